@@ -1,0 +1,58 @@
+/**
+ * The keys one commitment transaction uses, derived from both sides'
+ * basepoints and the per-commitment point of the commitment's owner.
+ *
+ * "local" is always the owner of the commitment (who can broadcast it) and
+ * "remote" the other side, as in BOLT 3: our commitment and theirs use the
+ * same function with the arguments swapped.
+ */
+import { checkPublicKey } from '../keys/curve.js';
+import { derivePublicKey, deriveRevocationPublicKey } from '../keys/derive.js';
+
+/** The public keys a node announces for one channel (`open_channel` / `accept_channel`). */
+export interface ChannelPublicKeys {
+  readonly fundingPubkey: Uint8Array;
+  readonly revocationBasepoint: Uint8Array;
+  readonly paymentBasepoint: Uint8Array;
+  readonly delayedPaymentBasepoint: Uint8Array;
+  readonly htlcBasepoint: Uint8Array;
+}
+
+export interface CommitmentKeys {
+  readonly perCommitmentPoint: Uint8Array;
+  /** Lets the remote side take everything once this commitment is revoked. */
+  readonly revocationPubkey: Uint8Array;
+  readonly localDelayedPubkey: Uint8Array;
+  readonly localHtlcPubkey: Uint8Array;
+  readonly remoteHtlcPubkey: Uint8Array;
+  /** `option_static_remotekey`: the remote side's payment basepoint, untweaked. */
+  readonly remotePaymentPubkey: Uint8Array;
+}
+
+export function checkChannelPublicKeys(field: string, keys: ChannelPublicKeys): ChannelPublicKeys {
+  checkPublicKey(`${field}.fundingPubkey`, keys.fundingPubkey);
+  checkPublicKey(`${field}.revocationBasepoint`, keys.revocationBasepoint);
+  checkPublicKey(`${field}.paymentBasepoint`, keys.paymentBasepoint);
+  checkPublicKey(`${field}.delayedPaymentBasepoint`, keys.delayedPaymentBasepoint);
+  checkPublicKey(`${field}.htlcBasepoint`, keys.htlcBasepoint);
+  return keys;
+}
+
+/** The keys of the commitment owned by `owner`, at the owner's `perCommitmentPoint`. */
+export function deriveCommitmentKeys(
+  perCommitmentPoint: Uint8Array,
+  owner: ChannelPublicKeys,
+  counterparty: ChannelPublicKeys,
+): CommitmentKeys {
+  checkPublicKey('perCommitmentPoint', perCommitmentPoint);
+  checkChannelPublicKeys('owner', owner);
+  checkChannelPublicKeys('counterparty', counterparty);
+  return {
+    perCommitmentPoint,
+    revocationPubkey: deriveRevocationPublicKey(counterparty.revocationBasepoint, perCommitmentPoint),
+    localDelayedPubkey: derivePublicKey(owner.delayedPaymentBasepoint, perCommitmentPoint),
+    localHtlcPubkey: derivePublicKey(owner.htlcBasepoint, perCommitmentPoint),
+    remoteHtlcPubkey: derivePublicKey(counterparty.htlcBasepoint, perCommitmentPoint),
+    remotePaymentPubkey: counterparty.paymentBasepoint,
+  };
+}

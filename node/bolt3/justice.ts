@@ -1,0 +1,66 @@
+/**
+ * Justice (penalty) transactions: when a revoked commitment reaches the
+ * chain, its `to_local` output, its HTLC outputs and the outputs of any
+ * second-stage HTLC transactions all belong to the victim, who signs for
+ * them with the revocation private key.
+ */
+import { InvalidInputError, checkArray, checkBytes } from '../input.js';
+import { checkPublicKey } from '../keys/curve.js';
+import { MAX_SIGNATURE_WITNESS_SIZE, type Sweep, type SweepInput, buildSweepTransaction } from './sweep.js';
+import type { Outpoint } from './transaction.js';
+
+/**
+ * `to_local` covers every output with the `to_local` script, including the
+ * outputs of HTLC-success and HTLC-timeout transactions; `htlc` covers
+ * offered and received HTLC outputs of the commitment itself.
+ */
+export type RevokedOutputKind = 'to_local' | 'htlc';
+
+export interface RevokedOutput {
+  readonly kind: RevokedOutputKind;
+  readonly outpoint: Outpoint;
+  readonly satoshis: number;
+  readonly witnessScript: Uint8Array;
+}
+
+export interface JusticeParams {
+  readonly revokedOutputs: readonly RevokedOutput[];
+  readonly destinationScript: Uint8Array;
+  readonly feeratePerKw: number;
+}
+
+/** Signals replace-by-fee, so a tower or node can bump a justice transaction that is slow to confirm. */
+const SEQUENCE_RBF = 0xfffffffd;
+
+export function buildJusticeTransaction(params: JusticeParams): Sweep {
+  const inputs: SweepInput[] = checkArray('revokedOutputs', params.revokedOutputs, 1).map((output, i) => {
+    if (output.kind !== 'to_local' && output.kind !== 'htlc') {
+      throw new InvalidInputError(`revokedOutputs[${i}].kind`, 'expected "to_local" or "htlc"');
+    }
+    return {
+      outpoint: output.outpoint,
+      satoshis: output.satoshis,
+      witnessScript: output.witnessScript,
+      sequence: SEQUENCE_RBF,
+      witnessItemSizes: [MAX_SIGNATURE_WITNESS_SIZE, output.kind === 'to_local' ? 1 : 33],
+    };
+  });
+  return buildSweepTransaction({ inputs, destinationScript: params.destinationScript, feeratePerKw: params.feeratePerKw });
+}
+
+/**
+ * `to_local`: `<revocation_sig> 1 <script>` (the OP_IF branch).
+ * HTLC: `<revocation_sig> <revocationpubkey> <script>` (the key's hash matches the first branch).
+ */
+export function justiceWitness(
+  kind: RevokedOutputKind,
+  signature: Uint8Array,
+  revocationPubkey: Uint8Array,
+  witnessScript: Uint8Array,
+): Uint8Array[] {
+  checkBytes('signature', signature);
+  checkBytes('witnessScript', witnessScript);
+  if (kind === 'to_local') return [signature, Uint8Array.of(1), witnessScript];
+  if (kind === 'htlc') return [signature, checkPublicKey('revocationPubkey', revocationPubkey), witnessScript];
+  throw new InvalidInputError('kind', 'expected "to_local" or "htlc"');
+}

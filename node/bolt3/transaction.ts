@@ -1,0 +1,73 @@
+/**
+ * The small layer over bitcoinjs-lib's `Transaction` that BOLT 3 code uses:
+ * outpoints named by display-order txids, amounts as plain numbers of
+ * satoshis, and BIP 143 signature hashes.
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import { InvalidInputError, checkInteger } from '../input.js';
+
+export { Transaction };
+
+/** A transaction output reference; `txid` is hex in the order block explorers show it. */
+export interface Outpoint {
+  readonly txid: string;
+  readonly vout: number;
+}
+
+/** 21 million bitcoin: no amount can be larger. */
+export const MAX_SATOSHIS = 21_000_000 * 100_000_000;
+
+export const SIGHASH_ALL = 0x01;
+/** What the remote side's HTLC signatures use with anchors, so fees can be added later. */
+export const SIGHASH_SINGLE_ANYONECANPAY = 0x83;
+
+export function checkTxid(field: string, txid: unknown): string {
+  if (typeof txid !== 'string' || !/^[0-9a-f]{64}$/.test(txid)) {
+    throw new InvalidInputError(field, 'expected a txid: 64 lower-case hex digits');
+  }
+  return txid;
+}
+
+export function checkOutpoint(field: string, outpoint: Outpoint): Outpoint {
+  checkTxid(`${field}.txid`, outpoint?.txid);
+  checkInteger(`${field}.vout`, outpoint.vout, 0, 0xffffffff);
+  return outpoint;
+}
+
+export function checkSatoshis(field: string, value: unknown): number {
+  return checkInteger(field, value, 0, MAX_SATOSHIS);
+}
+
+/** Adds an input spending `outpoint` (bitcoinjs wants the txid in internal byte order). */
+export function addInput(tx: Transaction, outpoint: Outpoint, sequence: number): number {
+  return tx.addInput(txidToHash(outpoint.txid), outpoint.vout, sequence);
+}
+
+export function addOutput(tx: Transaction, scriptPubKey: Uint8Array, satoshis: number): number {
+  return tx.addOutput(scriptPubKey, BigInt(satoshis));
+}
+
+export function outputSatoshis(tx: Transaction, index: number): number {
+  const output = tx.outs[index];
+  if (!output) throw new InvalidInputError('index', `transaction has no output ${index}`);
+  return Number(output.value);
+}
+
+/** BIP 143 signature hash of a segwit v0 input. `scriptCode` is the witness script (or the P2PKH script for P2WPKH). */
+export function segwitSighash(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number, sighashType: number): Uint8Array {
+  checkInteger('inputIndex', inputIndex, 0, tx.ins.length - 1);
+  return tx.hashForWitnessV0(inputIndex, scriptCode, BigInt(checkSatoshis('satoshis', satoshis)), sighashType);
+}
+
+/** Legacy (pre-segwit) signature hash, for P2PKH inputs. */
+export function legacySighash(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, sighashType: number): Uint8Array {
+  checkInteger('inputIndex', inputIndex, 0, tx.ins.length - 1);
+  return tx.hashForSignature(inputIndex, scriptCode, sighashType);
+}
+
+export function txidToHash(txid: string): Uint8Array {
+  checkTxid('txid', txid);
+  const hash = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) hash[31 - i] = parseInt(txid.slice(i * 2, i * 2 + 2), 16);
+  return hash;
+}

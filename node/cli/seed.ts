@@ -1,0 +1,71 @@
+/** `lnmesh seed ...`: create, show and restore the node seed. */
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Command } from 'commander';
+import { generateSeed, readSeedFile, seedFromWords, seedToWords, writeSeedFile } from '../keys/seed.js';
+import { SeedSigner } from '../keys/signer.js';
+
+export const DEFAULT_SEED_FILE = join(homedir(), '.lnmesh', 'seed');
+
+export function registerSeedCommand(program: Command): void {
+  const seed = program
+    .command('seed')
+    .summary('create, show or restore the node seed')
+    .description(
+      [
+        'The node seed is 32 random bytes from which every key of the node is derived.',
+        `It is kept in a file readable only by its owner (default ${DEFAULT_SEED_FILE}).`,
+        'Write down its 24 words (`lnmesh seed words`) and keep them offline: they',
+        'restore the node (`lnmesh seed restore`).',
+      ].join('\n'),
+    );
+  const fileOption = ['-f, --file <path>', 'seed file', DEFAULT_SEED_FILE] as const;
+
+  seed
+    .command('new')
+    .description('create a new random seed file (never overwrites one) and print the node id')
+    .option(...fileOption)
+    .action((options: { file: string }) => {
+      const value = generateSeed((length) => new Uint8Array(randomBytes(length)));
+      createSeedFile(options.file, value);
+      console.log(`created ${options.file}`);
+      console.log(`node id ${bytesToHex(new SeedSigner(value).nodeId)}`);
+      console.log('write down its 24 words now: lnmesh seed words');
+    });
+
+  seed
+    .command('id')
+    .description("print the node id (the node's public key) of a seed file")
+    .option(...fileOption)
+    .action((options: { file: string }) => {
+      console.log(bytesToHex(new SeedSigner(readSeedFile(options.file)).nodeId));
+    });
+
+  seed
+    .command('words')
+    .description('print the 24 BIP 39 words that restore the seed')
+    .option(...fileOption)
+    .action((options: { file: string }) => {
+      console.log(seedToWords(readSeedFile(options.file)));
+    });
+
+  seed
+    .command('restore')
+    .description('write a seed file from its 24 words (never overwrites one)')
+    .requiredOption('-w, --words <words>', 'the 24 words, in one quoted argument')
+    .option(...fileOption)
+    .action((options: { file: string; words: string }) => {
+      const value = seedFromWords(options.words);
+      createSeedFile(options.file, value);
+      console.log(`restored ${options.file}`);
+      console.log(`node id ${bytesToHex(new SeedSigner(value).nodeId)}`);
+    });
+}
+
+function createSeedFile(path: string, value: Uint8Array): void {
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  writeSeedFile(path, value);
+}

@@ -1,0 +1,63 @@
+/**
+ * BOLT 3 key derivation: every commitment uses fresh keys, tweaked from the
+ * channel's basepoints by that commitment's `per_commitment_point`.
+ *
+ * `localpubkey`, `local_htlcpubkey`, `remote_htlcpubkey` and
+ * `local_delayedpubkey` come from `derivePublicKey`; `revocationpubkey` from
+ * `deriveRevocationPublicKey`, which only becomes spendable by the
+ * counterparty once we reveal the `per_commitment_secret`.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+import {
+  addPublicKeys,
+  addSecretKeys,
+  checkPublicKey,
+  checkSecretKey,
+  multiplySecretKeys,
+  publicKeyOf,
+  tweakAddPublicKey,
+  tweakMultiplyPublicKey,
+} from './curve.js';
+
+/** basepoint + SHA256(per_commitment_point || basepoint)·G */
+export function derivePublicKey(basepoint: Uint8Array, perCommitmentPoint: Uint8Array): Uint8Array {
+  checkPublicKey('basepoint', basepoint);
+  checkPublicKey('perCommitmentPoint', perCommitmentPoint);
+  return tweakAddPublicKey(basepoint, sha256(concatBytes(perCommitmentPoint, basepoint)));
+}
+
+/** basepoint_secret + SHA256(per_commitment_point || basepoint) */
+export function derivePrivateKey(basepointSecret: Uint8Array, perCommitmentPoint: Uint8Array): Uint8Array {
+  const basepoint = publicKeyOf(checkSecretKey('basepointSecret', basepointSecret));
+  checkPublicKey('perCommitmentPoint', perCommitmentPoint);
+  return addSecretKeys(basepointSecret, sha256(concatBytes(perCommitmentPoint, basepoint)));
+}
+
+/**
+ * revocation_basepoint · SHA256(revocation_basepoint || per_commitment_point)
+ *   + per_commitment_point · SHA256(per_commitment_point || revocation_basepoint)
+ */
+export function deriveRevocationPublicKey(revocationBasepoint: Uint8Array, perCommitmentPoint: Uint8Array): Uint8Array {
+  checkPublicKey('revocationBasepoint', revocationBasepoint);
+  checkPublicKey('perCommitmentPoint', perCommitmentPoint);
+  return addPublicKeys(
+    tweakMultiplyPublicKey(revocationBasepoint, sha256(concatBytes(revocationBasepoint, perCommitmentPoint))),
+    tweakMultiplyPublicKey(perCommitmentPoint, sha256(concatBytes(perCommitmentPoint, revocationBasepoint))),
+  );
+}
+
+/** The private key of `revocationpubkey`: needs both the basepoint secret and the revealed per-commitment secret. */
+export function deriveRevocationPrivateKey(revocationBasepointSecret: Uint8Array, perCommitmentSecret: Uint8Array): Uint8Array {
+  const revocationBasepoint = publicKeyOf(checkSecretKey('revocationBasepointSecret', revocationBasepointSecret));
+  const perCommitmentPoint = publicKeyOf(checkSecretKey('perCommitmentSecret', perCommitmentSecret));
+  return addSecretKeys(
+    multiplySecretKeys(revocationBasepointSecret, sha256(concatBytes(revocationBasepoint, perCommitmentPoint))),
+    multiplySecretKeys(perCommitmentSecret, sha256(concatBytes(perCommitmentPoint, revocationBasepoint))),
+  );
+}
+
+/** The point that commits to a per-commitment secret: secret·G. */
+export function perCommitmentPointOf(perCommitmentSecret: Uint8Array): Uint8Array {
+  return publicKeyOf(checkSecretKey('perCommitmentSecret', perCommitmentSecret));
+}

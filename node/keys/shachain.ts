@@ -1,0 +1,136 @@
+/**
+ * Per-commitment secrets (BOLT 3, "Per-commitment Secret Requirements").
+ *
+ * Our own secrets are generated from one seed, so we never store them. The
+ * counterparty's revealed secrets are kept in at most 49 entries, because
+ * each new secret can re-derive all earlier ones that share its prefix.
+ * A secret that cannot re-derive the ones it should is a protocol violation
+ * (the peer lied), and is rejected before anything is stored.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
+
+/** Indexes are 48-bit; the first commitment uses the highest one and they count down. */
+export const MAX_SHACHAIN_INDEX = 2 ** 48 - 1;
+
+/** generate_from_seed(seed, I) */
+export function generateFromSeed(seed: Uint8Array, index: number): Uint8Array {
+  checkBytes('seed', seed, 32);
+  checkInteger('index', index, 0, MAX_SHACHAIN_INDEX);
+  return deriveSecret(seed, 48, index);
+}
+
+/** Flips and hashes the low `bits` bits of `index` into `base`, highest bit first. */
+function deriveSecret(base: Uint8Array, bits: number, index: number): Uint8Array {
+  let value: Uint8Array = Uint8Array.from(base);
+  for (let bit = bits - 1; bit >= 0; bit--) {
+    if (Math.floor(index / 2 ** bit) % 2 === 1) {
+      value[bit >> 3]! ^= 1 << (bit & 7);
+      value = sha256(value);
+    }
+  }
+  return value;
+}
+
+/** Number of trailing zero bits of a 48-bit index (48 for index 0). */
+function trailingZeros(index: number): number {
+  if (index === 0) return 48;
+  let count = 0;
+  while (Math.floor(index / 2 ** count) % 2 === 0) count++;
+  return count;
+}
+
+/** Whether `index` agrees with `prefixOf` on every bit at position `bits` and above. */
+function sharesPrefix(index: number, prefixOf: number, bits: number): boolean {
+  return Math.floor(index / 2 ** bits) === Math.floor(prefixOf / 2 ** bits);
+}
+
+/** Thrown when a revealed secret is inconsistent with earlier ones, or arrives out of order. */
+export class ShachainError extends InvalidInputError {
+  override name = 'ShachainError';
+}
+
+export interface ShachainEntry {
+  readonly index: number;
+  readonly secret: Uint8Array;
+}
+
+/**
+ * Compact storage of the counterparty's revealed secrets.
+ *
+ * Secrets must arrive in order: each index is one less than the previous one.
+ * An insert that fails leaves the store as it was.
+ */
+export class RevocationStore {
+  /** entries[b] holds the latest secret whose index has b trailing zeros. */
+  private readonly entries: (ShachainEntry | undefined)[] = new Array(49).fill(undefined);
+  private lastIndex: number | undefined;
+
+  /** Restores a store from its entries (as `entriesForStorage` gave them), checking them again. */
+  static fromEntries(entries: readonly ShachainEntry[]): RevocationStore {
+    const store = new RevocationStore();
+    const sorted = [...entries].sort((a, b) => b.index - a.index);
+    for (const [position, entry] of sorted.entries()) {
+      checkInteger(`entries[${position}].index`, entry.index, 0, MAX_SHACHAIN_INDEX);
+      checkBytes(`entries[${position}].secret`, entry.secret, 32);
+      const bucket = trailingZeros(entry.index);
+      if (store.entries[bucket]) throw new ShachainError(`entries[${position}]`, 'two entries share a bucket');
+      store.checkAgainstEntries(entry.secret, entry.index, bucket);
+      store.entries[bucket] = { index: entry.index, secret: Uint8Array.from(entry.secret) };
+    }
+    store.lastIndex = sorted.at(-1)?.index;
+    return store;
+  }
+
+  /** insert_secret(secret, I): stores the secret for `index`, or throws and stores nothing. */
+  insert(index: number, secret: Uint8Array): void {
+    checkInteger('index', index, 0, MAX_SHACHAIN_INDEX);
+    checkBytes('secret', secret, 32);
+    if (this.lastIndex !== undefined && index !== this.lastIndex - 1) {
+      throw new ShachainError('index', `expected the secret for index ${this.lastIndex - 1}, got ${index}`);
+    }
+    const bucket = trailingZeros(index);
+    this.checkAgainstEntries(secret, index, bucket);
+    this.entries[bucket] = { index, secret: Uint8Array.from(secret) };
+    this.lastIndex = index;
+  }
+
+  /** The secret for `index` if it was revealed, re-derived from the stored entries; otherwise undefined. */
+  secretFor(index: number): Uint8Array | undefined {
+    checkInteger('index', index, 0, MAX_SHACHAIN_INDEX);
+    if (this.lastIndex === undefined || index < this.lastIndex) return undefined;
+    for (let bucket = 0; bucket < this.entries.length; bucket++) {
+      const entry = this.entries[bucket];
+      if (entry && sharesPrefix(index, entry.index, bucket)) return deriveSecret(entry.secret, bucket, index);
+    }
+    return undefined;
+  }
+
+  /** The lowest index stored so far (the latest revealed), if any. */
+  get latestIndex(): number | undefined {
+    return this.lastIndex;
+  }
+
+  /** The stored entries (at most 49), for persistence. */
+  entriesForStorage(): ShachainEntry[] {
+    return this.entries.filter((entry): entry is ShachainEntry => entry !== undefined);
+  }
+
+  private checkAgainstEntries(secret: Uint8Array, index: number, bucket: number): void {
+    for (let lower = 0; lower < bucket; lower++) {
+      const entry = this.entries[lower];
+      if (!entry) continue;
+      const derived = deriveSecret(secret, bucket, entry.index);
+      if (!equalBytes(derived, entry.secret)) {
+        throw new ShachainError('secret', `the secret for index ${index} does not derive the earlier secret for index ${entry.index}`);
+      }
+    }
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}

@@ -1,0 +1,159 @@
+/**
+ * The `Signer`: the only holder of private keys.
+ *
+ * Channel code asks it for public keys and per-commitment points, and hands
+ * it transactions to sign; secrets never leave it. `SeedSigner` is the default,
+ * deriving everything from the node seed with BIP 32 (hardened paths):
+ *
+ *   m/1017'/0'/6'/0'/0'           node key
+ *   m/1017'/0'/<family>'/0'/<i>'  key <family> of channel <i>
+ *
+ * with families 0 funding, 1 revocation basepoint, 2 HTLC basepoint,
+ * 3 payment basepoint, 4 delayed payment basepoint, 5 per-commitment seed
+ * (the same numbering LND uses).
+ */
+import { HDKey } from '@scure/bip32';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { checkBytes, checkInteger } from '../input.js';
+import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
+import { signSegwitInput } from '../bolt3/signatures.js';
+import { SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
+import { checkPublicKey, checkSecretKey, publicKeyOf, tweakMultiplyPublicKey } from './curve.js';
+import { derivePrivateKey, deriveRevocationPrivateKey, perCommitmentPointOf } from './derive.js';
+import { MAX_SHACHAIN_INDEX, generateFromSeed } from './shachain.js';
+import { SEED_LENGTH } from './seed.js';
+
+/** Signs for one channel. Signatures come back in 64-byte compact form. */
+export interface ChannelSigner {
+  readonly publicKeys: ChannelPublicKeys;
+  /** Our per-commitment point for commitment number `commitmentNumber` (counting up from 0). */
+  perCommitmentPoint(commitmentNumber: number): Uint8Array;
+  /** Our per-commitment secret: reveal it only once that commitment is revoked and the revocation is on disk. */
+  perCommitmentSecret(commitmentNumber: number): Uint8Array;
+  /** Signs a commitment transaction's funding input with the funding key (SIGHASH_ALL). */
+  signCommitment(tx: Transaction, fundingWitnessScript: Uint8Array, fundingSatoshis: number): Uint8Array;
+  /** Signs with the HTLC key of the commitment at `perCommitmentPoint` (ours or theirs). */
+  signHtlc(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentPoint: Uint8Array, sighashType?: number): Uint8Array;
+  /** Signs with our delayed payment key, to sweep our `to_local` or HTLC-transaction outputs after the CSV delay. */
+  signDelayed(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentPoint: Uint8Array): Uint8Array;
+  /** Signs with the revocation key of a revoked commitment of the counterparty, whose secret it revealed. */
+  signJustice(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentSecret: Uint8Array): Uint8Array;
+  /** Signs with our (untweaked) payment basepoint key: our `to_remote` output on their commitment. */
+  signPayment(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number): Uint8Array;
+}
+
+export interface Signer {
+  /** The node's public key: its identity on the mesh. */
+  readonly nodeId: Uint8Array;
+  channelSigner(channelIndex: number): ChannelSigner;
+  /** SHA256 of the compressed shared point (BOLT 8's ECDH). */
+  ecdh(publicKey: Uint8Array): Uint8Array;
+}
+
+/** The secrets of one channel. */
+export interface ChannelSecrets {
+  readonly fundingKey: Uint8Array;
+  readonly revocationBasepointSecret: Uint8Array;
+  readonly paymentBasepointSecret: Uint8Array;
+  readonly delayedPaymentBasepointSecret: Uint8Array;
+  readonly htlcBasepointSecret: Uint8Array;
+  /** The seed of our per-commitment secrets (BOLT 3 `generate_from_seed`). */
+  readonly commitmentSeed: Uint8Array;
+}
+
+/** Channels are numbered from 0; hardened BIP 32 indexes end at 2^31. */
+export const MAX_CHANNEL_INDEX = 2 ** 31 - 1;
+
+/** A channel signer over known secrets (used by `SeedSigner`, and by tests with the BOLT 3 vector keys). */
+export class KeysChannelSigner implements ChannelSigner {
+  readonly publicKeys: ChannelPublicKeys;
+
+  constructor(private readonly secrets: ChannelSecrets) {
+    this.publicKeys = {
+      fundingPubkey: publicKeyOf(checkSecretKey('fundingKey', secrets.fundingKey)),
+      revocationBasepoint: publicKeyOf(checkSecretKey('revocationBasepointSecret', secrets.revocationBasepointSecret)),
+      paymentBasepoint: publicKeyOf(checkSecretKey('paymentBasepointSecret', secrets.paymentBasepointSecret)),
+      delayedPaymentBasepoint: publicKeyOf(checkSecretKey('delayedPaymentBasepointSecret', secrets.delayedPaymentBasepointSecret)),
+      htlcBasepoint: publicKeyOf(checkSecretKey('htlcBasepointSecret', secrets.htlcBasepointSecret)),
+    };
+    checkBytes('commitmentSeed', secrets.commitmentSeed, 32);
+  }
+
+  perCommitmentPoint(commitmentNumber: number): Uint8Array {
+    return perCommitmentPointOf(this.perCommitmentSecret(commitmentNumber));
+  }
+
+  perCommitmentSecret(commitmentNumber: number): Uint8Array {
+    checkInteger('commitmentNumber', commitmentNumber, 0, MAX_SHACHAIN_INDEX);
+    return generateFromSeed(this.secrets.commitmentSeed, MAX_SHACHAIN_INDEX - commitmentNumber);
+  }
+
+  signCommitment(tx: Transaction, fundingWitnessScript: Uint8Array, fundingSatoshis: number): Uint8Array {
+    return signSegwitInput(tx, 0, fundingWitnessScript, fundingSatoshis, this.secrets.fundingKey, SIGHASH_ALL);
+  }
+
+  signHtlc(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentPoint: Uint8Array, sighashType = SIGHASH_ALL): Uint8Array {
+    const key = derivePrivateKey(this.secrets.htlcBasepointSecret, perCommitmentPoint);
+    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, key, sighashType);
+  }
+
+  signDelayed(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentPoint: Uint8Array): Uint8Array {
+    const key = derivePrivateKey(this.secrets.delayedPaymentBasepointSecret, perCommitmentPoint);
+    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, key, SIGHASH_ALL);
+  }
+
+  signJustice(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentSecret: Uint8Array): Uint8Array {
+    const key = deriveRevocationPrivateKey(this.secrets.revocationBasepointSecret, perCommitmentSecret);
+    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, key, SIGHASH_ALL);
+  }
+
+  signPayment(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number): Uint8Array {
+    return signSegwitInput(tx, inputIndex, scriptCode, satoshis, this.secrets.paymentBasepointSecret, SIGHASH_ALL);
+  }
+}
+
+const PURPOSE = 1017;
+const enum KeyFamily {
+  Funding = 0,
+  RevocationBase = 1,
+  HtlcBase = 2,
+  PaymentBase = 3,
+  DelayBase = 4,
+  CommitmentSeed = 5,
+  Node = 6,
+}
+
+/** The default `Signer`: every key from the 32-byte node seed. */
+export class SeedSigner implements Signer {
+  readonly nodeId: Uint8Array;
+  private readonly root: HDKey;
+  private readonly nodeKey: Uint8Array;
+
+  constructor(seed: Uint8Array) {
+    this.root = HDKey.fromMasterSeed(checkBytes('seed', seed, SEED_LENGTH));
+    this.nodeKey = this.secretAt(KeyFamily.Node, 0);
+    this.nodeId = publicKeyOf(this.nodeKey);
+  }
+
+  channelSigner(channelIndex: number): ChannelSigner {
+    checkInteger('channelIndex', channelIndex, 0, MAX_CHANNEL_INDEX);
+    return new KeysChannelSigner({
+      fundingKey: this.secretAt(KeyFamily.Funding, channelIndex),
+      revocationBasepointSecret: this.secretAt(KeyFamily.RevocationBase, channelIndex),
+      paymentBasepointSecret: this.secretAt(KeyFamily.PaymentBase, channelIndex),
+      delayedPaymentBasepointSecret: this.secretAt(KeyFamily.DelayBase, channelIndex),
+      htlcBasepointSecret: this.secretAt(KeyFamily.HtlcBase, channelIndex),
+      commitmentSeed: this.secretAt(KeyFamily.CommitmentSeed, channelIndex),
+    });
+  }
+
+  ecdh(publicKey: Uint8Array): Uint8Array {
+    return sha256(tweakMultiplyPublicKey(checkPublicKey('publicKey', publicKey), this.nodeKey));
+  }
+
+  private secretAt(family: KeyFamily, index: number): Uint8Array {
+    const key = this.root.derive(`m/${PURPOSE}'/0'/${family}'/0'/${index}'`).privateKey;
+    if (!key) throw new Error('BIP 32 derivation returned no private key');
+    return key;
+  }
+}
