@@ -164,6 +164,13 @@ export function buildCommitment(params: CommitmentParams): Commitment {
   for (const output of outputs) addOutput(tx, output.scriptPubKey, output.satoshis);
 
   const paidOut = outputs.reduce((sum, output) => sum + output.satoshis, 0);
+  if (paidOut > params.fundingSatoshis) {
+    // Only possible when a funder with (almost) nothing left owes the anchors: BOLT 2 never lets a channel get here.
+    throw new InvalidInputError(
+      params.localIsFunder ? 'toLocalMsat' : 'toRemoteMsat',
+      `the funder cannot pay for the anchors: outputs would total ${paidOut} sat from a ${params.fundingSatoshis} sat funding output`,
+    );
+  }
   return {
     tx,
     outputs: outputs.map(({ cltvExpiry: _, ...output }) => output),
