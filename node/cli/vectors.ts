@@ -8,10 +8,11 @@ export function registerVectorsCommand(program: Command): void {
     .summary('check lnmesh against BOLT test-vector files')
     .description(
       [
-        'Runs every case of the given test-vector files (JSON in the format of the files',
-        'extracted from the BOLT appendices, as shipped in test/vectors/) through lnmesh\'s',
-        'own functions. Prints, per file, each failing case with the field that differs,',
-        'then a last line "N passed, N failed". Exits 0 only when nothing failed.',
+        'Runs every case of the given test-vector files (JSON in the format of the',
+        'files extracted from the BOLT appendices, as shipped in test/vectors/)',
+        "through lnmesh's own functions. Prints, per file, each failing case with the",
+        'field that differs, then a last line "N passed, N failed". Exits 0 only when',
+        'nothing failed.',
         '',
         'Known shapes: bolt03-keys, bolt03-shachain, bolt03-commitments, bolt03-misc',
         '(bolt08-handshake is recognised, but cannot run until the link layer exists).',

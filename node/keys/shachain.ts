@@ -7,6 +7,7 @@
  * A secret that cannot re-derive the ones it should is a protocol violation
  * (the peer lied), and is rejected before anything is stored.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
 
@@ -126,11 +127,4 @@ export class RevocationStore {
       }
     }
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-  return difference === 0;
 }

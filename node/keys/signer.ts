@@ -13,6 +13,7 @@
  * (the same numbering LND uses).
  */
 import { HDKey } from '@scure/bip32';
+import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { checkBytes, checkInteger } from '../input.js';
 import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
@@ -93,9 +94,19 @@ export class KeysChannelSigner implements ChannelSigner {
   }
 
   signHtlc(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentPoint: Uint8Array, sighashType = SIGHASH_ALL): Uint8Array {
-    const key = derivePrivateKey(this.secrets.htlcBasepointSecret, perCommitmentPoint);
-    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, key, sighashType);
+    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, this.htlcKeyFor(perCommitmentPoint), sighashType);
   }
+
+  /** A commitment's HTLC transactions are all signed with one key: derive it once per commitment. */
+  private htlcKeyFor(perCommitmentPoint: Uint8Array): Uint8Array {
+    const cached = this.lastHtlcKey;
+    if (cached && equalBytes(cached.point, perCommitmentPoint)) return cached.key;
+    const key = derivePrivateKey(this.secrets.htlcBasepointSecret, perCommitmentPoint);
+    this.lastHtlcKey = { point: Uint8Array.from(perCommitmentPoint), key };
+    return key;
+  }
+
+  private lastHtlcKey: { point: Uint8Array; key: Uint8Array } | undefined;
 
   signDelayed(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentPoint: Uint8Array): Uint8Array {
     const key = derivePrivateKey(this.secrets.delayedPaymentBasepointSecret, perCommitmentPoint);

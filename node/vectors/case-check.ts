@@ -3,7 +3,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '../input.js';
-import type { Fields } from './fields.js';
+import { Fields } from './fields.js';
 
 export interface Mismatch {
   readonly field: string;
@@ -57,4 +57,22 @@ export function runCase(fields: Fields, body: (check: CaseCheck) => void): CaseR
     if (error instanceof InvalidInputError) return { ...base, mismatches: check.mismatches, error: { field: error.field, reason: error.reason } };
     return { ...base, mismatches: check.mismatches, error: { field: fields.path, reason: (error as Error)?.message ?? String(error) } };
   }
+}
+
+/**
+ * Runs each element of a list of cases. An element that is not even an
+ * object fails on its own; the others still run.
+ */
+export function runCases(list: Fields, name: string, body: (testCase: Fields, check: CaseCheck) => void): CaseResult[] {
+  return list.array(name).map((item, i) => {
+    const path = list.at(`${name}[${i}]`);
+    let testCase: Fields;
+    try {
+      testCase = Fields.root(item, path);
+    } catch (error) {
+      const { field, reason } = error as InvalidInputError;
+      return { label: path, path, mismatches: [], error: { field, reason } };
+    }
+    return runCase(testCase, (check) => body(testCase, check));
+  });
 }

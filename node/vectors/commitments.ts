@@ -19,7 +19,7 @@ import { SIGHASH_ALL } from '../bolt3/transaction.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { publicKeyOf } from '../keys/curve.js';
 import { derivePublicKey, deriveRevocationPublicKey } from '../keys/derive.js';
-import { type CaseResult, type CaseCheck, runCase } from './case-check.js';
+import { type CaseResult, type CaseCheck, runCase, runCases } from './case-check.js';
 import { Fields } from './fields.js';
 
 /** HTLC ids 0 to 4 are the spec's "test HTLCs"; later ones are used only where a case names them. */
@@ -51,15 +51,19 @@ export function runCommitmentVectors(file: Fields): CaseResult[] {
   const commonFields = file.object('common');
   let channel: Channel | undefined;
   const results = [runCase(commonFields, (check) => (channel = readChannel(commonFields, check)))];
-  const cases = file.objects('cases');
-  for (const testCase of cases) {
-    results.push(
-      runCase(testCase, (check) => {
-        if (!channel) throw new InvalidInputError(commonFields.path || 'common', 'cannot run cases: `common` is malformed');
-        runCommitmentCase(channel, testCase, cases, check);
-      }),
-    );
-  }
+  const cases = file.array('cases').flatMap((item, i) => {
+    try {
+      return [Fields.root(item, `cases[${i}]`)];
+    } catch {
+      return []; // reported by runCases below
+    }
+  });
+  results.push(
+    ...runCases(file, 'cases', (testCase, check) => {
+      if (!channel) throw new InvalidInputError('common', 'cannot run cases: `common` is malformed');
+      runCommitmentCase(channel, testCase, cases, check);
+    }),
+  );
   return results;
 }
 

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from '../input.js';
 import { derivePrivateKey, derivePublicKey, deriveRevocationPrivateKey, deriveRevocationPublicKey } from '../keys/derive.js';
-import { type CaseResult, runCase } from './case-check.js';
+import { type CaseResult, runCases } from './case-check.js';
 import { Fields } from './fields.js';
 
 type Derivation = (inputs: Inputs) => Uint8Array;
@@ -47,12 +47,10 @@ const DERIVATIONS: Record<string, Derivation> = {
 
 export function runKeyVectors(file: Fields): CaseResult[] {
   const common = file.has('common') ? file.object('common') : undefined;
-  return file.objects('cases').map((testCase) =>
-    runCase(testCase, (check) => {
+  return runCases(file, 'cases', (testCase, check) => {
       const name = testCase.string('function');
       const derivation = Object.hasOwn(DERIVATIONS, name) ? DERIVATIONS[name] : undefined;
       if (!derivation) throw new InvalidInputError(testCase.at('function'), `unknown function "${name}" (known: ${Object.keys(DERIVATIONS).join(', ')})`);
-      check.equalHex('expected', testCase.hex('expected'), derivation(new Inputs(testCase, common)));
-    }),
-  );
+    check.equalHex('expected', testCase.hex('expected'), derivation(new Inputs(testCase, common)));
+  });
 }

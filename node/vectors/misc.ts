@@ -14,7 +14,7 @@ import { fundingScript, p2pkh, p2wpkh, p2wsh } from '../bolt3/scripts.js';
 import { Transaction } from '../bolt3/transaction.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { publicKeyOf, signDigest } from '../keys/curve.js';
-import { type CaseResult, type CaseCheck, runCase } from './case-check.js';
+import { type CaseResult, type CaseCheck, runCase, runCases } from './case-check.js';
 import { Fields } from './fields.js';
 
 export interface MiscReport {
@@ -25,7 +25,7 @@ export interface MiscReport {
 export function runMiscVectors(file: Fields): MiscReport {
   const cases: CaseResult[] = [];
   const notes: string[] = [];
-  if (file.has('expected_weights')) cases.push(...file.objects('expected_weights').map((entry) => runCase(entry, (check) => checkExpectedWeight(entry, check))));
+  if (file.has('expected_weights')) cases.push(...runCases(file, 'expected_weights', checkExpectedWeight));
   if (file.has('fee_example')) {
     const example = file.object('fee_example');
     cases.push(runCase(example, (check) => checkFeeExample(example, check)));
