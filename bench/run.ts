@@ -7,8 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bolt3Figures, type Figure } from './bolt3.js';
+import { curveFigures } from './curve.js';
 
-const FIGURES: Figure[] = [...bolt3Figures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });
@@ -27,8 +28,9 @@ const results: Record<string, number> = existsSync(RESULTS) ? JSON.parse(readFil
 const width = Math.max(...selected.map((figure) => figure.key.length));
 console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(12)}  unit`);
 for (const [i, figure] of selected.entries()) {
-  process.stderr.write(`[${i + 1}/${selected.length}] ${figure.key}...\r`);
+  if (process.stderr.isTTY) process.stderr.write(`[${i + 1}/${selected.length}] ${figure.key}...\r`);
   const value = figure.measure();
+  if (process.stderr.isTTY) process.stderr.write('\x1b[2K');
   results[figure.key] = Number(value.toPrecision(4));
   console.log(`${figure.key.padEnd(width)}  ${results[figure.key]!.toLocaleString('en-US').padStart(12)}  ${figure.unit}`);
 }

@@ -1,0 +1,75 @@
+// HTLC transactions, sweeps and justice transactions refuse what they cannot
+// build, naming the field: a non-HTLC output, an HTLC worth less than its fee,
+// an empty or uneconomic sweep.
+import t, { type Test } from 'tap';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { buildCommitment } from '../../../node/bolt3/commitment.js';
+import { deriveCommitmentKeys } from '../../../node/bolt3/commitment-keys.js';
+import { buildHtlcTransaction, htlcTransactionWitness } from '../../../node/bolt3/htlc-tx.js';
+import { buildJusticeTransaction, justiceWitness } from '../../../node/bolt3/justice.js';
+import { p2wpkh } from '../../../node/bolt3/scripts.js';
+import { UneconomicSweepError, buildSweepTransaction } from '../../../node/bolt3/sweep.js';
+import { InvalidInputError } from '../../../node/input.js';
+import { SeedSigner } from '../../../node/keys/signer.js';
+
+const local = new SeedSigner(new Uint8Array(32).fill(1)).channelSigner(0);
+const remote = new SeedSigner(new Uint8Array(32).fill(2)).channelSigner(0);
+const keys = deriveCommitmentKeys(local.perCommitmentPoint(0), local.publicKeys, remote.publicKeys);
+const destination = p2wpkh(local.publicKeys.paymentBasepoint);
+const commitment = buildCommitment({
+  variant: 'static_remotekey',
+  fundingOutpoint: { txid: '11'.repeat(32), vout: 0 },
+  fundingSatoshis: 100_000,
+  localFundingPubkey: local.publicKeys.fundingPubkey,
+  remoteFundingPubkey: remote.publicKeys.fundingPubkey,
+  obscuringFactor: 1,
+  commitmentNumber: 0,
+  localIsFunder: true,
+  toLocalMsat: 50_000_000,
+  toRemoteMsat: 40_000_000,
+  feeratePerKw: 253,
+  dustLimitSatoshis: 354,
+  toSelfDelay: 144,
+  keys,
+  htlcs: [{ direction: 'received', amountMsat: 10_000_000, paymentHash: sha256(new Uint8Array(32)), cltvExpiry: 1000 }],
+});
+const htlcIndex = commitment.outputs.findIndex((output) => output.htlc);
+const toLocalIndex = commitment.outputs.findIndex((output) => output.kind === 'to_local');
+const htlcParams = { variant: 'static_remotekey' as const, commitmentTxid: commitment.tx.getId(), output: commitment.outputs[htlcIndex]!, outputIndex: htlcIndex, feeratePerKw: 253, toSelfDelay: 144, keys };
+
+function refuses(t: Test, run: () => unknown, field: string, what: string, type: Function = InvalidInputError) {
+  try {
+    run();
+    t.fail(`${what}: accepted`);
+  } catch (error) {
+    t.ok(error instanceof type && (error as InvalidInputError).field === field, what, { error });
+  }
+}
+
+t.test('HTLC transactions', async (t) => {
+  t.equal(buildHtlcTransaction(htlcParams).type, 'htlc-success', 'a received HTLC gives an HTLC-success transaction');
+  refuses(t, () => buildHtlcTransaction({ ...htlcParams, output: commitment.outputs[toLocalIndex]! }), 'output', 'a to_local output is not an HTLC');
+  refuses(t, () => buildHtlcTransaction({ ...htlcParams, feeratePerKw: 100_000 }), 'output', 'an HTLC worth less than its second-stage fee');
+  refuses(t, () => buildHtlcTransaction({ ...htlcParams, commitmentTxid: 'zz' }), 'commitmentTxid', 'a malformed txid');
+  const success = buildHtlcTransaction(htlcParams);
+  refuses(t, () => htlcTransactionWitness(success, new Uint8Array(71), new Uint8Array(71)), 'paymentPreimage', 'HTLC-success without the preimage');
+  refuses(t, () => htlcTransactionWitness(success, new Uint8Array(71), new Uint8Array(71), new Uint8Array(31)), 'paymentPreimage', 'a short preimage');
+});
+
+t.test('sweeps and justice', async (t) => {
+  const toLocal = commitment.outputs[toLocalIndex]!;
+  const revoked = { kind: 'to_local' as const, outpoint: { txid: commitment.tx.getId(), vout: toLocalIndex }, satoshis: toLocal.satoshis, witnessScript: toLocal.witnessScript! };
+  const justice = buildJusticeTransaction({ revokedOutputs: [revoked], destinationScript: destination, feeratePerKw: 1000 });
+  t.equal(justice.tx.ins[0]!.sequence, 0xfffffffd, 'justice transactions signal replace-by-fee');
+  refuses(t, () => buildJusticeTransaction({ revokedOutputs: [], destinationScript: destination, feeratePerKw: 1000 }), 'revokedOutputs', 'nothing to sweep');
+  refuses(t, () => buildJusticeTransaction({ revokedOutputs: [{ ...revoked, kind: 'anchor' as never }], destinationScript: destination, feeratePerKw: 1000 }), 'revokedOutputs[0].kind', 'an unknown output kind');
+  refuses(
+    t,
+    () => buildJusticeTransaction({ revokedOutputs: [{ ...revoked, satoshis: 400 }], destinationScript: destination, feeratePerKw: 1000 }),
+    'inputs',
+    'an output too small to pay for its own sweep',
+    UneconomicSweepError,
+  );
+  refuses(t, () => buildSweepTransaction({ inputs: [{ ...justice.inputs[0]!, sequence: -1 }], destinationScript: destination, feeratePerKw: 1000 }), 'inputs[0].sequence', 'a negative sequence');
+  refuses(t, () => justiceWitness('htlc', new Uint8Array(72), new Uint8Array(33), toLocal.witnessScript!), 'revocationPubkey', 'an HTLC justice witness needs a valid revocation key');
+});
