@@ -12,7 +12,7 @@
  * fast enough.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
+import { bytesToNumberBE, equalBytes, numberToBytesBE } from '@noble/curves/utils.js';
 import * as libsecp256k1 from 'tiny-secp256k1';
 import { InvalidInputError, checkBytes } from '../input.js';
 
@@ -25,19 +25,23 @@ export class InvalidKeyError extends InvalidInputError {
 }
 
 /**
- * Byte arrays already found to be valid points. The same key objects are
- * checked at every layer of a commitment (hundreds of times with many HTLCs),
- * and decompressing a point each time was most of the cost of building one.
- * Keys are never mutated in place, so identity is enough.
+ * Byte arrays already found to be valid points, each with a copy of the
+ * bytes that were checked. The same key objects are checked at every layer
+ * of a commitment (hundreds of times with many HTLCs), and decompressing a
+ * point each time was most of the cost of building one; comparing 33 bytes
+ * is not. A key changed in place no longer matches its copy and is checked again.
  */
-const validPoints = new WeakSet<Uint8Array>();
+const validPoints = new WeakMap<Uint8Array, Uint8Array>();
 
 /** A compressed public key that lies on the curve. */
 export function checkPublicKey(field: string, value: unknown): Uint8Array {
-  if (value instanceof Uint8Array && validPoints.has(value)) return value;
+  if (value instanceof Uint8Array) {
+    const checked = validPoints.get(value);
+    if (checked && equalBytes(checked, value)) return value;
+  }
   const bytes = checkBytes(field, value, 33);
   if (!isPublicKey(bytes)) throw new InvalidKeyError(field, 'not a valid compressed secp256k1 point');
-  validPoints.add(bytes);
+  validPoints.set(bytes, Uint8Array.from(bytes));
   return bytes;
 }
 
@@ -149,7 +153,7 @@ function reduced(field: string, bytes: Uint8Array): Uint8Array {
 /** libsecp256k1 answers null for the point at infinity, which no key may be. */
 function pointOrThrow(point: Uint8Array | null): Uint8Array {
   if (!point) throw new InvalidKeyError('result', 'is the point at infinity');
-  validPoints.add(point);
+  validPoints.set(point, Uint8Array.from(point));
   return point;
 }
 

@@ -76,7 +76,11 @@ export class RevocationStore {
       checkBytes(`entries[${position}].secret`, entry.secret, 32);
       const bucket = trailingZeros(entry.index);
       if (store.entries[bucket]) throw new ShachainError(`entries[${position}]`, 'two entries share a bucket');
-      store.checkAgainstEntries(entry.secret, entry.index, bucket);
+      try {
+        store.checkAgainstEntries(entry.secret, entry.index, bucket);
+      } catch (error) {
+        throw new ShachainError(`entries[${position}].secret`, (error as ShachainError).reason);
+      }
       store.entries[bucket] = { index: entry.index, secret: Uint8Array.from(entry.secret) };
     }
     store.lastIndex = sorted.at(-1)?.index;
@@ -114,7 +118,7 @@ export class RevocationStore {
 
   /** The stored entries (at most 49), for persistence. */
   entriesForStorage(): ShachainEntry[] {
-    return this.entries.filter((entry): entry is ShachainEntry => entry !== undefined);
+    return this.entries.flatMap((entry) => (entry ? [{ index: entry.index, secret: Uint8Array.from(entry.secret) }] : []));
   }
 
   private checkAgainstEntries(secret: Uint8Array, index: number, bucket: number): void {
