@@ -37,7 +37,7 @@ export function checkInteger(field: string, value: unknown, min: number, max: nu
   return value;
 }
 
-/** Lower-case hex without a prefix, decoded; optionally of an exact byte length. */
+/** Hex without a prefix (either case), decoded; optionally of an exact byte length. */
 export function checkHex(field: string, value: unknown, length?: number): Uint8Array {
   if (typeof value !== 'string') throw new InvalidInputError(field, `expected a hex string, got ${describe(value)}`);
   if (value.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(value)) {
@@ -46,6 +46,14 @@ export function checkHex(field: string, value: unknown, length?: number): Uint8A
   const bytes = new Uint8Array(value.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(value.slice(i * 2, i * 2 + 2), 16);
   return checkBytes(field, bytes, length);
+}
+
+/** A plain object (not null, not an array): a record of named parameters. */
+export function checkObject<T extends object>(field: string, value: T): T {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError(field, `expected an object, got ${describe(value)}`);
+  }
+  return value;
 }
 
 /** A short description of a value for error messages, never the whole value. */

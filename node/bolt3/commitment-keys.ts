@@ -6,6 +6,7 @@
  * "remote" the other side, as in BOLT 3: our commitment and theirs use the
  * same function with the arguments swapped.
  */
+import { checkObject } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
 import { derivePublicKey, deriveRevocationPublicKey } from '../keys/derive.js';
 
@@ -18,8 +19,8 @@ export interface ChannelPublicKeys {
   readonly htlcBasepoint: Uint8Array;
 }
 
-export interface CommitmentKeys {
-  readonly perCommitmentPoint: Uint8Array;
+/** The keys a commitment's scripts use: all that building its transactions needs. */
+export interface CommitmentScriptKeys {
   /** Lets the remote side take everything once this commitment is revoked. */
   readonly revocationPubkey: Uint8Array;
   readonly localDelayedPubkey: Uint8Array;
@@ -29,7 +30,21 @@ export interface CommitmentKeys {
   readonly remotePaymentPubkey: Uint8Array;
 }
 
+/** The script keys, with the per-commitment point they were derived from (which signing needs). */
+export interface CommitmentKeys extends CommitmentScriptKeys {
+  readonly perCommitmentPoint: Uint8Array;
+}
+
+export function checkCommitmentScriptKeys(field: string, keys: CommitmentScriptKeys): CommitmentScriptKeys {
+  checkObject(field, keys);
+  for (const name of ['revocationPubkey', 'localDelayedPubkey', 'localHtlcPubkey', 'remoteHtlcPubkey', 'remotePaymentPubkey'] as const) {
+    checkPublicKey(`${field}.${name}`, keys[name]);
+  }
+  return keys;
+}
+
 export function checkChannelPublicKeys(field: string, keys: ChannelPublicKeys): ChannelPublicKeys {
+  checkObject(field, keys);
   checkPublicKey(`${field}.fundingPubkey`, keys.fundingPubkey);
   checkPublicKey(`${field}.revocationBasepoint`, keys.revocationBasepoint);
   checkPublicKey(`${field}.paymentBasepoint`, keys.paymentBasepoint);

@@ -7,19 +7,23 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
-import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
-import type { CommitmentKeys } from './commitment-keys.js';
+import { type CommitmentScriptKeys, checkCommitmentScriptKeys } from './commitment-keys.js';
+import { MIN_DUST_LIMIT_SATOSHIS } from './dust.js';
 import {
   ANCHOR_OUTPUT_SATOSHIS,
-  COMMITMENT_VARIANTS,
   type CommitmentVariant,
   type HtlcDirection,
   MAX_FEERATE_PER_KW,
+  MAX_HTLCS_PER_SIDE,
+  checkVariant,
   commitmentFee,
   isHtlcTrimmed,
 } from './fees.js';
+import { MAX_SHACHAIN_INDEX } from '../keys/shachain.js';
 import {
+  MAX_CLTV_EXPIRY,
   anchorScript,
   compareBytes,
   fundingScript,
@@ -27,16 +31,16 @@ import {
   p2wpkh,
   p2wsh,
   receivedHtlcScript,
+  sortPublicKeys,
   toLocalScript,
   toRemoteAnchorsScript,
 } from './scripts.js';
 import { type Outpoint, Transaction, addInput, addOutput, checkOutpoint, checkSatoshis } from './transaction.js';
 
-/** BOLT 2 caps each side at 483 HTLCs. */
-export const MAX_HTLCS_PER_SIDE = 483;
+export { MAX_HTLCS_PER_SIDE };
 
-/** Commitment numbers are 48-bit. */
-export const MAX_COMMITMENT_NUMBER = 2 ** 48 - 1;
+/** Commitment numbers are 48-bit, like the shachain indexes they map to. */
+export const MAX_COMMITMENT_NUMBER = MAX_SHACHAIN_INDEX;
 
 /** An HTLC as seen by the commitment's owner. `id` is carried to its output untouched. */
 export interface Htlc {
@@ -65,7 +69,7 @@ export interface CommitmentParams {
   readonly dustLimitSatoshis: number;
   /** The delay the counterparty imposed on the owner's own outputs. */
   readonly toSelfDelay: number;
-  readonly keys: CommitmentKeys;
+  readonly keys: CommitmentScriptKeys;
   readonly htlcs: readonly Htlc[];
 }
 
@@ -81,6 +85,7 @@ export interface CommitmentOutput {
 }
 
 export interface Commitment {
+  readonly variant: CommitmentVariant;
   readonly tx: Transaction;
   /** outputs[i] describes tx.outs[i]. */
   readonly outputs: readonly CommitmentOutput[];
@@ -101,6 +106,8 @@ export function obscuringFactor(openerPaymentBasepoint: Uint8Array, accepterPaym
 
 /** The locktime and sequence that carry the obscured commitment number (upper 24 bits in the sequence). */
 export function commitmentLocktimeAndSequence(commitmentNumber: number, factor: number): { locktime: number; sequence: number } {
+  checkInteger('commitmentNumber', commitmentNumber, 0, MAX_COMMITMENT_NUMBER);
+  checkInteger('obscuringFactor', factor, 0, MAX_COMMITMENT_NUMBER);
   const obscured = xor48(commitmentNumber, factor);
   return {
     locktime: 0x20000000 + (obscured % 2 ** 24),
@@ -108,8 +115,16 @@ export function commitmentLocktimeAndSequence(commitmentNumber: number, factor: 
   };
 }
 
-/** Recovers the commitment number from a commitment transaction's locktime and sequence. */
-export function commitmentNumberOf(locktime: number, sequence: number, factor: number): number {
+/**
+ * Recovers the commitment number from a commitment transaction's locktime
+ * and sequence; undefined when they do not have a commitment's markers
+ * (0x20 and 0x80 in their top bytes), so any transaction can be asked.
+ */
+export function commitmentNumberOf(locktime: number, sequence: number, factor: number): number | undefined {
+  checkInteger('locktime', locktime, 0, 0xffffffff);
+  checkInteger('sequence', sequence, 0, 0xffffffff);
+  checkInteger('obscuringFactor', factor, 0, MAX_COMMITMENT_NUMBER);
+  if (Math.floor(locktime / 2 ** 24) !== 0x20 || Math.floor(sequence / 2 ** 24) !== 0x80) return undefined;
   const obscured = (sequence - 0x80000000) * 2 ** 24 + (locktime - 0x20000000);
   return xor48(obscured, factor);
 }
@@ -172,6 +187,7 @@ export function buildCommitment(params: CommitmentParams): Commitment {
     );
   }
   return {
+    variant,
     tx,
     outputs: outputs.map(({ cltvExpiry: _, ...output }) => output),
     feeSatoshis: params.fundingSatoshis - paidOut,
@@ -186,15 +202,17 @@ export function fundingWitness(
   localSignature: Uint8Array,
   remoteSignature: Uint8Array,
 ): Uint8Array[] {
+  checkBytes('localSignature', localSignature);
+  checkBytes('remoteSignature', remoteSignature);
   const script = fundingScript(localFundingPubkey, remoteFundingPubkey);
-  const localFirst = compareBytes(localFundingPubkey, remoteFundingPubkey) <= 0;
+  const [first] = sortPublicKeys(localFundingPubkey, remoteFundingPubkey);
+  const localFirst = first === localFundingPubkey;
   return [new Uint8Array(0), localFirst ? localSignature : remoteSignature, localFirst ? remoteSignature : localSignature, script];
 }
 
 function checkCommitmentParams(params: CommitmentParams): void {
-  if (!COMMITMENT_VARIANTS.includes(params.variant)) {
-    throw new InvalidInputError('variant', `expected one of ${COMMITMENT_VARIANTS.join(', ')}`);
-  }
+  checkObject('params', params);
+  checkVariant('variant', params.variant);
   checkOutpoint('fundingOutpoint', params.fundingOutpoint);
   const funding = checkSatoshis('fundingSatoshis', params.fundingSatoshis);
   checkPublicKey('localFundingPubkey', params.localFundingPubkey);
@@ -205,22 +223,21 @@ function checkCommitmentParams(params: CommitmentParams): void {
   const toLocal = checkInteger('toLocalMsat', params.toLocalMsat, 0, funding * 1000);
   const toRemote = checkInteger('toRemoteMsat', params.toRemoteMsat, 0, funding * 1000);
   checkInteger('feeratePerKw', params.feeratePerKw, 0, MAX_FEERATE_PER_KW);
-  checkSatoshis('dustLimitSatoshis', params.dustLimitSatoshis);
+  checkInteger('dustLimitSatoshis', params.dustLimitSatoshis, MIN_DUST_LIMIT_SATOSHIS, funding);
   checkInteger('toSelfDelay', params.toSelfDelay, 0, 0xffff);
-  for (const field of ['revocationPubkey', 'localDelayedPubkey', 'localHtlcPubkey', 'remoteHtlcPubkey', 'remotePaymentPubkey'] as const) {
-    checkPublicKey(`keys.${field}`, params.keys?.[field]);
-  }
+  checkCommitmentScriptKeys('keys', params.keys);
   checkArray('htlcs', params.htlcs, 0, 2 * MAX_HTLCS_PER_SIDE);
   let offered = 0;
   let inFlight = 0;
   params.htlcs.forEach((htlc, i) => {
+    checkObject(`htlcs[${i}]`, htlc);
     if (htlc.direction !== 'offered' && htlc.direction !== 'received') {
       throw new InvalidInputError(`htlcs[${i}].direction`, 'expected "offered" or "received"');
     }
     if (htlc.direction === 'offered') offered++;
     inFlight += checkInteger(`htlcs[${i}].amountMsat`, htlc.amountMsat, 1, funding * 1000);
     checkBytes(`htlcs[${i}].paymentHash`, htlc.paymentHash, 32);
-    checkInteger(`htlcs[${i}].cltvExpiry`, htlc.cltvExpiry, 0, 499_999_999);
+    checkInteger(`htlcs[${i}].cltvExpiry`, htlc.cltvExpiry, 0, MAX_CLTV_EXPIRY);
   });
   if (offered > MAX_HTLCS_PER_SIDE || params.htlcs.length - offered > MAX_HTLCS_PER_SIDE) {
     throw new InvalidInputError('htlcs', `more than ${MAX_HTLCS_PER_SIDE} HTLCs in one direction`);

@@ -5,11 +5,21 @@
  * The weights are the spec's estimates, not measured ones: both peers must
  * compute the same fee without seeing the signatures, so they are constants.
  */
-import { checkInteger } from '../input.js';
+import { InvalidInputError, checkInteger } from '../input.js';
 
 export type CommitmentVariant = 'anchors' | 'static_remotekey';
 
 export const COMMITMENT_VARIANTS: readonly CommitmentVariant[] = ['anchors', 'static_remotekey'];
+
+/** BOLT 2 caps each side at 483 HTLCs. */
+export const MAX_HTLCS_PER_SIDE = 483;
+
+export function checkVariant(field: string, variant: unknown): CommitmentVariant {
+  if (!COMMITMENT_VARIANTS.includes(variant as CommitmentVariant)) {
+    throw new InvalidInputError(field, `expected one of ${COMMITMENT_VARIANTS.join(', ')}`);
+  }
+  return variant as CommitmentVariant;
+}
 
 /** Weight of a commitment transaction with no HTLC outputs. */
 export function commitmentBaseWeight(variant: CommitmentVariant): number {
@@ -43,7 +53,7 @@ export function feeForWeight(feeratePerKw: number, weight: number): number {
 }
 
 export function commitmentWeight(variant: CommitmentVariant, untrimmedHtlcs: number): number {
-  checkInteger('untrimmedHtlcs', untrimmedHtlcs, 0, 966);
+  checkInteger('untrimmedHtlcs', untrimmedHtlcs, 0, 2 * MAX_HTLCS_PER_SIDE);
   return commitmentBaseWeight(variant) + HTLC_OUTPUT_WEIGHT * untrimmedHtlcs;
 }
 

@@ -7,7 +7,7 @@
  * Bitcoin Core's wallet estimates it: known before anything is signed.
  */
 import { script as bscript } from 'bitcoinjs-lib';
-import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
 import { dustThreshold } from './dust.js';
 import { MAX_FEERATE_PER_KW, feeForWeight } from './fees.js';
@@ -29,9 +29,9 @@ import {
 export interface FundingInput {
   readonly outpoint: Outpoint;
   readonly satoshis: number;
-  /** The key that owns the coin; the coin pays to its P2PKH or P2WPKH script. */
+  /** The key that owns the coin; the coin pays to its P2WPKH (or, for the BOLT 3 vector only, P2PKH) script. */
   readonly publicKey: Uint8Array;
-  readonly kind: 'p2pkh' | 'p2wpkh';
+  readonly kind: 'p2wpkh' | 'p2pkh';
 }
 
 /** Signs a sighash digest for one input's key, returning a 64-byte compact signature. The secret stays with the caller. */
@@ -45,6 +45,13 @@ export interface FundingParams {
   readonly changeScript: Uint8Array;
   readonly feeratePerKw: number;
   readonly locktime?: number;
+  /**
+   * Allows P2PKH coins. Their signatures live outside the witness, so anyone
+   * relaying the transaction can change its txid and strand the commitments
+   * already signed on it (BOLT 2 requires a non-malleable funding transaction).
+   * Only for reproducing BOLT 3 Appendix B, which spends a P2PKH coin.
+   */
+  readonly allowMalleableInputs?: boolean;
 }
 
 export interface FundingTransaction {
@@ -104,11 +111,16 @@ function setSignature(tx: Transaction, index: number, input: FundingInput, signa
 }
 
 function checkFundingParams(params: FundingParams): FundingInput[] {
+  checkObject('params', params);
   checkArray('inputs', params.inputs, 1).forEach((input, i) => {
+    checkObject(`inputs[${i}]`, input);
     checkOutpoint(`inputs[${i}].outpoint`, input.outpoint);
     checkSatoshis(`inputs[${i}].satoshis`, input.satoshis);
     checkPublicKey(`inputs[${i}].publicKey`, input.publicKey);
-    if (input.kind !== 'p2pkh' && input.kind !== 'p2wpkh') throw new InvalidInputError(`inputs[${i}].kind`, 'expected "p2pkh" or "p2wpkh"');
+    if (input.kind === 'p2pkh' && !params.allowMalleableInputs) {
+      throw new InvalidInputError(`inputs[${i}].kind`, 'P2PKH coins make the funding txid malleable: fund a channel from segwit (P2WPKH) coins');
+    }
+    if (input.kind !== 'p2pkh' && input.kind !== 'p2wpkh') throw new InvalidInputError(`inputs[${i}].kind`, 'expected "p2wpkh"');
   });
   checkSatoshis('fundingSatoshis', params.fundingSatoshis);
   checkBytes('changeScript', params.changeScript);

@@ -7,10 +7,12 @@
  * by `to_self_delay` and revocable, so a revoked commitment cannot escape
  * the penalty through its HTLCs.
  */
-import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
-import type { CommitmentKeys } from './commitment-keys.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { InvalidInputError, checkBytes, checkInteger, checkObject } from '../input.js';
+import { type CommitmentScriptKeys, checkCommitmentScriptKeys } from './commitment-keys.js';
 import type { CommitmentOutput } from './commitment.js';
-import { type CommitmentVariant, htlcSuccessFee, htlcTimeoutFee } from './fees.js';
+import { type CommitmentVariant, MAX_FEERATE_PER_KW, checkVariant, htlcSuccessFee, htlcTimeoutFee } from './fees.js';
 import { p2wsh, toLocalScript } from './scripts.js';
 import { SIGHASH_ALL, SIGHASH_SINGLE_ANYONECANPAY, Transaction, addInput, addOutput, checkTxid } from './transaction.js';
 
@@ -22,7 +24,7 @@ export interface HtlcTransactionParams {
   readonly outputIndex: number;
   readonly feeratePerKw: number;
   readonly toSelfDelay: number;
-  readonly keys: CommitmentKeys;
+  readonly keys: CommitmentScriptKeys;
 }
 
 export interface HtlcTransaction {
@@ -34,16 +36,30 @@ export interface HtlcTransaction {
   readonly inputSatoshis: number;
   /** The script of this transaction's own (delayed, revocable) output. */
   readonly outputWitnessScript: Uint8Array;
+  readonly paymentHash: Uint8Array;
+}
+
+/** HTLC scripts of anchors channels end with `1 OP_CHECKSEQUENCEVERIFY OP_DROP OP_ENDIF`. */
+function endsWithAnchorsDelay(witnessScript: Uint8Array): boolean {
+  const tail = witnessScript.subarray(-4);
+  return tail.length === 4 && tail[0] === 0x51 && tail[1] === 0xb2 && tail[2] === 0x75 && tail[3] === 0x68;
 }
 
 /** HTLC-timeout for an offered HTLC, HTLC-success for a received one. */
 export function buildHtlcTransaction(params: HtlcTransactionParams): HtlcTransaction {
+  checkObject('params', params);
   const { variant, output, keys } = params;
+  checkVariant('variant', variant);
   checkTxid('commitmentTxid', params.commitmentTxid);
+  checkInteger('feeratePerKw', params.feeratePerKw, 0, MAX_FEERATE_PER_KW);
+  checkCommitmentScriptKeys('keys', keys);
   checkInteger('outputIndex', params.outputIndex, 0, 0xffffffff);
   checkInteger('toSelfDelay', params.toSelfDelay, 0, 0xffff);
   if ((output?.kind !== 'offered_htlc' && output?.kind !== 'received_htlc') || !output.htlc || !output.witnessScript) {
     throw new InvalidInputError('output', 'expected an HTLC output of a commitment');
+  }
+  if (endsWithAnchorsDelay(output.witnessScript) !== (variant === 'anchors')) {
+    throw new InvalidInputError('variant', `${variant} does not match the output's script`);
   }
   const timeout = output.kind === 'offered_htlc';
   const fee = timeout ? htlcTimeoutFee(variant, params.feeratePerKw) : htlcSuccessFee(variant, params.feeratePerKw);
@@ -61,6 +77,7 @@ export function buildHtlcTransaction(params: HtlcTransactionParams): HtlcTransac
     witnessScript: output.witnessScript,
     inputSatoshis: output.satoshis,
     outputWitnessScript,
+    paymentHash: output.htlc.paymentHash,
   };
 }
 
@@ -85,6 +102,7 @@ export function htlcTransactionWitness(
   if (htlcTransaction.type === 'htlc-success') {
     if (!paymentPreimage) throw new InvalidInputError('paymentPreimage', 'an HTLC-success transaction needs the preimage');
     last = checkBytes('paymentPreimage', paymentPreimage, 32);
+    if (!equalBytes(sha256(last), htlcTransaction.paymentHash)) throw new InvalidInputError('paymentPreimage', 'does not hash to the HTLC\'s payment hash');
   }
   return [new Uint8Array(0), remoteSignature, localSignature, last, htlcTransaction.witnessScript];
 }

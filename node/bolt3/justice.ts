@@ -4,10 +4,12 @@
  * second-stage HTLC transactions all belong to the victim, who signs for
  * them with the revocation private key.
  */
-import { InvalidInputError, checkArray, checkBytes } from '../input.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import { InvalidInputError, checkArray, checkBytes, checkObject } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
-import { MAX_SIGNATURE_WITNESS_SIZE, type Sweep, type SweepInput, buildSweepTransaction } from './sweep.js';
-import type { Outpoint } from './transaction.js';
+import { hash160 } from './scripts.js';
+import { MAX_SIGNATURE_WITNESS_SIZE, type Sweep, type SweepInput, UneconomicSweepError, buildSweepTransaction } from './sweep.js';
+import { type Outpoint, checkOutpoint, checkSatoshis } from './transaction.js';
 
 /**
  * `to_local` covers every output with the `to_local` script, including the
@@ -33,10 +35,15 @@ export interface JusticeParams {
 const SEQUENCE_RBF = 0xfffffffd;
 
 export function buildJusticeTransaction(params: JusticeParams): Sweep {
+  checkObject('params', params);
   const inputs: SweepInput[] = checkArray('revokedOutputs', params.revokedOutputs, 1).map((output, i) => {
+    checkObject(`revokedOutputs[${i}]`, output);
     if (output.kind !== 'to_local' && output.kind !== 'htlc') {
       throw new InvalidInputError(`revokedOutputs[${i}].kind`, 'expected "to_local" or "htlc"');
     }
+    checkOutpoint(`revokedOutputs[${i}].outpoint`, output.outpoint);
+    checkSatoshis(`revokedOutputs[${i}].satoshis`, output.satoshis);
+    checkBytes(`revokedOutputs[${i}].witnessScript`, output.witnessScript);
     return {
       outpoint: output.outpoint,
       satoshis: output.satoshis,
@@ -45,7 +52,13 @@ export function buildJusticeTransaction(params: JusticeParams): Sweep {
       witnessItemSizes: [MAX_SIGNATURE_WITNESS_SIZE, output.kind === 'to_local' ? 1 : 33],
     };
   });
-  return buildSweepTransaction({ inputs, destinationScript: params.destinationScript, feeratePerKw: params.feeratePerKw });
+  try {
+    return buildSweepTransaction({ inputs, destinationScript: params.destinationScript, feeratePerKw: params.feeratePerKw });
+  } catch (error) {
+    // The sweep names its inputs `inputs`; ours are `revokedOutputs`.
+    if (error instanceof UneconomicSweepError) throw new UneconomicSweepError('revokedOutputs', error.reason);
+    throw error;
+  }
 }
 
 /**
@@ -61,6 +74,13 @@ export function justiceWitness(
   checkBytes('signature', signature);
   checkBytes('witnessScript', witnessScript);
   if (kind === 'to_local') return [signature, Uint8Array.of(1), witnessScript];
-  if (kind === 'htlc') return [signature, checkPublicKey('revocationPubkey', revocationPubkey), witnessScript];
+  if (kind === 'htlc') {
+    checkPublicKey('revocationPubkey', revocationPubkey);
+    // The HTLC scripts start `OP_DUP OP_HASH160 <HASH160(revocationpubkey)>`: the key must be that one.
+    if (!equalBytes(witnessScript.subarray(3, 23), hash160(revocationPubkey))) {
+      throw new InvalidInputError('revocationPubkey', 'is not the revocation key of this HTLC script');
+    }
+    return [signature, revocationPubkey, witnessScript];
+  }
   throw new InvalidInputError('kind', 'expected "to_local" or "htlc"');
 }

@@ -13,6 +13,9 @@ import { checkPublicKey } from '../keys/curve.js';
 
 const OPS = opcodes;
 
+/** CLTV values from 500,000,000 up are timestamps; HTLC expiries are block heights. */
+export const MAX_CLTV_EXPIRY = 499_999_999;
+
 /** RIPEMD160(SHA256(data)), Bitcoin's HASH160. */
 export function hash160(data: Uint8Array): Uint8Array {
   return ripemd160(sha256(data));
@@ -104,7 +107,7 @@ export function offeredHtlcScript(keys: HtlcScriptKeys, paymentHash: Uint8Array,
 export function receivedHtlcScript(keys: HtlcScriptKeys, paymentHash: Uint8Array, cltvExpiry: number, anchors: boolean): Uint8Array {
   const { revocationHash, localHtlcPubkey, remoteHtlcPubkey } = checkHtlcKeys(keys);
   checkBytes('paymentHash', paymentHash, 32);
-  checkInteger('cltvExpiry', cltvExpiry, 0, 0xffffffff);
+  checkInteger('cltvExpiry', cltvExpiry, 0, MAX_CLTV_EXPIRY);
   return bscript.compile([
     OPS.OP_DUP, OPS.OP_HASH160, revocationHash, OPS.OP_EQUAL,
     OPS.OP_IF,

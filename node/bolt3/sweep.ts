@@ -3,10 +3,13 @@
  * paying a fee computed from their weight at the largest signature sizes,
  * so the fee is fixed before anything is signed.
  */
-import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../input.js';
 import { dustThreshold } from './dust.js';
 import { MAX_FEERATE_PER_KW, feeForWeight } from './fees.js';
 import { type Outpoint, Transaction, addInput, addOutput, checkOutpoint, checkSatoshis } from './transaction.js';
+
+/** Standard policy's limit on one witness item (for P2WSH, the script itself may be up to 3,600 bytes). */
+const MAX_WITNESS_ITEM_SIZE = 3600;
 
 /**
  * Largest signature plus its sighash byte: with low-S (which we always
@@ -52,7 +55,11 @@ export function buildSweepTransaction(params: SweepParams): Sweep {
   tx.locktime = checkInteger('locktime', params.locktime ?? 0, 0, 0xffffffff);
   let total = 0;
   inputs.forEach((input, i) => {
+    checkObject(`inputs[${i}]`, input);
     checkOutpoint(`inputs[${i}].outpoint`, input.outpoint);
+    checkArray(`inputs[${i}].witnessItemSizes`, input.witnessItemSizes, 0, 100).forEach((size, k) =>
+      checkInteger(`inputs[${i}].witnessItemSizes[${k}]`, size, 0, MAX_WITNESS_ITEM_SIZE),
+    );
     total += checkSatoshis(`inputs[${i}].satoshis`, input.satoshis);
     checkBytes(`inputs[${i}].witnessScript`, input.witnessScript);
     addInput(tx, input.outpoint, checkInteger(`inputs[${i}].sequence`, input.sequence, 0, 0xffffffff));

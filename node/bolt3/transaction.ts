@@ -47,12 +47,6 @@ export function addOutput(tx: Transaction, scriptPubKey: Uint8Array, satoshis: n
   return tx.addOutput(scriptPubKey, BigInt(satoshis));
 }
 
-export function outputSatoshis(tx: Transaction, index: number): number {
-  const output = tx.outs[index];
-  if (!output) throw new InvalidInputError('index', `transaction has no output ${index}`);
-  return Number(output.value);
-}
-
 /** BIP 143 signature hash of a segwit v0 input. `scriptCode` is the witness script (or the P2PKH script for P2WPKH). */
 export function segwitSighash(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number, sighashType: number): Uint8Array {
   checkInteger('inputIndex', inputIndex, 0, tx.ins.length - 1);

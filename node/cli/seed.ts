@@ -2,9 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Command } from 'commander';
+import { InvalidInputError } from '../input.js';
 import { generateSeed, readSeedFile, seedFromWords, seedToWords, writeSeedFile } from '../keys/seed.js';
 import { SeedSigner } from '../keys/signer.js';
 
@@ -54,15 +55,39 @@ export function registerSeedCommand(program: Command): void {
 
   seed
     .command('restore')
-    .description('write a seed file from its 24 words (never overwrites one)')
-    .requiredOption('-w, --words <words>', 'the 24 words, in one quoted argument')
+    .description(
+      'write a seed file from its 24 words (never overwrites one); the words are read from standard input,\n' +
+        'or from --words (visible to other users in the process list: avoid on shared machines)',
+    )
+    .option('-w, --words <words>', 'the 24 words, in one quoted argument')
     .option(...fileOption)
-    .action((options: { file: string; words: string }) => {
-      const value = seedFromWords(options.words);
+    .action((options: { file: string; words?: string }) => {
+      const value = seedFromWords(options.words ?? readStandardInput());
       createSeedFile(options.file, value);
       console.log(`restored ${options.file}`);
       console.log(`node id ${bytesToHex(new SeedSigner(value).nodeId)}`);
     });
+}
+
+/** Standard input up to its end (a pipe, a file, or words typed then Ctrl-D), at most 4 kB. */
+function readStandardInput(): string {
+  if (process.stdin.isTTY) process.stderr.write('type the 24 words, then Enter and Ctrl-D:\n');
+  const buffer = Buffer.alloc(4096);
+  let length = 0;
+  for (;;) {
+    let read = 0;
+    try {
+      read = readSync(0, buffer, length, buffer.length - length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+      throw error;
+    }
+    if (read === 0) break;
+    length += read;
+    if (length === buffer.length) throw new InvalidInputError('words', 'more than 4 kB on standard input');
+  }
+  return buffer.subarray(0, length).toString('utf8');
 }
 
 function createSeedFile(path: string, value: Uint8Array): void {

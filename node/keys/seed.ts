@@ -46,18 +46,18 @@ export function writeSeedFile(path: string, seed: Uint8Array): void {
   const temporary = join(dirname(path), `.seed-${process.pid}-${temporaryCounter++}.tmp`);
   const fd = openSync(temporary, 'wx', 0o600);
   try {
-    writeSync(fd, `${bytesToHex(seed)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    try {
+      writeSync(fd, `${bytesToHex(seed)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     linkSync(temporary, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new SeedFileError(path, 'already exists; refusing to overwrite a seed');
-    throw error;
+    throw new SeedFileError(path, `cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   } finally {
-    unlinkSync(temporary);
+    unlinkSync(temporary); // never leave a copy of the seed behind
   }
   const directory = openSync(dirname(path), 'r');
   try {

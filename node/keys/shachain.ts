@@ -9,7 +9,7 @@
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../input.js';
 
 /** Indexes are 48-bit; the first commitment uses the highest one and they count down. */
 export const MAX_SHACHAIN_INDEX = 2 ** 48 - 1;
@@ -41,6 +41,19 @@ function trailingZeros(index: number): number {
   return count;
 }
 
+/** For each bucket, the lowest index from `latestIndex` to 2^48-1 with that many trailing zero bits. */
+function expectedIndexes(latestIndex: number): Set<number> {
+  const indexes = new Set<number>();
+  for (let bucket = 0; bucket <= 48; bucket++) {
+    const step = 2 ** bucket;
+    let multiple = Math.ceil(latestIndex / step);
+    if (bucket < 48 && multiple % 2 === 0) multiple++; // an even multiple has more trailing zeros
+    const index = multiple * step;
+    if (index <= MAX_SHACHAIN_INDEX && trailingZeros(index) === bucket) indexes.add(index);
+  }
+  return indexes;
+}
+
 /** Whether `index` agrees with `prefixOf` on every bit at position `bits` and above. */
 function sharesPrefix(index: number, prefixOf: number, bits: number): boolean {
   return Math.floor(index / 2 ** bits) === Math.floor(prefixOf / 2 ** bits);
@@ -59,7 +72,8 @@ export interface ShachainEntry {
 /**
  * Compact storage of the counterparty's revealed secrets.
  *
- * Secrets must arrive in order: each index is one less than the previous one.
+ * Secrets must arrive in order: the first for index 2^48-1 (commitment 0),
+ * then each index one less than the previous one.
  * An insert that fails leaves the store as it was.
  */
 export class RevocationStore {
@@ -67,13 +81,27 @@ export class RevocationStore {
   private readonly entries: (ShachainEntry | undefined)[] = new Array(49).fill(undefined);
   private lastIndex: number | undefined;
 
-  /** Restores a store from its entries (as `entriesForStorage` gave them), checking them again. */
-  static fromEntries(entries: readonly ShachainEntry[]): RevocationStore {
+  /**
+   * Restores a store from what `entriesForStorage` and `latestIndex` gave.
+   * The entries must be exactly those a store holds after taking every
+   * secret from 2^48-1 down to `latestIndex` (one per bucket: the lowest index
+   * at or above `latestIndex` with that many trailing zero bits), and consistent.
+   * A missing entry would silently forget revealed secrets, so it is refused.
+   */
+  static fromEntries(entries: readonly ShachainEntry[], latestIndex: number | undefined): RevocationStore {
+    checkArray('entries', entries, 0, 49);
     const store = new RevocationStore();
+    if (latestIndex === undefined) {
+      if (entries.length > 0) throw new ShachainError('latestIndex', 'missing, but there are entries');
+      return store;
+    }
+    checkInteger('latestIndex', latestIndex, 0, MAX_SHACHAIN_INDEX);
+    const expected = expectedIndexes(latestIndex);
     const sorted = [...entries].sort((a, b) => b.index - a.index);
     for (const [position, entry] of sorted.entries()) {
-      checkInteger(`entries[${position}].index`, entry.index, 0, MAX_SHACHAIN_INDEX);
+      checkInteger(`entries[${position}].index`, entry?.index, 0, MAX_SHACHAIN_INDEX);
       checkBytes(`entries[${position}].secret`, entry.secret, 32);
+      if (!expected.has(entry.index)) throw new ShachainError(`entries[${position}].index`, `a store at index ${latestIndex} holds no entry for ${entry.index}`);
       const bucket = trailingZeros(entry.index);
       if (store.entries[bucket]) throw new ShachainError(`entries[${position}]`, 'two entries share a bucket');
       try {
@@ -83,7 +111,10 @@ export class RevocationStore {
       }
       store.entries[bucket] = { index: entry.index, secret: Uint8Array.from(entry.secret) };
     }
-    store.lastIndex = sorted.at(-1)?.index;
+    if (sorted.length !== expected.size) {
+      throw new ShachainError('entries', `a store at index ${latestIndex} holds ${expected.size} entries, got ${sorted.length}: revealed secrets would be lost`);
+    }
+    store.lastIndex = latestIndex;
     return store;
   }
 
@@ -91,9 +122,8 @@ export class RevocationStore {
   insert(index: number, secret: Uint8Array): void {
     checkInteger('index', index, 0, MAX_SHACHAIN_INDEX);
     checkBytes('secret', secret, 32);
-    if (this.lastIndex !== undefined && index !== this.lastIndex - 1) {
-      throw new ShachainError('index', `expected the secret for index ${this.lastIndex - 1}, got ${index}`);
-    }
+    const expectedIndex = this.lastIndex === undefined ? MAX_SHACHAIN_INDEX : this.lastIndex - 1;
+    if (index !== expectedIndex) throw new ShachainError('index', `expected the secret for index ${expectedIndex}, got ${index}`);
     const bucket = trailingZeros(index);
     this.checkAgainstEntries(secret, index, bucket);
     this.entries[bucket] = { index, secret: Uint8Array.from(secret) };

@@ -9,8 +9,9 @@
  *   m/1017'/0'/<family>'/0'/<i>'  key <family> of channel <i>
  *
  * with families 0 funding, 1 revocation basepoint, 2 HTLC basepoint,
- * 3 payment basepoint, 4 delayed payment basepoint, 5 per-commitment seed
- * (the same numbering LND uses).
+ * 3 payment basepoint, 4 delayed payment basepoint, 5 per-commitment seed.
+ * The family numbers follow LND's, but the paths (hardened to the end) and
+ * the per-commitment seed differ: a seed does not restore into LND, nor back.
  */
 import { HDKey } from '@scure/bip32';
 import { equalBytes } from '@noble/curves/utils.js';

@@ -60,6 +60,21 @@ export function runCase(fields: Fields, body: (check: CaseCheck) => void): CaseR
 }
 
 /**
+ * Runs the cases of one section of a file. A section too malformed to list
+ * its cases fails as one case; the file's other sections still run.
+ */
+export function runSection(file: Fields, name: string, body: () => CaseResult[]): CaseResult[] {
+  if (!file.has(name)) return [];
+  try {
+    return body();
+  } catch (error) {
+    const path = file.at(name);
+    const { field, reason } = error instanceof InvalidInputError ? error : { field: path, reason: (error as Error)?.message ?? String(error) };
+    return [{ label: path, path, mismatches: [], error: { field, reason } }];
+  }
+}
+
+/**
  * Runs each element of a list of cases. An element that is not even an
  * object fails on its own; the others still run.
  */

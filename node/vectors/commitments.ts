@@ -10,10 +10,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Commitment, type Htlc, buildCommitment, fundingWitness, obscuringFactor } from '../bolt3/commitment.js';
-import type { CommitmentKeys } from '../bolt3/commitment-keys.js';
+import type { CommitmentScriptKeys } from '../bolt3/commitment-keys.js';
 import { COMMITMENT_VARIANTS, type CommitmentVariant } from '../bolt3/fees.js';
 import { buildHtlcTransaction, htlcTransactionWitness, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
-import { fundingScript } from '../bolt3/scripts.js';
+import { MAX_CLTV_EXPIRY, fundingScript } from '../bolt3/scripts.js';
 import { decodeBitcoinSignature, encodeBitcoinSignature, signSegwitInput, verifySegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL } from '../bolt3/transaction.js';
 import { InvalidInputError, checkInteger } from '../input.js';
@@ -43,7 +43,7 @@ interface Channel {
   readonly localFundingPubkey: Uint8Array;
   readonly remoteFundingPubkey: Uint8Array;
   readonly localHtlcKey: Uint8Array;
-  readonly keys: CommitmentKeys;
+  readonly keys: CommitmentScriptKeys;
   readonly htlcs: readonly CommonHtlc[];
 }
 
@@ -72,8 +72,8 @@ function readChannel(common: Fields, check: CaseCheck): Channel {
   const localFundingPubkey = common.publicKey('local_funding_pubkey');
   const remoteFundingPubkey = common.publicKey('remote_funding_pubkey');
   const localHtlcKey = common.secretKey('local_privkey');
-  const keys: CommitmentKeys = {
-    perCommitmentPoint: localFundingPubkey, // not used to build; the vectors give the derived keys directly
+  // The vectors give the derived keys directly (and the per-commitment point only in a comment).
+  const keys: CommitmentScriptKeys = {
     revocationPubkey: common.publicKey('local_revocation_pubkey'),
     localDelayedPubkey: common.publicKey('local_delayedpubkey'),
     localHtlcPubkey: common.publicKey('local_htlcpubkey'),
@@ -100,7 +100,7 @@ function readChannel(common: Fields, check: CaseCheck): Channel {
       id: htlc.integer('id'),
       direction: direction === 'local->remote' ? 'offered' : 'received',
       amountMsat: htlc.integer('amount_msat', 1),
-      cltvExpiry: htlc.integer('expiry', 0, 499_999_999),
+      cltvExpiry: htlc.integer('expiry', 0, MAX_CLTV_EXPIRY),
       paymentHash: sha256(paymentPreimage),
       paymentPreimage,
     };
@@ -123,7 +123,7 @@ function readChannel(common: Fields, check: CaseCheck): Channel {
 }
 
 /** Appendix C keeps the basepoints behind its derived keys in an HTML comment; where present, check those derivations too. */
-function checkHiddenDerivations(common: Fields, keys: CommitmentKeys, check: CaseCheck): void {
+function checkHiddenDerivations(common: Fields, keys: CommitmentScriptKeys, check: CaseCheck): void {
   if (!common.has('internal_comment')) return;
   const values = common.object('internal_comment').object('values');
   const value = (name: string) => (values.has(name) ? values.object(name).publicKey('value') : undefined);

@@ -150,7 +150,9 @@ t.test('the obscured commitment number round-trips through locktime and sequence
       return locktime >>> 24 === 0x20 && sequence >>> 24 === 0x80 && commitmentNumberOf(locktime, sequence, factor) === number;
     }),
   );
-  t.pass();
+  t.equal(commitmentNumberOf(0, 0xffffffff, 5), undefined, 'an ordinary transaction is no commitment');
+  t.equal(commitmentNumberOf(0x20000000, 0xfffffffd, 5), undefined, 'the sequence must carry the 0x80 marker too');
+  t.throws(() => buildCommitment(undefined as never), { name: 'InvalidInputError', field: 'params' }, 'no parameters at all');
 });
 
 t.test('bad input is refused with the field named', async (t) => {
@@ -168,6 +170,9 @@ t.test('bad input is refused with the field named', async (t) => {
   refuses({ toLocalMsat: 0.5 }, /^toLocalMsat$/, 'a fractional balance');
   refuses({ variant: 'legacy' as never }, /^variant$/, 'an unknown variant');
   refuses({ feeratePerKw: -1 }, /^feeratePerKw$/, 'a negative feerate');
+  refuses({ dustLimitSatoshis: 353 }, /^dustLimitSatoshis$/, 'a dust limit below the 354 sat BOLT 2 requires');
+  refuses({ htlcs: [null as never] }, /^htlcs\[0\]$/, 'a null HTLC');
+  refuses({ keys: undefined as never }, /^keys$/, 'no keys');
   refuses({ toSelfDelay: 70_000 }, /^toSelfDelay$/, 'a CSV delay beyond 16 bits');
   refuses({ commitmentNumber: 2 ** 48 }, /^commitmentNumber$/, 'a commitment number beyond 48 bits');
   refuses({ fundingOutpoint: { txid: 'xyz', vout: 0 } }, /^fundingOutpoint\.txid$/, 'a malformed txid');

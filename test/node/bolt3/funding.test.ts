@@ -56,6 +56,8 @@ t.test('refusals name the field', async (t) => {
   };
   refuses(() => buildFundingTransaction({ ...params, inputs: [coin(1, 500_400)] }, sign), 'inputs', 'coins that cannot pay the fee');
   refuses(() => buildFundingTransaction({ ...params, inputs: [] }, sign), 'inputs', 'no coins');
+  refuses(() => buildFundingTransaction({ ...params, inputs: [{ ...coin(1, 600_000), kind: 'p2pkh' }] }, sign), 'inputs[0].kind', 'a P2PKH coin (malleable funding txid)');
+  refuses(() => buildFundingTransaction({ ...params, inputs: [null as never] }, sign), 'inputs[0]', 'a null coin');
   refuses(() => buildFundingTransaction({ ...params, inputs: [{ ...coin(1, 1), kind: 'p2tr' as never }] }, sign), 'inputs[0].kind', 'an unknown coin kind');
   refuses(() => buildFundingTransaction({ ...params, inputs: [coin(1, 600_000)], feeratePerKw: -5 }, sign), 'feeratePerKw', 'a negative feerate');
 });

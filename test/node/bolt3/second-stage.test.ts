@@ -51,9 +51,15 @@ t.test('HTLC transactions', async (t) => {
   refuses(t, () => buildHtlcTransaction({ ...htlcParams, output: commitment.outputs[toLocalIndex]! }), 'output', 'a to_local output is not an HTLC');
   refuses(t, () => buildHtlcTransaction({ ...htlcParams, feeratePerKw: 100_000 }), 'output', 'an HTLC worth less than its second-stage fee');
   refuses(t, () => buildHtlcTransaction({ ...htlcParams, commitmentTxid: 'zz' }), 'commitmentTxid', 'a malformed txid');
+  refuses(t, () => buildHtlcTransaction({ ...htlcParams, variant: 'anchors' }), 'variant', 'an anchors HTLC transaction for a static_remotekey output');
+  refuses(t, () => buildHtlcTransaction({ ...htlcParams, variant: 'bogus' as never }), 'variant', 'an unknown variant');
+  refuses(t, () => buildHtlcTransaction({ ...htlcParams, feeratePerKw: Number.NaN }), 'feeratePerKw', 'a feerate that is not a number');
+  refuses(t, () => buildHtlcTransaction({ ...htlcParams, keys: undefined as never }), 'keys', 'no keys');
   const success = buildHtlcTransaction(htlcParams);
   refuses(t, () => htlcTransactionWitness(success, new Uint8Array(71), new Uint8Array(71)), 'paymentPreimage', 'HTLC-success without the preimage');
   refuses(t, () => htlcTransactionWitness(success, new Uint8Array(71), new Uint8Array(71), new Uint8Array(31)), 'paymentPreimage', 'a short preimage');
+  refuses(t, () => htlcTransactionWitness(success, new Uint8Array(71), new Uint8Array(71), new Uint8Array(32).fill(1)), 'paymentPreimage', 'a preimage of another payment hash');
+  t.equal(htlcTransactionWitness(success, new Uint8Array(71), new Uint8Array(71), new Uint8Array(32)).length, 5, 'the right preimage gives the five-item witness');
 });
 
 t.test('sweeps and justice', async (t) => {
@@ -66,10 +72,19 @@ t.test('sweeps and justice', async (t) => {
   refuses(
     t,
     () => buildJusticeTransaction({ revokedOutputs: [{ ...revoked, satoshis: 400 }], destinationScript: destination, feeratePerKw: 1000 }),
-    'inputs',
+    'revokedOutputs',
     'an output too small to pay for its own sweep',
     UneconomicSweepError,
   );
   refuses(t, () => buildSweepTransaction({ inputs: [{ ...justice.inputs[0]!, sequence: -1 }], destinationScript: destination, feeratePerKw: 1000 }), 'inputs[0].sequence', 'a negative sequence');
   refuses(t, () => justiceWitness('htlc', new Uint8Array(72), new Uint8Array(33), toLocal.witnessScript!), 'revocationPubkey', 'an HTLC justice witness needs a valid revocation key');
+  const htlcScript = commitment.outputs[htlcIndex]!.witnessScript!;
+  refuses(t, () => justiceWitness('htlc', new Uint8Array(72), keys.localDelayedPubkey, htlcScript), 'revocationPubkey', "a key that is not the script's revocation key");
+  t.equal(justiceWitness('htlc', new Uint8Array(72), keys.revocationPubkey, htlcScript)[1], keys.revocationPubkey, 'the revocation key goes in the witness');
+  refuses(t, () => buildJusticeTransaction({ revokedOutputs: [null as never], destinationScript: destination, feeratePerKw: 1000 }), 'revokedOutputs[0]', 'a null revoked output');
+  refuses(t, () => buildJusticeTransaction({ revokedOutputs: [{ ...revoked, outpoint: { txid: 'x', vout: 0 } }], destinationScript: destination, feeratePerKw: 1000 }), 'revokedOutputs[0].outpoint.txid', 'a malformed outpoint, named as the caller knows it');
+  for (const [sizes, what] of [[undefined, 'missing'], [[-1], 'negative'], [[1e10], 'huge'], [['x'], 'not a number']] as const) {
+    const field = sizes === undefined ? 'inputs[0].witnessItemSizes' : 'inputs[0].witnessItemSizes[0]';
+    refuses(t, () => buildSweepTransaction({ inputs: [{ ...justice.inputs[0]!, witnessItemSizes: sizes as never }], destinationScript: destination, feeratePerKw: 1000 }), field, `witness item sizes: ${what}`);
+  }
 });

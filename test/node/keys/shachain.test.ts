@@ -288,7 +288,7 @@ t.test('(d) fromEntries restores a store, and rejects tampered entries', async (
       const store = validStore(seed, n);
       const latest = MAX - n + 1;
       const saved = copyEntries(store.entriesForStorage());
-      const restored = RevocationStore.fromEntries(shuffle(saved, order));
+      const restored = RevocationStore.fromEntries(shuffle(saved, order), store.latestIndex);
       assert.equal(state(restored), state(store), 'same entries and latest index');
       for (let k = 0; k < n; k++) {
         assert.equal(hex(restored.secretFor(MAX - k)), hex(generateFromSeed(seed, MAX - k)), `restored secretFor(MAX-${k})`);
@@ -308,13 +308,13 @@ t.test('(d) fromEntries restores a store, and rejects tampered entries', async (
       tampered[position]!.secret[bit >> 3]! ^= 1 << (bit & 7);
       const target = tampered[position]!.index;
       const z = trailingZeros(target);
-      const error = caught(() => RevocationStore.fromEntries(tampered));
+      const error = caught(() => RevocationStore.fromEntries(tampered, store.latestIndex));
       if (checkable(saved, position)) {
         assert.ok(error instanceof ShachainError, `fromEntries rejects a tampered checkable entry (index ${target}): ${String(error)}`);
         rejectedByFromEntries++;
       } else if (error === undefined) {
         // No other entry relates to this one; like insert, the store catches it by the next index with more trailing zeros.
-        const fromTampered = RevocationStore.fromEntries(tampered);
+        const fromTampered = RevocationStore.fromEntries(tampered, store.latestIndex);
         const deadline = target - 2 ** z;
         assert.ok(deadline < latest, 'an unrelated entry is one whose check is still to come');
         let failedAt: number | undefined;
@@ -342,22 +342,22 @@ t.test('(d) fromEntries restores a store, and rejects tampered entries', async (
   const seed = new Uint8Array(32).fill(9);
   const store = validStore(seed, 40);
   const entries = copyEntries(store.entriesForStorage());
-  t.equal(RevocationStore.fromEntries([]).latestIndex, undefined, 'no entries: an empty store');
+  t.equal(RevocationStore.fromEntries([], undefined).latestIndex, undefined, 'no entries: an empty store');
 
   const highest = entries.reduce((a, b) => (trailingZeros(b.index) > trailingZeros(a.index) ? b : a));
   const substituted = copyEntries(entries).map((entry) =>
     entry.index === highest.index ? { index: entry.index, secret: generateFromSeed(new Uint8Array(32).fill(8), entry.index) } : entry,
   );
-  t.ok(caught(() => RevocationStore.fromEntries(substituted)) instanceof ShachainError, 'an entry from another seed is rejected');
+  t.ok(caught(() => RevocationStore.fromEntries(substituted, store.latestIndex)) instanceof ShachainError, 'an entry from another seed is rejected');
 
   const bucket0 = entries.find((entry) => trailingZeros(entry.index) === 0)!;
   const twoInBucket = [...copyEntries(entries), { index: bucket0.index + 2, secret: generateFromSeed(seed, bucket0.index + 2) }];
-  t.ok(caught(() => RevocationStore.fromEntries(twoInBucket)) instanceof ShachainError, 'two entries in one bucket are rejected');
+  t.ok(caught(() => RevocationStore.fromEntries(twoInBucket, store.latestIndex)) instanceof ShachainError, 'two entries in one bucket are rejected');
 
-  throwsField(t, () => RevocationStore.fromEntries([{ index: -1, secret: new Uint8Array(32) }]), 'entries[0].index', 'negative index');
-  throwsField(t, () => RevocationStore.fromEntries([{ index: MAX + 1, secret: new Uint8Array(32) }]), 'entries[0].index', 'index above 2^48-1');
-  throwsField(t, () => RevocationStore.fromEntries([{ index: 5, secret: new Uint8Array(31) }]), 'entries[0].secret', '31-byte secret');
-  throwsField(t, () => RevocationStore.fromEntries([{ index: 5, secret: 'ab' as unknown as Uint8Array }]), 'entries[0].secret', 'string secret');
+  throwsField(t, () => RevocationStore.fromEntries([{ index: -1, secret: new Uint8Array(32) }], 5), 'entries[0].index', 'negative index');
+  throwsField(t, () => RevocationStore.fromEntries([{ index: MAX + 1, secret: new Uint8Array(32) }], 5), 'entries[0].index', 'index above 2^48-1');
+  throwsField(t, () => RevocationStore.fromEntries([{ index: 5, secret: new Uint8Array(31) }], 5), 'entries[0].secret', '31-byte secret');
+  throwsField(t, () => RevocationStore.fromEntries([{ index: 5, secret: 'ab' as unknown as Uint8Array }], 5), 'entries[0].secret', 'string secret');
 });
 
 t.test('(e) bad inputs throw InvalidInputError naming the field', async (t) => {
@@ -400,5 +400,21 @@ t.test('stored entries are copies, and fromEntries names the inconsistent entry'
   const tampered = store.entriesForStorage().map((entry) => ({ ...entry, secret: Uint8Array.from(entry.secret) }));
   const lowest = tampered.find((entry) => entry.index === MAX_SHACHAIN_INDEX - 2)!;
   lowest.secret[0]! ^= 1;
-  t.throws(() => RevocationStore.fromEntries(tampered), { name: 'ShachainError', field: /^entries\[\d+\]\.secret$/ }, 'the field names the entry');
+  t.throws(() => RevocationStore.fromEntries(tampered, store.latestIndex), { name: 'ShachainError', field: /^entries\[\d+\]\.secret$/ }, 'the field names the entry');
+});
+
+t.test('a restored store must hold every entry it should, and the first secret is for commitment 0', async (t) => {
+  const seed = new Uint8Array(32).fill(0x33);
+  for (const count of [1, 2, 6, 8, 64, 100]) {
+    const store = new RevocationStore();
+    for (let k = 0; k < count; k++) store.insert(MAX_SHACHAIN_INDEX - k, generateFromSeed(seed, MAX_SHACHAIN_INDEX - k));
+    const entries = store.entriesForStorage();
+    t.equal(RevocationStore.fromEntries(entries, store.latestIndex).latestIndex, store.latestIndex, `${count} secrets: the complete set restores`);
+    for (let drop = 0; drop < entries.length; drop++) {
+      const missing = entries.filter((_, i) => i !== drop);
+      t.throws(() => RevocationStore.fromEntries(missing, store.latestIndex), { name: 'ShachainError' }, `${count} secrets: entry ${entries[drop]!.index} missing is refused`);
+    }
+    t.throws(() => RevocationStore.fromEntries(entries, undefined), { name: 'ShachainError', field: 'latestIndex' }, 'entries without a latest index are refused');
+  }
+  t.throws(() => new RevocationStore().insert(MAX_SHACHAIN_INDEX - 1, new Uint8Array(32)), { name: 'ShachainError', field: 'index' }, 'the first secret must be for 2^48-1');
 });
