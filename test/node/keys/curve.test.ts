@@ -18,6 +18,7 @@ import {
   tweakMultiplyPublicKey,
   verifyDigest,
 } from '../../../node/keys/curve.js';
+import { throwsField } from '../input.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
@@ -41,20 +42,6 @@ function toBigInt(bytes: Uint8Array): bigint {
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
-
-/** Asserts that `fn` throws an InvalidInputError (or subclass) whose field is `field`. */
-function throwsField(t: Asserts, fn: () => unknown, field: string, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  t.ok(caught instanceof InvalidInputError, `${message}: throws InvalidInputError`, { caught: String(caught) });
-  t.equal((caught as InvalidInputError | undefined)?.field, field, `${message}: field is ${field}`);
-}
-
-type Asserts = Pick<typeof t, 'ok' | 'equal'>;
 
 const secretArb = fc.bigInt(1n, N - 1n).map((k) => toBytes(k));
 const digestArb = fc.uint8Array({ minLength: 32, maxLength: 32 });

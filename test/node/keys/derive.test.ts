@@ -10,6 +10,7 @@ import {
   deriveRevocationPublicKey,
   perCommitmentPointOf,
 } from '../../../node/keys/derive.js';
+import { throwsField } from '../input.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -24,19 +25,6 @@ function toBytes(value: bigint): Uint8Array {
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'hex'));
-
-type Asserts = Pick<typeof t, 'ok' | 'equal'>;
-
-function throwsField(t: Asserts, fn: () => unknown, field: string, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  t.ok(caught instanceof InvalidInputError, `${message}: throws InvalidInputError`, { caught: String(caught) });
-  t.equal((caught as InvalidInputError | undefined)?.field, field, `${message}: field is ${field}`);
-}
 
 const secretArb = fc.bigInt(1n, N - 1n).map(toBytes);
 

@@ -1,5 +1,5 @@
 // The node seed: its file (mode 0600, never overwritten), its 24 words, and its generation.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,29 +7,13 @@ import { join } from 'node:path';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { InvalidInputError } from '../../../node/input.js';
 import { SEED_LENGTH, SeedFileError, generateSeed, readSeedFile, seedFromWords, seedToWords, writeSeedFile } from '../../../node/keys/seed.js';
+import { caught, throwsField } from '../input.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-type Asserts = Pick<typeof t, 'ok' | 'equal'>;
-
-function throwsField(t: Asserts, fn: () => unknown, field: string, message: string): void {
-  const error = caught(fn);
-  t.ok(error instanceof InvalidInputError, `${message}: throws InvalidInputError`, { caught: String(error) });
-  t.equal((error as InvalidInputError | undefined)?.field, field, `${message}: field is ${field}`);
-}
-
 /** Asserts a SeedFileError whose path is `path` and whose message names it and contains `reason`. */
-function throwsSeedFileError(t: Asserts, fn: () => unknown, path: string, reason: RegExp, message: string): void {
+function throwsSeedFileError(t: Pick<Test, 'ok' | 'equal'>, fn: () => unknown, path: string, reason: RegExp, message: string): void {
   const error = caught(fn);
   t.ok(error instanceof SeedFileError, `${message}: throws SeedFileError`, { caught: String(error) });
   t.equal((error as SeedFileError | undefined)?.path, path, `${message}: .path is the file`);

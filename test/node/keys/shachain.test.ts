@@ -10,6 +10,7 @@ import {
   generateFromSeed,
   type ShachainEntry,
 } from '../../../node/keys/shachain.js';
+import { caught, throwsField } from '../input.js';
 
 const MAX = MAX_SHACHAIN_INDEX;
 const hex = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('hex'));
@@ -43,23 +44,6 @@ function validStore(seed: Uint8Array, n: number): RevocationStore {
   const store = new RevocationStore();
   for (let k = 0; k < n; k++) store.insert(MAX - k, generateFromSeed(seed, MAX - k));
   return store;
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-type Asserts = Pick<typeof t, 'ok' | 'equal'>;
-
-function throwsField(t: Asserts, fn: () => unknown, field: string, message: string): void {
-  const error = caught(fn);
-  t.ok(error instanceof InvalidInputError, `${message}: throws InvalidInputError`, { caught: String(error) });
-  t.equal((error as InvalidInputError | undefined)?.field, field, `${message}: field is ${field}`);
 }
 
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });

@@ -8,26 +8,10 @@ import { InvalidInputError } from '../../../node/input.js';
 import { isPublicKey, publicKeyOf } from '../../../node/keys/curve.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, ShachainError, generateFromSeed } from '../../../node/keys/shachain.js';
 import { KeysChannelSigner, MAX_CHANNEL_INDEX, SeedSigner, type ChannelSigner } from '../../../node/keys/signer.js';
+import { caught, throwsField } from '../input.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-type Asserts = Pick<typeof t, 'ok' | 'equal'>;
-
-function throwsField(t: Asserts, fn: () => unknown, field: string, message: string): void {
-  const error = caught(fn);
-  t.ok(error instanceof InvalidInputError, `${message}: throws InvalidInputError`, { caught: String(error) });
-  t.equal((error as InvalidInputError | undefined)?.field, field, `${message}: field is ${field}`);
-}
 
 function channelKeys(channel: ChannelSigner): string[] {
   const keys = channel.publicKeys;
