@@ -1,0 +1,485 @@
+/**
+ * One LN-penalty channel: BOLT 2's commitment protocol over BOLT 3 transactions.
+ *
+ * Each side holds its own commitment, signed by the other. Updates (add,
+ * fulfill, fail, fee) are proposed, then signed into the other side's next
+ * commitment, then acknowledged by a revocation of its previous one. The
+ * bookkeeping follows eclair's model: our changes and theirs each move from
+ * `proposed` to `signed` (in their commitment) to `acked` (ready for ours),
+ * and theirs from `proposed` to `acked` (in our commitment) to `signed`.
+ *
+ * The class does no I/O. Every method works on a copy of the state and keeps
+ * it only if nothing threw, so a bad message from a peer changes nothing.
+ * The caller persists `state` after each call and only then sends what
+ * `flush` returns: a revocation secret leaves the node only once the
+ * commitment that replaces the revoked one is on disk.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import { type Commitment, buildCommitment } from '../bolt3/commitment.js';
+import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
+import type { CommitmentVariant } from '../bolt3/fees.js';
+import { buildHtlcTransaction, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
+import { fundingScript } from '../bolt3/scripts.js';
+import { verifySegwitInput } from '../bolt3/signatures.js';
+import type { Outpoint } from '../bolt3/transaction.js';
+import { checkPublicKey } from '../keys/curve.js';
+import { perCommitmentPointOf } from '../keys/derive.js';
+import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../keys/shachain.js';
+import type { ChannelSigner } from '../keys/signer.js';
+import type { ChannelUpdate, CommitmentSignatures, Update } from '../wire/messages.js';
+import { ChannelError, ChannelStateError } from './errors.js';
+import { type CommitmentSpec, type NumberedUpdate, applyUpdates, htlcsFor } from './spec.js';
+
+/** One side's declared parameters (from its open_channel or accept_channel). */
+export interface ChannelSide {
+  readonly dustLimitSatoshis: number;
+  /** What this side requires the other to keep in the channel. */
+  readonly channelReserveSatoshis: number;
+  /** The smallest HTLC this side accepts. */
+  readonly htlcMinimumMsat: number;
+  readonly maxHtlcValueInFlightMsat: number;
+  readonly maxAcceptedHtlcs: number;
+  /** The delay this side imposes on the other side's own outputs. */
+  readonly toSelfDelay: number;
+  readonly publicKeys: ChannelPublicKeys;
+}
+
+export interface LocalCommit {
+  readonly number: number;
+  readonly spec: CommitmentSpec;
+  /** Their signatures on it: what lets us broadcast it (absent only before `funding_signed`). */
+  readonly signatures?: CommitmentSignatures;
+}
+
+export interface RemoteCommit {
+  readonly number: number;
+  readonly spec: CommitmentSpec;
+  readonly txid: string;
+  readonly perCommitmentPoint: Uint8Array;
+}
+
+/** Everything a channel is, as plain data that persists and restores as it is. */
+export interface ChannelState {
+  readonly variant: CommitmentVariant;
+  readonly localIsFunder: boolean;
+  readonly fundingOutpoint: Outpoint;
+  readonly fundingSatoshis: number;
+  readonly obscuringFactor: number;
+  readonly local: ChannelSide;
+  readonly remote: ChannelSide;
+  localCommit: LocalCommit;
+  remoteCommit: RemoteCommit;
+  /** Their next commitment, signed by us, until they revoke `remoteCommit`. */
+  nextRemoteCommit?: RemoteCommit;
+  /** Their point for the commitment after `remoteCommit`, while we are not waiting for a revocation. */
+  remoteNextPerCommitmentPoint?: Uint8Array;
+  /** Our updates: queued (not sent yet), proposed (sent), signed (in their commitment), acked (for ours). */
+  localChanges: { queued: NumberedUpdate[]; proposed: NumberedUpdate[]; signed: NumberedUpdate[]; acked: NumberedUpdate[] };
+  /** Their updates: proposed (received), acked (in our commitment), signed (in theirs too). */
+  remoteChanges: { proposed: NumberedUpdate[]; acked: NumberedUpdate[]; signed: NumberedUpdate[] };
+  localNextHtlcId: number;
+  remoteNextHtlcId: number;
+  /** We received a commitment and have not revoked our previous one yet. */
+  owesRevocation: boolean;
+  /** Their revealed per-commitment secrets (BOLT 3 compact storage). */
+  remoteSecrets: { latestIndex: number | undefined; entries: ShachainEntry[] };
+}
+
+/** What a call on the channel tells the node about payments. */
+export type ChannelEvent =
+  /** An HTLC they offered is irrevocably committed: fulfill or fail it. */
+  | { readonly type: 'htlc_received'; readonly id: number; readonly amountMsat: number; readonly paymentHash: Uint8Array; readonly cltvExpiry: number }
+  /** They fulfilled an HTLC we offered: the payment succeeded, and the preimage proves it (emitted as the fulfill arrives). */
+  | { readonly type: 'htlc_fulfilled'; readonly id: number; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
+  /** They failed an HTLC we offered, and its removal is irrevocable: the amount is ours again. */
+  | { readonly type: 'htlc_failed'; readonly id: number; readonly paymentHash: Uint8Array; readonly reason: Uint8Array }
+  /** They revoked a commitment: hand it to the watchtower. */
+  | { readonly type: 'commitment_revoked'; readonly commitment: RemoteCommit; readonly perCommitmentSecret: Uint8Array };
+
+export interface Balances {
+  /** What we could spend now (what we have, less HTLCs in flight). */
+  readonly localMsat: number;
+  readonly remoteMsat: number;
+  readonly pendingHtlcs: number;
+}
+
+export class Channel {
+  constructor(
+    private current: ChannelState,
+    private readonly signer: ChannelSigner,
+  ) {}
+
+  /** A channel at commitment 0 (see `openChannel`): completes their commitment's txid, checking both commitments can be built. */
+  static fromNewState(state: ChannelState, signer: ChannelSigner): Channel {
+    const channel = new Channel(state, signer);
+    channel.transaction((draft) => {
+      channel.buildLocalCommitment(draft, draft.localCommit.spec, 0);
+      const { commitment } = channel.buildRemoteCommitment(draft, draft.remoteCommit.spec, 0, draft.remoteCommit.perCommitmentPoint);
+      draft.remoteCommit = { ...draft.remoteCommit, txid: commitment.tx.getId() };
+    });
+    return channel;
+  }
+
+  get state(): ChannelState {
+    return this.current;
+  }
+
+  // ---- opening ----------------------------------------------------------------
+
+  /** Our signature on their first commitment (`funding_created` from the funder, `funding_signed` from the other side). */
+  signFirstRemoteCommitment(): Uint8Array {
+    const state = this.current;
+    if (state.remoteCommit.number !== 0 || state.nextRemoteCommit) throw new ChannelStateError('the first commitments are already signed');
+    const { commitment } = this.buildRemoteCommitment(state, state.remoteCommit.spec, 0, state.remoteCommit.perCommitmentPoint);
+    return this.signer.signCommitment(commitment.tx, this.fundingWitnessScript(state), state.fundingSatoshis);
+  }
+
+  /** Their signature on our first commitment: from then on we can close the channel alone. */
+  receiveFirstSignature(signature: Uint8Array): void {
+    this.transaction((state) => {
+      if (state.localCommit.number !== 0 || state.localCommit.signatures) throw new ChannelError('a first signature we already have');
+      const signatures = { signature, htlcSignatures: [] };
+      this.checkLocalCommitmentSignatures(state, state.localCommit.spec, 0, signatures);
+      state.localCommit = { ...state.localCommit, signatures };
+    });
+  }
+
+  /** Our point for commitment 1, which `channel_ready` carries. */
+  channelReadyPoint(): Uint8Array {
+    return this.signer.perCommitmentPoint(1);
+  }
+
+  /** Their `channel_ready`: their point for commitment 1 lets us sign updates. */
+  receiveChannelReady(secondPerCommitmentPoint: Uint8Array): void {
+    this.transaction((state) => {
+      if (state.remoteCommit.number !== 0 || state.nextRemoteCommit || state.remoteNextPerCommitmentPoint) {
+        if (state.remoteNextPerCommitmentPoint && equalBytes(state.remoteNextPerCommitmentPoint, secondPerCommitmentPoint)) return; // a repeat
+        throw new ChannelError('channel_ready after the channel was in use');
+      }
+      if (!state.localCommit.signatures) throw new ChannelError('channel_ready before the first signatures');
+      state.remoteNextPerCommitmentPoint = checkPublicKey('secondPerCommitmentPoint', secondPerCommitmentPoint);
+    });
+  }
+
+  /** Our balances in the latest commitment we hold, with our pending updates applied. */
+  balances(): Balances {
+    const spec = this.current.localCommit.spec;
+    return { localMsat: spec.toLocalMsat, remoteMsat: spec.toRemoteMsat, pendingHtlcs: spec.htlcs.length };
+  }
+
+  // ---- our updates ----------------------------------------------------------
+
+  /** Offers an HTLC; it goes out with the next `flush`. Returns its id. */
+  addHtlc(amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number): number {
+    return this.transaction((state) => {
+      const id = state.localNextHtlcId;
+      const add: NumberedUpdate = { kind: 'add', amountMsat, paymentHash, cltvExpiry, htlcId: id };
+      if (amountMsat < state.remote.htlcMinimumMsat) throw new ChannelStateError(`${amountMsat} msat is below their minimum HTLC of ${state.remote.htlcMinimumMsat} msat`);
+      // Their next commitment with every update we know of must still leave us our reserve.
+      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, add], state.remoteChanges.proposed));
+      const outgoing = spec.htlcs.filter((htlc) => htlc.direction === 'outgoing');
+      if (outgoing.length > state.remote.maxAcceptedHtlcs) throw new ChannelStateError(`they accept at most ${state.remote.maxAcceptedHtlcs} HTLCs`);
+      const inFlight = outgoing.reduce((sum, htlc) => sum + htlc.amountMsat, 0);
+      if (inFlight > state.remote.maxHtlcValueInFlightMsat) throw new ChannelStateError(`they accept at most ${state.remote.maxHtlcValueInFlightMsat} msat in flight`);
+      if (spec.toLocalMsat < state.remote.channelReserveSatoshis * 1000) {
+        throw new ChannelStateError(`not enough to pay ${amountMsat} msat and keep the ${state.remote.channelReserveSatoshis} sat reserve`);
+      }
+      // The funder must still be able to pay the commitment fee and anchors.
+      asStateError(() => this.buildRemoteCommitment(state, spec, state.remoteCommit.number + 1, state.remoteCommit.perCommitmentPoint));
+      state.localChanges.queued.push(add);
+      state.localNextHtlcId++;
+      return id;
+    });
+  }
+
+  /** Claims an HTLC they offered, with its preimage. */
+  fulfillHtlc(id: number, paymentPreimage: Uint8Array): void {
+    this.transaction((state) => {
+      const htlc = this.committedHtlc(state, 'incoming', id);
+      if (!equalBytes(sha256(paymentPreimage), htlc.paymentHash)) throw new ChannelStateError(`the preimage does not match HTLC ${id}`);
+      this.checkNotSettled(state, id);
+      state.localChanges.queued.push({ kind: 'fulfill', id, paymentPreimage });
+    });
+  }
+
+  /** Refuses an HTLC they offered. */
+  failHtlc(id: number, reason: Uint8Array): void {
+    this.transaction((state) => {
+      this.committedHtlc(state, 'incoming', id);
+      this.checkNotSettled(state, id);
+      state.localChanges.queued.push({ kind: 'fail', id, reason });
+    });
+  }
+
+  /**
+   * The message to send now, if any: our owed revocation, then our queued
+   * updates, then a signature on their next commitment when there is
+   * something to sign and we are not waiting for their revocation.
+   */
+  flush(): ChannelUpdate | undefined {
+    return this.transaction((state) => {
+      let revocation: ChannelUpdate['revocation'];
+      if (state.owesRevocation) {
+        const revoked = state.localCommit.number - 1;
+        revocation = {
+          perCommitmentSecret: this.signer.perCommitmentSecret(revoked),
+          nextPerCommitmentPoint: this.signer.perCommitmentPoint(state.localCommit.number + 1),
+        };
+        state.owesRevocation = false;
+      }
+      const updates = state.localChanges.queued.map(stripId);
+      state.localChanges.proposed.push(...state.localChanges.queued);
+      state.localChanges.queued = [];
+
+      let commitment: CommitmentSignatures | undefined;
+      const somethingToSign = state.localChanges.proposed.length > 0 || state.remoteChanges.acked.length > 0;
+      if (somethingToSign && state.nextRemoteCommit === undefined) commitment = this.signNextRemoteCommitment(state);
+      if (!revocation && updates.length === 0 && !commitment) return undefined;
+      return { type: 'update', handle: 0, updates, ...(revocation && { revocation }), ...(commitment && { commitment }) };
+    });
+  }
+
+  // ---- their messages -------------------------------------------------------
+
+  /** Takes their `update` message: revocation, then updates, then commitment. Returns what it means for payments. */
+  receive(message: ChannelUpdate): ChannelEvent[] {
+    return this.transaction((state) => {
+      const events: ChannelEvent[] = [];
+      if (message.revocation) events.push(...this.receiveRevocation(state, message.revocation.perCommitmentSecret, message.revocation.nextPerCommitmentPoint));
+      for (const update of message.updates) events.push(...this.receiveUpdate(state, update));
+      if (message.commitment) this.receiveCommitment(state, message.commitment);
+      return events;
+    });
+  }
+
+  private receiveUpdate(state: ChannelState, update: Update): ChannelEvent[] {
+    switch (update.kind) {
+      case 'add': {
+        const add: NumberedUpdate = { ...update, htlcId: state.remoteNextHtlcId };
+        if (update.amountMsat < state.local.htlcMinimumMsat) throw new ChannelError(`HTLC of ${update.amountMsat} msat is below our minimum of ${state.local.htlcMinimumMsat}`);
+        const spec = applyUpdates(state.localCommit.spec, [...state.localChanges.acked, ...state.localChanges.signed, ...state.localChanges.proposed], [...state.remoteChanges.proposed, add]);
+        const incoming = spec.htlcs.filter((htlc) => htlc.direction === 'incoming');
+        if (incoming.length > state.local.maxAcceptedHtlcs) throw new ChannelError(`more than the ${state.local.maxAcceptedHtlcs} HTLCs we accept`);
+        if (incoming.reduce((sum, htlc) => sum + htlc.amountMsat, 0) > state.local.maxHtlcValueInFlightMsat) throw new ChannelError('more in flight than we accept');
+        if (spec.toRemoteMsat < state.local.channelReserveSatoshis * 1000) throw new ChannelError('the HTLC would take them below their reserve');
+        try {
+          this.buildLocalCommitment(state, spec, state.localCommit.number + 1);
+        } catch (error) {
+          throw new ChannelError(`the HTLC would leave a commitment nobody can pay for: ${(error as Error).message}`);
+        }
+        state.remoteChanges.proposed.push(add);
+        state.remoteNextHtlcId++;
+        return [];
+      }
+      case 'fulfill': {
+        const htlc = this.committedHtlc(state, 'outgoing', update.id);
+        if (!equalBytes(sha256(update.paymentPreimage), htlc.paymentHash)) throw new ChannelError(`the preimage for HTLC ${update.id} does not match its hash`);
+        this.checkNotSettledByThem(state, update.id);
+        state.remoteChanges.proposed.push(update);
+        // The preimage is proof of payment at once, whatever happens to the channel next.
+        return [{ type: 'htlc_fulfilled', id: update.id, paymentHash: htlc.paymentHash, paymentPreimage: update.paymentPreimage }];
+      }
+      case 'fail':
+        this.committedHtlc(state, 'outgoing', update.id);
+        this.checkNotSettledByThem(state, update.id);
+        state.remoteChanges.proposed.push(update);
+        return [];
+      case 'fee':
+        if (state.localIsFunder) throw new ChannelError('only the funder updates the fee');
+        state.remoteChanges.proposed.push(update);
+        return [];
+    }
+  }
+
+  private receiveCommitment(state: ChannelState, signatures: CommitmentSignatures): void {
+    if (state.remoteChanges.proposed.length === 0 && state.localChanges.acked.length === 0) throw new ChannelError('a commitment with no changes');
+    if (state.owesRevocation) throw new ChannelError('a second commitment before we revoked the previous one');
+    const spec = applyUpdates(state.localCommit.spec, state.localChanges.acked, state.remoteChanges.proposed);
+    const number = state.localCommit.number + 1;
+    this.checkLocalCommitmentSignatures(state, spec, number, signatures);
+    state.localCommit = { number, spec, signatures };
+    state.localChanges.acked = [];
+    state.remoteChanges.acked.push(...state.remoteChanges.proposed);
+    state.remoteChanges.proposed = [];
+    state.owesRevocation = true;
+  }
+
+  private receiveRevocation(state: ChannelState, secret: Uint8Array, nextPoint: Uint8Array): ChannelEvent[] {
+    const next = state.nextRemoteCommit;
+    if (!next) throw new ChannelError('a revocation we did not ask for');
+    if (!equalBytes(perCommitmentPointOf(secret), state.remoteCommit.perCommitmentPoint)) throw new ChannelError('the revocation secret does not match their commitment');
+    const store = RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex);
+    try {
+      store.insert(MAX_SHACHAIN_INDEX - state.remoteCommit.number, secret);
+    } catch (error) {
+      throw new ChannelError(`revocation secret refused: ${(error as Error).message}`);
+    }
+    state.remoteSecrets = { latestIndex: store.latestIndex, entries: store.entriesForStorage() };
+    checkPublicKey('nextPerCommitmentPoint', nextPoint);
+    const revoked = state.remoteCommit;
+    state.remoteCommit = next;
+    state.nextRemoteCommit = undefined;
+    state.remoteNextPerCommitmentPoint = nextPoint;
+
+    const events: ChannelEvent[] = [{ type: 'commitment_revoked', commitment: revoked, perCommitmentSecret: secret }];
+    // Their updates we had signed are now in both commitments for good.
+    for (const update of state.remoteChanges.signed) {
+      if (update.kind === 'add') {
+        events.push({ type: 'htlc_received', id: update.htlcId!, amountMsat: update.amountMsat, paymentHash: update.paymentHash, cltvExpiry: update.cltvExpiry });
+      } else if (update.kind === 'fail') {
+        const htlc = revoked.spec.htlcs.find((h) => h.direction === 'outgoing' && h.id === update.id);
+        events.push({ type: 'htlc_failed', id: update.id, paymentHash: htlc?.paymentHash ?? new Uint8Array(32), reason: update.reason });
+      }
+    }
+    state.remoteChanges.signed = [];
+    state.localChanges.acked.push(...state.localChanges.signed);
+    state.localChanges.signed = [];
+    return events;
+  }
+
+  // ---- commitments ------------------------------------------------------------
+
+  private signNextRemoteCommitment(state: ChannelState): CommitmentSignatures {
+    const spec = applyUpdates(state.remoteCommit.spec, state.localChanges.proposed, state.remoteChanges.acked);
+    const number = state.remoteCommit.number + 1;
+    const point = this.remotePointFor(state);
+    const { commitment, keys } = this.buildRemoteCommitment(state, spec, number, point);
+    const signature = this.signer.signCommitment(commitment.tx, this.fundingWitnessScript(state), state.fundingSatoshis);
+    const htlcSignatures = this.htlcTransactions(state, commitment, keys, spec.feeratePerKw, state.local.toSelfDelay).map((htlcTx) =>
+      this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, point, remoteHtlcSighashType(state.variant)),
+    );
+    state.nextRemoteCommit = { number, spec, txid: commitment.tx.getId(), perCommitmentPoint: point };
+    state.remoteNextPerCommitmentPoint = undefined;
+    state.localChanges.signed.push(...state.localChanges.proposed);
+    state.localChanges.proposed = [];
+    state.remoteChanges.signed.push(...state.remoteChanges.acked);
+    state.remoteChanges.acked = [];
+    return { signature, htlcSignatures };
+  }
+
+  private checkLocalCommitmentSignatures(state: ChannelState, spec: CommitmentSpec, number: number, signatures: CommitmentSignatures): void {
+    const { commitment, keys } = this.buildLocalCommitment(state, spec, number);
+    const valid = verifySegwitInput(commitment.tx, 0, this.fundingWitnessScript(state), state.fundingSatoshis, signatures.signature, state.remote.publicKeys.fundingPubkey);
+    if (!valid) throw new ChannelError(`invalid signature for our commitment ${number}`);
+    const htlcTxs = this.htlcTransactions(state, commitment, keys, spec.feeratePerKw, state.remote.toSelfDelay);
+    if (htlcTxs.length !== signatures.htlcSignatures.length) throw new ChannelError(`expected ${htlcTxs.length} HTLC signatures, got ${signatures.htlcSignatures.length}`);
+    htlcTxs.forEach((htlcTx, i) => {
+      const ok = verifySegwitInput(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, signatures.htlcSignatures[i]!, keys.remoteHtlcPubkey, remoteHtlcSighashType(state.variant));
+      if (!ok) throw new ChannelError(`invalid signature for HTLC output ${i} of our commitment ${number}`);
+    });
+  }
+
+  /** Our commitment `number` with `spec`: what we would broadcast. */
+  buildLocalCommitment(state: ChannelState, spec: CommitmentSpec, number: number): { commitment: Commitment; keys: CommitmentKeys } {
+    const keys = deriveCommitmentKeys(this.signer.perCommitmentPoint(number), state.local.publicKeys, state.remote.publicKeys);
+    const commitment = buildCommitment({
+      variant: state.variant,
+      fundingOutpoint: state.fundingOutpoint,
+      fundingSatoshis: state.fundingSatoshis,
+      localFundingPubkey: state.local.publicKeys.fundingPubkey,
+      remoteFundingPubkey: state.remote.publicKeys.fundingPubkey,
+      obscuringFactor: state.obscuringFactor,
+      commitmentNumber: number,
+      localIsFunder: state.localIsFunder,
+      toLocalMsat: spec.toLocalMsat,
+      toRemoteMsat: spec.toRemoteMsat,
+      feeratePerKw: spec.feeratePerKw,
+      dustLimitSatoshis: state.local.dustLimitSatoshis,
+      toSelfDelay: state.remote.toSelfDelay,
+      keys,
+      htlcs: htlcsFor(spec, 'us'),
+    });
+    return { commitment, keys };
+  }
+
+  private buildRemoteCommitment(state: ChannelState, spec: CommitmentSpec, number: number, point: Uint8Array): { commitment: Commitment; keys: CommitmentKeys } {
+    const keys = deriveCommitmentKeys(point, state.remote.publicKeys, state.local.publicKeys);
+    const commitment = buildCommitment({
+      variant: state.variant,
+      fundingOutpoint: state.fundingOutpoint,
+      fundingSatoshis: state.fundingSatoshis,
+      localFundingPubkey: state.remote.publicKeys.fundingPubkey,
+      remoteFundingPubkey: state.local.publicKeys.fundingPubkey,
+      obscuringFactor: state.obscuringFactor,
+      commitmentNumber: number,
+      localIsFunder: !state.localIsFunder,
+      toLocalMsat: spec.toRemoteMsat,
+      toRemoteMsat: spec.toLocalMsat,
+      feeratePerKw: spec.feeratePerKw,
+      dustLimitSatoshis: state.remote.dustLimitSatoshis,
+      toSelfDelay: state.local.toSelfDelay,
+      keys,
+      htlcs: htlcsFor(spec, 'them'),
+    });
+    return { commitment, keys };
+  }
+
+  private htlcTransactions(state: ChannelState, commitment: Commitment, keys: CommitmentKeys, feeratePerKw: number, toSelfDelay: number) {
+    const txid = commitment.tx.getId();
+    return commitment.outputs.flatMap((output, outputIndex) =>
+      output.htlc ? [buildHtlcTransaction({ variant: state.variant, commitmentTxid: txid, output, outputIndex, feeratePerKw, toSelfDelay, keys })] : [],
+    );
+  }
+
+  private fundingWitnessScript(state: ChannelState): Uint8Array {
+    return fundingScript(state.local.publicKeys.fundingPubkey, state.remote.publicKeys.fundingPubkey);
+  }
+
+  // ---- helpers ------------------------------------------------------------------
+
+  /** Their latest commitment as far as we have signed it (the next one if we are waiting for their revocation). */
+  private latestRemoteSpec(state: ChannelState): CommitmentSpec {
+    return (state.nextRemoteCommit ?? state.remoteCommit).spec;
+  }
+
+  private remotePointFor(state: ChannelState): Uint8Array {
+    const point = state.remoteNextPerCommitmentPoint;
+    if (!point) throw new ChannelStateError('waiting for their revocation before signing again');
+    return point;
+  }
+
+  /** An HTLC that is in both current commitments: only those may be settled. */
+  private committedHtlc(state: ChannelState, direction: 'incoming' | 'outgoing', id: number) {
+    const inOurs = state.localCommit.spec.htlcs.find((htlc) => htlc.direction === direction && htlc.id === id);
+    const inTheirs = state.remoteCommit.spec.htlcs.find((htlc) => htlc.direction === direction && htlc.id === id);
+    if (!inOurs || !inTheirs) {
+      const Error = direction === 'incoming' ? ChannelStateError : ChannelError;
+      throw new Error(`HTLC ${id} (${direction}) is not committed on both sides`);
+    }
+    return inOurs;
+  }
+
+  private checkNotSettled(state: ChannelState, id: number): void {
+    const changes = [...state.localChanges.queued, ...state.localChanges.proposed, ...state.localChanges.signed, ...state.localChanges.acked];
+    if (changes.some((update) => (update.kind === 'fulfill' || update.kind === 'fail') && update.id === id)) throw new ChannelStateError(`HTLC ${id} is already settled`);
+  }
+
+  private checkNotSettledByThem(state: ChannelState, id: number): void {
+    const changes = [...state.remoteChanges.proposed, ...state.remoteChanges.acked, ...state.remoteChanges.signed];
+    if (changes.some((update) => (update.kind === 'fulfill' || update.kind === 'fail') && update.id === id)) throw new ChannelError(`HTLC ${id} settled twice`);
+  }
+
+  /** Runs `change` on a copy of the state, and keeps the copy only if nothing threw. */
+  private transaction<T>(change: (state: ChannelState) => T): T {
+    const draft = structuredClone(this.current);
+    const result = change(draft);
+    this.current = draft;
+    return result;
+  }
+}
+
+/** Our own request could not be met: say so as a state error, whatever the lower layer threw. */
+function asStateError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ChannelStateError) throw error;
+    throw new ChannelStateError((error as Error).message);
+  }
+}
+
+function stripId(update: NumberedUpdate): Update {
+  const { htlcId: _, ...rest } = update;
+  return rest as Update;
+}

@@ -1,0 +1,82 @@
+/**
+ * Two channels of one channel, Alice (the funder) and Bob, opened against
+ * each other in memory, and a way to let their messages flow through the
+ * real wire codec until both are quiet.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { CommitmentVariant } from '../../../node/bolt3/fees.js';
+import type { Channel, ChannelEvent, ChannelSide } from '../../../node/channel/channel.js';
+import { openChannel } from '../../../node/channel/open.js';
+import { type ChannelSigner, SeedSigner } from '../../../node/keys/signer.js';
+import { type ChannelUpdate, decodeMessage, encodeMessage } from '../../../node/wire/messages.js';
+
+export const FUNDING_SATOSHIS = 1_000_000;
+
+export interface Pair {
+  alice: Channel;
+  bob: Channel;
+  aliceSigner: ChannelSigner;
+  bobSigner: ChannelSigner;
+  /** Every event each side reported, in order. */
+  events: { alice: ChannelEvent[]; bob: ChannelEvent[] };
+  /** Bytes that went over the wire. */
+  wireBytes: number;
+}
+
+export function side(signer: ChannelSigner, overrides: Partial<ChannelSide> = {}): ChannelSide {
+  return {
+    dustLimitSatoshis: 354,
+    channelReserveSatoshis: 10_000,
+    htlcMinimumMsat: 1000,
+    maxHtlcValueInFlightMsat: FUNDING_SATOSHIS * 1000,
+    maxAcceptedHtlcs: 30,
+    toSelfDelay: 2016,
+    publicKeys: signer.publicKeys,
+    ...overrides,
+  };
+}
+
+export function openPair(variant: CommitmentVariant = 'anchors', pushMsat = 0): Pair {
+  const aliceSigner = new SeedSigner(new Uint8Array(32).fill(0xa1)).channelSigner(0);
+  const bobSigner = new SeedSigner(new Uint8Array(32).fill(0xb0)).channelSigner(0);
+  const common = { variant, fundingOutpoint: { txid: 'f0'.repeat(32), vout: 0 }, fundingSatoshis: FUNDING_SATOSHIS, pushMsat, feeratePerKw: 253 };
+  const alice = openChannel(
+    { ...common, localIsFunder: true, local: side(aliceSigner), remote: side(bobSigner), remoteFirstPerCommitmentPoint: bobSigner.perCommitmentPoint(0) },
+    aliceSigner,
+  );
+  const bob = openChannel(
+    { ...common, localIsFunder: false, local: side(bobSigner), remote: side(aliceSigner), remoteFirstPerCommitmentPoint: aliceSigner.perCommitmentPoint(0) },
+    bobSigner,
+  );
+  bob.receiveFirstSignature(alice.signFirstRemoteCommitment());
+  alice.receiveFirstSignature(bob.signFirstRemoteCommitment());
+  alice.receiveChannelReady(bob.channelReadyPoint());
+  bob.receiveChannelReady(alice.channelReadyPoint());
+  return { alice, bob, aliceSigner, bobSigner, events: { alice: [], bob: [] }, wireBytes: 0 };
+}
+
+/** Sends one message from `from` to `to` through the codec, if `from` has one. */
+export function deliver(pair: Pair, from: 'alice' | 'bob'): boolean {
+  const sender = pair[from];
+  const receiver = from === 'alice' ? pair.bob : pair.alice;
+  const message = sender.flush();
+  if (!message) return false;
+  const bytes = encodeMessage(message);
+  pair.wireBytes += bytes.length;
+  const decoded = decodeMessage(bytes) as ChannelUpdate;
+  pair.events[from === 'alice' ? 'bob' : 'alice'].push(...receiver.receive(decoded));
+  return true;
+}
+
+/** Lets both sides talk until neither has anything to say. */
+export function settle(pair: Pair): void {
+  for (let round = 0; round < 100; round++) {
+    const moved = deliver(pair, 'alice') || deliver(pair, 'bob');
+    if (!moved) return;
+  }
+  throw new Error('the channels did not settle in 100 messages');
+}
+
+export function preimageOf(n: number): Uint8Array {
+  return sha256(Uint8Array.of(0x70, n & 0xff, n >> 8));
+}
