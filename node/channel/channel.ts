@@ -16,13 +16,13 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
-import { type Commitment, buildCommitment } from '../bolt3/commitment.js';
+import { type Commitment, buildCommitment, fundingWitness } from '../bolt3/commitment.js';
 import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
 import type { CommitmentVariant } from '../bolt3/fees.js';
 import { buildHtlcTransaction, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { fundingScript } from '../bolt3/scripts.js';
-import { verifySegwitInput } from '../bolt3/signatures.js';
-import type { Outpoint } from '../bolt3/transaction.js';
+import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
+import { type Outpoint, SIGHASH_ALL } from '../bolt3/transaction.js';
 import { checkPublicKey } from '../keys/curve.js';
 import { perCommitmentPointOf } from '../keys/derive.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../keys/shachain.js';
@@ -82,6 +82,9 @@ export interface ChannelState {
   remoteNextHtlcId: number;
   /** We received a commitment and have not revoked our previous one yet. */
   owesRevocation: boolean;
+  /** How many `update` messages we have sent, and received, on this channel. */
+  sentMessages: number;
+  receivedMessages: number;
   /** Their revealed per-commitment secrets (BOLT 3 compact storage). */
   remoteSecrets: { latestIndex: number | undefined; entries: ShachainEntry[] };
 }
@@ -236,15 +239,25 @@ export class Channel {
       const somethingToSign = state.localChanges.proposed.length > 0 || state.remoteChanges.acked.length > 0;
       if (somethingToSign && state.nextRemoteCommit === undefined) commitment = this.signNextRemoteCommitment(state);
       if (!revocation && updates.length === 0 && !commitment) return undefined;
-      return { type: 'update', handle: 0, updates, ...(revocation && { revocation }), ...(commitment && { commitment }) };
+      const sequence = state.sentMessages % 256;
+      state.sentMessages++;
+      return { type: 'update', handle: 0, sequence, updates, ...(revocation && { revocation }), ...(commitment && { commitment }) };
     });
   }
 
   // ---- their messages -------------------------------------------------------
 
-  /** Takes their `update` message: revocation, then updates, then commitment. Returns what it means for payments. */
+  /**
+   * Takes their `update` message: revocation, then updates, then commitment.
+   * Returns what it means for payments. A message received before (one of
+   * the last 128) is ignored; one that skips ahead is refused.
+   */
   receive(message: ChannelUpdate): ChannelEvent[] {
     return this.transaction((state) => {
+      const behind = (state.receivedMessages - message.sequence + 256) % 256;
+      if (behind >= 1 && behind <= 128) return [];
+      if (behind !== 0) throw new ChannelError(`message ${message.sequence} arrived when ${state.receivedMessages % 256} was due: a message went missing`);
+      state.receivedMessages++;
       const events: ChannelEvent[] = [];
       if (message.revocation) events.push(...this.receiveRevocation(state, message.revocation.perCommitmentSecret, message.revocation.nextPerCommitmentPoint));
       for (const update of message.updates) events.push(...this.receiveUpdate(state, update));
@@ -339,6 +352,22 @@ export class Channel {
   }
 
   // ---- commitments ------------------------------------------------------------
+
+  /**
+   * Our latest commitment, signed by both sides: what a unilateral close
+   * broadcasts. Only ever the latest: older ones are revoked.
+   */
+  signedLocalCommitment(): Commitment {
+    const state = this.current;
+    const signatures = state.localCommit.signatures;
+    if (!signatures) throw new ChannelStateError('we have no signature for our commitment yet');
+    const { commitment } = this.buildLocalCommitment(state, state.localCommit.spec, state.localCommit.number);
+    const script = this.fundingWitnessScript(state);
+    const ours = encodeBitcoinSignature(this.signer.signCommitment(commitment.tx, script, state.fundingSatoshis), SIGHASH_ALL);
+    const theirs = encodeBitcoinSignature(signatures.signature, SIGHASH_ALL);
+    commitment.tx.setWitness(0, fundingWitness(state.local.publicKeys.fundingPubkey, state.remote.publicKeys.fundingPubkey, ours, theirs));
+    return commitment;
+  }
 
   private signNextRemoteCommitment(state: ChannelState): CommitmentSignatures {
     const spec = applyUpdates(state.remoteCommit.spec, state.localChanges.proposed, state.remoteChanges.acked);

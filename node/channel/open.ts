@@ -48,6 +48,8 @@ export function openChannel(setup: ChannelSetup, signer: ChannelSigner): Channel
     localNextHtlcId: 0,
     remoteNextHtlcId: 0,
     owesRevocation: false,
+    sentMessages: 0,
+    receivedMessages: 0,
     remoteSecrets: { latestIndex: undefined, entries: [] },
   };
   return Channel.fromNewState(state, signer);

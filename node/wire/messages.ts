@@ -98,6 +98,12 @@ export interface CommitmentSignatures {
 export interface ChannelUpdate {
   readonly type: 'update';
   readonly handle: number;
+  /**
+   * The message's place in this channel's stream from its sender, modulo 256:
+   * a message delivered twice (a retry after a crash) is recognised and
+   * ignored, one that went missing is noticed.
+   */
+  readonly sequence: number;
   readonly revocation?: Revocation;
   readonly updates: readonly Update[];
   readonly commitment?: CommitmentSignatures;
@@ -216,6 +222,7 @@ const LAYOUTS: Record<Exclude<Message['type'], never>, { readonly number: number
       { key: 2, name: 'revocation', field: { kind: 'revocation' }, optional: true },
       { key: 3, name: 'updates', field: { kind: 'updates' }, optional: true },
       { key: 4, name: 'commitment', field: { kind: 'commitment' }, optional: true },
+      { key: 6, name: 'sequence', field: uint(255) },
     ],
   },
   shutdown: { number: 14, fields: [handle, { key: 2, name: 'scriptPubKey', field: { kind: 'bytes', maxLength: 42 } }] },

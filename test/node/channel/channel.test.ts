@@ -67,9 +67,9 @@ t.test('refusals change nothing', async (t) => {
   settle(pair);
   t.throws(() => pair.bob.fulfillHtlc(id, preimageOf(4)), ChannelStateError, 'a wrong preimage');
   const before = structuredClone(pair.alice.state);
-  const forged = { type: 'update' as const, handle: 0, updates: [{ kind: 'fulfill' as const, id, paymentPreimage: preimageOf(4) }] };
+  const forged = { type: 'update' as const, handle: 0, sequence: pair.alice.state.receivedMessages % 256, updates: [{ kind: 'fulfill' as const, id, paymentPreimage: preimageOf(4) }] };
   t.throws(() => pair.alice.receive(forged), ChannelError, 'a fulfill with the wrong preimage is a protocol error');
   t.same(pair.alice.state, before, 'and it changed nothing');
-  const badSignature = { type: 'update' as const, handle: 0, updates: [], commitment: { signature: new Uint8Array(64).fill(1), htlcSignatures: [] } };
+  const badSignature = { type: 'update' as const, handle: 0, sequence: pair.alice.state.receivedMessages % 256, updates: [], commitment: { signature: new Uint8Array(64).fill(1), htlcSignatures: [] } };
   t.throws(() => pair.alice.receive(badSignature), ChannelError, 'a commitment with no changes');
 });
