@@ -171,6 +171,23 @@ export class Channel {
     return { localMsat: spec.toLocalMsat, remoteMsat: spec.toRemoteMsat, pendingHtlcs: spec.htlcs.length };
   }
 
+  /**
+   * HTLCs they offered that are committed on both sides and that we have not
+   * settled yet: what a node must still fulfill or fail, also after a restart.
+   */
+  htlcsToSettle(): { id: number; amountMsat: number; paymentHash: Uint8Array; cltvExpiry: number }[] {
+    const state = this.current;
+    const settled = new Set(
+      [...state.localChanges.queued, ...state.localChanges.proposed, ...state.localChanges.signed, ...state.localChanges.acked].flatMap((update) =>
+        update.kind === 'fulfill' || update.kind === 'fail' ? [update.id] : [],
+      ),
+    );
+    return state.localCommit.spec.htlcs
+      .filter((htlc) => htlc.direction === 'incoming' && !settled.has(htlc.id))
+      .filter((htlc) => state.remoteCommit.spec.htlcs.some((other) => other.direction === 'incoming' && other.id === htlc.id))
+      .map(({ id, amountMsat, paymentHash, cltvExpiry }) => ({ id, amountMsat, paymentHash, cltvExpiry }));
+  }
+
   // ---- our updates ----------------------------------------------------------
 
   /** Offers an HTLC; it goes out with the next `flush`. Returns its id. */
