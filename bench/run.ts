@@ -7,9 +7,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bolt3Figures, type Figure } from './bolt3.js';
+import { channelFigures } from './channel.js';
 import { curveFigures } from './curve.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });
