@@ -21,8 +21,11 @@ import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } fro
 import type { CommitmentVariant } from '../bolt3/fees.js';
 import { buildHtlcTransaction, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { fundingScript } from '../bolt3/scripts.js';
+import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
-import { type Outpoint, SIGHASH_ALL } from '../bolt3/transaction.js';
+import { UneconomicSweepError } from '../bolt3/sweep.js';
+import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
+import { type ToLocalKit, kitTransaction } from '../tower/appointment.js';
 import { checkPublicKey } from '../keys/curve.js';
 import { perCommitmentPointOf } from '../keys/derive.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../keys/shachain.js';
@@ -366,6 +369,55 @@ export class Channel {
     state.localChanges.acked.push(...state.localChanges.signed);
     state.localChanges.signed = [];
     return events;
+  }
+
+  // ---- breaches ---------------------------------------------------------------
+
+  /**
+   * Justice for one of their revoked commitments (from a `commitment_revoked`
+   * event): the whole signed transaction taking `to_local` and every HTLC
+   * output, and the compact kit for `to_local` alone, both paying to
+   * `destinationScript`. Either may be absent when there is nothing worth
+   * taking (an output below what its sweep costs).
+   */
+  justiceFor(
+    revoked: RemoteCommit,
+    perCommitmentSecret: Uint8Array,
+    destinationScript: Uint8Array,
+    feeratePerKw: number,
+  ): { breachTxHash: Uint8Array; transaction?: Transaction; kit?: ToLocalKit } {
+    const state = this.current;
+    if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelStateError('the secret is not the one of this commitment');
+    const { commitment, keys } = this.buildRemoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
+    const breach = commitment.tx;
+    const txid = breach.getId();
+    const revokedOutputs = commitment.outputs.flatMap((output, vout) =>
+      output.kind === 'to_local' || output.htlc
+        ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
+        : [],
+    );
+    let transaction: Transaction | undefined;
+    if (revokedOutputs.length > 0) {
+      try {
+        const justice = buildJusticeTransaction({ revokedOutputs, destinationScript, feeratePerKw });
+        revokedOutputs.forEach((output, i) => {
+          const signature = this.signer.signJustice(justice.tx, i, output.witnessScript, output.satoshis, perCommitmentSecret);
+          justice.tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, output.witnessScript));
+        });
+        transaction = justice.tx;
+      } catch (error) {
+        if (!(error instanceof UneconomicSweepError)) throw error;
+      }
+    }
+    let kit: ToLocalKit | undefined;
+    const kitFields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: state.local.toSelfDelay, destinationScript, feeratePerKw };
+    try {
+      const built = kitTransaction(breach, kitFields);
+      if (built) kit = { ...kitFields, signature: this.signer.signJustice(built.sweep.tx, 0, built.witnessScript, built.satoshis, perCommitmentSecret) };
+    } catch (error) {
+      if (!(error instanceof UneconomicSweepError)) throw error;
+    }
+    return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), ...(kit && { kit }) };
   }
 
   // ---- commitments ------------------------------------------------------------

@@ -1,0 +1,154 @@
+/**
+ * Watchtower appointments, as in The Eye of Satoshi: the tower is told how
+ * to punish a revoked commitment without learning anything about it until
+ * it appears on chain.
+ *
+ * - The locator is the first 16 bytes of the revoked commitment's txid, in
+ *   internal byte order: the double SHA-256 of the transaction as Bitcoin
+ *   serialises it, not reversed for display.
+ * - The blob is the justice data encrypted with ChaCha20-Poly1305 under
+ *   SHA-256 of the full 32-byte txid (internal order). The nonce is twelve
+ *   zero bytes: each key encrypts exactly one blob, so it is never reused.
+ *
+ * Justice data comes in two forms. `transaction`: the whole signed justice
+ * transaction (to_local and every HTLC output; about 400 bytes and more).
+ * `kit`: only what the tower cannot read from the breach itself, for the
+ * `to_local` output (about 210 bytes): the keys and delay that rebuild the
+ * script, where to send the funds, the feerate, and the signature. The
+ * tower finds the output, rebuilds the same transaction and checks the
+ * signature before broadcasting.
+ */
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import type { Sweep } from '../bolt3/sweep.js';
+import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
+import { p2wsh, toLocalScript } from '../bolt3/scripts.js';
+import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
+import { SIGHASH_ALL, Transaction } from '../bolt3/transaction.js';
+import { checkBytes } from '../input.js';
+import { isPublicKey } from '../keys/curve.js';
+import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../wire/cbor.js';
+
+export const LOCATOR_LENGTH = 16;
+/** A justice transaction sweeping 483 x 2 HTLC outputs stays well under this. */
+export const MAX_JUSTICE_DATA_BYTES = 100_000;
+
+export interface ToLocalKit {
+  readonly revocationPubkey: Uint8Array;
+  readonly localDelayedPubkey: Uint8Array;
+  readonly toSelfDelay: number;
+  readonly destinationScript: Uint8Array;
+  readonly feeratePerKw: number;
+  /** Compact signature of the rebuilt transaction's one input, SIGHASH_ALL. */
+  readonly signature: Uint8Array;
+}
+
+export type JusticeData = { readonly kind: 'transaction'; readonly transaction: Uint8Array } | ({ readonly kind: 'kit' } & ToLocalKit);
+
+export interface Appointment {
+  readonly locator: Uint8Array;
+  readonly blob: Uint8Array;
+}
+
+/** The txid in internal byte order (what `Transaction.getHash()` returns). */
+export function locatorOf(breachTxHash: Uint8Array): Uint8Array {
+  return checkBytes('breachTxHash', breachTxHash, 32).slice(0, LOCATOR_LENGTH);
+}
+
+export function createAppointment(breachTxHash: Uint8Array, data: JusticeData): Appointment {
+  const plaintext = encodeJusticeData(data);
+  return { locator: locatorOf(breachTxHash), blob: cipherFor(breachTxHash).encrypt(plaintext) };
+}
+
+/** Opens a blob with the txid of a transaction whose locator matched. Throws `DecodeError` if it is not for this transaction. */
+export function openAppointment(breachTxHash: Uint8Array, blob: Uint8Array): JusticeData {
+  checkBytes('blob', blob);
+  if (blob.length > MAX_JUSTICE_DATA_BYTES + 16) throw new DecodeError('blob', 'larger than any justice data');
+  let plaintext: Uint8Array;
+  try {
+    plaintext = cipherFor(breachTxHash).decrypt(blob);
+  } catch {
+    throw new DecodeError('blob', 'does not decrypt with this transaction\'s key: not an appointment for it');
+  }
+  return decodeJusticeData(plaintext);
+}
+
+function cipherFor(breachTxHash: Uint8Array) {
+  return chacha20poly1305(sha256(checkBytes('breachTxHash', breachTxHash, 32)), new Uint8Array(12));
+}
+
+export function encodeJusticeData(data: JusticeData): Uint8Array {
+  const value: CborValue =
+    data.kind === 'transaction'
+      ? [0, data.transaction]
+      : [1, data.revocationPubkey, data.localDelayedPubkey, data.toSelfDelay, data.destinationScript, data.feeratePerKw, data.signature];
+  return encodeCbor(value);
+}
+
+export function decodeJusticeData(bytes: Uint8Array): JusticeData {
+  const value = decodeCbor(bytes, { maxBytes: MAX_JUSTICE_DATA_BYTES, maxDepth: 1 });
+  if (!Array.isArray(value) || typeof value[0] !== 'number') throw new DecodeError('justice', 'expected [kind, ...]');
+  if (value[0] === 0 && value.length === 2 && value[1] instanceof Uint8Array) return { kind: 'transaction', transaction: value[1] };
+  if (value[0] !== 1 || value.length !== 7) throw new DecodeError('justice', `unknown justice data (kind ${value[0]}, ${value.length - 1} fields)`);
+  const [, revocationPubkey, localDelayedPubkey, toSelfDelay, destinationScript, feeratePerKw, signature] = value;
+  const point = (field: string, item: CborValue) => {
+    if (!(item instanceof Uint8Array) || !isPublicKey(item)) throw new DecodeError(`justice.${field}`, 'expected a compressed public key');
+    return item;
+  };
+  if (typeof toSelfDelay !== 'number' || toSelfDelay > 0xffff) throw new DecodeError('justice.toSelfDelay', 'expected a delay up to 65535');
+  if (!(destinationScript instanceof Uint8Array) || destinationScript.length > 42) throw new DecodeError('justice.destinationScript', 'expected a script of at most 42 bytes');
+  if (typeof feeratePerKw !== 'number' || feeratePerKw > 0xffffffff) throw new DecodeError('justice.feeratePerKw', 'expected a feerate');
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) throw new DecodeError('justice.signature', 'expected 64 bytes');
+  return {
+    kind: 'kit',
+    revocationPubkey: point('revocationPubkey', revocationPubkey!),
+    localDelayedPubkey: point('localDelayedPubkey', localDelayedPubkey!),
+    toSelfDelay,
+    destinationScript,
+    feeratePerKw,
+    signature,
+  };
+}
+
+/**
+ * The transaction a kit describes, unsigned, for the breach it was made for:
+ * the node builds it to sign, the tower to rebuild. Undefined when the breach
+ * has no such `to_local` output.
+ */
+export function kitTransaction(breach: Transaction, kit: Omit<ToLocalKit, 'signature'>): { sweep: Sweep; witnessScript: Uint8Array; satoshis: number } | undefined {
+  const witnessScript = toLocalScript(kit.revocationPubkey, kit.toSelfDelay, kit.localDelayedPubkey);
+  const scriptPubKey = p2wsh(witnessScript);
+  const vout = breach.outs.findIndex((output) => equalBytes(output.script, scriptPubKey));
+  if (vout < 0) return undefined;
+  const satoshis = Number(breach.outs[vout]!.value);
+  const sweep = buildJusticeTransaction({
+    revokedOutputs: [{ kind: 'to_local', outpoint: { txid: breach.getId(), vout }, satoshis, witnessScript }],
+    destinationScript: kit.destinationScript,
+    feeratePerKw: kit.feeratePerKw,
+  });
+  return { sweep, witnessScript, satoshis };
+}
+
+/** The tower's side: the signed justice transaction from a kit, or undefined if the kit does not fit this breach or its signature is wrong. */
+export function justiceFromKit(breach: Transaction, kit: ToLocalKit): Transaction | undefined {
+  const built = kitTransaction(breach, kit);
+  if (!built) return undefined;
+  const { sweep, witnessScript, satoshis } = built;
+  if (!verifySegwitInput(sweep.tx, 0, witnessScript, satoshis, kit.signature, kit.revocationPubkey)) return undefined;
+  sweep.tx.setWitness(0, justiceWitness('to_local', encodeBitcoinSignature(kit.signature, SIGHASH_ALL), kit.revocationPubkey, witnessScript));
+  return sweep.tx;
+}
+
+/** The tower's side for a whole transaction: it must spend the breach. */
+export function justiceFromTransaction(breach: Transaction, transaction: Uint8Array): Transaction | undefined {
+  let tx: Transaction;
+  try {
+    tx = Transaction.fromBuffer(transaction);
+  } catch {
+    return undefined;
+  }
+  const breachHash = breach.getHash();
+  return tx.ins.some((input) => equalBytes(input.hash, breachHash)) ? tx : undefined;
+}
+

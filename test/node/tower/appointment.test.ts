@@ -1,0 +1,106 @@
+// From a revocation to a tower's justice: Bob revokes a commitment during a
+// payment; Alice turns it into appointments (whole transaction, and compact
+// kit); when Bob broadcasts that revoked commitment, a tower that knows only
+// the appointment finds it by locator, decrypts it with the breach's txid,
+// rebuilds the justice transaction, and bcoin's interpreter accepts it.
+import t from 'tap';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { ChannelEvent } from '../../../node/channel/channel.js';
+import { p2wpkh, fundingScript, p2wsh } from '../../../node/bolt3/scripts.js';
+import type { Transaction } from '../../../node/bolt3/transaction.js';
+import {
+  createAppointment,
+  decodeJusticeData,
+  encodeJusticeData,
+  justiceFromKit,
+  justiceFromTransaction,
+  locatorOf,
+  openAppointment,
+} from '../../../node/tower/appointment.js';
+import { DecodeError } from '../../../node/wire/cbor.js';
+import { scriptResult } from '../bolt3/interpreter.js';
+import { FUNDING_SATOSHIS, deliver, openPair, preimageOf } from '../channel/pair.js';
+
+const destination = p2wpkh(openPair().aliceSigner.publicKeys.paymentBasepoint);
+
+t.test('appointments punish a revoked commitment, with a whole transaction or a kit', async (t) => {
+  const pair = openPair('anchors', 300_000_000);
+  // Bob's commitments as he could broadcast them, by number.
+  const bobCommitments = new Map<number, Transaction>();
+  const remember = () => bobCommitments.set(pair.bob.state.localCommit.number, pair.bob.signedLocalCommitment().tx);
+  remember();
+  const preimage = preimageOf(3);
+  const id = pair.bob.addHtlc(40_000_000, sha256(preimage), 800_000); // Bob pays: his old commitments held more
+  for (let i = 0; i < 10 && (deliver(pair, 'bob') || deliver(pair, 'alice')); i++) remember();
+  pair.alice.fulfillHtlc(id, preimage);
+  for (let i = 0; i < 10 && (deliver(pair, 'alice') || deliver(pair, 'bob')); i++) remember();
+
+  const revocations = pair.events.alice.filter((event): event is Extract<ChannelEvent, { type: 'commitment_revoked' }> => event.type === 'commitment_revoked');
+  t.ok(revocations.length >= 2, `Bob revoked ${revocations.length} commitments`);
+  // A revoked commitment with Bob's HTLC in flight: the richest breach.
+  const first = revocations.find((event) => event.commitment.spec.htlcs.length > 0)!;
+  t.ok(first, 'one of them had an HTLC in flight');
+  const breach = bobCommitments.get(first.commitment.number)!;
+  t.equal(breach.getId(), first.commitment.txid, 'the revoked commitment is the one Bob could broadcast');
+
+  const justice = pair.alice.justiceFor(first.commitment, first.perCommitmentSecret, destination, 2000);
+  t.ok(justice.transaction && justice.kit, 'both forms exist: Bob had a to_local output');
+  const full = createAppointment(justice.breachTxHash, { kind: 'transaction', transaction: justice.transaction!.toBuffer() });
+  const compact = createAppointment(justice.breachTxHash, { kind: 'kit', ...justice.kit! });
+  t.ok(compact.blob.length < 240, `the kit blob is ${compact.blob.length} bytes`);
+  t.ok(compact.blob.length < full.blob.length, `smaller than the whole transaction (${full.blob.length} bytes)`);
+  t.comment(`appointment blob: ${compact.blob.length} bytes (kit), ${full.blob.length} bytes (whole transaction)`);
+
+  // The tower sees the breach on chain: txid in internal byte order.
+  const hash = breach.getHash();
+  t.same(locatorOf(hash), full.locator, 'the locator is the first 16 bytes of the txid (internal order)');
+  const funding = { scriptPubKey: p2wsh(fundingScript(pair.bob.state.local.publicKeys.fundingPubkey, pair.bob.state.remote.publicKeys.fundingPubkey)), satoshis: FUNDING_SATOSHIS };
+  t.equal(scriptResult(breach, 0, funding), 'OK', "Bob's revoked commitment is still a valid transaction: the breach is possible");
+
+  for (const [name, appointment] of [['whole transaction', full], ['kit', compact]] as const) {
+    const data = openAppointment(hash, appointment.blob);
+    const tx = data.kind === 'kit' ? justiceFromKit(breach, data) : justiceFromTransaction(breach, data.transaction);
+    t.ok(tx, `${name}: the tower has a justice transaction`);
+    tx!.ins.forEach((input, i) => {
+      const spent = breach.outs[input.index]!;
+      t.equal(scriptResult(tx!, i, { scriptPubKey: spent.script, satoshis: Number(spent.value) }), 'OK', `${name}: input ${i} takes breach output ${input.index}`);
+    });
+    t.same(tx!.outs[0]!.script, destination, `${name}: to Alice's destination`);
+  }
+  t.ok(justice.transaction!.ins.length > 1, 'the whole transaction also takes the HTLC output');
+
+  // Another transaction's txid opens nothing.
+  const other = bobCommitments.get(pair.bob.state.localCommit.number)!;
+  t.throws(() => openAppointment(other.getHash(), compact.blob), DecodeError, 'a different txid cannot decrypt it');
+  const forgedKit = { ...justice.kit!, signature: new Uint8Array(64).fill(3) };
+  t.equal(justiceFromKit(breach, forgedKit), undefined, 'a kit with a wrong signature is refused');
+  t.equal(justiceFromKit(other, justice.kit!), undefined, 'a kit for another commitment finds no output');
+});
+
+t.test('justice data decoding is strict', async (t) => {
+  const pair = openPair();
+  const kit = {
+    kind: 'kit' as const,
+    revocationPubkey: pair.aliceSigner.publicKeys.revocationBasepoint,
+    localDelayedPubkey: pair.aliceSigner.publicKeys.delayedPaymentBasepoint,
+    toSelfDelay: 2160,
+    destinationScript: destination,
+    feeratePerKw: 2000,
+    signature: new Uint8Array(64).fill(1),
+  };
+  const real = kit;
+  const hexed = (value: object) => Object.fromEntries(Object.entries(value).map(([key, item]) => [key, item instanceof Uint8Array ? Buffer.from(item).toString('hex') : item]));
+  t.same(hexed(decodeJusticeData(encodeJusticeData(real))), hexed(real), 'a kit round-trips');
+  t.same(hexed(decodeJusticeData(encodeJusticeData({ kind: 'transaction', transaction: Uint8Array.of(1, 2, 3) }))), { kind: 'transaction', transaction: '010203' }, 'a transaction round-trips');
+  const bytes = encodeJusticeData(real);
+  for (let i = 0; i < bytes.length; i++) {
+    const mutated = Uint8Array.from(bytes);
+    mutated[i]! ^= 0x40;
+    try {
+      decodeJusticeData(mutated);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) t.fail(`byte ${i}: ${(error as Error).name}`);
+    }
+  }
+  t.pass('every one-byte mutation either decodes or throws DecodeError');
+});
