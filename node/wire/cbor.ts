@@ -46,7 +46,7 @@ function forEncoding(value: CborValue): unknown {
   if (value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(forEncoding);
   const sorted = [...value.entries()].sort(([a], [b]) => a - b);
-  return new Map(sorted.map(([key, item]) => [key, forEncoding(item)]));
+  return new Map(sorted.map(([key, item]) => [forEncoding(key), forEncoding(item)]));
 }
 
 /** Decodes exactly one value filling all of `bytes`. */
@@ -75,7 +75,8 @@ function readValue(reader: Reader, depth: number, path: string): CborValue {
       return argument;
     case 2: {
       if (argument > reader.bytes.length - reader.offset) throw new DecodeError(path, `byte string of ${argument} bytes runs past the end`);
-      const value = reader.bytes.slice(reader.offset, reader.offset + argument);
+      // A copy, even when the input is a Node Buffer (whose slice() shares memory with a frame that may be reused).
+      const value = Uint8Array.prototype.slice.call(reader.bytes, reader.offset, reader.offset + argument);
       reader.offset += argument;
       return value;
     }

@@ -266,8 +266,9 @@ export function encodeMessage(message: Message): Uint8Array {
 }
 
 function encodeUnchecked(message: Message): Uint8Array {
-  const layout = LAYOUTS[message?.type];
-  if (!layout) throw new DecodeError('type', `unknown message type ${String((message as { type: unknown })?.type)}`);
+  const type = (message as { type?: unknown } | undefined)?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(LAYOUTS, type)) throw new DecodeError('type', `unknown message type ${String(type)}`);
+  const layout = LAYOUTS[type as Message['type']];
   const map = new Map<number, CborValue>([[0, layout.number]]);
   for (const { key, name, field, optional } of layout.fields) {
     const value = (message as unknown as Record<string, unknown>)[name];
@@ -275,32 +276,48 @@ function encodeUnchecked(message: Message): Uint8Array {
       if (optional) continue;
       throw new DecodeError(`${message.type}.${name}`, 'missing');
     }
-    if (field.kind === 'updates' && (value as Update[]).length === 0) continue;
-    map.set(key, encodeField(field, value));
+    if (field.kind === 'updates' && Array.isArray(value) && value.length === 0) continue;
+    try {
+      map.set(key, encodeField(field, value, `${message.type}.${name}`));
+    } catch (error) {
+      if (error instanceof DecodeError) throw error;
+      throw new DecodeError(`${message.type}.${name}`, `cannot be encoded: ${(error as Error).message}`);
+    }
   }
   const encoded = encodeCbor(map);
   if (encoded.length > MAX_MESSAGE_BYTES) throw new DecodeError('message', `${encoded.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
   return encoded;
 }
 
-function encodeField(field: FieldKind, value: unknown): CborValue {
+/** Each part's type and length is checked here: joined parts could not be told apart once on the wire. */
+function encodeField(field: FieldKind, value: unknown, path: string): CborValue {
+  const sized = (item: unknown, length: number, where: string): Uint8Array => {
+    if (!(item instanceof Uint8Array) || item.length !== length) throw new DecodeError(where, `expected ${length} bytes`);
+    return item;
+  };
   switch (field.kind) {
     case 'uint':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new DecodeError(path, 'expected an unsigned integer');
+      return value;
     case 'bytes':
-      return value as CborValue;
+      if (!(value instanceof Uint8Array)) throw new DecodeError(path, 'expected bytes');
+      return value;
     case 'channelType':
+      if (value !== 'anchors' && value !== 'static_remotekey') throw new DecodeError(path, 'expected "anchors" or "static_remotekey"');
       return value === 'anchors' ? 0 : 1;
     case 'revocation': {
-      const { perCommitmentSecret, nextPerCommitmentPoint } = value as Revocation;
-      return concat([perCommitmentSecret, nextPerCommitmentPoint]);
+      const { perCommitmentSecret, nextPerCommitmentPoint } = (value ?? {}) as Revocation;
+      return concat([sized(perCommitmentSecret, 32, `${path}.perCommitmentSecret`), sized(nextPerCommitmentPoint, 33, `${path}.nextPerCommitmentPoint`)]);
     }
     case 'commitment': {
-      const { signature, htlcSignatures } = value as CommitmentSignatures;
-      return concat([signature, ...htlcSignatures]);
+      const { signature, htlcSignatures } = (value ?? {}) as CommitmentSignatures;
+      if (!Array.isArray(htlcSignatures)) throw new DecodeError(`${path}.htlcSignatures`, 'expected an array');
+      return concat([sized(signature, 64, `${path}.signature`), ...htlcSignatures.map((item, i) => sized(item, 64, `${path}.htlcSignatures[${i}]`))]);
     }
     case 'updates':
-      return (value as Update[]).map((update): CborValue => {
-        switch (update.kind) {
+      if (!Array.isArray(value)) throw new DecodeError(path, 'expected an array');
+      return (value as Update[]).map((update, i): CborValue => {
+        switch (update?.kind) {
           case 'add':
             return [0, update.amountMsat, update.paymentHash, update.cltvExpiry];
           case 'fulfill':
@@ -309,6 +326,8 @@ function encodeField(field: FieldKind, value: unknown): CborValue {
             return [2, update.id, update.reason];
           case 'fee':
             return [3, update.feeratePerKw];
+          default:
+            throw new DecodeError(`${path}[${i}].kind`, 'expected add, fulfill, fail or fee');
         }
       });
   }

@@ -1,0 +1,451 @@
+/**
+ * The `ChannelManager`: every channel of a node, with every peer.
+ *
+ * It turns the node's requests (open, pay, receive) into channel messages,
+ * routes each incoming message to its channel by (peer, handle), persists
+ * a channel before anything it produced leaves the node, and reports what
+ * happened as events. It does not know how bytes travel: it is given a
+ * `Messenger` (LoRa, serial, MQTT or in-memory, through the link layer).
+ *
+ * Components are passed in, as in rust-lightning; a missing one is an error
+ * at construction, not a crash later.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { fundingOutputScript } from '../bolt3/funding.js';
+import type { Transaction } from '../bolt3/transaction.js';
+import { InvalidInputError, checkInteger } from '../input.js';
+import { checkPublicKey } from '../keys/curve.js';
+import type { Signer } from '../keys/signer.js';
+import type { Persister } from '../persist/persister.js';
+import { DecodeError, type ChannelOffer, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
+import { Channel, type ChannelSide } from './channel.js';
+import { ChannelError, ChannelStateError } from './errors.js';
+import { openChannel } from './open.js';
+import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
+
+/** Sends bytes to a peer, by node id (hex). Delivery, order and retries are the link layer's. */
+export interface Messenger {
+  send(peer: string, bytes: Uint8Array): void;
+}
+
+/** The node's wallet: builds and signs a funding transaction for the 2-of-2 of these keys (see `buildFundingTransaction`). */
+export interface FundingWallet {
+  fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): { tx: Transaction; outputIndex: number };
+}
+
+/** Hands a fully signed transaction to the Bitcoin network (through the gateway). */
+export interface Broadcaster {
+  broadcast(tx: Transaction): void;
+}
+
+export interface ChannelManagerComponents {
+  readonly signer: Signer;
+  readonly persister: Persister;
+  readonly messenger: Messenger;
+  readonly wallet: FundingWallet;
+  readonly broadcaster: Broadcaster;
+  /** Randomness for payment preimages. */
+  readonly randomBytes?: (length: number) => Uint8Array;
+}
+
+export interface ChannelManagerInit {
+  /** 0 mainnet, 1 testnet, 2 signet, 3 regtest: peers on another network are refused. */
+  readonly network: number;
+  readonly policy?: Partial<ChannelPolicy>;
+  readonly dustLimitSatoshis?: number;
+  readonly htlcMinimumMsat?: number;
+  readonly maxAcceptedHtlcs?: number;
+  readonly minimumDepth?: number;
+  readonly feeratePerKw?: number;
+  readonly channelType?: 'anchors' | 'static_remotekey';
+}
+
+export type ManagerEvent =
+  | { readonly type: 'channel_opened'; readonly peer: string; readonly handle: number }
+  | { readonly type: 'channel_refused'; readonly peer: string; readonly handle: number; readonly reasons: readonly string[] }
+  | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number }
+  | { readonly type: 'payment_sent'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
+  | { readonly type: 'payment_failed'; readonly paymentHash: Uint8Array; readonly reason: string }
+  | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string };
+
+/** A request for a payment to this node. */
+export interface PaymentRequest {
+  readonly paymentHash: Uint8Array;
+  readonly amountMsat: number;
+  /** The HTLC must not expire before this block height. */
+  readonly minFinalExpiry: number;
+  readonly payee: Uint8Array;
+}
+
+interface Opening {
+  readonly peer: string;
+  readonly handle: number;
+  readonly localIsFunder: boolean;
+  readonly channelIndex: number;
+  readonly fundingSatoshis: number;
+  readonly pushMsat: number;
+  readonly feeratePerKw: number;
+  readonly local: ChannelSide;
+  remote?: ChannelSide;
+  remoteFirstPoint?: Uint8Array;
+  minimumDepth: number;
+  fundingTx?: Transaction;
+}
+
+interface Managed {
+  readonly peer: string;
+  readonly handle: number;
+  readonly channel: Channel;
+  readySent: boolean;
+  readyReceived: boolean;
+  minimumDepth: number;
+}
+
+export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
+  readonly nodeId: string;
+  private readonly policy: ChannelPolicy;
+  private readonly openings = new Map<string, Opening>();
+  private readonly channels = new Map<string, Managed>();
+  /** Preimages of payments this node asked for, by payment hash. */
+  private readonly invoices = new Map<string, { preimage: Uint8Array; amountMsat: number }>();
+  private nextChannelIndex = 0;
+  private nextHandle = 0;
+
+  constructor(
+    private readonly components: ChannelManagerComponents,
+    private readonly init: ChannelManagerInit,
+  ) {
+    super();
+    for (const name of ['signer', 'persister', 'messenger', 'wallet', 'broadcaster'] as const) {
+      if (!components?.[name]) throw new InvalidInputError(`components.${name}`, 'missing: the channel manager needs it');
+    }
+    checkInteger('network', init.network, 0, 255);
+    this.policy = channelPolicy(init.policy);
+    this.nodeId = bytesToHex(components.signer.nodeId);
+  }
+
+  // ---- opening ----------------------------------------------------------------
+
+  /** Proposes a channel funded by this node. Returns its handle with that peer. */
+  openChannel(peer: string, fundingSatoshis: number, pushMsat = 0): number {
+    checkPublicKey('peer', hexToPoint(peer));
+    checkInteger('fundingSatoshis', fundingSatoshis, 20_000, 16_777_215);
+    checkInteger('pushMsat', pushMsat, 0, fundingSatoshis * 1000);
+    // Handles we choose are even when our node id sorts first, odd otherwise, so two peers never pick the same one.
+    const handle = this.nextHandle++ * 2 + (this.nodeId < peer ? 0 : 1);
+    const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat);
+    this.send(peer, { type: 'open_channel', ...this.offer(opening), fundingSatoshis, pushMsat, feeratePerKw: opening.feeratePerKw });
+    return handle;
+  }
+
+  /** The chain view reports the funding transaction of `peer`'s channel `handle` buried `depth` deep. */
+  fundingConfirmed(peer: string, handle: number, depth: number): void {
+    const managed = this.channels.get(keyOf(peer, handle));
+    if (!managed || managed.readySent || depth < managed.minimumDepth) return;
+    managed.readySent = true;
+    this.send(peer, { type: 'channel_ready', handle, secondPerCommitmentPoint: managed.channel.channelReadyPoint() });
+    this.checkOpened(managed);
+  }
+
+  private newOpening(peer: string, handle: number, localIsFunder: boolean, fundingSatoshis: number, pushMsat: number): Opening {
+    const channelIndex = this.nextChannelIndex++;
+    const signer = this.components.signer.channelSigner(channelIndex);
+    const delays = delaysFor(this.policy);
+    const local: ChannelSide = {
+      dustLimitSatoshis: this.init.dustLimitSatoshis ?? 354,
+      channelReserveSatoshis: Math.max(354, Math.floor(fundingSatoshis / 100)),
+      htlcMinimumMsat: this.init.htlcMinimumMsat ?? 1000,
+      maxHtlcValueInFlightMsat: fundingSatoshis * 1000,
+      maxAcceptedHtlcs: this.init.maxAcceptedHtlcs ?? 30,
+      toSelfDelay: delays.toSelfDelay,
+      publicKeys: signer.publicKeys,
+    };
+    const opening: Opening = {
+      peer,
+      handle,
+      localIsFunder,
+      channelIndex,
+      fundingSatoshis,
+      pushMsat,
+      feeratePerKw: this.init.feeratePerKw ?? 253,
+      local,
+      minimumDepth: this.init.minimumDepth ?? 3,
+    };
+    this.openings.set(keyOf(peer, handle), opening);
+    return opening;
+  }
+
+  private offer(opening: Opening): ChannelOffer {
+    const keys = opening.local.publicKeys;
+    return {
+      handle: opening.handle,
+      network: this.init.network,
+      dustLimitSatoshis: opening.local.dustLimitSatoshis,
+      channelReserveSatoshis: opening.local.channelReserveSatoshis,
+      htlcMinimumMsat: opening.local.htlcMinimumMsat,
+      maxHtlcValueInFlightMsat: opening.local.maxHtlcValueInFlightMsat,
+      maxAcceptedHtlcs: opening.local.maxAcceptedHtlcs,
+      toSelfDelay: opening.local.toSelfDelay,
+      cltvExpiryDelta: delaysFor(this.policy).cltvExpiryDelta,
+      keys: concat([keys.fundingPubkey, keys.revocationBasepoint, keys.paymentBasepoint, keys.delayedPaymentBasepoint, keys.htlcBasepoint]),
+      firstPerCommitmentPoint: this.components.signer.channelSigner(opening.channelIndex).perCommitmentPoint(0),
+      channelType: this.init.channelType ?? 'anchors',
+    };
+  }
+
+  /** Their side of a channel from their offer, or the reasons to refuse it. */
+  private remoteSide(offer: ChannelOffer, opening: Opening): ChannelSide | string[] {
+    const reasons = channelRefusals(this.policy, {
+      ourToSelfDelay: opening.local.toSelfDelay,
+      theirToSelfDelay: offer.toSelfDelay,
+      theirCltvExpiryDelta: offer.cltvExpiryDelta,
+      finalExpiryDelta: delaysFor(this.policy).finalExpiryDelta,
+    });
+    if (offer.network !== this.init.network) reasons.push(`the peer is on network ${offer.network}, we are on ${this.init.network}`);
+    if (offer.channelType !== (this.init.channelType ?? 'anchors')) reasons.push(`the peer wants a ${offer.channelType} channel`);
+    if (offer.dustLimitSatoshis < 354) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is below 354`);
+    const keys = Array.from({ length: 5 }, (_, i) => offer.keys.slice(i * 33, i * 33 + 33));
+    if (!keys.every(isPoint) || !isPoint(offer.firstPerCommitmentPoint)) reasons.push('a key is not a valid point');
+    if (reasons.length > 0) return reasons;
+    return {
+      dustLimitSatoshis: offer.dustLimitSatoshis,
+      channelReserveSatoshis: offer.channelReserveSatoshis,
+      htlcMinimumMsat: offer.htlcMinimumMsat,
+      maxHtlcValueInFlightMsat: offer.maxHtlcValueInFlightMsat,
+      maxAcceptedHtlcs: offer.maxAcceptedHtlcs,
+      toSelfDelay: offer.toSelfDelay,
+      publicKeys: { fundingPubkey: keys[0]!, revocationBasepoint: keys[1]!, paymentBasepoint: keys[2]!, delayedPaymentBasepoint: keys[3]!, htlcBasepoint: keys[4]! },
+    };
+  }
+
+  // ---- payments -----------------------------------------------------------------
+
+  /** A request for `amountMsat` to this node; its preimage stays here. */
+  receive(amountMsat: number, currentHeight: number): PaymentRequest {
+    checkInteger('amountMsat', amountMsat, 1, Number.MAX_SAFE_INTEGER);
+    checkInteger('currentHeight', currentHeight, 0, 499_999_999);
+    const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
+    const paymentHash = sha256(preimage);
+    this.invoices.set(bytesToHex(paymentHash), { preimage, amountMsat });
+    return { paymentHash, amountMsat, minFinalExpiry: currentHeight + delaysFor(this.policy).finalExpiryDelta, payee: this.components.signer.nodeId };
+  }
+
+  /** Pays a request of a direct peer over the channel `handle`. */
+  pay(peer: string, handle: number, request: PaymentRequest): void {
+    const managed = this.channels.get(keyOf(peer, handle));
+    if (!managed || !managed.readySent || !managed.readyReceived) throw new InvalidInputError('handle', `no open channel ${handle} with ${peer}`);
+    managed.channel.addHtlc(request.amountMsat, request.paymentHash, request.minFinalExpiry);
+    this.commit(managed);
+  }
+
+  balances(): { peer: string; handle: number; localMsat: number; remoteMsat: number; pendingHtlcs: number }[] {
+    return [...this.channels.values()].map((managed) => ({ peer: managed.peer, handle: managed.handle, ...managed.channel.balances() }));
+  }
+
+  // ---- incoming messages --------------------------------------------------------
+
+  /** Takes bytes from a peer. Nothing a peer sends throws out of here: errors become `peer_error` events and change nothing. */
+  handleMessage(peer: string, bytes: Uint8Array): void {
+    let message: ReturnType<typeof decodeMessage>;
+    try {
+      message = decodeMessage(bytes);
+    } catch (error) {
+      this.emitEvent({ type: 'peer_error', peer, reason: error instanceof DecodeError ? `undecodable message: ${error.message}` : String(error) });
+      return;
+    }
+    if (message.type === 'unknown') return; // an odd type we do not know: ignored, as BOLT 1 says
+    try {
+      this.dispatch(peer, message);
+    } catch (error) {
+      this.emitEvent({ type: 'peer_error', peer, reason: `${message.type}: ${(error as Error).message}` });
+    }
+  }
+
+  private dispatch(peer: string, message: Message): void {
+    const key = keyOf(peer, message.handle);
+    switch (message.type) {
+      case 'open_channel': {
+        if (this.openings.has(key) || this.channels.has(key)) throw new ChannelError(`handle ${message.handle} is in use`);
+        const opening = this.newOpening(peer, message.handle, false, message.fundingSatoshis, message.pushMsat);
+        const remote = this.remoteSide(message, opening);
+        if (Array.isArray(remote)) return this.refuse(peer, message.handle, remote);
+        opening.remote = remote;
+        opening.remoteFirstPoint = message.firstPerCommitmentPoint;
+        this.send(peer, { type: 'accept_channel', ...this.offer(opening), minimumDepth: opening.minimumDepth });
+        return;
+      }
+      case 'accept_channel': {
+        const opening = this.openings.get(key);
+        if (!opening?.localIsFunder || opening.remote) throw new ChannelError('an accept_channel we did not ask for');
+        const remote = this.remoteSide(message, opening);
+        if (Array.isArray(remote)) return this.refuse(peer, message.handle, remote);
+        opening.remote = remote;
+        opening.remoteFirstPoint = message.firstPerCommitmentPoint;
+        opening.minimumDepth = message.minimumDepth;
+        const { tx, outputIndex } = this.components.wallet.fund({
+          localFundingPubkey: opening.local.publicKeys.fundingPubkey,
+          remoteFundingPubkey: remote.publicKeys.fundingPubkey,
+          satoshis: opening.fundingSatoshis,
+          feeratePerKw: opening.feeratePerKw,
+        });
+        const script = fundingOutputScript(opening.local.publicKeys.fundingPubkey, remote.publicKeys.fundingPubkey);
+        if (!tx.outs[outputIndex] || bytesToHex(tx.outs[outputIndex].script) !== bytesToHex(script)) throw new ChannelStateError('the wallet did not fund the channel\'s 2-of-2 output');
+        opening.fundingTx = tx;
+        const channel = this.channelFor(opening, { txid: tx.getId(), vout: outputIndex });
+        this.pendingChannels.set(key, channel);
+        this.send(peer, { type: 'funding_created', handle: message.handle, fundingTxHash: tx.getHash(), fundingOutputIndex: outputIndex, signature: channel.signFirstRemoteCommitment() });
+        return;
+      }
+      case 'funding_created': {
+        const opening = this.openings.get(key);
+        if (!opening || opening.localIsFunder || !opening.remote) throw new ChannelError('a funding_created we did not expect');
+        const txid = bytesToHex(Uint8Array.from(message.fundingTxHash).reverse());
+        const channel = this.channelFor(opening, { txid, vout: message.fundingOutputIndex });
+        channel.receiveFirstSignature(message.signature);
+        const managed = this.adopt(opening, channel);
+        // Persisted before our signature leaves: from then on the funder may broadcast.
+        this.send(peer, { type: 'funding_signed', handle: message.handle, signature: channel.signFirstRemoteCommitment() }, managed);
+        return;
+      }
+      case 'funding_signed': {
+        const opening = this.openings.get(key);
+        const channel = this.pendingChannels.get(key);
+        if (!opening?.fundingTx || !channel) throw new ChannelError('a funding_signed we did not expect');
+        channel.receiveFirstSignature(message.signature);
+        this.pendingChannels.delete(key);
+        this.adopt(opening, channel);
+        this.components.broadcaster.broadcast(opening.fundingTx); // only now can we get our money back alone
+        return;
+      }
+      case 'channel_ready': {
+        const managed = this.channels.get(key);
+        if (!managed) throw new ChannelError('channel_ready for an unknown channel');
+        managed.channel.receiveChannelReady(message.secondPerCommitmentPoint);
+        managed.readyReceived = true;
+        this.save(managed);
+        this.checkOpened(managed);
+        return;
+      }
+      case 'update': {
+        const managed = this.channels.get(key);
+        if (!managed) throw new ChannelError('an update for an unknown channel');
+        const events = managed.channel.receive(message);
+        this.save(managed);
+        for (const event of events) {
+          if (event.type === 'htlc_received') this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat);
+          else if (event.type === 'htlc_fulfilled') this.emitEvent({ type: 'payment_sent', paymentHash: event.paymentHash, paymentPreimage: event.paymentPreimage });
+          else if (event.type === 'htlc_failed') this.emitEvent({ type: 'payment_failed', paymentHash: event.paymentHash, reason: new TextDecoder().decode(event.reason) });
+        }
+        this.commit(managed);
+        return;
+      }
+      case 'error':
+        this.emitEvent({ type: 'peer_error', peer, reason: `the peer says: ${new TextDecoder().decode(message.message)}` });
+        return;
+      default:
+        throw new ChannelError(`${message.type} is not supported yet`);
+    }
+  }
+
+  private readonly pendingChannels = new Map<string, Channel>();
+
+  private settleIncoming(managed: Managed, id: number, paymentHash: Uint8Array, amountMsat: number): void {
+    const invoice = this.invoices.get(bytesToHex(paymentHash));
+    if (invoice && amountMsat >= invoice.amountMsat) {
+      managed.channel.fulfillHtlc(id, invoice.preimage);
+      this.invoices.delete(bytesToHex(paymentHash));
+      this.emitEvent({ type: 'payment_received', paymentHash, amountMsat });
+    } else {
+      managed.channel.failHtlc(id, new TextEncoder().encode(invoice ? 'amount too small' : 'unknown payment'));
+    }
+    this.save(managed);
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------
+
+  private channelFor(opening: Opening, fundingOutpoint: { txid: string; vout: number }): Channel {
+    return openChannel(
+      {
+        variant: this.init.channelType ?? 'anchors',
+        localIsFunder: opening.localIsFunder,
+        fundingOutpoint,
+        fundingSatoshis: opening.fundingSatoshis,
+        pushMsat: opening.pushMsat,
+        feeratePerKw: opening.feeratePerKw,
+        local: opening.local,
+        remote: opening.remote!,
+        remoteFirstPerCommitmentPoint: opening.remoteFirstPoint!,
+      },
+      this.components.signer.channelSigner(opening.channelIndex),
+    );
+  }
+
+  private adopt(opening: Opening, channel: Channel): Managed {
+    const managed: Managed = { peer: opening.peer, handle: opening.handle, channel, readySent: false, readyReceived: false, minimumDepth: opening.minimumDepth };
+    this.openings.delete(keyOf(opening.peer, opening.handle));
+    this.channels.set(keyOf(opening.peer, opening.handle), managed);
+    this.save(managed);
+    return managed;
+  }
+
+  /** Sends what the channel has to say now, after saving the state that produced it. */
+  private commit(managed: Managed): void {
+    const message = managed.channel.flush();
+    if (!message) return;
+    this.send(managed.peer, { ...message, handle: managed.handle }, managed);
+  }
+
+  /**
+   * Encodes and sends, saving the channel first when the message belongs to one.
+   * Retries and acknowledgements are the link layer's (its persistent outbox
+   * arrives with the transports); the saved outbox stays empty until then.
+   */
+  private send(peer: string, message: Message, managed?: Managed): void {
+    const bytes = encodeMessage(message);
+    if (managed) this.save(managed);
+    this.components.messenger.send(peer, bytes);
+  }
+
+  private save(managed: Managed): void {
+    this.components.persister.saveChannel(keyOf(managed.peer, managed.handle), { state: managed.channel.state, outbox: [] });
+  }
+
+  private refuse(peer: string, handle: number, reasons: string[]): void {
+    this.openings.delete(keyOf(peer, handle));
+    this.emitEvent({ type: 'channel_refused', peer, handle, reasons });
+    this.send(peer, { type: 'error', handle, message: new TextEncoder().encode(`channel refused: ${reasons.join('; ')}`.slice(0, 1000)) });
+  }
+
+  private checkOpened(managed: Managed): void {
+    if (managed.readySent && managed.readyReceived) this.emitEvent({ type: 'channel_opened', peer: managed.peer, handle: managed.handle });
+  }
+
+  private emitEvent(event: ManagerEvent): void {
+    this.emit('event', event);
+  }
+}
+
+function keyOf(peer: string, handle: number): string {
+  return `${peer}/${handle}`;
+}
+
+function isPoint(bytes: Uint8Array): boolean {
+  try {
+    checkPublicKey('point', bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hexToPoint(hex: string): Uint8Array {
+  if (typeof hex !== 'string' || !/^[0-9a-f]{66}$/.test(hex)) throw new InvalidInputError('peer', 'expected a node id: 66 lower-case hex digits');
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  return Uint8Array.from(parts.flatMap((part) => [...part]));
+}

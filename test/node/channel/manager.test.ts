@@ -1,0 +1,77 @@
+// Channel managers talking through an in-memory messenger: opening with the
+// long-CSV policy, payments both ways, failures, and peers that send garbage.
+import t from 'tap';
+import { createNetwork, openChannel } from './network.js';
+
+t.test('open a channel, pay both ways', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000);
+  t.ok(alice.events.some((event) => event.type === 'channel_opened'), 'Alice sees the channel open');
+  t.ok(bob.events.some((event) => event.type === 'channel_opened'), 'Bob too');
+  t.equal(alice.broadcast.length, 1, 'Alice broadcast the funding transaction, once she had Bob\'s signature');
+
+  const request = bob.manager.receive(150_000_000, 800_000);
+  alice.manager.pay(bob.id, handle, request);
+  network.run();
+  t.ok(bob.events.some((event) => event.type === 'payment_received'), 'Bob received the payment');
+  t.ok(alice.events.some((event) => event.type === 'payment_sent'), 'Alice has proof of payment');
+  t.match(alice.manager.balances()[0], { localMsat: 850_000_000, remoteMsat: 150_000_000, pendingHtlcs: 0 });
+  t.match(bob.manager.balances()[0], { localMsat: 150_000_000, remoteMsat: 850_000_000, pendingHtlcs: 0 });
+
+  const back = alice.manager.receive(50_000_000, 800_000);
+  bob.manager.pay(alice.id, handle, back);
+  network.run();
+  t.match(alice.manager.balances()[0], { localMsat: 900_000_000, pendingHtlcs: 0 }, 'and back');
+});
+
+t.test('a payment nobody asked for fails and returns the money', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000);
+  const unknown = { ...bob.manager.receive(10_000_000, 800_000), paymentHash: new Uint8Array(32).fill(5) };
+  alice.manager.pay(bob.id, handle, unknown);
+  network.run();
+  t.match(alice.events.find((event) => event.type === 'payment_failed'), { reason: 'unknown payment' });
+  t.match(alice.manager.balances()[0], { localMsat: 1_000_000_000, pendingHtlcs: 0 });
+});
+
+t.test('the long-CSV policy refuses channels that do not fit a horizon, and says why', async (t) => {
+  t.test('the accepting side refuses to lock its money too long', async (t) => {
+    // Bob is away at most a day, and will not have his money locked for two weeks after a close.
+    const network = createNetwork(2, (i) => (i === 1 ? { policy: { offlineHorizonBlocks: 144, marginBlocks: 6 } } : {}));
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    alice.manager.openChannel(bob.id, 1_000_000);
+    network.run();
+    t.match(bob.events.find((event) => event.type === 'channel_refused'), { reasons: [/to_self_delay of 2160 blocks on our outputs is above the 576 blocks we accept/] });
+    t.ok(alice.events.some((event) => event.type === 'peer_error' && /channel refused/.test(event.reason)), 'Alice is told why');
+    t.equal(alice.broadcast.length, 0, 'nothing was funded');
+  });
+  t.test('the opening side refuses expiry deltas shorter than its horizon', async (t) => {
+    const network = createNetwork(2, (i) => (i === 1 ? { policy: { offlineHorizonBlocks: 144, marginBlocks: 6, maxOwnDelayBlocks: 10_000 } } : {}));
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    alice.manager.openChannel(bob.id, 1_000_000);
+    network.run();
+    const refusal = alice.events.find((event) => event.type === 'channel_refused');
+    t.match(refusal, { reasons: [/cltv_expiry_delta of 150 blocks is below our offline horizon of 2016 blocks/] }, 'Alice refuses the accept_channel');
+    t.ok(bob.events.some((event) => event.type === 'peer_error' && /channel refused/.test(event.reason)), 'Bob is told why');
+    t.equal(alice.broadcast.length, 0, 'nothing was funded');
+    t.same(alice.manager.balances(), [], 'no channel');
+  });
+});
+
+t.test('garbage from a peer changes nothing and crashes nothing', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000);
+  const before = JSON.stringify(alice.manager.balances());
+  for (const bytes of [new Uint8Array(0), Uint8Array.of(0xff), Uint8Array.of(0xa1, 0x00, 0x0c), new Uint8Array(70_000)]) {
+    alice.manager.handleMessage(bob.id, bytes);
+  }
+  t.equal(alice.events.filter((event) => event.type === 'peer_error').length, 4, 'four peer errors reported');
+  t.equal(JSON.stringify(alice.manager.balances()), before, 'balances unchanged');
+  const request = bob.manager.receive(1_000_000, 800_000);
+  alice.manager.pay(bob.id, handle, request);
+  network.run();
+  t.ok(bob.events.some((event) => event.type === 'payment_received'), 'the channel still works');
+});
