@@ -13,15 +13,16 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { fundingOutputScript } from '../bolt3/funding.js';
-import type { Transaction } from '../bolt3/transaction.js';
+import { Transaction } from '../bolt3/transaction.js';
+import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
 import type { Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
-import { Channel, type ChannelSide } from './channel.js';
+import { Channel, type ChannelSide, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
@@ -34,6 +35,8 @@ export interface Messenger {
 /** The node's wallet: builds and signs a funding transaction for the 2-of-2 of these keys (see `buildFundingTransaction`). */
 export interface FundingWallet {
   fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): { tx: Transaction; outputIndex: number };
+  /** Where justice transactions and sweeps pay: an output script of the wallet. */
+  sweepScript(): Uint8Array;
 }
 
 /** Hands a fully signed transaction to the Bitcoin network (through the gateway). */
@@ -61,6 +64,8 @@ export interface ChannelManagerInit {
   readonly minimumDepth?: number;
   readonly feeratePerKw?: number;
   readonly channelType?: 'anchors' | 'static_remotekey';
+  /** Feerate of the justice transactions signed in advance for revoked commitments. Default 2500 (10 sat/vbyte). */
+  readonly justiceFeeratePerKw?: number;
 }
 
 export type ManagerEvent =
@@ -69,7 +74,11 @@ export type ManagerEvent =
   | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number }
   | { readonly type: 'payment_sent'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
   | { readonly type: 'payment_failed'; readonly paymentHash: Uint8Array; readonly reason: string }
-  | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string };
+  | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string }
+  /** A revoked commitment's appointment, for the gateway's watchtower. */
+  | { readonly type: 'appointment'; readonly peer: string; readonly handle: number; readonly appointment: Appointment }
+  /** A revoked commitment reached the chain: the justice transaction was handed to the broadcaster. */
+  | { readonly type: 'breach'; readonly peer: string; readonly handle: number; readonly breachTxid: string; readonly justice: Transaction };
 
 /** A request for a payment to this node. */
 export interface PaymentRequest {
@@ -99,6 +108,8 @@ interface Managed {
   readonly peer: string;
   readonly handle: number;
   readonly channel: Channel;
+  /** Signed justice transactions by revoked commitment txid (internal order, hex). */
+  remedies: Map<string, Uint8Array>;
   readySent: boolean;
   readyReceived: boolean;
   minimumDepth: number;
@@ -335,7 +346,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         const events = managed.channel.receive(message);
         this.save(managed);
         for (const event of events) {
-          if (event.type === 'htlc_received') this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat);
+          if (event.type === 'commitment_revoked') this.remember(managed, event.commitment, event.perCommitmentSecret);
+          else if (event.type === 'htlc_received') this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat);
           else if (event.type === 'htlc_fulfilled') this.emitEvent({ type: 'payment_sent', paymentHash: event.paymentHash, paymentPreimage: event.paymentPreimage });
           else if (event.type === 'htlc_failed') this.emitEvent({ type: 'payment_failed', paymentHash: event.paymentHash, reason: new TextDecoder().decode(event.reason) });
         }
@@ -351,6 +363,36 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   private readonly pendingChannels = new Map<string, Channel>();
+
+  // ---- breaches -----------------------------------------------------------------------
+
+  /** Keeps the justice for a commitment the peer just revoked, and hands the watchtower its appointment. */
+  private remember(managed: Managed, revoked: RemoteCommit, secret: Uint8Array): void {
+    const justice = managed.channel.justiceFor(revoked, secret, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
+    if (justice.transaction) managed.remedies.set(bytesToHex(justice.breachTxHash), justice.transaction.toBuffer());
+    const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
+    if (data) this.emitEvent({ type: 'appointment', peer: managed.peer, handle: managed.handle, appointment: createAppointment(justice.breachTxHash, data) });
+    this.save(managed);
+  }
+
+  /** The chain view shows a transaction (in a block or the mempool): if it is a revoked commitment, punish it. */
+  transactionSeen(tx: Transaction): void {
+    const hash = bytesToHex(tx.getHash());
+    for (const managed of this.channels.values()) {
+      const justice = managed.remedies.get(hash);
+      if (!justice) continue;
+      const justiceTx = Transaction.fromBuffer(justice);
+      this.components.broadcaster.broadcast(justiceTx);
+      this.emitEvent({ type: 'breach', peer: managed.peer, handle: managed.handle, breachTxid: tx.getId(), justice: justiceTx });
+    }
+  }
+
+  /** Our latest commitment, signed: what a unilateral close broadcasts. */
+  forceCloseTransaction(peer: string, handle: number): Transaction {
+    const managed = this.channels.get(keyOf(peer, handle));
+    if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
+    return managed.channel.signedLocalCommitment().tx;
+  }
 
   private settleIncoming(managed: Managed, id: number, paymentHash: Uint8Array, amountMsat: number): void {
     const invoice = this.invoices.get(bytesToHex(paymentHash));
@@ -384,7 +426,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   private adopt(opening: Opening, channel: Channel): Managed {
-    const managed: Managed = { peer: opening.peer, handle: opening.handle, channel, readySent: false, readyReceived: false, minimumDepth: opening.minimumDepth };
+    const managed: Managed = { peer: opening.peer, handle: opening.handle, channel, remedies: new Map(), readySent: false, readyReceived: false, minimumDepth: opening.minimumDepth };
     this.openings.delete(keyOf(opening.peer, opening.handle));
     this.channels.set(keyOf(opening.peer, opening.handle), managed);
     this.save(managed);
@@ -410,7 +452,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   private save(managed: Managed): void {
-    this.components.persister.saveChannel(keyOf(managed.peer, managed.handle), { state: managed.channel.state, outbox: [] });
+    const remedies = [...managed.remedies].map(([hash, justice]) => ({ breachTxHash: hexToBytes(hash), justice }));
+    this.components.persister.saveChannel(keyOf(managed.peer, managed.handle), { state: managed.channel.state, outbox: [], remedies });
   }
 
   private refuse(peer: string, handle: number, reasons: string[]): void {

@@ -15,6 +15,8 @@ export interface ChannelRecord {
   readonly state: ChannelState;
   /** Produced, saved, not yet acknowledged by the peer: sent again after a restart. */
   readonly outbox: readonly ChannelUpdate[];
+  /** For each commitment the peer revoked: its txid (internal order) and our signed justice transaction. */
+  readonly remedies?: readonly { readonly breachTxHash: Uint8Array; readonly justice: Uint8Array }[];
 }
 
 export interface Persister {

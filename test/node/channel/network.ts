@@ -9,7 +9,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
-import { ChannelManager, type ChannelManagerInit, type ManagerEvent } from '../../../node/channel/manager.js';
+import { ChannelManager, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
 import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
@@ -29,7 +29,11 @@ export interface Network {
   readonly queue: [string, string, Uint8Array][];
 }
 
-export function createNetwork(count: number, init: Partial<ChannelManagerInit> | ((i: number) => Partial<ChannelManagerInit>) = {}): Network {
+export function createNetwork(
+  count: number,
+  init: Partial<ChannelManagerInit> | ((i: number) => Partial<ChannelManagerInit>) = {},
+  wallet?: (i: number) => FundingWallet,
+): Network {
   const queue: [string, string, Uint8Array][] = [];
   const byId = new Map<string, TestNode>();
   const nodes = Array.from({ length: count }, (_, i) => {
@@ -45,7 +49,7 @@ export function createNetwork(count: number, init: Partial<ChannelManagerInit> |
         signer,
         persister: new MemoryPersister(),
         messenger: { send: (peer, bytes) => queue.push([id, peer, bytes]) },
-        wallet: {
+        wallet: wallet?.(i) ?? {
           fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }) => {
             // A made-up coin of ours: there is no chain in these tests.
             const coin = { outpoint: { txid: bytesToHex(sha256(Uint8Array.of(i, coins++))), vout: 0 }, satoshis: satoshis + 100_000, publicKey: publicKeyOf(walletKey), kind: 'p2wpkh' as const };
@@ -55,6 +59,7 @@ export function createNetwork(count: number, init: Partial<ChannelManagerInit> |
             );
             return { tx: built.tx, outputIndex: built.fundingOutputIndex };
           },
+          sweepScript: () => p2wpkh(publicKeyOf(walletKey)),
         },
         broadcaster: { broadcast: (tx) => broadcast.push(tx) },
         randomBytes: (length) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),
