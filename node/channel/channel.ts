@@ -21,6 +21,7 @@ import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } fro
 import type { CommitmentVariant } from '../bolt3/fees.js';
 import { buildHtlcTransaction, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { fundingScript } from '../bolt3/scripts.js';
+import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
 import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
 import { UneconomicSweepError } from '../bolt3/sweep.js';
@@ -369,6 +370,60 @@ export class Channel {
     state.localChanges.acked.push(...state.localChanges.signed);
     state.localChanges.signed = [];
     return events;
+  }
+
+  // ---- cooperative close -----------------------------------------------------
+
+  /** No HTLC pending or changing on either side: the channel can be closed cooperatively. */
+  isQuiet(): boolean {
+    const state = this.current;
+    const changes = [state.localChanges, state.remoteChanges].flatMap((changes) => Object.values(changes).flat());
+    return changes.length === 0 && !state.nextRemoteCommit && !state.owesRevocation && state.localCommit.spec.htlcs.length === 0 && state.remoteCommit.spec.htlcs.length === 0;
+  }
+
+  /** The closing transaction paying each side's script, with `feeSatoshis` from the funder (unsigned). */
+  closingTransaction(localScript: Uint8Array, remoteScript: Uint8Array, feeSatoshis: number): Transaction {
+    if (!this.isQuiet()) throw new ChannelStateError('HTLCs or updates are still pending: a closing transaction must wait for them');
+    return buildClosingTransaction({ ...this.closingParams(localScript, remoteScript), feeSatoshis });
+  }
+
+  /** What the closing transaction weighs, to turn a feerate into its fee. */
+  closingWeight(localScript: Uint8Array, remoteScript: Uint8Array): number {
+    return closingWeight(this.closingParams(localScript, remoteScript));
+  }
+
+  signClosing(localScript: Uint8Array, remoteScript: Uint8Array, feeSatoshis: number): Uint8Array {
+    const tx = this.closingTransaction(localScript, remoteScript, feeSatoshis);
+    return this.signer.signCommitment(tx, this.fundingWitnessScript(this.current), this.current.fundingSatoshis);
+  }
+
+  /** The closing transaction with both signatures, once theirs checks out; throws `ChannelError` otherwise. */
+  completeClosing(localScript: Uint8Array, remoteScript: Uint8Array, feeSatoshis: number, theirSignature: Uint8Array): Transaction {
+    const state = this.current;
+    const tx = this.closingTransaction(localScript, remoteScript, feeSatoshis);
+    const script = this.fundingWitnessScript(state);
+    if (!verifySegwitInput(tx, 0, script, state.fundingSatoshis, theirSignature, state.remote.publicKeys.fundingPubkey)) {
+      throw new ChannelError(`invalid signature for a closing transaction with a fee of ${feeSatoshis} sat`);
+    }
+    const ours = encodeBitcoinSignature(this.signer.signCommitment(tx, script, state.fundingSatoshis), SIGHASH_ALL);
+    tx.setWitness(0, fundingWitness(state.local.publicKeys.fundingPubkey, state.remote.publicKeys.fundingPubkey, ours, encodeBitcoinSignature(theirSignature, SIGHASH_ALL)));
+    return tx;
+  }
+
+  private closingParams(localScript: Uint8Array, remoteScript: Uint8Array) {
+    const state = this.current;
+    return {
+      fundingOutpoint: state.fundingOutpoint,
+      fundingSatoshis: state.fundingSatoshis,
+      localFundingPubkey: state.local.publicKeys.fundingPubkey,
+      remoteFundingPubkey: state.remote.publicKeys.fundingPubkey,
+      localScript,
+      remoteScript,
+      localMsat: state.localCommit.spec.toLocalMsat,
+      remoteMsat: state.localCommit.spec.toRemoteMsat,
+      localIsFunder: state.localIsFunder,
+      dustLimitSatoshis: Math.max(state.local.dustLimitSatoshis, state.remote.dustLimitSatoshis),
+    };
   }
 
   // ---- breaches ---------------------------------------------------------------

@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { feeForWeight } from '../bolt3/fees.js';
 import { fundingOutputScript } from '../bolt3/funding.js';
 import { Transaction } from '../bolt3/transaction.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
@@ -70,6 +71,7 @@ export interface ChannelManagerInit {
 
 export type ManagerEvent =
   | { readonly type: 'channel_opened'; readonly peer: string; readonly handle: number }
+  | { readonly type: 'channel_closed'; readonly peer: string; readonly handle: number; readonly closingTx: Transaction }
   | { readonly type: 'channel_refused'; readonly peer: string; readonly handle: number; readonly reasons: readonly string[] }
   | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number }
   | { readonly type: 'payment_sent'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
@@ -110,6 +112,8 @@ interface Managed {
   readonly channel: Channel;
   /** Signed justice transactions by revoked commitment txid (internal order, hex). */
   remedies: Map<string, Uint8Array>;
+  /** Cooperative close: both shutdown scripts, the fee we last offered, and whether it is done. */
+  shutdown?: { local?: Uint8Array; remote?: Uint8Array; offeredFee?: number; closed?: boolean };
   readySent: boolean;
   readyReceived: boolean;
   minimumDepth: number;
@@ -248,8 +252,47 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   pay(peer: string, handle: number, request: PaymentRequest): void {
     const managed = this.channels.get(keyOf(peer, handle));
     if (!managed || !managed.readySent || !managed.readyReceived) throw new InvalidInputError('handle', `no open channel ${handle} with ${peer}`);
+    if (managed.shutdown) throw new ChannelStateError(`channel ${handle} with ${peer} is closing`);
     managed.channel.addHtlc(request.amountMsat, request.paymentHash, request.minFinalExpiry);
     this.commit(managed);
+  }
+
+  /**
+   * Closes a channel cooperatively: shutdown, then (once no HTLC is pending)
+   * a fee negotiation, then the closing transaction goes to the broadcaster.
+   */
+  close(peer: string, handle: number): void {
+    const managed = this.channels.get(keyOf(peer, handle));
+    if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
+    this.sendShutdown(managed);
+    this.negotiateClose(managed);
+  }
+
+  private sendShutdown(managed: Managed): void {
+    managed.shutdown ??= {};
+    if (managed.shutdown.local) return;
+    managed.shutdown.local = this.components.wallet.sweepScript();
+    this.send(managed.peer, { type: 'shutdown', handle: managed.handle, scriptPubKey: managed.shutdown.local }, managed);
+  }
+
+  /** The funder opens the fee negotiation once both sides have sent shutdown and nothing is pending. */
+  private negotiateClose(managed: Managed): void {
+    const shutdown = managed.shutdown;
+    if (!shutdown?.local || !shutdown.remote || shutdown.closed || shutdown.offeredFee !== undefined) return;
+    if (!managed.channel.state.localIsFunder || !managed.channel.isQuiet()) return;
+    this.offerClosingFee(managed, this.idealClosingFee(managed));
+  }
+
+  private idealClosingFee(managed: Managed): number {
+    const { local, remote } = managed.shutdown!;
+    return feeForWeight(this.init.feeratePerKw ?? 253, managed.channel.closingWeight(local!, remote!));
+  }
+
+  private offerClosingFee(managed: Managed, feeSatoshis: number): void {
+    const { local, remote } = managed.shutdown!;
+    managed.shutdown!.offeredFee = feeSatoshis;
+    const signature = managed.channel.signClosing(local!, remote!, feeSatoshis);
+    this.send(managed.peer, { type: 'closing_signed', handle: managed.handle, feeSatoshis, signature }, managed);
   }
 
   balances(): { peer: string; handle: number; localMsat: number; remoteMsat: number; pendingHtlcs: number }[] {
@@ -352,6 +395,35 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
           else if (event.type === 'htlc_failed') this.emitEvent({ type: 'payment_failed', paymentHash: event.paymentHash, reason: new TextDecoder().decode(event.reason) });
         }
         this.commit(managed);
+        this.negotiateClose(managed); // a close may have been waiting for these HTLCs
+        return;
+      }
+      case 'shutdown': {
+        const managed = this.channels.get(key);
+        if (!managed) throw new ChannelError('shutdown for an unknown channel');
+        managed.shutdown ??= {};
+        managed.shutdown.remote = message.scriptPubKey;
+        this.sendShutdown(managed);
+        this.negotiateClose(managed);
+        return;
+      }
+      case 'closing_signed': {
+        const managed = this.channels.get(key);
+        const shutdown = managed?.shutdown;
+        if (!managed || !shutdown?.local || !shutdown.remote || shutdown.closed) throw new ChannelError('closing_signed before both shutdowns');
+        const closingTx = managed.channel.completeClosing(shutdown.local, shutdown.remote, message.feeSatoshis, message.signature);
+        const ideal = this.idealClosingFee(managed);
+        const agreed = message.feeSatoshis === shutdown.offeredFee || (message.feeSatoshis >= ideal / 2 && message.feeSatoshis <= ideal * 3);
+        if (!agreed) {
+          // Meet halfway; each round moves at least one satoshi, so the negotiation ends.
+          const counter = Math.round((message.feeSatoshis + (shutdown.offeredFee ?? ideal)) / 2);
+          return this.offerClosingFee(managed, counter === shutdown.offeredFee ? message.feeSatoshis : counter);
+        }
+        if (message.feeSatoshis !== shutdown.offeredFee) this.offerClosingFee(managed, message.feeSatoshis);
+        shutdown.closed = true;
+        this.save(managed);
+        this.components.broadcaster.broadcast(closingTx);
+        this.emitEvent({ type: 'channel_closed', peer, handle: message.handle, closingTx });
         return;
       }
       case 'error':

@@ -1,6 +1,7 @@
 // Channel managers talking through an in-memory messenger: opening with the
 // long-CSV policy, payments both ways, failures, and peers that send garbage.
 import t from 'tap';
+import { scriptResult } from '../bolt3/interpreter.js';
 import { createNetwork, openChannel } from './network.js';
 
 t.test('open a channel, pay both ways', async (t) => {
@@ -74,4 +75,28 @@ t.test('garbage from a peer changes nothing and crashes nothing', async (t) => {
   alice.manager.pay(bob.id, handle, request);
   network.run();
   t.ok(bob.events.some((event) => event.type === 'payment_received'), 'the channel still works');
+});
+
+t.test('cooperative close: waits for HTLCs, agrees on a fee, both signatures valid', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000);
+  alice.manager.pay(bob.id, handle, bob.manager.receive(300_000_000, 800_000));
+  // Bob asks to close while the payment is still in flight: the close waits for it.
+  const inFlight = network.queue.length;
+  t.ok(inFlight > 0, 'the payment is in flight');
+  bob.manager.close(alice.id, handle);
+  network.run();
+  const closedA = alice.events.find((event) => event.type === 'channel_closed');
+  const closedB = bob.events.find((event) => event.type === 'channel_closed');
+  t.ok(closedA && closedB, 'both sides closed');
+  t.ok(bob.events.some((event) => event.type === 'payment_received'), 'the payment in flight completed first');
+  const closing = alice.broadcast.at(-1)!;
+  const funding = alice.broadcast[0]!;
+  const fundingOutput = funding.outs.find((out) => Number(out.value) === 1_000_000)!;
+  t.equal(scriptResult(closing, 0, { scriptPubKey: fundingOutput.script, satoshis: 1_000_000 }), 'OK', 'the closing transaction is valid for bcoin');
+  const amounts = closing.outs.map((out) => Number(out.value)).sort((a, b) => a - b);
+  t.equal(amounts[0], 300_000, 'Bob gets his 300,000 sat');
+  t.ok(amounts[1]! < 700_000 && amounts[1]! > 699_000, `Alice, the funder, gets the rest less the fee (${amounts[1]} sat)`);
+  t.throws(() => alice.manager.pay(bob.id, handle, bob.manager.receive(1000, 800_000)), /closing/, 'no payments on a closed channel');
 });
