@@ -21,7 +21,7 @@ import { type Appointment, type JusticeData, createAppointment } from '../tower/
 import { InvalidInputError, checkInteger } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
-import type { Persister } from '../persist/persister.js';
+import type { Invoice, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { Channel, type ChannelSide, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
@@ -109,6 +109,7 @@ interface Opening {
 interface Managed {
   readonly peer: string;
   readonly handle: number;
+  readonly channelIndex: number;
   readonly channel: Channel;
   /** Signed justice transactions by revoked commitment txid (internal order, hex). */
   remedies: Map<string, Uint8Array>;
@@ -124,8 +125,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private readonly policy: ChannelPolicy;
   private readonly openings = new Map<string, Opening>();
   private readonly channels = new Map<string, Managed>();
-  /** Preimages of payments this node asked for, by payment hash. */
-  private readonly invoices = new Map<string, { preimage: Uint8Array; amountMsat: number }>();
+  /** Preimages of payments this node asked for, by payment hash (hex). */
+  private invoices = new Map<string, Invoice>();
   private nextChannelIndex = 0;
   private nextHandle = 0;
 
@@ -140,6 +141,32 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     checkInteger('network', init.network, 0, 255);
     this.policy = channelPolicy(init.policy);
     this.nodeId = bytesToHex(components.signer.nodeId);
+    this.restore();
+  }
+
+  /** Takes up every channel the persister holds, as it was saved. */
+  private restore(): void {
+    const persister = this.components.persister;
+    this.nextChannelIndex = persister.loadCounter('nextChannelIndex') ?? 0;
+    this.nextHandle = persister.loadCounter('nextHandle') ?? 0;
+    this.invoices = persister.loadInvoices();
+    for (const [id, record] of persister.loadChannels()) {
+      const meta = record.meta;
+      if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
+      const channel = new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex));
+      const remedies = new Map((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), remedy.justice] as const));
+      this.channels.set(keyOf(meta.peer, meta.handle), {
+        peer: meta.peer,
+        handle: meta.handle,
+        channelIndex: meta.channelIndex,
+        channel,
+        remedies,
+        readySent: meta.readySent,
+        readyReceived: meta.readyReceived,
+        minimumDepth: meta.minimumDepth,
+        ...(meta.shutdown && { shutdown: { ...meta.shutdown } }),
+      });
+    }
   }
 
   // ---- opening ----------------------------------------------------------------
@@ -151,6 +178,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     checkInteger('pushMsat', pushMsat, 0, fundingSatoshis * 1000);
     // Handles we choose are even when our node id sorts first, odd otherwise, so two peers never pick the same one.
     const handle = this.nextHandle++ * 2 + (this.nodeId < peer ? 0 : 1);
+    this.components.persister.saveCounter('nextHandle', this.nextHandle);
     const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat);
     this.send(peer, { type: 'open_channel', ...this.offer(opening), fundingSatoshis, pushMsat, feeratePerKw: opening.feeratePerKw });
     return handle;
@@ -161,12 +189,15 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const managed = this.channels.get(keyOf(peer, handle));
     if (!managed || managed.readySent || depth < managed.minimumDepth) return;
     managed.readySent = true;
+    this.save(managed);
     this.send(peer, { type: 'channel_ready', handle, secondPerCommitmentPoint: managed.channel.channelReadyPoint() });
     this.checkOpened(managed);
   }
 
   private newOpening(peer: string, handle: number, localIsFunder: boolean, fundingSatoshis: number, pushMsat: number): Opening {
+    // Saved before the keys are used: a channel index, and so its keys, is never given out twice.
     const channelIndex = this.nextChannelIndex++;
+    this.components.persister.saveCounter('nextChannelIndex', this.nextChannelIndex);
     const signer = this.components.signer.channelSigner(channelIndex);
     const delays = delaysFor(this.policy);
     const local: ChannelSide = {
@@ -245,6 +276,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
     const paymentHash = sha256(preimage);
     this.invoices.set(bytesToHex(paymentHash), { preimage, amountMsat });
+    this.components.persister.saveInvoice(bytesToHex(paymentHash), { preimage, amountMsat });
     return { paymentHash, amountMsat, minFinalExpiry: currentHeight + delaysFor(this.policy).finalExpiryDelta, payee: this.components.signer.nodeId };
   }
 
@@ -470,7 +502,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const invoice = this.invoices.get(bytesToHex(paymentHash));
     if (invoice && amountMsat >= invoice.amountMsat) {
       managed.channel.fulfillHtlc(id, invoice.preimage);
+      this.save(managed);
       this.invoices.delete(bytesToHex(paymentHash));
+      this.components.persister.deleteInvoice(bytesToHex(paymentHash));
       this.emitEvent({ type: 'payment_received', paymentHash, amountMsat });
     } else {
       managed.channel.failHtlc(id, new TextEncoder().encode(invoice ? 'amount too small' : 'unknown payment'));
@@ -498,7 +532,16 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   private adopt(opening: Opening, channel: Channel): Managed {
-    const managed: Managed = { peer: opening.peer, handle: opening.handle, channel, remedies: new Map(), readySent: false, readyReceived: false, minimumDepth: opening.minimumDepth };
+    const managed: Managed = {
+      peer: opening.peer,
+      handle: opening.handle,
+      channelIndex: opening.channelIndex,
+      channel,
+      remedies: new Map(),
+      readySent: false,
+      readyReceived: false,
+      minimumDepth: opening.minimumDepth,
+    };
     this.openings.delete(keyOf(opening.peer, opening.handle));
     this.channels.set(keyOf(opening.peer, opening.handle), managed);
     this.save(managed);
@@ -525,7 +568,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
 
   private save(managed: Managed): void {
     const remedies = [...managed.remedies].map(([hash, justice]) => ({ breachTxHash: hexToBytes(hash), justice }));
-    this.components.persister.saveChannel(keyOf(managed.peer, managed.handle), { state: managed.channel.state, outbox: [], remedies });
+    const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown } = managed;
+    const meta = { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, ...(shutdown && { shutdown }) };
+    this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: [], remedies });
   }
 
   private refuse(peer: string, handle: number, reasons: string[]): void {

@@ -5,7 +5,7 @@
  */
 import { Encoder } from 'cbor-x';
 import { type RootDatabase, open } from 'lmdb';
-import type { ChannelRecord, Persister } from './persister.js';
+import type { ChannelRecord, Invoice, Persister } from './persister.js';
 
 const CHANNEL_PREFIX = 'channel/';
 /** Bumped when the record layout changes, so an old store is recognised rather than misread. */
@@ -45,6 +45,34 @@ export class LmdbPersister implements Persister {
       }
     }
     return channels;
+  }
+
+  saveInvoice(paymentHash: string, invoice: Invoice): void {
+    this.db.putSync(`invoice/${paymentHash}`, this.codec.encode(invoice) as Uint8Array);
+  }
+
+  loadInvoices(): Map<string, Invoice> {
+    const invoices = new Map<string, Invoice>();
+    for (const { key, value } of this.db.getRange({ start: 'invoice/', end: 'invoice/\uffff' })) {
+      invoices.set(key.slice('invoice/'.length), this.codec.decode(value) as Invoice);
+    }
+    return invoices;
+  }
+
+  deleteInvoice(paymentHash: string): void {
+    this.db.removeSync(`invoice/${paymentHash}`);
+  }
+
+  saveCounter(name: string, value: number): void {
+    this.db.putSync(`counter/${name}`, this.codec.encode(value) as Uint8Array);
+  }
+
+  loadCounter(name: string): number | undefined {
+    const bytes = this.db.get(`counter/${name}`);
+    if (bytes === undefined) return undefined;
+    const value = this.codec.decode(bytes);
+    if (typeof value !== 'number') throw new StoreError(`${this.path}: counter ${name} is not a number`);
+    return value;
   }
 
   deleteChannel(id: string): void {

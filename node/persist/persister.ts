@@ -11,12 +11,30 @@
 import type { ChannelState } from '../channel/channel.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 
+/** What the channel manager knows of a channel besides its state. */
+export interface ChannelMeta {
+  readonly peer: string;
+  readonly handle: number;
+  /** Which keys of the seed the channel uses. */
+  readonly channelIndex: number;
+  readonly minimumDepth: number;
+  readonly readySent: boolean;
+  readonly readyReceived: boolean;
+  readonly shutdown?: { readonly local?: Uint8Array; readonly remote?: Uint8Array; readonly offeredFee?: number; readonly closed?: boolean };
+}
+
 export interface ChannelRecord {
+  readonly meta?: ChannelMeta;
   readonly state: ChannelState;
   /** Produced, saved, not yet acknowledged by the peer: sent again after a restart. */
   readonly outbox: readonly ChannelUpdate[];
   /** For each commitment the peer revoked: its txid (internal order) and our signed justice transaction. */
   readonly remedies?: readonly { readonly breachTxHash: Uint8Array; readonly justice: Uint8Array }[];
+}
+
+export interface Invoice {
+  readonly preimage: Uint8Array;
+  readonly amountMsat: number;
 }
 
 export interface Persister {
@@ -26,12 +44,41 @@ export interface Persister {
   loadChannels(): Map<string, ChannelRecord>;
   /** Removes a channel that is closed and settled. */
   deleteChannel(id: string): void;
+  /** A payment this node asked for: its preimage must survive a reboot, or the payment fails. */
+  saveInvoice(paymentHash: string, invoice: Invoice): void;
+  loadInvoices(): Map<string, Invoice>;
+  deleteInvoice(paymentHash: string): void;
+  /** A counter of the node (the next channel index, the next handle), durable on return. */
+  saveCounter(name: string, value: number): void;
+  loadCounter(name: string): number | undefined;
   close(): void;
 }
 
 /** A `Persister` in memory: for tests and the simulator, where a "disk" survives a simulated crash. */
 export class MemoryPersister implements Persister {
   private readonly channels = new Map<string, ChannelRecord>();
+  private readonly counters = new Map<string, number>();
+  private readonly invoices = new Map<string, Invoice>();
+
+  saveInvoice(paymentHash: string, invoice: Invoice): void {
+    this.invoices.set(paymentHash, structuredClone(invoice));
+  }
+
+  loadInvoices(): Map<string, Invoice> {
+    return structuredClone(this.invoices);
+  }
+
+  deleteInvoice(paymentHash: string): void {
+    this.invoices.delete(paymentHash);
+  }
+
+  saveCounter(name: string, value: number): void {
+    this.counters.set(name, value);
+  }
+
+  loadCounter(name: string): number | undefined {
+    return this.counters.get(name);
+  }
 
   saveChannel(id: string, record: ChannelRecord): void {
     this.channels.set(id, structuredClone(record));

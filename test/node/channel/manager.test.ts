@@ -100,3 +100,28 @@ t.test('cooperative close: waits for HTLCs, agrees on a fee, both signatures val
   t.ok(amounts[1]! < 700_000 && amounts[1]! > 699_000, `Alice, the funder, gets the rest less the fee (${amounts[1]} sat)`);
   t.throws(() => alice.manager.pay(bob.id, handle, bob.manager.receive(1000, 800_000)), /closing/, 'no payments on a closed channel');
 });
+
+t.test('a manager restarted from its persister carries on', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000);
+  const request = bob.manager.receive(200_000_000, 800_000);
+  bob.restart(); // the invoice was saved: Bob still knows the preimage
+  alice.manager.pay(bob.id, handle, request);
+  // Reboot both in the middle of the exchange: each resumes from its last save.
+  for (let step = 0; network.queue.length > 0; step++) {
+    const next = network.queue.shift()!;
+    (next[1] === alice.id ? alice : bob).manager.handleMessage(next[0], next[2]);
+    if (step === 1) alice.restart();
+    if (step === 2) bob.restart();
+  }
+  t.ok(bob.events.some((event) => event.type === 'payment_received'), 'the payment arrived across the reboots');
+  t.match(alice.manager.balances()[0], { localMsat: 800_000_000, pendingHtlcs: 0 });
+  t.match(bob.manager.balances()[0], { localMsat: 200_000_000, pendingHtlcs: 0 });
+  bob.restart();
+  bob.manager.pay(alice.id, handle, alice.manager.receive(50_000_000, 800_000));
+  network.run();
+  t.match(alice.manager.balances()[0], { localMsat: 850_000_000, pendingHtlcs: 0 }, 'and the channel still works after another reboot');
+  const second = alice.manager.openChannel(bob.id, 500_000);
+  t.not(second, handle, 'a channel opened after a reboot gets a new handle');
+});

@@ -9,16 +9,18 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
-import { ChannelManager, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
+import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
 import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 
 export interface TestNode {
   readonly id: string;
-  readonly manager: ChannelManager;
+  manager: ChannelManager;
   readonly events: ManagerEvent[];
   readonly broadcast: Transaction[];
+  /** Replaces the manager by a new one over the same persister, as a reboot would (what was not saved is gone). */
+  restart(): void;
 }
 
 export interface Network {
@@ -44,13 +46,12 @@ export function createNetwork(
     const events: ManagerEvent[] = [];
     const broadcast: Transaction[] = [];
     let counter = 0;
-    const manager = new ChannelManager(
-      {
+    const components = {
         signer,
         persister: new MemoryPersister(),
-        messenger: { send: (peer, bytes) => queue.push([id, peer, bytes]) },
+        messenger: { send: (peer: string, bytes: Uint8Array) => queue.push([id, peer, bytes]) },
         wallet: wallet?.(i) ?? {
-          fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }) => {
+          fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }: Parameters<FundingWallet['fund']>[0]) => {
             // A made-up coin of ours: there is no chain in these tests.
             const coin = { outpoint: { txid: bytesToHex(sha256(Uint8Array.of(i, coins++))), vout: 0 }, satoshis: satoshis + 100_000, publicKey: publicKeyOf(walletKey), kind: 'p2wpkh' as const };
             const built = buildFundingTransaction(
@@ -61,13 +62,24 @@ export function createNetwork(
           },
           sweepScript: () => p2wpkh(publicKeyOf(walletKey)),
         },
-        broadcaster: { broadcast: (tx) => broadcast.push(tx) },
-        randomBytes: (length) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),
+        broadcaster: { broadcast: (tx: Transaction) => broadcast.push(tx) },
+        randomBytes: (length: number) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),
+      } satisfies ChannelManagerComponents;
+    const start = () => {
+      const manager = new ChannelManager(components, { network: 3, ...(typeof init === 'function' ? init(i) : init) });
+      manager.on('event', (event) => events.push(event));
+      return manager;
+    };
+    const node: TestNode = {
+      id,
+      manager: start(),
+      events,
+      broadcast,
+      restart() {
+        node.manager.removeAllListeners();
+        node.manager = start();
       },
-      { network: 3, ...(typeof init === 'function' ? init(i) : init) },
-    );
-    manager.on('event', (event) => events.push(event));
-    const node = { id, manager, events, broadcast };
+    };
     byId.set(id, node);
     return node;
   });

@@ -1,0 +1,47 @@
+// The lmdb persister keeps channels, invoices and counters across reopening,
+// byte arrays intact, and refuses a store of another format.
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { LmdbPersister, StoreError } from '../../../node/persist/lmdb.js';
+import { openPair } from '../channel/pair.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'lnmesh-lmdb-'));
+t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+
+t.test('what is saved comes back after reopening', async (t) => {
+  const path = join(scratch, 'a');
+  const pair = openPair();
+  const first = new LmdbPersister(path);
+  first.saveChannel('peer/0', { state: pair.alice.state, outbox: [], remedies: [{ breachTxHash: new Uint8Array(32).fill(4), justice: Uint8Array.of(1, 2) }] });
+  first.saveInvoice('ab'.repeat(32), { preimage: new Uint8Array(32).fill(9), amountMsat: 5000 });
+  first.saveCounter('nextChannelIndex', 7);
+  first.close();
+
+  const second = new LmdbPersister(path);
+  const channels = second.loadChannels();
+  t.same([...channels.keys()], ['peer/0']);
+  const record = channels.get('peer/0')!;
+  t.same(JSON.stringify(record.state, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)), JSON.stringify(pair.alice.state, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)), 'the channel state, byte for byte');
+  t.ok(record.state.local.publicKeys.fundingPubkey instanceof Uint8Array, 'keys come back as byte arrays');
+  t.same(Buffer.from(record.remedies![0]!.justice).toString('hex'), '0102', 'remedies too');
+  t.equal(second.loadInvoices().get('ab'.repeat(32))?.amountMsat, 5000, 'invoices');
+  t.equal(second.loadCounter('nextChannelIndex'), 7, 'counters');
+  t.equal(second.loadCounter('nothing'), undefined);
+  second.deleteChannel('peer/0');
+  second.deleteInvoice('ab'.repeat(32));
+  t.equal(second.loadChannels().size, 0, 'deleted');
+  t.equal(second.loadInvoices().size, 0);
+  second.close();
+});
+
+t.test('a store of another format is refused with its path', async (t) => {
+  const path = join(scratch, 'b');
+  const db = open<Uint8Array, string>({ path, encoding: 'binary' });
+  db.putSync('format', Uint8Array.of(99));
+  await db.close();
+  t.throws(() => new LmdbPersister(path), StoreError);
+  t.throws(() => new LmdbPersister(path), new RegExp(path));
+});
