@@ -75,8 +75,8 @@ function readValue(reader: Reader, depth: number, path: string): CborValue {
       return argument;
     case 2: {
       if (argument > reader.bytes.length - reader.offset) throw new DecodeError(path, `byte string of ${argument} bytes runs past the end`);
-      // A copy, even when the input is a Node Buffer (whose slice() shares memory with a frame that may be reused).
-      const value = Uint8Array.prototype.slice.call(reader.bytes, reader.offset, reader.offset + argument);
+      // A plain copy, even when the input is a Node Buffer (whose slice() shares memory with a frame that may be reused).
+      const value = new Uint8Array(reader.bytes.subarray(reader.offset, reader.offset + argument));
       reader.offset += argument;
       return value;
     }
