@@ -19,12 +19,12 @@ import { equalBytes } from '@noble/curves/utils.js';
 import { type Commitment, buildCommitment, fundingWitness } from '../bolt3/commitment.js';
 import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
 import type { CommitmentVariant } from '../bolt3/fees.js';
-import { buildHtlcTransaction, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
-import { fundingScript } from '../bolt3/scripts.js';
+import { buildHtlcTransaction, htlcTransactionWitness, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
+import { fundingScript, p2pkh } from '../bolt3/scripts.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
 import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
-import { UneconomicSweepError } from '../bolt3/sweep.js';
+import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
 import { type ToLocalKit, kitTransaction } from '../tower/appointment.js';
 import { checkPublicKey } from '../keys/curve.js';
@@ -91,6 +91,21 @@ export interface ChannelState {
   receivedMessages: number;
   /** Their revealed per-commitment secrets (BOLT 3 compact storage). */
   remoteSecrets: { latestIndex: number | undefined; entries: ShachainEntry[] };
+}
+
+/** A transaction that takes one of our outputs after a close, and when it becomes valid. */
+export interface Claim {
+  readonly description: string;
+  readonly outpoint: Outpoint;
+  readonly satoshis: number;
+  /** Not valid before this block height (an absolute locktime). */
+  readonly notBeforeHeight?: number;
+  /** Not valid before the spent output is this many blocks deep. */
+  readonly relativeDelay?: number;
+  /** Signed, ready for the broadcaster when its time comes. */
+  readonly transaction: Transaction;
+  /** A claim on this transaction's own output, for when it has confirmed. */
+  readonly then?: Claim;
 }
 
 /** What a call on the channel tells the node about payments. */
@@ -424,6 +439,124 @@ export class Channel {
       localIsFunder: state.localIsFunder,
       dustLimitSatoshis: Math.max(state.local.dustLimitSatoshis, state.remote.dustLimitSatoshis),
     };
+  }
+
+  // ---- unilateral closes -----------------------------------------------------
+
+  /**
+   * What is ours after we broadcast our latest commitment: `to_local` once
+   * their delay has passed, offered HTLCs through their pre-signed
+   * HTLC-timeout transactions once expired, received HTLCs whose preimage
+   * we know through HTLC-success transactions; each second-stage output
+   * again after the delay. (With anchors, HTLC transactions carry no fee: a
+   * wallet input must be added to relay them.)
+   */
+  claimsAfterOurClose(destinationScript: Uint8Array, feeratePerKw: number, preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined): { commitment: Transaction; claims: Claim[] } {
+    const state = this.current;
+    const signed = this.signedLocalCommitment();
+    const { keys } = this.buildLocalCommitment(state, state.localCommit.spec, state.localCommit.number);
+    const txid = signed.tx.getId();
+    const delay = state.remote.toSelfDelay;
+    const claims: Claim[] = [];
+    const delayedClaim = (description: string, outpoint: Outpoint, satoshis: number, witnessScript: Uint8Array): Claim | undefined => {
+      try {
+        const input = delayedSweepInput(outpoint, satoshis, witnessScript, delay);
+        const sweep = buildSweepTransaction({ inputs: [input], destinationScript, feeratePerKw });
+        const signature = this.signer.signDelayed(sweep.tx, 0, witnessScript, satoshis, keys.perCommitmentPoint);
+        sweep.tx.setWitness(0, delayedSweepWitness(encodeBitcoinSignature(signature, SIGHASH_ALL), witnessScript));
+        return { description, outpoint, satoshis, relativeDelay: delay, transaction: sweep.tx };
+      } catch (error) {
+        if (error instanceof UneconomicSweepError) return undefined;
+        throw error;
+      }
+    };
+    signed.outputs.forEach((output, vout) => {
+      if (output.kind === 'to_local') {
+        const claim = delayedClaim('to_local', { txid, vout }, output.satoshis, output.witnessScript!);
+        if (claim) claims.push(claim);
+      }
+    });
+    const htlcTxs = this.htlcTransactions(state, signed, keys, state.localCommit.spec.feeratePerKw, delay);
+    htlcTxs.forEach((htlcTx, i) => {
+      const output = htlcTx.type === 'htlc-timeout' ? 'offered' : 'received';
+      const htlc = signed.outputs[htlcTx.tx.ins[0]!.index]!.htlc!;
+      const preimage = output === 'received' ? preimageOf(htlc.paymentHash) : undefined;
+      if (output === 'received' && !preimage) return; // not ours to take without the preimage
+      const remoteSighash = remoteHtlcSighashType(state.variant);
+      const theirs = encodeBitcoinSignature(state.localCommit.signatures!.htlcSignatures[i]!, remoteSighash);
+      const ours = encodeBitcoinSignature(this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, keys.perCommitmentPoint), SIGHASH_ALL);
+      htlcTx.tx.setWitness(0, htlcTransactionWitness(htlcTx, theirs, ours, preimage));
+      const secondStage = delayedClaim(`${htlcTx.type} output`, { txid: htlcTx.tx.getId(), vout: 0 }, Number(htlcTx.tx.outs[0]!.value), htlcTx.outputWitnessScript);
+      claims.push({
+        description: `${htlcTx.type} of HTLC ${htlc.id}`,
+        outpoint: { txid, vout: htlcTx.tx.ins[0]!.index },
+        satoshis: htlcTx.inputSatoshis,
+        ...(htlcTx.type === 'htlc-timeout' && { notBeforeHeight: htlc.cltvExpiry }),
+        transaction: htlcTx.tx,
+        ...(secondStage && { then: secondStage }),
+      });
+    });
+    return { commitment: signed.tx, claims };
+  }
+
+  /**
+   * What is ours when they broadcast their current (or next) commitment:
+   * our `to_remote` (after one block with anchors), HTLCs they offered us
+   * with their preimage, HTLCs we offered them once expired. Undefined when
+   * the transaction is not one of their unrevoked commitments.
+   */
+  claimsAfterTheirClose(
+    commitmentTx: Transaction,
+    destinationScript: Uint8Array,
+    feeratePerKw: number,
+    preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
+  ): Claim[] | undefined {
+    const state = this.current;
+    const txid = commitmentTx.getId();
+    const candidate = [state.remoteCommit, state.nextRemoteCommit].find((commit) => commit?.txid === txid);
+    if (!candidate) return undefined;
+    const { commitment, keys } = this.buildRemoteCommitment(state, candidate.spec, candidate.number, candidate.perCommitmentPoint);
+    const anchors = state.variant === 'anchors';
+    const claims: Claim[] = [];
+    const sweep = (description: string, vout: number, satoshis: number, witnessScript: Uint8Array, sequence: number, locktime: number, sign: (tx: Transaction) => Uint8Array[], itemSizes: number[]) => {
+      try {
+        const built = buildSweepTransaction({ inputs: [{ outpoint: { txid, vout }, satoshis, witnessScript, sequence, witnessItemSizes: itemSizes }], destinationScript, feeratePerKw, locktime });
+        built.tx.setWitness(0, sign(built.tx));
+        claims.push({ description, outpoint: { txid, vout }, satoshis, ...(locktime > 0 && { notBeforeHeight: locktime }), ...(sequence > 0 && sequence < 0xfffffffd && { relativeDelay: sequence }), transaction: built.tx });
+      } catch (error) {
+        if (!(error instanceof UneconomicSweepError)) throw error;
+      }
+    };
+    commitment.outputs.forEach((output, vout) => {
+      if (output.kind === 'to_remote') {
+        const paymentKey = state.local.publicKeys.paymentBasepoint;
+        const scriptCode = anchors ? output.witnessScript! : p2pkh(paymentKey);
+        sweep('to_remote', vout, output.satoshis, scriptCode, anchors ? 1 : 0xfffffffd, 0, (tx) => {
+          const signature = encodeBitcoinSignature(this.signer.signPayment(tx, 0, scriptCode, output.satoshis), SIGHASH_ALL);
+          return anchors ? [signature, scriptCode] : [signature, paymentKey];
+        }, anchors ? [MAX_SIGNATURE_WITNESS_SIZE] : [MAX_SIGNATURE_WITNESS_SIZE, 33]);
+      } else if (output.htlc) {
+        // In their commitment, "offered" HTLCs are theirs to us; "received" ones are ours to them.
+        const theyOffered = output.kind === 'offered_htlc';
+        const preimage = theyOffered ? preimageOf(output.htlc.paymentHash) : undefined;
+        if (theyOffered && !preimage) return;
+        const witnessScript = output.witnessScript!;
+        sweep(
+          theyOffered ? `HTLC ${output.htlc.id} with its preimage` : `HTLC ${output.htlc.id} after its expiry`,
+          vout,
+          output.satoshis,
+          witnessScript,
+          anchors ? 1 : 0xfffffffd,
+          theyOffered ? 0 : output.htlc.cltvExpiry,
+          (tx) => {
+            const signature = encodeBitcoinSignature(this.signer.signHtlc(tx, 0, witnessScript, output.satoshis, keys.perCommitmentPoint), SIGHASH_ALL);
+            return [signature, preimage ?? new Uint8Array(0), witnessScript];
+          },
+          [MAX_SIGNATURE_WITNESS_SIZE, 32],
+        );
+      }
+    });
+    return claims;
   }
 
   // ---- breaches ---------------------------------------------------------------

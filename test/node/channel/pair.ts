@@ -5,6 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { CommitmentVariant } from '../../../node/bolt3/fees.js';
+import type { Outpoint } from '../../../node/bolt3/transaction.js';
 import type { Channel, ChannelEvent, ChannelSide } from '../../../node/channel/channel.js';
 import { openChannel } from '../../../node/channel/open.js';
 import { type ChannelSigner, SeedSigner } from '../../../node/keys/signer.js';
@@ -36,10 +37,16 @@ export function side(signer: ChannelSigner, overrides: Partial<ChannelSide> = {}
   };
 }
 
-export function openPair(variant: CommitmentVariant = 'anchors', pushMsat = 0): Pair {
+/** `fund` makes the funding output for the two funding keys (a real transaction, in chain tests); by default a made-up outpoint. */
+export function openPair(
+  variant: CommitmentVariant = 'anchors',
+  pushMsat = 0,
+  fund: (aliceFundingPubkey: Uint8Array, bobFundingPubkey: Uint8Array) => Outpoint = () => ({ txid: 'f0'.repeat(32), vout: 0 }),
+): Pair {
   const aliceSigner = new SeedSigner(new Uint8Array(32).fill(0xa1)).channelSigner(0);
   const bobSigner = new SeedSigner(new Uint8Array(32).fill(0xb0)).channelSigner(0);
-  const common = { variant, fundingOutpoint: { txid: 'f0'.repeat(32), vout: 0 }, fundingSatoshis: FUNDING_SATOSHIS, pushMsat, feeratePerKw: 253 };
+  const fundingOutpoint = fund(aliceSigner.publicKeys.fundingPubkey, bobSigner.publicKeys.fundingPubkey);
+  const common = { variant, fundingOutpoint, fundingSatoshis: FUNDING_SATOSHIS, pushMsat, feeratePerKw: 253 };
   const alice = openChannel(
     { ...common, localIsFunder: true, local: side(aliceSigner), remote: side(bobSigner), remoteFirstPerCommitmentPoint: bobSigner.perCommitmentPoint(0) },
     aliceSigner,
