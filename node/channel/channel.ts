@@ -110,8 +110,15 @@ export interface Claim {
 
 /** What a call on the channel tells the node about payments. */
 export type ChannelEvent =
-  /** An HTLC they offered is irrevocably committed: fulfill or fail it. */
-  | { readonly type: 'htlc_received'; readonly id: number; readonly amountMsat: number; readonly paymentHash: Uint8Array; readonly cltvExpiry: number }
+  /** An HTLC they offered is irrevocably committed: fulfill, fail or forward it. */
+  | {
+      readonly type: 'htlc_received';
+      readonly id: number;
+      readonly amountMsat: number;
+      readonly paymentHash: Uint8Array;
+      readonly cltvExpiry: number;
+      readonly destination?: Uint8Array;
+    }
   /** They fulfilled an HTLC we offered: the payment succeeded, and the preimage proves it (emitted as the fulfill arrives). */
   | { readonly type: 'htlc_fulfilled'; readonly id: number; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
   /** They failed an HTLC we offered, and its removal is irrevocable: the amount is ours again. */
@@ -209,11 +216,11 @@ export class Channel {
 
   // ---- our updates ----------------------------------------------------------
 
-  /** Offers an HTLC; it goes out with the next `flush`. Returns its id. */
-  addHtlc(amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number): number {
+  /** Offers an HTLC; it goes out with the next `flush`. Returns its id. `destination`: the payee, when beyond the peer. */
+  addHtlc(amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number, destination?: Uint8Array): number {
     return this.transaction((state) => {
       const id = state.localNextHtlcId;
-      const add: NumberedUpdate = { kind: 'add', amountMsat, paymentHash, cltvExpiry, htlcId: id };
+      const add: NumberedUpdate = { kind: 'add', amountMsat, paymentHash, cltvExpiry, htlcId: id, ...(destination && { destination }) };
       if (amountMsat < state.remote.htlcMinimumMsat) throw new ChannelStateError(`${amountMsat} msat is below their minimum HTLC of ${state.remote.htlcMinimumMsat} msat`);
       // Their next commitment with every update we know of must still leave us our reserve.
       const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, add], state.remoteChanges.proposed));
@@ -375,7 +382,14 @@ export class Channel {
     // Their updates we had signed are now in both commitments for good.
     for (const update of state.remoteChanges.signed) {
       if (update.kind === 'add') {
-        events.push({ type: 'htlc_received', id: update.htlcId!, amountMsat: update.amountMsat, paymentHash: update.paymentHash, cltvExpiry: update.cltvExpiry });
+        events.push({
+          type: 'htlc_received',
+          id: update.htlcId!,
+          amountMsat: update.amountMsat,
+          paymentHash: update.paymentHash,
+          cltvExpiry: update.cltvExpiry,
+          ...(update.destination && { destination: update.destination }),
+        });
       } else if (update.kind === 'fail') {
         const htlc = revoked.spec.htlcs.find((h) => h.direction === 'outgoing' && h.id === update.id);
         events.push({ type: 'htlc_failed', id: update.id, paymentHash: htlc?.paymentHash ?? new Uint8Array(32), reason: update.reason });

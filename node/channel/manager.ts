@@ -67,6 +67,8 @@ export interface ChannelManagerInit {
   readonly channelType?: 'anchors' | 'static_remotekey';
   /** Feerate of the justice transactions signed in advance for revoked commitments. Default 2500 (10 sat/vbyte). */
   readonly justiceFeeratePerKw?: number;
+  /** The static route table: destination node id (hex) to the neighbour (hex) that leads there. Direct peers need no entry. */
+  readonly routes?: Readonly<Record<string, string>>;
 }
 
 export type ManagerEvent =
@@ -129,6 +131,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private invoices = new Map<string, Invoice>();
   private nextChannelIndex = 0;
   private nextHandle = 0;
+  /** HTLCs we forwarded: outgoing (peer/handle/id) to the incoming one it pays for. */
+  private readonly forwards = new Map<string, { managed: Managed; id: number }>();
 
   constructor(
     private readonly components: ChannelManagerComponents,
@@ -290,6 +294,55 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   /**
+   * Pays a request anywhere the static route table reaches: over a channel
+   * with the payee, or with the neighbour that leads to it, which forwards.
+   * The expiry leaves each forwarding hop its delta (one hop assumed; longer
+   * static routes will carry their length in the table).
+   */
+  payRequest(request: PaymentRequest): void {
+    const payee = bytesToHex(request.payee);
+    const managed = this.openChannelTowards(payee);
+    if (!managed) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
+    if (managed.peer === payee) return this.pay(managed.peer, managed.handle, request);
+    managed.channel.addHtlc(request.amountMsat, request.paymentHash, request.minFinalExpiry + delaysFor(this.policy).cltvExpiryDelta, request.payee);
+    this.commit(managed);
+  }
+
+  /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */
+  private openChannelTowards(destination: string): Managed | undefined {
+    const nextHop = [destination, this.init.routes?.[destination]].find((peer) => peer && [...this.channels.values()].some((m) => m.peer === peer));
+    return [...this.channels.values()].find((m) => m.peer === nextHop && m.readySent && m.readyReceived && !m.shutdown);
+  }
+
+  /** An HTLC for someone else: offer it onward, and settle this one when that one settles. */
+  private forward(incoming: Managed, id: number, amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number, destination: Uint8Array): void {
+    const destinationHex = bytesToHex(destination);
+    const outgoing = this.openChannelTowards(destinationHex);
+    const outgoingExpiry = cltvExpiry - delaysFor(this.policy).cltvExpiryDelta;
+    try {
+      if (!outgoing) throw new ChannelStateError(`no route to ${destinationHex}`);
+      const outId = outgoing.channel.addHtlc(amountMsat, paymentHash, outgoingExpiry, outgoing.peer === destinationHex ? undefined : destination);
+      this.forwards.set(`${keyOf(outgoing.peer, outgoing.handle)}/${outId}`, { managed: incoming, id });
+      this.commit(outgoing);
+    } catch (error) {
+      incoming.channel.failHtlc(id, new TextEncoder().encode(`cannot forward: ${(error as Error).message}`.slice(0, 256)));
+      this.save(incoming);
+    }
+  }
+
+  /** One of our outgoing HTLCs settled: if we forwarded it, settle the incoming one the same way. */
+  private settleForwarded(outgoing: Managed, outId: number, preimage: Uint8Array | undefined, reason?: Uint8Array): boolean {
+    const key = `${keyOf(outgoing.peer, outgoing.handle)}/${outId}`;
+    const incoming = this.forwards.get(key);
+    if (!incoming) return false;
+    this.forwards.delete(key);
+    if (preimage) incoming.managed.channel.fulfillHtlc(incoming.id, preimage);
+    else incoming.managed.channel.failHtlc(incoming.id, reason ?? new Uint8Array(0));
+    this.commit(incoming.managed);
+    return true;
+  }
+
+  /**
    * Closes a channel cooperatively: shutdown, then (once no HTLC is pending)
    * a fee negotiation, then the closing transaction goes to the broadcaster.
    */
@@ -422,9 +475,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         this.save(managed);
         for (const event of events) {
           if (event.type === 'commitment_revoked') this.remember(managed, event.commitment, event.perCommitmentSecret);
-          else if (event.type === 'htlc_received') this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat);
-          else if (event.type === 'htlc_fulfilled') this.emitEvent({ type: 'payment_sent', paymentHash: event.paymentHash, paymentPreimage: event.paymentPreimage });
-          else if (event.type === 'htlc_failed') this.emitEvent({ type: 'payment_failed', paymentHash: event.paymentHash, reason: new TextDecoder().decode(event.reason) });
+          else if (event.type === 'htlc_received') {
+            if (event.destination && bytesToHex(event.destination) !== this.nodeId) this.forward(managed, event.id, event.amountMsat, event.paymentHash, event.cltvExpiry, event.destination);
+            else this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat);
+          } else if (event.type === 'htlc_fulfilled') {
+            if (!this.settleForwarded(managed, event.id, event.paymentPreimage)) this.emitEvent({ type: 'payment_sent', paymentHash: event.paymentHash, paymentPreimage: event.paymentPreimage });
+          } else if (event.type === 'htlc_failed') {
+            if (!this.settleForwarded(managed, event.id, undefined, event.reason)) this.emitEvent({ type: 'payment_failed', paymentHash: event.paymentHash, reason: new TextDecoder().decode(event.reason) });
+          }
         }
         this.commit(managed);
         this.negotiateClose(managed); // a close may have been waiting for these HTLCs

@@ -17,6 +17,8 @@ export interface SpecHtlc {
   readonly amountMsat: number;
   readonly paymentHash: Uint8Array;
   readonly cltvExpiry: number;
+  /** Where the payer wants it forwarded, if beyond the peer. */
+  readonly destination?: Uint8Array;
 }
 
 export interface CommitmentSpec {
@@ -43,7 +45,14 @@ export function applyUpdates(spec: CommitmentSpec, ours: readonly NumberedUpdate
     if (update.htlcId === undefined) throw new ChannelError('an add without its id');
     const key = keyOf(direction, update.htlcId);
     if (htlcs.has(key)) throw new ChannelError(`HTLC ${update.htlcId} added twice`);
-    htlcs.set(key, { direction, id: update.htlcId, amountMsat: update.amountMsat, paymentHash: update.paymentHash, cltvExpiry: update.cltvExpiry });
+    htlcs.set(key, {
+      direction,
+      id: update.htlcId,
+      amountMsat: update.amountMsat,
+      paymentHash: update.paymentHash,
+      cltvExpiry: update.cltvExpiry,
+      ...(update.destination && { destination: update.destination }),
+    });
     if (direction === 'outgoing') toLocalMsat -= update.amountMsat;
     else toRemoteMsat -= update.amountMsat;
   };

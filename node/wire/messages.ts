@@ -78,7 +78,14 @@ export interface ChannelReady {
 }
 
 export type Update =
-  | { readonly kind: 'add'; readonly amountMsat: number; readonly paymentHash: Uint8Array; readonly cltvExpiry: number }
+  | {
+      readonly kind: 'add';
+      readonly amountMsat: number;
+      readonly paymentHash: Uint8Array;
+      readonly cltvExpiry: number;
+      /** The payee's node id when it is not the receiving peer: a static route needs no onion, only where to forward. */
+      readonly destination?: Uint8Array;
+    }
   | { readonly kind: 'fulfill'; readonly id: number; readonly paymentPreimage: Uint8Array }
   | { readonly kind: 'fail'; readonly id: number; readonly reason: Uint8Array }
   | { readonly kind: 'fee'; readonly feeratePerKw: number };
@@ -319,7 +326,8 @@ function encodeField(field: FieldKind, value: unknown, path: string): CborValue 
       return (value as Update[]).map((update, i): CborValue => {
         switch (update?.kind) {
           case 'add':
-            return [0, update.amountMsat, update.paymentHash, update.cltvExpiry];
+            if (update.destination !== undefined) sized(update.destination, 33, `${path}[${i}].destination`);
+            return [0, update.amountMsat, update.paymentHash, update.cltvExpiry, ...(update.destination ? [update.destination] : [])];
           case 'fulfill':
             return [1, update.id, update.paymentPreimage];
           case 'fail':
@@ -418,7 +426,7 @@ function decodeUpdate(value: CborValue, path: string): Update {
   const kindNumber = readUint(value[0]!, `${path}.kind`, 0xff);
   const kind = UPDATE_KINDS[kindNumber];
   if (!kind) throw new DecodeError(`${path}.kind`, `unknown update kind ${kindNumber}`);
-  const expectedLength = { add: 4, fulfill: 3, fail: 3, fee: 2 }[kind];
+  const expectedLength = { add: value.length === 5 ? 5 : 4, fulfill: 3, fail: 3, fee: 2 }[kind];
   if (value.length !== expectedLength) throw new DecodeError(path, `a ${kind} has ${expectedLength - 1} fields, got ${value.length - 1}`);
   switch (kind) {
     case 'add':
@@ -427,6 +435,7 @@ function decodeUpdate(value: CborValue, path: string): Update {
         amountMsat: readUint(value[1]!, `${path}.amountMsat`, MAX_SAFE, 1),
         paymentHash: readFixedBytes(value[2]!, `${path}.paymentHash`, 32),
         cltvExpiry: readUint(value[3]!, `${path}.cltvExpiry`, 499_999_999),
+        ...(value.length === 5 && { destination: readFixedBytes(value[4]!, `${path}.destination`, 33) }),
       };
     case 'fulfill':
       return { kind, id: readUint(value[1]!, `${path}.id`, MAX_SAFE), paymentPreimage: readFixedBytes(value[2]!, `${path}.paymentPreimage`, 32) };

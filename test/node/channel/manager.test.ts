@@ -125,3 +125,29 @@ t.test('a manager restarted from its persister carries on', async (t) => {
   const second = alice.manager.openChannel(bob.id, 500_000);
   t.not(second, handle, 'a channel opened after a reboot gets a new handle');
 });
+
+t.test('three managers: Alice pays Carol through Bob, by the static route table', async (t) => {
+  // Alice knows only that Carol is reached through Bob.
+  const ids: string[] = [];
+  const network = createNetwork(3, (i) => (i === 0 ? { routes: new Proxy({}, { get: (_, destination) => (destination === ids[2] ? ids[1] : undefined) }) } : {}));
+  ids.push(...network.nodes.map((node) => node.id));
+  const [alice, bob, carol] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>, NonNullable<(typeof network.nodes)[2]>];
+  openChannel(network, alice, bob, 1_000_000);
+  openChannel(network, bob, carol, 1_000_000);
+  const request = carol.manager.receive(70_000_000, 800_000);
+  alice.manager.payRequest(request);
+  network.run();
+  t.ok(carol.events.some((event) => event.type === 'payment_received'), 'Carol is paid');
+  t.ok(alice.events.some((event) => event.type === 'payment_sent'), 'Alice has the preimage');
+  t.notOk(bob.events.some((event) => event.type === 'payment_sent' || event.type === 'payment_received'), 'Bob only forwarded');
+  t.match(alice.manager.balances()[0], { localMsat: 930_000_000, pendingHtlcs: 0 });
+  const bobBalances = bob.manager.balances();
+  t.equal(bobBalances.reduce((sum, channel) => sum + channel.localMsat, 0), 1_000_000_000, 'Bob has what he had: 70,000 sat more with Alice, 70,000 sat less with Carol');
+  t.match(carol.manager.balances()[0], { localMsat: 70_000_000, pendingHtlcs: 0 });
+
+  const unknown = { ...carol.manager.receive(1_000_000, 800_000), paymentHash: new Uint8Array(32).fill(1) };
+  alice.manager.payRequest(unknown);
+  network.run();
+  t.ok(alice.events.some((event) => event.type === 'payment_failed'), 'a failure at Carol travels back to Alice');
+  t.match(alice.manager.balances()[0], { localMsat: 930_000_000, pendingHtlcs: 0 }, 'and returns her money');
+});

@@ -472,7 +472,8 @@ t.test('update fields', async (t) => {
   refuses(t, withUpdates([[256]]), 'update.updates[0].kind', 'update kind 256');
   refuses(t, withUpdates([[new Uint8Array(1), 1]]), 'update.updates[0].kind', 'an update kind that is bytes');
   refuses(t, withUpdates([[0, 1, hash]]), 'update.updates[0]', 'an add with 2 fields');
-  refuses(t, withUpdates([[0, 1, hash, 1, 1]]), 'update.updates[0]', 'an add with 4 fields');
+  refuses(t, withUpdates([[0, 1, hash, 1, 1]]), 'update.updates[0].destination', 'an add whose fifth field (the destination) is not a node id');
+  refuses(t, withUpdates([[0, 1, hash, 1, new Uint8Array(33), 1]]), 'update.updates[0]', 'an add with 5 fields');
   refuses(t, withUpdates([[3, 253, 0]]), 'update.updates[0]', 'a fee with 2 fields');
   refuses(t, withUpdates([[1, 0]]), 'update.updates[0]', 'a fulfill with 1 field');
   refuses(t, withUpdates([[2, 0, new Uint8Array(0), 0]]), 'update.updates[0]', 'a fail with 3 fields');
