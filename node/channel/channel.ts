@@ -18,7 +18,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { type Commitment, buildCommitment, fundingWitness } from '../bolt3/commitment.js';
 import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
-import type { CommitmentVariant } from '../bolt3/fees.js';
+import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, isHtlcTrimmed } from '../bolt3/fees.js';
 import { buildHtlcTransaction, htlcTransactionWitness, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { fundingScript, p2pkh } from '../bolt3/scripts.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
@@ -232,10 +232,24 @@ export class Channel {
         throw new ChannelStateError(`not enough to pay ${amountMsat} msat and keep the ${state.remote.channelReserveSatoshis} sat reserve`);
       }
       // The funder must still be able to pay the commitment fee and anchors.
+      if (this.funderShortfallMsat(state, spec, 'them') > 0) throw new ChannelStateError('the funder could not pay the commitment fee with this HTLC');
       asStateError(() => this.buildRemoteCommitment(state, spec, state.remoteCommit.number + 1, state.remoteCommit.perCommitmentPoint));
       state.localChanges.queued.push(add);
       state.localNextHtlcId++;
       return id;
+    });
+  }
+
+  /** The funder changes the commitment feerate (BOLT 2 `update_fee`); it must still afford it. */
+  updateFee(feeratePerKw: number): void {
+    this.transaction((state) => {
+      if (!state.localIsFunder) throw new ChannelStateError('only the funder updates the fee');
+      if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < 253 || feeratePerKw > 0xffffffff) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
+      const fee: NumberedUpdate = { kind: 'fee', feeratePerKw };
+      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, fee], state.remoteChanges.proposed));
+      const shortfall = Math.max(this.funderShortfallMsat(state, spec, 'them'), this.funderShortfallMsat(state, applyUpdates(state.localCommit.spec, [fee], []), 'us'));
+      if (shortfall > 0) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw would cost ${Math.ceil(shortfall / 1000)} sat more than we can pay`);
+      state.localChanges.queued.push(fee);
     });
   }
 
@@ -319,6 +333,7 @@ export class Channel {
         if (incoming.length > state.local.maxAcceptedHtlcs) throw new ChannelError(`more than the ${state.local.maxAcceptedHtlcs} HTLCs we accept`);
         if (incoming.reduce((sum, htlc) => sum + htlc.amountMsat, 0) > state.local.maxHtlcValueInFlightMsat) throw new ChannelError('more in flight than we accept');
         if (spec.toRemoteMsat < state.local.channelReserveSatoshis * 1000) throw new ChannelError('the HTLC would take them below their reserve');
+        if (!state.localIsFunder && this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError('the funder could not pay the commitment fee with this HTLC');
         try {
           this.buildLocalCommitment(state, spec, state.localCommit.number + 1);
         } catch (error) {
@@ -341,10 +356,14 @@ export class Channel {
         this.checkNotSettledByThem(state, update.id);
         state.remoteChanges.proposed.push(update);
         return [];
-      case 'fee':
+      case 'fee': {
         if (state.localIsFunder) throw new ChannelError('only the funder updates the fee');
+        // The funder must be able to pay the new fee on our commitment.
+        const spec = applyUpdates(state.localCommit.spec, [], [...state.remoteChanges.proposed, update]);
+        if (this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw the funder cannot pay`);
         state.remoteChanges.proposed.push(update);
         return [];
+      }
     }
   }
 
@@ -727,6 +746,21 @@ export class Channel {
   }
 
   // ---- helpers ------------------------------------------------------------------
+
+  /**
+   * What the funder lacks to pay the commitment fee and anchors of `spec`
+   * (built by `owner`, whose dust limit decides which HTLCs are trimmed) and
+   * still keep its reserve; 0 when it can afford them.
+   */
+  private funderShortfallMsat(state: ChannelState, spec: CommitmentSpec, owner: 'us' | 'them'): number {
+    const dustLimit = owner === 'us' ? state.local.dustLimitSatoshis : state.remote.dustLimitSatoshis;
+    const untrimmed = htlcsFor(spec, owner).filter((htlc) => !isHtlcTrimmed(state.variant, htlc.direction, Math.floor(htlc.amountMsat / 1000), spec.feeratePerKw, dustLimit)).length;
+    const charge = commitmentFee(state.variant, spec.feeratePerKw, untrimmed) + (state.variant === 'anchors' ? 2 * ANCHOR_OUTPUT_SATOSHIS : 0);
+    const funderMsat = state.localIsFunder ? spec.toLocalMsat : spec.toRemoteMsat;
+    // The reserve the funder must keep is the one the other side asked of it.
+    const reserve = state.localIsFunder ? state.remote.channelReserveSatoshis : state.local.channelReserveSatoshis;
+    return Math.max(0, (charge + reserve) * 1000 - funderMsat);
+  }
 
   /** Their latest commitment as far as we have signed it (the next one if we are waiting for their revocation). */
   private latestRemoteSpec(state: ChannelState): CommitmentSpec {

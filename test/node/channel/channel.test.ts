@@ -73,3 +73,19 @@ t.test('refusals change nothing', async (t) => {
   const badSignature = { type: 'update' as const, handle: 0, sequence: pair.alice.state.receivedMessages % 256, updates: [], commitment: { signature: new Uint8Array(64).fill(1), htlcSignatures: [] } };
   t.throws(() => pair.alice.receive(badSignature), ChannelError, 'a commitment with no changes');
 });
+
+t.test('the funder updates the fee; both commitments follow', async (t) => {
+  const pair = openPair('anchors', 200_000_000);
+  const id = pair.alice.addHtlc(5_000_000, sha256(preimageOf(8)), 800_000);
+  settle(pair);
+  pair.alice.updateFee(5000);
+  settle(pair);
+  t.equal(pair.alice.state.localCommit.spec.feeratePerKw, 5000, "Alice's commitment at the new feerate");
+  t.equal(pair.bob.state.localCommit.spec.feeratePerKw, 5000, "Bob's too");
+  t.throws(() => pair.bob.updateFee(6000), ChannelStateError, 'only the funder');
+  t.throws(() => pair.alice.updateFee(100), ChannelStateError, 'not below 253 sat/kw');
+  t.throws(() => pair.alice.updateFee(50_000_000), ChannelStateError, 'not beyond what the funder can pay');
+  pair.bob.fulfillHtlc(id, preimageOf(8));
+  settle(pair);
+  t.equal(pair.alice.balances().pendingHtlcs, 0, 'payments go on at the new feerate');
+});
