@@ -115,6 +115,8 @@ interface Managed {
   readonly channel: Channel;
   /** Signed justice transactions by revoked commitment txid (internal order, hex). */
   remedies: Map<string, Uint8Array>;
+  /** HTLCs we offered here to forward a payment, by id: the incoming HTLC each pays for. Saved with the channel. */
+  forwards: Map<number, { peer: string; handle: number; id: number }>;
   /** Cooperative close: both shutdown scripts, the fee we last offered, and whether it is done. */
   shutdown?: { local?: Uint8Array; remote?: Uint8Array; offeredFee?: number; closed?: boolean };
   readySent: boolean;
@@ -131,8 +133,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private invoices = new Map<string, Invoice>();
   private nextChannelIndex = 0;
   private nextHandle = 0;
-  /** HTLCs we forwarded: outgoing (peer/handle/id) to the incoming one it pays for. */
-  private readonly forwards = new Map<string, { managed: Managed; id: number }>();
+
 
   constructor(
     private readonly components: ChannelManagerComponents,
@@ -165,6 +166,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         channelIndex: meta.channelIndex,
         channel,
         remedies,
+        forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id }) => [outgoingId, { peer, handle, id }])),
         readySent: meta.readySent,
         readyReceived: meta.readyReceived,
         minimumDepth: meta.minimumDepth,
@@ -322,8 +324,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     try {
       if (!outgoing) throw new ChannelStateError(`no route to ${destinationHex}`);
       const outId = outgoing.channel.addHtlc(amountMsat, paymentHash, outgoingExpiry, outgoing.peer === destinationHex ? undefined : destination);
-      this.forwards.set(`${keyOf(outgoing.peer, outgoing.handle)}/${outId}`, { managed: incoming, id });
-      this.commit(outgoing);
+      outgoing.forwards.set(outId, { peer: incoming.peer, handle: incoming.handle, id });
+      this.commit(outgoing); // saves the link with the outgoing channel before the HTLC leaves
     } catch (error) {
       incoming.channel.failHtlc(id, new TextEncoder().encode(`cannot forward: ${(error as Error).message}`.slice(0, 256)));
       this.save(incoming);
@@ -332,13 +334,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
 
   /** One of our outgoing HTLCs settled: if we forwarded it, settle the incoming one the same way. */
   private settleForwarded(outgoing: Managed, outId: number, preimage: Uint8Array | undefined, reason?: Uint8Array): boolean {
-    const key = `${keyOf(outgoing.peer, outgoing.handle)}/${outId}`;
-    const incoming = this.forwards.get(key);
-    if (!incoming) return false;
-    this.forwards.delete(key);
-    if (preimage) incoming.managed.channel.fulfillHtlc(incoming.id, preimage);
-    else incoming.managed.channel.failHtlc(incoming.id, reason ?? new Uint8Array(0));
-    this.commit(incoming.managed);
+    const link = outgoing.forwards.get(outId);
+    if (!link) return false;
+    const incoming = this.channels.get(keyOf(link.peer, link.handle));
+    if (incoming) {
+      // Settle upstream first and save it: a crash after this leaves the link for a retry, never a lost preimage.
+      if (preimage) incoming.channel.fulfillHtlc(link.id, preimage);
+      else incoming.channel.failHtlc(link.id, reason ?? new Uint8Array(0));
+      this.commit(incoming);
+      this.save(incoming);
+    }
+    outgoing.forwards.delete(outId);
+    this.save(outgoing);
     return true;
   }
 
@@ -596,6 +603,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       channelIndex: opening.channelIndex,
       channel,
       remedies: new Map(),
+      forwards: new Map(),
       readySent: false,
       readyReceived: false,
       minimumDepth: opening.minimumDepth,
@@ -627,7 +635,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private save(managed: Managed): void {
     const remedies = [...managed.remedies].map(([hash, justice]) => ({ breachTxHash: hexToBytes(hash), justice }));
     const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown } = managed;
-    const meta = { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, ...(shutdown && { shutdown }) };
+    const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
+    const meta = { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, forwards, ...(shutdown && { shutdown }) };
     this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: [], remedies });
   }
 

@@ -21,6 +21,8 @@ export interface ChannelMeta {
   readonly readySent: boolean;
   readonly readyReceived: boolean;
   readonly shutdown?: { readonly local?: Uint8Array; readonly remote?: Uint8Array; readonly offeredFee?: number; readonly closed?: boolean };
+  /** HTLCs we offered on this channel to forward a payment: the incoming HTLC each one pays for. */
+  readonly forwards?: readonly { readonly outgoingId: number; readonly peer: string; readonly handle: number; readonly id: number }[];
 }
 
 export interface ChannelRecord {
