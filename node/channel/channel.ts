@@ -31,21 +31,12 @@ import { checkPublicKey } from '../keys/curve.js';
 import { perCommitmentPointOf } from '../keys/derive.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../keys/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import type { ChannelUpdate, CommitmentSignatures, Update } from '../wire/messages.js';
+import type { ChannelLimits, ChannelUpdate, CommitmentSignatures, Update } from '../wire/messages.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { type CommitmentSpec, type NumberedUpdate, applyUpdates, htlcsFor } from './spec.js';
 
-/** One side's declared parameters (from its open_channel or accept_channel). */
-export interface ChannelSide {
-  readonly dustLimitSatoshis: number;
-  /** What this side requires the other to keep in the channel. */
-  readonly channelReserveSatoshis: number;
-  /** The smallest HTLC this side accepts. */
-  readonly htlcMinimumMsat: number;
-  readonly maxHtlcValueInFlightMsat: number;
-  readonly maxAcceptedHtlcs: number;
-  /** The delay this side imposes on the other side's own outputs. */
-  readonly toSelfDelay: number;
+/** One side of a channel: its declared limits and its keys. */
+export interface ChannelSide extends ChannelLimits {
   readonly publicKeys: ChannelPublicKeys;
 }
 

@@ -25,17 +25,23 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 export type ChannelType = 'anchors' | 'static_remotekey';
 
-/** What a node declares for its side of a channel (BOLT 2 `open_channel` / `accept_channel`). */
-export interface ChannelOffer {
-  readonly handle: number;
-  readonly network: number;
+/** The limits a side sets for a channel (BOLT 2 `open_channel` / `accept_channel`). */
+export interface ChannelLimits {
   readonly dustLimitSatoshis: number;
+  /** What this side requires the other to keep in the channel. */
   readonly channelReserveSatoshis: number;
+  /** The smallest HTLC this side accepts. */
   readonly htlcMinimumMsat: number;
   readonly maxHtlcValueInFlightMsat: number;
   readonly maxAcceptedHtlcs: number;
-  /** The delay the sender imposes on the other side's own outputs. */
+  /** The delay this side imposes on the other side's own outputs. */
   readonly toSelfDelay: number;
+}
+
+/** What a node declares for its side of a channel. */
+export interface ChannelOffer extends ChannelLimits {
+  readonly handle: number;
+  readonly network: number;
   /** The sender's minimum cltv_expiry_delta for HTLCs it forwards, and for the final hop. */
   readonly cltvExpiryDelta: number;
   /** funding pubkey, revocation, payment, delayed payment and HTLC basepoints: 5 x 33 bytes. */
