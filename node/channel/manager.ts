@@ -21,9 +21,9 @@ import { type Appointment, type JusticeData, createAppointment } from '../tower/
 import { InvalidInputError, checkInteger } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
-import type { Invoice, Persister } from '../persist/persister.js';
+import type { Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
-import { Channel, type ChannelSide, type RemoteCommit } from './channel.js';
+import { Channel, type ChannelSide, type Claim, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
@@ -74,6 +74,10 @@ export interface ChannelManagerInit {
 export type ManagerEvent =
   | { readonly type: 'channel_opened'; readonly peer: string; readonly handle: number }
   | { readonly type: 'channel_closed'; readonly peer: string; readonly handle: number; readonly closingTx: Transaction }
+  /** A commitment is on its way to the chain (`ours`: we broadcast it); claims follow as their time comes. */
+  | { readonly type: 'channel_force_closed'; readonly peer: string; readonly handle: number; readonly ours: boolean; readonly commitmentTxid: string }
+  /** A claim of ours confirmed: its output is the wallet's. */
+  | { readonly type: 'funds_spendable'; readonly peer: string; readonly handle: number; readonly description: string; readonly txid: string; readonly satoshis: number }
   | { readonly type: 'channel_refused'; readonly peer: string; readonly handle: number; readonly reasons: readonly string[] }
   | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number }
   | { readonly type: 'payment_sent'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
@@ -117,6 +121,8 @@ interface Managed {
   remedies: Map<string, Uint8Array>;
   /** HTLCs we offered here to forward a payment, by id: the incoming HTLC each pays for. Saved with the channel. */
   forwards: Map<number, { peer: string; handle: number; id: number }>;
+  /** After a unilateral close: what is on chain, and our claims. */
+  onchain?: OnchainResolution;
   /** Cooperative close: both shutdown scripts, the fee we last offered, and whether it is done. */
   shutdown?: { local?: Uint8Array; remote?: Uint8Array; offeredFee?: number; closed?: boolean };
   readySent: boolean;
@@ -167,6 +173,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         channel,
         remedies,
         forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id }) => [outgoingId, { peer, handle, id }])),
+        ...(meta.onchain && { onchain: structuredClone(meta.onchain) }),
         readySent: meta.readySent,
         readyReceived: meta.readyReceived,
         minimumDepth: meta.minimumDepth,
@@ -556,6 +563,83 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     }
   }
 
+  // ---- unilateral closes ------------------------------------------------------------
+
+  /** Closes a channel alone: broadcasts our latest commitment; our claims follow block by block (`blockConnected`). */
+  forceClose(peer: string, handle: number): void {
+    const managed = this.channels.get(keyOf(peer, handle));
+    if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
+    if (managed.onchain) return;
+    const { commitment, claims } = managed.channel.claimsAfterOurClose(this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500, (hash) => this.preimageFor(hash));
+    managed.onchain = { commitmentTxid: commitment.getId(), ours: true, claims: claims.map(pendingClaim), confirmed: {} };
+    managed.shutdown = { ...managed.shutdown, closed: true };
+    this.save(managed); // the claims are on disk before the commitment leaves
+    this.components.broadcaster.broadcast(commitment);
+    this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId() });
+  }
+
+  /**
+   * The chain view's report of a new block: punishes revoked commitments,
+   * notices a peer's unilateral close, and broadcasts each claim once the
+   * next block can include it.
+   */
+  blockConnected(height: number, transactions: readonly Transaction[]): void {
+    for (const tx of transactions) this.transactionSeen(tx);
+    for (const managed of this.channels.values()) {
+      const funding = managed.channel.state.fundingOutpoint;
+      for (const tx of transactions) {
+        const spendsFunding = tx.ins.some((input) => bytesToHex(Uint8Array.from(input.hash).reverse()) === funding.txid && input.index === funding.vout);
+        if (spendsFunding && !managed.onchain) this.theirClose(managed, tx);
+        if (managed.onchain) this.recordConfirmation(managed, tx.getId(), height, tx);
+      }
+      if (managed.onchain) this.broadcastDueClaims(managed, height);
+    }
+  }
+
+  private theirClose(managed: Managed, tx: Transaction): void {
+    const claims = managed.channel.claimsAfterTheirClose(tx, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500, (hash) => this.preimageFor(hash));
+    if (!claims) return; // a cooperative close, or a revoked commitment (handled by the remedies)
+    managed.onchain = { commitmentTxid: tx.getId(), ours: false, claims: claims.map(pendingClaim), confirmed: {} };
+    managed.shutdown = { ...managed.shutdown, closed: true };
+    this.save(managed);
+    this.emitEvent({ type: 'channel_force_closed', peer: managed.peer, handle: managed.handle, ours: false, commitmentTxid: tx.getId() });
+  }
+
+  private recordConfirmation(managed: Managed, txid: string, height: number, tx: Transaction): void {
+    const onchain = managed.onchain!;
+    if (txid === onchain.commitmentTxid) onchain.confirmed[txid] = height;
+    for (const claim of allClaims(onchain.claims)) {
+      if (Transaction.fromBuffer(claim.transaction).getId() !== txid || claim.confirmedAt !== undefined) continue;
+      claim.confirmedAt = height;
+      onchain.confirmed[txid] = height;
+      if (!claim.then) {
+        this.emitEvent({ type: 'funds_spendable', peer: managed.peer, handle: managed.handle, description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
+      }
+    }
+    this.save(managed);
+  }
+
+  private broadcastDueClaims(managed: Managed, height: number): void {
+    const onchain = managed.onchain!;
+    let changed = false;
+    for (const claim of allClaims(onchain.claims)) {
+      if (claim.broadcast) continue;
+      const spentAt = onchain.confirmed[claim.spends];
+      if (spentAt === undefined) continue; // what it spends is not in the chain yet
+      // The next block (height + 1) may include it once both its locks allow.
+      if (claim.notBeforeHeight !== undefined && height < claim.notBeforeHeight) continue;
+      if (claim.relativeDelay !== undefined && height + 1 - spentAt < claim.relativeDelay) continue;
+      claim.broadcast = true;
+      changed = true;
+      this.components.broadcaster.broadcast(Transaction.fromBuffer(claim.transaction));
+    }
+    if (changed) this.save(managed);
+  }
+
+  private preimageFor(paymentHash: Uint8Array): Uint8Array | undefined {
+    return this.invoices.get(bytesToHex(paymentHash))?.preimage;
+  }
+
   /** Our latest commitment, signed: what a unilateral close broadcasts. */
   forceCloseTransaction(peer: string, handle: number): Transaction {
     const managed = this.channels.get(keyOf(peer, handle));
@@ -636,7 +720,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const remedies = [...managed.remedies].map(([hash, justice]) => ({ breachTxHash: hexToBytes(hash), justice }));
     const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown } = managed;
     const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
-    const meta = { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, forwards, ...(shutdown && { shutdown }) };
+    const meta = { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, forwards, ...(shutdown && { shutdown }), ...(managed.onchain && { onchain: managed.onchain }) };
     this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: [], remedies });
   }
 
@@ -653,6 +737,22 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private emitEvent(event: ManagerEvent): void {
     this.emit('event', event);
   }
+}
+
+function pendingClaim(claim: Claim): PendingClaim {
+  return {
+    description: claim.description,
+    transaction: claim.transaction.toBuffer(),
+    spends: claim.outpoint.txid,
+    ...(claim.notBeforeHeight !== undefined && { notBeforeHeight: claim.notBeforeHeight }),
+    ...(claim.relativeDelay !== undefined && { relativeDelay: claim.relativeDelay }),
+    ...(claim.then && { then: pendingClaim(claim.then) }),
+  };
+}
+
+/** Claims and the claims that follow them, flattened. */
+function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
+  return claims.flatMap((claim) => [claim, ...(claim.then ? allClaims([claim.then]) : [])]);
 }
 
 function keyOf(peer: string, handle: number): string {

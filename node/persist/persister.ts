@@ -11,6 +11,27 @@
 import type { ChannelState } from '../channel/channel.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 
+/** A claim of ours after a close: a signed transaction and when it may be broadcast. */
+export interface PendingClaim {
+  readonly description: string;
+  readonly transaction: Uint8Array;
+  /** The txid (display order) of the transaction whose output it spends. */
+  readonly spends: string;
+  readonly notBeforeHeight?: number;
+  readonly relativeDelay?: number;
+  readonly then?: PendingClaim;
+  broadcast?: boolean;
+  confirmedAt?: number;
+}
+
+export interface OnchainResolution {
+  readonly commitmentTxid: string;
+  readonly ours: boolean;
+  claims: PendingClaim[];
+  /** Confirmation heights of the transactions involved, by txid. */
+  confirmed: Record<string, number>;
+}
+
 /** What the channel manager knows of a channel besides its state. */
 export interface ChannelMeta {
   readonly peer: string;
@@ -21,6 +42,8 @@ export interface ChannelMeta {
   readonly readySent: boolean;
   readonly readyReceived: boolean;
   readonly shutdown?: { readonly local?: Uint8Array; readonly remote?: Uint8Array; readonly offeredFee?: number; readonly closed?: boolean };
+  /** After a unilateral close: the commitment on chain and our claims on it, with their progress. */
+  readonly onchain?: OnchainResolution;
   /** HTLCs we offered on this channel to forward a payment: the incoming HTLC each one pays for. */
   readonly forwards?: readonly { readonly outgoingId: number; readonly peer: string; readonly handle: number; readonly id: number }[];
 }
