@@ -158,9 +158,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   /** Takes up every channel the persister holds, as it was saved. */
   private restore(): void {
     const persister = this.components.persister;
-    this.nextChannelIndex = persister.loadCounter('nextChannelIndex') ?? 0;
-    this.nextHandle = persister.loadCounter('nextHandle') ?? 0;
-    this.invoices = persister.loadInvoices();
+    const counters = persister.getAll('counter');
+    this.nextChannelIndex = counters.get('nextChannelIndex') ?? 0;
+    this.nextHandle = counters.get('nextHandle') ?? 0;
+    this.invoices = persister.getAll('invoice');
     for (const [id, record] of persister.loadChannels()) {
       const meta = record.meta;
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
@@ -191,7 +192,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     checkInteger('pushMsat', pushMsat, 0, fundingSatoshis * 1000);
     // Handles we choose are even when our node id sorts first, odd otherwise, so two peers never pick the same one.
     const handle = this.nextHandle++ * 2 + (this.nodeId < peer ? 0 : 1);
-    this.components.persister.saveCounter('nextHandle', this.nextHandle);
+    this.components.persister.put('counter', 'nextHandle', this.nextHandle);
     const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat);
     this.send(peer, { type: 'open_channel', ...this.offer(opening), fundingSatoshis, pushMsat, feeratePerKw: opening.feeratePerKw });
     return handle;
@@ -210,7 +211,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private newOpening(peer: string, handle: number, localIsFunder: boolean, fundingSatoshis: number, pushMsat: number): Opening {
     // Saved before the keys are used: a channel index, and so its keys, is never given out twice.
     const channelIndex = this.nextChannelIndex++;
-    this.components.persister.saveCounter('nextChannelIndex', this.nextChannelIndex);
+    this.components.persister.put('counter', 'nextChannelIndex', this.nextChannelIndex);
     const signer = this.components.signer.channelSigner(channelIndex);
     const delays = delaysFor(this.policy);
     const local: ChannelSide = {
@@ -289,7 +290,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
     const paymentHash = sha256(preimage);
     this.invoices.set(bytesToHex(paymentHash), { preimage, amountMsat });
-    this.components.persister.saveInvoice(bytesToHex(paymentHash), { preimage, amountMsat });
+    this.components.persister.put('invoice', bytesToHex(paymentHash), { preimage, amountMsat });
     return { paymentHash, amountMsat, minFinalExpiry: currentHeight + delaysFor(this.policy).finalExpiryDelta, payee: this.components.signer.nodeId };
   }
 
@@ -547,8 +548,23 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const justice = managed.channel.justiceFor(revoked, secret, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
     if (justice.transaction) managed.remedies.set(bytesToHex(justice.breachTxHash), justice.transaction.toBuffer());
     const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
-    if (data) this.emitEvent({ type: 'appointment', peer: managed.peer, handle: managed.handle, appointment: createAppointment(justice.breachTxHash, data) });
     this.save(managed);
+    if (data) {
+      // Queued durably until the gateway's tower confirms it (`appointmentDelivered`): delivery is the link's.
+      const appointment = createAppointment(justice.breachTxHash, data);
+      this.components.persister.put('appointment', bytesToHex(appointment.locator), appointment);
+      this.emitEvent({ type: 'appointment', peer: managed.peer, handle: managed.handle, appointment });
+    }
+  }
+
+  /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
+  pendingAppointments(): Appointment[] {
+    return [...this.components.persister.getAll('appointment').values()];
+  }
+
+  /** The tower signed a receipt for this appointment: it leaves the queue. */
+  appointmentDelivered(locator: Uint8Array): void {
+    this.components.persister.remove('appointment', bytesToHex(locator));
   }
 
   /** The chain view shows a transaction (in a block or the mempool): if it is a revoked commitment, punish it. */
@@ -653,7 +669,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       managed.channel.fulfillHtlc(id, invoice.preimage);
       this.save(managed);
       this.invoices.delete(bytesToHex(paymentHash));
-      this.components.persister.deleteInvoice(bytesToHex(paymentHash));
+      this.components.persister.remove('invoice', bytesToHex(paymentHash));
       this.emitEvent({ type: 'payment_received', paymentHash, amountMsat });
     } else {
       managed.channel.failHtlc(id, new TextEncoder().encode(invoice ? 'amount too small' : 'unknown payment'));

@@ -5,7 +5,7 @@
  */
 import { Encoder } from 'cbor-x';
 import { type RootDatabase, open } from 'lmdb';
-import type { ChannelRecord, Invoice, Persister } from './persister.js';
+import type { ChannelRecord, Persister, RecordKind, RecordOf } from './persister.js';
 
 const CHANNEL_PREFIX = 'channel/';
 /** Bumped when the record layout changes, so an old store is recognised rather than misread. */
@@ -47,32 +47,24 @@ export class LmdbPersister implements Persister {
     return channels;
   }
 
-  saveInvoice(paymentHash: string, invoice: Invoice): void {
-    this.db.putSync(`invoice/${paymentHash}`, this.codec.encode(invoice) as Uint8Array);
+  put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void {
+    this.db.putSync(`${kind}/${id}`, this.codec.encode(value) as Uint8Array);
   }
 
-  loadInvoices(): Map<string, Invoice> {
-    const invoices = new Map<string, Invoice>();
-    for (const { key, value } of this.db.getRange({ start: 'invoice/', end: 'invoice/\uffff' })) {
-      invoices.set(key.slice('invoice/'.length), this.codec.decode(value) as Invoice);
+  getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]> {
+    const records = new Map<string, RecordOf[K]>();
+    for (const { key, value } of this.db.getRange({ start: `${kind}/`, end: `${kind}/\uffff` })) {
+      try {
+        records.set(key.slice(kind.length + 1), this.codec.decode(value) as RecordOf[K]);
+      } catch (error) {
+        throw new StoreError(`${this.path}: the record ${key} cannot be read (${(error as Error).message})`);
+      }
     }
-    return invoices;
+    return records;
   }
 
-  deleteInvoice(paymentHash: string): void {
-    this.db.removeSync(`invoice/${paymentHash}`);
-  }
-
-  saveCounter(name: string, value: number): void {
-    this.db.putSync(`counter/${name}`, this.codec.encode(value) as Uint8Array);
-  }
-
-  loadCounter(name: string): number | undefined {
-    const bytes = this.db.get(`counter/${name}`);
-    if (bytes === undefined) return undefined;
-    const value = this.codec.decode(bytes);
-    if (typeof value !== 'number') throw new StoreError(`${this.path}: counter ${name} is not a number`);
-    return value;
+  remove(kind: RecordKind, id: string): void {
+    this.db.removeSync(`${kind}/${id}`);
   }
 
   deleteChannel(id: string): void {

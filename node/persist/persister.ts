@@ -62,6 +62,15 @@ export interface Invoice {
   readonly amountMsat: number;
 }
 
+/** The kinds of small records, and what each holds. */
+export interface RecordOf {
+  invoice: Invoice;
+  counter: number;
+  /** A watchtower appointment waiting for delivery to the gateway. */
+  appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array };
+}
+export type RecordKind = keyof RecordOf;
+
 export interface Persister {
   /** Saves one channel atomically; durable on return. */
   saveChannel(id: string, record: ChannelRecord): void;
@@ -69,40 +78,33 @@ export interface Persister {
   loadChannels(): Map<string, ChannelRecord>;
   /** Removes a channel that is closed and settled. */
   deleteChannel(id: string): void;
-  /** A payment this node asked for: its preimage must survive a reboot, or the payment fails. */
-  saveInvoice(paymentHash: string, invoice: Invoice): void;
-  loadInvoices(): Map<string, Invoice>;
-  deleteInvoice(paymentHash: string): void;
-  /** A counter of the node (the next channel index, the next handle), durable on return. */
-  saveCounter(name: string, value: number): void;
-  loadCounter(name: string): number | undefined;
+  /**
+   * The node's smaller records, by kind and id, each durable when `put`
+   * returns: invoices (their preimages must survive a reboot), counters (a
+   * channel index is never given out twice), appointments not yet delivered.
+   */
+  put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void;
+  getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]>;
+  remove(kind: RecordKind, id: string): void;
   close(): void;
 }
 
 /** A `Persister` in memory: for tests and the simulator, where a "disk" survives a simulated crash. */
 export class MemoryPersister implements Persister {
   private readonly channels = new Map<string, ChannelRecord>();
-  private readonly counters = new Map<string, number>();
-  private readonly invoices = new Map<string, Invoice>();
+  private readonly records = new Map<string, Map<string, unknown>>();
 
-  saveInvoice(paymentHash: string, invoice: Invoice): void {
-    this.invoices.set(paymentHash, structuredClone(invoice));
+  put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void {
+    if (!this.records.has(kind)) this.records.set(kind, new Map());
+    this.records.get(kind)!.set(id, structuredClone(value));
   }
 
-  loadInvoices(): Map<string, Invoice> {
-    return structuredClone(this.invoices);
+  getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]> {
+    return structuredClone((this.records.get(kind) ?? new Map()) as Map<string, RecordOf[K]>);
   }
 
-  deleteInvoice(paymentHash: string): void {
-    this.invoices.delete(paymentHash);
-  }
-
-  saveCounter(name: string, value: number): void {
-    this.counters.set(name, value);
-  }
-
-  loadCounter(name: string): number | undefined {
-    return this.counters.get(name);
+  remove(kind: RecordKind, id: string): void {
+    this.records.get(kind)?.delete(id);
   }
 
   saveChannel(id: string, record: ChannelRecord): void {

@@ -151,3 +151,18 @@ t.test('three managers: Alice pays Carol through Bob, by the static route table'
   t.ok(alice.events.some((event) => event.type === 'payment_failed'), 'a failure at Carol travels back to Alice');
   t.match(alice.manager.balances()[0], { localMsat: 930_000_000, pendingHtlcs: 0 }, 'and returns her money');
 });
+
+t.test('appointments wait durably for the watchtower', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000, 400_000_000);
+  bob.manager.pay(alice.id, handle, alice.manager.receive(10_000_000, 800_000));
+  network.run();
+  const queued = alice.manager.pendingAppointments();
+  t.ok(queued.length >= 1, `${queued.length} appointments queued for Bob's revoked commitments`);
+  t.equal(alice.events.filter((event) => event.type === 'appointment').length, queued.length, 'one per appointment event');
+  alice.restart();
+  t.equal(alice.manager.pendingAppointments().length, queued.length, 'still queued after a reboot');
+  alice.manager.appointmentDelivered(queued[0]!.locator);
+  t.equal(alice.manager.pendingAppointments().length, queued.length - 1, 'a receipt takes it off the queue');
+});

@@ -16,8 +16,9 @@ t.test('what is saved comes back after reopening', async (t) => {
   const pair = openPair();
   const first = new LmdbPersister(path);
   first.saveChannel('peer/0', { state: pair.alice.state, outbox: [], remedies: [{ breachTxHash: new Uint8Array(32).fill(4), justice: Uint8Array.of(1, 2) }] });
-  first.saveInvoice('ab'.repeat(32), { preimage: new Uint8Array(32).fill(9), amountMsat: 5000 });
-  first.saveCounter('nextChannelIndex', 7);
+  first.put('invoice', 'ab'.repeat(32), { preimage: new Uint8Array(32).fill(9), amountMsat: 5000 });
+  first.put('counter', 'nextChannelIndex', 7);
+  first.put('appointment', '01'.repeat(16), { locator: new Uint8Array(16).fill(1), blob: Uint8Array.of(5, 6) });
   first.close();
 
   const second = new LmdbPersister(path);
@@ -27,13 +28,14 @@ t.test('what is saved comes back after reopening', async (t) => {
   t.same(JSON.stringify(record.state, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)), JSON.stringify(pair.alice.state, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)), 'the channel state, byte for byte');
   t.ok(record.state.local.publicKeys.fundingPubkey instanceof Uint8Array, 'keys come back as byte arrays');
   t.same(Buffer.from(record.remedies![0]!.justice).toString('hex'), '0102', 'remedies too');
-  t.equal(second.loadInvoices().get('ab'.repeat(32))?.amountMsat, 5000, 'invoices');
-  t.equal(second.loadCounter('nextChannelIndex'), 7, 'counters');
-  t.equal(second.loadCounter('nothing'), undefined);
+  t.equal(second.getAll('invoice').get('ab'.repeat(32))?.amountMsat, 5000, 'invoices');
+  t.equal(second.getAll('counter').get('nextChannelIndex'), 7, 'counters');
+  t.equal(second.getAll('counter').get('nothing'), undefined);
+  t.same(Buffer.from(second.getAll('appointment').get('01'.repeat(16))!.blob).toString('hex'), '0506', 'appointments waiting for delivery');
   second.deleteChannel('peer/0');
-  second.deleteInvoice('ab'.repeat(32));
+  second.remove('invoice', 'ab'.repeat(32));
   t.equal(second.loadChannels().size, 0, 'deleted');
-  t.equal(second.loadInvoices().size, 0);
+  t.equal(second.getAll('invoice').size, 0);
   second.close();
 });
 
