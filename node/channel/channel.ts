@@ -27,7 +27,7 @@ import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.j
 import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
 import { type ToLocalKit, kitTransaction } from '../tower/appointment.js';
-import { checkPublicKey } from '../keys/curve.js';
+import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import { perCommitmentPointOf } from '../keys/derive.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../keys/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
@@ -118,7 +118,7 @@ export type ChannelEvent =
   | { readonly type: 'commitment_revoked'; readonly commitment: RemoteCommit; readonly perCommitmentSecret: Uint8Array };
 
 export interface Balances {
-  /** What we could spend now (what we have, less HTLCs in flight). */
+  /** Our balance in that commitment (our reserve included; HTLCs in flight not). */
   readonly localMsat: number;
   readonly remoteMsat: number;
   readonly pendingHtlcs: number;
@@ -182,7 +182,7 @@ export class Channel {
     });
   }
 
-  /** Our balances in the latest commitment we hold, with our pending updates applied. */
+  /** The balances of the latest commitment we hold (signed by both), reserves included; HTLCs in flight counted apart. */
   balances(): Balances {
     const spec = this.current.localCommit.spec;
     return { localMsat: spec.toLocalMsat, remoteMsat: spec.toRemoteMsat, pendingHtlcs: spec.htlcs.length };
@@ -192,7 +192,7 @@ export class Channel {
    * HTLCs they offered that are committed on both sides and that we have not
    * settled yet: what a node must still fulfill or fail, also after a restart.
    */
-  htlcsToSettle(): { id: number; amountMsat: number; paymentHash: Uint8Array; cltvExpiry: number }[] {
+  htlcsToSettle(): { id: number; amountMsat: number; paymentHash: Uint8Array; cltvExpiry: number; destination?: Uint8Array }[] {
     const state = this.current;
     const settled = new Set(
       [...state.localChanges.queued, ...state.localChanges.proposed, ...state.localChanges.signed, ...state.localChanges.acked].flatMap((update) =>
@@ -202,7 +202,22 @@ export class Channel {
     return state.localCommit.spec.htlcs
       .filter((htlc) => htlc.direction === 'incoming' && !settled.has(htlc.id))
       .filter((htlc) => state.remoteCommit.spec.htlcs.some((other) => other.direction === 'incoming' && other.id === htlc.id))
-      .map(({ id, amountMsat, paymentHash, cltvExpiry }) => ({ id, amountMsat, paymentHash, cltvExpiry }));
+      .map(({ id, amountMsat, paymentHash, cltvExpiry, destination }) => ({ id, amountMsat, paymentHash, cltvExpiry, ...(destination && { destination }) }));
+  }
+
+  /**
+   * Settlements they sent for HTLCs we offered that are still in our change
+   * lists (a fulfill carries its preimage): after a restart, what a forwarding
+   * node must still pass upstream.
+   */
+  settlementsReceived(): { id: number; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] {
+    const state = this.current;
+    const settlements: { id: number; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] = [];
+    for (const update of [...state.remoteChanges.proposed, ...state.remoteChanges.acked, ...state.remoteChanges.signed]) {
+      if (update.kind === 'fulfill') settlements.push({ id: update.id, paymentPreimage: update.paymentPreimage });
+      else if (update.kind === 'fail') settlements.push({ id: update.id, reason: update.reason });
+    }
+    return settlements;
   }
 
   // ---- our updates ----------------------------------------------------------
@@ -214,7 +229,7 @@ export class Channel {
       const add: NumberedUpdate = { kind: 'add', amountMsat, paymentHash, cltvExpiry, htlcId: id, ...(destination && { destination }) };
       if (amountMsat < state.remote.htlcMinimumMsat) throw new ChannelStateError(`${amountMsat} msat is below their minimum HTLC of ${state.remote.htlcMinimumMsat} msat`);
       // Their next commitment with every update we know of must still leave us our reserve.
-      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, add], state.remoteChanges.proposed));
+      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, add], this.theirUnsignedChanges(state)));
       const outgoing = spec.htlcs.filter((htlc) => htlc.direction === 'outgoing');
       if (outgoing.length > state.remote.maxAcceptedHtlcs) throw new ChannelStateError(`they accept at most ${state.remote.maxAcceptedHtlcs} HTLCs`);
       const inFlight = outgoing.reduce((sum, htlc) => sum + htlc.amountMsat, 0);
@@ -237,7 +252,7 @@ export class Channel {
       if (!state.localIsFunder) throw new ChannelStateError('only the funder updates the fee');
       if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < 253 || feeratePerKw > 0xffffffff) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
       const fee: NumberedUpdate = { kind: 'fee', feeratePerKw };
-      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, fee], state.remoteChanges.proposed));
+      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, fee], this.theirUnsignedChanges(state)));
       const shortfall = Math.max(this.funderShortfallMsat(state, spec, 'them'), this.funderShortfallMsat(state, applyUpdates(state.localCommit.spec, [fee], []), 'us'));
       if (shortfall > 0) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw would cost ${Math.ceil(shortfall / 1000)} sat more than we can pay`);
       state.localChanges.queued.push(fee);
@@ -319,7 +334,7 @@ export class Channel {
       case 'add': {
         const add: NumberedUpdate = { ...update, htlcId: state.remoteNextHtlcId };
         if (update.amountMsat < state.local.htlcMinimumMsat) throw new ChannelError(`HTLC of ${update.amountMsat} msat is below our minimum of ${state.local.htlcMinimumMsat}`);
-        const spec = applyUpdates(state.localCommit.spec, [...state.localChanges.acked, ...state.localChanges.signed, ...state.localChanges.proposed], [...state.remoteChanges.proposed, add]);
+        const spec = applyUpdates(state.localCommit.spec, this.ourChangesNotInOurCommitment(state), [...state.remoteChanges.proposed, add]);
         const incoming = spec.htlcs.filter((htlc) => htlc.direction === 'incoming');
         if (incoming.length > state.local.maxAcceptedHtlcs) throw new ChannelError(`more than the ${state.local.maxAcceptedHtlcs} HTLCs we accept`);
         if (incoming.reduce((sum, htlc) => sum + htlc.amountMsat, 0) > state.local.maxHtlcValueInFlightMsat) throw new ChannelError('more in flight than we accept');
@@ -349,8 +364,8 @@ export class Channel {
         return [];
       case 'fee': {
         if (state.localIsFunder) throw new ChannelError('only the funder updates the fee');
-        // The funder must be able to pay the new fee on our commitment.
-        const spec = applyUpdates(state.localCommit.spec, [], [...state.remoteChanges.proposed, update]);
+        // The funder must be able to pay the new fee on our commitment, with every change we know of.
+        const spec = applyUpdates(state.localCommit.spec, this.ourChangesNotInOurCommitment(state), [...state.remoteChanges.proposed, update]);
         if (this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw the funder cannot pay`);
         state.remoteChanges.proposed.push(update);
         return [];
@@ -374,7 +389,14 @@ export class Channel {
   private receiveRevocation(state: ChannelState, secret: Uint8Array, nextPoint: Uint8Array): ChannelEvent[] {
     const next = state.nextRemoteCommit;
     if (!next) throw new ChannelError('a revocation we did not ask for');
-    if (!equalBytes(perCommitmentPointOf(secret), state.remoteCommit.perCommitmentPoint)) throw new ChannelError('the revocation secret does not match their commitment');
+    if (!isPublicKey(nextPoint)) throw new ChannelError('the next per-commitment point is not a valid point');
+    let point: Uint8Array;
+    try {
+      point = perCommitmentPointOf(secret);
+    } catch {
+      throw new ChannelError('the revocation secret is not a valid private key');
+    }
+    if (!equalBytes(point, state.remoteCommit.perCommitmentPoint)) throw new ChannelError('the revocation secret does not match their commitment');
     const store = RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex);
     try {
       store.insert(MAX_SHACHAIN_INDEX - state.remoteCommit.number, secret);
@@ -382,7 +404,6 @@ export class Channel {
       throw new ChannelError(`revocation secret refused: ${(error as Error).message}`);
     }
     state.remoteSecrets = { latestIndex: store.latestIndex, entries: store.entriesForStorage() };
-    checkPublicKey('nextPerCommitmentPoint', nextPoint);
     const revoked = state.remoteCommit;
     state.remoteCommit = next;
     state.nextRemoteCommit = undefined;
@@ -597,7 +618,7 @@ export class Channel {
     perCommitmentSecret: Uint8Array,
     destinationScript: Uint8Array,
     feeratePerKw: number,
-  ): { breachTxHash: Uint8Array; transaction?: Transaction; kit?: ToLocalKit } {
+  ): { breachTxHash: Uint8Array; transaction?: Transaction; perOutput: Transaction[]; kit?: ToLocalKit } {
     const state = this.current;
     if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelStateError('the secret is not the one of this commitment');
     const { commitment, keys } = this.buildRemoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
@@ -608,19 +629,23 @@ export class Channel {
         ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
         : [],
     );
-    let transaction: Transaction | undefined;
-    if (revokedOutputs.length > 0) {
+    const signedJustice = (outputs: typeof revokedOutputs): Transaction | undefined => {
       try {
-        const justice = buildJusticeTransaction({ revokedOutputs, destinationScript, feeratePerKw });
-        revokedOutputs.forEach((output, i) => {
+        const justice = buildJusticeTransaction({ revokedOutputs: outputs, destinationScript, feeratePerKw });
+        outputs.forEach((output, i) => {
           const signature = this.signer.signJustice(justice.tx, i, output.witnessScript, output.satoshis, perCommitmentSecret);
           justice.tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, output.witnessScript));
         });
-        transaction = justice.tx;
+        return justice.tx;
       } catch (error) {
-        if (!(error instanceof UneconomicSweepError)) throw error;
+        if (error instanceof UneconomicSweepError) return undefined;
+        throw error;
       }
-    }
+    };
+    const transaction = revokedOutputs.length > 0 ? signedJustice(revokedOutputs) : undefined;
+    // One per output as well: if the cheater spends an HTLC output first (through a second-stage transaction),
+    // the whole transaction becomes invalid, and these still take the rest.
+    const perOutput = revokedOutputs.length > 1 ? revokedOutputs.flatMap((output) => signedJustice([output]) ?? []) : [];
     let kit: ToLocalKit | undefined;
     const kitFields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: state.local.toSelfDelay, destinationScript, feeratePerKw };
     try {
@@ -629,7 +654,7 @@ export class Channel {
     } catch (error) {
       if (!(error instanceof UneconomicSweepError)) throw error;
     }
-    return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), ...(kit && { kit }) };
+    return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
   }
 
   // ---- commitments ------------------------------------------------------------
@@ -753,6 +778,20 @@ export class Channel {
     return Math.max(0, (charge + reserve) * 1000 - funderMsat);
   }
 
+  /**
+   * Their updates not yet in their latest commitment: the ones they proposed,
+   * and the ones we acked but have not signed for them yet. When they check
+   * an update of ours, they apply all of these: so must we, before sending it.
+   */
+  private theirUnsignedChanges(state: ChannelState): NumberedUpdate[] {
+    return [...state.remoteChanges.acked, ...state.remoteChanges.proposed];
+  }
+
+  /** Our updates not yet in our own commitment (the mirror of `theirUnsignedChanges`). */
+  private ourChangesNotInOurCommitment(state: ChannelState): NumberedUpdate[] {
+    return [...state.localChanges.acked, ...state.localChanges.signed, ...state.localChanges.proposed];
+  }
+
   /** Their latest commitment as far as we have signed it (the next one if we are waiting for their revocation). */
   private latestRemoteSpec(state: ChannelState): CommitmentSpec {
     return (state.nextRemoteCommit ?? state.remoteCommit).spec;
@@ -769,8 +808,9 @@ export class Channel {
     const inOurs = state.localCommit.spec.htlcs.find((htlc) => htlc.direction === direction && htlc.id === id);
     const inTheirs = state.remoteCommit.spec.htlcs.find((htlc) => htlc.direction === direction && htlc.id === id);
     if (!inOurs || !inTheirs) {
-      const Error = direction === 'incoming' ? ChannelStateError : ChannelError;
-      throw new Error(`HTLC ${id} (${direction}) is not committed on both sides`);
+      const message = `HTLC ${id} (${direction}) is not committed on both sides`;
+      // Settling theirs is our request; a settlement of ours from them is their protocol error.
+      throw direction === 'incoming' ? new ChannelStateError(message) : new ChannelError(message);
     }
     return inOurs;
   }

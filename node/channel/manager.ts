@@ -22,8 +22,8 @@ import { InvalidInputError, checkInteger } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
 import type { Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
-import { DecodeError, type ChannelOffer, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
-import { Channel, type ChannelSide, type Claim, type RemoteCommit } from './channel.js';
+import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
+import { Channel, type ChannelEvent, type ChannelSide, type Claim, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
@@ -118,7 +118,9 @@ interface Managed {
   readonly channelIndex: number;
   readonly channel: Channel;
   /** Signed justice transactions by revoked commitment txid (internal order, hex). */
-  remedies: Map<string, Uint8Array>;
+  remedies: Map<string, Uint8Array[]>;
+  /** The last update messages sent on this channel, sent again on `resume` (duplicates are ignored by sequence). */
+  outbox: ChannelUpdate[];
   /** HTLCs we offered here to forward a payment, by id: the incoming HTLC each pays for. Saved with the channel. */
   forwards: Map<number, { peer: string; handle: number; id: number }>;
   /** After a unilateral close: what is on chain, and our claims. */
@@ -134,9 +136,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   readonly nodeId: string;
   private readonly policy: ChannelPolicy;
   private readonly openings = new Map<string, Opening>();
+  /** Funder side: channels built and signed for, waiting for the peer's funding_signed. */
+  private readonly pendingChannels = new Map<string, Channel>();
   private readonly channels = new Map<string, Managed>();
   /** Preimages of payments this node asked for, by payment hash (hex). */
   private invoices = new Map<string, Invoice>();
+  /** The chain's height as the chain view last told it (0 until then). */
+  private height = 0;
   private nextChannelIndex = 0;
   private nextHandle = 0;
 
@@ -166,13 +172,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       const meta = record.meta;
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
       const channel = new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex));
-      const remedies = new Map((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), remedy.justice] as const));
+      const remedies = new Map<string, Uint8Array[]>((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), [...remedy.justice]]));
       this.channels.set(keyOf(meta.peer, meta.handle), {
         peer: meta.peer,
         handle: meta.handle,
         channelIndex: meta.channelIndex,
         channel,
         remedies,
+        outbox: [...record.outbox],
         forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id }) => [outgoingId, { peer, handle, id }])),
         ...(meta.onchain && { onchain: structuredClone(meta.onchain) }),
         readySent: meta.readySent,
@@ -180,6 +187,29 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         minimumDepth: meta.minimumDepth,
         ...(meta.shutdown && { shutdown: { ...meta.shutdown } }),
       });
+    }
+  }
+
+  /**
+   * After a restart (call once listeners are attached): settles what a crash
+   * interrupted. HTLCs committed to us that are neither settled nor
+   * forwarded get settled or forwarded now; settlements received for HTLCs
+   * we forwarded are passed upstream now; then every channel sends what it owes.
+   */
+  resume(): void {
+    const forwarded = new Set([...this.channels.values()].flatMap((managed) => [...managed.forwards.values()].map((link) => `${keyOf(link.peer, link.handle)}/${link.id}`)));
+    for (const managed of this.channels.values()) {
+      if (managed.onchain) continue;
+      // What we sent last may have died with the process: send it again (the peer drops what it already has).
+      for (const message of managed.outbox) this.components.messenger.send(managed.peer, encodeMessage(message));
+      for (const settlement of managed.channel.settlementsReceived()) {
+        if (managed.forwards.has(settlement.id)) this.settleForwarded(managed, settlement.id, settlement.paymentPreimage, settlement.reason);
+      }
+      for (const htlc of managed.channel.htlcsToSettle()) {
+        if (forwarded.has(`${keyOf(managed.peer, managed.handle)}/${htlc.id}`)) continue;
+        this.handleChannelEvent(managed, { type: 'htlc_received', ...htlc });
+      }
+      this.commit(managed);
     }
   }
 
@@ -191,7 +221,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     checkInteger('fundingSatoshis', fundingSatoshis, 20_000, 16_777_215);
     checkInteger('pushMsat', pushMsat, 0, fundingSatoshis * 1000);
     // Handles we choose are even when our node id sorts first, odd otherwise, so two peers never pick the same one.
-    const handle = this.nextHandle++ * 2 + (this.nodeId < peer ? 0 : 1);
+    let handle: number;
+    do handle = this.nextHandle++ * 2 + this.handleParity(peer);
+    while (this.openings.has(keyOf(peer, handle)) || this.channels.has(keyOf(peer, handle)));
     this.components.persister.put('counter', 'nextHandle', this.nextHandle);
     const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat);
     this.send(peer, { type: 'open_channel', ...this.offer(opening), fundingSatoshis, pushMsat, feeratePerKw: opening.feeratePerKw });
@@ -256,6 +288,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     };
   }
 
+  /** The parity of the handles we choose with `peer`. */
+  private handleParity(peer: string): number {
+    return this.nodeId < peer ? 0 : 1;
+  }
+
   /** Their side of a channel from their offer, or the reasons to refuse it. */
   private remoteSide(offer: ChannelOffer, opening: Opening): ChannelSide | string[] {
     const reasons = channelRefusals(this.policy, {
@@ -267,6 +304,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     if (offer.network !== this.init.network) reasons.push(`the peer is on network ${offer.network}, we are on ${this.init.network}`);
     if (offer.channelType !== (this.init.channelType ?? 'anchors')) reasons.push(`the peer wants a ${offer.channelType} channel`);
     if (offer.dustLimitSatoshis < 354) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is below 354`);
+    // A large dust limit would let the peer trim our outputs (and our closing output) into fees.
+    if (offer.dustLimitSatoshis > MAX_DUST_LIMIT_SATOSHIS) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is above the ${MAX_DUST_LIMIT_SATOSHIS} we accept`);
+    if (offer.channelReserveSatoshis < offer.dustLimitSatoshis) reasons.push('a channel reserve below the dust limit');
+    if (offer.maxAcceptedHtlcs < 1) reasons.push('max_accepted_htlcs of 0: no payment could ever move');
     const keys = Array.from({ length: 5 }, (_, i) => offer.keys.slice(i * 33, i * 33 + 33));
     if (!keys.every(isPoint) || !isPoint(offer.firstPerCommitmentPoint)) reasons.push('a key is not a valid point');
     if (reasons.length > 0) return reasons;
@@ -289,9 +330,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     checkInteger('currentHeight', currentHeight, 0, 499_999_999);
     const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
     const paymentHash = sha256(preimage);
-    this.invoices.set(bytesToHex(paymentHash), { preimage, amountMsat });
-    this.components.persister.put('invoice', bytesToHex(paymentHash), { preimage, amountMsat });
-    return { paymentHash, amountMsat, minFinalExpiry: currentHeight + delaysFor(this.policy).finalExpiryDelta, payee: this.components.signer.nodeId };
+    const minFinalExpiry = currentHeight + delaysFor(this.policy).finalExpiryDelta;
+    this.invoices.set(bytesToHex(paymentHash), { preimage, amountMsat, minFinalExpiry });
+    this.components.persister.put('invoice', bytesToHex(paymentHash), { preimage, amountMsat, minFinalExpiry });
+    return { paymentHash, amountMsat, minFinalExpiry, payee: this.components.signer.nodeId };
   }
 
   /** Pays a request of a direct peer over the channel `handle`. */
@@ -331,6 +373,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const outgoingExpiry = cltvExpiry - delaysFor(this.policy).cltvExpiryDelta;
     try {
       if (!outgoing) throw new ChannelStateError(`no route to ${destinationHex}`);
+      if (outgoingExpiry <= this.height) throw new ChannelStateError(`the HTLC expires at ${cltvExpiry}, too soon to forward with our delta of ${delaysFor(this.policy).cltvExpiryDelta} blocks`);
       const outId = outgoing.channel.addHtlc(amountMsat, paymentHash, outgoingExpiry, outgoing.peer === destinationHex ? undefined : destination);
       outgoing.forwards.set(outId, { peer: incoming.peer, handle: incoming.handle, id });
       this.commit(outgoing); // saves the link with the outgoing channel before the HTLC leaves
@@ -422,7 +465,12 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const key = keyOf(peer, message.handle);
     switch (message.type) {
       case 'open_channel': {
+        if (message.handle % 2 === this.handleParity(peer)) throw new ChannelError(`handle ${message.handle} is one we choose, not the peer`);
         if (this.openings.has(key) || this.channels.has(key)) throw new ChannelError(`handle ${message.handle} is in use`);
+        const pending = [...this.openings.values()].filter((opening) => opening.peer === peer).length;
+        if (pending >= MAX_OPENINGS_PER_PEER) throw new ChannelError(`already ${pending} channels opening with this peer`);
+        const refusals = openRefusals(message);
+        if (refusals.length > 0) return this.refuse(peer, message.handle, refusals);
         const opening = this.newOpening(peer, message.handle, false, message.fundingSatoshis, message.pushMsat);
         const remote = this.remoteSide(message, opening);
         if (Array.isArray(remote)) return this.refuse(peer, message.handle, remote);
@@ -486,17 +534,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       case 'update': {
         const managed = this.channels.get(key);
         if (!managed) throw new ChannelError('an update for an unknown channel');
+        if (managed.shutdown?.remote && message.updates.some((update) => update.kind === 'add')) throw new ChannelError('a new HTLC after the peer\'s shutdown');
+        if (managed.onchain) throw new ChannelError('an update on a channel closed on chain');
         const events = managed.channel.receive(message);
+        // The justice for what they just revoked is kept in the same save as the state that follows it:
+        // no crash can leave a revoked commitment without its remedy.
+        for (const event of events) if (event.type === 'commitment_revoked') this.remember(managed, event.commitment, event.perCommitmentSecret);
         this.save(managed);
         for (const event of events) {
-          if (event.type === 'commitment_revoked') this.remember(managed, event.commitment, event.perCommitmentSecret);
-          else if (event.type === 'htlc_received') {
-            if (event.destination && bytesToHex(event.destination) !== this.nodeId) this.forward(managed, event.id, event.amountMsat, event.paymentHash, event.cltvExpiry, event.destination);
-            else this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat);
-          } else if (event.type === 'htlc_fulfilled') {
-            if (!this.settleForwarded(managed, event.id, event.paymentPreimage)) this.emitEvent({ type: 'payment_sent', paymentHash: event.paymentHash, paymentPreimage: event.paymentPreimage });
-          } else if (event.type === 'htlc_failed') {
-            if (!this.settleForwarded(managed, event.id, undefined, event.reason)) this.emitEvent({ type: 'payment_failed', paymentHash: event.paymentHash, reason: new TextDecoder().decode(event.reason) });
+          try {
+            this.handleChannelEvent(managed, event);
+          } catch (error) {
+            this.emitEvent({ type: 'peer_error', peer, reason: `after ${event.type}: ${(error as Error).message}` });
           }
         }
         this.commit(managed);
@@ -506,6 +555,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       case 'shutdown': {
         const managed = this.channels.get(key);
         if (!managed) throw new ChannelError('shutdown for an unknown channel');
+        if (!isStandardShutdownScript(message.scriptPubKey)) throw new ChannelError('a shutdown script that is not P2WPKH, P2WSH or P2TR: its closing transaction would not relay');
+        if (managed.shutdown?.remote && bytesToHex(managed.shutdown.remote) !== bytesToHex(message.scriptPubKey)) throw new ChannelError('a second shutdown with another script');
         managed.shutdown ??= {};
         managed.shutdown.remote = message.scriptPubKey;
         this.sendShutdown(managed);
@@ -517,12 +568,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         const shutdown = managed?.shutdown;
         if (!managed || !shutdown?.local || !shutdown.remote || shutdown.closed) throw new ChannelError('closing_signed before both shutdowns');
         const closingTx = managed.channel.completeClosing(shutdown.local, shutdown.remote, message.feeSatoshis, message.signature);
+        // We only ever sign a fee within [ideal / 2, 3 x ideal]: a stubborn peer cannot drag us out of it.
         const ideal = this.idealClosingFee(managed);
-        const agreed = message.feeSatoshis === shutdown.offeredFee || (message.feeSatoshis >= ideal / 2 && message.feeSatoshis <= ideal * 3);
+        const [lowest, highest] = [Math.ceil(ideal / 2), ideal * 3];
+        const agreed = message.feeSatoshis === shutdown.offeredFee || (message.feeSatoshis >= lowest && message.feeSatoshis <= highest);
         if (!agreed) {
-          // Meet halfway; each round moves at least one satoshi, so the negotiation ends.
-          const counter = Math.round((message.feeSatoshis + (shutdown.offeredFee ?? ideal)) / 2);
-          return this.offerClosingFee(managed, counter === shutdown.offeredFee ? message.feeSatoshis : counter);
+          // Meet halfway, within our range; if that is where we already stood, the negotiation has failed.
+          const counter = Math.min(highest, Math.max(lowest, Math.round((message.feeSatoshis + (shutdown.offeredFee ?? ideal)) / 2)));
+          if (counter === shutdown.offeredFee) {
+            this.send(peer, { type: 'error', handle: message.handle, message: new TextEncoder().encode(`closing fee ${message.feeSatoshis} sat is outside ${lowest}..${highest}`) });
+            throw new ChannelError(`the peer insists on a closing fee of ${message.feeSatoshis} sat, outside ${lowest}..${highest}: close unilaterally instead`);
+          }
+          return this.offerClosingFee(managed, counter);
         }
         if (message.feeSatoshis !== shutdown.offeredFee) this.offerClosingFee(managed, message.feeSatoshis);
         shutdown.closed = true;
@@ -539,18 +596,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     }
   }
 
-  private readonly pendingChannels = new Map<string, Channel>();
 
   // ---- breaches -----------------------------------------------------------------------
 
   /** Keeps the justice for a commitment the peer just revoked, and hands the watchtower its appointment. */
   private remember(managed: Managed, revoked: RemoteCommit, secret: Uint8Array): void {
     const justice = managed.channel.justiceFor(revoked, secret, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
-    if (justice.transaction) managed.remedies.set(bytesToHex(justice.breachTxHash), justice.transaction.toBuffer());
+    const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
+    if (remedies.length > 0) managed.remedies.set(bytesToHex(justice.breachTxHash), remedies);
     const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
-    this.save(managed);
     if (data) {
-      // Queued durably until the gateway's tower confirms it (`appointmentDelivered`): delivery is the link's.
+      // Queued durably (before the caller saves the state that follows the revocation) until the tower's receipt.
+      // Repeating this after a crash writes the same appointment under the same locator.
       const appointment = createAppointment(justice.breachTxHash, data);
       this.components.persister.put('appointment', bytesToHex(appointment.locator), appointment);
       this.emitEvent({ type: 'appointment', peer: managed.peer, handle: managed.handle, appointment });
@@ -571,11 +628,12 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   transactionSeen(tx: Transaction): void {
     const hash = bytesToHex(tx.getHash());
     for (const managed of this.channels.values()) {
-      const justice = managed.remedies.get(hash);
-      if (!justice) continue;
-      const justiceTx = Transaction.fromBuffer(justice);
-      this.components.broadcaster.broadcast(justiceTx);
-      this.emitEvent({ type: 'breach', peer: managed.peer, handle: managed.handle, breachTxid: tx.getId(), justice: justiceTx });
+      const remedies = managed.remedies.get(hash);
+      if (!remedies) continue;
+      // The whole justice first; the per-output ones take what remains if it cannot confirm.
+      const [whole, ...perOutput] = remedies.map((bytes) => Transaction.fromBuffer(bytes));
+      for (const justiceTx of [whole!, ...perOutput]) this.components.broadcaster.broadcast(justiceTx);
+      this.emitEvent({ type: 'breach', peer: managed.peer, handle: managed.handle, breachTxid: tx.getId(), justice: whole! });
     }
   }
 
@@ -600,6 +658,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
    * next block can include it.
    */
   blockConnected(height: number, transactions: readonly Transaction[]): void {
+    this.height = Math.max(this.height, height);
     for (const tx of transactions) this.transactionSeen(tx);
     for (const managed of this.channels.values()) {
       const funding = managed.channel.state.fundingOutpoint;
@@ -663,9 +722,25 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     return managed.channel.signedLocalCommitment().tx;
   }
 
-  private settleIncoming(managed: Managed, id: number, paymentHash: Uint8Array, amountMsat: number): void {
+  private handleChannelEvent(managed: Managed, event: ChannelEvent): void {
+    if (event.type === 'htlc_received') {
+      if (event.destination && bytesToHex(event.destination) !== this.nodeId) this.forward(managed, event.id, event.amountMsat, event.paymentHash, event.cltvExpiry, event.destination);
+      else this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat, event.cltvExpiry);
+    } else if (event.type === 'htlc_fulfilled') {
+      if (!this.settleForwarded(managed, event.id, event.paymentPreimage)) this.emitEvent({ type: 'payment_sent', paymentHash: event.paymentHash, paymentPreimage: event.paymentPreimage });
+    } else if (event.type === 'htlc_failed') {
+      if (!this.settleForwarded(managed, event.id, undefined, event.reason)) this.emitEvent({ type: 'payment_failed', paymentHash: event.paymentHash, reason: new TextDecoder().decode(event.reason) });
+    }
+  }
+
+  private settleIncoming(managed: Managed, id: number, paymentHash: Uint8Array, amountMsat: number, cltvExpiry: number): void {
     const invoice = this.invoices.get(bytesToHex(paymentHash));
-    if (invoice && amountMsat >= invoice.amountMsat) {
+    // An HTLC that expires before the invoice asked (or before we could claim it on chain) must not get the preimage:
+    // the payer would have the proof of payment and could still take the money back.
+    const expiresTooSoon = invoice !== undefined && (cltvExpiry < invoice.minFinalExpiry || cltvExpiry < this.height + delaysFor(this.policy).finalExpiryDelta / 2);
+    if (invoice && expiresTooSoon) {
+      managed.channel.failHtlc(id, new TextEncoder().encode('expiry too soon'));
+    } else if (invoice && amountMsat >= invoice.amountMsat) {
       managed.channel.fulfillHtlc(id, invoice.preimage);
       this.save(managed);
       this.invoices.delete(bytesToHex(paymentHash));
@@ -703,6 +778,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       channelIndex: opening.channelIndex,
       channel,
       remedies: new Map(),
+      outbox: [],
       forwards: new Map(),
       readySent: false,
       readyReceived: false,
@@ -718,14 +794,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private commit(managed: Managed): void {
     const message = managed.channel.flush();
     if (!message) return;
-    this.send(managed.peer, { ...message, handle: managed.handle }, managed);
+    const update = { ...message, handle: managed.handle };
+    // Kept (and saved with the state that produced it) to send again after a restart: the peer ignores what it already has.
+    managed.outbox = [...managed.outbox, update].slice(-RESENT_AFTER_RESTART);
+    this.send(managed.peer, update, managed);
   }
 
-  /**
-   * Encodes and sends, saving the channel first when the message belongs to one.
-   * Retries and acknowledgements are the link layer's (its persistent outbox
-   * arrives with the transports); the saved outbox stays empty until then.
-   */
+  /** Encodes and sends, saving the channel first when the message belongs to one. */
   private send(peer: string, message: Message, managed?: Managed): void {
     const bytes = encodeMessage(message);
     if (managed) this.save(managed);
@@ -737,7 +812,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown } = managed;
     const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
     const meta = { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, forwards, ...(shutdown && { shutdown }), ...(managed.onchain && { onchain: managed.onchain }) };
-    this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: [], remedies });
+    this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: managed.outbox, remedies });
   }
 
   private refuse(peer: string, handle: number, reasons: string[]): void {
@@ -769,6 +844,32 @@ function pendingClaim(claim: Claim): PendingClaim {
 /** Claims and the claims that follow them, flattened. */
 function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
   return claims.flatMap((claim) => [claim, ...(claim.then ? allClaims([claim.then]) : [])]);
+}
+
+/** Update messages kept per channel to send again after a restart: more than can be in flight at once. */
+const RESENT_AFTER_RESTART = 8;
+
+/** The dust limit we accept from a peer at most: far above any relay policy, far below a payment. */
+const MAX_DUST_LIMIT_SATOSHIS = 20_000;
+/** Channels a peer may have opening with us at once (an opening holds memory until funded). */
+const MAX_OPENINGS_PER_PEER = 4;
+/** The largest channel without `option_large_channel`. */
+const MAX_FUNDING_SATOSHIS = 16_777_215;
+
+/** What is wrong with an open_channel on its own, before any key is given out for it. */
+function openRefusals(open: { fundingSatoshis: number; pushMsat: number; feeratePerKw: number }): string[] {
+  const reasons: string[] = [];
+  if (open.fundingSatoshis < 20_000 || open.fundingSatoshis > MAX_FUNDING_SATOSHIS) reasons.push(`a funding amount of ${open.fundingSatoshis} sat (we accept 20,000 to ${MAX_FUNDING_SATOSHIS})`);
+  if (open.pushMsat > open.fundingSatoshis * 1000) reasons.push('a push larger than the channel');
+  if (open.feeratePerKw < 253 || open.feeratePerKw > 1_000_000) reasons.push(`a feerate of ${open.feeratePerKw} sat/kw`);
+  return reasons;
+}
+
+/** P2WPKH, P2WSH or P2TR: what BOLT 2 allows in shutdown (and what relays). */
+function isStandardShutdownScript(script: Uint8Array): boolean {
+  const [version, length] = [script[0], script[1]];
+  if (version === 0x00) return (length === 20 || length === 32) && script.length === length + 2;
+  return version === 0x51 && length === 32 && script.length === 34;
 }
 
 function keyOf(peer: string, handle: number): string {

@@ -51,15 +51,20 @@ export interface ChannelMeta {
 export interface ChannelRecord {
   readonly meta?: ChannelMeta;
   readonly state: ChannelState;
-  /** Produced, saved, not yet acknowledged by the peer: sent again after a restart. */
+  /**
+   * The last messages sent on the channel, to send again after a restart
+   * (the peer recognises and ignores what it already has, by sequence).
+   */
   readonly outbox: readonly ChannelUpdate[];
-  /** For each commitment the peer revoked: its txid (internal order) and our signed justice transaction. */
-  readonly remedies?: readonly { readonly breachTxHash: Uint8Array; readonly justice: Uint8Array }[];
+  /** For each commitment the peer revoked: its txid (internal order) and our signed justice transactions (whole, then one per output). */
+  readonly remedies?: readonly { readonly breachTxHash: Uint8Array; readonly justice: readonly Uint8Array[] }[];
 }
 
 export interface Invoice {
   readonly preimage: Uint8Array;
   readonly amountMsat: number;
+  /** HTLCs paying it must not expire before this height. */
+  readonly minFinalExpiry: number;
 }
 
 /** The kinds of small records, and what each holds. */

@@ -166,3 +166,43 @@ t.test('appointments wait durably for the watchtower', async (t) => {
   alice.manager.appointmentDelivered(queued[0]!.locator);
   t.equal(alice.manager.pendingAppointments().length, queued.length - 1, 'a receipt takes it off the queue');
 });
+
+t.test('a restart settles what a crash interrupted', async (t) => {
+  t.test('a payee whose fulfill died with the process sends it again on resume', async (t) => {
+    const network = createNetwork(2);
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    const handle = openChannel(network, alice, bob, 1_000_000);
+    const request = bob.manager.receive(80_000_000, 800_000);
+    alice.manager.pay(bob.id, handle, request);
+    while (network.queue.length > 0 && !bob.events.some((event) => event.type === 'payment_received')) {
+      const [from, to, bytes] = network.queue.shift()!;
+      (to === alice.id ? alice : bob).manager.handleMessage(from, bytes);
+    }
+    t.ok(bob.events.some((event) => event.type === 'payment_received'), 'Bob fulfilled the HTLC');
+    network.queue.length = 0; // the fulfill Bob sent is lost: he crashed as it left
+    bob.restart(); // his saved state has the fulfill, and the message that carried it
+    network.run();
+    t.match(alice.manager.balances()[0], { localMsat: 920_000_000, pendingHtlcs: 0 }, 'the payment completes after the restart');
+  });
+  t.test('a forwarder that crashed after learning the preimage passes it upstream on resume', async (t) => {
+    const ids: string[] = [];
+    const network = createNetwork(3, (i) => (i === 0 ? { routes: new Proxy({}, { get: (_, destination) => (destination === ids[2] ? ids[1] : undefined) }) } : {}));
+    ids.push(...network.nodes.map((node) => node.id));
+    const [alice, bob, carol] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>, NonNullable<(typeof network.nodes)[2]>];
+    openChannel(network, alice, bob, 1_000_000);
+    openChannel(network, bob, carol, 1_000_000);
+    alice.manager.payRequest(carol.manager.receive(30_000_000, 800_000));
+    // Deliver until Carol's fulfill reaches Bob, then drop everything Bob sends and restart him.
+    while (network.queue.length > 0) {
+      const [from, to, bytes] = network.queue.shift()!;
+      (to === alice.id ? alice : to === bob.id ? bob : carol).manager.handleMessage(from, bytes);
+      if (from === carol.id && to === bob.id && carol.events.some((event) => event.type === 'payment_received')) break;
+    }
+    for (let i = network.queue.length - 1; i >= 0; i--) if (network.queue[i]![0] === bob.id) network.queue.splice(i, 1);
+    bob.restart();
+    network.run();
+    t.ok(alice.events.some((event) => event.type === 'payment_sent'), 'Alice gets the preimage');
+    t.match(alice.manager.balances()[0], { localMsat: 970_000_000, pendingHtlcs: 0 });
+    t.equal(bob.manager.balances().reduce((sum, channel) => sum + channel.pendingHtlcs, 0), 0, 'nothing left pending at Bob');
+  });
+});

@@ -68,6 +68,7 @@ export function createNetwork(
     const start = () => {
       const manager = new ChannelManager(components, { network: 3, ...(typeof init === 'function' ? init(i) : init) });
       manager.on('event', (event) => events.push(event));
+      manager.resume();
       return manager;
     };
     const node: TestNode = {

@@ -15,8 +15,8 @@ t.test('what is saved comes back after reopening', async (t) => {
   const path = join(scratch, 'a');
   const pair = openPair();
   const first = new LmdbPersister(path);
-  first.saveChannel('peer/0', { state: pair.alice.state, outbox: [], remedies: [{ breachTxHash: new Uint8Array(32).fill(4), justice: Uint8Array.of(1, 2) }] });
-  first.put('invoice', 'ab'.repeat(32), { preimage: new Uint8Array(32).fill(9), amountMsat: 5000 });
+  first.saveChannel('peer/0', { state: pair.alice.state, outbox: [], remedies: [{ breachTxHash: new Uint8Array(32).fill(4), justice: [Uint8Array.of(1, 2)] }] });
+  first.put('invoice', 'ab'.repeat(32), { preimage: new Uint8Array(32).fill(9), amountMsat: 5000, minFinalExpiry: 802_160 });
   first.put('counter', 'nextChannelIndex', 7);
   first.put('appointment', '01'.repeat(16), { locator: new Uint8Array(16).fill(1), blob: Uint8Array.of(5, 6) });
   first.close();
@@ -27,7 +27,7 @@ t.test('what is saved comes back after reopening', async (t) => {
   const record = channels.get('peer/0')!;
   t.same(JSON.stringify(record.state, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)), JSON.stringify(pair.alice.state, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)), 'the channel state, byte for byte');
   t.ok(record.state.local.publicKeys.fundingPubkey instanceof Uint8Array, 'keys come back as byte arrays');
-  t.same(Buffer.from(record.remedies![0]!.justice).toString('hex'), '0102', 'remedies too');
+  t.same(Buffer.from(record.remedies![0]!.justice[0]!).toString('hex'), '0102', 'remedies too');
   t.equal(second.getAll('invoice').get('ab'.repeat(32))?.amountMsat, 5000, 'invoices');
   t.equal(second.getAll('counter').get('nextChannelIndex'), 7, 'counters');
   t.equal(second.getAll('counter').get('nothing'), undefined);
