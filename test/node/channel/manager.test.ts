@@ -1,6 +1,7 @@
 // Channel managers talking through an in-memory messenger: opening with the
 // long-CSV policy, payments both ways, failures, and peers that send garbage.
 import t from 'tap';
+import { encodeMessage } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { createNetwork, openChannel } from './network.js';
 
@@ -204,5 +205,45 @@ t.test('a restart settles what a crash interrupted', async (t) => {
     t.ok(alice.events.some((event) => event.type === 'payment_sent'), 'Alice gets the preimage');
     t.match(alice.manager.balances()[0], { localMsat: 970_000_000, pendingHtlcs: 0 });
     t.equal(bob.manager.balances().reduce((sum, channel) => sum + channel.pendingHtlcs, 0), 0, 'nothing left pending at Bob');
+  });
+});
+
+t.test('adversarial peers (review findings)', async (t) => {
+  t.test('a peer cannot open a channel under a handle we choose, or one in use', async (t) => {
+    const network = createNetwork(2);
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);
+    // Bob replays an open_channel under Alice's handle: it must not replace her channel.
+    const aliceOpen = alice.manager.openChannel(bob.id, 500_000);
+    t.not(aliceOpen, handle, 'Alice never reuses a handle');
+    network.queue.length = 0;
+    const forged = encodeMessage({
+      type: 'open_channel', handle, network: 3, dustLimitSatoshis: 354, channelReserveSatoshis: 10_000, htlcMinimumMsat: 1000,
+      maxHtlcValueInFlightMsat: 1e9, maxAcceptedHtlcs: 30, toSelfDelay: 2160, cltvExpiryDelta: 2160,
+      keys: new Uint8Array(165), firstPerCommitmentPoint: new Uint8Array(33), channelType: 'anchors',
+      fundingSatoshis: 100_000, pushMsat: 0, feeratePerKw: 253,
+    });
+    alice.manager.handleMessage(bob.id, forged);
+    t.ok(alice.events.some((event) => event.type === 'peer_error' && /handle/.test(event.reason)), 'refused');
+    t.match(alice.manager.balances().find((channel) => channel.handle === handle), { localMsat: 700_000_000 }, 'the channel is untouched');
+  });
+
+  t.test('a dust limit that would swallow our outputs is refused', async (t) => {
+    const network = createNetwork(2, (i) => (i === 1 ? { dustLimitSatoshis: 300_000 } : {}));
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    alice.manager.openChannel(bob.id, 1_000_000);
+    network.run();
+    t.match(alice.events.find((event) => event.type === 'channel_refused'), { reasons: [/dust limit of 300000 sat is above the 20000 we accept/] });
+  });
+
+  t.test('an HTLC that expires before the invoice allows gets no preimage', async (t) => {
+    const network = createNetwork(2);
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    const handle = openChannel(network, alice, bob, 1_000_000);
+    const request = bob.manager.receive(10_000_000, 800_000);
+    alice.manager.pay(bob.id, handle, { ...request, minFinalExpiry: request.minFinalExpiry - 1 });
+    network.run();
+    t.notOk(bob.events.some((event) => event.type === 'payment_received'), 'Bob does not release the preimage');
+    t.match(alice.events.find((event) => event.type === 'payment_failed'), { reason: 'expiry too soon' });
   });
 });
