@@ -3,7 +3,7 @@
 import t from 'tap';
 import { encodeMessage } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createNetwork, openChannel } from './network.js';
+import { createLine, createNetwork, openChannel } from './network.js';
 
 t.test('open a channel, pay both ways', async (t) => {
   const network = createNetwork(2);
@@ -129,12 +129,8 @@ t.test('a manager restarted from its persister carries on', async (t) => {
 
 t.test('three managers: Alice pays Carol through Bob, by the static route table', async (t) => {
   // Alice knows only that Carol is reached through Bob.
-  const ids: string[] = [];
-  const network = createNetwork(3, (i) => (i === 0 ? { routes: new Proxy({}, { get: (_, destination) => (destination === ids[2] ? ids[1] : undefined) }) } : {}));
-  ids.push(...network.nodes.map((node) => node.id));
+  const network = createLine(3);
   const [alice, bob, carol] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>, NonNullable<(typeof network.nodes)[2]>];
-  openChannel(network, alice, bob, 1_000_000);
-  openChannel(network, bob, carol, 1_000_000);
   const request = carol.manager.receive(70_000_000, 800_000);
   alice.manager.payRequest(request);
   network.run();
@@ -186,12 +182,8 @@ t.test('a restart settles what a crash interrupted', async (t) => {
     t.match(alice.manager.balances()[0], { localMsat: 920_000_000, pendingHtlcs: 0 }, 'the payment completes after the restart');
   });
   t.test('a forwarder that crashed after learning the preimage passes it upstream on resume', async (t) => {
-    const ids: string[] = [];
-    const network = createNetwork(3, (i) => (i === 0 ? { routes: new Proxy({}, { get: (_, destination) => (destination === ids[2] ? ids[1] : undefined) }) } : {}));
-    ids.push(...network.nodes.map((node) => node.id));
+    const network = createLine(3);
     const [alice, bob, carol] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>, NonNullable<(typeof network.nodes)[2]>];
-    openChannel(network, alice, bob, 1_000_000);
-    openChannel(network, bob, carol, 1_000_000);
     alice.manager.payRequest(carol.manager.receive(30_000_000, 800_000));
     // Deliver until Carol's fulfill reaches Bob, then drop everything Bob sends and restart him.
     while (network.queue.length > 0) {

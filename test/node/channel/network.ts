@@ -39,7 +39,7 @@ export function createNetwork(
   const queue: [string, string, Uint8Array][] = [];
   const byId = new Map<string, TestNode>();
   const nodes = Array.from({ length: count }, (_, i) => {
-    const signer = new SeedSigner(sha256(Uint8Array.of(0x5e, i)));
+    const signer = signerOf(i);
     const walletKey = sha256(Uint8Array.of(0x3a, i));
     let coins = 0;
     const id = bytesToHex(signer.nodeId);
@@ -97,6 +97,22 @@ export function createNetwork(
       return delivered;
     },
   };
+}
+
+function signerOf(i: number): SeedSigner {
+  return new SeedSigner(sha256(Uint8Array.of(0x5e, i)));
+}
+
+/**
+ * Nodes in a line, 0 - 1 - ... - n-1, with channels opened along it (each
+ * funded by its left end) and static routes so that any node reaches any other.
+ */
+export function createLine(count: number, fundingSatoshis = 1_000_000): Network {
+  const ids = Array.from({ length: count }, (_, i) => bytesToHex(signerOf(i).nodeId));
+  const routesOf = (i: number) => Object.fromEntries(ids.flatMap((id, j) => (Math.abs(j - i) > 1 ? [[id, ids[j > i ? i + 1 : i - 1]!]] : [])));
+  const network = createNetwork(count, (i) => ({ routes: routesOf(i) }));
+  for (let i = 0; i + 1 < count; i++) openChannel(network, network.nodes[i]!, network.nodes[i + 1]!, fundingSatoshis);
+  return network;
 }
 
 /** Opens a channel from `a` to `b` and confirms its funding: ready to pay. */
