@@ -61,6 +61,8 @@ type Step =
   | { op: 'flush'; who: 'alice' | 'bob' }
   | { op: 'deliver'; from: 'alice' | 'bob'; crash: 'none' | 'before-persist' | 'before-ack'; twice: boolean }
   | { op: 'crash'; who: 'alice' | 'bob' }
+  /** Alice, the funder, changes the commitment feerate. */
+  | { op: 'fee'; feeratePerKw: number }
   /** A burst of traffic both ways, so that HTLCs get far enough to be settled mid-run. */
   | { op: 'exchange'; rounds: number; crashes: ('none' | 'before-persist' | 'before-ack')[] };
 
@@ -79,6 +81,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), who }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('fee' as const), feeratePerKw: fc.oneof(fc.integer({ min: 253, max: 5000 }), fc.integer({ min: 5000, max: 200_000 })) }) },
   { weight: 3, arbitrary: fc.record({
       op: fc.constant('exchange' as const),
       rounds: fc.integer({ min: 1, max: 4 }),
@@ -88,7 +91,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 let paymentCounter = 0;
 /** What the runs exercised, so a run that quietly does nothing is noticed. */
-const seen = { fulfilled: 0, failed: 0, crashes: 0, duplicates: 0 };
+const seen = { fulfilled: 0, failed: 0, crashes: 0, duplicates: 0, feeUpdates: 0 };
 
 function run(steps: Step[], variant: 'anchors' | 'static_remotekey'): string | undefined {
   const pair = openPair(variant, 400_000_000);
@@ -149,6 +152,15 @@ function run(steps: Step[], variant: 'anchors' | 'static_remotekey'): string | u
         break;
       case 'crash':
         sides[s.who].crash();
+        break;
+      case 'fee':
+        try {
+          sides.alice.channel.updateFee(s.feeratePerKw);
+          sides.alice.persist();
+          seen.feeUpdates++;
+        } catch (error) {
+          if (!(error as Error).name.endsWith('StateError')) throw error;
+        }
         break;
       case 'exchange':
         for (let round = 0; round < s.rounds; round++) {
@@ -234,6 +246,7 @@ t.test('the schedules exercised what they claim', async (t) => {
   t.ok(seen.failed > 0, `${seen.failed} HTLCs failed`);
   t.ok(seen.crashes > 20, `${seen.crashes} crashes while receiving`);
   t.ok(seen.duplicates > 20, `${seen.duplicates} messages delivered twice`);
+  t.ok(seen.feeUpdates > 5, `${seen.feeUpdates} fee updates`);
 });
 
 t.test('ChannelStateError is what a refused payment throws', async (t) => {
