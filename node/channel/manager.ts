@@ -225,7 +225,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     do handle = this.nextHandle++ * 2 + this.handleParity(peer);
     while (this.openings.has(keyOf(peer, handle)) || this.channels.has(keyOf(peer, handle)));
     this.components.persister.put('counter', 'nextHandle', this.nextHandle);
-    const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat);
+    const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat, this.init.feeratePerKw ?? 253);
     this.send(peer, { type: 'open_channel', ...this.offer(opening), fundingSatoshis, pushMsat, feeratePerKw: opening.feeratePerKw });
     return handle;
   }
@@ -240,7 +240,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     this.checkOpened(managed);
   }
 
-  private newOpening(peer: string, handle: number, localIsFunder: boolean, fundingSatoshis: number, pushMsat: number): Opening {
+  /** `feeratePerKw`: the first commitments' feerate, which the funder chooses. */
+  private newOpening(peer: string, handle: number, localIsFunder: boolean, fundingSatoshis: number, pushMsat: number, feeratePerKw: number): Opening {
     // Saved before the keys are used: a channel index, and so its keys, is never given out twice.
     const channelIndex = this.nextChannelIndex++;
     this.components.persister.put('counter', 'nextChannelIndex', this.nextChannelIndex);
@@ -262,7 +263,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       channelIndex,
       fundingSatoshis,
       pushMsat,
-      feeratePerKw: this.init.feeratePerKw ?? 253,
+      feeratePerKw,
       local,
       minimumDepth: this.init.minimumDepth ?? 3,
     };
@@ -471,7 +472,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         if (pending >= MAX_OPENINGS_PER_PEER) throw new ChannelError(`already ${pending} channels opening with this peer`);
         const refusals = openRefusals(message);
         if (refusals.length > 0) return this.refuse(peer, message.handle, refusals);
-        const opening = this.newOpening(peer, message.handle, false, message.fundingSatoshis, message.pushMsat);
+        const opening = this.newOpening(peer, message.handle, false, message.fundingSatoshis, message.pushMsat, message.feeratePerKw);
         const remote = this.remoteSide(message, opening);
         if (Array.isArray(remote)) return this.refuse(peer, message.handle, remote);
         opening.remote = remote;

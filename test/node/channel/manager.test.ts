@@ -239,3 +239,16 @@ t.test('adversarial peers (review findings)', async (t) => {
     t.match(alice.events.find((event) => event.type === 'payment_failed'), { reason: 'expiry too soon' });
   });
 });
+
+t.test('a closing fee far outside our range is never signed', async (t) => {
+  // Bob's idea of a fee is 800 times Alice's: their ranges do not meet.
+  const network = createNetwork(2, (i) => (i === 1 ? { feeratePerKw: 202_400 } : {}));
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);
+  t.ok(bob.events.some((event) => event.type === 'channel_opened'), "the channel opens at the funder's feerate, whatever Bob's own");
+  alice.manager.close(bob.id, handle);
+  network.run();
+  t.notOk(alice.events.some((event) => event.type === 'channel_closed'), 'Alice did not close at a fee she never agreed to');
+  t.ok(alice.events.some((event) => event.type === 'peer_error' && /outside/.test(event.reason)) || bob.events.some((event) => event.type === 'peer_error' && /outside/.test(event.reason)), 'the negotiation failed, saying why');
+  t.equal(alice.broadcast.length, 1, 'nothing but the funding transaction was broadcast');
+});
