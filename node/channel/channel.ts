@@ -16,11 +16,11 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
-import { type Commitment, buildCommitment, fundingWitness } from '../bolt3/commitment.js';
+import { type Commitment, buildCommitment, commitmentNumberOf, fundingWitness } from '../bolt3/commitment.js';
 import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
 import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, isHtlcTrimmed } from '../bolt3/fees.js';
 import { buildHtlcTransaction, htlcTransactionWitness, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
-import { fundingScript, p2pkh } from '../bolt3/scripts.js';
+import { fundingScript, p2pkh, p2wsh, toLocalScript } from '../bolt3/scripts.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
 import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
@@ -655,6 +655,37 @@ export class Channel {
       if (!(error instanceof UneconomicSweepError)) throw error;
     }
     return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
+  }
+
+  /**
+   * Justice on a second-stage HTLC transaction that spends one of their
+   * revoked commitments: its output has the `to_local` script with that
+   * commitment's revocation key, so it is ours at once. Undefined when
+   * `breach` is not a revoked commitment of theirs or `secondStage` does not
+   * pay to such an output.
+   */
+  secondStageJustice(breach: Transaction, secondStage: Transaction, destinationScript: Uint8Array, feeratePerKw: number): Transaction | undefined {
+    const state = this.current;
+    const firstInput = breach.ins[0];
+    if (!firstInput || !secondStage.ins.some((input) => equalBytes(input.hash, breach.getHash()))) return undefined;
+    const number = commitmentNumberOf(breach.locktime, firstInput.sequence, state.obscuringFactor);
+    if (number === undefined) return undefined;
+    const secret = RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex).secretFor(MAX_SHACHAIN_INDEX - number);
+    if (!secret) return undefined; // not revoked: nothing to punish
+    const keys = deriveCommitmentKeys(perCommitmentPointOf(secret), state.remote.publicKeys, state.local.publicKeys);
+    const witnessScript = toLocalScript(keys.revocationPubkey, state.local.toSelfDelay, keys.localDelayedPubkey);
+    const vout = secondStage.outs.findIndex((output) => equalBytes(output.script, p2wsh(witnessScript)));
+    if (vout < 0) return undefined;
+    const satoshis = Number(secondStage.outs[vout]!.value);
+    try {
+      const justice = buildJusticeTransaction({ revokedOutputs: [{ kind: 'to_local', outpoint: { txid: secondStage.getId(), vout }, satoshis, witnessScript }], destinationScript, feeratePerKw });
+      const signature = this.signer.signJustice(justice.tx, 0, witnessScript, satoshis, secret);
+      justice.tx.setWitness(0, justiceWitness('to_local', encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, witnessScript));
+      return justice.tx;
+    } catch (error) {
+      if (error instanceof UneconomicSweepError) return undefined;
+      throw error;
+    }
   }
 
   // ---- commitments ------------------------------------------------------------

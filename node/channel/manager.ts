@@ -141,6 +141,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private readonly channels = new Map<string, Managed>();
   /** Preimages of payments this node asked for, by payment hash (hex). */
   private invoices = new Map<string, Invoice>();
+  /** Revoked commitments seen on chain, by txid (internal order, hex): their second-stage transactions are punished too. */
+  private readonly breaches = new Map<string, { managed: Managed; tx: Transaction }>();
   /** The chain's height as the chain view last told it (0 until then). */
   private height = 0;
   private nextChannelIndex = 0;
@@ -628,9 +630,19 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   /** The chain view shows a transaction (in a block or the mempool): if it is a revoked commitment, punish it. */
   transactionSeen(tx: Transaction): void {
     const hash = bytesToHex(tx.getHash());
+    // A second-stage HTLC transaction on a breach we saw: its output is ours too.
+    for (const input of tx.ins) {
+      const breach = this.breaches.get(bytesToHex(input.hash));
+      const justice = breach?.managed.channel.secondStageJustice(breach.tx, tx, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
+      if (breach && justice) {
+        this.components.broadcaster.broadcast(justice);
+        this.emitEvent({ type: 'breach', peer: breach.managed.peer, handle: breach.managed.handle, breachTxid: tx.getId(), justice });
+      }
+    }
     for (const managed of this.channels.values()) {
       const remedies = managed.remedies.get(hash);
       if (!remedies) continue;
+      this.breaches.set(hash, { managed, tx });
       // The whole justice first; the per-output ones take what remains if it cannot confirm.
       const [whole, ...perOutput] = remedies.map((bytes) => Transaction.fromBuffer(bytes));
       for (const justiceTx of [whole!, ...perOutput]) this.components.broadcaster.broadcast(justiceTx);
