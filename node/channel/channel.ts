@@ -194,11 +194,7 @@ export class Channel {
    */
   htlcsToSettle(): { id: number; amountMsat: number; paymentHash: Uint8Array; cltvExpiry: number; destination?: Uint8Array }[] {
     const state = this.current;
-    const settled = new Set(
-      [...state.localChanges.queued, ...state.localChanges.proposed, ...state.localChanges.signed, ...state.localChanges.acked].flatMap((update) =>
-        update.kind === 'fulfill' || update.kind === 'fail' ? [update.id] : [],
-      ),
-    );
+    const settled = settledIds(this.ourPendingChanges(state));
     return state.localCommit.spec.htlcs
       .filter((htlc) => htlc.direction === 'incoming' && !settled.has(htlc.id))
       .filter((htlc) => state.remoteCommit.spec.htlcs.some((other) => other.direction === 'incoming' && other.id === htlc.id))
@@ -213,7 +209,7 @@ export class Channel {
   settlementsReceived(): { id: number; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] {
     const state = this.current;
     const settlements: { id: number; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] = [];
-    for (const update of [...state.remoteChanges.proposed, ...state.remoteChanges.acked, ...state.remoteChanges.signed]) {
+    for (const update of this.theirPendingChanges(state)) {
       if (update.kind === 'fulfill') settlements.push({ id: update.id, paymentPreimage: update.paymentPreimage });
       else if (update.kind === 'fail') settlements.push({ id: update.id, reason: update.reason });
     }
@@ -846,14 +842,22 @@ export class Channel {
     return inOurs;
   }
 
+  /** Every update of ours not yet out of the change lists (queued included). */
+  private ourPendingChanges(state: ChannelState): NumberedUpdate[] {
+    return [...state.localChanges.queued, ...state.localChanges.proposed, ...state.localChanges.signed, ...state.localChanges.acked];
+  }
+
+  /** Every update of theirs not yet out of the change lists. */
+  private theirPendingChanges(state: ChannelState): NumberedUpdate[] {
+    return [...state.remoteChanges.proposed, ...state.remoteChanges.acked, ...state.remoteChanges.signed];
+  }
+
   private checkNotSettled(state: ChannelState, id: number): void {
-    const changes = [...state.localChanges.queued, ...state.localChanges.proposed, ...state.localChanges.signed, ...state.localChanges.acked];
-    if (changes.some((update) => (update.kind === 'fulfill' || update.kind === 'fail') && update.id === id)) throw new ChannelStateError(`HTLC ${id} is already settled`);
+    if (settledIds(this.ourPendingChanges(state)).has(id)) throw new ChannelStateError(`HTLC ${id} is already settled`);
   }
 
   private checkNotSettledByThem(state: ChannelState, id: number): void {
-    const changes = [...state.remoteChanges.proposed, ...state.remoteChanges.acked, ...state.remoteChanges.signed];
-    if (changes.some((update) => (update.kind === 'fulfill' || update.kind === 'fail') && update.id === id)) throw new ChannelError(`HTLC ${id} settled twice`);
+    if (settledIds(this.theirPendingChanges(state)).has(id)) throw new ChannelError(`HTLC ${id} settled twice`);
   }
 
   /** Runs `change` on a copy of the state, and keeps the copy only if nothing threw. */
@@ -863,6 +867,11 @@ export class Channel {
     this.current = draft;
     return result;
   }
+}
+
+/** The ids of the HTLCs these updates fulfill or fail. */
+function settledIds(updates: readonly NumberedUpdate[]): Set<number> {
+  return new Set(updates.flatMap((update) => (update.kind === 'fulfill' || update.kind === 'fail' ? [update.id] : [])));
 }
 
 /** Our own request could not be met: say so as a state error, whatever the lower layer threw. */

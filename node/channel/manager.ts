@@ -13,13 +13,13 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { feeForWeight } from '../bolt3/fees.js';
 import { fundingOutputScript } from '../bolt3/funding.js';
 import { Transaction } from '../bolt3/transaction.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
-import { checkPublicKey } from '../keys/curve.js';
+import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
 import type { Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
@@ -285,7 +285,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       maxAcceptedHtlcs: opening.local.maxAcceptedHtlcs,
       toSelfDelay: opening.local.toSelfDelay,
       cltvExpiryDelta: delaysFor(this.policy).cltvExpiryDelta,
-      keys: concat([keys.fundingPubkey, keys.revocationBasepoint, keys.paymentBasepoint, keys.delayedPaymentBasepoint, keys.htlcBasepoint]),
+      keys: concatBytes(keys.fundingPubkey, keys.revocationBasepoint, keys.paymentBasepoint, keys.delayedPaymentBasepoint, keys.htlcBasepoint),
       firstPerCommitmentPoint: this.components.signer.channelSigner(opening.channelIndex).perCommitmentPoint(0),
       channelType: this.init.channelType ?? 'anchors',
     };
@@ -312,7 +312,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     if (offer.channelReserveSatoshis < offer.dustLimitSatoshis) reasons.push('a channel reserve below the dust limit');
     if (offer.maxAcceptedHtlcs < 1) reasons.push('max_accepted_htlcs of 0: no payment could ever move');
     const keys = Array.from({ length: 5 }, (_, i) => offer.keys.slice(i * 33, i * 33 + 33));
-    if (!keys.every(isPoint) || !isPoint(offer.firstPerCommitmentPoint)) reasons.push('a key is not a valid point');
+    if (!keys.every(isPublicKey) || !isPublicKey(offer.firstPerCommitmentPoint)) reasons.push('a key is not a valid point');
     if (reasons.length > 0) return reasons;
     return {
       dustLimitSatoshis: offer.dustLimitSatoshis,
@@ -889,20 +889,8 @@ function keyOf(peer: string, handle: number): string {
   return `${peer}/${handle}`;
 }
 
-function isPoint(bytes: Uint8Array): boolean {
-  try {
-    checkPublicKey('point', bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function hexToPoint(hex: string): Uint8Array {
   if (typeof hex !== 'string' || !/^[0-9a-f]{66}$/.test(hex)) throw new InvalidInputError('peer', 'expected a node id: 66 lower-case hex digits');
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  return Uint8Array.from(parts.flatMap((part) => [...part]));
-}

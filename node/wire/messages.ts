@@ -11,6 +11,7 @@
  * Decoding follows BOLT 1's rule: an unknown even message type or field is
  * an error, an unknown odd one is ignored.
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '../input.js';
 import { type CborValue, DecodeError, decodeCbor, encodeCbor } from './cbor.js';
 
@@ -320,12 +321,12 @@ function encodeField(field: FieldKind, value: unknown, path: string): CborValue 
       return value === 'anchors' ? 0 : 1;
     case 'revocation': {
       const { perCommitmentSecret, nextPerCommitmentPoint } = (value ?? {}) as Revocation;
-      return concat([sized(perCommitmentSecret, 32, `${path}.perCommitmentSecret`), sized(nextPerCommitmentPoint, 33, `${path}.nextPerCommitmentPoint`)]);
+      return concatBytes(sized(perCommitmentSecret, 32, `${path}.perCommitmentSecret`), sized(nextPerCommitmentPoint, 33, `${path}.nextPerCommitmentPoint`));
     }
     case 'commitment': {
       const { signature, htlcSignatures } = (value ?? {}) as CommitmentSignatures;
       if (!Array.isArray(htlcSignatures)) throw new DecodeError(`${path}.htlcSignatures`, 'expected an array');
-      return concat([sized(signature, 64, `${path}.signature`), ...htlcSignatures.map((item, i) => sized(item, 64, `${path}.htlcSignatures[${i}]`))]);
+      return concatBytes(sized(signature, 64, `${path}.signature`), ...htlcSignatures.map((item, i) => sized(item, 64, `${path}.htlcSignatures[${i}]`)));
     }
     case 'updates':
       if (!Array.isArray(value)) throw new DecodeError(path, 'expected an array');
@@ -347,15 +348,6 @@ function encodeField(field: FieldKind, value: unknown, path: string): CborValue 
   }
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 // ---- decoding ---------------------------------------------------------------
 

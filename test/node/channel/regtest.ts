@@ -4,7 +4,6 @@
  * Bitcoin Core's rules (bcoin's mempool), and confirms them in blocks.
  */
 import bcoin from 'bcoin';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type FundingInput, buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { hash160, p2wpkh } from '../../../node/bolt3/scripts.js';
@@ -77,9 +76,5 @@ export class Regtest {
 
   async close(): Promise<void> {
     await this.node.close();
-  }
-
-  static txidOf(tx: Transaction): string {
-    return bytesToHex(Uint8Array.from(tx.getHash()).reverse());
   }
 }
