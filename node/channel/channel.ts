@@ -18,7 +18,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { type Commitment, buildCommitment, commitmentNumberOf, fundingWitness } from '../bolt3/commitment.js';
 import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
-import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, isHtlcTrimmed } from '../bolt3/fees.js';
+import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, htlcSuccessWeight, htlcTimeoutWeight, isHtlcTrimmed } from '../bolt3/fees.js';
 import { buildHtlcTransaction, htlcTransactionWitness, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { fundingScript, p2pkh, p2wsh, toLocalScript } from '../bolt3/scripts.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
@@ -489,10 +489,16 @@ export class Channel {
    * their delay has passed, offered HTLCs through their pre-signed
    * HTLC-timeout transactions once expired, received HTLCs whose preimage
    * we know through HTLC-success transactions; each second-stage output
-   * again after the delay. (With anchors, HTLC transactions carry no fee: a
-   * wallet input must be added to relay them.)
+   * again after the delay. With anchors, HTLC transactions carry no fee:
+   * `payFee` adds the wallet's coins and change to each (see `addFeeInputs`)
+   * before we sign it, given the transaction's own weight.
    */
-  claimsAfterOurClose(destinationScript: Uint8Array, feeratePerKw: number, preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined): { commitment: Transaction; claims: Claim[] } {
+  claimsAfterOurClose(
+    destinationScript: Uint8Array,
+    feeratePerKw: number,
+    preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
+    payFee?: (tx: Transaction, baseWeight: number) => void,
+  ): { commitment: Transaction; claims: Claim[] } {
     const state = this.current;
     const signed = this.signedLocalCommitment();
     const { keys } = this.buildLocalCommitment(state, state.localCommit.spec, state.localCommit.number);
@@ -525,6 +531,10 @@ export class Channel {
       if (output === 'received' && !preimage) return; // not ours to take without the preimage
       const remoteSighash = remoteHtlcSighashType(state.variant);
       const theirs = encodeBitcoinSignature(state.localCommit.signatures!.htlcSignatures[i]!, remoteSighash);
+      if (state.variant === 'anchors') {
+        if (!payFee) throw new ChannelStateError('anchors HTLC transactions need the wallet to pay their fee');
+        payFee(htlcTx.tx, htlcTx.type === 'htlc-timeout' ? htlcTimeoutWeight('anchors') : htlcSuccessWeight('anchors'));
+      }
       const ours = encodeBitcoinSignature(this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, keys.perCommitmentPoint), SIGHASH_ALL);
       htlcTx.tx.setWitness(0, htlcTransactionWitness(htlcTx, theirs, ours, preimage));
       const secondStage = delayedClaim(`${htlcTx.type} output`, { txid: htlcTx.tx.getId(), vout: 0 }, Number(htlcTx.tx.outs[0]!.value), htlcTx.outputWitnessScript);

@@ -38,6 +38,12 @@ export interface FundingWallet {
   fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): { tx: Transaction; outputIndex: number };
   /** Where justice transactions and sweeps pay: an output script of the wallet. */
   sweepScript(): Uint8Array;
+  /**
+   * Pays the fee of a transaction that carries none (an anchors HTLC
+   * transaction): adds P2WPKH coins of the wallet and a change output, and
+   * signs them (see `addFeeInputs`). `baseWeight` is the transaction's weight as it is, signed.
+   */
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void;
 }
 
 /** Hands a fully signed transaction to the Bitcoin network (through the gateway). */
@@ -657,7 +663,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const managed = this.channels.get(keyOf(peer, handle));
     if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
     if (managed.onchain) return;
-    const { commitment, claims } = managed.channel.claimsAfterOurClose(this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500, (hash) => this.preimageFor(hash));
+    const feeratePerKw = this.init.justiceFeeratePerKw ?? 2500;
+    const { commitment, claims } = managed.channel.claimsAfterOurClose(
+      this.components.wallet.sweepScript(),
+      feeratePerKw,
+      (hash) => this.preimageFor(hash),
+      (tx, baseWeight) => this.components.wallet.payFee(tx, baseWeight, feeratePerKw),
+    );
     managed.onchain = { commitmentTxid: commitment.getId(), ours: true, claims: claims.map(pendingClaim), confirmed: {} };
     managed.shutdown = { ...managed.shutdown, closed: true };
     this.save(managed); // the claims are on disk before the commitment leaves

@@ -16,7 +16,7 @@ t.test('a revoked commitment on chain is punished', async (t) => {
   const chain = await Regtest.start();
   t.teardown(() => chain.close());
   const sweepKeys = [0, 1].map((i) => publicKeyOf(sha256(Uint8Array.of(0x5f, i))));
-  const network = createNetwork(2, {}, (i) => ({ fund: (request) => chain.fund(request), sweepScript: () => p2wpkh(sweepKeys[i]!) }));
+  const network = createNetwork(2, {}, (i) => ({ fund: (request) => chain.fund(request), sweepScript: () => p2wpkh(sweepKeys[i]!), payFee: (tx, baseWeight, feeratePerKw) => chain.payFee(tx, baseWeight, feeratePerKw) }));
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
 
   const handle = alice.manager.openChannel(bob.id, 2_000_000, 0);

@@ -3,7 +3,8 @@
 // Fed block after block, each manager broadcasts its claims as soon as the
 // next block may include them: Bob his to_remote at once; Alice the
 // HTLC-timeout at the expiry, then to_local and the HTLC-timeout's output
-// after the two-week delay. Every claim bcoin sees is accepted.
+// after the two-week delay. Every claim bcoin sees is accepted. With anchors
+// the HTLC-timeout carries no fee of its own: Alice's wallet adds a coin.
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
@@ -14,12 +15,14 @@ import { Regtest } from './regtest.js';
 
 t.setTimeout(180_000);
 
-t.test('claims go out block by block until everything is swept', async (t) => {
+for (const channelType of ['anchors', 'static_remotekey'] as const) t.test(`${channelType}: claims go out block by block until everything is swept`, async (t) => {
   const chain = await Regtest.start();
   t.teardown(() => chain.close());
-  const network = createNetwork(2, { channelType: 'static_remotekey' }, (i) => ({
+  const network = createNetwork(2, { channelType }, (i) => ({
     fund: (request) => chain.fund(request),
     sweepScript: () => p2wpkh(publicKeyOf(sha256(Uint8Array.of(0x5f, i)))),
+    // With anchors the HTLC-timeout carries no fee: a coin of the wallet pays it.
+    payFee: (tx, baseWeight, feeratePerKw) => chain.payFee(tx, baseWeight, feeratePerKw),
   }));
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = alice.manager.openChannel(bob.id, 2_000_000, 500_000_000);

@@ -6,6 +6,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
 import { buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
@@ -61,6 +62,10 @@ export function createNetwork(
             return { tx: built.tx, outputIndex: built.fundingOutputIndex };
           },
           sweepScript: () => p2wpkh(publicKeyOf(walletKey)),
+          payFee: (tx: Transaction, baseWeight: number, feeratePerKw: number) => {
+            const coin = { outpoint: { txid: bytesToHex(sha256(Uint8Array.of(i, coins++))), vout: 0 }, satoshis: 100_000, publicKey: publicKeyOf(walletKey), kind: 'p2wpkh' as const };
+            addFeeInputs(tx, { coins: [coin], changeScript: p2wpkh(publicKeyOf(walletKey)), baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, walletKey));
+          },
         },
         broadcaster: { broadcast: (tx: Transaction) => broadcast.push(tx) },
         randomBytes: (length: number) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),

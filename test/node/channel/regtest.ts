@@ -5,6 +5,7 @@
  */
 import bcoin from 'bcoin';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
 import { type FundingInput, buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { hash160, p2wpkh } from '../../../node/bolt3/scripts.js';
 import { Transaction } from '../../../node/bolt3/transaction.js';
@@ -61,17 +62,28 @@ export class Regtest {
     return block.txs.map((tx: any) => Transaction.fromBuffer(tx.toRaw()));
   }
 
-  /** A funding transaction from one mature coinbase coin of ours. */
-  fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): { tx: Transaction; outputIndex: number } {
+  /** One mature coinbase coin of ours, taken out of the list: it will be spent. */
+  private matureCoin(): FundingInput {
     const index = this.coinbases.findIndex((coin) => this.node.chain.height - coin.height + 1 > COINBASE_MATURITY);
     if (index < 0) throw new Error('no mature coin');
     const [coin] = this.coinbases.splice(index, 1);
-    const input: FundingInput = { outpoint: { txid: coin!.txid, vout: 0 }, satoshis: coin!.satoshis, publicKey: this.walletPubkey, kind: 'p2wpkh' };
+    return { outpoint: { txid: coin!.txid, vout: 0 }, satoshis: coin!.satoshis, publicKey: this.walletPubkey, kind: 'p2wpkh' };
+  }
+
+  /** A funding transaction from one mature coinbase coin of ours. */
+  fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): { tx: Transaction; outputIndex: number } {
+    const input = this.matureCoin();
     const built = buildFundingTransaction(
       { inputs: [input], fundingSatoshis: request.satoshis, localFundingPubkey: request.localFundingPubkey, remoteFundingPubkey: request.remoteFundingPubkey, changeScript: p2wpkh(this.walletPubkey), feeratePerKw: request.feeratePerKw },
       (_coin, digest) => signDigest(digest, this.walletKey),
     );
     return { tx: built.tx, outputIndex: built.fundingOutputIndex };
+  }
+
+  /** Pays the fee of an anchors HTLC transaction with one mature coinbase coin of ours. */
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void {
+    const coin = this.matureCoin();
+    addFeeInputs(tx, { coins: [coin], changeScript: p2wpkh(this.walletPubkey), baseWeight, feeratePerKw }, (_coin, digest) => signDigest(digest, this.walletKey));
   }
 
   async close(): Promise<void> {
