@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import { bolt3Figures, type Figure } from './bolt3.js';
 import { channelFigures } from './channel.js';
 import { curveFigures } from './curve.js';
+import { linkFigures } from './link.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });

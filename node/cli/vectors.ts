@@ -14,8 +14,8 @@ export function registerVectorsCommand(program: Command): void {
         'field that differs, then a last line "N passed, N failed". Exits 0 only when',
         'nothing failed.',
         '',
-        'Known shapes: bolt03-keys, bolt03-shachain, bolt03-commitments, bolt03-misc',
-        '(bolt08-handshake is recognised, but cannot run until the link layer exists).',
+        'Known shapes: bolt03-keys, bolt03-shachain, bolt03-commitments, bolt03-misc,',
+        'bolt08-handshake.',
       ].join('\n'),
     )
     .argument('<file...>', 'vector files to run')

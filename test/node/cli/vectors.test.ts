@@ -252,14 +252,28 @@ t.test('malformed files: named case and field, non-zero exit, no stack trace', a
   }
 });
 
-t.test('bolt08-handshake is recognised but reported as not runnable yet', async (t) => {
+t.test('bolt08-handshake: every handshake and message case passes', async (t) => {
   const path = join(VECTORS, 'bolt08-handshake.json');
+  const file = shipped('bolt08-handshake.json');
+  const total = file.handshake_tests.length + file.message_encryption_test.outputs.length + file.message_encryption_test.trace.length;
   const run = lnmesh('vectors', path);
-  t.not(run.status, 0, 'non-zero exit status');
-  t.not(run.status, null);
-  t.match(fileLine(run, path), '(bolt08-handshake): 0 passed, 1 failed');
-  t.match(run.stdout, /error: .*BOLT 8/);
-  t.equal(run.lastLine, '0 passed, 1 failed');
+  t.equal(run.status, 0, 'exit status 0');
+  t.match(fileLine(run, path), `(bolt08-handshake): ${total} passed, 0 failed`);
+  t.equal(run.lastLine, `${total} passed, 0 failed`);
+  t.notMatch(run.stdout, /FAIL|error:/);
+  t.equal(run.stderr, '', 'nothing on stderr');
+});
+
+t.test('bolt08-handshake with one byte changed: that case fails, the others pass', async (t) => {
+  const file = shipped('bolt08-handshake.json');
+  const total = file.handshake_tests.length + file.message_encryption_test.outputs.length + file.message_encryption_test.trace.length;
+  file.handshake_tests[5].acts.two.output = flipHex(file.handshake_tests[5].acts.two.output, 20);
+  const path = write('tamper-bolt08.json', file);
+  const run = lnmesh('vectors', path);
+  t.equal(run.status, 1, 'exit status 1');
+  t.equal(run.lastLine, `${total - 1} passed, 1 failed`);
+  t.ok(run.stdout.includes(`FAIL ${file.handshake_tests[5].name} (handshake_tests[5], spec line ${file.handshake_tests[5].source_line})`), 'names the case');
+  t.match(run.stdout, /^\s+handshake_tests\[5\]\.acts\.two\.output differs$/m, 'names the field');
   noStackTrace(t, run);
 });
 
