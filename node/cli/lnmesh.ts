@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../input.js';
+import { registerAirtimeCommand } from './airtime.js';
 import { registerSeedCommand } from './seed.js';
 import { registerVectorsCommand } from './vectors.js';
 
@@ -18,6 +19,7 @@ program
 
 registerVectorsCommand(program);
 registerSeedCommand(program);
+registerAirtimeCommand(program);
 
 try {
   await program.parseAsync(process.argv);
