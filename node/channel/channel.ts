@@ -360,6 +360,8 @@ export class Channel {
         return [];
       case 'fee': {
         if (state.localIsFunder) throw new ChannelError('only the funder updates the fee');
+        // Below the relay floor the commitment could not reach the chain when we need it.
+        if (update.feeratePerKw < 253) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw is below the relay floor of 253`);
         // The funder must be able to pay the new fee on our commitment, with every change we know of.
         const spec = applyUpdates(state.localCommit.spec, this.ourChangesNotInOurCommitment(state), [...state.remoteChanges.proposed, update]);
         if (this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw the funder cannot pay`);

@@ -73,6 +73,11 @@ export interface ChannelManagerInit {
   readonly channelType?: 'anchors' | 'static_remotekey';
   /** Feerate of the justice transactions signed in advance for revoked commitments. Default 2500 (10 sat/vbyte). */
   readonly justiceFeeratePerKw?: number;
+  /**
+   * The highest commitment feerate we accept from a funder (update_fee).
+   * Default 50,000 sat/kw (200 sat/vbyte): a peer cannot burn our balance in fees.
+   */
+  readonly maxFeeratePerKw?: number;
   /** The static route table: destination node id (hex) to the neighbour (hex) that leads there. Direct peers need no entry. */
   readonly routes?: Readonly<Record<string, string>>;
 }
@@ -410,6 +415,28 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   /**
+   * The fee estimator's new feerate for commitments: every open channel we
+   * funded proposes it (update_fee). A channel that cannot afford it keeps
+   * its feerate; the reasons are returned, one per channel.
+   */
+  updateFeerate(feeratePerKw: number): string[] {
+    checkInteger('feeratePerKw', feeratePerKw, 253, this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW);
+    const refused: string[] = [];
+    for (const managed of this.channels.values()) {
+      const state = managed.channel.state;
+      if (!state.localIsFunder || managed.onchain || managed.shutdown || !managed.readyReceived) continue;
+      if (state.localCommit.spec.feeratePerKw === feeratePerKw) continue;
+      try {
+        managed.channel.updateFee(feeratePerKw);
+        this.commit(managed);
+      } catch (error) {
+        refused.push(`channel ${managed.handle} with ${managed.peer}: ${(error as Error).message}`);
+      }
+    }
+    return refused;
+  }
+
+  /**
    * Closes a channel cooperatively: shutdown, then (once no HTLC is pending)
    * a fee negotiation, then the closing transaction goes to the broadcaster.
    */
@@ -447,8 +474,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     this.send(managed.peer, { type: 'closing_signed', handle: managed.handle, feeSatoshis, signature }, managed);
   }
 
-  balances(): { peer: string; handle: number; localMsat: number; remoteMsat: number; pendingHtlcs: number }[] {
-    return [...this.channels.values()].map((managed) => ({ peer: managed.peer, handle: managed.handle, ...managed.channel.balances() }));
+  /** Each channel's balances, and the feerate its current commitment pays. */
+  balances(): { peer: string; handle: number; localMsat: number; remoteMsat: number; pendingHtlcs: number; feeratePerKw: number }[] {
+    return [...this.channels.values()].map((managed) => ({
+      peer: managed.peer,
+      handle: managed.handle,
+      ...managed.channel.balances(),
+      feeratePerKw: managed.channel.state.localCommit.spec.feeratePerKw,
+    }));
   }
 
   // ---- incoming messages --------------------------------------------------------
@@ -545,6 +578,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         if (!managed) throw new ChannelError('an update for an unknown channel');
         if (managed.shutdown?.remote && message.updates.some((update) => update.kind === 'add')) throw new ChannelError('a new HTLC after the peer\'s shutdown');
         if (managed.onchain) throw new ChannelError('an update on a channel closed on chain');
+        const maxFeerate = this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW;
+        for (const update of message.updates) {
+          if (update.kind === 'fee' && update.feeratePerKw > maxFeerate) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw is above our limit of ${maxFeerate}`);
+        }
         const events = managed.channel.receive(message);
         // The justice for what they just revoked is kept in the same save as the state that follows it:
         // no crash can leave a revoked commitment without its remedy.
@@ -873,6 +910,8 @@ function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
 
 /** Update messages kept per channel to send again after a restart: more than can be in flight at once. */
 const RESENT_AFTER_RESTART = 8;
+/** The highest update_fee feerate accepted by default: 200 sat/vbyte. */
+const DEFAULT_MAX_FEERATE_PER_KW = 50_000;
 
 /** The dust limit we accept from a peer at most: far above any relay policy, far below a payment. */
 const MAX_DUST_LIMIT_SATOSHIS = 20_000;

@@ -252,3 +252,26 @@ t.test('a closing fee far outside our range is never signed', async (t) => {
   t.ok(alice.events.some((event) => event.type === 'peer_error' && /outside/.test(event.reason)) || bob.events.some((event) => event.type === 'peer_error' && /outside/.test(event.reason)), 'the negotiation failed, saying why');
   t.equal(alice.broadcast.length, 1, 'nothing but the funding transaction was broadcast');
 });
+
+t.test('the funder follows the fee estimator; the fundee bounds what it accepts', async (t) => {
+  const network = createNetwork(2, { maxFeeratePerKw: 20_000 });
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  openChannel(network, alice, bob, 1_000_000);
+  t.same(bob.manager.updateFeerate(3000), [], 'the fundee has nothing to update (only the funder proposes)');
+  t.equal(network.queue.length, 0, 'and sends nothing');
+  t.same(alice.manager.updateFeerate(3000), [], 'the funder proposes 3000 sat/kw');
+  network.run();
+  const feerates = () => [alice, bob].map((node) => node.manager.balances()[0]!.feeratePerKw);
+  t.same(feerates(), [3000, 3000], 'both commitments now pay 3000 sat/kw');
+  t.throws(() => alice.manager.updateFeerate(100), { name: 'InvalidInputError' }, 'below the relay floor: refused at the call');
+  t.throws(() => alice.manager.updateFeerate(30_000), { name: 'InvalidInputError' }, 'above our own limit: refused at the call');
+
+  // A funder whose limit is higher than ours: we refuse its feerate, and nothing changes.
+  const greedy = createNetwork(2, (i) => ({ maxFeeratePerKw: i === 0 ? 100_000 : 20_000 }));
+  const [payer, payee] = greedy.nodes as [NonNullable<(typeof greedy.nodes)[0]>, NonNullable<(typeof greedy.nodes)[1]>];
+  openChannel(greedy, payer, payee, 1_000_000);
+  payer.manager.updateFeerate(60_000);
+  greedy.run();
+  t.match(payee.events.find((event) => event.type === 'peer_error'), { reason: /60000 sat\/kw is above our limit of 20000/ }, 'the fundee refuses a feerate above its limit');
+  t.match(payee.manager.balances()[0], { localMsat: 0, remoteMsat: 1_000_000_000 }, 'its balances are unchanged');
+});
