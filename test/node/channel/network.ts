@@ -13,7 +13,7 @@ import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
 import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
-import { MemoryPersister } from '../../../node/persist/persister.js';
+import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
 
 export interface TestNode {
   readonly id: string;
@@ -36,6 +36,7 @@ export function createNetwork(
   count: number,
   init: Partial<ChannelManagerInit> | ((i: number) => Partial<ChannelManagerInit>) = {},
   wallet?: (i: number) => FundingWallet,
+  persister: (i: number) => Persister = () => new MemoryPersister(),
 ): Network {
   const queue: [string, string, Uint8Array][] = [];
   const byId = new Map<string, TestNode>();
@@ -49,7 +50,7 @@ export function createNetwork(
     let counter = 0;
     const components = {
         signer,
-        persister: new MemoryPersister(),
+        persister: persister(i),
         messenger: { send: (peer: string, bytes: Uint8Array) => queue.push([id, peer, bytes]) },
         wallet: wallet?.(i) ?? {
           fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }: Parameters<FundingWallet['fund']>[0]) => {
