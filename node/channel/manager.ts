@@ -186,7 +186,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
       const channel = new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex));
       const remedies = new Map<string, Uint8Array[]>((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), [...remedy.justice]]));
-      this.channels.set(keyOf(meta.peer, meta.handle), {
+      const managed: Managed = {
         peer: meta.peer,
         handle: meta.handle,
         channelIndex: meta.channelIndex,
@@ -199,7 +199,12 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         readyReceived: meta.readyReceived,
         minimumDepth: meta.minimumDepth,
         ...(meta.shutdown && { shutdown: { ...meta.shutdown } }),
-      });
+      };
+      this.channels.set(keyOf(meta.peer, meta.handle), managed);
+      for (const raw of meta.breaches ?? []) {
+        const tx = Transaction.fromBuffer(raw);
+        this.breaches.set(bytesToHex(tx.getHash()), { managed, tx });
+      }
     }
   }
 
@@ -685,7 +690,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     for (const managed of this.channels.values()) {
       const remedies = managed.remedies.get(hash);
       if (!remedies) continue;
-      this.breaches.set(hash, { managed, tx });
+      if (!this.breaches.has(hash)) {
+        this.breaches.set(hash, { managed, tx });
+        this.save(managed); // so that its second-stage transactions are punished also after a restart
+      }
       // The whole justice first; the per-output ones take what remains if it cannot confirm.
       const [whole, ...perOutput] = remedies.map((bytes) => Transaction.fromBuffer(bytes));
       for (const justiceTx of [whole!, ...perOutput]) this.components.broadcaster.broadcast(justiceTx);
@@ -873,7 +881,19 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const remedies = [...managed.remedies].map(([hash, justice]) => ({ breachTxHash: hexToBytes(hash), justice }));
     const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown } = managed;
     const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
-    const meta = { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, forwards, ...(shutdown && { shutdown }), ...(managed.onchain && { onchain: managed.onchain }) };
+    const breaches = [...this.breaches.values()].filter((breach) => breach.managed === managed).map((breach) => breach.tx.toBuffer());
+    const meta = {
+      peer,
+      handle,
+      channelIndex,
+      minimumDepth,
+      readySent,
+      readyReceived,
+      forwards,
+      ...(shutdown && { shutdown }),
+      ...(managed.onchain && { onchain: managed.onchain }),
+      ...(breaches.length > 0 && { breaches }),
+    };
     this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: managed.outbox, remedies });
   }
 

@@ -44,6 +44,8 @@ export interface ChannelMeta {
   readonly shutdown?: { readonly local?: Uint8Array; readonly remote?: Uint8Array; readonly offeredFee?: number; readonly closed?: boolean };
   /** After a unilateral close: the commitment on chain and our claims on it, with their progress. */
   readonly onchain?: OnchainResolution;
+  /** Revoked commitments of the peer seen on chain (raw): their second-stage HTLC transactions are punished too, also after a restart. */
+  readonly breaches?: readonly Uint8Array[];
   /** HTLCs we offered on this channel to forward a payment: the incoming HTLC each one pays for. */
   readonly forwards?: readonly { readonly outgoingId: number; readonly peer: string; readonly handle: number; readonly id: number }[];
 }

@@ -275,3 +275,36 @@ t.test('the funder follows the fee estimator; the fundee bounds what it accepts'
   t.match(payee.events.find((event) => event.type === 'peer_error'), { reason: /60000 sat\/kw is above our limit of 20000/ }, 'the fundee refuses a feerate above its limit');
   t.match(payee.manager.balances()[0], { localMsat: 0, remoteMsat: 1_000_000_000 }, 'its balances are unchanged');
 });
+
+t.test('a breach seen before a restart: its second-stage HTLC transactions are punished after it', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000, 500_000_000);
+  // Bob offers Alice an HTLC she cannot settle (she issued no such request); he keeps a copy of his state while it is pending.
+  bob.manager.pay(alice.id, handle, { paymentHash: new Uint8Array(32).fill(9), amountMsat: 100_000_000, minFinalExpiry: 100, payee: alice.manager.receive(1, 0).payee });
+  let backup: ReturnType<typeof bob.fork> | undefined;
+  const oldTransactions: Parameters<typeof bob.fork>[0] = [];
+  for (let next = network.queue.shift(); next; next = network.queue.shift()) {
+    const [from, to, bytes] = next;
+    (to === alice.id ? alice : bob).manager.handleMessage(from, bytes);
+    if (!backup && alice.manager.balances()[0]!.pendingHtlcs === 1 && bob.manager.balances()[0]!.pendingHtlcs === 1) backup = bob.fork(oldTransactions);
+  }
+  t.match(bob.manager.balances()[0], { pendingHtlcs: 0 }, 'the HTLC failed back: the state Bob kept is revoked');
+
+  // Bob cheats with his backup: the revoked commitment, then its HTLC-timeout once it expires.
+  backup!.forceClose(alice.id, handle);
+  const [breach] = oldTransactions;
+  backup!.blockConnected(150, [breach!]);
+  backup!.blockConnected(151, []);
+  const timeout = oldTransactions.find((tx) => tx.ins.some((input) => Buffer.from(input.hash).equals(breach!.getHash())));
+  t.ok(timeout, 'Bob has the HTLC-timeout of the revoked commitment');
+
+  alice.manager.blockConnected(150, [breach!]);
+  t.equal(alice.events.filter((event) => event.type === 'breach').length, 1, 'Alice punishes the revoked commitment');
+  alice.restart();
+  const before = alice.broadcast.length;
+  alice.manager.blockConnected(152, [timeout!]);
+  const justice = alice.broadcast.slice(before);
+  t.equal(justice.length, 1, 'after her restart, Alice punishes the HTLC-timeout too');
+  t.ok(justice[0]?.ins.some((input) => Buffer.from(input.hash).equals(timeout!.getHash())), 'her justice spends the HTLC-timeout\'s output');
+});

@@ -22,6 +22,8 @@ export interface TestNode {
   readonly broadcast: Transaction[];
   /** Replaces the manager by a new one over the same persister, as a reboot would (what was not saved is gone). */
   restart(): void;
+  /** A second manager started from a copy of what this node has saved now, broadcasting into `broadcast`: a node's old backup. */
+  fork(broadcast: Transaction[]): ChannelManager;
 }
 
 export interface Network {
@@ -82,6 +84,12 @@ export function createNetwork(
       manager: start(),
       events,
       broadcast,
+      fork(broadcastInto) {
+        const copy = new MemoryPersister();
+        for (const [id, record] of components.persister.loadChannels()) copy.saveChannel(id, record);
+        for (const [id, value] of components.persister.getAll('invoice')) copy.put('invoice', id, value);
+        return new ChannelManager({ ...components, persister: copy, broadcaster: { broadcast: (tx) => broadcastInto.push(tx) } }, { network: 3, ...(typeof init === 'function' ? init(i) : init) });
+      },
       restart() {
         node.manager.removeAllListeners();
         node.manager = start();
