@@ -1,7 +1,8 @@
 /**
  * Channel figures: bytes on the wire for one payment over one hop (compact
  * encoding, next to the same exchange in BOLT 2 layouts), and payments per
- * second between two channels persisting every step in lmdb.
+ * second between two channel managers, each persisting in its own lmdb
+ * store, with the bytes they write per payment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { openPair, preimageOf, settle } from '../test/node/channel/pair.js';
 import { LmdbPersister } from '../node/persist/lmdb.js';
-import type { ChannelUpdate } from '../node/wire/messages.js';
+import { createNetwork, openChannel } from '../test/node/channel/network.js';
 import type { Figure } from './bolt3.js';
 
 /** BOLT 2 message sizes (type + fields), from the layouts in 02-peer-protocol.md. */
@@ -54,47 +55,24 @@ export function compactBytesPerHopPayment(): number {
 
 function paymentsWithLmdb(count: number): { perSecond: number; bytesPerPayment: number } {
   const directory = mkdtempSync(join(tmpdir(), 'lnmesh-bench-'));
-  const disks = { alice: new LmdbPersister(join(directory, 'alice')), bob: new LmdbPersister(join(directory, 'bob')) };
+  const disks = [0, 1].map((i) => new LmdbPersister(join(directory, String(i))));
   try {
-    const pair = openPair('anchors');
-    const nodes = { alice: { channel: pair.alice, outbox: [] as ChannelUpdate[] }, bob: { channel: pair.bob, outbox: [] as ChannelUpdate[] } };
-    const save = (name: 'alice' | 'bob') => disks[name].saveChannel('c', { state: nodes[name].channel.state, outbox: nodes[name].outbox });
-    const exchange = () => {
-      for (let round = 0; round < 20; round++) {
-        let moved = false;
-        for (const [from, to] of [['alice', 'bob'], ['bob', 'alice']] as const) {
-          const message = nodes[from].channel.flush();
-          if (message) {
-            nodes[from].outbox.push(message);
-            save(from);
-          }
-          const next = nodes[from].outbox.shift();
-          if (next) {
-            nodes[to].channel.receive(next);
-            save(to);
-            save(from);
-            moved = true;
-          }
-        }
-        if (!moved) return;
-      }
-    };
+    // Two channel managers, each on its own lmdb store, as two nodes would be.
+    const network = createNetwork(2, {}, undefined, (i) => disks[i]!);
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    const handle = openChannel(network, alice, bob, 1_000_000);
+    const written = () => disks.reduce((sum, disk) => sum + disk.bytesWritten, 0);
     const start = performance.now();
-    const bytesBefore = disks.alice.bytesWritten + disks.bob.bytesWritten;
+    const bytesBefore = written();
     for (let i = 0; i < count; i++) {
-      const preimage = preimageOf(i);
-      const id = nodes.alice.channel.addHtlc(10_000, sha256(preimage), 800_000);
-      save('alice');
-      exchange();
-      nodes.bob.channel.fulfillHtlc(id, preimage);
-      save('bob');
-      exchange();
+      alice.manager.pay(bob.id, handle, bob.manager.receive(10_000, 800_000));
+      network.run();
     }
     const seconds = (performance.now() - start) / 1000;
-    return { perSecond: count / seconds, bytesPerPayment: (disks.alice.bytesWritten + disks.bob.bytesWritten - bytesBefore) / count };
+    if (bob.events.filter((event) => event.type === 'payment_received').length !== count) throw new Error('a benchmark payment did not arrive');
+    return { perSecond: count / seconds, bytesPerPayment: (written() - bytesBefore) / count };
   } finally {
-    disks.alice.close();
-    disks.bob.close();
+    for (const disk of disks) disk.close();
     rmSync(directory, { recursive: true, force: true });
   }
 }

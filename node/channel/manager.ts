@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
 import { feeForWeight } from '../bolt3/fees.js';
 import { fundingOutputScript } from '../bolt3/funding.js';
 import { Transaction } from '../bolt3/transaction.js';
@@ -181,11 +181,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     this.nextChannelIndex = counters.get('nextChannelIndex') ?? 0;
     this.nextHandle = counters.get('nextHandle') ?? 0;
     this.invoices = persister.getAll('invoice');
+    const savedRemedies = persister.getAll('remedy');
     for (const [id, record] of persister.loadChannels()) {
       const meta = record.meta;
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
       const channel = new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex));
       const remedies = new Map<string, Uint8Array[]>((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), [...remedy.justice]]));
+      for (const [hash, remedy] of savedRemedies) if (remedy.channel === id) remedies.set(hash, [...remedy.justice]);
       const managed: Managed = {
         peer: meta.peer,
         handle: meta.handle,
@@ -588,7 +590,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
           if (update.kind === 'fee' && update.feeratePerKw > maxFeerate) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw is above our limit of ${maxFeerate}`);
         }
         const events = managed.channel.receive(message);
-        // The justice for what they just revoked is kept in the same save as the state that follows it:
+        // The justice for what they just revoked is written before the state that follows it:
         // no crash can leave a revoked commitment without its remedy.
         for (const event of events) if (event.type === 'commitment_revoked') this.remember(managed, event.commitment, event.perCommitmentSecret);
         this.save(managed);
@@ -654,7 +656,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private remember(managed: Managed, revoked: RemoteCommit, secret: Uint8Array): void {
     const justice = managed.channel.justiceFor(revoked, secret, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
     const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
-    if (remedies.length > 0) managed.remedies.set(bytesToHex(justice.breachTxHash), remedies);
+    if (remedies.length > 0) {
+      // On disk before the caller saves the state that follows the revocation.
+      this.components.persister.put('remedy', bytesToHex(justice.breachTxHash), { channel: keyOf(managed.peer, managed.handle), justice: remedies });
+      managed.remedies.set(bytesToHex(justice.breachTxHash), remedies);
+    }
     const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
     if (data) {
       // Queued durably (before the caller saves the state that follows the revocation) until the tower's receipt.
@@ -878,7 +884,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   private save(managed: Managed): void {
-    const remedies = [...managed.remedies].map(([hash, justice]) => ({ breachTxHash: hexToBytes(hash), justice }));
     const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown } = managed;
     const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
     const breaches = [...this.breaches.values()].filter((breach) => breach.managed === managed).map((breach) => breach.tx.toBuffer());
@@ -894,7 +899,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       ...(managed.onchain && { onchain: managed.onchain }),
       ...(breaches.length > 0 && { breaches }),
     };
-    this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: managed.outbox, remedies });
+    this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: managed.channel.state, outbox: managed.outbox });
   }
 
   private refuse(peer: string, handle: number, reasons: string[]): void {

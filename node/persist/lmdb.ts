@@ -48,7 +48,9 @@ export class LmdbPersister implements Persister {
   }
 
   put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void {
-    this.db.putSync(`${kind}/${id}`, this.codec.encode(value) as Uint8Array);
+    const bytes = this.codec.encode(value) as Uint8Array;
+    this.bytesWritten += bytes.length;
+    this.db.putSync(`${kind}/${id}`, bytes);
   }
 
   getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]> {

@@ -58,7 +58,7 @@ export interface ChannelRecord {
    * (the peer recognises and ignores what it already has, by sequence).
    */
   readonly outbox: readonly ChannelUpdate[];
-  /** For each commitment the peer revoked: its txid (internal order) and our signed justice transactions (whole, then one per output). */
+  /** Stores of format 1 kept the remedies here; they are now `remedy` records, written once each (see `RecordOf`). Still read. */
   readonly remedies?: readonly { readonly breachTxHash: Uint8Array; readonly justice: readonly Uint8Array[] }[];
 }
 
@@ -73,6 +73,13 @@ export interface Invoice {
 export interface RecordOf {
   invoice: Invoice;
   counter: number;
+  /**
+   * For one commitment the peer revoked (by its txid, internal order, hex):
+   * the channel it belongs to and our signed justice transactions (whole,
+   * then one per output). One record each, written once, so that a channel's
+   * saves do not grow with the number of payments it has made.
+   */
+  remedy: { readonly channel: string; readonly justice: readonly Uint8Array[] };
   /** A watchtower appointment waiting for delivery to the gateway. */
   appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array };
 }
@@ -88,7 +95,8 @@ export interface Persister {
   /**
    * The node's smaller records, by kind and id, each durable when `put`
    * returns: invoices (their preimages must survive a reboot), counters (a
-   * channel index is never given out twice), appointments not yet delivered.
+   * channel index is never given out twice), remedies for revoked
+   * commitments, appointments not yet delivered.
    */
   put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void;
   getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]>;
