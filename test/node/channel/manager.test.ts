@@ -299,8 +299,9 @@ t.test('a breach seen before a restart: its second-stage HTLC transactions are p
   const timeout = oldTransactions.find((tx) => tx.ins.some((input) => Buffer.from(input.hash).equals(breach!.getHash())));
   t.ok(timeout, 'Bob has the HTLC-timeout of the revoked commitment');
 
+  alice.restart(); // her remedies come back from disk
   alice.manager.blockConnected(150, [breach!]);
-  t.equal(alice.events.filter((event) => event.type === 'breach').length, 1, 'Alice punishes the revoked commitment');
+  t.equal(alice.events.filter((event) => event.type === 'breach').length, 1, 'Alice, restarted, punishes the revoked commitment');
   alice.restart();
   const before = alice.broadcast.length;
   alice.manager.blockConnected(152, [timeout!]);
