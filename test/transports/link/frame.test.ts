@@ -1,0 +1,156 @@
+// The link frame layout: what each frame costs on the air, round trips, and a decoder that refuses anything else with LinkDecodeError.
+import t from 'tap';
+import fc from 'fast-check';
+import {
+  type Ack,
+  type LinkFrame,
+  LinkDecodeError,
+  MAX_ACK_BITMAP_BYTES,
+  MAX_ACK_ENTRIES,
+  MAX_COUNTER,
+  MAX_FRAGMENTS,
+  MAX_SESSION_ID,
+  type SealedBody,
+  decodeFrame,
+  decodeSealedBody,
+  encodeFrame,
+  encodeSealedBody,
+  sealedHeader,
+  varintLength,
+} from '../../../transports/link/frame.js';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const bytes = (length: number, fill = 0xaa) => new Uint8Array(length).fill(fill);
+
+/** Decodes, and says how it failed: a LinkDecodeError's field, or rethrows anything else. */
+function decodeFailure(input: Uint8Array): string | undefined {
+  try {
+    decodeFrame(input);
+    return undefined;
+  } catch (error) {
+    if (error instanceof LinkDecodeError) return error.field;
+    throw error;
+  }
+}
+
+t.test('the layout, byte for byte', async (t) => {
+  t.equal(hex(encodeFrame({ kind: 'act-one', initiatorSessionId: 5, act: bytes(50) })), `0105${'aa'.repeat(50)}`, 'act one: type, session id, act: 52 bytes');
+  t.equal(encodeFrame({ kind: 'act-two', initiatorSessionId: 5, responderSessionId: 9, act: bytes(50) }).length, 53, 'act two: 53 bytes');
+  t.equal(encodeFrame({ kind: 'act-three', responderSessionId: 9, act: bytes(66) }).length, 68, 'act three: 68 bytes, the smallest mtu the link needs');
+  t.equal(hex(sealedHeader(false, true, 9, 0)), '120900', 'sealed header: 0x10 | fragment flag, session id, counter');
+  t.equal(hex(sealedHeader(true, true, 9, 300)), '1309ac02', 'a counter of 300 takes two varint bytes');
+  t.equal(hex(encodeSealedBody({ fragment: { seq: 1, index: 0, last: true, data: Uint8Array.of(0xff) } })), '0101ff', 'fragment: seq, index * 2 + last, data');
+  t.equal(hex(encodeSealedBody({ ack: { deliveredUpTo: 7, entries: [] } })), '0700', 'a bare ack: 2 bytes');
+  t.equal(
+    hex(encodeSealedBody({ ack: { deliveredUpTo: 7, entries: [{ seq: 9, receivedPrefix: 3, bitmap: Uint8Array.of(0b101) }] } })),
+    '07010203' + '0105',
+    'an ack entry: seq after the previous, prefix, bitmap length, bitmap',
+  );
+  // The overhead budget of a data frame early in a session: 1 + 1 + 1 + 16 + 1 + 1.
+  const body = encodeSealedBody({ fragment: { seq: 3, index: 0, last: true, data: bytes(100) } });
+  t.equal(sealedHeader(false, true, 9, 0).length + body.length + 16 - 100, 21, 'a data frame costs 21 bytes beyond its data');
+});
+
+t.test('frames decode to what was encoded', async (t) => {
+  const frames: LinkFrame[] = [
+    { kind: 'act-one', initiatorSessionId: 0, act: bytes(50, 1) },
+    { kind: 'act-two', initiatorSessionId: MAX_SESSION_ID, responderSessionId: 3, act: bytes(50, 2) },
+    { kind: 'act-three', responderSessionId: 3, act: bytes(66, 3) },
+  ];
+  for (const frame of frames) t.same(decodeFrame(encodeFrame(frame)), frame, frame.kind);
+  const sealed = encodeFrame({ kind: 'sealed', hasAck: true, hasFragment: false, sessionId: 4, counter: MAX_COUNTER, header: new Uint8Array(0), ciphertext: bytes(20) });
+  const decoded = decodeFrame(sealed);
+  t.equal(decoded.kind, 'sealed');
+  if (decoded.kind === 'sealed') {
+    t.equal(decoded.counter, MAX_COUNTER);
+    t.equal(hex(decoded.header), hex(sealedHeader(true, false, 4, MAX_COUNTER)), 'the header as received is the associated data');
+    t.equal(hex(decoded.ciphertext), hex(bytes(20)));
+  }
+});
+
+t.test('bad frames are refused with LinkDecodeError naming the field', async (t) => {
+  t.equal(decodeFailure(new Uint8Array(0)), 'type', 'empty');
+  t.equal(decodeFailure(Uint8Array.of(0x07)), 'type', 'unknown type');
+  t.equal(decodeFailure(Uint8Array.of(0x10, 1, 0, ...bytes(16))), 'type', 'a sealed frame with neither ack nor fragment');
+  t.equal(decodeFailure(Uint8Array.of(0x01, 5, ...bytes(49))), 'act', 'act one a byte short');
+  t.equal(decodeFailure(Uint8Array.of(0x03, 5, ...bytes(67))), 'act', 'act three a byte long');
+  t.equal(decodeFailure(Uint8Array.of(0x01, 0x80, 0x01, ...bytes(50))), 'initiatorSessionId', 'a session id over 127');
+  t.equal(decodeFailure(Uint8Array.of(0x12, 1, 0x80, 0x00, ...bytes(16))), 'counter', 'a varint not in its shortest form');
+  t.equal(decodeFailure(Uint8Array.of(0x12, 1, 0x80, 0x80, 0x80, 0x01, ...bytes(16))), 'counter', `a counter over ${MAX_COUNTER}`);
+  t.equal(decodeFailure(Uint8Array.of(0x12, 1, 0, ...bytes(15))), 'ciphertext', 'shorter than a tag');
+  t.equal(decodeFailure(Uint8Array.of(0x12, 1)), 'counter', 'truncated header');
+  t.equal(decodeFailure(new Uint8Array(70_000)), 'frame', 'beyond any medium');
+});
+
+t.test('sealed bodies round trip, and bad ones are refused', async (t) => {
+  const body: SealedBody = {
+    ack: { deliveredUpTo: 1000, entries: [{ seq: 1001, receivedPrefix: 2, bitmap: Uint8Array.of(1, 0, 4) }, { seq: 1005, receivedPrefix: 0, bitmap: new Uint8Array(0) }] },
+    fragment: { seq: 1003, index: MAX_FRAGMENTS - 1, last: false, data: bytes(10) },
+  };
+  t.same(decodeSealedBody(encodeSealedBody(body), true, true), body);
+  const refuse = (input: number[], hasAck: boolean, hasFragment: boolean) => t.throws(() => decodeSealedBody(Uint8Array.from(input), hasAck, hasFragment), { name: 'LinkDecodeError' });
+  refuse([7, MAX_ACK_ENTRIES + 1], true, false);
+  refuse([7, 1, 0, 0, 0], true, false); // an entry for the sequence already delivered
+  refuse([7, 1, 1, 0, MAX_ACK_BITMAP_BYTES + 1], true, false);
+  refuse([7, 1, 1, 0, 2, 0xff], true, false); // bitmap runs past the end
+  refuse([7, 0, 0xff], true, false); // left over
+  refuse([1], false, true); // fragment without an index
+  refuse([1, 0x80, 0x80, 0x01], false, true); // index beyond MAX_FRAGMENTS
+});
+
+const arbitraryAck: fc.Arbitrary<Ack> = fc
+  .record({
+    deliveredUpTo: fc.nat({ max: 2 ** 40 }),
+    entries: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 1000 }), receivedPrefix: fc.nat({ max: MAX_FRAGMENTS }), bitmap: fc.uint8Array({ maxLength: MAX_ACK_BITMAP_BYTES }) }), { maxLength: MAX_ACK_ENTRIES }),
+  })
+  .map(({ deliveredUpTo, entries }) => {
+    let seq = deliveredUpTo;
+    return { deliveredUpTo, entries: entries.map(({ gap, receivedPrefix, bitmap }) => ({ seq: (seq += gap), receivedPrefix, bitmap })) };
+  });
+
+t.test('property: every ack and fragment round trips, and its size is what varintLength predicts', async (t) => {
+  fc.assert(
+    fc.property(fc.option(arbitraryAck, { nil: undefined }), fc.option(fc.record({ seq: fc.nat(), index: fc.nat({ max: MAX_FRAGMENTS - 1 }), last: fc.boolean(), data: fc.uint8Array({ maxLength: 300 }) }), { nil: undefined }), (ack, fragment) => {
+      if (!ack && !fragment) return;
+      const body: SealedBody = { ...(ack ? { ack } : {}), ...(fragment ? { fragment } : {}) };
+      const encoded = encodeSealedBody(body);
+      const decoded = decodeSealedBody(encoded, ack !== undefined, fragment !== undefined);
+      if (JSON.stringify(decoded, (_, value) => (value instanceof Uint8Array ? hex(value) : value)) !== JSON.stringify(body, (_, value) => (value instanceof Uint8Array ? hex(value) : value))) throw new Error('round trip changed the body');
+      if (fragment && encoded.length < varintLength(fragment.seq) + varintLength(fragment.index * 2 + 1) + fragment.data.length) throw new Error('shorter than its parts');
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass('3,000 bodies');
+});
+
+/** Decoding never throws anything but LinkDecodeError. */
+function decodesOrRefuses(decode: () => unknown): void {
+  try {
+    decode();
+  } catch (error) {
+    if (!(error instanceof LinkDecodeError)) throw error;
+  }
+}
+
+t.test('fuzz: random bytes and mutated frames end in a frame or a LinkDecodeError, nothing else', async (t) => {
+  const valid = [
+    encodeFrame({ kind: 'act-one', initiatorSessionId: 5, act: bytes(50) }),
+    encodeFrame({ kind: 'act-two', initiatorSessionId: 5, responderSessionId: 9, act: bytes(50) }),
+    encodeFrame({ kind: 'act-three', responderSessionId: 9, act: bytes(66) }),
+    Uint8Array.of(...sealedHeader(true, true, 9, 1234), ...bytes(40)),
+  ];
+  const mutated = fc
+    .tuple(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(), fc.boolean())
+    .map(([frame, edits, cut, truncate]) => {
+      const copy = frame.slice();
+      for (const [position, value] of edits) copy[position % copy.length] = value;
+      return truncate ? copy.subarray(0, cut % (copy.length + 1)) : copy;
+    });
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (input) => decodesOrRefuses(() => decodeFrame(input))), { numRuns: 20_000 });
+  fc.assert(fc.property(mutated, (input) => decodesOrRefuses(() => decodeFrame(input))), { numRuns: 10_000 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 120 }), fc.boolean(), fc.boolean(), (input, hasAck, hasFragment) => decodesOrRefuses(() => decodeSealedBody(input, hasAck, hasFragment))),
+    { numRuns: 15_000 },
+  );
+  t.pass('45,000 inputs, none threw anything but LinkDecodeError');
+});

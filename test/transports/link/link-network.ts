@@ -1,0 +1,130 @@
+/**
+ * Test helpers for the link layer: a virtual clock, a seeded random source,
+ * and neighbours wired over one in-memory medium, so that a scenario (loss,
+ * a partition of days, a reboot) reads like the scenario and runs in
+ * milliseconds of real time.
+ */
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Clock } from '../../../node/clock.js';
+import { publicKeyOf } from '../../../node/keys/curve.js';
+import { type MemoryMedium, type MemoryMediumOptions, createMemoryMedium } from '../../../transports/memory.js';
+import { Link, type LinkInit } from '../../../transports/link/link.js';
+import { type LinkOutbox, MemoryLinkOutbox } from '../../../transports/link/outbox.js';
+import { newEphemeralKey } from '../../../transports/link/noise.js';
+import type { Transport } from '../../../transports/transport.js';
+
+export const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+export const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
+
+/** Lets queued promise callbacks and microtask deliveries run. */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Time that moves only when told, running each timer in order and letting what it triggers settle before the next. */
+export class VirtualClock implements Clock {
+  private time = 0;
+  private timers: { at: number; order: number; callback: () => void }[] = [];
+  private order = 0;
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(ms: number, callback: () => void): () => void {
+    const timer = { at: this.time + Math.max(0, ms), order: this.order++, callback };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((other) => other !== timer);
+    };
+  }
+
+  /** Moves time forward by `ms`, firing due timers one at a time. */
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      await settle();
+      const due = this.timers.filter((timer) => timer.at <= end).sort((a, b) => a.at - b.at || a.order - b.order)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((timer) => timer !== due);
+      this.time = due.at;
+      due.callback();
+    }
+    this.time = end;
+    await settle();
+  }
+
+  /** Advances in steps until `done()` or `limitMs` have passed; returns whether `done()` held. */
+  async runUntil(done: () => boolean, limitMs: number, stepMs = 1000): Promise<boolean> {
+    const end = this.time + limitMs;
+    while (!done() && this.time < end) await this.advance(Math.min(stepMs, end - this.time));
+    return done();
+  }
+}
+
+/** mulberry32: a small seeded generator, so a lossy run is the same every time. */
+export function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let value = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Node {
+  readonly name: string;
+  readonly secretKey: Uint8Array;
+  readonly id: string;
+}
+
+export function makeNode(name: string): Node {
+  const secretKey = newEphemeralKey(randomBytes);
+  return { name, secretKey, id: bytesToHex(publicKeyOf(secretKey)) };
+}
+
+/** What a link received, as "peerName:seq:hex", in order. */
+export function inbox(link: Link, nodes: readonly Node[]): string[] {
+  const received: string[] = [];
+  link.on('message', (peer, message, seq) => received.push(`${nodes.find((node) => node.id === peer)?.name ?? peer}:${seq}:${hex(message)}`));
+  return received;
+}
+
+export const TEST_TIMING = { retransmitBaseMs: 1000, retransmitMaxMs: 60_000, ackDelayMs: 50 } as const;
+
+/** A link for `node` on `medium`, knowing `peers` by their names as addresses. */
+export function createLink(
+  medium: MemoryMedium,
+  clock: VirtualClock,
+  node: Node,
+  peers: readonly Node[],
+  options: { outbox?: LinkOutbox; init?: Partial<LinkInit>; transport?: Transport } = {},
+): Link {
+  return new Link(
+    { transport: options.transport ?? medium.createTransport(node.name), clock, outbox: options.outbox ?? new MemoryLinkOutbox(), localStaticSecretKey: node.secretKey, randomBytes },
+    {
+      knownPeers: peers.map((peer) => peer.id),
+      addresses: Object.fromEntries(peers.map((peer) => [peer.id, peer.name])),
+      ...TEST_TIMING,
+      ...options.init,
+    },
+  );
+}
+
+/** Alice and Bob, each knowing the other, on one medium with a virtual clock. */
+export async function linkedPair(mediumOptions: Omit<MemoryMediumOptions, 'clock'> = {}, init: Partial<LinkInit> = {}) {
+  const clock = new VirtualClock();
+  const medium = createMemoryMedium({ delayMs: 20, ...mediumOptions, clock });
+  const alice = makeNode('alice');
+  const bob = makeNode('bob');
+  const aliceTransport = medium.createTransport(alice.name);
+  const bobTransport = medium.createTransport(bob.name);
+  const aliceLink = createLink(medium, clock, alice, [bob], { init, transport: aliceTransport });
+  const bobLink = createLink(medium, clock, bob, [alice], { init, transport: bobTransport });
+  await Promise.all([aliceLink.start(), bobLink.start()]);
+  return { clock, medium, alice, bob, aliceLink, bobLink, aliceTransport, bobTransport, nodes: [alice, bob] };
+}
+
+/** Every drop counter of a link that is not zero. */
+export function nonZeroDrops(link: Link): Record<string, number> {
+  return Object.fromEntries(Object.entries(link.counters.dropped).filter(([, count]) => count > 0));
+}

@@ -1,0 +1,69 @@
+// A link session seals each frame on its own: a lost frame costs only itself, a replayed one is refused.
+import t from 'tap';
+import { decodeFrame, type SealedFrame } from '../../../transports/link/frame.js';
+import { LinkSession, REPLAY_WINDOW, ReplayWindow } from '../../../transports/link/session.js';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const keyA = new Uint8Array(32).fill(1);
+const keyB = new Uint8Array(32).fill(2);
+
+/** Two ends of one session, as a handshake would leave them. */
+function pair(maxCounter?: number) {
+  const alice = new LinkSession({ sendingKey: keyA, receivingKey: keyB, sendingSessionId: 7, receivingSessionId: 3 }, maxCounter);
+  const bob = new LinkSession({ sendingKey: keyB, receivingKey: keyA, sendingSessionId: 3, receivingSessionId: 7 }, maxCounter);
+  return { alice, bob };
+}
+
+const sealed = (frame: Uint8Array) => decodeFrame(frame) as SealedFrame;
+
+t.test('frames open in any order, once each; losing one costs only that one', async (t) => {
+  const { alice, bob } = pair();
+  const frames = [0, 1, 2, 3].map((i) => alice.seal(false, true, Uint8Array.of(i, i)));
+  t.equal(sealed(frames[0]!).sessionId, 7, "frames carry the receiver's session id");
+  t.equal(frames[0]!.length, 3 + 2 + 16, 'header, body, tag');
+  const opened = [frames[3]!, frames[1]!, frames[0]!].map((frame) => bob.open(sealed(frame)));
+  t.same(
+    opened.map((result) => (result.ok ? hex(result.plaintext) : result.reason)),
+    ['0303', '0101', '0000'],
+    'frame 2 lost, the others open, out of order',
+  );
+  t.same(bob.open(sealed(frames[1]!)), { ok: false, reason: 'replayed' }, 'a replay is refused');
+  t.equal(alice.framesSealed, 4);
+});
+
+t.test('an altered frame fails its tag and does not use up its counter', async (t) => {
+  const { alice, bob } = pair();
+  const frame = alice.seal(true, false, Uint8Array.of(1, 2, 3));
+  const altered = frame.slice();
+  altered[0] = 0x13; // claims a fragment too: the header is authenticated
+  t.same(bob.open(sealed(altered)), { ok: false, reason: 'bad-tag' });
+  const flipped = frame.slice();
+  flipped[flipped.length - 1]! ^= 1;
+  t.same(bob.open(sealed(flipped)), { ok: false, reason: 'bad-tag' });
+  const genuine = bob.open(sealed(frame));
+  t.ok(genuine.ok, 'the genuine frame with the same counter still opens');
+  t.same(alice.open(sealed(frame)), { ok: false, reason: 'bad-tag' }, 'a frame does not open with the sending key: each direction has its own');
+});
+
+t.test('the replay window', async (t) => {
+  const window = new ReplayWindow();
+  t.ok(window.isFresh(0));
+  window.accept(100);
+  t.ok(window.isFresh(100 - REPLAY_WINDOW + 1), 'just inside the window');
+  t.notOk(window.isFresh(100 - REPLAY_WINDOW), 'too old to tell: refused');
+  t.notOk(window.isFresh(100));
+  window.accept(90);
+  t.notOk(window.isFresh(90));
+  t.ok(window.isFresh(91));
+  window.accept(100 + REPLAY_WINDOW * 3);
+  t.ok(window.isFresh(100 + REPLAY_WINDOW * 3 - 1), 'a jump forward clears the bitmap');
+  t.notOk(window.isFresh(100), 'and the old counters are now too old');
+});
+
+t.test('a session that ran out of counters refuses to seal: no nonce is ever used twice', async (t) => {
+  const { alice } = pair(2);
+  alice.seal(false, true, Uint8Array.of(0));
+  alice.seal(false, true, Uint8Array.of(1));
+  alice.seal(false, true, Uint8Array.of(2));
+  t.throws(() => alice.seal(false, true, Uint8Array.of(3)), { name: 'SessionExhaustedError' });
+});

@@ -1,0 +1,849 @@
+/**
+ * The link layer over one transport: with each known neighbour, an
+ * authenticated encrypted session, and messages delivered exactly once and in
+ * order, across losses, partitions of days and reboots.
+ *
+ * - Handshake: BOLT 8's Noise_XK, started by whoever has something to send
+ *   (both may: crossing handshakes give two sessions, both usable). Only the
+ *   static keys in `knownPeers` are accepted. Act one is resent with backoff
+ *   until act two answers; the initiator resends act three with each
+ *   retransmission until the responder's first frame confirms the session.
+ * - Frames: each sealed on its own (see `frame.ts`, `session.ts`), so one lost
+ *   radio frame costs one frame. On MQTT and memory a neighbour is reached at
+ *   its address (`addresses`); on a broadcast medium (LoRa, serial) there is
+ *   none and the session id in each frame tells the receiver which key opens it.
+ * - Messages: queued durably in the outbox under a per-neighbour sequence
+ *   before `send` returns, split to the MTU, sent in a window of fragments;
+ *   the receiver acknowledges selectively (delivered-up-to and a bitmap of
+ *   fragments, piggybacked on data frames where there are any); what is not
+ *   acknowledged is sent again after a timeout that doubles each silent round
+ *   up to a maximum, and restarts only once the frames have left the
+ *   transport (a LoRa transport holds them for its duty cycle). After
+ *   `deadAfterSilentRounds` rounds without a word from the neighbour, its
+ *   sessions are dropped and a new handshake begins.
+ * - Exactly once, in order: the receiver delivers message n only after n - 1,
+ *   and keeps in the outbox the sequence delivered so far; anything at or
+ *   below it is a duplicate. It emits `message` first and records the
+ *   delivery right after, in the same synchronous step. A crash exactly
+ *   between the two (inside or just after the listener) delivers that one
+ *   message again after the reboot, with the same sequence: a listener that
+ *   must never see a message twice persists the sequence with its own
+ *   effect and ignores one it has seen. The other order would lose the
+ *   message instead, for good, since the ack would then go out.
+ *
+ * Bad input (random bytes, truncated or replayed frames, unknown keys,
+ * oversized fragment sets) is dropped and counted in `counters.dropped`;
+ * `receiveFrame` never throws.
+ */
+import { EventEmitter } from 'node:events';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Clock } from '../../node/clock.js';
+import { InvalidInputError, checkHex, checkInteger } from '../../node/input.js';
+import { checkPublicKey, checkSecretKey, publicKeyOf } from '../../node/keys/curve.js';
+import type { RandomBytes } from '../../node/keys/seed.js';
+import type { Transport } from '../transport.js';
+import {
+  type Ack,
+  type Fragment,
+  LinkDecodeError,
+  MAX_ACK_ENTRIES,
+  MAX_SESSION_ID,
+  type SealedFrame,
+  decodeFrame,
+  decodeSealedBody,
+  encodeFrame,
+  encodeSealedBody,
+  varintLength,
+} from './frame.js';
+import { Reassembly, SEALED_FRAME_OVERHEAD, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
+import { HandshakeError, HandshakeInitiator, HandshakeResponder, ACT_THREE_LENGTH, newEphemeralKey } from './noise.js';
+import type { LinkOutbox } from './outbox.js';
+import { LinkSession, SessionExhaustedError } from './session.js';
+
+/** The smallest MTU the link works over: act three (66 bytes) with its type and session id. */
+export const MIN_LINK_MTU = ACT_THREE_LENGTH + 2;
+/** Act ones answered and waiting for act three, at most: anyone may send an act one. */
+export const MAX_PENDING_RESPONDERS = 16;
+/** Sessions kept per neighbour: the newest (we send on it) and the one before (frames already on their way). */
+const SESSIONS_PER_PEER = 2;
+
+/** A call the link cannot carry out: an unknown neighbour, a message too large, a medium too small. */
+export class LinkError extends Error {
+  override name = 'LinkError';
+}
+
+export type DropReason =
+  /** Not a link frame: random bytes, truncated, unknown type. */
+  | 'malformed'
+  /** A sealed frame or act for a session id we do not have. */
+  | 'unknown-session'
+  /** A counter already accepted, or too old for the replay window. */
+  | 'replayed'
+  /** Did not authenticate: altered, or meant for another node. */
+  | 'bad-tag'
+  /** A handshake act refused (`HandshakeError`). */
+  | 'handshake-failed'
+  /** A handshake completed by a static key not in `knownPeers`. */
+  | 'unknown-peer'
+  /** Authenticated, but its body is not well formed. */
+  | 'bad-body'
+  /** A fragment set beyond `maxMessageBytes`. */
+  | 'oversized-message'
+  /** A fragment contradicting those held for its message. */
+  | 'inconsistent-fragment'
+  /** No room within `maxReassemblyBytes`. */
+  | 'reassembly-full'
+  /** A message too far after the last delivered. */
+  | 'too-far-ahead'
+  /** No session id free for another handshake. */
+  | 'too-many-handshakes'
+  /** A bug of ours met by some input; reported as a warning too. */
+  | 'internal-error';
+
+const DROP_REASONS: readonly DropReason[] = [
+  'malformed',
+  'unknown-session',
+  'replayed',
+  'bad-tag',
+  'handshake-failed',
+  'unknown-peer',
+  'bad-body',
+  'oversized-message',
+  'inconsistent-fragment',
+  'reassembly-full',
+  'too-far-ahead',
+  'too-many-handshakes',
+  'internal-error',
+];
+
+export interface LinkCounters {
+  framesSent: number;
+  bytesSent: number;
+  framesReceived: number;
+  /** Fragment frames sent again after a timeout or a new session. */
+  retransmissions: number;
+  handshakesCompleted: number;
+  messagesDelivered: number;
+  /** Fragments that arrived again (already held or delivered): the cost of lost acks. */
+  duplicateFragments: number;
+  /** `transport.send` failed (closed, over its mtu); the frame is retransmitted later if it mattered. */
+  sendFailures: number;
+  /** A `message` listener threw; the message counts as delivered. */
+  listenerErrors: number;
+  readonly dropped: Record<DropReason, number>;
+}
+
+export interface LinkComponents {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly outbox: LinkOutbox;
+  readonly localStaticSecretKey: Uint8Array;
+  readonly randomBytes: RandomBytes;
+}
+
+export interface LinkInit {
+  /** Static public keys (33 bytes, hex) of the neighbours we talk to; also their node ids here. */
+  readonly knownPeers: readonly string[];
+  /** Transport address of a neighbour (MQTT, memory); none on a broadcast medium. */
+  readonly addresses?: Readonly<Record<string, string>>;
+  /** First retransmission timeout. Default 5 s: a LoRa frame and its ack can take seconds. */
+  readonly retransmitBaseMs?: number;
+  /** Each silent round multiplies the timeout by this. Default 2. */
+  readonly retransmitBackoff?: number;
+  /** The timeout never exceeds this. Default 10 minutes: a partition of days costs a few hundred act ones. */
+  readonly retransmitMaxMs?: number;
+  /** Silent rounds after which the sessions with a neighbour are presumed dead (it rebooted). Default 4. */
+  readonly deadAfterSilentRounds?: number;
+  /** Fragments sent and not yet acknowledged, at most, per neighbour. Default 8. */
+  readonly windowFragments?: number;
+  /** How long an ack waits for a data frame to ride on. Default 200 ms. */
+  readonly ackDelayMs?: number;
+  /** The largest message, either way. Default 64 KiB. */
+  readonly maxMessageBytes?: number;
+  /** Fragments held per neighbour, in bytes. Default 256 KiB. */
+  readonly maxReassemblyBytes?: number;
+  /** Messages held at most this far after the last delivered. Default 64. */
+  readonly maxMessagesAhead?: number;
+}
+
+export interface LinkEvents {
+  /** A message from `peer`, exactly once (see the crash window above) and in sequence order. */
+  message: [peer: string, message: Uint8Array, seq: number];
+  /** A session with `peer` came up, or the last one was dropped. */
+  peer: [peer: string, up: boolean];
+  /** Something the link survived; for logs. */
+  warning: [message: string];
+}
+
+interface OutgoingMessage {
+  readonly seq: number;
+  readonly fragments: Fragment[];
+  readonly acked: boolean[];
+  readonly timesSent: number[];
+}
+
+interface ActiveSession {
+  readonly session: LinkSession;
+  readonly peer: PeerState;
+  readonly address: string | undefined;
+  /** The peer has sent on it: it surely has the keys. */
+  confirmed: boolean;
+  /** Initiator only: resent with each retransmission until confirmed. */
+  readonly actThreeFrame?: Uint8Array;
+}
+
+interface PendingInitiator {
+  handshake?: HandshakeInitiator;
+  sessionId?: number;
+  actOneFrame?: Uint8Array;
+  attempts: number;
+  cancelTimer?: () => void;
+}
+
+interface PendingResponder {
+  readonly sessionId: number;
+  readonly initiatorSessionId: number;
+  readonly handshake: HandshakeResponder;
+  readonly actOneHex: string;
+  readonly actTwoFrame: Uint8Array;
+  readonly from: string | undefined;
+}
+
+interface PeerState {
+  readonly id: string;
+  readonly address: string | undefined;
+  /** Newest first. */
+  sessions: ActiveSession[];
+  initiator?: PendingInitiator;
+  outgoing?: OutgoingMessage[];
+  /** `seq:index` of fragments sent this round and not acknowledged. */
+  readonly inFlight: Set<string>;
+  attempts: number;
+  silentRounds: number;
+  cancelRetransmit?: () => void;
+  readonly reassembly: Reassembly;
+  deliveredUpTo: number;
+  ackPending: boolean;
+  cancelAck?: () => void;
+  up: boolean;
+}
+
+const fragmentKey = (seq: number, index: number) => `${seq}:${index}`;
+
+export class Link extends EventEmitter<LinkEvents> {
+  /** Our static public key, hex: our node id on the link. */
+  readonly nodeId: string;
+  readonly counters: LinkCounters;
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly outbox: LinkOutbox;
+  private readonly localStaticSecretKey: Uint8Array;
+  private readonly randomBytes: RandomBytes;
+  private readonly peers = new Map<string, PeerState>();
+  private readonly sessionsById = new Map<number, ActiveSession>();
+  private readonly initiatorsById = new Map<number, PeerState>();
+  private readonly respondersById = new Map<number, PendingResponder>();
+  private readonly respondersByActOne = new Map<string, PendingResponder>();
+  private readonly retransmitBaseMs: number;
+  private readonly retransmitBackoff: number;
+  private readonly retransmitMaxMs: number;
+  private readonly deadAfterSilentRounds: number;
+  private readonly windowFragments: number;
+  private readonly ackDelayMs: number;
+  private readonly maxMessageBytes: number;
+  private running = false;
+  private sendQueue: Promise<void> = Promise.resolve();
+  private readonly onTransportFrame = (frame: Uint8Array, from: string | undefined) => this.receiveFrame(frame, from);
+  private readonly onTransportLink = (up: boolean) => {
+    if (up) for (const peer of this.peers.values()) this.pump(peer);
+  };
+
+  constructor(components: LinkComponents, init: LinkInit) {
+    super();
+    for (const name of ['transport', 'clock', 'outbox', 'localStaticSecretKey', 'randomBytes'] as const) {
+      if (components[name] === undefined || components[name] === null) throw new InvalidInputError(name, 'the link needs this component');
+    }
+    this.transport = components.transport;
+    this.clock = components.clock;
+    this.outbox = components.outbox;
+    this.localStaticSecretKey = checkSecretKey('localStaticSecretKey', components.localStaticSecretKey);
+    this.randomBytes = components.randomBytes;
+    this.nodeId = bytesToHex(publicKeyOf(this.localStaticSecretKey));
+    this.retransmitBaseMs = checkInteger('retransmitBaseMs', init.retransmitBaseMs ?? 5000, 1, 86_400_000);
+    this.retransmitBackoff = init.retransmitBackoff ?? 2;
+    if (!(this.retransmitBackoff >= 1 && this.retransmitBackoff <= 16)) throw new InvalidInputError('retransmitBackoff', `${this.retransmitBackoff} is outside [1, 16]`);
+    this.retransmitMaxMs = checkInteger('retransmitMaxMs', init.retransmitMaxMs ?? 600_000, this.retransmitBaseMs, 86_400_000);
+    this.deadAfterSilentRounds = checkInteger('deadAfterSilentRounds', init.deadAfterSilentRounds ?? 4, 1, 1000);
+    this.windowFragments = checkInteger('windowFragments', init.windowFragments ?? 8, 1, 1024);
+    this.ackDelayMs = checkInteger('ackDelayMs', init.ackDelayMs ?? 200, 0, 3_600_000);
+    this.maxMessageBytes = checkInteger('maxMessageBytes', init.maxMessageBytes ?? 65_536, 0, 16 * 1024 * 1024);
+    const maxReassemblyBytes = checkInteger('maxReassemblyBytes', init.maxReassemblyBytes ?? 262_144, 1, 1 << 30);
+    const maxMessagesAhead = checkInteger('maxMessagesAhead', init.maxMessagesAhead ?? 64, 1, 1 << 20);
+
+    if (this.transport.mtu < MIN_LINK_MTU) throw new LinkError(`the transport's mtu of ${this.transport.mtu} bytes is below the link's minimum of ${MIN_LINK_MTU} (a handshake act three)`);
+    try {
+      fragmentDataSize(this.transport.mtu, Number.MAX_SAFE_INTEGER, this.maxMessageBytes);
+    } catch (error) {
+      throw new LinkError(`maxMessageBytes ${this.maxMessageBytes} cannot be fragmented at an mtu of ${this.transport.mtu}: ${(error as Error).message}`);
+    }
+
+    for (const [index, hex] of init.knownPeers.entries()) {
+      const id = bytesToHex(checkPublicKey(`knownPeers[${index}]`, checkHex(`knownPeers[${index}]`, hex)));
+      if (id === this.nodeId) throw new InvalidInputError(`knownPeers[${index}]`, 'is our own key');
+      this.peers.set(id, {
+        id,
+        address: init.addresses?.[hex] ?? init.addresses?.[id],
+        sessions: [],
+        inFlight: new Set(),
+        attempts: 0,
+        silentRounds: 0,
+        reassembly: new Reassembly({ maxMessageBytes: this.maxMessageBytes, maxBufferedBytes: maxReassemblyBytes, maxMessagesAhead }),
+        deliveredUpTo: this.outbox.deliveredUpTo(id),
+        ackPending: false,
+        up: false,
+      });
+    }
+    this.counters = {
+      framesSent: 0,
+      bytesSent: 0,
+      framesReceived: 0,
+      retransmissions: 0,
+      handshakesCompleted: 0,
+      messagesDelivered: 0,
+      duplicateFragments: 0,
+      sendFailures: 0,
+      listenerErrors: 0,
+      dropped: Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>,
+    };
+  }
+
+  /** Opens the transport and resumes whatever the outbox holds. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.transport.on('frame', this.onTransportFrame);
+    this.transport.on('link', this.onTransportLink);
+    await this.transport.open();
+    for (const id of this.outbox.peersWithPending()) {
+      const peer = this.peers.get(id);
+      if (peer) this.pump(peer);
+      else this.emit('warning', `the outbox holds messages for ${id}, which is not a known peer: they wait`);
+    }
+  }
+
+  /** Stops timers, forgets sessions (they never outlive the process) and closes the transport. The outbox stays. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.transport.off('frame', this.onTransportFrame);
+    this.transport.off('link', this.onTransportLink);
+    for (const peer of this.peers.values()) {
+      this.cancelInitiator(peer);
+      peer.cancelRetransmit?.();
+      peer.cancelRetransmit = undefined;
+      peer.cancelAck?.();
+      peer.cancelAck = undefined;
+      this.dropSessions(peer);
+    }
+    this.respondersById.clear();
+    this.respondersByActOne.clear();
+    await this.sendQueue;
+    await this.transport.close();
+  }
+
+  /**
+   * Queues `message` for `peer`; it is on disk when this returns, and will be
+   * delivered once, after every message queued for `peer` before it.
+   * Returns its sequence.
+   */
+  send(peer: string, message: Uint8Array): number {
+    const state = this.peers.get(peer.toLowerCase());
+    if (!state) throw new LinkError(`${peer} is not a known peer of this link`);
+    if (!(message instanceof Uint8Array)) throw new InvalidInputError('message', 'expected bytes');
+    if (message.length > this.maxMessageBytes) throw new LinkError(`a message is at most ${this.maxMessageBytes} bytes, got ${message.length}`);
+    const seq = this.outbox.append(state.id, message);
+    state.outgoing?.push(this.outgoingMessage(seq, message));
+    this.pump(state);
+    return seq;
+  }
+
+  /** Messages queued for `peer` and not yet acknowledged. */
+  pendingCount(peer: string): number {
+    const state = this.peers.get(peer.toLowerCase());
+    return state ? this.loadOutgoing(state).length : 0;
+  }
+
+  /** Whether a session with `peer` is up. */
+  isUp(peer: string): boolean {
+    return this.peers.get(peer.toLowerCase())?.up ?? false;
+  }
+
+  /** Handles one frame from the transport. Never throws: bad frames are dropped and counted. */
+  receiveFrame(bytes: Uint8Array, from: string | undefined): void {
+    try {
+      if (!this.running) return;
+      this.counters.framesReceived++;
+      let frame;
+      try {
+        frame = decodeFrame(bytes);
+      } catch (error) {
+        if (error instanceof LinkDecodeError) return this.drop('malformed');
+        throw error;
+      }
+      switch (frame.kind) {
+        case 'act-one':
+          return this.onActOne(frame.initiatorSessionId, frame.act, from);
+        case 'act-two':
+          return this.onActTwo(frame.initiatorSessionId, frame.responderSessionId, frame.act);
+        case 'act-three':
+          return this.onActThree(frame.responderSessionId, frame.act, from);
+        case 'sealed':
+          return this.onSealed(frame);
+      }
+    } catch (error) {
+      this.drop('internal-error');
+      this.emit('warning', `a frame from ${from ?? 'the medium'} met an internal error: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  // ---- handshakes ----
+
+  private startHandshake(peer: PeerState): void {
+    if (!this.running || peer.initiator || peer.sessions.length > 0) return;
+    peer.initiator = { attempts: 0 };
+    this.attemptHandshake(peer);
+  }
+
+  /** Sends act one (a new one if the last failed), then waits, longer each time, for act two. */
+  private attemptHandshake(peer: PeerState): void {
+    const pending = peer.initiator;
+    if (!this.running || !pending) return;
+    if (!pending.handshake) {
+      if (pending.sessionId !== undefined) this.initiatorsById.delete(pending.sessionId);
+      pending.sessionId = this.allocateSessionId();
+      if (pending.sessionId === undefined) {
+        this.drop('too-many-handshakes');
+      } else {
+        const handshake = new HandshakeInitiator({
+          localStaticSecretKey: this.localStaticSecretKey,
+          remoteStaticKey: checkHex('peer', peer.id),
+          ephemeralSecretKey: newEphemeralKey(this.randomBytes),
+        });
+        pending.handshake = handshake;
+        pending.actOneFrame = encodeFrame({ kind: 'act-one', initiatorSessionId: pending.sessionId, act: handshake.actOne() });
+        this.initiatorsById.set(pending.sessionId, peer);
+      }
+    }
+    const sent = pending.actOneFrame ? this.transmit(pending.actOneFrame, peer.address) : Promise.resolve();
+    const delay = this.backoff(pending.attempts++);
+    void sent.then(() => {
+      if (peer.initiator === pending && this.running) pending.cancelTimer = this.clock.setTimer(delay, () => this.attemptHandshake(peer));
+    });
+  }
+
+  private cancelInitiator(peer: PeerState): void {
+    const pending = peer.initiator;
+    if (!pending) return;
+    pending.cancelTimer?.();
+    if (pending.sessionId !== undefined) this.initiatorsById.delete(pending.sessionId);
+    peer.initiator = undefined;
+  }
+
+  private onActOne(initiatorSessionId: number, act: Uint8Array, from: string | undefined): void {
+    const actOneHex = bytesToHex(act);
+    const repeated = this.respondersByActOne.get(actOneHex);
+    if (repeated) {
+      // Our act two was lost: the same answer again (a new one would not match the initiator's state).
+      void this.transmit(repeated.actTwoFrame, from);
+      return;
+    }
+    if (this.respondersById.size >= MAX_PENDING_RESPONDERS) this.forgetResponder(this.respondersById.values().next().value!);
+    const sessionId = this.allocateSessionId();
+    if (sessionId === undefined) return this.drop('too-many-handshakes');
+    const handshake = new HandshakeResponder({ localStaticSecretKey: this.localStaticSecretKey, ephemeralSecretKey: newEphemeralKey(this.randomBytes) });
+    let actTwo: Uint8Array;
+    try {
+      actTwo = handshake.actTwo(act);
+    } catch (error) {
+      if (error instanceof HandshakeError) return this.drop('handshake-failed');
+      throw error;
+    }
+    const actTwoFrame = encodeFrame({ kind: 'act-two', initiatorSessionId, responderSessionId: sessionId, act: actTwo });
+    const pending: PendingResponder = { sessionId, initiatorSessionId, handshake, actOneHex, actTwoFrame, from };
+    this.respondersById.set(sessionId, pending);
+    this.respondersByActOne.set(actOneHex, pending);
+    void this.transmit(actTwoFrame, from);
+  }
+
+  private forgetResponder(pending: PendingResponder): void {
+    this.respondersById.delete(pending.sessionId);
+    this.respondersByActOne.delete(pending.actOneHex);
+  }
+
+  private onActTwo(initiatorSessionId: number, responderSessionId: number, act: Uint8Array): void {
+    const peer = this.initiatorsById.get(initiatorSessionId);
+    const pending = peer?.initiator;
+    if (!peer || !pending?.handshake || pending.sessionId !== initiatorSessionId) return this.drop('unknown-session');
+    let result;
+    try {
+      result = pending.handshake.actThree(act);
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      // The handshake cannot go on; the next attempt starts a fresh one.
+      pending.handshake = undefined;
+      pending.actOneFrame = undefined;
+      return this.drop('handshake-failed');
+    }
+    const actThreeFrame = encodeFrame({ kind: 'act-three', responderSessionId, act: result.actThree });
+    this.cancelInitiator(peer);
+    const session = new LinkSession({ sendingKey: result.session.sendingKey, receivingKey: result.session.receivingKey, sendingSessionId: responderSessionId, receivingSessionId: initiatorSessionId });
+    void this.transmit(actThreeFrame, peer.address);
+    this.establish(peer, { session, peer, address: peer.address, confirmed: false, actThreeFrame });
+  }
+
+  private onActThree(responderSessionId: number, act: Uint8Array, from: string | undefined): void {
+    const pending = this.respondersById.get(responderSessionId);
+    if (!pending) {
+      const active = this.sessionsById.get(responderSessionId);
+      // Act three again: the initiator has not heard from us yet. An ack tells it the session works.
+      if (active && !active.actThreeFrame) return this.sendAck(active.peer);
+      return this.drop('unknown-session');
+    }
+    this.forgetResponder(pending);
+    let result;
+    try {
+      result = pending.handshake.finish(act);
+    } catch (error) {
+      if (error instanceof HandshakeError) return this.drop('handshake-failed');
+      throw error;
+    }
+    const peer = this.peers.get(bytesToHex(result.remoteStaticKey));
+    if (!peer) return this.drop('unknown-peer');
+    // A handshake of ours to this peer is no longer needed.
+    this.cancelInitiator(peer);
+    const session = new LinkSession({ sendingKey: result.sendingKey, receivingKey: result.receivingKey, sendingSessionId: pending.initiatorSessionId, receivingSessionId: pending.sessionId });
+    this.establish(peer, { session, peer, address: peer.address ?? from ?? pending.from, confirmed: true });
+  }
+
+  /**
+   * A new session with `peer`: send on it from now on. Without a session
+   * before it, the peer may have rebooted: what it held of unfinished
+   * messages is unknown again, so they go whole. Beside a live session (both
+   * sides started a handshake), the round goes on.
+   */
+  private establish(peer: PeerState, active: ActiveSession): void {
+    const fresh = peer.sessions.length === 0;
+    this.sessionsById.set(active.session.receivingSessionId, active);
+    peer.sessions.unshift(active);
+    for (const old of peer.sessions.splice(SESSIONS_PER_PEER)) this.sessionsById.delete(old.session.receivingSessionId);
+    this.counters.handshakesCompleted++;
+    if (fresh) {
+      this.resetRound(peer);
+      for (const message of peer.outgoing ?? []) message.acked.fill(false);
+    }
+    peer.attempts = 0;
+    peer.silentRounds = 0;
+    if (!peer.up) {
+      peer.up = true;
+      this.emit('peer', peer.id, true);
+    }
+    this.pump(peer);
+  }
+
+  private dropSessions(peer: PeerState): void {
+    for (const active of peer.sessions) this.sessionsById.delete(active.session.receivingSessionId);
+    peer.sessions = [];
+    this.resetRound(peer);
+    if (peer.up) {
+      peer.up = false;
+      this.emit('peer', peer.id, false);
+    }
+  }
+
+  private dropSession(active: ActiveSession): void {
+    const peer = active.peer;
+    this.sessionsById.delete(active.session.receivingSessionId);
+    peer.sessions = peer.sessions.filter((other) => other !== active);
+    if (peer.sessions.length === 0) this.dropSessions(peer);
+  }
+
+  /** A free session id (random, so that ids from before a reboot rarely come back), or undefined when all are taken. */
+  private allocateSessionId(): number | undefined {
+    const start = (this.randomBytes(1)[0] ?? 0) & MAX_SESSION_ID;
+    for (let offset = 0; offset <= MAX_SESSION_ID; offset++) {
+      const id = (start + offset) & MAX_SESSION_ID;
+      if (!this.sessionsById.has(id) && !this.initiatorsById.has(id) && !this.respondersById.has(id)) return id;
+    }
+    return undefined;
+  }
+
+  // ---- sending ----
+
+  private outgoingMessage(seq: number, message: Uint8Array): OutgoingMessage {
+    const fragments = splitMessage(message, seq, this.transport.mtu);
+    return { seq, fragments, acked: fragments.map(() => false), timesSent: fragments.map(() => 0) };
+  }
+
+  private loadOutgoing(peer: PeerState): OutgoingMessage[] {
+    peer.outgoing ??= this.outbox.unacknowledged(peer.id).map(({ seq, message }) => this.outgoingMessage(seq, message));
+    return peer.outgoing;
+  }
+
+  /** Sends what the window allows: fragments not acknowledged and not already on their way this round. */
+  private pump(peer: PeerState): void {
+    if (!this.running) return;
+    const outgoing = this.loadOutgoing(peer);
+    if (outgoing.length === 0) return;
+    const active = peer.sessions[0];
+    if (!active) return this.startHandshake(peer);
+    const sends: Promise<void>[] = [];
+    fill: for (const message of outgoing) {
+      for (const fragment of message.fragments) {
+        if (peer.inFlight.size >= this.windowFragments) break fill;
+        const key = fragmentKey(message.seq, fragment.index);
+        if (message.acked[fragment.index] || peer.inFlight.has(key)) continue;
+        const frame = this.sealFragment(active, fragment);
+        if (!frame) return;
+        peer.inFlight.add(key);
+        if (message.timesSent[fragment.index]!++ > 0) this.counters.retransmissions++;
+        sends.push(this.transmit(frame, active.address));
+      }
+    }
+    if (peer.inFlight.size === 0) return;
+    void Promise.all(sends).then(() => this.armRetransmit(peer));
+  }
+
+  /** A fragment sealed on `active`, with the pending ack riding along if it fits. Undefined when the session ran out of counters. */
+  private sealFragment(active: ActiveSession, fragment: Fragment): Uint8Array | undefined {
+    const peer = active.peer;
+    const fragmentBytes = encodeSealedBody({ fragment }).length;
+    const ack = peer.ackPending ? this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD - fragmentBytes) : undefined;
+    try {
+      const frame = active.session.seal(ack !== undefined, true, encodeSealedBody(ack ? { ack, fragment } : { fragment }));
+      if (ack) this.ackSent(peer);
+      return frame;
+    } catch (error) {
+      if (!(error instanceof SessionExhaustedError)) throw error;
+      this.dropSession(active);
+      this.pump(peer);
+      return undefined;
+    }
+  }
+
+  private armRetransmit(peer: PeerState): void {
+    if (!this.running || peer.cancelRetransmit || peer.inFlight.size === 0) return;
+    peer.cancelRetransmit = this.clock.setTimer(this.backoff(peer.attempts), () => this.onRetransmitTimeout(peer));
+  }
+
+  private onRetransmitTimeout(peer: PeerState): void {
+    peer.cancelRetransmit = undefined;
+    if (!this.running) return;
+    peer.attempts++;
+    peer.silentRounds++;
+    if (peer.silentRounds >= this.deadAfterSilentRounds) {
+      // Nothing authenticated from the peer for that long: it has probably lost our session (a reboot).
+      this.dropSessions(peer);
+      peer.silentRounds = 0;
+      return this.pump(peer);
+    }
+    this.resetRound(peer);
+    const outgoing = this.loadOutgoing(peer);
+    // Everything acknowledged fragment by fragment, yet not delivered: the receiver lost what it held. Start the first message over.
+    if (outgoing.length > 0 && outgoing.every((message) => message.acked.every(Boolean))) outgoing[0]!.acked.fill(false);
+    const active = peer.sessions[0];
+    if (active && !active.confirmed && active.actThreeFrame) void this.transmit(active.actThreeFrame, active.address);
+    this.pump(peer);
+  }
+
+  private resetRound(peer: PeerState): void {
+    peer.inFlight.clear();
+    peer.cancelRetransmit?.();
+    peer.cancelRetransmit = undefined;
+  }
+
+  private backoff(attempts: number): number {
+    return Math.min(this.retransmitMaxMs, this.retransmitBaseMs * this.retransmitBackoff ** Math.min(attempts, 64));
+  }
+
+  /** Hands frames to the transport one at a time, in order: each send resolves once the medium took the frame. */
+  private transmit(frame: Uint8Array, address: string | undefined): Promise<void> {
+    const run = async () => {
+      if (!this.running) return;
+      try {
+        await this.transport.send(frame, address);
+        this.counters.framesSent++;
+        this.counters.bytesSent += frame.length;
+      } catch (error) {
+        this.counters.sendFailures++;
+        this.emit('warning', `sending a ${frame.length}-byte frame failed: ${(error as Error).message}`);
+      }
+    };
+    this.sendQueue = this.sendQueue.then(run);
+    return this.sendQueue;
+  }
+
+  // ---- receiving ----
+
+  private onSealed(frame: SealedFrame): void {
+    const active = this.sessionsById.get(frame.sessionId);
+    if (!active) return this.drop('unknown-session');
+    const opened = active.session.open(frame);
+    if (!opened.ok) return this.drop(opened.reason);
+    const peer = active.peer;
+    active.confirmed = true;
+    peer.silentRounds = 0;
+    let body;
+    try {
+      body = decodeSealedBody(opened.plaintext, frame.hasAck, frame.hasFragment);
+    } catch (error) {
+      if (error instanceof LinkDecodeError) return this.drop('bad-body');
+      throw error;
+    }
+    if (body.ack) this.onAck(peer, body.ack, active);
+    if (body.fragment) this.onFragment(peer, body.fragment);
+  }
+
+  private onAck(peer: PeerState, ack: Ack, via: ActiveSession): void {
+    const outgoing = this.loadOutgoing(peer);
+    let progress = false;
+    // Delivered up to n: durable at the receiver, whichever session said so.
+    const highestQueued = outgoing.at(-1)?.seq ?? 0;
+    const deliveredUpTo = Math.min(ack.deliveredUpTo, highestQueued);
+    if (outgoing.length > 0 && outgoing[0]!.seq <= deliveredUpTo) {
+      this.outbox.acknowledge(peer.id, deliveredUpTo);
+      while (outgoing.length > 0 && outgoing[0]!.seq <= deliveredUpTo) {
+        const done = outgoing.shift()!;
+        for (const fragment of done.fragments) peer.inFlight.delete(fragmentKey(done.seq, fragment.index));
+      }
+      progress = true;
+    }
+    // Fragments held, as a live session reports them (both sessions of a crossing are live; the receiver acks on its newest, which may be our older).
+    // A report replaces what we knew of the messages it covers: a receiver that rebooted or ran out of room holds less than it said before.
+    if (peer.sessions.includes(via)) {
+      const lastReported = ack.entries.at(-1)?.seq ?? 0;
+      for (const message of outgoing) {
+        if (message.seq > lastReported) break;
+        const entry = ack.entries.find((candidate) => candidate.seq === message.seq);
+        const received = new Set(entry ? [...Array(Math.min(entry.receivedPrefix, message.fragments.length)).keys(), ...bitmapIndexes(entry)] : []);
+        message.fragments.forEach((_, index) => {
+          const held = received.has(index);
+          if (held && !message.acked[index]) {
+            peer.inFlight.delete(fragmentKey(message.seq, index));
+            progress = true;
+          }
+          message.acked[index] = held;
+        });
+      }
+    }
+    if (progress) {
+      peer.attempts = 0;
+      peer.cancelRetransmit?.();
+      peer.cancelRetransmit = undefined;
+      this.pump(peer);
+      this.armRetransmit(peer);
+    }
+  }
+
+  private onFragment(peer: PeerState, fragment: Fragment): void {
+    const outcome = peer.reassembly.add(fragment, peer.deliveredUpTo);
+    switch (outcome) {
+      case 'duplicate':
+        this.counters.duplicateFragments++;
+        break;
+      case 'oversized':
+        this.drop('oversized-message');
+        break;
+      case 'inconsistent':
+        this.drop('inconsistent-fragment');
+        break;
+      case 'full':
+        this.drop('reassembly-full');
+        break;
+      case 'too-far-ahead':
+        this.drop('too-far-ahead');
+        break;
+      case 'stored':
+      case 'complete':
+        break;
+    }
+    this.deliverInOrder(peer);
+    // Even a duplicate is answered: its sender did not get our last ack.
+    this.scheduleAck(peer);
+  }
+
+  /** Emits every complete message that is next in sequence, recording each delivery right after its listeners ran. */
+  private deliverInOrder(peer: PeerState): void {
+    for (;;) {
+      const seq = peer.deliveredUpTo + 1;
+      const message = peer.reassembly.takeComplete(seq);
+      if (!message) return;
+      try {
+        this.emit('message', peer.id, message, seq);
+      } catch (error) {
+        this.counters.listenerErrors++;
+        this.emit('warning', `a message listener threw on message ${seq} from ${peer.id}: ${(error as Error).message}`);
+      }
+      this.outbox.setDeliveredUpTo(peer.id, seq);
+      peer.deliveredUpTo = seq;
+      this.counters.messagesDelivered++;
+    }
+  }
+
+  // ---- acks ----
+
+  private scheduleAck(peer: PeerState): void {
+    peer.ackPending = true;
+    if (peer.cancelAck) return;
+    peer.cancelAck = this.clock.setTimer(this.ackDelayMs, () => {
+      peer.cancelAck = undefined;
+      if (peer.ackPending) this.sendAck(peer);
+    });
+  }
+
+  /** An ack-only frame on the newest session, now. */
+  private sendAck(peer: PeerState): void {
+    const active = peer.sessions[0];
+    if (!active || !this.running) return;
+    const ack = this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD);
+    if (!ack) return;
+    let frame: Uint8Array;
+    try {
+      frame = active.session.seal(true, false, encodeSealedBody({ ack }));
+    } catch (error) {
+      if (!(error instanceof SessionExhaustedError)) throw error;
+      this.dropSession(active);
+      return this.pump(peer);
+    }
+    this.ackSent(peer);
+    void this.transmit(frame, active.address);
+  }
+
+  private ackSent(peer: PeerState): void {
+    peer.ackPending = false;
+    peer.cancelAck?.();
+    peer.cancelAck = undefined;
+  }
+
+  /** Our ack for `peer` in at most `room` bytes, with as many entries as fit; undefined if not even the bare ack does. */
+  private ackFitting(peer: PeerState, room: number): Ack | undefined {
+    const entries = peer.reassembly.ackEntries(peer.deliveredUpTo, MAX_ACK_ENTRIES);
+    const bare = varintLength(peer.deliveredUpTo) + 1;
+    if (bare > room) return undefined;
+    let size = bare;
+    const fitting = [];
+    let previous = peer.deliveredUpTo;
+    for (const entry of entries) {
+      const entrySize = varintLength(entry.seq - previous) + varintLength(entry.receivedPrefix) + 1 + entry.bitmap.length;
+      if (size + entrySize > room) break;
+      size += entrySize;
+      fitting.push(entry);
+      previous = entry.seq;
+    }
+    return { deliveredUpTo: peer.deliveredUpTo, entries: fitting };
+  }
+
+  private drop(reason: DropReason): void {
+    this.counters.dropped[reason]++;
+  }
+}
+

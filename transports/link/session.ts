@@ -1,0 +1,101 @@
+/**
+ * A link session: what one completed handshake gives two neighbours, used to
+ * seal and open frames one at a time.
+ *
+ * Unlike BOLT 8's stream, each frame carries its own counter (the nonce) in
+ * its header, so a lost frame costs that frame and nothing else. The sender
+ * never reuses a counter: it only counts up, and a session lives in memory
+ * only, so a reboot cannot reuse a nonce with the same key: after a restart a
+ * fresh handshake makes fresh keys. The receiver keeps a sliding window of
+ * the counters it has opened, so a replayed frame is refused even though
+ * frames may arrive out of order.
+ */
+import { MAX_COUNTER, type SealedFrame, sealedHeader } from './frame.js';
+import { decryptWithAd, encryptWithAd } from './noise-crypto.js';
+
+/** Frames a receiver still accepts behind the newest it has seen (the radio may reorder a retransmission). */
+export const REPLAY_WINDOW = 64;
+
+/** The session has sealed `MAX_COUNTER` frames: its keys must not be used again. */
+export class SessionExhaustedError extends Error {
+  override name = 'SessionExhaustedError';
+}
+
+/** Which counters have been accepted: the highest, and a bitmap of the `REPLAY_WINDOW` below it. */
+export class ReplayWindow {
+  private highest = -1;
+  /** Bit i set: counter `highest - i` was accepted. */
+  private seen = 0n;
+
+  /** True when `counter` has not been accepted yet and is not too old to tell. */
+  isFresh(counter: number): boolean {
+    if (counter > this.highest) return true;
+    const behind = this.highest - counter;
+    if (behind >= REPLAY_WINDOW) return false;
+    return ((this.seen >> BigInt(behind)) & 1n) === 0n;
+  }
+
+  /** Records `counter`; call only after its frame authenticated. */
+  accept(counter: number): void {
+    if (counter > this.highest) {
+      const shift = counter - this.highest;
+      this.seen = shift >= REPLAY_WINDOW ? 1n : ((this.seen << BigInt(shift)) | 1n) & ((1n << BigInt(REPLAY_WINDOW)) - 1n);
+      this.highest = counter;
+    } else {
+      this.seen |= 1n << BigInt(this.highest - counter);
+    }
+  }
+}
+
+export interface SessionKeys {
+  readonly sendingKey: Uint8Array;
+  readonly receivingKey: Uint8Array;
+  /** The id the peer chose for frames it receives: we put it in what we send. */
+  readonly sendingSessionId: number;
+  /** The id we chose: the peer puts it in what it sends us. */
+  readonly receivingSessionId: number;
+}
+
+export type OpenResult = { readonly ok: true; readonly plaintext: Uint8Array } | { readonly ok: false; readonly reason: 'replayed' | 'bad-tag' };
+
+export class LinkSession {
+  readonly sendingSessionId: number;
+  readonly receivingSessionId: number;
+  private readonly sendingKey: Uint8Array;
+  private readonly receivingKey: Uint8Array;
+  private nextCounter = 0;
+  private readonly window = new ReplayWindow();
+
+  constructor(keys: SessionKeys, private readonly maxCounter = MAX_COUNTER) {
+    this.sendingKey = Uint8Array.from(keys.sendingKey);
+    this.receivingKey = Uint8Array.from(keys.receivingKey);
+    this.sendingSessionId = keys.sendingSessionId;
+    this.receivingSessionId = keys.receivingSessionId;
+  }
+
+  /** Frames this session has sealed. */
+  get framesSealed(): number {
+    return this.nextCounter;
+  }
+
+  /** Encrypts a body into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */
+  seal(hasAck: boolean, hasFragment: boolean, body: Uint8Array): Uint8Array {
+    if (this.nextCounter > this.maxCounter) throw new SessionExhaustedError(`session ${this.receivingSessionId} has sealed ${this.nextCounter} frames; a new handshake must make new keys`);
+    const counter = this.nextCounter++;
+    const header = sealedHeader(hasAck, hasFragment, this.sendingSessionId, counter);
+    const ciphertext = encryptWithAd(this.sendingKey, counter, header, body);
+    const frame = new Uint8Array(header.length + ciphertext.length);
+    frame.set(header);
+    frame.set(ciphertext, header.length);
+    return frame;
+  }
+
+  /** Decrypts a frame addressed to this session; a replayed counter or a tag that does not verify is refused, and leaves the window as it was. */
+  open(frame: SealedFrame): OpenResult {
+    if (!this.window.isFresh(frame.counter)) return { ok: false, reason: 'replayed' };
+    const plaintext = decryptWithAd(this.receivingKey, frame.counter, frame.header, frame.ciphertext);
+    if (!plaintext) return { ok: false, reason: 'bad-tag' };
+    this.window.accept(frame.counter);
+    return { ok: true, plaintext };
+  }
+}
