@@ -14,7 +14,12 @@ import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import type { Persister } from '../../../node/persist/persister.js';
 import { createNetwork, openChannel } from './network.js';
 
-const directory = process.argv[2]!;
+const directory = process.argv[2];
+if (!directory) {
+  // Run by the crash tests with a scratch directory; never on the working tree.
+  console.error('usage: crash-child.ts DIRECTORY');
+  process.exit(2);
+}
 const killAt = process.env.KILL_AT === undefined ? -1 : Number(process.env.KILL_AT);
 const AMOUNT_MSAT = 70_000_000;
 const FUNDING_SATOSHIS = 1_000_000;
