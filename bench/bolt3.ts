@@ -11,7 +11,7 @@ import { MAX_SHACHAIN_INDEX, RevocationStore, generateFromSeed } from '../node/k
 import { SeedSigner } from '../node/keys/signer.js';
 import { batchPerSecond, operationsPerSecond } from './measure.js';
 
-export type Figure = { key: string; unit: string; measure: () => number };
+export type Figure = { key: string; unit: string; measure: () => number | Promise<number> };
 
 const local = new SeedSigner(new Uint8Array(32).fill(1)).channelSigner(0);
 const remote = new SeedSigner(new Uint8Array(32).fill(2)).channelSigner(0);

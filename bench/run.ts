@@ -10,8 +10,9 @@ import { bolt3Figures, type Figure } from './bolt3.js';
 import { channelFigures } from './channel.js';
 import { curveFigures } from './curve.js';
 import { linkFigures } from './link.js';
+import { loraFigures } from './lora.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });
@@ -31,7 +32,7 @@ const width = Math.max(...selected.map((figure) => figure.key.length));
 console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(12)}  unit`);
 for (const [i, figure] of selected.entries()) {
   if (process.stderr.isTTY) process.stderr.write(`[${i + 1}/${selected.length}] ${figure.key}...\r`);
-  const value = figure.measure();
+  const value = await figure.measure();
   if (process.stderr.isTTY) process.stderr.write('\x1b[2K');
   results[figure.key] = Number(value.toPrecision(4));
   console.log(`${figure.key.padEnd(width)}  ${results[figure.key]!.toLocaleString('en-US').padStart(12)}  ${figure.unit}`);

@@ -93,13 +93,14 @@ export function timeOnAirMs(modulation: LoRaModulation, payloadBytes: number): n
  * packet's airtime within what a shared channel tolerates. The table is
  * keyed on symbol time so it extends to other bandwidths (SF9 at 250 kHz has
  * SF8's symbol time at 125 kHz, and the same limit). One byte of each packet
- * is the RNode header, so the frame gets one byte less: 254, 127 or 63.
+ * is the RNode header, so the frame gets one byte less: 254 or 127. Slower
+ * rates keep SF9's 127 rather than LoRaWAN's 64: the link handshake's third
+ * act is 68 bytes with its header and must fit in one frame.
  */
 export function maxPayloadForDataRate(spreadingFactor: number, bandwidthHz: number): number {
   checkModulation({ spreadingFactor, bandwidthHz, codingRate: 5 });
-  // Compares 2^SF / BW with 2^8 / 125 kHz and 2^9 / 125 kHz without rounding.
+  // Compares 2^SF / BW with 2^8 / 125 kHz without rounding.
   const chips = 2 ** spreadingFactor * 125_000;
   if (chips <= 2 ** 8 * bandwidthHz) return 254;
-  if (chips <= 2 ** 9 * bandwidthHz) return 127;
-  return 63;
+  return 127;
 }

@@ -1,6 +1,7 @@
 // Time on air by Semtech's formula, checked against published calculator values.
 import t from 'tap';
 import fc from 'fast-check';
+import { MIN_LINK_MTU } from '../../../transports/link/link.js';
 import { lowDataRateOptimizeApplies, maxPayloadForDataRate, payloadSymbols, symbolTimeMs, timeOnAirMs } from '../../../transports/lora/airtime.js';
 
 /**
@@ -123,9 +124,10 @@ t.test('airtime grows with the spreading factor (property)', async (t) => {
 });
 
 t.test('the MTU rule: one LoRa packet, LoRaWAN EU868 sizes by symbol time, less the RNode header byte', async (t) => {
-  t.same([7, 8, 9, 10, 11, 12].map((sf) => maxPayloadForDataRate(sf, 125_000)), [254, 254, 127, 63, 63, 63], 'DR5..DR0 at 125 kHz');
+  t.same([7, 8, 9, 10, 11, 12].map((sf) => maxPayloadForDataRate(sf, 125_000)), [254, 254, 127, 127, 127, 127], 'DR5..DR0 at 125 kHz (SF10-SF12 keep 127: the link handshake needs 68 bytes)');
   t.equal(maxPayloadForDataRate(9, 250_000), 254, 'SF9 at 250 kHz has the symbol time of SF8 at 125 kHz');
-  t.equal(maxPayloadForDataRate(12, 500_000), 63);
+  t.equal(maxPayloadForDataRate(12, 500_000), 127);
+  t.ok(maxPayloadForDataRate(12, 7_800) >= MIN_LINK_MTU, 'every data rate carries a link handshake act in one frame');
   t.equal(maxPayloadForDataRate(7, 62_500), 254);
   t.equal(maxPayloadForDataRate(8, 62_500), 127);
   t.ok(timeOnAirMs(at125(12), 63 + 1) < 3000, 'a full frame at SF12 stays under 3 s on air');

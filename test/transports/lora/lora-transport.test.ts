@@ -91,8 +91,8 @@ t.test('frames over the MTU, empty frames and sends on a closed transport are re
   const { transport, model } = await station(t, ether, { spreadingFactor: 10 });
   await t.rejects(transport.send(Uint8Array.of(1)), { name: 'TransportError' }, 'not open yet');
   await transport.open();
-  t.equal(transport.mtu, 63, 'SF10: the LoRaWAN DR2 size');
-  await t.rejects(transport.send(new Uint8Array(64)), { name: 'TransportError', message: /exceeds the LoRa MTU of 63/ });
+  t.equal(transport.mtu, 127, "SF10: SF9's size, enough for a link handshake act");
+  await t.rejects(transport.send(new Uint8Array(128)), { name: 'TransportError', message: /exceeds the LoRa MTU of 127/ });
   await t.rejects(transport.send(new Uint8Array(0)), { name: 'TransportError' });
   await transport.close();
   await t.rejects(transport.send(Uint8Array.of(1)), { name: 'TransportError' });

@@ -1,0 +1,108 @@
+/**
+ * A payment over one LoRa hop, all overhead included: two ChannelManagers
+ * whose messages go through the link layer (sessions already up, acks and
+ * all) over an in-memory medium with the MTU of the data rate, on virtual
+ * time. Each frame costs the RNode's one-byte header and its time on air
+ * (Semtech's formula, 125 kHz, coding rate 4/5, the firmware's preamble).
+ *
+ * Payments per hour at a 1% duty cycle (EU868: 36 s of airtime per hour per
+ * sub-band) are limited by the side that transmits more; batched: ten
+ * payments requested at once, so that their updates share messages.
+ */
+import { timeOnAirMs, maxPayloadForDataRate } from '../transports/lora/airtime.js';
+import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
+import { createMemoryMedium } from '../transports/memory.js';
+import { VirtualClock, createLink, makeNode } from '../test/transports/link/link-network.js';
+import { createNetwork, openChannel } from '../test/node/channel/network.js';
+import type { Figure } from './bolt3.js';
+
+const BANDWIDTH_HZ = 125_000;
+const DUTY_CYCLE_MS_PER_HOUR = 0.01 * 3_600_000;
+
+interface HopRun {
+  /** Frame sizes each side transmitted, RNode header included. */
+  readonly sent: [number[], number[]];
+}
+
+/** Runs `payments` payments from Alice to Bob, requested together, and records every frame on the air. */
+async function paymentsOverOneHop(spreadingFactor: number, payments: number): Promise<HopRun> {
+  const clock = new VirtualClock();
+  const mtu = maxPayloadForDataRate(spreadingFactor, BANDWIDTH_HZ);
+  const medium = createMemoryMedium({ mtu, delayMs: 50, clock });
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000);
+
+  // The link's keys stand beside the managers' (the daemon will use the node key for both).
+  const linkNodes = [makeNode('alice'), makeNode('bob')] as const;
+  const transports = linkNodes.map((node) => medium.createTransport(node.name));
+  const sent: [number[], number[]] = [[], []];
+  let recording = false;
+  transports.forEach((transport, i) => {
+    const send = transport.send.bind(transport);
+    transport.send = (frame, to) => {
+      if (recording) sent[i]!.push(frame.length + RNODE_HEADER_BYTES);
+      return send(frame, to);
+    };
+  });
+  const links = linkNodes.map((node, i) => createLink(medium, clock, node, [linkNodes[1 - i]!], { transport: transports[i]! }));
+  const managerOf = [alice, bob];
+  links.forEach((link, i) => link.on('message', (_peer, bytes) => managerOf[i]!.manager.handleMessage(managerOf[1 - i]!.id, bytes)));
+  await Promise.all(links.map((link) => link.start()));
+
+  const pump = async (done: () => boolean) => {
+    for (let step = 0; step < 10_000; step++) {
+      for (let next = network.queue.shift(); next; next = network.queue.shift()) {
+        const from = next[0] === alice.id ? 0 : 1;
+        links[from]!.send(linkNodes[1 - from]!.id, next[2]);
+      }
+      await clock.advance(100);
+      if (done() && network.queue.length === 0 && links.every((link, i) => link.pendingCount(linkNodes[1 - i]!.id) === 0)) {
+        await clock.advance(5_000); // the last acks
+        return;
+      }
+    }
+    throw new Error('the payments did not complete');
+  };
+  const received = () => bob.events.filter((event) => event.type === 'payment_received').length;
+  const settled = (count: number) => () => received() >= count && alice.manager.balances()[0]!.pendingHtlcs === 0 && bob.manager.balances()[0]!.pendingHtlcs === 0;
+
+  // One payment first, so that the sessions are up and the handshake is not counted.
+  alice.manager.pay(bob.id, handle, bob.manager.receive(10_000, 800_000));
+  await pump(settled(1));
+  recording = true;
+  for (let i = 0; i < payments; i++) alice.manager.pay(bob.id, handle, bob.manager.receive(10_000, 800_000));
+  await pump(settled(1 + payments));
+  await Promise.all(links.map((link) => link.stop()));
+  return { sent };
+}
+
+const runs = new Map<string, Promise<HopRun>>();
+function hopRun(spreadingFactor: number, payments: number): Promise<HopRun> {
+  const key = `${spreadingFactor}/${payments}`;
+  if (!runs.has(key)) runs.set(key, paymentsOverOneHop(spreadingFactor, payments));
+  return runs.get(key)!;
+}
+
+function airtimeMs(spreadingFactor: number, frames: number[]): number {
+  const modulation = { spreadingFactor, bandwidthHz: BANDWIDTH_HZ, codingRate: 5, preambleSymbols: rnodePreambleSymbols(spreadingFactor, BANDWIDTH_HZ) };
+  return frames.reduce((sum, bytes) => sum + timeOnAirMs(modulation, bytes), 0);
+}
+
+async function paymentsPerHour(spreadingFactor: number, batch: number): Promise<number> {
+  const { sent } = await hopRun(spreadingFactor, batch);
+  const busiestSideMs = Math.max(...sent.map((frames) => airtimeMs(spreadingFactor, frames)));
+  return (DUTY_CYCLE_MS_PER_HOUR / busiestSideMs) * batch;
+}
+
+const total = (run: HopRun) => [...run.sent[0], ...run.sent[1]];
+
+export const loraFigures: Figure[] = [
+  { key: 'link.onAirBytesPerHopPayment', unit: 'bytes', measure: async () => total(await hopRun(7, 1)).reduce((sum, bytes) => sum + bytes, 0) },
+  { key: 'lora.framesPerHopPayment.sf7', unit: 'frames', measure: async () => total(await hopRun(7, 1)).length },
+  { key: 'lora.airtimeMsPerHopPayment.sf7', unit: 'ms', measure: async () => airtimeMs(7, total(await hopRun(7, 1))) },
+  { key: 'lora.airtimeMsPerHopPayment.sf12', unit: 'ms', measure: async () => airtimeMs(12, total(await hopRun(12, 1))) },
+  { key: 'lora.paymentsPerHour.sf7', unit: 'payments/h', measure: () => paymentsPerHour(7, 1) },
+  { key: 'lora.paymentsPerHour.sf12', unit: 'payments/h', measure: () => paymentsPerHour(12, 1) },
+  { key: 'lora.paymentsPerHourBatched10.sf7', unit: 'payments/h', measure: () => paymentsPerHour(7, 10) },
+];
