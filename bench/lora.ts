@@ -18,6 +18,8 @@ import type { Figure } from './bolt3.js';
 
 const BANDWIDTH_HZ = 125_000;
 const DUTY_CYCLE_MS_PER_HOUR = 0.01 * 3_600_000;
+/** 50,000 sat: above dust, so each HTLC has its output and its signature in every commitment. */
+const PAYMENT_MSAT = 50_000_000;
 
 interface HopRun {
   /** Frame sizes each side transmitted, RNode header included. */
@@ -79,10 +81,10 @@ async function paymentsOverOneHop(spreadingFactor: number, payments: number): Pr
   const settled = (count: number) => () => received() >= count && alice.manager.balances()[0]!.pendingHtlcs === 0 && bob.manager.balances()[0]!.pendingHtlcs === 0;
 
   // One payment first, so that the sessions are up and the handshake is not counted.
-  alice.manager.pay(bob.id, handle, bob.manager.receive(10_000, 800_000));
+  alice.manager.pay(bob.id, handle, bob.manager.receive(PAYMENT_MSAT, 800_000));
   await pump(settled(1));
   recording = true;
-  for (let i = 0; i < payments; i++) alice.manager.pay(bob.id, handle, bob.manager.receive(10_000, 800_000));
+  for (let i = 0; i < payments; i++) alice.manager.pay(bob.id, handle, bob.manager.receive(PAYMENT_MSAT, 800_000));
   await pump(settled(1 + payments));
   await Promise.all(links.map((link) => link.stop()));
   return { sent };

@@ -290,13 +290,19 @@ export class Channel {
         };
         state.owesRevocation = false;
       }
-      const updates = state.localChanges.queued.map(stripId);
-      state.localChanges.proposed.push(...state.localChanges.queued);
-      state.localChanges.queued = [];
+      // While our last commitment awaits their revocation we cannot sign another: updates then wait
+      // to ride with the next message we send anyway (one frame on the air instead of several).
+      const canSign = state.nextRemoteCommit === undefined;
+      const sendUpdates = canSign || revocation !== undefined;
+      const updates = sendUpdates ? state.localChanges.queued.map(stripId) : [];
+      if (sendUpdates) {
+        state.localChanges.proposed.push(...state.localChanges.queued);
+        state.localChanges.queued = [];
+      }
 
       let commitment: CommitmentSignatures | undefined;
       const somethingToSign = state.localChanges.proposed.length > 0 || state.remoteChanges.acked.length > 0;
-      if (somethingToSign && state.nextRemoteCommit === undefined) commitment = this.signNextRemoteCommitment(state);
+      if (somethingToSign && canSign) commitment = this.signNextRemoteCommitment(state);
       if (!revocation && updates.length === 0 && !commitment) return undefined;
       const sequence = state.sentMessages % 256;
       state.sentMessages++;
