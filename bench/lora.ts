@@ -7,7 +7,8 @@
  *
  * Payments per hour at a 1% duty cycle (EU868: 36 s of airtime per hour per
  * sub-band) are limited by the side that transmits more; batched: ten
- * payments requested at once, so that their updates share messages.
+ * payments made at once (`payRequests`), so that they share messages and
+ * commitment signatures.
  */
 import { timeOnAirMs, maxPayloadForDataRate } from '../transports/lora/airtime.js';
 import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
@@ -84,7 +85,7 @@ async function paymentsOverOneHop(spreadingFactor: number, payments: number): Pr
   alice.manager.pay(bob.id, handle, bob.manager.receive(PAYMENT_MSAT, 800_000));
   await pump(settled(1));
   recording = true;
-  for (let i = 0; i < payments; i++) alice.manager.pay(bob.id, handle, bob.manager.receive(PAYMENT_MSAT, 800_000));
+  alice.manager.payRequests(Array.from({ length: payments }, () => bob.manager.receive(PAYMENT_MSAT, 800_000)));
   await pump(settled(1 + payments));
   await Promise.all(links.map((link) => link.stop()));
   return { sent };

@@ -145,6 +145,15 @@ export class Channel {
     return this.current;
   }
 
+  /**
+   * Goes back to a state this channel had (taken from `state`: every change
+   * makes a new state object, so an old one is never altered). For a batch of
+   * our own changes, nothing sent yet, that cannot go through whole.
+   */
+  restoreState(earlier: ChannelState): void {
+    this.current = earlier;
+  }
+
   // ---- opening ----------------------------------------------------------------
 
   /** Our signature on their first commitment (`funding_created` from the funder, `funding_signed` from the other side). */

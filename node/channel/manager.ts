@@ -23,7 +23,7 @@ import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
 import type { Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
-import { Channel, type ChannelEvent, type ChannelSide, type Claim, type RemoteCommit } from './channel.js';
+import { Channel, type ChannelEvent, type ChannelSide, type ChannelState, type Claim, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
@@ -373,12 +373,35 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
    * static routes will carry their length in the table).
    */
   payRequest(request: PaymentRequest): void {
-    const payee = bytesToHex(request.payee);
-    const managed = this.openChannelTowards(payee);
-    if (!managed) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
-    if (managed.peer === payee) return this.pay(managed.peer, managed.handle, request);
-    managed.channel.addHtlc(request.amountMsat, request.paymentHash, request.minFinalExpiry + delaysFor(this.policy).cltvExpiryDelta, request.payee);
-    this.commit(managed);
+    this.payRequests([request]);
+  }
+
+  /**
+   * Pays several requests at once: their HTLCs travel together, under one
+   * commitment signature per channel, which on a radio link costs far less
+   * airtime than one exchange each. A request that cannot be paid (no
+   * route, not affordable) throws before any of them is sent; the ones
+   * added before it are taken back.
+   */
+  payRequests(requests: readonly PaymentRequest[]): void {
+    const touched = new Set<Managed>();
+    const snapshots = new Map<Managed, ChannelState>();
+    try {
+      for (const request of requests) {
+        const payee = bytesToHex(request.payee);
+        const managed = this.openChannelTowards(payee);
+        if (!managed) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
+        if (!snapshots.has(managed)) snapshots.set(managed, managed.channel.state);
+        const direct = managed.peer === payee;
+        const expiry = direct ? request.minFinalExpiry : request.minFinalExpiry + delaysFor(this.policy).cltvExpiryDelta;
+        managed.channel.addHtlc(request.amountMsat, request.paymentHash, expiry, direct ? undefined : request.payee);
+        touched.add(managed);
+      }
+    } catch (error) {
+      for (const [managed, state] of snapshots) managed.channel.restoreState(state);
+      throw error;
+    }
+    for (const managed of touched) this.commit(managed);
   }
 
   /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */

@@ -309,3 +309,23 @@ t.test('a breach seen before a restart: its second-stage HTLC transactions are p
   t.equal(justice.length, 1, 'after her restart, Alice punishes the HTLC-timeout too');
   t.ok(justice[0]?.ins.some((input) => Buffer.from(input.hash).equals(timeout!.getHash())), 'her justice spends the HTLC-timeout\'s output');
 });
+
+t.test('several payments at once travel together, or none of them', async (t) => {
+  const network = createNetwork(2);
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  openChannel(network, alice, bob, 1_000_000);
+  const requests = Array.from({ length: 5 }, () => bob.manager.receive(50_000_000, 800_000));
+  alice.manager.payRequests(requests);
+  t.equal(network.queue.length, 1, 'one message carries the five HTLCs and their commitment signature');
+  const delivered = network.run();
+  t.equal(delivered, 6, 'six messages in all, as for a single payment');
+  t.equal(bob.events.filter((event) => event.type === 'payment_received').length, 5, 'Bob received all five');
+  t.match(alice.manager.balances()[0], { localMsat: 750_000_000, pendingHtlcs: 0 });
+
+  const tooMuch = [bob.manager.receive(100_000_000, 800_000), bob.manager.receive(900_000_000, 800_000)];
+  t.throws(() => alice.manager.payRequests(tooMuch), 'a batch Alice cannot afford whole is refused');
+  t.equal(network.queue.length, 0, 'nothing was sent');
+  alice.manager.payRequests([bob.manager.receive(10_000_000, 800_000)]);
+  network.run();
+  t.match(alice.manager.balances()[0], { localMsat: 740_000_000, pendingHtlcs: 0 }, 'and the first of that batch was taken back: later payments go through as usual');
+});
