@@ -211,6 +211,8 @@ interface PendingResponder {
 
 interface PeerState {
   readonly id: string;
+  /** True while message listeners run: what they send waits until the delivery is recorded, so our ack rides on their reply. */
+  delivering?: boolean;
   readonly address: string | undefined;
   /** Newest first. */
   sessions: ActiveSession[];
@@ -591,7 +593,7 @@ export class Link extends EventEmitter<LinkEvents> {
 
   /** Sends what the window allows: fragments not acknowledged and not already on their way this round. */
   private pump(peer: PeerState): void {
-    if (!this.running) return;
+    if (!this.running || peer.delivering) return;
     const outgoing = this.loadOutgoing(peer);
     if (outgoing.length === 0) return;
     const active = peer.sessions[0];
@@ -769,10 +771,21 @@ export class Link extends EventEmitter<LinkEvents> {
     this.deliverInOrder(peer);
     // Even a duplicate is answered: its sender did not get our last ack.
     this.scheduleAck(peer);
+    // A reply the listeners queued goes now, carrying that ack.
+    this.pump(peer);
   }
 
   /** Emits every complete message that is next in sequence, recording each delivery right after its listeners ran. */
   private deliverInOrder(peer: PeerState): void {
+    peer.delivering = true;
+    try {
+      this.deliverAll(peer);
+    } finally {
+      peer.delivering = false;
+    }
+  }
+
+  private deliverAll(peer: PeerState): void {
     for (;;) {
       const seq = peer.deliveredUpTo + 1;
       const message = peer.reassembly.takeComplete(seq);
