@@ -97,7 +97,7 @@ t.test('what is not an envelope is refused with EnvelopeDecodeError, naming the 
   t.throws(() => encodeEnvelope(routed({ messageId: new Uint8Array(7) })), RangeError);
 });
 
-t.test('fuzz: 20,000 random and mutated inputs either decode or throw EnvelopeDecodeError', async (t) => {
+t.test('fuzz: 30,000 random and mutated inputs either decode or throw EnvelopeDecodeError', async (t) => {
   const seeds = [encodeEnvelope(routed()), encodeEnvelope(routed({ source: even.id, destination: odd.id, sealed: new Uint8Array(40) })), Uint8Array.of(0, 1, 2)];
   const mutated = fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat()).map(([seed, edits, cut]) => {
     const bytes = Uint8Array.from(seed);
@@ -111,8 +111,8 @@ t.test('fuzz: 20,000 random and mutated inputs either decode or throw EnvelopeDe
       const failure = decodeFailure(input);
       outcomes[failure === undefined ? 'decoded' : 'refused']++;
     }),
-    { numRuns: 20_000 },
+    { numRuns: 30_000 },
   );
-  t.equal(outcomes.decoded + outcomes.refused, 20_000, `decoded ${outcomes.decoded}, refused ${outcomes.refused}, nothing else thrown`);
+  t.equal(outcomes.decoded + outcomes.refused, 30_000, `decoded ${outcomes.decoded}, refused ${outcomes.refused}, nothing else thrown`);
   t.ok(outcomes.decoded > 100 && outcomes.refused > 100, 'both outcomes were exercised');
 });
