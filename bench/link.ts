@@ -18,6 +18,7 @@ import { Reassembly, splitMessage } from '../transports/link/fragment.js';
 import { LinkSession } from '../transports/link/session.js';
 import type { Figure } from './bolt3.js';
 import { operationsPerSecond } from './measure.js';
+import { nodeKeyFromSecret } from '../node/keys/node-key.js';
 
 const initiatorStatic = sha256(Uint8Array.of(1));
 const responderStatic = sha256(Uint8Array.of(2));
@@ -28,11 +29,11 @@ let round = 0;
 function fullHandshake(): void {
   round = (round + 1) & 0xffff;
   const initiator = new HandshakeInitiator({
-    localStaticSecretKey: initiatorStatic,
+    localStaticKey: nodeKeyFromSecret(initiatorStatic),
     remoteStaticKey: responderKey,
     ephemeralSecretKey: sha256(Uint8Array.of(3, round & 0xff, round >> 8)),
   });
-  const responder = new HandshakeResponder({ localStaticSecretKey: responderStatic, ephemeralSecretKey: sha256(Uint8Array.of(4, round & 0xff, round >> 8)) });
+  const responder = new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(responderStatic), ephemeralSecretKey: sha256(Uint8Array.of(4, round & 0xff, round >> 8)) });
   responder.finish(initiator.actThree(responder.actTwo(initiator.actOne())).actThree);
 }
 

@@ -13,6 +13,7 @@ import { encryptWithAd, hkdfTwoKeys, nonceOf } from '../../transports/link/noise
 import { HandshakeError, HandshakeInitiator, HandshakeResponder, type HandshakeSession } from '../../transports/link/noise.js';
 import { type CaseCheck, type CaseResult, runCases, runSection } from './case-check.js';
 import type { Fields } from './fields.js';
+import { nodeKeyFromSecret } from '../keys/node-key.js';
 
 /** Encrypting a message costs two nonces; this bounds the work a file can ask for. */
 const MAX_MESSAGE_NUMBER = 100_000;
@@ -54,7 +55,7 @@ function checkHandshake(testCase: Fields, check: CaseCheck): void {
 
   const role = testCase.string('role');
   if (role === 'initiator') {
-    const initiator = new HandshakeInitiator({ localStaticSecretKey, ephemeralSecretKey, remoteStaticKey: testCase.publicKey('rs_pub') });
+    const initiator = new HandshakeInitiator({ localStaticKey: nodeKeyFromSecret(localStaticSecretKey), ephemeralSecretKey, remoteStaticKey: testCase.publicKey('rs_pub') });
     const one = acts.object('one');
     const actOne = attempt.run(one, 'acts.one', () => initiator.actOne());
     if (actOne) check.equalHex('acts.one.output', one.hex('output'), actOne);
@@ -66,7 +67,7 @@ function checkHandshake(testCase: Fields, check: CaseCheck): void {
       session = reply?.session;
     }
   } else if (role === 'responder') {
-    const responder = new HandshakeResponder({ localStaticSecretKey, ephemeralSecretKey });
+    const responder = new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(localStaticSecretKey), ephemeralSecretKey });
     const one = acts.object('one');
     const actTwo = attempt.run(one, 'acts.one', () => responder.actTwo(one.hex('input')));
     if (actTwo) check.equalHex('acts.two.output', acts.object('two').hex('output'), actTwo);

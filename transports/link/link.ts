@@ -39,7 +39,8 @@ import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../../node/clock.js';
 import { InvalidInputError, checkHex, checkInteger } from '../../node/input.js';
-import { checkPublicKey, checkSecretKey, publicKeyOf } from '../../node/keys/curve.js';
+import { checkPublicKey } from '../../node/keys/curve.js';
+import type { NodeKey } from '../../node/keys/node-key.js';
 import type { RandomBytes } from '../../node/keys/seed.js';
 import type { Transport } from '../transport.js';
 import {
@@ -137,7 +138,8 @@ export interface LinkComponents {
   readonly transport: Transport;
   readonly clock: Clock;
   readonly outbox: LinkOutbox;
-  readonly localStaticSecretKey: Uint8Array;
+  /** The node key: the handshake proves it to neighbours (a `Signer`, or `nodeKeyFromSecret`). */
+  readonly nodeKey: NodeKey;
   readonly randomBytes: RandomBytes;
 }
 
@@ -239,7 +241,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly transport: Transport;
   private readonly clock: Clock;
   private readonly outbox: LinkOutbox;
-  private readonly localStaticSecretKey: Uint8Array;
+  private readonly nodeKey: NodeKey;
   private readonly randomBytes: RandomBytes;
   private readonly peers = new Map<string, PeerState>();
   private readonly sessionsById = new Map<number, ActiveSession>();
@@ -262,15 +264,15 @@ export class Link extends EventEmitter<LinkEvents> {
 
   constructor(components: LinkComponents, init: LinkInit) {
     super();
-    for (const name of ['transport', 'clock', 'outbox', 'localStaticSecretKey', 'randomBytes'] as const) {
+    for (const name of ['transport', 'clock', 'outbox', 'nodeKey', 'randomBytes'] as const) {
       if (components[name] === undefined || components[name] === null) throw new InvalidInputError(name, 'the link needs this component');
     }
     this.transport = components.transport;
     this.clock = components.clock;
     this.outbox = components.outbox;
-    this.localStaticSecretKey = checkSecretKey('localStaticSecretKey', components.localStaticSecretKey);
+    this.nodeKey = components.nodeKey;
     this.randomBytes = components.randomBytes;
-    this.nodeId = bytesToHex(publicKeyOf(this.localStaticSecretKey));
+    this.nodeId = bytesToHex(checkPublicKey('nodeKey.nodeId', this.nodeKey.nodeId));
     this.retransmitBaseMs = checkInteger('retransmitBaseMs', init.retransmitBaseMs ?? 5000, 1, 86_400_000);
     this.retransmitBackoff = init.retransmitBackoff ?? 2;
     if (!(this.retransmitBackoff >= 1 && this.retransmitBackoff <= 16)) throw new InvalidInputError('retransmitBackoff', `${this.retransmitBackoff} is outside [1, 16]`);
@@ -427,7 +429,7 @@ export class Link extends EventEmitter<LinkEvents> {
         this.drop('too-many-handshakes');
       } else {
         const handshake = new HandshakeInitiator({
-          localStaticSecretKey: this.localStaticSecretKey,
+          localStaticKey: this.nodeKey,
           remoteStaticKey: checkHex('peer', peer.id),
           ephemeralSecretKey: newEphemeralKey(this.randomBytes),
         });
@@ -462,7 +464,7 @@ export class Link extends EventEmitter<LinkEvents> {
     if (this.respondersById.size >= MAX_PENDING_RESPONDERS) this.forgetResponder(this.respondersById.values().next().value!);
     const sessionId = this.allocateSessionId();
     if (sessionId === undefined) return this.drop('too-many-handshakes');
-    const handshake = new HandshakeResponder({ localStaticSecretKey: this.localStaticSecretKey, ephemeralSecretKey: newEphemeralKey(this.randomBytes) });
+    const handshake = new HandshakeResponder({ localStaticKey: this.nodeKey, ephemeralSecretKey: newEphemeralKey(this.randomBytes) });
     let actTwo: Uint8Array;
     try {
       actTwo = handshake.actTwo(act);

@@ -17,6 +17,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { checkPublicKey, checkSecretKey, isPublicKey, publicKeyOf } from '../../node/keys/curve.js';
 import { InvalidInputError } from '../../node/input.js';
+import type { NodeKey } from '../../node/keys/node-key.js';
 import type { RandomBytes } from '../../node/keys/seed.js';
 import { TAG_LENGTH, decryptWithAd, ecdh, encryptWithAd, hkdfTwoKeys } from './noise-crypto.js';
 
@@ -28,7 +29,6 @@ export const ACT_ONE_LENGTH = 50;
 export const ACT_TWO_LENGTH = 50;
 export const ACT_THREE_LENGTH = 66;
 
-const PUBLIC_KEY_LENGTH = 33;
 const EMPTY = new Uint8Array(0);
 
 export type HandshakeAct = 1 | 2 | 3;
@@ -167,7 +167,8 @@ abstract class HandshakeSide {
 }
 
 export interface InitiatorKeys {
-  readonly localStaticSecretKey: Uint8Array;
+  /** Our static key (the node key): a `Signer`, or `nodeKeyFromSecret`. */
+  readonly localStaticKey: NodeKey;
   /** The responder's node key, which the initiator must know in advance (the K of XK). */
   readonly remoteStaticKey: Uint8Array;
   /** Fresh for every handshake: `newEphemeralKey(randomBytes)`. */
@@ -176,14 +177,14 @@ export interface InitiatorKeys {
 
 /** The side that opens the connection: `actOne()`, then `actThree(actTwo)`. */
 export class HandshakeInitiator extends HandshakeSide {
-  private readonly localStaticSecretKey: Uint8Array;
+  private readonly localStaticKey: NodeKey;
   private readonly remoteStaticKey: Uint8Array;
   private readonly ephemeralSecretKey: Uint8Array;
   private readonly transcript: Transcript;
 
   constructor(keys: InitiatorKeys) {
     super();
-    this.localStaticSecretKey = checkSecretKey('localStaticSecretKey', keys.localStaticSecretKey);
+    this.localStaticKey = checkNodeKey(keys.localStaticKey);
     this.remoteStaticKey = checkPublicKey('remoteStaticKey', keys.remoteStaticKey);
     this.ephemeralSecretKey = checkSecretKey('ephemeralSecretKey', keys.ephemeralSecretKey);
     this.transcript = new Transcript(this.remoteStaticKey);
@@ -211,9 +212,9 @@ export class HandshakeInitiator extends HandshakeSide {
       checkTag(2, decryptWithAd(tempKey2, 0, this.transcript.hash, tag));
       this.transcript.mixHash(tag);
 
-      const encryptedStaticKey = encryptWithAd(tempKey2, 1, this.transcript.hash, publicKeyOf(this.localStaticSecretKey));
+      const encryptedStaticKey = encryptWithAd(tempKey2, 1, this.transcript.hash, this.localStaticKey.nodeId);
       this.transcript.mixHash(encryptedStaticKey);
-      const tempKey3 = this.transcript.mixKey(ecdh(this.localStaticSecretKey, remoteEphemeralKey));
+      const tempKey3 = this.transcript.mixKey(this.localStaticKey.ecdh(remoteEphemeralKey));
       const finalTag = encryptWithAd(tempKey3, 0, this.transcript.hash, EMPTY);
       const [sendingKey, receivingKey] = this.transcript.split();
       return {
@@ -225,14 +226,15 @@ export class HandshakeInitiator extends HandshakeSide {
 }
 
 export interface ResponderKeys {
-  readonly localStaticSecretKey: Uint8Array;
+  /** Our static key (the node key): a `Signer`, or `nodeKeyFromSecret`. */
+  readonly localStaticKey: NodeKey;
   /** Fresh for every handshake: `newEphemeralKey(randomBytes)`. */
   readonly ephemeralSecretKey: Uint8Array;
 }
 
 /** The side that accepts: `actTwo(actOne)`, then `finish(actThree)`, which reveals who the initiator is. */
 export class HandshakeResponder extends HandshakeSide {
-  private readonly localStaticSecretKey: Uint8Array;
+  private readonly localStaticKey: NodeKey;
   private readonly ephemeralSecretKey: Uint8Array;
   private readonly transcript: Transcript;
   private remoteEphemeralKey: Uint8Array = EMPTY;
@@ -240,9 +242,9 @@ export class HandshakeResponder extends HandshakeSide {
 
   constructor(keys: ResponderKeys) {
     super();
-    this.localStaticSecretKey = checkSecretKey('localStaticSecretKey', keys.localStaticSecretKey);
+    this.localStaticKey = checkNodeKey(keys.localStaticKey);
     this.ephemeralSecretKey = checkSecretKey('ephemeralSecretKey', keys.ephemeralSecretKey);
-    this.transcript = new Transcript(publicKeyOf(this.localStaticSecretKey));
+    this.transcript = new Transcript(this.localStaticKey.nodeId);
   }
 
   /** Checks the initiator's act one; returns act two (50 bytes). */
@@ -251,7 +253,7 @@ export class HandshakeResponder extends HandshakeSide {
       const { body, tag } = readAct(1, actOne, ACT_ONE_LENGTH);
       this.remoteEphemeralKey = checkPeerKey(1, body, "initiator's ephemeral key");
       this.transcript.mixHash(this.remoteEphemeralKey);
-      const tempKey1 = this.transcript.mixKey(ecdh(this.localStaticSecretKey, this.remoteEphemeralKey));
+      const tempKey1 = this.transcript.mixKey(this.localStaticKey.ecdh(this.remoteEphemeralKey));
       checkTag(1, decryptWithAd(tempKey1, 0, this.transcript.hash, tag));
       this.transcript.mixHash(tag);
 
@@ -278,4 +280,11 @@ export class HandshakeResponder extends HandshakeSide {
       return { sendingKey, receivingKey, chainingKey: this.transcript.chainingKey, remoteStaticKey, handshakeHash: this.transcript.hash };
     });
   }
+}
+
+/** A node key must at least carry a valid public key and an ECDH function. */
+function checkNodeKey(key: NodeKey): NodeKey {
+  if (typeof key !== 'object' || key === null || typeof key.ecdh !== 'function') throw new InvalidInputError('localStaticKey', 'expected a node key (a Signer, or nodeKeyFromSecret(secret))');
+  checkPublicKey('localStaticKey.nodeId', key.nodeId);
+  return key;
 }

@@ -25,29 +25,14 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
-import { publicKeyOf, tweakMultiplyPublicKey } from '../../node/keys/curve.js';
+import type { NodeKey } from '../../node/keys/node-key.js';
 import { MESSAGE_ID_LENGTH, TAG_LENGTH } from './envelope.js';
 
 const SALT = new TextEncoder().encode('lnmesh router end-to-end v1');
 /** Derived keys kept: ECDH costs a point multiplication, and a node talks to a handful of others. */
 const MAX_CACHED_KEYS = 256;
 
-/**
- * The node's key, as far as the router needs it: the `Signer` has this
- * shape, so the secret never has to leave it.
- */
-export interface NodeKey {
-  /** The 33-byte compressed public key: the node id. */
-  readonly nodeId: Uint8Array;
-  /** SHA256 of the compressed point `publicKey · secret` (BOLT 8's ECDH). */
-  ecdh(publicKey: Uint8Array): Uint8Array;
-}
-
-/** A `NodeKey` from a bare secret key, for a node whose link holds the same key. */
-export function nodeKeyFromSecret(secretKey: Uint8Array): NodeKey {
-  const nodeId = publicKeyOf(secretKey);
-  return { nodeId, ecdh: (publicKey) => sha256(tweakMultiplyPublicKey(publicKey, secretKey)) };
-}
+export { type NodeKey, nodeKeyFromSecret } from '../../node/keys/node-key.js';
 
 /** The key sealing what `source` sends to `destination` (ids in hex); `sharedSecret` is the ECDH of their node keys. */
 export function endToEndKey(sharedSecret: Uint8Array, source: string, destination: string): Uint8Array {

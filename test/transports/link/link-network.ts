@@ -13,6 +13,7 @@ import { Link, type LinkInit } from '../../../transports/link/link.js';
 import { type LinkOutbox, MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { newEphemeralKey } from '../../../transports/link/noise.js';
 import type { Transport } from '../../../transports/transport.js';
+import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
 
 export const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 export const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
@@ -100,7 +101,7 @@ export function createLink(
   options: { outbox?: LinkOutbox; init?: Partial<LinkInit>; transport?: Transport } = {},
 ): Link {
   return new Link(
-    { transport: options.transport ?? medium.createTransport(node.name), clock, outbox: options.outbox ?? new MemoryLinkOutbox(), localStaticSecretKey: node.secretKey, randomBytes },
+    { transport: options.transport ?? medium.createTransport(node.name), clock, outbox: options.outbox ?? new MemoryLinkOutbox(), nodeKey: nodeKeyFromSecret(node.secretKey), randomBytes },
     {
       knownPeers: peers.map((peer) => peer.id),
       addresses: Object.fromEntries(peers.map((peer) => [peer.id, peer.name])),

@@ -9,6 +9,7 @@ import { createMemoryMedium } from '../../../transports/memory.js';
 import { Link, MIN_LINK_MTU } from '../../../transports/link/link.js';
 import { LmdbLinkOutbox, MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { VirtualClock, createLink, hex, inbox, linkedPair, makeNode, nonZeroDrops, randomBytes, seededRandom } from './link-network.js';
+import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
 
 /** Messages of varied sizes, each starting with its number so an order mistake shows. */
 function messages(count: number, random: () => number, maxBytes = 300): Uint8Array[] {
@@ -293,7 +294,7 @@ t.test('the link refuses what it cannot do, at once', async (t) => {
   t.throws(() => link.send(bob.id, new Uint8Array(101)), { name: 'LinkError' }, 'a message over maxMessageBytes');
   t.throws(() => createLink(medium, clock, alice, [alice]), { name: 'InvalidInputError' }, 'our own key as a peer');
   t.throws(
-    () => new Link({ transport: medium.createTransport('x'), clock, outbox: new MemoryLinkOutbox(), localStaticSecretKey: alice.secretKey, randomBytes }, { knownPeers: ['02' + 'ff'.repeat(32)] }),
+    () => new Link({ transport: medium.createTransport('x'), clock, outbox: new MemoryLinkOutbox(), nodeKey: nodeKeyFromSecret(alice.secretKey), randomBytes }, { knownPeers: ['02' + 'ff'.repeat(32)] }),
     { name: 'InvalidKeyError' },
     'a peer key that is not a point',
   );

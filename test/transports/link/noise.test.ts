@@ -13,6 +13,8 @@ import {
   HandshakeResponder,
   newEphemeralKey,
 } from '../../../transports/link/noise.js';
+import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
+import { SeedSigner } from '../../../node/keys/signer.js';
 
 const random = (length: number) => new Uint8Array(randomBytes(length));
 
@@ -21,11 +23,11 @@ function pair() {
   const initiatorStatic = newEphemeralKey(random); // any valid private key will do as a node key here
   const responderStatic = newEphemeralKey(random);
   const initiator = new HandshakeInitiator({
-    localStaticSecretKey: initiatorStatic,
+    localStaticKey: nodeKeyFromSecret(initiatorStatic),
     remoteStaticKey: publicKeyOf(responderStatic),
     ephemeralSecretKey: newEphemeralKey(random),
   });
-  const responder = new HandshakeResponder({ localStaticSecretKey: responderStatic, ephemeralSecretKey: newEphemeralKey(random) });
+  const responder = new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(responderStatic), ephemeralSecretKey: newEphemeralKey(random) });
   return { initiator, responder, initiatorStatic, responderStatic };
 }
 
@@ -71,8 +73,8 @@ t.test("two handshakes between the same nodes give different keys (fresh ephemer
   const initiatorStatic = newEphemeralKey(random);
   const responderStatic = newEphemeralKey(random);
   const run = () => {
-    const initiator = new HandshakeInitiator({ localStaticSecretKey: initiatorStatic, remoteStaticKey: publicKeyOf(responderStatic), ephemeralSecretKey: newEphemeralKey(random) });
-    const responder = new HandshakeResponder({ localStaticSecretKey: responderStatic, ephemeralSecretKey: newEphemeralKey(random) });
+    const initiator = new HandshakeInitiator({ localStaticKey: nodeKeyFromSecret(initiatorStatic), remoteStaticKey: publicKeyOf(responderStatic), ephemeralSecretKey: newEphemeralKey(random) });
+    const responder = new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(responderStatic), ephemeralSecretKey: newEphemeralKey(random) });
     return initiator.actThree(responder.actTwo(initiator.actOne())).session.sendingKey;
   };
   t.not(bytesToHex(run()), bytesToHex(run()));
@@ -80,8 +82,8 @@ t.test("two handshakes between the same nodes give different keys (fresh ephemer
 
 t.test('calling a node whose key is not the one expected fails at act one', async (t) => {
   const someoneElse = newEphemeralKey(random);
-  const initiator = new HandshakeInitiator({ localStaticSecretKey: newEphemeralKey(random), remoteStaticKey: publicKeyOf(someoneElse), ephemeralSecretKey: newEphemeralKey(random) });
-  const responder = new HandshakeResponder({ localStaticSecretKey: newEphemeralKey(random), ephemeralSecretKey: newEphemeralKey(random) });
+  const initiator = new HandshakeInitiator({ localStaticKey: nodeKeyFromSecret(newEphemeralKey(random)), remoteStaticKey: publicKeyOf(someoneElse), ephemeralSecretKey: newEphemeralKey(random) });
+  const responder = new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(newEphemeralKey(random)), ephemeralSecretKey: newEphemeralKey(random) });
   const error = handshakeError(t, () => responder.actTwo(initiator.actOne()));
   t.equal(error?.act, 1);
   t.equal(error?.reason, 'bad-tag');
@@ -95,14 +97,14 @@ t.test('every changed byte of every act is refused, with the act and the reason'
     const actOne = initiator.actOne();
     for (let at = 0; at < actOne.length; at++) {
       // The responder must be the one the initiator meant, or even the genuine act one fails.
-      const responder = new HandshakeResponder({ localStaticSecretKey: responderStatic, ephemeralSecretKey: newEphemeralKey(random) });
+      const responder = new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(responderStatic), ephemeralSecretKey: newEphemeralKey(random) });
       const error = handshakeError(t, () => responder.actTwo(flipped(actOne, at)));
       t.equal(error?.act, 1, `byte ${at}: act 1`);
       // A changed key byte may still be a point (then the tag fails) or not.
       const expected = at === 0 ? ['bad-version'] : at < ACT_ONE_LENGTH - 16 ? ['bad-public-key', 'bad-tag'] : ['bad-tag'];
       t.ok(expected.includes(error?.reason ?? ''), `byte ${at}: ${error?.reason}`);
     }
-    const untouched = new HandshakeResponder({ localStaticSecretKey: responderStatic, ephemeralSecretKey: newEphemeralKey(random) });
+    const untouched = new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(responderStatic), ephemeralSecretKey: newEphemeralKey(random) });
     t.equal(untouched.actTwo(actOne).length, ACT_TWO_LENGTH, 'the unchanged act one is accepted');
   });
 
@@ -155,8 +157,8 @@ t.test('the handshake is over after a failure, and acts run once and in order', 
 
 t.test('keys that are not keys are refused when the handshake is set up', async (t) => {
   const valid = newEphemeralKey(random);
-  t.throws(() => new HandshakeResponder({ localStaticSecretKey: new Uint8Array(32), ephemeralSecretKey: valid }), { name: 'InvalidKeyError' });
-  t.throws(() => new HandshakeInitiator({ localStaticSecretKey: valid, remoteStaticKey: Uint8Array.of(2, ...new Uint8Array(32).fill(0xff)), ephemeralSecretKey: valid }), { name: 'InvalidKeyError' });
+  t.throws(() => new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(new Uint8Array(32)), ephemeralSecretKey: valid }), { name: 'InvalidKeyError' });
+  t.throws(() => new HandshakeInitiator({ localStaticKey: nodeKeyFromSecret(valid), remoteStaticKey: Uint8Array.of(2, ...new Uint8Array(32).fill(0xff)), ephemeralSecretKey: valid }), { name: 'InvalidKeyError' });
 });
 
 t.test('newEphemeralKey draws from the given source until it gets a valid key', async (t) => {
@@ -167,7 +169,7 @@ t.test('newEphemeralKey draws from the given source until it gets a valid key', 
 
 t.test('the BOLT 8 example: act one from the spec keys', async (t) => {
   const initiator = new HandshakeInitiator({
-    localStaticSecretKey: hexToBytes('11'.repeat(32)),
+    localStaticKey: nodeKeyFromSecret(hexToBytes('11'.repeat(32))),
     remoteStaticKey: hexToBytes('028d7500dd4c12685d1f568b4c2b5048e8534b873319f3a8daa612b469132ec7f7'),
     ephemeralSecretKey: hexToBytes('12'.repeat(32)),
   });
@@ -209,4 +211,16 @@ t.test('any bytes a peer sends end in a result or a HandshakeError, never anothe
     { numRuns: 200 },
   );
   t.pass('200 inputs per act');
+});
+
+t.test('the node key can stay in the Signer: a handshake between two seed signers', async (t) => {
+  const alice = new SeedSigner(new Uint8Array(32).fill(1));
+  const bob = new SeedSigner(new Uint8Array(32).fill(2));
+  const initiator = new HandshakeInitiator({ localStaticKey: alice, remoteStaticKey: bob.nodeId, ephemeralSecretKey: newEphemeralKey(random) });
+  const responder = new HandshakeResponder({ localStaticKey: bob, ephemeralSecretKey: newEphemeralKey(random) });
+  const { actThree, session } = initiator.actThree(responder.actTwo(initiator.actOne()));
+  const learned = responder.finish(actThree);
+  t.equal(bytesToHex(learned.remoteStaticKey), bytesToHex(alice.nodeId), 'Bob learns Alice\'s node id');
+  t.equal(bytesToHex(learned.receivingKey), bytesToHex(session.sendingKey), 'and they share keys');
+  t.throws(() => new HandshakeResponder({ localStaticKey: { nodeId: new Uint8Array(33) } as never, ephemeralSecretKey: newEphemeralKey(random) }), { name: 'InvalidInputError' }, 'a node key without ECDH is refused');
 });

@@ -1,6 +1,5 @@
 // Two SerialTransports on the two ends of a real pseudo-terminal pair (socat), as two boards on a cable.
 import t from 'tap';
-import { once } from 'node:events';
 import { SerialPort } from 'serialport';
 import { SerialTransport } from '../../../transports/serial/serial-transport.js';
 import { encodeSerialFrame } from '../../../transports/serial/serial-framing.js';
