@@ -10,7 +10,7 @@ import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
 import { buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
-import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
+import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent, type Messenger } from '../../../node/channel/manager.js';
 import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
@@ -39,6 +39,8 @@ export function createNetwork(
   init: Partial<ChannelManagerInit> | ((i: number) => Partial<ChannelManagerInit>) = {},
   wallet?: (i: number) => FundingWallet,
   persister: (i: number) => Persister = () => new MemoryPersister(),
+  /** How node `i` sends; by default into the network's queue, delivered by `run()`. */
+  messenger?: (i: number) => Messenger,
 ): Network {
   const queue: [string, string, Uint8Array][] = [];
   const byId = new Map<string, TestNode>();
@@ -53,7 +55,7 @@ export function createNetwork(
     const components = {
         signer,
         persister: persister(i),
-        messenger: { send: (peer: string, bytes: Uint8Array) => queue.push([id, peer, bytes]) },
+        messenger: messenger?.(i) ?? { send: (peer: string, bytes: Uint8Array) => queue.push([id, peer, bytes]) },
         wallet: wallet?.(i) ?? {
           fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }: Parameters<FundingWallet['fund']>[0]) => {
             // A made-up coin of ours: there is no chain in these tests.
@@ -113,7 +115,8 @@ export function createNetwork(
   };
 }
 
-function signerOf(i: number): SeedSigner {
+/** The signer (and node key) of node `i` of a network. */
+export function signerOf(i: number): SeedSigner {
   return new SeedSigner(sha256(Uint8Array.of(0x5e, i)));
 }
 
