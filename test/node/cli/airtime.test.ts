@@ -1,23 +1,6 @@
 // `lnmesh airtime`, run as a user runs it: a child process, its output and exit status.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'node/cli/lnmesh.ts');
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI from its TypeScript source; cwd is the project so `--import tsx` resolves. */
-function lnmesh(...args: string[]): Run {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-}
+import { lnmesh } from './run-cli.js';
 
 /**
  * Published: 37-byte packets (24 application + 13 LoRaWAN header bytes), CR 4/5, 8 preamble symbols,

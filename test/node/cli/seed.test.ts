@@ -1,27 +1,11 @@
 // `lnmesh seed new|id|words|restore`, run as a user runs it: a child process, its output and exit status.
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'node/cli/lnmesh.ts');
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI from its TypeScript source; cwd is the project so `--import tsx` resolves. */
-function lnmesh(...args: string[]): Run {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-}
+import { type Run, lnmesh } from './run-cli.js';
 
 const STACK_FRAME = /^\s+at .+\(.*:\d+:\d+\)$/m;
 const BARE_FRAME = /^\s+at \S+:\d+:\d+$/m;

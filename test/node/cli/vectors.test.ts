@@ -1,30 +1,13 @@
 // `lnmesh vectors FILE...`, run as a user runs it: a child process, its output and exit status.
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, type Run, lnmesh } from './run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'node/cli/lnmesh.ts');
 const VECTORS = join(ROOT, 'test/vectors');
 const SHIPPED = ['bolt03-commitments.json', 'bolt03-keys.json', 'bolt03-misc.json', 'bolt03-shachain.json'];
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly lastLine: string;
-}
-
-/** Runs the CLI from its TypeScript source; cwd is the project so `--import tsx` resolves. */
-function lnmesh(...args: string[]): Run {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', cwd: ROOT });
-  const stdout = result.stdout ?? '';
-  return { status: result.status, stdout, stderr: result.stderr ?? '', lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lnmesh-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
