@@ -29,9 +29,14 @@ export function encryptWithAd(key: Uint8Array, counter: number, associatedData: 
 
 /** The plaintext, or `undefined` when the tag does not verify (wrong key, nonce, data or a changed byte). */
 export function decryptWithAd(key: Uint8Array, counter: number, associatedData: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
+  return openAead(key, nonceOf(counter), associatedData, ciphertext);
+}
+
+/** ChaCha20-Poly1305 decryption under any 12-byte nonce: the plaintext, or `undefined` for bytes that do not verify (never a throw). */
+export function openAead(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
   if (ciphertext.length < TAG_LENGTH) return undefined;
   try {
-    return chacha20poly1305(key, nonceOf(counter), associatedData).decrypt(ciphertext);
+    return chacha20poly1305(key, nonce, associatedData).decrypt(ciphertext);
   } catch {
     return undefined;
   }

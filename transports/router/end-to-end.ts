@@ -26,7 +26,8 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import type { NodeKey } from '../../node/keys/node-key.js';
-import { MESSAGE_ID_LENGTH, TAG_LENGTH } from './envelope.js';
+import { openAead } from '../link/noise-crypto.js';
+import { MESSAGE_ID_LENGTH } from './envelope.js';
 
 const SALT = new TextEncoder().encode('lnmesh router end-to-end v1');
 /** Derived keys kept: ECDH costs a point multiplication, and a node talks to a handful of others. */
@@ -52,12 +53,7 @@ export function sealPayload(key: Uint8Array, messageId: Uint8Array, associatedDa
 
 /** The payload, or undefined when the seal does not verify: altered on the way, or not sealed by the claimed source for us. */
 export function openPayload(key: Uint8Array, messageId: Uint8Array, associatedData: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
-  if (sealed.length < TAG_LENGTH) return undefined;
-  try {
-    return chacha20poly1305(key, nonceOf(messageId), associatedData).decrypt(sealed);
-  } catch {
-    return undefined;
-  }
+  return openAead(key, nonceOf(messageId), associatedData, sealed);
 }
 
 /** The end-to-end keys of one node, derived once per correspondent and direction. */

@@ -26,10 +26,10 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { isPublicKey } from '../../node/keys/curve.js';
+import { TAG_LENGTH } from '../link/noise-crypto.js';
 
 /** The largest envelope either way: the link's default largest message. */
 export const MAX_ENVELOPE_BYTES = 65_536;
-export const TAG_LENGTH = 16;
 export const MESSAGE_ID_LENGTH = 8;
 export const DIRECT_OVERHEAD = 1;
 /** Kind byte, two ids, hop limit, message id. */
