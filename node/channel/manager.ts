@@ -181,13 +181,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     this.nextChannelIndex = counters.get('nextChannelIndex') ?? 0;
     this.nextHandle = counters.get('nextHandle') ?? 0;
     this.invoices = persister.getAll('invoice');
-    const savedRemedies = persister.getAll('remedy');
+    // Remedies by channel, read once: a channel that made many payments has many.
+    const remediesOf = new Map<string, [string, Uint8Array[]][]>();
+    for (const [hash, remedy] of persister.getAll('remedy')) {
+      if (!remediesOf.has(remedy.channel)) remediesOf.set(remedy.channel, []);
+      remediesOf.get(remedy.channel)!.push([hash, [...remedy.justice]]);
+    }
     for (const [id, record] of persister.loadChannels()) {
       const meta = record.meta;
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
       const channel = new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex));
       const remedies = new Map<string, Uint8Array[]>((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), [...remedy.justice]]));
-      for (const [hash, remedy] of savedRemedies) if (remedy.channel === id) remedies.set(hash, [...remedy.justice]);
+      for (const [hash, justice] of remediesOf.get(id) ?? []) remedies.set(hash, justice);
       const managed: Managed = {
         peer: meta.peer,
         handle: meta.handle,
