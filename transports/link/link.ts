@@ -328,11 +328,16 @@ export class Link extends EventEmitter<LinkEvents> {
     this.transport.on('frame', this.onTransportFrame);
     this.transport.on('link', this.onTransportLink);
     await this.transport.open();
+    // The outbox may be shared by the node's links, one per transport: each resumes its own neighbours.
     for (const id of this.outbox.peersWithPending()) {
       const peer = this.peers.get(id);
       if (peer) this.pump(peer);
-      else this.emit('warning', `the outbox holds messages for ${id}, which is not a known peer: they wait`);
     }
+  }
+
+  /** Node ids (hex) of the neighbours this link talks to. */
+  knownPeers(): string[] {
+    return [...this.peers.keys()];
   }
 
   /** Stops timers, forgets sessions (they never outlive the process) and closes the transport. The outbox stays. */

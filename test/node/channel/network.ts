@@ -46,8 +46,6 @@ export function createNetwork(
   const byId = new Map<string, TestNode>();
   const nodes = Array.from({ length: count }, (_, i) => {
     const signer = signerOf(i);
-    const walletKey = sha256(Uint8Array.of(0x3a, i));
-    let coins = 0;
     const id = bytesToHex(signer.nodeId);
     const events: ManagerEvent[] = [];
     const broadcast: Transaction[] = [];
@@ -56,22 +54,7 @@ export function createNetwork(
         signer,
         persister: persister(i),
         messenger: messenger?.(i) ?? { send: (peer: string, bytes: Uint8Array) => queue.push([id, peer, bytes]) },
-        wallet: wallet?.(i) ?? {
-          fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }: Parameters<FundingWallet['fund']>[0]) => {
-            // A made-up coin of ours: there is no chain in these tests.
-            const coin = { outpoint: { txid: bytesToHex(sha256(Uint8Array.of(i, coins++))), vout: 0 }, satoshis: satoshis + 100_000, publicKey: publicKeyOf(walletKey), kind: 'p2wpkh' as const };
-            const built = buildFundingTransaction(
-              { inputs: [coin], fundingSatoshis: satoshis, localFundingPubkey, remoteFundingPubkey, changeScript: p2wpkh(publicKeyOf(walletKey)), feeratePerKw },
-              (_input, digest) => signDigest(digest, walletKey),
-            );
-            return { tx: built.tx, outputIndex: built.fundingOutputIndex };
-          },
-          sweepScript: () => p2wpkh(publicKeyOf(walletKey)),
-          payFee: (tx: Transaction, baseWeight: number, feeratePerKw: number) => {
-            const coin = { outpoint: { txid: bytesToHex(sha256(Uint8Array.of(i, coins++))), vout: 0 }, satoshis: 100_000, publicKey: publicKeyOf(walletKey), kind: 'p2wpkh' as const };
-            addFeeInputs(tx, { coins: [coin], changeScript: p2wpkh(publicKeyOf(walletKey)), baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, walletKey));
-          },
-        },
+        wallet: wallet?.(i) ?? testWallet(i),
         broadcaster: { broadcast: (tx: Transaction) => broadcast.push(tx) },
         randomBytes: (length: number) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),
       } satisfies ChannelManagerComponents;
@@ -111,6 +94,29 @@ export function createNetwork(
         if (++delivered > 10_000) throw new Error('the network did not go quiet');
       }
       return delivered;
+    },
+  };
+}
+
+/**
+ * The wallet of node `i`: it funds channels and pays fees from made-up
+ * segwit coins (no chain in these tests) and sweeps to a P2WPKH of its own.
+ */
+export function testWallet(i: number): FundingWallet {
+  const walletKey = sha256(Uint8Array.of(0x3a, i));
+  let coins = 0;
+  const coin = (satoshis: number) => ({ outpoint: { txid: bytesToHex(sha256(Uint8Array.of(i, coins++))), vout: 0 }, satoshis, publicKey: publicKeyOf(walletKey), kind: 'p2wpkh' as const });
+  return {
+    fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }) => {
+      const built = buildFundingTransaction(
+        { inputs: [coin(satoshis + 100_000)], fundingSatoshis: satoshis, localFundingPubkey, remoteFundingPubkey, changeScript: p2wpkh(publicKeyOf(walletKey)), feeratePerKw },
+        (_input, digest) => signDigest(digest, walletKey),
+      );
+      return { tx: built.tx, outputIndex: built.fundingOutputIndex };
+    },
+    sweepScript: () => p2wpkh(publicKeyOf(walletKey)),
+    payFee: (tx, baseWeight, feeratePerKw) => {
+      addFeeInputs(tx, { coins: [coin(100_000)], changeScript: p2wpkh(publicKeyOf(walletKey)), baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, walletKey));
     },
   };
 }
