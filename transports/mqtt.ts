@@ -151,13 +151,19 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
         client.once('connect', () => resolve());
       });
       failFirstAttempt = undefined;
+      // Up as soon as the broker accepts us: with a persistent session, frames queued for us arrive
+      // before the SUBACK, and the link layer must be able to answer them (act twos) at once.
+      this.setLink(true);
       await this.subscribe(client);
     } catch (error) {
       this.client = undefined;
+      this.setLink(false);
       client.end(true);
       throw error;
     }
     client.on('connect', () => {
+      if (this.client !== client) return;
+      this.setLink(true);
       // The broker may have lost our session (restarted without persistence): subscribing again is harmless if not.
       this.subscribe(client).catch((error: Error) => this.emit('warning', `MQTT broker at ${broker}: ${error.message}`));
     });
@@ -209,7 +215,6 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
   private async subscribe(client: MqttClient): Promise<void> {
     const granted = await client.subscribeAsync(this.topicOf(this.nodeName), { qos: 1 });
     if (granted.some((grant) => grant.qos === 128)) throw new TransportError(`the broker refused the subscription to ${this.topicOf(this.nodeName)}`);
-    if (this.client === client) this.setLink(true);
   }
 
   private receive(topic: string, payload: Buffer): void {

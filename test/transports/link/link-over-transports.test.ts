@@ -5,8 +5,6 @@
 import t, { type Test } from 'tap';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { type AddressInfo, createServer } from 'node:net';
-import { Aedes } from 'aedes';
 import { systemClock } from '../../../node/clock.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { Link } from '../../../transports/link/link.js';
@@ -14,6 +12,7 @@ import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { MqttTransport } from '../../../transports/mqtt.js';
 import { SerialTransport } from '../../../transports/serial/serial-transport.js';
 import type { Transport } from '../../../transports/transport.js';
+import { mqttBrokerUrl } from '../broker.js';
 import { openPtyPair, ptySkipReason } from '../pty.js';
 import { hex, randomBytes } from './link-network.js';
 
@@ -43,22 +42,10 @@ async function exchange(t: Test, transports: Transport[], addresses?: string[]):
 }
 
 t.test('over MQTT', async (t) => {
-  let url = process.env.MQTT_URL;
-  if (process.env.CI === 'true' && !url) throw new Error('CI=true requires MQTT_URL (a mosquitto started by .ci/run)');
-  if (!url) {
-    const broker = await Aedes.createBroker();
-    const server = createServer(broker.handle);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    t.teardown(async () => {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise((resolve) => server.close(resolve));
-    });
-  }
+  const url = await mqttBrokerUrl(t);
   const prefix = `lnmesh-test-${randomUUID()}`;
   const names = ['alice', 'bob'];
-  const transports = names.map((nodeName) => new MqttTransport({ url: url!, nodeName, topicPrefix: prefix, mtu: 255 }));
+  const transports = names.map((nodeName) => new MqttTransport({ url, nodeName, topicPrefix: prefix, mtu: 255 }));
   await exchange(t, transports, names);
 });
 
