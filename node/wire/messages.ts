@@ -1,6 +1,8 @@
 /**
  * The compact channel messages: BOLT 2's messages for links that carry a few
- * hundred bytes a frame, encoded as CBOR maps with small integer keys.
+ * hundred bytes a frame, encoded as CBOR maps with small integer keys, except
+ * `update`, the one every payment sends six times a hop, which has its own
+ * binary layout without keys or lengths (update-codec.ts).
  *
  * Where BOLT 2 sends `update_add_htlc`, `commitment_signed` and
  * `revoke_and_ack` separately, here one `update` message carries, in this
@@ -8,21 +10,23 @@
  * commitment signature. The 32-byte channel id becomes a per-peer `handle`;
  * HTLC ids of adds are implied by their order; signatures are 64-byte compact.
  *
+ * The first byte tells the two apart: a CBOR map starts with 0xa0 to 0xbf;
+ * a byte below 0xa0 is the type number of a message in a layout of its own
+ * (only 12, `update`, so far).
+ *
  * Decoding follows BOLT 1's rule: an unknown even message type or field is
  * an error, an unknown odd one is ignored.
  */
-import { concatBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '../input.js';
 import { type CborValue, DecodeError, decodeCbor, encodeCbor } from './cbor.js';
+import { MAX_HANDLE, MAX_MESSAGE_BYTES } from './limits.js';
+import { UPDATE_TYPE, decodeChannelUpdate, encodeChannelUpdate } from './update-codec.js';
 
-export { DecodeError };
+export { DecodeError, MAX_HANDLE, MAX_MESSAGE_BYTES };
 
-/** The largest message: an `update` whose commitment carries 2 x 483 HTLC signatures, with room to spare. */
-export const MAX_MESSAGE_BYTES = 65_536;
-/** Message handles are per peer, small, and never reused on that link. */
-export const MAX_HANDLE = 0xffffffff;
-const MAX_HTLCS = 2 * 483;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** A CBOR map's first byte is 0xa0 to 0xbf (major type 5); below it, a message type number. */
+const FIRST_CBOR_MAP_BYTE = 0xa0;
 
 export type ChannelType = 'anchors' | 'static_remotekey';
 
@@ -175,16 +179,12 @@ export type Message =
 type FieldKind =
   | { readonly kind: 'uint'; readonly min?: number; readonly max: number }
   | { readonly kind: 'bytes'; readonly length?: number; readonly maxLength?: number }
-  | { readonly kind: 'channelType' }
-  | { readonly kind: 'revocation' }
-  | { readonly kind: 'updates' }
-  | { readonly kind: 'commitment' };
+  | { readonly kind: 'channelType' };
 
 interface FieldLayout {
   readonly key: number;
   readonly name: string;
   readonly field: FieldKind;
-  readonly optional?: boolean;
 }
 
 const uint = (max: number, min = 0): FieldKind => ({ kind: 'uint', min, max });
@@ -206,8 +206,8 @@ const OFFER_FIELDS: FieldLayout[] = [
   { key: 12, name: 'channelType', field: { kind: 'channelType' } },
 ];
 
-/** Message type numbers are even: a node that does not know one must not go on. */
-const LAYOUTS: Record<Exclude<Message['type'], never>, { readonly number: number; readonly fields: readonly FieldLayout[] }> = {
+/** The messages sent as CBOR maps. Message type numbers are even: a node that does not know one must not go on. */
+const LAYOUTS: Record<Exclude<Message['type'], 'update'>, { readonly number: number; readonly fields: readonly FieldLayout[] }> = {
   open_channel: {
     number: 2,
     fields: [
@@ -229,16 +229,6 @@ const LAYOUTS: Record<Exclude<Message['type'], never>, { readonly number: number
   },
   funding_signed: { number: 8, fields: [handle, { key: 2, name: 'signature', field: bytes(64) }] },
   channel_ready: { number: 10, fields: [handle, { key: 2, name: 'secondPerCommitmentPoint', field: bytes(33) }] },
-  update: {
-    number: 12,
-    fields: [
-      handle,
-      { key: 2, name: 'revocation', field: { kind: 'revocation' }, optional: true },
-      { key: 3, name: 'updates', field: { kind: 'updates' }, optional: true },
-      { key: 4, name: 'commitment', field: { kind: 'commitment' }, optional: true },
-      { key: 6, name: 'sequence', field: uint(255) },
-    ],
-  },
   shutdown: { number: 14, fields: [handle, { key: 2, name: 'scriptPubKey', field: { kind: 'bytes', maxLength: 42 } }] },
   closing_signed: {
     number: 16,
@@ -257,9 +247,8 @@ const LAYOUTS: Record<Exclude<Message['type'], never>, { readonly number: number
   error: { number: 20, fields: [handle, { key: 2, name: 'message', field: { kind: 'bytes', maxLength: 1000 } }] },
 };
 
-const TYPE_BY_NUMBER = new Map(Object.entries(LAYOUTS).map(([type, layout]) => [layout.number, type as Message['type']]));
-
-const UPDATE_KINDS = ['add', 'fulfill', 'fail', 'fee'] as const;
+type MapMessageType = keyof typeof LAYOUTS;
+const TYPE_BY_NUMBER = new Map(Object.entries(LAYOUTS).map(([type, layout]) => [layout.number, type as MapMessageType]));
 
 // ---- encoding ---------------------------------------------------------------
 
@@ -281,34 +270,29 @@ export function encodeMessage(message: Message): Uint8Array {
 
 function encodeUnchecked(message: Message): Uint8Array {
   const type = (message as { type?: unknown } | undefined)?.type;
-  if (typeof type !== 'string' || !Object.hasOwn(LAYOUTS, type)) throw new DecodeError('type', `unknown message type ${String(type)}`);
-  const layout = LAYOUTS[type as Message['type']];
-  const map = new Map<number, CborValue>([[0, layout.number]]);
-  for (const { key, name, field, optional } of layout.fields) {
-    const value = (message as unknown as Record<string, unknown>)[name];
-    if (value === undefined) {
-      if (optional) continue;
-      throw new DecodeError(`${message.type}.${name}`, 'missing');
-    }
-    if (field.kind === 'updates' && Array.isArray(value) && value.length === 0) continue;
-    try {
-      map.set(key, encodeField(field, value, `${message.type}.${name}`));
-    } catch (error) {
-      if (error instanceof DecodeError) throw error;
-      throw new DecodeError(`${message.type}.${name}`, `cannot be encoded: ${(error as Error).message}`);
-    }
-  }
-  const encoded = encodeCbor(map);
+  const encoded = type === 'update' ? encodeChannelUpdate(message as ChannelUpdate) : encodeMap(message, type);
   if (encoded.length > MAX_MESSAGE_BYTES) throw new DecodeError('message', `${encoded.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
   return encoded;
 }
 
-/** Each part's type and length is checked here: joined parts could not be told apart once on the wire. */
+function encodeMap(message: Message, type: unknown): Uint8Array {
+  if (typeof type !== 'string' || !Object.hasOwn(LAYOUTS, type)) throw new DecodeError('type', `unknown message type ${String(type)}`);
+  const layout = LAYOUTS[type as MapMessageType];
+  const map = new Map<number, CborValue>([[0, layout.number]]);
+  for (const { key, name, field } of layout.fields) {
+    const value = (message as unknown as Record<string, unknown>)[name];
+    if (value === undefined) throw new DecodeError(`${type}.${name}`, 'missing');
+    try {
+      map.set(key, encodeField(field, value, `${type}.${name}`));
+    } catch (error) {
+      if (error instanceof DecodeError) throw error;
+      throw new DecodeError(`${type}.${name}`, `cannot be encoded: ${(error as Error).message}`);
+    }
+  }
+  return encodeCbor(map);
+}
+
 function encodeField(field: FieldKind, value: unknown, path: string): CborValue {
-  const sized = (item: unknown, length: number, where: string): Uint8Array => {
-    if (!(item instanceof Uint8Array) || item.length !== length) throw new DecodeError(where, `expected ${length} bytes`);
-    return item;
-  };
   switch (field.kind) {
     case 'uint':
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new DecodeError(path, 'expected an unsigned integer');
@@ -319,35 +303,8 @@ function encodeField(field: FieldKind, value: unknown, path: string): CborValue 
     case 'channelType':
       if (value !== 'anchors' && value !== 'static_remotekey') throw new DecodeError(path, 'expected "anchors" or "static_remotekey"');
       return value === 'anchors' ? 0 : 1;
-    case 'revocation': {
-      const { perCommitmentSecret, nextPerCommitmentPoint } = (value ?? {}) as Revocation;
-      return concatBytes(sized(perCommitmentSecret, 32, `${path}.perCommitmentSecret`), sized(nextPerCommitmentPoint, 33, `${path}.nextPerCommitmentPoint`));
-    }
-    case 'commitment': {
-      const { signature, htlcSignatures } = (value ?? {}) as CommitmentSignatures;
-      if (!Array.isArray(htlcSignatures)) throw new DecodeError(`${path}.htlcSignatures`, 'expected an array');
-      return concatBytes(sized(signature, 64, `${path}.signature`), ...htlcSignatures.map((item, i) => sized(item, 64, `${path}.htlcSignatures[${i}]`)));
-    }
-    case 'updates':
-      if (!Array.isArray(value)) throw new DecodeError(path, 'expected an array');
-      return (value as Update[]).map((update, i): CborValue => {
-        switch (update?.kind) {
-          case 'add':
-            if (update.destination !== undefined) sized(update.destination, 33, `${path}[${i}].destination`);
-            return [0, update.amountMsat, update.paymentHash, update.cltvExpiry, ...(update.destination ? [update.destination] : [])];
-          case 'fulfill':
-            return [1, update.id, update.paymentPreimage];
-          case 'fail':
-            return [2, update.id, update.reason];
-          case 'fee':
-            return [3, update.feeratePerKw];
-          default:
-            throw new DecodeError(`${path}[${i}].kind`, 'expected add, fulfill, fail or fee');
-        }
-      });
   }
 }
-
 
 // ---- decoding ---------------------------------------------------------------
 
@@ -357,10 +314,24 @@ function encodeField(field: FieldKind, value: unknown, path: string): CborValue 
  * partly-checked message.
  */
 export function decodeMessage(bytes: Uint8Array): Message | UnknownMessage {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError('message', 'expected bytes');
+  if (bytes.length > MAX_MESSAGE_BYTES) throw new DecodeError('message', `${bytes.length} bytes, more than the ${MAX_MESSAGE_BYTES} allowed`);
+  const first = bytes[0];
+  if (first === undefined) throw new DecodeError('message', 'no bytes');
+  if (first < FIRST_CBOR_MAP_BYTE) {
+    if (first === UPDATE_TYPE) return decodeChannelUpdate(bytes);
+    if (first % 2 === 1) return { type: 'unknown', typeNumber: first };
+    throw new DecodeError('type', `unknown message type ${first}, which is required (even)`);
+  }
+  return decodeMap(bytes);
+}
+
+function decodeMap(bytes: Uint8Array): Message | UnknownMessage {
   const root = decodeCbor(bytes, { maxBytes: MAX_MESSAGE_BYTES, maxDepth: 3 });
   if (!(root instanceof Map)) throw new DecodeError('message', 'expected a map');
   const typeNumber = root.get(0);
   if (typeof typeNumber !== 'number') throw new DecodeError('type', 'missing or not an integer');
+  if (typeNumber === UPDATE_TYPE) throw new DecodeError('type', `an update (type ${UPDATE_TYPE}) is sent in its own layout, never as a map`);
   const type = TYPE_BY_NUMBER.get(typeNumber);
   if (!type) {
     if (typeNumber % 2 === 1) return { type: 'unknown', typeNumber };
@@ -372,13 +343,9 @@ export function decodeMessage(bytes: Uint8Array): Message | UnknownMessage {
     if (key !== 0 && !byKey.has(key) && key % 2 === 0) throw new DecodeError(`${type}.${key}`, 'unknown required (even) field');
   }
   const message: Record<string, unknown> = { type };
-  for (const { key, name, field, optional } of layout.fields) {
+  for (const { key, name, field } of layout.fields) {
     const value = root.get(key);
-    if (value === undefined) {
-      if (field.kind === 'updates') message[name] = [];
-      else if (!optional) throw new DecodeError(`${type}.${name}`, 'missing');
-      continue;
-    }
+    if (value === undefined) throw new DecodeError(`${type}.${name}`, 'missing');
     message[name] = decodeField(field, value, `${type}.${name}`);
   }
   return message as unknown as Message;
@@ -398,52 +365,6 @@ function decodeField(field: FieldKind, value: CborValue, path: string): unknown 
       const number = readUint(value, path, 1);
       return number === 0 ? 'anchors' : 'static_remotekey';
     }
-    case 'revocation': {
-      const bytes = readBytes(value, path);
-      if (bytes.length !== 65) throw new DecodeError(path, `expected 65 bytes (secret and next point), got ${bytes.length}`);
-      return { perCommitmentSecret: bytes.slice(0, 32), nextPerCommitmentPoint: bytes.slice(32) };
-    }
-    case 'commitment': {
-      const bytes = readBytes(value, path);
-      if (bytes.length === 0 || bytes.length % 64 !== 0 || bytes.length / 64 > MAX_HTLCS + 1) {
-        throw new DecodeError(path, `expected 64 bytes per signature, 1 to ${MAX_HTLCS + 1} of them; got ${bytes.length} bytes`);
-      }
-      const signatures = Array.from({ length: bytes.length / 64 }, (_, i) => bytes.slice(i * 64, i * 64 + 64));
-      return { signature: signatures[0], htlcSignatures: signatures.slice(1) };
-    }
-    case 'updates': {
-      if (!Array.isArray(value)) throw new DecodeError(path, 'expected an array');
-      if (value.length > MAX_HTLCS * 2) throw new DecodeError(path, `more than ${MAX_HTLCS * 2} updates`);
-      return value.map((item, i) => decodeUpdate(item, `${path}[${i}]`));
-    }
-  }
-}
-
-function decodeUpdate(value: CborValue, path: string): Update {
-  if (!Array.isArray(value) || value.length === 0) throw new DecodeError(path, 'expected [kind, ...fields]');
-  const kindNumber = readUint(value[0]!, `${path}.kind`, 0xff);
-  const kind = UPDATE_KINDS[kindNumber];
-  if (!kind) throw new DecodeError(`${path}.kind`, `unknown update kind ${kindNumber}`);
-  const expectedLength = { add: value.length === 5 ? 5 : 4, fulfill: 3, fail: 3, fee: 2 }[kind];
-  if (value.length !== expectedLength) throw new DecodeError(path, `a ${kind} has ${expectedLength - 1} fields, got ${value.length - 1}`);
-  switch (kind) {
-    case 'add':
-      return {
-        kind,
-        amountMsat: readUint(value[1]!, `${path}.amountMsat`, MAX_SAFE, 1),
-        paymentHash: readFixedBytes(value[2]!, `${path}.paymentHash`, 32),
-        cltvExpiry: readUint(value[3]!, `${path}.cltvExpiry`, 499_999_999),
-        ...(value.length === 5 && { destination: readFixedBytes(value[4]!, `${path}.destination`, 33) }),
-      };
-    case 'fulfill':
-      return { kind, id: readUint(value[1]!, `${path}.id`, MAX_SAFE), paymentPreimage: readFixedBytes(value[2]!, `${path}.paymentPreimage`, 32) };
-    case 'fail': {
-      const reason = readBytes(value[2]!, `${path}.reason`);
-      if (reason.length > 256) throw new DecodeError(`${path}.reason`, 'more than 256 bytes');
-      return { kind, id: readUint(value[1]!, `${path}.id`, MAX_SAFE), reason };
-    }
-    case 'fee':
-      return { kind, feeratePerKw: readUint(value[1]!, `${path}.feeratePerKw`, 0xffffffff, 253) };
   }
 }
 
@@ -456,10 +377,4 @@ function readUint(value: CborValue, path: string, max: number, min = 0): number 
 function readBytes(value: CborValue, path: string): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new DecodeError(path, 'expected a byte string');
   return value;
-}
-
-function readFixedBytes(value: CborValue, path: string, length: number): Uint8Array {
-  const bytes = readBytes(value, path);
-  if (bytes.length !== length) throw new DecodeError(path, `expected ${length} bytes, got ${bytes.length}`);
-  return bytes;
 }

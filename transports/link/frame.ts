@@ -34,6 +34,7 @@
  */
 import { ACT_ONE_LENGTH, ACT_THREE_LENGTH, ACT_TWO_LENGTH } from './noise.js';
 import { TAG_LENGTH } from './noise-crypto.js';
+import { type ByteReader, readVarint as readShortestVarint, varintLength, writeVarint } from '../../node/wire/varint.js';
 
 export const FRAME_ACT_ONE = 0x01;
 export const FRAME_ACT_TWO = 0x02;
@@ -108,63 +109,28 @@ export interface SealedBody {
   readonly fragment?: Fragment;
 }
 
-// ---- varints ----
+// ---- varints (node/wire/varint.ts), refused as LinkDecodeError ----
 
-export function varintLength(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length++;
-  }
-  return length;
-}
-
-function writeVarint(out: number[], value: number, field: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${field}: ${value} is not an unsigned safe integer`);
-  while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  out.push(value);
-}
-
-interface Reader {
-  readonly bytes: Uint8Array;
-  offset: number;
-}
+export { varintLength };
 
 /** Reads a shortest-form varint no larger than `max`. */
-function readVarint(reader: Reader, field: string, max = MAX_VARINT): number {
-  let value = 0;
-  let scale = 1;
-  for (let length = 1; ; length++) {
-    const byte = reader.bytes[reader.offset];
-    if (byte === undefined) throw new LinkDecodeError(field, 'ends early');
-    reader.offset++;
-    value += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) {
-      if (byte === 0 && length > 1) throw new LinkDecodeError(field, 'varint not in its shortest form');
-      if (value > max) throw new LinkDecodeError(field, `${value} is more than the ${max} allowed`);
-      return value;
-    }
-    if (length === 8) throw new LinkDecodeError(field, 'varint longer than 8 bytes');
-    scale *= 0x80;
-  }
+function readVarint(reader: ByteReader, field: string, max = MAX_VARINT): number {
+  return readShortestVarint(reader, max, (reason) => new LinkDecodeError(field, reason));
 }
 
-function readBytes(reader: Reader, length: number, field: string): Uint8Array {
+function readBytes(reader: ByteReader, length: number, field: string): Uint8Array {
   if (length > reader.bytes.length - reader.offset) throw new LinkDecodeError(field, `needs ${length} bytes, ${reader.bytes.length - reader.offset} left`);
   // A copy: the medium may reuse the buffer it handed us.
-  const bytes = reader.bytes.slice(reader.offset, reader.offset + length);
+  const bytes = Uint8Array.prototype.slice.call(reader.bytes, reader.offset, reader.offset + length);
   reader.offset += length;
   return bytes;
 }
 
-function readRest(reader: Reader): Uint8Array {
+function readRest(reader: ByteReader): Uint8Array {
   return readBytes(reader, reader.bytes.length - reader.offset, 'rest');
 }
 
-function expectEnd(reader: Reader, field: string): void {
+function expectEnd(reader: ByteReader, field: string): void {
   if (reader.offset !== reader.bytes.length) throw new LinkDecodeError(field, `${reader.bytes.length - reader.offset} bytes left over`);
 }
 
@@ -230,7 +196,7 @@ function writeSessionId(out: number[], sessionId: number): void {
 export function decodeFrame(bytes: Uint8Array): LinkFrame {
   if (!(bytes instanceof Uint8Array)) throw new LinkDecodeError('frame', 'expected bytes');
   if (bytes.length > MAX_FRAME_BYTES) throw new LinkDecodeError('frame', `${bytes.length} bytes, more than the ${MAX_FRAME_BYTES} allowed`);
-  const reader: Reader = { bytes, offset: 0 };
+  const reader: ByteReader = { bytes, offset: 0 };
   const type = bytes[0];
   if (type === undefined) throw new LinkDecodeError('type', 'empty frame');
   reader.offset = 1;
@@ -252,13 +218,13 @@ export function decodeFrame(bytes: Uint8Array): LinkFrame {
   if ((type & 0xfc) !== FRAME_SEALED || (type & (FLAG_ACK | FLAG_FRAGMENT)) === 0) throw new LinkDecodeError('type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
   const sessionId = readVarint(reader, 'sessionId', MAX_SESSION_ID);
   const counter = readVarint(reader, 'counter', MAX_COUNTER);
-  const header = bytes.slice(0, reader.offset);
+  const header = Uint8Array.prototype.slice.call(bytes, 0, reader.offset);
   const ciphertext = readRest(reader);
   if (ciphertext.length < TAG_LENGTH) throw new LinkDecodeError('ciphertext', `${ciphertext.length} bytes, shorter than the ${TAG_LENGTH}-byte tag`);
   return { kind: 'sealed', hasAck: (type & FLAG_ACK) !== 0, hasFragment: (type & FLAG_FRAGMENT) !== 0, sessionId, counter, header, ciphertext };
 }
 
-function readAct(reader: Reader, length: number): Uint8Array {
+function readAct(reader: ByteReader, length: number): Uint8Array {
   const left = reader.bytes.length - reader.offset;
   if (left !== length) throw new LinkDecodeError('act', `expected ${length} bytes, got ${left}`);
   return readRest(reader);
@@ -311,7 +277,7 @@ export function encodeSealedBody(body: SealedBody): Uint8Array {
 /** Decodes a decrypted body; which parts it holds comes from the (authenticated) frame type. */
 export function decodeSealedBody(bytes: Uint8Array, hasAck: boolean, hasFragment: boolean): SealedBody {
   if (bytes.length > MAX_FRAME_BYTES) throw new LinkDecodeError('body', `${bytes.length} bytes, more than the ${MAX_FRAME_BYTES} allowed`);
-  const reader: Reader = { bytes, offset: 0 };
+  const reader: ByteReader = { bytes, offset: 0 };
   let ack: Ack | undefined;
   let fragment: Fragment | undefined;
   if (hasAck) {

@@ -1,7 +1,9 @@
-// The compact channel messages: every message type round-trips; BOLT 1's
-// odd/even rule for unknown types and fields; every field's range enforced on
-// decoding, naming the field; encodeMessage refuses what decodeMessage would;
-// and a fuzz of random and mutated inputs that only ever decode or throw DecodeError.
+// The compact channel messages: every message type round-trips; the first
+// byte tells a CBOR map from the `update`'s own layout (whose fields are
+// tested in update-codec.test.ts); BOLT 1's odd/even rule for unknown types and
+// fields; every field's range enforced on decoding, naming the field;
+// encodeMessage refuses what decodeMessage would; and a fuzz of random and
+// mutated inputs that only ever decode or throw DecodeError.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { type CborValue, decodeCbor, encodeCbor } from '../../../node/wire/cbor.js';
@@ -34,6 +36,8 @@ const TYPE_NUMBERS: Record<Message['type'], number> = {
   error: 20,
 };
 const TYPES = Object.keys(TYPE_NUMBERS) as Message['type'][];
+/** The types sent as CBOR maps: all but `update`. */
+const MAP_TYPES = TYPES.filter((type) => type !== 'update');
 const KNOWN_NUMBERS = new Set(Object.values(TYPE_NUMBERS));
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -87,7 +91,10 @@ const offer = {
 };
 
 const updateArbs: Record<Update['kind'], fc.Arbitrary<Update>> = {
-  add: fc.record({ kind: fc.constant('add' as const), amountMsat: uint(MAX_SAFE, 1), paymentHash: bytes(32), cltvExpiry: uint(499_999_999) }),
+  add: fc.record(
+    { kind: fc.constant('add' as const), amountMsat: uint(MAX_SAFE, 1), paymentHash: bytes(32), cltvExpiry: uint(499_999_999), destination: bytes(33) },
+    { requiredKeys: ['kind', 'amountMsat', 'paymentHash', 'cltvExpiry'] },
+  ),
   fulfill: fc.record({ kind: fc.constant('fulfill' as const), id: uint(MAX_SAFE), paymentPreimage: bytes(32) }),
   fail: fc.record({ kind: fc.constant('fail' as const), id: uint(MAX_SAFE), reason: upTo(256) }),
   fee: fc.record({ kind: fc.constant('fee' as const), feeratePerKw: uint(0xffffffff, 253) }),
@@ -207,10 +214,6 @@ function withField(message: Message, key: number, value: CborValue | undefined):
   return encodeCbor(raw);
 }
 
-/** An `update` with these raw updates (key 3). */
-const withUpdates = (updates: CborValue[]): Uint8Array => encodeCbor(new Map<number, CborValue>([[0, 12], [1, 7], [3, updates], [6, 0]]));
-const rawAdd = (amount: CborValue, hash: CborValue, cltv: CborValue): CborValue[] => [0, amount, hash, cltv];
-
 /** Asserts that `bytes` is refused with a DecodeError naming `field`. */
 function refuses(t: Pick<Test, 'ok' | 'equal'>, bytes: Uint8Array, field: string, message: string): void {
   const error = caught(() => decodeMessage(bytes));
@@ -243,7 +246,7 @@ t.test('decodeMessage(encodeMessage(m)) = m for random messages of every type', 
         updateParts.add(`revocation:${message.revocation !== undefined}`);
         updateParts.add(`commitment:${message.commitment?.htlcSignatures.length === 0 ? 'no htlcs' : message.commitment ? 'htlcs' : 'none'}`);
         updateParts.add(`updates:${message.updates === undefined ? 'absent' : message.updates.length === 0 ? 'empty' : 'some'}`);
-        for (const update of message.updates ?? []) updateParts.add(`kind:${update.kind}`);
+        for (const update of message.updates ?? []) updateParts.add(`kind:${update.kind}${update.kind === 'add' && update.destination ? ' to a destination' : ''}`);
       }
     }),
     { numRuns: 3000, seed: 0x1e55 },
@@ -257,6 +260,7 @@ t.test('decodeMessage(encodeMessage(m)) = m for random messages of every type', 
       'commitment:no htlcs',
       'commitment:none',
       'kind:add',
+      'kind:add to a destination',
       'kind:fail',
       'kind:fee',
       'kind:fulfill',
@@ -292,22 +296,23 @@ t.test('every combination of the parts of an update round-trips', async (t) => {
   t.notOk('revocation' in bare, 'an absent revocation is not a property at all');
   t.notOk('commitment' in bare, 'an absent commitment is not a property at all');
   t.same(bare.updates, [], 'absent updates decode as []');
-  t.equal(hex(encodeMessage(channelUpdate({ handle: 9, updates: [] }))), 'a3000c01090600', 'empty updates are not sent');
+  t.equal(hex(encodeMessage(channelUpdate({ handle: 9, updates: [] }))), '0c090000', 'empty updates are not sent: type, handle, sequence, no flags');
 });
 
 t.test('the wire format of a few messages', async (t) => {
   t.equal(hex(encodeMessage(samples.funding_signed)), `a300080107025840${'04'.repeat(64)}`, 'funding_signed: {0: 8, 1: handle, 2: signature}');
   t.equal(
     hex(encodeMessage(channelUpdate({ handle: 1, updates: [add, fee] }))),
-    `a4000c0101038284001903e85820${'05'.repeat(32)}1a000c3500820318fd0600`,
-    'update: adds as [0, amount, hash, cltv] and fees as [3, feerate] under key 3',
+    `0c01000202` + `00e807${'05'.repeat(32)}80ea30` + `03fd01`,
+    'update: 12, handle, sequence, flags (updates), count, then an add (kind 0, amount, hash, expiry) and a fee (kind 3, feerate), integers as varints',
   );
   t.equal(
     hex(encodeMessage(channelUpdate({ handle: 1, sequence: 255, revocation, commitment: commitment(1) }))),
-    `a5000c0101025841${'08'.repeat(32)}${'09'.repeat(33)}045880${'0a'.repeat(64)}${'0b'.repeat(64)}0618ff`,
-    'update: revocation as 65 bytes under key 2, commitment as 64 bytes per signature under key 4, sequence under key 6',
+    `0c01ff05${'08'.repeat(32)}${'09'.repeat(33)}${'0a'.repeat(64)}01${'0b'.repeat(64)}`,
+    'update: flags (revocation, commitment), the 65 bytes of the revocation, then the signature, the HTLC signature count and the HTLC signatures, with no lengths',
   );
-  for (const type of TYPES) {
+  t.equal(hex(encodeMessage(samples.update).subarray(0, 2)), '0c07', 'the update sample starts with its type (12) and handle');
+  for (const type of MAP_TYPES) {
     const raw = rawOf(samples[type]);
     t.equal(raw.get(0), TYPE_NUMBERS[type], `${type} is type ${TYPE_NUMBERS[type]}`);
     t.equal(raw.get(1), 7, `${type} carries its handle under key 1`);
@@ -332,13 +337,31 @@ t.test('unknown message types: odd is ignored, even is an error', async (t) => {
   refuses(t, encodeCbor(new Map([[1, 7]])), 'type', 'no type at all');
   refuses(t, encodeCbor(new Map<number, CborValue>([[0, new Uint8Array([12])]])), 'type', 'a type that is a byte string');
   refuses(t, encodeCbor(new Map<number, CborValue>([[0, [12]]])), 'type', 'a type that is an array');
-  refuses(t, encodeCbor([12, 7]), 'message', 'an array instead of a map');
-  refuses(t, encodeCbor(12), 'message', 'an integer instead of a map');
-  refuses(t, encodeCbor(new Uint8Array(4)), 'message', 'bytes instead of a map');
+  refuses(t, encodeCbor(new Map<number, CborValue>([[0, 12], [1, 7], [6, 0]])), 'type', 'an update as a CBOR map: it has its own layout');
+  // Anything that is not a map starts below 0xa0 or at 0xc0 and above: the first byte is a type number, or refused.
+  refuses(t, encodeCbor([12, 7]), 'type', 'an array (0x82 ...) instead of a map: even type 130');
+  refuses(t, encodeCbor(12), 'update.handle', 'an integer 12 instead of a map: an update that ends after its type');
+  refuses(t, encodeCbor(new Uint8Array(4)), 'type', 'bytes (0x44 ...) instead of a map: even type 68');
+  refuses(t, Uint8Array.from([0xc2, 0x40]), 'message', 'a CBOR tag (0xc2) instead of a map');
+  refuses(t, Uint8Array.from([0xbf, 0xff]), 'message', 'an indefinite-length map');
+});
+
+t.test('the first byte: a CBOR map (0xa0 to 0xbf), or the type number of a layout of its own', async (t) => {
+  for (const type of MAP_TYPES) {
+    const first = encodeMessage(samples[type])[0]!;
+    t.ok(first >= 0xa0 && first <= 0xbf, `${type} starts with a map header (0x${first.toString(16)})`);
+  }
+  t.equal(encodeMessage(samples.update)[0], 12, 'update starts with 12, which is no map header');
+  for (const typeNumber of [1, 3, 11, 13, 15, 0x9f]) {
+    t.same(decodeMessage(Uint8Array.from([typeNumber, 1, 2, 3])), { type: 'unknown', typeNumber }, `odd first byte ${typeNumber}: an unknown message, ignored`);
+  }
+  for (const typeNumber of [0, 2, 10, 14, 20, 0x9e]) {
+    refuses(t, Uint8Array.from([typeNumber, 1, 2, 3]), 'type', `even first byte ${typeNumber}: an unknown required message`);
+  }
 });
 
 t.test('unknown fields: odd is ignored, even is an error', async (t) => {
-  for (const type of TYPES) {
+  for (const type of MAP_TYPES) {
     const sample = samples[type];
     const lastKey = Math.max(...rawOf(sample).keys());
     const odd = lastKey % 2 === 0 ? lastKey + 1 : lastKey + 2;
@@ -356,9 +379,6 @@ t.test('unknown fields: odd is ignored, even is an error', async (t) => {
   // Within the range of known keys: open_channel's layout skips 13, 15 and 17.
   const open = samples.open_channel;
   t.equal(canon(accepts(t, withField(open, 13, 1), 'open_channel with odd 13')), canon(open), 'open_channel ignores the odd key 13 between known keys');
-  const updateWithOdd = accepts(t, withField(samples.update, 5, 1), 'update with odd field 5');
-  t.equal(canon(updateWithOdd), canon(samples.update), 'update ignores the odd field 5');
-  refuses(t, withField(samples.update, 8, 1), 'update.8', 'update with even field 8');
 });
 
 // ---- every field's range -------------------------------------------------------------
@@ -426,7 +446,7 @@ t.test('funding, channel_ready, shutdown, closing_signed, channel_reestablish an
     [samples.error, 2, 5, 'error.message', 'an error that is an integer'],
   ];
   for (const [sample, key, bad, field, message] of cases) refuses(t, withField(sample, key, bad), field, `${sample.type}: ${message}`);
-  for (const type of TYPES) {
+  for (const type of MAP_TYPES) {
     refuses(t, withField(samples[type], 1, undefined), `${type}.handle`, `${type} without a handle`);
     refuses(t, withField(samples[type], 1, MAX_HANDLE + 1), `${type}.handle`, `${type} with handle 2^32`);
     accepts(t, withField(samples[type], 1, MAX_HANDLE), `${type} with handle 2^32 - 1`);
@@ -441,70 +461,6 @@ t.test('funding, channel_ready, shutdown, closing_signed, channel_reestablish an
     [samples.funding_created, 3, 65535, 'output index 65535'],
   ];
   for (const [sample, key, value, message] of edges) accepts(t, withField(sample, key, value), `${sample.type}: ${message}`);
-});
-
-t.test('update fields', async (t) => {
-  refuses(t, withField(samples.update, 6, 256), 'update.sequence', 'a sequence number of 256');
-  refuses(t, withField(samples.update, 6, new Uint8Array(1)), 'update.sequence', 'a sequence number that is bytes');
-  refuses(t, withField(samples.update, 6, undefined), 'update.sequence', 'no sequence number');
-  t.equal((accepts(t, withField(samples.update, 6, 255), 'a sequence number of 255') as ChannelUpdate | undefined)?.sequence, 255, 'sequence 255 decodes');
-  refuses(t, withField(samples.update, 1, undefined), 'update.handle', 'no handle');
-  const hash = new Uint8Array(32);
-  refuses(t, withUpdates([[3, 252]]), 'update.updates[0].feeratePerKw', 'a feerate below 253');
-  accepts(t, withUpdates([[3, 253]]), 'a feerate of 253');
-  refuses(t, withUpdates([[3, 2 ** 32]]), 'update.updates[0].feeratePerKw', 'a feerate of 2^32');
-  refuses(t, withUpdates([rawAdd(0, hash, 1)]), 'update.updates[0].amountMsat', 'an add of 0 msat');
-  accepts(t, withUpdates([rawAdd(1, hash, 1)]), 'an add of 1 msat');
-  accepts(t, withUpdates([rawAdd(MAX_SAFE, hash, 0)]), 'an add of 2^53 - 1 msat');
-  refuses(t, withUpdates([rawAdd(1, hash, 1), rawAdd(1, hash, 500_000_000)]), 'update.updates[1].cltvExpiry', 'a cltvExpiry of 500,000,000 (a timestamp)');
-  accepts(t, withUpdates([rawAdd(1, hash, 499_999_999)]), 'a cltvExpiry of 499,999,999');
-  refuses(t, withUpdates([rawAdd(1, new Uint8Array(31), 1)]), 'update.updates[0].paymentHash', 'a 31-byte payment hash');
-  refuses(t, withUpdates([rawAdd(1, 5, 1)]), 'update.updates[0].paymentHash', 'a payment hash that is an integer');
-  refuses(t, withUpdates([rawAdd(new Uint8Array(1), hash, 1)]), 'update.updates[0].amountMsat', 'an amount that is bytes');
-  refuses(t, withUpdates([[1, 0, new Uint8Array(33)]]), 'update.updates[0].paymentPreimage', 'a 33-byte preimage');
-  refuses(t, withUpdates([[1, new Uint8Array(0), new Uint8Array(32)]]), 'update.updates[0].id', 'a fulfill id that is bytes');
-  accepts(t, withUpdates([[1, MAX_SAFE, new Uint8Array(32)]]), 'a fulfill of id 2^53 - 1');
-  refuses(t, withUpdates([[2, 0, new Uint8Array(257)]]), 'update.updates[0].reason', 'a 257-byte failure reason');
-  accepts(t, withUpdates([[2, 0, new Uint8Array(256)]]), 'a 256-byte failure reason');
-  refuses(t, withUpdates([[2, 0, 1]]), 'update.updates[0].reason', 'a failure reason that is an integer');
-  refuses(t, withUpdates([[2, 3, new Uint8Array(0)], [4, 1]]), 'update.updates[1].kind', 'update kind 4');
-  refuses(t, withUpdates([[255]]), 'update.updates[0].kind', 'update kind 255');
-  refuses(t, withUpdates([[256]]), 'update.updates[0].kind', 'update kind 256');
-  refuses(t, withUpdates([[new Uint8Array(1), 1]]), 'update.updates[0].kind', 'an update kind that is bytes');
-  refuses(t, withUpdates([[0, 1, hash]]), 'update.updates[0]', 'an add with 2 fields');
-  refuses(t, withUpdates([[0, 1, hash, 1, 1]]), 'update.updates[0].destination', 'an add whose fifth field (the destination) is not a node id');
-  refuses(t, withUpdates([[0, 1, hash, 1, new Uint8Array(33), 1]]), 'update.updates[0]', 'an add with 5 fields');
-  refuses(t, withUpdates([[3, 253, 0]]), 'update.updates[0]', 'a fee with 2 fields');
-  refuses(t, withUpdates([[1, 0]]), 'update.updates[0]', 'a fulfill with 1 field');
-  refuses(t, withUpdates([[2, 0, new Uint8Array(0), 0]]), 'update.updates[0]', 'a fail with 3 fields');
-  refuses(t, withUpdates([[]]), 'update.updates[0]', 'an empty update');
-  refuses(t, withUpdates([5]), 'update.updates[0]', 'an update that is an integer');
-  refuses(t, withUpdates([new Uint8Array(4)]), 'update.updates[0]', 'an update that is bytes');
-  refuses(t, withField(samples.update, 3, new Uint8Array(0)), 'update.updates', 'updates that are bytes');
-  refuses(t, withField(samples.update, 3, new Map([[0, [3, 253]]])), 'update.updates', 'updates that are a map');
-  const nested = caught(() => decodeMessage(withUpdates([[3, [253]]])));
-  t.ok(nested instanceof DecodeError, 'an array nested inside an update is too deep: DecodeError');
-  t.equal(canon((decodeMessage(withField(samples.update, 3, [])) as ChannelUpdate).updates), '[]', 'an explicit empty list of updates is accepted');
-  t.equal((decodeMessage(withUpdates(Array.from({ length: 2 * 966 }, () => [3, 253]))) as ChannelUpdate).updates.length, 1932, '1932 updates are accepted');
-  refuses(t, withUpdates(Array.from({ length: 2 * 966 + 1 }, () => [3, 253])), 'update.updates', '1933 updates');
-
-  refuses(t, withField(samples.update, 2, new Uint8Array(64)), 'update.revocation', 'a 64-byte revocation');
-  refuses(t, withField(samples.update, 2, new Uint8Array(66)), 'update.revocation', 'a 66-byte revocation');
-  refuses(t, withField(samples.update, 2, [new Uint8Array(32), new Uint8Array(33)]), 'update.revocation', 'a revocation as an array');
-  const split = decodeMessage(withField(samples.update, 2, Uint8Array.from({ length: 65 }, (_, i) => i))) as ChannelUpdate;
-  t.equal(hex(split.revocation!.perCommitmentSecret), hex(Uint8Array.from({ length: 32 }, (_, i) => i)), 'a revocation is the secret (32 bytes) ...');
-  t.equal(hex(split.revocation!.nextPerCommitmentPoint), hex(Uint8Array.from({ length: 33 }, (_, i) => 32 + i)), '... then the next point (33 bytes)');
-
-  refuses(t, withField(samples.update, 4, new Uint8Array(0)), 'update.commitment', 'an empty commitment');
-  refuses(t, withField(samples.update, 4, new Uint8Array(63)), 'update.commitment', 'a 63-byte commitment');
-  refuses(t, withField(samples.update, 4, new Uint8Array(65)), 'update.commitment', 'a 65-byte commitment');
-  refuses(t, withField(samples.update, 4, new Uint8Array(200)), 'update.commitment', 'a commitment of 200 bytes, not a multiple of 64');
-  refuses(t, withField(samples.update, 4, 64), 'update.commitment', 'a commitment that is an integer');
-  const sigs = decodeMessage(withField(samples.update, 4, Uint8Array.from({ length: 192 }, (_, i) => i))) as ChannelUpdate;
-  t.equal(sigs.commitment?.htlcSignatures.length, 2, '192 bytes are a signature and 2 HTLC signatures');
-  t.equal(hex(sigs.commitment!.htlcSignatures[1]!), hex(Uint8Array.from({ length: 64 }, (_, i) => 128 + i)), 'HTLC signatures follow in order');
-  t.equal((decodeMessage(withField(samples.update, 4, new Uint8Array(64 * 967))) as ChannelUpdate).commitment?.htlcSignatures.length, 966, '966 HTLC signatures are accepted');
-  refuses(t, withField(samples.update, 4, new Uint8Array(64 * 968)), 'update.commitment', '967 HTLC signatures');
 });
 
 t.test('limits on the whole message', async (t) => {
@@ -788,8 +744,9 @@ t.test('fuzz: every input decodes to a message that round-trips, or throws Decod
       const encoded = encodeMessage(message);
       const again = decodeMessage(encoded);
       if (canon(again) !== canon(message)) return fail(bytes, `${canon(message)} came back as ${canon(again)}`);
-      // A decoded input was canonical CBOR: re-encoding only drops ignored odd fields and an empty list of updates.
-      if (encoded.length > bytes.length || (encoded.length === bytes.length && hex(encoded) !== hex(bytes))) {
+      // A decoded input was canonical: re-encoding a map only drops ignored odd fields; an update has exactly one encoding.
+      const shorter = message.type !== 'update' && encoded.length < bytes.length;
+      if (!shorter && hex(encoded) !== hex(bytes)) {
         return fail(bytes, `re-encoded differently as ${hex(encoded)}`);
       }
     } catch (error) {
@@ -799,7 +756,7 @@ t.test('fuzz: every input decodes to a message that round-trips, or throws Decod
     decodedTypes.set(message.type, (decodedTypes.get(message.type) ?? 0) + 1);
   };
 
-  // (a) Random byte strings of 0 to 200 bytes, and the same after a map header.
+  // (a) Random byte strings of 0 to 200 bytes, and the same after a map header, and after an update's type.
   const random = generator(0x5eed);
   for (let i = 0; i < 20_000; i++) {
     const bytes = random.bytes(random.below(201));
@@ -807,8 +764,10 @@ t.test('fuzz: every input decodes to a message that round-trips, or throws Decod
     if (bytes.length > 0) {
       bytes[0] = 0xa0 + random.below(8);
       check(bytes);
+      bytes[0] = 12;
+      check(bytes);
     }
-    counts.random += bytes.length > 0 ? 2 : 1;
+    counts.random += bytes.length > 0 ? 3 : 1;
   }
 
   // (b) Mutations of valid encodings of every message type.
@@ -825,9 +784,10 @@ t.test('fuzz: every input decodes to a message that round-trips, or throws Decod
     }
   }
 
-  // (c) The same, changed a field at a time rather than a byte at a time.
-  const perTypeFields = Math.ceil(30_000 / valid.length);
-  for (const encoding of valid) {
+  // (c) The maps, changed a field at a time rather than a byte at a time (update-codec.test.ts does it for updates).
+  const maps = valid.filter((encoding) => encoding[0]! >= 0xa0);
+  const perTypeFields = Math.ceil(30_000 / maps.length);
+  for (const encoding of maps) {
     for (let i = 0; i < perTypeFields; i++) {
       check(mutateFields(encoding, random));
       counts.fields++;
