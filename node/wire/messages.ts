@@ -18,7 +18,8 @@
  * an error, an unknown odd one is ignored.
  */
 import { InvalidInputError } from '../input.js';
-import { type CborValue, DecodeError, decodeCbor, encodeCbor } from './cbor.js';
+import { type FieldLayout, type MessageLayout, LayoutCodec, type UnknownMessage, bytes, uint } from './cbor-layout.js';
+import { DecodeError } from './cbor.js';
 import { MAX_HANDLE, MAX_MESSAGE_BYTES } from './limits.js';
 import { UPDATE_TYPE, decodeChannelUpdate, encodeChannelUpdate } from './update-codec.js';
 
@@ -156,11 +157,7 @@ export interface ErrorMessage {
   readonly message: Uint8Array;
 }
 
-/** An odd message type this node does not know: BOLT 1 says ignore it. */
-export interface UnknownMessage {
-  readonly type: 'unknown';
-  readonly typeNumber: number;
-}
+export type { UnknownMessage } from './cbor-layout.js';
 
 export type Message =
   | OpenChannel
@@ -176,19 +173,6 @@ export type Message =
 
 // ---- field layouts ----------------------------------------------------------
 
-type FieldKind =
-  | { readonly kind: 'uint'; readonly min?: number; readonly max: number }
-  | { readonly kind: 'bytes'; readonly length?: number; readonly maxLength?: number }
-  | { readonly kind: 'channelType' };
-
-interface FieldLayout {
-  readonly key: number;
-  readonly name: string;
-  readonly field: FieldKind;
-}
-
-const uint = (max: number, min = 0): FieldKind => ({ kind: 'uint', min, max });
-const bytes = (length: number): FieldKind => ({ kind: 'bytes', length });
 const handle: FieldLayout = { key: 1, name: 'handle', field: uint(MAX_HANDLE) };
 
 const OFFER_FIELDS: FieldLayout[] = [
@@ -203,11 +187,11 @@ const OFFER_FIELDS: FieldLayout[] = [
   { key: 9, name: 'cltvExpiryDelta', field: uint(0xffff) },
   { key: 10, name: 'keys', field: bytes(5 * 33) },
   { key: 11, name: 'firstPerCommitmentPoint', field: bytes(33) },
-  { key: 12, name: 'channelType', field: { kind: 'channelType' } },
+  { key: 12, name: 'channelType', field: { kind: 'enum', values: ['anchors', 'static_remotekey'] } },
 ];
 
 /** The messages sent as CBOR maps. Message type numbers are even: a node that does not know one must not go on. */
-const LAYOUTS: Record<Exclude<Message['type'], 'update'>, { readonly number: number; readonly fields: readonly FieldLayout[] }> = {
+const LAYOUTS: Record<Exclude<Message['type'], 'update'>, MessageLayout> = {
   open_channel: {
     number: 2,
     fields: [
@@ -247,8 +231,11 @@ const LAYOUTS: Record<Exclude<Message['type'], 'update'>, { readonly number: num
   error: { number: 20, fields: [handle, { key: 2, name: 'message', field: { kind: 'bytes', maxLength: 1000 } }] },
 };
 
-type MapMessageType = keyof typeof LAYOUTS;
-const TYPE_BY_NUMBER = new Map(Object.entries(LAYOUTS).map(([type, layout]) => [layout.number, type as MapMessageType]));
+const MAP_MESSAGES = new LayoutCodec<Exclude<Message, ChannelUpdate>>(LAYOUTS, {
+  maxBytes: MAX_MESSAGE_BYTES,
+  maxDepth: 3,
+  refusedTypes: new Map([[UPDATE_TYPE, `an update (type ${UPDATE_TYPE}) is sent in its own layout, never as a map`]]),
+});
 
 // ---- encoding ---------------------------------------------------------------
 
@@ -276,34 +263,8 @@ function encodeUnchecked(message: Message): Uint8Array {
 }
 
 function encodeMap(message: Message, type: unknown): Uint8Array {
-  if (typeof type !== 'string' || !Object.hasOwn(LAYOUTS, type)) throw new DecodeError('type', `unknown message type ${String(type)}`);
-  const layout = LAYOUTS[type as MapMessageType];
-  const map = new Map<number, CborValue>([[0, layout.number]]);
-  for (const { key, name, field } of layout.fields) {
-    const value = (message as unknown as Record<string, unknown>)[name];
-    if (value === undefined) throw new DecodeError(`${type}.${name}`, 'missing');
-    try {
-      map.set(key, encodeField(field, value, `${type}.${name}`));
-    } catch (error) {
-      if (error instanceof DecodeError) throw error;
-      throw new DecodeError(`${type}.${name}`, `cannot be encoded: ${(error as Error).message}`);
-    }
-  }
-  return encodeCbor(map);
-}
-
-function encodeField(field: FieldKind, value: unknown, path: string): CborValue {
-  switch (field.kind) {
-    case 'uint':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new DecodeError(path, 'expected an unsigned integer');
-      return value;
-    case 'bytes':
-      if (!(value instanceof Uint8Array)) throw new DecodeError(path, 'expected bytes');
-      return value;
-    case 'channelType':
-      if (value !== 'anchors' && value !== 'static_remotekey') throw new DecodeError(path, 'expected "anchors" or "static_remotekey"');
-      return value === 'anchors' ? 0 : 1;
-  }
+  if (!MAP_MESSAGES.has(type)) throw new DecodeError('type', `unknown message type ${String(type)}`);
+  return MAP_MESSAGES.encode(message as Exclude<Message, ChannelUpdate>);
 }
 
 // ---- decoding ---------------------------------------------------------------
@@ -327,54 +288,5 @@ export function decodeMessage(bytes: Uint8Array): Message | UnknownMessage {
 }
 
 function decodeMap(bytes: Uint8Array): Message | UnknownMessage {
-  const root = decodeCbor(bytes, { maxBytes: MAX_MESSAGE_BYTES, maxDepth: 3 });
-  if (!(root instanceof Map)) throw new DecodeError('message', 'expected a map');
-  const typeNumber = root.get(0);
-  if (typeof typeNumber !== 'number') throw new DecodeError('type', 'missing or not an integer');
-  if (typeNumber === UPDATE_TYPE) throw new DecodeError('type', `an update (type ${UPDATE_TYPE}) is sent in its own layout, never as a map`);
-  const type = TYPE_BY_NUMBER.get(typeNumber);
-  if (!type) {
-    if (typeNumber % 2 === 1) return { type: 'unknown', typeNumber };
-    throw new DecodeError('type', `unknown message type ${typeNumber}, which is required (even)`);
-  }
-  const layout = LAYOUTS[type];
-  const byKey = new Map(layout.fields.map((field) => [field.key, field]));
-  for (const key of root.keys()) {
-    if (key !== 0 && !byKey.has(key) && key % 2 === 0) throw new DecodeError(`${type}.${key}`, 'unknown required (even) field');
-  }
-  const message: Record<string, unknown> = { type };
-  for (const { key, name, field } of layout.fields) {
-    const value = root.get(key);
-    if (value === undefined) throw new DecodeError(`${type}.${name}`, 'missing');
-    message[name] = decodeField(field, value, `${type}.${name}`);
-  }
-  return message as unknown as Message;
-}
-
-function decodeField(field: FieldKind, value: CborValue, path: string): unknown {
-  switch (field.kind) {
-    case 'uint':
-      return readUint(value, path, field.max, field.min);
-    case 'bytes': {
-      const bytes = readBytes(value, path);
-      if (field.length !== undefined && bytes.length !== field.length) throw new DecodeError(path, `expected ${field.length} bytes, got ${bytes.length}`);
-      if (field.maxLength !== undefined && bytes.length > field.maxLength) throw new DecodeError(path, `more than ${field.maxLength} bytes`);
-      return bytes;
-    }
-    case 'channelType': {
-      const number = readUint(value, path, 1);
-      return number === 0 ? 'anchors' : 'static_remotekey';
-    }
-  }
-}
-
-function readUint(value: CborValue, path: string, max: number, min = 0): number {
-  if (typeof value !== 'number') throw new DecodeError(path, 'expected an unsigned integer');
-  if (value < min || value > max) throw new DecodeError(path, `${value} is outside [${min}, ${max}]`);
-  return value;
-}
-
-function readBytes(value: CborValue, path: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new DecodeError(path, 'expected a byte string');
-  return value;
+  return MAP_MESSAGES.decode(bytes);
 }

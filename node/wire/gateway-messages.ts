@@ -1,0 +1,169 @@
+/**
+ * Messages between a mesh node and its gateway, carried end to end by the
+ * router (the gateway is usually the `*` default route). CBOR maps in the
+ * layouts of `cbor-layout.ts`, type numbers from 64 up so that they are never
+ * mistaken for channel messages.
+ *
+ * Requests carry a `requestId` the node chose; the gateway's answer repeats
+ * it. The gateway also speaks first: a breach alert, a transaction's new
+ * status. What each answer proves is checked by the node itself: receipts
+ * and alerts are signed by the gateway's key, headers carry their proof of
+ * work, a transaction comes with its merkle branch.
+ */
+import { InvalidInputError } from '../input.js';
+import { MAX_JUSTICE_DATA_BYTES } from '../tower/appointment.js';
+import { type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from './cbor-layout.js';
+import { DecodeError } from './cbor.js';
+
+/** The largest gateway message: a batch of appointments or of headers. */
+export const MAX_GATEWAY_MESSAGE_BYTES = 256 * 1024;
+/** Appointments in one batch; one signed receipt answers them all. */
+export const MAX_APPOINTMENTS_PER_BATCH = 256;
+/** Headers in one answer: about 160 kB. */
+export const MAX_HEADERS_PER_MESSAGE = 2000;
+/** A per-channel tag, chosen by the node, opaque to the gateway. */
+export const MAX_TAG_BYTES = 32;
+/** The appointment blob: a kit or a whole justice transaction, encrypted (with its 16-byte tag). */
+export const MAX_BLOB_BYTES = MAX_JUSTICE_DATA_BYTES + 16;
+/** A transaction a node hands over for broadcast, or receives with its proof. */
+export const MAX_TRANSACTION_BYTES = 100_000;
+
+export interface TowerAppointment {
+  readonly locator: Uint8Array;
+  readonly blob: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
+export type GatewayMessage =
+  /** Node to gateway: store these for the watchtower. */
+  | { readonly type: 'appointments'; readonly requestId: number; readonly appointments: readonly TowerAppointment[] }
+  /** Gateway to node: all of the batch is stored; the signature is the receipt (see `node/tower/receipt.ts`). */
+  | { readonly type: 'appointments_accepted'; readonly requestId: number; readonly signature: Uint8Array }
+  /** Gateway to node: a request refused, nothing stored or done; `reason` is UTF-8 for people. */
+  | { readonly type: 'refused'; readonly requestId: number; readonly reason: Uint8Array }
+  /** Node to gateway: the channel of this tag is closed; forget its appointments. */
+  | { readonly type: 'drop_tag'; readonly requestId: number; readonly tag: Uint8Array }
+  /** Node to gateway: keep the tag's appointments until this funding output is spent and buried. */
+  | { readonly type: 'watch_funding'; readonly requestId: number; readonly tag: Uint8Array; readonly fundingTxid: Uint8Array; readonly fundingOutputIndex: number }
+  /** Node to gateway, or gateway to node: done (drop_tag, watch_funding). */
+  | { readonly type: 'done'; readonly requestId: number }
+  /** Gateway to node: a revoked commitment of yours reached the chain and the tower answered it. Signed by the gateway. */
+  | { readonly type: 'breach_alert'; readonly locator: Uint8Array; readonly breachTxid: Uint8Array; readonly justiceTxid: Uint8Array; readonly signature: Uint8Array }
+  /** Node to gateway: headers of the best chain from `fromHeight`, at most `count`. */
+  | { readonly type: 'get_headers'; readonly requestId: number; readonly fromHeight: number; readonly count: number }
+  | { readonly type: 'headers'; readonly requestId: number; readonly startHeight: number; readonly headers: readonly Uint8Array[]; readonly tipHeight: number }
+  | { readonly type: 'get_fee_estimate'; readonly requestId: number; readonly targetBlocks: number }
+  /** `feeratePerKw` 0: the backend has no estimate yet. */
+  | { readonly type: 'fee_estimate'; readonly requestId: number; readonly feeratePerKw: number }
+  /** Node to gateway: where is this transaction (txid in internal byte order)? */
+  | { readonly type: 'get_tx_proof'; readonly requestId: number; readonly txid: Uint8Array }
+  /** Gateway to node: in the block at `height`, at `index`, with the merkle branch to the header's root. */
+  | { readonly type: 'tx_proof'; readonly requestId: number; readonly height: number; readonly index: number; readonly branch: readonly Uint8Array[]; readonly transaction: Uint8Array }
+  /** Node to gateway: hand this fully signed transaction to the Bitcoin network. */
+  | { readonly type: 'broadcast'; readonly requestId: number; readonly transaction: Uint8Array }
+  /** Gateway to node: accepted, or refused with the backend's reason (UTF-8). */
+  | { readonly type: 'broadcast_result'; readonly requestId: number; readonly txid: Uint8Array; readonly accepted: 'yes' | 'no'; readonly reason?: Uint8Array }
+  /** Gateway to node: a transaction it broadcast for the node confirmed deeper (or left the chain: 0). */
+  | { readonly type: 'tx_status'; readonly txid: Uint8Array; readonly confirmations: number };
+
+const requestId: FieldLayout = { key: 1, name: 'requestId', field: uint(0xffffffff) };
+const tag = bytesUpTo(MAX_TAG_BYTES);
+const reason = bytesUpTo(1000);
+
+const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
+  appointments: {
+    number: 64,
+    fields: [
+      requestId,
+      {
+        key: 2,
+        name: 'appointments',
+        field: listOf(
+          {
+            kind: 'record',
+            fields: [
+              { key: 1, name: 'locator', field: bytes(16) },
+              { key: 2, name: 'blob', field: bytesUpTo(MAX_BLOB_BYTES) },
+              { key: 3, name: 'tag', field: tag },
+            ],
+          },
+          MAX_APPOINTMENTS_PER_BATCH,
+        ),
+      },
+    ],
+  },
+  appointments_accepted: { number: 66, fields: [requestId, { key: 2, name: 'signature', field: bytes(64) }] },
+  refused: { number: 68, fields: [requestId, { key: 2, name: 'reason', field: reason }] },
+  drop_tag: { number: 70, fields: [requestId, { key: 2, name: 'tag', field: tag }] },
+  watch_funding: {
+    number: 72,
+    fields: [requestId, { key: 2, name: 'tag', field: tag }, { key: 3, name: 'fundingTxid', field: bytes(32) }, { key: 4, name: 'fundingOutputIndex', field: uint(0xffff) }],
+  },
+  done: { number: 74, fields: [requestId] },
+  breach_alert: {
+    number: 76,
+    fields: [
+      { key: 1, name: 'locator', field: bytes(16) },
+      { key: 2, name: 'breachTxid', field: bytes(32) },
+      { key: 3, name: 'justiceTxid', field: bytes(32) },
+      { key: 4, name: 'signature', field: bytes(64) },
+    ],
+  },
+  get_headers: { number: 78, fields: [requestId, { key: 2, name: 'fromHeight', field: uint(0xffffffff) }, { key: 3, name: 'count', field: uint(MAX_HEADERS_PER_MESSAGE, 1) }] },
+  headers: {
+    number: 80,
+    fields: [
+      requestId,
+      { key: 2, name: 'startHeight', field: uint(0xffffffff) },
+      { key: 3, name: 'headers', field: listOf(bytes(80), MAX_HEADERS_PER_MESSAGE) },
+      { key: 4, name: 'tipHeight', field: uint(0xffffffff) },
+    ],
+  },
+  get_fee_estimate: { number: 82, fields: [requestId, { key: 2, name: 'targetBlocks', field: uint(1008, 1) }] },
+  fee_estimate: { number: 84, fields: [requestId, { key: 2, name: 'feeratePerKw', field: uint(0xffffffff) }] },
+  get_tx_proof: { number: 86, fields: [requestId, { key: 2, name: 'txid', field: bytes(32) }] },
+  tx_proof: {
+    number: 88,
+    fields: [
+      requestId,
+      { key: 2, name: 'height', field: uint(0xffffffff) },
+      { key: 3, name: 'index', field: uint(0xffffffff) },
+      // A block of 4 MWU holds under 2^15 transactions: 15 levels, a few more for safety.
+      { key: 4, name: 'branch', field: listOf(bytes(32), 24) },
+      { key: 5, name: 'transaction', field: bytesUpTo(MAX_TRANSACTION_BYTES) },
+    ],
+  },
+  broadcast: { number: 90, fields: [requestId, { key: 2, name: 'transaction', field: bytesUpTo(MAX_TRANSACTION_BYTES) }] },
+  broadcast_result: {
+    number: 92,
+    fields: [
+      requestId,
+      { key: 2, name: 'txid', field: bytes(32) },
+      { key: 3, name: 'accepted', field: { kind: 'enum', values: ['no', 'yes'] } },
+      { key: 5, name: 'reason', field: reason, optional: true },
+    ],
+  },
+  tx_status: { number: 94, fields: [{ key: 1, name: 'txid', field: bytes(32) }, { key: 2, name: 'confirmations', field: uint(0xffffffff) }] },
+};
+
+// Depth: the message map, a list, a record in it.
+const CODEC = new LayoutCodec<GatewayMessage>(LAYOUTS, { maxBytes: MAX_GATEWAY_MESSAGE_BYTES, maxDepth: 3 });
+
+/** Encodes a gateway message, checked by decoding it again; a bad one is an `InvalidInputError` naming the field. */
+export function encodeGatewayMessage(message: GatewayMessage): Uint8Array {
+  try {
+    const encoded = CODEC.encode(message);
+    CODEC.decode(encoded);
+    return encoded;
+  } catch (error) {
+    if (error instanceof DecodeError) throw new InvalidInputError(error.field, error.reason);
+    throw error;
+  }
+}
+
+/** Decodes what a peer sent; anything malformed is a `DecodeError` naming the field, never a partial message. */
+export function decodeGatewayMessage(bytes: Uint8Array): GatewayMessage | UnknownMessage {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError('message', 'expected bytes');
+  if (bytes.length > MAX_GATEWAY_MESSAGE_BYTES) throw new DecodeError('message', `${bytes.length} bytes, more than the ${MAX_GATEWAY_MESSAGE_BYTES} allowed`);
+  return CODEC.decode(bytes);
+}

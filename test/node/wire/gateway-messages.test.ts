@@ -1,0 +1,125 @@
+// Messages between a node and its gateway: every type round-trips (property
+// tests), a peer's garbage is a DecodeError naming the field and never
+// anything else, and limits hold before anything is built.
+import t from 'tap';
+import fc from 'fast-check';
+import { type CborValue, DecodeError, encodeCbor } from '../../../node/wire/cbor.js';
+import {
+  type GatewayMessage,
+  MAX_APPOINTMENTS_PER_BATCH,
+  MAX_GATEWAY_MESSAGE_BYTES,
+  MAX_HEADERS_PER_MESSAGE,
+  decodeGatewayMessage,
+  encodeGatewayMessage,
+} from '../../../node/wire/gateway-messages.js';
+import { caught, throwsField } from '../input.js';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+/** A CBOR map from its entries, as a peer could send it. */
+const cborMap = (...entries: [number, CborValue][]) => encodeCbor(new Map(entries));
+const fixed = (length: number) => fc.uint8Array({ minLength: length, maxLength: length });
+const upTo = (maxLength: number) => fc.uint8Array({ maxLength });
+const id = fc.nat(0xffffffff);
+
+const arbitraries: Record<GatewayMessage['type'], fc.Arbitrary<GatewayMessage>> = {
+  appointments: fc.record({ type: fc.constant('appointments' as const), requestId: id, appointments: fc.array(fc.record({ locator: fixed(16), blob: upTo(600), tag: upTo(32) }), { maxLength: 20 }) }),
+  appointments_accepted: fc.record({ type: fc.constant('appointments_accepted' as const), requestId: id, signature: fixed(64) }),
+  refused: fc.record({ type: fc.constant('refused' as const), requestId: id, reason: upTo(1000) }),
+  drop_tag: fc.record({ type: fc.constant('drop_tag' as const), requestId: id, tag: upTo(32) }),
+  watch_funding: fc.record({ type: fc.constant('watch_funding' as const), requestId: id, tag: upTo(32), fundingTxid: fixed(32), fundingOutputIndex: fc.nat(0xffff) }),
+  done: fc.record({ type: fc.constant('done' as const), requestId: id }),
+  breach_alert: fc.record({ type: fc.constant('breach_alert' as const), locator: fixed(16), breachTxid: fixed(32), justiceTxid: fixed(32), signature: fixed(64) }),
+  get_headers: fc.record({ type: fc.constant('get_headers' as const), requestId: id, fromHeight: fc.nat(0xffffffff), count: fc.integer({ min: 1, max: MAX_HEADERS_PER_MESSAGE }) }),
+  headers: fc.record({ type: fc.constant('headers' as const), requestId: id, startHeight: fc.nat(0xffffffff), headers: fc.array(fixed(80), { maxLength: 30 }), tipHeight: fc.nat(0xffffffff) }),
+  get_fee_estimate: fc.record({ type: fc.constant('get_fee_estimate' as const), requestId: id, targetBlocks: fc.integer({ min: 1, max: 1008 }) }),
+  fee_estimate: fc.record({ type: fc.constant('fee_estimate' as const), requestId: id, feeratePerKw: fc.nat(0xffffffff) }),
+  get_tx_proof: fc.record({ type: fc.constant('get_tx_proof' as const), requestId: id, txid: fixed(32) }),
+  tx_proof: fc.record({ type: fc.constant('tx_proof' as const), requestId: id, height: fc.nat(0xffffffff), index: fc.nat(0xffffffff), branch: fc.array(fixed(32), { maxLength: 24 }), transaction: upTo(2000) }),
+  broadcast: fc.record({ type: fc.constant('broadcast' as const), requestId: id, transaction: upTo(2000) }),
+  broadcast_result: fc.record(
+    { type: fc.constant('broadcast_result' as const), requestId: id, txid: fixed(32), accepted: fc.constantFrom('yes' as const, 'no' as const), reason: upTo(1000) },
+    { requiredKeys: ['type', 'requestId', 'txid', 'accepted'] },
+  ),
+  tx_status: fc.record({ type: fc.constant('tx_status' as const), txid: fixed(32), confirmations: fc.nat(0xffffffff) }),
+};
+const anyMessage = fc.oneof(...Object.values(arbitraries));
+
+/** Bytes as hex, so that Buffer and Uint8Array compare equal. */
+const comparable = (value: unknown): unknown =>
+  value instanceof Uint8Array ? hex(value) : Array.isArray(value) ? value.map(comparable) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, comparable(item)])) : value;
+
+t.test('every message type round-trips', (t) => {
+  for (const [type, arbitrary] of Object.entries(arbitraries)) {
+    fc.assert(
+      fc.property(arbitrary, (message) => {
+        const decoded = decodeGatewayMessage(encodeGatewayMessage(message));
+        return JSON.stringify(comparable(decoded)) === JSON.stringify(comparable(message));
+      }),
+      { numRuns: 60 },
+    );
+    t.pass(`${type} round-trips`);
+  }
+  t.end();
+});
+
+t.test('what a node would send wrongly is refused at encoding, naming the field', (t) => {
+  throwsField(t, () => encodeGatewayMessage({ type: 'broadcast', requestId: 1 } as never), 'broadcast.transaction', 'a missing field');
+  throwsField(t, () => encodeGatewayMessage({ type: 'get_tx_proof', requestId: 1, txid: new Uint8Array(31) }), 'get_tx_proof.txid', 'a txid of 31 bytes');
+  throwsField(t, () => encodeGatewayMessage({ type: 'get_headers', requestId: 1, fromHeight: 0, count: 0 }), 'get_headers.count', 'zero headers asked');
+  throwsField(t, () => encodeGatewayMessage({ type: 'broadcast_result', requestId: 1, txid: new Uint8Array(32), accepted: 'maybe' as never }), 'broadcast_result.accepted', 'a third answer');
+  throwsField(
+    t,
+    () => encodeGatewayMessage({ type: 'appointments', requestId: 1, appointments: [{ locator: new Uint8Array(16), blob: new Uint8Array(10), tag: new Uint8Array(33) }] }),
+    'appointments.appointments[0].tag',
+    'a tag over 32 bytes',
+  );
+  throwsField(
+    t,
+    () => encodeGatewayMessage({ type: 'appointments', requestId: 1, appointments: Array.from({ length: MAX_APPOINTMENTS_PER_BATCH + 1 }, () => ({ locator: new Uint8Array(16), blob: new Uint8Array(1), tag: new Uint8Array(0) })) }),
+    'appointments.appointments',
+    'a batch over the limit',
+  );
+  throwsField(t, () => encodeGatewayMessage({ type: 'carrier_pigeon' } as never), 'type', 'an unknown type');
+  t.end();
+});
+
+t.test('what a peer sends wrongly is a DecodeError naming the field, and nothing else', (t) => {
+  const decodeFails = (bytes: Uint8Array, field: string, what: string) => {
+    const error = caught(() => decodeGatewayMessage(bytes));
+    t.ok(error instanceof DecodeError, `${what}: a DecodeError`);
+    t.equal((error as DecodeError).field, field, `${what}: names ${field}`);
+  };
+  decodeFails(cborMap([0, 86], [1, 5], [2, new Uint8Array(31)]), 'get_tx_proof.txid', 'a short txid');
+  decodeFails(cborMap([0, 86], [1, 5]), 'get_tx_proof.txid', 'a missing txid');
+  decodeFails(cborMap([0, 86], [1, 5], [2, new Uint8Array(32)], [4, 1]), 'get_tx_proof.4', 'an unknown even field');
+  decodeFails(cborMap([0, 200]), 'type', 'an unknown even type');
+  decodeFails(cborMap([0, 80], [1, 1], [2, 0], [3, Array.from({ length: MAX_HEADERS_PER_MESSAGE + 1 }, () => new Uint8Array(80))], [4, 0]), 'headers.headers', 'too many headers');
+  decodeFails(cborMap([0, 80], [1, 1], [2, 0], [3, [new Uint8Array(79)]], [4, 0]), 'headers.headers[0]', 'a short header');
+  decodeFails(cborMap([0, 92], [1, 1], [2, new Uint8Array(32)], [3, 2]), 'broadcast_result.accepted', 'an answer index out of range');
+  decodeFails(new Uint8Array(MAX_GATEWAY_MESSAGE_BYTES + 1), 'message', 'an oversized message');
+  t.same(decodeGatewayMessage(cborMap([0, 201], [1, 1])), { type: 'unknown', typeNumber: 201 }, 'an unknown odd type is returned as unknown, to be ignored');
+  const withOddField = decodeGatewayMessage(cborMap([0, 74], [1, 9], [3, 7]));
+  t.same(withOddField, { type: 'done', requestId: 9 }, 'an unknown odd field is ignored');
+  t.end();
+});
+
+t.test('fuzz: random and mutated bytes never throw anything but DecodeError', (t) => {
+  let inputs = 0;
+  fc.assert(
+    fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), anyMessage.chain((message) => fc.tuple(fc.constant(encodeGatewayMessage(message)), fc.nat(), fc.nat(255)).map(([bytes, at, value]) => {
+      const mutated = Uint8Array.from(bytes);
+      if (mutated.length > 0) mutated[at % mutated.length] = value;
+      return at % 3 === 0 ? mutated.subarray(0, at % (mutated.length + 1)) : mutated;
+    }))), (bytes) => {
+      inputs++;
+      try {
+        decodeGatewayMessage(bytes);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+      }
+    }),
+    { numRuns: 5000 },
+  );
+  t.equal(inputs, 5000, `${inputs} inputs, none threw anything but DecodeError`);
+  t.end();
+});
