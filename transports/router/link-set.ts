@@ -11,16 +11,19 @@ import { type Link, LinkError } from '../link/link.js';
 import type { RouterLink } from './router.js';
 
 /** What the set needs of each link; `Link` is one. */
-export type MemberLink = Pick<Link, 'knownPeers' | 'send' | 'on' | 'off'>;
+export type MemberLink = Pick<Link, 'knownPeers' | 'send' | 'isUp' | 'on' | 'off'>;
 
 export interface LinkSetEvents {
   /** A message from a neighbour, on whichever link it came. */
   message: [peer: string, message: Uint8Array, seq: number];
+  /** A session with a neighbour came up, or its last one was dropped, on whichever link. */
+  peer: [peer: string, up: boolean];
 }
 
 export class LinkSet extends EventEmitter<LinkSetEvents> implements RouterLink {
   private readonly linkOf = new Map<string, MemberLink>();
   private readonly forward = (peer: string, message: Uint8Array, seq: number) => this.emit('message', peer, message, seq);
+  private readonly forwardPeer = (peer: string, up: boolean) => this.emit('peer', peer, up);
 
   /** Throws `InvalidInputError` if a neighbour is on two links: which one would carry its messages? */
   constructor(readonly links: readonly MemberLink[]) {
@@ -31,7 +34,10 @@ export class LinkSet extends EventEmitter<LinkSetEvents> implements RouterLink {
         this.linkOf.set(peer, link);
       }
     }
-    for (const link of links) link.on('message', this.forward);
+    for (const link of links) {
+      link.on('message', this.forward);
+      link.on('peer', this.forwardPeer);
+    }
   }
 
   /** Every neighbour of every link. */
@@ -46,8 +52,16 @@ export class LinkSet extends EventEmitter<LinkSetEvents> implements RouterLink {
     return link.send(peer, message);
   }
 
+  /** Whether a session with `peer` is up, on its link. */
+  isUp(peer: string): boolean {
+    return this.linkOf.get(peer.toLowerCase())?.isUp(peer) ?? false;
+  }
+
   /** Stops listening to the links. */
   detach(): void {
-    for (const link of this.links) link.off('message', this.forward);
+    for (const link of this.links) {
+      link.off('message', this.forward);
+      link.off('peer', this.forwardPeer);
+    }
   }
 }

@@ -1,0 +1,70 @@
+// The gateway's mailbox: messages for an absent node wait in lmdb, in order,
+// within a quota, until they expire; a restart loses none.
+import t, { type Test } from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Mailbox, MailboxFullError } from '../../../gateway/relay/mailbox.js';
+import { InvalidInputError } from '../../../node/input.js';
+import { VirtualClock } from '../../transports/link/link-network.js';
+
+const DAY_MS = 86_400_000;
+const text = (message: Uint8Array) => Buffer.from(message).toString();
+
+function tempDir(t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lnmesh-mailbox-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+t.test('messages wait in order, per node, and survive a restart', async (t) => {
+  const dir = tempDir(t);
+  const clock = new VirtualClock();
+  let mailbox = new Mailbox(dir, clock);
+  t.equal(mailbox.put('alice', Buffer.from('one')), 1);
+  t.equal(mailbox.put('alice', Buffer.from('two')), 2);
+  t.equal(mailbox.put('bob', Buffer.from('for bob')), 1, "bob's box numbers its own");
+  await mailbox.close();
+  mailbox = new Mailbox(dir, clock);
+  t.same(mailbox.pending('alice').map((mail) => text(mail.message)), ['one', 'two'], 'after a restart, in order');
+  t.same(mailbox.nodesWithMail().sort(), ['alice', 'bob']);
+  mailbox.remove('alice', 1);
+  t.same(mailbox.pending('alice').map((mail) => mail.id), [2], 'one handed on, one waits');
+  t.equal(mailbox.put('alice', Buffer.from('three')), 3, 'ids are never reused');
+  t.same(mailbox.held('alice'), { messages: 2, bytes: 8 });
+  await mailbox.close();
+});
+
+t.test('a full box refuses with the numbers and stores nothing', async (t) => {
+  const mailbox = new Mailbox(tempDir(t), new VirtualClock(), { maxMessagesPerNode: 2, maxBytesPerNode: 10 });
+  t.teardown(() => mailbox.close());
+  mailbox.put('alice', Buffer.from('12345'));
+  let error: unknown;
+  try {
+    mailbox.put('alice', Buffer.from('123456'));
+  } catch (thrown) {
+    error = thrown;
+  }
+  t.ok(error instanceof MailboxFullError, 'over the bytes: refused');
+  t.match((error as Error).message, /alice is full: 1 messages and 5 bytes held, at most 2 and 10/);
+  mailbox.put('alice', Buffer.from('12345'));
+  t.throws(() => mailbox.put('alice', Buffer.from('1')), MailboxFullError, 'over the count: refused');
+  t.same(mailbox.held('alice'), { messages: 2, bytes: 10 }, 'nothing of the refused ones was stored');
+  t.doesNotThrow(() => mailbox.put('bob', Buffer.from('12345')), "another node's box is its own");
+  t.throws(() => new Mailbox(tempDir(t), new VirtualClock(), { maxMessagesPerNode: 0 }), InvalidInputError, 'a quota of zero is a config error');
+});
+
+t.test('messages older than the expiry are dropped and counted', async (t) => {
+  const clock = new VirtualClock();
+  const mailbox = new Mailbox(tempDir(t), clock, { expiryMs: 10 * DAY_MS });
+  t.teardown(() => mailbox.close());
+  mailbox.put('alice', Buffer.from('old'));
+  await clock.advance(6 * DAY_MS);
+  mailbox.put('alice', Buffer.from('newer'));
+  await clock.advance(5 * DAY_MS);
+  t.same(mailbox.pending('alice').map((mail) => text(mail.message)), ['newer'], 'after 11 days the first is gone, the second (5 days) waits');
+  t.equal(mailbox.expired, 1);
+  await clock.advance(6 * DAY_MS);
+  t.equal(mailbox.expire(), 1, 'a sweep over every node drops the rest');
+  t.same(mailbox.nodesWithMail(), []);
+});
