@@ -22,7 +22,8 @@ export class Regtest {
   private constructor(private readonly node: any) {}
 
   static async start(blocks = 450): Promise<Regtest> {
-    const node = new (bcoin as any).FullNode({ network: 'regtest', memory: true, workers: false, logLevel: 'error', listen: false, indexTX: true });
+    // The RPC server on a free loopback port: test files run in parallel, each with its own node.
+    const node = new (bcoin as any).FullNode({ network: 'regtest', memory: true, workers: false, logLevel: 'error', listen: false, indexTX: true, httpHost: '127.0.0.1', httpPort: 0, apiKey: 'test' });
     await node.open();
     const regtest = new Regtest(node);
     await regtest.mine(blocks); // past CSV and segwit activation (about 432 blocks on regtest)

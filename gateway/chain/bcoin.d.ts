@@ -1,0 +1,3 @@
+// bcoin ships no types. The embedded backend converts what it reads from
+// bcoin to our own types at once (see embedded-chain.ts and regtest-miner.ts).
+declare module 'bcoin';
