@@ -5,7 +5,7 @@
  */
 import { Encoder } from 'cbor-x';
 import { type RootDatabase, open } from 'lmdb';
-import type { ChannelRecord, Persister, RecordKind, RecordOf } from './persister.js';
+import type { ChannelRecord, Persister, RecordKind, RecordOf, RecordStore, RecordWrite } from './persister.js';
 
 const CHANNEL_PREFIX = 'channel/';
 /** Bumped when the record layout changes, so an old store is recognised rather than misread. */
@@ -16,7 +16,7 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-export class LmdbPersister implements Persister {
+export class LmdbPersister implements Persister, RecordStore {
   private readonly db: RootDatabase<Uint8Array, string>;
   private readonly codec = new Encoder({ useRecords: false, mapsAsObjects: true });
   /** Bytes written since the store was opened (for the benchmark of bytes per payment). */
@@ -67,6 +67,30 @@ export class LmdbPersister implements Persister {
 
   remove(kind: RecordKind, id: string): void {
     this.db.removeSync(`${kind}/${id}`);
+  }
+
+  get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined {
+    const bytes = this.db.get(`${kind}/${id}`);
+    if (bytes === undefined) return undefined;
+    try {
+      return this.codec.decode(bytes) as RecordOf[K];
+    } catch (error) {
+      throw new StoreError(`${this.path}: the record ${kind}/${id} cannot be read (${(error as Error).message})`);
+    }
+  }
+
+  /** One lmdb transaction, committed with a sync to disk: all the writes or none survive a crash. */
+  write(writes: readonly RecordWrite[]): void {
+    const encoded = writes.map(({ kind, id, value }) => ({ key: `${kind}/${id}`, bytes: value === undefined ? undefined : (this.codec.encode(value) as Uint8Array) }));
+    this.db.transactionSync(() => {
+      for (const { key, bytes } of encoded) {
+        if (bytes === undefined) this.db.remove(key);
+        else {
+          this.bytesWritten += bytes.length;
+          this.db.put(key, bytes);
+        }
+      }
+    });
   }
 
   deleteChannel(id: string): void {

@@ -80,10 +80,30 @@ export interface RecordOf {
    * saves do not grow with the number of payments it has made.
    */
   remedy: { readonly channel: string; readonly justice: readonly Uint8Array[] };
-  /** A watchtower appointment waiting for delivery to the gateway. */
-  appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array };
+  /** A watchtower appointment waiting for delivery to the gateway, with its channel's tag (absent in stores of before tags). */
+  appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array; readonly tag?: Uint8Array };
+  /** A header of the best chain by height, with the work from the checkpoint to it (hex); see node/chain/header-store.ts. */
+  chainHeader: { readonly header: Uint8Array; readonly work: string };
+  /** The height of a best-chain header, by its hash (display hex): the index of `chainHeader`. */
+  chainHeight: number;
+  /** The tip of the best header chain. */
+  chainTip: { readonly height: number; readonly hash: string };
 }
 export type RecordKind = keyof RecordOf;
+
+/** One write of a batch: `value` undefined removes the record. */
+export type RecordWrite = { [K in RecordKind]: { readonly kind: K; readonly id: string; readonly value: RecordOf[K] | undefined } }[RecordKind];
+
+/**
+ * Records read one at a time and written in atomic batches: for a store too
+ * large to read whole with `getAll`, whose writes must land together (the
+ * header chain: hundreds of headers, an index and a tip per batch).
+ */
+export interface RecordStore {
+  get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined;
+  /** Applies every write or none; durable on return. */
+  write(writes: readonly RecordWrite[]): void;
+}
 
 export interface Persister {
   /** Saves one channel atomically; durable on return. */
@@ -105,9 +125,21 @@ export interface Persister {
 }
 
 /** A `Persister` in memory: for tests and the simulator, where a "disk" survives a simulated crash. */
-export class MemoryPersister implements Persister {
+export class MemoryPersister implements Persister, RecordStore {
   private readonly channels = new Map<string, ChannelRecord>();
   private readonly records = new Map<string, Map<string, unknown>>();
+
+  get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined {
+    return structuredClone(this.records.get(kind)?.get(id) as RecordOf[K] | undefined);
+  }
+
+  write(writes: readonly RecordWrite[]): void {
+    const copies = structuredClone(writes); // all or nothing: anything that cannot be copied throws before a change
+    for (const { kind, id, value } of copies) {
+      if (value === undefined) this.remove(kind, id);
+      else this.put(kind, id, value);
+    }
+  }
 
   put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void {
     if (!this.records.has(kind)) this.records.set(kind, new Map());
