@@ -11,8 +11,9 @@ import { channelFigures } from './channel.js';
 import { curveFigures } from './curve.js';
 import { linkFigures } from './link.js';
 import { loraFigures } from './lora.js';
+import { towerFigures } from './tower.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });

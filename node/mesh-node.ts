@@ -15,50 +15,48 @@
  * envelopes end to end.
  */
 import { EventEmitter } from 'node:events';
-import { type TransportSpec, createTransport } from '../transports/create-transport.js';
-import { Link, type LinkInit } from '../transports/link/link.js';
+import { type LinkConfig, buildLinks, startLinks, withField } from '../transports/link-config.js';
+import type { Link } from '../transports/link/link.js';
 import type { LinkOutbox } from '../transports/link/outbox.js';
 import { LinkSet } from '../transports/router/link-set.js';
 import { deliverToHandler, routerMessenger } from '../transports/router/messenger.js';
 import { Router } from '../transports/router/router.js';
 import type { SeenMessages } from '../transports/router/seen-messages.js';
-import type { Transport } from '../transports/transport.js';
 import { type Broadcaster, ChannelManager, type ChannelManagerInit, type FundingWallet } from './channel/manager.js';
 import type { Clock } from './clock.js';
-import { InvalidInputError, checkArray } from './input.js';
+import { InvalidInputError } from './input.js';
 import type { RandomBytes } from './keys/seed.js';
 import type { Signer } from './keys/signer.js';
-import type { Persister } from './persist/persister.js';
+import type { Persister, RecordStore } from './persist/persister.js';
+import { type Checkpoint, HeaderChain } from './chain/header-chain.js';
+import { type NetworkName, networkParams } from './chain/network-params.js';
+import { Uplink } from './uplink/uplink.js';
 
 export interface MeshNodeComponents {
   /** The node key and the channels' keys. */
   readonly signer: Signer;
-  /** Channels, invoices, remedies. */
-  readonly persister: Persister;
+  /** Channels, invoices, remedies, and the header chain. */
+  readonly persister: Persister & RecordStore;
   /** What the links have not delivered yet, shared by all of them (sequences are per neighbour). */
   readonly outbox: LinkOutbox;
   /** Routed envelopes already delivered. */
   readonly seen: SeenMessages;
   readonly wallet: FundingWallet;
-  readonly broadcaster: Broadcaster;
+  /** Where signed transactions go; by default, with a gateway configured, to the gateway. */
+  readonly broadcaster?: Broadcaster;
   readonly clock: Clock;
   readonly randomBytes: RandomBytes;
 }
 
-/** A neighbour on a link: its node id, and its address on the medium if the medium has addresses (MQTT, memory). */
-export interface NeighbourConfig {
+/** The node's gateway: the watchtower, the chain view and the broadcaster, through the router. */
+export interface GatewayConfig {
+  /** Its node id (hex); its key signs receipts and alerts. */
   readonly nodeId: string;
-  readonly address?: string;
-}
-
-/** Retransmission, acknowledgement and memory bounds of a link (see `LinkInit`); defaults suit LoRa. */
-export type LinkTiming = Omit<LinkInit, 'knownPeers' | 'addresses'>;
-
-export interface LinkConfig {
-  /** The medium: described (LoRa, serial, MQTT), or a transport already made (the in-memory medium). */
-  readonly transport: TransportSpec | Transport;
-  readonly neighbours: readonly NeighbourConfig[];
-  readonly timing?: LinkTiming;
+  /** The Bitcoin network whose headers the node follows. */
+  readonly network: NetworkName;
+  /** Where the node's header chain starts; genesis by default. */
+  readonly checkpoint?: Checkpoint;
+  readonly pollIntervalMs?: number;
 }
 
 export interface MeshNodeConfig {
@@ -70,6 +68,8 @@ export interface MeshNodeConfig {
   readonly routes?: Readonly<Record<string, string>>;
   /** Hop limit of the envelopes this node sends. Default 8. */
   readonly defaultHopLimit?: number;
+  /** The gateway, if the node has one (it usually does: appointments, chain view, broadcasts). */
+  readonly gateway?: GatewayConfig;
 }
 
 export interface MeshNodeEvents {
@@ -77,10 +77,15 @@ export interface MeshNodeEvents {
   warning: [message: string];
 }
 
+export type { LinkConfig, LinkTiming, NeighbourConfig } from '../transports/link-config.js';
+export { LinkStartError } from '../transports/link-config.js';
+
 export class MeshNode extends EventEmitter<MeshNodeEvents> {
   readonly manager: ChannelManager;
   readonly router: Router;
   readonly links: readonly Link[];
+  /** The gateway's services, when one is configured. */
+  readonly uplink: Uplink | undefined;
   private readonly linkSet: LinkSet;
   private readonly outbox: LinkOutbox;
   private undeliver: (() => void) | undefined;
@@ -89,29 +94,37 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
   /** Builds every layer; opens nothing. A config that does not hold together is an `InvalidInputError` naming the field. */
   constructor(components: MeshNodeComponents, config: MeshNodeConfig) {
     super();
-    for (const name of ['signer', 'persister', 'outbox', 'seen', 'wallet', 'broadcaster', 'clock', 'randomBytes'] as const) {
+    for (const name of ['signer', 'persister', 'outbox', 'seen', 'wallet', 'clock', 'randomBytes'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the mesh node needs it');
     }
+    if (!components.broadcaster && !config.gateway) throw new InvalidInputError('broadcaster', 'missing: without a gateway, the mesh node needs a broadcaster');
     const { signer, outbox, clock, randomBytes } = components;
     this.outbox = outbox;
-    this.links = checkArray('links', config.links).map((linkConfig, index) => {
-      const field = `links[${index}]`;
-      const neighbours = checkArray(`${field}.neighbours`, linkConfig.neighbours);
-      const addresses: Record<string, string> = {};
-      for (const neighbour of neighbours) if (neighbour.address !== undefined) addresses[neighbour.nodeId] = neighbour.address;
-      const transport = isTransport(linkConfig.transport) ? linkConfig.transport : withField(field, () => createTransport(linkConfig.transport as TransportSpec, clock));
-      const link = withField(field, () => new Link({ transport, clock, outbox, nodeKey: signer, randomBytes }, { ...linkConfig.timing, knownPeers: neighbours.map((neighbour) => neighbour.nodeId), addresses }));
-      link.on('warning', (message) => this.emit('warning', `link ${index}: ${message}`));
-      return link;
-    });
+    this.links = buildLinks(config.links, { nodeKey: signer, clock, outbox, randomBytes });
+    this.links.forEach((link, index) => link.on('warning', (message) => this.emit('warning', `link ${index}: ${message}`)));
     this.linkSet = new LinkSet(this.links);
     const routes = config.routes ?? {};
     this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen }, { routes, neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit });
     this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
-    this.manager = new ChannelManager(
-      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster: components.broadcaster, randomBytes },
-      { ...config.channels, routes },
+    const broadcaster: Broadcaster = components.broadcaster ?? { broadcast: (tx) => this.uplink!.broadcast(tx) };
+    this.manager = new ChannelManager({ signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes }, { ...config.channels, routes });
+    this.uplink = config.gateway && this.createUplink(components, config.gateway);
+  }
+
+  private createUplink(components: MeshNodeComponents, gateway: GatewayConfig): Uplink {
+    const headerChain = withField('gateway', () =>
+      HeaderChain.open({ network: networkParams(gateway.network), ...(gateway.checkpoint && { checkpoint: gateway.checkpoint }), store: components.persister }),
     );
+    const uplink = withField(
+      'gateway',
+      () =>
+        new Uplink(
+          { messenger: routerMessenger(this.router), manager: this.manager, headerChain, clock: components.clock, randomBytes: components.randomBytes, nodeId: components.signer.nodeId },
+          { gatewayId: gateway.nodeId, ...(gateway.pollIntervalMs !== undefined && { pollIntervalMs: gateway.pollIntervalMs }) },
+        ),
+    );
+    uplink.on('warning', (message) => this.emit('warning', `uplink: ${message}`));
+    return uplink;
   }
 
   /**
@@ -123,53 +136,34 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.undeliver = deliverToHandler(this.router, this.manager);
+    // What the gateway sends is for the uplink; everything else for the channels.
+    const uplink = this.uplink;
+    this.undeliver = deliverToHandler(this.router, {
+      handleMessage: (peer, bytes) => (uplink && peer === uplink.gatewayId ? uplink.handleMessage(bytes) : this.manager.handleMessage(peer, bytes)),
+    });
     this.router.start();
     const known = new Set(this.linkSet.neighbours());
     for (const peer of this.outbox.peersWithPending()) {
       if (!known.has(peer)) this.emit('warning', `the outbox holds messages for ${peer}, which is on no link: they wait until it is configured again`);
     }
-    const opened = await Promise.allSettled(this.links.map((link) => link.start()));
-    const failed = opened.findIndex((result) => result.status === 'rejected');
-    if (failed >= 0) {
+    try {
+      await startLinks(this.links);
+    } catch (error) {
       await this.stop();
-      throw new LinkStartError(failed, (opened[failed] as PromiseRejectedResult).reason);
+      throw error;
     }
     this.manager.resume();
+    this.uplink?.start();
   }
 
   /** Stops the links (timers, sessions, transports); the outbox and the channels stay on disk. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.uplink?.stop();
     this.undeliver?.();
     this.undeliver = undefined;
     this.router.stop();
     await Promise.all(this.links.map((link) => link.stop()));
-  }
-}
-
-/** A transport of the node did not open: a missing serial device, an unreachable broker, a radio that did not answer. */
-export class LinkStartError extends Error {
-  override name = 'LinkStartError';
-  constructor(
-    readonly linkIndex: number,
-    override readonly cause: unknown,
-  ) {
-    super(`links[${linkIndex}] did not start: ${(cause as Error)?.message ?? cause}`);
-  }
-}
-
-function isTransport(value: unknown): value is Transport {
-  return typeof value === 'object' && value !== null && typeof (value as Transport).send === 'function' && typeof (value as Transport).open === 'function';
-}
-
-/** Runs `build`, prefixing the field of an `InvalidInputError` with `field`. */
-function withField<T>(field: string, build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw new InvalidInputError(`${field}.${error.field}`, error.reason);
-    throw error;
   }
 }

@@ -95,9 +95,15 @@ export type ManagerEvent =
   | { readonly type: 'payment_failed'; readonly paymentHash: Uint8Array; readonly reason: string }
   | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string }
   /** A revoked commitment's appointment, for the gateway's watchtower. */
-  | { readonly type: 'appointment'; readonly peer: string; readonly handle: number; readonly appointment: Appointment }
+  | { readonly type: 'appointment'; readonly peer: string; readonly handle: number; readonly appointment: TaggedAppointment }
   /** A revoked commitment reached the chain: the justice transaction was handed to the broadcaster. */
   | { readonly type: 'breach'; readonly peer: string; readonly handle: number; readonly breachTxid: string; readonly justice: Transaction };
+
+/** An appointment with the per-channel tag the tower files it under. */
+export type TaggedAppointment = Appointment & { readonly tag: Uint8Array };
+
+const TOWER_TAG_DOMAIN = new TextEncoder().encode('lnmesh/tower-tag/1');
+const TOWER_TAG_BYTES = 16;
 
 /** A request for a payment to this node. */
 export interface PaymentRequest {
@@ -253,6 +259,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat, this.init.feeratePerKw ?? 253);
     this.send(peer, { type: 'open_channel', ...this.offer(opening), fundingSatoshis, pushMsat, feeratePerKw: opening.feeratePerKw });
     return handle;
+  }
+
+  /** Channels whose funding transaction the chain view should report (`fundingConfirmed`) until it is deep enough. */
+  awaitingFunding(): { peer: string; handle: number; fundingTxid: string; minimumDepth: number }[] {
+    return [...this.channels.values()]
+      .filter((managed) => !managed.readySent && !managed.onchain)
+      .map((managed) => ({ peer: managed.peer, handle: managed.handle, fundingTxid: managed.channel.state.fundingOutpoint.txid, minimumDepth: managed.minimumDepth }));
   }
 
   /** The chain view reports the funding transaction of `peer`'s channel `handle` buried `depth` deep. */
@@ -693,15 +706,31 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     if (data) {
       // Queued durably (before the caller saves the state that follows the revocation) until the tower's receipt.
       // Repeating this after a crash writes the same appointment under the same locator.
-      const appointment = createAppointment(justice.breachTxHash, data);
+      const appointment = { ...createAppointment(justice.breachTxHash, data), tag: this.towerTag(managed) };
       this.components.persister.put('appointment', bytesToHex(appointment.locator), appointment);
       this.emitEvent({ type: 'appointment', peer: managed.peer, handle: managed.handle, appointment });
     }
   }
 
   /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
-  pendingAppointments(): Appointment[] {
-    return [...this.components.persister.getAll('appointment').values()];
+  pendingAppointments(): TaggedAppointment[] {
+    return [...this.components.persister.getAll('appointment').values()].map((appointment) => ({ ...appointment, tag: appointment.tag ?? new Uint8Array(0) }));
+  }
+
+  /**
+   * The tag the tower keeps a channel's appointments under: opaque to it
+   * (a hash of our funding key, which the chain shows only once the
+   * channel is closed), the same for every appointment of the channel, so
+   * that the node can have them dropped together.
+   */
+  towerTagOf(peer: string, handle: number): Uint8Array | undefined {
+    const managed = this.channels.get(keyOf(peer, handle));
+    return managed && this.towerTag(managed);
+  }
+
+  private towerTag(managed: Managed): Uint8Array {
+    const fundingPubkey = this.components.signer.channelSigner(managed.channelIndex).publicKeys.fundingPubkey;
+    return sha256(concatBytes(TOWER_TAG_DOMAIN, fundingPubkey)).slice(0, TOWER_TAG_BYTES);
   }
 
   /** The tower signed a receipt for this appointment: it leaves the queue. */

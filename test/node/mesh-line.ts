@@ -12,7 +12,7 @@ import type { Transaction } from '../../node/bolt3/transaction.js';
 import type { ManagerEvent } from '../../node/channel/manager.js';
 import type { Clock } from '../../node/clock.js';
 import { MeshNode, type LinkTiming } from '../../node/mesh-node.js';
-import { MemoryPersister, type Persister } from '../../node/persist/persister.js';
+import { MemoryPersister, type Persister, type RecordStore } from '../../node/persist/persister.js';
 import { type LinkOutbox, MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import type { Transport } from '../../transports/transport.js';
@@ -42,7 +42,7 @@ export function meshLine(options: {
   clock: Clock;
   ab: LineLink;
   bc: LineLink;
-  stores?: (i: number) => { persister: Persister; outbox: LinkOutbox };
+  stores?: (i: number) => { persister: Persister & RecordStore; outbox: LinkOutbox };
 }): [LineNode, LineNode, LineNode] {
   const [a, b, c] = LINE_IDS;
   const linkEnd = (link: LineLink, side: 0 | 1, neighbour: string) => ({

@@ -1,0 +1,117 @@
+/**
+ * The gateway, assembled: its links to the mesh (one per transport, as a
+ * node has), a mailbox in front of them for neighbours that are away, the
+ * router (which also bridges mesh segments that only meet here: two LoRa
+ * islands joined by MQTT), the watchtower on the chain backend, and the
+ * service that answers the nodes. The chain backend is a component: its
+ * owner opens and closes it (an embedded bcoin on regtest, or Bitcoin Core).
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../node/clock.js';
+import { InvalidInputError } from '../node/input.js';
+import { type NodeKey, nodeKeyFromSecret } from '../node/keys/node-key.js';
+import type { RandomBytes } from '../node/keys/seed.js';
+import { type TowerSigner, towerSignerFromSecret } from '../node/tower/receipt.js';
+import { type LinkConfig, buildLinks, startLinks } from '../transports/link-config.js';
+import type { Link } from '../transports/link/link.js';
+import type { LinkOutbox } from '../transports/link/outbox.js';
+import { LinkSet } from '../transports/router/link-set.js';
+import { routerMessenger } from '../transports/router/messenger.js';
+import { Router } from '../transports/router/router.js';
+import type { SeenMessages } from '../transports/router/seen-messages.js';
+import type { ChainSource } from './chain/chain-source.js';
+import type { Mailbox } from './relay/mailbox.js';
+import { MailboxLink } from './relay/mailbox-link.js';
+import { NodeService } from './relay/node-service.js';
+import type { AppointmentStore } from './tower/appointment-store.js';
+import type { ResponseStore } from './tower/response-store.js';
+import { Watchtower, type WatchtowerInit } from './tower/watchtower.js';
+
+/** The gateway's key from a secret (kept in its data directory): node key and tower signer in one. */
+export function gatewayKeyFromSecret(secretKey: Uint8Array): NodeKey & TowerSigner {
+  return { ...nodeKeyFromSecret(secretKey), ...towerSignerFromSecret(secretKey) };
+}
+
+export interface GatewayComponents {
+  /** The gateway's key: its node id on the mesh, its link handshakes, and the signature of receipts and alerts. */
+  readonly key: NodeKey & TowerSigner;
+  readonly chain: ChainSource;
+  readonly appointments: AppointmentStore;
+  readonly responses: ResponseStore;
+  readonly mailbox: Mailbox;
+  readonly outbox: LinkOutbox;
+  readonly seen: SeenMessages;
+  readonly clock: Clock;
+  readonly randomBytes: RandomBytes;
+}
+
+export interface GatewayConfig {
+  /** One per transport: the mesh nodes (or relays) heard on each. */
+  readonly links: readonly LinkConfig[];
+  /** Destination node id (hex) to the neighbour that leads there, for nodes beyond the gateway's neighbours. */
+  readonly routes?: Readonly<Record<string, string>>;
+  readonly tower?: WatchtowerInit;
+}
+
+export interface GatewayEvents {
+  warning: [message: string];
+}
+
+export class Gateway extends EventEmitter<GatewayEvents> {
+  readonly links: readonly Link[];
+  readonly router: Router;
+  readonly tower: Watchtower;
+  readonly service: NodeService;
+  readonly relay: MailboxLink;
+  private readonly onMessage = (source: string, payload: Uint8Array) => void this.service.handleMessage(source, payload);
+  private running = false;
+
+  constructor(
+    private readonly components: GatewayComponents,
+    config: GatewayConfig,
+  ) {
+    super();
+    for (const name of ['key', 'chain', 'appointments', 'responses', 'mailbox', 'outbox', 'seen', 'clock', 'randomBytes'] as const) {
+      if (!components?.[name]) throw new InvalidInputError(name, 'missing: the gateway needs it');
+    }
+    const { key, clock, randomBytes } = components;
+    this.links = buildLinks(config.links, { nodeKey: key, clock, outbox: components.outbox, randomBytes });
+    this.links.forEach((link, index) => link.on('warning', (message) => this.emit('warning', `link ${index}: ${message}`)));
+    const linkSet = new LinkSet(this.links);
+    this.relay = new MailboxLink(linkSet, components.mailbox);
+    this.relay.on('warning', (message) => this.emit('warning', `mailbox: ${message}`));
+    this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours() });
+    this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
+    this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key }, config.tower);
+    this.tower.on('warning', (message) => this.emit('warning', `tower: ${message}`));
+    this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower });
+    this.service.on('warning', (message) => this.emit('warning', `service: ${message}`));
+  }
+
+  /** Starts the tower (it catches up with the chain), the service and the links. The chain must be open. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.tower.start();
+    this.service.start();
+    this.router.on('message', this.onMessage);
+    this.router.start();
+    try {
+      await startLinks(this.links);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stops the links, the service and the tower; stores and chain stay open (their owner closes them). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.router.stop();
+    this.router.off('message', this.onMessage);
+    this.service.stop();
+    await Promise.all(this.links.map((link) => link.stop()));
+    await this.tower.stop();
+  }
+}

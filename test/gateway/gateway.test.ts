@@ -1,0 +1,192 @@
+// The gateway issue's proof, in one process with real parts: a gateway on an
+// embedded bcoin regtest chain (its watchtower, mailbox and node service) and
+// two mesh nodes, Alice and Bob, each with its own header chain, talking
+// through routers and links. Alice funds a channel on chain through the
+// gateway; the nodes see it confirmed by merkle proofs against their own
+// headers; they pay; Bob's appointments reach the tower (signed receipts).
+// Then Bob goes offline and Alice broadcasts a revoked commitment: the tower
+// answers with Bob's justice transaction, which confirms; when Bob comes
+// back, the gateway's mailbox gives him the signed alert, and his own proof
+// shows the justice transaction, paying his wallet, buried in the chain.
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
+import { Gateway, gatewayKeyFromSecret } from '../../gateway/gateway.js';
+import { Mailbox } from '../../gateway/relay/mailbox.js';
+import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
+import { ResponseStore } from '../../gateway/tower/response-store.js';
+import { fundingOutputScript } from '../../node/bolt3/funding.js';
+import { p2wpkh, p2wsh } from '../../node/bolt3/scripts.js';
+import { Transaction, addInput, addOutput } from '../../node/bolt3/transaction.js';
+import { OP_TRUE_SCRIPT } from '../../gateway/chain/regtest-miner.js';
+import { ChannelManager, type FundingWallet } from '../../node/channel/manager.js';
+import { systemClock } from '../../node/clock.js';
+import { publicKeyOf } from '../../node/keys/curve.js';
+import { MeshNode } from '../../node/mesh-node.js';
+import { MemoryPersister } from '../../node/persist/persister.js';
+import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
+import { createMemoryMedium } from '../../transports/memory.js';
+import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
+import { type Coin, coinbaseAt, mineToSegwit } from './chain/coins.js';
+import { signerOf } from '../node/channel/network.js';
+import { randomBytes } from '../transports/link/link-network.js';
+
+const TIMING = { retransmitBaseMs: 300, retransmitMaxMs: 2_000, ackDelayMs: 10 };
+
+/** A wallet funding channels from anyone-can-spend regtest coinbases, sweeping to a P2WPKH of its own. */
+function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWallet {
+  return {
+    fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis }) => {
+      const coin = coins.shift()!;
+      // The funding output, 2,000 sat of fee, and the rest back to an anyone-can-spend output.
+      const tx = new Transaction();
+      tx.version = 2;
+      addInput(tx, { txid: coin.txid, vout: coin.vout }, 0xffffffff);
+      addOutput(tx, fundingOutputScript(localFundingPubkey, remoteFundingPubkey), satoshis);
+      addOutput(tx, p2wsh(OP_TRUE_SCRIPT), coin.satoshis - satoshis - 2_000);
+      tx.setWitness(0, [OP_TRUE_SCRIPT]);
+      return { tx, outputIndex: 0 };
+    },
+    sweepScript: () => p2wpkh(publicKeyOf(sweepKey)),
+    payFee: () => {
+      throw new Error('no anchors HTLC claims in this test');
+    },
+  };
+}
+
+t.test('a channel funded through the gateway, a breach while the victim is away, punished by the tower', { timeout: 240_000 }, async (t) => {
+  const dirs: string[] = [];
+  const temp = (name: string) => {
+    const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
+    dirs.push(dir);
+    return dir;
+  };
+  t.teardown(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  const chain = new EmbeddedChain({});
+  await chain.open();
+  t.teardown(() => chain.close());
+  await mineToSegwit(chain);
+  const coins = await Promise.all([1, 2, 3].map((height) => coinbaseAt(chain, height)));
+
+  const clock = systemClock;
+  const medium = createMemoryMedium({ delayMs: 5, clock });
+  const gatewayKey = gatewayKeyFromSecret(sha256(Uint8Array.of(0x6a)));
+  const gatewayId = bytesToHex(gatewayKey.nodeId);
+  const [aliceSigner, bobSigner] = [signerOf(0), signerOf(1)];
+  const [aliceId, bobId] = [aliceSigner, bobSigner].map((signer) => bytesToHex(signer.nodeId)) as [string, string];
+
+  const gateway = new Gateway(
+    {
+      key: gatewayKey,
+      chain,
+      appointments: new AppointmentStore(temp('appointments')),
+      responses: new ResponseStore(temp('responses')),
+      mailbox: new Mailbox(temp('mailbox'), clock),
+      outbox: new MemoryLinkOutbox(),
+      seen: new MemorySeenMessages(),
+      clock,
+      randomBytes,
+    },
+    { links: [{ transport: medium.createTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }], tower: { justiceBuriedDepth: 3 } },
+  );
+  const warnings: string[] = [];
+  gateway.on('warning', (warning) => warnings.push(`gateway: ${warning}`));
+  await gateway.start();
+  t.teardown(() => gateway.stop());
+
+  // Alice and Bob hear each other and the gateway on one medium; the gateway is their default route.
+  // What each node keeps on disk, kept across Bob's restart.
+  const persisters = [new MemoryPersister(), new MemoryPersister()];
+  const outboxes = [new MemoryLinkOutbox(), new MemoryLinkOutbox()];
+  const bobSweepKey = sha256(Uint8Array.of(0xb0));
+  const makeNode = (i: 0 | 1) => {
+    const [name, otherName] = i === 0 ? ['alice', 'bob'] : ['bob', 'alice'];
+    const node = new MeshNode(
+      {
+        signer: i === 0 ? aliceSigner : bobSigner,
+        persister: persisters[i]!,
+        outbox: outboxes[i]!,
+        seen: new MemorySeenMessages(),
+        wallet: coinbaseWallet(i === 0 ? coins : [], i === 0 ? sha256(Uint8Array.of(0xa0)) : bobSweepKey),
+        clock,
+        randomBytes,
+      },
+      {
+        channels: { network: 3, minimumDepth: 3 },
+        links: [{ transport: medium.createTransport(name), neighbours: [{ nodeId: i === 0 ? bobId : aliceId, address: otherName }, { nodeId: gatewayId, address: 'gateway' }], timing: TIMING }],
+        routes: { '*': gatewayId },
+        gateway: { nodeId: gatewayId, network: 'regtest', pollIntervalMs: 300 },
+      },
+    );
+    node.on('warning', (warning) => warnings.push(`${name}: ${warning}`));
+    return node;
+  };
+  const alice = makeNode(0);
+  let bob = makeNode(1);
+  await Promise.all([alice.start(), bob.start()]);
+  t.teardown(() => Promise.all([alice.stop(), bob.stop()]));
+  const until = async (what: string, done: () => boolean | Promise<boolean>, limitMs = 60_000) => {
+    const start = Date.now();
+    while (!(await done()) && Date.now() - start < limitMs) await new Promise((resolve) => setTimeout(resolve, 50));
+    t.ok(await done(), `${what} (${Date.now() - start} ms)`);
+  };
+  const tipHeight = async () => (await chain.tip()).height;
+
+  await until('both nodes follow the chain by its headers', async () => alice.uplink!.chainHeight === (await tipHeight()) && bob.uplink!.chainHeight === (await tipHeight()));
+
+  // Alice opens a channel to Bob; her funding transaction goes to the chain through the gateway.
+  const accepted: string[] = [];
+  alice.uplink!.on('broadcast', (outcome) => (outcome.accepted ? accepted.push(outcome.txid) : t.fail(`the gateway refused the funding transaction: ${outcome.reason}`)));
+  const handle = alice.manager.openChannel(bobId, 1_000_000, 300_000_000);
+  await until('the gateway accepted the funding transaction', () => accepted.length === 1);
+  await chain.mine(3);
+  const opened = (node: MeshNode) => new Promise<void>((resolve) => node.manager.on('event', (event) => event.type === 'channel_opened' && resolve()));
+  await Promise.all([opened(alice), opened(bob)]);
+  t.pass('both see the funding 3 deep by merkle proofs against their own headers, and the channel opens');
+
+  // Alice's state now is what she will cheat with.
+  const backup = new MemoryPersister();
+  for (const [id, record] of persisters[0]!.loadChannels()) backup.saveChannel(id, record);
+
+  alice.manager.pay(bobId, handle, bob.manager.receive(100_000_000, 0));
+  await until('Alice paid Bob, both settled', () => alice.manager.balances()[0]!.pendingHtlcs === 0 && bob.manager.balances()[0]!.localMsat === 400_000_000);
+  await until("Bob's appointments are in the tower, receipted", () => bob.manager.pendingAppointments().length === 0 && gateway.tower.responses().length === 0);
+
+  // Bob goes away. Alice broadcasts her revoked commitment.
+  await bob.stop();
+  const cheat = new ChannelManager(
+    { signer: aliceSigner, persister: backup, messenger: { send: () => {} }, wallet: coinbaseWallet([], sha256(Uint8Array.of(0xa0))), broadcaster: { broadcast: () => {} } },
+    { network: 3 },
+  );
+  const revoked = cheat.forceCloseTransaction(bobId, handle);
+  const result = await chain.broadcast(revoked);
+  t.ok(result.accepted, `the revoked commitment is accepted by bcoin's mempool${result.accepted ? '' : `: ${result.reason}`}`);
+  await chain.mine(1);
+  await until('the tower answered the breach', () => gateway.tower.responses().length === 1);
+  await gateway.tower.idle();
+  const [response] = gateway.tower.responses();
+  t.equal(response!.breachTxid, revoked.getId(), 'exactly the breach');
+  const justiceTxid = response!.justiceTxid!;
+  await chain.mine(3);
+  await until('the justice transaction is confirmed', async () => (await chain.status(justiceTxid)).state === 'confirmed');
+  const justice = (await chain.transaction(justiceTxid))!;
+  const bobScript = bytesToHex(p2wpkh(publicKeyOf(bobSweepKey)));
+  t.ok(justice.outs.some((output) => bytesToHex(output.script) === bobScript), "the justice transaction pays Bob's wallet");
+
+  // Bob comes back: the alert waits for him in the gateway's mailbox.
+  bob = makeNode(1);
+  const alerts: { breachTxid: string; justiceTxid: string }[] = [];
+  const depths = new Map<string, number>();
+  bob.uplink!.on('breach', (alert) => alerts.push(alert));
+  bob.uplink!.on('confirmations', (txid, confirmations) => depths.set(txid, confirmations));
+  await bob.start();
+  await until('Bob, back, has the signed breach alert', () => alerts.length === 1);
+  t.same(alerts[0], { breachTxid: revoked.getId(), justiceTxid: justice.getId() }, 'for the breach, naming the justice transaction');
+  await until('and his own merkle proof shows the justice transaction buried', () => (depths.get(justice.getId()) ?? 0) >= 3);
+  t.same(warnings.filter((warning) => /internal error/.test(warning)), [], 'no internal error anywhere');
+});
