@@ -2,7 +2,8 @@
  * The gateway's links with a mailbox in front: what the router hands on for
  * a neighbour whose session is down waits in the mailbox (bounded, with an
  * expiry) instead of the link's outbox (unbounded), and goes out, in order,
- * as soon as the neighbour's session comes back up.
+ * as soon as the neighbour's session comes back up. Mailing also starts a
+ * handshake: a neighbour that is there but quiet comes up at once.
  *
  * Handing on is at least once: a message is removed from the mailbox right
  * after the link has it queued durably, so a crash between the two sends it
@@ -17,6 +18,8 @@ import type { Mailbox } from './mailbox.js';
 export interface MailboxInnerLink {
   send(peer: string, message: Uint8Array): unknown;
   isUp(peer: string): boolean;
+  /** Starts a handshake, so that a neighbour that is there after all comes up and gets its mail. */
+  connect(peer: string): void;
   on(event: 'message', listener: (peer: string, message: Uint8Array, seq: number) => void): unknown;
   on(event: 'peer', listener: (peer: string, up: boolean) => void): unknown;
   off(event: 'message', listener: (peer: string, message: Uint8Array, seq: number) => void): unknown;
@@ -55,6 +58,8 @@ export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements Rout
     if (this.inner.isUp(id) && this.mailbox.held(id).messages === 0) return this.inner.send(id, message);
     this.mailbox.put(id, message);
     this.counters.mailed++;
+    // It may be there, only quiet: try. If it answers, its session comes up and the mail goes out.
+    if (!this.inner.isUp(id)) this.inner.connect(id);
     return undefined;
   }
 

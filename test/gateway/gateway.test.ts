@@ -190,3 +190,61 @@ t.test('a channel funded through the gateway, a breach while the victim is away,
   await until('and his own merkle proof shows the justice transaction buried', () => (depths.get(justice.getId()) ?? 0) >= 3);
   t.same(warnings.filter((warning) => /internal error/.test(warning)), [], 'no internal error anywhere');
 });
+
+t.test('the gateway joins two mesh segments that only meet through it', async (t) => {
+  const dirs: string[] = [];
+  const temp = (name: string) => {
+    const dir = mkdtempSync(join(tmpdir(), `lnmesh-bridge-${name}-`));
+    dirs.push(dir);
+    return dir;
+  };
+  t.teardown(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const chain = new EmbeddedChain({});
+  await chain.open();
+  t.teardown(() => chain.close());
+  const clock = systemClock;
+  // A LoRa island (MTU 254) and an MQTT-like segment, each with one node.
+  const island = createMemoryMedium({ mtu: 254, delayMs: 5, clock });
+  const uplink = createMemoryMedium({ mtu: 4096, delayMs: 5, clock });
+  const gatewayKey = gatewayKeyFromSecret(sha256(Uint8Array.of(0x6b)));
+  const gatewayId = bytesToHex(gatewayKey.nodeId);
+  const [xSigner, ySigner] = [signerOf(10), signerOf(11)];
+  const [xId, yId] = [xSigner, ySigner].map((signer) => bytesToHex(signer.nodeId)) as [string, string];
+  const gateway = new Gateway(
+    {
+      key: gatewayKey,
+      chain,
+      appointments: new AppointmentStore(temp('appointments')),
+      responses: new ResponseStore(temp('responses')),
+      mailbox: new Mailbox(temp('mailbox'), clock),
+      outbox: new MemoryLinkOutbox(),
+      seen: new MemorySeenMessages(),
+      clock,
+      randomBytes,
+    },
+    {
+      links: [
+        { transport: island.createTransport('gateway'), neighbours: [{ nodeId: xId, address: 'x' }], timing: TIMING },
+        { transport: uplink.createTransport('gateway'), neighbours: [{ nodeId: yId, address: 'y' }], timing: TIMING },
+      ],
+    },
+  );
+  await gateway.start();
+  t.teardown(() => gateway.stop());
+  const node = (signer: ReturnType<typeof signerOf>, medium: typeof island, name: string) =>
+    new MeshNode(
+      { signer, persister: new MemoryPersister(), outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), wallet: coinbaseWallet([], sha256(Uint8Array.of(1))), broadcaster: { broadcast: () => {} }, clock, randomBytes },
+      { channels: { network: 3 }, links: [{ transport: medium.createTransport(name), neighbours: [{ nodeId: gatewayId, address: 'gateway' }], timing: TIMING }], routes: { '*': gatewayId } },
+    );
+  const [x, y] = [node(xSigner, island, 'x'), node(ySigner, uplink, 'y')];
+  await Promise.all([x.start(), y.start()]);
+  t.teardown(() => Promise.all([x.stop(), y.stop()]));
+  const heard: string[] = [];
+  y.router.on('message', (source, payload) => heard.push(`${source === xId ? 'x' : source}: ${Buffer.from(payload).toString()}`));
+  const message = 'across the gateway, '.repeat(30); // 600 bytes: fragmented on the island, whole on the uplink
+  x.router.send(yId, Buffer.from(message));
+  const start = Date.now();
+  while (heard.length === 0 && Date.now() - start < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.same(heard, [`x: ${message}`], 'the island node reaches the other segment, sealed end to end');
+  t.equal(gateway.router.counters.forwarded, 1, 'the gateway forwarded it');
+});

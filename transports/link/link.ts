@@ -335,6 +335,17 @@ export class Link extends EventEmitter<LinkEvents> {
     }
   }
 
+  /**
+   * Starts a handshake with `peer` if there is no session and none under
+   * way: for a caller that keeps messages elsewhere until the neighbour is up
+   * (the gateway's mailbox). Act ones are resent with the usual backoff.
+   */
+  connect(peer: string): void {
+    const state = this.peers.get(peer.toLowerCase());
+    if (!state) throw new LinkError(`${peer} is not a known peer of this link`);
+    this.startHandshake(state);
+  }
+
   /** Node ids (hex) of the neighbours this link talks to. */
   knownPeers(): string[] {
     return [...this.peers.keys()];

@@ -11,7 +11,7 @@ import { type Link, LinkError } from '../link/link.js';
 import type { RouterLink } from './router.js';
 
 /** What the set needs of each link; `Link` is one. */
-export type MemberLink = Pick<Link, 'knownPeers' | 'send' | 'isUp' | 'on' | 'off'>;
+export type MemberLink = Pick<Link, 'knownPeers' | 'send' | 'isUp' | 'connect' | 'on' | 'off'>;
 
 export interface LinkSetEvents {
   /** A message from a neighbour, on whichever link it came. */
@@ -50,6 +50,13 @@ export class LinkSet extends EventEmitter<LinkSetEvents> implements RouterLink {
     const link = this.linkOf.get(peer.toLowerCase());
     if (!link) throw new LinkError(`${peer} is not a neighbour on any link`);
     return link.send(peer, message);
+  }
+
+  /** Starts a handshake with `peer` on its link, if none is up or under way. */
+  connect(peer: string): void {
+    const link = this.linkOf.get(peer.toLowerCase());
+    if (!link) throw new LinkError(`${peer} is not a neighbour on any link`);
+    link.connect(peer);
   }
 
   /** Whether a session with `peer` is up, on its link. */
