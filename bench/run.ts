@@ -12,8 +12,9 @@ import { curveFigures } from './curve.js';
 import { linkFigures } from './link.js';
 import { loraFigures } from './lora.js';
 import { towerFigures } from './tower.js';
+import { towerAirFigures } from './tower-air.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerAirFigures, ...towerFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });
