@@ -1,14 +1,17 @@
 // The gateway issue's proof, in one process with real parts: a gateway on an
 // embedded bcoin regtest chain (its watchtower, mailbox and node service) and
 // two mesh nodes, Alice and Bob, each with its own header chain, talking
-// through routers and links. Alice funds a channel on chain through the
+// through routers and links, over the in-memory medium and over MQTT
+// (mosquitto in CI). Alice funds a channel on chain through the
 // gateway; the nodes see it confirmed by merkle proofs against their own
 // headers; they pay; Bob's appointments reach the tower (signed receipts).
 // Then Bob goes offline and Alice broadcasts a revoked commitment: the tower
 // answers with Bob's justice transaction, which confirms; when Bob comes
-// back, the gateway's mailbox gives him the signed alert, and his own proof
-// shows the justice transaction, paying his wallet, buried in the chain.
-import t from 'tap';
+// back, the gateway gives him the signed alert, and his own proof shows the
+// justice transaction, paying his wallet, buried in the chain. And the
+// gateway joins two mesh segments that only meet through it.
+import t, { type Test } from 'tap';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +33,9 @@ import { MeshNode } from '../../node/mesh-node.js';
 import { MemoryPersister } from '../../node/persist/persister.js';
 import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../transports/memory.js';
+import { MqttTransport } from '../../transports/mqtt.js';
+import type { Transport } from '../../transports/transport.js';
+import { mqttBrokerUrl } from '../transports/broker.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { type Coin, coinbaseAt, mineToSegwit } from './chain/coins.js';
 import { signerOf } from '../node/channel/network.js';
@@ -58,7 +64,22 @@ function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWallet {
   };
 }
 
-t.test('a channel funded through the gateway, a breach while the victim is away, punished by the tower', { timeout: 240_000 }, async (t) => {
+/** The medium the three talk over: each call makes the transport of the node named. */
+type MakeTransport = (name: 'gateway' | 'alice' | 'bob') => Transport;
+
+t.test('over the in-memory medium', { timeout: 240_000 }, async (t) => {
+  const medium = createMemoryMedium({ delayMs: 5, clock: systemClock });
+  await breachWhileAway(t, (name) => medium.createTransport(name));
+});
+
+t.test('over MQTT (mosquitto in CI, aedes otherwise)', { timeout: 240_000 }, async (t) => {
+  const url = await mqttBrokerUrl(t);
+  const topicPrefix = `lnmesh-test-${randomUUID()}`;
+  await breachWhileAway(t, (nodeName) => new MqttTransport({ url, nodeName, topicPrefix, mtu: 1024, reconnectPeriodMs: 500 }));
+});
+
+/** A channel funded through the gateway, a breach while the victim is away, punished by the tower. */
+async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<void> {
   const dirs: string[] = [];
   const temp = (name: string) => {
     const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
@@ -74,7 +95,6 @@ t.test('a channel funded through the gateway, a breach while the victim is away,
   const coins = await Promise.all([1, 2, 3].map((height) => coinbaseAt(chain, height)));
 
   const clock = systemClock;
-  const medium = createMemoryMedium({ delayMs: 5, clock });
   const gatewayKey = gatewayKeyFromSecret(sha256(Uint8Array.of(0x6a)));
   const gatewayId = bytesToHex(gatewayKey.nodeId);
   const [aliceSigner, bobSigner] = [signerOf(0), signerOf(1)];
@@ -92,7 +112,7 @@ t.test('a channel funded through the gateway, a breach while the victim is away,
       clock,
       randomBytes,
     },
-    { links: [{ transport: medium.createTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }], tower: { justiceBuriedDepth: 3 } },
+    { links: [{ transport: makeTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }], tower: { justiceBuriedDepth: 3 } },
   );
   const warnings: string[] = [];
   gateway.on('warning', (warning) => warnings.push(`gateway: ${warning}`));
@@ -105,7 +125,7 @@ t.test('a channel funded through the gateway, a breach while the victim is away,
   const outboxes = [new MemoryLinkOutbox(), new MemoryLinkOutbox()];
   const bobSweepKey = sha256(Uint8Array.of(0xb0));
   const makeNode = (i: 0 | 1) => {
-    const [name, otherName] = i === 0 ? ['alice', 'bob'] : ['bob', 'alice'];
+    const [name, otherName] = i === 0 ? (['alice', 'bob'] as const) : (['bob', 'alice'] as const);
     const node = new MeshNode(
       {
         signer: i === 0 ? aliceSigner : bobSigner,
@@ -118,7 +138,7 @@ t.test('a channel funded through the gateway, a breach while the victim is away,
       },
       {
         channels: { network: 3, minimumDepth: 3 },
-        links: [{ transport: medium.createTransport(name), neighbours: [{ nodeId: i === 0 ? bobId : aliceId, address: otherName }, { nodeId: gatewayId, address: 'gateway' }], timing: TIMING }],
+        links: [{ transport: makeTransport(name), neighbours: [{ nodeId: i === 0 ? bobId : aliceId, address: otherName }, { nodeId: gatewayId, address: 'gateway' }], timing: TIMING }],
         routes: { '*': gatewayId },
         gateway: { nodeId: gatewayId, network: 'regtest', pollIntervalMs: 300 },
       },
@@ -189,7 +209,7 @@ t.test('a channel funded through the gateway, a breach while the victim is away,
   t.same(alerts[0], { breachTxid: revoked.getId(), justiceTxid: justice.getId() }, 'for the breach, naming the justice transaction');
   await until('and his own merkle proof shows the justice transaction buried', () => (depths.get(justice.getId()) ?? 0) >= 3);
   t.same(warnings.filter((warning) => /internal error/.test(warning)), [], 'no internal error anywhere');
-});
+}
 
 t.test('the gateway joins two mesh segments that only meet through it', async (t) => {
   const dirs: string[] = [];
