@@ -84,6 +84,7 @@ async function appointmentBytesOnAir(): Promise<number> {
         updateFeerate: () => [],
         awaitingFunding: () => [],
         fundingConfirmed: () => {},
+        channelsForTower: () => [],
       },
       headerChain: HeaderChain.open({ network: networkParams('regtest'), store: new MemoryPersister() }),
       clock,

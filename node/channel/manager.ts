@@ -728,6 +728,15 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     return managed && this.towerTag(managed);
   }
 
+  /** Every channel's tower tag and funding outpoint: what the node may reveal so that the tower keeps a channel's appointments exactly until its funding output is spent and buried. */
+  channelsForTower(): { tag: Uint8Array; fundingTxid: string; fundingOutputIndex: number }[] {
+    return [...this.channels.values()].map((managed) => ({
+      tag: this.towerTag(managed),
+      fundingTxid: managed.channel.state.fundingOutpoint.txid,
+      fundingOutputIndex: managed.channel.state.fundingOutpoint.vout,
+    }));
+  }
+
   private towerTag(managed: Managed): Uint8Array {
     const fundingPubkey = this.components.signer.channelSigner(managed.channelIndex).publicKeys.fundingPubkey;
     return sha256(concatBytes(TOWER_TAG_DOMAIN, fundingPubkey)).slice(0, TOWER_TAG_BYTES);

@@ -37,7 +37,7 @@ import { DecodeError } from '../wire/cbor.js';
 import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, MAX_HEADERS_PER_MESSAGE, decodeGatewayMessage, encodeGatewayMessage } from '../wire/gateway-messages.js';
 
 /** What the uplink needs of the channel manager. */
-export type UplinkManager = Pick<ChannelManager, 'pendingAppointments' | 'appointmentDelivered' | 'updateFeerate' | 'awaitingFunding' | 'fundingConfirmed'>;
+export type UplinkManager = Pick<ChannelManager, 'pendingAppointments' | 'appointmentDelivered' | 'updateFeerate' | 'awaitingFunding' | 'fundingConfirmed' | 'channelsForTower'>;
 
 export interface UplinkComponents {
   /** Sends to the gateway (through the router). */
@@ -59,6 +59,12 @@ export interface UplinkInit {
   readonly appointmentsPerBatch?: number;
   /** The fee estimate's target, in blocks. Default 6. */
   readonly feeTargetBlocks?: number;
+  /**
+   * Tell the tower each channel's funding outpoint, so that it keeps the
+   * channel's appointments until that output is spent and buried, and then
+   * forgets them. Default true; without it they stay until `dropTag`.
+   */
+  readonly revealFunding?: boolean;
 }
 
 export interface BroadcastOutcome {
@@ -83,7 +89,13 @@ export interface UplinkEvents {
 
 const MIN_OVERLAP = 6;
 
-type Request = { kind: 'appointments'; batch: TaggedAppointment[] } | { kind: 'proof'; txid: string } | { kind: 'broadcast'; txid: string } | { kind: 'headers' };
+type Request =
+  | { kind: 'appointments'; batch: TaggedAppointment[] }
+  | { kind: 'proof'; txid: string }
+  | { kind: 'broadcast'; txid: string }
+  | { kind: 'headers' }
+  /** watch_funding or drop_tag, for the tag (hex). */
+  | { kind: 'tag'; tag: string };
 type InFlight = Request & { readonly sentAt: number };
 
 export class Uplink extends EventEmitter<UplinkEvents> {
@@ -101,6 +113,9 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   /** Transactions we want proofs for (display-order txid), until this deep. */
   private readonly watched = new Map<string, number>();
   private overlap = MIN_OVERLAP;
+  private readonly revealFunding: boolean;
+  /** Tags whose funding outpoint the tower acknowledged (this run: repeating is harmless). */
+  private readonly fundingRevealed = new Set<string>();
   private cancelPoll: (() => void) | undefined;
 
   constructor(
@@ -116,6 +131,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.pollIntervalMs = checkInteger('pollIntervalMs', init.pollIntervalMs ?? 600_000, 1, 86_400_000);
     this.appointmentsPerBatch = checkInteger('appointmentsPerBatch', init.appointmentsPerBatch ?? 16, 1, MAX_APPOINTMENTS_PER_BATCH);
     this.feeTargetBlocks = checkInteger('feeTargetBlocks', init.feeTargetBlocks ?? 6, 1, 1008);
+    this.revealFunding = init.revealFunding ?? true;
     const random = components.randomBytes(4);
     this.nextRequestId = ((random[0]! << 24) | (random[1]! << 16) | (random[2]! << 8) | random[3]!) >>> 1;
   }
@@ -150,6 +166,21 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const txid of this.watched.keys()) this.requestProof(txid);
     for (const tx of this.unansweredBroadcasts.values()) this.sendBroadcast(tx);
     this.flushAppointments();
+    if (this.revealFunding) this.revealFundingOutpoints();
+  }
+
+  /** Tells the tower the funding outpoint of each channel it has not acknowledged yet. */
+  revealFundingOutpoints(): void {
+    for (const { tag, fundingTxid, fundingOutputIndex } of this.components.manager.channelsForTower()) {
+      const tagHex = bytesToHex(tag);
+      if (this.fundingRevealed.has(tagHex)) continue;
+      this.send({ type: 'watch_funding', requestId: this.requestId({ kind: 'tag', tag: tagHex }), tag, fundingTxid: hexToBytes(fundingTxid).reverse(), fundingOutputIndex });
+    }
+  }
+
+  /** Asks the tower to forget a channel's appointments now (a node that does not reveal funding outpoints, once the close is buried). */
+  dropTag(tag: Uint8Array): void {
+    this.send({ type: 'drop_tag', requestId: this.requestId({ kind: 'tag', tag: bytesToHex(tag) }), tag });
   }
 
   /** Requests unanswered for two rounds are presumed lost: their appointments may go again. */
@@ -226,6 +257,13 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       }
       case 'tx_proof':
         return this.onProof(message);
+      case 'done': {
+        const request = this.inFlight.get(message.requestId);
+        if (request?.kind !== 'tag') return;
+        this.inFlight.delete(message.requestId);
+        this.fundingRevealed.add(request.tag);
+        return;
+      }
       case 'broadcast_result': {
         const request = this.inFlight.get(message.requestId);
         if (request?.kind !== 'broadcast' || !this.unansweredBroadcasts.has(request.txid)) return;

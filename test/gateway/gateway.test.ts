@@ -96,6 +96,7 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
 
   const clock = systemClock;
   const gatewayKey = gatewayKeyFromSecret(sha256(Uint8Array.of(0x6a)));
+  const appointmentStore = new AppointmentStore(temp('appointments'));
   const gatewayId = bytesToHex(gatewayKey.nodeId);
   const [aliceSigner, bobSigner] = [signerOf(0), signerOf(1)];
   const [aliceId, bobId] = [aliceSigner, bobSigner].map((signer) => bytesToHex(signer.nodeId)) as [string, string];
@@ -104,7 +105,7 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
     {
       key: gatewayKey,
       chain,
-      appointments: new AppointmentStore(temp('appointments')),
+      appointments: appointmentStore,
       responses: new ResponseStore(temp('responses')),
       mailbox: new Mailbox(temp('mailbox'), clock),
       outbox: new MemoryLinkOutbox(),
@@ -176,6 +177,7 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   alice.manager.pay(bobId, handle, bob.manager.receive(100_000_000, 0));
   await until('Alice paid Bob, both settled', () => alice.manager.balances()[0]!.pendingHtlcs === 0 && bob.manager.balances()[0]!.localMsat === 400_000_000);
   await until("Bob's appointments are in the tower, receipted", () => bob.manager.pendingAppointments().length === 0 && gateway.tower.responses().length === 0);
+  await until('both told the tower the funding outpoint to watch', () => appointmentStore.fundingWatches().filter((watch) => watch.outpoint.txid === accepted[0]).length === 2);
 
   // Bob goes away. Alice broadcasts her revoked commitment.
   await bob.stop();
