@@ -1,0 +1,94 @@
+// The node's uplink facing a rogue or broken gateway: whatever comes back is
+// checked before it changes anything. Headers that do not link or lack proof
+// of work leave the header chain as it was; a receipt not signed by our
+// gateway leaves the appointments queued; an alert signed by someone else
+// is ignored; garbage is reported, never thrown.
+import t from 'tap';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { HeaderChain } from '../../../node/chain/header-chain.js';
+import { networkParams } from '../../../node/chain/network-params.js';
+import type { TaggedAppointment } from '../../../node/channel/manager.js';
+import { MemoryPersister } from '../../../node/persist/persister.js';
+import { signAlert } from '../../../node/tower/alert.js';
+import { signReceipt, towerSignerFromSecret } from '../../../node/tower/receipt.js';
+import { Uplink } from '../../../node/uplink/uplink.js';
+import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+import { signerOf } from '../channel/network.js';
+import { VirtualClock, randomBytes } from '../../transports/link/link-network.js';
+
+function setUp() {
+  const gateway = towerSignerFromSecret(sha256(Uint8Array.of(0x77)));
+  const rogue = towerSignerFromSecret(sha256(Uint8Array.of(0x78)));
+  const nodeId = signerOf(3).nodeId;
+  const queue: TaggedAppointment[] = [1, 2, 3].map((i) => ({ locator: sha256(Uint8Array.of(i)).slice(0, 16), blob: sha256(Uint8Array.of(i, i)), tag: Uint8Array.of(i) }));
+  const delivered: string[] = [];
+  const sent: GatewayMessage[] = [];
+  const headerChain = HeaderChain.open({ network: networkParams('regtest'), store: new MemoryPersister() });
+  const uplink = new Uplink(
+    {
+      messenger: { send: (_peer, bytes) => sent.push(decodeGatewayMessage(bytes) as GatewayMessage) },
+      manager: {
+        pendingAppointments: () => queue.filter((appointment) => !delivered.includes(bytesToHex(appointment.locator))),
+        appointmentDelivered: (locator) => delivered.push(bytesToHex(locator)),
+        updateFeerate: () => [],
+        awaitingFunding: () => [],
+        fundingConfirmed: () => {},
+        channelsForTower: () => [],
+      },
+      headerChain,
+      clock: new VirtualClock(),
+      randomBytes,
+      nodeId,
+    },
+    { gatewayId: bytesToHex(gateway.nodeId) },
+  );
+  const warnings: string[] = [];
+  uplink.on('warning', (warning) => warnings.push(warning));
+  return { gateway, rogue, nodeId, queue, delivered, sent, headerChain, uplink, warnings };
+}
+
+t.test('headers that do not link, or lack proof of work, change nothing', async (t) => {
+  const { uplink, headerChain, warnings } = setUp();
+  uplink.handleMessage(encodeGatewayMessage({ type: 'headers', requestId: 1, startHeight: 1, headers: [new Uint8Array(80).fill(7)], tipHeight: 1 }));
+  t.equal(headerChain.height, 0, 'still at genesis');
+  t.match(warnings.pop(), /headers from the gateway refused, nothing changed: header at height 1: does not link/);
+  // A header that links to genesis, with a target it does not meet.
+  const header = new Uint8Array(80);
+  header.set(Uint8Array.from(Buffer.from(headerChain.tipHash, 'hex').reverse()), 4); // its parent: genesis (internal order)
+  header.set([0xff, 0xff, 0x00, 0x1d], 72); // bits far harder than regtest's, so the hash does not meet it
+  uplink.handleMessage(encodeGatewayMessage({ type: 'headers', requestId: 2, startHeight: 1, headers: [header], tipHeight: 1 }));
+  t.equal(headerChain.height, 0, 'still at genesis');
+  t.match(warnings.pop(), /refused, nothing changed: header at height 1: (bad proof of work|unexpected bits|time not after median time past)/);
+});
+
+t.test("a receipt not signed by our gateway leaves the appointments queued; our gateway's clears them", async (t) => {
+  const { uplink, sent, gateway, rogue, nodeId, delivered, warnings } = setUp();
+  uplink.flushAppointments();
+  const request = sent.find((message) => message.type === 'appointments') as Extract<GatewayMessage, { type: 'appointments' }>;
+  t.equal(request.appointments.length, 3, 'the batch went out');
+  uplink.handleMessage(encodeGatewayMessage({ type: 'appointments_accepted', requestId: request.requestId, signature: signReceipt(rogue, nodeId, request.appointments) }));
+  t.same(delivered, [], 'a rogue receipt: nothing leaves the queue');
+  t.match(warnings.pop(), /does not verify against our gateway key/);
+  uplink.flushAppointments();
+  const again = sent.filter((message) => message.type === 'appointments').at(-1) as Extract<GatewayMessage, { type: 'appointments' }>;
+  t.not(again.requestId, request.requestId, 'they are sent again');
+  uplink.handleMessage(encodeGatewayMessage({ type: 'appointments_accepted', requestId: again.requestId, signature: signReceipt(gateway, nodeId, again.appointments) }));
+  t.equal(delivered.length, 3, "our gateway's receipt: all three delivered");
+});
+
+t.test('an alert signed by someone else is ignored; garbage is reported, never thrown', async (t) => {
+  const { uplink, rogue, gateway, nodeId, warnings } = setUp();
+  const breachTxid = sha256(Uint8Array.of(9));
+  const alert = { locator: breachTxid.slice(0, 16), breachTxid, justiceTxid: sha256(Uint8Array.of(10)) };
+  const breaches: unknown[] = [];
+  uplink.on('breach', (breach) => breaches.push(breach));
+  uplink.handleMessage(encodeGatewayMessage({ type: 'breach_alert', ...signAlert(rogue, nodeId, alert) }));
+  t.same(breaches, [], 'a forged alert is not believed');
+  t.match(warnings.pop(), /not signed by our gateway/);
+  uplink.handleMessage(encodeGatewayMessage({ type: 'breach_alert', ...signAlert(gateway, nodeId, alert) }));
+  t.equal(breaches.length, 1, "our gateway's alert is");
+  t.doesNotThrow(() => uplink.handleMessage(Uint8Array.of(1, 2, 3)), 'random bytes');
+  t.match(warnings.pop(), /malformed message/);
+  t.doesNotThrow(() => uplink.handleMessage(encodeGatewayMessage({ type: 'tx_proof', requestId: 12345, height: 5, index: 0, branch: [], transaction: Uint8Array.of(0) })), 'an answer to nothing we asked');
+});
