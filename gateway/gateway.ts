@@ -24,6 +24,7 @@ import type { Mailbox } from './relay/mailbox.js';
 import { MailboxLink } from './relay/mailbox-link.js';
 import { NodeService } from './relay/node-service.js';
 import type { AppointmentStore } from './tower/appointment-store.js';
+import { TowerHttpApi, type TowerHttpApiInit } from './tower/http-api.js';
 import type { ResponseStore } from './tower/response-store.js';
 import { Watchtower, type WatchtowerInit } from './tower/watchtower.js';
 
@@ -51,6 +52,8 @@ export interface GatewayConfig {
   /** Destination node id (hex) to the neighbour that leads there, for nodes beyond the gateway's neighbours. */
   readonly routes?: Readonly<Record<string, string>>;
   readonly tower?: WatchtowerInit;
+  /** The tower's local HTTP API for other clients (signed requests); absent: none. */
+  readonly towerHttp?: TowerHttpApiInit;
 }
 
 export interface GatewayEvents {
@@ -63,6 +66,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly tower: Watchtower;
   readonly service: NodeService;
   readonly relay: MailboxLink;
+  readonly towerHttp: TowerHttpApi | undefined;
   private readonly onMessage = (source: string, payload: Uint8Array) => void this.service.handleMessage(source, payload);
   private running = false;
 
@@ -86,6 +90,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.tower.on('warning', (message) => this.emit('warning', `tower: ${message}`));
     this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower });
     this.service.on('warning', (message) => this.emit('warning', `service: ${message}`));
+    this.towerHttp = config.towerHttp && new TowerHttpApi({ tower: this.tower, store: components.appointments, gatewayId: key.nodeId, clock }, config.towerHttp);
+    this.towerHttp?.on('warning', (message) => this.emit('warning', `tower http: ${message}`));
   }
 
   /** Starts the tower (it catches up with the chain), the service and the links. The chain must be open. */
@@ -97,6 +103,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.router.on('message', this.onMessage);
     this.router.start();
     try {
+      await this.towerHttp?.start();
       await startLinks(this.links);
     } catch (error) {
       await this.stop();
@@ -108,6 +115,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    await this.towerHttp?.stop();
     this.router.stop();
     this.router.off('message', this.onMessage);
     this.service.stop();

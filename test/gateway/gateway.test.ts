@@ -249,6 +249,7 @@ t.test('the gateway joins two mesh segments that only meet through it', async (t
         { transport: island.createTransport('gateway'), neighbours: [{ nodeId: xId, address: 'x' }], timing: TIMING },
         { transport: uplink.createTransport('gateway'), neighbours: [{ nodeId: yId, address: 'y' }], timing: TIMING },
       ],
+      towerHttp: { port: 0 },
     },
   );
   await gateway.start();
@@ -269,4 +270,6 @@ t.test('the gateway joins two mesh segments that only meet through it', async (t
   while (heard.length === 0 && Date.now() - start < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
   t.same(heard, [`x: ${message}`], 'the island node reaches the other segment, sealed end to end');
   t.equal(gateway.router.counters.forwarded, 1, 'the gateway forwarded it');
+  const status = await (await fetch(`${gateway.towerHttp!.url()}/v1/status`)).json();
+  t.same(status, { appointments: 0, gateway: gatewayId }, "and its tower's HTTP API answers on loopback");
 });

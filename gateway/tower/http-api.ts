@@ -1,0 +1,305 @@
+/**
+ * The watchtower's local HTTP API, for clients that are not on the mesh (a
+ * wallet on the gateway's machine, the node CLI). Mesh nodes reach the tower
+ * through the link layer (`relay/node-service.ts`); this is the same tower.
+ * JSON in and out, bytes as hex; loopback only unless told otherwise.
+ *
+ *   POST /v1/appointments  { nodeId, signedAt, appointments: [{ locator, blob, tag }], signature }
+ *                          200 { receipt }: the tower's receipt signature (`node/tower/receipt.ts`)
+ *   POST /v1/drop-tag      { nodeId, signedAt, tag, signature }  200 { dropped }
+ *   GET  /v1/status        200 { appointments, gateway }: how many stored in all, the tower's key
+ *
+ * Requests are signed by the node's key (`node/tower/http-request.ts`), so
+ * only the holder of that key fills its quota or drops its appointments.
+ * Refusals, each with `{ error }` and nothing stored or dropped:
+ *   400 a malformed body, with `field` naming what to fix (`appointments[2].blob`)
+ *   401 a signature that does not verify (`field: "signature"`), or one
+ *       signed too far from the tower's clock (`field: "signedAt"`)
+ *   404 an unknown path, 405 a wrong method (with `Allow`)
+ *   413 a body over the limit: refused on its Content-Length before it is
+ *       read, or as soon as the bytes read pass the limit; never buffered whole
+ *   415 a body that is not `application/json` (which also keeps web pages
+ *       in a browser on this machine from posting here without a preflight)
+ *   429 the node's quota is full, with the numbers (`held`, `adding`, `limits`).
+ *       429 rather than 507: the client's own allowance is used up (gRPC's
+ *       RESOURCE_EXHAUSTED maps to 429 for quotas), while a 5xx says the
+ *       server failed, and clients retry those. Waiting does not help: the
+ *       node must drop closed channels' tags, or use another tower.
+ *
+ * A request replayed verbatim is harmless: appointments are stored per
+ * (node, locator), so the same batch again replaces each appointment with
+ * itself and answers the same receipt; a drop-tag again drops nothing more,
+ * since a node makes no appointments under a closed channel's tag. Requests
+ * older than the window (`maxClockSkewSeconds`) are refused, so a request
+ * seen once cannot bring back, much later, appointments the node dropped.
+ */
+import { EventEmitter } from 'node:events';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Clock } from '../../node/clock.js';
+import { InvalidInputError, checkInteger } from '../../node/input.js';
+import { checkPublicKey } from '../../node/keys/curve.js';
+import { parseAppointmentsRequest, parseDropTagRequest, verifyAppointmentsRequest, verifyDropTagRequest } from '../../node/tower/http-request.js';
+import { MAX_GATEWAY_MESSAGE_BYTES } from '../../node/wire/gateway-messages.js';
+import { type AppointmentStore, TowerQuotaError } from './appointment-store.js';
+import type { Watchtower } from './watchtower.js';
+
+export interface TowerHttpApiComponents {
+  readonly tower: Pick<Watchtower, 'submit' | 'dropTag'>;
+  /** For the status: how many appointments are stored. */
+  readonly store: Pick<AppointmentStore, 'count'>;
+  /** The tower's public key (the key that signs receipts): requests are signed for it. */
+  readonly gatewayId: Uint8Array;
+  /** The time requests' `signedAt` is checked against. */
+  readonly clock: Clock;
+}
+
+export interface TowerHttpApiInit {
+  /** Default 127.0.0.1: the API is for clients on the gateway's machine. */
+  readonly host?: string;
+  /** Default 9815; 0 picks a free port (tests). */
+  readonly port?: number;
+  /**
+   * The largest body of `POST /v1/appointments`. Default 1 MiB: a batch as
+   * large as a mesh message (256 KiB of bytes) doubles in hex, with room for the JSON.
+   */
+  readonly maxBodyBytes?: number;
+  /** How far `signedAt` may be from the tower's clock, either way. Default 600 s. */
+  readonly maxClockSkewSeconds?: number;
+}
+
+export interface TowerHttpApiEvents {
+  /** A request answered, for logs and counters. */
+  served: [method: string, path: string, status: number];
+  /** Something the API survived (an internal error behind a 500); for logs. */
+  warning: [message: string];
+}
+
+export const DEFAULT_TOWER_HTTP_PORT = 9815;
+/** A drop-tag body is a few hundred bytes. */
+const MAX_DROP_TAG_BODY_BYTES = 4096;
+
+/** The API cannot start (the port is taken, the host is not this machine's). */
+export class TowerHttpApiError extends Error {
+  override name = 'TowerHttpApiError';
+}
+
+/** An answer to one request: its status and JSON body. */
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The body is larger than the route takes. */
+class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+  constructor(readonly limit: number) {
+    super(`the body is larger than the ${limit} bytes this request takes`);
+  }
+}
+
+export class TowerHttpApi extends EventEmitter<TowerHttpApiEvents> {
+  readonly host: string;
+  readonly maxBodyBytes: number;
+  readonly maxClockSkewSeconds: number;
+  private readonly requestedPort: number;
+  private server: Server | undefined;
+
+  constructor(
+    private readonly components: TowerHttpApiComponents,
+    init: TowerHttpApiInit = {},
+  ) {
+    super();
+    for (const name of ['tower', 'store', 'gatewayId', 'clock'] as const) {
+      if (!components?.[name]) throw new InvalidInputError(name, 'missing: the tower HTTP API needs it');
+    }
+    checkPublicKey('gatewayId', components.gatewayId);
+    this.host = init.host ?? '127.0.0.1';
+    if (typeof this.host !== 'string' || this.host.length === 0) throw new InvalidInputError('host', 'expected a host name or address');
+    this.requestedPort = checkInteger('port', init.port ?? DEFAULT_TOWER_HTTP_PORT, 0, 65535);
+    this.maxBodyBytes = checkInteger('maxBodyBytes', init.maxBodyBytes ?? 4 * MAX_GATEWAY_MESSAGE_BYTES, 1024, 2 ** 30);
+    this.maxClockSkewSeconds = checkInteger('maxClockSkewSeconds', init.maxClockSkewSeconds ?? 600, 1, 86_400);
+  }
+
+  /** Listens; rejects with a `TowerHttpApiError` when it cannot (the port is taken). */
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((request, response) => void this.handle(request, response));
+    // A client that sends its headers or body slowly is cut off rather than holding a connection forever.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => reject(new TowerHttpApiError(`the tower HTTP API cannot listen on ${this.host}:${this.requestedPort}: ${error.message}`)));
+      server.listen(this.requestedPort, this.host, () => resolve());
+    });
+    server.on('error', (error) => this.emit('warning', `the tower HTTP API: ${error.message}`));
+    this.server = server;
+  }
+
+  /**
+   * Stops listening and closes every connection. A request still being read
+   * is cut (nothing of it stored); one whose answer was cut is sent again by
+   * its client, harmlessly.
+   */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** Where it listens (the port chosen, when it was 0). Only while started. */
+  address(): { host: string; port: number } {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new TowerHttpApiError('the tower HTTP API is not started');
+    return { host: address.address, port: address.port };
+  }
+
+  /** The base URL, `http://host:port`. Only while started. */
+  url(): string {
+    const { host, port } = this.address();
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const method = request.method ?? 'GET';
+    let answer: Answer;
+    try {
+      answer = await this.route(method, path, request);
+    } catch (error) {
+      if (error instanceof ClientGoneError) return;
+      answer = this.refusal(error);
+    }
+    if (response.destroyed) return; // the client went away
+    const body = JSON.stringify(answer.body);
+    // A refusal before the body was read whole closes the connection: what is left of the body is never read.
+    const unread = !request.complete;
+    response.writeHead(answer.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      ...(unread ? { connection: 'close' } : {}),
+      ...answer.headers,
+    });
+    response.end(body);
+    this.emit('served', method, path, answer.status);
+  }
+
+  private async route(method: string, path: string, request: IncomingMessage): Promise<Answer> {
+    switch (path) {
+      case '/v1/appointments':
+        if (method !== 'POST') return methodNotAllowed('POST');
+        return this.appointments(await readJson(request, this.maxBodyBytes));
+      case '/v1/drop-tag':
+        if (method !== 'POST') return methodNotAllowed('POST');
+        return this.dropTag(await readJson(request, MAX_DROP_TAG_BODY_BYTES));
+      case '/v1/status':
+        if (method !== 'GET') return methodNotAllowed('GET');
+        return { status: 200, body: { appointments: this.components.store.count(), gateway: bytesToHex(this.components.gatewayId) } };
+      default:
+        return { status: 404, body: { error: `no such path: ${path.slice(0, 100)}; the tower answers /v1/appointments, /v1/drop-tag and /v1/status` } };
+    }
+  }
+
+  private appointments(body: unknown): Answer {
+    const request = parseAppointmentsRequest(body);
+    this.checkFresh(request.signedAt);
+    if (!verifyAppointmentsRequest(this.components.gatewayId, request)) return badSignature();
+    const receipt = this.components.tower.submit(bytesToHex(request.nodeId), request.appointments);
+    return { status: 200, body: { receipt: bytesToHex(receipt) } };
+  }
+
+  private dropTag(body: unknown): Answer {
+    const request = parseDropTagRequest(body);
+    this.checkFresh(request.signedAt);
+    if (!verifyDropTagRequest(this.components.gatewayId, request)) return badSignature();
+    return { status: 200, body: { dropped: this.components.tower.dropTag(bytesToHex(request.nodeId), request.tag) } };
+  }
+
+  private checkFresh(signedAt: number): void {
+    const now = Math.floor(this.components.clock.now() / 1000);
+    if (Math.abs(now - signedAt) > this.maxClockSkewSeconds) throw new StaleRequestError(signedAt, now, this.maxClockSkewSeconds);
+  }
+
+  private refusal(error: unknown): Answer {
+    if (error instanceof StaleRequestError) return { status: 401, body: { error: error.message, field: 'signedAt' } };
+    if (error instanceof InvalidInputError) return { status: 400, body: { error: error.message, field: error.field } };
+    if (error instanceof BodyTooLargeError) return { status: 413, body: { error: error.message, limit: error.limit } };
+    if (error instanceof UnsupportedMediaError) return { status: 415, body: { error: error.message } };
+    if (error instanceof TowerQuotaError) {
+      return { status: 429, body: { error: error.message, nodeId: error.nodeId, held: error.held, adding: error.adding, limits: error.limits } };
+    }
+    this.emit('warning', `a request to the tower HTTP API met an internal error: ${(error as Error)?.stack ?? String(error)}`);
+    return { status: 500, body: { error: 'internal error; the tower logged it' } };
+  }
+}
+
+/** `signedAt` is too far from the tower's clock: an old request replayed, or a client's clock that is wrong. */
+class StaleRequestError extends Error {
+  override name = 'StaleRequestError';
+  constructor(signedAt: number, now: number, window: number) {
+    super(`signedAt ${signedAt} is ${Math.abs(now - signedAt)} s from the tower's clock (${now}); at most ${window} s is accepted. Check the clock and sign again.`);
+  }
+}
+
+class UnsupportedMediaError extends Error {
+  override name = 'UnsupportedMediaError';
+}
+
+/** The connection closed before the body was read whole: there is no one to answer. */
+class ClientGoneError extends Error {
+  override name = 'ClientGoneError';
+  constructor() {
+    super('the client closed the connection before sending the whole body');
+  }
+}
+
+function methodNotAllowed(allow: string): Answer {
+  return { status: 405, body: { error: `use ${allow}` }, headers: { allow } };
+}
+
+function badSignature(): Answer {
+  return { status: 401, body: { error: "the signature does not verify with nodeId's key for this tower", field: 'signature' } };
+}
+
+/**
+ * The request's body as JSON, never holding more than `limit` bytes: a
+ * Content-Length over it is refused before a byte is read, and a body that
+ * grows past it (chunked, or lying about its length) as soon as it does.
+ */
+async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new UnsupportedMediaError(`send the body as application/json, not ${type.slice(0, 50) || 'without a content type'}`);
+  const declared = request.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLargeError(limit);
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        // Stop reading (the socket closes after the answer), and keep nothing more.
+        request.off('data', onData);
+        request.pause();
+        chunks.length = 0;
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // Before 'end': the client went away mid-body (after 'end' this settles nothing).
+    request.once('close', () => reject(new ClientGoneError()));
+  });
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError('body', `not JSON (${(error as Error).message.slice(0, 100)})`);
+  }
+}
