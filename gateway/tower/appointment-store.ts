@@ -20,7 +20,7 @@ import { type Database, type RootDatabase, open } from 'lmdb';
 import { type Outpoint, checkOutpoint } from '../../node/bolt3/transaction.js';
 import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger } from '../../node/input.js';
 import { checkPublicKey } from '../../node/keys/curve.js';
-import { LOCATOR_LENGTH } from '../../node/tower/appointment.js';
+import { LOCATOR_LENGTH, checkTowerTag } from '../../node/tower/appointment.js';
 import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/wire/gateway-messages.js';
 import { LocatorFilter } from './locator-filter.js';
 
@@ -100,15 +100,10 @@ export function checkTowerAppointment(field: string, appointment: TowerAppointme
   if (blob.length < MIN_BLOB_BYTES || blob.length > MAX_BLOB_BYTES) {
     throw new InvalidInputError(`${field}.blob`, `expected ${MIN_BLOB_BYTES} to ${MAX_BLOB_BYTES} bytes, got ${blob.length}`);
   }
-  checkTag(`${field}.tag`, appointment.tag);
+  checkTowerTag(`${field}.tag`, appointment.tag);
   return appointment;
 }
 
-function checkTag(field: string, tag: Uint8Array): Uint8Array {
-  checkBytes(field, tag);
-  if (tag.length > MAX_TAG_BYTES) throw new InvalidInputError(field, `at most ${MAX_TAG_BYTES} bytes, got ${tag.length}`);
-  return tag;
-}
 
 export class AppointmentStore {
   readonly limits: Required<AppointmentQuota>;
@@ -210,7 +205,7 @@ export class AppointmentStore {
   /** Forgets `nodeId`'s appointments with this tag, and the funding outpoint watched for it. Returns how many appointments went. */
   dropTag(nodeId: string, tag: Uint8Array): number {
     const node = nodeIdBytes(nodeId);
-    const prefix = Buffer.concat([node, Uint8Array.of(checkTag('tag', tag).length), tag]);
+    const prefix = Buffer.concat([node, Uint8Array.of(checkTowerTag('tag', tag).length), tag]);
     return this.root.transactionSync(() => {
       const held = this.usageOf(node);
       let dropped = 0;
@@ -240,7 +235,7 @@ export class AppointmentStore {
   watchFunding(nodeId: string, tag: Uint8Array, outpoint: Outpoint): void {
     const node = nodeIdBytes(nodeId);
     checkOutpoint('outpoint', outpoint);
-    const key = Buffer.concat([node, Uint8Array.of(checkTag('tag', tag).length), tag]);
+    const key = Buffer.concat([node, Uint8Array.of(checkTowerTag('tag', tag).length), tag]);
     this.root.transactionSync(() => {
       const held = this.usageOf(node);
       const known = this.funding.get(key) !== undefined;
@@ -268,7 +263,7 @@ export class AppointmentStore {
 
   /** Records where a watched funding output was spent (or, after a reorg, that it no longer is). */
   setFundingSpent(nodeId: string, tag: Uint8Array, spent: FundingSpend | undefined): void {
-    const key = Buffer.concat([nodeIdBytes(nodeId), Uint8Array.of(checkTag('tag', tag).length), tag]);
+    const key = Buffer.concat([nodeIdBytes(nodeId), Uint8Array.of(checkTowerTag('tag', tag).length), tag]);
     this.root.transactionSync(() => {
       const value = this.funding.get(key);
       if (!value) return;

@@ -26,7 +26,7 @@ import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { p2wsh, toLocalScript } from '../bolt3/scripts.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, Transaction } from '../bolt3/transaction.js';
-import { checkBytes } from '../input.js';
+import { InvalidInputError, checkBytes } from '../input.js';
 import { isPublicKey } from '../keys/curve.js';
 import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../wire/cbor.js';
 
@@ -49,6 +49,16 @@ export type JusticeData = { readonly kind: 'transaction'; readonly transaction: 
 export interface Appointment {
   readonly locator: Uint8Array;
   readonly blob: Uint8Array;
+}
+
+/** A per-channel tag, chosen by the node, opaque to the tower. */
+export const MAX_TAG_BYTES = 32;
+
+/** A per-channel tag, as the node chose it (at most `MAX_TAG_BYTES`): checked, or an `InvalidInputError` naming `field`. */
+export function checkTowerTag(field: string, tag: unknown): Uint8Array {
+  const bytes = checkBytes(field, tag);
+  if (bytes.length > MAX_TAG_BYTES) throw new InvalidInputError(field, `at most ${MAX_TAG_BYTES} bytes, got ${bytes.length}`);
+  return bytes;
 }
 
 /** The txid in internal byte order (what `Transaction.getHash()` returns). */

@@ -26,7 +26,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger, checkObject, describe } from '../input.js';
 import { checkPublicKey, verifyDigest } from '../keys/curve.js';
 import { MAX_APPOINTMENTS_PER_BATCH, MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../wire/gateway-messages.js';
-import { LOCATOR_LENGTH } from './appointment.js';
+import { LOCATOR_LENGTH, checkTowerTag } from './appointment.js';
 import { type TowerSigner, receiptDigest } from './receipt.js';
 
 /** The node's key, signing 32-byte digests (the shape of the tower's signer); the secret stays inside. */
@@ -80,7 +80,7 @@ export function appointmentsRequestDigest(gatewayId: Uint8Array, nodeId: Uint8Ar
 export function dropTagRequestDigest(gatewayId: Uint8Array, nodeId: Uint8Array, signedAt: number, tag: Uint8Array): Uint8Array {
   checkPublicKey('gatewayId', gatewayId);
   checkPublicKey('nodeId', nodeId);
-  checkTag('tag', tag);
+  checkTowerTag('tag', tag);
   return sha256.create().update(DROP_TAG_DOMAIN).update(gatewayId).update(uint64(signedAt)).update(nodeId).update(Uint8Array.of(tag.length)).update(tag).digest();
 }
 
@@ -154,15 +154,10 @@ function checkAppointment(field: string, appointment: TowerAppointment): TowerAp
   checkBytes(`${field}.locator`, appointment.locator, LOCATOR_LENGTH);
   const blob = checkBytes(`${field}.blob`, appointment.blob);
   if (blob.length > MAX_BLOB_BYTES) throw new InvalidInputError(`${field}.blob`, `at most ${MAX_BLOB_BYTES} bytes, got ${blob.length}`);
-  checkTag(`${field}.tag`, appointment.tag);
+  checkTowerTag(`${field}.tag`, appointment.tag);
   return appointment;
 }
 
-function checkTag(field: string, tag: Uint8Array): Uint8Array {
-  checkBytes(field, tag);
-  if (tag.length > MAX_TAG_BYTES) throw new InvalidInputError(field, `at most ${MAX_TAG_BYTES} bytes, got ${tag.length}`);
-  return tag;
-}
 
 function parseNodeId(value: unknown): Uint8Array {
   return checkPublicKey('nodeId', checkHex('nodeId', value, 33));

@@ -11,7 +11,7 @@
  * work, a transaction comes with its merkle branch.
  */
 import { InvalidInputError } from '../input.js';
-import { MAX_JUSTICE_DATA_BYTES } from '../tower/appointment.js';
+import { MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from '../tower/appointment.js';
 import { type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from './cbor-layout.js';
 import { DecodeError } from './cbor.js';
 
@@ -21,8 +21,7 @@ export const MAX_GATEWAY_MESSAGE_BYTES = 256 * 1024;
 export const MAX_APPOINTMENTS_PER_BATCH = 256;
 /** Headers in one answer: about 160 kB. */
 export const MAX_HEADERS_PER_MESSAGE = 2000;
-/** A per-channel tag, chosen by the node, opaque to the gateway. */
-export const MAX_TAG_BYTES = 32;
+export { MAX_TAG_BYTES };
 /** The appointment blob: a kit or a whole justice transaction, encrypted (with its 16-byte tag). */
 export const MAX_BLOB_BYTES = MAX_JUSTICE_DATA_BYTES + 16;
 /** A transaction a node hands over for broadcast, or receives with its proof. */

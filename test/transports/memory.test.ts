@@ -1,6 +1,6 @@
 // The in-memory medium: named transports reach each other, and the medium loses, delays and partitions as told.
 import t from 'tap';
-import type { Clock } from '../../node/clock.js';
+import { ManualClock } from '../node/manual-clock.js';
 import { createMemoryMedium, type InMemoryTransport } from '../../transports/memory.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -14,25 +14,6 @@ function inbox(transport: InMemoryTransport): string[] {
   return received;
 }
 
-/** A clock that moves only when told to: time in a test is exact. */
-class ManualClock implements Clock {
-  private time = 0;
-  private timers: { at: number; callback: () => void }[] = [];
-  now(): number {
-    return this.time;
-  }
-  setTimer(ms: number, callback: () => void): () => void {
-    const timer = { at: this.time + ms, callback };
-    this.timers.push(timer);
-    return () => (this.timers = this.timers.filter((other) => other !== timer));
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    const due = this.timers.filter((timer) => timer.at <= this.time).sort((a, b) => a.at - b.at);
-    this.timers = this.timers.filter((timer) => timer.at > this.time);
-    for (const timer of due) timer.callback();
-  }
-}
 
 /** mulberry32: a small seeded generator, so a lossy run is the same every time. */
 function seededRandom(seed: number): () => number {

@@ -27,7 +27,7 @@ import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
 import { openBrokerProxy } from '../../transports/cuttable.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../node/manual-clock.js';
 import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from './coins.js';
 
 const API_KEY = 'lnmesh-test-key';

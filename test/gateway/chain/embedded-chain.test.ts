@@ -9,7 +9,7 @@ import { ANYONE_CAN_SPEND_OUTPUT } from '../../../gateway/chain/regtest-miner.js
 import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../node/manual-clock.js';
 import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from './coins.js';
 
 /** Every event of `chain`, as short strings, in the order they came. */

@@ -16,7 +16,7 @@ import type { ChainSource } from '../../../gateway/chain/chain-source.js';
 import { signAppointmentsRequest, signDropTagRequest } from '../../../node/tower/http-request.js';
 import { towerSignerFromSecret, verifyReceipt } from '../../../node/tower/receipt.js';
 import type { TowerAppointment } from '../../../node/wire/gateway-messages.js';
-import { ManualClock } from '../chain/manual-clock.js';
+import { ManualClock } from '../../node/manual-clock.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 const alice = towerSignerFromSecret(sha256(Uint8Array.of(0x6b, 1)));
