@@ -101,12 +101,16 @@ export class DutyCycleLimiter {
   /** Records a transmission that started (or will start) at `startMs`. */
   record(startMs: number, airtimeMs: number): void {
     if (!(airtimeMs >= 0) || !Number.isFinite(airtimeMs)) throw new InvalidInputError('airtimeMs', `${airtimeMs} is not a duration`);
+    this.forgetOld(); // also where there is no limit (US915): nothing else would trim the list
     this.transmissions.push({ startMs, endMs: startMs + airtimeMs });
   }
 
   /** Drops transmissions that can no longer fall in any window from now on. */
   private forgetOld(): void {
     const horizon = this.clock.now() - this.policy.windowMs;
-    if (this.transmissions.some((t) => t.endMs <= horizon)) this.transmissions = this.transmissions.filter((t) => t.endMs > horizon);
+    // Transmissions are recorded in time order: the old ones are at the front.
+    let old = 0;
+    while (old < this.transmissions.length && this.transmissions[old]!.endMs <= horizon) old++;
+    if (old > 0) this.transmissions = this.transmissions.slice(old);
   }
 }

@@ -1,0 +1,87 @@
+import t from 'tap';
+import { MAX_SCENARIO_BYTES, ScenarioError, readYaml } from '../../sim/scenario-reader.js';
+
+/** The error `read` throws, as `LINE:COLUMN field: reason`. */
+function failure(read: () => unknown): string {
+  try {
+    read();
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    return `${error.line}:${error.column} ${error.field}: ${error.reason}`;
+  }
+  return 'accepted';
+}
+
+const text = `mesh:
+  size: 3
+  radios:
+    - { name: a, power: 14 }
+    - name: b
+      power: high
+`;
+
+t.test('each value knows its line, column and field path', async (t) => {
+  const root = readYaml(text, 'mesh.yaml').map(['mesh']);
+  const mesh = root.required('mesh').map(['size', 'radios']);
+  t.equal(mesh.required('size').integer(1, 10), 3);
+  const radios = mesh.required('radios').list();
+  t.equal(radios[0]!.map(['name', 'power']).required('name').string(), 'a');
+  t.equal(failure(() => radios[1]!.map(['name', 'power']).required('power').integer(0, 30)), '6:14 mesh.radios[1].power: expected a whole number, got the string "high"');
+  t.equal(failure(() => mesh.required('size').integer(5, 10)), '2:9 mesh.size: 3 is outside [5, 10]');
+  t.equal(failure(() => mesh.required('size').string()), '2:9 mesh.size: expected a string, got 3');
+});
+
+t.test('unknown keys are refused at the key, naming the known ones', async (t) => {
+  const root = readYaml(text, 'mesh.yaml').map(['mesh']);
+  t.equal(failure(() => root.required('mesh').map(['size'])), '3:3 mesh.radios: unknown key "radios" (known: size)');
+});
+
+t.test('a missing key is placed at its mapping, under its own field', async (t) => {
+  const mesh = readYaml(text, 'mesh.yaml').map(['mesh']).required('mesh').map(['size', 'radios']);
+  t.equal(failure(() => mesh.required('name', 'what to call it')), '2:3 mesh.name: missing: what to call it');
+  t.equal(mesh.optional('name'), undefined);
+});
+
+t.test('lists check their length', async (t) => {
+  const radios = readYaml(text, 'mesh.yaml').map(['mesh']).required('mesh').map(['size', 'radios']).required('radios');
+  t.equal(failure(() => radios.list(3)), '4:5 mesh.radios: expected at least 3 items, got 2');
+  t.equal(failure(() => radios.list(0, 1)), '4:5 mesh.radios: expected at most 1 item, got 2');
+});
+
+t.test('durations and rates are read with their position', async (t) => {
+  const root = readYaml('after: 10m\nevery: 2/h\nwhen: soon\n', 'times.yaml').map([]);
+  t.equal(root.required('after').duration(), 600_000);
+  t.equal(root.required('every').rate(), 1_800_000);
+  t.equal(failure(() => root.required('when').duration()), '3:7 when: expected a number and a unit (ms, s, m, h, d, w), such as 10m, 36h or 14d');
+  t.equal(failure(() => root.required('after').duration(3_600_000)), '1:8 after: 10m is shorter than 1h');
+});
+
+t.test('YAML errors point at the spot, and warnings count as errors', async (t) => {
+  t.equal(failure(() => readYaml('a: [1, 2\nb: 3\n', 'broken.yaml')), '2:1 : YAML: Flow sequence in block collection must be sufficiently indented and end with a ] (at "b")');
+  t.match(failure(() => readYaml('a: 1\na: 2\n', 'twice.yaml')), /^2:1 : YAML: Map keys must be unique \(at "a"\)/);
+  t.match(failure(() => readYaml('a: !!nonsense 1\n', 'tag.yaml')), /^1:4 : YAML: .*tag/i);
+  t.match(failure(() => readYaml('a: 1\n---\nb: 2\n', 'two.yaml')), /^2:1 : YAML: .*multiple documents/i);
+});
+
+t.test('aliases are read as what they stand for; an alias bomb is not expanded', async (t) => {
+  const root = readYaml('radio: &r { sf: 7 }\nother: *r\n', 'alias.yaml').map([]);
+  t.equal(root.required('other').map(['sf']).required('sf').integer(6, 12), 7);
+  // A "billion laughs" document: each level repeats the one before ten times. Walking only what the schema asks keeps it small.
+  const levels = Array.from({ length: 9 }, (_, level) => `l${level + 1}: &l${level + 1} [${Array(10).fill(`*l${level}`).join(', ')}]`);
+  const bomb = readYaml(['l0: &l0 lol', ...levels].join('\n'), 'bomb.yaml').map([]);
+  t.equal(bomb.required('l9').list().length, 10);
+});
+
+t.test('oversized files are refused unread', async (t) => {
+  t.equal(failure(() => readYaml('#'.repeat(MAX_SCENARIO_BYTES + 1), 'huge.yaml')), `1:1 : the file is over ${MAX_SCENARIO_BYTES} bytes`);
+});
+
+t.test('the message is FILE:LINE:COLUMN: field: reason', async (t) => {
+  try {
+    readYaml('size: big\n', 'size.yaml').map(['size']).required('size').integer(0, 9);
+    t.fail('accepted');
+  } catch (error) {
+    t.equal((error as Error).name, 'ScenarioError');
+    t.equal((error as Error).message, 'size.yaml:1:7: size: expected a whole number, got the string "big"');
+  }
+});
