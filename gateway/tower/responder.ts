@@ -122,9 +122,14 @@ export class Responder {
     return this.save({ ...record, broadcasts: record.broadcasts + 1, lastBroadcast });
   }
 
-  /** Hands the node's signed alert to the listeners, once. */
+  /**
+   * Hands the node's signed alert to the listeners, once, and only when the
+   * justice is out (accepted by the backend, or confirmed): the alert says
+   * the breach was answered.
+   */
   private sendAlert(record: ResponseRecord): ResponseRecord {
     if (record.alerted || record.state === 'invalid') return record;
+    if (!record.lastBroadcast?.accepted && record.confirmations === 0) return record;
     const breachTxid = Buffer.from(record.breachTxid, 'hex').reverse();
     const alert = signAlert(this.components.signer, Buffer.from(record.nodeId, 'hex'), {
       locator: breachTxid.subarray(0, LOCATOR_LENGTH),
