@@ -80,6 +80,12 @@ export interface ChannelManagerInit {
   readonly maxFeeratePerKw?: number;
   /** The static route table: destination node id (hex) to the neighbour (hex) that leads there. Direct peers need no entry. */
   readonly routes?: Readonly<Record<string, string>>;
+  /**
+   * Channels on the static path to a destination (hex), when more than two:
+   * the expiry of a payment leaves each forwarding node its delta. A routed
+   * destination without an entry is assumed two channels away (one forwarder).
+   */
+  readonly routeLengths?: Readonly<Record<string, number>>;
 }
 
 export type ManagerEvent =
@@ -175,6 +181,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       if (!components?.[name]) throw new InvalidInputError(`components.${name}`, 'missing: the channel manager needs it');
     }
     checkInteger('network', init.network, 0, 255);
+    for (const [destination, length] of Object.entries(init.routeLengths ?? {})) checkInteger(`routeLengths[${JSON.stringify(destination)}]`, length, 2, 64);
     this.policy = channelPolicy(init.policy);
     this.nodeId = bytesToHex(components.signer.nodeId);
     this.restore();
@@ -387,8 +394,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   /**
    * Pays a request anywhere the static route table reaches: over a channel
    * with the payee, or with the neighbour that leads to it, which forwards.
-   * The expiry leaves each forwarding hop its delta (one hop assumed; longer
-   * static routes will carry their length in the table).
+   * The expiry leaves each forwarding node its delta: one forwarder, or as
+   * many as `routeLengths` says the path has.
    */
   payRequest(request: PaymentRequest): void {
     this.payRequests([request]);
@@ -411,7 +418,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         if (!managed) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
         if (!snapshots.has(managed)) snapshots.set(managed, managed.channel.state);
         const direct = managed.peer === payee;
-        const expiry = direct ? request.minFinalExpiry : request.minFinalExpiry + delaysFor(this.policy).cltvExpiryDelta;
+        const forwarders = direct ? 0 : Math.max(1, (this.init.routeLengths?.[payee] ?? 2) - 1);
+        const expiry = request.minFinalExpiry + forwarders * delaysFor(this.policy).cltvExpiryDelta;
         managed.channel.addHtlc(request.amountMsat, request.paymentHash, expiry, direct ? undefined : request.payee);
         touched.add(managed);
       }
