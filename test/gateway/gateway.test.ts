@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
-import { Gateway, gatewayKeyFromSecret } from '../../gateway/gateway.js';
+import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../../gateway/gateway.js';
 import { Mailbox } from '../../gateway/relay/mailbox.js';
 import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../../gateway/tower/response-store.js';
@@ -64,6 +64,40 @@ function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWallet {
   };
 }
 
+/**
+ * A gateway on an embedded regtest chain, its stores in temporary
+ * directories removed at the end of `t`; not started.
+ */
+async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig) {
+  const dirs: string[] = [];
+  const temp = (name: string) => {
+    const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
+    dirs.push(dir);
+    return dir;
+  };
+  t.teardown(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const chain = new EmbeddedChain({});
+  await chain.open();
+  t.teardown(() => chain.close());
+  const key = gatewayKeyFromSecret(sha256(Uint8Array.of(keyByte)));
+  const appointments = new AppointmentStore(temp('appointments'));
+  const gateway = new Gateway(
+    {
+      key,
+      chain,
+      appointments,
+      responses: new ResponseStore(temp('responses')),
+      mailbox: new Mailbox(temp('mailbox'), systemClock),
+      outbox: new MemoryLinkOutbox(),
+      seen: new MemorySeenMessages(),
+      clock: systemClock,
+      randomBytes,
+    },
+    config,
+  );
+  return { chain, gateway, appointments, gatewayId: bytesToHex(key.nodeId) };
+}
+
 /** The medium the three talk over: each call makes the transport of the node named. */
 type MakeTransport = (name: 'gateway' | 'alice' | 'bob') => Transport;
 
@@ -80,41 +114,15 @@ t.test('over MQTT (mosquitto in CI, aedes otherwise)', { timeout: 240_000 }, asy
 
 /** A channel funded through the gateway, a breach while the victim is away, punished by the tower. */
 async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<void> {
-  const dirs: string[] = [];
-  const temp = (name: string) => {
-    const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
-    dirs.push(dir);
-    return dir;
-  };
-  t.teardown(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-  const chain = new EmbeddedChain({});
-  await chain.open();
-  t.teardown(() => chain.close());
-  await mineToSegwit(chain);
-  const coins = await Promise.all([1, 2, 3].map((height) => coinbaseAt(chain, height)));
-
   const clock = systemClock;
-  const gatewayKey = gatewayKeyFromSecret(sha256(Uint8Array.of(0x6a)));
-  const appointmentStore = new AppointmentStore(temp('appointments'));
-  const gatewayId = bytesToHex(gatewayKey.nodeId);
   const [aliceSigner, bobSigner] = [signerOf(0), signerOf(1)];
   const [aliceId, bobId] = [aliceSigner, bobSigner].map((signer) => bytesToHex(signer.nodeId)) as [string, string];
-
-  const gateway = new Gateway(
-    {
-      key: gatewayKey,
-      chain,
-      appointments: appointmentStore,
-      responses: new ResponseStore(temp('responses')),
-      mailbox: new Mailbox(temp('mailbox'), clock),
-      outbox: new MemoryLinkOutbox(),
-      seen: new MemorySeenMessages(),
-      clock,
-      randomBytes,
-    },
-    { links: [{ transport: makeTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }], tower: { justiceBuriedDepth: 3 } },
-  );
+  const { chain, gateway, appointments: appointmentStore, gatewayId } = await gatewayFor(t, 0x6a, {
+    links: [{ transport: makeTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }],
+    tower: { justiceBuriedDepth: 3 },
+  });
+  await mineToSegwit(chain);
+  const coins = await Promise.all([1, 2, 3].map((height) => coinbaseAt(chain, height)));
   const warnings: string[] = [];
   gateway.on('warning', (warning) => warnings.push(`gateway: ${warning}`));
   await gateway.start();
@@ -214,44 +222,19 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
 }
 
 t.test('the gateway joins two mesh segments that only meet through it', async (t) => {
-  const dirs: string[] = [];
-  const temp = (name: string) => {
-    const dir = mkdtempSync(join(tmpdir(), `lnmesh-bridge-${name}-`));
-    dirs.push(dir);
-    return dir;
-  };
-  t.teardown(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const chain = new EmbeddedChain({});
-  await chain.open();
-  t.teardown(() => chain.close());
   const clock = systemClock;
   // A LoRa island (MTU 254) and an MQTT-like segment, each with one node.
   const island = createMemoryMedium({ mtu: 254, delayMs: 5, clock });
   const uplink = createMemoryMedium({ mtu: 4096, delayMs: 5, clock });
-  const gatewayKey = gatewayKeyFromSecret(sha256(Uint8Array.of(0x6b)));
-  const gatewayId = bytesToHex(gatewayKey.nodeId);
   const [xSigner, ySigner] = [signerOf(10), signerOf(11)];
   const [xId, yId] = [xSigner, ySigner].map((signer) => bytesToHex(signer.nodeId)) as [string, string];
-  const gateway = new Gateway(
-    {
-      key: gatewayKey,
-      chain,
-      appointments: new AppointmentStore(temp('appointments')),
-      responses: new ResponseStore(temp('responses')),
-      mailbox: new Mailbox(temp('mailbox'), clock),
-      outbox: new MemoryLinkOutbox(),
-      seen: new MemorySeenMessages(),
-      clock,
-      randomBytes,
-    },
-    {
-      links: [
-        { transport: island.createTransport('gateway'), neighbours: [{ nodeId: xId, address: 'x' }], timing: TIMING },
-        { transport: uplink.createTransport('gateway'), neighbours: [{ nodeId: yId, address: 'y' }], timing: TIMING },
-      ],
-      towerHttp: { port: 0 },
-    },
-  );
+  const { gateway, gatewayId } = await gatewayFor(t, 0x6b, {
+    links: [
+      { transport: island.createTransport('gateway'), neighbours: [{ nodeId: xId, address: 'x' }], timing: TIMING },
+      { transport: uplink.createTransport('gateway'), neighbours: [{ nodeId: yId, address: 'y' }], timing: TIMING },
+    ],
+    towerHttp: { port: 0 },
+  });
   await gateway.start();
   t.teardown(() => gateway.stop());
   const node = (signer: ReturnType<typeof signerOf>, medium: typeof island, name: string) =>
