@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Transaction } from '../../node/bolt3/transaction.js';
+import { hashToHex } from '../../node/chain/block-header.js';
 import { merkleProof } from '../../node/chain/merkle.js';
 import type { Messenger } from '../../node/channel/manager.js';
 import { InvalidInputError } from '../../node/input.js';
@@ -86,7 +87,7 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
         tower.dropTag(nodeId, message.tag);
         return { type: 'done', requestId: message.requestId };
       case 'watch_funding':
-        tower.watchFunding(nodeId, message.tag, { txid: bytesToHex(Uint8Array.from(message.fundingTxid).reverse()), vout: message.fundingOutputIndex });
+        tower.watchFunding(nodeId, message.tag, { txid: hashToHex(message.fundingTxid), vout: message.fundingOutputIndex });
         return { type: 'done', requestId: message.requestId };
       case 'get_headers': {
         const tip = await chain.tip();
@@ -120,7 +121,7 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
 
   /** The transaction, its block's height, its index and merkle branch; refused while it is not in a block. */
   private async proof(requestId: number, txidInternal: Uint8Array): Promise<GatewayMessage> {
-    const txid = bytesToHex(Uint8Array.from(txidInternal).reverse());
+    const txid = hashToHex(txidInternal);
     const status = await this.components.chain.status(txid);
     if (status.state !== 'confirmed') throw new Error(`transaction ${txid} is ${status.state === 'mempool' ? 'in the mempool, not yet in a block' : 'unknown to the gateway'}`);
     const block = await this.components.chain.blockAt(status.height);

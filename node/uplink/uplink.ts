@@ -23,12 +23,13 @@
  * partition: each is idempotent.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { Transaction } from '../bolt3/transaction.js';
+import { hashToHex, hexToHash } from '../chain/block-header.js';
 import { HeaderChainError, type ChainChange, type HeaderChain } from '../chain/header-chain.js';
 import type { ChannelManager, Messenger, TaggedAppointment } from '../channel/manager.js';
 import type { Clock } from '../clock.js';
-import { InvalidInputError, checkInteger } from '../input.js';
+import { InvalidInputError, checkHex, checkInteger } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
 import type { RandomBytes } from '../keys/seed.js';
 import { verifyAlert } from '../tower/alert.js';
@@ -126,7 +127,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const name of ['messenger', 'manager', 'headerChain', 'clock', 'randomBytes', 'nodeId'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the uplink needs it');
     }
-    this.gatewayKey = checkPublicKey('gatewayId', hexToBytes(init.gatewayId));
+    this.gatewayKey = checkPublicKey('gatewayId', checkHex('gatewayId', init.gatewayId));
     this.gatewayId = bytesToHex(this.gatewayKey);
     this.pollIntervalMs = checkInteger('pollIntervalMs', init.pollIntervalMs ?? 600_000, 1, 86_400_000);
     this.appointmentsPerBatch = checkInteger('appointmentsPerBatch', init.appointmentsPerBatch ?? 16, 1, MAX_APPOINTMENTS_PER_BATCH);
@@ -174,7 +175,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const { tag, fundingTxid, fundingOutputIndex } of this.components.manager.channelsForTower()) {
       const tagHex = bytesToHex(tag);
       if (this.fundingRevealed.has(tagHex)) continue;
-      this.send({ type: 'watch_funding', requestId: this.requestId({ kind: 'tag', tag: tagHex }), tag, fundingTxid: hexToBytes(fundingTxid).reverse(), fundingOutputIndex });
+      this.send({ type: 'watch_funding', requestId: this.requestId({ kind: 'tag', tag: tagHex }), tag, fundingTxid: hexToHash(fundingTxid), fundingOutputIndex });
     }
   }
 
@@ -189,7 +190,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const [id, request] of this.inFlight) {
       if (request.sentAt > cutoff) continue;
       this.inFlight.delete(id);
-      if (request.kind === 'appointments') for (const appointment of request.batch) this.appointmentsInFlight.delete(bytesToHex(appointment.locator));
+      if (request.kind === 'appointments') this.release(request.batch);
     }
   }
 
@@ -250,7 +251,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       case 'refused': {
         const request = this.inFlight.get(message.requestId);
         this.inFlight.delete(message.requestId);
-        if (request?.kind === 'appointments') for (const appointment of request.batch) this.appointmentsInFlight.delete(bytesToHex(appointment.locator));
+        if (request?.kind === 'appointments') this.release(request.batch);
         // A proof refused is a transaction not yet in a block: asked again at the next round.
         if (request && request.kind !== 'proof') this.emit('refused', request.kind, new TextDecoder().decode(message.reason));
         return;
@@ -275,13 +276,12 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       }
       case 'tx_status':
         // The gateway's word only: ask for the proof.
-        if (this.watched.has(bytesToHex(Uint8Array.from(message.txid).reverse()))) this.requestProof(bytesToHex(Uint8Array.from(message.txid).reverse()));
+        if (this.watched.has(hashToHex(message.txid))) this.requestProof(hashToHex(message.txid));
         return;
       case 'breach_alert': {
         if (!verifyAlert(this.gatewayKey, this.components.nodeId, message)) return void this.emit('warning', 'a breach alert not signed by our gateway was ignored');
-        const display = (txid: Uint8Array) => bytesToHex(Uint8Array.from(txid).reverse());
-        this.emit('breach', { breachTxid: display(message.breachTxid), justiceTxid: display(message.justiceTxid) });
-        this.watch(display(message.justiceTxid), 6);
+        this.emit('breach', { breachTxid: hashToHex(message.breachTxid), justiceTxid: hashToHex(message.justiceTxid) });
+        this.watch(hashToHex(message.justiceTxid), 6);
         return;
       }
       default:
@@ -314,14 +314,16 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     if (request?.kind !== 'appointments') return;
     this.inFlight.delete(requestId);
     const batch = request.batch.map(({ locator, blob, tag }) => ({ locator, blob, tag }));
+    this.release(batch);
     if (!verifyReceipt(this.gatewayKey, this.components.nodeId, batch, signature)) {
-      for (const appointment of batch) this.appointmentsInFlight.delete(bytesToHex(appointment.locator));
       return void this.emit('warning', 'a receipt that does not verify against our gateway key: the appointments stay queued');
     }
-    for (const appointment of batch) {
-      this.components.manager.appointmentDelivered(appointment.locator);
-      this.appointmentsInFlight.delete(bytesToHex(appointment.locator));
-    }
+    for (const appointment of batch) this.components.manager.appointmentDelivered(appointment.locator);
+  }
+
+  /** A batch is answered or given up: its appointments may be sent again (those still queued). */
+  private release(batch: readonly { locator: Uint8Array }[]): void {
+    for (const appointment of batch) this.appointmentsInFlight.delete(bytesToHex(appointment.locator));
   }
 
   private onProof(message: Extract<GatewayMessage, { type: 'tx_proof' }>): void {
@@ -351,7 +353,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   }
 
   private requestProof(txid: string): void {
-    this.send({ type: 'get_tx_proof', requestId: this.requestId({ kind: 'proof', txid }), txid: hexToBytes(txid).reverse() });
+    this.send({ type: 'get_tx_proof', requestId: this.requestId({ kind: 'proof', txid }), txid: hexToHash(txid) });
   }
 
   private requestId(request?: Request): number {

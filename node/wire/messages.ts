@@ -257,14 +257,9 @@ export function encodeMessage(message: Message): Uint8Array {
 
 function encodeUnchecked(message: Message): Uint8Array {
   const type = (message as { type?: unknown } | undefined)?.type;
-  const encoded = type === 'update' ? encodeChannelUpdate(message as ChannelUpdate) : encodeMap(message, type);
+  const encoded = type === 'update' ? encodeChannelUpdate(message as ChannelUpdate) : MAP_MESSAGES.encode(message as Exclude<Message, ChannelUpdate>);
   if (encoded.length > MAX_MESSAGE_BYTES) throw new DecodeError('message', `${encoded.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
   return encoded;
-}
-
-function encodeMap(message: Message, type: unknown): Uint8Array {
-  if (!MAP_MESSAGES.has(type)) throw new DecodeError('type', `unknown message type ${String(type)}`);
-  return MAP_MESSAGES.encode(message as Exclude<Message, ChannelUpdate>);
 }
 
 // ---- decoding ---------------------------------------------------------------
@@ -284,9 +279,5 @@ export function decodeMessage(bytes: Uint8Array): Message | UnknownMessage {
     if (first % 2 === 1) return { type: 'unknown', typeNumber: first };
     throw new DecodeError('type', `unknown message type ${first}, which is required (even)`);
   }
-  return decodeMap(bytes);
-}
-
-function decodeMap(bytes: Uint8Array): Message | UnknownMessage {
   return MAP_MESSAGES.decode(bytes);
 }
