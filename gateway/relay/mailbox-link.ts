@@ -55,7 +55,7 @@ export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements Rout
    */
   send(peer: string, message: Uint8Array): unknown {
     const id = peer.toLowerCase();
-    if (this.inner.isUp(id) && this.mailbox.held(id).messages === 0) return this.inner.send(id, message);
+    if (this.inner.isUp(id) && !this.mailbox.hasMail(id)) return this.inner.send(id, message);
     this.mailbox.put(id, message);
     this.counters.mailed++;
     // It may be there, only quiet: try. If it answers, its session comes up and the mail goes out.

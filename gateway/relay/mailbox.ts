@@ -98,6 +98,12 @@ export class Mailbox {
     this.db.removeSync(['message', nodeId, id]);
   }
 
+  /** Whether anything waits for `nodeId` (one key read, not a count). */
+  hasMail(nodeId: string): boolean {
+    for (const _key of this.db.getKeys({ start: ['message', nodeId, 0], end: ['message', nodeId, Number.MAX_SAFE_INTEGER], limit: 1 })) return true;
+    return false;
+  }
+
   /** Messages and bytes held for `nodeId`. */
   held(nodeId: string): { messages: number; bytes: number } {
     let messages = 0;

@@ -28,6 +28,8 @@ t.test('messages wait in order, per node, and survive a restart', async (t) => {
   mailbox = new Mailbox(dir, clock);
   t.same(mailbox.pending('alice').map((mail) => text(mail.message)), ['one', 'two'], 'after a restart, in order');
   t.same(mailbox.nodesWithMail().sort(), ['alice', 'bob']);
+  t.ok(mailbox.hasMail('alice'), 'alice has mail');
+  t.notOk(mailbox.hasMail('carol'), 'carol has none');
   mailbox.remove('alice', 1);
   t.same(mailbox.pending('alice').map((mail) => mail.id), [2], 'one handed on, one waits');
   t.equal(mailbox.put('alice', Buffer.from('three')), 3, 'ids are never reused');
