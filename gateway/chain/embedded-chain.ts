@@ -38,6 +38,14 @@ export interface EmbeddedChainOptions {
    * 1,000 sat/kvB minimum relay fee. Default elsewhere: none.
    */
   readonly fallbackFeeratePerKw?: number;
+  /**
+   * The time bcoin stamps blocks with and checks them against; default the
+   * system clock. The simulator passes its virtual clock, so that block times
+   * (and with them block hashes) repeat from run to run. bcoin keeps the time
+   * on its network object, one per network for the whole process: two chains
+   * of one network with different clocks in one process would share it.
+   */
+  readonly clock?: Clock;
 }
 
 /** The regtest fallback feerate: Lightning's floor (BOLT 3's 253 sat/kw), just above 1 sat/vB. */
@@ -53,6 +61,7 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
   private node: any;
   private miner: RegtestMiner | undefined;
   private rpcPort: number | undefined;
+  private restoreTime: (() => void) | undefined;
 
   constructor(private readonly options: EmbeddedChainOptions = {}) {
     super();
@@ -89,6 +98,12 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     });
     answerSendRawTransactionAsCore(node);
     this.attach(node);
+    const clock = this.options.clock;
+    if (clock) {
+      const time = node.network.time;
+      this.restoreTime = () => delete time.now;
+      time.now = () => Math.floor(clock.now() / 1000);
+    }
     try {
       await node.ensure(); // creates the data directory (bcoin's own launcher does this before open)
       await node.open();
@@ -111,6 +126,8 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     this.miner = undefined;
     this.node = undefined;
     await node.close();
+    this.restoreTime?.();
+    this.restoreTime = undefined;
   }
 
   /** The JSON-RPC endpoint, once open (meaningful when `rpc` was given). */

@@ -113,6 +113,13 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   private readonly appointmentsInFlight = new Set<string>();
   /** Transactions we want proofs for (display-order txid), until this deep. */
   private readonly watched = new Map<string, number>();
+  /**
+   * The block each watched transaction was proven in: while that block stays
+   * in our best chain, its depth follows from our headers alone, and the
+   * proof (a transaction and a merkle branch, hundreds of bytes over the
+   * radio) is not asked for again.
+   */
+  private readonly provenIn = new Map<string, string>();
   private overlap = MIN_OVERLAP;
   private readonly revealFunding: boolean;
   /** Tags whose funding outpoint the tower acknowledged (this run: repeating is harmless). */
@@ -164,7 +171,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.requestHeaders();
     this.send({ type: 'get_fee_estimate', requestId: this.requestId(), targetBlocks: this.feeTargetBlocks });
     for (const { fundingTxid, minimumDepth } of this.components.manager.awaitingFunding()) this.watch(fundingTxid, minimumDepth, false);
-    for (const txid of this.watched.keys()) this.requestProof(txid);
+    this.updateWatched();
     for (const tx of this.unansweredBroadcasts.values()) this.sendBroadcast(tx);
     this.flushAppointments();
     if (this.revealFunding) this.revealFundingOutpoints();
@@ -304,7 +311,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.overlap = MIN_OVERLAP;
     if (change.connected.length > 0 || change.disconnected.length > 0) {
       this.emit('headers', change);
-      for (const txid of this.watched.keys()) this.requestProof(txid);
+      this.updateWatched();
     }
     if (message.tipHeight > chain.height && chain.height > before) this.requestHeaders();
   }
@@ -335,11 +342,33 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     const entry = this.components.headerChain.entryAt(message.height);
     if (!entry) return this.requestHeaders(); // our headers are behind: proofs are checked again once they arrive
     const confirmations = this.components.headerChain.transactionConfirmations({ txid: tx.getHash(), blockHash: entry.hash, index: message.index, branch: message.branch });
-    this.emit('confirmations', request.txid, confirmations);
-    for (const funding of this.components.manager.awaitingFunding()) {
-      if (funding.fundingTxid === request.txid) this.components.manager.fundingConfirmed(funding.peer, funding.handle, confirmations);
+    if (confirmations > 0 && this.watched.has(request.txid)) this.provenIn.set(request.txid, entry.hash);
+    this.confirmed(request.txid, confirmations);
+  }
+
+  /** Depths of what we watch: from our headers where a proof is known and its block still in our best chain, else by asking for a proof. */
+  private updateWatched(): void {
+    for (const txid of [...this.watched.keys()]) {
+      const blockHash = this.provenIn.get(txid);
+      const confirmations = blockHash === undefined ? 0 : this.components.headerChain.confirmations(blockHash);
+      if (confirmations > 0) {
+        this.confirmed(txid, confirmations);
+      } else {
+        this.provenIn.delete(txid); // reorged out, or never proven
+        this.requestProof(txid);
+      }
     }
-    if (confirmations >= (this.watched.get(request.txid) ?? 0)) this.watched.delete(request.txid);
+  }
+
+  private confirmed(txid: string, confirmations: number): void {
+    this.emit('confirmations', txid, confirmations);
+    for (const funding of this.components.manager.awaitingFunding()) {
+      if (funding.fundingTxid === txid) this.components.manager.fundingConfirmed(funding.peer, funding.handle, confirmations);
+    }
+    if (confirmations >= (this.watched.get(txid) ?? 0)) {
+      this.watched.delete(txid);
+      this.provenIn.delete(txid);
+    }
   }
 
   private onRefusals(refusals: string[]): void {

@@ -37,7 +37,7 @@ import { MqttTransport } from '../../transports/mqtt.js';
 import type { Transport } from '../../transports/transport.js';
 import { mqttBrokerUrl } from '../transports/broker.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
-import { type Coin, coinbaseAt, mineToSegwit } from './chain/coins.js';
+import { type Coin, coinbaseAt, mineToSegwit } from '../../gateway/chain/regtest-coins.js';
 import { signerOf } from '../node/channel/network.js';
 import { randomBytes } from '../transports/link/link-network.js';
 

@@ -28,7 +28,7 @@ import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
 import { openBrokerProxy } from '../../transports/cuttable.js';
 import { ManualClock } from '../../node/manual-clock.js';
-import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from './coins.js';
+import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 
 const API_KEY = 'lnmesh-test-key';
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(9)));

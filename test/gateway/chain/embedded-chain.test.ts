@@ -10,7 +10,7 @@ import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
 import { ManualClock } from '../../node/manual-clock.js';
-import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from './coins.js';
+import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 
 /** Every event of `chain`, as short strings, in the order they came. */
 function recordEvents(chain: EmbeddedChain): string[] {

@@ -24,7 +24,7 @@ import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
 import { towerSignerFromSecret } from '../../../node/tower/receipt.js';
 import type { TowerAppointment } from '../../../node/wire/gateway-messages.js';
 import { ManualClock } from '../../node/manual-clock.js';
-import { mineToSegwit } from '../chain/coins.js';
+import { mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
 import type { ChannelManagerInit } from '../../../node/channel/manager.js';
 import { type Network, type TestNode, createNetwork } from '../../node/channel/network.js';
 

@@ -9,7 +9,7 @@ import { ANYONE_CAN_SPEND_OUTPUT, OP_TRUE_SCRIPT } from '../../../gateway/chain/
 import { Transaction, addInput, addOutput } from '../../../node/bolt3/transaction.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
 import { MAX_APPOINTMENTS_PER_BATCH } from '../../../node/wire/gateway-messages.js';
-import { coinbaseAt, spendAnyoneCanSpend } from '../chain/coins.js';
+import { coinbaseAt, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { breachScenario, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 t.setTimeout(120_000);

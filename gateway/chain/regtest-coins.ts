@@ -1,12 +1,12 @@
 /**
- * Coins for chain tests without a wallet: the embedded miner pays its
+ * Coins on a regtest chain without a wallet (tests, the simulator): the embedded miner pays its
  * coinbases to P2WSH(OP_TRUE) by default, which anyone spends by putting the
  * script in the witness.
  */
-import { OP_TRUE_SCRIPT } from '../../../gateway/chain/regtest-miner.js';
-import type { ChainSource } from '../../../gateway/chain/chain-source.js';
-import type { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
-import { Transaction, addInput, addOutput } from '../../../node/bolt3/transaction.js';
+import { OP_TRUE_SCRIPT } from './regtest-miner.js';
+import type { ChainSource } from './chain-source.js';
+import type { EmbeddedChain } from './embedded-chain.js';
+import { Transaction, addInput, addOutput } from '../../node/bolt3/transaction.js';
 
 /** Blocks to mine so that segwit is active on bcoin's regtest (BIP 9 activates it at 432) and the first coinbases are mature. */
 export const SEGWIT_ACTIVE_HEIGHT = 432;

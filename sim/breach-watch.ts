@@ -1,0 +1,109 @@
+/**
+ * Follows every revoked commitment a scenario's cheater broadcasts until it
+ * is punished: the breach confirms at some height, and a justice transaction
+ * (the tower's, or the victim's own once it is back) must confirm before the
+ * cheater's CSV delay on its `to_local` output runs out, or the cheater could
+ * take the money. Then it counts what the victim got back.
+ */
+import type { ChainSource } from '../gateway/chain/chain-source.js';
+import type { ResponseRecord } from '../gateway/tower/response-store.js';
+import type { Transaction } from '../node/bolt3/transaction.js';
+
+/** BOLT 3's anchor outputs: 330 sat each, not the victim's money. */
+const ANCHOR_SATOSHIS = 330;
+
+export interface Breach {
+  readonly cheater: string;
+  readonly victim: string;
+  readonly tx: Transaction;
+  readonly txid: string;
+  /** When it was broadcast, from the start of the run. */
+  readonly atMs: number;
+  /** The cheater's `to_local` delay: the victim's announced `to_self_delay`. */
+  readonly toSelfDelay: number;
+  /** The victim's balance in the channel when the cheater broadcast, in satoshis (rounded down). */
+  readonly victimDueSat: number;
+  /** Where the victim's justice transaction pays. */
+  readonly victimScript: Uint8Array;
+  confirmedHeight?: number;
+  justiceTxid?: string;
+  punishedHeight?: number;
+  recoveredSat?: number;
+}
+
+export interface BreachOutcome {
+  readonly breach: Breach;
+  readonly kind: 'confirmed' | 'punished';
+}
+
+export class BreachWatch {
+  private readonly breaches: Breach[] = [];
+  private readonly victimJustices = new Map<string, string[]>();
+
+  constructor(
+    private readonly chain: ChainSource,
+    /** The tower's responses so far. */
+    private readonly towerResponses: () => readonly ResponseRecord[],
+  ) {}
+
+  add(breach: Breach): void {
+    this.breaches.push(breach);
+  }
+
+  all(): readonly Breach[] {
+    return this.breaches;
+  }
+
+  /** The victim's own node saw the breach and broadcast its justice transaction. */
+  victimJustice(breachTxid: string, justiceTxid: string): void {
+    const known = this.victimJustices.get(breachTxid) ?? [];
+    if (!known.includes(justiceTxid)) known.push(justiceTxid);
+    this.victimJustices.set(breachTxid, known);
+  }
+
+  /** After each block: what confirmed, and what got punished. */
+  async update(): Promise<BreachOutcome[]> {
+    const outcomes: BreachOutcome[] = [];
+    for (const breach of this.breaches) {
+      if (breach.punishedHeight !== undefined) continue;
+      const status = await this.chain.status(breach.txid);
+      const confirmedHeight = status.state === 'confirmed' ? status.height : undefined;
+      if (confirmedHeight !== breach.confirmedHeight) {
+        breach.confirmedHeight = confirmedHeight;
+        if (confirmedHeight !== undefined) outcomes.push({ breach, kind: 'confirmed' });
+      }
+      if (confirmedHeight === undefined) continue;
+      const candidates = [
+        ...this.towerResponses()
+          .filter((response) => response.breachTxid === breach.txid && response.justiceTxid !== undefined)
+          .map((response) => response.justiceTxid!),
+        ...(this.victimJustices.get(breach.txid) ?? []),
+      ];
+      for (const justiceTxid of candidates) {
+        const justiceStatus = await this.chain.status(justiceTxid);
+        if (justiceStatus.state !== 'confirmed') continue;
+        breach.justiceTxid = justiceTxid;
+        breach.punishedHeight = justiceStatus.height;
+        breach.recoveredSat = await this.recovered(breach, justiceTxid);
+        outcomes.push({ breach, kind: 'punished' });
+        break;
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * What the victim got: the justice transaction's outputs to its wallet,
+   * and the breach's outputs the justice left alone that are not anchors
+   * (its own `to_remote`).
+   */
+  private async recovered(breach: Breach, justiceTxid: string): Promise<number> {
+    const justice = await this.chain.transaction(justiceTxid);
+    if (!justice) return 0;
+    const victimScript = Buffer.from(breach.victimScript);
+    const toWallet = justice.outs.filter((output) => victimScript.equals(Buffer.from(output.script))).reduce((sum, output) => sum + Number(output.value), 0);
+    const spent = new Set(justice.ins.filter((input) => Buffer.from(input.hash).reverse().toString('hex') === breach.txid).map((input) => input.index));
+    const leftToVictim = breach.tx.outs.filter((output, index) => !spent.has(index) && Number(output.value) !== ANCHOR_SATOSHIS).reduce((sum, output) => sum + Number(output.value), 0);
+    return toWallet + leftToVictim;
+  }
+}

@@ -1,0 +1,722 @@
+/**
+ * Runs a scenario: the real node and gateway code, every node of the mesh
+ * and the gateway in this process, on the scheduler's virtual clock, over
+ * the simulated media, with the gateway's bcoin regtest chain mining on
+ * virtual time. Returns the report.
+ *
+ * The run, in order:
+ * 1. setup, before time starts: the chain (past segwit, the wallets'
+ *    coins), the media (a link per edge of the topology, and between the
+ *    gateway and the nodes attached to it), the gateway (tower, mailbox,
+ *    node service) and a `SimNode` per node with its static routes;
+ * 2. at time 0 every channel of the scenario is opened (funded on chain
+ *    through the gateway; open once 3 blocks deep, as the nodes see it by
+ *    their own header chains); blocks come every `blockInterval` or so;
+ * 3. the workload's payments and the scenario's events, each at its time;
+ *    every sample interval the invariants are checked on the nodes that
+ *    are quiet (no HTLC in flight) and the report's series are sampled;
+ * 4. after `duration`, a drain: time goes on (blocks, retries, no new
+ *    payments) until every payment has ended or a day has passed;
+ * 5. the final checks, then everything is stopped and the temporary stores
+ *    removed.
+ *
+ * Everything random comes from one `SeededRandom` (keys, losses, arrivals,
+ * amounts, block intervals) and bcoin's own `Math.random` (coinbase nonces)
+ * is seeded for the run, so the same scenario and seed give the same event
+ * log, hashed into `eventLogHash`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { Gateway, gatewayKeyFromSecret } from '../gateway/gateway.js';
+import { Mailbox } from '../gateway/relay/mailbox.js';
+import { AppointmentStore } from '../gateway/tower/appointment-store.js';
+import { ResponseStore } from '../gateway/tower/response-store.js';
+import { ChannelManager, type ManagerEvent } from '../node/channel/manager.js';
+import { channelPolicy, delaysFor } from '../node/channel/policy.js';
+import { SeedSigner } from '../node/keys/signer.js';
+import type { LinkConfig, MeshNode } from '../node/mesh-node.js';
+import { MemoryPersister } from '../node/persist/persister.js';
+import { MemoryLinkOutbox } from '../transports/link/outbox.js';
+import { MemorySeenMessages } from '../transports/router/seen-messages.js';
+import { BreachWatch } from './breach-watch.js';
+import { formatDuration } from './duration.js';
+import { SimMedium } from './medium.js';
+import { PaymentBook } from './payment-book.js';
+import { SeededRandom } from './random.js';
+import { ReportRecorder } from './report/report-recorder.js';
+import type { SimReport } from './report/sim-report.js';
+import { type Scenario, type ScenarioEvent, linkModelBetween } from './scenario.js';
+import { type EventRecord, Scheduler } from './scheduler.js';
+import { SimChain } from './sim-chain.js';
+import { SimNode } from './sim-node.js';
+import { SimWallet } from './sim-wallet.js';
+import { DEFAULT_ROUTE, GATEWAY, neighboursOf, pairKey, routeFinder, staticRoutes } from './topology.js';
+
+/** Virtual time starts here (block times too): a fixed date, so that runs repeat. */
+export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
+const DAY_MS = 86_400_000;
+
+/** The invariants every run checks (sim/README.md says what each means). */
+export const INVARIANTS = ['noFundsLost', 'breachesPunished', 'paymentsEnd', 'balanceConserved'] as const;
+
+export interface RunProgress {
+  readonly phase: 'setup' | 'run' | 'drain' | 'done';
+  /** Virtual time from the start of the run. */
+  readonly virtualMs: number;
+  readonly durationMs: number;
+  readonly events: number;
+  readonly paymentsSettled: number;
+  readonly paymentsPending: number;
+}
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  /** Overrides the scenario's duration (a shortened run); events and payments after it do not happen. */
+  readonly durationMs?: number;
+  /** How long to wait after the end for payments still in flight. Default one day. */
+  readonly drainLimitMs?: number;
+  /** Virtual time between two checks of the invariants and samples of the series. Default: the block interval. */
+  readonly sampleIntervalMs?: number;
+  /** Called as the run goes (about 200 times) and at the end. */
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** Each record of the event log as it is written (warnings, payments refused, violations, link changes, ...). */
+  readonly onRecord?: (record: EventRecord) => void;
+  /** Log every frame's fate into the event log (and its hash). Default false. */
+  readonly logFrames?: boolean;
+}
+
+/** A payment the scenario wants made: `from` pays `to`. */
+interface PaymentOrder {
+  readonly from: string;
+  readonly to: string;
+  readonly amountSatoshis: number;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimReport> {
+  const run = new SimRun(scenario, options);
+  const restoreMathRandom = seedMathRandom(run.random.fork('Math.random'));
+  try {
+    return await run.execute();
+  } finally {
+    restoreMathRandom();
+    await run.dispose();
+  }
+}
+
+/** bcoin draws its coinbase nonces from `Math.random`: seeded for the run, so that txids repeat. */
+function seedMathRandom(random: SeededRandom): () => void {
+  const original = Math.random;
+  Math.random = random.next;
+  return () => {
+    Math.random = original;
+  };
+}
+
+class SimRun {
+  readonly random: SeededRandom;
+  private readonly seed: number;
+  private readonly durationMs: number;
+  private readonly scheduler: Scheduler;
+  private readonly chain: SimChain;
+  private readonly medium: SimMedium;
+  private readonly recorder = new ReportRecorder();
+  private readonly book = new PaymentBook();
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly nameOfId = new Map<string, string>();
+  private readonly signers = new Map<string, SeedSigner>();
+  private readonly wallets = new Map<string, SimWallet>();
+  private readonly tempDirectory: string;
+  private gateway: Gateway | undefined;
+  private gatewayId = '';
+  private readonly makeGateway: () => Gateway;
+  private readonly breaches: BreachWatch;
+  /** Per node, the peers whose channel is open as that node saw it (and not closed since). */
+  private readonly openChannels = new Map<string, Set<string>>();
+  /** Snapshots of the cheaters' stores at the opening of the channels they will cheat on. */
+  private readonly cheatBackups = new Map<string, MemoryPersister>();
+  /** Channels a breach event names, as pairKey(cheater, victim). */
+  private readonly cheatChannels: Set<string>;
+  private readonly reported = new Set<string>();
+  private readonly warnings: string[] = [];
+  private readonly startedWall = Date.now();
+  private readonly disturbances = { partition: undefined as string | undefined, linksDown: new Set<string>(), offline: new Set<string>(), gatewayDown: false };
+  private readonly stores: { close(): Promise<void> }[];
+  private readonly gatewayOutbox = new MemoryLinkOutbox();
+  private readonly routes: ReturnType<typeof staticRoutes>;
+  private readonly findRoute: ReturnType<typeof routeFinder>;
+  private readonly neighbours: ReturnType<typeof neighboursOf>;
+  private draining = false;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: RunOptions,
+  ) {
+    this.seed = options.seed ?? scenario.seed;
+    this.durationMs = options.durationMs ?? scenario.durationMs;
+    this.random = new SeededRandom(this.seed);
+    this.routes = staticRoutes(scenario.topology, scenario.gateway.attachedTo);
+    this.findRoute = routeFinder(scenario.topology, this.routes);
+    this.neighbours = neighboursOf(scenario.topology);
+    this.scheduler = new Scheduler({ startMs: SIM_EPOCH_MS, settle: () => this.chain.settle(), ...(options.onRecord && { onRecord: options.onRecord }) });
+    this.chain = new SimChain(this.scheduler);
+    this.medium = new SimMedium({ clock: this.scheduler, random: this.random.fork('medium'), log: (kind, detail) => this.scheduler.log(kind, detail) }, { logFrames: options.logFrames ?? false });
+    this.tempDirectory = mkdtempSync(join(tmpdir(), `lnmesh-sim-${scenario.name}-`));
+    this.breaches = new BreachWatch(this.chain.tracked, () => this.gateway?.tower.responses() ?? []);
+    this.cheatChannels = new Set(scenario.events.flatMap((event) => (event.kind === 'breach' ? [pairKey(event.cheater, event.victim)] : [])));
+    const gatewayKey = gatewayKeyFromSecret(this.random.fork('gateway key').bytes(32));
+    this.gatewayId = bytesToHex(gatewayKey.nodeId);
+    const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'));
+    const responses = new ResponseStore(join(this.tempDirectory, 'responses'));
+    const mailbox = new Mailbox(join(this.tempDirectory, 'mailbox'), this.scheduler);
+    this.stores = [appointments, responses, mailbox];
+    let gatewayStarts = 0;
+    this.makeGateway = () =>
+      new Gateway(
+        {
+          key: gatewayKey,
+          chain: this.chain.tracked,
+          appointments,
+          responses,
+          mailbox,
+          outbox: this.gatewayOutbox,
+          seen: new MemorySeenMessages(),
+          clock: this.scheduler,
+          randomBytes: this.random.fork(`gateway start ${gatewayStarts++}`).bytes,
+        },
+        { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}) },
+      );
+  }
+
+
+  async execute(): Promise<SimReport> {
+    const { scenario } = this;
+    this.progress('setup');
+    await this.setUp();
+    const endMs = SIM_EPOCH_MS + this.durationMs;
+    const drainLimitMs = this.options.drainLimitMs ?? DAY_MS;
+    this.chain.scheduleBlocks(this.scheduler, { intervalMs: scenario.chain.blockIntervalMs, jitter: scenario.chain.jitter }, this.random.fork('blocks'), endMs + drainLimitMs, () => this.afterBlock());
+    this.scheduler.at(SIM_EPOCH_MS, 'open channels', () => this.openChannels_());
+    this.scheduleWorkload(endMs);
+    for (const event of scenario.events) if (event.atMs <= this.durationMs) this.scheduler.at(SIM_EPOCH_MS + event.atMs, event.kind, () => this.apply(event));
+    this.scheduleSamples(endMs + drainLimitMs);
+
+    const step = Math.max(1, Math.ceil(this.durationMs / 200));
+    for (let at = SIM_EPOCH_MS + step; ; at += step) {
+      await this.scheduler.runUntil(Math.min(at, endMs));
+      this.progress('run');
+      if (at >= endMs) break;
+    }
+    // The drain: no new payments; time goes on until the ones in flight end.
+    this.draining = true;
+    const drainEnd = endMs + drainLimitMs;
+    while (this.book.pending > 0 && this.scheduler.now() < drainEnd) {
+      await this.scheduler.runWhile(() => this.book.pending > 0, Math.min(step, drainEnd - this.scheduler.now()));
+      this.progress('drain');
+    }
+    this.recorder.setFigure('drainMs', this.scheduler.now() - endMs);
+    await this.finalChecks();
+    const report = this.recorder.finish({
+      scenario: scenario.name,
+      ...(scenario.description && { description: scenario.description }),
+      seed: this.seed,
+      eventLogHash: this.scheduler.eventLogHash(),
+      virtualDurationMs: this.scheduler.now() - SIM_EPOCH_MS,
+      wallClockMs: Date.now() - this.startedWall,
+      events: this.scheduler.counters.eventsRun,
+    });
+    this.progress('done');
+    return report;
+  }
+
+  /** Stops what runs and removes the temporary stores; safe after a failed setup. */
+  async dispose(): Promise<void> {
+    const dbg = (m: string) => process.env.SIM_DEBUG && console.error("dispose", m);
+    // Radios off first: a send waiting for the duty cycle waits for virtual time, which no longer moves.
+    for (const name of this.medium.nodes()) this.medium.nodeDown(name);
+    for (const node of this.nodes.values()) { dbg(node.name); await node.stop().catch(() => undefined); }
+    dbg('gateway');
+    await this.gateway?.stop().catch(() => undefined);
+    dbg('chain');
+    await this.chain.close().catch(() => undefined);
+    dbg('stores');
+    for (const store of this.stores) await store.close().catch(() => undefined);
+    rmSync(this.tempDirectory, { recursive: true, force: true });
+  }
+
+  // ---- setup ------------------------------------------------------------------------
+
+  private async setUp(): Promise<void> {
+    const { scenario } = this;
+    this.recorder.declareInvariants(INVARIANTS);
+    await this.chain.open();
+    for (const name of scenario.topology.nodes) {
+      const signer = new SeedSigner(this.random.fork(`key ${name}`).bytes(32));
+      this.signers.set(name, signer);
+      this.nameOfId.set(bytesToHex(signer.nodeId), name);
+      this.wallets.set(name, new SimWallet(name, this.random.fork(`wallet ${name}`).bytes(32)));
+    }
+    this.nameOfId.set(this.gatewayId, GATEWAY);
+    // Each funder gets a coin per channel it funds, and every node one for the fees of HTLC claims.
+    const amounts = new Map<string, number[]>(scenario.topology.nodes.map((name) => [name, [1_000_000]]));
+    for (const channel of scenario.channels) amounts.get(channel.funder)!.push(channel.capacitySatoshis + 50_000);
+    await this.chain.fundWallets([...amounts].map(([name, list]) => ({ wallet: this.wallets.get(name)!, amounts: list })));
+    const checkpoint = await this.chain.checkpoint();
+
+    for (const [a, b] of scenario.topology.edges) this.medium.connect(a, b, linkModelBetween(scenario, a, b));
+    for (const attached of scenario.gateway.attachedTo) this.medium.connect(GATEWAY, attached, scenario.gateway.link);
+
+    for (const name of scenario.topology.nodes) {
+      const settings = scenario.nodes[name]!;
+      const routeLengths: Record<string, number> = {};
+      for (const other of scenario.topology.nodes) {
+        const path = other === name ? undefined : this.findRoute(name, other);
+        if (path && path.length > 3) routeLengths[this.idOf(other)] = path.length - 1;
+      }
+      const node = new SimNode({
+        name,
+        signer: this.signers.get(name)!,
+        wallet: this.wallets.get(name)!,
+        clock: this.scheduler,
+        random: this.random.fork(`node ${name}`),
+        channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, routeLengths },
+        links: this.nodeLinks(name),
+        routes: this.idRoutes(this.routes[name] ?? {}),
+        gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint },
+        onStart: (mesh) => this.listen(name, mesh),
+      });
+      this.nodes.set(name, node);
+      this.openChannels.set(name, new Set());
+    }
+    this.gateway = this.makeGateway();
+    this.gateway.on('warning', (message) => this.warn('gateway', message));
+    await this.gateway.start();
+    for (const node of this.nodes.values()) await node.start();
+  }
+
+  private idOf(name: string): string {
+    return name === GATEWAY ? this.gatewayId : this.nodes.get(name)?.id ?? bytesToHex(this.signers.get(name)!.nodeId);
+  }
+
+  /** A route table of names as node ids. */
+  private idRoutes(table: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(table).map(([destination, next]) => [destination === DEFAULT_ROUTE ? DEFAULT_ROUTE : this.idOf(destination), this.idOf(next)]));
+  }
+
+  /** One link per neighbour (and the gateway, for an attached node), on the medium's transport to it. */
+  private nodeLinks(name: string): LinkConfig[] {
+    const neighbours = [...(this.neighbours.get(name) ?? []), ...(this.scenario.gateway.attachedTo.includes(name) ? [GATEWAY] : [])];
+    return neighbours.map((neighbour) => ({ transport: this.medium.transport(name, neighbour), neighbours: [{ nodeId: this.idOf(neighbour), address: neighbour }] }));
+  }
+
+  private gatewayLinks(): LinkConfig[] {
+    return this.scenario.gateway.attachedTo.map((attached) => ({ transport: this.medium.transport(GATEWAY, attached), neighbours: [{ nodeId: this.idOf(attached), address: attached }] }));
+  }
+
+  // ---- what the nodes say -------------------------------------------------------------
+
+  private listen(name: string, mesh: MeshNode): void {
+    mesh.on('warning', (message) => this.warn(name, message));
+    mesh.manager.on('event', (event) => this.onManagerEvent(name, event));
+    mesh.uplink?.on('breach', () => this.recorder.count('breachAlertsReceived'));
+    if (process.env.SIM_DEBUG) {
+      mesh.uplink?.on('headers', (change) => this.scheduler.log('dbg-headers', `${name} ${Object.keys(change)}`));
+      mesh.uplink?.on('confirmations', (txid, n) => this.scheduler.log('dbg-conf', `${name} ${txid} ${n}`));
+      mesh.uplink?.on('refused', (kind, reason) => this.scheduler.log('dbg-refused', `${name} ${kind} ${reason}`));
+    }
+    mesh.uplink?.on('broadcast', (outcome) => {
+      this.recorder.count(outcome.accepted ? 'broadcastsAccepted' : 'broadcastsRefused');
+      this.scheduler.log('broadcast', `${name} ${outcome.accepted ? 'accepted' : `refused: ${outcome.reason}`}`);
+    });
+  }
+
+  private warn(who: string, message: string): void {
+    this.recorder.count('warnings');
+    if (/internal error/i.test(message)) this.recorder.count('internalErrors');
+    if (this.warnings.length < 50) this.warnings.push(`${formatDuration(this.elapsed())} ${who}: ${message}`);
+    this.scheduler.log('warning', `${who}: ${message}`);
+  }
+
+  private onManagerEvent(name: string, event: ManagerEvent): void {
+    const now = this.elapsed();
+    switch (event.type) {
+      case 'channel_opened': {
+        const peer = this.nameOfId.get(event.peer)!;
+        this.openChannels.get(name)!.add(peer);
+        const spec = this.scenario.channels.find((channel) => pairKey(channel.funder, channel.fundee) === pairKey(name, peer));
+        if (spec) this.book.add(name, 1000 * (name === spec.funder ? spec.capacitySatoshis - spec.pushSatoshis : spec.pushSatoshis));
+        this.recorder.count('channelsOpened', 0.5);
+        this.scheduler.log('channel-opened', `${name} ${peer}`);
+        if (this.cheatChannels.has(pairKey(name, peer))) {
+          // The cheater keeps this first state: later, revoked, it is what it broadcasts.
+          const backup = new MemoryPersister();
+          for (const [id, record] of this.nodes.get(name)!.persister.loadChannels()) backup.saveChannel(id, record);
+          this.cheatBackups.set(pairKey(name, peer), backup);
+        }
+        return;
+      }
+      case 'channel_closed':
+      case 'channel_force_closed': {
+        const peer = this.nameOfId.get(event.peer)!;
+        if (!this.openChannels.get(name)!.delete(peer)) return;
+        const balance = this.nodes.get(name)!.mesh!.manager.balances().find((channel) => channel.peer === event.peer && channel.handle === event.handle);
+        this.book.add(name, -(balance?.localMsat ?? 0));
+        this.recorder.count(event.type === 'channel_closed' ? 'channelsClosed' : 'channelsForceClosed', 0.5);
+        this.scheduler.log('channel-closed', `${name} ${peer}`);
+        return;
+      }
+      case 'payment_sent': {
+        const record = this.book.settled(event.paymentHash, now);
+        if (!record) return;
+        this.recorder.count('paymentsSettled');
+        this.recorder.recordPaymentLatency(now - record.startMs);
+        return;
+      }
+      case 'payment_failed': {
+        const record = this.book.failed(event.paymentHash, now, event.reason);
+        if (!record) return;
+        this.recorder.count('paymentsFailed');
+        this.scheduler.log('payment-failed', `${record.from} ${record.to}: ${event.reason}`);
+        return;
+      }
+      case 'payment_received':
+        this.book.received(name, event.amountMsat);
+        return;
+      case 'breach':
+        this.breaches.victimJustice(event.breachTxid, event.justice.getId());
+        return;
+      case 'peer_error':
+        this.recorder.count('peerErrors');
+        this.warn(name, `peer error from ${this.nameOfId.get(event.peer) ?? event.peer}: ${event.reason}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---- channels, payments and events ------------------------------------------------------
+
+  private async openChannels_(): Promise<void> {
+    for (const channel of this.scenario.channels) {
+      this.nodes.get(channel.funder)!.mesh!.manager.openChannel(this.idOf(channel.fundee), channel.capacitySatoshis, channel.pushSatoshis * 1000);
+    }
+  }
+
+  /** Each source pays at exponentially distributed intervals (a Poisson process), from `start` to `stop`. */
+  private scheduleWorkload(endMs: number): void {
+    const workload = this.scenario.workload;
+    if (!workload) return;
+    const stopMs = Math.min(SIM_EPOCH_MS + workload.stopMs, endMs);
+    const sources: { from: string; to?: string }[] = workload.endpoints === 'random' ? this.scenario.topology.nodes.map((from) => ({ from })) : workload.endpoints.map(([from, to]) => ({ from, to }));
+    sources.forEach((source, index) => {
+      const random = this.random.fork(`workload ${index} ${source.from}`);
+      const next = (fromMs: number) => {
+        const atMs = fromMs + Math.max(1, Math.round(random.exponential(workload.meanIntervalMs)));
+        if (atMs > stopMs) return;
+        this.scheduler.at(atMs, 'payment', () => {
+          const to = source.to ?? this.randomPayee(source.from, random);
+          const amountSatoshis = random.int(workload.amountSatoshis.min, workload.amountSatoshis.max);
+          if (to !== undefined) this.pay({ from: source.from, to, amountSatoshis });
+          next(atMs);
+        });
+      };
+      next(SIM_EPOCH_MS + workload.startMs);
+    });
+  }
+
+  /** Another node, reached along channels all the way; undefined if none is. */
+  private randomPayee(from: string, random: SeededRandom): string | undefined {
+    const candidates = this.payeesOf(from);
+    return candidates.length === 0 ? undefined : random.pick(candidates);
+  }
+
+  private readonly payees = new Map<string, string[]>();
+
+  private payeesOf(from: string): string[] {
+    let list = this.payees.get(from);
+    if (!list) {
+      const channels = new Set(this.scenario.channels.map((channel) => pairKey(channel.funder, channel.fundee)));
+      list = this.scenario.topology.nodes.filter((to) => {
+        const path = to === from ? undefined : this.findRoute(from, to);
+        return path !== undefined && path.every((node, i) => i === 0 || channels.has(pairKey(path[i - 1]!, node)));
+      });
+      this.payees.set(from, list);
+    }
+    return list;
+  }
+
+  private pay(order: PaymentOrder): void {
+    if (this.draining) return;
+    const payer = this.nodes.get(order.from)!;
+    const payee = this.nodes.get(order.to)!;
+    this.recorder.count('paymentsAsked');
+    if (!payer.isRunning || !payee.isRunning) {
+      // An offline device makes no payment and writes no invoice.
+      this.recorder.count('paymentsSkippedOffline');
+      return;
+    }
+    const amountMsat = order.amountSatoshis * 1000;
+    const request = payee.mesh!.manager.receive(amountMsat, payee.mesh!.uplink!.chainHeight);
+    try {
+      payer.mesh!.manager.payRequest(request);
+    } catch (error) {
+      // Not affordable, no channel open yet: the payer's node refuses before anything is sent.
+      this.recorder.count('paymentsRefused');
+      this.scheduler.log('payment-refused', `${order.from} ${order.to} ${order.amountSatoshis}: ${(error as Error).message}`);
+      return;
+    }
+    this.recorder.count('paymentsSent');
+    this.book.started(request.paymentHash, { from: order.from, to: order.to, amountMsat, startMs: this.elapsed() });
+  }
+
+  private async apply(event: ScenarioEvent): Promise<void> {
+    const now = this.elapsed();
+    switch (event.kind) {
+      case 'linkDown':
+        this.medium.linkDown(...event.between);
+        this.disturbances.linksDown.add(pairKey(...event.between));
+        this.recorder.timelineStart('link-down', event.between.join('–'), now);
+        return;
+      case 'linkUp':
+        this.medium.linkUp(...event.between);
+        this.disturbances.linksDown.delete(pairKey(...event.between));
+        this.recorder.timelineEnd('link-down', event.between.join('–'), now);
+        return;
+      case 'nodeOffline': {
+        this.medium.nodeDown(event.node);
+        await this.nodes.get(event.node)!.stop();
+        this.disturbances.offline.add(event.node);
+        this.recorder.timelineStart('offline', event.node, now);
+        return;
+      }
+      case 'nodeOnline':
+        this.medium.nodeUp(event.node);
+        await this.nodes.get(event.node)!.start();
+        this.disturbances.offline.delete(event.node);
+        this.recorder.timelineEnd('offline', event.node, now);
+        return;
+      case 'partition': {
+        this.medium.partition(event.groups);
+        if (this.disturbances.partition !== undefined) this.recorder.timelineEnd('partition', this.disturbances.partition, now);
+        this.disturbances.partition = event.groups.map((group) => group.join(' ')).join(' | ');
+        this.recorder.timelineStart('partition', this.disturbances.partition, now);
+        return;
+      }
+      case 'heal': {
+        this.medium.heal();
+        if (this.disturbances.partition !== undefined) this.recorder.timelineEnd('partition', this.disturbances.partition, now);
+        this.disturbances.partition = undefined;
+        return;
+      }
+      case 'gatewayOutage': {
+        this.medium.nodeDown(GATEWAY);
+        await this.gateway!.stop();
+        this.disturbances.gatewayDown = true;
+        this.recorder.timelineStart('gateway-outage', GATEWAY, now);
+        this.scheduler.at(this.scheduler.now() + event.durationMs, 'gateway back', async () => {
+          this.gateway = this.makeGateway();
+          this.gateway.on('warning', (message) => this.warn('gateway', message));
+          this.medium.nodeUp(GATEWAY);
+          await this.gateway.start();
+          this.disturbances.gatewayDown = false;
+          this.recorder.timelineEnd('gateway-outage', GATEWAY, this.elapsed());
+        });
+        return;
+      }
+      case 'breach':
+        return this.breach(event.cheater, event.victim);
+      case 'reorg': {
+        const { height } = await this.chain.chain.tip();
+        await this.chain.chain.reorg(Math.min(event.depth, height - 1));
+        this.recorder.timelineInstant('reorg', `${event.depth} blocks`, now);
+        return;
+      }
+      case 'payment':
+        return this.pay({ from: event.from, to: event.to, amountSatoshis: event.amountSatoshis });
+    }
+  }
+
+  /** The cheater broadcasts its first state of the channel with the victim, revoked since if they paid. */
+  private async breach(cheater: string, victim: string): Promise<void> {
+    const now = this.elapsed();
+    const backup = this.cheatBackups.get(pairKey(cheater, victim));
+    const victimNode = this.nodes.get(victim)!;
+    const current = victimNode.mesh?.manager.balances().find((channel) => channel.peer === this.idOf(cheater));
+    if (!backup || !current) {
+      this.recorder.count('breachesNotMade');
+      this.scheduler.log('breach-not-made', `${cheater} ${victim}: the channel never opened`);
+      return;
+    }
+    const cheat = new ChannelManager(
+      { signer: this.signers.get(cheater)!, persister: backup, messenger: { send: () => undefined }, wallet: this.wallets.get(cheater)!, broadcaster: { broadcast: () => undefined } },
+      { network: 3 },
+    );
+    const handle = [...backup.loadChannels()].length > 0 ? cheat.balances().find((channel) => channel.peer === this.idOf(victim))?.handle : undefined;
+    if (handle === undefined) return void this.recorder.count('breachesNotMade');
+    const tx = cheat.forceCloseTransaction(this.idOf(victim), handle);
+    const result = await this.chain.tracked.broadcast(tx);
+    this.scheduler.log('breach', `${cheater} ${victim} ${result.accepted ? 'accepted' : `refused: ${result.reason}`}`);
+    if (!result.accepted) return void this.recorder.count('breachesRefused');
+    this.recorder.count('breaches');
+    this.recorder.timelineInstant('breach', `${cheater} cheats ${victim}`, now);
+    const victimPolicy = channelPolicy({ offlineHorizonBlocks: this.scenario.nodes[victim]!.offlineHorizonBlocks });
+    this.breaches.add({
+      cheater,
+      victim,
+      tx,
+      txid: tx.getId(),
+      atMs: now,
+      toSelfDelay: delaysFor(victimPolicy).toSelfDelay,
+      victimDueSat: Math.floor(current.localMsat / 1000),
+      victimScript: this.wallets.get(victim)!.script,
+    });
+  }
+
+  // ---- blocks, samples and invariants --------------------------------------------------------
+
+  private async afterBlock(): Promise<void> {
+    this.recorder.count('blocks');
+    for (const { breach, kind } of await this.breaches.update()) {
+      if (kind === 'confirmed') {
+        this.scheduler.log('breach-confirmed', `${breach.cheater} ${breach.victim} at ${breach.confirmedHeight}`);
+        continue;
+      }
+      this.recorder.timelineInstant('justice', `${breach.victim} punishes ${breach.cheater}`, this.elapsed());
+      this.scheduler.log('justice-confirmed', `${breach.cheater} ${breach.victim} at ${breach.punishedHeight}`);
+      const blocksLeft = breach.confirmedHeight! + breach.toSelfDelay - breach.punishedHeight!;
+      this.recorder.setFigure('justiceBlocksBeforeDeadline', blocksLeft);
+      if (blocksLeft <= 0) this.violation('breachesPunished', `breach ${breach.txid}`, `the justice for ${breach.cheater}'s breach of ${breach.victim} confirmed at height ${breach.punishedHeight}, after the CSV delay ran out at ${breach.confirmedHeight! + breach.toSelfDelay}`);
+      this.recorder.setFigure(`recoveredSat.${breach.victim}`, breach.recoveredSat!);
+      if (breach.recoveredSat! < breach.victimDueSat) {
+        this.violation('noFundsLost', `breach ${breach.txid}`, `${breach.victim} got back ${breach.recoveredSat} sat from ${breach.cheater}'s breach, less than the ${breach.victimDueSat} sat it held in the channel`);
+      }
+    }
+  }
+
+  private scheduleSamples(untilMs: number): void {
+    const interval = this.options.sampleIntervalMs ?? this.scenario.chain.blockIntervalMs;
+    const tick = () => {
+      this.sample();
+      if (this.scheduler.now() + interval <= untilMs) this.scheduler.at(this.scheduler.now() + interval, 'sample', tick);
+    };
+    this.scheduler.at(SIM_EPOCH_MS + interval, 'sample', tick);
+  }
+
+  private sample(): void {
+    const now = this.elapsed();
+    for (const [name, node] of this.nodes) {
+      this.recorder.sampleOutboxDepth(name, now, node.outboxDepth());
+      const duty = this.medium.nodeStats(name).dutyCycle;
+      if (duty) this.recorder.sampleAirtime(name, duty.usedMs, duty.budgetMs);
+    }
+    for (const channel of this.scenario.channels) {
+      const view = this.channelView(channel.funder, channel.fundee);
+      if (view) this.recorder.sampleBalance(`${channel.funder}–${channel.fundee}`, now, view.localMsat, view.remoteMsat);
+    }
+    this.checkBalances();
+  }
+
+  /** `node`'s view of its channel with `peer`, while it is open. */
+  private channelView(node: string, peer: string) {
+    if (!this.openChannels.get(node)?.has(peer)) return undefined;
+    const peerId = this.idOf(peer);
+    return this.nodes.get(node)!.mesh?.manager.balances().find((channel) => channel.peer === peerId);
+  }
+
+  /**
+   * On every node with no HTLC in flight: its open channels hold what the
+   * book says (less is money lost, more is money made up); on every open
+   * channel both sides quiet: the two views agree and add up to the capacity.
+   */
+  private checkBalances(): void {
+    for (const [name, node] of this.nodes) {
+      const balances = [...this.openChannels.get(name)!].map((peer) => node.mesh!.manager.balances().find((channel) => channel.peer === this.idOf(peer)));
+      if (balances.some((balance) => balance === undefined || balance.pendingHtlcs > 0)) continue;
+      const holding = balances.reduce((sum, balance) => sum + balance!.localMsat, 0);
+      const expected = this.book.expectedMsat(name);
+      if (holding < expected) this.violation('noFundsLost', `holding ${name}`, `${name} holds ${holding} msat in its open channels, ${expected - holding} msat less than it was paid and paid out`);
+      if (holding > expected) this.violation('balanceConserved', `holding ${name}`, `${name} holds ${holding} msat in its open channels, ${holding - expected} msat more than it was paid and paid out`);
+    }
+    for (const channel of this.scenario.channels) {
+      const funderView = this.channelView(channel.funder, channel.fundee);
+      const fundeeView = this.channelView(channel.fundee, channel.funder);
+      if (!funderView || !fundeeView || funderView.pendingHtlcs > 0 || fundeeView.pendingHtlcs > 0) continue;
+      const capacityMsat = channel.capacitySatoshis * 1000;
+      if (funderView.localMsat + funderView.remoteMsat !== capacityMsat || funderView.localMsat !== fundeeView.remoteMsat || funderView.remoteMsat !== fundeeView.localMsat) {
+        this.violation(
+          'balanceConserved',
+          `channel ${channel.funder} ${channel.fundee}`,
+          `the channel ${channel.funder}–${channel.fundee} of ${capacityMsat} msat: ${channel.funder} sees ${funderView.localMsat}/${funderView.remoteMsat}, ${channel.fundee} sees ${fundeeView.localMsat}/${fundeeView.remoteMsat} (local/remote msat)`,
+        );
+      }
+    }
+  }
+
+  private async finalChecks(): Promise<void> {
+    this.sample();
+    const whole = this.disturbances.partition === undefined && this.disturbances.linksDown.size === 0 && this.disturbances.offline.size === 0 && !this.disturbances.gatewayDown;
+    const pending = this.book.pendingPayments();
+    this.recorder.setFigure('paymentsPendingAtEnd', pending.length);
+    if (whole) {
+      for (const payment of pending.slice(0, 20)) {
+        this.violation('paymentsEnd', `payment ${payment.from} ${payment.to} ${payment.startMs}`, `${payment.from} → ${payment.to} (${payment.amountMsat} msat), sent at ${formatDuration(payment.startMs)}, had not ended ${formatDuration(this.elapsed() - payment.startMs)} later with the mesh whole`);
+      }
+    }
+    for (const breach of this.breaches.all()) {
+      if (breach.punishedHeight !== undefined) continue;
+      if (breach.confirmedHeight === undefined) {
+        this.recorder.count('breachesNeverConfirmed');
+        continue;
+      }
+      this.violation('breachesPunished', `breach ${breach.txid}`, `${breach.cheater}'s breach of ${breach.victim} (height ${breach.confirmedHeight}) was not punished by the end of the run; its CSV delay runs out at ${breach.confirmedHeight + breach.toSelfDelay}`);
+    }
+    const stats = this.medium.stats();
+    if (process.env.SIM_DEBUG) console.error(stats);
+    let bytesOnAir = 0;
+    let airtimeMs = 0;
+    for (const node of Object.values(stats)) {
+      bytesOnAir += node.bytesSent;
+      airtimeMs += node.airtimeMs;
+    }
+    this.recorder.setFigure('bytesSent', bytesOnAir);
+    this.recorder.setFigure('airtimeMs', airtimeMs);
+    this.recorder.setFigure('nodes', this.nodes.size);
+    this.recorder.setFigure('channels', this.scenario.channels.length);
+    const { height } = await this.chain.chain.tip();
+    this.recorder.setFigure('chainHeight', height);
+    this.recorder.setFigure('towerResponses', this.gateway?.tower.responses().length ?? 0);
+  }
+
+  /** Records a violation once per subject (a node's holding, a channel, a breach): a checked state that stays wrong is one finding. */
+  private violation(invariant: (typeof INVARIANTS)[number], subject: string, detail: string): void {
+    const key = `${invariant} ${subject}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.scheduler.log('violation', `${invariant}: ${detail}`);
+    this.recorder.violation(invariant, this.elapsed(), detail);
+  }
+
+  // ---- time and progress ---------------------------------------------------------------------
+
+  private elapsed(): number {
+    return this.scheduler.now() - SIM_EPOCH_MS;
+  }
+
+  private progress(phase: RunProgress['phase']): void {
+    this.options.onProgress?.({
+      phase,
+      virtualMs: this.elapsed(),
+      durationMs: this.durationMs,
+      events: this.scheduler.counters.eventsRun,
+      paymentsSettled: this.book.settledCount,
+      paymentsPending: this.book.pending,
+    });
+  }
+
+  /** The warnings the nodes and the gateway logged first (at most 50), for the summary. */
+  firstWarnings(): readonly string[] {
+    return this.warnings;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A simulated node's on-chain wallet: P2WPKH coins of one key, given to it
+ * when the run is set up (`fundWallets` in `sim/sim-chain.ts`), spent with
+ * real signatures. It funds the node's channels (one coin per channel, so
+ * that no funding waits on another's change) and pays the fees of anchors
+ * HTLC claims; sweeps and justice transactions pay back to its key.
+ *
+ * What it has spent is gone from it at once, as a real wallet's would be:
+ * change comes back as a new coin, usable right away (regtest relays chains
+ * of unconfirmed transactions).
+ */
+import { addFeeInputs } from '../node/bolt3/fee-inputs.js';
+import { type FundingInput, buildFundingTransaction } from '../node/bolt3/funding.js';
+import { p2wpkh } from '../node/bolt3/scripts.js';
+import type { FundingWallet } from '../node/channel/manager.js';
+import { publicKeyOf, signDigest } from '../node/keys/curve.js';
+
+export class SimWalletError extends Error {
+  override name = 'SimWalletError';
+}
+
+export class SimWallet implements FundingWallet {
+  readonly publicKey: Uint8Array;
+  /** The output script everything of this wallet pays to. */
+  readonly script: Uint8Array;
+  private readonly coins: FundingInput[] = [];
+
+  constructor(
+    /** The node's name, for errors. */
+    readonly owner: string,
+    private readonly secretKey: Uint8Array,
+  ) {
+    this.publicKey = publicKeyOf(secretKey);
+    this.script = p2wpkh(this.publicKey);
+  }
+
+  /** A coin paying `script` now belongs to the wallet. */
+  addCoin(txid: string, vout: number, satoshis: number): void {
+    this.coins.push({ outpoint: { txid, vout }, satoshis, publicKey: this.publicKey, kind: 'p2wpkh' });
+  }
+
+  /** Satoshis in the wallet's coins. */
+  balance(): number {
+    return this.coins.reduce((sum, coin) => sum + coin.satoshis, 0);
+  }
+
+  fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): ReturnType<FundingWallet['fund']> {
+    // The smallest coin that pays the channel and a fee of up to 10,000 sat.
+    const coin = this.take((satoshis) => satoshis >= request.satoshis + 10_000, `a channel of ${request.satoshis} sat`);
+    const built = buildFundingTransaction(
+      { inputs: [coin], fundingSatoshis: request.satoshis, localFundingPubkey: request.localFundingPubkey, remoteFundingPubkey: request.remoteFundingPubkey, changeScript: this.script, feeratePerKw: request.feeratePerKw },
+      (_input, digest) => signDigest(digest, this.secretKey),
+    );
+    if (built.changeSatoshis > 0) {
+      const vout = built.tx.outs.findIndex((output, index) => index !== built.fundingOutputIndex && Buffer.from(output.script).equals(Buffer.from(this.script)));
+      if (vout >= 0) this.addCoin(built.tx.getId(), vout, built.changeSatoshis);
+    }
+    return { tx: built.tx, outputIndex: built.fundingOutputIndex };
+  }
+
+  sweepScript(): Uint8Array {
+    return this.script;
+  }
+
+  payFee(tx: Parameters<FundingWallet['payFee']>[0], baseWeight: number, feeratePerKw: number): void {
+    const coin = this.take((satoshis) => satoshis >= 100_000, 'the fee of an HTLC claim');
+    const before = tx.outs.length;
+    addFeeInputs(tx, { coins: [coin], changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, this.secretKey));
+    // The change (the last output added, if any) is a coin again once the claim is out; counted now, as `fund` does.
+    if (tx.outs.length > before) this.addCoin(tx.getId(), tx.outs.length - 1, Number(tx.outs[tx.outs.length - 1]!.value));
+  }
+
+  /** Removes and returns the smallest coin `enough` accepts. */
+  private take(enough: (satoshis: number) => boolean, purpose: string): FundingInput {
+    let best = -1;
+    this.coins.forEach((coin, index) => {
+      if (enough(coin.satoshis) && (best < 0 || coin.satoshis < this.coins[best]!.satoshis)) best = index;
+    });
+    if (best < 0) throw new SimWalletError(`${this.owner}'s wallet has no coin for ${purpose} (it holds ${this.balance()} sat in ${this.coins.length} coins)`);
+    return this.coins.splice(best, 1)[0]!;
+  }
+}
