@@ -106,6 +106,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
 }
 
+/** The channel `cheater` will cheat `victim` on. */
+function cheatKey(cheater: string, victim: string): string {
+  return `${cheater}>${victim}`;
+}
+
 /** bcoin draws its coinbase nonces from `Math.random`: seeded for the run, so that txids repeat. */
 function seedMathRandom(random: SeededRandom): () => void {
   const original = Math.random;
@@ -137,7 +142,7 @@ class SimRun {
   private readonly openChannels = new Map<string, Set<string>>();
   /** Snapshots of the cheaters' stores at the opening of the channels they will cheat on. */
   private readonly cheatBackups = new Map<string, MemoryPersister>();
-  /** Channels a breach event names, as pairKey(cheater, victim). */
+  /** Channels a breach event names, as cheatKey(cheater, victim). */
   private readonly cheatChannels: Set<string>;
   private readonly reported = new Set<string>();
   private readonly warnings: string[] = [];
@@ -165,7 +170,7 @@ class SimRun {
     this.medium = new SimMedium({ clock: this.scheduler, random: this.random.fork('medium'), log: (kind, detail) => this.scheduler.log(kind, detail) }, { logFrames: options.logFrames ?? false });
     this.tempDirectory = mkdtempSync(join(tmpdir(), `lnmesh-sim-${scenario.name}-`));
     this.breaches = new BreachWatch(this.chain.tracked, () => this.gateway?.tower.responses() ?? []);
-    this.cheatChannels = new Set(scenario.events.flatMap((event) => (event.kind === 'breach' ? [pairKey(event.cheater, event.victim)] : [])));
+    this.cheatChannels = new Set(scenario.events.flatMap((event) => (event.kind === 'breach' ? [cheatKey(event.cheater, event.victim)] : [])));
     const gatewayKey = gatewayKeyFromSecret(this.random.fork('gateway key').bytes(32));
     this.gatewayId = bytesToHex(gatewayKey.nodeId);
     const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'));
@@ -284,7 +289,7 @@ class SimRun {
         channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, routeLengths },
         links: this.nodeLinks(name),
         routes: this.idRoutes(this.routes[name] ?? {}),
-        gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint },
+        gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint, pollIntervalMs: settings.pollIntervalMs },
         onStart: (mesh) => this.listen(name, mesh),
       });
       this.nodes.set(name, node);
@@ -349,11 +354,11 @@ class SimRun {
         if (spec) this.book.add(name, 1000 * (name === spec.funder ? spec.capacitySatoshis - spec.pushSatoshis : spec.pushSatoshis));
         this.recorder.count('channelsOpened', 0.5);
         this.scheduler.log('channel-opened', `${name} ${peer}`);
-        if (this.cheatChannels.has(pairKey(name, peer))) {
+        if (this.cheatChannels.has(cheatKey(name, peer))) {
           // The cheater keeps this first state: later, revoked, it is what it broadcasts.
           const backup = new MemoryPersister();
           for (const [id, record] of this.nodes.get(name)!.persister.loadChannels()) backup.saveChannel(id, record);
-          this.cheatBackups.set(pairKey(name, peer), backup);
+          this.cheatBackups.set(cheatKey(name, peer), backup);
         }
         return;
       }
@@ -541,7 +546,7 @@ class SimRun {
   /** The cheater broadcasts its first state of the channel with the victim, revoked since if they paid. */
   private async breach(cheater: string, victim: string): Promise<void> {
     const now = this.elapsed();
-    const backup = this.cheatBackups.get(pairKey(cheater, victim));
+    const backup = this.cheatBackups.get(cheatKey(cheater, victim));
     const victimNode = this.nodes.get(victim)!;
     const current = victimNode.mesh?.manager.balances().find((channel) => channel.peer === this.idOf(cheater));
     if (!backup || !current) {

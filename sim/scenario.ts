@@ -56,6 +56,8 @@ export interface NodeSettings {
   readonly horizonMs: number;
   /** The same in blocks at the chain's mean block interval (rounded up): the node's `offlineHorizonBlocks`. */
   readonly offlineHorizonBlocks: number;
+  /** How often the node asks its gateway for headers, proofs and fee estimates (the uplink's `pollIntervalMs`). */
+  readonly pollIntervalMs: number;
 }
 
 export interface ChannelSpec {
@@ -366,22 +368,25 @@ function readGateway(value: YamlValue | undefined, names: NodeNames): Scenario['
 /** `blockInterval`: where to point when the default horizon does not fit the chain's block interval. */
 function readNodes(value: YamlValue | undefined, names: NodeNames, blockIntervalMs: number, blockInterval: YamlValue): Scenario['nodes'] {
   const nodes = value?.map(['defaults', 'overrides']);
-  const defaults = readNodeSettings(nodes?.optional('defaults'), DEFAULT_HORIZON_MS, blockIntervalMs, blockInterval);
+  const defaults = readNodeSettings(nodes?.optional('defaults'), { horizonMs: DEFAULT_HORIZON_MS, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS }, blockIntervalMs, blockInterval);
   const settings: Record<string, NodeSettings> = Object.fromEntries(names.topology.nodes.map((node) => [node, defaults]));
   const overrides = nodes?.optional('overrides')?.map([], 'a mapping of node names to settings, such as { n2: { horizon: 30d } }');
   for (const { name, value: key } of overrides?.keys() ?? []) {
     if (!names.all.has(name)) key.fail(`unknown node ${JSON.stringify(name)} (the mesh has ${names.describe()})`);
-    settings[name] = readNodeSettings(overrides!.required(name), defaults.horizonMs, blockIntervalMs, blockInterval);
+    settings[name] = readNodeSettings(overrides!.required(name), defaults, blockIntervalMs, blockInterval);
   }
   return settings;
 }
 
 const DEFAULT_HORIZON_MS = 14 * 86_400_000;
+/** The node code's default (`Uplink`): every ten minutes. */
+const DEFAULT_POLL_INTERVAL_MS = 600_000;
 
-function readNodeSettings(value: YamlValue | undefined, defaultHorizonMs: number, blockIntervalMs: number, blockInterval: YamlValue): NodeSettings {
-  const settings = value?.map(['horizon']);
+function readNodeSettings(value: YamlValue | undefined, defaults: Pick<NodeSettings, 'horizonMs' | 'pollIntervalMs'>, blockIntervalMs: number, blockInterval: YamlValue): NodeSettings {
+  const settings = value?.map(['horizon', 'pollInterval']);
   const horizonValue = settings?.optional('horizon');
-  const horizonMs = horizonValue?.duration(1000, MAX_DURATION_MS) ?? defaultHorizonMs;
+  const horizonMs = horizonValue?.duration(1000, MAX_DURATION_MS) ?? defaults.horizonMs;
+  const pollIntervalMs = settings?.optional('pollInterval')?.duration(1000, 86_400_000) ?? defaults.pollIntervalMs;
   const offlineHorizonBlocks = Math.ceil(horizonMs / blockIntervalMs);
   if (offlineHorizonBlocks + DEFAULT_MARGIN_BLOCKS > MAX_CSV_DELAY) {
     const longest = `about ${Math.floor(((MAX_CSV_DELAY - DEFAULT_MARGIN_BLOCKS) * blockIntervalMs) / 86_400_000)} days`;
@@ -396,7 +401,7 @@ function readNodeSettings(value: YamlValue | undefined, defaultHorizonMs: number
     if (!(error instanceof InvalidInputError)) throw error;
     (horizonValue ?? blockInterval).fail(`a horizon of ${formatDuration(horizonMs)} is ${offlineHorizonBlocks} blocks of ${formatDuration(blockIntervalMs)}: ${error.reason}`);
   }
-  return { horizonMs, offlineHorizonBlocks };
+  return { horizonMs, offlineHorizonBlocks, pollIntervalMs };
 }
 
 function readChannels(value: YamlValue | undefined, names: NodeNames): ChannelSpec[] {

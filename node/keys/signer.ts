@@ -140,6 +140,8 @@ export class SeedSigner implements Signer {
   readonly nodeId: Uint8Array;
   private readonly root: HDKey;
   private readonly nodeKey: Uint8Array;
+  /** Each channel's keys, derived once: six BIP 32 derivations cost more than the signatures they make. */
+  private readonly channelSigners = new Map<number, ChannelSigner>();
 
   constructor(seed: Uint8Array) {
     this.root = HDKey.fromMasterSeed(checkBytes('seed', seed, SEED_LENGTH));
@@ -149,7 +151,9 @@ export class SeedSigner implements Signer {
 
   channelSigner(channelIndex: number): ChannelSigner {
     checkInteger('channelIndex', channelIndex, 0, MAX_CHANNEL_INDEX);
-    return new KeysChannelSigner({
+    const known = this.channelSigners.get(channelIndex);
+    if (known) return known;
+    const signer = new KeysChannelSigner({
       fundingKey: this.secretAt(KeyFamily.Funding, channelIndex),
       revocationBasepointSecret: this.secretAt(KeyFamily.RevocationBase, channelIndex),
       paymentBasepointSecret: this.secretAt(KeyFamily.PaymentBase, channelIndex),
@@ -157,6 +161,8 @@ export class SeedSigner implements Signer {
       htlcBasepointSecret: this.secretAt(KeyFamily.HtlcBase, channelIndex),
       commitmentSeed: this.secretAt(KeyFamily.CommitmentSeed, channelIndex),
     });
+    this.channelSigners.set(channelIndex, signer);
+    return signer;
   }
 
   ecdh(publicKey: Uint8Array): Uint8Array {

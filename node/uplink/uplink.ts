@@ -297,6 +297,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   }
 
   private onHeaders(message: Extract<GatewayMessage, { type: 'headers' }>): void {
+    if (this.inFlight.get(message.requestId)?.kind === 'headers') this.inFlight.delete(message.requestId);
     const chain = this.components.headerChain;
     const before = chain.height;
     let change: ChainChange;
@@ -376,6 +377,9 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   }
 
   private requestHeaders(): void {
+    // One headers request at a time: over a radio an answer can take longer than a poll interval, and asking
+    // again would queue the same headers twice. A request unanswered for two rounds is forgotten (forgetStaleRequests).
+    for (const request of this.inFlight.values()) if (request.kind === 'headers') return;
     const chain = this.components.headerChain;
     const fromHeight = Math.max(chain.checkpoint.height + 1, chain.height + 1 - this.overlap);
     this.send({ type: 'get_headers', requestId: this.requestId({ kind: 'headers' }), fromHeight, count: MAX_HEADERS_PER_MESSAGE });

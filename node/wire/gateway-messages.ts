@@ -19,8 +19,14 @@ import { DecodeError } from './cbor.js';
 export const MAX_GATEWAY_MESSAGE_BYTES = 256 * 1024;
 /** Appointments in one batch; one signed receipt answers them all. */
 export const MAX_APPOINTMENTS_PER_BATCH = 256;
-/** Headers in one answer: about 160 kB. */
-export const MAX_HEADERS_PER_MESSAGE = 2000;
+/**
+ * Headers in one answer: a day of blocks, 11.5 kB, about a third of a LoRa
+ * node's hourly airtime at SF7 under the EU868 duty cycle; a node back from
+ * days offline catches up a day per round. At 2000 (160 kB) the answer did
+ * not even fit a routed envelope (64 kB) and such a node never caught up
+ * (found by the simulator's headline scenario).
+ */
+export const MAX_HEADERS_PER_MESSAGE = 144;
 export { MAX_TAG_BYTES };
 /** The appointment blob: a kit or a whole justice transaction, encrypted (with its 16-byte tag). */
 export const MAX_BLOB_BYTES = MAX_JUSTICE_DATA_BYTES + 16;

@@ -78,7 +78,7 @@ t.test('a minimal scenario is filled in with the documented defaults', async (t)
   t.same(scenario.links.default, { kind: 'lora', spreadingFactor: 7, bandwidthHz: 125_000, codingRate: 5, dutyCycle: 'EU868', lossRate: 0 });
   t.same(scenario.links.overrides, []);
   t.same(scenario.gateway, { attachedTo: ['n0'], link: { kind: 'mqtt', latencyMs: 100, mtu: 4096, lossRate: 0 } });
-  t.same(scenario.nodes, { n0: { horizonMs: 14 * DAY, offlineHorizonBlocks: 2016 }, n1: { horizonMs: 14 * DAY, offlineHorizonBlocks: 2016 } });
+  t.same(scenario.nodes, { n0: { horizonMs: 14 * DAY, offlineHorizonBlocks: 2016, pollIntervalMs: 600_000 }, n1: { horizonMs: 14 * DAY, offlineHorizonBlocks: 2016, pollIntervalMs: 600_000 } });
   t.same(scenario.channels, []);
   t.equal(scenario.workload, undefined);
   t.same(scenario.events, []);
@@ -102,7 +102,7 @@ links:
 gateway: { attachedTo: [n0, n5], link: { kind: serial, baudRate: 57600, mtu: 512 } }
 nodes:
   defaults: { horizon: 7d }
-  overrides: { n2: { horizon: 30d } }
+  overrides: { n2: { horizon: 30d, pollInterval: 1h } }
 channels:
   - { adjacent: true, capacity: 500000, push: 250000 }
 workload: { rate: 4/h, amount: { min: 100, max: 900 }, endpoints: [[n0, n5], [n2, n3]], start: 2h, stop: 10d }
@@ -126,8 +126,8 @@ events:
   t.same(linkModelBetween(scenario, 'n2', 'n1'), { kind: 'mqtt', latencyMs: 2000, mtu: 1024, lossRate: 0 });
   t.same(linkModelBetween(scenario, 'n3', 'n4'), { kind: 'lora', spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 8, dutyCycle: 'US915', lossRate: 0.05 });
   t.same(scenario.gateway, { attachedTo: ['n0', 'n5'], link: { kind: 'serial', baudRate: 57600, mtu: 512, lossRate: 0 } });
-  t.same(scenario.nodes.n0, { horizonMs: 7 * DAY, offlineHorizonBlocks: 7 * 1440 }, "blocks of the chain's own interval");
-  t.same(scenario.nodes.n2, { horizonMs: 30 * DAY, offlineHorizonBlocks: 30 * 1440 });
+  t.same(scenario.nodes.n0, { horizonMs: 7 * DAY, offlineHorizonBlocks: 7 * 1440, pollIntervalMs: 600_000 }, "blocks of the chain's own interval");
+  t.same(scenario.nodes.n2, { horizonMs: 30 * DAY, offlineHorizonBlocks: 30 * 1440, pollIntervalMs: 3_600_000 }, 'an override inherits nothing it does not name but the defaults');
   t.equal(scenario.channels.length, 7, 'a channel per link of a 2 x 3 grid');
   t.same(scenario.channels[0], { funder: 'n0', fundee: 'n1', capacitySatoshis: 500_000, pushSatoshis: 250_000 });
   t.same(scenario.workload, { meanIntervalMs: 900_000, amountSatoshis: { min: 100, max: 900 }, endpoints: [['n0', 'n5'], ['n2', 'n3']], startMs: 2 * 3_600_000, stopMs: 10 * DAY });
