@@ -238,15 +238,11 @@ class SimRun {
 
   /** Stops what runs and removes the temporary stores; safe after a failed setup. */
   async dispose(): Promise<void> {
-    const dbg = (m: string) => process.env.SIM_DEBUG && console.error("dispose", m);
     // Radios off first: a send waiting for the duty cycle waits for virtual time, which no longer moves.
     for (const name of this.medium.nodes()) this.medium.nodeDown(name);
-    for (const node of this.nodes.values()) { dbg(node.name); await node.stop().catch(() => undefined); }
-    dbg('gateway');
+    for (const node of this.nodes.values()) await node.stop().catch(() => undefined);
     await this.gateway?.stop().catch(() => undefined);
-    dbg('chain');
     await this.chain.close().catch(() => undefined);
-    dbg('stores');
     for (const store of this.stores) await store.close().catch(() => undefined);
     rmSync(this.tempDirectory, { recursive: true, force: true });
   }
@@ -326,11 +322,6 @@ class SimRun {
     mesh.on('warning', (message) => this.warn(name, message));
     mesh.manager.on('event', (event) => this.onManagerEvent(name, event));
     mesh.uplink?.on('breach', () => this.recorder.count('breachAlertsReceived'));
-    if (process.env.SIM_DEBUG) {
-      mesh.uplink?.on('headers', (change) => this.scheduler.log('dbg-headers', `${name} ${Object.keys(change)}`));
-      mesh.uplink?.on('confirmations', (txid, n) => this.scheduler.log('dbg-conf', `${name} ${txid} ${n}`));
-      mesh.uplink?.on('refused', (kind, reason) => this.scheduler.log('dbg-refused', `${name} ${kind} ${reason}`));
-    }
     mesh.uplink?.on('broadcast', (outcome) => {
       this.recorder.count(outcome.accepted ? 'broadcastsAccepted' : 'broadcastsRefused');
       this.scheduler.log('broadcast', `${name} ${outcome.accepted ? 'accepted' : `refused: ${outcome.reason}`}`);
@@ -678,7 +669,6 @@ class SimRun {
       this.violation('breachesPunished', `breach ${breach.txid}`, `${breach.cheater}'s breach of ${breach.victim} (height ${breach.confirmedHeight}) was not punished by the end of the run; its CSV delay runs out at ${breach.confirmedHeight + breach.toSelfDelay}`);
     }
     const stats = this.medium.stats();
-    if (process.env.SIM_DEBUG) console.error(stats);
     let bytesOnAir = 0;
     let airtimeMs = 0;
     for (const node of Object.values(stats)) {

@@ -53,21 +53,47 @@ export function checkChannelPublicKeys(field: string, keys: ChannelPublicKeys): 
   return keys;
 }
 
+/**
+ * Commitments derived lately, by their inputs: a channel derives the same
+ * commitment's keys several times (to sign it, to check the peer's
+ * signatures, to build the justice once it is revoked), and each derivation
+ * is four elliptic-curve operations. Bounded: the oldest entry goes first.
+ */
+const recentlyDerived = new Map<string, CommitmentKeys>();
+const RECENTLY_DERIVED_MAX = 4096;
+
 /** The keys of the commitment owned by `owner`, at the owner's `perCommitmentPoint`. */
 export function deriveCommitmentKeys(
   perCommitmentPoint: Uint8Array,
   owner: ChannelPublicKeys,
   counterparty: ChannelPublicKeys,
 ): CommitmentKeys {
+  // The inputs were checked when their entry was made (the key is their bytes).
+  const cacheKey = cacheKeyOf(perCommitmentPoint, owner, counterparty);
+  const known = cacheKey === undefined ? undefined : recentlyDerived.get(cacheKey);
+  if (known) return known;
   checkPublicKey('perCommitmentPoint', perCommitmentPoint);
   checkChannelPublicKeys('owner', owner);
   checkChannelPublicKeys('counterparty', counterparty);
-  return {
-    perCommitmentPoint,
+  const keys: CommitmentKeys = {
+    perCommitmentPoint: perCommitmentPoint.slice(),
     revocationPubkey: deriveRevocationPublicKey(counterparty.revocationBasepoint, perCommitmentPoint),
     localDelayedPubkey: derivePublicKey(owner.delayedPaymentBasepoint, perCommitmentPoint),
     localHtlcPubkey: derivePublicKey(owner.htlcBasepoint, perCommitmentPoint),
     remoteHtlcPubkey: derivePublicKey(counterparty.htlcBasepoint, perCommitmentPoint),
-    remotePaymentPubkey: counterparty.paymentBasepoint,
+    remotePaymentPubkey: counterparty.paymentBasepoint.slice(),
   };
+  if (cacheKey !== undefined) {
+    if (recentlyDerived.size >= RECENTLY_DERIVED_MAX) recentlyDerived.delete(recentlyDerived.keys().next().value!);
+    recentlyDerived.set(cacheKey, keys);
+  }
+  return keys;
+}
+
+/** The bytes the keys are derived from, as one string; undefined for inputs that are not byte arrays (checked, and refused, below). */
+function cacheKeyOf(perCommitmentPoint: Uint8Array, owner: ChannelPublicKeys, counterparty: ChannelPublicKeys): string | undefined {
+  const keysOf = (side: ChannelPublicKeys) => [side?.fundingPubkey, side?.revocationBasepoint, side?.paymentBasepoint, side?.delayedPaymentBasepoint, side?.htlcBasepoint];
+  const parts = [perCommitmentPoint, ...keysOf(owner), ...keysOf(counterparty)];
+  if (!parts.every((part) => part instanceof Uint8Array)) return undefined;
+  return parts.map((part) => Buffer.from(part!).toString('hex')).join('');
 }

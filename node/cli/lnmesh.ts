@@ -8,6 +8,8 @@ import { InvalidInputError } from '../input.js';
 import { registerAirtimeCommand } from './airtime.js';
 import { registerSeedCommand } from './seed.js';
 import { registerVectorsCommand } from './vectors.js';
+import { registerSimCommand } from '../../sim/cli.js';
+import { ScenarioError } from '../../sim/scenario.js';
 
 const program = new Command();
 program
@@ -20,6 +22,7 @@ program
 registerVectorsCommand(program);
 registerSeedCommand(program);
 registerAirtimeCommand(program);
+registerSimCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -29,6 +32,6 @@ try {
   } else {
     // Errors reach the user as one line that says what to fix, never as a stack trace.
     console.error(`lnmesh: ${(error as Error)?.message ?? String(error)}`);
-    process.exitCode = error instanceof InvalidInputError ? 2 : 1;
+    process.exitCode = error instanceof InvalidInputError || error instanceof ScenarioError ? 2 : 1;
   }
 }

@@ -48,8 +48,14 @@ export function deriveRevocationPublicKey(revocationBasepoint: Uint8Array, perCo
 }
 
 /** The private key of `revocationpubkey`: needs both the basepoint secret and the revealed per-commitment secret. */
-export function deriveRevocationPrivateKey(revocationBasepointSecret: Uint8Array, perCommitmentSecret: Uint8Array): Uint8Array {
-  const revocationBasepoint = publicKeyOf(checkSecretKey('revocationBasepointSecret', revocationBasepointSecret));
+export function deriveRevocationPrivateKey(
+  revocationBasepointSecret: Uint8Array,
+  perCommitmentSecret: Uint8Array,
+  /** The secret's public key, when the caller has it already (it is the channel's announced basepoint). */
+  knownRevocationBasepoint?: Uint8Array,
+): Uint8Array {
+  checkSecretKey('revocationBasepointSecret', revocationBasepointSecret);
+  const revocationBasepoint = knownRevocationBasepoint ?? publicKeyOf(revocationBasepointSecret);
   const perCommitmentPoint = publicKeyOf(checkSecretKey('perCommitmentSecret', perCommitmentSecret));
   return addSecretKeys(
     multiplySecretKeys(revocationBasepointSecret, sha256(concatBytes(revocationBasepoint, perCommitmentPoint))),

@@ -69,6 +69,7 @@ export const MAX_CHANNEL_INDEX = 2 ** 31 - 1;
 /** A channel signer over known secrets (used by `SeedSigner`, and by tests with the BOLT 3 vector keys). */
 export class KeysChannelSigner implements ChannelSigner {
   readonly publicKeys: ChannelPublicKeys;
+  private lastRevocationKey: { secretHex: string; key: Uint8Array } | undefined;
 
   constructor(private readonly secrets: ChannelSecrets) {
     this.publicKeys = {
@@ -115,8 +116,12 @@ export class KeysChannelSigner implements ChannelSigner {
   }
 
   signJustice(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentSecret: Uint8Array): Uint8Array {
-    const key = deriveRevocationPrivateKey(this.secrets.revocationBasepointSecret, perCommitmentSecret);
-    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, key, SIGHASH_ALL);
+    // A justice spends several outputs of one revoked commitment: one derivation for all its inputs.
+    const secretHex = Buffer.from(perCommitmentSecret).toString('hex');
+    if (this.lastRevocationKey?.secretHex !== secretHex) {
+      this.lastRevocationKey = { secretHex, key: deriveRevocationPrivateKey(this.secrets.revocationBasepointSecret, perCommitmentSecret, this.publicKeys.revocationBasepoint) };
+    }
+    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, this.lastRevocationKey.key, SIGHASH_ALL);
   }
 
   signPayment(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number): Uint8Array {
