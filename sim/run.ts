@@ -612,7 +612,13 @@ class SimRun {
       if (view) this.recorder.sampleBalance(`${channel.funder}–${channel.fundee}`, now, view.localMsat, view.remoteMsat);
     }
     this.checkBalances();
+    let appointmentsPending = 0;
+    for (const node of this.nodes.values()) appointmentsPending += node.mesh?.manager.pendingAppointments().length ?? 0;
+    this.appointmentsPendingPeak = Math.max(this.appointmentsPendingPeak, appointmentsPending);
+    this.recorder.setFigure('appointmentsPendingPeak', this.appointmentsPendingPeak);
   }
+
+  private appointmentsPendingPeak = 0;
 
   /** `node`'s view of its channel with `peer`, while it is open. */
   private channelView(node: string, peer: string) {
@@ -682,6 +688,9 @@ class SimRun {
     const { height } = await this.chain.chain.tip();
     this.recorder.setFigure('chainHeight', height);
     this.recorder.setFigure('towerResponses', this.gateway?.tower.responses().length ?? 0);
+    let appointmentsPending = 0;
+    for (const node of this.nodes.values()) appointmentsPending += node.mesh?.manager.pendingAppointments().length ?? 0;
+    this.recorder.setFigure('appointmentsPendingAtEnd', appointmentsPending);
   }
 
   /** Records a violation once per subject (a node's holding, a channel, a breach): a checked state that stays wrong is one finding. */

@@ -61,6 +61,15 @@ export interface UplinkInit {
   /** The fee estimate's target, in blocks. Default 6. */
   readonly feeTargetBlocks?: number;
   /**
+   * How long a batch of appointments may wait for its receipt before it is
+   * sent again. Default 24 hours: the links deliver exactly once, in order,
+   * so a batch is lost only if the gateway crashes with it; sent again
+   * sooner, it only queues duplicates behind itself on a slow radio (in the
+   * simulator, a gateway outage of a day made the nodes spend their airtime
+   * re-sending appointments every two polls, and payments stalled).
+   */
+  readonly appointmentTimeoutMs?: number;
+  /**
    * Tell the tower each channel's funding outpoint, so that it keeps the
    * channel's appointments until that output is spent and buried, and then
    * forgets them. Default true; without it they stay until `dropTag`.
@@ -105,6 +114,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   private readonly pollIntervalMs: number;
   private readonly appointmentsPerBatch: number;
   private readonly feeTargetBlocks: number;
+  private readonly appointmentTimeoutMs: number;
   private nextRequestId: number;
   /** Requests in flight, by id: what each was for, and when it was sent. */
   private readonly inFlight = new Map<number, InFlight>();
@@ -140,6 +150,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.appointmentsPerBatch = checkInteger('appointmentsPerBatch', init.appointmentsPerBatch ?? 16, 1, MAX_APPOINTMENTS_PER_BATCH);
     this.feeTargetBlocks = checkInteger('feeTargetBlocks', init.feeTargetBlocks ?? 6, 1, 1008);
     this.revealFunding = init.revealFunding ?? true;
+    this.appointmentTimeoutMs = checkInteger('appointmentTimeoutMs', init.appointmentTimeoutMs ?? 86_400_000, 1, 30 * 86_400_000);
     const random = components.randomBytes(4);
     this.nextRequestId = ((random[0]! << 24) | (random[1]! << 16) | (random[2]! << 8) | random[3]!) >>> 1;
   }
@@ -191,11 +202,11 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.send({ type: 'drop_tag', requestId: this.requestId({ kind: 'tag', tag: bytesToHex(tag) }), tag });
   }
 
-  /** Requests unanswered for two rounds are presumed lost: their appointments may go again. */
+  /** Requests unanswered for two rounds (appointments: for `appointmentTimeoutMs`) are presumed lost, and may go again. */
   private forgetStaleRequests(): void {
-    const cutoff = this.components.clock.now() - 2 * this.pollIntervalMs;
+    const now = this.components.clock.now();
     for (const [id, request] of this.inFlight) {
-      if (request.sentAt > cutoff) continue;
+      if (request.sentAt > now - (request.kind === 'appointments' ? this.appointmentTimeoutMs : 2 * this.pollIntervalMs)) continue;
       this.inFlight.delete(id);
       if (request.kind === 'appointments') this.release(request.batch);
     }
