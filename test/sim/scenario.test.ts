@@ -62,7 +62,7 @@ t.test('the 50-node LoRa grid: one payment per node per hour, 30 days', async (t
   t.equal(grid.durationMs, 30 * DAY);
   t.equal(grid.workload?.meanIntervalMs, 3_600_000);
   t.equal(grid.workload?.endpoints, 'random');
-  t.same(linkModelBetween(grid, 'n0', 'n1'), { kind: 'lora', spreadingFactor: 7, bandwidthHz: 125_000, codingRate: 5, dutyCycle: 'EU868', lossRate: 0.01 });
+  t.same(linkModelBetween(grid, 'n0', 'n1'), { kind: 'lora', spreadingFactor: 7, bandwidthHz: 125_000, codingRate: 5, dutyCycle: 'US915', lossRate: 0.01 });
 });
 
 t.test('the gateway outage lasts a day', async (t) => {
