@@ -594,8 +594,9 @@ class SimRun {
   private scheduleSamples(untilMs: number): void {
     const interval = this.options.sampleIntervalMs ?? this.scenario.chain.blockIntervalMs;
     const tick = () => {
-      this.sample();
+      // The next one first: a sample that throws (logged as an error) must not end the checks.
       if (this.scheduler.now() + interval <= untilMs) this.scheduler.at(this.scheduler.now() + interval, 'sample', tick);
+      this.sample();
     };
     this.scheduler.at(SIM_EPOCH_MS + interval, 'sample', tick);
   }
@@ -684,6 +685,8 @@ class SimRun {
     this.recorder.setFigure('bytesSent', bytesOnAir);
     this.recorder.setFigure('airtimeMs', airtimeMs);
     this.recorder.setFigure('nodes', this.nodes.size);
+    // Events whose code threw (the scheduler logs them and goes on): a run with any deserves a look at its log.
+    this.recorder.setFigure('eventErrors', this.scheduler.counters.errors);
     this.recorder.setFigure('channels', this.scenario.channels.length);
     const { height } = await this.chain.chain.tip();
     this.recorder.setFigure('chainHeight', height);

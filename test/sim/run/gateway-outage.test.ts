@@ -17,6 +17,7 @@ t.test('gateway-outage: payments go on through a day without the gateway; the ap
   // Shortened to half a day after the outage.
   const report = await runScenario(loadScenario(join(scenarios, 'gateway-outage.yaml')), { durationMs: 60 * HOUR });
   t.same(report.invariants, { noFundsLost: 'held', breachesPunished: 'held', paymentsEnd: 'held', balanceConserved: 'held' }, 'every invariant held');
+  t.equal(report.figures.eventErrors, 0, 'no event of the run threw');
   t.ok(report.figures.paymentsSettled! > 300, `${report.figures.paymentsSettled} payments settled`);
   const outage = report.series.timeline.find((entry) => entry.kind === 'gateway-outage')!;
   t.same([outage.startMs, outage.endMs], [DAY, 2 * DAY], 'the gateway was out from day 1 to day 2');
