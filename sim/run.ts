@@ -203,7 +203,7 @@ class SimRun {
     const endMs = SIM_EPOCH_MS + this.durationMs;
     const drainLimitMs = this.options.drainLimitMs ?? DAY_MS;
     this.chain.scheduleBlocks(this.scheduler, { intervalMs: scenario.chain.blockIntervalMs, jitter: scenario.chain.jitter }, this.random.fork('blocks'), endMs + drainLimitMs, () => this.afterBlock());
-    this.scheduler.at(SIM_EPOCH_MS, 'open channels', () => this.openChannels_());
+    this.scheduler.at(SIM_EPOCH_MS, 'open channels', () => this.openScenarioChannels());
     this.scheduleWorkload(endMs);
     for (const event of scenario.events) if (event.atMs <= this.durationMs) this.scheduler.at(SIM_EPOCH_MS + event.atMs, event.kind, () => this.apply(event));
     this.scheduleSamples(endMs + drainLimitMs);
@@ -394,7 +394,7 @@ class SimRun {
 
   // ---- channels, payments and events ------------------------------------------------------
 
-  private async openChannels_(): Promise<void> {
+  private async openScenarioChannels(): Promise<void> {
     for (const channel of this.scenario.channels) {
       this.nodes.get(channel.funder)!.mesh!.manager.openChannel(this.idOf(channel.fundee), channel.capacitySatoshis, channel.pushSatoshis * 1000);
     }
@@ -549,7 +549,7 @@ class SimRun {
       { signer: this.signers.get(cheater)!, persister: backup, messenger: { send: () => undefined }, wallet: this.wallets.get(cheater)!, broadcaster: { broadcast: () => undefined } },
       { network: 3 },
     );
-    const handle = [...backup.loadChannels()].length > 0 ? cheat.balances().find((channel) => channel.peer === this.idOf(victim))?.handle : undefined;
+    const handle = cheat.balances().find((channel) => channel.peer === this.idOf(victim))?.handle;
     if (handle === undefined) return void this.recorder.count('breachesNotMade');
     const tx = cheat.forceCloseTransaction(this.idOf(victim), handle);
     const result = await this.chain.tracked.broadcast(tx);
