@@ -131,11 +131,12 @@ class SimRun {
   private readonly book = new PaymentBook();
   private readonly nodes = new Map<string, SimNode>();
   private readonly nameOfId = new Map<string, string>();
+  private readonly idOfName = new Map<string, string>();
   private readonly signers = new Map<string, SeedSigner>();
   private readonly wallets = new Map<string, SimWallet>();
   private readonly tempDirectory: string;
   private gateway: Gateway | undefined;
-  private gatewayId = '';
+  private readonly gatewayId: string;
   private readonly makeGateway: () => Gateway;
   private readonly breaches: BreachWatch;
   /** Per node, the peers whose channel is open as that node saw it (and not closed since). */
@@ -145,7 +146,6 @@ class SimRun {
   /** Channels a breach event names, as cheatKey(cheater, victim). */
   private readonly cheatChannels: Set<string>;
   private readonly reported = new Set<string>();
-  private readonly warnings: string[] = [];
   private readonly startedWall = Date.now();
   private readonly disturbances = { partition: undefined as string | undefined, linksDown: new Set<string>(), offline: new Set<string>(), gatewayDown: false };
   private readonly stores: { close(): Promise<void> }[];
@@ -194,7 +194,6 @@ class SimRun {
         { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}) },
       );
   }
-
 
   async execute(): Promise<SimReport> {
     const { scenario } = this;
@@ -257,6 +256,7 @@ class SimRun {
       const signer = new SeedSigner(this.random.fork(`key ${name}`).bytes(32));
       this.signers.set(name, signer);
       this.nameOfId.set(bytesToHex(signer.nodeId), name);
+      this.idOfName.set(name, bytesToHex(signer.nodeId));
       this.wallets.set(name, new SimWallet(name, this.random.fork(`wallet ${name}`).bytes(32)));
     }
     this.nameOfId.set(this.gatewayId, GATEWAY);
@@ -298,7 +298,7 @@ class SimRun {
   }
 
   private idOf(name: string): string {
-    return name === GATEWAY ? this.gatewayId : this.nodes.get(name)?.id ?? bytesToHex(this.signers.get(name)!.nodeId);
+    return name === GATEWAY ? this.gatewayId : this.idOfName.get(name)!;
   }
 
   /** A route table of names as node ids. */
@@ -331,7 +331,6 @@ class SimRun {
   private warn(who: string, message: string): void {
     this.recorder.count('warnings');
     if (/internal error/i.test(message)) this.recorder.count('internalErrors');
-    if (this.warnings.length < 50) this.warnings.push(`${formatDuration(this.elapsed())} ${who}: ${message}`);
     this.scheduler.log('warning', `${who}: ${message}`);
   }
 
@@ -613,9 +612,7 @@ class SimRun {
       if (view) this.recorder.sampleBalance(`${channel.funder}–${channel.fundee}`, now, view.localMsat, view.remoteMsat);
     }
     this.checkBalances();
-    let appointmentsPending = 0;
-    for (const node of this.nodes.values()) appointmentsPending += node.mesh?.manager.pendingAppointments().length ?? 0;
-    this.appointmentsPendingPeak = Math.max(this.appointmentsPendingPeak, appointmentsPending);
+    this.appointmentsPendingPeak = Math.max(this.appointmentsPendingPeak, this.appointmentsPending());
     this.recorder.setFigure('appointmentsPendingPeak', this.appointmentsPendingPeak);
   }
 
@@ -635,7 +632,8 @@ class SimRun {
    */
   private checkBalances(): void {
     for (const [name, node] of this.nodes) {
-      const balances = [...this.openChannels.get(name)!].map((peer) => node.mesh!.manager.balances().find((channel) => channel.peer === this.idOf(peer)));
+      const all = node.mesh!.manager.balances();
+      const balances = [...this.openChannels.get(name)!].map((peer) => all.find((channel) => channel.peer === this.idOf(peer)));
       if (balances.some((balance) => balance === undefined || balance.pendingHtlcs > 0)) continue;
       const holding = balances.reduce((sum, balance) => sum + balance!.localMsat, 0);
       const expected = this.book.expectedMsat(name);
@@ -691,9 +689,14 @@ class SimRun {
     const { height } = await this.chain.chain.tip();
     this.recorder.setFigure('chainHeight', height);
     this.recorder.setFigure('towerResponses', this.gateway?.tower.responses().length ?? 0);
-    let appointmentsPending = 0;
-    for (const node of this.nodes.values()) appointmentsPending += node.mesh?.manager.pendingAppointments().length ?? 0;
-    this.recorder.setFigure('appointmentsPendingAtEnd', appointmentsPending);
+    this.recorder.setFigure('appointmentsPendingAtEnd', this.appointmentsPending());
+  }
+
+  /** Appointments the nodes hold that the tower has not receipted yet. */
+  private appointmentsPending(): number {
+    let pending = 0;
+    for (const node of this.nodes.values()) pending += node.mesh?.manager.pendingAppointments().length ?? 0;
+    return pending;
   }
 
   /** Records a violation once per subject (a node's holding, a channel, a breach): a checked state that stays wrong is one finding. */
@@ -720,10 +723,5 @@ class SimRun {
       paymentsSettled: this.book.settledCount,
       paymentsPending: this.book.pending,
     });
-  }
-
-  /** The warnings the nodes and the gateway logged first (at most 50), for the summary. */
-  firstWarnings(): readonly string[] {
-    return this.warnings;
   }
 }

@@ -11,9 +11,9 @@
  */
 import type { ChainSource } from '../gateway/chain/chain-source.js';
 import { EmbeddedChain } from '../gateway/chain/embedded-chain.js';
-import { type Coin, SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit } from '../gateway/chain/regtest-coins.js';
-import { ANYONE_CAN_SPEND_OUTPUT, OP_TRUE_SCRIPT } from '../gateway/chain/regtest-miner.js';
-import { Transaction, addInput, addOutput } from '../node/bolt3/transaction.js';
+import { type Coin, coinbaseAt, mineToSegwit, spendAnyoneCanSpendTo } from '../gateway/chain/regtest-coins.js';
+import { ANYONE_CAN_SPEND_OUTPUT } from '../gateway/chain/regtest-miner.js';
+import type { Transaction } from '../node/bolt3/transaction.js';
 import type { Checkpoint } from '../node/chain/header-chain.js';
 import type { Clock } from '../node/clock.js';
 import type { SeededRandom } from './random.js';
@@ -72,9 +72,8 @@ export class SimChain {
     const transactions: { tx: Transaction; paid: typeof outputs }[] = [];
     let height = 1;
     while (outputs.length > 0) {
-      let { height: tip } = await this.chain.tip();
+      const { height: tip } = await this.chain.tip();
       if (height + COINBASE_MATURITY > tip) await this.chain.mine(height + COINBASE_MATURITY - tip);
-      tip = (await this.chain.tip()).height;
       const coin = await coinbaseAt(this.chain, height++);
       const paid: typeof outputs = [];
       let total = 0;
@@ -94,7 +93,6 @@ export class SimChain {
     }
     if (transactions.length > 0) await this.chain.mine(1);
     for (const { tx, paid } of transactions) paid.forEach(({ wallet, satoshis }, vout) => wallet.addCoin(tx.getId(), vout, satoshis));
-    if ((await this.chain.tip()).height < SEGWIT_ACTIVE_HEIGHT) throw new SimChainError('segwit is not active');
   }
 
   /** Where the nodes' header chains start: the tip now (they need nothing older). */
@@ -128,16 +126,12 @@ function distributionFee(outputs: number): number {
   return 1_000 + 70 * outputs;
 }
 
+/** Pays each wallet its amount from `coin` (outputs in order, so output i is `paid[i]`), the rest back to anyone-can-spend (bcoin refuses absurd fees). */
 function distribution(coin: Coin, paid: readonly { wallet: SimWallet; satoshis: number }[], total: number): Transaction {
-  const tx = new Transaction();
-  tx.version = 2;
-  addInput(tx, { txid: coin.txid, vout: coin.vout }, 0xffffffff);
-  for (const { wallet, satoshis } of paid) addOutput(tx, wallet.script, satoshis);
-  // The rest back to anyone-can-spend (bcoin refuses absurd fees).
+  const outputs = paid.map(({ wallet, satoshis }) => ({ script: wallet.script, satoshis }));
   const change = coin.satoshis - total - distributionFee(paid.length + 1);
-  if (change > 1_000) addOutput(tx, ANYONE_CAN_SPEND_OUTPUT, change);
-  tx.setWitness(0, [OP_TRUE_SCRIPT]);
-  return tx;
+  if (change > 1_000) outputs.push({ script: ANYONE_CAN_SPEND_OUTPUT, satoshis: change });
+  return spendAnyoneCanSpendTo(coin, outputs);
 }
 
 /** `target` with each method call that returns a promise counted (+1 on the call, -1 when it settles). */

@@ -8,7 +8,6 @@
  * device does. What a real node keeps only in memory (the router's record of
  * envelopes seen) starts empty again.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ChannelManagerInit } from '../node/channel/manager.js';
 import type { Clock } from '../node/clock.js';
 import type { SeedSigner } from '../node/keys/signer.js';
@@ -37,8 +36,6 @@ export interface SimNodeInit {
 
 export class SimNode {
   readonly name: string;
-  /** Node id, hex. */
-  readonly id: string;
   readonly persister = new MemoryPersister();
   readonly outbox = new MemoryLinkOutbox();
   /** The running node, or the last one that ran (its manager still answers `balances`). */
@@ -48,7 +45,6 @@ export class SimNode {
 
   constructor(private readonly init: SimNodeInit) {
     this.name = init.name;
-    this.id = bytesToHex(init.signer.nodeId);
   }
 
   get isRunning(): boolean {

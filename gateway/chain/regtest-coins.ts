@@ -19,10 +19,15 @@ export interface Coin {
 
 /** A transaction spending `coin` (a P2WSH(OP_TRUE) output) to one output of `outputScript`, leaving `fee` satoshis. */
 export function spendAnyoneCanSpend(coin: Coin, outputScript: Uint8Array, fee = 1_000): Transaction {
+  return spendAnyoneCanSpendTo(coin, [{ script: outputScript, satoshis: coin.satoshis - fee }]);
+}
+
+/** A transaction spending `coin` (a P2WSH(OP_TRUE) output) to `outputs`, in order; what they leave is the fee. */
+export function spendAnyoneCanSpendTo(coin: Coin, outputs: readonly { readonly script: Uint8Array; readonly satoshis: number }[]): Transaction {
   const tx = new Transaction();
   tx.version = 2;
   addInput(tx, { txid: coin.txid, vout: coin.vout }, 0xffffffff);
-  addOutput(tx, outputScript, coin.satoshis - fee);
+  for (const output of outputs) addOutput(tx, output.script, output.satoshis);
   tx.setWitness(0, [OP_TRUE_SCRIPT]);
   return tx;
 }

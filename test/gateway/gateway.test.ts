@@ -24,7 +24,6 @@ import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../../gateway/tower/response-store.js';
 import { fundingOutputScript } from '../../node/bolt3/funding.js';
 import { p2wpkh, p2wsh } from '../../node/bolt3/scripts.js';
-import { Transaction, addInput, addOutput } from '../../node/bolt3/transaction.js';
 import { OP_TRUE_SCRIPT } from '../../gateway/chain/regtest-miner.js';
 import { ChannelManager, type FundingWallet } from '../../node/channel/manager.js';
 import { systemClock } from '../../node/clock.js';
@@ -37,7 +36,7 @@ import { MqttTransport } from '../../transports/mqtt.js';
 import type { Transport } from '../../transports/transport.js';
 import { mqttBrokerUrl } from '../transports/broker.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
-import { type Coin, coinbaseAt, mineToSegwit } from '../../gateway/chain/regtest-coins.js';
+import { type Coin, coinbaseAt, mineToSegwit, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
 import { signerOf } from '../node/channel/network.js';
 import { randomBytes } from '../transports/link/link-network.js';
 
@@ -49,12 +48,10 @@ function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWallet {
     fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis }) => {
       const coin = coins.shift()!;
       // The funding output, 2,000 sat of fee, and the rest back to an anyone-can-spend output.
-      const tx = new Transaction();
-      tx.version = 2;
-      addInput(tx, { txid: coin.txid, vout: coin.vout }, 0xffffffff);
-      addOutput(tx, fundingOutputScript(localFundingPubkey, remoteFundingPubkey), satoshis);
-      addOutput(tx, p2wsh(OP_TRUE_SCRIPT), coin.satoshis - satoshis - 2_000);
-      tx.setWitness(0, [OP_TRUE_SCRIPT]);
+      const tx = spendAnyoneCanSpendTo(coin, [
+        { script: fundingOutputScript(localFundingPubkey, remoteFundingPubkey), satoshis },
+        { script: p2wsh(OP_TRUE_SCRIPT), satoshis: coin.satoshis - satoshis - 2_000 },
+      ]);
       return { tx, outputIndex: 0 };
     },
     sweepScript: () => p2wpkh(publicKeyOf(sweepKey)),
