@@ -12,7 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../node/input.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../node/config/duration.js';
 import { formatSummary } from './report/summary.js';
 import { writeReport } from './report/write-report.js';
 import { type RunProgress, runScenario } from './run.js';

@@ -41,7 +41,7 @@ import { MemoryPersister } from '../node/persist/persister.js';
 import { MemoryLinkOutbox } from '../transports/link/outbox.js';
 import { MemorySeenMessages } from '../transports/router/seen-messages.js';
 import { BreachWatch } from './breach-watch.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../node/config/duration.js';
 import { SimMedium } from './medium.js';
 import { PaymentBook } from './payment-book.js';
 import { SeededRandom } from './random.js';

@@ -13,13 +13,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_MARGIN_BLOCKS, MAX_CSV_DELAY, channelPolicy } from '../node/channel/policy.js';
 import { InvalidInputError } from '../node/input.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../node/config/duration.js';
 import { type LinkModel, checkLinkModel } from './link-model.js';
 import { SeededRandom } from './random.js';
-import { ScenarioError, type YamlMap, type YamlValue, readYaml } from './scenario-reader.js';
+import { ConfigError as ScenarioError, type YamlMap, type YamlValue, readYaml } from '../node/config/yaml-reader.js';
 import { GATEWAY, type Topology, TopologyError, type TopologySpec, buildTopology, edgeSet, pairKey, routeFinder, staticRoutes } from './topology.js';
 
-export { ScenarioError } from './scenario-reader.js';
+/** A mistake in a scenario file, at its FILE:LINE:COLUMN (the config reader's error). */
+export { ConfigError as ScenarioError } from '../node/config/yaml-reader.js';
 
 // ---- the limits ------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 /**
- * Reading a scenario file's YAML value by value, each value knowing where it
- * is: its file, line and column, and its field path (`channels[2].push`).
- * Every mistake in a scenario is then a `ScenarioError` that points at the
- * spot to fix, rather than a run that goes wrong an hour later.
+ * Reading a YAML file (a daemon's config, a simulator scenario) value by
+ * value, each value knowing where it is: its file, line and column, and its
+ * field path (`links[0].transport.kind`). Every mistake is then a
+ * `ConfigError` that points at the spot to fix, rather than a node that
+ * goes wrong an hour later.
  *
  * The YAML is walked as a syntax tree (the `yaml` package's nodes with their
  * source ranges), never converted to plain objects first: a plain object has
@@ -11,9 +12,9 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import { DurationError, formatDuration, parseDuration, parseRate } from './duration.js';
 
-/** What is wrong in a scenario, and where: `FILE:LINE:COLUMN: field: reason`. */
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
+/** What is wrong in a YAML file, and where: `FILE:LINE:COLUMN: field: reason`. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
   constructor(
     readonly file: string,
     /** 1-based. */
@@ -28,8 +29,8 @@ export class ScenarioError extends Error {
   }
 }
 
-/** Scenario files larger than this are refused unread: a mesh of thousands of nodes fits in far less. */
-export const MAX_SCENARIO_BYTES = 1 << 20;
+/** Files larger than this are refused unread: a scenario of thousands of nodes fits in far less. */
+export const MAX_YAML_BYTES = 1 << 20;
 
 interface Source {
   readonly file: string;
@@ -39,11 +40,11 @@ interface Source {
 
 /**
  * The root value of the YAML document in `text`; a syntax error is a
- * `ScenarioError` at its place. `rootField` names the root in field paths
- * (empty for a scenario, whose keys are the top-level fields).
+ * `ConfigError` at its place. `rootField` names the root in field paths
+ * (empty when the keys are the top-level fields).
  */
 export function readYaml(text: string, file: string, rootField = ''): YamlValue {
-  if (text.length > MAX_SCENARIO_BYTES) throw new ScenarioError(file, 1, 1, '', `the file is over ${MAX_SCENARIO_BYTES} bytes`);
+  if (text.length > MAX_YAML_BYTES) throw new ConfigError(file, 1, 1, '', `the file is over ${MAX_YAML_BYTES} bytes`);
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   const problem = document.errors[0] ?? document.warnings[0];
@@ -52,7 +53,7 @@ export function readYaml(text: string, file: string, rootField = ''): YamlValue 
     // The word at the error (a duplicate key's name, a stray bracket): the range itself may be one character.
     const snippet = /^[^\s:,[\]{}#]+/.exec(text.slice(problem.pos[0], problem.pos[0] + 41))?.[0] ?? text.slice(problem.pos[0], problem.pos[1]);
     const near = snippet.length > 0 && snippet.length <= 40 && !snippet.includes('\n') ? ` (at ${JSON.stringify(snippet)})` : '';
-    throw new ScenarioError(file, line, col, '', `YAML: ${problem.message.split('\n')[0]}${near}`);
+    throw new ConfigError(file, line, col, '', `YAML: ${problem.message.split('\n')[0]}${near}`);
   }
   return new YamlValue({ file, lines, document }, document.contents ?? undefined, rootField, 0);
 }
@@ -64,7 +65,7 @@ function position(lines: LineCounter, offset: number): { line: number; col: numb
 
 /**
  * One value of the document, or a missing one (`node` undefined, placed
- * where its map is). Its getters check the type and throw a `ScenarioError`
+ * where its map is). Its getters check the type and throw a `ConfigError`
  * naming the field; `fail` throws one for checks made elsewhere.
  */
 export class YamlValue {
@@ -90,15 +91,15 @@ export class YamlValue {
     return this.node !== undefined;
   }
 
-  /** Throws a `ScenarioError` for this value (its position, its field). */
+  /** Throws a `ConfigError` for this value (its position, its field). */
   fail(reason: string): never {
     throw this.error(reason);
   }
 
-  /** The `ScenarioError` for this value (its position, its field). */
-  error(reason: string): ScenarioError {
+  /** The `ConfigError` for this value (its position, its field). */
+  error(reason: string): ConfigError {
     const { line, col } = position(this.source.lines, this.node?.range?.[0] ?? this.fallbackOffset);
-    return new ScenarioError(this.source.file, line, col, this.field, reason);
+    return new ConfigError(this.source.file, line, col, this.field, reason);
   }
 
   isMap(): boolean {

@@ -1,12 +1,12 @@
 import t from 'tap';
-import { MAX_SCENARIO_BYTES, ScenarioError, readYaml } from '../../sim/scenario-reader.js';
+import { ConfigError, MAX_YAML_BYTES, readYaml } from '../../../node/config/yaml-reader.js';
 
 /** The error `read` throws, as `LINE:COLUMN field: reason`. */
 function failure(read: () => unknown): string {
   try {
     read();
   } catch (error) {
-    if (!(error instanceof ScenarioError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     return `${error.line}:${error.column} ${error.field}: ${error.reason}`;
   }
   return 'accepted';
@@ -73,7 +73,7 @@ t.test('aliases are read as what they stand for; an alias bomb is not expanded',
 });
 
 t.test('oversized files are refused unread', async (t) => {
-  t.equal(failure(() => readYaml('#'.repeat(MAX_SCENARIO_BYTES + 1), 'huge.yaml')), `1:1 : the file is over ${MAX_SCENARIO_BYTES} bytes`);
+  t.equal(failure(() => readYaml('#'.repeat(MAX_YAML_BYTES + 1), 'huge.yaml')), `1:1 : the file is over ${MAX_YAML_BYTES} bytes`);
 });
 
 t.test('the message is FILE:LINE:COLUMN: field: reason', async (t) => {
@@ -81,7 +81,7 @@ t.test('the message is FILE:LINE:COLUMN: field: reason', async (t) => {
     readYaml('size: big\n', 'size.yaml').map(['size']).required('size').integer(0, 9);
     t.fail('accepted');
   } catch (error) {
-    t.equal((error as Error).name, 'ScenarioError');
+    t.equal((error as Error).name, 'ConfigError');
     t.equal((error as Error).message, 'size.yaml:1:7: size: expected a whole number, got the string "big"');
   }
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { DURATION_UNITS, DurationError, formatDuration, parseDuration, parseRate } from '../../sim/duration.js';
+import { DURATION_UNITS, DurationError, formatDuration, parseDuration, parseRate } from '../../../node/config/duration.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

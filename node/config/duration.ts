@@ -1,5 +1,5 @@
 /**
- * Durations and rates as people write them in a scenario: `10m`, `36h`,
+ * Durations and rates as people write them in a config or a scenario: `10m`, `36h`,
  * `14d`, `500ms`, `2w`, and `1/h` (once an hour). A number with a unit,
  * never a bare number: "10" could be seconds or blocks, and a simulation that
  * silently ran a thousand times too long or too short would mislead.
