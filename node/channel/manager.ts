@@ -105,6 +105,21 @@ export type ManagerEvent =
   /** A revoked commitment reached the chain: the justice transaction was handed to the broadcaster. */
   | { readonly type: 'breach'; readonly peer: string; readonly handle: number; readonly breachTxid: string; readonly justice: Transaction };
 
+/** A channel as `channelSummaries` lists it. */
+export interface ChannelSummary {
+  readonly peer: string;
+  readonly handle: number;
+  /** negotiating, then awaiting_funding (confirmations), open, closing (shutdown sent or received), closed, or force_closed (a commitment on chain). */
+  readonly status: 'negotiating' | 'awaiting_funding' | 'open' | 'closing' | 'closed' | 'force_closed';
+  readonly capacitySatoshis: number;
+  readonly localMsat: number;
+  readonly remoteMsat: number;
+  readonly pendingHtlcs: number;
+  readonly localIsFunder: boolean;
+  readonly fundingTxid?: string;
+  readonly minimumDepth?: number;
+}
+
 /** An appointment with the per-channel tag the tower files it under. */
 export type TaggedAppointment = Appointment & { readonly tag: Uint8Array };
 
@@ -538,6 +553,48 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       ...managed.channel.balances(),
       feeratePerKw: managed.channel.state.localCommit.spec.feeratePerKw,
     }));
+  }
+
+  /**
+   * Every channel, for people and tools: where it stands and what it holds.
+   * Openings still being negotiated are listed too (`negotiating`), so that
+   * a channel asked for is never invisible.
+   */
+  channelSummaries(): ChannelSummary[] {
+    const negotiating = [...this.openings.values()].map((opening) => ({
+      peer: opening.peer,
+      handle: opening.handle,
+      status: 'negotiating' as const,
+      capacitySatoshis: opening.fundingSatoshis,
+      localMsat: opening.localIsFunder ? opening.fundingSatoshis * 1000 - opening.pushMsat : opening.pushMsat,
+      remoteMsat: opening.localIsFunder ? opening.pushMsat : opening.fundingSatoshis * 1000 - opening.pushMsat,
+      pendingHtlcs: 0,
+      localIsFunder: opening.localIsFunder,
+      ...(opening.fundingTx && { fundingTxid: opening.fundingTx.getId() }),
+    }));
+    const channels = [...this.channels.values()].map((managed) => {
+      const { state } = managed.channel;
+      const status: ChannelSummary['status'] = managed.onchain
+        ? 'force_closed'
+        : managed.shutdown?.closed
+          ? 'closed'
+          : managed.shutdown
+            ? 'closing'
+            : managed.readySent && managed.readyReceived
+              ? 'open'
+              : 'awaiting_funding';
+      return {
+        peer: managed.peer,
+        handle: managed.handle,
+        status,
+        capacitySatoshis: state.fundingSatoshis,
+        ...managed.channel.balances(),
+        localIsFunder: state.localIsFunder,
+        fundingTxid: state.fundingOutpoint.txid,
+        minimumDepth: managed.minimumDepth,
+      };
+    });
+    return [...negotiating, ...channels];
   }
 
   // ---- incoming messages --------------------------------------------------------

@@ -5,9 +5,15 @@
  */
 import type { Command } from 'commander';
 import { registerAirtimeCommand } from './airtime.js';
+import { registerControlCommands } from './control-commands.js';
+import { registerInitCommand } from './init.js';
+import { registerNodeCommand } from './node-command.js';
 import { registerSeedCommand } from './seed.js';
 
 export function registerDeviceCommands(program: Command): void {
+  registerInitCommand(program);
+  registerNodeCommand(program);
+  registerControlCommands(program);
   registerSeedCommand(program);
   registerAirtimeCommand(program);
 }

@@ -5,10 +5,11 @@
  * input and 1 for anything else.
  */
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/yaml-reader.js';
 import { InvalidInputError } from '../input.js';
 
 /** Errors that are the user's input (a file, an argument): exit 2. Others register theirs here. */
-const INPUT_ERRORS: (abstract new (...args: never[]) => Error)[] = [InvalidInputError];
+const INPUT_ERRORS: (abstract new (...args: never[]) => Error)[] = [InvalidInputError, ConfigError];
 
 export function countsAsBadInput(errorClass: abstract new (...args: never[]) => Error): void {
   INPUT_ERRORS.push(errorClass);

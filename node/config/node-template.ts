@@ -1,12 +1,88 @@
 /**
- * The commented starting config `lnmesh init node` writes (and the device
- * bundle ships as its example). Placeholder until the config schema lands.
+ * The commented starting config `lnmesh init node` writes, and the device
+ * bundle ships as its example: every key of the schema, with what it means
+ * and its default. Keys commented out are optional.
  */
 export interface NodeTemplateOptions {
   /** Where the node keeps its stores, seed, lock and control socket. */
   readonly dataDir: string;
+  readonly network?: string;
+  /** The gateway's node id, if known (`lnmesh status` on the gateway shows it). */
+  readonly gatewayId?: string;
 }
 
 export function nodeConfigTemplate(options: NodeTemplateOptions): string {
-  return [`# lnmesh node configuration`, `dataDir: ${JSON.stringify(options.dataDir)}`, ''].join('\n');
+  const gateway = options.gatewayId
+    ? `gateway:\n  nodeId: ${options.gatewayId}\n  pollInterval: 10m  # how often headers, proofs and appointments are asked for again`
+    : `# gateway:\n#   nodeId: 02...      # the gateway operator gives you this (lnmesh status on the gateway)\n#   pollInterval: 10m  # how often headers, proofs and appointments are asked for again`;
+  return `# lnmesh node configuration (YAML). Checked when the node starts: a mistake is
+# reported with its line and key, and the node does not start.
+
+# mainnet, testnet, signet or regtest. Peers and the gateway must agree.
+network: ${options.network ?? 'regtest'}
+
+# The node's stores (channels, outbox, header chain, wallet), its lock, and by
+# default its seed and control socket. Relative paths are relative to this file.
+dataDir: ${JSON.stringify(options.dataDir)}
+# seedFile: <dataDir>/seed          # 32 bytes, owner-only; back up its words: lnmesh seed words
+# controlSocket: <dataDir>/control.sock
+
+log:
+  level: info        # trace, debug, info, warn, error
+  format: auto       # auto (readable on a terminal, JSON otherwise), json or pretty
+
+# The gateway: watchtower, chain view and broadcasts, reached through the routes below.
+${gateway}
+  # checkpoint:      # where the header chain starts (default genesis): on mainnet, a recent block
+  #   height: 850000
+  #   header: <160 hex characters>
+
+# One entry per transport; each lists the neighbours heard on it.
+# Until you add one, the node talks to nobody. Uncomment and edit:
+links: []
+# - transport:
+#     kind: lora                   # an RNode LoRa board on USB serial
+#     path: /dev/ttyACM0
+#     frequencyHz: 868100000
+#     bandwidthHz: 125000
+#     spreadingFactor: 9           # 7 (fast, short range) to 12 (slow, long range)
+#     codingRate: 5                # 5 for 4/5 ... 8 for 4/8
+#     txPowerDbm: 14
+#     dutyCycle: EU868             # EU868 (1% airtime) or US915 (none)
+#     # baudRate: 115200
+#   neighbours:
+#     - nodeId: 02...              # a neighbour's node id (lnmesh seed id on its device)
+#       name: hilltop              # shown by lnmesh peers
+# - transport:
+#     kind: serial               # a wire, or a radio modem in transparent mode
+#     path: /dev/ttyUSB0
+#     baudRate: 115200
+#   neighbours:
+#     - nodeId: 03...
+# - transport:
+#     kind: mqtt                 # a broker, e.g. at the gateway's site
+#     url: mqtt://192.168.1.10:1883
+#     nodeName: my-node          # this node's topic on the broker
+#     # topicPrefix: lnmesh
+#     # username: ...
+#     # password: ...
+#   neighbours:
+#     - nodeId: 02...
+#       address: gateway         # the neighbour's nodeName on the broker
+#   # timing:                    # link retransmission; the defaults suit LoRa
+#   #   retransmitBase: 5s
+#   #   retransmitMax: 10m
+
+# Static routes: destination node id (or * for everything else, usually towards
+# the gateway) to the neighbour that leads there. Neighbours need no entry.
+routes: {}
+#  "*": 02...
+
+channels:
+  offlineHorizonBlocks: 2016   # how long this node may be away (14 days); channels protect at least that
+  # marginBlocks: 144          # time for a justice transaction to confirm
+  # minimumDepth: 3            # confirmations before a channel opens
+  # feeratePerKw: 253          # commitment feerate until the gateway's estimate arrives
+  # channelType: anchors       # or static_remotekey
+`;
 }

@@ -20,7 +20,7 @@ import { checkBytes, checkInteger } from '../input.js';
 import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
 import { signSegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
-import { checkPublicKey, checkSecretKey, publicKeyOf, tweakMultiplyPublicKey } from './curve.js';
+import { checkPublicKey, checkSecretKey, publicKeyOf, signDigest, tweakMultiplyPublicKey } from './curve.js';
 import { derivePrivateKey, deriveRevocationPrivateKey, perCommitmentPointOf } from './derive.js';
 import { MAX_SHACHAIN_INDEX, generateFromSeed } from './shachain.js';
 import { SEED_LENGTH } from './seed.js';
@@ -138,6 +138,14 @@ const enum KeyFamily {
   DelayBase = 4,
   CommitmentSeed = 5,
   Node = 6,
+  Wallet = 7,
+}
+
+/** The on-chain wallet's key: its public key, and signatures of sighash digests (the secret stays inside). */
+export interface WalletKey {
+  readonly publicKey: Uint8Array;
+  /** A 64-byte compact signature of `digest`. */
+  signDigest(digest: Uint8Array): Uint8Array;
 }
 
 /** The default `Signer`: every key from the 32-byte node seed. */
@@ -172,6 +180,12 @@ export class SeedSigner implements Signer {
 
   ecdh(publicKey: Uint8Array): Uint8Array {
     return sha256(tweakMultiplyPublicKey(checkPublicKey('publicKey', publicKey), this.nodeKey));
+  }
+
+  /** The on-chain wallet's key (one P2WPKH key: a mesh node's wallet holds few coins, and reusing its address costs no privacy the gateway does not already see). */
+  walletKey(): WalletKey {
+    const secretKey = this.secretAt(KeyFamily.Wallet, 0);
+    return { publicKey: publicKeyOf(secretKey), signDigest: (digest) => signDigest(digest, secretKey) };
   }
 
   private secretAt(family: KeyFamily, index: number): Uint8Array {

@@ -88,6 +88,26 @@ export interface RecordOf {
   chainHeight: number;
   /** The tip of the best header chain. */
   chainTip: { readonly height: number; readonly hash: string };
+  /** A coin of the on-chain wallet (by `txid:vout`): a P2WPKH output of its key. */
+  walletCoin: { readonly txid: string; readonly vout: number; readonly satoshis: number };
+  /** A transaction said to pay the wallet (by txid), waiting for its proof from the gateway. */
+  walletDeposit: { readonly requestedAt: number };
+  /** A payment this node made or asked for (by payment hash, hex), for `lnmesh payments`. */
+  payment: PaymentRecord;
+}
+
+export interface PaymentRecord {
+  readonly direction: 'sent' | 'received';
+  readonly amountMsat: number;
+  /** The payee (sent) or this node (received), hex. */
+  readonly payee: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  readonly createdAt: number;
+  settledAt?: number;
+  /** Why it failed, for people. */
+  reason?: string;
+  /** The preimage (hex) once the payment succeeded: the payer's proof of payment. */
+  preimage?: string;
 }
 export type RecordKind = keyof RecordOf;
 

@@ -88,6 +88,8 @@ export interface UplinkEvents {
   headers: [change: ChainChange];
   /** A watched transaction's depth, proven against our headers (display-order txid). */
   confirmations: [txid: string, confirmations: number];
+  /** A watched transaction proven in a block of our best chain: the transaction itself (a deposit to the wallet is read from it). */
+  proven: [tx: Transaction, confirmations: number];
   broadcast: [outcome: BroadcastOutcome];
   /** The tower answered a breach of one of our channels (the alert is verified). */
   breach: [alert: { breachTxid: string; justiceTxid: string }];
@@ -355,6 +357,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     if (!entry) return this.requestHeaders(); // our headers are behind: proofs are checked again once they arrive
     const confirmations = this.components.headerChain.transactionConfirmations({ txid: tx.getHash(), blockHash: entry.hash, index: message.index, branch: message.branch });
     if (confirmations > 0 && this.watched.has(request.txid)) this.provenIn.set(request.txid, entry.hash);
+    if (confirmations > 0) this.emit('proven', tx, confirmations);
     this.confirmed(request.txid, confirmations);
   }
 

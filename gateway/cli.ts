@@ -1,0 +1,47 @@
+/** `lnmesh gateway --config FILE`: the gateway daemon, in the foreground. */
+import type { Command } from 'commander';
+import { daemonVerb, integerArgument, show } from '../node/cli/control-commands.js';
+import { runUntilSignalled } from '../node/cli/daemon-runner.js';
+import { type DaemonOptions, ask } from '../node/cli/daemon-socket.js';
+import { createLogger } from '../node/daemon/logger.js';
+import { loadGatewayConfig } from './daemon/gateway-config.js';
+import { GatewayDaemon } from './daemon/gateway-daemon.js';
+
+export const DEFAULT_GATEWAY_CONFIG = '/etc/lnmesh/gateway.yaml';
+
+export function registerGatewayCommand(program: Command): void {
+  program
+    .command('gateway')
+    .summary('run the gateway daemon')
+    .description(
+      [
+        'Runs the gateway in the foreground until SIGINT or SIGTERM: the chain backend',
+        '(bcoin embedded in the dataDir, or Bitcoin Core), the watchtower, the relay mailbox',
+        'and the links to the mesh. Other lnmesh verbs talk to it through its control socket',
+        '(status, peers, routes, outbox, tower; on regtest also mine and faucet).',
+        'Write a starting config with `lnmesh init gateway`.',
+      ].join('\n'),
+    )
+    .option('-c, --config <file>', 'the config file', process.env.LNMESH_CONFIG ?? DEFAULT_GATEWAY_CONFIG)
+    .action(async (options: { config: string }) => {
+      const config = loadGatewayConfig(options.config);
+      const logger = createLogger(config.log, { base: { daemon: 'gateway' } });
+      await runUntilSignalled(() => GatewayDaemon.start(config, { logger }), logger);
+    });
+}
+
+/** Regtest helpers on a running gateway: blocks on demand, and coins for the nodes' wallets. */
+export function registerRegtestCommands(program: Command): void {
+  daemonVerb(program, 'mine', 'regtest gateway: mine blocks now')
+    .argument('[blocks]', 'how many', integerArgument('blocks', 1, 1000), 1)
+    .action(async (blocks: number, options: DaemonOptions) => {
+      show(options, await ask(options, 'mine', { blocks }), (result: { height: number }) => `mined ${blocks}; height ${result.height}`);
+    });
+
+  daemonVerb(program, 'faucet', "regtest gateway: pay an address from the miner's coins")
+    .argument('<address>', 'a regtest address (bcrt1..., e.g. from lnmesh wallet on a node)')
+    .argument('<satoshis>', 'how much', integerArgument('satoshis', 1_000, 1_000_000_000))
+    .action(async (address: string, satoshis: number, options: DaemonOptions) => {
+      show(options, await ask(options, 'faucet', { address, satoshis }), (result: { txid: string }) => result.txid);
+    });
+}

@@ -1,0 +1,102 @@
+/**
+ * The gateway daemon's config file (`lnmesh gateway --config FILE`): YAML,
+ * checked whole on load like the node's (`node/config/node-config.ts`),
+ * every mistake a `ConfigError` at FILE:LINE:COLUMN with its key. The
+ * commented template `lnmesh init gateway` writes documents each key.
+ */
+import { dirname, resolve } from 'node:path';
+import type { NetworkName } from '../../node/chain/network-params.js';
+import { type LinkEntry, readLinks, readRoutes } from '../../node/config/links-section.js';
+import { type LogSettings, readLogSection } from '../../node/config/log-section.js';
+import { readConfigText, readNetwork } from '../../node/config/node-config.js';
+import { type YamlMap, readYaml } from '../../node/config/yaml-reader.js';
+
+export interface GatewayDaemonConfig {
+  readonly file: string;
+  readonly network: NetworkName;
+  readonly dataDir: string;
+  /** The gateway's secret key (32 bytes, the seed file format): its node id, and the signature of receipts and alerts. */
+  readonly keyFile: string;
+  readonly controlSocket: string;
+  readonly log: LogSettings;
+  readonly chain:
+    | { readonly backend: 'embedded' }
+    | { readonly backend: 'core'; readonly url: string; readonly username: string; readonly password: string; readonly pollIntervalMs?: number };
+  /** Regtest only, embedded chain only: blocks to make coins spendable, and a block clock. */
+  readonly regtest: { readonly mineOnStart: boolean; readonly blockIntervalMs: number };
+  readonly links: readonly LinkEntry[];
+  readonly routes: Readonly<Record<string, string>>;
+  readonly tower: { readonly justiceBuriedDepth?: number; readonly fundingBuriedDepth?: number };
+}
+
+const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower'];
+
+export function loadGatewayConfig(path: string): GatewayDaemonConfig {
+  return parseGatewayConfig(readConfigText(path), resolve(path));
+}
+
+export function parseGatewayConfig(text: string, file: string): GatewayDaemonConfig {
+  const root = readYaml(text, file).map(TOP_KEYS, 'a mapping of settings (network, dataDir, chain, links, ...)');
+  const base = dirname(resolve(file));
+  const network = readNetwork(root);
+  const dataDir = resolve(base, root.required('dataDir', "the folder of the gateway's stores and chain, e.g. ./gateway-data").string());
+  const chain = readChain(root);
+  const regtest = readRegtest(root, network, chain.backend);
+  const links = readLinks(root.optional('links'));
+  return {
+    file: resolve(file),
+    network,
+    dataDir,
+    keyFile: resolve(base, root.optional('keyFile')?.string() ?? resolve(dataDir, 'gateway.key')),
+    controlSocket: resolve(base, root.optional('controlSocket')?.string() ?? resolve(dataDir, 'control.sock')),
+    log: readLogSection(root.optional('log')),
+    chain,
+    regtest,
+    links,
+    routes: readRoutes(root.optional('routes'), links),
+    tower: readTower(root),
+  };
+}
+
+function readChain(root: YamlMap): GatewayDaemonConfig['chain'] {
+  const value = root.optional('chain');
+  if (!value) return { backend: 'embedded' };
+  const map = value.map(['backend', 'url', 'username', 'password', 'pollInterval']);
+  const backend = map.required('backend', 'embedded (bcoin in the data directory) or core (Bitcoin Core over JSON-RPC)');
+  const name = backend.string();
+  if (name === 'embedded') {
+    for (const key of ['url', 'username', 'password', 'pollInterval']) map.optional(key)?.fail('only for backend: core');
+    return { backend: 'embedded' };
+  }
+  if (name !== 'core') backend.fail('expected embedded or core');
+  const url = map.required('url', "Bitcoin Core's RPC, e.g. http://127.0.0.1:8332/");
+  if (!/^https?:\/\/\S+$/.test(url.string())) url.fail('expected an http:// or https:// URL');
+  const pollIntervalMs = map.optional('pollInterval')?.duration(100, 3_600_000);
+  return {
+    backend: 'core',
+    url: url.string(),
+    username: map.required('username', 'rpcuser, or __cookie__').string(),
+    password: map.required('password', 'rpcpassword, or the cookie').string(),
+    ...(pollIntervalMs !== undefined && { pollIntervalMs }),
+  };
+}
+
+function readRegtest(root: YamlMap, network: NetworkName, backend: string): GatewayDaemonConfig['regtest'] {
+  const value = root.optional('regtest');
+  if (!value) return { mineOnStart: network === 'regtest' && backend === 'embedded', blockIntervalMs: 0 };
+  if (network !== 'regtest' || backend !== 'embedded') value.fail('only with network: regtest and the embedded chain');
+  const map = value.map(['mineOnStart', 'blockInterval']);
+  return { mineOnStart: map.optional('mineOnStart')?.boolean() ?? true, blockIntervalMs: map.optional('blockInterval')?.duration(0, 86_400_000) ?? 0 };
+}
+
+function readTower(root: YamlMap): GatewayDaemonConfig['tower'] {
+  const value = root.optional('tower');
+  if (!value) return {};
+  const map = value.map(['justiceBuriedDepth', 'fundingBuriedDepth']);
+  const tower: Record<string, number> = {};
+  for (const key of ['justiceBuriedDepth', 'fundingBuriedDepth']) {
+    const depth = map.optional(key)?.integer(1, 10_000);
+    if (depth !== undefined) tower[key] = depth;
+  }
+  return tower;
+}

@@ -1,0 +1,102 @@
+/**
+ * What the gateway daemon answers on its control socket: the verbs it
+ * shares with the node (`status`, `peers`, `routes`, `outbox`, `tower`) and,
+ * on regtest, `mine` and `faucet`.
+ */
+import type { ControlHandler } from '../../node/control/control-server.js';
+import { InvalidInputError, checkInteger } from '../../node/input.js';
+import { addressToScript } from '../../node/wallet/address.js';
+import type { GatewayDaemonParts } from './gateway-daemon.js';
+
+export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string, ControlHandler> {
+  const { gateway, config, chain, appointments, responses, mailbox, clock } = parts;
+  const neighbourNames = new Map(config.links.flatMap((link) => link.neighbours.map((neighbour) => [neighbour.nodeId, neighbour.name] as const)));
+  const neighbours = () => gateway.links.flatMap((link, index) => link.knownPeers().map((peer) => ({ peer, link, index })));
+
+  const regtest = () => {
+    if (!parts.regtest) throw new InvalidInputError('network', 'only a regtest gateway with the embedded chain mines and has a faucet');
+    return parts.regtest;
+  };
+
+  return {
+    status: async () => {
+      const tip = await chain.tip();
+      const all = neighbours();
+      return {
+        daemon: 'gateway',
+        nodeId: parts.nodeId,
+        network: config.network,
+        uptimeSeconds: Math.round((clock.now() - parts.startedAt) / 1000),
+        chainBackend: config.chain.backend,
+        chainHeight: tip.height,
+        neighboursUp: all.filter(({ link, peer }) => link.isUp(peer)).length,
+        neighbours: all.length,
+        appointments: appointments.count(),
+        responsesActive: responses.active().length,
+        nodesWithMail: mailbox.nodesWithMail().length,
+        dataDir: config.dataDir,
+      };
+    },
+
+    peers: () =>
+      neighbours().map(({ peer, link, index }) => ({
+        nodeId: peer,
+        name: neighbourNames.get(peer),
+        link: index,
+        transport: config.links[index]?.transport.kind,
+        up: link.isUp(peer),
+        outbox: link.pendingCount(peer),
+        mailbox: mailbox.held(peer).messages,
+        appointments: appointments.usage(peer).appointments,
+      })),
+
+    routes: () => [
+      ...neighbours().map(({ peer }) => ({ destination: peer, nextHop: peer, nextHopName: neighbourNames.get(peer), direct: true })),
+      ...Object.entries(config.routes).map(([destination, nextHop]) => ({ destination, nextHop, nextHopName: neighbourNames.get(nextHop) })),
+    ],
+
+    outbox: () => {
+      const waiting = neighbours()
+        .map(({ peer, link }) => ({ peer, name: neighbourNames.get(peer), up: link.isUp(peer), messages: link.pendingCount(peer), mailbox: mailbox.held(peer).messages }))
+        .filter((entry) => entry.messages > 0 || entry.mailbox > 0);
+      const beyond = mailbox
+        .nodesWithMail()
+        .filter((node) => !waiting.some((entry) => entry.peer === node))
+        .map((node) => ({ peer: node, name: neighbourNames.get(node), up: false, messages: 0, mailbox: mailbox.held(node).messages }));
+      return [...waiting, ...beyond];
+    },
+
+    tower: () => ({
+      appointments: appointments.count(),
+      storageBytes: appointments.storageBytes(),
+      byNode: neighbours().map(({ peer }) => ({ nodeId: peer, name: neighbourNames.get(peer), ...appointments.usage(peer) })),
+      responses: responses.all().map((record) => ({
+        breachTxid: record.breachTxid,
+        nodeId: record.nodeId,
+        state: record.state,
+        justiceTxid: record.justiceTxid,
+        confirmations: record.confirmations,
+        alerted: record.alerted,
+        ...(record.reason !== undefined && { reason: record.reason }),
+      })),
+    }),
+
+    mine: async (params) => {
+      const blocks = checkInteger('blocks', params.blocks ?? 1, 1, 1000);
+      const hashes = await regtest().chain.mine(blocks);
+      const tip = await chain.tip();
+      parts.logger.info({ blocks, height: tip.height }, 'mined');
+      return { blocks: hashes.length, height: tip.height };
+    },
+
+    faucet: async (params) => {
+      const { faucet } = regtest();
+      if (typeof params.address !== 'string') throw new InvalidInputError('address', 'expected a regtest address (bcrt1...)');
+      const script = addressToScript(params.address, 'regtest');
+      const satoshis = checkInteger('satoshis', params.satoshis, 1_000, 1_000_000_000);
+      const { txid } = await faucet.send(script, satoshis);
+      parts.logger.info({ txid, satoshis }, 'faucet paid');
+      return { txid, satoshis, address: params.address };
+    },
+  };
+}

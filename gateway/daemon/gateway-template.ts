@@ -1,0 +1,60 @@
+/** The commented starting config `lnmesh init gateway` writes: every key, its meaning and default. */
+export interface GatewayTemplateOptions {
+  readonly dataDir: string;
+  readonly network?: string;
+}
+
+export function gatewayConfigTemplate(options: GatewayTemplateOptions): string {
+  const network = options.network ?? 'regtest';
+  return `# lnmesh gateway configuration (YAML). Checked when the gateway starts: a
+# mistake is reported with its line and key, and the gateway does not start.
+
+# mainnet, testnet, signet or regtest (the embedded chain runs mainnet, testnet and regtest).
+network: ${network}
+
+# The gateway's stores (chain, watchtower, mailbox, outbox), its lock, and by
+# default its key and control socket. Relative paths are relative to this file.
+dataDir: ${JSON.stringify(options.dataDir)}
+# keyFile: <dataDir>/gateway.key    # the gateway's identity; receipts and alerts are signed with it
+# controlSocket: <dataDir>/control.sock
+
+log:
+  level: info        # trace, debug, info, warn, error
+  format: auto       # auto, json or pretty
+
+chain:
+  backend: embedded  # bcoin in <dataDir>/chain; or core:
+  # backend: core
+  # url: http://127.0.0.1:8332/
+  # username: rpcuser
+  # password: rpcpassword
+  # pollInterval: 2s
+${
+  network === 'regtest'
+    ? `
+# Regtest only, with the embedded chain: a chain of its own, usable at once.
+regtest:
+  mineOnStart: true   # mine past segwit activation (432 blocks) when the chain is new
+  blockInterval: 0s   # mine a block this often (0s: only on lnmesh mine)
+`
+    : ''
+}
+# One entry per transport; each lists the mesh nodes (or relays) heard on it.
+links:
+  - transport:
+      kind: mqtt
+      url: mqtt://127.0.0.1:1883
+      nodeName: gateway            # the gateway's topic; nodes name it as their neighbour's address
+    neighbours: []
+    #  - nodeId: 02...             # a node's id (lnmesh status on the node)
+    #    address: node-a           # its nodeName on the broker
+    #    name: node-a
+
+# Routes to nodes beyond the gateway's neighbours: destination node id to the neighbour that leads there.
+routes: {}
+
+# tower:
+#   justiceBuriedDepth: 100     # confirmations after which a justice is final
+#   fundingBuriedDepth: 100     # confirmations of a funding spend after which its appointments go
+`;
+}

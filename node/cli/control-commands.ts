@@ -1,0 +1,198 @@
+/**
+ * The verbs that talk to a running daemon through its control socket:
+ * `status`, `peers`, `channels`, `open`, `close`, `invoice`, `pay`,
+ * `payments`, `routes`, `outbox`, `tower`, `wallet`, `deposit`. Tables for
+ * people by default, the daemon's JSON with `--json`. Each takes
+ * `--config FILE` or `--socket PATH` to say which daemon.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '../config/duration.js';
+import { type DaemonOptions, DEFAULT_CONFIG, ask } from './daemon-socket.js';
+import { waitWithProgress } from './progress.js';
+import { type TableColumn, formatKeyValues, formatTable } from './table.js';
+
+type Row = Record<string, unknown>;
+
+/** Adds the options every daemon verb takes. */
+export function daemonVerb(program: Command, name: string, summary: string): Command {
+  return program
+    .command(name)
+    .summary(summary)
+    .option('-c, --config <file>', `the daemon's config file (default $LNMESH_CONFIG or ${DEFAULT_CONFIG})`)
+    .option('-s, --socket <path>', "the daemon's control socket (instead of --config)")
+    .option('--json', 'print the JSON the daemon answered, for scripts');
+}
+
+/** Prints `result` as JSON or as people read it. */
+export function show(options: DaemonOptions, result: unknown, asText: (result: never) => string): void {
+  console.log(options.json ? JSON.stringify(result, null, 2) : asText(result as never));
+}
+
+function table(columns: TableColumn[]): (rows: Row[]) => string {
+  return (rows) => formatTable(rows, columns);
+}
+
+export function integerArgument(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return number;
+  };
+}
+
+function nodeIdArgument(value: string): string {
+  if (!/^0[23][0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected a node id: 66 hex characters starting 02 or 03');
+  return value.toLowerCase();
+}
+
+function durationArgument(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const short = (hex: unknown) => (typeof hex === 'string' && hex.length > 20 ? `${hex.slice(0, 8)}…${hex.slice(-8)}` : hex);
+const named = (row: Row, idKey: string, nameKey: string) => ({ ...row, [idKey]: row[nameKey] ? `${String(row[nameKey])} (${String(short(row[idKey]))})` : short(row[idKey]) });
+
+export function registerControlCommands(program: Command): void {
+  daemonVerb(program, 'status', "the daemon's state at a glance").action(async (options: DaemonOptions) => {
+    show(options, await ask(options, 'status'), (status: Row) => formatKeyValues(status));
+  });
+
+  daemonVerb(program, 'peers', 'neighbours on each link: up or not, what waits for them').action(async (options: DaemonOptions) => {
+    const columns: TableColumn[] = [{ key: 'nodeId', header: 'NEIGHBOUR' }, { key: 'transport', header: 'TRANSPORT' }, { key: 'link', header: 'LINK' }, { key: 'up', header: 'UP' }, { key: 'outbox', header: 'OUTBOX' }];
+    show(options, await ask(options, 'peers'), (rows: Row[]) => table(columns)(rows.map((row) => named(row, 'nodeId', 'name'))));
+  });
+
+  daemonVerb(program, 'channels', 'every channel: status, capacity, balances').action(async (options: DaemonOptions) => {
+    const columns: TableColumn[] = [
+      { key: 'peer', header: 'PEER' },
+      { key: 'handle', header: 'HANDLE' },
+      { key: 'status', header: 'STATUS' },
+      { key: 'capacitySatoshis', header: 'CAPACITY SAT' },
+      { key: 'localSat', header: 'LOCAL SAT' },
+      { key: 'remoteSat', header: 'REMOTE SAT' },
+      { key: 'pendingHtlcs', header: 'HTLCS' },
+    ];
+    show(options, await ask(options, 'channels'), (rows: Row[]) =>
+      table(columns)(rows.map((row) => ({ ...named(row, 'peer', 'peerName'), localSat: Math.floor(Number(row.localMsat) / 1000), remoteSat: Math.floor(Number(row.remoteMsat) / 1000) }))),
+    );
+  });
+
+  daemonVerb(program, 'open', 'open a channel with a neighbour, funded from the wallet')
+    .argument('<peer>', "the neighbour's node id", nodeIdArgument)
+    .argument('<satoshis>', 'the channel capacity', integerArgument('satoshis', 20_000, 16_777_215))
+    .option('--push <msat>', 'give the peer this much of it at once (msat)', integerArgument('push', 0, 16_777_215_000))
+    .option('-w, --wait', 'wait until the channel is open, showing its progress')
+    .option('--timeout <duration>', 'how long --wait waits', durationArgument, 3_600_000)
+    .action(async (peer: string, satoshis: number, options: DaemonOptions & { push?: number; wait?: boolean; timeout: number }) => {
+      const opened = (await ask(options, 'open', { peer, satoshis, ...(options.push !== undefined && { pushMsat: options.push }) })) as { peer: string; handle: number };
+      if (options.wait) await waitForChannel(options, opened, 'open', options.timeout);
+      show(options, opened, (result: Row) => `channel ${String(result.handle)} with ${peer} ${options.wait ? 'is open' : 'requested: lnmesh channels shows its progress'}`);
+    });
+
+  daemonVerb(program, 'close', 'close a channel: cooperatively, or unilaterally with --force')
+    .argument('<peer>', "the peer's node id", nodeIdArgument)
+    .argument('<handle>', 'the channel handle (lnmesh channels)', integerArgument('handle', 0, 0xffffffff))
+    .option('-f, --force', 'broadcast our commitment now (funds wait for the CSV delay)')
+    .option('-w, --wait', 'wait until the closing (or commitment) transaction is signed and handed to the gateway')
+    .option('--timeout <duration>', 'how long --wait waits', durationArgument, 3_600_000)
+    .action(async (peer: string, handle: number, options: DaemonOptions & { force?: boolean; wait?: boolean; timeout: number }) => {
+      const closing = (await ask(options, 'close', { peer, handle, force: options.force === true })) as Row;
+      if (options.wait) await waitForChannel(options, { peer, handle }, options.force ? 'force_closed' : 'closed', options.timeout);
+      show(options, closing, () => `channel ${handle} with ${peer}: ${options.force ? 'force close' : 'cooperative close'} ${options.wait ? 'done' : 'started'}`);
+    });
+
+  daemonVerb(program, 'invoice', 'ask to be paid: prints a payment request (lnm1...)')
+    .argument('<satoshis>', 'the amount', integerArgument('satoshis', 1, 16_777_215))
+    .option('--msat', 'the amount is in millisatoshis')
+    .action(async (amount: number, options: DaemonOptions & { msat?: boolean }) => {
+      const invoice = (await ask(options, 'invoice', { amountMsat: options.msat ? amount : amount * 1000 })) as Row;
+      show(options, invoice, (result: Row) => String(result.paymentRequest));
+    });
+
+  daemonVerb(program, 'pay', 'pay a payment request (lnm1...)')
+    .argument('<request>', 'the payment request')
+    .option('-w, --wait', 'wait until the payment succeeds or fails, showing its progress')
+    .option('--timeout <duration>', 'how long --wait waits', durationArgument, 3_600_000)
+    .action(async (request: string, options: DaemonOptions & { wait?: boolean; timeout: number }) => {
+      const paying = (await ask(options, 'pay', { request })) as { paymentHash: string };
+      if (!options.wait) return show(options, paying, () => `paying ${paying.paymentHash}: lnmesh payments shows when it settles (or use --wait)`);
+      let final: Row = {};
+      await waitWithProgress(
+        async () => {
+          final = (await ask(options, 'payment', { paymentHash: paying.paymentHash })) as Row;
+          return { done: final.status !== 'pending', line: String(final.status) };
+        },
+        { timeoutMs: options.timeout, what: `payment ${short(paying.paymentHash)}` },
+      );
+      show(options, final, (result: Row) => (result.status === 'succeeded' ? `paid: preimage ${String(result.preimage)}` : `failed: ${String(result.reason)}`));
+      if (final.status !== 'succeeded') process.exitCode = 1;
+    });
+
+  daemonVerb(program, 'payments', 'payments made and asked for, newest first').action(async (options: DaemonOptions) => {
+    const columns: TableColumn[] = [
+      { key: 'paymentHash', header: 'PAYMENT HASH' },
+      { key: 'direction', header: 'DIRECTION' },
+      { key: 'amountSat', header: 'SAT' },
+      { key: 'status', header: 'STATUS' },
+      { key: 'when', header: 'CREATED' },
+      { key: 'reason', header: 'REASON' },
+    ];
+    show(options, await ask(options, 'payments'), (rows: Row[]) =>
+      table(columns)(rows.map((row) => ({ ...row, paymentHash: short(row.paymentHash), amountSat: Number(row.amountMsat) / 1000, when: new Date(Number(row.createdAt)).toISOString().slice(0, 19).replace('T', ' ') }))),
+    );
+  });
+
+  daemonVerb(program, 'routes', 'the static route table: destination to next hop').action(async (options: DaemonOptions) => {
+    const columns: TableColumn[] = [{ key: 'destination', header: 'DESTINATION' }, { key: 'nextHop', header: 'NEXT HOP' }, { key: 'direct', header: 'NEIGHBOUR' }];
+    show(options, await ask(options, 'routes'), (rows: Row[]) => table(columns)(rows.map((row) => ({ ...named(row, 'nextHop', 'nextHopName'), destination: short(row.destination), direct: row.direct === true }))));
+  });
+
+  daemonVerb(program, 'outbox', 'what waits for which neighbour').action(async (options: DaemonOptions) => {
+    const columns: TableColumn[] = [{ key: 'peer', header: 'NEIGHBOUR' }, { key: 'up', header: 'UP' }, { key: 'messages', header: 'MESSAGES' }, { key: 'mailbox', header: 'MAILBOX' }];
+    show(options, await ask(options, 'outbox'), (rows: Row[]) => table(columns)(rows.map((row) => named(row, 'peer', 'name'))));
+  });
+
+  daemonVerb(program, 'tower', 'watchtower: appointments queued or held, breaches answered').action(async (options: DaemonOptions) => {
+    show(options, await ask(options, 'tower'), (tower: Row) => {
+      const { byNode, responses, ...summary } = tower;
+      const parts = [formatKeyValues(summary)];
+      if (Array.isArray(byNode)) parts.push('', formatTable((byNode as Row[]).map((row) => named(row, 'nodeId', 'name')), [{ key: 'nodeId', header: 'NODE' }, { key: 'appointments', header: 'APPOINTMENTS' }, { key: 'bytes', header: 'BYTES' }, { key: 'watches', header: 'WATCHES' }]));
+      if (Array.isArray(responses) && responses.length > 0) parts.push('', formatTable((responses as Row[]).map((row) => ({ ...row, breachTxid: short(row.breachTxid), justiceTxid: short(row.justiceTxid) })), [{ key: 'breachTxid', header: 'BREACH' }, { key: 'state', header: 'STATE' }, { key: 'justiceTxid', header: 'JUSTICE' }, { key: 'confirmations', header: 'CONF' }]));
+      return parts.join('\n');
+    });
+  });
+
+  daemonVerb(program, 'wallet', "the node's on-chain wallet: address, balance, coins").action(async (options: DaemonOptions) => {
+    show(options, await ask(options, 'wallet'), (wallet: Row) => {
+      const coins = (wallet.coins as Row[]).map((coin) => ({ outpoint: `${short(coin.txid)}:${String(coin.vout)}`, satoshis: coin.satoshis }));
+      const waiting = wallet.depositsWaiting as string[];
+      return [formatKeyValues({ address: wallet.address, satoshis: wallet.satoshis, depositsWaiting: waiting.length === 0 ? 'none' : waiting.join(', ') }), '', formatTable(coins, [{ key: 'outpoint', header: 'COIN' }, { key: 'satoshis', header: 'SAT' }])].join('\n');
+    });
+  });
+
+  daemonVerb(program, 'deposit', 'count a transaction that paid the wallet, once the gateway proves it confirmed')
+    .argument('<txid>', 'the transaction id', (value: string) => {
+      if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected a transaction id: 64 hex characters');
+      return value.toLowerCase();
+    })
+    .action(async (txid: string, options: DaemonOptions) => {
+      show(options, await ask(options, 'deposit', { txid }), () => `watching ${txid}: its outputs to this wallet count once the gateway proves it in a block (lnmesh wallet)`);
+    });
+}
+
+/** Polls the daemon's channel list until the channel reaches `status`. */
+async function waitForChannel(options: DaemonOptions, channel: { peer: string; handle: number }, status: string, timeoutMs: number): Promise<void> {
+  await waitWithProgress(
+    async () => {
+      const channels = (await ask(options, 'channels')) as Row[];
+      const entry = channels.find((row) => row.peer === channel.peer && row.handle === channel.handle);
+      const now = entry ? String(entry.status) : 'gone';
+      return { done: now === status || (status === 'closed' && now === 'gone'), line: now === 'awaiting_funding' ? `awaiting_funding (${String(short(entry?.fundingTxid))}, ${String(entry?.minimumDepth)} confirmations needed)` : now };
+    },
+    { timeoutMs, what: `channel ${channel.handle}` },
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * Which daemon a CLI verb talks to: `--socket PATH`, or the control socket
+ * named by a config file (`--config FILE`, default $LNMESH_CONFIG or
+ * /etc/lnmesh/node.yaml). Only `controlSocket` and `dataDir` are read from the
+ * file, so a verb works with a node's config and a gateway's alike.
+ */
+import { dirname, resolve } from 'node:path';
+import { callControl } from '../control/control-client.js';
+import { ControlError } from '../control/control-protocol.js';
+import { readConfigText } from '../config/node-config.js';
+import { readYaml } from '../config/yaml-reader.js';
+import { InvalidInputError } from '../input.js';
+
+export const DEFAULT_CONFIG = '/etc/lnmesh/node.yaml';
+
+export interface DaemonOptions {
+  config?: string;
+  socket?: string;
+  json?: boolean;
+}
+
+export function socketOf(options: DaemonOptions): string {
+  if (options.socket) return resolve(options.socket);
+  const file = resolve(options.config ?? process.env.LNMESH_CONFIG ?? DEFAULT_CONFIG);
+  const root = readYaml(readConfigText(file), file).map([]);
+  const base = dirname(file);
+  const socket = root.optional('controlSocket');
+  if (socket) return resolve(base, socket.string());
+  return resolve(base, root.required('dataDir', 'the daemon\'s data directory').string(), 'control.sock');
+}
+
+/** Calls the daemon; its refusal of a parameter becomes an `InvalidInputError` naming it (exit 2). */
+export async function ask(options: DaemonOptions, method: string, params?: Record<string, unknown>): Promise<unknown> {
+  try {
+    return await callControl(socketOf(options), method, params);
+  } catch (error) {
+    if (error instanceof ControlError && (error.code === 'invalid_params' || error.code === 'bad_request' || error.code === 'unknown_method')) {
+      throw new InvalidInputError(error.field ?? method, error.message);
+    }
+    throw error;
+  }
+}

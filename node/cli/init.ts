@@ -1,0 +1,90 @@
+/**
+ * `lnmesh init node|gateway`: a commented starting config and a new seed
+ * (the node's) or key (the gateway's), so that a first start needs only the
+ * neighbours filled in. Never overwrites a config or a seed; prints the node
+ * id to hand to neighbours, never the secret.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import { gatewayConfigTemplate } from '../../gateway/daemon/gateway-template.js';
+import { NETWORK_NAMES } from '../config/node-config.js';
+import { nodeConfigTemplate } from '../config/node-template.js';
+import { InvalidInputError } from '../input.js';
+import { nodeKeyFromSecret } from '../keys/node-key.js';
+import { generateSeed, writeSeedFile } from '../keys/seed.js';
+import { SeedSigner } from '../keys/signer.js';
+
+interface InitOptions {
+  config?: string;
+  dataDir?: string;
+  network: string;
+  gateway?: string;
+}
+
+export function registerInitCommand(program: Command): void {
+  program
+    .command('init')
+    .summary('write a starting config and a new seed')
+    .description(
+      [
+        'Writes a commented config for a node or a gateway (every key explained) and a new',
+        'random seed (node) or key (gateway) in its data directory, readable only by you.',
+        'Refuses to overwrite either. Prints the node id: give it to your neighbours.',
+        'Then edit the config (links, neighbours, gateway) and run `lnmesh node|gateway --config FILE`.',
+        'Back up a node seed as words: lnmesh seed words --file <dataDir>/seed',
+      ].join('\n'),
+    )
+    .argument('<kind>', 'node or gateway', (value: string) => {
+      if (value !== 'node' && value !== 'gateway') throw new InvalidArgumentError('expected node or gateway');
+      return value;
+    })
+    .option('-c, --config <file>', 'where to write the config (default ./node.yaml or ./gateway.yaml)')
+    .option('-d, --data-dir <dir>', "the daemon's data directory (default node-data or gateway-data beside the config)")
+    .option('-n, --network <name>', `one of ${NETWORK_NAMES.join(', ')}`, (value: string) => {
+      if (!(NETWORK_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${NETWORK_NAMES.join(', ')}`);
+      return value;
+    }, 'regtest')
+    .option('-g, --gateway <nodeId>', "the gateway's node id (node only)", (value: string) => {
+      if (!/^0[23][0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected a node id: 66 hex characters');
+      return value.toLowerCase();
+    })
+    .action((kind: 'node' | 'gateway', options: InitOptions) => initDaemon(kind, options));
+}
+
+function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
+  if (kind === 'gateway' && options.gateway) throw new InvalidInputError('--gateway', 'only for a node');
+  const configPath = resolve(options.config ?? `${kind}.yaml`);
+  if (existsSync(configPath)) throw new InvalidInputError('--config', `${configPath} exists; refusing to overwrite a config (choose another path or remove it)`);
+  const dataDir = resolve(dirname(configPath), options.dataDir ?? `${kind}-data`);
+  // The config names the data directory relative to itself when it is beside it, so the pair can move together.
+  const dataDirText = options.dataDir && isAbsolute(options.dataDir) ? dataDir : relativePath(dirname(configPath), dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secretPath = resolve(dataDir, kind === 'node' ? 'seed' : 'gateway.key');
+  const secret = generateSeed((length) => new Uint8Array(randomBytes(length)));
+  const keptSecret = existsSync(secretPath);
+  if (!keptSecret) writeSeedFile(secretPath, secret);
+  mkdirSync(dirname(configPath), { recursive: true });
+  const text =
+    kind === 'node'
+      ? nodeConfigTemplate({ dataDir: dataDirText, network: options.network, ...(options.gateway && { gatewayId: options.gateway }) })
+      : gatewayConfigTemplate({ dataDir: dataDirText, network: options.network });
+  writeFileSync(configPath, text, { flag: 'wx', mode: 0o640 });
+  console.log(`wrote ${configPath}`);
+  console.log(keptSecret ? `kept the existing ${kind === 'node' ? 'seed' : 'key'} ${secretPath}` : `created ${secretPath} (owner only)`);
+  if (!keptSecret) {
+    const nodeId = kind === 'node' ? new SeedSigner(secret).nodeId : nodeKeyFromSecret(secret).nodeId;
+    console.log(`node id ${bytesToHex(nodeId)}`);
+  } else {
+    console.log(`its node id: lnmesh status (once running)${kind === 'node' ? `, or lnmesh seed id --file ${secretPath}` : ''}`);
+  }
+  if (kind === 'node' && !keptSecret) console.log(`write down its 24 words now: lnmesh seed words --file ${secretPath}`);
+  console.log(`next: edit ${configPath}, then lnmesh ${kind} --config ${configPath}`);
+}
+
+function relativePath(from: string, to: string): string {
+  const path = relative(from, to);
+  return path.startsWith('..') ? to : `./${path}`;
+}

@@ -1,0 +1,161 @@
+/**
+ * The `links:` and `routes:` sections of a daemon's config, shared by the
+ * node and the gateway: per transport, the medium and the neighbours heard
+ * on it; then the static route table. Each value is checked where it stands,
+ * so a mistake is reported at its line with its key (`links[0].transport.url`).
+ */
+import type { LinkConfig } from '../../transports/link-config.js';
+import type { TransportSpec } from '../../transports/create-transport.js';
+import { isPublicKey } from '../keys/curve.js';
+import type { YamlMap, YamlValue } from './yaml-reader.js';
+
+/** A neighbour as the config names it: its node id, its address on the medium, and a name for people. */
+export interface NeighbourEntry {
+  readonly nodeId: string;
+  readonly address?: string;
+  /** Shown by `lnmesh peers`; the node id otherwise. */
+  readonly name?: string;
+}
+
+export interface LinkEntry extends LinkConfig {
+  readonly transport: TransportSpec;
+  readonly neighbours: readonly NeighbourEntry[];
+}
+
+export const MAX_LINKS = 16;
+export const MAX_NEIGHBOURS_PER_LINK = 256;
+export const MAX_ROUTES = 10_000;
+
+/** A node id: 33 bytes of a compressed public key, in hex. */
+export function readNodeId(value: YamlValue): string {
+  const text = value.string('a node id (66 hex characters)').toLowerCase();
+  if (!/^[0-9a-f]{66}$/.test(text)) value.fail('expected a node id: 66 hex characters (a compressed public key)');
+  if (!isPublicKey(hexBytes(text))) value.fail('not a public key on secp256k1');
+  return text;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g)!.map((byte) => Number.parseInt(byte, 16)));
+}
+
+export function readLinks(value: YamlValue | undefined): LinkEntry[] {
+  if (!value) return [];
+  return value.list(0, MAX_LINKS).map((item) => {
+    const map = item.map(['transport', 'neighbours', 'timing']);
+    return {
+      transport: readTransport(map.required('transport', 'the medium: kind lora, serial or mqtt, and its settings')),
+      neighbours: map.required('neighbours', 'the nodes heard on this link').list(0, MAX_NEIGHBOURS_PER_LINK).map(readNeighbour),
+      ...(map.has('timing') && { timing: readTiming(map.required('timing')) }),
+    };
+  });
+}
+
+function readNeighbour(value: YamlValue): NeighbourEntry {
+  const map = value.map(['nodeId', 'address', 'name']);
+  const address = map.optional('address')?.string();
+  const name = map.optional('name')?.string();
+  return { nodeId: readNodeId(map.required('nodeId')), ...(address !== undefined && { address }), ...(name !== undefined && { name }) };
+}
+
+const TRANSPORT_KEYS = {
+  lora: ['kind', 'path', 'baudRate', 'frequencyHz', 'bandwidthHz', 'spreadingFactor', 'codingRate', 'txPowerDbm', 'preambleSymbols', 'dutyCycle', 'answerTimeout'],
+  serial: ['kind', 'path', 'baudRate', 'mtu'],
+  mqtt: ['kind', 'url', 'nodeName', 'topicPrefix', 'mtu', 'username', 'password', 'rejectUnauthorized'],
+} as const;
+
+function readTransport(value: YamlValue): TransportSpec {
+  const kind = value.map([]).required('kind', 'lora, serial or mqtt');
+  const kindName = kind.string();
+  if (!(kindName in TRANSPORT_KEYS)) kind.fail(`unknown transport kind ${JSON.stringify(kindName)}: expected lora, serial or mqtt`);
+  const map = value.map(TRANSPORT_KEYS[kindName as keyof typeof TRANSPORT_KEYS]);
+  const optionalInteger = (key: string, min: number, max: number) => map.optional(key)?.integer(min, max);
+  switch (kindName) {
+    case 'lora': {
+      const dutyCycle = map.optional('dutyCycle');
+      const dutyCycleName = dutyCycle?.string();
+      if (dutyCycle && dutyCycleName !== 'EU868' && dutyCycleName !== 'US915') dutyCycle.fail('expected EU868 (1% in most of the band) or US915 (no duty cycle)');
+      const answerTimeoutMs = map.optional('answerTimeout')?.duration(100, 60_000);
+      const baudRate = optionalInteger('baudRate', 1200, 4_000_000);
+      const preambleSymbols = optionalInteger('preambleSymbols', 6, 65_535);
+      return {
+        kind: 'lora',
+        path: map.required('path', 'the RNode serial device, e.g. /dev/ttyACM0').string(),
+        frequencyHz: map.required('frequencyHz', 'e.g. 868100000').integer(137_000_000, 1_020_000_000),
+        bandwidthHz: map.required('bandwidthHz', 'e.g. 125000').integer(7_800, 500_000),
+        spreadingFactor: map.required('spreadingFactor', '6 to 12').integer(6, 12),
+        codingRate: map.required('codingRate', '5 for 4/5 ... 8 for 4/8').integer(5, 8),
+        txPowerDbm: map.required('txPowerDbm', 'e.g. 14').integer(0, 30),
+        ...(baudRate !== undefined && { baudRate }),
+        ...(preambleSymbols !== undefined && { preambleSymbols }),
+        ...(dutyCycleName !== undefined && { dutyCycle: dutyCycleName as 'EU868' | 'US915' }),
+        ...(answerTimeoutMs !== undefined && { answerTimeoutMs }),
+      };
+    }
+    case 'serial': {
+      const baudRate = optionalInteger('baudRate', 1200, 4_000_000);
+      const mtu = optionalInteger('mtu', 16, 65_535);
+      return { kind: 'serial', path: map.required('path', 'the serial device, e.g. /dev/ttyUSB0').string(), ...(baudRate !== undefined && { baudRate }), ...(mtu !== undefined && { mtu }) };
+    }
+    default: {
+      const url = map.required('url', 'the broker, e.g. mqtt://localhost:1883');
+      const urlText = url.string();
+      if (!/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/.test(urlText)) url.fail('expected a broker URL such as mqtt://host:1883 or mqtts://host:8883');
+      const strings: Record<string, string> = {};
+      for (const key of ['topicPrefix', 'username', 'password'] as const) {
+        const text = map.optional(key)?.string();
+        if (text !== undefined) strings[key] = text;
+      }
+      const mtu = optionalInteger('mtu', 64, 1 << 20);
+      const rejectUnauthorized = map.optional('rejectUnauthorized')?.boolean();
+      return {
+        kind: 'mqtt',
+        url: urlText,
+        nodeName: map.required('nodeName', "this node's address on the broker").string(),
+        ...strings,
+        ...(mtu !== undefined && { mtu }),
+        ...(rejectUnauthorized !== undefined && { rejectUnauthorized }),
+      };
+    }
+  }
+}
+
+/** Link timing as durations (`retransmitBase: 5s`) and counts; see `LinkInit`. */
+function readTiming(value: YamlValue): NonNullable<LinkConfig['timing']> {
+  const map = value.map(['retransmitBase', 'retransmitBackoff', 'retransmitMax', 'deadAfterSilentRounds', 'windowFragments', 'ackDelay', 'maxMessageBytes']);
+  const timing: Record<string, number> = {};
+  const durations = { retransmitBase: 'retransmitBaseMs', retransmitMax: 'retransmitMaxMs', ackDelay: 'ackDelayMs' } as const;
+  for (const [key, field] of Object.entries(durations)) {
+    const ms = map.optional(key)?.duration(1, 7 * 86_400_000);
+    if (ms !== undefined) timing[field] = ms;
+  }
+  const backoff = map.optional('retransmitBackoff')?.number(1, 10);
+  if (backoff !== undefined) timing.retransmitBackoff = backoff;
+  const counts = { deadAfterSilentRounds: [1, 1000], windowFragments: [1, 256], maxMessageBytes: [1024, 1 << 20] } as const;
+  for (const [key, [min, max]] of Object.entries(counts)) {
+    const count = map.optional(key)?.integer(min, max);
+    if (count !== undefined) timing[key] = count;
+  }
+  return timing;
+}
+
+/**
+ * `routes:` destination node id (or `*`, the default route) to the neighbour
+ * that leads there; the neighbour must be on one of the links.
+ */
+export function readRoutes(value: YamlValue | undefined, links: readonly LinkEntry[]): Record<string, string> {
+  if (!value) return {};
+  const neighbours = new Set(links.flatMap((link) => link.neighbours.map((neighbour) => neighbour.nodeId)));
+  const map: YamlMap = value.map([]);
+  const entries = map.keys();
+  if (entries.length > MAX_ROUTES) value.fail(`at most ${MAX_ROUTES} routes`);
+  const routes: Record<string, string> = {};
+  for (const { name, value: keyValue } of entries) {
+    const destination = name === '*' ? '*' : name.toLowerCase();
+    if (destination !== '*' && (!/^[0-9a-f]{66}$/.test(destination) || !isPublicKey(hexBytes(destination)))) keyValue.fail('a destination is a node id (66 hex characters) or * for the default route');
+    const nextHop = map.required(name);
+    const neighbour = readNodeId(nextHop);
+    if (!neighbours.has(neighbour)) nextHop.fail('the next hop must be a neighbour on one of the links');
+    routes[destination] = neighbour;
+  }
+  return routes;
+}

@@ -1,0 +1,158 @@
+/**
+ * What the node daemon answers on its control socket: one handler per CLI
+ * verb (`lnmesh status`, `lnmesh pay ...`). Handlers check their params and
+ * throw `InvalidInputError` naming the one at fault; they return plain JSON
+ * (amounts in msat or sat as named, ids in hex).
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { paymentRequestFromText, paymentRequestToText } from '../channel/payment-request.js';
+import type { ControlHandler } from '../control/control-server.js';
+import { InvalidInputError, checkInteger } from '../input.js';
+import { scriptToAddress } from '../wallet/address.js';
+import type { NodeDaemonParts } from './node-daemon.js';
+
+export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, ControlHandler> {
+  const { node, config, wallet, payments, persister, clock } = parts;
+  const manager = node.manager;
+  const neighbourNames = new Map(config.links.flatMap((link) => link.neighbours.map((neighbour) => [neighbour.nodeId, neighbour.name] as const)));
+
+  const channelList = () => manager.channelSummaries().map((channel) => ({ ...channel, peerName: neighbourNames.get(channel.peer) }));
+
+  return {
+    status: () => {
+      const channels = channelList();
+      const countBy = (status: string) => channels.filter((channel) => channel.status === status).length;
+      return {
+        daemon: 'node',
+        nodeId: parts.nodeId,
+        network: config.network,
+        uptimeSeconds: Math.round((clock.now() - parts.startedAt) / 1000),
+        chainHeight: node.uplink?.chainHeight ?? null,
+        gateway: config.gateway?.nodeId ?? null,
+        neighboursUp: node.links.reduce((sum, link) => sum + link.knownPeers().filter((peer) => link.isUp(peer)).length, 0),
+        neighbours: node.links.reduce((sum, link) => sum + link.knownPeers().length, 0),
+        channelsOpen: countBy('open'),
+        channelsPending: countBy('negotiating') + countBy('awaiting_funding'),
+        balanceMsat: channels.filter((channel) => channel.status === 'open').reduce((sum, channel) => sum + channel.localMsat, 0),
+        walletSatoshis: wallet.balance(),
+        paymentsPending: payments.list().filter((payment) => payment.status === 'pending').length,
+        appointmentsQueued: manager.pendingAppointments().length,
+        dataDir: config.dataDir,
+      };
+    },
+
+    peers: () =>
+      node.links.flatMap((link, index) =>
+        link.knownPeers().map((peer) => ({
+          nodeId: peer,
+          name: neighbourNames.get(peer),
+          link: index,
+          transport: config.links[index]?.transport.kind,
+          up: link.isUp(peer),
+          outbox: link.pendingCount(peer),
+          isGateway: peer === config.gateway?.nodeId,
+        })),
+      ),
+
+    channels: () => channelList(),
+
+    open: (params) => {
+      const peer = nodeIdParam(params, 'peer');
+      const satoshis = checkInteger('satoshis', params.satoshis, 20_000, 16_777_215);
+      const pushMsat = params.pushMsat === undefined ? 0 : checkInteger('pushMsat', params.pushMsat, 0, satoshis * 1000);
+      if (wallet.balance() < satoshis) throw new InvalidInputError('satoshis', `the wallet holds ${wallet.balance()} sat, not enough for a channel of ${satoshis} sat and its fee (deposit first: lnmesh wallet, lnmesh deposit)`);
+      const handle = manager.openChannel(peer, satoshis, pushMsat);
+      parts.logger.info({ peer, handle, satoshis }, 'channel requested');
+      return { peer, handle };
+    },
+
+    close: (params) => {
+      const peer = nodeIdParam(params, 'peer');
+      const handle = checkInteger('handle', params.handle, 0, 0xffffffff);
+      const channel = manager.channelSummaries().find((entry) => entry.peer === peer && entry.handle === handle);
+      if (!channel) throw new InvalidInputError('handle', `no channel ${handle} with ${peer} (see lnmesh channels)`);
+      if (params.force === true) {
+        manager.forceClose(peer, handle);
+        return { peer, handle, closing: 'force' };
+      }
+      manager.close(peer, handle);
+      return { peer, handle, closing: 'cooperative' };
+    },
+
+    invoice: (params) => {
+      const amountMsat = checkInteger('amountMsat', params.amountMsat, 1, 16_777_215_000);
+      const height = node.uplink?.chainHeight ?? 0;
+      const request = manager.receive(amountMsat, height);
+      payments.receiving(request);
+      return { paymentRequest: paymentRequestToText(request), paymentHash: bytesToHex(request.paymentHash), amountMsat };
+    },
+
+    pay: (params) => {
+      if (typeof params.request !== 'string') throw new InvalidInputError('request', 'expected a payment request (lnm1...)');
+      let request;
+      try {
+        request = paymentRequestFromText(params.request);
+      } catch (error) {
+        throw new InvalidInputError('request', (error as Error).message);
+      }
+      const paymentHash = bytesToHex(request.paymentHash);
+      const known = payments.get(paymentHash);
+      if (known && known.direction === 'sent' && known.status !== 'failed') throw new InvalidInputError('request', `already paid or being paid (${known.status}): see lnmesh payments`);
+      if (bytesToHex(request.payee) === parts.nodeId) throw new InvalidInputError('request', 'this is a request of this node itself');
+      payments.sending(request);
+      manager.payRequest(request);
+      return { paymentHash, amountMsat: request.amountMsat, payee: bytesToHex(request.payee) };
+    },
+
+    payment: (params) => {
+      const hash = typeof params.paymentHash === 'string' ? params.paymentHash.toLowerCase() : '';
+      if (!/^[0-9a-f]{64}$/.test(hash)) throw new InvalidInputError('paymentHash', 'expected 64 hex characters');
+      const payment = payments.get(hash);
+      if (!payment) throw new InvalidInputError('paymentHash', 'no such payment on this node');
+      return payment;
+    },
+
+    payments: () => payments.list(),
+
+    routes: () => {
+      const entries = Object.entries(config.routes).map(([destination, nextHop]) => ({ destination, nextHop, nextHopName: neighbourNames.get(nextHop) }));
+      const neighbours = node.links.flatMap((link) => link.knownPeers()).map((peer) => ({ destination: peer, nextHop: peer, nextHopName: neighbourNames.get(peer), direct: true }));
+      return [...neighbours, ...entries];
+    },
+
+    outbox: () =>
+      node.links.flatMap((link) =>
+        link
+          .knownPeers()
+          .map((peer) => ({ peer, name: neighbourNames.get(peer), up: link.isUp(peer), messages: link.pendingCount(peer) }))
+          .filter((entry) => entry.messages > 0),
+      ),
+
+    tower: () => ({
+      gateway: config.gateway?.nodeId ?? null,
+      appointmentsQueued: manager.pendingAppointments().length,
+      channelsWatched: manager.channelsForTower().length,
+    }),
+
+    wallet: () => ({
+      address: scriptToAddress(wallet.script, config.network),
+      satoshis: wallet.balance(),
+      coins: wallet.coins(),
+      depositsWaiting: [...persister.getAll('walletDeposit').keys()],
+    }),
+
+    deposit: (params) => {
+      const txid = typeof params.txid === 'string' ? params.txid.toLowerCase() : '';
+      if (!/^[0-9a-f]{64}$/.test(txid)) throw new InvalidInputError('txid', 'expected a transaction id: 64 hex characters');
+      if (!node.uplink) throw new InvalidInputError('txid', 'this node has no gateway configured to prove the deposit');
+      parts.expectDeposit(txid);
+      return { txid, address: scriptToAddress(wallet.script, config.network) };
+    },
+  };
+}
+
+function nodeIdParam(params: Record<string, unknown>, field: string): string {
+  const value = params[field];
+  if (typeof value !== 'string' || !/^(02|03)[0-9a-fA-F]{64}$/.test(value)) throw new InvalidInputError(field, 'expected a node id: 66 hex characters');
+  return value.toLowerCase();
+}

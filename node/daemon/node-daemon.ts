@@ -1,0 +1,185 @@
+/**
+ * The node daemon (`lnmesh node --config FILE`): a `MeshNode` on real
+ * parts. It locks its data directory, reads the seed, opens the lmdb stores
+ * (channels and records; the links' outbox), builds the links from the
+ * config, restores channels and outbox, and answers the control socket.
+ * `stop` undoes it in reverse: the control socket, the links (radios
+ * closed), the stores (flushed), the lock.
+ */
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
+import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
+import { type Clock, systemClock } from '../clock.js';
+import { NETWORK_NUMBERS, type NodeDaemonConfig } from '../config/node-config.js';
+import { ControlServer } from '../control/control-server.js';
+import type { RandomBytes } from '../keys/seed.js';
+import { readSeedFile } from '../keys/seed.js';
+import { SeedSigner } from '../keys/signer.js';
+import { MeshNode } from '../mesh-node.js';
+import { LmdbPersister } from '../persist/lmdb.js';
+import { NodeWallet } from '../wallet/node-wallet.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import type { Logger } from './logger.js';
+import { nodeControlHandlers } from './node-control.js';
+import { PaymentLog } from './payment-log.js';
+
+export interface NodeDaemonOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly randomBytes?: RandomBytes;
+}
+
+/** Everything a running node daemon holds; the control handlers read from it. */
+export interface NodeDaemonParts {
+  readonly config: NodeDaemonConfig;
+  readonly node: MeshNode;
+  readonly nodeId: string;
+  readonly persister: LmdbPersister;
+  readonly outbox: LmdbLinkOutbox;
+  readonly wallet: NodeWallet;
+  readonly payments: PaymentLog;
+  readonly clock: Clock;
+  readonly startedAt: number;
+  readonly logger: Logger;
+  /** Watches `txid` until the gateway proves it, then counts its outputs to the wallet (kept across restarts). */
+  expectDeposit(txid: string): void;
+}
+
+export class NodeDaemon {
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly parts: NodeDaemonParts,
+    private readonly control: ControlServer,
+    private readonly lock: DataDirLock,
+  ) {}
+
+  static async start(config: NodeDaemonConfig, options: NodeDaemonOptions): Promise<NodeDaemon> {
+    const { logger } = options;
+    const clock = options.clock ?? systemClock;
+    const randomBytes = options.randomBytes ?? ((length: number) => new Uint8Array(nodeRandomBytes(length)));
+    const lock = lockDataDir(config.dataDir);
+    const opened: { close(): unknown }[] = [];
+    try {
+      const signer = new SeedSigner(readSeedFile(config.seedFile));
+      const nodeId = bytesToHex(signer.nodeId);
+      const persister = new LmdbPersister(join(config.dataDir, 'node'));
+      opened.push(persister);
+      const outbox = new LmdbLinkOutbox(join(config.dataDir, 'outbox'));
+      opened.push(outbox);
+      const wallet = new NodeWallet(signer.walletKey(), persister);
+      const node = new MeshNode(
+        { signer, persister, outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes },
+        {
+          channels: {
+            network: NETWORK_NUMBERS[config.network],
+            policy: { ...(config.channels.offlineHorizonBlocks !== undefined && { offlineHorizonBlocks: config.channels.offlineHorizonBlocks }), ...(config.channels.marginBlocks !== undefined && { marginBlocks: config.channels.marginBlocks }) },
+            ...(config.channels.minimumDepth !== undefined && { minimumDepth: config.channels.minimumDepth }),
+            ...(config.channels.feeratePerKw !== undefined && { feeratePerKw: config.channels.feeratePerKw }),
+            ...(config.channels.channelType !== undefined && { channelType: config.channels.channelType }),
+          },
+          links: config.links,
+          routes: config.routes,
+          ...(config.gateway && {
+            gateway: {
+              nodeId: config.gateway.nodeId,
+              network: config.network,
+              ...(config.gateway.pollIntervalMs !== undefined && { pollIntervalMs: config.gateway.pollIntervalMs }),
+              ...(config.gateway.checkpoint && { checkpoint: config.gateway.checkpoint }),
+            },
+          }),
+        },
+      );
+      const payments = new PaymentLog(persister, clock);
+      const expectDeposit = (txid: string) => {
+        persister.put('walletDeposit', txid, { requestedAt: clock.now() });
+        node.uplink?.watch(txid, 1);
+      };
+      const parts: NodeDaemonParts = { config, node, nodeId, persister, outbox, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
+      NodeDaemon.log(parts);
+      await node.start();
+      NodeDaemon.watchDeposits(parts);
+      const control = new ControlServer(nodeControlHandlers(parts), { socketPath: config.controlSocket });
+      control.on('warning', (message) => logger.warn({ component: 'control' }, message));
+      try {
+        await control.start();
+      } catch (error) {
+        await node.stop();
+        throw error;
+      }
+      logger.info({ nodeId, network: config.network, links: config.links.length, channels: node.manager.channelSummaries().length, controlSocket: config.controlSocket }, 'node started');
+      return new NodeDaemon(parts, control, lock);
+    } catch (error) {
+      for (const store of opened.reverse()) await store.close();
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Wires the node's events into the log and the payment log. */
+  private static log(parts: NodeDaemonParts): void {
+    const { node, logger, payments } = parts;
+    node.on('warning', (message) => logger.warn(message));
+    node.manager.on('event', (event) => {
+      payments.onEvent(event);
+      switch (event.type) {
+        case 'payment_received':
+        case 'payment_sent':
+          return logger.info({ paymentHash: bytesToHex(event.paymentHash), ...(event.type === 'payment_received' && { amountMsat: event.amountMsat }) }, event.type.replace('_', ' '));
+        case 'payment_failed':
+          return logger.warn({ paymentHash: bytesToHex(event.paymentHash), reason: event.reason }, 'payment failed');
+        case 'appointment':
+          return logger.debug({ peer: event.peer, handle: event.handle }, 'appointment queued for the watchtower');
+        case 'channel_closed':
+          return logger.info({ peer: event.peer, handle: event.handle, closingTxid: event.closingTx.getId() }, 'channel closed');
+        case 'breach':
+          return logger.warn({ peer: event.peer, handle: event.handle, breachTxid: event.breachTxid, justiceTxid: event.justice.getId() }, 'breach: justice broadcast');
+        default: {
+          const { type, ...fields } = event;
+          return logger.info(fields, type.replace(/_/g, ' '));
+        }
+      }
+    });
+    node.links.forEach((link, index) => link.on('peer', (peer, up) => logger.info({ link: index, peer }, up ? 'neighbour up' : 'neighbour down')));
+    node.uplink?.on('broadcast', (outcome) => logger.info({ ...outcome }, 'broadcast'));
+    node.uplink?.on('refused', (what, reason) => logger.warn({ what, reason }, 'the gateway refused a request'));
+    node.uplink?.on('breach', (alert) => logger.warn(alert, 'the watchtower answered a breach of one of our channels'));
+  }
+
+  /**
+   * Deposits are watched until proven; a proven one becomes coins. A
+   * deposit is one the user announced (`lnmesh deposit`), a cooperative
+   * close, or a claim of ours that confirmed: what pays the wallet back.
+   */
+  private static watchDeposits(parts: NodeDaemonParts): void {
+    const { node, persister, wallet, logger } = parts;
+    node.manager.on('event', (event) => {
+      if (event.type === 'channel_closed') parts.expectDeposit(event.closingTx.getId());
+      else if (event.type === 'funds_spendable') parts.expectDeposit(event.txid);
+    });
+    node.uplink?.on('proven', (tx) => {
+      const txid = tx.getId();
+      if (!persister.get('walletDeposit', txid)) return;
+      const added = wallet.addOutputsOf(tx);
+      persister.remove('walletDeposit', txid);
+      logger.info({ txid, satoshis: added }, added > 0 ? 'deposit confirmed' : 'the deposit transaction pays nothing to this wallet');
+    });
+    for (const txid of persister.getAll('walletDeposit').keys()) node.uplink?.watch(txid, 1);
+  }
+
+  /** Stops everything, once; later calls wait for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const { node, persister, outbox, logger } = this.parts;
+      await this.control.stop();
+      await node.stop();
+      await outbox.close();
+      persister.close();
+      this.lock.release();
+      logger.info('node stopped');
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What `lnmesh payments` lists: every payment this node made or asked for,
+ * kept in the node's store by payment hash, updated from the channel
+ * manager's events. A record is written before the payment leaves (or the
+ * request is shown), so a restart loses none.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { ManagerEvent, PaymentRequest } from '../channel/manager.js';
+import type { Clock } from '../clock.js';
+import type { PaymentRecord, Persister, RecordStore } from '../persist/persister.js';
+
+export type PaymentEntry = PaymentRecord & { readonly paymentHash: string };
+
+export class PaymentLog {
+  constructor(
+    private readonly store: Pick<Persister, 'put' | 'getAll'> & Pick<RecordStore, 'get'>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** We are about to pay `request`. */
+  sending(request: PaymentRequest): void {
+    this.store.put('payment', bytesToHex(request.paymentHash), { direction: 'sent', amountMsat: request.amountMsat, payee: bytesToHex(request.payee), status: 'pending', createdAt: this.clock.now() });
+  }
+
+  /** We asked to be paid `request`. */
+  receiving(request: PaymentRequest): void {
+    this.store.put('payment', bytesToHex(request.paymentHash), { direction: 'received', amountMsat: request.amountMsat, payee: bytesToHex(request.payee), status: 'pending', createdAt: this.clock.now() });
+  }
+
+  /** Settles what the manager reports; other events pass by. */
+  onEvent(event: ManagerEvent): void {
+    if (event.type !== 'payment_sent' && event.type !== 'payment_failed' && event.type !== 'payment_received') return;
+    const hash = bytesToHex(event.paymentHash);
+    const record = this.store.get('payment', hash);
+    if (!record || record.status !== 'pending') return;
+    record.settledAt = this.clock.now();
+    if (event.type === 'payment_failed') {
+      record.status = 'failed';
+      record.reason = event.reason;
+    } else {
+      record.status = 'succeeded';
+      if (event.type === 'payment_sent') record.preimage = bytesToHex(event.paymentPreimage);
+    }
+    this.store.put('payment', hash, record);
+  }
+
+  get(paymentHash: string): PaymentEntry | undefined {
+    const record = this.store.get('payment', paymentHash);
+    return record && { paymentHash, ...record };
+  }
+
+  /** Newest first. */
+  list(): PaymentEntry[] {
+    return [...this.store.getAll('payment')].map(([paymentHash, record]) => ({ paymentHash, ...record })).sort((a, b) => b.createdAt - a.createdAt);
+  }
+}

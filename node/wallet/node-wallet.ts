@@ -1,0 +1,115 @@
+/**
+ * The node's on-chain wallet: P2WPKH coins of one key from the seed, kept
+ * in the node's store. It funds channels and pays the fees of anchors HTLC
+ * claims; cooperative closes, sweeps and justice transactions pay back to
+ * its script.
+ *
+ * A mesh node never talks to the Bitcoin network, so it learns its coins
+ * from transactions it is shown: a deposit (`lnmesh deposit TXID`) is
+ * proven by the gateway with a merkle branch against the node's own header
+ * chain before its outputs count; change of its own transactions counts at
+ * once. What it spends is gone from it at once, in the same write.
+ */
+import { addFeeInputs } from '../bolt3/fee-inputs.js';
+import { type FundingInput, buildFundingTransaction } from '../bolt3/funding.js';
+import { p2wpkh } from '../bolt3/scripts.js';
+import type { Transaction } from '../bolt3/transaction.js';
+import type { FundingWallet } from '../channel/manager.js';
+import type { WalletKey } from '../keys/signer.js';
+import type { Persister } from '../persist/persister.js';
+
+/** The wallet cannot pay for what was asked: says how much it holds. */
+export class WalletError extends Error {
+  override name = 'WalletError';
+}
+
+/** Fee headroom a funding transaction's coin must carry beyond the channel. */
+const FUNDING_FEE_HEADROOM = 10_000;
+/** The smallest coin used for an HTLC claim's fee. */
+const CLAIM_FEE_COIN = 20_000;
+
+export interface WalletCoin {
+  readonly txid: string;
+  readonly vout: number;
+  readonly satoshis: number;
+}
+
+export class NodeWallet implements FundingWallet {
+  /** The output script everything of this wallet pays to. */
+  readonly script: Uint8Array;
+
+  constructor(
+    private readonly key: WalletKey,
+    private readonly store: Pick<Persister, 'put' | 'getAll' | 'remove'>,
+  ) {
+    this.script = p2wpkh(key.publicKey);
+  }
+
+  coins(): WalletCoin[] {
+    return [...this.store.getAll('walletCoin').values()].sort((a, b) => a.satoshis - b.satoshis);
+  }
+
+  balance(): number {
+    return this.coins().reduce((sum, coin) => sum + coin.satoshis, 0);
+  }
+
+  /** Takes every output of `tx` that pays the wallet (a proven deposit); returns the satoshis added. Known coins are not counted twice. */
+  addOutputsOf(tx: Transaction): number {
+    const txid = tx.getId();
+    const known = this.store.getAll('walletCoin');
+    let added = 0;
+    tx.outs.forEach((output, vout) => {
+      if (!sameBytes(output.script, this.script) || known.has(`${txid}:${vout}`)) return;
+      this.store.put('walletCoin', `${txid}:${vout}`, { txid, vout, satoshis: Number(output.value) });
+      added += Number(output.value);
+    });
+    return added;
+  }
+
+  fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): ReturnType<FundingWallet['fund']> {
+    const inputs = this.select(request.satoshis + FUNDING_FEE_HEADROOM, `a channel of ${request.satoshis} sat`);
+    const built = buildFundingTransaction(
+      { inputs, fundingSatoshis: request.satoshis, localFundingPubkey: request.localFundingPubkey, remoteFundingPubkey: request.remoteFundingPubkey, changeScript: this.script, feeratePerKw: request.feeratePerKw },
+      (_input, digest) => this.key.signDigest(digest),
+    );
+    this.spent(inputs, built.tx);
+    return { tx: built.tx, outputIndex: built.fundingOutputIndex };
+  }
+
+  sweepScript(): Uint8Array {
+    return this.script;
+  }
+
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void {
+    const inputs = this.select(CLAIM_FEE_COIN, 'the fee of an HTLC claim');
+    addFeeInputs(tx, { coins: inputs, changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => this.key.signDigest(digest));
+    this.spent(inputs, tx);
+  }
+
+  /** The fewest coins, smallest first among enough, that reach `satoshis`. */
+  private select(satoshis: number, purpose: string): FundingInput[] {
+    const coins = this.coins();
+    const single = coins.find((coin) => coin.satoshis >= satoshis);
+    const chosen: WalletCoin[] = single ? [single] : [];
+    if (!single) {
+      let total = 0;
+      for (const coin of [...coins].reverse()) {
+        if (total >= satoshis) break;
+        chosen.push(coin);
+        total += coin.satoshis;
+      }
+      if (total < satoshis) throw new WalletError(`the wallet cannot pay ${purpose}: it needs ${satoshis} sat and holds ${this.balance()} sat in ${coins.length} coins`);
+    }
+    return chosen.map((coin) => ({ outpoint: { txid: coin.txid, vout: coin.vout }, satoshis: coin.satoshis, publicKey: this.key.publicKey, kind: 'p2wpkh' }));
+  }
+
+  /** `inputs` are spent by `tx`: they leave the wallet, its change joins it. */
+  private spent(inputs: readonly FundingInput[], tx: Transaction): void {
+    for (const input of inputs) this.store.remove('walletCoin', `${input.outpoint.txid}:${input.outpoint.vout}`);
+    this.addOutputsOf(tx);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}
