@@ -38,8 +38,9 @@ function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!.map((byte) => Number.parseInt(byte, 16)));
 }
 
+/** `links:` left empty (null) is no links, as `links: []` is. */
 export function readLinks(value: YamlValue | undefined): LinkEntry[] {
-  if (!value) return [];
+  if (!value || value.scalar() === null) return [];
   return value.list(0, MAX_LINKS).map((item) => {
     const map = item.map(['transport', 'neighbours', 'timing']);
     return {
@@ -143,7 +144,7 @@ function readTiming(value: YamlValue): NonNullable<LinkConfig['timing']> {
  * that leads there; the neighbour must be on one of the links.
  */
 export function readRoutes(value: YamlValue | undefined, links: readonly LinkEntry[]): Record<string, string> {
-  if (!value) return {};
+  if (!value || value.scalar() === null) return {};
   const neighbours = new Set(links.flatMap((link) => link.neighbours.map((neighbour) => neighbour.nodeId)));
   const map: YamlMap = value.map([]);
   const entries = map.keys();

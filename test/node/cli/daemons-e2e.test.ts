@@ -1,0 +1,104 @@
+/**
+ * The whole product from the command line: a regtest gateway daemon and two
+ * node daemons as child processes. Node A reaches the gateway over MQTT
+ * (a real broker); node B is joined to A only by a serial line (a real
+ * pseudo-terminal pair), so B's requests to the gateway go through A. The
+ * test drives them only through `lnmesh`: coins from the faucet, a channel
+ * A-B, a payment, B restarted, a second payment, a cooperative close that
+ * pays B's wallet back.
+ */
+import t from 'tap';
+import { mqttBrokerUrl } from '../../transports/broker.js';
+import { openPtyPair, ptySkipReason } from '../../transports/pty.js';
+import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { lnmeshAsync } from './run-cli.js';
+
+type Row = Record<string, unknown>;
+
+const skip = ptySkipReason();
+t.setTimeout(300_000);
+
+t.test('open, pay, restart, pay and close through the CLI of real daemons', { skip }, async (t) => {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const mqttUrl = await mqttBrokerUrl(t);
+  const pty = await openPtyPair();
+  t.teardown(pty.close);
+
+  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
+  const a = await initDaemon(dir.path, 'node', 'a');
+  const b = await initDaemon(dir.path, 'node', 'b');
+  const topicPrefix = `e2e-${process.pid}`;
+  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], { [b.nodeId]: a.nodeId });
+  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] }, serial: { path: pty.a, neighbours: [b] } });
+  writeNodeConfig(b, gateway, { serial: { path: pty.b, neighbours: [a] } }, { '*': a.nodeId });
+
+  const gatewayDaemon = await startDaemon('gateway', gateway.config);
+  t.teardown(gatewayDaemon.stop);
+  const nodeA = await startDaemon('node', a.config);
+  t.teardown(nodeA.stop);
+  let nodeB = await startDaemon('node', b.config);
+  t.teardown(() => nodeB.stop());
+
+  const gatewayStatus = await ask(gateway.config, 'status');
+  t.equal(gatewayStatus.nodeId, gateway.nodeId, 'the gateway runs with the key init made');
+  t.ok((gatewayStatus.chainHeight as number) >= 432, 'a new regtest chain is mined past segwit');
+  // B follows the chain through A: its headers came over the serial line, then MQTT.
+  await eventually('B to follow the chain through A', async () => ((await ask(b.config, 'status')).chainHeight === gatewayStatus.chainHeight ? true : undefined));
+  const peersOfA = await ask<Row[]>(a.config, 'peers');
+  t.same(peersOfA.map((peer) => [peer.name, peer.transport, peer.up]).sort(), [['b', 'serial', true], ['gw', 'mqtt', true]], "A's neighbours are up on their links");
+
+  // Coins: the faucet pays A's address, A counts them once the gateway proves the transaction.
+  const wallet = await ask(a.config, 'wallet');
+  const funding = (await must('faucet', '--config', gateway.config, wallet.address as string, '2000000')).stdout.trim();
+  await must('deposit', '--config', a.config, funding);
+  await must('mine', '--config', gateway.config, '1');
+  await eventually('the deposit to count', async () => ((await ask(a.config, 'wallet')).satoshis === 2_000_000 ? true : undefined));
+
+  // A channel A-B, waited on while blocks come.
+  const opening = lnmeshAsync('open', '--config', a.config, b.nodeId, '500000', '--wait', '--timeout', '2m');
+  let opened: Awaited<typeof opening> | undefined;
+  void opening.then((run) => (opened = run));
+  await eventually('the channel to open', async () => {
+    if (opened) return true;
+    await must('mine', '--config', gateway.config, '1');
+    return undefined;
+  });
+  t.equal(opened!.status, 0, `open --wait succeeds: ${opened!.stderr}`);
+  t.match(opened!.stderr, /awaiting_funding/, 'open --wait showed its progress');
+  const channel = (await ask<Row[]>(a.config, 'channels'))[0]!;
+  t.match(channel, { peer: b.nodeId, status: 'open', capacitySatoshis: 500_000 }, 'A sees the channel open');
+
+  const pay = async (satoshis: number) => {
+    const invoice = await ask(b.config, 'invoice', String(satoshis));
+    const paid = await lnmeshAsync('pay', '--config', a.config, invoice.paymentRequest as string, '--wait', '--timeout', '1m');
+    t.equal(paid.status, 0, `pay --wait succeeds: ${paid.stdout}${paid.stderr}`);
+    t.match(paid.stdout, /^paid: preimage [0-9a-f]{64}/, 'pay --wait prints the proof of payment');
+    const received = await ask(b.config, 'payments');
+    t.match((received as unknown as Row[]).find((entry) => entry.paymentHash === invoice.paymentHash), { direction: 'received', status: 'succeeded', amountMsat: satoshis * 1000 }, 'B lists the payment received');
+  };
+  await pay(10_000);
+
+  // B stops cleanly on SIGTERM and comes back with its channel.
+  t.equal(await nodeB.stop(), 0, 'B exits 0 on SIGTERM');
+  t.match(nodeB.output(), /node stopped/, 'B logged its clean stop');
+  nodeB = await startDaemon('node', b.config);
+  await eventually('B to see A again', async () => ((await ask<Row[]>(b.config, 'peers'))[0]?.up === true ? true : undefined));
+  t.match((await ask<Row[]>(b.config, 'channels'))[0], { status: 'open', localMsat: 10_000_000 }, 'B restored its channel and balance');
+  await pay(20_000);
+  t.match((await ask<Row[]>(a.config, 'channels'))[0], { localMsat: 470_000_000, remoteMsat: 30_000_000 }, 'both payments moved the balance');
+
+  // Close cooperatively; the closing transaction pays B's wallet, which B counts once it is proven.
+  const closed = await lnmeshAsync('close', '--config', a.config, b.nodeId, String(channel.handle), '--wait', '--timeout', '1m');
+  t.equal(closed.status, 0, `close --wait succeeds: ${closed.stderr}`);
+  await eventually('B to count its share of the close', async () => {
+    await must('mine', '--config', gateway.config, '1');
+    return (await ask(b.config, 'wallet')).satoshis === 30_000 ? true : undefined;
+  });
+  t.pass("B's wallet holds its 30,000 sat from the closing transaction");
+
+  t.equal(await nodeA.stop(), 0, 'A exits 0');
+  t.equal(await nodeB.stop(), 0, 'B exits 0');
+  t.equal(await gatewayDaemon.stop(), 0, 'the gateway exits 0');
+  t.notMatch(nodeA.output() + nodeB.output(), /"level":50|"level":60/, 'no errors logged by the nodes');
+});
