@@ -5,7 +5,6 @@ import { runUntilSignalled } from '../node/cli/daemon-runner.js';
 import { type DaemonOptions, ask } from '../node/cli/daemon-socket.js';
 import { createLogger } from '../node/daemon/logger.js';
 import { loadGatewayConfig } from './daemon/gateway-config.js';
-import { GatewayDaemon } from './daemon/gateway-daemon.js';
 
 export const DEFAULT_GATEWAY_CONFIG = '/etc/lnmesh/gateway.yaml';
 
@@ -26,6 +25,7 @@ export function registerGatewayCommand(program: Command): void {
     .action(async (options: { config: string }) => {
       const config = loadGatewayConfig(options.config);
       const logger = createLogger(config.log, { base: { daemon: 'gateway' } });
+      const { GatewayDaemon } = await import('./daemon/gateway-daemon.js'); // bcoin and the rest: loaded only for this verb
       await runUntilSignalled(() => GatewayDaemon.start(config, { logger }), logger);
     });
 }

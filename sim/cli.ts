@@ -13,10 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../node/input.js';
 import { formatDuration } from '../node/config/duration.js';
-import { formatSummary } from './report/summary.js';
-import { writeReport } from './report/write-report.js';
-import { type RunProgress, runScenario } from './run.js';
-import { loadScenario } from './scenario.js';
+import type { RunProgress } from './run.js';
 
 interface RunOptions {
   seed?: string;
@@ -64,6 +61,8 @@ export function registerSimCommand(program: Command): void {
     .action(async (file: string | undefined, options: RunOptions) => {
       const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
       const path = file ?? join(shippedScenariosDirectory(), 'headline.yaml');
+      // Loaded when a run starts, so that the other verbs of lnmesh start fast.
+      const [{ loadScenario }, { runScenario }, { formatSummary }, { writeReport }] = await Promise.all([import('./scenario.js'), import('./run.js'), import('./report/summary.js'), import('./report/write-report.js')]);
       const scenario = loadScenario(path);
       const out = options.out ?? join('sim-reports', scenario.name);
       const progress = options.quiet ? undefined : progressPrinter(process.stderr);

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { loadNodeConfig } from '../config/node-config.js';
 import { createLogger } from '../daemon/logger.js';
-import { NodeDaemon } from '../daemon/node-daemon.js';
 import { runUntilSignalled } from './daemon-runner.js';
 
 export const DEFAULT_NODE_CONFIG = '/etc/lnmesh/node.yaml';
@@ -24,6 +23,7 @@ export function registerNodeCommand(program: Command): void {
     .action(async (options: { config: string }) => {
       const config = loadNodeConfig(options.config);
       const logger = createLogger(config.log, { base: { daemon: 'node' } });
+      const { NodeDaemon } = await import('../daemon/node-daemon.js'); // loaded here: the other verbs start faster without it
       await runUntilSignalled(() => NodeDaemon.start(config, { logger }), logger);
     });
 }

@@ -1,6 +1,5 @@
 /** `lnmesh vectors FILE...` */
 import type { Command } from 'commander';
-import { formatReports, runVectorFile, totalsOf } from '../vectors/run.js';
 
 export function registerVectorsCommand(program: Command): void {
   program
@@ -20,7 +19,8 @@ export function registerVectorsCommand(program: Command): void {
     )
     .argument('<file...>', 'vector files to run')
     .option('-v, --verbose', 'also list the cases that pass')
-    .action((files: string[], options: { verbose?: boolean }) => {
+    .action(async (files: string[], options: { verbose?: boolean }) => {
+      const { formatReports, runVectorFile, totalsOf } = await import('../vectors/run.js');
       const reports = files.map((file) => runVectorFile(file));
       console.log(formatReports(reports, options.verbose));
       process.exitCode = totalsOf(reports).failed === 0 ? 0 : 1;

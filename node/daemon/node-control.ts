@@ -60,6 +60,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       const peer = nodeIdParam(params, 'peer');
       const satoshis = checkInteger('satoshis', params.satoshis, 20_000, 16_777_215);
       const pushMsat = params.pushMsat === undefined ? 0 : checkInteger('pushMsat', params.pushMsat, 0, satoshis * 1000);
+      if (!node.uplink) throw new InvalidInputError('peer', 'this node has no gateway configured: a channel needs one to fund it and to watch over it');
       if (wallet.balance() < satoshis) throw new InvalidInputError('satoshis', `the wallet holds ${wallet.balance()} sat, not enough for a channel of ${satoshis} sat and its fee (deposit first: lnmesh wallet, lnmesh deposit)`);
       const handle = manager.openChannel(peer, satoshis, pushMsat);
       parts.logger.info({ peer, handle, satoshis }, 'channel requested');

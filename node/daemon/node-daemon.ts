@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
+import type { Broadcaster } from '../channel/manager.js';
 import { type Clock, systemClock } from '../clock.js';
 import { NETWORK_NUMBERS, type NodeDaemonConfig } from '../config/node-config.js';
 import { ControlServer } from '../control/control-server.js';
@@ -47,6 +48,11 @@ export interface NodeDaemonParts {
   expectDeposit(txid: string): void;
 }
 
+/** Without a gateway nothing reaches the chain: say so loudly rather than fail to start (a new config has no gateway yet). */
+function noGateway(logger: Logger): Broadcaster {
+  return { broadcast: (tx) => logger.error({ txid: tx.getId() }, 'no gateway is configured: this transaction cannot reach the chain (add gateway: to the config)') };
+}
+
 export class NodeDaemon {
   private stopping: Promise<void> | undefined;
 
@@ -71,7 +77,7 @@ export class NodeDaemon {
       opened.push(outbox);
       const wallet = new NodeWallet(signer.walletKey(), persister);
       const node = new MeshNode(
-        { signer, persister, outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes },
+        { signer, persister, outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes, ...(!config.gateway && { broadcaster: noGateway(logger) }) },
         {
           channels: {
             network: NETWORK_NUMBERS[config.network],

@@ -1,0 +1,121 @@
+/**
+ * Bad input at the command line: every daemon verb, given missing or wrong
+ * arguments, prints a usage line and exits non-zero before it talks to any
+ * daemon; a config with an unknown key or a wrong type is refused naming
+ * the key; a second daemon on a data directory in use refuses to start.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { initDaemon, shortTempDir, startDaemon } from './mesh-cluster.js';
+import { lnmeshAsync } from './run-cli.js';
+
+t.setTimeout(240_000);
+
+const NODE_ID = `02${'79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'}`;
+const TXID = 'ab'.repeat(32);
+
+/** Each case: arguments, and what the error must say. */
+const USAGE_CASES: [args: string[], says: RegExp][] = [
+  [['open'], /missing required argument 'peer'/],
+  [['open', NODE_ID], /missing required argument 'satoshis'/],
+  [['open', 'bob', '100000'], /expected a node id/],
+  [['open', NODE_ID, 'lots'], /satoshis must be a whole number/],
+  [['open', NODE_ID, '1000'], /satoshis must be a whole number from 20000/],
+  [['open', NODE_ID, '100000', '--push', '-5'], /push must be a whole number/],
+  [['open', NODE_ID, '100000', '--timeout', '10'], /a duration needs a unit/],
+  [['close'], /missing required argument 'peer'/],
+  [['close', NODE_ID], /missing required argument 'handle'/],
+  [['close', NODE_ID, 'first'], /handle must be a whole number/],
+  [['invoice'], /missing required argument 'satoshis'/],
+  [['invoice', '0'], /satoshis must be a whole number from 1/],
+  [['invoice', '1.5'], /satoshis must be a whole number/],
+  [['pay'], /missing required argument 'request'/],
+  [['pay', 'lnm1xyz', '--timeout', 'soon'], /duration/],
+  [['deposit'], /missing required argument 'txid'/],
+  [['deposit', 'abc'], /expected a transaction id/],
+  [['faucet'], /missing required argument 'address'/],
+  [['faucet', 'bcrt1qxyz'], /missing required argument 'satoshis'/],
+  [['faucet', 'bcrt1qxyz', '5'], /satoshis must be a whole number from 1000/],
+  [['mine', '0'], /blocks must be a whole number from 1/],
+  [['status', 'extra'], /too many arguments/],
+  [['peers', '--bogus'], /unknown option '--bogus'/],
+  [['channels', '--bogus'], /unknown option/],
+  [['payments', 'x'], /too many arguments/],
+  [['routes', '--bogus'], /unknown option/],
+  [['outbox', '--bogus'], /unknown option/],
+  [['tower', '--bogus'], /unknown option/],
+  [['wallet', '--bogus'], /unknown option/],
+  [['init'], /missing required argument 'kind'/],
+  [['init', 'router'], /expected node or gateway/],
+  [['init', 'node', '--network', 'moonnet'], /expected one of mainnet/],
+  [['init', 'node', '--gateway', 'nope'], /expected a node id/],
+  [['node', '--bogus'], /unknown option/],
+  [['gateway', 'extra'], /too many arguments/],
+];
+
+t.test('every verb with missing or wrong arguments prints a usage line and exits non-zero', async (t) => {
+  // Four at a time: each is a process of its own.
+  for (let start = 0; start < USAGE_CASES.length; start += 4) {
+    const batch = USAGE_CASES.slice(start, start + 4);
+    const runs = await Promise.all(batch.map(([args]) => lnmeshAsync(...args)));
+    batch.forEach(([args, says], index) => {
+      const run = runs[index]!;
+      t.not(run.status, 0, `lnmesh ${args.join(' ')} exits non-zero`);
+      t.match(run.stderr, says, `lnmesh ${args.join(' ')} says what is wrong`);
+      t.match(run.stderr, /Usage: lnmesh /, `lnmesh ${args.join(' ')} prints its usage`);
+      t.equal(run.stdout, '', `lnmesh ${args.join(' ')} prints nothing else`);
+    });
+  }
+});
+
+t.test('a verb with no daemon to talk to says so', async (t) => {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const config = join(dir.path, 'node.yaml');
+  writeFileSync(config, `network: regtest\ndataDir: ./data\n`);
+  const run = await lnmeshAsync('status', '--config', config);
+  t.equal(run.status, 1);
+  t.match(run.stderr, /no daemon listens at .*data\/control\.sock: is it running\?/);
+  const missing = await lnmeshAsync('channels', '--config', join(dir.path, 'absent.yaml'));
+  t.equal(missing.status, 2, 'a missing config file is bad input');
+  t.match(missing.stderr, /absent\.yaml.*no such file/);
+});
+
+t.test('a config with an unknown key or a wrong type is refused, naming the key', async (t) => {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const cases: [kind: 'node' | 'gateway', text: string, says: RegExp][] = [
+    ['node', 'network: regtest\ndataDir: ./d\nlinkz: []\n', /node\.yaml:3:1: linkz: unknown key "linkz"/],
+    ['node', 'network: regtest\ndataDir: 5\n', /node\.yaml:2:10: dataDir: expected a string, got 5/],
+    ['node', 'network: regtest\ndataDir: ./d\ngateway: { nodeId: 02ab, pollInterval: 10m }\n', /gateway\.nodeId: expected a node id/],
+    ['node', 'network: regtest\ndataDir: ./d\nlinks:\n  - transport: { kind: serial, path: /dev/x, baud: 9600 }\n    neighbours: []\n', /links\[0\]\.transport\.baud: unknown key/],
+    ['node', `network: regtest\ndataDir: ./d\nlinks:\n  - transport: { kind: lora, path: /dev/x, frequencyHz: 868100000, bandwidthHz: 125000, spreadingFactor: fast, codingRate: 5, txPowerDbm: 14 }\n    neighbours: []\n`, /links\[0\]\.transport\.spreadingFactor: expected a whole number/],
+    ['gateway', 'network: regtest\ndataDir: ./g\nchain: { backend: core }\n', /chain\.url: missing/],
+    ['gateway', 'network: mainnet\ndataDir: ./g\nregtest: { mineOnStart: true }\n', /regtest: only with network: regtest/],
+  ];
+  for (const [index, [kind, text, says]] of cases.entries()) {
+    const file = join(dir.path, `${index}`, `${kind}.yaml`);
+    await import('node:fs').then((fs) => fs.mkdirSync(join(dir.path, `${index}`)));
+    writeFileSync(file, text);
+    const run = await lnmeshAsync(kind, '--config', file);
+    t.equal(run.status, 2, `${kind} config ${index} is bad input`);
+    t.match(run.stderr, says, `${kind} config ${index}: ${says.source}`);
+  }
+});
+
+t.test('a second daemon on a data directory in use refuses to start', async (t) => {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const node = await initDaemon(dir.path, 'node', 'solo');
+  const first = await startDaemon('node', node.config);
+  t.teardown(first.stop);
+  const second = await lnmeshAsync('node', '--config', node.config);
+  t.equal(second.status, 1, 'the second daemon exits 1');
+  t.match(second.stderr, new RegExp(`solo-data is in use by another lnmesh daemon \\(pid ${first.child.pid}\\)`), 'and names the process that holds it');
+  const status = await lnmeshAsync('status', '--json', '--config', node.config);
+  t.equal(JSON.parse(status.stdout).nodeId, node.nodeId, 'the first daemon runs on, undisturbed');
+  t.equal(await first.stop(), 0, 'and stops cleanly');
+  const again = await startDaemon('node', node.config);
+  t.equal(await again.stop(), 0, 'once it is gone, the directory can be used again');
+});
