@@ -9,13 +9,14 @@ import { parseArgs } from 'node:util';
 import { bolt3Figures, type Figure } from './bolt3.js';
 import { channelFigures } from './channel.js';
 import { curveFigures } from './curve.js';
+import { daemonFigures } from './daemons.js';
 import { linkFigures } from './link.js';
 import { loraFigures } from './lora.js';
 import { simFigures } from './sim.js';
 import { towerFigures } from './tower.js';
 import { towerAirFigures } from './tower-air.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerAirFigures, ...towerFigures, ...simFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerAirFigures, ...towerFigures, ...daemonFigures, ...simFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });

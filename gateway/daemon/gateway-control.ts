@@ -66,6 +66,8 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
       return [...waiting, ...beyond];
     },
 
+    links: () => gateway.links.map((link, index) => ({ link: index, transport: config.links[index]?.transport.kind, ...link.counters })),
+
     tower: () => ({
       appointments: appointments.count(),
       storageBytes: appointments.storageBytes(),

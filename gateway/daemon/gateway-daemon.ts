@@ -13,6 +13,7 @@ import { type Clock, systemClock } from '../../node/clock.js';
 import { ControlServer } from '../../node/control/control-server.js';
 import { type DataDirLock, lockDataDir } from '../../node/daemon/data-dir-lock.js';
 import type { Logger } from '../../node/daemon/logger.js';
+import { greetNeighbours } from '../../node/daemon/node-daemon.js';
 import { readSeedFile } from '../../node/keys/seed.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
@@ -100,6 +101,7 @@ export class GatewayDaemon {
       const parts: GatewayDaemonParts = { config, gateway, nodeId, chain, appointments, responses, mailbox, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
       GatewayDaemon.log(parts);
       await gateway.start();
+      greetNeighbours(gateway.links);
       const control = new ControlServer(gatewayControlHandlers(parts), { socketPath: config.controlSocket });
       control.on('warning', (message) => logger.warn({ component: 'control' }, message));
       try {

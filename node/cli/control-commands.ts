@@ -1,7 +1,7 @@
 /**
  * The verbs that talk to a running daemon through its control socket:
  * `status`, `peers`, `channels`, `open`, `close`, `invoice`, `pay`,
- * `payments`, `routes`, `outbox`, `tower`, `wallet`, `deposit`. Tables for
+ * `payments`, `routes`, `outbox`, `links`, `tower`, `wallet`, `deposit`. Tables for
  * people by default, the daemon's JSON with `--json`. Each takes
  * `--config FILE` or `--socket PATH` to say which daemon.
  */
@@ -154,6 +154,18 @@ export function registerControlCommands(program: Command): void {
   daemonVerb(program, 'outbox', 'what waits for which neighbour').action(async (options: DaemonOptions) => {
     const columns: TableColumn[] = [{ key: 'peer', header: 'NEIGHBOUR' }, { key: 'up', header: 'UP' }, { key: 'messages', header: 'MESSAGES' }, { key: 'mailbox', header: 'MAILBOX' }];
     show(options, await ask(options, 'outbox'), (rows: Row[]) => table(columns)(rows.map((row) => named(row, 'peer', 'name'))));
+  });
+
+  daemonVerb(program, 'links', "each link's counters: frames, retransmissions, handshakes, drops by reason").action(async (options: DaemonOptions) => {
+    show(options, await ask(options, 'links'), (rows: Row[]) =>
+      rows
+        .map((row) => {
+          const { dropped, link, transport, ...counters } = row;
+          const drops = Object.entries(dropped as Record<string, number>).filter(([, count]) => count > 0);
+          return [`link ${String(link)} (${String(transport)})`, formatKeyValues(counters), `dropped: ${drops.length === 0 ? 'none' : drops.map(([reason, count]) => `${reason} ${count}`).join(', ')}`].join('\n');
+        })
+        .join('\n\n'),
+    );
   });
 
   daemonVerb(program, 'tower', 'watchtower: appointments queued or held, breaches answered').action(async (options: DaemonOptions) => {

@@ -8,6 +8,7 @@ import { registerAirtimeCommand } from './airtime.js';
 import { registerControlCommands } from './control-commands.js';
 import { registerInitCommand } from './init.js';
 import { registerNodeCommand } from './node-command.js';
+import { registerCheckCommand } from './check.js';
 import { registerSeedCommand } from './seed.js';
 
 export function registerDeviceCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerDeviceCommands(program: Command): void {
   registerControlCommands(program);
   registerSeedCommand(program);
   registerAirtimeCommand(program);
+  registerCheckCommand(program);
 }

@@ -5,6 +5,7 @@
  */
 import { registerGatewayCommand, registerRegtestCommands } from '../../gateway/cli.js';
 import { registerSimCommand } from '../../sim/cli.js';
+import { registerBundleCommand } from './bundle.js';
 import { registerDeviceCommands } from './device-commands.js';
 import { newProgram, runProgram } from './run-program.js';
 import { registerVectorsCommand } from './vectors.js';
@@ -16,5 +17,6 @@ registerDeviceCommands(program);
 registerGatewayCommand(program);
 registerRegtestCommands(program);
 registerSimCommand(program);
+registerBundleCommand(program);
 
 await runProgram(program, process.argv);

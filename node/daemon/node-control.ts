@@ -129,6 +129,9 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
           .filter((entry) => entry.messages > 0),
       ),
 
+    /** The links' counters: frames, retransmissions, handshakes, and frames dropped by reason. */
+    links: () => node.links.map((link, index) => ({ link: index, transport: config.links[index]?.transport.kind, ...link.counters })),
+
     tower: () => ({
       gateway: config.gateway?.nodeId ?? null,
       appointmentsQueued: manager.pendingAppointments().length,

@@ -16,7 +16,7 @@ import { p2wpkh } from '../bolt3/scripts.js';
 import type { Transaction } from '../bolt3/transaction.js';
 import type { FundingWallet } from '../channel/manager.js';
 import type { WalletKey } from '../keys/signer.js';
-import type { Persister } from '../persist/persister.js';
+import type { Persister, RecordStore, RecordWrite } from '../persist/persister.js';
 
 /** The wallet cannot pay for what was asked: says how much it holds. */
 export class WalletError extends Error {
@@ -40,7 +40,7 @@ export class NodeWallet implements FundingWallet {
 
   constructor(
     private readonly key: WalletKey,
-    private readonly store: Pick<Persister, 'put' | 'getAll' | 'remove'>,
+    private readonly store: Pick<Persister, 'put' | 'getAll'> & Pick<RecordStore, 'write'>,
   ) {
     this.script = p2wpkh(key.publicKey);
   }
@@ -103,10 +103,14 @@ export class NodeWallet implements FundingWallet {
     return chosen.map((coin) => ({ outpoint: { txid: coin.txid, vout: coin.vout }, satoshis: coin.satoshis, publicKey: this.key.publicKey, kind: 'p2wpkh' }));
   }
 
-  /** `inputs` are spent by `tx`: they leave the wallet, its change joins it. */
+  /** `inputs` are spent by `tx`: they leave the wallet and its change joins it, in one atomic write (a crash between would forget the change). */
   private spent(inputs: readonly FundingInput[], tx: Transaction): void {
-    for (const input of inputs) this.store.remove('walletCoin', `${input.outpoint.txid}:${input.outpoint.vout}`);
-    this.addOutputsOf(tx);
+    const txid = tx.getId();
+    const writes: RecordWrite[] = inputs.map((input) => ({ kind: 'walletCoin', id: `${input.outpoint.txid}:${input.outpoint.vout}`, value: undefined }));
+    tx.outs.forEach((output, vout) => {
+      if (sameBytes(output.script, this.script)) writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value) } });
+    });
+    this.store.write(writes);
   }
 }
 

@@ -1,0 +1,179 @@
+// The gateway daemon's config file: the chain backend (embedded bcoin or
+// Bitcoin Core), the regtest block clock, the tower depths, the links it
+// shares with the node's config; every mistake a ConfigError at
+// FILE:LINE:COLUMN naming the key; the template `lnmesh init gateway` writes
+// stays valid.
+import t from 'tap';
+import { join, resolve } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import fc from 'fast-check';
+import { loadGatewayConfig, parseGatewayConfig } from '../../../gateway/daemon/gateway-config.js';
+import { gatewayConfigTemplate } from '../../../gateway/daemon/gateway-template.js';
+import { ConfigError } from '../../../node/config/yaml-reader.js';
+import { publicKeyOf } from '../../../node/keys/curve.js';
+
+const FILE = '/srv/gateway/gateway.yaml';
+
+function nodeId(name: string): string {
+  return bytesToHex(publicKeyOf(sha256(new TextEncoder().encode(name))));
+}
+
+const NODE_A = nodeId('node a');
+const NODE_B = nodeId('node b');
+
+const CORE = `network: mainnet
+dataDir: ./gateway-data
+keyFile: /etc/lnmesh/gateway.key
+controlSocket: ./gw.sock
+log:
+  level: warn
+  format: pretty
+chain:
+  backend: core
+  url: http://127.0.0.1:8332/
+  username: rpcuser
+  password: rpcpassword
+  pollInterval: 2s
+links:
+  - transport:
+      kind: mqtt
+      url: mqtt://127.0.0.1:1883
+      nodeName: gateway
+    neighbours:
+      - nodeId: ${NODE_A}
+        address: node-a
+        name: node-a
+routes:
+  ${NODE_B}: ${NODE_A}
+tower:
+  justiceBuriedDepth: 144
+  fundingBuriedDepth: 12
+`;
+
+const REGTEST = `network: regtest
+dataDir: gw
+regtest:
+  mineOnStart: false
+  blockInterval: 30s
+`;
+
+function refusal(text: string): string {
+  try {
+    parseGatewayConfig(text, FILE);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  return 'accepted';
+}
+
+function edit(text: string, from: string, to: string): string {
+  if (text.split(from).length !== 2) throw new Error(`${JSON.stringify(from)} is not in the text exactly once`);
+  return text.replace(from, to);
+}
+
+t.test('a Bitcoin Core gateway config reads into what the daemon uses', async (t) => {
+  t.strictSame(parseGatewayConfig(CORE, FILE), {
+    file: FILE,
+    network: 'mainnet',
+    dataDir: '/srv/gateway/gateway-data',
+    keyFile: '/etc/lnmesh/gateway.key',
+    controlSocket: '/srv/gateway/gw.sock',
+    log: { level: 'warn', format: 'pretty' },
+    chain: { backend: 'core', url: 'http://127.0.0.1:8332/', username: 'rpcuser', password: 'rpcpassword', pollIntervalMs: 2_000 },
+    regtest: { mineOnStart: false, blockIntervalMs: 0 },
+    links: [{ transport: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1883', nodeName: 'gateway' }, neighbours: [{ nodeId: NODE_A, address: 'node-a', name: 'node-a' }] }],
+    routes: { [NODE_B]: NODE_A },
+    tower: { justiceBuriedDepth: 144, fundingBuriedDepth: 12 },
+  });
+});
+
+t.test('defaults: the embedded chain, the key and socket in the data directory, mining on regtest', async (t) => {
+  const regtest = parseGatewayConfig('network: regtest\ndataDir: gw\n', FILE);
+  t.strictSame(regtest.chain, { backend: 'embedded' }, 'the embedded chain unless told');
+  t.equal(regtest.keyFile, '/srv/gateway/gw/gateway.key');
+  t.equal(regtest.controlSocket, '/srv/gateway/gw/control.sock');
+  t.strictSame(regtest.log, { level: 'info', format: 'auto' });
+  t.strictSame(regtest.regtest, { mineOnStart: true, blockIntervalMs: 0 }, 'a new regtest chain is mined to segwit on start');
+  t.strictSame(regtest.tower, {});
+  t.strictSame(regtest.links, []);
+  t.strictSame(regtest.routes, {});
+  t.strictSame(parseGatewayConfig('network: testnet\ndataDir: gw\n', FILE).regtest, { mineOnStart: false, blockIntervalMs: 0 }, 'never off regtest');
+  const core = parseGatewayConfig(edit(CORE, 'network: mainnet', 'network: regtest'), FILE);
+  t.equal(core.regtest.mineOnStart, false, 'nor with Bitcoin Core, which mines for itself');
+  t.strictSame(parseGatewayConfig(REGTEST, FILE).regtest, { mineOnStart: false, blockIntervalMs: 30_000 }, 'the regtest section as written');
+  t.strictSame(parseGatewayConfig('network: regtest\ndataDir: gw\nregtest: {}\n', FILE).regtest, { mineOnStart: true, blockIntervalMs: 0 }, 'an empty regtest section mines on start');
+  t.strictSame(parseGatewayConfig('network: regtest\ndataDir: gw\nchain: { backend: embedded }\n', FILE).chain, { backend: 'embedded' });
+  t.strictSame(parseGatewayConfig(edit(CORE, '  pollInterval: 2s\n', ''), FILE).chain, { backend: 'core', url: 'http://127.0.0.1:8332/', username: 'rpcuser', password: 'rpcpassword' }, 'no poll interval unless given');
+});
+
+t.test('Bitcoin Core needs its URL, user and password', async (t) => {
+  t.equal(refusal(edit(CORE, '  url: http://127.0.0.1:8332/\n', '')), `${FILE}:9:3: chain.url: missing: Bitcoin Core's RPC, e.g. http://127.0.0.1:8332/`);
+  t.equal(refusal(edit(CORE, '  username: rpcuser\n', '')), `${FILE}:9:3: chain.username: missing: rpcuser, or __cookie__`);
+  t.equal(refusal(edit(CORE, '  password: rpcpassword\n', '')), `${FILE}:9:3: chain.password: missing: rpcpassword, or the cookie`);
+  t.equal(refusal(edit(CORE, 'url: http://127.0.0.1:8332/', 'url: 127.0.0.1:8332')), `${FILE}:10:8: chain.url: expected an http:// or https:// URL`);
+  t.equal(refusal(edit(CORE, 'pollInterval: 2s', 'pollInterval: 2')), `${FILE}:13:17: chain.pollInterval: a duration needs a unit (ms, s, m, h, d, w), e.g. 2m`);
+  t.equal(refusal(edit(CORE, 'pollInterval: 2s', 'pollInterval: 50ms')), `${FILE}:13:17: chain.pollInterval: 50ms is shorter than 100ms`);
+  t.equal(refusal(edit(CORE, 'pollInterval: 2s', 'pollInterval: 2h')), `${FILE}:13:17: chain.pollInterval: 2h is longer than 1h`);
+  t.equal(refusal(edit(CORE, 'backend: core', 'backend: electrum')), `${FILE}:9:12: chain.backend: expected embedded or core`);
+  t.equal(refusal(edit(CORE, '  backend: core\n', '')), `${FILE}:9:3: chain.backend: missing: embedded (bcoin in the data directory) or core (Bitcoin Core over JSON-RPC)`);
+  t.equal(refusal(edit(CORE, '  pollInterval: 2s\n', '  pollInterval: 2s\n  wallet: main\n')), `${FILE}:14:3: chain.wallet: unknown key "wallet" (known: backend, url, username, password, pollInterval)`);
+});
+
+t.test('the embedded chain refuses what only Bitcoin Core uses', async (t) => {
+  for (const [key, value] of [['url', 'http://127.0.0.1:8332/'], ['username', 'rpcuser'], ['password', 'secret'], ['pollInterval', '2s']] as const) {
+    const text = `network: regtest\ndataDir: gw\nchain:\n  backend: embedded\n  ${key}: ${value}\n`;
+    t.equal(refusal(text), `${FILE}:5:${key.length + 5}: chain.${key}: only for backend: core`, key);
+  }
+});
+
+t.test('the regtest section is only for regtest with the embedded chain', async (t) => {
+  t.equal(refusal(edit(REGTEST, 'network: regtest', 'network: testnet')), `${FILE}:4:3: regtest: only with network: regtest and the embedded chain`);
+  const core = `${edit(CORE, 'network: mainnet', 'network: regtest')}regtest:\n  mineOnStart: true\n`;
+  t.equal(refusal(core), `${FILE}:29:3: regtest: only with network: regtest and the embedded chain`, 'not with Bitcoin Core');
+  t.equal(refusal(edit(REGTEST, 'mineOnStart: false', 'mineOnStart: yes')), `${FILE}:4:16: regtest.mineOnStart: expected true or false, got the string "yes"`, 'YAML 1.2: yes is a string, not a boolean');
+  t.equal(refusal(edit(REGTEST, 'blockInterval: 30s', 'blockInterval: 2d')), `${FILE}:5:18: regtest.blockInterval: 2d is longer than 1d`);
+  t.equal(refusal(edit(REGTEST, 'blockInterval: 30s', 'blockTime: 30s')), `${FILE}:5:3: regtest.blockTime: unknown key "blockTime" (known: mineOnStart, blockInterval)`);
+});
+
+t.test('tower depths are between 1 and 10000 blocks', async (t) => {
+  t.equal(refusal(edit(CORE, 'justiceBuriedDepth: 144', 'justiceBuriedDepth: 0')), `${FILE}:26:23: tower.justiceBuriedDepth: 0 is outside [1, 10000]`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'fundingBuriedDepth: 10001')), `${FILE}:27:23: tower.fundingBuriedDepth: 10001 is outside [1, 10000]`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'fundingBuriedDepth: deep')), `${FILE}:27:23: tower.fundingBuriedDepth: expected a whole number, got the string "deep"`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'reorgDepth: 12')), `${FILE}:27:3: tower.reorgDepth: unknown key "reorgDepth" (known: justiceBuriedDepth, fundingBuriedDepth)`);
+  t.strictSame(parseGatewayConfig(edit(CORE, '  fundingBuriedDepth: 12\n', ''), FILE).tower, { justiceBuriedDepth: 144 }, 'each depth is optional');
+});
+
+t.test('the rest is checked as in the node\'s config', async (t) => {
+  t.equal(refusal(`${REGTEST}seedFile: x\n`), `${FILE}:6:1: seedFile: unknown key "seedFile" (known: network, dataDir, keyFile, controlSocket, log, chain, regtest, links, routes, tower)`, 'a node-only key');
+  t.equal(refusal('network: main\ndataDir: gw\n'), `${FILE}:1:10: network: unknown network "main": expected one of mainnet, testnet, signet, regtest`);
+  t.equal(refusal('network: regtest\n'), `${FILE}:1:1: dataDir: missing: the folder of the gateway's stores and chain, e.g. ./gateway-data`);
+  t.equal(refusal(edit(CORE, `  ${NODE_B}: ${NODE_A}`, `  ${NODE_A}: ${NODE_B}`)), `${FILE}:24:71: routes.${NODE_A}: the next hop must be a neighbour on one of the links`);
+  t.equal(refusal(edit(CORE, 'nodeName: gateway', 'nodeName: 7')), `${FILE}:18:17: links[0].transport.nodeName: expected a string, got 7`);
+  t.match(refusal(`${REGTEST}dataDir: other\n`), new RegExp(`^${FILE}:6:1: YAML: Map keys must be unique`), 'a duplicate key');
+});
+
+t.test('loadGatewayConfig reads the file; a missing one names it', async (t) => {
+  const dir = t.testdir({ 'gateway.yaml': REGTEST });
+  t.equal(loadGatewayConfig(join(dir, 'gateway.yaml')).dataDir, join(dir, 'gw'));
+  t.throws(() => loadGatewayConfig(join(dir, 'none.yaml')), { name: 'ConfigError', message: `${join(dir, 'none.yaml')}:1:1: no such file (write one with \`lnmesh init\`)` });
+});
+
+t.test('the template lnmesh init gateway writes is a valid config on every network', async (t) => {
+  for (const network of ['mainnet', 'testnet', 'signet', 'regtest']) {
+    const config = parseGatewayConfig(gatewayConfigTemplate({ dataDir: './gateway-data', network }), FILE);
+    t.equal(config.network, network);
+    t.equal(config.dataDir, '/srv/gateway/gateway-data');
+    t.strictSame(config.chain, { backend: 'embedded' });
+    t.strictSame(config.regtest, { mineOnStart: network === 'regtest', blockIntervalMs: 0 }, `${network}: mines on start only on regtest`);
+    t.equal(config.links.length, 1, 'one MQTT link');
+    t.match(config.links[0]?.transport, { kind: 'mqtt', nodeName: 'gateway' });
+  }
+  t.equal(parseGatewayConfig(gatewayConfigTemplate({ dataDir: 'x' }), FILE).network, 'regtest', 'regtest unless asked');
+  // Any folder name, quoted in the template, reads back as written.
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (dataDir) => parseGatewayConfig(gatewayConfigTemplate({ dataDir }), FILE).dataDir === resolve('/srv/gateway', dataDir)),
+    { numRuns: 200 },
+  );
+});

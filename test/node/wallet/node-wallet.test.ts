@@ -1,0 +1,197 @@
+// The node's on-chain wallet over a real lmdb store: deposits counted once,
+// channels funded and HTLC fees paid with signatures a script interpreter
+// accepts, change kept, nothing spent when the money is not there, and all
+// of it still there after reopening the store.
+import t from 'tap';
+import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { fundingOutputScript } from '../../../node/bolt3/funding.js';
+import { p2wpkh } from '../../../node/bolt3/scripts.js';
+import { Transaction, addInput, addOutput } from '../../../node/bolt3/transaction.js';
+import { publicKeyOf } from '../../../node/keys/curve.js';
+import { SeedSigner } from '../../../node/keys/signer.js';
+import { LmdbPersister } from '../../../node/persist/lmdb.js';
+import { NodeWallet, type WalletCoin, WalletError } from '../../../node/wallet/node-wallet.js';
+import { verifyInput } from '../bolt3/interpreter.js';
+
+const signer = new SeedSigner(sha256(new TextEncoder().encode('node-wallet test seed')));
+const walletKey = signer.walletKey();
+const localFundingPubkey = publicKeyOf(sha256(Uint8Array.of(1)));
+const remoteFundingPubkey = publicKeyOf(sha256(Uint8Array.of(2)));
+const stranger = p2wpkh(publicKeyOf(sha256(Uint8Array.of(3))));
+
+/** A transaction from somewhere (a deposit): one made-up input, the given outputs. */
+function deposit(tag: number, outputs: { script: Uint8Array; satoshis: number }[]): Transaction {
+  const tx = new Transaction();
+  tx.version = 2;
+  addInput(tx, { txid: bytesToHex(sha256(Uint8Array.of(0xd0, tag))), vout: 0 }, 0xffffffff);
+  for (const output of outputs) addOutput(tx, output.script, output.satoshis);
+  return tx;
+}
+
+/** The txid (display hex) and vout an input of `tx` spends. */
+function spentBy(tx: Transaction, index: number): string {
+  const input = tx.ins[index]!;
+  return `${bytesToHex(Uint8Array.from(input.hash).reverse())}:${input.index}`;
+}
+
+/** Checks every input of `tx` that spends one of `coins` with bcoin's script interpreter; returns how many it checked. */
+function verifyWalletInputs(tx: Transaction, coins: readonly WalletCoin[], script: Uint8Array): number {
+  let checked = 0;
+  tx.ins.forEach((_, index) => {
+    const coin = coins.find((c) => `${c.txid}:${c.vout}` === spentBy(tx, index));
+    if (!coin) return;
+    verifyInput(tx, index, { scriptPubKey: script, satoshis: coin.satoshis });
+    checked++;
+  });
+  return checked;
+}
+
+function openWallet(path: string): { store: LmdbPersister; wallet: NodeWallet } {
+  const store = new LmdbPersister(path);
+  return { store, wallet: new NodeWallet(walletKey, store) };
+}
+
+t.test('the wallet pays to one P2WPKH of the seed\'s wallet key', async (t) => {
+  const { store, wallet } = openWallet(join(t.testdir(), 'store'));
+  t.teardown(() => store.close());
+  t.equal(bytesToHex(wallet.script), bytesToHex(p2wpkh(walletKey.publicKey)));
+  t.equal(bytesToHex(wallet.sweepScript()), bytesToHex(wallet.script), 'closes and sweeps pay back to it');
+  t.equal(wallet.balance(), 0, 'a new wallet is empty');
+  t.same(wallet.coins(), []);
+});
+
+t.test('addOutputsOf counts only outputs to the wallet, and each once', async (t) => {
+  const { store, wallet } = openWallet(join(t.testdir(), 'store'));
+  t.teardown(() => store.close());
+  const tx = deposit(1, [
+    { script: stranger, satoshis: 70_000 },
+    { script: wallet.script, satoshis: 250_000 },
+    { script: wallet.script, satoshis: 40_000 },
+  ]);
+  t.equal(wallet.addOutputsOf(tx), 290_000, 'two outputs are the wallet\'s');
+  t.equal(wallet.addOutputsOf(tx), 0, 'the same deposit again adds nothing');
+  t.equal(wallet.balance(), 290_000);
+  t.same(wallet.coins(), [
+    { txid: tx.getId(), vout: 2, satoshis: 40_000 },
+    { txid: tx.getId(), vout: 1, satoshis: 250_000 },
+  ], 'smallest first, by outpoint');
+  t.equal(wallet.addOutputsOf(deposit(2, [{ script: stranger, satoshis: 1_000 }])), 0, 'a transaction paying someone else adds nothing');
+  t.equal(wallet.addOutputsOf(deposit(3, [{ script: wallet.script.slice(0, 21), satoshis: 1_000 }])), 0, 'nor one to a script that merely starts like it');
+});
+
+t.test('fund: one coin that suffices, removed; change back to the wallet; signatures valid; kept across reopening', async (t) => {
+  const path = join(t.testdir(), 'store');
+  const first = openWallet(path);
+  const tx0 = deposit(1, [
+    { script: first.wallet.script, satoshis: 50_000 },
+    { script: first.wallet.script, satoshis: 300_000 },
+    { script: first.wallet.script, satoshis: 2_000_000 },
+  ]);
+  first.wallet.addOutputsOf(tx0);
+  const before = first.wallet.coins();
+
+  const { tx, outputIndex } = first.wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 200_000, feeratePerKw: 1_000 });
+  t.equal(tx.ins.length, 1, 'one coin');
+  t.equal(spentBy(tx, 0), `${tx0.getId()}:1`, 'the smallest coin that covers the channel and its fee (300000 sat)');
+  t.equal(bytesToHex(tx.outs[outputIndex]!.script), bytesToHex(fundingOutputScript(localFundingPubkey, remoteFundingPubkey)), 'the funding output is the 2-of-2');
+  t.equal(Number(tx.outs[outputIndex]!.value), 200_000);
+  const change = tx.outs.findIndex((output) => bytesToHex(output.script) === bytesToHex(first.wallet.script));
+  t.not(change, -1, 'change goes back to the wallet');
+  const changeSatoshis = Number(tx.outs[change]!.value);
+  const fee = 300_000 - 200_000 - changeSatoshis;
+  // At 1000 sat per 1000 weight units the fee is about the weight (signatures were weighed at their largest).
+  t.ok(fee >= tx.weight() && fee <= tx.weight() + 4, `the fee (${fee} sat) pays the feerate at the weight (${tx.weight()})`);
+  t.equal(verifyWalletInputs(tx, before, first.wallet.script), 1, 'bcoin\'s interpreter accepts the signature');
+  const forged = tx.clone();
+  forged.outs[outputIndex]!.value = 200_001n;
+  t.throws(() => verifyWalletInputs(forged, before, first.wallet.script), 'and refuses it once an output is changed');
+
+  const after = [
+    { txid: tx0.getId(), vout: 0, satoshis: 50_000 },
+    { txid: tx.getId(), vout: change, satoshis: changeSatoshis },
+    { txid: tx0.getId(), vout: 2, satoshis: 2_000_000 },
+  ];
+  t.same(first.wallet.coins(), after, 'the coin is gone, the change is in');
+  t.equal(first.wallet.balance(), 2_050_000 + changeSatoshis);
+  t.equal(first.wallet.addOutputsOf(tx), 0, 'seeing its own funding transaction later adds nothing');
+  first.store.close();
+
+  const second = openWallet(path);
+  t.teardown(() => second.store.close());
+  t.same(second.wallet.coins(), after, 'all of it is on disk');
+});
+
+t.test('fund: without a single coin large enough, the largest coins together', async (t) => {
+  const { store, wallet } = openWallet(join(t.testdir(), 'store'));
+  t.teardown(() => store.close());
+  const tx0 = deposit(1, [100_000, 400_000, 30_000, 500_000].map((satoshis) => ({ script: wallet.script, satoshis })));
+  wallet.addOutputsOf(tx0);
+  const before = wallet.coins();
+  const { tx, outputIndex } = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 950_000, feeratePerKw: 253 });
+  // It needs 960000 sat with the fee headroom: 500000 + 400000 fall short, 100000 more completes it; the 30000 coin is not needed.
+  t.same(tx.ins.map((_, i) => spentBy(tx, i)).sort(), [`${tx0.getId()}:0`, `${tx0.getId()}:1`, `${tx0.getId()}:3`].sort(), 'the largest coins until enough');
+  t.equal(Number(tx.outs[outputIndex]!.value), 950_000);
+  t.equal(verifyWalletInputs(tx, before, wallet.script), 3, 'all three signatures are valid');
+  t.same(wallet.coins().map((coin) => coin.txid === tx0.getId() ? coin.vout : 'change'), [2, 'change'], 'the 30000 coin stays, the change joins it');
+});
+
+t.test('fund: not enough money is a WalletError with the balance, and spends nothing', async (t) => {
+  const path = join(t.testdir(), 'store');
+  const { store, wallet } = openWallet(path);
+  wallet.addOutputsOf(deposit(1, [{ script: wallet.script, satoshis: 60_000 }, { script: wallet.script, satoshis: 45_000 }]));
+  const before = wallet.coins();
+  t.throws(() => wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 100_000, feeratePerKw: 253 }), WalletError);
+  t.throws(() => wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 100_000, feeratePerKw: 253 }), {
+    name: 'WalletError',
+    message: 'the wallet cannot pay a channel of 100000 sat: it needs 110000 sat and holds 105000 sat in 2 coins',
+  });
+  t.same(wallet.coins(), before, 'no coin removed');
+  store.close();
+  t.same(openWallet(path).wallet.coins(), before, 'nor on disk');
+
+  const empty = openWallet(join(t.testdir(), 'empty'));
+  t.teardown(() => empty.store.close());
+  t.throws(() => empty.wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 20_000, feeratePerKw: 253 }), { message: /holds 0 sat in 0 coins/ }, 'an empty wallet says so');
+});
+
+t.test('payFee: a wallet coin and change added to an HTLC transaction, signed over the whole', async (t) => {
+  const path = join(t.testdir(), 'store');
+  const { store, wallet } = openWallet(path);
+  const tx0 = deposit(1, [{ script: wallet.script, satoshis: 15_000 }, { script: wallet.script, satoshis: 80_000 }]);
+  wallet.addOutputsOf(tx0);
+  const before = wallet.coins();
+  // Stands for an anchors HTLC-success transaction: its own input and output, carrying no fee.
+  const htlc = new Transaction();
+  htlc.version = 2;
+  addInput(htlc, { txid: 'ee'.repeat(32), vout: 0 }, 1);
+  addOutput(htlc, stranger, 10_000);
+  wallet.payFee(htlc, 706, 2_500);
+  t.equal(htlc.ins.length, 2, 'one wallet coin added');
+  t.equal(spentBy(htlc, 1), `${tx0.getId()}:1`, 'the 80000 coin: the smallest of at least 20000 sat');
+  t.equal(htlc.outs.length, 2, 'and a change output');
+  t.equal(bytesToHex(htlc.outs[1]!.script), bytesToHex(wallet.script));
+  const changeSatoshis = Number(htlc.outs[1]!.value);
+  t.ok(changeSatoshis < 80_000 && changeSatoshis > 70_000, `the change (${changeSatoshis} sat) leaves a fee`);
+  t.equal(bytesToHex(htlc.outs[0]!.script), bytesToHex(stranger), 'the HTLC output stays first (SIGHASH_SINGLE pairs it with input 0)');
+  t.equal(verifyWalletInputs(htlc, before, wallet.script), 1, 'bcoin\'s interpreter accepts the wallet\'s signature');
+  t.same(wallet.coins(), [{ txid: tx0.getId(), vout: 0, satoshis: 15_000 }, { txid: htlc.getId(), vout: 1, satoshis: changeSatoshis }].sort((a, b) => a.satoshis - b.satoshis));
+  store.close();
+  const reopened = openWallet(path);
+  t.teardown(() => reopened.store.close());
+  t.equal(reopened.wallet.balance(), 15_000 + changeSatoshis, 'kept across reopening');
+});
+
+t.test('payFee: not enough money is a WalletError with the balance, and changes nothing', async (t) => {
+  const { store, wallet } = openWallet(join(t.testdir(), 'store'));
+  t.teardown(() => store.close());
+  wallet.addOutputsOf(deposit(1, [{ script: wallet.script, satoshis: 9_000 }, { script: wallet.script, satoshis: 6_000 }]));
+  const htlc = new Transaction();
+  addInput(htlc, { txid: 'ee'.repeat(32), vout: 0 }, 1);
+  addOutput(htlc, stranger, 10_000);
+  t.throws(() => wallet.payFee(htlc, 706, 253), { name: 'WalletError', message: 'the wallet cannot pay the fee of an HTLC claim: it needs 20000 sat and holds 15000 sat in 2 coins' });
+  t.equal(htlc.ins.length, 1, 'the transaction is left as it was');
+  t.equal(htlc.outs.length, 1);
+  t.equal(wallet.balance(), 15_000, 'no coin removed');
+});
