@@ -100,9 +100,9 @@ export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: 
   writeFileSync(node.config, lines.join('\n'));
 }
 
-/** Starts `lnmesh node|gateway --config FILE` and waits until its control socket answers `status`. */
-export async function startDaemon(kind: 'node' | 'gateway', config: string, timeoutMs = 60_000): Promise<Daemon> {
-  const daemon = startLnmesh(kind, '--config', config);
+/** Starts `lnmesh node|gateway --config FILE` (from the source, or from `launcher`: an unpacked bundle's bin/lnmesh) and waits until its control socket answers `status`. */
+export async function startDaemon(kind: 'node' | 'gateway', config: string, timeoutMs = 60_000, launcher?: string): Promise<Daemon> {
+  const daemon = startLnmesh(kind, '--config', config, ...(launcher ? [{ launcher }] : []));
   const started = Date.now();
   await eventually(
     `the ${kind} daemon of ${config} to answer`,

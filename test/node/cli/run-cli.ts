@@ -44,8 +44,12 @@ export interface Daemon {
   stop(): Promise<number | null>;
 }
 
-export function startLnmesh(...args: string[]): Daemon {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: process.env });
+/** A trailing `{ launcher }` runs that executable (an unpacked device bundle's bin/lnmesh) instead of the source. */
+export function startLnmesh(...args: (string | { launcher: string })[]): Daemon {
+  const last = args.at(-1);
+  const launcher = typeof last === 'object' ? last.launcher : undefined;
+  const words = args.filter((arg): arg is string => typeof arg === 'string');
+  const child = launcher ? spawn(launcher, words, { env: process.env }) : spawn(process.execPath, ['--import', 'tsx', CLI, ...words], { cwd: ROOT, env: process.env });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
