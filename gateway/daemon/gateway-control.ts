@@ -5,12 +5,13 @@
  */
 import type { ControlHandler } from '../../node/control/control-server.js';
 import { InvalidInputError, checkInteger } from '../../node/input.js';
+import { linkViews } from '../../node/daemon/link-views.js';
 import { addressToScript } from '../../node/wallet/address.js';
 import type { GatewayDaemonParts } from './gateway-daemon.js';
 
 export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string, ControlHandler> {
   const { gateway, config, chain, appointments, responses, mailbox, clock } = parts;
-  const neighbourNames = new Map(config.links.flatMap((link) => link.neighbours.map((neighbour) => [neighbour.nodeId, neighbour.name] as const)));
+  const views = linkViews(gateway.links, config);
   const neighbours = () => gateway.links.flatMap((link, index) => link.knownPeers().map((peer) => ({ peer, link, index })));
 
   const regtest = () => {
@@ -38,40 +39,27 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
       };
     },
 
-    peers: () =>
-      neighbours().map(({ peer, link, index }) => ({
-        nodeId: peer,
-        name: neighbourNames.get(peer),
-        link: index,
-        transport: config.links[index]?.transport.kind,
-        up: link.isUp(peer),
-        outbox: link.pendingCount(peer),
-        mailbox: mailbox.held(peer).messages,
-        appointments: appointments.usage(peer).appointments,
-      })),
+    peers: () => views.peers().map((peer) => ({ ...peer, mailbox: mailbox.held(peer.nodeId).messages, appointments: appointments.usage(peer.nodeId).appointments })),
 
-    routes: () => [
-      ...neighbours().map(({ peer }) => ({ destination: peer, nextHop: peer, nextHopName: neighbourNames.get(peer), direct: true })),
-      ...Object.entries(config.routes).map(([destination, nextHop]) => ({ destination, nextHop, nextHopName: neighbourNames.get(nextHop) })),
-    ],
+    routes: () => views.routes(),
 
     outbox: () => {
       const waiting = neighbours()
-        .map(({ peer, link }) => ({ peer, name: neighbourNames.get(peer), up: link.isUp(peer), messages: link.pendingCount(peer), mailbox: mailbox.held(peer).messages }))
+        .map(({ peer, link }) => ({ peer, name: views.nameOf(peer), up: link.isUp(peer), messages: link.pendingCount(peer), mailbox: mailbox.held(peer).messages }))
         .filter((entry) => entry.messages > 0 || entry.mailbox > 0);
       const beyond = mailbox
         .nodesWithMail()
         .filter((node) => !waiting.some((entry) => entry.peer === node))
-        .map((node) => ({ peer: node, name: neighbourNames.get(node), up: false, messages: 0, mailbox: mailbox.held(node).messages }));
+        .map((node) => ({ peer: node, name: views.nameOf(node), up: false, messages: 0, mailbox: mailbox.held(node).messages }));
       return [...waiting, ...beyond];
     },
 
-    links: () => gateway.links.map((link, index) => ({ link: index, transport: config.links[index]?.transport.kind, ...link.counters })),
+    links: () => views.counters(),
 
     tower: () => ({
       appointments: appointments.count(),
       storageBytes: appointments.storageBytes(),
-      byNode: neighbours().map(({ peer }) => ({ nodeId: peer, name: neighbourNames.get(peer), ...appointments.usage(peer) })),
+      byNode: neighbours().map(({ peer }) => ({ nodeId: peer, name: views.nameOf(peer), ...appointments.usage(peer) })),
       responses: responses.all().map((record) => ({
         breachTxid: record.breachTxid,
         nodeId: record.nodeId,

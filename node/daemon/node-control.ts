@@ -9,14 +9,15 @@ import { paymentRequestFromText, paymentRequestToText } from '../channel/payment
 import type { ControlHandler } from '../control/control-server.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { scriptToAddress } from '../wallet/address.js';
+import { linkViews } from './link-views.js';
 import type { NodeDaemonParts } from './node-daemon.js';
 
 export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, ControlHandler> {
   const { node, config, wallet, payments, persister, clock } = parts;
   const manager = node.manager;
-  const neighbourNames = new Map(config.links.flatMap((link) => link.neighbours.map((neighbour) => [neighbour.nodeId, neighbour.name] as const)));
+  const views = linkViews(node.links, config);
 
-  const channelList = () => manager.channelSummaries().map((channel) => ({ ...channel, peerName: neighbourNames.get(channel.peer) }));
+  const channelList = () => manager.channelSummaries().map((channel) => ({ ...channel, peerName: views.nameOf(channel.peer) }));
 
   return {
     status: () => {
@@ -41,18 +42,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       };
     },
 
-    peers: () =>
-      node.links.flatMap((link, index) =>
-        link.knownPeers().map((peer) => ({
-          nodeId: peer,
-          name: neighbourNames.get(peer),
-          link: index,
-          transport: config.links[index]?.transport.kind,
-          up: link.isUp(peer),
-          outbox: link.pendingCount(peer),
-          isGateway: peer === config.gateway?.nodeId,
-        })),
-      ),
+    peers: () => views.peers().map((peer) => ({ ...peer, isGateway: peer.nodeId === config.gateway?.nodeId })),
 
     channels: () => channelList(),
 
@@ -115,22 +105,18 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
 
     payments: () => payments.list(),
 
-    routes: () => {
-      const entries = Object.entries(config.routes).map(([destination, nextHop]) => ({ destination, nextHop, nextHopName: neighbourNames.get(nextHop) }));
-      const neighbours = node.links.flatMap((link) => link.knownPeers()).map((peer) => ({ destination: peer, nextHop: peer, nextHopName: neighbourNames.get(peer), direct: true }));
-      return [...neighbours, ...entries];
-    },
+    routes: () => views.routes(),
 
     outbox: () =>
       node.links.flatMap((link) =>
         link
           .knownPeers()
-          .map((peer) => ({ peer, name: neighbourNames.get(peer), up: link.isUp(peer), messages: link.pendingCount(peer) }))
+          .map((peer) => ({ peer, name: views.nameOf(peer), up: link.isUp(peer), messages: link.pendingCount(peer) }))
           .filter((entry) => entry.messages > 0),
       ),
 
     /** The links' counters: frames, retransmissions, handshakes, and frames dropped by reason. */
-    links: () => node.links.map((link, index) => ({ link: index, transport: config.links[index]?.transport.kind, ...link.counters })),
+    links: () => views.counters(),
 
     tower: () => ({
       gateway: config.gateway?.nodeId ?? null,

@@ -79,6 +79,13 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   };
   await pay(10_000);
 
+  // What the gateway shows of the mesh: its neighbour, the route beyond it, the tower's appointments.
+  t.match(await ask<Row[]>(gateway.config, 'peers'), [{ nodeId: a.nodeId, name: 'a', transport: 'mqtt', up: true }], 'the gateway sees A up');
+  t.match(await ask<Row[]>(gateway.config, 'routes'), [{ destination: a.nodeId, direct: true }, { destination: b.nodeId, nextHop: a.nodeId, nextHopName: 'a' }], 'and reaches B through A');
+  t.ok(((await ask<Row[]>(gateway.config, 'links'))[0]!.messagesDelivered as number) > 0, 'its link counts what it delivered');
+  await eventually('the revoked states of both nodes to reach the tower', async () => ((await ask(gateway.config, 'tower')).appointments as number) >= 2 ? true : undefined);
+  t.equal((await ask(a.config, 'tower')).appointmentsQueued, 0, "A's appointments are all receipted");
+
   // B stops cleanly on SIGTERM and comes back with its channel.
   t.equal(await nodeB.stop(), 0, 'B exits 0 on SIGTERM');
   t.match(nodeB.output(), /node stopped/, 'B logged its clean stop');

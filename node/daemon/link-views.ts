@@ -1,0 +1,33 @@
+/**
+ * What both daemons show of their links, in the same shape: neighbours by
+ * link (`lnmesh peers`), the route table with the neighbours first
+ * (`lnmesh routes`), and each link's counters (`lnmesh links`).
+ */
+import type { Link } from '../../transports/link/link.js';
+import type { LinkEntry } from '../config/links-section.js';
+
+export interface LinkViews {
+  /** The name the config gives a neighbour, if any. */
+  nameOf(nodeId: string): string | undefined;
+  /** Every neighbour, with its link, whether a session is up and what waits for it. */
+  peers(): { nodeId: string; name: string | undefined; link: number; transport: string | undefined; up: boolean; outbox: number }[];
+  routes(): { destination: string; nextHop: string; nextHopName: string | undefined; direct?: true }[];
+  counters(): Record<string, unknown>[];
+}
+
+export function linkViews(links: readonly Link[], config: { readonly links: readonly LinkEntry[]; readonly routes: Readonly<Record<string, string>> }): LinkViews {
+  const names = new Map(config.links.flatMap((link) => link.neighbours.map((neighbour) => [neighbour.nodeId, neighbour.name] as const)));
+  const nameOf = (nodeId: string) => names.get(nodeId);
+  return {
+    nameOf,
+    peers: () =>
+      links.flatMap((link, index) =>
+        link.knownPeers().map((peer) => ({ nodeId: peer, name: nameOf(peer), link: index, transport: config.links[index]?.transport.kind, up: link.isUp(peer), outbox: link.pendingCount(peer) })),
+      ),
+    routes: () => [
+      ...links.flatMap((link) => link.knownPeers()).map((peer) => ({ destination: peer, nextHop: peer, nextHopName: nameOf(peer), direct: true as const })),
+      ...Object.entries(config.routes).map(([destination, nextHop]) => ({ destination, nextHop, nextHopName: nameOf(nextHop) })),
+    ],
+    counters: () => links.map((link, index) => ({ link: index, transport: config.links[index]?.transport.kind, ...link.counters })),
+  };
+}
