@@ -132,6 +132,8 @@ async function measureDaemons(): Promise<Measured> {
     }
     await new Promise((resolve) => setTimeout(resolve, 15_000));
     const nodeRssMB = residentMB(nodeA.child.pid!);
+    const memory = await ask('a', 'status');
+    console.error(`node a idle: rss ${nodeRssMB.toFixed(1)} MB, JS heap ${String(memory.heapUsedMB)} MB, buffers and wasm ${String(memory.externalMB)} MB`);
 
     const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     running.push(bare);

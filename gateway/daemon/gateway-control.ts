@@ -6,6 +6,7 @@
 import type { ControlHandler } from '../../node/control/control-server.js';
 import { InvalidInputError, checkInteger } from '../../node/input.js';
 import { linkViews } from '../../node/daemon/link-views.js';
+import { memoryFigures } from '../../node/daemon/node-control.js';
 import { addressToScript } from '../../node/wallet/address.js';
 import type { GatewayDaemonParts } from './gateway-daemon.js';
 
@@ -35,6 +36,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
         appointments: appointments.count(),
         responsesActive: responses.active().length,
         nodesWithMail: mailbox.nodesWithMail().length,
+        ...memoryFigures(),
         dataDir: config.dataDir,
       };
     },

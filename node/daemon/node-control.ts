@@ -38,6 +38,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
         walletSatoshis: wallet.balance(),
         paymentsPending: payments.list().filter((payment) => payment.status === 'pending').length,
         appointmentsQueued: manager.pendingAppointments().length,
+        ...memoryFigures(),
         dataDir: config.dataDir,
       };
     },
@@ -139,6 +140,13 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       return { txid, address: scriptToAddress(wallet.script, config.network) };
     },
   };
+}
+
+/** Resident memory and the JavaScript heap, in MB: small devices have little. */
+export function memoryFigures(): { rssMB: number; heapUsedMB: number; externalMB: number } {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
+  return { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), externalMB: mb(usage.external + usage.arrayBuffers) };
 }
 
 function nodeIdParam(params: Record<string, unknown>, field: string): string {
