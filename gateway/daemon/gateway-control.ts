@@ -6,7 +6,7 @@
 import type { ControlHandler } from '../../node/control/control-server.js';
 import { InvalidInputError, checkInteger } from '../../node/input.js';
 import { linkViews } from '../../node/daemon/link-views.js';
-import { memoryFigures } from '../../node/daemon/node-control.js';
+import { memoryFigures } from '../../node/daemon/memory-figures.js';
 import { addressToScript } from '../../node/wallet/address.js';
 import type { GatewayDaemonParts } from './gateway-daemon.js';
 

@@ -13,7 +13,7 @@ import { type Clock, systemClock } from '../../node/clock.js';
 import { ControlServer } from '../../node/control/control-server.js';
 import { type DataDirLock, lockDataDir } from '../../node/daemon/data-dir-lock.js';
 import type { Logger } from '../../node/daemon/logger.js';
-import { greetNeighbours } from '../../node/daemon/node-daemon.js';
+import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
@@ -64,7 +64,8 @@ export class GatewayDaemon {
     readonly parts: GatewayDaemonParts,
     private readonly control: ControlServer,
     private readonly lock: DataDirLock,
-    private readonly cancelBlockClock: () => void,
+    /** Stops the block clock, once a block being mined is done. */
+    private readonly stopBlockClock: () => Promise<void>,
   ) {}
 
   static async start(config: GatewayDaemonConfig, options: GatewayDaemonOptions): Promise<GatewayDaemon> {
@@ -72,6 +73,7 @@ export class GatewayDaemon {
     const clock = options.clock ?? systemClock;
     const lock = lockDataDir(config.dataDir);
     const opened: { close(): unknown }[] = [];
+    let running: Gateway | undefined;
     try {
       const key = gatewayKeyFromSecret(readSeedFile(config.keyFile));
       const nodeId = bytesToHex(key.nodeId);
@@ -100,21 +102,19 @@ export class GatewayDaemon {
       );
       const parts: GatewayDaemonParts = { config, gateway, nodeId, chain, appointments, responses, mailbox, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
       GatewayDaemon.log(parts);
+      running = gateway;
       await gateway.start();
       greetNeighbours(gateway.links);
+      const tip = await chain.tip();
       const control = new ControlServer(gatewayControlHandlers(parts), { socketPath: config.controlSocket });
       control.on('warning', (message) => logger.warn({ component: 'control' }, message));
-      try {
-        await control.start();
-      } catch (error) {
-        await gateway.stop();
-        throw error;
-      }
-      const cancelBlockClock = regtest && config.regtest.blockIntervalMs > 0 ? GatewayDaemon.blockClock(regtest.chain, config.regtest.blockIntervalMs, clock, logger) : () => {};
-      const tip = await chain.tip();
+      await control.start();
+      const cancelBlockClock = regtest && config.regtest.blockIntervalMs > 0 ? GatewayDaemon.blockClock(regtest.chain, config.regtest.blockIntervalMs, clock, logger) : async () => {};
       logger.info({ nodeId, network: config.network, height: tip.height, links: config.links.length, controlSocket: config.controlSocket }, 'gateway started');
       return new GatewayDaemon(parts, control, lock, cancelBlockClock);
     } catch (error) {
+      // Whatever started stops before its stores and chain close.
+      await running?.stop().catch(() => {});
       for (const store of opened.reverse()) await store.close();
       lock.release();
       throw error;
@@ -140,36 +140,45 @@ export class GatewayDaemon {
   }
 
   /** Mines a block every `intervalMs` (a regtest chain has no miners of its own). */
-  private static blockClock(chain: EmbeddedChain, intervalMs: number, clock: Clock, logger: Logger): () => void {
+  private static blockClock(chain: EmbeddedChain, intervalMs: number, clock: Clock, logger: Logger): () => Promise<void> {
     let cancel = () => {};
     let stopped = false;
+    let mining: Promise<void> = Promise.resolve();
     const tick = () => {
-      void chain
+      mining = chain
         .mine(1)
-        .catch((error: Error) => logger.warn({ error: error.message }, 'the block clock could not mine'))
+        .then(
+          () => {},
+          (error: Error) => logger.warn({ error: error.message }, 'the block clock could not mine'),
+        )
         .finally(() => {
           if (!stopped) cancel = clock.setTimer(intervalMs, tick);
         });
     };
     cancel = clock.setTimer(intervalMs, tick);
-    return () => {
+    return async () => {
       stopped = true;
       cancel();
+      await mining; // the chain closes after the block being mined, not under it
     };
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const { gateway, chain, appointments, responses, mailbox, outbox, logger } = this.parts;
-      this.cancelBlockClock();
-      await this.control.stop();
-      await gateway.stop();
-      await outbox.close();
-      await mailbox.close();
-      await responses.close();
-      await appointments.close();
-      await chain.close();
-      this.lock.release();
+      try {
+        await this.stopBlockClock();
+        await this.control.stop();
+        await gateway.stop();
+      } finally {
+        // The stores and the chain close and the lock goes even if a link would not stop cleanly.
+        await outbox.close();
+        await mailbox.close();
+        await responses.close();
+        await appointments.close();
+        await chain.close();
+        this.lock.release();
+      }
       logger.info('gateway stopped');
     })();
     return this.stopping;

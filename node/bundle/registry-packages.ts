@@ -97,11 +97,11 @@ function readLockedPackages(root: string): LockedPackages {
   return (JSON.parse(readFileSync(path, 'utf8')) as { packages?: LockedPackages }).packages ?? {};
 }
 
-/** The tarball must match the integrity package-lock.json records for that name and version (when it records one). */
+/** The tarball must match the integrity package-lock.json records for that name and version; one it does not record is refused (fail closed). */
 function checkIntegrity(lockedPackages: LockedPackages, spec: PackageSpec, tarball: string): void {
   const locked = Object.entries(lockedPackages).find(([key, value]) => (key === `node_modules/${spec.name}` || key.endsWith(`/node_modules/${spec.name}`)) && value.version === spec.version);
   const integrity = locked?.[1].integrity;
-  if (!integrity?.startsWith('sha512-')) return;
+  if (!integrity?.startsWith('sha512-')) throw new BundleError(`package-lock.json records no sha512 integrity for ${spec.name}@${spec.version}: its binaries cannot be checked (run npm install to record it)`);
   const actual = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
   if (actual !== integrity) {
     throw new BundleError(`${tarball} does not match the integrity package-lock.json records for ${spec.name}@${spec.version}: delete it and build again`);

@@ -132,7 +132,9 @@ export function registerControlCommands(program: Command): void {
       if (final.status !== 'succeeded') process.exitCode = 1;
     });
 
-  daemonVerb(program, 'payments', 'payments made and asked for, newest first').action(async (options: DaemonOptions) => {
+  daemonVerb(program, 'payments', 'payments made and asked for, newest first')
+    .option('-n, --limit <count>', 'how many', integerArgument('limit', 1, 150), 50)
+    .action(async (options: DaemonOptions & { limit: number }) => {
     const columns: TableColumn[] = [
       { key: 'paymentHash', header: 'PAYMENT HASH' },
       { key: 'direction', header: 'DIRECTION' },
@@ -141,7 +143,7 @@ export function registerControlCommands(program: Command): void {
       { key: 'when', header: 'CREATED' },
       { key: 'reason', header: 'REASON' },
     ];
-    show(options, await ask(options, 'payments'), (rows: Row[]) =>
+    show(options, await ask(options, 'payments', { limit: options.limit }), (rows: Row[]) =>
       table(columns)(rows.map((row) => ({ ...row, paymentHash: short(row.paymentHash), amountSat: Number(row.amountMsat) / 1000, when: new Date(Number(row.createdAt)).toISOString().slice(0, 19).replace('T', ' ') }))),
     );
   });
@@ -196,6 +198,10 @@ export function registerControlCommands(program: Command): void {
     });
 }
 
+export class ChannelWaitError extends Error {
+  override name = 'ChannelWaitError';
+}
+
 /** Polls the daemon's channel list until the channel reaches `status`. */
 async function waitForChannel(options: DaemonOptions, channel: { peer: string; handle: number }, status: string, timeoutMs: number): Promise<void> {
   await waitWithProgress(
@@ -203,6 +209,8 @@ async function waitForChannel(options: DaemonOptions, channel: { peer: string; h
       const channels = (await ask(options, 'channels')) as Row[];
       const entry = channels.find((row) => row.peer === channel.peer && row.handle === channel.handle);
       const now = entry ? String(entry.status) : 'gone';
+      // An opening refused by the peer, or a channel that closed while we waited to see it open, ends the wait.
+      if (status === 'open' && (now === 'gone' || now === 'closed' || now === 'force_closed')) throw new ChannelWaitError(`channel ${channel.handle} is ${now === 'gone' ? 'gone: the peer refused it (see the node log)' : now}`);
       return { done: now === status || (status === 'closed' && now === 'gone'), line: now === 'awaiting_funding' ? `awaiting_funding (${String(short(entry?.fundingTxid))}, ${String(entry?.minimumDepth)} confirmations needed)` : now };
     },
     { timeoutMs, what: `channel ${channel.handle}` },

@@ -74,7 +74,7 @@ function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
     kind === 'node'
       ? nodeConfigTemplate({ dataDir: dataDirText, network: options.network, ...(options.gateway && { gatewayId: options.gateway }) })
       : gatewayConfigTemplate({ dataDir: dataDirText, network: options.network });
-  writeFileSync(configPath, text, { flag: 'wx', mode: 0o640 });
+  writeFileSync(configPath, text, { flag: 'wx', mode: 0o600 }); // it will hold MQTT or RPC passwords
   console.log(`wrote ${configPath}`);
   console.log(keptSecret ? `kept the existing ${kind === 'node' ? 'seed' : 'key'} ${secretPath}` : `created ${secretPath} (owner only)`);
   if (!keptSecret) {

@@ -1,12 +1,18 @@
 /**
  * One daemon per data directory. lmdb lets several processes open one
  * store, so two daemons on one directory would both run the same channels
- * and could sign conflicting states: the daemon takes a lock file first
- * (created exclusively, holding its pid) and refuses to start if a live
- * process holds it. A lock left by a process that died is taken over.
+ * and could sign conflicting states: the daemon takes a lock file first and
+ * refuses to start if a live process holds it. A lock left by a process that
+ * died is taken over.
+ *
+ * The lock file appears whole (written aside, then hard-linked into place),
+ * so a rival never sees it empty; a stale one is moved aside before it is
+ * looked at again, so two processes taking over the same stale lock cannot
+ * both win.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
@@ -17,21 +23,25 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** Directories locked by this process: a second lock on one is refused like another process's would be. */
+const heldHere = new Set<string>();
+
 /** Creates `dir` (owner only) if needed and locks it for this process. */
 export function lockDataDir(dir: string): DataDirLock {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'lock');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
+  const key = resolve(path);
+  if (heldHere.has(key)) throw new DataDirLockedError(`${dir} is already in use by this process`);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (createWhole(path)) {
+      heldHere.add(key);
       let held = true;
       return {
         path,
         release() {
           if (!held) return;
           held = false;
+          heldHere.delete(key);
           try {
             if (holderOf(path) === process.pid) unlinkSync(path);
           } catch {
@@ -39,20 +49,55 @@ export function lockDataDir(dir: string): DataDirLock {
           }
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw lockError(dir, path, error as NodeJS.ErrnoException);
-      const holder = holderOf(path);
-      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-        throw new DataDirLockedError(`${dir} is in use by another lnmesh daemon (pid ${holder}); stop it first, or give this one another dataDir`);
-      }
-      unlinkSync(path); // stale: its process is gone
     }
+    const holder = holderOf(path);
+    if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+      throw new DataDirLockedError(`${dir} is in use by another lnmesh daemon (pid ${holder}); stop it first, or give this one another dataDir`);
+    }
+    takeOverStale(path, holder);
+  }
+  throw new DataDirLockedError(`${dir} is being locked by another process right now (${path}); try again`);
+}
+
+/** Writes our pid aside and links it into place: false when a lock is there already. */
+function createWhole(path: string): boolean {
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const fd = openSync(aside, 'wx', 0o600);
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(aside, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new DataDirLockedError(`cannot lock ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  } finally {
+    unlinkSync(aside);
   }
 }
 
-function lockError(dir: string, path: string, error: NodeJS.ErrnoException): Error {
-  if (error.code === 'EEXIST') return new DataDirLockedError(`${dir} is being locked by another process right now (${path}); try again`);
-  return new DataDirLockedError(`cannot lock ${dir}: ${error.code ?? error.message}`);
+/**
+ * Moves the stale lock (held by `deadHolder`) aside; if what was moved is not
+ * that lock (a rival took over first and its fresh lock was moved), it goes
+ * back in place.
+ */
+function takeOverStale(path: string, deadHolder: number | undefined): void {
+  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // gone already: try again
+  }
+  try {
+    if (holderOf(aside) !== deadHolder) linkSync(aside, path);
+  } catch {
+    // a lock is in place again: the next attempt sees it
+  } finally {
+    unlinkSync(aside);
+  }
 }
 
 function holderOf(path: string): number | undefined {

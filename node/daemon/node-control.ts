@@ -10,6 +10,7 @@ import type { ControlHandler } from '../control/control-server.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { scriptToAddress } from '../wallet/address.js';
 import { linkViews } from './link-views.js';
+import { memoryFigures } from './memory-figures.js';
 import type { NodeDaemonParts } from './node-daemon.js';
 
 export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, ControlHandler> {
@@ -36,7 +37,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
         channelsPending: countBy('negotiating') + countBy('awaiting_funding'),
         balanceMsat: channels.filter((channel) => channel.status === 'open').reduce((sum, channel) => sum + channel.localMsat, 0),
         walletSatoshis: wallet.balance(),
-        paymentsPending: payments.list().filter((payment) => payment.status === 'pending').length,
+        paymentsPending: payments.pendingCount(),
         appointmentsQueued: manager.pendingAppointments().length,
         ...memoryFigures(),
         dataDir: config.dataDir,
@@ -52,7 +53,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       const satoshis = checkInteger('satoshis', params.satoshis, 20_000, 16_777_215);
       const pushMsat = params.pushMsat === undefined ? 0 : checkInteger('pushMsat', params.pushMsat, 0, satoshis * 1000);
       if (!node.uplink) throw new InvalidInputError('peer', 'this node has no gateway configured: a channel needs one to fund it and to watch over it');
-      if (wallet.balance() < satoshis) throw new InvalidInputError('satoshis', `the wallet holds ${wallet.balance()} sat, not enough for a channel of ${satoshis} sat and its fee (deposit first: lnmesh wallet, lnmesh deposit)`);
+      if (!wallet.canFund(satoshis)) throw new InvalidInputError('satoshis', `the wallet holds ${wallet.balance()} sat, not enough for a channel of ${satoshis} sat and its fee (deposit first: lnmesh wallet, lnmesh deposit)`);
       const handle = manager.openChannel(peer, satoshis, pushMsat);
       parts.logger.info({ peer, handle, satoshis }, 'channel requested');
       return { peer, handle };
@@ -63,7 +64,10 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       const handle = checkInteger('handle', params.handle, 0, 0xffffffff);
       const channel = manager.channelSummaries().find((entry) => entry.peer === peer && entry.handle === handle);
       if (!channel) throw new InvalidInputError('handle', `no channel ${handle} with ${peer} (see lnmesh channels)`);
+      if (channel.status === 'negotiating' || channel.status === 'closed' || channel.status === 'force_closed') throw new InvalidInputError('handle', `channel ${handle} is ${channel.status}: nothing to close`);
       if (params.force === true) {
+        // Without a gateway the commitment would reach no one, and the channel would be marked closed for good.
+        if (!node.uplink) throw new InvalidInputError('force', 'this node has no gateway configured to broadcast its commitment');
         manager.forceClose(peer, handle);
         return { peer, handle, closing: 'force' };
       }
@@ -73,7 +77,9 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
 
     invoice: (params) => {
       const amountMsat = checkInteger('amountMsat', params.amountMsat, 1, 16_777_215_000);
+      // The payment's expiry counts from the chain's height: with no chain view yet it would be long past.
       const height = node.uplink?.chainHeight ?? 0;
+      if (height === 0) throw new InvalidInputError('amountMsat', 'this node does not follow the chain yet (no gateway configured, or no headers from it so far): an invoice needs the height');
       const request = manager.receive(amountMsat, height);
       payments.receiving(request);
       return { paymentRequest: paymentRequestToText(request), paymentHash: bytesToHex(request.paymentHash), amountMsat };
@@ -92,7 +98,12 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       if (known && known.direction === 'sent' && known.status !== 'failed') throw new InvalidInputError('request', `already paid or being paid (${known.status}): see lnmesh payments`);
       if (bytesToHex(request.payee) === parts.nodeId) throw new InvalidInputError('request', 'this is a request of this node itself');
       payments.sending(request);
-      manager.payRequest(request);
+      try {
+        manager.payRequest(request);
+      } catch (error) {
+        payments.refused(request.paymentHash, (error as Error).message);
+        throw error;
+      }
       return { paymentHash, amountMsat: request.amountMsat, payee: bytesToHex(request.payee) };
     },
 
@@ -104,7 +115,8 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       return payment;
     },
 
-    payments: () => payments.list(),
+    /** Newest first: `limit` (default 50) keeps the answer within the control socket's line limit. */
+    payments: (params) => payments.list(params.limit === undefined ? 50 : checkInteger('limit', params.limit, 1, 150)),
 
     routes: () => views.routes(),
 
@@ -140,13 +152,6 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       return { txid, address: scriptToAddress(wallet.script, config.network) };
     },
   };
-}
-
-/** Resident memory and the JavaScript heap, in MB: small devices have little. */
-export function memoryFigures(): { rssMB: number; heapUsedMB: number; externalMB: number } {
-  const usage = process.memoryUsage();
-  const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
-  return { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), externalMB: mb(usage.external + usage.arrayBuffers) };
 }
 
 function nodeIdParam(params: Record<string, unknown>, field: string): string {

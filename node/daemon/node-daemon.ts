@@ -9,7 +9,6 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { Link } from '../../transports/link/link.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import type { Broadcaster } from '../channel/manager.js';
@@ -23,6 +22,7 @@ import { MeshNode } from '../mesh-node.js';
 import { LmdbPersister } from '../persist/lmdb.js';
 import { NodeWallet } from '../wallet/node-wallet.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { greetNeighbours } from './greet-neighbours.js';
 import type { Logger } from './logger.js';
 import { nodeControlHandlers } from './node-control.js';
 import { PaymentLog } from './payment-log.js';
@@ -49,17 +49,6 @@ export interface NodeDaemonParts {
   expectDeposit(txid: string): void;
 }
 
-/**
- * A handshake with every neighbour at start. A neighbour keeps its session
- * with the process that stopped and sends on it; the new process drops those
- * frames (unknown session) and, with nothing of its own to send, would never
- * start a handshake: that neighbour stayed silent for good (found by the
- * daemon benchmark, restarting a node with 10 idle channels).
- */
-export function greetNeighbours(links: readonly Link[]): void {
-  for (const link of links) for (const peer of link.knownPeers()) link.connect(peer);
-}
-
 /** Without a gateway nothing reaches the chain: say so loudly rather than fail to start (a new config has no gateway yet). */
 function noGateway(logger: Logger): Broadcaster {
   return { broadcast: (tx) => logger.error({ txid: tx.getId() }, 'no gateway is configured: this transaction cannot reach the chain (add gateway: to the config)') };
@@ -80,6 +69,7 @@ export class NodeDaemon {
     const randomBytes = options.randomBytes ?? ((length: number) => new Uint8Array(nodeRandomBytes(length)));
     const lock = lockDataDir(config.dataDir);
     const opened: { close(): unknown }[] = [];
+    let running: MeshNode | undefined;
     try {
       const signer = new SeedSigner(readSeedFile(config.seedFile));
       const nodeId = bytesToHex(signer.nodeId);
@@ -110,6 +100,9 @@ export class NodeDaemon {
           }),
         },
       );
+      // Coins held by openings that did not become channels before the last stop come back.
+      const { released } = wallet.settleFundings(new Set(node.manager.channelSummaries().flatMap((channel) => (channel.fundingTxid ? [channel.fundingTxid] : []))));
+      if (released.length > 0) logger.info({ transactions: released }, 'funding transactions that never went out: their coins are back in the wallet');
       const payments = new PaymentLog(persister, clock);
       const expectDeposit = (txid: string) => {
         persister.put('walletDeposit', txid, { requestedAt: clock.now() });
@@ -117,20 +110,18 @@ export class NodeDaemon {
       };
       const parts: NodeDaemonParts = { config, node, nodeId, persister, outbox, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
       NodeDaemon.log(parts);
+      running = node;
       await node.start();
       greetNeighbours(node.links);
       NodeDaemon.watchDeposits(parts);
       const control = new ControlServer(nodeControlHandlers(parts), { socketPath: config.controlSocket });
       control.on('warning', (message) => logger.warn({ component: 'control' }, message));
-      try {
-        await control.start();
-      } catch (error) {
-        await node.stop();
-        throw error;
-      }
+      await control.start();
       logger.info({ nodeId, network: config.network, links: config.links.length, channels: node.manager.channelSummaries().length, controlSocket: config.controlSocket }, 'node started');
       return new NodeDaemon(parts, control, lock);
     } catch (error) {
+      // Whatever started stops before its stores close.
+      await running?.stop().catch(() => {});
       for (const store of opened.reverse()) await store.close();
       lock.release();
       throw error;
@@ -181,7 +172,10 @@ export class NodeDaemon {
     node.manager.on('event', (event) => {
       if (event.type === 'channel_closed') parts.expectDeposit(event.closingTx.getId());
       else if (event.type === 'funds_spendable') parts.expectDeposit(event.txid);
+      else if (event.type === 'breach') parts.expectDeposit(event.justice.getId());
     });
+    // The tower's justice pays our sweep script too.
+    node.uplink?.on('breach', (alert) => parts.expectDeposit(alert.justiceTxid));
     node.uplink?.on('proven', (tx) => {
       const txid = tx.getId();
       if (!persister.get('walletDeposit', txid)) return;
@@ -196,11 +190,15 @@ export class NodeDaemon {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const { node, persister, outbox, logger } = this.parts;
-      await this.control.stop();
-      await node.stop();
-      await outbox.close();
-      persister.close();
-      this.lock.release();
+      try {
+        await this.control.stop();
+        await node.stop();
+      } finally {
+        // The stores close and the lock goes even if a link would not stop cleanly.
+        await outbox.close();
+        persister.close();
+        this.lock.release();
+      }
       logger.info('node stopped');
     })();
     return this.stopping;

@@ -27,6 +27,14 @@ export class PaymentLog {
     this.store.put('payment', bytesToHex(request.paymentHash), { direction: 'received', amountMsat: request.amountMsat, payee: bytesToHex(request.payee), status: 'pending', createdAt: this.clock.now() });
   }
 
+  /** A payment refused before it left (no route, not affordable): failed at once, so that it can be tried again. */
+  refused(paymentHash: Uint8Array, reason: string): void {
+    const hash = bytesToHex(paymentHash);
+    const record = this.store.get('payment', hash);
+    if (!record || record.status !== 'pending') return;
+    this.store.put('payment', hash, { ...record, status: 'failed', reason, settledAt: this.clock.now() });
+  }
+
   /** Settles what the manager reports; other events pass by. */
   onEvent(event: ManagerEvent): void {
     if (event.type !== 'payment_sent' && event.type !== 'payment_failed' && event.type !== 'payment_received') return;
@@ -49,8 +57,15 @@ export class PaymentLog {
     return record && { paymentHash, ...record };
   }
 
-  /** Newest first. */
-  list(): PaymentEntry[] {
-    return [...this.store.getAll('payment')].map(([paymentHash, record]) => ({ paymentHash, ...record })).sort((a, b) => b.createdAt - a.createdAt);
+  /** Newest first; at most `limit`. */
+  list(limit = Number.MAX_SAFE_INTEGER): PaymentEntry[] {
+    return [...this.store.getAll('payment')]
+      .map(([paymentHash, record]) => ({ paymentHash, ...record }))
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
+  }
+
+  pendingCount(): number {
+    return [...this.store.getAll('payment').values()].filter((record) => record.status === 'pending').length;
   }
 }

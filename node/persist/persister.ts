@@ -89,11 +89,28 @@ export interface RecordOf {
   /** The tip of the best header chain. */
   chainTip: { readonly height: number; readonly hash: string };
   /** A coin of the on-chain wallet (by `txid:vout`): a P2WPKH output of its key. */
-  walletCoin: { readonly txid: string; readonly vout: number; readonly satoshis: number };
+  walletCoin: WalletCoinRecord;
   /** A transaction said to pay the wallet (by txid), waiting for its proof from the gateway. */
   walletDeposit: { readonly requestedAt: number };
   /** A payment this node made or asked for (by payment hash, hex), for `lnmesh payments`. */
   payment: PaymentRecord;
+}
+
+/**
+ * A coin of the wallet, kept after it is spent (so that a deposit shown
+ * twice never brings it back). A funding transaction's spend is
+ * `provisional` until its channel exists: an opening that never completes
+ * gives its coins back, and the change it made (`parent`) disappears.
+ */
+export interface WalletCoinRecord {
+  readonly txid: string;
+  readonly vout: number;
+  readonly satoshis: number;
+  /** The transaction of ours that spends it. */
+  readonly spentBy?: string;
+  readonly provisional?: boolean;
+  /** Change of a provisional spend: gone if that spend is undone. */
+  readonly parent?: string;
 }
 
 export interface PaymentRecord {

@@ -16,7 +16,7 @@ import { p2wpkh } from '../bolt3/scripts.js';
 import type { Transaction } from '../bolt3/transaction.js';
 import type { FundingWallet } from '../channel/manager.js';
 import type { WalletKey } from '../keys/signer.js';
-import type { Persister, RecordStore, RecordWrite } from '../persist/persister.js';
+import type { Persister, RecordStore, RecordWrite, WalletCoinRecord } from '../persist/persister.js';
 
 /** The wallet cannot pay for what was asked: says how much it holds. */
 export class WalletError extends Error {
@@ -28,11 +28,7 @@ const FUNDING_FEE_HEADROOM = 10_000;
 /** The smallest coin used for an HTLC claim's fee. */
 const CLAIM_FEE_COIN = 20_000;
 
-export interface WalletCoin {
-  readonly txid: string;
-  readonly vout: number;
-  readonly satoshis: number;
-}
+export type WalletCoin = Pick<WalletCoinRecord, 'txid' | 'vout' | 'satoshis'>;
 
 export class NodeWallet implements FundingWallet {
   /** The output script everything of this wallet pays to. */
@@ -40,29 +36,35 @@ export class NodeWallet implements FundingWallet {
 
   constructor(
     private readonly key: WalletKey,
-    private readonly store: Pick<Persister, 'put' | 'getAll'> & Pick<RecordStore, 'write'>,
+    private readonly store: Pick<Persister, 'getAll'> & Pick<RecordStore, 'write'>,
   ) {
     this.script = p2wpkh(key.publicKey);
   }
 
+  /** Unspent coins, smallest first. */
   coins(): WalletCoin[] {
-    return [...this.store.getAll('walletCoin').values()].sort((a, b) => a.satoshis - b.satoshis);
+    return [...this.store.getAll('walletCoin').values()]
+      .filter((coin) => coin.spentBy === undefined)
+      .map(({ txid, vout, satoshis }) => ({ txid, vout, satoshis }))
+      .sort((a, b) => a.satoshis - b.satoshis);
   }
 
   balance(): number {
     return this.coins().reduce((sum, coin) => sum + coin.satoshis, 0);
   }
 
-  /** Takes every output of `tx` that pays the wallet (a proven deposit); returns the satoshis added. Known coins are not counted twice. */
+  /** Takes every output of `tx` that pays the wallet (a proven deposit); returns the satoshis added. A coin known before, spent or not, is not counted again. */
   addOutputsOf(tx: Transaction): number {
     const txid = tx.getId();
     const known = this.store.getAll('walletCoin');
+    const writes: RecordWrite[] = [];
     let added = 0;
     tx.outs.forEach((output, vout) => {
       if (!sameBytes(output.script, this.script) || known.has(`${txid}:${vout}`)) return;
-      this.store.put('walletCoin', `${txid}:${vout}`, { txid, vout, satoshis: Number(output.value) });
+      writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value) } });
       added += Number(output.value);
     });
+    this.store.write(writes);
     return added;
   }
 
@@ -72,8 +74,13 @@ export class NodeWallet implements FundingWallet {
       { inputs, fundingSatoshis: request.satoshis, localFundingPubkey: request.localFundingPubkey, remoteFundingPubkey: request.remoteFundingPubkey, changeScript: this.script, feeratePerKw: request.feeratePerKw },
       (_input, digest) => this.key.signDigest(digest),
     );
-    this.spent(inputs, built.tx);
+    this.spend(inputs, built.tx, true);
     return { tx: built.tx, outputIndex: built.fundingOutputIndex };
+  }
+
+  /** Whether a channel of `satoshis` can be funded now (its fee headroom included). */
+  canFund(satoshis: number): boolean {
+    return this.balance() >= satoshis + FUNDING_FEE_HEADROOM;
   }
 
   sweepScript(): Uint8Array {
@@ -83,7 +90,40 @@ export class NodeWallet implements FundingWallet {
   payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void {
     const inputs = this.select(CLAIM_FEE_COIN, 'the fee of an HTLC claim');
     addFeeInputs(tx, { coins: inputs, changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => this.key.signDigest(digest));
-    this.spent(inputs, tx);
+    // The claim is saved with its channel before it goes out: the spend is real at once.
+    this.spend(inputs, tx, false);
+  }
+
+  /**
+   * At start: funding spends of openings that never became channels (their
+   * txid is not in `fundingTxids`) are undone, their coins unspent again and
+   * their change gone; the others are final.
+   */
+  settleFundings(fundingTxids: ReadonlySet<string>): { released: string[] } {
+    const coins = this.store.getAll('walletCoin');
+    const next = new Map<string, WalletCoinRecord | undefined>(coins);
+    const undone = new Set<string>();
+    const undo = (txid: string) => {
+      if (undone.has(txid)) return;
+      undone.add(txid);
+      for (const [id, coin] of next) {
+        if (coin?.parent === txid) {
+          next.set(id, undefined); // change of a transaction that never went out
+          if (coin.spentBy !== undefined) undo(coin.spentBy); // and what spent it cannot be valid either
+        } else if (coin?.spentBy === txid) {
+          next.set(id, { txid: coin.txid, vout: coin.vout, satoshis: coin.satoshis, ...(coin.parent !== undefined && { parent: coin.parent }) });
+        }
+      }
+    };
+    for (const coin of coins.values()) if (coin.provisional && !fundingTxids.has(coin.spentBy!)) undo(coin.spentBy!);
+    // What is left of the provisional spends is final: their channels exist.
+    for (const [id, coin] of next) {
+      if (coin && (coin.provisional || coin.parent !== undefined)) next.set(id, { txid: coin.txid, vout: coin.vout, satoshis: coin.satoshis, ...(coin.spentBy !== undefined && { spentBy: coin.spentBy }) });
+    }
+    const writes: RecordWrite[] = [];
+    for (const [id, value] of next) if (JSON.stringify(value) !== JSON.stringify(coins.get(id))) writes.push({ kind: 'walletCoin', id, value });
+    this.store.write(writes);
+    return { released: [...undone] };
   }
 
   /** The fewest coins, smallest first among enough, that reach `satoshis`. */
@@ -103,12 +143,17 @@ export class NodeWallet implements FundingWallet {
     return chosen.map((coin) => ({ outpoint: { txid: coin.txid, vout: coin.vout }, satoshis: coin.satoshis, publicKey: this.key.publicKey, kind: 'p2wpkh' }));
   }
 
-  /** `inputs` are spent by `tx`: they leave the wallet and its change joins it, in one atomic write (a crash between would forget the change). */
-  private spent(inputs: readonly FundingInput[], tx: Transaction): void {
+  /** `inputs` are spent by `tx` and its change joins the wallet, in one atomic write (a crash between would forget the change). */
+  private spend(inputs: readonly FundingInput[], tx: Transaction, provisional: boolean): void {
     const txid = tx.getId();
-    const writes: RecordWrite[] = inputs.map((input) => ({ kind: 'walletCoin', id: `${input.outpoint.txid}:${input.outpoint.vout}`, value: undefined }));
+    const known = this.store.getAll('walletCoin');
+    const writes: RecordWrite[] = inputs.map((input) => {
+      const id = `${input.outpoint.txid}:${input.outpoint.vout}`;
+      const coin = known.get(id)!;
+      return { kind: 'walletCoin', id, value: { ...coin, spentBy: txid, ...(provisional && { provisional: true }) } };
+    });
     tx.outs.forEach((output, vout) => {
-      if (sameBytes(output.script, this.script)) writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value) } });
+      if (sameBytes(output.script, this.script)) writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value), ...(provisional && { parent: txid }) } });
     });
     this.store.write(writes);
   }

@@ -59,7 +59,7 @@ t.test('init node writes a config that loads and a 0600 seed, and prints the nod
   checkNoSecretPrinted(t, run, seedFile);
   t.equal(statSync(seedFile).mode & 0o777, 0o600, 'the seed is 0600');
   t.equal(statSync(join(dir, 'node-data')).mode & 0o777, 0o700, 'the data directory is 0700');
-  t.equal(statSync(config).mode & 0o777, 0o640, 'the config is 0640');
+  t.equal(statSync(config).mode & 0o777, 0o600, 'the config is 0600: it will hold passwords');
 
   const loaded = loadNodeConfig(config);
   t.equal(loaded.network, 'regtest', 'regtest unless asked');

@@ -53,7 +53,37 @@ t.test('locking creates the folder (owner only) and a lock file with the pid', a
   t.ok(existsSync(dir), 'the folder stays');
   const again = lockDataDir(dir);
   t.ok(existsSync(again.path), 'and can be locked again');
+  t.throws(() => lockDataDir(dir), { name: 'DataDirLockedError', message: /already in use by this process/ }, 'but not twice by one process');
   again.release();
+});
+
+t.test('of many processes racing for one directory, exactly one gets the lock', async (t) => {
+  const base = t.testdir();
+  const dir = join(base, 'raced');
+  const racer = join(base, 'lnmesh-racer.mjs');
+  writeFileSync(racer, `import { lockDataDir } from ${JSON.stringify(join(ROOT, 'node/daemon/data-dir-lock.ts'))};
+try { lockDataDir(process.argv[2]); console.log('locked'); setTimeout(() => {}, 3000); } catch (error) { console.log(error.name); }`);
+  // A stale lock of a dead process to take over makes the race harder.
+  writeFileSync(join(base, 'x'), '');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(lockFileOf(dir), '999999999\n');
+  const racers = Array.from({ length: 6 }, () => spawn(process.execPath, ['--import', 'tsx', racer, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
+  const outcomes = await Promise.all(
+    racers.map(
+      (child) =>
+        new Promise<string>((resolve) => {
+          let output = '';
+          child.stdout!.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            if (output.includes('\n')) resolve(output.trim());
+          });
+        }),
+    ),
+  );
+  for (const child of racers) child.kill('SIGKILL');
+  t.equal(outcomes.filter((outcome) => outcome === 'locked').length, 1, `one winner: ${outcomes.join(', ')}`);
+  t.equal(outcomes.filter((outcome) => outcome === 'DataDirLockedError').length, 5, 'the others are refused');
 });
 
 t.test('a live lnmesh process holding the lock is refused, naming its pid', async (t) => {
@@ -108,17 +138,15 @@ t.test('a lock file without a pid in it is stale', async (t) => {
   }
 });
 
-t.test('our own pid in the lock is treated as stale: a second lock in one process succeeds', async (t) => {
+t.test('our own pid in a lock this process does not hold is stale', async (t) => {
   // A daemon restarted in a container often gets the pid its previous run had (1, say): its own pid
   // in the lock file means the previous run died, not that another daemon runs.
   const dir = t.testdir();
-  const first = lockDataDir(dir);
-  const second = lockDataDir(dir);
-  t.equal(second.path, first.path);
-  t.equal(readFileSync(second.path, 'utf8'), `${process.pid}\n`);
-  first.release();
-  t.notOk(existsSync(first.path), 'either handle\'s release removes the file: the pid is the same');
-  t.doesNotThrow(() => second.release(), 'and the other release is harmless');
+  writeFileSync(join(dir, 'lock'), `${process.pid}\n`);
+  const lock = lockDataDir(dir);
+  t.equal(readFileSync(lock.path, 'utf8'), `${process.pid}\n`, 'taken over');
+  lock.release();
+  t.notOk(existsSync(lock.path));
 });
 
 t.test('release leaves a lock that another process has taken since', async (t) => {

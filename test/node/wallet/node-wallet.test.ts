@@ -195,3 +195,50 @@ t.test('payFee: not enough money is a WalletError with the balance, and changes 
   t.equal(htlc.outs.length, 1);
   t.equal(wallet.balance(), 15_000, 'no coin removed');
 });
+
+t.test('a deposit shown again after its coin was spent does not bring the coin back', async (t) => {
+  const { wallet } = openWallet(join(t.testdir(), 'store'));
+  const paid = deposit(20, [{ script: wallet.script, satoshis: 1_000_000 }]);
+  wallet.addOutputsOf(paid);
+  const { tx } = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 500_000, feeratePerKw: 253 });
+  const afterFunding = wallet.balance();
+  t.equal(wallet.addOutputsOf(paid), 0, 'nothing is added the second time');
+  t.equal(wallet.balance(), afterFunding, 'the balance is the change of the funding transaction only');
+  t.same(wallet.coins().map((coin) => coin.txid), [tx.getId()], 'the one coin left is that change');
+});
+
+t.test('settleFundings: an opening that never became a channel gives its coins back, its change and what spent it are gone', async (t) => {
+  const path = join(t.testdir(), 'store');
+  let { store, wallet } = openWallet(path);
+  wallet.addOutputsOf(deposit(21, [{ script: wallet.script, satoshis: 1_000_000 }]));
+  const first = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 300_000, feeratePerKw: 253 }).tx;
+  const second = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 200_000, feeratePerKw: 253 }).tx; // spends the first's change
+  t.equal(spentBy(second, 0).split(':')[0], first.getId(), 'the second funding spends the change of the first');
+  const third = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 100_000, feeratePerKw: 253 }).tx;
+  // A restart: the first and third openings became channels, the second did not.
+  store.close();
+  ({ store, wallet } = openWallet(path));
+  t.teardown(() => store.close());
+  const before = wallet.balance();
+  const { released } = wallet.settleFundings(new Set([first.getId(), third.getId()]));
+  // The third spent the second's change: it cannot stand without it, channel or not.
+  t.equal(spentBy(third, 0).split(':')[0], second.getId(), 'the third funding spends the change of the second');
+  t.same(released.sort(), [second.getId(), third.getId()].sort(), 'the second spend is undone, and the third that spent its change');
+  const coins = wallet.coins();
+  t.ok(coins.some((coin) => coin.txid === first.getId()), "the first funding's change is unspent again");
+  t.notOk(coins.some((coin) => coin.txid === second.getId()), "the second funding's change is gone");
+  t.ok(wallet.balance() > before - 1, 'the balance does not fall');
+  t.same(wallet.settleFundings(new Set([first.getId(), third.getId()])).released, [], 'settling again changes nothing');
+});
+
+t.test('settleFundings undoes a chain: a funding spending the change of an undone one is undone too', async (t) => {
+  const { store, wallet } = openWallet(join(t.testdir(), 'store'));
+  t.teardown(() => store.close());
+  wallet.addOutputsOf(deposit(22, [{ script: wallet.script, satoshis: 1_000_000 }]));
+  const first = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 300_000, feeratePerKw: 253 }).tx;
+  const second = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 200_000, feeratePerKw: 253 }).tx;
+  t.equal(spentBy(second, 0).split(':')[0], first.getId());
+  const { released } = wallet.settleFundings(new Set([second.getId()]));
+  t.same(released.sort(), [first.getId(), second.getId()].sort(), 'the second cannot stand without the first');
+  t.equal(wallet.balance(), 1_000_000, 'the deposit is whole again');
+});
