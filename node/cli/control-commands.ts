@@ -7,6 +7,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/duration.js';
+import { nodeIdProblem } from '../keys/node-id.js';
 import { type DaemonOptions, DEFAULT_CONFIG, ask } from './daemon-socket.js';
 import { waitWithProgress } from './progress.js';
 import { type TableColumn, formatKeyValues, formatTable } from './table.js';
@@ -41,7 +42,8 @@ export function integerArgument(name: string, min: number, max: number): (value:
 }
 
 function nodeIdArgument(value: string): string {
-  if (!/^0[23][0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected a node id: 66 hex characters starting 02 or 03');
+  const problem = nodeIdProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
   return value.toLowerCase();
 }
 

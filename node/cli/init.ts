@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import { gatewayConfigTemplate } from '../../gateway/daemon/gateway-template.js';
 import { NETWORK_NAMES } from '../config/node-config.js';
 import { nodeConfigTemplate } from '../config/node-template.js';
 import { InvalidInputError } from '../input.js';
-import { isPublicKey } from '../keys/curve.js';
+import { nodeIdProblem } from '../keys/node-id.js';
 import { nodeKeyFromSecret } from '../keys/node-key.js';
 import { generateSeed, writeSeedFile } from '../keys/seed.js';
 import { SeedSigner } from '../keys/signer.js';
@@ -49,9 +49,9 @@ export function registerInitCommand(program: Command): void {
       return value;
     }, 'regtest')
     .option('-g, --gateway <nodeId>', "the gateway's node id (node only)", (value: string) => {
-      if (!/^0[23][0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected a node id: 66 hex characters');
-      // The config would not load with it (links-section's readNodeId): refuse it here, before anything is written.
-      if (!isPublicKey(hexToBytes(value))) throw new InvalidArgumentError('not a public key on secp256k1');
+      // The config would not load with a bad one: refuse it here, before anything is written.
+      const problem = nodeIdProblem(value);
+      if (problem) throw new InvalidArgumentError(problem);
       return value.toLowerCase();
     })
     .action((kind: 'node' | 'gateway', options: InitOptions) => initDaemon(kind, options));

@@ -6,7 +6,7 @@
  */
 import type { LinkConfig } from '../../transports/link-config.js';
 import type { TransportSpec } from '../../transports/create-transport.js';
-import { isPublicKey } from '../keys/curve.js';
+import { nodeIdProblem } from '../keys/node-id.js';
 import type { YamlMap, YamlValue } from './yaml-reader.js';
 
 /** A neighbour as the config names it: its node id, its address on the medium, and a name for people. */
@@ -28,14 +28,10 @@ export const MAX_ROUTES = 10_000;
 
 /** A node id: 33 bytes of a compressed public key, in hex. */
 export function readNodeId(value: YamlValue): string {
-  const text = value.string('a node id (66 hex characters)').toLowerCase();
-  if (!/^[0-9a-f]{66}$/.test(text)) value.fail('expected a node id: 66 hex characters (a compressed public key)');
-  if (!isPublicKey(hexBytes(text))) value.fail('not a public key on secp256k1');
-  return text;
-}
-
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g)!.map((byte) => Number.parseInt(byte, 16)));
+  const text = value.string('a node id (66 hex characters)');
+  const problem = nodeIdProblem(text);
+  if (problem) value.fail(problem);
+  return text.toLowerCase();
 }
 
 /** `links:` left empty (null) is no links, as `links: []` is. */
@@ -152,7 +148,8 @@ export function readRoutes(value: YamlValue | undefined, links: readonly LinkEnt
   const routes: Record<string, string> = {};
   for (const { name, value: keyValue } of entries) {
     const destination = name === '*' ? '*' : name.toLowerCase();
-    if (destination !== '*' && (!/^[0-9a-f]{66}$/.test(destination) || !isPublicKey(hexBytes(destination)))) keyValue.fail('a destination is a node id (66 hex characters) or * for the default route');
+    if (destination !== '*' && nodeIdProblem(destination)) keyValue.fail(`a destination is a node id or * for the default route: ${nodeIdProblem(destination)!}`);
+    if (destination in routes) keyValue.fail('this destination has a route already (node ids are the same in either case)');
     const nextHop = map.required(name);
     const neighbour = readNodeId(nextHop);
     if (!neighbours.has(neighbour)) nextHop.fail('the next hop must be a neighbour on one of the links');

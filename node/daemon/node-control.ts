@@ -8,6 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { paymentRequestFromText, paymentRequestToText } from '../channel/payment-request.js';
 import type { ControlHandler } from '../control/control-server.js';
 import { InvalidInputError, checkInteger } from '../input.js';
+import { nodeIdProblem } from '../keys/node-id.js';
 import { scriptToAddress } from '../wallet/address.js';
 import { linkViews } from './link-views.js';
 import { memoryFigures } from './memory-figures.js';
@@ -156,6 +157,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
 
 function nodeIdParam(params: Record<string, unknown>, field: string): string {
   const value = params[field];
-  if (typeof value !== 'string' || !/^(02|03)[0-9a-fA-F]{64}$/.test(value)) throw new InvalidInputError(field, 'expected a node id: 66 hex characters');
-  return value.toLowerCase();
+  const problem = nodeIdProblem(value);
+  if (problem) throw new InvalidInputError(field, problem);
+  return (value as string).toLowerCase();
 }

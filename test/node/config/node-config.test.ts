@@ -245,9 +245,9 @@ t.test('numbers out of range are refused with the range', async (t) => {
 });
 
 t.test('node ids must be 33-byte public keys on the curve', async (t) => {
-  t.equal(refusal(edit(FULL, `      - nodeId: ${WIRE}`, `      - nodeId: ${WIRE.slice(0, 64)}`)), `${FILE}:36:17: links[1].neighbours[0].nodeId: expected a node id: 66 hex characters (a compressed public key)`, 'too short');
-  t.equal(refusal(edit(FULL, `      - nodeId: ${WIRE}`, `      - nodeId: ${WIRE}00`)), `${FILE}:36:17: links[1].neighbours[0].nodeId: expected a node id: 66 hex characters (a compressed public key)`, 'too long');
-  t.equal(refusal(edit(FULL, `      - nodeId: ${WIRE}`, `      - nodeId: 04${WIRE.slice(2)}`)), `${FILE}:36:17: links[1].neighbours[0].nodeId: not a public key on secp256k1`, 'not a compressed key prefix');
+  t.equal(refusal(edit(FULL, `      - nodeId: ${WIRE}`, `      - nodeId: ${WIRE.slice(0, 64)}`)), `${FILE}:36:17: links[1].neighbours[0].nodeId: expected a node id: 66 hex characters starting 02 or 03`, 'too short');
+  t.equal(refusal(edit(FULL, `      - nodeId: ${WIRE}`, `      - nodeId: ${WIRE}00`)), `${FILE}:36:17: links[1].neighbours[0].nodeId: expected a node id: 66 hex characters starting 02 or 03`, 'too long');
+  t.equal(refusal(edit(FULL, `      - nodeId: ${WIRE}`, `      - nodeId: 04${WIRE.slice(2)}`)), `${FILE}:36:17: links[1].neighbours[0].nodeId: expected a node id: 66 hex characters starting 02 or 03`, 'not a compressed key prefix');
   t.notOk(isPublicKey(Buffer.from(OFF_CURVE, 'hex')), 'the off-curve id really is off the curve');
   t.equal(refusal(edit(FULL, `  nodeId: ${GATEWAY.toUpperCase()}`, `  nodeId: ${OFF_CURVE}`)), `${FILE}:9:11: gateway.nodeId: not a public key on secp256k1`, 'not on the curve');
   t.equal(refusal(edit(FULL, `  nodeId: ${GATEWAY.toUpperCase()}`, '  nodeId: 1234')), `${FILE}:9:11: gateway.nodeId: expected a node id (66 hex characters), got 1234`, 'a number');
@@ -257,7 +257,7 @@ t.test('routes: destinations are node ids or *, next hops are neighbours', async
   const notNeighbour = edit(FULL, `  ${FAR}: ${HILLTOP}`, `  ${FAR}: ${FAR}`);
   t.equal(refusal(notNeighbour), `${FILE}:${where(notNeighbour, `${FAR}: ${FAR}`).split(':')[0]}:71: routes.${FAR}: the next hop must be a neighbour on one of the links`);
   const badDestination = edit(FULL, `  ${FAR}: ${HILLTOP}`, `  somewhere: ${HILLTOP}`);
-  t.equal(refusal(badDestination), `${FILE}:59:3: routes.somewhere: a destination is a node id (66 hex characters) or * for the default route`);
+  t.equal(refusal(badDestination), `${FILE}:59:3: routes.somewhere: a destination is a node id or * for the default route: expected a node id: 66 hex characters starting 02 or 03`);
   t.equal(refusal(`${MINIMAL}routes:\n  "*": ${GATEWAY}\n`), `${FILE}:4:8: routes.*: the next hop must be a neighbour on one of the links`, 'without links, no route can be right');
   t.strictSame(parseNodeConfig(edit(FULL, `  ${FAR}: ${HILLTOP}`, `  ${FAR.toUpperCase()}: ${HILLTOP}`), FILE).routes[FAR], HILLTOP, 'destinations are read in lower case');
 });
