@@ -3,8 +3,9 @@
  * memory an idle node holds.
  *
  * - `node.startMs`: from spawning `lnmesh node` (10 open channels in its
- *   store, two neighbours on MQTT) to its control socket answering `status`,
- *   links up. The median of 5 restarts.
+ *   store, two neighbours on MQTT) to its control socket answering `status`
+ *   (the links are open then; the sessions with the neighbours come up a
+ *   round trip later). The median of 5 restarts.
  * - `node.rssMB.idle10Channels`: its resident memory after 15 s idle.
  * - `node.bareRssMB`: a bare Node.js process (`setInterval`) on the same machine.
  * - `gateway.startMs`: `lnmesh gateway` with the embedded bcoin chain on
@@ -125,10 +126,9 @@ async function measureDaemons(): Promise<Measured> {
       await stop(nodeA.child);
       nodeA = await start('node', 'a');
       nodeStarts.push(nodeA.ms);
-      // Up for a while before the next stop: a node stopped within a second of its start may find one
-      // neighbour's link silent for minutes after (a link-layer issue found here, see the stop note).
+      // Each start must bring both neighbours back: before the daemons greeted their neighbours at start,
+      // a restarted node never got its session with a neighbour that kept the old one (found here).
       await until('its neighbours', async () => (await ask('a', 'status')).neighboursUp === 2);
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
     }
     await new Promise((resolve) => setTimeout(resolve, 15_000));
     const nodeRssMB = residentMB(nodeA.child.pid!);
