@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { NetworkName } from '../../node/chain/network-params.js';
-import { type LinkEntry, readLinks, readRoutes } from '../../node/config/links-section.js';
+import { type LinkEntry, readLinks, readRoutes, readSecret } from '../../node/config/links-section.js';
 import { type LogSettings, readLogSection } from '../../node/config/log-section.js';
 import { readConfigText, readNetwork } from '../../node/config/node-config.js';
 import { type YamlMap, readYaml } from '../../node/config/yaml-reader.js';
@@ -71,12 +71,13 @@ function readChain(root: YamlMap): GatewayDaemonConfig['chain'] {
   if (name !== 'core') backend.fail('expected embedded or core');
   const url = map.required('url', "Bitcoin Core's RPC, e.g. http://127.0.0.1:8332/");
   if (!/^https?:\/\/\S+$/.test(url.string())) url.fail('expected an http:// or https:// URL');
+  if (/^https?:\/\/[^/]*@/.test(url.string())) url.fail('put the credentials in username and password, not in the URL');
   const pollIntervalMs = map.optional('pollInterval')?.duration(100, 3_600_000);
   return {
     backend: 'core',
     url: url.string(),
     username: map.required('username', 'rpcuser, or __cookie__').string(),
-    password: map.required('password', 'rpcpassword, or the cookie').string(),
+    password: readSecret(map.required('password', 'rpcpassword, or the cookie'))!,
     ...(pollIntervalMs !== undefined && { pollIntervalMs }),
   };
 }

@@ -99,7 +99,7 @@ function readTransport(value: YamlValue): TransportSpec {
       if (!/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/.test(urlText)) url.fail('expected a broker URL such as mqtt://host:1883 or mqtts://host:8883');
       const strings: Record<string, string> = {};
       for (const key of ['topicPrefix', 'username', 'password'] as const) {
-        const text = map.optional(key)?.string();
+        const text = key === 'password' ? readSecret(map.optional(key)) : map.optional(key)?.string();
         if (text !== undefined) strings[key] = text;
       }
       const mtu = optionalInteger('mtu', 64, 1 << 20);
@@ -114,6 +114,14 @@ function readTransport(value: YamlValue): TransportSpec {
       };
     }
   }
+}
+
+/** A password: a string, refused without repeating it (errors reach logs). */
+export function readSecret(value: YamlValue | undefined): string | undefined {
+  if (!value) return undefined;
+  const secret = value.scalar();
+  if (typeof secret === 'string') return secret;
+  return value.fail('expected a string (quote it); the value is not repeated here');
 }
 
 /** Link timing as durations (`retransmitBase: 5s`) and counts; see `LinkInit`. */

@@ -177,3 +177,17 @@ t.test('the template lnmesh init gateway writes is a valid config on every netwo
     { numRuns: 200 },
   );
 });
+
+t.test('secrets are not repeated in errors, and stay out of URLs', async (t) => {
+  const file = '/etc/lnmesh/gateway.yaml';
+  const base = 'network: mainnet\ndataDir: ./g\n';
+  let message = '';
+  try {
+    parseGatewayConfig(`${base}chain: { backend: core, url: "http://127.0.0.1:8332/", username: u, password: 12345678 }\n`, file);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  t.match(message, /chain\.password: expected a string \(quote it\)/, 'a password that is not a string is refused');
+  t.notMatch(message, /12345678/, 'without repeating it');
+  t.throws(() => parseGatewayConfig(`${base}chain: { backend: core, url: "http://u:secret@127.0.0.1:8332/", username: u, password: p }\n`, file), { message: /chain\.url: put the credentials in username and password/ });
+});
