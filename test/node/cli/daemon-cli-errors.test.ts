@@ -4,7 +4,7 @@
  * daemon; a config with an unknown key or a wrong type is refused naming
  * the key; a second daemon on a data directory in use refuses to start.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { initDaemon, shortTempDir, startDaemon } from './mesh-cluster.js';
@@ -55,9 +55,9 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
 ];
 
 t.test('every verb with missing or wrong arguments prints a usage line and exits non-zero', async (t) => {
-  // Four at a time: each is a process of its own.
-  for (let start = 0; start < USAGE_CASES.length; start += 4) {
-    const batch = USAGE_CASES.slice(start, start + 4);
+  // Six at a time: each is a process of its own.
+  for (let start = 0; start < USAGE_CASES.length; start += 6) {
+    const batch = USAGE_CASES.slice(start, start + 6);
     const runs = await Promise.all(batch.map(([args]) => lnmeshAsync(...args)));
     batch.forEach(([args, says], index) => {
       const run = runs[index]!;
@@ -94,14 +94,17 @@ t.test('a config with an unknown key or a wrong type is refused, naming the key'
     ['gateway', 'network: regtest\ndataDir: ./g\nchain: { backend: core }\n', /chain\.url: missing/],
     ['gateway', 'network: mainnet\ndataDir: ./g\nregtest: { mineOnStart: true }\n', /regtest: only with network: regtest/],
   ];
-  for (const [index, [kind, text, says]] of cases.entries()) {
+  const files = cases.map(([kind, text], index) => {
+    mkdirSync(join(dir.path, `${index}`));
     const file = join(dir.path, `${index}`, `${kind}.yaml`);
-    await import('node:fs').then((fs) => fs.mkdirSync(join(dir.path, `${index}`)));
     writeFileSync(file, text);
-    const run = await lnmeshAsync(kind, '--config', file);
-    t.equal(run.status, 2, `${kind} config ${index} is bad input`);
-    t.match(run.stderr, says, `${kind} config ${index}: ${says.source}`);
-  }
+    return file;
+  });
+  const runs = await Promise.all(cases.map(([kind], index) => lnmeshAsync(kind, '--config', files[index]!)));
+  cases.forEach(([kind, , says], index) => {
+    t.equal(runs[index]!.status, 2, `${kind} config ${index} is bad input`);
+    t.match(runs[index]!.stderr, says, `${kind} config ${index}: ${says.source}`);
+  });
 });
 
 t.test('a second daemon on a data directory in use refuses to start', async (t) => {
