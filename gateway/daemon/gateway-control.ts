@@ -13,7 +13,6 @@ import type { GatewayDaemonParts } from './gateway-daemon.js';
 export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string, ControlHandler> {
   const { gateway, config, chain, appointments, responses, mailbox, clock } = parts;
   const views = linkViews(gateway.links, config);
-  const neighbours = () => gateway.links.flatMap((link, index) => link.knownPeers().map((peer) => ({ peer, link, index })));
 
   const regtest = () => {
     if (!parts.regtest) throw new InvalidInputError('network', 'only a regtest gateway with the embedded chain mines and has a faucet');
@@ -23,7 +22,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
   return {
     status: async () => {
       const tip = await chain.tip();
-      const all = neighbours();
+      const neighbours = views.peers();
       return {
         daemon: 'gateway',
         nodeId: parts.nodeId,
@@ -31,8 +30,8 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
         uptimeSeconds: Math.round((clock.now() - parts.startedAt) / 1000),
         chainBackend: config.chain.backend,
         chainHeight: tip.height,
-        neighboursUp: all.filter(({ link, peer }) => link.isUp(peer)).length,
-        neighbours: all.length,
+        neighboursUp: neighbours.filter((peer) => peer.up).length,
+        neighbours: neighbours.length,
         appointments: appointments.count(),
         responsesActive: responses.active().length,
         nodesWithMail: mailbox.nodesWithMail().length,
@@ -46,8 +45,9 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
     routes: () => views.routes(),
 
     outbox: () => {
-      const waiting = neighbours()
-        .map(({ peer, link }) => ({ peer, name: views.nameOf(peer), up: link.isUp(peer), messages: link.pendingCount(peer), mailbox: mailbox.held(peer).messages }))
+      const waiting = views
+        .peers()
+        .map((peer) => ({ peer: peer.nodeId, name: peer.name, up: peer.up, messages: peer.outbox, mailbox: mailbox.held(peer.nodeId).messages }))
         .filter((entry) => entry.messages > 0 || entry.mailbox > 0);
       const beyond = mailbox
         .nodesWithMail()
@@ -61,7 +61,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
     tower: () => ({
       appointments: appointments.count(),
       storageBytes: appointments.storageBytes(),
-      byNode: neighbours().map(({ peer }) => ({ nodeId: peer, name: views.nameOf(peer), ...appointments.usage(peer) })),
+      byNode: views.peers().map((peer) => ({ nodeId: peer.nodeId, name: peer.name, ...appointments.usage(peer.nodeId) })),
       responses: responses.all().map((record) => ({
         breachTxid: record.breachTxid,
         nodeId: record.nodeId,

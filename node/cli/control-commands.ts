@@ -5,7 +5,7 @@
  * people by default, the daemon's JSON with `--json`. Each takes
  * `--config FILE` or `--socket PATH` to say which daemon.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import { type DaemonOptions, DEFAULT_CONFIG, ask } from './daemon-socket.js';
@@ -45,6 +45,16 @@ function nodeIdArgument(value: string): string {
   const problem = nodeIdProblem(value);
   if (problem) throw new InvalidArgumentError(problem);
   return value.toLowerCase();
+}
+
+/** `--wait`, for the verbs whose work goes on after the daemon answered. */
+function waitOption(until: string): Option {
+  return new Option('-w, --wait', `wait ${until}`);
+}
+
+/** How long `--wait` waits: an hour unless told. */
+function timeoutOption(): Option {
+  return new Option('--timeout <duration>', 'how long --wait waits').argParser(durationArgument).default(3_600_000, '1h');
 }
 
 function durationArgument(value: string): number {
@@ -87,8 +97,8 @@ export function registerControlCommands(program: Command): void {
     .argument('<peer>', "the neighbour's node id", nodeIdArgument)
     .argument('<satoshis>', 'the channel capacity', integerArgument('satoshis', 20_000, 16_777_215))
     .option('--push <msat>', 'give the peer this much of it at once (msat)', integerArgument('push', 0, 16_777_215_000))
-    .option('-w, --wait', 'wait until the channel is open, showing its progress')
-    .option('--timeout <duration>', 'how long --wait waits', durationArgument, 3_600_000)
+    .addOption(waitOption('until the channel is open, showing its progress'))
+    .addOption(timeoutOption())
     .action(async (peer: string, satoshis: number, options: DaemonOptions & { push?: number; wait?: boolean; timeout: number }) => {
       const opened = (await ask(options, 'open', { peer, satoshis, ...(options.push !== undefined && { pushMsat: options.push }) })) as { peer: string; handle: number };
       if (options.wait) await waitForChannel(options, opened, 'open', options.timeout);
@@ -99,8 +109,8 @@ export function registerControlCommands(program: Command): void {
     .argument('<peer>', "the peer's node id", nodeIdArgument)
     .argument('<handle>', 'the channel handle (lnmesh channels)', integerArgument('handle', 0, 0xffffffff))
     .option('-f, --force', 'broadcast our commitment now (funds wait for the CSV delay)')
-    .option('-w, --wait', 'wait until the closing (or commitment) transaction is signed and handed to the gateway')
-    .option('--timeout <duration>', 'how long --wait waits', durationArgument, 3_600_000)
+    .addOption(waitOption('until the closing (or commitment) transaction is signed and handed to the gateway'))
+    .addOption(timeoutOption())
     .action(async (peer: string, handle: number, options: DaemonOptions & { force?: boolean; wait?: boolean; timeout: number }) => {
       const closing = (await ask(options, 'close', { peer, handle, force: options.force === true })) as Row;
       if (options.wait) await waitForChannel(options, { peer, handle }, options.force ? 'force_closed' : 'closed', options.timeout);
@@ -117,8 +127,8 @@ export function registerControlCommands(program: Command): void {
 
   daemonVerb(program, 'pay', 'pay a payment request (lnm1...)')
     .argument('<request>', 'the payment request')
-    .option('-w, --wait', 'wait until the payment succeeds or fails, showing its progress')
-    .option('--timeout <duration>', 'how long --wait waits', durationArgument, 3_600_000)
+    .addOption(waitOption('until the payment succeeds or fails, showing its progress'))
+    .addOption(timeoutOption())
     .action(async (request: string, options: DaemonOptions & { wait?: boolean; timeout: number }) => {
       const paying = (await ask(options, 'pay', { request })) as { paymentHash: string };
       if (!options.wait) return show(options, paying, () => `paying ${paying.paymentHash}: lnmesh payments shows when it settles (or use --wait)`);
@@ -137,18 +147,18 @@ export function registerControlCommands(program: Command): void {
   daemonVerb(program, 'payments', 'payments made and asked for, newest first')
     .option('-n, --limit <count>', 'how many', integerArgument('limit', 1, 150), 50)
     .action(async (options: DaemonOptions & { limit: number }) => {
-    const columns: TableColumn[] = [
-      { key: 'paymentHash', header: 'PAYMENT HASH' },
-      { key: 'direction', header: 'DIRECTION' },
-      { key: 'amountSat', header: 'SAT' },
-      { key: 'status', header: 'STATUS' },
-      { key: 'when', header: 'CREATED' },
-      { key: 'reason', header: 'REASON' },
-    ];
-    show(options, await ask(options, 'payments', { limit: options.limit }), (rows: Row[]) =>
-      table(columns)(rows.map((row) => ({ ...row, paymentHash: short(row.paymentHash), amountSat: Number(row.amountMsat) / 1000, when: new Date(Number(row.createdAt)).toISOString().slice(0, 19).replace('T', ' ') }))),
-    );
-  });
+      const columns: TableColumn[] = [
+        { key: 'paymentHash', header: 'PAYMENT HASH' },
+        { key: 'direction', header: 'DIRECTION' },
+        { key: 'amountSat', header: 'SAT' },
+        { key: 'status', header: 'STATUS' },
+        { key: 'when', header: 'CREATED' },
+        { key: 'reason', header: 'REASON' },
+      ];
+      show(options, await ask(options, 'payments', { limit: options.limit }), (rows: Row[]) =>
+        table(columns)(rows.map((row) => ({ ...row, paymentHash: short(row.paymentHash), amountSat: Number(row.amountMsat) / 1000, when: new Date(Number(row.createdAt)).toISOString().slice(0, 19).replace('T', ' ') }))),
+      );
+    });
 
   daemonVerb(program, 'routes', 'the static route table: destination to next hop').action(async (options: DaemonOptions) => {
     const columns: TableColumn[] = [{ key: 'destination', header: 'DESTINATION' }, { key: 'nextHop', header: 'NEXT HOP' }, { key: 'direct', header: 'NEIGHBOUR' }];

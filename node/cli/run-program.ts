@@ -8,12 +8,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/yaml-reader.js';
 import { InvalidInputError } from '../input.js';
 
-/** Errors that are the user's input (a file, an argument): exit 2. Others register theirs here. */
-const INPUT_ERRORS: (abstract new (...args: never[]) => Error)[] = [InvalidInputError, ConfigError];
-
-export function countsAsBadInput(errorClass: abstract new (...args: never[]) => Error): void {
-  INPUT_ERRORS.push(errorClass);
-}
+/** Errors that are the user's input (a file, an argument): exit 2. */
+const INPUT_ERRORS = [InvalidInputError, ConfigError] as const;
 
 /** The `lnmesh` program, before its verbs: settings made here are inherited by every verb registered after. */
 export function newProgram(description: string): Command {

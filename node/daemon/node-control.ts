@@ -24,6 +24,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
   return {
     status: () => {
       const channels = channelList();
+      const neighbours = views.peers();
       const countBy = (status: string) => channels.filter((channel) => channel.status === status).length;
       return {
         daemon: 'node',
@@ -32,8 +33,8 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
         uptimeSeconds: Math.round((clock.now() - parts.startedAt) / 1000),
         chainHeight: node.uplink?.chainHeight ?? null,
         gateway: config.gateway?.nodeId ?? null,
-        neighboursUp: node.links.reduce((sum, link) => sum + link.knownPeers().filter((peer) => link.isUp(peer)).length, 0),
-        neighbours: node.links.reduce((sum, link) => sum + link.knownPeers().length, 0),
+        neighboursUp: neighbours.filter((peer) => peer.up).length,
+        neighbours: neighbours.length,
         channelsOpen: countBy('open'),
         channelsPending: countBy('negotiating') + countBy('awaiting_funding'),
         balanceMsat: channels.filter((channel) => channel.status === 'open').reduce((sum, channel) => sum + channel.localMsat, 0),
@@ -121,13 +122,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
 
     routes: () => views.routes(),
 
-    outbox: () =>
-      node.links.flatMap((link) =>
-        link
-          .knownPeers()
-          .map((peer) => ({ peer, name: views.nameOf(peer), up: link.isUp(peer), messages: link.pendingCount(peer) }))
-          .filter((entry) => entry.messages > 0),
-      ),
+    outbox: () => views.peers().flatMap((peer) => (peer.outbox > 0 ? [{ peer: peer.nodeId, name: peer.name, up: peer.up, messages: peer.outbox }] : [])),
 
     /** The links' counters: frames, retransmissions, handshakes, and frames dropped by reason. */
     links: () => views.counters(),

@@ -109,11 +109,13 @@ export class NodeDaemon {
         node.uplink?.watch(txid, 1);
       };
       const parts: NodeDaemonParts = { config, node, nodeId, persister, outbox, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
+      // Listeners before the start: resuming the channels may already settle payments and closes.
       NodeDaemon.log(parts);
+      NodeDaemon.watchDeposits(parts);
       running = node;
       await node.start();
       greetNeighbours(node.links);
-      NodeDaemon.watchDeposits(parts);
+      for (const txid of persister.getAll('walletDeposit').keys()) node.uplink?.watch(txid, 1); // deposits still unproven at the last stop
       const control = new ControlServer(nodeControlHandlers(parts), { socketPath: config.controlSocket });
       control.on('warning', (message) => logger.warn({ component: 'control' }, message));
       await control.start();
@@ -165,7 +167,8 @@ export class NodeDaemon {
   /**
    * Deposits are watched until proven; a proven one becomes coins. A
    * deposit is one the user announced (`lnmesh deposit`), a cooperative
-   * close, or a claim of ours that confirmed: what pays the wallet back.
+   * close, a claim of ours that confirmed, or a justice (ours or the
+   * tower's): what pays the wallet back.
    */
   private static watchDeposits(parts: NodeDaemonParts): void {
     const { node, persister, wallet, logger } = parts;
@@ -183,7 +186,6 @@ export class NodeDaemon {
       persister.remove('walletDeposit', txid);
       logger.info({ txid, satoshis: added }, added > 0 ? 'deposit confirmed' : 'the deposit transaction pays nothing to this wallet');
     });
-    for (const txid of persister.getAll('walletDeposit').keys()) node.uplink?.watch(txid, 1);
   }
 
   /** Stops everything, once; later calls wait for the first. */
