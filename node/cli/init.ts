@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import { gatewayConfigTemplate } from '../../gateway/daemon/gateway-template.js';
@@ -32,7 +32,9 @@ export function registerInitCommand(program: Command): void {
     .description(
       [
         'Writes a commented config for a node or a gateway (every key explained) and a new',
-        'random seed (node) or key (gateway) in its data directory, readable only by you.',
+        'random seed (node) or key (gateway) in its data directory, readable only by you:',
+        'NAME-data beside the config NAME.yaml unless --data-dir says otherwise, so several',
+        'configs in one folder (gw.yaml, a.yaml, b.yaml) get a directory and an identity each.',
         'Refuses to overwrite either. Prints the node id: give it to your neighbours.',
         'Then edit the config (links, neighbours, gateway) and run `lnmesh node|gateway --config FILE`.',
         'Back up a node seed as words: lnmesh seed words --file <dataDir>/seed',
@@ -43,7 +45,7 @@ export function registerInitCommand(program: Command): void {
       return value;
     })
     .option('-c, --config <file>', 'where to write the config (default ./node.yaml or ./gateway.yaml)')
-    .option('-d, --data-dir <dir>', "the daemon's data directory (default node-data or gateway-data beside the config)")
+    .option('-d, --data-dir <dir>', "the daemon's data directory (default NAME-data beside the config NAME.yaml, e.g. ./a-data for a.yaml)")
     .option('-n, --network <name>', `one of ${NETWORK_NAMES.join(', ')}`, (value: string) => {
       if (!(NETWORK_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${NETWORK_NAMES.join(', ')}`);
       return value;
@@ -61,7 +63,7 @@ function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
   if (kind === 'gateway' && options.gateway) throw new InvalidInputError('--gateway', 'only for a node');
   const configPath = resolve(options.config ?? `${kind}.yaml`);
   if (existsSync(configPath)) throw new InvalidInputError('--config', `${configPath} exists; refusing to overwrite a config (choose another path or remove it)`);
-  const dataDir = resolve(dirname(configPath), options.dataDir ?? `${kind}-data`);
+  const dataDir = resolve(dirname(configPath), options.dataDir ?? defaultDataDir(configPath));
   // The config names the data directory relative to itself when it is beside it, so the pair can move together.
   const dataDirText = options.dataDir && isAbsolute(options.dataDir) ? dataDir : relativePath(dirname(configPath), dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -85,6 +87,14 @@ function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
   }
   if (kind === 'node' && !keptSecret) console.log(`write down its 24 words now: lnmesh seed words --file ${secretPath}`);
   console.log(`next: edit ${configPath}, then lnmesh ${kind} --config ${configPath}`);
+}
+
+/**
+ * `a.yaml` keeps its stores in `a-data` beside it: one directory per config,
+ * so two configs written in one folder never share a seed (one identity for two nodes).
+ */
+function defaultDataDir(configPath: string): string {
+  return `${basename(configPath, extname(configPath))}-data`;
 }
 
 function relativePath(from: string, to: string): string {

@@ -53,20 +53,20 @@ t.test('init node writes a config that loads and a 0600 seed, and prints the nod
   const run = init(t, 'node', '--config', config);
   t.equal(run.status, 0, `exit 0${run.status === 0 ? '' : `: ${run.stderr}`}`);
   t.equal(run.stderr, '');
-  const seedFile = join(dir, 'node-data', 'seed');
-  t.ok(existsSync(seedFile), 'the seed is in node-data beside the config');
+  const seedFile = join(dir, 'a-data', 'seed');
+  t.ok(existsSync(seedFile), 'the seed is in a-data beside a.yaml, named after it');
   remember(seedFile);
   checkNoSecretPrinted(t, run, seedFile);
   t.equal(statSync(seedFile).mode & 0o777, 0o600, 'the seed is 0600');
-  t.equal(statSync(join(dir, 'node-data')).mode & 0o777, 0o700, 'the data directory is 0700');
+  t.equal(statSync(join(dir, 'a-data')).mode & 0o777, 0o700, 'the data directory is 0700');
   t.equal(statSync(config).mode & 0o777, 0o600, 'the config is 0600: it will hold passwords');
 
   const loaded = loadNodeConfig(config);
   t.equal(loaded.network, 'regtest', 'regtest unless asked');
-  t.equal(loaded.dataDir, join(dir, 'node-data'));
+  t.equal(loaded.dataDir, join(dir, 'a-data'));
   t.equal(loaded.seedFile, seedFile, 'the daemon will read the seed init wrote');
   t.equal(loaded.gateway, undefined);
-  t.match(readFileSync(config, 'utf8'), 'dataDir: "./node-data"', 'the data directory relative to the config, so the pair can move');
+  t.match(readFileSync(config, 'utf8'), 'dataDir: "./a-data"', 'the data directory relative to the config, so the pair can move');
 
   const nodeId = /^node id ([0-9a-f]{66})$/m.exec(run.stdout)?.[1];
   t.ok(nodeId, 'prints the node id');
@@ -100,6 +100,30 @@ t.test('init node writes a config that loads and a 0600 seed, and prints the nod
     t.match(kept.stdout, `lnmesh seed id --file ${seedFile}`, 'and says how to see its node id');
     t.equal(loadNodeConfig(config).seedFile, seedFile);
   });
+});
+
+t.test("the README's walk-through: gw.yaml, a.yaml and b.yaml in one folder get a data directory and an identity each", async (t) => {
+  const dir = t.testdir();
+  const runs = [init(t, 'gateway', '--config', join(dir, 'gw.yaml')), init(t, 'node', '--config', join(dir, 'a.yaml')), init(t, 'node', '--config', join(dir, 'b.yaml'))];
+  runs.forEach((run, index) => t.equal(run.status, 0, `init ${index} exits 0${run.status === 0 ? '' : `: ${run.stderr}`}`));
+  const secretFiles = [join(dir, 'gw-data', 'gateway.key'), join(dir, 'a-data', 'seed'), join(dir, 'b-data', 'seed')];
+  secretFiles.forEach(remember);
+  runs.forEach((run) => t.notMatch(run.stdout, /kept the existing/, 'each created a secret of its own'));
+  const dataDirs = [loadGatewayConfig(join(dir, 'gw.yaml')).dataDir, loadNodeConfig(join(dir, 'a.yaml')).dataDir, loadNodeConfig(join(dir, 'b.yaml')).dataDir];
+  t.same(dataDirs, ['gw-data', 'a-data', 'b-data'].map((name) => join(dir, name)), 'each config names the directory beside it, after itself');
+  const nodeIds = runs.map((run) => /^node id ([0-9a-f]{66})$/m.exec(run.stdout)?.[1]);
+  t.ok(nodeIds.every(Boolean), 'each printed a node id');
+  t.equal(new Set(nodeIds).size, 3, 'three different node ids');
+  t.equal(new Set(secretFiles.map((file) => bytesToHex(readSeedFile(file)))).size, 3, 'from three different secrets');
+});
+
+t.test('an explicit --data-dir still wins over the name of the config', async (t) => {
+  const dir = t.testdir();
+  const run = init(t, 'node', '--config', join(dir, 'a.yaml'), '--data-dir', 'shared');
+  t.equal(run.status, 0, `exit 0${run.status === 0 ? '' : `: ${run.stderr}`}`);
+  remember(join(dir, 'shared', 'seed'));
+  t.equal(loadNodeConfig(join(dir, 'a.yaml')).dataDir, join(dir, 'shared'));
+  t.notOk(existsSync(join(dir, 'a-data')), 'no a-data is made');
 });
 
 t.test('init node --gateway fills in the gateway; --network and --data-dir are written', async (t) => {
