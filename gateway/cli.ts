@@ -5,6 +5,7 @@ import { runUntilSignalled } from '../node/cli/daemon-runner.js';
 import { type DaemonOptions, ask } from '../node/cli/daemon-socket.js';
 import { createLogger } from '../node/daemon/logger.js';
 import { loadGatewayConfig } from './daemon/gateway-config.js';
+import { MAX_BLOCKS_PER_MINE } from './daemon/gateway-control.js';
 
 export const DEFAULT_GATEWAY_CONFIG = '/etc/lnmesh/gateway.yaml';
 
@@ -32,8 +33,9 @@ export function registerGatewayCommand(program: Command): void {
 
 /** Regtest helpers on a running gateway: blocks on demand, and coins for the nodes' wallets. */
 export function registerRegtestCommands(program: Command): void {
-  daemonVerb(program, 'mine', 'regtest gateway: mine blocks now')
-    .argument('[blocks]', 'how many', integerArgument('blocks', 1, 1000), 1)
+  daemonVerb(program, 'mine', `regtest gateway: mine blocks now (at most ${MAX_BLOCKS_PER_MINE} per call)`)
+    .description(`Mines blocks now on a regtest gateway with the embedded chain: at most ${MAX_BLOCKS_PER_MINE} per call (call again for more).`)
+    .argument('[blocks]', `how many, 1 to ${MAX_BLOCKS_PER_MINE}`, integerArgument('blocks', 1, MAX_BLOCKS_PER_MINE), 1)
     .action(async (blocks: number, options: DaemonOptions) => {
       show(options, await ask(options, 'mine', { blocks }), (result: { height: number }) => `mined ${blocks}; height ${result.height}`);
     });

@@ -10,6 +10,9 @@ import { memoryFigures } from '../../node/daemon/memory-figures.js';
 import { addressToScript } from '../../node/wallet/address.js';
 import type { GatewayDaemonParts } from './gateway-daemon.js';
 
+/** The most blocks one `mine` call makes: the answer stays well within the CLI's 30 s wait; call again for more. */
+export const MAX_BLOCKS_PER_MINE = 1000;
+
 export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string, ControlHandler> {
   const { gateway, config, chain, appointments, responses, mailbox, clock } = parts;
   const views = linkViews(gateway.links, config);
@@ -74,7 +77,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
     }),
 
     mine: async (params) => {
-      const blocks = checkInteger('blocks', params.blocks ?? 1, 1, 1000);
+      const blocks = checkInteger('blocks', params.blocks ?? 1, 1, MAX_BLOCKS_PER_MINE);
       const hashes = await regtest().chain.mine(blocks);
       const tip = await chain.tip();
       parts.logger.info({ blocks, height: tip.height }, 'mined');

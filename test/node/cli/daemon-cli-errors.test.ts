@@ -40,6 +40,7 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['mine', '0'], /blocks must be a whole number from 1/],
   [['status', 'extra'], /too many arguments/],
   [['peers', '--bogus'], /unknown option '--bogus'/],
+  [['mine', '1001'], /blocks must be a whole number from 1 to 1000/],
   [['channels', '--bogus'], /unknown option/],
   [['payments', 'x'], /too many arguments/],
   [['routes', '--bogus'], /unknown option/],
@@ -71,6 +72,12 @@ t.test('every verb with missing or wrong arguments prints a usage line and exits
 
 t.test('a verb with no daemon to talk to says so', async (t) => {
   const dir = shortTempDir();
+t.test('mine --help states how many blocks one call makes at most', async (t) => {
+  const help = await lnmeshAsync('mine', '--help');
+  t.equal(help.status, 0);
+  t.match(help.stdout, /at most 1000 per\s+call/);
+});
+
   t.teardown(dir.remove);
   const config = join(dir.path, 'node.yaml');
   writeFileSync(config, `network: regtest\ndataDir: ./data\n`);
