@@ -6,7 +6,7 @@
  * `--config FILE` or `--socket PATH` to say which daemon.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../config/duration.js';
+import { DurationError, parseDuration } from '../config/duration.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import { type DaemonOptions, DEFAULT_CONFIG, ask } from './daemon-socket.js';
 import { waitWithProgress } from './progress.js';
@@ -61,7 +61,8 @@ function durationArgument(value: string): number {
   try {
     return parseDuration(value);
   } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
+    // Commander shows the value already: only the reason.
+    throw new InvalidArgumentError(error instanceof DurationError ? error.reason : (error as Error).message);
   }
 }
 

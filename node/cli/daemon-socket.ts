@@ -29,14 +29,20 @@ export function socketOf(options: DaemonOptions): string {
   return resolve(base, root.required('dataDir', 'the daemon\'s data directory').string(), 'control.sock');
 }
 
-/** Calls the daemon; its refusal of a parameter becomes an `InvalidInputError` naming it (exit 2). */
+/** Calls the daemon; its refusal of a parameter becomes an `InvalidInputError` naming it once (exit 2). */
 export async function ask(options: DaemonOptions, method: string, params?: Record<string, unknown>): Promise<unknown> {
   try {
     return await callControl(socketOf(options), method, params);
   } catch (error) {
     if (error instanceof ControlError && (error.code === 'invalid_params' || error.code === 'bad_request' || error.code === 'unknown_method')) {
-      throw new InvalidInputError(error.field ?? method, error.message);
+      const field = error.field ?? method;
+      throw new InvalidInputError(field, withoutField(error.message, field));
     }
     throw error;
   }
+}
+
+/** The daemon's message names its field already (`handle: no channel ...`); `InvalidInputError` adds it again. */
+function withoutField(message: string, field: string): string {
+  return message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
 }

@@ -10,6 +10,7 @@ import type { ControlHandler } from '../control/control-server.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import { scriptToAddress } from '../wallet/address.js';
+import { DecodeError } from '../wire/cbor.js';
 import { linkViews } from './link-views.js';
 import { memoryFigures } from './memory-figures.js';
 import type { NodeDaemonParts } from './node-daemon.js';
@@ -93,7 +94,7 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
       try {
         request = paymentRequestFromText(params.request);
       } catch (error) {
-        throw new InvalidInputError('request', (error as Error).message);
+        throw new InvalidInputError('request', requestProblem(error));
       }
       const paymentHash = bytesToHex(request.paymentHash);
       const known = payments.get(paymentHash);
@@ -155,4 +156,11 @@ function nodeIdParam(params: Record<string, unknown>, field: string): string {
   const problem = nodeIdProblem(value);
   if (problem) throw new InvalidInputError(field, problem);
   return (value as string).toLowerCase();
+}
+
+/** Why a payment request does not decode, without its own field name (`paymentRequest: `) after `request: `. */
+function requestProblem(error: unknown): string {
+  if (!(error instanceof DecodeError)) return (error as Error).message;
+  const part = error.field.replace(/^paymentRequest\.?/, '');
+  return part ? `${part}: ${error.reason}` : error.reason;
 }
