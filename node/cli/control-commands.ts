@@ -95,7 +95,7 @@ export function registerControlCommands(program: Command): void {
   });
 
   daemonVerb(program, 'open', 'open a channel with a neighbour, funded from the wallet')
-    .argument('<peer>', "the neighbour's node id", nodeIdArgument)
+    .argument('<peer>', "a neighbour's node id (listed under links: in the node's config; lnmesh peers)", nodeIdArgument)
     .argument('<satoshis>', 'the channel capacity', integerArgument('satoshis', 20_000, 16_777_215))
     .option('--push <msat>', 'give the peer this much of it at once (msat)', integerArgument('push', 0, 16_777_215_000))
     .addOption(waitOption('until the channel is open, showing its progress'))

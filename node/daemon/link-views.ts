@@ -9,6 +9,8 @@ import type { LinkEntry } from '../config/links-section.js';
 export interface LinkViews {
   /** The name the config gives a neighbour, if any. */
   nameOf(nodeId: string): string | undefined;
+  /** Whether the config lists `nodeId` as a neighbour on any link. */
+  isNeighbour(nodeId: string): boolean;
   /** Every neighbour, with its link, whether a session is up and what waits for it. */
   peers(): { nodeId: string; name: string | undefined; link: number; transport: string | undefined; up: boolean; outbox: number }[];
   routes(): { destination: string; nextHop: string; nextHopName: string | undefined; direct?: true }[];
@@ -20,6 +22,7 @@ export function linkViews(links: readonly Link[], config: { readonly links: read
   const nameOf = (nodeId: string) => names.get(nodeId);
   return {
     nameOf,
+    isNeighbour: (nodeId) => names.has(nodeId),
     peers: () =>
       links.flatMap((link, index) =>
         link.knownPeers().map((peer) => ({ nodeId: peer, name: nameOf(peer), link: index, transport: config.links[index]?.transport.kind, up: link.isUp(peer), outbox: link.pendingCount(peer) })),

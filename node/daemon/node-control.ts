@@ -53,6 +53,8 @@ export function nodeControlHandlers(parts: NodeDaemonParts): Record<string, Cont
 
     open: (params) => {
       const peer = nodeIdParam(params, 'peer');
+      // Payments go over a channel with the payee or with the next hop the route table names: both are neighbours.
+      if (!views.isNeighbour(peer)) throw new InvalidInputError('peer', `${peer} is not a neighbour of this node: a channel must be with a neighbour listed under links: in the config (lnmesh peers shows them)`);
       const satoshis = checkInteger('satoshis', params.satoshis, 20_000, 16_777_215);
       const pushMsat = params.pushMsat === undefined ? 0 : checkInteger('pushMsat', params.pushMsat, 0, satoshis * 1000);
       if (!node.uplink) throw new InvalidInputError('peer', 'this node has no gateway configured: a channel needs one to fund it and to watch over it');

@@ -2,7 +2,9 @@
  * Bad input at the command line: every daemon verb, given missing or wrong
  * arguments, prints a usage line and exits non-zero before it talks to any
  * daemon; a config with an unknown key or a wrong type is refused naming
- * the key; a second daemon on a data directory in use refuses to start.
+ * the key; a second daemon on a data directory in use refuses to start; a
+ * running daemon's refusals name their field once, and it opens channels
+ * with neighbours only.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,9 +40,9 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['faucet', 'bcrt1qxyz'], /missing required argument 'satoshis'/],
   [['faucet', 'bcrt1qxyz', '5'], /satoshis must be a whole number from 1000/],
   [['mine', '0'], /blocks must be a whole number from 1/],
+  [['mine', '1001'], /blocks must be a whole number from 1 to 1000/],
   [['status', 'extra'], /too many arguments/],
   [['peers', '--bogus'], /unknown option '--bogus'/],
-  [['mine', '1001'], /blocks must be a whole number from 1 to 1000/],
   [['channels', '--bogus'], /unknown option/],
   [['payments', 'x'], /too many arguments/],
   [['routes', '--bogus'], /unknown option/],
@@ -70,14 +72,14 @@ t.test('every verb with missing or wrong arguments prints a usage line and exits
   }
 });
 
-t.test('a verb with no daemon to talk to says so', async (t) => {
-  const dir = shortTempDir();
 t.test('mine --help states how many blocks one call makes at most', async (t) => {
   const help = await lnmeshAsync('mine', '--help');
   t.equal(help.status, 0);
   t.match(help.stdout, /at most 1000 per\s+call/);
 });
 
+t.test('a verb with no daemon to talk to says so', async (t) => {
+  const dir = shortTempDir();
   t.teardown(dir.remove);
   const config = join(dir.path, 'node.yaml');
   writeFileSync(config, `network: regtest\ndataDir: ./data\n`);
@@ -114,7 +116,7 @@ t.test('a config with an unknown key or a wrong type is refused, naming the key'
   });
 });
 
-t.test('a second daemon on a data directory in use refuses to start', async (t) => {
+t.test('a second daemon on a data directory in use refuses to start; the first one refuses bad verbs naming the field once', async (t) => {
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const node = await initDaemon(dir.path, 'node', 'solo');
@@ -125,6 +127,13 @@ t.test('a second daemon on a data directory in use refuses to start', async (t) 
   t.match(second.stderr, new RegExp(`solo-data is in use by another lnmesh daemon \\(pid ${first.child.pid}\\)`), 'and names the process that holds it');
   const status = await lnmeshAsync('status', '--json', '--config', node.config);
   t.equal(JSON.parse(status.stdout).nodeId, node.nodeId, 'the first daemon runs on, undisturbed');
+
+  // While it runs: its refusals, as the user sees them.
+  const [close, open] = await Promise.all([lnmeshAsync('close', '--config', node.config, NODE_ID, '7'), lnmeshAsync('open', '--config', node.config, NODE_ID, '100000')]);
+  t.equal(close.status, 2, 'closing an unknown channel is bad input');
+  t.equal(close.stderr, `lnmesh: handle: no channel 7 with ${NODE_ID} (see lnmesh channels)\n`, 'naming the handle once');
+  t.equal(open.status, 2, 'opening a channel with a node that is not a neighbour is bad input');
+  t.equal(open.stderr, `lnmesh: peer: ${NODE_ID} is not a neighbour of this node: a channel must be with a neighbour listed under links: in the config (lnmesh peers shows them)\n`, 'naming the peer and where neighbours are listed');
   t.equal(await first.stop(), 0, 'and stops cleanly');
   const again = await startDaemon('node', node.config);
   t.equal(await again.stop(), 0, 'once it is gone, the directory can be used again');
