@@ -6,12 +6,14 @@
  * the file, line, column and field: unknown keys, wrong types, names of nodes
  * that do not exist, channels the node code would refuse (the limits of
  * `ChannelManager.openChannel`), channels between nodes that do not hear
- * each other, payments along routes without channels, events after the end.
+ * each other or whose horizons one of them would refuse (the channel
+ * policy's own rule), payments along routes without channels, events after
+ * the end.
  * A run that starts is a run whose outcome says something about the code.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_MARGIN_BLOCKS, MAX_CSV_DELAY, channelPolicy } from '../node/channel/policy.js';
+import { type ChannelPolicy, type ChannelTerms, DEFAULT_MARGIN_BLOCKS, MAX_CSV_DELAY, channelPolicy, channelRefusals, delaysFor } from '../node/channel/policy.js';
 import { InvalidInputError } from '../node/input.js';
 import { formatDuration } from '../node/config/duration.js';
 import { type LinkModel, checkLinkModel } from './link-model.js';
@@ -160,7 +162,7 @@ export function parseScenario(text: string, fileName: string): Scenario {
   const links = readLinks(root.optional('links'), names);
   const gateway = readGateway(root.optional('gateway'), names);
   const nodes = readNodes(root.optional('nodes'), names, chain.blockIntervalMs, chainValue?.map([]).optional('blockInterval') ?? root.asValue());
-  const channels = readChannels(root.optional('channels'), names);
+  const channels = readChannels(root.optional('channels'), names, nodes);
   const paths = new PaymentPaths(topology, gateway.attachedTo, channels);
   const workload = readWorkload(root.optional('workload'), names, paths, durationMs, chain.blockIntervalMs);
   const events = readEvents(root.optional('events'), names, paths, channels, durationMs);
@@ -405,7 +407,7 @@ function readNodeSettings(value: YamlValue | undefined, defaults: Pick<NodeSetti
   return { horizonMs, offlineHorizonBlocks, pollIntervalMs };
 }
 
-function readChannels(value: YamlValue | undefined, names: NodeNames): ChannelSpec[] {
+function readChannels(value: YamlValue | undefined, names: NodeNames, nodes: Scenario['nodes']): ChannelSpec[] {
   const channels: ChannelSpec[] = [];
   const openedAt = new Map<string, string>();
   for (const item of value?.list() ?? []) {
@@ -433,11 +435,44 @@ function readChannels(value: YamlValue | undefined, names: NodeNames): ChannelSp
       const key = pairKey(funder, fundee);
       const earlier = openedAt.get(key);
       if (earlier !== undefined) item.fail(`a second channel between ${funder} and ${fundee} (the first is ${earlier}): one channel per pair of neighbours`);
+      const refused = horizonRefusals(funder, fundee, nodes);
+      if (refused) (betweenValue ?? adjacentValue!).fail(refused);
       openedAt.set(key, item.field);
       channels.push({ funder, fundee, capacitySatoshis, pushSatoshis });
     }
   }
   return channels;
+}
+
+/**
+ * Why one of `a` and `b` would refuse their channel for its delays, in the
+ * node code's own words, or undefined when both accept it. Each node's
+ * policy is its horizon with the default margin, as the run gives it; each
+ * side checks the other's announced delays as `ChannelManager` checks an
+ * offer. Left to the run, the refusal would only show as a channel that
+ * never opens.
+ */
+function horizonRefusals(a: string, b: string, nodes: Scenario['nodes']): string | undefined {
+  const [policyA, policyB] = [nodePolicy(nodes[a]!), nodePolicy(nodes[b]!)];
+  const reasons = [
+    ...channelRefusals(policyA, termsSeenBy(policyA, policyB)).map((reason) => `${a} would refuse it: ${reason}`),
+    ...channelRefusals(policyB, termsSeenBy(policyB, policyA)).map((reason) => `${b} would refuse it: ${reason}`),
+  ];
+  if (reasons.length === 0) return undefined;
+  const horizon = (node: string) => `${node}'s ${formatDuration(nodes[node]!.horizonMs)} (${nodes[node]!.offlineHorizonBlocks} blocks)`;
+  return `the channel between ${a} and ${b} would never open: ${reasons.join('; ')}. Their horizons are ${horizon(a)} and ${horizon(b)}: give them closer horizons (nodes.overrides)`;
+}
+
+/** A node's channel policy as the run sets it: its horizon, the default margin. */
+function nodePolicy(settings: NodeSettings): ChannelPolicy {
+  return channelPolicy({ offlineHorizonBlocks: settings.offlineHorizonBlocks });
+}
+
+/** The delays of a channel as `ours` sees them, each side announcing `delaysFor` its policy. */
+function termsSeenBy(ours: ChannelPolicy, theirs: ChannelPolicy): ChannelTerms {
+  const our = delaysFor(ours);
+  const their = delaysFor(theirs);
+  return { ourToSelfDelay: our.toSelfDelay, theirToSelfDelay: their.toSelfDelay, theirCltvExpiryDelta: their.cltvExpiryDelta, finalExpiryDelta: our.finalExpiryDelta };
 }
 
 /** The routes payments take (the static routes, node to node), and whether each hop has a channel. */

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -102,7 +102,7 @@ links:
 gateway: { attachedTo: [n0, n5], link: { kind: serial, baudRate: 57600, mtu: 512 } }
 nodes:
   defaults: { horizon: 7d }
-  overrides: { n2: { horizon: 30d, pollInterval: 1h } }
+  overrides: { n2: { horizon: 170h, pollInterval: 1h } }
 channels:
   - { adjacent: true, capacity: 500000, push: 250000 }
 workload: { rate: 4/h, amount: { min: 100, max: 900 }, endpoints: [[n0, n5], [n2, n3]], start: 2h, stop: 10d }
@@ -127,7 +127,7 @@ events:
   t.same(linkModelBetween(scenario, 'n3', 'n4'), { kind: 'lora', spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 8, dutyCycle: 'US915', lossRate: 0.05 });
   t.same(scenario.gateway, { attachedTo: ['n0', 'n5'], link: { kind: 'serial', baudRate: 57600, mtu: 512, lossRate: 0 } });
   t.same(scenario.nodes.n0, { horizonMs: 7 * DAY, offlineHorizonBlocks: 7 * 1440, pollIntervalMs: 600_000 }, "blocks of the chain's own interval");
-  t.same(scenario.nodes.n2, { horizonMs: 30 * DAY, offlineHorizonBlocks: 30 * 1440, pollIntervalMs: 3_600_000 }, 'an override inherits nothing it does not name but the defaults');
+  t.same(scenario.nodes.n2, { horizonMs: 170 * 3_600_000, offlineHorizonBlocks: 170 * 60, pollIntervalMs: 3_600_000 }, 'an override inherits nothing it does not name but the defaults');
   t.equal(scenario.channels.length, 7, 'a channel per link of a 2 x 3 grid');
   t.same(scenario.channels[0], { funder: 'n0', fundee: 'n1', capacitySatoshis: 500_000, pushSatoshis: 250_000 });
   t.same(scenario.workload, { meanIntervalMs: 900_000, amountSatoshis: { min: 100, max: 900 }, endpoints: [['n0', 'n5'], ['n2', 'n3']], startMs: 2 * 3_600_000, stopMs: 10 * DAY });
@@ -170,6 +170,7 @@ const BAD_FILES: [file: string, line: number, column: number, field: string, rea
   ['event-after-end.yaml', 6, 11, 'events[1].at', /^49h is after the end of the scenario \(duration 2d\)/],
   ['breach-without-channel.yaml', 8, 36, 'events[0].breach.victim', /^n2 and n1 have no channel/],
   ['payment-without-channels.yaml', 8, 24, 'events[0].payment', /its route n0 - n1 - n2 - n3 has no channel between n1 and n2/],
+  ['channel-horizons-apart.yaml', 8, 16, 'channels[1].between', /^the channel between n1 and n2 would never open: n2 would refuse it: the counterparty's cltv_expiry_delta of 2160 blocks is below our offline horizon of 4320 blocks/],
   ['horizon-beyond-csv.yaml', 6, 20, 'nodes.overrides.n1.horizon', /^a horizon of 500d is 72000 blocks of 10m: with the 144-block margin it is beyond the CSV limit of 65535 blocks/],
   ['yaml-syntax.yaml', 5, 42, '', /^YAML: Flow sequence .* end with a \]/],
   ['duplicate-key.yaml', 4, 1, '', /^YAML: Map keys must be unique \(at "duration"\)/],
@@ -239,6 +240,38 @@ t.test('more refusals, from text', async (t) => {
     t.match(error.reason, reason, `${field}: the reason`);
     t.equal(error.file, 'text.yaml');
   }
+});
+
+/** The example of sim/README.md that writes out every key: the schema as documented must load. */
+function readmeExample(): string {
+  const readme = readFileSync(join(here, '../../sim/README.md'), 'utf8');
+  const example = /Every key, with its default:\n\n```yaml\n([^]*?)```/.exec(readme)?.[1];
+  if (example === undefined) throw new Error('sim/README.md has no longer its example of every key');
+  return example;
+}
+
+t.test("the README's example of every key loads", async (t) => {
+  const scenario = parseScenario(readmeExample(), 'README.yaml');
+  t.equal(scenario.nodes.n2?.horizonMs, 15 * DAY, 'n2 has a longer horizon than its neighbour');
+  t.equal(scenario.channels.length, 2);
+});
+
+t.test("neighbours' horizons further apart than the policy's margin: their channel is refused on load, with the node code's reason", async (t) => {
+  const example = readmeExample();
+  t.match(example, 'overrides: { n2: { horizon: 15d } }');
+  const error = errorOf(() => parseScenario(example.replace('horizon: 15d', 'horizon: 30d'), 'README.yaml'));
+  t.equal(error.field, 'channels[1].between', 'the channel is named');
+  t.match(error.reason, /^the channel between n1 and n2 would never open: n2 would refuse it: /, 'and its two nodes, and which refuses');
+  t.match(error.reason, "the counterparty's cltv_expiry_delta of 2160 blocks is below our offline horizon of 4320 blocks: an HTLC could expire while we are away", 'the reason, as channelRefusals words it');
+  t.match(error.reason, "n1's 2w (2016 blocks) and n2's 30d (4320 blocks)");
+
+  const adjacent = `name: t\nduration: 2d\ntopology: { kind: star, nodes: 3 }\nnodes: { overrides: { n0: { horizon: 60d } } }\nchannels: [{ adjacent: true, capacity: 100000 }]\n`;
+  const both = errorOf(() => parseScenario(adjacent, 'adjacent.yaml'));
+  t.equal(both.field, 'channels[0].adjacent', 'a channel on every link points at adjacent');
+  t.match(both.reason, /^the channel between n0 and n1 would never open: n0 would refuse it: .*; n1 would refuse it: the counterparty's to_self_delay of 8784 blocks on our outputs is above the 8064 blocks we accept/, 'both sides refuse when the horizons are four times apart');
+
+  const withinMargin = parseScenario(adjacent.replace('60d', '15d'), 'adjacent.yaml');
+  t.equal(withinMargin.channels.length, 2, 'a day apart (144 blocks of 10 minutes) is within the margin');
 });
 
 t.test('anchors and aliases repeat a link model', async (t) => {
