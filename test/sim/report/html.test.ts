@@ -90,3 +90,9 @@ t.test('many nodes: the lines show the deepest outboxes and the channels that mo
   t.same([...channels].sort(), ['c22', 'c23', 'c24', 'c25', 'c26', 'c27', 'c28', 'c29'], 'the eight that moved most');
   t.match(plots.get('outbox-depth')!, 'data-series-total="30" data-series-shown="8"');
 });
+
+t.test('violation times read as durations', async (t) => {
+  const report = sampleReport();
+  report.violations.push({ invariant: 'paymentsEnd', atMs: 2 * 86_400_000 + 3 * 3_600_000 + 10 * 60_000 + 1234, detail: 'a payment never ended' });
+  t.match(reportHtml(report), '<td class="number">2 d 3 h</td>');
+});

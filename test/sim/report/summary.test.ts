@@ -38,3 +38,11 @@ t.test('a long list of violations is cut, saying how many more there are', async
   t.match(summary, 'violations (125):\n');
   t.match(summary, '  at 2 s   paymentsEnd  payment 2 never ended\n  ... and 122 more (report.json lists 25)\n');
 });
+
+t.test('violation times read as durations, never as raw milliseconds', async (t) => {
+  const report = sampleReport();
+  report.violations.push({ invariant: 'paymentsEnd', atMs: 2 * 86_400_000 + 3 * 3_600_000 + 10 * 60_000 + 1234, detail: 'a payment never ended' });
+  const summary = formatSummary(report);
+  t.match(summary, '  at 2 d 3 h  paymentsEnd  a payment never ended\n');
+  t.notMatch(summary.slice(summary.indexOf('\nviolations (')), /\d{4,}/, 'no number of milliseconds among the violations');
+});
