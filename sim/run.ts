@@ -505,21 +505,8 @@ class SimRun {
         this.disturbances.partition = undefined;
         return;
       }
-      case 'gatewayOutage': {
-        this.medium.nodeDown(GATEWAY);
-        await this.gateway!.stop();
-        this.disturbances.gatewayDown = true;
-        this.recorder.timelineStart('gateway-outage', GATEWAY, now);
-        this.scheduler.at(this.scheduler.now() + event.durationMs, 'gateway back', async () => {
-          this.gateway = this.makeGateway();
-          this.gateway.on('warning', (message) => this.warn('gateway', message));
-          this.medium.nodeUp(GATEWAY);
-          await this.gateway.start();
-          this.disturbances.gatewayDown = false;
-          this.recorder.timelineEnd('gateway-outage', GATEWAY, this.elapsed());
-        });
-        return;
-      }
+      case 'gatewayOutage':
+        return this.gatewayOutage(event.durationMs);
       case 'breach':
         return this.breach(event.cheater, event.victim);
       case 'reorg': {
@@ -531,6 +518,35 @@ class SimRun {
       case 'payment':
         return this.pay({ from: event.from, to: event.to, amountSatoshis: event.amountSatoshis });
     }
+  }
+
+  /** Outages under way: they may overlap, and the gateway is back only when the last one ends. */
+  private gatewayOutages = 0;
+
+  /**
+   * The gateway stops with the first of overlapping outages and starts again
+   * (a new `Gateway` on the same stores) when the last one ends: one gateway
+   * at a time, and one span on the timeline.
+   */
+  private async gatewayOutage(durationMs: number): Promise<void> {
+    this.scheduler.log('gateway-outage', `for ${formatDuration(durationMs)}${this.gatewayOutages > 0 ? ', with the gateway already out' : ''}`);
+    if (this.gatewayOutages++ === 0) {
+      this.medium.nodeDown(GATEWAY);
+      await this.gateway!.stop();
+      this.disturbances.gatewayDown = true;
+      this.recorder.timelineStart('gateway-outage', GATEWAY, this.elapsed());
+    }
+    this.scheduler.at(this.scheduler.now() + durationMs, 'gateway back', async () => {
+      if (--this.gatewayOutages > 0) return;
+      this.gateway = this.makeGateway();
+      this.gateway.on('warning', (message) => this.warn('gateway', message));
+      this.medium.nodeUp(GATEWAY);
+      await this.gateway.start();
+      this.disturbances.gatewayDown = false;
+      this.recorder.count('gatewayRestarts');
+      this.scheduler.log('gateway-back', '');
+      this.recorder.timelineEnd('gateway-outage', GATEWAY, this.elapsed());
+    });
   }
 
   /** The cheater broadcasts its first state of the channel with the victim, revoked since if they paid. */
