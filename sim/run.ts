@@ -141,6 +141,8 @@ class SimRun {
   private readonly breaches: BreachWatch;
   /** Per node, the peers whose channel is open as that node saw it (and not closed since). */
   private readonly openChannels = new Map<string, Set<string>>();
+  /** The channels (as pairKey) that either side ever saw open: the others never opened. */
+  private readonly channelsEverOpened = new Set<string>();
   /** Snapshots of the cheaters' stores at the opening of the channels they will cheat on. */
   private readonly cheatBackups = new Map<string, MemoryPersister>();
   /** Channels a breach event names, as cheatKey(cheater, victim). */
@@ -340,6 +342,7 @@ class SimRun {
       case 'channel_opened': {
         const peer = this.nameOfId.get(event.peer)!;
         this.openChannels.get(name)!.add(peer);
+        this.channelsEverOpened.add(pairKey(name, peer));
         const spec = this.scenario.channels.find((channel) => pairKey(channel.funder, channel.fundee) === pairKey(name, peer));
         if (spec) this.book.add(name, 1000 * (name === spec.funder ? spec.capacitySatoshis - spec.pushSatoshis : spec.pushSatoshis));
         this.recorder.count('channelsOpened', 0.5);
@@ -447,6 +450,13 @@ class SimRun {
     const payer = this.nodes.get(order.from)!;
     const payee = this.nodes.get(order.to)!;
     this.recorder.count('paymentsAsked');
+    const closedHop = this.hopWithoutChannel(order.from, order.to);
+    if (closedHop) {
+      // Not yet open, never opened, or closed: no node could make it, so it tells nothing of the code and is no failure.
+      this.recorder.count('paymentsImpossible');
+      this.scheduler.log('payment-impossible', `${order.from} ${order.to} ${order.amountSatoshis}: no channel open between ${closedHop[0]} and ${closedHop[1]}`);
+      return;
+    }
     if (!payer.isRunning || !payee.isRunning) {
       // An offline device makes no payment and writes no invoice.
       this.recorder.count('paymentsSkippedOffline');
@@ -464,6 +474,16 @@ class SimRun {
     }
     this.recorder.count('paymentsSent');
     this.book.started(request.paymentHash, { from: order.from, to: order.to, amountMsat, startMs: this.elapsed() });
+  }
+
+  /** A hop of the route from `from` to `to` whose channel neither end holds open now, if any. */
+  private hopWithoutChannel(from: string, to: string): readonly [string, string] | undefined {
+    const path = this.findRoute(from, to) ?? [];
+    for (let hop = 1; hop < path.length; hop++) {
+      const [a, b] = [path[hop - 1]!, path[hop]!];
+      if (!this.openChannels.get(a)!.has(b) && !this.openChannels.get(b)!.has(a)) return [a, b];
+    }
+    return undefined;
   }
 
   private async apply(event: ScenarioEvent): Promise<void> {
@@ -702,10 +722,20 @@ class SimRun {
     // Events whose code threw (the scheduler logs them and goes on): a run with any deserves a look at its log.
     this.recorder.setFigure('eventErrors', this.scheduler.counters.errors);
     this.recorder.setFigure('channels', this.scenario.channels.length);
+    this.countChannelsNeverOpened();
+    // Zero included: the summary then says that every payment asked could at least be tried.
+    this.recorder.count('paymentsImpossible', 0);
     const { height } = await this.chain.chain.tip();
     this.recorder.setFigure('chainHeight', height);
     this.recorder.setFigure('towerResponses', this.gateway?.tower.responses().length ?? 0);
     this.recorder.setFigure('appointmentsPendingAtEnd', this.appointmentsPending());
+  }
+
+  /** The scenario's channels that neither side ever saw open: the figures of a run with any say less than they seem to. */
+  private countChannelsNeverOpened(): void {
+    const never = this.scenario.channels.filter((channel) => !this.channelsEverOpened.has(pairKey(channel.funder, channel.fundee)));
+    for (const channel of never) this.scheduler.log('channel-never-opened', `${channel.funder} ${channel.fundee}`);
+    this.recorder.setFigure('channelsNeverOpened', never.length);
   }
 
   /** Appointments the nodes hold that the tower has not receipted yet. */

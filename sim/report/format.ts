@@ -61,6 +61,22 @@ export function humanizeName(name: string): string {
   return words || name;
 }
 
+/**
+ * What the run could not even try, in a sentence, or undefined when it
+ * tried everything: channels that never opened and payments that could never
+ * be made are not failures of the code, and must not pass for successes
+ * either.
+ */
+export function untriedNote(figures: Readonly<Record<string, number>>): string | undefined {
+  const channels = figures.channelsNeverOpened ?? 0;
+  const payments = figures.paymentsImpossible ?? 0;
+  const parts = [
+    ...(channels > 0 ? [`${formatNumber(channels)} ${channels === 1 ? 'channel' : 'channels'} never opened`] : []),
+    ...(payments > 0 ? [`${formatNumber(payments)} ${payments === 1 ? 'payment' : 'payments'} could never be made (a hop of the route had no channel open)`] : []),
+  ];
+  return parts.length === 0 ? undefined : `Not tried: ${parts.join(' and ')}. The invariants say nothing about ${channels + payments === 1 ? 'it' : 'them'}.`;
+}
+
 function trimmed(value: number, digits: number): string {
   return String(Number(value.toFixed(digits)));
 }

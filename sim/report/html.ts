@@ -7,7 +7,7 @@
  * Policy forbids every fetch and every script, so even a mistake in escaping
  * could not make the page run code or call out.
  */
-import { formatDuration, formatFigure, formatNumber, humanizeName } from './format.js';
+import { formatDuration, formatFigure, formatNumber, humanizeName, untriedNote } from './format.js';
 import { element, fragment, Markup } from './markup.js';
 import { airtimePlot } from './plots/airtime.js';
 import { balancesPlot } from './plots/balances.js';
@@ -37,6 +37,7 @@ h2 { margin: 0 0 4px; font-size: 17px; }
 .verdict { margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; font-weight: 600; }
 .verdict.held { background: var(--held-bg); color: var(--held); }
 .verdict.violated { background: var(--violated-bg); color: var(--violated); }
+.untried { margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; background: #fff8c5; color: #7d4e00; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0 0 12px; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; }
@@ -142,6 +143,7 @@ function header(report: SimReport): Markup {
     element('h1', { 'data-scenario': report.scenario }, report.scenario),
     report.description ? element('p', { class: 'description' }, report.description) : null,
     verdict,
+    untried(report),
     element(
       'ul',
       { class: 'invariants' },
@@ -164,6 +166,12 @@ function header(report: SimReport): Markup {
       ),
     ),
   );
+}
+
+/** Channels that never opened and payments that could never be made, said beside the verdict: all green can hide them. */
+function untried(report: SimReport): Markup | null {
+  const note = untriedNote(report.figures);
+  return note === undefined ? null : element('p', { class: 'untried', 'data-untried': true }, note);
 }
 
 function fact(term: string, definition: Markup | string): Markup {

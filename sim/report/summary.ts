@@ -4,7 +4,7 @@
  * text. On a terminal the marks are ✓ and ✗ in colour; in a pipe or a log
  * file they are ASCII, so nothing depends on a font or an escape code.
  */
-import { formatDuration, formatFigure, formatNumber } from './format.js';
+import { formatDuration, formatFigure, formatNumber, untriedNote } from './format.js';
 import type { SimReport } from './sim-report.js';
 
 export interface SummaryOptions {
@@ -43,6 +43,8 @@ export function formatSummary(report: SimReport, options: SummaryOptions = {}): 
     lines.push(row(['invariant', 'status'], widths));
     for (const [name, status] of invariants) lines.push(`${printable(name).padEnd(widths[0]!)}  ${mark(status === 'held', terminal)}`);
   }
+  const untried = untriedNote(report.figures);
+  if (untried) lines.push('', untried);
 
   const figures = Object.entries(report.figures);
   if (figures.length > 0) {

@@ -91,6 +91,16 @@ t.test('many nodes: the lines show the deepest outboxes and the channels that mo
   t.match(plots.get('outbox-depth')!, 'data-series-total="30" data-series-shown="8"');
 });
 
+t.test('channels that never opened and payments that could never be made are said beside the verdict', async (t) => {
+  const report = sampleReport();
+  t.same(elementsWith(reportHtml(report), 'data-untried'), [], 'nothing when everything was tried');
+  report.figures.channelsNeverOpened = 2;
+  report.figures.paymentsImpossible = 1;
+  const html = reportHtml(report);
+  t.match(html, '<p class="untried" data-untried>Not tried: 2 channels never opened and 1 payment could never be made (a hop of the route had no channel open). The invariants say nothing about them.</p>');
+  t.ok(html.indexOf('data-untried') < html.indexOf('class="invariants"'), 'under the verdict, before the invariants');
+});
+
 t.test('violation times read as durations', async (t) => {
   const report = sampleReport();
   report.violations.push({ invariant: 'paymentsEnd', atMs: 2 * 86_400_000 + 3 * 3_600_000 + 10 * 60_000 + 1234, detail: 'a payment never ended' });

@@ -39,6 +39,17 @@ t.test('a long list of violations is cut, saying how many more there are', async
   t.match(summary, '  at 2 s   paymentsEnd  payment 2 never ended\n  ... and 122 more (report.json lists 25)\n');
 });
 
+t.test('what the run could not try is said, not folded into the failures', async (t) => {
+  const report = sampleReport();
+  t.notMatch(formatSummary(report), 'Not tried', 'nothing said when everything was tried');
+  report.figures.channelsNeverOpened = 1;
+  report.figures.paymentsImpossible = 12;
+  const summary = formatSummary(report);
+  t.match(summary, /\nchannelsNeverOpened +1\n/, 'the figures are in the table');
+  t.match(summary, /\npaymentsImpossible +12\n/);
+  t.match(summary, '\nNot tried: 1 channel never opened and 12 payments could never be made (a hop of the route had no channel open). The invariants say nothing about them.\n', 'and said under the invariants');
+});
+
 t.test('violation times read as durations, never as raw milliseconds', async (t) => {
   const report = sampleReport();
   report.violations.push({ invariant: 'paymentsEnd', atMs: 2 * 86_400_000 + 3 * 3_600_000 + 10 * 60_000 + 1234, detail: 'a payment never ended' });
