@@ -3,7 +3,8 @@
  * is punished: the breach confirms at some height, and a justice transaction
  * (the tower's, or the victim's own once it is back) must confirm before the
  * cheater's CSV delay on its `to_local` output runs out, or the cheater could
- * take the money. Then it counts what the victim got back.
+ * take the money. Then it counts what the victim got back, and credits the
+ * justice to whoever broadcast it first: the tower or the victim.
  */
 import type { ChainSource } from '../gateway/chain/chain-source.js';
 import type { ResponseRecord } from '../gateway/tower/response-store.js';
@@ -27,8 +28,19 @@ export interface Breach {
   readonly victimScript: Uint8Array;
   confirmedHeight?: number;
   justiceTxid?: string;
+  /** Who broadcast the justice that confirmed (the first to, when both did: the victim's own is often the tower's, byte for byte). */
+  punishedBy?: JusticeBroadcaster;
   punishedHeight?: number;
   recoveredSat?: number;
+}
+
+export type JusticeBroadcaster = 'tower' | 'victim';
+
+/** A justice transaction someone broadcast for a breach, and when (on the run's clock). */
+interface JusticeBroadcast {
+  readonly justiceTxid: string;
+  readonly by: JusticeBroadcaster;
+  readonly atMs: number;
 }
 
 export interface BreachOutcome {
@@ -38,7 +50,8 @@ export interface BreachOutcome {
 
 export class BreachWatch {
   private readonly breaches: Breach[] = [];
-  private readonly victimJustices = new Map<string, string[]>();
+  /** By breach txid: the justice transactions the victims' nodes broadcast, each at its first broadcast. */
+  private readonly victimJustices = new Map<string, JusticeBroadcast[]>();
 
   constructor(
     private readonly chain: ChainSource,
@@ -54,10 +67,10 @@ export class BreachWatch {
     return this.breaches;
   }
 
-  /** The victim's own node saw the breach and broadcast its justice transaction. */
-  victimJustice(breachTxid: string, justiceTxid: string): void {
+  /** The victim's own node saw the breach and broadcast its justice transaction, at `atMs` (the run's clock, as the tower's). */
+  victimJustice(breachTxid: string, justiceTxid: string, atMs: number): void {
     const known = this.victimJustices.get(breachTxid) ?? [];
-    if (!known.includes(justiceTxid)) known.push(justiceTxid);
+    if (!known.some((broadcast) => broadcast.justiceTxid === justiceTxid)) known.push({ justiceTxid, by: 'victim', atMs });
     this.victimJustices.set(breachTxid, known);
   }
 
@@ -73,16 +86,11 @@ export class BreachWatch {
         if (confirmedHeight !== undefined) outcomes.push({ breach, kind: 'confirmed' });
       }
       if (confirmedHeight === undefined) continue;
-      const candidates = [
-        ...this.towerResponses()
-          .filter((response) => response.breachTxid === breach.txid && response.justiceTxid !== undefined)
-          .map((response) => response.justiceTxid!),
-        ...(this.victimJustices.get(breach.txid) ?? []),
-      ];
-      for (const justiceTxid of candidates) {
+      for (const { justiceTxid, by } of this.broadcastsOf(breach)) {
         const justiceStatus = await this.chain.status(justiceTxid);
         if (justiceStatus.state !== 'confirmed') continue;
         breach.justiceTxid = justiceTxid;
+        breach.punishedBy = by;
         breach.punishedHeight = justiceStatus.height;
         breach.recoveredSat = await this.recovered(breach, justiceTxid);
         outcomes.push({ breach, kind: 'punished' });
@@ -90,6 +98,16 @@ export class BreachWatch {
       }
     }
     return outcomes;
+  }
+
+  /** Every justice broadcast for `breach`, the first broadcast of each transaction only, earliest first (the tower's first at a tie). */
+  private broadcastsOf(breach: Breach): JusticeBroadcast[] {
+    const tower = this.towerResponses()
+      // A record is written just before its first broadcast: `detectedAt` is when the tower broadcast.
+      .filter((response) => response.breachTxid === breach.txid && response.justiceTxid !== undefined && response.broadcasts > 0)
+      .map((response): JusticeBroadcast => ({ justiceTxid: response.justiceTxid!, by: 'tower', atMs: response.detectedAt }));
+    const all = [...tower, ...(this.victimJustices.get(breach.txid) ?? [])].sort((a, b) => a.atMs - b.atMs);
+    return all.filter((broadcast, index) => all.findIndex((other) => other.justiceTxid === broadcast.justiceTxid) === index);
   }
 
   /**

@@ -383,7 +383,7 @@ class SimRun {
         this.book.received(name, event.amountMsat);
         return;
       case 'breach':
-        this.breaches.victimJustice(event.breachTxid, event.justice.getId());
+        this.breaches.victimJustice(event.breachTxid, event.justice.getId(), this.scheduler.now());
         return;
       case 'peer_error':
         this.recorder.count('peerErrors');
@@ -614,8 +614,10 @@ class SimRun {
         this.scheduler.log('breach-confirmed', `${breach.cheater} ${breach.victim} at ${breach.confirmedHeight}`);
         continue;
       }
-      this.recorder.timelineInstant('justice', `${breach.victim} punishes ${breach.cheater}`, this.elapsed());
-      this.scheduler.log('justice-confirmed', `${breach.cheater} ${breach.victim} at ${breach.punishedHeight}`);
+      // Credited to whoever broadcast the justice that confirmed: the tower, or the victim's own node.
+      const label = breach.punishedBy === 'tower' ? `tower punishes ${breach.cheater} for ${breach.victim}` : `${breach.victim} punishes ${breach.cheater}`;
+      this.recorder.timelineInstant('justice', label, this.elapsed());
+      this.scheduler.log('justice-confirmed', `${breach.cheater} ${breach.victim} at ${breach.punishedHeight}, broadcast by the ${breach.punishedBy}`);
       const blocksLeft = breach.confirmedHeight! + breach.toSelfDelay - breach.punishedHeight!;
       this.recorder.setFigure('justiceBlocksBeforeDeadline', blocksLeft);
       if (blocksLeft <= 0) this.violation('breachesPunished', `breach ${breach.txid}`, `the justice for ${breach.cheater}'s breach of ${breach.victim} confirmed at height ${breach.punishedHeight}, after the CSV delay ran out at ${breach.confirmedHeight! + breach.toSelfDelay}`);

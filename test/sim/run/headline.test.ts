@@ -22,6 +22,7 @@ t.test('headline: n1 is away ten days, n2 broadcasts a revoked state, the tower 
   const justice = report.series.timeline.find((entry) => entry.kind === 'justice')!;
   const away = report.series.timeline.find((entry) => entry.kind === 'offline' && entry.label === 'n1')!;
   t.ok(justice && justice.startMs >= breach.startMs && justice.startMs < away.endMs!, 'the justice transaction confirmed while n1 was still away: the tower did it');
+  t.equal(justice.label, 'tower punishes n2 for n1', 'and the timeline credits the tower');
   t.ok(report.figures.justiceBlocksBeforeDeadline! > 0, `${report.figures.justiceBlocksBeforeDeadline} blocks before the CSV delay ran out`);
   t.ok(report.figures['recoveredSat.n1']! > 900_000, `n1 got back ${report.figures['recoveredSat.n1']} sat of the 1,000,000-sat channel (its balance and the cheater's)`);
   t.equal(report.figures.breachAlertsReceived, 1, 'n1, back, got the signed breach alert');
