@@ -20,6 +20,8 @@ import { routerMessenger } from '../transports/router/messenger.js';
 import { Router } from '../transports/router/router.js';
 import type { SeenMessages } from '../transports/router/seen-messages.js';
 import type { ChainSource } from './chain/chain-source.js';
+import { ChainFeed, type ChainFeedInit } from './relay/chain-feed.js';
+import type { FeedStore } from './relay/feed-store.js';
 import type { Mailbox } from './relay/mailbox.js';
 import { MailboxLink } from './relay/mailbox-link.js';
 import { NodeService } from './relay/node-service.js';
@@ -40,6 +42,8 @@ export interface GatewayComponents {
   readonly appointments: AppointmentStore;
   readonly responses: ResponseStore;
   readonly mailbox: Mailbox;
+  /** The chain feed's watches and cursors, per node. */
+  readonly feedStore: FeedStore;
   readonly outbox: LinkOutbox;
   readonly seen: SeenMessages;
   readonly clock: Clock;
@@ -52,6 +56,7 @@ export interface GatewayConfig {
   /** Destination node id (hex) to the neighbour that leads there, for nodes beyond the gateway's neighbours. */
   readonly routes?: Readonly<Record<string, string>>;
   readonly tower?: WatchtowerInit;
+  readonly feed?: ChainFeedInit;
   /** The tower's local HTTP API for other clients (signed requests); absent: none. */
   readonly towerHttp?: TowerHttpApiInit;
 }
@@ -65,6 +70,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly router: Router;
   readonly tower: Watchtower;
   readonly service: NodeService;
+  readonly feed: ChainFeed;
   readonly relay: MailboxLink;
   readonly towerHttp: TowerHttpApi | undefined;
   private readonly onMessage = (source: string, payload: Uint8Array) => void this.service.handleMessage(source, payload);
@@ -75,7 +81,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     config: GatewayConfig,
   ) {
     super();
-    for (const name of ['key', 'chain', 'appointments', 'responses', 'mailbox', 'outbox', 'seen', 'clock', 'randomBytes'] as const) {
+    for (const name of ['key', 'chain', 'appointments', 'responses', 'mailbox', 'feedStore', 'outbox', 'seen', 'clock', 'randomBytes'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the gateway needs it');
     }
     const { key, clock, randomBytes } = components;
@@ -88,7 +94,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
     this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key }, config.tower);
     this.tower.on('warning', (message) => this.emit('warning', `tower: ${message}`));
-    this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower });
+    this.feed = new ChainFeed({ messenger: routerMessenger(this.router), chain: components.chain, store: components.feedStore, clock }, config.feed);
+    this.feed.on('warning', (message) => this.emit('warning', `feed: ${message}`));
+    this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower, feed: this.feed });
     this.service.on('warning', (message) => this.emit('warning', `service: ${message}`));
     this.towerHttp = config.towerHttp && new TowerHttpApi({ tower: this.tower, store: components.appointments, gatewayId: key.nodeId, clock }, config.towerHttp);
     this.towerHttp?.on('warning', (message) => this.emit('warning', `tower http: ${message}`));
@@ -100,6 +108,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.running = true;
     await this.tower.start();
     this.service.start();
+    this.feed.start();
     this.router.on('message', this.onMessage);
     this.router.start();
     try {
@@ -119,6 +128,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.router.stop();
     this.router.off('message', this.onMessage);
     this.service.stop();
+    await this.feed.stop();
     await Promise.all(this.links.map((link) => link.stop()));
     await this.tower.stop();
   }

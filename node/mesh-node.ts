@@ -30,6 +30,8 @@ import type { Signer } from './keys/signer.js';
 import type { Persister, RecordStore } from './persist/persister.js';
 import { type Checkpoint, HeaderChain } from './chain/header-chain.js';
 import { type NetworkName, networkParams } from './chain/network-params.js';
+import type { ChainFilter } from './chain/chain-listener.js';
+import type { ChainFeedClientInit } from './uplink/chain-feed-client.js';
 import { Uplink } from './uplink/uplink.js';
 
 export interface MeshNodeComponents {
@@ -57,6 +59,8 @@ export interface GatewayConfig {
   /** Where the node's header chain starts; genesis by default. */
   readonly checkpoint?: Checkpoint;
   readonly pollIntervalMs?: number;
+  /** The chain feed's settings: silence before asking the gateway, blocks to fall behind while idle. */
+  readonly feed?: ChainFeedClientInit;
 }
 
 export interface MeshNodeConfig {
@@ -107,8 +111,22 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen }, { routes, neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit });
     this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
     const broadcaster: Broadcaster = components.broadcaster ?? { broadcast: (tx) => this.uplink!.broadcast(tx) };
-    this.manager = new ChannelManager({ signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes }, { ...config.channels, routes });
+    // The uplink is built after the manager (it needs it): the manager's watches reach its feed through this.
+    const chainFilter: ChainFilter = {
+      watchTransaction: (txid) => this.uplink?.feed.watchTransaction(txid),
+      watchOutput: (outpoint) => this.uplink?.feed.watchOutput(outpoint),
+    };
+    this.manager = new ChannelManager(
+      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }) },
+      { ...config.channels, routes },
+    );
     this.uplink = config.gateway && this.createUplink(components, config.gateway);
+    if (this.uplink) {
+      const feed = this.uplink.feed;
+      feed.addChainListener(this.manager);
+      feed.busy = () => this.manager.needsEveryBlock();
+      feed.on('tip', (_height, synced) => synced && this.manager.setChainSynced(true));
+    }
   }
 
   private createUplink(components: MeshNodeComponents, gateway: GatewayConfig): Uplink {
@@ -119,8 +137,8 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
       'gateway',
       () =>
         new Uplink(
-          { messenger: routerMessenger(this.router), manager: this.manager, headerChain, clock: components.clock, randomBytes: components.randomBytes, nodeId: components.signer.nodeId },
-          { gatewayId: gateway.nodeId, ...(gateway.pollIntervalMs !== undefined && { pollIntervalMs: gateway.pollIntervalMs }) },
+          { messenger: routerMessenger(this.router), manager: this.manager, headerChain, store: components.persister, clock: components.clock, randomBytes: components.randomBytes, nodeId: components.signer.nodeId },
+          { gatewayId: gateway.nodeId, ...(gateway.pollIntervalMs !== undefined && { pollIntervalMs: gateway.pollIntervalMs }), ...(gateway.feed && { feed: gateway.feed }) },
         ),
     );
     uplink.on('warning', (message) => this.emit('warning', `uplink: ${message}`));
@@ -151,6 +169,11 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     } catch (error) {
       await this.stop();
       throw error;
+    }
+    if (this.uplink) {
+      // Our height as the feed last left it; payments to us wait until the gateway confirms it is current.
+      this.manager.bestBlockUpdated(this.uplink.feed.height);
+      this.manager.setChainSynced(false);
     }
     this.manager.resume();
     this.uplink?.start();

@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Gateway, gatewayKeyFromSecret } from '../gateway/gateway.js';
+import { FeedStore } from '../gateway/relay/feed-store.js';
 import { Mailbox } from '../gateway/relay/mailbox.js';
 import { AppointmentStore } from '../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../gateway/tower/response-store.js';
@@ -178,7 +179,8 @@ class SimRun {
     const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'));
     const responses = new ResponseStore(join(this.tempDirectory, 'responses'));
     const mailbox = new Mailbox(join(this.tempDirectory, 'mailbox'), this.scheduler);
-    this.stores = [appointments, responses, mailbox];
+    const feedStore = new FeedStore(join(this.tempDirectory, 'chain-feed'));
+    this.stores = [appointments, responses, mailbox, feedStore];
     let gatewayStarts = 0;
     this.makeGateway = () =>
       new Gateway(
@@ -188,6 +190,7 @@ class SimRun {
           appointments,
           responses,
           mailbox,
+          feedStore,
           outbox: this.gatewayOutbox,
           seen: new MemorySeenMessages(),
           clock: this.scheduler,

@@ -22,6 +22,7 @@ import { CoreRpcChain } from '../chain/core-rpc-chain.js';
 import { type BcoinNetwork, EmbeddedChain } from '../chain/embedded-chain.js';
 import { mineToSegwit } from '../chain/regtest-coins.js';
 import { Gateway, gatewayKeyFromSecret } from '../gateway.js';
+import { FeedStore } from '../relay/feed-store.js';
 import { Mailbox } from '../relay/mailbox.js';
 import { AppointmentStore } from '../tower/appointment-store.js';
 import { ResponseStore } from '../tower/response-store.js';
@@ -95,9 +96,11 @@ export class GatewayDaemon {
       opened.push(mailbox);
       const outbox = new LmdbLinkOutbox(join(config.dataDir, 'outbox'));
       opened.push(outbox);
+      const feedStore = new FeedStore(join(config.dataDir, 'chain-feed'));
+      opened.push(feedStore);
       const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
       const gateway = new Gateway(
-        { key, chain, appointments, responses, mailbox, outbox, seen: new MemorySeenMessages(), clock, randomBytes },
+        { key, chain, appointments, responses, mailbox, feedStore, outbox, seen: new MemorySeenMessages(), clock, randomBytes },
         { links: config.links, routes: config.routes, tower: config.tower },
       );
       const parts: GatewayDaemonParts = { config, gateway, nodeId, chain, appointments, responses, mailbox, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };

@@ -21,12 +21,15 @@ import { DecodeError } from '../../node/wire/cbor.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../node/wire/gateway-messages.js';
 import type { ChainSource } from '../chain/chain-source.js';
 import type { Watchtower } from '../tower/watchtower.js';
+import type { ChainFeed } from './chain-feed.js';
 
 export interface NodeServiceComponents {
   /** Sends to a node (through the gateway's router and mailbox). */
   readonly messenger: Messenger;
   readonly chain: ChainSource;
   readonly tower: Pick<Watchtower, 'submit' | 'dropTag' | 'watchFunding' | 'on' | 'off'>;
+  /** The chain feed (watches, acknowledgements, pushes); without it, nodes can only ask (headers, proofs). */
+  readonly feed?: Pick<ChainFeed, 'watch' | 'unwatch' | 'acknowledge'>;
 }
 
 export interface NodeServiceEvents {
@@ -66,10 +69,14 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
       if (error instanceof DecodeError) return void this.emit('warning', `a malformed message from ${nodeId}: ${error.message}`);
       return void this.emit('warning', `a message from ${nodeId} met an internal error: ${(error as Error).stack ?? error}`);
     }
+    if (message.type === 'feed_ack' && this.components.feed) {
+      await this.components.feed.acknowledge(nodeId, message).catch((error) => this.emit('warning', `a feed_ack from ${nodeId}: ${(error as Error).message}`));
+      return void this.emit('served', nodeId, message.type, 'answered');
+    }
     if (message.type === 'unknown' || !('requestId' in message)) return;
     try {
-      const answer = await this.answer(nodeId, message);
-      if (answer) this.reply(nodeId, answer);
+      const answers = await this.answer(nodeId, message);
+      for (const answer of [answers].flat()) if (answer) this.reply(nodeId, answer);
       this.emit('served', nodeId, message.type, 'answered');
     } catch (error) {
       // What the node must know to act: a quota, a bad field, the backend's refusal.
@@ -78,9 +85,19 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
     }
   }
 
-  private async answer(nodeId: string, message: GatewayMessage): Promise<GatewayMessage | undefined> {
-    const { chain, tower } = this.components;
+  private async answer(nodeId: string, message: GatewayMessage): Promise<GatewayMessage | GatewayMessage[] | undefined> {
+    const { chain, tower, feed } = this.components;
     switch (message.type) {
+      case 'watch': {
+        if (!feed) throw new Error('this gateway has no chain feed');
+        // The proofs of matches in blocks already sent follow the `done`, tagged with its request id.
+        const proofs = await feed.watch(nodeId, message);
+        return [{ type: 'done', requestId: message.requestId }, ...proofs.map((proof) => ({ ...proof, requestId: message.requestId }))];
+      }
+      case 'unwatch':
+        if (!feed) throw new Error('this gateway has no chain feed');
+        await feed.unwatch(nodeId, message);
+        return { type: 'done', requestId: message.requestId };
       case 'appointments':
         return { type: 'appointments_accepted', requestId: message.requestId, signature: tower.submit(nodeId, message.appointments) };
       case 'drop_tag':

@@ -66,7 +66,8 @@ export function headerHash(header: Uint8Array): Uint8Array {
 
 /** A hash in display order (reversed), as explorers and Bitcoin Core print it. */
 export function hashToHex(hash: Uint8Array): string {
-  return bytesToHex(checkBytes('hash', hash, HASH_LENGTH).slice().reverse());
+  // A copy first: `slice` on a Buffer (bitcoinjs's input hashes) is a view, and reversing it would turn the caller's hash around.
+  return bytesToHex(Uint8Array.from(checkBytes('hash', hash, HASH_LENGTH)).reverse());
 }
 
 /** The internal-order bytes of a display-order hex hash. */
@@ -118,5 +119,5 @@ export function workOfTarget(target: bigint): bigint {
 /** Whether a block hash (internal order, read as a little-endian number) is at or below the target. */
 export function hashMeetsTarget(hash: Uint8Array, target: bigint): boolean {
   checkBytes('hash', hash, HASH_LENGTH);
-  return BigInt(`0x${bytesToHex(hash.slice().reverse())}`) <= target;
+  return BigInt(`0x${bytesToHex(Uint8Array.from(hash).reverse())}`) <= target;
 }

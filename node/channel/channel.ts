@@ -97,6 +97,14 @@ export interface Claim {
   readonly transaction: Transaction;
   /** A claim on this transaction's own output, for when it has confirmed. */
   readonly then?: Claim;
+  /** The HTLC it takes (`outgoing`: one we offered, taken back after its expiry; else one offered to us, taken with its preimage). */
+  readonly htlc?: ClaimedHtlc;
+}
+
+export interface ClaimedHtlc {
+  readonly id: number;
+  readonly outgoing: boolean;
+  readonly paymentHash: Uint8Array;
 }
 
 /** What a call on the channel tells the node about payments. */
@@ -223,6 +231,18 @@ export class Channel {
       else if (update.kind === 'fail') settlements.push({ id: update.id, reason: update.reason });
     }
     return settlements;
+  }
+
+  /**
+   * The preimage of an HTLC they offered that we fulfilled and whose
+   * removal is not yet signed by both: what a claim on chain needs if the
+   * channel closes now.
+   */
+  fulfilledPreimage(paymentHash: Uint8Array): Uint8Array | undefined {
+    for (const update of this.ourPendingChanges(this.current)) {
+      if (update.kind === 'fulfill' && equalBytes(sha256(update.paymentPreimage), paymentHash)) return update.paymentPreimage;
+    }
+    return undefined;
   }
 
   // ---- our updates ----------------------------------------------------------
@@ -515,6 +535,7 @@ export class Channel {
     feeratePerKw: number,
     preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
     payFee?: (tx: Transaction, baseWeight: number) => void,
+    includeHtlc: (htlc: ClaimedHtlc) => boolean = () => true,
   ): { commitment: Transaction; claims: Claim[] } {
     const state = this.current;
     const signed = this.signedLocalCommitment();
@@ -544,6 +565,8 @@ export class Channel {
     htlcTxs.forEach((htlcTx, i) => {
       const output = htlcTx.type === 'htlc-timeout' ? 'offered' : 'received';
       const htlc = signed.outputs[htlcTx.tx.ins[0]!.index]!.htlc!;
+      const claimed: ClaimedHtlc = { id: htlc.id!, outgoing: output === 'offered', paymentHash: htlc.paymentHash };
+      if (!includeHtlc(claimed)) return;
       const preimage = output === 'received' ? preimageOf(htlc.paymentHash) : undefined;
       if (output === 'received' && !preimage) return; // not ours to take without the preimage
       const remoteSighash = remoteHtlcSighashType(state.variant);
@@ -562,6 +585,7 @@ export class Channel {
         ...(htlcTx.type === 'htlc-timeout' && { notBeforeHeight: htlc.cltvExpiry }),
         transaction: htlcTx.tx,
         ...(secondStage && { then: secondStage }),
+        htlc: claimed,
       });
     });
     return { commitment: signed.tx, claims };
@@ -586,11 +610,19 @@ export class Channel {
     const { commitment, keys } = this.buildRemoteCommitment(state, candidate.spec, candidate.number, candidate.perCommitmentPoint);
     const anchors = state.variant === 'anchors';
     const claims: Claim[] = [];
-    const sweep = (description: string, vout: number, satoshis: number, witnessScript: Uint8Array, sequence: number, locktime: number, sign: (tx: Transaction) => Uint8Array[], itemSizes: number[]) => {
+    const sweep = (description: string, vout: number, satoshis: number, witnessScript: Uint8Array, sequence: number, locktime: number, sign: (tx: Transaction) => Uint8Array[], itemSizes: number[], htlc?: ClaimedHtlc) => {
       try {
         const built = buildSweepTransaction({ inputs: [{ outpoint: { txid, vout }, satoshis, witnessScript, sequence, witnessItemSizes: itemSizes }], destinationScript, feeratePerKw, locktime });
         built.tx.setWitness(0, sign(built.tx));
-        claims.push({ description, outpoint: { txid, vout }, satoshis, ...(locktime > 0 && { notBeforeHeight: locktime }), ...(sequence > 0 && sequence < 0xfffffffd && { relativeDelay: sequence }), transaction: built.tx });
+        claims.push({
+          description,
+          outpoint: { txid, vout },
+          satoshis,
+          ...(locktime > 0 && { notBeforeHeight: locktime }),
+          ...(sequence > 0 && sequence < 0xfffffffd && { relativeDelay: sequence }),
+          transaction: built.tx,
+          ...(htlc && { htlc }),
+        });
       } catch (error) {
         if (!(error instanceof UneconomicSweepError)) throw error;
       }
@@ -606,6 +638,7 @@ export class Channel {
       } else if (output.htlc) {
         // In their commitment, "offered" HTLCs are theirs to us; "received" ones are ours to them.
         const theyOffered = output.kind === 'offered_htlc';
+        const claimed: ClaimedHtlc = { id: output.htlc.id!, outgoing: !theyOffered, paymentHash: output.htlc.paymentHash };
         const preimage = theyOffered ? preimageOf(output.htlc.paymentHash) : undefined;
         if (theyOffered && !preimage) return;
         const witnessScript = output.witnessScript!;
@@ -621,6 +654,7 @@ export class Channel {
             return [signature, preimage ?? new Uint8Array(0), witnessScript];
           },
           [MAX_SIGNATURE_WITNESS_SIZE, 32],
+          claimed,
         );
       }
     });

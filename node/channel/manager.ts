@@ -14,18 +14,23 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
-import { feeForWeight } from '../bolt3/fees.js';
+import { ANCHOR_OUTPUT_SATOSHIS, feeForWeight } from '../bolt3/fees.js';
 import { fundingOutputScript } from '../bolt3/funding.js';
-import { Transaction } from '../bolt3/transaction.js';
+import { type Outpoint, Transaction } from '../bolt3/transaction.js';
+import { hashToHex } from '../chain/block-header.js';
+import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
+import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
+import { preimagesRevealed } from '../monitor/preimages.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
-import type { Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
+import type { CloseKind, Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { Channel, type ChannelEvent, type ChannelSide, type ChannelState, type Claim, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
+import type { CommitmentSpec } from './spec.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
 
 /** Sends bytes to a peer, by node id (hex). Delivery, order and retries are the link layer's. */
@@ -59,6 +64,12 @@ export interface ChannelManagerComponents {
   readonly broadcaster: Broadcaster;
   /** Randomness for payment preimages. */
   readonly randomBytes?: (length: number) => Uint8Array;
+  /**
+   * Where to register what the chain must report (funding outputs and
+   * transactions, a closed channel's outputs): the gateway's chain feed.
+   * Optional, as in rust-lightning: a caller that hands over whole blocks needs none.
+   */
+  readonly chainFilter?: ChainFilter;
 }
 
 export interface ChannelManagerInit {
@@ -92,7 +103,7 @@ export type ManagerEvent =
   | { readonly type: 'channel_opened'; readonly peer: string; readonly handle: number }
   | { readonly type: 'channel_closed'; readonly peer: string; readonly handle: number; readonly closingTx: Transaction }
   /** A commitment is on its way to the chain (`ours`: we broadcast it); claims follow as their time comes. */
-  | { readonly type: 'channel_force_closed'; readonly peer: string; readonly handle: number; readonly ours: boolean; readonly commitmentTxid: string }
+  | { readonly type: 'channel_force_closed'; readonly peer: string; readonly handle: number; readonly ours: boolean; readonly commitmentTxid: string; readonly reason: string }
   /** A claim of ours confirmed: its output is the wallet's. */
   | { readonly type: 'funds_spendable'; readonly peer: string; readonly handle: number; readonly description: string; readonly txid: string; readonly satoshis: number }
   | { readonly type: 'channel_refused'; readonly peer: string; readonly handle: number; readonly reasons: readonly string[] }
@@ -168,9 +179,11 @@ interface Managed {
   readySent: boolean;
   readyReceived: boolean;
   minimumDepth: number;
+  /** The height of the block that confirmed the funding transaction, once the chain said so. */
+  fundingHeight?: number;
 }
 
-export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
+export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> implements ChainListener {
   readonly nodeId: string;
   private readonly policy: ChannelPolicy;
   private readonly openings = new Map<string, Opening>();
@@ -183,6 +196,12 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   private readonly breaches = new Map<string, { managed: Managed; tx: Transaction }>();
   /** The chain's height as the chain view last told it (0 until then). */
   private height = 0;
+  /** Whether `height` is fresh (see `setChainSynced`); HTLCs to us wait while it is not. */
+  private chainSynced = true;
+  /** Channels with HTLCs to us held until the chain view is fresh. */
+  private readonly heldHtlcs = new Set<string>();
+  /** The gateway's latest fee estimate, for claims. */
+  private latestFeeratePerKw: number | undefined;
   private nextChannelIndex = 0;
   private nextHandle = 0;
 
@@ -233,6 +252,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         readySent: meta.readySent,
         readyReceived: meta.readyReceived,
         minimumDepth: meta.minimumDepth,
+        ...(meta.fundingHeight !== undefined && { fundingHeight: meta.fundingHeight }),
         ...(meta.shutdown && { shutdown: { ...meta.shutdown } }),
       };
       this.channels.set(keyOf(meta.peer, meta.handle), managed);
@@ -241,6 +261,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
         this.breaches.set(bytesToHex(tx.getHash()), { managed, tx });
       }
     }
+  }
+
+  /** Asks the chain feed for the funding transaction's confirmation and the funding output's spend. */
+  private watchFunding(managed: Managed): void {
+    const funding = managed.channel.state.fundingOutpoint;
+    this.components.chainFilter?.watchTransaction(funding.txid);
+    this.components.chainFilter?.watchOutput(funding);
   }
 
   /**
@@ -252,6 +279,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   resume(): void {
     const forwarded = new Set([...this.channels.values()].flatMap((managed) => [...managed.forwards.values()].map((link) => `${keyOf(link.peer, link.handle)}/${link.id}`)));
     for (const managed of this.channels.values()) {
+      if (!managed.onchain && !managed.shutdown?.closed) this.watchFunding(managed); // repeats are harmless
       if (managed.onchain) continue;
       // What we sent last may have died with the process: send it again (the peer drops what it already has).
       for (const message of managed.outbox) this.components.messenger.send(managed.peer, encodeMessage(message));
@@ -492,6 +520,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
    */
   updateFeerate(feeratePerKw: number): string[] {
     checkInteger('feeratePerKw', feeratePerKw, 253, this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW);
+    this.latestFeeratePerKw = feeratePerKw;
     const refused: string[] = [];
     for (const managed of this.channels.values()) {
       const state = managed.channel.state;
@@ -574,7 +603,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     }));
     const channels = [...this.channels.values()].map((managed) => {
       const { state } = managed.channel;
-      const status: ChannelSummary['status'] = managed.onchain
+      const status: ChannelSummary['status'] = managed.onchain && managed.onchain.kind !== 'cooperative'
         ? 'force_closed'
         : managed.shutdown?.closed
           ? 'closed'
@@ -813,6 +842,126 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     this.components.persister.remove('appointment', bytesToHex(locator));
   }
 
+  // ---- the chain (rust-lightning's `Confirm`, see node/chain/chain-listener.ts) -------------
+
+  /**
+   * Transactions that touch our channels, confirmed at `height`: a funding
+   * transaction buried, a funding output spent (by either commitment, a
+   * revoked one, or a cooperative close), our claims, and whatever else
+   * spends the outputs we claim (a preimage to read, a claim voided).
+   */
+  transactionsConfirmed(height: number, _blockHash: string, transactions: readonly Transaction[]): void {
+    for (const tx of transactions) this.transactionSeen(tx);
+    for (const managed of this.channels.values()) {
+      const funding = managed.channel.state.fundingOutpoint;
+      let changed = false;
+      for (const tx of transactions) {
+        if (tx.getId() === funding.txid && managed.fundingHeight !== height) {
+          managed.fundingHeight = height;
+          changed = true;
+        }
+        if (!managed.onchain && spends(tx, funding)) this.fundingSpent(managed, tx);
+        if (managed.onchain) changed = this.onchainTransaction(managed, tx, height) || changed;
+      }
+      if (changed) this.save(managed);
+    }
+  }
+
+  /**
+   * The tip moved: funding transactions deep enough open their channels,
+   * claims whose locks have passed go to the broadcaster, HTLCs past their
+   * deadline take their channel on chain, and on-chain resolutions deep
+   * enough settle the HTLCs they carried.
+   */
+  bestBlockUpdated(height: number, _blockHash?: string): void {
+    this.height = height;
+    for (const managed of [...this.channels.values()]) {
+      if (!managed.readySent && managed.fundingHeight !== undefined && !managed.onchain) {
+        this.fundingConfirmed(managed.peer, managed.handle, height - managed.fundingHeight + 1);
+      }
+      if (managed.onchain) {
+        this.broadcastDueClaims(managed, height);
+        this.resolveOutgoingOnchain(managed, height);
+      } else {
+        this.checkHtlcDeadlines(managed, height);
+      }
+    }
+    this.settleHeldHtlcs();
+  }
+
+  /** The block at `height` left the best chain: what confirmed there is unconfirmed, and will be broadcast again if due. */
+  blockDisconnected(height: number): void {
+    this.height = Math.min(this.height, height - 1);
+    for (const managed of this.channels.values()) {
+      let changed = false;
+      if (managed.fundingHeight !== undefined && managed.fundingHeight >= height) {
+        managed.fundingHeight = undefined;
+        changed = true;
+      }
+      const onchain = managed.onchain;
+      if (onchain) {
+        for (const [txid, at] of Object.entries(onchain.confirmed)) {
+          if (at >= height) {
+            delete onchain.confirmed[txid];
+            changed = true;
+          }
+        }
+        for (const claim of allClaims(onchain.claims)) {
+          if (claim.confirmedAt !== undefined && claim.confirmedAt >= height) {
+            claim.confirmedAt = undefined;
+            claim.broadcast = false;
+            changed = true;
+          }
+        }
+      }
+      if (changed) this.save(managed);
+    }
+  }
+
+  /** A transaction seen before it confirmed (a mempool spend of a funding output): a revoked commitment is punished at once. */
+  transactionUnconfirmedSeen(tx: Transaction): void {
+    this.transactionSeen(tx);
+  }
+
+  /**
+   * The chain view is up to date (true), or may be behind (false, while a
+   * node back from away catches up): payments to us are settled only with
+   * a fresh height, so that an HTLC that expired meanwhile is never
+   * fulfilled.
+   */
+  setChainSynced(synced: boolean): void {
+    this.chainSynced = synced;
+    if (synced) this.settleHeldHtlcs();
+  }
+
+  /** A block with the transactions that matter to us: `transactionsConfirmed` then `bestBlockUpdated`. */
+  blockConnected(height: number, transactions: readonly Transaction[]): void {
+    this.transactionsConfirmed(height, '', transactions);
+    this.bestBlockUpdated(Math.max(this.height, height));
+  }
+
+  /** The chain's height as far as this manager knows. */
+  get chainHeight(): number {
+    return this.height;
+  }
+
+  /**
+   * Whether every block matters now (a funding transaction to count, HTLCs
+   * with deadlines, claims on chain): the chain feed then sends each block
+   * at once instead of a few at a time.
+   */
+  needsEveryBlock(): boolean {
+    for (const managed of this.channels.values()) {
+      if (managed.onchain) {
+        const unresolved = allClaims(managed.onchain.claims).some((claim) => claim.confirmedAt === undefined && !claim.conflicted) || (managed.onchain.outgoing ?? []).some((htlc) => !htlc.resolved);
+        if (unresolved || managed.onchain.confirmed[managed.onchain.commitmentTxid] === undefined) return true;
+      } else if (!managed.readySent || managed.channel.balances().pendingHtlcs > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The chain view shows a transaction (in a block or the mempool): if it is a revoked commitment, punish it. */
   transactionSeen(tx: Transaction): void {
     const hash = bytesToHex(tx.getHash());
@@ -822,7 +971,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       const justice = breach?.managed.channel.secondStageJustice(breach.tx, tx, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
       if (breach && justice) {
         this.components.broadcaster.broadcast(justice);
-        this.emitEvent({ type: 'breach', peer: breach.managed.peer, handle: breach.managed.handle, breachTxid: tx.getId(), justice });
+        this.emitEvent({ type: 'breach', peer: breach.managed.peer, handle: breach.managed.handle, breachTxid: breach.tx.getId(), justice });
       }
     }
     for (const managed of this.channels.values()) {
@@ -841,86 +990,270 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
 
   // ---- unilateral closes ------------------------------------------------------------
 
-  /** Closes a channel alone: broadcasts our latest commitment; our claims follow block by block (`blockConnected`). */
-  forceClose(peer: string, handle: number): void {
+  /** Closes a channel alone: broadcasts our latest commitment; our claims follow block by block (`bestBlockUpdated`). */
+  forceClose(peer: string, handle: number, reason = 'asked to'): void {
     const managed = this.channels.get(keyOf(peer, handle));
     if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
     if (managed.onchain) return;
-    const feeratePerKw = this.init.justiceFeeratePerKw ?? 2500;
+    const feeratePerKw = this.claimFeerate();
     const { commitment, claims } = managed.channel.claimsAfterOurClose(
       this.components.wallet.sweepScript(),
       feeratePerKw,
       (hash) => this.preimageFor(hash),
       (tx, baseWeight) => this.components.wallet.payFee(tx, baseWeight, feeratePerKw),
     );
-    managed.onchain = { commitmentTxid: commitment.getId(), ours: true, claims: claims.map(pendingClaim), confirmed: {} };
+    managed.onchain = {
+      commitmentTxid: commitment.getId(),
+      ours: true,
+      kind: 'ours',
+      claims: claims.map(pendingClaim),
+      confirmed: {},
+      outgoing: this.pendingOutgoing(managed, managed.channel.state.localCommit.spec),
+    };
     managed.shutdown = { ...managed.shutdown, closed: true };
     this.save(managed); // the claims are on disk before the commitment leaves
+    this.watchCommitmentOutputs(commitment);
     this.components.broadcaster.broadcast(commitment);
-    this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId() });
+    this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason });
   }
 
   /**
-   * The chain view's report of a new block: punishes revoked commitments,
-   * notices a peer's unilateral close, and broadcasts each claim once the
-   * next block can include it.
+   * The funding output is spent: whatever spent it, the channel is over
+   * off chain. Their commitment gives us claims; a revoked one is punished
+   * (`transactionSeen`); a cooperative close pays both wallets as agreed.
    */
-  blockConnected(height: number, transactions: readonly Transaction[]): void {
-    this.height = Math.max(this.height, height);
-    for (const tx of transactions) this.transactionSeen(tx);
-    for (const managed of this.channels.values()) {
-      const funding = managed.channel.state.fundingOutpoint;
-      for (const tx of transactions) {
-        const spendsFunding = tx.ins.some((input) => bytesToHex(Uint8Array.from(input.hash).reverse()) === funding.txid && input.index === funding.vout);
-        if (spendsFunding && !managed.onchain) this.theirClose(managed, tx);
-        if (managed.onchain) this.recordConfirmation(managed, tx.getId(), height, tx);
-      }
-      if (managed.onchain) this.broadcastDueClaims(managed, height);
-    }
-  }
-
-  private theirClose(managed: Managed, tx: Transaction): void {
-    const claims = managed.channel.claimsAfterTheirClose(tx, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500, (hash) => this.preimageFor(hash));
-    if (!claims) return; // a cooperative close, or a revoked commitment (handled by the remedies)
-    managed.onchain = { commitmentTxid: tx.getId(), ours: false, claims: claims.map(pendingClaim), confirmed: {} };
+  private fundingSpent(managed: Managed, tx: Transaction): void {
+    const txid = tx.getId();
+    const state = managed.channel.state;
+    const claims = managed.channel.claimsAfterTheirClose(tx, this.components.wallet.sweepScript(), this.claimFeerate(), (hash) => this.preimageFor(hash));
+    let kind: CloseKind;
+    if (claims) kind = 'theirs';
+    else if (managed.remedies.has(bytesToHex(tx.getHash()))) kind = 'revoked';
+    else if (managed.shutdown?.closed && isCooperativeClose(tx)) kind = 'cooperative';
+    else kind = 'unknown';
+    // The HTLCs we offered that this transaction can still carry: the commitment's, for theirs; any, for the rest.
+    const candidate = [state.remoteCommit, state.nextRemoteCommit].find((commit) => commit?.txid === txid);
+    const outgoing = kind === 'cooperative' ? [] : this.pendingOutgoing(managed, candidate?.spec);
+    managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: (claims ?? []).map(pendingClaim), confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
     managed.shutdown = { ...managed.shutdown, closed: true };
     this.save(managed);
-    this.emitEvent({ type: 'channel_force_closed', peer: managed.peer, handle: managed.handle, ours: false, commitmentTxid: tx.getId() });
+    if (kind !== 'cooperative') {
+      this.watchCommitmentOutputs(tx);
+      this.emitEvent({ type: 'channel_force_closed', peer: managed.peer, handle: managed.handle, ours: false, commitmentTxid: txid, reason: closeReasons[kind] });
+    }
   }
 
-  private recordConfirmation(managed: Managed, txid: string, height: number, tx: Transaction): void {
+  /** Every output of a commitment on chain is watched: our claims, their claims (preimages), and the second stage. */
+  private watchCommitmentOutputs(tx: Transaction): void {
+    const filter = this.components.chainFilter;
+    if (!filter) return;
+    const txid = tx.getId();
+    tx.outs.forEach((output, vout) => {
+      if (Number(output.value) > ANCHOR_OUTPUT_SATOSHIS) filter.watchOutput({ txid, vout });
+    });
+  }
+
+  /**
+   * A transaction touching a closed channel: the commitment or a claim of
+   * ours confirming, someone else's spend of an output we claim (which
+   * voids our claim and may reveal a preimage). Returns whether anything changed.
+   */
+  private onchainTransaction(managed: Managed, tx: Transaction, height: number): boolean {
     const onchain = managed.onchain!;
-    if (txid === onchain.commitmentTxid) onchain.confirmed[txid] = height;
-    for (const claim of allClaims(onchain.claims)) {
-      if (Transaction.fromBuffer(claim.transaction).getId() !== txid || claim.confirmedAt !== undefined) continue;
-      claim.confirmedAt = height;
+    const txid = tx.getId();
+    let changed = false;
+    if (txid === onchain.commitmentTxid && onchain.confirmed[txid] !== height) {
       onchain.confirmed[txid] = height;
-      if (!claim.then) {
-        this.emitEvent({ type: 'funds_spendable', peer: managed.peer, handle: managed.handle, description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
+      changed = true;
+    }
+    const spent = new Set(tx.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`));
+    for (const claim of allClaims(onchain.claims)) {
+      const claimTx = Transaction.fromBuffer(claim.transaction);
+      if (claimTx.getId() === txid) {
+        if (claim.confirmedAt === height) continue;
+        claim.confirmedAt = height;
+        claim.conflicted = false;
+        onchain.confirmed[txid] = height;
+        changed = true;
+        // A second-stage HTLC transaction of ours: its output is claimed after the delay; watch it.
+        if (claim.then) this.components.chainFilter?.watchOutput({ txid, vout: 0 });
+        if (!claim.then) {
+          this.emitEvent({ type: 'funds_spendable', peer: managed.peer, handle: managed.handle, description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
+        }
+      } else if (claimTx.ins.some((input) => spent.has(`${hashToHex(input.hash)}:${input.index}`)) && !claim.conflicted) {
+        claim.conflicted = true;
+        changed = true;
       }
     }
-    this.save(managed);
+    // The counterparty claimed an HTLC we offered with its preimage: the payment went through.
+    const pending = new Set((onchain.outgoing ?? []).filter((htlc) => !htlc.resolved).map((htlc) => bytesToHex(htlc.paymentHash)));
+    for (const [hash, preimage] of preimagesRevealed(tx, pending)) {
+      for (const htlc of onchain.outgoing!) {
+        if (htlc.resolved || bytesToHex(htlc.paymentHash) !== hash) continue;
+        htlc.resolved = 'fulfilled';
+        changed = true;
+        this.save(managed); // resolved on disk before the settlement upstream, which would not be repeated
+        this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, preimage);
+      }
+    }
+    return changed;
   }
 
+  /** Broadcasts each claim once the next block can include it, and again if it has not confirmed a while later. */
   private broadcastDueClaims(managed: Managed, height: number): void {
     const onchain = managed.onchain!;
     let changed = false;
     for (const claim of allClaims(onchain.claims)) {
-      if (claim.broadcast) continue;
+      if (claim.confirmedAt !== undefined || claim.conflicted) continue;
+      if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
+      if (claim.broadcast && claim.broadcastAt === undefined) {
+        claim.broadcastAt = height; // written by an earlier version: count from now
+        changed = true;
+        continue;
+      }
       const spentAt = onchain.confirmed[claim.spends];
       if (spentAt === undefined) continue; // what it spends is not in the chain yet
       // The next block (height + 1) may include it once both its locks allow.
       if (claim.notBeforeHeight !== undefined && height < claim.notBeforeHeight) continue;
       if (claim.relativeDelay !== undefined && height + 1 - spentAt < claim.relativeDelay) continue;
       claim.broadcast = true;
+      claim.broadcastAt = height;
       changed = true;
       this.components.broadcaster.broadcast(Transaction.fromBuffer(claim.transaction));
     }
     if (changed) this.save(managed);
   }
 
+  /**
+   * HTLCs we offered on a channel now on chain are settled upstream (or
+   * reported to the payer) once that is final: failed when our timeout
+   * claim is `ANTI_REORG_DELAY` deep, or when the commitment on chain,
+   * that deep, carries no output of theirs for it (dust, not yet signed,
+   * or a breach the justice takes whole). Fulfilled ones were settled as
+   * soon as their preimage showed.
+   */
+  private resolveOutgoingOnchain(managed: Managed, height: number): void {
+    const onchain = managed.onchain!;
+    const commitmentAt = onchain.confirmed[onchain.commitmentTxid];
+    if (commitmentAt === undefined) return;
+    const deep = (at: number | undefined) => at !== undefined && height - at + 1 >= ANTI_REORG_DELAY;
+    for (const htlc of onchain.outgoing ?? []) {
+      if (htlc.resolved) continue;
+      const timeouts = allClaims(onchain.claims).filter((claim) => claim.htlc?.outgoing && claim.htlc.id === htlc.id);
+      const live = timeouts.filter((claim) => !claim.conflicted);
+      const timedOut = live.some((claim) => deep(claim.confirmedAt));
+      const nothingToClaim = timeouts.length === 0 && deep(commitmentAt);
+      if (!timedOut && !nothingToClaim) continue;
+      htlc.resolved = 'failed';
+      this.save(managed);
+      this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, undefined, timedOut ? 'timed out on chain' : 'the channel closed on chain without it');
+    }
+  }
+
+  /** An HTLC we offered is settled on chain: pass it upstream if we forwarded it, or tell the payer. */
+  private resolveOutgoing(managed: Managed, id: number, paymentHash: Uint8Array, preimage?: Uint8Array, reason = ''): void {
+    if (managed.forwards.has(id)) {
+      const link = managed.forwards.get(id)!;
+      const incoming = this.channels.get(keyOf(link.peer, link.handle));
+      if (incoming?.onchain) {
+        // Upstream is on chain too: the preimage is claimed there, or the HTLC expires there.
+        managed.forwards.delete(id);
+        this.save(managed);
+        if (preimage) this.claimLate(incoming);
+        return;
+      }
+      try {
+        this.settleForwarded(managed, id, preimage, new TextEncoder().encode(reason));
+      } catch (error) {
+        this.emitEvent({ type: 'peer_error', peer: link.peer, reason: `settling HTLC ${link.id} upstream: ${(error as Error).message}` });
+      }
+      return;
+    }
+    if (preimage) this.emitEvent({ type: 'payment_sent', paymentHash, paymentPreimage: preimage });
+    else this.emitEvent({ type: 'payment_failed', paymentHash, reason });
+  }
+
+  /** A preimage learned after a channel went on chain: claim its HTLCs with it too. */
+  private claimLate(managed: Managed): void {
+    const onchain = managed.onchain!;
+    const claimed = new Set(allClaims(onchain.claims).map((claim) => Transaction.fromBuffer(claim.transaction).ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join()));
+    const known = (claim: Claim) => claimed.has(claim.transaction.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join());
+    const feeratePerKw = this.claimFeerate();
+    let fresh: Claim[] = [];
+    if (onchain.kind === 'ours') {
+      const preimageOf = (hash: Uint8Array) => this.preimageFor(hash);
+      fresh = managed.channel
+        .claimsAfterOurClose(this.components.wallet.sweepScript(), feeratePerKw, preimageOf, (tx, weight) => this.components.wallet.payFee(tx, weight, feeratePerKw), (htlc) => !htlc.outgoing && preimageOf(htlc.paymentHash) !== undefined && !allClaims(onchain.claims).some((claim) => claim.htlc?.id === htlc.id && !claim.htlc.outgoing))
+        .claims.filter((claim) => claim.htlc && !known(claim));
+    } else if (onchain.kind === 'theirs') {
+      const commitment = onchain.commitment && Transaction.fromBuffer(onchain.commitment);
+      if (commitment) fresh = (managed.channel.claimsAfterTheirClose(commitment, this.components.wallet.sweepScript(), feeratePerKw, (hash) => this.preimageFor(hash)) ?? []).filter((claim) => !known(claim));
+    }
+    if (fresh.length === 0) return;
+    onchain.claims.push(...fresh.map(pendingClaim));
+    this.save(managed);
+    this.broadcastDueClaims(managed, this.height);
+  }
+
+  /** Takes a channel on chain when one of its HTLCs reaches its deadline (BOLT 2), and fails incoming HTLCs too close to theirs. */
+  private checkHtlcDeadlines(managed: Managed, height: number): void {
+    const state = managed.channel.state;
+    if (!state.localCommit.signatures || !managed.readySent) return;
+    const settledByThem = new Set(managed.channel.settlementsReceived().map((settlement) => settlement.id));
+    const htlcs = [...state.localCommit.spec.htlcs, ...state.remoteCommit.spec.htlcs, ...(state.nextRemoteCommit?.spec.htlcs ?? [])];
+    for (const htlc of htlcs) {
+      const overdue =
+        (htlc.direction === 'outgoing' && !settledByThem.has(htlc.id) && offeredHtlcOverdue(htlc.cltvExpiry, height)) ||
+        (htlc.direction === 'incoming' && this.preimageFor(htlc.paymentHash) !== undefined && receivedHtlcClaimDue(htlc.cltvExpiry, height));
+      if (!overdue) continue;
+      const what = htlc.direction === 'outgoing' ? `HTLC ${htlc.id} we offered expired at ${htlc.cltvExpiry}` : `HTLC ${htlc.id} we can claim expires at ${htlc.cltvExpiry}`;
+      return this.forceClose(managed.peer, managed.handle, `${what} and the peer has not settled it (height ${height})`);
+    }
+  }
+
+  /** HTLCs they offered us, both commitments signed, that we are holding until our view of the chain is fresh. */
+  private settleHeldHtlcs(): void {
+    if (!this.chainSynced || this.heldHtlcs.size === 0) return;
+    const held = [...this.heldHtlcs];
+    this.heldHtlcs.clear();
+    for (const key of held) {
+      const managed = this.channels.get(key);
+      if (!managed || managed.onchain) continue;
+      for (const htlc of managed.channel.htlcsToSettle()) {
+        if ([...this.channels.values()].some((other) => [...other.forwards.values()].some((link) => link.peer === managed.peer && link.handle === managed.handle && link.id === htlc.id))) continue;
+        this.handleChannelEvent(managed, { type: 'htlc_received', ...htlc });
+      }
+      this.commit(managed);
+    }
+  }
+
+  /** The HTLCs we offered in `spec` (or in either commitment, without one) that no settlement has removed yet. */
+  private pendingOutgoing(managed: Managed, spec?: CommitmentSpec): NonNullable<OnchainResolution['outgoing']> {
+    const state = managed.channel.state;
+    const specs = spec ? [spec] : [state.localCommit.spec, state.remoteCommit.spec, ...(state.nextRemoteCommit ? [state.nextRemoteCommit.spec] : [])];
+    const byId = new Map<number, { id: number; paymentHash: Uint8Array; amountMsat: number }>();
+    for (const each of [...specs, state.localCommit.spec, state.remoteCommit.spec]) {
+      for (const htlc of each.htlcs) if (htlc.direction === 'outgoing') byId.set(htlc.id, { id: htlc.id, paymentHash: htlc.paymentHash, amountMsat: htlc.amountMsat });
+    }
+    // Settlements they sent us off chain stand: a fulfill's preimage is ours already, a fail is final once revoked.
+    const settled = new Set(managed.channel.settlementsReceived().filter((settlement) => settlement.paymentPreimage).map((settlement) => settlement.id));
+    return [...byId.values()].filter((htlc) => !settled.has(htlc.id));
+  }
+
+  /** The feerate of claims and justice transactions: the latest estimate, never below the configured floor. */
+  private claimFeerate(): number {
+    return Math.max(this.init.justiceFeeratePerKw ?? 2500, this.latestFeeratePerKw ?? 0);
+  }
+
   private preimageFor(paymentHash: Uint8Array): Uint8Array | undefined {
-    return this.invoices.get(bytesToHex(paymentHash))?.preimage;
+    const invoice = this.invoices.get(bytesToHex(paymentHash))?.preimage;
+    if (invoice) return invoice;
+    // A payment to us or through us that we fulfilled and whose removal the peer has not signed yet.
+    for (const managed of this.channels.values()) {
+      const preimage = managed.channel.fulfilledPreimage(paymentHash);
+      if (preimage) return preimage;
+    }
+    return undefined;
   }
 
   /** Our latest commitment, signed: what a unilateral close broadcasts. */
@@ -931,6 +1264,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   private handleChannelEvent(managed: Managed, event: ChannelEvent): void {
+    if (event.type === 'htlc_received' && !this.chainSynced) {
+      // Settled or forwarded once our height is fresh: it may have expired while we were away.
+      this.heldHtlcs.add(keyOf(managed.peer, managed.handle));
+      return;
+    }
     if (event.type === 'htlc_received') {
       if (event.destination && bytesToHex(event.destination) !== this.nodeId) this.forward(managed, event.id, event.amountMsat, event.paymentHash, event.cltvExpiry, event.destination);
       else this.settleIncoming(managed, event.id, event.paymentHash, event.amountMsat, event.cltvExpiry);
@@ -995,6 +1333,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
     this.openings.delete(keyOf(opening.peer, opening.handle));
     this.channels.set(keyOf(opening.peer, opening.handle), managed);
     this.save(managed);
+    this.watchFunding(managed);
     return managed;
   }
 
@@ -1016,7 +1355,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
   }
 
   private save(managed: Managed): void {
-    const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown } = managed;
+    const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight } = managed;
     const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
     const breaches = [...this.breaches.values()].filter((breach) => breach.managed === managed).map((breach) => breach.tx.toBuffer());
     const meta = {
@@ -1027,6 +1366,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> {
       readySent,
       readyReceived,
       forwards,
+      ...(fundingHeight !== undefined && { fundingHeight }),
       ...(shutdown && { shutdown }),
       ...(managed.onchain && { onchain: managed.onchain }),
       ...(breaches.length > 0 && { breaches }),
@@ -1057,8 +1397,28 @@ function pendingClaim(claim: Claim): PendingClaim {
     ...(claim.notBeforeHeight !== undefined && { notBeforeHeight: claim.notBeforeHeight }),
     ...(claim.relativeDelay !== undefined && { relativeDelay: claim.relativeDelay }),
     ...(claim.then && { then: pendingClaim(claim.then) }),
+    ...(claim.htlc && { htlc: claim.htlc }),
   };
 }
+
+/** Whether `tx` spends `outpoint`. */
+function spends(tx: Transaction, outpoint: Outpoint): boolean {
+  return tx.ins.some((input) => input.index === outpoint.vout && hashToHex(input.hash) === outpoint.txid);
+}
+
+/** A commitment's locktime carries 0x20 in its top byte (BOLT 3's obscured number); a closing transaction's is 0. */
+function isCooperativeClose(tx: Transaction): boolean {
+  return tx.locktime >>> 24 !== 0x20;
+}
+
+/** What `channel_force_closed` says of a close we did not make. */
+const closeReasons: Record<CloseKind, string> = {
+  ours: 'we broadcast our commitment',
+  theirs: 'the peer broadcast its commitment',
+  revoked: 'the peer broadcast a revoked commitment: justice broadcast',
+  cooperative: 'closed cooperatively',
+  unknown: 'the funding output was spent by a transaction this node does not recognise (one of our own old states?)',
+};
 
 /** Claims and the claims that follow them, flattened. */
 function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {

@@ -106,7 +106,7 @@ export class NodeDaemon {
       const payments = new PaymentLog(persister, clock);
       const expectDeposit = (txid: string) => {
         persister.put('walletDeposit', txid, { requestedAt: clock.now() });
-        node.uplink?.watch(txid, 1);
+        node.uplink?.watch(txid);
       };
       const parts: NodeDaemonParts = { config, node, nodeId, persister, outbox, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
       // Listeners before the start: resuming the channels may already settle payments and closes.
@@ -115,7 +115,7 @@ export class NodeDaemon {
       running = node;
       await node.start();
       greetNeighbours(node.links);
-      for (const txid of persister.getAll('walletDeposit').keys()) node.uplink?.watch(txid, 1); // deposits still unproven at the last stop
+      for (const txid of persister.getAll('walletDeposit').keys()) node.uplink?.watch(txid); // deposits still unproven at the last stop
       const control = new ControlServer(nodeControlHandlers(parts), { socketPath: config.controlSocket });
       control.on('warning', (message) => logger.warn({ component: 'control' }, message));
       await control.start();

@@ -8,7 +8,7 @@
  * either the state before or the state after, never a revocation secret
  * sent ahead of the state that made it safe.
  */
-import type { ChannelState } from '../channel/channel.js';
+import type { ChannelState, ClaimedHtlc } from '../channel/channel.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 
 /** A claim of ours after a close: a signed transaction and when it may be broadcast. */
@@ -20,16 +20,41 @@ export interface PendingClaim {
   readonly notBeforeHeight?: number;
   readonly relativeDelay?: number;
   readonly then?: PendingClaim;
+  /** The HTLC it takes. */
+  readonly htlc?: ClaimedHtlc;
   broadcast?: boolean;
+  /** When it was last handed to the broadcaster (a claim that does not confirm goes again). */
+  broadcastAt?: number;
   confirmedAt?: number;
+  /** Someone else's transaction spent the same output first (their claim with a preimage, a justice): this one is void. */
+  conflicted?: boolean;
 }
+
+/**
+ * How the funding output was spent: our commitment, theirs (current or
+ * next), one of theirs they had revoked (a breach), a cooperative close, or
+ * something we cannot tell (one of our own revoked commitments, restored
+ * from an old backup).
+ */
+export type CloseKind = 'ours' | 'theirs' | 'revoked' | 'cooperative' | 'unknown';
 
 export interface OnchainResolution {
   readonly commitmentTxid: string;
   readonly ours: boolean;
+  /** Absent in stores written before it: read as `ours` or `theirs`. */
+  readonly kind?: CloseKind;
   claims: PendingClaim[];
+  /** Their commitment as it reached the chain (kind `theirs`): late claims (a preimage learned later) are built from it. */
+  readonly commitment?: Uint8Array;
   /** Confirmation heights of the transactions involved, by txid. */
   confirmed: Record<string, number>;
+  /**
+   * HTLCs we offered that were pending when the channel closed, until each
+   * is resolved (upstream or to the payer): by a preimage seen on chain,
+   * or by our timeout confirmed deep enough, or because the commitment on
+   * chain does not carry it.
+   */
+  outgoing?: { readonly id: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; resolved?: 'fulfilled' | 'failed' }[];
 }
 
 /** What the channel manager knows of a channel besides its state. */
@@ -39,6 +64,8 @@ export interface ChannelMeta {
   /** Which keys of the seed the channel uses. */
   readonly channelIndex: number;
   readonly minimumDepth: number;
+  /** The height of the block that confirmed the funding transaction. */
+  readonly fundingHeight?: number;
   readonly readySent: boolean;
   readonly readyReceived: boolean;
   readonly shutdown?: { readonly local?: Uint8Array; readonly remote?: Uint8Array; readonly offeredFee?: number; readonly closed?: boolean };
@@ -94,6 +121,13 @@ export interface RecordOf {
   walletDeposit: { readonly requestedAt: number };
   /** A payment this node made or asked for (by payment hash, hex), for `lnmesh payments`. */
   payment: PaymentRecord;
+  /** The last block whose transactions the chain feed delivered (one record, `cursor`); display-order hash. */
+  feedCursor: { readonly height: number; readonly hash: string };
+  /**
+   * Something the node asked the gateway to watch (`o:<txid>:<vout>` or
+   * `t:<txid>`): whether the gateway confirmed it, and where it matched.
+   */
+  feedWatch: { readonly registered: boolean; readonly matchedAt?: number };
 }
 
 /**

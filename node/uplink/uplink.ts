@@ -1,32 +1,31 @@
 /**
  * What a mesh node asks of its gateway, and checks for itself.
  *
+ * - The chain: the gateway pushes blocks (compact headers, and the
+ *   transactions that touch what the node watches, with merkle proofs) to
+ *   the node's `ChainFeedClient`, which checks them against the node's own
+ *   header chain and hands them to the channels. Nothing is polled while
+ *   the feed talks; after a long silence the node asks.
  * - Appointments for the watchtower go in batches; the node drops them
  *   from its queue only for a receipt signed by the gateway's key over what
  *   it sent (`node/tower/receipt.ts`). A refusal (quota, bad input) leaves
  *   them queued and is reported.
- * - Headers: the node keeps its own header chain, checking proof of work
- *   and linkage (`node/chain/header-chain.ts`); a gateway that sends bad
- *   headers changes nothing and is reported. Each request overlaps the
- *   last few headers the node has, so that a short reorg is seen; when the
- *   gateway's chain does not link, the overlap doubles.
- * - Transactions that matter to the node (its funding transactions, what it
- *   broadcast) are confirmed by a merkle proof against its own headers.
  * - Broadcasts: the node hands signed transactions to the gateway and
- *   learns whether the backend accepted them, with its reason if not.
- * - Fee estimates feed the channels' feerate (update_fee).
+ *   learns whether the backend accepted them, with its reason if not; their
+ *   confirmation comes through the feed.
+ * - Fee estimates ride on the feed's pushes and feed the channels' feerate (update_fee).
  * - Breach alerts are checked against the gateway's key before anyone hears of them.
  *
  * Everything travels as gateway messages (`node/wire/gateway-messages.ts`)
- * through the router, so the gateway may be several hops away. Requests are
- * repeated on a timer (`pollIntervalMs`), since any of them may be lost in a
- * partition: each is idempotent.
+ * through the router, so the gateway may be several hops away. What is not
+ * answered (appointments, broadcasts, tags) goes again on a timer
+ * (`pollIntervalMs`), which sends nothing when nothing waits.
  */
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Transaction } from '../bolt3/transaction.js';
 import { hashToHex, hexToHash } from '../chain/block-header.js';
-import { HeaderChainError, type ChainChange, type HeaderChain } from '../chain/header-chain.js';
+import type { HeaderChain } from '../chain/header-chain.js';
 import type { ChannelManager, Messenger, TaggedAppointment } from '../channel/manager.js';
 import type { Clock } from '../clock.js';
 import { InvalidInputError, checkHex, checkInteger } from '../input.js';
@@ -35,16 +34,20 @@ import type { RandomBytes } from '../keys/seed.js';
 import { verifyAlert } from '../tower/alert.js';
 import { verifyReceipt } from '../tower/receipt.js';
 import { DecodeError } from '../wire/cbor.js';
-import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, MAX_HEADERS_PER_MESSAGE, decodeGatewayMessage, encodeGatewayMessage } from '../wire/gateway-messages.js';
+import type { Persister, RecordStore } from '../persist/persister.js';
+import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, decodeGatewayMessage, encodeGatewayMessage } from '../wire/gateway-messages.js';
+import { ChainFeedClient, type ChainFeedClientInit } from './chain-feed-client.js';
 
 /** What the uplink needs of the channel manager. */
-export type UplinkManager = Pick<ChannelManager, 'pendingAppointments' | 'appointmentDelivered' | 'updateFeerate' | 'awaitingFunding' | 'fundingConfirmed' | 'channelsForTower'>;
+export type UplinkManager = Pick<ChannelManager, 'pendingAppointments' | 'appointmentDelivered' | 'updateFeerate' | 'channelsForTower'>;
 
 export interface UplinkComponents {
   /** Sends to the gateway (through the router). */
   readonly messenger: Messenger;
   readonly manager: UplinkManager;
   readonly headerChain: HeaderChain;
+  /** Where the chain feed keeps its cursor and watches. */
+  readonly store: RecordStore & Pick<Persister, 'getAll'>;
   readonly clock: Clock;
   readonly randomBytes: RandomBytes;
   /** Our node id: receipts and alerts are signed for it. */
@@ -54,12 +57,12 @@ export interface UplinkComponents {
 export interface UplinkInit {
   /** The gateway's node id (hex): its key signs receipts and alerts. */
   readonly gatewayId: string;
-  /** How often requests are repeated (headers, fees, proofs, appointments not yet receipted). Default 10 minutes. */
+  /** How often unanswered requests are looked at (appointments not yet receipted, broadcasts, tags). Default 10 minutes. */
   readonly pollIntervalMs?: number;
+  /** The chain feed's settings (its silence before asking, its lag while idle). */
+  readonly feed?: ChainFeedClientInit;
   /** Appointments per batch. Default 16 (a batch of kits is about 3.5 kB). */
   readonly appointmentsPerBatch?: number;
-  /** The fee estimate's target, in blocks. Default 6. */
-  readonly feeTargetBlocks?: number;
   /**
    * How long a batch of appointments may wait for its receipt before it is
    * sent again. Default 24 hours: the links deliver exactly once, in order,
@@ -84,10 +87,6 @@ export interface BroadcastOutcome {
 }
 
 export interface UplinkEvents {
-  /** The header chain moved (connected and disconnected headers). */
-  headers: [change: ChainChange];
-  /** A watched transaction's depth, proven against our headers (display-order txid). */
-  confirmations: [txid: string, confirmations: number];
   /** A watched transaction proven in a block of our best chain: the transaction itself (a deposit to the wallet is read from it). */
   proven: [tx: Transaction, confirmations: number];
   broadcast: [outcome: BroadcastOutcome];
@@ -99,23 +98,20 @@ export interface UplinkEvents {
   warning: [message: string];
 }
 
-const MIN_OVERLAP = 6;
-
 type Request =
   | { kind: 'appointments'; batch: TaggedAppointment[] }
-  | { kind: 'proof'; txid: string }
   | { kind: 'broadcast'; txid: string }
-  | { kind: 'headers' }
   /** watch_funding or drop_tag, for the tag (hex). */
   | { kind: 'tag'; tag: string };
 type InFlight = Request & { readonly sentAt: number };
 
 export class Uplink extends EventEmitter<UplinkEvents> {
   readonly gatewayId: string;
+  /** The node's view of the chain, pushed by the gateway. */
+  readonly feed: ChainFeedClient;
   private readonly gatewayKey: Uint8Array;
   private readonly pollIntervalMs: number;
   private readonly appointmentsPerBatch: number;
-  private readonly feeTargetBlocks: number;
   private readonly appointmentTimeoutMs: number;
   private nextRequestId: number;
   /** Requests in flight, by id: what each was for, and when it was sent. */
@@ -123,16 +119,6 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   /** Transactions handed over for broadcast and not yet answered: sent again at each round. */
   private readonly unansweredBroadcasts = new Map<string, Transaction>();
   private readonly appointmentsInFlight = new Set<string>();
-  /** Transactions we want proofs for (display-order txid), until this deep. */
-  private readonly watched = new Map<string, number>();
-  /**
-   * The block each watched transaction was proven in: while that block stays
-   * in our best chain, its depth follows from our headers alone, and the
-   * proof (a transaction and a merkle branch, hundreds of bytes over the
-   * radio) is not asked for again.
-   */
-  private readonly provenIn = new Map<string, string>();
-  private overlap = MIN_OVERLAP;
   private readonly revealFunding: boolean;
   /** Tags whose funding outpoint the tower acknowledged (this run: repeating is harmless). */
   private readonly fundingRevealed = new Set<string>();
@@ -143,18 +129,24 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     init: UplinkInit,
   ) {
     super();
-    for (const name of ['messenger', 'manager', 'headerChain', 'clock', 'randomBytes', 'nodeId'] as const) {
+    for (const name of ['messenger', 'manager', 'headerChain', 'store', 'clock', 'randomBytes', 'nodeId'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the uplink needs it');
     }
     this.gatewayKey = checkPublicKey('gatewayId', checkHex('gatewayId', init.gatewayId));
     this.gatewayId = bytesToHex(this.gatewayKey);
     this.pollIntervalMs = checkInteger('pollIntervalMs', init.pollIntervalMs ?? 600_000, 1, 86_400_000);
     this.appointmentsPerBatch = checkInteger('appointmentsPerBatch', init.appointmentsPerBatch ?? 16, 1, MAX_APPOINTMENTS_PER_BATCH);
-    this.feeTargetBlocks = checkInteger('feeTargetBlocks', init.feeTargetBlocks ?? 6, 1, 1008);
     this.revealFunding = init.revealFunding ?? true;
     this.appointmentTimeoutMs = checkInteger('appointmentTimeoutMs', init.appointmentTimeoutMs ?? 86_400_000, 1, 30 * 86_400_000);
     const random = components.randomBytes(4);
     this.nextRequestId = ((random[0]! << 24) | (random[1]! << 16) | (random[2]! << 8) | random[3]!) >>> 1;
+    this.feed = new ChainFeedClient(
+      { headerChain: components.headerChain, store: components.store, clock: components.clock, send: (message) => this.send(message), requestId: () => this.requestId() },
+      init.feed,
+    );
+    this.feed.on('warning', (message) => this.emit('warning', `chain feed: ${message}`));
+    this.feed.on('feerate', (feeratePerKw) => this.onRefusals(this.components.manager.updateFeerate(feeratePerKw)));
+    this.feed.on('confirmed', (tx, height) => this.emit('proven', tx, this.components.headerChain.height - height + 1));
   }
 
   /** The height of the node's own header chain. */
@@ -162,9 +154,10 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     return this.components.headerChain.height;
   }
 
-  /** Asks for everything now, and again every `pollIntervalMs`. */
+  /** Starts the feed, sends what waits, and looks again every `pollIntervalMs`. */
   start(): void {
     if (this.cancelPoll) return;
+    this.feed.start();
     const poll = () => {
       this.cancelPoll = this.components.clock.setTimer(this.pollIntervalMs, poll);
       this.sync();
@@ -174,17 +167,15 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   }
 
   stop(): void {
+    this.feed.stop();
     this.cancelPoll?.();
     this.cancelPoll = undefined;
   }
 
-  /** One round of requests: headers, a fee estimate, proofs for what we watch, appointments not receipted. */
+  /** One round: what is still unanswered goes again (broadcasts, appointments not receipted, funding outpoints for the tower). */
   sync(): void {
     this.forgetStaleRequests();
-    this.requestHeaders();
-    this.send({ type: 'get_fee_estimate', requestId: this.requestId(), targetBlocks: this.feeTargetBlocks });
-    for (const { fundingTxid, minimumDepth } of this.components.manager.awaitingFunding()) this.watch(fundingTxid, minimumDepth, false);
-    this.updateWatched();
+    this.feed.refreshLag();
     for (const tx of this.unansweredBroadcasts.values()) this.sendBroadcast(tx);
     this.flushAppointments();
     if (this.revealFunding) this.revealFundingOutpoints();
@@ -225,22 +216,20 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     }
   }
 
-  /** Hands a signed transaction to the gateway for broadcast; its outcome comes as a `broadcast` event, its depth as `confirmations`. */
+  /** Hands a signed transaction to the gateway for broadcast; its outcome comes as a `broadcast` event, its confirmation as `proven`. */
   broadcast(tx: Transaction): void {
     this.unansweredBroadcasts.set(tx.getId(), tx);
     this.sendBroadcast(tx);
-    this.watch(tx.getId(), 6);
+    this.feed.watchTransaction(tx.getId());
   }
 
   private sendBroadcast(tx: Transaction): void {
     this.send({ type: 'broadcast', requestId: this.requestId({ kind: 'broadcast', txid: tx.getId() }), transaction: tx.toBuffer() });
   }
 
-  /** Wants proofs of `txid` (display order) until it is `depth` deep. */
-  watch(txid: string, depth: number, requestNow = true): void {
-    const known = this.watched.get(txid);
-    this.watched.set(txid, Math.max(depth, known ?? 0));
-    if (requestNow && known === undefined) this.requestProof(txid);
+  /** Wants to hear (`proven`) when `txid` (display order) confirms. */
+  watch(txid: string): void {
+    this.feed.watchTransaction(txid);
   }
 
   /** Takes a message that came from the gateway. Never throws: a bad message is reported and ignored. */
@@ -260,9 +249,8 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   }
 
   private handle(message: GatewayMessage | { type: 'unknown' }): void {
+    if (message.type !== 'unknown' && this.feed.handle(message)) return;
     switch (message.type) {
-      case 'headers':
-        return this.onHeaders(message);
       case 'fee_estimate':
         if (message.feeratePerKw >= 253) this.onRefusals(this.components.manager.updateFeerate(message.feeratePerKw));
         return;
@@ -272,12 +260,9 @@ export class Uplink extends EventEmitter<UplinkEvents> {
         const request = this.inFlight.get(message.requestId);
         this.inFlight.delete(message.requestId);
         if (request?.kind === 'appointments') this.release(request.batch);
-        // A proof refused is a transaction not yet in a block: asked again at the next round.
-        if (request && request.kind !== 'proof') this.emit('refused', request.kind, new TextDecoder().decode(message.reason));
+        if (request) this.emit('refused', request.kind, new TextDecoder().decode(message.reason));
         return;
       }
-      case 'tx_proof':
-        return this.onProof(message);
       case 'done': {
         const request = this.inFlight.get(message.requestId);
         if (request?.kind !== 'tag') return;
@@ -294,40 +279,15 @@ export class Uplink extends EventEmitter<UplinkEvents> {
         this.emit('broadcast', { txid: request.txid, accepted: message.accepted === 'yes', ...(reason && { reason }) });
         return;
       }
-      case 'tx_status':
-        // The gateway's word only: ask for the proof.
-        if (this.watched.has(hashToHex(message.txid))) this.requestProof(hashToHex(message.txid));
-        return;
       case 'breach_alert': {
         if (!verifyAlert(this.gatewayKey, this.components.nodeId, message)) return void this.emit('warning', 'a breach alert not signed by our gateway was ignored');
         this.emit('breach', { breachTxid: hashToHex(message.breachTxid), justiceTxid: hashToHex(message.justiceTxid) });
-        this.watch(hashToHex(message.justiceTxid), 6);
+        this.watch(hashToHex(message.justiceTxid));
         return;
       }
       default:
         return; // requests are the gateway's to answer; unknown odd types are ignored
     }
-  }
-
-  private onHeaders(message: Extract<GatewayMessage, { type: 'headers' }>): void {
-    if (this.inFlight.get(message.requestId)?.kind === 'headers') this.inFlight.delete(message.requestId);
-    const chain = this.components.headerChain;
-    const before = chain.height;
-    let change: ChainChange;
-    try {
-      change = chain.addHeaders(message.startHeight, message.headers);
-    } catch (error) {
-      if (!(error instanceof HeaderChainError)) throw error;
-      if (error.reason === 'does not link') this.overlap = Math.min(this.overlap * 2, MAX_HEADERS_PER_MESSAGE - MIN_OVERLAP);
-      this.emit('warning', `headers from the gateway refused, nothing changed: ${error.message}`);
-      return;
-    }
-    this.overlap = MIN_OVERLAP;
-    if (change.connected.length > 0 || change.disconnected.length > 0) {
-      this.emit('headers', change);
-      this.updateWatched();
-    }
-    if (message.tipHeight > chain.height && chain.height > before) this.requestHeaders();
   }
 
   private onReceipt(requestId: number, signature: Uint8Array): void {
@@ -347,60 +307,8 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const appointment of batch) this.appointmentsInFlight.delete(bytesToHex(appointment.locator));
   }
 
-  private onProof(message: Extract<GatewayMessage, { type: 'tx_proof' }>): void {
-    const request = this.inFlight.get(message.requestId);
-    if (request?.kind !== 'proof') return;
-    this.inFlight.delete(message.requestId);
-    const tx = Transaction.fromBuffer(message.transaction);
-    if (tx.getId() !== request.txid) return void this.emit('warning', `the gateway's proof for ${request.txid} carries another transaction`);
-    const entry = this.components.headerChain.entryAt(message.height);
-    if (!entry) return this.requestHeaders(); // our headers are behind: proofs are checked again once they arrive
-    const confirmations = this.components.headerChain.transactionConfirmations({ txid: tx.getHash(), blockHash: entry.hash, index: message.index, branch: message.branch });
-    if (confirmations > 0 && this.watched.has(request.txid)) this.provenIn.set(request.txid, entry.hash);
-    if (confirmations > 0) this.emit('proven', tx, confirmations);
-    this.confirmed(request.txid, confirmations);
-  }
-
-  /** Depths of what we watch: from our headers where a proof is known and its block still in our best chain, else by asking for a proof. */
-  private updateWatched(): void {
-    for (const txid of [...this.watched.keys()]) {
-      const blockHash = this.provenIn.get(txid);
-      const confirmations = blockHash === undefined ? 0 : this.components.headerChain.confirmations(blockHash);
-      if (confirmations > 0) {
-        this.confirmed(txid, confirmations);
-      } else {
-        this.provenIn.delete(txid); // reorged out, or never proven
-        this.requestProof(txid);
-      }
-    }
-  }
-
-  private confirmed(txid: string, confirmations: number): void {
-    this.emit('confirmations', txid, confirmations);
-    for (const funding of this.components.manager.awaitingFunding()) {
-      if (funding.fundingTxid === txid) this.components.manager.fundingConfirmed(funding.peer, funding.handle, confirmations);
-    }
-    if (confirmations >= (this.watched.get(txid) ?? 0)) {
-      this.watched.delete(txid);
-      this.provenIn.delete(txid);
-    }
-  }
-
   private onRefusals(refusals: string[]): void {
     for (const refusal of refusals) this.emit('warning', `the gateway's feerate was not applied: ${refusal}`);
-  }
-
-  private requestHeaders(): void {
-    // One headers request at a time: over a radio an answer can take longer than a poll interval, and asking
-    // again would queue the same headers twice. A request unanswered for two rounds is forgotten (forgetStaleRequests).
-    for (const request of this.inFlight.values()) if (request.kind === 'headers') return;
-    const chain = this.components.headerChain;
-    const fromHeight = Math.max(chain.checkpoint.height + 1, chain.height + 1 - this.overlap);
-    this.send({ type: 'get_headers', requestId: this.requestId({ kind: 'headers' }), fromHeight, count: MAX_HEADERS_PER_MESSAGE });
-  }
-
-  private requestProof(txid: string): void {
-    this.send({ type: 'get_tx_proof', requestId: this.requestId({ kind: 'proof', txid }), txid: hexToHash(txid) });
   }
 
   private requestId(request?: Request): number {

@@ -12,7 +12,8 @@
  */
 import { InvalidInputError } from '../input.js';
 import { MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from '../tower/appointment.js';
-import { type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from './cbor-layout.js';
+import { COMPACT_HEADER_MAX_BYTES } from '../chain/compact-headers.js';
+import { type FieldKind, type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from './cbor-layout.js';
 import { DecodeError } from './cbor.js';
 
 /** The largest gateway message: a batch of appointments or of headers. */
@@ -28,6 +29,12 @@ export const MAX_APPOINTMENTS_PER_BATCH = 256;
  */
 export const MAX_HEADERS_PER_MESSAGE = 144;
 export { MAX_TAG_BYTES };
+/** Outputs and transactions in one watch or unwatch message. */
+export const MAX_WATCHES_PER_MESSAGE = 64;
+/** Matching transactions in one `blocks` message; the gateway ends a batch early rather than send more. */
+export const MAX_MATCHES_PER_MESSAGE = 32;
+/** The hash prefixes that tie a feed to the node's own chain: enough to tell two branches apart, short for the air. */
+export const FEED_HASH_PREFIX_BYTES = 8;
 /** The appointment blob: a kit or a whole justice transaction, encrypted (with its 16-byte tag). */
 export const MAX_BLOB_BYTES = MAX_JUSTICE_DATA_BYTES + 16;
 /** A transaction a node hands over for broadcast, or receives with its proof. */
@@ -69,11 +76,68 @@ export type GatewayMessage =
   /** Gateway to node: accepted, or refused with the backend's reason (UTF-8). */
   | { readonly type: 'broadcast_result'; readonly requestId: number; readonly txid: Uint8Array; readonly accepted: 'yes' | 'no'; readonly reason?: Uint8Array }
   /** Gateway to node: a transaction it broadcast for the node confirmed deeper (or left the chain: 0). */
-  | { readonly type: 'tx_status'; readonly txid: Uint8Array; readonly confirmations: number };
+  | { readonly type: 'tx_status'; readonly txid: Uint8Array; readonly confirmations: number }
+  /**
+   * Node to gateway: report what spends these outputs and these
+   * transactions, in blocks from `fromHeight` on (spends of the outputs also
+   * from the mempool). Answered by `done`, and by a `tx_proof` for each
+   * match in a block the node has already taken.
+   */
+  | { readonly type: 'watch'; readonly requestId: number; readonly outpoints: readonly WatchedOutpoint[]; readonly txids: readonly Uint8Array[]; readonly fromHeight: number }
+  /** Node to gateway: these are no longer needed. */
+  | { readonly type: 'unwatch'; readonly requestId: number; readonly outpoints: readonly WatchedOutpoint[]; readonly txids: readonly Uint8Array[] }
+  /**
+   * Node to gateway: every block up to `height` (whose hash begins with
+   * `hash`, internal order) is taken; send the next ones once the node is
+   * `maxLag` blocks behind, or at once if one of them matters to it.
+   * `hello` (at start, and after a long silence): answer even with nothing
+   * new, so that the node knows its view is current (then the push repeats
+   * the tip's block).
+   */
+  | { readonly type: 'feed_ack'; readonly height: number; readonly hash: Uint8Array; readonly maxLag: number; readonly hello?: 1 }
+  /**
+   * Gateway to node, unasked: the blocks from `startHeight`, building on
+   * the block whose hash begins with `prevHash`, as compact headers
+   * (`node/chain/compact-headers.ts`), with the transactions that match the
+   * node's watches and their merkle branches, the tip's height and a fee
+   * estimate (0: none).
+   */
+  | {
+      readonly type: 'blocks';
+      readonly startHeight: number;
+      readonly prevHash: Uint8Array;
+      readonly headers: Uint8Array;
+      readonly matches: readonly FeedMatch[];
+      readonly tipHeight: number;
+      readonly feeratePerKw: number;
+    }
+  /** Gateway to node, unasked: a transaction in the mempool spends an output the node watches. */
+  | { readonly type: 'mempool_tx'; readonly transaction: Uint8Array };
+
+export interface WatchedOutpoint {
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  readonly vout: number;
+}
+
+/** A transaction of a block in a `blocks` message, with its place in the block. */
+export interface FeedMatch {
+  readonly height: number;
+  readonly index: number;
+  readonly branch: readonly Uint8Array[];
+  readonly transaction: Uint8Array;
+}
 
 const requestId: FieldLayout = { key: 1, name: 'requestId', field: uint(0xffffffff) };
 const tag = bytesUpTo(MAX_TAG_BYTES);
 const reason = bytesUpTo(1000);
+const outpoint: FieldKind = {
+  kind: 'record',
+  fields: [
+    { key: 1, name: 'txid', field: bytes(32) },
+    { key: 2, name: 'vout', field: uint(0xffffffff) },
+  ],
+};
 
 const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
   appointments: {
@@ -149,10 +213,59 @@ const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
     ],
   },
   tx_status: { number: 94, fields: [{ key: 1, name: 'txid', field: bytes(32) }, { key: 2, name: 'confirmations', field: uint(0xffffffff) }] },
+  watch: {
+    number: 96,
+    fields: [
+      requestId,
+      { key: 2, name: 'outpoints', field: listOf(outpoint, MAX_WATCHES_PER_MESSAGE) },
+      { key: 3, name: 'txids', field: listOf(bytes(32), MAX_WATCHES_PER_MESSAGE) },
+      { key: 4, name: 'fromHeight', field: uint(0xffffffff) },
+    ],
+  },
+  unwatch: {
+    number: 98,
+    fields: [requestId, { key: 2, name: 'outpoints', field: listOf(outpoint, MAX_WATCHES_PER_MESSAGE) }, { key: 3, name: 'txids', field: listOf(bytes(32), MAX_WATCHES_PER_MESSAGE) }],
+  },
+  feed_ack: {
+    number: 100,
+    fields: [
+      { key: 1, name: 'height', field: uint(0xffffffff) },
+      { key: 2, name: 'hash', field: bytes(FEED_HASH_PREFIX_BYTES) },
+      { key: 3, name: 'maxLag', field: uint(MAX_HEADERS_PER_MESSAGE, 1) },
+      { key: 5, name: 'hello', field: uint(1, 1), optional: true },
+    ],
+  },
+  blocks: {
+    number: 102,
+    fields: [
+      { key: 1, name: 'startHeight', field: uint(0xffffffff, 1) },
+      { key: 2, name: 'prevHash', field: bytes(FEED_HASH_PREFIX_BYTES) },
+      { key: 3, name: 'headers', field: bytesUpTo(MAX_HEADERS_PER_MESSAGE * COMPACT_HEADER_MAX_BYTES) },
+      {
+        key: 4,
+        name: 'matches',
+        field: listOf(
+          {
+            kind: 'record',
+            fields: [
+              { key: 1, name: 'height', field: uint(0xffffffff) },
+              { key: 2, name: 'index', field: uint(0xffffffff) },
+              { key: 3, name: 'branch', field: listOf(bytes(32), 24) },
+              { key: 4, name: 'transaction', field: bytesUpTo(MAX_TRANSACTION_BYTES) },
+            ],
+          },
+          MAX_MATCHES_PER_MESSAGE,
+        ),
+      },
+      { key: 5, name: 'tipHeight', field: uint(0xffffffff) },
+      { key: 6, name: 'feeratePerKw', field: uint(0xffffffff) },
+    ],
+  },
+  mempool_tx: { number: 104, fields: [{ key: 1, name: 'transaction', field: bytesUpTo(MAX_TRANSACTION_BYTES) }] },
 };
 
-// Depth: the message map, a list, a record in it.
-const CODEC = new LayoutCodec<GatewayMessage>(LAYOUTS, { maxBytes: MAX_GATEWAY_MESSAGE_BYTES, maxDepth: 3 });
+// Depth: the message map, a list, a record in it, and a merkle branch in that record (a feed's match).
+const CODEC = new LayoutCodec<GatewayMessage>(LAYOUTS, { maxBytes: MAX_GATEWAY_MESSAGE_BYTES, maxDepth: 4 });
 
 /** Encodes a gateway message, checked by decoding it again; a bad one is an `InvalidInputError` naming the field. */
 export function encodeGatewayMessage(message: GatewayMessage): Uint8Array {

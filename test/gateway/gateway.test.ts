@@ -19,6 +19,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
 import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../../gateway/gateway.js';
+import { FeedStore } from '../../gateway/relay/feed-store.js';
 import { Mailbox } from '../../gateway/relay/mailbox.js';
 import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../../gateway/tower/response-store.js';
@@ -38,62 +39,8 @@ import { mqttBrokerUrl } from '../transports/broker.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { type Coin, coinbaseAt, mineToSegwit, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
 import { signerOf } from '../node/channel/network.js';
+import { TIMING, coinbaseWallet, gatewayFor } from './gateway-harness.js';
 import { randomBytes } from '../transports/link/link-network.js';
-
-const TIMING = { retransmitBaseMs: 300, retransmitMaxMs: 2_000, ackDelayMs: 10 };
-
-/** A wallet funding channels from anyone-can-spend regtest coinbases, sweeping to a P2WPKH of its own. */
-function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWallet {
-  return {
-    fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis }) => {
-      const coin = coins.shift()!;
-      // The funding output, 2,000 sat of fee, and the rest back to an anyone-can-spend output.
-      const tx = spendAnyoneCanSpendTo(coin, [
-        { script: fundingOutputScript(localFundingPubkey, remoteFundingPubkey), satoshis },
-        { script: p2wsh(OP_TRUE_SCRIPT), satoshis: coin.satoshis - satoshis - 2_000 },
-      ]);
-      return { tx, outputIndex: 0 };
-    },
-    sweepScript: () => p2wpkh(publicKeyOf(sweepKey)),
-    payFee: () => {
-      throw new Error('no anchors HTLC claims in this test');
-    },
-  };
-}
-
-/**
- * A gateway on an embedded regtest chain, its stores in temporary
- * directories removed at the end of `t`; not started.
- */
-async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig) {
-  const dirs: string[] = [];
-  const temp = (name: string) => {
-    const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
-    dirs.push(dir);
-    return dir;
-  };
-  t.teardown(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const chain = new EmbeddedChain({});
-  await chain.open();
-  t.teardown(() => chain.close());
-  const key = gatewayKeyFromSecret(sha256(Uint8Array.of(keyByte)));
-  const appointments = new AppointmentStore(temp('appointments'));
-  const gateway = new Gateway(
-    {
-      key,
-      chain,
-      appointments,
-      responses: new ResponseStore(temp('responses')),
-      mailbox: new Mailbox(temp('mailbox'), systemClock),
-      outbox: new MemoryLinkOutbox(),
-      seen: new MemorySeenMessages(),
-      clock: systemClock,
-      randomBytes,
-    },
-    config,
-  );
-  return { chain, gateway, appointments, gatewayId: bytesToHex(key.nodeId) };
-}
 
 /** The medium the three talk over: each call makes the transport of the node named. */
 type MakeTransport = (name: 'gateway' | 'alice' | 'bob') => Transport;
@@ -210,11 +157,15 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   const alerts: { breachTxid: string; justiceTxid: string }[] = [];
   const depths = new Map<string, number>();
   bob.uplink!.on('breach', (alert) => alerts.push(alert));
-  bob.uplink!.on('confirmations', (txid, confirmations) => depths.set(txid, confirmations));
+  bob.uplink!.on('proven', (tx, confirmations) => depths.set(tx.getId(), confirmations));
   await bob.start();
   await until('Bob, back, has the signed breach alert', () => alerts.length === 1);
   t.same(alerts[0], { breachTxid: revoked.getId(), justiceTxid: justice.getId() }, 'for the breach, naming the justice transaction');
-  await until('and his own merkle proof shows the justice transaction buried', () => (depths.get(justice.getId()) ?? 0) >= 3);
+  await until('and his own merkle proof shows the justice transaction confirmed', () => (depths.get(justice.getId()) ?? 0) >= 1);
+  // Idle, Bob takes blocks a few at a time: six more reach him in one push.
+  await chain.mine(6);
+  const tip = (await chain.tip()).height;
+  await until("Bob's own header chain reaches the gateway's tip", () => bob.uplink!.chainHeight === tip);
   t.same(warnings.filter((warning) => /internal error/.test(warning)), [], 'no internal error anywhere');
 }
 

@@ -41,6 +41,22 @@ const arbitraries: Record<GatewayMessage['type'], fc.Arbitrary<GatewayMessage>> 
     { requiredKeys: ['type', 'requestId', 'txid', 'accepted'] },
   ),
   tx_status: fc.record({ type: fc.constant('tx_status' as const), txid: fixed(32), confirmations: fc.nat(0xffffffff) }),
+  watch: fc.record({ type: fc.constant('watch' as const), requestId: id, outpoints: fc.array(fc.record({ txid: fixed(32), vout: fc.nat(0xffffffff) }), { maxLength: 64 }), txids: fc.array(fixed(32), { maxLength: 64 }), fromHeight: fc.nat(0xffffffff) }),
+  unwatch: fc.record({ type: fc.constant('unwatch' as const), requestId: id, outpoints: fc.array(fc.record({ txid: fixed(32), vout: fc.nat(0xffffffff) }), { maxLength: 64 }), txids: fc.array(fixed(32), { maxLength: 64 }) }),
+  feed_ack: fc.record(
+    { type: fc.constant('feed_ack' as const), height: fc.nat(0xffffffff), hash: fixed(8), maxLag: fc.integer({ min: 1, max: MAX_HEADERS_PER_MESSAGE }), hello: fc.constant(1 as const) },
+    { requiredKeys: ['type', 'height', 'hash', 'maxLag'] },
+  ),
+  blocks: fc.record({
+    type: fc.constant('blocks' as const),
+    startHeight: fc.integer({ min: 1, max: 0xffffffff }),
+    prevHash: fixed(8),
+    headers: upTo(2000),
+    matches: fc.array(fc.record({ height: fc.nat(0xffffffff), index: fc.nat(0xffffffff), branch: fc.array(fixed(32), { maxLength: 24 }), transaction: upTo(500) }), { maxLength: 8 }),
+    tipHeight: fc.nat(0xffffffff),
+    feeratePerKw: fc.nat(0xffffffff),
+  }),
+  mempool_tx: fc.record({ type: fc.constant('mempool_tx' as const), transaction: upTo(2000) }),
 };
 const anyMessage = fc.oneof(...Object.values(arbitraries));
 

@@ -1,0 +1,349 @@
+/**
+ * The node's side of the chain feed (`gateway/relay/chain-feed.ts`): what
+ * the gateway pushes is checked here and handed to the node's
+ * `ChainListener`s (its channels) in chain order.
+ *
+ * - Headers arrive compact; each is rebuilt from the one before and added
+ *   to the node's own header chain, which checks proof of work and
+ *   linkage. A push that does not build on our chain is a reorg deeper than
+ *   the gateway's guess: we acknowledge a lower block, and it goes back.
+ * - Each matching transaction's merkle branch is checked against its
+ *   header. A gateway that sends a bad proof or bad headers changes
+ *   nothing, and is reported.
+ * - Listeners get each block's transactions once, in order, then the new
+ *   tip; a reorg first unwinds them (`blockDisconnected`, tip first).
+ * - The cursor (the last block delivered) is written after the listeners
+ *   have taken a push and before it is acknowledged: a crash in between
+ *   gets the same blocks again, which listeners take as repeats.
+ * - Watches (`ChainFilter`) are written down, sent, and kept until the
+ *   gateway confirms them; those it has not confirmed go again after a
+ *   silence, with an acknowledgement that asks for anything new.
+ */
+import { EventEmitter } from 'node:events';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { type Outpoint, Transaction } from '../bolt3/transaction.js';
+import { hashToHex, hexToHash } from '../chain/block-header.js';
+import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
+import { decodeCompactHeaders } from '../chain/compact-headers.js';
+import { type HeaderChain, HeaderChainError } from '../chain/header-chain.js';
+import { verifyMerkleProof } from '../chain/merkle.js';
+import type { Clock } from '../clock.js';
+import { InvalidInputError, checkInteger } from '../input.js';
+import type { Persister, RecordStore } from '../persist/persister.js';
+import { FEED_HASH_PREFIX_BYTES, type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE } from '../wire/gateway-messages.js';
+
+export interface ChainFeedClientComponents {
+  readonly headerChain: HeaderChain;
+  /** The cursor and the watches. */
+  readonly store: RecordStore & Pick<Persister, 'getAll'>;
+  readonly clock: Clock;
+  /** Sends a message to the gateway. */
+  readonly send: (message: GatewayMessage) => void;
+  /** A fresh request id (shared with the other requests to the gateway). */
+  readonly requestId: () => number;
+}
+
+export interface ChainFeedClientInit {
+  /** Silence after which the node asks the gateway what is new (and sends unconfirmed watches again). Default one hour. */
+  readonly silenceMs?: number;
+  /** Blocks the node may fall behind while idle; 1 while `busy` says so. Default 6. */
+  readonly idleLag?: number;
+}
+
+export interface ChainFeedClientEvents {
+  /** A watched transaction confirmed (proven against our headers) at `height`. */
+  confirmed: [tx: Transaction, height: number];
+  /** The tip moved; `synced`: we have the gateway's tip. */
+  tip: [height: number, synced: boolean];
+  /** The gateway's fee estimate (sat per 1000 weight units), with each push. */
+  feerate: [feeratePerKw: number];
+  warning: [message: string];
+}
+
+/** How far below its cursor the node asks again when a push does not build on its chain. */
+const REWIND_STEP = 12;
+/** A match this far below the cursor is done with: its watch is forgotten. */
+const RETIRE_DEPTH = 144;
+
+export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> implements ChainFilter {
+  private readonly chainListeners: ChainListener[] = [];
+  private cursor: { height: number; hash: string };
+  /** Watches by key (`o:txid:vout`, `t:txid`), mirrored in the store. */
+  private readonly watches = new Map<string, { registered: boolean; matchedAt?: number }>();
+  /** Watch requests in flight: request id to keys. */
+  private readonly watchRequests = new Map<number, string[]>();
+  private flushScheduled = false;
+  private lastHeardAt: number;
+  private cancelTimer: (() => void) | undefined;
+  private readonly silenceMs: number;
+  private readonly idleLag: number;
+  /** The lag the gateway was last told. */
+  private announcedLag: number | undefined;
+  /** Whether the node has something in flight (then every block is wanted at once). */
+  busy: () => boolean = () => false;
+
+  constructor(
+    private readonly components: ChainFeedClientComponents,
+    init: ChainFeedClientInit = {},
+  ) {
+    super();
+    for (const name of ['headerChain', 'store', 'clock', 'send', 'requestId'] as const) {
+      if (!components?.[name]) throw new InvalidInputError(name, 'missing: the chain feed client needs it');
+    }
+    this.silenceMs = checkInteger('silenceMs', init.silenceMs ?? 3_600_000, 1, 30 * 86_400_000);
+    this.idleLag = checkInteger('idleLag', init.idleLag ?? 6, 1, MAX_HEADERS_PER_MESSAGE);
+    const chain = components.headerChain;
+    const saved = components.store.get('feedCursor', 'cursor');
+    // A saved cursor above the headers (a store rolled back) or off our chain starts from the header chain's tip.
+    this.cursor = saved && chain.entryAt(saved.height)?.hash === saved.hash ? saved : { height: chain.height, hash: chain.tipHash };
+    this.lastHeardAt = components.clock.now();
+  }
+
+  /** The last block whose transactions were delivered to the listeners. */
+  get height(): number {
+    return this.cursor.height;
+  }
+
+  /** Hands every block from here on to `listener` too (it starts at `height`). */
+  addChainListener(listener: ChainListener): void {
+    this.chainListeners.push(listener);
+  }
+
+  /** Loads the watches written before, says where we are, and keeps asking after silences. */
+  start(): void {
+    if (this.cancelTimer) return;
+    this.loadWatches();
+    this.acknowledge(true);
+    this.flushWatches();
+    const tick = () => {
+      this.cancelTimer = this.components.clock.setTimer(this.silenceMs, tick);
+      if (this.components.clock.now() - this.lastHeardAt < this.silenceMs) return;
+      this.acknowledge(true);
+      for (const watch of this.watches.values()) if (!watch.registered) this.requestsForgotten();
+      this.flushWatches();
+    };
+    this.cancelTimer = this.components.clock.setTimer(this.silenceMs, tick);
+  }
+
+  stop(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  watchTransaction(txid: string): void {
+    this.addWatch(`t:${txid}`);
+  }
+
+  watchOutput(outpoint: Outpoint): void {
+    this.addWatch(`o:${outpoint.txid}:${outpoint.vout}`);
+  }
+
+  /** Whether `txid` is watched (and not yet retired). */
+  watchesTransaction(txid: string): boolean {
+    return this.watches.has(`t:${txid}`);
+  }
+
+  /** Takes a message from the gateway that belongs to the feed; false for the others. Throws for a malformed one (the caller reports it). */
+  handle(message: GatewayMessage): boolean {
+    switch (message.type) {
+      case 'blocks':
+        this.lastHeardAt = this.components.clock.now();
+        this.onBlocks(message);
+        return true;
+      case 'mempool_tx': {
+        const tx = Transaction.fromBuffer(message.transaction);
+        for (const listener of this.chainListeners) listener.transactionUnconfirmedSeen?.(tx);
+        return true;
+      }
+      case 'done': {
+        const keys = this.watchRequests.get(message.requestId);
+        if (!keys) return false;
+        this.watchRequests.delete(message.requestId);
+        this.setWatches(keys.filter((key) => this.watches.has(key)).map((key) => [key, { ...this.watches.get(key)!, registered: true }]));
+        return true;
+      }
+      case 'tx_proof':
+        if (!this.wasWatchRequest(message.requestId)) return false;
+        this.onLateProof(message);
+        return true;
+      case 'refused': {
+        const keys = this.watchRequests.get(message.requestId);
+        if (!keys) return false;
+        this.watchRequests.delete(message.requestId);
+        this.emit('warning', `the gateway refused to watch ${keys.length} outputs and transactions: ${new TextDecoder().decode(message.reason)}`);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Ids of recent watch requests: late proofs follow their `done` under the same id. */
+  private readonly recentWatchRequests = new Set<number>();
+
+  private wasWatchRequest(requestId: number): boolean {
+    return this.recentWatchRequests.has(requestId);
+  }
+
+  private onBlocks(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
+    const chain = this.components.headerChain;
+    const parent = chain.entryAt(message.startHeight - 1);
+    if (!parent || bytesToHex(hexToHash(parent.hash).slice(0, FEED_HASH_PREFIX_BYTES)) !== bytesToHex(message.prevHash)) {
+      // Not built on our chain: a reorg deeper than the gateway went back. Say where we are further down.
+      return this.acknowledgeBelow(message.startHeight - 1);
+    }
+    let headers: Uint8Array[];
+    let change: ReturnType<HeaderChain['addHeaders']>;
+    try {
+      headers = decodeCompactHeaders(parent.raw, message.headers, MAX_HEADERS_PER_MESSAGE);
+      if (headers.length === 0) return this.onNothingNew(message);
+      change = chain.addHeaders(message.startHeight, headers);
+    } catch (error) {
+      if (!(error instanceof HeaderChainError) && !(error instanceof InvalidInputError) && (error as Error).name !== 'CompactHeaderError') throw error;
+      this.emit('warning', `blocks from the gateway refused, nothing changed: ${(error as Error).message}`);
+      return this.acknowledge();
+    }
+    const end = message.startHeight + headers.length - 1;
+    // Matches are checked whole before any is delivered: a bad proof means a broken gateway, and nothing is taken from it.
+    const byHeight = new Map<number, Transaction[]>();
+    for (const match of message.matches) {
+      const entry = match.height >= message.startHeight && match.height <= end ? chain.entryAt(match.height) : undefined;
+      const tx = Transaction.fromBuffer(match.transaction);
+      if (!entry || !verifyMerkleProof(tx.getHash(), match.index, match.branch, entry.header.merkleRoot)) {
+        this.emit('warning', `the gateway's proof of ${tx.getId()} at height ${match.height} does not check out: its transactions were ignored`);
+        return this.acknowledge();
+      }
+      byHeight.set(match.height, [...(byHeight.get(match.height) ?? []), tx]);
+    }
+    for (const entry of change.disconnected) {
+      if (entry.height <= this.cursor.height) for (const listener of this.chainListeners) listener.blockDisconnected(entry.height);
+    }
+    const forkHeight = change.disconnected.length > 0 ? change.disconnected[change.disconnected.length - 1]!.height - 1 : this.cursor.height;
+    const deliveredTo = Math.min(this.cursor.height, forkHeight);
+    for (let height = Math.max(message.startHeight, deliveredTo + 1); height <= end; height++) {
+      const transactions = byHeight.get(height);
+      if (transactions) this.deliver(height, chain.entryAt(height)!.hash, transactions);
+    }
+    const tip = chain.entryAt(end)!;
+    if (end > deliveredTo) for (const listener of this.chainListeners) listener.bestBlockUpdated(end, tip.hash);
+    this.cursor = { height: end, hash: tip.hash };
+    this.components.store.write([{ kind: 'feedCursor', id: 'cursor', value: this.cursor }]);
+    this.retireWatches();
+    if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
+    this.emit('tip', end, message.tipHeight <= end);
+    this.acknowledge();
+  }
+
+  /** The answer to a hello when there is nothing new: our view is current if the gateway's tip is where we are. */
+  private onNothingNew(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
+    if (message.matches.length > 0) return void this.emit('warning', 'a push with matches and no headers was ignored');
+    if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
+    this.emit('tip', this.cursor.height, message.tipHeight <= this.cursor.height);
+  }
+
+  /** A proof of a match in a block we already had (a watch registered late). */
+  private onLateProof(message: Extract<GatewayMessage, { type: 'tx_proof' }>): void {
+    if (message.height > this.cursor.height) return; // the feed brings it in its block
+    const entry = this.components.headerChain.entryAt(message.height);
+    const tx = Transaction.fromBuffer(message.transaction);
+    if (!entry || !verifyMerkleProof(tx.getHash(), message.index, message.branch, entry.header.merkleRoot)) {
+      return void this.emit('warning', `the gateway's proof of ${tx.getId()} at height ${message.height} does not check out: ignored`);
+    }
+    this.deliver(message.height, entry.hash, [tx]);
+  }
+
+  private deliver(height: number, blockHash: string, transactions: Transaction[]): void {
+    for (const listener of this.chainListeners) listener.transactionsConfirmed(height, blockHash, transactions);
+    const matched: [string, { registered: boolean; matchedAt?: number }][] = [];
+    for (const tx of transactions) {
+      for (const key of [`t:${tx.getId()}`, ...tx.ins.map((input) => `o:${hashToHex(input.hash)}:${input.index}`)]) {
+        const watch = this.watches.get(key);
+        if (watch && watch.matchedAt === undefined) matched.push([key, { ...watch, matchedAt: height }]);
+      }
+      this.emit('confirmed', tx, height);
+    }
+    this.setWatches(matched);
+  }
+
+  private retireWatches(): void {
+    const done = [...this.watches].filter(([, watch]) => watch.matchedAt !== undefined && watch.matchedAt <= this.cursor.height - RETIRE_DEPTH);
+    if (done.length === 0) return;
+    for (const [key] of done) this.watches.delete(key);
+    this.components.store.write(done.map(([key]) => ({ kind: 'feedWatch' as const, id: key, value: undefined })));
+  }
+
+  /**
+   * Tells the gateway again how far behind we may fall, if that changed
+   * (an HTLC now pending wants every block): a few bytes, only on a change.
+   */
+  refreshLag(): void {
+    if (this.cancelTimer && this.wantedLag() !== this.announcedLag) this.acknowledge();
+  }
+
+  private wantedLag(): number {
+    return this.busy() ? 1 : this.idleLag;
+  }
+
+  /** Says which block we have taken last; `hello` asks for an answer even if nothing is new. */
+  private acknowledge(hello = false): void {
+    const hash = hexToHash(this.cursor.hash).slice(0, FEED_HASH_PREFIX_BYTES);
+    this.announcedLag = this.wantedLag();
+    this.components.send({ type: 'feed_ack', height: this.cursor.height, hash, maxLag: this.announcedLag, ...(hello && { hello: 1 as const }) });
+  }
+
+  /** Acknowledges a block further down our own chain than `height`, so that the gateway sends from below a deep fork. */
+  private acknowledgeBelow(height: number): void {
+    const chain = this.components.headerChain;
+    const target = Math.max(chain.checkpoint.height, Math.min(height, chain.height) - REWIND_STEP);
+    const entry = chain.entryAt(target)!;
+    // A hello: the gateway answers at once, from there.
+    this.components.send({ type: 'feed_ack', height: target, hash: hexToHash(entry.hash).slice(0, FEED_HASH_PREFIX_BYTES), maxLag: 1, hello: 1 });
+  }
+
+  private addWatch(key: string): void {
+    if (this.watches.has(key)) return;
+    this.setWatches([[key, { registered: false }]]);
+    if (this.flushScheduled || !this.cancelTimer) return;
+    // Watches added together (a close registers several outputs) go in one message.
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flushWatches();
+    });
+  }
+
+  private setWatches(entries: [string, { registered: boolean; matchedAt?: number }][]): void {
+    if (entries.length === 0) return;
+    this.components.store.write(entries.map(([key, value]) => ({ kind: 'feedWatch' as const, id: key, value })));
+    for (const [key, value] of entries) this.watches.set(key, value);
+  }
+
+  private loadWatches(): void {
+    for (const [key, value] of this.components.store.getAll('feedWatch')) this.watches.set(key, value);
+  }
+
+  /** Watch requests unanswered when a silence ends are presumed lost. */
+  private requestsForgotten(): void {
+    this.watchRequests.clear();
+  }
+
+  /** Sends the watches the gateway has not confirmed and that are not in flight. */
+  private flushWatches(): void {
+    const inFlight = new Set([...this.watchRequests.values()].flat());
+    const waiting = [...this.watches].filter(([key, watch]) => !watch.registered && !inFlight.has(key)).map(([key]) => key);
+    for (let start = 0; start < waiting.length; start += MAX_WATCHES_PER_MESSAGE) {
+      const keys = waiting.slice(start, start + MAX_WATCHES_PER_MESSAGE);
+      const requestId = this.components.requestId();
+      this.watchRequests.set(requestId, keys);
+      this.recentWatchRequests.add(requestId);
+      if (this.recentWatchRequests.size > 256) this.recentWatchRequests.delete(this.recentWatchRequests.values().next().value!);
+      const outpoints = keys.filter((key) => key.startsWith('o:')).map((key) => {
+        const [, txid, vout] = key.split(':') as [string, string, string];
+        return { txid: hexToHash(txid), vout: Number(vout) };
+      });
+      const txids = keys.filter((key) => key.startsWith('t:')).map((key) => hexToHash(key.slice(2)));
+      // From a few blocks below the cursor: a match the gateway sent while this was on its way is proven again.
+      this.components.send({ type: 'watch', requestId, outpoints, txids, fromHeight: Math.max(0, this.cursor.height - 6) });
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// What tests of a gateway with mesh nodes share: a gateway on an embedded
+// regtest chain with its stores in temporary directories, a wallet that
+// funds channels from anyone-can-spend coinbases, and fast link timings.
+import type { Test } from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
+import { type Coin, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
+import { OP_TRUE_SCRIPT } from '../../gateway/chain/regtest-miner.js';
+import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../../gateway/gateway.js';
+import { FeedStore } from '../../gateway/relay/feed-store.js';
+import { Mailbox } from '../../gateway/relay/mailbox.js';
+import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
+import { ResponseStore } from '../../gateway/tower/response-store.js';
+import { fundingOutputScript } from '../../node/bolt3/funding.js';
+import { p2wpkh, p2wsh } from '../../node/bolt3/scripts.js';
+import type { FundingWallet } from '../../node/channel/manager.js';
+import { systemClock } from '../../node/clock.js';
+import { publicKeyOf } from '../../node/keys/curve.js';
+import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
+import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
+import { randomBytes } from '../transports/link/link-network.js';
+
+export const TIMING = { retransmitBaseMs: 300, retransmitMaxMs: 2_000, ackDelayMs: 10 };
+
+/** A wallet funding channels from anyone-can-spend regtest coinbases, sweeping to a P2WPKH of its own. */
+export function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWallet {
+  return {
+    fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis }) => {
+      const coin = coins.shift()!;
+      // The funding output, 2,000 sat of fee, and the rest back to an anyone-can-spend output.
+      const tx = spendAnyoneCanSpendTo(coin, [
+        { script: fundingOutputScript(localFundingPubkey, remoteFundingPubkey), satoshis },
+        { script: p2wsh(OP_TRUE_SCRIPT), satoshis: coin.satoshis - satoshis - 2_000 },
+      ]);
+      return { tx, outputIndex: 0 };
+    },
+    sweepScript: () => p2wpkh(publicKeyOf(sweepKey)),
+    payFee: () => {
+      throw new Error('no anchors HTLC claims in this test');
+    },
+  };
+}
+
+/**
+ * A gateway on an embedded regtest chain, its stores in temporary
+ * directories removed at the end of `t`; not started.
+ */
+export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig) {
+  const dirs: string[] = [];
+  const temp = (name: string) => {
+    const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
+    dirs.push(dir);
+    return dir;
+  };
+  const chain = new EmbeddedChain({});
+  await chain.open();
+  const key = gatewayKeyFromSecret(sha256(Uint8Array.of(keyByte)));
+  const appointments = new AppointmentStore(temp('appointments'));
+  const responses = new ResponseStore(temp('responses'));
+  const mailbox = new Mailbox(temp('mailbox'), systemClock);
+  const feedStore = new FeedStore(temp('feed'));
+  // Teardowns run in order: the stores close after the gateway (stopped by its test), then the chain, then the files go.
+  t.teardown(async () => {
+    for (const store of [appointments, responses, mailbox, feedStore]) await store.close();
+    await chain.close();
+    dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+  const gateway = new Gateway(
+    {
+      key,
+      chain,
+      appointments,
+      responses,
+      mailbox,
+      feedStore,
+      outbox: new MemoryLinkOutbox(),
+      seen: new MemorySeenMessages(),
+      clock: systemClock,
+      randomBytes,
+    },
+    config,
+  );
+  return { chain, gateway, appointments, gatewayId: bytesToHex(key.nodeId) };
+}
+

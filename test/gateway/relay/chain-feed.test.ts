@@ -1,0 +1,248 @@
+// The chain feed end to end, with real parts: the gateway's ChainFeed on an
+// embedded bcoin regtest chain, and a node's ChainFeedClient with its own
+// header chain, wired message for message (every message is encoded and
+// decoded, as on the air). A listener on the node records what reaches it.
+// The node learns of a spend of a watched output in the block it confirms,
+// proven against its own headers; an idle node takes blocks six at a time;
+// a restart resumes from the cursor; a reorg unwinds what it took away; a
+// watch registered late is answered with a proof; a mempool spend is
+// announced at once.
+import t, { type Test } from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { p2wsh } from '../../../node/bolt3/scripts.js';
+import type { Transaction } from '../../../node/bolt3/transaction.js';
+import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
+import { OP_TRUE_SCRIPT } from '../../../gateway/chain/regtest-miner.js';
+import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
+import { ChainFeed } from '../../../gateway/relay/chain-feed.js';
+import { FeedStore } from '../../../gateway/relay/feed-store.js';
+import type { ChainListener } from '../../../node/chain/chain-listener.js';
+import { HeaderChain } from '../../../node/chain/header-chain.js';
+import { networkParams } from '../../../node/chain/network-params.js';
+import { hexToHash } from '../../../node/chain/block-header.js';
+import { encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
+import { systemClock } from '../../../node/clock.js';
+import { MemoryPersister } from '../../../node/persist/persister.js';
+import { ChainFeedClient } from '../../../node/uplink/chain-feed-client.js';
+import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+
+const NODE = '02'.padEnd(66, '1');
+
+/** What reaches a node's listener, in order. */
+class RecordingListener implements ChainListener {
+  readonly log: string[] = [];
+  readonly confirmed = new Map<string, number>();
+  tip = 0;
+  transactionsConfirmed(height: number, _hash: string, transactions: readonly Transaction[]): void {
+    for (const tx of transactions) {
+      this.confirmed.set(tx.getId(), height);
+      this.log.push(`confirmed ${tx.getId().slice(0, 8)} at ${height}`);
+    }
+  }
+  bestBlockUpdated(height: number): void {
+    this.tip = height;
+    this.log.push(`tip ${height}`);
+  }
+  blockDisconnected(height: number): void {
+    this.log.push(`disconnected ${height}`);
+    for (const [txid, at] of this.confirmed) if (at >= height) this.confirmed.delete(txid);
+  }
+  readonly unconfirmed: string[] = [];
+  transactionUnconfirmedSeen(tx: Transaction): void {
+    this.unconfirmed.push(tx.getId());
+  }
+}
+
+async function setUp(t: Test) {
+  const dir = mkdtempSync(join(tmpdir(), 'lnmesh-feed-'));
+  const chain = new EmbeddedChain({});
+  await chain.open();
+  await mineToSegwit(chain);
+  const store = new FeedStore(join(dir, 'feed'));
+  const toNode: GatewayMessage[] = [];
+  let node: ReturnType<typeof makeNode> | undefined;
+  const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock: systemClock });
+  const warnings: string[] = [];
+  feed.on('warning', (warning) => warnings.push(warning));
+  let nodeOnline = true;
+  const deliverToNode = (bytes: Uint8Array) => {
+    const message = decodeGatewayMessage(bytes) as GatewayMessage;
+    toNode.push(message);
+    if (nodeOnline) setImmediate(() => node?.client.handle(message));
+  };
+  const nodeStore = new MemoryPersister();
+  const headerChain = HeaderChain.open({ network: networkParams('regtest'), store: nodeStore });
+  let nextId = 1;
+  function makeNode() {
+    const listener = new RecordingListener();
+    const client = new ChainFeedClient({
+      headerChain: HeaderChain.open({ network: networkParams('regtest'), store: nodeStore }),
+      store: nodeStore,
+      clock: systemClock,
+      requestId: () => nextId++,
+      send: (message) => {
+        const decoded = decodeGatewayMessage(encodeGatewayMessage(message)) as GatewayMessage;
+        setImmediate(() => void toGateway(decoded));
+      },
+    });
+    client.addChainListener(listener);
+    client.on('warning', (warning) => warnings.push(warning));
+    return { client, listener };
+  }
+  const toGateway = async (message: GatewayMessage) => {
+    if (message.type === 'feed_ack') return feed.acknowledge(NODE, message);
+    if (message.type === 'watch') {
+      const proofs = await feed.watch(NODE, message);
+      for (const answer of [{ type: 'done', requestId: message.requestId } as GatewayMessage, ...proofs.map((proof) => ({ ...proof, requestId: message.requestId }))]) {
+        deliverToNode(encodeGatewayMessage(answer));
+      }
+    }
+  };
+  node = makeNode();
+  feed.start();
+  t.teardown(async () => {
+    node?.client.stop();
+    await feed.stop();
+    await store.close();
+    await chain.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const until = async (what: string, done: () => boolean, limitMs = 20_000) => {
+    const start = Date.now();
+    while (!done()) {
+      if (Date.now() - start > limitMs) throw new Error(`timed out waiting: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  return {
+    chain,
+    feed,
+    store,
+    toNode,
+    warnings,
+    headerChain,
+    get node() {
+      return node!;
+    },
+    restartNode() {
+      node!.client.stop();
+      node = makeNode();
+      return node;
+    },
+    setOnline(online: boolean) {
+      nodeOnline = online;
+    },
+    until,
+  };
+}
+
+t.test('a watched output: its spend reaches the node in its block, proven; an idle node takes blocks six at a time', async (t) => {
+  const env = await setUp(t);
+  const { chain, until } = env;
+  const coin = await coinbaseAt(chain, 1);
+  const first = spendAnyoneCanSpend(coin, p2wsh(OP_TRUE_SCRIPT));
+  await chain.broadcast(first);
+  await chain.mine(1);
+  const watched = { txid: first.getId(), vout: 0 };
+  env.node.client.start();
+  env.node.client.watchOutput(watched);
+  const tip = (await chain.tip()).height;
+  await until('the node is at the tip', () => env.node.client.height === tip);
+  t.equal(env.node.listener.tip, tip, 'its listener was told the tip');
+
+  const spend = spendAnyoneCanSpend({ txid: first.getId(), vout: 0, satoshis: Number(first.outs[0]!.value) }, p2wsh(OP_TRUE_SCRIPT));
+  const accepted = await chain.broadcast(spend);
+  t.ok(accepted.accepted, 'the spend is accepted');
+  await until('the mempool spend is announced', () => env.node.listener.unconfirmed.includes(spend.getId()));
+  await chain.mine(1);
+  await until('the spend reaches the node', () => env.node.listener.confirmed.has(spend.getId()));
+  t.equal(env.node.listener.confirmed.get(spend.getId()), tip + 1, 'in the block that confirmed it, at once (it matters)');
+
+  // Idle: nothing for the node in the next five blocks, so nothing is sent.
+  const before = env.toNode.filter((message) => message.type === 'blocks').length;
+  await chain.mine(5);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(env.toNode.filter((message) => message.type === 'blocks').length, before, 'five idle blocks: no push');
+  await chain.mine(1);
+  await until('the sixth brings them all', () => env.node.client.height === tip + 7);
+  const pushes = env.toNode.filter((message) => message.type === 'blocks');
+  t.equal(pushes.length, before + 1, 'in one push');
+  const last = pushes.at(-1) as Extract<GatewayMessage, { type: 'blocks' }>;
+  t.ok(encodeGatewayMessage(last).length < 6 * 50 + 40, `six compact headers and the rest take ${encodeGatewayMessage(last).length} bytes (six raw headers alone: 480)`);
+  t.same(env.warnings, [], 'no warnings');
+});
+
+t.test('a restart resumes from the cursor; a reorg unwinds what it took away; a late watch gets its proof', async (t) => {
+  const env = await setUp(t);
+  const { chain, until } = env;
+  env.node.client.start();
+  const start = (await chain.tip()).height;
+  await until('at the tip', () => env.node.client.height === start);
+  // A spend of a spend: bcoin drops spends of coinbases from its mempool after a reorg.
+  const parent = spendAnyoneCanSpend(await coinbaseAt(chain, 2), p2wsh(OP_TRUE_SCRIPT));
+  await chain.broadcast(parent);
+  await chain.mine(1);
+  const tx = spendAnyoneCanSpend({ txid: parent.getId(), vout: 0, satoshis: Number(parent.outs[0]!.value) }, p2wsh(OP_TRUE_SCRIPT));
+  env.node.client.watchTransaction(tx.getId());
+  await chain.broadcast(tx);
+  await chain.mine(1);
+  await until('confirmed', () => env.node.listener.confirmed.has(tx.getId()));
+  const at = env.node.listener.confirmed.get(tx.getId())!;
+
+  // The node goes away: what happens meanwhile waits for it.
+  env.setOnline(false);
+  env.node.client.stop();
+  await chain.reorg(1); // the block with tx is replaced: tx goes back to the mempool, and into the next block
+  await chain.mine(2);
+  env.setOnline(true);
+  const back = env.restartNode();
+  back.client.start();
+  const tip = (await chain.tip()).height;
+  await until('the restarted node catches up', () => back.client.height === tip);
+  t.ok(back.listener.log.includes(`disconnected ${at}`), 'the block it had taken left the chain: it was told');
+  t.ok(back.listener.confirmed.has(tx.getId()), `and the transaction, confirmed again at ${back.listener.confirmed.get(tx.getId())}, reached it again`);
+  t.ok(back.listener.confirmed.get(tx.getId())! > at, 'in a later block');
+
+  // A transaction confirmed before anyone watched it: the watch is answered with its proof.
+  const old = spendAnyoneCanSpend(await coinbaseAt(chain, 3), p2wsh(OP_TRUE_SCRIPT));
+  await chain.broadcast(old);
+  await chain.mine(1);
+  await until('the tip', () => back.client.height === tip + 1 || back.client.height === tip);
+  back.client.watchTransaction(old.getId());
+  await until('the late watch is proven', () => back.listener.confirmed.has(old.getId()));
+  t.same(env.warnings, [], 'no warnings');
+});
+
+t.test('a gateway that lies changes nothing', async (t) => {
+  const env = await setUp(t);
+  const { chain, until } = env;
+  env.node.client.start();
+  const tip = (await chain.tip()).height;
+  await until('at the tip', () => env.node.client.height === tip);
+  const block = (await chain.blockAt(tip))!;
+  const parent = (await chain.blockAt(tip - 1))!;
+  const prefix = (hash: string) => hexToHash(hash).slice(0, 8);
+  const blocks = (startHeight: number, previous: typeof parent, headers: Uint8Array[], matches: Extract<GatewayMessage, { type: 'blocks' }>['matches'] = []) =>
+    ({ type: 'blocks', startHeight, prevHash: prefix(previous.hash), headers: encodeCompactHeaders(previous.header, headers), matches, tipHeight: tip, feeratePerKw: 0 }) as const;
+  // A transaction that is not in the block, with a made-up proof.
+  const fake = spendAnyoneCanSpend(await coinbaseAt(chain, 5), p2wsh(OP_TRUE_SCRIPT));
+  const warnings = env.warnings.length;
+  env.node.client.handle(blocks(tip, parent, [block.header], [{ height: tip, index: 1, branch: [block.transactions[0]!.getHash()], transaction: fake.toBuffer() }]));
+  t.notOk(env.node.listener.confirmed.has(fake.getId()), 'a transaction with a bad proof is not delivered');
+  t.match(env.warnings[warnings], /does not check out/, 'and the gateway is reported');
+  // Headers that do not build on our chain: nothing changes, and we say where we are further down.
+  const before = env.node.client.height;
+  env.node.client.handle({ ...blocks(tip + 5, parent, [block.header]), prevHash: new Uint8Array(8).fill(9) });
+  t.equal(env.node.client.height, before, 'nothing taken from a push that does not link');
+  // A header without the proof of work its bits claim, and garbage where compact headers should be.
+  const weak = Uint8Array.from(block.header);
+  weak.set([0xff, 0xff, 0x00, 0x1d], 72);
+  env.node.client.handle(blocks(tip + 1, block, [weak]));
+  t.equal(env.node.client.height, before, 'nor from a header without its proof of work');
+  t.match(env.warnings.at(-1), /refused, nothing changed/);
+  env.node.client.handle({ ...blocks(tip + 1, block, []), headers: Uint8Array.of(0xff, 1, 2) });
+  t.equal(env.node.client.height, before, 'nor from malformed headers');
+  t.match(env.warnings.at(-1), /refused, nothing changed/);
+});
