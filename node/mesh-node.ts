@@ -126,6 +126,7 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
       feed.addChainListener(this.manager);
       feed.busy = () => this.manager.needsEveryBlock();
       feed.on('tip', (_height, synced) => synced && this.manager.setChainSynced(true));
+      this.manager.on('event', (event) => event.type === 'appointment' && this.uplink?.appointmentQueued());
     }
   }
 

@@ -129,6 +129,31 @@ export interface ChannelSummary {
   readonly localIsFunder: boolean;
   readonly fundingTxid?: string;
   readonly minimumDepth?: number;
+  /** Once the funding output is spent: how, and where each of our claims on it stands. */
+  readonly onchain?: OnchainSummary;
+}
+
+/** A closed channel's progress on chain, for people: `lnmesh channels`. */
+export interface OnchainSummary {
+  readonly kind: CloseKind;
+  /** The transaction that spent the funding output (a commitment, or the closing transaction). */
+  readonly commitmentTxid: string;
+  readonly confirmedAt?: number;
+  readonly claims: readonly ClaimSummary[];
+}
+
+export interface ClaimSummary {
+  readonly description: string;
+  readonly txid: string;
+  /** What it pays us (its first output). */
+  readonly satoshis: number;
+  /** What it takes from the output it spends, when known. */
+  readonly inputSatoshis?: number;
+  /** waiting (for its locks, or for what it spends), broadcast, confirmed, or void (someone else spent that output). */
+  readonly state: 'waiting' | 'broadcast' | 'confirmed' | 'void';
+  /** The first block that may include it, once what it spends has confirmed. */
+  readonly unlocksAt?: number;
+  readonly confirmedAt?: number;
 }
 
 /** An appointment with the per-channel tag the tower files it under. */
@@ -621,6 +646,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         localIsFunder: state.localIsFunder,
         fundingTxid: state.fundingOutpoint.txid,
         minimumDepth: managed.minimumDepth,
+        ...(managed.onchain && { onchain: onchainSummary(managed.onchain) }),
       };
     });
     return [...negotiating, ...channels];
@@ -1398,7 +1424,28 @@ function pendingClaim(claim: Claim): PendingClaim {
     ...(claim.relativeDelay !== undefined && { relativeDelay: claim.relativeDelay }),
     ...(claim.then && { then: pendingClaim(claim.then) }),
     ...(claim.htlc && { htlc: claim.htlc }),
+    satoshis: claim.satoshis,
   };
+}
+
+function onchainSummary(onchain: OnchainResolution): OnchainSummary {
+  const claims = allClaims(onchain.claims).map((claim): ClaimSummary => {
+    const tx = Transaction.fromBuffer(claim.transaction);
+    const spentAt = onchain.confirmed[claim.spends];
+    const unlocksAt = spentAt === undefined ? undefined : Math.max(claim.notBeforeHeight ?? 0, spentAt + (claim.relativeDelay ?? 1));
+    const state = claim.confirmedAt !== undefined ? 'confirmed' : claim.conflicted ? 'void' : claim.broadcast ? 'broadcast' : 'waiting';
+    return {
+      description: claim.description,
+      txid: tx.getId(),
+      satoshis: Number(tx.outs[0]?.value ?? 0),
+      ...(claim.satoshis !== undefined && { inputSatoshis: claim.satoshis }),
+      state,
+      ...(unlocksAt !== undefined && { unlocksAt }),
+      ...(claim.confirmedAt !== undefined && { confirmedAt: claim.confirmedAt }),
+    };
+  });
+  const confirmedAt = onchain.confirmed[onchain.commitmentTxid];
+  return { kind: onchain.kind ?? (onchain.ours ? 'ours' : 'theirs'), commitmentTxid: onchain.commitmentTxid, ...(confirmedAt !== undefined && { confirmedAt }), claims };
 }
 
 /** Whether `tx` spends `outpoint`. */

@@ -11,6 +11,7 @@ import { nodeIdProblem } from '../keys/node-id.js';
 import { type DaemonOptions, DEFAULT_CONFIG, ask } from './daemon-socket.js';
 import { waitWithProgress } from './progress.js';
 import { type TableColumn, formatKeyValues, formatTable } from './table.js';
+import type { OnchainSummary } from '../channel/manager.js';
 
 type Row = Record<string, unknown>;
 
@@ -88,9 +89,17 @@ export function registerControlCommands(program: Command): void {
       { key: 'localSat', header: 'LOCAL SAT' },
       { key: 'remoteSat', header: 'REMOTE SAT' },
       { key: 'pendingHtlcs', header: 'HTLCS' },
+      { key: 'progress', header: 'ON CHAIN' },
     ];
     show(options, await ask(options, 'channels'), (rows: Row[]) =>
-      table(columns)(rows.map((row) => ({ ...named(row, 'peer', 'peerName'), localSat: Math.floor(Number(row.localMsat) / 1000), remoteSat: Math.floor(Number(row.remoteMsat) / 1000) }))),
+      table(columns)(
+        rows.map((row) => ({
+          ...named(row, 'peer', 'peerName'),
+          localSat: Math.floor(Number(row.localMsat) / 1000),
+          remoteSat: Math.floor(Number(row.remoteMsat) / 1000),
+          progress: onchainProgress(row.onchain as OnchainSummary | undefined),
+        })),
+      ),
     );
   });
 
@@ -228,4 +237,16 @@ async function waitForChannel(options: DaemonOptions, channel: { peer: string; h
     },
     { timeoutMs, what: `channel ${channel.handle}` },
   );
+}
+
+/** A closed channel's progress on chain in a few words: where the commitment confirmed, what is swept, what waits and until when. */
+function onchainProgress(onchain: OnchainSummary | undefined): string {
+  if (!onchain) return '';
+  if (onchain.confirmedAt === undefined) return `${onchain.kind === 'cooperative' ? 'closing' : 'commitment'} ${onchain.commitmentTxid.slice(0, 8)} unconfirmed`;
+  const parts = [`${onchain.kind} close at ${onchain.confirmedAt}`];
+  const swept = onchain.claims.filter((claim) => claim.state === 'confirmed');
+  if (swept.length > 0) parts.push(`swept ${swept.reduce((sum, claim) => sum + claim.satoshis, 0)} sat`);
+  const waiting = onchain.claims.filter((claim) => claim.state === 'waiting' || claim.state === 'broadcast');
+  for (const claim of waiting) parts.push(`${claim.description} ${claim.state === 'broadcast' ? 'broadcast' : claim.unlocksAt !== undefined ? `unlocks at ${claim.unlocksAt}` : 'after its parent'}`);
+  return parts.join('; ');
 }

@@ -22,6 +22,8 @@ export interface PendingClaim {
   readonly then?: PendingClaim;
   /** The HTLC it takes. */
   readonly htlc?: ClaimedHtlc;
+  /** The value of the output it spends (absent in stores written before it). */
+  readonly satoshis?: number;
   broadcast?: boolean;
   /** When it was last handed to the broadcaster (a claim that does not confirm goes again). */
   broadcastAt?: number;

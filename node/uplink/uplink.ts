@@ -63,6 +63,8 @@ export interface UplinkInit {
   readonly feed?: ChainFeedClientInit;
   /** Appointments per batch. Default 16 (a batch of kits is about 3.5 kB). */
   readonly appointmentsPerBatch?: number;
+  /** How long a new appointment waits for others to join its batch before it goes. Default 30 seconds. */
+  readonly appointmentDelayMs?: number;
   /**
    * How long a batch of appointments may wait for its receipt before it is
    * sent again. Default 24 hours: the links deliver exactly once, in order,
@@ -123,6 +125,8 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   /** Tags whose funding outpoint the tower acknowledged (this run: repeating is harmless). */
   private readonly fundingRevealed = new Set<string>();
   private cancelPoll: (() => void) | undefined;
+  private cancelFlush: (() => void) | undefined;
+  private readonly appointmentDelayMs: number;
 
   constructor(
     private readonly components: UplinkComponents,
@@ -137,6 +141,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.pollIntervalMs = checkInteger('pollIntervalMs', init.pollIntervalMs ?? 600_000, 1, 86_400_000);
     this.appointmentsPerBatch = checkInteger('appointmentsPerBatch', init.appointmentsPerBatch ?? 16, 1, MAX_APPOINTMENTS_PER_BATCH);
     this.revealFunding = init.revealFunding ?? true;
+    this.appointmentDelayMs = checkInteger('appointmentDelayMs', init.appointmentDelayMs ?? 30_000, 0, 86_400_000);
     this.appointmentTimeoutMs = checkInteger('appointmentTimeoutMs', init.appointmentTimeoutMs ?? 86_400_000, 1, 30 * 86_400_000);
     const random = components.randomBytes(4);
     this.nextRequestId = ((random[0]! << 24) | (random[1]! << 16) | (random[2]! << 8) | random[3]!) >>> 1;
@@ -154,6 +159,21 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     return this.components.headerChain.height;
   }
 
+  /**
+   * An appointment was queued: it goes within `appointmentDelayMs`, with
+   * whatever else is queued by then (one batch, one receipt). Waiting for
+   * the next round (`pollIntervalMs`) would leave a revoked state
+   * unwatched by the tower for as long.
+   */
+  appointmentQueued(): void {
+    if (this.cancelFlush || !this.cancelPoll) return;
+    this.cancelFlush = this.components.clock.setTimer(this.appointmentDelayMs, () => {
+      this.cancelFlush = undefined;
+      this.flushAppointments();
+      this.feed.refreshLag();
+    });
+  }
+
   /** Starts the feed, sends what waits, and looks again every `pollIntervalMs`. */
   start(): void {
     if (this.cancelPoll) return;
@@ -168,6 +188,8 @@ export class Uplink extends EventEmitter<UplinkEvents> {
 
   stop(): void {
     this.feed.stop();
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     this.cancelPoll?.();
     this.cancelPoll = undefined;
   }

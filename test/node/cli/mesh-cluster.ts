@@ -83,7 +83,7 @@ export interface NodeLinks {
 }
 
 export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: NodeLinks, routes: Record<string, string> = {}): void {
-  const lines = ['network: regtest', `dataDir: ./${node.name}-data`, 'log: { level: info, format: json }', `gateway: { nodeId: ${gateway.nodeId}, pollInterval: 1s }`, 'links:'];
+  const lines = ['network: regtest', `dataDir: ./${node.name}-data`, 'log: { level: info, format: json }', `gateway: { nodeId: ${gateway.nodeId} }`, 'links:'];
   if (links.mqtt) {
     lines.push(`  - transport: { kind: mqtt, url: "${links.mqtt.url}", nodeName: ${node.name}, topicPrefix: ${links.mqtt.topicPrefix} }`, '    neighbours:');
     for (const { node: neighbour, address } of links.mqtt.neighbours) lines.push(`      - { nodeId: ${neighbour.nodeId}, address: ${address}, name: ${neighbour.name} }`);
@@ -95,8 +95,8 @@ export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: 
     lines.push(FAST_LINK);
   }
   lines.push('routes:', ...Object.entries(routes).map(([destination, nextHop]) => `  "${destination}": ${nextHop}`));
-  // Short delays so that a test's channel opens at the first confirmation; the policy still applies.
-  lines.push('channels: { offlineHorizonBlocks: 144, minimumDepth: 1 }', '');
+  // Default settings otherwise (the gateway's chain feed, the policy, the depth): what a user runs.
+  lines.push('');
   writeFileSync(node.config, lines.join('\n'));
 }
 
