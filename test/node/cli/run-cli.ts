@@ -42,6 +42,8 @@ export interface Daemon {
   output(): string;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: a crash, no clean stop. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** A trailing `{ launcher }` runs that executable (an unpacked device bundle's bin/lnmesh) instead of the source. */
@@ -60,6 +62,10 @@ export function startLnmesh(...args: (string | { launcher: string })[]): Daemon 
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

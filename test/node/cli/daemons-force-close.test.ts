@@ -1,0 +1,98 @@
+/**
+ * A unilateral close from the command line, with crashes: a regtest gateway
+ * daemon and two node daemons (all on MQTT), driven only by `lnmesh`. B
+ * force-closes the channel A opened to it; each daemon is killed (SIGKILL)
+ * and restarted between the steps. A notices the close from the gateway's
+ * chain feed alone and sweeps its output; B sweeps its own once the delay A
+ * imposed (2,160 blocks by default) has passed. Both wallets get the
+ * channel's balances back, to the satoshi: what each claim took from the
+ * commitment is what each side held, less the commitment fee the funder
+ * pays; what each wallet gained is what its claim paid.
+ */
+import t from 'tap';
+import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
+import type { ClaimSummary, OnchainSummary } from '../../../node/channel/manager.js';
+import { mqttBrokerUrl } from '../../transports/broker.js';
+import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import type { Daemon } from './run-cli.js';
+
+type Row = Record<string, unknown>;
+t.setTimeout(600_000);
+
+t.test('a force close by B, with crashes between the steps: both wallets get their balances back', async (t) => {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const mqttUrl = await mqttBrokerUrl(t);
+  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
+  const a = await initDaemon(dir.path, 'node', 'a');
+  const b = await initDaemon(dir.path, 'node', 'b');
+  const topicPrefix = `force-${process.pid}`;
+  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }, { node: b, address: 'b' }]);
+  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, { node: b, address: 'b' }] } });
+  writeNodeConfig(b, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, { node: a, address: 'a' }] } });
+  const gatewayDaemon = await startDaemon('gateway', gateway.config);
+  t.teardown(gatewayDaemon.stop);
+  const daemons: Record<'a' | 'b', Daemon> = { a: await startDaemon('node', a.config), b: await startDaemon('node', b.config) };
+  t.teardown(() => Promise.all([daemons.a.stop(), daemons.b.stop()]));
+  const configOf = { a: a.config, b: b.config };
+  const crash = async (name: 'a' | 'b') => {
+    await daemons[name].kill();
+    daemons[name] = await startDaemon('node', configOf[name]);
+  };
+  const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
+  const wallet = async (name: 'a' | 'b') => (await ask(configOf[name], 'wallet')).satoshis as number;
+  const channelOf = async (name: 'a' | 'b') => (await ask<Row[]>(configOf[name], 'channels'))[0]!;
+
+  // A gets coins and opens a channel of 500,000 sat to B, giving B 200,000 of it.
+  const address = (await ask(a.config, 'wallet')).address as string;
+  await must('deposit', '--config', a.config, (await must('faucet', '--config', gateway.config, address, '1000000')).stdout.trim());
+  await mine(1);
+  await eventually('the deposit to count', async () => ((await wallet('a')) === 1_000_000 ? true : undefined));
+  const handle = (await ask(a.config, 'open', b.nodeId, '500000', '--push', '200000000')).handle as number;
+  await eventually('the channel to open on both sides', async () => {
+    if ((await channelOf('a'))?.status === 'open' && (await channelOf('b'))?.status === 'open') return true;
+    await mine(1);
+    return undefined;
+  });
+  const [aBefore, bBefore] = [await wallet('a'), await wallet('b')];
+  t.equal(bBefore, 0, "B's wallet is empty");
+
+  // B closes alone, and crashes at once: its commitment was written before it left.
+  await must('close', '--config', b.config, a.nodeId, String(handle), '--force');
+  await crash('b');
+  t.match(await channelOf('b'), { status: 'force_closed' }, 'B, restarted, still knows it closed');
+  await mine(1);
+  await eventually("A to notice B's commitment from the feed", async () => ((await channelOf('a')).status === 'force_closed' ? true : undefined));
+  const aClose = (await channelOf('a')).onchain as OnchainSummary;
+  t.match(aClose, { kind: 'theirs' }, "A's channels say the peer closed");
+  await crash('a');
+  // A's output is its own after one block (anchors); B's after A's delay.
+  await mine(2);
+  await eventually("A's claim to confirm and count in its wallet", async () => {
+    const claims = ((await channelOf('a')).onchain as OnchainSummary).claims;
+    if (claims.length === 1 && claims[0]!.state === 'confirmed' && (await wallet('a')) === aBefore + claims[0]!.satoshis) return true;
+    await mine(1);
+    return undefined;
+  });
+  const bWaiting = ((await channelOf('b')).onchain as OnchainSummary).claims;
+  t.match(bWaiting, [{ description: 'to_local', state: 'waiting' }], "B's to_local waits for its delay");
+  const unlocksAt = bWaiting[0]!.unlocksAt!;
+  t.ok(unlocksAt - ((await channelOf('b')).onchain as OnchainSummary).confirmedAt! >= 2_160, `until block ${unlocksAt}: A's default delay of 2,160 blocks`);
+  await crash('b');
+  for (let height = (await ask(gateway.config, 'status')).chainHeight as number; height < unlocksAt; height += 1000) await mine(Math.min(1000, unlocksAt - height));
+  await eventually("B's claim to confirm and count in its wallet", async () => {
+    const claims = ((await channelOf('b')).onchain as OnchainSummary).claims;
+    if (claims[0]?.state === 'confirmed' && (await wallet('b')) === claims[0].satoshis) return true;
+    await mine(1);
+    return undefined;
+  }, 120_000);
+
+  const claimOf = async (name: 'a' | 'b'): Promise<ClaimSummary> => ((await channelOf(name)).onchain as OnchainSummary).claims[0]!;
+  const [aClaim, bClaim] = [await claimOf('a'), await claimOf('b')];
+  t.equal(bClaim.inputSatoshis, 200_000, "B's claim took exactly its 200,000 sat from the commitment");
+  t.equal((await wallet('b')) - bBefore, bClaim.satoshis, `and B's wallet gained what it paid: ${bClaim.satoshis} sat (a fee of ${200_000 - bClaim.satoshis})`);
+  const fee = commitmentFee('anchors', 253, 0);
+  t.equal(aClaim.inputSatoshis, 300_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS, `A's claim took its 300,000 sat less the commitment fee (${fee}) and the two anchors it pays as funder`);
+  t.equal((await wallet('a')) - aBefore, aClaim.satoshis, `and A's wallet gained what it paid: ${aClaim.satoshis} sat`);
+  t.notMatch(daemons.a.output() + daemons.b.output(), /"level":50|"level":60/, 'no errors logged by the nodes');
+});
