@@ -526,7 +526,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const link = outgoing.forwards.get(outId);
     if (!link) return false;
     const incoming = this.channels.get(keyOf(link.peer, link.handle));
-    if (incoming) {
+    if (incoming?.onchain) {
+      // Upstream is on chain: the preimage is claimed there (the claim written before the link goes); a failure needs nothing, the HTLC expires there.
+      if (preimage) this.claimLate(incoming, preimage);
+    } else if (incoming) {
       // Settle upstream first and save it: a crash after this leaves the link for a retry, never a lost preimage.
       if (preimage) incoming.channel.fulfillHtlc(link.id, preimage);
       else incoming.channel.failHtlc(link.id, reason ?? new Uint8Array(0));
@@ -1111,17 +1114,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         changed = true;
       }
     }
-    // The counterparty claimed an HTLC we offered with its preimage: the payment went through.
-    const pending = new Set((onchain.outgoing ?? []).filter((htlc) => !htlc.resolved).map((htlc) => bytesToHex(htlc.paymentHash)));
+    // The counterparty claimed an HTLC we offered with its preimage: the payment went through. The preimage is
+    // written first; settling upstream follows (resolveOutgoingOnchain), and is repeated after a crash until done.
+    const pending = new Set((onchain.outgoing ?? []).filter((htlc) => !htlc.resolved && !htlc.preimage).map((htlc) => bytesToHex(htlc.paymentHash)));
     for (const [hash, preimage] of preimagesRevealed(tx, pending)) {
       for (const htlc of onchain.outgoing!) {
         if (htlc.resolved || bytesToHex(htlc.paymentHash) !== hash) continue;
-        htlc.resolved = 'fulfilled';
+        htlc.preimage = preimage;
         changed = true;
-        this.save(managed); // resolved on disk before the settlement upstream, which would not be repeated
-        this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, preimage);
       }
     }
+    if (changed) this.save(managed);
+    if ((onchain.outgoing ?? []).some((htlc) => htlc.preimage && !htlc.resolved)) this.resolveOutgoingOnchain(managed, height);
     return changed;
   }
 
@@ -1160,6 +1164,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    */
   private resolveOutgoingOnchain(managed: Managed, height: number): void {
     const onchain = managed.onchain!;
+    // A preimage seen on chain settles at once (it is proof of payment, whatever a reorg does); written before, marked after.
+    for (const htlc of onchain.outgoing ?? []) {
+      if (htlc.resolved || !htlc.preimage) continue;
+      this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, htlc.preimage);
+      htlc.resolved = 'fulfilled';
+      this.save(managed);
+    }
     const commitmentAt = onchain.confirmed[onchain.commitmentTxid];
     if (commitmentAt === undefined) return;
     const deep = (at: number | undefined) => at !== undefined && height - at + 1 >= ANTI_REORG_DELAY;
@@ -1170,9 +1181,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       const timedOut = live.some((claim) => deep(claim.confirmedAt));
       const nothingToClaim = timeouts.length === 0 && deep(commitmentAt);
       if (!timedOut && !nothingToClaim) continue;
+      // Upstream first, then marked: a crash in between repeats the settlement, which is harmless; the other order could lose it.
+      this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, undefined, timedOut ? 'timed out on chain' : 'the channel closed on chain without it');
       htlc.resolved = 'failed';
       this.save(managed);
-      this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, undefined, timedOut ? 'timed out on chain' : 'the channel closed on chain without it');
     }
   }
 
@@ -1180,14 +1192,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private resolveOutgoing(managed: Managed, id: number, paymentHash: Uint8Array, preimage?: Uint8Array, reason = ''): void {
     if (managed.forwards.has(id)) {
       const link = managed.forwards.get(id)!;
-      const incoming = this.channels.get(keyOf(link.peer, link.handle));
-      if (incoming?.onchain) {
-        // Upstream is on chain too: the preimage is claimed there, or the HTLC expires there.
-        managed.forwards.delete(id);
-        this.save(managed);
-        if (preimage) this.claimLate(incoming);
-        return;
-      }
       try {
         this.settleForwarded(managed, id, preimage, new TextEncoder().encode(reason));
       } catch (error) {
@@ -1200,20 +1204,21 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   /** A preimage learned after a channel went on chain: claim its HTLCs with it too. */
-  private claimLate(managed: Managed): void {
+  private claimLate(managed: Managed, learned: Uint8Array): void {
+    const learnedHash = bytesToHex(sha256(learned));
+    const preimageOf = (hash: Uint8Array) => (bytesToHex(hash) === learnedHash ? learned : this.preimageFor(hash));
     const onchain = managed.onchain!;
     const claimed = new Set(allClaims(onchain.claims).map((claim) => Transaction.fromBuffer(claim.transaction).ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join()));
     const known = (claim: Claim) => claimed.has(claim.transaction.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join());
     const feeratePerKw = this.claimFeerate();
     let fresh: Claim[] = [];
     if (onchain.kind === 'ours') {
-      const preimageOf = (hash: Uint8Array) => this.preimageFor(hash);
       fresh = managed.channel
         .claimsAfterOurClose(this.components.wallet.sweepScript(), feeratePerKw, preimageOf, (tx, weight) => this.components.wallet.payFee(tx, weight, feeratePerKw), (htlc) => !htlc.outgoing && preimageOf(htlc.paymentHash) !== undefined && !allClaims(onchain.claims).some((claim) => claim.htlc?.id === htlc.id && !claim.htlc.outgoing))
         .claims.filter((claim) => claim.htlc && !known(claim));
     } else if (onchain.kind === 'theirs') {
       const commitment = onchain.commitment && Transaction.fromBuffer(onchain.commitment);
-      if (commitment) fresh = (managed.channel.claimsAfterTheirClose(commitment, this.components.wallet.sweepScript(), feeratePerKw, (hash) => this.preimageFor(hash)) ?? []).filter((claim) => !known(claim));
+      if (commitment) fresh = (managed.channel.claimsAfterTheirClose(commitment, this.components.wallet.sweepScript(), feeratePerKw, preimageOf) ?? []).filter((claim) => !known(claim));
     }
     if (fresh.length === 0) return;
     onchain.claims.push(...fresh.map(pendingClaim));
@@ -1274,9 +1279,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private preimageFor(paymentHash: Uint8Array): Uint8Array | undefined {
     const invoice = this.invoices.get(bytesToHex(paymentHash))?.preimage;
     if (invoice) return invoice;
-    // A payment to us or through us that we fulfilled and whose removal the peer has not signed yet.
+    // A payment to us or through us that we fulfilled and whose removal the peer has not signed yet,
+    // or one whose preimage we read on chain from the claim of an HTLC we forwarded.
+    const hash = bytesToHex(paymentHash);
     for (const managed of this.channels.values()) {
-      const preimage = managed.channel.fulfilledPreimage(paymentHash);
+      const preimage = managed.channel.fulfilledPreimage(paymentHash) ?? managed.onchain?.outgoing?.find((htlc) => htlc.preimage && bytesToHex(htlc.paymentHash) === hash)?.preimage;
       if (preimage) return preimage;
     }
     return undefined;

@@ -56,7 +56,7 @@ export interface OnchainResolution {
    * or by our timeout confirmed deep enough, or because the commitment on
    * chain does not carry it.
    */
-  outgoing?: { readonly id: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; resolved?: 'fulfilled' | 'failed' }[];
+  outgoing?: { readonly id: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; preimage?: Uint8Array; resolved?: 'fulfilled' | 'failed' }[];
 }
 
 /** What the channel manager knows of a channel besides its state. */

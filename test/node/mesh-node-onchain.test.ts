@@ -3,11 +3,13 @@
 // Nothing here hands a block to a channel manager: the nodes learn of the
 // chain only through the gateway's chain feed (compact headers and the
 // transactions that touch their channels, with merkle proofs), and act on
-// it themselves. Short policies (a 20-block horizon) keep the chain short.
+// it themselves. Short policies (a 40-block horizon) keep the chain short.
 //
 // - A force close by either side: both get their money back, to the satoshi.
 // - A payee that stops for ever with an HTLC committed to it: the forwarder
 //   times it out on chain and fails it back; the payer loses nothing.
+// - A payee whose payer goes silent after the HTLC is committed: it claims
+//   the HTLC on chain with its preimage before the expiry.
 // - A breach while the gateway's tower is stopped: the victim, online,
 //   punishes it itself; the cheater's side of the channel is closed too.
 import t, { type Test } from 'tap';
@@ -29,7 +31,9 @@ import { signerOf } from './channel/network.js';
 
 const NAMES = ['alice', 'bob', 'carol'] as const;
 type Name = (typeof NAMES)[number];
-const POLICY = { offlineHorizonBlocks: 20, marginBlocks: 4 };
+const POLICY = { offlineHorizonBlocks: 40, marginBlocks: 8 };
+/** The delays and expiry deltas that policy gives: horizon + margin. */
+const DELAY = 48;
 
 /** A gateway and three nodes in a line (Alice - Bob - Carol), each also a neighbour of the gateway. */
 async function meshOnChain(t: Test, keyByte: number) {
@@ -142,8 +146,8 @@ t.test('a force close by either side: both wallets get their money back, to the 
         nodes[other].manager.channelSummaries().some((c) => c.handle === handle && c.status === 'force_closed'),
         `${other} noticed the close from the feed alone, and its channels say so`,
       );
-      // The closer's to_local waits out the delay the other imposed (24 blocks); the other's output is its own at once.
-      await mesh.mine(26);
+      // The closer's to_local waits out the delay the other imposed; the other's output is its own at once.
+      await mesh.mine(DELAY + 2);
       await mesh.until('both swept', () => mesh.spendable('alice').length > 0 && mesh.spendable('bob').length > 0);
       const commitment = (await chain.transaction(commitmentTxid))!;
       /** What a party's claims took from the commitment, and what they paid in fees. */
@@ -198,7 +202,7 @@ t.test('a payee that stops for ever: the forwarder times the HTLC out on chain a
   t.equal(nodes.alice.manager.balances().find((channel) => channel.handle === ab)!.localMsat, aliceBefore.localMsat, 'Alice has all her balance back');
   t.notOk(mesh.events.alice.some((event) => event.type === 'channel_force_closed'), "Alice's channel stays open: Bob failed it back in time");
   // After Carol's delay on his outputs, Bob sweeps his balance and the HTLC's 50,000 sat back.
-  await mesh.mine(26);
+  await mesh.mine(DELAY + 2);
   const descriptions = mesh.spendable('bob').map((event) => event.description).sort();
   t.same(descriptions, ['htlc-timeout output', 'to_local'], 'Bob swept his to_local and the timed-out HTLC');
   const htlcOutput = mesh.spendable('bob').find((event) => event.description === 'htlc-timeout output')!;
@@ -234,4 +238,28 @@ t.test('a breach while the tower is stopped: the victim punishes it itself; the 
   await mesh.until("Alice's node sees its channel's funding spent", () => nodes.alice.manager.channelSummaries().some((channel) => channel.handle === handle && channel.status === 'force_closed'));
   t.throws(() => nodes.alice.manager.payRequest(nodes.bob.manager.receive(1_000, nodes.bob.manager.chainHeight)), /no channel leads/, 'and Alice can no longer pay over it');
   t.same(mesh.warnings.filter((warning) => /internal error|threw/.test(warning)), [], 'no internal error');
+});
+
+t.test('a payee whose payer goes silent claims the HTLC on chain with its preimage, before the expiry', { timeout: 180_000 }, async (t) => {
+  const mesh = await meshOnChain(t, 0x45);
+  const { nodes, chain } = mesh;
+  await mesh.stop('carol');
+  await mesh.open('alice', 'bob', 1_000_000);
+  const request = nodes.bob.manager.receive(70_000_000, nodes.bob.manager.chainHeight);
+  // Alice goes silent the moment Bob has the HTLC: his fulfill never reaches her.
+  nodes.bob.manager.on('event', (event) => event.type === 'payment_received' && void mesh.stop('alice'));
+  nodes.alice.manager.payRequest(request);
+  await mesh.until('Bob has fulfilled it (off chain, unacknowledged)', () => mesh.events.bob.some((event) => event.type === 'payment_received'));
+  const expiry = request.minFinalExpiry;
+  await mesh.mine(expiry - 36 - (await mesh.tip()));
+  const closed = mesh.events.bob.find((event) => event.type === 'channel_force_closed');
+  t.match(closed, { ours: true, reason: /HTLC 0 we can claim expires at/ }, `Bob goes on chain 36 blocks before the expiry at ${expiry}`);
+  await mesh.mine(3);
+  const success = (nodes.bob.manager.channelSummaries()[0]!.onchain?.claims ?? []).find((claim) => claim.description.startsWith('htlc-success'));
+  t.match(success, { state: 'confirmed' }, 'his HTLC-success transaction confirms');
+  t.ok(success!.confirmedAt! < expiry, `at ${success!.confirmedAt}, before the expiry at ${expiry}`);
+  await mesh.mine(DELAY + 2);
+  const swept = mesh.spendable('bob').find((event) => event.description === 'htlc-success output');
+  t.ok(swept && swept.satoshis > 70_000 - 3_000, `and after the delay its 70,000 sat reach his wallet, less two fees: ${swept?.satoshis}`);
+  t.equal((await chain.status(swept!.txid)).state, 'confirmed', 'on chain');
 });
