@@ -20,7 +20,13 @@ const scenarios = join(import.meta.dirname, '../../../sim/scenarios');
 const DAY = 86_400_000;
 /** The issue's target: airtime per idle node-day, in ms (10% of EU868's 864 s). */
 const TARGET_MS_PER_NODE_DAY = 86_000;
-const HELD = { noFundsLost: 'held', breachesPunished: 'held', paymentsEnd: 'held', balanceConserved: 'held' };
+
+/** The invariants of a report not held, by name: whatever invariants the run checks, the four of sim/README.md at least. */
+function notHeld(invariants: Record<string, string>, except: readonly string[] = []): Record<string, string> {
+  const missing = ['noFundsLost', 'breachesPunished', 'paymentsEnd', 'balanceConserved'].filter((name) => !(name in invariants));
+  if (missing.length > 0) throw new Error(`the report does not check ${missing.join(', ')}`);
+  return Object.fromEntries(Object.entries(invariants).filter(([name, verdict]) => verdict !== 'held' && !except.includes(name)));
+}
 
 t.test('line5-idle: airtime per node-day with every setting at its default', { timeout: 600_000 }, async (t) => {
   const scenario = loadScenario(join(scenarios, 'line5-idle.yaml'));
@@ -37,7 +43,7 @@ t.test('line5-idle: airtime per node-day with every setting at its default', { t
       airtimeMs.set(from, (airtimeMs.get(from) ?? 0) + frameDurationMs(model, Number(bytes)));
     },
   });
-  t.same(report.invariants, HELD, 'every invariant held');
+  t.same(notHeld(report.invariants), {}, 'every invariant held');
   t.equal(report.figures.eventErrors, 0, 'no event of the run threw');
   t.equal(report.figures.channelsOpened, 4, 'the four channels opened');
   t.equal(report.figures.paymentsAsked ?? 0, 0, 'no payment: idle');
@@ -62,7 +68,7 @@ t.test('line5-eu868: a modest workload under the EU868 duty cycle, every setting
   const { figures } = report;
   t.equal(figures.eventErrors, 0, 'no event of the run threw');
   t.equal(figures.channelsOpened, 4, 'the four channels opened');
-  for (const invariant of ['noFundsLost', 'breachesPunished', 'balanceConserved'] as const) t.equal(report.invariants[invariant], 'held', `${invariant} held`);
+  t.same(notHeld(report.invariants, ['paymentsEnd']), {}, 'every invariant but paymentsEnd held (paymentsEnd below)');
   const settled = figures.paymentsSettled ?? 0;
   const sent = figures.paymentsSent ?? 0;
   t.comment(`payments: ${figures.paymentsAsked ?? 0} asked, ${sent} sent, ${settled} settled, ${figures.paymentsFailed ?? 0} failed, ${figures.paymentsRefused ?? 0} refused, ${figures.paymentsPendingAtEnd ?? 0} still pending after the drain`);
