@@ -10,6 +10,15 @@
  * down (`ResponseStore`), so that `start()` after a restart scans the
  * blocks it missed, undoes what a reorg while it was down took away, and
  * resumes tracking every response still open.
+ *
+ * Late appointments: an appointment can reach the tower after its breach is
+ * already in a block (the node could not reach the gateway, or the tower
+ * was down, when the breach confirmed). The tower keeps the locators of the
+ * last `locatorCacheBlocks` blocks in memory (`LocatorCache`, rebuilt at
+ * start by reading those blocks from the chain), and answers an appointment
+ * whose locator is there at once, through the same path as a breach found in
+ * a new block. A breach older than that is not matched: the victim's own
+ * node, back on its chain feed, must punish it (or a larger cache is needed).
  */
 import { hash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -23,6 +32,7 @@ import { MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment } from '../../node/wi
 import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 import type { AppointmentStore } from './appointment-store.js';
 import { FundingRetention, type RetiredTag } from './funding-retention.js';
+import { type CachedBlock, LocatorCache, type LocatorCacheStats, MAX_LOCATOR_CACHE_BLOCKS } from './locator-cache.js';
 import { Responder } from './responder.js';
 import type { ResponseRecord, ResponseStore } from './response-store.js';
 import { transactionHash } from './transaction-hash.js';
@@ -41,6 +51,18 @@ export interface WatchtowerInit {
   readonly justiceBuriedDepth?: number;
   /** Confirmations of a watched funding output's spend after which the tag's appointments are dropped. Default 100. */
   readonly fundingBuriedDepth?: number;
+  /**
+   * How many recent blocks' locators are kept in memory, to answer an
+   * appointment that arrives after its breach was mined. Default 288 (two
+   * days: a gateway or tower outage of a day, as the simulator's
+   * gateway-outage scenario has, plus a day for the nodes' outboxes to
+   * drain); 0 turns late matching off. Memory: 16 bytes a transaction, about
+   * 48 KB a mainnet block of 3,000 transactions, 14 MB for 288 blocks. Each
+   * start reads that many blocks from the chain (a few seconds per hundred
+   * mainnet blocks over Core's RPC). Beyond the CSV delay of the channels
+   * (2160 blocks by the nodes' default policy) nothing can be punished anyway.
+   */
+  readonly locatorCacheBlocks?: number;
 }
 
 export interface WatchtowerEvents {
@@ -66,7 +88,10 @@ export class WatchtowerConfigError extends Error {
 export class Watchtower extends EventEmitter<WatchtowerEvents> {
   readonly justiceBuriedDepth: number;
   readonly fundingBuriedDepth: number;
+  readonly locatorCacheBlocks: number;
   private readonly responder: Responder;
+  /** The locators of the last `locatorCacheBlocks` blocks scanned (or read at start). */
+  private readonly recent: LocatorCache;
   private readonly retention: FundingRetention;
   /** The chain events not yet handled, in order. */
   private queue: Promise<void> = Promise.resolve();
@@ -87,6 +112,8 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
     }
     this.justiceBuriedDepth = checkInteger('justiceBuriedDepth', init.justiceBuriedDepth ?? 100, 1, 10_000);
     this.fundingBuriedDepth = checkInteger('fundingBuriedDepth', init.fundingBuriedDepth ?? 100, 1, 10_000);
+    this.locatorCacheBlocks = checkInteger('locatorCacheBlocks', init.locatorCacheBlocks ?? DEFAULT_LOCATOR_CACHE_BLOCKS, 0, MAX_LOCATOR_CACHE_BLOCKS);
+    this.recent = new LocatorCache(this.locatorCacheBlocks);
     this.responder = new Responder(components, this.justiceBuriedDepth, {
       response: (record) => this.emit('response', record),
       alert: (alert) => {
@@ -100,8 +127,12 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
 
   /**
    * Listens to the chain, scans the blocks missed since the last run (or
-   * starts at the tip, the first time), and checks every open response.
-   * Rejects (listening to nothing) when the chain cannot be read.
+   * starts at the tip, the first time), checks every open response, reads
+   * the recent blocks it does not hold in its locator cache, and answers the
+   * appointments stored whose breach is in one of them (those that came
+   * while it was stopped, or whose answer a crash cut short). Rejects
+   * (listening to nothing) when the chain cannot be read for the catch-up;
+   * a recent block that cannot be read is only a warning.
    */
   async start(): Promise<void> {
     if (this.started) return;
@@ -113,6 +144,12 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
     const catchingUp = this.queue.then(async () => {
       await this.catchUp();
       await this.responder.trackAll();
+      await this.fillCache();
+      try {
+        await this.answerFromCache(this.recent.matching((locator) => this.components.store.lookup(locator).length > 0));
+      } catch (error) {
+        this.emit('warning', `could not answer the appointments whose breach is in a recent block: ${(error as Error).message}`);
+      }
     });
     this.queue = catchingUp.catch(() => {});
     try {
@@ -143,11 +180,22 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
    * Stores a batch of `nodeId`'s appointments (all or nothing) and returns
    * the receipt: the gateway's signature (see `node/tower/receipt.ts`).
    * Throws `InvalidInputError` naming the bad field, or `TowerQuotaError`.
+   *
+   * An appointment whose breach is already in a recent block is answered
+   * at once, after the receipt is signed: the response waits its turn in the
+   * chain events' queue (`idle()` resolves when it is done). A stopped tower
+   * answers it when it starts.
    */
   submit(nodeId: string, appointments: readonly TowerAppointment[]): Uint8Array {
     checkArray('appointments', appointments, 1, MAX_APPOINTMENTS_PER_BATCH);
     this.components.store.add(nodeId, appointments);
-    return signReceipt(this.components.signer, Buffer.from(nodeId, 'hex'), appointments);
+    const receipt = signReceipt(this.components.signer, Buffer.from(nodeId, 'hex'), appointments);
+    if (this.started && this.recent.size > 0) {
+      // Looked up in the queue, after the chain events received so far: the receipt waits for nothing.
+      const locators = appointments.map((appointment) => appointment.locator);
+      void this.enqueue(() => this.answerFromCache(this.cachedBlocksOf(locators)));
+    }
+    return receipt;
   }
 
   /** The node closed the tag's channel: its appointments go. Returns how many. */
@@ -165,6 +213,11 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
   /** Every response, in the store's order. */
   responses(): ResponseRecord[] {
     return this.components.responses.all();
+  }
+
+  /** What the locator cache holds now (for status and tests). */
+  locatorCache(): LocatorCacheStats {
+    return this.recent.stats();
   }
 
   /** A block joined the best chain (the `connect` listener calls this). */
@@ -212,14 +265,15 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
 
   private async scanBlock(block: ChainBlock): Promise<void> {
     this.retention.blockConnected(block);
-    for (const tx of block.transactions) await this.scan(tx);
+    const hashes = block.transactions.map((tx) => transactionHash(tx));
+    this.recent.blockConnected(block, hashes);
+    for (const [i, tx] of block.transactions.entries()) await this.scan(tx, hashes[i]!);
     this.components.responses.markScanned(block);
     for (const retired of this.retention.retireBuried(block.height)) this.emit('retired', retired);
   }
 
   /** Looks a transaction's locator up and answers every appointment under it. True when it was a breach already answered, still followed. */
-  private async scan(tx: Transaction): Promise<boolean> {
-    const txHash = transactionHash(tx);
+  private async scan(tx: Transaction, txHash = transactionHash(tx)): Promise<boolean> {
     let known = false;
     for (const appointment of this.components.store.lookup(txHash.subarray(0, LOCATOR_LENGTH))) {
       if (await this.responder.respond(tx, txHash, appointment)) known = true;
@@ -241,7 +295,10 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
       this.disconnectAt(last.height);
       last = responses.lastScanned();
     }
-    if (!last) this.emit('warning', `a reorg deeper than the blocks the tower remembers: scanning again from ${Math.max(0, tip.height - 1000)}`);
+    if (!last) {
+      this.emit('warning', `a reorg deeper than the blocks the tower remembers: scanning again from ${Math.max(0, tip.height - 1000)}`);
+      this.recent.clear();
+    }
     for (let height = last ? last.height + 1 : Math.max(0, tip.height - 1000); height <= tip.height; height++) {
       const block = await chain.blockAt(height);
       if (!block) break; // the chain moved under us; its events will tell
@@ -252,6 +309,68 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
   private disconnectAt(height: number): void {
     this.components.responses.unmarkScanned(height);
     this.retention.blockDisconnected(height);
+    this.recent.blockDisconnected(height);
+  }
+
+  /**
+   * Reads the recent blocks the cache lacks (after a restart: all but those
+   * the catch-up scanned), newest first, down to `locatorCacheBlocks` below
+   * the last block scanned. A block that cannot be read ends the filling
+   * with a warning: late appointments for breaches below it go unmatched.
+   */
+  private async fillCache(): Promise<void> {
+    const top = this.components.responses.lastScanned();
+    if (!top) return;
+    const lowest = Math.max(0, top.height - this.locatorCacheBlocks + 1);
+    for (let height = top.height; height >= lowest && this.started; height--) {
+      if (this.recent.at(height)) continue;
+      let block: ChainBlock | undefined;
+      try {
+        block = await this.components.chain.blockAt(height);
+      } catch (error) {
+        this.emit('warning', `could not read block ${height} to remember its transactions (appointments for breaches at or below it will not be matched late): ${(error as Error).message}`);
+        return;
+      }
+      if (!block) return; // the chain is shorter than what we scanned: its disconnect events are queued
+      this.recent.add(block, block.transactions.map((tx) => transactionHash(tx)));
+    }
+  }
+
+  /** The cached blocks holding a transaction under one of these locators, with those locators. */
+  private cachedBlocksOf(locators: readonly Uint8Array[]): { block: CachedBlock; locators: Uint8Array[] }[] {
+    const byHeight = new Map<number, { block: CachedBlock; locators: Uint8Array[] }>();
+    for (const locator of locators) {
+      for (const block of this.recent.find(locator)) {
+        const entry = byHeight.get(block.height) ?? { block, locators: [] };
+        entry.locators.push(locator);
+        byHeight.set(block.height, entry);
+      }
+    }
+    return [...byHeight.values()].sort((a, b) => a.block.height - b.block.height);
+  }
+
+  /**
+   * Answers late appointments: reads each block again from the chain, and
+   * scans its transactions under these locators exactly as a new block's
+   * (the responder skips breaches already answered), then checks every open
+   * response as after a block. A block the chain no longer has at that
+   * height is skipped: the reorg's events are coming, and the new branch is
+   * scanned with these appointments stored.
+   */
+  private async answerFromCache(hits: readonly { block: CachedBlock; locators: readonly Uint8Array[] }[]): Promise<void> {
+    let scanned = false;
+    for (const { block: cached, locators } of hits) {
+      const block = await this.components.chain.blockAt(cached.height);
+      if (!block || block.hash !== cached.hash) continue;
+      const wanted = new Set(locators.map((locator) => Buffer.from(locator).toString('hex')));
+      for (const tx of block.transactions) {
+        const txHash = transactionHash(tx);
+        if (!wanted.has(Buffer.from(txHash.subarray(0, LOCATOR_LENGTH)).toString('hex'))) continue;
+        await this.scan(tx, txHash);
+        scanned = true;
+      }
+    }
+    if (scanned) await this.responder.trackAll();
   }
 
   private async hashAt(height: number): Promise<string | undefined> {
@@ -259,6 +378,9 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
     return header ? blockHash(header) : undefined;
   }
 }
+
+/** Blocks whose locators are kept for late appointments, by default: two days. */
+export const DEFAULT_LOCATOR_CACHE_BLOCKS = 288;
 
 /** A block's hash in display order, from its 80-byte header. */
 function blockHash(header: Uint8Array): string {

@@ -25,7 +25,7 @@ import { towerSignerFromSecret } from '../../../node/tower/receipt.js';
 import type { TowerAppointment } from '../../../node/wire/gateway-messages.js';
 import { ManualClock } from '../../node/manual-clock.js';
 import { mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
-import type { ChannelManagerInit } from '../../../node/channel/manager.js';
+import type { ChannelManager, ChannelManagerInit } from '../../../node/channel/manager.js';
 import { type Network, type TestNode, createNetwork } from '../../node/channel/network.js';
 
 /** The gateway's key in these tests. */
@@ -48,6 +48,9 @@ export interface BreachScenario {
   readonly tag: Uint8Array;
   /** Bob's revoked commitment from his old backup, fully signed: the breach. */
   readonly breach: Transaction;
+  /** Bob's old backup (the manager that signs the breach), and what it broadcasts. */
+  readonly backup: ChannelManager;
+  readonly backupBroadcast: Transaction[];
   /** Where Alice's justice pays. */
   readonly aliceSweepScript: Uint8Array;
 }
@@ -100,7 +103,8 @@ export async function breachScenario(chain: EmbeddedChain, init: Partial<Channel
   const height = (await chain.tip()).height;
   alice.manager.pay(bob.id, handle, bob.manager.receive(600_000_000, height));
   network.run();
-  const backup = bob.fork([]);
+  const backupBroadcast: Transaction[] = [];
+  const backup = bob.fork(backupBroadcast);
   bob.manager.pay(alice.id, handle, alice.manager.receive(400_000_000, height));
   network.run();
 
@@ -116,6 +120,8 @@ export async function breachScenario(chain: EmbeddedChain, init: Partial<Channel
     appointments,
     tag,
     breach: backup.forceCloseTransaction(alice.id, handle),
+    backup,
+    backupBroadcast,
     aliceSweepScript: sweepScripts[0]!,
   };
 }
