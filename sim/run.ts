@@ -60,7 +60,9 @@ export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
 const DAY_MS = 86_400_000;
 
 /** The invariants every run checks (sim/README.md says what each means). */
-export const INVARIANTS = ['noFundsLost', 'breachesPunished', 'paymentsEnd', 'balanceConserved'] as const;
+/** Blocks a claim may take to confirm once its locks have passed (broadcast, relayed over the mesh, mined) before it counts as stuck. */
+const CLAIM_GRACE_BLOCKS = 12;
+export const INVARIANTS = ['noFundsLost', 'breachesPunished', 'paymentsEnd', 'balanceConserved', 'closesResolved', 'noLateFulfills'] as const;
 
 export interface RunProgress {
   readonly phase: 'setup' | 'run' | 'drain' | 'done';
@@ -363,7 +365,9 @@ class SimRun {
         const peer = this.nameOfId.get(event.peer)!;
         if (!this.openChannels.get(name)!.delete(peer)) return;
         const balance = this.nodes.get(name)!.mesh!.manager.balances().find((channel) => channel.peer === event.peer && channel.handle === event.handle);
-        this.book.add(name, -(balance?.localMsat ?? 0));
+        // The node's whole stake leaves the open channels for the chain (checked there: closesResolved): its
+        // balance in the commitment on chain, and the HTLCs in it that resolve on chain (offered, or claimable).
+        this.book.add(name, -(event.type === 'channel_force_closed' ? event.stakeMsat : (balance?.localMsat ?? 0)));
         this.recorder.count(event.type === 'channel_closed' ? 'channelsClosed' : 'channelsForceClosed', 0.5);
         this.scheduler.log('channel-closed', `${name} ${peer}`);
         return;
@@ -382,8 +386,15 @@ class SimRun {
         this.scheduler.log('payment-failed', `${record.from} ${record.to}: ${event.reason}`);
         return;
       }
+      case 'htlc_resolved_onchain':
+        // The stake on chain moved the other way: an HTLC we offered claimed by the peer (its payment, or the
+        // forward's, settles off chain elsewhere), or one to us won on chain with a preimage learned later.
+        this.book.add(name, event.outcome === 'claimed' ? event.amountMsat : -event.amountMsat);
+        return;
       case 'payment_received':
         this.book.received(name, event.amountMsat);
+        // The preimage given for an HTLC already expired: the payer may take the money back on chain, and have the proof of payment too.
+        if (event.cltvExpiry <= this.tipHeight) this.violation('noLateFulfills', `fulfill ${name} ${bytesToHex(event.paymentHash)}`, `${name} fulfilled an HTLC of ${event.amountMsat} msat at height ${this.tipHeight}, at or after its expiry at ${event.cltvExpiry}`);
         return;
       case 'breach':
         this.breaches.victimJustice(event.breachTxid, event.justice.getId(), this.scheduler.now());
@@ -530,6 +541,10 @@ class SimRun {
       }
       case 'gatewayOutage':
         return this.gatewayOutage(event.durationMs);
+      case 'towerOutage':
+        return this.towerOutage(event.durationMs);
+      case 'forceClose':
+        return this.forceClose(event.by, event.with);
       case 'breach':
         return this.breach(event.cheater, event.victim);
       case 'reorg': {
@@ -565,11 +580,42 @@ class SimRun {
       this.gateway.on('warning', (message) => this.warn('gateway', message));
       this.medium.nodeUp(GATEWAY);
       await this.gateway.start();
+      if (this.towerOutages > 0) await this.gateway.tower.stop(); // the tower's own outage is not over
       this.disturbances.gatewayDown = false;
       this.recorder.count('gatewayRestarts');
       this.scheduler.log('gateway-back', '');
       this.recorder.timelineEnd('gateway-outage', GATEWAY, this.elapsed());
     });
+  }
+
+  /** Tower outages under way: the tower watches again when the last ends (also on a gateway that came back meanwhile). */
+  private towerOutages = 0;
+
+  private async towerOutage(durationMs: number): Promise<void> {
+    this.scheduler.log('tower-outage', `for ${formatDuration(durationMs)}`);
+    if (this.towerOutages++ === 0) {
+      await this.gateway?.tower.stop();
+      this.recorder.timelineStart('tower-outage', 'tower', this.elapsed());
+    }
+    this.scheduler.at(this.scheduler.now() + durationMs, 'tower back', async () => {
+      if (--this.towerOutages > 0) return;
+      if (this.gatewayOutages === 0) await this.gateway?.tower.start();
+      this.scheduler.log('tower-back', '');
+      this.recorder.timelineEnd('tower-outage', 'tower', this.elapsed());
+    });
+  }
+
+  /** `by` broadcasts its latest commitment with `counterparty`; both resolve the rest on chain. */
+  private forceClose(by: string, counterparty: string): void {
+    const node = this.nodes.get(by)!;
+    const channel = node.mesh?.manager.channelSummaries().find((summary) => summary.peer === this.idOf(counterparty) && summary.status !== 'negotiating');
+    if (!node.isRunning || !channel || channel.status === 'closed' || channel.status === 'force_closed') {
+      this.recorder.count('forceClosesNotMade');
+      this.scheduler.log('force-close-not-made', `${by} ${counterparty}: ${!node.isRunning ? `${by} is offline` : channel ? `the channel is ${channel.status}` : 'no channel'}`);
+      return;
+    }
+    node.mesh!.manager.forceClose(channel.peer, channel.handle, 'the scenario asked');
+    this.recorder.timelineInstant('force-close', `${by} closes with ${counterparty}`, this.elapsed());
   }
 
   /** The cheater broadcasts its first state of the channel with the victim, revoked since if they paid. */
@@ -610,8 +656,12 @@ class SimRun {
 
   // ---- blocks, samples and invariants --------------------------------------------------------
 
+  /** The chain's height after the last block (kept here: the nodes' events are handled synchronously). */
+  private tipHeight = 0;
+
   private async afterBlock(): Promise<void> {
     this.recorder.count('blocks');
+    this.tipHeight = (await this.chain.chain.tip()).height;
     for (const { breach, kind } of await this.breaches.update()) {
       if (kind === 'confirmed') {
         this.scheduler.log('breach-confirmed', `${breach.cheater} ${breach.victim} at ${breach.confirmedHeight}`);
@@ -714,6 +764,7 @@ class SimRun {
       }
       this.violation('breachesPunished', `breach ${breach.txid}`, `${breach.cheater}'s breach of ${breach.victim} (height ${breach.confirmedHeight}) was not punished by the end of the run; its CSV delay runs out at ${breach.confirmedHeight + breach.toSelfDelay}`);
     }
+    await this.checkCloses();
     const stats = this.medium.stats();
     let bytesOnAir = 0;
     let airtimeMs = 0;
@@ -734,6 +785,41 @@ class SimRun {
     this.recorder.setFigure('chainHeight', height);
     this.recorder.setFigure('towerResponses', this.gateway?.tower.responses().length ?? 0);
     this.recorder.setFigure('appointmentsPendingAtEnd', this.appointmentsPending());
+  }
+
+  /**
+   * Every channel closed on chain, on every node still running: the
+   * commitment confirmed, and each claim of ours confirmed, void (the
+   * counterparty took that output by right: a preimage, a justice), or
+   * still locked by its delay at the end (counted, and logged one by one).
+   * A claim whose locks passed a while ago and is not confirmed is a
+   * violation: money left on chain.
+   */
+  private async checkCloses(): Promise<void> {
+    const { height } = await this.chain.chain.tip();
+    let locked = 0;
+    for (const [name, node] of this.nodes) {
+      if (!node.isRunning) continue;
+      for (const channel of node.mesh!.manager.channelSummaries()) {
+        const onchain = channel.onchain;
+        if (!onchain || onchain.kind === 'cooperative') continue;
+        const peer = this.nameOfId.get(channel.peer) ?? channel.peer;
+        if (onchain.confirmedAt === undefined) {
+          this.violation('closesResolved', `close ${name} ${peer}`, `${name}'s channel with ${peer} went on chain (${onchain.kind}) and its commitment ${onchain.commitmentTxid} never confirmed`);
+          continue;
+        }
+        for (const claim of onchain.claims) {
+          if (claim.state === 'confirmed' || claim.state === 'void') continue;
+          if (claim.unlocksAt === undefined || claim.unlocksAt > height - CLAIM_GRACE_BLOCKS) {
+            locked++;
+            this.scheduler.log('claim-locked', `${name} ${peer}: ${claim.description} ${claim.satoshis} sat ${claim.unlocksAt === undefined ? 'after its parent' : `unlocks at ${claim.unlocksAt}`}`);
+            continue;
+          }
+          this.violation('closesResolved', `claim ${name} ${claim.txid}`, `${name}'s ${claim.description} on its channel with ${peer} (${claim.satoshis} sat) could confirm from height ${claim.unlocksAt} and had not by ${height} (${claim.state})`);
+        }
+      }
+    }
+    this.recorder.setFigure('claimsLockedAtEnd', locked);
   }
 
   /** The scenario's channels that neither side ever saw open: the figures of a run with any say less than they seem to. */

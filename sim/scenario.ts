@@ -92,6 +92,10 @@ export type ScenarioEvent = { readonly atMs: number } & (
   /** Every link a partition cut comes back (links taken down by `linkDown` stay down). */
   | { readonly kind: 'heal' }
   | { readonly kind: 'gatewayOutage'; readonly durationMs: number }
+  /** The gateway's watchtower stops watching for this long; the chain, the feed and the relay go on. */
+  | { readonly kind: 'towerOutage'; readonly durationMs: number }
+  /** `by` closes its channel with `with` unilaterally: it broadcasts its latest commitment. */
+  | { readonly kind: 'forceClose'; readonly by: string; readonly with: string }
   /** The cheater broadcasts a revoked commitment of its channel with the victim. */
   | { readonly kind: 'breach'; readonly cheater: string; readonly victim: string }
   | { readonly kind: 'reorg'; readonly depth: number }
@@ -99,7 +103,7 @@ export type ScenarioEvent = { readonly atMs: number } & (
 );
 
 export type EventKind = ScenarioEvent['kind'];
-export const EVENT_KINDS: readonly EventKind[] = ['linkDown', 'linkUp', 'nodeOffline', 'nodeOnline', 'partition', 'heal', 'gatewayOutage', 'breach', 'reorg', 'payment'];
+export const EVENT_KINDS: readonly EventKind[] = ['linkDown', 'linkUp', 'nodeOffline', 'nodeOnline', 'partition', 'heal', 'gatewayOutage', 'towerOutage', 'forceClose', 'breach', 'reorg', 'payment'];
 
 export interface Scenario {
   /** The file it was read from. */
@@ -573,7 +577,16 @@ function readEvents(value: YamlValue | undefined, names: NodeNames, paths: Payme
         if (!body.boolean()) body.fail('write heal: true');
         return { atMs, kind };
       case 'gatewayOutage':
+      case 'towerOutage':
         return { atMs, kind, durationMs: body.duration(1, MAX_DURATION_MS) };
+      case 'forceClose': {
+        const close = body.map(['by', 'with'], 'a mapping, such as { by: n0, with: n1 }');
+        const by = names.node(close.required('by', 'the node that broadcasts its commitment'));
+        const withValue = close.required('with', 'its counterparty');
+        const counterparty = names.node(withValue);
+        if (!withChannel.has(pairKey(by, counterparty))) withValue.fail(`${by} and ${counterparty} have no channel: add one to channels`);
+        return { atMs, kind, by, with: counterparty };
+      }
       case 'breach': {
         const breach = body.map(['cheater', 'victim'], 'a mapping, such as { cheater: n0, victim: n1 }');
         const cheater = names.node(breach.required('cheater', 'the node that broadcasts a revoked state'));

@@ -225,13 +225,20 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     const last = Math.min(tip.height, from + MAX_HEADERS_PER_MESSAGE - 1);
     const headers: Uint8Array[] = [];
     const matches: FeedMatch[] = [];
+    /** Matches of one block beyond what a push carries: sent right after it as proofs, never dropped. */
+    let overflow: FeedMatch[] = [];
     for (let height = from; height <= last; height++) {
       const block = await this.blockAt(height);
       if (!block) break; // the chain moved under us: send what we have
       const found = this.matchesIn(nodeId, block);
       if (matches.length + found.length > MAX_MATCHES_PER_MESSAGE && headers.length > 0) break;
       headers.push(block.header);
-      matches.push(...found.slice(0, MAX_MATCHES_PER_MESSAGE - matches.length));
+      const room = MAX_MATCHES_PER_MESSAGE - matches.length;
+      matches.push(...found.slice(0, room));
+      if (found.length > room) {
+        overflow = found.slice(room); // only when this block is the push's first: it ends the push
+        break;
+      }
     }
     if (headers.length === 0) return;
     const due = answer || !onOurChain || matches.length > 0 || tip.height - cursor.height >= cursor.maxLag;
@@ -249,12 +256,14 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
       tipHeight: tip.height,
       feeratePerKw,
     };
-    for (const match of matches) this.markMatched(nodeId, match);
+    for (const match of [...matches, ...overflow]) this.markMatched(nodeId, match);
     this.inFlight.set(nodeId, { to, sentAt: clock.now() });
     if (to < tip.height) this.catchingUp.add(nodeId);
     else this.catchingUp.delete(nodeId);
     this.send(nodeId, message);
-    this.emit('pushed', nodeId, from, to, matches.length);
+    // The node takes these once it has the block (they come after the push): a proof of a block it has.
+    for (const match of overflow) this.send(nodeId, { type: 'tx_proof', requestId: 0, height: match.height, index: match.index, branch: match.branch, transaction: match.transaction });
+    this.emit('pushed', nodeId, from, to, matches.length + overflow.length);
   }
 
   /** The transactions of `block` that a node's watches select, with their merkle branches. */

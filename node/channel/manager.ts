@@ -19,7 +19,7 @@ import { fundingOutputScript } from '../bolt3/funding.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
 import { hashToHex } from '../chain/block-header.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
-import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
+import { ANTI_REORG_DELAY, OFFERED_HTLC_GRACE_BLOCKS, RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS, REBROADCAST_AFTER_BLOCKS, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
 import { preimagesRevealed } from '../monitor/preimages.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
@@ -103,11 +103,23 @@ export type ManagerEvent =
   | { readonly type: 'channel_opened'; readonly peer: string; readonly handle: number }
   | { readonly type: 'channel_closed'; readonly peer: string; readonly handle: number; readonly closingTx: Transaction }
   /** A commitment is on its way to the chain (`ours`: we broadcast it); claims follow as their time comes. */
-  | { readonly type: 'channel_force_closed'; readonly peer: string; readonly handle: number; readonly ours: boolean; readonly commitmentTxid: string; readonly reason: string }
+  | {
+      readonly type: 'channel_force_closed';
+      readonly peer: string;
+      readonly handle: number;
+      readonly ours: boolean;
+      readonly commitmentTxid: string;
+      readonly reason: string;
+      /** What of ours the commitment on chain carries: our balance in it, and the HTLCs in it we offered or can claim. */
+      readonly stakeMsat: number;
+    }
+  /** An HTLC of ours resolved on chain the other way than our balance expected: `claimed` by the counterparty with its preimage, or `won` by us with a preimage learned after the close. */
+  | { readonly type: 'htlc_resolved_onchain'; readonly peer: string; readonly handle: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly outcome: 'claimed' | 'won' }
   /** A claim of ours confirmed: its output is the wallet's. */
   | { readonly type: 'funds_spendable'; readonly peer: string; readonly handle: number; readonly description: string; readonly txid: string; readonly satoshis: number }
   | { readonly type: 'channel_refused'; readonly peer: string; readonly handle: number; readonly reasons: readonly string[] }
-  | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number }
+  /** We released the preimage of an HTLC to us, expiring at `cltvExpiry`. */
+  | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly cltvExpiry: number }
   | { readonly type: 'payment_sent'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
   | { readonly type: 'payment_failed'; readonly paymentHash: Uint8Array; readonly reason: string }
   | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string }
@@ -882,17 +894,34 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   transactionsConfirmed(height: number, _blockHash: string, transactions: readonly Transaction[]): void {
     for (const tx of transactions) this.transactionSeen(tx);
     for (const managed of this.channels.values()) {
-      const funding = managed.channel.state.fundingOutpoint;
-      let changed = false;
-      for (const tx of transactions) {
-        if (tx.getId() === funding.txid && managed.fundingHeight !== height) {
-          managed.fundingHeight = height;
-          changed = true;
+      this.isolated(managed, () => {
+        const funding = managed.channel.state.fundingOutpoint;
+        let changed = false;
+        for (const tx of transactions) {
+          if (tx.getId() === funding.txid && managed.fundingHeight !== height) {
+            managed.fundingHeight = height;
+            changed = true;
+          }
+          // Any spend of the funding output ends the channel; one that is not the transaction we broadcast
+          // (both sides closed at once) replaces what we expected: only one of them can be in the chain.
+          if (spends(tx, funding) && managed.onchain?.commitmentTxid !== tx.getId()) this.fundingSpent(managed, tx);
+          if (managed.onchain) changed = this.onchainTransaction(managed, tx, height) || changed;
         }
-        if (!managed.onchain && spends(tx, funding)) this.fundingSpent(managed, tx);
-        if (managed.onchain) changed = this.onchainTransaction(managed, tx, height) || changed;
-      }
-      if (changed) this.save(managed);
+        if (changed) this.save(managed);
+      });
+    }
+  }
+
+  /**
+   * Runs one channel's part of a chain event: an error there (a wallet that
+   * cannot pay a fee, a state that does not build) is reported and does not
+   * keep the other channels, or the next blocks, from being handled.
+   */
+  private isolated(managed: Managed, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.emitEvent({ type: 'peer_error', peer: managed.peer, reason: `channel ${managed.handle} on chain: ${(error as Error).message}` });
     }
   }
 
@@ -905,15 +934,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   bestBlockUpdated(height: number, _blockHash?: string): void {
     this.height = height;
     for (const managed of [...this.channels.values()]) {
-      if (!managed.readySent && managed.fundingHeight !== undefined && !managed.onchain) {
-        this.fundingConfirmed(managed.peer, managed.handle, height - managed.fundingHeight + 1);
-      }
-      if (managed.onchain) {
-        this.broadcastDueClaims(managed, height);
-        this.resolveOutgoingOnchain(managed, height);
-      } else {
-        this.checkHtlcDeadlines(managed, height);
-      }
+      this.isolated(managed, () => {
+        if (!managed.readySent && managed.fundingHeight !== undefined && !managed.onchain) {
+          this.fundingConfirmed(managed.peer, managed.handle, height - managed.fundingHeight + 1);
+        }
+        if (managed.onchain) {
+          this.completeClaims(managed);
+          this.broadcastDueClaims(managed, height);
+          this.resolveOutgoingOnchain(managed, height);
+        } else {
+          this.checkHtlcDeadlines(managed, height);
+        }
+      });
     }
     this.settleHeldHtlcs();
   }
@@ -938,6 +970,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         for (const claim of allClaims(onchain.claims)) {
           if (claim.confirmedAt !== undefined && claim.confirmedAt >= height) {
             claim.confirmedAt = undefined;
+            claim.broadcast = false;
+            changed = true;
+          }
+          // What beat our claim to its output left the chain: our claim may go again.
+          if (claim.conflicted && (claim.conflictedAt === undefined || claim.conflictedAt >= height)) {
+            claim.conflicted = false;
+            claim.conflictedAt = undefined;
             claim.broadcast = false;
             changed = true;
           }
@@ -980,12 +1019,28 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * at once instead of a few at a time.
    */
   needsEveryBlock(): boolean {
+    const soon = this.height + EVERY_BLOCK_WITHIN_BLOCKS;
     for (const managed of this.channels.values()) {
-      if (managed.onchain) {
-        const unresolved = allClaims(managed.onchain.claims).some((claim) => claim.confirmedAt === undefined && !claim.conflicted) || (managed.onchain.outgoing ?? []).some((htlc) => !htlc.resolved);
-        if (unresolved || managed.onchain.confirmed[managed.onchain.commitmentTxid] === undefined) return true;
-      } else if (!managed.readySent || managed.channel.balances().pendingHtlcs > 0) {
+      const onchain = managed.onchain;
+      if (onchain) {
+        if (onchain.kind === 'cooperative') continue;
+        // (A preimage claimed on chain comes at once in any case: the feed pushes a block that matches at once.)
+        if (onchain.confirmed[onchain.commitmentTxid] === undefined) return true;
+        // A claim broadcast, or unlocking soon, wants its block at once; one locked for two weeks does not.
+        for (const claim of allClaims(onchain.claims)) {
+          if (claim.confirmedAt !== undefined || claim.conflicted) continue;
+          const spentAt = onchain.confirmed[claim.spends];
+          if (claim.broadcast || (spentAt !== undefined && Math.max(claim.notBeforeHeight ?? 0, spentAt + (claim.relativeDelay ?? 1)) <= soon)) return true;
+        }
+      } else if (!managed.readySent) {
         return true;
+      } else {
+        // HTLCs whose deadline (BOLT 2's) is near: the node must act in the right block.
+        const state = managed.channel.state;
+        for (const htlc of [...state.localCommit.spec.htlcs, ...state.remoteCommit.spec.htlcs]) {
+          const deadline = htlc.direction === 'outgoing' ? htlc.cltvExpiry + OFFERED_HTLC_GRACE_BLOCKS : htlc.cltvExpiry - RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS;
+          if (deadline <= soon) return true;
+        }
       }
     }
     return false;
@@ -1024,26 +1079,63 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const managed = this.channels.get(keyOf(peer, handle));
     if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
     if (managed.onchain) return;
-    const feeratePerKw = this.claimFeerate();
-    const { commitment, claims } = managed.channel.claimsAfterOurClose(
-      this.components.wallet.sweepScript(),
-      feeratePerKw,
-      (hash) => this.preimageFor(hash),
-      (tx, baseWeight) => this.components.wallet.payFee(tx, baseWeight, feeratePerKw),
-    );
+    // to_local first, with no HTLC: nothing can keep the commitment from leaving. The HTLC transactions
+    // (whose fee, with anchors, the wallet pays) are added right after, and again at each block until they are built.
+    const { commitment, claims } = managed.channel.claimsAfterOurClose(this.components.wallet.sweepScript(), this.claimFeerate(), () => undefined, undefined, () => false);
     managed.onchain = {
       commitmentTxid: commitment.getId(),
       ours: true,
       kind: 'ours',
       claims: claims.map(pendingClaim),
+      commitment: commitment.toBuffer(),
       confirmed: {},
-      outgoing: this.pendingOutgoing(managed, managed.channel.state.localCommit.spec),
+      // Every HTLC we offered in any commitment: those not in ours are failed back once ours is deep enough.
+      outgoing: this.pendingOutgoing(managed),
     };
     managed.shutdown = { ...managed.shutdown, closed: true };
     this.save(managed); // the claims are on disk before the commitment leaves
     this.watchCommitmentOutputs(commitment);
     this.components.broadcaster.broadcast(commitment);
-    this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason });
+    this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason, stakeMsat: this.stakeMsat(managed, managed.channel.state.localCommit.spec) });
+    this.isolated(managed, () => this.completeClaims(managed));
+  }
+
+  /**
+   * The HTLC claims on our own commitment not built yet: built now (the
+   * wallet pays their fee with anchors; one that cannot is tried again at
+   * the next block, its HTLC still far from expiry), and with a preimage
+   * learned since, the claims it makes possible.
+   */
+  private completeClaims(managed: Managed): void {
+    const onchain = managed.onchain!;
+    if (onchain.kind !== 'ours' || onchain.htlcClaimsBuilt) return;
+    const claimed = new Set(allClaims(onchain.claims).flatMap((claim) => (claim.htlc ? [`${claim.htlc.outgoing}/${claim.htlc.id}`] : [])));
+    const feeratePerKw = this.claimFeerate();
+    const fresh: Claim[] = [];
+    const { claims } = managed.channel.claimsAfterOurClose(
+      this.components.wallet.sweepScript(),
+      feeratePerKw,
+      (hash) => this.preimageFor(hash),
+      (tx, baseWeight) => this.components.wallet.payFee(tx, baseWeight, feeratePerKw),
+      (htlc) => !claimed.has(`${htlc.outgoing}/${htlc.id}`) && (htlc.outgoing || this.preimageFor(htlc.paymentHash) !== undefined),
+    );
+    for (const claim of claims) if (claim.htlc) fresh.push(claim);
+    onchain.claims.push(...fresh.map(pendingClaim));
+    onchain.htlcClaimsBuilt = true;
+    this.save(managed);
+    if (fresh.length > 0) this.broadcastDueClaims(managed, this.height);
+  }
+
+  /**
+   * What of ours a commitment on chain carries: our balance in it, the HTLCs
+   * we offered in it not settled yet, and those offered to us in it that we
+   * can claim. (For people and the simulator's book; the claims are what counts.)
+   */
+  private stakeMsat(managed: Managed, spec: CommitmentSpec): number {
+    const unresolved = new Set((managed.onchain?.outgoing ?? []).filter((htlc) => !htlc.resolved).map((htlc) => htlc.id));
+    const outgoing = spec.htlcs.filter((htlc) => htlc.direction === 'outgoing' && unresolved.has(htlc.id));
+    const incoming = spec.htlcs.filter((htlc) => htlc.direction === 'incoming' && this.preimageFor(htlc.paymentHash) !== undefined);
+    return spec.toLocalMsat + [...outgoing, ...incoming].reduce((sum, htlc) => sum + htlc.amountMsat, 0);
   }
 
   /**
@@ -1063,12 +1155,20 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     // The HTLCs we offered that this transaction can still carry: the commitment's, for theirs; any, for the rest.
     const candidate = [state.remoteCommit, state.nextRemoteCommit].find((commit) => commit?.txid === txid);
     const outgoing = kind === 'cooperative' ? [] : this.pendingOutgoing(managed, candidate?.spec);
+    // What an earlier resolution (our own commitment, which this one beat) learned and settled stays learned and settled.
+    for (const htlc of outgoing) {
+      const before = managed.onchain?.outgoing?.find((earlier) => earlier.id === htlc.id);
+      if (before?.preimage) htlc.preimage = before.preimage;
+      if (before?.resolved) htlc.resolved = before.resolved;
+    }
     managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: (claims ?? []).map(pendingClaim), confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
     managed.shutdown = { ...managed.shutdown, closed: true };
     this.save(managed);
     if (kind !== 'cooperative') {
       this.watchCommitmentOutputs(tx);
-      this.emitEvent({ type: 'channel_force_closed', peer: managed.peer, handle: managed.handle, ours: false, commitmentTxid: txid, reason: closeReasons[kind] });
+      // Their commitment's view of our money; for a revoked or unknown one, our last balance (the justice, or nothing, decides the rest).
+      const stakeMsat = candidate ? this.stakeMsat(managed, candidate.spec) : state.localCommit.spec.toLocalMsat;
+      this.emitEvent({ type: 'channel_force_closed', peer: managed.peer, handle: managed.handle, ours: false, commitmentTxid: txid, reason: closeReasons[kind], stakeMsat });
     }
   }
 
@@ -1111,6 +1211,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         }
       } else if (claimTx.ins.some((input) => spent.has(`${hashToHex(input.hash)}:${input.index}`)) && !claim.conflicted) {
         claim.conflicted = true;
+        claim.conflictedAt = height;
         changed = true;
       }
     }
@@ -1133,6 +1234,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private broadcastDueClaims(managed: Managed, height: number): void {
     const onchain = managed.onchain!;
     let changed = false;
+    // Our commitment, until it confirms: a mempool may have dropped it, a gateway lost it.
+    if (onchain.kind === 'ours' && onchain.commitment && onchain.confirmed[onchain.commitmentTxid] === undefined) {
+      if (onchain.commitmentBroadcastAt === undefined || height - onchain.commitmentBroadcastAt >= REBROADCAST_AFTER_BLOCKS) {
+        if (onchain.commitmentBroadcastAt !== undefined) this.components.broadcaster.broadcast(Transaction.fromBuffer(onchain.commitment));
+        onchain.commitmentBroadcastAt = height;
+        changed = true;
+      }
+    }
     for (const claim of allClaims(onchain.claims)) {
       if (claim.confirmedAt !== undefined || claim.conflicted) continue;
       if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
@@ -1170,6 +1279,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, htlc.preimage);
       htlc.resolved = 'fulfilled';
       this.save(managed);
+      this.emitEvent({ type: 'htlc_resolved_onchain', peer: managed.peer, handle: managed.handle, paymentHash: htlc.paymentHash, amountMsat: htlc.amountMsat, outcome: 'claimed' });
     }
     const commitmentAt = onchain.confirmed[onchain.commitmentTxid];
     if (commitmentAt === undefined) return;
@@ -1205,25 +1315,32 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** A preimage learned after a channel went on chain: claim its HTLCs with it too. */
   private claimLate(managed: Managed, learned: Uint8Array): void {
+    const onchain = managed.onchain!;
     const learnedHash = bytesToHex(sha256(learned));
     const preimageOf = (hash: Uint8Array) => (bytesToHex(hash) === learnedHash ? learned : this.preimageFor(hash));
-    const onchain = managed.onchain!;
-    const claimed = new Set(allClaims(onchain.claims).map((claim) => Transaction.fromBuffer(claim.transaction).ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join()));
-    const known = (claim: Claim) => claimed.has(claim.transaction.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join());
-    const feeratePerKw = this.claimFeerate();
-    let fresh: Claim[] = [];
+    const before = allClaims(onchain.claims).length;
     if (onchain.kind === 'ours') {
-      fresh = managed.channel
-        .claimsAfterOurClose(this.components.wallet.sweepScript(), feeratePerKw, preimageOf, (tx, weight) => this.components.wallet.payFee(tx, weight, feeratePerKw), (htlc) => !htlc.outgoing && preimageOf(htlc.paymentHash) !== undefined && !allClaims(onchain.claims).some((claim) => claim.htlc?.id === htlc.id && !claim.htlc.outgoing))
-        .claims.filter((claim) => claim.htlc && !known(claim));
-    } else if (onchain.kind === 'theirs') {
-      const commitment = onchain.commitment && Transaction.fromBuffer(onchain.commitment);
-      if (commitment) fresh = (managed.channel.claimsAfterTheirClose(commitment, this.components.wallet.sweepScript(), feeratePerKw, preimageOf) ?? []).filter((claim) => !known(claim));
+      // Written with the channel before the claim is built: a wallet that cannot pay its fee now tries again at each block.
+      onchain.learned = [...(onchain.learned ?? []), learned];
+      onchain.htlcClaimsBuilt = false;
+      this.save(managed);
+      this.isolated(managed, () => this.completeClaims(managed));
+    } else if (onchain.kind === 'theirs' && onchain.commitment) {
+      const claimed = new Set(allClaims(onchain.claims).map((claim) => outpointsOf(Transaction.fromBuffer(claim.transaction))));
+      const fresh = (managed.channel.claimsAfterTheirClose(Transaction.fromBuffer(onchain.commitment), this.components.wallet.sweepScript(), this.claimFeerate(), preimageOf) ?? []).filter(
+        (claim) => !claimed.has(outpointsOf(claim.transaction)),
+      );
+      if (fresh.length > 0) {
+        onchain.claims.push(...fresh.map(pendingClaim));
+        this.save(managed);
+        this.broadcastDueClaims(managed, this.height);
+      }
     }
-    if (fresh.length === 0) return;
-    onchain.claims.push(...fresh.map(pendingClaim));
-    this.save(managed);
-    this.broadcastDueClaims(managed, this.height);
+    const won = allClaims(onchain.claims).slice(before).filter((claim) => claim.htlc && !claim.htlc.outgoing);
+    for (const claim of won) {
+      const htlc = [managed.channel.state.localCommit.spec, managed.channel.state.remoteCommit.spec].flatMap((spec) => spec.htlcs).find((each) => each.direction === 'incoming' && each.id === claim.htlc!.id);
+      this.emitEvent({ type: 'htlc_resolved_onchain', peer: managed.peer, handle: managed.handle, paymentHash: claim.htlc!.paymentHash, amountMsat: htlc?.amountMsat ?? 0, outcome: 'won' });
+    }
   }
 
   /** Takes a channel on chain when one of its HTLCs reaches its deadline (BOLT 2), and fails incoming HTLCs too close to theirs. */
@@ -1276,14 +1393,21 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     return Math.max(this.init.justiceFeeratePerKw ?? 2500, this.latestFeeratePerKw ?? 0);
   }
 
+  /**
+   * A preimage we may use on chain: one we released (a payment to us or
+   * through us that we fulfilled and whose removal the peer has not signed
+   * yet), or one we learned (read on chain, or from downstream, for an HTLC
+   * we forwarded). Never an invoice's that we have not released: its HTLC
+   * may be one we refused (too small, too late), and claiming it on chain
+   * would give the payer proof of a payment it did not make.
+   */
   private preimageFor(paymentHash: Uint8Array): Uint8Array | undefined {
-    const invoice = this.invoices.get(bytesToHex(paymentHash))?.preimage;
-    if (invoice) return invoice;
-    // A payment to us or through us that we fulfilled and whose removal the peer has not signed yet,
-    // or one whose preimage we read on chain from the claim of an HTLC we forwarded.
     const hash = bytesToHex(paymentHash);
     for (const managed of this.channels.values()) {
-      const preimage = managed.channel.fulfilledPreimage(paymentHash) ?? managed.onchain?.outgoing?.find((htlc) => htlc.preimage && bytesToHex(htlc.paymentHash) === hash)?.preimage;
+      const preimage =
+        managed.channel.fulfilledPreimage(paymentHash) ??
+        managed.onchain?.outgoing?.find((htlc) => htlc.preimage && bytesToHex(htlc.paymentHash) === hash)?.preimage ??
+        managed.onchain?.learned?.find((each) => bytesToHex(sha256(each)) === hash);
       if (preimage) return preimage;
     }
     return undefined;
@@ -1324,7 +1448,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.save(managed);
       this.invoices.delete(bytesToHex(paymentHash));
       this.components.persister.remove('invoice', bytesToHex(paymentHash));
-      this.emitEvent({ type: 'payment_received', paymentHash, amountMsat });
+      this.emitEvent({ type: 'payment_received', paymentHash, amountMsat, cltvExpiry });
     } else {
       managed.channel.failHtlc(id, new TextEncoder().encode(invoice ? 'amount too small' : 'unknown payment'));
     }
@@ -1455,6 +1579,11 @@ function onchainSummary(onchain: OnchainResolution): OnchainSummary {
   return { kind: onchain.kind ?? (onchain.ours ? 'ours' : 'theirs'), commitmentTxid: onchain.commitmentTxid, ...(confirmedAt !== undefined && { confirmedAt }), claims };
 }
 
+/** The outputs a transaction spends, as one key. */
+function outpointsOf(tx: Transaction): string {
+  return tx.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join();
+}
+
 /** Whether `tx` spends `outpoint`. */
 function spends(tx: Transaction, outpoint: Outpoint): boolean {
   return tx.ins.some((input) => input.index === outpoint.vout && hashToHex(input.hash) === outpoint.txid);
@@ -1479,6 +1608,8 @@ function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
   return claims.flatMap((claim) => [claim, ...(claim.then ? allClaims([claim.then]) : [])]);
 }
 
+/** Something due within this many blocks makes the node take every block at once (else a few at a time, idle). */
+const EVERY_BLOCK_WITHIN_BLOCKS = 12;
 /** Update messages kept per channel to send again after a restart: more than can be in flight at once. */
 const RESENT_AFTER_RESTART = 8;
 /** The highest update_fee feerate accepted by default: 200 sat/vbyte. */

@@ -30,6 +30,8 @@ export interface PendingClaim {
   confirmedAt?: number;
   /** Someone else's transaction spent the same output first (their claim with a preimage, a justice): this one is void. */
   conflicted?: boolean;
+  /** The height of the block that voided it (undone if that block leaves the chain). */
+  conflictedAt?: number;
 }
 
 /**
@@ -46,8 +48,14 @@ export interface OnchainResolution {
   /** Absent in stores written before it: read as `ours` or `theirs`. */
   readonly kind?: CloseKind;
   claims: PendingClaim[];
-  /** Their commitment as it reached the chain (kind `theirs`): late claims (a preimage learned later) are built from it. */
+  /** The commitment: theirs as it reached the chain (late claims are built from it), or ours (broadcast again until it confirms). */
   readonly commitment?: Uint8Array;
+  /** When our commitment was last handed to the broadcaster. */
+  commitmentBroadcastAt?: number;
+  /** Our commitment's HTLC transactions are all built (with anchors the wallet pays their fees; until it can, they are tried again each block). */
+  htlcClaimsBuilt?: boolean;
+  /** Preimages learned after the close (from downstream, for HTLCs we forwarded): claims on chain are built with them. */
+  learned?: Uint8Array[];
   /** Confirmation heights of the transactions involved, by txid. */
   confirmed: Record<string, number>;
   /**

@@ -77,6 +77,12 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   private cancelTimer: (() => void) | undefined;
   private readonly silenceMs: number;
   private readonly idleLag: number;
+  /** Set when the saved cursor was off our chain: the listeners are told at start. */
+  private rewoundFrom: number | undefined;
+  /** The block being handed to the listeners, while it is. */
+  private deliveringHeight: number | undefined;
+  /** For watches not yet confirmed by the gateway: the height from which they matter. */
+  private readonly watchFrom = new Map<string, number>();
   /** The lag the gateway was last told. */
   private announcedLag: number | undefined;
   /** Whether the node has something in flight (then every block is wanted at once). */
@@ -94,8 +100,15 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     this.idleLag = checkInteger('idleLag', init.idleLag ?? 6, 1, MAX_HEADERS_PER_MESSAGE);
     const chain = components.headerChain;
     const saved = components.store.get('feedCursor', 'cursor');
-    // A saved cursor above the headers (a store rolled back) or off our chain starts from the header chain's tip.
-    this.cursor = saved && chain.entryAt(saved.height)?.hash === saved.hash ? saved : { height: chain.height, hash: chain.tipHash };
+    if (!saved || chain.entryAt(saved.height)?.hash === saved.hash) {
+      this.cursor = saved ?? { height: chain.height, hash: chain.tipHash };
+    } else {
+      // Off our chain: a crash between a reorg's headers and its delivery. Go back below it, and tell the
+      // listeners (at start) that what they took above there may be gone; the gateway sends it again.
+      const below = Math.max(chain.checkpoint.height, Math.min(saved.height, chain.height) - REWIND_STEP);
+      this.cursor = { height: below, hash: chain.entryAt(below)!.hash };
+      this.rewoundFrom = saved.height;
+    }
     this.lastHeardAt = components.clock.now();
   }
 
@@ -113,6 +126,10 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   start(): void {
     if (this.cancelTimer) return;
     this.loadWatches();
+    if (this.rewoundFrom !== undefined) {
+      for (let height = this.rewoundFrom; height > this.cursor.height; height--) for (const listener of this.chainListeners) listener.blockDisconnected(height);
+      this.rewoundFrom = undefined;
+    }
     this.acknowledge(true);
     this.flushWatches();
     const tick = () => {
@@ -160,10 +177,12 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
         if (!keys) return false;
         this.watchRequests.delete(message.requestId);
         this.setWatches(keys.filter((key) => this.watches.has(key)).map((key) => [key, { ...this.watches.get(key)!, registered: true }]));
+        for (const key of keys) this.watchFrom.delete(key);
         return true;
       }
       case 'tx_proof':
-        if (!this.wasWatchRequest(message.requestId)) return false;
+        // Id 0: more matches in one block than a push carries, sent right after it. Any proof is checked against our headers.
+        if (message.requestId !== 0 && !this.wasWatchRequest(message.requestId)) return false;
         this.onLateProof(message);
         return true;
       case 'refused': {
@@ -215,9 +234,9 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       }
       byHeight.set(match.height, [...(byHeight.get(match.height) ?? []), tx]);
     }
-    for (const entry of change.disconnected) {
-      if (entry.height <= this.cursor.height) for (const listener of this.chainListeners) listener.blockDisconnected(entry.height);
-    }
+    // Every block that left, even above our cursor: a crash after delivering and before writing the cursor
+    // may have given the listeners blocks the cursor does not show. Listeners take a disconnection twice calmly.
+    for (const entry of change.disconnected) for (const listener of this.chainListeners) listener.blockDisconnected(entry.height);
     const forkHeight = change.disconnected.length > 0 ? change.disconnected[change.disconnected.length - 1]!.height - 1 : this.cursor.height;
     const deliveredTo = Math.min(this.cursor.height, forkHeight);
     for (let height = Math.max(message.startHeight, deliveredTo + 1); height <= end; height++) {
@@ -253,7 +272,13 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   }
 
   private deliver(height: number, blockHash: string, transactions: Transaction[]): void {
-    for (const listener of this.chainListeners) listener.transactionsConfirmed(height, blockHash, transactions);
+    // Watches registered while this block is handled (a commitment's outputs) matter from this block on.
+    this.deliveringHeight = height;
+    try {
+      for (const listener of this.chainListeners) listener.transactionsConfirmed(height, blockHash, transactions);
+    } finally {
+      this.deliveringHeight = undefined;
+    }
     const matched: [string, { registered: boolean; matchedAt?: number }][] = [];
     for (const tx of transactions) {
       for (const key of [`t:${tx.getId()}`, ...tx.ins.map((input) => `o:${hashToHex(input.hash)}:${input.index}`)]) {
@@ -302,6 +327,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
 
   private addWatch(key: string): void {
     if (this.watches.has(key)) return;
+    this.watchFrom.set(key, this.deliveringHeight ?? this.cursor.height);
     this.setWatches([[key, { registered: false }]]);
     if (this.flushScheduled || !this.cancelTimer) return;
     // Watches added together (a close registers several outputs) go in one message.
@@ -342,8 +368,10 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
         return { txid: hexToHash(txid), vout: Number(vout) };
       });
       const txids = keys.filter((key) => key.startsWith('t:')).map((key) => hexToHash(key.slice(2)));
-      // From a few blocks below the cursor: a match the gateway sent while this was on its way is proven again.
-      this.components.send({ type: 'watch', requestId, outpoints, txids, fromHeight: Math.max(0, this.cursor.height - 6) });
+      // From the block that made us watch (a spend in the same push, after it, is proven again) or, for a watch
+      // without one, a few blocks below the cursor (a match the gateway sent while this was on its way).
+      const fromHeight = Math.min(...keys.map((key) => this.watchFrom.get(key) ?? this.cursor.height), this.cursor.height - 6);
+      this.components.send({ type: 'watch', requestId, outpoints, txids, fromHeight: Math.max(0, fromHeight) });
     }
   }
 }

@@ -81,6 +81,8 @@ svg .partition { fill: #b07aa1; }
 svg .link-down { fill: #f28e2b; }
 svg .offline { fill: #8c959f; }
 svg .gateway-outage { fill: #edc948; }
+svg .tower-outage { fill: #f28e2b; }
+svg .force-close { fill: #76b7b2; }
 svg .breach { fill: var(--violated); }
 svg .justice { fill: var(--held); }
 svg .reorg { fill: #4e79a7; }

@@ -27,6 +27,8 @@ export const KIND_NAMES: Record<TimelineKind, string> = {
   'link-down': 'link down',
   offline: 'node offline',
   'gateway-outage': 'gateway outage',
+  'tower-outage': 'tower outage',
+  'force-close': 'force close',
   breach: 'breach',
   justice: 'justice',
   reorg: 'reorg',

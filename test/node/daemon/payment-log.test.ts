@@ -64,7 +64,7 @@ t.test('events for payments the log does not know, and other events, change noth
   const log = new PaymentLog(store, new ManualClock());
   log.onEvent({ type: 'payment_sent', paymentHash: sha256(Uint8Array.of(9)), paymentPreimage: new Uint8Array(32) });
   log.onEvent({ type: 'payment_failed', paymentHash: sha256(Uint8Array.of(9)), reason: 'no route' });
-  log.onEvent({ type: 'payment_received', paymentHash: sha256(Uint8Array.of(9)), amountMsat: 1 });
+  log.onEvent({ type: 'payment_received', paymentHash: sha256(Uint8Array.of(9)), amountMsat: 1, cltvExpiry: 900_000 });
   t.same(log.list(), [], 'no record is made up');
   log.sending(request(1));
   log.onEvent({ type: 'channel_opened', peer: bytesToHex(PAYEE), handle: 0 });
@@ -90,7 +90,7 @@ t.test('a settled record is not changed by later events', async (t) => {
   clock.advance(100);
   log.onEvent({ type: 'payment_sent', paymentHash: failed.paymentHash, paymentPreimage: new Uint8Array(32).fill(8) });
   log.onEvent({ type: 'payment_failed', paymentHash: succeeded.paymentHash, reason: 'late failure' });
-  log.onEvent({ type: 'payment_received', paymentHash: failed.paymentHash, amountMsat: 1 });
+  log.onEvent({ type: 'payment_received', paymentHash: failed.paymentHash, amountMsat: 1, cltvExpiry: 900_000 });
   t.same(log.list(), settled, 'both records as they were');
   t.match(log.get(bytesToHex(failed.paymentHash)), { status: 'failed', reason: 'no route', settledAt: 100 });
   t.match(log.get(bytesToHex(succeeded.paymentHash)), { status: 'succeeded', preimage: '07'.repeat(32), settledAt: 100 });
@@ -118,6 +118,6 @@ t.test('the list is newest first, and kept in the store across reopening', async
   const reopened = new PaymentLog(second, clock);
   t.same(reopened.list(), listed, 'the same records after a restart, settlement included');
   clock.advance(1_000);
-  reopened.onEvent({ type: 'payment_received', paymentHash: request(2).paymentHash, amountMsat: 2_000 });
+  reopened.onEvent({ type: 'payment_received', paymentHash: request(2).paymentHash, amountMsat: 2_000, cltvExpiry: 900_000 });
   t.match(reopened.get(bytesToHex(request(2).paymentHash)), { status: 'succeeded', settledAt: 4_000 }, 'a payment asked for before the restart is settled after it');
 });
