@@ -25,20 +25,20 @@
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Transaction } from '../../node/bolt3/transaction.js';
-import { hashToHex, hexToHash } from '../../node/chain/block-header.js';
+import { hashToHex } from '../../node/chain/block-header.js';
 import { encodeCompactHeaders } from '../../node/chain/compact-headers.js';
 import { merkleProof } from '../../node/chain/merkle.js';
 import type { Messenger } from '../../node/channel/manager.js';
 import type { Clock } from '../../node/clock.js';
 import { InvalidInputError, checkInteger } from '../../node/input.js';
 import {
-  FEED_HASH_PREFIX_BYTES,
   type FeedMatch,
   type GatewayMessage,
   MAX_HEADERS_PER_MESSAGE,
   MAX_MATCHES_PER_MESSAGE,
   type WatchedOutpoint,
   encodeGatewayMessage,
+  feedHashPrefix,
 } from '../../node/wire/gateway-messages.js';
 import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 import { type FeedStore, type WatchKey, outputKey, transactionKey } from './feed-store.js';
@@ -176,7 +176,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     return this.enqueueWithResult(async () => {
       if (!this.started) throw new Error('the gateway is stopping; the node sends its watches again');
       const store = this.components.store;
-      const keys = [...request.outpoints.map((outpoint) => outputKey(hashToHex(outpoint.txid), outpoint.vout)), ...request.txids.map((txid) => transactionKey(hashToHex(txid)))];
+      const keys = watchKeys(request);
       const fresh = keys.filter((key) => !store.watchersOf(key)?.has(nodeId));
       if (store.watchCount(nodeId) + fresh.length > this.maxWatchesPerNode) throw new InvalidInputError('watch', `a node may watch ${this.maxWatchesPerNode} outputs and transactions; this one holds ${store.watchCount(nodeId)}`);
       if (store.totalWatches + fresh.length > this.maxWatches) throw new InvalidInputError('watch', `the gateway watches ${this.maxWatches} outputs and transactions at most, for all nodes`);
@@ -191,8 +191,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   unwatch(nodeId: string, request: { outpoints: readonly WatchedOutpoint[]; txids: readonly Uint8Array[] }): Promise<void> {
     return this.enqueue(async () => {
       if (!this.started) return;
-      const keys = [...request.outpoints.map((outpoint) => outputKey(hashToHex(outpoint.txid), outpoint.vout)), ...request.txids.map((txid) => transactionKey(hashToHex(txid)))];
-      this.components.store.removeWatches(nodeId, keys);
+      this.components.store.removeWatches(nodeId, watchKeys(request));
     });
   }
 
@@ -215,11 +214,11 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     if (!answer && tip.height <= (this.refusedUpTo.get(nodeId) ?? -1)) return;
     let from = cursor.height + 1;
     const ours = cursor.height <= tip.height ? await this.blockAt(cursor.height) : undefined;
-    const onOurChain = ours !== undefined && prefixOf(ours.hash) === cursor.hashPrefix;
+    const onOurChain = ours !== undefined && bytesToHex(feedHashPrefix(ours.hash)) === cursor.hashPrefix;
     if (!onOurChain) from = Math.max(1, Math.min(cursor.height, tip.height + 1) - REWIND_BLOCKS + 1);
     if (from > tip.height) {
       // Nothing new. A hello is answered all the same, with no headers: the node learns that it is current.
-      if (answer && onOurChain) this.send(nodeId, { type: 'blocks', startHeight: from, prevHash: hexToHash(ours.hash).slice(0, FEED_HASH_PREFIX_BYTES), headers: new Uint8Array(0), matches: [], tipHeight: tip.height, feeratePerKw: (await chain.estimateFeerate(this.feeTargetBlocks)) ?? 0 });
+      if (answer && onOurChain) this.send(nodeId, { type: 'blocks', startHeight: from, prevHash: feedHashPrefix(ours.hash), headers: new Uint8Array(0), matches: [], tipHeight: tip.height, feeratePerKw: (await chain.estimateFeerate(this.feeTargetBlocks)) ?? 0 });
       return;
     }
     const last = Math.min(tip.height, from + MAX_HEADERS_PER_MESSAGE - 1);
@@ -250,7 +249,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     const message: GatewayMessage = {
       type: 'blocks',
       startHeight: from,
-      prevHash: hexToHash(previous.hash).slice(0, FEED_HASH_PREFIX_BYTES),
+      prevHash: feedHashPrefix(previous.hash),
       headers: encodeCompactHeaders(previous.header, headers),
       matches,
       tipHeight: tip.height,
@@ -273,7 +272,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     const matches: FeedMatch[] = [];
     let txids: Uint8Array[] | undefined;
     block.transactions.forEach((tx, index) => {
-      const hit = watched(transactionKey(tx.getId())) || tx.ins.some((input) => watched(outputKey(hashToHex(input.hash), input.index)));
+      const hit = watched(transactionKey(tx.getId())) || tx.ins.some((input) => watched(spentOutputKey(input)));
       if (!hit) return;
       txids ??= block.transactions.map((each) => each.getHash());
       matches.push({ height: block.height, index, branch: merkleProof(txids, index), transaction: tx.toBuffer() });
@@ -286,7 +285,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     const block = this.blocks.get(match.height);
     const tx = block?.transactions[match.index];
     if (!tx) return;
-    for (const key of [transactionKey(tx.getId()), ...tx.ins.map((input) => outputKey(hashToHex(input.hash), input.index))]) {
+    for (const key of [transactionKey(tx.getId()), ...tx.ins.map(spentOutputKey)]) {
       if (store.watchersOf(key)?.has(nodeId)) store.markMatched(nodeId, key, match.height);
     }
   }
@@ -330,7 +329,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   /** A mempool transaction spending a watched output: each watcher hears of it once. */
   private announce(tx: Transaction): void {
     const store = this.components.store;
-    const nodes = new Set(tx.ins.flatMap((input) => [...(store.watchersOf(outputKey(hashToHex(input.hash), input.index)) ?? [])]));
+    const nodes = new Set(tx.ins.flatMap((input) => [...(store.watchersOf(spentOutputKey(input)) ?? [])]));
     for (const nodeId of nodes) {
       const key = `${nodeId}/${tx.getId()}`;
       if (this.announced.has(key)) continue;
@@ -377,7 +376,12 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   }
 }
 
-/** The hash prefix a node acknowledges with: the first bytes in internal order, hex. */
-function prefixOf(displayHash: string): string {
-  return bytesToHex(hexToHash(displayHash).slice(0, FEED_HASH_PREFIX_BYTES));
+/** The keys of what a watch or unwatch message names. */
+function watchKeys(request: { outpoints: readonly WatchedOutpoint[]; txids: readonly Uint8Array[] }): WatchKey[] {
+  return [...request.outpoints.map((outpoint) => outputKey(hashToHex(outpoint.txid), outpoint.vout)), ...request.txids.map((txid) => transactionKey(hashToHex(txid)))];
+}
+
+/** The key of the output a transaction input spends. */
+function spentOutputKey(input: { hash: Uint8Array; index: number }): WatchKey {
+  return outputKey(hashToHex(input.hash), input.index);
 }

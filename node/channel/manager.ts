@@ -19,7 +19,7 @@ import { fundingOutputScript } from '../bolt3/funding.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
 import { hashToHex } from '../chain/block-header.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
-import { ANTI_REORG_DELAY, OFFERED_HTLC_GRACE_BLOCKS, RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS, REBROADCAST_AFTER_BLOCKS, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
+import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS, htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
 import { preimagesRevealed } from '../monitor/preimages.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
@@ -314,7 +314,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * we forwarded are passed upstream now; then every channel sends what it owes.
    */
   resume(): void {
-    const forwarded = new Set([...this.channels.values()].flatMap((managed) => [...managed.forwards.values()].map((link) => `${keyOf(link.peer, link.handle)}/${link.id}`)));
+    const forwarded = this.forwardedIncoming();
     for (const managed of this.channels.values()) {
       if (!managed.onchain && !managed.shutdown?.closed) this.watchFunding(managed); // repeats are harmless
       if (managed.onchain) continue;
@@ -323,11 +323,21 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       for (const settlement of managed.channel.settlementsReceived()) {
         if (managed.forwards.has(settlement.id)) this.settleForwarded(managed, settlement.id, settlement.paymentPreimage, settlement.reason);
       }
-      for (const htlc of managed.channel.htlcsToSettle()) {
-        if (forwarded.has(`${keyOf(managed.peer, managed.handle)}/${htlc.id}`)) continue;
-        this.handleChannelEvent(managed, { type: 'htlc_received', ...htlc });
-      }
+      this.settleWaiting(managed, forwarded);
       this.commit(managed);
+    }
+  }
+
+  /** The incoming HTLCs (`peer/handle/id`) that we forwarded: their outgoing side settles them. */
+  private forwardedIncoming(): Set<string> {
+    return new Set([...this.channels.values()].flatMap((managed) => [...managed.forwards.values()].map((link) => `${keyOf(link.peer, link.handle)}/${link.id}`)));
+  }
+
+  /** Settles or forwards the HTLCs they offered on `managed`, committed on both sides, that are neither settled nor forwarded yet. */
+  private settleWaiting(managed: Managed, forwarded: ReadonlySet<string>): void {
+    for (const htlc of managed.channel.htlcsToSettle()) {
+      if (forwarded.has(`${keyOf(managed.peer, managed.handle)}/${htlc.id}`)) continue;
+      this.handleChannelEvent(managed, { type: 'htlc_received', ...htlc });
     }
   }
 
@@ -1029,8 +1039,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         // A claim broadcast, or unlocking soon, wants its block at once; one locked for two weeks does not.
         for (const claim of allClaims(onchain.claims)) {
           if (claim.confirmedAt !== undefined || claim.conflicted) continue;
-          const spentAt = onchain.confirmed[claim.spends];
-          if (claim.broadcast || (spentAt !== undefined && Math.max(claim.notBeforeHeight ?? 0, spentAt + (claim.relativeDelay ?? 1)) <= soon)) return true;
+          const unlocksAt = claimUnlocksAt(claim, onchain);
+          if (claim.broadcast || (unlocksAt !== undefined && unlocksAt <= soon)) return true;
         }
       } else if (!managed.readySent) {
         return true;
@@ -1038,8 +1048,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         // HTLCs whose deadline (BOLT 2's) is near: the node must act in the right block.
         const state = managed.channel.state;
         for (const htlc of [...state.localCommit.spec.htlcs, ...state.remoteCommit.spec.htlcs]) {
-          const deadline = htlc.direction === 'outgoing' ? htlc.cltvExpiry + OFFERED_HTLC_GRACE_BLOCKS : htlc.cltvExpiry - RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS;
-          if (deadline <= soon) return true;
+          if (htlcDeadline(htlc.direction, htlc.cltvExpiry) <= soon) return true;
         }
       }
     }
@@ -1195,7 +1204,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       onchain.confirmed[txid] = height;
       changed = true;
     }
-    const spent = new Set(tx.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`));
+    const spent = new Set(tx.ins.map(spentOutpoint));
     for (const claim of allClaims(onchain.claims)) {
       const claimTx = Transaction.fromBuffer(claim.transaction);
       if (claimTx.getId() === txid) {
@@ -1209,7 +1218,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         if (!claim.then) {
           this.emitEvent({ type: 'funds_spendable', peer: managed.peer, handle: managed.handle, description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
         }
-      } else if (claimTx.ins.some((input) => spent.has(`${hashToHex(input.hash)}:${input.index}`)) && !claim.conflicted) {
+      } else if (claimTx.ins.some((input) => spent.has(spentOutpoint(input))) && !claim.conflicted) {
         claim.conflicted = true;
         claim.conflictedAt = height;
         changed = true;
@@ -1250,11 +1259,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         changed = true;
         continue;
       }
-      const spentAt = onchain.confirmed[claim.spends];
-      if (spentAt === undefined) continue; // what it spends is not in the chain yet
-      // The next block (height + 1) may include it once both its locks allow.
-      if (claim.notBeforeHeight !== undefined && height < claim.notBeforeHeight) continue;
-      if (claim.relativeDelay !== undefined && height + 1 - spentAt < claim.relativeDelay) continue;
+      // What it spends must be in the chain, and the next block (height + 1) allowed by both its locks.
+      const unlocksAt = claimUnlocksAt(claim, onchain);
+      if (unlocksAt === undefined || unlocksAt > height + 1) continue;
       claim.broadcast = true;
       claim.broadcastAt = height;
       changed = true;
@@ -1343,7 +1350,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     }
   }
 
-  /** Takes a channel on chain when one of its HTLCs reaches its deadline (BOLT 2), and fails incoming HTLCs too close to theirs. */
+  /** Takes a channel on chain when one of its HTLCs reaches its deadline (BOLT 2). */
   private checkHtlcDeadlines(managed: Managed, height: number): void {
     const state = managed.channel.state;
     if (!state.localCommit.signatures || !managed.readySent) return;
@@ -1364,13 +1371,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     if (!this.chainSynced || this.heldHtlcs.size === 0) return;
     const held = [...this.heldHtlcs];
     this.heldHtlcs.clear();
+    const forwarded = this.forwardedIncoming();
     for (const key of held) {
       const managed = this.channels.get(key);
       if (!managed || managed.onchain) continue;
-      for (const htlc of managed.channel.htlcsToSettle()) {
-        if ([...this.channels.values()].some((other) => [...other.forwards.values()].some((link) => link.peer === managed.peer && link.handle === managed.handle && link.id === htlc.id))) continue;
-        this.handleChannelEvent(managed, { type: 'htlc_received', ...htlc });
-      }
+      this.settleWaiting(managed, forwarded);
       this.commit(managed);
     }
   }
@@ -1562,8 +1567,7 @@ function pendingClaim(claim: Claim): PendingClaim {
 function onchainSummary(onchain: OnchainResolution): OnchainSummary {
   const claims = allClaims(onchain.claims).map((claim): ClaimSummary => {
     const tx = Transaction.fromBuffer(claim.transaction);
-    const spentAt = onchain.confirmed[claim.spends];
-    const unlocksAt = spentAt === undefined ? undefined : Math.max(claim.notBeforeHeight ?? 0, spentAt + (claim.relativeDelay ?? 1));
+    const unlocksAt = claimUnlocksAt(claim, onchain);
     const state = claim.confirmedAt !== undefined ? 'confirmed' : claim.conflicted ? 'void' : claim.broadcast ? 'broadcast' : 'waiting';
     return {
       description: claim.description,
@@ -1579,14 +1583,31 @@ function onchainSummary(onchain: OnchainResolution): OnchainSummary {
   return { kind: onchain.kind ?? (onchain.ours ? 'ours' : 'theirs'), commitmentTxid: onchain.commitmentTxid, ...(confirmedAt !== undefined && { confirmedAt }), claims };
 }
 
+/**
+ * The first block that may include a claim: after its absolute lock (a
+ * transaction is valid in the block after its locktime) and its relative
+ * one (counted from the block of what it spends, which counts as one).
+ * Undefined while what it spends is not in the chain.
+ */
+function claimUnlocksAt(claim: PendingClaim, onchain: OnchainResolution): number | undefined {
+  const spentAt = onchain.confirmed[claim.spends];
+  if (spentAt === undefined) return undefined;
+  return Math.max((claim.notBeforeHeight ?? -1) + 1, spentAt + (claim.relativeDelay ?? 1));
+}
+
+/** The key of the output an input spends. */
+function spentOutpoint(input: { hash: Uint8Array; index: number }): string {
+  return `${hashToHex(input.hash)}:${input.index}`;
+}
+
 /** The outputs a transaction spends, as one key. */
 function outpointsOf(tx: Transaction): string {
-  return tx.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`).join();
+  return tx.ins.map(spentOutpoint).join();
 }
 
 /** Whether `tx` spends `outpoint`. */
 function spends(tx: Transaction, outpoint: Outpoint): boolean {
-  return tx.ins.some((input) => input.index === outpoint.vout && hashToHex(input.hash) === outpoint.txid);
+  return tx.ins.some((input) => spentOutpoint(input) === `${outpoint.txid}:${outpoint.vout}`);
 }
 
 /** A commitment's locktime carries 0x20 in its top byte (BOLT 3's obscured number); a closing transaction's is 0. */

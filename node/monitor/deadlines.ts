@@ -32,12 +32,21 @@ export const ANTI_REORG_DELAY = 6;
 /** Blocks a claim may stay unconfirmed before it is handed to the broadcaster again. */
 export const REBROADCAST_AFTER_BLOCKS = 6;
 
+/**
+ * The height from which an HTLC expiring at `cltvExpiry` must be resolved on
+ * chain if the peer has not settled it: `outgoing`, one we offered (to time
+ * it out); else one offered to us whose preimage we know (to claim it).
+ */
+export function htlcDeadline(direction: 'outgoing' | 'incoming', cltvExpiry: number): number {
+  return direction === 'outgoing' ? cltvExpiry + OFFERED_HTLC_GRACE_BLOCKS : cltvExpiry - RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS;
+}
+
 /** An offered HTLC expiring at `cltvExpiry` must be timed out on chain at `height`. */
 export function offeredHtlcOverdue(cltvExpiry: number, height: number): boolean {
-  return height >= cltvExpiry + OFFERED_HTLC_GRACE_BLOCKS;
+  return height >= htlcDeadline('outgoing', cltvExpiry);
 }
 
 /** A received HTLC whose preimage we know must be claimed on chain at `height`. */
 export function receivedHtlcClaimDue(cltvExpiry: number, height: number): boolean {
-  return height + RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS >= cltvExpiry;
+  return height >= htlcDeadline('incoming', cltvExpiry);
 }

@@ -30,7 +30,7 @@ import { verifyMerkleProof } from '../chain/merkle.js';
 import type { Clock } from '../clock.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
-import { FEED_HASH_PREFIX_BYTES, type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE } from '../wire/gateway-messages.js';
+import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE, feedHashPrefix } from '../wire/gateway-messages.js';
 
 export interface ChainFeedClientComponents {
   readonly headerChain: HeaderChain;
@@ -207,7 +207,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   private onBlocks(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     const chain = this.components.headerChain;
     const parent = chain.entryAt(message.startHeight - 1);
-    if (!parent || bytesToHex(hexToHash(parent.hash).slice(0, FEED_HASH_PREFIX_BYTES)) !== bytesToHex(message.prevHash)) {
+    if (!parent || bytesToHex(feedHashPrefix(parent.hash)) !== bytesToHex(message.prevHash)) {
       // Not built on our chain: a reorg deeper than the gateway went back. Say where we are further down.
       return this.acknowledgeBelow(message.startHeight - 1);
     }
@@ -311,18 +311,20 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
 
   /** Says which block we have taken last; `hello` asks for an answer even if nothing is new. */
   private acknowledge(hello = false): void {
-    const hash = hexToHash(this.cursor.hash).slice(0, FEED_HASH_PREFIX_BYTES);
     this.announcedLag = this.wantedLag();
-    this.components.send({ type: 'feed_ack', height: this.cursor.height, hash, maxLag: this.announcedLag, ...(hello && { hello: 1 as const }) });
+    this.sendAck(this.cursor.height, this.cursor.hash, this.announcedLag, hello);
+  }
+
+  private sendAck(height: number, blockHash: string, maxLag: number, hello: boolean): void {
+    this.components.send({ type: 'feed_ack', height, hash: feedHashPrefix(blockHash), maxLag, ...(hello && { hello: 1 as const }) });
   }
 
   /** Acknowledges a block further down our own chain than `height`, so that the gateway sends from below a deep fork. */
   private acknowledgeBelow(height: number): void {
     const chain = this.components.headerChain;
     const target = Math.max(chain.checkpoint.height, Math.min(height, chain.height) - REWIND_STEP);
-    const entry = chain.entryAt(target)!;
     // A hello: the gateway answers at once, from there.
-    this.components.send({ type: 'feed_ack', height: target, hash: hexToHash(entry.hash).slice(0, FEED_HASH_PREFIX_BYTES), maxLag: 1, hello: 1 });
+    this.sendAck(target, chain.entryAt(target)!.hash, 1, true);
   }
 
   private addWatch(key: string): void {

@@ -12,6 +12,7 @@
  */
 import { InvalidInputError } from '../input.js';
 import { MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from '../tower/appointment.js';
+import { hexToHash } from '../chain/block-header.js';
 import { COMPACT_HEADER_MAX_BYTES } from '../chain/compact-headers.js';
 import { type FieldKind, type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from './cbor-layout.js';
 import { DecodeError } from './cbor.js';
@@ -35,6 +36,11 @@ export const MAX_WATCHES_PER_MESSAGE = 64;
 export const MAX_MATCHES_PER_MESSAGE = 32;
 /** The hash prefixes that tie a feed to the node's own chain: enough to tell two branches apart, short for the air. */
 export const FEED_HASH_PREFIX_BYTES = 8;
+
+/** The prefix of a block hash (display-order hex) as the feed carries it: its first bytes in internal order. */
+export function feedHashPrefix(blockHash: string): Uint8Array {
+  return hexToHash(blockHash).slice(0, FEED_HASH_PREFIX_BYTES);
+}
 /** The appointment blob: a kit or a whole justice transaction, encrypted (with its 16-byte tag). */
 export const MAX_BLOB_BYTES = MAX_JUSTICE_DATA_BYTES + 16;
 /** A transaction a node hands over for broadcast, or receives with its proof. */

@@ -21,12 +21,11 @@ import { FeedStore } from '../../../gateway/relay/feed-store.js';
 import type { ChainListener } from '../../../node/chain/chain-listener.js';
 import { HeaderChain } from '../../../node/chain/header-chain.js';
 import { networkParams } from '../../../node/chain/network-params.js';
-import { hexToHash } from '../../../node/chain/block-header.js';
 import { encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
 import { systemClock } from '../../../node/clock.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { ChainFeedClient } from '../../../node/uplink/chain-feed-client.js';
-import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage, feedHashPrefix } from '../../../node/wire/gateway-messages.js';
 
 const NODE = '02'.padEnd(66, '1');
 
@@ -223,9 +222,8 @@ t.test('a gateway that lies changes nothing', async (t) => {
   await until('at the tip', () => env.node.client.height === tip);
   const block = (await chain.blockAt(tip))!;
   const parent = (await chain.blockAt(tip - 1))!;
-  const prefix = (hash: string) => hexToHash(hash).slice(0, 8);
   const blocks = (startHeight: number, previous: typeof parent, headers: Uint8Array[], matches: Extract<GatewayMessage, { type: 'blocks' }>['matches'] = []) =>
-    ({ type: 'blocks', startHeight, prevHash: prefix(previous.hash), headers: encodeCompactHeaders(previous.header, headers), matches, tipHeight: tip, feeratePerKw: 0 }) as const;
+    ({ type: 'blocks', startHeight, prevHash: feedHashPrefix(previous.hash), headers: encodeCompactHeaders(previous.header, headers), matches, tipHeight: tip, feeratePerKw: 0 }) as const;
   // A transaction that is not in the block, with a made-up proof.
   const fake = spendAnyoneCanSpend(await coinbaseAt(chain, 5), p2wsh(OP_TRUE_SCRIPT));
   const warnings = env.warnings.length;
