@@ -136,7 +136,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       this.cancelTimer = this.components.clock.setTimer(this.silenceMs, tick);
       if (this.components.clock.now() - this.lastHeardAt < this.silenceMs) return;
       this.acknowledge(true);
-      for (const watch of this.watches.values()) if (!watch.registered) this.requestsForgotten();
+      this.watchRequests.clear(); // unanswered through a silence: presumed lost, sent again
       this.flushWatches();
     };
     this.cancelTimer = this.components.clock.setTimer(this.silenceMs, tick);
@@ -348,11 +348,6 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
 
   private loadWatches(): void {
     for (const [key, value] of this.components.store.getAll('feedWatch')) this.watches.set(key, value);
-  }
-
-  /** Watch requests unanswered when a silence ends are presumed lost. */
-  private requestsForgotten(): void {
-    this.watchRequests.clear();
   }
 
   /** Sends the watches the gateway has not confirmed and that are not in flight. */
