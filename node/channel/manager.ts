@@ -21,6 +21,7 @@ import { hashToHex } from '../chain/block-header.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS, htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
 import { preimagesRevealed } from '../monitor/preimages.js';
+import { toRemoteClaim } from '../monitor/to-remote.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { checkPublicKey, isPublicKey } from '../keys/curve.js';
@@ -1170,7 +1171,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (before?.preimage) htlc.preimage = before.preimage;
       if (before?.resolved) htlc.resolved = before.resolved;
     }
-    managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: (claims ?? []).map(pendingClaim), confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
+    // On a revoked commitment the justice takes their outputs; our own to_remote is ours to sweep, as on theirs.
+    const toRemote = kind === 'revoked' ? toRemoteClaim(tx, state.variant, this.components.signer.channelSigner(managed.channelIndex), this.components.wallet.sweepScript(), this.claimFeerate()) : undefined;
+    managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...(claims ?? []), ...(toRemote ? [toRemote] : [])].map(pendingClaim), confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
     managed.shutdown = { ...managed.shutdown, closed: true };
     this.save(managed);
     if (kind !== 'cooperative') {
