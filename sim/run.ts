@@ -54,6 +54,9 @@ import { SimChain } from './sim-chain.js';
 import { SimNode } from './sim-node.js';
 import { SimWallet } from './sim-wallet.js';
 import { DEFAULT_ROUTE, GATEWAY, neighboursOf, pairKey, routeFinder, staticRoutes } from './topology.js';
+import { type ChannelView, type ClaimView, type Holders, type Ledger, assessLedger, outpointKey, traceEconomy } from './value-ledger.js';
+import { Transaction } from '../node/bolt3/transaction.js';
+import type { PendingClaim, RecordOf } from '../node/persist/persister.js';
 
 /** Virtual time starts here (block times too): a fixed date, so that runs repeat. */
 export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -62,7 +65,7 @@ const DAY_MS = 86_400_000;
 /** The invariants every run checks (sim/README.md says what each means). */
 /** Blocks a claim may take to confirm once its locks have passed (broadcast, relayed over the mesh, mined) before it counts as stuck. */
 const CLAIM_GRACE_BLOCKS = 12;
-export const INVARIANTS = ['noFundsLost', 'breachesPunished', 'paymentsEnd', 'balanceConserved', 'closesResolved', 'noLateFulfills'] as const;
+export const INVARIANTS = ['noFundsLost', 'breachesPunished', 'paymentsEnd', 'balanceConserved', 'closesResolved', 'noLateFulfills', 'valueConserved'] as const;
 
 export interface RunProgress {
   readonly phase: 'setup' | 'run' | 'drain' | 'done';
@@ -89,6 +92,8 @@ export interface RunOptions {
   readonly onRecord?: (record: EventRecord) => void;
   /** Log every frame's fate into the event log (and its hash). Default false. */
   readonly logFrames?: boolean;
+  /** Called after the drain, just before the final checks: for tests that tamper with a node's stores or wallet to see an invariant fail. */
+  readonly beforeFinalChecks?: (run: { wallet(node: string): SimWallet; persister(node: string): MemoryPersister }) => void | Promise<void>;
 }
 
 /** A payment the scenario wants made: `from` pays `to`. */
@@ -228,6 +233,7 @@ class SimRun {
       this.progress('drain');
     }
     this.recorder.setFigure('drainMs', this.scheduler.now() - endMs);
+    await this.options.beforeFinalChecks?.({ wallet: (node) => this.wallets.get(node)!, persister: (node) => this.nodes.get(node)!.persister });
     await this.finalChecks();
     const report = this.recorder.finish({
       scenario: scenario.name,
@@ -765,6 +771,7 @@ class SimRun {
       this.violation('breachesPunished', `breach ${breach.txid}`, `${breach.cheater}'s breach of ${breach.victim} (height ${breach.confirmedHeight}) was not punished by the end of the run; its CSV delay runs out at ${breach.confirmedHeight + breach.toSelfDelay}`);
     }
     await this.checkCloses();
+    await this.checkValue();
     const stats = this.medium.stats();
     let bytesOnAir = 0;
     let airtimeMs = 0;
@@ -820,6 +827,72 @@ class SimRun {
       }
     }
     this.recorder.setFigure('claimsLockedAtEnd', locked);
+  }
+
+  /**
+   * The whole economy from the chain's own view (sim/value-ledger.ts): what
+   * entered (the wallets' coins) is held now by the wallets, the channels,
+   * the claims not yet swept and the anchors, or went to the miners as fees;
+   * every holder's own account of what it holds agrees with the chain.
+   */
+  private async checkValue(): Promise<void> {
+    const channels: ChannelView[] = [];
+    const claims: ClaimView[] = [];
+    const remedies: { node: string; labels: Map<string, string>; all: Map<string, RecordOf['remedy']> }[] = [];
+    for (const [name, node] of this.nodes) {
+      const records = node.persister.loadChannels();
+      const labels = new Map<string, string>();
+      for (const [id, { meta, state }] of records) {
+        const peer = meta ? (this.nameOfId.get(meta.peer) ?? meta.peer) : '?';
+        const label = state.localIsFunder ? `${name}–${peer}` : `${peer}–${name}`;
+        labels.set(id, label);
+        const spec = state.localCommit.spec;
+        channels.push({
+          node: name,
+          label,
+          funding: outpointKey(state.fundingOutpoint.txid, state.fundingOutpoint.vout),
+          fundingSatoshis: state.fundingSatoshis,
+          totalMsat: spec.toLocalMsat + spec.toRemoteMsat + spec.htlcs.reduce((sum, htlc) => sum + htlc.amountMsat, 0),
+          closeSeen: meta?.onchain !== undefined || meta?.shutdown?.closed === true,
+        });
+        const pending = (claim: PendingClaim | undefined): void => {
+          if (!claim) return;
+          if (claim.confirmedAt === undefined && !claim.conflicted) claims.push({ node: name, label, description: claim.description, tx: Transaction.fromBuffer(Buffer.from(claim.transaction)), broadcast: claim.broadcast === true });
+          pending(claim.then);
+        };
+        for (const claim of meta?.onchain?.claims ?? []) pending(claim);
+      }
+      remedies.push({ node: name, labels, all: node.persister.getAll('remedy') });
+    }
+    const holders: Holders = {
+      wallets: new Map([...this.wallets].map(([name, wallet]) => [Buffer.from(wallet.script).toString('hex'), name])),
+      walletCoins: new Map([...this.wallets].map(([name, wallet]) => [name, wallet.coinList()])),
+      channels,
+      claims,
+      running: new Set([...this.nodes].filter(([, node]) => node.isRunning).map(([name]) => name)),
+    };
+    const trace = await traceEconomy(this.chain.entered, await this.chain.transactionsSinceFunding(), new Set(channels.map((view) => view.funding)), async (outpoint) => {
+      const [txid, vout] = outpoint.split(':');
+      const tx = await this.chain.chain.transaction(txid!);
+      return Number(tx?.outs[Number(vout)]?.value ?? 0);
+    });
+    // The justice transactions a node holds for a revoked commitment that reached the chain: its claims on that breach's outputs.
+    for (const { node, labels, all } of remedies) {
+      for (const [id, { channel, justice }] of all) {
+        if (!trace.transactions.has(Buffer.from(id, 'hex').reverse().toString('hex'))) continue;
+        for (const raw of justice) claims.push({ node, label: labels.get(channel) ?? channel, description: 'justice', tx: Transaction.fromBuffer(Buffer.from(raw)), broadcast: false });
+      }
+    }
+    const ledger: Ledger = assessLedger(trace, holders);
+    this.recorder.setFigure('valueEnteredSat', ledger.enteredSat);
+    this.recorder.setFigure('valueInWalletsSat', ledger.walletsSat);
+    this.recorder.setFigure('valueInChannelsSat', ledger.channelsSat);
+    this.recorder.setFigure('valueInClaimsSat', ledger.claimsSat);
+    this.recorder.setFigure('valueInAnchorsSat', ledger.anchorsSat);
+    this.recorder.setFigure('valueAwaitingSat', ledger.awaitingSat);
+    this.recorder.setFigure('valueFeesSat', ledger.feesSat);
+    this.recorder.setFigure('valueUnheldSat', ledger.unheldSat);
+    for (const finding of ledger.findings) this.violation('valueConserved', finding.subject, finding.detail);
   }
 
   /** The scenario's channels that neither side ever saw open: the figures of a run with any say less than they seem to. */

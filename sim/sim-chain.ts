@@ -40,10 +40,18 @@ export class SimChain {
   /** The chain to hand the gateway: the same, with its calls counted for `settle`. */
   readonly tracked: ChainSource;
   private pending = 0;
+  /** The coins `fundWallets` gave the wallets: what entered the economy (sim/value-ledger.ts). */
+  readonly entered: { readonly txid: string; readonly vout: number; readonly satoshis: number; readonly script: Uint8Array }[] = [];
+  /** The height of the block that confirmed them. */
+  fundedHeight = 0;
+  /** Every transaction the mempool accepted or a reorg took out of a block, by txid, in the order seen: the candidates for the mempool at the end. */
+  private readonly unconfirmedSeen = new Map<string, Transaction>();
 
   constructor(clock: Clock) {
     this.chain = new EmbeddedChain({ clock });
     this.tracked = countCalls(this.chain, (change) => (this.pending += change));
+    this.chain.on('transaction', (tx) => this.unconfirmedSeen.set(tx.getId(), tx));
+    this.chain.on('disconnect', (block) => block.transactions.slice(1).forEach((tx) => this.unconfirmedSeen.set(tx.getId(), tx)));
   }
 
   async open(): Promise<void> {
@@ -92,7 +100,37 @@ export class SimChain {
       if (!result.accepted) throw new SimChainError(`bcoin refused a coin distribution: ${result.reason}`);
     }
     if (transactions.length > 0) await this.chain.mine(1);
-    for (const { tx, paid } of transactions) paid.forEach(({ wallet, satoshis }, vout) => wallet.addCoin(tx.getId(), vout, satoshis));
+    this.fundedHeight = (await this.chain.tip()).height;
+    for (const { tx, paid } of transactions) {
+      paid.forEach(({ wallet, satoshis }, vout) => {
+        wallet.addCoin(tx.getId(), vout, satoshis);
+        this.entered.push({ txid: tx.getId(), vout, satoshis, script: wallet.script });
+      });
+    }
+  }
+
+  /**
+   * The transactions since the wallets were funded, in an order where what a
+   * transaction spends comes before it: the best chain's blocks, then what
+   * is in the mempool now (parents first). For the ledger (sim/value-ledger.ts).
+   */
+  async transactionsSinceFunding(): Promise<{ tx: Transaction; confirmed: boolean }[]> {
+    const { height: tip } = await this.chain.tip();
+    const list: { tx: Transaction; confirmed: boolean }[] = [];
+    for (let height = this.fundedHeight + 1; height <= tip; height++) {
+      for (const tx of (await this.chain.blockAt(height))!.transactions.slice(1)) list.push({ tx, confirmed: true });
+    }
+    const waiting: Transaction[] = [];
+    for (const [txid, tx] of this.unconfirmedSeen) if ((await this.chain.status(txid)).state === 'mempool') waiting.push(tx);
+    // Parents first: a transaction waits until nothing it spends is still to come.
+    const ids = new Set(waiting.map((tx) => tx.getId()));
+    while (waiting.length > 0) {
+      const index = waiting.findIndex((tx) => tx.ins.every((input) => !ids.has(Buffer.from(input.hash).reverse().toString('hex'))));
+      const [tx] = waiting.splice(index < 0 ? 0 : index, 1);
+      ids.delete(tx!.getId());
+      list.push({ tx: tx!, confirmed: false });
+    }
+    return list;
   }
 
   /** Where the nodes' header chains start: the tip now (they need nothing older). */

@@ -39,6 +39,11 @@ export class SimWallet implements FundingWallet {
     this.coins.push({ outpoint: { txid, vout }, satoshis, publicKey: this.publicKey, kind: 'p2wpkh' });
   }
 
+  /** The coins the wallet counts as its own (the ledger checks each against the chain: sim/value-ledger.ts). */
+  coinList(): { readonly txid: string; readonly vout: number; readonly satoshis: number }[] {
+    return this.coins.map((coin) => ({ txid: coin.outpoint.txid, vout: coin.outpoint.vout, satoshis: coin.satoshis }));
+  }
+
   /** Satoshis in the wallet's coins. */
   balance(): number {
     return this.coins.reduce((sum, coin) => sum + coin.satoshis, 0);

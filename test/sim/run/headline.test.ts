@@ -13,7 +13,7 @@ const scenarios = join(import.meta.dirname, '../../../sim/scenarios');
 
 t.test('headline: n1 is away ten days, n2 broadcasts a revoked state, the tower punishes', { timeout: 300_000 }, async (t) => {
   const report = await runScenario(loadScenario(join(scenarios, 'headline.yaml')));
-  t.same(report.invariants, { noFundsLost: 'held', breachesPunished: 'held', paymentsEnd: 'held', balanceConserved: 'held', closesResolved: 'held', noLateFulfills: 'held' }, 'every invariant held');
+  t.same(report.invariants, { noFundsLost: 'held', breachesPunished: 'held', paymentsEnd: 'held', balanceConserved: 'held', closesResolved: 'held', noLateFulfills: 'held', valueConserved: 'held' }, 'every invariant held');
   t.equal(report.figures.eventErrors, 0, 'no event of the run threw');
   t.equal(report.figures.paymentsSettled, report.figures.paymentsSent, `all ${report.figures.paymentsSent} payments of the first day settled`);
   t.ok(report.figures.paymentsSent! >= 10, 'and there were some');

@@ -12,7 +12,7 @@ import { loadScenario } from '../../../sim/scenario.js';
 t.setTimeout(600_000);
 
 const scenarios = join(import.meta.dirname, '../../../sim/scenarios');
-const ALL_HELD = { noFundsLost: 'held', breachesPunished: 'held', paymentsEnd: 'held', balanceConserved: 'held', closesResolved: 'held', noLateFulfills: 'held' };
+const ALL_HELD = { noFundsLost: 'held', breachesPunished: 'held', paymentsEnd: 'held', balanceConserved: 'held', closesResolved: 'held', noLateFulfills: 'held', valueConserved: 'held' };
 
 t.test('unilateral-close: n1 closes with n2 alone while payments are in flight; all of it resolves on chain', { timeout: 300_000 }, async (t) => {
   const report = await runScenario(loadScenario(join(scenarios, 'unilateral-close.yaml')));
