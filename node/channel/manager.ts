@@ -1173,7 +1173,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     }
     // On a revoked commitment the justice takes their outputs; our own to_remote is ours to sweep, as on theirs.
     const toRemote = kind === 'revoked' ? toRemoteClaim(tx, state.variant, this.components.signer.channelSigner(managed.channelIndex), this.components.wallet.sweepScript(), this.claimFeerate()) : undefined;
-    managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...(claims ?? []), ...(toRemote ? [toRemote] : [])].map(pendingClaim), confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
+    // The justice transactions are claims too: broadcast again until one confirms (a mempool may drop them), voided by what spends their outputs first.
+    const justice = kind === 'revoked' ? (managed.remedies.get(bytesToHex(tx.getHash())) ?? []).map((bytes, i) => justiceClaim(bytes, i, tx)) : [];
+    managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(toRemote ? [toRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
     managed.shutdown = { ...managed.shutdown, closed: true };
     this.save(managed);
     if (kind !== 'cooperative') {
@@ -1596,6 +1598,13 @@ function claimUnlocksAt(claim: PendingClaim, onchain: OnchainResolution): number
   const spentAt = onchain.confirmed[claim.spends];
   if (spentAt === undefined) return undefined;
   return Math.max((claim.notBeforeHeight ?? -1) + 1, spentAt + (claim.relativeDelay ?? 1));
+}
+
+/** A justice transaction on a revoked commitment, as a claim: the whole one first (`index` 0), then one per output. */
+function justiceClaim(bytes: Uint8Array, index: number, breach: Transaction): PendingClaim {
+  const tx = Transaction.fromBuffer(bytes);
+  const satoshis = tx.ins.reduce((sum, input) => sum + Number(breach.outs[input.index]?.value ?? 0), 0);
+  return { description: index === 0 ? 'justice' : 'justice (one output)', transaction: bytes, spends: breach.getId(), satoshis };
 }
 
 /** The key of the output an input spends. */
