@@ -58,6 +58,8 @@ export function checkChannelPublicKeys(field: string, keys: ChannelPublicKeys): 
  * commitment's keys several times (to sign it, to check the peer's
  * signatures, to build the justice once it is revoked), and each derivation
  * is four elliptic-curve operations. Bounded: the oldest entry goes first.
+ * Every call returns new arrays (copies of the entry's), so a caller that
+ * changes a key in place cannot alter what later callers get.
  */
 const recentlyDerived = new Map<string, CommitmentKeys>();
 const RECENTLY_DERIVED_MAX = 4096;
@@ -71,7 +73,7 @@ export function deriveCommitmentKeys(
   // The inputs were checked when their entry was made (the key is their bytes).
   const cacheKey = cacheKeyOf(perCommitmentPoint, owner, counterparty);
   const known = cacheKey === undefined ? undefined : recentlyDerived.get(cacheKey);
-  if (known) return known;
+  if (known) return copyOf(known);
   checkPublicKey('perCommitmentPoint', perCommitmentPoint);
   checkChannelPublicKeys('owner', owner);
   checkChannelPublicKeys('counterparty', counterparty);
@@ -85,9 +87,20 @@ export function deriveCommitmentKeys(
   };
   if (cacheKey !== undefined) {
     if (recentlyDerived.size >= RECENTLY_DERIVED_MAX) recentlyDerived.delete(recentlyDerived.keys().next().value!);
-    recentlyDerived.set(cacheKey, keys);
+    recentlyDerived.set(cacheKey, copyOf(keys));
   }
   return keys;
+}
+
+function copyOf(keys: CommitmentKeys): CommitmentKeys {
+  return {
+    perCommitmentPoint: keys.perCommitmentPoint.slice(),
+    revocationPubkey: keys.revocationPubkey.slice(),
+    localDelayedPubkey: keys.localDelayedPubkey.slice(),
+    localHtlcPubkey: keys.localHtlcPubkey.slice(),
+    remoteHtlcPubkey: keys.remoteHtlcPubkey.slice(),
+    remotePaymentPubkey: keys.remotePaymentPubkey.slice(),
+  };
 }
 
 /** The bytes the keys are derived from, as one string; undefined for inputs that are not byte arrays (checked, and refused, below). */

@@ -686,11 +686,20 @@ export class Channel {
         ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
         : [],
     );
+    // The kit's transaction is the same as the justice taking `to_local` alone (the whole one when that is the
+    // only output, else its per-output one): same unsigned transaction, same input, so the same signature.
+    const signatures = new Map<string, Uint8Array>();
+    const sign = (tx: Transaction, input: number, witnessScript: Uint8Array, satoshis: number): Uint8Array => {
+      const key = `${tx.getId()}:${input}:${satoshis}:${Buffer.from(witnessScript).toString('hex')}`;
+      const signature = signatures.get(key) ?? this.signer.signJustice(tx, input, witnessScript, satoshis, perCommitmentSecret);
+      signatures.set(key, signature);
+      return signature.slice();
+    };
     const signedJustice = (outputs: typeof revokedOutputs): Transaction | undefined => {
       try {
         const justice = buildJusticeTransaction({ revokedOutputs: outputs, destinationScript, feeratePerKw });
         outputs.forEach((output, i) => {
-          const signature = this.signer.signJustice(justice.tx, i, output.witnessScript, output.satoshis, perCommitmentSecret);
+          const signature = sign(justice.tx, i, output.witnessScript, output.satoshis);
           justice.tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, output.witnessScript));
         });
         return justice.tx;
@@ -707,7 +716,7 @@ export class Channel {
     const kitFields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: state.local.toSelfDelay, destinationScript, feeratePerKw };
     try {
       const built = kitTransaction(breach, kitFields);
-      if (built) kit = { ...kitFields, signature: this.signer.signJustice(built.sweep.tx, 0, built.witnessScript, built.satoshis, perCommitmentSecret) };
+      if (built) kit = { ...kitFields, signature: sign(built.sweep.tx, 0, built.witnessScript, built.satoshis) };
     } catch (error) {
       if (!(error instanceof UneconomicSweepError)) throw error;
     }

@@ -33,6 +33,32 @@ export class InvalidKeyError extends InvalidInputError {
  */
 const validPoints = new WeakMap<Uint8Array, Uint8Array>();
 
+/**
+ * The same, by content: a channel's state is copied (structuredClone) for
+ * every change, so its keys are new objects each time and miss the WeakMap.
+ * Keyed by the 33 bytes themselves (as a latin1 string), so a changed array
+ * simply misses. Bounded: the oldest entry goes first.
+ */
+const validPointBytes = new Set<string>();
+export const VALID_POINT_CACHE_MAX = 1024;
+
+function pointCacheKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+function rememberValidPoint(bytes: Uint8Array): void {
+  validPoints.set(bytes, Uint8Array.from(bytes));
+  const key = pointCacheKey(bytes);
+  if (validPointBytes.has(key)) return;
+  if (validPointBytes.size >= VALID_POINT_CACHE_MAX) validPointBytes.delete(validPointBytes.values().next().value!);
+  validPointBytes.add(key);
+}
+
+/** How many points the content cache holds (for tests). */
+export function validPointCacheSize(): number {
+  return validPointBytes.size;
+}
+
 /** A compressed public key that lies on the curve. */
 export function checkPublicKey(field: string, value: unknown): Uint8Array {
   if (value instanceof Uint8Array) {
@@ -53,7 +79,12 @@ export function checkSecretKey(field: string, value: unknown): Uint8Array {
 }
 
 export function isPublicKey(bytes: Uint8Array): boolean {
-  return bytes.length === 33 && (bytes[0] === 2 || bytes[0] === 3) && libsecp256k1.isPoint(bytes);
+  if (bytes.length !== 33 || (bytes[0] !== 2 && bytes[0] !== 3)) return false;
+  if (!(bytes instanceof Uint8Array)) return libsecp256k1.isPoint(bytes);
+  if (validPointBytes.has(pointCacheKey(bytes))) return true;
+  if (!libsecp256k1.isPoint(bytes)) return false;
+  rememberValidPoint(bytes);
+  return true;
 }
 
 /** The compressed public key of a private key. */
@@ -153,7 +184,7 @@ function reduced(field: string, bytes: Uint8Array): Uint8Array {
 /** libsecp256k1 answers null for the point at infinity, which no key may be. */
 function pointOrThrow(point: Uint8Array | null): Uint8Array {
   if (!point) throw new InvalidKeyError('result', 'is the point at infinity');
-  validPoints.set(point, Uint8Array.from(point));
+  rememberValidPoint(point);
   return point;
 }
 

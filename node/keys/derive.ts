@@ -28,8 +28,14 @@ export function derivePublicKey(basepoint: Uint8Array, perCommitmentPoint: Uint8
 }
 
 /** basepoint_secret + SHA256(per_commitment_point || basepoint) */
-export function derivePrivateKey(basepointSecret: Uint8Array, perCommitmentPoint: Uint8Array): Uint8Array {
-  const basepoint = publicKeyOf(checkSecretKey('basepointSecret', basepointSecret));
+export function derivePrivateKey(
+  basepointSecret: Uint8Array,
+  perCommitmentPoint: Uint8Array,
+  /** The secret's public key, when the caller has it already (it is the channel's announced basepoint). */
+  knownBasepoint?: Uint8Array,
+): Uint8Array {
+  checkSecretKey('basepointSecret', basepointSecret);
+  const basepoint = knownBasepoint ?? publicKeyOf(basepointSecret);
   checkPublicKey('perCommitmentPoint', perCommitmentPoint);
   return addSecretKeys(basepointSecret, sha256(concatBytes(perCommitmentPoint, basepoint)));
 }
@@ -56,14 +62,31 @@ export function deriveRevocationPrivateKey(
 ): Uint8Array {
   checkSecretKey('revocationBasepointSecret', revocationBasepointSecret);
   const revocationBasepoint = knownRevocationBasepoint ?? publicKeyOf(revocationBasepointSecret);
-  const perCommitmentPoint = publicKeyOf(checkSecretKey('perCommitmentSecret', perCommitmentSecret));
+  const perCommitmentPoint = perCommitmentPointOf(perCommitmentSecret);
   return addSecretKeys(
     multiplySecretKeys(revocationBasepointSecret, sha256(concatBytes(revocationBasepoint, perCommitmentPoint))),
     multiplySecretKeys(perCommitmentSecret, sha256(concatBytes(perCommitmentPoint, revocationBasepoint))),
   );
 }
 
+/**
+ * The last few per-commitment points computed, by their secret: a revealed
+ * secret is turned into its point to check the revocation, again to check
+ * the justice built from it, and again to derive the revocation private key.
+ * Keyed by the secret's bytes (a changed array misses); each hit returns a
+ * new copy of the point, so no caller can alter what the cache holds.
+ */
+const recentPoints = new Map<string, Uint8Array>();
+export const RECENT_POINTS_MAX = 8;
+
 /** The point that commits to a per-commitment secret: secret·G. */
 export function perCommitmentPointOf(perCommitmentSecret: Uint8Array): Uint8Array {
-  return publicKeyOf(checkSecretKey('perCommitmentSecret', perCommitmentSecret));
+  checkSecretKey('perCommitmentSecret', perCommitmentSecret);
+  const key = Buffer.from(perCommitmentSecret.buffer, perCommitmentSecret.byteOffset, 32).toString('latin1');
+  const known = recentPoints.get(key);
+  if (known) return known.slice();
+  const point = publicKeyOf(perCommitmentSecret);
+  if (recentPoints.size >= RECENT_POINTS_MAX) recentPoints.delete(recentPoints.keys().next().value!);
+  recentPoints.set(key, point.slice());
+  return point;
 }

@@ -21,7 +21,7 @@ import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
 import { signSegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
 import { checkPublicKey, checkSecretKey, publicKeyOf, signDigest, tweakMultiplyPublicKey } from './curve.js';
-import { derivePrivateKey, deriveRevocationPrivateKey, perCommitmentPointOf } from './derive.js';
+import { derivePrivateKey, deriveRevocationPrivateKey } from './derive.js';
 import { MAX_SHACHAIN_INDEX, generateFromSeed } from './shachain.js';
 import { SEED_LENGTH } from './seed.js';
 
@@ -83,12 +83,33 @@ export class KeysChannelSigner implements ChannelSigner {
   }
 
   perCommitmentPoint(commitmentNumber: number): Uint8Array {
-    return perCommitmentPointOf(this.perCommitmentSecret(commitmentNumber));
+    const entry = this.commitmentEntry(commitmentNumber);
+    // Not perCommitmentPointOf: its cache is shared, and this secret is not revealed yet.
+    entry.point ??= publicKeyOf(entry.secret);
+    return entry.point.slice();
   }
 
   perCommitmentSecret(commitmentNumber: number): Uint8Array {
+    return this.commitmentEntry(commitmentNumber).secret.slice();
+  }
+
+  /**
+   * The secrets (and points, once asked for) of the last few commitment
+   * numbers: a channel asks for the same ones many times per update (to build
+   * our commitment, to check it, to revoke it), and each is up to 48 SHA256
+   * (generate_from_seed) and a point multiplication. Callers get copies.
+   */
+  private readonly recentCommitments = new Map<number, { secret: Uint8Array; point?: Uint8Array }>();
+  static readonly RECENT_COMMITMENTS_MAX = 8;
+
+  private commitmentEntry(commitmentNumber: number): { secret: Uint8Array; point?: Uint8Array } {
     checkInteger('commitmentNumber', commitmentNumber, 0, MAX_SHACHAIN_INDEX);
-    return generateFromSeed(this.secrets.commitmentSeed, MAX_SHACHAIN_INDEX - commitmentNumber);
+    const known = this.recentCommitments.get(commitmentNumber);
+    if (known) return known;
+    const entry = { secret: generateFromSeed(this.secrets.commitmentSeed, MAX_SHACHAIN_INDEX - commitmentNumber) };
+    if (this.recentCommitments.size >= KeysChannelSigner.RECENT_COMMITMENTS_MAX) this.recentCommitments.delete(this.recentCommitments.keys().next().value!);
+    this.recentCommitments.set(commitmentNumber, entry);
+    return entry;
   }
 
   signCommitment(tx: Transaction, fundingWitnessScript: Uint8Array, fundingSatoshis: number): Uint8Array {
@@ -103,7 +124,7 @@ export class KeysChannelSigner implements ChannelSigner {
   private htlcKeyFor(perCommitmentPoint: Uint8Array): Uint8Array {
     const cached = this.lastHtlcKey;
     if (cached && equalBytes(cached.point, perCommitmentPoint)) return cached.key;
-    const key = derivePrivateKey(this.secrets.htlcBasepointSecret, perCommitmentPoint);
+    const key = derivePrivateKey(this.secrets.htlcBasepointSecret, perCommitmentPoint, this.publicKeys.htlcBasepoint);
     this.lastHtlcKey = { point: Uint8Array.from(perCommitmentPoint), key };
     return key;
   }
@@ -111,7 +132,7 @@ export class KeysChannelSigner implements ChannelSigner {
   private lastHtlcKey: { point: Uint8Array; key: Uint8Array } | undefined;
 
   signDelayed(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentPoint: Uint8Array): Uint8Array {
-    const key = derivePrivateKey(this.secrets.delayedPaymentBasepointSecret, perCommitmentPoint);
+    const key = derivePrivateKey(this.secrets.delayedPaymentBasepointSecret, perCommitmentPoint, this.publicKeys.delayedPaymentBasepoint);
     return signSegwitInput(tx, inputIndex, witnessScript, satoshis, key, SIGHASH_ALL);
   }
 

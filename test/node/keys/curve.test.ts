@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { InvalidInputError } from '../../../node/input.js';
 import {
   InvalidKeyError,
+  VALID_POINT_CACHE_MAX,
   addPublicKeys,
   addSecretKeys,
   checkPublicKey,
@@ -16,6 +17,7 @@ import {
   signDigest,
   tweakAddPublicKey,
   tweakMultiplyPublicKey,
+  validPointCacheSize,
   verifyDigest,
 } from '../../../node/keys/curve.js';
 import { throwsField } from '../input.js';
@@ -297,4 +299,27 @@ t.test('a key changed in place after passing a check is checked again', async (t
   key[0] = 0x02;
   key.fill(0, 1);
   t.throws(() => checkPublicKey('peerKey', key), { name: 'InvalidKeyError', field: 'peerKey' }, 'not on the curve');
+});
+
+t.test('valid points are remembered by content, bounded, and a changed copy is checked again', async (t) => {
+  const key = publicKeyOf(new Uint8Array(32).fill(11));
+  const copy = Uint8Array.from(key);
+  t.ok(isPublicKey(copy), 'a copy (a new object) of a known point is valid');
+  t.equal(checkPublicKey('copy', copy), copy, 'and passes the check');
+  // The same x with the last byte changed until it is off the curve: same length and prefix, different content.
+  const offCurve = Uint8Array.from(key);
+  do offCurve[32] = (offCurve[32]! + 1) % 256;
+  while (isPublicKey(Uint8Array.from(offCurve)) && offCurve[32] !== key[32]);
+  t.not(hex(offCurve), hex(key), 'found an x off the curve next to a valid one');
+  t.notOk(isPublicKey(offCurve), 'a changed copy of a known point misses the cache and is refused');
+  t.throws(() => checkPublicKey('offCurve', offCurve), { name: 'InvalidKeyError', field: 'offCurve' });
+  const wrongPrefix = Uint8Array.from(key);
+  wrongPrefix[0] = 0x04;
+  t.notOk(isPublicKey(wrongPrefix), 'an uncompressed prefix is refused whatever the cache holds');
+
+  // Fill the cache past its bound: it stays bounded, and an evicted point is simply checked again.
+  for (let i = 1; i <= VALID_POINT_CACHE_MAX + 16; i++) publicKeyOf(toBytes(BigInt(i) * 7919n));
+  t.equal(validPointCacheSize(), VALID_POINT_CACHE_MAX, `holds at most ${VALID_POINT_CACHE_MAX} points`);
+  t.ok(isPublicKey(Uint8Array.from(key)), 'an evicted point is still valid (checked again)');
+  t.notOk(isPublicKey(offCurve), 'and an invalid one still refused');
 });

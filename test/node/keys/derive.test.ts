@@ -122,3 +122,27 @@ t.test('bad inputs throw naming the field', async (t) => {
   throwsField(t, () => perCommitmentPointOf(zero), 'perCommitmentSecret', 'perCommitmentPointOf, zero');
   throwsField(t, () => perCommitmentPointOf(new Uint8Array(31).fill(1)), 'perCommitmentSecret', 'perCommitmentPointOf, 31 bytes');
 });
+
+t.test('perCommitmentPointOf: a repeated secret gets the same point, as a new array each time', async (t) => {
+  const secret = toBytes(123456789n);
+  const first = perCommitmentPointOf(secret);
+  t.equal(hex(first), hex(publicKeyOf(secret)), 'secret·G');
+  const second = perCommitmentPointOf(Uint8Array.from(secret));
+  t.equal(hex(second), hex(first), 'the same point again');
+  t.not(second, first, 'a different array');
+  second.fill(0);
+  t.equal(hex(perCommitmentPointOf(secret)), hex(first), 'changing a returned point does not change what the next caller gets');
+  const other = Uint8Array.from(secret);
+  other[31]! ^= 1;
+  t.equal(hex(perCommitmentPointOf(other)), hex(publicKeyOf(other)), 'a changed secret gets its own point');
+  t.not(hex(perCommitmentPointOf(other)), hex(first));
+  // More secrets than the cache holds: every answer is still right.
+  for (let i = 1n; i <= 20n; i++) t.equal(hex(perCommitmentPointOf(toBytes(i * 1000n))), hex(publicKeyOf(toBytes(i * 1000n))), `secret ${i * 1000n}`);
+  t.equal(hex(perCommitmentPointOf(secret)), hex(first), 'an evicted secret is computed again, the same');
+});
+
+t.test('derivePrivateKey with the known basepoint agrees with the one that computes it', async (t) => {
+  const basepointSecret = toBytes(987654321n);
+  const point = publicKeyOf(toBytes(42n));
+  t.equal(hex(derivePrivateKey(basepointSecret, point, publicKeyOf(basepointSecret))), hex(derivePrivateKey(basepointSecret, point)));
+});

@@ -201,3 +201,27 @@ t.test('KeysChannelSigner over known secrets', async (t) => {
   throwsField(t, () => new KeysChannelSigner({ ...secrets, htlcBasepointSecret: secret(0xff) }), 'htlcBasepointSecret', 'HTLC secret above the order');
   throwsField(t, () => new KeysChannelSigner({ ...secrets, commitmentSeed: new Uint8Array(31) }), 'commitmentSeed', '31-byte commitment seed');
 });
+
+t.test('per-commitment secrets and points are remembered for recent numbers, and handed out as copies', async (t) => {
+  const seed = new Uint8Array(32).fill(0x33);
+  const channel = new SeedSigner(seed).channelSigner(0);
+  const commitmentSeed = privateKeyAt(seed, "m/1017'/0'/5'/0'/0'");
+  const expectedSecret = (n: number) => generateFromSeed(commitmentSeed, MAX_SHACHAIN_INDEX - n);
+  // Well past the cache's bound, in an order that revisits numbers (as a channel does).
+  const order = [0, 1, 0, 2, 1, 3, ...Array.from({ length: KeysChannelSigner.RECENT_COMMITMENTS_MAX * 3 }, (_, i) => i), 0, 5];
+  let ok = 0;
+  for (const n of order) {
+    const point = channel.perCommitmentPoint(n);
+    const secret = channel.perCommitmentSecret(n);
+    if (hex(secret) === hex(expectedSecret(n)) && hex(point) === hex(publicKeyOf(expectedSecret(n)))) ok++;
+  }
+  t.equal(ok, order.length, 'every secret is generate_from_seed and every point its public key, cached or not');
+  const point = channel.perCommitmentPoint(7);
+  const secret = channel.perCommitmentSecret(7);
+  t.not(channel.perCommitmentPoint(7), point, 'a new array each time');
+  point.fill(0);
+  secret.fill(0);
+  t.equal(hex(channel.perCommitmentPoint(7)), hex(publicKeyOf(expectedSecret(7))), 'changing a returned point does not change the next answer');
+  t.equal(hex(channel.perCommitmentSecret(7)), hex(expectedSecret(7)), 'nor changing a returned secret');
+  t.not(hex(channel.perCommitmentPoint(8)), hex(channel.perCommitmentPoint(7)), 'another number, another point');
+});
