@@ -18,9 +18,19 @@
  *   fragments, piggybacked on data frames where there are any); what is not
  *   acknowledged is sent again after a timeout that doubles each silent round
  *   up to a maximum, and restarts only once the frames have left the
- *   transport (a LoRa transport holds them for its duty cycle). After
- *   `deadAfterSilentRounds` rounds without a word from the neighbour, its
- *   sessions are dropped and a new handshake begins.
+ *   transport (a LoRa transport holds them for its duty cycle); after a
+ *   silent round, one fragment goes at a time until the neighbour answers.
+ *   Frames are made only when the transport takes them (sealed on the
+ *   newest session, with the newest ack), acks and handshake acts before
+ *   fragments.
+ * - Silence: after `deadAfterSilentRounds` rounds without a word from the
+ *   neighbour it is reported down and a new handshake is offered, but its
+ *   sessions are kept. A neighbour that rebooted answers the handshake; one
+ *   that is only held back (its own duty cycle, a backlog on its radio, for
+ *   up to an hour under EU868) answers on the session it still has, and
+ *   what it queued on it counts. Dropping the session instead made such a
+ *   neighbour's frames arrive for a session we no longer had, spent its
+ *   scarce airtime on them, and kept the two out of step for good.
  * - Exactly once, in order: the receiver delivers message n only after n - 1,
  *   and keeps in the outbox the sequence delivered so far; anything at or
  *   below it is a duplicate. It emits `message` first and records the
@@ -98,6 +108,8 @@ export type DropReason =
   | 'too-far-ahead'
   /** No session id free for another handshake. */
   | 'too-many-handshakes'
+  /** An act two for a handshake given up on: the peer answered on a session we kept, so no new one was needed. */
+  | 'stale-handshake'
   /** A bug of ours met by some input; reported as a warning too. */
   | 'internal-error';
 
@@ -114,6 +126,7 @@ const DROP_REASONS: readonly DropReason[] = [
   'reassembly-full',
   'too-far-ahead',
   'too-many-handshakes',
+  'stale-handshake',
   'internal-error',
 ];
 
@@ -154,7 +167,7 @@ export interface LinkInit {
   readonly retransmitBackoff?: number;
   /** The timeout never exceeds this. Default 10 minutes: a partition of days costs a few hundred act ones. */
   readonly retransmitMaxMs?: number;
-  /** Silent rounds after which the sessions with a neighbour are presumed dead (it rebooted). Default 4. */
+  /** Silent rounds after which a neighbour is reported down and offered a new handshake (it may have rebooted); its sessions are kept. Default 4. */
   readonly deadAfterSilentRounds?: number;
   /** Fragments sent and not yet acknowledged, at most, per neighbour. Default 8. */
   readonly windowFragments?: number;
@@ -182,6 +195,17 @@ interface OutgoingMessage {
   readonly fragments: Fragment[];
   readonly acked: boolean[];
   readonly timesSent: number[];
+  /** Delivered (acknowledged as such): no longer sent. */
+  done: boolean;
+}
+
+/** A frame waiting for the transport, made only when its turn comes (see `transmit`). */
+interface QueuedSend {
+  /** The frame and its address, or undefined when it is no longer worth sending. */
+  readonly build: () => { frame: Uint8Array; address: string | undefined } | undefined;
+  /** Acks and handshake acts go before fragments: they are small, and the neighbour's timers wait on them. */
+  readonly urgent: boolean;
+  readonly resolve: () => void;
 }
 
 interface ActiveSession {
@@ -209,6 +233,8 @@ interface PendingResponder {
   readonly actOneHex: string;
   readonly actTwoFrame: Uint8Array;
   readonly from: string | undefined;
+  /** Act two waits for the transport: a repeated act one adds no second copy. */
+  actTwoWaiting: boolean;
 }
 
 interface PeerState {
@@ -222,13 +248,22 @@ interface PeerState {
   outgoing?: OutgoingMessage[];
   /** `seq:index` of fragments sent this round and not acknowledged. */
   readonly inFlight: Set<string>;
+  /** Counts rounds (`resetRound`): a fragment queued in an earlier round is not sent (the new round queued what it still needs). */
+  round: number;
+  /** After a silent round, one fragment at a time until the neighbour answers: a neighbour held back by its duty cycle gets no storm of copies. */
+  probing: boolean;
   attempts: number;
   silentRounds: number;
   cancelRetransmit?: () => void;
   readonly reassembly: Reassembly;
   deliveredUpTo: number;
   ackPending: boolean;
+  /** An ack-only frame waits for the transport: it carries the newest ack when its turn comes, so no second one is queued. */
+  ackWaiting: boolean;
+  /** Send that waiting ack even if a data frame carried ours meanwhile (it answers a repeated act three). */
+  ackForced: boolean;
   cancelAck?: () => void;
+  /** Heard from lately: a session came up, or an authenticated frame arrived, since the last `deadAfterSilentRounds` silent rounds. */
   up: boolean;
 }
 
@@ -248,6 +283,8 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly initiatorsById = new Map<number, PeerState>();
   private readonly respondersById = new Map<number, PendingResponder>();
   private readonly respondersByActOne = new Map<string, PendingResponder>();
+  /** Session ids of handshakes we gave up on because the peer spoke on an old session (at most `MAX_PENDING_RESPONDERS`): their act two may still come. */
+  private readonly abandonedInitiators = new Set<number>();
   private readonly retransmitBaseMs: number;
   private readonly retransmitBackoff: number;
   private readonly retransmitMaxMs: number;
@@ -256,7 +293,8 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly ackDelayMs: number;
   private readonly maxMessageBytes: number;
   private running = false;
-  private sendQueue: Promise<void> = Promise.resolve();
+  private readonly sendQueue: QueuedSend[] = [];
+  private sending: Promise<void> | undefined;
   private readonly onTransportFrame = (frame: Uint8Array, from: string | undefined) => this.receiveFrame(frame, from);
   private readonly onTransportLink = (up: boolean) => {
     if (up) for (const peer of this.peers.values()) this.pump(peer);
@@ -299,11 +337,15 @@ export class Link extends EventEmitter<LinkEvents> {
         address: init.addresses?.[hex] ?? init.addresses?.[id],
         sessions: [],
         inFlight: new Set(),
+        round: 0,
+        probing: false,
         attempts: 0,
         silentRounds: 0,
         reassembly: new Reassembly({ maxMessageBytes: this.maxMessageBytes, maxBufferedBytes: maxReassemblyBytes, maxMessagesAhead }),
         deliveredUpTo: this.outbox.deliveredUpTo(id),
         ackPending: false,
+        ackWaiting: false,
+        ackForced: false,
         up: false,
       });
     }
@@ -367,7 +409,7 @@ export class Link extends EventEmitter<LinkEvents> {
     }
     this.respondersById.clear();
     this.respondersByActOne.clear();
-    await this.sendQueue;
+    while (this.sending) await this.sending;
     await this.transport.close();
   }
 
@@ -428,8 +470,9 @@ export class Link extends EventEmitter<LinkEvents> {
 
   // ---- handshakes ----
 
+  /** Starts a handshake unless one is under way, or a session is up and the peer has been heard from lately. */
   private startHandshake(peer: PeerState): void {
-    if (!this.running || peer.initiator || peer.sessions.length > 0) return;
+    if (!this.running || peer.initiator || (peer.sessions.length > 0 && peer.up)) return;
     peer.initiator = { attempts: 0 };
     this.attemptHandshake(peer);
   }
@@ -474,7 +517,8 @@ export class Link extends EventEmitter<LinkEvents> {
     const repeated = this.respondersByActOne.get(actOneHex);
     if (repeated) {
       // Our act two was lost: the same answer again (a new one would not match the initiator's state).
-      void this.transmit(repeated.actTwoFrame, from);
+      // Unless it has not left yet (our transport is held back, a duty cycle): then that one answers.
+      if (!repeated.actTwoWaiting) this.sendActTwo(repeated, from);
       return;
     }
     if (this.respondersById.size >= MAX_PENDING_RESPONDERS) this.forgetResponder(this.respondersById.values().next().value!);
@@ -489,10 +533,17 @@ export class Link extends EventEmitter<LinkEvents> {
       throw error;
     }
     const actTwoFrame = encodeFrame({ kind: 'act-two', initiatorSessionId, responderSessionId: sessionId, act: actTwo });
-    const pending: PendingResponder = { sessionId, initiatorSessionId, handshake, actOneHex, actTwoFrame, from };
+    const pending: PendingResponder = { sessionId, initiatorSessionId, handshake, actOneHex, actTwoFrame, from, actTwoWaiting: false };
     this.respondersById.set(sessionId, pending);
     this.respondersByActOne.set(actOneHex, pending);
-    void this.transmit(actTwoFrame, from);
+    this.sendActTwo(pending, from);
+  }
+
+  private sendActTwo(pending: PendingResponder, to: string | undefined): void {
+    pending.actTwoWaiting = true;
+    void this.transmit(pending.actTwoFrame, to).then(() => {
+      pending.actTwoWaiting = false;
+    });
   }
 
   private forgetResponder(pending: PendingResponder): void {
@@ -503,7 +554,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private onActTwo(initiatorSessionId: number, responderSessionId: number, act: Uint8Array): void {
     const peer = this.initiatorsById.get(initiatorSessionId);
     const pending = peer?.initiator;
-    if (!peer || !pending?.handshake || pending.sessionId !== initiatorSessionId) return this.drop('unknown-session');
+    if (!peer || !pending?.handshake || pending.sessionId !== initiatorSessionId) return this.drop(this.abandonedInitiators.has(initiatorSessionId) ? 'stale-handshake' : 'unknown-session');
     let result;
     try {
       result = pending.handshake.actThree(act);
@@ -526,7 +577,7 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!pending) {
       const active = this.sessionsById.get(responderSessionId);
       // Act three again: the initiator has not heard from us yet. An ack tells it the session works.
-      if (active && !active.actThreeFrame) return this.sendAck(active.peer);
+      if (active && !active.actThreeFrame) return this.sendAck(active.peer, true);
       return this.drop('unknown-session');
     }
     this.forgetResponder(pending);
@@ -547,12 +598,13 @@ export class Link extends EventEmitter<LinkEvents> {
 
   /**
    * A new session with `peer`: send on it from now on. Without a session
-   * before it, the peer may have rebooted: what it held of unfinished
-   * messages is unknown again, so they go whole. Beside a live session (both
-   * sides started a handshake), the round goes on.
+   * before it, or after a silence long enough that the peer may have
+   * rebooted, what it held of unfinished messages is unknown again, so they
+   * go whole. Beside a live session (both sides started a handshake), the
+   * round goes on.
    */
   private establish(peer: PeerState, active: ActiveSession): void {
-    const fresh = peer.sessions.length === 0;
+    const fresh = peer.sessions.length === 0 || !peer.up;
     this.sessionsById.set(active.session.receivingSessionId, active);
     peer.sessions.unshift(active);
     for (const old of peer.sessions.splice(SESSIONS_PER_PEER)) this.sessionsById.delete(old.session.receivingSessionId);
@@ -563,21 +615,28 @@ export class Link extends EventEmitter<LinkEvents> {
     }
     peer.attempts = 0;
     peer.silentRounds = 0;
-    if (!peer.up) {
-      peer.up = true;
-      this.emit('peer', peer.id, true);
-    }
+    peer.probing = false;
+    this.markUp(peer);
     this.pump(peer);
+  }
+
+  private markUp(peer: PeerState): void {
+    if (peer.up) return;
+    peer.up = true;
+    this.emit('peer', peer.id, true);
+  }
+
+  private markDown(peer: PeerState): void {
+    if (!peer.up) return;
+    peer.up = false;
+    this.emit('peer', peer.id, false);
   }
 
   private dropSessions(peer: PeerState): void {
     for (const active of peer.sessions) this.sessionsById.delete(active.session.receivingSessionId);
     peer.sessions = [];
     this.resetRound(peer);
-    if (peer.up) {
-      peer.up = false;
-      this.emit('peer', peer.id, false);
-    }
+    this.markDown(peer);
   }
 
   private dropSession(active: ActiveSession): void {
@@ -601,7 +660,7 @@ export class Link extends EventEmitter<LinkEvents> {
 
   private outgoingMessage(seq: number, message: Uint8Array): OutgoingMessage {
     const fragments = splitMessage(message, seq, this.transport.mtu);
-    return { seq, fragments, acked: fragments.map(() => false), timesSent: fragments.map(() => 0) };
+    return { seq, fragments, acked: fragments.map(() => false), timesSent: fragments.map(() => 0), done: false };
   }
 
   private loadOutgoing(peer: PeerState): OutgoingMessage[] {
@@ -609,31 +668,53 @@ export class Link extends EventEmitter<LinkEvents> {
     return peer.outgoing;
   }
 
-  /** Sends what the window allows: fragments not acknowledged and not already on their way this round. */
+  /**
+   * Sends what the window allows (one fragment while probing): fragments not
+   * acknowledged and not already on their way this round. Each is sealed
+   * only when the transport takes it (`fragmentFrame`).
+   */
   private pump(peer: PeerState): void {
     if (!this.running || peer.delivering) return;
     const outgoing = this.loadOutgoing(peer);
     if (outgoing.length === 0) return;
-    const active = peer.sessions[0];
-    if (!active) return this.startHandshake(peer);
+    if (!peer.sessions[0]) return this.startHandshake(peer);
+    const window = peer.probing ? 1 : this.windowFragments;
     const sends: Promise<void>[] = [];
     fill: for (const message of outgoing) {
       for (const fragment of message.fragments) {
-        if (peer.inFlight.size >= this.windowFragments) break fill;
+        if (peer.inFlight.size >= window) break fill;
         const key = fragmentKey(message.seq, fragment.index);
         if (message.acked[fragment.index] || peer.inFlight.has(key)) continue;
-        const frame = this.sealFragment(active, fragment);
-        if (!frame) return;
         peer.inFlight.add(key);
-        if (message.timesSent[fragment.index]!++ > 0) this.counters.retransmissions++;
-        sends.push(this.transmit(frame, active.address));
+        const round = peer.round;
+        sends.push(this.enqueue(() => this.fragmentFrame(peer, message, fragment, round), false));
       }
     }
     if (peer.inFlight.size === 0) return;
     void Promise.all(sends).then(() => this.armRetransmit(peer));
   }
 
-  /** A fragment sealed on `active`, with the pending ack riding along if it fits. Undefined when the session ran out of counters. */
+  /**
+   * The frame of a fragment whose turn has come, sealed now on the newest
+   * session with the newest ack riding along. Undefined when it need not go
+   * any more: acknowledged while it waited, or its round ended (the next
+   * round queued again what it still needs).
+   */
+  private fragmentFrame(peer: PeerState, message: OutgoingMessage, fragment: Fragment, round: number): { frame: Uint8Array; address: string | undefined } | undefined {
+    const key = fragmentKey(message.seq, fragment.index);
+    if (message.done || message.acked[fragment.index] || peer.round !== round || !peer.inFlight.has(key)) return undefined;
+    const active = peer.sessions[0];
+    const frame = active && this.sealFragment(active, fragment);
+    if (!active || !frame) {
+      peer.inFlight.delete(key);
+      this.pump(peer);
+      return undefined;
+    }
+    if (message.timesSent[fragment.index]!++ > 0) this.counters.retransmissions++;
+    return { frame, address: active.address };
+  }
+
+  /** A fragment sealed on `active`, with the pending ack riding along if it fits. Undefined when the session ran out of counters (it is dropped). */
   private sealFragment(active: ActiveSession, fragment: Fragment): Uint8Array | undefined {
     const peer = active.peer;
     const fragmentBytes = encodeSealedBody({ fragment }).length;
@@ -645,7 +726,6 @@ export class Link extends EventEmitter<LinkEvents> {
     } catch (error) {
       if (!(error instanceof SessionExhaustedError)) throw error;
       this.dropSession(active);
-      this.pump(peer);
       return undefined;
     }
   }
@@ -661,21 +741,31 @@ export class Link extends EventEmitter<LinkEvents> {
     peer.attempts++;
     peer.silentRounds++;
     if (peer.silentRounds >= this.deadAfterSilentRounds) {
-      // Nothing authenticated from the peer for that long: it has probably lost our session (a reboot).
-      this.dropSessions(peer);
+      // Nothing authenticated from the peer for that long. It may have rebooted and lost our session, or
+      // only be held back: its radio waiting out a duty cycle, a backlog before our acks. Either way the
+      // sessions stay: a held-back peer's frames on them still count when they come (dropping them made
+      // it spend its scarce airtime on frames we refused, and fall further behind). A new handshake beside
+      // them reaches a rebooted peer; the first authenticated frame on an old session cancels it.
       peer.silentRounds = 0;
-      return this.pump(peer);
+      this.markDown(peer);
+      this.startHandshake(peer);
     }
     this.resetRound(peer);
+    // A silent round: send one fragment at a time until the peer answers, not a window of copies it may already hold.
+    peer.probing = true;
+    const active = peer.sessions[0];
+    if (active && !active.confirmed && active.actThreeFrame) void this.transmit(active.actThreeFrame, active.address);
+    // While a handshake asks a quiet peer, its act ones are the probe: fragments on a session the peer may have lost
+    // would only double what a long partition costs. They resume when the peer speaks on a session or the handshake completes.
+    if (!peer.up && peer.initiator) return;
     const outgoing = this.loadOutgoing(peer);
     // Everything acknowledged fragment by fragment, yet not delivered: the receiver lost what it held. Start the first message over.
     if (outgoing.length > 0 && outgoing.every((message) => message.acked.every(Boolean))) outgoing[0]!.acked.fill(false);
-    const active = peer.sessions[0];
-    if (active && !active.confirmed && active.actThreeFrame) void this.transmit(active.actThreeFrame, active.address);
     this.pump(peer);
   }
 
   private resetRound(peer: PeerState): void {
+    peer.round++;
     peer.inFlight.clear();
     peer.cancelRetransmit?.();
     peer.cancelRetransmit = undefined;
@@ -685,21 +775,66 @@ export class Link extends EventEmitter<LinkEvents> {
     return Math.min(this.retransmitMaxMs, this.retransmitBaseMs * this.retransmitBackoff ** Math.min(attempts, 64));
   }
 
-  /** Hands frames to the transport one at a time, in order: each send resolves once the medium took the frame. */
+  /** Queues a frame made already (a handshake act): it goes before any fragment waiting. */
   private transmit(frame: Uint8Array, address: string | undefined): Promise<void> {
-    const run = async () => {
-      if (!this.running) return;
+    return this.enqueue(() => ({ frame, address }), true);
+  }
+
+  /**
+   * Hands frames to the transport one at a time: each send resolves once the
+   * medium took the frame, which on a LoRa radio under a duty cycle may be
+   * most of an hour later. So a frame is made only when its turn comes
+   * (`build`): it is sealed on the session that is newest then, carries the
+   * newest ack, and is skipped if no longer needed, rather than a copy made
+   * long before for a session or an ack that has since moved on. Urgent
+   * frames (acks, handshake acts) go first, fragments in order. Resolves when
+   * the frame was sent, or skipped.
+   */
+  private enqueue(build: QueuedSend['build'], urgent: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.sendQueue.push({ build, urgent, resolve });
+      this.kickSending();
+    });
+  }
+
+  private kickSending(): void {
+    if (this.sending) return;
+    this.sending = this.drainSendQueue().finally(() => {
+      this.sending = undefined;
+      if (this.sendQueue.length > 0) this.kickSending();
+    });
+  }
+
+  private async drainSendQueue(): Promise<void> {
+    // Asynchronous from the start, as a send always was: what the caller queues in the same step joins this turn.
+    await Promise.resolve();
+    while (this.sendQueue.length > 0) {
+      const urgent = this.sendQueue.findIndex((queued) => queued.urgent);
+      const next = this.sendQueue.splice(urgent >= 0 ? urgent : 0, 1)[0]!;
       try {
-        await this.transport.send(frame, address);
-        this.counters.framesSent++;
-        this.counters.bytesSent += frame.length;
-      } catch (error) {
-        this.counters.sendFailures++;
-        this.emit('warning', `sending a ${frame.length}-byte frame failed: ${(error as Error).message}`);
+        if (!this.running) continue;
+        let built;
+        try {
+          built = next.build();
+        } catch (error) {
+          this.drop('internal-error');
+          this.emit('warning', `making a frame met an internal error: ${(error as Error).stack ?? error}`);
+          continue;
+        }
+        if (!built) continue;
+        const { frame, address } = built;
+        try {
+          await this.transport.send(frame, address);
+          this.counters.framesSent++;
+          this.counters.bytesSent += frame.length;
+        } catch (error) {
+          this.counters.sendFailures++;
+          this.emit('warning', `sending a ${frame.length}-byte frame failed: ${(error as Error).message}`);
+        }
+      } finally {
+        next.resolve();
       }
-    };
-    this.sendQueue = this.sendQueue.then(run);
-    return this.sendQueue;
+    }
   }
 
   // ---- receiving ----
@@ -712,6 +847,17 @@ export class Link extends EventEmitter<LinkEvents> {
     const peer = active.peer;
     active.confirmed = true;
     peer.silentRounds = 0;
+    const wasQuiet = !peer.up;
+    if (wasQuiet) {
+      // It still holds this session: it was only held back. The handshake started when it went quiet is not needed.
+      const abandoned = peer.initiator?.sessionId;
+      this.cancelInitiator(peer);
+      if (abandoned !== undefined) {
+        if (this.abandonedInitiators.size >= MAX_PENDING_RESPONDERS) this.abandonedInitiators.delete(this.abandonedInitiators.values().next().value!);
+        this.abandonedInitiators.add(abandoned);
+      }
+      this.markUp(peer);
+    }
     let body;
     try {
       body = decodeSealedBody(opened.plaintext, frame.hasAck, frame.hasFragment);
@@ -721,6 +867,8 @@ export class Link extends EventEmitter<LinkEvents> {
     }
     if (body.ack) this.onAck(peer, body.ack, active);
     if (body.fragment) this.onFragment(peer, body.fragment);
+    // Retransmissions paused while it was quiet (see onRetransmitTimeout) resume.
+    if (wasQuiet) this.pump(peer);
   }
 
   private onAck(peer: PeerState, ack: Ack, via: ActiveSession): void {
@@ -733,6 +881,7 @@ export class Link extends EventEmitter<LinkEvents> {
       this.outbox.acknowledge(peer.id, deliveredUpTo);
       while (outgoing.length > 0 && outgoing[0]!.seq <= deliveredUpTo) {
         const done = outgoing.shift()!;
+        done.done = true;
         for (const fragment of done.fragments) peer.inFlight.delete(fragmentKey(done.seq, fragment.index));
       }
       progress = true;
@@ -757,6 +906,7 @@ export class Link extends EventEmitter<LinkEvents> {
     }
     if (progress) {
       peer.attempts = 0;
+      peer.probing = false;
       peer.cancelRetransmit?.();
       peer.cancelRetransmit = undefined;
       this.pump(peer);
@@ -831,22 +981,38 @@ export class Link extends EventEmitter<LinkEvents> {
     });
   }
 
-  /** An ack-only frame on the newest session, now. */
-  private sendAck(peer: PeerState): void {
+  /**
+   * An ack-only frame, on the newest session, when the transport takes it:
+   * one waits at a time, and carries whatever ack is pending by then (none,
+   * if a data frame carried it meanwhile, unless `force`).
+   */
+  private sendAck(peer: PeerState, force = false): void {
+    if (!peer.sessions[0] || !this.running) return;
+    if (force) peer.ackForced = true;
+    if (peer.ackWaiting) return;
+    peer.ackWaiting = true;
+    void this.enqueue(() => this.ackFrame(peer), true);
+  }
+
+  private ackFrame(peer: PeerState): { frame: Uint8Array; address: string | undefined } | undefined {
+    peer.ackWaiting = false;
+    const forced = peer.ackForced;
+    peer.ackForced = false;
     const active = peer.sessions[0];
-    if (!active || !this.running) return;
+    if (!active || !(peer.ackPending || forced)) return undefined;
     const ack = this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD);
-    if (!ack) return;
+    if (!ack) return undefined;
     let frame: Uint8Array;
     try {
       frame = active.session.seal(true, false, encodeSealedBody({ ack }));
     } catch (error) {
       if (!(error instanceof SessionExhaustedError)) throw error;
       this.dropSession(active);
-      return this.pump(peer);
+      this.pump(peer);
+      return undefined;
     }
     this.ackSent(peer);
-    void this.transmit(frame, active.address);
+    return { frame, address: active.address };
   }
 
   private ackSent(peer: PeerState): void {

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { createMemoryMedium } from '../../../transports/memory.js';
 import { Link, MIN_LINK_MTU } from '../../../transports/link/link.js';
 import { LmdbLinkOutbox, MemoryLinkOutbox } from '../../../transports/link/outbox.js';
-import { VirtualClock, createLink, hex, inbox, linkedPair, makeNode, nonZeroDrops, randomBytes, seededRandom } from './link-network.js';
+import { PacedRadio, VirtualClock, createLink, hex, inbox, linkedPair, makeNode, nonZeroDrops, randomBytes, seededRandom } from './link-network.js';
+import { SEALED_FRAME_OVERHEAD, splitMessage } from '../../../transports/link/fragment.js';
+import { encodeSealedBody } from '../../../transports/link/frame.js';
+import { timeOnAirMs } from '../../../transports/lora/airtime.js';
 import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
 
 /** Messages of varied sizes, each starting with its number so an order mistake shows. */
@@ -20,6 +23,14 @@ function messages(count: number, random: () => number, maxBytes = 300): Uint8Arr
     for (let j = 2; j < bytes.length; j++) bytes[j] = Math.floor(random() * 256);
     return bytes;
   });
+}
+
+/** The time on air of `sent` as fragments of sequences 1, 2, ... at SF7, 125 kHz, 4/5 and a 255-byte MTU, each sent once. */
+function burstAirtimeMs(sent: Uint8Array[], mtu = 255): number {
+  const modulation = { spreadingFactor: 7, bandwidthHz: 125_000, codingRate: 5 };
+  return sent
+    .flatMap((message, i) => splitMessage(message, i + 1, mtu))
+    .reduce((sum, fragment) => sum + timeOnAirMs(modulation, SEALED_FRAME_OVERHEAD + encodeSealedBody({ fragment }).length), 0);
 }
 
 const expected = (peerName: string, sent: Uint8Array[], firstSeq = 1) => sent.map((message, i) => `${peerName}:${firstSeq + i}:${hex(message)}`);
@@ -328,5 +339,50 @@ t.test("fuzz: the link's frame handler never throws, and the link still works af
   aliceLink.send(bob.id, Uint8Array.of(0xca, 0xfe));
   t.ok(await clock.runUntil(() => atBob.length === 4, 600_000), 'a message sent after the storm arrives');
   t.equal(atBob.at(-1), 'alice:4:cafe');
+  await Promise.all([aliceLink.stop(), bobLink.stop()]);
+});
+
+t.test('a neighbour held back by its duty cycle for most of an hour is waited for, not presumed rebooted: its sessions stay in step', async (t) => {
+  // Two LoRa radios under EU868 (36 s of airtime an hour), every link setting at its default. Bob sends
+  // a burst of about a minute and a half of airtime, so his radio is silent for most of the next hour; meanwhile
+  // alice sends him a little, and his acks wait behind the burst. Alice's link hears nothing from him
+  // for far longer than its retransmission rounds: if it took that for a reboot and dropped the session,
+  // every frame bob had queued on it would be dropped as unknown-session and spent for nothing.
+  const clock = new VirtualClock();
+  const medium = createMemoryMedium({ mtu: 255, clock });
+  const alice = makeNode('alice');
+  const bob = makeNode('bob');
+  const aliceRadio = new PacedRadio(medium.createTransport(alice.name), clock);
+  const bobRadio = new PacedRadio(medium.createTransport(bob.name), clock);
+  const defaults = { retransmitBaseMs: 5000, retransmitMaxMs: 600_000, ackDelayMs: 200 };
+  const aliceLink = createLink(medium, clock, alice, [bob], { transport: aliceRadio, init: defaults });
+  const bobLink = createLink(medium, clock, bob, [alice], { transport: bobRadio, init: defaults });
+  const nodes = [alice, bob];
+  const [atAlice, atBob] = [inbox(aliceLink, nodes), inbox(bobLink, nodes)];
+  await Promise.all([aliceLink.start(), bobLink.start()]);
+  aliceLink.send(bob.id, Uint8Array.of(1));
+  t.ok(await clock.runUntil(() => atBob.length === 1 && aliceLink.pendingCount(bob.id) === 0, 60_000), 'the session is up');
+  const handshakesBefore = aliceLink.counters.handshakesCompleted + bobLink.counters.handshakesCompleted;
+
+  const random = seededRandom(14);
+  const burst = messages(80, random, 1200);
+  const toBob = messages(6, random, 400);
+  for (const message of burst) bobLink.send(alice.id, message);
+  // Alice sends once bob's radio has spent the hour's budget.
+  await clock.advance(60_000);
+  for (const message of toBob) aliceLink.send(bob.id, message);
+  const done = () => atAlice.length === burst.length && atBob.length === 1 + toBob.length && aliceLink.pendingCount(bob.id) === 0 && bobLink.pendingCount(alice.id) === 0;
+  const delivered = await clock.runUntil(done, 8 * 3600_000, 10_000);
+  t.comment(
+    `after ${(clock.now() / 3600_000).toFixed(1)} h: ${atAlice.length} of ${burst.length} at alice, ${atBob.length - 1} of ${toBob.length} at bob; airtime alice ${(aliceRadio.airtimeMs / 1000).toFixed(1)} s, bob ${(bobRadio.airtimeMs / 1000).toFixed(1)} s; ` +
+      `handshakes ${aliceLink.counters.handshakesCompleted + bobLink.counters.handshakesCompleted - handshakesBefore}; dropped at alice ${JSON.stringify(nonZeroDrops(aliceLink))}, at bob ${JSON.stringify(nonZeroDrops(bobLink))}`,
+  );
+  t.ok(delivered, 'everything arrives and is acknowledged within the hours the duty cycle needs');
+  t.same(atAlice, expected('bob', burst), "bob's burst, once, in order");
+  t.same(atBob.slice(1), expected('alice', toBob, 2), "alice's messages, once, in order");
+  t.equal(aliceLink.counters.dropped['unknown-session'] + bobLink.counters.dropped['unknown-session'], 0, 'no frame arrives for a session its receiver has dropped');
+  t.equal(aliceLink.counters.handshakesCompleted + bobLink.counters.handshakesCompleted, handshakesBefore, 'no new handshake: the session was never lost');
+  // The burst alone: its fragments' time on air. What bob sends on top (acks, retransmissions) must stay small.
+  t.ok(bobRadio.airtimeMs < 1.1 * burstAirtimeMs(burst), `bob's airtime ${(bobRadio.airtimeMs / 1000).toFixed(1)} s is within 10% of his burst's ${(burstAirtimeMs(burst) / 1000).toFixed(1)} s`);
   await Promise.all([aliceLink.stop(), bobLink.stop()]);
 });
