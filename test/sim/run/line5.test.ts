@@ -68,12 +68,13 @@ t.test('line5-eu868: a modest workload under the EU868 duty cycle, every setting
   const { figures } = report;
   t.equal(figures.eventErrors, 0, 'no event of the run threw');
   t.equal(figures.channelsOpened, 4, 'the four channels opened');
-  t.same(notHeld(report.invariants, ['paymentsEnd']), {}, 'every invariant but paymentsEnd held (paymentsEnd below)');
+  t.same(notHeld(report.invariants), {}, 'every invariant held, paymentsEnd included: every payment ended');
   const settled = figures.paymentsSettled ?? 0;
   const sent = figures.paymentsSent ?? 0;
   t.comment(`payments: ${figures.paymentsAsked ?? 0} asked, ${sent} sent, ${settled} settled, ${figures.paymentsFailed ?? 0} failed, ${figures.paymentsRefused ?? 0} refused, ${figures.paymentsPendingAtEnd ?? 0} still pending after the drain`);
   t.ok(sent > 100, `the workload ran: ${sent} payments sent`);
-  const todo = `${settled} of ${sent} settled (22 of 99 before the chain feed): under EU868 the sessions of n0-n1 and n1-n2 fall out of step within hours (the receivers drop thousands of frames as unknown-session) and the payments stall behind them`;
-  t.equal(report.invariants.paymentsEnd, 'held', 'paymentsEnd held: every payment ended', { todo });
-  t.equal(settled, sent, 'every payment sent settled', { todo });
+  // 109 of 151 settled while a link took a neighbour held back by its duty cycle for a reboot and dropped
+  // their session: the frames queued on it were refused as unknown-session, and the relays fell behind for good.
+  t.equal(settled, sent, 'every payment sent settled');
+  t.equal(figures.appointmentsPendingAtEnd ?? 0, 0, 'every appointment reached the tower');
 });
