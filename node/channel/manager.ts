@@ -228,6 +228,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   /** Funder side: channels built and signed for, waiting for the peer's funding_signed. */
   private readonly pendingChannels = new Map<string, Channel>();
   private readonly channels = new Map<string, Managed>();
+  /** While a `step` runs: what it sends, broadcasts and emits, held until its saves are durable. */
+  private held: (() => void)[] | undefined;
+  /** While a `step` runs: the channels it changed, saved once when it ends. */
+  private unsaved: Set<Managed> | undefined;
   /** Preimages of payments this node asked for, by payment hash (hex). */
   private invoices = new Map<string, Invoice>();
   /** Revoked commitments seen on chain, by txid (internal order, hex): their second-stage transactions are punished too. */
@@ -475,11 +479,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Pays a request of a direct peer over the channel `handle`. */
   pay(peer: string, handle: number, request: PaymentRequest): void {
-    const managed = this.channels.get(keyOf(peer, handle));
-    if (!managed || !managed.readySent || !managed.readyReceived) throw new InvalidInputError('handle', `no open channel ${handle} with ${peer}`);
-    if (managed.shutdown) throw new ChannelStateError(`channel ${handle} with ${peer} is closing`);
-    managed.channel.addHtlc(request.amountMsat, request.paymentHash, request.minFinalExpiry);
-    this.commit(managed);
+    this.step(() => {
+      const managed = this.channels.get(keyOf(peer, handle));
+      if (!managed || !managed.readySent || !managed.readyReceived) throw new InvalidInputError('handle', `no open channel ${handle} with ${peer}`);
+      if (managed.shutdown) throw new ChannelStateError(`channel ${handle} with ${peer} is closing`);
+      managed.channel.addHtlc(request.amountMsat, request.paymentHash, request.minFinalExpiry);
+      this.commit(managed);
+    });
   }
 
   /**
@@ -500,25 +506,27 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * added before it are taken back.
    */
   payRequests(requests: readonly PaymentRequest[]): void {
-    const touched = new Set<Managed>();
-    const snapshots = new Map<Managed, ChannelState>();
-    try {
-      for (const request of requests) {
-        const payee = bytesToHex(request.payee);
-        const managed = this.openChannelTowards(payee);
-        if (!managed) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
-        if (!snapshots.has(managed)) snapshots.set(managed, managed.channel.state);
-        const direct = managed.peer === payee;
-        const forwarders = direct ? 0 : Math.max(1, (this.init.routeLengths?.[payee] ?? 2) - 1);
-        const expiry = request.minFinalExpiry + forwarders * delaysFor(this.policy).cltvExpiryDelta;
-        managed.channel.addHtlc(request.amountMsat, request.paymentHash, expiry, direct ? undefined : request.payee);
-        touched.add(managed);
+    this.step(() => {
+      const touched = new Set<Managed>();
+      const snapshots = new Map<Managed, ChannelState>();
+      try {
+        for (const request of requests) {
+          const payee = bytesToHex(request.payee);
+          const managed = this.openChannelTowards(payee);
+          if (!managed) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
+          if (!snapshots.has(managed)) snapshots.set(managed, managed.channel.state);
+          const direct = managed.peer === payee;
+          const forwarders = direct ? 0 : Math.max(1, (this.init.routeLengths?.[payee] ?? 2) - 1);
+          const expiry = request.minFinalExpiry + forwarders * delaysFor(this.policy).cltvExpiryDelta;
+          managed.channel.addHtlc(request.amountMsat, request.paymentHash, expiry, direct ? undefined : request.payee);
+          touched.add(managed);
+        }
+      } catch (error) {
+        for (const [managed, state] of snapshots) managed.channel.restoreState(state);
+        throw error;
       }
-    } catch (error) {
-      for (const [managed, state] of snapshots) managed.channel.restoreState(state);
-      throw error;
-    }
-    for (const managed of touched) this.commit(managed);
+      for (const managed of touched) this.commit(managed);
+    });
   }
 
   /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */
@@ -682,19 +690,21 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Takes bytes from a peer. Nothing a peer sends throws out of here: errors become `peer_error` events and change nothing. */
   handleMessage(peer: string, bytes: Uint8Array): void {
-    let message: ReturnType<typeof decodeMessage>;
-    try {
-      message = decodeMessage(bytes);
-    } catch (error) {
-      this.emitEvent({ type: 'peer_error', peer, reason: error instanceof DecodeError ? `undecodable message: ${error.message}` : String(error) });
-      return;
-    }
-    if (message.type === 'unknown') return; // an odd type we do not know: ignored, as BOLT 1 says
-    try {
-      this.dispatch(peer, message);
-    } catch (error) {
-      this.emitEvent({ type: 'peer_error', peer, reason: `${message.type}: ${(error as Error).message}` });
-    }
+    this.step(() => {
+      let message: ReturnType<typeof decodeMessage>;
+      try {
+        message = decodeMessage(bytes);
+      } catch (error) {
+        this.emitEvent({ type: 'peer_error', peer, reason: error instanceof DecodeError ? `undecodable message: ${error.message}` : String(error) });
+        return;
+      }
+      if (message.type === 'unknown') return; // an odd type we do not know: ignored, as BOLT 1 says
+      try {
+        this.dispatch(peer, message);
+      } catch (error) {
+        this.emitEvent({ type: 'peer_error', peer, reason: `${message.type}: ${(error as Error).message}` });
+      }
+    });
   }
 
   private dispatch(peer: string, message: Message): void {
@@ -755,7 +765,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         channel.receiveFirstSignature(message.signature);
         this.pendingChannels.delete(key);
         this.adopt(opening, channel);
-        this.components.broadcaster.broadcast(opening.fundingTx); // only now can we get our money back alone
+        this.broadcast(opening.fundingTx); // only now can we get our money back alone
         return;
       }
       case 'channel_ready': {
@@ -824,7 +834,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         if (message.feeSatoshis !== shutdown.offeredFee) this.offerClosingFee(managed, message.feeSatoshis);
         shutdown.closed = true;
         this.save(managed);
-        this.components.broadcaster.broadcast(closingTx);
+        this.broadcast(closingTx);
         this.emitEvent({ type: 'channel_closed', peer, handle: message.handle, closingTx });
         return;
       }
@@ -903,24 +913,26 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * spends the outputs we claim (a preimage to read, a claim voided).
    */
   transactionsConfirmed(height: number, _blockHash: string, transactions: readonly Transaction[]): void {
-    for (const tx of transactions) this.transactionSeen(tx);
-    for (const managed of this.channels.values()) {
-      this.isolated(managed, () => {
-        const funding = managed.channel.state.fundingOutpoint;
-        let changed = false;
-        for (const tx of transactions) {
-          if (tx.getId() === funding.txid && managed.fundingHeight !== height) {
-            managed.fundingHeight = height;
-            changed = true;
+    this.step(() => {
+      for (const tx of transactions) this.transactionSeen(tx);
+      for (const managed of this.channels.values()) {
+        this.isolated(managed, () => {
+          const funding = managed.channel.state.fundingOutpoint;
+          let changed = false;
+          for (const tx of transactions) {
+            if (tx.getId() === funding.txid && managed.fundingHeight !== height) {
+              managed.fundingHeight = height;
+              changed = true;
+            }
+            // Any spend of the funding output ends the channel; one that is not the transaction we broadcast
+            // (both sides closed at once) replaces what we expected: only one of them can be in the chain.
+            if (spends(tx, funding) && managed.onchain?.commitmentTxid !== tx.getId()) this.fundingSpent(managed, tx);
+            if (managed.onchain) changed = this.onchainTransaction(managed, tx, height) || changed;
           }
-          // Any spend of the funding output ends the channel; one that is not the transaction we broadcast
-          // (both sides closed at once) replaces what we expected: only one of them can be in the chain.
-          if (spends(tx, funding) && managed.onchain?.commitmentTxid !== tx.getId()) this.fundingSpent(managed, tx);
-          if (managed.onchain) changed = this.onchainTransaction(managed, tx, height) || changed;
-        }
-        if (changed) this.save(managed);
-      });
-    }
+          if (changed) this.save(managed);
+        });
+      }
+    });
   }
 
   /**
@@ -943,63 +955,69 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * enough settle the HTLCs they carried.
    */
   bestBlockUpdated(height: number, _blockHash?: string): void {
-    this.height = height;
-    for (const managed of [...this.channels.values()]) {
-      this.isolated(managed, () => {
-        if (!managed.readySent && managed.fundingHeight !== undefined && !managed.onchain) {
-          this.fundingConfirmed(managed.peer, managed.handle, height - managed.fundingHeight + 1);
-        }
-        if (managed.onchain) {
-          this.completeClaims(managed);
-          this.broadcastDueClaims(managed, height);
-          this.resolveOutgoingOnchain(managed, height);
-        } else {
-          this.checkHtlcDeadlines(managed, height);
-        }
-      });
-    }
-    this.settleHeldHtlcs();
+    this.step(() => {
+      this.height = height;
+      for (const managed of [...this.channels.values()]) {
+        this.isolated(managed, () => {
+          if (!managed.readySent && managed.fundingHeight !== undefined && !managed.onchain) {
+            this.fundingConfirmed(managed.peer, managed.handle, height - managed.fundingHeight + 1);
+          }
+          if (managed.onchain) {
+            this.completeClaims(managed);
+            this.broadcastDueClaims(managed, height);
+            this.resolveOutgoingOnchain(managed, height);
+          } else {
+            this.checkHtlcDeadlines(managed, height);
+          }
+        });
+      }
+      this.settleHeldHtlcs();
+    });
   }
 
   /** The block at `height` left the best chain: what confirmed there is unconfirmed, and will be broadcast again if due. */
   blockDisconnected(height: number): void {
-    this.height = Math.min(this.height, height - 1);
-    for (const managed of this.channels.values()) {
-      let changed = false;
-      if (managed.fundingHeight !== undefined && managed.fundingHeight >= height) {
-        managed.fundingHeight = undefined;
-        changed = true;
-      }
-      const onchain = managed.onchain;
-      if (onchain) {
-        for (const [txid, at] of Object.entries(onchain.confirmed)) {
-          if (at >= height) {
-            delete onchain.confirmed[txid];
-            changed = true;
+    this.step(() => {
+      this.height = Math.min(this.height, height - 1);
+      for (const managed of this.channels.values()) {
+        let changed = false;
+        if (managed.fundingHeight !== undefined && managed.fundingHeight >= height) {
+          managed.fundingHeight = undefined;
+          changed = true;
+        }
+        const onchain = managed.onchain;
+        if (onchain) {
+          for (const [txid, at] of Object.entries(onchain.confirmed)) {
+            if (at >= height) {
+              delete onchain.confirmed[txid];
+              changed = true;
+            }
+          }
+          for (const claim of allClaims(onchain.claims)) {
+            if (claim.confirmedAt !== undefined && claim.confirmedAt >= height) {
+              claim.confirmedAt = undefined;
+              claim.broadcast = false;
+              changed = true;
+            }
+            // What beat our claim to its output left the chain: our claim may go again.
+            if (claim.conflicted && (claim.conflictedAt === undefined || claim.conflictedAt >= height)) {
+              claim.conflicted = false;
+              claim.conflictedAt = undefined;
+              claim.broadcast = false;
+              changed = true;
+            }
           }
         }
-        for (const claim of allClaims(onchain.claims)) {
-          if (claim.confirmedAt !== undefined && claim.confirmedAt >= height) {
-            claim.confirmedAt = undefined;
-            claim.broadcast = false;
-            changed = true;
-          }
-          // What beat our claim to its output left the chain: our claim may go again.
-          if (claim.conflicted && (claim.conflictedAt === undefined || claim.conflictedAt >= height)) {
-            claim.conflicted = false;
-            claim.conflictedAt = undefined;
-            claim.broadcast = false;
-            changed = true;
-          }
-        }
+        if (changed) this.save(managed);
       }
-      if (changed) this.save(managed);
-    }
+    });
   }
 
   /** A transaction seen before it confirmed (a mempool spend of a funding output): a revoked commitment is punished at once. */
   transactionUnconfirmedSeen(tx: Transaction): void {
-    this.transactionSeen(tx);
+    this.step(() => {
+      this.transactionSeen(tx);
+    });
   }
 
   /**
@@ -1064,7 +1082,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       const breach = this.breaches.get(bytesToHex(input.hash));
       const justice = breach?.managed.channel.secondStageJustice(breach.tx, tx, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
       if (breach && justice) {
-        this.components.broadcaster.broadcast(justice);
+        this.broadcast(justice);
         this.emitEvent({ type: 'breach', peer: breach.managed.peer, handle: breach.managed.handle, breachTxid: breach.tx.getId(), justice });
       }
     }
@@ -1077,7 +1095,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       }
       // The whole justice first; the per-output ones take what remains if it cannot confirm.
       const [whole, ...perOutput] = remedies.map((bytes) => Transaction.fromBuffer(bytes));
-      for (const justiceTx of [whole!, ...perOutput]) this.components.broadcaster.broadcast(justiceTx);
+      for (const justiceTx of [whole!, ...perOutput]) this.broadcast(justiceTx);
       this.emitEvent({ type: 'breach', peer: managed.peer, handle: managed.handle, breachTxid: tx.getId(), justice: whole! });
     }
   }
@@ -1086,28 +1104,30 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Closes a channel alone: broadcasts our latest commitment; our claims follow block by block (`bestBlockUpdated`). */
   forceClose(peer: string, handle: number, reason = 'asked to'): void {
-    const managed = this.channels.get(keyOf(peer, handle));
-    if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
-    if (managed.onchain) return;
-    // to_local first, with no HTLC: nothing can keep the commitment from leaving. The HTLC transactions
-    // (whose fee, with anchors, the wallet pays) are added right after, and again at each block until they are built.
-    const { commitment, claims } = managed.channel.claimsAfterOurClose(this.components.wallet.sweepScript(), this.claimFeerate(), () => undefined, undefined, () => false);
-    managed.onchain = {
-      commitmentTxid: commitment.getId(),
-      ours: true,
-      kind: 'ours',
-      claims: claims.map(pendingClaim),
-      commitment: commitment.toBuffer(),
-      confirmed: {},
-      // Every HTLC we offered in any commitment: those not in ours are failed back once ours is deep enough.
-      outgoing: this.pendingOutgoing(managed),
-    };
-    managed.shutdown = { ...managed.shutdown, closed: true };
-    this.save(managed); // the claims are on disk before the commitment leaves
-    this.watchCommitmentOutputs(commitment);
-    this.components.broadcaster.broadcast(commitment);
-    this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason, stakeMsat: this.stakeMsat(managed, managed.channel.state.localCommit.spec) });
-    this.isolated(managed, () => this.completeClaims(managed));
+    this.step(() => {
+      const managed = this.channels.get(keyOf(peer, handle));
+      if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
+      if (managed.onchain) return;
+      // to_local first, with no HTLC: nothing can keep the commitment from leaving. The HTLC transactions
+      // (whose fee, with anchors, the wallet pays) are added right after, and again at each block until they are built.
+      const { commitment, claims } = managed.channel.claimsAfterOurClose(this.components.wallet.sweepScript(), this.claimFeerate(), () => undefined, undefined, () => false);
+      managed.onchain = {
+        commitmentTxid: commitment.getId(),
+        ours: true,
+        kind: 'ours',
+        claims: claims.map(pendingClaim),
+        commitment: commitment.toBuffer(),
+        confirmed: {},
+        // Every HTLC we offered in any commitment: those not in ours are failed back once ours is deep enough.
+        outgoing: this.pendingOutgoing(managed),
+      };
+      managed.shutdown = { ...managed.shutdown, closed: true };
+      this.save(managed); // the claims are on disk before the commitment leaves
+      this.watchCommitmentOutputs(commitment);
+      this.broadcast(commitment);
+      this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason, stakeMsat: this.stakeMsat(managed, managed.channel.state.localCommit.spec) });
+      this.isolated(managed, () => this.completeClaims(managed));
+    });
   }
 
   /**
@@ -1251,7 +1271,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     // Our commitment, until it confirms: a mempool may have dropped it, a gateway lost it.
     if (onchain.kind === 'ours' && onchain.commitment && onchain.confirmed[onchain.commitmentTxid] === undefined) {
       if (onchain.commitmentBroadcastAt === undefined || height - onchain.commitmentBroadcastAt >= REBROADCAST_AFTER_BLOCKS) {
-        if (onchain.commitmentBroadcastAt !== undefined) this.components.broadcaster.broadcast(Transaction.fromBuffer(onchain.commitment));
+        if (onchain.commitmentBroadcastAt !== undefined) this.broadcast(Transaction.fromBuffer(onchain.commitment));
         onchain.commitmentBroadcastAt = height;
         changed = true;
       }
@@ -1270,7 +1290,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       claim.broadcast = true;
       claim.broadcastAt = height;
       changed = true;
-      this.components.broadcaster.broadcast(Transaction.fromBuffer(claim.transaction));
+      this.broadcast(Transaction.fromBuffer(claim.transaction));
     }
     if (changed) this.save(managed);
   }
@@ -1518,10 +1538,57 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private send(peer: string, message: Message, managed?: Managed): void {
     const bytes = encodeMessage(message);
     if (managed) this.save(managed);
-    this.components.messenger.send(peer, bytes);
+    this.release(() => this.components.messenger.send(peer, bytes));
   }
 
+  private broadcast(tx: Transaction): void {
+    this.release(() => this.components.broadcaster.broadcast(tx));
+  }
+
+  /**
+   * One step of the manager (a message handled, a payment, a block): each
+   * channel it changed is saved once when it ends, all in one transaction
+   * (one sync to disk instead of one per save), and only then do its
+   * messages, broadcasts and events leave, in the order they were made. A
+   * step inside a step joins it.
+   */
+  private step<T>(work: () => T): T {
+    if (this.held) return work();
+    const held: (() => void)[] = (this.held = []);
+    const unsaved = (this.unsaved = new Set());
+    let outcome: { value: T } | { error: unknown } | undefined;
+    try {
+      this.components.persister.transaction(() => {
+        try {
+          outcome = { value: work() };
+        } catch (error) {
+          outcome = { error };
+        }
+        this.unsaved = undefined;
+        for (const managed of unsaved) this.write(managed);
+      });
+    } finally {
+      this.held = undefined; // a commit that failed sends nothing: the disk does not hold what the messages depend on
+      this.unsaved = undefined;
+    }
+    for (const action of held) action();
+    if (!outcome || 'error' in outcome) throw outcome ? outcome.error : new Error('the step did not run');
+    return outcome.value;
+  }
+
+  /** Runs `action` now, or after the step under way is durable. */
+  private release(action: () => void): void {
+    if (this.held) this.held.push(action);
+    else action();
+  }
+
+  /** Saves the channel now, or once at the end of the step under way however often the step changes it. */
   private save(managed: Managed): void {
+    if (this.unsaved) this.unsaved.add(managed);
+    else this.write(managed);
+  }
+
+  private write(managed: Managed): void {
     const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight } = managed;
     const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
     const breaches = [...this.breaches.values()].filter((breach) => breach.managed === managed).map((breach) => breach.tx.toBuffer());
@@ -1552,7 +1619,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   private emitEvent(event: ManagerEvent): void {
-    this.emit('event', event);
+    this.release(() => this.emit('event', event));
   }
 }
 

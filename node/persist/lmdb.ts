@@ -2,14 +2,22 @@
  * The default `Persister`: lmdb, a memory-mapped B-tree whose transactions
  * are atomic and, with its default sync mode, durable once committed.
  * Records are CBOR (our own data, written by us; peers' bytes never reach this decoder).
+ *
+ * A channel is kept in parts (node/persist/channel-parts.ts) and a save
+ * writes only the parts whose bytes changed since the last one, all in one
+ * transaction: a payment writes its new commitments, the one message it
+ * adds to the outbox and the secret it learnt, not the whole channel.
  */
 import { Encoder } from 'cbor-x';
 import { type RootDatabase, open } from 'lmdb';
+import { numberOutbox, numbered, outPart, partsOf, recordOf, sameBytes } from './channel-parts.js';
 import type { ChannelRecord, Persister, RecordKind, RecordOf, RecordStore, RecordWrite } from './persister.js';
 
-const CHANNEL_PREFIX = 'channel/';
-/** Bumped when the record layout changes, so an old store is recognised rather than misread. */
-const FORMAT_VERSION = 1;
+/** Format 1 kept each channel whole under `channel/<id>`; format 2 keeps its parts under `chan/<id>#<part>`. */
+const FORMAT_VERSION = 2;
+const WHOLE_CHANNEL_PREFIX = 'channel/';
+const PART_PREFIX = 'chan/';
+const PART_SEPARATOR = '#';
 
 /** Thrown when the store on disk cannot be used: another format, or damaged records. */
 export class StoreError extends Error {
@@ -19,38 +27,96 @@ export class StoreError extends Error {
 export class LmdbPersister implements Persister, RecordStore {
   private readonly db: RootDatabase<Uint8Array, string>;
   private readonly codec = new Encoder({ useRecords: false, mapsAsObjects: true });
+  /** The bytes of every channel part as the store holds them, by channel id, then part name. */
+  private readonly written = new Map<string, Map<string, Uint8Array>>();
+  /** Inside `transaction`: writes join it instead of committing on their own. */
+  private inTransaction = false;
   /** Bytes written since the store was opened (for the benchmark of bytes per payment). */
   bytesWritten = 0;
 
   constructor(readonly path: string) {
     this.db = open<Uint8Array, string>({ path, encoding: 'binary', compression: false });
-    const version = this.db.get('format');
+    const version = this.db.get('format')?.[0];
     if (version === undefined) this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
-    else if (version[0] !== FORMAT_VERSION) throw new StoreError(`${path}: store format ${version[0]}, this lnmesh reads format ${FORMAT_VERSION}`);
+    else if (version === 1) this.upgradeFromWholeChannels();
+    else if (version !== FORMAT_VERSION) throw new StoreError(`${path}: store format ${version}, this lnmesh reads format ${FORMAT_VERSION}`);
+  }
+
+  /** Runs `work` in one lmdb transaction, committed (and synced) once when it ends, even if it throws. */
+  transaction<T>(work: () => T): T {
+    if (this.inTransaction) return work();
+    let result: { value: T } | { error: unknown } = { error: new Error('the transaction did not run') };
+    this.inTransaction = true;
+    try {
+      this.db.transactionSync(() => {
+        try {
+          result = { value: work() }; // kept, not returned: lmdb would hold the transaction open on a returned promise
+        } catch (error) {
+          result = { error };
+        }
+      });
+    } catch (error) {
+      this.written.clear(); // the commit failed: what the saves inside remembered writing is not on disk
+      throw error;
+    } finally {
+      this.inTransaction = false;
+    }
+    const outcome = result as { value: T } | { error: unknown }; // assigned in the callback, which TypeScript does not follow
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   }
 
   saveChannel(id: string, record: ChannelRecord): void {
-    const bytes = this.codec.encode(record) as Uint8Array;
-    this.bytesWritten += bytes.length;
-    this.db.putSync(CHANNEL_PREFIX + id, bytes);
+    if (id.includes(PART_SEPARATOR)) throw new StoreError(`a channel id must not contain "${PART_SEPARATOR}": ${id}`);
+    const before = this.written.get(id) ?? this.readParts(id);
+    const after = new Map<string, Uint8Array>();
+    const { parts, outbox } = partsOf(record);
+    for (const [name, value] of parts) after.set(name, this.codec.encode(value) as Uint8Array);
+    const previousOutbox = numbered(before, 'out.').map(([number, bytes]) => ({ number, bytes: bytes as Uint8Array }));
+    const encodedOutbox = outbox.map((message) => this.codec.encode(message) as Uint8Array);
+    for (const { number, bytes } of numberOutbox(previousOutbox, encodedOutbox)) after.set(outPart(number), bytes);
+    this.inOneTransaction(() => {
+      for (const [name, bytes] of after) {
+        const old = before.get(name);
+        if (old && sameBytes(old, bytes)) continue;
+        this.bytesWritten += bytes.length;
+        this.db.put(partKey(id, name), bytes);
+      }
+      for (const name of before.keys()) if (!after.has(name)) this.db.remove(partKey(id, name));
+    });
+    this.written.set(id, after);
   }
 
   loadChannels(): Map<string, ChannelRecord> {
+    const partsById = new Map<string, Map<string, Uint8Array>>();
+    for (const { key, value } of this.db.getRange({ start: PART_PREFIX, end: `${PART_PREFIX}\uffff` })) {
+      const separator = key.lastIndexOf(PART_SEPARATOR);
+      const id = key.slice(PART_PREFIX.length, separator);
+      if (!partsById.has(id)) partsById.set(id, new Map());
+      partsById.get(id)!.set(key.slice(separator + 1), Uint8Array.from(value));
+    }
     const channels = new Map<string, ChannelRecord>();
-    for (const { key, value } of this.db.getRange({ start: CHANNEL_PREFIX, end: `${CHANNEL_PREFIX}\uffff` })) {
-      try {
-        channels.set(key.slice(CHANNEL_PREFIX.length), this.codec.decode(value) as ChannelRecord);
-      } catch (error) {
-        throw new StoreError(`${this.path}: the record of ${key} cannot be read (${(error as Error).message})`);
-      }
+    for (const [id, parts] of partsById) {
+      channels.set(id, this.decodeChannel(id, parts));
+      this.written.set(id, parts);
     }
     return channels;
+  }
+
+  deleteChannel(id: string): void {
+    const parts = this.written.get(id) ?? this.readParts(id);
+    this.inOneTransaction(() => {
+      for (const name of parts.keys()) this.db.remove(partKey(id, name));
+    });
+    this.written.delete(id);
   }
 
   put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void {
     const bytes = this.codec.encode(value) as Uint8Array;
     this.bytesWritten += bytes.length;
-    this.db.putSync(`${kind}/${id}`, bytes);
+    this.inOneTransaction(() => {
+      this.db.put(`${kind}/${id}`, bytes);
+    });
   }
 
   getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]> {
@@ -66,7 +132,9 @@ export class LmdbPersister implements Persister, RecordStore {
   }
 
   remove(kind: RecordKind, id: string): void {
-    this.db.removeSync(`${kind}/${id}`);
+    this.inOneTransaction(() => {
+      this.db.remove(`${kind}/${id}`);
+    });
   }
 
   get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined {
@@ -82,7 +150,7 @@ export class LmdbPersister implements Persister, RecordStore {
   /** One lmdb transaction, committed with a sync to disk: all the writes or none survive a crash. */
   write(writes: readonly RecordWrite[]): void {
     const encoded = writes.map(({ kind, id, value }) => ({ key: `${kind}/${id}`, bytes: value === undefined ? undefined : (this.codec.encode(value) as Uint8Array) }));
-    this.db.transactionSync(() => {
+    this.inOneTransaction(() => {
       for (const { key, bytes } of encoded) {
         if (bytes === undefined) this.db.remove(key);
         else {
@@ -93,11 +161,56 @@ export class LmdbPersister implements Persister, RecordStore {
     });
   }
 
-  deleteChannel(id: string): void {
-    this.db.removeSync(CHANNEL_PREFIX + id);
-  }
-
   close(): void {
     this.db.close();
   }
+
+  /**
+   * The writes of `work` as one durable transaction, or as part of the one
+   * under way. `work` returns nothing: lmdb keeps a transaction open until a
+   * returned promise settles, and `put` returns one.
+   */
+  private inOneTransaction(work: () => void): void {
+    if (this.inTransaction) work();
+    else
+      this.db.transactionSync(() => {
+        work();
+      });
+  }
+
+  private readParts(id: string): Map<string, Uint8Array> {
+    const prefix = partKey(id, '');
+    const parts = new Map<string, Uint8Array>();
+    for (const { key, value } of this.db.getRange({ start: prefix, end: `${prefix}\uffff` })) parts.set(key.slice(prefix.length), Uint8Array.from(value));
+    return parts;
+  }
+
+  private decodeChannel(id: string, parts: ReadonlyMap<string, Uint8Array>): ChannelRecord {
+    try {
+      return recordOf(new Map([...parts].map(([name, bytes]) => [name, this.codec.decode(bytes)])));
+    } catch (error) {
+      throw new StoreError(`${this.path}: the record of channel ${id} cannot be read (${(error as Error).message})`);
+    }
+  }
+
+  /** Format 1 to 2, in one transaction: each whole channel record becomes its parts. */
+  private upgradeFromWholeChannels(): void {
+    const whole = new Map<string, ChannelRecord>();
+    for (const { key, value } of this.db.getRange({ start: WHOLE_CHANNEL_PREFIX, end: `${WHOLE_CHANNEL_PREFIX}\uffff` })) {
+      try {
+        whole.set(key.slice(WHOLE_CHANNEL_PREFIX.length), this.codec.decode(value) as ChannelRecord);
+      } catch (error) {
+        throw new StoreError(`${this.path}: the record of ${key} cannot be read (${(error as Error).message})`);
+      }
+    }
+    this.transaction(() => {
+      for (const [id, record] of whole) {
+        this.saveChannel(id, record);
+        this.db.remove(WHOLE_CHANNEL_PREFIX + id);
+      }
+      this.db.put('format', Uint8Array.of(FORMAT_VERSION));
+    });
+  }
 }
+
+const partKey = (id: string, part: string): string => `${PART_PREFIX}${id}${PART_SEPARATOR}${part}`;

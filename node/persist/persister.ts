@@ -1,10 +1,12 @@
 /**
  * The `Persister`: where a node keeps what it must not lose.
  *
- * A channel is saved whole, together with the messages it has produced but
- * the peer has not acknowledged (its outbox), in one atomic write that is
- * durable when `saveChannel` returns. The node sends a message only after
- * the save that holds it, so whatever a crash interrupts, the disk holds
+ * A channel is saved together with the messages it has produced but the
+ * peer has not acknowledged (its outbox), in one atomic write that is
+ * durable when `saveChannel` returns, or when the `transaction` around it
+ * ends (the manager saves every channel a step touches, then sends). The
+ * node sends a message only after the save that holds it, so whatever a
+ * crash interrupts, the disk holds
  * either the state before or the state after, never a revocation secret
  * sent ahead of the state that made it safe.
  */
@@ -187,8 +189,15 @@ export interface RecordStore {
 }
 
 export interface Persister {
-  /** Saves one channel atomically; durable on return. */
+  /** Saves one channel atomically; durable on return (or when the `transaction` it is in ends). */
   saveChannel(id: string, record: ChannelRecord): void;
+  /**
+   * Runs `work`, and makes every save, put and removal it does durable
+   * together when it returns (one sync to disk instead of one per write).
+   * What `work` did is committed even if it throws; then the error is rethrown.
+   * Nested calls join the outer one.
+   */
+  transaction<T>(work: () => T): T;
   /** Every saved channel, by id. */
   loadChannels(): Map<string, ChannelRecord>;
   /** Removes a channel that is closed and settled. */
@@ -237,6 +246,10 @@ export class MemoryPersister implements Persister, RecordStore {
 
   saveChannel(id: string, record: ChannelRecord): void {
     this.channels.set(id, structuredClone(record));
+  }
+
+  transaction<T>(work: () => T): T {
+    return work();
   }
 
   loadChannels(): Map<string, ChannelRecord> {

@@ -34,6 +34,7 @@ function killable(store: LmdbPersister): Persister {
   };
   return {
     saveChannel: (id, record) => after(store.saveChannel(id, record)),
+    transaction: (work) => after(store.transaction(work)),
     loadChannels: () => store.loadChannels(),
     deleteChannel: (id) => after(store.deleteChannel(id)),
     put: (kind, id, value) => after(store.put(kind, id, value)),
