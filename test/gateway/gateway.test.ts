@@ -162,7 +162,12 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   await until('Bob, back, has the signed breach alert', () => alerts.length === 1);
   t.same(alerts[0], { breachTxid: revoked.getId(), justiceTxid: justice.getId() }, 'for the breach, naming the justice transaction');
   await until('and his own merkle proof shows the justice transaction confirmed', () => (depths.get(justice.getId()) ?? 0) >= 1);
-  // Idle, Bob takes blocks a few at a time: six more reach him in one push.
+  // The justice took Alice's outputs; Bob's own balance on the revoked commitment is his to sweep, at once.
+  const toRemote = () => bob.manager.channelSummaries()[0]?.onchain?.claims.find((claim) => claim.description === 'to_remote');
+  await until("Bob broadcasts the sweep of his own to_remote", () => toRemote()?.state === 'broadcast');
+  await chain.mine(1);
+  await until('and it confirms', () => toRemote()?.state === 'confirmed');
+  // Idle again, Bob takes blocks a few at a time: six more reach him in one push.
   await chain.mine(6);
   const tip = (await chain.tip()).height;
   await until("Bob's own header chain reaches the gateway's tip", () => bob.uplink!.chainHeight === tip);
