@@ -16,22 +16,19 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
-import { type Commitment, buildCommitment, commitmentNumberOf, fundingWitness } from '../bolt3/commitment.js';
-import { type ChannelPublicKeys, type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
-import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, htlcSuccessWeight, htlcTimeoutWeight, isHtlcTrimmed } from '../bolt3/fees.js';
-import { buildHtlcTransaction, htlcTransactionWitness, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
-import { fundingScript, p2pkh, p2wsh, toLocalScript } from '../bolt3/scripts.js';
+import { type Commitment, fundingWitness } from '../bolt3/commitment.js';
+import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
+import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, isHtlcTrimmed } from '../bolt3/fees.js';
+import { remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
-import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
-import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
-import { type ToLocalKit, kitTransaction } from '../tower/appointment.js';
 import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import { perCommitmentPointOf } from '../keys/derive.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../keys/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
 import type { ChannelLimits, ChannelUpdate, CommitmentSignatures, Update } from '../wire/messages.js';
+import { fundingWitnessScript, htlcTransactionsOf, localCommitment, remoteCommitment, signedLocalCommitment } from './commitments.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { type CommitmentSpec, type NumberedUpdate, applyUpdates, htlcsFor } from './spec.js';
 
@@ -84,29 +81,6 @@ export interface ChannelState {
   remoteSecrets: { latestIndex: number | undefined; entries: ShachainEntry[] };
 }
 
-/** A transaction that takes one of our outputs after a close, and when it becomes valid. */
-export interface Claim {
-  readonly description: string;
-  readonly outpoint: Outpoint;
-  readonly satoshis: number;
-  /** Not valid before this block height (an absolute locktime). */
-  readonly notBeforeHeight?: number;
-  /** Not valid before the spent output is this many blocks deep. */
-  readonly relativeDelay?: number;
-  /** Signed, ready for the broadcaster when its time comes. */
-  readonly transaction: Transaction;
-  /** A claim on this transaction's own output, for when it has confirmed. */
-  readonly then?: Claim;
-  /** The HTLC it takes (`outgoing`: one we offered, taken back after its expiry; else one offered to us, taken with its preimage). */
-  readonly htlc?: ClaimedHtlc;
-}
-
-export interface ClaimedHtlc {
-  readonly id: number;
-  readonly outgoing: boolean;
-  readonly paymentHash: Uint8Array;
-}
-
 /** What a call on the channel tells the node about payments. */
 export type ChannelEvent =
   /** An HTLC they offered is irrevocably committed: fulfill, fail or forward it. */
@@ -135,15 +109,16 @@ export interface Balances {
 export class Channel {
   constructor(
     private current: ChannelState,
-    private readonly signer: ChannelSigner,
+    /** The channel's keys; the claims after a close are signed with them too. */
+    readonly signer: ChannelSigner,
   ) {}
 
   /** A channel at commitment 0 (see `openChannel`): completes their commitment's txid, checking both commitments can be built. */
   static fromNewState(state: ChannelState, signer: ChannelSigner): Channel {
     const channel = new Channel(state, signer);
     channel.transaction((draft) => {
-      channel.buildLocalCommitment(draft, draft.localCommit.spec, 0);
-      const { commitment } = channel.buildRemoteCommitment(draft, draft.remoteCommit.spec, 0, draft.remoteCommit.perCommitmentPoint);
+      localCommitment(draft, signer, draft.localCommit.spec, 0);
+      const { commitment } = remoteCommitment(draft, draft.remoteCommit.spec, 0, draft.remoteCommit.perCommitmentPoint);
       draft.remoteCommit = { ...draft.remoteCommit, txid: commitment.tx.getId() };
     });
     return channel;
@@ -168,8 +143,8 @@ export class Channel {
   signFirstRemoteCommitment(): Uint8Array {
     const state = this.current;
     if (state.remoteCommit.number !== 0 || state.nextRemoteCommit) throw new ChannelStateError('the first commitments are already signed');
-    const { commitment } = this.buildRemoteCommitment(state, state.remoteCommit.spec, 0, state.remoteCommit.perCommitmentPoint);
-    return this.signer.signCommitment(commitment.tx, this.fundingWitnessScript(state), state.fundingSatoshis);
+    const { commitment } = remoteCommitment(state, state.remoteCommit.spec, 0, state.remoteCommit.perCommitmentPoint);
+    return this.signer.signCommitment(commitment.tx, fundingWitnessScript(state), state.fundingSatoshis);
   }
 
   /** Their signature on our first commitment: from then on we can close the channel alone. */
@@ -264,7 +239,7 @@ export class Channel {
       }
       // The funder must still be able to pay the commitment fee and anchors.
       if (this.funderShortfallMsat(state, spec, 'them') > 0) throw new ChannelStateError('the funder could not pay the commitment fee with this HTLC');
-      asStateError(() => this.buildRemoteCommitment(state, spec, state.remoteCommit.number + 1, state.remoteCommit.perCommitmentPoint));
+      asStateError(() => remoteCommitment(state, spec, state.remoteCommit.number + 1, state.remoteCommit.perCommitmentPoint));
       state.localChanges.queued.push(add);
       state.localNextHtlcId++;
       return id;
@@ -372,7 +347,7 @@ export class Channel {
         if (spec.toRemoteMsat < state.local.channelReserveSatoshis * 1000) throw new ChannelError('the HTLC would take them below their reserve');
         if (!state.localIsFunder && this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError('the funder could not pay the commitment fee with this HTLC');
         try {
-          this.buildLocalCommitment(state, spec, state.localCommit.number + 1);
+          localCommitment(state, this.signer, spec, state.localCommit.number + 1);
         } catch (error) {
           throw new ChannelError(`the HTLC would leave a commitment nobody can pay for: ${(error as Error).message}`);
         }
@@ -487,14 +462,14 @@ export class Channel {
 
   signClosing(localScript: Uint8Array, remoteScript: Uint8Array, feeSatoshis: number): Uint8Array {
     const tx = this.closingTransaction(localScript, remoteScript, feeSatoshis);
-    return this.signer.signCommitment(tx, this.fundingWitnessScript(this.current), this.current.fundingSatoshis);
+    return this.signer.signCommitment(tx, fundingWitnessScript(this.current), this.current.fundingSatoshis);
   }
 
   /** The closing transaction with both signatures, once theirs checks out; throws `ChannelError` otherwise. */
   completeClosing(localScript: Uint8Array, remoteScript: Uint8Array, feeSatoshis: number, theirSignature: Uint8Array): Transaction {
     const state = this.current;
     const tx = this.closingTransaction(localScript, remoteScript, feeSatoshis);
-    const script = this.fundingWitnessScript(state);
+    const script = fundingWitnessScript(state);
     if (!verifySegwitInput(tx, 0, script, state.fundingSatoshis, theirSignature, state.remote.publicKeys.fundingPubkey)) {
       throw new ChannelError(`invalid signature for a closing transaction with a fee of ${feeSatoshis} sat`);
     }
@@ -519,241 +494,6 @@ export class Channel {
     };
   }
 
-  // ---- unilateral closes -----------------------------------------------------
-
-  /**
-   * What is ours after we broadcast our latest commitment: `to_local` once
-   * their delay has passed, offered HTLCs through their pre-signed
-   * HTLC-timeout transactions once expired, received HTLCs whose preimage
-   * we know through HTLC-success transactions; each second-stage output
-   * again after the delay. With anchors, HTLC transactions carry no fee:
-   * `payFee` adds the wallet's coins and change to each (see `addFeeInputs`)
-   * before we sign it, given the transaction's own weight.
-   */
-  claimsAfterOurClose(
-    destinationScript: Uint8Array,
-    feeratePerKw: number,
-    preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
-    payFee?: (tx: Transaction, baseWeight: number) => void,
-    includeHtlc: (htlc: ClaimedHtlc) => boolean = () => true,
-  ): { commitment: Transaction; claims: Claim[] } {
-    const state = this.current;
-    const signed = this.signedLocalCommitment();
-    const { keys } = this.buildLocalCommitment(state, state.localCommit.spec, state.localCommit.number);
-    const txid = signed.tx.getId();
-    const delay = state.remote.toSelfDelay;
-    const claims: Claim[] = [];
-    const delayedClaim = (description: string, outpoint: Outpoint, satoshis: number, witnessScript: Uint8Array): Claim | undefined => {
-      try {
-        const input = delayedSweepInput(outpoint, satoshis, witnessScript, delay);
-        const sweep = buildSweepTransaction({ inputs: [input], destinationScript, feeratePerKw });
-        const signature = this.signer.signDelayed(sweep.tx, 0, witnessScript, satoshis, keys.perCommitmentPoint);
-        sweep.tx.setWitness(0, delayedSweepWitness(encodeBitcoinSignature(signature, SIGHASH_ALL), witnessScript));
-        return { description, outpoint, satoshis, relativeDelay: delay, transaction: sweep.tx };
-      } catch (error) {
-        if (error instanceof UneconomicSweepError) return undefined;
-        throw error;
-      }
-    };
-    signed.outputs.forEach((output, vout) => {
-      if (output.kind === 'to_local') {
-        const claim = delayedClaim('to_local', { txid, vout }, output.satoshis, output.witnessScript!);
-        if (claim) claims.push(claim);
-      }
-    });
-    const htlcTxs = this.htlcTransactions(state, signed, keys, state.localCommit.spec.feeratePerKw, delay);
-    htlcTxs.forEach((htlcTx, i) => {
-      const output = htlcTx.type === 'htlc-timeout' ? 'offered' : 'received';
-      const htlc = signed.outputs[htlcTx.tx.ins[0]!.index]!.htlc!;
-      const claimed: ClaimedHtlc = { id: htlc.id!, outgoing: output === 'offered', paymentHash: htlc.paymentHash };
-      if (!includeHtlc(claimed)) return;
-      const preimage = output === 'received' ? preimageOf(htlc.paymentHash) : undefined;
-      if (output === 'received' && !preimage) return; // not ours to take without the preimage
-      const remoteSighash = remoteHtlcSighashType(state.variant);
-      const theirs = encodeBitcoinSignature(state.localCommit.signatures!.htlcSignatures[i]!, remoteSighash);
-      if (state.variant === 'anchors') {
-        if (!payFee) throw new ChannelStateError('anchors HTLC transactions need the wallet to pay their fee');
-        payFee(htlcTx.tx, htlcTx.type === 'htlc-timeout' ? htlcTimeoutWeight('anchors') : htlcSuccessWeight('anchors'));
-      }
-      const ours = encodeBitcoinSignature(this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, keys.perCommitmentPoint), SIGHASH_ALL);
-      htlcTx.tx.setWitness(0, htlcTransactionWitness(htlcTx, theirs, ours, preimage));
-      const secondStage = delayedClaim(`${htlcTx.type} output`, { txid: htlcTx.tx.getId(), vout: 0 }, Number(htlcTx.tx.outs[0]!.value), htlcTx.outputWitnessScript);
-      claims.push({
-        description: `${htlcTx.type} of HTLC ${htlc.id}`,
-        outpoint: { txid, vout: htlcTx.tx.ins[0]!.index },
-        satoshis: htlcTx.inputSatoshis,
-        ...(htlcTx.type === 'htlc-timeout' && { notBeforeHeight: htlc.cltvExpiry }),
-        transaction: htlcTx.tx,
-        ...(secondStage && { then: secondStage }),
-        htlc: claimed,
-      });
-    });
-    return { commitment: signed.tx, claims };
-  }
-
-  /**
-   * What is ours when they broadcast their current (or next) commitment:
-   * our `to_remote` (after one block with anchors), HTLCs they offered us
-   * with their preimage, HTLCs we offered them once expired. Undefined when
-   * the transaction is not one of their unrevoked commitments.
-   */
-  claimsAfterTheirClose(
-    commitmentTx: Transaction,
-    destinationScript: Uint8Array,
-    feeratePerKw: number,
-    preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
-  ): Claim[] | undefined {
-    const state = this.current;
-    const txid = commitmentTx.getId();
-    const candidate = [state.remoteCommit, state.nextRemoteCommit].find((commit) => commit?.txid === txid);
-    if (!candidate) return undefined;
-    const { commitment, keys } = this.buildRemoteCommitment(state, candidate.spec, candidate.number, candidate.perCommitmentPoint);
-    const anchors = state.variant === 'anchors';
-    const claims: Claim[] = [];
-    const sweep = (description: string, vout: number, satoshis: number, witnessScript: Uint8Array, sequence: number, locktime: number, sign: (tx: Transaction) => Uint8Array[], itemSizes: number[], htlc?: ClaimedHtlc) => {
-      try {
-        const built = buildSweepTransaction({ inputs: [{ outpoint: { txid, vout }, satoshis, witnessScript, sequence, witnessItemSizes: itemSizes }], destinationScript, feeratePerKw, locktime });
-        built.tx.setWitness(0, sign(built.tx));
-        claims.push({
-          description,
-          outpoint: { txid, vout },
-          satoshis,
-          ...(locktime > 0 && { notBeforeHeight: locktime }),
-          ...(sequence > 0 && sequence < 0xfffffffd && { relativeDelay: sequence }),
-          transaction: built.tx,
-          ...(htlc && { htlc }),
-        });
-      } catch (error) {
-        if (!(error instanceof UneconomicSweepError)) throw error;
-      }
-    };
-    commitment.outputs.forEach((output, vout) => {
-      if (output.kind === 'to_remote') {
-        const paymentKey = state.local.publicKeys.paymentBasepoint;
-        const scriptCode = anchors ? output.witnessScript! : p2pkh(paymentKey);
-        sweep('to_remote', vout, output.satoshis, scriptCode, anchors ? 1 : 0xfffffffd, 0, (tx) => {
-          const signature = encodeBitcoinSignature(this.signer.signPayment(tx, 0, scriptCode, output.satoshis), SIGHASH_ALL);
-          return anchors ? [signature, scriptCode] : [signature, paymentKey];
-        }, anchors ? [MAX_SIGNATURE_WITNESS_SIZE] : [MAX_SIGNATURE_WITNESS_SIZE, 33]);
-      } else if (output.htlc) {
-        // In their commitment, "offered" HTLCs are theirs to us; "received" ones are ours to them.
-        const theyOffered = output.kind === 'offered_htlc';
-        const claimed: ClaimedHtlc = { id: output.htlc.id!, outgoing: !theyOffered, paymentHash: output.htlc.paymentHash };
-        const preimage = theyOffered ? preimageOf(output.htlc.paymentHash) : undefined;
-        if (theyOffered && !preimage) return;
-        const witnessScript = output.witnessScript!;
-        sweep(
-          theyOffered ? `HTLC ${output.htlc.id} with its preimage` : `HTLC ${output.htlc.id} after its expiry`,
-          vout,
-          output.satoshis,
-          witnessScript,
-          anchors ? 1 : 0xfffffffd,
-          theyOffered ? 0 : output.htlc.cltvExpiry,
-          (tx) => {
-            const signature = encodeBitcoinSignature(this.signer.signHtlc(tx, 0, witnessScript, output.satoshis, keys.perCommitmentPoint), SIGHASH_ALL);
-            return [signature, preimage ?? new Uint8Array(0), witnessScript];
-          },
-          [MAX_SIGNATURE_WITNESS_SIZE, 32],
-          claimed,
-        );
-      }
-    });
-    return claims;
-  }
-
-  // ---- breaches ---------------------------------------------------------------
-
-  /**
-   * Justice for one of their revoked commitments (from a `commitment_revoked`
-   * event): the whole signed transaction taking `to_local` and every HTLC
-   * output, and the compact kit for `to_local` alone, both paying to
-   * `destinationScript`. Either may be absent when there is nothing worth
-   * taking (an output below what its sweep costs).
-   */
-  justiceFor(
-    revoked: RemoteCommit,
-    perCommitmentSecret: Uint8Array,
-    destinationScript: Uint8Array,
-    feeratePerKw: number,
-  ): { breachTxHash: Uint8Array; transaction?: Transaction; perOutput: Transaction[]; kit?: ToLocalKit } {
-    const state = this.current;
-    if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelStateError('the secret is not the one of this commitment');
-    const { commitment, keys } = this.buildRemoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
-    const breach = commitment.tx;
-    const txid = breach.getId();
-    const revokedOutputs = commitment.outputs.flatMap((output, vout) =>
-      output.kind === 'to_local' || output.htlc
-        ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
-        : [],
-    );
-    // The kit's transaction is the same as the justice taking `to_local` alone (the whole one when that is the
-    // only output, else its per-output one): same unsigned transaction, same input, so the same signature.
-    const signatures = new Map<string, Uint8Array>();
-    const sign = (tx: Transaction, input: number, witnessScript: Uint8Array, satoshis: number): Uint8Array => {
-      const key = `${tx.getId()}:${input}:${satoshis}:${Buffer.from(witnessScript).toString('hex')}`;
-      const signature = signatures.get(key) ?? this.signer.signJustice(tx, input, witnessScript, satoshis, perCommitmentSecret);
-      signatures.set(key, signature);
-      return signature.slice();
-    };
-    const signedJustice = (outputs: typeof revokedOutputs): Transaction | undefined => {
-      try {
-        const justice = buildJusticeTransaction({ revokedOutputs: outputs, destinationScript, feeratePerKw });
-        outputs.forEach((output, i) => {
-          const signature = sign(justice.tx, i, output.witnessScript, output.satoshis);
-          justice.tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, output.witnessScript));
-        });
-        return justice.tx;
-      } catch (error) {
-        if (error instanceof UneconomicSweepError) return undefined;
-        throw error;
-      }
-    };
-    const transaction = revokedOutputs.length > 0 ? signedJustice(revokedOutputs) : undefined;
-    // One per output as well: if the cheater spends an HTLC output first (through a second-stage transaction),
-    // the whole transaction becomes invalid, and these still take the rest.
-    const perOutput = revokedOutputs.length > 1 ? revokedOutputs.flatMap((output) => signedJustice([output]) ?? []) : [];
-    let kit: ToLocalKit | undefined;
-    const kitFields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: state.local.toSelfDelay, destinationScript, feeratePerKw };
-    try {
-      const built = kitTransaction(breach, kitFields);
-      if (built) kit = { ...kitFields, signature: sign(built.sweep.tx, 0, built.witnessScript, built.satoshis) };
-    } catch (error) {
-      if (!(error instanceof UneconomicSweepError)) throw error;
-    }
-    return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
-  }
-
-  /**
-   * Justice on a second-stage HTLC transaction that spends one of their
-   * revoked commitments: its output has the `to_local` script with that
-   * commitment's revocation key, so it is ours at once. Undefined when
-   * `breach` is not a revoked commitment of theirs or `secondStage` does not
-   * pay to such an output.
-   */
-  secondStageJustice(breach: Transaction, secondStage: Transaction, destinationScript: Uint8Array, feeratePerKw: number): Transaction | undefined {
-    const state = this.current;
-    const firstInput = breach.ins[0];
-    if (!firstInput || !secondStage.ins.some((input) => equalBytes(input.hash, breach.getHash()))) return undefined;
-    const number = commitmentNumberOf(breach.locktime, firstInput.sequence, state.obscuringFactor);
-    if (number === undefined) return undefined;
-    const secret = RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex).secretFor(MAX_SHACHAIN_INDEX - number);
-    if (!secret) return undefined; // not revoked: nothing to punish
-    const keys = deriveCommitmentKeys(perCommitmentPointOf(secret), state.remote.publicKeys, state.local.publicKeys);
-    const witnessScript = toLocalScript(keys.revocationPubkey, state.local.toSelfDelay, keys.localDelayedPubkey);
-    const vout = secondStage.outs.findIndex((output) => equalBytes(output.script, p2wsh(witnessScript)));
-    if (vout < 0) return undefined;
-    const satoshis = Number(secondStage.outs[vout]!.value);
-    try {
-      const justice = buildJusticeTransaction({ revokedOutputs: [{ kind: 'to_local', outpoint: { txid: secondStage.getId(), vout }, satoshis, witnessScript }], destinationScript, feeratePerKw });
-      const signature = this.signer.signJustice(justice.tx, 0, witnessScript, satoshis, secret);
-      justice.tx.setWitness(0, justiceWitness('to_local', encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, witnessScript));
-      return justice.tx;
-    } catch (error) {
-      if (error instanceof UneconomicSweepError) return undefined;
-      throw error;
-    }
-  }
-
   // ---- commitments ------------------------------------------------------------
 
   /**
@@ -761,24 +501,16 @@ export class Channel {
    * broadcasts. Only ever the latest: older ones are revoked.
    */
   signedLocalCommitment(): Commitment {
-    const state = this.current;
-    const signatures = state.localCommit.signatures;
-    if (!signatures) throw new ChannelStateError('we have no signature for our commitment yet');
-    const { commitment } = this.buildLocalCommitment(state, state.localCommit.spec, state.localCommit.number);
-    const script = this.fundingWitnessScript(state);
-    const ours = encodeBitcoinSignature(this.signer.signCommitment(commitment.tx, script, state.fundingSatoshis), SIGHASH_ALL);
-    const theirs = encodeBitcoinSignature(signatures.signature, SIGHASH_ALL);
-    commitment.tx.setWitness(0, fundingWitness(state.local.publicKeys.fundingPubkey, state.remote.publicKeys.fundingPubkey, ours, theirs));
-    return commitment;
+    return signedLocalCommitment(this.current, this.signer);
   }
 
   private signNextRemoteCommitment(state: ChannelState): CommitmentSignatures {
     const spec = applyUpdates(state.remoteCommit.spec, state.localChanges.proposed, state.remoteChanges.acked);
     const number = state.remoteCommit.number + 1;
     const point = this.remotePointFor(state);
-    const { commitment, keys } = this.buildRemoteCommitment(state, spec, number, point);
-    const signature = this.signer.signCommitment(commitment.tx, this.fundingWitnessScript(state), state.fundingSatoshis);
-    const htlcSignatures = this.htlcTransactions(state, commitment, keys, spec.feeratePerKw, state.local.toSelfDelay).map((htlcTx) =>
+    const { commitment, keys } = remoteCommitment(state, spec, number, point);
+    const signature = this.signer.signCommitment(commitment.tx, fundingWitnessScript(state), state.fundingSatoshis);
+    const htlcSignatures = htlcTransactionsOf(state, commitment, keys, spec.feeratePerKw, state.local.toSelfDelay).map((htlcTx) =>
       this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, point, remoteHtlcSighashType(state.variant)),
     );
     state.nextRemoteCommit = { number, spec, txid: commitment.tx.getId(), perCommitmentPoint: point };
@@ -791,71 +523,15 @@ export class Channel {
   }
 
   private checkLocalCommitmentSignatures(state: ChannelState, spec: CommitmentSpec, number: number, signatures: CommitmentSignatures): void {
-    const { commitment, keys } = this.buildLocalCommitment(state, spec, number);
-    const valid = verifySegwitInput(commitment.tx, 0, this.fundingWitnessScript(state), state.fundingSatoshis, signatures.signature, state.remote.publicKeys.fundingPubkey);
+    const { commitment, keys } = localCommitment(state, this.signer, spec, number);
+    const valid = verifySegwitInput(commitment.tx, 0, fundingWitnessScript(state), state.fundingSatoshis, signatures.signature, state.remote.publicKeys.fundingPubkey);
     if (!valid) throw new ChannelError(`invalid signature for our commitment ${number}`);
-    const htlcTxs = this.htlcTransactions(state, commitment, keys, spec.feeratePerKw, state.remote.toSelfDelay);
+    const htlcTxs = htlcTransactionsOf(state, commitment, keys, spec.feeratePerKw, state.remote.toSelfDelay);
     if (htlcTxs.length !== signatures.htlcSignatures.length) throw new ChannelError(`expected ${htlcTxs.length} HTLC signatures, got ${signatures.htlcSignatures.length}`);
     htlcTxs.forEach((htlcTx, i) => {
       const ok = verifySegwitInput(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, signatures.htlcSignatures[i]!, keys.remoteHtlcPubkey, remoteHtlcSighashType(state.variant));
       if (!ok) throw new ChannelError(`invalid signature for HTLC output ${i} of our commitment ${number}`);
     });
-  }
-
-  /** Our commitment `number` with `spec`: what we would broadcast. */
-  buildLocalCommitment(state: ChannelState, spec: CommitmentSpec, number: number): { commitment: Commitment; keys: CommitmentKeys } {
-    const keys = deriveCommitmentKeys(this.signer.perCommitmentPoint(number), state.local.publicKeys, state.remote.publicKeys);
-    const commitment = buildCommitment({
-      variant: state.variant,
-      fundingOutpoint: state.fundingOutpoint,
-      fundingSatoshis: state.fundingSatoshis,
-      localFundingPubkey: state.local.publicKeys.fundingPubkey,
-      remoteFundingPubkey: state.remote.publicKeys.fundingPubkey,
-      obscuringFactor: state.obscuringFactor,
-      commitmentNumber: number,
-      localIsFunder: state.localIsFunder,
-      toLocalMsat: spec.toLocalMsat,
-      toRemoteMsat: spec.toRemoteMsat,
-      feeratePerKw: spec.feeratePerKw,
-      dustLimitSatoshis: state.local.dustLimitSatoshis,
-      toSelfDelay: state.remote.toSelfDelay,
-      keys,
-      htlcs: htlcsFor(spec, 'us'),
-    });
-    return { commitment, keys };
-  }
-
-  private buildRemoteCommitment(state: ChannelState, spec: CommitmentSpec, number: number, point: Uint8Array): { commitment: Commitment; keys: CommitmentKeys } {
-    const keys = deriveCommitmentKeys(point, state.remote.publicKeys, state.local.publicKeys);
-    const commitment = buildCommitment({
-      variant: state.variant,
-      fundingOutpoint: state.fundingOutpoint,
-      fundingSatoshis: state.fundingSatoshis,
-      localFundingPubkey: state.remote.publicKeys.fundingPubkey,
-      remoteFundingPubkey: state.local.publicKeys.fundingPubkey,
-      obscuringFactor: state.obscuringFactor,
-      commitmentNumber: number,
-      localIsFunder: !state.localIsFunder,
-      toLocalMsat: spec.toRemoteMsat,
-      toRemoteMsat: spec.toLocalMsat,
-      feeratePerKw: spec.feeratePerKw,
-      dustLimitSatoshis: state.remote.dustLimitSatoshis,
-      toSelfDelay: state.local.toSelfDelay,
-      keys,
-      htlcs: htlcsFor(spec, 'them'),
-    });
-    return { commitment, keys };
-  }
-
-  private htlcTransactions(state: ChannelState, commitment: Commitment, keys: CommitmentKeys, feeratePerKw: number, toSelfDelay: number) {
-    const txid = commitment.tx.getId();
-    return commitment.outputs.flatMap((output, outputIndex) =>
-      output.htlc ? [buildHtlcTransaction({ variant: state.variant, commitmentTxid: txid, output, outputIndex, feeratePerKw, toSelfDelay, keys })] : [],
-    );
-  }
-
-  private fundingWitnessScript(state: ChannelState): Uint8Array {
-    return fundingScript(state.local.publicKeys.fundingPubkey, state.remote.publicKeys.fundingPubkey);
   }
 
   // ---- helpers ------------------------------------------------------------------

@@ -19,8 +19,10 @@ import { fundingOutputScript } from '../bolt3/funding.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
 import { hashToHex } from '../chain/block-header.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
+import { type FeeEstimator, ObservedFeerates } from '../chain/fee-estimator.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS, htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
 import { preimagesRevealed } from '../monitor/preimages.js';
+import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, justiceFor, secondStageJustice } from '../monitor/claims.js';
 import { toRemoteClaim } from '../monitor/to-remote.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
@@ -28,7 +30,7 @@ import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
 import type { CloseKind, Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
-import { Channel, type ChannelEvent, type ChannelSide, type ChannelState, type Claim, type RemoteCommit } from './channel.js';
+import { Channel, type ChannelEvent, type ChannelSide, type ChannelState, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
 import type { CommitmentSpec } from './spec.js';
@@ -71,6 +73,8 @@ export interface ChannelManagerComponents {
    * Optional, as in rust-lightning: a caller that hands over whole blocks needs none.
    */
   readonly chainFilter?: ChainFilter;
+  /** Feerates by purpose; by default the gateway's latest estimate (`updateFeerate`) over the configured rates. */
+  readonly feeEstimator?: FeeEstimator;
 }
 
 export interface ChannelManagerInit {
@@ -243,7 +247,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   /** Channels with HTLCs to us held until the chain view is fresh. */
   private readonly heldHtlcs = new Set<string>();
   /** The gateway's latest fee estimate, for claims. */
-  private latestFeeratePerKw: number | undefined;
+  /** The gateway's estimates, read by the default fee estimator. */
+  private readonly observedFeerates: ObservedFeerates;
+  private readonly fees: FeeEstimator;
   private nextChannelIndex = 0;
   private nextHandle = 0;
 
@@ -259,6 +265,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     checkInteger('network', init.network, 0, 255);
     for (const [destination, length] of Object.entries(init.routeLengths ?? {})) checkInteger(`routeLengths[${JSON.stringify(destination)}]`, length, 2, 64);
     this.policy = channelPolicy(init.policy);
+    this.observedFeerates = new ObservedFeerates(init);
+    this.fees = components.feeEstimator ?? this.observedFeerates;
     this.nodeId = bytesToHex(components.signer.nodeId);
     this.restore();
   }
@@ -358,7 +366,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     do handle = this.nextHandle++ * 2 + this.handleParity(peer);
     while (this.openings.has(keyOf(peer, handle)) || this.channels.has(keyOf(peer, handle)));
     this.components.persister.put('counter', 'nextHandle', this.nextHandle);
-    const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat, this.init.feeratePerKw ?? 253);
+    const opening = this.newOpening(peer, handle, true, fundingSatoshis, pushMsat, this.fees.feeratePerKw('commitment'));
     this.send(peer, { type: 'open_channel', ...this.offer(opening), fundingSatoshis, pushMsat, feeratePerKw: opening.feeratePerKw });
     return handle;
   }
@@ -579,7 +587,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    */
   updateFeerate(feeratePerKw: number): string[] {
     checkInteger('feeratePerKw', feeratePerKw, 253, this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW);
-    this.latestFeeratePerKw = feeratePerKw;
+    this.observedFeerates.observe(feeratePerKw);
     const refused: string[] = [];
     for (const managed of this.channels.values()) {
       const state = managed.channel.state;
@@ -623,7 +631,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   private idealClosingFee(managed: Managed): number {
     const { local, remote } = managed.shutdown!;
-    return feeForWeight(this.init.feeratePerKw ?? 253, managed.channel.closingWeight(local!, remote!));
+    return feeForWeight(this.fees.feeratePerKw('commitment'), managed.channel.closingWeight(local!, remote!));
   }
 
   private offerClosingFee(managed: Managed, feeSatoshis: number): void {
@@ -851,7 +859,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Keeps the justice for a commitment the peer just revoked, and hands the watchtower its appointment. */
   private remember(managed: Managed, revoked: RemoteCommit, secret: Uint8Array): void {
-    const justice = managed.channel.justiceFor(revoked, secret, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
+    const justice = justiceFor(managed.channel.state, managed.channel.signer, revoked, secret, this.components.wallet.sweepScript(), this.fees.feeratePerKw('justice'));
     const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
     if (remedies.length > 0) {
       // On disk before the caller saves the state that follows the revocation.
@@ -1080,7 +1088,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     // A second-stage HTLC transaction on a breach we saw: its output is ours too.
     for (const input of tx.ins) {
       const breach = this.breaches.get(bytesToHex(input.hash));
-      const justice = breach?.managed.channel.secondStageJustice(breach.tx, tx, this.components.wallet.sweepScript(), this.init.justiceFeeratePerKw ?? 2500);
+      const justice = breach && secondStageJustice(breach.managed.channel.state, breach.managed.channel.signer, breach.tx, tx, this.components.wallet.sweepScript(), this.fees.feeratePerKw('justice'));
       if (breach && justice) {
         this.broadcast(justice);
         this.emitEvent({ type: 'breach', peer: breach.managed.peer, handle: breach.managed.handle, breachTxid: breach.tx.getId(), justice });
@@ -1110,7 +1118,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (managed.onchain) return;
       // to_local first, with no HTLC: nothing can keep the commitment from leaving. The HTLC transactions
       // (whose fee, with anchors, the wallet pays) are added right after, and again at each block until they are built.
-      const { commitment, claims } = managed.channel.claimsAfterOurClose(this.components.wallet.sweepScript(), this.claimFeerate(), () => undefined, undefined, () => false);
+      const { commitment, claims } = claimsAfterOurClose(managed.channel.state, managed.channel.signer, this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim'), () => undefined, undefined, () => false);
       managed.onchain = {
         commitmentTxid: commitment.getId(),
         ours: true,
@@ -1140,9 +1148,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const onchain = managed.onchain!;
     if (onchain.kind !== 'ours' || onchain.htlcClaimsBuilt) return;
     const claimed = new Set(allClaims(onchain.claims).flatMap((claim) => (claim.htlc ? [`${claim.htlc.outgoing}/${claim.htlc.id}`] : [])));
-    const feeratePerKw = this.claimFeerate();
+    const feeratePerKw = this.fees.feeratePerKw('claim');
     const fresh: Claim[] = [];
-    const { claims } = managed.channel.claimsAfterOurClose(
+    const { claims } = claimsAfterOurClose(
+      managed.channel.state,
+      managed.channel.signer,
       this.components.wallet.sweepScript(),
       feeratePerKw,
       (hash) => this.preimageFor(hash),
@@ -1176,7 +1186,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private fundingSpent(managed: Managed, tx: Transaction): void {
     const txid = tx.getId();
     const state = managed.channel.state;
-    const claims = managed.channel.claimsAfterTheirClose(tx, this.components.wallet.sweepScript(), this.claimFeerate(), (hash) => this.preimageFor(hash));
+    const claims = claimsAfterTheirClose(managed.channel.state, managed.channel.signer, tx, this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim'), (hash) => this.preimageFor(hash));
     let kind: CloseKind;
     if (claims) kind = 'theirs';
     else if (managed.remedies.has(bytesToHex(tx.getHash()))) kind = 'revoked';
@@ -1192,7 +1202,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (before?.resolved) htlc.resolved = before.resolved;
     }
     // On a revoked commitment the justice takes their outputs; our own to_remote is ours to sweep, as on theirs.
-    const toRemote = kind === 'revoked' ? toRemoteClaim(tx, state.variant, this.components.signer.channelSigner(managed.channelIndex), this.components.wallet.sweepScript(), this.claimFeerate()) : undefined;
+    const toRemote = kind === 'revoked' ? toRemoteClaim(tx, state.variant, managed.channel.signer, this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim')) : undefined;
     // The justice transactions are claims too: broadcast again until one confirms (a mempool may drop them), voided by what spends their outputs first.
     const justice = kind === 'revoked' ? (managed.remedies.get(bytesToHex(tx.getHash())) ?? []).map((bytes, i) => justiceClaim(bytes, i, tx)) : [];
     managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(toRemote ? [toRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
@@ -1359,7 +1369,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.isolated(managed, () => this.completeClaims(managed));
     } else if (onchain.kind === 'theirs' && onchain.commitment) {
       const claimed = new Set(allClaims(onchain.claims).map((claim) => outpointsOf(Transaction.fromBuffer(claim.transaction))));
-      const fresh = (managed.channel.claimsAfterTheirClose(Transaction.fromBuffer(onchain.commitment), this.components.wallet.sweepScript(), this.claimFeerate(), preimageOf) ?? []).filter(
+      const fresh = (claimsAfterTheirClose(managed.channel.state, managed.channel.signer, Transaction.fromBuffer(onchain.commitment), this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim'), preimageOf) ?? []).filter(
         (claim) => !claimed.has(outpointsOf(claim.transaction)),
       );
       if (fresh.length > 0) {
@@ -1416,11 +1426,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     // Settlements they sent us off chain stand: a fulfill's preimage is ours already, a fail is final once revoked.
     const settled = new Set(managed.channel.settlementsReceived().filter((settlement) => settlement.paymentPreimage).map((settlement) => settlement.id));
     return [...byId.values()].filter((htlc) => !settled.has(htlc.id));
-  }
-
-  /** The feerate of claims and justice transactions: the latest estimate, never below the configured floor. */
-  private claimFeerate(): number {
-    return Math.max(this.init.justiceFeeratePerKw ?? 2500, this.latestFeeratePerKw ?? 0);
   }
 
   /**

@@ -11,7 +11,7 @@ import { p2pkh, p2wpkh, p2wsh, toRemoteAnchorsScript } from '../bolt3/scripts.js
 import { encodeBitcoinSignature } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
 import type { CommitmentVariant } from '../bolt3/fees.js';
-import type { Claim } from '../channel/channel.js';
+import type { Claim } from './claims.js';
 import type { ChannelSigner } from '../keys/signer.js';
 
 export function toRemoteClaim(

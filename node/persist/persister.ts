@@ -10,7 +10,8 @@
  * either the state before or the state after, never a revocation secret
  * sent ahead of the state that made it safe.
  */
-import type { ChannelState, ClaimedHtlc } from '../channel/channel.js';
+import type { ChannelState } from '../channel/channel.js';
+import type { ClaimedHtlc } from '../monitor/claims.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 
 /** A claim of ours after a close: a signed transaction and when it may be broadcast. */

@@ -4,6 +4,7 @@
  * channels from a made-up segwit coin, and a broadcaster that records.
  * Like rust-lightning's functional test utilities: a scenario reads like the scenario.
  */
+import type { FeeEstimator } from '../../../node/chain/fee-estimator.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
@@ -41,6 +42,8 @@ export function createNetwork(
   persister: (i: number) => Persister = () => new MemoryPersister(),
   /** How node `i` sends; by default into the network's queue, delivered by `run()`. */
   messenger?: (i: number) => Messenger,
+  /** Node `i`'s fee estimator; by default the manager's own (the configured rates). */
+  feeEstimator?: (i: number) => FeeEstimator,
 ): Network {
   const queue: [string, string, Uint8Array][] = [];
   const byId = new Map<string, TestNode>();
@@ -57,6 +60,7 @@ export function createNetwork(
         wallet: wallet?.(i) ?? testWallet(i),
         broadcaster: { broadcast: (tx: Transaction) => broadcast.push(tx) },
         randomBytes: (length: number) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),
+        ...(feeEstimator && { feeEstimator: feeEstimator(i) }),
       } satisfies ChannelManagerComponents;
     const start = () => {
       const manager = new ChannelManager(components, { network: 3, ...(typeof init === 'function' ? init(i) : init) });

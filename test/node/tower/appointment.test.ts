@@ -17,6 +17,7 @@ import {
   locatorOf,
   openAppointment,
 } from '../../../node/tower/appointment.js';
+import { justiceFor } from '../../../node/monitor/claims.js';
 import { DecodeError } from '../../../node/wire/cbor.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { FUNDING_SATOSHIS, deliver, openPair, preimageOf } from '../channel/pair.js';
@@ -43,7 +44,7 @@ t.test('appointments punish a revoked commitment, with a whole transaction or a 
   const breach = bobCommitments.get(first.commitment.number)!;
   t.equal(breach.getId(), first.commitment.txid, 'the revoked commitment is the one Bob could broadcast');
 
-  const justice = pair.alice.justiceFor(first.commitment, first.perCommitmentSecret, destination, 2000);
+  const justice = justiceFor(pair.alice.state, pair.alice.signer, first.commitment, first.perCommitmentSecret, destination, 2000);
   t.ok(justice.transaction && justice.kit, 'both forms exist: Bob had a to_local output');
   const full = createAppointment(justice.breachTxHash, { kind: 'transaction', transaction: justice.transaction!.toBuffer() });
   const compact = createAppointment(justice.breachTxHash, { kind: 'kit', ...justice.kit! });

@@ -7,10 +7,10 @@
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
-import type { Claim } from '../../../node/channel/channel.js';
+import { type Claim, claimsAfterOurClose, claimsAfterTheirClose } from '../../../node/monitor/claims.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
-import { FUNDING_SATOSHIS, openPair, preimageOf, settle } from './pair.js';
-import { Regtest } from './regtest.js';
+import { FUNDING_SATOSHIS, openPair, preimageOf, settle } from '../channel/pair.js';
+import { Regtest } from '../channel/regtest.js';
 
 t.setTimeout(180_000);
 
@@ -42,7 +42,7 @@ for (const variant of ['static_remotekey', 'anchors'] as const) {
 
     const aliceDestination = p2wpkh(publicKeyOf(sha256(Uint8Array.of(0xd1))));
     // With anchors the HTLC-timeout carries no fee: a coin of Alice's wallet pays it.
-    const { commitment, claims } = pair.alice.claimsAfterOurClose(aliceDestination, 2500, () => undefined, (tx, baseWeight) => chain.payFee(tx, baseWeight, 2500));
+    const { commitment, claims } = claimsAfterOurClose(pair.alice.state, pair.alice.signer, aliceDestination, 2500, () => undefined, (tx, baseWeight) => chain.payFee(tx, baseWeight, 2500));
     await chain.broadcast(commitment);
     await chain.mine(1);
     t.equal(await chain.confirmations(commitment.getId()), 1, "Alice's commitment is mined");
@@ -67,7 +67,7 @@ for (const variant of ['static_remotekey', 'anchors'] as const) {
     t.equal(await chain.confirmations(toLocal.transaction.getId()), 1, 'to_local swept into Alice\'s wallet');
 
     // Bob's side of Alice's commitment: his to_remote, and the HTLC with its preimage (had he had it in time).
-    const bobClaims = pair.bob.claimsAfterTheirClose(commitment, p2wpkh(publicKeyOf(sha256(Uint8Array.of(0xb2)))), 2500, (hash) =>
+    const bobClaims = claimsAfterTheirClose(pair.bob.state, pair.bob.signer, commitment, p2wpkh(publicKeyOf(sha256(Uint8Array.of(0xb2)))), 2500, (hash) =>
       Buffer.from(hash).equals(Buffer.from(sha256(preimage))) ? preimage : undefined,
     )!;
     const toRemote = bobClaims.find((claim) => claim.description === 'to_remote')!;

@@ -7,28 +7,29 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { openPair, preimageOf, settle } from './pair.js';
+import { claimsAfterOurClose, secondStageJustice } from '../../../node/monitor/claims.js';
+import { openPair, preimageOf, settle } from '../channel/pair.js';
 
 t.test('justice on the outputs of second-stage HTLC transactions', async (t) => {
   const pair = openPair('static_remotekey', 300_000_000);
   const id = pair.bob.addHtlc(80_000_000, sha256(preimageOf(5)), 800_000);
   settle(pair);
   // What Bob could broadcast now: his commitment, and the HTLC-timeout Alice signed for it.
-  const { commitment: breach, claims } = pair.bob.claimsAfterOurClose(p2wpkh(publicKeyOf(sha256(Uint8Array.of(1)))), 2500, () => undefined);
+  const { commitment: breach, claims } = claimsAfterOurClose(pair.bob.state, pair.bob.signer, p2wpkh(publicKeyOf(sha256(Uint8Array.of(1)))), 2500, () => undefined);
   const timeout = claims.find((claim) => claim.description.startsWith('htlc-timeout'))!.transaction;
   // The HTLC fails; that commitment is revoked.
   pair.alice.failHtlc(id, new Uint8Array(0));
   settle(pair);
 
   const destination = p2wpkh(publicKeyOf(sha256(Uint8Array.of(2))));
-  const justice = pair.alice.secondStageJustice(breach, timeout, destination, 2500);
+  const justice = secondStageJustice(pair.alice.state, pair.alice.signer, breach, timeout, destination, 2500);
   t.ok(justice, 'Alice has a justice transaction for the HTLC-timeout output');
   const spent = { scriptPubKey: timeout.outs[0]!.script, satoshis: Number(timeout.outs[0]!.value) };
   t.equal(scriptResult(justice!, 0, spent), 'OK', 'valid at once: no delay for the revocation key');
   t.same(justice!.outs[0]!.script, destination);
 
   // Bob's current (not revoked) commitment gives nothing to punish.
-  const { commitment: current } = pair.bob.claimsAfterOurClose(destination, 2500, () => undefined);
-  t.equal(pair.alice.secondStageJustice(current, timeout, destination, 2500), undefined, 'nothing for a commitment that is not revoked');
-  t.equal(pair.alice.secondStageJustice(breach, current, destination, 2500), undefined, 'nothing for a transaction that does not spend the breach');
+  const { commitment: current } = claimsAfterOurClose(pair.bob.state, pair.bob.signer, destination, 2500, () => undefined);
+  t.equal(secondStageJustice(pair.alice.state, pair.alice.signer, current, timeout, destination, 2500), undefined, 'nothing for a commitment that is not revoked');
+  t.equal(secondStageJustice(pair.alice.state, pair.alice.signer, breach, current, destination, 2500), undefined, 'nothing for a transaction that does not spend the breach');
 });

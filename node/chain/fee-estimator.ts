@@ -1,0 +1,52 @@
+/**
+ * Feerates for the transactions a node signs, by what they are for: as
+ * rust-lightning's `FeeEstimator` with its `ConfirmationTarget`s, cut to the
+ * kinds a mesh node has. Rates are in satoshis per 1,000 weight units.
+ */
+
+/**
+ * - `commitment`: a channel's opening offer and cooperative close (both sides
+ *   sign it; it cannot be bumped later without anchors).
+ * - `claim`: what takes our money back after a close (sweeps, HTLC
+ *   transactions): must confirm before the counterparty can take it.
+ * - `justice`: signed in advance for each revoked commitment, so it must be
+ *   high enough for whenever a breach comes.
+ */
+export type ConfirmationTarget = 'commitment' | 'claim' | 'justice';
+
+export interface FeeEstimator {
+  feeratePerKw(target: ConfirmationTarget): number;
+}
+
+/** The lowest feerate relayed (1 sat/vbyte, BOLT 2's floor). */
+export const FLOOR_FEERATE_PER_KW = 253;
+/** Justice signed in advance, and claims at least: 10 sat/vbyte. */
+export const DEFAULT_JUSTICE_FEERATE_PER_KW = 2500;
+
+/**
+ * The default estimator: the gateway's latest estimate (`observe`, from the
+ * chain feed) where it is known, the configured rates where it is not.
+ * Claims pay at least the justice rate: they race the counterparty.
+ */
+export class ObservedFeerates implements FeeEstimator {
+  private latest: number | undefined;
+
+  constructor(private readonly init: { readonly feeratePerKw?: number; readonly justiceFeeratePerKw?: number } = {}) {}
+
+  /** The gateway's estimate for the next blocks. */
+  observe(feeratePerKw: number): void {
+    this.latest = Math.max(FLOOR_FEERATE_PER_KW, feeratePerKw);
+  }
+
+  feeratePerKw(target: ConfirmationTarget): number {
+    const justice = this.init.justiceFeeratePerKw ?? DEFAULT_JUSTICE_FEERATE_PER_KW;
+    switch (target) {
+      case 'commitment':
+        return this.init.feeratePerKw ?? FLOOR_FEERATE_PER_KW;
+      case 'claim':
+        return Math.max(justice, this.latest ?? 0);
+      case 'justice':
+        return justice;
+    }
+  }
+}

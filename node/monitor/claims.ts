@@ -1,0 +1,281 @@
+/**
+ * The transactions that take our money back after a close, built from the
+ * channel's state as plain functions: after our own commitment (`to_local`
+ * after the delay, HTLCs through their pre-signed second-stage
+ * transactions), after theirs (`to_remote`, HTLCs with a preimage or after
+ * expiry), and justice for a revoked commitment of theirs and its
+ * second-stage transactions.
+ */
+import { equalBytes } from '@noble/curves/utils.js';
+import { commitmentNumberOf } from '../bolt3/commitment.js';
+import { deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
+import { htlcSuccessWeight, htlcTimeoutWeight } from '../bolt3/fees.js';
+import { htlcTransactionWitness, remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
+import { p2pkh, p2wsh, toLocalScript } from '../bolt3/scripts.js';
+import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
+import { encodeBitcoinSignature } from '../bolt3/signatures.js';
+import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
+import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
+import { type ToLocalKit, kitTransaction } from '../tower/appointment.js';
+import { perCommitmentPointOf } from '../keys/derive.js';
+import { MAX_SHACHAIN_INDEX, RevocationStore } from '../keys/shachain.js';
+import type { ChannelSigner } from '../keys/signer.js';
+import type { ChannelState, RemoteCommit } from '../channel/channel.js';
+import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../channel/commitments.js';
+import { ChannelStateError } from '../channel/errors.js';
+
+/** A transaction that takes one of our outputs after a close, and when it becomes valid. */
+export interface Claim {
+  readonly description: string;
+  readonly outpoint: Outpoint;
+  readonly satoshis: number;
+  /** Not valid before this block height (an absolute locktime). */
+  readonly notBeforeHeight?: number;
+  /** Not valid before the spent output is this many blocks deep. */
+  readonly relativeDelay?: number;
+  /** Signed, ready for the broadcaster when its time comes. */
+  readonly transaction: Transaction;
+  /** A claim on this transaction's own output, for when it has confirmed. */
+  readonly then?: Claim;
+  /** The HTLC it takes (`outgoing`: one we offered, taken back after its expiry; else one offered to us, taken with its preimage). */
+  readonly htlc?: ClaimedHtlc;
+}
+
+export interface ClaimedHtlc {
+  readonly id: number;
+  readonly outgoing: boolean;
+  readonly paymentHash: Uint8Array;
+}
+
+/**
+ * What is ours after we broadcast our latest commitment: `to_local` once
+ * their delay has passed, offered HTLCs through their pre-signed
+ * HTLC-timeout transactions once expired, received HTLCs whose preimage
+ * we know through HTLC-success transactions; each second-stage output
+ * again after the delay. With anchors, HTLC transactions carry no fee:
+ * `payFee` adds the wallet's coins and change to each (see `addFeeInputs`)
+ * before we sign it, given the transaction's own weight.
+ */
+export function claimsAfterOurClose(
+  state: ChannelState,
+  signer: ChannelSigner,
+  destinationScript: Uint8Array,
+  feeratePerKw: number,
+  preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
+  payFee?: (tx: Transaction, baseWeight: number) => void,
+  includeHtlc: (htlc: ClaimedHtlc) => boolean = () => true,
+): { commitment: Transaction; claims: Claim[] } {
+  const signed = signedLocalCommitment(state, signer);
+  const { keys } = localCommitment(state, signer, state.localCommit.spec, state.localCommit.number);
+  const txid = signed.tx.getId();
+  const delay = state.remote.toSelfDelay;
+  const claims: Claim[] = [];
+  const delayedClaim = (description: string, outpoint: Outpoint, satoshis: number, witnessScript: Uint8Array): Claim | undefined => {
+    try {
+      const input = delayedSweepInput(outpoint, satoshis, witnessScript, delay);
+      const sweep = buildSweepTransaction({ inputs: [input], destinationScript, feeratePerKw });
+      const signature = signer.signDelayed(sweep.tx, 0, witnessScript, satoshis, keys.perCommitmentPoint);
+      sweep.tx.setWitness(0, delayedSweepWitness(encodeBitcoinSignature(signature, SIGHASH_ALL), witnessScript));
+      return { description, outpoint, satoshis, relativeDelay: delay, transaction: sweep.tx };
+    } catch (error) {
+      if (error instanceof UneconomicSweepError) return undefined;
+      throw error;
+    }
+  };
+  signed.outputs.forEach((output, vout) => {
+    if (output.kind === 'to_local') {
+      const claim = delayedClaim('to_local', { txid, vout }, output.satoshis, output.witnessScript!);
+      if (claim) claims.push(claim);
+    }
+  });
+  const htlcTxs = htlcTransactionsOf(state, signed, keys, state.localCommit.spec.feeratePerKw, delay);
+  htlcTxs.forEach((htlcTx, i) => {
+    const output = htlcTx.type === 'htlc-timeout' ? 'offered' : 'received';
+    const htlc = signed.outputs[htlcTx.tx.ins[0]!.index]!.htlc!;
+    const claimed: ClaimedHtlc = { id: htlc.id!, outgoing: output === 'offered', paymentHash: htlc.paymentHash };
+    if (!includeHtlc(claimed)) return;
+    const preimage = output === 'received' ? preimageOf(htlc.paymentHash) : undefined;
+    if (output === 'received' && !preimage) return; // not ours to take without the preimage
+    const remoteSighash = remoteHtlcSighashType(state.variant);
+    const theirs = encodeBitcoinSignature(state.localCommit.signatures!.htlcSignatures[i]!, remoteSighash);
+    if (state.variant === 'anchors') {
+      if (!payFee) throw new ChannelStateError('anchors HTLC transactions need the wallet to pay their fee');
+      payFee(htlcTx.tx, htlcTx.type === 'htlc-timeout' ? htlcTimeoutWeight('anchors') : htlcSuccessWeight('anchors'));
+    }
+    const ours = encodeBitcoinSignature(signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, keys.perCommitmentPoint), SIGHASH_ALL);
+    htlcTx.tx.setWitness(0, htlcTransactionWitness(htlcTx, theirs, ours, preimage));
+    const secondStage = delayedClaim(`${htlcTx.type} output`, { txid: htlcTx.tx.getId(), vout: 0 }, Number(htlcTx.tx.outs[0]!.value), htlcTx.outputWitnessScript);
+    claims.push({
+      description: `${htlcTx.type} of HTLC ${htlc.id}`,
+      outpoint: { txid, vout: htlcTx.tx.ins[0]!.index },
+      satoshis: htlcTx.inputSatoshis,
+      ...(htlcTx.type === 'htlc-timeout' && { notBeforeHeight: htlc.cltvExpiry }),
+      transaction: htlcTx.tx,
+      ...(secondStage && { then: secondStage }),
+      htlc: claimed,
+    });
+  });
+  return { commitment: signed.tx, claims };
+}
+
+/**
+ * What is ours when they broadcast their current (or next) commitment:
+ * our `to_remote` (after one block with anchors), HTLCs they offered us
+ * with their preimage, HTLCs we offered them once expired. Undefined when
+ * the transaction is not one of their unrevoked commitments.
+ */
+export function claimsAfterTheirClose(
+  state: ChannelState,
+  signer: ChannelSigner,
+  commitmentTx: Transaction,
+  destinationScript: Uint8Array,
+  feeratePerKw: number,
+  preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
+): Claim[] | undefined {
+  const txid = commitmentTx.getId();
+  const candidate = [state.remoteCommit, state.nextRemoteCommit].find((commit) => commit?.txid === txid);
+  if (!candidate) return undefined;
+  const { commitment, keys } = remoteCommitment(state, candidate.spec, candidate.number, candidate.perCommitmentPoint);
+  const anchors = state.variant === 'anchors';
+  const claims: Claim[] = [];
+  const sweep = (description: string, vout: number, satoshis: number, witnessScript: Uint8Array, sequence: number, locktime: number, sign: (tx: Transaction) => Uint8Array[], itemSizes: number[], htlc?: ClaimedHtlc) => {
+    try {
+      const built = buildSweepTransaction({ inputs: [{ outpoint: { txid, vout }, satoshis, witnessScript, sequence, witnessItemSizes: itemSizes }], destinationScript, feeratePerKw, locktime });
+      built.tx.setWitness(0, sign(built.tx));
+      claims.push({
+        description,
+        outpoint: { txid, vout },
+        satoshis,
+        ...(locktime > 0 && { notBeforeHeight: locktime }),
+        ...(sequence > 0 && sequence < 0xfffffffd && { relativeDelay: sequence }),
+        transaction: built.tx,
+        ...(htlc && { htlc }),
+      });
+    } catch (error) {
+      if (!(error instanceof UneconomicSweepError)) throw error;
+    }
+  };
+  commitment.outputs.forEach((output, vout) => {
+    if (output.kind === 'to_remote') {
+      const paymentKey = state.local.publicKeys.paymentBasepoint;
+      const scriptCode = anchors ? output.witnessScript! : p2pkh(paymentKey);
+      sweep('to_remote', vout, output.satoshis, scriptCode, anchors ? 1 : 0xfffffffd, 0, (tx) => {
+        const signature = encodeBitcoinSignature(signer.signPayment(tx, 0, scriptCode, output.satoshis), SIGHASH_ALL);
+        return anchors ? [signature, scriptCode] : [signature, paymentKey];
+      }, anchors ? [MAX_SIGNATURE_WITNESS_SIZE] : [MAX_SIGNATURE_WITNESS_SIZE, 33]);
+    } else if (output.htlc) {
+      // In their commitment, "offered" HTLCs are theirs to us; "received" ones are ours to them.
+      const theyOffered = output.kind === 'offered_htlc';
+      const claimed: ClaimedHtlc = { id: output.htlc.id!, outgoing: !theyOffered, paymentHash: output.htlc.paymentHash };
+      const preimage = theyOffered ? preimageOf(output.htlc.paymentHash) : undefined;
+      if (theyOffered && !preimage) return;
+      const witnessScript = output.witnessScript!;
+      sweep(
+        theyOffered ? `HTLC ${output.htlc.id} with its preimage` : `HTLC ${output.htlc.id} after its expiry`,
+        vout,
+        output.satoshis,
+        witnessScript,
+        anchors ? 1 : 0xfffffffd,
+        theyOffered ? 0 : output.htlc.cltvExpiry,
+        (tx) => {
+          const signature = encodeBitcoinSignature(signer.signHtlc(tx, 0, witnessScript, output.satoshis, keys.perCommitmentPoint), SIGHASH_ALL);
+          return [signature, preimage ?? new Uint8Array(0), witnessScript];
+        },
+        [MAX_SIGNATURE_WITNESS_SIZE, 32],
+        claimed,
+      );
+    }
+  });
+  return claims;
+}
+
+/**
+ * Justice for one of their revoked commitments (from a `commitment_revoked`
+ * event): the whole signed transaction taking `to_local` and every HTLC
+ * output, and the compact kit for `to_local` alone, both paying to
+ * `destinationScript`. Either may be absent when there is nothing worth
+ * taking (an output below what its sweep costs).
+ */
+export function justiceFor(
+  state: ChannelState,
+  signer: ChannelSigner,
+  revoked: RemoteCommit,
+  perCommitmentSecret: Uint8Array,
+  destinationScript: Uint8Array,
+  feeratePerKw: number,
+): { breachTxHash: Uint8Array; transaction?: Transaction; perOutput: Transaction[]; kit?: ToLocalKit } {
+  if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelStateError('the secret is not the one of this commitment');
+  const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
+  const breach = commitment.tx;
+  const txid = breach.getId();
+  const revokedOutputs = commitment.outputs.flatMap((output, vout) =>
+    output.kind === 'to_local' || output.htlc
+      ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
+      : [],
+  );
+  // The kit's transaction is the same as the justice taking `to_local` alone (the whole one when that is the
+  // only output, else its per-output one): same unsigned transaction, same input, so the same signature.
+  const signatures = new Map<string, Uint8Array>();
+  const sign = (tx: Transaction, input: number, witnessScript: Uint8Array, satoshis: number): Uint8Array => {
+    const key = `${tx.getId()}:${input}:${satoshis}:${Buffer.from(witnessScript).toString('hex')}`;
+    const signature = signatures.get(key) ?? signer.signJustice(tx, input, witnessScript, satoshis, perCommitmentSecret);
+    signatures.set(key, signature);
+    return signature.slice();
+  };
+  const signedJustice = (outputs: typeof revokedOutputs): Transaction | undefined => {
+    try {
+      const justice = buildJusticeTransaction({ revokedOutputs: outputs, destinationScript, feeratePerKw });
+      outputs.forEach((output, i) => {
+        const signature = sign(justice.tx, i, output.witnessScript, output.satoshis);
+        justice.tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, output.witnessScript));
+      });
+      return justice.tx;
+    } catch (error) {
+      if (error instanceof UneconomicSweepError) return undefined;
+      throw error;
+    }
+  };
+  const transaction = revokedOutputs.length > 0 ? signedJustice(revokedOutputs) : undefined;
+  // One per output as well: if the cheater spends an HTLC output first (through a second-stage transaction),
+  // the whole transaction becomes invalid, and these still take the rest.
+  const perOutput = revokedOutputs.length > 1 ? revokedOutputs.flatMap((output) => signedJustice([output]) ?? []) : [];
+  let kit: ToLocalKit | undefined;
+  const kitFields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: state.local.toSelfDelay, destinationScript, feeratePerKw };
+  try {
+    const built = kitTransaction(breach, kitFields);
+    if (built) kit = { ...kitFields, signature: sign(built.sweep.tx, 0, built.witnessScript, built.satoshis) };
+  } catch (error) {
+    if (!(error instanceof UneconomicSweepError)) throw error;
+  }
+  return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
+}
+
+/**
+ * Justice on a second-stage HTLC transaction that spends one of their
+ * revoked commitments: its output has the `to_local` script with that
+ * commitment's revocation key, so it is ours at once. Undefined when
+ * `breach` is not a revoked commitment of theirs or `secondStage` does not
+ * pay to such an output.
+ */
+export function secondStageJustice(state: ChannelState, signer: ChannelSigner, breach: Transaction, secondStage: Transaction, destinationScript: Uint8Array, feeratePerKw: number): Transaction | undefined {
+  const firstInput = breach.ins[0];
+  if (!firstInput || !secondStage.ins.some((input) => equalBytes(input.hash, breach.getHash()))) return undefined;
+  const number = commitmentNumberOf(breach.locktime, firstInput.sequence, state.obscuringFactor);
+  if (number === undefined) return undefined;
+  const secret = RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex).secretFor(MAX_SHACHAIN_INDEX - number);
+  if (!secret) return undefined; // not revoked: nothing to punish
+  const keys = deriveCommitmentKeys(perCommitmentPointOf(secret), state.remote.publicKeys, state.local.publicKeys);
+  const witnessScript = toLocalScript(keys.revocationPubkey, state.local.toSelfDelay, keys.localDelayedPubkey);
+  const vout = secondStage.outs.findIndex((output) => equalBytes(output.script, p2wsh(witnessScript)));
+  if (vout < 0) return undefined;
+  const satoshis = Number(secondStage.outs[vout]!.value);
+  try {
+    const justice = buildJusticeTransaction({ revokedOutputs: [{ kind: 'to_local', outpoint: { txid: secondStage.getId(), vout }, satoshis, witnessScript }], destinationScript, feeratePerKw });
+    const signature = signer.signJustice(justice.tx, 0, witnessScript, satoshis, secret);
+    justice.tx.setWitness(0, justiceWitness('to_local', encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, witnessScript));
+    return justice.tx;
+  } catch (error) {
+    if (error instanceof UneconomicSweepError) return undefined;
+    throw error;
+  }
+}
