@@ -56,7 +56,11 @@ export interface ChainFeedInit {
   readonly maxWatchesPerNode?: number;
   /** Watches of all nodes together. Default 1,000,000. */
   readonly maxWatches?: number;
-  /** A push not acknowledged this long is sent again (an acknowledgement lost in a crash). Default 6 hours. */
+  /**
+   * A push not acknowledged this long is sent again (an acknowledgement lost in a crash), once: a node
+   * that is away would otherwise find a copy per interval queued at its relay. The node's hello, after a
+   * silence or a restart, brings the blocks again in any case. Default 6 hours.
+   */
   readonly resendAfterMs?: number;
   /** The fee estimate's target in blocks. Default 6. */
   readonly feeTargetBlocks?: number;
@@ -87,8 +91,8 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   private readonly maxWatches: number;
   private readonly resendAfterMs: number;
   private readonly feeTargetBlocks: number;
-  /** Pushes not yet acknowledged: the last height each covers, and when it went. */
-  private readonly inFlight = new Map<string, { readonly to: number; readonly sentAt: number }>();
+  /** Pushes not yet acknowledged: the last height each covers, when it went, and whether it is the one repeat. */
+  private readonly inFlight = new Map<string, { readonly to: number; readonly sentAt: number; readonly resent?: true }>();
   /** Nodes that refused a push reaching this height: nothing more until the chain grows past it. */
   private readonly refusedUpTo = new Map<string, number>();
   /** Nodes whose last push stopped short of the tip: the rest follows their acknowledgement, lag or not. */
@@ -209,7 +213,10 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     const cursor = store.cursor(nodeId);
     if (!cursor) return;
     const flight = this.inFlight.get(nodeId);
-    if (flight && clock.now() - flight.sentAt < this.resendAfterMs) return;
+    // Sent again once when unanswered: a node away for ten days got forty copies of its push (up to a day
+    // of headers each) queued at its relay, and back, was still taking them over LoRa three days later,
+    // with what came after them, its justice's proof among it, still waiting (headline.yaml).
+    if (flight && (flight.resent || clock.now() - flight.sentAt < this.resendAfterMs)) return;
     const tip = await chain.tip();
     if (!answer && tip.height <= (this.refusedUpTo.get(nodeId) ?? -1)) return;
     let from = cursor.height + 1;
@@ -256,7 +263,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
       feeratePerKw,
     };
     for (const match of [...matches, ...overflow]) this.markMatched(nodeId, match);
-    this.inFlight.set(nodeId, { to, sentAt: clock.now() });
+    this.inFlight.set(nodeId, { to, sentAt: clock.now(), ...(flight && { resent: true as const }) });
     if (to < tip.height) this.catchingUp.add(nodeId);
     else this.catchingUp.delete(nodeId);
     this.send(nodeId, message);

@@ -16,7 +16,7 @@ import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { OP_TRUE_SCRIPT } from '../../../gateway/chain/regtest-miner.js';
 import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
-import { ChainFeed } from '../../../gateway/relay/chain-feed.js';
+import { ChainFeed, type ChainFeedInit } from '../../../gateway/relay/chain-feed.js';
 import { FeedStore } from '../../../gateway/relay/feed-store.js';
 import type { ChainListener } from '../../../node/chain/chain-listener.js';
 import { HeaderChain } from '../../../node/chain/header-chain.js';
@@ -54,7 +54,7 @@ class RecordingListener implements ChainListener {
   }
 }
 
-async function setUp(t: Test) {
+async function setUp(t: Test, init: ChainFeedInit = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lnmesh-feed-'));
   const chain = new EmbeddedChain({});
   await chain.open();
@@ -62,7 +62,7 @@ async function setUp(t: Test) {
   const store = new FeedStore(join(dir, 'feed'));
   const toNode: GatewayMessage[] = [];
   let node: ReturnType<typeof makeNode> | undefined;
-  const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock: systemClock });
+  const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock: systemClock }, init);
   const warnings: string[] = [];
   feed.on('warning', (warning) => warnings.push(warning));
   let nodeOnline = true;
@@ -211,6 +211,33 @@ t.test('a restart resumes from the cursor; a reorg unwinds what it took away; a 
   await until('the tip', () => back.client.height === tip + 1 || back.client.height === tip);
   back.client.watchTransaction(old.getId());
   await until('the late watch is proven', () => back.listener.confirmed.has(old.getId()));
+  t.same(env.warnings, [], 'no warnings');
+});
+
+t.test('a node away: its unanswered push is sent again once, not at every block; back, it says hello and catches up', async (t) => {
+  // Every copy waits in the relay's queue for the node (headline.yaml: forty copies over ten days, which
+  // the node, back, was still taking over LoRa three days later, with what followed them waiting behind).
+  const env = await setUp(t, { resendAfterMs: 1 });
+  const { chain, until } = env;
+  env.node.client.start();
+  const start = (await chain.tip()).height;
+  await until('at the tip', () => env.node.client.height === start);
+  env.setOnline(false);
+  env.node.client.stop();
+  const pushes = () => env.toNode.filter((message) => message.type === 'blocks').length;
+  const before = pushes();
+  for (let i = 0; i < 12; i++) {
+    await chain.mine(1);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // past resendAfterMs
+    await env.feed.idle();
+  }
+  t.equal(pushes() - before, 2, 'the push at six blocks behind, and one repeat of it; not one per block after');
+  env.setOnline(true);
+  const back = env.restartNode();
+  back.client.start();
+  const tip = (await chain.tip()).height;
+  await until('back, it catches up', () => back.client.height === tip);
+  t.equal(back.listener.tip, tip, 'its listener has the tip');
   t.same(env.warnings, [], 'no warnings');
 });
 
