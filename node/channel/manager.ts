@@ -14,26 +14,24 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
-import { ANCHOR_OUTPUT_SATOSHIS, feeForWeight } from '../bolt3/fees.js';
+import { feeForWeight } from '../bolt3/fees.js';
 import { fundingOutputScript } from '../bolt3/funding.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
-import { hashToHex } from '../chain/block-header.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { type FeeEstimator, ObservedFeerates } from '../chain/fee-estimator.js';
-import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS, htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
-import { preimagesRevealed } from '../monitor/preimages.js';
-import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, justiceFor, secondStageJustice } from '../monitor/claims.js';
-import { toRemoteClaim } from '../monitor/to-remote.js';
+import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
+import { justiceFor, secondStageJustice } from '../monitor/claims.js';
+import { ChannelMonitor, type OnchainSummary, onchainSummary } from '../monitor/channel-monitor.js';
+import { spentOutpoint } from '../monitor/outpoints.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
-import type { CloseKind, Invoice, OnchainResolution, PendingClaim, Persister } from '../persist/persister.js';
+import type { Invoice, OnchainResolution, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { Channel, type ChannelEvent, type ChannelSide, type ChannelState, type RemoteCommit } from './channel.js';
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
-import type { CommitmentSpec } from './spec.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
 
 /** Sends bytes to a peer, by node id (hex). Delivery, order and retries are the link layer's. */
@@ -134,6 +132,8 @@ export type ManagerEvent =
   | { readonly type: 'breach'; readonly peer: string; readonly handle: number; readonly breachTxid: string; readonly justice: Transaction };
 
 /** A channel as `channelSummaries` lists it. */
+export type { ClaimSummary, OnchainSummary } from '../monitor/channel-monitor.js';
+
 export interface ChannelSummary {
   readonly peer: string;
   readonly handle: number;
@@ -148,29 +148,6 @@ export interface ChannelSummary {
   readonly minimumDepth?: number;
   /** Once the funding output is spent: how, and where each of our claims on it stands. */
   readonly onchain?: OnchainSummary;
-}
-
-/** A closed channel's progress on chain, for people: `lnmesh channels`. */
-export interface OnchainSummary {
-  readonly kind: CloseKind;
-  /** The transaction that spent the funding output (a commitment, or the closing transaction). */
-  readonly commitmentTxid: string;
-  readonly confirmedAt?: number;
-  readonly claims: readonly ClaimSummary[];
-}
-
-export interface ClaimSummary {
-  readonly description: string;
-  readonly txid: string;
-  /** What it pays us (its first output). */
-  readonly satoshis: number;
-  /** What it takes from the output it spends, when known. */
-  readonly inputSatoshis?: number;
-  /** waiting (for its locks, or for what it spends), broadcast, confirmed, or void (someone else spent that output). */
-  readonly state: 'waiting' | 'broadcast' | 'confirmed' | 'void';
-  /** The first block that may include it, once what it spends has confirmed. */
-  readonly unlocksAt?: number;
-  readonly confirmedAt?: number;
 }
 
 /** An appointment with the per-channel tag the tower files it under. */
@@ -234,6 +211,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private readonly channels = new Map<string, Managed>();
   /** While a `step` runs: what it sends, broadcasts and emits, held until its saves are durable. */
   private held: (() => void)[] | undefined;
+  /** Each channel's monitor (its on-chain half), made when first needed. */
+  private readonly monitors = new WeakMap<Managed, ChannelMonitor>();
   /** While a `step` runs: the channels it changed, saved once when it ends. */
   private unsaved: Set<Managed> | undefined;
   /** Preimages of payments this node asked for, by payment hash (hex). */
@@ -567,7 +546,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const incoming = this.channels.get(keyOf(link.peer, link.handle));
     if (incoming?.onchain) {
       // Upstream is on chain: the preimage is claimed there (the claim written before the link goes); a failure needs nothing, the HTLC expires there.
-      if (preimage) this.claimLate(incoming, preimage);
+      if (preimage) this.monitorOf(incoming).claimLate(preimage);
     } else if (incoming) {
       // Settle upstream first and save it: a crash after this leaves the link for a retry, never a lost preimage.
       if (preimage) incoming.channel.fulfillHtlc(link.id, preimage);
@@ -935,7 +914,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
             // Any spend of the funding output ends the channel; one that is not the transaction we broadcast
             // (both sides closed at once) replaces what we expected: only one of them can be in the chain.
             if (spends(tx, funding) && managed.onchain?.commitmentTxid !== tx.getId()) this.fundingSpent(managed, tx);
-            if (managed.onchain) changed = this.onchainTransaction(managed, tx, height) || changed;
+            if (managed.onchain) changed = this.monitorOf(managed).transactionConfirmed(tx, height) || changed;
           }
           if (changed) this.save(managed);
         });
@@ -971,9 +950,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
             this.fundingConfirmed(managed.peer, managed.handle, height - managed.fundingHeight + 1);
           }
           if (managed.onchain) {
-            this.completeClaims(managed);
-            this.broadcastDueClaims(managed, height);
-            this.resolveOutgoingOnchain(managed, height);
+            const monitor = this.monitorOf(managed);
+            monitor.completeClaims();
+            monitor.broadcastDueClaims(height);
+            monitor.resolveOutgoing(height);
           } else {
             this.checkHtlcDeadlines(managed, height);
           }
@@ -993,29 +973,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           managed.fundingHeight = undefined;
           changed = true;
         }
-        const onchain = managed.onchain;
-        if (onchain) {
-          for (const [txid, at] of Object.entries(onchain.confirmed)) {
-            if (at >= height) {
-              delete onchain.confirmed[txid];
-              changed = true;
-            }
-          }
-          for (const claim of allClaims(onchain.claims)) {
-            if (claim.confirmedAt !== undefined && claim.confirmedAt >= height) {
-              claim.confirmedAt = undefined;
-              claim.broadcast = false;
-              changed = true;
-            }
-            // What beat our claim to its output left the chain: our claim may go again.
-            if (claim.conflicted && (claim.conflictedAt === undefined || claim.conflictedAt >= height)) {
-              claim.conflicted = false;
-              claim.conflictedAt = undefined;
-              claim.broadcast = false;
-              changed = true;
-            }
-          }
-        }
+        if (this.monitorOf(managed).blockDisconnected(height)) changed = true;
         if (changed) this.save(managed);
       }
     });
@@ -1058,17 +1016,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   needsEveryBlock(): boolean {
     const soon = this.height + EVERY_BLOCK_WITHIN_BLOCKS;
     for (const managed of this.channels.values()) {
-      const onchain = managed.onchain;
-      if (onchain) {
-        if (onchain.kind === 'cooperative') continue;
-        // (A preimage claimed on chain comes at once in any case: the feed pushes a block that matches at once.)
-        if (onchain.confirmed[onchain.commitmentTxid] === undefined) return true;
-        // A claim broadcast, or unlocking soon, wants its block at once; one locked for two weeks does not.
-        for (const claim of allClaims(onchain.claims)) {
-          if (claim.confirmedAt !== undefined || claim.conflicted) continue;
-          const unlocksAt = claimUnlocksAt(claim, onchain);
-          if (claim.broadcast || (unlocksAt !== undefined && unlocksAt <= soon)) return true;
-        }
+      if (managed.onchain) {
+        if (this.monitorOf(managed).needsEveryBlock(soon)) return true;
       } else if (!managed.readySent) {
         return true;
       } else {
@@ -1116,229 +1065,22 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       const managed = this.channels.get(keyOf(peer, handle));
       if (!managed) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
       if (managed.onchain) return;
-      // to_local first, with no HTLC: nothing can keep the commitment from leaving. The HTLC transactions
-      // (whose fee, with anchors, the wallet pays) are added right after, and again at each block until they are built.
-      const { commitment, claims } = claimsAfterOurClose(managed.channel.state, managed.channel.signer, this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim'), () => undefined, undefined, () => false);
-      managed.onchain = {
-        commitmentTxid: commitment.getId(),
-        ours: true,
-        kind: 'ours',
-        claims: claims.map(pendingClaim),
-        commitment: commitment.toBuffer(),
-        confirmed: {},
-        // Every HTLC we offered in any commitment: those not in ours are failed back once ours is deep enough.
-        outgoing: this.pendingOutgoing(managed),
-      };
+      const monitor = this.monitorOf(managed);
+      const commitment = monitor.closeOurs();
       managed.shutdown = { ...managed.shutdown, closed: true };
       this.save(managed); // the claims are on disk before the commitment leaves
-      this.watchCommitmentOutputs(commitment);
       this.broadcast(commitment);
-      this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason, stakeMsat: this.stakeMsat(managed, managed.channel.state.localCommit.spec) });
-      this.isolated(managed, () => this.completeClaims(managed));
+      this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason, stakeMsat: monitor.stakeMsat(managed.channel.state.localCommit.spec) });
+      this.isolated(managed, () => monitor.completeClaims());
     });
   }
 
-  /**
-   * The HTLC claims on our own commitment not built yet: built now (the
-   * wallet pays their fee with anchors; one that cannot is tried again at
-   * the next block, its HTLC still far from expiry), and with a preimage
-   * learned since, the claims it makes possible.
-   */
-  private completeClaims(managed: Managed): void {
-    const onchain = managed.onchain!;
-    if (onchain.kind !== 'ours' || onchain.htlcClaimsBuilt) return;
-    const claimed = new Set(allClaims(onchain.claims).flatMap((claim) => (claim.htlc ? [`${claim.htlc.outgoing}/${claim.htlc.id}`] : [])));
-    const feeratePerKw = this.fees.feeratePerKw('claim');
-    const fresh: Claim[] = [];
-    const { claims } = claimsAfterOurClose(
-      managed.channel.state,
-      managed.channel.signer,
-      this.components.wallet.sweepScript(),
-      feeratePerKw,
-      (hash) => this.preimageFor(hash),
-      (tx, baseWeight) => this.components.wallet.payFee(tx, baseWeight, feeratePerKw),
-      (htlc) => !claimed.has(`${htlc.outgoing}/${htlc.id}`) && (htlc.outgoing || this.preimageFor(htlc.paymentHash) !== undefined),
-    );
-    for (const claim of claims) if (claim.htlc) fresh.push(claim);
-    onchain.claims.push(...fresh.map(pendingClaim));
-    onchain.htlcClaimsBuilt = true;
-    this.save(managed);
-    if (fresh.length > 0) this.broadcastDueClaims(managed, this.height);
-  }
 
-  /**
-   * What of ours a commitment on chain carries: our balance in it, the HTLCs
-   * we offered in it not settled yet, and those offered to us in it that we
-   * can claim. (For people and the simulator's book; the claims are what counts.)
-   */
-  private stakeMsat(managed: Managed, spec: CommitmentSpec): number {
-    const unresolved = new Set((managed.onchain?.outgoing ?? []).filter((htlc) => !htlc.resolved).map((htlc) => htlc.id));
-    const outgoing = spec.htlcs.filter((htlc) => htlc.direction === 'outgoing' && unresolved.has(htlc.id));
-    const incoming = spec.htlcs.filter((htlc) => htlc.direction === 'incoming' && this.preimageFor(htlc.paymentHash) !== undefined);
-    return spec.toLocalMsat + [...outgoing, ...incoming].reduce((sum, htlc) => sum + htlc.amountMsat, 0);
-  }
 
-  /**
-   * The funding output is spent: whatever spent it, the channel is over
-   * off chain. Their commitment gives us claims; a revoked one is punished
-   * (`transactionSeen`); a cooperative close pays both wallets as agreed.
-   */
-  private fundingSpent(managed: Managed, tx: Transaction): void {
-    const txid = tx.getId();
-    const state = managed.channel.state;
-    const claims = claimsAfterTheirClose(managed.channel.state, managed.channel.signer, tx, this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim'), (hash) => this.preimageFor(hash));
-    let kind: CloseKind;
-    if (claims) kind = 'theirs';
-    else if (managed.remedies.has(bytesToHex(tx.getHash()))) kind = 'revoked';
-    else if (managed.shutdown?.closed && isCooperativeClose(tx)) kind = 'cooperative';
-    else kind = 'unknown';
-    // The HTLCs we offered that this transaction can still carry: the commitment's, for theirs; any, for the rest.
-    const candidate = [state.remoteCommit, state.nextRemoteCommit].find((commit) => commit?.txid === txid);
-    const outgoing = kind === 'cooperative' ? [] : this.pendingOutgoing(managed, candidate?.spec);
-    // What an earlier resolution (our own commitment, which this one beat) learned and settled stays learned and settled.
-    for (const htlc of outgoing) {
-      const before = managed.onchain?.outgoing?.find((earlier) => earlier.id === htlc.id);
-      if (before?.preimage) htlc.preimage = before.preimage;
-      if (before?.resolved) htlc.resolved = before.resolved;
-    }
-    // On a revoked commitment the justice takes their outputs; our own to_remote is ours to sweep, as on theirs.
-    const toRemote = kind === 'revoked' ? toRemoteClaim(tx, state.variant, managed.channel.signer, this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim')) : undefined;
-    // The justice transactions are claims too: broadcast again until one confirms (a mempool may drop them), voided by what spends their outputs first.
-    const justice = kind === 'revoked' ? (managed.remedies.get(bytesToHex(tx.getHash())) ?? []).map((bytes, i) => justiceClaim(bytes, i, tx)) : [];
-    managed.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(toRemote ? [toRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
-    managed.shutdown = { ...managed.shutdown, closed: true };
-    this.save(managed);
-    if (kind !== 'cooperative') {
-      this.watchCommitmentOutputs(tx);
-      // Their commitment's view of our money; for a revoked or unknown one, our last balance (the justice, or nothing, decides the rest).
-      const stakeMsat = candidate ? this.stakeMsat(managed, candidate.spec) : state.localCommit.spec.toLocalMsat;
-      this.emitEvent({ type: 'channel_force_closed', peer: managed.peer, handle: managed.handle, ours: false, commitmentTxid: txid, reason: closeReasons[kind], stakeMsat });
-    }
-  }
 
-  /** Every output of a commitment on chain is watched: our claims, their claims (preimages), and the second stage. */
-  private watchCommitmentOutputs(tx: Transaction): void {
-    const filter = this.components.chainFilter;
-    if (!filter) return;
-    const txid = tx.getId();
-    tx.outs.forEach((output, vout) => {
-      if (Number(output.value) > ANCHOR_OUTPUT_SATOSHIS) filter.watchOutput({ txid, vout });
-    });
-  }
 
-  /**
-   * A transaction touching a closed channel: the commitment or a claim of
-   * ours confirming, someone else's spend of an output we claim (which
-   * voids our claim and may reveal a preimage). Returns whether anything changed.
-   */
-  private onchainTransaction(managed: Managed, tx: Transaction, height: number): boolean {
-    const onchain = managed.onchain!;
-    const txid = tx.getId();
-    let changed = false;
-    if (txid === onchain.commitmentTxid && onchain.confirmed[txid] !== height) {
-      onchain.confirmed[txid] = height;
-      changed = true;
-    }
-    const spent = new Set(tx.ins.map(spentOutpoint));
-    for (const claim of allClaims(onchain.claims)) {
-      const claimTx = Transaction.fromBuffer(claim.transaction);
-      if (claimTx.getId() === txid) {
-        if (claim.confirmedAt === height) continue;
-        claim.confirmedAt = height;
-        claim.conflicted = false;
-        onchain.confirmed[txid] = height;
-        changed = true;
-        // A second-stage HTLC transaction of ours: its output is claimed after the delay; watch it.
-        if (claim.then) this.components.chainFilter?.watchOutput({ txid, vout: 0 });
-        if (!claim.then) {
-          this.emitEvent({ type: 'funds_spendable', peer: managed.peer, handle: managed.handle, description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
-        }
-      } else if (claimTx.ins.some((input) => spent.has(spentOutpoint(input))) && !claim.conflicted) {
-        claim.conflicted = true;
-        claim.conflictedAt = height;
-        changed = true;
-      }
-    }
-    // The counterparty claimed an HTLC we offered with its preimage: the payment went through. The preimage is
-    // written first; settling upstream follows (resolveOutgoingOnchain), and is repeated after a crash until done.
-    const pending = new Set((onchain.outgoing ?? []).filter((htlc) => !htlc.resolved && !htlc.preimage).map((htlc) => bytesToHex(htlc.paymentHash)));
-    for (const [hash, preimage] of preimagesRevealed(tx, pending)) {
-      for (const htlc of onchain.outgoing!) {
-        if (htlc.resolved || bytesToHex(htlc.paymentHash) !== hash) continue;
-        htlc.preimage = preimage;
-        changed = true;
-      }
-    }
-    if (changed) this.save(managed);
-    if ((onchain.outgoing ?? []).some((htlc) => htlc.preimage && !htlc.resolved)) this.resolveOutgoingOnchain(managed, height);
-    return changed;
-  }
 
-  /** Broadcasts each claim once the next block can include it, and again if it has not confirmed a while later. */
-  private broadcastDueClaims(managed: Managed, height: number): void {
-    const onchain = managed.onchain!;
-    let changed = false;
-    // Our commitment, until it confirms: a mempool may have dropped it, a gateway lost it.
-    if (onchain.kind === 'ours' && onchain.commitment && onchain.confirmed[onchain.commitmentTxid] === undefined) {
-      if (onchain.commitmentBroadcastAt === undefined || height - onchain.commitmentBroadcastAt >= REBROADCAST_AFTER_BLOCKS) {
-        if (onchain.commitmentBroadcastAt !== undefined) this.broadcast(Transaction.fromBuffer(onchain.commitment));
-        onchain.commitmentBroadcastAt = height;
-        changed = true;
-      }
-    }
-    for (const claim of allClaims(onchain.claims)) {
-      if (claim.confirmedAt !== undefined || claim.conflicted) continue;
-      if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
-      if (claim.broadcast && claim.broadcastAt === undefined) {
-        claim.broadcastAt = height; // written by an earlier version: count from now
-        changed = true;
-        continue;
-      }
-      // What it spends must be in the chain, and the next block (height + 1) allowed by both its locks.
-      const unlocksAt = claimUnlocksAt(claim, onchain);
-      if (unlocksAt === undefined || unlocksAt > height + 1) continue;
-      claim.broadcast = true;
-      claim.broadcastAt = height;
-      changed = true;
-      this.broadcast(Transaction.fromBuffer(claim.transaction));
-    }
-    if (changed) this.save(managed);
-  }
 
-  /**
-   * HTLCs we offered on a channel now on chain are settled upstream (or
-   * reported to the payer) once that is final: failed when our timeout
-   * claim is `ANTI_REORG_DELAY` deep, or when the commitment on chain,
-   * that deep, carries no output of theirs for it (dust, not yet signed,
-   * or a breach the justice takes whole). Fulfilled ones were settled as
-   * soon as their preimage showed.
-   */
-  private resolveOutgoingOnchain(managed: Managed, height: number): void {
-    const onchain = managed.onchain!;
-    // A preimage seen on chain settles at once (it is proof of payment, whatever a reorg does); written before, marked after.
-    for (const htlc of onchain.outgoing ?? []) {
-      if (htlc.resolved || !htlc.preimage) continue;
-      this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, htlc.preimage);
-      htlc.resolved = 'fulfilled';
-      this.save(managed);
-      this.emitEvent({ type: 'htlc_resolved_onchain', peer: managed.peer, handle: managed.handle, paymentHash: htlc.paymentHash, amountMsat: htlc.amountMsat, outcome: 'claimed' });
-    }
-    const commitmentAt = onchain.confirmed[onchain.commitmentTxid];
-    if (commitmentAt === undefined) return;
-    const deep = (at: number | undefined) => at !== undefined && height - at + 1 >= ANTI_REORG_DELAY;
-    for (const htlc of onchain.outgoing ?? []) {
-      if (htlc.resolved) continue;
-      const timeouts = allClaims(onchain.claims).filter((claim) => claim.htlc?.outgoing && claim.htlc.id === htlc.id);
-      const live = timeouts.filter((claim) => !claim.conflicted);
-      const timedOut = live.some((claim) => deep(claim.confirmedAt));
-      const nothingToClaim = timeouts.length === 0 && deep(commitmentAt);
-      if (!timedOut && !nothingToClaim) continue;
-      // Upstream first, then marked: a crash in between repeats the settlement, which is harmless; the other order could lose it.
-      this.resolveOutgoing(managed, htlc.id, htlc.paymentHash, undefined, timedOut ? 'timed out on chain' : 'the channel closed on chain without it');
-      htlc.resolved = 'failed';
-      this.save(managed);
-    }
-  }
 
   /** An HTLC we offered is settled on chain: pass it upstream if we forwarded it, or tell the payer. */
   private resolveOutgoing(managed: Managed, id: number, paymentHash: Uint8Array, preimage?: Uint8Array, reason = ''): void {
@@ -1355,35 +1097,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     else this.emitEvent({ type: 'payment_failed', paymentHash, reason });
   }
 
-  /** A preimage learned after a channel went on chain: claim its HTLCs with it too. */
-  private claimLate(managed: Managed, learned: Uint8Array): void {
-    const onchain = managed.onchain!;
-    const learnedHash = bytesToHex(sha256(learned));
-    const preimageOf = (hash: Uint8Array) => (bytesToHex(hash) === learnedHash ? learned : this.preimageFor(hash));
-    const before = allClaims(onchain.claims).length;
-    if (onchain.kind === 'ours') {
-      // Written with the channel before the claim is built: a wallet that cannot pay its fee now tries again at each block.
-      onchain.learned = [...(onchain.learned ?? []), learned];
-      onchain.htlcClaimsBuilt = false;
-      this.save(managed);
-      this.isolated(managed, () => this.completeClaims(managed));
-    } else if (onchain.kind === 'theirs' && onchain.commitment) {
-      const claimed = new Set(allClaims(onchain.claims).map((claim) => outpointsOf(Transaction.fromBuffer(claim.transaction))));
-      const fresh = (claimsAfterTheirClose(managed.channel.state, managed.channel.signer, Transaction.fromBuffer(onchain.commitment), this.components.wallet.sweepScript(), this.fees.feeratePerKw('claim'), preimageOf) ?? []).filter(
-        (claim) => !claimed.has(outpointsOf(claim.transaction)),
-      );
-      if (fresh.length > 0) {
-        onchain.claims.push(...fresh.map(pendingClaim));
-        this.save(managed);
-        this.broadcastDueClaims(managed, this.height);
-      }
-    }
-    const won = allClaims(onchain.claims).slice(before).filter((claim) => claim.htlc && !claim.htlc.outgoing);
-    for (const claim of won) {
-      const htlc = [managed.channel.state.localCommit.spec, managed.channel.state.remoteCommit.spec].flatMap((spec) => spec.htlcs).find((each) => each.direction === 'incoming' && each.id === claim.htlc!.id);
-      this.emitEvent({ type: 'htlc_resolved_onchain', peer: managed.peer, handle: managed.handle, paymentHash: claim.htlc!.paymentHash, amountMsat: htlc?.amountMsat ?? 0, outcome: 'won' });
-    }
-  }
 
   /** Takes a channel on chain when one of its HTLCs reaches its deadline (BOLT 2). */
   private checkHtlcDeadlines(managed: Managed, height: number): void {
@@ -1415,18 +1128,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     }
   }
 
-  /** The HTLCs we offered in `spec` (or in either commitment, without one) that no settlement has removed yet. */
-  private pendingOutgoing(managed: Managed, spec?: CommitmentSpec): NonNullable<OnchainResolution['outgoing']> {
-    const state = managed.channel.state;
-    const specs = spec ? [spec] : [state.localCommit.spec, state.remoteCommit.spec, ...(state.nextRemoteCommit ? [state.nextRemoteCommit.spec] : [])];
-    const byId = new Map<number, { id: number; paymentHash: Uint8Array; amountMsat: number }>();
-    for (const each of [...specs, state.localCommit.spec, state.remoteCommit.spec]) {
-      for (const htlc of each.htlcs) if (htlc.direction === 'outgoing') byId.set(htlc.id, { id: htlc.id, paymentHash: htlc.paymentHash, amountMsat: htlc.amountMsat });
-    }
-    // Settlements they sent us off chain stand: a fulfill's preimage is ours already, a fail is final once revoked.
-    const settled = new Set(managed.channel.settlementsReceived().filter((settlement) => settlement.paymentPreimage).map((settlement) => settlement.id));
-    return [...byId.values()].filter((htlc) => !settled.has(htlc.id));
-  }
 
   /**
    * A preimage we may use on chain: one we released (a payment to us or
@@ -1446,6 +1147,46 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (preimage) return preimage;
     }
     return undefined;
+  }
+
+  /**
+   * The funding output is spent: whatever spent it, the channel is over off
+   * chain; its monitor tells what the close was and takes it from there.
+   */
+  private fundingSpent(managed: Managed, tx: Transaction): void {
+    const remedies = managed.remedies.get(bytesToHex(tx.getHash()));
+    const { kind, reason, stakeMsat } = this.monitorOf(managed).fundingSpent(tx, remedies, managed.shutdown?.closed === true);
+    managed.shutdown = { ...managed.shutdown, closed: true };
+    this.save(managed);
+    if (kind !== 'cooperative') {
+      this.emitEvent({ type: 'channel_force_closed', peer: managed.peer, handle: managed.handle, ours: false, commitmentTxid: tx.getId(), reason, stakeMsat });
+    }
+  }
+
+  /** The channel's monitor, acting through this manager. */
+  private monitorOf(managed: Managed): ChannelMonitor {
+    let monitor = this.monitors.get(managed);
+    if (!monitor) {
+      const { wallet, chainFilter } = this.components;
+      monitor = new ChannelMonitor(
+        {
+          broadcast: (tx) => this.broadcast(tx),
+          sweepScript: () => wallet.sweepScript(),
+          payFee: (tx, baseWeight, feeratePerKw) => wallet.payFee(tx, baseWeight, feeratePerKw),
+          fees: this.fees,
+          ...(chainFilter && { chainFilter }),
+          preimageFor: (paymentHash) => this.preimageFor(paymentHash),
+          persist: () => this.save(managed),
+          report: (event) => this.emitEvent({ ...event, peer: managed.peer, handle: managed.handle }),
+          resolveOutgoing: (id, paymentHash, preimage, reason) => this.resolveOutgoing(managed, id, paymentHash, preimage, reason),
+          isolated: (work) => this.isolated(managed, work),
+          height: () => this.height,
+        },
+        managed,
+      );
+      this.monitors.set(managed, monitor);
+    }
+    return monitor;
   }
 
   /** Our latest commitment, signed: what a unilateral close broadcasts. */
@@ -1628,90 +1369,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 }
 
-function pendingClaim(claim: Claim): PendingClaim {
-  return {
-    description: claim.description,
-    transaction: claim.transaction.toBuffer(),
-    spends: claim.outpoint.txid,
-    ...(claim.notBeforeHeight !== undefined && { notBeforeHeight: claim.notBeforeHeight }),
-    ...(claim.relativeDelay !== undefined && { relativeDelay: claim.relativeDelay }),
-    ...(claim.then && { then: pendingClaim(claim.then) }),
-    ...(claim.htlc && { htlc: claim.htlc }),
-    satoshis: claim.satoshis,
-  };
-}
 
-function onchainSummary(onchain: OnchainResolution): OnchainSummary {
-  const claims = allClaims(onchain.claims).map((claim): ClaimSummary => {
-    const tx = Transaction.fromBuffer(claim.transaction);
-    const unlocksAt = claimUnlocksAt(claim, onchain);
-    const state = claim.confirmedAt !== undefined ? 'confirmed' : claim.conflicted ? 'void' : claim.broadcast ? 'broadcast' : 'waiting';
-    return {
-      description: claim.description,
-      txid: tx.getId(),
-      satoshis: Number(tx.outs[0]?.value ?? 0),
-      ...(claim.satoshis !== undefined && { inputSatoshis: claim.satoshis }),
-      state,
-      ...(unlocksAt !== undefined && { unlocksAt }),
-      ...(claim.confirmedAt !== undefined && { confirmedAt: claim.confirmedAt }),
-    };
-  });
-  const confirmedAt = onchain.confirmed[onchain.commitmentTxid];
-  return { kind: onchain.kind ?? (onchain.ours ? 'ours' : 'theirs'), commitmentTxid: onchain.commitmentTxid, ...(confirmedAt !== undefined && { confirmedAt }), claims };
-}
 
-/**
- * The first block that may include a claim: after its absolute lock (a
- * transaction is valid in the block after its locktime) and its relative
- * one (counted from the block of what it spends, which counts as one).
- * Undefined while what it spends is not in the chain.
- */
-function claimUnlocksAt(claim: PendingClaim, onchain: OnchainResolution): number | undefined {
-  const spentAt = onchain.confirmed[claim.spends];
-  if (spentAt === undefined) return undefined;
-  return Math.max((claim.notBeforeHeight ?? -1) + 1, spentAt + (claim.relativeDelay ?? 1));
-}
 
-/** A justice transaction on a revoked commitment, as a claim: the whole one first (`index` 0), then one per output. */
-function justiceClaim(bytes: Uint8Array, index: number, breach: Transaction): PendingClaim {
-  const tx = Transaction.fromBuffer(bytes);
-  const satoshis = tx.ins.reduce((sum, input) => sum + Number(breach.outs[input.index]?.value ?? 0), 0);
-  return { description: index === 0 ? 'justice' : 'justice (one output)', transaction: bytes, spends: breach.getId(), satoshis };
-}
 
-/** The key of the output an input spends. */
-function spentOutpoint(input: { hash: Uint8Array; index: number }): string {
-  return `${hashToHex(input.hash)}:${input.index}`;
-}
-
-/** The outputs a transaction spends, as one key. */
-function outpointsOf(tx: Transaction): string {
-  return tx.ins.map(spentOutpoint).join();
-}
 
 /** Whether `tx` spends `outpoint`. */
 function spends(tx: Transaction, outpoint: Outpoint): boolean {
   return tx.ins.some((input) => spentOutpoint(input) === `${outpoint.txid}:${outpoint.vout}`);
 }
 
-/** A commitment's locktime carries 0x20 in its top byte (BOLT 3's obscured number); a closing transaction's is 0. */
-function isCooperativeClose(tx: Transaction): boolean {
-  return tx.locktime >>> 24 !== 0x20;
-}
 
-/** What `channel_force_closed` says of a close we did not make. */
-const closeReasons: Record<CloseKind, string> = {
-  ours: 'we broadcast our commitment',
-  theirs: 'the peer broadcast its commitment',
-  revoked: 'the peer broadcast a revoked commitment: justice broadcast',
-  cooperative: 'closed cooperatively',
-  unknown: 'the funding output was spent by a transaction this node does not recognise (one of our own old states?)',
-};
 
-/** Claims and the claims that follow them, flattened. */
-function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
-  return claims.flatMap((claim) => [claim, ...(claim.then ? allClaims([claim.then]) : [])]);
-}
 
 /** Something due within this many blocks makes the node take every block at once (else a few at a time, idle). */
 const EVERY_BLOCK_WITHIN_BLOCKS = 12;

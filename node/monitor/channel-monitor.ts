@@ -1,0 +1,482 @@
+/**
+ * The ChannelMonitor: everything a channel does on chain once its funding
+ * output is spent (rust-lightning's `ChannelMonitor`). It tells what spent
+ * the funding output (our commitment, theirs, a revoked one, a cooperative
+ * close), builds our claims (node/monitor/claims.ts) and broadcasts each
+ * when its locks allow and again until it confirms, follows confirmations
+ * and reorgs, reads preimages the counterparty reveals on chain, builds
+ * claims for preimages learned later, and settles the HTLCs we offered once
+ * the chain has decided them.
+ *
+ * It keeps its state in the channel's `onchain` resolution, which the
+ * manager persists with the channel (`host.persist`, always before anything
+ * it depends on leaves the node), and it acts through its host: the
+ * broadcaster, the wallet, the chain filter, and the manager for what
+ * concerns other channels (settling a forwarded HTLC upstream).
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ANCHOR_OUTPUT_SATOSHIS } from '../bolt3/fees.js';
+import { Transaction } from '../bolt3/transaction.js';
+import type { Channel } from '../channel/channel.js';
+import type { CommitmentSpec } from '../channel/spec.js';
+import type { ChainFilter } from '../chain/chain-listener.js';
+import type { FeeEstimator } from '../chain/fee-estimator.js';
+import type { CloseKind, OnchainResolution, PendingClaim } from '../persist/persister.js';
+import { type Claim, claimsAfterOurClose, claimsAfterTheirClose } from './claims.js';
+import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS } from './deadlines.js';
+import { preimagesRevealed } from './preimages.js';
+import { spentOutpoint } from './outpoints.js';
+import { toRemoteClaim } from './to-remote.js';
+
+/** A closed channel's progress on chain, for people: `lnmesh channels`. */
+export interface OnchainSummary {
+  readonly kind: CloseKind;
+  /** The transaction that spent the funding output (a commitment, or the closing transaction). */
+  readonly commitmentTxid: string;
+  readonly confirmedAt?: number;
+  readonly claims: readonly ClaimSummary[];
+}
+
+export interface ClaimSummary {
+  readonly description: string;
+  readonly txid: string;
+  /** What it pays us (its first output). */
+  readonly satoshis: number;
+  /** What it takes from the output it spends, when known. */
+  readonly inputSatoshis?: number;
+  /** waiting (for its locks, or for what it spends), broadcast, confirmed, or void (someone else spent that output). */
+  readonly state: 'waiting' | 'broadcast' | 'confirmed' | 'void';
+  /** The first block that may include it, once what it spends has confirmed. */
+  readonly unlocksAt?: number;
+  readonly confirmedAt?: number;
+}
+
+/** What a monitor tells its manager (which adds the channel's peer and handle). */
+export type MonitorEvent =
+  /** A claim of ours confirmed: its output is in our wallet. */
+  | { readonly type: 'funds_spendable'; readonly description: string; readonly txid: string; readonly satoshis: number }
+  /** An HTLC settled on chain: `claimed` by the counterparty with its preimage (we offered it), or `won` by us with ours. */
+  | { readonly type: 'htlc_resolved_onchain'; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly outcome: 'claimed' | 'won' };
+
+/** What a monitor acts through: one per channel, given by its manager. */
+export interface ChannelMonitorHost {
+  broadcast(tx: Transaction): void;
+  /** Where our claims pay: the wallet. */
+  sweepScript(): Uint8Array;
+  /** Adds the wallet's inputs (and change) to pay the fee of a transaction that carries none (anchors' HTLC transactions). */
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void;
+  readonly fees: FeeEstimator;
+  readonly chainFilter?: ChainFilter;
+  /** A preimage the node may use on chain (see the manager's `preimageFor`). */
+  preimageFor(paymentHash: Uint8Array): Uint8Array | undefined;
+  /** Saves the channel with its resolution: durable before anything that depends on it leaves. */
+  persist(): void;
+  report(event: MonitorEvent): void;
+  /** An HTLC we offered is settled on chain: pass it upstream, or tell the payer. */
+  resolveOutgoing(id: number, paymentHash: Uint8Array, preimage?: Uint8Array, reason?: string): void;
+  /** Runs `work`; an error there is reported and does not stop the other channels. */
+  isolated(work: () => void): void;
+  /** The chain's height as the node knows it. */
+  height(): number;
+}
+
+/** The channel a monitor watches: its state and keys, and its resolution once the funding output is spent. */
+export interface MonitoredChannel {
+  readonly channel: Channel;
+  onchain?: OnchainResolution;
+}
+
+export class ChannelMonitor {
+  constructor(
+    private readonly host: ChannelMonitorHost,
+    private readonly subject: MonitoredChannel,
+  ) {}
+
+  /** The block at `height` left the best chain: what confirmed there is unconfirmed, and will be broadcast again if due. Returns whether anything changed. */
+  blockDisconnected(height: number): boolean {
+    const onchain = this.subject.onchain;
+    if (!onchain) return false;
+    let changed = false;
+    for (const [txid, at] of Object.entries(onchain.confirmed)) {
+      if (at >= height) {
+        delete onchain.confirmed[txid];
+        changed = true;
+      }
+    }
+    for (const claim of allClaims(onchain.claims)) {
+      if (claim.confirmedAt !== undefined && claim.confirmedAt >= height) {
+        claim.confirmedAt = undefined;
+        claim.broadcast = false;
+        changed = true;
+      }
+      // What beat our claim to its output left the chain: our claim may go again.
+      if (claim.conflicted && (claim.conflictedAt === undefined || claim.conflictedAt >= height)) {
+        claim.conflicted = false;
+        claim.conflictedAt = undefined;
+        claim.broadcast = false;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Whether something is due by the block `soon`: our commitment to confirm, a claim out or unlocking. */
+  needsEveryBlock(soon: number): boolean {
+    const onchain = this.subject.onchain;
+    if (!onchain || onchain.kind === 'cooperative') return false;
+    // (A preimage claimed on chain comes at once in any case: the feed pushes a block that matches at once.)
+    if (onchain.confirmed[onchain.commitmentTxid] === undefined) return true;
+    // A claim broadcast, or unlocking soon, wants its block at once; one locked for two weeks does not.
+    for (const claim of allClaims(onchain.claims)) {
+      if (claim.confirmedAt !== undefined || claim.conflicted) continue;
+      const unlocksAt = claimUnlocksAt(claim, onchain);
+      if (claim.broadcast || (unlocksAt !== undefined && unlocksAt <= soon)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The HTLC claims on our own commitment not built yet: built now (the
+   * wallet pays their fee with anchors; one that cannot is tried again at
+   * the next block, its HTLC still far from expiry), and with a preimage
+   * learned since, the claims it makes possible.
+   */
+  completeClaims(): void {
+    const onchain = this.subject.onchain!;
+    if (onchain.kind !== 'ours' || onchain.htlcClaimsBuilt) return;
+    const claimed = new Set(allClaims(onchain.claims).flatMap((claim) => (claim.htlc ? [`${claim.htlc.outgoing}/${claim.htlc.id}`] : [])));
+    const feeratePerKw = this.host.fees.feeratePerKw('claim');
+    const fresh: Claim[] = [];
+    const { claims } = claimsAfterOurClose(
+      this.subject.channel.state,
+      this.subject.channel.signer,
+      this.host.sweepScript(),
+      feeratePerKw,
+      (hash) => this.host.preimageFor(hash),
+      (tx, baseWeight) => this.host.payFee(tx, baseWeight, feeratePerKw),
+      (htlc) => !claimed.has(`${htlc.outgoing}/${htlc.id}`) && (htlc.outgoing || this.host.preimageFor(htlc.paymentHash) !== undefined),
+    );
+    for (const claim of claims) if (claim.htlc) fresh.push(claim);
+    onchain.claims.push(...fresh.map(pendingClaim));
+    onchain.htlcClaimsBuilt = true;
+    this.host.persist();
+    if (fresh.length > 0) this.broadcastDueClaims(this.host.height());
+  }
+
+  /**
+   * What of ours a commitment on chain carries: our balance in it, the HTLCs
+   * we offered in it not settled yet, and those offered to us in it that we
+   * can claim. (For people and the simulator's book; the claims are what counts.)
+   */
+  stakeMsat(spec: CommitmentSpec): number {
+    const unresolved = new Set((this.subject.onchain?.outgoing ?? []).filter((htlc) => !htlc.resolved).map((htlc) => htlc.id));
+    const outgoing = spec.htlcs.filter((htlc) => htlc.direction === 'outgoing' && unresolved.has(htlc.id));
+    const incoming = spec.htlcs.filter((htlc) => htlc.direction === 'incoming' && this.host.preimageFor(htlc.paymentHash) !== undefined);
+    return spec.toLocalMsat + [...outgoing, ...incoming].reduce((sum, htlc) => sum + htlc.amountMsat, 0);
+  }
+
+  /** Every output of a commitment on chain is watched: our claims, their claims (preimages), and the second stage. */
+  private watchCommitmentOutputs(tx: Transaction): void {
+    const filter = this.host.chainFilter;
+    if (!filter) return;
+    const txid = tx.getId();
+    tx.outs.forEach((output, vout) => {
+      if (Number(output.value) > ANCHOR_OUTPUT_SATOSHIS) filter.watchOutput({ txid, vout });
+    });
+  }
+
+  /**
+   * A transaction touching a closed channel: the commitment or a claim of
+   * ours confirming, someone else's spend of an output we claim (which
+   * voids our claim and may reveal a preimage). Returns whether anything changed.
+   */
+  transactionConfirmed(tx: Transaction, height: number): boolean {
+    const onchain = this.subject.onchain!;
+    const txid = tx.getId();
+    let changed = false;
+    if (txid === onchain.commitmentTxid && onchain.confirmed[txid] !== height) {
+      onchain.confirmed[txid] = height;
+      changed = true;
+    }
+    const spent = new Set(tx.ins.map(spentOutpoint));
+    for (const claim of allClaims(onchain.claims)) {
+      const claimTx = Transaction.fromBuffer(claim.transaction);
+      if (claimTx.getId() === txid) {
+        if (claim.confirmedAt === height) continue;
+        claim.confirmedAt = height;
+        claim.conflicted = false;
+        onchain.confirmed[txid] = height;
+        changed = true;
+        // A second-stage HTLC transaction of ours: its output is claimed after the delay; watch it.
+        if (claim.then) this.host.chainFilter?.watchOutput({ txid, vout: 0 });
+        if (!claim.then) {
+          this.host.report({ type: 'funds_spendable', description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
+        }
+      } else if (claimTx.ins.some((input) => spent.has(spentOutpoint(input))) && !claim.conflicted) {
+        claim.conflicted = true;
+        claim.conflictedAt = height;
+        changed = true;
+      }
+    }
+    // The counterparty claimed an HTLC we offered with its preimage: the payment went through. The preimage is
+    // written first; settling upstream follows (resolveOutgoingOnchain), and is repeated after a crash until done.
+    const pending = new Set((onchain.outgoing ?? []).filter((htlc) => !htlc.resolved && !htlc.preimage).map((htlc) => bytesToHex(htlc.paymentHash)));
+    for (const [hash, preimage] of preimagesRevealed(tx, pending)) {
+      for (const htlc of onchain.outgoing!) {
+        if (htlc.resolved || bytesToHex(htlc.paymentHash) !== hash) continue;
+        htlc.preimage = preimage;
+        changed = true;
+      }
+    }
+    if (changed) this.host.persist();
+    if ((onchain.outgoing ?? []).some((htlc) => htlc.preimage && !htlc.resolved)) this.resolveOutgoing(height);
+    return changed;
+  }
+
+  /** Broadcasts each claim once the next block can include it, and again if it has not confirmed a while later. */
+  broadcastDueClaims(height: number): void {
+    const onchain = this.subject.onchain!;
+    let changed = false;
+    // Our commitment, until it confirms: a mempool may have dropped it, a gateway lost it.
+    if (onchain.kind === 'ours' && onchain.commitment && onchain.confirmed[onchain.commitmentTxid] === undefined) {
+      if (onchain.commitmentBroadcastAt === undefined || height - onchain.commitmentBroadcastAt >= REBROADCAST_AFTER_BLOCKS) {
+        if (onchain.commitmentBroadcastAt !== undefined) this.host.broadcast(Transaction.fromBuffer(onchain.commitment));
+        onchain.commitmentBroadcastAt = height;
+        changed = true;
+      }
+    }
+    for (const claim of allClaims(onchain.claims)) {
+      if (claim.confirmedAt !== undefined || claim.conflicted) continue;
+      if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
+      if (claim.broadcast && claim.broadcastAt === undefined) {
+        claim.broadcastAt = height; // written by an earlier version: count from now
+        changed = true;
+        continue;
+      }
+      // What it spends must be in the chain, and the next block (height + 1) allowed by both its locks.
+      const unlocksAt = claimUnlocksAt(claim, onchain);
+      if (unlocksAt === undefined || unlocksAt > height + 1) continue;
+      claim.broadcast = true;
+      claim.broadcastAt = height;
+      changed = true;
+      this.host.broadcast(Transaction.fromBuffer(claim.transaction));
+    }
+    if (changed) this.host.persist();
+  }
+
+  /**
+   * HTLCs we offered on a channel now on chain are settled upstream (or
+   * reported to the payer) once that is final: failed when our timeout
+   * claim is `ANTI_REORG_DELAY` deep, or when the commitment on chain,
+   * that deep, carries no output of theirs for it (dust, not yet signed,
+   * or a breach the justice takes whole). Fulfilled ones were settled as
+   * soon as their preimage showed.
+   */
+  resolveOutgoing(height: number): void {
+    const onchain = this.subject.onchain!;
+    // A preimage seen on chain settles at once (it is proof of payment, whatever a reorg does); written before, marked after.
+    for (const htlc of onchain.outgoing ?? []) {
+      if (htlc.resolved || !htlc.preimage) continue;
+      this.host.resolveOutgoing(htlc.id, htlc.paymentHash, htlc.preimage);
+      htlc.resolved = 'fulfilled';
+      this.host.persist();
+      this.host.report({ type: 'htlc_resolved_onchain', paymentHash: htlc.paymentHash, amountMsat: htlc.amountMsat, outcome: 'claimed' });
+    }
+    const commitmentAt = onchain.confirmed[onchain.commitmentTxid];
+    if (commitmentAt === undefined) return;
+    const deep = (at: number | undefined) => at !== undefined && height - at + 1 >= ANTI_REORG_DELAY;
+    for (const htlc of onchain.outgoing ?? []) {
+      if (htlc.resolved) continue;
+      const timeouts = allClaims(onchain.claims).filter((claim) => claim.htlc?.outgoing && claim.htlc.id === htlc.id);
+      const live = timeouts.filter((claim) => !claim.conflicted);
+      const timedOut = live.some((claim) => deep(claim.confirmedAt));
+      const nothingToClaim = timeouts.length === 0 && deep(commitmentAt);
+      if (!timedOut && !nothingToClaim) continue;
+      // Upstream first, then marked: a crash in between repeats the settlement, which is harmless; the other order could lose it.
+      this.host.resolveOutgoing(htlc.id, htlc.paymentHash, undefined, timedOut ? 'timed out on chain' : 'the channel closed on chain without it');
+      htlc.resolved = 'failed';
+      this.host.persist();
+    }
+  }
+
+  /** A preimage learned after a channel went on chain: claim its HTLCs with it too. */
+  claimLate(learned: Uint8Array): void {
+    const onchain = this.subject.onchain!;
+    const learnedHash = bytesToHex(sha256(learned));
+    const preimageOf = (hash: Uint8Array) => (bytesToHex(hash) === learnedHash ? learned : this.host.preimageFor(hash));
+    const before = allClaims(onchain.claims).length;
+    if (onchain.kind === 'ours') {
+      // Written with the channel before the claim is built: a wallet that cannot pay its fee now tries again at each block.
+      onchain.learned = [...(onchain.learned ?? []), learned];
+      onchain.htlcClaimsBuilt = false;
+      this.host.persist();
+      this.host.isolated(() => this.completeClaims());
+    } else if (onchain.kind === 'theirs' && onchain.commitment) {
+      const claimed = new Set(allClaims(onchain.claims).map((claim) => outpointsOf(Transaction.fromBuffer(claim.transaction))));
+      const fresh = (claimsAfterTheirClose(this.subject.channel.state, this.subject.channel.signer, Transaction.fromBuffer(onchain.commitment), this.host.sweepScript(), this.host.fees.feeratePerKw('claim'), preimageOf) ?? []).filter(
+        (claim) => !claimed.has(outpointsOf(claim.transaction)),
+      );
+      if (fresh.length > 0) {
+        onchain.claims.push(...fresh.map(pendingClaim));
+        this.host.persist();
+        this.broadcastDueClaims(this.host.height());
+      }
+    }
+    const won = allClaims(onchain.claims).slice(before).filter((claim) => claim.htlc && !claim.htlc.outgoing);
+    for (const claim of won) {
+      const htlc = [this.subject.channel.state.localCommit.spec, this.subject.channel.state.remoteCommit.spec].flatMap((spec) => spec.htlcs).find((each) => each.direction === 'incoming' && each.id === claim.htlc!.id);
+      this.host.report({ type: 'htlc_resolved_onchain', paymentHash: claim.htlc!.paymentHash, amountMsat: htlc?.amountMsat ?? 0, outcome: 'won' });
+    }
+  }
+
+  /** The HTLCs we offered in `spec` (or in either commitment, without one) that no settlement has removed yet. */
+  pendingOutgoing(spec?: CommitmentSpec): NonNullable<OnchainResolution['outgoing']> {
+    const state = this.subject.channel.state;
+    const specs = spec ? [spec] : [state.localCommit.spec, state.remoteCommit.spec, ...(state.nextRemoteCommit ? [state.nextRemoteCommit.spec] : [])];
+    const byId = new Map<number, { id: number; paymentHash: Uint8Array; amountMsat: number }>();
+    for (const each of [...specs, state.localCommit.spec, state.remoteCommit.spec]) {
+      for (const htlc of each.htlcs) if (htlc.direction === 'outgoing') byId.set(htlc.id, { id: htlc.id, paymentHash: htlc.paymentHash, amountMsat: htlc.amountMsat });
+    }
+    // Settlements they sent us off chain stand: a fulfill's preimage is ours already, a fail is final once revoked.
+    const settled = new Set(this.subject.channel.settlementsReceived().filter((settlement) => settlement.paymentPreimage).map((settlement) => settlement.id));
+    return [...byId.values()].filter((htlc) => !settled.has(htlc.id));
+  }
+
+  /**
+   * The funding output is spent: whatever spent it, the channel is over
+   * off chain. Their commitment gives us claims; on a revoked one (we hold
+   * its `remedies`) the justice transactions are our claims, with our own
+   * `to_remote`; a cooperative close (`closingAgreed`) pays both wallets as
+   * agreed. Returns what the close was, for the manager to report.
+   */
+  fundingSpent(tx: Transaction, remedies: readonly Uint8Array[] | undefined, closingAgreed: boolean): { kind: CloseKind; reason: string; stakeMsat: number } {
+    const txid = tx.getId();
+    const { channel } = this.subject;
+    const state = channel.state;
+    const claims = claimsAfterTheirClose(state, channel.signer, tx, this.host.sweepScript(), this.host.fees.feeratePerKw('claim'), (hash) => this.host.preimageFor(hash));
+    let kind: CloseKind;
+    if (claims) kind = 'theirs';
+    else if (remedies) kind = 'revoked';
+    else if (closingAgreed && isCooperativeClose(tx)) kind = 'cooperative';
+    else kind = 'unknown';
+    // The HTLCs we offered that this transaction can still carry: the commitment's, for theirs; any, for the rest.
+    const candidate = [state.remoteCommit, state.nextRemoteCommit].find((commit) => commit?.txid === txid);
+    const outgoing = kind === 'cooperative' ? [] : this.pendingOutgoing(candidate?.spec);
+    // What an earlier resolution (our own commitment, which this one beat) learned and settled stays learned and settled.
+    for (const htlc of outgoing) {
+      const before = this.subject.onchain?.outgoing?.find((earlier) => earlier.id === htlc.id);
+      if (before?.preimage) htlc.preimage = before.preimage;
+      if (before?.resolved) htlc.resolved = before.resolved;
+    }
+    // On a revoked commitment the justice takes their outputs; our own to_remote is ours to sweep, as on theirs.
+    const toRemote = kind === 'revoked' ? toRemoteClaim(tx, state.variant, channel.signer, this.host.sweepScript(), this.host.fees.feeratePerKw('claim')) : undefined;
+    // The justice transactions are claims too: broadcast again until one confirms (a mempool may drop them), voided by what spends their outputs first.
+    const justice = kind === 'revoked' ? (remedies ?? []).map((bytes, i) => justiceClaim(bytes, i, tx)) : [];
+    this.subject.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(toRemote ? [toRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
+    if (kind !== 'cooperative') this.watchCommitmentOutputs(tx);
+    // Their commitment's view of our money; for a revoked or unknown one, our last balance (the justice, or nothing, decides the rest).
+    const stakeMsat = candidate ? this.stakeMsat(candidate.spec) : state.localCommit.spec.toLocalMsat;
+    return { kind, reason: closeReasons[kind], stakeMsat };
+  }
+
+  /**
+   * Our own close: our latest commitment, signed, and the claim of its
+   * `to_local` (the HTLC claims follow, `completeClaims`, as the wallet can
+   * pay their fees). Written into the resolution before anything leaves;
+   * the caller persists, then broadcasts the commitment.
+   */
+  closeOurs(): Transaction {
+    const { channel } = this.subject;
+    // to_local first, with no HTLC: nothing can keep the commitment from leaving. The HTLC transactions
+    // (whose fee, with anchors, the wallet pays) are added right after, and again at each block until they are built.
+    const { commitment, claims } = claimsAfterOurClose(channel.state, channel.signer, this.host.sweepScript(), this.host.fees.feeratePerKw('claim'), () => undefined, undefined, () => false);
+    this.subject.onchain = {
+      commitmentTxid: commitment.getId(),
+      ours: true,
+      kind: 'ours',
+      claims: claims.map(pendingClaim),
+      commitment: commitment.toBuffer(),
+      confirmed: {},
+      // Every HTLC we offered in any commitment: those not in ours are failed back once ours is deep enough.
+      outgoing: this.pendingOutgoing(),
+    };
+    this.watchCommitmentOutputs(commitment);
+    return commitment;
+  }
+}
+
+export function pendingClaim(claim: Claim): PendingClaim {
+  return {
+    description: claim.description,
+    transaction: claim.transaction.toBuffer(),
+    spends: claim.outpoint.txid,
+    ...(claim.notBeforeHeight !== undefined && { notBeforeHeight: claim.notBeforeHeight }),
+    ...(claim.relativeDelay !== undefined && { relativeDelay: claim.relativeDelay }),
+    ...(claim.then && { then: pendingClaim(claim.then) }),
+    ...(claim.htlc && { htlc: claim.htlc }),
+    satoshis: claim.satoshis,
+  };
+}
+
+export function onchainSummary(onchain: OnchainResolution): OnchainSummary {
+  const claims = allClaims(onchain.claims).map((claim): ClaimSummary => {
+    const tx = Transaction.fromBuffer(claim.transaction);
+    const unlocksAt = claimUnlocksAt(claim, onchain);
+    const state = claim.confirmedAt !== undefined ? 'confirmed' : claim.conflicted ? 'void' : claim.broadcast ? 'broadcast' : 'waiting';
+    return {
+      description: claim.description,
+      txid: tx.getId(),
+      satoshis: Number(tx.outs[0]?.value ?? 0),
+      ...(claim.satoshis !== undefined && { inputSatoshis: claim.satoshis }),
+      state,
+      ...(unlocksAt !== undefined && { unlocksAt }),
+      ...(claim.confirmedAt !== undefined && { confirmedAt: claim.confirmedAt }),
+    };
+  });
+  const confirmedAt = onchain.confirmed[onchain.commitmentTxid];
+  return { kind: onchain.kind ?? (onchain.ours ? 'ours' : 'theirs'), commitmentTxid: onchain.commitmentTxid, ...(confirmedAt !== undefined && { confirmedAt }), claims };
+}
+
+/**
+ * The first block that may include a claim: after its absolute lock (a
+ * transaction is valid in the block after its locktime) and its relative
+ * one (counted from the block of what it spends, which counts as one).
+ * Undefined while what it spends is not in the chain.
+ */
+export function claimUnlocksAt(claim: PendingClaim, onchain: OnchainResolution): number | undefined {
+  const spentAt = onchain.confirmed[claim.spends];
+  if (spentAt === undefined) return undefined;
+  return Math.max((claim.notBeforeHeight ?? -1) + 1, spentAt + (claim.relativeDelay ?? 1));
+}
+
+/** A justice transaction on a revoked commitment, as a claim: the whole one first (`index` 0), then one per output. */
+function justiceClaim(bytes: Uint8Array, index: number, breach: Transaction): PendingClaim {
+  const tx = Transaction.fromBuffer(bytes);
+  const satoshis = tx.ins.reduce((sum, input) => sum + Number(breach.outs[input.index]?.value ?? 0), 0);
+  return { description: index === 0 ? 'justice' : 'justice (one output)', transaction: bytes, spends: breach.getId(), satoshis };
+}
+
+/** The outputs a transaction spends, as one key. */
+function outpointsOf(tx: Transaction): string {
+  return tx.ins.map(spentOutpoint).join();
+}
+
+/** A commitment's locktime carries 0x20 in its top byte (BOLT 3's obscured number); a closing transaction's is 0. */
+function isCooperativeClose(tx: Transaction): boolean {
+  return tx.locktime >>> 24 !== 0x20;
+}
+
+/** What `channel_force_closed` says of a close we did not make. */
+const closeReasons: Record<CloseKind, string> = {
+  ours: 'we broadcast our commitment',
+  theirs: 'the peer broadcast its commitment',
+  revoked: 'the peer broadcast a revoked commitment: justice broadcast',
+  cooperative: 'closed cooperatively',
+  unknown: 'the funding output was spent by a transaction this node does not recognise (one of our own old states?)',
+};
+
+/** Claims and the claims that follow them, flattened. */
+export function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
+  return claims.flatMap((claim) => [claim, ...(claim.then ? allClaims([claim.then]) : [])]);
+}
