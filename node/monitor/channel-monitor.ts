@@ -52,6 +52,9 @@ export interface ClaimSummary {
   readonly confirmedAt?: number;
 }
 
+/** The highest feerate a claim is bumped to: 500 sat/vbyte. */
+const MAX_CLAIM_FEERATE_PER_KW = 125_000;
+
 /** What a monitor tells its manager (which adds the channel's peer and handle). */
 export type MonitorEvent =
   /** A claim of ours confirmed: its output is in our wallet. */
@@ -165,6 +168,42 @@ export class ChannelMonitor {
   }
 
   /**
+   * Replaces a claim that has not confirmed with the same claim at a higher
+   * feerate: the fee estimator's for claims, and at least a quarter more
+   * than it pays now (BIP 125 wants the replacement to pay more, in total
+   * and per weight), up to MAX_CLAIM_FEERATE_PER_KW. Only the claims we sign
+   * alone on one input can be signed again (sweeps of `to_local`, of
+   * `to_remote` and of HTLCs on their commitment); HTLC transactions on our
+   * commitment, justice signed in advance and second-stage sweeps go again
+   * as they are. The versions replaced are kept: a miner may still take one.
+   */
+  private bumpFee(claim: PendingClaim): void {
+    const onchain = this.subject.onchain!;
+    const current = Transaction.fromBuffer(claim.transaction);
+    if (claim.satoshis === undefined || current.ins.length !== 1 || claim.then) return;
+    const fee = claim.satoshis - current.outs.reduce((sum, output) => sum + Number(output.value), 0);
+    const feeratePerKw = Math.min(MAX_CLAIM_FEERATE_PER_KW, Math.max(this.host.fees.feeratePerKw('claim'), Math.ceil((fee * 1000 * 1.25) / current.weight())));
+    const { channel } = this.subject;
+    let rebuilt: Claim[] = [];
+    try {
+      if (onchain.kind === 'theirs' && onchain.commitment) {
+        rebuilt = claimsAfterTheirClose(channel.state, channel.signer, Transaction.fromBuffer(onchain.commitment), this.host.sweepScript(), feeratePerKw, (hash) => this.host.preimageFor(hash)) ?? [];
+      } else if (onchain.kind === 'ours') {
+        rebuilt = claimsAfterOurClose(channel.state, channel.signer, this.host.sweepScript(), feeratePerKw, () => undefined, undefined, () => false).claims;
+      }
+    } catch {
+      return; // cannot be built again (the wallet, the state): the claim goes again as it is
+    }
+    const outpoint = spentOutpoint(current.ins[0]!);
+    const replacement = rebuilt.find((each) => each.transaction.ins.length === 1 && spentOutpoint(each.transaction.ins[0]!) === outpoint);
+    if (!replacement) return; // below what its sweep would cost at that rate: keep the one that pays less
+    const replacementFee = replacement.satoshis - replacement.transaction.outs.reduce((sum, output) => sum + Number(output.value), 0);
+    if (replacementFee <= fee) return;
+    claim.earlier = [...(claim.earlier ?? []), claim.transaction];
+    claim.transaction = replacement.transaction.toBuffer();
+  }
+
+  /**
    * What of ours a commitment on chain carries: our balance in it, the HTLCs
    * we offered in it not settled yet, and those offered to us in it that we
    * can claim. (For people and the simulator's book; the claims are what counts.)
@@ -201,6 +240,12 @@ export class ChannelMonitor {
     }
     const spent = new Set(tx.ins.map(spentOutpoint));
     for (const claim of allClaims(onchain.claims)) {
+      // An earlier version of a claim we bumped confirmed (a miner took it before the replacement): it is the claim.
+      const earlier = claim.earlier?.find((bytes) => Transaction.fromBuffer(bytes).getId() === txid);
+      if (earlier) {
+        claim.earlier = [...claim.earlier!.filter((bytes) => bytes !== earlier), claim.transaction];
+        claim.transaction = earlier;
+      }
       const claimTx = Transaction.fromBuffer(claim.transaction);
       if (claimTx.getId() === txid) {
         if (claim.confirmedAt === height) continue;
@@ -249,6 +294,8 @@ export class ChannelMonitor {
     for (const claim of allClaims(onchain.claims)) {
       if (claim.confirmedAt !== undefined || claim.conflicted) continue;
       if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
+      // Out a while and not confirmed: again, at a higher feerate where we can sign it again alone (RBF).
+      if (claim.broadcast && claim.broadcastAt !== undefined) this.bumpFee(claim);
       if (claim.broadcast && claim.broadcastAt === undefined) {
         claim.broadcastAt = height; // written by an earlier version: count from now
         changed = true;

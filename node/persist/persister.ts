@@ -17,7 +17,10 @@ import type { ChannelUpdate } from '../wire/messages.js';
 /** A claim of ours after a close: a signed transaction and when it may be broadcast. */
 export interface PendingClaim {
   readonly description: string;
-  readonly transaction: Uint8Array;
+  /** Signed; replaced by the same claim at a higher feerate when it does not confirm (RBF). */
+  transaction: Uint8Array;
+  /** Versions it replaced, lowest fee first: one of them may still confirm. */
+  earlier?: Uint8Array[];
   /** The txid (display order) of the transaction whose output it spends. */
   readonly spends: string;
   readonly notBeforeHeight?: number;
