@@ -234,6 +234,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       }
       byHeight.set(match.height, [...(byHeight.get(match.height) ?? []), tx]);
     }
+    if (change.disconnected.length === 0 && end <= this.cursor.height) return this.onStale(end);
     // Every block that left, even above our cursor: a crash after delivering and before writing the cursor
     // may have given the listeners blocks the cursor does not show. Listeners take a disconnection twice calmly.
     for (const entry of change.disconnected) for (const listener of this.chainListeners) listener.blockDisconnected(entry.height);
@@ -251,6 +252,26 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
     this.emit('tip', end, message.tipHeight <= end);
     this.acknowledge();
+  }
+
+  /**
+   * A push wholly at or below our cursor, every header of it already ours: a
+   * late copy of one taken before (relays may hand over an old copy after
+   * newer pushes). It changes nothing: the cursor never goes back except in a
+   * reorg (`change.disconnected`), and the listeners have had its blocks.
+   *
+   * One ending at our cursor is acknowledged there: it may be the gateway's
+   * repeat of a push whose acknowledgement it lost (or its push again after
+   * a restart), and until it hears of it, it sends nothing more. One ending
+   * below is not: the gateway has since sent the push that brought us to our
+   * cursor, so it waits for nothing this copy could answer, and an
+   * acknowledgement below the push it has in flight reads to it as a refusal
+   * (which drops that push's repeat, or for a node catching up, sends the
+   * push again at once). Should the gateway wait on it all the same (it
+   * restarted on a chain behind ours), our hello after a silence settles it.
+   */
+  private onStale(end: number): void {
+    if (end === this.cursor.height) this.acknowledge();
   }
 
   /** The answer to a hello when there is nothing new: our view is current if the gateway's tip is where we are. */

@@ -61,6 +61,7 @@ async function setUp(t: Test, init: ChainFeedInit = {}) {
   await mineToSegwit(chain);
   const store = new FeedStore(join(dir, 'feed'));
   const toNode: GatewayMessage[] = [];
+  const fromNode: GatewayMessage[] = [];
   let node: ReturnType<typeof makeNode> | undefined;
   const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock: systemClock }, init);
   const warnings: string[] = [];
@@ -91,6 +92,7 @@ async function setUp(t: Test, init: ChainFeedInit = {}) {
     return { client, listener };
   }
   const toGateway = async (message: GatewayMessage) => {
+    fromNode.push(message);
     if (message.type === 'feed_ack') return feed.acknowledge(NODE, message);
     if (message.type === 'watch') {
       const proofs = await feed.watch(NODE, message);
@@ -120,6 +122,7 @@ async function setUp(t: Test, init: ChainFeedInit = {}) {
     feed,
     store,
     toNode,
+    fromNode,
     warnings,
     headerChain,
     get node() {
@@ -238,6 +241,50 @@ t.test('a node away: its unanswered push is sent again once, not at every block;
   const tip = (await chain.tip()).height;
   await until('back, it catches up', () => back.client.height === tip);
   t.equal(back.listener.tip, tip, 'its listener has the tip');
+  t.same(env.warnings, [], 'no warnings');
+});
+
+t.test('a late copy of an older push changes nothing: the cursor never goes back, no block is taken twice', async (t) => {
+  // LoRa relays may hand over an old copy of a push after newer ones (a repeat queued while the node was away).
+  const env = await setUp(t);
+  const { chain, until } = env;
+  env.node.client.start();
+  const start = (await chain.tip()).height;
+  await until('at the tip', () => env.node.client.height === start);
+  const lastPush = () => env.toNode.filter((message) => message.type === 'blocks').at(-1) as Extract<GatewayMessage, { type: 'blocks' }>;
+  await chain.mine(6);
+  await until('the first push is taken', () => env.node.client.height === start + 6);
+  const older = lastPush();
+  await chain.mine(6);
+  await until('the second push is taken', () => env.node.client.height === start + 12);
+  const newer = lastPush();
+  t.equal(newer.startHeight, start + 7, 'the second push follows the first');
+  await env.feed.idle();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const log = env.node.listener.log.length;
+  const acks = env.fromNode.length;
+
+  env.node.client.handle(older);
+  t.equal(env.node.client.height, start + 12, 'a stale copy ending below the cursor does not move it back');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await env.feed.idle();
+  t.same(env.fromNode.slice(acks), [], 'and is not acknowledged: the gateway has gone past it (an ack below its push in flight reads as a refusal)');
+  t.same(env.node.listener.log.slice(log), [], 'the listeners hear nothing of it');
+  t.equal(env.store.cursor(NODE)!.height, start + 12, "the gateway's cursor for the node stays where it was");
+
+  env.node.client.handle(newer);
+  t.equal(env.node.client.height, start + 12, 'a copy of the last push changes nothing either');
+  await until('it is acknowledged at the cursor (the gateway may be repeating it, having lost our acknowledgement)', () => env.fromNode.length > acks);
+  t.match(env.fromNode.slice(acks), [{ type: 'feed_ack', height: start + 12 }]);
+  t.same(env.node.listener.log.slice(log), [], 'the listeners hear nothing of it');
+
+  const pushes = env.toNode.filter((message) => message.type === 'blocks').length;
+  await chain.mine(6);
+  await until('the next push is taken', () => env.node.client.height === start + 18);
+  const next = env.toNode.filter((message) => message.type === 'blocks');
+  t.equal(next.length, pushes + 1, 'one push');
+  t.equal(lastPush().startHeight, start + 13, 'from above the cursor: nothing sent twice');
+  t.same(env.node.listener.log.slice(log), [`tip ${start + 18}`], 'the listeners hear of the new tip once');
   t.same(env.warnings, [], 'no warnings');
 });
 
