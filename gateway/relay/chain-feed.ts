@@ -184,8 +184,8 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
       const fresh = keys.filter((key) => !store.watchersOf(key)?.has(nodeId));
       if (store.watchCount(nodeId) + fresh.length > this.maxWatchesPerNode) throw new InvalidInputError('watch', `a node may watch ${this.maxWatchesPerNode} outputs and transactions; this one holds ${store.watchCount(nodeId)}`);
       if (store.totalWatches + fresh.length > this.maxWatches) throw new InvalidInputError('watch', `the gateway watches ${this.maxWatches} outputs and transactions at most, for all nodes`);
-      const added = store.addWatches(nodeId, keys);
-      const proofs = await this.lateMatches(nodeId, new Set(added), request.fromHeight);
+      const added = new Set(store.addWatches(nodeId, keys));
+      const proofs = await this.lateMatches(nodeId, added, [...new Set(keys)].filter((key) => !added.has(key)), request.fromHeight);
       // Blocks the node has not had yet may now matter to it: they go at once.
       await this.push(nodeId);
       return proofs;
@@ -303,11 +303,31 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     store.removeWatches(nodeId, store.matchedAtOrBelow(nodeId, height - RETIRE_DEPTH));
   }
 
-  /** Matches for watches just added, in blocks the node already has: proofs to send now, since the feed will not. */
-  private async lateMatches(nodeId: string, added: ReadonlySet<WatchKey>, fromHeight: number): Promise<GatewayMessage[]> {
-    if (added.size === 0) return [];
-    const cursor = this.components.store.cursor(nodeId);
+  /**
+   * Matches in blocks the node already has, for the watches of a request:
+   * proofs to send now, since the feed will not.
+   *
+   * `added`, watches new to us, are looked for: a transaction by its status,
+   * spends by a scan from the request's `fromHeight` (at most
+   * LATE_SCAN_LIMIT blocks, and only when something is new).
+   *
+   * `again`, watches we held already: the node names them only while it has
+   * not had our `done` for them, so the answer to its first request, and
+   * the proofs after it, may have been lost on the air (or in its restart).
+   * Their matches are proven again. Each was found already (by that
+   * request's scan or status, or by a push since, the feed matching every
+   * block after it against the watch) and its record says where
+   * (`matchedAt`): one block read per watch so matched, none for the
+   * others, so a request repeated (by a node whose answers keep getting
+   * lost, or a stranger) costs at most a message's worth of block reads, not
+   * a scan. The node takes a proof it had as a repeat.
+   */
+  private async lateMatches(nodeId: string, added: ReadonlySet<WatchKey>, again: readonly WatchKey[], fromHeight: number): Promise<GatewayMessage[]> {
+    if (added.size === 0 && again.length === 0) return [];
+    const store = this.components.store;
+    const cursor = store.cursor(nodeId);
     const sent = Math.max(cursor?.height ?? 0, this.inFlight.get(nodeId)?.to ?? 0);
+    const start = Math.max(1, Math.max(fromHeight, sent - LATE_SCAN_LIMIT) - REWIND_BLOCKS);
     const proofs: GatewayMessage[] = [];
     const proven = new Set<number>();
     const prove = (match: FeedMatch) => {
@@ -316,6 +336,14 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
       this.markMatched(nodeId, match);
       proofs.push({ type: 'tx_proof', requestId: 0, height: match.height, index: match.index, branch: match.branch, transaction: match.transaction });
     };
+    // As the first answer would have: a transaction at any height we have sent, a spend within the scan's range.
+    for (const key of again) {
+      const at = store.watchRecord(nodeId, key)?.matchedAt;
+      if (at === undefined || at > sent || (key.startsWith('o:') && at < start)) continue;
+      const block = await this.blockAt(at);
+      if (block) this.matchesIn(nodeId, block, new Set([key])).forEach(prove);
+    }
+    if (added.size === 0) return proofs;
     // Transactions confirmed long ago (a deposit announced late) are found by their status; spends by a scan.
     for (const key of added) {
       if (!key.startsWith('t:')) continue;
@@ -324,7 +352,6 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
       const block = await this.blockAt(status.height);
       if (block) this.matchesIn(nodeId, block, new Set([key])).forEach(prove);
     }
-    const start = Math.max(1, Math.max(fromHeight, sent - LATE_SCAN_LIMIT) - REWIND_BLOCKS);
     for (let height = start; height <= sent; height++) {
       const block = await this.blockAt(height);
       if (!block) break;

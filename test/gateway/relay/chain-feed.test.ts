@@ -244,6 +244,52 @@ t.test('a node away: its unanswered push is sent again once, not at every block;
   t.same(env.warnings, [], 'no warnings');
 });
 
+t.test('a watch request repeated after its answer was lost gets the proof again, from one block read, not a scan', async (t) => {
+  const env = await setUp(t);
+  const { chain, until } = env;
+  env.node.client.start();
+  const start = (await chain.tip()).height;
+  await until('at the tip', () => env.node.client.height === start);
+  // Confirmed before anyone watched it, in a block the node then takes: only a late proof can tell it.
+  const old = spendAnyoneCanSpend(await coinbaseAt(chain, 4), p2wsh(OP_TRUE_SCRIPT));
+  await chain.broadcast(old);
+  await chain.mine(6);
+  await until('the node has the block', () => env.node.client.height === start + 6);
+  const proofs = () => env.toNode.filter((message) => message.type === 'tx_proof').length;
+  const dones = () => env.toNode.filter((message) => message.type === 'done').length;
+
+  // The answer (done, then the proof) is lost on the air.
+  env.setOnline(false);
+  env.node.client.watchTransaction(old.getId());
+  await until('the gateway answered', () => dones() === 1);
+  t.equal(proofs(), 1, 'the first answer carried the proof');
+  await env.feed.idle();
+  env.setOnline(true);
+
+  // The node asks again (here after a restart; after a silence it is the same request).
+  let reads = 0;
+  const blockAt = chain.blockAt.bind(chain);
+  chain.blockAt = (height: number) => (reads++, blockAt(height));
+  const back = env.restartNode();
+  back.client.start();
+  await until('the repeat is answered', () => dones() === 2);
+  await env.feed.idle();
+  t.equal(proofs(), 2, 'the repeat is answered with the proof again');
+  await until('the proof reaches the node', () => back.listener.confirmed.has(old.getId()), 3_000);
+  t.equal(back.listener.confirmed.get(old.getId()), start + 1, 'in its block');
+  t.ok(reads <= 1, `the gateway read ${reads} block(s) from the chain for it (at most the one the match is in; it may be cached), not the 2016 a scan may cover`);
+  t.ok(back.client.watchesTransaction(old.getId()), 'the watch is kept');
+
+  // A held watch with no match, asked again: nothing to prove, and nothing read.
+  const other = spendAnyoneCanSpend(await coinbaseAt(chain, 6), p2wsh(OP_TRUE_SCRIPT));
+  const request = { outpoints: [], txids: [other.getHash()], fromHeight: start };
+  t.same(await env.feed.watch(NODE, request), [], 'a new watch with no match: no proof');
+  reads = 0;
+  t.same(await env.feed.watch(NODE, request), [], 'asked again: none');
+  t.equal(reads, 0, 'and no block read');
+  t.same(env.warnings, [], 'no warnings');
+});
+
 t.test('a late copy of an older push changes nothing: the cursor never goes back, no block is taken twice', async (t) => {
   // LoRa relays may hand over an old copy of a push after newer ones (a repeat queued while the node was away).
   const env = await setUp(t);
