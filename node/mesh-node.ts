@@ -94,6 +94,10 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
   private readonly outbox: LinkOutbox;
   private undeliver: (() => void) | undefined;
   private running = false;
+  private readonly clock: Clock;
+  /** The last tip the gateway's feed brought, and when: the base of the height estimate. */
+  private lastTip = { height: 0, at: 0 };
+  private cancelEstimate: (() => void) | undefined;
 
   /** Builds every layer; opens nothing. A config that does not hold together is an `InvalidInputError` naming the field. */
   constructor(components: MeshNodeComponents, config: MeshNodeConfig) {
@@ -103,6 +107,7 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     }
     if (!components.broadcaster && !config.gateway) throw new InvalidInputError('broadcaster', 'missing: without a gateway, the mesh node needs a broadcaster');
     const { signer, outbox, clock, randomBytes } = components;
+    this.clock = clock;
     this.outbox = outbox;
     this.links = buildLinks(config.links, { nodeKey: signer, clock, outbox, randomBytes });
     this.links.forEach((link, index) => link.on('warning', (message) => this.emit('warning', `link ${index}: ${message}`)));
@@ -125,7 +130,10 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
       const feed = this.uplink.feed;
       feed.addChainListener(this.manager);
       feed.busy = () => this.manager.needsEveryBlock();
-      feed.on('tip', (_height, synced) => synced && this.manager.setChainSynced(true));
+      feed.on('tip', (height, synced) => {
+        this.lastTip = { height, at: this.clock.now() };
+        if (synced) this.manager.setChainSynced(true);
+      });
       this.manager.on('event', (event) => event.type === 'appointment' && this.uplink?.appointmentQueued());
     }
   }
@@ -178,12 +186,30 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     }
     this.manager.resume();
     this.uplink?.start();
+    if (this.uplink) this.estimateHeightEvery(ESTIMATE_HEIGHT_EVERY_MS);
+  }
+
+  /**
+   * While the gateway is silent, the chain goes on: every few minutes the
+   * manager is told how high it may be by now, counting blocks as if they
+   * came every 400 seconds instead of 600 (an upper bound, not a guess).
+   */
+  private estimateHeightEvery(ms: number): void {
+    const clock = this.clock;
+    this.lastTip = { height: this.uplink!.feed.height, at: clock.now() };
+    const tick = () => {
+      if (!this.running) return;
+      this.manager.estimateHeight(this.lastTip.height + Math.floor((clock.now() - this.lastTip.at) / FAST_BLOCK_MS));
+      this.cancelEstimate = clock.setTimer(ms, tick);
+    };
+    this.cancelEstimate = clock.setTimer(ms, tick);
   }
 
   /** Stops the links (timers, sessions, transports); the outbox and the channels stay on disk. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.cancelEstimate?.();
     this.uplink?.stop();
     this.undeliver?.();
     this.undeliver = undefined;
@@ -191,3 +217,8 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     await Promise.all(this.links.map((link) => link.stop()));
   }
 }
+
+/** Blocks counted as if they came every 400 s (they come every 600 s on average): the height estimate is an upper bound. */
+const FAST_BLOCK_MS = 400_000;
+/** How often the estimate is brought up to date. */
+const ESTIMATE_HEIGHT_EVERY_MS = 600_000;

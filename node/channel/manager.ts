@@ -223,6 +223,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private height = 0;
   /** Whether `height` is fresh (see `setChainSynced`); HTLCs to us wait while it is not. */
   private chainSynced = true;
+  /** The chain's height as the node's clock puts it, at most (`estimateHeight`). */
+  private heightEstimate = 0;
   /** Channels with HTLCs to us held until the chain view is fresh. */
   private readonly heldHtlcs = new Set<string>();
   /** The gateway's latest fee estimate, for claims. */
@@ -529,7 +531,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const outgoingExpiry = cltvExpiry - delaysFor(this.policy).cltvExpiryDelta;
     try {
       if (!outgoing) throw new ChannelStateError(`no route to ${destinationHex}`);
-      if (outgoingExpiry <= this.height) throw new ChannelStateError(`the HTLC expires at ${cltvExpiry}, too soon to forward with our delta of ${delaysFor(this.policy).cltvExpiryDelta} blocks`);
+      if (outgoingExpiry <= this.safeHeight) throw new ChannelStateError(`the HTLC expires at ${cltvExpiry}, too soon to forward with our delta of ${delaysFor(this.policy).cltvExpiryDelta} blocks`);
       const outId = outgoing.channel.addHtlc(amountMsat, paymentHash, outgoingExpiry, outgoing.peer === destinationHex ? undefined : destination);
       outgoing.forwards.set(outId, { peer: incoming.peer, handle: incoming.handle, id });
       this.commit(outgoing); // saves the link with the outgoing channel before the HTLC leaves
@@ -1003,6 +1005,21 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     this.bestBlockUpdated(Math.max(this.height, height));
   }
 
+  /**
+   * An upper bound of the chain's height from the node's clock while its
+   * gateway is silent (see MeshNode): the height it last heard may be days
+   * old. HTLCs are forwarded and settled only with room before their expiry
+   * at the higher of the two, so that a node cut off from the chain never
+   * offers or takes money on an HTLC that may have expired.
+   */
+  estimateHeight(height: number): void {
+    this.heightEstimate = height;
+  }
+
+  private get safeHeight(): number {
+    return Math.max(this.height, this.heightEstimate);
+  }
+
   /** The chain's height as far as this manager knows. */
   get chainHeight(): number {
     return this.height;
@@ -1216,7 +1233,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const invoice = this.invoices.get(bytesToHex(paymentHash));
     // An HTLC that expires before the invoice asked (or before we could claim it on chain) must not get the preimage:
     // the payer would have the proof of payment and could still take the money back.
-    const expiresTooSoon = invoice !== undefined && (cltvExpiry < invoice.minFinalExpiry || cltvExpiry < this.height + delaysFor(this.policy).finalExpiryDelta / 2);
+    const expiresTooSoon = invoice !== undefined && (cltvExpiry < invoice.minFinalExpiry || cltvExpiry < this.safeHeight + delaysFor(this.policy).finalExpiryDelta / 2);
     if (invoice && expiresTooSoon) {
       managed.channel.failHtlc(id, new TextEncoder().encode('expiry too soon'));
     } else if (invoice && amountMsat >= invoice.amountMsat) {
