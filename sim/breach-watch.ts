@@ -26,6 +26,8 @@ export interface Breach {
   readonly victimDueSat: number;
   /** Where the victim's justice transaction pays. */
   readonly victimScript: Uint8Array;
+  /** The cheater had nothing on the revoked commitment (no balance, no HTLC): nothing to punish, the breach is handled once it confirms. */
+  readonly nothingToTake?: boolean;
   confirmedHeight?: number;
   justiceTxid?: string;
   /** Who broadcast the justice that confirmed (the first to, when both did: the victim's own is often the tower's, byte for byte). */

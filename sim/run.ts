@@ -642,6 +642,7 @@ class SimRun {
     const handle = cheat.balances().find((channel) => channel.peer === this.idOf(victim))?.handle;
     if (handle === undefined) return void this.recorder.count('breachesNotMade');
     const tx = cheat.forceCloseTransaction(this.idOf(victim), handle);
+    const cheaterState = cheat.balances().find((channel) => channel.handle === handle && channel.peer === this.idOf(victim))!;
     const result = await this.chain.tracked.broadcast(tx);
     this.scheduler.log('breach', `${cheater} ${victim} ${result.accepted ? 'accepted' : `refused: ${result.reason}`}`);
     if (!result.accepted) return void this.recorder.count('breachesRefused');
@@ -657,6 +658,7 @@ class SimRun {
       toSelfDelay: delaysFor(victimPolicy).toSelfDelay,
       victimDueSat: Math.floor(current.localMsat / 1000),
       victimScript: this.wallets.get(victim)!.script,
+      ...(cheaterState.localMsat === 0 && cheaterState.pendingHtlcs === 0 && { nothingToTake: true }),
     });
   }
 
@@ -766,6 +768,11 @@ class SimRun {
       if (breach.punishedHeight !== undefined) continue;
       if (breach.confirmedHeight === undefined) {
         this.recorder.count('breachesNeverConfirmed');
+        continue;
+      }
+      if (breach.nothingToTake) {
+        // The cheater had nothing on that state: no justice exists for it; the victim sweeps its balance (closesResolved checks that).
+        this.recorder.count('breachesWithNothingToTake');
         continue;
       }
       this.violation('breachesPunished', `breach ${breach.txid}`, `${breach.cheater}'s breach of ${breach.victim} (height ${breach.confirmedHeight}) was not punished by the end of the run; its CSV delay runs out at ${breach.confirmedHeight + breach.toSelfDelay}`);

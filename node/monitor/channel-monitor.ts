@@ -23,7 +23,7 @@ import type { CommitmentSpec } from '../channel/spec.js';
 import type { ChainFilter } from '../chain/chain-listener.js';
 import type { FeeEstimator } from '../chain/fee-estimator.js';
 import type { CloseKind, OnchainResolution, PendingClaim } from '../persist/persister.js';
-import { type Claim, claimsAfterOurClose, claimsAfterTheirClose } from './claims.js';
+import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf } from './claims.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS } from './deadlines.js';
 import { preimagesRevealed } from './preimages.js';
 import { spentOutpoint } from './outpoints.js';
@@ -401,10 +401,15 @@ export class ChannelMonitor {
     const txid = tx.getId();
     const { channel } = this.subject;
     const state = channel.state;
-    const claims = claimsAfterTheirClose(state, channel.signer, tx, this.host.sweepScript(), this.host.fees.feeratePerKw('claim'), (hash) => this.host.preimageFor(hash));
+    const sweepScript = this.host.sweepScript();
+    const claimRate = this.host.fees.feeratePerKw('claim');
+    const claims = claimsAfterTheirClose(state, channel.signer, tx, sweepScript, claimRate, (hash) => this.host.preimageFor(hash));
+    // Their revoked commitment with nothing of theirs worth taking (no justice was signed for it): no punishment, but
+    // our balance on it is ours to sweep. It pays us (to_remote): none of our own commitments does.
+    const toRemote = claims ? undefined : toRemoteClaim(tx, state.variant, channel.signer, sweepScript, claimRate);
     let kind: CloseKind;
     if (claims) kind = 'theirs';
-    else if (remedies) kind = 'revoked';
+    else if (remedies || (toRemote && revocationSecretOf(state, tx))) kind = 'revoked';
     else if (closingAgreed && isCooperativeClose(tx)) kind = 'cooperative';
     else kind = 'unknown';
     // The HTLCs we offered that this transaction can still carry: the commitment's, for theirs; any, for the rest.
@@ -417,14 +422,15 @@ export class ChannelMonitor {
       if (before?.resolved) htlc.resolved = before.resolved;
     }
     // On a revoked commitment the justice takes their outputs; our own to_remote is ours to sweep, as on theirs.
-    const toRemote = kind === 'revoked' ? toRemoteClaim(tx, state.variant, channel.signer, this.host.sweepScript(), this.host.fees.feeratePerKw('claim')) : undefined;
     // The justice transactions are claims too: broadcast again until one confirms (a mempool may drop them), voided by what spends their outputs first.
     const justice = kind === 'revoked' ? (remedies ?? []).map((bytes, i) => justiceClaim(bytes, i, tx)) : [];
-    this.subject.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(toRemote ? [toRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
+    const ourToRemote = kind === 'revoked' ? toRemote : undefined;
+    this.subject.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(ourToRemote ? [ourToRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
     if (kind !== 'cooperative') this.watchCommitmentOutputs(tx);
     // Their commitment's view of our money; for a revoked or unknown one, our last balance (the justice, or nothing, decides the rest).
     const stakeMsat = candidate ? this.stakeMsat(candidate.spec) : state.localCommit.spec.toLocalMsat;
-    return { kind, reason: closeReasons[kind], stakeMsat };
+    const reason = kind === 'revoked' && !remedies ? 'the peer broadcast a revoked commitment with nothing of its own on it: our balance on it is swept' : closeReasons[kind];
+    return { kind, reason, stakeMsat };
   }
 
   /**

@@ -257,12 +257,24 @@ export function justiceFor(
  * `breach` is not a revoked commitment of theirs or `secondStage` does not
  * pay to such an output.
  */
-export function secondStageJustice(state: ChannelState, signer: ChannelSigner, breach: Transaction, secondStage: Transaction, destinationScript: Uint8Array, feeratePerKw: number): Transaction | undefined {
-  const firstInput = breach.ins[0];
-  if (!firstInput || !secondStage.ins.some((input) => equalBytes(input.hash, breach.getHash()))) return undefined;
-  const number = commitmentNumberOf(breach.locktime, firstInput.sequence, state.obscuringFactor);
+/**
+ * The per-commitment secret they revealed for the commitment number `tx`
+ * carries (BOLT 3's obscured number in its locktime and sequence), if they
+ * revoked it; undefined for a transaction that is no commitment of the
+ * channel, or one not revoked. (Our own commitments carry the same numbers:
+ * tell them apart by their outputs.)
+ */
+export function revocationSecretOf(state: ChannelState, tx: Transaction): Uint8Array | undefined {
+  const firstInput = tx.ins[0];
+  if (!firstInput) return undefined;
+  const number = commitmentNumberOf(tx.locktime, firstInput.sequence, state.obscuringFactor);
   if (number === undefined) return undefined;
-  const secret = RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex).secretFor(MAX_SHACHAIN_INDEX - number);
+  return RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex).secretFor(MAX_SHACHAIN_INDEX - number);
+}
+
+export function secondStageJustice(state: ChannelState, signer: ChannelSigner, breach: Transaction, secondStage: Transaction, destinationScript: Uint8Array, feeratePerKw: number): Transaction | undefined {
+  if (!secondStage.ins.some((input) => equalBytes(input.hash, breach.getHash()))) return undefined;
+  const secret = revocationSecretOf(state, breach);
   if (!secret) return undefined; // not revoked: nothing to punish
   const keys = deriveCommitmentKeys(perCommitmentPointOf(secret), state.remote.publicKeys, state.local.publicKeys);
   const witnessScript = toLocalScript(keys.revocationPubkey, state.local.toSelfDelay, keys.localDelayedPubkey);
