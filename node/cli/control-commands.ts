@@ -76,8 +76,10 @@ export function registerControlCommands(program: Command): void {
   });
 
   daemonVerb(program, 'peers', 'neighbours on each link: up or not, what waits for them').action(async (options: DaemonOptions) => {
-    const columns: TableColumn[] = [{ key: 'nodeId', header: 'NEIGHBOUR' }, { key: 'transport', header: 'TRANSPORT' }, { key: 'link', header: 'LINK' }, { key: 'up', header: 'UP' }, { key: 'outbox', header: 'OUTBOX' }];
-    show(options, await ask(options, 'peers'), (rows: Row[]) => table(columns)(rows.map((row) => named(row, 'nodeId', 'name'))));
+    const columns: TableColumn[] = [{ key: 'nodeId', header: 'NEIGHBOUR' }, { key: 'transport', header: 'TRANSPORT' }, { key: 'link', header: 'LINK' }, { key: 'up', header: 'UP' }, { key: 'heard', header: 'HEARD' }, { key: 'outbox', header: 'OUTBOX' }];
+    // UP stays true for a while after a neighbour stops (silence means something on a radio only after a few rounds): HEARD says how long it has been.
+    const heardAgo = (row: Row) => (typeof row.heardSecondsAgo === 'number' ? { heard: `${formatSeconds(row.heardSecondsAgo)} ago` } : { heard: 'never' });
+    show(options, await ask(options, 'peers'), (rows: Row[]) => table(columns)(rows.map((row) => ({ ...named(row, 'nodeId', 'name'), ...heardAgo(row) }))));
   });
 
   daemonVerb(program, 'channels', 'every channel: status, capacity, balances').action(async (options: DaemonOptions) => {
@@ -249,4 +251,12 @@ function onchainProgress(onchain: OnchainSummary | undefined): string {
   const waiting = onchain.claims.filter((claim) => claim.state === 'waiting' || claim.state === 'broadcast');
   for (const claim of waiting) parts.push(`${claim.description} ${claim.state === 'broadcast' ? 'broadcast' : claim.unlocksAt !== undefined ? `unlocks at ${claim.unlocksAt}` : 'after its parent'}`);
   return parts.join('; ');
+}
+
+/** A rough age for people: 45 s, 12 min, 5 h, 3 d. */
+function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7_200) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3_600)} h`;
+  return `${Math.floor(seconds / 86_400)} d`;
 }

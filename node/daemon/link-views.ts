@@ -17,6 +17,9 @@ export interface LinkViews {
   counters(): Record<string, unknown>[];
 }
 
+/** Seconds since a neighbour was last heard from, when it was. */
+const heard = (ms: number | undefined) => (ms === undefined ? {} : { heardSecondsAgo: Math.floor(ms / 1000) });
+
 export function linkViews(links: readonly Link[], config: { readonly links: readonly LinkEntry[]; readonly routes: Readonly<Record<string, string>> }): LinkViews {
   const names = new Map(config.links.flatMap((link) => link.neighbours.map((neighbour) => [neighbour.nodeId, neighbour.name] as const)));
   const nameOf = (nodeId: string) => names.get(nodeId);
@@ -25,7 +28,7 @@ export function linkViews(links: readonly Link[], config: { readonly links: read
     isNeighbour: (nodeId) => names.has(nodeId),
     peers: () =>
       links.flatMap((link, index) =>
-        link.knownPeers().map((peer) => ({ nodeId: peer, name: nameOf(peer), link: index, transport: config.links[index]?.transport.kind, up: link.isUp(peer), outbox: link.pendingCount(peer) })),
+        link.knownPeers().map((peer) => ({ nodeId: peer, name: nameOf(peer), link: index, transport: config.links[index]?.transport.kind, up: link.isUp(peer), ...heard(link.heardAgoMs(peer)), outbox: link.pendingCount(peer) })),
       ),
     routes: () => [
       ...links.flatMap((link) => link.knownPeers()).map((peer) => ({ destination: peer, nextHop: peer, nextHopName: nameOf(peer), direct: true as const })),

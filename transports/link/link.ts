@@ -265,6 +265,8 @@ interface PeerState {
   cancelAck?: () => void;
   /** Heard from lately: a session came up, or an authenticated frame arrived, since the last `deadAfterSilentRounds` silent rounds. */
   up: boolean;
+  /** When a session came up or an authenticated frame arrived last (the clock's ms). */
+  heardAt?: number;
 }
 
 const fragmentKey = (seq: number, index: number) => `${seq}:${index}`;
@@ -435,9 +437,20 @@ export class Link extends EventEmitter<LinkEvents> {
     return state ? this.loadOutgoing(state).length : 0;
   }
 
-  /** Whether a session with `peer` is up. */
+  /**
+   * Whether a session with `peer` is up: heard from within the last
+   * `deadAfterSilentRounds` rounds. A neighbour that stopped still counts as
+   * up until then (on a radio, silence takes a while to mean anything):
+   * `heardAgoMs` says how long it has been.
+   */
   isUp(peer: string): boolean {
     return this.peers.get(peer.toLowerCase())?.up ?? false;
+  }
+
+  /** How long ago `peer` was last heard from (a session, an authenticated frame); undefined if never. */
+  heardAgoMs(peer: string): number | undefined {
+    const heardAt = this.peers.get(peer.toLowerCase())?.heardAt;
+    return heardAt === undefined ? undefined : this.clock.now() - heardAt;
   }
 
   /** Handles one frame from the transport. Never throws: bad frames are dropped and counted. */
@@ -616,6 +629,7 @@ export class Link extends EventEmitter<LinkEvents> {
     peer.attempts = 0;
     peer.silentRounds = 0;
     peer.probing = false;
+    peer.heardAt = this.clock.now();
     this.markUp(peer);
     this.pump(peer);
   }
@@ -847,6 +861,7 @@ export class Link extends EventEmitter<LinkEvents> {
     const peer = active.peer;
     active.confirmed = true;
     peer.silentRounds = 0;
+    peer.heardAt = this.clock.now();
     const wasQuiet = !peer.up;
     if (wasQuiet) {
       // It still holds this session: it was only held back. The handshake started when it went quiet is not needed.

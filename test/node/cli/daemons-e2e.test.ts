@@ -47,6 +47,7 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   await eventually('B to follow the chain through A', async () => ((await ask(b.config, 'status')).chainHeight === gatewayStatus.chainHeight ? true : undefined));
   const peersOfA = await ask<Row[]>(a.config, 'peers');
   t.same(peersOfA.map((peer) => [peer.name, peer.transport, peer.up]).sort(), [['b', 'serial', true], ['gw', 'mqtt', true]], "A's neighbours are up on their links");
+  t.ok(peersOfA.every((peer) => typeof peer.heardSecondsAgo === 'number' && peer.heardSecondsAgo < 600), 'each heard from lately, with how long ago');
 
   // Coins: the faucet pays A's address, A counts them once the gateway proves the transaction.
   const wallet = await ask(a.config, 'wallet');

@@ -55,6 +55,11 @@ t.test('a handshake, then messages both ways, in order, each once', async (t) =>
   t.equal(aliceLink.pendingCount(bob.id), 0, 'acknowledged messages leave the outbox');
   t.equal(bobLink.pendingCount(alice.id), 0);
   t.ok(aliceLink.isUp(bob.id) && bobLink.isUp(alice.id));
+  const heard = aliceLink.heardAgoMs(bob.id)!;
+  t.ok(heard >= 0 && heard <= 10_000, `heard from ${heard} ms ago`);
+  await clock.advance(20_000);
+  t.ok(aliceLink.heardAgoMs(bob.id)! >= heard + 20_000, 'and the age grows while nothing arrives');
+  t.equal(aliceLink.heardAgoMs('02'.padEnd(66, '0')), undefined, 'never, for a stranger');
   t.same(nonZeroDrops(aliceLink), {}, 'nothing dropped on a clean medium');
   t.same(nonZeroDrops(bobLink), {});
   t.equal(aliceLink.counters.handshakesCompleted + bobLink.counters.handshakesCompleted, 2, 'one handshake (a crossing would make two per side)');
