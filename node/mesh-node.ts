@@ -24,6 +24,7 @@ import { Router } from '../transports/router/router.js';
 import type { SeenMessages } from '../transports/router/seen-messages.js';
 import { type Broadcaster, ChannelManager, type ChannelManagerInit, type FundingWallet } from './channel/manager.js';
 import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
 import { InvalidInputError } from './input.js';
 import type { RandomBytes } from './keys/seed.js';
 import type { Signer } from './keys/signer.js';
@@ -48,6 +49,8 @@ export interface MeshNodeComponents {
   readonly broadcaster?: Broadcaster;
   readonly clock: Clock;
   readonly randomBytes: RandomBytes;
+  /** Where the channels say what they do on chain (claims, bumps, closes); by default nowhere. */
+  readonly logger?: Logger;
 }
 
 /** The node's gateway: the watchtower, the chain view and the broadcaster, through the router. */
@@ -122,7 +125,7 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
       watchOutput: (outpoint) => this.uplink?.feed.watchOutput(outpoint),
     };
     this.manager = new ChannelManager(
-      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }) },
+      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), ...(components.logger && { logger: components.logger }) },
       { ...config.channels, routes },
     );
     this.uplink = config.gateway && this.createUplink(components, config.gateway);

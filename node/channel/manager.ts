@@ -25,6 +25,7 @@ import { ChannelMonitor, type OnchainSummary, onchainSummary } from '../monitor/
 import { spentOutpoint } from '../monitor/outpoints.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
 import { InvalidInputError, checkInteger } from '../input.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { checkPublicKey, isPublicKey } from '../keys/curve.js';
 import type { Signer } from '../keys/signer.js';
 import type { Invoice, OnchainResolution, Persister } from '../persist/persister.js';
@@ -73,6 +74,8 @@ export interface ChannelManagerComponents {
   readonly chainFilter?: ChainFilter;
   /** Feerates by purpose; by default the gateway's latest estimate (`updateFeerate`) over the configured rates. */
   readonly feeEstimator?: FeeEstimator;
+  /** Where the manager and the channels' monitors say what they do on chain; by default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface ChannelManagerInit {
@@ -1198,6 +1201,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           resolveOutgoing: (id, paymentHash, preimage, reason) => this.resolveOutgoing(managed, id, paymentHash, preimage, reason),
           isolated: (work) => this.isolated(managed, work),
           height: () => this.height,
+          logger: this.components.logger ?? silentLogger,
         },
         managed,
       );

@@ -6,6 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import type { LogSettings } from '../config/log-section.js';
+import type { Logger as ComponentLogger } from '../logger.js';
 
 export type { Logger } from 'pino';
 
@@ -43,4 +44,10 @@ export function prettyLine(line: string): string {
     .map(([key, value]) => `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`)
     .join(' ');
   return `${clock} ${LEVEL_NAMES[level as number] ?? String(level)} ${String(msg ?? '')}${rest === '' ? '' : `  ${rest}`}\n`;
+}
+
+/** A component's `Logger` writing to a pino logger, its lines tagged with `component`. */
+export function componentLogger(logger: Logger, component: string): ComponentLogger {
+  const child = logger.child({ component });
+  return { log: (level, message, fields) => child[level]({ ...fields }, message) };
 }

@@ -23,7 +23,7 @@ import { LmdbPersister } from '../persist/lmdb.js';
 import { NodeWallet } from '../wallet/node-wallet.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { greetNeighbours } from './greet-neighbours.js';
-import type { Logger } from './logger.js';
+import { type Logger, componentLogger } from './logger.js';
 import { nodeControlHandlers } from './node-control.js';
 import { PaymentLog } from './payment-log.js';
 
@@ -79,7 +79,7 @@ export class NodeDaemon {
       opened.push(outbox);
       const wallet = new NodeWallet(signer.walletKey(), persister);
       const node = new MeshNode(
-        { signer, persister, outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes, ...(!config.gateway && { broadcaster: noGateway(logger) }) },
+        { signer, persister, outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes, logger: componentLogger(logger, 'channels'), ...(!config.gateway && { broadcaster: noGateway(logger) }) },
         {
           channels: {
             network: NETWORK_NUMBERS[config.network],

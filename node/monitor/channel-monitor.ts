@@ -22,6 +22,7 @@ import type { Channel } from '../channel/channel.js';
 import type { CommitmentSpec } from '../channel/spec.js';
 import type { ChainFilter } from '../chain/chain-listener.js';
 import type { FeeEstimator } from '../chain/fee-estimator.js';
+import type { Logger } from '../logger.js';
 import type { CloseKind, OnchainResolution, PendingClaim } from '../persist/persister.js';
 import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf } from './claims.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS } from './deadlines.js';
@@ -82,6 +83,7 @@ export interface ChannelMonitorHost {
   isolated(work: () => void): void;
   /** The chain's height as the node knows it. */
   height(): number;
+  readonly logger: Logger;
 }
 
 /** The channel a monitor watches: its state and keys, and its resolution once the funding output is spent. */
@@ -201,6 +203,7 @@ export class ChannelMonitor {
     if (replacementFee <= fee) return;
     claim.earlier = [...(claim.earlier ?? []), claim.transaction];
     claim.transaction = replacement.transaction.toBuffer();
+    this.host.logger.log('info', 'claim fee bumped (RBF)', { claim: claim.description, txid: replacement.transaction.getId(), replaces: current.getId(), feeSatoshis: replacementFee, feeratePerKw });
   }
 
   /**
@@ -255,6 +258,7 @@ export class ChannelMonitor {
         changed = true;
         // A second-stage HTLC transaction of ours: its output is claimed after the delay; watch it.
         if (claim.then) this.host.chainFilter?.watchOutput({ txid, vout: 0 });
+        this.host.logger.log('info', 'claim confirmed', { claim: claim.description, txid, height });
         if (!claim.then) {
           this.host.report({ type: 'funds_spendable', description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
         }
@@ -304,10 +308,13 @@ export class ChannelMonitor {
       // What it spends must be in the chain, and the next block (height + 1) allowed by both its locks.
       const unlocksAt = claimUnlocksAt(claim, onchain);
       if (unlocksAt === undefined || unlocksAt > height + 1) continue;
+      const again = claim.broadcast;
       claim.broadcast = true;
       claim.broadcastAt = height;
       changed = true;
-      this.host.broadcast(Transaction.fromBuffer(claim.transaction));
+      const tx = Transaction.fromBuffer(claim.transaction);
+      this.host.logger.log('info', again ? 'claim broadcast again (not confirmed yet)' : 'claim broadcast', { claim: claim.description, txid: tx.getId(), height });
+      this.host.broadcast(tx);
     }
     if (changed) this.host.persist();
   }
@@ -429,6 +436,7 @@ export class ChannelMonitor {
     if (kind !== 'cooperative') this.watchCommitmentOutputs(tx);
     // Their commitment's view of our money; for a revoked or unknown one, our last balance (the justice, or nothing, decides the rest).
     const stakeMsat = candidate ? this.stakeMsat(candidate.spec) : state.localCommit.spec.toLocalMsat;
+    this.host.logger.log(kind === 'revoked' ? 'warn' : 'info', 'the funding output is spent', { kind, txid, claims: this.subject.onchain.claims.length });
     const reason = kind === 'revoked' && !remedies ? 'the peer broadcast a revoked commitment with nothing of its own on it: our balance on it is swept' : closeReasons[kind];
     return { kind, reason, stakeMsat };
   }

@@ -5,6 +5,7 @@
  * Like rust-lightning's functional test utilities: a scenario reads like the scenario.
  */
 import type { FeeEstimator } from '../../../node/chain/fee-estimator.js';
+import type { Logger } from '../../../node/logger.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
@@ -44,6 +45,8 @@ export function createNetwork(
   messenger?: (i: number) => Messenger,
   /** Node `i`'s fee estimator; by default the manager's own (the configured rates). */
   feeEstimator?: (i: number) => FeeEstimator,
+  /** Where node `i` logs; by default nowhere. */
+  logger?: (i: number) => Logger,
 ): Network {
   const queue: [string, string, Uint8Array][] = [];
   const byId = new Map<string, TestNode>();
@@ -61,6 +64,7 @@ export function createNetwork(
         broadcaster: { broadcast: (tx: Transaction) => broadcast.push(tx) },
         randomBytes: (length: number) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),
         ...(feeEstimator && { feeEstimator: feeEstimator(i) }),
+        ...(logger && { logger: logger(i) }),
       } satisfies ChannelManagerComponents;
     const start = () => {
       const manager = new ChannelManager(components, { network: 3, ...(typeof init === 'function' ? init(i) : init) });

@@ -2,7 +2,7 @@
 // and secrets never written whatever object a log call is given.
 import t from 'tap';
 import { PassThrough } from 'node:stream';
-import { createLogger, prettyLine } from '../../../node/daemon/logger.js';
+import { componentLogger, createLogger, prettyLine } from '../../../node/daemon/logger.js';
 
 /** A destination that keeps what is written, and says whether it is a terminal. */
 function collector(isTTY = false): PassThrough & { isTTY: boolean; text(): string; lines(): string[] } {
@@ -101,4 +101,17 @@ t.test('secrets are censored wherever a log call puts them', async (t) => {
   createLogger({ level: 'info', format: 'json' }, { destination: out }).info({ channel: { peer: '02ab', seed } }, 'one level down');
   await settle();
   t.match(JSON.parse(out.text()), { channel: { peer: '02ab', seed: '[secret]' } }, 'one level down too');
+});
+
+t.test("a component's Logger writes to pino, tagged with the component, at its level", async (t) => {
+  const out = collector();
+  const logger = componentLogger(createLogger({ level: 'info', format: 'json' }, { destination: out }), 'channels');
+  logger.log('info', 'claim broadcast', { claim: 'to_local', txid: 'ab'.repeat(32) });
+  logger.log('debug', 'below the level');
+  logger.log('warn', 'the funding output is spent', { kind: 'revoked', preimage: 'ff' });
+  await settle();
+  const lines = out.lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.equal(lines.length, 2, 'debug dropped at level info');
+  t.match(lines[0], { level: 30, component: 'channels', claim: 'to_local', msg: 'claim broadcast' });
+  t.match(lines[1], { level: 40, component: 'channels', kind: 'revoked', preimage: '[secret]' }, 'secrets censored here too');
 });

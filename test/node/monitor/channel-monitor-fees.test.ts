@@ -13,9 +13,16 @@ const feerateOf = (tx: Transaction, inputSatoshis: number) => (feeOf(tx, inputSa
 
 t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, and the earlier version still counts", async (t) => {
   const claimRate = [2500, 2500];
-  const network = createNetwork(2, { channelType: 'static_remotekey' }, undefined, undefined, undefined, (i) => ({
-    feeratePerKw: (target: ConfirmationTarget) => (target === 'claim' ? claimRate[i]! : target === 'justice' ? 2500 : 253),
-  }));
+  const logged: { message: string; fields?: Readonly<Record<string, unknown>> }[] = [];
+  const network = createNetwork(
+    2,
+    { channelType: 'static_remotekey' },
+    undefined,
+    undefined,
+    undefined,
+    (i) => ({ feeratePerKw: (target: ConfirmationTarget) => (target === 'claim' ? claimRate[i]! : target === 'justice' ? 2500 : 253) }),
+    (i) => ({ log: (_level, message, fields) => void (i === 1 && logged.push({ message, ...(fields && { fields }) })) }),
+  );
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);
 
@@ -37,6 +44,7 @@ t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, a
   t.not(second.getId(), first.getId(), 'a replacement');
   t.same([second.ins[0]!.index, Buffer.from(second.ins[0]!.hash).toString('hex')], [vout, Buffer.from(first.ins[0]!.hash).toString('hex')], 'of the same output');
   t.equal(scriptResult(second, 0, spent), 'OK', "signed again: bcoin's interpreter accepts it");
+  t.match(logged.find((line) => line.message === 'claim fee bumped (RBF)'), { fields: { claim: 'to_remote', txid: second.getId(), replaces: first.getId() } }, "Bob's log says so");
   t.ok(feeOf(second, spent.satoshis) >= feeOf(first, spent.satoshis) * 1.25 - 1, `a quarter more fee at least (${feeOf(first, spent.satoshis)} -> ${feeOf(second, spent.satoshis)} sat)`);
 
   // The estimate for claims jumps: the next bump follows it.
