@@ -12,6 +12,8 @@
 //   the HTLC on chain with its preimage before the expiry.
 // - A breach while the gateway's tower is stopped: the victim, online,
 //   punishes it itself; the cheater's side of the channel is closed too.
+// - A 6-block reorg under a confirmed claim: both nodes follow the new
+//   branch from the feed; the commitment and the claim confirm again.
 import t, { type Test } from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -262,4 +264,40 @@ t.test('a payee whose payer goes silent claims the HTLC on chain with its preima
   const swept = mesh.spendable('bob').find((event) => event.description === 'htlc-success output');
   t.ok(swept && swept.satoshis > 70_000 - 3_000, `and after the delay its 70,000 sat reach his wallet, less two fees: ${swept?.satoshis}`);
   t.equal((await chain.status(swept!.txid)).state, 'confirmed', 'on chain');
+});
+
+t.test('a 6-block reorg under a claim: the nodes follow the new branch, the commitment and the claim confirm again, nothing lost', { timeout: 180_000 }, async (t) => {
+  const mesh = await meshOnChain(t, 0x46);
+  const { ids, chain } = mesh;
+  await mesh.stop('carol');
+  const handle = await mesh.open('alice', 'bob', 1_000_000, 300_000_000);
+  await mesh.mine(8); // the funding stays below the reorg
+  mesh.nodes.alice.manager.forceClose(ids.bob, handle);
+  const commitmentTxid = mesh.nodes.alice.manager.channelSummaries()[0]!.onchain!.commitmentTxid;
+  await mesh.until('the commitment is in the mempool', async () => (await chain.status(commitmentTxid)).state === 'mempool');
+  await mesh.mine(1);
+  const toRemote = () => mesh.nodes.bob.manager.channelSummaries()[0]?.onchain?.claims.find((claim) => claim.description === 'to_remote');
+  await mesh.until("Bob's sweep of his to_remote is out", () => toRemote()?.state === 'broadcast');
+  await mesh.mine(1);
+  await mesh.until('and confirmed', () => toRemote()?.state === 'confirmed');
+  const before = { height: toRemote()!.confirmedAt!, txid: toRemote()!.txid };
+  t.equal(((await chain.status(before.txid)) as { height: number }).height, before.height, `Bob's view: confirmed at ${before.height}`);
+
+  // Six blocks deep, the commitment and the sweep leave the best chain. Alice's node broadcasts her commitment
+  // again while it is unconfirmed, Bob's node his sweep once the commitment is back.
+  await mesh.mine(4);
+  await chain.reorg(6);
+  await mesh.until('Bob sees the reorg', () => toRemote()?.state !== 'confirmed');
+  t.pass(`Bob's view: the sweep is unconfirmed again (${toRemote()?.state}), from the feed alone`);
+  for (let i = 0; i < 20 && !(toRemote()?.state === 'confirmed'); i++) await mesh.mine(1);
+  const status = await chain.status(before.txid);
+  t.equal(status.state, 'confirmed', 'the same sweep confirmed again on the new branch');
+  const after = toRemote()!;
+  t.equal(after.state, 'confirmed');
+  t.equal(after.confirmedAt, (status as { height: number }).height, `and Bob's view moved with it: ${before.height} -> ${after.confirmedAt}`);
+  const spendable = mesh.spendable('bob');
+  t.same([...new Set(spendable.map((event) => event.txid))], [before.txid], 'one sweep, reported once per confirmation, never a second transaction');
+  const got = await mesh.swept('bob', spendable.map((event) => event.txid));
+  t.ok(got > 300_000 - 2_000, `Bob's wallet holds his 300,000 sat less one claim fee: ${got}`);
+  t.same(mesh.warnings.filter((warning) => /internal error|threw/.test(warning)), [], 'no internal error');
 });
