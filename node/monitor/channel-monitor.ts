@@ -183,7 +183,7 @@ export class ChannelMonitor {
     const onchain = this.subject.onchain!;
     const current = Transaction.fromBuffer(claim.transaction);
     if (claim.satoshis === undefined || current.ins.length !== 1 || claim.then) return;
-    const fee = claim.satoshis - current.outs.reduce((sum, output) => sum + Number(output.value), 0);
+    const fee = feePaid(current, claim.satoshis);
     const feeratePerKw = Math.min(MAX_CLAIM_FEERATE_PER_KW, Math.max(this.host.fees.feeratePerKw('claim'), Math.ceil((fee * 1000 * 1.25) / current.weight())));
     const { channel } = this.subject;
     let rebuilt: Claim[] = [];
@@ -199,7 +199,7 @@ export class ChannelMonitor {
     const outpoint = spentOutpoint(current.ins[0]!);
     const replacement = rebuilt.find((each) => each.transaction.ins.length === 1 && spentOutpoint(each.transaction.ins[0]!) === outpoint);
     if (!replacement) return; // below what its sweep would cost at that rate: keep the one that pays less
-    const replacementFee = replacement.satoshis - replacement.transaction.outs.reduce((sum, output) => sum + Number(output.value), 0);
+    const replacementFee = feePaid(replacement.transaction, replacement.satoshis);
     if (replacementFee <= fee) return;
     claim.earlier = [...(claim.earlier ?? []), claim.transaction];
     claim.transaction = replacement.transaction.toBuffer();
@@ -411,12 +411,14 @@ export class ChannelMonitor {
     const sweepScript = this.host.sweepScript();
     const claimRate = this.host.fees.feeratePerKw('claim');
     const claims = claimsAfterTheirClose(state, channel.signer, tx, sweepScript, claimRate, (hash) => this.host.preimageFor(hash));
-    // Their revoked commitment with nothing of theirs worth taking (no justice was signed for it): no punishment, but
-    // our balance on it is ours to sweep. It pays us (to_remote): none of our own commitments does.
-    const toRemote = claims ? undefined : toRemoteClaim(tx, state.variant, channel.signer, sweepScript, claimRate);
+    // Their revoked commitment: justice was signed for it (remedies), or there was nothing of theirs worth taking; then
+    // it still carries a secret they revealed and pays us (to_remote), which none of our own commitments does.
+    // Either way our balance on it is ours to sweep.
+    const revealed = !claims && (remedies !== undefined || revocationSecretOf(state, tx) !== undefined);
+    const toRemote = revealed ? toRemoteClaim(tx, state.variant, channel.signer, sweepScript, claimRate) : undefined;
     let kind: CloseKind;
     if (claims) kind = 'theirs';
-    else if (remedies || (toRemote && revocationSecretOf(state, tx))) kind = 'revoked';
+    else if (remedies || toRemote) kind = 'revoked';
     else if (closingAgreed && isCooperativeClose(tx)) kind = 'cooperative';
     else kind = 'unknown';
     // The HTLCs we offered that this transaction can still carry: the commitment's, for theirs; any, for the rest.
@@ -540,4 +542,9 @@ const closeReasons: Record<CloseKind, string> = {
 /** Claims and the claims that follow them, flattened. */
 export function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
   return claims.flatMap((claim) => [claim, ...(claim.then ? allClaims([claim.then]) : [])]);
+}
+
+/** What a transaction spending `inputSatoshis` leaves to the miner. */
+function feePaid(tx: Transaction, inputSatoshis: number): number {
+  return inputSatoshis - tx.outs.reduce((sum, output) => sum + Number(output.value), 0);
 }

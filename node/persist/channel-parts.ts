@@ -13,6 +13,7 @@
  * - `out.N`: the messages kept to send again after a restart, one part each,
  *   numbered in the order they were sent; a step adds one and drops the oldest.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import type { ChannelState } from '../channel/channel.js';
 import type { ChannelRecord } from './persister.js';
 
@@ -76,16 +77,10 @@ export function numberOutbox(previous: readonly { readonly number: number; reado
   const next = (previous.at(-1)?.number ?? -1) + 1;
   for (let dropped = 0; dropped < previous.length; dropped++) {
     const kept = previous.slice(dropped);
-    if (kept.length > encoded.length || !kept.every((old, i) => sameBytes(old.bytes, encoded[i]!))) continue;
+    if (kept.length > encoded.length || !kept.every((old, i) => equalBytes(old.bytes, encoded[i]!))) continue;
     return [...kept, ...encoded.slice(kept.length).map((bytes, i) => ({ number: next + i, bytes }))];
   }
   return encoded.map((bytes, i) => ({ number: next + i, bytes }));
 }
 
 export const outPart = (number: number): string => OUT + number;
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

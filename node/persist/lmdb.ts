@@ -10,7 +10,8 @@
  */
 import { Encoder } from 'cbor-x';
 import { type RootDatabase, open } from 'lmdb';
-import { numberOutbox, numbered, outPart, partsOf, recordOf, sameBytes } from './channel-parts.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import { numberOutbox, numbered, outPart, partsOf, recordOf } from './channel-parts.js';
 import type { ChannelRecord, Persister, RecordKind, RecordOf, RecordStore, RecordWrite } from './persister.js';
 
 /** Format 1 kept each channel whole under `channel/<id>`; format 2 keeps its parts under `chan/<id>#<part>`. */
@@ -78,7 +79,7 @@ export class LmdbPersister implements Persister, RecordStore {
     this.inOneTransaction(() => {
       for (const [name, bytes] of after) {
         const old = before.get(name);
-        if (old && sameBytes(old, bytes)) continue;
+        if (old && equalBytes(old, bytes)) continue;
         this.bytesWritten += bytes.length;
         this.db.put(partKey(id, name), bytes);
       }

@@ -10,6 +10,7 @@
  * chain before its outputs count; change of its own transactions counts at
  * once. What it spends is gone from it at once, in the same write.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { addFeeInputs } from '../bolt3/fee-inputs.js';
 import { type FundingInput, buildFundingTransaction } from '../bolt3/funding.js';
 import { p2wpkh } from '../bolt3/scripts.js';
@@ -60,7 +61,7 @@ export class NodeWallet implements FundingWallet {
     const writes: RecordWrite[] = [];
     let added = 0;
     tx.outs.forEach((output, vout) => {
-      if (!sameBytes(output.script, this.script) || known.has(`${txid}:${vout}`)) return;
+      if (!equalBytes(output.script, this.script) || known.has(`${txid}:${vout}`)) return;
       writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value) } });
       added += Number(output.value);
     });
@@ -153,12 +154,8 @@ export class NodeWallet implements FundingWallet {
       return { kind: 'walletCoin', id, value: { ...coin, spentBy: txid, ...(provisional && { provisional: true }) } };
     });
     tx.outs.forEach((output, vout) => {
-      if (sameBytes(output.script, this.script)) writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value), ...(provisional && { parent: txid }) } });
+      if (equalBytes(output.script, this.script)) writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value), ...(provisional && { parent: txid }) } });
     });
     this.store.write(writes);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
