@@ -211,6 +211,11 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     // and a connect after bcoin took them out of it (its own listener comes first), so `status` agrees with the event.
     node.chain.on('connect', (entry: any, block: any) => this.emitSafely('connect', toChainBlock(entry, block)));
     node.chain.on('disconnect', (_entry: any, block: any) => this.returnToMempool(node, block));
+    // After a reorg bcoin evicts every spend of a coinbase and every transaction with a relative lock, valid or not
+    // (a channel's funding from a miner's coins, a claim whose CSV delay has passed); Core keeps those still valid.
+    let beforeReorg: any[] = [];
+    node.chain.prependListener('reorganize', () => void (beforeReorg = [...node.mempool.map.values()].map((entry: any) => entry.tx)));
+    node.chain.on('reorganize', () => this.reinsert(node, beforeReorg.splice(0)));
     node.mempool.on('tx', (tx: any) => this.emitSafely('transaction', Transaction.fromBuffer(tx.toRaw())));
     // bcoin reports what it survived as 'error' events; without a listener they would throw.
     node.on('error', (error: Error) => this.emitSafely('warning', `bcoin: ${error.message}`));
@@ -225,7 +230,16 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
    * the mempool's unlocked `insertTX` (`addTX` would wait forever).
    */
   private async returnToMempool(node: any, block: any): Promise<void> {
-    for (const tx of block.txs.slice(1)) {
+    await this.reinsert(node, block.txs.slice(1));
+  }
+
+  /**
+   * Puts transactions back in the mempool, parents first; `insertTX` checks
+   * each again, so only what is valid on the new tip returns (a spend of an
+   * immature coinbase, or a lock not yet met, is refused quietly).
+   */
+  private async reinsert(node: any, transactions: any[]): Promise<void> {
+    for (const tx of transactions) {
       if (node.mempool.hasEntry(tx.hash('hex'))) continue;
       try {
         await node.mempool.insertTX(tx, -1);

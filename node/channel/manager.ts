@@ -203,6 +203,8 @@ interface Managed {
   minimumDepth: number;
   /** The height of the block that confirmed the funding transaction, once the chain said so. */
   fundingHeight?: number;
+  /** A reorg took the funding transaction out of the chain after the channel was open: it is closed unless the new branch confirms it again. */
+  fundingReorged?: boolean;
 }
 
 export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> implements ChainListener {
@@ -287,6 +289,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         readyReceived: meta.readyReceived,
         minimumDepth: meta.minimumDepth,
         ...(meta.fundingHeight !== undefined && { fundingHeight: meta.fundingHeight }),
+        ...(meta.fundingReorged && { fundingReorged: true }),
         ...(meta.shutdown && { shutdown: { ...meta.shutdown } }),
       };
       this.channels.set(keyOf(meta.peer, meta.handle), managed);
@@ -914,6 +917,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           for (const tx of transactions) {
             if (tx.getId() === funding.txid && managed.fundingHeight !== height) {
               managed.fundingHeight = height;
+              delete managed.fundingReorged;
               changed = true;
             }
             // Any spend of the funding output ends the channel; one that is not the transaction we broadcast
@@ -954,6 +958,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           if (!managed.readySent && managed.fundingHeight !== undefined && !managed.onchain) {
             this.fundingConfirmed(managed.peer, managed.handle, height - managed.fundingHeight + 1);
           }
+          if (managed.fundingReorged && managed.fundingHeight === undefined && !managed.onchain) {
+            // As rust-lightning does: a channel in use whose funding left the chain is closed (the funder could spend
+            // its inputs elsewhere). The commitment waits in the mempool for the funding, which the reorg put back there.
+            return this.forceClose(managed.peer, managed.handle, `a reorg took the funding transaction ${managed.channel.state.fundingOutpoint.txid} out of the chain (height ${height})`);
+          }
           if (managed.onchain) {
             const monitor = this.monitorOf(managed);
             monitor.completeClaims();
@@ -976,6 +985,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         let changed = false;
         if (managed.fundingHeight !== undefined && managed.fundingHeight >= height) {
           managed.fundingHeight = undefined;
+          if (managed.readySent && !managed.onchain) managed.fundingReorged = true;
           changed = true;
         }
         if (this.monitorOf(managed).blockDisconnected(height)) changed = true;
@@ -1094,13 +1104,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.isolated(managed, () => monitor.completeClaims());
     });
   }
-
-
-
-
-
-
-
 
   /** An HTLC we offered is settled on chain: pass it upstream if we forwarded it, or tell the payer. */
   private resolveOutgoing(managed: Managed, id: number, paymentHash: Uint8Array, preimage?: Uint8Array, reason = ''): void {
@@ -1356,7 +1359,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   private write(managed: Managed): void {
-    const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight } = managed;
+    const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight, fundingReorged } = managed;
     const forwards = [...managed.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
     const breaches = [...this.breaches.values()].filter((breach) => breach.managed === managed).map((breach) => breach.tx.toBuffer());
     const meta = {
@@ -1368,6 +1371,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       readyReceived,
       forwards,
       ...(fundingHeight !== undefined && { fundingHeight }),
+      ...(fundingReorged && { fundingReorged }),
       ...(shutdown && { shutdown }),
       ...(managed.onchain && { onchain: managed.onchain }),
       ...(breaches.length > 0 && { breaches }),

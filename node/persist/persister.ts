@@ -82,6 +82,8 @@ export interface ChannelMeta {
   readonly minimumDepth: number;
   /** The height of the block that confirmed the funding transaction. */
   readonly fundingHeight?: number;
+  /** A reorg took the funding transaction out of the chain after the channel was open. */
+  readonly fundingReorged?: boolean;
   readonly readySent: boolean;
   readonly readyReceived: boolean;
   readonly shutdown?: { readonly local?: Uint8Array; readonly remote?: Uint8Array; readonly offeredFee?: number; readonly closed?: boolean };

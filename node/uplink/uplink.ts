@@ -238,6 +238,11 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     }
   }
 
+  /** Transactions handed over for broadcast that the gateway has not answered yet. */
+  get unansweredBroadcastCount(): number {
+    return this.unansweredBroadcasts.size;
+  }
+
   /** Hands a signed transaction to the gateway for broadcast; its outcome comes as a `broadcast` event, its confirmation as `proven`. */
   broadcast(tx: Transaction): void {
     this.unansweredBroadcasts.set(tx.getId(), tx);

@@ -165,6 +165,8 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   // The justice took Alice's outputs; Bob's own balance on the revoked commitment is his to sweep, at once.
   const toRemote = () => bob.manager.channelSummaries()[0]?.onchain?.claims.find((claim) => claim.description === 'to_remote');
   await until("Bob broadcasts the sweep of his own to_remote", () => toRemote()?.state === 'broadcast');
+  // Broadcast is when Bob's node hands it to the uplink: the block is mined once the gateway has it (a slow broker may take a while).
+  await until('the sweep reaches the gateway', async () => (await chain.status(toRemote()!.txid)).state === 'mempool');
   await chain.mine(1);
   await until('and it confirms', () => toRemote()?.state === 'confirmed');
   // Idle again, Bob takes blocks a few at a time: six more reach him in one push.

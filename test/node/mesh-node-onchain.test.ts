@@ -55,13 +55,16 @@ async function meshOnChain(t: Test, keyByte: number) {
   const sweepKeys = Object.fromEntries(NAMES.map((name, i) => [name, sha256(Uint8Array.of(0xc0, i))])) as Record<Name, Uint8Array>;
   const persisters = Object.fromEntries(NAMES.map((name) => [name, new MemoryPersister()])) as Record<Name, MemoryPersister>;
   const events = Object.fromEntries(NAMES.map((name) => [name, [] as ManagerEvent[]])) as Record<Name, ManagerEvent[]>;
+  // What a device keeps across a restart: its channels, its link outbox (the link's sequence numbers) and the messages it has seen.
+  const outboxes = Object.fromEntries(NAMES.map((name) => [name, new MemoryLinkOutbox()])) as Record<Name, MemoryLinkOutbox>;
+  const seen = Object.fromEntries(NAMES.map((name) => [name, new MemorySeenMessages()])) as Record<Name, MemorySeenMessages>;
   const makeNode = (name: Name) => {
     const node = new MeshNode(
       {
         signer: signers[name],
         persister: persisters[name],
-        outbox: new MemoryLinkOutbox(),
-        seen: new MemorySeenMessages(),
+        outbox: outboxes[name],
+        seen: seen[name],
         wallet: coinbaseWallet(name === 'alice' ? coins.slice(0, 2) : name === 'bob' ? coins.slice(2) : [], sweepKeys[name]),
         clock: systemClock,
         randomBytes,
@@ -101,12 +104,21 @@ async function meshOnChain(t: Test, keyByte: number) {
       await chain.mine(1);
       const height = await tip();
       await until(`${busy.join(', ')} at ${height}`, () => busy.every((name) => nodes[name].manager.chainHeight >= height));
-      await new Promise((resolve) => setTimeout(resolve, 30)); // their broadcasts reach the mempool
+      // What they broadcast on that block reaches the gateway before the next one is mined.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await until('their broadcasts answered by the gateway', () => [...running].every((name) => nodes[name].uplink!.unansweredBroadcastCount === 0));
     }
   };
   const stop = async (name: Name) => {
     running.delete(name);
     await nodes[name].stop();
+  };
+  /** Stops a node and starts a new MeshNode on what it kept, as a device does when it reboots. */
+  const restart = async (name: Name) => {
+    await stop(name);
+    nodes[name] = makeNode(name);
+    await nodes[name].start();
+    running.add(name);
   };
   const open = async (from: Name, to: Name, satoshis: number, pushMsat = 0) => {
     const handle = nodes[from].manager.openChannel(ids[to], satoshis, pushMsat);
@@ -127,7 +139,7 @@ async function meshOnChain(t: Test, keyByte: number) {
     return total;
   };
   const spendable = (name: Name) => events[name].flatMap((event) => (event.type === 'funds_spendable' ? [event] : []));
-  return { chain, gateway, nodes, ids, events, warnings, until, mine, stop, open, swept, spendable, tip, persisters, signers };
+  return { chain, gateway, nodes, ids, events, warnings, until, mine, stop, restart, open, swept, spendable, tip, persisters, signers };
 }
 
 t.test('a force close by either side: both wallets get their money back, to the satoshi', { timeout: 180_000 }, async (t) => {
@@ -289,6 +301,9 @@ t.test('a 6-block reorg under a claim: the nodes follow the new branch, the comm
   await chain.reorg(6);
   await mesh.until('Bob sees the reorg', () => toRemote()?.state !== 'confirmed');
   t.pass(`Bob's view: the sweep is unconfirmed again (${toRemote()?.state}), from the feed alone`);
+  // Bob's device reboots now: what it stored of the reorg is what it goes on from.
+  await mesh.restart('bob');
+  t.not(toRemote()?.state, 'confirmed', 'restarted from its store, Bob still holds the sweep unconfirmed');
   for (let i = 0; i < 20 && !(toRemote()?.state === 'confirmed'); i++) await mesh.mine(1);
   const status = await chain.status(before.txid);
   t.equal(status.state, 'confirmed', 'the same sweep confirmed again on the new branch');
@@ -299,5 +314,33 @@ t.test('a 6-block reorg under a claim: the nodes follow the new branch, the comm
   t.same([...new Set(spendable.map((event) => event.txid))], [before.txid], 'one sweep, reported once per confirmation, never a second transaction');
   const got = await mesh.swept('bob', spendable.map((event) => event.txid));
   t.ok(got > 300_000 - 2_000, `Bob's wallet holds his 300,000 sat less one claim fee: ${got}`);
+  t.same(mesh.warnings.filter((warning) => /internal error|threw/.test(warning)), [], 'no internal error');
+});
+
+t.test('a reorg that takes the funding out of the chain: both sides close, as rust-lightning does; the funding and a commitment confirm again, nothing lost', { timeout: 180_000 }, async (t) => {
+  const mesh = await meshOnChain(t, 0x47);
+  const { chain, nodes } = mesh;
+  await mesh.stop('carol');
+  const handle = await mesh.open('alice', 'bob', 1_000_000, 300_000_000);
+  const fundingTxid = nodes.alice.manager.channelSummaries()[0]!.fundingTxid!;
+  await mesh.mine(2);
+  const fundingHeight = ((await chain.status(fundingTxid)) as { height: number }).height;
+  // The reorg's branch is empty: the funding goes back to the gateway's mempool and confirms in the next block mined.
+  await chain.reorg((await mesh.tip()) - fundingHeight + 1);
+  t.equal((await chain.status(fundingTxid)).state, 'mempool', 'the funding left the chain for the mempool');
+  await mesh.mine(1);
+  for (const name of ['alice', 'bob'] as const) {
+    const closed = mesh.events[name].find((event) => event.type === 'channel_force_closed');
+    t.match(closed, { type: 'channel_force_closed', ours: true, reason: /a reorg took the funding transaction/ }, `${name} closed the channel, saying why`);
+  }
+  await mesh.mine(DELAY + 4);
+  t.equal((await chain.status(fundingTxid)).state, 'confirmed', 'the funding confirmed again');
+  const summaries = (['alice', 'bob'] as const).map((name) => nodes[name].manager.channelSummaries().find((c) => c.handle === handle)!);
+  t.equal(summaries[0]!.onchain?.commitmentTxid, summaries[1]!.onchain?.commitmentTxid, `both agree on the commitment that confirmed (${summaries[0]!.onchain?.commitmentTxid})`);
+  await mesh.until('both swept', () => mesh.spendable('alice').length > 0 && mesh.spendable('bob').length > 0);
+  const bob = await mesh.swept('bob', mesh.spendable('bob').map((event) => event.txid));
+  const alice = await mesh.swept('alice', mesh.spendable('alice').map((event) => event.txid));
+  t.ok(bob > 300_000 - 2_000, `Bob's wallet holds his 300,000 sat less one claim fee: ${bob}`);
+  t.ok(alice > 700_000 - 10_000, `Alice's holds her 700,000 sat less the commitment's and one claim's fees: ${alice}`);
   t.same(mesh.warnings.filter((warning) => /internal error|threw/.test(warning)), [], 'no internal error');
 });

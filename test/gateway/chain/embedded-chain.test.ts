@@ -134,6 +134,21 @@ t.test('a reorg: disconnects from the tip down, then connects the new branch; th
   await t.rejects(chain.reorg(10_000), { name: 'InvalidInputError' });
 });
 
+t.test('after a reorg a spend of a mature coinbase stays in the mempool, as Core keeps it (bcoin alone evicts every such spend)', async (t) => {
+  const chain = new EmbeddedChain();
+  await chain.open();
+  t.teardown(() => chain.close());
+  await mineToSegwit(chain);
+  // A channel funded from a miner's coins: the funding must come back after a reorg takes its block.
+  const tx = spendAnyoneCanSpend(await coinbaseAt(chain, 1), ANYONE_CAN_SPEND_OUTPUT);
+  await chain.broadcast(tx);
+  await chain.mine(1);
+  await chain.reorg(1);
+  t.same(await chain.status(tx.getId()), { state: 'mempool' }, 'back in the mempool');
+  await chain.mine(1);
+  t.equal((await chain.status(tx.getId())).state, 'confirmed', 'and mined again');
+});
+
 t.test('mines on a schedule, from the clock it is given', async (t) => {
   const chain = new EmbeddedChain();
   await chain.open();
