@@ -11,9 +11,12 @@
  * something in flight, a few at a time when idle), so an idle node costs a
  * few hundred bytes an hour on the air, not a poll every ten minutes.
  *
- * One push is in flight per node; the next follows its acknowledgement. A
- * node away for days gets what it missed from its cursor on, a day of
- * blocks per push. A node on another branch (a reorg) is sent blocks from
+ * One push is in flight per node; the next follows its acknowledgement.
+ * Unanswered, it goes again once unasked or for the node's first hello,
+ * then only for a hello after a wait that doubles each time: a hello or an acknowledgement of an
+ * older copy while it may still be on its way (behind a slow relay) brings
+ * nothing more. A node away for days gets what it missed from its cursor
+ * on, a day of blocks per push. A node on another branch (a reorg) is sent blocks from
  * a few below its cursor; if even those do not link, it acknowledges a
  * lower block and the gateway goes back from there. Spends of watched
  * outputs seen in the mempool are announced at once: a revoked commitment
@@ -58,8 +61,11 @@ export interface ChainFeedInit {
   readonly maxWatches?: number;
   /**
    * A push not acknowledged this long is sent again (an acknowledgement lost in a crash), once: a node
-   * that is away would otherwise find a copy per interval queued at its relay. The node's hello, after a
-   * silence or a restart, brings the blocks again in any case. Default 6 hours.
+   * that is away would otherwise find a copy per interval queued at its relay. Otherwise only the
+   * node's hello (after a silence or a restart) brings the blocks again: the first hello at once (a
+   * restart may have lost the push), later ones once the push has waited this times 2^(n-1) since it
+   * last went, n the times it went unanswered (the wait doubles with each, up to 32 times this). A hello
+   * sooner waits for the push on its way. Default 6 hours.
    */
   readonly resendAfterMs?: number;
   /** The fee estimate's target in blocks. Default 6. */
@@ -70,6 +76,20 @@ export interface ChainFeedEvents {
   /** A push went to a node: the blocks it covers and how many transactions matched. */
   pushed: [nodeId: string, fromHeight: number, toHeight: number, matches: number];
   warning: [message: string];
+}
+
+/** The wait before a push is sent again doubles with each unanswered one, this many times at most. */
+const MAX_RESEND_DOUBLINGS = 5;
+
+/** A push not yet acknowledged. */
+interface Flight {
+  /** The blocks it covers. */
+  readonly from: number;
+  readonly to: number;
+  /** When it was last sent. */
+  readonly sentAt: number;
+  /** How many times it has been sent without an answer (copies and repeats from the same cursor). */
+  readonly sends: number;
 }
 
 /** Blocks below a node's cursor sent again when its chain and ours part. */
@@ -91,8 +111,8 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   private readonly maxWatches: number;
   private readonly resendAfterMs: number;
   private readonly feeTargetBlocks: number;
-  /** Pushes not yet acknowledged: the last height each covers, when it went, and whether it is the one repeat. */
-  private readonly inFlight = new Map<string, { readonly to: number; readonly sentAt: number; readonly resent?: true }>();
+  /** Pushes not yet acknowledged: one per node at most. */
+  private readonly inFlight = new Map<string, Flight>();
   /** Nodes that refused a push reaching this height: nothing more until the chain grows past it. */
   private readonly refusedUpTo = new Map<string, number>();
   /** Nodes whose last push stopped short of the tip: the rest follows their acknowledgement, lag or not. */
@@ -152,23 +172,55 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   /**
    * A node's `feed_ack`: it has every block up to `height`. Moves its
    * cursor and pushes what follows, if it is due.
+   *
+   * One push is in flight per node. Below it, an acknowledgement ends it
+   * only if it is a refusal; a node catching up over a slow relay sends
+   * many that are not: acknowledgements of older copies queued at the
+   * relay, and a hello every silence (a node cut off for days has them
+   * queued too: headline.yaml's n2 had 240 behind n1). Each used to bring
+   * a fresh push of up to a day of blocks, which queued behind the others.
    */
   acknowledge(nodeId: string, ack: { height: number; hash: Uint8Array; maxLag: number; hello?: 1 }): Promise<void> {
     return this.enqueue(async () => {
       if (!this.started) return; // stopping: the node says it again after its next silence
       const before = this.components.store.cursor(nodeId);
       this.components.store.setCursor(nodeId, { height: ack.height, hashPrefix: bytesToHex(ack.hash), maxLag: ack.maxLag });
-      const flight = this.inFlight.get(nodeId);
-      // An acknowledgement of the push in flight (or of more) ends it; so does a hello (a node restarted, or
-      // back from a silence, may have lost the push: sent again, a repeat costs airtime, never correctness).
-      // One below it without a hello is a push the node refused (a branch with no more work than its own):
-      // the next block may settle it, so nothing goes before then.
-      if (flight && ack.height < flight.to && ack.hello !== 1) this.refusedUpTo.set(nodeId, flight.to);
-      else this.refusedUpTo.delete(nodeId);
-      if (!flight || ack.height >= flight.to || ack.hello === 1 || this.refusedUpTo.has(nodeId)) this.inFlight.delete(nodeId);
       if (before && ack.height > before.height) this.retire(nodeId, ack.height);
-      await this.push(nodeId, ack.hello === 1 || this.catchingUp.has(nodeId));
+      const hello = ack.hello === 1;
+      const flight = this.inFlight.get(nodeId);
+      if (flight && ack.height < flight.to) {
+        if (hello) {
+          // A node restarted, or back from a silence, may have lost the push; or it is still on its way, behind
+          // a slow link's queue. It goes again for the first hello; after that, while it may be on its way and
+          // still links to what the node has, it answers the hellos, until it has waited twice as long as the
+          // copy before it (a repeat costs airtime, never correctness). A hello from below where it starts
+          // (the node went back: a fork) gets a new push.
+          if (ack.height + 1 < flight.from) this.inFlight.delete(nodeId);
+          else if (this.components.clock.now() - flight.sentAt < this.resendWait(flight)) return;
+          this.refusedUpTo.delete(nodeId);
+          return this.push(nodeId, true, true);
+        }
+        // An older copy taken (the node moved on, not to the end of this push), a new lag (refreshLag), or a
+        // copy of the push that brought the node to where this one starts, acknowledged there (a repeat
+        // whose first copy it took): the push in flight is still on its way.
+        if ((before && ack.height > before.height) || ack.maxLag !== before?.maxLag || ack.height + 1 === flight.from) return;
+        // Within a push sent from below its cursor (the chains parted), without a hello: the node refused it
+        // (a branch with no more work than its own). The next block may settle it, so nothing goes before
+        // then (a node catching up: the next push).
+        this.refusedUpTo.set(nodeId, flight.to);
+        this.inFlight.delete(nodeId);
+        return this.push(nodeId, this.catchingUp.has(nodeId));
+      }
+      // The push in flight taken (or more), or none in flight.
+      this.refusedUpTo.delete(nodeId);
+      this.inFlight.delete(nodeId);
+      await this.push(nodeId, hello || this.catchingUp.has(nodeId));
     });
+  }
+
+  /** How long a push waits for its acknowledgement before a hello brings it again: none the first time, then doubled with each unanswered send. */
+  private resendWait(flight: Flight): number {
+    return flight.sends <= 1 ? 0 : this.resendAfterMs * 2 ** Math.min(flight.sends - 1, MAX_RESEND_DOUBLINGS);
   }
 
   /**
@@ -206,17 +258,18 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   /**
    * Sends a node the blocks after its cursor, if it is due for them and none
    * are in flight. `answer`: the node said hello; with nothing new, the
-   * tip's block goes again, so that it knows it is current.
+   * tip's block goes again, so that it knows it is current. `again`: the
+   * push in flight is sent again now (a hello after its wait).
    */
-  private async push(nodeId: string, answer = false): Promise<void> {
+  private async push(nodeId: string, answer = false, again = false): Promise<void> {
     const { chain, store, clock } = this.components;
     const cursor = store.cursor(nodeId);
     if (!cursor) return;
     const flight = this.inFlight.get(nodeId);
-    // Sent again once when unanswered: a node away for ten days got forty copies of its push (up to a day
-    // of headers each) queued at its relay, and back, was still taking them over LoRa three days later,
-    // with what came after them, its justice's proof among it, still waiting (headline.yaml).
-    if (flight && (flight.resent || clock.now() - flight.sentAt < this.resendAfterMs)) return;
+    // Sent again unasked once when unanswered: a node away for ten days got forty copies of its push (up
+    // to a day of headers each) queued at its relay, and back, was still taking them over LoRa three days
+    // later, with what came after them, its justice's proof among it, still waiting (headline.yaml).
+    if (flight && !again && (flight.sends > 1 || clock.now() - flight.sentAt < this.resendAfterMs)) return;
     const tip = await chain.tip();
     if (!answer && tip.height <= (this.refusedUpTo.get(nodeId) ?? -1)) return;
     let from = cursor.height + 1;
@@ -263,7 +316,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
       feeratePerKw,
     };
     for (const match of [...matches, ...overflow]) this.markMatched(nodeId, match);
-    this.inFlight.set(nodeId, { to, sentAt: clock.now(), ...(flight && { resent: true as const }) });
+    this.inFlight.set(nodeId, { from, to, sentAt: clock.now(), sends: (flight?.sends ?? 0) + 1 });
     if (to < tip.height) this.catchingUp.add(nodeId);
     else this.catchingUp.delete(nodeId);
     this.send(nodeId, message);

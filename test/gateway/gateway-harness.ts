@@ -84,6 +84,6 @@ export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig
     },
     config,
   );
-  return { chain, gateway, appointments, gatewayId: bytesToHex(key.nodeId) };
+  return { chain, gateway, appointments, feedStore, gatewayId: bytesToHex(key.nodeId) };
 }
 

@@ -61,7 +61,7 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   const clock = systemClock;
   const [aliceSigner, bobSigner] = [signerOf(0), signerOf(1)];
   const [aliceId, bobId] = [aliceSigner, bobSigner].map((signer) => bytesToHex(signer.nodeId)) as [string, string];
-  const { chain, gateway, appointments: appointmentStore, gatewayId } = await gatewayFor(t, 0x6a, {
+  const { chain, gateway, appointments: appointmentStore, feedStore, gatewayId } = await gatewayFor(t, 0x6a, {
     links: [{ transport: makeTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }],
     tower: { justiceBuriedDepth: 3 },
   });
@@ -169,7 +169,8 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   await until('the sweep reaches the gateway', async () => (await chain.status(toRemote()!.txid)).state === 'mempool');
   await chain.mine(1);
   await until('and it confirms', () => toRemote()?.state === 'confirmed');
-  // Idle again, Bob takes blocks a few at a time: six more reach him in one push.
+  // Idle again, Bob takes blocks a few at a time: once the gateway has his new lag, six more reach him in one push.
+  await until('Bob, idle, has told the gateway he may lag six blocks', () => feedStore.cursor(bobId)?.maxLag === 6);
   await chain.mine(6);
   const tip = (await chain.tip()).height;
   await until("Bob's own header chain reaches the gateway's tip", () => bob.uplink!.chainHeight === tip);

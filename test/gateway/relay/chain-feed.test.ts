@@ -22,9 +22,10 @@ import type { ChainListener } from '../../../node/chain/chain-listener.js';
 import { HeaderChain } from '../../../node/chain/header-chain.js';
 import { networkParams } from '../../../node/chain/network-params.js';
 import { encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
-import { systemClock } from '../../../node/clock.js';
+import { type Clock, systemClock } from '../../../node/clock.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { ChainFeedClient } from '../../../node/uplink/chain-feed-client.js';
+import { ManualClock } from '../../node/manual-clock.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage, feedHashPrefix } from '../../../node/wire/gateway-messages.js';
 
 const NODE = '02'.padEnd(66, '1');
@@ -54,7 +55,7 @@ class RecordingListener implements ChainListener {
   }
 }
 
-async function setUp(t: Test, init: ChainFeedInit = {}) {
+async function setUp(t: Test, init: ChainFeedInit = {}, clock: Clock = systemClock) {
   const dir = mkdtempSync(join(tmpdir(), 'lnmesh-feed-'));
   const chain = new EmbeddedChain({});
   await chain.open();
@@ -63,7 +64,7 @@ async function setUp(t: Test, init: ChainFeedInit = {}) {
   const toNode: GatewayMessage[] = [];
   const fromNode: GatewayMessage[] = [];
   let node: ReturnType<typeof makeNode> | undefined;
-  const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock: systemClock }, init);
+  const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock }, init);
   const warnings: string[] = [];
   feed.on('warning', (warning) => warnings.push(warning));
   let nodeOnline = true;
@@ -241,6 +242,67 @@ t.test('a node away: its unanswered push is sent again once, not at every block;
   const tip = (await chain.tip()).height;
   await until('back, it catches up', () => back.client.height === tip);
   t.equal(back.listener.tip, tip, 'its listener has the tip');
+  t.same(env.warnings, [], 'no warnings');
+});
+
+t.test('a node catching up from far behind over a slow relay has one push in flight: its hellos and its acknowledgements of older copies bring no more', async (t) => {
+  // headline.yaml: n2, cut off for ten days behind n1, had a hello queued for every hour of silence; back,
+  // each one (and each acknowledgement of an older copy) brought a fresh push of up to 144 blocks, 454 in
+  // all, queued at n0 for a link that carries a few an hour under EU868: n1 ended the run 1,562 blocks behind.
+  const HOUR = 3_600_000;
+  const clock = new ManualClock();
+  const env = await setUp(t, { resendAfterMs: HOUR }, clock);
+  const { chain, until } = env;
+  env.node.client.start();
+  const start = (await chain.tip()).height;
+  await until('at the tip', () => env.node.client.height === start);
+  await env.feed.idle();
+  const pushes = () => env.toNode.filter((message): message is Extract<GatewayMessage, { type: 'blocks' }> => message.type === 'blocks');
+  const before = pushes().length;
+  // The relay holds what it gets for the node: nothing reaches it for now.
+  env.setOnline(false);
+  await chain.mine(200);
+  await env.feed.idle();
+  t.equal(pushes().length - before, 1, 'one push once the node is six blocks behind; none with the blocks after');
+  const hash = feedHashPrefix((await chain.blockAt(start))!.hash);
+  const hello = () => env.feed.acknowledge(NODE, { height: start, hash, maxLag: 6, hello: 1 });
+  for (let i = 0; i < 5; i++) await hello();
+  t.equal(pushes().length - before, 2, 'five hellos (its hourly ones, queued behind the relay): the first brings the push again (a restart may have lost it), the others nothing (five more before)');
+  t.equal(pushes().at(-1)!.startHeight, start + 1, 'from the cursor');
+
+  // Unanswered, the push goes again only for a hello, after a wait that doubles.
+  clock.advance(HOUR);
+  await chain.mine(1);
+  await hello();
+  await env.feed.idle();
+  t.equal(pushes().length - before, 2, 'an hour on, neither a block nor a hello brings another');
+  clock.advance(HOUR);
+  await hello();
+  t.equal(pushes().length - before, 3, 'two hours after the repeat, a hello does');
+  await hello();
+  clock.advance(3 * HOUR);
+  await hello();
+  t.equal(pushes().length - before, 3, 'another hello at once, or three hours on: nothing');
+  clock.advance(HOUR);
+  await hello();
+  t.equal(pushes().length - before, 4, 'four hours on, one more: the wait doubled');
+
+  // The relay hands the node what it held, in order. Each copy it takes from the first is acknowledged: only
+  // the one that reaches the end of the push in flight (or beyond) brings the next.
+  const held = pushes().slice(before);
+  const tip = (await chain.tip()).height;
+  env.setOnline(true);
+  for (const [i, push] of held.entries()) {
+    const count = pushes().length;
+    env.node.client.handle(push);
+    await new Promise((resolve) => setImmediate(resolve));
+    await env.feed.idle();
+    t.ok(pushes().length - count <= (i === 1 ? 1 : 0), `copy ${i + 1} of ${held.length} (${push.startHeight} to ${push.startHeight + push.headers.length / 38 - 1}): ${pushes().length - count} more push(es)`);
+  }
+  await until('it catches up', () => env.node.client.height === tip);
+  const after = pushes().slice(before + held.length);
+  t.equal(after.length, 1, `the rest in one push: ${after.map((push) => push.startHeight).join(', ')}`);
+  t.equal(after[0]!.startHeight, start + 145, 'after the first 144');
   t.same(env.warnings, [], 'no warnings');
 });
 
