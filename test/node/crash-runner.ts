@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../child-env.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -21,7 +22,7 @@ export function runChild(script: string, directory: string, killAt?: number): Pr
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, directory], {
       cwd: root,
-      env: { ...process.env, ...(killAt !== undefined && { KILL_AT: String(killAt) }) },
+      env: { ...childEnv(), ...(killAt !== undefined && { KILL_AT: String(killAt) }) },
     });
     let stdout = '';
     let stderr = '';

@@ -26,6 +26,7 @@ import { LOCATOR_LENGTH } from '../../../node/tower/appointment.js';
 import { type ChildResult, lastJsonLine } from '../../node/crash-runner.js';
 import { breachScenario, openChain, tempDir } from './breach-scenario.js';
 import { CRASH_JUSTICE_BURIED_DEPTH, CRASH_RPC_KEY, type GatewayCommand, type GatewayLine, type PrintedResponse } from './tower-crash-child.js';
+import { childEnv } from '../../child-env.js';
 
 t.setTimeout(90_000);
 
@@ -53,7 +54,7 @@ interface GatewayProcess {
 
 /** `runChild` (crash-runner.ts) waits for a child's end; here the test talks to the gateway and kills it when it chooses. */
 function startGateway(t: Test, directory: string, ...options: string[]): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript, directory, ...options], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', childScript, directory, ...options], { cwd: root, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: GatewayLine[] = [];
   const watchers = new Set<() => void>();
   let stdout = '';

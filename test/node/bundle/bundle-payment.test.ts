@@ -12,6 +12,7 @@ import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGate
 import { lnmeshAsync } from '../cli/run-cli.js';
 import { unpack } from './unpacked-bundle.js';
 import { spawn } from 'node:child_process';
+import { childEnv } from '../../child-env.js';
 
 t.setTimeout(300_000);
 
@@ -20,7 +21,7 @@ type Row = Record<string, unknown>;
 /** Runs the bundle's launcher; resolves with its exit code and output. */
 function runBundled(launcher: string, ...args: string[]): Promise<{ status: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(launcher, args);
+    const child = spawn(launcher, args, { env: childEnv() });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.on('close', (status) => resolve({ status, stdout }));

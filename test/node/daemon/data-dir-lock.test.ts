@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataDirLockedError, lockDataDir } from '../../../node/daemon/data-dir-lock.js';
 import { ROOT } from '../cli/run-cli.js';
+import { childEnv } from '../../child-env.js';
 
 /** A script whose command line says "lnmesh" (its file name), taking the lock with the real function, as a daemon does. */
 const HOLDER = `import { lockDataDir } from ${JSON.stringify(join(ROOT, 'node/daemon/data-dir-lock.ts'))};
@@ -21,7 +22,7 @@ setInterval(() => {}, 60_000);
 async function startHolder(t: Test, scriptDir: string, dataDir: string): Promise<ChildProcess> {
   const script = join(scriptDir, 'lnmesh-holder.mjs');
   writeFileSync(script, HOLDER);
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -68,7 +69,7 @@ try { lockDataDir(process.argv[2]); console.log('locked'); setTimeout(() => {}, 
   const { mkdirSync } = await import('node:fs');
   mkdirSync(dir, { recursive: true });
   writeFileSync(lockFileOf(dir), '999999999\n');
-  const racers = Array.from({ length: 6 }, () => spawn(process.execPath, ['--import', 'tsx', racer, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
+  const racers = Array.from({ length: 6 }, () => spawn(process.execPath, ['--import', 'tsx', racer, dir], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] }));
   const outcomes = await Promise.all(
     racers.map(
       (child) =>

@@ -18,6 +18,7 @@ import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { type ChildResult, lastJsonLine } from '../../node/crash-runner.js';
 import { mqttBrokerUrl } from '../broker.js';
 import { CHILD, MESSAGE_COUNT, PARENT, readRecord, rebootLink, rebootMessage } from './reboot-child.js';
+import { childEnv } from '../../child-env.js';
 
 const childScript = fileURLToPath(new URL('./reboot-child.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,7 +37,7 @@ interface RunningChild {
 
 /** `runChild` in crash-runner.ts waits for the child's end; here the parent needs the process to kill it mid-transfer. */
 function startChild(t: Test, args: string[]): RunningChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', childScript, ...args], { cwd: root, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let stdout = '';
   let stderr = '';
