@@ -82,7 +82,8 @@ export interface NodeLinks {
   readonly serial?: { readonly path: string; readonly neighbours: readonly ClusterNode[] };
 }
 
-export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: NodeLinks, routes: Record<string, string> = {}): void {
+/** `extra`: more top-level lines (a `channels:` policy, say); none by default. */
+export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: NodeLinks, routes: Record<string, string> = {}, extra: readonly string[] = []): void {
   const lines = ['network: regtest', `dataDir: ./${node.name}-data`, 'log: { level: info, format: json }', `gateway: { nodeId: ${gateway.nodeId} }`, 'links:'];
   if (links.mqtt) {
     lines.push(`  - transport: { kind: mqtt, url: "${links.mqtt.url}", nodeName: ${node.name}, topicPrefix: ${links.mqtt.topicPrefix} }`, '    neighbours:');
@@ -94,7 +95,7 @@ export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: 
     for (const neighbour of links.serial.neighbours) lines.push(`      - { nodeId: ${neighbour.nodeId}, name: ${neighbour.name} }`);
     lines.push(FAST_LINK);
   }
-  lines.push('routes:', ...Object.entries(routes).map(([destination, nextHop]) => `  "${destination}": ${nextHop}`));
+  lines.push('routes:', ...Object.entries(routes).map(([destination, nextHop]) => `  "${destination}": ${nextHop}`), ...extra);
   // Default settings otherwise (the gateway's chain feed, the policy, the depth): what a user runs.
   lines.push('');
   writeFileSync(node.config, lines.join('\n'));

@@ -1,0 +1,166 @@
+/**
+ * HTLC deadlines on chain, from the command line: a regtest gateway daemon
+ * and three node daemons in a line (A - B - C, all on MQTT), driven only by
+ * `lnmesh`, with node B killed (SIGKILL) and restarted between the steps.
+ *
+ * A node restarted while the gateway is down holds the payments made to it:
+ * it settles only once the gateway tells it the chain's height (an HTLC may
+ * have expired meanwhile). That is how the test makes a payee hold an HTLC
+ * and then vanish, without reaching into a daemon.
+ *
+ * - The payee goes for ever (C, killed while it holds A's payment): the
+ *   forwarder (B) takes its channel with C on chain at the HTLC's expiry,
+ *   its HTLC-timeout confirms, and it fails the payment back to A off chain.
+ *   A's channel stays open and A loses nothing; after C's delay B's wallet
+ *   gets the HTLC's amount back, less the fees.
+ * - The payer goes silent (A, killed while B holds its payment): B, given
+ *   the chain again, settles it, hears nothing back, and goes on chain
+ *   before the expiry with its preimage; after A's delay its wallet gets
+ *   the amount, less the fees.
+ *
+ * A short policy (a 40-block horizon and a margin of 8) keeps the chain short.
+ */
+import t from 'tap';
+import { paymentRequestFromText } from '../../../node/channel/payment-request.js';
+import type { OnchainSummary } from '../../../node/monitor/channel-monitor.js';
+import { mqttBrokerUrl } from '../../transports/broker.js';
+import { type ClusterNode, ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import type { Daemon } from './run-cli.js';
+
+type Row = Record<string, unknown>;
+type Name = 'a' | 'b' | 'c';
+t.setTimeout(600_000);
+
+const SHORT_POLICY = ['channels: { offlineHorizonBlocks: 40, marginBlocks: 8 }'];
+
+t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chain, nobody loses', async (t) => {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const mqttUrl = await mqttBrokerUrl(t);
+  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
+  const nodes: Record<Name, ClusterNode> = { a: await initDaemon(dir.path, 'node', 'a'), b: await initDaemon(dir.path, 'node', 'b'), c: await initDaemon(dir.path, 'node', 'c') };
+  const { a, b, c } = nodes;
+  const topicPrefix = `htlc-${process.pid}`;
+  const on = (...names: ClusterNode[]) => ({ mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, ...names.map((node) => ({ node, address: node.name }))] } });
+  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [a, b, c].map((node) => ({ node, address: node.name })));
+  writeNodeConfig(a, gateway, on(b), { [c.nodeId]: b.nodeId }, SHORT_POLICY);
+  writeNodeConfig(b, gateway, on(a, c), {}, SHORT_POLICY);
+  writeNodeConfig(c, gateway, on(b), { [a.nodeId]: b.nodeId }, SHORT_POLICY);
+
+  let gatewayDaemon = await startDaemon('gateway', gateway.config);
+  t.teardown(() => gatewayDaemon.stop());
+  const daemons: Partial<Record<Name, Daemon>> = {};
+  for (const name of ['a', 'b', 'c'] as const) daemons[name] = await startDaemon('node', nodes[name].config);
+  t.teardown(() => Promise.all(Object.values(daemons).map((daemon) => daemon.stop())));
+  const restart = async (name: Name) => {
+    await daemons[name]!.kill();
+    daemons[name] = await startDaemon('node', nodes[name].config);
+  };
+  const gone = async (name: Name) => {
+    await daemons[name]!.kill();
+    delete daemons[name];
+  };
+  const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
+  const wallet = async (name: Name) => (await ask(nodes[name].config, 'wallet')).satoshis as number;
+  const channelWith = async (name: Name, peer: ClusterNode) => (await ask<Row[]>(nodes[name].config, 'channels')).find((row) => row.peer === peer.nodeId)!;
+  const paymentOf = async (name: Name, paymentHash: string) => (await ask<Row[]>(nodes[name].config, 'payments')).find((row) => row.paymentHash === paymentHash);
+  const claimsOf = async (name: Name, peer: ClusterNode) => ((await channelWith(name, peer)).onchain as OnchainSummary | undefined)?.claims ?? [];
+
+  // Coins for A and B; channels A - B and B - C of 500,000 sat, each opened by the one on the left.
+  for (const name of ['a', 'b'] as const) {
+    const address = (await ask(nodes[name].config, 'wallet')).address as string;
+    await must('deposit', '--config', nodes[name].config, (await must('faucet', '--config', gateway.config, address, '1000000')).stdout.trim());
+  }
+  await mine(1);
+  await eventually('the deposits to count', async () => ((await wallet('a')) === 1_000_000 && (await wallet('b')) === 1_000_000 ? true : undefined));
+  await ask(a.config, 'open', b.nodeId, '500000');
+  await ask(b.config, 'open', c.nodeId, '500000');
+  await eventually('both channels to open on both sides', async () => {
+    const statuses = [await channelWith('a', b), await channelWith('b', a), await channelWith('b', c), await channelWith('c', b)].map((row) => row?.status);
+    if (statuses.every((status) => status === 'open')) return true;
+    await mine(1);
+    return undefined;
+  });
+
+  await t.test('the payee goes for ever: the forwarder times the HTLC out on chain and fails it back', async (t) => {
+    // C comes back while the gateway is down: it holds what it is paid until it knows the height.
+    await gatewayDaemon.stop();
+    await restart('c');
+    const invoice = await ask(c.config, 'invoice', '50000');
+    const paymentHash = invoice.paymentHash as string;
+    const aBefore = (await channelWith('a', b)).localMsat as number;
+    await ask(a.config, 'pay', invoice.paymentRequest as string);
+    await eventually('the HTLC to be committed to C', async () => (((await channelWith('c', b)).pendingHtlcs as number) === 1 ? true : undefined));
+    t.match(await paymentOf('c', paymentHash), { direction: 'received', status: 'pending' }, 'C holds it: it has not seen the chain since its restart');
+    await gone('c');
+    gatewayDaemon = await startDaemon('gateway', gateway.config);
+    await restart('b');
+
+    // Blocks pass; at the expiry B takes its channel with C on chain, and its HTLC-timeout confirms.
+    await eventually('B to time the HTLC out on chain', async () => {
+      const claims = await claimsOf('b', c);
+      if (claims.some((claim) => claim.description.startsWith('htlc-timeout') && claim.state === 'confirmed')) return true;
+      await mine(4);
+      return undefined;
+    }, 180_000);
+    t.match(await channelWith('b', c), { status: 'force_closed' }, "B's channel with C is closed on chain");
+    await restart('b');
+    await eventually('the payment to fail back to A', async () => {
+      if ((await paymentOf('a', paymentHash))?.status === 'failed') return true;
+      await mine(1);
+      return undefined;
+    });
+    t.match(await channelWith('a', b), { status: 'open', localMsat: aBefore, pendingHtlcs: 0 }, "A's channel stays open, with all of A's balance");
+
+    // After C's delay on B's outputs, B sweeps the HTLC's output back to its wallet.
+    const bBefore = await wallet('b');
+    await eventually("B to sweep the timed-out HTLC's output", async () => {
+      const claims = await claimsOf('b', c);
+      if (claims.some((claim) => claim.description === 'htlc-timeout output' && claim.state === 'confirmed')) return true;
+      await mine(10);
+      return undefined;
+    }, 180_000);
+    const claims = await claimsOf('b', c);
+    const timeout = claims.find((claim) => claim.description.startsWith('htlc-timeout') && claim.description !== 'htlc-timeout output')!;
+    const output = claims.find((claim) => claim.description === 'htlc-timeout output')!;
+    t.equal(timeout.inputSatoshis, 50_000, "B's HTLC-timeout took the HTLC's 50,000 sat");
+    t.ok(output.satoshis > 50_000 - 5_000, `and B's wallet got it back less two fees: ${output.satoshis} sat`);
+    await eventually("B's wallet to count it", async () => ((await wallet('b')) >= bBefore + output.satoshis ? true : undefined));
+  });
+
+  await t.test('the payer goes silent: the payee claims the HTLC on chain with its preimage, before the expiry', async (t) => {
+    await gatewayDaemon.stop();
+    await restart('b');
+    const invoice = await ask(b.config, 'invoice', '70000');
+    const paymentHash = invoice.paymentHash as string;
+    await ask(a.config, 'pay', invoice.paymentRequest as string);
+    await eventually('the HTLC to be committed to B', async () => (((await channelWith('b', a)).pendingHtlcs as number) === 1 ? true : undefined));
+    t.match(await paymentOf('b', paymentHash), { direction: 'received', status: 'pending' }, 'B holds it until it knows the height');
+    await gone('a');
+    gatewayDaemon = await startDaemon('gateway', gateway.config);
+    await eventually('B to settle it, the chain known again', async () => ((await paymentOf('b', paymentHash))?.status === 'succeeded' ? true : undefined));
+
+    // A never answers: B goes on chain before the expiry, and its HTLC-success confirms.
+    await eventually("B's HTLC-success to confirm", async () => {
+      const claims = await claimsOf('b', a);
+      if (claims.some((claim) => claim.description.startsWith('htlc-success') && claim.state === 'confirmed')) return true;
+      await mine(4);
+      return undefined;
+    }, 180_000);
+    await restart('b');
+    const success = (await claimsOf('b', a)).find((claim) => claim.description.startsWith('htlc-success'))!;
+    t.equal(success.inputSatoshis, 70_000, "B's HTLC-success took the HTLC's 70,000 sat");
+    const expiry = paymentRequestFromText(invoice.paymentRequest as string).minFinalExpiry;
+    t.ok(success.confirmedAt! < expiry, `confirmed at ${success.confirmedAt}, before the expiry at ${expiry}`);
+    await eventually("B to sweep the HTLC-success's output", async () => {
+      const claims = await claimsOf('b', a);
+      if (claims.some((claim) => claim.description === 'htlc-success output' && claim.state === 'confirmed')) return true;
+      await mine(10);
+      return undefined;
+    }, 180_000);
+    const output = (await claimsOf('b', a)).find((claim) => claim.description === 'htlc-success output')!;
+    t.ok(output.satoshis > 70_000 - 5_000, `and B's wallet got it less two fees: ${output.satoshis} sat`);
+  });
+
+  t.notMatch(Object.values(daemons).map((daemon) => daemon.output()).join(''), /"level":50|"level":60/, 'no errors logged by the nodes still running');
+});
