@@ -100,7 +100,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await eventually('B to time the HTLC out on chain', async () => {
       const claims = await claimsOf('b', c);
       if (claims.some((claim) => claim.description.startsWith('htlc-timeout') && claim.state === 'confirmed')) return true;
-      await mine(4);
+      await mine(10);
       return undefined;
     }, 180_000);
     t.match(await channelWith('b', c), { status: 'force_closed' }, "B's channel with C is closed on chain");
@@ -117,7 +117,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await eventually("B to sweep the timed-out HTLC's output", async () => {
       const claims = await claimsOf('b', c);
       if (claims.some((claim) => claim.description === 'htlc-timeout output' && claim.state === 'confirmed')) return true;
-      await mine(10);
+      await mine(25);
       return undefined;
     }, 180_000);
     const claims = await claimsOf('b', c);
@@ -144,7 +144,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await eventually("B's HTLC-success to confirm", async () => {
       const claims = await claimsOf('b', a);
       if (claims.some((claim) => claim.description.startsWith('htlc-success') && claim.state === 'confirmed')) return true;
-      await mine(4);
+      await mine(10);
       return undefined;
     }, 180_000);
     await restart('b');
@@ -155,7 +155,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await eventually("B to sweep the HTLC-success's output", async () => {
       const claims = await claimsOf('b', a);
       if (claims.some((claim) => claim.description === 'htlc-success output' && claim.state === 'confirmed')) return true;
-      await mine(10);
+      await mine(25);
       return undefined;
     }, 180_000);
     const output = (await claimsOf('b', a)).find((claim) => claim.description === 'htlc-success output')!;
