@@ -5,7 +5,7 @@ import { runUntilSignalled } from '../node/cli/daemon-runner.js';
 import { type DaemonOptions, ask } from '../node/cli/daemon-socket.js';
 import { createLogger } from '../node/daemon/logger.js';
 import { loadGatewayConfig } from './daemon/gateway-config.js';
-import { MAX_BLOCKS_PER_MINE } from './daemon/gateway-control.js';
+import { MAX_BLOCKS_PER_MINE, MAX_REORG_DEPTH } from './daemon/gateway-control.js';
 
 export const DEFAULT_GATEWAY_CONFIG = '/etc/lnmesh/gateway.yaml';
 
@@ -38,6 +38,16 @@ export function registerRegtestCommands(program: Command): void {
     .argument('[blocks]', `how many, 1 to ${MAX_BLOCKS_PER_MINE}`, integerArgument('blocks', 1, MAX_BLOCKS_PER_MINE), 1)
     .action(async (blocks: number, options: DaemonOptions) => {
       show(options, await ask(options, 'mine', { blocks }), (result: { height: number }) => `mined ${blocks}; height ${result.height}`);
+    });
+
+  daemonVerb(program, 'reorg', `regtest gateway: replace the last blocks with a longer branch (at most ${MAX_REORG_DEPTH} deep)`)
+    .description(
+      `Replaces the last <depth> blocks of a regtest gateway's embedded chain with a branch one block longer, of empty blocks (at most ${MAX_REORG_DEPTH} deep). ` +
+        'Their transactions go back to the mempool and confirm again in the next block mined: a way to watch the nodes follow a reorg.',
+    )
+    .argument('<depth>', `how many blocks leave the best chain, 1 to ${MAX_REORG_DEPTH}`, integerArgument('depth', 1, MAX_REORG_DEPTH))
+    .action(async (depth: number, options: DaemonOptions) => {
+      show(options, await ask(options, 'reorg', { depth }), (result: { forkHeight: number; height: number }) => `reorganized from height ${result.forkHeight}: ${depth} blocks replaced; height ${result.height}`);
     });
 
   daemonVerb(program, 'faucet', "regtest gateway: pay an address from the miner's coins")

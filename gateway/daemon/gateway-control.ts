@@ -1,7 +1,7 @@
 /**
  * What the gateway daemon answers on its control socket: the verbs it
  * shares with the node (`status`, `peers`, `routes`, `outbox`, `tower`) and,
- * on regtest, `mine` and `faucet`.
+ * on regtest, `mine`, `reorg` and `faucet`.
  */
 import type { ControlHandler } from '../../node/control/control-server.js';
 import { InvalidInputError, checkInteger } from '../../node/input.js';
@@ -12,6 +12,8 @@ import type { GatewayDaemonParts } from './gateway-daemon.js';
 
 /** The most blocks one `mine` call makes: the answer stays well within the CLI's 30 s wait; call again for more. */
 export const MAX_BLOCKS_PER_MINE = 1000;
+/** The deepest `reorg`: a day of blocks, far deeper than any test of a node's reorg handling needs. */
+export const MAX_REORG_DEPTH = 144;
 
 export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string, ControlHandler> {
   const { gateway, config, chain, appointments, responses, mailbox, clock } = parts;
@@ -82,6 +84,18 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
       const tip = await chain.tip();
       parts.logger.info({ blocks, height: tip.height }, 'mined');
       return { blocks: hashes.length, height: tip.height };
+    },
+
+    /** Replaces the last `depth` blocks with a longer branch of empty blocks; their transactions go back to the mempool. */
+    reorg: async (params) => {
+      const depth = checkInteger('depth', params.depth, 1, MAX_REORG_DEPTH);
+      const { chain: regtestChain } = regtest();
+      const before = await chain.tip();
+      if (depth >= before.height) throw new InvalidInputError('depth', `the chain has only ${before.height} blocks above genesis`);
+      const hashes = await regtestChain.reorg(depth);
+      const tip = await chain.tip();
+      parts.logger.info({ depth, from: before.height, height: tip.height }, 'reorganized');
+      return { depth, blocks: hashes.length, height: tip.height, forkHeight: before.height - depth };
     },
 
     faucet: async (params) => {

@@ -41,6 +41,8 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['faucet', 'bcrt1qxyz', '5'], /satoshis must be a whole number from 1000/],
   [['mine', '0'], /blocks must be a whole number from 1/],
   [['mine', '1001'], /blocks must be a whole number from 1 to 1000/],
+  [['reorg'], /missing required argument 'depth'/],
+  [['reorg', '145'], /depth must be a whole number from 1 to 144/],
   [['status', 'extra'], /too many arguments/],
   [['peers', '--bogus'], /unknown option '--bogus'/],
   [['channels', '--bogus'], /unknown option/],

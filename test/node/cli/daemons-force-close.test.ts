@@ -7,7 +7,8 @@
  * imposed (2,160 blocks by default) has passed. Both wallets get the
  * channel's balances back, to the satoshi: what each claim took from the
  * commitment is what each side held, less the commitment fee the funder
- * pays; what each wallet gained is what its claim paid.
+ * pays; what each wallet gained is what its claim paid. A 6-block reorg
+ * (`lnmesh reorg`) under A's confirmed claim changes nothing of that.
  */
 import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
@@ -74,6 +75,23 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
     await mine(1);
     return undefined;
   });
+  // Six blocks leave the best chain, A's claim with them (B's commitment, below, stays): A follows the new branch
+  // from the feed, and the same claim confirms again once blocks come.
+  const aClaimed = ((await channelOf('a')).onchain as OnchainSummary).claims[0]!;
+  const tip = (await ask(gateway.config, 'status')).chainHeight as number;
+  if (aClaimed.confirmedAt! + 5 > tip) await mine(aClaimed.confirmedAt! + 5 - tip);
+  const reorg = await ask(gateway.config, 'reorg', '6');
+  t.equal(reorg.forkHeight, aClaimed.confirmedAt! - 1, `a reorg from height ${reorg.forkHeight}, just below A's claim at ${aClaimed.confirmedAt}`);
+  await eventually("A to see its claim unconfirmed", async () => ((((await channelOf('a')).onchain as OnchainSummary).claims[0]!.state !== 'confirmed') ? true : undefined));
+  await crash('a');
+  await eventually("A's claim to confirm again on the new branch", async () => {
+    const claim = ((await channelOf('a')).onchain as OnchainSummary).claims[0]!;
+    if (claim.state === 'confirmed' && (await wallet('a')) === aBefore + claim.satoshis) return claim;
+    await mine(1);
+    return undefined;
+  });
+  const aReclaimed = ((await channelOf('a')).onchain as OnchainSummary).claims;
+  t.match(aReclaimed, [{ txid: aClaimed.txid, state: 'confirmed' }], `the same claim, confirmed again at ${aReclaimed[0]!.confirmedAt} (was ${aClaimed.confirmedAt}); A's wallet counts it once`);
   const bWaiting = ((await channelOf('b')).onchain as OnchainSummary).claims;
   t.match(bWaiting, [{ description: 'to_local', state: 'waiting' }], "B's to_local waits for its delay");
   const unlocksAt = bWaiting[0]!.unlocksAt!;
