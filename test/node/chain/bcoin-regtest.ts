@@ -24,7 +24,8 @@ export class BcoinRegtest {
   }
 
   static async start(): Promise<BcoinRegtest> {
-    const node = new (bcoin as any).FullNode({ network: 'regtest', memory: true, workers: false, logLevel: 'error', listen: false });
+    // bcoin's HTTP server always opens: on a free port, so that test files running side by side do not collide on 48332.
+    const node = new (bcoin as any).FullNode({ network: 'regtest', memory: true, workers: false, logLevel: 'error', listen: false, httpHost: '127.0.0.1', httpPort: 0, apiKey: 'test' });
     await node.open();
     return new BcoinRegtest(node);
   }
