@@ -65,6 +65,17 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   const channelWith = async (name: Name, peer: ClusterNode) => (await ask<Row[]>(nodes[name].config, 'channels')).find((row) => row.peer === peer.nodeId)!;
   const paymentOf = async (name: Name, paymentHash: string) => (await ask<Row[]>(nodes[name].config, 'payments')).find((row) => row.paymentHash === paymentHash);
   const claimsOf = async (name: Name, peer: ClusterNode) => ((await channelWith(name, peer)).onchain as OnchainSummary | undefined)?.claims ?? [];
+  /** Mines `step` blocks at a time until a claim of `name` on its channel with `peer`, its description matching, is confirmed. */
+  const mineUntilConfirmed = (what: string, name: Name, peer: ClusterNode, matches: (description: string) => boolean, step: number) =>
+    eventually(
+      what,
+      async () => {
+        if ((await claimsOf(name, peer)).some((claim) => matches(claim.description) && claim.state === 'confirmed')) return true;
+        await mine(step);
+        return undefined;
+      },
+      180_000,
+    );
 
   // Coins for A and B; channels A - B and B - C of 500,000 sat, each opened by the one on the left.
   for (const name of ['a', 'b'] as const) {
@@ -97,12 +108,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await restart('b');
 
     // Blocks pass; at the expiry B takes its channel with C on chain, and its HTLC-timeout confirms.
-    await eventually('B to time the HTLC out on chain', async () => {
-      const claims = await claimsOf('b', c);
-      if (claims.some((claim) => claim.description.startsWith('htlc-timeout') && claim.state === 'confirmed')) return true;
-      await mine(10);
-      return undefined;
-    }, 180_000);
+    await mineUntilConfirmed('B to time the HTLC out on chain', 'b', c, (description) => description.startsWith('htlc-timeout'), 10);
     t.match(await channelWith('b', c), { status: 'force_closed' }, "B's channel with C is closed on chain");
     await restart('b');
     await eventually('the payment to fail back to A', async () => {
@@ -114,12 +120,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
 
     // After C's delay on B's outputs, B sweeps the HTLC's output back to its wallet.
     const bBefore = await wallet('b');
-    await eventually("B to sweep the timed-out HTLC's output", async () => {
-      const claims = await claimsOf('b', c);
-      if (claims.some((claim) => claim.description === 'htlc-timeout output' && claim.state === 'confirmed')) return true;
-      await mine(25);
-      return undefined;
-    }, 180_000);
+    await mineUntilConfirmed("B to sweep the timed-out HTLC's output", 'b', c, (description) => description === 'htlc-timeout output', 25);
     const claims = await claimsOf('b', c);
     const timeout = claims.find((claim) => claim.description.startsWith('htlc-timeout') && claim.description !== 'htlc-timeout output')!;
     const output = claims.find((claim) => claim.description === 'htlc-timeout output')!;
@@ -141,23 +142,13 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await eventually('B to settle it, the chain known again', async () => ((await paymentOf('b', paymentHash))?.status === 'succeeded' ? true : undefined));
 
     // A never answers: B goes on chain before the expiry, and its HTLC-success confirms.
-    await eventually("B's HTLC-success to confirm", async () => {
-      const claims = await claimsOf('b', a);
-      if (claims.some((claim) => claim.description.startsWith('htlc-success') && claim.state === 'confirmed')) return true;
-      await mine(10);
-      return undefined;
-    }, 180_000);
+    await mineUntilConfirmed("B's HTLC-success to confirm", 'b', a, (description) => description.startsWith('htlc-success'), 10);
     await restart('b');
     const success = (await claimsOf('b', a)).find((claim) => claim.description.startsWith('htlc-success'))!;
     t.equal(success.inputSatoshis, 70_000, "B's HTLC-success took the HTLC's 70,000 sat");
     const expiry = paymentRequestFromText(invoice.paymentRequest as string).minFinalExpiry;
     t.ok(success.confirmedAt! < expiry, `confirmed at ${success.confirmedAt}, before the expiry at ${expiry}`);
-    await eventually("B to sweep the HTLC-success's output", async () => {
-      const claims = await claimsOf('b', a);
-      if (claims.some((claim) => claim.description === 'htlc-success output' && claim.state === 'confirmed')) return true;
-      await mine(25);
-      return undefined;
-    }, 180_000);
+    await mineUntilConfirmed("B to sweep the HTLC-success's output", 'b', a, (description) => description === 'htlc-success output', 25);
     const output = (await claimsOf('b', a)).find((claim) => claim.description === 'htlc-success output')!;
     t.ok(output.satoshis > 70_000 - 5_000, `and B's wallet got it less two fees: ${output.satoshis} sat`);
   });
