@@ -21,8 +21,12 @@ export function generateFromSeed(seed: Uint8Array, index: number): Uint8Array {
   return deriveSecret(seed, 48, index);
 }
 
-/** Flips and hashes the low `bits` bits of `index` into `base`, highest bit first. */
-function deriveSecret(base: Uint8Array, bits: number, index: number): Uint8Array {
+/**
+ * Flips and hashes the low `bits` bits of `index` into `base`, highest bit
+ * first. With `base` the secret of an index that agrees with `index` above
+ * those bits and has them all zero, this is the secret of `index`.
+ */
+export function deriveSecret(base: Uint8Array, bits: number, index: number): Uint8Array {
   let value: Uint8Array = Uint8Array.from(base);
   for (let bit = bits - 1; bit >= 0; bit--) {
     if (Math.floor(index / 2 ** bit) % 2 === 1) {

@@ -22,7 +22,8 @@ import { signSegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
 import { checkPublicKey, checkSecretKey, publicKeyOf, signDigest, tweakMultiplyPublicKey } from './curve.js';
 import { derivePrivateKey, deriveRevocationPrivateKey } from './derive.js';
-import { MAX_SHACHAIN_INDEX, generateFromSeed } from './shachain.js';
+import { CommitmentSecrets } from './commitment-secrets.js';
+import { MAX_SHACHAIN_INDEX } from './shachain.js';
 import { SEED_LENGTH } from './seed.js';
 
 /** Signs for one channel. Signatures come back in 64-byte compact form. */
@@ -70,6 +71,7 @@ export const MAX_CHANNEL_INDEX = 2 ** 31 - 1;
 export class KeysChannelSigner implements ChannelSigner {
   readonly publicKeys: ChannelPublicKeys;
   private lastRevocationKey: { secretHex: string; key: Uint8Array } | undefined;
+  private readonly commitmentSecrets: CommitmentSecrets;
 
   constructor(private readonly secrets: ChannelSecrets) {
     this.publicKeys = {
@@ -79,7 +81,7 @@ export class KeysChannelSigner implements ChannelSigner {
       delayedPaymentBasepoint: publicKeyOf(checkSecretKey('delayedPaymentBasepointSecret', secrets.delayedPaymentBasepointSecret)),
       htlcBasepoint: publicKeyOf(checkSecretKey('htlcBasepointSecret', secrets.htlcBasepointSecret)),
     };
-    checkBytes('commitmentSeed', secrets.commitmentSeed, 32);
+    this.commitmentSecrets = new CommitmentSecrets(checkBytes('commitmentSeed', secrets.commitmentSeed, 32));
   }
 
   perCommitmentPoint(commitmentNumber: number): Uint8Array {
@@ -96,8 +98,8 @@ export class KeysChannelSigner implements ChannelSigner {
   /**
    * The secrets (and points, once asked for) of the last few commitment
    * numbers: a channel asks for the same ones many times per update (to build
-   * our commitment, to check it, to revoke it), and each is up to 48 SHA256
-   * (generate_from_seed) and a point multiplication. Callers get copies.
+   * our commitment, to check it, to revoke it), and each is a few SHA256
+   * (generate_from_seed, see `CommitmentSecrets`) and a point multiplication. Callers get copies.
    */
   private readonly recentCommitments = new Map<number, { secret: Uint8Array; point?: Uint8Array }>();
   static readonly RECENT_COMMITMENTS_MAX = 8;
@@ -106,7 +108,7 @@ export class KeysChannelSigner implements ChannelSigner {
     checkInteger('commitmentNumber', commitmentNumber, 0, MAX_SHACHAIN_INDEX);
     const known = this.recentCommitments.get(commitmentNumber);
     if (known) return known;
-    const entry = { secret: generateFromSeed(this.secrets.commitmentSeed, MAX_SHACHAIN_INDEX - commitmentNumber) };
+    const entry = { secret: this.commitmentSecrets.secretAt(MAX_SHACHAIN_INDEX - commitmentNumber) };
     if (this.recentCommitments.size >= KeysChannelSigner.RECENT_COMMITMENTS_MAX) this.recentCommitments.delete(this.recentCommitments.keys().next().value!);
     this.recentCommitments.set(commitmentNumber, entry);
     return entry;
