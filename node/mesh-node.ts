@@ -166,12 +166,18 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    // What the gateway sends is for the uplink; everything else for the channels.
     const uplink = this.uplink;
+    // What the gateway sends is for the uplink; everything else for the channels.
     this.undeliver = deliverToHandler(this.router, {
       handleMessage: (peer, bytes) => (uplink && peer === uplink.gatewayId ? uplink.handleMessage(bytes) : this.manager.handleMessage(peer, bytes)),
     });
     this.router.start();
+    if (uplink) {
+      // Our height as the feed last left it; payments to us wait until the gateway confirms it is current.
+      // Before the links start: a peer's first message may already complete an HTLC to us.
+      this.manager.bestBlockUpdated(uplink.feed.height);
+      this.manager.setChainSynced(false);
+    }
     const known = new Set(this.linkSet.neighbours());
     for (const peer of this.outbox.peersWithPending()) {
       if (!known.has(peer)) this.emit('warning', `the outbox holds messages for ${peer}, which is on no link: they wait until it is configured again`);
@@ -181,11 +187,6 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     } catch (error) {
       await this.stop();
       throw error;
-    }
-    if (this.uplink) {
-      // Our height as the feed last left it; payments to us wait until the gateway confirms it is current.
-      this.manager.bestBlockUpdated(this.uplink.feed.height);
-      this.manager.setChainSynced(false);
     }
     this.manager.resume();
     this.uplink?.start();

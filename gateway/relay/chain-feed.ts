@@ -117,6 +117,13 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
   private readonly refusedUpTo = new Map<string, number>();
   /** Nodes whose last push stopped short of the tip: the rest follows their acknowledgement, lag or not. */
   private readonly catchingUp = new Set<string>();
+  /**
+   * Each node's last hello, and the end of the first push that carried it
+   * back: pushes built after a hello carry it (`answers`) until the node has
+   * taken one, so that a node just restarted can tell them from copies of
+   * pushes made before (their `tipHeight` may be long out of date).
+   */
+  private readonly hellos = new Map<string, { hello: number; answeredTo?: number }>();
   private readonly blocks = new Map<number, ChainBlock>();
   private readonly announced = new Set<string>();
   /** Work is done one piece at a time, in order: a push never interleaves with a watch or a reorg. */
@@ -180,13 +187,16 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
    * queued too: headline.yaml's n2 had 240 behind n1). Each used to bring
    * a fresh push of up to a day of blocks, which queued behind the others.
    */
-  acknowledge(nodeId: string, ack: { height: number; hash: Uint8Array; maxLag: number; hello?: 1 }): Promise<void> {
+  acknowledge(nodeId: string, ack: { height: number; hash: Uint8Array; maxLag: number; hello?: number }): Promise<void> {
     return this.enqueue(async () => {
       if (!this.started) return; // stopping: the node says it again after its next silence
       const before = this.components.store.cursor(nodeId);
       this.components.store.setCursor(nodeId, { height: ack.height, hashPrefix: bytesToHex(ack.hash), maxLag: ack.maxLag });
       if (before && ack.height > before.height) this.retire(nodeId, ack.height);
-      const hello = ack.hello === 1;
+      const hello = ack.hello !== undefined;
+      const answering = this.hellos.get(nodeId);
+      if (hello) this.hellos.set(nodeId, { hello: ack.hello! });
+      else if (answering?.answeredTo !== undefined && ack.height >= answering.answeredTo) this.hellos.delete(nodeId);
       const flight = this.inFlight.get(nodeId);
       if (flight && ack.height < flight.to) {
         if (hello) {
@@ -278,7 +288,10 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     if (!onOurChain) from = Math.max(1, Math.min(cursor.height, tip.height + 1) - REWIND_BLOCKS + 1);
     if (from > tip.height) {
       // Nothing new. A hello is answered all the same, with no headers: the node learns that it is current.
-      if (answer && onOurChain) this.send(nodeId, { type: 'blocks', startHeight: from, prevHash: feedHashPrefix(ours.hash), headers: new Uint8Array(0), matches: [], tipHeight: tip.height, feeratePerKw: (await chain.estimateFeerate(this.feeTargetBlocks)) ?? 0 });
+      if (answer && onOurChain) {
+        const feeratePerKw = (await chain.estimateFeerate(this.feeTargetBlocks)) ?? 0;
+        this.send(nodeId, { type: 'blocks', startHeight: from, prevHash: feedHashPrefix(ours.hash), headers: new Uint8Array(0), matches: [], tipHeight: tip.height, feeratePerKw, ...this.answers(nodeId, cursor.height) });
+      }
       return;
     }
     const last = Math.min(tip.height, from + MAX_HEADERS_PER_MESSAGE - 1);
@@ -314,6 +327,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
       matches,
       tipHeight: tip.height,
       feeratePerKw,
+      ...this.answers(nodeId, to),
     };
     for (const match of [...matches, ...overflow]) this.markMatched(nodeId, match);
     this.inFlight.set(nodeId, { from, to, sentAt: clock.now(), sends: (flight?.sends ?? 0) + 1 });
@@ -323,6 +337,14 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     // The node takes these once it has the block (they come after the push): a proof of a block it has.
     for (const match of overflow) this.send(nodeId, { type: 'tx_proof', requestId: 0, height: match.height, index: match.index, branch: match.branch, transaction: match.transaction });
     this.emit('pushed', nodeId, from, to, matches.length + overflow.length);
+  }
+
+  /** The node's last hello, for a push ending at `to`, while the node has taken none that carried it. */
+  private answers(nodeId: string, to: number): { answers?: number } {
+    const answering = this.hellos.get(nodeId);
+    if (!answering) return {};
+    answering.answeredTo = Math.min(answering.answeredTo ?? to, to);
+    return { answers: answering.hello };
   }
 
   /** The transactions of `block` that a node's watches select, with their merkle branches. */

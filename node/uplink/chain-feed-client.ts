@@ -28,6 +28,7 @@ import { decodeCompactHeaders } from '../chain/compact-headers.js';
 import { type HeaderChain, HeaderChainError } from '../chain/header-chain.js';
 import { verifyMerkleProof } from '../chain/merkle.js';
 import type { Clock } from '../clock.js';
+import type { RandomBytes } from '../keys/seed.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
 import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE, feedHashPrefix } from '../wire/gateway-messages.js';
@@ -41,6 +42,8 @@ export interface ChainFeedClientComponents {
   readonly send: (message: GatewayMessage) => void;
   /** A fresh request id (shared with the other requests to the gateway). */
   readonly requestId: () => number;
+  /** For the number our hellos carry, new at each start. */
+  readonly randomBytes: RandomBytes;
 }
 
 export interface ChainFeedClientInit {
@@ -53,7 +56,10 @@ export interface ChainFeedClientInit {
 export interface ChainFeedClientEvents {
   /** A watched transaction confirmed (proven against our headers) at `height`. */
   confirmed: [tx: Transaction, height: number];
-  /** The tip moved; `synced`: we have the gateway's tip. */
+  /**
+   * The tip moved; `synced`: we have the gateway's tip, as it was after our
+   * first hello (a push made before we restarted says nothing of the chain now).
+   */
   tip: [height: number, synced: boolean];
   /** The gateway's fee estimate (sat per 1000 weight units), with each push. */
   feerate: [feeratePerKw: number];
@@ -85,6 +91,10 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   private readonly watchFrom = new Map<string, number>();
   /** The lag the gateway was last told. */
   private announcedLag: number | undefined;
+  /** What our hellos carry: pushes built after one carry it back. */
+  private readonly hello: number;
+  /** A push answering our hello has come: pushes are fresh (copies made before our start came before it, in order). */
+  private answered = false;
   /** Whether the node has something in flight (then every block is wanted at once). */
   busy: () => boolean = () => false;
 
@@ -93,7 +103,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     init: ChainFeedClientInit = {},
   ) {
     super();
-    for (const name of ['headerChain', 'store', 'clock', 'send', 'requestId'] as const) {
+    for (const name of ['headerChain', 'store', 'clock', 'send', 'requestId', 'randomBytes'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the chain feed client needs it');
     }
     this.silenceMs = checkInteger('silenceMs', init.silenceMs ?? 3_600_000, 1, 30 * 86_400_000);
@@ -110,6 +120,8 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       this.rewoundFrom = saved.height;
     }
     this.lastHeardAt = components.clock.now();
+    const [a, b, c, d] = components.randomBytes(4);
+    this.hello = (((a! << 24) | (b! << 16) | (c! << 8) | d!) >>> 0) || 1;
   }
 
   /** The last block whose transactions were delivered to the listeners. */
@@ -234,7 +246,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       }
       byHeight.set(match.height, [...(byHeight.get(match.height) ?? []), tx]);
     }
-    if (change.disconnected.length === 0 && end <= this.cursor.height) return this.onStale(end);
+    if (change.disconnected.length === 0 && end <= this.cursor.height) return this.onStale(end, message);
     // Every block that left, even above our cursor: a crash after delivering and before writing the cursor
     // may have given the listeners blocks the cursor does not show. Listeners take a disconnection twice calmly.
     for (const entry of change.disconnected) for (const listener of this.chainListeners) listener.blockDisconnected(entry.height);
@@ -250,7 +262,8 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     this.components.store.write([{ kind: 'feedCursor', id: 'cursor', value: this.cursor }]);
     this.retireWatches();
     if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
-    this.emit('tip', end, message.tipHeight <= end);
+    if (message.answers === this.hello) this.answered = true;
+    this.emit('tip', end, this.answered && message.tipHeight <= end);
     this.acknowledge();
   }
 
@@ -270,15 +283,21 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
    * push again at once). Should the gateway wait on it all the same (it
    * restarted on a chain behind ours), our hello after a silence settles it.
    */
-  private onStale(end: number): void {
+  private onStale(end: number, message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     if (end === this.cursor.height) this.acknowledge();
+    // The answer to our hello, behind a push that brought us as far: it tells us we are current all the same.
+    if (message.answers === this.hello && !this.answered) {
+      this.answered = true;
+      this.emit('tip', this.cursor.height, message.tipHeight <= this.cursor.height);
+    }
   }
 
   /** The answer to a hello when there is nothing new: our view is current if the gateway's tip is where we are. */
   private onNothingNew(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     if (message.matches.length > 0) return void this.emit('warning', 'a push with matches and no headers was ignored');
     if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
-    this.emit('tip', this.cursor.height, message.tipHeight <= this.cursor.height);
+    if (message.answers === this.hello) this.answered = true;
+    this.emit('tip', this.cursor.height, this.answered && message.tipHeight <= this.cursor.height);
   }
 
   /** A proof of a match in a block we already had (a watch registered late). */
@@ -337,7 +356,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   }
 
   private sendAck(height: number, blockHash: string, maxLag: number, hello: boolean): void {
-    this.components.send({ type: 'feed_ack', height, hash: feedHashPrefix(blockHash), maxLag, ...(hello && { hello: 1 as const }) });
+    this.components.send({ type: 'feed_ack', height, hash: feedHashPrefix(blockHash), maxLag, ...(hello && { hello: this.hello }) });
   }
 
   /** Acknowledges a block further down our own chain than `height`, so that the gateway sends from below a deep fork. */

@@ -146,7 +146,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     const random = components.randomBytes(4);
     this.nextRequestId = ((random[0]! << 24) | (random[1]! << 16) | (random[2]! << 8) | random[3]!) >>> 1;
     this.feed = new ChainFeedClient(
-      { headerChain: components.headerChain, store: components.store, clock: components.clock, send: (message) => this.send(message), requestId: () => this.requestId() },
+      { headerChain: components.headerChain, store: components.store, clock: components.clock, send: (message) => this.send(message), requestId: () => this.requestId(), randomBytes: components.randomBytes },
       init.feed,
     );
     this.feed.on('warning', (message) => this.emit('warning', `chain feed: ${message}`));

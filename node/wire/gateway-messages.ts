@@ -98,15 +98,18 @@ export type GatewayMessage =
    * `maxLag` blocks behind, or at once if one of them matters to it.
    * `hello` (at start, and after a long silence): answer even with nothing
    * new, so that the node knows its view is current (then the push repeats
-   * the tip's block).
+   * the tip's block). Its value is a number the node picks at each start:
+   * pushes built after it carry it back (`answers`), so that the node can
+   * tell them from copies made before it restarted.
    */
-  | { readonly type: 'feed_ack'; readonly height: number; readonly hash: Uint8Array; readonly maxLag: number; readonly hello?: 1 }
+  | { readonly type: 'feed_ack'; readonly height: number; readonly hash: Uint8Array; readonly maxLag: number; readonly hello?: number }
   /**
    * Gateway to node, unasked: the blocks from `startHeight`, building on
    * the block whose hash begins with `prevHash`, as compact headers
    * (`node/chain/compact-headers.ts`), with the transactions that match the
    * node's watches and their merkle branches, the tip's height and a fee
-   * estimate (0: none).
+   * estimate (0: none). `answers`: the node's last hello, in pushes built
+   * after it until the node has taken one of them.
    */
   | {
       readonly type: 'blocks';
@@ -116,6 +119,7 @@ export type GatewayMessage =
       readonly matches: readonly FeedMatch[];
       readonly tipHeight: number;
       readonly feeratePerKw: number;
+      readonly answers?: number;
     }
   /** Gateway to node, unasked: a transaction in the mempool spends an output the node watches. */
   | { readonly type: 'mempool_tx'; readonly transaction: Uint8Array };
@@ -238,7 +242,7 @@ const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
       { key: 1, name: 'height', field: uint(0xffffffff) },
       { key: 2, name: 'hash', field: bytes(FEED_HASH_PREFIX_BYTES) },
       { key: 3, name: 'maxLag', field: uint(MAX_HEADERS_PER_MESSAGE, 1) },
-      { key: 5, name: 'hello', field: uint(1, 1), optional: true },
+      { key: 5, name: 'hello', field: uint(0xffffffff, 1), optional: true },
     ],
   },
   blocks: {
@@ -265,6 +269,7 @@ const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
       },
       { key: 5, name: 'tipHeight', field: uint(0xffffffff) },
       { key: 6, name: 'feeratePerKw', field: uint(0xffffffff) },
+      { key: 7, name: 'answers', field: uint(0xffffffff, 1), optional: true },
     ],
   },
   mempool_tx: { number: 104, fields: [{ key: 1, name: 'transaction', field: bytesUpTo(MAX_TRANSACTION_BYTES) }] },

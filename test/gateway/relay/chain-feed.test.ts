@@ -9,6 +9,7 @@
 // announced at once.
 import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { p2wsh } from '../../../node/bolt3/scripts.js';
@@ -83,6 +84,7 @@ async function setUp(t: Test, init: ChainFeedInit = {}, clock: Clock = systemClo
       store: nodeStore,
       clock: systemClock,
       requestId: () => nextId++,
+      randomBytes: (length) => new Uint8Array(randomBytes(length)),
       send: (message) => {
         const decoded = decodeGatewayMessage(encodeGatewayMessage(message)) as GatewayMessage;
         setImmediate(() => void toGateway(decoded));
@@ -242,6 +244,40 @@ t.test('a node away: its unanswered push is sent again once, not at every block;
   const tip = (await chain.tip()).height;
   await until('back, it catches up', () => back.client.height === tip);
   t.equal(back.listener.tip, tip, 'its listener has the tip');
+  t.same(env.warnings, [], 'no warnings');
+});
+
+t.test('a push made before the node restarted does not tell it that it is current: only one that answers its hello does', async (t) => {
+  // A payee restarted settles the payments it holds only once current: a copy queued before (its tipHeight long
+  // out of date) once made one settle an HTLC that had expired and been timed out on chain meanwhile.
+  const env = await setUp(t);
+  const { chain, until } = env;
+  env.node.client.start();
+  const start = (await chain.tip()).height;
+  await until('at the tip', () => env.node.client.height === start);
+  env.setOnline(false);
+  env.node.client.stop();
+  await chain.mine(6);
+  await env.feed.idle();
+  const queued = env.toNode.filter((message) => message.type === 'blocks').at(-1)!;
+  t.match(queued, { startHeight: start + 1, tipHeight: start + 6 }, 'a push waits for the node');
+  await chain.mine(20);
+  await env.feed.idle();
+
+  const back = env.restartNode();
+  const tips: [number, boolean][] = [];
+  back.client.on('tip', (height, synced) => tips.push([height, synced]));
+  back.client.handle(queued); // the relay hands over the old copy first
+  t.same(tips, [[start + 6, false]], 'the old copy moves the node on, but says nothing of the chain now');
+  env.setOnline(true);
+  back.client.start();
+  await until('the node catches up', () => tips.at(-1)?.[1] === true);
+  t.same(tips.at(-1), [start + 26, true], 'the answer to its hello makes it current, at the tip');
+  const answers = env.toNode.filter((message) => message.type === 'blocks' && message.answers !== undefined);
+  t.ok(answers.length >= 1, 'pushes built after the hello carry it back');
+  await chain.mine(6);
+  await until('the next push', () => back.client.height === start + 32);
+  t.equal((env.toNode.filter((message) => message.type === 'blocks').at(-1) as { answers?: number }).answers, undefined, 'not once the node has taken one');
   t.same(env.warnings, [], 'no warnings');
 });
 
