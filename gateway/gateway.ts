@@ -55,7 +55,12 @@ export interface GatewayConfig {
   readonly links: readonly LinkConfig[];
   /** Destination node id (hex) to the neighbour that leads there, for nodes beyond the gateway's neighbours. */
   readonly routes?: Readonly<Record<string, string>>;
-  readonly tower?: WatchtowerInit;
+  /**
+   * The watchtower's settings; `watch: false` keeps the nodes' appointments
+   * but answers no breach (a tower switched off: the nodes must punish
+   * breaches themselves). Watching by default.
+   */
+  readonly tower?: WatchtowerInit & { readonly watch?: boolean };
   readonly feed?: ChainFeedInit;
   /** The tower's local HTTP API for other clients (signed requests); absent: none. */
   readonly towerHttp?: TowerHttpApiInit;
@@ -73,6 +78,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly feed: ChainFeed;
   readonly relay: MailboxLink;
   readonly towerHttp: TowerHttpApi | undefined;
+  /** False when the configuration switched the tower off: it keeps appointments and watches nothing. */
+  readonly towerWatching: boolean;
   private readonly onMessage = (source: string, payload: Uint8Array) => void this.service.handleMessage(source, payload);
   private running = false;
 
@@ -94,6 +101,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
     this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key }, config.tower);
     this.tower.on('warning', (message) => this.emit('warning', `tower: ${message}`));
+    this.towerWatching = config.tower?.watch !== false;
     this.feed = new ChainFeed({ messenger: routerMessenger(this.router), chain: components.chain, store: components.feedStore, clock }, config.feed);
     this.feed.on('warning', (message) => this.emit('warning', `feed: ${message}`));
     this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower, feed: this.feed });
@@ -102,11 +110,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.towerHttp?.on('warning', (message) => this.emit('warning', `tower http: ${message}`));
   }
 
-  /** Starts the tower (it catches up with the chain), the service and the links. The chain must be open. */
+  /** Starts the tower (it catches up with the chain) unless switched off, the service and the links. The chain must be open. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.tower.start();
+    if (this.towerWatching) await this.tower.start();
     this.service.start();
     this.feed.start();
     this.router.on('message', this.onMessage);

@@ -26,7 +26,7 @@ export interface GatewayDaemonConfig {
   readonly regtest: { readonly mineOnStart: boolean; readonly blockIntervalMs: number };
   readonly links: readonly LinkEntry[];
   readonly routes: Readonly<Record<string, string>>;
-  readonly tower: { readonly justiceBuriedDepth?: number; readonly fundingBuriedDepth?: number };
+  readonly tower: { readonly watch?: boolean; readonly justiceBuriedDepth?: number; readonly fundingBuriedDepth?: number };
 }
 
 const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower'];
@@ -93,9 +93,11 @@ function readRegtest(root: YamlMap, network: NetworkName, backend: string): Gate
 function readTower(root: YamlMap): GatewayDaemonConfig['tower'] {
   const value = root.optional('tower');
   if (!value) return {};
-  const map = value.map(['justiceBuriedDepth', 'fundingBuriedDepth']);
-  const tower: Record<string, number> = {};
-  for (const key of ['justiceBuriedDepth', 'fundingBuriedDepth']) {
+  const map = value.map(['watch', 'justiceBuriedDepth', 'fundingBuriedDepth']);
+  const tower: { watch?: boolean; justiceBuriedDepth?: number; fundingBuriedDepth?: number } = {};
+  const watch = map.optional('watch')?.boolean();
+  if (watch !== undefined) tower.watch = watch;
+  for (const key of ['justiceBuriedDepth', 'fundingBuriedDepth'] as const) {
     const depth = map.optional(key)?.integer(1, 10_000);
     if (depth !== undefined) tower[key] = depth;
   }

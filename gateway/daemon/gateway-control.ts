@@ -64,6 +64,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): Record<string
     links: () => views.counters(),
 
     tower: () => ({
+      watching: gateway.towerWatching,
       appointments: appointments.count(),
       storageBytes: appointments.storageBytes(),
       byNode: views.peers().map((peer) => ({ nodeId: peer.nodeId, name: peer.name, ...appointments.usage(peer.nodeId) })),

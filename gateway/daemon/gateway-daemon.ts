@@ -114,6 +114,7 @@ export class GatewayDaemon {
       await control.start();
       const cancelBlockClock = regtest && config.regtest.blockIntervalMs > 0 ? GatewayDaemon.blockClock(regtest.chain, config.regtest.blockIntervalMs, clock, logger) : async () => {};
       logger.info({ nodeId, network: config.network, height: tip.height, links: config.links.length, controlSocket: config.controlSocket }, 'gateway started');
+      if (!gateway.towerWatching) logger.warn('the watchtower is switched off (tower.watch: false): it keeps the nodes\' appointments but answers no breach');
       return new GatewayDaemon(parts, control, lock, cancelBlockClock);
     } catch (error) {
       // Whatever started stops before its stores and chain close.

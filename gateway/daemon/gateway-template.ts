@@ -54,6 +54,7 @@ links:
 routes: {}
 
 # tower:
+#   watch: true                 # false: keep the nodes' appointments but answer no breach (the nodes must)
 #   justiceBuriedDepth: 100     # confirmations after which a justice is final
 #   fundingBuriedDepth: 100     # confirmations of a funding spend after which its appointments go
 `;

@@ -141,7 +141,13 @@ t.test('tower depths are between 1 and 10000 blocks', async (t) => {
   t.equal(refusal(edit(CORE, 'justiceBuriedDepth: 144', 'justiceBuriedDepth: 0')), `${FILE}:26:23: tower.justiceBuriedDepth: 0 is outside [1, 10000]`);
   t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'fundingBuriedDepth: 10001')), `${FILE}:27:23: tower.fundingBuriedDepth: 10001 is outside [1, 10000]`);
   t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'fundingBuriedDepth: deep')), `${FILE}:27:23: tower.fundingBuriedDepth: expected a whole number, got the string "deep"`);
-  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'reorgDepth: 12')), `${FILE}:27:3: tower.reorgDepth: unknown key "reorgDepth" (known: justiceBuriedDepth, fundingBuriedDepth)`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'reorgDepth: 12')), `${FILE}:27:3: tower.reorgDepth: unknown key "reorgDepth" (known: watch, justiceBuriedDepth, fundingBuriedDepth)`);
+});
+
+t.test('tower.watch: false switches the tower off (it keeps appointments, answers no breach); on unless told', async (t) => {
+  t.equal(parseGatewayConfig(edit(CORE, 'justiceBuriedDepth: 144', 'watch: false'), FILE).tower.watch, false);
+  t.equal(parseGatewayConfig(CORE, FILE).tower.watch, undefined);
+  t.match(refusal(edit(CORE, 'justiceBuriedDepth: 144', 'watch: maybe')), /tower\.watch: expected/);
   t.strictSame(parseGatewayConfig(edit(CORE, '  fundingBuriedDepth: 12\n', ''), FILE).tower, { justiceBuriedDepth: 144 }, 'each depth is optional');
 });
 

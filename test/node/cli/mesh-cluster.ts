@@ -57,7 +57,8 @@ export async function initDaemon(dir: string, kind: 'node' | 'gateway', name: st
 /** Link timing for tests: retransmissions in a fraction of a second, not the radio's seconds. */
 const FAST_LINK = '    timing: { retransmitBase: 300ms, retransmitMax: 2s }';
 
-export function writeGatewayConfig(gateway: ClusterNode, mqttUrl: string, topicPrefix: string, neighbours: readonly { node: ClusterNode; address: string }[], routes: Record<string, string> = {}): void {
+/** `extra`: more top-level lines (a `tower:` block, say); none by default. */
+export function writeGatewayConfig(gateway: ClusterNode, mqttUrl: string, topicPrefix: string, neighbours: readonly { node: ClusterNode; address: string }[], routes: Record<string, string> = {}, extra: readonly string[] = []): void {
   writeFileSync(
     gateway.config,
     [
@@ -72,6 +73,7 @@ export function writeGatewayConfig(gateway: ClusterNode, mqttUrl: string, topicP
       FAST_LINK,
       'routes:',
       ...Object.entries(routes).map(([destination, nextHop]) => `  ${destination}: ${nextHop}`),
+      ...extra,
       '',
     ].join('\n'),
   );
