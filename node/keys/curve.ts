@@ -6,15 +6,17 @@
  * library behind each one can change without touching BOLT code.
  *
  * The hot paths (point multiplication, signing, verifying) run on
- * libsecp256k1 compiled to WebAssembly (tiny-secp256k1): `npm run bench --
- * --filter curve` measures it 4 to 15 times faster than @noble/curves, which
- * serves the rest (scalar products, DER encoding), where it is simpler and
- * fast enough.
+ * libsecp256k1: built for this machine where the `secp256k1` package has a
+ * build, else compiled to WebAssembly (tiny-secp256k1; see
+ * secp256k1-backend.ts). `npm run bench -- --filter curve` measures the
+ * WebAssembly 4 to 15 times faster than @noble/curves, which serves the rest
+ * (scalar products, DER encoding), where it is simpler and fast enough.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, equalBytes, numberToBytesBE } from '@noble/curves/utils.js';
 import * as libsecp256k1 from 'tiny-secp256k1';
 import { InvalidInputError, checkBytes } from '../input.js';
+import { backend } from './secp256k1-backend.js';
 
 const Point = secp256k1.Point;
 const ORDER = Point.Fn.ORDER;
@@ -82,31 +84,31 @@ export function isPublicKey(bytes: Uint8Array): boolean {
   if (bytes.length !== 33 || (bytes[0] !== 2 && bytes[0] !== 3)) return false;
   if (!(bytes instanceof Uint8Array)) return libsecp256k1.isPoint(bytes);
   if (validPointBytes.has(pointCacheKey(bytes))) return true;
-  if (!libsecp256k1.isPoint(bytes)) return false;
+  if (!backend.isPoint(bytes)) return false;
   rememberValidPoint(bytes);
   return true;
 }
 
 /** The compressed public key of a private key. */
 export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
-  return pointOrThrow(libsecp256k1.pointFromScalar(checkSecretKey('secretKey', secretKey), true));
+  return pointOrThrow(backend.pointFromScalar(checkSecretKey('secretKey', secretKey), true));
 }
 
 /** a + b (points). */
 export function addPublicKeys(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return pointOrThrow(libsecp256k1.pointAdd(checkPublicKey('a', a), checkPublicKey('b', b), true));
+  return pointOrThrow(backend.pointAdd(checkPublicKey('a', a), checkPublicKey('b', b), true));
 }
 
 /** point + tweak·G, where tweak is any 32-byte big-endian number reduced mod n. */
 export function tweakAddPublicKey(point: Uint8Array, tweak: Uint8Array): Uint8Array {
-  return pointOrThrow(libsecp256k1.pointAddScalar(checkPublicKey('point', point), reduced('tweak', tweak), true));
+  return pointOrThrow(backend.pointAddScalar(checkPublicKey('point', point), reduced('tweak', tweak), true));
 }
 
 /** point · tweak (tweak reduced mod n, must not be zero). */
 export function tweakMultiplyPublicKey(point: Uint8Array, tweak: Uint8Array): Uint8Array {
   const t = reduced('tweak', tweak);
   if (t.every((byte) => byte === 0)) throw new InvalidKeyError('tweak', 'is zero mod n');
-  return pointOrThrow(libsecp256k1.pointMultiply(checkPublicKey('point', point), t, true));
+  return pointOrThrow(backend.pointMultiply(checkPublicKey('point', point), t, true));
 }
 
 /** (a + b) mod n as a private key. */
@@ -125,7 +127,7 @@ export function multiplySecretKeys(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 export function signDigest(digest: Uint8Array, secretKey: Uint8Array): Uint8Array {
   checkBytes('digest', digest, 32);
-  return libsecp256k1.sign(digest, checkSecretKey('secretKey', secretKey));
+  return backend.sign(digest, checkSecretKey('secretKey', secretKey));
 }
 
 /** Checks a compact signature over a digest; high-S signatures are rejected, as Bitcoin's policy does. */
@@ -134,7 +136,7 @@ export function verifyDigest(signature: Uint8Array, digest: Uint8Array, publicKe
   checkBytes('digest', digest, 32);
   checkPublicKey('publicKey', publicKey);
   try {
-    return libsecp256k1.verify(digest, publicKey, signature, true);
+    return backend.verify(digest, publicKey, signature, true);
   } catch {
     return false; // r or s out of range
   }
