@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { openPair, preimageOf, settle } from '../test/node/channel/pair.js';
 import { LmdbPersister } from '../node/persist/lmdb.js';
-import { createNetwork, openChannel } from '../test/node/channel/network.js';
+import { createNetwork, openChannel, testWallet } from '../test/node/channel/network.js';
 import type { Figure } from './bolt3.js';
 
 /** BOLT 2 message sizes (type + fields), from the layouts in 02-peer-protocol.md. */
@@ -57,8 +57,9 @@ function paymentsWithLmdb(count: number): { perSecond: number; bytesPerPayment: 
   const directory = mkdtempSync(join(tmpdir(), 'lnmesh-bench-'));
   const disks = [0, 1].map((i) => new LmdbPersister(join(directory, String(i))));
   try {
-    // Two channel managers, each on its own lmdb store, as two nodes would be.
-    const network = createNetwork(2, {}, undefined, (i) => disks[i]!);
+    // Two channel managers, each on its own lmdb store, as two nodes would be. Their wallets keep
+    // their sweep script, as the node's wallet does (the test wallet derives it again at every call).
+    const network = createNetwork(2, {}, walletWithFixedSweepScript, (i) => disks[i]!);
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     const handle = openChannel(network, alice, bob, 1_000_000);
     const written = () => disks.reduce((sum, disk) => sum + disk.bytesWritten, 0);
@@ -75,6 +76,12 @@ function paymentsWithLmdb(count: number): { perSecond: number; bytesPerPayment: 
     for (const disk of disks) disk.close();
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+function walletWithFixedSweepScript(i: number) {
+  const wallet = testWallet(i);
+  const sweepScript = wallet.sweepScript();
+  return { ...wallet, sweepScript: () => sweepScript.slice() };
 }
 
 let lmdbRun: { perSecond: number; bytesPerPayment: number } | undefined;
