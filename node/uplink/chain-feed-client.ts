@@ -47,9 +47,17 @@ export interface ChainFeedClientComponents {
 }
 
 export interface ChainFeedClientInit {
-  /** Silence after which the node asks the gateway what is new (and sends unconfirmed watches again). Default one hour. */
+  /**
+   * Silence after which the node asks the gateway what is new (and sends
+   * unconfirmed watches again), while busy. Default one hour. While idle,
+   * when the gateway sends only every `idleLag` blocks, at least three
+   * times as long as those blocks take on average (six hours for twelve):
+   * an hour was too short, as six blocks take longer nearly half the time,
+   * and each hello cost every relay on the way an acknowledgement up and
+   * an answer down.
+   */
   readonly silenceMs?: number;
-  /** Blocks the node may fall behind while idle; 1 while `busy` says so. Default 6. */
+  /** Blocks the node may fall behind while idle; 1 while `busy` says so. Default 12 (about two hours): anything that matters to it comes at once. */
   readonly idleLag?: number;
 }
 
@@ -68,6 +76,10 @@ export interface ChainFeedClientEvents {
 
 /** How far below its cursor the node asks again when a push does not build on its chain. */
 const REWIND_STEP = 12;
+/** Bitcoin's target block interval. */
+const BLOCK_INTERVAL_MS = 600_000;
+/** While idle, a silence counts once it lasts this many times as long as the blocks we wait for take on average. */
+const IDLE_SILENCE_BLOCK_TIMES = 3;
 /** A match this far below the cursor is done with: its watch is forgotten. */
 const RETIRE_DEPTH = 144;
 
@@ -107,7 +119,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the chain feed client needs it');
     }
     this.silenceMs = checkInteger('silenceMs', init.silenceMs ?? 3_600_000, 1, 30 * 86_400_000);
-    this.idleLag = checkInteger('idleLag', init.idleLag ?? 6, 1, MAX_HEADERS_PER_MESSAGE);
+    this.idleLag = checkInteger('idleLag', init.idleLag ?? 12, 1, MAX_HEADERS_PER_MESSAGE);
     const chain = components.headerChain;
     const saved = components.store.get('feedCursor', 'cursor');
     if (!saved || chain.entryAt(saved.height)?.hash === saved.hash) {
@@ -146,7 +158,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     this.flushWatches();
     const tick = () => {
       this.cancelTimer = this.components.clock.setTimer(this.silenceMs, tick);
-      if (this.components.clock.now() - this.lastHeardAt < this.silenceMs) return;
+      if (this.components.clock.now() - this.lastHeardAt < this.silenceLimit()) return;
       this.acknowledge(true);
       this.watchRequests.clear(); // unanswered through a silence: presumed lost, sent again
       this.flushWatches();
@@ -343,6 +355,11 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
    */
   refreshLag(): void {
     if (this.cancelTimer && this.wantedLag() !== this.announcedLag) this.acknowledge();
+  }
+
+  /** How long a silence must last before we ask: see `silenceMs`. */
+  private silenceLimit(): number {
+    return this.busy() ? this.silenceMs : Math.max(this.silenceMs, IDLE_SILENCE_BLOCK_TIMES * this.idleLag * BLOCK_INTERVAL_MS);
   }
 
   private wantedLag(): number {

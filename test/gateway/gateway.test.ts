@@ -169,9 +169,9 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   await until('the sweep reaches the gateway', async () => (await chain.status(toRemote()!.txid)).state === 'mempool');
   await chain.mine(1);
   await until('and it confirms', () => toRemote()?.state === 'confirmed');
-  // Idle again, Bob takes blocks a few at a time: once the gateway has his new lag, six more reach him in one push.
-  await until('Bob, idle, has told the gateway he may lag six blocks', () => feedStore.cursor(bobId)?.maxLag === 6);
-  await chain.mine(6);
+  // Idle again, Bob takes blocks a few at a time: once the gateway has his new lag, twelve more reach him in one push.
+  await until('Bob, idle, has told the gateway he may lag twelve blocks', () => feedStore.cursor(bobId)?.maxLag === 12);
+  await chain.mine(12);
   const tip = (await chain.tip()).height;
   await until("Bob's own header chain reaches the gateway's tip", () => bob.uplink!.chainHeight === tip);
   t.same(warnings.filter((warning) => /internal error/.test(warning)), [], 'no internal error anywhere');

@@ -89,7 +89,7 @@ async function setUp(t: Test, init: ChainFeedInit = {}, clock: Clock = systemClo
         const decoded = decodeGatewayMessage(encodeGatewayMessage(message)) as GatewayMessage;
         setImmediate(() => void toGateway(decoded));
       },
-    });
+    }, { idleLag: 6 }); // the tests below count in pushes of six blocks
     client.addChainListener(listener);
     client.on('warning', (warning) => warnings.push(warning));
     return { client, listener };
