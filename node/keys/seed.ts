@@ -29,6 +29,12 @@ export class SeedFileError extends Error {
 /** A source of randomness; core code never calls a global one. */
 export type RandomBytes = (length: number) => Uint8Array;
 
+/** A random number from 0 to 2^32 - 1: four bytes, big-endian. */
+export function randomUint32(randomBytes: RandomBytes): number {
+  const [a, b, c, d] = randomBytes(4);
+  return ((a! << 24) | (b! << 16) | (c! << 8) | d!) >>> 0;
+}
+
 export function generateSeed(randomBytes: RandomBytes): Uint8Array {
   const seed = randomBytes(SEED_LENGTH);
   checkBytes('seed', seed, SEED_LENGTH);

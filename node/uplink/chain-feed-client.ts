@@ -28,7 +28,7 @@ import { decodeCompactHeaders } from '../chain/compact-headers.js';
 import { type HeaderChain, HeaderChainError } from '../chain/header-chain.js';
 import { verifyMerkleProof } from '../chain/merkle.js';
 import type { Clock } from '../clock.js';
-import type { RandomBytes } from '../keys/seed.js';
+import { type RandomBytes, randomUint32 } from '../keys/seed.js';
 import { InvalidInputError, checkInteger } from '../input.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
 import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE, feedHashPrefix } from '../wire/gateway-messages.js';
@@ -132,8 +132,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       this.rewoundFrom = saved.height;
     }
     this.lastHeardAt = components.clock.now();
-    const [a, b, c, d] = components.randomBytes(4);
-    this.hello = (((a! << 24) | (b! << 16) | (c! << 8) | d!) >>> 0) || 1;
+    this.hello = randomUint32(components.randomBytes) || 1;
   }
 
   /** The last block whose transactions were delivered to the listeners. */
@@ -274,8 +273,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     this.components.store.write([{ kind: 'feedCursor', id: 'cursor', value: this.cursor }]);
     this.retireWatches();
     if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
-    if (message.answers === this.hello) this.answered = true;
-    this.emit('tip', end, this.answered && message.tipHeight <= end);
+    this.emit('tip', end, this.fresh(message) && message.tipHeight <= end);
     this.acknowledge();
   }
 
@@ -298,18 +296,20 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   private onStale(end: number, message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     if (end === this.cursor.height) this.acknowledge();
     // The answer to our hello, behind a push that brought us as far: it tells us we are current all the same.
-    if (message.answers === this.hello && !this.answered) {
-      this.answered = true;
-      this.emit('tip', this.cursor.height, message.tipHeight <= this.cursor.height);
-    }
+    if (!this.answered && this.fresh(message)) this.emit('tip', this.cursor.height, message.tipHeight <= this.cursor.height);
   }
 
   /** The answer to a hello when there is nothing new: our view is current if the gateway's tip is where we are. */
   private onNothingNew(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     if (message.matches.length > 0) return void this.emit('warning', 'a push with matches and no headers was ignored');
     if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
+    this.emit('tip', this.cursor.height, this.fresh(message) && message.tipHeight <= this.cursor.height);
+  }
+
+  /** Whether pushes speak of the chain as it is now: this one, or one before it, answers our hello. */
+  private fresh(message: Extract<GatewayMessage, { type: 'blocks' }>): boolean {
     if (message.answers === this.hello) this.answered = true;
-    this.emit('tip', this.cursor.height, this.answered && message.tipHeight <= this.cursor.height);
+    return this.answered;
   }
 
   /** A proof of a match in a block we already had (a watch registered late). */

@@ -30,7 +30,7 @@ import type { ChannelManager, Messenger, TaggedAppointment } from '../channel/ma
 import type { Clock } from '../clock.js';
 import { InvalidInputError, checkHex, checkInteger } from '../input.js';
 import { checkPublicKey } from '../keys/curve.js';
-import type { RandomBytes } from '../keys/seed.js';
+import { type RandomBytes, randomUint32 } from '../keys/seed.js';
 import { verifyAlert } from '../tower/alert.js';
 import { verifyReceipt } from '../tower/receipt.js';
 import { DecodeError } from '../wire/cbor.js';
@@ -143,8 +143,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.revealFunding = init.revealFunding ?? true;
     this.appointmentDelayMs = checkInteger('appointmentDelayMs', init.appointmentDelayMs ?? 30_000, 0, 86_400_000);
     this.appointmentTimeoutMs = checkInteger('appointmentTimeoutMs', init.appointmentTimeoutMs ?? 86_400_000, 1, 30 * 86_400_000);
-    const random = components.randomBytes(4);
-    this.nextRequestId = ((random[0]! << 24) | (random[1]! << 16) | (random[2]! << 8) | random[3]!) >>> 1;
+    this.nextRequestId = randomUint32(components.randomBytes) >>> 1;
     this.feed = new ChainFeedClient(
       { headerChain: components.headerChain, store: components.store, clock: components.clock, send: (message) => this.send(message), requestId: () => this.requestId(), randomBytes: components.randomBytes },
       init.feed,
