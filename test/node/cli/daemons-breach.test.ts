@@ -24,7 +24,7 @@ import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
 import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { type ClusterNode, ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { type ClusterNode, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -65,23 +65,19 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
   const paymentOf = async (name: Name, paymentHash: string) => (await ask<Row[]>(nodes[name].config, 'payments')).find((row) => row.paymentHash === paymentHash);
   /** Mines `step` blocks at a time until every claim of `name` on channel `handle` that `matches` is confirmed (one at least). */
   const mineUntilConfirmed = (what: string, name: Name, handle: number, matches: (claim: ClaimSummary) => boolean, step: number) =>
-    eventually(
+    mineUntil(
+      gateway.config,
       what,
       async () => {
         const claims = (await claimsOf(name, handle)).filter(matches);
-        if (claims.length > 0 && claims.every((claim) => claim.state === 'confirmed')) return claims;
-        await mine(step);
-        return undefined;
+        return claims.length > 0 && claims.every((claim) => claim.state === 'confirmed') ? claims : undefined;
       },
+      step,
       180_000,
     );
   const open = async (satoshis: number, pushSatoshis: number) => {
     const handle = (await ask(a.config, 'open', b.nodeId, String(satoshis), '--push', String(pushSatoshis * 1000))).handle as number;
-    await eventually('the channel to open on both sides', async () => {
-      if ((await channel('a', handle))?.status === 'open' && (await channel('b', handle))?.status === 'open') return true;
-      await mine(1);
-      return undefined;
-    });
+    await mineUntil(gateway.config, 'the channel to open on both sides', async () => ((await channel('a', handle))?.status === 'open' && (await channel('b', handle))?.status === 'open' ? true : undefined));
     return handle;
   };
 
@@ -110,11 +106,7 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     t.match(await channel('a', handle), { status: 'force_closed', onchain: { kind: 'ours' } }, 'A closed the channel with its own commitment');
     await kill('a');
     await start('a');
-    await eventually('the payment to fail, the HTLC-timeout deep enough', async () => {
-      if ((await paymentOf('a', paymentHash))?.status === 'failed') return true;
-      await mine(1);
-      return undefined;
-    });
+    await mineUntil(gateway.config, 'the payment to fail, the HTLC-timeout deep enough', async () => ((await paymentOf('a', paymentHash))?.status === 'failed' ? true : undefined));
     const swept = await mineUntilConfirmed("A's delayed outputs to be swept after B's delay", 'a', handle, (claim) => claim.description === 'to_local' || claim.description === 'htlc-timeout output', 25);
     t.equal(swept.length, 2, "A swept its to_local and the HTLC-timeout's output");
     const claims = await claimsOf('a', handle);
@@ -164,11 +156,9 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     await start('b');
     t.match(await channel('b', handle), { localMsat: 200_000_000 }, 'B, restored, believes it holds 200,000 sat');
     await must('close', '--config', b.config, a.nodeId, String(handle), '--force');
-    const breach = await eventually('the revoked commitment to confirm', async () => {
+    const breach = await mineUntil(gateway.config, 'the revoked commitment to confirm', async () => {
       const onchain = (await channel('b', handle))?.onchain as OnchainSummary | undefined;
-      if (onchain?.confirmedAt !== undefined) return onchain;
-      await mine(1);
-      return undefined;
+      return onchain?.confirmedAt !== undefined ? onchain : undefined;
     });
     await mine(3);
     t.match(await ask(gateway.config, 'tower'), { watching: false, responses: [] }, 'the tower, switched off, answered nothing');

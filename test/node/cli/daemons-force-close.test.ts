@@ -14,7 +14,7 @@ import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
 import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -50,11 +50,7 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   await mine(1);
   await eventually('the deposit to count', async () => ((await wallet('a')) === 1_000_000 ? true : undefined));
   const handle = (await ask(a.config, 'open', b.nodeId, '500000', '--push', '200000000')).handle as number;
-  await eventually('the channel to open on both sides', async () => {
-    if ((await channelOf('a'))?.status === 'open' && (await channelOf('b'))?.status === 'open') return true;
-    await mine(1);
-    return undefined;
-  });
+  await mineUntil(gateway.config, 'the channel to open on both sides', async () => ((await channelOf('a'))?.status === 'open' && (await channelOf('b'))?.status === 'open' ? true : undefined));
   const [aBefore, bBefore] = [await wallet('a'), await wallet('b')];
   t.equal(bBefore, 0, "B's wallet is empty");
 
@@ -69,11 +65,9 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   await crash('a');
   // A's output is its own after one block (anchors); B's after A's delay.
   await mine(2);
-  await eventually("A's claim to confirm and count in its wallet", async () => {
+  await mineUntil(gateway.config, "A's claim to confirm and count in its wallet", async () => {
     const claims = ((await channelOf('a')).onchain as OnchainSummary).claims;
-    if (claims.length === 1 && claims[0]!.state === 'confirmed' && (await wallet('a')) === aBefore + claims[0]!.satoshis) return true;
-    await mine(1);
-    return undefined;
+    return claims.length === 1 && claims[0]!.state === 'confirmed' && (await wallet('a')) === aBefore + claims[0]!.satoshis ? true : undefined;
   });
   // Six blocks leave the best chain, A's claim with them (B's commitment, below, stays): A follows the new branch
   // from the feed, and the same claim confirms again once blocks come.
@@ -84,11 +78,9 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   t.equal(reorg.forkHeight, aClaimed.confirmedAt! - 1, `a reorg from height ${reorg.forkHeight}, just below A's claim at ${aClaimed.confirmedAt}`);
   await eventually("A to see its claim unconfirmed", async () => ((((await channelOf('a')).onchain as OnchainSummary).claims[0]!.state !== 'confirmed') ? true : undefined));
   await crash('a');
-  await eventually("A's claim to confirm again on the new branch", async () => {
+  await mineUntil(gateway.config, "A's claim to confirm again on the new branch", async () => {
     const claim = ((await channelOf('a')).onchain as OnchainSummary).claims[0]!;
-    if (claim.state === 'confirmed' && (await wallet('a')) === aBefore + claim.satoshis) return claim;
-    await mine(1);
-    return undefined;
+    return claim.state === 'confirmed' && (await wallet('a')) === aBefore + claim.satoshis ? claim : undefined;
   });
   const aReclaimed = ((await channelOf('a')).onchain as OnchainSummary).claims;
   t.match(aReclaimed, [{ txid: aClaimed.txid, state: 'confirmed' }], `the same claim, confirmed again at ${aReclaimed[0]!.confirmedAt} (was ${aClaimed.confirmedAt}); A's wallet counts it once`);
@@ -98,12 +90,10 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   t.ok(unlocksAt - ((await channelOf('b')).onchain as OnchainSummary).confirmedAt! >= 2_160, `until block ${unlocksAt}: A's default delay of 2,160 blocks`);
   await crash('b');
   for (let height = (await ask(gateway.config, 'status')).chainHeight as number; height < unlocksAt; height += 1000) await mine(Math.min(1000, unlocksAt - height));
-  await eventually("B's claim to confirm and count in its wallet", async () => {
+  await mineUntil(gateway.config, "B's claim to confirm and count in its wallet", async () => {
     const claims = ((await channelOf('b')).onchain as OnchainSummary).claims;
-    if (claims[0]?.state === 'confirmed' && (await wallet('b')) === claims[0].satoshis) return true;
-    await mine(1);
-    return undefined;
-  }, 120_000);
+    return claims[0]?.state === 'confirmed' && (await wallet('b')) === claims[0].satoshis ? true : undefined;
+  }, 1, 120_000);
 
   const claimOf = async (name: 'a' | 'b'): Promise<ClaimSummary> => ((await channelOf(name)).onchain as OnchainSummary).claims[0]!;
   const [aClaim, bClaim] = [await claimOf('a'), await claimOf('b')];

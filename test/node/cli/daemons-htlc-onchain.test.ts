@@ -24,7 +24,7 @@ import t from 'tap';
 import { paymentRequestFromText } from '../../../node/channel/payment-request.js';
 import type { OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { type ClusterNode, ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { type ClusterNode, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -67,13 +67,11 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   const claimsOf = async (name: Name, peer: ClusterNode) => ((await channelWith(name, peer)).onchain as OnchainSummary | undefined)?.claims ?? [];
   /** Mines `step` blocks at a time until a claim of `name` on its channel with `peer`, its description matching, is confirmed. */
   const mineUntilConfirmed = (what: string, name: Name, peer: ClusterNode, matches: (description: string) => boolean, step: number) =>
-    eventually(
+    mineUntil(
+      gateway.config,
       what,
-      async () => {
-        if ((await claimsOf(name, peer)).some((claim) => matches(claim.description) && claim.state === 'confirmed')) return true;
-        await mine(step);
-        return undefined;
-      },
+      async () => ((await claimsOf(name, peer)).some((claim) => matches(claim.description) && claim.state === 'confirmed') ? true : undefined),
+      step,
       180_000,
     );
 
@@ -86,11 +84,9 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   await eventually('the deposits to count', async () => ((await wallet('a')) === 1_000_000 && (await wallet('b')) === 1_000_000 ? true : undefined));
   await ask(a.config, 'open', b.nodeId, '500000');
   await ask(b.config, 'open', c.nodeId, '500000');
-  await eventually('both channels to open on both sides', async () => {
+  await mineUntil(gateway.config, 'both channels to open on both sides', async () => {
     const statuses = [await channelWith('a', b), await channelWith('b', a), await channelWith('b', c), await channelWith('c', b)].map((row) => row?.status);
-    if (statuses.every((status) => status === 'open')) return true;
-    await mine(1);
-    return undefined;
+    return statuses.every((status) => status === 'open') ? true : undefined;
   });
 
   await t.test('the payee goes for ever: the forwarder times the HTLC out on chain and fails it back', async (t) => {
@@ -111,11 +107,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await mineUntilConfirmed('B to time the HTLC out on chain', 'b', c, (description) => description.startsWith('htlc-timeout'), 10);
     t.match(await channelWith('b', c), { status: 'force_closed' }, "B's channel with C is closed on chain");
     await restart('b');
-    await eventually('the payment to fail back to A', async () => {
-      if ((await paymentOf('a', paymentHash))?.status === 'failed') return true;
-      await mine(1);
-      return undefined;
-    });
+    await mineUntil(gateway.config, 'the payment to fail back to A', async () => ((await paymentOf('a', paymentHash))?.status === 'failed' ? true : undefined));
     t.match(await channelWith('a', b), { status: 'open', localMsat: aBefore, pendingHtlcs: 0 }, "A's channel stays open, with all of A's balance");
 
     // After C's delay on B's outputs, B sweeps the HTLC's output back to its wallet.

@@ -39,6 +39,20 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 
+/** Mines `step` blocks at a time on a regtest gateway (`gatewayConfig`) until `check` returns something other than undefined. */
+export function mineUntil<T>(gatewayConfig: string, what: string, check: () => Promise<T | undefined>, step = 1, timeoutMs = 60_000): Promise<T> {
+  return eventually(
+    what,
+    async () => {
+      const value = await check();
+      if (value !== undefined) return value;
+      await must('mine', '--config', gatewayConfig, String(step));
+      return undefined;
+    },
+    timeoutMs,
+  );
+}
+
 /** A directory short enough for Unix socket paths (107 bytes). */
 export function shortTempDir(): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), 'lnm-'));
