@@ -20,6 +20,7 @@ import { TransportError, type Transport, type TransportEvents } from '../transpo
 import { maxPayloadForDataRate, timeOnAirMs, type LoRaModulation } from './airtime.js';
 import { DutyCycleLimiter, eu868Policy, US915, type DutyCyclePolicy } from './duty-cycle.js';
 import { KissDecoder } from './kiss.js';
+import { writeToPort } from '../serial/write-to-port.js';
 import {
   dataFrame,
   decodeByte,
@@ -200,7 +201,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     this.abandonWaits(new TransportError(`the LoRa transport on ${this.options.path} was closed`));
     if (port?.isOpen) {
       // As RNS does on detach: radio off, then tell the firmware the host has left. Best effort.
-      await writeTo(port, concat(setRadioState(false), leaveRequest())).catch(() => undefined);
+      await writeToPort(port, concat(setRadioState(false), leaveRequest())).catch(() => undefined);
     }
     await this.shutdown();
     if (wasOpen) this.emit('link', false);
@@ -263,7 +264,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
         },
       };
       this.waiters.push(entry);
-      writeTo(port, bytes).catch((error: Error) => {
+      writeToPort(port, bytes).catch((error: Error) => {
         this.waiters = this.waiters.filter((waiter) => waiter !== entry);
         entry.reject(new TransportError(`writing to ${this.options.path} failed: ${error.message}`));
       });
@@ -281,7 +282,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     this.limiter.record(sentAt, airtimeMs);
     this.busyUntilMs = sentAt + airtimeMs;
     try {
-      await writeTo(port, dataFrame(frame));
+      await writeToPort(port, dataFrame(frame));
     } catch (error) {
       // A pulled cable shows here first: serialport then closes the port and `onPortClosed` takes the link down.
       throw new TransportError(`writing to ${this.options.path} failed: ${(error as Error).message}`);
@@ -394,29 +395,6 @@ function openPort(path: string, baudRate: number): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     port.open((error) => (error ? reject(new TransportError(`cannot open the serial port ${path}: ${error.message}`)) : resolve(port)));
-  });
-}
-
-/** Writes and waits until the bytes left; fails rather than hangs when the port closes meanwhile. */
-function writeTo(port: SerialPort, bytes: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!port.isOpen) {
-      reject(new Error('the port is closed'));
-      return;
-    }
-    const onClose = (): void => reject(new Error('the port closed'));
-    port.once('close', onClose);
-    const settle = (error?: Error | null): void => {
-      port.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    port.write(Buffer.from(bytes), (error) => {
-      if (error) settle(error);
-      // serialport's drain on a closed port waits for it to reopen, forever.
-      else if (!port.isOpen) settle(new Error('the port closed'));
-      else port.drain(settle);
-    });
   });
 }
 

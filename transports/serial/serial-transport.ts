@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { TransportError, type Transport, type TransportEvents } from '../transport.js';
 import { SerialFrameDecoder, encodeSerialFrame, type SerialFrameStats } from './serial-framing.js';
+import { writeToPort } from './write-to-port.js';
 
 export interface SerialTransportOptions {
   /** The device, e.g. /dev/ttyUSB0. Opened by path: listing ports needs udev, which is not everywhere. */
@@ -61,14 +62,12 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     const port = this.port;
     if (!port) throw new TransportError(`serial port ${this.path} is not open`);
     if (frame.length > this.mtu) throw new TransportError(`frame of ${frame.length} bytes is over the serial mtu of ${this.mtu}`);
-    const bytes = encodeSerialFrame(frame);
-    await new Promise<void>((resolve, reject) => {
-      port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (error) => {
-        if (!error) return resolve();
-        this.lost(port); // a write is where a vanished pty, or a dead adapter, shows first
-        reject(new TransportError(`serial port ${this.path}: ${error.message}`));
-      });
-    });
+    try {
+      await writeToPort(port, encodeSerialFrame(frame));
+    } catch (error) {
+      this.lost(port); // a write is where a vanished pty, or a dead adapter, shows first
+      throw new TransportError(`serial port ${this.path}: ${(error as Error).message}`);
+    }
   }
 
   async close(): Promise<void> {
