@@ -4,10 +4,13 @@
  * Every byte goes on the air, so the header is as small as it can be and
  * every integer is an unsigned LEB128 varint (1 byte below 128). Layout:
  *
- *   act one    0x01 | initiator session id | 50-byte BOLT 8 act one
+ *   act one    0x01 | initiator session id | 50-byte BOLT 8 act one | 8-byte neighbour tag
  *   act two    0x02 | initiator session id | responder session id | 50-byte act two
  *   act three  0x03 | responder session id | 66-byte act three
  *   sealed     0x10 + flags | recipient's session id | counter | ciphertext + 16-byte tag
+ *
+ * The neighbour tag (`neighbour-tag.ts`) lets the responder tell a known
+ * neighbour's act one from a stranger's before it answers.
  *
  * A session id is chosen by the side that receives on it, so on a broadcast
  * medium (LoRa, a serial line) a frame says which session, hence which key,
@@ -34,6 +37,7 @@
  */
 import { ACT_ONE_LENGTH, ACT_THREE_LENGTH, ACT_TWO_LENGTH } from './noise.js';
 import { TAG_LENGTH } from './noise-crypto.js';
+import { NEIGHBOUR_TAG_LENGTH } from './neighbour-tag.js';
 import { type ByteReader, readVarint as readShortestVarint, varintLength, writeVarint } from '../../node/wire/varint.js';
 
 export const FRAME_ACT_ONE = 0x01;
@@ -68,7 +72,7 @@ export class LinkDecodeError extends Error {
 }
 
 export type LinkFrame =
-  | { readonly kind: 'act-one'; readonly initiatorSessionId: number; readonly act: Uint8Array }
+  | { readonly kind: 'act-one'; readonly initiatorSessionId: number; readonly act: Uint8Array; readonly neighbourTag: Uint8Array }
   | { readonly kind: 'act-two'; readonly initiatorSessionId: number; readonly responderSessionId: number; readonly act: Uint8Array }
   | { readonly kind: 'act-three'; readonly responderSessionId: number; readonly act: Uint8Array }
   | SealedFrame;
@@ -153,9 +157,12 @@ export function encodeFrame(frame: LinkFrame): Uint8Array {
   switch (frame.kind) {
     case 'act-one':
       checkActLength(frame.act, ACT_ONE_LENGTH);
+      if (frame.neighbourTag.length !== NEIGHBOUR_TAG_LENGTH) throw new RangeError(`a neighbour tag is ${NEIGHBOUR_TAG_LENGTH} bytes, got ${frame.neighbourTag.length}`);
       out.push(FRAME_ACT_ONE);
       writeSessionId(out, frame.initiatorSessionId);
-      tail = frame.act;
+      tail = new Uint8Array(ACT_ONE_LENGTH + NEIGHBOUR_TAG_LENGTH);
+      tail.set(frame.act);
+      tail.set(frame.neighbourTag, ACT_ONE_LENGTH);
       break;
     case 'act-two':
       checkActLength(frame.act, ACT_TWO_LENGTH);
@@ -203,7 +210,8 @@ export function decodeFrame(bytes: Uint8Array): LinkFrame {
   switch (type) {
     case FRAME_ACT_ONE: {
       const initiatorSessionId = readVarint(reader, 'initiatorSessionId', MAX_SESSION_ID);
-      return { kind: 'act-one', initiatorSessionId, act: readAct(reader, ACT_ONE_LENGTH) };
+      const actAndTag = readAct(reader, ACT_ONE_LENGTH + NEIGHBOUR_TAG_LENGTH);
+      return { kind: 'act-one', initiatorSessionId, act: actAndTag.subarray(0, ACT_ONE_LENGTH), neighbourTag: actAndTag.subarray(ACT_ONE_LENGTH) };
     }
     case FRAME_ACT_TWO: {
       const initiatorSessionId = readVarint(reader, 'initiatorSessionId', MAX_SESSION_ID);

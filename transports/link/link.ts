@@ -8,6 +8,18 @@
  *   static keys in `knownPeers` are accepted. Act one is resent with backoff
  *   until act two answers; the initiator resends act three with each
  *   retransmission until the responder's first frame confirms the session.
+ * - Strangers: anyone in radio range can send frames, and airtime under a
+ *   duty cycle is the scarcest thing a node has, so nothing a stranger sends
+ *   makes this link transmit. Act one carries a neighbour tag
+ *   (`neighbour-tag.ts`): an act one without a known neighbour's tag gets no
+ *   act two and takes no handshake slot. A tagged act one could be a replay
+ *   of one captured off the air: a repeat is answered no faster than the
+ *   initiator's own backoff, one answered before is not answered again, and
+ *   each neighbour has a budget of handshake replies an hour
+ *   (`handshakeRepliesPerHour`). An act three is acknowledged again only if
+ *   it is the one that made its session, with the same pacing; one that does
+ *   not check out leaves a pending handshake waiting for the genuine one.
+ *   Every other frame a stranger can send is dropped without a reply.
  * - Frames: each sealed on its own (see `frame.ts`, `session.ts`), so one lost
  *   radio frame costs one frame. On MQTT and memory a neighbour is reached at
  *   its address (`addresses`); on a broadcast medium (LoRa, serial) there is
@@ -68,13 +80,31 @@ import {
 } from './frame.js';
 import { Reassembly, SEALED_FRAME_OVERHEAD, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
 import { HandshakeError, HandshakeInitiator, HandshakeResponder, ACT_THREE_LENGTH, newEphemeralKey } from './noise.js';
+import { neighbourTag, neighbourTagKey, neighbourTagMatches } from './neighbour-tag.js';
 import type { LinkOutbox } from './outbox.js';
 import { LinkSession, SessionExhaustedError } from './session.js';
 
 /** The smallest MTU the link works over: act three (66 bytes) with its type and session id. */
 export const MIN_LINK_MTU = ACT_THREE_LENGTH + 2;
-/** Act ones answered and waiting for act three, at most: anyone may send an act one. */
-export const MAX_PENDING_RESPONDERS = 16;
+/** Act ones answered and waiting for act three, per neighbour: its newest handshake and the one before (crossing restarts). */
+export const RESPONDERS_PER_PEER = 2;
+/** Act ones of a neighbour remembered as answered: a replay of one of them gets nothing. */
+const ANSWERED_ACT_ONES_PER_PEER = 256;
+/**
+ * Acks a session sends to repeats of the act three that made it, at most: they only speed up the
+ * initiator's confirmation (its data frames draw our acks anyway), and anyone can replay an act three.
+ */
+const ACT_THREE_REPLIES_PER_SESSION = 3;
+/**
+ * Act twos a responder sends for one act one, at most: the first and its repeats. A replay of a
+ * captured act one can draw no more. The initiator sends a fresh act one after as many unanswered
+ * attempts, so a neighbour whose act twos are all lost is answered again.
+ */
+const REPLIES_PER_ACT_ONE = 4;
+/** Act ones an initiator still completes after sending a fresh one (`PendingInitiator.earlier`). */
+const EARLIER_ACT_ONES = 3;
+/** Handshakes given up on whose act two may still come (see `abandonedInitiators`). */
+const MAX_ABANDONED_INITIATORS = 16;
 /** Sessions kept per neighbour: the newest (we send on it) and the one before (frames already on their way). */
 const SESSIONS_PER_PEER = 2;
 
@@ -108,6 +138,10 @@ export type DropReason =
   | 'too-far-ahead'
   /** No session id free for another handshake. */
   | 'too-many-handshakes'
+  /** An act one without a known neighbour's tag, or an act three that is not the one that made its session: a stranger's, answered with nothing. */
+  | 'stranger'
+  /** A handshake act repeated sooner than its initiator's backoff, or past the neighbour's hourly budget of replies: not answered. */
+  | 'reply-limited'
   /** An act two for a handshake given up on: the peer answered on a session we kept, so no new one was needed. */
   | 'stale-handshake'
   /** A bug of ours met by some input; reported as a warning too. */
@@ -126,6 +160,8 @@ const DROP_REASONS: readonly DropReason[] = [
   'reassembly-full',
   'too-far-ahead',
   'too-many-handshakes',
+  'stranger',
+  'reply-limited',
   'stale-handshake',
   'internal-error',
 ];
@@ -179,6 +215,15 @@ export interface LinkInit {
   readonly maxReassemblyBytes?: number;
   /** Messages held at most this far after the last delivered. Default 64. */
   readonly maxMessagesAhead?: number;
+  /**
+   * Handshake replies (act twos, acks to a repeated act three) a neighbour's
+   * frames can draw from us in an hour; the budget holds an hour's worth, so
+   * a burst of reboots is answered. Default 8: a neighbour's genuine
+   * handshakes need one each, a few more on a lossy link. Replays of its act
+   * ones captured off the air are mostly refused outright (we remember those
+   * we answered); after our own restart, this is what they can cost.
+   */
+  readonly handshakeRepliesPerHour?: number;
 }
 
 export interface LinkEvents {
@@ -216,17 +261,34 @@ interface ActiveSession {
   confirmed: boolean;
   /** Initiator only: resent with each retransmission until confirmed. */
   readonly actThreeFrame?: Uint8Array;
+  /** Responder only: the act three that made the session, hex; a repeat of it (and nothing else) is acknowledged again. */
+  readonly actThreeHex?: string;
+  /** Responder only: how we answered repeats of that act three (the session's start counts as the first answer). */
+  readonly actThreeReplies?: Replies;
+}
+
+/** Answers to one repeated handshake act: paced like the initiator's own resends. */
+interface Replies {
+  sent: number;
+  lastAt: number;
 }
 
 interface PendingInitiator {
   handshake?: HandshakeInitiator;
   sessionId?: number;
   actOneFrame?: Uint8Array;
+  /** Times the current act one was sent: a fresh one after `REPLIES_PER_ACT_ONE`. */
+  actOneSends?: number;
+  /** Act ones sent before the current one, newest last: an act two for one of them (a responder held back by its duty cycle answers late) completes the handshake too. */
+  earlier?: { readonly sessionId: number; readonly handshake: HandshakeInitiator }[];
   attempts: number;
   cancelTimer?: () => void;
 }
 
 interface PendingResponder {
+  /** The neighbour whose tag the act one carried. */
+  readonly peer: PeerState;
+  readonly replies: Replies;
   readonly sessionId: number;
   readonly initiatorSessionId: number;
   readonly handshake: HandshakeResponder;
@@ -239,6 +301,13 @@ interface PendingResponder {
 
 interface PeerState {
   readonly id: string;
+  /** Keys the act one neighbour tag (`neighbour-tag.ts`); made on first use. */
+  tagKey?: Uint8Array;
+  /** Act ones of this neighbour we answered, hex, oldest first (at most `ANSWERED_ACT_ONES_PER_PEER`). */
+  readonly answeredActOnes: string[];
+  /** Handshake replies this neighbour may still draw (`handshakeRepliesPerHour`), as of `replyBudgetAt`. */
+  replyBudget: number;
+  replyBudgetAt: number;
   /** True while message listeners run: what they send waits until the delivery is recorded, so our ack rides on their reply. */
   delivering?: boolean;
   readonly address: string | undefined;
@@ -271,6 +340,11 @@ interface PeerState {
 
 const fragmentKey = (seq: number, index: number) => `${seq}:${index}`;
 
+/** The session ids a handshake of ours is waiting on: its current act one's and the earlier ones'. */
+function initiatorSessionIds(pending: PendingInitiator): number[] {
+  return [...(pending.earlier ?? []).map((earlier) => earlier.sessionId), ...(pending.sessionId === undefined ? [] : [pending.sessionId])];
+}
+
 export class Link extends EventEmitter<LinkEvents> {
   /** Our static public key, hex: our node id on the link. */
   readonly nodeId: string;
@@ -285,7 +359,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly initiatorsById = new Map<number, PeerState>();
   private readonly respondersById = new Map<number, PendingResponder>();
   private readonly respondersByActOne = new Map<string, PendingResponder>();
-  /** Session ids of handshakes we gave up on because the peer spoke on an old session (at most `MAX_PENDING_RESPONDERS`): their act two may still come. */
+  /** Session ids of handshakes we gave up on because the peer spoke on an old session (at most `MAX_ABANDONED_INITIATORS`): their act two may still come. */
   private readonly abandonedInitiators = new Set<number>();
   private readonly retransmitBaseMs: number;
   private readonly retransmitBackoff: number;
@@ -294,6 +368,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly windowFragments: number;
   private readonly ackDelayMs: number;
   private readonly maxMessageBytes: number;
+  private readonly handshakeRepliesPerHour: number;
   private running = false;
   private readonly sendQueue: QueuedSend[] = [];
   private sending: Promise<void> | undefined;
@@ -323,6 +398,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.maxMessageBytes = checkInteger('maxMessageBytes', init.maxMessageBytes ?? 65_536, 0, 16 * 1024 * 1024);
     const maxReassemblyBytes = checkInteger('maxReassemblyBytes', init.maxReassemblyBytes ?? 262_144, 1, 1 << 30);
     const maxMessagesAhead = checkInteger('maxMessagesAhead', init.maxMessagesAhead ?? 64, 1, 1 << 20);
+    this.handshakeRepliesPerHour = checkInteger('handshakeRepliesPerHour', init.handshakeRepliesPerHour ?? 8, 1, 100_000);
 
     if (this.transport.mtu < MIN_LINK_MTU) throw new LinkError(`the transport's mtu of ${this.transport.mtu} bytes is below the link's minimum of ${MIN_LINK_MTU} (a handshake act three)`);
     try {
@@ -336,6 +412,9 @@ export class Link extends EventEmitter<LinkEvents> {
       if (id === this.nodeId) throw new InvalidInputError(`knownPeers[${index}]`, 'is our own key');
       this.peers.set(id, {
         id,
+        answeredActOnes: [],
+        replyBudget: this.replyBurst(),
+        replyBudgetAt: this.clock.now(),
         address: init.addresses?.[hex] ?? init.addresses?.[id],
         sessions: [],
         inFlight: new Set(),
@@ -467,7 +546,7 @@ export class Link extends EventEmitter<LinkEvents> {
       }
       switch (frame.kind) {
         case 'act-one':
-          return this.onActOne(frame.initiatorSessionId, frame.act, from);
+          return this.onActOne(frame.initiatorSessionId, frame.act, frame.neighbourTag, from);
         case 'act-two':
           return this.onActTwo(frame.initiatorSessionId, frame.responderSessionId, frame.act);
         case 'act-three':
@@ -494,8 +573,18 @@ export class Link extends EventEmitter<LinkEvents> {
   private attemptHandshake(peer: PeerState): void {
     const pending = peer.initiator;
     if (!this.running || !pending) return;
-    if (!pending.handshake) {
-      if (pending.sessionId !== undefined) this.initiatorsById.delete(pending.sessionId);
+    // A responder answers one act one only so often (`REPLIES_PER_ACT_ONE`): past that, a fresh one.
+    if (!pending.handshake || (pending.actOneSends ?? 0) >= REPLIES_PER_ACT_ONE) {
+      pending.actOneSends = 0;
+      if (pending.handshake && pending.sessionId !== undefined) {
+        pending.earlier ??= [];
+        pending.earlier.push({ sessionId: pending.sessionId, handshake: pending.handshake });
+        for (const forgotten of pending.earlier.splice(0, pending.earlier.length - EARLIER_ACT_ONES)) this.initiatorsById.delete(forgotten.sessionId);
+      } else if (pending.sessionId !== undefined) {
+        this.initiatorsById.delete(pending.sessionId);
+      }
+      pending.handshake = undefined;
+      pending.actOneFrame = undefined;
       pending.sessionId = this.allocateSessionId();
       if (pending.sessionId === undefined) {
         this.drop('too-many-handshakes');
@@ -506,10 +595,13 @@ export class Link extends EventEmitter<LinkEvents> {
           ephemeralSecretKey: newEphemeralKey(this.randomBytes),
         });
         pending.handshake = handshake;
-        pending.actOneFrame = encodeFrame({ kind: 'act-one', initiatorSessionId: pending.sessionId, act: handshake.actOne() });
+        const act = handshake.actOne();
+        const tag = neighbourTag(this.tagKeyOf(peer), pending.sessionId, act);
+        pending.actOneFrame = encodeFrame({ kind: 'act-one', initiatorSessionId: pending.sessionId, act, neighbourTag: tag });
         this.initiatorsById.set(pending.sessionId, peer);
       }
     }
+    if (pending.actOneFrame) pending.actOneSends = (pending.actOneSends ?? 0) + 1;
     const sent = pending.actOneFrame ? this.transmit(pending.actOneFrame, peer.address) : Promise.resolve();
     const delay = this.backoff(pending.attempts++);
     void sent.then(() => {
@@ -521,20 +613,29 @@ export class Link extends EventEmitter<LinkEvents> {
     const pending = peer.initiator;
     if (!pending) return;
     pending.cancelTimer?.();
-    if (pending.sessionId !== undefined) this.initiatorsById.delete(pending.sessionId);
+    for (const sessionId of initiatorSessionIds(pending)) this.initiatorsById.delete(sessionId);
     peer.initiator = undefined;
   }
 
-  private onActOne(initiatorSessionId: number, act: Uint8Array, from: string | undefined): void {
+  private onActOne(initiatorSessionId: number, act: Uint8Array, tag: Uint8Array, from: string | undefined): void {
+    const peer = this.neighbourOfActOne(initiatorSessionId, act, tag);
+    if (!peer) return this.drop('stranger');
     const actOneHex = bytesToHex(act);
     const repeated = this.respondersByActOne.get(actOneHex);
     if (repeated) {
       // Our act two was lost: the same answer again (a new one would not match the initiator's state).
       // Unless it has not left yet (our transport is held back, a duty cycle): then that one answers.
-      if (!repeated.actTwoWaiting) this.sendActTwo(repeated, from);
-      return;
+      // A replay off the air looks the same, so repeats are paced as the initiator paces its act ones.
+      if (repeated.actTwoWaiting) return;
+      if (repeated.replies.sent >= REPLIES_PER_ACT_ONE || !this.mayReplyAgain(repeated.replies, peer)) return this.drop('reply-limited');
+      return this.sendActTwo(repeated, from);
     }
-    if (this.respondersById.size >= MAX_PENDING_RESPONDERS) this.forgetResponder(this.respondersById.values().next().value!);
+    // The initiator's act one is new each attempt; one we answered before comes from a recording.
+    if (peer.answeredActOnes.includes(actOneHex)) return this.drop('replayed');
+    if (!this.takeReply(peer)) return this.drop('reply-limited');
+    // Each neighbour has its own slots: its newer act one replaces its oldest pending one, never another's.
+    const pendingOfPeer = [...this.respondersById.values()].filter((pending) => pending.peer === peer);
+    if (pendingOfPeer.length >= RESPONDERS_PER_PEER) this.forgetResponder(pendingOfPeer[0]!);
     const sessionId = this.allocateSessionId();
     if (sessionId === undefined) return this.drop('too-many-handshakes');
     const handshake = new HandshakeResponder({ localStaticKey: this.nodeKey, ephemeralSecretKey: newEphemeralKey(this.randomBytes) });
@@ -545,11 +646,56 @@ export class Link extends EventEmitter<LinkEvents> {
       if (error instanceof HandshakeError) return this.drop('handshake-failed');
       throw error;
     }
+    peer.answeredActOnes.push(actOneHex);
+    if (peer.answeredActOnes.length > ANSWERED_ACT_ONES_PER_PEER) peer.answeredActOnes.shift();
     const actTwoFrame = encodeFrame({ kind: 'act-two', initiatorSessionId, responderSessionId: sessionId, act: actTwo });
-    const pending: PendingResponder = { sessionId, initiatorSessionId, handshake, actOneHex, actTwoFrame, from, actTwoWaiting: false };
+    const replies = { sent: 1, lastAt: this.clock.now() };
+    const pending: PendingResponder = { peer, replies, sessionId, initiatorSessionId, handshake, actOneHex, actTwoFrame, from, actTwoWaiting: false };
     this.respondersById.set(sessionId, pending);
     this.respondersByActOne.set(actOneHex, pending);
     this.sendActTwo(pending, from);
+  }
+
+  /** The known neighbour whose tag `tag` is, or undefined for a stranger's act one. */
+  private neighbourOfActOne(initiatorSessionId: number, act: Uint8Array, tag: Uint8Array): PeerState | undefined {
+    for (const peer of this.peers.values()) {
+      if (neighbourTagMatches(this.tagKeyOf(peer), initiatorSessionId, act, tag)) return peer;
+    }
+    return undefined;
+  }
+
+  private tagKeyOf(peer: PeerState): Uint8Array {
+    peer.tagKey ??= neighbourTagKey(this.nodeKey.ecdh(checkHex('peer', peer.id)));
+    return peer.tagKey;
+  }
+
+  /**
+   * Whether a repeated act may be answered again now: no sooner than half the
+   * initiator's own backoff after our last answer (its resends come no faster),
+   * and within the neighbour's hourly budget. Counts the answer if so.
+   */
+  private mayReplyAgain(replies: Replies, peer: PeerState): boolean {
+    const now = this.clock.now();
+    if (now - replies.lastAt < this.backoff(replies.sent - 1) / 2) return false;
+    if (!this.takeReply(peer)) return false;
+    replies.sent++;
+    replies.lastAt = now;
+    return true;
+  }
+
+  /** Takes one handshake reply from `peer`'s budget: refilled at `handshakeRepliesPerHour`, holding at most an hour's worth. */
+  private takeReply(peer: PeerState): boolean {
+    const now = this.clock.now();
+    const refilled = ((now - peer.replyBudgetAt) * this.handshakeRepliesPerHour) / 3_600_000;
+    peer.replyBudget = Math.min(this.replyBurst(), peer.replyBudget + Math.max(0, refilled));
+    peer.replyBudgetAt = now;
+    if (peer.replyBudget < 1) return false;
+    peer.replyBudget--;
+    return true;
+  }
+
+  private replyBurst(): number {
+    return this.handshakeRepliesPerHour;
   }
 
   private sendActTwo(pending: PendingResponder, to: string | undefined): void {
@@ -567,15 +713,22 @@ export class Link extends EventEmitter<LinkEvents> {
   private onActTwo(initiatorSessionId: number, responderSessionId: number, act: Uint8Array): void {
     const peer = this.initiatorsById.get(initiatorSessionId);
     const pending = peer?.initiator;
-    if (!peer || !pending?.handshake || pending.sessionId !== initiatorSessionId) return this.drop(this.abandonedInitiators.has(initiatorSessionId) ? 'stale-handshake' : 'unknown-session');
+    const current = pending?.sessionId === initiatorSessionId;
+    const handshake = current ? pending?.handshake : pending?.earlier?.find((earlier) => earlier.sessionId === initiatorSessionId)?.handshake;
+    if (!peer || !pending || !handshake) return this.drop(this.abandonedInitiators.has(initiatorSessionId) ? 'stale-handshake' : 'unknown-session');
     let result;
     try {
-      result = pending.handshake.actThree(act);
+      result = handshake.actThree(act);
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       // The handshake cannot go on; the next attempt starts a fresh one.
-      pending.handshake = undefined;
-      pending.actOneFrame = undefined;
+      if (current) {
+        pending.handshake = undefined;
+        pending.actOneFrame = undefined;
+      } else {
+        pending.earlier = pending.earlier?.filter((earlier) => earlier.handshake !== handshake);
+        this.initiatorsById.delete(initiatorSessionId);
+      }
       return this.drop('handshake-failed');
     }
     const actThreeFrame = encodeFrame({ kind: 'act-three', responderSessionId, act: result.actThree });
@@ -589,24 +742,30 @@ export class Link extends EventEmitter<LinkEvents> {
     const pending = this.respondersById.get(responderSessionId);
     if (!pending) {
       const active = this.sessionsById.get(responderSessionId);
+      if (!active) return this.drop('unknown-session');
+      // Only the act three that made the session is answered: anyone can copy a session id off the air.
+      if (!active.actThreeReplies || active.actThreeHex !== bytesToHex(act)) return this.drop('stranger');
       // Act three again: the initiator has not heard from us yet. An ack tells it the session works.
-      if (active && !active.actThreeFrame) return this.sendAck(active.peer, true);
-      return this.drop('unknown-session');
+      const replies = active.actThreeReplies;
+      if (replies.sent > ACT_THREE_REPLIES_PER_SESSION || !this.mayReplyAgain(replies, active.peer)) return this.drop('reply-limited');
+      return this.sendAck(active.peer, true);
     }
-    this.forgetResponder(pending);
     let result;
     try {
       result = pending.handshake.finish(act);
     } catch (error) {
+      // The responder still waits for the genuine act three (`HandshakeResponder.finish`).
       if (error instanceof HandshakeError) return this.drop('handshake-failed');
       throw error;
     }
+    this.forgetResponder(pending);
     const peer = this.peers.get(bytesToHex(result.remoteStaticKey));
-    if (!peer) return this.drop('unknown-peer');
+    if (!peer || peer !== pending.peer) return this.drop('unknown-peer');
     // A handshake of ours to this peer is no longer needed.
     this.cancelInitiator(peer);
     const session = new LinkSession({ sendingKey: result.sendingKey, receivingKey: result.receivingKey, sendingSessionId: pending.initiatorSessionId, receivingSessionId: pending.sessionId });
-    this.establish(peer, { session, peer, address: peer.address ?? from ?? pending.from, confirmed: true });
+    const actThreeReplies = { sent: 1, lastAt: this.clock.now() };
+    this.establish(peer, { session, peer, address: peer.address ?? from ?? pending.from, confirmed: true, actThreeHex: bytesToHex(act), actThreeReplies });
   }
 
   /**
@@ -865,11 +1024,11 @@ export class Link extends EventEmitter<LinkEvents> {
     const wasQuiet = !peer.up;
     if (wasQuiet) {
       // It still holds this session: it was only held back. The handshake started when it went quiet is not needed.
-      const abandoned = peer.initiator?.sessionId;
+      const abandoned = peer.initiator ? initiatorSessionIds(peer.initiator) : [];
       this.cancelInitiator(peer);
-      if (abandoned !== undefined) {
-        if (this.abandonedInitiators.size >= MAX_PENDING_RESPONDERS) this.abandonedInitiators.delete(this.abandonedInitiators.values().next().value!);
-        this.abandonedInitiators.add(abandoned);
+      for (const sessionId of abandoned) {
+        if (this.abandonedInitiators.size >= MAX_ABANDONED_INITIATORS) this.abandonedInitiators.delete(this.abandonedInitiators.values().next().value!);
+        this.abandonedInitiators.add(sessionId);
       }
       this.markUp(peer);
     }

@@ -164,6 +164,11 @@ abstract class HandshakeSide {
     this.step = next;
     return result;
   }
+
+  /** Back to `step` after a failed act that must not end the handshake (see `HandshakeResponder.finish`). */
+  protected resumeAt(step: Step): void {
+    this.step = step;
+  }
 }
 
 export interface InitiatorKeys {
@@ -266,8 +271,29 @@ export class HandshakeResponder extends HandshakeSide {
     });
   }
 
-  /** Checks act three; returns the session keys and the initiator's static key. */
+  /**
+   * Checks act three; returns the session keys and the initiator's static key.
+   *
+   * An act three that does not check out leaves the handshake waiting for
+   * the genuine one: on a shared medium anyone can copy our session id off
+   * the air and send one first. (BOLT 8 over TCP disconnects instead; here
+   * that would let a stranger end a neighbour's handshake.)
+   */
   finish(actThree: Uint8Array): HandshakeSession {
+    const { hash, chainingKey } = this.transcript;
+    try {
+      return this.checkActThree(actThree);
+    } catch (error) {
+      if (error instanceof HandshakeError && error.reason !== 'out-of-order') {
+        this.transcript.hash = hash;
+        this.transcript.chainingKey = chainingKey;
+        this.resumeAt('waiting');
+      }
+      throw error;
+    }
+  }
+
+  private checkActThree(actThree: Uint8Array): HandshakeSession {
     return this.runAct(3, 'waiting', 'done', () => {
       const { body: encryptedStaticKey, tag } = readAct(3, actThree, ACT_THREE_LENGTH);
       const staticKey = decryptWithAd(this.tempKey2, 1, this.transcript.hash, encryptedStaticKey);

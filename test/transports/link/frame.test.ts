@@ -34,7 +34,12 @@ function decodeFailure(input: Uint8Array): string | undefined {
 }
 
 t.test('the layout, byte for byte', async (t) => {
-  t.equal(hex(encodeFrame({ kind: 'act-one', initiatorSessionId: 5, act: bytes(50) })), `0105${'aa'.repeat(50)}`, 'act one: type, session id, act: 52 bytes');
+  t.equal(
+    hex(encodeFrame({ kind: 'act-one', initiatorSessionId: 5, act: bytes(50), neighbourTag: bytes(8, 0xbb) })),
+    `0105${'aa'.repeat(50)}${'bb'.repeat(8)}`,
+    'act one: type, session id, act, neighbour tag: 60 bytes',
+  );
+  t.throws(() => encodeFrame({ kind: 'act-one', initiatorSessionId: 5, act: bytes(50), neighbourTag: bytes(7) }), RangeError, 'a neighbour tag is 8 bytes');
   t.equal(encodeFrame({ kind: 'act-two', initiatorSessionId: 5, responderSessionId: 9, act: bytes(50) }).length, 53, 'act two: 53 bytes');
   t.equal(encodeFrame({ kind: 'act-three', responderSessionId: 9, act: bytes(66) }).length, 68, 'act three: 68 bytes, the smallest mtu the link needs');
   t.equal(hex(sealedHeader(false, true, 9, 0)), '120900', 'sealed header: 0x10 | fragment flag, session id, counter');
@@ -53,7 +58,7 @@ t.test('the layout, byte for byte', async (t) => {
 
 t.test('frames decode to what was encoded', async (t) => {
   const frames: LinkFrame[] = [
-    { kind: 'act-one', initiatorSessionId: 0, act: bytes(50, 1) },
+    { kind: 'act-one', initiatorSessionId: 0, act: bytes(50, 1), neighbourTag: bytes(8, 4) },
     { kind: 'act-two', initiatorSessionId: MAX_SESSION_ID, responderSessionId: 3, act: bytes(50, 2) },
     { kind: 'act-three', responderSessionId: 3, act: bytes(66, 3) },
   ];
@@ -134,7 +139,7 @@ function decodesOrRefuses(decode: () => unknown): void {
 
 t.test('fuzz: random bytes and mutated frames end in a frame or a LinkDecodeError, nothing else', async (t) => {
   const valid = [
-    encodeFrame({ kind: 'act-one', initiatorSessionId: 5, act: bytes(50) }),
+    encodeFrame({ kind: 'act-one', initiatorSessionId: 5, act: bytes(50), neighbourTag: bytes(8) }),
     encodeFrame({ kind: 'act-two', initiatorSessionId: 5, responderSessionId: 9, act: bytes(50) }),
     encodeFrame({ kind: 'act-three', responderSessionId: 9, act: bytes(66) }),
     Uint8Array.of(...sealedHeader(true, true, 9, 1234), ...bytes(40)),

@@ -155,6 +155,19 @@ t.test('the handshake is over after a failure, and acts run once and in order', 
   t.match(afterFailure?.message, /an earlier act failed/);
 });
 
+t.test('an act three that does not check out leaves the responder waiting for the genuine one', async (t) => {
+  // On a radio anyone can copy the responder's session id off the air and send an act three first.
+  const { initiator, responder, initiatorStatic } = pair();
+  const { actThree, session } = initiator.actThree(responder.actTwo(initiator.actOne()));
+  t.equal(handshakeError(t, () => responder.finish(random(ACT_THREE_LENGTH)))?.act, 3, 'random bytes fail');
+  t.equal(handshakeError(t, () => responder.finish(flipped(actThree, 40)))?.reason, 'bad-ciphertext', 'an altered copy fails');
+  t.equal(handshakeError(t, () => responder.finish(flipped(actThree, ACT_THREE_LENGTH - 1)))?.reason, 'bad-tag', 'and so does one with a bad tag');
+  const learned = responder.finish(actThree);
+  t.equal(bytesToHex(learned.remoteStaticKey), bytesToHex(publicKeyOf(initiatorStatic)), 'the genuine act three still finishes it');
+  t.equal(bytesToHex(learned.receivingKey), bytesToHex(session.sendingKey), 'with the keys the initiator has');
+  t.equal(handshakeError(t, () => responder.finish(actThree))?.reason, 'out-of-order', 'and only once');
+});
+
 t.test('keys that are not keys are refused when the handshake is set up', async (t) => {
   const valid = newEphemeralKey(random);
   t.throws(() => new HandshakeResponder({ localStaticKey: nodeKeyFromSecret(new Uint8Array(32)), ephemeralSecretKey: valid }), { name: 'InvalidKeyError' });
