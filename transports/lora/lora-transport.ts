@@ -77,6 +77,14 @@ export interface LoRaTransportOptions {
   readonly clock?: Clock;
   /** How long to wait for each answer of the RNode while opening; default 2000 ms. */
   readonly answerTimeoutMs?: number;
+  /**
+   * Frames waiting for the radio, at most; a send beyond it fails at once
+   * with a TransportError (the link sends it again later if it still
+   * matters). Default 16, as the transmit queue of Meshtastic's firmware:
+   * the link hands over one frame at a time, so a deeper queue only means
+   * frames made long before they go, under a duty cycle possibly an hour.
+   */
+  readonly maxQueuedFrames?: number;
 }
 
 export interface LoRaTransportStats {
@@ -118,6 +126,8 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
   private decoder = new KissDecoder(MAX_INCOMING_PAYLOAD_BYTES);
   private waiters: Waiter[] = [];
   private queue: Promise<void> = Promise.resolve();
+  private queuedFrames = 0;
+  private readonly maxQueuedFrames: number;
   private busyUntilMs = 0;
   private pendingWait: { cancel(): void; reject(error: Error): void } | undefined;
 
@@ -130,6 +140,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     checkInteger('codingRate', options.codingRate, 5, 8);
     checkInteger('txPowerDbm', options.txPowerDbm, 0, 30);
     if (options.baudRate !== undefined) checkInteger('baudRate', options.baudRate, 1200, 4_000_000);
+    this.maxQueuedFrames = checkInteger('maxQueuedFrames', options.maxQueuedFrames ?? 16, 1, 4096);
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.modulation = {
@@ -187,8 +198,12 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     if (airtimeMs > this.limiter.budgetMs) {
       throw new TransportError(`a frame of ${airtimeMs.toFixed(1)} ms on air exceeds the whole duty-cycle budget of ${this.limiter.budgetMs.toFixed(1)} ms`);
     }
+    if (this.queuedFrames >= this.maxQueuedFrames) {
+      throw new TransportError(`the LoRa transport on ${this.options.path} has ${this.queuedFrames} frames waiting for the radio, its limit (maxQueuedFrames)`);
+    }
     const copy = frame.slice();
-    const sent = this.queue.then(() => this.transmit(copy, airtimeMs));
+    this.queuedFrames++;
+    const sent = this.queue.then(() => this.transmit(copy, airtimeMs)).finally(() => this.queuedFrames--);
     this.queue = sent.catch(() => undefined);
     return sent;
   }

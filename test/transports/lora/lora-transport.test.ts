@@ -163,6 +163,28 @@ t.test('closing drops the frames still waiting for the duty cycle', { skip }, as
   t.equal(transport.stats.framesSent, 1);
 });
 
+t.test('the queue in front of the radio is bounded: 2,000 frames sent at once hold at most maxQueuedFrames of airtime', { skip }, async (t) => {
+  // EU868 at SF9: 36 s of airtime an hour. Before the bound, 2,000 frames of 60 bytes queued about 657 s
+  // of it, some 18 hours of backlog ahead of every later frame, a channel message of ours included.
+  const { transport } = await station(t, new Ether(), { spreadingFactor: 9, maxQueuedFrames: 16 });
+  await transport.open();
+  const outcomes = Array.from({ length: 2000 }, () =>
+    transport.send(new Uint8Array(60)).then(
+      () => 'sent',
+      (error: Error) => error.message,
+    ),
+  );
+  const refused = (await Promise.race([Promise.all(outcomes.slice(16)), new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 5000))])).filter((outcome) =>
+    /frames waiting for the radio, its limit \(maxQueuedFrames\)/.test(outcome),
+  );
+  t.equal(refused.length, 2000 - 16, 'all but 16 refused at once, with an error that names the limit');
+  const queuedAirtimeMs = 16 * transport.frameAirtimeMs(60);
+  t.ok(queuedAirtimeMs < 36_000 / 4, `the backlog is ${(queuedAirtimeMs / 1000).toFixed(1)} s of airtime, under a quarter of the hour's budget`);
+  t.throws(() => new LoRaTransport({ path: '/dev/null', ...RADIO, maxQueuedFrames: 0 }), { name: 'InvalidInputError' }, 'a bound of 0 is refused');
+  await transport.close();
+  t.same(new Set(await Promise.all(outcomes.slice(0, 16))).size >= 1, true);
+});
+
 t.test('a setting the radio does not take is a RadioError naming it', { skip }, async (t) => {
   t.test('TX power clamped by the board', async (t) => {
     const { transport, model } = await station(t, new Ether(), { txPowerDbm: 17 }, { maxTxPowerDbm: 14 });
