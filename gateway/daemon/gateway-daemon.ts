@@ -12,6 +12,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Clock, systemClock } from '../../node/clock.js';
 import { ControlServer } from '../../node/control/control-server.js';
 import { type DataDirLock, lockDataDir } from '../../node/daemon/data-dir-lock.js';
+import { octal } from '../../node/daemon/data-dir-permissions.js';
 import type { Logger } from '../../node/daemon/logger.js';
 import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
@@ -72,7 +73,9 @@ export class GatewayDaemon {
   static async start(config: GatewayDaemonConfig, options: GatewayDaemonOptions): Promise<GatewayDaemon> {
     const { logger } = options;
     const clock = options.clock ?? systemClock;
+    // Refuses a data directory that others can write; from here on every file the daemon makes is owner-only.
     const lock = lockDataDir(config.dataDir);
+    if (lock.tightenedFrom !== undefined) logger.warn({ dataDir: config.dataDir, was: octal(lock.tightenedFrom) }, 'the data directory was readable by group or others: made 0700');
     const opened: { close(): unknown }[] = [];
     let running: Gateway | undefined;
     try {

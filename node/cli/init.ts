@@ -12,6 +12,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { gatewayConfigTemplate } from '../../gateway/daemon/gateway-template.js';
 import { NETWORK_NAMES } from '../config/node-config.js';
 import { nodeConfigTemplate } from '../config/node-template.js';
+import { octal, preparePrivateDir } from '../daemon/data-dir-permissions.js';
 import { InvalidInputError } from '../input.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import { nodeKeyFromSecret } from '../keys/node-key.js';
@@ -35,6 +36,7 @@ export function registerInitCommand(program: Command): void {
         'random seed (node) or key (gateway) in its data directory, readable only by you:',
         'NAME-data beside the config NAME.yaml unless --data-dir says otherwise, so several',
         'configs in one folder (gw.yaml, a.yaml, b.yaml) get a directory and an identity each.',
+        'The data directory is made 0700; an existing one that others can write is refused.',
         'Refuses to overwrite either. Prints the node id: give it to your neighbours.',
         'Then edit the config (links, neighbours, gateway) and run `lnmesh node|gateway --config FILE`.',
         'Back up a node seed as words: lnmesh seed words --file <dataDir>/seed',
@@ -66,7 +68,8 @@ function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
   const dataDir = resolve(dirname(configPath), options.dataDir ?? defaultDataDir(configPath));
   // The config names the data directory relative to itself when it is beside it, so the pair can move together.
   const dataDirText = options.dataDir && isAbsolute(options.dataDir) ? dataDir : relativePath(dirname(configPath), dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Made 0700, or refused (before anything is written) when others can write it: the daemon would refuse it too.
+  const { tightenedFrom } = preparePrivateDir(dataDir);
   const secretPath = resolve(dataDir, kind === 'node' ? 'seed' : 'gateway.key');
   const secret = generateSeed((length) => new Uint8Array(randomBytes(length)));
   const keptSecret = existsSync(secretPath);
@@ -77,6 +80,7 @@ function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
       ? nodeConfigTemplate({ dataDir: dataDirText, network: options.network, ...(options.gateway && { gatewayId: options.gateway }) })
       : gatewayConfigTemplate({ dataDir: dataDirText, network: options.network });
   writeFileSync(configPath, text, { flag: 'wx', mode: 0o600 }); // it will hold MQTT or RPC passwords
+  if (tightenedFrom !== undefined) console.log(`made ${dataDir} owner-only (0700; it was ${octal(tightenedFrom)})`);
   console.log(`wrote ${configPath}`);
   console.log(keptSecret ? `kept the existing ${kind === 'node' ? 'seed' : 'key'} ${secretPath}` : `created ${secretPath} (owner only)`);
   if (!keptSecret) {

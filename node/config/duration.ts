@@ -5,6 +5,8 @@
  * silently ran a thousand times too long or too short would mislead.
  */
 
+import { describe, InvalidInputError } from '../input.js';
+
 /** Milliseconds per unit, smallest first. Months and years are left out: their length varies. */
 export const DURATION_UNITS: Readonly<Record<string, number>> = {
   ms: 1,
@@ -20,14 +22,20 @@ const MAX_DURATION_TEXT = 32;
 
 const DURATION_PATTERN = /^(\d+)(?:\.(\d+))?(ms|s|m|h|d|w)$/;
 
-/** A duration or rate that cannot be read; `reason` says what to write instead. */
-export class DurationError extends Error {
+/**
+ * A duration or rate that cannot be read; `reason` says what to write
+ * instead. An `InvalidInputError` (field `duration` or `rate`), so a caller
+ * that handles bad input in general handles this one too.
+ */
+export class DurationError extends InvalidInputError {
   override name = 'DurationError';
   constructor(
     readonly text: string,
-    readonly reason: string,
+    reason: string,
+    field: 'duration' | 'rate' = 'duration',
   ) {
-    super(`${JSON.stringify(text)}: ${reason}`);
+    super(field, reason);
+    this.message = `${JSON.stringify(text)}: ${reason}`;
   }
 }
 
@@ -38,7 +46,8 @@ export class DurationError extends Error {
  */
 export function parseDuration(text: unknown): number {
   if (typeof text === 'number') throw new DurationError(String(text), `a duration needs a unit (${unitList()}), e.g. ${text}m`);
-  if (typeof text !== 'string') throw new DurationError(String(text), `expected a duration such as 10m, 36h or 14d`);
+  // describe, not String: String() throws on an object without a prototype (Object.create(null)).
+  if (typeof text !== 'string') throw new DurationError(describe(text), `expected a duration such as 10m, 36h or 14d, got ${describe(text)}`);
   if (text.length > MAX_DURATION_TEXT) throw new DurationError(`${text.slice(0, MAX_DURATION_TEXT)}...`, `longer than ${MAX_DURATION_TEXT} characters`);
   const match = DURATION_PATTERN.exec(text.trim());
   if (!match) throw new DurationError(text, explainBadDuration(text.trim()));
@@ -59,22 +68,22 @@ export function parseDuration(text: unknown): number {
  * minutes, `0.5/d` two days. A bare unit stands for one of it (`/h` is `/1h`).
  */
 export function parseRate(text: unknown): number {
-  if (typeof text !== 'string') throw new DurationError(String(text), 'expected a rate such as 1/h (once an hour) or 3/d');
-  if (text.length > MAX_DURATION_TEXT) throw new DurationError(`${text.slice(0, MAX_DURATION_TEXT)}...`, `longer than ${MAX_DURATION_TEXT} characters`);
+  if (typeof text !== 'string') throw new DurationError(describe(text), `expected a rate such as 1/h (once an hour) or 3/d, got ${describe(text)}`, 'rate');
+  if (text.length > MAX_DURATION_TEXT) throw new DurationError(`${text.slice(0, MAX_DURATION_TEXT)}...`, `longer than ${MAX_DURATION_TEXT} characters`, 'rate');
   const parts = text.trim().split('/');
-  if (parts.length !== 2) throw new DurationError(text, 'expected COUNT/DURATION, such as 1/h (once an hour) or 3/d');
+  if (parts.length !== 2) throw new DurationError(text, 'expected COUNT/DURATION, such as 1/h (once an hour) or 3/d', 'rate');
   const [countText = '', periodText = ''] = parts.map((part) => part.trim());
-  if (!/^\d+(\.\d+)?$/.test(countText)) throw new DurationError(text, `the count ${JSON.stringify(countText)} is not a positive number`);
+  if (!/^\d+(\.\d+)?$/.test(countText)) throw new DurationError(text, `the count ${JSON.stringify(countText)} is not a positive number`, 'rate');
   const count = Number(countText);
-  if (!(count > 0)) throw new DurationError(text, 'the count must be above zero (leave the workload out for no payments)');
+  if (!(count > 0)) throw new DurationError(text, 'the count must be above zero (leave the workload out for no payments)', 'rate');
   let periodMs: number;
   try {
     periodMs = parseDuration(/^\d/.test(periodText) ? periodText : `1${periodText}`);
   } catch (error) {
-    if (error instanceof DurationError) throw new DurationError(text, `the period: ${error.reason}`);
+    if (error instanceof DurationError) throw new DurationError(text, `the period: ${error.reason}`, 'rate');
     throw error;
   }
-  if (periodMs === 0) throw new DurationError(text, 'the period must be longer than zero');
+  if (periodMs === 0) throw new DurationError(text, 'the period must be longer than zero', 'rate');
   return periodMs / count;
 }
 

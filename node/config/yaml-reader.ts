@@ -9,7 +9,7 @@
  * source ranges), never converted to plain objects first: a plain object has
  * forgotten where its values were.
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLMap } from 'yaml';
 import { DurationError, formatDuration, parseDuration, parseRate } from './duration.js';
 
 /** What is wrong in a YAML file, and where: `FILE:LINE:COLUMN: field: reason`. */
@@ -46,8 +46,10 @@ interface Source {
 export function readYaml(text: string, file: string, rootField = ''): YamlValue {
   if (text.length > MAX_YAML_BYTES) throw new ConfigError(file, 1, 1, '', `the file is over ${MAX_YAML_BYTES} bytes`);
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-  const problem = document.errors[0] ?? document.warnings[0];
+  // uniqueKeys off: the yaml package checks each key against every earlier key of its map,
+  // quadratic (50,000 keys took 42 s); firstDuplicateKey does the same check with a set.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
+  const problem = earliest(document.errors[0] ?? document.warnings[0], firstDuplicateKey(document));
   if (problem) {
     const { line, col } = position(lines, problem.pos[0]);
     // The word at the error (a duplicate key's name, a stray bracket): the range itself may be one character.
@@ -56,6 +58,43 @@ export function readYaml(text: string, file: string, rootField = ''): YamlValue 
     throw new ConfigError(file, line, col, '', `YAML: ${problem.message.split('\n')[0]}${near}`);
   }
   return new YamlValue({ file, lines, document }, document.contents ?? undefined, rootField, 0);
+}
+
+/** A problem found in the text, at `pos[0]` (as the yaml package reports its errors). */
+interface Problem {
+  readonly pos: readonly [number, number];
+  readonly message: string;
+}
+
+function earliest(a: Problem | undefined, b: Problem | undefined): Problem | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return b.pos[0] < a.pos[0] ? b : a;
+}
+
+/**
+ * The first key, in file order, that repeats an earlier key of its mapping,
+ * with the yaml package's own message: scalar keys of equal value are the
+ * same key (as its `uniqueKeys: true` has it). One set per mapping, so
+ * linear in the number of keys.
+ */
+function firstDuplicateKey(document: Document.Parsed): Problem | undefined {
+  let first: Problem | undefined;
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key) || Number.isNaN(key.value)) continue; // NaN equals nothing, as in the yaml package
+        if (!seen.has(key.value)) {
+          seen.add(key.value);
+          continue;
+        }
+        const offset = key.range?.[0] ?? 0;
+        if (first === undefined || offset < first.pos[0]) first = { pos: [offset, offset + 1], message: 'Map keys must be unique' };
+      }
+    },
+  });
+  return first;
 }
 
 function position(lines: LineCounter, offset: number): { line: number; col: number } {

@@ -10,7 +10,8 @@
  * response, a client gone before its answer is simply not answered.
  */
 import { EventEmitter } from 'node:events';
-import { lstat, rm, chmod } from 'node:fs/promises';
+import { lstat, rm, chmod, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { InvalidInputError, describe } from '../input.js';
 import {
@@ -61,6 +62,7 @@ export class ControlServer extends EventEmitter<{ warning: [message: string] }> 
     this.#server = server;
     try {
       checkSocketPath(path);
+      await checkSocketDirectory(path);
       await removeStaleSocket(path);
       // The bind inside listen() is synchronous: the file is created 0600 and
       // the process umask is back before any other code runs.
@@ -157,6 +159,27 @@ export class ControlServer extends EventEmitter<{ warning: [message: string] }> 
  * daemon's). Refuses a live socket, and anything that is not a socket: a
  * mistyped path must not delete someone's file.
  */
+/**
+ * The socket's folder must not let others swap the socket for one of their
+ * own (which would collect the commands, `pay` among them): refused when
+ * group or others can write it, unless it is sticky like /tmp, where they
+ * can remove or rename only their own files. By default the socket is in the
+ * data directory, which is 0700.
+ */
+async function checkSocketDirectory(path: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const folder = dirname(path);
+  let mode: number;
+  try {
+    mode = (await stat(folder)).mode;
+  } catch (error) {
+    throw new ControlSocketError(`cannot listen on ${path}: ${messageOf(error)}`); // as listen() would say it
+  }
+  if ((mode & 0o022) === 0 || (mode & 0o1000) !== 0) return;
+  const octal = `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
+  throw new ControlSocketError(`${folder} (mode ${octal}) can be written by group or others, who could replace the control socket ${path}: put it in a directory of your own (the data directory, by default), or run chmod 700 ${folder}`);
+}
+
 async function removeStaleSocket(path: string): Promise<void> {
   const stats = await lstat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;

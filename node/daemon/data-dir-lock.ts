@@ -9,10 +9,15 @@
  * so a rival never sees it empty; a stale one is moved aside before it is
  * looked at again, so two processes taking over the same stale lock cannot
  * both win.
+ *
+ * Both daemons start here, so this is also where the directory's
+ * permissions are checked (data-dir-permissions.ts), before anything is
+ * written in it.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { createOwnerOnly, preparePrivateDir } from './data-dir-permissions.js';
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
@@ -20,15 +25,23 @@ export class DataDirLockedError extends Error {
 
 export interface DataDirLock {
   readonly path: string;
+  /** The mode the directory had when it was tightened to 0700 (group or others could read it): worth a warning. */
+  readonly tightenedFrom?: number;
   release(): void;
 }
 
 /** Directories locked by this process: a second lock on one is refused like another process's would be. */
 const heldHere = new Set<string>();
 
-/** Creates `dir` (owner only) if needed and locks it for this process. */
+/**
+ * Creates `dir` (0700) if needed, or checks that no one else can write it
+ * (`DataDirPermissionError`), and locks it for this process. From then on
+ * the process creates files for their owner only (umask 077), whichever
+ * part of the daemon creates them.
+ */
 export function lockDataDir(dir: string): DataDirLock {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { tightenedFrom } = preparePrivateDir(dir);
+  createOwnerOnly();
   const path = join(dir, 'lock');
   const key = resolve(path);
   if (heldHere.has(key)) throw new DataDirLockedError(`${dir} is already in use by this process`);
@@ -38,6 +51,7 @@ export function lockDataDir(dir: string): DataDirLock {
       let held = true;
       return {
         path,
+        ...(tightenedFrom !== undefined && { tightenedFrom }),
         release() {
           if (!held) return;
           held = false;

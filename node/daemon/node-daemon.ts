@@ -22,6 +22,7 @@ import { MeshNode } from '../mesh-node.js';
 import { LmdbPersister } from '../persist/lmdb.js';
 import { NodeWallet } from '../wallet/node-wallet.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { octal } from './data-dir-permissions.js';
 import { greetNeighbours } from './greet-neighbours.js';
 import { type Logger, componentLogger } from './logger.js';
 import { nodeControlHandlers } from './node-control.js';
@@ -67,7 +68,9 @@ export class NodeDaemon {
     const { logger } = options;
     const clock = options.clock ?? systemClock;
     const randomBytes = options.randomBytes ?? ((length: number) => new Uint8Array(nodeRandomBytes(length)));
+    // Refuses a data directory that others can write; from here on every file the daemon makes is owner-only.
     const lock = lockDataDir(config.dataDir);
+    if (lock.tightenedFrom !== undefined) logger.warn({ dataDir: config.dataDir, was: octal(lock.tightenedFrom) }, 'the data directory was readable by group or others: made 0700');
     const opened: { close(): unknown }[] = [];
     let running: MeshNode | undefined;
     try {

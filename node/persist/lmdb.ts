@@ -9,7 +9,8 @@
  * adds to the outbox and the secret it learnt, not the whole channel.
  */
 import { Encoder } from 'cbor-x';
-import { type RootDatabase, open } from 'lmdb';
+import { mkdirSync } from 'node:fs';
+import { type RootDatabase, type RootDatabaseOptionsWithPath, open } from 'lmdb';
 import { equalBytes } from '@noble/curves/utils.js';
 import { numberOutbox, numbered, outPart, partsOf, recordOf } from './channel-parts.js';
 import type { ChannelRecord, Persister, RecordKind, RecordOf, RecordStore, RecordWrite } from './persister.js';
@@ -19,6 +20,13 @@ const FORMAT_VERSION = 2;
 const WHOLE_CHANNEL_PREFIX = 'channel/';
 const PART_PREFIX = 'chan/';
 const PART_SEPARATOR = '#';
+
+/**
+ * The store holds channel states and the secrets that punish a breach:
+ * its folder and files are for their owner only, whatever the umask.
+ */
+const STORE_DIR_MODE = 0o700;
+const STORE_FILE_MODE = 0o600;
 
 /** Thrown when the store on disk cannot be used: another format, or damaged records. */
 export class StoreError extends Error {
@@ -36,7 +44,11 @@ export class LmdbPersister implements Persister, RecordStore {
   bytesWritten = 0;
 
   constructor(readonly path: string) {
-    this.db = open<Uint8Array, string>({ path, encoding: 'binary', compression: false });
+    // lmdb makes the folder with the umask's mode (0755 under the usual 022): made first, owner-only.
+    mkdirSync(path, { recursive: true, mode: STORE_DIR_MODE });
+    // permissionsMode (the mode of data.mdb and lock.mdb, 0664 by default) is in lmdb's native options but not its types.
+    const options: RootDatabaseOptionsWithPath & { permissionsMode: number } = { path, encoding: 'binary', compression: false, permissionsMode: STORE_FILE_MODE };
+    this.db = open<Uint8Array, string>(options);
     const version = this.db.get('format')?.[0];
     if (version === undefined) this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
     else if (version === 1) this.upgradeFromWholeChannels();

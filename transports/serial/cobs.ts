@@ -9,7 +9,10 @@
  * and no zero). The zero after the last block is implied by the end.
  */
 
-/** Thrown for bytes that no COBS encoder would produce: a zero inside, or a block that runs past the end. */
+/**
+ * Thrown for bytes that `cobsEncode` would not produce: a zero inside, a
+ * block that runs past the end, or a second spelling of some data (below).
+ */
 export class CobsDecodeError extends Error {
   override name = 'CobsDecodeError';
   constructor(
@@ -50,15 +53,25 @@ export function cobsEncode(data: Uint8Array): Uint8Array {
   return encoded.slice(0, write);
 }
 
-/** Decodes one COBS block chain (without its delimiter). Throws `CobsDecodeError` for bytes no encoder produces. */
+/**
+ * Decodes one COBS block chain (without its delimiter). Accepts only what
+ * `cobsEncode` produces, so each frame has one spelling on the wire: the one
+ * other spelling COBS allows, a full block at the end followed by an empty
+ * one (`FF <254 bytes> 01`, the same data as `FF <254 bytes>`), is refused.
+ * Throws `CobsDecodeError`.
+ */
 export function cobsDecode(encoded: Uint8Array): Uint8Array {
   if (encoded.length === 0) throw new CobsDecodeError('empty input (the shortest encoding is one byte)', 0);
   const decoded = new Uint8Array(encoded.length);
   let write = 0;
   let read = 0;
+  let previousCode = 0;
   while (read < encoded.length) {
     const code = encoded[read]!;
     if (code === 0) throw new CobsDecodeError('zero byte', read);
+    // An empty last block adds nothing after a full block (which implies no zero): the encoder leaves it out.
+    if (code === 0x01 && previousCode === 0xff && read + 1 === encoded.length) throw new CobsDecodeError('empty block after a full block at the end (not the canonical encoding)', read);
+    previousCode = code;
     const blockEnd = read + code;
     if (blockEnd > encoded.length) throw new CobsDecodeError(`block of ${code - 1} bytes runs past the end`, read);
     for (read++; read < blockEnd; read++) {

@@ -44,8 +44,38 @@ t.test('decodes what a backend serves, and refuses a block that is not what it c
   const forged = serialize({ ...real, transactions: [tampered] });
   t.match(decodingError(() => decodeBlock(forged, 2, real.hash)), /do not match the merkle root/, 'transactions the header does not commit to');
   t.match(decodingError(() => decodeBlock(raw.subarray(0, 100), 2, real.hash)), /not a block/, 'cut short');
+  t.match(decodingError(() => decodeBlock(raw.subarray(0, 79), 2, real.hash)), /not a block: 79 bytes, shorter than a header/, 'not even a header');
   t.match(decodingError(() => decodeBlock(real.header, 2, real.hash)), /do not match the merkle root/, 'a header alone');
   t.match(decodingError(() => decodeBlock(new Uint8Array(MAX_BLOCK_BYTES + 1), 2, real.hash)), /more than a block can hold/);
+});
+
+t.test('bytes after the last transaction are refused; a wrong block is refused by its header before its transactions are read', async (t) => {
+  const chain = new EmbeddedChain();
+  await chain.open();
+  t.teardown(() => chain.close());
+  await chain.mine(2);
+  const real = (await chain.blockAt(2))!;
+  const raw = serialize(real);
+
+  // Before: the parser stopped after the stated transactions and the extra bytes went unnoticed.
+  for (const extra of [Uint8Array.of(0), Uint8Array.from(raw.subarray(80))]) {
+    const padded = new Uint8Array(raw.length + extra.length);
+    padded.set(raw);
+    padded.set(extra, raw.length);
+    t.equal(
+      decodingError(() => decodeBlock(padded, 2, real.hash)),
+      `${extra.length} bytes more than its header and ${real.transactions.length} transactions take (trailing bytes after the last transaction)`,
+    );
+  }
+  t.equal(decodingError(() => decodeBlock(raw, 2, real.hash)), 'no error', 'the exact bytes still pass');
+
+  // Nearly 4 MB that is no block after its header: the hash mismatch is found without reading the rest
+  // (before, the 4 MB were parsed first and the error was about them).
+  const junk = new Uint8Array(MAX_BLOCK_BYTES).fill(0xfd);
+  junk.set(real.header);
+  const other = (await chain.blockAt(1))!.hash;
+  t.equal(decodingError(() => decodeBlock(junk, 2, other)), `its header hashes to ${real.hash}`);
+  t.match(decodingError(() => decodeBlock(junk, 2, real.hash)), /^not a block: /, 'with the right hash, the rest is read and refused');
 });
 
 t.test('random bytes: a BlockDecodingError, never anything else', async (t) => {

@@ -2,7 +2,7 @@
 // new seed or key readable only by its owner, the node id to hand out, and
 // never an overwrite or a secret on the terminal.
 import t, { type Test } from 'tap';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -124,6 +124,38 @@ t.test('an explicit --data-dir still wins over the name of the config', async (t
   remember(join(dir, 'shared', 'seed'));
   t.equal(loadNodeConfig(join(dir, 'a.yaml')).dataDir, join(dir, 'shared'));
   t.notOk(existsSync(join(dir, 'a-data')), 'no a-data is made');
+});
+
+t.test('an existing --data-dir that others can write is refused, naming it, its mode and the fix; nothing is written', async (t) => {
+  const dir = t.testdir();
+  const dataDir = join(dir, 'open');
+  mkdirSync(dataDir);
+  chmodSync(dataDir, 0o777);
+  const config = join(dir, 'a.yaml');
+  const run = init(t, 'node', '--config', config, '--data-dir', dataDir);
+  t.equal(run.status, 1);
+  t.equal(run.stdout, '');
+  t.equal(run.stderr, `lnmesh: ${dataDir}: mode 0777: group or others can write it, so they could replace the stores, the lock or the control socket in it. Check that nothing in it is someone else's, then run chmod 700 ${dataDir}\n`);
+  t.same(readdirSync(dataDir), [], 'no seed');
+  t.notOk(existsSync(config), 'no config');
+  t.equal(statSync(dataDir).mode & 0o777, 0o777, 'the mode is left for the user to fix');
+
+  chmodSync(dataDir, 0o700); // the fix it names
+  const fixed = init(t, 'node', '--config', config, '--data-dir', dataDir);
+  t.equal(fixed.status, 0, `then init goes through${fixed.status === 0 ? '' : `: ${fixed.stderr}`}`);
+  remember(join(dataDir, 'seed'));
+});
+
+t.test('an existing --data-dir that others can only read (as mkdir makes it) is made 0700, and init says so', async (t) => {
+  const dir = t.testdir();
+  const dataDir = join(dir, 'made-by-mkdir');
+  mkdirSync(dataDir);
+  chmodSync(dataDir, 0o755);
+  const run = init(t, 'gateway', '--config', join(dir, 'gw.yaml'), '--data-dir', dataDir);
+  t.equal(run.status, 0, `exit 0${run.status === 0 ? '' : `: ${run.stderr}`}`);
+  remember(join(dataDir, 'gateway.key'));
+  t.equal(statSync(dataDir).mode & 0o777, 0o700);
+  t.match(run.stdout, `made ${dataDir} owner-only (0700; it was 0755)`);
 });
 
 t.test('init node --gateway fills in the gateway; --network and --data-dir are written', async (t) => {

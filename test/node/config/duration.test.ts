@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { DURATION_UNITS, DurationError, formatDuration, parseDuration, parseRate } from '../../../node/config/duration.js';
+import { InvalidInputError } from '../../../node/input.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -42,6 +43,34 @@ t.test('anything else is refused, with the reason', async (t) => {
     } catch (error) {
       t.equal((error as Error).name, 'DurationError', String(text));
       t.match((error as DurationError).reason, reason, String(text));
+    }
+  }
+});
+
+t.test('a value that is neither a string nor a number is an InvalidInputError, never a crash', async (t) => {
+  // Object.create(null) has no toString: String() of it threw a TypeError (found by fuzzing).
+  const values: [unknown, string][] = [
+    [Object.create(null), 'an object'],
+    [{ toString: () => '10m' }, 'an object'],
+    [['10m'], 'an array'],
+    [true, 'true'],
+    [undefined, 'undefined'],
+    [10n, '10'],
+    [Symbol('10m'), 'Symbol(10m)'],
+    [new Uint8Array(2), '2 bytes'],
+  ];
+  for (const [value, described] of values) {
+    for (const [parse, field] of [[parseDuration, 'duration'], [parseRate, 'rate']] as const) {
+      try {
+        parse(value);
+        t.fail(`${field}: ${described} was accepted`);
+      } catch (error) {
+        t.ok(error instanceof InvalidInputError, `${field}: ${described}`);
+        t.ok(error instanceof DurationError);
+        t.equal((error as InvalidInputError).field, field);
+        t.equal((error as DurationError).text, described);
+        t.match((error as Error).message, new RegExp(`, got ${described.replace(/[()]/g, '\\$&')}$`));
+      }
     }
   }
 });

@@ -63,6 +63,25 @@ t.test('YAML errors point at the spot, and warnings count as errors', async (t) 
   t.match(failure(() => readYaml('a: 1\n---\nb: 2\n', 'two.yaml')), /^2:1 : YAML: .*multiple documents/i);
 });
 
+t.test('a duplicate key is found in any mapping, block or flow, at the second one', async (t) => {
+  t.match(failure(() => readYaml('a:\n  b: 1\n  c: 2\n  b: 3\n', 'nested.yaml')), /^4:3 : YAML: Map keys must be unique \(at "b"\)/);
+  t.match(failure(() => readYaml('a: { x: 1, y: 2, x: 3 }\n', 'flow.yaml')), /^1:18 : YAML: Map keys must be unique \(at "x"\)/);
+  t.match(failure(() => readYaml('1: a\n1.0: b\n', 'numbers.yaml')), /^2:1 : YAML: Map keys must be unique/, 'equal values, as the yaml package compares them');
+  t.equal(failure(() => readYaml('1: a\n"1": b\n', 'types.yaml')), 'accepted', 'a number and a string are two keys, as before');
+  t.match(failure(() => readYaml('a: 1\nb: 2\na: [1, 2\n', 'both.yaml')), /^3:1 : YAML: Map keys must be unique/, 'the earliest problem in the file is reported');
+});
+
+t.test('a mapping of 50,000 keys (under the size limit) is read, and a duplicate among them found', async (t) => {
+  // The yaml package's own duplicate check compared each key with every earlier one: 15 s for these 50,000 keys.
+  const keys = Array.from({ length: 50_000 }, (_, index) => `key${index}: ${index}`);
+  const text = keys.join('\n');
+  t.ok(text.length < MAX_YAML_BYTES);
+  const root = readYaml(text, 'wide.yaml').map([]);
+  t.equal(root.keys().length, 50_000);
+  t.equal(root.required('key49999').integer(0, 100_000), 49_999);
+  t.match(failure(() => readYaml(`${text}\nkey7: again`, 'wide.yaml')), /^50001:1 : YAML: Map keys must be unique \(at "key7"\)/);
+});
+
 t.test('aliases are read as what they stand for; an alias bomb is not expanded', async (t) => {
   const root = readYaml('radio: &r { sf: 7 }\nother: *r\n', 'alias.yaml').map([]);
   t.equal(root.required('other').map(['sf']).required('sf').integer(6, 12), 7);

@@ -1,7 +1,7 @@
 // The control socket end to end: a real ControlServer on a real Unix socket, called through
 // callControl, and through raw sockets for what the client never sends.
 import { once } from 'node:events';
-import { existsSync, linkSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,24 @@ t.test('the socket file is owner-only, and the umask is left as it was', async (
   const { socketPath } = await startServer(t, {});
   t.equal(statSync(socketPath).mode & 0o777, 0o600);
   t.equal(process.umask(0o022), 0o022, 'umask restored');
+});
+
+t.test('a folder that others can write is refused for the socket, unless it is sticky like /tmp', async (t) => {
+  const dir = socketDir(t);
+  const open = join(dir, 'open');
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const socketPath = join(open, 'control.sock');
+  await t.rejects(new ControlServer({}, { socketPath }).start(), {
+    name: 'ControlSocketError',
+    message: `${open} (mode 0777) can be written by group or others, who could replace the control socket ${socketPath}: put it in a directory of your own (the data directory, by default), or run chmod 700 ${open}`,
+  });
+  t.same(readdirSync(open), [], 'no socket was made');
+  chmodSync(open, 0o1777);
+  const server = new ControlServer({ status: () => 'up' }, { socketPath });
+  await server.start();
+  t.teardown(() => server.stop());
+  t.equal(await callControl(socketPath, 'status'), 'up', 'sticky: others cannot remove or rename our socket');
 });
 
 t.test('a stale socket file is replaced; a live one, or a file that is no socket, refused', async (t) => {

@@ -1,8 +1,8 @@
 // The lmdb persister keeps channels, invoices and counters across reopening,
 // byte arrays intact, writes only what changed, upgrades a store of format 1
-// and refuses a store of another format.
+// refuses a store of another format, and is readable by its owner only.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
@@ -134,4 +134,19 @@ t.test('a store of format 1 (each channel whole) is upgraded in place', async (t
   t.equal(again.get('format')?.[0], 2, 'the store says format 2');
   t.equal(again.get('channel/peer/0'), undefined, 'the whole record is gone');
   await again.close();
+});
+
+t.test('the store is its owner\'s only: folder 0700, data and lock files 0600, even under a permissive umask', async (t) => {
+  const previous = process.umask(0o000);
+  t.teardown(() => process.umask(previous));
+  const path = join(scratch, 'private', 'node');
+  const store = new LmdbPersister(path);
+  store.put('counter', 'x', 1);
+  store.close();
+  const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
+  t.equal(modeOf(path), '700');
+  t.equal(modeOf(join(scratch, 'private')), '700', 'and a folder it made on the way');
+  const files = readdirSync(path).sort();
+  t.same(files, ['data.mdb', 'lock.mdb']);
+  for (const file of files) t.equal(modeOf(join(path, file)), '600', file);
 });

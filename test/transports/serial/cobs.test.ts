@@ -66,3 +66,35 @@ t.test('decoding bytes no encoder makes throws CobsDecodeError, never anything e
     { numRuns: 500 },
   );
 });
+
+t.test('each data has one encoding: the other spelling COBS allows is refused', async (t) => {
+  // 254 non-zero bytes fill one block; the encoder ends there. An empty block after it decodes to the same bytes.
+  const full = range(0x01, 0xfe);
+  const canonical = bytes(0xff, full);
+  const second = bytes(0xff, full, 0x01);
+  t.equal(hex(cobsEncode(full)), hex(canonical));
+  t.equal(hex(cobsDecode(canonical)), hex(full));
+  t.throws(() => cobsDecode(second), { name: 'CobsDecodeError', offset: 255, reason: /empty block after a full block at the end/ });
+  // The same empty block anywhere else means a zero, and is what the encoder writes for one.
+  t.equal(hex(cobsDecode(bytes(0xff, full, 0x01, 0x01))), hex(bytes(full, 0x00)));
+  t.equal(hex(cobsDecode(bytes(0xff, full, 0xff, full))), hex(bytes(full, full)));
+  t.throws(() => cobsDecode(bytes(0xff, full, 0xff, full, 0x01)), { name: 'CobsDecodeError', offset: 510 });
+
+  // Whatever decodes is exactly what the encoder writes for the result: chains of short, long and full blocks.
+  const block = fc.oneof(fc.constant(1), fc.constant(2), fc.constant(0xfe), fc.constant(0xff), fc.integer({ min: 1, max: 0xff })).chain((code) =>
+    fc.uint8Array({ minLength: code - 1, maxLength: code - 1, min: 1 }).map((data) => bytes(code, data)),
+  );
+  fc.assert(
+    fc.property(fc.array(block, { minLength: 1, maxLength: 6 }), (blocks) => {
+      const encoded = bytes(...blocks);
+      let decoded: Uint8Array;
+      try {
+        decoded = cobsDecode(encoded);
+      } catch (error) {
+        return error instanceof CobsDecodeError && encoded.length >= 256 && encoded.at(-1) === 0x01 && encoded.at(-256) === 0xff;
+      }
+      return hex(cobsEncode(decoded)) === hex(encoded);
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -49,6 +49,21 @@ t.test('a frame with a wrong CRC is dropped and counted; the next one arrives', 
   t.same(results[0], { kind: 'dropped', reason: 'corrupt', detail: 'CRC mismatch' });
 });
 
+t.test('a frame spelled the other way COBS allows is dropped as corrupt, though its CRC is right', async (t) => {
+  // 250 bytes and a CRC with no zero in it: 254 non-zero bytes, one full COBS block and nothing after it.
+  const payload = Array.from({ length: 255 }, (_, fill) => new Uint8Array(250).fill(fill + 1)).find((candidate) => !encodeSerialFrame(candidate).subarray(0, -1).includes(0))!;
+  const canonical = encodeSerialFrame(payload);
+  t.equal(canonical.length, 256);
+  t.equal(canonical[0], 0xff);
+  // The same bytes with an empty block before the delimiter: decodes to the same payload and CRC.
+  const second = concat(canonical.subarray(0, -1), Uint8Array.of(0x01, 0x00));
+  const decoder = new SerialFrameDecoder(255);
+  const results = decoder.push(concat(second, canonical));
+  t.same(payloadsOf(results), [hex(payload)], 'only the canonical one arrives');
+  t.equal(decoder.stats.corrupt, 1);
+  t.match(results[0], { kind: 'dropped', reason: 'corrupt', detail: /not the canonical encoding/ });
+});
+
 t.test('any single flipped bit in a frame is never delivered as a frame', async (t) => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.integer({ min: 0, max: 7 }), (payload, position, bit) => {
