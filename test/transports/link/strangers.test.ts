@@ -1,21 +1,8 @@
 // Strangers on a shared channel: what anyone in radio range can make a link transmit, and whose handshake they can break.
 // Eve knows Bob's public key (it is his node id) and hears everything on the air; she holds no key Bob knows.
 import t from 'tap';
-import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
 import { FRAME_ACT_ONE, FRAME_ACT_THREE, FRAME_ACT_TWO, encodeFrame } from '../../../transports/link/frame.js';
-import { HandshakeInitiator, newEphemeralKey } from '../../../transports/link/noise.js';
-import { neighbourTag, neighbourTagKey } from '../../../transports/link/neighbour-tag.js';
-import { inbox, linkedPair, randomBytes } from './link-network.js';
-
-/** A fresh act one from a stranger's key, to `responderId`, with a tag made as well as a stranger can: from her own key. */
-function strangerActOne(responderId: string, sessionId: number): Uint8Array {
-  const eveKey = nodeKeyFromSecret(newEphemeralKey(randomBytes));
-  const responder = Buffer.from(responderId, 'hex');
-  const initiator = new HandshakeInitiator({ localStaticKey: eveKey, remoteStaticKey: responder, ephemeralSecretKey: newEphemeralKey(randomBytes) });
-  const act = initiator.actOne();
-  const tag = neighbourTag(neighbourTagKey(eveKey.ecdh(responder)), sessionId, act);
-  return encodeFrame({ kind: 'act-one', initiatorSessionId: sessionId, act, neighbourTag: tag });
-}
+import { inbox, linkedPair, randomBytes, strangerActOne } from './link-network.js';
 
 /** Eve's radio: what she hears from Bob, and a way to send him anything. */
 async function eveOn(medium: Awaited<ReturnType<typeof linkedPair>>['medium']) {
