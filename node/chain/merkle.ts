@@ -111,7 +111,9 @@ export function verifyMerkleProof(txid: Uint8Array, index: number, branch: reado
   checkBytes('merkleRoot', merkleRoot, HASH_LENGTH);
   if (!Array.isArray(branch)) throw new InvalidInputError('branch', 'expected an array of hashes');
   branch.forEach((hash, level) => checkBytes(`branch[${level}]`, hash, HASH_LENGTH));
-  checkInteger('index', index, 0, MAX_BLOCK_TRANSACTIONS - 1);
+  if (typeof index !== 'number') throw new InvalidInputError('index', 'expected an integer');
+  // An index no block can have is a proof that does not check out, as a wrong branch is: it comes from a peer.
+  if (!Number.isSafeInteger(index) || index < 0 || index >= MAX_BLOCK_TRANSACTIONS) return false;
   if (branch.length > MAX_MERKLE_DEPTH) return false;
   if (index >= 2 ** branch.length) return false;
   let hash = txid;

@@ -22,7 +22,7 @@
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
-import { hashToHex, hexToHash } from '../chain/block-header.js';
+import { decodeHeader, hashToHex, hexToHash } from '../chain/block-header.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { decodeCompactHeaders } from '../chain/compact-headers.js';
 import { type HeaderChain, HeaderChainError } from '../chain/header-chain.js';
@@ -191,7 +191,11 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
         this.onBlocks(message);
         return true;
       case 'mempool_tx': {
-        const tx = Transaction.fromBuffer(message.transaction);
+        const tx = parseTransaction(message.transaction);
+        if (!tx) {
+          this.emit('warning', 'the gateway announced a mempool transaction that does not parse: ignored');
+          return true;
+        }
         for (const listener of this.chainListeners) listener.transactionUnconfirmedSeen?.(tx);
         return true;
       }
@@ -234,28 +238,34 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       // Not built on our chain: a reorg deeper than the gateway went back. Say where we are further down.
       return this.acknowledgeBelow(message.startHeight - 1);
     }
+    const refuse = (why: string) => {
+      this.emit('warning', `blocks from the gateway refused, nothing changed: ${why}`);
+      this.acknowledge();
+    };
     let headers: Uint8Array[];
-    let change: ReturnType<HeaderChain['addHeaders']>;
     try {
       headers = decodeCompactHeaders(parent.raw, message.headers, MAX_HEADERS_PER_MESSAGE);
-      if (headers.length === 0) return this.onNothingNew(message);
-      change = chain.addHeaders(message.startHeight, headers);
     } catch (error) {
-      if (!(error instanceof HeaderChainError) && !(error instanceof InvalidInputError) && (error as Error).name !== 'CompactHeaderError') throw error;
-      this.emit('warning', `blocks from the gateway refused, nothing changed: ${(error as Error).message}`);
-      return this.acknowledge();
+      if (!(error instanceof InvalidInputError) && (error as Error).name !== 'CompactHeaderError') throw error;
+      return refuse((error as Error).message);
     }
+    if (headers.length === 0) return this.onNothingNew(message);
     const end = message.startHeight + headers.length - 1;
-    // Matches are checked whole before any is delivered: a bad proof means a broken gateway, and nothing is taken from it.
+    // Matches are checked whole, against the headers they came with, before anything is taken: a bad
+    // proof means a broken gateway, and neither its headers nor its transactions change our state.
     const byHeight = new Map<number, Transaction[]>();
     for (const match of message.matches) {
-      const entry = match.height >= message.startHeight && match.height <= end ? chain.entryAt(match.height) : undefined;
-      const tx = Transaction.fromBuffer(match.transaction);
-      if (!entry || !verifyMerkleProof(tx.getHash(), match.index, match.branch, entry.header.merkleRoot)) {
-        this.emit('warning', `the gateway's proof of ${tx.getId()} at height ${match.height} does not check out: its transactions were ignored`);
-        return this.acknowledge();
-      }
+      const header = match.height >= message.startHeight && match.height <= end ? headers[match.height - message.startHeight] : undefined;
+      const tx = header && provenTransaction(match.transaction, match.index, match.branch, decodeHeader(header).merkleRoot);
+      if (!tx) return refuse(`the proof of a transaction at height ${match.height} does not check out`);
       byHeight.set(match.height, [...(byHeight.get(match.height) ?? []), tx]);
+    }
+    let change: ReturnType<HeaderChain['addHeaders']>;
+    try {
+      change = chain.addHeaders(message.startHeight, headers);
+    } catch (error) {
+      if (!(error instanceof HeaderChainError) && !(error instanceof InvalidInputError)) throw error;
+      return refuse((error as Error).message);
     }
     if (change.disconnected.length === 0 && end <= this.cursor.height) return this.onStale(end, message);
     // Every block that left, even above our cursor: a crash after delivering and before writing the cursor
@@ -316,10 +326,8 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   private onLateProof(message: Extract<GatewayMessage, { type: 'tx_proof' }>): void {
     if (message.height > this.cursor.height) return; // the feed brings it in its block
     const entry = this.components.headerChain.entryAt(message.height);
-    const tx = Transaction.fromBuffer(message.transaction);
-    if (!entry || !verifyMerkleProof(tx.getHash(), message.index, message.branch, entry.header.merkleRoot)) {
-      return void this.emit('warning', `the gateway's proof of ${tx.getId()} at height ${message.height} does not check out: ignored`);
-    }
+    const tx = entry && provenTransaction(message.transaction, message.index, message.branch, entry.header.merkleRoot);
+    if (!entry || !tx) return void this.emit('warning', `the gateway's proof of a transaction at height ${message.height} does not check out: ignored`);
     this.deliver(message.height, entry.hash, [tx]);
   }
 
@@ -429,3 +437,19 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     }
   }
 }
+
+/** A transaction from the gateway, or undefined if its bytes do not parse (bitcoinjs throws plain Errors). */
+function parseTransaction(bytes: Uint8Array): Transaction | undefined {
+  try {
+    return Transaction.fromBuffer(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The transaction in `bytes` if it parses and the merkle branch proves it under `merkleRoot`. */
+function provenTransaction(bytes: Uint8Array, index: number, branch: readonly Uint8Array[], merkleRoot: Uint8Array): Transaction | undefined {
+  const tx = parseTransaction(bytes);
+  return tx && verifyMerkleProof(tx.getHash(), index, branch, merkleRoot) ? tx : undefined;
+}
+

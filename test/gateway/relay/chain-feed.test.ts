@@ -461,4 +461,19 @@ t.test('a gateway that lies changes nothing', async (t) => {
   env.node.client.handle({ ...blocks(tip + 1, block, []), headers: Uint8Array.of(0xff, 1, 2) });
   t.equal(env.node.client.height, before, 'nor from malformed headers');
   t.match(env.warnings.at(-1), /refused, nothing changed/);
+  // A new block whose match is not a transaction at all, or sits at an index no block has (found by the fuzz):
+  // refused whole, its header too, and the same block without them is then taken as usual.
+  env.setOnline(false);
+  await chain.mine(1);
+  const next = (await chain.blockAt(tip + 1))!;
+  const proof = { height: tip + 1, branch: [next.transactions[0]!.getHash()] };
+  t.doesNotThrow(() => env.node.client.handle(blocks(tip + 1, block, [next.header], [{ ...proof, index: 0, transaction: Uint8Array.of(1, 2, 3) }])));
+  t.equal(env.node.client.height, before, 'a match that does not parse: nothing taken');
+  t.match(env.warnings.at(-1), /refused, nothing changed: the proof of a transaction at height \d+ does not check out/);
+  t.doesNotThrow(() => env.node.client.handle(blocks(tip + 1, block, [next.header], [{ ...proof, index: 2 ** 32 - 1, transaction: fake.toBuffer() }])));
+  t.equal(env.node.client.height, before, 'an index past any block: nothing taken');
+  t.doesNotThrow(() => env.node.client.handle({ type: 'mempool_tx', transaction: Uint8Array.of(9) } as GatewayMessage));
+  t.match(env.warnings.at(-1), /mempool transaction that does not parse/);
+  env.node.client.handle(blocks(tip + 1, block, [next.header]));
+  t.equal(env.node.client.height, tip + 1, 'the honest push of that block is taken');
 });

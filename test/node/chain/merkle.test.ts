@@ -75,7 +75,10 @@ t.test('limits: depth, index, sizes', async (t) => {
   t.notOk(verifyMerkleProof(txid, 4, merkleProof(txidList(4), 0), merkleRoot(txidList(4))), 'an index the branch cannot reach');
   t.throws(() => verifyMerkleProof(txid.slice(1), 0, [], txid), { name: 'InvalidInputError' }, 'a txid that is not 32 bytes');
   t.throws(() => verifyMerkleProof(txid, 0, [new Uint8Array(31)], txid), { name: 'InvalidInputError', message: /branch\[0\]/ });
-  t.throws(() => verifyMerkleProof(txid, -1, [], txid), { name: 'InvalidInputError' });
+  // An index no block can have comes from a peer: the proof does not check out, as a wrong branch would not.
+  t.equal(verifyMerkleProof(txid, -1, [], txid), false, 'a negative index');
+  t.equal(verifyMerkleProof(txid, 2 ** 32 - 1, [], txid), false, 'an index past any block');
+  t.throws(() => verifyMerkleProof(txid, '0' as never, [], txid), { name: 'InvalidInputError' }, 'an index that is not a number is our bug');
   t.throws(() => merkleProof(txidList(4), 4), { name: 'InvalidInputError' });
 });
 
