@@ -25,6 +25,11 @@
  *       RESOURCE_EXHAUSTED maps to 429 for quotas), while a 5xx says the
  *       server failed, and clients retry those. Waiting does not help: the
  *       node must drop closed channels' tags, or use another tower.
+ *   507 the tower has no room for a node it does not know (`pool`:
+ *       `strangers`, the space all such nodes share, or `capacity`, the
+ *       tower's), with the numbers. Not 429: the space is not the node's
+ *       own, a fresh key does not get more of it (see `tower-space.ts`).
+ *       The node must be named in the gateway's config, or use another tower.
  *
  * A request replayed verbatim is harmless: appointments are stored per
  * (node, locator), so the same batch again replaces each appointment with
@@ -42,7 +47,7 @@ import { InvalidInputError, checkInteger } from '../../node/input.js';
 import { checkPublicKey } from '../../node/keys/curve.js';
 import { parseAppointmentsRequest, parseDropTagRequest, verifyAppointmentsRequest, verifyDropTagRequest } from '../../node/tower/http-request.js';
 import { MAX_GATEWAY_MESSAGE_BYTES } from '../../node/wire/gateway-messages.js';
-import { type AppointmentStore, TowerQuotaError } from './appointment-store.js';
+import { type AppointmentStore, TowerFullError, TowerQuotaError } from './appointment-store.js';
 import type { Watchtower } from './watchtower.js';
 
 export interface TowerHttpApiComponents {
@@ -233,6 +238,9 @@ export class TowerHttpApi extends EventEmitter<TowerHttpApiEvents> {
     if (error instanceof UnsupportedMediaError) return { status: 415, body: { error: error.message } };
     if (error instanceof TowerQuotaError) {
       return { status: 429, body: { error: error.message, nodeId: error.nodeId, held: error.held, adding: error.adding, limits: error.limits } };
+    }
+    if (error instanceof TowerFullError) {
+      return { status: 507, body: { error: error.message, nodeId: error.nodeId, pool: error.pool, held: error.held, adding: error.adding, limits: error.limits } };
     }
     this.emit('warning', `a request to the tower HTTP API met an internal error: ${(error as Error)?.stack ?? String(error)}`);
     return { status: 500, body: { error: 'internal error; the tower logged it' } };

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
-import type { AppointmentQuota } from '../../../gateway/tower/appointment-store.js';
+import type { AppointmentStoreInit } from '../../../gateway/tower/appointment-store.js';
 import { TowerHttpApi, TowerHttpApiError } from '../../../gateway/tower/http-api.js';
 import type { ChainSource } from '../../../gateway/chain/chain-source.js';
 import { signAppointmentsRequest, signDropTagRequest } from '../../../node/tower/http-request.js';
@@ -34,7 +34,7 @@ function appointment(i: number, tag = channelA): TowerAppointment {
 }
 
 /** A started API over a new tower (not started: these tests never touch the chain), stopped and closed at the test's end. */
-async function apiFor(t: Test, options: { quota?: AppointmentQuota; maxBodyBytes?: number; chain?: ChainSource } = {}) {
+async function apiFor(t: Test, options: { quota?: AppointmentStoreInit; maxBodyBytes?: number; chain?: ChainSource } = {}) {
   const clock = new ManualClock();
   clock.advance(NOW * 1000);
   const fixture = towerIn(tempDir(t), options.chain ?? new EmbeddedChain(), { clock, ...(options.quota && { quota: options.quota }) });
