@@ -10,9 +10,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { AppointmentStore, type AppointmentStoreInit, TowerFullError, TowerQuotaError } from '../../../gateway/tower/appointment-store.js';
 import { DEFAULT_TOWER_MAX_APPOINTMENTS, TowerSpace } from '../../../gateway/tower/tower-space.js';
+import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
+import { NodeService } from '../../../gateway/relay/node-service.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
-import type { TowerAppointment } from '../../../node/wire/gateway-messages.js';
+import { type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
 import { caught, throwsField } from '../../node/input.js';
+import { towerIn } from './breach-scenario.js';
 
 /** A node id from a seed: what an attacker makes for free, 40 at a time. */
 function freshKey(seed: number): string {
@@ -128,4 +131,25 @@ t.test('the default space, and bad settings refused with the field', async (t) =
   throwsField(t, () => new TowerSpace({ maxBytes: -1 }), 'maxBytes', 'a negative capacity');
   throwsField(t, () => new TowerSpace({ allowedNodes: [alice, alice.slice(2)] }), 'allowedNodes[1]', 'a short node id');
   throwsField(t, () => new TowerSpace({ allowedNodes: ['02' + 'ff'.repeat(32)] }), 'allowedNodes[0]', 'not a point');
+});
+
+t.test('over the mesh, a stranger refused for want of room gets a `refused` saying why; a named node its receipt', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lnmesh-tower-space-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const tower = towerIn(dir, new EmbeddedChain(), { quota: { maxAppointmentsPerNode: 20, maxAppointments: 400, strangerShare: 0.25, allowedNodes: [alice] } });
+  t.teardown(() => tower.close());
+  const sent: { to: string; message: ReturnType<typeof decodeGatewayMessage> }[] = [];
+  const service = new NodeService({ messenger: { send: (to, bytes) => sent.push({ to, message: decodeGatewayMessage(bytes) }) }, chain: new EmbeddedChain(), tower: tower.tower });
+  for (let key = 0; key < 40; key++) {
+    await service.handleMessage(freshKey(key), encodeGatewayMessage({ type: 'appointments', requestId: key, appointments: appointments(key * 20, 20) }));
+  }
+  const answers = sent.map(({ message }) => message.type);
+  t.equal(answers.filter((type) => type === 'appointments_accepted').length, 5, '40 fresh keys over the mesh: 5 batches accepted (the pool of 100)');
+  t.equal(answers.filter((type) => type === 'refused').length, 35, 'and 35 refused');
+  const refusal = sent.at(-1)!.message as { type: 'refused'; requestId: number; reason: Uint8Array };
+  t.equal(refusal.requestId, 39, 'the refusal answers the request');
+  t.match(new TextDecoder().decode(refusal.reason), /^the space this watchtower shares among the nodes it does not know is full: .*ask its operator to add it to tower\.allowedNodes/, 'in words the node can log and act on');
+  await service.handleMessage(alice, encodeGatewayMessage({ type: 'appointments', requestId: 99, appointments: appointments(10_000, 20) }));
+  t.match(sent.at(-1), { to: alice, message: { type: 'appointments_accepted', requestId: 99 } }, 'the named node still gets its receipt');
+  t.equal(tower.store.count(), 120);
 });
