@@ -93,7 +93,7 @@ export interface TowerHttpApiInit {
    * before it is read). Default 8 MiB: eight batches of the largest size at
    * once, far more than a few local clients send; without it, every
    * connection could hold `maxBodyBytes` (150 connections: 156 MB).
-   * At least `maxBodyBytes`.
+   * At least `maxBodyBytes` (and by default never less than it).
    */
   readonly maxBufferedBytes?: number;
   /**
