@@ -69,7 +69,7 @@ async function filledStore(count: number): Promise<FilledStore> {
   if (known) return known;
   const directory = mkdtempSync(join(tmpdir(), 'lnmesh-bench-tower-'));
   directories.push(directory);
-  const store = new AppointmentStore(join(directory, 'appointments'), { maxAppointmentsPerNode: count, maxBytesPerNode: 2 ** 40 });
+  const store = new AppointmentStore(join(directory, 'appointments'), { maxAppointmentsPerNode: count, maxBytesPerNode: 2 ** 40, maxAppointments: count, maxBytes: 2 ** 40, strangerShare: 1 });
   const nodeIds = Array.from({ length: NODES }, (_, i) => bytesToHex(publicKeyOf(sha256(Uint8Array.of(0x77, i)))));
   const started = performance.now();
   let counter = 0;

@@ -6,10 +6,11 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { NetworkName } from '../../node/chain/network-params.js';
-import { type LinkEntry, readLinks, readRoutes, readSecret } from '../../node/config/links-section.js';
+import { type LinkEntry, readLinks, readNodeId, readRoutes, readSecret } from '../../node/config/links-section.js';
 import { type LogSettings, readLogSection } from '../../node/config/log-section.js';
 import { readConfigText, readNetwork } from '../../node/config/node-config.js';
 import { type YamlMap, readYaml } from '../../node/config/yaml-reader.js';
+import type { AppointmentStoreInit } from '../tower/appointment-store.js';
 
 export interface GatewayDaemonConfig {
   readonly file: string;
@@ -26,7 +27,42 @@ export interface GatewayDaemonConfig {
   readonly regtest: { readonly mineOnStart: boolean; readonly blockIntervalMs: number };
   readonly links: readonly LinkEntry[];
   readonly routes: Readonly<Record<string, string>>;
-  readonly tower: { readonly watch?: boolean; readonly justiceBuriedDepth?: number; readonly fundingBuriedDepth?: number };
+  readonly tower: TowerSection;
+}
+
+/** The `tower:` section: the watchtower's depths, and its space (`gateway/tower/tower-space.ts`). */
+export interface TowerSection {
+  readonly watch?: boolean;
+  readonly justiceBuriedDepth?: number;
+  readonly fundingBuriedDepth?: number;
+  /** Node ids named beyond the links' neighbours and the routes' destinations: not strangers to the tower. */
+  readonly allowedNodes?: readonly string[];
+  readonly maxAppointments?: number;
+  readonly maxBytes?: number;
+  readonly maxWatches?: number;
+  readonly strangerShare?: number;
+  readonly maxAppointmentsPerNode?: number;
+  readonly maxBytesPerNode?: number;
+  readonly maxWatchesPerNode?: number;
+}
+
+/** Node ids in `tower.allowedNodes`: a list to read by eye, and as many as a community mesh has. */
+const MAX_ALLOWED_NODES = 10_000;
+
+/**
+ * The watchtower store's settings: the tower section's space, and as named
+ * nodes every node the config names (the links' neighbours, the routes'
+ * destinations, \`tower.allowedNodes\`): the operator knows them, so a
+ * stranger's fresh keys cannot crowd them out.
+ */
+export function towerStoreInit(config: Pick<GatewayDaemonConfig, 'links' | 'routes' | 'tower'>): AppointmentStoreInit {
+  const { watch: _watch, justiceBuriedDepth: _justice, fundingBuriedDepth: _funding, allowedNodes = [], ...space } = config.tower;
+  const named = new Set([
+    ...config.links.flatMap((link) => link.neighbours.map((neighbour) => neighbour.nodeId)),
+    ...Object.keys(config.routes).filter((destination) => destination !== '*'),
+    ...allowedNodes,
+  ]);
+  return { ...space, allowedNodes: [...named] };
 }
 
 const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower'];
@@ -90,16 +126,32 @@ function readRegtest(root: YamlMap, network: NetworkName, backend: string): Gate
   return { mineOnStart: map.optional('mineOnStart')?.boolean() ?? true, blockIntervalMs: map.optional('blockInterval')?.duration(0, 86_400_000) ?? 0 };
 }
 
-function readTower(root: YamlMap): GatewayDaemonConfig['tower'] {
+/** The bounds of each count of the tower section, as `TowerSpace` and `AppointmentStore` check them. */
+const TOWER_COUNTS = {
+  justiceBuriedDepth: [1, 10_000],
+  fundingBuriedDepth: [1, 10_000],
+  maxAppointments: [0, 1_000_000_000],
+  maxBytes: [0, 2 ** 44],
+  maxWatches: [0, 100_000_000],
+  maxAppointmentsPerNode: [1, 100_000_000],
+  maxBytesPerNode: [1, 2 ** 40],
+  maxWatchesPerNode: [0, 10_000_000],
+} as const;
+
+function readTower(root: YamlMap): TowerSection {
   const value = root.optional('tower');
   if (!value) return {};
-  const map = value.map(['watch', 'justiceBuriedDepth', 'fundingBuriedDepth']);
-  const tower: { watch?: boolean; justiceBuriedDepth?: number; fundingBuriedDepth?: number } = {};
+  const map = value.map(['watch', ...Object.keys(TOWER_COUNTS), 'strangerShare', 'allowedNodes']);
+  const tower: { -readonly [key in keyof TowerSection]: TowerSection[key] } = {};
   const watch = map.optional('watch')?.boolean();
   if (watch !== undefined) tower.watch = watch;
-  for (const key of ['justiceBuriedDepth', 'fundingBuriedDepth'] as const) {
-    const depth = map.optional(key)?.integer(1, 10_000);
-    if (depth !== undefined) tower[key] = depth;
+  for (const [key, [min, max]] of Object.entries(TOWER_COUNTS) as [keyof typeof TOWER_COUNTS, readonly [number, number]][]) {
+    const count = map.optional(key)?.integer(min, max);
+    if (count !== undefined) tower[key] = count;
   }
+  const share = map.optional('strangerShare')?.number(0, 1);
+  if (share !== undefined) tower.strangerShare = share;
+  const allowed = map.optional('allowedNodes');
+  if (allowed && allowed.scalar() !== null) tower.allowedNodes = allowed.list(0, MAX_ALLOWED_NODES, 'a list of node ids').map(readNodeId);
   return tower;
 }

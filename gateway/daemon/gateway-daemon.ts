@@ -28,7 +28,7 @@ import { Mailbox } from '../relay/mailbox.js';
 import { AppointmentStore } from '../tower/appointment-store.js';
 import { ResponseStore } from '../tower/response-store.js';
 import { gatewayControlHandlers } from './gateway-control.js';
-import type { GatewayDaemonConfig } from './gateway-config.js';
+import { type GatewayDaemonConfig, towerStoreInit } from './gateway-config.js';
 import { RegtestFaucet } from './regtest-faucet.js';
 
 export class GatewayDaemonError extends Error {
@@ -91,7 +91,7 @@ export class GatewayDaemon {
         if (config.regtest.mineOnStart) await mineToSegwit(chain);
         regtest = { chain, faucet: new RegtestFaucet(chain, join(config.dataDir, 'faucet-next-coinbase')) };
       }
-      const appointments = new AppointmentStore(join(config.dataDir, 'tower-appointments'));
+      const appointments = new AppointmentStore(join(config.dataDir, 'tower-appointments'), towerStoreInit(config));
       opened.push(appointments);
       const responses = new ResponseStore(join(config.dataDir, 'tower-responses'));
       opened.push(responses);

@@ -57,5 +57,17 @@ routes: {}
 #   watch: true                 # false: keep the nodes' appointments but answer no breach (the nodes must)
 #   justiceBuriedDepth: 100     # confirmations after which a justice is final
 #   fundingBuriedDepth: 100     # confirmations of a funding spend after which its appointments go
+#   # Node ids are free, so the tower does not count space per key alone. The nodes
+#   # this config names (the links' neighbours, the routes' destinations, and these)
+#   # each have their own quota; every other node shares one pool with all strangers,
+#   # and gets nothing more once the tower holds its capacity. Nothing is ever evicted.
+#   allowedNodes: []            # node ids (66 hex characters) named beyond neighbours and routes
+#   maxAppointments: 1000000    # the capacity: about 350 MB of disk; strangers are refused beyond it
+#   maxBytes: 268435456         # blob and tag bytes in the capacity (256 MiB)
+#   maxWatches: 100000          # funding outpoints watched in the capacity
+#   strangerShare: 0.1          # the share of the capacity all strangers together may hold (0: named nodes only)
+#   maxAppointmentsPerNode: 100000   # each node's quota, named or not
+#   maxBytesPerNode: 67108864        # 64 MiB
+#   maxWatchesPerNode: 1000
 `;
 }

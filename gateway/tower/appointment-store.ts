@@ -13,8 +13,11 @@
  * fixed expiry: a node away for weeks finds its appointments still here.
  *
  * Each node has a quota (appointments, bytes, funding outpoints watched);
- * a batch over it is refused whole, with the numbers. Every write is one
- * synchronous lmdb transaction: on disk when the call returns, all or nothing.
+ * a batch over it is refused whole, with the numbers. Since node ids are
+ * free, strangers (nodes the operator did not name) also share one pool,
+ * and are turned away once the tower holds its capacity (`TowerSpace`);
+ * nothing already stored is ever evicted. Every write is one synchronous
+ * lmdb transaction: on disk when the call returns, all or nothing.
  */
 import { type Database, type RootDatabase, open } from 'lmdb';
 import { type Outpoint, checkOutpoint } from '../../node/bolt3/transaction.js';
@@ -23,6 +26,9 @@ import { checkPublicKey } from '../../node/keys/curve.js';
 import { LOCATOR_LENGTH, checkTowerTag } from '../../node/tower/appointment.js';
 import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/wire/gateway-messages.js';
 import { LocatorFilter } from './locator-filter.js';
+import { type NodeUsage, TowerSpace, type TowerSpaceInit } from './tower-space.js';
+
+export { type NodeUsage, TowerFullError } from './tower-space.js';
 
 /** ChaCha20-Poly1305's tag and at least one byte of justice data. */
 export const MIN_BLOB_BYTES = 17;
@@ -42,19 +48,15 @@ export interface AppointmentQuota {
   readonly maxWatchesPerNode?: number;
 }
 
+/** Each node's quota, and the tower's space by who the node is (`TowerSpace`). */
+export interface AppointmentStoreInit extends AppointmentQuota, TowerSpaceInit {}
+
 export interface StoredAppointment {
   /** The submitting node's id, hex. */
   readonly nodeId: string;
   readonly locator: Uint8Array;
   readonly tag: Uint8Array;
   readonly blob: Uint8Array;
-}
-
-export interface NodeUsage {
-  readonly appointments: number;
-  /** Blob and tag bytes, as the node sent them. */
-  readonly bytes: number;
-  readonly watches: number;
 }
 
 /** Where a funding output the tower watches for a tag was spent: in the block at `height` of hash `blockHash`. */
@@ -118,16 +120,19 @@ export class AppointmentStore {
   private readonly funding: Database<Buffer, Buffer>;
   /** Which locators may be stored: the scan's fast no. */
   private readonly filter = new LocatorFilter();
+  /** What strangers, and all nodes, may hold together. */
+  readonly space: TowerSpace;
 
   constructor(
     readonly path: string,
-    quota: AppointmentQuota = {},
+    quota: AppointmentStoreInit = {},
   ) {
     this.limits = {
       maxAppointmentsPerNode: checkInteger('maxAppointmentsPerNode', quota.maxAppointmentsPerNode ?? 100_000, 1, 100_000_000),
       maxBytesPerNode: checkInteger('maxBytesPerNode', quota.maxBytesPerNode ?? 64 * 1024 * 1024, 1, 2 ** 40),
       maxWatchesPerNode: checkInteger('maxWatchesPerNode', quota.maxWatchesPerNode ?? 1000, 0, 10_000_000),
     };
+    this.space = new TowerSpace(quota);
     this.root = open({ path, maxDbs: 8, compression: false });
     const version = this.root.get('format') as number | undefined;
     if (version === undefined) this.root.putSync('format', FORMAT_VERSION);
@@ -138,18 +143,21 @@ export class AppointmentStore {
     this.usageByNode = this.root.openDB<Buffer, Buffer>('usage', binary);
     this.funding = this.root.openDB<Buffer, Buffer>('funding', binary);
     for (const key of this.appointments.getKeys({})) this.filter.add(key);
+    // One record per node holding anything: as many as the strangers' pool lets in, plus the named nodes.
+    for (const { key } of this.usageByNode.getRange({})) this.space.moved(key.toString('hex'), NO_USAGE, this.usageOf(key));
   }
 
   /**
    * Stores a batch of `nodeId`'s appointments durably, all or nothing. An
    * appointment under a locator this node already used replaces the old one.
-   * Throws `InvalidInputError` naming the bad field, or `TowerQuotaError`.
+   * Throws `InvalidInputError` naming the bad field, `TowerQuotaError`
+   * (the node's own quota) or `TowerFullError` (no room for strangers).
    */
   add(nodeId: string, appointments: readonly TowerAppointment[]): void {
     const node = nodeIdBytes(nodeId);
     checkArray('appointments', appointments, 1);
     appointments.forEach((appointment, i) => checkTowerAppointment(`appointments[${i}]`, appointment));
-    this.root.transactionSync(() => {
+    const { held, after } = this.root.transactionSync(() => {
       const held = this.usageOf(node);
       let count = held.appointments;
       let bytes = held.bytes;
@@ -171,13 +179,17 @@ export class AppointmentStore {
       if (count > this.limits.maxAppointmentsPerNode || bytes > this.limits.maxBytesPerNode) {
         throw new TowerQuotaError(nodeId, held, { appointments: count - held.appointments, bytes: bytes - held.bytes, watches: 0 }, this.limits);
       }
+      const after = { appointments: count, bytes, watches: held.watches };
+      this.space.check(node.toString('hex'), held, after);
       for (const { key, value, tagKey, oldTagKey } of writes.values()) {
         if (oldTagKey) this.byTag.removeSync(oldTagKey);
         this.appointments.putSync(key, value);
         this.byTag.putSync(tagKey, EMPTY);
       }
-      this.setUsage(node, { appointments: count, bytes, watches: held.watches });
+      this.setUsage(node, after);
+      return { held, after };
     });
+    this.space.moved(node.toString('hex'), held, after);
     for (const appointment of appointments) this.filter.add(appointment.locator);
   }
 
@@ -206,7 +218,7 @@ export class AppointmentStore {
   dropTag(nodeId: string, tag: Uint8Array): number {
     const node = nodeIdBytes(nodeId);
     const prefix = Buffer.concat([node, Uint8Array.of(checkTowerTag('tag', tag).length), tag]);
-    return this.root.transactionSync(() => {
+    const { dropped, held, after } = this.root.transactionSync(() => {
       const held = this.usageOf(node);
       let dropped = 0;
       let bytes = 0;
@@ -222,9 +234,12 @@ export class AppointmentStore {
       }
       const watched = this.funding.get(prefix) !== undefined;
       if (watched) this.funding.removeSync(prefix);
-      if (dropped > 0 || watched) this.setUsage(node, { appointments: held.appointments - dropped, bytes: held.bytes - bytes, watches: held.watches - (watched ? 1 : 0) });
-      return dropped;
+      const after = { appointments: held.appointments - dropped, bytes: held.bytes - bytes, watches: held.watches - (watched ? 1 : 0) };
+      if (dropped > 0 || watched) this.setUsage(node, after);
+      return { dropped, held, after };
     });
+    this.space.moved(node.toString('hex'), held, after);
+    return dropped;
   }
 
   /**
@@ -236,15 +251,19 @@ export class AppointmentStore {
     const node = nodeIdBytes(nodeId);
     checkOutpoint('outpoint', outpoint);
     const key = Buffer.concat([node, Uint8Array.of(checkTowerTag('tag', tag).length), tag]);
-    this.root.transactionSync(() => {
+    const { held, after } = this.root.transactionSync(() => {
       const held = this.usageOf(node);
       const known = this.funding.get(key) !== undefined;
       if (!known && held.watches + 1 > this.limits.maxWatchesPerNode) {
         throw new TowerQuotaError(nodeId, held, { appointments: 0, bytes: 0, watches: 1 }, this.limits);
       }
+      const after = known ? held : { ...held, watches: held.watches + 1 };
+      this.space.check(node.toString('hex'), held, after);
       this.funding.putSync(key, encodeFunding(outpoint));
-      if (!known) this.setUsage(node, { ...held, watches: held.watches + 1 });
+      if (!known) this.setUsage(node, after);
+      return { held, after };
     });
+    this.space.moved(node.toString('hex'), held, after);
   }
 
   /** Every funding outpoint watched, with where it was spent if it was. */
@@ -317,6 +336,7 @@ export class AppointmentStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_USAGE: NodeUsage = { appointments: 0, bytes: 0, watches: 0 };
 /** Above every node id: the end of a locator's key range. */
 const NODE_ID_END = Buffer.alloc(NODE_ID_LENGTH + 1, 0xff);
 const LOCATOR_END = Buffer.alloc(LOCATOR_LENGTH + 1, 0xff);

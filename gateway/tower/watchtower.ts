@@ -179,7 +179,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
   /**
    * Stores a batch of `nodeId`'s appointments (all or nothing) and returns
    * the receipt: the gateway's signature (see `node/tower/receipt.ts`).
-   * Throws `InvalidInputError` naming the bad field, or `TowerQuotaError`.
+   * Throws `InvalidInputError` naming the bad field, `TowerQuotaError` (its quota) or `TowerFullError` (a stranger, and no room for strangers).
    *
    * An appointment whose breach is already in a recent block is answered
    * at once, after the receipt is signed: the response waits its turn in the

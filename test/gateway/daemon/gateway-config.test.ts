@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
-import { loadGatewayConfig, parseGatewayConfig } from '../../../gateway/daemon/gateway-config.js';
+import { loadGatewayConfig, parseGatewayConfig, towerStoreInit } from '../../../gateway/daemon/gateway-config.js';
 import { gatewayConfigTemplate } from '../../../gateway/daemon/gateway-template.js';
 import { ConfigError } from '../../../node/config/yaml-reader.js';
 import { publicKeyOf } from '../../../node/keys/curve.js';
@@ -141,7 +141,40 @@ t.test('tower depths are between 1 and 10000 blocks', async (t) => {
   t.equal(refusal(edit(CORE, 'justiceBuriedDepth: 144', 'justiceBuriedDepth: 0')), `${FILE}:26:23: tower.justiceBuriedDepth: 0 is outside [1, 10000]`);
   t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'fundingBuriedDepth: 10001')), `${FILE}:27:23: tower.fundingBuriedDepth: 10001 is outside [1, 10000]`);
   t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'fundingBuriedDepth: deep')), `${FILE}:27:23: tower.fundingBuriedDepth: expected a whole number, got the string "deep"`);
-  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'reorgDepth: 12')), `${FILE}:27:3: tower.reorgDepth: unknown key "reorgDepth" (known: watch, justiceBuriedDepth, fundingBuriedDepth)`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'reorgDepth: 12')), `${FILE}:27:3: tower.reorgDepth: unknown key "reorgDepth" (known: watch, justiceBuriedDepth, fundingBuriedDepth, maxAppointments, maxBytes, maxWatches, maxAppointmentsPerNode, maxBytesPerNode, maxWatchesPerNode, strangerShare, allowedNodes)`);
+});
+
+t.test("the tower's space: named nodes (neighbours, routes' destinations, tower.allowedNodes) and the strangers' share of the capacity", async (t) => {
+  const NODE_C = nodeId('node c');
+  const config = parseGatewayConfig(
+    edit(CORE, '  fundingBuriedDepth: 12\n', `  fundingBuriedDepth: 12\n  allowedNodes:\n    - ${NODE_C.toUpperCase()}\n  maxAppointments: 5000\n  maxBytes: 1000000\n  maxWatches: 50\n  strangerShare: 0.05\n  maxAppointmentsPerNode: 2000\n  maxBytesPerNode: 400000\n  maxWatchesPerNode: 10\n`),
+    FILE,
+  );
+  t.strictSame(config.tower, {
+    justiceBuriedDepth: 144,
+    fundingBuriedDepth: 12,
+    maxAppointments: 5000,
+    maxBytes: 1_000_000,
+    maxWatches: 50,
+    maxAppointmentsPerNode: 2000,
+    maxBytesPerNode: 400_000,
+    maxWatchesPerNode: 10,
+    strangerShare: 0.05,
+    allowedNodes: [NODE_C],
+  });
+  t.strictSame(
+    towerStoreInit(config),
+    { maxAppointments: 5000, maxBytes: 1_000_000, maxWatches: 50, maxAppointmentsPerNode: 2000, maxBytesPerNode: 400_000, maxWatchesPerNode: 10, strangerShare: 0.05, allowedNodes: [NODE_A, NODE_B, NODE_C] },
+    'the store gets the space; the neighbour, the route destination and the listed node are named',
+  );
+  t.strictSame(towerStoreInit(parseGatewayConfig(REGTEST, FILE)), { allowedNodes: [] }, 'no links, no routes, no list: every node is a stranger, within the default space');
+
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'strangerShare: 2')), `${FILE}:27:18: tower.strangerShare: 2 is outside [0, 1]`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'maxBytes: -1')), `${FILE}:27:13: tower.maxBytes: -1 is outside [0, 17592186044416]`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'maxAppointments: lots')), `${FILE}:27:20: tower.maxAppointments: expected a whole number, got the string "lots"`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', 'allowedNodes: [02ab]')), `${FILE}:27:18: tower.allowedNodes[0]: expected a node id: 66 hex characters starting 02 or 03`);
+  t.equal(refusal(edit(CORE, 'fundingBuriedDepth: 12', `allowedNodes: ${NODE_C}`)), `${FILE}:27:17: tower.allowedNodes: expected a list of node ids, got a string of 66 characters`);
+  t.strictSame(parseGatewayConfig(edit(CORE, 'fundingBuriedDepth: 12', 'allowedNodes:'), FILE).tower, { justiceBuriedDepth: 144 }, 'an empty allowedNodes: none');
 });
 
 t.test('tower.watch: false switches the tower off (it keeps appointments, answers no breach); on unless told', async (t) => {
@@ -177,6 +210,22 @@ t.test('the template lnmesh init gateway writes is a valid config on every netwo
     t.match(config.links[0]?.transport, { kind: 'mqtt', nodeName: 'gateway' });
   }
   t.equal(parseGatewayConfig(gatewayConfigTemplate({ dataDir: 'x' }), FILE).network, 'regtest', 'regtest unless asked');
+  // The tower section's commented defaults, uncommented, read back as the defaults they say.
+  const towerLines = gatewayConfigTemplate({ dataDir: 'x' }).split('\n').filter((line) => /^# {0,3}(tower:|  [a-zA-Z])/.test(line) && !line.startsWith('#   #'));
+  const tower = parseGatewayConfig(`network: regtest\ndataDir: x\n${towerLines.map((line) => line.slice(2)).join('\n')}\n`, FILE).tower;
+  t.strictSame(tower, {
+    watch: true,
+    justiceBuriedDepth: 100,
+    fundingBuriedDepth: 100,
+    maxAppointments: 1_000_000,
+    maxBytes: 256 * 1024 * 1024,
+    maxWatches: 100_000,
+    maxAppointmentsPerNode: 100_000,
+    maxBytesPerNode: 64 * 1024 * 1024,
+    maxWatchesPerNode: 1000,
+    strangerShare: 0.1,
+    allowedNodes: [],
+  }, 'the template\'s tower section documents the defaults');
   // Any folder name, quoted in the template, reads back as written.
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (dataDir) => parseGatewayConfig(gatewayConfigTemplate({ dataDir }), FILE).dataDir === resolve('/srv/gateway', dataDir)),

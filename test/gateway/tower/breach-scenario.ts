@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { ChainSource } from '../../../gateway/chain/chain-source.js';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
-import { AppointmentStore, type AppointmentQuota } from '../../../gateway/tower/appointment-store.js';
+import { AppointmentStore, type AppointmentStoreInit } from '../../../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../../../gateway/tower/response-store.js';
 import { Watchtower, type WatchtowerInit } from '../../../gateway/tower/watchtower.js';
 import { buildFundingTransaction } from '../../../node/bolt3/funding.js';
@@ -147,7 +147,7 @@ export function tempDir(t: Test, options: { inMemory?: boolean } = {}): string {
 }
 
 /** A watchtower over stores in `dir` (reopened from what is there), not started. */
-export function towerIn(dir: string, chain: ChainSource, options: { init?: WatchtowerInit; quota?: AppointmentQuota; clock?: Clock } = {}): TowerFixture {
+export function towerIn(dir: string, chain: ChainSource, options: { init?: WatchtowerInit; quota?: AppointmentStoreInit; clock?: Clock } = {}): TowerFixture {
   const store = new AppointmentStore(join(dir, 'appointments'), options.quota);
   const responses = new ResponseStore(join(dir, 'responses'));
   const tower = new Watchtower({ store, responses, chain, clock: options.clock ?? new ManualClock(), signer: gatewaySigner }, options.init);

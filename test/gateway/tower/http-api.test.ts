@@ -7,11 +7,12 @@
 import t, { type Test } from 'tap';
 import { request as httpRequest } from 'node:http';
 import { once } from 'node:events';
+import { type Socket, connect } from 'node:net';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
-import type { AppointmentQuota } from '../../../gateway/tower/appointment-store.js';
-import { TowerHttpApi, TowerHttpApiError } from '../../../gateway/tower/http-api.js';
+import type { AppointmentStoreInit } from '../../../gateway/tower/appointment-store.js';
+import { TowerHttpApi, TowerHttpApiError, type TowerHttpApiInit } from '../../../gateway/tower/http-api.js';
 import type { ChainSource } from '../../../gateway/chain/chain-source.js';
 import { signAppointmentsRequest, signDropTagRequest } from '../../../node/tower/http-request.js';
 import { towerSignerFromSecret, verifyReceipt } from '../../../node/tower/receipt.js';
@@ -34,13 +35,13 @@ function appointment(i: number, tag = channelA): TowerAppointment {
 }
 
 /** A started API over a new tower (not started: these tests never touch the chain), stopped and closed at the test's end. */
-async function apiFor(t: Test, options: { quota?: AppointmentQuota; maxBodyBytes?: number; chain?: ChainSource } = {}) {
+async function apiFor(t: Test, options: { quota?: AppointmentStoreInit; maxBodyBytes?: number; chain?: ChainSource; http?: TowerHttpApiInit } = {}) {
   const clock = new ManualClock();
   clock.advance(NOW * 1000);
   const fixture = towerIn(tempDir(t), options.chain ?? new EmbeddedChain(), { clock, ...(options.quota && { quota: options.quota }) });
   const api = new TowerHttpApi(
     { tower: fixture.tower, store: fixture.store, gatewayId: gatewaySigner.nodeId, clock },
-    { port: 0, ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }) },
+    { port: 0, ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }), ...options.http },
   );
   await api.start();
   t.teardown(async () => {
@@ -129,6 +130,24 @@ t.test('a full quota is refused with the numbers, nothing of the batch stored; o
   t.same(store.lookup(appointment(3).locator), [], 'neither of the batch is stored, not even the one that fits');
   t.equal(store.count(), 2);
   t.equal((await post(url, '/v1/appointments', signAppointmentsRequest(bob, gatewaySigner.nodeId, [appointment(3), appointment(4)], NOW))).status, 200, "Bob's quota is his own");
+});
+
+t.test('a stranger finds the shared space full: 507 with the pool and the numbers; a named node still stores', async (t) => {
+  const quota = { maxAppointments: 8, strangerShare: 0.25, allowedNodes: [bytesToHex(bob.nodeId)] };
+  const { url, store } = await apiFor(t, { quota });
+  t.equal((await post(url, '/v1/appointments', signAppointmentsRequest(mallory, gatewaySigner.nodeId, [appointment(1), appointment(2)], NOW))).status, 200, 'a stranger fills the pool of 2');
+  const full = await post(url, '/v1/appointments', signAppointmentsRequest(alice, gatewaySigner.nodeId, [appointment(3)], NOW));
+  t.equal(full.status, 507, 'another stranger: 507');
+  t.match(full.body, {
+    error: /nodes it does not know is full: it holds 2 of 2 appointments.*tower\.allowedNodes/,
+    nodeId: bytesToHex(alice.nodeId),
+    pool: 'strangers',
+    held: { appointments: 2 },
+    adding: { appointments: 1, bytes: 200 + channelA.length, watches: 0 },
+    limits: { appointments: 2 },
+  });
+  t.equal((await post(url, '/v1/appointments', signAppointmentsRequest(bob, gatewaySigner.nodeId, [appointment(3), appointment(4), appointment(5)], NOW))).status, 200, 'Bob, named: 200');
+  t.equal(store.count(), 5);
 });
 
 t.test('malformed requests: 400 naming the field, or 415 for another content type; nothing stored', async (t) => {
@@ -273,4 +292,118 @@ t.test('appointments sent over HTTP are answered when the breach comes', async (
   await chain.broadcast(scenario.breach);
   await tower.idle();
   t.match(tower.responses(), [{ breachTxid: scenario.breach.getId(), nodeId: bytesToHex(wallet.nodeId), state: 'active', lastBroadcast: { accepted: true } }], 'the breach is answered for the wallet');
+});
+
+/** A connection of an attacker's: whether the server closed it, and the status it answered, if any. */
+interface SlowClient {
+  readonly socket: Socket;
+  readonly closed: boolean;
+  readonly status: number | undefined;
+}
+
+/**
+ * Opens `count` connections at once, each sending `head` and then `sent`
+ * bytes of body, never the rest: what an attacker does to hold the
+ * server's connections and buffers.
+ */
+function slowClients(port: number, count: number, head: string, sent = 0): SlowClient[] {
+  const body = Buffer.alloc(sent, 0x61);
+  return Array.from({ length: count }, () => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const client = {
+      socket,
+      closed: false,
+      get status() {
+        const match = /^HTTP\/1\.1 (\d{3})/.exec(answer);
+        return match ? Number(match[1]) : undefined;
+      },
+    };
+    socket.on('error', () => {}); // the server resets the connections it refuses
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.once('close', () => (client.closed = true));
+    socket.write(head);
+    if (sent > 0) socket.write(body);
+    return client;
+  });
+}
+
+/** The head of a POST of the appointments declaring `length` bytes of body. */
+function postHead(length: number): string {
+  return `POST /v1/appointments HTTP/1.1\r\nHost: tower\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+}
+
+/** Waits until `check` holds, looking every 20 ms; fails the test after `limitMs` (a bound on a hang, not a timing assertion). */
+async function until(t: Test, what: string, check: () => boolean, limitMs = 20_000): Promise<void> {
+  for (let waited = 0; !check(); waited += 20) {
+    if (waited > limitMs) {
+      t.fail(`still waiting for ${what}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+t.test('150 slow connections each holding 1 MiB - 1 byte of body: a bounded number held, and bytes buffered', async (t) => {
+  const { api, url } = await apiFor(t); // the defaults: 32 connections, 8 MiB of bodies, 1 MiB a body
+  t.equal(api.maxBodyBytes, 1024 * 1024);
+  const clients = slowClients(api.address().port, 150, postHead(api.maxBodyBytes), api.maxBodyBytes - 1);
+  t.teardown(() => clients.forEach(({ socket }) => socket.destroy()));
+  // Settled: every client is either closed or one of the server's open connections.
+  await until(t, 'every connection to be closed or held', () => clients.filter(({ closed }) => !closed).length === api.load().connections);
+  const load = api.load();
+  const answered503 = clients.filter(({ status }) => status === 503).length;
+  t.comment(`150 slow bodies: ${load.connections} connections held, ${load.bufferedBytes} bytes of bodies (most at once ${load.mostBufferedBytes}), ${answered503} answered 503, ${load.refusedConnections} closed at accept`);
+  t.equal(load.connections, 8, 'before: 150 held (up to 30 s each); after: 8, as many bodies as the budget has room for (up to 15 s each)');
+  t.equal(load.bufferedBytes, 8 * 1024 * 1024, 'before: about 156 MB buffered; after: 8 MiB, the budget');
+  t.ok(load.mostBufferedBytes <= 8 * 1024 * 1024, 'and never more at any moment');
+  t.equal(answered503 + load.refusedConnections, 142, 'the other 142 were turned away before their body was read: 503, or closed at once past 32 connections');
+
+  t.equal((await fetch(url + '/v1/status')).status, 200, 'a status request (no body) still goes through');
+  const refused = await post(url, '/v1/appointments', signAppointmentsRequest(alice, gatewaySigner.nodeId, [appointment(1)], NOW));
+  t.equal(refused.status, 503, 'a genuine batch while the budget is taken: 503 at once');
+  t.equal(refused.headers.get('retry-after'), '1', 'with Retry-After');
+  t.match(refused.body.error, /the tower is busy reading other requests \(at most 8388608 bytes of bodies at once\); send this one again in a moment/);
+
+  clients.forEach(({ socket }) => socket.destroy());
+  await until(t, 'the slow clients to be gone', () => api.load().bufferedBytes === 0);
+  t.equal((await post(url, '/v1/appointments', signAppointmentsRequest(alice, gatewaySigner.nodeId, [appointment(1)], NOW))).status, 200, 'once they are gone, the genuine batch goes through');
+  t.equal(api.load().bufferedBytes, 0, 'and its bytes are given back');
+});
+
+t.test('150 connections that never finish their headers: 32 held, the rest closed at once, all cut off at the headers timeout', async (t) => {
+  const { api, url } = await apiFor(t, { http: { headersTimeoutMs: 1000, requestTimeoutMs: 2000 } });
+  const clients = slowClients(api.address().port, 150, 'POST /v1/appointments HTTP/1.1\r\nHost: tower\r\n');
+  t.teardown(() => clients.forEach(({ socket }) => socket.destroy()));
+  await until(t, 'every connection to be closed or held', () => clients.filter(({ closed }) => !closed).length === api.load().connections && api.load().connections + api.load().refusedConnections === 150);
+  const load = api.load();
+  t.comment(`150 slow headers: ${load.connections} connections held, ${load.refusedConnections} closed at accept`);
+  t.equal(load.connections, api.maxConnections, 'before: 150 held; after: 32, maxConnections');
+  t.equal(load.refusedConnections, 150 - api.maxConnections, 'the other 118 closed as soon as accepted, nothing of them read');
+  t.equal(load.bufferedBytes, 0, 'no body taken');
+  await t.rejects(fetch(url + '/v1/status'), { name: 'TypeError' }, 'a genuine client meanwhile is closed too (the cap is the point)');
+  await until(t, 'the headers timeout to cut them off', () => clients.every(({ closed }) => closed) && api.load().connections === 0);
+  t.pass('every slow client was cut off by the server');
+  t.equal((await fetch(url + '/v1/status')).status, 200, 'then the tower answers again');
+});
+
+t.test('a client slower than the request timeout is cut off, and its bytes given back', async (t) => {
+  const { api } = await apiFor(t, { http: { headersTimeoutMs: 200, requestTimeoutMs: 300 } });
+  const [client] = slowClients(api.address().port, 1, postHead(5000), 100);
+  t.teardown(() => client!.socket.destroy());
+  await until(t, 'the body to be taken from the budget', () => api.load().bufferedBytes === 5000);
+  await until(t, 'the server to cut the client off', () => client!.closed);
+  t.equal(client!.status, 408, 'with 408 Request Timeout');
+  await until(t, 'the server to give the bytes back', () => api.load().bufferedBytes === 0 && api.load().connections === 0);
+  t.pass('nothing held after');
+});
+
+t.test('the connection and buffer settings are checked', async (t) => {
+  const { tower, store, clock } = await apiFor(t);
+  const components = { tower, store, gatewayId: gatewaySigner.nodeId, clock };
+  t.throws(() => new TowerHttpApi(components, { maxBufferedBytes: 4096, maxBodyBytes: 8192 }), { name: 'InvalidInputError', field: 'maxBufferedBytes', message: /less than maxBodyBytes \(8192\): the largest batch could never be read/ });
+  t.throws(() => new TowerHttpApi(components, { maxConnections: 0 }), { name: 'InvalidInputError', field: 'maxConnections' });
+  t.throws(() => new TowerHttpApi(components, { headersTimeoutMs: 5000, requestTimeoutMs: 1000 }), { name: 'InvalidInputError', field: 'requestTimeoutMs' });
+  const api = new TowerHttpApi(components);
+  t.same([api.maxConnections, api.headersTimeoutMs, api.requestTimeoutMs], [32, 5000, 15_000], 'the defaults');
 });
