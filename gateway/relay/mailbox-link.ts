@@ -11,6 +11,7 @@
  * the messages it has seen; channel messages carry sequences).
  */
 import { EventEmitter } from 'node:events';
+import type { QueuedFigures } from '../../transports/router/relay-ledger.js';
 import type { RouterLink } from '../../transports/router/router.js';
 import type { Mailbox } from './mailbox.js';
 
@@ -18,6 +19,8 @@ import type { Mailbox } from './mailbox.js';
 export interface MailboxInnerLink {
   send(peer: string, message: Uint8Array): unknown;
   isUp(peer: string): boolean;
+  /** What waits for `peer` in the link's outbox. */
+  queued(peer: string): QueuedFigures;
   /** Starts a handshake, so that a neighbour that is there after all comes up and gets its mail. */
   connect(peer: string): void;
   on(event: 'message', listener: (peer: string, message: Uint8Array, seq: number) => void): unknown;
@@ -61,6 +64,11 @@ export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements Rout
     // It may be there, only quiet: try. If it answers, its session comes up and the mail goes out.
     if (!this.inner.isUp(id)) this.inner.connect(id);
     return undefined;
+  }
+
+  /** What waits for `peer` in the link's outbox (the mailbox bounds what it holds itself). */
+  queued(peer: string): QueuedFigures {
+    return this.inner.queued(peer);
   }
 
   /** Hands on what waits for `peer` (called when its session comes up; also safe to call any time). */

@@ -215,7 +215,7 @@ t.test('construction: a bad table names the entry; a missing component is an err
   const neighbour = makeNode('neighbour');
   const far = makeNode('far');
   const stranger = makeNode('stranger');
-  const components = { link: { send() {}, on() {}, off() {} }, nodeKey: nodeKeyFromSecret(self.secretKey), randomBytes, seen: new MemorySeenMessages() };
+  const components = { link: { send() {}, queued: () => ({ messages: 0, bytes: 0, oldestSeq: undefined }), on() {}, off() {} }, nodeKey: nodeKeyFromSecret(self.secretKey), randomBytes, seen: new MemorySeenMessages() };
   const field = (run: () => unknown) => {
     try {
       run();
