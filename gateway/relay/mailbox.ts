@@ -46,13 +46,17 @@ export interface MailboxLimits {
   readonly maxMessagesPerSource?: number;
   /** Bytes of one known source in a box. Default 1 MiB, a quarter of a box. */
   readonly maxBytesPerSource?: number;
-  /** Messages of all strangers together in a box. Default 64: the smallest share; a LoRa node comes back to an hour of junk at most, not weeks. */
+  /** Messages of all strangers together in a box. Default 64: the smallest share. */
   readonly maxStrangerMessagesPerNode?: number;
-  /** Bytes of all strangers together in a box. Default 64 KiB: about 300 LoRa frames, three hours of an EU868 duty cycle at SF9. */
+  /**
+   * Bytes of all strangers together in a box. Default 16 KiB: about 90
+   * LoRa frames, under three hours of EU868's 1% at SF9, sent after the
+   * node's genuine mail (a full box of 4 MiB was about 28 days of it).
+   */
   readonly maxStrangerBytesPerNode?: number;
   /** Messages of one stranger in a box. Default 16: a quarter of the strangers' share. */
   readonly maxMessagesPerStranger?: number;
-  /** Bytes of one stranger in a box. Default 16 KiB. */
+  /** Bytes of one stranger in a box. Default 4 KiB, a quarter of the strangers' share (a larger message from a stranger is refused outright: over LoRa few are larger). */
   readonly maxBytesPerStranger?: number;
   /** Messages in the whole mailbox. Default 50,000: fifty full boxes. */
   readonly maxMessages?: number;
@@ -150,9 +154,9 @@ export class Mailbox {
       maxMessagesPerSource: bound('maxMessagesPerSource', 250, 10_000_000),
       maxBytesPerSource: bound('maxBytesPerSource', 1024 * 1024, 2 ** 40),
       maxStrangerMessagesPerNode: bound('maxStrangerMessagesPerNode', 64, 10_000_000),
-      maxStrangerBytesPerNode: bound('maxStrangerBytesPerNode', 64 * 1024, 2 ** 40),
+      maxStrangerBytesPerNode: bound('maxStrangerBytesPerNode', 16 * 1024, 2 ** 40),
       maxMessagesPerStranger: bound('maxMessagesPerStranger', 16, 10_000_000),
-      maxBytesPerStranger: bound('maxBytesPerStranger', 16 * 1024, 2 ** 40),
+      maxBytesPerStranger: bound('maxBytesPerStranger', 4 * 1024, 2 ** 40),
       maxMessages: bound('maxMessages', 50_000, 1_000_000_000),
       maxBytes: bound('maxBytes', 256 * 1024 * 1024, 2 ** 44),
       maxStrangerMessages: bound('maxStrangerMessages', 5000, 1_000_000_000),

@@ -40,7 +40,7 @@ export interface RelayBoundsInit {
   readonly maxRelayedBytesPerSource?: number;
   /** Relayed messages of all sources without standing together. Default 32: strangers get the smallest share, one pool, whatever their number of keys. */
   readonly maxRelayedForStrangers?: number;
-  /** Bytes of those. Default 128 KiB: two of the largest envelopes, about six hours of a LoRa hop's duty cycle. */
+  /** Bytes of those. Default 64 KiB: the largest envelope fits; on a LoRa hop at SF9 under EU868's 1% that is already some ten hours of airtime. */
   readonly maxRelayedBytesForStrangers?: number;
 }
 
@@ -50,7 +50,7 @@ export const DEFAULT_RELAY_BOUNDS: Required<RelayBoundsInit> = {
   maxRelayedPerSource: 256,
   maxRelayedBytesPerSource: 1024 * 1024,
   maxRelayedForStrangers: 32,
-  maxRelayedBytesForStrangers: 128 * 1024,
+  maxRelayedBytesForStrangers: 64 * 1024,
 };
 
 /** The pool of every source without standing. */
