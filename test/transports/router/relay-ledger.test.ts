@@ -68,6 +68,20 @@ t.test('one source with standing gets its share of a next hop, not all of it; ou
   t.ok(await mesh.clock.runUntil(() => d!.received.length === 12, 60_000), "and A's share is free again");
 });
 
+t.test('a source named in knownSources (the gateway, which may be no neighbour and no entry of the table) has a share of its own', async (t) => {
+  const gateway = makeNode('gateway');
+  const mesh = await createMesh(LINE, lineEdges(LINE), { routes: lineRoutes(LINE), init: (name) => (name === 'R' ? { knownSources: [gateway.id] } : {}) });
+  t.teardown(mesh.stop);
+  const [a, r, c, d] = LINE.map(mesh.node);
+  mesh.medium.cut('R', 'C');
+  const from = (source: string) => encodeEnvelope({ kind: 'routed', source, destination: d!.id, hopLimit: 8, messageId: randomBytes(8), sealed: randomBytes(1000) });
+  for (let i = 0; i < 40; i++) r!.router.receiveEnvelope(a!.id, from(gateway.id));
+  t.equal(r!.link.queued(c!.id).messages, 40, 'all 40 of the gateway\'s envelopes are queued');
+  const stranger = makeNode('stranger').id;
+  for (let i = 0; i < 40; i++) r!.router.receiveEnvelope(a!.id, from(stranger));
+  t.equal(r!.link.queued(c!.id).messages, 40 + DEFAULT_RELAY_BOUNDS.maxRelayedForStrangers, `of a stranger's 40, the strangers' pool of ${DEFAULT_RELAY_BOUNDS.maxRelayedForStrangers}`);
+});
+
 t.test('the ledger on its own: bounds per next hop, per source and for strangers, settled by the oldest sequence waiting', (t) => {
   const ledger = new RelayLedger({ maxQueuedPerNextHop: 4, maxQueuedBytesPerNextHop: 1000, maxRelayedPerSource: 2, maxRelayedBytesPerSource: 300, maxRelayedForStrangers: 1, maxRelayedBytesForStrangers: 100 });
   const waiting: Record<string, { seqs: number[]; bytes: number[] }> = { X: { seqs: [], bytes: [] }, Y: { seqs: [], bytes: [] } };
