@@ -144,6 +144,8 @@ export class Router extends EventEmitter<RouterEvents> {
   /** What we relay and still hold, per next hop and per source. */
   readonly relayLedger: RelayLedger;
   private readonly queuedOf = (peer: string) => this.link.queued(peer);
+  /** Next hops whose link refused a forward since the last one it took: warned about once, not per envelope of a flood. */
+  private readonly refusingHops = new Set<string>();
   private readonly onLinkMessage = (peer: string, message: Uint8Array) => this.receiveEnvelope(peer, message);
   private attached = false;
 
@@ -262,9 +264,11 @@ export class Router extends EventEmitter<RouterEvents> {
     try {
       seq = this.link.send(nextHop, withHopLimitDecremented(bytes));
     } catch (error) {
-      this.emit('warning', `forwarding to ${nextHop} failed: ${(error as Error).message}`);
+      if (!this.refusingHops.has(nextHop)) this.emit('warning', `forwarding to ${nextHop} failed (further refusals are only counted until it takes one again): ${(error as Error).message}`);
+      this.refusingHops.add(nextHop);
       return this.drop('link-refused');
     }
+    this.refusingHops.delete(nextHop);
     if (typeof seq === 'number') this.relayLedger.record(nextHop, seq, pool, bytes.length);
     this.counters.forwarded++;
   }

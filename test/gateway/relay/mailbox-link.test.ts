@@ -72,6 +72,8 @@ async function floodedGateway(t: Test, init: (ids: { N: string; M: string; K: st
   const mailbox = new Mailbox(dir, clock);
   const relay = new MailboxLink(new LinkSet([gatewayLink]), mailbox, init({ N: N.id, M: M.id, K: K.id, G: G.id }));
   const router = new Router({ link: relay, nodeKey: nodeKeyFromSecret(G.secretKey), randomBytes, seen: new MemorySeenMessages() }, { routes: { [K.id]: M.id }, neighbours: [N.id, M.id] });
+  const warnings: string[] = [];
+  router.on('warning', (message) => warnings.push(message));
   router.start();
   await gatewayLink.start();
   t.teardown(async () => {
@@ -83,7 +85,7 @@ async function floodedGateway(t: Test, init: (ids: { N: string; M: string; K: st
     const junk = encodeEnvelope({ kind: 'routed', source: makeNode('junk').id, destination: N.id, hopLimit: 8, messageId: randomBytes(8), sealed: randomBytes(3700) });
     router.receiveEnvelope(M.id, junk);
   }
-  return { clock, G, N, M, K, mailbox, router, nodeLink };
+  return { clock, G, N, M, K, mailbox, router, nodeLink, warnings };
 }
 
 t.test("junk from 1,100 fresh keys floods a node's box: before, its genuine mail was refused", async (t) => {
@@ -96,10 +98,12 @@ t.test("junk from 1,100 fresh keys floods a node's box: before, its genuine mail
 });
 
 t.test("junk from 1,100 fresh keys floods a node's box: its genuine mail gets through, and goes out first", async (t) => {
-  const { clock, G, N, M, K, mailbox, router, nodeLink } = await floodedGateway(t, ({ N, M, K, G }) => ({ ownId: G, standing: configuredStanding([N, M, K]) }));
+  const { clock, G, N, M, K, mailbox, router, nodeLink, warnings } = await floodedGateway(t, ({ N, M, K, G }) => ({ ownId: G, standing: configuredStanding([N, M, K]) }));
   const junkHeld = mailbox.held(N.id);
   t.ok(junkHeld.messages <= mailbox.limits.maxStrangerMessagesPerNode && junkHeld.bytes <= mailbox.limits.maxStrangerBytesPerNode, `strangers hold their share of N's box, no more: ${junkHeld.messages} messages, ${junkHeld.bytes} bytes (before: 1,000 and 4 MB)`);
   t.equal(router.counters.dropped['link-refused'], 1100 - junkHeld.messages, 'the rest of the junk is refused');
+  t.equal(warnings.length, 1, 'with one warning in the log, not one per envelope');
+  t.match(warnings[0], /holds all it takes from sources the gateway does not know/);
 
   router.receiveEnvelope(M.id, sealedEnvelope(K, N, Buffer.from('genuine, from K')));
   router.send(N.id, Buffer.from("the gateway's answer"));
