@@ -7,6 +7,7 @@
  * owner opens and closes it (an embedded bcoin on regtest, or Bitcoin Core).
  */
 import { EventEmitter } from 'node:events';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../node/clock.js';
 import { InvalidInputError } from '../node/input.js';
 import { type NodeKey, nodeKeyFromSecret } from '../node/keys/node-key.js';
@@ -23,7 +24,7 @@ import type { ChainSource } from './chain/chain-source.js';
 import { ChainFeed, type ChainFeedInit } from './relay/chain-feed.js';
 import type { FeedStore } from './relay/feed-store.js';
 import type { Mailbox } from './relay/mailbox.js';
-import { MailboxLink } from './relay/mailbox-link.js';
+import { MailboxLink, configuredStanding } from './relay/mailbox-link.js';
 import { NodeService } from './relay/node-service.js';
 import type { AppointmentStore } from './tower/appointment-store.js';
 import { TowerHttpApi, type TowerHttpApiInit } from './tower/http-api.js';
@@ -95,7 +96,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.links = buildLinks(config.links, { nodeKey: key, clock, outbox: components.outbox, randomBytes });
     this.links.forEach((link, index) => link.on('warning', (message) => this.emit('warning', `link ${index}: ${message}`)));
     const linkSet = new LinkSet(this.links);
-    this.relay = new MailboxLink(linkSet, components.mailbox);
+    // Mail from nodes the config names has standing; any other source is a stranger with the smallest share.
+    const standing = configuredStanding([...linkSet.neighbours(), ...Object.keys(config.routes ?? {}).filter((destination) => destination !== '*')]);
+    this.relay = new MailboxLink(linkSet, components.mailbox, { ownId: bytesToHex(key.nodeId), standing });
     this.relay.on('warning', (message) => this.emit('warning', `mailbox: ${message}`));
     this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours() });
     this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));

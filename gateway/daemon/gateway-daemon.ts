@@ -17,7 +17,7 @@ import type { Logger } from '../../node/daemon/logger.js';
 import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
-import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
+import { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
 import type { ChainSource } from '../chain/chain-source.js';
 import { CoreRpcChain } from '../chain/core-rpc-chain.js';
 import { type BcoinNetwork, EmbeddedChain } from '../chain/embedded-chain.js';
@@ -49,6 +49,8 @@ export interface GatewayDaemonParts {
   readonly appointments: AppointmentStore;
   readonly responses: ResponseStore;
   readonly mailbox: Mailbox;
+  /** Routed envelopes already delivered to the gateway, on disk: a restart does not make a replay new. */
+  readonly seen: LmdbSeenMessages;
   readonly outbox: LmdbLinkOutbox;
   /** On regtest with the embedded chain: mining and the faucet. */
   readonly regtest?: { readonly chain: EmbeddedChain; readonly faucet: RegtestFaucet };
@@ -101,12 +103,14 @@ export class GatewayDaemon {
       opened.push(outbox);
       const feedStore = new FeedStore(join(config.dataDir, 'chain-feed'));
       opened.push(feedStore);
+      const seen = new LmdbSeenMessages(join(config.dataDir, 'seen'), clock);
+      opened.push(seen);
       const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
       const gateway = new Gateway(
-        { key, chain, appointments, responses, mailbox, feedStore, outbox, seen: new MemorySeenMessages(), clock, randomBytes },
+        { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes },
         { links: config.links, routes: config.routes, tower: config.tower },
       );
-      const parts: GatewayDaemonParts = { config, gateway, nodeId, chain, appointments, responses, mailbox, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
+      const parts: GatewayDaemonParts = { config, gateway, nodeId, chain, appointments, responses, mailbox, seen, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
       GatewayDaemon.log(parts);
       running = gateway;
       await gateway.start();
@@ -172,7 +176,7 @@ export class GatewayDaemon {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      const { gateway, chain, appointments, responses, mailbox, outbox, logger } = this.parts;
+      const { gateway, chain, appointments, responses, mailbox, seen, outbox, logger } = this.parts;
       try {
         await this.stopBlockClock();
         await this.control.stop();
@@ -180,6 +184,7 @@ export class GatewayDaemon {
       } finally {
         // The stores and the chain close and the lock goes even if a link would not stop cleanly.
         await outbox.close();
+        await seen.close();
         await mailbox.close();
         await responses.close();
         await appointments.close();

@@ -5,19 +5,53 @@
  * as soon as the neighbour's session comes back up. Mailing also starts a
  * handshake: a neighbour that is there but quiet comes up at once.
  *
+ * Each message is mailed with its standing: the gateway's own (a direct
+ * envelope, or a routed one from the gateway), from a source with standing
+ * (`SourceStanding`: by default, the nodes the gateway's config names), or
+ * from a stranger; the mailbox bounds each and hands on the gateway's own
+ * and known sources' mail before strangers'.
+ *
  * Handing on is at least once: a message is removed from the mailbox right
  * after the link has it queued durably, so a crash between the two sends it
  * once more. The destination drops it (routed envelopes are checked against
  * the messages it has seen; channel messages carry sequences).
  */
 import { EventEmitter } from 'node:events';
+import type { QueuedFigures } from '../../transports/router/relay-ledger.js';
 import type { RouterLink } from '../../transports/router/router.js';
-import type { Mailbox } from './mailbox.js';
+import { EnvelopeDecodeError, decodeEnvelope } from '../../transports/router/envelope.js';
+import type { Mailbox, Standing } from './mailbox.js';
+
+/** Which sources have standing with the gateway. */
+export interface SourceStanding {
+  /** Whether `source` (a node id, lowercase hex) has standing: its mail gets a share of its own and the full expiry. */
+  hasStanding(source: string): boolean;
+}
+
+/**
+ * The default: the nodes the gateway's config names, its neighbours and
+ * its routes' destinations. Those the operator wrote down; any other id is
+ * a key anyone can make. (Feed registrations and tower appointments are
+ * not standing: any fresh key can make them.)
+ */
+export function configuredStanding(nodeIds: Iterable<string>): SourceStanding {
+  const known = new Set([...nodeIds].map((id) => id.toLowerCase()));
+  return { hasStanding: (source) => known.has(source) };
+}
+
+export interface MailboxLinkInit {
+  /** The gateway's node id (hex): routed envelopes from it are its own. */
+  readonly ownId?: string;
+  /** Who has standing; without it, every source does (the mailbox still bounds each). */
+  readonly standing?: SourceStanding;
+}
 
 /** What the mailbox needs of the links: a `LinkSet` is one. */
 export interface MailboxInnerLink {
   send(peer: string, message: Uint8Array): unknown;
   isUp(peer: string): boolean;
+  /** What waits for `peer` in the link's outbox. */
+  queued(peer: string): QueuedFigures;
   /** Starts a handshake, so that a neighbour that is there after all comes up and gets its mail. */
   connect(peer: string): void;
   on(event: 'message', listener: (peer: string, message: Uint8Array, seq: number) => void): unknown;
@@ -42,6 +76,7 @@ export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements Rout
   constructor(
     private readonly inner: MailboxInnerLink,
     private readonly mailbox: Mailbox,
+    private readonly init: MailboxLinkInit = {},
   ) {
     super();
     inner.on('message', this.forward);
@@ -50,17 +85,39 @@ export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements Rout
 
   /**
    * To a neighbour that is up and has nothing waiting: straight to its link.
-   * Otherwise into the mailbox, behind what waits (order is kept); throws
-   * `MailboxFullError` over the neighbour's quota.
+   * Otherwise into the mailbox, behind what waits from the same source
+   * (its order is kept); throws `MailboxFullError` over a bound.
    */
   send(peer: string, message: Uint8Array): unknown {
     const id = peer.toLowerCase();
     if (this.inner.isUp(id) && !this.mailbox.hasMail(id)) return this.inner.send(id, message);
-    this.mailbox.put(id, message);
+    this.mailbox.put(id, message, this.standingOf(message));
     this.counters.mailed++;
-    // It may be there, only quiet: try. If it answers, its session comes up and the mail goes out.
-    if (!this.inner.isUp(id)) this.inner.connect(id);
+    // Up, with mail waiting: it goes now, in order of standing. Otherwise it may be there, only quiet: try.
+    // If it answers, its session comes up and the mail goes out.
+    if (this.inner.isUp(id)) this.handOn(id);
+    else this.inner.connect(id);
     return undefined;
+  }
+
+  /** Who `message` (an envelope from the router) is from, as the mailbox counts it. */
+  standingOf(message: Uint8Array): { standing: Standing; source: string } {
+    let envelope;
+    try {
+      envelope = decodeEnvelope(message);
+    } catch (error) {
+      if (!(error instanceof EnvelopeDecodeError)) throw error;
+      return { standing: 'own', source: '' }; // only the gateway's own code hands us anything: not an envelope is its own
+    }
+    if (envelope.kind === 'direct') return { standing: 'own', source: '' };
+    if (this.init.ownId !== undefined && envelope.source === this.init.ownId.toLowerCase()) return { standing: 'own', source: envelope.source };
+    const known = this.init.standing?.hasStanding(envelope.source) ?? true;
+    return { standing: known ? 'known' : 'stranger', source: envelope.source };
+  }
+
+  /** What waits for `peer` in the link's outbox (the mailbox bounds what it holds itself). */
+  queued(peer: string): QueuedFigures {
+    return this.inner.queued(peer);
   }
 
   /** Hands on what waits for `peer` (called when its session comes up; also safe to call any time). */

@@ -10,7 +10,7 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
-import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
+import { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
 import type { Broadcaster } from '../channel/manager.js';
 import { type Clock, systemClock } from '../clock.js';
 import { NETWORK_NUMBERS, type NodeDaemonConfig } from '../config/node-config.js';
@@ -41,6 +41,8 @@ export interface NodeDaemonParts {
   readonly nodeId: string;
   readonly persister: LmdbPersister;
   readonly outbox: LmdbLinkOutbox;
+  /** Routed envelopes already delivered, on disk: a restart does not make a replay new. */
+  readonly seen: LmdbSeenMessages;
   readonly wallet: NodeWallet;
   readonly payments: PaymentLog;
   readonly clock: Clock;
@@ -80,9 +82,11 @@ export class NodeDaemon {
       opened.push(persister);
       const outbox = new LmdbLinkOutbox(join(config.dataDir, 'outbox'));
       opened.push(outbox);
+      const seen = new LmdbSeenMessages(join(config.dataDir, 'seen'), clock);
+      opened.push(seen);
       const wallet = new NodeWallet(signer.walletKey(), persister);
       const node = new MeshNode(
-        { signer, persister, outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes, logger: componentLogger(logger, 'channels'), ...(!config.gateway && { broadcaster: noGateway(logger) }) },
+        { signer, persister, outbox, seen, wallet, clock, randomBytes, logger: componentLogger(logger, 'channels'), ...(!config.gateway && { broadcaster: noGateway(logger) }) },
         {
           channels: {
             network: NETWORK_NUMBERS[config.network],
@@ -111,7 +115,7 @@ export class NodeDaemon {
         persister.put('walletDeposit', txid, { requestedAt: clock.now() });
         node.uplink?.watch(txid);
       };
-      const parts: NodeDaemonParts = { config, node, nodeId, persister, outbox, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
+      const parts: NodeDaemonParts = { config, node, nodeId, persister, outbox, seen, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
       // Listeners before the start: resuming the channels may already settle payments and closes.
       NodeDaemon.log(parts);
       NodeDaemon.watchDeposits(parts);
@@ -194,13 +198,14 @@ export class NodeDaemon {
   /** Stops everything, once; later calls wait for the first. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      const { node, persister, outbox, logger } = this.parts;
+      const { node, persister, outbox, seen, logger } = this.parts;
       try {
         await this.control.stop();
         await node.stop();
       } finally {
         // The stores close and the lock goes even if a link would not stop cleanly.
         await outbox.close();
+        await seen.close();
         persister.close();
         this.lock.release();
       }

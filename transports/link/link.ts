@@ -1216,5 +1216,14 @@ export class Link extends EventEmitter<LinkEvents> {
   private drop(reason: DropReason): void {
     this.counters.dropped[reason]++;
   }
+
+  /** What waits for `peer`, for a router bounding what it relays: messages not yet acknowledged, their bytes (all held in memory), and the oldest one's sequence (those before it were delivered). */
+  queued(peer: string): { messages: number; bytes: number; oldestSeq: number | undefined } {
+    const state = this.peers.get(peer.toLowerCase());
+    const outgoing = state ? this.loadOutgoing(state) : [];
+    let bytes = 0;
+    for (const message of outgoing) for (const fragment of message.fragments) bytes += fragment.data.length;
+    return { messages: outgoing.length, bytes, oldestSeq: outgoing[0]?.seq };
+  }
 }
 

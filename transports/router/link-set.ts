@@ -8,10 +8,11 @@
 import { EventEmitter } from 'node:events';
 import { InvalidInputError } from '../../node/input.js';
 import { type Link, LinkError } from '../link/link.js';
+import type { QueuedFigures } from './relay-ledger.js';
 import type { RouterLink } from './router.js';
 
 /** What the set needs of each link; `Link` is one. */
-export type MemberLink = Pick<Link, 'knownPeers' | 'send' | 'isUp' | 'connect' | 'on' | 'off'>;
+export type MemberLink = Pick<Link, 'knownPeers' | 'send' | 'queued' | 'isUp' | 'connect' | 'on' | 'off'>;
 
 export interface LinkSetEvents {
   /** A message from a neighbour, on whichever link it came. */
@@ -50,6 +51,11 @@ export class LinkSet extends EventEmitter<LinkSetEvents> implements RouterLink {
     const link = this.linkOf.get(peer.toLowerCase());
     if (!link) throw new LinkError(`${peer} is not a neighbour on any link`);
     return link.send(peer, message);
+  }
+
+  /** What waits for `peer` on its link; nothing for a peer no link knows. */
+  queued(peer: string): QueuedFigures {
+    return this.linkOf.get(peer.toLowerCase())?.queued(peer) ?? { messages: 0, bytes: 0, oldestSeq: undefined };
   }
 
   /** Starts a handshake with `peer` on its link, if none is up or under way. */

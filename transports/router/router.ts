@@ -13,7 +13,9 @@
  *   to the neighbour it came from (a loop), or that has nowhere to go is
  *   dropped and counted. Store and forward is the link's: a relay hands the
  *   envelope to its link, whose outbox keeps it until the next hop
- *   acknowledges, through partitions of days and reboots.
+ *   acknowledges, through partitions of days and reboots. What a relay holds
+ *   for others is bounded per next hop and per source (`relay-ledger.ts`):
+ *   beyond, an envelope is dropped and counted; our own never are.
  * - An envelope for us is opened, checked against the recently seen ones,
  *   and emitted as `message(source, payload)`.
  *
@@ -37,12 +39,16 @@ import {
   encodeEnvelope,
   withHopLimitDecremented,
 } from './envelope.js';
+import { type QueuedFigures, type RelayBoundsInit, RelayLedger, STRANGERS } from './relay-ledger.js';
 import { RouteTable, nodeIdOf } from './route-table.js';
 import type { SeenMessages } from './seen-messages.js';
 
 /** What the router needs of the link layer; `Link` is one. */
 export interface RouterLink {
+  /** Queues `message` for `peer`; returns its sequence when the link's outbox took it (anything else: held elsewhere, as in a mailbox). */
   send(peer: string, message: Uint8Array): unknown;
+  /** What waits for `peer` in the link: the router bounds what it relays by it. */
+  queued(peer: string): QueuedFigures;
   on(event: 'message', listener: (peer: string, message: Uint8Array, seq: number) => void): unknown;
   off(event: 'message', listener: (peer: string, message: Uint8Array, seq: number) => void): unknown;
 }
@@ -68,12 +74,14 @@ export type RouterDropReason =
   | 'bad-seal'
   /** For us, and already delivered. */
   | 'duplicate'
-  /** The link refused to forward it (a next hop it does not know). */
+  /** The link refused to forward it (a next hop it does not know, a full mailbox). */
   | 'link-refused'
+  /** For someone else, and the next hop's queue or the source's share of what we relay is full (`RelayBoundsInit`). */
+  | 'relay-full'
   /** A bug of ours met by some input; reported as a warning too. */
   | 'internal-error';
 
-const DROP_REASONS: readonly RouterDropReason[] = ['malformed', 'hop-limit-exceeded', 'no-route', 'loop', 'bad-seal', 'duplicate', 'link-refused', 'internal-error'];
+const DROP_REASONS: readonly RouterDropReason[] = ['malformed', 'hop-limit-exceeded', 'no-route', 'loop', 'bad-seal', 'duplicate', 'link-refused', 'relay-full', 'internal-error'];
 
 export interface RouterCounters {
   /** Messages we originated, direct or routed. */
@@ -104,6 +112,14 @@ export interface RouterInit {
   readonly neighbours: readonly string[];
   /** Hop limit of the envelopes we send: the most links one may cross. Default 8. */
   readonly defaultHopLimit?: number;
+  /**
+   * Node ids with standing besides the neighbours and the route table's
+   * destinations (the gateway): what they send through us has a share of
+   * its own; every other source shares the strangers' pool.
+   */
+  readonly knownSources?: readonly string[];
+  /** Bounds on what we relay, per next hop and per source (`relay-ledger.ts`); defaults there. */
+  readonly relay?: RelayBoundsInit;
 }
 
 export interface RouterEvents {
@@ -124,6 +140,12 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly keys: EndToEndKeys;
   private readonly neighbours: ReadonlySet<string>;
   private readonly defaultHopLimit: number;
+  private readonly knownSources: ReadonlySet<string>;
+  /** What we relay and still hold, per next hop and per source. */
+  readonly relayLedger: RelayLedger;
+  private readonly queuedOf = (peer: string) => this.link.queued(peer);
+  /** Next hops whose link refused a forward since the last one it took: warned about once, not per envelope of a flood. */
+  private readonly refusingHops = new Set<string>();
   private readonly onLinkMessage = (peer: string, message: Uint8Array) => this.receiveEnvelope(peer, message);
   private attached = false;
 
@@ -146,6 +168,9 @@ export class Router extends EventEmitter<RouterEvents> {
       if (!this.neighbours.has(nextHop.toLowerCase())) throw new InvalidInputError(field, `the next hop ${nextHop} is not one of our neighbours`);
       if (destination.toLowerCase() === this.nodeId) throw new InvalidInputError(field, 'is a route to ourselves');
     }
+    const knownSources = checkArray('knownSources', init.knownSources ?? []).map((id, index) => nodeIdOf(`knownSources[${index}]`, id, 'a known source'));
+    this.knownSources = new Set([...this.neighbours, ...this.table.destinations(), ...knownSources]);
+    this.relayLedger = new RelayLedger(init.relay);
     this.counters = { sent: 0, forwarded: 0, delivered: 0, listenerErrors: 0, dropped: Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<RouterDropReason, number> };
   }
 
@@ -232,12 +257,19 @@ export class Router extends EventEmitter<RouterEvents> {
     // Static routes send it back where it came from: it would bounce between us until its hop limit.
     if (nextHop === from) return this.drop('loop');
     if (envelope.hopLimit <= 1) return this.drop('hop-limit-exceeded');
+    // Dropped without a warning: a flood would fill the log too.
+    const pool = this.knownSources.has(envelope.source) ? envelope.source : STRANGERS;
+    if (this.relayLedger.refusal(nextHop, pool, bytes.length, this.queuedOf)) return this.drop('relay-full');
+    let seq: unknown;
     try {
-      this.link.send(nextHop, withHopLimitDecremented(bytes));
+      seq = this.link.send(nextHop, withHopLimitDecremented(bytes));
     } catch (error) {
-      this.emit('warning', `forwarding to ${nextHop} failed: ${(error as Error).message}`);
+      if (!this.refusingHops.has(nextHop)) this.emit('warning', `forwarding to ${nextHop} failed (further refusals are only counted until it takes one again): ${(error as Error).message}`);
+      this.refusingHops.add(nextHop);
       return this.drop('link-refused');
     }
+    this.refusingHops.delete(nextHop);
+    if (typeof seq === 'number') this.relayLedger.record(nextHop, seq, pool, bytes.length);
     this.counters.forwarded++;
   }
 

@@ -12,6 +12,10 @@
  * The set is bounded; an envelope older than the last `capacity` ones from
  * everybody could be delivered again if replayed. Its consumers (channel
  * updates, appointments) ignore what they have already applied.
+ *
+ * `MemorySeenMessages` serves the simulator and tests; the daemons keep
+ * theirs on disk (`LmdbSeenMessages`), bounded per source and by age, so
+ * neither a restart nor a flood of an attacker's own envelopes forgets.
  */
 export interface SeenMessages {
   has(source: string, messageId: Uint8Array): boolean;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mailbox, MailboxFullError } from '../../../gateway/relay/mailbox.js';
 import { InvalidInputError } from '../../../node/input.js';
+import { open } from 'lmdb';
 import { VirtualClock } from '../../transports/link/link-network.js';
 
 const DAY_MS = 86_400_000;
@@ -69,4 +70,48 @@ t.test('messages older than the expiry are dropped and counted', async (t) => {
   await clock.advance(6 * DAY_MS);
   t.equal(mailbox.expire(), 1, 'a sweep over every node drops the rest');
   t.same(mailbox.nodesWithMail(), []);
+});
+
+t.test('inside a box, each source has its share, strangers together the smallest, and the whole mailbox a cap', async (t) => {
+  const clock = new VirtualClock();
+  const mailbox = new Mailbox(tempDir(t), clock, { maxMessagesPerSource: 2, maxStrangerMessagesPerNode: 3, maxMessagesPerStranger: 2, maxMessages: 11, maxStrangerMessages: 5 });
+  t.teardown(() => mailbox.close());
+  const known = { standing: 'known', source: 'k' } as const;
+  mailbox.put('alice', Buffer.from('k1'), known);
+  mailbox.put('alice', Buffer.from('k2'), known);
+  t.throws(() => mailbox.put('alice', Buffer.from('k3'), known), { name: 'MailboxFullError', bound: 'source', message: /alice holds all it takes from k/ }, 'a known source has its share');
+  mailbox.put('alice', Buffer.from('s1'), { standing: 'stranger', source: 's' });
+  mailbox.put('alice', Buffer.from('s2'), { standing: 'stranger', source: 's' });
+  t.throws(() => mailbox.put('alice', Buffer.from('s3'), { standing: 'stranger', source: 's' }), { name: 'MailboxFullError', bound: 'source' }, 'a stranger a smaller one');
+  mailbox.put('alice', Buffer.from('x1'), { standing: 'stranger', source: 'x' });
+  t.throws(() => mailbox.put('alice', Buffer.from('y1'), { standing: 'stranger', source: 'y' }), { name: 'MailboxFullError', bound: 'strangers' }, 'and strangers together, whatever their keys');
+  mailbox.put('alice', Buffer.from('own'));
+  t.same(mailbox.pending('alice').map((mail) => text(mail.message)), ['own', 'k1', 'k2', 's1', 's2', 'x1'], "the gateway's own first, then known sources', then strangers'");
+  mailbox.put('bob', Buffer.from('s'), { standing: 'stranger', source: 'z' });
+  mailbox.put('bob', Buffer.from('s'), { standing: 'stranger', source: 'z' });
+  t.throws(() => mailbox.put('carol', Buffer.from('s'), { standing: 'stranger', source: 'w' }), { name: 'MailboxFullError', bound: 'mailbox-strangers' }, 'strangers in all boxes have a cap');
+  for (const [index, node] of ['bob', 'carol', 'dave'].entries()) mailbox.put(node, Buffer.from(`own ${index}`));
+  t.throws(() => mailbox.put('erin', Buffer.from('own')), { name: 'MailboxFullError', bound: 'mailbox' }, 'and the whole mailbox one, for the disk');
+  t.same(mailbox.heldInAll(), { messages: 11, bytes: 30, strangers: { messages: 5, bytes: 8 } });
+
+  await clock.advance(DAY_MS + 1);
+  t.same(mailbox.pending('alice').map((mail) => text(mail.message)), ['own', 'k1', 'k2'], "a day later, strangers' mail has expired; the rest waits its 30 days");
+  t.same(mailbox.heldInAll().strangers, { messages: 2, bytes: 2 }, "bob's expires when his box is looked at");
+  t.equal(mailbox.expire(), 2);
+});
+
+t.test('a mailbox of format 1 is read, its mail as from known sources', async (t) => {
+  const dir = tempDir(t);
+  const old = open<Uint8Array, string | (string | number)[]>({ path: dir, encoding: 'binary', compression: false });
+  const entry = Buffer.alloc(8 + 3);
+  entry.writeBigUInt64BE(5n);
+  entry.write('old', 8);
+  old.putSync('format', Uint8Array.of(1));
+  old.putSync(['message', 'alice', 1], entry);
+  await old.close();
+  const mailbox = new Mailbox(dir, new VirtualClock());
+  t.teardown(() => mailbox.close());
+  t.match(mailbox.pending('alice'), [{ id: 1, receivedAt: 5, standing: 'known', source: '' }]);
+  t.equal(text(mailbox.pending('alice')[0]!.message), 'old');
+  t.same(mailbox.held('alice'), { messages: 1, bytes: 3 });
 });

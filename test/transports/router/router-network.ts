@@ -8,7 +8,7 @@ import { createMemoryMedium } from '../../../transports/memory.js';
 import type { Link } from '../../../transports/link/link.js';
 import { nodeKeyFromSecret } from '../../../transports/router/end-to-end.js';
 import { Router, type RouterInit } from '../../../transports/router/router.js';
-import { MemorySeenMessages } from '../../../transports/router/seen-messages.js';
+import { MemorySeenMessages, type SeenMessages } from '../../../transports/router/seen-messages.js';
 import { type Node, VirtualClock, createLink, hex, makeNode, randomBytes } from '../link/link-network.js';
 
 export interface MeshNode extends Node {
@@ -25,6 +25,8 @@ export interface MeshOptions {
   readonly routes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly init?: Partial<Omit<RouterInit, 'routes' | 'neighbours'>> | ((name: string) => Partial<Omit<RouterInit, 'routes' | 'neighbours'>>);
   readonly mtu?: number;
+  /** The seen-message set of a node; a `MemorySeenMessages` by default. */
+  readonly seen?: (name: string) => SeenMessages | undefined;
 }
 
 /** Nodes named `names`, neighbours along `edges` (pairs of names), with the given tables. */
@@ -46,7 +48,7 @@ export async function createMesh(names: readonly string[], edges: readonly (read
     const link = createLink(medium, clock, node, neighbours);
     const routes = Object.fromEntries(Object.entries(options.routes?.[name] ?? {}).map(([destination, nextHop]) => [idOf(destination), idOf(nextHop)]));
     const init = typeof options.init === 'function' ? options.init(name) : options.init;
-    const router = new Router({ link, nodeKey: nodeKeyFromSecret(node.secretKey), randomBytes, seen: new MemorySeenMessages() }, { routes, neighbours: neighbours.map((other) => other.id), ...init });
+    const router = new Router({ link, nodeKey: nodeKeyFromSecret(node.secretKey), randomBytes, seen: options.seen?.(name) ?? new MemorySeenMessages() }, { routes, neighbours: neighbours.map((other) => other.id), ...init });
     const received: string[] = [];
     const envelopesSeen: string[] = [];
     link.on('message', (_peer, message) => envelopesSeen.push(hex(message)));

@@ -215,7 +215,7 @@ t.test('construction: a bad table names the entry; a missing component is an err
   const neighbour = makeNode('neighbour');
   const far = makeNode('far');
   const stranger = makeNode('stranger');
-  const components = { link: { send() {}, on() {}, off() {} }, nodeKey: nodeKeyFromSecret(self.secretKey), randomBytes, seen: new MemorySeenMessages() };
+  const components = { link: { send() {}, queued: () => ({ messages: 0, bytes: 0, oldestSeq: undefined }), on() {}, off() {} }, nodeKey: nodeKeyFromSecret(self.secretKey), randomBytes, seen: new MemorySeenMessages() };
   const field = (run: () => unknown) => {
     try {
       run();
@@ -228,6 +228,8 @@ t.test('construction: a bad table names the entry; a missing component is an err
   t.equal(field(() => new Router(components, { routes: { [self.id]: neighbour.id }, neighbours: [neighbour.id] })), `routes[${JSON.stringify(self.id)}]`, 'a route to ourselves');
   t.equal(field(() => new Router(components, { routes: {}, neighbours: [self.id] })), 'neighbours');
   t.equal(field(() => new Router(components, { routes: {}, neighbours: [neighbour.id], defaultHopLimit: 0 })), 'defaultHopLimit');
+  t.equal(field(() => new Router(components, { routes: {}, neighbours: [neighbour.id], knownSources: ['not a node id'] })), 'knownSources[0]', 'a known source that is not a node id');
+  t.equal(field(() => new Router(components, { routes: {}, neighbours: [neighbour.id], relay: { maxRelayedPerSource: -1 } })), 'maxRelayedPerSource', 'a relay bound below 1');
   t.equal(field(() => new Router({ ...components, seen: undefined as never }, { routes: {}, neighbours: [] })), 'seen');
   const router = new Router(components, { routes: { [far.id]: neighbour.id }, neighbours: [neighbour.id] });
   t.equal(router.nextHop(far.id), neighbour.id);
