@@ -1,0 +1,62 @@
+/**
+ * Starts the fuzz worker and watches it: when one input runs longer than
+ * `hangLimitMs`, the worker is stopped and the hang is reported with that
+ * input, made again here from the seed.
+ */
+import { Worker } from 'node:worker_threads';
+import type { WorkerJob } from './fuzz-worker.js';
+import { type TargetReport, inputAt } from './run-target.js';
+import { hex } from './target.js';
+import { TARGETS } from './targets/index.js';
+
+export interface Hang {
+  readonly target: string;
+  readonly index: number;
+  readonly input: string;
+  readonly seconds: number;
+}
+
+export interface RunResult {
+  readonly reports: TargetReport[];
+  readonly hang?: Hang;
+}
+
+/** The worker runs TypeScript through tsx, as the test itself runs through tap's loader. */
+const WORKER_SOURCE = (entry: string, tsx: string) => `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+
+export async function runInWorker(job: Omit<WorkerJob, 'progress'>, hangLimitMs: number): Promise<RunResult> {
+  const progress = new SharedArrayBuffer(8);
+  const position = new Int32Array(progress);
+  const entry = new URL('./fuzz-worker.ts', import.meta.url).href;
+  const worker = new Worker(WORKER_SOURCE(entry, import.meta.resolve('tsx/esm/api')), { eval: true, workerData: { ...job, progress } satisfies WorkerJob });
+  const reports: TargetReport[] = [];
+  return new Promise<RunResult>((resolve, reject) => {
+    let last = '';
+    let since = Date.now();
+    const watch = setInterval(() => {
+      const now = `${Atomics.load(position, 0)}/${Atomics.load(position, 1)}`;
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+        return;
+      }
+      if (Date.now() - since < hangLimitMs) return;
+      clearInterval(watch);
+      const target = TARGETS[Atomics.load(position, 0)]!;
+      const index = Atomics.load(position, 1);
+      const seconds = Math.round((Date.now() - since) / 1000);
+      void worker.terminate().then(() => resolve({ reports, hang: { target: target.name, index, input: hex(inputAt(target, target.seeds(), job.seed, index)), seconds } }));
+    }, 500);
+    worker.on('message', (message: { kind: 'report'; report: TargetReport } | { kind: 'done' }) => {
+      if (message.kind === 'report') reports.push(message.report);
+      else {
+        clearInterval(watch);
+        void worker.terminate().then(() => resolve({ reports }));
+      }
+    });
+    worker.on('error', (error) => {
+      clearInterval(watch);
+      reject(error);
+    });
+  });
+}
