@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runTarget } from './run-target.js';
-import { TARGETS } from './targets/index.js';
+import type { AnyTarget } from './target.js';
 
 export interface WorkerJob {
   readonly seed: number;
@@ -16,10 +16,13 @@ export interface WorkerJob {
   readonly timeLimitMs: number;
   /** [target index, input index], written before each input. */
   readonly progress: SharedArrayBuffer;
+  /** The module whose `TARGETS` to run (the harness's own tests pass another). */
+  readonly targetsModule: string;
 }
 
 const job = workerData as WorkerJob;
 const progress = new Int32Array(job.progress);
+const { TARGETS } = (await import(job.targetsModule)) as { TARGETS: readonly AnyTarget[] };
 const deadline = performance.now() + job.timeLimitMs;
 TARGETS.forEach((target, targetIndex) => {
   Atomics.store(progress, 0, targetIndex);

@@ -6,8 +6,10 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkerJob } from './fuzz-worker.js';
 import { type TargetReport, inputAt } from './run-target.js';
-import { hex } from './target.js';
-import { TARGETS } from './targets/index.js';
+import { type AnyTarget, hex } from './target.js';
+
+/** The decoders' targets: what a run fuzzes unless told otherwise. */
+export const DECODER_TARGETS = new URL('./targets/index.ts', import.meta.url).href;
 
 export interface Hang {
   readonly target: string;
@@ -25,6 +27,7 @@ export interface RunResult {
 const WORKER_SOURCE = (entry: string, tsx: string) => `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
 
 export async function runInWorker(job: Omit<WorkerJob, 'progress'>, hangLimitMs: number): Promise<RunResult> {
+  const { TARGETS } = (await import(job.targetsModule)) as { TARGETS: readonly AnyTarget[] };
   const progress = new SharedArrayBuffer(8);
   const position = new Int32Array(progress);
   const entry = new URL('./fuzz-worker.ts', import.meta.url).href;
