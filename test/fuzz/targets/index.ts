@@ -1,5 +1,6 @@
 /** Every decoder the fuzz runs, in the order a run goes through them. */
 import type { AnyTarget } from '../target.js';
+import { bitcoinSignature } from './bitcoin-signature.js';
 import { blockDecoding } from './block-decoding.js';
 import { chainFeed } from './chain-feed.js';
 import { blockHeader, compactHeaders, merkleProofCheck, merkleTree } from './chain.js';
@@ -9,6 +10,7 @@ import { bolt8Message, frame, noiseActOne, noiseActThree, noiseActTwo, reassembl
 import { paymentRequestBytes, paymentRequestText } from './payment-request.js';
 import { envelope } from './router.js';
 import { cobs, kiss, serialFraming } from './serial-and-radio.js';
+import { mqttMessage, rnodeValues } from './transports.js';
 import { alert, appointmentBlob, httpRequest, justiceData, receipt } from './tower.js';
 import { cbor, gatewayMessages, messages, updateCodec, varint } from './wire.js';
 
@@ -20,8 +22,8 @@ export const TARGETS: readonly AnyTarget[] = [
   justiceData, appointmentBlob, receipt, alert, httpRequest,
   controlRequest, controlResponse,
   yamlReader, nodeConfig, gatewayConfig, duration, durationValues,
-  kiss, serialFraming, cobs,
-  paymentRequestBytes, paymentRequestText,
+  kiss, rnodeValues, serialFraming, cobs, mqttMessage,
+  paymentRequestBytes, paymentRequestText, bitcoinSignature,
   blockDecoding,
 ];
 
