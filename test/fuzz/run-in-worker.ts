@@ -34,6 +34,14 @@ export async function runInWorker(job: Omit<WorkerJob, 'progress'>, hangLimitMs:
   const worker = new Worker(WORKER_SOURCE(entry, import.meta.resolve('tsx/esm/api')), { eval: true, workerData: { ...job, progress } satisfies WorkerJob });
   const reports: TargetReport[] = [];
   return new Promise<RunResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: RunResult | Error) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(watch);
+      if (outcome instanceof Error) reject(outcome);
+      else void worker.terminate().then(() => resolve(outcome));
+    };
     let last = '';
     let since = Date.now();
     const watch = setInterval(() => {
@@ -44,22 +52,20 @@ export async function runInWorker(job: Omit<WorkerJob, 'progress'>, hangLimitMs:
         return;
       }
       if (Date.now() - since < hangLimitMs) return;
-      clearInterval(watch);
       const target = TARGETS[Atomics.load(position, 0)]!;
       const index = Atomics.load(position, 1);
       const seconds = Math.round((Date.now() - since) / 1000);
-      void worker.terminate().then(() => resolve({ reports, hang: { target: target.name, index, input: hex(inputAt(target, target.seeds(), job.seed, index)), seconds } }));
+      settle({ reports, hang: { target: target.name, index, input: hex(inputAt(target, target.seeds(), job.seed, index)), seconds } });
     }, 500);
     worker.on('message', (message: { kind: 'report'; report: TargetReport } | { kind: 'done' }) => {
       if (message.kind === 'report') reports.push(message.report);
-      else {
-        clearInterval(watch);
-        void worker.terminate().then(() => resolve({ reports }));
-      }
+      else settle({ reports });
     });
-    worker.on('error', (error) => {
-      clearInterval(watch);
-      reject(error);
+    worker.on('error', (error) => settle(error));
+    // After the run settled, this is the worker being stopped; before, a decoder ended it (process.exit, a native crash of its own).
+    worker.on('exit', (code) => {
+      const target = TARGETS[Atomics.load(position, 0)]?.name;
+      settle(new Error(`the fuzz worker exited (code ${code}) before the run ended, at ${target} input ${Atomics.load(position, 1)}`));
     });
   });
 }
