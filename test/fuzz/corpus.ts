@@ -7,7 +7,7 @@
  * `expect` is "pass" once the decoder is fixed, "known-failure" while an
  * entry of known-failures.ts covers it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface CorpusCase {
@@ -30,4 +30,10 @@ export function readCorpus(target: string): CorpusCase[] {
     }
   }
   return cases;
+}
+
+/** The targets the corpus has files for (`layer/decoder`), so that a file left behind by a renamed target is noticed. */
+export function corpusTargets(): string[] {
+  const root = fileURLToPath(new URL('./corpus/', import.meta.url));
+  return (readdirSync(root, { recursive: true }) as string[]).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length).split('\\').join('/'));
 }

@@ -19,7 +19,7 @@
 // the decoder, an entry in known-failures.ts keeps the run green.
 import { randomInt } from 'node:crypto';
 import t from 'tap';
-import { readCorpus } from './corpus.js';
+import { corpusTargets, readCorpus } from './corpus.js';
 import { KNOWN_FAILURES, knownFailure } from './known-failures.js';
 import { DECODER_TARGETS, runInWorker } from './run-in-worker.js';
 import { SLOW_INPUT_MS, type TargetReport } from './run-target.js';
@@ -35,8 +35,8 @@ const DEFAULT_TIME_LIMIT_SECONDS = 50;
 const HANG_LIMIT_MS = 10_000;
 
 const seed = runSeed(process.env.FUZZ_SEED, () => randomInt(0, 2 ** 32));
-const runs = Number(process.env.FUZZ_RUNS ?? DEFAULT_RUNS);
-const timeLimitSeconds = Number(process.env.FUZZ_TIME_LIMIT ?? DEFAULT_TIME_LIMIT_SECONDS);
+const runs = positive('FUZZ_RUNS', DEFAULT_RUNS);
+const timeLimitSeconds = positive('FUZZ_TIME_LIMIT', DEFAULT_TIME_LIMIT_SECONDS);
 const only = process.env.FUZZ_TARGET;
 const replay = `FUZZ_SEED=${seed}`;
 
@@ -61,17 +61,19 @@ t.test('every target starts from inputs it takes: its seeds decode (and round-tr
 t.test('the corpus replays: inputs that once failed', async (t) => {
   const names = new Set(TARGETS.map((target) => target.name));
   for (const known of KNOWN_FAILURES) t.ok(names.has(known.target), `known failure for ${known.target}: a target of that name exists`);
+  for (const file of corpusTargets()) t.ok(names.has(file), `corpus/${file}.json: a target of that name exists`);
   for (const target of TARGETS) {
     for (const item of readCorpus(target.name)) {
       const outcome = judge(target, fromHex(item.input));
-      const label = `${target.name} ${item.input.slice(0, 40)}${item.input.length > 40 ? '...' : ''} (${item.found})`;
+      const label = `${target.name} ${item.input.slice(0, 40)}${item.input.length > 40 ? '...' : ''}`;
       if (item.expect === 'pass') {
-        t.not(outcome.result, 'failed', label, { outcome: explain(outcome) });
+        t.not(outcome.result, 'failed', label, { found: item.found, outcome: explain(outcome) });
         continue;
       }
       // KNOWN FAILURE: still failing as listed. Once fixed, this fails on purpose: delete its entry in known-failures.ts and set "expect": "pass".
       const known = outcome.result === 'failed' ? knownFailure(target.name, outcome.failure) : undefined;
       t.ok(known, `${label}: still a known failure; if it now passes, it was fixed: remove it from test/fuzz/known-failures.ts and mark it "expect": "pass"`, {
+        found: item.found,
         outcome: explain(outcome),
       });
     }
@@ -79,6 +81,8 @@ t.test('the corpus replays: inputs that once failed', async (t) => {
 });
 
 t.test(`${runs} fuzzed inputs across ${TARGETS.length} decoders (seed ${seed})`, async (t) => {
+  const wanted = Object.values(counts()).reduce((sum, count) => sum + count, 0);
+  t.ok(wanted > 0, only === undefined ? 'inputs to make' : `FUZZ_TARGET=${only} names a target`);
   const { reports, hang } = await runInWorker({ seed, counts: counts(), timeLimitMs: timeLimitSeconds * 1000, targetsModule: DECODER_TARGETS }, HANG_LIMIT_MS);
   t.notOk(hang, hang ? `${hang.target}: input ${hang.index} ran over ${hang.seconds} s (a hang), replay: ${replay} FUZZ_TARGET=${hang.target}` : 'no input hung', { hang });
   for (const report of reports) {
@@ -93,7 +97,6 @@ t.test(`${runs} fuzzed inputs across ${TARGETS.length} decoders (seed ${seed})`,
   const inputs = reports.reduce((sum, report) => sum + report.inputs, 0);
   const ms = reports.reduce((sum, report) => sum + report.ms, 0);
   t.comment(`${inputs} inputs in ${(ms / 1000).toFixed(1)} s; ${reports.reduce((sum, report) => sum + report.slow, 0)} over ${SLOW_INPUT_MS} ms`);
-  const wanted = Object.values(counts()).reduce((sum, count) => sum + count, 0);
   if (inputs < wanted && !hang) t.comment(`stopped at the ${timeLimitSeconds} s limit: ${inputs} of ${wanted} inputs ran (FUZZ_TIME_LIMIT raises it)`);
 });
 
@@ -108,4 +111,13 @@ function summary(report: TargetReport): string {
 function explain(outcome: Outcome): unknown {
   if (outcome.result === 'failed') return outcome.failure;
   return outcome.result === 'refused' ? `refused: ${describeError(outcome.error)}` : outcome.result;
+}
+
+/** A positive whole number from the environment, or the default. */
+function positive(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(text)}`);
+  return value;
 }
