@@ -3,7 +3,7 @@
 // refusal, and that a known failure is matched only by its own target and
 // detail. The decoders' run is decoders.test.ts.
 import t from 'tap';
-import { knownFailure } from './known-failures.js';
+import { type KnownFailure, knownFailure } from './known-failures.js';
 import { runInWorker } from './run-in-worker.js';
 import { inputAt, runTarget } from './run-target.js';
 import { Random, runSeed } from './random.js';
@@ -37,12 +37,14 @@ t.test('judging one input: decoded, refused with its own error, crashed, or not 
   t.match(judge(lossy, Uint8Array.of(0xff)), { result: 'failed', failure: { kind: 'round-trip', detail: 'came back as 0' } }, 'a value that comes back different fails');
 });
 
-t.test('a known failure matches its own target, kind and detail only', async (t) => {
-  const failure = { kind: 'crash' as const, detail: 'TypeError: Cannot convert object to primitive value' };
-  t.ok(knownFailure('config/duration-values', failure), 'the listed crash');
-  t.notOk(knownFailure('config/duration', failure), 'the same crash in another target');
-  t.notOk(knownFailure('config/duration-values', { ...failure, detail: 'RangeError: Invalid array length' }), 'another crash in that target');
-  t.notOk(knownFailure('config/duration-values', { ...failure, kind: 'round-trip' }), 'another kind of failure');
+t.test('a known failure matches its own target, kind, detail and stack only', async (t) => {
+  const list: KnownFailure[] = [{ target: 'config/duration', kind: 'crash', detail: /^TypeError: Cannot convert/, stack: /parseDuration/, why: 'an example' }];
+  const failure = { kind: 'crash' as const, detail: 'TypeError: Cannot convert object to primitive value', stack: 'TypeError: ...\n    at parseDuration (duration.ts:40:3)' };
+  t.ok(knownFailure('config/duration', failure, list), 'the listed crash');
+  t.notOk(knownFailure('config/duration-values', failure, list), 'the same crash in another target');
+  t.notOk(knownFailure('config/duration', { ...failure, detail: 'RangeError: Invalid array length' }, list), 'another crash in that target');
+  t.notOk(knownFailure('config/duration', { ...failure, kind: 'round-trip' }, list), 'another kind of failure');
+  t.notOk(knownFailure('config/duration', { ...failure, stack: 'TypeError: ...\n    at parseRate (duration.ts:70:3)' }, list), 'the same error from elsewhere');
 });
 
 t.test('a run counts failures and keeps their inputs to replay', async (t) => {

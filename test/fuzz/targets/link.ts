@@ -3,6 +3,7 @@ import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
 import { Bolt8CipherState, Bolt8MessageError, decryptMessage, encryptMessage } from '../../../transports/link/bolt8-message.js';
 import { Reassembly } from '../../../transports/link/fragment.js';
 import { FLAG_ACK, FLAG_FRAGMENT, FRAME_SEALED, type Fragment, LinkDecodeError, type LinkFrame, type SealedBody, decodeFrame, decodeSealedBody, encodeFrame, encodeSealedBody } from '../../../transports/link/frame.js';
+import { neighbourTagKey, neighbourTagMatches } from '../../../transports/link/neighbour-tag.js';
 import { HandshakeError, HandshakeInitiator, HandshakeResponder } from '../../../transports/link/noise.js';
 import { LinkSession } from '../../../transports/link/session.js';
 import { BrokenPromiseError, type FuzzTarget, fromHex, refusedWith, sameBytes } from '../target.js';
@@ -21,12 +22,14 @@ function sealedSeeds(): Uint8Array[] {
   ];
 }
 
+const TAG_KEY = neighbourTagKey(counting(32, 77));
+
 export const frame: FuzzTarget<LinkFrame> = {
   name: 'link/frame',
   exercises: 'decodeFrame, LinkSession.open (transports/link/frame.ts, session.ts)',
   weight: 8,
   seeds: () => [
-    encodeFrame({ kind: 'act-one', initiatorSessionId: 3, act: counting(50) }),
+    encodeFrame({ kind: 'act-one', initiatorSessionId: 3, act: counting(50), neighbourTag: counting(8, 200) }),
     encodeFrame({ kind: 'act-two', initiatorSessionId: 3, responderSessionId: 127, act: counting(50) }),
     encodeFrame({ kind: 'act-three', responderSessionId: 127, act: counting(66) }),
     ...sealedSeeds(),
@@ -34,7 +37,8 @@ export const frame: FuzzTarget<LinkFrame> = {
   dictionary: LEB128_DICTIONARY,
   decode: (input) => {
     const decoded = decodeFrame(input);
-    // A receiver opens a sealed frame next: a fresh session, so only the tag decides.
+    // What a receiver does next: checks an act one's neighbour tag, opens a sealed frame (a fresh session: only the tag decides).
+    if (decoded.kind === 'act-one') neighbourTagMatches(TAG_KEY, decoded.initiatorSessionId, decoded.act, decoded.neighbourTag);
     if (decoded.kind === 'sealed') session().open(decoded);
     return decoded;
   },
@@ -120,14 +124,14 @@ function acts(): { one: Uint8Array; two: Uint8Array; three: Uint8Array } {
   return { one, two, three: side.actThree(two).actThree };
 }
 
-/** A valid act one, for a responder that must be past it. */
-const ACT_ONE = acts().one;
+/** A valid handshake's acts, for a side that must be past one of them. */
+const ACTS = acts();
 
 export const noiseActOne: FuzzTarget<Uint8Array> = {
   name: 'link/noise-act-one',
   exercises: 'HandshakeResponder.actTwo (transports/link/noise.ts)',
   weight: 1,
-  seeds: () => [acts().one],
+  seeds: () => [ACTS.one],
   maxInputBytes: 128,
   decode: (input) => responder().actTwo(input),
   refuses: refusedWith(HandshakeError),
@@ -137,7 +141,7 @@ export const noiseActTwo: FuzzTarget<unknown> = {
   name: 'link/noise-act-two',
   exercises: 'HandshakeInitiator.actThree (transports/link/noise.ts)',
   weight: 0.5,
-  seeds: () => [acts().two],
+  seeds: () => [ACTS.two],
   maxInputBytes: 128,
   decode: (input) => {
     const side = initiator();
@@ -147,16 +151,31 @@ export const noiseActTwo: FuzzTarget<unknown> = {
   refuses: refusedWith(HandshakeError),
 };
 
+/**
+ * An act three for a responder waiting for one; then the genuine act three,
+ * which must still complete the handshake (a stranger who copied the session
+ * id off the air must not end a neighbour's handshake with a forged one).
+ */
 export const noiseActThree: FuzzTarget<unknown> = {
   name: 'link/noise-act-three',
   exercises: 'HandshakeResponder.finish (transports/link/noise.ts)',
   weight: 0.5,
-  seeds: () => [acts().three],
+  seeds: () => [ACTS.three],
   maxInputBytes: 128,
   decode: (input) => {
     const side = responder();
-    side.actTwo(ACT_ONE);
-    return side.finish(input);
+    side.actTwo(ACTS.one);
+    try {
+      return side.finish(input);
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      try {
+        side.finish(ACTS.three);
+      } catch (after) {
+        throw new BrokenPromiseError(`after a refused act three (${error.message}), the genuine one failed: ${(after as Error).message}`);
+      }
+      throw error;
+    }
   },
   refuses: refusedWith(HandshakeError),
 };
