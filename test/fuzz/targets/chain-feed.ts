@@ -1,9 +1,9 @@
 /**
  * The gateway's chain feed as a node receives it (node/uplink/chain-feed-client.ts):
- * a `blocks` or `feed_ack` message, then what the client does with a
- * `blocks` before it takes anything: its compact headers rebuilt on the
- * parent, each match's transaction parsed and its merkle proof checked
- * against the header at its height.
+ * a `blocks`, `feed_ack`, `mempool_tx` or `tx_proof` message, then what the
+ * client does with it before it takes anything: a push's compact headers
+ * rebuilt on the parent, each match's (and a late proof's) transaction
+ * parsed and its merkle proof checked against the header at its height.
  */
 import { Transaction } from '../../../node/bolt3/transaction.js';
 import { decodeHeader } from '../../../node/chain/block-header.js';
@@ -26,19 +26,24 @@ function feedSeeds(): Uint8Array[] {
     { type: 'blocks', startHeight: 1, prevHash: counting(8), headers: encodeCompactHeaders(GENESIS, headers), matches: [match(1), match(2)], tipHeight: 3, feeratePerKw: 253, answers: 7 },
     { type: 'blocks', startHeight: 1, prevHash: counting(8), headers: encodeCompactHeaders(GENESIS, headers.slice(0, 2)), matches: [], tipHeight: 9, feeratePerKw: 0 },
     { type: 'feed_ack', height: 3, hash: counting(8), maxLag: 144, hello: 1 },
+    { type: 'mempool_tx', transaction: Uint8Array.from(block[1]!.toBuffer()) },
+    { type: 'tx_proof', requestId: 9, ...match(2) },
   ];
   return messages.map(encodeGatewayMessage);
 }
 
 export const chainFeed: FuzzTarget<GatewayMessage | { type: 'unknown' }> = {
   name: 'chain/feed-messages',
-  exercises: 'decodeGatewayMessage, decodeCompactHeaders, Transaction.fromBuffer, verifyMerkleProof, as ChainFeedClient.onBlocks runs them',
+  exercises: 'decodeGatewayMessage, decodeCompactHeaders, Transaction.fromBuffer, verifyMerkleProof, as ChainFeedClient.handle runs them',
   weight: 6,
   seeds: feedSeeds,
   dictionary: CBOR_DICTIONARY,
   maxInputBytes: 8000,
   decode: (input) => {
     const message = decodeGatewayMessage(input);
+    // ChainFeedClient.handle: a mempool transaction is parsed; a late proof is parsed and checked against the header at its height.
+    if (message.type === 'mempool_tx') Transaction.fromBuffer(message.transaction);
+    if (message.type === 'tx_proof') verifyMerkleProof(Transaction.fromBuffer(message.transaction).getHash(), message.index, message.branch, decodeHeader(GENESIS).merkleRoot);
     if (message.type !== 'blocks') return message;
     // The parent is the genesis header, as if the node's chain ended there.
     const headers = decodeCompactHeaders(GENESIS, message.headers, MAX_HEADERS_PER_MESSAGE);
