@@ -72,10 +72,11 @@ const REASSEMBLY_LIMITS = { maxMessageBytes: 1000, maxBufferedBytes: 4000, maxMe
 
 /**
  * Fragments as a flood of them would arrive, four bytes each: the message
- * (0 to 15 after the last delivered), index, whether it is the last, and
- * how much data (filled from what follows). The bounds must hold whatever
- * arrives: never more held than `maxBufferedBytes`, never a message over
- * `maxMessageBytes` handed up.
+ * (low 4 bits of the first byte: 0 to 15 after the last delivered), the
+ * index (12 bits: the first byte's high 4, then the second byte), whether it
+ * is the last (bit 0 of the third), and its data length in 4-byte units
+ * (the fourth). The bounds must hold whatever arrives: never more held than
+ * `maxBufferedBytes`, never a message over `maxMessageBytes` handed up.
  */
 export const reassembly: FuzzTarget<number> = {
   name: 'link/reassembly',
@@ -83,15 +84,15 @@ export const reassembly: FuzzTarget<number> = {
   weight: 2,
   seeds: () => [
     fromHex('01000150' + '02020020' + '02010020' + '02000040'),
-    fromHex('0100ff00' + '01010000' + '0f00ffff' + '03000110'),
+    fromHex('0100ff00' + '01010000' + '0f00ffff' + '03000110' + 'f1ff0100'),
   ],
   decode: (input) => {
     const held = new Reassembly(REASSEMBLY_LIMITS);
     let deliveredUpTo = 0;
     let delivered = 0;
     for (let at = 0; at + 4 <= input.length; at += 4) {
-      const [seqByte, index, lastByte, size] = input.subarray(at, at + 4) as unknown as number[];
-      const fragment: Fragment = { seq: deliveredUpTo + (seqByte! & 0x0f), index: index! * (lastByte! >> 4 || 1), last: (lastByte! & 1) === 1, data: counting(size! * 4, at) };
+      const [first, second, flags, size] = [input[at]!, input[at + 1]!, input[at + 2]!, input[at + 3]!];
+      const fragment: Fragment = { seq: deliveredUpTo + (first & 0x0f), index: ((first >> 4) << 8) | second, last: (flags & 1) === 1, data: counting(size * 4, at) };
       const outcome = held.add(fragment, deliveredUpTo);
       if (held.bufferedBytes > REASSEMBLY_LIMITS.maxBufferedBytes) throw new BrokenPromiseError(`${held.bufferedBytes} bytes held, over the ${REASSEMBLY_LIMITS.maxBufferedBytes} allowed`);
       if (outcome !== 'complete') continue;
