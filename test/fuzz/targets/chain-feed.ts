@@ -17,6 +17,20 @@ import { GENESIS, headerChain } from './chain.js';
 import { counting } from './fixtures.js';
 import { coinbase, sampleTransaction } from './transactions.js';
 
+/** What the client does with a push it refuses (a transaction that does not parse, or one the proof does not prove): warns, and takes nothing. */
+class PushRefused extends Error {
+  override name = 'PushRefused';
+}
+
+/** As the client parses a gateway's transaction: bitcoinjs throws plain Errors, so any throw is "does not parse". */
+function parseTransaction(bytes: Uint8Array): Transaction {
+  try {
+    return Transaction.fromBuffer(bytes);
+  } catch (error) {
+    throw new PushRefused(`a transaction that does not parse: ${(error as Error).message}`);
+  }
+}
+
 function feedSeeds(): Uint8Array[] {
   const block = [coinbase(1), sampleTransaction(1, true), sampleTransaction(2, false, 40)];
   const txids = block.map((tx) => Uint8Array.from(tx.getHash()));
@@ -42,19 +56,20 @@ export const chainFeed: FuzzTarget<GatewayMessage | { type: 'unknown' }> = {
   decode: (input) => {
     const message = decodeGatewayMessage(input);
     // ChainFeedClient.handle: a mempool transaction is parsed; a late proof is parsed and checked against the header at its height.
-    if (message.type === 'mempool_tx') Transaction.fromBuffer(message.transaction);
-    if (message.type === 'tx_proof') verifyMerkleProof(Transaction.fromBuffer(message.transaction).getHash(), message.index, message.branch, decodeHeader(GENESIS).merkleRoot);
+    if (message.type === 'mempool_tx') parseTransaction(message.transaction);
+    if (message.type === 'tx_proof') verifyMerkleProof(parseTransaction(message.transaction).getHash(), message.index, message.branch, decodeHeader(GENESIS).merkleRoot);
     if (message.type !== 'blocks') return message;
     // The parent is the genesis header, as if the node's chain ended there.
     const headers = decodeCompactHeaders(GENESIS, message.headers, MAX_HEADERS_PER_MESSAGE);
     const end = message.startHeight + headers.length - 1;
     for (const match of message.matches) {
       const header = match.height >= message.startHeight && match.height <= end ? headers[match.height - message.startHeight] : undefined;
-      const tx = Transaction.fromBuffer(match.transaction);
+      const tx = parseTransaction(match.transaction);
+      // Whatever index and branch came off the air: true or false, never a throw (the decoder has sized every hash).
       if (header) verifyMerkleProof(tx.getHash(), match.index, match.branch, decodeHeader(header).merkleRoot);
     }
     return message;
   },
-  refuses: refusedWith(DecodeError, CompactHeaderError),
+  refuses: refusedWith(DecodeError, CompactHeaderError, PushRefused),
   roundTrip: (message) => (message.type === 'unknown' ? undefined : sameValue('encodeGatewayMessage', message, decodeGatewayMessage(encodeGatewayMessage(message)))),
 };
