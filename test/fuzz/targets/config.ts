@@ -1,5 +1,6 @@
 /** Config files and the values in them (node/config, gateway/daemon/gateway-config.ts): YAML, durations and rates, both daemons' configs. */
-import { parseGatewayConfig } from '../../../gateway/daemon/gateway-config.js';
+import { parseGatewayConfig, towerStoreInit } from '../../../gateway/daemon/gateway-config.js';
+import { TowerSpace } from '../../../gateway/tower/tower-space.js';
 import { gatewayConfigTemplate } from '../../../gateway/daemon/gateway-template.js';
 import { DurationError, formatDuration, parseDuration, parseRate } from '../../../node/config/duration.js';
 import { parseNodeConfig } from '../../../node/config/node-config.js';
@@ -59,7 +60,20 @@ links:
       - nodeId: ${hex(nodeId)}
 routes:
   ${hex(otherId)}: ${hex(nodeId)}
-tower: { watch: true, justiceBuriedDepth: 6, fundingBuriedDepth: 100 }
+tower:
+  watch: true
+  justiceBuriedDepth: 6
+  fundingBuriedDepth: 100
+  maxAppointments: 1000000
+  maxBytes: 268435456
+  maxWatches: 100000
+  strangerShare: 0.1
+  maxAppointmentsPerNode: 100000
+  maxBytesPerNode: 67108864
+  maxWatchesPerNode: 1000
+  allowedNodes:
+    - ${hex(otherId)}
+    - ${hex(gatewayId)}
 `;
 
 const REGTEST_GATEWAY_CONFIG = `network: regtest
@@ -135,13 +149,18 @@ export const nodeConfig: FuzzTarget<unknown> = {
 
 export const gatewayConfig: FuzzTarget<unknown> = {
   name: 'config/gateway-config',
-  exercises: 'parseGatewayConfig (gateway/daemon/gateway-config.ts)',
+  exercises: 'parseGatewayConfig, towerStoreInit (gateway/daemon/gateway-config.ts), the TowerSpace it makes',
   weight: 1.5,
   seeds: () => [FULL_GATEWAY_CONFIG, REGTEST_GATEWAY_CONFIG, gatewayConfigTemplate({ dataDir: './gw' })].map(utf8),
   dictionary: YAML_DICTIONARY,
   mutate: mutateYamlLines,
   maxInputBytes: 8192,
-  decode: (input) => parseGatewayConfig(text(input), '/fuzz/gateway.yaml'),
+  decode: (input) => {
+    const config = parseGatewayConfig(text(input), '/fuzz/gateway.yaml');
+    // What the daemon builds from it at start: a config that was accepted must not be refused there.
+    new TowerSpace(towerStoreInit(config));
+    return config;
+  },
   refuses: refusedWith(ConfigError),
 };
 
