@@ -100,7 +100,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const standing = configuredStanding([...linkSet.neighbours(), ...Object.keys(config.routes ?? {}).filter((destination) => destination !== '*')]);
     this.relay = new MailboxLink(linkSet, components.mailbox, { ownId: bytesToHex(key.nodeId), standing });
     this.relay.on('warning', (message) => this.emit('warning', `mailbox: ${message}`));
-    this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours() });
+    this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen, clock: components.clock }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours() });
     this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
     this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key }, config.tower);
     this.tower.on('warning', (message) => this.emit('warning', `tower: ${message}`));

@@ -117,7 +117,7 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     this.linkSet = new LinkSet(this.links);
     const routes = config.routes ?? {};
     // What the gateway sends through us (it may be no neighbour, and no entry of the table) has standing with the relay bounds.
-    this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen }, { routes, neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit, ...(config.gateway && { knownSources: [config.gateway.nodeId] }) });
+    this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen, clock }, { routes, neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit, ...(config.gateway && { knownSources: [config.gateway.nodeId] }) });
     this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
     const broadcaster: Broadcaster = components.broadcaster ?? { broadcast: (tx) => this.uplink!.broadcast(tx) };
     // The uplink is built after the manager (it needs it): the manager's watches reach its feed through this.

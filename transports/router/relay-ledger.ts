@@ -17,6 +17,13 @@
  *   of its own; every other source shares one small pool, so a fresh key
  *   buys no room.
  *
+ * - Strangers' rate: what every source without standing together may send
+ *   through us to one next hop in an hour (`maxStrangerBytesPerHourPerNextHop`).
+ *   The bounds above cap what waits, not how fast it drains: a compromised
+ *   neighbour that keeps the pool full would have us spend every second of
+ *   our duty cycle passing its junk on, ahead of our own and our known
+ *   sources' traffic.
+ *
  * The ledger knows what it forwarded by the link's sequence of each message;
  * what the link reports as the oldest still waiting tells it what was
  * delivered. Messages queued before a restart are not in it: they count
@@ -42,6 +49,13 @@ export interface RelayBoundsInit {
   readonly maxRelayedForStrangers?: number;
   /** Bytes of those. Default 64 KiB: the largest envelope fits; on a LoRa hop at SF9 under EU868's 1% that is already some ten hours of airtime. */
   readonly maxRelayedBytesForStrangers?: number;
+  /**
+   * Bytes of all sources without standing together relayed to one next hop
+   * in an hour (the budget holds an hour's worth). Default 1 KiB: under
+   * EU868's 1% a LoRa hop carries about 24 KB an hour at SF7 and 8 KB at
+   * SF9, so strangers get at most a few percent at SF7 and an eighth at SF9.
+   */
+  readonly maxStrangerBytesPerHourPerNextHop?: number;
 }
 
 export const DEFAULT_RELAY_BOUNDS: Required<RelayBoundsInit> = {
@@ -51,6 +65,7 @@ export const DEFAULT_RELAY_BOUNDS: Required<RelayBoundsInit> = {
   maxRelayedBytesPerSource: 1024 * 1024,
   maxRelayedForStrangers: 32,
   maxRelayedBytesForStrangers: 64 * 1024,
+  maxStrangerBytesPerHourPerNextHop: 1024,
 };
 
 /** The pool of every source without standing. */
@@ -70,7 +85,9 @@ interface Forwarded {
   readonly bytes: number;
 }
 
-export type RelayRefusal = 'next-hop-full' | 'source-full';
+export type RelayRefusal = 'next-hop-full' | 'source-full' | 'strangers-rate';
+
+const HOUR_MS = 3_600_000;
 
 export class RelayLedger {
   readonly bounds: Required<RelayBoundsInit>;
@@ -78,6 +95,8 @@ export class RelayLedger {
   private readonly byHop = new Map<string, Forwarded[]>();
   /** Per source (or `STRANGERS`), what of it we hold. */
   private readonly byPool = new Map<string, { messages: number; bytes: number }>();
+  /** Per next hop, the strangers' bytes it may still take this hour, as of `at` (ms). */
+  private readonly strangerBudget = new Map<string, { bytes: number; at: number }>();
 
   constructor(init: RelayBoundsInit = {}) {
     const merged = { ...DEFAULT_RELAY_BOUNDS, ...init };
@@ -89,11 +108,12 @@ export class RelayLedger {
    * `nextHop`; undefined when it can. `queuedOf` gives what the link holds
    * for a next hop: the ledger forgets first what the link no longer holds.
    */
-  refusal(nextHop: string, pool: string, bytes: number, queuedOf: (nextHop: string) => QueuedFigures): RelayRefusal | undefined {
+  refusal(nextHop: string, pool: string, bytes: number, queuedOf: (nextHop: string) => QueuedFigures, nowMs: number): RelayRefusal | undefined {
     const { bounds } = this;
     const queued = queuedOf(nextHop);
     this.settle(nextHop, queued.oldestSeq);
     if (queued.messages + 1 > bounds.maxQueuedPerNextHop || queued.bytes + bytes > bounds.maxQueuedBytesPerNextHop) return 'next-hop-full';
+    if (pool === STRANGERS && this.strangerBytesLeft(nextHop, nowMs) < bytes) return 'strangers-rate';
     if (!this.poolFull(pool, bytes)) return undefined;
     // Full as far as we know: what went to the other next hops may have been delivered since.
     for (const other of [...this.byHop.keys()]) if (other !== nextHop) this.settle(other, queuedOf(other).oldestSeq);
@@ -102,6 +122,8 @@ export class RelayLedger {
 
   /** The link queued a relayed message under `seq`. */
   record(nextHop: string, seq: number, pool: string, bytes: number): void {
+    const budget = this.strangerBudget.get(nextHop);
+    if (pool === STRANGERS && budget) budget.bytes -= bytes;
     const list = this.byHop.get(nextHop) ?? [];
     list.push({ seq, pool, bytes });
     this.byHop.set(nextHop, list);
@@ -112,6 +134,16 @@ export class RelayLedger {
   /** What the relay holds of `pool` (a source id, or `STRANGERS`), as far as it knows. */
   held(pool: string): { messages: number; bytes: number } {
     return { ...(this.byPool.get(pool) ?? { messages: 0, bytes: 0 }) };
+  }
+
+  /** The strangers' bytes `nextHop` may still take: refilled at the hourly rate, holding at most an hour's worth. */
+  private strangerBytesLeft(nextHop: string, nowMs: number): number {
+    const perHour = this.bounds.maxStrangerBytesPerHourPerNextHop;
+    const budget = this.strangerBudget.get(nextHop) ?? { bytes: perHour, at: nowMs };
+    budget.bytes = Math.min(perHour, budget.bytes + (Math.max(0, nowMs - budget.at) * perHour) / HOUR_MS);
+    budget.at = nowMs;
+    this.strangerBudget.set(nextHop, budget);
+    return budget.bytes;
   }
 
   private poolFull(pool: string, bytes: number): boolean {

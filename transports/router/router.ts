@@ -26,6 +26,7 @@ import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError, checkArray, checkInteger } from '../../node/input.js';
 import type { RandomBytes } from '../../node/keys/seed.js';
+import { type Clock, systemClock } from '../../node/clock.js';
 import { EndToEndKeys, type NodeKey, openPayload, sealPayload } from './end-to-end.js';
 import {
   EnvelopeDecodeError,
@@ -103,6 +104,8 @@ export interface RouterComponents {
   readonly randomBytes: RandomBytes;
   /** Envelopes already delivered, for duplicate suppression. */
   readonly seen: SeenMessages;
+  /** Paces what strangers may relay through us (`RelayBoundsInit`). Default the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface RouterInit {
@@ -137,6 +140,7 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly link: RouterLink;
   private readonly randomBytes: RandomBytes;
   private readonly seen: SeenMessages;
+  private readonly clock: Clock;
   private readonly keys: EndToEndKeys;
   private readonly neighbours: ReadonlySet<string>;
   private readonly defaultHopLimit: number;
@@ -157,6 +161,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.link = components.link;
     this.randomBytes = components.randomBytes;
     this.seen = components.seen;
+    this.clock = components.clock ?? systemClock;
     this.keys = new EndToEndKeys(components.nodeKey);
     this.nodeId = this.keys.nodeId;
     this.defaultHopLimit = checkInteger('defaultHopLimit', init.defaultHopLimit ?? 8, 1, MAX_HOP_LIMIT);
@@ -259,7 +264,7 @@ export class Router extends EventEmitter<RouterEvents> {
     if (envelope.hopLimit <= 1) return this.drop('hop-limit-exceeded');
     // Dropped without a warning: a flood would fill the log too.
     const pool = this.knownSources.has(envelope.source) ? envelope.source : STRANGERS;
-    if (this.relayLedger.refusal(nextHop, pool, bytes.length, this.queuedOf)) return this.drop('relay-full');
+    if (this.relayLedger.refusal(nextHop, pool, bytes.length, this.queuedOf, this.clock.now())) return this.drop('relay-full');
     let seq: unknown;
     try {
       seq = this.link.send(nextHop, withHopLimitDecremented(bytes));

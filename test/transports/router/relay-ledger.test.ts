@@ -11,6 +11,8 @@ import { createMesh, lineEdges, lineRoutes } from './router-network.js';
 
 const LINE = ['A', 'R', 'C', 'D'] as const;
 const text = (value: string) => new TextEncoder().encode(value);
+/** The pool's bounds alone: no hourly limit on what strangers relay (its own test is below). */
+const POOL_ONLY = { relay: { maxStrangerBytesPerHourPerNextHop: 2 ** 30 } };
 
 /** A routed envelope as a stranger makes it: a fresh key as its source, anything as its sealed payload (a relay cannot check it). */
 function strangerEnvelope(destination: string, sealedBytes: number): Uint8Array {
@@ -18,7 +20,7 @@ function strangerEnvelope(destination: string, sealedBytes: number): Uint8Array 
 }
 
 t.test('2,000 envelopes from fresh sources toward a neighbour that is down: the relay holds the strangers\' pool, no more', async (t) => {
-  const mesh = await createMesh(LINE, lineEdges(LINE), { routes: lineRoutes(LINE) });
+  const mesh = await createMesh(LINE, lineEdges(LINE), { routes: lineRoutes(LINE), init: (name) => (name === 'R' ? POOL_ONLY : {}) });
   t.teardown(mesh.stop);
   const [a, r, c, d] = LINE.map(mesh.node);
   mesh.medium.cut('R', 'C'); // C is down
@@ -70,7 +72,7 @@ t.test('one source with standing gets its share of a next hop, not all of it; ou
 
 t.test('a source named in knownSources (the gateway, which may be no neighbour and no entry of the table) has a share of its own', async (t) => {
   const gateway = makeNode('gateway');
-  const mesh = await createMesh(LINE, lineEdges(LINE), { routes: lineRoutes(LINE), init: (name) => (name === 'R' ? { knownSources: [gateway.id] } : {}) });
+  const mesh = await createMesh(LINE, lineEdges(LINE), { routes: lineRoutes(LINE), init: (name) => (name === 'R' ? { knownSources: [gateway.id], ...POOL_ONLY } : {}) });
   t.teardown(mesh.stop);
   const [a, r, c, d] = LINE.map(mesh.node);
   mesh.medium.cut('R', 'C');
@@ -88,7 +90,7 @@ t.test('the ledger on its own: bounds per next hop, per source and for strangers
   const queuedOf = (hop: string) => ({ messages: waiting[hop]!.seqs.length, bytes: waiting[hop]!.bytes.reduce((sum, each) => sum + each, 0), oldestSeq: waiting[hop]!.seqs[0] });
   let nextSeq = 1;
   const forward = (hop: string, pool: string, bytes: number) => {
-    const refusal = ledger.refusal(hop, pool, bytes, queuedOf);
+    const refusal = ledger.refusal(hop, pool, bytes, queuedOf, 0);
     if (refusal) return refusal;
     const seq = nextSeq++;
     waiting[hop]!.seqs.push(seq);
@@ -113,4 +115,28 @@ t.test('the ledger on its own: bounds per next hop, per source and for strangers
   t.same(ledger.held('source-1'), { messages: 2, bytes: 200 });
   t.throws(() => new RelayLedger({ maxRelayedPerSource: 0 }), { name: 'InvalidInputError' }, 'a bound is a positive integer');
   t.end();
+});
+
+t.test("strangers relay at most an hour's budget of bytes to a next hop, however fast a compromised neighbour sends; known sources are not slowed", async (t) => {
+  const mesh = await createMesh(LINE, lineEdges(LINE), { routes: lineRoutes(LINE) });
+  t.teardown(mesh.stop);
+  const [a, r, c, d] = LINE.map(mesh.node);
+  const perHour = DEFAULT_RELAY_BOUNDS.maxStrangerBytesPerHourPerNextHop;
+  const relayed = () => r!.router.counters.forwarded;
+  // A, compromised, hands R an envelope of 300 bytes from a fresh key every ten seconds for two hours (720 of them).
+  const size = strangerEnvelope(d!.id, 226).length;
+  t.equal(size, 300);
+  for (let i = 0; i < 720; i++) {
+    r!.router.receiveEnvelope(a!.id, strangerEnvelope(d!.id, 226));
+    if (i === 359) t.ok(relayed() * size <= 2 * perHour, `in the first hour R relays ${relayed()} of 360 (${relayed() * size} bytes): the budget it held and what refilled`);
+    await mesh.clock.advance(10_000);
+  }
+  t.ok(relayed() * size <= 3 * perHour, `in two hours ${relayed()} of 720, at most an hour's budget beyond the first`);
+  t.ok(relayed() > 0, 'but some: strangers are slowed, not shut out');
+  t.equal(r!.router.counters.dropped['relay-full'], 720 - relayed(), 'the rest are dropped and counted');
+  const before = relayed();
+  for (let i = 0; i < 20; i++) a!.router.send(d!.id, text(`A ${i}`));
+  t.ok(await mesh.clock.runUntil(() => d!.received.length === 20, 3_600_000), "A's own twenty (a source with standing) all arrive at D");
+  t.equal(relayed() - before, 20, 'relayed at once');
+  t.equal(c!.router.counters.dropped['relay-full'], 0);
 });

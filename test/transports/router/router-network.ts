@@ -48,7 +48,7 @@ export async function createMesh(names: readonly string[], edges: readonly (read
     const link = createLink(medium, clock, node, neighbours);
     const routes = Object.fromEntries(Object.entries(options.routes?.[name] ?? {}).map(([destination, nextHop]) => [idOf(destination), idOf(nextHop)]));
     const init = typeof options.init === 'function' ? options.init(name) : options.init;
-    const router = new Router({ link, nodeKey: nodeKeyFromSecret(node.secretKey), randomBytes, seen: options.seen?.(name) ?? new MemorySeenMessages() }, { routes, neighbours: neighbours.map((other) => other.id), ...init });
+    const router = new Router({ link, nodeKey: nodeKeyFromSecret(node.secretKey), randomBytes, seen: options.seen?.(name) ?? new MemorySeenMessages(), clock }, { routes, neighbours: neighbours.map((other) => other.id), ...init });
     const received: string[] = [];
     const envelopesSeen: string[] = [];
     link.on('message', (_peer, message) => envelopesSeen.push(hex(message)));
