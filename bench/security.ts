@@ -14,11 +14,20 @@
  * Before issue 15 every act one drew an act two and every act three on a
  * live session an ack: the flood took the whole budget (and queued hours
  * more).
+ *
+ * `security.honestPaymentSuccessUnderFlood`: the shipped `flood` scenario
+ * (strangers' act ones beside n4, and n4 sending envelopes and tower
+ * appointments from fresh keys through the line) against the same mesh
+ * without its floods: the honest payments settled under the floods over
+ * those settled without. Target: at least 0.9.
  */
 import { timeOnAirMs } from '../transports/lora/airtime.js';
 import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
 import { FRAME_ACT_ONE, FRAME_ACT_THREE, encodeFrame } from '../transports/link/frame.js';
 import { inbox, linkedPair, randomBytes, seededRandom, strangerActOne } from '../test/transports/link/link-network.js';
+import { fileURLToPath } from 'node:url';
+import { runScenario } from '../sim/run.js';
+import { loadScenario } from '../sim/scenario.js';
 import type { Figure } from './bolt3.js';
 
 const SPREADING_FACTOR = 9;
@@ -73,10 +82,19 @@ export async function strangerFloodHour(): Promise<{ airtimeMs: number; framesSe
   return { airtimeMs, framesSent, framesReceived: bobLink.counters.framesReceived - received };
 }
 
+/** Honest payments settled under the flood scenario's floods, over those settled without them. */
+async function honestPaymentSuccessUnderFlood(): Promise<number> {
+  const scenario = loadScenario(fileURLToPath(new URL('../sim/scenarios/flood.yaml', import.meta.url)));
+  const flooded = await runScenario(scenario);
+  const calm = await runScenario({ ...scenario, events: [] });
+  return flooded.figures.paymentsSettled! / calm.figures.paymentsSettled!;
+}
+
 export const securityFigures: Figure[] = [
   {
     key: 'security.strangerAirtimeShare',
     unit: 'of the hourly budget',
     measure: async () => (await strangerFloodHour()).airtimeMs / BUDGET_MS_PER_HOUR,
   },
+  { key: 'security.honestPaymentSuccessUnderFlood', unit: 'of the flood-free run', measure: honestPaymentSuccessUnderFlood },
 ];

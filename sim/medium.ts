@@ -402,6 +402,22 @@ export class SimMedium {
     receiver.emit('frame', frame, sender.link.model.kind === 'mqtt' ? sender.node : undefined);
   }
 
+  /**
+   * A frame from a transmitter that is not a node of the mesh (a stranger in
+   * range of `node`), heard now by `node` on its link with `neighbour`, if
+   * its radio is on. It takes no node's airtime: only what `node` does about
+   * it shows. Returns whether it was heard.
+   */
+  hear(node: string, neighbour: string, frame: Uint8Array): boolean {
+    const receiver = this.transport(node, neighbour);
+    if (!this.isUp(node) || !receiver.isOpen) return false;
+    const counters = this.countersOf(node);
+    counters.framesReceived++;
+    counters.bytesReceived += frame.length;
+    receiver.emit('frame', frame.slice(), undefined);
+    return true;
+  }
+
   private drop(transport: SimTransport, frame: Uint8Array, resolve?: () => void): void {
     this.countersOf(transport.node).framesDropped++;
     this.fate(transport, frame, 'dropped');

@@ -56,6 +56,7 @@ import { SimWallet } from './sim-wallet.js';
 import { DEFAULT_ROUTE, GATEWAY, neighboursOf, pairKey, routeFinder, staticRoutes } from './topology.js';
 import { type ChannelView, type ClaimView, type Holders, type Ledger, assessLedger, outpointKey, traceEconomy } from './value-ledger.js';
 import { Transaction } from '../node/bolt3/transaction.js';
+import { strangerActOne, strangerAppointments, strangerEnvelope } from './stranger.js';
 import type { PendingClaim, RecordOf } from '../node/persist/persister.js';
 
 /** Virtual time starts here (block times too): a fixed date, so that runs repeat. */
@@ -183,7 +184,15 @@ class SimRun {
     this.cheatChannels = new Set(scenario.events.flatMap((event) => (event.kind === 'breach' ? [cheatKey(event.cheater, event.victim)] : [])));
     const gatewayKey = gatewayKeyFromSecret(this.random.fork('gateway key').bytes(32));
     this.gatewayId = bytesToHex(gatewayKey.nodeId);
-    const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'));
+    for (const name of scenario.topology.nodes) {
+      const signer = new SeedSigner(this.random.fork(`key ${name}`).bytes(32));
+      this.signers.set(name, signer);
+      this.nameOfId.set(bytesToHex(signer.nodeId), name);
+      this.idOfName.set(name, bytesToHex(signer.nodeId));
+    }
+    this.nameOfId.set(this.gatewayId, GATEWAY);
+    // The mesh's nodes are the gateway's to serve, as its operator names them (tower.allowedNodes): a flood's fresh keys are strangers.
+    const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'), { allowedNodes: [...this.idOfName.values()] });
     const responses = new ResponseStore(join(this.tempDirectory, 'responses'));
     const mailbox = new Mailbox(join(this.tempDirectory, 'mailbox'), this.scheduler);
     const feedStore = new FeedStore(join(this.tempDirectory, 'chain-feed'));
@@ -265,14 +274,7 @@ class SimRun {
     const { scenario } = this;
     this.recorder.declareInvariants(INVARIANTS);
     await this.chain.open();
-    for (const name of scenario.topology.nodes) {
-      const signer = new SeedSigner(this.random.fork(`key ${name}`).bytes(32));
-      this.signers.set(name, signer);
-      this.nameOfId.set(bytesToHex(signer.nodeId), name);
-      this.idOfName.set(name, bytesToHex(signer.nodeId));
-      this.wallets.set(name, new SimWallet(name, this.random.fork(`wallet ${name}`).bytes(32)));
-    }
-    this.nameOfId.set(this.gatewayId, GATEWAY);
+    for (const name of scenario.topology.nodes) this.wallets.set(name, new SimWallet(name, this.random.fork(`wallet ${name}`).bytes(32)));
     // Each funder gets a coin per channel it funds, and every node one for the fees of HTLC claims.
     const amounts = new Map<string, number[]>(scenario.topology.nodes.map((name) => [name, [1_000_000]]));
     for (const channel of scenario.channels) amounts.get(channel.funder)!.push(channel.capacitySatoshis + 50_000);
@@ -561,7 +563,58 @@ class SimRun {
       }
       case 'payment':
         return this.pay({ from: event.from, to: event.to, amountSatoshis: event.amountSatoshis });
+      case 'flood':
+        return this.flood(event);
     }
+  }
+
+  /**
+   * A hostile transmitter beside `from` sends one message every interval
+   * until the flood ends (`sim/stranger.ts` makes them, each from a fresh key):
+   * - handshake: act ones, heard in turn by `from` and each of its
+   *   neighbours straight off the air (the transmitter is not a node: it
+   *   keeps no duty cycle and takes no node's airtime; what the nodes answer
+   *   does);
+   * - envelope / appointment: routed envelopes to another node drawn at
+   *   random, or appointments to the gateway, handed to `from`'s link toward
+   *   the next hop, as a compromised `from` would: they take its airtime and
+   *   every relay's on the way.
+   */
+  private async flood(event: Extract<ScenarioEvent, { kind: 'flood' }>): Promise<void> {
+    const random = this.random.fork(`flood ${event.from} ${event.flood} ${event.atMs}`);
+    const hearers = [event.from, ...(neighboursOf(this.scenario.topology).get(event.from) ?? [])];
+    const destinations = [...this.scenario.topology.nodes.filter((name) => name !== event.from), ...(this.scenario.gateway.attachedTo.length > 0 ? [GATEWAY] : [])];
+    const endMs = this.scheduler.now() + event.durationMs;
+    this.recorder.timelineStart('flood', `${event.flood} at ${event.from}`, this.elapsed());
+    let sent = 0;
+    const next = () => {
+      if (this.scheduler.now() >= endMs) {
+        this.recorder.timelineEnd('flood', `${event.flood} at ${event.from}`, this.elapsed());
+        return;
+      }
+      this.floodOnce(event, random, hearers, destinations, sent++);
+      this.scheduler.at(this.scheduler.now() + event.intervalMs, 'flood', next);
+    };
+    next();
+  }
+
+  private floodOnce(event: Extract<ScenarioEvent, { kind: 'flood' }>, random: SeededRandom, hearers: readonly string[], destinations: readonly string[], index: number): void {
+    this.recorder.count('floodMessages');
+    if (event.flood === 'handshake') {
+      const hearer = hearers[index % hearers.length]!;
+      const neighbour = hearer === event.from ? hearers[1 + (Math.floor(index / hearers.length) % (hearers.length - 1))] : event.from;
+      if (neighbour === undefined) return;
+      this.medium.hear(hearer, neighbour, strangerActOne(random.bytes, this.idOf(hearer), random.uint32() & 0x7f));
+      return;
+    }
+    const destination = event.flood === 'appointment' ? GATEWAY : destinations[random.uint32() % destinations.length]!;
+    const path = this.findRoute(event.from, destination);
+    const mesh = this.nodes.get(event.from)!.mesh;
+    if (!path || path.length < 2 || !mesh || !this.nodes.get(event.from)!.isRunning) return;
+    const nextHop = this.idOf(path[1]!);
+    const payload = event.flood === 'appointment' ? strangerAppointments(random.bytes) : random.bytes(200);
+    const link = mesh.links.find((candidate) => candidate.knownPeers().includes(nextHop));
+    link?.send(nextHop, strangerEnvelope(random.bytes, this.idOf(destination), payload));
   }
 
   /** Outages under way: they may overlap, and the gateway is back only when the last one ends. */

@@ -44,6 +44,11 @@ export const MAX_EVENTS = 10_000;
 export const MAX_DURATION_MS = 3650 * 86_400_000;
 /** A reorg deeper than this is not a reorg but a different chain. */
 export const MAX_REORG_DEPTH = 100;
+/** Frames or messages one flood sends at most: a run stays minutes, not hours. */
+export const MAX_FLOOD_MESSAGES = 1_000_000;
+/** What a flood sends: see `sim/stranger.ts`. */
+export const FLOOD_KINDS = ['handshake', 'envelope', 'appointment'] as const;
+export type FloodKind = (typeof FLOOD_KINDS)[number];
 
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
@@ -100,10 +105,12 @@ export type ScenarioEvent = { readonly atMs: number } & (
   | { readonly kind: 'breach'; readonly cheater: string; readonly victim: string }
   | { readonly kind: 'reorg'; readonly depth: number }
   | { readonly kind: 'payment'; readonly from: string; readonly to: string; readonly amountSatoshis: number }
+  /** A hostile transmitter at `from` sends `flood` every `intervalMs` for `durationMs` (see `sim/stranger.ts`). */
+  | { readonly kind: 'flood'; readonly from: string; readonly flood: FloodKind; readonly intervalMs: number; readonly durationMs: number }
 );
 
 export type EventKind = ScenarioEvent['kind'];
-export const EVENT_KINDS: readonly EventKind[] = ['linkDown', 'linkUp', 'nodeOffline', 'nodeOnline', 'partition', 'heal', 'gatewayOutage', 'towerOutage', 'forceClose', 'breach', 'reorg', 'payment'];
+export const EVENT_KINDS: readonly EventKind[] = ['linkDown', 'linkUp', 'nodeOffline', 'nodeOnline', 'partition', 'heal', 'gatewayOutage', 'towerOutage', 'forceClose', 'breach', 'reorg', 'payment', 'flood'];
 
 export interface Scenario {
   /** The file it was read from. */
@@ -607,6 +614,19 @@ function readEvents(value: YamlValue | undefined, names: NodeNames, paths: Payme
         const problem = paths.problem(from, to);
         if (problem) body.fail(`this payment could never move: ${problem}`);
         return { atMs, kind, from, to, amountSatoshis: payment.required('amount', 'in satoshis').integer(1, MAX_CHANNEL_SATOSHIS) };
+      }
+      case 'flood': {
+        const flood = body.map(['from', 'kind', 'rate', 'for'], 'a mapping, such as { from: n4, kind: handshake, rate: 10/s, for: 6h }');
+        const from = names.node(flood.required('from', 'the node the hostile transmitter sits beside'));
+        const kindValue = flood.required('kind', FLOOD_KINDS.join(', '));
+        const floodKind = kindValue.string() as FloodKind;
+        if (!FLOOD_KINDS.includes(floodKind)) kindValue.fail(`one of ${FLOOD_KINDS.join(', ')}`);
+        const intervalMs = flood.required('rate', 'how often, such as 10/s').rate();
+        const forValue = flood.required('for', 'how long, such as 6h');
+        const floodMs = forValue.duration(1, MAX_DURATION_MS);
+        if (atMs + floodMs > durationMs) forValue.fail(`${formatDuration(floodMs)} from ${formatDuration(atMs)} runs past the end of the scenario (duration ${formatDuration(durationMs)})`);
+        if (floodMs / intervalMs > MAX_FLOOD_MESSAGES) forValue.fail(`${Math.ceil(floodMs / intervalMs).toLocaleString('en-US')} messages at that rate: at most ${MAX_FLOOD_MESSAGES.toLocaleString('en-US')} per flood`);
+        return { atMs, kind, from, flood: floodKind, intervalMs, durationMs: floodMs };
       }
     }
   });

@@ -31,7 +31,7 @@ export type OutboxPoint = [atMs: number, depth: number];
 /** `[atMs, localMsat, remoteMsat]`: a channel's balances from `atMs` on, seen from its first node. */
 export type BalancePoint = [atMs: number, localMsat: number, remoteMsat: number];
 
-export const TIMELINE_KINDS = ['partition', 'link-down', 'offline', 'gateway-outage', 'tower-outage', 'force-close', 'breach', 'justice', 'reorg'] as const;
+export const TIMELINE_KINDS = ['partition', 'link-down', 'offline', 'gateway-outage', 'tower-outage', 'flood', 'force-close', 'breach', 'justice', 'reorg'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /**

@@ -22,7 +22,7 @@ function errorOf(load: () => Scenario): ScenarioError {
 
 t.test('every shipped scenario loads', async (t) => {
   const files = readdirSync(shipped).filter((file) => file.endsWith('.yaml'));
-  t.same(files.sort(), ['breach-tower-down.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml']);
+  t.same(files.sort(), ['breach-tower-down.yaml', 'flood.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml']);
   for (const file of files) {
     const scenario = loadScenario(join(shipped, file));
     t.equal(`${scenario.name}.yaml`, file, `${file} is named after its file`);
@@ -229,6 +229,11 @@ t.test('more refusals, from text', async (t) => {
     [`${base}events: [{ at: 1d, heal: no }]\n`, 'events[0].heal', /expected true or false, got the string "no"/],
     [`${base}events: [{ at: 1d, reorg: 0 }]\n`, 'events[0].reorg', /0 is outside \[1, 100\]/],
     [`${base}events: [{ at: 1d, gatewayOutage: forever }]\n`, 'events[0].gatewayOutage', /expected a number and a unit/],
+    [`${base}events: [{ at: 1d, flood: { from: n1, kind: gossip, rate: 1/s, for: 1h } }]\n`, 'events[0].flood.kind', /one of handshake, envelope, appointment/],
+    [`${base}events: [{ at: 1d, flood: { from: n7, kind: handshake, rate: 1/s, for: 1h } }]\n`, 'events[0].flood.from', /unknown node "n7"/],
+    [`${base}events: [{ at: 1d, flood: { from: n1, kind: handshake, rate: 1000/s, for: 1d } }]\n`, 'events[0].flood.for', /86,400,000 messages at that rate: at most 1,000,000 per flood/],
+    [`${base}events: [{ at: 1d, flood: { from: n1, kind: handshake, rate: 1/s, for: 2d } }]\n`, 'events[0].flood.for', /2d from 1d runs past the end of the scenario \(duration 2d\)/],
+    [`${base}events: [{ at: 1d, flood: { from: n1, kind: handshake, rate: 1/s } }]\n`, 'events[0].flood.for', /missing: how long/],
     [`${base}seed: -1\n`, 'seed', /outside \[0, /],
     ['', '', /expected a scenario .*, got nothing/],
     ['- name: t\n', '', /expected a scenario .*, got a list/],

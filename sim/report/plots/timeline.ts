@@ -28,6 +28,7 @@ export const KIND_NAMES: Record<TimelineKind, string> = {
   offline: 'node offline',
   'gateway-outage': 'gateway outage',
   'tower-outage': 'tower outage',
+  flood: 'flood',
   'force-close': 'force close',
   breach: 'breach',
   justice: 'justice',

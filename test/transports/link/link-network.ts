@@ -12,9 +12,8 @@ import { publicKeyOf } from '../../../node/keys/curve.js';
 import { type MemoryMedium, type MemoryMediumOptions, createMemoryMedium } from '../../../transports/memory.js';
 import { Link, type LinkInit } from '../../../transports/link/link.js';
 import { type LinkOutbox, MemoryLinkOutbox } from '../../../transports/link/outbox.js';
-import { HandshakeInitiator, newEphemeralKey } from '../../../transports/link/noise.js';
-import { encodeFrame } from '../../../transports/link/frame.js';
-import { neighbourTag, neighbourTagKey } from '../../../transports/link/neighbour-tag.js';
+import { newEphemeralKey } from '../../../transports/link/noise.js';
+import { strangerActOne as actOneFromAStranger } from '../../../sim/stranger.js';
 import type { Transport, TransportEvents } from '../../../transports/transport.js';
 import { type LoRaModulation, timeOnAirMs } from '../../../transports/lora/airtime.js';
 import { DutyCycleLimiter, EU868, type DutyCyclePolicy } from '../../../transports/lora/duty-cycle.js';
@@ -130,14 +129,9 @@ export async function linkedPair(mediumOptions: Omit<MemoryMediumOptions, 'clock
   return { clock, medium, alice, bob, aliceLink, bobLink, aliceTransport, bobTransport, nodes: [alice, bob] };
 }
 
-/** A fresh act one from a stranger's key, to `responderId`, with a tag made as well as a stranger can: from her own key. */
+/** A fresh act one from a stranger's key, to `responderId` (see `sim/stranger.ts`). */
 export function strangerActOne(responderId: string, sessionId: number): Uint8Array {
-  const eveKey = nodeKeyFromSecret(newEphemeralKey(randomBytes));
-  const responder = Buffer.from(responderId, 'hex');
-  const initiator = new HandshakeInitiator({ localStaticKey: eveKey, remoteStaticKey: responder, ephemeralSecretKey: newEphemeralKey(randomBytes) });
-  const act = initiator.actOne();
-  const tag = neighbourTag(neighbourTagKey(eveKey.ecdh(responder)), sessionId, act);
-  return encodeFrame({ kind: 'act-one', initiatorSessionId: sessionId, act, neighbourTag: tag });
+  return actOneFromAStranger(randomBytes, responderId, sessionId);
 }
 
 /** Every drop counter of a link that is not zero. */
