@@ -1,0 +1,137 @@
+// The direction of imports, as data (issue 16). Walks every import of the
+// production code (node/, transports/, gateway/, sim/) and of bench/, and
+// fails on an edge the rules below forbid or on a cycle of files, unless it
+// is in KNOWN_DEBT: what the code does today and issue 16 takes away. A new
+// forbidden import fails; so does a debt paid and still listed (take it out).
+import t from 'tap';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SCANNED = ['node', 'transports', 'gateway', 'sim', 'bench'];
+
+/** The bottom layer `transports/` may use of `node/` until issue 16 moves it to its own folder. */
+const CORE = ['node/input.ts', 'node/clock.ts', 'node/keys/seed.ts', 'node/keys/curve.ts', 'node/keys/node-key.ts', 'node/wire/varint.ts', 'node/wire/cbor.ts', 'node/wire/cbor-layout.ts', 'node/wire/limits.ts'];
+/** The one program entry that registers all three programs' verbs. */
+const PROGRAM_ENTRY = 'node/cli/lnmesh.ts';
+
+/** Why an import from `from` to `to` (paths from the repository root) is forbidden, or undefined. */
+function forbidden(from: string, to: string): string | undefined {
+  const area = (path: string) => path.split('/')[0]!;
+  if (area(to) === 'test' && area(from) !== 'test') return `${area(from)}/ imports test/`;
+  if (area(from) === 'node' && (area(to) === 'gateway' || area(to) === 'sim') && from !== PROGRAM_ENTRY) return `the device's code imports ${area(to)}/`;
+  if (area(from) === 'transports' && (area(to) === 'gateway' || area(to) === 'sim')) return `transports/ imports ${area(to)}/`;
+  if (area(from) === 'transports' && area(to) === 'node' && !CORE.includes(to)) return 'transports/ imports node/ beyond its core';
+  if (area(from) === 'gateway' && area(to) === 'sim') return 'gateway/ imports sim/';
+  return undefined;
+}
+
+/**
+ * Today's forbidden edges and cycles, counted by rule ("from -> to" by top
+ * folders and the rule's words): issue 16 brings each to zero.
+ */
+const KNOWN_DEBT: Record<string, number> = {
+  'bench/channel.ts -> test/node: bench/ imports test/': 2,
+  'bench/link.ts -> test/transports: bench/ imports test/': 1,
+  'bench/lora.ts -> test/node: bench/ imports test/': 1,
+  'bench/lora.ts -> test/transports: bench/ imports test/': 1,
+  'bench/security.ts -> test/transports: bench/ imports test/': 1,
+  'bench/tower-air.ts -> test/node: bench/ imports test/': 1,
+  'bench/tower-air.ts -> test/transports: bench/ imports test/': 1,
+  'cycle: gateway/daemon/gateway-control.ts <-> gateway/daemon/gateway-daemon.ts': 1,
+  'cycle: node/channel/channel.ts <-> node/channel/commitments.ts': 1,
+  'cycle: node/daemon/node-control.ts <-> node/daemon/node-daemon.ts': 1,
+  'cycle: node/wire/messages.ts <-> node/wire/update-codec.ts': 1,
+  'folder cycle: gateway <-> gateway/daemon <-> node/bundle <-> node/cli <-> sim': 1,
+  'folder cycle: node <-> node/bolt3 <-> node/chain <-> node/channel <-> node/keys <-> node/monitor <-> node/persist <-> node/tower <-> node/uplink <-> node/wire <-> transports <-> transports/link <-> transports/lora <-> transports/router <-> transports/serial': 1,
+  'folder cycle: sim/report <-> sim/report/plots': 1,
+  "node/cli -> gateway/daemon: the device's code imports gateway/": 1,
+  'transports/router -> node/channel: transports/ imports node/ beyond its core': 1,
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'dist') return [];
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** The project files `file` imports, as paths from the root (`.js` specifiers name `.ts` sources). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const targets: string[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2]!;
+    if (!specifier.startsWith('.')) continue;
+    targets.push(relative(ROOT, resolve(dirname(file), specifier.replace(/\.js$/, '.ts'))));
+  }
+  return targets;
+}
+
+/** Strongly connected groups of more than one file (Tarjan). */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  let next = 0;
+  const visit = (node: string): void => {
+    index.set(node, next);
+    low.set(node, next++);
+    stack.push(node);
+    onStack.add(node);
+    for (const to of graph.get(node) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node)!, low.get(to)!));
+      } else if (onStack.has(to)) low.set(node, Math.min(low.get(node)!, index.get(to)!));
+    }
+    if (low.get(node) === index.get(node)) {
+      const group: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        group.push(member);
+      } while (member !== node);
+      if (group.length > 1) found.push(group.sort());
+    }
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return found;
+}
+
+const files = SCANNED.flatMap((dir) => sourceFiles(join(ROOT, dir))).map((file) => relative(ROOT, file));
+const graph = new Map(files.map((file) => [file, importsOf(join(ROOT, file))]));
+
+t.test('the imports follow the layering, and no files import each other in a cycle', async (t) => {
+  const debt: Record<string, number> = {};
+  const add = (key: string) => (debt[key] = (debt[key] ?? 0) + 1);
+  for (const [from, targets] of graph) {
+    for (const to of new Set(targets)) {
+      const why = forbidden(from, to);
+      if (why) add(`${from.split('/').slice(0, 2).join('/')} -> ${to.split('/').slice(0, 2).join('/')}: ${why}`);
+    }
+  }
+  const production = new Map([...graph].filter(([file]) => !file.startsWith('bench/')).map(([file, targets]) => [file, targets.filter((to) => graph.has(to))]));
+  for (const group of cycles(production)) add(`cycle: ${group.join(' <-> ')}`);
+  const folders = new Map<string, string[]>();
+  for (const [file, targets] of production) {
+    const folder = dirname(file);
+    folders.set(folder, [...(folders.get(folder) ?? []), ...targets.map(dirname).filter((to) => to !== folder)]);
+  }
+  for (const group of cycles(folders)) add(`folder cycle: ${group.join(' <-> ')}`);
+  for (const [key, count] of Object.entries(debt)) {
+    const known = KNOWN_DEBT[key];
+    if (known === undefined) t.fail(`new: ${key} (${count})`);
+    else t.ok(count <= known, `known debt, not to grow: ${key} (${count} of ${known})`);
+  }
+  for (const key of Object.keys(KNOWN_DEBT)) if (!(key in debt)) t.fail(`paid: take "${key}" out of KNOWN_DEBT`);
+  t.ok(graph.size > 200, `${graph.size} files scanned`);
+});
