@@ -42,7 +42,6 @@ const KNOWN_DEBT: Record<string, number> = {
   'cycle: gateway/daemon/gateway-control.ts <-> gateway/daemon/gateway-daemon.ts': 1,
   'cycle: node/channel/channel.ts <-> node/channel/commitments.ts': 1,
   'cycle: node/daemon/node-control.ts <-> node/daemon/node-daemon.ts': 1,
-  'cycle: node/wire/messages.ts <-> node/wire/update-codec.ts': 1,
   'folder cycle: gateway <-> gateway/daemon <-> node/bundle <-> node/cli <-> sim': 1,
   'folder cycle: node <-> node/bolt3 <-> node/chain <-> node/channel <-> node/keys <-> node/monitor <-> node/persist <-> node/tower <-> node/uplink <-> node/wire <-> transports <-> transports/link <-> transports/lora <-> transports/router <-> transports/serial': 1,
   'folder cycle: sim/report <-> sim/report/plots': 1,

@@ -21,7 +21,10 @@ import { InvalidInputError } from '../input.js';
 import { type FieldLayout, type MessageLayout, LayoutCodec, type UnknownMessage, bytes, uint } from './cbor-layout.js';
 import { DecodeError } from './cbor.js';
 import { MAX_HANDLE, MAX_MESSAGE_BYTES } from './limits.js';
-import { UPDATE_TYPE, decodeChannelUpdate, encodeChannelUpdate } from './update-codec.js';
+import { type ChannelUpdate, UPDATE_TYPE, decodeChannelUpdate, encodeChannelUpdate } from './update-codec.js';
+
+// The update message's types live beside its codec (one direction: messages -> update-codec).
+export type { ChannelUpdate, CommitmentSignatures, Revocation, Update } from './update-codec.js';
 
 export { DecodeError, MAX_HANDLE, MAX_MESSAGE_BYTES };
 
@@ -87,45 +90,6 @@ export interface ChannelReady {
   readonly type: 'channel_ready';
   readonly handle: number;
   readonly secondPerCommitmentPoint: Uint8Array;
-}
-
-export type Update =
-  | {
-      readonly kind: 'add';
-      readonly amountMsat: number;
-      readonly paymentHash: Uint8Array;
-      readonly cltvExpiry: number;
-      /** The payee's node id when it is not the receiving peer: a static route needs no onion, only where to forward. */
-      readonly destination?: Uint8Array;
-    }
-  | { readonly kind: 'fulfill'; readonly id: number; readonly paymentPreimage: Uint8Array }
-  | { readonly kind: 'fail'; readonly id: number; readonly reason: Uint8Array }
-  | { readonly kind: 'fee'; readonly feeratePerKw: number };
-
-export interface Revocation {
-  readonly perCommitmentSecret: Uint8Array;
-  readonly nextPerCommitmentPoint: Uint8Array;
-}
-
-export interface CommitmentSignatures {
-  readonly signature: Uint8Array;
-  /** One per untrimmed HTLC output, in the order of the outputs. */
-  readonly htlcSignatures: readonly Uint8Array[];
-}
-
-/** `revoke_and_ack`, then `update_*`, then `commitment_signed`, each part optional. */
-export interface ChannelUpdate {
-  readonly type: 'update';
-  readonly handle: number;
-  /**
-   * The message's place in this channel's stream from its sender, modulo 256:
-   * a message delivered twice (a retry after a crash) is recognised and
-   * ignored, one that went missing is noticed.
-   */
-  readonly sequence: number;
-  readonly revocation?: Revocation;
-  readonly updates: readonly Update[];
-  readonly commitment?: CommitmentSignatures;
 }
 
 export interface Shutdown {

@@ -36,8 +36,46 @@
  */
 import { DecodeError } from './cbor.js';
 import { MAX_HANDLE } from './limits.js';
-import type { ChannelUpdate, CommitmentSignatures, Revocation, Update } from './messages.js';
 import { type ByteReader, readVarint, writeVarint } from './varint.js';
+
+export type Update =
+  | {
+      readonly kind: 'add';
+      readonly amountMsat: number;
+      readonly paymentHash: Uint8Array;
+      readonly cltvExpiry: number;
+      /** The payee's node id when it is not the receiving peer: a static route needs no onion, only where to forward. */
+      readonly destination?: Uint8Array;
+    }
+  | { readonly kind: 'fulfill'; readonly id: number; readonly paymentPreimage: Uint8Array }
+  | { readonly kind: 'fail'; readonly id: number; readonly reason: Uint8Array }
+  | { readonly kind: 'fee'; readonly feeratePerKw: number };
+
+export interface Revocation {
+  readonly perCommitmentSecret: Uint8Array;
+  readonly nextPerCommitmentPoint: Uint8Array;
+}
+
+export interface CommitmentSignatures {
+  readonly signature: Uint8Array;
+  /** One per untrimmed HTLC output, in the order of the outputs. */
+  readonly htlcSignatures: readonly Uint8Array[];
+}
+
+/** `revoke_and_ack`, then `update_*`, then `commitment_signed`, each part optional. */
+export interface ChannelUpdate {
+  readonly type: 'update';
+  readonly handle: number;
+  /**
+   * The message's place in this channel's stream from its sender, modulo 256:
+   * a message delivered twice (a retry after a crash) is recognised and
+   * ignored, one that went missing is noticed.
+   */
+  readonly sequence: number;
+  readonly revocation?: Revocation;
+  readonly updates: readonly Update[];
+  readonly commitment?: CommitmentSignatures;
+}
 
 /** The first byte of an `update`: its message type number. */
 export const UPDATE_TYPE = 12;
