@@ -609,11 +609,11 @@ class SimRun {
     }
     const destination = event.flood === 'appointment' ? GATEWAY : destinations[random.uint32() % destinations.length]!;
     const path = this.findRoute(event.from, destination);
-    const mesh = this.nodes.get(event.from)!.mesh;
-    if (!path || path.length < 2 || !mesh || !this.nodes.get(event.from)!.isRunning) return;
+    const node = this.nodes.get(event.from)!;
+    if (!path || path.length < 2 || !node.mesh || !node.isRunning) return;
     const nextHop = this.idOf(path[1]!);
     const payload = event.flood === 'appointment' ? strangerAppointments(random.bytes) : random.bytes(200);
-    const link = mesh.links.find((candidate) => candidate.knownPeers().includes(nextHop));
+    const link = node.mesh.links.find((candidate) => candidate.knownPeers().includes(nextHop));
     link?.send(nextHop, strangerEnvelope(random.bytes, this.idOf(destination), payload));
   }
 

@@ -413,7 +413,7 @@ export class Link extends EventEmitter<LinkEvents> {
       this.peers.set(id, {
         id,
         answeredActOnes: [],
-        replyBudget: this.replyBurst(),
+        replyBudget: this.handshakeRepliesPerHour,
         replyBudgetAt: this.clock.now(),
         address: init.addresses?.[hex] ?? init.addresses?.[id],
         sessions: [],
@@ -687,15 +687,11 @@ export class Link extends EventEmitter<LinkEvents> {
   private takeReply(peer: PeerState): boolean {
     const now = this.clock.now();
     const refilled = ((now - peer.replyBudgetAt) * this.handshakeRepliesPerHour) / 3_600_000;
-    peer.replyBudget = Math.min(this.replyBurst(), peer.replyBudget + Math.max(0, refilled));
+    peer.replyBudget = Math.min(this.handshakeRepliesPerHour, peer.replyBudget + Math.max(0, refilled));
     peer.replyBudgetAt = now;
     if (peer.replyBudget < 1) return false;
     peer.replyBudget--;
     return true;
-  }
-
-  private replyBurst(): number {
-    return this.handshakeRepliesPerHour;
   }
 
   private sendActTwo(pending: PendingResponder, to: string | undefined): void {
