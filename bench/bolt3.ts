@@ -7,7 +7,7 @@ import { type Htlc, buildCommitment } from '../node/bolt3/commitment.js';
 import { deriveCommitmentKeys } from '../node/bolt3/commitment-keys.js';
 import { buildHtlcTransaction, remoteHtlcSighashType } from '../node/bolt3/htlc-tx.js';
 import { fundingScript } from '../node/bolt3/scripts.js';
-import { MAX_SHACHAIN_INDEX, RevocationStore, generateFromSeed } from '../node/keys/shachain.js';
+import { MAX_SHACHAIN_INDEX, RevocationStore, generateFromSeed } from '../node/bolt3/shachain.js';
 import { SeedSigner } from '../node/keys/signer.js';
 import { batchPerSecond, operationsPerSecond } from './measure.js';
 

@@ -1,6 +1,6 @@
 /**
  * The two secp256k1 libraries side by side on the operations channels use
- * most, to back the choice `node/keys/curve.ts` makes.
+ * most, to back the choice `node/core/curve.ts` makes.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';

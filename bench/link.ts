@@ -10,13 +10,13 @@
  * that timers cost nothing: the CPU bound of the link, not of a radio.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { publicKeyOf } from '../node/keys/curve.js';
+import { publicKeyOf } from '../node/core/curve.js';
 import { HandshakeInitiator, HandshakeResponder } from '../transports/link/noise.js';
 import { performance } from 'node:perf_hooks';
 import { linkedPair } from '../test/transports/link/link-network.js';
 import type { Figure } from './bolt3.js';
 import { operationsPerSecond } from './measure.js';
-import { nodeKeyFromSecret } from '../node/keys/node-key.js';
+import { nodeKeyFromSecret } from '../node/core/node-key.js';
 
 const initiatorStatic = sha256(Uint8Array.of(1));
 const responderStatic = sha256(Uint8Array.of(2));

@@ -8,12 +8,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { Clock } from '../node/clock.js';
-import { InvalidInputError } from '../node/input.js';
-import { type NodeKey, nodeKeyFromSecret } from '../node/keys/node-key.js';
-import type { RandomBytes } from '../node/keys/seed.js';
+import type { Clock } from '../node/core/clock.js';
+import { InvalidInputError } from '../node/core/input.js';
+import { type NodeKey, nodeKeyFromSecret } from '../node/core/node-key.js';
+import type { RandomBytes } from '../node/core/random.js';
 import { type TowerSigner, towerSignerFromSecret } from '../node/tower/receipt.js';
-import { type LinkConfig, buildLinks, startLinks } from '../transports/link-config.js';
+import { type LinkConfig, buildLinks, startLinks } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
 import type { LinkOutbox } from '../transports/link/outbox.js';
 import { LinkSet } from '../transports/router/link-set.js';

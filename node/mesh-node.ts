@@ -15,7 +15,7 @@
  * envelopes end to end.
  */
 import { EventEmitter } from 'node:events';
-import { type LinkConfig, buildLinks, startLinks, withField } from '../transports/link-config.js';
+import { type LinkConfig, buildLinks, startLinks, withField } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
 import type { LinkOutbox } from '../transports/link/outbox.js';
 import { LinkSet } from '../transports/router/link-set.js';
@@ -23,10 +23,10 @@ import { deliverToHandler, routerMessenger } from '../transports/router/messenge
 import { Router } from '../transports/router/router.js';
 import type { SeenMessages } from '../transports/router/seen-messages.js';
 import { type Broadcaster, ChannelManager, type ChannelManagerInit, type FundingWallet } from './channel/manager.js';
-import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
-import { InvalidInputError } from './input.js';
-import type { RandomBytes } from './keys/seed.js';
+import type { Clock } from './core/clock.js';
+import type { Logger } from './core/logger.js';
+import { InvalidInputError } from './core/input.js';
+import type { RandomBytes } from './core/random.js';
 import type { Signer } from './keys/signer.js';
 import type { Persister, RecordStore } from './persist/persister.js';
 import { type Checkpoint, HeaderChain } from './chain/header-chain.js';
@@ -84,8 +84,8 @@ export interface MeshNodeEvents {
   warning: [message: string];
 }
 
-export type { LinkConfig, LinkTiming, NeighbourConfig } from '../transports/link-config.js';
-export { LinkStartError } from '../transports/link-config.js';
+export type { LinkConfig, LinkTiming, NeighbourConfig } from '../transports/config/link-config.js';
+export { LinkStartError } from '../transports/config/link-config.js';
 
 export class MeshNode extends EventEmitter<MeshNodeEvents> {
   readonly manager: ChannelManager;

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { InvalidInputError } from '../node/input.js';
+import { InvalidInputError } from '../node/core/input.js';
 import { formatDuration } from '../node/config/duration.js';
 import type { RunProgress } from './run.js';
 

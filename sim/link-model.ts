@@ -7,7 +7,7 @@
  * Serial: ten bit times (start, 8 data, stop) per byte of the line's framing
  * (COBS, CRC-32, delimiter). MQTT: a fixed latency through the broker.
  */
-import { InvalidInputError, checkInteger, checkObject, describe } from '../node/input.js';
+import { InvalidInputError, checkInteger, checkObject, describe } from '../node/core/input.js';
 import { checkModulation, maxPayloadForDataRate, timeOnAirMs, type LoRaModulation } from '../transports/lora/airtime.js';
 import { RNODE_MTU, rnodePacketSizes, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
 import { serialFrameMaxLength } from '../transports/serial/serial-framing.js';

@@ -27,8 +27,8 @@
  * end); a MQTT broker's own outage is a node-down of its clients.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../node/clock.js';
-import { InvalidInputError, checkArray, describe } from '../node/input.js';
+import type { Clock } from '../node/core/clock.js';
+import { InvalidInputError, checkArray, describe } from '../node/core/input.js';
 import { DutyCycleLimiter, EU868, US915 } from '../transports/lora/duty-cycle.js';
 import { TransportError, type Transport, type TransportEvents } from '../transports/transport.js';
 import { checkLinkModel, frameDurationMs, linkMtu, type LinkModel } from './link-model.js';

@@ -14,7 +14,7 @@
  * they were.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInputError, describe } from '../node/input.js';
+import { InvalidInputError, describe } from '../node/core/input.js';
 
 /** What a run is seeded with: an integer (as on the command line) or any string. */
 export type Seed = number | string;

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type ChannelPolicy, type ChannelTerms, DEFAULT_MARGIN_BLOCKS, MAX_CSV_DELAY, channelPolicy, channelRefusals, delaysFor } from '../node/channel/policy.js';
-import { InvalidInputError } from '../node/input.js';
+import { InvalidInputError } from '../node/core/input.js';
 import { formatDuration } from '../node/config/duration.js';
 import { type LinkModel, checkLinkModel } from './link-model.js';
 import { SeededRandom } from './random.js';

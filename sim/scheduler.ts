@@ -22,8 +22,8 @@
  *   `onRecord`: a month of a mesh would not fit.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { Clock } from '../node/clock.js';
-import { InvalidInputError, describe } from '../node/input.js';
+import type { Clock } from '../node/core/clock.js';
+import { InvalidInputError, describe } from '../node/core/input.js';
 import { EventQueue, type QueuedEvent } from './event-queue.js';
 
 /** A misuse of the scheduler itself (a run started inside a run). */

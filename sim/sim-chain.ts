@@ -15,7 +15,7 @@ import { type Coin, coinbaseAt, mineToSegwit, spendAnyoneCanSpendTo } from '../g
 import { ANYONE_CAN_SPEND_OUTPUT } from '../gateway/chain/regtest-miner.js';
 import type { Transaction } from '../node/bolt3/transaction.js';
 import type { Checkpoint } from '../node/chain/header-chain.js';
-import type { Clock } from '../node/clock.js';
+import type { Clock } from '../node/core/clock.js';
 import type { SeededRandom } from './random.js';
 import type { SimWallet } from './sim-wallet.js';
 

@@ -9,7 +9,7 @@
  * envelopes seen) starts empty again.
  */
 import type { ChannelManagerInit } from '../node/channel/manager.js';
-import type { Clock } from '../node/clock.js';
+import type { Clock } from '../node/core/clock.js';
 import type { SeedSigner } from '../node/keys/signer.js';
 import { type GatewayConfig, type LinkConfig, MeshNode } from '../node/mesh-node.js';
 import { MemoryPersister } from '../node/persist/persister.js';

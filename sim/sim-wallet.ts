@@ -13,7 +13,7 @@ import { addFeeInputs } from '../node/bolt3/fee-inputs.js';
 import { type FundingInput, buildFundingTransaction } from '../node/bolt3/funding.js';
 import { p2wpkh } from '../node/bolt3/scripts.js';
 import type { FundingWallet } from '../node/channel/manager.js';
-import { publicKeyOf, signDigest } from '../node/keys/curve.js';
+import { publicKeyOf, signDigest } from '../node/core/curve.js';
 
 export class SimWalletError extends Error {
   override name = 'SimWalletError';

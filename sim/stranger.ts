@@ -13,8 +13,8 @@
  *   appointments of random bytes: the tower stores what its quotas let in.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { nodeKeyFromSecret } from '../node/keys/node-key.js';
-import type { RandomBytes } from '../node/keys/seed.js';
+import { nodeKeyFromSecret } from '../node/core/node-key.js';
+import type { RandomBytes } from '../node/core/random.js';
 import { encodeGatewayMessage } from '../node/wire/gateway-messages.js';
 import { encodeFrame } from '../transports/link/frame.js';
 import { neighbourTag, neighbourTagKey } from '../transports/link/neighbour-tag.js';

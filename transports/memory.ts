@@ -5,7 +5,7 @@
  * mtu) deterministically: randomness and time are injected.
  */
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock } from '../node/clock.js';
+import { systemClock, type Clock } from '../node/core/clock.js';
 import { TransportError, type Transport, type TransportEvents } from './transport.js';
 
 export interface MemoryMediumOptions {

@@ -19,7 +19,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { InvalidInputError } from '../node/input.js';
+import { InvalidInputError } from '../node/core/input.js';
 import { TransportError, type Transport, type TransportEvents } from './transport.js';
 
 /** Node names are topic levels and travel in every message: short, and none of MQTT's `/ + #`. */

@@ -9,8 +9,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { Block } from 'bitcoinjs-lib';
-import { type Clock, systemClock } from '../../node/clock.js';
-import { checkInteger } from '../../node/input.js';
+import { type Clock, systemClock } from '../../node/core/clock.js';
+import { checkInteger } from '../../node/core/input.js';
 import { Transaction, checkTxid } from '../../node/bolt3/transaction.js';
 import { MAX_BLOCK_BYTES, decodeBlock } from './block-decoding.js';
 import type { BroadcastResult, ChainBlock, ChainSource, ChainSourceEvents, ChainTip, TransactionStatus } from './chain-source.js';

@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import bcoin from 'bcoin';
-import type { Clock } from '../../node/clock.js';
-import { InvalidInputError, checkInteger } from '../../node/input.js';
+import type { Clock } from '../../node/core/clock.js';
+import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import { Transaction, checkTxid } from '../../node/bolt3/transaction.js';
 import { decodeBlock } from './block-decoding.js';
 import type { BroadcastResult, ChainBlock, ChainSource, ChainSourceEvents, ChainTip, TransactionStatus } from './chain-source.js';

@@ -5,8 +5,8 @@
  * on what an answer may weigh, and errors that tell a user what to fix.
  */
 import { readFile } from 'node:fs/promises';
-import { type Clock, systemClock } from '../../node/clock.js';
-import { InvalidInputError, checkInteger } from '../../node/input.js';
+import { type Clock, systemClock } from '../../node/core/clock.js';
+import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 
 /** rpcuser/rpcpassword (or rpcauth), or the `.cookie` file Core writes in its data directory at each start. */
 export type RpcCredentials = { readonly user: string; readonly password: string } | { readonly cookieFile: string };

@@ -4,7 +4,7 @@
  * server's) and to find a recently confirmed transaction when the server
  * keeps no transaction index. Contiguous heights, oldest first.
  */
-import { checkInteger } from '../../node/input.js';
+import { checkInteger } from '../../node/core/input.js';
 
 export interface TrackedBlock {
   readonly height: number;

@@ -6,8 +6,8 @@
  * never races a block mined on demand.
  */
 import bcoin from 'bcoin';
-import type { Clock } from '../../node/clock.js';
-import { InvalidInputError, checkBytes, checkInteger } from '../../node/input.js';
+import type { Clock } from '../../node/core/clock.js';
+import { InvalidInputError, checkBytes, checkInteger } from '../../node/core/input.js';
 import { p2wsh } from '../../node/bolt3/scripts.js';
 
 /** `OP_TRUE`: a witness script anyone can satisfy. */

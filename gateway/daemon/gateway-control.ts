@@ -4,7 +4,7 @@
  * on regtest, `mine`, `reorg` and `faucet`.
  */
 import type { ControlHandler } from '../../node/control/control-server.js';
-import { InvalidInputError, checkInteger } from '../../node/input.js';
+import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import { linkViews } from '../../node/daemon/link-views.js';
 import { memoryFigures } from '../../node/daemon/memory-figures.js';
 import { addressToScript } from '../../node/wallet/address.js';

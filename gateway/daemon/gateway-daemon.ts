@@ -9,7 +9,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { type Clock, systemClock } from '../../node/clock.js';
+import { type Clock, systemClock } from '../../node/core/clock.js';
 import { ControlServer } from '../../node/control/control-server.js';
 import { type DataDirLock, lockDataDir } from '../../node/daemon/data-dir-lock.js';
 import { octal } from '../../node/daemon/data-dir-permissions.js';

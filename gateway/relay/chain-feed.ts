@@ -31,9 +31,9 @@ import type { Transaction } from '../../node/bolt3/transaction.js';
 import { hashToHex } from '../../node/chain/block-header.js';
 import { encodeCompactHeaders } from '../../node/chain/compact-headers.js';
 import { merkleProof } from '../../node/chain/merkle.js';
-import type { Messenger } from '../../node/channel/manager.js';
-import type { Clock } from '../../node/clock.js';
-import { InvalidInputError, checkInteger } from '../../node/input.js';
+import type { Messenger } from '../../node/core/messenger.js';
+import type { Clock } from '../../node/core/clock.js';
+import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import {
   type FeedMatch,
   type GatewayMessage,

@@ -23,8 +23,8 @@
  * genuine mail goes first however much junk waits beside it.
  */
 import { type RootDatabase, open } from 'lmdb';
-import type { Clock } from '../../node/clock.js';
-import { checkInteger } from '../../node/input.js';
+import type { Clock } from '../../node/core/clock.js';
+import { checkInteger } from '../../node/core/input.js';
 
 /** Who a message is from, as the gateway sees it. */
 export type Standing =

@@ -19,7 +19,7 @@
  * itself (a rare event: a late appointment that matches), and checks that
  * the chain still has that block.
  */
-import { checkBytes, checkInteger } from '../../node/input.js';
+import { checkBytes, checkInteger } from '../../node/core/input.js';
 import { LOCATOR_LENGTH } from '../../node/tower/appointment.js';
 
 /** A cached block: where a locator was found. */

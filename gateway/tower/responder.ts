@@ -11,7 +11,7 @@
  * an `invalid` record and nothing is broadcast.
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import type { Clock } from '../../node/clock.js';
+import type { Clock } from '../../node/core/clock.js';
 import { Transaction } from '../../node/bolt3/transaction.js';
 import { type SignedBreachAlert, signAlert } from '../../node/tower/alert.js';
 import { LOCATOR_LENGTH, justiceFromKit, justiceFromTransaction, openAppointment } from '../../node/tower/appointment.js';

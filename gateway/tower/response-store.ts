@@ -8,7 +8,7 @@
  */
 import { Encoder } from 'cbor-x';
 import { type Database, type RootDatabase, open } from 'lmdb';
-import { checkInteger } from '../../node/input.js';
+import { checkInteger } from '../../node/core/input.js';
 
 /**
  * - `active`: the justice is broadcast (or about to be) and tracked until buried.

@@ -21,8 +21,8 @@
  * Only growth is checked: replacing, dropping and forgetting always go
  * through, so a node over a lowered cap can still clean up.
  */
-import { InvalidInputError, checkHex, checkInteger } from '../../node/input.js';
-import { checkPublicKey } from '../../node/keys/curve.js';
+import { InvalidInputError, checkHex, checkInteger } from '../../node/core/input.js';
+import { checkPublicKey } from '../../node/core/curve.js';
 
 export interface NodeUsage {
   readonly appointments: number;

@@ -22,8 +22,8 @@
  */
 import { hash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../node/clock.js';
-import { checkArray, checkInteger } from '../../node/input.js';
+import type { Clock } from '../../node/core/clock.js';
+import { checkArray, checkInteger } from '../../node/core/input.js';
 import type { Outpoint, Transaction } from '../../node/bolt3/transaction.js';
 import type { SignedBreachAlert } from '../../node/tower/alert.js';
 import { LOCATOR_LENGTH } from '../../node/tower/appointment.js';

@@ -4,7 +4,7 @@
  * taken from the funder, outputs below the dust limit left out, BIP 69 order.
  * Nobody's funds are delayed: both agreed.
  */
-import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkBytes, checkInteger } from '../core/input.js';
 import { MAX_SIGNATURE_WITNESS_SIZE } from './sweep.js';
 import { compareBytes, fundingScript } from './scripts.js';
 import { type Outpoint, Transaction, addInput, addOutput, checkOutpoint, checkSatoshis } from './transaction.js';

@@ -6,9 +6,9 @@
  * "remote" the other side, as in BOLT 3: our commitment and theirs use the
  * same function with the arguments swapped.
  */
-import { checkObject } from '../input.js';
-import { checkPublicKey } from '../keys/curve.js';
-import { derivePublicKey, deriveRevocationPublicKey } from '../keys/derive.js';
+import { checkObject } from '../core/input.js';
+import { checkPublicKey } from '../core/curve.js';
+import { derivePublicKey, deriveRevocationPublicKey } from './key-derivation.js';
 
 /** The public keys a node announces for one channel (`open_channel` / `accept_channel`). */
 export interface ChannelPublicKeys {

@@ -7,8 +7,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
-import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../input.js';
-import { checkPublicKey } from '../keys/curve.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../core/input.js';
+import { checkPublicKey } from '../core/curve.js';
 import { type CommitmentScriptKeys, checkCommitmentScriptKeys } from './commitment-keys.js';
 import { MIN_DUST_LIMIT_SATOSHIS } from './dust.js';
 import {
@@ -21,7 +21,7 @@ import {
   commitmentFee,
   isHtlcTrimmed,
 } from './fees.js';
-import { MAX_SHACHAIN_INDEX } from '../keys/shachain.js';
+import { MAX_SHACHAIN_INDEX } from './shachain.js';
 import {
   MAX_CLTV_EXPIRY,
   anchorScript,

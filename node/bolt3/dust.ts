@@ -3,7 +3,7 @@
  * relay a transaction. BOLT 2 requires `dust_limit_satoshis` to be at least
  * the largest of these for the outputs a commitment can have (354 satoshis).
  */
-import { checkBytes } from '../input.js';
+import { checkBytes } from '../core/input.js';
 
 /** Bitcoin Core's default `-dustrelayfee`, in satoshis per 1000 virtual bytes. */
 export const DUST_RELAY_FEE_PER_KVB = 3000;

@@ -9,7 +9,7 @@
  * The coins are P2WPKH: their witnesses do not change the txid, so the
  * second-stage claim built on this transaction's output stays valid.
  */
-import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../core/input.js';
 import { dustThreshold } from './dust.js';
 import { MAX_FEERATE_PER_KW, feeForWeight } from './fees.js';
 import type { DigestSigner, FundingInput } from './funding.js';

@@ -5,7 +5,7 @@
  * The weights are the spec's estimates, not measured ones: both peers must
  * compute the same fee without seeing the signatures, so they are constants.
  */
-import { InvalidInputError, checkInteger } from '../input.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
 
 export type CommitmentVariant = 'anchors' | 'static_remotekey';
 

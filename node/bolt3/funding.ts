@@ -7,8 +7,8 @@
  * Bitcoin Core's wallet estimates it: known before anything is signed.
  */
 import { script as bscript } from 'bitcoinjs-lib';
-import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../input.js';
-import { checkPublicKey } from '../keys/curve.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../core/input.js';
+import { checkPublicKey } from '../core/curve.js';
 import { dustThreshold } from './dust.js';
 import { MAX_FEERATE_PER_KW, feeForWeight } from './fees.js';
 import { compareBytes, fundingScript, p2pkh, p2wsh } from './scripts.js';

@@ -9,7 +9,7 @@
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInputError, checkBytes, checkInteger, checkObject } from '../input.js';
+import { InvalidInputError, checkBytes, checkInteger, checkObject } from '../core/input.js';
 import { type CommitmentScriptKeys, checkCommitmentScriptKeys } from './commitment-keys.js';
 import type { CommitmentOutput } from './commitment.js';
 import { type CommitmentVariant, MAX_FEERATE_PER_KW, checkVariant, htlcSuccessFee, htlcTimeoutFee } from './fees.js';

@@ -5,8 +5,8 @@
  * them with the revocation private key.
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import { InvalidInputError, checkArray, checkBytes, checkObject } from '../input.js';
-import { checkPublicKey } from '../keys/curve.js';
+import { InvalidInputError, checkArray, checkBytes, checkObject } from '../core/input.js';
+import { checkPublicKey } from '../core/curve.js';
 import { hash160 } from './scripts.js';
 import { MAX_SIGNATURE_WITNESS_SIZE, type Sweep, type SweepInput, UneconomicSweepError, buildSweepTransaction } from './sweep.js';
 import { type Outpoint, checkOutpoint, checkSatoshis } from './transaction.js';

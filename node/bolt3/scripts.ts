@@ -8,8 +8,8 @@
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { opcodes, script as bscript } from 'bitcoinjs-lib';
-import { checkBytes, checkInteger } from '../input.js';
-import { checkPublicKey } from '../keys/curve.js';
+import { checkBytes, checkInteger } from '../core/input.js';
+import { checkPublicKey } from '../core/curve.js';
 
 const OPS = opcodes;
 

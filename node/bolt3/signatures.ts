@@ -6,8 +6,8 @@
  * These functions take a raw secret key: only a `Signer` implementation
  * should call the signing ones.
  */
-import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
-import { compactToDer, derToCompact, signDigest, verifyDigest } from '../keys/curve.js';
+import { InvalidInputError, checkBytes, checkInteger } from '../core/input.js';
+import { compactToDer, derToCompact, signDigest, verifyDigest } from '../core/curve.js';
 import { SIGHASH_ALL, SIGHASH_SINGLE_ANYONECANPAY, Transaction, segwitSighash } from './transaction.js';
 
 /** A signature as it appears in a witness: DER || sighash type. */

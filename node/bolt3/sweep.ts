@@ -3,7 +3,7 @@
  * paying a fee computed from their weight at the largest signature sizes,
  * so the fee is fixed before anything is signed.
  */
-import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../input.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../core/input.js';
 import { dustThreshold } from './dust.js';
 import { MAX_FEERATE_PER_KW, feeForWeight } from './fees.js';
 import { type Outpoint, Transaction, addInput, addOutput, checkOutpoint, checkSatoshis } from './transaction.js';

@@ -4,7 +4,7 @@
  * satoshis, and BIP 143 signature hashes.
  */
 import { Transaction } from 'bitcoinjs-lib';
-import { InvalidInputError, checkInteger } from '../input.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
 
 export { Transaction };
 

@@ -9,7 +9,7 @@
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 import { writeArchive } from './archive.js';
 import { DEVICE_ENTRY, bundleDeviceCode } from './bundle-code.js';
 import { writeDeviceFiles } from './device-files.js';

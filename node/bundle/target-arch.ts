@@ -4,7 +4,7 @@
  * what decides which native binaries load: Raspberry Pi OS 32-bit on a Pi 4
  * runs a 64-bit kernel (`uname -m` says aarch64) under an armv7 userland.
  */
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 
 export type BundleArchName = 'arm64' | 'armv7' | 'x64';
 

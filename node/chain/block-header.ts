@@ -8,7 +8,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { InvalidInputError, checkBytes, checkHex, checkInteger } from '../input.js';
+import { InvalidInputError, checkBytes, checkHex, checkInteger } from '../core/input.js';
 
 export const HEADER_LENGTH = 80;
 const HASH_LENGTH = 32;

@@ -11,7 +11,7 @@
  * work (which covers the implied previous hash) is checked as usual.
  */
 import { type BlockHeader, HEADER_LENGTH, decodeHeader, encodeHeader, headerHash } from './block-header.js';
-import { type ByteReader, readVarint, writeVarint } from '../wire/varint.js';
+import { type ByteReader, readVarint, writeVarint } from '../core/varint.js';
 
 const VERSION_CHANGES = 0x01;
 const BITS_CHANGES = 0x02;

@@ -35,7 +35,7 @@
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import type { RecordStore } from '../persist/persister.js';
-import { InvalidInputError, checkBytes, checkHex, checkInteger, checkObject } from '../input.js';
+import { InvalidInputError, checkBytes, checkHex, checkInteger, checkObject } from '../core/input.js';
 import { type BlockHeader, HEADER_LENGTH, decodeHeader, hashMeetsTarget, hashToHex, headerHash, targetFromBits, workOfTarget } from './block-header.js';
 import { type AncestorLookup, MissingAncestorError, expectedBits } from './difficulty.js';
 import { HeaderStore, HeaderStoreError } from './header-store.js';

@@ -32,7 +32,7 @@
  *   bytes should also refuse one of 64 bytes (without witness) as proven.
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkBytes, checkInteger } from '../core/input.js';
 import { doubleSha256 } from './block-header.js';
 
 const HASH_LENGTH = 32;

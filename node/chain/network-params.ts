@@ -7,7 +7,7 @@
  * compare with the well-known genesis hashes listed here.
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 
 export type NetworkName = 'mainnet' | 'testnet' | 'signet' | 'regtest';
 

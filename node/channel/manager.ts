@@ -24,9 +24,10 @@ import { justiceFor, secondStageJustice } from '../monitor/claims.js';
 import { ChannelMonitor, type OnchainSummary, onchainSummary } from '../monitor/channel-monitor.js';
 import { spentOutpoint } from '../monitor/outpoints.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
-import { InvalidInputError, checkInteger } from '../input.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { checkPublicKey, isPublicKey } from '../keys/curve.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { checkPublicKey, isPublicKey } from '../core/curve.js';
+import type { Messenger } from '../core/messenger.js';
 import type { Signer } from '../keys/signer.js';
 import type { Invoice, OnchainResolution, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
@@ -35,10 +36,6 @@ import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
 
-/** Sends bytes to a peer, by node id (hex). Delivery, order and retries are the link layer's. */
-export interface Messenger {
-  send(peer: string, bytes: Uint8Array): void;
-}
 
 /** The node's wallet: builds and signs a funding transaction for the 2-of-2 of these keys (see `buildFundingTransaction`). */
 export interface FundingWallet {

@@ -5,7 +5,7 @@
 import { obscuringFactor } from '../bolt3/commitment.js';
 import type { CommitmentVariant } from '../bolt3/fees.js';
 import type { Outpoint } from '../bolt3/transaction.js';
-import { checkPublicKey } from '../keys/curve.js';
+import { checkPublicKey } from '../core/curve.js';
 import type { ChannelSigner } from '../keys/signer.js';
 import { Channel, type ChannelSide, type ChannelState } from './channel.js';
 import type { CommitmentSpec } from './spec.js';

@@ -6,9 +6,9 @@
  * (BOLT 11 comes with the gateway, for payers on the Lightning Network.)
  */
 import { bech32m } from '@scure/base';
-import { InvalidInputError, checkBytes, checkInteger } from '../input.js';
-import { isPublicKey } from '../keys/curve.js';
-import { DecodeError, decodeCbor, encodeCbor } from '../wire/cbor.js';
+import { InvalidInputError, checkBytes, checkInteger } from '../core/input.js';
+import { isPublicKey } from '../core/curve.js';
+import { DecodeError, decodeCbor, encodeCbor } from '../core/cbor.js';
 import type { PaymentRequest } from './manager.js';
 
 export const PAYMENT_REQUEST_PREFIX = 'lnm';

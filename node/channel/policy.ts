@@ -16,7 +16,7 @@
  * A node offline for longer than its horizon, with no watchtower reaching
  * the chain for it, can lose what its counterparty takes with an old state.
  */
-import { InvalidInputError, checkInteger } from '../input.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
 
 /** BIP 68 relative locks in blocks stop at 0xffff (about 455 days). */
 export const MAX_CSV_DELAY = 0xffff;

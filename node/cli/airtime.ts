@@ -1,6 +1,6 @@
 /** `lnmesh airtime`: time on air of one LoRa packet, for planning frame sizes against a duty cycle. */
 import type { Command } from 'commander';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 import { lowDataRateOptimizeApplies, payloadSymbols, symbolTimeMs, timeOnAirMs, type LoRaModulation } from '../../transports/lora/airtime.js';
 
 interface AirtimeOptions {

@@ -9,7 +9,7 @@ import { callControl } from '../control/control-client.js';
 import { ControlError } from '../control/control-protocol.js';
 import { readConfigText } from '../config/node-config.js';
 import { readYaml } from '../config/yaml-reader.js';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 
 export const DEFAULT_CONFIG = '/etc/lnmesh/node.yaml';
 

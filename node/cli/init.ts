@@ -13,9 +13,9 @@ import { gatewayConfigTemplate } from '../../gateway/daemon/gateway-template.js'
 import { NETWORK_NAMES } from '../config/node-config.js';
 import { nodeConfigTemplate } from '../config/node-template.js';
 import { octal, preparePrivateDir } from '../daemon/data-dir-permissions.js';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 import { nodeIdProblem } from '../keys/node-id.js';
-import { nodeKeyFromSecret } from '../keys/node-key.js';
+import { nodeKeyFromSecret } from '../core/node-key.js';
 import { generateSeed, writeSeedFile } from '../keys/seed.js';
 import { SeedSigner } from '../keys/signer.js';
 

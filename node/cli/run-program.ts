@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/yaml-reader.js';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 
 /** Errors that are the user's input (a file, an argument): exit 2. */
 const INPUT_ERRORS = [InvalidInputError, ConfigError] as const;

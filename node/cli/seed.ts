@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { mkdirSync, readSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Command } from 'commander';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 import { generateSeed, readSeedFile, seedFromWords, seedToWords, writeSeedFile } from '../keys/seed.js';
 import { SeedSigner } from '../keys/signer.js';
 

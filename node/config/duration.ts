@@ -5,7 +5,7 @@
  * silently ran a thousand times too long or too short would mislead.
  */
 
-import { describe, InvalidInputError } from '../input.js';
+import { describe, InvalidInputError } from '../core/input.js';
 
 /** Milliseconds per unit, smallest first. Months and years are left out: their length varies. */
 export const DURATION_UNITS: Readonly<Record<string, number>> = {

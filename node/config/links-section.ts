@@ -4,8 +4,8 @@
  * on it; then the static route table. Each value is checked where it stands,
  * so a mistake is reported at its line with its key (`links[0].transport.url`).
  */
-import type { LinkConfig } from '../../transports/link-config.js';
-import type { TransportSpec } from '../../transports/create-transport.js';
+import type { LinkConfig } from '../../transports/config/link-config.js';
+import type { TransportSpec } from '../../transports/config/create-transport.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import type { YamlMap, YamlValue } from './yaml-reader.js';
 

@@ -3,7 +3,7 @@
  * connection per call, one request, one answer (`control-protocol.ts`).
  */
 import { connect } from 'node:net';
-import { checkInteger } from '../input.js';
+import { checkInteger } from '../core/input.js';
 import { ControlError, MAX_CONTROL_LINE_BYTES, checkSocketPath, decodeResponse, encodeRequest, messageOf } from './control-protocol.js';
 
 /** Nothing listens at the socket path: the daemon is not running, or uses another path. */

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { lstat, rm, chmod, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Server, type Socket, connect, createServer } from 'node:net';
-import { InvalidInputError, describe } from '../input.js';
+import { InvalidInputError, describe } from '../core/input.js';
 import {
   BadRequestError,
   ControlError,

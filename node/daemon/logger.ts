@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import type { LogSettings } from '../config/log-section.js';
-import type { Logger as ComponentLogger } from '../logger.js';
+import type { Logger as ComponentLogger } from '../core/logger.js';
 
 export type { Logger } from 'pino';
 

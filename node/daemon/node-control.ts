@@ -7,10 +7,10 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { paymentRequestFromText, paymentRequestToText } from '../channel/payment-request.js';
 import type { ControlHandler } from '../control/control-server.js';
-import { InvalidInputError, checkInteger } from '../input.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import { scriptToAddress } from '../wallet/address.js';
-import { DecodeError } from '../wire/cbor.js';
+import { DecodeError } from '../core/cbor.js';
 import { linkViews } from './link-views.js';
 import { memoryFigures } from './memory-figures.js';
 import type { NodeDaemonParts } from './node-daemon.js';

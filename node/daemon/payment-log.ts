@@ -6,7 +6,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ManagerEvent, PaymentRequest } from '../channel/manager.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { PaymentRecord, Persister, RecordStore } from '../persist/persister.js';
 
 export type PaymentEntry = PaymentRecord & { readonly paymentHash: string };

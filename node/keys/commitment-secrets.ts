@@ -9,8 +9,8 @@
  * leaves at most 8 hashes for most new indexes. Each is a pure function of
  * the seed and the index.
  */
-import { checkBytes, checkInteger } from '../input.js';
-import { MAX_SHACHAIN_INDEX, deriveSecret } from './shachain.js';
+import { checkBytes, checkInteger } from '../core/input.js';
+import { MAX_SHACHAIN_INDEX, deriveSecret } from '../bolt3/shachain.js';
 
 /** How many low bits each kept ancestor has cleared, highest first. */
 const LEVELS = [40, 32, 24, 16, 8] as const;

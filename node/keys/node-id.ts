@@ -5,7 +5,7 @@
  * and refuse the same texts.
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { isPublicKey } from './curve.js';
+import { isPublicKey } from '../core/curve.js';
 
 /** Why `text` is not a node id, or undefined when it is one. */
 export function nodeIdProblem(text: unknown): string | undefined {

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { entropyToMnemonic, mnemonicToEntropy, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { InvalidInputError, checkBytes, checkHex } from '../input.js';
+import { InvalidInputError, checkBytes, checkHex } from '../core/input.js';
+import type { RandomBytes } from '../core/random.js';
 
 export const SEED_LENGTH = 32;
 
@@ -24,15 +25,6 @@ export class SeedFileError extends Error {
   ) {
     super(`seed file ${path}: ${reason}`);
   }
-}
-
-/** A source of randomness; core code never calls a global one. */
-export type RandomBytes = (length: number) => Uint8Array;
-
-/** A random number from 0 to 2^32 - 1: four bytes, big-endian. */
-export function randomUint32(randomBytes: RandomBytes): number {
-  const [a, b, c, d] = randomBytes(4);
-  return ((a! << 24) | (b! << 16) | (c! << 8) | d!) >>> 0;
 }
 
 export function generateSeed(randomBytes: RandomBytes): Uint8Array {

@@ -16,14 +16,14 @@
 import { HDKey } from '@scure/bip32';
 import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { checkBytes, checkInteger } from '../input.js';
+import { checkBytes, checkInteger } from '../core/input.js';
 import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
 import { signSegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
-import { checkPublicKey, checkSecretKey, publicKeyOf, signDigest, tweakMultiplyPublicKey } from './curve.js';
-import { derivePrivateKey, deriveRevocationPrivateKey } from './derive.js';
+import { checkPublicKey, checkSecretKey, publicKeyOf, signDigest, tweakMultiplyPublicKey } from '../core/curve.js';
+import { derivePrivateKey, deriveRevocationPrivateKey } from '../bolt3/key-derivation.js';
 import { CommitmentSecrets } from './commitment-secrets.js';
-import { MAX_SHACHAIN_INDEX } from './shachain.js';
+import { MAX_SHACHAIN_INDEX } from '../bolt3/shachain.js';
 import { SEED_LENGTH } from './seed.js';
 
 /** Signs for one channel. Signatures come back in 64-byte compact form. */

@@ -22,7 +22,7 @@ import type { Channel } from '../channel/channel.js';
 import type { CommitmentSpec } from '../channel/spec.js';
 import type { ChainFilter } from '../chain/chain-listener.js';
 import type { FeeEstimator } from '../chain/fee-estimator.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { CloseKind, OnchainResolution, PendingClaim } from '../persist/persister.js';
 import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf } from './claims.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS } from './deadlines.js';

@@ -14,8 +14,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
-import { InvalidInputError, checkBytes } from '../input.js';
-import { checkPublicKey, verifyDigest } from '../keys/curve.js';
+import { InvalidInputError, checkBytes } from '../core/input.js';
+import { checkPublicKey, verifyDigest } from '../core/curve.js';
 import { LOCATOR_LENGTH } from './appointment.js';
 import type { TowerSigner } from './receipt.js';
 

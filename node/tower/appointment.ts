@@ -26,9 +26,9 @@ import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { p2wsh, toLocalScript } from '../bolt3/scripts.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, Transaction } from '../bolt3/transaction.js';
-import { InvalidInputError, checkBytes } from '../input.js';
-import { isPublicKey } from '../keys/curve.js';
-import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../wire/cbor.js';
+import { InvalidInputError, checkBytes } from '../core/input.js';
+import { isPublicKey } from '../core/curve.js';
+import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../core/cbor.js';
 
 export const LOCATOR_LENGTH = 16;
 /** A justice transaction sweeping 483 x 2 HTLC outputs stays well under this. */

@@ -15,8 +15,8 @@
  * This file is the node's side too: no gateway code is needed to check a receipt.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInputError, checkArray, checkBytes } from '../input.js';
-import { checkPublicKey, publicKeyOf, signDigest, verifyDigest } from '../keys/curve.js';
+import { InvalidInputError, checkArray, checkBytes } from '../core/input.js';
+import { checkPublicKey, publicKeyOf, signDigest, verifyDigest } from '../core/curve.js';
 import { MAX_APPOINTMENTS_PER_BATCH, MAX_TAG_BYTES, type TowerAppointment } from '../wire/gateway-messages.js';
 import { LOCATOR_LENGTH } from './appointment.js';
 

@@ -27,9 +27,9 @@ import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { decodeCompactHeaders } from '../chain/compact-headers.js';
 import { type HeaderChain, HeaderChainError } from '../chain/header-chain.js';
 import { verifyMerkleProof } from '../chain/merkle.js';
-import type { Clock } from '../clock.js';
-import { type RandomBytes, randomUint32 } from '../keys/seed.js';
-import { InvalidInputError, checkInteger } from '../input.js';
+import type { Clock } from '../core/clock.js';
+import { type RandomBytes, randomUint32 } from '../core/random.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
 import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE, feedHashPrefix } from '../wire/gateway-messages.js';
 

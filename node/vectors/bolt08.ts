@@ -6,14 +6,14 @@
  * reason; the message-encryption case encrypts "hello" over and over and
  * compares the listed messages (across two key rotations).
  */
-import { publicKeyOf } from '../keys/curve.js';
-import { InvalidInputError } from '../input.js';
+import { publicKeyOf } from '../core/curve.js';
+import { InvalidInputError } from '../core/input.js';
 import { Bolt8CipherState, decryptMessage, encryptMessage } from '../../transports/link/bolt8-message.js';
 import { encryptWithAd, hkdfTwoKeys, nonceOf } from '../../transports/link/noise-crypto.js';
 import { HandshakeError, HandshakeInitiator, HandshakeResponder, type HandshakeSession } from '../../transports/link/noise.js';
 import { type CaseCheck, type CaseResult, runCases, runSection } from './case-check.js';
 import type { Fields } from './fields.js';
-import { nodeKeyFromSecret } from '../keys/node-key.js';
+import { nodeKeyFromSecret } from '../core/node-key.js';
 
 /** Encrypting a message costs two nonces; this bounds the work a file can ask for. */
 const MAX_MESSAGE_NUMBER = 100_000;

@@ -2,7 +2,7 @@
  * One vector case: its comparisons, and what went wrong if anything did.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 import { Fields } from './fields.js';
 
 export interface Mismatch {

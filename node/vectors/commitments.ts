@@ -16,9 +16,9 @@ import { buildHtlcTransaction, htlcTransactionWitness, remoteHtlcSighashType } f
 import { MAX_CLTV_EXPIRY, fundingScript } from '../bolt3/scripts.js';
 import { decodeBitcoinSignature, encodeBitcoinSignature, signSegwitInput, verifySegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL } from '../bolt3/transaction.js';
-import { InvalidInputError, checkInteger } from '../input.js';
-import { publicKeyOf } from '../keys/curve.js';
-import { derivePublicKey, deriveRevocationPublicKey } from '../keys/derive.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
+import { publicKeyOf } from '../core/curve.js';
+import { derivePublicKey, deriveRevocationPublicKey } from '../bolt3/key-derivation.js';
 import { type CaseResult, type CaseCheck, runCase, runCases } from './case-check.js';
 import { Fields } from './fields.js';
 

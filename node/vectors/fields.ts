@@ -3,8 +3,8 @@
  * an `InvalidInputError` whose field is the full JSON path (`cases[3].htlc_txs[0].tx`),
  * so a malformed file is reported by case and field, never by stack trace.
  */
-import { InvalidInputError, checkHex, checkInteger, describe } from '../input.js';
-import { checkPublicKey, checkSecretKey } from '../keys/curve.js';
+import { InvalidInputError, checkHex, checkInteger, describe } from '../core/input.js';
+import { checkPublicKey, checkSecretKey } from '../core/curve.js';
 
 export class Fields {
   constructor(

@@ -3,8 +3,8 @@
  * derivation function, its inputs (inline, or by name from `common`), and
  * the expected output.
  */
-import { InvalidInputError } from '../input.js';
-import { derivePrivateKey, derivePublicKey, deriveRevocationPrivateKey, deriveRevocationPublicKey } from '../keys/derive.js';
+import { InvalidInputError } from '../core/input.js';
+import { derivePrivateKey, derivePublicKey, deriveRevocationPrivateKey, deriveRevocationPublicKey } from '../bolt3/key-derivation.js';
 import { type CaseResult, runCases } from './case-check.js';
 import { Fields } from './fields.js';
 

@@ -12,8 +12,8 @@ import { dustThreshold } from '../bolt3/dust.js';
 import { buildFundingTransaction, type FundingInput } from '../bolt3/funding.js';
 import { fundingScript, p2pkh, p2wpkh, p2wsh } from '../bolt3/scripts.js';
 import { Transaction } from '../bolt3/transaction.js';
-import { InvalidInputError, checkInteger } from '../input.js';
-import { publicKeyOf, signDigest } from '../keys/curve.js';
+import { InvalidInputError, checkInteger } from '../core/input.js';
+import { publicKeyOf, signDigest } from '../core/curve.js';
 import { type CaseResult, type CaseCheck, runCase, runCases, runSection } from './case-check.js';
 import { Fields } from './fields.js';
 

@@ -6,7 +6,7 @@
  * known shape runs, with any number of cases.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 import { runBolt8Vectors } from './bolt08.js';
 import { type CaseResult, casePassed } from './case-check.js';
 import { runCommitmentVectors } from './commitments.js';

@@ -4,8 +4,8 @@
  * expected to be accepted ("OK") or rejected ("ERROR").
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { InvalidInputError } from '../input.js';
-import { MAX_SHACHAIN_INDEX, RevocationStore, generateFromSeed } from '../keys/shachain.js';
+import { InvalidInputError } from '../core/input.js';
+import { MAX_SHACHAIN_INDEX, RevocationStore, generateFromSeed } from '../bolt3/shachain.js';
 import { type CaseCheck, type CaseResult, runCases } from './case-check.js';
 import type { Fields } from './fields.js';
 

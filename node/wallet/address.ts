@@ -5,7 +5,7 @@
  */
 import { bech32, bech32m } from '@scure/base';
 import type { NetworkName } from '../chain/network-params.js';
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 
 export const ADDRESS_PREFIXES: Readonly<Record<NetworkName, string>> = { mainnet: 'bc', testnet: 'tb', signet: 'tb', regtest: 'bcrt' };
 

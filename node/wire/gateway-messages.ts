@@ -10,12 +10,12 @@
  * and alerts are signed by the gateway's key, headers carry their proof of
  * work, a transaction comes with its merkle branch.
  */
-import { InvalidInputError } from '../input.js';
+import { InvalidInputError } from '../core/input.js';
 import { MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from '../tower/appointment.js';
 import { hexToHash } from '../chain/block-header.js';
 import { COMPACT_HEADER_MAX_BYTES } from '../chain/compact-headers.js';
-import { type FieldKind, type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from './cbor-layout.js';
-import { DecodeError } from './cbor.js';
+import { type FieldKind, type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from '../core/cbor-layout.js';
+import { DecodeError } from '../core/cbor.js';
 
 /** The largest gateway message: a batch of appointments or of headers. */
 export const MAX_GATEWAY_MESSAGE_BYTES = 256 * 1024;

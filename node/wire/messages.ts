@@ -17,10 +17,10 @@
  * Decoding follows BOLT 1's rule: an unknown even message type or field is
  * an error, an unknown odd one is ignored.
  */
-import { InvalidInputError } from '../input.js';
-import { type FieldLayout, type MessageLayout, LayoutCodec, type UnknownMessage, bytes, uint } from './cbor-layout.js';
-import { DecodeError } from './cbor.js';
-import { MAX_HANDLE, MAX_MESSAGE_BYTES } from './limits.js';
+import { InvalidInputError } from '../core/input.js';
+import { type FieldLayout, type MessageLayout, LayoutCodec, type UnknownMessage, bytes, uint } from '../core/cbor-layout.js';
+import { DecodeError } from '../core/cbor.js';
+import { MAX_HANDLE, MAX_MESSAGE_BYTES } from '../core/message-limits.js';
 import { type ChannelUpdate, UPDATE_TYPE, decodeChannelUpdate, encodeChannelUpdate } from './update-codec.js';
 
 // The update message's types live beside its codec (one direction: messages -> update-codec).
@@ -121,7 +121,7 @@ export interface ErrorMessage {
   readonly message: Uint8Array;
 }
 
-export type { UnknownMessage } from './cbor-layout.js';
+export type { UnknownMessage } from '../core/cbor-layout.js';
 
 export type Message =
   | OpenChannel

@@ -34,9 +34,9 @@
  * skipped. A part added later takes a new message type (odd, if old nodes
  * may ignore the whole message).
  */
-import { DecodeError } from './cbor.js';
-import { MAX_HANDLE } from './limits.js';
-import { type ByteReader, readVarint, writeVarint } from './varint.js';
+import { DecodeError } from '../core/cbor.js';
+import { MAX_HANDLE } from '../core/message-limits.js';
+import { type ByteReader, readVarint, writeVarint } from '../core/varint.js';
 
 export type Update =
   | {

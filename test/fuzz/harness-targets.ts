@@ -3,7 +3,7 @@
  * that throws a TypeError, one that does not round-trip, one that hangs.
  * Each misbehaves only on inputs starting with 0xff, so a run finds it.
  */
-import { DecodeError } from '../../node/wire/cbor.js';
+import { DecodeError } from '../../node/core/cbor.js';
 import { type FuzzTarget, refusedWith } from './target.js';
 
 const refuse = (input: Uint8Array) => {

@@ -3,7 +3,7 @@
  * (an `InvalidInputError` or a subclass) whose `field` names what to fix.
  */
 import type { Test } from 'tap';
-import { InvalidInputError } from '../../node/input.js';
+import { InvalidInputError } from '../../node/core/input.js';
 
 /** The error `fn` throws, or undefined when it returns. */
 export function caught(fn: () => unknown): unknown {

@@ -1,5 +1,5 @@
 /** A clock that moves only when told to: time in a test is exact. */
-import type { Clock } from '../../node/clock.js';
+import type { Clock } from '../../node/core/clock.js';
 
 export class ManualClock implements Clock {
   private time = 0;

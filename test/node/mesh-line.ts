@@ -10,7 +10,7 @@ import type { Test } from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Transaction } from '../../node/bolt3/transaction.js';
 import type { ManagerEvent } from '../../node/channel/manager.js';
-import type { Clock } from '../../node/clock.js';
+import type { Clock } from '../../node/core/clock.js';
 import { MeshNode, type LinkTiming } from '../../node/mesh-node.js';
 import { MemoryPersister, type Persister, type RecordStore } from '../../node/persist/persister.js';
 import { type LinkOutbox, MemoryLinkOutbox } from '../../transports/link/outbox.js';

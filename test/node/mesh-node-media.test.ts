@@ -9,7 +9,7 @@
 // the payment completes once the link returns, and the balances agree.
 import t, { type Test } from 'tap';
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../../node/clock.js';
+import { systemClock } from '../../node/core/clock.js';
 import type { LinkTiming } from '../../node/mesh-node.js';
 import { LoRaTransport } from '../../transports/lora/lora-transport.js';
 import { MqttTransport } from '../../transports/mqtt.js';

@@ -4,7 +4,7 @@
 // go down and come back; and a real `Link` pair runs over it all.
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { nodeKeyFromSecret } from '../../node/keys/node-key.js';
+import { nodeKeyFromSecret } from '../../node/core/node-key.js';
 import { Link } from '../../transports/link/link.js';
 import { newEphemeralKey } from '../../transports/link/noise.js';
 import { MemoryLinkOutbox } from '../../transports/link/outbox.js';

@@ -38,7 +38,7 @@
 import { ACT_ONE_LENGTH, ACT_THREE_LENGTH, ACT_TWO_LENGTH } from './noise.js';
 import { TAG_LENGTH } from './noise-crypto.js';
 import { NEIGHBOUR_TAG_LENGTH } from './neighbour-tag.js';
-import { type ByteReader, readVarint as readShortestVarint, varintLength, writeVarint } from '../../node/wire/varint.js';
+import { type ByteReader, readVarint as readShortestVarint, varintLength, writeVarint } from '../../node/core/varint.js';
 
 export const FRAME_ACT_ONE = 0x01;
 export const FRAME_ACT_TWO = 0x02;
@@ -113,7 +113,7 @@ export interface SealedBody {
   readonly fragment?: Fragment;
 }
 
-// ---- varints (node/wire/varint.ts), refused as LinkDecodeError ----
+// ---- varints (node/core/varint.ts), refused as LinkDecodeError ----
 
 export { varintLength };
 

@@ -59,11 +59,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { Clock } from '../../node/clock.js';
-import { InvalidInputError, checkHex, checkInteger } from '../../node/input.js';
-import { checkPublicKey } from '../../node/keys/curve.js';
-import type { NodeKey } from '../../node/keys/node-key.js';
-import type { RandomBytes } from '../../node/keys/seed.js';
+import type { Clock } from '../../node/core/clock.js';
+import { InvalidInputError, checkHex, checkInteger } from '../../node/core/input.js';
+import { checkPublicKey } from '../../node/core/curve.js';
+import type { NodeKey } from '../../node/core/node-key.js';
+import type { RandomBytes } from '../../node/core/random.js';
 import type { Transport } from '../transport.js';
 import {
   type Ack,

@@ -11,7 +11,7 @@
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { tweakMultiplyPublicKey } from '../../node/keys/curve.js';
+import { tweakMultiplyPublicKey } from '../../node/core/curve.js';
 
 /** Poly1305 tag length: every ciphertext is its plaintext plus this. */
 export const TAG_LENGTH = 16;

@@ -15,10 +15,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { checkPublicKey, checkSecretKey, isPublicKey, publicKeyOf } from '../../node/keys/curve.js';
-import { InvalidInputError } from '../../node/input.js';
-import type { NodeKey } from '../../node/keys/node-key.js';
-import type { RandomBytes } from '../../node/keys/seed.js';
+import { checkPublicKey, checkSecretKey, isPublicKey, publicKeyOf } from '../../node/core/curve.js';
+import { InvalidInputError } from '../../node/core/input.js';
+import type { NodeKey } from '../../node/core/node-key.js';
+import type { RandomBytes } from '../../node/core/random.js';
 import { TAG_LENGTH, decryptWithAd, ecdh, encryptWithAd, hkdfTwoKeys } from './noise-crypto.js';
 
 export const PROTOCOL_NAME = 'Noise_XK_secp256k1_ChaChaPoly_SHA256';

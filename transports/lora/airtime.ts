@@ -11,7 +11,7 @@
  * implicit header, DE 1 with low-data-rate optimisation, CR the coding rate
  * denominator (5 for 4/5 ... 8 for 4/8).
  */
-import { checkInteger, InvalidInputError } from '../../node/input.js';
+import { checkInteger, InvalidInputError } from '../../node/core/input.js';
 
 export interface LoRaModulation {
   /** 6 to 12. */

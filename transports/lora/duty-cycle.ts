@@ -7,8 +7,8 @@
  * The check is conservative: a past transmission counts whole as long as
  * any part of it lies in the window that ends with the new transmission.
  */
-import type { Clock } from '../../node/clock.js';
-import { InvalidInputError } from '../../node/input.js';
+import type { Clock } from '../../node/core/clock.js';
+import { InvalidInputError } from '../../node/core/input.js';
 
 export interface DutyCyclePolicy {
   /** The sliding window, in milliseconds. */

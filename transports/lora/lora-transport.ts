@@ -14,8 +14,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { systemClock, type Clock } from '../../node/clock.js';
-import { checkInteger, InvalidInputError } from '../../node/input.js';
+import { systemClock, type Clock } from '../../node/core/clock.js';
+import { checkInteger, InvalidInputError } from '../../node/core/input.js';
 import { TransportError, type Transport, type TransportEvents } from '../transport.js';
 import { maxPayloadForDataRate, timeOnAirMs, type LoRaModulation } from './airtime.js';
 import { DutyCycleLimiter, eu868Policy, US915, type DutyCyclePolicy } from './duty-cycle.js';

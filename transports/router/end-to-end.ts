@@ -25,7 +25,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
-import type { NodeKey } from '../../node/keys/node-key.js';
+import type { NodeKey } from '../../node/core/node-key.js';
 import { openAead } from '../link/noise-crypto.js';
 import { MESSAGE_ID_LENGTH } from './envelope.js';
 
@@ -33,7 +33,7 @@ const SALT = new TextEncoder().encode('lnmesh router end-to-end v1');
 /** Derived keys kept: ECDH costs a point multiplication, and a node talks to a handful of others. */
 const MAX_CACHED_KEYS = 256;
 
-export { type NodeKey, nodeKeyFromSecret } from '../../node/keys/node-key.js';
+export { type NodeKey, nodeKeyFromSecret } from '../../node/core/node-key.js';
 
 /** The key sealing what `source` sends to `destination` (ids in hex); `sharedSecret` is the ECDH of their node keys. */
 export function endToEndKey(sharedSecret: Uint8Array, source: string, destination: string): Uint8Array {

@@ -25,7 +25,7 @@
  * limit, which each relay must change (`associatedData`).
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { isPublicKey } from '../../node/keys/curve.js';
+import { isPublicKey } from '../../node/core/curve.js';
 import { TAG_LENGTH } from '../link/noise-crypto.js';
 
 /** The largest envelope either way: the link's default largest message. */

@@ -6,7 +6,7 @@
  * may share one outbox (sequences are per neighbour).
  */
 import { EventEmitter } from 'node:events';
-import { InvalidInputError } from '../../node/input.js';
+import { InvalidInputError } from '../../node/core/input.js';
 import { type Link, LinkError } from '../link/link.js';
 import type { QueuedFigures } from './relay-ledger.js';
 import type { RouterLink } from './router.js';

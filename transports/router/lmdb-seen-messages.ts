@@ -22,8 +22,8 @@
  * and in all.
  */
 import { type RootDatabase, open } from 'lmdb';
-import type { Clock } from '../../node/clock.js';
-import { checkInteger } from '../../node/input.js';
+import type { Clock } from '../../node/core/clock.js';
+import { checkInteger } from '../../node/core/input.js';
 import type { SeenMessages } from './seen-messages.js';
 
 export interface LmdbSeenMessagesInit {

@@ -3,7 +3,7 @@
  * that is not a neighbour (or a message to the gateway) travels in routed
  * envelopes, and what arrives goes back to the manager under the source's id.
  */
-import type { Messenger } from '../../node/channel/manager.js';
+import type { Messenger } from '../../node/core/messenger.js';
 import type { Router } from './router.js';
 
 /** Sends through `router`: to a neighbour directly, to anyone else along the route table. */

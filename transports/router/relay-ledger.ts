@@ -29,7 +29,7 @@
  * delivered. Messages queued before a restart are not in it: they count
  * toward their next hop (the link's figures), not toward a source.
  */
-import { checkInteger } from '../../node/input.js';
+import { checkInteger } from '../../node/core/input.js';
 
 export interface RelayBoundsInit {
   /**

@@ -6,8 +6,8 @@
  * and every byte of routing chatter would cost airtime.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { InvalidInputError, checkObject } from '../../node/input.js';
-import { isPublicKey } from '../../node/keys/curve.js';
+import { InvalidInputError, checkObject } from '../../node/core/input.js';
+import { isPublicKey } from '../../node/core/curve.js';
 
 /** The key of the default route. */
 export const DEFAULT_ROUTE = '*';

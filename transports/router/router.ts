@@ -24,9 +24,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { InvalidInputError, checkArray, checkInteger } from '../../node/input.js';
-import type { RandomBytes } from '../../node/keys/seed.js';
-import { type Clock, systemClock } from '../../node/clock.js';
+import { InvalidInputError, checkArray, checkInteger } from '../../node/core/input.js';
+import type { RandomBytes } from '../../node/core/random.js';
+import { type Clock, systemClock } from '../../node/core/clock.js';
 import { EndToEndKeys, type NodeKey, openPayload, sealPayload } from './end-to-end.js';
 import {
   EnvelopeDecodeError,

@@ -1,7 +1,7 @@
 /** Signatures as a witness carries them, strict DER and a sighash byte (node/bolt3/signatures.ts). */
 import { decodeBitcoinSignature, encodeBitcoinSignature } from '../../../node/bolt3/signatures.js';
-import { signDigest } from '../../../node/keys/curve.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { signDigest } from '../../../node/core/curve.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { type FuzzTarget, fromHex, refusedWith, sameBytes } from '../target.js';
 import { counting, nodeSecret } from './fixtures.js';
 

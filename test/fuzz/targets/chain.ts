@@ -1,5 +1,5 @@
 /** The node's chain view (node/chain): block headers, their targets, compact headers and merkle proofs. */
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { type BlockHeader, decodeHeader, encodeHeader, hashMeetsTarget, headerHash, targetFromBits } from '../../../node/chain/block-header.js';
 import { CompactHeaderError, decodeCompactHeaders, encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
 import { MAX_BLOCK_TRANSACTIONS, MerkleError, merkleProof, merkleRoot, verifyMerkleProof } from '../../../node/chain/merkle.js';

@@ -2,7 +2,7 @@
  * Fixed keys and values the targets build their seeds from: the same every
  * run, so that a seed (and any input made from it) is the same every run.
  */
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 
 /** `length` bytes counting up from `start`: distinct, recognisable fields. */
 export function counting(length: number, start = 1): Uint8Array {

@@ -1,5 +1,5 @@
 /** The link layer (transports/link): frames, sealed bodies, reassembly of fragments, the BOLT 8 handshake acts and BOLT 8 messages. */
-import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
+import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 import { Bolt8CipherState, Bolt8MessageError, decryptMessage, encryptMessage } from '../../../transports/link/bolt8-message.js';
 import { Reassembly } from '../../../transports/link/fragment.js';
 import { FLAG_ACK, FLAG_FRAGMENT, FRAME_SEALED, type Fragment, LinkDecodeError, type LinkFrame, type SealedBody, decodeFrame, decodeSealedBody, encodeFrame, encodeSealedBody } from '../../../transports/link/frame.js';

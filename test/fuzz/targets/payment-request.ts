@@ -1,7 +1,7 @@
 /** Payment requests (node/channel/payment-request.ts), as bytes and as bech32m text. */
 import type { PaymentRequest } from '../../../node/channel/manager.js';
 import { decodePaymentRequest, encodePaymentRequest, paymentRequestFromText, paymentRequestToText } from '../../../node/channel/payment-request.js';
-import { DecodeError } from '../../../node/wire/cbor.js';
+import { DecodeError } from '../../../node/core/cbor.js';
 import { type FuzzTarget, refusedWith, sameBytes, sameValue, text, utf8 } from '../target.js';
 import { CBOR_DICTIONARY } from './wire.js';
 import { hash32, nodeId } from './fixtures.js';

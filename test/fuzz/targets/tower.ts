@@ -1,5 +1,5 @@
 /** The watchtower's formats (node/tower): justice data in appointments, receipts, breach alerts, signed HTTP requests. */
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { type JusticeData, createAppointment, decodeJusticeData, encodeJusticeData, justiceFromTransaction, openAppointment } from '../../../node/tower/appointment.js';
 import { signAlert, verifyAlert } from '../../../node/tower/alert.js';
 import {
@@ -11,7 +11,7 @@ import {
   verifyDropTagRequest,
 } from '../../../node/tower/http-request.js';
 import { signReceipt, towerSignerFromSecret, verifyReceipt } from '../../../node/tower/receipt.js';
-import { DecodeError } from '../../../node/wire/cbor.js';
+import { DecodeError } from '../../../node/core/cbor.js';
 import { type GatewayMessage, type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
 import { mutateJson } from '../text-mutations.js';
 import { type FuzzTarget, hex, refusedWith, sameBytes, sameValue, text, utf8 } from '../target.js';

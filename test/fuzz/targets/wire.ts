@@ -1,9 +1,9 @@
 /** The channel and gateway messages (node/wire): the CBOR subset, varints, the compact `update`, and both sets of CBOR layouts. */
-import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../../../node/wire/cbor.js';
+import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../../../node/core/cbor.js';
 import { type Message, decodeMessage, encodeMessage } from '../../../node/wire/messages.js';
 import { decodeChannelUpdate, encodeChannelUpdate } from '../../../node/wire/update-codec.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
-import { readVarint, writeVarint } from '../../../node/wire/varint.js';
+import { readVarint, writeVarint } from '../../../node/core/varint.js';
 import { type FuzzTarget, fromHex, refusedWith, sameBytes, sameValue } from '../target.js';
 import { counting, hash32, point, signature } from './fixtures.js';
 
@@ -18,7 +18,7 @@ const CBOR_LIMITS = { maxBytes: 65_536, maxDepth: 4 };
 
 export const cbor: FuzzTarget<CborValue> = {
   name: 'wire/cbor',
-  exercises: 'decodeCbor (node/wire/cbor.ts)',
+  exercises: 'decodeCbor (node/core/cbor.ts)',
   weight: 8,
   seeds: () => [
     encodeCbor(new Map<number, CborValue>([[0, 2], [1, counting(33)], [3, [1, 2, [counting(4)]]], [5, 2 ** 53 - 1], [7, new Map([[1, 0xffffffff + 1]])]])),
@@ -36,7 +36,7 @@ const VARINT_MAX = Number.MAX_SAFE_INTEGER;
 
 export const varint: FuzzTarget<{ value: number; length: number }> = {
   name: 'wire/varint',
-  exercises: 'readVarint (node/wire/varint.ts)',
+  exercises: 'readVarint (node/core/varint.ts)',
   weight: 3,
   seeds: () => [fromHex('00'), fromHex('7f'), fromHex('8001'), fromHex('ffffffffffffff0f'), fromHex('e58e26')],
   maxInputBytes: 16,

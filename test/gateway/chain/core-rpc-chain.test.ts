@@ -25,7 +25,7 @@ import { answerSendRawTransactionAsCore } from '../../../gateway/chain/mempool-s
 import { ANYONE_CAN_SPEND_OUTPUT, RegtestMiner } from '../../../gateway/chain/regtest-miner.js';
 import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { openBrokerProxy } from '../../transports/cuttable.js';
 import { ManualClock } from '../../node/manual-clock.js';
 import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';

@@ -8,7 +8,7 @@ import { EmbeddedChain, REGTEST_FALLBACK_FEERATE_PER_KW } from '../../../gateway
 import { ANYONE_CAN_SPEND_OUTPUT } from '../../../gateway/chain/regtest-miner.js';
 import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { ManualClock } from '../../node/manual-clock.js';
 import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { loadGatewayConfig, parseGatewayConfig, towerStoreInit } from '../../../gateway/daemon/gateway-config.js';
 import { gatewayConfigTemplate } from '../../../gateway/daemon/gateway-template.js';
 import { ConfigError } from '../../../node/config/yaml-reader.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 
 const FILE = '/srv/gateway/gateway.yaml';
 

@@ -23,7 +23,7 @@ import type { ChainListener } from '../../../node/chain/chain-listener.js';
 import { HeaderChain } from '../../../node/chain/header-chain.js';
 import { networkParams } from '../../../node/chain/network-params.js';
 import { encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
-import { type Clock, systemClock } from '../../../node/clock.js';
+import { type Clock, systemClock } from '../../../node/core/clock.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { ChainFeedClient } from '../../../node/uplink/chain-feed-client.js';
 import { ManualClock } from '../../node/manual-clock.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mailbox, MailboxFullError } from '../../../gateway/relay/mailbox.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { open } from 'lmdb';
 import { VirtualClock } from '../../transports/link/link-network.js';
 

@@ -12,7 +12,7 @@ import { AppointmentStore, type AppointmentStoreInit, TowerFullError, TowerQuota
 import { DEFAULT_TOWER_MAX_APPOINTMENTS, TowerSpace } from '../../../gateway/tower/tower-space.js';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { NodeService } from '../../../gateway/relay/node-service.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
 import { caught, throwsField } from '../../node/input.js';
 import { towerIn } from './breach-scenario.js';

@@ -1,7 +1,7 @@
 // deriveCommitmentKeys remembers recent derivations: what it returns from memory must be what it would derive.
 import t from 'tap';
 import { deriveCommitmentKeys, type ChannelPublicKeys, type CommitmentKeys } from '../../../node/bolt3/commitment-keys.js';
-import { derivePublicKey, deriveRevocationPublicKey } from '../../../node/keys/derive.js';
+import { derivePublicKey, deriveRevocationPublicKey } from '../../../node/bolt3/key-derivation.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

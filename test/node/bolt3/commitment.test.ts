@@ -15,7 +15,7 @@ import {
 import { deriveCommitmentKeys } from '../../../node/bolt3/commitment-keys.js';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee, isHtlcTrimmed } from '../../../node/bolt3/fees.js';
 import { compareBytes } from '../../../node/bolt3/scripts.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { throwsField } from '../input.js';
 

@@ -7,7 +7,7 @@ import { P2WPKH_INPUT_WEIGHT, addFeeInputs } from '../../../node/bolt3/fee-input
 import type { FundingInput } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { Transaction, addInput, addOutput } from '../../../node/bolt3/transaction.js';
-import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
+import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { throwsField } from '../input.js';
 
 const walletKey = sha256(Uint8Array.of(0xfe));

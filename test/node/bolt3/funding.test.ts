@@ -6,7 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type FundingInput, buildFundingTransaction, fundingOutputScript } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
-import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
+import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { throwsField } from '../input.js';
 import { scriptResult } from './interpreter.js';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { p2wsh } from '../../../node/bolt3/scripts.js';
 import { Transaction } from '../../../node/bolt3/transaction.js';
-import { checkHex } from '../../../node/input.js';
+import { checkHex } from '../../../node/core/input.js';
 import { scriptResult } from './interpreter.js';
 
 const file = JSON.parse(readFileSync(fileURLToPath(new URL('../../vectors/bolt03-commitments.json', import.meta.url)), 'utf8'));

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkOutPath } from '../../../node/bundle/build-bundle.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { lnmesh } from '../cli/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lnmesh-bundle-cli-'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BundleError } from '../../../node/bundle/bundle-error.js';
 import { checkElfFor, elfMachineName, parseElfHeader, readElfHeader } from '../../../node/bundle/elf.js';
 import { TARGET_ARCHES, targetArch } from '../../../node/bundle/target-arch.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { ROOT } from '../cli/run-cli.js';
 
 /** The first 20 bytes of an ELF file header, as a linker writes them. */

@@ -5,7 +5,7 @@
 // that too, and Bob's to_local (and his HTLC) is hers.
 import t from 'tap';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createNetwork, openChannel } from './network.js';
 import { Regtest } from './regtest.js';

@@ -3,7 +3,7 @@
 // per forwarder. With the route's length given, the payment goes through;
 // assumed one forwarder, the second refuses it as expiring too soon.
 import t from 'tap';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { createNetwork, openChannel, signerOf } from './network.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 

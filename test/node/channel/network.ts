@@ -5,15 +5,16 @@
  * Like rust-lightning's functional test utilities: a scenario reads like the scenario.
  */
 import type { FeeEstimator } from '../../../node/chain/fee-estimator.js';
-import type { Logger } from '../../../node/logger.js';
+import type { Logger } from '../../../node/core/logger.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
 import { buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
-import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent, type Messenger } from '../../../node/channel/manager.js';
-import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
+import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
+import type { Messenger } from '../../../node/core/messenger.js';
+import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
 

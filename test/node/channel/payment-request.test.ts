@@ -9,8 +9,8 @@ import {
   paymentRequestFromText,
   paymentRequestToText,
 } from '../../../node/channel/payment-request.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
-import { DecodeError } from '../../../node/wire/cbor.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
+import { DecodeError } from '../../../node/core/cbor.js';
 import { throwsField } from '../input.js';
 
 const payee = publicKeyOf(sha256(Uint8Array.of(1)));

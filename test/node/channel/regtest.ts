@@ -9,7 +9,7 @@ import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
 import { type FundingInput, buildFundingTransaction } from '../../../node/bolt3/funding.js';
 import { hash160, p2wpkh } from '../../../node/bolt3/scripts.js';
 import { Transaction } from '../../../node/bolt3/transaction.js';
-import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
+import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 
 const COINBASE_MATURITY = 100;
 

@@ -13,7 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { Channel, type ChannelState } from '../../../node/channel/channel.js';
 import { ChannelStateError } from '../../../node/channel/errors.js';
 import { fundingScript, p2wsh } from '../../../node/bolt3/scripts.js';
-import { MAX_SHACHAIN_INDEX, RevocationStore } from '../../../node/keys/shachain.js';
+import { MAX_SHACHAIN_INDEX, RevocationStore } from '../../../node/bolt3/shachain.js';
 import type { ChannelSigner } from '../../../node/keys/signer.js';
 import type { ChannelUpdate } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';

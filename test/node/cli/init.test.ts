@@ -8,8 +8,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { loadGatewayConfig } from '../../../gateway/daemon/gateway-config.js';
 import { loadNodeConfig } from '../../../node/config/node-config.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
-import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
+import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 import { readSeedFile, seedToWords } from '../../../node/keys/seed.js';
 import { type Run, lnmesh } from './run-cli.js';
 

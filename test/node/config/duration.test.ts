@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { DURATION_UNITS, DurationError, formatDuration, parseDuration, parseRate } from '../../../node/config/duration.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

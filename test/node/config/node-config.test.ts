@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { loadNodeConfig, parseNodeConfig, readConfigText } from '../../../node/config/node-config.js';
 import { nodeConfigTemplate } from '../../../node/config/node-template.js';
 import { ConfigError, MAX_YAML_BYTES } from '../../../node/config/yaml-reader.js';
-import { isPublicKey, publicKeyOf } from '../../../node/keys/curve.js';
+import { isPublicKey, publicKeyOf } from '../../../node/core/curve.js';
 
 const FILE = '/etc/lnmesh/node.yaml';
 

@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { DaemonNotRunningError, callControl } from '../../../node/control/control-client.js';
 import { ControlError } from '../../../node/control/control-protocol.js';
 import { type ControlHandler, ControlServer, ControlSocketError } from '../../../node/control/control-server.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 
 /** A short directory: a Unix socket path must fit in 107 bytes, which tap's fixture paths may not. */
 function socketDir(t: Test): string {

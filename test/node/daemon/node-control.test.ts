@@ -3,8 +3,8 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import t from 'tap';
-import { InvalidInputError } from '../../../node/input.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { InvalidInputError } from '../../../node/core/input.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { nodeControlHandlers } from '../../../node/daemon/node-control.js';
 import type { NodeDaemonParts } from '../../../node/daemon/node-daemon.js';
 

@@ -2,7 +2,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { CommitmentSecrets } from '../../../node/keys/commitment-secrets.js';
-import { MAX_SHACHAIN_INDEX, generateFromSeed } from '../../../node/keys/shachain.js';
+import { MAX_SHACHAIN_INDEX, generateFromSeed } from '../../../node/bolt3/shachain.js';
 import { throwsField } from '../input.js';
 
 const MAX = MAX_SHACHAIN_INDEX;

@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { SEED_LENGTH, SeedFileError, generateSeed, readSeedFile, seedFromWords, seedToWords, writeSeedFile } from '../../../node/keys/seed.js';
 import { caught, throwsField } from '../input.js';
 

@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { HDKey } from '@scure/bip32';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInputError } from '../../../node/input.js';
-import { isPublicKey, publicKeyOf } from '../../../node/keys/curve.js';
-import { MAX_SHACHAIN_INDEX, RevocationStore, ShachainError, generateFromSeed } from '../../../node/keys/shachain.js';
+import { InvalidInputError } from '../../../node/core/input.js';
+import { isPublicKey, publicKeyOf } from '../../../node/core/curve.js';
+import { MAX_SHACHAIN_INDEX, RevocationStore, ShachainError, generateFromSeed } from '../../../node/bolt3/shachain.js';
 import { KeysChannelSigner, MAX_CHANNEL_INDEX, SeedSigner, type ChannelSigner } from '../../../node/keys/signer.js';
 import { caught, throwsField } from '../input.js';
 

@@ -34,7 +34,7 @@ import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { hashToHex } from '../../../node/chain/block-header.js';
 import { ChannelManager, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
-import { publicKeyOf, signDigest } from '../../../node/keys/curve.js';
+import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { signerOf } from '../channel/network.js';
 

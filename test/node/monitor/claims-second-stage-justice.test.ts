@@ -5,7 +5,7 @@
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { claimsAfterOurClose, secondStageJustice } from '../../../node/monitor/claims.js';
 import { openPair, preimageOf, settle } from '../channel/pair.js';

@@ -8,7 +8,7 @@ import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { type Claim, claimsAfterOurClose, claimsAfterTheirClose } from '../../../node/monitor/claims.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { FUNDING_SATOSHIS, openPair, preimageOf, settle } from '../channel/pair.js';
 import { Regtest } from '../channel/regtest.js';
 

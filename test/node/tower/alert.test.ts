@@ -4,7 +4,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { signAlert, verifyAlert } from '../../../node/tower/alert.js';
 import { towerSignerFromSecret } from '../../../node/tower/receipt.js';
 import { throwsField } from '../input.js';

@@ -18,7 +18,7 @@ import {
   openAppointment,
 } from '../../../node/tower/appointment.js';
 import { justiceFor } from '../../../node/monitor/claims.js';
-import { DecodeError } from '../../../node/wire/cbor.js';
+import { DecodeError } from '../../../node/core/cbor.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { FUNDING_SATOSHIS, deliver, openPair, preimageOf } from '../channel/pair.js';
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import {
   type AppointmentsRequestBody,
   appointmentsRequestDigest,

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { towerSignerFromSecret, receiptDigest, signReceipt, verifyReceipt } from '../../../node/tower/receipt.js';
 import { MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment } from '../../../node/wire/gateway-messages.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { throwsField } from '../input.js';
 
 const gateway = towerSignerFromSecret(sha256(Uint8Array.of(0x6a, 1)));

@@ -5,7 +5,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { bech32, bech32m } from '@scure/base';
 import fc from 'fast-check';
 import type { NetworkName } from '../../../node/chain/network-params.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { ADDRESS_PREFIXES, addressToScript, scriptToAddress } from '../../../node/wallet/address.js';
 
 /** BIP 350, "Test vectors for v0-v16 native segregated witness addresses": valid addresses and their scriptPubKey. */

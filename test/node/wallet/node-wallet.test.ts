@@ -9,7 +9,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { fundingOutputScript } from '../../../node/bolt3/funding.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { Transaction, addInput, addOutput } from '../../../node/bolt3/transaction.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import { NodeWallet, type WalletCoin, WalletError } from '../../../node/wallet/node-wallet.js';

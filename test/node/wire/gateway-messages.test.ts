@@ -3,7 +3,7 @@
 // anything else, and limits hold before anything is built.
 import t from 'tap';
 import fc from 'fast-check';
-import { type CborValue, DecodeError, encodeCbor } from '../../../node/wire/cbor.js';
+import { type CborValue, DecodeError, encodeCbor } from '../../../node/core/cbor.js';
 import {
   type GatewayMessage,
   MAX_APPOINTMENTS_PER_BATCH,

@@ -6,7 +6,7 @@
 // mutated inputs that only ever decode or throw DecodeError.
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { type CborValue, decodeCbor, encodeCbor } from '../../../node/wire/cbor.js';
+import { type CborValue, decodeCbor, encodeCbor } from '../../../node/core/cbor.js';
 import {
   type ChannelUpdate,
   type CommitmentSignatures,
@@ -19,7 +19,7 @@ import {
   decodeMessage,
   encodeMessage,
 } from '../../../node/wire/messages.js';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { caught, throwsField } from '../input.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

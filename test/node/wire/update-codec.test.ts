@@ -18,7 +18,7 @@ import {
   encodeMessage,
 } from '../../../node/wire/messages.js';
 import { UPDATE_TYPE, decodeChannelUpdate } from '../../../node/wire/update-codec.js';
-import { varintLength, writeVarint } from '../../../node/wire/varint.js';
+import { varintLength, writeVarint } from '../../../node/core/varint.js';
 import { caught, throwsField } from '../input.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

@@ -7,8 +7,8 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { Clock } from '../../../node/clock.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import type { Clock } from '../../../node/core/clock.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import { type MemoryMedium, type MemoryMediumOptions, createMemoryMedium } from '../../../transports/memory.js';
 import { Link, type LinkInit } from '../../../transports/link/link.js';
 import { type LinkOutbox, MemoryLinkOutbox } from '../../../transports/link/outbox.js';
@@ -17,7 +17,7 @@ import { strangerActOne as actOneFromAStranger } from '../../../sim/stranger.js'
 import type { Transport, TransportEvents } from '../../../transports/transport.js';
 import { type LoRaModulation, timeOnAirMs } from '../../../transports/lora/airtime.js';
 import { DutyCycleLimiter, EU868, type DutyCyclePolicy } from '../../../transports/lora/duty-cycle.js';
-import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
+import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 
 export const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 export const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));

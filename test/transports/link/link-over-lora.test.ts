@@ -4,7 +4,7 @@
 // the radio, and a message larger than one LoRa packet arrives whole, once.
 import t from 'tap';
 import { once } from 'node:events';
-import { systemClock } from '../../../node/clock.js';
+import { systemClock } from '../../../node/core/clock.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { Link } from '../../../transports/link/link.js';
 import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';

@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../../../node/clock.js';
+import { systemClock } from '../../../node/core/clock.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { Link } from '../../../transports/link/link.js';
 import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';

@@ -12,7 +12,7 @@ import { PacedRadio, VirtualClock, createLink, hex, inbox, linkedPair, makeNode,
 import { SEALED_FRAME_OVERHEAD, splitMessage } from '../../../transports/link/fragment.js';
 import { encodeSealedBody } from '../../../transports/link/frame.js';
 import { timeOnAirMs } from '../../../transports/lora/airtime.js';
-import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
+import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 
 /** Messages of varied sizes, each starting with its number so an order mistake shows. */
 function messages(count: number, random: () => number, maxBytes = 300): Uint8Array[] {

@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { publicKeyOf } from '../../../node/keys/curve.js';
+import { publicKeyOf } from '../../../node/core/curve.js';
 import {
   ACT_ONE_LENGTH,
   ACT_THREE_LENGTH,
@@ -13,7 +13,7 @@ import {
   HandshakeResponder,
   newEphemeralKey,
 } from '../../../transports/link/noise.js';
-import { nodeKeyFromSecret } from '../../../node/keys/node-key.js';
+import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
 
 const random = (length: number) => new Uint8Array(randomBytes(length));

@@ -1,7 +1,7 @@
 // The duty-cycle limiter on a virtual clock: when may the next transmission start?
 import t from 'tap';
 import fc from 'fast-check';
-import type { Clock } from '../../../node/clock.js';
+import type { Clock } from '../../../node/core/clock.js';
 import { DutyCycleLimiter, EU868, eu868Policy, US915 } from '../../../transports/lora/duty-cycle.js';
 
 /** A clock that moves only when told: the limiter reads it, nothing here waits. */

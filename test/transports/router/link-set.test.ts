@@ -2,7 +2,7 @@
 // goes out on the link of its neighbour, and what any link delivers comes out
 // of the set.
 import t from 'tap';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { LinkError } from '../../../transports/link/link.js';
 import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../../transports/memory.js';

@@ -1,6 +1,6 @@
 // The static route table as the config gives it: destination (or *) to neighbour, checked entry by entry.
 import t from 'tap';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { DEFAULT_ROUTE, RouteTable } from '../../../transports/router/route-table.js';
 import { makeNode } from '../link/link-network.js';
 

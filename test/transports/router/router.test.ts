@@ -3,7 +3,7 @@
 // duplicates, and what a relay sees.
 import t from 'tap';
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { associatedData, decodeEnvelope, encodeEnvelope, ROUTED_OVERHEAD } from '../../../transports/router/envelope.js';
 import { nodeKeyFromSecret, sealPayload, endToEndKey } from '../../../transports/router/end-to-end.js';
 import { NoRouteError, Router } from '../../../transports/router/router.js';

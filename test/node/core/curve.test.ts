@@ -1,7 +1,7 @@
 // secp256k1 wrapper: ECDSA over digests, low-S, DER <-> compact, and input checks.
 import t from 'tap';
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import {
   InvalidKeyError,
   VALID_POINT_CACHE_MAX,
@@ -19,7 +19,7 @@ import {
   tweakMultiplyPublicKey,
   validPointCacheSize,
   verifyDigest,
-} from '../../../node/keys/curve.js';
+} from '../../../node/core/curve.js';
 import { throwsField } from '../input.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

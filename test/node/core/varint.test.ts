@@ -3,7 +3,7 @@
 // the shortest form and hands every refusal to the caller's own error type.
 import t from 'tap';
 import fc from 'fast-check';
-import { type ByteReader, readVarint, varintLength, writeVarint } from '../../../node/wire/varint.js';
+import { type ByteReader, readVarint, varintLength, writeVarint } from '../../../node/core/varint.js';
 import { caught } from '../input.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

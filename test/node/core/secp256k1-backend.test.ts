@@ -3,7 +3,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
-import { backend, loadNative, nativeBackendOf, wasmBackend } from '../../../node/keys/secp256k1-backend.js';
+import { backend, loadNative, nativeBackendOf, wasmBackend } from '../../../node/core/secp256k1-backend.js';
 
 const native = loadNative();
 const ORDER = secp256k1.Point.Fn.ORDER;

@@ -18,7 +18,7 @@ import {
   publicKeyOf,
   tweakAddPublicKey,
   tweakMultiplyPublicKey,
-} from './curve.js';
+} from '../core/curve.js';
 
 /** basepoint + SHA256(per_commitment_point || basepoint)·G */
 export function derivePublicKey(basepoint: Uint8Array, perCommitmentPoint: Uint8Array): Uint8Array {

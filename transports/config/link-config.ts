@@ -3,14 +3,14 @@
  * and the neighbours heard on it. The mesh node and the gateway build their
  * links from this the same way.
  */
-import type { Clock } from '../node/clock.js';
-import { InvalidInputError, checkArray } from '../node/input.js';
-import type { NodeKey } from '../node/keys/node-key.js';
-import type { RandomBytes } from '../node/keys/seed.js';
+import type { Clock } from '../../node/core/clock.js';
+import { InvalidInputError, checkArray } from '../../node/core/input.js';
+import type { NodeKey } from '../../node/core/node-key.js';
+import type { RandomBytes } from '../../node/core/random.js';
 import { type TransportSpec, createTransport } from './create-transport.js';
-import { Link, type LinkInit } from './link/link.js';
-import type { LinkOutbox } from './link/outbox.js';
-import type { Transport } from './transport.js';
+import { Link, type LinkInit } from '../link/link.js';
+import type { LinkOutbox } from '../link/outbox.js';
+import type { Transport } from '../transport.js';
 
 /** A neighbour on a link: its node id, and its address on the medium if the medium has addresses (MQTT, memory). */
 export interface NeighbourConfig {

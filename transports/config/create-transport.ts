@@ -3,12 +3,12 @@
  * knows which class serves which `kind`, so that the daemon's config, the
  * simulator and tests describe media as plain data.
  */
-import type { Clock } from '../node/clock.js';
-import { InvalidInputError } from '../node/input.js';
-import { LoRaTransport, type LoRaTransportOptions } from './lora/lora-transport.js';
-import { MqttTransport, type MqttTransportOptions } from './mqtt.js';
-import { SerialTransport, type SerialTransportOptions } from './serial/serial-transport.js';
-import type { Transport } from './transport.js';
+import type { Clock } from '../../node/core/clock.js';
+import { InvalidInputError } from '../../node/core/input.js';
+import { LoRaTransport, type LoRaTransportOptions } from '../lora/lora-transport.js';
+import { MqttTransport, type MqttTransportOptions } from '../mqtt.js';
+import { SerialTransport, type SerialTransportOptions } from '../serial/serial-transport.js';
+import type { Transport } from '../transport.js';
 
 export type TransportSpec =
   /** An RNode-flashed LoRa board on a serial port. */

@@ -15,7 +15,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, equalBytes, numberToBytesBE } from '@noble/curves/utils.js';
 import * as libsecp256k1 from 'tiny-secp256k1';
-import { InvalidInputError, checkBytes } from '../input.js';
+import { InvalidInputError, checkBytes } from './input.js';
 import { backend } from './secp256k1-backend.js';
 
 const Point = secp256k1.Point;

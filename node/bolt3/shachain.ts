@@ -9,7 +9,7 @@
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../input.js';
+import { InvalidInputError, checkArray, checkBytes, checkInteger } from '../core/input.js';
 
 /** Indexes are 48-bit; the first commitment uses the highest one and they count down. */
 export const MAX_SHACHAIN_INDEX = 2 ** 48 - 1;

@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { Decoder } from 'cbor-x';
-import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../../../node/wire/cbor.js';
+import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../../../node/core/cbor.js';
 import { caught } from '../input.js';
 
 const LIMITS = { maxBytes: 1 << 20, maxDepth: 3 };

@@ -1,15 +1,15 @@
 // BOLT 3 key derivation: the private-key and public-key paths always agree.
 import t from 'tap';
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../node/input.js';
-import { addPublicKeys, publicKeyOf } from '../../../node/keys/curve.js';
+import { InvalidInputError } from '../../../node/core/input.js';
+import { addPublicKeys, publicKeyOf } from '../../../node/core/curve.js';
 import {
   derivePrivateKey,
   derivePublicKey,
   deriveRevocationPrivateKey,
   deriveRevocationPublicKey,
   perCommitmentPointOf,
-} from '../../../node/keys/derive.js';
+} from '../../../node/bolt3/key-derivation.js';
 import { throwsField } from '../input.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

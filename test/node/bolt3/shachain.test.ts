@@ -2,14 +2,14 @@
 import t from 'tap';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
-import { InvalidInputError } from '../../../node/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import {
   MAX_SHACHAIN_INDEX,
   RevocationStore,
   ShachainError,
   generateFromSeed,
   type ShachainEntry,
-} from '../../../node/keys/shachain.js';
+} from '../../../node/bolt3/shachain.js';
 import { caught, throwsField } from '../input.js';
 
 const MAX = MAX_SHACHAIN_INDEX;
