@@ -92,20 +92,12 @@ function seedMathRandom(random: SeededRandom): () => void {
   };
 }
 
-/** The mesh for `WINDOW_START_MS + WINDOW_DAYS` of virtual time; A force-closes at the window's start if `close`. */
-async function runMesh(close: boolean): Promise<MeshRun> {
-  const random = new SeededRandom(SEED);
-  const restoreMathRandom = seedMathRandom(random.fork('Math.random'));
-  const directory = mkdtempSync(join(tmpdir(), 'lnmesh-bench-uplink-'));
-  const scheduler: Scheduler = new Scheduler({ startMs: SIM_EPOCH_MS, settle: () => chain.settle() });
-  const chain = new SimChain(scheduler);
-  const windowStart = SIM_EPOCH_MS + WINDOW_START_MS;
-  const endMs = windowStart + WINDOW_DAYS * DAY_MS;
-  const bytes: Bytes = new Map();
-  const medium = new SimMedium(
+/** The radio between the three, counting each direction's bytes on the air (RNode packets) from `windowStart` on. */
+function countingMedium(scheduler: Scheduler, random: SeededRandom, windowStart: number, bytes: Bytes): SimMedium {
+  return new SimMedium(
     {
       clock: scheduler,
-      random: random.fork('medium'),
+      random,
       log: (kind, detail) => {
         if (kind !== 'frame' || scheduler.now() < windowStart) return;
         // 'sender>receiver link bytes fate': every fate but 'dropped' (never left the radio) was on the air.
@@ -117,6 +109,48 @@ async function runMesh(close: boolean): Promise<MeshRun> {
     },
     { logFrames: true },
   );
+}
+
+interface GatewaySetup {
+  readonly directory: string;
+  /** Where the gateway's stores go, to be closed after the run. */
+  readonly stores: { close(): Promise<void> }[];
+  readonly scheduler: Scheduler;
+  readonly chain: SimChain;
+  readonly key: ReturnType<typeof gatewayKeyFromSecret>;
+  readonly randomBytes: (length: number) => Uint8Array;
+  readonly links: LinkConfig[];
+  readonly warnings: string[];
+}
+
+/** The gateway with its stores in `directory`, started. */
+async function startGateway(setup: GatewaySetup): Promise<Gateway> {
+  const { directory, scheduler } = setup;
+  const appointments = new AppointmentStore(join(directory, 'appointments'));
+  const responses = new ResponseStore(join(directory, 'responses'));
+  const mailbox = new Mailbox(join(directory, 'mailbox'), scheduler);
+  const feedStore = new FeedStore(join(directory, 'chain-feed'));
+  setup.stores.push(appointments, responses, mailbox, feedStore);
+  const gateway = new Gateway(
+    { key: setup.key, chain: setup.chain.tracked, appointments, responses, mailbox, feedStore, outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), clock: scheduler, randomBytes: setup.randomBytes },
+    { links: setup.links },
+  );
+  gateway.on('warning', (message) => setup.warnings.push(`gateway: ${message}`));
+  await gateway.start();
+  return gateway;
+}
+
+/** The mesh for `WINDOW_START_MS + WINDOW_DAYS` of virtual time; A force-closes at the window's start if `close`. */
+async function runMesh(close: boolean): Promise<MeshRun> {
+  const random = new SeededRandom(SEED);
+  const restoreMathRandom = seedMathRandom(random.fork('Math.random'));
+  const directory = mkdtempSync(join(tmpdir(), 'lnmesh-bench-uplink-'));
+  const scheduler: Scheduler = new Scheduler({ startMs: SIM_EPOCH_MS, settle: () => chain.settle() });
+  const chain = new SimChain(scheduler);
+  const windowStart = SIM_EPOCH_MS + WINDOW_START_MS;
+  const endMs = windowStart + WINDOW_DAYS * DAY_MS;
+  const bytes: Bytes = new Map();
+  const medium = countingMedium(scheduler, random.fork('medium'), windowStart, bytes);
   const stores: { close(): Promise<void> }[] = [];
   const nodes: SimNode[] = [];
   let gateway: Gateway | undefined;
@@ -138,29 +172,8 @@ async function runMesh(close: boolean): Promise<MeshRun> {
     medium.connect(GATEWAY, 'b', LORA);
     const linkTo = (node: string, peer: 'a' | 'b' | typeof GATEWAY): LinkConfig => ({ transport: medium.transport(node, peer), neighbours: [{ nodeId: ids[peer], address: peer }] });
 
-    const appointments = new AppointmentStore(join(directory, 'appointments'));
-    const responses = new ResponseStore(join(directory, 'responses'));
-    const mailbox = new Mailbox(join(directory, 'mailbox'), scheduler);
-    const feedStore = new FeedStore(join(directory, 'chain-feed'));
-    stores.push(appointments, responses, mailbox, feedStore);
-    gateway = new Gateway(
-      {
-        key: gatewayKey,
-        chain: chain.tracked,
-        appointments,
-        responses,
-        mailbox,
-        feedStore,
-        outbox: new MemoryLinkOutbox(),
-        seen: new MemorySeenMessages(),
-        clock: scheduler,
-        randomBytes: random.fork('gateway start').bytes,
-      },
-      { links: [linkTo(GATEWAY, 'a'), linkTo(GATEWAY, 'b')] },
-    );
     const warnings: string[] = [];
-    gateway.on('warning', (message) => warnings.push(`gateway: ${message}`));
-    await gateway.start();
+    gateway = await startGateway({ directory, stores, scheduler, chain, key: gatewayKey, randomBytes: random.fork('gateway start').bytes, links: [linkTo(GATEWAY, 'a'), linkTo(GATEWAY, 'b')], warnings });
 
     const events: MeshRun['events'] = { a: [], b: [] };
     for (const name of names) {

@@ -208,12 +208,8 @@ export function assessLedger(trace: EconomyTrace, holders: Holders): Ledger {
     if (views) {
       channelsSat += output.satoshis;
       for (const view of views) {
-        const problems: string[] = [];
-        if (view.fundingSatoshis !== output.satoshis) problems.push(`its record says the channel holds ${view.fundingSatoshis} sat`);
-        if (view.totalMsat !== output.satoshis * 1000) problems.push(`its balances and HTLCs add up to ${view.totalMsat} msat`);
-        if (problems.length > 0) {
-          findings.push({ subject: `channel ${view.label} ${view.node}`, detail: `the funding output of ${view.label} holds ${output.satoshis} sat on chain (${key}), but ${view.node}: ${problems.join(', ')}: ${view.totalMsat - output.satoshis * 1000} msat ${view.totalMsat > output.satoshis * 1000 ? 'it does not have' : 'unaccounted for'}` });
-        }
+        const finding = fundingFinding(view, key, output.satoshis);
+        if (finding) findings.push(finding);
       }
       continue;
     }
@@ -239,7 +235,21 @@ export function assessLedger(trace: EconomyTrace, holders: Holders): Ledger {
     });
   }
 
-  // Each wallet's own list against the chain: a coin it counts must exist (or be the change of one of its claims not out yet).
+  findings.push(...walletFindings(trace, holders));
+
+  const held = walletsSat + channelsSat + claimsSat + anchorsSat + awaitingSat + unheldSat;
+  if (trace.enteredSat !== held + trace.feesSat) {
+    findings.push({ subject: 'economy', detail: `${trace.enteredSat} sat entered, but ${held} sat are held and ${trace.feesSat} sat went to fees: ${trace.enteredSat - held - trace.feesSat} sat missing` });
+  }
+  for (const outside of trace.fromOutside) {
+    findings.push({ subject: `outside ${outside.outpoint}`, detail: `${outside.spender} spent ${outside.satoshis} sat from outside the economy (${outside.outpoint}): value no wallet was given` });
+  }
+  return { enteredSat: trace.enteredSat, feesSat: trace.feesSat, walletsSat, channelsSat, claimsSat, anchorsSat, awaitingSat, unheldSat, byNode, findings };
+}
+
+/** Each wallet's own list against the chain: a coin it counts must exist (or be the change of one of its claims not out yet). */
+function walletFindings(trace: EconomyTrace, holders: Holders): LedgerFinding[] {
+  const findings: LedgerFinding[] = [];
   for (const [node, coins] of holders.walletCoins) {
     for (const coin of coins) {
       const key = outpointKey(coin.txid, coin.vout);
@@ -252,15 +262,17 @@ export function assessLedger(trace: EconomyTrace, holders: Holders): Ledger {
       findings.push({ subject: `wallet ${node} ${key}`, detail: `${node}'s wallet counts ${coin.satoshis} sat in ${key}, which it does not have: ${why}` });
     }
   }
+  return findings;
+}
 
-  const held = walletsSat + channelsSat + claimsSat + anchorsSat + awaitingSat + unheldSat;
-  if (trace.enteredSat !== held + trace.feesSat) {
-    findings.push({ subject: 'economy', detail: `${trace.enteredSat} sat entered, but ${held} sat are held and ${trace.feesSat} sat went to fees: ${trace.enteredSat - held - trace.feesSat} sat missing` });
-  }
-  for (const outside of trace.fromOutside) {
-    findings.push({ subject: `outside ${outside.outpoint}`, detail: `${outside.spender} spent ${outside.satoshis} sat from outside the economy (${outside.outpoint}): value no wallet was given` });
-  }
-  return { enteredSat: trace.enteredSat, feesSat: trace.feesSat, walletsSat, channelsSat, claimsSat, anchorsSat, awaitingSat, unheldSat, byNode, findings };
+/** A channel's record of its funding output against what the chain holds there, or undefined when they agree. */
+function fundingFinding(view: ChannelView, key: OutpointKey, satoshis: number): LedgerFinding | undefined {
+  const problems: string[] = [];
+  if (view.fundingSatoshis !== satoshis) problems.push(`its record says the channel holds ${view.fundingSatoshis} sat`);
+  if (view.totalMsat !== satoshis * 1000) problems.push(`its balances and HTLCs add up to ${view.totalMsat} msat`);
+  if (problems.length === 0) return undefined;
+  const gap = view.totalMsat - satoshis * 1000;
+  return { subject: `channel ${view.label} ${view.node}`, detail: `the funding output of ${view.label} holds ${satoshis} sat on chain (${key}), but ${view.node}: ${problems.join(', ')}: ${gap} msat ${gap > 0 ? 'it does not have' : 'unaccounted for'}` };
 }
 
 function hex(bytes: Uint8Array): string {
