@@ -53,112 +53,155 @@ export const daemonFigures: Figure[] = [
 
 async function measureDaemons(): Promise<Measured> {
   const work = mkdtempSync(join(tmpdir(), 'lnm-bench-'));
-  const outDir = join(ROOT, 'node_modules', '.cache', 'lnmesh-bench');
-  mkdirSync(outDir, { recursive: true });
-  const cli = join(outDir, 'lnmesh.mjs');
-  // Inside node_modules/.cache so that the packages left out of the bundle resolve from the repo's node_modules.
-  await build({ entryPoints: [join(ROOT, 'node/cli/lnmesh.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'error' });
+  const cli = await bundleCli();
   const broker = await Aedes.createBroker();
   const server = createServer(broker.handle);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const mqttUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const running: ChildProcess[] = [];
+  const daemons = new Daemons(cli, work);
   try {
-    const ids = { gw: '', a: '', b: '' };
-    for (const name of ['gw', 'a', 'b'] as const) {
-      const output = await runCli(cli, ['init', name === 'gw' ? 'gateway' : 'node', '--config', join(work, `${name}.yaml`), '--data-dir', join(work, `${name}-data`)]);
-      ids[name] = /node id (0[23][0-9a-f]{64})/.exec(output)![1]!;
-    }
-    const link = (self: string, neighbours: [string, string][]) => [
-      `  - transport: { kind: mqtt, url: "${mqttUrl}", nodeName: ${self} }`,
-      '    neighbours:',
-      ...neighbours.map(([id, address]) => `      - { nodeId: ${id}, address: ${address} }`),
-      '    timing: { retransmitBase: 300ms, retransmitMax: 2s }',
-    ];
-    writeFileSync(join(work, 'gw.yaml'), ['network: regtest', 'dataDir: ./gw-data', 'log: { level: info, format: json }', 'links:', ...link('gw', [[ids.a, 'a'], [ids.b, 'b']]), ''].join('\n'));
-    for (const [self, other] of [['a', 'b'], ['b', 'a']] as const) {
-      writeFileSync(
-        join(work, `${self}.yaml`),
-        ['network: regtest', `dataDir: ./${self}-data`, 'log: { level: info, format: json }', `gateway: { nodeId: ${ids.gw}, pollInterval: 1s }`, 'links:', ...link(self, [[ids.gw, 'gw'], [ids[other], other]]), 'channels: { offlineHorizonBlocks: 144, minimumDepth: 1 }', ''].join('\n'),
-      );
-    }
-    const socket = (name: string) => join(work, `${name}-data`, 'control.sock');
-    const ask = (name: string, method: string, params?: Row) => callControl(socket(name), method, params) as Promise<Row & Row[]>;
-    const start = async (kind: string, name: string) => {
-      const started = performance.now();
-      const log = openSync(join(work, `${name}.log`), 'a');
-      const child = spawn(process.execPath, [cli, kind, '--config', join(work, `${name}.yaml`)], { stdio: ['ignore', log, log] });
-      running.push(child);
-      await until(`${name} to answer`, async () => (await ask(name, 'status').then(() => true, () => undefined)) === true, 120_000, 20);
-      return { child, ms: performance.now() - started };
-    };
-    const stop = async (child: ChildProcess) => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-      running.splice(running.indexOf(child), 1);
-    };
-
-    let gateway = await start('gateway', 'gw');
-    let nodeA = await start('node', 'a');
-    await start('node', 'b');
-    progress('setup: funding node a');
-    const wallet = await ask('a', 'wallet');
-    const { txid } = await ask('gw', 'faucet', { address: wallet.address, satoshis: 5_000_000 });
-    await ask('a', 'deposit', { txid });
-    await ask('gw', 'mine', { blocks: 1 });
-    await until('the deposit', async () => (await ask('a', 'wallet')).satoshis === 5_000_000);
-    progress(`setup: opening ${CHANNELS} channels`);
-    // A peer accepts at most 4 openings at a time from one peer: open them in threes.
-    for (let index = 0; index < CHANNELS; index += 3) {
-      for (let batch = index; batch < Math.min(CHANNELS, index + 3); batch++) await ask('a', 'open', { peer: ids.b, satoshis: 200_000 });
-      await until('the openings to be funded', async () => (await ask('a', 'channels')).every((channel: Row) => channel.status !== 'negotiating'));
-    }
-    await until(`${CHANNELS} channels to open`, async () => {
-      await ask('gw', 'mine', { blocks: 1 });
-      return (await ask('a', 'channels')).filter((channel: Row) => channel.status === 'open').length === CHANNELS;
-    });
+    const ids = await initDaemons(cli, work, mqttUrl);
+    await daemons.start('gateway', 'gw');
+    await daemons.start('node', 'a');
+    await daemons.start('node', 'b');
+    await openChannels(daemons, ids);
 
     progress('measuring node start and idle memory');
-    const nodeStarts: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      await stop(nodeA.child);
-      nodeA = await start('node', 'a');
-      nodeStarts.push(nodeA.ms);
-      // Each start must bring both neighbours back: before the daemons greeted their neighbours at start,
-      // a restarted node never got its session with a neighbour that kept the old one (found here).
-      await until('its neighbours', async () => (await ask('a', 'status')).neighboursUp === 2);
-    }
+    const nodeStarts = await restartTimes(daemons, 'node', 'a', 5);
     await new Promise((resolve) => setTimeout(resolve, 15_000));
-    const nodeRssMB = residentMB(nodeA.child.pid!);
-    const memory = await ask('a', 'status');
+    const nodeRssMB = residentMB(daemons.child('a').pid!);
+    const memory = await daemons.ask('a', 'status');
     console.error(`node a idle: rss ${nodeRssMB.toFixed(1)} MB, JS heap ${String(memory.heapUsedMB)} MB, buffers and wasm ${String(memory.externalMB)} MB`);
 
     const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    running.push(bare);
+    daemons.running.push(bare);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const bareRssMB = residentMB(bare.pid!);
 
     progress('measuring gateway start');
-    const gatewayStarts: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      await stop(gateway.child);
-      gateway = await start('gateway', 'gw');
-      gatewayStarts.push(gateway.ms);
-    }
+    const gatewayStarts = await restartTimes(daemons, 'gateway', 'gw', 3);
     rmSync(work, { recursive: true, force: true });
     return { nodeStartMs: median(nodeStarts), nodeRssMB, bareRssMB, gatewayStartMs: median(gatewayStarts) };
   } catch (error) {
-    for (const name of ['a', 'b', 'gw']) console.error(name, JSON.stringify(await callControl(join(work, `${name}-data`, 'control.sock'), 'links').catch(() => 'down')));
+    for (const name of ['a', 'b', 'gw']) console.error(name, JSON.stringify(await daemons.ask(name, 'links').catch(() => 'down')));
     console.error(`bench: the daemons' logs are in ${work}`);
     throw error;
   } finally {
-    for (const child of running) child.kill('SIGTERM');
-    await Promise.all(running.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+    await daemons.stopAll();
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     server.close();
   }
+}
+
+/** One esbuild bundle of the CLI, inside node_modules/.cache so that the packages left out of it resolve from the repo's node_modules. */
+async function bundleCli(): Promise<string> {
+  const outDir = join(ROOT, 'node_modules', '.cache', 'lnmesh-bench');
+  mkdirSync(outDir, { recursive: true });
+  const cli = join(outDir, 'lnmesh.mjs');
+  await build({ entryPoints: [join(ROOT, 'node/cli/lnmesh.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'error' });
+  return cli;
+}
+
+type Ids = { gw: string; a: string; b: string };
+
+/** `lnmesh init` for the gateway and nodes a and b in `work`, then their configs: all on one MQTT broker, a and b neighbours. */
+async function initDaemons(cli: string, work: string, mqttUrl: string): Promise<Ids> {
+  const ids: Ids = { gw: '', a: '', b: '' };
+  for (const name of ['gw', 'a', 'b'] as const) {
+    const output = await runCli(cli, ['init', name === 'gw' ? 'gateway' : 'node', '--config', join(work, `${name}.yaml`), '--data-dir', join(work, `${name}-data`)]);
+    ids[name] = /node id (0[23][0-9a-f]{64})/.exec(output)![1]!;
+  }
+  const link = (self: string, neighbours: [string, string][]) => [
+    `  - transport: { kind: mqtt, url: "${mqttUrl}", nodeName: ${self} }`,
+    '    neighbours:',
+    ...neighbours.map(([id, address]) => `      - { nodeId: ${id}, address: ${address} }`),
+    '    timing: { retransmitBase: 300ms, retransmitMax: 2s }',
+  ];
+  writeFileSync(join(work, 'gw.yaml'), ['network: regtest', 'dataDir: ./gw-data', 'log: { level: info, format: json }', 'links:', ...link('gw', [[ids.a, 'a'], [ids.b, 'b']]), ''].join('\n'));
+  for (const [self, other] of [['a', 'b'], ['b', 'a']] as const) {
+    writeFileSync(
+      join(work, `${self}.yaml`),
+      ['network: regtest', `dataDir: ./${self}-data`, 'log: { level: info, format: json }', `gateway: { nodeId: ${ids.gw}, pollInterval: 1s }`, 'links:', ...link(self, [[ids.gw, 'gw'], [ids[other], other]]), 'channels: { offlineHorizonBlocks: 144, minimumDepth: 1 }', ''].join('\n'),
+    );
+  }
+  return ids;
+}
+
+/** The daemons of one run: spawned from the bundle, asked over their control sockets, stopped at the end. */
+class Daemons {
+  readonly running: ChildProcess[] = [];
+  private readonly byName = new Map<string, ChildProcess>();
+
+  constructor(
+    private readonly cli: string,
+    private readonly work: string,
+  ) {}
+
+  ask(name: string, method: string, params?: Row): Promise<Row & Row[]> {
+    return callControl(join(this.work, `${name}-data`, 'control.sock'), method, params) as Promise<Row & Row[]>;
+  }
+
+  child(name: string): ChildProcess {
+    return this.byName.get(name)!;
+  }
+
+  /** Spawns `lnmesh KIND` for `name`; resolves with the time from spawn to its control socket answering. */
+  async start(kind: string, name: string): Promise<number> {
+    const started = performance.now();
+    const log = openSync(join(this.work, `${name}.log`), 'a');
+    const child = spawn(process.execPath, [this.cli, kind, '--config', join(this.work, `${name}.yaml`)], { stdio: ['ignore', log, log] });
+    this.running.push(child);
+    this.byName.set(name, child);
+    await until(`${name} to answer`, async () => (await this.ask(name, 'status').then(() => true, () => undefined)) === true, 120_000, 20);
+    return performance.now() - started;
+  }
+
+  async stop(name: string): Promise<void> {
+    const child = this.child(name);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+    this.running.splice(this.running.indexOf(child), 1);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const child of this.running) child.kill('SIGTERM');
+    await Promise.all(this.running.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  }
+}
+
+/** Funds node a from the faucet and opens CHANNELS channels from a to b. */
+async function openChannels(daemons: Daemons, ids: Ids): Promise<void> {
+  progress('setup: funding node a');
+  const wallet = await daemons.ask('a', 'wallet');
+  const { txid } = await daemons.ask('gw', 'faucet', { address: wallet.address, satoshis: 5_000_000 });
+  await daemons.ask('a', 'deposit', { txid });
+  await daemons.ask('gw', 'mine', { blocks: 1 });
+  await until('the deposit', async () => (await daemons.ask('a', 'wallet')).satoshis === 5_000_000);
+  progress(`setup: opening ${CHANNELS} channels`);
+  // A peer accepts at most 4 openings at a time from one peer: open them in threes.
+  for (let index = 0; index < CHANNELS; index += 3) {
+    for (let batch = index; batch < Math.min(CHANNELS, index + 3); batch++) await daemons.ask('a', 'open', { peer: ids.b, satoshis: 200_000 });
+    await until('the openings to be funded', async () => (await daemons.ask('a', 'channels')).every((channel: Row) => channel.status !== 'negotiating'));
+  }
+  await until(`${CHANNELS} channels to open`, async () => {
+    await daemons.ask('gw', 'mine', { blocks: 1 });
+    return (await daemons.ask('a', 'channels')).filter((channel: Row) => channel.status === 'open').length === CHANNELS;
+  });
+}
+
+/** Restarts daemon `name` `runs` times: its start times (ms). */
+async function restartTimes(daemons: Daemons, kind: 'node' | 'gateway', name: string, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    await daemons.stop(name);
+    times.push(await daemons.start(kind, name));
+    // Each node start must bring both neighbours back: before the daemons greeted their neighbours at start,
+    // a restarted node never got its session with a neighbour that kept the old one (found here).
+    if (kind === 'node') await until('its neighbours', async () => (await daemons.ask(name, 'status')).neighboursUp === 2);
+  }
+  return times;
 }
 
 async function runCli(cli: string, args: string[]): Promise<string> {
