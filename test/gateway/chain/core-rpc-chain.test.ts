@@ -29,6 +29,7 @@ import { publicKeyOf } from '../../../node/core/curve.js';
 import { openBrokerProxy } from '../../transports/cuttable.js';
 import { ManualClock } from '../../node/manual-clock.js';
 import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
+import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
 
 const API_KEY = 'lnmesh-test-key';
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(9)));
@@ -58,6 +59,13 @@ function recordEvents(core: CoreRpcChain): string[] {
 function blockAsHex(block: ChainBlock | undefined) {
   return block && { height: block.height, hash: block.hash, header: bytesToHex(block.header), transactions: block.transactions.map((tx) => tx.toHex()) };
 }
+
+behavesAsAChainSource(t, 'CoreRpcChain', async (t, { matureCoins }) => {
+  const { embedded, core } = await openServerAndClient(t);
+  if (matureCoins) await mineToSegwit(embedded);
+  await core.open();
+  return { source: core, backend: embedded, sync: () => core.sync() };
+});
 
 t.test('reads the tip, headers and blocks as the node has them', async (t) => {
   const { embedded, core } = await openServerAndClient(t);

@@ -11,6 +11,7 @@ import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { ManualClock } from '../../node/manual-clock.js';
 import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
+import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
 
 /** Every event of `chain`, as short strings, in the order they came. */
 function recordEvents(chain: EmbeddedChain): string[] {
@@ -22,6 +23,14 @@ function recordEvents(chain: EmbeddedChain): string[] {
 }
 
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(7)));
+
+behavesAsAChainSource(t, 'EmbeddedChain', async (t, { matureCoins }) => {
+  const chain = new EmbeddedChain();
+  await chain.open();
+  if (matureCoins) await mineToSegwit(chain);
+  t.teardown(() => chain.close());
+  return { source: chain, backend: chain, sync: async () => undefined };
+});
 
 t.test('mines blocks on demand and tells each one, in order', async (t) => {
   const chain = new EmbeddedChain();
