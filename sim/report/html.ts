@@ -7,15 +7,15 @@
  * Policy forbids every fetch and every script, so even a mistake in escaping
  * could not make the page run code or call out.
  */
-import { formatDuration, formatFigure, formatNumber, humanizeName, untriedNote } from './format.js';
-import { element, fragment, Markup } from './markup.js';
+import { formatDuration, formatFigure, formatNumber, humanizeName, untriedNote } from './data/format.js';
+import { element, fragment, Markup } from './plots/markup.js';
 import { airtimePlot } from './plots/airtime.js';
 import { balancesPlot } from './plots/balances.js';
 import { latencyHistogram } from './plots/latency-histogram.js';
 import { outboxDepthPlot } from './plots/outbox-depth.js';
 import type { Plot } from './plots/plot.js';
 import { timelinePlot } from './plots/timeline.js';
-import type { SimReport } from './sim-report.js';
+import type { SimReport } from './data/sim-report.js';
 
 /** The figures worth a card at the top, in this order, when the run has them. */
 const KEY_FIGURES = ['paymentsSent', 'paymentsSettled', 'paymentsFailed', 'latencyP50Ms', 'latencyP90Ms', 'latencyP99Ms', 'bytesOnAir', 'breaches', 'justiceTransactions'];

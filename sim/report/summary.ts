@@ -4,8 +4,8 @@
  * text. On a terminal the marks are ✓ and ✗ in colour; in a pipe or a log
  * file they are ASCII, so nothing depends on a font or an escape code.
  */
-import { formatDuration, formatFigure, formatNumber, untriedNote } from './format.js';
-import type { SimReport } from './sim-report.js';
+import { formatDuration, formatFigure, formatNumber, untriedNote } from './data/format.js';
+import type { SimReport } from './data/sim-report.js';
 
 export interface SummaryOptions {
   /** ✓/✗ and colours, for a terminal (pass `process.stdout.isTTY`); ASCII otherwise. */

@@ -8,9 +8,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { compactJson } from './compact-json.js';
+import { compactJson } from './data/compact-json.js';
 import { reportHtml } from './html.js';
-import type { SimReport } from './sim-report.js';
+import type { SimReport } from './data/sim-report.js';
 
 /** Thrown when the report cannot be written; `directory` is where it was to go. */
 export class ReportWriteError extends Error {

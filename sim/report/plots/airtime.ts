@@ -5,9 +5,9 @@
  * limits, as radios on different sub-bands do). A bar turns amber past 80%
  * of its limit and red past it.
  */
-import { formatDuration, formatNumber } from '../format.js';
-import { element } from '../markup.js';
-import type { AirtimeUse, SimReport } from '../sim-report.js';
+import { formatDuration, formatNumber } from '../data/format.js';
+import { element } from './markup.js';
+import type { AirtimeUse, SimReport } from '../data/sim-report.js';
 import { emptyNote, frame, linearScale, MARGIN, niceTicks, PLOT_LEFT, PLOT_RIGHT, plotSvg, px } from './chart.js';
 import type { Plot } from './plot.js';
 

@@ -6,8 +6,8 @@
  * sample is a `<circle data-channel data-at-ms data-local-msat
  * data-remote-msat>`, amounts exact.
  */
-import { formatNumber } from '../format.js';
-import type { BalancePoint, SimReport } from '../sim-report.js';
+import { formatNumber } from '../data/format.js';
+import type { BalancePoint, SimReport } from '../data/sim-report.js';
 import { emptyNote, plotSvg } from './chart.js';
 import type { Plot } from './plot.js';
 import { highestScoring, strips, type StripSeries } from './strips.js';

@@ -5,7 +5,7 @@
  * days rather than raw milliseconds), a palette, and a note for a plot with
  * nothing to show.
  */
-import { element, fragment, type Attributes, type Child, type Markup } from '../markup.js';
+import { element, fragment, type Attributes, type Child, type Markup } from './markup.js';
 
 export const WIDTH = 880;
 export const MARGIN = { left: 64, right: 16, top: 14, bottom: 34 } as const;

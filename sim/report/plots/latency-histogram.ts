@@ -6,9 +6,9 @@
  * mark p50, p90 and p99. Each bar is a `<rect data-bin-start-ms
  * data-bin-end-ms data-count>`.
  */
-import { formatDuration, formatNumber } from '../format.js';
-import { element, fragment } from '../markup.js';
-import type { SimReport } from '../sim-report.js';
+import { formatDuration, formatNumber } from '../data/format.js';
+import { element, fragment } from './markup.js';
+import type { SimReport } from '../data/sim-report.js';
 import { emptyNote, formatTimeTick, frame, linearScale, MARGIN, niceTicks, PLOT_LEFT, PLOT_RIGHT, plotSvg, px } from './chart.js';
 import type { Plot } from './plot.js';
 

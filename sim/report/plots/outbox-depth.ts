@@ -5,8 +5,8 @@
  * first, on one scale so that strips compare; each sample is a `<circle
  * data-node data-at-ms data-depth>`.
  */
-import { formatNumber } from '../format.js';
-import type { OutboxPoint, SimReport } from '../sim-report.js';
+import { formatNumber } from '../data/format.js';
+import type { OutboxPoint, SimReport } from '../data/sim-report.js';
 import { emptyNote, plotSvg } from './chart.js';
 import type { Plot } from './plot.js';
 import { highestScoring, strips, type StripSeries } from './strips.js';

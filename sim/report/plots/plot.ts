@@ -1,5 +1,5 @@
 /** What each plot module gives the page: its `<svg>`, a sentence on how to read it, and an optional legend. */
-import type { Markup } from '../markup.js';
+import type { Markup } from './markup.js';
 
 export interface Plot {
   readonly svg: Markup;

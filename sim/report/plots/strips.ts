@@ -5,7 +5,7 @@
  * readable where eight overlapping lines of a busy mesh would not. Each
  * sample is a `<circle>` carrying its `data-*` values.
  */
-import { element, type Attributes, type Markup } from '../markup.js';
+import { element, type Attributes, type Markup } from './markup.js';
 import { formatTimeTick, linearScale, MARGIN, PALETTE, PLOT_RIGHT, px, timeTicks } from './chart.js';
 
 /** A page shows this many strips at most: the callers pick the series that say most. */

@@ -7,9 +7,9 @@
  * Each entry is a `<rect>` or `<polygon>` with `data-kind data-label
  * data-start-ms` and, when it ended, `data-end-ms`.
  */
-import { formatDuration } from '../format.js';
-import { element, fragment, type Markup } from '../markup.js';
-import { TIMELINE_KINDS, type SimReport, type TimelineEntry, type TimelineKind } from '../sim-report.js';
+import { formatDuration } from '../data/format.js';
+import { element, fragment, type Markup } from './markup.js';
+import { TIMELINE_KINDS, type SimReport, type TimelineEntry, type TimelineKind } from '../data/sim-report.js';
 import { emptyNote, formatTimeTick, linearScale, MARGIN, PLOT_RIGHT, plotSvg, px, timeTicks, WIDTH } from './chart.js';
 import type { Plot } from './plot.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { reportHtml } from '../../../sim/report/html.js';
-import { ReportRecorder } from '../../../sim/report/report-recorder.js';
+import { ReportRecorder } from '../../../sim/report/data/report-recorder.js';
 import { elementsWith, plotsIn } from './page-elements.js';
 import { checkPlots, PLOT_NAMES } from './page-checks.js';
 import { sampleReport } from './sample-report.js';

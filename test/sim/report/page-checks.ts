@@ -3,7 +3,7 @@
  * the page as `reportHtml` writes it and on the DOM Chromium builds from it.
  */
 import type { Test } from 'tap';
-import type { SimReport } from '../../../sim/report/sim-report.js';
+import type { SimReport } from '../../../sim/report/data/sim-report.js';
 import { elementsWith, plotsIn } from './page-elements.js';
 
 export const PLOT_NAMES = ['timeline', 'latency-histogram', 'airtime', 'outbox-depth', 'balances'] as const;

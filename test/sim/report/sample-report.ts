@@ -5,8 +5,8 @@
  * a partition that heals, a gateway outage, a link still down at the end.
  * Deterministic, so tests can count what the page must draw.
  */
-import { ReportRecorder, type RecorderLimits, type RunFacts } from '../../../sim/report/report-recorder.js';
-import type { SimReport } from '../../../sim/report/sim-report.js';
+import { ReportRecorder, type RecorderLimits, type RunFacts } from '../../../sim/report/data/report-recorder.js';
+import type { SimReport } from '../../../sim/report/data/sim-report.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BoundedSeries } from '../../../sim/report/bounded-series.js';
+import { BoundedSeries } from '../../../../sim/report/data/bounded-series.js';
 
 type Depth = [atMs: number, depth: number];
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
-import { compactJson } from '../../../sim/report/compact-json.js';
+import { compactJson } from '../../../../sim/report/data/compact-json.js';
 
 t.test('reads back as the same value, whatever the value', async (t) => {
   t.doesNotThrow(() =>

@@ -6,7 +6,7 @@
  * latency until it is full and then every second, fourth, ... one, evenly
  * over the run and the same for the same seed.
  */
-import { InvalidInputError } from '../../node/core/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 
 const BUCKET_GROWTH = 1.01;
 const LOG_GROWTH = Math.log(BUCKET_GROWTH);

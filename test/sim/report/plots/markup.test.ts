@@ -1,5 +1,5 @@
 import t from 'tap';
-import { element, escapeHtml, fragment, Markup } from '../../../sim/report/markup.js';
+import { element, escapeHtml, fragment, Markup } from '../../../../sim/report/plots/markup.js';
 
 t.test('strings are text: in content and in attributes', async (t) => {
   t.equal(escapeHtml(`<a href="x">&'`), '&#60;a href=&#34;x&#34;&#62;&#38;&#39;');

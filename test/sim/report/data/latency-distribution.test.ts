@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { LatencyDistribution } from '../../../sim/report/latency-distribution.js';
+import { LatencyDistribution } from '../../../../sim/report/data/latency-distribution.js';
 
 function exactPercentile(sorted: number[], quantile: number): number {
   return sorted[Math.max(1, Math.ceil(quantile * sorted.length)) - 1]!;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatDuration, formatFigure, formatNumber, humanizeName } from '../../../sim/report/format.js';
+import { formatDuration, formatFigure, formatNumber, humanizeName } from '../../../../sim/report/data/format.js';
 
 t.test('durations in the units that fit them', async (t) => {
   const cases: [number, string][] = [

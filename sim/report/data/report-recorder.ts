@@ -10,7 +10,7 @@
  * violations and timeline entries a fixed number; what is left out is
  * counted in the figures (violationsNotListed, timelineEntriesDropped).
  */
-import { InvalidInputError } from '../../node/core/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 import { BoundedSeries, MIN_SERIES_CAPACITY } from './bounded-series.js';
 import { LatencyDistribution } from './latency-distribution.js';
 import { TIMELINE_KINDS, type AirtimeUse, type BalancePoint, type OutboxPoint, type SimReport, type TimelineEntry, type TimelineKind, type Violation } from './sim-report.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ReportRecorder, type RunFacts } from '../../../sim/report/report-recorder.js';
-import { DAY, HOUR, MINUTE } from './sample-report.js';
+import { ReportRecorder, type RunFacts } from '../../../../sim/report/data/report-recorder.js';
+import { DAY, HOUR, MINUTE } from '../sample-report.js';
 
 const FACTS: RunFacts = { scenario: 'three hops across a partition', seed: 7, eventLogHash: 'ab'.repeat(32), virtualDurationMs: DAY, wallClockMs: 900, events: 4321 };
 

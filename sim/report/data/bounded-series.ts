@@ -11,7 +11,7 @@
  * exact, and a change moves by less than one bucket. The width doubles each
  * time the series fills again, so the work per sample stays constant.
  */
-import { InvalidInputError } from '../../node/core/input.js';
+import { InvalidInputError } from '../../../node/core/input.js';
 
 /** `[atMs, value, ...more values]`; the first value decides peaks and dips. */
 export type SeriesPoint = [atMs: number, value: number, ...more: number[]];
