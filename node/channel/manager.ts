@@ -23,7 +23,7 @@ import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monit
 import { justiceFor, secondStageJustice } from '../monitor/claims.js';
 import { ChannelMonitor, type OnchainSummary, onchainSummary } from '../monitor/channel-monitor.js';
 import { spentOutpoint } from '../monitor/outpoints.js';
-import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
+import { type Appointment, type JusticeData, createAppointment } from '../gateway-protocol/appointment.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { checkPublicKey, isPublicKey } from '../core/curve.js';
@@ -32,7 +32,7 @@ import type { Signer } from '../keys/signer.js';
 import type { Invoice, OnchainResolution, Persister } from '../persist/persister.js';
 import { DecodeError, type ChannelOffer, type ChannelUpdate, type Message, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { Channel, type ChannelEvent, type ChannelSide, type ChannelState, type RemoteCommit } from './channel.js';
-import { ChannelError, ChannelStateError } from './errors.js';
+import { ChannelError, ChannelStateError } from '../commitment/errors.js';
 import { openChannel } from './open.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
 

@@ -16,13 +16,14 @@ import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature } from '../bolt3/signatures.js';
 import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
-import { type ToLocalKit, kitTransaction } from '../tower/appointment.js';
+import { type ToLocalKit, kitTransaction } from '../gateway-protocol/appointment.js';
 import { perCommitmentPointOf } from '../bolt3/key-derivation.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore } from '../bolt3/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import type { ChannelState, RemoteCommit } from '../channel/channel.js';
-import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../channel/commitments.js';
-import { ChannelStateError } from '../channel/errors.js';
+import type { ChannelState, RemoteCommit } from '../commitment/state.js';
+import type { ClaimedHtlc } from '../persist/persister.js';
+import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../commitment/commitments.js';
+import { ChannelStateError } from '../commitment/errors.js';
 
 /** A transaction that takes one of our outputs after a close, and when it becomes valid. */
 export interface Claim {
@@ -39,12 +40,6 @@ export interface Claim {
   readonly then?: Claim;
   /** The HTLC it takes (`outgoing`: one we offered, taken back after its expiry; else one offered to us, taken with its preimage). */
   readonly htlc?: ClaimedHtlc;
-}
-
-export interface ClaimedHtlc {
-  readonly id: number;
-  readonly outgoing: boolean;
-  readonly paymentHash: Uint8Array;
 }
 
 /**

@@ -2,7 +2,7 @@
 // balances move, HTLCs settle, and both sides always agree.
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ChannelError, ChannelStateError } from '../../../node/channel/errors.js';
+import { ChannelError, ChannelStateError } from '../../../node/commitment/errors.js';
 import { FUNDING_SATOSHIS, deliver, openPair, preimageOf, settle } from './pair.js';
 
 for (const variant of ['anchors', 'static_remotekey'] as const) {

@@ -11,7 +11,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Channel, type ChannelState } from '../../../node/channel/channel.js';
-import { ChannelStateError } from '../../../node/channel/errors.js';
+import { ChannelStateError } from '../../../node/commitment/errors.js';
 import { fundingScript, p2wsh } from '../../../node/bolt3/scripts.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore } from '../../../node/bolt3/shachain.js';
 import type { ChannelSigner } from '../../../node/keys/signer.js';

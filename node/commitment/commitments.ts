@@ -11,7 +11,7 @@ import { fundingScript } from '../bolt3/scripts.js';
 import { encodeBitcoinSignature } from '../bolt3/signatures.js';
 import { SIGHASH_ALL } from '../bolt3/transaction.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import type { ChannelState } from './channel.js';
+import type { ChannelState } from './state.js';
 import { ChannelStateError } from './errors.js';
 import { type CommitmentSpec, htlcsFor } from './spec.js';
 
