@@ -23,7 +23,7 @@ import type { ChannelSigner } from '../keys/signer.js';
 import type { ChannelState, RemoteCommit } from '../commitment/state.js';
 import type { ClaimedHtlc } from '../persist/persister.js';
 import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../commitment/commitments.js';
-import { ChannelStateError } from '../commitment/errors.js';
+import { ChannelUnavailableError } from '../commitment/errors.js';
 
 /** A transaction that takes one of our outputs after a close, and when it becomes valid. */
 export interface Claim {
@@ -94,7 +94,7 @@ export function claimsAfterOurClose(
     const remoteSighash = remoteHtlcSighashType(state.variant);
     const theirs = encodeBitcoinSignature(state.localCommit.signatures!.htlcSignatures[i]!, remoteSighash);
     if (state.variant === 'anchors') {
-      if (!payFee) throw new ChannelStateError('anchors HTLC transactions need the wallet to pay their fee');
+      if (!payFee) throw new ChannelUnavailableError('anchors HTLC transactions need the wallet to pay their fee');
       payFee(htlcTx.tx, htlcTx.type === 'htlc-timeout' ? htlcTimeoutWeight('anchors') : htlcSuccessWeight('anchors'));
     }
     const ours = encodeBitcoinSignature(signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, keys.perCommitmentPoint), SIGHASH_ALL);
@@ -199,7 +199,7 @@ export function justiceFor(
   destinationScript: Uint8Array,
   feeratePerKw: number,
 ): { breachTxHash: Uint8Array; transaction?: Transaction; perOutput: Transaction[]; kit?: ToLocalKit } {
-  if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelStateError('the secret is not the one of this commitment');
+  if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelUnavailableError('the secret is not the one of this commitment');
   const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
   const breach = commitment.tx;
   const txid = breach.getId();
