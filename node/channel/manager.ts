@@ -20,7 +20,7 @@ import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { type FeeEstimator, ObservedFeerates } from '../chain/fee-estimator.js';
 import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
 import { justiceFor, secondStageJustice } from '../monitor/claims.js';
-import { ChannelMonitor, type OnchainSummary, onchainSummary } from '../monitor/channel-monitor.js';
+import { ChannelMonitor } from '../monitor/channel-monitor.js';
 import { spentOutpoint } from '../monitor/outpoints.js';
 import { type Appointment, type JusticeData, createAppointment } from '../gateway-protocol/appointment.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
@@ -28,11 +28,13 @@ import { type Logger, silentLogger } from '../core/logger.js';
 import { checkPublicKey } from '../core/curve.js';
 import type { Messenger } from '../core/messenger.js';
 import type { Signer } from '../keys/signer.js';
-import type { Invoice, OnchainResolution, Persister } from '../persist/persister.js';
+import type { Invoice, Persister } from '../persist/persister.js';
 import { type AcceptChannel, type ChannelReady, type ChannelUpdate, type ClosingSigned, DecodeError, type FundingCreated, type FundingSigned, type Message, type OpenChannel, type Shutdown, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { Channel, type ChannelEvent, type ChannelState, type RemoteCommit } from './channel.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
-import { type ClosingNegotiation, answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
+import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
+import { type ChannelSummary, entrySummary, openingSummary } from './summaries.js';
+import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
 import { type ChannelPolicy, channelPolicy, delaysFor } from './policy.js';
@@ -134,22 +136,7 @@ export type ManagerEvent =
 
 /** A channel as `channelSummaries` lists it. */
 export type { ClaimSummary, OnchainSummary } from '../monitor/channel-monitor.js';
-
-export interface ChannelSummary {
-  readonly peer: string;
-  readonly handle: number;
-  /** negotiating, then awaiting_funding (confirmations), open, closing (shutdown sent or received), closed, or force_closed (a commitment on chain). */
-  readonly status: 'negotiating' | 'awaiting_funding' | 'open' | 'closing' | 'closed' | 'force_closed';
-  readonly capacitySatoshis: number;
-  readonly localMsat: number;
-  readonly remoteMsat: number;
-  readonly pendingHtlcs: number;
-  readonly localIsFunder: boolean;
-  readonly fundingTxid?: string;
-  readonly minimumDepth?: number;
-  /** Once the funding output is spent: how, and where each of our claims on it stands. */
-  readonly onchain?: OnchainSummary;
-}
+export type { ChannelSummary } from './summaries.js';
 
 /** An appointment with the per-channel tag the tower files it under. */
 export type TaggedAppointment = Appointment & { readonly tag: Uint8Array };
@@ -164,31 +151,6 @@ export interface PaymentRequest {
   /** The HTLC must not expire before this block height. */
   readonly minFinalExpiry: number;
   readonly payee: Uint8Array;
-}
-
-/** The manager's entry for one channel: its state machine, and what the manager keeps beside it. */
-interface ChannelEntry {
-  readonly peer: string;
-  readonly handle: number;
-  readonly channelIndex: number;
-  readonly channel: Channel;
-  /** Signed justice transactions by revoked commitment txid (internal order, hex). */
-  remedies: Map<string, Uint8Array[]>;
-  /** The last update messages sent on this channel, sent again on `resume` (duplicates are ignored by sequence). */
-  outbox: ChannelUpdate[];
-  /** HTLCs we offered here to forward a payment, by id: the incoming HTLC each pays for. Saved with the channel. */
-  forwards: Map<number, { peer: string; handle: number; id: number }>;
-  /** After a unilateral close: what is on chain, and our claims. */
-  onchain?: OnchainResolution;
-  /** Cooperative close, once either side has sent shutdown. */
-  shutdown?: ClosingNegotiation;
-  readySent: boolean;
-  readyReceived: boolean;
-  minimumDepth: number;
-  /** The height of the block that confirmed the funding transaction, once the chain said so. */
-  fundingHeight?: number;
-  /** A reorg took the funding transaction out of the chain after the channel was open: it is closed unless the new branch confirms it again. */
-  fundingReorged?: boolean;
 }
 
 export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> implements ChainListener {
@@ -261,25 +223,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     for (const [id, record] of persister.loadChannels()) {
       const meta = record.meta;
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
-      const channel = new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex));
-      const remedies = new Map<string, Uint8Array[]>((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), [...remedy.justice]]));
-      for (const [hash, justice] of remediesOf.get(id) ?? []) remedies.set(hash, justice);
-      const entry: ChannelEntry = {
-        peer: meta.peer,
-        handle: meta.handle,
-        channelIndex: meta.channelIndex,
-        channel,
-        remedies,
-        outbox: [...record.outbox],
-        forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id }) => [outgoingId, { peer, handle, id }])),
-        ...(meta.onchain && { onchain: structuredClone(meta.onchain) }),
-        readySent: meta.readySent,
-        readyReceived: meta.readyReceived,
-        minimumDepth: meta.minimumDepth,
-        ...(meta.fundingHeight !== undefined && { fundingHeight: meta.fundingHeight }),
-        ...(meta.fundingReorged && { fundingReorged: true }),
-        ...(meta.shutdown && { shutdown: { ...meta.shutdown } }),
-      };
+      const entry = entryFromRecord(meta, record, new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex)), remediesOf.get(id) ?? []);
       this.channels.set(keyOf(meta.peer, meta.handle), entry);
       for (const raw of meta.breaches ?? []) {
         const tx = Transaction.fromBuffer(raw);
@@ -580,41 +524,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * a channel asked for is never invisible.
    */
   channelSummaries(): ChannelSummary[] {
-    const negotiating = [...this.openings.values()].map((opening) => ({
-      peer: opening.peer,
-      handle: opening.handle,
-      status: 'negotiating' as const,
-      capacitySatoshis: opening.fundingSatoshis,
-      localMsat: opening.localIsFunder ? opening.fundingSatoshis * 1000 - opening.pushMsat : opening.pushMsat,
-      remoteMsat: opening.localIsFunder ? opening.pushMsat : opening.fundingSatoshis * 1000 - opening.pushMsat,
-      pendingHtlcs: 0,
-      localIsFunder: opening.localIsFunder,
-      ...(opening.fundingTx && { fundingTxid: opening.fundingTx.getId() }),
-    }));
-    const channels = [...this.channels.values()].map((entry) => {
-      const { state } = entry.channel;
-      const status: ChannelSummary['status'] = entry.onchain && entry.onchain.kind !== 'cooperative'
-        ? 'force_closed'
-        : entry.shutdown?.closed
-          ? 'closed'
-          : entry.shutdown
-            ? 'closing'
-            : entry.readySent && entry.readyReceived
-              ? 'open'
-              : 'awaiting_funding';
-      return {
-        peer: entry.peer,
-        handle: entry.handle,
-        status,
-        capacitySatoshis: state.fundingSatoshis,
-        ...entry.channel.balances(),
-        localIsFunder: state.localIsFunder,
-        fundingTxid: state.fundingOutpoint.txid,
-        minimumDepth: entry.minimumDepth,
-        ...(entry.onchain && { onchain: onchainSummary(entry.onchain) }),
-      };
-    });
-    return [...negotiating, ...channels];
+    return [...[...this.openings.values()].map(openingSummary), ...[...this.channels.values()].map(entrySummary)];
   }
 
   // ---- incoming messages --------------------------------------------------------
@@ -1228,18 +1138,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   private adopt(opening: Opening, channel: Channel): ChannelEntry {
-    const entry: ChannelEntry = {
-      peer: opening.peer,
-      handle: opening.handle,
-      channelIndex: opening.channelIndex,
-      channel,
-      remedies: new Map(),
-      outbox: [],
-      forwards: new Map(),
-      readySent: false,
-      readyReceived: false,
-      minimumDepth: opening.minimumDepth,
-    };
+    const entry = newEntry(opening, channel);
     this.openings.delete(keyOf(opening.peer, opening.handle));
     this.channels.set(keyOf(opening.peer, opening.handle), entry);
     this.save(entry);
@@ -1312,24 +1211,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   private write(entry: ChannelEntry): void {
-    const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight, fundingReorged } = entry;
-    const forwards = [...entry.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
     const breaches = [...this.breaches.values()].filter((breach) => breach.entry === entry).map((breach) => breach.tx.toBuffer());
-    const meta = {
-      peer,
-      handle,
-      channelIndex,
-      minimumDepth,
-      readySent,
-      readyReceived,
-      forwards,
-      ...(fundingHeight !== undefined && { fundingHeight }),
-      ...(fundingReorged && { fundingReorged }),
-      ...(shutdown && { shutdown }),
-      ...(entry.onchain && { onchain: entry.onchain }),
-      ...(breaches.length > 0 && { breaches }),
-    };
-    this.components.persister.saveChannel(keyOf(peer, handle), { meta, state: entry.channel.state, outbox: entry.outbox });
+    this.components.persister.saveChannel(keyOf(entry.peer, entry.handle), recordOfEntry(entry, breaches));
   }
 
   private refuse(peer: string, handle: number, reasons: string[]): void {
