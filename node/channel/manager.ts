@@ -13,9 +13,10 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { feeForWeight } from '../bolt3/fees.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
+import type { Broadcaster } from '../chain/broadcaster.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { type FeeEstimator, ObservedFeerates } from '../chain/fee-estimator.js';
 import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
@@ -34,6 +35,7 @@ import { Channel, type ChannelEvent, type ChannelState, type RemoteCommit } from
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
 import { type ChannelSummary, entrySummary, openingSummary } from './summaries.js';
+import { towerTagOf } from './tower-tag.js';
 import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
@@ -53,10 +55,7 @@ export interface FundingWallet {
   payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void;
 }
 
-/** Hands a fully signed transaction to the Bitcoin network (through the gateway). */
-export interface Broadcaster {
-  broadcast(tx: Transaction): void;
-}
+export type { Broadcaster } from '../chain/broadcaster.js';
 
 export interface ChannelManagerComponents {
   readonly signer: Signer;
@@ -140,9 +139,6 @@ export type { ChannelSummary } from './summaries.js';
 
 /** An appointment with the per-channel tag the tower files it under. */
 export type TaggedAppointment = Appointment & { readonly tag: Uint8Array };
-
-const TOWER_TAG_DOMAIN = new TextEncoder().encode('lnmesh/tower-tag/1');
-const TOWER_TAG_BYTES = 16;
 
 /** A request for a payment to this node. */
 export interface PaymentRequest {
@@ -753,8 +749,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   private towerTag(entry: ChannelEntry): Uint8Array {
     // From the channel's state: deriving it again from the seed (BIP 32, six derivations) on every poll was most of a node's CPU.
-    const fundingPubkey = entry.channel.state.local.publicKeys.fundingPubkey;
-    return sha256(concatBytes(TOWER_TAG_DOMAIN, fundingPubkey)).slice(0, TOWER_TAG_BYTES);
+    return towerTagOf(entry.channel.state.local.publicKeys.fundingPubkey);
   }
 
   /** The tower signed a receipt for this appointment: it leaves the queue. */
