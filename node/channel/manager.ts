@@ -35,6 +35,7 @@ import { Channel, type ChannelEvent, type ChannelState, type RemoteCommit } from
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
 import { type ChannelSummary, entrySummary, openingSummary } from './summaries.js';
+import { Steps } from './step.js';
 import { towerTagOf } from './tower-tag.js';
 import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
 import { openChannel } from './open.js';
@@ -158,12 +159,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   /** Funder side: channels built and signed for, waiting for the peer's funding_signed. */
   private readonly pendingChannels = new Map<string, Channel>();
   private readonly channels = new Map<string, ChannelEntry>();
-  /** While a `step` runs: what it sends, broadcasts and emits, held until its saves are durable. */
-  private held: (() => void)[] | undefined;
+  /** Steps (see step.ts): saves first, then what leaves the node. */
+  private readonly steps: Steps<ChannelEntry>;
   /** Each channel's monitor (its on-chain half), made when first needed. */
   private readonly monitors = new WeakMap<ChannelEntry, ChannelMonitor>();
-  /** While a `step` runs: the channels it changed, saved once when it ends. */
-  private unsaved: Set<ChannelEntry> | undefined;
   /** Preimages of payments this node asked for, by payment hash (hex). */
   private invoices = new Map<string, Invoice>();
   /** Revoked commitments seen on chain, by txid (internal order, hex): their second-stage transactions are punished too. */
@@ -194,6 +193,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     }
     checkInteger('network', init.network, 0, 255);
     for (const [destination, length] of Object.entries(init.routeLengths ?? {})) checkInteger(`routeLengths[${JSON.stringify(destination)}]`, length, 2, 64);
+    this.steps = new Steps(components.persister, (entry) => this.write(entry));
     this.policy = channelPolicy(init.policy);
     const { network, dustLimitSatoshis, htlcMinimumMsat, maxAcceptedHtlcs } = init;
     this.terms = { network, channelType: init.channelType ?? 'anchors', policy: this.policy, dustLimitSatoshis, htlcMinimumMsat, maxAcceptedHtlcs };
@@ -298,7 +298,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const entry = this.channels.get(keyOf(peer, handle));
     if (!entry || entry.readySent || depth < entry.minimumDepth) return;
     entry.readySent = true;
-    this.save(entry);
+    this.steps.save(entry);
     this.send(peer, { type: 'channel_ready', handle, secondPerCommitmentPoint: entry.channel.channelReadyPoint() });
     this.checkOpened(entry);
   }
@@ -350,7 +350,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Pays a request of a direct peer over the channel `handle`. */
   pay(peer: string, handle: number, request: PaymentRequest): void {
-    this.step(() => {
+    this.steps.run(() => {
       const entry = this.channels.get(keyOf(peer, handle));
       if (!entry || !entry.readySent || !entry.readyReceived) throw new InvalidInputError('handle', `no open channel ${handle} with ${peer}`);
       if (entry.shutdown) throw new ChannelUnavailableError(`channel ${handle} with ${peer} is closing`);
@@ -377,7 +377,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * added before it are taken back.
    */
   payRequests(requests: readonly PaymentRequest[]): void {
-    this.step(() => {
+    this.steps.run(() => {
       const touched = new Set<ChannelEntry>();
       const snapshots = new Map<ChannelEntry, ChannelState>();
       try {
@@ -419,7 +419,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.sendPendingUpdates(outgoing); // saves the link with the outgoing channel before the HTLC leaves
     } catch (error) {
       incoming.channel.failHtlc(id, new TextEncoder().encode(`cannot forward: ${(error as Error).message}`.slice(0, 256)));
-      this.save(incoming);
+      this.steps.save(incoming);
     }
   }
 
@@ -436,10 +436,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (preimage) incoming.channel.fulfillHtlc(link.id, preimage);
       else incoming.channel.failHtlc(link.id, reason ?? new Uint8Array(0));
       this.sendPendingUpdates(incoming);
-      this.save(incoming);
+      this.steps.save(incoming);
     }
     outgoing.forwards.delete(outId);
-    this.save(outgoing);
+    this.steps.save(outgoing);
     return true;
   }
 
@@ -527,7 +527,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Takes bytes from a peer. Nothing a peer sends throws out of here: errors become `peer_error` events and change nothing. */
   handleMessage(peer: string, bytes: Uint8Array): void {
-    this.step(() => {
+    this.steps.run(() => {
       let message: ReturnType<typeof decodeMessage>;
       try {
         message = decodeMessage(bytes);
@@ -639,7 +639,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     if (!entry) throw new PeerProtocolError('channel_ready for an unknown channel');
     entry.channel.receiveChannelReady(message.secondPerCommitmentPoint);
     entry.readyReceived = true;
-    this.save(entry);
+    this.steps.save(entry);
     this.checkOpened(entry);
   }
 
@@ -657,7 +657,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     // The justice for what they just revoked is written before the state that follows it:
     // no crash can leave a revoked commitment without its remedy.
     for (const event of events) if (event.type === 'commitment_revoked') this.prepareJustice(entry, event.commitment, event.perCommitmentSecret);
-    this.save(entry);
+    this.steps.save(entry);
     for (const event of events) {
       try {
         this.handleChannelEvent(entry, event);
@@ -696,7 +696,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     if (answer.kind === 'counter') return this.offerClosingFee(entry, answer.feeSatoshis);
     if (message.feeSatoshis !== shutdown.offeredFee) this.offerClosingFee(entry, message.feeSatoshis);
     shutdown.closed = true;
-    this.save(entry);
+    this.steps.save(entry);
     this.broadcast(closingTx);
     this.emitEvent({ type: 'channel_closed', peer, handle: message.handle, closingTx });
   }
@@ -766,7 +766,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * spends the outputs we claim (a preimage to read, a claim voided).
    */
   transactionsConfirmed(height: number, _blockHash: string, transactions: readonly Transaction[]): void {
-    this.step(() => {
+    this.steps.run(() => {
       for (const tx of transactions) this.transactionSeen(tx);
       for (const entry of this.channels.values()) {
         this.isolated(entry, () => {
@@ -783,7 +783,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
             if (spends(tx, funding) && entry.onchain?.commitmentTxid !== tx.getId()) this.fundingSpent(entry, tx);
             if (entry.onchain) changed = this.monitorOf(entry).transactionConfirmed(tx, height) || changed;
           }
-          if (changed) this.save(entry);
+          if (changed) this.steps.save(entry);
         });
       }
     });
@@ -809,7 +809,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * enough settle the HTLCs they carried.
    */
   bestBlockUpdated(height: number, _blockHash?: string): void {
-    this.step(() => {
+    this.steps.run(() => {
       this.height = height;
       for (const entry of [...this.channels.values()]) {
         this.isolated(entry, () => {
@@ -837,7 +837,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** The block at `height` left the best chain: what confirmed there is unconfirmed, and will be broadcast again if due. */
   blockDisconnected(height: number): void {
-    this.step(() => {
+    this.steps.run(() => {
       this.height = Math.min(this.height, height - 1);
       for (const entry of this.channels.values()) {
         let changed = false;
@@ -847,14 +847,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           changed = true;
         }
         if (this.monitorOf(entry).blockDisconnected(height)) changed = true;
-        if (changed) this.save(entry);
+        if (changed) this.steps.save(entry);
       }
     });
   }
 
   /** A transaction seen before it confirmed (a mempool spend of a funding output): a revoked commitment is punished at once. */
   transactionUnconfirmedSeen(tx: Transaction): void {
-    this.step(() => {
+    this.steps.run(() => {
       this.transactionSeen(tx);
     });
   }
@@ -936,7 +936,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (!remedies) continue;
       if (!this.breaches.has(hash)) {
         this.breaches.set(hash, { entry, tx });
-        this.save(entry); // so that its second-stage transactions are punished also after a restart
+        this.steps.save(entry); // so that its second-stage transactions are punished also after a restart
       }
       // The whole justice first; the per-output ones take what remains if it cannot confirm.
       const [whole, ...perOutput] = remedies.map((bytes) => Transaction.fromBuffer(bytes));
@@ -949,14 +949,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Closes a channel alone: broadcasts our latest commitment; our claims follow block by block (`bestBlockUpdated`). */
   forceClose(peer: string, handle: number, reason = 'asked to'): void {
-    this.step(() => {
+    this.steps.run(() => {
       const entry = this.channels.get(keyOf(peer, handle));
       if (!entry) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
       if (entry.onchain) return;
       const monitor = this.monitorOf(entry);
       const commitment = monitor.closeOurs();
       entry.shutdown = { ...entry.shutdown, closed: true };
-      this.save(entry); // the claims are on disk before the commitment leaves
+      this.steps.save(entry); // the claims are on disk before the commitment leaves
       this.broadcast(commitment);
       this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason, stakeMsat: monitor.stakeMsat(entry.channel.state.localCommit.spec) });
       this.isolated(entry, () => monitor.completeClaims());
@@ -1038,7 +1038,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const remedies = entry.remedies.get(bytesToHex(tx.getHash()));
     const { kind, reason, stakeMsat } = this.monitorOf(entry).fundingSpent(tx, remedies, entry.shutdown?.closed === true);
     entry.shutdown = { ...entry.shutdown, closed: true };
-    this.save(entry);
+    this.steps.save(entry);
     if (kind !== 'cooperative') {
       this.emitEvent({ type: 'channel_force_closed', peer: entry.peer, handle: entry.handle, ours: false, commitmentTxid: tx.getId(), reason, stakeMsat });
     }
@@ -1057,7 +1057,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           fees: this.fees,
           ...(chainFilter && { chainFilter }),
           preimageFor: (paymentHash) => this.preimageFor(paymentHash),
-          persist: () => this.save(entry),
+          persist: () => this.steps.save(entry),
           report: (event) => this.emitEvent({ ...event, peer: entry.peer, handle: entry.handle }),
           resolveOutgoing: (id, paymentHash, preimage, reason) => this.resolveOutgoing(entry, id, paymentHash, preimage, reason),
           isolated: (work) => this.isolated(entry, work),
@@ -1103,14 +1103,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       entry.channel.failHtlc(id, new TextEncoder().encode('expiry too soon'));
     } else if (invoice && amountMsat >= invoice.amountMsat) {
       entry.channel.fulfillHtlc(id, invoice.preimage);
-      this.save(entry);
+      this.steps.save(entry);
       this.invoices.delete(bytesToHex(paymentHash));
       this.components.persister.remove('invoice', bytesToHex(paymentHash));
       this.emitEvent({ type: 'payment_received', paymentHash, amountMsat, cltvExpiry });
     } else {
       entry.channel.failHtlc(id, new TextEncoder().encode(invoice ? 'amount too small' : 'unknown payment'));
     }
-    this.save(entry);
+    this.steps.save(entry);
   }
 
   // ---- plumbing ---------------------------------------------------------------------
@@ -1136,7 +1136,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const entry = newEntry(opening, channel);
     this.openings.delete(keyOf(opening.peer, opening.handle));
     this.channels.set(keyOf(opening.peer, opening.handle), entry);
-    this.save(entry);
+    this.steps.save(entry);
     this.watchFunding(entry);
     return entry;
   }
@@ -1154,55 +1154,12 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   /** Encodes and sends, saving the channel first when the message belongs to one. */
   private send(peer: string, message: Message, entry?: ChannelEntry): void {
     const bytes = encodeMessage(message);
-    if (entry) this.save(entry);
-    this.release(() => this.components.messenger.send(peer, bytes));
+    if (entry) this.steps.save(entry);
+    this.steps.release(() => this.components.messenger.send(peer, bytes));
   }
 
   private broadcast(tx: Transaction): void {
-    this.release(() => this.components.broadcaster.broadcast(tx));
-  }
-
-  /**
-   * One step of the manager (a message handled, a payment, a block): each
-   * channel it changed is saved once when it ends, all in one transaction
-   * (one sync to disk instead of one per save), and only then do its
-   * messages, broadcasts and events leave, in the order they were made. A
-   * step inside a step joins it.
-   */
-  private step<T>(work: () => T): T {
-    if (this.held) return work();
-    const held: (() => void)[] = (this.held = []);
-    const unsaved = (this.unsaved = new Set());
-    let outcome: { value: T } | { error: unknown } | undefined;
-    try {
-      this.components.persister.transaction(() => {
-        try {
-          outcome = { value: work() };
-        } catch (error) {
-          outcome = { error };
-        }
-        this.unsaved = undefined;
-        for (const entry of unsaved) this.write(entry);
-      });
-    } finally {
-      this.held = undefined; // a commit that failed sends nothing: the disk does not hold what the messages depend on
-      this.unsaved = undefined;
-    }
-    for (const action of held) action();
-    if (!outcome || 'error' in outcome) throw outcome ? outcome.error : new Error('the step did not run');
-    return outcome.value;
-  }
-
-  /** Runs `action` now, or after the step under way is durable. */
-  private release(action: () => void): void {
-    if (this.held) this.held.push(action);
-    else action();
-  }
-
-  /** Saves the channel now, or once at the end of the step under way however often the step changes it. */
-  private save(entry: ChannelEntry): void {
-    if (this.unsaved) this.unsaved.add(entry);
-    else this.write(entry);
+    this.steps.release(() => this.components.broadcaster.broadcast(tx));
   }
 
   private write(entry: ChannelEntry): void {
@@ -1221,7 +1178,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   private emitEvent(event: ManagerEvent): void {
-    this.release(() => this.emit('event', event));
+    this.steps.release(() => this.emit('event', event));
   }
 }
 
