@@ -31,8 +31,8 @@ import { p2wpkh } from '../node/bolt3/scripts.js';
 import { Transaction } from '../node/bolt3/transaction.js';
 import { systemClock } from '../node/core/clock.js';
 import { publicKeyOf } from '../node/core/curve.js';
-import { createAppointment } from '../node/tower/appointment.js';
-import { towerSignerFromSecret } from '../node/tower/receipt.js';
+import { createAppointment } from '../node/gateway-protocol/appointment.js';
+import { towerSignerFromSecret } from '../node/gateway-protocol/receipt.js';
 import type { Figure } from './bolt3.js';
 
 const TRANSACTIONS_PER_BLOCK = 2000;

@@ -12,7 +12,7 @@ import type { Clock } from '../node/core/clock.js';
 import { InvalidInputError } from '../node/core/input.js';
 import { type NodeKey, nodeKeyFromSecret } from '../node/core/node-key.js';
 import type { RandomBytes } from '../node/core/random.js';
-import { type TowerSigner, towerSignerFromSecret } from '../node/tower/receipt.js';
+import { type TowerSigner, towerSignerFromSecret } from '../node/gateway-protocol/receipt.js';
 import { type LinkConfig, buildLinks, startLinks } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
 import type { LinkOutbox } from '../transports/link/outbox.js';

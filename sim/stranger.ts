@@ -15,7 +15,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { nodeKeyFromSecret } from '../node/core/node-key.js';
 import type { RandomBytes } from '../node/core/random.js';
-import { encodeGatewayMessage } from '../node/wire/gateway-messages.js';
+import { encodeGatewayMessage } from '../node/gateway-protocol/gateway-messages.js';
 import { encodeFrame } from '../transports/link/frame.js';
 import { neighbourTag, neighbourTagKey } from '../transports/link/neighbour-tag.js';
 import { HandshakeInitiator, newEphemeralKey } from '../transports/link/noise.js';

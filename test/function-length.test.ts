@@ -14,7 +14,6 @@ const MAX_LINES = 80;
 /** Today's longer functions ("file: name", as this test names them) and their lengths: issue 16 brings them under MAX_LINES. */
 const KNOWN_LONG: Record<string, number> = {
   'node/cli/control-commands.ts: registerControlCommands': 151,
-  'node/channel/manager.ts: ChannelManager.dispatch': 138,
   'node/daemon/node-control.ts: nodeControlHandlers': 137,
   'gateway/daemon/gateway-control.ts: gatewayControlHandlers': 95,
 };

@@ -42,7 +42,7 @@ import {
   type WatchedOutpoint,
   encodeGatewayMessage,
   feedHashPrefix,
-} from '../../node/wire/gateway-messages.js';
+} from '../../node/gateway-protocol/gateway-messages.js';
 import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 import { type FeedStore, type WatchKey, outputKey, transactionKey } from './feed-store.js';
 

@@ -23,8 +23,8 @@ import { type Database, type RootDatabase, open } from 'lmdb';
 import { type Outpoint, checkOutpoint } from '../../node/bolt3/transaction.js';
 import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger } from '../../node/core/input.js';
 import { checkPublicKey } from '../../node/core/curve.js';
-import { LOCATOR_LENGTH, checkTowerTag } from '../../node/tower/appointment.js';
-import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/wire/gateway-messages.js';
+import { LOCATOR_LENGTH, checkTowerTag } from '../../node/gateway-protocol/appointment.js';
+import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/gateway-protocol/gateway-messages.js';
 import { LocatorFilter } from './locator-filter.js';
 import { type NodeUsage, TowerSpace, type TowerSpaceInit } from './tower-space.js';
 

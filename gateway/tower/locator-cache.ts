@@ -20,7 +20,7 @@
  * the chain still has that block.
  */
 import { checkBytes, checkInteger } from '../../node/core/input.js';
-import { LOCATOR_LENGTH } from '../../node/tower/appointment.js';
+import { LOCATOR_LENGTH } from '../../node/gateway-protocol/appointment.js';
 
 /** A cached block: where a locator was found. */
 export interface CachedBlock {

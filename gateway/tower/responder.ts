@@ -13,9 +13,9 @@
 import { equalBytes } from '@noble/curves/utils.js';
 import type { Clock } from '../../node/core/clock.js';
 import { Transaction } from '../../node/bolt3/transaction.js';
-import { type SignedBreachAlert, signAlert } from '../../node/tower/alert.js';
-import { LOCATOR_LENGTH, justiceFromKit, justiceFromTransaction, openAppointment } from '../../node/tower/appointment.js';
-import type { TowerSigner } from '../../node/tower/receipt.js';
+import { type SignedBreachAlert, signAlert } from '../../node/gateway-protocol/alert.js';
+import { LOCATOR_LENGTH, justiceFromKit, justiceFromTransaction, openAppointment } from '../../node/gateway-protocol/appointment.js';
+import type { TowerSigner } from '../../node/gateway-protocol/receipt.js';
 import type { BroadcastResult, ChainSource, TransactionStatus } from '../chain/chain-source.js';
 import type { StoredAppointment } from './appointment-store.js';
 import type { ResponseRecord, ResponseStore } from './response-store.js';

@@ -28,58 +28,12 @@ import { perCommitmentPointOf } from '../bolt3/key-derivation.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../bolt3/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
 import type { ChannelLimits, ChannelUpdate, CommitmentSignatures, Update } from '../wire/messages.js';
-import { fundingWitnessScript, htlcTransactionsOf, localCommitment, remoteCommitment, signedLocalCommitment } from './commitments.js';
-import { ChannelError, ChannelStateError } from './errors.js';
-import { type CommitmentSpec, type NumberedUpdate, applyUpdates, htlcsFor } from './spec.js';
+import { fundingWitnessScript, htlcTransactionsOf, localCommitment, remoteCommitment, signedLocalCommitment } from '../commitment/commitments.js';
+import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
+import { type CommitmentSpec, type NumberedUpdate, applyUpdates, htlcsFor } from '../commitment/spec.js';
+import type { ChannelSide, ChannelState, RemoteCommit } from '../commitment/state.js';
 
-/** One side of a channel: its declared limits and its keys. */
-export interface ChannelSide extends ChannelLimits {
-  readonly publicKeys: ChannelPublicKeys;
-}
-
-export interface LocalCommit {
-  readonly number: number;
-  readonly spec: CommitmentSpec;
-  /** Their signatures on it: what lets us broadcast it (absent only before `funding_signed`). */
-  readonly signatures?: CommitmentSignatures;
-}
-
-export interface RemoteCommit {
-  readonly number: number;
-  readonly spec: CommitmentSpec;
-  readonly txid: string;
-  readonly perCommitmentPoint: Uint8Array;
-}
-
-/** Everything a channel is, as plain data that persists and restores as it is. */
-export interface ChannelState {
-  readonly variant: CommitmentVariant;
-  readonly localIsFunder: boolean;
-  readonly fundingOutpoint: Outpoint;
-  readonly fundingSatoshis: number;
-  readonly obscuringFactor: number;
-  readonly local: ChannelSide;
-  readonly remote: ChannelSide;
-  localCommit: LocalCommit;
-  remoteCommit: RemoteCommit;
-  /** Their next commitment, signed by us, until they revoke `remoteCommit`. */
-  nextRemoteCommit?: RemoteCommit;
-  /** Their point for the commitment after `remoteCommit`, while we are not waiting for a revocation. */
-  remoteNextPerCommitmentPoint?: Uint8Array;
-  /** Our updates: queued (not sent yet), proposed (sent), signed (in their commitment), acked (for ours). */
-  localChanges: { queued: NumberedUpdate[]; proposed: NumberedUpdate[]; signed: NumberedUpdate[]; acked: NumberedUpdate[] };
-  /** Their updates: proposed (received), acked (in our commitment), signed (in theirs too). */
-  remoteChanges: { proposed: NumberedUpdate[]; acked: NumberedUpdate[]; signed: NumberedUpdate[] };
-  localNextHtlcId: number;
-  remoteNextHtlcId: number;
-  /** We received a commitment and have not revoked our previous one yet. */
-  owesRevocation: boolean;
-  /** How many `update` messages we have sent, and received, on this channel. */
-  sentMessages: number;
-  receivedMessages: number;
-  /** Their revealed per-commitment secrets (BOLT 3 compact storage). */
-  remoteSecrets: { latestIndex: number | undefined; entries: ShachainEntry[] };
-}
+export type { ChannelSide, ChannelState, LocalCommit, RemoteCommit } from '../commitment/state.js';
 
 /** What a call on the channel tells the node about payments. */
 export type ChannelEvent =
@@ -116,7 +70,7 @@ export class Channel {
   /** A channel at commitment 0 (see `openChannel`): completes their commitment's txid, checking both commitments can be built. */
   static fromNewState(state: ChannelState, signer: ChannelSigner): Channel {
     const channel = new Channel(state, signer);
-    channel.transaction((draft) => {
+    channel.changeState((draft) => {
       localCommitment(draft, signer, draft.localCommit.spec, 0);
       const { commitment } = remoteCommitment(draft, draft.remoteCommit.spec, 0, draft.remoteCommit.perCommitmentPoint);
       draft.remoteCommit = { ...draft.remoteCommit, txid: commitment.tx.getId() };
@@ -142,15 +96,15 @@ export class Channel {
   /** Our signature on their first commitment (`funding_created` from the funder, `funding_signed` from the other side). */
   signFirstRemoteCommitment(): Uint8Array {
     const state = this.current;
-    if (state.remoteCommit.number !== 0 || state.nextRemoteCommit) throw new ChannelStateError('the first commitments are already signed');
+    if (state.remoteCommit.number !== 0 || state.nextRemoteCommit) throw new ChannelUnavailableError('the first commitments are already signed');
     const { commitment } = remoteCommitment(state, state.remoteCommit.spec, 0, state.remoteCommit.perCommitmentPoint);
     return this.signer.signCommitment(commitment.tx, fundingWitnessScript(state), state.fundingSatoshis);
   }
 
   /** Their signature on our first commitment: from then on we can close the channel alone. */
   receiveFirstSignature(signature: Uint8Array): void {
-    this.transaction((state) => {
-      if (state.localCommit.number !== 0 || state.localCommit.signatures) throw new ChannelError('a first signature we already have');
+    this.changeState((state) => {
+      if (state.localCommit.number !== 0 || state.localCommit.signatures) throw new PeerProtocolError('a first signature we already have');
       const signatures = { signature, htlcSignatures: [] };
       this.checkLocalCommitmentSignatures(state, state.localCommit.spec, 0, signatures);
       state.localCommit = { ...state.localCommit, signatures };
@@ -164,12 +118,12 @@ export class Channel {
 
   /** Their `channel_ready`: their point for commitment 1 lets us sign updates. */
   receiveChannelReady(secondPerCommitmentPoint: Uint8Array): void {
-    this.transaction((state) => {
+    this.changeState((state) => {
       if (state.remoteCommit.number !== 0 || state.nextRemoteCommit || state.remoteNextPerCommitmentPoint) {
         if (state.remoteNextPerCommitmentPoint && equalBytes(state.remoteNextPerCommitmentPoint, secondPerCommitmentPoint)) return; // a repeat
-        throw new ChannelError('channel_ready after the channel was in use');
+        throw new PeerProtocolError('channel_ready after the channel was in use');
       }
-      if (!state.localCommit.signatures) throw new ChannelError('channel_ready before the first signatures');
+      if (!state.localCommit.signatures) throw new PeerProtocolError('channel_ready before the first signatures');
       state.remoteNextPerCommitmentPoint = checkPublicKey('secondPerCommitmentPoint', secondPerCommitmentPoint);
     });
   }
@@ -224,22 +178,22 @@ export class Channel {
 
   /** Offers an HTLC; it goes out with the next `flush`. Returns its id. `destination`: the payee, when beyond the peer. */
   addHtlc(amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number, destination?: Uint8Array): number {
-    return this.transaction((state) => {
+    return this.changeState((state) => {
       const id = state.localNextHtlcId;
       const add: NumberedUpdate = { kind: 'add', amountMsat, paymentHash, cltvExpiry, htlcId: id, ...(destination && { destination }) };
-      if (amountMsat < state.remote.htlcMinimumMsat) throw new ChannelStateError(`${amountMsat} msat is below their minimum HTLC of ${state.remote.htlcMinimumMsat} msat`);
+      if (amountMsat < state.remote.htlcMinimumMsat) throw new ChannelUnavailableError(`${amountMsat} msat is below their minimum HTLC of ${state.remote.htlcMinimumMsat} msat`);
       // Their next commitment with every update we know of must still leave us our reserve.
-      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, add], this.theirUnsignedChanges(state)));
+      const spec = asUnavailable(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, add], this.theirUnsignedChanges(state)));
       const outgoing = spec.htlcs.filter((htlc) => htlc.direction === 'outgoing');
-      if (outgoing.length > state.remote.maxAcceptedHtlcs) throw new ChannelStateError(`they accept at most ${state.remote.maxAcceptedHtlcs} HTLCs`);
+      if (outgoing.length > state.remote.maxAcceptedHtlcs) throw new ChannelUnavailableError(`they accept at most ${state.remote.maxAcceptedHtlcs} HTLCs`);
       const inFlight = outgoing.reduce((sum, htlc) => sum + htlc.amountMsat, 0);
-      if (inFlight > state.remote.maxHtlcValueInFlightMsat) throw new ChannelStateError(`they accept at most ${state.remote.maxHtlcValueInFlightMsat} msat in flight`);
+      if (inFlight > state.remote.maxHtlcValueInFlightMsat) throw new ChannelUnavailableError(`they accept at most ${state.remote.maxHtlcValueInFlightMsat} msat in flight`);
       if (spec.toLocalMsat < state.remote.channelReserveSatoshis * 1000) {
-        throw new ChannelStateError(`not enough to pay ${amountMsat} msat and keep the ${state.remote.channelReserveSatoshis} sat reserve`);
+        throw new ChannelUnavailableError(`not enough to pay ${amountMsat} msat and keep the ${state.remote.channelReserveSatoshis} sat reserve`);
       }
       // The funder must still be able to pay the commitment fee and anchors.
-      if (this.funderShortfallMsat(state, spec, 'them') > 0) throw new ChannelStateError('the funder could not pay the commitment fee with this HTLC');
-      asStateError(() => remoteCommitment(state, spec, state.remoteCommit.number + 1, state.remoteCommit.perCommitmentPoint));
+      if (this.funderShortfallMsat(state, spec, 'them') > 0) throw new ChannelUnavailableError('the funder could not pay the commitment fee with this HTLC');
+      asUnavailable(() => remoteCommitment(state, spec, state.remoteCommit.number + 1, state.remoteCommit.perCommitmentPoint));
       state.localChanges.queued.push(add);
       state.localNextHtlcId++;
       return id;
@@ -248,22 +202,22 @@ export class Channel {
 
   /** The funder changes the commitment feerate (BOLT 2 `update_fee`); it must still afford it. */
   updateFee(feeratePerKw: number): void {
-    this.transaction((state) => {
-      if (!state.localIsFunder) throw new ChannelStateError('only the funder updates the fee');
-      if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < 253 || feeratePerKw > 0xffffffff) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
+    this.changeState((state) => {
+      if (!state.localIsFunder) throw new ChannelUnavailableError('only the funder updates the fee');
+      if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < 253 || feeratePerKw > 0xffffffff) throw new ChannelUnavailableError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
       const fee: NumberedUpdate = { kind: 'fee', feeratePerKw };
-      const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, fee], this.theirUnsignedChanges(state)));
+      const spec = asUnavailable(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, fee], this.theirUnsignedChanges(state)));
       const shortfall = Math.max(this.funderShortfallMsat(state, spec, 'them'), this.funderShortfallMsat(state, applyUpdates(state.localCommit.spec, [fee], []), 'us'));
-      if (shortfall > 0) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw would cost ${Math.ceil(shortfall / 1000)} sat more than we can pay`);
+      if (shortfall > 0) throw new ChannelUnavailableError(`a feerate of ${feeratePerKw} sat/kw would cost ${Math.ceil(shortfall / 1000)} sat more than we can pay`);
       state.localChanges.queued.push(fee);
     });
   }
 
   /** Claims an HTLC they offered, with its preimage. */
   fulfillHtlc(id: number, paymentPreimage: Uint8Array): void {
-    this.transaction((state) => {
+    this.changeState((state) => {
       const htlc = this.committedHtlc(state, 'incoming', id);
-      if (!equalBytes(sha256(paymentPreimage), htlc.paymentHash)) throw new ChannelStateError(`the preimage does not match HTLC ${id}`);
+      if (!equalBytes(sha256(paymentPreimage), htlc.paymentHash)) throw new ChannelUnavailableError(`the preimage does not match HTLC ${id}`);
       this.checkNotSettled(state, id);
       state.localChanges.queued.push({ kind: 'fulfill', id, paymentPreimage });
     });
@@ -271,7 +225,7 @@ export class Channel {
 
   /** Refuses an HTLC they offered. */
   failHtlc(id: number, reason: Uint8Array): void {
-    this.transaction((state) => {
+    this.changeState((state) => {
       this.committedHtlc(state, 'incoming', id);
       this.checkNotSettled(state, id);
       state.localChanges.queued.push({ kind: 'fail', id, reason });
@@ -284,7 +238,7 @@ export class Channel {
    * something to sign and we are not waiting for their revocation.
    */
   flush(): ChannelUpdate | undefined {
-    return this.transaction((state) => {
+    return this.changeState((state) => {
       let revocation: ChannelUpdate['revocation'];
       if (state.owesRevocation) {
         const revoked = state.localCommit.number - 1;
@@ -322,10 +276,10 @@ export class Channel {
    * the last 128) is ignored; one that skips ahead is refused.
    */
   receive(message: ChannelUpdate): ChannelEvent[] {
-    return this.transaction((state) => {
+    return this.changeState((state) => {
       const behind = (state.receivedMessages - message.sequence + 256) % 256;
       if (behind >= 1 && behind <= 128) return [];
-      if (behind !== 0) throw new ChannelError(`message ${message.sequence} arrived when ${state.receivedMessages % 256} was due: a message went missing`);
+      if (behind !== 0) throw new PeerProtocolError(`message ${message.sequence} arrived when ${state.receivedMessages % 256} was due: a message went missing`);
       state.receivedMessages++;
       const events: ChannelEvent[] = [];
       if (message.revocation) events.push(...this.receiveRevocation(state, message.revocation.perCommitmentSecret, message.revocation.nextPerCommitmentPoint));
@@ -339,17 +293,17 @@ export class Channel {
     switch (update.kind) {
       case 'add': {
         const add: NumberedUpdate = { ...update, htlcId: state.remoteNextHtlcId };
-        if (update.amountMsat < state.local.htlcMinimumMsat) throw new ChannelError(`HTLC of ${update.amountMsat} msat is below our minimum of ${state.local.htlcMinimumMsat}`);
+        if (update.amountMsat < state.local.htlcMinimumMsat) throw new PeerProtocolError(`HTLC of ${update.amountMsat} msat is below our minimum of ${state.local.htlcMinimumMsat}`);
         const spec = applyUpdates(state.localCommit.spec, this.ourChangesNotInOurCommitment(state), [...state.remoteChanges.proposed, add]);
         const incoming = spec.htlcs.filter((htlc) => htlc.direction === 'incoming');
-        if (incoming.length > state.local.maxAcceptedHtlcs) throw new ChannelError(`more than the ${state.local.maxAcceptedHtlcs} HTLCs we accept`);
-        if (incoming.reduce((sum, htlc) => sum + htlc.amountMsat, 0) > state.local.maxHtlcValueInFlightMsat) throw new ChannelError('more in flight than we accept');
-        if (spec.toRemoteMsat < state.local.channelReserveSatoshis * 1000) throw new ChannelError('the HTLC would take them below their reserve');
-        if (!state.localIsFunder && this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError('the funder could not pay the commitment fee with this HTLC');
+        if (incoming.length > state.local.maxAcceptedHtlcs) throw new PeerProtocolError(`more than the ${state.local.maxAcceptedHtlcs} HTLCs we accept`);
+        if (incoming.reduce((sum, htlc) => sum + htlc.amountMsat, 0) > state.local.maxHtlcValueInFlightMsat) throw new PeerProtocolError('more in flight than we accept');
+        if (spec.toRemoteMsat < state.local.channelReserveSatoshis * 1000) throw new PeerProtocolError('the HTLC would take them below their reserve');
+        if (!state.localIsFunder && this.funderShortfallMsat(state, spec, 'us') > 0) throw new PeerProtocolError('the funder could not pay the commitment fee with this HTLC');
         try {
           localCommitment(state, this.signer, spec, state.localCommit.number + 1);
         } catch (error) {
-          throw new ChannelError(`the HTLC would leave a commitment nobody can pay for: ${(error as Error).message}`);
+          throw new PeerProtocolError(`the HTLC would leave a commitment nobody can pay for: ${(error as Error).message}`);
         }
         state.remoteChanges.proposed.push(add);
         state.remoteNextHtlcId++;
@@ -357,7 +311,7 @@ export class Channel {
       }
       case 'fulfill': {
         const htlc = this.committedHtlc(state, 'outgoing', update.id);
-        if (!equalBytes(sha256(update.paymentPreimage), htlc.paymentHash)) throw new ChannelError(`the preimage for HTLC ${update.id} does not match its hash`);
+        if (!equalBytes(sha256(update.paymentPreimage), htlc.paymentHash)) throw new PeerProtocolError(`the preimage for HTLC ${update.id} does not match its hash`);
         this.checkNotSettledByThem(state, update.id);
         state.remoteChanges.proposed.push(update);
         // The preimage is proof of payment at once, whatever happens to the channel next.
@@ -369,12 +323,12 @@ export class Channel {
         state.remoteChanges.proposed.push(update);
         return [];
       case 'fee': {
-        if (state.localIsFunder) throw new ChannelError('only the funder updates the fee');
+        if (state.localIsFunder) throw new PeerProtocolError('only the funder updates the fee');
         // Below the relay floor the commitment could not reach the chain when we need it.
-        if (update.feeratePerKw < 253) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw is below the relay floor of 253`);
+        if (update.feeratePerKw < 253) throw new PeerProtocolError(`a feerate of ${update.feeratePerKw} sat/kw is below the relay floor of 253`);
         // The funder must be able to pay the new fee on our commitment, with every change we know of.
         const spec = applyUpdates(state.localCommit.spec, this.ourChangesNotInOurCommitment(state), [...state.remoteChanges.proposed, update]);
-        if (this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw the funder cannot pay`);
+        if (this.funderShortfallMsat(state, spec, 'us') > 0) throw new PeerProtocolError(`a feerate of ${update.feeratePerKw} sat/kw the funder cannot pay`);
         state.remoteChanges.proposed.push(update);
         return [];
       }
@@ -382,8 +336,8 @@ export class Channel {
   }
 
   private receiveCommitment(state: ChannelState, signatures: CommitmentSignatures): void {
-    if (state.remoteChanges.proposed.length === 0 && state.localChanges.acked.length === 0) throw new ChannelError('a commitment with no changes');
-    if (state.owesRevocation) throw new ChannelError('a second commitment before we revoked the previous one');
+    if (state.remoteChanges.proposed.length === 0 && state.localChanges.acked.length === 0) throw new PeerProtocolError('a commitment with no changes');
+    if (state.owesRevocation) throw new PeerProtocolError('a second commitment before we revoked the previous one');
     const spec = applyUpdates(state.localCommit.spec, state.localChanges.acked, state.remoteChanges.proposed);
     const number = state.localCommit.number + 1;
     this.checkLocalCommitmentSignatures(state, spec, number, signatures);
@@ -396,20 +350,20 @@ export class Channel {
 
   private receiveRevocation(state: ChannelState, secret: Uint8Array, nextPoint: Uint8Array): ChannelEvent[] {
     const next = state.nextRemoteCommit;
-    if (!next) throw new ChannelError('a revocation we did not ask for');
-    if (!isPublicKey(nextPoint)) throw new ChannelError('the next per-commitment point is not a valid point');
+    if (!next) throw new PeerProtocolError('a revocation we did not ask for');
+    if (!isPublicKey(nextPoint)) throw new PeerProtocolError('the next per-commitment point is not a valid point');
     let point: Uint8Array;
     try {
       point = perCommitmentPointOf(secret);
     } catch {
-      throw new ChannelError('the revocation secret is not a valid private key');
+      throw new PeerProtocolError('the revocation secret is not a valid private key');
     }
-    if (!equalBytes(point, state.remoteCommit.perCommitmentPoint)) throw new ChannelError('the revocation secret does not match their commitment');
+    if (!equalBytes(point, state.remoteCommit.perCommitmentPoint)) throw new PeerProtocolError('the revocation secret does not match their commitment');
     const store = RevocationStore.fromEntries(state.remoteSecrets.entries, state.remoteSecrets.latestIndex);
     try {
       store.insert(MAX_SHACHAIN_INDEX - state.remoteCommit.number, secret);
     } catch (error) {
-      throw new ChannelError(`revocation secret refused: ${(error as Error).message}`);
+      throw new PeerProtocolError(`revocation secret refused: ${(error as Error).message}`);
     }
     state.remoteSecrets = { latestIndex: store.latestIndex, entries: store.entriesForStorage() };
     const revoked = state.remoteCommit;
@@ -451,7 +405,7 @@ export class Channel {
 
   /** The closing transaction paying each side's script, with `feeSatoshis` from the funder (unsigned). */
   closingTransaction(localScript: Uint8Array, remoteScript: Uint8Array, feeSatoshis: number): Transaction {
-    if (!this.isQuiet()) throw new ChannelStateError('HTLCs or updates are still pending: a closing transaction must wait for them');
+    if (!this.isQuiet()) throw new ChannelUnavailableError('HTLCs or updates are still pending: a closing transaction must wait for them');
     return buildClosingTransaction({ ...this.closingParams(localScript, remoteScript), feeSatoshis });
   }
 
@@ -465,13 +419,13 @@ export class Channel {
     return this.signer.signCommitment(tx, fundingWitnessScript(this.current), this.current.fundingSatoshis);
   }
 
-  /** The closing transaction with both signatures, once theirs checks out; throws `ChannelError` otherwise. */
+  /** The closing transaction with both signatures, once theirs checks out; throws `PeerProtocolError` otherwise. */
   completeClosing(localScript: Uint8Array, remoteScript: Uint8Array, feeSatoshis: number, theirSignature: Uint8Array): Transaction {
     const state = this.current;
     const tx = this.closingTransaction(localScript, remoteScript, feeSatoshis);
     const script = fundingWitnessScript(state);
     if (!verifySegwitInput(tx, 0, script, state.fundingSatoshis, theirSignature, state.remote.publicKeys.fundingPubkey)) {
-      throw new ChannelError(`invalid signature for a closing transaction with a fee of ${feeSatoshis} sat`);
+      throw new PeerProtocolError(`invalid signature for a closing transaction with a fee of ${feeSatoshis} sat`);
     }
     const ours = encodeBitcoinSignature(this.signer.signCommitment(tx, script, state.fundingSatoshis), SIGHASH_ALL);
     tx.setWitness(0, fundingWitness(state.local.publicKeys.fundingPubkey, state.remote.publicKeys.fundingPubkey, ours, encodeBitcoinSignature(theirSignature, SIGHASH_ALL)));
@@ -525,12 +479,12 @@ export class Channel {
   private checkLocalCommitmentSignatures(state: ChannelState, spec: CommitmentSpec, number: number, signatures: CommitmentSignatures): void {
     const { commitment, keys } = localCommitment(state, this.signer, spec, number);
     const valid = verifySegwitInput(commitment.tx, 0, fundingWitnessScript(state), state.fundingSatoshis, signatures.signature, state.remote.publicKeys.fundingPubkey);
-    if (!valid) throw new ChannelError(`invalid signature for our commitment ${number}`);
+    if (!valid) throw new PeerProtocolError(`invalid signature for our commitment ${number}`);
     const htlcTxs = htlcTransactionsOf(state, commitment, keys, spec.feeratePerKw, state.remote.toSelfDelay);
-    if (htlcTxs.length !== signatures.htlcSignatures.length) throw new ChannelError(`expected ${htlcTxs.length} HTLC signatures, got ${signatures.htlcSignatures.length}`);
+    if (htlcTxs.length !== signatures.htlcSignatures.length) throw new PeerProtocolError(`expected ${htlcTxs.length} HTLC signatures, got ${signatures.htlcSignatures.length}`);
     htlcTxs.forEach((htlcTx, i) => {
       const ok = verifySegwitInput(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, signatures.htlcSignatures[i]!, keys.remoteHtlcPubkey, remoteHtlcSighashType(state.variant));
-      if (!ok) throw new ChannelError(`invalid signature for HTLC output ${i} of our commitment ${number}`);
+      if (!ok) throw new PeerProtocolError(`invalid signature for HTLC output ${i} of our commitment ${number}`);
     });
   }
 
@@ -572,7 +526,7 @@ export class Channel {
 
   private remotePointFor(state: ChannelState): Uint8Array {
     const point = state.remoteNextPerCommitmentPoint;
-    if (!point) throw new ChannelStateError('waiting for their revocation before signing again');
+    if (!point) throw new ChannelUnavailableError('waiting for their revocation before signing again');
     return point;
   }
 
@@ -583,7 +537,7 @@ export class Channel {
     if (!inOurs || !inTheirs) {
       const message = `HTLC ${id} (${direction}) is not committed on both sides`;
       // Settling theirs is our request; a settlement of ours from them is their protocol error.
-      throw direction === 'incoming' ? new ChannelStateError(message) : new ChannelError(message);
+      throw direction === 'incoming' ? new ChannelUnavailableError(message) : new PeerProtocolError(message);
     }
     return inOurs;
   }
@@ -599,15 +553,15 @@ export class Channel {
   }
 
   private checkNotSettled(state: ChannelState, id: number): void {
-    if (settledIds(this.ourPendingChanges(state)).has(id)) throw new ChannelStateError(`HTLC ${id} is already settled`);
+    if (settledIds(this.ourPendingChanges(state)).has(id)) throw new ChannelUnavailableError(`HTLC ${id} is already settled`);
   }
 
   private checkNotSettledByThem(state: ChannelState, id: number): void {
-    if (settledIds(this.theirPendingChanges(state)).has(id)) throw new ChannelError(`HTLC ${id} settled twice`);
+    if (settledIds(this.theirPendingChanges(state)).has(id)) throw new PeerProtocolError(`HTLC ${id} settled twice`);
   }
 
-  /** Runs `change` on a copy of the state, and keeps the copy only if nothing threw. */
-  private transaction<T>(change: (state: ChannelState) => T): T {
+  /** A copy-on-write change of the state: runs `change` on a copy, and keeps the copy only if nothing threw. */
+  private changeState<T>(change: (state: ChannelState) => T): T {
     const draft = copyOfState(this.current);
     const result = change(draft);
     this.current = draft;
@@ -647,13 +601,13 @@ function settledIds(updates: readonly NumberedUpdate[]): Set<number> {
   return new Set(updates.flatMap((update) => (update.kind === 'fulfill' || update.kind === 'fail' ? [update.id] : [])));
 }
 
-/** Our own request could not be met: say so as a state error, whatever the lower layer threw. */
-function asStateError<T>(run: () => T): T {
+/** Our own request could not be met: say so as ChannelUnavailableError, whatever the lower layer threw. */
+function asUnavailable<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof ChannelStateError) throw error;
-    throw new ChannelStateError((error as Error).message);
+    if (error instanceof ChannelUnavailableError) throw error;
+    throw new ChannelUnavailableError((error as Error).message);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Outpoint } from '../bolt3/transaction.js';
 import { checkPublicKey } from '../core/curve.js';
 import type { ChannelSigner } from '../keys/signer.js';
 import { Channel, type ChannelSide, type ChannelState } from './channel.js';
-import type { CommitmentSpec } from './spec.js';
+import type { CommitmentSpec } from '../commitment/spec.js';
 
 export interface ChannelSetup {
   readonly variant: CommitmentVariant;

@@ -18,8 +18,9 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ANCHOR_OUTPUT_SATOSHIS } from '../bolt3/fees.js';
 import { Transaction } from '../bolt3/transaction.js';
-import type { Channel } from '../channel/channel.js';
-import type { CommitmentSpec } from '../channel/spec.js';
+import type { CommitmentSpec } from '../commitment/spec.js';
+import type { ChannelState } from '../commitment/state.js';
+import type { ChannelSigner } from '../keys/signer.js';
 import type { ChainFilter } from '../chain/chain-listener.js';
 import type { FeeEstimator } from '../chain/fee-estimator.js';
 import type { Logger } from '../core/logger.js';
@@ -86,9 +87,16 @@ export interface ChannelMonitorHost {
   readonly logger: Logger;
 }
 
+/** What a monitor reads of a channel (the manager's `Channel` is one): its state, its keys, the settlements it has received. */
+export interface WatchedChannel {
+  readonly state: ChannelState;
+  readonly signer: ChannelSigner;
+  settlementsReceived(): { id: number; paymentPreimage?: Uint8Array; reason?: Uint8Array }[];
+}
+
 /** The channel a monitor watches: its state and keys, and its resolution once the funding output is spent. */
 export interface MonitoredChannel {
-  readonly channel: Channel;
+  readonly channel: WatchedChannel;
   onchain?: OnchainResolution;
 }
 

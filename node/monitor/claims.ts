@@ -16,13 +16,14 @@ import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature } from '../bolt3/signatures.js';
 import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
-import { type ToLocalKit, kitTransaction } from '../tower/appointment.js';
+import { type ToLocalKit, kitTransaction } from '../gateway-protocol/appointment.js';
 import { perCommitmentPointOf } from '../bolt3/key-derivation.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore } from '../bolt3/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import type { ChannelState, RemoteCommit } from '../channel/channel.js';
-import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../channel/commitments.js';
-import { ChannelStateError } from '../channel/errors.js';
+import type { ChannelState, RemoteCommit } from '../commitment/state.js';
+import type { ClaimedHtlc } from '../persist/persister.js';
+import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../commitment/commitments.js';
+import { ChannelUnavailableError } from '../commitment/errors.js';
 
 /** A transaction that takes one of our outputs after a close, and when it becomes valid. */
 export interface Claim {
@@ -39,12 +40,6 @@ export interface Claim {
   readonly then?: Claim;
   /** The HTLC it takes (`outgoing`: one we offered, taken back after its expiry; else one offered to us, taken with its preimage). */
   readonly htlc?: ClaimedHtlc;
-}
-
-export interface ClaimedHtlc {
-  readonly id: number;
-  readonly outgoing: boolean;
-  readonly paymentHash: Uint8Array;
 }
 
 /**
@@ -99,7 +94,7 @@ export function claimsAfterOurClose(
     const remoteSighash = remoteHtlcSighashType(state.variant);
     const theirs = encodeBitcoinSignature(state.localCommit.signatures!.htlcSignatures[i]!, remoteSighash);
     if (state.variant === 'anchors') {
-      if (!payFee) throw new ChannelStateError('anchors HTLC transactions need the wallet to pay their fee');
+      if (!payFee) throw new ChannelUnavailableError('anchors HTLC transactions need the wallet to pay their fee');
       payFee(htlcTx.tx, htlcTx.type === 'htlc-timeout' ? htlcTimeoutWeight('anchors') : htlcSuccessWeight('anchors'));
     }
     const ours = encodeBitcoinSignature(signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, keys.perCommitmentPoint), SIGHASH_ALL);
@@ -204,7 +199,7 @@ export function justiceFor(
   destinationScript: Uint8Array,
   feeratePerKw: number,
 ): { breachTxHash: Uint8Array; transaction?: Transaction; perOutput: Transaction[]; kit?: ToLocalKit } {
-  if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelStateError('the secret is not the one of this commitment');
+  if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelUnavailableError('the secret is not the one of this commitment');
   const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
   const breach = commitment.tx;
   const txid = breach.getId();

@@ -14,7 +14,7 @@
  *   numbered in the order they were sent; a step adds one and drops the oldest.
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import type { ChannelState } from '../channel/channel.js';
+import type { ChannelState } from '../commitment/state.js';
 import type { ChannelRecord } from './persister.js';
 
 /** The fields of a channel's state that never change after the opening. */

@@ -10,9 +10,15 @@
  * either the state before or the state after, never a revocation secret
  * sent ahead of the state that made it safe.
  */
-import type { ChannelState } from '../channel/channel.js';
-import type { ClaimedHtlc } from '../monitor/claims.js';
+import type { ChannelState } from '../commitment/state.js';
 import type { ChannelUpdate } from '../wire/messages.js';
+
+/** The HTLC a claim takes: `outgoing`, one we offered. */
+export interface ClaimedHtlc {
+  readonly id: number;
+  readonly outgoing: boolean;
+  readonly paymentHash: Uint8Array;
+}
 
 /** A claim of ours after a close: a signed transaction and when it may be broadcast. */
 export interface PendingClaim {

@@ -31,7 +31,7 @@ import type { Clock } from '../core/clock.js';
 import { type RandomBytes, randomUint32 } from '../core/random.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
-import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE, feedHashPrefix } from '../wire/gateway-messages.js';
+import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE, feedHashPrefix } from '../gateway-protocol/gateway-messages.js';
 
 export interface ChainFeedClientComponents {
   readonly headerChain: HeaderChain;

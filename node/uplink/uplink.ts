@@ -8,7 +8,7 @@
  *   the feed talks; after a long silence the node asks.
  * - Appointments for the watchtower go in batches; the node drops them
  *   from its queue only for a receipt signed by the gateway's key over what
- *   it sent (`node/tower/receipt.ts`). A refusal (quota, bad input) leaves
+ *   it sent (`node/gateway-protocol/receipt.ts`). A refusal (quota, bad input) leaves
  *   them queued and is reported.
  * - Broadcasts: the node hands signed transactions to the gateway and
  *   learns whether the backend accepted them, with its reason if not; their
@@ -16,7 +16,7 @@
  * - Fee estimates ride on the feed's pushes and feed the channels' feerate (update_fee).
  * - Breach alerts are checked against the gateway's key before anyone hears of them.
  *
- * Everything travels as gateway messages (`node/wire/gateway-messages.ts`)
+ * Everything travels as gateway messages (`node/gateway-protocol/gateway-messages.ts`)
  * through the router, so the gateway may be several hops away. What is not
  * answered (appointments, broadcasts, tags) goes again on a timer
  * (`pollIntervalMs`), which sends nothing when nothing waits.
@@ -32,11 +32,11 @@ import type { Clock } from '../core/clock.js';
 import { InvalidInputError, checkHex, checkInteger } from '../core/input.js';
 import { checkPublicKey } from '../core/curve.js';
 import { type RandomBytes, randomUint32 } from '../core/random.js';
-import { verifyAlert } from '../tower/alert.js';
-import { verifyReceipt } from '../tower/receipt.js';
+import { verifyAlert } from '../gateway-protocol/alert.js';
+import { verifyReceipt } from '../gateway-protocol/receipt.js';
 import { DecodeError } from '../core/cbor.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
-import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, decodeGatewayMessage, encodeGatewayMessage } from '../wire/gateway-messages.js';
+import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, decodeGatewayMessage, encodeGatewayMessage } from '../gateway-protocol/gateway-messages.js';
 import { ChainFeedClient, type ChainFeedClientInit } from './chain-feed-client.js';
 
 /** What the uplink needs of the channel manager. */

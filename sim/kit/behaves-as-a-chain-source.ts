@@ -43,91 +43,98 @@ function record(source: ChainSource): { blocks: string[]; transactions: string[]
   return seen;
 }
 
+type Open = (t: Test, options: { matureCoins: boolean }) => Promise<ChainUnderTest>;
+
 /**
  * Runs the suite on the chain sources `open` makes: a fresh regtest chain for each subtest, which `open` tears down with
  * `t`. With `matureCoins`, `open` mines the backend past segwit's activation (mineToSegwit) before it opens the source, so
  * that a polling client does not fetch those 432 blocks one by one.
  */
-export function behavesAsAChainSource(t: Test, name: string, open: (t: Test, options: { matureCoins: boolean }) => Promise<ChainUnderTest>): void {
+export function behavesAsAChainSource(t: Test, name: string, open: Open): void {
   t.test(`${name} behaves as a ChainSource`, async (t) => {
-    t.test('tells each new block in order, and serves the same tip, headers and blocks', async (t) => {
-      const { source, backend, sync } = await open(t, { matureCoins: false });
-      const seen = record(source);
-      const before = (await source.tip()).height;
-      const hashes = await backend.mine(3);
-      await sync();
-      t.same(seen.blocks, hashes.map((hash, index) => `connect ${before + index + 1} ${hash}`), 'one connect per block, lowest first');
-      const tip = await source.tip();
-      t.same(tip, { height: before + 3, hash: hashes[2] });
-      const header = (await source.headerAt(tip.height))!;
-      t.equal(hashOfHeader(header), tip.hash, 'headerAt(tip) is the header whose hash is the tip');
-      const block = (await source.blockAt(tip.height - 1))!;
-      t.equal(block.hash, hashes[1]);
-      t.equal(hashOfHeader(block.header), block.hash, "a block's header hashes to its hash");
-      t.equal((await source.headerAt(0))!.length, 80, 'the genesis header is there');
-      t.equal(await source.headerAt(tip.height + 1), undefined, 'no header above the tip');
-      t.equal(await source.blockAt(tip.height + 1), undefined, 'no block above the tip');
-    });
-
-    t.test('a broadcast transaction: accepted, told, found, confirmed; a conflicting one refused with a reason', async (t) => {
-      const { source, backend, sync } = await open(t, { matureCoins: true });
-      const seen = record(source);
-      const coin = await coinbaseAt(source, 1);
-      const tx = spendAnyoneCanSpend(coin, someScript);
-      const txid = tx.getId();
-      t.same(await source.broadcast(tx), { accepted: true, txid });
-      await sync();
-      t.ok(seen.transactions.includes(txid), 'the mempool told it');
-      t.same(await source.status(txid), { state: 'mempool' });
-      t.equal((await source.transaction(txid))?.toHex(), tx.toHex(), 'found in the mempool');
-
-      const conflict = spendAnyoneCanSpend(coin, ANYONE_CAN_SPEND_OUTPUT, 2_000);
-      const refused = await source.broadcast(conflict);
-      t.equal(refused.accepted, false, 'a spend of the same coin is refused');
-      t.ok(!refused.accepted && refused.reason.length > 0, `with the backend's reason (${refused.accepted ? '' : refused.reason})`);
-
-      const [hash] = await backend.mine(1);
-      await sync();
-      const { height } = await source.tip();
-      t.same(await source.status(txid), { state: 'confirmed', blockHash: hash, height, confirmations: 1 });
-      t.equal((await source.transaction(txid))?.toHex(), tx.toHex(), 'found in its block');
-      t.same(await source.status(conflict.getId()), { state: 'unknown' }, 'the refused one is kept nowhere');
-      await t.rejects(source.status('not a txid'), { name: 'InvalidInputError' }, 'a malformed txid is bad input, not a lookup');
-    });
-
-    t.test('a reorg: the old blocks leave tip first, the new branch comes in order, the transaction returns to the mempool', async (t) => {
-      const { source, backend, sync } = await open(t, { matureCoins: true });
-      // bcoin drops every spend of a coinbase from its mempool after a reorg: spend a spend.
-      const parent = spendAnyoneCanSpend(await coinbaseAt(backend, 1), ANYONE_CAN_SPEND_OUTPUT);
-      await backend.broadcast(parent);
-      await backend.mine(1);
-      await sync();
-      const tx = spendAnyoneCanSpend({ txid: parent.getId(), vout: 0, satoshis: Number(parent.outs[0]!.value) }, someScript);
-      const txid = tx.getId();
-      t.equal((await source.broadcast(tx)).accepted, true);
-      const [confirmedIn, above] = await backend.mine(2);
-      await sync();
-      const { height } = await source.tip();
-
-      const seen = record(source);
-      const branch = await backend.reorg(2);
-      await sync();
-      t.same(seen.blocks, [
-        `disconnect ${height} ${above}`,
-        `disconnect ${height - 1} ${confirmedIn}`,
-        `connect ${height - 1} ${branch[0]}`,
-        `connect ${height} ${branch[1]}`,
-        `connect ${height + 1} ${branch[2]}`,
-      ]);
-      t.ok(seen.transactions.includes(txid), 'the transaction was told again, back in the mempool');
-      t.same(await source.tip(), { height: height + 1, hash: branch[2] });
-      t.same(await source.status(txid), { state: 'mempool' });
-    });
-
-    t.test('estimates a feerate, or says it has none', async (t) => {
-      const { source } = await open(t, { matureCoins: false });
-      const feerate = await source.estimateFeerate(6);
-      t.ok(feerate === undefined || (Number.isInteger(feerate) && feerate >= 253), `a whole number of sat per 1000 weight, at least the floor of 253, or undefined (${String(feerate)})`);
-    });
+    t.test('tells each new block in order, and serves the same tip, headers and blocks', (t) => servesBlocks(t, open));
+    t.test('a broadcast transaction: accepted, told, found, confirmed; a conflicting one refused with a reason', (t) => broadcasts(t, open));
+    t.test('a reorg: the old blocks leave tip first, the new branch comes in order, the transaction returns to the mempool', (t) => followsReorgs(t, open));
+    t.test('estimates a feerate, or says it has none', (t) => estimatesFeerates(t, open));
   });
+}
+
+async function servesBlocks(t: Test, open: Open): Promise<void> {
+  const { source, backend, sync } = await open(t, { matureCoins: false });
+  const seen = record(source);
+  const before = (await source.tip()).height;
+  const hashes = await backend.mine(3);
+  await sync();
+  t.same(seen.blocks, hashes.map((hash, index) => `connect ${before + index + 1} ${hash}`), 'one connect per block, lowest first');
+  const tip = await source.tip();
+  t.same(tip, { height: before + 3, hash: hashes[2] });
+  const header = (await source.headerAt(tip.height))!;
+  t.equal(hashOfHeader(header), tip.hash, 'headerAt(tip) is the header whose hash is the tip');
+  const block = (await source.blockAt(tip.height - 1))!;
+  t.equal(block.hash, hashes[1]);
+  t.equal(hashOfHeader(block.header), block.hash, "a block's header hashes to its hash");
+  t.equal((await source.headerAt(0))!.length, 80, 'the genesis header is there');
+  t.equal(await source.headerAt(tip.height + 1), undefined, 'no header above the tip');
+  t.equal(await source.blockAt(tip.height + 1), undefined, 'no block above the tip');
+}
+
+async function broadcasts(t: Test, open: Open): Promise<void> {
+  const { source, backend, sync } = await open(t, { matureCoins: true });
+  const seen = record(source);
+  const coin = await coinbaseAt(source, 1);
+  const tx = spendAnyoneCanSpend(coin, someScript);
+  const txid = tx.getId();
+  t.same(await source.broadcast(tx), { accepted: true, txid });
+  await sync();
+  t.ok(seen.transactions.includes(txid), 'the mempool told it');
+  t.same(await source.status(txid), { state: 'mempool' });
+  t.equal((await source.transaction(txid))?.toHex(), tx.toHex(), 'found in the mempool');
+
+  const conflict = spendAnyoneCanSpend(coin, ANYONE_CAN_SPEND_OUTPUT, 2_000);
+  const refused = await source.broadcast(conflict);
+  t.equal(refused.accepted, false, 'a spend of the same coin is refused');
+  t.ok(!refused.accepted && refused.reason.length > 0, `with the backend's reason (${refused.accepted ? '' : refused.reason})`);
+
+  const [hash] = await backend.mine(1);
+  await sync();
+  const { height } = await source.tip();
+  t.same(await source.status(txid), { state: 'confirmed', blockHash: hash, height, confirmations: 1 });
+  t.equal((await source.transaction(txid))?.toHex(), tx.toHex(), 'found in its block');
+  t.same(await source.status(conflict.getId()), { state: 'unknown' }, 'the refused one is kept nowhere');
+  await t.rejects(source.status('not a txid'), { name: 'InvalidInputError' }, 'a malformed txid is bad input, not a lookup');
+}
+
+async function followsReorgs(t: Test, open: Open): Promise<void> {
+  const { source, backend, sync } = await open(t, { matureCoins: true });
+  // bcoin drops every spend of a coinbase from its mempool after a reorg: spend a spend.
+  const parent = spendAnyoneCanSpend(await coinbaseAt(backend, 1), ANYONE_CAN_SPEND_OUTPUT);
+  await backend.broadcast(parent);
+  await backend.mine(1);
+  await sync();
+  const tx = spendAnyoneCanSpend({ txid: parent.getId(), vout: 0, satoshis: Number(parent.outs[0]!.value) }, someScript);
+  const txid = tx.getId();
+  t.equal((await source.broadcast(tx)).accepted, true);
+  const [confirmedIn, above] = await backend.mine(2);
+  await sync();
+  const { height } = await source.tip();
+
+  const seen = record(source);
+  const branch = await backend.reorg(2);
+  await sync();
+  t.same(seen.blocks, [
+    `disconnect ${height} ${above}`,
+    `disconnect ${height - 1} ${confirmedIn}`,
+    `connect ${height - 1} ${branch[0]}`,
+    `connect ${height} ${branch[1]}`,
+    `connect ${height + 1} ${branch[2]}`,
+  ]);
+  t.ok(seen.transactions.includes(txid), 'the transaction was told again, back in the mempool');
+  t.same(await source.tip(), { height: height + 1, hash: branch[2] });
+  t.same(await source.status(txid), { state: 'mempool' });
+}
+
+async function estimatesFeerates(t: Test, open: Open): Promise<void> {
+  const { source } = await open(t, { matureCoins: false });
+  const feerate = await source.estimateFeerate(6);
+  t.ok(feerate === undefined || (Number.isInteger(feerate) && feerate >= 253), `a whole number of sat per 1000 weight, at least the floor of 253, or undefined (${String(feerate)})`);
 }

@@ -10,7 +10,7 @@ import { decodeHeader } from '../../../node/chain/block-header.js';
 import { CompactHeaderError, decodeCompactHeaders, encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
 import { merkleProof, merkleRoot, verifyMerkleProof } from '../../../node/chain/merkle.js';
 import { DecodeError } from '../../../node/core/cbor.js';
-import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
 import { type FuzzTarget, refusedWith, sameValue } from '../target.js';
 import { CBOR_DICTIONARY } from './wire.js';
 import { GENESIS, headerChain } from './chain.js';

@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../../node/core/input.js';
 import { type BlockHeader, decodeHeader, encodeHeader, hashMeetsTarget, headerHash, targetFromBits } from '../../../node/chain/block-header.js';
 import { CompactHeaderError, decodeCompactHeaders, encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
 import { MAX_BLOCK_TRANSACTIONS, MerkleError, merkleProof, merkleRoot, verifyMerkleProof } from '../../../node/chain/merkle.js';
-import { MAX_HEADERS_PER_MESSAGE } from '../../../node/wire/gateway-messages.js';
+import { MAX_HEADERS_PER_MESSAGE } from '../../../node/gateway-protocol/gateway-messages.js';
 import { BrokenPromiseError, type FuzzTarget, fromHex, refusedWith, sameBytes, sameValue } from '../target.js';
 import { counting } from './fixtures.js';
 

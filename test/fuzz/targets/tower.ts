@@ -1,7 +1,7 @@
-/** The watchtower's formats (node/tower): justice data in appointments, receipts, breach alerts, signed HTTP requests. */
+/** The watchtower's formats (node/gateway-protocol): justice data in appointments, receipts, breach alerts, signed HTTP requests. */
 import { InvalidInputError } from '../../../node/core/input.js';
-import { type JusticeData, createAppointment, decodeJusticeData, encodeJusticeData, justiceFromTransaction, openAppointment } from '../../../node/tower/appointment.js';
-import { signAlert, verifyAlert } from '../../../node/tower/alert.js';
+import { type JusticeData, createAppointment, decodeJusticeData, encodeJusticeData, justiceFromTransaction, openAppointment } from '../../../node/gateway-protocol/appointment.js';
+import { signAlert, verifyAlert } from '../../../node/gateway-protocol/alert.js';
 import {
   parseAppointmentsRequest,
   parseDropTagRequest,
@@ -9,10 +9,10 @@ import {
   signDropTagRequest,
   verifyAppointmentsRequest,
   verifyDropTagRequest,
-} from '../../../node/tower/http-request.js';
-import { signReceipt, towerSignerFromSecret, verifyReceipt } from '../../../node/tower/receipt.js';
+} from '../../../node/gateway-protocol/http-request.js';
+import { signReceipt, towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import { DecodeError } from '../../../node/core/cbor.js';
-import { type GatewayMessage, type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+import { type GatewayMessage, type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
 import { mutateJson } from '../text-mutations.js';
 import { type FuzzTarget, hex, refusedWith, sameBytes, sameValue, text, utf8 } from '../target.js';
 import { counting, gatewayId, gatewaySecret, hash32, nodeId, nodeSecret, point, signature } from './fixtures.js';
@@ -29,7 +29,7 @@ const JUSTICE: JusticeData[] = [
 
 export const justiceData: FuzzTarget<JusticeData> = {
   name: 'tower/justice-data',
-  exercises: 'decodeJusticeData, justiceFromTransaction (node/tower/appointment.ts)',
+  exercises: 'decodeJusticeData, justiceFromTransaction (node/gateway-protocol/appointment.ts)',
   weight: 4,
   seeds: () => JUSTICE.map(encodeJusticeData),
   dictionary: CBOR_DICTIONARY,
@@ -46,7 +46,7 @@ export const justiceData: FuzzTarget<JusticeData> = {
 /** Blobs as the tower opens them when a locator matched: mutated sealed appointments. */
 export const appointmentBlob: FuzzTarget<JusticeData> = {
   name: 'tower/appointment-blob',
-  exercises: 'openAppointment (node/tower/appointment.ts)',
+  exercises: 'openAppointment (node/gateway-protocol/appointment.ts)',
   weight: 2,
   seeds: () => JUSTICE.map((data) => createAppointment(breachHash, data).blob),
   decode: (input) => openAppointment(breachHash, input),
@@ -63,7 +63,7 @@ const batch: TowerAppointment[] = [
 /** An `appointments` message the node sent, then the gateway's 64-byte receipt signature: the node checks one against the other. */
 export const receipt: FuzzTarget<boolean> = {
   name: 'tower/receipt',
-  exercises: 'verifyReceipt (node/tower/receipt.ts) on a decoded batch',
+  exercises: 'verifyReceipt (node/gateway-protocol/receipt.ts) on a decoded batch',
   weight: 2,
   seeds: () => {
     const sent = encodeGatewayMessage({ type: 'appointments', requestId: 1, appointments: batch });
@@ -81,7 +81,7 @@ export const receipt: FuzzTarget<boolean> = {
 
 export const alert: FuzzTarget<boolean> = {
   name: 'tower/alert',
-  exercises: 'verifyAlert (node/tower/alert.ts) on a decoded breach_alert',
+  exercises: 'verifyAlert (node/gateway-protocol/alert.ts) on a decoded breach_alert',
   weight: 2,
   seeds: () => {
     const signed = signAlert(tower, nodeId, { locator: hash32.slice(0, 16), breachTxid: hash32, justiceTxid: counting(32) });
@@ -104,7 +104,7 @@ export const alert: FuzzTarget<boolean> = {
  */
 export const httpRequest: FuzzTarget<object> = {
   name: 'tower/http-request',
-  exercises: 'parseAppointmentsRequest, parseDropTagRequest, verify* (node/tower/http-request.ts)',
+  exercises: 'parseAppointmentsRequest, parseDropTagRequest, verify* (node/gateway-protocol/http-request.ts)',
   weight: 3,
   seeds: () => [
     utf8(JSON.stringify(signAppointmentsRequest(node, gatewayId, batch, 1_700_000_000))),

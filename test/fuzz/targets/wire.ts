@@ -2,7 +2,7 @@
 import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../../../node/core/cbor.js';
 import { type Message, decodeMessage, encodeMessage } from '../../../node/wire/messages.js';
 import { decodeChannelUpdate, encodeChannelUpdate } from '../../../node/wire/update-codec.js';
-import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
 import { readVarint, writeVarint } from '../../../node/core/varint.js';
 import { type FuzzTarget, fromHex, refusedWith, sameBytes, sameValue } from '../target.js';
 import { counting, hash32, point, signature } from './fixtures.js';
@@ -144,7 +144,7 @@ export const GATEWAY_MESSAGES: GatewayMessage[] = [
 
 export const gatewayMessages: FuzzTarget<ReturnType<typeof decodeGatewayMessage>> = {
   name: 'wire/gateway-messages',
-  exercises: 'decodeGatewayMessage (node/wire/gateway-messages.ts)',
+  exercises: 'decodeGatewayMessage (node/gateway-protocol/gateway-messages.ts)',
   weight: 10,
   seeds: () => GATEWAY_MESSAGES.map(encodeGatewayMessage),
   dictionary: CBOR_DICTIONARY,

@@ -27,7 +27,7 @@ import { type Clock, systemClock } from '../../../node/core/clock.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { ChainFeedClient } from '../../../node/uplink/chain-feed-client.js';
 import { ManualClock } from '../../node/manual-clock.js';
-import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage, feedHashPrefix } from '../../../node/wire/gateway-messages.js';
+import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage, feedHashPrefix } from '../../../node/gateway-protocol/gateway-messages.js';
 
 const NODE = '02'.padEnd(66, '1');
 

@@ -10,8 +10,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { AppointmentStore, AppointmentStoreError, TowerQuotaError } from '../../../gateway/tower/appointment-store.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import type { TowerAppointment } from '../../../node/wire/gateway-messages.js';
-import { MAX_BLOB_BYTES } from '../../../node/wire/gateway-messages.js';
+import type { TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
+import { MAX_BLOB_BYTES } from '../../../node/gateway-protocol/gateway-messages.js';
 import { caught, throwsField } from '../../node/input.js';
 
 const hex = bytesToHex;

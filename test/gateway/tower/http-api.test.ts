@@ -14,9 +14,9 @@ import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import type { AppointmentStoreInit } from '../../../gateway/tower/appointment-store.js';
 import { TowerHttpApi, TowerHttpApiError, type TowerHttpApiInit } from '../../../gateway/tower/http-api.js';
 import type { ChainSource } from '../../../gateway/chain/chain-source.js';
-import { signAppointmentsRequest, signDropTagRequest } from '../../../node/tower/http-request.js';
-import { towerSignerFromSecret, verifyReceipt } from '../../../node/tower/receipt.js';
-import type { TowerAppointment } from '../../../node/wire/gateway-messages.js';
+import { signAppointmentsRequest, signDropTagRequest } from '../../../node/gateway-protocol/http-request.js';
+import { towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
+import type { TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
 import { ManualClock } from '../../node/manual-clock.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
 

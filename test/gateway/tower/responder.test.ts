@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { justiceForBreach } from '../../../gateway/tower/responder.js';
 import { Transaction } from '../../../node/bolt3/transaction.js';
-import { createAppointment, openAppointment } from '../../../node/tower/appointment.js';
+import { createAppointment, openAppointment } from '../../../node/gateway-protocol/appointment.js';
 import { breachScenario, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 t.setTimeout(60_000);

@@ -22,7 +22,7 @@ import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { JsonRpcClient } from '../../../gateway/chain/json-rpc-client.js';
 import { justiceForBreach } from '../../../gateway/tower/responder.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
-import { LOCATOR_LENGTH } from '../../../node/tower/appointment.js';
+import { LOCATOR_LENGTH } from '../../../node/gateway-protocol/appointment.js';
 import { type ChildResult, lastJsonLine } from '../../node/crash-runner.js';
 import { breachScenario, openChain, tempDir } from './breach-scenario.js';
 import { CRASH_JUSTICE_BURIED_DEPTH, CRASH_RPC_KEY, type GatewayCommand, type GatewayLine, type PrintedResponse } from './tower-crash-child.js';

@@ -13,7 +13,7 @@ import { DEFAULT_TOWER_MAX_APPOINTMENTS, TowerSpace } from '../../../gateway/tow
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { NodeService } from '../../../gateway/relay/node-service.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+import { type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
 import { caught, throwsField } from '../../node/input.js';
 import { towerIn } from './breach-scenario.js';
 

@@ -17,9 +17,9 @@ import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { TowerHttpApi } from '../../../gateway/tower/http-api.js';
 import { DEFAULT_LOCATOR_CACHE_BLOCKS } from '../../../gateway/tower/watchtower.js';
 import { Transaction } from '../../../node/bolt3/transaction.js';
-import { type SignedBreachAlert, verifyAlert } from '../../../node/tower/alert.js';
-import { signAppointmentsRequest } from '../../../node/tower/http-request.js';
-import { towerSignerFromSecret, verifyReceipt } from '../../../node/tower/receipt.js';
+import { type SignedBreachAlert, verifyAlert } from '../../../node/gateway-protocol/alert.js';
+import { signAppointmentsRequest } from '../../../node/gateway-protocol/http-request.js';
+import { towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import { ManualClock } from '../../node/manual-clock.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
 

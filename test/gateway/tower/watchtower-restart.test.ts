@@ -4,7 +4,7 @@
 // while it was down.
 import t from 'tap';
 import { Transaction } from '../../../node/bolt3/transaction.js';
-import type { SignedBreachAlert } from '../../../node/tower/alert.js';
+import type { SignedBreachAlert } from '../../../node/gateway-protocol/alert.js';
 import { breachScenario, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 t.setTimeout(60_000);

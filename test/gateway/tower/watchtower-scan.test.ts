@@ -8,7 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { ANYONE_CAN_SPEND_OUTPUT, OP_TRUE_SCRIPT } from '../../../gateway/chain/regtest-miner.js';
 import { Transaction, addInput, addOutput } from '../../../node/bolt3/transaction.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { MAX_APPOINTMENTS_PER_BATCH } from '../../../node/wire/gateway-messages.js';
+import { MAX_APPOINTMENTS_PER_BATCH } from '../../../node/gateway-protocol/gateway-messages.js';
 import { coinbaseAt, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { breachScenario, openChain, tempDir, towerIn } from './breach-scenario.js';
 

@@ -14,9 +14,9 @@ import { Transaction } from '../../../node/bolt3/transaction.js';
 import type { Clock } from '../../../node/core/clock.js';
 import { InvalidInputError } from '../../../node/core/input.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { type SignedBreachAlert, verifyAlert } from '../../../node/tower/alert.js';
-import { createAppointment } from '../../../node/tower/appointment.js';
-import { verifyReceipt } from '../../../node/tower/receipt.js';
+import { type SignedBreachAlert, verifyAlert } from '../../../node/gateway-protocol/alert.js';
+import { createAppointment } from '../../../node/gateway-protocol/appointment.js';
+import { verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import { caught } from '../../node/input.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
 

@@ -2,7 +2,7 @@
 // balances move, HTLCs settle, and both sides always agree.
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ChannelError, ChannelStateError } from '../../../node/channel/errors.js';
+import { PeerProtocolError, ChannelUnavailableError } from '../../../node/commitment/errors.js';
 import { FUNDING_SATOSHIS, deliver, openPair, preimageOf, settle } from './pair.js';
 
 for (const variant of ['anchors', 'static_remotekey'] as const) {
@@ -59,19 +59,19 @@ t.test('payments both ways, interleaved, with several HTLCs in one commitment', 
 
 t.test('refusals change nothing', async (t) => {
   const pair = openPair();
-  t.throws(() => pair.alice.addHtlc(FUNDING_SATOSHIS * 1000, sha256(preimageOf(9)), 800_000), ChannelStateError, 'cannot spend the reserve');
-  t.throws(() => pair.bob.addHtlc(1_000_000, sha256(preimageOf(9)), 800_000), ChannelStateError, 'Bob has nothing to send');
-  t.throws(() => pair.alice.addHtlc(500, sha256(preimageOf(9)), 800_000), ChannelStateError, 'below the minimum HTLC');
+  t.throws(() => pair.alice.addHtlc(FUNDING_SATOSHIS * 1000, sha256(preimageOf(9)), 800_000), ChannelUnavailableError, 'cannot spend the reserve');
+  t.throws(() => pair.bob.addHtlc(1_000_000, sha256(preimageOf(9)), 800_000), ChannelUnavailableError, 'Bob has nothing to send');
+  t.throws(() => pair.alice.addHtlc(500, sha256(preimageOf(9)), 800_000), ChannelUnavailableError, 'below the minimum HTLC');
   t.equal(pair.alice.flush(), undefined, 'nothing was queued');
   const id = pair.alice.addHtlc(5_000_000, sha256(preimageOf(3)), 800_000);
   settle(pair);
-  t.throws(() => pair.bob.fulfillHtlc(id, preimageOf(4)), ChannelStateError, 'a wrong preimage');
+  t.throws(() => pair.bob.fulfillHtlc(id, preimageOf(4)), ChannelUnavailableError, 'a wrong preimage');
   const before = structuredClone(pair.alice.state);
   const forged = { type: 'update' as const, handle: 0, sequence: pair.alice.state.receivedMessages % 256, updates: [{ kind: 'fulfill' as const, id, paymentPreimage: preimageOf(4) }] };
-  t.throws(() => pair.alice.receive(forged), ChannelError, 'a fulfill with the wrong preimage is a protocol error');
+  t.throws(() => pair.alice.receive(forged), PeerProtocolError, 'a fulfill with the wrong preimage is a protocol error');
   t.same(pair.alice.state, before, 'and it changed nothing');
   const badSignature = { type: 'update' as const, handle: 0, sequence: pair.alice.state.receivedMessages % 256, updates: [], commitment: { signature: new Uint8Array(64).fill(1), htlcSignatures: [] } };
-  t.throws(() => pair.alice.receive(badSignature), ChannelError, 'a commitment with no changes');
+  t.throws(() => pair.alice.receive(badSignature), PeerProtocolError, 'a commitment with no changes');
 });
 
 t.test('the funder updates the fee; both commitments follow', async (t) => {
@@ -82,9 +82,9 @@ t.test('the funder updates the fee; both commitments follow', async (t) => {
   settle(pair);
   t.equal(pair.alice.state.localCommit.spec.feeratePerKw, 5000, "Alice's commitment at the new feerate");
   t.equal(pair.bob.state.localCommit.spec.feeratePerKw, 5000, "Bob's too");
-  t.throws(() => pair.bob.updateFee(6000), ChannelStateError, 'only the funder');
-  t.throws(() => pair.alice.updateFee(100), ChannelStateError, 'not below 253 sat/kw');
-  t.throws(() => pair.alice.updateFee(50_000_000), ChannelStateError, 'not beyond what the funder can pay');
+  t.throws(() => pair.bob.updateFee(6000), ChannelUnavailableError, 'only the funder');
+  t.throws(() => pair.alice.updateFee(100), ChannelUnavailableError, 'not below 253 sat/kw');
+  t.throws(() => pair.alice.updateFee(50_000_000), ChannelUnavailableError, 'not beyond what the funder can pay');
   pair.bob.fulfillHtlc(id, preimageOf(8));
   settle(pair);
   t.equal(pair.alice.balances().pendingHtlcs, 0, 'payments go on at the new feerate');

@@ -11,7 +11,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Channel, type ChannelState } from '../../../node/channel/channel.js';
-import { ChannelStateError } from '../../../node/channel/errors.js';
+import { ChannelUnavailableError } from '../../../node/commitment/errors.js';
 import { fundingScript, p2wsh } from '../../../node/bolt3/scripts.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore } from '../../../node/bolt3/shachain.js';
 import type { ChannelSigner } from '../../../node/keys/signer.js';
@@ -249,7 +249,7 @@ t.test('the schedules exercised what they claim', async (t) => {
   t.ok(seen.feeUpdates > 5, `${seen.feeUpdates} fee updates`);
 });
 
-t.test('ChannelStateError is what a refused payment throws', async (t) => {
+t.test('ChannelUnavailableError is what a refused payment throws', async (t) => {
   const pair = openPair();
-  t.throws(() => pair.bob.addHtlc(1000, new Uint8Array(32), 800_000), ChannelStateError);
+  t.throws(() => pair.bob.addHtlc(1000, new Uint8Array(32), 800_000), ChannelUnavailableError);
 });

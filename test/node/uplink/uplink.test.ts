@@ -10,10 +10,10 @@ import { HeaderChain } from '../../../node/chain/header-chain.js';
 import { networkParams } from '../../../node/chain/network-params.js';
 import type { TaggedAppointment } from '../../../node/channel/manager.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
-import { signAlert } from '../../../node/tower/alert.js';
-import { signReceipt, towerSignerFromSecret } from '../../../node/tower/receipt.js';
+import { signAlert } from '../../../node/gateway-protocol/alert.js';
+import { signReceipt, towerSignerFromSecret } from '../../../node/gateway-protocol/receipt.js';
 import { Uplink } from '../../../node/uplink/uplink.js';
-import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/wire/gateway-messages.js';
+import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
 import { signerOf } from '../channel/network.js';
 import { VirtualClock, randomBytes } from '../../transports/link/link-network.js';
 

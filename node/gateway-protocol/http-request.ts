@@ -25,7 +25,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger, checkObject, describe } from '../core/input.js';
 import { checkPublicKey, verifyDigest } from '../core/curve.js';
-import { MAX_APPOINTMENTS_PER_BATCH, MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../wire/gateway-messages.js';
+import { MAX_APPOINTMENTS_PER_BATCH, MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from './gateway-messages.js';
 import { LOCATOR_LENGTH, checkTowerTag } from './appointment.js';
 import { type TowerSigner, receiptDigest } from './receipt.js';
 

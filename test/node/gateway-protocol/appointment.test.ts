@@ -16,7 +16,7 @@ import {
   justiceFromTransaction,
   locatorOf,
   openAppointment,
-} from '../../../node/tower/appointment.js';
+} from '../../../node/gateway-protocol/appointment.js';
 import { justiceFor } from '../../../node/monitor/claims.js';
 import { DecodeError } from '../../../node/core/cbor.js';
 import { scriptResult } from '../bolt3/interpreter.js';

@@ -18,9 +18,9 @@ import {
   signDropTagRequest,
   verifyAppointmentsRequest,
   verifyDropTagRequest,
-} from '../../../node/tower/http-request.js';
-import { receiptDigest, towerSignerFromSecret } from '../../../node/tower/receipt.js';
-import { MAX_APPOINTMENTS_PER_BATCH, MAX_BLOB_BYTES, type TowerAppointment } from '../../../node/wire/gateway-messages.js';
+} from '../../../node/gateway-protocol/http-request.js';
+import { receiptDigest, towerSignerFromSecret } from '../../../node/gateway-protocol/receipt.js';
+import { MAX_APPOINTMENTS_PER_BATCH, MAX_BLOB_BYTES, type TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
 import { caught, throwsField } from '../input.js';
 
 const tower = towerSignerFromSecret(sha256(Uint8Array.of(0x6a, 1)));

@@ -17,7 +17,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { InvalidInputError, checkArray, checkBytes } from '../core/input.js';
 import { checkPublicKey, publicKeyOf, signDigest, verifyDigest } from '../core/curve.js';
-import { MAX_APPOINTMENTS_PER_BATCH, MAX_TAG_BYTES, type TowerAppointment } from '../wire/gateway-messages.js';
+import { MAX_APPOINTMENTS_PER_BATCH, MAX_TAG_BYTES, type TowerAppointment } from './gateway-messages.js';
 import { LOCATOR_LENGTH } from './appointment.js';
 
 /** Signs 32-byte digests with the gateway's key; the secret stays inside. */

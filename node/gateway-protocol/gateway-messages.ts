@@ -11,7 +11,7 @@
  * work, a transaction comes with its merkle branch.
  */
 import { InvalidInputError } from '../core/input.js';
-import { MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from '../tower/appointment.js';
+import { MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from './appointment.js';
 import { hexToHash } from '../chain/block-header.js';
 import { COMPACT_HEADER_MAX_BYTES } from '../chain/compact-headers.js';
 import { type FieldKind, type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from '../core/cbor-layout.js';
@@ -55,7 +55,7 @@ export interface TowerAppointment {
 export type GatewayMessage =
   /** Node to gateway: store these for the watchtower. */
   | { readonly type: 'appointments'; readonly requestId: number; readonly appointments: readonly TowerAppointment[] }
-  /** Gateway to node: all of the batch is stored; the signature is the receipt (see `node/tower/receipt.ts`). */
+  /** Gateway to node: all of the batch is stored; the signature is the receipt (see `node/gateway-protocol/receipt.ts`). */
   | { readonly type: 'appointments_accepted'; readonly requestId: number; readonly signature: Uint8Array }
   /** Gateway to node: a request refused, nothing stored or done; `reason` is UTF-8 for people. */
   | { readonly type: 'refused'; readonly requestId: number; readonly reason: Uint8Array }

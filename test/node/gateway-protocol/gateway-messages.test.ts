@@ -11,7 +11,7 @@ import {
   MAX_HEADERS_PER_MESSAGE,
   decodeGatewayMessage,
   encodeGatewayMessage,
-} from '../../../node/wire/gateway-messages.js';
+} from '../../../node/gateway-protocol/gateway-messages.js';
 import { caught, throwsField } from '../input.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

@@ -5,8 +5,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { signAlert, verifyAlert } from '../../../node/tower/alert.js';
-import { towerSignerFromSecret } from '../../../node/tower/receipt.js';
+import { signAlert, verifyAlert } from '../../../node/gateway-protocol/alert.js';
+import { towerSignerFromSecret } from '../../../node/gateway-protocol/receipt.js';
 import { throwsField } from '../input.js';
 
 const gateway = towerSignerFromSecret(sha256(Uint8Array.of(0x6a, 1)));

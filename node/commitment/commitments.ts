@@ -11,8 +11,8 @@ import { fundingScript } from '../bolt3/scripts.js';
 import { encodeBitcoinSignature } from '../bolt3/signatures.js';
 import { SIGHASH_ALL } from '../bolt3/transaction.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import type { ChannelState } from './channel.js';
-import { ChannelStateError } from './errors.js';
+import type { ChannelState } from './state.js';
+import { ChannelUnavailableError } from './errors.js';
 import { type CommitmentSpec, htlcsFor } from './spec.js';
 
 /** Our commitment `number` with `spec`: what we would broadcast. */
@@ -79,7 +79,7 @@ export function fundingWitnessScript(state: ChannelState): Uint8Array {
  */
 export function signedLocalCommitment(state: ChannelState, signer: ChannelSigner): Commitment {
   const signatures = state.localCommit.signatures;
-  if (!signatures) throw new ChannelStateError('we have no signature for our commitment yet');
+  if (!signatures) throw new ChannelUnavailableError('we have no signature for our commitment yet');
   const { commitment } = localCommitment(state, signer, state.localCommit.spec, state.localCommit.number);
   const script = fundingWitnessScript(state);
   const ours = encodeBitcoinSignature(signer.signCommitment(commitment.tx, script, state.fundingSatoshis), SIGHASH_ALL);

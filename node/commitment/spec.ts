@@ -9,7 +9,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Htlc } from '../bolt3/commitment.js';
 import type { Update } from '../wire/messages.js';
-import { ChannelError } from './errors.js';
+import { PeerProtocolError } from './errors.js';
 
 export interface SpecHtlc {
   readonly direction: 'outgoing' | 'incoming';
@@ -33,7 +33,7 @@ export type NumberedUpdate = Update & { readonly htlcId?: number };
 
 /**
  * Applies our updates and theirs to a spec. Adds use the id in `htlcId`;
- * fulfills and fails name an HTLC of the other side. Throws `ChannelError`
+ * fulfills and fails name an HTLC of the other side. Throws `PeerProtocolError`
  * for an update that does not fit the spec (an unknown id, an overdraft).
  */
 export function applyUpdates(spec: CommitmentSpec, ours: readonly NumberedUpdate[], theirs: readonly NumberedUpdate[]): CommitmentSpec {
@@ -42,9 +42,9 @@ export function applyUpdates(spec: CommitmentSpec, ours: readonly NumberedUpdate
 
   const add = (direction: SpecHtlc['direction'], update: NumberedUpdate) => {
     if (update.kind !== 'add') return;
-    if (update.htlcId === undefined) throw new ChannelError('an add without its id');
+    if (update.htlcId === undefined) throw new PeerProtocolError('an add without its id');
     const key = keyOf(direction, update.htlcId);
-    if (htlcs.has(key)) throw new ChannelError(`HTLC ${update.htlcId} added twice`);
+    if (htlcs.has(key)) throw new PeerProtocolError(`HTLC ${update.htlcId} added twice`);
     htlcs.set(key, {
       direction,
       id: update.htlcId,
@@ -62,7 +62,7 @@ export function applyUpdates(spec: CommitmentSpec, ours: readonly NumberedUpdate
     const direction = settler === 'us' ? 'incoming' : 'outgoing';
     const key = keyOf(direction, update.id);
     const htlc = htlcs.get(key);
-    if (!htlc) throw new ChannelError(`${update.kind} of unknown ${direction} HTLC ${update.id}`);
+    if (!htlc) throw new PeerProtocolError(`${update.kind} of unknown ${direction} HTLC ${update.id}`);
     htlcs.delete(key);
     const toUs = (update.kind === 'fulfill') === (settler === 'us');
     if (toUs) toLocalMsat += htlc.amountMsat;
@@ -75,7 +75,7 @@ export function applyUpdates(spec: CommitmentSpec, ours: readonly NumberedUpdate
   for (const update of theirs) settle('them', update);
   for (const update of [...ours, ...theirs]) if (update.kind === 'fee') feeratePerKw = update.feeratePerKw;
 
-  if (toLocalMsat < 0 || toRemoteMsat < 0) throw new ChannelError('the updates spend more than a side has');
+  if (toLocalMsat < 0 || toRemoteMsat < 0) throw new PeerProtocolError('the updates spend more than a side has');
   return { toLocalMsat, toRemoteMsat, feeratePerKw, htlcs: [...htlcs.values()].sort((a, b) => (a.direction === b.direction ? a.id - b.id : a.direction === 'outgoing' ? -1 : 1)) };
 }
 

@@ -5,8 +5,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { towerSignerFromSecret, receiptDigest, signReceipt, verifyReceipt } from '../../../node/tower/receipt.js';
-import { MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment } from '../../../node/wire/gateway-messages.js';
+import { towerSignerFromSecret, receiptDigest, signReceipt, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
+import { MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { throwsField } from '../input.js';
 

@@ -1,0 +1,95 @@
+/**
+ * The manager's entry for one channel: the channel's state machine, and
+ * what the manager keeps beside it (peer and handle, justice for revoked
+ * commitments, the last messages sent, forwarded HTLCs, the close). Saved
+ * as a `ChannelRecord`: the state as it is, the rest as its `meta`.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { ChannelMeta, ChannelRecord, OnchainResolution } from '../persist/persister.js';
+import type { ChannelUpdate } from '../wire/messages.js';
+import type { Channel } from './channel.js';
+import type { ClosingNegotiation } from './cooperative-close.js';
+import type { Opening } from './opening.js';
+
+export interface ChannelEntry {
+  readonly peer: string;
+  readonly handle: number;
+  readonly channelIndex: number;
+  readonly channel: Channel;
+  /** Signed justice transactions by revoked commitment txid (internal order, hex). */
+  remedies: Map<string, Uint8Array[]>;
+  /** The last update messages sent on this channel, sent again on `resume` (duplicates are ignored by sequence). */
+  outbox: ChannelUpdate[];
+  /** HTLCs we offered here to forward a payment, by id: the incoming HTLC each pays for. Saved with the channel. */
+  forwards: Map<number, { peer: string; handle: number; id: number }>;
+  /** After a unilateral close: what is on chain, and our claims. */
+  onchain?: OnchainResolution;
+  /** Cooperative close, once either side has sent shutdown. */
+  shutdown?: ClosingNegotiation;
+  readySent: boolean;
+  readyReceived: boolean;
+  minimumDepth: number;
+  /** The height of the block that confirmed the funding transaction, once the chain said so. */
+  fundingHeight?: number;
+  /** A reorg took the funding transaction out of the chain after the channel was open: it is closed unless the new branch confirms it again. */
+  fundingReorged?: boolean;
+}
+
+/** The entry of a channel just funded and signed by both. */
+export function newEntry(opening: Opening, channel: Channel): ChannelEntry {
+  return {
+    peer: opening.peer,
+    handle: opening.handle,
+    channelIndex: opening.channelIndex,
+    channel,
+    remedies: new Map(),
+    outbox: [],
+    forwards: new Map(),
+    readySent: false,
+    readyReceived: false,
+    minimumDepth: opening.minimumDepth,
+  };
+}
+
+/** The entry as it was saved; `remedies`: the justice kept apart from the record (by breach txid, hex). */
+export function entryFromRecord(meta: ChannelMeta, record: ChannelRecord, channel: Channel, remedies: readonly [string, Uint8Array[]][]): ChannelEntry {
+  const byTxid = new Map<string, Uint8Array[]>((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), [...remedy.justice]]));
+  for (const [hash, justice] of remedies) byTxid.set(hash, justice);
+  return {
+    peer: meta.peer,
+    handle: meta.handle,
+    channelIndex: meta.channelIndex,
+    channel,
+    remedies: byTxid,
+    outbox: [...record.outbox],
+    forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id }) => [outgoingId, { peer, handle, id }])),
+    ...(meta.onchain && { onchain: structuredClone(meta.onchain) }),
+    readySent: meta.readySent,
+    readyReceived: meta.readyReceived,
+    minimumDepth: meta.minimumDepth,
+    ...(meta.fundingHeight !== undefined && { fundingHeight: meta.fundingHeight }),
+    ...(meta.fundingReorged && { fundingReorged: true }),
+    ...(meta.shutdown && { shutdown: { ...meta.shutdown } }),
+  };
+}
+
+/** What to save of an entry; `breaches`: revoked commitments of this channel seen on chain (raw). */
+export function recordOfEntry(entry: ChannelEntry, breaches: Uint8Array[]): ChannelRecord {
+  const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight, fundingReorged } = entry;
+  const forwards = [...entry.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
+  const meta = {
+    peer,
+    handle,
+    channelIndex,
+    minimumDepth,
+    readySent,
+    readyReceived,
+    forwards,
+    ...(fundingHeight !== undefined && { fundingHeight }),
+    ...(fundingReorged && { fundingReorged }),
+    ...(shutdown && { shutdown }),
+    ...(entry.onchain && { onchain: entry.onchain }),
+    ...(breaches.length > 0 && { breaches }),
+  };
+  return { meta, state: entry.channel.state, outbox: entry.outbox };
+}
