@@ -38,9 +38,9 @@ import type { Transport } from '../../transports/transport.js';
 import { mqttBrokerUrl } from '../transports/broker.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { type Coin, coinbaseAt, mineToSegwit, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
-import { signerOf } from '../node/channel/network.js';
+import { signerOf } from '../../sim/kit/signer-of.js';
 import { TIMING, coinbaseWallet, gatewayFor } from './gateway-harness.js';
-import { randomBytes } from '../transports/link/link-network.js';
+import { randomBytes } from '../../sim/kit/random.js';
 
 /** The medium the three talk over: each call makes the transport of the node named. */
 type MakeTransport = (name: 'gateway' | 'alice' | 'bob') => Transport;

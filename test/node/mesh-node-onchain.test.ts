@@ -28,8 +28,8 @@ import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../transports/memory.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { TIMING, coinbaseWallet, gatewayFor } from '../gateway/gateway-harness.js';
-import { randomBytes } from '../transports/link/link-network.js';
-import { signerOf } from './channel/network.js';
+import { randomBytes } from '../../sim/kit/random.js';
+import { signerOf } from '../../sim/kit/signer-of.js';
 
 const NAMES = ['alice', 'bob', 'carol'] as const;
 type Name = (typeof NAMES)[number];

@@ -15,8 +15,11 @@ import { MemoryPersister } from '../../node/persist/persister.js';
 import { LmdbLinkOutbox, MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../transports/memory.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
-import { TEST_TIMING, VirtualClock, randomBytes } from '../transports/link/link-network.js';
-import { signerOf, testWallet } from './channel/network.js';
+import { TEST_TIMING } from '../../sim/kit/link-pair.js';
+import { VirtualClock } from '../../sim/kit/virtual-clock.js';
+import { randomBytes } from '../../sim/kit/random.js';
+import { signerOf } from '../../sim/kit/signer-of.js';
+import { testWallet } from '../../sim/kit/test-wallet.js';
 import { LINE_IDS, meshLine, payAcrossCut } from './mesh-line.js';
 
 const DAY_MS = 86_400_000;

@@ -3,7 +3,7 @@
 // takes its rates from the estimator it is given.
 import t from 'tap';
 import { type ConfirmationTarget, DEFAULT_JUSTICE_FEERATE_PER_KW, FLOOR_FEERATE_PER_KW, ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { createNetwork, openChannel } from '../channel/network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 
 t.test('the default estimator: configured rates, then the latest estimate for claims', async (t) => {
   const fees = new ObservedFeerates();

@@ -6,7 +6,7 @@ import t from 'tap';
 import { Transaction } from '../../../node/bolt3/transaction.js';
 import type { ConfirmationTarget } from '../../../node/chain/fee-estimator.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createNetwork, openChannel } from '../channel/network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 
 const feeOf = (tx: Transaction, inputSatoshis: number) => inputSatoshis - tx.outs.reduce((sum, output) => sum + Number(output.value), 0);
 const feerateOf = (tx: Transaction, inputSatoshis: number) => (feeOf(tx, inputSatoshis) * 1000) / tx.weight();

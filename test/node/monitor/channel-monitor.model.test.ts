@@ -36,7 +36,7 @@ import { hashToHex } from '../../../node/chain/block-header.js';
 import { ChannelManager, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
 import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
-import { signerOf } from '../channel/network.js';
+import { signerOf } from '../../../sim/kit/signer-of.js';
 
 const { Script, TX } = bcoin as unknown as {
   Script: {

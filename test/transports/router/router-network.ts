@@ -1,6 +1,6 @@
 /**
  * Test helper: routers over real `Link`s on one in-memory medium with a
- * virtual clock (see `../link/link-network.ts`), wired as a list of
+ * virtual clock (see `sim/kit/virtual-clock.ts`), wired as a list of
  * neighbour pairs, each node with its own route table. A scenario names
  * its nodes and tables and reads like the scenario.
  */
@@ -9,7 +9,10 @@ import type { Link } from '../../../transports/link/link.js';
 import { nodeKeyFromSecret } from '../../../transports/router/end-to-end.js';
 import { Router, type RouterInit } from '../../../transports/router/router.js';
 import { MemorySeenMessages, type SeenMessages } from '../../../transports/router/seen-messages.js';
-import { type Node, VirtualClock, createLink, hex, makeNode, randomBytes } from '../link/link-network.js';
+import { type Node, hex, makeNode } from '../../../sim/kit/link-node.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import { createLink } from '../../../sim/kit/link-pair.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
 export interface MeshNode extends Node {
   readonly link: Link;
