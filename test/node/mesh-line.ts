@@ -19,6 +19,7 @@ import type { Transport } from '../../transports/transport.js';
 import { signerOf } from '../../sim/kit/signer-of.js';
 import { testWallet } from '../../sim/kit/test-wallet.js';
 import { randomBytes } from '../../sim/kit/random.js';
+import { recordingBroadcaster } from '../../sim/kit/broadcaster.js';
 
 export interface LineNode {
   readonly name: 'A' | 'B' | 'C';
@@ -65,7 +66,7 @@ export function meshLine(options: {
         ...stores,
         seen: new MemorySeenMessages(),
         wallet: testWallet(i),
-        broadcaster: { broadcast: (tx) => broadcast.push(tx) },
+        broadcaster: recordingBroadcaster(broadcast),
         clock: options.clock,
         randomBytes,
       },
