@@ -12,7 +12,8 @@ import { type Node, hex } from '../../../sim/kit/link-node.js';
 import { createNetwork } from '../../../sim/kit/network.js';
 import { randomBytes } from '../../../sim/kit/random.js';
 
-export interface MeshNode extends Node {
+/** A node of a router test: its key, its link, its router, and what reached it (not node/mesh-node.ts's MeshNode). */
+export interface RoutingNode extends Node {
   readonly link: Link;
   readonly router: Router;
   /** What the router delivered, as "sourceName:payloadHex", in order. */
@@ -34,7 +35,7 @@ export interface MeshOptions {
 export async function createMesh(names: readonly string[], edges: readonly (readonly [string, string])[], options: MeshOptions = {}) {
   const network = createNetwork({ nodes: names, media: [{ delayMs: 20, mtu: options.mtu ?? 255, links: edges }] });
   const { clock, idOf, nameOf } = network;
-  const nodes = new Map<string, MeshNode>();
+  const nodes = new Map<string, RoutingNode>();
   for (const { links, neighbours, ...node } of network.nodes) {
     const link = links[0]!;
     const routes = Object.fromEntries(Object.entries(options.routes?.[node.name] ?? {}).map(([destination, nextHop]) => [idOf(destination), idOf(nextHop)]));
