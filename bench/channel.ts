@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { openPair, preimageOf, settle } from '../test/node/channel/pair.js';
+import { openPair, preimageOf, settle } from '../sim/kit/channel-pair.js';
 import { LmdbPersister } from '../node/persist/lmdb.js';
-import { createNetwork, openChannel, testWallet } from '../test/node/channel/network.js';
+import { createNetwork, openChannel } from '../sim/kit/channel-network.js';
+import { testWallet } from '../sim/kit/test-wallet.js';
 import type { Figure } from './bolt3.js';
 
 /** BOLT 2 message sizes (type + fields), from the layouts in 02-peer-protocol.md. */

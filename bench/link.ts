@@ -13,7 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { publicKeyOf } from '../node/core/curve.js';
 import { HandshakeInitiator, HandshakeResponder } from '../transports/link/noise.js';
 import { performance } from 'node:perf_hooks';
-import { linkedPair } from '../test/transports/link/link-network.js';
+import { linkedPair } from '../sim/kit/link-pair.js';
 import type { Figure } from './bolt3.js';
 import { operationsPerSecond } from './measure.js';
 import { nodeKeyFromSecret } from '../node/core/node-key.js';

@@ -20,8 +20,10 @@
 import { timeOnAirMs, maxPayloadForDataRate } from '../transports/lora/airtime.js';
 import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
 import { createMemoryMedium } from '../transports/memory.js';
-import { VirtualClock, createLink, makeNode } from '../test/transports/link/link-network.js';
-import { createNetwork, openChannel } from '../test/node/channel/network.js';
+import { VirtualClock } from '../sim/kit/virtual-clock.js';
+import { createLink } from '../sim/kit/link-pair.js';
+import { makeNode } from '../sim/kit/link-node.js';
+import { createNetwork, openChannel } from '../sim/kit/channel-network.js';
 import type { Figure } from './bolt3.js';
 
 const BANDWIDTH_HZ = 125_000;

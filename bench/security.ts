@@ -24,7 +24,10 @@
 import { timeOnAirMs } from '../transports/lora/airtime.js';
 import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
 import { FRAME_ACT_ONE, FRAME_ACT_THREE, encodeFrame } from '../transports/link/frame.js';
-import { inbox, linkedPair, randomBytes, seededRandom, strangerActOne } from '../test/transports/link/link-network.js';
+import { inbox } from '../sim/kit/link-node.js';
+import { linkedPair } from '../sim/kit/link-pair.js';
+import { randomBytes, seededRandom } from '../sim/kit/random.js';
+import { strangerActOne } from '../sim/kit/stranger.js';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../sim/run.js';
 import { loadScenario } from '../sim/scenario.js';

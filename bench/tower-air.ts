@@ -29,8 +29,10 @@ import { createMemoryMedium } from '../transports/memory.js';
 import { routerMessenger } from '../transports/router/messenger.js';
 import { Router } from '../transports/router/router.js';
 import { MemorySeenMessages } from '../transports/router/seen-messages.js';
-import { createNetwork, openChannel, signerOf } from '../test/node/channel/network.js';
-import { VirtualClock, randomBytes } from '../test/transports/link/link-network.js';
+import { createNetwork, openChannel } from '../sim/kit/channel-network.js';
+import { signerOf } from '../sim/kit/signer-of.js';
+import { VirtualClock } from '../sim/kit/virtual-clock.js';
+import { randomBytes } from '../sim/kit/random.js';
 import type { Figure } from './bolt3.js';
 
 const PAYMENTS = 16;

@@ -22,7 +22,7 @@ import { systemClock } from '../../node/core/clock.js';
 import { publicKeyOf } from '../../node/core/curve.js';
 import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
-import { randomBytes } from '../transports/link/link-network.js';
+import { randomBytes } from '../../sim/kit/random.js';
 
 export const TIMING = { retransmitBaseMs: 300, retransmitMaxMs: 2_000, ackDelayMs: 10 };
 

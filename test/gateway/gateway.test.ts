@@ -38,9 +38,10 @@ import type { Transport } from '../../transports/transport.js';
 import { mqttBrokerUrl } from '../transports/broker.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { type Coin, coinbaseAt, mineToSegwit, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
-import { signerOf } from '../node/channel/network.js';
+import { signerOf } from '../../sim/kit/signer-of.js';
 import { TIMING, coinbaseWallet, gatewayFor } from './gateway-harness.js';
-import { randomBytes } from '../transports/link/link-network.js';
+import { randomBytes } from '../../sim/kit/random.js';
+import { nullBroadcaster } from '../../sim/kit/broadcaster.js';
 
 /** The medium the three talk over: each call makes the transport of the node named. */
 type MakeTransport = (name: 'gateway' | 'alice' | 'bob') => Transport;
@@ -134,7 +135,7 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   // Bob goes away. Alice broadcasts her revoked commitment.
   await bob.stop();
   const cheat = new ChannelManager(
-    { signer: aliceSigner, persister: backup, messenger: { send: () => {} }, wallet: coinbaseWallet([], sha256(Uint8Array.of(0xa0))), broadcaster: { broadcast: () => {} } },
+    { signer: aliceSigner, persister: backup, messenger: { send: () => {} }, wallet: coinbaseWallet([], sha256(Uint8Array.of(0xa0))), broadcaster: nullBroadcaster },
     { network: 3 },
   );
   const revoked = cheat.forceCloseTransaction(bobId, handle);
@@ -195,7 +196,7 @@ t.test('the gateway joins two mesh segments that only meet through it', async (t
   t.teardown(() => gateway.stop());
   const node = (signer: ReturnType<typeof signerOf>, medium: typeof island, name: string) =>
     new MeshNode(
-      { signer, persister: new MemoryPersister(), outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), wallet: coinbaseWallet([], sha256(Uint8Array.of(1))), broadcaster: { broadcast: () => {} }, clock, randomBytes },
+      { signer, persister: new MemoryPersister(), outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), wallet: coinbaseWallet([], sha256(Uint8Array.of(1))), broadcaster: nullBroadcaster, clock, randomBytes },
       { channels: { network: 3 }, links: [{ transport: medium.createTransport(name), neighbours: [{ nodeId: gatewayId, address: 'gateway' }], timing: TIMING }], routes: { '*': gatewayId } },
     );
   const [x, y] = [node(xSigner, island, 'x'), node(ySigner, uplink, 'y')];

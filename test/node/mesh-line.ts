@@ -16,8 +16,10 @@ import { MemoryPersister, type Persister, type RecordStore } from '../../node/pe
 import { type LinkOutbox, MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import type { Transport } from '../../transports/transport.js';
-import { signerOf, testWallet } from './channel/network.js';
-import { randomBytes } from '../transports/link/link-network.js';
+import { signerOf } from '../../sim/kit/signer-of.js';
+import { testWallet } from '../../sim/kit/test-wallet.js';
+import { randomBytes } from '../../sim/kit/random.js';
+import { recordingBroadcaster } from '../../sim/kit/broadcaster.js';
 
 export interface LineNode {
   readonly name: 'A' | 'B' | 'C';
@@ -64,7 +66,7 @@ export function meshLine(options: {
         ...stores,
         seen: new MemorySeenMessages(),
         wallet: testWallet(i),
-        broadcaster: { broadcast: (tx) => broadcast.push(tx) },
+        broadcaster: recordingBroadcaster(broadcast),
         clock: options.clock,
         randomBytes,
       },

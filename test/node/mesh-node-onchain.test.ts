@@ -28,8 +28,9 @@ import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../transports/memory.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { TIMING, coinbaseWallet, gatewayFor } from '../gateway/gateway-harness.js';
-import { randomBytes } from '../transports/link/link-network.js';
-import { signerOf } from './channel/network.js';
+import { randomBytes } from '../../sim/kit/random.js';
+import { signerOf } from '../../sim/kit/signer-of.js';
+import { nullBroadcaster } from '../../sim/kit/broadcaster.js';
 
 const NAMES = ['alice', 'bob', 'carol'] as const;
 type Name = (typeof NAMES)[number];
@@ -236,7 +237,7 @@ t.test('a breach while the tower is stopped: the victim punishes it itself; the 
   nodes.alice.manager.payRequest(nodes.bob.manager.receive(400_000_000, nodes.bob.manager.chainHeight));
   await mesh.until('paid', () => nodes.bob.manager.balances()[0]?.localMsat === 400_000_000 && nodes.alice.manager.balances()[0]!.pendingHtlcs === 0);
   await gateway.tower.stop();
-  const cheat = new ChannelManager({ signer: mesh.signers.alice, persister: backup, messenger: { send: () => {} }, wallet: coinbaseWallet([], sha256(Uint8Array.of(9))), broadcaster: { broadcast: () => {} } }, { network: 3 });
+  const cheat = new ChannelManager({ signer: mesh.signers.alice, persister: backup, messenger: { send: () => {} }, wallet: coinbaseWallet([], sha256(Uint8Array.of(9))), broadcaster: nullBroadcaster }, { network: 3 });
   const revoked = cheat.forceCloseTransaction(ids.bob, handle);
   t.ok((await chain.broadcast(revoked)).accepted, 'the revoked commitment is in the mempool');
   await mesh.until('Bob punishes it from the mempool announcement', () => mesh.events.bob.some((event) => event.type === 'breach'));

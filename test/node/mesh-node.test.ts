@@ -15,9 +15,13 @@ import { MemoryPersister } from '../../node/persist/persister.js';
 import { LmdbLinkOutbox, MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../transports/memory.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
-import { TEST_TIMING, VirtualClock, randomBytes } from '../transports/link/link-network.js';
-import { signerOf, testWallet } from './channel/network.js';
+import { TEST_TIMING } from '../../sim/kit/link-pair.js';
+import { VirtualClock } from '../../sim/kit/virtual-clock.js';
+import { randomBytes } from '../../sim/kit/random.js';
+import { signerOf } from '../../sim/kit/signer-of.js';
+import { testWallet } from '../../sim/kit/test-wallet.js';
 import { LINE_IDS, meshLine, payAcrossCut } from './mesh-line.js';
+import { nullBroadcaster } from '../../sim/kit/broadcaster.js';
 
 const DAY_MS = 86_400_000;
 
@@ -101,7 +105,7 @@ t.test('a config that does not hold together is refused, naming the field', asyn
     outbox: new MemoryLinkOutbox(),
     seen: new MemorySeenMessages(),
     wallet: testWallet(0),
-    broadcaster: { broadcast: () => {} },
+    broadcaster: nullBroadcaster,
     clock: systemClock,
     randomBytes,
   });
@@ -126,7 +130,7 @@ t.test('a config that does not hold together is refused, naming the field', asyn
 
 t.test('a transport that does not open stops the node from starting, and says which', async (t) => {
   const node = new MeshNode(
-    { signer: signerOf(0), persister: new MemoryPersister(), outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), wallet: testWallet(0), broadcaster: { broadcast: () => {} }, clock: systemClock, randomBytes },
+    { signer: signerOf(0), persister: new MemoryPersister(), outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), wallet: testWallet(0), broadcaster: nullBroadcaster, clock: systemClock, randomBytes },
     { channels: { network: 3 }, links: [{ transport: createMemoryMedium().createTransport('x'), neighbours: [{ nodeId: LINE_IDS[1], address: 'y' }] }, { transport: { kind: 'serial', path: '/nonexistent/ttyUSB9' }, neighbours: [{ nodeId: LINE_IDS[2] }] }] },
   );
   await t.rejects(node.start(), LinkStartError, 'start fails');

@@ -1,6 +1,6 @@
 // The in-memory medium: named transports reach each other, and the medium loses, delays and partitions as told.
 import t from 'tap';
-import { ManualClock } from '../node/manual-clock.js';
+import { VirtualClock } from '../../sim/kit/virtual-clock.js';
 import { createMemoryMedium, type InMemoryTransport } from '../../transports/memory.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -122,7 +122,7 @@ t.test('loss follows the injected random source: the same seed loses the same fr
 });
 
 t.test('delay runs on the injected clock', async (t) => {
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const medium = createMemoryMedium({ delayMs: 100, clock });
   const alice = medium.createTransport('alice');
   const bob = medium.createTransport('bob');
@@ -130,18 +130,18 @@ t.test('delay runs on the injected clock', async (t) => {
   const arrivals: number[] = [];
   bob.on('frame', () => arrivals.push(clock.now()));
   await alice.send(Uint8Array.of(1), 'bob');
-  clock.advance(60);
+  clock.tick(60);
   await alice.send(Uint8Array.of(2), 'bob');
   await settle();
   t.same(arrivals, [], 'nothing before its time, whatever the real clock does');
-  clock.advance(40);
+  clock.tick(40);
   t.same(arrivals, [100]);
-  clock.advance(100);
+  clock.tick(100);
   t.same(arrivals, [100, 200]);
 });
 
 t.test('cut and restore: a partition between two names, both ways, frames in flight included', async (t) => {
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const medium = createMemoryMedium({ delayMs: 10, clock });
   const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((name) => medium.createTransport(name)) as [InMemoryTransport, InMemoryTransport, InMemoryTransport];
   await openAll(alice, bob, carol);
@@ -151,11 +151,11 @@ t.test('cut and restore: a partition between two names, both ways, frames in fli
   t.ok(medium.isCut('alice', 'bob'));
   await bob.send(Uint8Array.of(2), 'alice');
   await alice.send(Uint8Array.of(3)); // broadcast: carol still hears it
-  clock.advance(10);
+  clock.tick(10);
   t.same([aliceInbox, bobInbox, carolInbox], [[], [], ['alice:03']]);
   t.equal(medium.stats.cut, 3);
   medium.restore('alice', 'bob');
   await alice.send(Uint8Array.of(4), 'bob');
-  clock.advance(10);
+  clock.tick(10);
   t.same(bobInbox, ['alice:04']);
 });

@@ -27,7 +27,7 @@ import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { openBrokerProxy } from '../../transports/cuttable.js';
-import { ManualClock } from '../../node/manual-clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
 
@@ -38,7 +38,7 @@ const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(9)));
 async function openServerAndClient(t: Test, options: Partial<CoreRpcChainOptions> = {}) {
   const embedded = new EmbeddedChain({ rpc: { apiKey: API_KEY } });
   await embedded.open();
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const core = new CoreRpcChain({ url: embedded.rpcUrl, credentials: { user: 'lnmesh', password: API_KEY }, clock, pollIntervalMs: 1_000, ...options });
   t.teardown(async () => {
     await core.close();
@@ -111,17 +111,17 @@ t.test('polls on its clock: tells new blocks, then new mempool transactions', as
   await core.open();
   const events = recordEvents(core);
   const [hash] = await embedded.mine(1);
-  clock.advance(999);
+  clock.tick(999);
   t.equal(clock.pending, 1, 'the first poll is not due yet');
   const connected = once(core, 'connect');
-  clock.advance(1);
+  clock.tick(1);
   await connected;
   t.same(events, [`connect ${(await embedded.tip()).height} ${hash}`], 'the scheduled poll told the new block');
 
   const tx = spendAnyoneCanSpend(await coinbaseAt(core, 2), someScript);
   await embedded.broadcast(tx);
   const told = once(core, 'transaction');
-  clock.advance(1_000);
+  clock.tick(1_000);
   t.equal(((await told)[0] as { getId(): string }).getId(), tx.getId(), 'the scheduled poll told the mempool transaction');
 });
 
@@ -164,7 +164,7 @@ t.test("without a transaction index (Core's default): finds a confirmed transact
   await node.open();
   const miner = new RegtestMiner(node, ANYONE_CAN_SPEND_OUTPUT, () => {});
   await miner.mine(SEGWIT_ACTIVE_HEIGHT);
-  const core = new CoreRpcChain({ url: `http://127.0.0.1:${node.http.http.address().port}/`, credentials: { user: 'lnmesh', password: API_KEY }, clock: new ManualClock() });
+  const core = new CoreRpcChain({ url: `http://127.0.0.1:${node.http.http.address().port}/`, credentials: { user: 'lnmesh', password: API_KEY }, clock: new VirtualClock() });
   await core.open();
   t.teardown(async () => {
     await core.close();
@@ -240,11 +240,11 @@ t.test('a server that answers something else, or nothing', async (t) => {
     for (const socket of held) socket.destroy();
     return new Promise((resolve) => silent.close(resolve));
   });
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const waiting = new CoreRpcChain({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, credentials: { user: 'u', password: 'p' }, clock, requestTimeoutMs: 5_000 });
   const opening = waiting.open();
   await once(silent, 'connection');
-  clock.advance(5_000);
+  clock.tick(5_000);
   await t.rejects(opening, { name: 'RpcConnectionError', message: /no answer to getblockchaininfo within 5000 ms/ });
 });
 
@@ -252,7 +252,7 @@ t.test('the RPC server goes away and comes back: a warning, then it catches up',
   const { embedded } = await openServerAndClient(t);
   const proxy = await openBrokerProxy(embedded.rpcUrl); // a plain TCP proxy that can be cut
   t.teardown(() => proxy.close());
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const core = new CoreRpcChain({ url: `http://127.0.0.1:${new URL(proxy.url).port}/`, credentials: { user: 'lnmesh', password: API_KEY }, clock, pollIntervalMs: 1_000 });
   await core.open();
   t.teardown(() => core.close());
@@ -264,7 +264,7 @@ t.test('the RPC server goes away and comes back: a warning, then it catches up',
   const hashes = await embedded.mine(2);
   await t.rejects(core.sync(), { name: 'RpcConnectionError' }, 'a poll by hand says why it failed');
   for (let i = 0; i < 3; i++) {
-    clock.advance(1_000);
+    clock.tick(1_000);
     await core.sync().catch(() => undefined); // waits for the scheduled poll
   }
   t.equal(warnings.length, 1, 'one warning for the loss, not one per poll');
@@ -273,7 +273,7 @@ t.test('the RPC server goes away and comes back: a warning, then it catches up',
 
   proxy.restore();
   const connected = once(core, 'connect');
-  clock.advance(1_000);
+  clock.tick(1_000);
   await connected;
   await core.sync();
   t.same(events, [`connect 1 ${hashes[0]}`, `connect 2 ${hashes[1]}`], 'the blocks mined meanwhile, in order');

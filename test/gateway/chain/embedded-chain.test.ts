@@ -9,7 +9,7 @@ import { ANYONE_CAN_SPEND_OUTPUT } from '../../../gateway/chain/regtest-miner.js
 import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { ManualClock } from '../../node/manual-clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
 
@@ -162,23 +162,23 @@ t.test('mines on a schedule, from the clock it is given', async (t) => {
   const chain = new EmbeddedChain();
   await chain.open();
   t.teardown(() => chain.close());
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   chain.startMining(1_000, clock);
 
-  clock.advance(999);
+  clock.tick(999);
   t.equal((await chain.tip()).height, 0, 'not yet');
   const first = once(chain, 'connect');
-  clock.advance(1);
+  clock.tick(1);
   t.equal(((await first)[0] as ChainBlock).height, 1);
   await new Promise((resolve) => setImmediate(resolve)); // the next timer is set once the block is in
   const second = once(chain, 'connect');
-  clock.advance(1_000);
+  clock.tick(1_000);
   t.equal(((await second)[0] as ChainBlock).height, 2);
   await new Promise((resolve) => setImmediate(resolve));
   t.equal(clock.pending, 1, 'the next block is scheduled');
   chain.stopMining();
   t.equal(clock.pending, 0, 'stopped: nothing scheduled');
-  clock.advance(10_000);
+  clock.tick(10_000);
   t.equal((await chain.tip()).height, 2);
 });
 
@@ -219,7 +219,7 @@ t.test('estimates feerates: the regtest fallback while bcoin has no data', async
 t.test('refuses use before open, and mining off regtest', async (t) => {
   const chain = new EmbeddedChain();
   await t.rejects(chain.tip(), { name: 'EmbeddedChainError' });
-  t.throws(() => chain.startMining(1_000, new ManualClock()), { name: 'EmbeddedChainError' });
+  t.throws(() => chain.startMining(1_000, new VirtualClock()), { name: 'EmbeddedChainError' });
   t.throws(() => new EmbeddedChain({ network: 'nowhere' as never }), { name: 'InvalidInputError' });
 
   const testnet = new EmbeddedChain({ network: 'testnet' });

@@ -26,7 +26,7 @@ import { encodeCompactHeaders } from '../../../node/chain/compact-headers.js';
 import { type Clock, systemClock } from '../../../node/core/clock.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { ChainFeedClient } from '../../../node/uplink/chain-feed-client.js';
-import { ManualClock } from '../../node/manual-clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage, feedHashPrefix } from '../../../node/gateway-protocol/gateway-messages.js';
 
 const NODE = '02'.padEnd(66, '1');
@@ -286,7 +286,7 @@ t.test('a node catching up from far behind over a slow relay has one push in fli
   // each one (and each acknowledgement of an older copy) brought a fresh push of up to 144 blocks, 454 in
   // all, queued at n0 for a link that carries a few an hour under EU868: n1 ended the run 1,562 blocks behind.
   const HOUR = 3_600_000;
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const env = await setUp(t, { resendAfterMs: HOUR }, clock);
   const { chain, until } = env;
   env.node.client.start();
@@ -307,19 +307,19 @@ t.test('a node catching up from far behind over a slow relay has one push in fli
   t.equal(pushes().at(-1)!.startHeight, start + 1, 'from the cursor');
 
   // Unanswered, the push goes again only for a hello, after a wait that doubles.
-  clock.advance(HOUR);
+  clock.tick(HOUR);
   await chain.mine(1);
   await hello();
   await env.feed.idle();
   t.equal(pushes().length - before, 2, 'an hour on, neither a block nor a hello brings another');
-  clock.advance(HOUR);
+  clock.tick(HOUR);
   await hello();
   t.equal(pushes().length - before, 3, 'two hours after the repeat, a hello does');
   await hello();
-  clock.advance(3 * HOUR);
+  clock.tick(3 * HOUR);
   await hello();
   t.equal(pushes().length - before, 3, 'another hello at once, or three hours on: nothing');
-  clock.advance(HOUR);
+  clock.tick(HOUR);
   await hello();
   t.equal(pushes().length - before, 4, 'four hours on, one more: the wait doubled');
 

@@ -14,7 +14,10 @@ import { associatedData, decodeEnvelope, encodeEnvelope } from '../../../transpo
 import { LinkSet } from '../../../transports/router/link-set.js';
 import { Router } from '../../../transports/router/router.js';
 import { MemorySeenMessages } from '../../../transports/router/seen-messages.js';
-import { type Node, VirtualClock, createLink, makeNode, randomBytes } from '../../transports/link/link-network.js';
+import { type Node, makeNode } from '../../../sim/kit/link-node.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import { createLink } from '../../../sim/kit/link-pair.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
 t.test('mail for an absent node waits, then reaches it in order', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lnmesh-mailbox-link-'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Mailbox, MailboxFullError } from '../../../gateway/relay/mailbox.js';
 import { InvalidInputError } from '../../../node/core/input.js';
 import { open } from 'lmdb';
-import { VirtualClock } from '../../transports/link/link-network.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 
 const DAY_MS = 86_400_000;
 const text = (message: Uint8Array) => Buffer.from(message).toString();

@@ -23,10 +23,10 @@ import type { Clock } from '../../../node/core/clock.js';
 import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { towerSignerFromSecret } from '../../../node/gateway-protocol/receipt.js';
 import type { TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
-import { ManualClock } from '../../node/manual-clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
 import type { ChannelManager, ChannelManagerInit } from '../../../node/channel/manager.js';
-import { type Network, type TestNode, createNetwork } from '../../node/channel/network.js';
+import { type Network, type TestNode, createNetwork } from '../../../sim/kit/channel-network.js';
 
 /** The gateway's key in these tests. */
 export const gatewaySigner = towerSignerFromSecret(sha256(Uint8Array.of(0x6a, 0x7e)));
@@ -150,7 +150,7 @@ export function tempDir(t: Test, options: { inMemory?: boolean } = {}): string {
 export function towerIn(dir: string, chain: ChainSource, options: { init?: WatchtowerInit; quota?: AppointmentStoreInit; clock?: Clock } = {}): TowerFixture {
   const store = new AppointmentStore(join(dir, 'appointments'), options.quota);
   const responses = new ResponseStore(join(dir, 'responses'));
-  const tower = new Watchtower({ store, responses, chain, clock: options.clock ?? new ManualClock(), signer: gatewaySigner }, options.init);
+  const tower = new Watchtower({ store, responses, chain, clock: options.clock ?? new VirtualClock(), signer: gatewaySigner }, options.init);
   return {
     tower,
     store,

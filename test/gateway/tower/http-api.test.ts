@@ -17,7 +17,7 @@ import type { ChainSource } from '../../../gateway/chain/chain-source.js';
 import { signAppointmentsRequest, signDropTagRequest } from '../../../node/gateway-protocol/http-request.js';
 import { towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import type { TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
-import { ManualClock } from '../../node/manual-clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 const alice = towerSignerFromSecret(sha256(Uint8Array.of(0x6b, 1)));
@@ -36,8 +36,8 @@ function appointment(i: number, tag = channelA): TowerAppointment {
 
 /** A started API over a new tower (not started: these tests never touch the chain), stopped and closed at the test's end. */
 async function apiFor(t: Test, options: { quota?: AppointmentStoreInit; maxBodyBytes?: number; chain?: ChainSource; http?: TowerHttpApiInit } = {}) {
-  const clock = new ManualClock();
-  clock.advance(NOW * 1000);
+  const clock = new VirtualClock();
+  clock.tick(NOW * 1000);
   const fixture = towerIn(tempDir(t), options.chain ?? new EmbeddedChain(), { clock, ...(options.quota && { quota: options.quota }) });
   const api = new TowerHttpApi(
     { tower: fixture.tower, store: fixture.store, gatewayId: gatewaySigner.nodeId, clock },
@@ -111,7 +111,7 @@ t.test("a forged signature, a request for another tower, or an old one: 401, not
 
   const fresh = signAppointmentsRequest(alice, gatewaySigner.nodeId, batch, NOW);
   t.equal((await post(url, '/v1/appointments', fresh)).status, 200, "Alice's own request, signed now: accepted");
-  clock.advance(601_000);
+  clock.tick(601_000);
   t.equal((await post(url, '/v1/appointments', fresh)).status, 401, 'the same request replayed 601 s later: refused');
 });
 
@@ -244,7 +244,7 @@ t.test("drop-tag: the node's signed request drops that tag's appointments; a for
   t.same(store.lookup(appointment(1).locator).map((found) => found.nodeId), [bytesToHex(bob.nodeId)], "Bob's appointment under the same locator stays");
   t.equal(store.lookup(appointment(3).locator).length, 1, "and Alice's other channel");
   t.same((await post(url, '/v1/drop-tag', drop)).body, { dropped: 0 }, 'the same request again: nothing more to drop');
-  clock.advance(601_000);
+  clock.tick(601_000);
   t.match(await post(url, '/v1/drop-tag', drop), { status: 401, body: { field: 'signedAt' } }, '601 s later: stale');
 });
 

@@ -20,7 +20,7 @@ import { Transaction } from '../../../node/bolt3/transaction.js';
 import { type SignedBreachAlert, verifyAlert } from '../../../node/gateway-protocol/alert.js';
 import { signAppointmentsRequest } from '../../../node/gateway-protocol/http-request.js';
 import { towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
-import { ManualClock } from '../../node/manual-clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 t.setTimeout(120_000);
@@ -81,8 +81,8 @@ t.test('a breach mined first, its appointment 3 blocks later: answered at once, 
 t.test('the same through the HTTP API', async (t) => {
   const chain = await openChain(t);
   const { breach, appointments } = await breachScenario(chain);
-  const clock = new ManualClock();
-  clock.advance(1_750_000_000_000);
+  const clock = new VirtualClock();
+  clock.tick(1_750_000_000_000);
   const fixture = towerIn(tempDir(t), chain, { clock });
   const api = new TowerHttpApi({ tower: fixture.tower, store: fixture.store, gatewayId: gatewaySigner.nodeId, clock }, { port: 0 });
   t.teardown(async () => {

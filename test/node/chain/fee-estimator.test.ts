@@ -3,7 +3,8 @@
 // takes its rates from the estimator it is given.
 import t from 'tap';
 import { type ConfirmationTarget, DEFAULT_JUSTICE_FEERATE_PER_KW, FLOOR_FEERATE_PER_KW, ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { createNetwork, openChannel } from '../channel/network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { fixedFeeEstimator } from '../../../sim/kit/fee-estimator.js';
 
 t.test('the default estimator: configured rates, then the latest estimate for claims', async (t) => {
   const fees = new ObservedFeerates();
@@ -22,7 +23,7 @@ t.test('the default estimator: configured rates, then the latest estimate for cl
 
 t.test('the channel manager opens at the rate its estimator gives for commitments', async (t) => {
   const asked: ConfirmationTarget[] = [];
-  const estimator = { feeratePerKw: (target: ConfirmationTarget) => (asked.push(target), target === 'commitment' ? 1234 : 5000) };
+  const estimator = fixedFeeEstimator({ commitment: 1234, claim: 5000, justice: 5000 }, asked);
   const network = createNetwork(2, {}, undefined, undefined, undefined, () => estimator);
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   openChannel(network, alice, bob, 1_000_000);

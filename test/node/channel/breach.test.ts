@@ -7,7 +7,7 @@ import t from 'tap';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { createNetwork, openChannel } from './network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 import { Regtest } from './regtest.js';
 
 t.setTimeout(120_000);

@@ -2,7 +2,7 @@
 // channel, message by message as it is opened, used and closed.
 import t from 'tap';
 import type { ChannelSummary } from '../../../node/channel/manager.js';
-import { type Network, type TestNode, createNetwork } from './network.js';
+import { type Network, type TestNode, createNetwork } from '../../../sim/kit/channel-network.js';
 
 /** Delivers the next queued message only: the states between two messages are what a user may see. */
 function deliverOne(network: Network): void {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../../../node/commitment/errors.js';
-import { FUNDING_SATOSHIS, deliver, openPair, preimageOf, settle } from './pair.js';
+import { FUNDING_SATOSHIS, deliver, openPair, preimageOf, settle } from '../../../sim/kit/channel-pair.js';
 
 for (const variant of ['anchors', 'static_remotekey'] as const) {
   t.test(`${variant}: Alice pays Bob, Bob fulfills`, async (t) => {

@@ -12,7 +12,7 @@ import { readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import type { Persister } from '../../../node/persist/persister.js';
-import { createNetwork, openChannel } from './network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 
 const directory = process.argv[2];
 if (!directory) {

@@ -10,7 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { createNetwork } from './network.js';
+import { createNetwork } from '../../../sim/kit/channel-network.js';
 import { Regtest } from './regtest.js';
 
 t.setTimeout(180_000);

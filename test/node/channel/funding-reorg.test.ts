@@ -4,7 +4,7 @@
 // channel is closed (rust-lightning does the same: the funder could spend
 // its inputs elsewhere), also when the node restarted in between.
 import t from 'tap';
-import { createNetwork, openChannel } from './network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 
 const HEIGHT = 800_000;
 

@@ -6,7 +6,8 @@
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { channelPolicy, delaysFor } from '../../../node/channel/policy.js';
-import { createNetwork, openChannel, signerOf } from './network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { signerOf } from '../../../sim/kit/signer-of.js';
 
 const delta = delaysFor(channelPolicy()).finalExpiryDelta;
 const ids = [0, 1, 2].map((i) => bytesToHex(signerOf(i).nodeId));

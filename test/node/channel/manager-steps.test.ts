@@ -3,7 +3,7 @@
 // leaves ahead of the state it depends on, and a step costs one sync to disk.
 import t from 'tap';
 import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
-import { createNetwork, openChannel } from './network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 
 /** A persister that logs its transactions and saves into `log`, beside the messages sent. */
 function loggingPersister(log: string[]): Persister {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { encodeMessage } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createLine, createNetwork, openChannel } from './network.js';
+import { createLine, createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 
 t.test('open a channel, pay both ways', async (t) => {
   const network = createNetwork(2);

@@ -4,7 +4,8 @@
 // assumed one forwarder, the second refuses it as expiring too soon.
 import t from 'tap';
 import { InvalidInputError } from '../../../node/core/input.js';
-import { createNetwork, openChannel, signerOf } from './network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { signerOf } from '../../../sim/kit/signer-of.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
 const ids = [0, 1, 2, 3].map((i) => bytesToHex(signerOf(i).nodeId));

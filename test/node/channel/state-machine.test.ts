@@ -17,7 +17,7 @@ import { MAX_SHACHAIN_INDEX, RevocationStore } from '../../../node/bolt3/shachai
 import type { ChannelSigner } from '../../../node/keys/signer.js';
 import type { ChannelUpdate } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { FUNDING_SATOSHIS, openPair, preimageOf } from './pair.js';
+import { FUNDING_SATOSHIS, openPair, preimageOf } from '../../../sim/kit/channel-pair.js';
 
 /** One side as the node runs it: a channel, and what is on disk. */
 class Side {

@@ -8,8 +8,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { PaymentRequest } from '../../../node/channel/manager.js';
 import { PaymentLog } from '../../../node/daemon/payment-log.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
-import { createNetwork, openChannel } from '../channel/network.js';
-import { ManualClock } from '../manual-clock.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 
 const PAYEE = Uint8Array.from(Buffer.from(`02${'11'.repeat(32)}`, 'hex'));
 
@@ -23,14 +23,14 @@ t.test('payments between two channel managers are recorded and settled from thei
   t.teardown(() => stores.forEach((store) => store.close()));
   const network = createNetwork(2, {}, undefined, (i) => stores[i]!);
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const aliceLog = new PaymentLog(stores[0]!, clock);
   const bobLog = new PaymentLog(stores[1]!, clock);
   alice.manager.on('event', (event) => aliceLog.onEvent(event));
   bob.manager.on('event', (event) => bobLog.onEvent(event));
   const handle = openChannel(network, alice, bob, 1_000_000);
 
-  clock.advance(1_000);
+  clock.tick(1_000);
   const invoice = bob.manager.receive(150_000_000, 800_000);
   bobLog.receiving(invoice);
   aliceLog.sending(invoice);
@@ -38,7 +38,7 @@ t.test('payments between two channel managers are recorded and settled from thei
   t.match(aliceLog.get(hash), { paymentHash: hash, direction: 'sent', amountMsat: 150_000_000, payee: bob.id, status: 'pending', createdAt: 1_000 }, 'pending before it leaves');
   t.match(bobLog.get(hash), { direction: 'received', payee: bob.id, status: 'pending' });
 
-  clock.advance(500);
+  clock.tick(500);
   alice.manager.pay(bob.id, handle, invoice);
   network.run();
   const sent = aliceLog.get(hash)!;
@@ -49,7 +49,7 @@ t.test('payments between two channel managers are recorded and settled from thei
   t.match(bobLog.get(hash), { status: 'succeeded', settledAt: 1_500 }, 'payment_received settles the payee\'s record');
   t.notOk('preimage' in bobLog.get(hash)!, 'the payee\'s record needs no preimage');
 
-  clock.advance(500);
+  clock.tick(500);
   const unknown = { ...bob.manager.receive(10_000_000, 800_000), paymentHash: sha256(Uint8Array.of(0x55)) };
   aliceLog.sending(unknown);
   alice.manager.pay(bob.id, handle, unknown);
@@ -61,7 +61,7 @@ t.test('payments between two channel managers are recorded and settled from thei
 t.test('events for payments the log does not know, and other events, change nothing', async (t) => {
   const store = new LmdbPersister(join(t.testdir(), 'store'));
   t.teardown(() => store.close());
-  const log = new PaymentLog(store, new ManualClock());
+  const log = new PaymentLog(store, new VirtualClock());
   log.onEvent({ type: 'payment_sent', paymentHash: sha256(Uint8Array.of(9)), paymentPreimage: new Uint8Array(32) });
   log.onEvent({ type: 'payment_failed', paymentHash: sha256(Uint8Array.of(9)), reason: 'no route' });
   log.onEvent({ type: 'payment_received', paymentHash: sha256(Uint8Array.of(9)), amountMsat: 1, cltvExpiry: 900_000 });
@@ -77,17 +77,17 @@ t.test('events for payments the log does not know, and other events, change noth
 t.test('a settled record is not changed by later events', async (t) => {
   const store = new LmdbPersister(join(t.testdir(), 'store'));
   t.teardown(() => store.close());
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const log = new PaymentLog(store, clock);
   const failed = request(1);
   const succeeded = request(2);
   log.sending(failed);
   log.sending(succeeded);
-  clock.advance(100);
+  clock.tick(100);
   log.onEvent({ type: 'payment_failed', paymentHash: failed.paymentHash, reason: 'no route' });
   log.onEvent({ type: 'payment_sent', paymentHash: succeeded.paymentHash, paymentPreimage: new Uint8Array(32).fill(7) });
   const settled = log.list();
-  clock.advance(100);
+  clock.tick(100);
   log.onEvent({ type: 'payment_sent', paymentHash: failed.paymentHash, paymentPreimage: new Uint8Array(32).fill(8) });
   log.onEvent({ type: 'payment_failed', paymentHash: succeeded.paymentHash, reason: 'late failure' });
   log.onEvent({ type: 'payment_received', paymentHash: failed.paymentHash, amountMsat: 1, cltvExpiry: 900_000 });
@@ -98,11 +98,11 @@ t.test('a settled record is not changed by later events', async (t) => {
 
 t.test('the list is newest first, and kept in the store across reopening', async (t) => {
   const path = join(t.testdir(), 'store');
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const first = new LmdbPersister(path);
   const log = new PaymentLog(first, clock);
   for (const tag of [3, 1, 2]) {
-    clock.advance(1_000);
+    clock.tick(1_000);
     if (tag === 2) log.receiving(request(tag, tag * 1_000));
     else log.sending(request(tag, tag * 1_000));
   }
@@ -117,7 +117,7 @@ t.test('the list is newest first, and kept in the store across reopening', async
   t.teardown(() => second.close());
   const reopened = new PaymentLog(second, clock);
   t.same(reopened.list(), listed, 'the same records after a restart, settlement included');
-  clock.advance(1_000);
+  clock.tick(1_000);
   reopened.onEvent({ type: 'payment_received', paymentHash: request(2).paymentHash, amountMsat: 2_000, cltvExpiry: 900_000 });
   t.match(reopened.get(bytesToHex(request(2).paymentHash)), { status: 'succeeded', settledAt: 4_000 }, 'a payment asked for before the restart is settled after it');
 });

@@ -20,7 +20,7 @@ import {
 import { justiceFor } from '../../../node/monitor/claims.js';
 import { DecodeError } from '../../../node/core/cbor.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { FUNDING_SATOSHIS, deliver, openPair, preimageOf } from '../channel/pair.js';
+import { FUNDING_SATOSHIS, deliver, openPair, preimageOf } from '../../../sim/kit/channel-pair.js';
 
 const destination = p2wpkh(openPair().aliceSigner.publicKeys.paymentBasepoint);
 

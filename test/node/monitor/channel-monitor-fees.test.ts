@@ -6,14 +6,16 @@ import t from 'tap';
 import { Transaction } from '../../../node/bolt3/transaction.js';
 import type { ConfirmationTarget } from '../../../node/chain/fee-estimator.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createNetwork, openChannel } from '../channel/network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { type LoggedLine, recordingLogger } from '../../../sim/kit/logger.js';
+import { silentLogger } from '../../../node/core/logger.js';
 
 const feeOf = (tx: Transaction, inputSatoshis: number) => inputSatoshis - tx.outs.reduce((sum, output) => sum + Number(output.value), 0);
 const feerateOf = (tx: Transaction, inputSatoshis: number) => (feeOf(tx, inputSatoshis) * 1000) / tx.weight();
 
 t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, and the earlier version still counts", async (t) => {
   const claimRate = [2500, 2500];
-  const logged: { message: string; fields?: Readonly<Record<string, unknown>> }[] = [];
+  const logged: LoggedLine[] = [];
   const network = createNetwork(
     2,
     { channelType: 'static_remotekey' },
@@ -21,7 +23,7 @@ t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, a
     undefined,
     undefined,
     (i) => ({ feeratePerKw: (target: ConfirmationTarget) => (target === 'claim' ? claimRate[i]! : target === 'justice' ? 2500 : 253) }),
-    (i) => ({ log: (_level, message, fields) => void (i === 1 && logged.push({ message, ...(fields && { fields }) })) }),
+    (i) => (i === 1 ? recordingLogger(logged) : silentLogger),
   );
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);

@@ -5,7 +5,7 @@
 // nothing: its money sat at its payment key, which no wallet watches.
 import t from 'tap';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createNetwork, openChannel } from '../channel/network.js';
+import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 
 for (const channelType of ['anchors', 'static_remotekey'] as const) {
   t.test(`${channelType}: the fundee broadcasts its first commitment, where it had nothing`, async (t) => {

@@ -36,7 +36,8 @@ import { hashToHex } from '../../../node/chain/block-header.js';
 import { ChannelManager, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
 import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
-import { signerOf } from '../channel/network.js';
+import { signerOf } from '../../../sim/kit/signer-of.js';
+import { recordingBroadcaster } from '../../../sim/kit/broadcaster.js';
 
 const { Script, TX } = bcoin as unknown as {
   Script: {
@@ -300,7 +301,7 @@ export class World {
         persister: node.persister,
         messenger: { send: (peer, bytes) => this.queue.push([node.i, peer === this.nodes[0].id ? 0 : 1, bytes]) },
         wallet: this.wallet(node),
-        broadcaster: { broadcast: (tx) => node.pending.push(tx) },
+        broadcaster: recordingBroadcaster(node.pending),
         randomBytes: (length) => sha256(Uint8Array.of(0x77, node.i, ...new TextEncoder().encode(String(node.counter++)))).slice(0, length),
       },
       { network: 3, policy: POLICY, minimumDepth: 1, channelType: this.scenario.channelType },

@@ -8,7 +8,7 @@ import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { claimsAfterOurClose, secondStageJustice } from '../../../node/monitor/claims.js';
-import { openPair, preimageOf, settle } from '../channel/pair.js';
+import { openPair, preimageOf, settle } from '../../../sim/kit/channel-pair.js';
 
 t.test('justice on the outputs of second-stage HTLC transactions', async (t) => {
   const pair = openPair('static_remotekey', 300_000_000);

@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { type Claim, claimsAfterOurClose, claimsAfterTheirClose } from '../../../node/monitor/claims.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { FUNDING_SATOSHIS, openPair, preimageOf, settle } from '../channel/pair.js';
+import { FUNDING_SATOSHIS, openPair, preimageOf, settle } from '../../../sim/kit/channel-pair.js';
 import { Regtest } from '../channel/regtest.js';
 
 t.setTimeout(180_000);

@@ -12,7 +12,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { Channel } from '../../../node/channel/channel.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import type { ChannelRecord } from '../../../node/persist/persister.js';
-import { openPair, preimageOf } from '../channel/pair.js';
+import { openPair, preimageOf } from '../../../sim/kit/channel-pair.js';
 
 const directory = process.argv[2];
 if (!directory) {

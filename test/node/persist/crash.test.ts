@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNDING_SATOSHIS } from '../channel/pair.js';
+import { FUNDING_SATOSHIS } from '../../../sim/kit/channel-pair.js';
 import { killAtEveryPoint, lastJsonLine, runChild } from '../crash-runner.js';
 
 t.setTimeout(10 * 60_000); // about a minute here: 2 x 22 child processes

@@ -9,7 +9,7 @@ import { open } from 'lmdb';
 import { LmdbPersister, StoreError } from '../../../node/persist/lmdb.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Encoder } from 'cbor-x';
-import { openPair, preimageOf, settle } from '../channel/pair.js';
+import { openPair, preimageOf, settle } from '../../../sim/kit/channel-pair.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lnmesh-lmdb-'));
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));

@@ -14,8 +14,9 @@ import { signAlert } from '../../../node/gateway-protocol/alert.js';
 import { signReceipt, towerSignerFromSecret } from '../../../node/gateway-protocol/receipt.js';
 import { Uplink } from '../../../node/uplink/uplink.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
-import { signerOf } from '../channel/network.js';
-import { VirtualClock, randomBytes } from '../../transports/link/link-network.js';
+import { signerOf } from '../../../sim/kit/signer-of.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
 function setUp() {
   const gateway = towerSignerFromSecret(sha256(Uint8Array.of(0x77)));

@@ -11,7 +11,8 @@ import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { LoRaTransport } from '../../../transports/lora/lora-transport.js';
 import { Ether, RNodeModel } from '../lora/rnode-model.js';
 import { openPtyPair, ptySkipReason } from '../pty.js';
-import { hex, randomBytes } from './link-network.js';
+import { hex } from '../../../sim/kit/link-node.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
 const skip = ptySkipReason();
 const RADIO = { frequencyHz: 868_100_000, bandwidthHz: 125_000, spreadingFactor: 7, codingRate: 5, txPowerDbm: 14 } as const;

@@ -14,7 +14,8 @@ import { SerialTransport } from '../../../transports/serial/serial-transport.js'
 import type { Transport } from '../../../transports/transport.js';
 import { mqttBrokerUrl } from '../broker.js';
 import { openPtyPair, ptySkipReason } from '../pty.js';
-import { hex, randomBytes } from './link-network.js';
+import { hex } from '../../../sim/kit/link-node.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
 const keys = [new SeedSigner(new Uint8Array(32).fill(9)), new SeedSigner(new Uint8Array(32).fill(10))];
 const ids = keys.map((key) => hex(key.nodeId));

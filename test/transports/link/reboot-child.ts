@@ -30,7 +30,7 @@ import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 import { Link, type LinkInit } from '../../../transports/link/link.js';
 import { type LinkOutbox, LmdbLinkOutbox } from '../../../transports/link/outbox.js';
 import { MqttTransport } from '../../../transports/mqtt.js';
-import { randomBytes } from './link-network.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
 /** Messages in one transfer. */
 export const MESSAGE_COUNT = 30;

@@ -2,7 +2,10 @@
 // Eve knows Bob's public key (it is his node id) and hears everything on the air; she holds no key Bob knows.
 import t from 'tap';
 import { FRAME_ACT_ONE, FRAME_ACT_THREE, FRAME_ACT_TWO, encodeFrame } from '../../../transports/link/frame.js';
-import { inbox, linkedPair, randomBytes, strangerActOne } from './link-network.js';
+import { inbox } from '../../../sim/kit/link-node.js';
+import { linkedPair } from '../../../sim/kit/link-pair.js';
+import { randomBytes } from '../../../sim/kit/random.js';
+import { strangerActOne } from '../../../sim/kit/stranger.js';
 
 /** Eve's radio: what she hears from Bob, and a way to send him anything. */
 async function eveOn(medium: Awaited<ReturnType<typeof linkedPair>>['medium']) {

@@ -1,19 +1,8 @@
 // The duty-cycle limiter on a virtual clock: when may the next transmission start?
 import t from 'tap';
 import fc from 'fast-check';
-import type { Clock } from '../../../node/core/clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { DutyCycleLimiter, EU868, eu868Policy, US915 } from '../../../transports/lora/duty-cycle.js';
-
-/** A clock that moves only when told: the limiter reads it, nothing here waits. */
-class VirtualClock implements Clock {
-  time = 0;
-  now(): number {
-    return this.time;
-  }
-  setTimer(): () => void {
-    throw new Error('the limiter never sets timers');
-  }
-}
 
 const HOUR = 3_600_000;
 
@@ -23,15 +12,15 @@ t.test('EU868: 36 s of airtime per hour, then wait for the oldest to leave the w
   t.equal(limiter.budgetMs, 36_000);
   t.equal(limiter.whenCanSend(1000), 0, 'an empty window: now');
   limiter.record(0, 20_000);
-  clock.time = 20_000;
+  clock.tickTo(20_000);
   limiter.record(20_000, 15_000);
-  clock.time = 35_000;
+  clock.tickTo(35_000);
   t.equal(limiter.usedMs(), 35_000);
   t.equal(limiter.whenCanSend(1000), 35_000, '35 s + 1 s fits');
   // 2 s does not fit until the first 20 s transmission has left the window ending with the new one.
   t.equal(limiter.whenCanSend(2000), 20_000 + HOUR - 2000);
-  clock.time = 20_000 + HOUR - 2000;
-  t.equal(limiter.whenCanSend(2000), clock.time, 'at that time it is allowed at once');
+  clock.tickTo(20_000 + HOUR - 2000);
+  t.equal(limiter.whenCanSend(2000), clock.now(), 'at that time it is allowed at once');
 });
 
 t.test('the earliest time drops as few old transmissions as needed', async (t) => {
@@ -39,7 +28,7 @@ t.test('the earliest time drops as few old transmissions as needed', async (t) =
   const limiter = new DutyCycleLimiter(clock, { windowMs: 1000, maxFraction: 0.1 }); // 100 ms per second
   limiter.record(0, 40); // ends 40
   limiter.record(100, 40); // ends 140
-  clock.time = 200;
+  clock.tickTo(200);
   t.equal(limiter.whenCanSend(20), 200, '80 + 20 fits');
   t.equal(limiter.whenCanSend(50), 40 + 1000 - 50, 'dropping the first is enough');
   t.equal(limiter.whenCanSend(100), 140 + 1000 - 100, 'both must leave');
@@ -78,13 +67,13 @@ t.test('sending whenever allowed never puts more than the budget in any window (
         const limiter = new DutyCycleLimiter(clock, policy);
         const sent: Array<[number, number]> = [];
         for (const { airtime, pause } of plan) {
-          clock.time += pause;
+          clock.tick(pause);
           const start = limiter.whenCanSend(airtime);
-          if (start < clock.time) return false;
-          clock.time = start;
+          if (start < clock.now()) return false;
+          clock.tickTo(start);
           limiter.record(start, airtime);
           sent.push([start, start + airtime]);
-          clock.time = start + airtime;
+          clock.tickTo(start + airtime);
         }
         // Any window ending at a transmission's end holds at most the budget (transmissions counted whole).
         return sent.every(([, end]) => {

@@ -3,7 +3,8 @@ import t from 'tap';
 import { SeedSigner } from '../../../node/keys/signer.js';
 import { associatedData } from '../../../transports/router/envelope.js';
 import { EndToEndKeys, endToEndKey, nodeKeyFromSecret, openPayload, sealPayload } from '../../../transports/router/end-to-end.js';
-import { hex, makeNode, randomBytes } from '../link/link-network.js';
+import { hex, makeNode } from '../../../sim/kit/link-node.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
 const alice = makeNode('alice');
 const bob = makeNode('bob');

@@ -12,7 +12,7 @@ import {
   encodeEnvelope,
   withHopLimitDecremented,
 } from '../../../transports/router/envelope.js';
-import { hex, makeNode } from '../link/link-network.js';
+import { hex, makeNode } from '../../../sim/kit/link-node.js';
 
 // Keys of both parities, so the parity bits of the kind byte are exercised.
 const nodes = Array.from({ length: 12 }, (_, i) => makeNode(`n${i}`));

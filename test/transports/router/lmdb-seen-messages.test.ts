@@ -10,7 +10,9 @@ import { nodeKeyFromSecret } from '../../../transports/router/end-to-end.js';
 import { LmdbSeenMessages, SEEN_LIFETIME_MS } from '../../../transports/router/lmdb-seen-messages.js';
 import { Router } from '../../../transports/router/router.js';
 import { MemorySeenMessages, type SeenMessages } from '../../../transports/router/seen-messages.js';
-import { VirtualClock, hex, makeNode, randomBytes } from '../link/link-network.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import { hex, makeNode } from '../../../sim/kit/link-node.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 import { createMesh, lineEdges, lineRoutes } from './router-network.js';
 
 const text = (value: string) => new TextEncoder().encode(value);

@@ -1,6 +1,6 @@
 // The router as a ChannelManager's Messenger: a peer two hops away, and the way back to handleMessage.
 import t from 'tap';
-import { hex } from '../link/link-network.js';
+import { hex } from '../../../sim/kit/link-node.js';
 import { deliverToHandler, routerMessenger } from '../../../transports/router/messenger.js';
 import { createMesh, lineEdges, lineRoutes } from './router-network.js';
 

@@ -6,7 +6,8 @@
 import t from 'tap';
 import { encodeEnvelope } from '../../../transports/router/envelope.js';
 import { DEFAULT_RELAY_BOUNDS, RelayLedger, STRANGERS } from '../../../transports/router/relay-ledger.js';
-import { hex, makeNode, randomBytes } from '../link/link-network.js';
+import { hex, makeNode } from '../../../sim/kit/link-node.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 import { createMesh, lineEdges, lineRoutes } from './router-network.js';
 
 const LINE = ['A', 'R', 'C', 'D'] as const;

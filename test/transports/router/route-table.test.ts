@@ -2,7 +2,7 @@
 import t from 'tap';
 import { InvalidInputError } from '../../../node/core/input.js';
 import { DEFAULT_ROUTE, RouteTable } from '../../../transports/router/route-table.js';
-import { makeNode } from '../link/link-network.js';
+import { makeNode } from '../../../sim/kit/link-node.js';
 
 const [gateway, relay, other, far] = ['gateway', 'relay', 'other', 'far'].map(makeNode);
 

@@ -1,17 +1,19 @@
 /**
  * Test helper: routers over real `Link`s on one in-memory medium with a
- * virtual clock (see `../link/link-network.ts`), wired as a list of
+ * virtual clock (the kit's `createNetwork`, sim/kit/network.ts), wired as a list of
  * neighbour pairs, each node with its own route table. A scenario names
  * its nodes and tables and reads like the scenario.
  */
-import { createMemoryMedium } from '../../../transports/memory.js';
 import type { Link } from '../../../transports/link/link.js';
 import { nodeKeyFromSecret } from '../../../transports/router/end-to-end.js';
 import { Router, type RouterInit } from '../../../transports/router/router.js';
 import { MemorySeenMessages, type SeenMessages } from '../../../transports/router/seen-messages.js';
-import { type Node, VirtualClock, createLink, hex, makeNode, randomBytes } from '../link/link-network.js';
+import { type Node, hex } from '../../../sim/kit/link-node.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 
-export interface MeshNode extends Node {
+/** A node of a router test: its key, its link, its router, and what reached it (not node/mesh-node.ts's MeshNode). */
+export interface RoutingNode extends Node {
   readonly link: Link;
   readonly router: Router;
   /** What the router delivered, as "sourceName:payloadHex", in order. */
@@ -29,42 +31,32 @@ export interface MeshOptions {
   readonly seen?: (name: string) => SeenMessages | undefined;
 }
 
-/** Nodes named `names`, neighbours along `edges` (pairs of names), with the given tables. */
+/** Nodes named `names`, neighbours along `edges` (pairs of names), with the given tables: the kit's `createNetwork` with a router on each link. */
 export async function createMesh(names: readonly string[], edges: readonly (readonly [string, string])[], options: MeshOptions = {}) {
-  const clock = new VirtualClock();
-  const medium = createMemoryMedium({ delayMs: 20, clock, mtu: options.mtu ?? 255 });
-  const keys = new Map(names.map((name) => [name, makeNode(name)]));
-  const idOf = (name: string) => {
-    if (name === '*') return name;
-    const node = keys.get(name);
-    if (!node) throw new Error(`no node ${name} in this mesh`);
-    return node.id;
-  };
-  const nameOf = (id: string) => [...keys.values()].find((node) => node.id === id)?.name ?? id;
-  const neighboursOf = (name: string) => edges.flatMap(([a, b]) => (a === name ? [b] : b === name ? [a] : [])).map((other) => keys.get(other)!);
-  const nodes = new Map<string, MeshNode>();
-  for (const [name, node] of keys) {
-    const neighbours = neighboursOf(name);
-    const link = createLink(medium, clock, node, neighbours);
-    const routes = Object.fromEntries(Object.entries(options.routes?.[name] ?? {}).map(([destination, nextHop]) => [idOf(destination), idOf(nextHop)]));
-    const init = typeof options.init === 'function' ? options.init(name) : options.init;
-    const router = new Router({ link, nodeKey: nodeKeyFromSecret(node.secretKey), randomBytes, seen: options.seen?.(name) ?? new MemorySeenMessages(), clock }, { routes, neighbours: neighbours.map((other) => other.id), ...init });
+  const network = createNetwork({ nodes: names, media: [{ delayMs: 20, mtu: options.mtu ?? 255, links: edges }] });
+  const { clock, idOf, nameOf } = network;
+  const nodes = new Map<string, RoutingNode>();
+  for (const { links, neighbours, ...node } of network.nodes) {
+    const link = links[0]!;
+    const routes = Object.fromEntries(Object.entries(options.routes?.[node.name] ?? {}).map(([destination, nextHop]) => [idOf(destination), idOf(nextHop)]));
+    const init = typeof options.init === 'function' ? options.init(node.name) : options.init;
+    const router = new Router({ link, nodeKey: nodeKeyFromSecret(node.secretKey), randomBytes, seen: options.seen?.(node.name) ?? new MemorySeenMessages(), clock }, { routes, neighbours: neighbours.map((other) => other.id), ...init });
     const received: string[] = [];
     const envelopesSeen: string[] = [];
     link.on('message', (_peer, message) => envelopesSeen.push(hex(message)));
     router.on('message', (source, payload) => received.push(`${nameOf(source)}:${hex(payload)}`));
     router.start();
-    nodes.set(name, { ...node, link, router, received, envelopesSeen });
+    nodes.set(node.name, { ...node, link, router, received, envelopesSeen });
   }
-  await Promise.all([...nodes.values()].map((node) => node.link.start()));
+  await network.start();
   const node = (name: string) => nodes.get(name)!;
   return {
     clock,
-    medium,
+    medium: network.media[0]!,
     node,
     idOf,
     /** Stops every link. */
-    stop: () => Promise.all([...nodes.values()].map((each) => each.link.stop())),
+    stop: () => network.stop(),
     /** Sum of a drop counter over all routers. */
     dropped: (reason: keyof Router['counters']['dropped']) => [...nodes.values()].reduce((sum, each) => sum + each.router.counters.dropped[reason], 0),
     forwarded: () => [...nodes.values()].reduce((sum, each) => sum + each.router.counters.forwarded, 0),

@@ -8,7 +8,8 @@ import { associatedData, decodeEnvelope, encodeEnvelope, ROUTED_OVERHEAD } from 
 import { nodeKeyFromSecret, sealPayload, endToEndKey } from '../../../transports/router/end-to-end.js';
 import { NoRouteError, Router } from '../../../transports/router/router.js';
 import { MemorySeenMessages } from '../../../transports/router/seen-messages.js';
-import { hex, makeNode, randomBytes } from '../link/link-network.js';
+import { hex, makeNode } from '../../../sim/kit/link-node.js';
+import { randomBytes } from '../../../sim/kit/random.js';
 import { createMesh, lineEdges, lineRoutes } from './router-network.js';
 
 const LINE = ['A', 'B', 'C', 'D'] as const;

@@ -1,22 +1,20 @@
 /**
  * Channel managers wired in one process: an in-memory messenger that queues
- * messages and delivers them in order when asked, a test wallet that funds
- * channels from a made-up segwit coin, and a broadcaster that records.
+ * messages and delivers them in order when asked, the test wallet (see
+ * test-wallet.ts), and a broadcaster that records.
  * Like rust-lightning's functional test utilities: a scenario reads like the scenario.
  */
-import type { FeeEstimator } from '../../../node/chain/fee-estimator.js';
-import type { Logger } from '../../../node/core/logger.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
-import { buildFundingTransaction } from '../../../node/bolt3/funding.js';
-import { p2wpkh } from '../../../node/bolt3/scripts.js';
-import type { Transaction } from '../../../node/bolt3/transaction.js';
-import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
-import type { Messenger } from '../../../node/core/messenger.js';
-import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
-import { SeedSigner } from '../../../node/keys/signer.js';
-import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
+import type { Transaction } from '../../node/bolt3/transaction.js';
+import type { FeeEstimator } from '../../node/chain/fee-estimator.js';
+import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../node/channel/manager.js';
+import type { Logger } from '../../node/core/logger.js';
+import type { Messenger } from '../../node/core/messenger.js';
+import { MemoryPersister, type Persister } from '../../node/persist/persister.js';
+import { recordingBroadcaster } from './broadcaster.js';
+import { signerOf } from './signer-of.js';
+import { testWallet } from './test-wallet.js';
 
 export interface TestNode {
   readonly id: string;
@@ -62,7 +60,7 @@ export function createNetwork(
         persister: persister(i),
         messenger: messenger?.(i) ?? { send: (peer: string, bytes: Uint8Array) => queue.push([id, peer, bytes]) },
         wallet: wallet?.(i) ?? testWallet(i),
-        broadcaster: { broadcast: (tx: Transaction) => broadcast.push(tx) },
+        broadcaster: recordingBroadcaster(broadcast),
         randomBytes: (length: number) => sha256(Uint8Array.of(0x99, i, counter++)).slice(0, length),
         ...(feeEstimator && { feeEstimator: feeEstimator(i) }),
         ...(logger && { logger: logger(i) }),
@@ -82,7 +80,7 @@ export function createNetwork(
         const copy = new MemoryPersister();
         for (const [id, record] of components.persister.loadChannels()) copy.saveChannel(id, record);
         for (const [id, value] of components.persister.getAll('invoice')) copy.put('invoice', id, value);
-        return new ChannelManager({ ...components, persister: copy, broadcaster: { broadcast: (tx) => broadcastInto.push(tx) } }, { network: 3, ...(typeof init === 'function' ? init(i) : init) });
+        return new ChannelManager({ ...components, persister: copy, broadcaster: recordingBroadcaster(broadcastInto) }, { network: 3, ...(typeof init === 'function' ? init(i) : init) });
       },
       restart() {
         node.manager.removeAllListeners();
@@ -105,34 +103,6 @@ export function createNetwork(
       return delivered;
     },
   };
-}
-
-/**
- * The wallet of node `i`: it funds channels and pays fees from made-up
- * segwit coins (no chain in these tests) and sweeps to a P2WPKH of its own.
- */
-export function testWallet(i: number): FundingWallet {
-  const walletKey = sha256(Uint8Array.of(0x3a, i));
-  let coins = 0;
-  const coin = (satoshis: number) => ({ outpoint: { txid: bytesToHex(sha256(Uint8Array.of(i, coins++))), vout: 0 }, satoshis, publicKey: publicKeyOf(walletKey), kind: 'p2wpkh' as const });
-  return {
-    fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }) => {
-      const built = buildFundingTransaction(
-        { inputs: [coin(satoshis + 100_000)], fundingSatoshis: satoshis, localFundingPubkey, remoteFundingPubkey, changeScript: p2wpkh(publicKeyOf(walletKey)), feeratePerKw },
-        (_input, digest) => signDigest(digest, walletKey),
-      );
-      return { tx: built.tx, outputIndex: built.fundingOutputIndex };
-    },
-    sweepScript: () => p2wpkh(publicKeyOf(walletKey)),
-    payFee: (tx, baseWeight, feeratePerKw) => {
-      addFeeInputs(tx, { coins: [coin(100_000)], changeScript: p2wpkh(publicKeyOf(walletKey)), baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, walletKey));
-    },
-  };
-}
-
-/** The signer (and node key) of node `i` of a network. */
-export function signerOf(i: number): SeedSigner {
-  return new SeedSigner(sha256(Uint8Array.of(0x5e, i)));
 }
 
 /**

@@ -4,12 +4,12 @@
  * real wire codec until both are quiet.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { CommitmentVariant } from '../../../node/bolt3/fees.js';
-import type { Outpoint } from '../../../node/bolt3/transaction.js';
-import type { Channel, ChannelEvent, ChannelSide } from '../../../node/channel/channel.js';
-import { openChannel } from '../../../node/channel/open.js';
-import { type ChannelSigner, SeedSigner } from '../../../node/keys/signer.js';
-import { type ChannelUpdate, decodeMessage, encodeMessage } from '../../../node/wire/messages.js';
+import type { CommitmentVariant } from '../../node/bolt3/fees.js';
+import type { Outpoint } from '../../node/bolt3/transaction.js';
+import type { Channel, ChannelEvent, ChannelSide } from '../../node/channel/channel.js';
+import { openChannel } from '../../node/channel/open.js';
+import { type ChannelSigner, SeedSigner } from '../../node/keys/signer.js';
+import { type ChannelUpdate, decodeMessage, encodeMessage } from '../../node/wire/messages.js';
 
 export const FUNDING_SATOSHIS = 1_000_000;
 
