@@ -1,11 +1,12 @@
 /** `lnmesh gateway --config FILE`: the gateway daemon, in the foreground. */
 import type { Command } from 'commander';
-import { daemonVerb, integerArgument, show } from '../node/cli/control-commands.js';
+import { integerArgument } from '../node/cli/verbs/arguments.js';
+import { daemonVerb, show } from '../node/cli/verbs/daemon-verb.js';
 import { runUntilSignalled } from '../node/cli/daemon-runner.js';
-import { type DaemonOptions, ask } from '../node/cli/daemon-socket.js';
+import { type DaemonOptions, ask } from '../node/cli/verbs/daemon-socket.js';
 import { createLogger } from '../node/daemon/logger.js';
 import { loadGatewayConfig } from './daemon/gateway-config.js';
-import { MAX_BLOCKS_PER_MINE, MAX_REORG_DEPTH } from './daemon/gateway-control.js';
+import { MAX_BLOCKS_PER_MINE, MAX_REORG_DEPTH } from './daemon/gateway-control-regtest.js';
 
 export const DEFAULT_GATEWAY_CONFIG = '/etc/lnmesh/gateway.yaml';
 
@@ -37,7 +38,7 @@ export function registerRegtestCommands(program: Command): void {
     .description(`Mines blocks now on a regtest gateway with the embedded chain: at most ${MAX_BLOCKS_PER_MINE} per call (call again for more).`)
     .argument('[blocks]', `how many, 1 to ${MAX_BLOCKS_PER_MINE}`, integerArgument('blocks', 1, MAX_BLOCKS_PER_MINE), 1)
     .action(async (blocks: number, options: DaemonOptions) => {
-      show(options, await ask(options, 'mine', { blocks }), (result: { height: number }) => `mined ${blocks}; height ${result.height}`);
+      show(options, await ask(options, 'mine', { blocks }), (result) => `mined ${blocks}; height ${result.height}`);
     });
 
   daemonVerb(program, 'reorg', `regtest gateway: replace the last blocks with a longer branch (at most ${MAX_REORG_DEPTH} deep)`)
@@ -47,13 +48,13 @@ export function registerRegtestCommands(program: Command): void {
     )
     .argument('<depth>', `how many blocks leave the best chain, 1 to ${MAX_REORG_DEPTH}`, integerArgument('depth', 1, MAX_REORG_DEPTH))
     .action(async (depth: number, options: DaemonOptions) => {
-      show(options, await ask(options, 'reorg', { depth }), (result: { forkHeight: number; height: number }) => `reorganized from height ${result.forkHeight}: ${depth} blocks replaced; height ${result.height}`);
+      show(options, await ask(options, 'reorg', { depth }), (result) => `reorganized from height ${result.forkHeight}: ${depth} blocks replaced; height ${result.height}`);
     });
 
   daemonVerb(program, 'faucet', "regtest gateway: pay an address from the miner's coins")
     .argument('<address>', 'a regtest address (bcrt1..., e.g. from lnmesh wallet on a node)')
     .argument('<satoshis>', 'how much', integerArgument('satoshis', 1_000, 1_000_000_000))
     .action(async (address: string, satoshis: number, options: DaemonOptions) => {
-      show(options, await ask(options, 'faucet', { address, satoshis }), (result: { txid: string }) => result.txid);
+      show(options, await ask(options, 'faucet', { address, satoshis }), (result) => result.txid);
     });
 }

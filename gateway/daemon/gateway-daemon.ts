@@ -28,6 +28,7 @@ import { Mailbox } from '../relay/mailbox.js';
 import { AppointmentStore } from '../tower/appointment-store.js';
 import { ResponseStore } from '../tower/response-store.js';
 import { gatewayControlHandlers } from './gateway-control.js';
+import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import { type GatewayDaemonConfig, towerStoreInit } from './gateway-config.js';
 import { RegtestFaucet } from './regtest-faucet.js';
 
@@ -38,25 +39,6 @@ export class GatewayDaemonError extends Error {
 export interface GatewayDaemonOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
-}
-
-/** What a running gateway daemon holds; the control handlers read from it. */
-export interface GatewayDaemonParts {
-  readonly config: GatewayDaemonConfig;
-  readonly gateway: Gateway;
-  readonly nodeId: string;
-  readonly chain: ChainSource;
-  readonly appointments: AppointmentStore;
-  readonly responses: ResponseStore;
-  readonly mailbox: Mailbox;
-  /** Routed envelopes already delivered to the gateway, on disk: a restart does not make a replay new. */
-  readonly seen: LmdbSeenMessages;
-  readonly outbox: LmdbLinkOutbox;
-  /** On regtest with the embedded chain: mining and the faucet. */
-  readonly regtest?: { readonly chain: EmbeddedChain; readonly faucet: RegtestFaucet };
-  readonly clock: Clock;
-  readonly startedAt: number;
-  readonly logger: Logger;
 }
 
 const BCOIN_NETWORKS: Readonly<Record<string, BcoinNetwork>> = { mainnet: 'main', testnet: 'testnet', regtest: 'regtest' };

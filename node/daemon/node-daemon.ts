@@ -26,30 +26,13 @@ import { octal } from './data-dir-permissions.js';
 import { greetNeighbours } from './greet-neighbours.js';
 import { type Logger, componentLogger } from './logger.js';
 import { nodeControlHandlers } from './node-control.js';
+import type { NodeDaemonParts } from './node-daemon-parts.js';
 import { PaymentLog } from './payment-log.js';
 
 export interface NodeDaemonOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly randomBytes?: RandomBytes;
-}
-
-/** Everything a running node daemon holds; the control handlers read from it. */
-export interface NodeDaemonParts {
-  readonly config: NodeDaemonConfig;
-  readonly node: MeshNode;
-  readonly nodeId: string;
-  readonly persister: LmdbPersister;
-  readonly outbox: LmdbLinkOutbox;
-  /** Routed envelopes already delivered, on disk: a restart does not make a replay new. */
-  readonly seen: LmdbSeenMessages;
-  readonly wallet: NodeWallet;
-  readonly payments: PaymentLog;
-  readonly clock: Clock;
-  readonly startedAt: number;
-  readonly logger: Logger;
-  /** Watches `txid` until the gateway proves it, then counts its outputs to the wallet (kept across restarts). */
-  expectDeposit(txid: string): void;
 }
 
 /** Without a gateway nothing reaches the chain: say so loudly rather than fail to start (a new config has no gateway yet). */
