@@ -57,7 +57,7 @@ async function measureDaemons(): Promise<Measured> {
   mkdirSync(outDir, { recursive: true });
   const cli = join(outDir, 'lnmesh.mjs');
   // Inside node_modules/.cache so that the packages left out of the bundle resolve from the repo's node_modules.
-  await build({ entryPoints: [join(ROOT, 'node/cli/lnmesh.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'error' });
+  await build({ entryPoints: [join(ROOT, 'node/program/lnmesh.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'error' });
   const broker = await Aedes.createBroker();
   const server = createServer(broker.handle);
   server.listen(0, '127.0.0.1');
