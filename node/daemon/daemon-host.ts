@@ -5,7 +5,8 @@
  * socket, the service (links closed), the stores (flushed, last opened
  * first), the lock. A start that fails undoes what it had done.
  */
-import { type ControlHandler, ControlServer } from '../control/control-server.js';
+import type { ControlApi, ControlHandlers } from '../control/control-api.js';
+import { ControlServer } from '../control/control-server.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { octal } from './data-dir-permissions.js';
 import type { Logger } from './logger.js';
@@ -71,8 +72,8 @@ export class DaemonHost {
     await service.start();
   }
 
-  /** Answers the control socket with `handlers`, until the daemon stops. */
-  async listen(handlers: Readonly<Record<string, ControlHandler>>): Promise<void> {
+  /** Answers the control socket with a handler for each method of the daemon's table, until the daemon stops. */
+  async listen<Api extends ControlApi>(handlers: ControlHandlers<Api>): Promise<void> {
     const control = new ControlServer(handlers, { socketPath: this.init.controlSocket });
     control.on('warning', (message) => this.init.logger.warn({ component: 'control' }, message));
     await control.start();
