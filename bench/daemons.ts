@@ -99,7 +99,7 @@ async function bundleCli(): Promise<string> {
   const outDir = join(ROOT, 'node_modules', '.cache', 'lnmesh-bench');
   mkdirSync(outDir, { recursive: true });
   const cli = join(outDir, 'lnmesh.mjs');
-  await build({ entryPoints: [join(ROOT, 'node/cli/lnmesh.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'error' });
+  await build({ entryPoints: [join(ROOT, 'node/program/lnmesh.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'error' });
   return cli;
 }
 

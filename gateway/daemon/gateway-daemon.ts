@@ -1,8 +1,9 @@
 /**
  * The gateway daemon (`lnmesh gateway --config FILE`): the `Gateway` on real
- * parts. It locks its data directory, opens the chain backend (bcoin in the
- * data directory, or Bitcoin Core), the tower's stores, the mailbox and the
- * links' outbox, starts the gateway, and answers the control socket. On
+ * parts. Its host (node/daemon/daemon-host.ts) locks the data directory; it
+ * opens the chain backend (bcoin in the data directory, or Bitcoin Core),
+ * the tower's stores, the mailbox and the links' outbox, starts the
+ * gateway, and answers the control socket. On
  * regtest it can make its chain usable by itself (blocks past segwit, a
  * block clock, a faucet). `stop` undoes it in reverse order.
  */
@@ -10,9 +11,7 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Clock, systemClock } from '../../node/core/clock.js';
-import { ControlServer } from '../../node/control/control-server.js';
-import { type DataDirLock, lockDataDir } from '../../node/daemon/data-dir-lock.js';
-import { octal } from '../../node/daemon/data-dir-permissions.js';
+import { DaemonHost } from '../../node/daemon/daemon-host.js';
 import type { Logger } from '../../node/daemon/logger.js';
 import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
@@ -28,6 +27,7 @@ import { Mailbox } from '../relay/mailbox.js';
 import { AppointmentStore } from '../tower/appointment-store.js';
 import { ResponseStore } from '../tower/response-store.js';
 import { gatewayControlHandlers } from './gateway-control.js';
+import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import { type GatewayDaemonConfig, towerStoreInit } from './gateway-config.js';
 import { RegtestFaucet } from './regtest-faucet.js';
 
@@ -40,25 +40,6 @@ export interface GatewayDaemonOptions {
   readonly clock?: Clock;
 }
 
-/** What a running gateway daemon holds; the control handlers read from it. */
-export interface GatewayDaemonParts {
-  readonly config: GatewayDaemonConfig;
-  readonly gateway: Gateway;
-  readonly nodeId: string;
-  readonly chain: ChainSource;
-  readonly appointments: AppointmentStore;
-  readonly responses: ResponseStore;
-  readonly mailbox: Mailbox;
-  /** Routed envelopes already delivered to the gateway, on disk: a restart does not make a replay new. */
-  readonly seen: LmdbSeenMessages;
-  readonly outbox: LmdbLinkOutbox;
-  /** On regtest with the embedded chain: mining and the faucet. */
-  readonly regtest?: { readonly chain: EmbeddedChain; readonly faucet: RegtestFaucet };
-  readonly clock: Clock;
-  readonly startedAt: number;
-  readonly logger: Logger;
-}
-
 const BCOIN_NETWORKS: Readonly<Record<string, BcoinNetwork>> = { mainnet: 'main', testnet: 'testnet', regtest: 'regtest' };
 
 export class GatewayDaemon {
@@ -66,70 +47,55 @@ export class GatewayDaemon {
 
   private constructor(
     readonly parts: GatewayDaemonParts,
-    private readonly control: ControlServer,
-    private readonly lock: DataDirLock,
+    private readonly host: DaemonHost,
     /** Stops the block clock, once a block being mined is done. */
     private readonly stopBlockClock: () => Promise<void>,
   ) {}
 
-  static async start(config: GatewayDaemonConfig, options: GatewayDaemonOptions): Promise<GatewayDaemon> {
+  static start(config: GatewayDaemonConfig, options: GatewayDaemonOptions): Promise<GatewayDaemon> {
     const { logger } = options;
-    const clock = options.clock ?? systemClock;
-    // Refuses a data directory that others can write; from here on every file the daemon makes is owner-only.
-    const lock = lockDataDir(config.dataDir);
-    if (lock.tightenedFrom !== undefined) logger.warn({ dataDir: config.dataDir, was: octal(lock.tightenedFrom) }, 'the data directory was readable by group or others: made 0700');
-    const opened: { close(): unknown }[] = [];
-    let running: Gateway | undefined;
-    try {
-      const key = gatewayKeyFromSecret(readSeedFile(config.keyFile));
-      const nodeId = bytesToHex(key.nodeId);
-      const chain = GatewayDaemon.chainFor(config);
-      logger.info({ backend: config.chain.backend, network: config.network }, 'opening the chain');
-      await chain.open();
-      opened.push(chain);
-      chain.on('warning', (message) => logger.warn({ component: 'chain' }, message));
-      let regtest: GatewayDaemonParts['regtest'];
-      if (chain instanceof EmbeddedChain && config.network === 'regtest') {
-        if (config.regtest.mineOnStart) await mineToSegwit(chain);
-        regtest = { chain, faucet: new RegtestFaucet(chain, join(config.dataDir, 'faucet-next-coinbase')) };
-      }
-      const appointments = new AppointmentStore(join(config.dataDir, 'tower-appointments'), towerStoreInit(config));
-      opened.push(appointments);
-      const responses = new ResponseStore(join(config.dataDir, 'tower-responses'));
-      opened.push(responses);
-      const mailbox = new Mailbox(join(config.dataDir, 'mailbox'), clock);
-      opened.push(mailbox);
-      const outbox = new LmdbLinkOutbox(join(config.dataDir, 'outbox'));
-      opened.push(outbox);
-      const feedStore = new FeedStore(join(config.dataDir, 'chain-feed'));
-      opened.push(feedStore);
-      const seen = new LmdbSeenMessages(join(config.dataDir, 'seen'), clock);
-      opened.push(seen);
-      const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
-      const gateway = new Gateway(
-        { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes },
-        { links: config.links, routes: config.routes, tower: config.tower },
-      );
-      const parts: GatewayDaemonParts = { config, gateway, nodeId, chain, appointments, responses, mailbox, seen, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
+    return DaemonHost.start({ dataDir: config.dataDir, controlSocket: config.controlSocket, logger }, async (host) => {
+      const parts = await GatewayDaemon.assemble(config, options, host);
+      const { gateway, chain, regtest, clock } = parts;
       GatewayDaemon.log(parts);
-      running = gateway;
-      await gateway.start();
+      await host.run(gateway);
       greetNeighbours(gateway.links);
       const tip = await chain.tip();
-      const control = new ControlServer(gatewayControlHandlers(parts), { socketPath: config.controlSocket });
-      control.on('warning', (message) => logger.warn({ component: 'control' }, message));
-      await control.start();
+      await host.listen(gatewayControlHandlers(parts));
       const cancelBlockClock = regtest && config.regtest.blockIntervalMs > 0 ? GatewayDaemon.blockClock(regtest.chain, config.regtest.blockIntervalMs, clock, logger) : async () => {};
-      logger.info({ nodeId, network: config.network, height: tip.height, links: config.links.length, controlSocket: config.controlSocket }, 'gateway started');
+      logger.info({ nodeId: parts.nodeId, network: config.network, height: tip.height, links: config.links.length, controlSocket: config.controlSocket }, 'gateway started');
       if (!gateway.towerWatching) logger.warn('the watchtower is switched off (tower.watch: false): it keeps the nodes\' appointments but answers no breach');
-      return new GatewayDaemon(parts, control, lock, cancelBlockClock);
-    } catch (error) {
-      // Whatever started stops before its stores and chain close.
-      await running?.stop().catch(() => {});
-      for (const store of opened.reverse()) await store.close();
-      lock.release();
-      throw error;
+      return new GatewayDaemon(parts, host, cancelBlockClock);
+    });
+  }
+
+  /** Reads the key, opens the chain and the stores (the host closes them) and builds the gateway on them; nothing runs yet. */
+  private static async assemble(config: GatewayDaemonConfig, options: GatewayDaemonOptions, host: DaemonHost): Promise<GatewayDaemonParts> {
+    const { logger } = options;
+    const clock = options.clock ?? systemClock;
+    const key = gatewayKeyFromSecret(readSeedFile(config.keyFile));
+    const chain = GatewayDaemon.chainFor(config);
+    logger.info({ backend: config.chain.backend, network: config.network }, 'opening the chain');
+    await chain.open();
+    host.open(chain);
+    chain.on('warning', (message) => logger.warn({ component: 'chain' }, message));
+    let regtest: GatewayDaemonParts['regtest'];
+    if (chain instanceof EmbeddedChain && config.network === 'regtest') {
+      if (config.regtest.mineOnStart) await mineToSegwit(chain);
+      regtest = { chain, faucet: new RegtestFaucet(chain, join(config.dataDir, 'faucet-next-coinbase')) };
     }
+    const appointments = host.open(new AppointmentStore(join(config.dataDir, 'tower-appointments'), towerStoreInit(config)));
+    const responses = host.open(new ResponseStore(join(config.dataDir, 'tower-responses')));
+    const mailbox = host.open(new Mailbox(join(config.dataDir, 'mailbox'), clock));
+    const outbox = host.open(new LmdbLinkOutbox(join(config.dataDir, 'outbox')));
+    const feedStore = host.open(new FeedStore(join(config.dataDir, 'chain-feed')));
+    const seen = host.open(new LmdbSeenMessages(join(config.dataDir, 'seen'), clock));
+    const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
+    const gateway = new Gateway(
+      { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes },
+      { links: config.links, routes: config.routes, tower: config.tower },
+    );
+    return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
   }
 
   private static chainFor(config: GatewayDaemonConfig): ChainSource {
@@ -174,24 +140,15 @@ export class GatewayDaemon {
     };
   }
 
+  /** Stops the block clock, then everything else in reverse order (DaemonHost); once, later calls wait for the first. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      const { gateway, chain, appointments, responses, mailbox, seen, outbox, logger } = this.parts;
       try {
         await this.stopBlockClock();
-        await this.control.stop();
-        await gateway.stop();
       } finally {
-        // The stores and the chain close and the lock goes even if a link would not stop cleanly.
-        await outbox.close();
-        await seen.close();
-        await mailbox.close();
-        await responses.close();
-        await appointments.close();
-        await chain.close();
-        this.lock.release();
+        await this.host.stop();
       }
-      logger.info('gateway stopped');
+      this.parts.logger.info('gateway stopped');
     })();
     return this.stopping;
   }

@@ -2,7 +2,7 @@
  * Step one of the device bundle: the device's `lnmesh` and everything it
  * imports, in one ES module (lnmesh.mjs) built by esbuild, except the
  * packages that load native code (external-packages.ts); and `lnmesh check`
- * alone in another (check.mjs, see check-program.ts).
+ * alone in another (check.mjs, see node/cli/check-program.ts).
  *
  * ES module output keeps the entry's top-level await and `import.meta.url`
  * working. Inlined CommonJS code still calls `require` and reads
@@ -28,8 +28,8 @@ const BANNER = [
 
 export const DEVICE_ENTRY = 'node/cli/lnmesh-device.ts';
 export const BUNDLE_MAIN = 'lnmesh.mjs';
-/** `lnmesh check` on its own (check-program.ts), so that it works when lnmesh.mjs cannot start. */
-export const CHECK_ENTRY = 'node/bundle/check-program.ts';
+/** `lnmesh check` on its own (node/cli/check-program.ts), so that it works when lnmesh.mjs cannot start. */
+export const CHECK_ENTRY = 'node/cli/check-program.ts';
 export const BUNDLE_CHECK = 'check.mjs';
 
 /**

@@ -6,13 +6,14 @@
 import type { Command } from 'commander';
 import { registerAirtimeCommand } from './airtime.js';
 import { registerControlCommands } from './control-commands.js';
-import { registerInitCommand } from './init.js';
+import { type InitTemplates, registerInitCommand } from './init.js';
 import { registerNodeCommand } from './node-command.js';
 import { registerCheckCommand } from './check.js';
 import { registerSeedCommand } from './seed.js';
 
-export function registerDeviceCommands(program: Command): void {
-  registerInitCommand(program);
+/** `templates.gateway` lets `lnmesh init` write a gateway's config too (the full lnmesh passes it). */
+export function registerDeviceCommands(program: Command, templates: InitTemplates = {}): void {
+  registerInitCommand(program, templates);
   registerNodeCommand(program);
   registerControlCommands(program);
   registerSeedCommand(program);

@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Command, InvalidArgumentError } from 'commander';
-import { gatewayConfigTemplate } from '../../gateway/daemon/gateway-template.js';
 import { NETWORK_NAMES } from '../config/node-config.js';
 import { nodeConfigTemplate } from '../config/node-template.js';
 import { octal, preparePrivateDir } from '../daemon/data-dir-permissions.js';
@@ -19,6 +18,15 @@ import { nodeKeyFromSecret } from '../core/node-key.js';
 import { generateSeed, writeSeedFile } from '../keys/seed.js';
 import { SeedSigner } from '../keys/signer.js';
 
+/**
+ * The gateway's config template, when this lnmesh runs gateways: the full
+ * program passes it in (node/program/lnmesh.ts), the device's has none, so
+ * the device's code never imports the gateway.
+ */
+export interface InitTemplates {
+  readonly gateway?: (settings: { readonly dataDir: string; readonly network?: string }) => string;
+}
+
 interface InitOptions {
   config?: string;
   dataDir?: string;
@@ -26,7 +34,8 @@ interface InitOptions {
   gateway?: string;
 }
 
-export function registerInitCommand(program: Command): void {
+export function registerInitCommand(program: Command, templates: InitTemplates = {}): void {
+  const kinds = templates.gateway ? 'node or gateway' : 'node';
   program
     .command('init')
     .summary('write a starting config and a new seed')
@@ -42,8 +51,8 @@ export function registerInitCommand(program: Command): void {
         'Back up a node seed as words: lnmesh seed words --file <dataDir>/seed',
       ].join('\n'),
     )
-    .argument('<kind>', 'node or gateway', (value: string) => {
-      if (value !== 'node' && value !== 'gateway') throw new InvalidArgumentError('expected node or gateway');
+    .argument('<kind>', kinds, (value: string) => {
+      if (value !== 'node' && (value !== 'gateway' || !templates.gateway)) throw new InvalidArgumentError(`expected ${kinds}`);
       return value;
     })
     .option('-c, --config <file>', 'where to write the config (default ./node.yaml or ./gateway.yaml)')
@@ -58,10 +67,10 @@ export function registerInitCommand(program: Command): void {
       if (problem) throw new InvalidArgumentError(problem);
       return value.toLowerCase();
     })
-    .action((kind: 'node' | 'gateway', options: InitOptions) => initDaemon(kind, options));
+    .action((kind: 'node' | 'gateway', options: InitOptions) => initDaemon(kind, options, templates));
 }
 
-function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
+function initDaemon(kind: 'node' | 'gateway', options: InitOptions, templates: InitTemplates): void {
   if (kind === 'gateway' && options.gateway) throw new InvalidInputError('--gateway', 'only for a node');
   const configPath = resolve(options.config ?? `${kind}.yaml`);
   if (existsSync(configPath)) throw new InvalidInputError('--config', `${configPath} exists; refusing to overwrite a config (choose another path or remove it)`);
@@ -78,7 +87,7 @@ function initDaemon(kind: 'node' | 'gateway', options: InitOptions): void {
   const text =
     kind === 'node'
       ? nodeConfigTemplate({ dataDir: dataDirText, network: options.network, ...(options.gateway && { gatewayId: options.gateway }) })
-      : gatewayConfigTemplate({ dataDir: dataDirText, network: options.network });
+      : gatewayTemplate(templates)({ dataDir: dataDirText, network: options.network });
   writeFileSync(configPath, text, { flag: 'wx', mode: 0o600 }); // it will hold MQTT or RPC passwords
   if (tightenedFrom !== undefined) console.log(`made ${dataDir} owner-only (0700; it was ${octal(tightenedFrom)})`);
   console.log(`wrote ${configPath}`);
@@ -104,4 +113,9 @@ function defaultDataDir(configPath: string): string {
 function relativePath(from: string, to: string): string {
   const path = relative(from, to);
   return path.startsWith('..') ? to : `./${path}`;
+}
+
+function gatewayTemplate(templates: InitTemplates): NonNullable<InitTemplates['gateway']> {
+  if (!templates.gateway) throw new InvalidInputError('kind', 'this lnmesh has no gateway (the device\'s): expected node');
+  return templates.gateway;
 }

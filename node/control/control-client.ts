@@ -37,7 +37,7 @@ const REQUEST_ID = 1;
 export async function callControl(
   socketPath: string,
   method: string,
-  params?: Record<string, unknown>,
+  params?: object,
   options: CallControlOptions = {},
 ): Promise<unknown> {
   const timeoutMs = checkInteger('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 0, 2 ** 31 - 1);
@@ -94,3 +94,4 @@ export async function callControl(
     socket.on('close', () => fail(new ControlError('disconnected', `${socketPath} closed the connection before answering ${method}`)));
   });
 }
+

@@ -85,7 +85,7 @@ export type ControlResponse =
  * A request as one line, newline included. Throws `ControlError('bad_request')`
  * when the params cannot be sent as JSON or the line is over the limit.
  */
-export function encodeRequest(request: ControlRequest, maxLineBytes = MAX_CONTROL_LINE_BYTES): string {
+export function encodeRequest(request: { readonly id: number; readonly method: string; readonly params?: object }, maxLineBytes = MAX_CONTROL_LINE_BYTES): string {
   let line: string;
   try {
     line = JSON.stringify({ id: request.id, method: request.method, ...(request.params === undefined ? {} : { params: request.params }) });

@@ -5,6 +5,7 @@
  */
 import type { Link } from '../../transports/link/link.js';
 import type { LinkEntry } from '../config/links-section.js';
+import type { LinkShape, PeerShape, RouteShape } from '../control/link-shapes.js';
 
 export interface LinkViews {
   /** The name the config gives a neighbour, if any. */
@@ -12,9 +13,9 @@ export interface LinkViews {
   /** Whether the config lists `nodeId` as a neighbour on any link. */
   isNeighbour(nodeId: string): boolean;
   /** Every neighbour, with its link, whether a session is up and what waits for it. */
-  peers(): { nodeId: string; name: string | undefined; link: number; transport: string | undefined; up: boolean; outbox: number }[];
-  routes(): { destination: string; nextHop: string; nextHopName: string | undefined; direct?: true }[];
-  counters(): Record<string, unknown>[];
+  peers(): PeerShape[];
+  routes(): RouteShape[];
+  counters(): LinkShape[];
 }
 
 /** Seconds since a neighbour was last heard from, when it was. */

@@ -1,10 +1,10 @@
 /**
  * The node daemon (`lnmesh node --config FILE`): a `MeshNode` on real
- * parts. It locks its data directory, reads the seed, opens the lmdb stores
- * (channels and records; the links' outbox), builds the links from the
- * config, restores channels and outbox, and answers the control socket.
- * `stop` undoes it in reverse: the control socket, the links (radios
- * closed), the stores (flushed), the lock.
+ * parts. Its host (daemon-host.ts) locks the data directory; it reads the
+ * seed, opens the lmdb stores (channels and records; the links' outbox; the
+ * envelopes seen), builds the links from the config, restores channels and
+ * outbox, and answers the control socket. `stop` undoes it in reverse: the
+ * control socket, the links (radios closed), the stores (flushed), the lock.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,42 +14,23 @@ import { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js'
 import type { Broadcaster } from '../channel/manager.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { NETWORK_NUMBERS, type NodeDaemonConfig } from '../config/node-config.js';
-import { ControlServer } from '../control/control-server.js';
 import type { RandomBytes } from '../core/random.js';
 import { readSeedFile } from '../keys/seed.js';
 import { SeedSigner } from '../keys/signer.js';
-import { MeshNode } from '../mesh-node.js';
+import { MeshNode, type MeshNodeConfig } from '../mesh-node.js';
 import { LmdbPersister } from '../persist/lmdb.js';
 import { NodeWallet } from '../wallet/node-wallet.js';
-import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { octal } from './data-dir-permissions.js';
+import { DaemonHost } from './daemon-host.js';
 import { greetNeighbours } from './greet-neighbours.js';
 import { type Logger, componentLogger } from './logger.js';
 import { nodeControlHandlers } from './node-control.js';
+import type { NodeDaemonParts } from './node-daemon-parts.js';
 import { PaymentLog } from './payment-log.js';
 
 export interface NodeDaemonOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly randomBytes?: RandomBytes;
-}
-
-/** Everything a running node daemon holds; the control handlers read from it. */
-export interface NodeDaemonParts {
-  readonly config: NodeDaemonConfig;
-  readonly node: MeshNode;
-  readonly nodeId: string;
-  readonly persister: LmdbPersister;
-  readonly outbox: LmdbLinkOutbox;
-  /** Routed envelopes already delivered, on disk: a restart does not make a replay new. */
-  readonly seen: LmdbSeenMessages;
-  readonly wallet: NodeWallet;
-  readonly payments: PaymentLog;
-  readonly clock: Clock;
-  readonly startedAt: number;
-  readonly logger: Logger;
-  /** Watches `txid` until the gateway proves it, then counts its outputs to the wallet (kept across restarts). */
-  expectDeposit(txid: string): void;
 }
 
 /** Without a gateway nothing reaches the chain: say so loudly rather than fail to start (a new config has no gateway yet). */
@@ -62,79 +43,47 @@ export class NodeDaemon {
 
   private constructor(
     readonly parts: NodeDaemonParts,
-    private readonly control: ControlServer,
-    private readonly lock: DataDirLock,
+    private readonly host: DaemonHost,
   ) {}
 
-  static async start(config: NodeDaemonConfig, options: NodeDaemonOptions): Promise<NodeDaemon> {
+  static start(config: NodeDaemonConfig, options: NodeDaemonOptions): Promise<NodeDaemon> {
     const { logger } = options;
-    const clock = options.clock ?? systemClock;
-    const randomBytes = options.randomBytes ?? ((length: number) => new Uint8Array(nodeRandomBytes(length)));
-    // Refuses a data directory that others can write; from here on every file the daemon makes is owner-only.
-    const lock = lockDataDir(config.dataDir);
-    if (lock.tightenedFrom !== undefined) logger.warn({ dataDir: config.dataDir, was: octal(lock.tightenedFrom) }, 'the data directory was readable by group or others: made 0700');
-    const opened: { close(): unknown }[] = [];
-    let running: MeshNode | undefined;
-    try {
-      const signer = new SeedSigner(readSeedFile(config.seedFile));
-      const nodeId = bytesToHex(signer.nodeId);
-      const persister = new LmdbPersister(join(config.dataDir, 'node'));
-      opened.push(persister);
-      const outbox = new LmdbLinkOutbox(join(config.dataDir, 'outbox'));
-      opened.push(outbox);
-      const seen = new LmdbSeenMessages(join(config.dataDir, 'seen'), clock);
-      opened.push(seen);
-      const wallet = new NodeWallet(signer.walletKey(), persister);
-      const node = new MeshNode(
-        { signer, persister, outbox, seen, wallet, clock, randomBytes, logger: componentLogger(logger, 'channels'), ...(!config.gateway && { broadcaster: noGateway(logger) }) },
-        {
-          channels: {
-            network: NETWORK_NUMBERS[config.network],
-            policy: { ...(config.channels.offlineHorizonBlocks !== undefined && { offlineHorizonBlocks: config.channels.offlineHorizonBlocks }), ...(config.channels.marginBlocks !== undefined && { marginBlocks: config.channels.marginBlocks }) },
-            ...(config.channels.minimumDepth !== undefined && { minimumDepth: config.channels.minimumDepth }),
-            ...(config.channels.feeratePerKw !== undefined && { feeratePerKw: config.channels.feeratePerKw }),
-            ...(config.channels.channelType !== undefined && { channelType: config.channels.channelType }),
-          },
-          links: config.links,
-          routes: config.routes,
-          ...(config.gateway && {
-            gateway: {
-              nodeId: config.gateway.nodeId,
-              network: config.network,
-              ...(config.gateway.pollIntervalMs !== undefined && { pollIntervalMs: config.gateway.pollIntervalMs }),
-              ...(config.gateway.checkpoint && { checkpoint: config.gateway.checkpoint }),
-            },
-          }),
-        },
-      );
-      // Coins held by openings that did not become channels before the last stop come back.
-      const { released } = wallet.settleFundings(new Set(node.manager.channelSummaries().flatMap((channel) => (channel.fundingTxid ? [channel.fundingTxid] : []))));
-      if (released.length > 0) logger.info({ transactions: released }, 'funding transactions that never went out: their coins are back in the wallet');
-      const payments = new PaymentLog(persister, clock);
-      const expectDeposit = (txid: string) => {
-        persister.put('walletDeposit', txid, { requestedAt: clock.now() });
-        node.uplink?.watch(txid);
-      };
-      const parts: NodeDaemonParts = { config, node, nodeId, persister, outbox, seen, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
+    return DaemonHost.start({ dataDir: config.dataDir, controlSocket: config.controlSocket, logger }, async (host) => {
+      const parts = NodeDaemon.assemble(config, options, host);
+      const { node, persister } = parts;
       // Listeners before the start: resuming the channels may already settle payments and closes.
       NodeDaemon.log(parts);
       NodeDaemon.watchDeposits(parts);
-      running = node;
-      await node.start();
+      await host.run(node);
       greetNeighbours(node.links);
       for (const txid of persister.getAll('walletDeposit').keys()) node.uplink?.watch(txid); // deposits still unproven at the last stop
-      const control = new ControlServer(nodeControlHandlers(parts), { socketPath: config.controlSocket });
-      control.on('warning', (message) => logger.warn({ component: 'control' }, message));
-      await control.start();
-      logger.info({ nodeId, network: config.network, links: config.links.length, channels: node.manager.channelSummaries().length, controlSocket: config.controlSocket }, 'node started');
-      return new NodeDaemon(parts, control, lock);
-    } catch (error) {
-      // Whatever started stops before its stores close.
-      await running?.stop().catch(() => {});
-      for (const store of opened.reverse()) await store.close();
-      lock.release();
-      throw error;
-    }
+      await host.listen(nodeControlHandlers(parts));
+      logger.info({ nodeId: parts.nodeId, network: config.network, links: config.links.length, channels: node.manager.channelSummaries().length, controlSocket: config.controlSocket }, 'node started');
+      return new NodeDaemon(parts, host);
+    });
+  }
+
+  /** Reads the seed, opens the stores (the host closes them) and builds the node on them; nothing runs yet. */
+  private static assemble(config: NodeDaemonConfig, options: NodeDaemonOptions, host: DaemonHost): NodeDaemonParts {
+    const { logger } = options;
+    const clock = options.clock ?? systemClock;
+    const randomBytes = options.randomBytes ?? ((length: number) => new Uint8Array(nodeRandomBytes(length)));
+    const signer = new SeedSigner(readSeedFile(config.seedFile));
+    const persister = host.open(new LmdbPersister(join(config.dataDir, 'node')));
+    const outbox = host.open(new LmdbLinkOutbox(join(config.dataDir, 'outbox')));
+    const seen = host.open(new LmdbSeenMessages(join(config.dataDir, 'seen'), clock));
+    const wallet = new NodeWallet(signer.walletKey(), persister);
+    const components = { signer, persister, outbox, seen, wallet, clock, randomBytes, logger: componentLogger(logger, 'channels'), ...(!config.gateway && { broadcaster: noGateway(logger) }) };
+    const node = new MeshNode(components, meshNodeConfig(config));
+    // Coins held by openings that did not become channels before the last stop come back.
+    const { released } = wallet.settleFundings(new Set(node.manager.channelSummaries().flatMap((channel) => (channel.fundingTxid ? [channel.fundingTxid] : []))));
+    if (released.length > 0) logger.info({ transactions: released }, 'funding transactions that never went out: their coins are back in the wallet');
+    const expectDeposit = (txid: string) => {
+      persister.put('walletDeposit', txid, { requestedAt: clock.now() });
+      node.uplink?.watch(txid);
+    };
+    const payments = new PaymentLog(persister, clock);
+    return { config, node, nodeId: bytesToHex(signer.nodeId), persister, outbox, seen, wallet, payments, clock, startedAt: clock.now(), logger, expectDeposit };
   }
 
   /** Wires the node's events into the log and the payment log. */
@@ -195,22 +144,33 @@ export class NodeDaemon {
     });
   }
 
-  /** Stops everything, once; later calls wait for the first. */
+  /** Stops everything, once, in reverse order (DaemonHost); later calls wait for the first. */
   stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      const { node, persister, outbox, seen, logger } = this.parts;
-      try {
-        await this.control.stop();
-        await node.stop();
-      } finally {
-        // The stores close and the lock goes even if a link would not stop cleanly.
-        await outbox.close();
-        await seen.close();
-        persister.close();
-        this.lock.release();
-      }
-      logger.info('node stopped');
-    })();
+    this.stopping ??= this.host.stop().then(() => this.parts.logger.info('node stopped'));
     return this.stopping;
   }
+}
+
+/** The node's settings from the daemon's config: channel policy, links, routes, and the gateway if there is one. */
+function meshNodeConfig(config: NodeDaemonConfig): MeshNodeConfig {
+  const { channels } = config;
+  return {
+    channels: {
+      network: NETWORK_NUMBERS[config.network],
+      policy: { ...(channels.offlineHorizonBlocks !== undefined && { offlineHorizonBlocks: channels.offlineHorizonBlocks }), ...(channels.marginBlocks !== undefined && { marginBlocks: channels.marginBlocks }) },
+      ...(channels.minimumDepth !== undefined && { minimumDepth: channels.minimumDepth }),
+      ...(channels.feeratePerKw !== undefined && { feeratePerKw: channels.feeratePerKw }),
+      ...(channels.channelType !== undefined && { channelType: channels.channelType }),
+    },
+    links: config.links,
+    routes: config.routes,
+    ...(config.gateway && {
+      gateway: {
+        nodeId: config.gateway.nodeId,
+        network: config.network,
+        ...(config.gateway.pollIntervalMs !== undefined && { pollIntervalMs: config.gateway.pollIntervalMs }),
+        ...(config.gateway.checkpoint && { checkpoint: config.gateway.checkpoint }),
+      },
+    }),
+  };
 }

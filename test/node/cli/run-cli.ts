@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { childEnv } from '../../child-env.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const COMPILED = join(ROOT, 'dist/node/cli/lnmesh.js');
+const COMPILED = join(ROOT, 'dist/node/program/lnmesh.js');
 const SOURCE_DIRS = ['node', 'gateway', 'sim', 'transports'];
 
 /** The newest modification time of the TypeScript files under `dir`. */
@@ -31,7 +31,7 @@ function newestSource(dir: string): number {
 const CLI_COMMAND: readonly string[] =
   existsSync(COMPILED) && statSync(COMPILED).mtimeMs > Math.max(...SOURCE_DIRS.map((dir) => newestSource(join(ROOT, dir))))
     ? [COMPILED]
-    : ['--import', 'tsx', join(ROOT, 'node/cli/lnmesh.ts')];
+    : ['--import', 'tsx', join(ROOT, 'node/program/lnmesh.ts')];
 
 export interface Run {
   readonly status: number | null;

@@ -6,7 +6,7 @@ import t from 'tap';
 import { InvalidInputError } from '../../../node/core/input.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { nodeControlHandlers } from '../../../node/daemon/node-control.js';
-import type { NodeDaemonParts } from '../../../node/daemon/node-daemon.js';
+import type { NodeDaemonParts } from '../../../node/daemon/node-daemon-parts.js';
 
 const nodeId = (seed: number) => bytesToHex(publicKeyOf(sha256(Uint8Array.of(seed))));
 const NEIGHBOUR = nodeId(1);

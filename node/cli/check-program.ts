@@ -7,8 +7,8 @@
  * program imports nothing native until the check itself, so it can report
  * which module fails, and why.
  */
-import { registerCheckCommand } from '../cli/check.js';
-import { newProgram, runProgram } from '../cli/run-program.js';
+import { registerCheckCommand } from './check.js';
+import { newProgram, runProgram } from './run-program.js';
 
 const program = newProgram("Checks that lnmesh's native modules work on this machine.");
 

@@ -13,7 +13,8 @@ export class WaitTimeoutError extends Error {
   override name = 'WaitTimeoutError';
 }
 
-export async function waitWithProgress(check: () => Promise<WaitStep>, options: { timeoutMs: number; intervalMs?: number; what: string }): Promise<void> {
+/** Checks until a step is done, and answers that step. */
+export async function waitWithProgress<Step extends WaitStep>(check: () => Promise<Step>, options: { timeoutMs: number; intervalMs?: number; what: string }): Promise<Step> {
   const started = Date.now();
   const terminal = process.stderr.isTTY === true;
   let last = '';
@@ -25,7 +26,7 @@ export async function waitWithProgress(check: () => Promise<WaitStep>, options: 
     last = step.line;
     if (step.done) {
       if (terminal) process.stderr.write('\n');
-      return;
+      return step;
     }
     if (Date.now() - started > options.timeoutMs) {
       if (terminal) process.stderr.write('\n');

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { ask } from '../../../node/cli/daemon-socket.js';
-import { ControlError } from '../../../node/control/control-protocol.js';
-import { ControlServer } from '../../../node/control/control-server.js';
-import { InvalidInputError } from '../../../node/core/input.js';
+import { ask } from '../../../../node/cli/verbs/daemon-socket.js';
+import { ControlError } from '../../../../node/control/control-protocol.js';
+import { ControlServer } from '../../../../node/control/control-server.js';
+import { InvalidInputError } from '../../../../node/core/input.js';
 
 t.test("a daemon's refusal reaches the user naming its field once", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lnmesh-ask-')); // short: a socket path fits in 107 bytes

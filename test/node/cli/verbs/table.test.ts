@@ -1,6 +1,6 @@
 // The CLI's plain-text tables: exact output, since people and scripts read it.
 import t from 'tap';
-import { formatKeyValues, formatTable } from '../../../node/cli/table.js';
+import { formatKeyValues, formatTable } from '../../../../node/cli/verbs/table.js';
 
 const columns = [
   { key: 'peer', header: 'PEER' },

@@ -5,11 +5,13 @@
  * file, so a verb works with a node's config and a gateway's alike.
  */
 import { dirname, resolve } from 'node:path';
-import { callControl } from '../control/control-client.js';
-import { ControlError } from '../control/control-protocol.js';
-import { readConfigText } from '../config/node-config.js';
-import { readYaml } from '../config/yaml-reader.js';
-import { InvalidInputError } from '../core/input.js';
+import type { ParamsOf, ResultOf } from '../../control/control-api.js';
+import { callControl } from '../../control/control-client.js';
+import type { DaemonControlApi } from '../../control/daemon-api.js';
+import { ControlError } from '../../control/control-protocol.js';
+import { readConfigText } from '../../config/node-config.js';
+import { readYaml } from '../../config/yaml-reader.js';
+import { InvalidInputError } from '../../core/input.js';
 
 export const DEFAULT_CONFIG = '/etc/lnmesh/node.yaml';
 
@@ -29,8 +31,19 @@ export function socketOf(options: DaemonOptions): string {
   return resolve(base, root.required('dataDir', 'the daemon\'s data directory').string(), 'control.sock');
 }
 
-/** Calls the daemon; its refusal of a parameter becomes an `InvalidInputError` naming it once (exit 2). */
-export async function ask(options: DaemonOptions, method: string, params?: Record<string, unknown>): Promise<unknown> {
+type Method = keyof DaemonControlApi & string;
+/** The params, left out when a method takes none. */
+type ParamsArgument<M extends Method> = Record<never, never> extends ParamsOf<DaemonControlApi, M> ? [params?: ParamsOf<DaemonControlApi, M>] : [params: ParamsOf<DaemonControlApi, M>];
+
+/**
+ * Calls the daemon; its refusal of a parameter becomes an `InvalidInputError`
+ * naming it once (exit 2). Typed by the control API's table (the daemon
+ * answers by the same table, so its JSON is taken to be that result); a
+ * method the table does not name (a newer daemon's) answers `unknown`.
+ */
+export async function ask<M extends Method>(options: DaemonOptions, method: M, ...params: ParamsArgument<M>): Promise<ResultOf<DaemonControlApi, M>>;
+export async function ask(options: DaemonOptions, method: string, params?: Record<string, unknown>): Promise<unknown>;
+export async function ask(options: DaemonOptions, method: string, params?: object): Promise<unknown> {
   try {
     return await callControl(socketOf(options), method, params);
   } catch (error) {

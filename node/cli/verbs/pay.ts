@@ -1,0 +1,34 @@
+/** `lnmesh pay REQUEST [--wait]`: pays a payment request; with --wait, until it succeeds or fails (exit 1). */
+import type { Command } from 'commander';
+import type { PaymentShape } from '../../control/node-api.js';
+import { timeoutOption, waitOption } from './arguments.js';
+import { daemonVerb, show } from './daemon-verb.js';
+import { type DaemonOptions, ask } from './daemon-socket.js';
+import { waitWithProgress } from './progress.js';
+import { short } from './ids.js';
+
+export function registerPayVerb(program: Command): void {
+  daemonVerb(program, 'pay', 'pay a payment request (lnm1...)')
+    .argument('<request>', 'the payment request')
+    .addOption(waitOption('until the payment succeeds or fails, showing its progress'))
+    .addOption(timeoutOption())
+    .action(async (request: string, options: DaemonOptions & { wait?: boolean; timeout: number }) => {
+      const paying = await ask(options, 'pay', { request });
+      if (!options.wait) return show(options, paying, () => `paying ${paying.paymentHash}: lnmesh payments shows when it settles (or use --wait)`);
+      const final = await settled(options, paying.paymentHash, options.timeout);
+      show(options, final, (result) => (result.status === 'succeeded' ? `paid: preimage ${String(result.preimage)}` : `failed: ${String(result.reason)}`));
+      if (final.status !== 'succeeded') process.exitCode = 1;
+    });
+}
+
+/** Polls the payment until it is no longer pending. */
+async function settled(options: DaemonOptions, paymentHash: string, timeoutMs: number): Promise<PaymentShape> {
+  const step = await waitWithProgress(
+    async () => {
+      const payment = await ask(options, 'payment', { paymentHash });
+      return { done: payment.status !== 'pending', line: payment.status, payment };
+    },
+    { timeoutMs, what: `payment ${short(paymentHash)}` },
+  );
+  return step.payment;
+}
