@@ -11,8 +11,8 @@ export interface ControlMethod<Params extends object, Result> {
   readonly result: Result;
 }
 
-/** A daemon's table. A type alias, not an interface, so that it has an index signature. */
-export type ControlApi = { readonly [method: string]: ControlMethod<object, unknown> };
+/** A daemon's table. A type alias, not an interface, so that it has an index signature; so are the params. */
+export type ControlApi = { readonly [method: string]: ControlMethod<Readonly<Record<string, unknown>>, unknown> };
 
 export type ParamsOf<Api extends ControlApi, M extends keyof Api> = Api[M]['params'];
 export type ResultOf<Api extends ControlApi, M extends keyof Api> = Api[M]['result'];

@@ -76,7 +76,7 @@ export async function callControl(
       try {
         response = decodeResponse(pending.subarray(0, newline), maxLineBytes);
       } catch (error) {
-        return fail(error as ControlError);
+        return fail(error instanceof ControlError ? error : new ControlError('bad_response', messageOf(error))); // decodeResponse throws only the former
       }
       if ('error' in response) {
         const { code, message, field } = response.error;

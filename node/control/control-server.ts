@@ -14,6 +14,7 @@ import { lstat, rm, chmod, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { InvalidInputError, describe } from '../core/input.js';
+import type { ControlApi, ControlHandlers } from './control-api.js';
 import {
   BadRequestError,
   ControlError,
@@ -39,7 +40,8 @@ export interface ControlServerInit {
   readonly maxLineBytes?: number;
 }
 
-export class ControlServer extends EventEmitter<{ warning: [message: string] }> {
+/** Answers the methods of a daemon's table (`Api`, node-api.ts or gateway-api.ts), one handler each. */
+export class ControlServer<Api extends ControlApi = ControlApi> extends EventEmitter<{ warning: [message: string] }> {
   readonly #handlers: Readonly<Record<string, ControlHandler>>;
   readonly #socketPath: string;
   readonly #maxLineBytes: number;
@@ -47,7 +49,7 @@ export class ControlServer extends EventEmitter<{ warning: [message: string] }> 
   #server: Server | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(handlers: Readonly<Record<string, ControlHandler>>, init: ControlServerInit) {
+  constructor(handlers: ControlHandlers<Api>, init: ControlServerInit) {
     super();
     this.#handlers = handlers;
     this.#socketPath = init.socketPath;
