@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../../node/core/clock.js';
 import { type LoRaModulation, timeOnAirMs } from '../../transports/lora/airtime.js';
 import { DutyCycleLimiter, EU868, type DutyCyclePolicy } from '../../transports/lora/duty-cycle.js';
-import type { Transport, TransportEvents } from '../../transports/transport.js';
+import { TransportError, type Transport, type TransportEvents } from '../../transports/transport.js';
 
 export class PacedRadio extends EventEmitter<TransportEvents> implements Transport {
   readonly mtu: number;
@@ -20,6 +20,7 @@ export class PacedRadio extends EventEmitter<TransportEvents> implements Transpo
   private readonly queue: { frame: Uint8Array; to: string | undefined; resolve: () => void }[] = [];
   private busyUntilMs = 0;
   private waking = false;
+  private isOpen = false;
 
   constructor(
     private readonly inner: Transport,
@@ -39,16 +40,21 @@ export class PacedRadio extends EventEmitter<TransportEvents> implements Transpo
     return this.queue.length;
   }
 
-  open(): Promise<void> {
-    return this.inner.open();
+  async open(): Promise<void> {
+    await this.inner.open();
+    this.isOpen = true;
   }
 
   close(): Promise<void> {
+    this.isOpen = false;
     for (const waiting of this.queue.splice(0)) waiting.resolve();
     return this.inner.close();
   }
 
+  /** Refuses, as the transport contract says, a frame over the mtu or sent while closed (behaves-as-a-transport.ts). */
   send(frame: Uint8Array, to?: string): Promise<void> {
+    if (!this.isOpen) return Promise.reject(new TransportError('the paced radio is not open'));
+    if (frame.length > this.mtu) return Promise.reject(new TransportError(`frame of ${frame.length} bytes is over the mtu of ${this.mtu}`));
     return new Promise((resolve) => {
       this.queue.push({ frame: frame.slice(), to, resolve });
       this.pump();

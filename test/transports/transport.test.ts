@@ -1,6 +1,7 @@
 // The Transport contract, run against every implementation: memory, MQTT (a
 // real broker), LoRa (an RNode model behind a real pseudo-terminal), serial
-// (a real pseudo-terminal pair) and the simulator's three link kinds.
+// (a real pseudo-terminal pair), the simulator's three link kinds, and the
+// kit's own paced radio.
 import t, { type Test } from 'tap';
 import { randomUUID } from 'node:crypto';
 import { connectAsync } from 'mqtt';
@@ -9,6 +10,7 @@ import { SimMedium } from '../../sim/medium.js';
 import { SeededRandom } from '../../sim/random.js';
 import { Scheduler } from '../../sim/scheduler.js';
 import { behavesAsATransport, type TransportPair } from '../../sim/kit/behaves-as-a-transport.js';
+import { PacedRadio } from '../../sim/kit/paced-radio.js';
 import { VirtualClock } from '../../sim/kit/virtual-clock.js';
 import { LoRaTransport } from '../../transports/lora/lora-transport.js';
 import { createMemoryMedium } from '../../transports/memory.js';
@@ -26,6 +28,15 @@ t.test('memory, with a delay on the virtual clock', (t) =>
     const clock = new VirtualClock();
     const medium = createMemoryMedium({ delayMs: 20, clock });
     return { a: medium.createTransport('alice'), b: medium.createTransport('bob'), ...named, waitUntil: (done) => clock.runUntil(done, 60_000, 10) };
+  }),
+);
+
+t.test("the kit's paced radio: LoRa pacing in front of memory", (t) =>
+  behavesAsATransport(t, 'paced radio', async (): Promise<TransportPair> => {
+    const clock = new VirtualClock();
+    const medium = createMemoryMedium({ clock });
+    const [a, b] = ['alice', 'bob'].map((name) => new PacedRadio(medium.createTransport(name), clock)) as [PacedRadio, PacedRadio];
+    return { a, b, ...named, waitUntil: (done) => clock.runUntil(done, 60_000, 10) };
   }),
 );
 
