@@ -23,6 +23,7 @@ import { remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
+import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import { checkPublicKey, isPublicKey } from '../core/curve.js';
 import { perCommitmentPointOf } from '../bolt3/key-derivation.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, type ShachainEntry } from '../bolt3/shachain.js';
@@ -250,7 +251,7 @@ export class Channel {
   updateFee(feeratePerKw: number): void {
     this.transaction((state) => {
       if (!state.localIsFunder) throw new ChannelStateError('only the funder updates the fee');
-      if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < 253 || feeratePerKw > 0xffffffff) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
+      if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < MIN_FEERATE_PER_KW || feeratePerKw > 0xffffffff) throw new ChannelStateError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
       const fee: NumberedUpdate = { kind: 'fee', feeratePerKw };
       const spec = asStateError(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, fee], this.theirUnsignedChanges(state)));
       const shortfall = Math.max(this.funderShortfallMsat(state, spec, 'them'), this.funderShortfallMsat(state, applyUpdates(state.localCommit.spec, [fee], []), 'us'));
@@ -371,7 +372,7 @@ export class Channel {
       case 'fee': {
         if (state.localIsFunder) throw new ChannelError('only the funder updates the fee');
         // Below the relay floor the commitment could not reach the chain when we need it.
-        if (update.feeratePerKw < 253) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw is below the relay floor of 253`);
+        if (update.feeratePerKw < MIN_FEERATE_PER_KW) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw is below the relay floor of ${MIN_FEERATE_PER_KW}`);
         // The funder must be able to pay the new fee on our commitment, with every change we know of.
         const spec = applyUpdates(state.localCommit.spec, this.ourChangesNotInOurCommitment(state), [...state.remoteChanges.proposed, update]);
         if (this.funderShortfallMsat(state, spec, 'us') > 0) throw new ChannelError(`a feerate of ${update.feeratePerKw} sat/kw the funder cannot pay`);

@@ -24,6 +24,7 @@ import { justiceFor, secondStageJustice } from '../monitor/claims.js';
 import { ChannelMonitor, type OnchainSummary, onchainSummary } from '../monitor/channel-monitor.js';
 import { spentOutpoint } from '../monitor/outpoints.js';
 import { type Appointment, type JusticeData, createAppointment } from '../tower/appointment.js';
+import { MAX_FUNDING_SATOSHIS, MIN_DUST_LIMIT_SATOSHIS, MIN_FEERATE_PER_KW, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { checkPublicKey, isPublicKey } from '../core/curve.js';
@@ -35,6 +36,7 @@ import { Channel, type ChannelEvent, type ChannelSide, type ChannelState, type R
 import { ChannelError, ChannelStateError } from './errors.js';
 import { openChannel } from './open.js';
 import { type ChannelPolicy, channelPolicy, channelRefusals, delaysFor } from './policy.js';
+import { channelReserveSatoshis } from './reserve.js';
 
 
 /** The node's wallet: builds and signs a funding transaction for the 2-of-2 of these keys (see `buildFundingTransaction`). */
@@ -343,7 +345,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   /** Proposes a channel funded by this node. Returns its handle with that peer. */
   openChannel(peer: string, fundingSatoshis: number, pushMsat = 0): number {
     checkPublicKey('peer', hexToPoint(peer));
-    checkInteger('fundingSatoshis', fundingSatoshis, 20_000, 16_777_215);
+    checkInteger('fundingSatoshis', fundingSatoshis, MIN_FUNDING_SATOSHIS, MAX_FUNDING_SATOSHIS);
     checkInteger('pushMsat', pushMsat, 0, fundingSatoshis * 1000);
     // Handles we choose are even when our node id sorts first, odd otherwise, so two peers never pick the same one.
     let handle: number;
@@ -380,8 +382,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const signer = this.components.signer.channelSigner(channelIndex);
     const delays = delaysFor(this.policy);
     const local: ChannelSide = {
-      dustLimitSatoshis: this.init.dustLimitSatoshis ?? 354,
-      channelReserveSatoshis: Math.max(354, Math.floor(fundingSatoshis / 100)),
+      dustLimitSatoshis: this.init.dustLimitSatoshis ?? MIN_DUST_LIMIT_SATOSHIS,
+      channelReserveSatoshis: channelReserveSatoshis(fundingSatoshis),
       htlcMinimumMsat: this.init.htlcMinimumMsat ?? 1000,
       maxHtlcValueInFlightMsat: fundingSatoshis * 1000,
       maxAcceptedHtlcs: this.init.maxAcceptedHtlcs ?? 30,
@@ -436,7 +438,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     });
     if (offer.network !== this.init.network) reasons.push(`the peer is on network ${offer.network}, we are on ${this.init.network}`);
     if (offer.channelType !== (this.init.channelType ?? 'anchors')) reasons.push(`the peer wants a ${offer.channelType} channel`);
-    if (offer.dustLimitSatoshis < 354) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is below 354`);
+    if (offer.dustLimitSatoshis < MIN_DUST_LIMIT_SATOSHIS) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is below ${MIN_DUST_LIMIT_SATOSHIS}`);
     // A large dust limit would let the peer trim our outputs (and our closing output) into fees.
     if (offer.dustLimitSatoshis > MAX_DUST_LIMIT_SATOSHIS) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is above the ${MAX_DUST_LIMIT_SATOSHIS} we accept`);
     if (offer.channelReserveSatoshis < offer.dustLimitSatoshis) reasons.push('a channel reserve below the dust limit');
@@ -570,7 +572,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * its feerate; the reasons are returned, one per channel.
    */
   updateFeerate(feeratePerKw: number): string[] {
-    checkInteger('feeratePerKw', feeratePerKw, 253, this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW);
+    checkInteger('feeratePerKw', feeratePerKw, MIN_FEERATE_PER_KW, this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW);
     this.observedFeerates.observe(feeratePerKw);
     const refused: string[] = [];
     for (const managed of this.channels.values()) {
@@ -1415,15 +1417,13 @@ const DEFAULT_MAX_FEERATE_PER_KW = 50_000;
 const MAX_DUST_LIMIT_SATOSHIS = 20_000;
 /** Channels a peer may have opening with us at once (an opening holds memory until funded). */
 const MAX_OPENINGS_PER_PEER = 4;
-/** The largest channel without `option_large_channel`. */
-const MAX_FUNDING_SATOSHIS = 16_777_215;
 
 /** What is wrong with an open_channel on its own, before any key is given out for it. */
 function openRefusals(open: { fundingSatoshis: number; pushMsat: number; feeratePerKw: number }): string[] {
   const reasons: string[] = [];
-  if (open.fundingSatoshis < 20_000 || open.fundingSatoshis > MAX_FUNDING_SATOSHIS) reasons.push(`a funding amount of ${open.fundingSatoshis} sat (we accept 20,000 to ${MAX_FUNDING_SATOSHIS})`);
+  if (open.fundingSatoshis < MIN_FUNDING_SATOSHIS || open.fundingSatoshis > MAX_FUNDING_SATOSHIS) reasons.push(`a funding amount of ${open.fundingSatoshis} sat (we accept ${MIN_FUNDING_SATOSHIS.toLocaleString('en-US')} to ${MAX_FUNDING_SATOSHIS})`);
   if (open.pushMsat > open.fundingSatoshis * 1000) reasons.push('a push larger than the channel');
-  if (open.feeratePerKw < 253 || open.feeratePerKw > 1_000_000) reasons.push(`a feerate of ${open.feeratePerKw} sat/kw`);
+  if (open.feeratePerKw < MIN_FEERATE_PER_KW || open.feeratePerKw > 1_000_000) reasons.push(`a feerate of ${open.feeratePerKw} sat/kw`);
   return reasons;
 }
 

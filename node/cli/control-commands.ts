@@ -7,6 +7,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DurationError, parseDuration } from '../config/duration.js';
+import { MAX_FUNDING_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import { type DaemonOptions, DEFAULT_CONFIG, ask } from './daemon-socket.js';
 import { waitWithProgress } from './progress.js';
@@ -107,8 +108,8 @@ export function registerControlCommands(program: Command): void {
 
   daemonVerb(program, 'open', 'open a channel with a neighbour, funded from the wallet')
     .argument('<peer>', "a neighbour's node id (listed under links: in the node's config; lnmesh peers)", nodeIdArgument)
-    .argument('<satoshis>', 'the channel capacity', integerArgument('satoshis', 20_000, 16_777_215))
-    .option('--push <msat>', 'give the peer this much of it at once (msat)', integerArgument('push', 0, 16_777_215_000))
+    .argument('<satoshis>', 'the channel capacity', integerArgument('satoshis', MIN_FUNDING_SATOSHIS, MAX_FUNDING_SATOSHIS))
+    .option('--push <msat>', 'give the peer this much of it at once (msat)', integerArgument('push', 0, MAX_FUNDING_SATOSHIS * 1000))
     .addOption(waitOption('until the channel is open, showing its progress'))
     .addOption(timeoutOption())
     .action(async (peer: string, satoshis: number, options: DaemonOptions & { push?: number; wait?: boolean; timeout: number }) => {
@@ -130,7 +131,7 @@ export function registerControlCommands(program: Command): void {
     });
 
   daemonVerb(program, 'invoice', 'ask to be paid: prints a payment request (lnm1...)')
-    .argument('<satoshis>', 'the amount', integerArgument('satoshis', 1, 16_777_215))
+    .argument('<satoshis>', 'the amount', integerArgument('satoshis', 1, MAX_FUNDING_SATOSHIS))
     .option('--msat', 'the amount is in millisatoshis')
     .action(async (amount: number, options: DaemonOptions & { msat?: boolean }) => {
       const invoice = (await ask(options, 'invoice', { amountMsat: options.msat ? amount : amount * 1000 })) as Row;
