@@ -9,6 +9,7 @@ import { buildHtlcTransaction, remoteHtlcSighashType } from '../node/bolt3/htlc-
 import { fundingScript } from '../node/bolt3/scripts.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, generateFromSeed } from '../node/bolt3/shachain.js';
 import { SeedSigner } from '../node/keys/signer.js';
+import { MAX_ACCEPTED_HTLCS, MIN_DUST_LIMIT_SATOSHIS, MIN_FEERATE_PER_KW } from '../node/core/bolt-limits.js';
 import { batchPerSecond, operationsPerSecond } from './measure.js';
 
 export type Figure = { key: string; unit: string; measure: () => number | Promise<number> };
@@ -42,8 +43,8 @@ function buildAndSignCommitment(htlcCount: number): () => void {
       localIsFunder: false,
       toLocalMsat: (FUNDING_SATOSHIS * 1000 - inFlight) / 2,
       toRemoteMsat: (FUNDING_SATOSHIS * 1000 - inFlight) / 2,
-      feeratePerKw: 253,
-      dustLimitSatoshis: 354,
+      feeratePerKw: MIN_FEERATE_PER_KW,
+      dustLimitSatoshis: MIN_DUST_LIMIT_SATOSHIS,
       toSelfDelay: 2016,
       keys,
       htlcs,
@@ -52,7 +53,7 @@ function buildAndSignCommitment(htlcCount: number): () => void {
     const txid = commitment.tx.getId();
     commitment.outputs.forEach((output, outputIndex) => {
       if (!output.htlc) return;
-      const htlcTx = buildHtlcTransaction({ variant: 'anchors', commitmentTxid: txid, output, outputIndex, feeratePerKw: 253, toSelfDelay: 2016, keys });
+      const htlcTx = buildHtlcTransaction({ variant: 'anchors', commitmentTxid: txid, output, outputIndex, feeratePerKw: MIN_FEERATE_PER_KW, toSelfDelay: 2016, keys });
       local.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, point, remoteHtlcSighashType('anchors'));
     });
   };
@@ -68,7 +69,7 @@ const SECRETS = 20_000;
 export const bolt3Figures: Figure[] = [
   { key: 'bolt3.commitmentsPerSecond.htlcs0', unit: 'commitments/s', measure: () => operationsPerSecond(buildAndSignCommitment(0)) },
   { key: 'bolt3.commitmentsPerSecond.htlcs10', unit: 'commitments/s', measure: () => operationsPerSecond(buildAndSignCommitment(10)) },
-  { key: 'bolt3.commitmentsPerSecond.htlcs483', unit: 'commitments/s', measure: () => operationsPerSecond(buildAndSignCommitment(483), 2000, 2) },
+  { key: 'bolt3.commitmentsPerSecond.htlcs483', unit: 'commitments/s', measure: () => operationsPerSecond(buildAndSignCommitment(MAX_ACCEPTED_HTLCS), 2000, 2) },
   {
     key: 'bolt3.shachainInsertsPerSecond',
     unit: 'inserts/s',

@@ -8,10 +8,8 @@
  */
 import type { ChainSource } from '../gateway/chain/chain-source.js';
 import type { ResponseRecord } from '../gateway/tower/response-store.js';
+import { ANCHOR_OUTPUT_SATOSHIS } from '../node/bolt3/fees.js';
 import type { Transaction } from '../node/bolt3/transaction.js';
-
-/** BOLT 3's anchor outputs: 330 sat each, not the victim's money. */
-const ANCHOR_SATOSHIS = 330;
 
 export interface Breach {
   readonly cheater: string;
@@ -123,7 +121,8 @@ export class BreachWatch {
     const victimScript = Buffer.from(breach.victimScript);
     const toWallet = justice.outs.filter((output) => victimScript.equals(Buffer.from(output.script))).reduce((sum, output) => sum + Number(output.value), 0);
     const spent = new Set(justice.ins.filter((input) => Buffer.from(input.hash).reverse().toString('hex') === breach.txid).map((input) => input.index));
-    const leftToVictim = breach.tx.outs.filter((output, index) => !spent.has(index) && Number(output.value) !== ANCHOR_SATOSHIS).reduce((sum, output) => sum + Number(output.value), 0);
+    // The anchors are not the victim's money.
+    const leftToVictim = breach.tx.outs.filter((output, index) => !spent.has(index) && Number(output.value) !== ANCHOR_OUTPUT_SATOSHIS).reduce((sum, output) => sum + Number(output.value), 0);
     return toWallet + leftToVictim;
   }
 }

@@ -14,6 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type ChannelPolicy, type ChannelTerms, DEFAULT_MARGIN_BLOCKS, MAX_CSV_DELAY, channelPolicy, channelRefusals, delaysFor } from '../node/channel/policy.js';
+import { channelReserveSatoshis } from '../node/channel/reserve.js';
+import { MAX_FUNDING_SATOSHIS, MIN_DUST_LIMIT_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../node/core/bolt-limits.js';
 import { InvalidInputError } from '../node/core/input.js';
 import { formatDuration } from '../node/config/duration.js';
 import { type LinkModel, checkLinkModel } from './link-model.js';
@@ -25,17 +27,6 @@ import { GATEWAY, type Topology, TopologyError, type TopologySpec, buildTopology
 export { ConfigError as ScenarioError } from '../node/config/yaml-reader.js';
 
 // ---- the limits ------------------------------------------------------------------
-
-/** The smallest channel `ChannelManager.openChannel` opens, and its peers accept. */
-export const MIN_CHANNEL_SATOSHIS = 20_000;
-/** The largest channel without `option_large_channel` ("wumbo"), which lnmesh does not offer. */
-export const MAX_CHANNEL_SATOSHIS = 16_777_215;
-/** The dust limit the node code announces: an output below it would be left out of the commitment. */
-export const DUST_LIMIT_SATOSHIS = 354;
-/** The reserve each side of a channel must keep (as `ChannelManager` asks of its peer). */
-export function channelReserveSatoshis(capacitySatoshis: number): number {
-  return Math.max(DUST_LIMIT_SATOSHIS, Math.floor(capacitySatoshis / 100));
-}
 
 /** Nodes at most: the 500-node grid of the benchmark, with room to spare. */
 export const MAX_NODES = 5_000;
@@ -423,14 +414,15 @@ function readChannels(value: YamlValue | undefined, names: NodeNames, nodes: Sce
   const openedAt = new Map<string, string>();
   for (const item of value?.list() ?? []) {
     const entry = item.map(['between', 'adjacent', 'capacity', 'push'], 'a channel, such as { between: [n0, n1], capacity: 1000000 }');
+    // The node's own limits (`ChannelManager.openChannel`'s), dust limit (the one it announces) and reserve.
     const capacityValue = entry.required('capacity', 'in satoshis');
     const capacitySatoshis = capacityValue.integer(0, Number.MAX_SAFE_INTEGER);
-    if (capacitySatoshis < MIN_CHANNEL_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is below the smallest channel, ${MIN_CHANNEL_SATOSHIS} sat`);
-    if (capacitySatoshis > MAX_CHANNEL_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is above ${MAX_CHANNEL_SATOSHIS} sat (2^24 - 1), the largest channel without option_large_channel ("wumbo"), which lnmesh does not offer`);
+    if (capacitySatoshis < MIN_FUNDING_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is below the smallest channel, ${MIN_FUNDING_SATOSHIS} sat`);
+    if (capacitySatoshis > MAX_FUNDING_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is above ${MAX_FUNDING_SATOSHIS} sat (2^24 - 1), the largest channel without option_large_channel ("wumbo"), which lnmesh does not offer`);
     const pushValue = entry.optional('push');
     const pushSatoshis = pushValue?.integer(0, Number.MAX_SAFE_INTEGER) ?? 0;
     if (pushSatoshis > capacitySatoshis) pushValue!.fail(`a push of ${pushSatoshis} sat is more than the capacity of ${capacitySatoshis} sat`);
-    if (pushSatoshis > 0 && pushSatoshis < DUST_LIMIT_SATOSHIS) pushValue!.fail(`a push of ${pushSatoshis} sat is below the ${DUST_LIMIT_SATOSHIS}-sat dust limit: it would go to fees`);
+    if (pushSatoshis > 0 && pushSatoshis < MIN_DUST_LIMIT_SATOSHIS) pushValue!.fail(`a push of ${pushSatoshis} sat is below the ${MIN_DUST_LIMIT_SATOSHIS}-sat dust limit: it would go to fees`);
     const reserve = channelReserveSatoshis(capacitySatoshis);
     if (capacitySatoshis - pushSatoshis < reserve) pushValue!.fail(`a push of ${pushSatoshis} sat leaves the funder ${capacitySatoshis - pushSatoshis} sat, below its ${reserve}-sat channel reserve`);
     const pairs: (readonly [string, string])[] = [];
@@ -524,13 +516,13 @@ function readWorkload(value: YamlValue | undefined, names: NodeNames, paths: Pay
   const amountValue = workload.optional('amount');
   let amountSatoshis = { min: 1000, max: 50_000 };
   if (amountValue && !amountValue.isMap()) {
-    const fixed = amountValue.integer(1, MAX_CHANNEL_SATOSHIS);
+    const fixed = amountValue.integer(1, MAX_FUNDING_SATOSHIS);
     amountSatoshis = { min: fixed, max: fixed };
   } else if (amountValue) {
     const amount = amountValue.map(['min', 'max']);
-    const min = amount.required('min', 'in satoshis').integer(1, MAX_CHANNEL_SATOSHIS);
+    const min = amount.required('min', 'in satoshis').integer(1, MAX_FUNDING_SATOSHIS);
     const maxValue = amount.required('max', 'in satoshis');
-    const max = maxValue.integer(1, MAX_CHANNEL_SATOSHIS);
+    const max = maxValue.integer(1, MAX_FUNDING_SATOSHIS);
     if (max < min) maxValue.fail(`${max} is below the minimum of ${min}`);
     amountSatoshis = { min, max };
   }
@@ -613,7 +605,7 @@ function readEvents(value: YamlValue | undefined, names: NodeNames, paths: Payme
         if (from === to) toValue.fail(`${to} would pay itself`);
         const problem = paths.problem(from, to);
         if (problem) body.fail(`this payment could never move: ${problem}`);
-        return { atMs, kind, from, to, amountSatoshis: payment.required('amount', 'in satoshis').integer(1, MAX_CHANNEL_SATOSHIS) };
+        return { atMs, kind, from, to, amountSatoshis: payment.required('amount', 'in satoshis').integer(1, MAX_FUNDING_SATOSHIS) };
       }
       case 'flood': {
         const flood = body.map(['from', 'kind', 'rate', 'for'], 'a mapping, such as { from: n4, kind: handshake, rate: 10/s, for: 6h }');

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import bcoin from 'bcoin';
 import type { Clock } from '../../node/core/clock.js';
+import { MIN_FEERATE_PER_KW } from '../../node/core/bolt-limits.js';
 import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import { Transaction, checkTxid } from '../../node/bolt3/transaction.js';
 import { decodeBlock } from './block-decoding.js';
@@ -34,7 +35,7 @@ export interface EmbeddedChainOptions {
   /**
    * What `estimateFeerate` answers while bcoin's estimator has no data (it
    * needs many confirmed transactions, which a regtest chain rarely has).
-   * Default on regtest: 253 sat/kw, Lightning's floor, just above the
+   * Default on regtest: `MIN_FEERATE_PER_KW`, Lightning's floor, just above the
    * 1,000 sat/kvB minimum relay fee. Default elsewhere: none.
    */
   readonly fallbackFeeratePerKw?: number;
@@ -48,8 +49,8 @@ export interface EmbeddedChainOptions {
   readonly clock?: Clock;
 }
 
-/** The regtest fallback feerate: Lightning's floor (BOLT 3's 253 sat/kw), just above 1 sat/vB. */
-export const REGTEST_FALLBACK_FEERATE_PER_KW = 253;
+/** The regtest fallback feerate: Lightning's floor, just above 1 sat/vB. */
+export const REGTEST_FALLBACK_FEERATE_PER_KW = MIN_FEERATE_PER_KW;
 
 /** Used before `open()`, after `close()`, or for mining off regtest. */
 export class EmbeddedChainError extends Error {
@@ -76,7 +77,7 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
       }
     }
     if (options.coinbaseScript !== undefined) checkCoinbaseScript('coinbaseScript', options.coinbaseScript);
-    if (options.fallbackFeeratePerKw !== undefined) checkInteger('fallbackFeeratePerKw', options.fallbackFeeratePerKw, 253, 100_000_000);
+    if (options.fallbackFeeratePerKw !== undefined) checkInteger('fallbackFeeratePerKw', options.fallbackFeeratePerKw, MIN_FEERATE_PER_KW, 100_000_000);
   }
 
   async open(): Promise<void> {

@@ -7,7 +7,8 @@
  * for each transaction of each block.
  */
 import { Encoder } from 'cbor-x';
-import { type RootDatabase, open } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
+import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 
 /** `o:<txid>:<vout>` for an output, `t:<txid>` for a transaction (display-order txids). */
 export type WatchKey = string;
@@ -42,10 +43,7 @@ export class FeedStore {
   private readonly cursors = new Map<string, FeedCursor>();
 
   constructor(readonly path: string) {
-    this.db = open<Uint8Array, string>({ path, encoding: 'binary', compression: false });
-    const version = this.db.get('format');
-    if (version === undefined) this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
-    else if (version[0] !== FORMAT_VERSION) throw new FeedStoreError(`${path}: feed store format ${version[0]}, this lnmesh reads format ${FORMAT_VERSION}`);
+    this.db = openVersionedLmdb<Uint8Array, string>({ path, encoding: 'binary', compression: false }, { name: 'feed store', version: FORMAT_VERSION, error: FeedStoreError }).db;
     for (const { key } of this.db.getRange({ start: 'watch/', end: 'watch/\uffff' })) {
       const [, nodeId, watchKey] = key.split('/') as [string, string, string];
       this.index(nodeId, watchKey);

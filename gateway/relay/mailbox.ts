@@ -22,9 +22,10 @@
  * then strangers'), each source's in the order they came, so a node's
  * genuine mail goes first however much junk waits beside it.
  */
-import { type RootDatabase, open } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import type { Clock } from '../../node/core/clock.js';
 import { checkInteger } from '../../node/core/input.js';
+import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 
 /** Who a message is from, as the gateway sees it. */
 export type Standing =
@@ -100,6 +101,11 @@ export class MailboxFullError extends Error {
   }
 }
 
+/** The mailbox on disk cannot be used: another format. */
+export class MailboxStoreError extends Error {
+  override name = 'MailboxStoreError';
+}
+
 function fullWhat(nodeId: string, bound: MailboxBound, source: string): string {
   switch (bound) {
     case 'node':
@@ -164,11 +170,10 @@ export class Mailbox {
       expiryMs: bound('expiryMs', 30 * DAY_MS, 3650 * DAY_MS),
       strangerExpiryMs: bound('strangerExpiryMs', DAY_MS, 3650 * DAY_MS),
     };
-    this.db = open<Uint8Array, Key>({ path, encoding: 'binary', compression: false });
-    const version = this.db.get('format');
-    if (version === undefined) this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
-    else if (version[0] === 1) this.upgradeFromFormatOne();
-    else if (version[0] !== FORMAT_VERSION) throw new Error(`${path}: mailbox format ${version[0]}, this lnmesh reads format ${FORMAT_VERSION}`);
+    const format = { name: 'mailbox', version: FORMAT_VERSION, upgradesFrom: [1], error: MailboxStoreError };
+    const { db, upgradeFrom } = openVersionedLmdb<Uint8Array, Key>({ path, encoding: 'binary', compression: false }, format);
+    this.db = db;
+    if (upgradeFrom === 1) this.upgradeFromFormatOne();
     for (const { key, value } of this.db.getRange({ start: ['message'], end: ['message\u0000'] })) {
       if (!Array.isArray(key) || key[0] !== 'message') continue;
       const entry = decodeEntry(value);
@@ -316,7 +321,7 @@ export class Mailbox {
         const receivedAt = Number(Buffer.from(value.buffer, value.byteOffset, value.length).readBigUInt64BE());
         this.db.putSync(key, encodeEntry(receivedAt, 'known', '', value.subarray(8)));
       }
-      this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
+      this.db.putSync('format', Uint8Array.of(FORMAT_VERSION)); // a binary store's version is one byte
     });
   }
 }

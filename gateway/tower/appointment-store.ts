@@ -19,10 +19,11 @@
  * nothing already stored is ever evicted. Every write is one synchronous
  * lmdb transaction: on disk when the call returns, all or nothing.
  */
-import { type Database, type RootDatabase, open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { type Outpoint, checkOutpoint } from '../../node/bolt3/transaction.js';
 import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger } from '../../node/core/input.js';
 import { checkPublicKey } from '../../node/core/curve.js';
+import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 import { LOCATOR_LENGTH, checkTowerTag } from '../../node/gateway-protocol/appointment.js';
 import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/gateway-protocol/gateway-messages.js';
 import { LocatorFilter } from './locator-filter.js';
@@ -133,10 +134,7 @@ export class AppointmentStore {
       maxWatchesPerNode: checkInteger('maxWatchesPerNode', quota.maxWatchesPerNode ?? 1000, 0, 10_000_000),
     };
     this.space = new TowerSpace(quota);
-    this.root = open({ path, maxDbs: 8, compression: false });
-    const version = this.root.get('format') as number | undefined;
-    if (version === undefined) this.root.putSync('format', FORMAT_VERSION);
-    else if (version !== FORMAT_VERSION) throw new AppointmentStoreError(`${path}: appointment store format ${version}, this lnmesh reads format ${FORMAT_VERSION}`);
+    this.root = openVersionedLmdb({ path, maxDbs: 8, compression: false }, { name: 'appointment store', version: FORMAT_VERSION, error: AppointmentStoreError }).db;
     const binary = { keyEncoding: 'binary', encoding: 'binary', compression: false } as const;
     this.appointments = this.root.openDB<Buffer, Buffer>('appointments', binary);
     this.byTag = this.root.openDB<Buffer, Buffer>('appointments-by-tag', binary);

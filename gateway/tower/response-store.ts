@@ -7,8 +7,9 @@
  * happened while it was down.
  */
 import { Encoder } from 'cbor-x';
-import { type Database, type RootDatabase, open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { checkInteger } from '../../node/core/input.js';
+import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 
 /**
  * - `active`: the justice is broadcast (or about to be) and tracked until buried.
@@ -64,10 +65,7 @@ export class ResponseStore {
   private readonly activeKeys = new Set<string>();
 
   constructor(readonly path: string) {
-    this.root = open({ path, maxDbs: 4, compression: false });
-    const version = this.root.get('format') as number | undefined;
-    if (version === undefined) this.root.putSync('format', FORMAT_VERSION);
-    else if (version !== FORMAT_VERSION) throw new ResponseStoreError(`${path}: response store format ${version}, this lnmesh reads format ${FORMAT_VERSION}`);
+    this.root = openVersionedLmdb({ path, maxDbs: 4, compression: false }, { name: 'response store', version: FORMAT_VERSION, error: ResponseStoreError }).db;
     const binary = { keyEncoding: 'binary', encoding: 'binary', compression: false } as const;
     this.responses = this.root.openDB<Buffer, Buffer>('responses', binary);
     this.blocks = this.root.openDB<Buffer, Buffer>('scanned-blocks', binary);

@@ -9,14 +9,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError, checkArray, checkBytes, checkInteger, checkObject } from '../core/input.js';
 import { checkPublicKey } from '../core/curve.js';
+import { MAX_ACCEPTED_HTLCS, MIN_DUST_LIMIT_SATOSHIS } from '../core/bolt-limits.js';
 import { type CommitmentScriptKeys, checkCommitmentScriptKeys } from './commitment-keys.js';
-import { MIN_DUST_LIMIT_SATOSHIS } from './dust.js';
 import {
   ANCHOR_OUTPUT_SATOSHIS,
   type CommitmentVariant,
   type HtlcDirection,
   MAX_FEERATE_PER_KW,
-  MAX_HTLCS_PER_SIDE,
   checkVariant,
   commitmentFee,
   isHtlcTrimmed,
@@ -37,7 +36,6 @@ import {
 } from './scripts.js';
 import { type Outpoint, Transaction, addInput, addOutput, checkOutpoint, checkSatoshis } from './transaction.js';
 
-export { MAX_HTLCS_PER_SIDE };
 
 /** Commitment numbers are 48-bit, like the shachain indexes they map to. */
 export const MAX_COMMITMENT_NUMBER = MAX_SHACHAIN_INDEX;
@@ -226,7 +224,7 @@ function checkCommitmentParams(params: CommitmentParams): void {
   checkInteger('dustLimitSatoshis', params.dustLimitSatoshis, MIN_DUST_LIMIT_SATOSHIS, funding);
   checkInteger('toSelfDelay', params.toSelfDelay, 0, 0xffff);
   checkCommitmentScriptKeys('keys', params.keys);
-  checkArray('htlcs', params.htlcs, 0, 2 * MAX_HTLCS_PER_SIDE);
+  checkArray('htlcs', params.htlcs, 0, 2 * MAX_ACCEPTED_HTLCS);
   let offered = 0;
   let inFlight = 0;
   params.htlcs.forEach((htlc, i) => {
@@ -239,8 +237,8 @@ function checkCommitmentParams(params: CommitmentParams): void {
     checkBytes(`htlcs[${i}].paymentHash`, htlc.paymentHash, 32);
     checkInteger(`htlcs[${i}].cltvExpiry`, htlc.cltvExpiry, 0, MAX_CLTV_EXPIRY);
   });
-  if (offered > MAX_HTLCS_PER_SIDE || params.htlcs.length - offered > MAX_HTLCS_PER_SIDE) {
-    throw new InvalidInputError('htlcs', `more than ${MAX_HTLCS_PER_SIDE} HTLCs in one direction`);
+  if (offered > MAX_ACCEPTED_HTLCS || params.htlcs.length - offered > MAX_ACCEPTED_HTLCS) {
+    throw new InvalidInputError('htlcs', `more than ${MAX_ACCEPTED_HTLCS} HTLCs in one direction`);
   }
   if (toLocal + toRemote + inFlight !== funding * 1000) {
     throw new InvalidInputError(

@@ -1,15 +1,13 @@
 /**
  * Bitcoin Core's dust threshold for an output: below it, nodes will not
  * relay a transaction. BOLT 2 requires `dust_limit_satoshis` to be at least
- * the largest of these for the outputs a commitment can have (354 satoshis).
+ * the largest of these for the outputs a commitment can have
+ * (`MIN_DUST_LIMIT_SATOSHIS`, node/core/bolt-limits.ts).
  */
 import { checkBytes } from '../core/input.js';
 
 /** Bitcoin Core's default `-dustrelayfee`, in satoshis per 1000 virtual bytes. */
 export const DUST_RELAY_FEE_PER_KVB = 3000;
-
-/** The smallest `dust_limit_satoshis` BOLT 2 allows. */
-export const MIN_DUST_LIMIT_SATOSHIS = 354;
 
 /**
  * GetDustThreshold: what it costs to spend the output at the dust relay fee.

@@ -6,13 +6,12 @@
  * compute the same fee without seeing the signatures, so they are constants.
  */
 import { InvalidInputError, checkInteger } from '../core/input.js';
+import { MAX_ACCEPTED_HTLCS } from '../core/bolt-limits.js';
 
 export type CommitmentVariant = 'anchors' | 'static_remotekey';
 
 export const COMMITMENT_VARIANTS: readonly CommitmentVariant[] = ['anchors', 'static_remotekey'];
 
-/** BOLT 2 caps each side at 483 HTLCs. */
-export const MAX_HTLCS_PER_SIDE = 483;
 
 export function checkVariant(field: string, variant: unknown): CommitmentVariant {
   if (!COMMITMENT_VARIANTS.includes(variant as CommitmentVariant)) {
@@ -53,7 +52,7 @@ export function feeForWeight(feeratePerKw: number, weight: number): number {
 }
 
 export function commitmentWeight(variant: CommitmentVariant, untrimmedHtlcs: number): number {
-  checkInteger('untrimmedHtlcs', untrimmedHtlcs, 0, 2 * MAX_HTLCS_PER_SIDE);
+  checkInteger('untrimmedHtlcs', untrimmedHtlcs, 0, 2 * MAX_ACCEPTED_HTLCS);
   return commitmentBaseWeight(variant) + HTLC_OUTPUT_WEIGHT * untrimmedHtlcs;
 }
 

@@ -3,6 +3,7 @@
  * rust-lightning's `FeeEstimator` with its `ConfirmationTarget`s, cut to the
  * kinds a mesh node has. Rates are in satoshis per 1,000 weight units.
  */
+import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 
 /**
  * - `commitment`: a channel's opening offer and cooperative close (both sides
@@ -18,8 +19,6 @@ export interface FeeEstimator {
   feeratePerKw(target: ConfirmationTarget): number;
 }
 
-/** The lowest feerate relayed (1 sat/vbyte, BOLT 2's floor). */
-export const FLOOR_FEERATE_PER_KW = 253;
 /** Justice signed in advance, and claims at least: 10 sat/vbyte. */
 export const DEFAULT_JUSTICE_FEERATE_PER_KW = 2500;
 
@@ -35,14 +34,14 @@ export class ObservedFeerates implements FeeEstimator {
 
   /** The gateway's estimate for the next blocks. */
   observe(feeratePerKw: number): void {
-    this.latest = Math.max(FLOOR_FEERATE_PER_KW, feeratePerKw);
+    this.latest = Math.max(MIN_FEERATE_PER_KW, feeratePerKw);
   }
 
   feeratePerKw(target: ConfirmationTarget): number {
     const justice = this.init.justiceFeeratePerKw ?? DEFAULT_JUSTICE_FEERATE_PER_KW;
     switch (target) {
       case 'commitment':
-        return this.init.feeratePerKw ?? FLOOR_FEERATE_PER_KW;
+        return this.init.feeratePerKw ?? MIN_FEERATE_PER_KW;
       case 'claim':
         return Math.max(justice, this.latest ?? 0);
       case 'justice':

@@ -32,6 +32,7 @@ import { fundingWitnessScript, htlcTransactionsOf, localCommitment, remoteCommit
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type CommitmentSpec, type NumberedUpdate, applyUpdates, htlcsFor } from '../commitment/spec.js';
 import type { ChannelSide, ChannelState, RemoteCommit } from '../commitment/state.js';
+import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 
 export type { ChannelSide, ChannelState, LocalCommit, RemoteCommit } from '../commitment/state.js';
 
@@ -204,7 +205,7 @@ export class Channel {
   updateFee(feeratePerKw: number): void {
     this.changeState((state) => {
       if (!state.localIsFunder) throw new ChannelUnavailableError('only the funder updates the fee');
-      if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < 253 || feeratePerKw > 0xffffffff) throw new ChannelUnavailableError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
+      if (!Number.isSafeInteger(feeratePerKw) || feeratePerKw < MIN_FEERATE_PER_KW || feeratePerKw > 0xffffffff) throw new ChannelUnavailableError(`a feerate of ${feeratePerKw} sat/kw is out of range`);
       const fee: NumberedUpdate = { kind: 'fee', feeratePerKw };
       const spec = asUnavailable(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, fee], this.theirUnsignedChanges(state)));
       const shortfall = Math.max(this.funderShortfallMsat(state, spec, 'them'), this.funderShortfallMsat(state, applyUpdates(state.localCommit.spec, [fee], []), 'us'));
@@ -325,7 +326,7 @@ export class Channel {
       case 'fee': {
         if (state.localIsFunder) throw new PeerProtocolError('only the funder updates the fee');
         // Below the relay floor the commitment could not reach the chain when we need it.
-        if (update.feeratePerKw < 253) throw new PeerProtocolError(`a feerate of ${update.feeratePerKw} sat/kw is below the relay floor of 253`);
+        if (update.feeratePerKw < MIN_FEERATE_PER_KW) throw new PeerProtocolError(`a feerate of ${update.feeratePerKw} sat/kw is below the relay floor of ${MIN_FEERATE_PER_KW}`);
         // The funder must be able to pay the new fee on our commitment, with every change we know of.
         const spec = applyUpdates(state.localCommit.spec, this.ourChangesNotInOurCommitment(state), [...state.remoteChanges.proposed, update]);
         if (this.funderShortfallMsat(state, spec, 'us') > 0) throw new PeerProtocolError(`a feerate of ${update.feeratePerKw} sat/kw the funder cannot pay`);

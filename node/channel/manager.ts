@@ -41,6 +41,7 @@ import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
 import { type ChannelPolicy, channelPolicy, delaysFor } from './policy.js';
+import { MAX_FUNDING_SATOSHIS, MIN_FEERATE_PER_KW, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 
 
 /** The node's wallet: builds and signs a funding transaction for the 2-of-2 of these keys (see `buildFundingTransaction`). */
@@ -274,7 +275,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   /** Proposes a channel funded by this node. Returns its handle with that peer. */
   openChannel(peer: string, fundingSatoshis: number, pushMsat = 0): number {
     checkPublicKey('peer', hexToPoint(peer));
-    checkInteger('fundingSatoshis', fundingSatoshis, 20_000, 16_777_215);
+    checkInteger('fundingSatoshis', fundingSatoshis, MIN_FUNDING_SATOSHIS, MAX_FUNDING_SATOSHIS);
     checkInteger('pushMsat', pushMsat, 0, fundingSatoshis * 1000);
     // Handles we choose are even when our node id sorts first, odd otherwise, so two peers never pick the same one.
     let handle: number;
@@ -449,7 +450,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * its feerate; the reasons are returned, one per channel.
    */
   updateFeerate(feeratePerKw: number): string[] {
-    checkInteger('feeratePerKw', feeratePerKw, 253, this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW);
+    checkInteger('feeratePerKw', feeratePerKw, MIN_FEERATE_PER_KW, this.init.maxFeeratePerKw ?? DEFAULT_MAX_FEERATE_PER_KW);
     this.observedFeerates.observe(feeratePerKw);
     const refused: string[] = [];
     for (const entry of this.channels.values()) {

@@ -14,6 +14,8 @@ import { ChannelUnavailableError } from '../commitment/errors.js';
 import type { ChannelOffer, ChannelType } from '../wire/messages.js';
 import type { ChannelSide } from './channel.js';
 import { type ChannelPolicy, channelRefusals, delaysFor } from './policy.js';
+import { MAX_FUNDING_SATOSHIS, MIN_DUST_LIMIT_SATOSHIS, MIN_FEERATE_PER_KW, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
+import { channelReserveSatoshis } from './reserve.js';
 
 /** A channel being negotiated, before it has a funding transaction signed by both. */
 export interface Opening {
@@ -46,14 +48,12 @@ export interface OpeningTerms {
 const MAX_DUST_LIMIT_SATOSHIS = 20_000;
 /** Channels a peer may have opening with us at once (an opening holds memory until funded). */
 export const MAX_OPENINGS_PER_PEER = 4;
-/** The largest channel without `option_large_channel`. */
-const MAX_FUNDING_SATOSHIS = 16_777_215;
 
 /** Our side of a new channel of `fundingSatoshis`: our limits and keys. */
 export function localSide(terms: OpeningTerms, fundingSatoshis: number, publicKeys: ChannelPublicKeys): ChannelSide {
   return {
-    dustLimitSatoshis: terms.dustLimitSatoshis ?? 354,
-    channelReserveSatoshis: Math.max(354, Math.floor(fundingSatoshis / 100)),
+    dustLimitSatoshis: terms.dustLimitSatoshis ?? MIN_DUST_LIMIT_SATOSHIS,
+    channelReserveSatoshis: channelReserveSatoshis(fundingSatoshis),
     htlcMinimumMsat: terms.htlcMinimumMsat ?? 1000,
     maxHtlcValueInFlightMsat: fundingSatoshis * 1000,
     maxAcceptedHtlcs: terms.maxAcceptedHtlcs ?? 30,
@@ -91,7 +91,7 @@ export function remoteSide(terms: OpeningTerms, offer: ChannelOffer, opening: Op
   });
   if (offer.network !== terms.network) reasons.push(`the peer is on network ${offer.network}, we are on ${terms.network}`);
   if (offer.channelType !== terms.channelType) reasons.push(`the peer wants a ${offer.channelType} channel`);
-  if (offer.dustLimitSatoshis < 354) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is below 354`);
+  if (offer.dustLimitSatoshis < MIN_DUST_LIMIT_SATOSHIS) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is below ${MIN_DUST_LIMIT_SATOSHIS}`);
   // A large dust limit would let the peer trim our outputs (and our closing output) into fees.
   if (offer.dustLimitSatoshis > MAX_DUST_LIMIT_SATOSHIS) reasons.push(`dust limit of ${offer.dustLimitSatoshis} sat is above the ${MAX_DUST_LIMIT_SATOSHIS} we accept`);
   if (offer.channelReserveSatoshis < offer.dustLimitSatoshis) reasons.push('a channel reserve below the dust limit');
@@ -113,9 +113,9 @@ export function remoteSide(terms: OpeningTerms, offer: ChannelOffer, opening: Op
 /** What is wrong with an open_channel on its own, before any key is given out for it. */
 export function openRefusals(open: { fundingSatoshis: number; pushMsat: number; feeratePerKw: number }): string[] {
   const reasons: string[] = [];
-  if (open.fundingSatoshis < 20_000 || open.fundingSatoshis > MAX_FUNDING_SATOSHIS) reasons.push(`a funding amount of ${open.fundingSatoshis} sat (we accept 20,000 to ${MAX_FUNDING_SATOSHIS})`);
+  if (open.fundingSatoshis < MIN_FUNDING_SATOSHIS || open.fundingSatoshis > MAX_FUNDING_SATOSHIS) reasons.push(`a funding amount of ${open.fundingSatoshis} sat (we accept ${MIN_FUNDING_SATOSHIS.toLocaleString('en-US')} to ${MAX_FUNDING_SATOSHIS})`);
   if (open.pushMsat > open.fundingSatoshis * 1000) reasons.push('a push larger than the channel');
-  if (open.feeratePerKw < 253 || open.feeratePerKw > 1_000_000) reasons.push(`a feerate of ${open.feeratePerKw} sat/kw`);
+  if (open.feeratePerKw < MIN_FEERATE_PER_KW || open.feeratePerKw > 1_000_000) reasons.push(`a feerate of ${open.feeratePerKw} sat/kw`);
   return reasons;
 }
 

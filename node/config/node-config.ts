@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import type { NetworkName } from '../chain/network-params.js';
+import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import { type LinkEntry, readLinks, readNodeId, readRoutes } from './links-section.js';
 import { type LogSettings, readLogSection } from './log-section.js';
 import { ConfigError, MAX_YAML_BYTES, type YamlMap, readYaml } from './yaml-reader.js';
@@ -97,7 +98,7 @@ function readChannels(root: YamlMap): NodeDaemonConfig['channels'] {
   if (!value) return {};
   const map = value.map(['offlineHorizonBlocks', 'marginBlocks', 'minimumDepth', 'feeratePerKw', 'channelType']);
   const channels: Record<string, unknown> = {};
-  const integers = { offlineHorizonBlocks: [1, 60_000], marginBlocks: [0, 5_000], minimumDepth: [1, 100], feeratePerKw: [253, 100_000] } as const;
+  const integers = { offlineHorizonBlocks: [1, 60_000], marginBlocks: [0, 5_000], minimumDepth: [1, 100], feeratePerKw: [MIN_FEERATE_PER_KW, 100_000] } as const;
   for (const [key, [min, max]] of Object.entries(integers)) {
     const number = map.optional(key)?.integer(min, max);
     if (number !== undefined) channels[key] = number;

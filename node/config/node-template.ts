@@ -3,6 +3,8 @@
  * bundle ships as its example: every key of the schema, with what it means
  * and its default. Keys commented out are optional.
  */
+import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
+
 export interface NodeTemplateOptions {
   /** Where the node keeps its stores, seed, lock and control socket. */
   readonly dataDir: string;
@@ -82,7 +84,7 @@ channels:
   offlineHorizonBlocks: 2016   # how long this node may be away (14 days); channels protect at least that
   # marginBlocks: 144          # time for a justice transaction to confirm
   # minimumDepth: 3            # confirmations before a channel opens
-  # feeratePerKw: 253          # commitment feerate until the gateway's estimate arrives
+  # feeratePerKw: ${MIN_FEERATE_PER_KW}          # commitment feerate until the gateway's estimate arrives
   # channelType: anchors       # or static_remotekey
 `;
 }

@@ -5,6 +5,7 @@ import { InvalidInputError, checkInteger } from '../core/input.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import type { LinkViews } from './link-views.js';
 import type { NodeDaemonParts } from './node-daemon-parts.js';
+import { MAX_FUNDING_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 
 type ChannelHandlers = Pick<ControlHandlers<NodeControlApi>, 'channels' | 'open' | 'close'>;
 
@@ -18,7 +19,7 @@ export function channelHandlers(parts: NodeDaemonParts, views: LinkViews): Chann
       const peer = nodeIdParam(params.peer, 'peer');
       // Payments go over a channel with the payee or with the next hop the route table names: both are neighbours.
       if (!views.isNeighbour(peer)) throw new InvalidInputError('peer', `${peer} is not a neighbour of this node: a channel must be with a neighbour listed under links: in the config (lnmesh peers shows them)`);
-      const satoshis = checkInteger('satoshis', params.satoshis, 20_000, 16_777_215);
+      const satoshis = checkInteger('satoshis', params.satoshis, MIN_FUNDING_SATOSHIS, MAX_FUNDING_SATOSHIS);
       const pushMsat = params.pushMsat === undefined ? 0 : checkInteger('pushMsat', params.pushMsat, 0, satoshis * 1000);
       if (!node.uplink) throw new InvalidInputError('peer', 'this node has no gateway configured: a channel needs one to fund it and to watch over it');
       if (!wallet.canFund(satoshis)) throw new InvalidInputError('satoshis', `the wallet holds ${wallet.balance()} sat, not enough for a channel of ${satoshis} sat and its fee (deposit first: lnmesh wallet, lnmesh deposit)`);

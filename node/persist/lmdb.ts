@@ -10,8 +10,9 @@
  */
 import { Encoder } from 'cbor-x';
 import { mkdirSync } from 'node:fs';
-import { type RootDatabase, type RootDatabaseOptionsWithPath, open } from 'lmdb';
+import type { RootDatabase, RootDatabaseOptionsWithPath } from 'lmdb';
 import { equalBytes } from '@noble/curves/utils.js';
+import { openVersionedLmdb } from '../core/versioned-lmdb.js';
 import { numberOutbox, numbered, outPart, partsOf, recordOf } from './channel-parts.js';
 import type { ChannelRecord, Persister, RecordKind, RecordOf, RecordStore, RecordWrite } from './persister.js';
 
@@ -48,11 +49,9 @@ export class LmdbPersister implements Persister, RecordStore {
     mkdirSync(path, { recursive: true, mode: STORE_DIR_MODE });
     // permissionsMode (the mode of data.mdb and lock.mdb, 0664 by default) is in lmdb's native options but not its types.
     const options: RootDatabaseOptionsWithPath & { permissionsMode: number } = { path, encoding: 'binary', compression: false, permissionsMode: STORE_FILE_MODE };
-    this.db = open<Uint8Array, string>(options);
-    const version = this.db.get('format')?.[0];
-    if (version === undefined) this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
-    else if (version === 1) this.upgradeFromWholeChannels();
-    else if (version !== FORMAT_VERSION) throw new StoreError(`${path}: store format ${version}, this lnmesh reads format ${FORMAT_VERSION}`);
+    const { db, upgradeFrom } = openVersionedLmdb<Uint8Array, string>(options, { name: 'store', version: FORMAT_VERSION, upgradesFrom: [1], error: StoreError });
+    this.db = db;
+    if (upgradeFrom === 1) this.upgradeFromWholeChannels();
   }
 
   /** Runs `work` in one lmdb transaction, committed (and synced) once when it ends, even if it throws. */
@@ -221,7 +220,7 @@ export class LmdbPersister implements Persister, RecordStore {
         this.saveChannel(id, record);
         this.db.remove(WHOLE_CHANNEL_PREFIX + id);
       }
-      this.db.put('format', Uint8Array.of(FORMAT_VERSION));
+      this.db.put('format', Uint8Array.of(FORMAT_VERSION)); // a binary store's version is one byte
     });
   }
 }

@@ -28,6 +28,7 @@ import { decodeCompactHeaders } from '../chain/compact-headers.js';
 import { type HeaderChain, HeaderChainError } from '../chain/header-chain.js';
 import { verifyMerkleProof } from '../chain/merkle.js';
 import type { Clock } from '../core/clock.js';
+import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import { type RandomBytes, randomUint32 } from '../core/random.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
@@ -282,7 +283,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     this.cursor = { height: end, hash: tip.hash };
     this.components.store.write([{ kind: 'feedCursor', id: 'cursor', value: this.cursor }]);
     this.retireWatches();
-    if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
+    if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.emit('feerate', message.feeratePerKw);
     this.emit('tip', end, this.fresh(message) && message.tipHeight <= end);
     this.acknowledge();
   }
@@ -312,7 +313,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   /** The answer to a hello when there is nothing new: our view is current if the gateway's tip is where we are. */
   private onNothingNew(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     if (message.matches.length > 0) return void this.emit('warning', 'a push with matches and no headers was ignored');
-    if (message.feeratePerKw >= 253) this.emit('feerate', message.feeratePerKw);
+    if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.emit('feerate', message.feeratePerKw);
     this.emit('tip', this.cursor.height, this.fresh(message) && message.tipHeight <= this.cursor.height);
   }
 

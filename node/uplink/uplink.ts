@@ -28,6 +28,7 @@ import { hashToHex, hexToHash } from '../chain/block-header.js';
 import type { HeaderChain } from '../chain/header-chain.js';
 import type { ChannelManager, TaggedAppointment } from '../channel/manager.js';
 import type { Messenger } from '../core/messenger.js';
+import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, checkHex, checkInteger } from '../core/input.js';
 import { checkPublicKey } from '../core/curve.js';
@@ -279,7 +280,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     if (message.type !== 'unknown' && this.feed.handle(message)) return;
     switch (message.type) {
       case 'fee_estimate':
-        if (message.feeratePerKw >= 253) this.onRefusals(this.components.manager.updateFeerate(message.feeratePerKw));
+        if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.onRefusals(this.components.manager.updateFeerate(message.feeratePerKw));
         return;
       case 'appointments_accepted':
         return this.onReceipt(message.requestId, message.signature);

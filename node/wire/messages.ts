@@ -18,6 +18,7 @@
  * an error, an unknown odd one is ignored.
  */
 import { InvalidInputError } from '../core/input.js';
+import { MAX_ACCEPTED_HTLCS } from '../core/bolt-limits.js';
 import { type FieldLayout, type MessageLayout, LayoutCodec, type UnknownMessage, bytes, uint } from '../core/cbor-layout.js';
 import { DecodeError } from '../core/cbor.js';
 import { MAX_HANDLE, MAX_MESSAGE_BYTES } from '../core/message-limits.js';
@@ -146,7 +147,7 @@ const OFFER_FIELDS: FieldLayout[] = [
   { key: 4, name: 'channelReserveSatoshis', field: uint(MAX_SAFE) },
   { key: 5, name: 'htlcMinimumMsat', field: uint(MAX_SAFE) },
   { key: 6, name: 'maxHtlcValueInFlightMsat', field: uint(MAX_SAFE) },
-  { key: 7, name: 'maxAcceptedHtlcs', field: uint(483) },
+  { key: 7, name: 'maxAcceptedHtlcs', field: uint(MAX_ACCEPTED_HTLCS) },
   { key: 8, name: 'toSelfDelay', field: uint(0xffff) },
   { key: 9, name: 'cltvExpiryDelta', field: uint(0xffff) },
   { key: 10, name: 'keys', field: bytes(5 * 33) },

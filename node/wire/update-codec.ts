@@ -35,6 +35,7 @@
  * may ignore the whole message).
  */
 import { DecodeError } from '../core/cbor.js';
+import { MAX_ACCEPTED_HTLCS, MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import { MAX_HANDLE } from '../core/message-limits.js';
 import { type ByteReader, readVarint, writeVarint } from '../core/varint.js';
 
@@ -91,14 +92,12 @@ const KIND_FAIL = 2;
 const KIND_FEE = 3;
 const KIND_ADD_WITH_DESTINATION = 4;
 
-/** HTLCs in one commitment: 483 offered by each side. */
-const MAX_HTLCS = 2 * 483;
+/** HTLCs in one commitment: each side's most, twice. */
+const MAX_HTLCS = 2 * MAX_ACCEPTED_HTLCS;
 const MAX_UPDATES = 2 * MAX_HTLCS;
 const MAX_REASON_BYTES = 256;
 /** From 500,000,000 on, Bitcoin reads a locktime as a time, not a block height. */
 const MAX_EXPIRY = 499_999_999;
-/** 1 sat/vB, rounded up: the lowest feerate that relays. */
-const MIN_FEERATE_PER_KW = 253;
 const MAX_FEERATE_PER_KW = 0xffffffff;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 

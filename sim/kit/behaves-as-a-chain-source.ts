@@ -17,6 +17,7 @@ import { ANYONE_CAN_SPEND_OUTPUT } from '../../gateway/chain/regtest-miner.js';
 import { coinbaseAt, spendAnyoneCanSpend } from '../../gateway/chain/regtest-coins.js';
 import { p2wpkh } from '../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../node/core/curve.js';
+import { MIN_FEERATE_PER_KW } from '../../node/core/bolt-limits.js';
 
 export interface ChainUnderTest {
   /** The source under test, open. */
@@ -136,5 +137,5 @@ async function followsReorgs(t: Test, open: Open): Promise<void> {
 async function estimatesFeerates(t: Test, open: Open): Promise<void> {
   const { source } = await open(t, { matureCoins: false });
   const feerate = await source.estimateFeerate(6);
-  t.ok(feerate === undefined || (Number.isInteger(feerate) && feerate >= 253), `a whole number of sat per 1000 weight, at least the floor of 253, or undefined (${String(feerate)})`);
+  t.ok(feerate === undefined || (Number.isInteger(feerate) && feerate >= MIN_FEERATE_PER_KW), `a whole number of sat per 1000 weight, at least the floor of ${MIN_FEERATE_PER_KW}, or undefined (${String(feerate)})`);
 }

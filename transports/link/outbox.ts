@@ -11,7 +11,8 @@
  * Every write is durable when the method returns.
  */
 import { Encoder } from 'cbor-x';
-import { type RootDatabase, open } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
+import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 
 export interface QueuedMessage {
   readonly seq: number;
@@ -91,10 +92,7 @@ export class LmdbLinkOutbox implements LinkOutbox {
   private readonly codec = new Encoder({ useRecords: false, mapsAsObjects: true });
 
   constructor(readonly path: string) {
-    this.db = open<Uint8Array, Key>({ path, encoding: 'binary', compression: false });
-    const version = this.db.get('format');
-    if (version === undefined) this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
-    else if (version[0] !== FORMAT_VERSION) throw new LinkOutboxError(`${path}: link outbox format ${version[0]}, this lnmesh reads format ${FORMAT_VERSION}`);
+    this.db = openVersionedLmdb<Uint8Array, Key>({ path, encoding: 'binary', compression: false }, { name: 'link outbox', version: FORMAT_VERSION, error: LinkOutboxError }).db;
   }
 
   append(peer: string, message: Uint8Array): number {

@@ -21,9 +21,10 @@
  * and `['byAge', at, source, messageId]` (empty) order them by age per source
  * and in all.
  */
-import { type RootDatabase, open } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import type { Clock } from '../../node/core/clock.js';
 import { checkInteger } from '../../node/core/input.js';
+import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 import type { SeenMessages } from './seen-messages.js';
 
 export interface LmdbSeenMessagesInit {
@@ -64,10 +65,8 @@ export class LmdbSeenMessages implements SeenMessages {
     this.maxEntries = checkInteger('maxEntries', init.maxEntries ?? 262_144, 1, 100_000_000);
     this.maxEntriesPerSource = checkInteger('maxEntriesPerSource', init.maxEntriesPerSource ?? Math.min(16_384, this.maxEntries), 1, this.maxEntries);
     this.lifetimeMs = checkInteger('lifetimeMs', init.lifetimeMs ?? SEEN_LIFETIME_MS, 1, 3650 * DAY_MS);
-    this.db = open<Uint8Array, Key>({ path, encoding: 'binary', compression: false });
-    const version = this.db.get('format');
-    if (version === undefined) this.db.putSync('format', Uint8Array.of(FORMAT_VERSION));
-    else if (version[0] !== FORMAT_VERSION) throw new SeenMessagesStoreError(`${path}: seen-message set format ${version[0]}, this lnmesh reads format ${FORMAT_VERSION}`);
+    const format = { name: 'seen-message set', version: FORMAT_VERSION, error: SeenMessagesStoreError };
+    this.db = openVersionedLmdb<Uint8Array, Key>({ path, encoding: 'binary', compression: false }, format).db;
     for (const key of this.db.getKeys({ start: ['id'], end: ['id\u0000'] })) {
       if (Array.isArray(key) && key[0] === 'id') this.counts.increment(key[1] as string);
     }

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Mailbox, MailboxFullError } from '../../../gateway/relay/mailbox.js';
+import { Mailbox, MailboxFullError, MailboxStoreError } from '../../../gateway/relay/mailbox.js';
 import { InvalidInputError } from '../../../node/core/input.js';
 import { open } from 'lmdb';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
@@ -114,4 +114,12 @@ t.test('a mailbox of format 1 is read, its mail as from known sources', async (t
   t.match(mailbox.pending('alice'), [{ id: 1, receivedAt: 5, standing: 'known', source: '' }]);
   t.equal(text(mailbox.pending('alice')[0]!.message), 'old');
   t.same(mailbox.held('alice'), { messages: 1, bytes: 3 });
+});
+
+t.test('a mailbox of a newer format is refused, not misread', async (t) => {
+  const dir = tempDir(t);
+  const newer = open<Uint8Array, string>({ path: dir, encoding: 'binary', compression: false });
+  newer.putSync('format', Uint8Array.of(3));
+  await newer.close();
+  t.throws(() => new Mailbox(dir, new VirtualClock()), new MailboxStoreError(`${dir}: mailbox format 3, this lnmesh reads format 2`));
 });

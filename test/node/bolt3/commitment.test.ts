@@ -7,11 +7,11 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import {
   type CommitmentParams,
   type Htlc,
-  MAX_HTLCS_PER_SIDE,
   buildCommitment,
   commitmentLocktimeAndSequence,
   commitmentNumberOf,
 } from '../../../node/bolt3/commitment.js';
+import { MAX_ACCEPTED_HTLCS } from '../../../node/core/bolt-limits.js';
 import { deriveCommitmentKeys } from '../../../node/bolt3/commitment-keys.js';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee, isHtlcTrimmed } from '../../../node/bolt3/fees.js';
 import { compareBytes } from '../../../node/bolt3/scripts.js';
@@ -176,7 +176,7 @@ t.test('bad input is refused with the field named', async (t) => {
   refuses({ htlcs: [{ ...htlc, paymentHash: new Uint8Array(31) }] }, /^htlcs\[0\]\.paymentHash$/, 'a short payment hash');
   refuses({ htlcs: [{ ...htlc, direction: 'sideways' as never }] }, /^htlcs\[0\]\.direction$/, 'an unknown direction');
   refuses(
-    { htlcs: Array.from({ length: MAX_HTLCS_PER_SIDE + 1 }, () => htlc), toLocalMsat: base.fundingSatoshis * 1000 - (MAX_HTLCS_PER_SIDE + 1) * 1000, toRemoteMsat: 0 },
+    { htlcs: Array.from({ length: MAX_ACCEPTED_HTLCS + 1 }, () => htlc), toLocalMsat: base.fundingSatoshis * 1000 - (MAX_ACCEPTED_HTLCS + 1) * 1000, toRemoteMsat: 0 },
     /^htlcs$/,
     'more than 483 HTLCs one way',
   );

@@ -2,13 +2,14 @@
 // arrives, claims never below the justice rate, and a channel manager that
 // takes its rates from the estimator it is given.
 import t from 'tap';
-import { type ConfirmationTarget, DEFAULT_JUSTICE_FEERATE_PER_KW, FLOOR_FEERATE_PER_KW, ObservedFeerates } from '../../../node/chain/fee-estimator.js';
+import { type ConfirmationTarget, DEFAULT_JUSTICE_FEERATE_PER_KW, ObservedFeerates } from '../../../node/chain/fee-estimator.js';
+import { MIN_FEERATE_PER_KW } from '../../../node/core/bolt-limits.js';
 import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
 import { fixedFeeEstimator } from '../../../sim/kit/fee-estimator.js';
 
 t.test('the default estimator: configured rates, then the latest estimate for claims', async (t) => {
   const fees = new ObservedFeerates();
-  t.equal(fees.feeratePerKw('commitment'), FLOOR_FEERATE_PER_KW, 'commitments at the floor by default');
+  t.equal(fees.feeratePerKw('commitment'), MIN_FEERATE_PER_KW, 'commitments at the floor by default');
   t.equal(fees.feeratePerKw('justice'), DEFAULT_JUSTICE_FEERATE_PER_KW);
   t.equal(fees.feeratePerKw('claim'), DEFAULT_JUSTICE_FEERATE_PER_KW, 'claims at least at the justice rate');
   fees.observe(9000);
