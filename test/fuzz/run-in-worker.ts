@@ -26,10 +26,15 @@ export interface RunResult {
 /** The worker runs TypeScript through tsx, as the test itself runs through tap's loader. */
 const WORKER_SOURCE = (entry: string, tsx: string) => `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
 
+const LOADING = -1;
+
 export async function runInWorker(job: Omit<WorkerJob, 'progress'>, hangLimitMs: number): Promise<RunResult> {
   const { TARGETS } = (await import(job.targetsModule)) as { TARGETS: readonly AnyTarget[] };
   const progress = new SharedArrayBuffer(8);
   const position = new Int32Array(progress);
+  // -1 until the worker starts its first target: loading the targets (TypeScript through tsx) is not an input hanging,
+  // and on a busy machine it can take longer than the hang limit.
+  Atomics.store(position, 0, LOADING);
   const entry = new URL('./fuzz-worker.ts', import.meta.url).href;
   const worker = new Worker(WORKER_SOURCE(entry, import.meta.resolve('tsx/esm/api')), { eval: true, workerData: { ...job, progress } satisfies WorkerJob });
   const reports: TargetReport[] = [];
@@ -46,7 +51,7 @@ export async function runInWorker(job: Omit<WorkerJob, 'progress'>, hangLimitMs:
     let since = Date.now();
     const watch = setInterval(() => {
       const now = `${Atomics.load(position, 0)}/${Atomics.load(position, 1)}`;
-      if (now !== last) {
+      if (now !== last || Atomics.load(position, 0) === LOADING) {
         last = now;
         since = Date.now();
         return;
