@@ -4,12 +4,10 @@
 // is in KNOWN_DEBT: what the code does today and issue 16 takes away. A new
 // forbidden import fails; so does a debt paid and still listed (take it out).
 import t from 'tap';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, SCANNED, sourceFiles } from './source-files.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCANNED = ['node', 'transports', 'gateway', 'sim', 'bench'];
 
 /** The bottom layer: everything may import it, and it imports nothing of the project. */
 const CORE = 'node/core/';
@@ -37,15 +35,6 @@ function forbidden(from: string, to: string): string | undefined {
  * a new entry needs an issue that takes it away.
  */
 const KNOWN_DEBT: Record<string, number> = {};
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === 'node_modules' || name === 'dist') return [];
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
-}
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
