@@ -1,7 +1,8 @@
 /**
  * A node on its own on chain, from the command line: a regtest gateway
  * daemon whose watchtower is switched off (`tower: { watch: false }`) and
- * two node daemons (A and B, on MQTT), driven only by `lnmesh`.
+ * two node daemons (A and B, on MQTT), driven only by `lnmesh` (the waits
+ * read the daemons' control sockets).
  *
  * - The payer times out its own HTLC: A pays B, B holds the payment (it
  *   was restarted while the gateway was down, so it waits to know the
@@ -24,7 +25,8 @@ import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
 import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { type ClusterNode, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { peek } from './control-socket.js';
+import { type ClusterNode, type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -37,9 +39,8 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const mqttUrl = await mqttBrokerUrl(t);
-  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
-  const nodes: Record<Name, ClusterNode> = { a: await initDaemon(dir.path, 'node', 'a'), b: await initDaemon(dir.path, 'node', 'b') };
-  const { a, b } = nodes;
+  const [gateway, a, b] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a'), initDaemon(dir.path, 'node', 'b')]);
+  const nodes: Record<Name, ClusterNode> = { a, b };
   const topicPrefix = `breach-${process.pid}`;
   writeGatewayConfig(gateway, mqttUrl, topicPrefix, [a, b].map((node) => ({ node, address: node.name })), {}, ['tower: { watch: false }']);
   const on = (peer: ClusterNode) => ({ mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, { node: peer, address: peer.name }] } });
@@ -48,7 +49,8 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
 
   let gatewayDaemon = await startDaemon('gateway', gateway.config);
   t.teardown(() => gatewayDaemon.stop());
-  const daemons: Partial<Record<Name, Daemon>> = { a: await startDaemon('node', a.config), b: await startDaemon('node', b.config) };
+  const [daemonA, daemonB] = await startDaemons('node', [a.config, b.config]);
+  const daemons: Partial<Record<Name, Daemon>> = { a: daemonA, b: daemonB };
   t.teardown(() => Promise.all(Object.values(daemons).map((daemon) => daemon.stop())));
   const start = async (name: Name) => {
     daemons[name] = await startDaemon('node', nodes[name].config);
@@ -59,17 +61,18 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
   };
   const peerOf = (name: Name) => (name === 'a' ? b : a);
   const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
-  const wallet = async (name: Name) => (await ask(nodes[name].config, 'wallet')).satoshis as number;
-  const channel = async (name: Name, handle: number) => (await ask<Row[]>(nodes[name].config, 'channels')).find((row) => row.peer === peerOf(name).nodeId && row.handle === handle);
-  const claimsOf = async (name: Name, handle: number) => ((await channel(name, handle))?.onchain as OnchainSummary | undefined)?.claims ?? [];
-  const paymentOf = async (name: Name, paymentHash: string) => (await ask<Row[]>(nodes[name].config, 'payments')).find((row) => row.paymentHash === paymentHash);
+  // What the test checks it reads through `lnmesh` (`ask`); its waits read the control socket (`peek`).
+  const wallet = async (name: Name, read: Read = ask) => (await read(nodes[name].config, 'wallet')).satoshis as number;
+  const channel = async (name: Name, handle: number, read: Read = ask) => (await read<Row[]>(nodes[name].config, 'channels')).find((row) => row.peer === peerOf(name).nodeId && row.handle === handle);
+  const claimsOf = async (name: Name, handle: number, read: Read = ask) => ((await channel(name, handle, read))?.onchain as OnchainSummary | undefined)?.claims ?? [];
+  const paymentOf = async (name: Name, paymentHash: string, read: Read = ask) => (await read<Row[]>(nodes[name].config, 'payments')).find((row) => row.paymentHash === paymentHash);
   /** Mines `step` blocks at a time until every claim of `name` on channel `handle` that `matches` is confirmed (one at least). */
   const mineUntilConfirmed = (what: string, name: Name, handle: number, matches: (claim: ClaimSummary) => boolean, step: number) =>
     mineUntil(
       gateway.config,
       what,
       async () => {
-        const claims = (await claimsOf(name, handle)).filter(matches);
+        const claims = (await claimsOf(name, handle, peek)).filter(matches);
         return claims.length > 0 && claims.every((claim) => claim.state === 'confirmed') ? claims : undefined;
       },
       step,
@@ -77,14 +80,14 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     );
   const open = async (satoshis: number, pushSatoshis: number) => {
     const handle = (await ask(a.config, 'open', b.nodeId, String(satoshis), '--push', String(pushSatoshis * 1000))).handle as number;
-    await mineUntil(gateway.config, 'the channel to open on both sides', async () => ((await channel('a', handle))?.status === 'open' && (await channel('b', handle))?.status === 'open' ? true : undefined));
+    await mineUntil(gateway.config, 'the channel to open on both sides', async () => ((await channel('a', handle, peek))?.status === 'open' && (await channel('b', handle, peek))?.status === 'open' ? true : undefined));
     return handle;
   };
 
   const address = (await ask(a.config, 'wallet')).address as string;
   await must('deposit', '--config', a.config, (await must('faucet', '--config', gateway.config, address, '1000000')).stdout.trim());
   await mine(1);
-  await eventually('the deposit to count', async () => ((await wallet('a')) === 1_000_000 ? true : undefined));
+  await eventually('the deposit to count', async () => ((await wallet('a', peek)) === 1_000_000 ? true : undefined));
 
   await t.test('the payee holds a payment and vanishes: the payer times it out on chain itself', async (t) => {
     // 500,000 sat, 200,000 of them B's.
@@ -95,7 +98,7 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     const invoice = await ask(b.config, 'invoice', '50000');
     const paymentHash = invoice.paymentHash as string;
     await ask(a.config, 'pay', invoice.paymentRequest as string);
-    await eventually('the HTLC to be committed to B', async () => (((await channel('b', handle))?.pendingHtlcs as number) === 1 ? true : undefined));
+    await eventually('the HTLC to be committed to B', async () => (((await channel('b', handle, peek))?.pendingHtlcs as number) === 1 ? true : undefined));
     t.match(await paymentOf('b', paymentHash), { direction: 'received', status: 'pending' }, 'B holds it');
     await kill('b');
     gatewayDaemon = await startDaemon('gateway', gateway.config);
@@ -106,7 +109,7 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     t.match(await channel('a', handle), { status: 'force_closed', onchain: { kind: 'ours' } }, 'A closed the channel with its own commitment');
     await kill('a');
     await start('a');
-    await mineUntil(gateway.config, 'the payment to fail, the HTLC-timeout deep enough', async () => ((await paymentOf('a', paymentHash))?.status === 'failed' ? true : undefined));
+    await mineUntil(gateway.config, 'the payment to fail, the HTLC-timeout deep enough', async () => ((await paymentOf('a', paymentHash, peek))?.status === 'failed' ? true : undefined));
     const swept = await mineUntilConfirmed("A's delayed outputs to be swept after B's delay", 'a', handle, (claim) => claim.description === 'to_local' || claim.description === 'htlc-timeout output', 25);
     t.equal(swept.length, 2, "A swept its to_local and the HTLC-timeout's output");
     const claims = await claimsOf('a', handle);
@@ -127,7 +130,7 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     t.match(await channel('b', handle), { status: 'force_closed', onchain: { kind: 'theirs' } }, "B's channels show A's close");
     const toRemote = (await claimsOf('b', handle)).find((claim) => claim.description === 'to_remote')!;
     t.equal(toRemote.inputSatoshis, 200_000, "B's claim took exactly its 200,000 sat");
-    await eventually("B's wallet to count it", async () => ((await wallet('b')) === bBefore + toRemote.satoshis ? true : undefined));
+    await eventually("B's wallet to count it", async () => ((await wallet('b', peek)) === bBefore + toRemote.satoshis ? true : undefined));
     t.notMatch(await paymentOf('b', paymentHash), { status: 'succeeded' }, 'B never settled the expired HTLC');
   });
 
@@ -142,7 +145,7 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     const invoice = await ask(a.config, 'invoice', '150000');
     await ask(b.config, 'pay', invoice.paymentRequest as string);
     await eventually('the payment to settle on both sides', async () => {
-      const [ofA, ofB] = [await channel('a', handle), await channel('b', handle)];
+      const [ofA, ofB] = [await channel('a', handle, peek), await channel('b', handle, peek)];
       return ofA?.localMsat === 350_000_000 && ofA.pendingHtlcs === 0 && ofB?.pendingHtlcs === 0 ? true : undefined;
     });
 
@@ -157,7 +160,7 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     t.match(await channel('b', handle), { localMsat: 200_000_000 }, 'B, restored, believes it holds 200,000 sat');
     await must('close', '--config', b.config, a.nodeId, String(handle), '--force');
     const breach = await mineUntil(gateway.config, 'the revoked commitment to confirm', async () => {
-      const onchain = (await channel('b', handle))?.onchain as OnchainSummary | undefined;
+      const onchain = (await channel('b', handle, peek))?.onchain as OnchainSummary | undefined;
       return onchain?.confirmedAt !== undefined ? onchain : undefined;
     });
     await mine(3);
@@ -165,22 +168,23 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
 
     // A, back, sees the breach in the feed and takes everything.
     await start('a');
-    await eventually('A to see the breach', async () => ((await channel('a', handle))?.status === 'force_closed' ? true : undefined));
+    await eventually('A to see the breach', async () => ((await channel('a', handle, peek))?.status === 'force_closed' ? true : undefined));
     t.match(await channel('a', handle), { onchain: { kind: 'revoked', commitmentTxid: breach.commitmentTxid } }, 'A names the close a breach');
     const justice = await mineUntilConfirmed("A's justice to confirm", 'a', handle, (claim) => claim.description.startsWith('justice') && claim.state !== 'void', 1);
-    t.comment(JSON.stringify(await claimsOf('a', handle)));
-    const confirmed = (await claimsOf('a', handle)).filter((claim) => claim.state === 'confirmed');
+    const claims = await claimsOf('a', handle);
+    t.comment(JSON.stringify(claims));
+    const confirmed = claims.filter((claim) => claim.state === 'confirmed');
     const taken = confirmed.reduce((sum, claim) => sum + (claim.inputSatoshis ?? 0), 0);
     const fee = commitmentFee('anchors', 253, 0);
     t.equal(taken, 400_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS, `A's claims took the whole channel (${taken} sat) less the revoked commitment's fee and anchors`);
     t.ok(justice.length >= 1, 'with a justice transaction');
     const paid = confirmed.reduce((sum, claim) => sum + claim.satoshis, 0);
-    await eventually("A's wallet to count them", async () => ((await wallet('a')) === aBefore + paid ? true : undefined));
+    await eventually("A's wallet to count them", async () => ((await wallet('a', peek)) === aBefore + paid ? true : undefined));
 
     // B's delay passes: its to_local is gone, and its wallet has nothing more.
     const bBefore = await wallet('b');
     await mine(60);
-    await eventually("B to see its to_local taken", async () => ((await claimsOf('b', handle)).find((claim) => claim.description === 'to_local')?.state === 'void' ? true : undefined));
+    await eventually("B to see its to_local taken", async () => ((await claimsOf('b', handle, peek)).find((claim) => claim.description === 'to_local')?.state === 'void' ? true : undefined));
     t.equal(await wallet('b'), bBefore, 'B got nothing from the breach');
   });
 

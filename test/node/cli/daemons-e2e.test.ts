@@ -3,14 +3,15 @@
  * node daemons as child processes. Node A reaches the gateway over MQTT
  * (a real broker); node B is joined to A only by a serial line (a real
  * pseudo-terminal pair), so B's requests to the gateway go through A. The
- * test drives them only through `lnmesh`: coins from the faucet, a channel
- * A-B, a payment, B restarted, a second payment, a cooperative close that
- * pays B's wallet back.
+ * test drives them only through `lnmesh` (its waits read the daemons'
+ * control sockets): coins from the faucet, a channel A-B, a payment, B
+ * restarted, a second payment, a cooperative close that pays B's wallet back.
  */
 import t from 'tap';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { openPtyPair, ptySkipReason } from '../../transports/pty.js';
-import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { peek } from './control-socket.js';
+import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -25,26 +26,25 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   const pty = await openPtyPair();
   t.teardown(pty.close);
 
-  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
-  const a = await initDaemon(dir.path, 'node', 'a');
-  const b = await initDaemon(dir.path, 'node', 'b');
+  const [gateway, a, b] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a'), initDaemon(dir.path, 'node', 'b')]);
   const topicPrefix = `e2e-${process.pid}`;
   writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], { [b.nodeId]: a.nodeId });
-  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] }, serial: { path: pty.a, neighbours: [b] } });
-  writeNodeConfig(b, gateway, { serial: { path: pty.b, neighbours: [a] } }, { '*': a.nodeId });
+  // The nodes ask the gateway again every 5 s (10 min by default): their revoked states reach the tower then, not 30 s after each payment.
+  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] }, serial: { path: pty.a, neighbours: [b] } }, {}, [], '5s');
+  writeNodeConfig(b, gateway, { serial: { path: pty.b, neighbours: [a] } }, { '*': a.nodeId }, [], '5s');
 
   const gatewayDaemon = await startDaemon('gateway', gateway.config);
   t.teardown(gatewayDaemon.stop);
-  const nodeA = await startDaemon('node', a.config);
+  const [nodeA, firstB] = await startDaemons('node', [a.config, b.config]);
+  let nodeB = firstB;
   t.teardown(nodeA.stop);
-  let nodeB = await startDaemon('node', b.config);
   t.teardown(() => nodeB.stop());
 
   const gatewayStatus = await ask(gateway.config, 'status');
   t.equal(gatewayStatus.nodeId, gateway.nodeId, 'the gateway runs with the key init made');
   t.ok((gatewayStatus.chainHeight as number) >= 432, 'a new regtest chain is mined past segwit');
-  // B follows the chain through A: its headers came over the serial line, then MQTT.
-  await eventually('B to follow the chain through A', async () => ((await ask(b.config, 'status')).chainHeight === gatewayStatus.chainHeight ? true : undefined));
+  // B follows the chain through A: its headers came over the serial line, then MQTT. (The waits read the control sockets: `peek`.)
+  await eventually('B to follow the chain through A', async () => ((await peek(b.config, 'status')).chainHeight === gatewayStatus.chainHeight ? true : undefined));
   const peersOfA = await ask<Row[]>(a.config, 'peers');
   t.same(peersOfA.map((peer) => [peer.name, peer.transport, peer.up]).sort(), [['b', 'serial', true], ['gw', 'mqtt', true]], "A's neighbours are up on their links");
   t.ok(peersOfA.every((peer) => typeof peer.heardSecondsAgo === 'number' && peer.heardSecondsAgo < 600), 'each heard from lately, with how long ago');
@@ -54,7 +54,7 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   const funding = (await must('faucet', '--config', gateway.config, wallet.address as string, '2000000')).stdout.trim();
   await must('deposit', '--config', a.config, funding);
   await must('mine', '--config', gateway.config, '1');
-  await eventually('the deposit to count', async () => ((await ask(a.config, 'wallet')).satoshis === 2_000_000 ? true : undefined));
+  await eventually('the deposit to count', async () => ((await peek(a.config, 'wallet')).satoshis === 2_000_000 ? true : undefined));
 
   // A channel A-B, waited on while blocks come.
   const opening = lnmeshAsync('open', '--config', a.config, b.nodeId, '500000', '--wait', '--timeout', '2m');
@@ -84,14 +84,14 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   t.match(await ask<Row[]>(gateway.config, 'peers'), [{ nodeId: a.nodeId, name: 'a', transport: 'mqtt', up: true }], 'the gateway sees A up');
   t.match(await ask<Row[]>(gateway.config, 'routes'), [{ destination: a.nodeId, direct: true }, { destination: b.nodeId, nextHop: a.nodeId, nextHopName: 'a' }], 'and reaches B through A');
   t.ok(((await ask<Row[]>(gateway.config, 'links'))[0]!.messagesDelivered as number) > 0, 'its link counts what it delivered');
-  await eventually('the revoked states of both nodes to reach the tower', async () => ((await ask(gateway.config, 'tower')).appointments as number) >= 2 ? true : undefined);
+  await eventually('the revoked states of both nodes to reach the tower', async () => ((await peek(gateway.config, 'tower')).appointments as number) >= 2 ? true : undefined);
   t.equal((await ask(a.config, 'tower')).appointmentsQueued, 0, "A's appointments are all receipted");
 
   // B stops cleanly on SIGTERM and comes back with its channel.
   t.equal(await nodeB.stop(), 0, 'B exits 0 on SIGTERM');
   t.match(nodeB.output(), /node stopped/, 'B logged its clean stop');
   nodeB = await startDaemon('node', b.config);
-  await eventually('B to see A again', async () => ((await ask<Row[]>(b.config, 'peers'))[0]?.up === true ? true : undefined));
+  await eventually('B to see A again', async () => ((await peek<Row[]>(b.config, 'peers'))[0]?.up === true ? true : undefined));
   t.match((await ask<Row[]>(b.config, 'channels'))[0], { status: 'open', localMsat: 10_000_000 }, 'B restored its channel and balance');
   await pay(20_000);
   t.match((await ask<Row[]>(a.config, 'channels'))[0], { localMsat: 470_000_000, remoteMsat: 30_000_000 }, 'both payments moved the balance');
@@ -101,7 +101,7 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   t.equal(closed.status, 0, `close --wait succeeds: ${closed.stderr}`);
   await eventually('B to count its share of the close', async () => {
     await must('mine', '--config', gateway.config, '1');
-    return (await ask(b.config, 'wallet')).satoshis === 30_000 ? true : undefined;
+    return (await peek(b.config, 'wallet')).satoshis === 30_000 ? true : undefined;
   });
   t.pass("B's wallet holds its 30,000 sat from the closing transaction");
 

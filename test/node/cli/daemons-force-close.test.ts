@@ -1,8 +1,9 @@
 /**
  * A unilateral close from the command line, with crashes: a regtest gateway
- * daemon and two node daemons (all on MQTT), driven only by `lnmesh`. B
- * force-closes the channel A opened to it; each daemon is killed (SIGKILL)
- * and restarted between the steps. A notices the close from the gateway's
+ * daemon and two node daemons (all on MQTT), driven only by `lnmesh` (the
+ * waits read the daemons' control sockets). B force-closes the channel A
+ * opened to it; each daemon is killed (SIGKILL) and restarted between the
+ * steps. A notices the close from the gateway's
  * chain feed alone and sweeps its output; B sweeps its own once the delay A
  * imposed (2,160 blocks by default) has passed. Both wallets get the
  * channel's balances back, to the satoshi: what each claim took from the
@@ -14,7 +15,8 @@ import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
 import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { peek } from './control-socket.js';
+import { type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -24,16 +26,15 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const mqttUrl = await mqttBrokerUrl(t);
-  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
-  const a = await initDaemon(dir.path, 'node', 'a');
-  const b = await initDaemon(dir.path, 'node', 'b');
+  const [gateway, a, b] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a'), initDaemon(dir.path, 'node', 'b')]);
   const topicPrefix = `force-${process.pid}`;
   writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }, { node: b, address: 'b' }]);
   writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, { node: b, address: 'b' }] } });
   writeNodeConfig(b, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, { node: a, address: 'a' }] } });
   const gatewayDaemon = await startDaemon('gateway', gateway.config);
   t.teardown(gatewayDaemon.stop);
-  const daemons: Record<'a' | 'b', Daemon> = { a: await startDaemon('node', a.config), b: await startDaemon('node', b.config) };
+  const [daemonA, daemonB] = await startDaemons('node', [a.config, b.config]);
+  const daemons: Record<'a' | 'b', Daemon> = { a: daemonA, b: daemonB };
   t.teardown(() => Promise.all([daemons.a.stop(), daemons.b.stop()]));
   const configOf = { a: a.config, b: b.config };
   const crash = async (name: 'a' | 'b') => {
@@ -41,16 +42,18 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
     daemons[name] = await startDaemon('node', configOf[name]);
   };
   const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
-  const wallet = async (name: 'a' | 'b') => (await ask(configOf[name], 'wallet')).satoshis as number;
-  const channelOf = async (name: 'a' | 'b') => (await ask<Row[]>(configOf[name], 'channels'))[0]!;
+  // What the test checks it reads through `lnmesh` (`ask`); its waits read the control socket (`peek`).
+  const wallet = async (name: 'a' | 'b', read: Read = ask) => (await read(configOf[name], 'wallet')).satoshis as number;
+  const channelOf = async (name: 'a' | 'b', read: Read = ask) => (await read<Row[]>(configOf[name], 'channels'))[0]!;
+  const tipOf = async () => (await peek(gateway.config, 'status')).chainHeight as number;
 
   // A gets coins and opens a channel of 500,000 sat to B, giving B 200,000 of it.
   const address = (await ask(a.config, 'wallet')).address as string;
   await must('deposit', '--config', a.config, (await must('faucet', '--config', gateway.config, address, '1000000')).stdout.trim());
   await mine(1);
-  await eventually('the deposit to count', async () => ((await wallet('a')) === 1_000_000 ? true : undefined));
+  await eventually('the deposit to count', async () => ((await wallet('a', peek)) === 1_000_000 ? true : undefined));
   const handle = (await ask(a.config, 'open', b.nodeId, '500000', '--push', '200000000')).handle as number;
-  await mineUntil(gateway.config, 'the channel to open on both sides', async () => ((await channelOf('a'))?.status === 'open' && (await channelOf('b'))?.status === 'open' ? true : undefined));
+  await mineUntil(gateway.config, 'the channel to open on both sides', async () => ((await channelOf('a', peek))?.status === 'open' && (await channelOf('b', peek))?.status === 'open' ? true : undefined));
   const [aBefore, bBefore] = [await wallet('a'), await wallet('b')];
   t.equal(bBefore, 0, "B's wallet is empty");
 
@@ -59,40 +62,41 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   await crash('b');
   t.match(await channelOf('b'), { status: 'force_closed' }, 'B, restarted, still knows it closed');
   await mine(1);
-  await eventually("A to notice B's commitment from the feed", async () => ((await channelOf('a')).status === 'force_closed' ? true : undefined));
+  await eventually("A to notice B's commitment from the feed", async () => ((await channelOf('a', peek)).status === 'force_closed' ? true : undefined));
   const aClose = (await channelOf('a')).onchain as OnchainSummary;
   t.match(aClose, { kind: 'theirs' }, "A's channels say the peer closed");
   await crash('a');
   // A's output is its own after one block (anchors); B's after A's delay.
   await mine(2);
   await mineUntil(gateway.config, "A's claim to confirm and count in its wallet", async () => {
-    const claims = ((await channelOf('a')).onchain as OnchainSummary).claims;
-    return claims.length === 1 && claims[0]!.state === 'confirmed' && (await wallet('a')) === aBefore + claims[0]!.satoshis ? true : undefined;
+    const claims = ((await channelOf('a', peek)).onchain as OnchainSummary).claims;
+    return claims.length === 1 && claims[0]!.state === 'confirmed' && (await wallet('a', peek)) === aBefore + claims[0]!.satoshis ? true : undefined;
   });
   // Six blocks leave the best chain, A's claim with them (B's commitment, below, stays): A follows the new branch
   // from the feed, and the same claim confirms again once blocks come.
   const aClaimed = ((await channelOf('a')).onchain as OnchainSummary).claims[0]!;
-  const tip = (await ask(gateway.config, 'status')).chainHeight as number;
+  const tip = await tipOf();
   if (aClaimed.confirmedAt! + 5 > tip) await mine(aClaimed.confirmedAt! + 5 - tip);
   const reorg = await ask(gateway.config, 'reorg', '6');
   t.equal(reorg.forkHeight, aClaimed.confirmedAt! - 1, `a reorg from height ${reorg.forkHeight}, just below A's claim at ${aClaimed.confirmedAt}`);
-  await eventually("A to see its claim unconfirmed", async () => ((((await channelOf('a')).onchain as OnchainSummary).claims[0]!.state !== 'confirmed') ? true : undefined));
+  await eventually("A to see its claim unconfirmed", async () => ((((await channelOf('a', peek)).onchain as OnchainSummary).claims[0]!.state !== 'confirmed') ? true : undefined));
   await crash('a');
   await mineUntil(gateway.config, "A's claim to confirm again on the new branch", async () => {
-    const claim = ((await channelOf('a')).onchain as OnchainSummary).claims[0]!;
-    return claim.state === 'confirmed' && (await wallet('a')) === aBefore + claim.satoshis ? claim : undefined;
+    const claim = ((await channelOf('a', peek)).onchain as OnchainSummary).claims[0]!;
+    return claim.state === 'confirmed' && (await wallet('a', peek)) === aBefore + claim.satoshis ? claim : undefined;
   });
   const aReclaimed = ((await channelOf('a')).onchain as OnchainSummary).claims;
   t.match(aReclaimed, [{ txid: aClaimed.txid, state: 'confirmed' }], `the same claim, confirmed again at ${aReclaimed[0]!.confirmedAt} (was ${aClaimed.confirmedAt}); A's wallet counts it once`);
-  const bWaiting = ((await channelOf('b')).onchain as OnchainSummary).claims;
+  const bClose = (await channelOf('b')).onchain as OnchainSummary;
+  const bWaiting = bClose.claims;
   t.match(bWaiting, [{ description: 'to_local', state: 'waiting' }], "B's to_local waits for its delay");
   const unlocksAt = bWaiting[0]!.unlocksAt!;
-  t.ok(unlocksAt - ((await channelOf('b')).onchain as OnchainSummary).confirmedAt! >= 2_160, `until block ${unlocksAt}: A's default delay of 2,160 blocks`);
+  t.ok(unlocksAt - bClose.confirmedAt! >= 2_160, `until block ${unlocksAt}: A's default delay of 2,160 blocks`);
   await crash('b');
-  for (let height = (await ask(gateway.config, 'status')).chainHeight as number; height < unlocksAt; height += 1000) await mine(Math.min(1000, unlocksAt - height));
+  for (let height = await tipOf(); height < unlocksAt; height += 1000) await mine(Math.min(1000, unlocksAt - height));
   await mineUntil(gateway.config, "B's claim to confirm and count in its wallet", async () => {
-    const claims = ((await channelOf('b')).onchain as OnchainSummary).claims;
-    return claims[0]?.state === 'confirmed' && (await wallet('b')) === claims[0].satoshis ? true : undefined;
+    const claims = ((await channelOf('b', peek)).onchain as OnchainSummary).claims;
+    return claims[0]?.state === 'confirmed' && (await wallet('b', peek)) === claims[0].satoshis ? true : undefined;
   }, 1, 120_000);
 
   const claimOf = async (name: 'a' | 'b'): Promise<ClaimSummary> => ((await channelOf(name)).onchain as OnchainSummary).claims[0]!;

@@ -1,7 +1,8 @@
 /**
  * HTLC deadlines on chain, from the command line: a regtest gateway daemon
  * and three node daemons in a line (A - B - C, all on MQTT), driven only by
- * `lnmesh`, with node B killed (SIGKILL) and restarted between the steps.
+ * `lnmesh` (the waits read the daemons' control sockets), with node B killed
+ * (SIGKILL) and restarted between the steps.
  *
  * A node restarted while the gateway is down holds the payments made to it:
  * it settles only once the gateway tells it the chain's height (an HTLC may
@@ -24,7 +25,8 @@ import t from 'tap';
 import { paymentRequestFromText } from '../../../node/channel/payment-request.js';
 import type { OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { type ClusterNode, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { peek } from './control-socket.js';
+import { type ClusterNode, type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -37,9 +39,8 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const mqttUrl = await mqttBrokerUrl(t);
-  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
-  const nodes: Record<Name, ClusterNode> = { a: await initDaemon(dir.path, 'node', 'a'), b: await initDaemon(dir.path, 'node', 'b'), c: await initDaemon(dir.path, 'node', 'c') };
-  const { a, b, c } = nodes;
+  const [gateway, a, b, c] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a'), initDaemon(dir.path, 'node', 'b'), initDaemon(dir.path, 'node', 'c')]);
+  const nodes: Record<Name, ClusterNode> = { a, b, c };
   const topicPrefix = `htlc-${process.pid}`;
   const on = (...names: ClusterNode[]) => ({ mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, ...names.map((node) => ({ node, address: node.name }))] } });
   writeGatewayConfig(gateway, mqttUrl, topicPrefix, [a, b, c].map((node) => ({ node, address: node.name })));
@@ -50,7 +51,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   let gatewayDaemon = await startDaemon('gateway', gateway.config);
   t.teardown(() => gatewayDaemon.stop());
   const daemons: Partial<Record<Name, Daemon>> = {};
-  for (const name of ['a', 'b', 'c'] as const) daemons[name] = await startDaemon('node', nodes[name].config);
+  [daemons.a, daemons.b, daemons.c] = await startDaemons('node', [a.config, b.config, c.config]);
   t.teardown(() => Promise.all(Object.values(daemons).map((daemon) => daemon.stop())));
   const restart = async (name: Name) => {
     await daemons[name]!.kill();
@@ -61,16 +62,17 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     delete daemons[name];
   };
   const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
-  const wallet = async (name: Name) => (await ask(nodes[name].config, 'wallet')).satoshis as number;
-  const channelWith = async (name: Name, peer: ClusterNode) => (await ask<Row[]>(nodes[name].config, 'channels')).find((row) => row.peer === peer.nodeId)!;
-  const paymentOf = async (name: Name, paymentHash: string) => (await ask<Row[]>(nodes[name].config, 'payments')).find((row) => row.paymentHash === paymentHash);
-  const claimsOf = async (name: Name, peer: ClusterNode) => ((await channelWith(name, peer)).onchain as OnchainSummary | undefined)?.claims ?? [];
+  // What the test checks it reads through `lnmesh` (`ask`); its waits read the control socket (`peek`).
+  const wallet = async (name: Name, read: Read = ask) => (await read(nodes[name].config, 'wallet')).satoshis as number;
+  const channelWith = async (name: Name, peer: ClusterNode, read: Read = ask) => (await read<Row[]>(nodes[name].config, 'channels')).find((row) => row.peer === peer.nodeId)!;
+  const paymentOf = async (name: Name, paymentHash: string, read: Read = ask) => (await read<Row[]>(nodes[name].config, 'payments')).find((row) => row.paymentHash === paymentHash);
+  const claimsOf = async (name: Name, peer: ClusterNode, read: Read = ask) => ((await channelWith(name, peer, read)).onchain as OnchainSummary | undefined)?.claims ?? [];
   /** Mines `step` blocks at a time until a claim of `name` on its channel with `peer`, its description matching, is confirmed. */
   const mineUntilConfirmed = (what: string, name: Name, peer: ClusterNode, matches: (description: string) => boolean, step: number) =>
     mineUntil(
       gateway.config,
       what,
-      async () => ((await claimsOf(name, peer)).some((claim) => matches(claim.description) && claim.state === 'confirmed') ? true : undefined),
+      async () => ((await claimsOf(name, peer, peek)).some((claim) => matches(claim.description) && claim.state === 'confirmed') ? true : undefined),
       step,
       180_000,
     );
@@ -81,11 +83,11 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await must('deposit', '--config', nodes[name].config, (await must('faucet', '--config', gateway.config, address, '1000000')).stdout.trim());
   }
   await mine(1);
-  await eventually('the deposits to count', async () => ((await wallet('a')) === 1_000_000 && (await wallet('b')) === 1_000_000 ? true : undefined));
+  await eventually('the deposits to count', async () => ((await wallet('a', peek)) === 1_000_000 && (await wallet('b', peek)) === 1_000_000 ? true : undefined));
   await ask(a.config, 'open', b.nodeId, '500000');
   await ask(b.config, 'open', c.nodeId, '500000');
   await mineUntil(gateway.config, 'both channels to open on both sides', async () => {
-    const statuses = [await channelWith('a', b), await channelWith('b', a), await channelWith('b', c), await channelWith('c', b)].map((row) => row?.status);
+    const statuses = [await channelWith('a', b, peek), await channelWith('b', a, peek), await channelWith('b', c, peek), await channelWith('c', b, peek)].map((row) => row?.status);
     return statuses.every((status) => status === 'open') ? true : undefined;
   });
 
@@ -97,7 +99,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     const paymentHash = invoice.paymentHash as string;
     const aBefore = (await channelWith('a', b)).localMsat as number;
     await ask(a.config, 'pay', invoice.paymentRequest as string);
-    await eventually('the HTLC to be committed to C', async () => (((await channelWith('c', b)).pendingHtlcs as number) === 1 ? true : undefined));
+    await eventually('the HTLC to be committed to C', async () => (((await channelWith('c', b, peek)).pendingHtlcs as number) === 1 ? true : undefined));
     t.match(await paymentOf('c', paymentHash), { direction: 'received', status: 'pending' }, 'C holds it: it has not seen the chain since its restart');
     await gone('c');
     gatewayDaemon = await startDaemon('gateway', gateway.config);
@@ -107,7 +109,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     await mineUntilConfirmed('B to time the HTLC out on chain', 'b', c, (description) => description.startsWith('htlc-timeout'), 10);
     t.match(await channelWith('b', c), { status: 'force_closed' }, "B's channel with C is closed on chain");
     await restart('b');
-    await mineUntil(gateway.config, 'the payment to fail back to A', async () => ((await paymentOf('a', paymentHash))?.status === 'failed' ? true : undefined));
+    await mineUntil(gateway.config, 'the payment to fail back to A', async () => ((await paymentOf('a', paymentHash, peek))?.status === 'failed' ? true : undefined));
     t.match(await channelWith('a', b), { status: 'open', localMsat: aBefore, pendingHtlcs: 0 }, "A's channel stays open, with all of A's balance");
 
     // After C's delay on B's outputs, B sweeps the HTLC's output back to its wallet.
@@ -118,7 +120,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     const output = claims.find((claim) => claim.description === 'htlc-timeout output')!;
     t.equal(timeout.inputSatoshis, 50_000, "B's HTLC-timeout took the HTLC's 50,000 sat");
     t.ok(output.satoshis > 50_000 - 5_000, `and B's wallet got it back less two fees: ${output.satoshis} sat`);
-    await eventually("B's wallet to count it", async () => ((await wallet('b')) >= bBefore + output.satoshis ? true : undefined));
+    await eventually("B's wallet to count it", async () => ((await wallet('b', peek)) >= bBefore + output.satoshis ? true : undefined));
   });
 
   await t.test('the payer goes silent: the payee claims the HTLC on chain with its preimage, before the expiry', async (t) => {
@@ -127,11 +129,11 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     const invoice = await ask(b.config, 'invoice', '70000');
     const paymentHash = invoice.paymentHash as string;
     await ask(a.config, 'pay', invoice.paymentRequest as string);
-    await eventually('the HTLC to be committed to B', async () => (((await channelWith('b', a)).pendingHtlcs as number) === 1 ? true : undefined));
+    await eventually('the HTLC to be committed to B', async () => (((await channelWith('b', a, peek)).pendingHtlcs as number) === 1 ? true : undefined));
     t.match(await paymentOf('b', paymentHash), { direction: 'received', status: 'pending' }, 'B holds it until it knows the height');
     await gone('a');
     gatewayDaemon = await startDaemon('gateway', gateway.config);
-    await eventually('B to settle it, the chain known again', async () => ((await paymentOf('b', paymentHash))?.status === 'succeeded' ? true : undefined));
+    await eventually('B to settle it, the chain known again', async () => ((await paymentOf('b', paymentHash, peek))?.status === 'succeeded' ? true : undefined));
 
     // A never answers: B goes on chain before the expiry, and its HTLC-success confirms.
     await mineUntilConfirmed("B's HTLC-success to confirm", 'b', a, (description) => description.startsWith('htlc-success'), 10);

@@ -3,12 +3,16 @@
  * command line: a regtest gateway daemon and node daemons as child
  * processes, configs written by `lnmesh init` and then filled in, the
  * gateway reached over MQTT (a real broker) and nodes joined to each other
- * by a serial line (a socat pseudo-terminal pair).
+ * by a serial line (a socat pseudo-terminal pair). Waits read the daemons'
+ * control sockets (`peek`): a process start for every look was most of
+ * these tests' time.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { peek } from './control-socket.js';
 import { type Daemon, type Run, lnmeshAsync, startLnmesh } from './run-cli.js';
+import { timed } from './timings.js';
 
 export interface ClusterNode {
   readonly name: string;
@@ -23,30 +27,53 @@ export async function must(...args: string[]): Promise<Run> {
   return run;
 }
 
+/** A daemon's answer to a verb: `ask` (through `lnmesh`) or `peek` (its control socket, for waits). */
+export type Read = <T = Record<string, unknown>>(config: string, verb: string) => Promise<T>;
+
 /** `lnmesh VERB --json --config FILE ...`, parsed. */
 export async function ask<T = Record<string, unknown>>(config: string, verb: string, ...args: string[]): Promise<T> {
   return JSON.parse((await must(verb, '--json', '--config', config, ...args)).stdout) as T;
 }
 
+/** How often a wait asks again: reads of the control socket (`peek`) cost a millisecond. */
+const POLL_MS = 100;
+/**
+ * How long `mineUntil` asks after each `lnmesh mine` before it mines more: the nodes hear of the blocks and answer them
+ * meanwhile (a claim must reach the mempool before the next blocks when a deadline is near). As long as the mine took,
+ * within these bounds: on a busy machine the nodes are slower too.
+ */
+const SETTLE_MS = { least: 300, most: 1_000 };
+
+/** Polls `check` every `POLL_MS` until it returns something other than undefined, or `forMs` has passed (undefined then). */
+async function poll<T>(check: () => Promise<T | undefined>, forMs: number): Promise<T | undefined> {
+  const until = Date.now() + forMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined || Date.now() >= until) return value;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
 /** Polls `check` until it returns something other than undefined. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  const value = await poll(check, timeoutMs);
+  if (value === undefined) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  timed(`wait: ${what}`, Date.now() - started);
+  return value;
 }
 
 /** Mines `step` blocks at a time on a regtest gateway (`gatewayConfig`) until `check` returns something other than undefined. */
 export function mineUntil<T>(gatewayConfig: string, what: string, check: () => Promise<T | undefined>, step = 1, timeoutMs = 60_000): Promise<T> {
+  let settleMs = SETTLE_MS.least;
   return eventually(
     what,
     async () => {
-      const value = await check();
+      const value = await poll(check, settleMs);
       if (value !== undefined) return value;
+      const mining = Date.now();
       await must('mine', '--config', gatewayConfig, String(step));
+      settleMs = Math.min(Math.max(Date.now() - mining, SETTLE_MS.least), SETTLE_MS.most);
       return undefined;
     },
     timeoutMs,
@@ -98,9 +125,10 @@ export interface NodeLinks {
   readonly serial?: { readonly path: string; readonly neighbours: readonly ClusterNode[] };
 }
 
-/** `extra`: more top-level lines (a `channels:` policy, say); none by default. */
-export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: NodeLinks, routes: Record<string, string> = {}, extra: readonly string[] = []): void {
-  const lines = ['network: regtest', `dataDir: ./${node.name}-data`, 'log: { level: info, format: json }', `gateway: { nodeId: ${gateway.nodeId} }`, 'links:'];
+/** `extra`: more top-level lines (a `channels:` policy, say); none by default. `pollInterval`: the node's `gateway.pollInterval` (10m by default). */
+export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: NodeLinks, routes: Record<string, string> = {}, extra: readonly string[] = [], pollInterval?: string): void {
+  const gatewayLine = `gateway: { nodeId: ${gateway.nodeId}${pollInterval ? `, pollInterval: ${pollInterval}` : ''} }`;
+  const lines = ['network: regtest', `dataDir: ./${node.name}-data`, 'log: { level: info, format: json }', gatewayLine, 'links:'];
   if (links.mqtt) {
     lines.push(`  - transport: { kind: mqtt, url: "${links.mqtt.url}", nodeName: ${node.name}, topicPrefix: ${links.mqtt.topicPrefix} }`, '    neighbours:');
     for (const { node: neighbour, address } of links.mqtt.neighbours) lines.push(`      - { nodeId: ${neighbour.nodeId}, address: ${address}, name: ${neighbour.name} }`);
@@ -126,10 +154,21 @@ export async function startDaemon(kind: 'node' | 'gateway', config: string, time
     async () => {
       if (daemon.child.exitCode !== null) throw new Error(`the ${kind} daemon exited ${daemon.child.exitCode}:\n${daemon.output()}`);
       if (Date.now() - started > timeoutMs - 1_000) await daemon.stop(); // never leave a daemon behind a failed start
-      const run = await lnmeshAsync('status', '--json', '--config', config);
-      return run.status === 0 ? true : undefined;
+      return peek(config, 'status').then(
+        () => true,
+        () => undefined,
+      );
     },
     timeoutMs,
   );
   return daemon;
+}
+
+/** `startDaemon` for several configs side by side (their starts are mostly CPU: two at once on two cores); if one fails, the others are stopped. */
+export async function startDaemons<const Configs extends readonly string[]>(kind: 'node' | 'gateway', configs: Configs): Promise<{ [K in keyof Configs]: Daemon }> {
+  const settled = await Promise.allSettled(configs.map((config) => startDaemon(kind, config)));
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (!failure) return settled.map((result) => (result as PromiseFulfilledResult<Daemon>).value) as { [K in keyof Configs]: Daemon };
+  await Promise.all(settled.map((result) => result.status === 'fulfilled' && result.value.stop()));
+  throw failure.reason;
 }

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv } from '../../child-env.js';
+import { timed } from './timings.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const COMPILED = join(ROOT, 'dist/node/program/lnmesh.js');
@@ -49,13 +50,17 @@ export function lnmesh(...args: string[]): Run {
 
 /** `lnmesh(...)` without blocking the test's event loop (an in-process broker must keep serving meanwhile). */
 export function lnmeshAsync(...args: string[]): Promise<Run> {
+  const began = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...CLI_COMMAND, ...args], { cwd: ROOT, env: childEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('close', (status) => resolve({ status, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' }));
+    child.on('close', (status) => {
+      timed(`lnmesh ${args.filter((arg) => !arg.includes('/')).join(' ').slice(0, 60)}`, Date.now() - began);
+      resolve({ status, stdout, stderr, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' });
+    });
   });
 }
 
