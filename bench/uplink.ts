@@ -123,8 +123,8 @@ interface GatewaySetup {
   readonly warnings: string[];
 }
 
-/** The gateway with its stores in `directory`, started. */
-async function startGateway(setup: GatewaySetup): Promise<Gateway> {
+/** The gateway with its stores in `directory`, not started (so that the caller holds it to stop, whether or not it starts). */
+function createGateway(setup: GatewaySetup): Gateway {
   const { directory, scheduler } = setup;
   const appointments = new AppointmentStore(join(directory, 'appointments'));
   const responses = new ResponseStore(join(directory, 'responses'));
@@ -136,7 +136,6 @@ async function startGateway(setup: GatewaySetup): Promise<Gateway> {
     { links: setup.links },
   );
   gateway.on('warning', (message) => setup.warnings.push(`gateway: ${message}`));
-  await gateway.start();
   return gateway;
 }
 
@@ -167,13 +166,12 @@ async function runMesh(close: boolean): Promise<MeshRun> {
     const gatewayKey = gatewayKeyFromSecret(random.fork('gateway key').bytes(32));
     const ids = { a: bytesToHex(signers.a.nodeId), b: bytesToHex(signers.b.nodeId), gateway: bytesToHex(gatewayKey.nodeId) };
 
-    medium.connect('a', 'b', LORA);
-    medium.connect(GATEWAY, 'a', LORA);
-    medium.connect(GATEWAY, 'b', LORA);
+    for (const [from, to] of [['a', 'b'], [GATEWAY, 'a'], [GATEWAY, 'b']] as const) medium.connect(from, to, LORA);
     const linkTo = (node: string, peer: 'a' | 'b' | typeof GATEWAY): LinkConfig => ({ transport: medium.transport(node, peer), neighbours: [{ nodeId: ids[peer], address: peer }] });
 
     const warnings: string[] = [];
-    gateway = await startGateway({ directory, stores, scheduler, chain, key: gatewayKey, randomBytes: random.fork('gateway start').bytes, links: [linkTo(GATEWAY, 'a'), linkTo(GATEWAY, 'b')], warnings });
+    gateway = createGateway({ directory, stores, scheduler, chain, key: gatewayKey, randomBytes: random.fork('gateway start').bytes, links: [linkTo(GATEWAY, 'a'), linkTo(GATEWAY, 'b')], warnings });
+    await gateway.start();
 
     const events: MeshRun['events'] = { a: [], b: [] };
     for (const name of names) {

@@ -9,13 +9,12 @@
  * of block events and that the transaction was told, not where.
  */
 import type { Test } from 'tap';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ChainBlock, ChainSource } from '../../gateway/chain/chain-source.js';
 import type { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
 import { ANYONE_CAN_SPEND_OUTPUT } from '../../gateway/chain/regtest-miner.js';
 import { coinbaseAt, spendAnyoneCanSpend } from '../../gateway/chain/regtest-coins.js';
 import { p2wpkh } from '../../node/bolt3/scripts.js';
+import { hashToHex, headerHash } from '../../node/chain/block-header.js';
 import { publicKeyOf } from '../../node/core/curve.js';
 import { MIN_FEERATE_PER_KW } from '../../node/core/bolt-limits.js';
 
@@ -31,9 +30,7 @@ export interface ChainUnderTest {
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(5)));
 
 /** A block's hash as Bitcoin shows it: the double SHA256 of its header, byte-reversed. */
-function hashOfHeader(header: Uint8Array): string {
-  return bytesToHex(sha256(sha256(header)).reverse());
-}
+const hashOfHeader = (header: Uint8Array) => hashToHex(headerHash(header));
 
 /** Every block event of `source`, as "connect HEIGHT HASH" or "disconnect HEIGHT HASH", and the txids it told. */
 function record(source: ChainSource): { blocks: string[]; transactions: string[] } {
