@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import { build } from 'esbuild';
-import { callControl } from '../node/control/control-client.js';
+import { peek } from '../sim/kit/control-socket.js';
+import { eventually } from '../sim/kit/poll.js';
 import type { Figure } from './bolt3.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -139,7 +140,7 @@ class Daemons {
   ) {}
 
   ask(name: string, method: string, params?: Row): Promise<Row & Row[]> {
-    return callControl(join(this.work, `${name}-data`, 'control.sock'), method, params) as Promise<Row & Row[]>;
+    return peek<Row & Row[]>(join(this.work, `${name}.yaml`), method, params);
   }
 
   child(name: string): ChildProcess {
@@ -213,12 +214,9 @@ async function runCli(cli: string, args: string[]): Promise<string> {
   return output;
 }
 
+/** Waits until `check` answers true (every `intervalMs`; a wait that runs out throws, naming it). */
 async function until(what: string, check: () => Promise<boolean | undefined>, timeoutMs = 120_000, intervalMs = 300): Promise<void> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  await eventually(`bench: ${what}`, async () => ((await check()) ? true : undefined), timeoutMs, intervalMs);
 }
 
 /** VmRSS of a process, in MB (Linux). */

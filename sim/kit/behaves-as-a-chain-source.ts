@@ -9,11 +9,12 @@
  * of block events and that the transaction was told, not where.
  */
 import type { Test } from 'tap';
-import type { ChainBlock, ChainSource } from '../../gateway/chain/chain-source.js';
+import type { ChainSource } from '../../gateway/chain/chain-source.js';
 import type { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
 import { ANYONE_CAN_SPEND_OUTPUT } from '../../gateway/chain/regtest-miner.js';
 import { coinbaseAt, spendAnyoneCanSpend } from '../../gateway/chain/regtest-coins.js';
 import { p2wpkh } from '../../node/bolt3/scripts.js';
+import { blockEvents, recordChainEvents, transactionEvents } from './chain-events.js';
 import { hashToHex, headerHash } from '../../node/chain/block-header.js';
 import { publicKeyOf } from '../../node/core/curve.js';
 import { MIN_FEERATE_PER_KW } from '../../node/core/bolt-limits.js';
@@ -31,15 +32,6 @@ const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(5)));
 
 /** A block's hash as Bitcoin shows it: the double SHA256 of its header, byte-reversed. */
 const hashOfHeader = (header: Uint8Array) => hashToHex(headerHash(header));
-
-/** Every block event of `source`, as "connect HEIGHT HASH" or "disconnect HEIGHT HASH", and the txids it told. */
-function record(source: ChainSource): { blocks: string[]; transactions: string[] } {
-  const seen = { blocks: [] as string[], transactions: [] as string[] };
-  source.on('connect', (block: ChainBlock) => seen.blocks.push(`connect ${block.height} ${block.hash}`));
-  source.on('disconnect', (block: ChainBlock) => seen.blocks.push(`disconnect ${block.height} ${block.hash}`));
-  source.on('transaction', (tx) => seen.transactions.push(tx.getId()));
-  return seen;
-}
 
 type Open = (t: Test, options: { matureCoins: boolean }) => Promise<ChainUnderTest>;
 
@@ -59,11 +51,11 @@ export function behavesAsAChainSource(t: Test, name: string, open: Open): void {
 
 async function servesBlocks(t: Test, open: Open): Promise<void> {
   const { source, backend, sync } = await open(t, { matureCoins: false });
-  const seen = record(source);
+  const seen = recordChainEvents(source);
   const before = (await source.tip()).height;
   const hashes = await backend.mine(3);
   await sync();
-  t.same(seen.blocks, hashes.map((hash, index) => `connect ${before + index + 1} ${hash}`), 'one connect per block, lowest first');
+  t.same(blockEvents(seen), hashes.map((hash, index) => `connect ${before + index + 1} ${hash}`), 'one connect per block, lowest first');
   const tip = await source.tip();
   t.same(tip, { height: before + 3, hash: hashes[2] });
   const header = (await source.headerAt(tip.height))!;
@@ -78,13 +70,13 @@ async function servesBlocks(t: Test, open: Open): Promise<void> {
 
 async function broadcasts(t: Test, open: Open): Promise<void> {
   const { source, backend, sync } = await open(t, { matureCoins: true });
-  const seen = record(source);
+  const seen = recordChainEvents(source);
   const coin = await coinbaseAt(source, 1);
   const tx = spendAnyoneCanSpend(coin, someScript);
   const txid = tx.getId();
   t.same(await source.broadcast(tx), { accepted: true, txid });
   await sync();
-  t.ok(seen.transactions.includes(txid), 'the mempool told it');
+  t.ok(transactionEvents(seen).includes(txid), 'the mempool told it');
   t.same(await source.status(txid), { state: 'mempool' });
   t.equal((await source.transaction(txid))?.toHex(), tx.toHex(), 'found in the mempool');
 
@@ -116,17 +108,17 @@ async function followsReorgs(t: Test, open: Open): Promise<void> {
   await sync();
   const { height } = await source.tip();
 
-  const seen = record(source);
+  const seen = recordChainEvents(source);
   const branch = await backend.reorg(2);
   await sync();
-  t.same(seen.blocks, [
+  t.same(blockEvents(seen), [
     `disconnect ${height} ${above}`,
     `disconnect ${height - 1} ${confirmedIn}`,
     `connect ${height - 1} ${branch[0]}`,
     `connect ${height} ${branch[1]}`,
     `connect ${height + 1} ${branch[2]}`,
   ]);
-  t.ok(seen.transactions.includes(txid), 'the transaction was told again, back in the mempool');
+  t.ok(transactionEvents(seen).includes(txid), 'the transaction was told again, back in the mempool');
   t.same(await source.tip(), { height: height + 1, hash: branch[2] });
   t.same(await source.status(txid), { state: 'mempool' });
 }

@@ -11,20 +11,24 @@
  *   the time or polls, where a test steps through exact instants.
  */
 import type { Clock } from '../../node/core/clock.js';
+import { EventQueue } from '../event-queue.js';
 
 /** Lets queued promise callbacks and microtask deliveries run. */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Timer {
-  at: number;
-  order: number;
-  callback: () => void;
+  /** When it falls due, and its place among timers due at the same time (the simulator's event queue orders by both). */
+  readonly timeMs: number;
+  readonly sequence: number;
+  readonly callback: () => void;
+  cancelled: boolean;
 }
 
 export class VirtualClock implements Clock {
   private time: number;
-  private timers: Timer[] = [];
-  private order = 0;
+  private readonly timers = new EventQueue<Timer>();
+  private sequence = 0;
+  private live = 0;
 
   constructor(startMs = 0) {
     this.time = startMs;
@@ -35,16 +39,19 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): () => void {
-    const timer = { at: this.time + Math.max(0, ms), order: this.order++, callback };
+    const timer: Timer = { timeMs: this.time + Math.max(0, ms), sequence: this.sequence++, callback, cancelled: false };
     this.timers.push(timer);
+    this.live++;
     return () => {
-      this.timers = this.timers.filter((other) => other !== timer);
+      if (timer.cancelled) return;
+      timer.cancelled = true; // left in the queue, skipped when it comes up
+      this.live--;
     };
   }
 
   /** Timers set and not yet fired or cancelled. */
   get pending(): number {
-    return this.timers.length;
+    return this.live;
   }
 
   /** Moves time forward by `ms`, firing due timers one at a time, each after what came before has settled. */
@@ -52,10 +59,9 @@ export class VirtualClock implements Clock {
     const end = this.time + ms;
     for (;;) {
       await settle();
-      const due = this.timers.filter((timer) => timer.at <= end).sort(byDue)[0];
+      const due = this.takeDue(end);
       if (!due) break;
-      this.timers = this.timers.filter((timer) => timer !== due);
-      this.time = due.at;
+      this.time = due.timeMs;
       due.callback();
     }
     this.time = end;
@@ -72,8 +78,8 @@ export class VirtualClock implements Clock {
   /** Jumps `ms` on at once, then fires the timers that fell due, in order; nothing waits. */
   tick(ms: number): void {
     this.time += ms;
-    const due = this.timers.filter((timer) => timer.at <= this.time).sort(byDue);
-    this.timers = this.timers.filter((timer) => timer.at > this.time);
+    const due: Timer[] = [];
+    for (let timer = this.takeDue(this.time); timer; timer = this.takeDue(this.time)) due.push(timer);
     for (const timer of due) timer.callback();
   }
 
@@ -81,6 +87,16 @@ export class VirtualClock implements Clock {
   tickTo(atMs: number): void {
     this.tick(atMs - this.time);
   }
-}
 
-const byDue = (a: Timer, b: Timer) => a.at - b.at || a.order - b.order;
+  /** Takes the earliest live timer due at or before `end` out of the queue (it then counts as fired). */
+  private takeDue(end: number): Timer | undefined {
+    for (let next = this.timers.peek(); next && next.timeMs <= end; next = this.timers.peek()) {
+      this.timers.pop();
+      if (next.cancelled) continue;
+      next.cancelled = true; // fired: a later cancel does nothing
+      this.live--;
+      return next;
+    }
+    return undefined;
+  }
+}

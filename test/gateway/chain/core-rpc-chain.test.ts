@@ -30,6 +30,7 @@ import { openBrokerProxy } from '../../transports/cuttable.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
+import { recordChainEvents } from '../../../sim/kit/chain-events.js';
 
 const API_KEY = 'lnmesh-test-key';
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(9)));
@@ -47,14 +48,6 @@ async function openServerAndClient(t: Test, options: Partial<CoreRpcChainOptions
   return { embedded, core, clock };
 }
 
-/** Every event of `core`, as short strings, in the order they came. */
-function recordEvents(core: CoreRpcChain): string[] {
-  const events: string[] = [];
-  core.on('connect', (block) => events.push(`connect ${block.height} ${block.hash}`));
-  core.on('disconnect', (block) => events.push(`disconnect ${block.height} ${block.hash}`));
-  core.on('transaction', (tx) => events.push(`transaction ${tx.getId()}`));
-  return events;
-}
 
 function blockAsHex(block: ChainBlock | undefined) {
   return block && { height: block.height, hash: block.hash, header: bytesToHex(block.header), transactions: block.transactions.map((tx) => tx.toHex()) };
@@ -109,7 +102,7 @@ t.test('polls on its clock: tells new blocks, then new mempool transactions', as
   const { embedded, core, clock } = await openServerAndClient(t);
   await mineToSegwit(embedded);
   await core.open();
-  const events = recordEvents(core);
+  const events = recordChainEvents(core);
   const [hash] = await embedded.mine(1);
   clock.tick(999);
   t.equal(clock.pending, 1, 'the first poll is not due yet');
@@ -140,7 +133,7 @@ t.test('follows a reorg: disconnects from the tip down, then connects the new br
   await core.sync();
   t.same(await core.status(txid), { state: 'confirmed', blockHash: confirmedIn, height: height - 1, confirmations: 2 });
 
-  const events = recordEvents(core);
+  const events = recordChainEvents(core);
   const branch = await embedded.reorg(2);
   await core.sync();
   t.same(events, [
@@ -187,7 +180,7 @@ t.test('a reorg deeper than the blocks it tracks: what it can tell, and a warnin
   const { embedded, core } = await openServerAndClient(t, { trackedBlocks: 3 });
   await embedded.mine(10);
   await core.open();
-  const events = recordEvents(core);
+  const events = recordChainEvents(core);
   const warnings: string[] = [];
   core.on('warning', (message) => warnings.push(message));
   await embedded.reorg(5);
@@ -258,7 +251,7 @@ t.test('the RPC server goes away and comes back: a warning, then it catches up',
   t.teardown(() => core.close());
   const warnings: string[] = [];
   core.on('warning', (message) => warnings.push(message));
-  const events = recordEvents(core);
+  const events = recordChainEvents(core);
 
   proxy.cut();
   const hashes = await embedded.mine(2);

@@ -12,15 +12,8 @@ import { publicKeyOf } from '../../../node/core/curve.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
+import { recordChainEvents } from '../../../sim/kit/chain-events.js';
 
-/** Every event of `chain`, as short strings, in the order they came. */
-function recordEvents(chain: EmbeddedChain): string[] {
-  const events: string[] = [];
-  chain.on('connect', (block) => events.push(`connect ${block.height} ${block.hash}`));
-  chain.on('disconnect', (block) => events.push(`disconnect ${block.height} ${block.hash}`));
-  chain.on('transaction', (tx) => events.push(`transaction ${tx.getId()}`));
-  return events;
-}
 
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(7)));
 
@@ -63,7 +56,7 @@ t.test('a transaction: accepted, told, found, confirmed', async (t) => {
   await chain.open();
   t.teardown(() => chain.close());
   await mineToSegwit(chain);
-  const events = recordEvents(chain);
+  const events = recordChainEvents(chain);
   const tx = spendAnyoneCanSpend(await coinbaseAt(chain, 1), someScript);
   const txid = tx.getId();
 
@@ -123,7 +116,7 @@ t.test('a reorg: disconnects from the tip down, then connects the new branch; th
   const { height } = await chain.tip();
   t.same(await chain.status(txid), { state: 'confirmed', blockHash: confirmedIn, height: height - 1, confirmations: 2 });
 
-  const events = recordEvents(chain);
+  const events = recordChainEvents(chain);
   const branch = await chain.reorg(2);
   t.equal(branch.length, 3);
   t.same(events, [

@@ -10,7 +10,7 @@
 import t from 'tap';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { openPtyPair, ptySkipReason } from '../../transports/pty.js';
-import { peek } from './control-socket.js';
+import { peek } from '../../../sim/kit/control-socket.js';
 import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
 

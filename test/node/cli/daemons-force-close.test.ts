@@ -15,7 +15,7 @@ import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
 import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { peek } from './control-socket.js';
+import { peek } from '../../../sim/kit/control-socket.js';
 import { type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 

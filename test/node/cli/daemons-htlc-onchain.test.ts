@@ -25,7 +25,7 @@ import t from 'tap';
 import { paymentRequestFromText } from '../../../node/channel/payment-request.js';
 import type { OnchainSummary } from '../../../node/monitor/channel-monitor.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
-import { peek } from './control-socket.js';
+import { peek } from '../../../sim/kit/control-socket.js';
 import { type ClusterNode, type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 

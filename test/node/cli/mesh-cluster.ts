@@ -10,7 +10,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { peek } from './control-socket.js';
+import { peek } from '../../../sim/kit/control-socket.js';
+import { eventually as waitFor, poll } from '../../../sim/kit/poll.js';
 import { type Daemon, type Run, lnmeshAsync, startLnmesh } from './run-cli.js';
 import { timed } from './timings.js';
 
@@ -35,8 +36,6 @@ export async function ask<T = Record<string, unknown>>(config: string, verb: str
   return JSON.parse((await must(verb, '--json', '--config', config, ...args)).stdout) as T;
 }
 
-/** How often a wait asks again: reads of the control socket (`peek`) cost a millisecond. */
-const POLL_MS = 100;
 /**
  * How long `mineUntil` asks after each `lnmesh mine` before it mines more: the nodes hear of the blocks and answer them
  * meanwhile (a claim must reach the mempool before the next blocks when a deadline is near). As long as the mine took,
@@ -44,21 +43,10 @@ const POLL_MS = 100;
  */
 const SETTLE_MS = { least: 300, most: 1_000 };
 
-/** Polls `check` every `POLL_MS` until it returns something other than undefined, or `forMs` has passed (undefined then). */
-async function poll<T>(check: () => Promise<T | undefined>, forMs: number): Promise<T | undefined> {
-  const until = Date.now() + forMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined || Date.now() >= until) return value;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-/** Polls `check` until it returns something other than undefined. */
+/** Polls `check` (every 100 ms, a control-socket read costs a millisecond) until it returns something other than undefined; the wait is timed. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
-  const value = await poll(check, timeoutMs);
-  if (value === undefined) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  const value = await waitFor(what, check, timeoutMs);
   timed(`wait: ${what}`, Date.now() - started);
   return value;
 }

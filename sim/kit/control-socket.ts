@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { callControl } from '../../../node/control/control-client.js';
+import { callControl } from '../../node/control/control-client.js';
 
 /** The control socket a config names: `controlSocket`, else `control.sock` in its `dataDir`, relative to the file's folder. */
 export function controlSocketOf(config: string): string {
