@@ -242,6 +242,9 @@ class SimRun {
       this.progress('drain');
     }
     this.recorder.setFigure('drainMs', this.scheduler.now() - endMs);
+    // The series end where the drain ended: the outboxes' last point is what `outboxDepthAtEnd` counts.
+    this.sample();
+    this.recorder.setFigure('outboxDepthAtEnd', [...this.nodes.values()].reduce((sum, node) => sum + node.outboxDepth(), 0));
     await this.options.beforeFinalChecks?.({ wallet: (node) => this.wallets.get(node)!, persister: (node) => this.nodes.get(node)!.persister });
     await this.finalChecks();
     const report = this.recorder.finish({

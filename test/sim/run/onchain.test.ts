@@ -32,6 +32,9 @@ t.test('payee-gone: n2 leaves for good while n0 pays it; the HTLC is timed out o
   t.equal(report.figures.paymentsSettled ?? 0, 0, 'and never settled');
   t.ok(report.figures.channelsForceClosed! >= 0.5, 'a channel went on chain to time it out (seen by the nodes still running)');
   t.equal(report.figures.claimsLockedAtEnd, 0, 'and swept everything by the end');
+  // The payments drained at once; what n1 queued for n2, away for good, is still in its outbox, and the series ends there too.
+  t.ok(report.figures.outboxDepthAtEnd! > 0, `the outboxes still hold ${report.figures.outboxDepthAtEnd} frames for n2 at the end (drainMs ${report.figures.drainMs})`);
+  t.equal(report.series.outboxDepth.reduce((sum, series) => sum + series.points.at(-1)![1], 0), report.figures.outboxDepthAtEnd, "the outbox series' last depths add up to it");
 });
 
 t.test('breach-tower-down: n2 cheats n1 while the tower is down; n1, online, punishes it itself', { timeout: 300_000 }, async (t) => {

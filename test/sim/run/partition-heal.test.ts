@@ -22,4 +22,7 @@ t.test('partition-heal: a three-hop payment sent across a partition settles afte
   const partition = report.series.timeline.find((entry) => entry.kind === 'partition')!;
   t.same([partition.startMs, partition.endMs], [2 * HOUR, DAY], 'the partition lasted from 2 h to 1 d');
   t.ok(report.series.paymentLatenciesMs[0]! >= DAY - 3 * HOUR, `sent at 3 h, it waited for the heal (${Math.round(report.series.paymentLatenciesMs[0]! / HOUR)} h)`);
+  // The drain and the outbox series tell one story: a last sample at the drain's end (a series keeps a point where
+  // its value changes), so the series' last depths add up to outboxDepthAtEnd.
+  t.equal(report.series.outboxDepth.reduce((sum, series) => sum + series.points.at(-1)![1], 0), report.figures.outboxDepthAtEnd, `the outbox series' last depths add up to outboxDepthAtEnd (${report.figures.outboxDepthAtEnd})`);
 });
