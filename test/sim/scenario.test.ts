@@ -22,7 +22,7 @@ function errorOf(load: () => Scenario): ScenarioError {
 
 t.test('every shipped scenario loads', async (t) => {
   const files = readdirSync(shipped).filter((file) => file.endsWith('.yaml'));
-  t.same(files.sort(), ['breach-tower-down.yaml', 'flood.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml']);
+  t.same(files.sort(), ['breach-tower-down.yaml', 'flood.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'neighbour-asleep.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml']);
   for (const file of files) {
     const scenario = loadScenario(join(shipped, file));
     t.equal(`${scenario.name}.yaml`, file, `${file} is named after its file`);
