@@ -401,6 +401,7 @@ class SimRun {
         // The stake on chain moved the other way: an HTLC we offered claimed by the peer (its payment, or the
         // forward's, settles off chain elsewhere), or one to us won on chain with a preimage learned later.
         this.book.add(name, event.outcome === 'claimed' ? event.amountMsat : -event.amountMsat);
+        this.recorder.count('htlcsResolvedOnchain');
         return;
       case 'payment_received':
         this.book.received(name, event.amountMsat);

@@ -24,6 +24,8 @@ export class SimWallet implements FundingWallet {
   /** The output script everything of this wallet pays to. */
   readonly script: Uint8Array;
   private readonly coins: FundingInput[] = [];
+  /** The coins each of its transactions took, by txid: given back if the transaction is abandoned. */
+  private readonly taken = new Map<string, FundingInput[]>();
 
   constructor(
     /** The node's name, for errors. */
@@ -56,6 +58,7 @@ export class SimWallet implements FundingWallet {
       { inputs: [coin], fundingSatoshis: request.satoshis, localFundingPubkey: request.localFundingPubkey, remoteFundingPubkey: request.remoteFundingPubkey, changeScript: this.script, feeratePerKw: request.feeratePerKw },
       (_input, digest) => signDigest(digest, this.secretKey),
     );
+    this.taken.set(built.tx.getId(), [coin]);
     if (built.changeSatoshis > 0) {
       const vout = built.tx.outs.findIndex((output, index) => index !== built.fundingOutputIndex && Buffer.from(output.script).equals(Buffer.from(this.script)));
       if (vout >= 0) this.addCoin(built.tx.getId(), vout, built.changeSatoshis);
@@ -73,6 +76,17 @@ export class SimWallet implements FundingWallet {
     addFeeInputs(tx, { coins: [coin], changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, this.secretKey));
     // The change (the last output added, if any) is a coin again once the claim is out; counted now, as `fund` does.
     if (tx.outs.length > before) this.addCoin(tx.getId(), tx.outs.length - 1, Number(tx.outs[tx.outs.length - 1]!.value));
+    this.taken.set(tx.getId(), [coin]);
+  }
+
+  /** A transaction of the wallet's that can never confirm: its coin is back, its change gone (and what spent that change undone too). */
+  abandonTransaction(txid: string): void {
+    const coins = this.taken.get(txid);
+    if (!coins) return;
+    this.taken.delete(txid);
+    for (let index = this.coins.length - 1; index >= 0; index--) if (this.coins[index]!.outpoint.txid === txid) this.coins.splice(index, 1);
+    for (const [other, spent] of [...this.taken]) if (spent.some((coin) => coin.outpoint.txid === txid)) this.abandonTransaction(other);
+    this.coins.push(...coins);
   }
 
   /** Removes and returns the smallest coin `enough` accepts. */

@@ -55,6 +55,13 @@ export interface FundingWallet {
    * signs them (see `addFeeInputs`). `baseWeight` is the transaction's weight as it is, signed.
    */
   payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void;
+  /**
+   * A transaction of ours that can never confirm (another spent what it
+   * spends, past reorgs): the wallet's inputs it took are unspent again and
+   * its change is gone (bitcoind's `abandontransaction`). A txid the wallet
+   * did not fund is ignored. Optional: a wallet that pays no fees has none.
+   */
+  abandonTransaction?(txid: string): void;
 }
 
 export type { Broadcaster } from '../chain/broadcaster.js';
@@ -1055,6 +1062,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           broadcast: (tx) => this.broadcast(tx),
           sweepScript: () => wallet.sweepScript(),
           payFee: (tx, baseWeight, feeratePerKw) => wallet.payFee(tx, baseWeight, feeratePerKw),
+          abandonTransaction: (txid) => wallet.abandonTransaction?.(txid),
           fees: this.fees,
           ...(chainFilter && { chainFilter }),
           preimageFor: (paymentHash) => this.preimageFor(paymentHash),

@@ -71,6 +71,8 @@ export interface ChannelMonitorHost {
   sweepScript(): Uint8Array;
   /** Adds the wallet's inputs (and change) to pay the fee of a transaction that carries none (anchors' HTLC transactions). */
   payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void;
+  /** A claim's version that can never confirm goes back to the wallet: its fee inputs unspent again, its change gone. */
+  abandonTransaction(txid: string): void;
   readonly fees: FeeEstimator;
   readonly chainFilter?: ChainFilter;
   /** A preimage the node may use on chain (see the manager's `preimageFor`). */
@@ -175,6 +177,25 @@ export class ChannelMonitor {
     onchain.htlcClaimsBuilt = true;
     this.host.persist();
     if (fresh.length > 0) this.broadcastDueClaims(this.host.height());
+  }
+
+  /**
+   * Once it is past reorgs (`ANTI_REORG_DELAY` deep) that a claim lost its
+   * output to another transaction, or confirmed in one of its versions, the
+   * versions that can never confirm go back to the wallet: the coins one of
+   * them took to pay its fee (anchors' HTLC transactions) are the wallet's
+   * again, and the change it promised is not. Without this the wallet kept
+   * counting change that never existed.
+   */
+  private abandonLosers(claim: PendingClaim, height: number): boolean {
+    if (claim.abandoned) return false;
+    const settledAt = claim.confirmedAt ?? (claim.conflicted ? claim.conflictedAt : undefined);
+    if (settledAt === undefined || height - settledAt + 1 < ANTI_REORG_DELAY) return false;
+    const versions = [claim.transaction, ...(claim.earlier ?? [])].map((bytes) => Transaction.fromBuffer(bytes).getId());
+    const confirmed = claim.confirmedAt !== undefined ? Transaction.fromBuffer(claim.transaction).getId() : undefined;
+    for (const txid of versions) if (txid !== confirmed) this.host.abandonTransaction(txid);
+    claim.abandoned = true;
+    return true;
   }
 
   /**
@@ -304,6 +325,7 @@ export class ChannelMonitor {
       }
     }
     for (const claim of allClaims(onchain.claims)) {
+      if (this.abandonLosers(claim, height)) changed = true;
       if (claim.confirmedAt !== undefined || claim.conflicted) continue;
       if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
       // Out a while and not confirmed: again, at a higher feerate where we can sign it again alone (RBF).
@@ -491,10 +513,12 @@ export function pendingClaim(claim: Claim): PendingClaim {
 }
 
 export function onchainSummary(onchain: OnchainResolution): OnchainSummary {
+  // What a void claim was to make possible (the sweep of its output after a delay) is void with it.
+  const voidWithParent = new Set(allClaims(onchain.claims).flatMap((claim) => (claim.conflicted && claim.then ? allClaims([claim.then]) : [])));
   const claims = allClaims(onchain.claims).map((claim): ClaimSummary => {
     const tx = Transaction.fromBuffer(claim.transaction);
     const unlocksAt = claimUnlocksAt(claim, onchain);
-    const state = claim.confirmedAt !== undefined ? 'confirmed' : claim.conflicted ? 'void' : claim.broadcast ? 'broadcast' : 'waiting';
+    const state = claim.confirmedAt !== undefined ? 'confirmed' : claim.conflicted || voidWithParent.has(claim) ? 'void' : claim.broadcast ? 'broadcast' : 'waiting';
     return {
       description: claim.description,
       txid: tx.getId(),

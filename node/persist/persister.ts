@@ -44,6 +44,8 @@ export interface PendingClaim {
   conflicted?: boolean;
   /** The height of the block that voided it (undone if that block leaves the chain). */
   conflictedAt?: number;
+  /** The versions of it that can no longer confirm were handed back to the wallet (`abandonTransaction`), once past reorgs. */
+  abandoned?: boolean;
 }
 
 /**

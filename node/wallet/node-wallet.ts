@@ -102,29 +102,32 @@ export class NodeWallet implements FundingWallet {
    */
   settleFundings(fundingTxids: ReadonlySet<string>): { released: string[] } {
     const coins = this.store.getAll('walletCoin');
-    const next = new Map<string, WalletCoinRecord | undefined>(coins);
-    const undone = new Set<string>();
-    const undo = (txid: string) => {
-      if (undone.has(txid)) return;
-      undone.add(txid);
-      for (const [id, coin] of next) {
-        if (coin?.parent === txid) {
-          next.set(id, undefined); // change of a transaction that never went out
-          if (coin.spentBy !== undefined) undo(coin.spentBy); // and what spent it cannot be valid either
-        } else if (coin?.spentBy === txid) {
-          next.set(id, { txid: coin.txid, vout: coin.vout, satoshis: coin.satoshis, ...(coin.parent !== undefined && { parent: coin.parent }) });
-        }
-      }
-    };
-    for (const coin of coins.values()) if (coin.provisional && !fundingTxids.has(coin.spentBy!)) undo(coin.spentBy!);
+    const never = [...coins.values()].flatMap((coin) => (coin.provisional && !fundingTxids.has(coin.spentBy!) ? [coin.spentBy!] : []));
+    const { next, undone } = withoutTransactions(coins, never);
     // What is left of the provisional spends is final: their channels exist.
     for (const [id, coin] of next) {
       if (coin && (coin.provisional || coin.parent !== undefined)) next.set(id, { txid: coin.txid, vout: coin.vout, satoshis: coin.satoshis, ...(coin.spentBy !== undefined && { spentBy: coin.spentBy }) });
     }
+    this.writeChanges(coins, next);
+    return { released: [...undone] };
+  }
+
+  /**
+   * A transaction of the wallet's that can never confirm (a claim whose
+   * output the counterparty took first): its inputs are unspent again, its
+   * change is gone, and so is whatever spent that change. Unknown txids
+   * change nothing.
+   */
+  abandonTransaction(txid: string): void {
+    const coins = this.store.getAll('walletCoin');
+    if (![...coins.values()].some((coin) => coin.spentBy === txid || coin.txid === txid)) return;
+    this.writeChanges(coins, withoutTransactions(coins, [txid]).next);
+  }
+
+  private writeChanges(coins: ReadonlyMap<string, WalletCoinRecord>, next: ReadonlyMap<string, WalletCoinRecord | undefined>): void {
     const writes: RecordWrite[] = [];
     for (const [id, value] of next) if (JSON.stringify(value) !== JSON.stringify(coins.get(id))) writes.push({ kind: 'walletCoin', id, value });
     this.store.write(writes);
-    return { released: [...undone] };
   }
 
   /** The fewest coins, smallest first among enough, that reach `satoshis`. */
@@ -158,4 +161,29 @@ export class NodeWallet implements FundingWallet {
     });
     this.store.write(writes);
   }
+}
+
+/**
+ * The wallet's coins as if `txids` had never been made: the coins they spent
+ * unspent again, their outputs (change) gone, and, in turn, whatever spent
+ * that change undone too. Returns the new records (undefined: deleted) and
+ * every txid undone.
+ */
+function withoutTransactions(coins: ReadonlyMap<string, WalletCoinRecord>, txids: Iterable<string>): { next: Map<string, WalletCoinRecord | undefined>; undone: Set<string> } {
+  const next = new Map<string, WalletCoinRecord | undefined>(coins);
+  const undone = new Set<string>();
+  const undo = (txid: string) => {
+    if (undone.has(txid)) return;
+    undone.add(txid);
+    for (const [id, coin] of next) {
+      if (coin?.txid === txid) {
+        next.set(id, undefined); // change of a transaction that never went out
+        if (coin.spentBy !== undefined) undo(coin.spentBy); // and what spent it cannot be valid either
+      } else if (coin?.spentBy === txid) {
+        next.set(id, { txid: coin.txid, vout: coin.vout, satoshis: coin.satoshis, ...(coin.parent !== undefined && { parent: coin.parent }) });
+      }
+    }
+  };
+  for (const txid of txids) undo(txid);
+  return { next, undone };
 }

@@ -242,3 +242,27 @@ t.test('settleFundings undoes a chain: a funding spending the change of an undon
   t.same(released.sort(), [first.getId(), second.getId()].sort(), 'the second cannot stand without the first');
   t.equal(wallet.balance(), 1_000_000, 'the deposit is whole again');
 });
+
+t.test('abandonTransaction: a claim whose output the counterparty took gives its fee coin back, and its change is gone', async (t) => {
+  const path = join(t.testdir(), 'store');
+  let { store, wallet } = openWallet(path);
+  const paid = deposit(23, [{ script: wallet.script, satoshis: 80_000 }]);
+  wallet.addOutputsOf(paid);
+  const htlc = new Transaction();
+  htlc.version = 2;
+  addInput(htlc, { txid: 'ee'.repeat(32), vout: 0 }, 1);
+  addOutput(htlc, stranger, 10_000);
+  wallet.payFee(htlc, 706, 2_500);
+  t.not(wallet.balance(), 80_000, 'the fee paid, the change counted');
+  // A funding that spends that change can stand no more than the change itself.
+  const funding = wallet.fund({ localFundingPubkey, remoteFundingPubkey, satoshis: 30_000, feeratePerKw: 253 }).tx;
+  t.equal(spentBy(funding, 0).split(':')[0], htlc.getId(), 'the funding spends the claim\'s change');
+  wallet.abandonTransaction('ab'.repeat(32));
+  t.same(wallet.coins().map((coin) => coin.txid).sort(), [funding.getId()], 'a txid the wallet did not make changes nothing');
+  wallet.abandonTransaction(htlc.getId());
+  t.same(wallet.coins(), [{ txid: paid.getId(), vout: 0, satoshis: 80_000 }], 'the deposit is whole again: no change of either, no spend');
+  store.close();
+  ({ store, wallet } = openWallet(path));
+  t.teardown(() => store.close());
+  t.equal(wallet.balance(), 80_000, 'and so it stays after reopening');
+});
