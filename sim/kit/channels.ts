@@ -57,7 +57,8 @@ interface KeyedNode {
   readonly signer: Signer;
 }
 
-const valueOf = <T>(value: PerNode<T> | undefined, node: KeyedNode): T | undefined =>
+/** A per-node value for `node`. */
+export const valueOf = <T>(value: PerNode<T> | undefined, node: { readonly index: number; readonly name: string }): T | undefined =>
   typeof value === 'function' ? (value as (i: number, name: string) => T)(node.index, node.name) : value;
 
 /** Puts a manager on each of `nodes`; their messages go into `queue` unless the spec gives a messenger. */

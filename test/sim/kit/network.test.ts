@@ -2,6 +2,7 @@
 // media, on one virtual clock; here a line alice - bob - carol over two media.
 // With `channels`, a channel manager on each node, whose messages wait in a
 // queue until run() delivers them: here alice opens a channel and pays bob.
+// With `channels` and `media`, each node is a whole MeshNode on its links.
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { openChannel } from '../../../sim/kit/channels.js';
@@ -60,4 +61,22 @@ t.test('the channels layer: a manager per node, messages delivered by run()', as
 
   bob.restart();
   t.match(bob.manager.balances()[0], { localMsat: 150_000_000, pendingHtlcs: 0 }, "a restart reads back what bob's persister saved");
+});
+
+t.test('channels over media: each node a whole MeshNode, its messages on the links', async (t) => {
+  const network = createNetwork({ nodes: ['alice', 'bob'], media: [{ links: [['alice', 'bob']], delayMs: 20 }], channels: {} });
+  const alice = network.node('alice');
+  const bob = network.node('bob');
+  t.equal(alice.links, alice.mesh.links, "the node's links are its mesh node's");
+  await network.start();
+  t.teardown(() => network.stop());
+  const handle = alice.manager.openChannel(bob.id, 1_000_000);
+  t.ok(await network.clock.runUntil(() => alice.broadcast.length > 0, 60_000), 'funded, over the links');
+  alice.manager.fundingConfirmed(bob.id, handle, 6);
+  bob.manager.fundingConfirmed(alice.id, handle, 6);
+  t.ok(await network.clock.runUntil(() => bob.events.some((event) => event.type === 'channel_opened'), 60_000), 'open at both ends');
+  alice.manager.payRequest(bob.manager.receive(150_000_000, 0));
+  t.ok(await network.clock.runUntil(() => alice.events.some((event) => event.type === 'payment_sent'), 60_000), 'bob was paid');
+  t.match(alice.manager.balances()[0], { localMsat: 850_000_000, pendingHtlcs: 0 });
+  t.same([...alice.warnings, ...bob.warnings], [], 'no layer warned');
 });
