@@ -50,7 +50,7 @@ export interface ChannelParts {
 export type QueuedMessage = [string, string, Uint8Array];
 
 /** What the layer needs of a node: its place, name, id and keys. */
-interface KeyedNode {
+interface NodeToManage {
   readonly index: number;
   readonly name: string;
   readonly id: string;
@@ -62,7 +62,7 @@ export const valueOf = <T>(value: PerNode<T> | undefined, node: { readonly index
   typeof value === 'function' ? (value as (i: number, name: string) => T)(node.index, node.name) : value;
 
 /** Puts a manager on each of `nodes`; their messages go into `queue` unless the spec gives a messenger. */
-export function withChannels<N extends KeyedNode>(nodes: readonly N[], spec: ChannelsSpec, queue: QueuedMessage[]): (N & ChannelParts)[] {
+export function withChannels<N extends NodeToManage>(nodes: readonly N[], spec: ChannelsSpec, queue: QueuedMessage[]): (N & ChannelParts)[] {
   return nodes.map((node) => {
     const i = node.index;
     const init = () => ({ network: 3, ...valueOf(spec.init, node) });
