@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { openPair, preimageOf, settle } from '../sim/kit/channel-pair.js';
 import { LmdbPersister } from '../node/persist/lmdb.js';
-import { createNetwork, openChannel } from '../sim/kit/channel-network.js';
+import { createNetwork } from '../sim/kit/network.js';
+import { openChannel } from '../sim/kit/channels.js';
 import { testWallet } from '../sim/kit/test-wallet.js';
 import type { Figure } from './bolt3.js';
 
@@ -60,7 +61,7 @@ function paymentsWithLmdb(count: number): { perSecond: number; bytesPerPayment: 
   try {
     // Two channel managers, each on its own lmdb store, as two nodes would be. Their wallets keep
     // their sweep script, as the node's wallet does (the test wallet derives it again at every call).
-    const network = createNetwork(2, {}, walletWithFixedSweepScript, (i) => disks[i]!);
+    const network = createNetwork({ nodes: 2, channels: { wallet: walletWithFixedSweepScript, persister: (i) => disks[i]! } });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     const handle = openChannel(network, alice, bob, 1_000_000);
     const written = () => disks.reduce((sum, disk) => sum + disk.bytesWritten, 0);

@@ -21,9 +21,10 @@ import { timeOnAirMs, maxPayloadForDataRate } from '../transports/lora/airtime.j
 import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
 import { createMemoryMedium } from '../transports/memory.js';
 import { VirtualClock } from '../sim/kit/virtual-clock.js';
-import { createLink } from '../sim/kit/link-pair.js';
+import { createLink } from '../sim/kit/test-link.js';
 import { makeNode } from '../sim/kit/link-node.js';
-import { createNetwork, openChannel } from '../sim/kit/channel-network.js';
+import { createNetwork } from '../sim/kit/network.js';
+import { openChannel } from '../sim/kit/channels.js';
 import type { Figure } from './bolt3.js';
 
 const BANDWIDTH_HZ = 125_000;
@@ -46,7 +47,7 @@ async function paymentsOverOneHop(spreadingFactor: number, batch: number, rounds
   const clock = new VirtualClock();
   const mtu = maxPayloadForDataRate(spreadingFactor, BANDWIDTH_HZ);
   const medium = createMemoryMedium({ mtu, delayMs: 50, clock });
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   // Room for ten rounds of ten 50,000-sat payments.
   const handle = openChannel(network, alice, bob, 8_000_000);

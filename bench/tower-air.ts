@@ -29,7 +29,8 @@ import { createMemoryMedium } from '../transports/memory.js';
 import { routerMessenger } from '../transports/router/messenger.js';
 import { Router } from '../transports/router/router.js';
 import { MemorySeenMessages } from '../transports/router/seen-messages.js';
-import { createNetwork, openChannel } from '../sim/kit/channel-network.js';
+import { createNetwork } from '../sim/kit/network.js';
+import { openChannel } from '../sim/kit/channels.js';
 import { signerOf } from '../sim/kit/signer-of.js';
 import { VirtualClock } from '../sim/kit/virtual-clock.js';
 import { randomBytes } from '../sim/kit/random.js';
@@ -39,7 +40,7 @@ const PAYMENTS = 16;
 
 async function appointmentBytesOnAir(): Promise<number> {
   // Bob's appointments, from real payments.
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   for (let i = 0; i < PAYMENTS; i++) {

@@ -11,15 +11,12 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Transaction } from '../../node/bolt3/transaction.js';
 import type { ManagerEvent } from '../../node/channel/manager.js';
 import type { Clock } from '../../node/core/clock.js';
-import { MeshNode, type LinkTiming } from '../../node/mesh-node.js';
-import { MemoryPersister, type Persister, type RecordStore } from '../../node/persist/persister.js';
-import { type LinkOutbox, MemoryLinkOutbox } from '../../transports/link/outbox.js';
-import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
+import type { LinkTiming, MeshNode } from '../../node/mesh-node.js';
+import type { Persister, RecordStore } from '../../node/persist/persister.js';
+import type { LinkOutbox } from '../../transports/link/outbox.js';
 import type { Transport } from '../../transports/transport.js';
+import { createNetwork } from '../../sim/kit/network.js';
 import { signerOf } from '../../sim/kit/signer-of.js';
-import { testWallet } from '../../sim/kit/test-wallet.js';
-import { randomBytes } from '../../sim/kit/random.js';
-import { recordingBroadcaster } from '../../sim/kit/broadcaster.js';
 
 export interface LineNode {
   readonly name: 'A' | 'B' | 'C';
@@ -39,7 +36,7 @@ export interface LineLink {
 
 export const LINE_IDS = [0, 1, 2].map((i) => bytesToHex(signerOf(i).nodeId)) as [string, string, string];
 
-/** A, B and C; B has two links (one to A, one to C), A and C one each. Not started. */
+/** A, B and C (the kit's `createNetwork` with channels over the given media); B has two links (one to A, one to C), A and C one each. Not started. */
 export function meshLine(options: {
   clock: Clock;
   ab: LineLink;
@@ -47,35 +44,22 @@ export function meshLine(options: {
   stores?: (i: number) => { persister: Persister & RecordStore; outbox: LinkOutbox };
 }): [LineNode, LineNode, LineNode] {
   const [a, b, c] = LINE_IDS;
-  const linkEnd = (link: LineLink, side: 0 | 1, neighbour: string) => ({
-    transport: link.transports[side],
-    neighbours: [{ nodeId: neighbour, ...(link.addresses && { address: link.addresses[1 - side]! }) }],
+  const medium = (link: LineLink, left: string, right: string) => ({
+    transports: { [left]: link.transports[0], [right]: link.transports[1] },
+    ...(link.addresses && { addresses: { [left]: link.addresses[0], [right]: link.addresses[1] } }),
     ...(link.timing && { timing: link.timing }),
+    links: [[left, right] as const],
   });
-  const linksOf = [[linkEnd(options.ab, 0, b)], [linkEnd(options.ab, 1, a), linkEnd(options.bc, 0, c)], [linkEnd(options.bc, 1, b)]];
   // A reaches C through B and back: one table for the router and for the payments.
   const routesOf = [{ [c]: b }, {}, { [a]: b }];
-  return (['A', 'B', 'C'] as const).map((name, i) => {
-    const events: ManagerEvent[] = [];
-    const broadcast: Transaction[] = [];
-    const warnings: string[] = [];
-    const stores = options.stores?.(i) ?? { persister: new MemoryPersister(), outbox: new MemoryLinkOutbox() };
-    const mesh = new MeshNode(
-      {
-        signer: signerOf(i),
-        ...stores,
-        seen: new MemorySeenMessages(),
-        wallet: testWallet(i),
-        broadcaster: recordingBroadcaster(broadcast),
-        clock: options.clock,
-        randomBytes,
-      },
-      { channels: { network: 3 }, links: linksOf[i]!, routes: routesOf[i]! },
-    );
-    mesh.manager.on('event', (event) => events.push(event));
-    mesh.on('warning', (warning) => warnings.push(warning));
-    return { name, id: LINE_IDS[i]!, mesh, events, broadcast, warnings };
-  }) as [LineNode, LineNode, LineNode];
+  const { stores } = options;
+  const network = createNetwork({
+    nodes: ['A', 'B', 'C'],
+    clock: options.clock,
+    media: [medium(options.ab, 'A', 'B'), medium(options.bc, 'B', 'C')],
+    channels: { init: (i) => ({ routes: routesOf[i]! }), ...(stores && { persister: (i) => stores(i).persister, outbox: (i) => stores(i).outbox }) },
+  });
+  return network.nodes as readonly LineNode[] as [LineNode, LineNode, LineNode];
 }
 
 const count = (node: LineNode, type: ManagerEvent['type']) => node.events.filter((event) => event.type === type).length;

@@ -15,7 +15,7 @@ import { MemoryPersister } from '../../node/persist/persister.js';
 import { LmdbLinkOutbox, MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../transports/memory.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
-import { TEST_TIMING } from '../../sim/kit/link-pair.js';
+import { TEST_TIMING } from '../../sim/kit/test-link.js';
 import { VirtualClock } from '../../sim/kit/virtual-clock.js';
 import { randomBytes } from '../../sim/kit/random.js';
 import { signerOf } from '../../sim/kit/signer-of.js';

@@ -16,7 +16,7 @@ import { Router } from '../../../transports/router/router.js';
 import { MemorySeenMessages } from '../../../transports/router/seen-messages.js';
 import { type Node, makeNode } from '../../../sim/kit/link-node.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
-import { createLink } from '../../../sim/kit/link-pair.js';
+import { createLink } from '../../../sim/kit/test-link.js';
 import { randomBytes } from '../../../sim/kit/random.js';
 
 t.test('mail for an absent node waits, then reaches it in order', async (t) => {

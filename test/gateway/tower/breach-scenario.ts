@@ -26,7 +26,7 @@ import type { TowerAppointment } from '../../../node/gateway-protocol/gateway-me
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
 import type { ChannelManager, ChannelManagerInit } from '../../../node/channel/manager.js';
-import { type Network, type TestNode, createNetwork } from '../../../sim/kit/channel-network.js';
+import { type ChannelNetwork, type ChannelNode, createNetwork } from '../../../sim/kit/network.js';
 
 /** The gateway's key in these tests. */
 export const gatewaySigner = towerSignerFromSecret(sha256(Uint8Array.of(0x6a, 0x7e)));
@@ -38,9 +38,9 @@ const walletScript = p2wpkh(publicKeyOf(walletKey));
 
 export interface BreachScenario {
   readonly chain: EmbeddedChain;
-  readonly network: Network;
-  readonly alice: TestNode;
-  readonly bob: TestNode;
+  readonly network: ChannelNetwork;
+  readonly alice: ChannelNode;
+  readonly bob: ChannelNode;
   readonly handle: number;
   readonly fundingOutpoint: Outpoint;
   /** Alice's appointments, with the tag she chose for the channel. */
@@ -75,20 +75,26 @@ export async function breachScenario(chain: EmbeddedChain, init: Partial<Channel
   const fundingCoin = await coin();
   const feeCoins = [await coin(), await coin()];
   const sweepScripts = [0, 1].map((i) => p2wpkh(publicKeyOf(sha256(Uint8Array.of(0x5f, i)))));
-  const network = createNetwork(2, init, (i) => ({
-    fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }) => {
-      const built = buildFundingTransaction(
-        { inputs: [fundingCoin], fundingSatoshis: satoshis, localFundingPubkey, remoteFundingPubkey, changeScript: walletScript, feeratePerKw },
-        (_input, digest) => signDigest(digest, walletKey),
-      );
-      return { tx: built.tx, outputIndex: built.fundingOutputIndex };
+  const network = createNetwork({
+    nodes: 2,
+    channels: {
+      init,
+      wallet: (i) => ({
+        fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis, feeratePerKw }) => {
+          const built = buildFundingTransaction(
+            { inputs: [fundingCoin], fundingSatoshis: satoshis, localFundingPubkey, remoteFundingPubkey, changeScript: walletScript, feeratePerKw },
+            (_input, digest) => signDigest(digest, walletKey),
+          );
+          return { tx: built.tx, outputIndex: built.fundingOutputIndex };
+        },
+        sweepScript: () => sweepScripts[i]!,
+        payFee: (tx, baseWeight, feeratePerKw) => {
+          addFeeInputs(tx, { coins: [feeCoins.pop()!], changeScript: walletScript, baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, walletKey));
+        },
+      }),
     },
-    sweepScript: () => sweepScripts[i]!,
-    payFee: (tx, baseWeight, feeratePerKw) => {
-      addFeeInputs(tx, { coins: [feeCoins.pop()!], changeScript: walletScript, baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, walletKey));
-    },
-  }));
-  const [alice, bob] = network.nodes as [TestNode, TestNode];
+  });
+  const [alice, bob] = network.nodes as [ChannelNode, ChannelNode];
   const handle = alice.manager.openChannel(bob.id, 2_000_000, 0);
   network.run();
   const funding = alice.broadcast[0]!;

@@ -4,7 +4,8 @@
 import t from 'tap';
 import { type ConfirmationTarget, DEFAULT_JUSTICE_FEERATE_PER_KW, ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { MIN_FEERATE_PER_KW } from '../../../node/core/bolt-limits.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 import { fixedFeeEstimator } from '../../../sim/kit/fee-estimator.js';
 
 t.test('the default estimator: configured rates, then the latest estimate for claims', async (t) => {
@@ -25,7 +26,7 @@ t.test('the default estimator: configured rates, then the latest estimate for cl
 t.test('the channel manager opens at the rate its estimator gives for commitments', async (t) => {
   const asked: ConfirmationTarget[] = [];
   const estimator = fixedFeeEstimator({ commitment: 1234, claim: 5000, justice: 5000 }, asked);
-  const network = createNetwork(2, {}, undefined, undefined, undefined, () => estimator);
+  const network = createNetwork({ nodes: 2, channels: { feeEstimator: estimator } });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   openChannel(network, alice, bob, 1_000_000);
   t.equal(bob.manager.balances()[0]?.feeratePerKw, 1234, "the funder's estimate is the channel's commitment feerate");

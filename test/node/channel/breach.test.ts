@@ -7,7 +7,8 @@ import t from 'tap';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 import { Regtest } from './regtest.js';
 
 t.setTimeout(120_000);
@@ -16,7 +17,7 @@ t.test('a revoked commitment on chain is punished', async (t) => {
   const chain = await Regtest.start();
   t.teardown(() => chain.close());
   const sweepKeys = [0, 1].map((i) => publicKeyOf(sha256(Uint8Array.of(0x5f, i))));
-  const network = createNetwork(2, {}, (i) => ({ fund: (request) => chain.fund(request), sweepScript: () => p2wpkh(sweepKeys[i]!), payFee: (tx, baseWeight, feeratePerKw) => chain.payFee(tx, baseWeight, feeratePerKw) }));
+  const network = createNetwork({ nodes: 2, channels: { wallet: (i) => ({ fund: (request) => chain.fund(request), sweepScript: () => p2wpkh(sweepKeys[i]!), payFee: (tx, baseWeight, feeratePerKw) => chain.payFee(tx, baseWeight, feeratePerKw) }) } });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
 
   const handle = alice.manager.openChannel(bob.id, 2_000_000, 0);

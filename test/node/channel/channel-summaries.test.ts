@@ -2,22 +2,22 @@
 // channel, message by message as it is opened, used and closed.
 import t from 'tap';
 import type { ChannelSummary } from '../../../node/channel/manager.js';
-import { type Network, type TestNode, createNetwork } from '../../../sim/kit/channel-network.js';
+import { type ChannelNetwork, type ChannelNode, createNetwork } from '../../../sim/kit/network.js';
 
 /** Delivers the next queued message only: the states between two messages are what a user may see. */
-function deliverOne(network: Network): void {
+function deliverOne(network: ChannelNetwork): void {
   const next = network.queue.shift();
   if (!next) throw new Error('no message waiting');
   const [from, to, bytes] = next;
   network.nodes.find((node) => node.id === to)!.manager.handleMessage(from, bytes);
 }
 
-function statuses(node: TestNode): ChannelSummary['status'][] {
+function statuses(node: ChannelNode): ChannelSummary['status'][] {
   return node.manager.channelSummaries().map((summary) => summary.status);
 }
 
-function twoNodes(): { network: Network; alice: TestNode; bob: TestNode } {
-  const network = createNetwork(2);
+function twoNodes(): { network: ChannelNetwork; alice: ChannelNode; bob: ChannelNode } {
+  const network = createNetwork({ nodes: 2, channels: {} });
   return { network, alice: network.nodes[0]!, bob: network.nodes[1]! };
 }
 
@@ -93,8 +93,8 @@ t.test('a unilateral close is force_closed', async (t) => {
 });
 
 t.test('each channel of a node is listed, with its peer and handle', async (t) => {
-  const network = createNetwork(3);
-  const [alice, bob, carol] = network.nodes as [TestNode, TestNode, TestNode];
+  const network = createNetwork({ nodes: 3, channels: {} });
+  const [alice, bob, carol] = network.nodes as [ChannelNode, ChannelNode, ChannelNode];
   const first = alice.manager.openChannel(bob.id, 300_000);
   const second = alice.manager.openChannel(carol.id, 400_000);
   network.run();

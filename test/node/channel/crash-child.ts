@@ -12,7 +12,8 @@ import { readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import type { Persister } from '../../../node/persist/persister.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 
 const directory = process.argv[2];
 if (!directory) {
@@ -44,7 +45,7 @@ function killable(store: LmdbPersister): Persister {
   };
 }
 
-const network = createNetwork(2, {}, undefined, (i) => killable(new LmdbPersister(`${directory}/${i === 0 ? 'alice' : 'bob'}`)));
+const network = createNetwork({ nodes: 2, channels: { persister: (i) => killable(new LmdbPersister(`${directory}/${i === 0 ? 'alice' : 'bob'}`)) } });
 const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
 if (alice.manager.balances().length === 0) openChannel(network, alice, bob, FUNDING_SATOSHIS);
 

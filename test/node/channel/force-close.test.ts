@@ -10,7 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
-import { createNetwork } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
 import { Regtest } from './regtest.js';
 
 t.setTimeout(180_000);
@@ -18,12 +18,18 @@ t.setTimeout(180_000);
 for (const channelType of ['anchors', 'static_remotekey'] as const) t.test(`${channelType}: claims go out block by block until everything is swept`, async (t) => {
   const chain = await Regtest.start();
   t.teardown(() => chain.close());
-  const network = createNetwork(2, { channelType }, (i) => ({
-    fund: (request) => chain.fund(request),
-    sweepScript: () => p2wpkh(publicKeyOf(sha256(Uint8Array.of(0x5f, i)))),
-    // With anchors the HTLC-timeout carries no fee: a coin of the wallet pays it.
-    payFee: (tx, baseWeight, feeratePerKw) => chain.payFee(tx, baseWeight, feeratePerKw),
-  }));
+  const network = createNetwork({
+    nodes: 2,
+    channels: {
+      init: { channelType },
+      wallet: (i) => ({
+        fund: (request) => chain.fund(request),
+        sweepScript: () => p2wpkh(publicKeyOf(sha256(Uint8Array.of(0x5f, i)))),
+        // With anchors the HTLC-timeout carries no fee: a coin of the wallet pays it.
+        payFee: (tx, baseWeight, feeratePerKw) => chain.payFee(tx, baseWeight, feeratePerKw),
+      }),
+    },
+  });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = alice.manager.openChannel(bob.id, 2_000_000, 500_000_000);
   network.run();

@@ -4,12 +4,13 @@
 // channel is closed (rust-lightning does the same: the funder could spend
 // its inputs elsewhere), also when the node restarted in between.
 import t from 'tap';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 
 const HEIGHT = 800_000;
 
 function openedOnChain() {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   const funding = alice.broadcast[0]!;
@@ -41,7 +42,7 @@ t.test('the tip moves on without the funding: the channel is closed, saying why'
 });
 
 t.test('a channel whose funding the chain never reported (confirmed by hand) is not closed by a block', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   openChannel(network, alice, bob, 1_000_000);
   alice.manager.blockDisconnected(HEIGHT);

@@ -6,14 +6,15 @@
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { channelPolicy, delaysFor } from '../../../node/channel/policy.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 import { signerOf } from '../../../sim/kit/signer-of.js';
 
 const delta = delaysFor(channelPolicy()).finalExpiryDelta;
 const ids = [0, 1, 2].map((i) => bytesToHex(signerOf(i).nodeId));
 
 t.test('a payment is taken while the estimate leaves room, refused once it does not', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   alice.manager.pay(bob.id, handle, bob.manager.receive(10_000, 800_000));
@@ -31,7 +32,7 @@ t.test('a payment is taken while the estimate leaves room, refused once it does 
 
 t.test('a forwarder does not offer onward an HTLC that may have expired by its clock', async (t) => {
   // 0 - 1 - 2: node 0 reaches 2 through 1.
-  const network = createNetwork(3, (i) => ({ routes: i === 0 ? { [ids[2]!]: ids[1]! } : {} }));
+  const network = createNetwork({ nodes: 3, channels: { init: (i) => ({ routes: i === 0 ? { [ids[2]!]: ids[1]! } : {} }) } });
   const [payer, forwarder, payee] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>, NonNullable<(typeof network.nodes)[2]>];
   openChannel(network, payer, forwarder, 1_000_000);
   openChannel(network, forwarder, payee, 1_000_000);

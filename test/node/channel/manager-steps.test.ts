@@ -3,7 +3,8 @@
 // leaves ahead of the state it depends on, and a step costs one sync to disk.
 import t from 'tap';
 import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 
 /** A persister that logs its transactions and saves into `log`, beside the messages sent. */
 function loggingPersister(log: string[]): Persister {
@@ -28,12 +29,18 @@ function loggingPersister(log: string[]): Persister {
 
 t.test('a payment: every message is sent after the commit of the step that made it', async (t) => {
   const logs: string[][] = [[], []];
-  const network = createNetwork(2, {}, undefined, (i) => loggingPersister(logs[i]!), (i) => ({
-    send: (peer, bytes) => {
-      logs[i]!.push('send');
-      network.queue.push([network.nodes[i]!.id, peer, bytes]);
+  const network = createNetwork({
+    nodes: 2,
+    channels: {
+      persister: (i) => loggingPersister(logs[i]!),
+      messenger: (i) => ({
+        send: (peer, bytes) => {
+          logs[i]!.push('send');
+          network.queue.push([network.nodes[i]!.id, peer, bytes]);
+        },
+      }),
     },
-  }));
+  });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   for (const log of logs) log.length = 0;

@@ -3,10 +3,12 @@
 import t from 'tap';
 import { encodeMessage } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createLine, createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
+import { createLine } from '../../../sim/kit/channel-line.js';
 
 t.test('open a channel, pay both ways', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   t.ok(alice.events.some((event) => event.type === 'channel_opened'), 'Alice sees the channel open');
@@ -28,7 +30,7 @@ t.test('open a channel, pay both ways', async (t) => {
 });
 
 t.test('a payment nobody asked for fails and returns the money', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   const unknown = { ...bob.manager.receive(10_000_000, 800_000), paymentHash: new Uint8Array(32).fill(5) };
@@ -41,7 +43,7 @@ t.test('a payment nobody asked for fails and returns the money', async (t) => {
 t.test('the long-CSV policy refuses channels that do not fit a horizon, and says why', async (t) => {
   t.test('the accepting side refuses to lock its money too long', async (t) => {
     // Bob is away at most a day, and will not have his money locked for two weeks after a close.
-    const network = createNetwork(2, (i) => (i === 1 ? { policy: { offlineHorizonBlocks: 144, marginBlocks: 6 } } : {}));
+    const network = createNetwork({ nodes: 2, channels: { init: (i) => (i === 1 ? { policy: { offlineHorizonBlocks: 144, marginBlocks: 6 } } : {}) } });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     alice.manager.openChannel(bob.id, 1_000_000);
     network.run();
@@ -50,7 +52,7 @@ t.test('the long-CSV policy refuses channels that do not fit a horizon, and says
     t.equal(alice.broadcast.length, 0, 'nothing was funded');
   });
   t.test('the opening side refuses expiry deltas shorter than its horizon', async (t) => {
-    const network = createNetwork(2, (i) => (i === 1 ? { policy: { offlineHorizonBlocks: 144, marginBlocks: 6, maxOwnDelayBlocks: 10_000 } } : {}));
+    const network = createNetwork({ nodes: 2, channels: { init: (i) => (i === 1 ? { policy: { offlineHorizonBlocks: 144, marginBlocks: 6, maxOwnDelayBlocks: 10_000 } } : {}) } });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     alice.manager.openChannel(bob.id, 1_000_000);
     network.run();
@@ -63,7 +65,7 @@ t.test('the long-CSV policy refuses channels that do not fit a horizon, and says
 });
 
 t.test('garbage from a peer changes nothing and crashes nothing', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   const before = JSON.stringify(alice.manager.balances());
@@ -79,7 +81,7 @@ t.test('garbage from a peer changes nothing and crashes nothing', async (t) => {
 });
 
 t.test('cooperative close: waits for HTLCs, agrees on a fee, both signatures valid', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   alice.manager.pay(bob.id, handle, bob.manager.receive(300_000_000, 800_000));
@@ -103,7 +105,7 @@ t.test('cooperative close: waits for HTLCs, agrees on a fee, both signatures val
 });
 
 t.test('a manager restarted from its persister carries on', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000);
   const request = bob.manager.receive(200_000_000, 800_000);
@@ -150,7 +152,7 @@ t.test('three managers: Alice pays Carol through Bob, by the static route table'
 });
 
 t.test('appointments wait durably for the watchtower', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000, 400_000_000);
   bob.manager.pay(alice.id, handle, alice.manager.receive(10_000_000, 800_000));
@@ -166,7 +168,7 @@ t.test('appointments wait durably for the watchtower', async (t) => {
 
 t.test('a restart settles what a crash interrupted', async (t) => {
   t.test('a payee whose fulfill died with the process sends it again on resume', async (t) => {
-    const network = createNetwork(2);
+    const network = createNetwork({ nodes: 2, channels: {} });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     const handle = openChannel(network, alice, bob, 1_000_000);
     const request = bob.manager.receive(80_000_000, 800_000);
@@ -202,7 +204,7 @@ t.test('a restart settles what a crash interrupted', async (t) => {
 
 t.test('adversarial peers (review findings)', async (t) => {
   t.test('a peer cannot open a channel under a handle we choose, or one in use', async (t) => {
-    const network = createNetwork(2);
+    const network = createNetwork({ nodes: 2, channels: {} });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);
     // Bob replays an open_channel under Alice's handle: it must not replace her channel.
@@ -221,7 +223,7 @@ t.test('adversarial peers (review findings)', async (t) => {
   });
 
   t.test('a dust limit that would swallow our outputs is refused', async (t) => {
-    const network = createNetwork(2, (i) => (i === 1 ? { dustLimitSatoshis: 300_000 } : {}));
+    const network = createNetwork({ nodes: 2, channels: { init: (i) => (i === 1 ? { dustLimitSatoshis: 300_000 } : {}) } });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     alice.manager.openChannel(bob.id, 1_000_000);
     network.run();
@@ -229,7 +231,7 @@ t.test('adversarial peers (review findings)', async (t) => {
   });
 
   t.test('an HTLC that expires before the invoice allows gets no preimage', async (t) => {
-    const network = createNetwork(2);
+    const network = createNetwork({ nodes: 2, channels: {} });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     const handle = openChannel(network, alice, bob, 1_000_000);
     const request = bob.manager.receive(10_000_000, 800_000);
@@ -242,7 +244,7 @@ t.test('adversarial peers (review findings)', async (t) => {
 
 t.test('a closing fee far outside our range is never signed', async (t) => {
   // Bob's idea of a fee is 800 times Alice's: their ranges do not meet.
-  const network = createNetwork(2, (i) => (i === 1 ? { feeratePerKw: 202_400 } : {}));
+  const network = createNetwork({ nodes: 2, channels: { init: (i) => (i === 1 ? { feeratePerKw: 202_400 } : {}) } });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);
   t.ok(bob.events.some((event) => event.type === 'channel_opened'), "the channel opens at the funder's feerate, whatever Bob's own");
@@ -254,7 +256,7 @@ t.test('a closing fee far outside our range is never signed', async (t) => {
 });
 
 t.test('the funder follows the fee estimator; the fundee bounds what it accepts', async (t) => {
-  const network = createNetwork(2, { maxFeeratePerKw: 20_000 });
+  const network = createNetwork({ nodes: 2, channels: { init: { maxFeeratePerKw: 20_000 } } });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   openChannel(network, alice, bob, 1_000_000);
   t.same(bob.manager.updateFeerate(3000), [], 'the fundee has nothing to update (only the funder proposes)');
@@ -267,7 +269,7 @@ t.test('the funder follows the fee estimator; the fundee bounds what it accepts'
   t.throws(() => alice.manager.updateFeerate(30_000), { name: 'InvalidInputError' }, 'above our own limit: refused at the call');
 
   // A funder whose limit is higher than ours: we refuse its feerate, and nothing changes.
-  const greedy = createNetwork(2, (i) => ({ maxFeeratePerKw: i === 0 ? 100_000 : 20_000 }));
+  const greedy = createNetwork({ nodes: 2, channels: { init: (i) => ({ maxFeeratePerKw: i === 0 ? 100_000 : 20_000 }) } });
   const [payer, payee] = greedy.nodes as [NonNullable<(typeof greedy.nodes)[0]>, NonNullable<(typeof greedy.nodes)[1]>];
   openChannel(greedy, payer, payee, 1_000_000);
   payer.manager.updateFeerate(60_000);
@@ -277,7 +279,7 @@ t.test('the funder follows the fee estimator; the fundee bounds what it accepts'
 });
 
 t.test('a breach seen before a restart: its second-stage HTLC transactions are punished after it', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000, 500_000_000);
   // Bob offers Alice an HTLC she cannot settle (she issued no such request); he keeps a copy of his state while it is pending.
@@ -311,7 +313,7 @@ t.test('a breach seen before a restart: its second-stage HTLC transactions are p
 });
 
 t.test('several payments at once travel together, or none of them', async (t) => {
-  const network = createNetwork(2);
+  const network = createNetwork({ nodes: 2, channels: {} });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   openChannel(network, alice, bob, 1_000_000);
   const requests = Array.from({ length: 5 }, () => bob.manager.receive(50_000_000, 800_000));

@@ -4,7 +4,8 @@
 // assumed one forwarder, the second refuses it as expiring too soon.
 import t from 'tap';
 import { InvalidInputError } from '../../../node/core/input.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 import { signerOf } from '../../../sim/kit/signer-of.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
@@ -13,7 +14,7 @@ const ids = [0, 1, 2, 3].map((i) => bytesToHex(signerOf(i).nodeId));
 const routesOf = (i: number): Record<string, string> => (i === 0 ? { [ids[2]!]: ids[1]!, [ids[3]!]: ids[1]! } : i === 1 ? { [ids[3]!]: ids[2]! } : {});
 
 function line(routeLengths?: Record<string, number>) {
-  const network = createNetwork(4, (i) => ({ routes: routesOf(i), ...(i === 0 && routeLengths && { routeLengths }) }));
+  const network = createNetwork({ nodes: 4, channels: { init: (i) => ({ routes: routesOf(i), ...(i === 0 && routeLengths && { routeLengths }) }) } });
   for (let i = 0; i < 3; i++) openChannel(network, network.nodes[i]!, network.nodes[i + 1]!, 1_000_000);
   return network;
 }
@@ -40,5 +41,5 @@ t.test('assumed one forwarder, the second refuses: the payment fails back, nothi
 });
 
 t.test('a route length that makes no sense is refused at construction', async (t) => {
-  t.throws(() => createNetwork(1, { routeLengths: { [ids[3]!]: 1 } }), InvalidInputError);
+  t.throws(() => createNetwork({ nodes: 1, channels: { init: { routeLengths: { [ids[3]!]: 1 } } } }), InvalidInputError);
 });

@@ -8,7 +8,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { PaymentRequest } from '../../../node/channel/manager.js';
 import { PaymentLog } from '../../../node/daemon/payment-log.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 
 const PAYEE = Uint8Array.from(Buffer.from(`02${'11'.repeat(32)}`, 'hex'));
@@ -21,7 +22,7 @@ t.test('payments between two channel managers are recorded and settled from thei
   const dir = t.testdir();
   const stores = [new LmdbPersister(join(dir, 'alice')), new LmdbPersister(join(dir, 'bob'))];
   t.teardown(() => stores.forEach((store) => store.close()));
-  const network = createNetwork(2, {}, undefined, (i) => stores[i]!);
+  const network = createNetwork({ nodes: 2, channels: { persister: (i) => stores[i]! } });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const clock = new VirtualClock();
   const aliceLog = new PaymentLog(stores[0]!, clock);

@@ -6,7 +6,8 @@ import t from 'tap';
 import { Transaction } from '../../../node/bolt3/transaction.js';
 import type { ConfirmationTarget } from '../../../node/chain/fee-estimator.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 import { type LoggedLine, recordingLogger } from '../../../sim/kit/logger.js';
 import { silentLogger } from '../../../node/core/logger.js';
 
@@ -16,15 +17,14 @@ const feerateOf = (tx: Transaction, inputSatoshis: number) => (feeOf(tx, inputSa
 t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, and the earlier version still counts", async (t) => {
   const claimRate = [2500, 2500];
   const logged: LoggedLine[] = [];
-  const network = createNetwork(
-    2,
-    { channelType: 'static_remotekey' },
-    undefined,
-    undefined,
-    undefined,
-    (i) => ({ feeratePerKw: (target: ConfirmationTarget) => (target === 'claim' ? claimRate[i]! : target === 'justice' ? 2500 : 253) }),
-    (i) => (i === 1 ? recordingLogger(logged) : silentLogger),
-  );
+  const network = createNetwork({
+    nodes: 2,
+    channels: {
+      init: { channelType: 'static_remotekey' },
+      feeEstimator: (i) => ({ feeratePerKw: (target: ConfirmationTarget) => (target === 'claim' ? claimRate[i]! : target === 'justice' ? 2500 : 253) }),
+      logger: (i) => (i === 1 ? recordingLogger(logged) : silentLogger),
+    },
+  });
   const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
   const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);
 

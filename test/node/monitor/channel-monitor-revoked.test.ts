@@ -5,11 +5,12 @@
 // nothing: its money sat at its payment key, which no wallet watches.
 import t from 'tap';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { createNetwork, openChannel } from '../../../sim/kit/channel-network.js';
+import { createNetwork } from '../../../sim/kit/network.js';
+import { openChannel } from '../../../sim/kit/channels.js';
 
 for (const channelType of ['anchors', 'static_remotekey'] as const) {
   t.test(`${channelType}: the fundee broadcasts its first commitment, where it had nothing`, async (t) => {
-    const network = createNetwork(2, { channelType });
+    const network = createNetwork({ nodes: 2, channels: { init: { channelType } } });
     const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
     const handle = openChannel(network, alice, bob, 1_000_000);
     const empty = bob.manager.forceCloseTransaction(alice.id, handle);

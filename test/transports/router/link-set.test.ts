@@ -8,7 +8,7 @@ import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../../transports/memory.js';
 import { LinkSet } from '../../../transports/router/link-set.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
-import { createLink } from '../../../sim/kit/link-pair.js';
+import { createLink } from '../../../sim/kit/test-link.js';
 import { hex, makeNode } from '../../../sim/kit/link-node.js';
 
 t.test('B hears A on one medium and C on another, through one set', async (t) => {
