@@ -14,6 +14,10 @@ import { type FundingInput, buildFundingTransaction } from '../node/bolt3/fundin
 import { p2wpkh } from '../node/bolt3/scripts.js';
 import type { FundingWallet } from '../node/channel/manager.js';
 import { publicKeyOf, signDigest } from '../node/core/curve.js';
+import type { Transaction } from '../node/bolt3/transaction.js';
+import { hashToHex } from '../node/chain/block-header.js';
+
+const keyOf = (input: { hash: Uint8Array; index: number }) => `${hashToHex(input.hash)}:${input.index}`;
 
 export class SimWalletError extends Error {
   override name = 'SimWalletError';
@@ -24,8 +28,10 @@ export class SimWallet implements FundingWallet {
   /** The output script everything of this wallet pays to. */
   readonly script: Uint8Array;
   private readonly coins: FundingInput[] = [];
-  /** The coins each of its transactions took, by txid: given back if the transaction is abandoned. */
+  /** The coins each of its transactions took, by txid: given back if the transaction is abandoned (one owner per coin: a replacement takes over). */
   private readonly taken = new Map<string, FundingInput[]>();
+  /** Coins spent by fee payments, by outpoint (`txid:vout`): a replacement spends them again. */
+  private readonly spentOnFees = new Map<string, FundingInput>();
 
   constructor(
     /** The node's name, for errors. */
@@ -70,23 +76,56 @@ export class SimWallet implements FundingWallet {
     return this.script;
   }
 
-  payFee(tx: Parameters<FundingWallet['payFee']>[0], baseWeight: number, feeratePerKw: number): void {
-    const coin = this.take((satoshis) => satoshis >= 100_000, 'the fee of an HTLC claim');
-    const before = tx.outs.length;
-    addFeeInputs(tx, { coins: [coin], changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, this.secretKey));
-    // The change (the last output added, if any) is a coin again once the claim is out; counted now, as `fund` does.
-    if (tx.outs.length > before) this.addCoin(tx.getId(), tx.outs.length - 1, Number(tx.outs[tx.outs.length - 1]!.value));
-    this.taken.set(tx.getId(), [coin]);
+  /** `replaces`: a version of the same claim that paid less (a fee bump): its coins pay again, its change is gone. */
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number, replaces?: Transaction): void {
+    const reused = replaces ? replaces.ins.flatMap((input) => this.spentOnFees.get(keyOf(input)) ?? []) : [];
+    const coins = reused.length > 0 ? reused : [this.take((satoshis) => satoshis >= 100_000, 'the fee of an HTLC claim')];
+    try {
+      addFeeInputs(tx, { coins, changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => signDigest(digest, this.secretKey));
+    } catch (error) {
+      if (reused.length === 0) this.coins.push(...coins); // not spent after all
+      throw error;
+    }
+    for (const coin of coins) this.spentOnFees.set(`${coin.outpoint.txid}:${coin.outpoint.vout}`, coin);
+    if (replaces) {
+      this.forgetChange(replaces);
+      this.taken.delete(replaces.getId());
+    }
+    this.taken.set(tx.getId(), coins);
+    this.addChange(tx);
   }
 
-  /** A transaction of the wallet's that can never confirm: its coin is back, its change gone (and what spent that change undone too). */
+  /** A miner took `after`, an earlier version of a claim whose fee the wallet paid, not `before`: `after`'s change is the wallet's. */
+  replaced(before: Transaction, after: Transaction): void {
+    this.forgetChange(before);
+    // Both versions spend the same coins (a replacement spends those of the version it replaces).
+    this.addChange(after);
+    const coins = this.taken.get(before.getId());
+    this.taken.delete(before.getId());
+    if (coins) this.taken.set(after.getId(), coins);
+  }
+
+  /** A transaction of the wallet's that can never confirm: its coins are back, its change gone (and what spent that change undone too). */
   abandonTransaction(txid: string): void {
     const coins = this.taken.get(txid);
     if (!coins) return;
     this.taken.delete(txid);
     for (let index = this.coins.length - 1; index >= 0; index--) if (this.coins[index]!.outpoint.txid === txid) this.coins.splice(index, 1);
     for (const [other, spent] of [...this.taken]) if (spent.some((coin) => coin.outpoint.txid === txid)) this.abandonTransaction(other);
+    for (const coin of coins) this.spentOnFees.delete(`${coin.outpoint.txid}:${coin.outpoint.vout}`);
     this.coins.push(...coins);
+  }
+
+  /** The change of a claim (the last output, paying the wallet) is a coin again once the claim is out; counted now, as `fund` does. */
+  private addChange(tx: Transaction): void {
+    const vout = tx.outs.length - 1;
+    const change = tx.outs[vout];
+    if (vout > 0 && change && Buffer.from(change.script).equals(Buffer.from(this.script))) this.addCoin(tx.getId(), vout, Number(change.value));
+  }
+
+  private forgetChange(tx: Transaction): void {
+    const txid = tx.getId();
+    for (let i = this.coins.length - 1; i >= 0; i--) if (this.coins[i]!.outpoint.txid === txid) this.coins.splice(i, 1);
   }
 
   /** Removes and returns the smallest coin `enough` accepts. */

@@ -53,8 +53,15 @@ export interface FundingWallet {
    * Pays the fee of a transaction that carries none (an anchors HTLC
    * transaction): adds P2WPKH coins of the wallet and a change output, and
    * signs them (see `addFeeInputs`). `baseWeight` is the transaction's weight as it is, signed.
+   * `replaces`: an earlier version of the same claim, paying less (a fee bump, BIP 125): its coins are
+   * spent again, so that the two conflict, and its change is no longer the wallet's.
    */
-  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void;
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number, replaces?: Transaction): void;
+  /**
+   * A miner took `after`, an earlier version of a claim whose fee the wallet paid, instead of `before`,
+   * the one out last: the coins `after` spends are spent, the others not; `after`'s change is the wallet's, not `before`'s.
+   */
+  replaced?(before: Transaction, after: Transaction): void;
   /**
    * A transaction of ours that can never confirm (another spent what it
    * spends, past reorgs): the wallet's inputs it took are unspent again and
@@ -1061,7 +1068,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         {
           broadcast: (tx) => this.broadcast(tx),
           sweepScript: () => wallet.sweepScript(),
-          payFee: (tx, baseWeight, feeratePerKw) => wallet.payFee(tx, baseWeight, feeratePerKw),
+          payFee: (tx, baseWeight, feeratePerKw, replaces) => wallet.payFee(tx, baseWeight, feeratePerKw, replaces),
+          feeTransactionReplaced: (before, after) => wallet.replaced?.(before, after),
           abandonTransaction: (txid) => wallet.abandonTransaction?.(txid),
           fees: this.fees,
           ...(chainFilter && { chainFilter }),

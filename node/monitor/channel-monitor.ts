@@ -25,9 +25,10 @@ import type { ChainFilter } from '../chain/chain-listener.js';
 import type { FeeEstimator } from '../chain/fee-estimator.js';
 import type { Logger } from '../core/logger.js';
 import type { CloseKind, OnchainResolution, PendingClaim } from '../persist/persister.js';
-import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf } from './claims.js';
+import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf, secondStageClaim, secondStageJustice } from './claims.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS } from './deadlines.js';
 import { preimagesRevealed } from './preimages.js';
+import { feePaid, feerateOf, justiceAgain, nextFeerate } from './replacements.js';
 import { spentOutpoint } from './outpoints.js';
 import { toRemoteClaim } from './to-remote.js';
 
@@ -54,9 +55,6 @@ export interface ClaimSummary {
   readonly confirmedAt?: number;
 }
 
-/** The highest feerate a claim is bumped to: 500 sat/vbyte. */
-const MAX_CLAIM_FEERATE_PER_KW = 125_000;
-
 /** What a monitor tells its manager (which adds the channel's peer and handle). */
 export type MonitorEvent =
   /** A claim of ours confirmed: its output is in our wallet. */
@@ -69,8 +67,13 @@ export interface ChannelMonitorHost {
   broadcast(tx: Transaction): void;
   /** Where our claims pay: the wallet. */
   sweepScript(): Uint8Array;
-  /** Adds the wallet's inputs (and change) to pay the fee of a transaction that carries none (anchors' HTLC transactions). */
-  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void;
+  /**
+   * Adds the wallet's inputs (and change) to pay the fee of a transaction that carries none (anchors' HTLC
+   * transactions). `replaces`: the version of the same claim it replaces (a fee bump), whose coins it spends again.
+   */
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number, replaces?: Transaction): void;
+  /** A miner took an earlier version (`after`) of a claim whose fee the wallet pays, not the one out last (`before`): the wallet's coins follow. */
+  feeTransactionReplaced(before: Transaction, after: Transaction): void;
   /** A claim's version that can never confirm goes back to the wallet: its fee inputs unspent again, its change gone. */
   abandonTransaction(txid: string): void;
   readonly fees: FeeEstimator;
@@ -173,7 +176,7 @@ export class ChannelMonitor {
       (htlc) => !claimed.has(`${htlc.outgoing}/${htlc.id}`) && (htlc.outgoing || this.host.preimageFor(htlc.paymentHash) !== undefined),
     );
     for (const claim of claims) if (claim.htlc) fresh.push(claim);
-    onchain.claims.push(...fresh.map(pendingClaim));
+    onchain.claims.push(...fresh.map((claim) => pendingClaim(claim, feeratePerKw)));
     onchain.htlcClaimsBuilt = true;
     this.host.persist();
     if (fresh.length > 0) this.broadcastDueClaims(this.host.height());
@@ -200,39 +203,114 @@ export class ChannelMonitor {
 
   /**
    * Replaces a claim that has not confirmed with the same claim at a higher
-   * feerate: the fee estimator's for claims, and at least a quarter more
-   * than it pays now (BIP 125 wants the replacement to pay more, in total
-   * and per weight), up to MAX_CLAIM_FEERATE_PER_KW. Only the claims we sign
-   * alone on one input can be signed again (sweeps of `to_local`, of
-   * `to_remote` and of HTLCs on their commitment); HTLC transactions on our
-   * commitment, justice signed in advance and second-stage sweeps go again
-   * as they are. The versions replaced are kept: a miner may still take one.
+   * feerate (node/monitor/replacements.ts), as rust-lightning's
+   * OnchainTxHandler does for the claims it can sign again: sweeps we sign
+   * alone (`to_local`, `to_remote`, HTLCs on their commitment, the outputs
+   * of our HTLC transactions), justice and
+   * second-stage justice (we hold the revocation secret), and with anchors
+   * the HTLC transactions on our commitment (their signature is
+   * SIGHASH_SINGLE|ANYONECANPAY: the wallet pays more with the same coins).
+   * HTLC transactions without anchors carry the fee both sides signed: they
+   * go again as they are. The versions replaced are kept: a miner may still take one.
    */
   private bumpFee(claim: PendingClaim): void {
-    const onchain = this.subject.onchain!;
+    let replacement: Replacement | undefined;
     const current = Transaction.fromBuffer(claim.transaction);
-    if (claim.satoshis === undefined || current.ins.length !== 1 || claim.then) return;
-    const fee = feePaid(current, claim.satoshis);
-    const feeratePerKw = Math.min(MAX_CLAIM_FEERATE_PER_KW, Math.max(this.host.fees.feeratePerKw('claim'), Math.ceil((fee * 1000 * 1.25) / current.weight())));
-    const { channel } = this.subject;
-    let rebuilt: Claim[] = [];
     try {
-      if (onchain.kind === 'theirs' && onchain.commitment) {
-        rebuilt = claimsAfterTheirClose(channel.state, channel.signer, Transaction.fromBuffer(onchain.commitment), this.host.sweepScript(), feeratePerKw, (hash) => this.host.preimageFor(hash)) ?? [];
-      } else if (onchain.kind === 'ours') {
-        rebuilt = claimsAfterOurClose(channel.state, channel.signer, this.host.sweepScript(), feeratePerKw, () => undefined, undefined, () => false).claims;
-      }
-    } catch {
-      return; // cannot be built again (the wallet, the state): the claim goes again as it is
+      replacement = this.replacementOf(claim, current);
+    } catch (error) {
+      // Cannot be built again now (the wallet, the state): the claim goes again as it is.
+      this.host.logger.log('warn', 'claim fee not bumped', { claim: claim.description, txid: current.getId(), reason: (error as Error).message });
+      return;
+    }
+    if (!replacement) return;
+    claim.earlier = [...(claim.earlier ?? []), claim.transaction];
+    claim.transaction = replacement.transaction.toBuffer();
+    claim.feeratePerKw = replacement.feeratePerKw;
+    if (replacement.followed) this.followVersion(claim);
+    const txid = replacement.transaction.getId();
+    this.host.logger.log('info', 'claim fee bumped (RBF)', { claim: claim.description, txid, replaces: current.getId(), feeratePerKw: replacement.feeratePerKw });
+  }
+
+  private replacementOf(claim: PendingClaim, current: Transaction): Replacement | undefined {
+    const onchain = this.subject.onchain!;
+    const { channel } = this.subject;
+    const breach = onchain.kind === 'revoked' && onchain.commitment ? Transaction.fromBuffer(onchain.commitment) : undefined;
+    if (breach && claim.description !== 'to_remote') return this.justiceReplacement(claim, current, breach);
+    if (onchain.kind === 'ours' && claim.htlc && channel.state.variant === 'anchors') return this.htlcReplacement(claim, current);
+    if (claim.satoshis === undefined || current.ins.length !== 1 || claim.then) return undefined;
+    const fee = feePaid(current, claim.satoshis);
+    const feeratePerKw = nextFeerate(feerateOf(current, claim.satoshis), this.host.fees.feeratePerKw('claim'));
+    if (feeratePerKw === undefined) return undefined;
+    const sweepScript = this.host.sweepScript();
+    let rebuilt: Claim[] = [];
+    if (onchain.kind === 'theirs' && onchain.commitment) {
+      rebuilt = claimsAfterTheirClose(channel.state, channel.signer, Transaction.fromBuffer(onchain.commitment), sweepScript, feeratePerKw, (hash) => this.host.preimageFor(hash)) ?? [];
+    } else if (onchain.kind === 'ours') {
+      // `to_local`, or the output of one of our HTLC transactions (the claim that follows it).
+      const parent = onchain.claims.find((each) => each.then === claim);
+      const then = parent && secondStageClaim(channel.state, channel.signer, Transaction.fromBuffer(parent.transaction), claim.description, sweepScript, feeratePerKw);
+      rebuilt = parent ? [then].flatMap((each) => each ?? []) : claimsAfterOurClose(channel.state, channel.signer, sweepScript, feeratePerKw, () => undefined, undefined, () => false).claims;
+    } else if (breach) {
+      rebuilt = [toRemoteClaim(breach, channel.state.variant, channel.signer, sweepScript, feeratePerKw)].flatMap((each) => each ?? []);
     }
     const outpoint = spentOutpoint(current.ins[0]!);
     const replacement = rebuilt.find((each) => each.transaction.ins.length === 1 && spentOutpoint(each.transaction.ins[0]!) === outpoint);
-    if (!replacement) return; // below what its sweep would cost at that rate: keep the one that pays less
-    const replacementFee = feePaid(replacement.transaction, replacement.satoshis);
-    if (replacementFee <= fee) return;
-    claim.earlier = [...(claim.earlier ?? []), claim.transaction];
-    claim.transaction = replacement.transaction.toBuffer();
-    this.host.logger.log('info', 'claim fee bumped (RBF)', { claim: claim.description, txid: replacement.transaction.getId(), replaces: current.getId(), feeSatoshis: replacementFee, feeratePerKw });
+    // Below what its sweep would cost at that rate: keep the one that pays less.
+    if (!replacement || feePaid(replacement.transaction, replacement.satoshis) <= fee) return undefined;
+    return { transaction: replacement.transaction, feeratePerKw };
+  }
+
+  /** Justice (on the breach, or on a second-stage transaction spending it) signed again at the estimator's rate for justice, or a quarter more. */
+  private justiceReplacement(claim: PendingClaim, current: Transaction, breach: Transaction): Replacement | undefined {
+    if (claim.satoshis === undefined) return undefined;
+    const fee = feePaid(current, claim.satoshis);
+    const feeratePerKw = nextFeerate(feerateOf(current, claim.satoshis), this.host.fees.feeratePerKw('justice'));
+    if (feeratePerKw === undefined) return undefined;
+    // One input: its value is the claim's. Several: each spends an output of the breach.
+    const breachTxid = breach.getId();
+    if (current.ins.length > 1 && current.ins.some((input) => !spentOutpoint(input).startsWith(`${breachTxid}:`))) return undefined;
+    const values = current.ins.length === 1 ? [claim.satoshis] : current.ins.map((input) => Number(breach.outs[input.index]!.value));
+    const { channel } = this.subject;
+    const transaction = justiceAgain(channel.state, channel.signer, breach, current, values, feeratePerKw);
+    if (!transaction || feePaid(transaction, claim.satoshis) <= fee) return undefined;
+    return { transaction, feeratePerKw };
+  }
+
+  /**
+   * An anchors HTLC transaction on our commitment built again at a higher
+   * rate, the wallet paying with the coins of the version it replaces (and
+   * more if they do not suffice), so that the two conflict and no coin is
+   * counted twice. Its second stage follows the new version.
+   */
+  private htlcReplacement(claim: PendingClaim, current: Transaction): Replacement | undefined {
+    const htlc = claim.htlc!;
+    const estimate = this.host.fees.feeratePerKw('claim');
+    // Stores written before the rate was kept: the estimate now stands for the rate paid.
+    const feeratePerKw = nextFeerate(claim.feeratePerKw ?? estimate, estimate);
+    if (feeratePerKw === undefined) return undefined;
+    const { channel } = this.subject;
+    const { claims } = claimsAfterOurClose(
+      channel.state,
+      channel.signer,
+      this.host.sweepScript(),
+      feeratePerKw,
+      (hash) => this.host.preimageFor(hash),
+      (tx, baseWeight) => this.host.payFee(tx, baseWeight, feeratePerKw, current),
+      (each) => each.id === htlc.id && each.outgoing === htlc.outgoing,
+    );
+    const rebuilt = claims.find((each) => each.htlc);
+    return rebuilt && { transaction: rebuilt.transaction, feeratePerKw, followed: true };
+  }
+
+  /** The claim on an anchors HTLC transaction's output, for the version of it now current (each version has its own txid). */
+  private followVersion(claim: PendingClaim): void {
+    const { channel } = this.subject;
+    const tx = Transaction.fromBuffer(claim.transaction);
+    const description = claim.then?.description ?? `${claim.htlc?.outgoing ? 'htlc-timeout' : 'htlc-success'} output`;
+    const then = secondStageClaim(channel.state, channel.signer, tx, description, this.host.sweepScript(), this.host.fees.feeratePerKw('claim'));
+    if (then) claim.then = pendingClaim(then);
+    else delete claim.then;
   }
 
   /**
@@ -275,8 +353,14 @@ export class ChannelMonitor {
       // An earlier version of a claim we bumped confirmed (a miner took it before the replacement): it is the claim.
       const earlier = claim.earlier?.find((bytes) => Transaction.fromBuffer(bytes).getId() === txid);
       if (earlier) {
-        claim.earlier = [...claim.earlier!.filter((bytes) => bytes !== earlier), claim.transaction];
+        const replaced = claim.transaction;
+        claim.earlier = [...claim.earlier!.filter((bytes) => bytes !== earlier), replaced];
         claim.transaction = earlier;
+        // An anchors HTLC transaction: the wallet's coins and the second stage follow the version mined.
+        if (onchain.kind === 'ours' && claim.htlc && this.subject.channel.state.variant === 'anchors') {
+          this.host.feeTransactionReplaced(Transaction.fromBuffer(replaced), tx);
+          this.followVersion(claim);
+        }
       }
       const claimTx = Transaction.fromBuffer(claim.transaction);
       if (claimTx.getId() === txid) {
@@ -297,6 +381,12 @@ export class ChannelMonitor {
         changed = true;
       }
     }
+    if (this.punishSecondStage(tx, height)) changed = true;
+    // What a claim of ours spends confirmed (a second-stage transaction we punish): the claim may go.
+    if (onchain.confirmed[txid] !== height && allClaims(onchain.claims).some((claim) => claim.spends === txid)) {
+      onchain.confirmed[txid] = height;
+      changed = true;
+    }
     // The counterparty claimed an HTLC we offered with its preimage: the payment went through. The preimage is
     // written first; settling upstream follows (resolveOutgoingOnchain), and is repeated after a crash until done.
     const pending = new Set((onchain.outgoing ?? []).filter((htlc) => !htlc.resolved && !htlc.preimage).map((htlc) => bytesToHex(htlc.paymentHash)));
@@ -310,6 +400,34 @@ export class ChannelMonitor {
     if (changed) this.host.persist();
     if ((onchain.outgoing ?? []).some((htlc) => htlc.preimage && !htlc.resolved)) this.resolveOutgoing(height);
     return changed;
+  }
+
+  /**
+   * A second-stage HTLC transaction of theirs on a breach: its output has
+   * the revoked commitment's `to_local` script, ours at once. Its justice
+   * becomes a claim like the others (broadcast again until it confirms,
+   * bumped while it does not). The manager broadcasts it first, as soon as
+   * it sees that transaction (in the mempool already). Returns whether it is new.
+   */
+  private punishSecondStage(tx: Transaction, height: number): boolean {
+    const onchain = this.subject.onchain!;
+    if (onchain.kind !== 'revoked' || !onchain.commitment) return false;
+    const txid = tx.getId();
+    if (!tx.ins.some((input) => spentOutpoint(input).startsWith(`${onchain.commitmentTxid}:`))) return false;
+    const ours = (claim: PendingClaim) => claim.spends === txid || [claim.transaction, ...(claim.earlier ?? [])].some((bytes) => Transaction.fromBuffer(bytes).getId() === txid);
+    if (allClaims(onchain.claims).some(ours)) return false;
+    const { channel } = this.subject;
+    const justice = secondStageJustice(channel.state, channel.signer, Transaction.fromBuffer(onchain.commitment), tx, this.host.sweepScript(), this.host.fees.feeratePerKw('justice'));
+    if (!justice) return false;
+    const vout = justice.ins[0]!.index;
+    // Out already: the manager broadcast the same transaction as it saw the one it spends (transactionSeen).
+    const claim = { description: 'second-stage justice', transaction: justice.toBuffer(), spends: txid, satoshis: Number(tx.outs[vout]!.value), broadcast: true, broadcastAt: height };
+    onchain.claims.push(claim);
+    onchain.confirmed[txid] = height;
+    // Its confirmation comes through the feed only if what it spends is watched.
+    this.host.chainFilter?.watchOutput({ txid, vout });
+    this.host.logger.log('warn', 'second-stage transaction on a breach: justice', { spends: txid, justice: justice.getId(), height });
+    return true;
   }
 
   /** Broadcasts each claim once the next block can include it, and again if it has not confirmed a while later. */
@@ -328,8 +446,6 @@ export class ChannelMonitor {
       if (this.abandonLosers(claim, height)) changed = true;
       if (claim.confirmedAt !== undefined || claim.conflicted) continue;
       if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
-      // Out a while and not confirmed: again, at a higher feerate where we can sign it again alone (RBF).
-      if (claim.broadcast && claim.broadcastAt !== undefined) this.bumpFee(claim);
       if (claim.broadcast && claim.broadcastAt === undefined) {
         claim.broadcastAt = height; // written by an earlier version: count from now
         changed = true;
@@ -338,6 +454,8 @@ export class ChannelMonitor {
       // What it spends must be in the chain, and the next block (height + 1) allowed by both its locks.
       const unlocksAt = claimUnlocksAt(claim, onchain);
       if (unlocksAt === undefined || unlocksAt > height + 1) continue;
+      // Out a while and not confirmed: again, at a higher feerate where it can be signed again (RBF).
+      if (claim.broadcast) this.bumpFee(claim);
       const again = claim.broadcast;
       claim.broadcast = true;
       claim.broadcastAt = height;
@@ -464,7 +582,7 @@ export class ChannelMonitor {
     // The justice transactions are claims too: broadcast again until one confirms (a mempool may drop them), voided by what spends their outputs first.
     const justice = kind === 'revoked' ? (remedies ?? []).map((bytes, i) => justiceClaim(bytes, i, tx)) : [];
     const ourToRemote = kind === 'revoked' ? toRemote : undefined;
-    this.subject.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(ourToRemote ? [ourToRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...(kind === 'theirs' && { commitment: tx.toBuffer() }) };
+    this.subject.onchain = { commitmentTxid: txid, ours: false, kind, claims: [...[...(claims ?? []), ...(ourToRemote ? [ourToRemote] : [])].map(pendingClaim), ...justice], confirmed: {}, outgoing, ...((kind === 'theirs' || kind === 'revoked') && { commitment: tx.toBuffer() }) };
     if (kind !== 'cooperative') this.watchCommitmentOutputs(tx);
     // Their commitment's view of our money; for a revoked or unknown one, our last balance (the justice, or nothing, decides the rest).
     const stakeMsat = candidate ? this.stakeMsat(candidate.spec) : state.localCommit.spec.toLocalMsat;
@@ -499,7 +617,7 @@ export class ChannelMonitor {
   }
 }
 
-export function pendingClaim(claim: Claim): PendingClaim {
+export function pendingClaim(claim: Claim, feeratePerKw?: number): PendingClaim {
   return {
     description: claim.description,
     transaction: claim.transaction.toBuffer(),
@@ -509,6 +627,7 @@ export function pendingClaim(claim: Claim): PendingClaim {
     ...(claim.then && { then: pendingClaim(claim.then) }),
     ...(claim.htlc && { htlc: claim.htlc }),
     satoshis: claim.satoshis,
+    ...(feeratePerKw !== undefined && { feeratePerKw }),
   };
 }
 
@@ -576,7 +695,9 @@ export function allClaims(claims: readonly PendingClaim[]): PendingClaim[] {
   return claims.flatMap((claim) => [claim, ...(claim.then ? allClaims([claim.then]) : [])]);
 }
 
-/** What a transaction spending `inputSatoshis` leaves to the miner. */
-function feePaid(tx: Transaction, inputSatoshis: number): number {
-  return inputSatoshis - tx.outs.reduce((sum, output) => sum + Number(output.value), 0);
+/** A claim signed again at a higher feerate; `followed`: its second stage is built again for it. */
+interface Replacement {
+  readonly transaction: Transaction;
+  readonly feeratePerKw: number;
+  readonly followed?: boolean;
 }

@@ -65,18 +65,8 @@ export function claimsAfterOurClose(
   const txid = signed.tx.getId();
   const delay = state.remote.toSelfDelay;
   const claims: Claim[] = [];
-  const delayedClaim = (description: string, outpoint: Outpoint, satoshis: number, witnessScript: Uint8Array): Claim | undefined => {
-    try {
-      const input = delayedSweepInput(outpoint, satoshis, witnessScript, delay);
-      const sweep = buildSweepTransaction({ inputs: [input], destinationScript, feeratePerKw });
-      const signature = signer.signDelayed(sweep.tx, 0, witnessScript, satoshis, keys.perCommitmentPoint);
-      sweep.tx.setWitness(0, delayedSweepWitness(encodeBitcoinSignature(signature, SIGHASH_ALL), witnessScript));
-      return { description, outpoint, satoshis, relativeDelay: delay, transaction: sweep.tx };
-    } catch (error) {
-      if (error instanceof UneconomicSweepError) return undefined;
-      throw error;
-    }
-  };
+  const delayedClaim = (description: string, outpoint: Outpoint, satoshis: number, witnessScript: Uint8Array): Claim | undefined =>
+    delayedSweepClaim(signer, keys.perCommitmentPoint, delay, { description, outpoint, satoshis, witnessScript }, destinationScript, feeratePerKw);
   signed.outputs.forEach((output, vout) => {
     if (output.kind === 'to_local') {
       const claim = delayedClaim('to_local', { txid, vout }, output.satoshis, output.witnessScript!);
@@ -111,6 +101,42 @@ export function claimsAfterOurClose(
     });
   });
   return { commitment: signed.tx, claims };
+}
+
+/** An output of our commitment (or of its HTLC transactions) with the `to_local` script, swept after the delay; undefined when not worth it. */
+function delayedSweepClaim(
+  signer: ChannelSigner,
+  perCommitmentPoint: Uint8Array,
+  delay: number,
+  output: { description: string; outpoint: Outpoint; satoshis: number; witnessScript: Uint8Array },
+  destinationScript: Uint8Array,
+  feeratePerKw: number,
+): Claim | undefined {
+  const { description, outpoint, satoshis, witnessScript } = output;
+  try {
+    const input = delayedSweepInput(outpoint, satoshis, witnessScript, delay);
+    const sweep = buildSweepTransaction({ inputs: [input], destinationScript, feeratePerKw });
+    const signature = signer.signDelayed(sweep.tx, 0, witnessScript, satoshis, perCommitmentPoint);
+    sweep.tx.setWitness(0, delayedSweepWitness(encodeBitcoinSignature(signature, SIGHASH_ALL), witnessScript));
+    return { description, outpoint, satoshis, relativeDelay: delay, transaction: sweep.tx };
+  } catch (error) {
+    if (error instanceof UneconomicSweepError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The claim on the output of one version of an HTLC transaction on our
+ * commitment (output 0, the `to_local` script after our delay). With
+ * anchors each version has its own txid (the wallet's coins and change
+ * differ): the claim follows the version that confirms.
+ */
+export function secondStageClaim(state: ChannelState, signer: ChannelSigner, htlcTx: Transaction, description: string, destinationScript: Uint8Array, feeratePerKw: number): Claim | undefined {
+  const { keys } = localCommitment(state, signer, state.localCommit.spec, state.localCommit.number);
+  const delay = state.remote.toSelfDelay;
+  const witnessScript = toLocalScript(keys.revocationPubkey, delay, keys.localDelayedPubkey);
+  const output = { description, outpoint: { txid: htlcTx.getId(), vout: 0 }, satoshis: Number(htlcTx.outs[0]!.value), witnessScript };
+  return delayedSweepClaim(signer, keys.perCommitmentPoint, delay, output, destinationScript, feeratePerKw);
 }
 
 /**

@@ -31,11 +31,14 @@ export interface PendingClaim {
   readonly spends: string;
   readonly notBeforeHeight?: number;
   readonly relativeDelay?: number;
-  readonly then?: PendingClaim;
+  /** The claim on this one's output; built again for the version of this one that confirms (anchors HTLC transactions: each version has its own txid). */
+  then?: PendingClaim;
   /** The HTLC it takes. */
   readonly htlc?: ClaimedHtlc;
   /** The value of the output it spends (absent in stores written before it). */
   readonly satoshis?: number;
+  /** The feerate it was signed at (absent in stores written before it): a replacement pays a quarter more. */
+  feeratePerKw?: number;
   broadcast?: boolean;
   /** When it was last handed to the broadcaster (a claim that does not confirm goes again). */
   broadcastAt?: number;
@@ -62,7 +65,7 @@ export interface OnchainResolution {
   /** Absent in stores written before it: read as `ours` or `theirs`. */
   readonly kind?: CloseKind;
   claims: PendingClaim[];
-  /** The commitment: theirs as it reached the chain (late claims are built from it), or ours (broadcast again until it confirms). */
+  /** The commitment: theirs as it reached the chain (late claims are built from it; a revoked one: justice is signed again from it), or ours (broadcast again until it confirms). */
   readonly commitment?: Uint8Array;
   /** When our commitment was last handed to the broadcaster. */
   commitmentBroadcastAt?: number;

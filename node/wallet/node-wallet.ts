@@ -15,6 +15,8 @@ import { addFeeInputs } from '../bolt3/fee-inputs.js';
 import { type FundingInput, buildFundingTransaction } from '../bolt3/funding.js';
 import { p2wpkh } from '../bolt3/scripts.js';
 import type { Transaction } from '../bolt3/transaction.js';
+import { hashToHex } from '../chain/block-header.js';
+import { InvalidInputError } from '../core/input.js';
 import type { FundingWallet } from '../channel/manager.js';
 import type { WalletKey } from '../keys/signer.js';
 import type { Persister, RecordStore, RecordWrite, WalletCoinRecord } from '../persist/persister.js';
@@ -88,11 +90,71 @@ export class NodeWallet implements FundingWallet {
     return this.script;
   }
 
-  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number): void {
-    const inputs = this.select(CLAIM_FEE_COIN, 'the fee of an HTLC claim');
-    addFeeInputs(tx, { coins: inputs, changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => this.key.signDigest(digest));
+  /**
+   * A replacement (`replaces`, a version of the same claim that paid less) spends the coins that version
+   * spent, and more if they cannot pay the higher fee (never that version's change: it would spend an
+   * output of the transaction it replaces). A version whose change the wallet has spent since is not
+   * replaced: that would take the coin from under what spent it.
+   */
+  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number, replaces?: Transaction): void {
+    const coins = replaces ? this.coinsOf(replaces) : this.select(CLAIM_FEE_COIN, 'the fee of an HTLC claim');
+    const spare = this.coins().filter((coin) => coin.txid !== replaces?.getId()).reverse();
+    for (;;) {
+      try {
+        addFeeInputs(tx, { coins, changeScript: this.script, baseWeight, feeratePerKw }, (_input, digest) => this.key.signDigest(digest));
+        break;
+      } catch (error) {
+        // Not enough to pay that fee and leave change: one more coin, the largest left.
+        const more = spare.find((coin) => !coins.some((chosen) => chosen.outpoint.txid === coin.txid && chosen.outpoint.vout === coin.vout));
+        if (!more || !(error instanceof InvalidInputError)) throw error instanceof InvalidInputError ? new WalletError(`the wallet cannot pay the fee of an HTLC claim at ${feeratePerKw} sat/kw: it holds ${this.balance()} sat`) : error;
+        coins.push(this.input(more));
+      }
+    }
     // The claim is saved with its channel before it goes out: the spend is real at once.
-    this.spend(inputs, tx, false);
+    if (replaces) this.replaced(replaces, tx);
+    else this.spend(coins, tx, false);
+  }
+
+  /**
+   * `after` takes the place of `before`, another version of the same claim (a fee bump, or a miner that took
+   * an earlier version): the coins `after` spends are spent by it, those only `before` spent are the
+   * wallet's again, and `after`'s change replaces `before`'s. One atomic write.
+   */
+  replaced(before: Transaction, after: Transaction): void {
+    const beforeTxid = before.getId();
+    const afterTxid = after.getId();
+    const known = this.store.getAll('walletCoin');
+    const spentByAfter = new Set(after.ins.map((input) => `${hashToHex(input.hash)}:${input.index}`));
+    const writes: RecordWrite[] = [];
+    for (const [id, coin] of known) {
+      if (coin.txid === beforeTxid) {
+        writes.push({ kind: 'walletCoin', id, value: undefined }); // change of a version that will not confirm
+      } else if (spentByAfter.has(id) && coin.spentBy !== afterTxid) {
+        writes.push({ kind: 'walletCoin', id, value: { txid: coin.txid, vout: coin.vout, satoshis: coin.satoshis, spentBy: afterTxid } });
+      } else if (coin.spentBy === beforeTxid && !spentByAfter.has(id)) {
+        writes.push({ kind: 'walletCoin', id, value: { txid: coin.txid, vout: coin.vout, satoshis: coin.satoshis } });
+      }
+    }
+    after.outs.forEach((output, vout) => {
+      if (equalBytes(output.script, this.script)) writes.push({ kind: 'walletCoin', id: `${afterTxid}:${vout}`, value: { txid: afterTxid, vout, satoshis: Number(output.value) } });
+    });
+    this.store.write(writes);
+  }
+
+  /** The wallet's coins `tx` spends, as inputs to spend again; refused if `tx`'s change is spent already. */
+  private coinsOf(tx: Transaction): FundingInput[] {
+    const txid = tx.getId();
+    const known = this.store.getAll('walletCoin');
+    const spentChange = [...known.values()].find((coin) => coin.txid === txid && coin.spentBy !== undefined);
+    if (spentChange) throw new WalletError(`the change of ${txid} is spent by ${spentChange.spentBy}: that claim is not replaced`);
+    return tx.ins.flatMap((input) => {
+      const coin = known.get(`${hashToHex(input.hash)}:${input.index}`);
+      return coin ? [this.input(coin)] : [];
+    });
+  }
+
+  private input(coin: WalletCoin): FundingInput {
+    return { outpoint: { txid: coin.txid, vout: coin.vout }, satoshis: coin.satoshis, publicKey: this.key.publicKey, kind: 'p2wpkh' };
   }
 
   /**
@@ -144,7 +206,7 @@ export class NodeWallet implements FundingWallet {
       }
       if (total < satoshis) throw new WalletError(`the wallet cannot pay ${purpose}: it needs ${satoshis} sat and holds ${this.balance()} sat in ${coins.length} coins`);
     }
-    return chosen.map((coin) => ({ outpoint: { txid: coin.txid, vout: coin.vout }, satoshis: coin.satoshis, publicKey: this.key.publicKey, kind: 'p2wpkh' }));
+    return chosen.map((coin) => this.input(coin));
   }
 
   /** `inputs` are spent by `tx` and its change joins the wallet, in one atomic write (a crash between would forget the change). */

@@ -196,6 +196,71 @@ t.test('payFee: not enough money is a WalletError with the balance, and changes 
   t.equal(wallet.balance(), 15_000, 'no coin removed');
 });
 
+/** Stands for an anchors HTLC transaction: its own input and output, carrying no fee. */
+function htlcTransaction(): Transaction {
+  const htlc = new Transaction();
+  htlc.version = 2;
+  addInput(htlc, { txid: 'ee'.repeat(32), vout: 0 }, 1);
+  addOutput(htlc, stranger, 10_000);
+  return htlc;
+}
+
+t.test('payFee for a replacement (a fee bump): the same coins again, the replaced change gone, nothing counted twice', async (t) => {
+  const path = join(t.testdir(), 'store');
+  const { store, wallet } = openWallet(path);
+  const tx0 = deposit(2, [{ script: wallet.script, satoshis: 30_000 }, { script: wallet.script, satoshis: 500_000 }]);
+  wallet.addOutputsOf(tx0);
+  const first = htlcTransaction();
+  wallet.payFee(first, 706, 2_500);
+  t.equal(spentBy(first, 1), `${tx0.getId()}:0`, 'the first version spends the 30000 coin');
+  const firstChange = Number(first.outs[1]!.value);
+
+  const second = htlcTransaction();
+  wallet.payFee(second, 706, 5_000, first);
+  t.equal(spentBy(second, 1), `${tx0.getId()}:0`, 'the replacement spends the same coin: the two conflict there too');
+  t.equal(second.ins.length, 2, 'and no other');
+  const secondChange = Number(second.outs[1]!.value);
+  t.ok(secondChange < firstChange, `less change (${firstChange} -> ${secondChange} sat): more fee`);
+  t.equal(verifyWalletInputs(second, [{ txid: tx0.getId(), vout: 0, satoshis: 30_000 }], wallet.script), 1, "bcoin's interpreter accepts the wallet's signature");
+  t.same(
+    wallet.coins(),
+    [{ txid: second.getId(), vout: 1, satoshis: secondChange }, { txid: tx0.getId(), vout: 1, satoshis: 500_000 }],
+    "the replaced version's change is gone; the replacement's counts",
+  );
+
+  // At a feerate the 30,000 sat coin cannot pay: one more coin, the largest left.
+  const third = htlcTransaction();
+  wallet.payFee(third, 706, 40_000, second);
+  t.same([spentBy(third, 1), spentBy(third, 2)], [`${tx0.getId()}:0`, `${tx0.getId()}:1`], 'the same coin and one more');
+  t.same(wallet.coins(), [{ txid: third.getId(), vout: 1, satoshis: Number(third.outs[1]!.value) }], "only the last version's change: both coins are spent by it");
+
+  // A miner took the first version after all: its coin is spent by it, the extra coin is free again, its change counts.
+  wallet.replaced(third, first);
+  t.same(
+    wallet.coins(),
+    [{ txid: first.getId(), vout: 1, satoshis: firstChange }, { txid: tx0.getId(), vout: 1, satoshis: 500_000 }],
+    "the first version's change and the coin only the third spent",
+  );
+  store.close();
+  const reopened = openWallet(path);
+  t.teardown(() => reopened.store.close());
+  t.equal(reopened.wallet.balance(), firstChange + 500_000, 'kept across reopening');
+});
+
+t.test("payFee for a replacement whose change the wallet has spent since: refused, nothing changes", async (t) => {
+  const { store, wallet } = openWallet(join(t.testdir(), 'store'));
+  t.teardown(() => store.close());
+  wallet.addOutputsOf(deposit(3, [{ script: wallet.script, satoshis: 200_000 }]));
+  const first = htlcTransaction();
+  wallet.payFee(first, 706, 2_500);
+  const other = htlcTransaction();
+  wallet.payFee(other, 706, 2_500); // spends the first's change, the only coin
+  t.equal(spentBy(other, 1), `${first.getId()}:1`);
+  const coins = wallet.coins();
+  t.throws(() => wallet.payFee(htlcTransaction(), 706, 5_000, first), { name: 'WalletError', message: /is spent by/ });
+  t.same(wallet.coins(), coins, 'no coin moved');
+});
+
 t.test('a deposit shown again after its coin was spent does not bring the coin back', async (t) => {
   const { wallet } = openWallet(join(t.testdir(), 'store'));
   const paid = deposit(20, [{ script: wallet.script, satoshis: 1_000_000 }]);
