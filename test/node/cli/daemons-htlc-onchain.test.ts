@@ -27,7 +27,8 @@ import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel
 import { channelPolicy, delaysFor } from '../../../node/channel/policy.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { peek } from '../../../sim/kit/control-socket.js';
-import { delayedSweepFee, feeBumps } from './claim-fees.js';
+import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
+import { COMMITMENT_FEERATE_PER_KW, delayedSweepFee, feeBumps, htlcWalletFee } from './claim-fees.js';
 import { type ClusterNode, type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
@@ -103,6 +104,8 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   });
 
   await t.test('the payee goes for ever: the forwarder times the HTLC out on chain and fails it back', async (t) => {
+    const bStart = await ask(b.config, 'wallet');
+    t.equal((bStart.coins as unknown[]).length, 1, "B's wallet holds one coin, its funding's change: it will pay the HTLC-timeout's fee alone");
     // C comes back while the gateway is down: it holds what it is paid until it knows the height.
     await gatewayDaemon.stop();
     await restart('c');
@@ -138,6 +141,18 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     const fee = delayedSweepFee(DELAY);
     t.equal(output.satoshis, 50_000 - fee, `and B's wallet got it back less the sweep's fee (${fee}): ${output.satoshis} sat`);
     await eventually("B's wallet to count it", async () => ((await wallet('b', peek)) >= bBefore + output.satoshis ? true : undefined));
+
+    // B's whole account of the close: its to_local back after C's delay, the HTLC back, the fees on the way.
+    await mineUntilConfirmed("B's to_local sweep to confirm", 'b', c, (description) => description === 'to_local', 1);
+    const toLocal = (await claimsOf('b', c)).find((claim) => claim.description === 'to_local')!;
+    const closeFee = commitmentFee('anchors', COMMITMENT_FEERATE_PER_KW, 1);
+    t.equal(toLocal.inputSatoshis, 500_000 - 50_000 - closeFee - 2 * ANCHOR_OUTPUT_SATOSHIS, `B's to_local took its 500,000 sat less the HTLC, the commitment fee (${closeFee}) and the two anchors`);
+    t.ok(firstVersion(toLocal), "B's to_local sweep confirmed as first signed, not fee-bumped");
+    t.equal(toLocal.satoshis, toLocal.inputSatoshis! - fee, `and paid it less the sweep's fee (${fee})`);
+    const timeoutFee = htlcWalletFee('htlc-timeout', 1);
+    const expected = (bStart.satoshis as number) - timeoutFee + toLocal.satoshis + output.satoshis;
+    await eventually("B's wallet to count both sweeps", async () => ((await wallet('b', peek)) >= expected ? true : undefined));
+    t.equal(await wallet('b'), expected, `B's wallet: its coin less the HTLC-timeout's fee (${timeoutFee}), plus both sweeps`);
   });
 
   await t.test('the payer goes silent: the payee claims the HTLC on chain with its preimage, before the expiry', async (t) => {
