@@ -156,6 +156,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   });
 
   await t.test('the payer goes silent: the payee claims the HTLC on chain with its preimage, before the expiry', async (t) => {
+    const bStart = await wallet('b');
     await gatewayDaemon.stop();
     await restart('b');
     const invoice = await ask(b.config, 'invoice', '70000');
@@ -180,6 +181,12 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     t.ok(firstVersion(output), 'the sweep of its output confirmed as first signed, not fee-bumped');
     const fee = delayedSweepFee(DELAY);
     t.equal(output.satoshis, 70_000 - fee, `and B's wallet got it less the sweep's fee (${fee}) after A's delay: ${output.satoshis} sat`);
+    // B held nothing else in that channel (it earned no forwarding fee: the first payment failed). Its wallet paid the
+    // anchors HTLC-success's fee with one coin, the smallest that is at least 20,000 sat (NodeWallet's CLAIM_FEE_COIN).
+    const successFee = htlcWalletFee('htlc-success', 1);
+    const expected = bStart - successFee + output.satoshis;
+    await eventually("B's wallet to count the sweep", async () => ((await wallet('b', peek)) >= expected ? true : undefined));
+    t.equal(await wallet('b'), expected, `B's wallet gained the HTLC less the HTLC-success's fee (${successFee}) and the sweep's`);
   });
 
   t.notMatch(Object.values(daemons).map((daemon) => daemon.output()).join(''), /"level":50|"level":60/, 'no errors logged by the nodes still running');
