@@ -9,7 +9,8 @@
  *   height) and then vanishes. At the expiry A force-closes, times the HTLC
  *   out on chain and sweeps everything after B's delay; B, back much
  *   later, sees the close and sweeps its balance. Every claim takes
- *   exactly what each side held.
+ *   exactly what each side held, and pays it less its own fee (its weight
+ *   at the node's claim rate, claim-fees.ts).
  * - A breach with the tower off: B restores an old copy of its channel
  *   store (in which it held more), and, while A is away, force-closes with
  *   that revoked commitment. The tower answers nothing; A, back, sees the
@@ -24,8 +25,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
 import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
+import { channelPolicy, delaysFor } from '../../../node/channel/policy.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { peek } from '../../../sim/kit/control-socket.js';
+import { COMMITMENT_FEERATE_PER_KW, delayedSweepFee, feeBumps, htlcWalletFee, toLocalJusticeFee, toRemoteSweepFee } from './claim-fees.js';
 import { type ClusterNode, type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
@@ -33,7 +36,10 @@ type Row = Record<string, unknown>;
 type Name = 'a' | 'b';
 t.setTimeout(600_000);
 
-const SHORT_POLICY = ['channels: { offlineHorizonBlocks: 40, marginBlocks: 8 }'];
+const HORIZON = { offlineHorizonBlocks: 40, marginBlocks: 8 };
+const SHORT_POLICY = [`channels: { offlineHorizonBlocks: ${HORIZON.offlineHorizonBlocks}, marginBlocks: ${HORIZON.marginBlocks} }`];
+/** The delay each node imposes on the other's outputs: 48 blocks. */
+const DELAY = delaysFor(channelPolicy(HORIZON)).toSelfDelay;
 
 t.test('a node acts on chain alone: it times out its own HTLC, and punishes a breach the tower does not see', async (t) => {
   const dir = shortTempDir();
@@ -52,13 +58,19 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
   const [daemonA, daemonB] = await startDaemons('node', [a.config, b.config]);
   const daemons: Partial<Record<Name, Daemon>> = { a: daemonA, b: daemonB };
   t.teardown(() => Promise.all(Object.values(daemons).map((daemon) => daemon.stop())));
+  // The logs of the daemons stopped on the way, for what they did before (a fee bump).
+  const pastLogs: string[] = [];
   const start = async (name: Name) => {
+    if (daemons[name]) pastLogs.push(daemons[name].output());
     daemons[name] = await startDaemon('node', nodes[name].config);
   };
   const kill = async (name: Name) => {
     await daemons[name]!.kill();
+    pastLogs.push(daemons[name]!.output());
     delete daemons[name];
   };
+  /** Whether a claim confirmed as first signed, not as a fee bump (RBF) of it: every log so far names the bumps. */
+  const firstVersion = (claim: ClaimSummary) => !feeBumps([...pastLogs, ...Object.values(daemons).map((daemon) => daemon.output())].join('\n')).includes(claim.txid);
   const peerOf = (name: Name) => (name === 'a' ? b : a);
   const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
   // What the test checks it reads through `lnmesh` (`ask`); its waits read the control socket (`peek`).
@@ -103,6 +115,8 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     await kill('b');
     gatewayDaemon = await startDaemon('gateway', gateway.config);
     const aBefore = await wallet('a');
+    const aCoins = (await ask(a.config, 'wallet')).coins as unknown[];
+    t.equal(aCoins.length, 1, "A's wallet holds one coin, its funding's change: it pays the HTLC-timeout's fee alone");
 
     // At the expiry A goes on chain with its own commitment and times the HTLC out; it is killed and restarted on the way.
     await mineUntilConfirmed("A's HTLC-timeout to confirm", 'a', handle, (claim) => claim.description.startsWith('htlc-timeout of'), 10);
@@ -116,12 +130,22 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     const toLocal = claims.find((claim) => claim.description === 'to_local')!;
     const timeout = claims.find((claim) => claim.description.startsWith('htlc-timeout of'))!;
     const timeoutOutput = claims.find((claim) => claim.description === 'htlc-timeout output')!;
-    const fee = commitmentFee('anchors', 253, 1);
+    const fee = commitmentFee('anchors', COMMITMENT_FEERATE_PER_KW, 1);
     t.equal(toLocal.inputSatoshis, 300_000 - 50_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS, `A's to_local took its 300,000 sat less the HTLC, the commitment fee (${fee}) and the two anchors`);
     t.equal(timeout.inputSatoshis, 50_000, "A's HTLC-timeout took the HTLC's 50,000 sat");
-    const gained = (await wallet('a')) - aBefore;
+    t.equal(timeout.satoshis, 50_000, 'and paid all of it to its output: with anchors the wallet pays its fee');
+    // Each sweep pays the claim rate for its weight; A's to_local could have been bumped (RBF) had it not
+    // confirmed within a few blocks, and would then pay a rate nothing outside A knows: it was not.
+    t.ok(firstVersion(toLocal), "A's to_local sweep confirmed as first signed, not fee-bumped");
+    const sweepFee = delayedSweepFee(DELAY);
+    t.equal(toLocal.satoshis, 300_000 - 50_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS - sweepFee, `A's to_local sweep paid what it took less its fee (${sweepFee})`);
+    t.equal(timeoutOutput.satoshis, 50_000 - sweepFee, `the sweep of the HTLC-timeout's output paid 50,000 sat less the same fee (${sweepFee})`);
     const paidOut = toLocal.satoshis + timeoutOutput.satoshis;
-    t.ok(gained <= paidOut && gained > paidOut - 5_000, `A's wallet gained ${gained} sat: its sweeps' ${paidOut} less the fee of the HTLC-timeout, paid from the wallet (${paidOut - gained})`);
+    const timeoutFee = htlcWalletFee('htlc-timeout', aCoins.length);
+    // A confirmed claim counts in the wallet once the gateway has proven it (a proof asked for after the block).
+    await eventually("A's wallet to count both sweeps", async () => ((await wallet('a', peek)) >= aBefore + paidOut - timeoutFee ? true : undefined));
+    const gained = (await wallet('a')) - aBefore;
+    t.equal(gained, paidOut - timeoutFee, `A's wallet gained ${gained} sat: its sweeps' ${paidOut} less the fee of the HTLC-timeout, paid from the wallet (${timeoutFee})`);
 
     // B, back long after, sees the close, fails the expired HTLC, and sweeps its balance.
     await start('b');
@@ -130,6 +154,8 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     t.match(await channel('b', handle), { status: 'force_closed', onchain: { kind: 'theirs' } }, "B's channels show A's close");
     const toRemote = (await claimsOf('b', handle)).find((claim) => claim.description === 'to_remote')!;
     t.equal(toRemote.inputSatoshis, 200_000, "B's claim took exactly its 200,000 sat");
+    t.ok(firstVersion(toRemote), "B's to_remote sweep confirmed as first signed, not fee-bumped");
+    t.equal(toRemote.satoshis, 200_000 - toRemoteSweepFee(), `and paid it less its fee (${toRemoteSweepFee()})`);
     await eventually("B's wallet to count it", async () => ((await wallet('b', peek)) === bBefore + toRemote.satoshis ? true : undefined));
     t.notMatch(await paymentOf('b', paymentHash), { status: 'succeeded' }, 'B never settled the expired HTLC');
   });
@@ -175,9 +201,14 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     t.comment(JSON.stringify(claims));
     const confirmed = claims.filter((claim) => claim.state === 'confirmed');
     const taken = confirmed.reduce((sum, claim) => sum + (claim.inputSatoshis ?? 0), 0);
-    const fee = commitmentFee('anchors', 253, 0);
+    const fee = commitmentFee('anchors', COMMITMENT_FEERATE_PER_KW, 0);
     t.equal(taken, 400_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS, `A's claims took the whole channel (${taken} sat) less the revoked commitment's fee and anchors`);
     t.ok(justice.length >= 1, 'with a justice transaction');
+    // The justice was signed at the justice rate when B revoked that commitment; A's own balance on it is swept at the claim rate.
+    const [wholeJustice, ownBalance] = ['justice', 'to_remote'].map((description) => confirmed.find((claim) => claim.description === description)!);
+    t.equal(wholeJustice?.inputSatoshis, 200_000, "A's justice took B's to_local, its 200,000 sat");
+    t.equal(wholeJustice?.satoshis, 200_000 - toLocalJusticeFee(DELAY), `and paid them to A less its fee (${toLocalJusticeFee(DELAY)})`);
+    t.equal(ownBalance?.satoshis, 200_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS - toRemoteSweepFee(), `A's sweep of its own balance (200,000 sat less what it paid as funder) paid it less its fee (${toRemoteSweepFee()})`);
     const paid = confirmed.reduce((sum, claim) => sum + claim.satoshis, 0);
     await eventually("A's wallet to count them", async () => ((await wallet('a', peek)) === aBefore + paid ? true : undefined));
 

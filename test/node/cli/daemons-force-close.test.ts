@@ -8,19 +8,26 @@
  * imposed (2,160 blocks by default) has passed. Both wallets get the
  * channel's balances back, to the satoshi: what each claim took from the
  * commitment is what each side held, less the commitment fee the funder
- * pays; what each wallet gained is what its claim paid. A 6-block reorg
+ * pays; what each claim paid is that less its own fee (its weight at the
+ * node's claim rate, claim-fees.ts); what each wallet gained is what its
+ * claim paid. A 6-block reorg
  * (`lnmesh reorg`) under A's confirmed claim changes nothing of that.
  */
 import t from 'tap';
 import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
 import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
+import { channelPolicy, delaysFor } from '../../../node/channel/policy.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { peek } from '../../../sim/kit/control-socket.js';
+import { COMMITMENT_FEERATE_PER_KW, delayedSweepFee, feeBumps, toRemoteSweepFee } from './claim-fees.js';
 import { type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
 type Row = Record<string, unknown>;
 t.setTimeout(600_000);
+
+/** The delay A imposes on B's outputs under the default policy: 2,160 blocks. */
+const DELAY = delaysFor(channelPolicy()).toSelfDelay;
 
 t.test('a force close by B, with crashes between the steps: both wallets get their balances back', async (t) => {
   const dir = shortTempDir();
@@ -37,14 +44,19 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   const daemons: Record<'a' | 'b', Daemon> = { a: daemonA, b: daemonB };
   t.teardown(() => Promise.all([daemons.a.stop(), daemons.b.stop()]));
   const configOf = { a: a.config, b: b.config };
+  // The logs of the daemons killed on the way, for what they did before (a fee bump).
+  const killedLogs: string[] = [];
   const crash = async (name: 'a' | 'b') => {
     await daemons[name].kill();
+    killedLogs.push(daemons[name].output());
     daemons[name] = await startDaemon('node', configOf[name]);
   };
   const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
   // What the test checks it reads through `lnmesh` (`ask`); its waits read the control socket (`peek`).
   const wallet = async (name: 'a' | 'b', read: Read = ask) => (await read(configOf[name], 'wallet')).satoshis as number;
   const channelOf = async (name: 'a' | 'b', read: Read = ask) => (await read<Row[]>(configOf[name], 'channels'))[0]!;
+  /** Whether a claim confirmed as first signed, not as a fee bump (RBF) of it: every log so far names the bumps. */
+  const firstVersion = (claim: ClaimSummary) => !feeBumps([...killedLogs, daemons.a.output(), daemons.b.output()].join('\n')).includes(claim.txid);
   const tipOf = async () => (await peek(gateway.config, 'status')).chainHeight as number;
 
   // A gets coins and opens a channel of 500,000 sat to B, giving B 200,000 of it.
@@ -92,6 +104,7 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   t.match(bWaiting, [{ description: 'to_local', state: 'waiting' }], "B's to_local waits for its delay");
   const unlocksAt = bWaiting[0]!.unlocksAt!;
   t.ok(unlocksAt - bClose.confirmedAt! >= 2_160, `until block ${unlocksAt}: A's default delay of 2,160 blocks`);
+  t.equal(unlocksAt - bClose.confirmedAt!, DELAY, `exactly the default policy's delay (${DELAY})`);
   await crash('b');
   for (let height = await tipOf(); height < unlocksAt; height += 1000) await mine(Math.min(1000, unlocksAt - height));
   await mineUntil(gateway.config, "B's claim to confirm and count in its wallet", async () => {
@@ -103,8 +116,13 @@ t.test('a force close by B, with crashes between the steps: both wallets get the
   const [aClaim, bClaim] = [await claimOf('a'), await claimOf('b')];
   t.equal(bClaim.inputSatoshis, 200_000, "B's claim took exactly its 200,000 sat from the commitment");
   t.equal((await wallet('b')) - bBefore, bClaim.satoshis, `and B's wallet gained what it paid: ${bClaim.satoshis} sat (a fee of ${200_000 - bClaim.satoshis})`);
-  const fee = commitmentFee('anchors', 253, 0);
+  const fee = commitmentFee('anchors', COMMITMENT_FEERATE_PER_KW, 0);
   t.equal(aClaim.inputSatoshis, 300_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS, `A's claim took its 300,000 sat less the commitment fee (${fee}) and the two anchors it pays as funder`);
   t.equal((await wallet('a')) - aBefore, aClaim.satoshis, `and A's wallet gained what it paid: ${aClaim.satoshis} sat`);
+  // What each claim paid: what it took less its fee at the claim rate for its weight. Had one not confirmed within a
+  // few blocks, it could have been bumped (RBF) to a rate nothing outside its node knows: neither was.
+  t.ok(firstVersion(aClaim) && firstVersion(bClaim), 'both claims confirmed as first signed, not fee-bumped');
+  t.equal(bClaim.satoshis, 200_000 - delayedSweepFee(DELAY), `B's sweep of its to_local paid its 200,000 sat less its fee (${delayedSweepFee(DELAY)})`);
+  t.equal(aClaim.satoshis, 300_000 - fee - 2 * ANCHOR_OUTPUT_SATOSHIS - toRemoteSweepFee(), `A's sweep of its to_remote paid what it took less its fee (${toRemoteSweepFee()})`);
   t.notMatch(daemons.a.output() + daemons.b.output(), /"level":50|"level":60/, 'no errors logged by the nodes');
 });

@@ -23,9 +23,12 @@
  */
 import t from 'tap';
 import { paymentRequestFromText } from '../../../node/channel/payment-request.js';
-import type { OnchainSummary } from '../../../node/monitor/channel-monitor.js';
+import type { ClaimSummary, OnchainSummary } from '../../../node/monitor/channel-monitor.js';
+import { channelPolicy, delaysFor } from '../../../node/channel/policy.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { peek } from '../../../sim/kit/control-socket.js';
+import { ANCHOR_OUTPUT_SATOSHIS, commitmentFee } from '../../../node/bolt3/fees.js';
+import { COMMITMENT_FEERATE_PER_KW, delayedSweepFee, feeBumps, htlcWalletFee } from './claim-fees.js';
 import { type ClusterNode, type Read, ask, eventually, initDaemon, mineUntil, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import type { Daemon } from './run-cli.js';
 
@@ -33,7 +36,10 @@ type Row = Record<string, unknown>;
 type Name = 'a' | 'b' | 'c';
 t.setTimeout(600_000);
 
-const SHORT_POLICY = ['channels: { offlineHorizonBlocks: 40, marginBlocks: 8 }'];
+const HORIZON = { offlineHorizonBlocks: 40, marginBlocks: 8 };
+const SHORT_POLICY = [`channels: { offlineHorizonBlocks: ${HORIZON.offlineHorizonBlocks}, marginBlocks: ${HORIZON.marginBlocks} }`];
+/** The delay each node imposes on its counterparty's outputs (48 blocks): on B's HTLC transactions' outputs here. */
+const DELAY = delaysFor(channelPolicy(HORIZON)).toSelfDelay;
 
 t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chain, nobody loses', async (t) => {
   const dir = shortTempDir();
@@ -53,14 +59,20 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   const daemons: Partial<Record<Name, Daemon>> = {};
   [daemons.a, daemons.b, daemons.c] = await startDaemons('node', [a.config, b.config, c.config]);
   t.teardown(() => Promise.all(Object.values(daemons).map((daemon) => daemon.stop())));
+  // The logs of the daemons killed on the way, for what they did before (a fee bump).
+  const killedLogs: string[] = [];
   const restart = async (name: Name) => {
     await daemons[name]!.kill();
+    killedLogs.push(daemons[name]!.output());
     daemons[name] = await startDaemon('node', nodes[name].config);
   };
   const gone = async (name: Name) => {
     await daemons[name]!.kill();
+    killedLogs.push(daemons[name]!.output());
     delete daemons[name];
   };
+  /** Whether a claim confirmed as first signed, not as a fee bump (RBF) of it: every log so far names the bumps. */
+  const firstVersion = (claim: ClaimSummary) => !feeBumps([...killedLogs, ...Object.values(daemons).map((daemon) => daemon.output())].join('\n')).includes(claim.txid);
   const mine = (blocks: number) => must('mine', '--config', gateway.config, String(blocks));
   // What the test checks it reads through `lnmesh` (`ask`); its waits read the control socket (`peek`).
   const wallet = async (name: Name, read: Read = ask) => (await read(nodes[name].config, 'wallet')).satoshis as number;
@@ -92,6 +104,8 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   });
 
   await t.test('the payee goes for ever: the forwarder times the HTLC out on chain and fails it back', async (t) => {
+    const bStart = await ask(b.config, 'wallet');
+    t.equal((bStart.coins as unknown[]).length, 1, "B's wallet holds one coin, its funding's change: it will pay the HTLC-timeout's fee alone");
     // C comes back while the gateway is down: it holds what it is paid until it knows the height.
     await gatewayDaemon.stop();
     await restart('c');
@@ -119,11 +133,30 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     const timeout = claims.find((claim) => claim.description.startsWith('htlc-timeout') && claim.description !== 'htlc-timeout output')!;
     const output = claims.find((claim) => claim.description === 'htlc-timeout output')!;
     t.equal(timeout.inputSatoshis, 50_000, "B's HTLC-timeout took the HTLC's 50,000 sat");
-    t.ok(output.satoshis > 50_000 - 5_000, `and B's wallet got it back less two fees: ${output.satoshis} sat`);
+    t.equal(timeout.satoshis, 50_000, "and paid all of it to its output: with anchors B's wallet pays the HTLC-timeout's fee");
+    t.equal(output.unlocksAt! - timeout.confirmedAt!, DELAY, `its output is B's after C's delay of ${DELAY} blocks`);
+    // The sweep of an HTLC transaction's output is not signed again at a higher rate (only the claims on the
+    // commitment itself are): it pays the claim rate it was built at.
+    t.ok(firstVersion(output), 'the sweep confirmed as first signed, not fee-bumped');
+    const fee = delayedSweepFee(DELAY);
+    t.equal(output.satoshis, 50_000 - fee, `and B's wallet got it back less the sweep's fee (${fee}): ${output.satoshis} sat`);
     await eventually("B's wallet to count it", async () => ((await wallet('b', peek)) >= bBefore + output.satoshis ? true : undefined));
+
+    // B's whole account of the close: its to_local back after C's delay, the HTLC back, the fees on the way.
+    await mineUntilConfirmed("B's to_local sweep to confirm", 'b', c, (description) => description === 'to_local', 1);
+    const toLocal = (await claimsOf('b', c)).find((claim) => claim.description === 'to_local')!;
+    const closeFee = commitmentFee('anchors', COMMITMENT_FEERATE_PER_KW, 1);
+    t.equal(toLocal.inputSatoshis, 500_000 - 50_000 - closeFee - 2 * ANCHOR_OUTPUT_SATOSHIS, `B's to_local took its 500,000 sat less the HTLC, the commitment fee (${closeFee}) and the two anchors`);
+    t.ok(firstVersion(toLocal), "B's to_local sweep confirmed as first signed, not fee-bumped");
+    t.equal(toLocal.satoshis, toLocal.inputSatoshis! - fee, `and paid it less the sweep's fee (${fee})`);
+    const timeoutFee = htlcWalletFee('htlc-timeout', 1);
+    const expected = (bStart.satoshis as number) - timeoutFee + toLocal.satoshis + output.satoshis;
+    await eventually("B's wallet to count both sweeps", async () => ((await wallet('b', peek)) >= expected ? true : undefined));
+    t.equal(await wallet('b'), expected, `B's wallet: its coin less the HTLC-timeout's fee (${timeoutFee}), plus both sweeps`);
   });
 
   await t.test('the payer goes silent: the payee claims the HTLC on chain with its preimage, before the expiry', async (t) => {
+    const bStart = await wallet('b');
     await gatewayDaemon.stop();
     await restart('b');
     const invoice = await ask(b.config, 'invoice', '70000');
@@ -144,7 +177,16 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     t.ok(success.confirmedAt! < expiry, `confirmed at ${success.confirmedAt}, before the expiry at ${expiry}`);
     await mineUntilConfirmed("B to sweep the HTLC-success's output", 'b', a, (description) => description === 'htlc-success output', 25);
     const output = (await claimsOf('b', a)).find((claim) => claim.description === 'htlc-success output')!;
-    t.ok(output.satoshis > 70_000 - 5_000, `and B's wallet got it less two fees: ${output.satoshis} sat`);
+    t.equal(success.satoshis, 70_000, "B's HTLC-success paid all of it to its output: with anchors B's wallet pays its fee");
+    t.ok(firstVersion(output), 'the sweep of its output confirmed as first signed, not fee-bumped');
+    const fee = delayedSweepFee(DELAY);
+    t.equal(output.satoshis, 70_000 - fee, `and B's wallet got it less the sweep's fee (${fee}) after A's delay: ${output.satoshis} sat`);
+    // B held nothing else in that channel (it earned no forwarding fee: the first payment failed). Its wallet paid the
+    // anchors HTLC-success's fee with one coin, the smallest that is at least 20,000 sat (NodeWallet's CLAIM_FEE_COIN).
+    const successFee = htlcWalletFee('htlc-success', 1);
+    const expected = bStart - successFee + output.satoshis;
+    await eventually("B's wallet to count the sweep", async () => ((await wallet('b', peek)) >= expected ? true : undefined));
+    t.equal(await wallet('b'), expected, `B's wallet gained the HTLC less the HTLC-success's fee (${successFee}) and the sweep's`);
   });
 
   t.notMatch(Object.values(daemons).map((daemon) => daemon.output()).join(''), /"level":50|"level":60/, 'no errors logged by the nodes still running');
