@@ -123,6 +123,12 @@ async function checkPromise(walk: Walk, step: ReadmeStep, words: readonly string
     t.pass(`${step.line}: ${comment}: a's wallet shows ${amount} sat ${((Date.now() - started) / 1000).toFixed(1)} s later`);
     return true;
   }
+  if (/^awaiting_funding once b signed/.test(comment)) {
+    // `open` returns once asked; the funding goes out after two round trips with b, and the blocks mined next must find it.
+    const shown = await untilShown(walk, words, new RegExp(`\\b${walk.filled['<handle>']}\\s+awaiting_funding\\b`), 'channels to show the channel awaiting its funding');
+    t.match(shown, /awaiting_funding/, `${step.line}: ${comment}`);
+    return true;
+  }
   if (/^the funding's three confirmations/.test(comment)) {
     t.ok(words.at(-1) === '3', `${step.line}: three blocks`);
     return true;
@@ -168,7 +174,7 @@ async function checkClosePromise(walk: Walk, step: ReadmeStep, words: readonly s
   if (/^ON CHAIN: /.test(comment)) {
     const name = nameOf(words);
     const shown = await untilShown(walk, words, shownPattern(comment), `channels --config ${name}.yaml to show ${comment}`);
-    t.match(shown, shownPattern(comment), `${step.line}: shows it`);
+    t.match(shown, shownPattern(comment), `${step.line}: shows ${comment}`);
     if (/swept/.test(comment)) {
       const claim = ((await channelOf(walk, name))!.onchain as OnchainSummary).claims[0]!;
       t.equal(await walletOf(walk, name), walk.beforeClose[name]! + claim.satoshis, `${name}'s wallet holds what its claim paid: ${claim.satoshis} sat`);
