@@ -1,17 +1,22 @@
 /**
- * The whole product from the command line: a regtest gateway daemon and two
- * node daemons as child processes. Node A reaches the gateway over MQTT
+ * The whole product from the command line, beyond the README's walk-through
+ * (readme-walkthrough.test.ts runs that verbatim: coins, `open`, `mine`,
+ * `channels`, `invoice`, `pay`, a force close): a regtest gateway daemon and
+ * two node daemons as child processes. Node A reaches the gateway over MQTT
  * (a real broker); node B is joined to A only by a serial line (a real
- * pseudo-terminal pair), so B's requests to the gateway go through A. The
- * test drives them only through `lnmesh` (its waits read the daemons'
- * control sockets): coins from the faucet, a channel A-B, a payment, B
- * restarted, a second payment, a cooperative close that pays B's wallet back.
+ * pseudo-terminal pair), so B's requests to the gateway go through A. What it
+ * checks goes through `lnmesh`: `open --wait`, the peers, routes, links and
+ * tower, a payment, B restarted, a second payment, a cooperative close that
+ * pays B's wallet back. The steps the walk-through already runs through
+ * `lnmesh` (faucet, deposit, mine, invoice) and the waits use the daemons'
+ * control sockets: a process start each is most of such a test's time.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { openPtyPair, ptySkipReason } from '../../transports/pty.js';
 import { peek } from '../../../sim/kit/control-socket.js';
-import { ask, eventually, initDaemon, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { ask, eventually, initDaemon, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -50,10 +55,15 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   t.ok(peersOfA.every((peer) => typeof peer.heardSecondsAgo === 'number' && peer.heardSecondsAgo < 600), 'each heard from lately, with how long ago');
 
   // Coins: the faucet pays A's address, A counts them once the gateway proves the transaction.
-  const wallet = await ask(a.config, 'wallet');
-  const funding = (await must('faucet', '--config', gateway.config, wallet.address as string, '2000000')).stdout.trim();
-  await must('deposit', '--config', a.config, funding);
-  await must('mine', '--config', gateway.config, '1');
+  // A block, then a second for the nodes to hear it (what a CLI start took before), so that a wait mines no more blocks than it did.
+  const mine = async () => {
+    await peek(gateway.config, 'mine', { blocks: 1 });
+    await sleep(1_000);
+  };
+  const wallet = await peek(a.config, 'wallet');
+  const funding = (await peek(gateway.config, 'faucet', { address: wallet.address, satoshis: 2_000_000 })).txid as string;
+  await peek(a.config, 'deposit', { txid: funding });
+  await mine();
   await eventually('the deposit to count', async () => ((await peek(a.config, 'wallet')).satoshis === 2_000_000 ? true : undefined));
 
   // A channel A-B, waited on while blocks come.
@@ -62,7 +72,7 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   void opening.then((run) => (opened = run));
   await eventually('the channel to open', async () => {
     if (opened) return true;
-    await must('mine', '--config', gateway.config, '1');
+    await mine();
     return undefined;
   });
   t.equal(opened!.status, 0, `open --wait succeeds: ${opened!.stderr}`);
@@ -71,7 +81,7 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   t.match(channel, { peer: b.nodeId, status: 'open', capacitySatoshis: 500_000 }, 'A sees the channel open');
 
   const pay = async (satoshis: number) => {
-    const invoice = await ask(b.config, 'invoice', String(satoshis));
+    const invoice = await peek(b.config, 'invoice', { amountMsat: satoshis * 1000 });
     const paid = await lnmeshAsync('pay', '--config', a.config, invoice.paymentRequest as string, '--wait', '--timeout', '1m');
     t.equal(paid.status, 0, `pay --wait succeeds: ${paid.stdout}${paid.stderr}`);
     t.match(paid.stdout, /^paid: preimage [0-9a-f]{64}/, 'pay --wait prints the proof of payment');
@@ -81,9 +91,11 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   await pay(10_000);
 
   // What the gateway shows of the mesh: its neighbour, the route beyond it, the tower's appointments.
-  t.match(await ask<Row[]>(gateway.config, 'peers'), [{ nodeId: a.nodeId, name: 'a', transport: 'mqtt', up: true }], 'the gateway sees A up');
-  t.match(await ask<Row[]>(gateway.config, 'routes'), [{ destination: a.nodeId, direct: true }, { destination: b.nodeId, nextHop: a.nodeId, nextHopName: 'a' }], 'and reaches B through A');
-  t.ok(((await ask<Row[]>(gateway.config, 'links'))[0]!.messagesDelivered as number) > 0, 'its link counts what it delivered');
+  // (Side by side: each `lnmesh` is a process start.)
+  const [gatewayPeers, gatewayRoutes, gatewayLinks] = await Promise.all([ask<Row[]>(gateway.config, 'peers'), ask<Row[]>(gateway.config, 'routes'), ask<Row[]>(gateway.config, 'links')]);
+  t.match(gatewayPeers, [{ nodeId: a.nodeId, name: 'a', transport: 'mqtt', up: true }], 'the gateway sees A up');
+  t.match(gatewayRoutes, [{ destination: a.nodeId, direct: true }, { destination: b.nodeId, nextHop: a.nodeId, nextHopName: 'a' }], 'and reaches B through A');
+  t.ok((gatewayLinks[0]!.messagesDelivered as number) > 0, 'its link counts what it delivered');
   await eventually('the revoked states of both nodes to reach the tower', async () => ((await peek(gateway.config, 'tower')).appointments as number) >= 2 ? true : undefined);
   t.equal((await ask(a.config, 'tower')).appointmentsQueued, 0, "A's appointments are all receipted");
 
@@ -100,7 +112,7 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
   const closed = await lnmeshAsync('close', '--config', a.config, b.nodeId, String(channel.handle), '--wait', '--timeout', '1m');
   t.equal(closed.status, 0, `close --wait succeeds: ${closed.stderr}`);
   await eventually('B to count its share of the close', async () => {
-    await must('mine', '--config', gateway.config, '1');
+    await mine();
     return (await peek(b.config, 'wallet')).satoshis === 30_000 ? true : undefined;
   });
   t.pass("B's wallet holds its 30,000 sat from the closing transaction");
