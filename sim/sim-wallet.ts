@@ -116,11 +116,11 @@ export class SimWallet implements FundingWallet {
     this.coins.push(...coins);
   }
 
-  /** The change of a claim (the last output, paying the wallet) is a coin again once the claim is out; counted now, as `fund` does. */
+  /** The change of a claim (its last output, paying the wallet; the only one of a child paying for a commitment) is a coin again once the claim is out; counted now, as `fund` does. */
   private addChange(tx: Transaction): void {
     const vout = tx.outs.length - 1;
     const change = tx.outs[vout];
-    if (vout > 0 && change && Buffer.from(change.script).equals(Buffer.from(this.script))) this.addCoin(tx.getId(), vout, Number(change.value));
+    if (change && Buffer.from(change.script).equals(Buffer.from(this.script))) this.addCoin(tx.getId(), vout, Number(change.value));
   }
 
   private forgetChange(tx: Transaction): void {

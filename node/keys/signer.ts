@@ -43,6 +43,8 @@ export interface ChannelSigner {
   signJustice(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number, perCommitmentSecret: Uint8Array): Uint8Array;
   /** Signs with our (untweaked) payment basepoint key: our `to_remote` output on their commitment. */
   signPayment(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number): Uint8Array;
+  /** Signs with the funding key for our anchor output (rust-lightning's `sign_holder_anchor_input`): a child paying for our commitment (CPFP). */
+  signAnchor(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number): Uint8Array;
 }
 
 export interface Signer {
@@ -149,6 +151,10 @@ export class KeysChannelSigner implements ChannelSigner {
 
   signPayment(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number): Uint8Array {
     return signSegwitInput(tx, inputIndex, scriptCode, satoshis, this.secrets.paymentBasepointSecret, SIGHASH_ALL);
+  }
+
+  signAnchor(tx: Transaction, inputIndex: number, witnessScript: Uint8Array, satoshis: number): Uint8Array {
+    return signSegwitInput(tx, inputIndex, witnessScript, satoshis, this.secrets.fundingKey, SIGHASH_ALL);
   }
 }
 

@@ -26,6 +26,7 @@ import type { FeeEstimator } from '../chain/fee-estimator.js';
 import type { Logger } from '../core/logger.js';
 import type { CloseKind, OnchainResolution, PendingClaim } from '../persist/persister.js';
 import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf, secondStageClaim, secondStageJustice } from './claims.js';
+import { anchorChild } from './anchor-child.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS } from './deadlines.js';
 import { preimagesRevealed } from './preimages.js';
 import { feePaid, feerateOf, justiceAgain, nextFeerate } from './replacements.js';
@@ -54,6 +55,9 @@ export interface ClaimSummary {
   readonly unlocksAt?: number;
   readonly confirmedAt?: number;
 }
+
+/** The claim that is our anchor's child, paying for our commitment (CPFP). */
+const ANCHOR_CHILD = 'anchor (CPFP)';
 
 /** What a monitor tells its manager (which adds the channel's peer and handle). */
 export type MonitorEvent =
@@ -237,6 +241,7 @@ export class ChannelMonitor {
     const { channel } = this.subject;
     const breach = onchain.kind === 'revoked' && onchain.commitment ? Transaction.fromBuffer(onchain.commitment) : undefined;
     if (breach && claim.description !== 'to_remote') return this.justiceReplacement(claim, current, breach);
+    if (claim.description === ANCHOR_CHILD) return this.anchorChildReplacement(claim, current);
     if (onchain.kind === 'ours' && claim.htlc && channel.state.variant === 'anchors') return this.htlcReplacement(claim, current);
     if (claim.satoshis === undefined || current.ins.length !== 1 || claim.then) return undefined;
     const fee = feePaid(current, claim.satoshis);
@@ -303,6 +308,17 @@ export class ChannelMonitor {
     return rebuilt && { transaction: rebuilt.transaction, feeratePerKw, followed: true };
   }
 
+  /** Our anchor's child at a higher rate, with the coins of the version it replaces; none once the commitment is in (it only needs to confirm then). */
+  private anchorChildReplacement(claim: PendingClaim, current: Transaction): Replacement | undefined {
+    const onchain = this.subject.onchain!;
+    if (onchain.confirmed[onchain.commitmentTxid] !== undefined || !onchain.commitment) return undefined;
+    const estimate = this.host.fees.feeratePerKw('claim');
+    const feeratePerKw = nextFeerate(claim.feeratePerKw ?? estimate, estimate);
+    if (feeratePerKw === undefined) return undefined;
+    const child = anchorChild(Transaction.fromBuffer(onchain.commitment), this.subject.channel.signer, (tx, baseWeight) => this.host.payFee(tx, baseWeight, feeratePerKw, current));
+    return child && { transaction: child, feeratePerKw };
+  }
+
   /** The claim on an anchors HTLC transaction's output, for the version of it now current (each version has its own txid). */
   private followVersion(claim: PendingClaim): void {
     const { channel } = this.subject;
@@ -356,10 +372,12 @@ export class ChannelMonitor {
         const replaced = claim.transaction;
         claim.earlier = [...claim.earlier!.filter((bytes) => bytes !== earlier), replaced];
         claim.transaction = earlier;
-        // An anchors HTLC transaction: the wallet's coins and the second stage follow the version mined.
+        // An anchors HTLC transaction (the wallet's coins and the second stage follow the version mined), or our anchor's child.
         if (onchain.kind === 'ours' && claim.htlc && this.subject.channel.state.variant === 'anchors') {
           this.host.feeTransactionReplaced(Transaction.fromBuffer(replaced), tx);
           this.followVersion(claim);
+        } else if (claim.description === ANCHOR_CHILD) {
+          this.host.feeTransactionReplaced(Transaction.fromBuffer(replaced), tx);
         }
       }
       const claimTx = Transaction.fromBuffer(claim.transaction);
@@ -372,7 +390,7 @@ export class ChannelMonitor {
         // A second-stage HTLC transaction of ours: its output is claimed after the delay; watch it.
         if (claim.then) this.host.chainFilter?.watchOutput({ txid, vout: 0 });
         this.host.logger.log('info', 'claim confirmed', { claim: claim.description, txid, height });
-        if (!claim.then) {
+        if (!claim.then && claim.description !== ANCHOR_CHILD) {
           this.host.report({ type: 'funds_spendable', description: claim.description, txid, satoshis: Number(tx.outs[0]?.value ?? 0) });
         }
       } else if (claimTx.ins.some((input) => spent.has(spentOutpoint(input))) && !claim.conflicted) {
@@ -430,6 +448,42 @@ export class ChannelMonitor {
     return true;
   }
 
+  /**
+   * Our anchors commitment has not confirmed (its feerate, signed long ago,
+   * may be too low now): a child spending our anchor and a coin of the
+   * wallet pays for both (CPFP), and is bumped in turn (RBF, with the same
+   * coins) each time the commitment goes again unconfirmed. A claim of the
+   * close: broadcast until it confirms, so that the wallet's coins it spends are settled.
+   */
+  private payForCommitment(height: number): void {
+    const onchain = this.subject.onchain!;
+    const { channel } = this.subject;
+    if (channel.state.variant !== 'anchors' || !onchain.commitment) return;
+    let claim = onchain.claims.find((each) => each.description === ANCHOR_CHILD);
+    if (claim) {
+      this.bumpFee(claim);
+    } else {
+      const feeratePerKw = this.host.fees.feeratePerKw('claim');
+      let child: Transaction | undefined;
+      try {
+        child = anchorChild(Transaction.fromBuffer(onchain.commitment), channel.signer, (tx, baseWeight) => this.host.payFee(tx, baseWeight, feeratePerKw));
+      } catch (error) {
+        this.host.logger.log('warn', 'no child for our commitment (CPFP)', { reason: (error as Error).message });
+        return;
+      }
+      if (!child) return;
+      claim = { description: ANCHOR_CHILD, transaction: child.toBuffer(), spends: onchain.commitmentTxid, satoshis: ANCHOR_OUTPUT_SATOSHIS, feeratePerKw };
+      onchain.claims.push(claim);
+      // Its confirmation comes through the feed only if our anchor is watched.
+      this.host.chainFilter?.watchOutput({ txid: onchain.commitmentTxid, vout: child.ins[0]!.index });
+    }
+    claim.broadcast = true;
+    claim.broadcastAt = height;
+    const tx = Transaction.fromBuffer(claim.transaction);
+    this.host.logger.log('info', 'our commitment is not confirmed: a child pays for it (CPFP)', { commitment: onchain.commitmentTxid, txid: tx.getId(), feeratePerKw: claim.feeratePerKw, height });
+    this.host.broadcast(tx);
+  }
+
   /** Broadcasts each claim once the next block can include it, and again if it has not confirmed a while later. */
   broadcastDueClaims(height: number): void {
     const onchain = this.subject.onchain!;
@@ -437,7 +491,10 @@ export class ChannelMonitor {
     // Our commitment, until it confirms: a mempool may have dropped it, a gateway lost it.
     if (onchain.kind === 'ours' && onchain.commitment && onchain.confirmed[onchain.commitmentTxid] === undefined) {
       if (onchain.commitmentBroadcastAt === undefined || height - onchain.commitmentBroadcastAt >= REBROADCAST_AFTER_BLOCKS) {
-        if (onchain.commitmentBroadcastAt !== undefined) this.host.broadcast(Transaction.fromBuffer(onchain.commitment));
+        if (onchain.commitmentBroadcastAt !== undefined) {
+          this.host.broadcast(Transaction.fromBuffer(onchain.commitment));
+          this.payForCommitment(height);
+        }
         onchain.commitmentBroadcastAt = height;
         changed = true;
       }

@@ -199,9 +199,8 @@ t.test("second-stage justice: the cheater's HTLC-timeout output, punished and si
   t.ok(alice.events.some((event) => event.type === 'funds_spendable' && event.txid === second.getId()), 'funds_spendable names it: the wallet takes it');
 });
 
-t.test("anchors: the HTLC-timeout on Alice's commitment, its fee paid by her wallet, built again at a rising feerate", async (t) => {
-  const rates: Rates[] = [{ claim: 2500, justice: 2500 }, { claim: 2500, justice: 2500 }];
-  const logged: LoggedLine[] = [];
+/** Alice's wallet: a NodeWallet holding 1,100,000 sat (to fund the channel) and 50,000 sat (for fees). */
+function aliceWallet(): { wallet: NodeWallet; deposit: Transaction } {
   const wallet = new NodeWallet(new SeedSigner(sha256(Uint8Array.of(0x6b))).walletKey(), new MemoryPersister());
   const deposit = new Transaction();
   deposit.version = 2;
@@ -209,6 +208,59 @@ t.test("anchors: the HTLC-timeout on Alice's commitment, its fee paid by her wal
   addOutput(deposit, wallet.script, 1_100_000);
   addOutput(deposit, wallet.script, 50_000);
   wallet.addOutputsOf(deposit);
+  return { wallet, deposit };
+}
+
+t.test("anchors: Alice's commitment does not confirm: a child spending her anchor pays for it (CPFP), bumped in turn", async (t) => {
+  const rates: Rates[] = [{ claim: 2500, justice: 2500 }, { claim: 2500, justice: 2500 }];
+  const logged: LoggedLine[] = [];
+  const { wallet, deposit } = aliceWallet();
+  const net = network('anchors', rates, logged, wallet);
+  const [alice, bob] = net.nodes;
+  const handle = openChannel(net, alice, bob, 1_000_000, 300_000_000);
+  const funding = alice.broadcast[0]!;
+  alice.manager.forceClose(bob.id, handle);
+  const commitment = alice.broadcast.at(-1)!;
+  alice.manager.bestBlockUpdated(700);
+  alice.manager.bestBlockUpdated(705);
+  t.equal(alice.broadcast.at(-1), commitment, 'nothing more before REBROADCAST_AFTER_BLOCKS');
+  alice.manager.bestBlockUpdated(706);
+  const [again, first] = alice.broadcast.slice(-2) as [Transaction, Transaction];
+  t.equal(again.getId(), commitment.getId(), 'six blocks on, not confirmed: the commitment goes again');
+  const known = outputsOf(deposit, funding, commitment);
+  t.equal(known.get(outpointOf(first.ins[0]!))!.satoshis, 330, 'and a child spending an anchor of it');
+  t.equal(hashToHex(first.ins[0]!.hash), commitment.getId());
+  t.same(weigh(first, known).scripts, ['OK', 'OK'], "her anchor (the funding key) and a coin of her wallet: bcoin's interpreter accepts both");
+  const commitmentFee = 1_000_000 - commitment.outs.reduce((sum, output) => sum + Number(output.value), 0);
+  const packageRate = (child: Transaction) => ((commitmentFee + weigh(child, known).fee) * 1000) / (commitment.weight() + child.weight());
+  t.ok(packageRate(first) >= 2500, `the two pay the estimator's rate together (${Math.round(packageRate(first))} sat/kw)`);
+
+  rates[0]!.claim = 10_000;
+  alice.manager.bestBlockUpdated(712);
+  const second = alice.broadcast.at(-1)!;
+  t.not(second.getId(), first.getId(), 'still not confirmed: a replacement child');
+  t.same(second.ins.map(outpointOf), first.ins.map(outpointOf), 'of the same anchor, with the same coin');
+  t.same(weigh(second, known).scripts, ['OK', 'OK'], "bcoin's interpreter accepts it");
+  t.ok(weigh(second, known).fee > weigh(first, known).fee && packageRate(second) >= 10_000, `paying more: the estimate (${Math.round(packageRate(second))} sat/kw for both)`);
+  const fundingChange = wallet.coins().find((coin) => coin.txid === funding.getId())!;
+  const change = (tx: Transaction) => ({ txid: tx.getId(), vout: 0, satoshis: Number(tx.outs[0]!.value) });
+  t.same(wallet.coins(), [fundingChange, change(second)].sort((a, b) => a.satoshis - b.satoshis), "the wallet counts the replacement's change only");
+
+  // A miner takes the commitment with the first child.
+  alice.manager.transactionsConfirmed(713, '', [commitment, first]);
+  alice.manager.bestBlockUpdated(713);
+  const claim = alice.manager.channelSummaries()[0]!.onchain!.claims.find((each) => each.description === 'anchor (CPFP)')!;
+  t.same([claim.state, claim.txid], ['confirmed', first.getId()], 'the child mined is the claim');
+  t.same(wallet.coins(), [fundingChange, change(first)].sort((a, b) => a.satoshis - b.satoshis), "and the wallet's coins follow it");
+  const count = alice.broadcast.length;
+  alice.manager.bestBlockUpdated(740);
+  t.notOk(alice.broadcast.slice(count).some((tx) => tx.ins.some((input) => outpointOf(input) === outpointOf(first.ins[0]!))), 'no child goes again');
+});
+
+t.test("anchors: the HTLC-timeout on Alice's commitment, its fee paid by her wallet, built again at a rising feerate", async (t) => {
+  const rates: Rates[] = [{ claim: 2500, justice: 2500 }, { claim: 2500, justice: 2500 }];
+  const logged: LoggedLine[] = [];
+  const { wallet, deposit } = aliceWallet();
   const net = network('anchors', rates, logged, wallet);
   const [alice, bob] = net.nodes;
   const handle = openChannel(net, alice, bob, 1_000_000, 300_000_000);
