@@ -32,7 +32,7 @@ export async function submitToMempool(node: any, raw: Uint8Array): Promise<Submi
   const txid: string = tx.txid();
   let missing: unknown[] | null;
   try {
-    missing = await node.mempool.addTX(tx);
+    missing = await addOrReplace(node, tx);
   } catch (error) {
     const verifyError = error as { type?: string; reason?: string; code?: string };
     if (verifyError.type !== 'VerifyError') throw error;
@@ -48,6 +48,67 @@ export async function submitToMempool(node: any, raw: Uint8Array): Promise<Submi
     return { accepted: false, txid, reason: MISSING_INPUTS_REASON, coreCode: CORE_RPC_VERIFY_ERROR };
   }
   return { accepted: true, txid };
+}
+
+/** The most mempool transactions one replacement may evict (BIP 125's rule 5, as Core). */
+const MAX_REPLACED = 100;
+
+/** A refusal in bcoin's own shape, so that `submitToMempool` reports it as any other. */
+const refusal = (reason: string) => Object.assign(new Error(reason), { type: 'VerifyError', reason });
+
+/**
+ * `addTX`, with full replace-by-fee as Core does it since v28: bcoin 1.0
+ * refuses any spend of an output its mempool already sees spent, so a
+ * claim signed again at a higher feerate (the node's fee bumps, CPFP aside)
+ * would never leave the gateway. A double spend replaces what it conflicts
+ * with (and their descendants) when it pays a higher feerate than each
+ * transaction it conflicts with and, in total, their fees plus the minimum
+ * relay fee of its own size (BIP 125's rules 3, 4 and 6; no signalling is
+ * asked, as under full RBF); it may not spend an output of what it replaces.
+ * If the replacement is then refused for another reason, the evicted
+ * transactions go back.
+ */
+async function addOrReplace(node: any, tx: any): Promise<unknown[] | null> {
+  const mempool = node.mempool;
+  // Not a double spend, or the very transaction again (bcoin answers that one itself).
+  if (!mempool.isDoubleSpend(tx) || mempool.hasEntry(tx.hash('hex'))) return mempool.addTX(tx);
+  const conflicts = new Map<string, any>();
+  for (const { prevout } of tx.inputs) {
+    const entry = mempool.getSpent(prevout.hash, prevout.index);
+    if (entry) conflicts.set(entry.txid(), entry);
+  }
+  const replaced = new Map<string, any>();
+  const collect = (entry: any) => {
+    if (replaced.has(entry.txid())) return;
+    replaced.set(entry.txid(), entry);
+    entry.tx.outputs.forEach((_: unknown, index: number) => {
+      const spender = mempool.getSpent(entry.tx.hash('hex'), index);
+      if (spender) collect(spender);
+    });
+  };
+  for (const entry of conflicts.values()) collect(entry);
+  if (replaced.size > MAX_REPLACED) throw refusal(`too many potential replacements (${replaced.size} > ${MAX_REPLACED})`);
+  for (const { prevout } of tx.inputs) {
+    if (replaced.has((bcoin as any).util.revHex(prevout.hash))) throw refusal('replacement spends an output of a transaction it replaces');
+  }
+  const view = await mempool.getSpentView(tx);
+  if (!tx.hasCoins(view)) return mempool.addTX(tx); // bcoin's own refusal (missing inputs)
+  const fee: number = tx.getFee(view);
+  const size: number = tx.getVirtualSize();
+  for (const entry of conflicts.values()) {
+    if (fee * entry.size <= entry.fee * size) throw refusal(`insufficient fee: the replacement's feerate is not above ${entry.txid()}'s`);
+  }
+  const replacedFees = [...replaced.values()].reduce((sum, entry) => sum + entry.fee, 0);
+  const relayFee: number = (bcoin as any).policy.getMinFee(size, mempool.options.minRelay);
+  if (fee < replacedFees + relayFee) throw refusal(`insufficient fee: ${fee} sat does not pay the ${replacedFees} sat it replaces and ${relayFee} sat of relay`);
+  for (const entry of conflicts.values()) mempool.evictEntry(entry);
+  try {
+    return await mempool.addTX(tx);
+  } catch (error) {
+    // Not valid after all: what it would have replaced goes back, parents first.
+    for (const entry of replaced.values()) await mempool.addTX(entry.tx).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Replaces bcoin's `sendrawtransaction` RPC with one that answers as Core does: the txid, or an error with Core's code and the reason. */

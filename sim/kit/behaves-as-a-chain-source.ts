@@ -80,9 +80,10 @@ async function broadcasts(t: Test, open: Open): Promise<void> {
   t.same(await source.status(txid), { state: 'mempool' });
   t.equal((await source.transaction(txid))?.toHex(), tx.toHex(), 'found in the mempool');
 
-  const conflict = spendAnyoneCanSpend(coin, ANYONE_CAN_SPEND_OUTPUT, 2_000);
+  // Paying no more than the one in the mempool: no replacement (Core's full RBF, and the embedded chain's).
+  const conflict = spendAnyoneCanSpend(coin, ANYONE_CAN_SPEND_OUTPUT, 1_000);
   const refused = await source.broadcast(conflict);
-  t.equal(refused.accepted, false, 'a spend of the same coin is refused');
+  t.equal(refused.accepted, false, 'a spend of the same coin paying no more is refused');
   t.ok(!refused.accepted && refused.reason.length > 0, `with the backend's reason (${refused.accepted ? '' : refused.reason})`);
 
   const [hash] = await backend.mine(1);

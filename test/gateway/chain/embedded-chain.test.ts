@@ -79,17 +79,18 @@ t.test('a transaction: accepted, told, found, confirmed', async (t) => {
   await t.rejects(chain.status('not a txid'), { name: 'InvalidInputError' });
 });
 
-t.test('a double spend is refused with the reason, and nothing is thrown', async (t) => {
+t.test('a double spend that pays no more is refused with the reason, and nothing is thrown', async (t) => {
   const chain = new EmbeddedChain();
   await chain.open();
   t.teardown(() => chain.close());
   await mineToSegwit(chain);
   const coin = await coinbaseAt(chain, 1);
   const first = spendAnyoneCanSpend(coin, someScript);
-  const second = spendAnyoneCanSpend(coin, ANYONE_CAN_SPEND_OUTPUT, 2_000);
+  const second = spendAnyoneCanSpend(coin, ANYONE_CAN_SPEND_OUTPUT, 1_000);
 
   t.equal((await chain.broadcast(first)).accepted, true);
-  t.same(await chain.broadcast(second), { accepted: false, txid: second.getId(), reason: 'bad-txns-inputs-spent' }, 'against the mempool');
+  t.match(await chain.broadcast(second), { accepted: false, txid: second.getId(), reason: /^insufficient fee: the replacement's feerate is not above / }, 'against the mempool: the same fee is no replacement');
+  t.same(await chain.status(first.getId()), { state: 'mempool' }, 'the first stays');
   await chain.mine(1);
   t.same(await chain.broadcast(second), { accepted: false, txid: second.getId(), reason: 'bad-txns-inputs-missingorspent' }, 'against a block (Core words it so)');
   t.same(await chain.status(second.getId()), { state: 'unknown' }, 'and it is kept nowhere');
@@ -98,6 +99,34 @@ t.test('a double spend is refused with the reason, and nothing is thrown', async
   t.same(await chain.broadcast(orphan), { accepted: false, txid: orphan.getId(), reason: 'bad-txns-inputs-missingorspent' }, 'unknown inputs');
   await chain.mine(1);
   t.same(await chain.status(orphan.getId()), { state: 'unknown' }, 'bcoin did not keep it as an orphan to accept later');
+});
+
+t.test("full replace-by-fee, as Core's: a double spend paying more replaces what it conflicts with and its children", async (t) => {
+  const chain = new EmbeddedChain();
+  await chain.open();
+  t.teardown(() => chain.close());
+  await mineToSegwit(chain);
+  const coin = await coinbaseAt(chain, 1);
+  const first = spendAnyoneCanSpend(coin, ANYONE_CAN_SPEND_OUTPUT, 1_000);
+  const child = spendAnyoneCanSpend({ txid: first.getId(), vout: 0, satoshis: coin.satoshis - 1_000 }, someScript, 1_000);
+  t.equal((await chain.broadcast(first)).accepted, true);
+  t.equal((await chain.broadcast(child)).accepted, true, 'a child of it in the mempool too');
+
+  const short = spendAnyoneCanSpend(coin, someScript, 1_500);
+  t.match(await chain.broadcast(short), { accepted: false, reason: /^insufficient fee: 1500 sat does not pay the 2000 sat it replaces/ }, 'a higher feerate, but less than the fees of both it would evict');
+  const bump = spendAnyoneCanSpend(coin, someScript, 3_000);
+  t.same(await chain.broadcast(bump), { accepted: true, txid: bump.getId() }, 'paying for both and the relay: accepted');
+  t.same([await chain.status(first.getId()), await chain.status(child.getId()), await chain.status(bump.getId())], [{ state: 'unknown' }, { state: 'unknown' }, { state: 'mempool' }], 'the replaced one and its child are gone');
+  const [hash] = await chain.mine(1);
+  t.match(await chain.status(bump.getId()), { state: 'confirmed', blockHash: hash }, 'and the replacement confirms');
+
+  const coin2 = await coinbaseAt(chain, 2);
+  const out = spendAnyoneCanSpend(coin2, ANYONE_CAN_SPEND_OUTPUT, 1_000);
+  t.equal((await chain.broadcast(out)).accepted, true);
+  const badWitness = spendAnyoneCanSpend(coin2, someScript, 5_000);
+  badWitness.setWitness(0, [Uint8Array.of(0x52)]); // OP_2: not the script the output commits to
+  t.equal((await chain.broadcast(badWitness)).accepted, false, 'an invalid replacement is refused');
+  t.same(await chain.status(out.getId()), { state: 'mempool' }, 'and what it would have replaced is back in the mempool');
 });
 
 t.test('a reorg: disconnects from the tip down, then connects the new branch; the transaction returns to the mempool', async (t) => {
