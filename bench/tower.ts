@@ -30,9 +30,11 @@ import { Watchtower } from '../gateway/tower/watchtower.js';
 import { p2wpkh } from '../node/bolt3/scripts.js';
 import { Transaction } from '../node/bolt3/transaction.js';
 import { systemClock } from '../node/core/clock.js';
+import type { Logger } from '../node/core/logger.js';
 import { publicKeyOf } from '../node/core/curve.js';
 import { createAppointment } from '../node/gateway-protocol/appointment.js';
 import { towerSignerFromSecret } from '../node/gateway-protocol/receipt.js';
+import { warningsInto } from '../sim/kit/logger.js';
 import type { Figure } from './bolt3.js';
 
 const TRANSACTIONS_PER_BLOCK = 2000;
@@ -127,22 +129,21 @@ function blockMaker(setCount = 4): () => ChainBlock {
 let towersOpened = 0;
 
 /** A tower over the filled appointments, with a journal of its own (each measure starts a chain of blocks afresh). */
-function openTower(directory: string): { tower: Watchtower; close: () => Promise<void> } {
+function openTower(directory: string, logger?: Logger): { tower: Watchtower; close: () => Promise<void> } {
   const store = new AppointmentStore(join(directory, 'appointments'));
   const responses = new ResponseStore(join(directory, `responses-${process.pid}-${towersOpened++}`));
   // The scan of a block asks the chain nothing (no response is open): a chain that is not even open serves.
-  const tower = new Watchtower({ store, responses, chain: new EmbeddedChain(), clock: systemClock, signer: towerSignerFromSecret(sha256(Uint8Array.of(9))) });
+  const tower = new Watchtower({ store, responses, chain: new EmbeddedChain(), clock: systemClock, signer: towerSignerFromSecret(sha256(Uint8Array.of(9))), ...(logger && { logger }) });
   return { tower, close: async () => (await store.close(), await responses.close()) };
 }
 
 async function blocksPerSecond(count: number): Promise<number> {
   const { directory } = await filledStore(count);
   const opening = performance.now();
-  const { tower, close } = openTower(directory);
+  const warnings: string[] = [];
+  const { tower, close } = openTower(directory, warningsInto(warnings));
   console.error(`tower: opened over ${count} appointments in ${(performance.now() - opening).toFixed(0)} ms (the locator filter is rebuilt)`);
   const nextBlock = blockMaker();
-  const warnings: string[] = [];
-  tower.on('warning', (message) => warnings.push(message));
   try {
     for (let i = 0; i < 5; i++) await tower.blockConnected(nextBlock()); // warm up
     let blocks = 0;

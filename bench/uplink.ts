@@ -58,6 +58,7 @@ import { Scheduler } from '../sim/scheduler.js';
 import { SimChain } from '../sim/sim-chain.js';
 import { SimNode } from '../sim/sim-node.js';
 import { SimWallet } from '../sim/sim-wallet.js';
+import { warningsInto } from '../sim/kit/logger.js';
 import type { Figure } from './bolt3.js';
 
 const HOUR_MS = 3_600_000;
@@ -132,10 +133,9 @@ function createGateway(setup: GatewaySetup): Gateway {
   const feedStore = new FeedStore(join(directory, 'chain-feed'));
   setup.stores.push(appointments, responses, mailbox, feedStore);
   const gateway = new Gateway(
-    { key: setup.key, chain: setup.chain.tracked, appointments, responses, mailbox, feedStore, outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), clock: scheduler, randomBytes: setup.randomBytes },
+    { key: setup.key, chain: setup.chain.tracked, appointments, responses, mailbox, feedStore, outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), clock: scheduler, randomBytes: setup.randomBytes, logger: warningsInto(setup.warnings, 'gateway: ') },
     { links: setup.links },
   );
-  gateway.on('warning', (message) => setup.warnings.push(`gateway: ${message}`));
   return gateway;
 }
 
@@ -187,8 +187,8 @@ async function runMesh(close: boolean): Promise<MeshRun> {
         routes: { '*': ids.gateway },
         // Every setting of the uplink and its feed at the node's default.
         gateway: { nodeId: ids.gateway, network: 'regtest', checkpoint },
+        logger: warningsInto(warnings, `${name}: `),
         onStart: (mesh) => {
-          mesh.on('warning', (message) => warnings.push(`${name}: ${message}`));
           mesh.manager.on('event', (event) => events[name].push(event));
         },
       });

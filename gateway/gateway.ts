@@ -6,10 +6,10 @@
  * service that answers the nodes. The chain backend is a component: its
  * owner opens and closes it (an embedded bcoin on regtest, or Bitcoin Core).
  */
-import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../node/core/clock.js';
 import { InvalidInputError } from '../node/core/input.js';
+import { type Logger, childLogger, silentLogger } from '../node/core/logger.js';
 import { type NodeKey, nodeKeyFromSecret } from '../node/core/node-key.js';
 import type { RandomBytes } from '../node/core/random.js';
 import { type TowerSigner, towerSignerFromSecret } from '../node/gateway-protocol/receipt.js';
@@ -49,6 +49,8 @@ export interface GatewayComponents {
   readonly seen: SeenMessages;
   readonly clock: Clock;
   readonly randomBytes: RandomBytes;
+  /** Where every part says what it survived, each as `<part>: ...` (`link 0`, `router`, `tower`, ...); by default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface GatewayConfig {
@@ -67,11 +69,7 @@ export interface GatewayConfig {
   readonly towerHttp?: TowerHttpApiInit;
 }
 
-export interface GatewayEvents {
-  warning: [message: string];
-}
-
-export class Gateway extends EventEmitter<GatewayEvents> {
+export class Gateway {
   readonly links: readonly Link[];
   readonly router: Router;
   readonly tower: Watchtower;
@@ -88,29 +86,22 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     private readonly components: GatewayComponents,
     config: GatewayConfig,
   ) {
-    super();
     for (const name of ['key', 'chain', 'appointments', 'responses', 'mailbox', 'feedStore', 'outbox', 'seen', 'clock', 'randomBytes'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the gateway needs it');
     }
     const { key, clock, randomBytes } = components;
-    this.links = buildLinks(config.links, { nodeKey: key, clock, outbox: components.outbox, randomBytes });
-    this.links.forEach((link, index) => link.on('warning', (message) => this.emit('warning', `link ${index}: ${message}`)));
+    const logger: Logger = components.logger ?? silentLogger;
+    this.links = buildLinks(config.links, { nodeKey: key, clock, outbox: components.outbox, randomBytes, logger });
     const linkSet = new LinkSet(this.links);
     // Mail from nodes the config names has standing; any other source is a stranger with the smallest share.
     const standing = configuredStanding([...linkSet.neighbours(), ...Object.keys(config.routes ?? {}).filter((destination) => destination !== '*')]);
-    this.relay = new MailboxLink(linkSet, components.mailbox, { ownId: bytesToHex(key.nodeId), standing });
-    this.relay.on('warning', (message) => this.emit('warning', `mailbox: ${message}`));
-    this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen, clock: components.clock }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours() });
-    this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
-    this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key }, config.tower);
-    this.tower.on('warning', (message) => this.emit('warning', `tower: ${message}`));
+    this.relay = new MailboxLink(linkSet, components.mailbox, { ownId: bytesToHex(key.nodeId), standing, logger: childLogger(logger, 'mailbox') });
+    this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen, clock: components.clock, logger: childLogger(logger, 'router') }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours() });
+    this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key, logger: childLogger(logger, 'tower') }, config.tower);
     this.towerWatching = config.tower?.watch !== false;
-    this.feed = new ChainFeed({ messenger: routerMessenger(this.router), chain: components.chain, store: components.feedStore, clock }, config.feed);
-    this.feed.on('warning', (message) => this.emit('warning', `feed: ${message}`));
-    this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower, feed: this.feed });
-    this.service.on('warning', (message) => this.emit('warning', `service: ${message}`));
-    this.towerHttp = config.towerHttp && new TowerHttpApi({ tower: this.tower, store: components.appointments, gatewayId: key.nodeId, clock }, config.towerHttp);
-    this.towerHttp?.on('warning', (message) => this.emit('warning', `tower http: ${message}`));
+    this.feed = new ChainFeed({ messenger: routerMessenger(this.router), chain: components.chain, store: components.feedStore, clock, logger: childLogger(logger, 'feed') }, config.feed);
+    this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower, feed: this.feed, logger: childLogger(logger, 'service') });
+    this.towerHttp = config.towerHttp && new TowerHttpApi({ tower: this.tower, store: components.appointments, gatewayId: key.nodeId, clock, logger: childLogger(logger, 'tower http') }, config.towerHttp);
   }
 
   /** Starts the tower (it catches up with the chain) unless switched off, the service and the links. The chain must be open. */

@@ -14,7 +14,6 @@
  * channels, proves itself in each link handshake, and seals routed
  * envelopes end to end.
  */
-import { EventEmitter } from 'node:events';
 import { type LinkConfig, buildLinks, startLinks, withField } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
 import type { LinkOutbox } from '../transports/link/outbox.js';
@@ -24,7 +23,7 @@ import { Router } from '../transports/router/router.js';
 import type { SeenMessages } from '../transports/router/seen-messages.js';
 import { type Broadcaster, ChannelManager, type ChannelManagerInit, type FundingWallet } from './channel/manager.js';
 import type { Clock } from './core/clock.js';
-import type { Logger } from './core/logger.js';
+import { type Logger, childLogger, silentLogger } from './core/logger.js';
 import { InvalidInputError } from './core/input.js';
 import type { RandomBytes } from './core/random.js';
 import type { Signer } from './keys/signer.js';
@@ -49,7 +48,11 @@ export interface MeshNodeComponents {
   readonly broadcaster?: Broadcaster;
   readonly clock: Clock;
   readonly randomBytes: RandomBytes;
-  /** Where the channels say what they do on chain (claims, bumps, closes); by default nowhere. */
+  /**
+   * Where every layer says what it does or survived, by default nowhere:
+   * each logs as `<layer>: ...` (`link 0`, `router`, `uplink`, and
+   * `channels` for what the channels do on chain: claims, bumps, closes).
+   */
   readonly logger?: Logger;
 }
 
@@ -79,15 +82,10 @@ export interface MeshNodeConfig {
   readonly gateway?: GatewayConfig;
 }
 
-export interface MeshNodeEvents {
-  /** Something a layer survived (a bad frame, a broker lost, a listener that threw); for logs. */
-  warning: [message: string];
-}
-
 export type { LinkConfig, LinkTiming, NeighbourConfig } from '../transports/config/link-config.js';
 export { LinkStartError } from '../transports/config/link-config.js';
 
-export class MeshNode extends EventEmitter<MeshNodeEvents> {
+export class MeshNode {
   readonly manager: ChannelManager;
   readonly router: Router;
   readonly links: readonly Link[];
@@ -98,13 +96,13 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
   private undeliver: (() => void) | undefined;
   private running = false;
   private readonly clock: Clock;
+  private readonly logger: Logger;
   /** The last tip the gateway's feed brought, and when: the base of the height estimate. */
   private lastTip = { height: 0, at: 0 };
   private cancelEstimate: (() => void) | undefined;
 
   /** Builds every layer; opens nothing. A config that does not hold together is an `InvalidInputError` naming the field. */
   constructor(components: MeshNodeComponents, config: MeshNodeConfig) {
-    super();
     for (const name of ['signer', 'persister', 'outbox', 'seen', 'wallet', 'clock', 'randomBytes'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the mesh node needs it');
     }
@@ -112,13 +110,12 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     const { signer, outbox, clock, randomBytes } = components;
     this.clock = clock;
     this.outbox = outbox;
-    this.links = buildLinks(config.links, { nodeKey: signer, clock, outbox, randomBytes });
-    this.links.forEach((link, index) => link.on('warning', (message) => this.emit('warning', `link ${index}: ${message}`)));
+    const logger = (this.logger = components.logger ?? silentLogger);
+    this.links = buildLinks(config.links, { nodeKey: signer, clock, outbox, randomBytes, logger });
     this.linkSet = new LinkSet(this.links);
     const routes = config.routes ?? {};
     // What the gateway sends through us (it may be no neighbour, and no entry of the table) has standing with the relay bounds.
-    this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen, clock }, { routes, neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit, ...(config.gateway && { knownSources: [config.gateway.nodeId] }) });
-    this.router.on('warning', (message) => this.emit('warning', `router: ${message}`));
+    this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen, clock, logger: childLogger(logger, 'router') }, { routes, neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit, ...(config.gateway && { knownSources: [config.gateway.nodeId] }) });
     const broadcaster: Broadcaster = components.broadcaster ?? { broadcast: (tx) => this.uplink!.broadcast(tx) };
     // The uplink is built after the manager (it needs it): the manager's watches reach its feed through this.
     const chainFilter: ChainFilter = {
@@ -126,7 +123,7 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
       watchOutput: (outpoint) => this.uplink?.feed.watchOutput(outpoint),
     };
     this.manager = new ChannelManager(
-      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), ...(components.logger && { logger: components.logger }) },
+      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), logger: childLogger(logger, 'channels') },
       { ...config.channels, routes },
     );
     this.uplink = config.gateway && this.createUplink(components, config.gateway);
@@ -150,11 +147,10 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
       'gateway',
       () =>
         new Uplink(
-          { messenger: routerMessenger(this.router), manager: this.manager, headerChain, store: components.persister, clock: components.clock, randomBytes: components.randomBytes, nodeId: components.signer.nodeId },
+          { messenger: routerMessenger(this.router), manager: this.manager, headerChain, store: components.persister, clock: components.clock, randomBytes: components.randomBytes, nodeId: components.signer.nodeId, logger: childLogger(this.logger, 'uplink') },
           { gatewayId: gateway.nodeId, ...(gateway.pollIntervalMs !== undefined && { pollIntervalMs: gateway.pollIntervalMs }), ...(gateway.feed && { feed: gateway.feed }) },
         ),
     );
-    uplink.on('warning', (message) => this.emit('warning', `uplink: ${message}`));
     return uplink;
   }
 
@@ -181,7 +177,7 @@ export class MeshNode extends EventEmitter<MeshNodeEvents> {
     }
     const known = new Set(this.linkSet.neighbours());
     for (const peer of this.outbox.peersWithPending()) {
-      if (!known.has(peer)) this.emit('warning', `the outbox holds messages for ${peer}, which is on no link: they wait until it is configured again`);
+      if (!known.has(peer)) this.logger.log('warn', `the outbox holds messages for ${peer}, which is on no link: they wait until it is configured again`);
     }
     try {
       await startLinks(this.links);

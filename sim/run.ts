@@ -36,6 +36,7 @@ import { AppointmentStore } from '../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../gateway/tower/response-store.js';
 import { ChannelManager, type ManagerEvent } from '../node/channel/manager.js';
 import { channelPolicy, delaysFor } from '../node/channel/policy.js';
+import type { Logger } from '../node/core/logger.js';
 import { SeedSigner } from '../node/keys/signer.js';
 import type { LinkConfig, MeshNode } from '../node/mesh-node.js';
 import { MemoryPersister } from '../node/persist/persister.js';
@@ -211,6 +212,7 @@ class SimRun {
           seen: new MemorySeenMessages(),
           clock: this.scheduler,
           randomBytes: this.random.fork(`gateway start ${gatewayStarts++}`).bytes,
+          logger: this.warningsOf('gateway'),
         },
         { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}) },
       );
@@ -304,13 +306,13 @@ class SimRun {
         links: this.nodeLinks(name),
         routes: this.idRoutes(this.routes[name] ?? {}),
         gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint, pollIntervalMs: settings.pollIntervalMs },
+        logger: this.warningsOf(name),
         onStart: (mesh) => this.listen(name, mesh),
       });
       this.nodes.set(name, node);
       this.openChannels.set(name, new Set());
     }
     this.gateway = this.makeGateway();
-    this.gateway.on('warning', (message) => this.warn('gateway', message));
     await this.gateway.start();
     for (const node of this.nodes.values()) await node.start();
   }
@@ -337,13 +339,17 @@ class SimRun {
   // ---- what the nodes say -------------------------------------------------------------
 
   private listen(name: string, mesh: MeshNode): void {
-    mesh.on('warning', (message) => this.warn(name, message));
     mesh.manager.on('event', (event) => this.onManagerEvent(name, event));
     mesh.uplink?.on('breach', () => this.recorder.count('breachAlertsReceived'));
     mesh.uplink?.on('broadcast', (outcome) => {
       this.recorder.count(outcome.accepted ? 'broadcastsAccepted' : 'broadcastsRefused');
       this.scheduler.log('broadcast', `${name} ${outcome.accepted ? 'accepted' : `refused: ${outcome.reason}`}`);
     });
+  }
+
+  /** What `who`'s components log as warnings, counted; a node's `channels: ` lines (claims, closes) are not warnings. */
+  private warningsOf(who: string): Logger {
+    return { log: (level, message) => void ((level === 'warn' || level === 'error') && !message.startsWith('channels: ') && this.warn(who, message)) };
   }
 
   private warn(who: string, message: string): void {
@@ -640,7 +646,6 @@ class SimRun {
     this.scheduler.at(this.scheduler.now() + durationMs, 'gateway back', async () => {
       if (--this.gatewayOutages > 0) return;
       this.gateway = this.makeGateway();
-      this.gateway.on('warning', (message) => this.warn('gateway', message));
       this.medium.nodeUp(GATEWAY);
       await this.gateway.start();
       if (this.towerOutages > 0) await this.gateway.tower.stop(); // the tower's own outage is not over

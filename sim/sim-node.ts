@@ -10,6 +10,7 @@
  */
 import type { ChannelManagerInit } from '../node/channel/manager.js';
 import type { Clock } from '../node/core/clock.js';
+import type { Logger } from '../node/core/logger.js';
 import type { SeedSigner } from '../node/keys/signer.js';
 import { type GatewayConfig, type LinkConfig, MeshNode } from '../node/mesh-node.js';
 import { MemoryPersister } from '../node/persist/persister.js';
@@ -30,6 +31,8 @@ export interface SimNodeInit {
   readonly links: readonly LinkConfig[];
   readonly routes: Readonly<Record<string, string>>;
   readonly gateway: GatewayConfig | undefined;
+  /** Where each MeshNode it starts logs. */
+  readonly logger?: Logger;
   /** Called with each `MeshNode` made, before it starts: listeners go on here. */
   readonly onStart: (mesh: MeshNode) => void;
 }
@@ -53,9 +56,9 @@ export class SimNode {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const { signer, wallet, clock, random, channels, links, routes, gateway } = this.init;
+    const { signer, wallet, clock, random, channels, links, routes, gateway, logger } = this.init;
     const mesh = new MeshNode(
-      { signer, persister: this.persister, outbox: this.outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes: random.fork(`start ${this.starts++}`).bytes },
+      { signer, persister: this.persister, outbox: this.outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes: random.fork(`start ${this.starts++}`).bytes, ...(logger && { logger }) },
       { channels, links, routes, ...(gateway && { gateway }) },
     );
     this.init.onStart(mesh);

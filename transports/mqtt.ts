@@ -20,12 +20,15 @@
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { InvalidInputError } from '../node/core/input.js';
+import { type Logger, silentLogger } from '../node/core/logger.js';
 import { TransportError, type Transport, type TransportEvents } from './transport.js';
 
 /** Node names are topic levels and travel in every message: short, and none of MQTT's `/ + #`. */
 export const MQTT_NODE_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface MqttTransportOptions {
+  /** Where what the transport survives (a broker lost, a malformed message) is told. */
+  logger?: Logger;
   /** The broker, e.g. mqtt://broker.example:1883 or mqtts://... for TLS. */
   url: string;
   /** This node's address on the broker: its topic and, with the prefix, its client id. */
@@ -89,6 +92,7 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
   readonly topicPrefix: string;
   readonly stats: MqttTransportStats = { frames: 0, malformed: 0 };
   private readonly options: MqttTransportOptions;
+  private readonly logger: Logger;
   private client: MqttClient | undefined;
   private linkUp = false;
   /** Sends waiting for the broker's PUBACK; `close` rejects them, since the client will not. */
@@ -97,6 +101,7 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
   constructor(options: MqttTransportOptions) {
     super();
     this.options = options;
+    this.logger = options.logger ?? silentLogger;
     this.nodeName = checkNodeName('nodeName', options.nodeName);
     this.topicPrefix = options.topicPrefix ?? 'lnmesh';
     if (!/^[^+#\u0000]{1,200}$/.test(this.topicPrefix) || this.topicPrefix.startsWith('/') || this.topicPrefix.endsWith('/')) {
@@ -139,7 +144,7 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
     let failFirstAttempt: ((reason: string) => void) | undefined;
     client.on('error', (error) => {
       if (failFirstAttempt) failFirstAttempt(error.message);
-      else this.emit('warning', `MQTT broker at ${broker}: ${error.message}`);
+      else this.logger.log('warn', `MQTT broker at ${broker}: ${error.message}`);
     });
     client.on('close', () => {
       if (failFirstAttempt) failFirstAttempt('the connection closed before the broker accepted it');
@@ -165,7 +170,7 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
       if (this.client !== client) return;
       this.setLink(true);
       // The broker may have lost our session (restarted without persistence): subscribing again is harmless if not.
-      this.subscribe(client).catch((error: Error) => this.emit('warning', `MQTT broker at ${broker}: ${error.message}`));
+      this.subscribe(client).catch((error: Error) => this.logger.log('warn', `MQTT broker at ${broker}: ${error.message}`));
     });
   }
 
@@ -222,7 +227,7 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
     const decoded = decodeMqttMessage(payload, this.mtu);
     if ('malformed' in decoded) {
       this.stats.malformed++;
-      this.emit('warning', `dropped an MQTT message on ${topic}: ${decoded.malformed}`);
+      this.logger.log('warn', `dropped an MQTT message on ${topic}: ${decoded.malformed}`);
       return;
     }
     this.stats.frames++;

@@ -23,8 +23,6 @@ export interface TransportEvents {
   frame: [frame: Uint8Array, from: string | undefined];
   /** The medium came up (`true`) or went down (`false`): a broker lost, a port unplugged. */
   link: [up: boolean];
-  /** Something went wrong that the transport survives (a corrupt frame, a reconnect); for logs and counters. */
-  warning: [message: string];
 }
 
 export interface Transport extends EventEmitter<TransportEvents> {

@@ -45,8 +45,6 @@ export interface ChainSourceEvents {
   connect: [block: ChainBlock];
   disconnect: [block: ChainBlock];
   transaction: [tx: Transaction];
-  /** Something the backend survived (a lost RPC connection, a retried poll); for logs. */
-  warning: [message: string];
 }
 
 export interface ChainSource extends EventEmitter<ChainSourceEvents> {

@@ -5,12 +5,13 @@
  * blocks that left the best chain (tip first) and then the new ones (in
  * order); a poll of the mempool's txids tells the transactions that entered
  * it. A poll that fails (the server restarts, the network drops) is retried
- * at the next tick; the loss and the recovery are told as warnings.
+ * at the next tick; the loss and the recovery are logged as warnings.
  */
 import { EventEmitter } from 'node:events';
 import { Block } from 'bitcoinjs-lib';
 import { type Clock, systemClock } from '../../node/core/clock.js';
 import { checkInteger } from '../../node/core/input.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { Transaction, checkTxid } from '../../node/bolt3/transaction.js';
 import { MAX_BLOCK_BYTES, decodeBlock } from './block-decoding.js';
 import type { BroadcastResult, ChainBlock, ChainSource, ChainSourceEvents, ChainTip, TransactionStatus } from './chain-source.js';
@@ -22,6 +23,8 @@ export interface CoreRpcChainOptions {
   readonly url: string;
   readonly credentials: RpcCredentials;
   readonly clock?: Clock;
+  /** Where what the backend survives (a lost RPC server, a reorg deeper than tracked) is told. Default nowhere. */
+  readonly logger?: Logger;
   /** How often to ask for a new tip and new mempool transactions; default 2,000 ms. */
   readonly pollIntervalMs?: number;
   /**
@@ -49,6 +52,7 @@ const MAX_MEMPOOL_TXIDS = 5_000_000;
 export class CoreRpcChain extends EventEmitter<ChainSourceEvents> implements ChainSource {
   private readonly rpc: JsonRpcClient;
   private readonly clock: Clock;
+  private readonly logger: Logger;
   private readonly pollIntervalMs: number;
   private readonly watchMempool: boolean;
   private readonly trackedBlocks: number;
@@ -66,6 +70,7 @@ export class CoreRpcChain extends EventEmitter<ChainSourceEvents> implements Cha
   constructor(options: CoreRpcChainOptions) {
     super();
     this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
     this.rpc = new JsonRpcClient({ url: options.url, credentials: options.credentials, clock: this.clock, timeoutMs: options.requestTimeoutMs });
     this.pollIntervalMs = checkInteger('pollIntervalMs', options.pollIntervalMs ?? 2_000, 1, 2 ** 31 - 1);
     this.trackedBlocks = checkInteger('trackedBlocks', options.trackedBlocks ?? 32, 1, 10_000);
@@ -207,12 +212,12 @@ export class CoreRpcChain extends EventEmitter<ChainSourceEvents> implements Cha
     this.cancelPoll = this.clock.setTimer(this.pollIntervalMs, () => {
       this.sync().then(
         () => {
-          if (this.failedPolls > 0) this.emit('warning', `the Bitcoin RPC server at ${this.url} answers again, after ${this.failedPolls} failed poll(s)`);
+          if (this.failedPolls > 0) this.logger.log('warn', `the Bitcoin RPC server at ${this.url} answers again, after ${this.failedPolls} failed poll(s)`);
           this.failedPolls = 0;
         },
         (error: Error) => {
           if (!this.opened) return;
-          if (this.failedPolls++ === 0) this.emit('warning', `poll failed, retrying every ${this.pollIntervalMs} ms: ${error.message}`);
+          if (this.failedPolls++ === 0) this.logger.log('warn', `poll failed, retrying every ${this.pollIntervalMs} ms: ${error.message}`);
         },
       ).finally(() => {
         // Not after close, nor twice after a close and a new open.
@@ -238,7 +243,7 @@ export class CoreRpcChain extends EventEmitter<ChainSourceEvents> implements Cha
       const ours = this.recent.at(forkHeight);
       if (!ours) {
         if (!this.recent.tip) break;
-        this.emit('warning', `a reorg deeper than the ${this.recent.capacity} blocks tracked: blocks below height ${forkHeight + 1} that left the best chain are not told`);
+        this.logger.log('warn', `a reorg deeper than the ${this.recent.capacity} blocks tracked: blocks below height ${forkHeight + 1} that left the best chain are not told`);
         break;
       }
       if ((await this.hashAt(forkHeight)) === ours.hash) break;
@@ -251,7 +256,7 @@ export class CoreRpcChain extends EventEmitter<ChainSourceEvents> implements Cha
         block = await this.fetchBlock(leaving.hash, leaving.height);
       } catch (error) {
         if (!(error instanceof RpcCallError)) throw error;
-        this.emit('warning', `block ${leaving.hash} at ${leaving.height} left the best chain, but the server no longer serves it (${error.rpcMessage}): its disconnect is not told`);
+        this.logger.log('warn', `block ${leaving.hash} at ${leaving.height} left the best chain, but the server no longer serves it (${error.rpcMessage}): its disconnect is not told`);
       }
       this.recent.popTip();
       if (block) this.emit('disconnect', block);

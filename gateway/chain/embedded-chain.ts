@@ -11,6 +11,7 @@ import bcoin from 'bcoin';
 import type { Clock } from '../../node/core/clock.js';
 import { MIN_FEERATE_PER_KW } from '../../node/core/bolt-limits.js';
 import { InvalidInputError, checkInteger } from '../../node/core/input.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { Transaction, checkTxid } from '../../node/bolt3/transaction.js';
 import { decodeBlock } from './block-decoding.js';
 import type { BroadcastResult, ChainBlock, ChainSource, ChainSourceEvents, ChainTip, TransactionStatus } from './chain-source.js';
@@ -47,6 +48,8 @@ export interface EmbeddedChainOptions {
    * of one network with different clocks in one process would share it.
    */
   readonly clock?: Clock;
+  /** Where what the chain survives (bcoin's errors, a listener that threw) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 /** The regtest fallback feerate: Lightning's floor, just above 1 sat/vB. */
@@ -63,9 +66,11 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
   private miner: RegtestMiner | undefined;
   private rpcPort: number | undefined;
   private restoreTime: (() => void) | undefined;
+  private readonly logger: Logger;
 
   constructor(private readonly options: EmbeddedChainOptions = {}) {
     super();
+    this.logger = options.logger ?? silentLogger;
     this.network = options.network ?? 'regtest';
     if (!['regtest', 'testnet', 'main', 'simnet'].includes(this.network)) {
       throw new InvalidInputError('network', `expected regtest, testnet, main or simnet, got ${String(this.network)}`);
@@ -116,7 +121,7 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     this.node = node;
     this.rpcPort = node.http.http.address().port;
     if (this.network === 'regtest') {
-      this.miner = new RegtestMiner(node, this.options.coinbaseScript ?? ANYONE_CAN_SPEND_OUTPUT, (message) => this.emit('warning', message));
+      this.miner = new RegtestMiner(node, this.options.coinbaseScript ?? ANYONE_CAN_SPEND_OUTPUT, (message) => this.logger.log('warn', message));
     }
   }
 
@@ -219,7 +224,7 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     node.chain.on('reorganize', () => this.reinsert(node, beforeReorg.splice(0)));
     node.mempool.on('tx', (tx: any) => this.emitSafely('transaction', Transaction.fromBuffer(tx.toRaw())));
     // bcoin reports what it survived as 'error' events; without a listener they would throw.
-    node.on('error', (error: Error) => this.emitSafely('warning', `bcoin: ${error.message}`));
+    node.on('error', (error: Error) => this.logger.log('warn', `bcoin: ${error.message}`));
   }
 
   /**
@@ -245,17 +250,17 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
       try {
         await node.mempool.insertTX(tx, -1);
       } catch (error) {
-        if ((error as { type?: string }).type !== 'VerifyError') this.emitSafely('warning', `could not return ${tx.txid()} to the mempool: ${(error as Error).message}`);
+        if ((error as { type?: string }).type !== 'VerifyError') this.logger.log('warn', `could not return ${tx.txid()} to the mempool: ${(error as Error).message}`);
       }
     }
   }
 
-  /** A listener that throws must not break bcoin's block processing: what it threw becomes a warning. */
+  /** A listener that throws must not break bcoin's block processing: what it threw is logged as a warning. */
   private emitSafely<E extends keyof ChainSourceEvents>(event: E, ...args: ChainSourceEvents[E]): void {
     try {
       this.emit(event, ...(args as any));
     } catch (error) {
-      if (event !== 'warning') this.emitSafely('warning', `a '${event}' listener threw: ${(error as Error).message}`);
+      this.logger.log('warn', `a '${event}' listener threw: ${(error as Error).message}`);
     }
   }
 

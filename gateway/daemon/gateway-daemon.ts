@@ -11,8 +11,9 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Clock, systemClock } from '../../node/core/clock.js';
+import type { Logger as ComponentLogger } from '../../node/core/logger.js';
 import { DaemonHost } from '../../node/daemon/daemon-host.js';
-import type { Logger } from '../../node/daemon/logger.js';
+import { type Logger, componentLogger } from '../../node/daemon/logger.js';
 import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
@@ -74,11 +75,10 @@ export class GatewayDaemon {
     const { logger } = options;
     const clock = options.clock ?? systemClock;
     const key = gatewayKeyFromSecret(readSeedFile(config.keyFile));
-    const chain = GatewayDaemon.chainFor(config);
+    const chain = GatewayDaemon.chainFor(config, componentLogger(logger, 'chain'));
     logger.info({ backend: config.chain.backend, network: config.network }, 'opening the chain');
     await chain.open();
     host.open(chain);
-    chain.on('warning', (message) => logger.warn({ component: 'chain' }, message));
     let regtest: GatewayDaemonParts['regtest'];
     if (chain instanceof EmbeddedChain && config.network === 'regtest') {
       if (config.regtest.mineOnStart) await mineToSegwit(chain);
@@ -92,25 +92,24 @@ export class GatewayDaemon {
     const seen = host.open(new LmdbSeenMessages(join(config.dataDir, 'seen'), clock));
     const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
     const gateway = new Gateway(
-      { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes },
+      { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway') },
       { links: config.links, routes: config.routes, tower: config.tower },
     );
     return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
   }
 
-  private static chainFor(config: GatewayDaemonConfig): ChainSource {
+  private static chainFor(config: GatewayDaemonConfig, logger: ComponentLogger): ChainSource {
     if (config.chain.backend === 'core') {
       const { url, username, password, pollIntervalMs } = config.chain;
-      return new CoreRpcChain({ url, credentials: { user: username, password }, ...(pollIntervalMs !== undefined && { pollIntervalMs }) });
+      return new CoreRpcChain({ url, credentials: { user: username, password }, ...(pollIntervalMs !== undefined && { pollIntervalMs }), logger });
     }
     const network = BCOIN_NETWORKS[config.network];
     if (!network) throw new GatewayDaemonError(`the embedded chain does not run ${config.network}: use chain.backend core (Bitcoin Core)`);
-    return new EmbeddedChain({ network, dataDirectory: join(config.dataDir, 'chain') });
+    return new EmbeddedChain({ network, dataDirectory: join(config.dataDir, 'chain'), logger });
   }
 
   private static log(parts: GatewayDaemonParts): void {
     const { gateway, logger } = parts;
-    gateway.on('warning', (message) => logger.warn(message));
     gateway.tower.on('response', (record) => logger.info({ breachTxid: record.breachTxid, state: record.state }, 'watchtower response'));
     gateway.links.forEach((link, index) => link.on('peer', (peer, up) => logger.info({ link: index, peer }, up ? 'neighbour up' : 'neighbour down')));
     parts.chain.on('connect', (block) => logger.debug({ height: block.height }, 'block connected'));

@@ -34,6 +34,7 @@ import { merkleProof } from '../../node/chain/merkle.js';
 import type { Messenger } from '../../node/core/messenger.js';
 import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError, checkInteger } from '../../node/core/input.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import {
   type FeedMatch,
   type GatewayMessage,
@@ -52,6 +53,8 @@ export interface ChainFeedComponents {
   readonly chain: ChainSource;
   readonly store: FeedStore;
   readonly clock: Clock;
+  /** Where what the feed survives (a push not sent, a failed round) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface ChainFeedInit {
@@ -75,7 +78,6 @@ export interface ChainFeedInit {
 export interface ChainFeedEvents {
   /** A push went to a node: the blocks it covers and how many transactions matched. */
   pushed: [nodeId: string, fromHeight: number, toHeight: number, matches: number];
-  warning: [message: string];
 }
 
 /** The wait before a push is sent again doubles with each unanswered one, this many times at most. */
@@ -134,6 +136,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     transaction: (tx: Transaction) => this.enqueue(async () => this.announce(tx)),
   };
   private started = false;
+  private readonly logger: Logger;
 
   constructor(
     private readonly components: ChainFeedComponents,
@@ -143,6 +146,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     for (const name of ['messenger', 'chain', 'store', 'clock'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the chain feed needs it');
     }
+    this.logger = components.logger ?? silentLogger;
     this.maxWatchesPerNode = checkInteger('maxWatchesPerNode', init.maxWatchesPerNode ?? 4096, 1, 1_000_000);
     this.maxWatches = checkInteger('maxWatches', init.maxWatches ?? 1_000_000, 1, 100_000_000);
     this.resendAfterMs = checkInteger('resendAfterMs', init.resendAfterMs ?? 6 * 3_600_000, 1, 30 * 86_400_000);
@@ -467,7 +471,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     try {
       this.components.messenger.send(nodeId, encodeGatewayMessage(message));
     } catch (error) {
-      this.emit('warning', `a ${message.type} for ${nodeId} could not be sent: ${(error as Error).message}`);
+      this.logger.log('warn', `a ${message.type} for ${nodeId} could not be sent: ${(error as Error).message}`);
     }
   }
 
@@ -479,7 +483,7 @@ export class ChainFeed extends EventEmitter<ChainFeedEvents> {
     const result = this.queue.then(work);
     this.queue = result.then(
       () => undefined,
-      (error) => void this.emit('warning', `chain feed: ${(error as Error).stack ?? error}`),
+      (error) => void this.logger.log('warn', `chain feed: ${(error as Error).stack ?? error}`),
     );
     return result;
   }

@@ -17,6 +17,7 @@
  * the messages it has seen; channel messages carry sequences).
  */
 import { EventEmitter } from 'node:events';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import type { QueuedFigures } from '../../transports/router/relay-ledger.js';
 import type { RouterLink } from '../../transports/router/router.js';
 import { EnvelopeDecodeError, decodeEnvelope } from '../../transports/router/envelope.js';
@@ -44,6 +45,8 @@ export interface MailboxLinkInit {
   readonly ownId?: string;
   /** Who has standing; without it, every source does (the mailbox still bounds each). */
   readonly standing?: SourceStanding;
+  /** Where what the mailbox survives (mail that could not be handed on) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 /** What the mailbox needs of the links: a `LinkSet` is one. */
@@ -62,12 +65,12 @@ export interface MailboxInnerLink {
 
 export interface MailboxLinkEvents {
   message: [peer: string, message: Uint8Array, seq: number];
-  warning: [message: string];
 }
 
 export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements RouterLink {
   /** Messages put in the mailbox, and handed on from it. */
   readonly counters = { mailed: 0, handedOn: 0 };
+  private readonly logger: Logger;
   private readonly forward = (peer: string, message: Uint8Array, seq: number) => this.emit('message', peer, message, seq);
   private readonly onPeer = (peer: string, up: boolean) => {
     if (up) this.handOn(peer);
@@ -79,6 +82,7 @@ export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements Rout
     private readonly init: MailboxLinkInit = {},
   ) {
     super();
+    this.logger = init.logger ?? silentLogger;
     inner.on('message', this.forward);
     inner.on('peer', this.onPeer);
   }
@@ -128,7 +132,7 @@ export class MailboxLink extends EventEmitter<MailboxLinkEvents> implements Rout
       try {
         this.inner.send(id, message);
       } catch (error) {
-        this.emit('warning', `handing mail on to ${id} failed, it stays in the mailbox: ${(error as Error).message}`);
+        this.logger.log('warn', `handing mail on to ${id} failed, it stays in the mailbox: ${(error as Error).message}`);
         return;
       }
       this.mailbox.remove(id, mailId);

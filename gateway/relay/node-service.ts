@@ -16,6 +16,7 @@ import { hashToHex } from '../../node/chain/block-header.js';
 import { merkleProof } from '../../node/chain/merkle.js';
 import type { Messenger } from '../../node/core/messenger.js';
 import { InvalidInputError } from '../../node/core/input.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import type { SignedBreachAlert } from '../../node/gateway-protocol/alert.js';
 import { DecodeError } from '../../node/core/cbor.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../node/gateway-protocol/gateway-messages.js';
@@ -30,12 +31,13 @@ export interface NodeServiceComponents {
   readonly tower: Pick<Watchtower, 'submit' | 'dropTag' | 'watchFunding' | 'on' | 'off'>;
   /** The chain feed (watches, acknowledgements, pushes); without it, nodes can only ask (headers, proofs). */
   readonly feed?: Pick<ChainFeed, 'watch' | 'unwatch' | 'acknowledge'>;
+  /** Where what the service survives (a malformed request, an answer not sent) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface NodeServiceEvents {
   /** A request served or refused, for logs and counters. */
   served: [nodeId: string, type: string, outcome: 'answered' | 'refused'];
-  warning: [message: string];
 }
 
 export class NodeService extends EventEmitter<NodeServiceEvents> {
@@ -44,8 +46,11 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
     this.components.messenger.send(bytesToHex(alert.nodeId), encodeGatewayMessage(message));
   };
 
+  private readonly logger: Logger;
+
   constructor(private readonly components: NodeServiceComponents) {
     super();
+    this.logger = components?.logger ?? silentLogger;
     for (const name of ['messenger', 'chain', 'tower'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the node service needs it');
     }
@@ -66,11 +71,11 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
     try {
       message = decodeGatewayMessage(bytes);
     } catch (error) {
-      if (error instanceof DecodeError) return void this.emit('warning', `a malformed message from ${nodeId}: ${error.message}`);
-      return void this.emit('warning', `a message from ${nodeId} met an internal error: ${(error as Error).stack ?? error}`);
+      if (error instanceof DecodeError) return void this.logger.log('warn', `a malformed message from ${nodeId}: ${error.message}`);
+      return void this.logger.log('warn', `a message from ${nodeId} met an internal error: ${(error as Error).stack ?? error}`);
     }
     if (message.type === 'feed_ack' && this.components.feed) {
-      await this.components.feed.acknowledge(nodeId, message).catch((error) => this.emit('warning', `a feed_ack from ${nodeId}: ${(error as Error).message}`));
+      await this.components.feed.acknowledge(nodeId, message).catch((error) => this.logger.log('warn', `a feed_ack from ${nodeId}: ${(error as Error).message}`));
       return void this.emit('served', nodeId, message.type, 'answered');
     }
     if (message.type === 'unknown' || !('requestId' in message)) return;
@@ -155,7 +160,7 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
     try {
       this.components.messenger.send(nodeId, encodeGatewayMessage(message));
     } catch (error) {
-      this.emit('warning', `an answer to ${nodeId} could not be sent: ${(error as Error).message}`);
+      this.logger.log('warn', `an answer to ${nodeId} could not be sent: ${(error as Error).message}`);
     }
   }
 }

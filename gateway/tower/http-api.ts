@@ -50,6 +50,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError, checkInteger } from '../../node/core/input.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { checkPublicKey } from '../../node/core/curve.js';
 import { parseAppointmentsRequest, parseDropTagRequest, verifyAppointmentsRequest, verifyDropTagRequest } from '../../node/gateway-protocol/http-request.js';
 import { MAX_GATEWAY_MESSAGE_BYTES } from '../../node/gateway-protocol/gateway-messages.js';
@@ -65,6 +66,8 @@ export interface TowerHttpApiComponents {
   readonly gatewayId: Uint8Array;
   /** The time requests' `signedAt` is checked against. */
   readonly clock: Clock;
+  /** Where what the API survives (a server error, an internal error behind a 500) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface TowerHttpApiInit {
@@ -120,8 +123,6 @@ export interface TowerHttpLoad {
 export interface TowerHttpApiEvents {
   /** A request answered, for logs and counters. */
   served: [method: string, path: string, status: number];
-  /** Something the API survived (an internal error behind a 500); for logs. */
-  warning: [message: string];
 }
 
 export const DEFAULT_TOWER_HTTP_PORT = 9815;
@@ -169,6 +170,7 @@ export class TowerHttpApi extends EventEmitter<TowerHttpApiEvents> {
   private readonly buffered: ByteBudget;
   private connections = 0;
   private refusedConnections = 0;
+  private readonly logger: Logger;
 
   constructor(
     private readonly components: TowerHttpApiComponents,
@@ -178,6 +180,7 @@ export class TowerHttpApi extends EventEmitter<TowerHttpApiEvents> {
     for (const name of ['tower', 'store', 'gatewayId', 'clock'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the tower HTTP API needs it');
     }
+    this.logger = components.logger ?? silentLogger;
     checkPublicKey('gatewayId', components.gatewayId);
     this.host = init.host ?? '127.0.0.1';
     if (typeof this.host !== 'string' || this.host.length === 0) throw new InvalidInputError('host', 'expected a host name or address');
@@ -216,7 +219,7 @@ export class TowerHttpApi extends EventEmitter<TowerHttpApiEvents> {
       server.once('error', (error) => reject(new TowerHttpApiError(`the tower HTTP API cannot listen on ${this.host}:${this.requestedPort}: ${error.message}`)));
       server.listen(this.requestedPort, this.host, () => resolve());
     });
-    server.on('error', (error) => this.emit('warning', `the tower HTTP API: ${error.message}`));
+    server.on('error', (error) => this.logger.log('warn', `the tower HTTP API: ${error.message}`));
     this.server = server;
   }
 
@@ -320,7 +323,7 @@ export class TowerHttpApi extends EventEmitter<TowerHttpApiEvents> {
     if (error instanceof TowerFullError) {
       return { status: 507, body: { error: error.message, nodeId: error.nodeId, pool: error.pool, held: error.held, adding: error.adding, limits: error.limits } };
     }
-    this.emit('warning', `a request to the tower HTTP API met an internal error: ${(error as Error)?.stack ?? String(error)}`);
+    this.logger.log('warn', `a request to the tower HTTP API met an internal error: ${(error as Error)?.stack ?? String(error)}`);
     return { status: 500, body: { error: 'internal error; the tower logged it' } };
   }
 }

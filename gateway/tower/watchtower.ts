@@ -24,6 +24,7 @@ import { hash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../node/core/clock.js';
 import { checkArray, checkInteger } from '../../node/core/input.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import type { Outpoint, Transaction } from '../../node/bolt3/transaction.js';
 import type { SignedBreachAlert } from '../../node/gateway-protocol/alert.js';
 import { LOCATOR_LENGTH } from '../../node/gateway-protocol/appointment.js';
@@ -44,6 +45,8 @@ export interface WatchtowerComponents {
   readonly clock: Clock;
   /** The gateway's key: it signs receipts and alerts. */
   readonly signer: TowerSigner;
+  /** Where what the tower survives (a refused broadcast, a failing backend) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface WatchtowerInit {
@@ -76,8 +79,6 @@ export interface WatchtowerEvents {
   response: [record: ResponseRecord];
   /** A tag's appointments were dropped because its funding output's spend is buried. */
   retired: [tag: RetiredTag];
-  /** Something the tower survived (a refused broadcast, a failing backend); for logs. */
-  warning: [message: string];
 }
 
 /** A component was not given. */
@@ -101,6 +102,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
     transaction: (tx: Transaction) => void this.transactionSeen(tx),
   };
   private started = false;
+  private readonly logger: Logger;
 
   constructor(
     private readonly components: WatchtowerComponents,
@@ -110,6 +112,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
     for (const name of ['store', 'responses', 'chain', 'clock', 'signer'] as const) {
       if (!components?.[name]) throw new WatchtowerConfigError(`the watchtower needs a ${name}`);
     }
+    this.logger = components.logger ?? silentLogger;
     this.justiceBuriedDepth = checkInteger('justiceBuriedDepth', init.justiceBuriedDepth ?? 100, 1, 10_000);
     this.fundingBuriedDepth = checkInteger('fundingBuriedDepth', init.fundingBuriedDepth ?? 100, 1, 10_000);
     this.locatorCacheBlocks = checkInteger('locatorCacheBlocks', init.locatorCacheBlocks ?? DEFAULT_LOCATOR_CACHE_BLOCKS, 0, MAX_LOCATOR_CACHE_BLOCKS);
@@ -120,7 +123,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
         // Nobody listening (the relay not started yet): not delivered; it goes again at the next block.
         if (!this.emit('alert', alert)) throw new Error('no listener takes alerts yet');
       },
-      warning: (message) => this.emit('warning', message),
+      warning: (message) => this.logger.log('warn', message),
     });
     this.retention = new FundingRetention(components.store, this.fundingBuriedDepth);
   }
@@ -148,7 +151,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
       try {
         await this.answerFromCache(this.recent.matching((locator) => this.components.store.lookup(locator).length > 0));
       } catch (error) {
-        this.emit('warning', `could not answer the appointments whose breach is in a recent block: ${(error as Error).message}`);
+        this.logger.log('warn', `could not answer the appointments whose breach is in a recent block: ${(error as Error).message}`);
       }
     });
     this.queue = catchingUp.catch(() => {});
@@ -243,7 +246,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
 
   private enqueue(job: () => Promise<void>): Promise<void> {
     const run = this.queue.then(job).catch((error: unknown) => {
-      this.emit('warning', `the watchtower failed to handle a chain event: ${(error as Error).stack ?? String(error)}`);
+      this.logger.log('warn', `the watchtower failed to handle a chain event: ${(error as Error).stack ?? String(error)}`);
     });
     this.queue = run;
     return run;
@@ -296,7 +299,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
       last = responses.lastScanned();
     }
     if (!last) {
-      this.emit('warning', `a reorg deeper than the blocks the tower remembers: scanning again from ${Math.max(0, tip.height - 1000)}`);
+      this.logger.log('warn', `a reorg deeper than the blocks the tower remembers: scanning again from ${Math.max(0, tip.height - 1000)}`);
       this.recent.clear();
     }
     for (let height = last ? last.height + 1 : Math.max(0, tip.height - 1000); height <= tip.height; height++) {
@@ -328,7 +331,7 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
       try {
         block = await this.components.chain.blockAt(height);
       } catch (error) {
-        this.emit('warning', `could not read block ${height} to remember its transactions (appointments for breaches at or below it will not be matched late): ${(error as Error).message}`);
+        this.logger.log('warn', `could not read block ${height} to remember its transactions (appointments for breaches at or below it will not be matched late): ${(error as Error).message}`);
         return;
       }
       if (!block) return; // the chain is shorter than what we scanned: its disconnect events are queued

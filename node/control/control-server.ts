@@ -9,11 +9,11 @@
  * a client or a handler does can crash the daemon: a throw becomes an error
  * response, a client gone before its answer is simply not answered.
  */
-import { EventEmitter } from 'node:events';
 import { lstat, rm, chmod, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { InvalidInputError, describe } from '../core/input.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import type { ControlApi, ControlHandlers } from './control-api.js';
 import {
   BadRequestError,
@@ -38,20 +38,23 @@ export interface ControlServerInit {
   readonly socketPath: string;
   /** The longest request and response line. Default `MAX_CONTROL_LINE_BYTES`. */
   readonly maxLineBytes?: number;
+  /** Where what the server survives (a socket error, a handler that failed) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 /** Answers the methods of a daemon's table (`Api`, node-api.ts or gateway-api.ts), one handler each. */
-export class ControlServer<Api extends ControlApi = ControlApi> extends EventEmitter<{ warning: [message: string] }> {
+export class ControlServer<Api extends ControlApi = ControlApi> {
   readonly #handlers: Readonly<Record<string, ControlHandler>>;
   readonly #socketPath: string;
   readonly #maxLineBytes: number;
+  readonly #logger: Logger;
   readonly #sockets = new Set<Socket>();
   #server: Server | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(handlers: ControlHandlers<Api>, init: ControlServerInit) {
-    super();
     this.#handlers = handlers;
+    this.#logger = init.logger ?? silentLogger;
     this.#socketPath = init.socketPath;
     this.#maxLineBytes = init.maxLineBytes ?? MAX_CONTROL_LINE_BYTES;
   }
@@ -85,7 +88,7 @@ export class ControlServer<Api extends ControlApi = ControlApi> extends EventEmi
       if (error instanceof ControlSocketError) throw error;
       throw new ControlSocketError(`cannot listen on ${path}: ${messageOf(error)}`);
     }
-    server.on('error', (error) => this.emit('warning', `control socket ${path}: ${messageOf(error)}`));
+    server.on('error', (error) => this.#logger.log('warn', `control socket ${path}: ${messageOf(error)}`));
   }
 
   /** Stops listening, closes every connection (unanswered requests stay so) and removes the socket file. */
@@ -151,7 +154,7 @@ export class ControlServer<Api extends ControlApi = ControlApi> extends EventEmi
       return { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
     }
     if (error instanceof InvalidInputError) return { code: 'invalid_params', message: error.message, field: error.field };
-    this.emit('warning', `control handler failed: ${messageOf(error)}`);
+    this.#logger.log('warn', `control handler failed: ${messageOf(error)}`);
     return { code: 'failed', message: messageOf(error) };
   }
 }

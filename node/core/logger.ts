@@ -12,3 +12,12 @@ export interface Logger {
 
 /** The default: logs nowhere. */
 export const silentLogger: Logger = { log() {} };
+
+/**
+ * A component's logger from its owner's: its lines read `<name>: <message>`,
+ * as the owner's warnings always have (`link 0: ...`, `router: ...`), so a
+ * line names its component however deep it sits.
+ */
+export function childLogger(logger: Logger, name: string): Logger {
+  return { log: (level, message, fields) => logger.log(level, `${name}: ${message}`, fields) };
+}

@@ -9,7 +9,7 @@ import type { ControlApi, ControlHandlers } from '../control/control-api.js';
 import { ControlServer } from '../control/control-server.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { octal } from './data-dir-permissions.js';
-import type { Logger } from './logger.js';
+import { type Logger, componentLogger } from './logger.js';
 
 /** A store the host closes when the daemon stops. */
 export interface Closable {
@@ -74,8 +74,7 @@ export class DaemonHost {
 
   /** Answers the control socket with a handler for each method of the daemon's table, until the daemon stops. */
   async listen<Api extends ControlApi>(handlers: ControlHandlers<Api>): Promise<void> {
-    const control = new ControlServer(handlers, { socketPath: this.init.controlSocket });
-    control.on('warning', (message) => this.init.logger.warn({ component: 'control' }, message));
+    const control = new ControlServer(handlers, { socketPath: this.init.controlSocket, logger: componentLogger(this.init.logger, 'control') });
     await control.start();
     this.#control = control;
   }

@@ -31,6 +31,7 @@ import type { Clock } from '../core/clock.js';
 import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import { type RandomBytes, randomUint32 } from '../core/random.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
 import { type GatewayMessage, MAX_HEADERS_PER_MESSAGE, MAX_WATCHES_PER_MESSAGE, feedHashPrefix } from '../gateway-protocol/gateway-messages.js';
 
@@ -45,6 +46,8 @@ export interface ChainFeedClientComponents {
   readonly requestId: () => number;
   /** For the number our hellos carry, new at each start. */
   readonly randomBytes: RandomBytes;
+  /** Where what the feed survives (a bad push, a refused watch) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface ChainFeedClientInit {
@@ -72,7 +75,6 @@ export interface ChainFeedClientEvents {
   tip: [height: number, synced: boolean];
   /** The gateway's fee estimate (sat per 1000 weight units), with each push. */
   feerate: [feeratePerKw: number];
-  warning: [message: string];
 }
 
 /** How far below its cursor the node asks again when a push does not build on its chain. */
@@ -106,6 +108,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   private announcedLag: number | undefined;
   /** What our hellos carry: pushes built after one carry it back. */
   private readonly hello: number;
+  private readonly logger: Logger;
   /** A push answering our hello has come: pushes are fresh (copies made before our start came before it, in order). */
   private answered = false;
   /** Whether the node has something in flight (then every block is wanted at once). */
@@ -119,6 +122,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     for (const name of ['headerChain', 'store', 'clock', 'send', 'requestId', 'randomBytes'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the chain feed client needs it');
     }
+    this.logger = components.logger ?? silentLogger;
     this.silenceMs = checkInteger('silenceMs', init.silenceMs ?? 3_600_000, 1, 30 * 86_400_000);
     this.idleLag = checkInteger('idleLag', init.idleLag ?? 12, 1, MAX_HEADERS_PER_MESSAGE);
     const chain = components.headerChain;
@@ -194,7 +198,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       case 'mempool_tx': {
         const tx = parseTransaction(message.transaction);
         if (!tx) {
-          this.emit('warning', 'the gateway announced a mempool transaction that does not parse: ignored');
+          this.logger.log('warn', 'the gateway announced a mempool transaction that does not parse: ignored');
           return true;
         }
         for (const listener of this.chainListeners) listener.transactionUnconfirmedSeen?.(tx);
@@ -217,7 +221,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
         const keys = this.watchRequests.get(message.requestId);
         if (!keys) return false;
         this.watchRequests.delete(message.requestId);
-        this.emit('warning', `the gateway refused to watch ${keys.length} outputs and transactions: ${new TextDecoder().decode(message.reason)}`);
+        this.logger.log('warn', `the gateway refused to watch ${keys.length} outputs and transactions: ${new TextDecoder().decode(message.reason)}`);
         return true;
       }
       default:
@@ -240,7 +244,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       return this.acknowledgeBelow(message.startHeight - 1);
     }
     const refuse = (why: string) => {
-      this.emit('warning', `blocks from the gateway refused, nothing changed: ${why}`);
+      this.logger.log('warn', `blocks from the gateway refused, nothing changed: ${why}`);
       this.acknowledge();
     };
     let headers: Uint8Array[];
@@ -312,7 +316,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
 
   /** The answer to a hello when there is nothing new: our view is current if the gateway's tip is where we are. */
   private onNothingNew(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
-    if (message.matches.length > 0) return void this.emit('warning', 'a push with matches and no headers was ignored');
+    if (message.matches.length > 0) return void this.logger.log('warn', 'a push with matches and no headers was ignored');
     if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.emit('feerate', message.feeratePerKw);
     this.emit('tip', this.cursor.height, this.fresh(message) && message.tipHeight <= this.cursor.height);
   }
@@ -328,7 +332,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     if (message.height > this.cursor.height) return; // the feed brings it in its block
     const entry = this.components.headerChain.entryAt(message.height);
     const tx = entry && provenTransaction(message.transaction, message.index, message.branch, entry.header.merkleRoot);
-    if (!entry || !tx) return void this.emit('warning', `the gateway's proof of a transaction at height ${message.height} does not check out: ignored`);
+    if (!entry || !tx) return void this.logger.log('warn', `the gateway's proof of a transaction at height ${message.height} does not check out: ignored`);
     this.deliver(message.height, entry.hash, [tx]);
   }
 

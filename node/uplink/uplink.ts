@@ -31,6 +31,7 @@ import type { Messenger } from '../core/messenger.js';
 import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, checkHex, checkInteger } from '../core/input.js';
+import { type Logger, childLogger, silentLogger } from '../core/logger.js';
 import { checkPublicKey } from '../core/curve.js';
 import { type RandomBytes, randomUint32 } from '../core/random.js';
 import { verifyAlert } from '../gateway-protocol/alert.js';
@@ -54,6 +55,8 @@ export interface UplinkComponents {
   readonly randomBytes: RandomBytes;
   /** Our node id: receipts and alerts are signed for it. */
   readonly nodeId: Uint8Array;
+  /** Where what the uplink survives (a bad answer from the gateway, a refused feerate) is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface UplinkInit {
@@ -98,8 +101,6 @@ export interface UplinkEvents {
   breach: [alert: { breachTxid: string; justiceTxid: string }];
   /** The gateway refused a request; nothing was done. */
   refused: [what: string, reason: string];
-  /** Something survived: a bad answer from the gateway, a manager that refused a feerate. */
-  warning: [message: string];
 }
 
 type Request =
@@ -129,6 +130,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   private cancelPoll: (() => void) | undefined;
   private cancelFlush: (() => void) | undefined;
   private readonly appointmentDelayMs: number;
+  private readonly logger: Logger;
 
   constructor(
     private readonly components: UplinkComponents,
@@ -138,6 +140,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const name of ['messenger', 'manager', 'headerChain', 'store', 'clock', 'randomBytes', 'nodeId'] as const) {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the uplink needs it');
     }
+    this.logger = components.logger ?? silentLogger;
     this.gatewayKey = checkPublicKey('gatewayId', checkHex('gatewayId', init.gatewayId));
     this.gatewayId = bytesToHex(this.gatewayKey);
     this.pollIntervalMs = checkInteger('pollIntervalMs', init.pollIntervalMs ?? 600_000, 1, 86_400_000);
@@ -147,10 +150,9 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.appointmentTimeoutMs = checkInteger('appointmentTimeoutMs', init.appointmentTimeoutMs ?? 86_400_000, 1, 30 * 86_400_000);
     this.nextRequestId = randomUint32(components.randomBytes) >>> 1;
     this.feed = new ChainFeedClient(
-      { headerChain: components.headerChain, store: components.store, clock: components.clock, send: (message) => this.send(message), requestId: () => this.requestId(), randomBytes: components.randomBytes },
+      { headerChain: components.headerChain, store: components.store, clock: components.clock, send: (message) => this.send(message), requestId: () => this.requestId(), randomBytes: components.randomBytes, logger: childLogger(this.logger, 'chain feed') },
       init.feed,
     );
-    this.feed.on('warning', (message) => this.emit('warning', `chain feed: ${message}`));
     this.feed.on('feerate', (feeratePerKw) => this.onRefusals(this.components.manager.updateFeerate(feeratePerKw)));
     this.feed.on('confirmed', (tx, height) => this.emit('proven', tx, this.components.headerChain.height - height + 1));
   }
@@ -266,13 +268,13 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     try {
       message = decodeGatewayMessage(bytes);
     } catch (error) {
-      if (error instanceof DecodeError) return void this.emit('warning', `the gateway sent a malformed message: ${error.message}`);
+      if (error instanceof DecodeError) return void this.logger.log('warn', `the gateway sent a malformed message: ${error.message}`);
       throw error;
     }
     try {
       this.handle(message);
     } catch (error) {
-      this.emit('warning', `a ${message.type} message from the gateway could not be used: ${(error as Error).message}`);
+      this.logger.log('warn', `a ${message.type} message from the gateway could not be used: ${(error as Error).message}`);
     }
   }
 
@@ -308,7 +310,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
         return;
       }
       case 'breach_alert': {
-        if (!verifyAlert(this.gatewayKey, this.components.nodeId, message)) return void this.emit('warning', 'a breach alert not signed by our gateway was ignored');
+        if (!verifyAlert(this.gatewayKey, this.components.nodeId, message)) return void this.logger.log('warn', 'a breach alert not signed by our gateway was ignored');
         this.emit('breach', { breachTxid: hashToHex(message.breachTxid), justiceTxid: hashToHex(message.justiceTxid) });
         this.watch(hashToHex(message.justiceTxid));
         return;
@@ -325,7 +327,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     const batch = request.batch.map(({ locator, blob, tag }) => ({ locator, blob, tag }));
     this.release(batch);
     if (!verifyReceipt(this.gatewayKey, this.components.nodeId, batch, signature)) {
-      return void this.emit('warning', 'a receipt that does not verify against our gateway key: the appointments stay queued');
+      return void this.logger.log('warn', 'a receipt that does not verify against our gateway key: the appointments stay queued');
     }
     for (const appointment of batch) this.components.manager.appointmentDelivered(appointment.locator);
   }
@@ -336,7 +338,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   }
 
   private onRefusals(refusals: string[]): void {
-    for (const refusal of refusals) this.emit('warning', `the gateway's feerate was not applied: ${refusal}`);
+    for (const refusal of refusals) this.logger.log('warn', `the gateway's feerate was not applied: ${refusal}`);
   }
 
   private requestId(request?: Request): number {

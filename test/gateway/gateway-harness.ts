@@ -23,6 +23,7 @@ import { publicKeyOf } from '../../node/core/curve.js';
 import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { randomBytes } from '../../sim/kit/random.js';
+import type { Logger } from '../../node/core/logger.js';
 
 export const TIMING = { retransmitBaseMs: 300, retransmitMaxMs: 2_000, ackDelayMs: 10 };
 
@@ -49,7 +50,7 @@ export function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWall
  * A gateway on an embedded regtest chain, its stores in temporary
  * directories removed at the end of `t`; not started.
  */
-export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig) {
+export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig, logger?: Logger) {
   const dirs: string[] = [];
   const temp = (name: string) => {
     const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
@@ -81,6 +82,7 @@ export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig
       seen: new MemorySeenMessages(),
       clock: systemClock,
       randomBytes,
+      ...(logger && { logger }),
     },
     config,
   );

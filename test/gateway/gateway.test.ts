@@ -41,6 +41,7 @@ import { type Coin, coinbaseAt, mineToSegwit, spendAnyoneCanSpendTo } from '../.
 import { signerOf } from '../../sim/kit/signer-of.js';
 import { TIMING, coinbaseWallet, gatewayFor } from './gateway-harness.js';
 import { randomBytes } from '../../sim/kit/random.js';
+import { warningsInto } from '../../sim/kit/logger.js';
 import { nullBroadcaster } from '../../sim/kit/broadcaster.js';
 
 /** The medium the three talk over: each call makes the transport of the node named. */
@@ -62,14 +63,18 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
   const clock = systemClock;
   const [aliceSigner, bobSigner] = [signerOf(0), signerOf(1)];
   const [aliceId, bobId] = [aliceSigner, bobSigner].map((signer) => bytesToHex(signer.nodeId)) as [string, string];
-  const { chain, gateway, appointments: appointmentStore, feedStore, gatewayId } = await gatewayFor(t, 0x6a, {
-    links: [{ transport: makeTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }],
-    tower: { justiceBuriedDepth: 3 },
-  });
+  const warnings: string[] = [];
+  const { chain, gateway, appointments: appointmentStore, feedStore, gatewayId } = await gatewayFor(
+    t,
+    0x6a,
+    {
+      links: [{ transport: makeTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }],
+      tower: { justiceBuriedDepth: 3 },
+    },
+    warningsInto(warnings, 'gateway: '),
+  );
   await mineToSegwit(chain);
   const coins = await Promise.all([1, 2, 3].map((height) => coinbaseAt(chain, height)));
-  const warnings: string[] = [];
-  gateway.on('warning', (warning) => warnings.push(`gateway: ${warning}`));
   await gateway.start();
   t.teardown(() => gateway.stop());
 
@@ -89,6 +94,7 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
         wallet: coinbaseWallet(i === 0 ? coins : [], i === 0 ? sha256(Uint8Array.of(0xa0)) : bobSweepKey),
         clock,
         randomBytes,
+        logger: warningsInto(warnings, `${name}: `),
       },
       {
         channels: { network: 3, minimumDepth: 3 },
@@ -97,7 +103,6 @@ async function breachWhileAway(t: Test, makeTransport: MakeTransport): Promise<v
         gateway: { nodeId: gatewayId, network: 'regtest', pollIntervalMs: 300 },
       },
     );
-    node.on('warning', (warning) => warnings.push(`${name}: ${warning}`));
     return node;
   };
   const alice = makeNode(0);

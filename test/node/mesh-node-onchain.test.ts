@@ -29,6 +29,7 @@ import { createMemoryMedium } from '../../transports/memory.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { TIMING, coinbaseWallet, gatewayFor } from '../gateway/gateway-harness.js';
 import { randomBytes } from '../../sim/kit/random.js';
+import { warningsInto } from '../../sim/kit/logger.js';
 import { signerOf } from '../../sim/kit/signer-of.js';
 import { nullBroadcaster } from '../../sim/kit/broadcaster.js';
 
@@ -43,13 +44,15 @@ async function meshOnChain(t: Test, keyByte: number) {
   const medium = createMemoryMedium({ delayMs: 2, clock: systemClock });
   const signers = { alice: signerOf(20), bob: signerOf(21), carol: signerOf(22) };
   const ids = Object.fromEntries(NAMES.map((name) => [name, bytesToHex(signers[name].nodeId)])) as Record<Name, string>;
-  const { chain, gateway, gatewayId } = await gatewayFor(t, keyByte, {
-    links: [{ transport: medium.createTransport('gateway'), neighbours: NAMES.map((name) => ({ nodeId: ids[name], address: name })), timing: TIMING }],
-  });
+  const warnings: string[] = [];
+  const { chain, gateway, gatewayId } = await gatewayFor(
+    t,
+    keyByte,
+    { links: [{ transport: medium.createTransport('gateway'), neighbours: NAMES.map((name) => ({ nodeId: ids[name], address: name })), timing: TIMING }] },
+    warningsInto(warnings, 'gateway: '),
+  );
   await mineToSegwit(chain);
   const coins = await Promise.all([1, 2, 3, 4].map((height) => coinbaseAt(chain, height)));
-  const warnings: string[] = [];
-  gateway.on('warning', (warning) => warnings.push(`gateway: ${warning}`));
   await gateway.start();
   t.teardown(() => gateway.stop());
   const neighboursOf: Record<Name, Name[]> = { alice: ['bob'], bob: ['alice', 'carol'], carol: ['bob'] };
@@ -69,6 +72,7 @@ async function meshOnChain(t: Test, keyByte: number) {
         wallet: coinbaseWallet(name === 'alice' ? coins.slice(0, 2) : name === 'bob' ? coins.slice(2) : [], sweepKeys[name]),
         clock: systemClock,
         randomBytes,
+        logger: warningsInto(warnings, `${name}: `),
       },
       {
         channels: { network: 3, minimumDepth: 1, channelType: 'static_remotekey', policy: POLICY },
@@ -77,7 +81,6 @@ async function meshOnChain(t: Test, keyByte: number) {
         gateway: { nodeId: gatewayId, network: 'regtest', pollIntervalMs: 1_000 },
       },
     );
-    node.on('warning', (warning) => warnings.push(`${name}: ${warning}`));
     node.manager.on('event', (event) => events[name].push(event));
     return node;
   };

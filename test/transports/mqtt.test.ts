@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
 import { connectAsync } from 'mqtt';
+import { warningsInto } from '../../sim/kit/logger.js';
 import { MqttTransport, decodeMqttMessage, encodeMqttMessage, type MqttTransportOptions } from '../../transports/mqtt.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -116,11 +117,10 @@ function brokerTests(t: Test, url: string) {
 
   t.test('malformed messages on a node topic are dropped and counted, and frames after them still arrive', async (t) => {
     const node = makeNodes(t, url);
-    const alice = node('alice');
-    const bob = node('bob');
-    await Promise.all([alice.open(), bob.open()]);
     const warnings: string[] = [];
-    bob.on('warning', (message) => warnings.push(message));
+    const alice = node('alice');
+    const bob = node('bob', { logger: warningsInto(warnings) });
+    await Promise.all([alice.open(), bob.open()]);
     const stranger = await connectAsync(url, { reconnectPeriod: 0 });
     t.teardown(() => stranger.endAsync());
     const bobTopic = `${bob.topicPrefix}/bob`;
@@ -158,13 +158,12 @@ t.test('aedes (embedded)', async (t) => {
 
   t.test('the link goes down with the broker and comes back with it; frames flow again', async (t) => {
     const node = makeNodes(t, aedes.url);
-    const alice = node('alice');
+    const warnings: string[] = []; // refused reconnection attempts, while the broker is away
+    const alice = node('alice', { logger: warningsInto(warnings) });
     const bob = node('bob');
     await Promise.all([alice.open(), bob.open()]);
     const links: boolean[] = [];
     alice.on('link', (up) => links.push(up));
-    const warnings: string[] = [];
-    alice.on('warning', (message) => warnings.push(message)); // refused reconnection attempts, while the broker is away
     const bobBack = new Promise((resolve) => bob.on('link', (up) => up && resolve(up)));
     const down = once(alice, 'link', { signal: timeout() });
     await aedes.stop();

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError } from '../../node/core/input.js';
+import type { Logger } from '../../node/core/logger.js';
 import { LoRaTransport, type LoRaTransportOptions } from '../lora/lora-transport.js';
 import { MqttTransport, type MqttTransportOptions } from '../mqtt.js';
 import { SerialTransport, type SerialTransportOptions } from '../serial/serial-transport.js';
@@ -12,23 +13,26 @@ import type { Transport } from '../transport.js';
 
 export type TransportSpec =
   /** An RNode-flashed LoRa board on a serial port. */
-  | ({ readonly kind: 'lora' } & Omit<LoRaTransportOptions, 'clock'>)
+  | ({ readonly kind: 'lora' } & Omit<LoRaTransportOptions, 'clock' | 'logger'>)
   /** A serial line: a wire, or a radio modem in transparent mode. */
-  | ({ readonly kind: 'serial' } & SerialTransportOptions)
+  | ({ readonly kind: 'serial' } & Omit<SerialTransportOptions, 'logger'>)
   /** An MQTT broker. */
-  | ({ readonly kind: 'mqtt' } & MqttTransportOptions);
+  | ({ readonly kind: 'mqtt' } & Omit<MqttTransportOptions, 'logger'>);
 
 export const TRANSPORT_KINDS = ['lora', 'serial', 'mqtt'] as const;
 
-/** Builds (does not open) the transport `spec` describes; an unknown kind is an `InvalidInputError`. */
-export function createTransport(spec: TransportSpec, clock?: Clock): Transport {
+/**
+ * Builds (does not open) the transport `spec` describes, telling `logger`
+ * what it survives; an unknown kind is an `InvalidInputError`.
+ */
+export function createTransport(spec: TransportSpec, clock?: Clock, logger?: Logger): Transport {
   switch (spec?.kind) {
     case 'lora':
-      return new LoRaTransport({ ...spec, ...(clock && { clock }) });
+      return new LoRaTransport({ ...spec, ...(clock && { clock }), ...(logger && { logger }) });
     case 'serial':
-      return new SerialTransport(spec);
+      return new SerialTransport({ ...spec, ...(logger && { logger }) });
     case 'mqtt':
-      return new MqttTransport(spec);
+      return new MqttTransport({ ...spec, ...(logger && { logger }) });
     default:
       throw new InvalidInputError('kind', `unknown transport kind ${JSON.stringify((spec as { kind?: unknown } | undefined)?.kind)}: expected one of ${TRANSPORT_KINDS.join(', ')}`);
   }

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError, checkArray } from '../../node/core/input.js';
+import { type Logger, childLogger, silentLogger } from '../../node/core/logger.js';
 import type { NodeKey } from '../../node/core/node-key.js';
 import type { RandomBytes } from '../../node/core/random.js';
 import { type TransportSpec, createTransport } from './create-transport.js';
@@ -35,6 +36,8 @@ export interface LinkComponentsOfNode {
   /** One outbox for all the links: sequences are per neighbour. */
   readonly outbox: LinkOutbox;
   readonly randomBytes: RandomBytes;
+  /** The owner's logger: link i logs as `link i: ...`, and so does the transport it made. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -48,12 +51,13 @@ export function buildLinks(configs: readonly LinkConfig[], components: LinkCompo
     const neighbours = checkArray(`${field}.neighbours`, config.neighbours);
     const addresses: Record<string, string> = {};
     for (const neighbour of neighbours) if (neighbour.address !== undefined) addresses[neighbour.nodeId] = neighbour.address;
-    const transport = isTransport(config.transport) ? config.transport : withField(field, () => createTransport(config.transport as TransportSpec, components.clock));
+    const logger = childLogger(components.logger ?? silentLogger, `link ${index}`);
+    const transport = isTransport(config.transport) ? config.transport : withField(field, () => createTransport(config.transport as TransportSpec, components.clock, logger));
     return withField(
       field,
       () =>
         new Link(
-          { transport, clock: components.clock, outbox: components.outbox, nodeKey: components.nodeKey, randomBytes: components.randomBytes },
+          { transport, clock: components.clock, outbox: components.outbox, nodeKey: components.nodeKey, randomBytes: components.randomBytes, logger },
           { ...config.timing, knownPeers: neighbours.map((neighbour) => neighbour.nodeId), addresses },
         ),
     );

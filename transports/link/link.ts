@@ -64,6 +64,7 @@ import { InvalidInputError, checkHex, checkInteger } from '../../node/core/input
 import { checkPublicKey } from '../../node/core/curve.js';
 import type { NodeKey } from '../../node/core/node-key.js';
 import type { RandomBytes } from '../../node/core/random.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import type { Transport } from '../transport.js';
 import {
   type Ack,
@@ -144,7 +145,7 @@ export type DropReason =
   | 'reply-limited'
   /** An act two for a handshake given up on: the peer answered on a session we kept, so no new one was needed. */
   | 'stale-handshake'
-  /** A bug of ours met by some input; reported as a warning too. */
+  /** A bug of ours met by some input; logged as a warning too. */
   | 'internal-error';
 
 const DROP_REASONS: readonly DropReason[] = [
@@ -190,6 +191,8 @@ export interface LinkComponents {
   /** The node key: the handshake proves it to neighbours (a `Signer`, or `nodeKeyFromSecret`). */
   readonly nodeKey: NodeKey;
   readonly randomBytes: RandomBytes;
+  /** Where what the link survives is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface LinkInit {
@@ -231,8 +234,6 @@ export interface LinkEvents {
   message: [peer: string, message: Uint8Array, seq: number];
   /** A session with `peer` came up, or the last one was dropped. */
   peer: [peer: string, up: boolean];
-  /** Something the link survived; for logs. */
-  warning: [message: string];
 }
 
 interface OutgoingMessage {
@@ -354,6 +355,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly outbox: LinkOutbox;
   private readonly nodeKey: NodeKey;
   private readonly randomBytes: RandomBytes;
+  private readonly logger: Logger;
   private readonly peers = new Map<string, PeerState>();
   private readonly sessionsById = new Map<number, ActiveSession>();
   private readonly initiatorsById = new Map<number, PeerState>();
@@ -387,6 +389,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.outbox = components.outbox;
     this.nodeKey = components.nodeKey;
     this.randomBytes = components.randomBytes;
+    this.logger = components.logger ?? silentLogger;
     this.nodeId = bytesToHex(checkPublicKey('nodeKey.nodeId', this.nodeKey.nodeId));
     this.retransmitBaseMs = checkInteger('retransmitBaseMs', init.retransmitBaseMs ?? 5000, 1, 86_400_000);
     this.retransmitBackoff = init.retransmitBackoff ?? 2;
@@ -556,7 +559,7 @@ export class Link extends EventEmitter<LinkEvents> {
       }
     } catch (error) {
       this.drop('internal-error');
-      this.emit('warning', `a frame from ${from ?? 'the medium'} met an internal error: ${(error as Error).stack ?? error}`);
+      this.logger.log('warn', `a frame from ${from ?? 'the medium'} met an internal error: ${(error as Error).stack ?? error}`);
     }
   }
 
@@ -987,7 +990,7 @@ export class Link extends EventEmitter<LinkEvents> {
           built = next.build();
         } catch (error) {
           this.drop('internal-error');
-          this.emit('warning', `making a frame met an internal error: ${(error as Error).stack ?? error}`);
+          this.logger.log('warn', `making a frame met an internal error: ${(error as Error).stack ?? error}`);
           continue;
         }
         if (!built) continue;
@@ -998,7 +1001,7 @@ export class Link extends EventEmitter<LinkEvents> {
           this.counters.bytesSent += frame.length;
         } catch (error) {
           this.counters.sendFailures++;
-          this.emit('warning', `sending a ${frame.length}-byte frame failed: ${(error as Error).message}`);
+          this.logger.log('warn', `sending a ${frame.length}-byte frame failed: ${(error as Error).message}`);
         }
       } finally {
         next.resolve();
@@ -1132,7 +1135,7 @@ export class Link extends EventEmitter<LinkEvents> {
         this.emit('message', peer.id, message, seq);
       } catch (error) {
         this.counters.listenerErrors++;
-        this.emit('warning', `a message listener threw on message ${seq} from ${peer.id}: ${(error as Error).message}`);
+        this.logger.log('warn', `a message listener threw on message ${seq} from ${peer.id}: ${(error as Error).message}`);
       }
       this.outbox.setDeliveredUpTo(peer.id, seq);
       peer.deliveredUpTo = seq;

@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { systemClock, type Clock } from '../../node/core/clock.js';
 import { checkInteger, InvalidInputError } from '../../node/core/input.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { TransportError, type Transport, type TransportEvents } from '../transport.js';
 import { maxPayloadForDataRate, timeOnAirMs, type LoRaModulation } from './airtime.js';
 import { DutyCycleLimiter, eu868Policy, US915, type DutyCyclePolicy } from './duty-cycle.js';
@@ -75,6 +76,8 @@ export interface LoRaTransportOptions {
    */
   readonly dutyCycle?: 'EU868' | 'US915' | DutyCyclePolicy;
   readonly clock?: Clock;
+  /** Where what the transport survives (corrupt frames, a lost port, the radio's errors) is told. */
+  readonly logger?: Logger;
   /** How long to wait for each answer of the RNode while opening; default 2000 ms. */
   readonly answerTimeoutMs?: number;
   /**
@@ -118,6 +121,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
 
   private readonly options: LoRaTransportOptions;
   private readonly clock: Clock;
+  private readonly logger: Logger;
   private readonly modulation: LoRaModulation;
   private readonly limiter: DutyCycleLimiter;
   private readonly counters: LoRaTransportStats = { framesSent: 0, framesReceived: 0, framesDropped: 0, radioErrors: 0, airtimeMs: 0 };
@@ -143,6 +147,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     this.maxQueuedFrames = checkInteger('maxQueuedFrames', options.maxQueuedFrames ?? 16, 1, 4096);
     this.options = options;
     this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
     this.modulation = {
       spreadingFactor: options.spreadingFactor,
       bandwidthHz: options.bandwidthHz,
@@ -177,7 +182,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
       const port = this.port;
       port.on('data', (chunk: Buffer) => this.onBytes(chunk));
       port.on('close', () => this.onPortClosed(port));
-      port.on('error', (error: Error) => this.emit('warning', `serial port ${this.options.path}: ${error.message}`));
+      port.on('error', (error: Error) => this.logger.log('warn', `serial port ${this.options.path}: ${error.message}`));
       await this.configure();
       this.state = 'open';
       this.emit('link', true);
@@ -322,7 +327,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     const before = this.decoder.dropped.oversize + this.decoder.dropped.badEscape;
     const frames = this.decoder.push(chunk);
     const dropped = this.decoder.dropped.oversize + this.decoder.dropped.badEscape - before;
-    if (dropped > 0) this.emit('warning', `dropped ${dropped} corrupt frame${dropped === 1 ? '' : 's'} from the RNode on ${this.options.path}`);
+    if (dropped > 0) this.logger.log('warn', `dropped ${dropped} corrupt frame${dropped === 1 ? '' : 's'} from the RNode on ${this.options.path}`);
     for (const { command, payload } of frames) {
       if (command === RnodeCommand.data) this.onData(payload);
       else if (command === RnodeCommand.error) this.onRadioError(payload);
@@ -344,7 +349,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     if (this.state !== 'open') return;
     if (payload.length === 0) {
       this.counters.framesDropped++;
-      this.emit('warning', `dropped an empty data frame from the RNode on ${this.options.path}`);
+      this.logger.log('warn', `dropped an empty data frame from the RNode on ${this.options.path}`);
       return;
     }
     this.counters.framesReceived++;
@@ -360,7 +365,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
       for (const waiter of waiters) waiter.reject(new RadioError(waiter.setting, `the RNode on ${this.options.path} reported: ${description}`));
       return;
     }
-    this.emit('warning', `the RNode on ${this.options.path} reported: ${description}`);
+    this.logger.log('warn', `the RNode on ${this.options.path} reported: ${description}`);
   }
 
   /** The port went away under us (unplugged, or closed by someone else). */
@@ -370,7 +375,7 @@ export class LoRaTransport extends EventEmitter<TransportEvents> implements Tran
     this.state = 'closed';
     this.port = undefined;
     this.abandonWaits(new TransportError(`the serial port ${this.options.path} was lost`));
-    this.emit('warning', `the serial port ${this.options.path} was lost`);
+    this.logger.log('warn', `the serial port ${this.options.path} was lost`);
     if (wasOpen) this.emit('link', false);
   }
 

@@ -26,6 +26,7 @@ import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError, checkArray, checkInteger } from '../../node/core/input.js';
 import type { RandomBytes } from '../../node/core/random.js';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { type Clock, systemClock } from '../../node/core/clock.js';
 import { EndToEndKeys, type NodeKey, openPayload, sealPayload } from './end-to-end.js';
 import {
@@ -79,7 +80,7 @@ export type RouterDropReason =
   | 'link-refused'
   /** For someone else, and the next hop's queue or the source's share of what we relay is full (`RelayBoundsInit`). */
   | 'relay-full'
-  /** A bug of ours met by some input; reported as a warning too. */
+  /** A bug of ours met by some input; logged as a warning too. */
   | 'internal-error';
 
 const DROP_REASONS: readonly RouterDropReason[] = ['malformed', 'hop-limit-exceeded', 'no-route', 'loop', 'bad-seal', 'duplicate', 'link-refused', 'relay-full', 'internal-error'];
@@ -106,6 +107,8 @@ export interface RouterComponents {
   readonly seen: SeenMessages;
   /** Paces what strangers may relay through us (`RelayBoundsInit`). Default the system clock. */
   readonly clock?: Clock;
+  /** Where what the router survives is told. Default nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface RouterInit {
@@ -128,8 +131,6 @@ export interface RouterInit {
 export interface RouterEvents {
   /** A message for us from `source` (a node id in hex). */
   message: [source: string, payload: Uint8Array];
-  /** Something the router survived; for logs. */
-  warning: [message: string];
 }
 
 export class Router extends EventEmitter<RouterEvents> {
@@ -141,6 +142,7 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly randomBytes: RandomBytes;
   private readonly seen: SeenMessages;
   private readonly clock: Clock;
+  private readonly logger: Logger;
   private readonly keys: EndToEndKeys;
   private readonly neighbours: ReadonlySet<string>;
   private readonly defaultHopLimit: number;
@@ -162,6 +164,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.randomBytes = components.randomBytes;
     this.seen = components.seen;
     this.clock = components.clock ?? systemClock;
+    this.logger = components.logger ?? silentLogger;
     this.keys = new EndToEndKeys(components.nodeKey);
     this.nodeId = this.keys.nodeId;
     this.defaultHopLimit = checkInteger('defaultHopLimit', init.defaultHopLimit ?? 8, 1, MAX_HOP_LIMIT);
@@ -243,7 +246,7 @@ export class Router extends EventEmitter<RouterEvents> {
       this.forward(neighbour.toLowerCase(), envelope, bytes);
     } catch (error) {
       this.drop('internal-error');
-      this.emit('warning', `an envelope from ${neighbour} met an internal error: ${(error as Error).stack ?? error}`);
+      this.logger.log('warn', `an envelope from ${neighbour} met an internal error: ${(error as Error).stack ?? error}`);
     }
   }
 
@@ -269,7 +272,7 @@ export class Router extends EventEmitter<RouterEvents> {
     try {
       seq = this.link.send(nextHop, withHopLimitDecremented(bytes));
     } catch (error) {
-      if (!this.refusingHops.has(nextHop)) this.emit('warning', `forwarding to ${nextHop} failed (further refusals are only counted until it takes one again): ${(error as Error).message}`);
+      if (!this.refusingHops.has(nextHop)) this.logger.log('warn', `forwarding to ${nextHop} failed (further refusals are only counted until it takes one again): ${(error as Error).message}`);
       this.refusingHops.add(nextHop);
       return this.drop('link-refused');
     }
@@ -283,7 +286,7 @@ export class Router extends EventEmitter<RouterEvents> {
       this.emit('message', source, payload);
     } catch (error) {
       this.counters.listenerErrors++;
-      this.emit('warning', `a message listener threw on a message from ${source}: ${(error as Error).message}`);
+      this.logger.log('warn', `a message listener threw on a message from ${source}: ${(error as Error).message}`);
     }
     this.counters.delivered++;
   }

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
+import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { TransportError, type Transport, type TransportEvents } from '../transport.js';
 import { SerialFrameDecoder, encodeSerialFrame, type SerialFrameStats } from './serial-framing.js';
 import { writeToPort } from './write-to-port.js';
@@ -17,6 +18,8 @@ export interface SerialTransportOptions {
   baudRate?: number;
   /** Largest payload per frame, in bytes. Default 255, as a LoRa frame, so the same link layer settings fit both. */
   mtu?: number;
+  /** Where what the transport survives (a port error, a corrupt frame) is told. */
+  logger?: Logger;
 }
 
 export class SerialTransport extends EventEmitter<TransportEvents> implements Transport {
@@ -24,6 +27,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   readonly path: string;
   readonly baudRate: number;
   private readonly decoder: SerialFrameDecoder;
+  private readonly logger: Logger;
   private port: SerialPort | undefined;
 
   constructor(options: SerialTransportOptions) {
@@ -31,6 +35,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     this.path = options.path;
     this.baudRate = options.baudRate ?? 115200;
     this.mtu = options.mtu ?? 255;
+    this.logger = options.logger ?? silentLogger;
     if (!Number.isSafeInteger(this.mtu) || this.mtu < 1) throw new TransportError(`serial mtu must be a positive integer, got ${this.mtu}`);
     this.decoder = new SerialFrameDecoder(this.mtu);
   }
@@ -50,7 +55,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     this.decoder.reset();
     port.on('data', (chunk: Buffer) => this.receive(chunk));
     port.on('error', (error: Error) => {
-      this.emit('warning', `serial port ${this.path}: ${error.message}`);
+      this.logger.log('warn', `serial port ${this.path}: ${error.message}`);
       this.lost(port);
     });
     // 'close' also comes when the device goes away (a USB adapter unplugged).
@@ -81,7 +86,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   private receive(chunk: Uint8Array): void {
     for (const result of this.decoder.push(chunk)) {
       if (result.kind === 'frame') this.emit('frame', result.payload, undefined);
-      else this.emit('warning', `serial port ${this.path}: dropped a ${result.reason} frame (${result.detail})`);
+      else this.logger.log('warn', `serial port ${this.path}: dropped a ${result.reason} frame (${result.detail})`);
     }
   }
 

@@ -32,6 +32,7 @@ import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { SEGWIT_ACTIVE_HEIGHT, coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
 import { recordChainEvents } from '../../../sim/kit/chain-events.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 
 const API_KEY = 'lnmesh-test-key';
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(9)));
@@ -178,12 +179,11 @@ t.test("without a transaction index (Core's default): finds a confirmed transact
 });
 
 t.test('a reorg deeper than the blocks it tracks: what it can tell, and a warning', async (t) => {
-  const { embedded, core } = await openServerAndClient(t, { trackedBlocks: 3 });
+  const warnings: string[] = [];
+  const { embedded, core } = await openServerAndClient(t, { trackedBlocks: 3, logger: warningsInto(warnings) });
   await embedded.mine(10);
   await core.open();
   const events = recordChainEvents(core);
-  const warnings: string[] = [];
-  core.on('warning', (message) => warnings.push(message));
   await embedded.reorg(5);
   await core.sync();
   t.same(events.map((event) => event.split(' ').slice(0, 2).join(' ')), ['disconnect 10', 'disconnect 9', 'disconnect 8', 'connect 8', 'connect 9', 'connect 10', 'connect 11']);
@@ -247,11 +247,10 @@ t.test('the RPC server goes away and comes back: a warning, then it catches up',
   const proxy = await openBrokerProxy(embedded.rpcUrl); // a plain TCP proxy that can be cut
   t.teardown(() => proxy.close());
   const clock = new VirtualClock();
-  const core = new CoreRpcChain({ url: `http://127.0.0.1:${new URL(proxy.url).port}/`, credentials: { user: 'lnmesh', password: API_KEY }, clock, pollIntervalMs: 1_000 });
+  const warnings: string[] = [];
+  const core = new CoreRpcChain({ url: `http://127.0.0.1:${new URL(proxy.url).port}/`, credentials: { user: 'lnmesh', password: API_KEY }, clock, pollIntervalMs: 1_000, logger: warningsInto(warnings) });
   await core.open();
   t.teardown(() => core.close());
-  const warnings: string[] = [];
-  core.on('warning', (message) => warnings.push(message));
   const events = recordChainEvents(core);
 
   proxy.cut();

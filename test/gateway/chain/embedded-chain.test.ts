@@ -13,6 +13,7 @@ import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { coinbaseAt, mineToSegwit, spendAnyoneCanSpend } from '../../../gateway/chain/regtest-coins.js';
 import { behavesAsAChainSource } from '../../../sim/kit/behaves-as-a-chain-source.js';
 import { recordChainEvents } from '../../../sim/kit/chain-events.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 
 
 const someScript = p2wpkh(publicKeyOf(new Uint8Array(32).fill(7)));
@@ -253,11 +254,10 @@ t.test('refuses use before open, and mining off regtest', async (t) => {
 });
 
 t.test('a listener that throws does not break the chain: it becomes a warning', async (t) => {
-  const chain = new EmbeddedChain();
+  const warnings: string[] = [];
+  const chain = new EmbeddedChain({ logger: warningsInto(warnings) });
   await chain.open();
   t.teardown(() => chain.close());
-  const warnings: string[] = [];
-  chain.on('warning', (message) => warnings.push(message));
   chain.on('connect', () => {
     throw new Error('listener bug');
   });

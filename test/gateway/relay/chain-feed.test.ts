@@ -27,6 +27,7 @@ import { type Clock, systemClock } from '../../../node/core/clock.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { ChainFeedClient } from '../../../node/uplink/chain-feed-client.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage, feedHashPrefix } from '../../../node/gateway-protocol/gateway-messages.js';
 
 const NODE = '02'.padEnd(66, '1');
@@ -65,9 +66,8 @@ async function setUp(t: Test, init: ChainFeedInit = {}, clock: Clock = systemClo
   const toNode: GatewayMessage[] = [];
   const fromNode: GatewayMessage[] = [];
   let node: ReturnType<typeof makeNode> | undefined;
-  const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock }, init);
   const warnings: string[] = [];
-  feed.on('warning', (warning) => warnings.push(warning));
+  const feed = new ChainFeed({ messenger: { send: (_to, bytes) => void deliverToNode(bytes) }, chain, store, clock, logger: warningsInto(warnings) }, init);
   let nodeOnline = true;
   const deliverToNode = (bytes: Uint8Array) => {
     const message = decodeGatewayMessage(bytes) as GatewayMessage;
@@ -85,13 +85,13 @@ async function setUp(t: Test, init: ChainFeedInit = {}, clock: Clock = systemClo
       clock: systemClock,
       requestId: () => nextId++,
       randomBytes: (length) => new Uint8Array(randomBytes(length)),
+      logger: warningsInto(warnings),
       send: (message) => {
         const decoded = decodeGatewayMessage(encodeGatewayMessage(message)) as GatewayMessage;
         setImmediate(() => void toGateway(decoded));
       },
     }, { idleLag: 6 }); // the tests below count in pushes of six blocks
     client.addChainListener(listener);
-    client.on('warning', (warning) => warnings.push(warning));
     return { client, listener };
   }
   const toGateway = async (message: GatewayMessage) => {

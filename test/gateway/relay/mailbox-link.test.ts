@@ -14,6 +14,7 @@ import { associatedData, decodeEnvelope, encodeEnvelope } from '../../../transpo
 import { LinkSet } from '../../../transports/router/link-set.js';
 import { Router } from '../../../transports/router/router.js';
 import { MemorySeenMessages } from '../../../transports/router/seen-messages.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 import { type Node, makeNode } from '../../../sim/kit/link-node.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { createLink } from '../../../sim/kit/test-link.js';
@@ -76,9 +77,8 @@ async function floodedGateway(t: Test, init: (ids: { N: string; M: string; K: st
   const relay = new MailboxLink(new LinkSet([gatewayLink]), mailbox, init({ N: N.id, M: M.id, K: K.id, G: G.id }));
   // The mailbox's own bounds, without the router's hourly limit on what strangers relay (relay-ledger.test.ts).
   const relayBounds = { maxStrangerBytesPerHourPerNextHop: 2 ** 30 };
-  const router = new Router({ link: relay, nodeKey: nodeKeyFromSecret(G.secretKey), randomBytes, seen: new MemorySeenMessages(), clock }, { routes: { [K.id]: M.id }, neighbours: [N.id, M.id], relay: relayBounds });
   const warnings: string[] = [];
-  router.on('warning', (message) => warnings.push(message));
+  const router = new Router({ link: relay, nodeKey: nodeKeyFromSecret(G.secretKey), randomBytes, seen: new MemorySeenMessages(), clock, logger: warningsInto(warnings) }, { routes: { [K.id]: M.id }, neighbours: [N.id, M.id], relay: relayBounds });
   router.start();
   await gatewayLink.start();
   t.teardown(async () => {

@@ -20,6 +20,7 @@ import { addFeeInputs } from '../../../node/bolt3/fee-inputs.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Outpoint, Transaction } from '../../../node/bolt3/transaction.js';
 import type { Clock } from '../../../node/core/clock.js';
+import type { Logger } from '../../../node/core/logger.js';
 import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { towerSignerFromSecret } from '../../../node/gateway-protocol/receipt.js';
 import type { TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
@@ -153,10 +154,10 @@ export function tempDir(t: Test, options: { inMemory?: boolean } = {}): string {
 }
 
 /** A watchtower over stores in `dir` (reopened from what is there), not started. */
-export function towerIn(dir: string, chain: ChainSource, options: { init?: WatchtowerInit; quota?: AppointmentStoreInit; clock?: Clock } = {}): TowerFixture {
+export function towerIn(dir: string, chain: ChainSource, options: { init?: WatchtowerInit; quota?: AppointmentStoreInit; clock?: Clock; logger?: Logger } = {}): TowerFixture {
   const store = new AppointmentStore(join(dir, 'appointments'), options.quota);
   const responses = new ResponseStore(join(dir, 'responses'));
-  const tower = new Watchtower({ store, responses, chain, clock: options.clock ?? new VirtualClock(), signer: gatewaySigner }, options.init);
+  const tower = new Watchtower({ store, responses, chain, clock: options.clock ?? new VirtualClock(), signer: gatewaySigner, ...(options.logger && { logger: options.logger }) }, options.init);
   return {
     tower,
     store,

@@ -18,6 +18,7 @@ import { signAppointmentsRequest, signDropTagRequest } from '../../../node/gatew
 import { towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import type { TowerAppointment } from '../../../node/gateway-protocol/gateway-messages.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 const alice = towerSignerFromSecret(sha256(Uint8Array.of(0x6b, 1)));
@@ -39,8 +40,9 @@ async function apiFor(t: Test, options: { quota?: AppointmentStoreInit; maxBodyB
   const clock = new VirtualClock();
   clock.tick(NOW * 1000);
   const fixture = towerIn(tempDir(t), options.chain ?? new EmbeddedChain(), { clock, ...(options.quota && { quota: options.quota }) });
+  const warnings: string[] = [];
   const api = new TowerHttpApi(
-    { tower: fixture.tower, store: fixture.store, gatewayId: gatewaySigner.nodeId, clock },
+    { tower: fixture.tower, store: fixture.store, gatewayId: gatewaySigner.nodeId, clock, logger: warningsInto(warnings) },
     { port: 0, ...(options.maxBodyBytes && { maxBodyBytes: options.maxBodyBytes }), ...options.http },
   );
   await api.start();
@@ -48,7 +50,7 @@ async function apiFor(t: Test, options: { quota?: AppointmentStoreInit; maxBodyB
     await api.stop();
     await fixture.close();
   });
-  return { api, url: api.url(), clock, ...fixture };
+  return { api, url: api.url(), clock, warnings, ...fixture };
 }
 
 interface Reply {
@@ -185,7 +187,7 @@ t.test('malformed requests: 400 naming the field, or 415 for another content typ
 
 t.test('a body over the limit is refused with 413 before it is read whole, and the connection is closed', async (t) => {
   const limit = 4096;
-  const { api, store } = await apiFor(t, { maxBodyBytes: limit });
+  const { api, store, warnings } = await apiFor(t, { maxBodyBytes: limit });
   const { port } = api.address();
 
   /** Sends the headers and `sent` bytes of a body that would be longer, and waits for the answer without sending more. */
@@ -209,8 +211,7 @@ t.test('a body over the limit is refused with 413 before it is read whole, and t
   t.equal(chunked.status, 413, 'no Content-Length, a chunked body that passes the limit and never ends: 413 as soon as it passes');
   t.equal(chunked.connection, 'close');
 
-  const warnings: string[] = [];
-  api.on('warning', (message) => warnings.push(message));
+  warnings.splice(0); // from here on
   const abandoned = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/v1/appointments', headers: { 'content-type': 'application/json', 'content-length': 2000 } });
   abandoned.on('error', () => {});
   abandoned.write('{"nodeId":');

@@ -40,6 +40,7 @@ import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import type { BroadcastResult, ChainTip, TransactionStatus } from '../../../gateway/chain/chain-source.js';
 import type { ResponseRecord } from '../../../gateway/tower/response-store.js';
 import { Transaction } from '../../../node/bolt3/transaction.js';
+import type { Logger } from '../../../node/core/logger.js';
 import { towerIn } from './breach-scenario.js';
 
 /** The chain's JSON-RPC password (loopback only, scratch data). */
@@ -107,10 +108,10 @@ async function main(): Promise<void> {
     console.error('usage: tower-crash-child.ts DIRECTORY [--die-when-recorded]');
     process.exit(2);
   }
-  const chain = new EmbeddedChain({ dataDirectory: join(directory, 'chain'), rpc: { apiKey: CRASH_RPC_KEY } });
-  chain.on('warning', (warning) => print({ warning }));
+  const printWarnings: Logger = { log: (level, warning) => level === 'warn' && print({ warning }) };
+  const chain = new EmbeddedChain({ dataDirectory: join(directory, 'chain'), rpc: { apiKey: CRASH_RPC_KEY }, logger: printWarnings });
   await chain.open();
-  const fixture = towerIn(directory, chain, { init: { justiceBuriedDepth: CRASH_JUSTICE_BURIED_DEPTH } });
+  const fixture = towerIn(directory, chain, { init: { justiceBuriedDepth: CRASH_JUSTICE_BURIED_DEPTH }, logger: printWarnings });
   const { tower } = fixture;
   print({ opened: { tip: await chain.tip(), responses: tower.responses().map(printable) } });
   tower.on('response', (record) => {
@@ -118,7 +119,6 @@ async function main(): Promise<void> {
     if (values['die-when-recorded'] && record.state === 'active' && record.broadcasts === 0) process.kill(process.pid, 'SIGKILL');
   });
   tower.on('alert', (alert) => print({ alert: { nodeId: Buffer.from(alert.nodeId).toString('hex'), breachTxid: Buffer.from(alert.breachTxid).reverse().toString('hex') } }));
-  tower.on('warning', (warning) => print({ warning }));
   await tower.start();
   print({ ready: { tip: await chain.tip(), rpcUrl: chain.rpcUrl, responses: tower.responses().map(printable) } });
 

@@ -22,6 +22,7 @@ import { signAppointmentsRequest } from '../../../node/gateway-protocol/http-req
 import { towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 
 t.setTimeout(120_000);
 
@@ -29,13 +30,12 @@ t.test('a breach mined first, its appointment 3 blocks later: answered at once, 
   const chain = await openChain(t);
   const scenario = await breachScenario(chain);
   const { alice, breach, appointments } = scenario;
-  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 4 } });
+  const warnings: string[] = [];
+  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 4 }, logger: warningsInto(warnings) });
   t.teardown(() => fixture.close());
   const { tower } = fixture;
   const alerts: SignedBreachAlert[] = [];
-  const warnings: string[] = [];
   tower.on('alert', (alert) => alerts.push(alert));
-  tower.on('warning', (message) => warnings.push(message));
   await tower.start();
   t.equal(tower.locatorCacheBlocks, DEFAULT_LOCATOR_CACHE_BLOCKS, `${DEFAULT_LOCATOR_CACHE_BLOCKS} blocks by default`);
   const tip = await chain.tip();
@@ -258,13 +258,12 @@ t.test('a breach whose CSV delay ran out and whose output Bob took: the late jus
   // Bob's to_local is locked 8 blocks (Alice's horizon 6 plus a 2-block margin).
   const scenario = await breachScenario(chain, { policy: { offlineHorizonBlocks: 6, marginBlocks: 2 } });
   const { alice, breach, appointments, backup, backupBroadcast, handle } = scenario;
-  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 6 } });
+  const warnings: string[] = [];
+  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 6 }, logger: warningsInto(warnings) });
   t.teardown(() => fixture.close());
   const { tower } = fixture;
   const alerts: SignedBreachAlert[] = [];
-  const warnings: string[] = [];
   tower.on('alert', (alert) => alerts.push(alert));
-  tower.on('warning', (message) => warnings.push(message));
   await tower.start();
 
   // Bob's backup closes, and sweeps its to_local once the delay has passed.

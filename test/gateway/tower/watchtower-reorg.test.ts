@@ -8,6 +8,7 @@ import { hash } from 'node:crypto';
 import type { ChainBlock } from '../../../gateway/chain/chain-source.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { breachScenario, openChain, tempDir, towerIn } from './breach-scenario.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 
 t.setTimeout(60_000);
 
@@ -52,11 +53,10 @@ function competingBlock(parent: { height: number; hash: string }, transactions: 
 t.test('answered on a branch that lost, the breach comes back on the winning one: the tower acts again', async (t) => {
   const chain = await openChain(t);
   const { alice, breach, appointments } = await breachScenario(chain);
-  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 2 } });
+  const warnings: string[] = [];
+  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 2 }, logger: warningsInto(warnings) });
   t.teardown(() => fixture.close());
   const { tower } = fixture;
-  const warnings: string[] = [];
-  tower.on('warning', (message) => warnings.push(message));
   await tower.start();
   tower.submit(alice.id, appointments);
 

@@ -19,6 +19,7 @@ import { createAppointment } from '../../../node/gateway-protocol/appointment.js
 import { verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import { caught } from '../../node/input.js';
 import { breachScenario, gatewaySigner, openChain, tempDir, towerIn } from './breach-scenario.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 
 t.setTimeout(60_000);
 
@@ -27,13 +28,12 @@ t.test('a breach seen in the mempool is answered, mined, followed until buried, 
   const scenario = await breachScenario(chain);
   const { alice, breach } = scenario;
   t.ok(scenario.appointments.length >= 2, `Alice's manager made ${scenario.appointments.length} appointments`);
-  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 6 } });
+  const warnings: string[] = [];
+  const fixture = towerIn(tempDir(t), chain, { init: { justiceBuriedDepth: 6 }, logger: warningsInto(warnings) });
   t.teardown(() => fixture.close());
   const { tower } = fixture;
   const alerts: SignedBreachAlert[] = [];
-  const warnings: string[] = [];
   tower.on('alert', (alert) => alerts.push(alert));
-  tower.on('warning', (message) => warnings.push(message));
   await tower.start();
 
   const receipt = tower.submit(alice.id, scenario.appointments);
@@ -145,11 +145,10 @@ t.test('garbage under the breach\'s locator is recorded as invalid and never bro
 t.test('an alert nobody took (the relay not listening yet, or failing) goes again at the next block', async (t) => {
   const chain = await openChain(t);
   const { alice, breach, appointments } = await breachScenario(chain);
-  const fixture = towerIn(tempDir(t), chain);
+  const warnings: string[] = [];
+  const fixture = towerIn(tempDir(t), chain, { logger: warningsInto(warnings) });
   t.teardown(() => fixture.close());
   const { tower } = fixture;
-  const warnings: string[] = [];
-  tower.on('warning', (message) => warnings.push(message));
   await tower.start();
   tower.submit(alice.id, appointments);
   await chain.broadcast(breach);

@@ -10,6 +10,7 @@ import { DaemonNotRunningError, callControl } from '../../../node/control/contro
 import { ControlError } from '../../../node/control/control-protocol.js';
 import { type ControlHandler, ControlServer, ControlSocketError } from '../../../node/control/control-server.js';
 import { InvalidInputError } from '../../../node/core/input.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 
 /** A short directory: a Unix socket path must fit in 107 bytes, which tap's fixture paths may not. */
 function socketDir(t: Test): string {
@@ -20,9 +21,8 @@ function socketDir(t: Test): string {
 
 async function startServer(t: Test, handlers: Record<string, ControlHandler>, maxLineBytes?: number) {
   const socketPath = join(socketDir(t), 'control.sock');
-  const server = new ControlServer(handlers, { socketPath, ...(maxLineBytes === undefined ? {} : { maxLineBytes }) });
   const warnings: string[] = [];
-  server.on('warning', (message) => warnings.push(message));
+  const server = new ControlServer(handlers, { socketPath, logger: warningsInto(warnings), ...(maxLineBytes === undefined ? {} : { maxLineBytes }) });
   await server.start();
   t.teardown(() => server.stop());
   return { server, socketPath, warnings };

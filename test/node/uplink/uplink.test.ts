@@ -17,6 +17,7 @@ import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from 
 import { signerOf } from '../../../sim/kit/signer-of.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { randomBytes } from '../../../sim/kit/random.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 
 function setUp() {
   const gateway = towerSignerFromSecret(sha256(Uint8Array.of(0x77)));
@@ -25,6 +26,7 @@ function setUp() {
   const queue: TaggedAppointment[] = [1, 2, 3].map((i) => ({ locator: sha256(Uint8Array.of(i)).slice(0, 16), blob: sha256(Uint8Array.of(i, i)), tag: Uint8Array.of(i) }));
   const delivered: string[] = [];
   const sent: GatewayMessage[] = [];
+  const warnings: string[] = [];
   const headerChain = HeaderChain.open({ network: networkParams('regtest'), store: new MemoryPersister() });
   const uplink = new Uplink(
     {
@@ -40,11 +42,10 @@ function setUp() {
       clock: new VirtualClock(),
       randomBytes,
       nodeId,
+      logger: warningsInto(warnings),
     },
     { gatewayId: bytesToHex(gateway.nodeId) },
   );
-  const warnings: string[] = [];
-  uplink.on('warning', (warning) => warnings.push(warning));
   return { gateway, rogue, nodeId, queue, delivered, sent, headerChain, uplink, warnings };
 }
 

@@ -26,6 +26,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { open } from 'lmdb';
 import { systemClock } from '../../../node/core/clock.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
+import type { Logger } from '../../../node/core/logger.js';
 import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 import { Link, type LinkInit } from '../../../transports/link/link.js';
 import { type LinkOutbox, LmdbLinkOutbox } from '../../../transports/link/outbox.js';
@@ -69,11 +70,11 @@ export function rebootMessage(seq: number): Uint8Array {
   return Uint8Array.from({ length }, (_, i) => (seq * 37 + i * 11 + (i >>> 8)) & 0xff);
 }
 
-/** A link between this process's `self` and `other` over the broker, with `outbox`. */
-export function rebootLink(self: RebootNode, other: RebootNode, outbox: LinkOutbox, brokerUrl: string, topicPrefix: string): Link {
-  const transport = new MqttTransport({ url: brokerUrl, nodeName: self.name, topicPrefix, mtu: REBOOT_MTU, reconnectPeriodMs: 200 });
+/** A link between this process's `self` and `other` over the broker, with `outbox`; it and its transport log to `logger`. */
+export function rebootLink(self: RebootNode, other: RebootNode, outbox: LinkOutbox, brokerUrl: string, topicPrefix: string, logger?: Logger): Link {
+  const transport = new MqttTransport({ url: brokerUrl, nodeName: self.name, topicPrefix, mtu: REBOOT_MTU, reconnectPeriodMs: 200, ...(logger && { logger }) });
   return new Link(
-    { transport, clock: systemClock, outbox, nodeKey: nodeKeyFromSecret(self.secretKey), randomBytes },
+    { transport, clock: systemClock, outbox, nodeKey: nodeKeyFromSecret(self.secretKey), randomBytes, ...(logger && { logger }) },
     { knownPeers: [other.id], addresses: { [other.id]: other.name }, ...REBOOT_LINK_TIMING },
   );
 }
@@ -160,8 +161,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const outbox = new LmdbLinkOutbox(join(directory, 'outbox'));
-  const link = rebootLink(CHILD, PARENT, outbox, brokerUrl, topicPrefix);
-  link.on('warning', (warning) => print({ warning }));
+  const link = rebootLink(CHILD, PARENT, outbox, brokerUrl, topicPrefix, { log: (level, warning) => level === 'warn' && print({ warning }) });
   const finish = role === 'sender' ? await runSender(link, values.queue ?? false) : await runReceiver(link, directory, dieAfter);
 
   // The parent closes stdin once it has seen what it waited for.

@@ -2,6 +2,7 @@
 import t, { type Test } from 'tap';
 import { once } from 'node:events';
 import { LoRaTransport, type LoRaTransportOptions } from '../../../transports/lora/lora-transport.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 import { openPtyPair, ptySkipReason, type PtyPair } from '../pty.js';
 import { Ether, RNodeModel, type RNodeModelOptions } from './rnode-model.js';
 
@@ -101,10 +102,9 @@ t.test('frames over the MTU, empty frames and sends on a closed transport are re
 });
 
 t.test('corrupt input and firmware errors become warnings and counters, and frames still flow', { skip }, async (t) => {
-  const { transport, model } = await station(t, new Ether());
-  await transport.open();
   const warnings: string[] = [];
-  transport.on('warning', (message) => warnings.push(message));
+  const { transport, model } = await station(t, new Ether(), { logger: warningsInto(warnings) });
+  await transport.open();
   const frames: string[] = [];
   transport.on('frame', (frame) => frames.push(hex(frame)));
   model.writeRaw(Uint8Array.of(0xc0, 0x00, 0x01, 0xdb, 0x41, 0x02, 0xc0)); // FESC followed by a byte it cannot escape
@@ -214,10 +214,9 @@ t.test('bad options are refused before any port is touched', async (t) => {
 });
 
 t.test('losing the serial port takes the link down', { skip }, async (t) => {
-  const { transport, pair } = await station(t, new Ether());
-  await transport.open();
   const warnings: string[] = [];
-  transport.on('warning', (message) => warnings.push(message));
+  const { transport, pair } = await station(t, new Ether(), { logger: warningsInto(warnings) });
+  await transport.open();
   const down = once(transport, 'link');
   await pair.close(); // the cable is pulled: socat and both pty ends go away
   // Linux reports a hung-up pty (or tty) at the next write, not before.

@@ -2,6 +2,7 @@
 import t from 'tap';
 import { SerialPort } from 'serialport';
 import { SerialTransport } from '../../../transports/serial/serial-transport.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 import { encodeSerialFrame } from '../../../transports/serial/serial-framing.js';
 import { openPtyPair, ptySkipReason } from '../pty.js';
 
@@ -59,11 +60,10 @@ t.test('a corrupted frame written raw on the line is dropped and counted; the ne
     const port = new SerialPort({ path: pair.a, baudRate: 115200 }, (error) => (error ? reject(error) : resolve(port)));
   });
   t.teardown(() => new Promise((resolve) => line.close(resolve)));
-  const bob = new SerialTransport({ path: pair.b, mtu: 64 });
+  const warnings: string[] = [];
+  const bob = new SerialTransport({ path: pair.b, mtu: 64, logger: warningsInto(warnings) });
   await bob.open();
   t.teardown(() => bob.close());
-  const warnings: string[] = [];
-  bob.on('warning', (message) => warnings.push(message));
 
   const corrupted = encodeSerialFrame(Uint8Array.of(1, 2, 3, 4, 5));
   corrupted[3]! ^= 0x10; // one bit flipped in the payload
@@ -90,7 +90,6 @@ t.test('the link goes down when a write finds the line gone', { skip }, async (t
   t.teardown(() => alice.close());
   const links: boolean[] = [];
   alice.on('link', (up) => links.push(up));
-  alice.on('warning', () => {});
   // socat exits and takes the pty with it, as an unplugged USB adapter would. A pty
   // reports it to the next write, or sometimes first to the pending read (then the
   // port is already closed when we write): either way the send fails and the link goes down.
