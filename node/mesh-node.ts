@@ -50,10 +50,11 @@ export interface MeshNodeComponents {
   readonly randomBytes: RandomBytes;
   /**
    * Where every layer says what it does or survived, by default nowhere:
-   * each logs as `<layer>: ...` (`link 0`, `router`, `uplink`, and
-   * `channels` for what the channels do on chain: claims, bumps, closes).
+   * each logs as `<layer>: ...` (`link 0`, `router`, `uplink`).
    */
   readonly logger?: Logger;
+  /** Where the channels say what they do on chain (claims, bumps, closes); by default `logger`, as `channels: ...`. */
+  readonly channelLogger?: Logger;
 }
 
 /** The node's gateway: the watchtower, the chain view and the broadcaster, through the router. */
@@ -123,7 +124,7 @@ export class MeshNode {
       watchOutput: (outpoint) => this.uplink?.feed.watchOutput(outpoint),
     };
     this.manager = new ChannelManager(
-      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), logger: childLogger(logger, 'channels') },
+      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), logger: components.channelLogger ?? childLogger(logger, 'channels') },
       { ...config.channels, routes },
     );
     this.uplink = config.gateway && this.createUplink(components, config.gateway);

@@ -347,9 +347,9 @@ class SimRun {
     });
   }
 
-  /** What `who`'s components log as warnings, counted; a node's `channels: ` lines (claims, closes) are not warnings. */
+  /** What `who`'s components log as warnings, counted (a node's channels log elsewhere: see `channelLogger`). */
   private warningsOf(who: string): Logger {
-    return { log: (level, message) => void ((level === 'warn' || level === 'error') && !message.startsWith('channels: ') && this.warn(who, message)) };
+    return { log: (level, message) => void ((level === 'warn' || level === 'error') && this.warn(who, message)) };
   }
 
   private warn(who: string, message: string): void {

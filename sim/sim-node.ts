@@ -10,7 +10,7 @@
  */
 import type { ChannelManagerInit } from '../node/channel/manager.js';
 import type { Clock } from '../node/core/clock.js';
-import type { Logger } from '../node/core/logger.js';
+import { type Logger, silentLogger } from '../node/core/logger.js';
 import type { SeedSigner } from '../node/keys/signer.js';
 import { type GatewayConfig, type LinkConfig, MeshNode } from '../node/mesh-node.js';
 import { MemoryPersister } from '../node/persist/persister.js';
@@ -31,7 +31,7 @@ export interface SimNodeInit {
   readonly links: readonly LinkConfig[];
   readonly routes: Readonly<Record<string, string>>;
   readonly gateway: GatewayConfig | undefined;
-  /** Where each MeshNode it starts logs. */
+  /** Where each MeshNode it starts logs (its channels' lines go nowhere: the simulator reads their events). */
   readonly logger?: Logger;
   /** Called with each `MeshNode` made, before it starts: listeners go on here. */
   readonly onStart: (mesh: MeshNode) => void;
@@ -58,7 +58,7 @@ export class SimNode {
     if (this.running) return;
     const { signer, wallet, clock, random, channels, links, routes, gateway, logger } = this.init;
     const mesh = new MeshNode(
-      { signer, persister: this.persister, outbox: this.outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes: random.fork(`start ${this.starts++}`).bytes, ...(logger && { logger }) },
+      { signer, persister: this.persister, outbox: this.outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes: random.fork(`start ${this.starts++}`).bytes, ...(logger && { logger }), channelLogger: silentLogger },
       { channels, links, routes, ...(gateway && { gateway }) },
     );
     this.init.onStart(mesh);

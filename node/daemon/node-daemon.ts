@@ -73,7 +73,7 @@ export class NodeDaemon {
     const outbox = host.open(new LmdbLinkOutbox(join(config.dataDir, 'outbox')));
     const seen = host.open(new LmdbSeenMessages(join(config.dataDir, 'seen'), clock));
     const wallet = new NodeWallet(signer.walletKey(), persister);
-    const components = { signer, persister, outbox, seen, wallet, clock, randomBytes, logger: componentLogger(logger, 'node'), ...(!config.gateway && { broadcaster: noGateway(logger) }) };
+    const components = { signer, persister, outbox, seen, wallet, clock, randomBytes, logger: componentLogger(logger, 'node'), channelLogger: componentLogger(logger, 'channels'), ...(!config.gateway && { broadcaster: noGateway(logger) }) };
     const node = new MeshNode(components, meshNodeConfig(config));
     // Coins held by openings that did not become channels before the last stop come back.
     const { released } = wallet.settleFundings(new Set(node.manager.channelSummaries().flatMap((channel) => (channel.fundingTxid ? [channel.fundingTxid] : []))));

@@ -12,15 +12,11 @@ export function recordingLogger(into: LoggedLine[]): Logger {
   return { log: (level, message, fields) => void into.push({ level, message, ...(fields && { fields }) }) };
 }
 
-/**
- * Pushes every warning (or error) logged onto `into`, after `prefix`: what a
- * test reads where components once emitted 'warning' events. A mesh node's
- * `channels: ` lines (claims, closes) were never warnings and are left out.
- */
+/** Pushes every warning (or error) logged onto `into`, after `prefix`: what a test reads of what went wrong. */
 export function warningsInto(into: string[], prefix = ''): Logger {
   return {
     log: (level, message) => {
-      if ((level === 'warn' || level === 'error') && !message.startsWith('channels: ')) into.push(`${prefix}${message}`);
+      if (level === 'warn' || level === 'error') into.push(`${prefix}${message}`);
     },
   };
 }

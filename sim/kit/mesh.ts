@@ -7,7 +7,7 @@
 import type { Transaction } from '../../node/bolt3/transaction.js';
 import type { ManagerEvent } from '../../node/channel/manager.js';
 import type { Clock } from '../../node/core/clock.js';
-import type { Logger } from '../../node/core/logger.js';
+import { silentLogger } from '../../node/core/logger.js';
 import type { Signer } from '../../node/keys/signer.js';
 import { type LinkConfig, MeshNode } from '../../node/mesh-node.js';
 import { MemoryPersister, type Persister, type RecordStore } from '../../node/persist/persister.js';
@@ -55,7 +55,7 @@ export function withMesh<N extends AttachedNode>(nodes: readonly N[], spec: Mesh
     const broadcast: Transaction[] = [];
     const warnings: string[] = [];
     const { routes, ...init } = valueOf(spec.init, node) ?? {};
-    const logger = meshLogger(valueOf(spec.logger, node), warnings);
+    const channelLogger = valueOf(spec.logger, node);
     const mesh = new MeshNode(
       {
         signer: node.signer,
@@ -66,7 +66,8 @@ export function withMesh<N extends AttachedNode>(nodes: readonly N[], spec: Mesh
         broadcaster: recordingBroadcaster(broadcast),
         clock,
         randomBytes,
-        logger,
+        logger: warningsInto(warnings),
+        channelLogger: channelLogger ?? silentLogger,
       },
       { channels: { network: 3, ...init }, links: attachments, ...(routes && { routes }) },
     );
@@ -74,16 +75,3 @@ export function withMesh<N extends AttachedNode>(nodes: readonly N[], spec: Mesh
     return { ...node, mesh, manager: mesh.manager, links: mesh.links, events, broadcast, warnings };
   });
 }
-
-/** The mesh node's lines: its channels' to `channels` as a queue network's manager logs them, the other layers' warnings onto `warnings`. */
-function meshLogger(channels: Logger | undefined, warnings: string[]): Logger {
-  const others = warningsInto(warnings);
-  return {
-    log: (level, message, fields) => {
-      if (message.startsWith(CHANNELS)) channels?.log(level, message.slice(CHANNELS.length), fields);
-      else others.log(level, message, fields);
-    },
-  };
-}
-
-const CHANNELS = 'channels: ';
