@@ -132,8 +132,9 @@ export class MeshNode {
       const feed = this.uplink.feed;
       feed.addChainListener(this.manager);
       feed.busy = () => this.manager.needsEveryBlock();
-      feed.on('tip', (height, synced) => {
+      feed.on('tip', (height, synced, gatewayTip) => {
         this.lastTip = { height, at: this.clock.now() };
+        this.manager.chainTipSeen(gatewayTip);
         if (synced) this.manager.setChainSynced(true);
       });
       this.manager.on('event', (event) => event.type === 'appointment' && this.uplink?.appointmentQueued());

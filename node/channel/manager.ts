@@ -186,6 +186,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private height = 0;
   /** Whether `height` is fresh (see `setChainSynced`); HTLCs to us wait while it is not. */
   private chainSynced = true;
+  /** The gateway's tip as last told (`chainTipSeen`). */
+  private tipHeight = 0;
   /** The chain's height as the node's clock puts it, at most (`estimateHeight`). */
   private heightEstimate = 0;
   /** Channels with HTLCs to us held until the chain view is fresh. */
@@ -906,6 +908,17 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     return Math.max(this.height, this.heightEstimate);
   }
 
+  /**
+   * The chain's tip as the gateway last told it, ahead of `height` while the
+   * node catches up: a claim broadcast then waits for blocks after this one
+   * before it counts as slow to confirm (the blocks before were mined
+   * without it), so that a node back after a day does not bump its fees
+   * once for every six blocks of its backlog.
+   */
+  chainTipSeen(height: number): void {
+    this.tipHeight = height;
+  }
+
   /** The chain's height as far as this manager knows. */
   get chainHeight(): number {
     return this.height;
@@ -1079,6 +1092,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           resolveOutgoing: (id, paymentHash, preimage, reason) => this.resolveOutgoing(entry, id, paymentHash, preimage, reason),
           isolated: (work) => this.isolated(entry, work),
           height: () => this.height,
+          tipHeight: () => Math.max(this.height, this.tipHeight),
           logger: this.components.logger ?? silentLogger,
         },
         entry,

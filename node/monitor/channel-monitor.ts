@@ -93,6 +93,8 @@ export interface ChannelMonitorHost {
   isolated(work: () => void): void;
   /** The chain's height as the node knows it. */
   height(): number;
+  /** The chain's tip as the gateway last told it (at least `height`): a claim out waits for blocks after it before it counts as slow. */
+  tipHeight(): number;
   readonly logger: Logger;
 }
 
@@ -478,7 +480,7 @@ export class ChannelMonitor {
       this.host.chainFilter?.watchOutput({ txid: onchain.commitmentTxid, vout: child.ins[0]!.index });
     }
     claim.broadcast = true;
-    claim.broadcastAt = height;
+    claim.broadcastAt = Math.max(height, this.host.tipHeight());
     const tx = Transaction.fromBuffer(claim.transaction);
     this.host.logger.log('info', 'our commitment is not confirmed: a child pays for it (CPFP)', { commitment: onchain.commitmentTxid, txid: tx.getId(), feeratePerKw: claim.feeratePerKw, height });
     this.host.broadcast(tx);
@@ -488,6 +490,8 @@ export class ChannelMonitor {
   broadcastDueClaims(height: number): void {
     const onchain = this.subject.onchain!;
     let changed = false;
+    // What goes out now waits for the blocks after the tip: those before it (a node catching up) were mined without it.
+    const outAt = Math.max(height, this.host.tipHeight());
     // Our commitment, until it confirms: a mempool may have dropped it, a gateway lost it.
     if (onchain.kind === 'ours' && onchain.commitment && onchain.confirmed[onchain.commitmentTxid] === undefined) {
       if (onchain.commitmentBroadcastAt === undefined || height - onchain.commitmentBroadcastAt >= REBROADCAST_AFTER_BLOCKS) {
@@ -495,7 +499,7 @@ export class ChannelMonitor {
           this.host.broadcast(Transaction.fromBuffer(onchain.commitment));
           this.payForCommitment(height);
         }
-        onchain.commitmentBroadcastAt = height;
+        onchain.commitmentBroadcastAt = outAt;
         changed = true;
       }
     }
@@ -504,7 +508,7 @@ export class ChannelMonitor {
       if (claim.confirmedAt !== undefined || claim.conflicted) continue;
       if (claim.broadcast && claim.broadcastAt !== undefined && height - claim.broadcastAt < REBROADCAST_AFTER_BLOCKS) continue;
       if (claim.broadcast && claim.broadcastAt === undefined) {
-        claim.broadcastAt = height; // written by an earlier version: count from now
+        claim.broadcastAt = outAt; // written by an earlier version: count from now
         changed = true;
         continue;
       }
@@ -515,7 +519,7 @@ export class ChannelMonitor {
       if (claim.broadcast) this.bumpFee(claim);
       const again = claim.broadcast;
       claim.broadcast = true;
-      claim.broadcastAt = height;
+      claim.broadcastAt = outAt;
       changed = true;
       const tx = Transaction.fromBuffer(claim.transaction);
       this.host.logger.log('info', again ? 'claim broadcast again (not confirmed yet)' : 'claim broadcast', { claim: claim.description, txid: tx.getId(), height });

@@ -70,9 +70,10 @@ export interface ChainFeedClientEvents {
   confirmed: [tx: Transaction, height: number];
   /**
    * The tip moved; `synced`: we have the gateway's tip, as it was after our
-   * first hello (a push made before we restarted says nothing of the chain now).
+   * first hello (a push made before we restarted says nothing of the chain now);
+   * `gatewayTip`: the gateway's tip as the message said it (at least `height`).
    */
-  tip: [height: number, synced: boolean];
+  tip: [height: number, synced: boolean, gatewayTip: number];
   /** The gateway's fee estimate (sat per 1000 weight units), with each push. */
   feerate: [feeratePerKw: number];
 }
@@ -288,7 +289,7 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     this.components.store.write([{ kind: 'feedCursor', id: 'cursor', value: this.cursor }]);
     this.retireWatches();
     if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.emit('feerate', message.feeratePerKw);
-    this.emit('tip', end, this.fresh(message) && message.tipHeight <= end);
+    this.emit('tip', end, this.fresh(message) && message.tipHeight <= end, Math.max(end, message.tipHeight));
     this.acknowledge();
   }
 
@@ -311,14 +312,14 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
   private onStale(end: number, message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     if (end === this.cursor.height) this.acknowledge();
     // The answer to our hello, behind a push that brought us as far: it tells us we are current all the same.
-    if (!this.answered && this.fresh(message)) this.emit('tip', this.cursor.height, message.tipHeight <= this.cursor.height);
+    if (!this.answered && this.fresh(message)) this.emit('tip', this.cursor.height, message.tipHeight <= this.cursor.height, Math.max(this.cursor.height, message.tipHeight));
   }
 
   /** The answer to a hello when there is nothing new: our view is current if the gateway's tip is where we are. */
   private onNothingNew(message: Extract<GatewayMessage, { type: 'blocks' }>): void {
     if (message.matches.length > 0) return void this.logger.log('warn', 'a push with matches and no headers was ignored');
     if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.emit('feerate', message.feeratePerKw);
-    this.emit('tip', this.cursor.height, this.fresh(message) && message.tipHeight <= this.cursor.height);
+    this.emit('tip', this.cursor.height, this.fresh(message) && message.tipHeight <= this.cursor.height, Math.max(this.cursor.height, message.tipHeight));
   }
 
   /** Whether pushes speak of the chain as it is now: this one, or one before it, answers our hello. */

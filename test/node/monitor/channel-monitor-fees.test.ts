@@ -77,6 +77,30 @@ t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, a
   t.equal(bob.broadcast.length, count, 'and nothing goes again');
 });
 
+t.test('a node catching up counts the blocks after the tip it was told, not those of its backlog', async (t) => {
+  const network = createNetwork({
+    nodes: 2,
+    channels: { init: { channelType: 'static_remotekey' }, feeEstimator: () => ({ feeratePerKw: (target: ConfirmationTarget) => (target === 'commitment' ? 253 : 2500) }) },
+  });
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, alice, bob, 1_000_000, 300_000_000);
+  alice.manager.forceClose(bob.id, handle);
+  const commitment = alice.broadcast.at(-1)!;
+  // Bob was away: the gateway's tip is 830, and Bob is at 800 when he learns of the close.
+  const height = 800;
+  bob.manager.chainTipSeen(height + 30);
+  bob.manager.transactionsConfirmed(height, '', [commitment]);
+  bob.manager.bestBlockUpdated(height);
+  const first = bob.broadcast.at(-1)!;
+  const sent = bob.broadcast.length;
+  // The backlog, block by block: mined before his claim existed, so none of them says it is slow.
+  for (let next = height + 1; next <= height + 35; next++) bob.manager.bestBlockUpdated(next);
+  t.equal(bob.broadcast.length, sent, 'nothing again, nothing bumped, through the backlog and five blocks past the tip');
+  bob.manager.bestBlockUpdated(height + 36);
+  t.not(bob.broadcast.at(-1)!.getId(), first.getId(), 'the sixth block after the tip: bumped, once');
+  t.equal(bob.broadcast.length, sent + 1);
+});
+
 type Rates = Record<Exclude<ConfirmationTarget, 'commitment'>, number>;
 
 /** Alice (node 0) and Bob: fee estimators that read `rates[i]`, both logging to `logged`; Alice's wallet may be given. */
