@@ -12,7 +12,7 @@
 import { addFeeInputs } from '../node/bolt3/fee-inputs.js';
 import { type FundingInput, buildFundingTransaction } from '../node/bolt3/funding.js';
 import { p2wpkh } from '../node/bolt3/scripts.js';
-import type { FundingWallet } from '../node/channel/manager.js';
+import type { FundingWallet } from '../node/wallet/funding-wallet.js';
 import { publicKeyOf, signDigest } from '../node/core/curve.js';
 import type { Transaction } from '../node/bolt3/transaction.js';
 import { hashToHex } from '../node/chain/block-header.js';

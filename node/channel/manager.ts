@@ -16,6 +16,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { feeForWeight } from '../bolt3/fees.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
+import type { FundingWallet } from '../wallet/funding-wallet.js';
 import type { Broadcaster } from '../chain/broadcaster.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { type FeeEstimator, ObservedFeerates } from '../chain/fee-estimator.js';
@@ -43,33 +44,6 @@ import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, c
 import { type ChannelPolicy, channelPolicy, delaysFor } from './policy.js';
 import { MAX_FUNDING_SATOSHIS, MIN_FEERATE_PER_KW, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 
-
-/** The node's wallet: builds and signs a funding transaction for the 2-of-2 of these keys (see `buildFundingTransaction`). */
-export interface FundingWallet {
-  fund(request: { localFundingPubkey: Uint8Array; remoteFundingPubkey: Uint8Array; satoshis: number; feeratePerKw: number }): { tx: Transaction; outputIndex: number };
-  /** Where justice transactions and sweeps pay: an output script of the wallet. */
-  sweepScript(): Uint8Array;
-  /**
-   * Pays the fee of a transaction that carries none (an anchors HTLC
-   * transaction): adds P2WPKH coins of the wallet and a change output, and
-   * signs them (see `addFeeInputs`). `baseWeight` is the transaction's weight as it is, signed.
-   * `replaces`: an earlier version of the same claim, paying less (a fee bump, BIP 125): its coins are
-   * spent again, so that the two conflict, and its change is no longer the wallet's.
-   */
-  payFee(tx: Transaction, baseWeight: number, feeratePerKw: number, replaces?: Transaction): void;
-  /**
-   * A miner took `after`, an earlier version of a claim whose fee the wallet paid, instead of `before`,
-   * the one out last: the coins `after` spends are spent, the others not; `after`'s change is the wallet's, not `before`'s.
-   */
-  replaced?(before: Transaction, after: Transaction): void;
-  /**
-   * A transaction of ours that can never confirm (another spent what it
-   * spends, past reorgs): the wallet's inputs it took are unspent again and
-   * its change is gone (bitcoind's `abandontransaction`). A txid the wallet
-   * did not fund is ignored. Optional: a wallet that pays no fees has none.
-   */
-  abandonTransaction?(txid: string): void;
-}
 
 export type { Broadcaster } from '../chain/broadcaster.js';
 

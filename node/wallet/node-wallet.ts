@@ -17,7 +17,7 @@ import { p2wpkh } from '../bolt3/scripts.js';
 import type { Transaction } from '../bolt3/transaction.js';
 import { hashToHex } from '../chain/block-header.js';
 import { InvalidInputError } from '../core/input.js';
-import type { FundingWallet } from '../channel/manager.js';
+import type { FundingWallet } from './funding-wallet.js';
 import type { WalletKey } from '../keys/signer.js';
 import type { Persister, RecordStore, RecordWrite, WalletCoinRecord } from '../persist/persister.js';
 

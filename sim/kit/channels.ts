@@ -8,7 +8,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Transaction } from '../../node/bolt3/transaction.js';
 import type { FeeEstimator } from '../../node/chain/fee-estimator.js';
-import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type FundingWallet, type ManagerEvent } from '../../node/channel/manager.js';
+import { ChannelManager, type ChannelManagerComponents, type ChannelManagerInit, type ManagerEvent } from '../../node/channel/manager.js';
+import type { FundingWallet } from '../../node/wallet/funding-wallet.js';
 import type { Logger } from '../../node/core/logger.js';
 import type { Messenger } from '../../node/core/messenger.js';
 import type { Signer } from '../../node/keys/signer.js';

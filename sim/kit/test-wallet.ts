@@ -8,7 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { addFeeInputs } from '../../node/bolt3/fee-inputs.js';
 import { buildFundingTransaction } from '../../node/bolt3/funding.js';
 import { p2wpkh } from '../../node/bolt3/scripts.js';
-import type { FundingWallet } from '../../node/channel/manager.js';
+import type { FundingWallet } from '../../node/wallet/funding-wallet.js';
 import { publicKeyOf, signDigest } from '../../node/core/curve.js';
 
 /** The wallet of node `i`; it sweeps to a P2WPKH of its own. */

@@ -17,7 +17,7 @@ import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../../gateway/tower/response-store.js';
 import { fundingOutputScript } from '../../node/bolt3/funding.js';
 import { p2wpkh, p2wsh } from '../../node/bolt3/scripts.js';
-import type { FundingWallet } from '../../node/channel/manager.js';
+import type { FundingWallet } from '../../node/wallet/funding-wallet.js';
 import { systemClock } from '../../node/core/clock.js';
 import { publicKeyOf } from '../../node/core/curve.js';
 import { MemoryLinkOutbox } from '../../transports/link/outbox.js';

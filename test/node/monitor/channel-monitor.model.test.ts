@@ -33,7 +33,8 @@ import { type FundingInput, buildFundingTransaction } from '../../../node/bolt3/
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { hashToHex } from '../../../node/chain/block-header.js';
-import { ChannelManager, type FundingWallet, type ManagerEvent } from '../../../node/channel/manager.js';
+import { ChannelManager, type ManagerEvent } from '../../../node/channel/manager.js';
+import type { FundingWallet } from '../../../node/wallet/funding-wallet.js';
 import { publicKeyOf, signDigest } from '../../../node/core/curve.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { signerOf } from '../../../sim/kit/signer-of.js';
