@@ -143,9 +143,15 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
     const paidOut = toLocal.satoshis + timeoutOutput.satoshis;
     const timeoutFee = htlcWalletFee('htlc-timeout', aCoins.length);
     // A confirmed claim counts in the wallet once the gateway has proven it (a proof asked for after the block).
-    await eventually("A's wallet to count both sweeps", async () => ((await wallet('a', peek)) >= aBefore + paidOut - timeoutFee ? true : undefined));
+    // When the test mines faster than A follows, A's commitment can still be unconfirmed six blocks past the tip A
+    // knew: A then pays for it with a child on its anchor (CPFP), from its wallet, whose wallet input the CLI does
+    // not show; then the check is that A paid that child (a few thousand sat) and nothing else.
+    const child = claims.find((claim) => claim.description === 'anchor (CPFP)');
+    const childAllowance = child ? 10_000 : 0;
+    await eventually("A's wallet to count both sweeps", async () => ((await wallet('a', peek)) >= aBefore + paidOut - timeoutFee - childAllowance ? true : undefined));
     const gained = (await wallet('a')) - aBefore;
-    t.equal(gained, paidOut - timeoutFee, `A's wallet gained ${gained} sat: its sweeps' ${paidOut} less the fee of the HTLC-timeout, paid from the wallet (${timeoutFee})`);
+    if (!child) t.equal(gained, paidOut - timeoutFee, `A's wallet gained ${gained} sat: its sweeps' ${paidOut} less the fee of the HTLC-timeout, paid from the wallet (${timeoutFee})`);
+    else t.ok(paidOut - timeoutFee - gained > 0 && paidOut - timeoutFee - gained < childAllowance, `A's wallet gained ${gained} sat: its sweeps' ${paidOut} less the HTLC-timeout's fee (${timeoutFee}) and its commitment's child's (CPFP, ${child.state})`);
 
     // B, back long after, sees the close, fails the expired HTLC, and sweeps its balance.
     await start('b');
