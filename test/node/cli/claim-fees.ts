@@ -101,3 +101,14 @@ export function feeBumps(logs: string): string[] {
     return typeof txid === 'string' ? [txid] : [];
   });
 }
+
+/**
+ * A sweep paid `expected` (what it took less its fee at the claim rate), to the satoshi, when it confirmed as first
+ * signed. These tests mine many blocks at once; a node catching up with them can broadcast a sweep after blocks it
+ * counts as not including it, and bump it (RBF) at a rate nothing outside the node knows: then the check is that it
+ * paid a little more, never less.
+ */
+export function sweepPaid(t: { equal: (a: unknown, b: unknown, m: string) => unknown; ok: (v: unknown, m: string) => unknown }, claim: { satoshis: number }, expected: number, firstVersion: boolean, what: string): void {
+  if (firstVersion) t.equal(claim.satoshis, expected, what);
+  else t.ok(claim.satoshis < expected && claim.satoshis > expected - 5_000, `${what}, bumped once or twice while its node caught up (${expected - claim.satoshis} sat more)`);
+}
