@@ -89,7 +89,6 @@ t.test('a node acts on chain alone: it times out its own HTLC, and punishes a br
       },
       step,
       180_000,
-      [nodes[name].config],
     );
   const open = async (satoshis: number, pushSatoshis: number) => {
     const handle = (await ask(a.config, 'open', b.nodeId, String(satoshis), '--push', String(pushSatoshis * 1000))).handle as number;

@@ -87,7 +87,6 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
       async () => ((await claimsOf(name, peer, peek)).some((claim) => matches(claim.description) && claim.state === 'confirmed') ? true : undefined),
       step,
       180_000,
-      [nodes[name].config],
     );
 
   // Coins for A and B; channels A - B and B - C of 500,000 sat, each opened by the one on the left.

@@ -51,13 +51,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   return value;
 }
 
-/**
- * Mines `step` blocks at a time on a regtest gateway (`gatewayConfig`) until `check` returns something other than
- * undefined. Before it mines more, the nodes of `follow` (their configs) have processed the blocks mined so far (a
- * node that falls behind would broadcast its claims after the next blocks, and then, counting from the tip it knew,
- * bump or pay a child for what only waited on the test).
- */
-export function mineUntil<T>(gatewayConfig: string, what: string, check: () => Promise<T | undefined>, step = 1, timeoutMs = 60_000, follow: readonly string[] = []): Promise<T> {
+/** Mines `step` blocks at a time on a regtest gateway (`gatewayConfig`) until `check` returns something other than undefined. */
+export function mineUntil<T>(gatewayConfig: string, what: string, check: () => Promise<T | undefined>, step = 1, timeoutMs = 60_000): Promise<T> {
   let settleMs = SETTLE_MS.least;
   return eventually(
     what,
@@ -67,18 +62,10 @@ export function mineUntil<T>(gatewayConfig: string, what: string, check: () => P
       const mining = Date.now();
       await must('mine', '--config', gatewayConfig, String(step));
       settleMs = Math.min(Math.max(Date.now() - mining, SETTLE_MS.least), SETTLE_MS.most);
-      if (follow.length > 0) await caughtUp(gatewayConfig, follow);
       return undefined;
     },
     timeoutMs,
   );
-}
-
-/** Waits (up to 30 s) until every node of `follow` has processed the gateway's tip. */
-async function caughtUp(gatewayConfig: string, follow: readonly string[]): Promise<void> {
-  const { chainHeight } = await peek<{ chainHeight: number }>(gatewayConfig, 'status');
-  const heights = () => Promise.all(follow.map(async (config) => (await peek<{ chainHeight: number | null }>(config, 'status')).chainHeight ?? -1));
-  await poll(async () => ((await heights().catch(() => [-1])).every((height) => height >= chainHeight) ? true : undefined), 30_000);
 }
 
 /** A directory short enough for Unix socket paths (107 bytes). */
