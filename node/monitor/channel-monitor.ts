@@ -200,9 +200,9 @@ export class ChannelMonitor {
     if (claim.abandoned) return false;
     const settledAt = claim.confirmedAt ?? (claim.conflicted ? claim.conflictedAt : undefined);
     if (settledAt === undefined || height - settledAt + 1 < ANTI_REORG_DELAY) return false;
-    const versions = [claim.transaction, ...(claim.earlier ?? [])].map((bytes) => Transaction.fromBuffer(bytes).getId());
-    const confirmed = claim.confirmedAt !== undefined ? Transaction.fromBuffer(claim.transaction).getId() : undefined;
-    for (const txid of versions) if (txid !== confirmed) this.host.abandonTransaction(txid);
+    // The version out last (`transaction`) is the one that confirmed, if one did: every other lost.
+    const [current, ...earlier] = [claim.transaction, ...(claim.earlier ?? [])].map((bytes) => Transaction.fromBuffer(bytes).getId());
+    for (const txid of claim.confirmedAt !== undefined ? earlier : [current!, ...earlier]) this.host.abandonTransaction(txid);
     claim.abandoned = true;
     return true;
   }
