@@ -15,16 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { feeForWeight } from '../bolt3/fees.js';
-import { type Outpoint, Transaction } from '../bolt3/transaction.js';
+import type { Transaction } from '../bolt3/transaction.js';
 import type { FundingWallet } from '../wallet/funding-wallet.js';
 import type { Broadcaster } from '../chain/broadcaster.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';
 import { type FeeEstimator, ObservedFeerates } from '../chain/fee-estimator.js';
-import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from '../monitor/deadlines.js';
-import { justiceFor, secondStageJustice } from '../monitor/claims.js';
-import { ChannelMonitor } from '../monitor/channel-monitor.js';
-import { spentOutpoint } from '../monitor/outpoints.js';
-import { type Appointment, type JusticeData, createAppointment } from '../gateway-protocol/appointment.js';
+import { type ChainEvent, ChainMonitor } from '../monitor/chain-monitor.js';
+import { type TaggedAppointment, towerTag } from '../monitor/tower-queue.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { checkPublicKey } from '../core/curve.js';
@@ -37,7 +34,6 @@ import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
 import { type ChannelSummary, entrySummary, openingSummary } from './summaries.js';
 import { Steps } from './step.js';
-import { towerTagOf } from './tower-tag.js';
 import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
@@ -97,38 +93,20 @@ export interface ChannelManagerInit {
 export type ManagerEvent =
   | { readonly type: 'channel_opened'; readonly peer: string; readonly handle: number }
   | { readonly type: 'channel_closed'; readonly peer: string; readonly handle: number; readonly closingTx: Transaction }
-  /** A commitment is on its way to the chain (`ours`: we broadcast it); claims follow as their time comes. */
-  | {
-      readonly type: 'channel_force_closed';
-      readonly peer: string;
-      readonly handle: number;
-      readonly ours: boolean;
-      readonly commitmentTxid: string;
-      readonly reason: string;
-      /** What of ours the commitment on chain carries: our balance in it, and the HTLCs in it we offered or can claim. */
-      readonly stakeMsat: number;
-    }
-  /** An HTLC of ours resolved on chain the other way than our balance expected: `claimed` by the counterparty with its preimage, or `won` by us with a preimage learned after the close. */
-  | { readonly type: 'htlc_resolved_onchain'; readonly peer: string; readonly handle: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly outcome: 'claimed' | 'won' }
-  /** A claim of ours confirmed: its output is the wallet's. */
-  | { readonly type: 'funds_spendable'; readonly peer: string; readonly handle: number; readonly description: string; readonly txid: string; readonly satoshis: number }
   | { readonly type: 'channel_refused'; readonly peer: string; readonly handle: number; readonly reasons: readonly string[] }
   /** We released the preimage of an HTLC to us, expiring at `cltvExpiry`. */
   | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly cltvExpiry: number }
   | { readonly type: 'payment_sent'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
   | { readonly type: 'payment_failed'; readonly paymentHash: Uint8Array; readonly reason: string }
   | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string }
-  /** A revoked commitment's appointment, for the gateway's watchtower. */
-  | { readonly type: 'appointment'; readonly peer: string; readonly handle: number; readonly appointment: TaggedAppointment }
-  /** A revoked commitment reached the chain: the justice transaction was handed to the broadcaster. */
-  | { readonly type: 'breach'; readonly peer: string; readonly handle: number; readonly breachTxid: string; readonly justice: Transaction };
+  /** What happened on chain: closes, breaches, claims confirmed, HTLCs resolved there, appointments for the tower. */
+  | ChainEvent;
 
 /** A channel as `channelSummaries` lists it. */
 export type { ClaimSummary, OnchainSummary } from '../monitor/channel-monitor.js';
 export type { ChannelSummary } from './summaries.js';
 
-/** An appointment with the per-channel tag the tower files it under. */
-export type TaggedAppointment = Appointment & { readonly tag: Uint8Array };
+export type { TaggedAppointment } from '../monitor/tower-queue.js';
 
 /** A request for a payment to this node. */
 export interface PaymentRequest {
@@ -150,23 +128,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private readonly channels = new Map<string, ChannelEntry>();
   /** Steps (see step.ts): saves first, then what leaves the node. */
   private readonly steps: Steps<ChannelEntry>;
-  /** Each channel's monitor (its on-chain half), made when first needed. */
-  private readonly monitors = new WeakMap<ChannelEntry, ChannelMonitor>();
+  /** The on-chain half of every channel (rust-lightning's ChainMonitor). */
+  private readonly chainMonitor: ChainMonitor<ChannelEntry>;
   /** Preimages of payments this node asked for, by payment hash (hex). */
   private invoices = new Map<string, Invoice>();
-  /** Revoked commitments seen on chain, by txid (internal order, hex): their second-stage transactions are punished too. */
-  private readonly breaches = new Map<string, { entry: ChannelEntry; tx: Transaction }>();
   /** The chain's height as the chain view last told it (0 until then). */
   private height = 0;
   /** Whether `height` is fresh (see `setChainSynced`); HTLCs to us wait while it is not. */
   private chainSynced = true;
-  /** The gateway's tip as last told (`chainTipSeen`). */
-  private tipHeight = 0;
   /** The chain's height as the node's clock puts it, at most (`estimateHeight`). */
   private heightEstimate = 0;
   /** Channels with HTLCs to us held until the chain view is fresh. */
   private readonly heldHtlcs = new Set<string>();
-  /** The gateway's latest fee estimate, for claims. */
   /** The gateway's estimates, read by the default fee estimator. */
   private readonly observedFeerates: ObservedFeerates;
   private readonly fees: FeeEstimator;
@@ -191,6 +164,20 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     this.observedFeerates = new ObservedFeerates(init);
     this.fees = components.feeEstimator ?? this.observedFeerates;
     this.nodeId = bytesToHex(components.signer.nodeId);
+    this.chainMonitor = new ChainMonitor<ChannelEntry>({
+      wallet: components.wallet,
+      fees: this.fees,
+      ...(components.chainFilter && { chainFilter: components.chainFilter }),
+      logger: components.logger ?? silentLogger,
+      persister: components.persister,
+      broadcast: (tx) => this.broadcast(tx),
+      save: (entry) => this.steps.save(entry),
+      report: (event) => this.emitEvent(event),
+      closed: (entry) => {
+        entry.shutdown = { ...entry.shutdown, closed: true };
+      },
+      resolveOutgoing: (entry, id, paymentHash, preimage, reason) => this.resolveOutgoing(entry, id, paymentHash, preimage, reason),
+    });
     this.restore();
   }
 
@@ -212,18 +199,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
       const entry = entryFromRecord(meta, record, new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex)), remediesOf.get(id) ?? []);
       this.channels.set(keyOf(meta.peer, meta.handle), entry);
-      for (const raw of meta.breaches ?? []) {
-        const tx = Transaction.fromBuffer(raw);
-        this.breaches.set(bytesToHex(tx.getHash()), { entry, tx });
-      }
+      this.chainMonitor.add(entry, meta.breaches);
     }
-  }
-
-  /** Asks the chain feed for the funding transaction's confirmation and the funding output's spend. */
-  private watchFunding(entry: ChannelEntry): void {
-    const funding = entry.channel.state.fundingOutpoint;
-    this.components.chainFilter?.watchTransaction(funding.txid);
-    this.components.chainFilter?.watchOutput(funding);
   }
 
   /**
@@ -235,7 +212,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   resume(): void {
     const forwarded = this.forwardedIncoming();
     for (const entry of this.channels.values()) {
-      if (!entry.onchain && !entry.shutdown?.closed) this.watchFunding(entry); // repeats are harmless
+      if (!entry.onchain && !entry.shutdown?.closed) this.chainMonitor.watchFunding(entry); // repeats are harmless
       if (entry.onchain) continue;
       // What we sent last may have died with the process: send it again (the peer drops what it already has).
       for (const message of entry.outbox) this.components.messenger.send(entry.peer, encodeMessage(message));
@@ -421,7 +398,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const incoming = this.channels.get(keyOf(link.peer, link.handle));
     if (incoming?.onchain) {
       // Upstream is on chain: the preimage is claimed there (the claim written before the link goes); a failure needs nothing, the HTLC expires there.
-      if (preimage) this.monitorOf(incoming).claimLate(preimage);
+      if (preimage) this.chainMonitor.claimLate(incoming, preimage);
     } else if (incoming) {
       // Settle upstream first and save it: a crash after this leaves the link for a retry, never a lost preimage.
       if (preimage) incoming.channel.fulfillHtlc(link.id, preimage);
@@ -647,7 +624,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const events = entry.channel.receive(message);
     // The justice for what they just revoked is written before the state that follows it:
     // no crash can leave a revoked commitment without its remedy.
-    for (const event of events) if (event.type === 'commitment_revoked') this.prepareJustice(entry, event.commitment, event.perCommitmentSecret);
+    for (const event of events) if (event.type === 'commitment_revoked') this.chainMonitor.commitmentRevoked(entry, event.commitment, event.perCommitmentSecret);
     this.steps.save(entry);
     for (const event of events) {
       try {
@@ -692,136 +669,56 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     this.emitEvent({ type: 'channel_closed', peer, handle: message.handle, closingTx });
   }
 
-  // ---- breaches -----------------------------------------------------------------------
-
-  /** Keeps the justice for a commitment the peer just revoked, and hands the watchtower its appointment. */
-  private prepareJustice(entry: ChannelEntry, revoked: RemoteCommit, secret: Uint8Array): void {
-    const justice = justiceFor(entry.channel.state, entry.channel.signer, revoked, secret, this.components.wallet.sweepScript(), this.fees.feeratePerKw('justice'));
-    const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
-    if (remedies.length > 0) {
-      // On disk before the caller saves the state that follows the revocation.
-      this.components.persister.put('remedy', bytesToHex(justice.breachTxHash), { channel: keyOf(entry.peer, entry.handle), justice: remedies });
-      entry.remedies.set(bytesToHex(justice.breachTxHash), remedies);
-    }
-    const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
-    if (data) {
-      // Queued durably (before the caller saves the state that follows the revocation) until the tower's receipt.
-      // Repeating this after a crash writes the same appointment under the same locator.
-      const appointment = { ...createAppointment(justice.breachTxHash, data), tag: this.towerTag(entry) };
-      this.components.persister.put('appointment', bytesToHex(appointment.locator), appointment);
-      this.emitEvent({ type: 'appointment', peer: entry.peer, handle: entry.handle, appointment });
-    }
-  }
+  // ---- the tower -----------------------------------------------------------------------
 
   /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
   pendingAppointments(): TaggedAppointment[] {
-    return [...this.components.persister.getAll('appointment').values()].map((appointment) => ({ ...appointment, tag: appointment.tag ?? new Uint8Array(0) }));
+    return this.chainMonitor.tower.pending();
   }
 
-  /**
-   * The tag the tower keeps a channel's appointments under: opaque to it
-   * (a hash of our funding key, which the chain shows only once the
-   * channel is closed), the same for every appointment of the channel, so
-   * that the node can have them dropped together.
-   */
+  /** The tag the tower keeps a channel's appointments under (see node/monitor/tower-tag.ts). */
   towerTagOf(peer: string, handle: number): Uint8Array | undefined {
     const entry = this.channels.get(keyOf(peer, handle));
-    return entry && this.towerTag(entry);
+    return entry && towerTag(entry);
   }
 
   /** Every channel's tower tag and funding outpoint: what the node may reveal so that the tower keeps a channel's appointments exactly until its funding output is spent and buried. */
   channelsForTower(): { tag: Uint8Array; fundingTxid: string; fundingOutputIndex: number }[] {
-    return [...this.channels.values()].map((entry) => ({
-      tag: this.towerTag(entry),
-      fundingTxid: entry.channel.state.fundingOutpoint.txid,
-      fundingOutputIndex: entry.channel.state.fundingOutpoint.vout,
-    }));
-  }
-
-  private towerTag(entry: ChannelEntry): Uint8Array {
-    // From the channel's state: deriving it again from the seed (BIP 32, six derivations) on every poll was most of a node's CPU.
-    return towerTagOf(entry.channel.state.local.publicKeys.fundingPubkey);
+    return this.chainMonitor.channelsForTower();
   }
 
   /** The tower signed a receipt for this appointment: it leaves the queue. */
   appointmentDelivered(locator: Uint8Array): void {
-    this.components.persister.remove('appointment', bytesToHex(locator));
+    this.chainMonitor.tower.delivered(locator);
   }
 
   // ---- the chain (rust-lightning's `Confirm`, see node/chain/chain-listener.ts) -------------
+  // The chain monitor (node/monitor/chain-monitor.ts) does the chain's part; the manager runs it
+  // inside its steps (saves first, then broadcasts and events) and acts on funding depth and heights.
 
-  /**
-   * Transactions that touch our channels, confirmed at `height`: a funding
-   * transaction buried, a funding output spent (by either commitment, a
-   * revoked one, or a cooperative close), our claims, and whatever else
-   * spends the outputs we claim (a preimage to read, a claim voided).
-   */
+  /** Transactions that touch our channels, confirmed at `height` (see `ChainMonitor.transactionsConfirmed`). */
   transactionsConfirmed(height: number, _blockHash: string, transactions: readonly Transaction[]): void {
-    this.steps.run(() => {
-      for (const tx of transactions) this.transactionSeen(tx);
-      for (const entry of this.channels.values()) {
-        this.isolated(entry, () => {
-          const funding = entry.channel.state.fundingOutpoint;
-          let changed = false;
-          for (const tx of transactions) {
-            if (tx.getId() === funding.txid && entry.fundingHeight !== height) {
-              entry.fundingHeight = height;
-              delete entry.fundingReorged;
-              changed = true;
-            }
-            // Any spend of the funding output ends the channel; one that is not the transaction we broadcast
-            // (both sides closed at once) replaces what we expected: only one of them can be in the chain.
-            if (spends(tx, funding) && entry.onchain?.commitmentTxid !== tx.getId()) this.fundingSpent(entry, tx);
-            if (entry.onchain) changed = this.monitorOf(entry).transactionConfirmed(tx, height) || changed;
-          }
-          if (changed) this.steps.save(entry);
-        });
-      }
-    });
-  }
-
-  /**
-   * Runs one channel's part of a chain event: an error there (a wallet that
-   * cannot pay a fee, a state that does not build) is reported and does not
-   * keep the other channels, or the next blocks, from being handled.
-   */
-  private isolated(entry: ChannelEntry, work: () => void): void {
-    try {
-      work();
-    } catch (error) {
-      this.emitEvent({ type: 'peer_error', peer: entry.peer, reason: `channel ${entry.handle} on chain: ${(error as Error).message}` });
-    }
+    this.steps.run(() => this.chainMonitor.transactionsConfirmed(height, transactions));
   }
 
   /**
    * The tip moved: funding transactions deep enough open their channels,
-   * claims whose locks have passed go to the broadcaster, HTLCs past their
-   * deadline take their channel on chain, and on-chain resolutions deep
-   * enough settle the HTLCs they carried.
+   * the chain monitor acts on deadlines and claims, and HTLCs held for a
+   * fresh height are settled.
    */
   bestBlockUpdated(height: number, _blockHash?: string): void {
     this.steps.run(() => {
       this.height = height;
       for (const entry of [...this.channels.values()]) {
-        this.isolated(entry, () => {
-          if (!entry.readySent && entry.fundingHeight !== undefined && !entry.onchain) {
+        if (!entry.readySent && entry.fundingHeight !== undefined && !entry.onchain) {
+          try {
             this.fundingConfirmed(entry.peer, entry.handle, height - entry.fundingHeight + 1);
+          } catch (error) {
+            this.emitEvent({ type: 'peer_error', peer: entry.peer, reason: `channel ${entry.handle} on chain: ${(error as Error).message}` });
           }
-          if (entry.fundingReorged && entry.fundingHeight === undefined && !entry.onchain) {
-            // As rust-lightning does: a channel in use whose funding left the chain is closed (the funder could spend
-            // its inputs elsewhere). The commitment waits in the mempool for the funding, which the reorg put back there.
-            return this.forceClose(entry.peer, entry.handle, `a reorg took the funding transaction ${entry.channel.state.fundingOutpoint.txid} out of the chain (height ${height})`);
-          }
-          if (entry.onchain) {
-            const monitor = this.monitorOf(entry);
-            monitor.completeClaims();
-            monitor.broadcastDueClaims(height);
-            monitor.resolveOutgoing(height);
-          } else {
-            this.checkHtlcDeadlines(entry, height);
-          }
-        });
+        }
       }
+      this.chainMonitor.bestBlockUpdated(height);
       this.settleHeldHtlcs();
     });
   }
@@ -830,24 +727,13 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   blockDisconnected(height: number): void {
     this.steps.run(() => {
       this.height = Math.min(this.height, height - 1);
-      for (const entry of this.channels.values()) {
-        let changed = false;
-        if (entry.fundingHeight !== undefined && entry.fundingHeight >= height) {
-          entry.fundingHeight = undefined;
-          if (entry.readySent && !entry.onchain) entry.fundingReorged = true;
-          changed = true;
-        }
-        if (this.monitorOf(entry).blockDisconnected(height)) changed = true;
-        if (changed) this.steps.save(entry);
-      }
+      this.chainMonitor.blockDisconnected(height);
     });
   }
 
   /** A transaction seen before it confirmed (a mempool spend of a funding output): a revoked commitment is punished at once. */
   transactionUnconfirmedSeen(tx: Transaction): void {
-    this.steps.run(() => {
-      this.transactionSeen(tx);
-    });
+    this.steps.run(() => this.chainMonitor.transactionSeen(tx));
   }
 
   /**
@@ -882,15 +768,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     return Math.max(this.height, this.heightEstimate);
   }
 
-  /**
-   * The chain's tip as the gateway last told it, ahead of `height` while the
-   * node catches up: a claim broadcast then waits for blocks after this one
-   * before it counts as slow to confirm (the blocks before were mined
-   * without it), so that a node back after a day does not bump its fees
-   * once for every six blocks of its backlog.
-   */
+  /** The chain's tip as the gateway last told it (see `ChainMonitor.chainTipSeen`). */
   chainTipSeen(height: number): void {
-    this.tipHeight = height;
+    this.chainMonitor.chainTipSeen(height);
   }
 
   /** The chain's height as far as this manager knows. */
@@ -898,70 +778,22 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     return this.height;
   }
 
-  /**
-   * Whether every block matters now (a funding transaction to count, HTLCs
-   * with deadlines, claims on chain): the chain feed then sends each block
-   * at once instead of a few at a time.
-   */
+  /** Whether every block matters now (see `ChainMonitor.needsEveryBlock`): the chain feed then sends each block at once. */
   needsEveryBlock(): boolean {
-    const soon = this.height + EVERY_BLOCK_WITHIN_BLOCKS;
-    for (const entry of this.channels.values()) {
-      if (entry.onchain) {
-        if (this.monitorOf(entry).needsEveryBlock(soon)) return true;
-      } else if (!entry.readySent) {
-        return true;
-      } else {
-        // HTLCs whose deadline (BOLT 2's) is near: the node must act in the right block.
-        const state = entry.channel.state;
-        for (const htlc of [...state.localCommit.spec.htlcs, ...state.remoteCommit.spec.htlcs]) {
-          if (htlcDeadline(htlc.direction, htlc.cltvExpiry) <= soon) return true;
-        }
-      }
-    }
-    return false;
+    return this.chainMonitor.needsEveryBlock(this.height + EVERY_BLOCK_WITHIN_BLOCKS);
   }
 
   /** The chain view shows a transaction (in a block or the mempool): if it is a revoked commitment, punish it. */
   transactionSeen(tx: Transaction): void {
-    const hash = bytesToHex(tx.getHash());
-    // A second-stage HTLC transaction on a breach we saw: its output is ours too.
-    for (const input of tx.ins) {
-      const breach = this.breaches.get(bytesToHex(input.hash));
-      const justice = breach && secondStageJustice(breach.entry.channel.state, breach.entry.channel.signer, breach.tx, tx, this.components.wallet.sweepScript(), this.fees.feeratePerKw('justice'));
-      if (breach && justice) {
-        this.broadcast(justice);
-        this.emitEvent({ type: 'breach', peer: breach.entry.peer, handle: breach.entry.handle, breachTxid: breach.tx.getId(), justice });
-      }
-    }
-    for (const entry of this.channels.values()) {
-      const remedies = entry.remedies.get(hash);
-      if (!remedies) continue;
-      if (!this.breaches.has(hash)) {
-        this.breaches.set(hash, { entry, tx });
-        this.steps.save(entry); // so that its second-stage transactions are punished also after a restart
-      }
-      // The whole justice first; the per-output ones take what remains if it cannot confirm.
-      const [whole, ...perOutput] = remedies.map((bytes) => Transaction.fromBuffer(bytes));
-      for (const justiceTx of [whole!, ...perOutput]) this.broadcast(justiceTx);
-      this.emitEvent({ type: 'breach', peer: entry.peer, handle: entry.handle, breachTxid: tx.getId(), justice: whole! });
-    }
+    this.steps.run(() => this.chainMonitor.transactionSeen(tx));
   }
-
-  // ---- unilateral closes ------------------------------------------------------------
 
   /** Closes a channel alone: broadcasts our latest commitment; our claims follow block by block (`bestBlockUpdated`). */
   forceClose(peer: string, handle: number, reason = 'asked to'): void {
     this.steps.run(() => {
       const entry = this.channels.get(keyOf(peer, handle));
       if (!entry) throw new InvalidInputError('handle', `no channel ${handle} with ${peer}`);
-      if (entry.onchain) return;
-      const monitor = this.monitorOf(entry);
-      const commitment = monitor.closeOurs();
-      entry.shutdown = { ...entry.shutdown, closed: true };
-      this.steps.save(entry); // the claims are on disk before the commitment leaves
-      this.broadcast(commitment);
-      this.emitEvent({ type: 'channel_force_closed', peer, handle, ours: true, commitmentTxid: commitment.getId(), reason, stakeMsat: monitor.stakeMsat(entry.channel.state.localCommit.spec) });
-      this.isolated(entry, () => monitor.completeClaims());
+      this.chainMonitor.forceClose(entry, reason);
     });
   }
 
@@ -980,23 +812,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     else this.emitEvent({ type: 'payment_failed', paymentHash, reason });
   }
 
-
-  /** Takes a channel on chain when one of its HTLCs reaches its deadline (BOLT 2). */
-  private checkHtlcDeadlines(entry: ChannelEntry, height: number): void {
-    const state = entry.channel.state;
-    if (!state.localCommit.signatures || !entry.readySent) return;
-    const settledByThem = new Set(entry.channel.settlementsReceived().map((settlement) => settlement.id));
-    const htlcs = [...state.localCommit.spec.htlcs, ...state.remoteCommit.spec.htlcs, ...(state.nextRemoteCommit?.spec.htlcs ?? [])];
-    for (const htlc of htlcs) {
-      const overdue =
-        (htlc.direction === 'outgoing' && !settledByThem.has(htlc.id) && offeredHtlcOverdue(htlc.cltvExpiry, height)) ||
-        (htlc.direction === 'incoming' && this.preimageFor(htlc.paymentHash) !== undefined && receivedHtlcClaimDue(htlc.cltvExpiry, height));
-      if (!overdue) continue;
-      const what = htlc.direction === 'outgoing' ? `HTLC ${htlc.id} we offered expired at ${htlc.cltvExpiry}` : `HTLC ${htlc.id} we can claim expires at ${htlc.cltvExpiry}`;
-      return this.forceClose(entry.peer, entry.handle, `${what} and the peer has not settled it (height ${height})`);
-    }
-  }
-
   /** HTLCs they offered us, both commitments signed, that we are holding until our view of the chain is fresh. */
   private settleHeldHtlcs(): void {
     if (!this.chainSynced || this.heldHtlcs.size === 0) return;
@@ -1009,71 +824,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.settleWaiting(entry, forwarded);
       this.sendPendingUpdates(entry);
     }
-  }
-
-
-  /**
-   * A preimage we may use on chain: one we released (a payment to us or
-   * through us that we fulfilled and whose removal the peer has not signed
-   * yet), or one we learned (read on chain, or from downstream, for an HTLC
-   * we forwarded). Never an invoice's that we have not released: its HTLC
-   * may be one we refused (too small, too late), and claiming it on chain
-   * would give the payer proof of a payment it did not make.
-   */
-  private preimageFor(paymentHash: Uint8Array): Uint8Array | undefined {
-    const hash = bytesToHex(paymentHash);
-    for (const entry of this.channels.values()) {
-      const preimage =
-        entry.channel.fulfilledPreimage(paymentHash) ??
-        entry.onchain?.outgoing?.find((htlc) => htlc.preimage && bytesToHex(htlc.paymentHash) === hash)?.preimage ??
-        entry.onchain?.learned?.find((each) => bytesToHex(sha256(each)) === hash);
-      if (preimage) return preimage;
-    }
-    return undefined;
-  }
-
-  /**
-   * The funding output is spent: whatever spent it, the channel is over off
-   * chain; its monitor tells what the close was and takes it from there.
-   */
-  private fundingSpent(entry: ChannelEntry, tx: Transaction): void {
-    const remedies = entry.remedies.get(bytesToHex(tx.getHash()));
-    const { kind, reason, stakeMsat } = this.monitorOf(entry).fundingSpent(tx, remedies, entry.shutdown?.closed === true);
-    entry.shutdown = { ...entry.shutdown, closed: true };
-    this.steps.save(entry);
-    if (kind !== 'cooperative') {
-      this.emitEvent({ type: 'channel_force_closed', peer: entry.peer, handle: entry.handle, ours: false, commitmentTxid: tx.getId(), reason, stakeMsat });
-    }
-  }
-
-  /** The channel's monitor, acting through this manager. */
-  private monitorOf(entry: ChannelEntry): ChannelMonitor {
-    let monitor = this.monitors.get(entry);
-    if (!monitor) {
-      const { wallet, chainFilter } = this.components;
-      monitor = new ChannelMonitor(
-        {
-          broadcast: (tx) => this.broadcast(tx),
-          sweepScript: () => wallet.sweepScript(),
-          payFee: (tx, baseWeight, feeratePerKw, replaces) => wallet.payFee(tx, baseWeight, feeratePerKw, replaces),
-          feeTransactionReplaced: (before, after) => wallet.replaced?.(before, after),
-          abandonTransaction: (txid) => wallet.abandonTransaction?.(txid),
-          fees: this.fees,
-          ...(chainFilter && { chainFilter }),
-          preimageFor: (paymentHash) => this.preimageFor(paymentHash),
-          persist: () => this.steps.save(entry),
-          report: (event) => this.emitEvent({ ...event, peer: entry.peer, handle: entry.handle }),
-          resolveOutgoing: (id, paymentHash, preimage, reason) => this.resolveOutgoing(entry, id, paymentHash, preimage, reason),
-          isolated: (work) => this.isolated(entry, work),
-          height: () => this.height,
-          tipHeight: () => Math.max(this.height, this.tipHeight),
-          logger: this.components.logger ?? silentLogger,
-        },
-        entry,
-      );
-      this.monitors.set(entry, monitor);
-    }
-    return monitor;
   }
 
   /** Our latest commitment, signed: what a unilateral close broadcasts. */
@@ -1142,7 +892,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     this.openings.delete(keyOf(opening.peer, opening.handle));
     this.channels.set(keyOf(opening.peer, opening.handle), entry);
     this.steps.save(entry);
-    this.watchFunding(entry);
+    this.chainMonitor.add(entry);
+    this.chainMonitor.watchFunding(entry);
     return entry;
   }
 
@@ -1168,8 +919,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   private write(entry: ChannelEntry): void {
-    const breaches = [...this.breaches.values()].filter((breach) => breach.entry === entry).map((breach) => breach.tx.toBuffer());
-    this.components.persister.saveChannel(keyOf(entry.peer, entry.handle), recordOfEntry(entry, breaches));
+    this.components.persister.saveChannel(keyOf(entry.peer, entry.handle), recordOfEntry(entry, this.chainMonitor.breachesOf(entry)));
   }
 
   private refuse(peer: string, handle: number, reasons: string[]): void {
@@ -1188,14 +938,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 }
 
 
-
-
-
-
-/** Whether `tx` spends `outpoint`. */
-function spends(tx: Transaction, outpoint: Outpoint): boolean {
-  return tx.ins.some((input) => spentOutpoint(input) === `${outpoint.txid}:${outpoint.vout}`);
-}
 
 
 

@@ -1,0 +1,78 @@
+/**
+ * Justice for revoked commitments, and the watchtower's queue: when the
+ * peer revokes a commitment, the node signs the justice for it (kept to
+ * broadcast itself, `remedy` records) and queues an appointment for the
+ * gateway's tower (`appointment` records) until the tower's receipt.
+ * Both are written in the step that handles the revocation, before the
+ * state that follows it: no crash leaves a revoked commitment without its
+ * remedy.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { RemoteCommit } from '../commitment/state.js';
+import { type Appointment, type JusticeData, createAppointment } from '../gateway-protocol/appointment.js';
+import type { Persister } from '../persist/persister.js';
+import { justiceFor } from './claims.js';
+import type { WatchedChannel } from './channel-monitor.js';
+import { towerTagOf } from './tower-tag.js';
+
+/** An appointment with the per-channel tag the tower files it under. */
+export type TaggedAppointment = Appointment & { readonly tag: Uint8Array };
+
+/** A revoked commitment's appointment, for the gateway's watchtower. */
+export type TowerEvent = { readonly type: 'appointment'; readonly peer: string; readonly handle: number; readonly appointment: TaggedAppointment };
+
+/** A channel as the queue sees it. */
+export interface TowerChannel {
+  readonly peer: string;
+  readonly handle: number;
+  readonly channel: WatchedChannel;
+}
+
+export class TowerQueue {
+  constructor(
+    private readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll'>,
+    private readonly report: (event: TowerEvent) => void,
+  ) {}
+
+  /**
+   * Signs the justice for a commitment the peer just revoked, writes it
+   * (`remedy`) and the tower's appointment (`appointment`), and returns the
+   * justice transactions (raw, the whole one first) under the revoked
+   * commitment's txid (internal order, hex); undefined when the revoked
+   * state leaves nothing to take.
+   */
+  justiceFor(subject: TowerChannel, revoked: RemoteCommit, secret: Uint8Array, sweepScript: Uint8Array, feeratePerKw: number): { breachTxid: string; justice: Uint8Array[] } | undefined {
+    const { state, signer } = subject.channel;
+    const justice = justiceFor(state, signer, revoked, secret, sweepScript, feeratePerKw);
+    const breachTxid = bytesToHex(justice.breachTxHash);
+    const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
+    if (remedies.length > 0) this.persister.put('remedy', breachTxid, { channel: `${subject.peer}/${subject.handle}`, justice: remedies });
+    const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
+    if (data) {
+      // Repeating this after a crash writes the same appointment under the same locator.
+      const appointment = { ...createAppointment(justice.breachTxHash, data), tag: towerTag(subject) };
+      this.persister.put('appointment', bytesToHex(appointment.locator), appointment);
+      this.report({ type: 'appointment', peer: subject.peer, handle: subject.handle, appointment });
+    }
+    return remedies.length > 0 ? { breachTxid, justice: remedies } : undefined;
+  }
+
+  /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
+  pending(): TaggedAppointment[] {
+    return [...this.persister.getAll('appointment').values()].map((appointment) => ({ ...appointment, tag: appointment.tag ?? new Uint8Array(0) }));
+  }
+
+  /** The tower signed a receipt for this appointment: it leaves the queue. */
+  delivered(locator: Uint8Array): void {
+    this.persister.remove('appointment', bytesToHex(locator));
+  }
+}
+
+/**
+ * The tag the tower keeps a channel's appointments under (see tower-tag.ts).
+ * From the channel's state: deriving it again from the seed (BIP 32, six
+ * derivations) on every poll was most of a node's CPU.
+ */
+export function towerTag(subject: TowerChannel): Uint8Array {
+  return towerTagOf(subject.channel.state.local.publicKeys.fundingPubkey);
+}
