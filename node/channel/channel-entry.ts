@@ -1,10 +1,11 @@
 /**
  * The manager's entry for one channel: the channel's state machine, and
- * what the manager keeps beside it (peer and handle, justice for revoked
- * commitments, the last messages sent, forwarded HTLCs, the close). Saved
- * as a `ChannelRecord`: the state as it is, the rest as its `meta`.
+ * what the manager keeps beside it (peer and handle, the last messages
+ * sent, forwarded HTLCs, the close, and the chain monitor's resolution once
+ * on chain). Saved as a `ChannelRecord`: the state as it is, the rest as
+ * its `meta`. The justice for revoked commitments is the chain monitor's,
+ * in records of its own.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ChannelMeta, ChannelRecord, OnchainResolution } from '../persist/persister.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 import type { Channel } from './channel.js';
@@ -16,8 +17,6 @@ export interface ChannelEntry {
   readonly handle: number;
   readonly channelIndex: number;
   readonly channel: Channel;
-  /** Signed justice transactions by revoked commitment txid (internal order, hex). */
-  remedies: Map<string, Uint8Array[]>;
   /** The last update messages sent on this channel, sent again on `resume` (duplicates are ignored by sequence). */
   outbox: ChannelUpdate[];
   /** HTLCs we offered here to forward a payment, by id: the incoming HTLC each pays for. Saved with the channel. */
@@ -42,7 +41,6 @@ export function newEntry(opening: Opening, channel: Channel): ChannelEntry {
     handle: opening.handle,
     channelIndex: opening.channelIndex,
     channel,
-    remedies: new Map(),
     outbox: [],
     forwards: new Map(),
     readySent: false,
@@ -51,16 +49,13 @@ export function newEntry(opening: Opening, channel: Channel): ChannelEntry {
   };
 }
 
-/** The entry as it was saved; `remedies`: the justice kept apart from the record (by breach txid, hex). */
-export function entryFromRecord(meta: ChannelMeta, record: ChannelRecord, channel: Channel, remedies: readonly [string, Uint8Array[]][]): ChannelEntry {
-  const byTxid = new Map<string, Uint8Array[]>((record.remedies ?? []).map((remedy) => [bytesToHex(remedy.breachTxHash), [...remedy.justice]]));
-  for (const [hash, justice] of remedies) byTxid.set(hash, justice);
+/** The entry as it was saved (the chain monitor takes the justice and breaches saved with it). */
+export function entryFromRecord(meta: ChannelMeta, record: ChannelRecord, channel: Channel): ChannelEntry {
   return {
     peer: meta.peer,
     handle: meta.handle,
     channelIndex: meta.channelIndex,
     channel,
-    remedies: byTxid,
     outbox: [...record.outbox],
     forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id }) => [outgoingId, { peer, handle, id }])),
     ...(meta.onchain && { onchain: structuredClone(meta.onchain) }),

@@ -188,19 +188,14 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     this.nextChannelIndex = counters.get('nextChannelIndex') ?? 0;
     this.nextHandle = counters.get('nextHandle') ?? 0;
     this.invoices = persister.getAll('invoice');
-    // Remedies by channel, read once: a channel that made many payments has many.
-    const remediesOf = new Map<string, [string, Uint8Array[]][]>();
-    for (const [hash, remedy] of persister.getAll('remedy')) {
-      if (!remediesOf.has(remedy.channel)) remediesOf.set(remedy.channel, []);
-      remediesOf.get(remedy.channel)!.push([hash, [...remedy.justice]]);
-    }
     for (const [id, record] of persister.loadChannels()) {
       const meta = record.meta;
       if (!meta) throw new InvalidInputError(`channel ${id}`, 'saved without its peer and handle');
-      const entry = entryFromRecord(meta, record, new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex)), remediesOf.get(id) ?? []);
+      const entry = entryFromRecord(meta, record, new Channel(record.state, this.components.signer.channelSigner(meta.channelIndex)));
       this.channels.set(keyOf(meta.peer, meta.handle), entry);
-      this.chainMonitor.add(entry, meta.breaches);
+      this.chainMonitor.add(entry, { ...(meta.breaches && { breaches: meta.breaches }), ...(record.remedies && { remedies: record.remedies }) });
     }
+    this.chainMonitor.restoreJustice();
   }
 
   /**

@@ -32,7 +32,10 @@ import { secondStageJustice } from './claims.js';
 import { ChannelMonitor, type MonitorEvent, type MonitoredChannel, type WatchedChannel } from './channel-monitor.js';
 import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from './deadlines.js';
 import { spentOutpoint } from './outpoints.js';
-import { type TowerEvent, TowerQueue, towerTag } from './tower-queue.js';
+import { type TowerEvent, TowerQueue, remedyOwner, towerTag } from './tower-queue.js';
+
+/** Justice as stores of format 1 kept it, in the channel's record. */
+type SavedRemedy = { readonly breachTxHash: Uint8Array; readonly justice: readonly Uint8Array[] };
 
 /** A channel as the chain monitor sees it: the manager's entry is one. */
 export interface ChainWatchedChannel extends MonitoredChannel {
@@ -42,8 +45,6 @@ export interface ChainWatchedChannel extends MonitoredChannel {
     /** The preimage we released for an HTLC they offered, until its removal is signed. */
     fulfilledPreimage(paymentHash: Uint8Array): Uint8Array | undefined;
   };
-  /** Signed justice transactions by revoked commitment txid (internal order, hex). */
-  readonly remedies: Map<string, Uint8Array[]>;
   /** Both sides may use the channel: its HTLCs have deadlines. */
   readonly readySent: boolean;
   /** A cooperative close; `closed` once the channel is over off chain. */
@@ -94,6 +95,8 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
   private readonly monitors = new WeakMap<Watched, ChannelMonitor>();
   /** Revoked commitments seen on chain, by hash (internal order, hex): their second-stage HTLC transactions are ours too. */
   private readonly breaches = new Map<string, { channel: Watched; tx: Transaction }>();
+  /** Signed justice by revoked commitment (hash, internal order, hex): the whole justice first, then one per output. */
+  private readonly remedies = new Map<string, { channel: Watched; justice: Uint8Array[] }>();
   private height = 0;
   /** The chain's tip as the gateway last told it (see `chainTipSeen`). */
   private tipHeight = 0;
@@ -105,12 +108,26 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
     this.tower = new TowerQueue(components.persister, (event) => components.report(event));
   }
 
-  /** Watches a channel: one just funded, or one restored with the revoked commitments of it already seen on chain (raw). */
-  add(channel: Watched, breaches: readonly Uint8Array[] = []): void {
+  /**
+   * Watches a channel: one just funded, or one restored with what was saved
+   * with it: the revoked commitments of it already seen on chain (raw), and
+   * the justice that stores of format 1 kept in the channel's record.
+   */
+  add(channel: Watched, saved: { breaches?: readonly Uint8Array[]; remedies?: readonly SavedRemedy[] } = {}): void {
     this.channels.add(channel);
-    for (const raw of breaches) {
+    for (const raw of saved.breaches ?? []) {
       const tx = Transaction.fromBuffer(raw);
       this.breaches.set(bytesToHex(tx.getHash()), { channel, tx });
+    }
+    for (const remedy of saved.remedies ?? []) this.remedies.set(bytesToHex(remedy.breachTxHash), { channel, justice: [...remedy.justice] });
+  }
+
+  /** After a restart, once every channel is added: the justice written for their revoked commitments (`remedy` records). */
+  restoreJustice(): void {
+    const byOwner = new Map([...this.channels].map((channel) => [remedyOwner(channel), channel]));
+    for (const [hash, remedy] of this.components.persister.getAll('remedy')) {
+      const channel = byOwner.get(remedy.channel);
+      if (channel) this.remedies.set(hash, { channel, justice: [...remedy.justice] });
     }
   }
 
@@ -144,7 +161,7 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
    */
   commitmentRevoked(channel: Watched, revoked: RemoteCommit, secret: Uint8Array): void {
     const remedies = this.tower.justiceFor(channel, revoked, secret, this.components.wallet.sweepScript(), this.components.fees.feeratePerKw('justice'));
-    if (remedies) channel.remedies.set(remedies.breachTxid, remedies.justice);
+    if (remedies) this.remedies.set(remedies.breachTxid, { channel, justice: remedies.justice });
   }
 
   /** A preimage learned after `channel` went on chain (from downstream, for an HTLC we forwarded): it is claimed there. */
@@ -283,18 +300,17 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
         this.components.report({ type: 'breach', peer: breach.channel.peer, handle: breach.channel.handle, breachTxid: breach.tx.getId(), justice });
       }
     }
-    for (const channel of this.channels) {
-      const remedies = channel.remedies.get(hash);
-      if (!remedies) continue;
-      if (!this.breaches.has(hash)) {
-        this.breaches.set(hash, { channel, tx });
-        this.components.save(channel); // so that its second-stage transactions are punished also after a restart
-      }
-      // The whole justice first; the per-output ones take what remains if it cannot confirm.
-      const [whole, ...perOutput] = remedies.map((bytes) => Transaction.fromBuffer(bytes));
-      for (const justiceTx of [whole!, ...perOutput]) this.components.broadcast(justiceTx);
-      this.components.report({ type: 'breach', peer: channel.peer, handle: channel.handle, breachTxid: tx.getId(), justice: whole! });
+    const remedy = this.remedies.get(hash);
+    if (!remedy) return;
+    const { channel, justice } = remedy;
+    if (!this.breaches.has(hash)) {
+      this.breaches.set(hash, { channel, tx });
+      this.components.save(channel); // so that its second-stage transactions are punished also after a restart
     }
+    // The whole justice first; the per-output ones take what remains if it cannot confirm.
+    const [whole, ...perOutput] = justice.map((bytes) => Transaction.fromBuffer(bytes));
+    for (const justiceTx of [whole!, ...perOutput]) this.components.broadcast(justiceTx);
+    this.components.report({ type: 'breach', peer: channel.peer, handle: channel.handle, breachTxid: tx.getId(), justice: whole! });
   }
 
   /** The latest height the chain monitor was told of. */
@@ -345,7 +361,7 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
    * chain; its monitor tells what the close was and takes it from there.
    */
   private fundingSpent(channel: Watched, tx: Transaction): void {
-    const remedies = channel.remedies.get(bytesToHex(tx.getHash()));
+    const remedies = this.remedies.get(bytesToHex(tx.getHash()))?.justice;
     const { kind, reason, stakeMsat } = this.monitorOf(channel).fundingSpent(tx, remedies, channel.shutdown?.closed === true);
     this.components.closed(channel);
     this.components.save(channel);

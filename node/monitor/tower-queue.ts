@@ -46,7 +46,7 @@ export class TowerQueue {
     const justice = justiceFor(state, signer, revoked, secret, sweepScript, feeratePerKw);
     const breachTxid = bytesToHex(justice.breachTxHash);
     const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
-    if (remedies.length > 0) this.persister.put('remedy', breachTxid, { channel: `${subject.peer}/${subject.handle}`, justice: remedies });
+    if (remedies.length > 0) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), justice: remedies });
     const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
     if (data) {
       // Repeating this after a crash writes the same appointment under the same locator.
@@ -66,6 +66,11 @@ export class TowerQueue {
   delivered(locator: Uint8Array): void {
     this.persister.remove('appointment', bytesToHex(locator));
   }
+}
+
+/** What a `remedy` record names its channel by. */
+export function remedyOwner(subject: { readonly peer: string; readonly handle: number }): string {
+  return `${subject.peer}/${subject.handle}`;
 }
 
 /**
