@@ -8,12 +8,17 @@ import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 /**
  * - `commitment`: a channel's opening offer and cooperative close (both sides
  *   sign it; it cannot be bumped later without anchors).
- * - `claim`: what takes our money back after a close (sweeps, HTLC
- *   transactions): must confirm before the counterparty can take it.
+ * - `claim`: what takes an HTLC on chain after a close (HTLC transactions,
+ *   HTLC outputs of their commitment, the child that pays for our
+ *   commitment): must confirm before the counterparty can take it.
+ * - `sweep`: what takes an output only we can spend (`to_local` after the
+ *   delay, `to_remote`, a second-stage output): no race, so the gateway's
+ *   estimate as it is (rust-lightning's `OutputSpendingFee`); a sweep slow
+ *   to confirm is signed again at a higher rate.
  * - `justice`: signed in advance for each revoked commitment, so it must be
  *   high enough for whenever a breach comes.
  */
-export type ConfirmationTarget = 'commitment' | 'claim' | 'justice';
+export type ConfirmationTarget = 'commitment' | 'claim' | 'sweep' | 'justice';
 
 export interface FeeEstimator {
   feeratePerKw(target: ConfirmationTarget): number;
@@ -26,6 +31,7 @@ export const DEFAULT_JUSTICE_FEERATE_PER_KW = 2500;
  * The default estimator: the gateway's latest estimate (`observe`, from the
  * chain feed) where it is known, the configured rates where it is not.
  * Claims pay at least the justice rate: they race the counterparty.
+ * Sweeps pay the estimate, or the justice rate while none is known.
  */
 export class ObservedFeerates implements FeeEstimator {
   private latest: number | undefined;
@@ -44,6 +50,8 @@ export class ObservedFeerates implements FeeEstimator {
         return this.init.feeratePerKw ?? MIN_FEERATE_PER_KW;
       case 'claim':
         return Math.max(justice, this.latest ?? 0);
+      case 'sweep':
+        return this.latest ?? justice;
       case 'justice':
         return justice;
     }

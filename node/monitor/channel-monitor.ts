@@ -25,7 +25,7 @@ import type { ChainFilter } from '../chain/chain-listener.js';
 import type { FeeEstimator } from '../chain/fee-estimator.js';
 import type { Logger } from '../core/logger.js';
 import type { CloseKind, OnchainResolution, PendingClaim } from '../persist/persister.js';
-import { type Claim, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf, secondStageClaim, secondStageJustice } from './claims.js';
+import { type Claim, type ClaimFeerates, claimsAfterOurClose, claimsAfterTheirClose, revocationSecretOf, secondStageClaim, secondStageJustice } from './claims.js';
 import { anchorChild } from './anchor-child.js';
 import { ANTI_REORG_DELAY, REBROADCAST_AFTER_BLOCKS } from './deadlines.js';
 import { preimagesRevealed } from './preimages.js';
@@ -176,7 +176,7 @@ export class ChannelMonitor {
       this.subject.channel.state,
       this.subject.channel.signer,
       this.host.sweepScript(),
-      feeratePerKw,
+      this.host.fees.feeratePerKw('sweep'),
       (hash) => this.host.preimageFor(hash),
       (tx, baseWeight) => this.host.payFee(tx, baseWeight, feeratePerKw),
       (htlc) => !claimed.has(`${htlc.outgoing}/${htlc.id}`) && (htlc.outgoing || this.host.preimageFor(htlc.paymentHash) !== undefined),
@@ -247,12 +247,13 @@ export class ChannelMonitor {
     if (onchain.kind === 'ours' && claim.htlc && channel.state.variant === 'anchors') return this.htlcReplacement(claim, current);
     if (claim.satoshis === undefined || current.ins.length !== 1 || claim.then) return undefined;
     const fee = feePaid(current, claim.satoshis);
-    const feeratePerKw = nextFeerate(feerateOf(current, claim.satoshis), this.host.fees.feeratePerKw('claim'));
+    // An HTLC's claim races the counterparty; the rest sweep what only we can take.
+    const feeratePerKw = nextFeerate(feerateOf(current, claim.satoshis), this.host.fees.feeratePerKw(claim.htlc ? 'claim' : 'sweep'));
     if (feeratePerKw === undefined) return undefined;
     const sweepScript = this.host.sweepScript();
     let rebuilt: Claim[] = [];
     if (onchain.kind === 'theirs' && onchain.commitment) {
-      rebuilt = claimsAfterTheirClose(channel.state, channel.signer, Transaction.fromBuffer(onchain.commitment), sweepScript, feeratePerKw, (hash) => this.host.preimageFor(hash)) ?? [];
+      rebuilt = claimsAfterTheirClose(channel.state, channel.signer, Transaction.fromBuffer(onchain.commitment), sweepScript, { claim: feeratePerKw, sweep: feeratePerKw }, (hash) => this.host.preimageFor(hash)) ?? [];
     } else if (onchain.kind === 'ours') {
       // `to_local`, or the output of one of our HTLC transactions (the claim that follows it).
       const parent = onchain.claims.find((each) => each.then === claim);
@@ -326,7 +327,7 @@ export class ChannelMonitor {
     const { channel } = this.subject;
     const tx = Transaction.fromBuffer(claim.transaction);
     const description = claim.then?.description ?? `${claim.htlc?.outgoing ? 'htlc-timeout' : 'htlc-success'} output`;
-    const then = secondStageClaim(channel.state, channel.signer, tx, description, this.host.sweepScript(), this.host.fees.feeratePerKw('claim'));
+    const then = secondStageClaim(channel.state, channel.signer, tx, description, this.host.sweepScript(), this.host.fees.feeratePerKw('sweep'));
     if (then) claim.then = pendingClaim(then);
     else delete claim.then;
   }
@@ -577,7 +578,7 @@ export class ChannelMonitor {
       this.host.isolated(() => this.completeClaims());
     } else if (onchain.kind === 'theirs' && onchain.commitment) {
       const claimed = new Set(allClaims(onchain.claims).map((claim) => outpointsOf(Transaction.fromBuffer(claim.transaction))));
-      const fresh = (claimsAfterTheirClose(this.subject.channel.state, this.subject.channel.signer, Transaction.fromBuffer(onchain.commitment), this.host.sweepScript(), this.host.fees.feeratePerKw('claim'), preimageOf) ?? []).filter(
+      const fresh = (claimsAfterTheirClose(this.subject.channel.state, this.subject.channel.signer, Transaction.fromBuffer(onchain.commitment), this.host.sweepScript(), this.claimFeerates(), preimageOf) ?? []).filter(
         (claim) => !claimed.has(outpointsOf(claim.transaction)),
       );
       if (fresh.length > 0) {
@@ -618,13 +619,13 @@ export class ChannelMonitor {
     const { channel } = this.subject;
     const state = channel.state;
     const sweepScript = this.host.sweepScript();
-    const claimRate = this.host.fees.feeratePerKw('claim');
-    const claims = claimsAfterTheirClose(state, channel.signer, tx, sweepScript, claimRate, (hash) => this.host.preimageFor(hash));
+    const feerates = this.claimFeerates();
+    const claims = claimsAfterTheirClose(state, channel.signer, tx, sweepScript, feerates, (hash) => this.host.preimageFor(hash));
     // Their revoked commitment: justice was signed for it (remedies), or there was nothing of theirs worth taking; then
     // it still carries a secret they revealed and pays us (to_remote), which none of our own commitments does.
     // Either way our balance on it is ours to sweep.
     const revealed = !claims && (remedies !== undefined || revocationSecretOf(state, tx) !== undefined);
-    const toRemote = revealed ? toRemoteClaim(tx, state.variant, channel.signer, sweepScript, claimRate) : undefined;
+    const toRemote = revealed ? toRemoteClaim(tx, state.variant, channel.signer, sweepScript, feerates.sweep) : undefined;
     let kind: CloseKind;
     if (claims) kind = 'theirs';
     else if (remedies || toRemote) kind = 'revoked';
@@ -652,6 +653,11 @@ export class ChannelMonitor {
     return { kind, reason, stakeMsat };
   }
 
+  /** The fee estimator's rates for the claims we build now. */
+  private claimFeerates(): ClaimFeerates {
+    return { claim: this.host.fees.feeratePerKw('claim'), sweep: this.host.fees.feeratePerKw('sweep') };
+  }
+
   /**
    * Our own close: our latest commitment, signed, and the claim of its
    * `to_local` (the HTLC claims follow, `completeClaims`, as the wallet can
@@ -662,7 +668,7 @@ export class ChannelMonitor {
     const { channel } = this.subject;
     // to_local first, with no HTLC: nothing can keep the commitment from leaving. The HTLC transactions
     // (whose fee, with anchors, the wallet pays) are added right after, and again at each block until they are built.
-    const { commitment, claims } = claimsAfterOurClose(channel.state, channel.signer, this.host.sweepScript(), this.host.fees.feeratePerKw('claim'), () => undefined, undefined, () => false);
+    const { commitment, claims } = claimsAfterOurClose(channel.state, channel.signer, this.host.sweepScript(), this.host.fees.feeratePerKw('sweep'), () => undefined, undefined, () => false);
     this.subject.onchain = {
       commitmentTxid: commitment.getId(),
       ours: true,

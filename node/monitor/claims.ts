@@ -25,6 +25,16 @@ import type { ClaimedHtlc } from '../persist/persister.js';
 import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../commitment/commitments.js';
 import { ChannelUnavailableError } from '../commitment/errors.js';
 
+/**
+ * Feerates of our claims: `claim` for those that race the counterparty (HTLC
+ * outputs), `sweep` for outputs only we can take (`to_local` after the
+ * delay, `to_remote`, second-stage outputs).
+ */
+export interface ClaimFeerates {
+  readonly claim: number;
+  readonly sweep: number;
+}
+
 /** A transaction that takes one of our outputs after a close, and when it becomes valid. */
 export interface Claim {
   readonly description: string;
@@ -47,15 +57,16 @@ export interface Claim {
  * their delay has passed, offered HTLCs through their pre-signed
  * HTLC-timeout transactions once expired, received HTLCs whose preimage
  * we know through HTLC-success transactions; each second-stage output
- * again after the delay. With anchors, HTLC transactions carry no fee:
- * `payFee` adds the wallet's coins and change to each (see `addFeeInputs`)
- * before we sign it, given the transaction's own weight.
+ * again after the delay, these at `sweepFeeratePerKw`. With anchors, HTLC
+ * transactions carry no fee: `payFee` adds the wallet's coins and change to
+ * each (see `addFeeInputs`) before we sign it, given the transaction's own
+ * weight.
  */
 export function claimsAfterOurClose(
   state: ChannelState,
   signer: ChannelSigner,
   destinationScript: Uint8Array,
-  feeratePerKw: number,
+  sweepFeeratePerKw: number,
   preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
   payFee?: (tx: Transaction, baseWeight: number) => void,
   includeHtlc: (htlc: ClaimedHtlc) => boolean = () => true,
@@ -66,7 +77,7 @@ export function claimsAfterOurClose(
   const delay = state.remote.toSelfDelay;
   const claims: Claim[] = [];
   const delayedClaim = (description: string, outpoint: Outpoint, satoshis: number, witnessScript: Uint8Array): Claim | undefined =>
-    delayedSweepClaim(signer, keys.perCommitmentPoint, delay, { description, outpoint, satoshis, witnessScript }, destinationScript, feeratePerKw);
+    delayedSweepClaim(signer, keys.perCommitmentPoint, delay, { description, outpoint, satoshis, witnessScript }, destinationScript, sweepFeeratePerKw);
   signed.outputs.forEach((output, vout) => {
     if (output.kind === 'to_local') {
       const claim = delayedClaim('to_local', { txid, vout }, output.satoshis, output.witnessScript!);
@@ -150,7 +161,7 @@ export function claimsAfterTheirClose(
   signer: ChannelSigner,
   commitmentTx: Transaction,
   destinationScript: Uint8Array,
-  feeratePerKw: number,
+  feerates: ClaimFeerates,
   preimageOf: (paymentHash: Uint8Array) => Uint8Array | undefined,
 ): Claim[] | undefined {
   const txid = commitmentTx.getId();
@@ -161,6 +172,7 @@ export function claimsAfterTheirClose(
   const claims: Claim[] = [];
   const sweep = (description: string, vout: number, satoshis: number, witnessScript: Uint8Array, sequence: number, locktime: number, sign: (tx: Transaction) => Uint8Array[], itemSizes: number[], htlc?: ClaimedHtlc) => {
     try {
+      const feeratePerKw = htlc ? feerates.claim : feerates.sweep;
       const built = buildSweepTransaction({ inputs: [{ outpoint: { txid, vout }, satoshis, witnessScript, sequence, witnessItemSizes: itemSizes }], destinationScript, feeratePerKw, locktime });
       built.tx.setWitness(0, sign(built.tx));
       claims.push({

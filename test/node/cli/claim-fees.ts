@@ -3,10 +3,11 @@
  * chain, worked out from the protocol rather than read from the claims, so
  * that the CLI tests can check each amount to the satoshi.
  *
- * The rate: a node's claims pay its fee estimator's `claim` target
+ * The rate: a node's HTLC claims pay its fee estimator's `claim` target
  * (ObservedFeerates: the larger of the justice rate, none configured by
- * these tests, and the gateway's estimate), justice signed in advance its
- * `justice` target. A regtest gateway's estimate is bcoin's, which needs a
+ * these tests, and the gateway's estimate), its sweeps of outputs only it
+ * can spend the `sweep` target (the gateway's estimate), justice signed in
+ * advance its `justice` target. A regtest gateway's estimate is bcoin's, which needs a
  * transaction a block on average (its SUFFICIENT_FEETXS) and so has none on
  * these chains of mostly empty blocks: it sends its fallback instead. The
  * channels' commitment fees, checked exactly at that same rate in the tests,
@@ -28,8 +29,10 @@ estimator.observe(REGTEST_FALLBACK_FEERATE_PER_KW);
 
 /** The commitments' rate: the gateway's estimate, which the funder proposes to its channels (update_fee). */
 export const COMMITMENT_FEERATE_PER_KW = REGTEST_FALLBACK_FEERATE_PER_KW;
-/** The rate of every claim the daemons make here (sweeps, HTLC transactions' wallet fees). */
+/** The rate of the daemons' HTLC claims here (HTLC transactions' wallet fees). */
 export const CLAIM_FEERATE_PER_KW = estimator.feeratePerKw('claim');
+/** The rate of their sweeps here (`to_local` after the delay, `to_remote`, HTLC transactions' outputs). */
+export const SWEEP_FEERATE_PER_KW = estimator.feeratePerKw('sweep');
 /** The rate of justice, signed when each commitment is revoked. */
 export const JUSTICE_FEERATE_PER_KW = estimator.feeratePerKw('justice');
 
@@ -68,12 +71,12 @@ const TO_REMOTE_ANCHORS_SCRIPT_LENGTH = 34 + 1 + 1 + 1;
 
 /** The sweep of an output with the `to_local` script after `delay` blocks (`to_local`, an HTLC transaction's output): `<sig> <> <script>`. */
 export function delayedSweepFee(delay: number): number {
-  return feeForWeight(CLAIM_FEERATE_PER_KW, sweepWeight([MAX_SIGNATURE_WITNESS_SIZE, 0], toLocalScriptLength(delay)));
+  return feeForWeight(SWEEP_FEERATE_PER_KW, sweepWeight([MAX_SIGNATURE_WITNESS_SIZE, 0], toLocalScriptLength(delay)));
 }
 
 /** The sweep of an anchors `to_remote` output: `<sig> <script>`. */
 export function toRemoteSweepFee(): number {
-  return feeForWeight(CLAIM_FEERATE_PER_KW, sweepWeight([MAX_SIGNATURE_WITNESS_SIZE], TO_REMOTE_ANCHORS_SCRIPT_LENGTH));
+  return feeForWeight(SWEEP_FEERATE_PER_KW, sweepWeight([MAX_SIGNATURE_WITNESS_SIZE], TO_REMOTE_ANCHORS_SCRIPT_LENGTH));
 }
 
 /** Justice on a revoked `to_local` alone: `<revocation sig> 1 <script>`, at the justice rate. */

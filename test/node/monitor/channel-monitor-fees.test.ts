@@ -24,13 +24,14 @@ const feeOf = (tx: Transaction, inputSatoshis: number) => inputSatoshis - tx.out
 const feerateOf = (tx: Transaction, inputSatoshis: number) => (feeOf(tx, inputSatoshis) * 1000) / tx.weight();
 
 t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, and the earlier version still counts", async (t) => {
-  const claimRate = [2500, 2500];
+  const sweepRate = [2500, 2500];
   const logged: LoggedLine[] = [];
   const network = createNetwork({
     nodes: 2,
     channels: {
       init: { channelType: 'static_remotekey' },
-      feeEstimator: (i) => ({ feeratePerKw: (target: ConfirmationTarget) => (target === 'claim' ? claimRate[i]! : target === 'justice' ? 2500 : 253) }),
+      // to_remote is a sweep: only Bob can spend it, it races no one.
+      feeEstimator: (i) => ({ feeratePerKw: (target: ConfirmationTarget) => (target === 'sweep' ? sweepRate[i]! : target === 'commitment' ? 253 : 2500) }),
       logger: (i) => (i === 1 ? recordingLogger(logged) : silentLogger),
     },
   });
@@ -58,8 +59,8 @@ t.test("Bob's to_remote after Alice's close: bumped while it does not confirm, a
   t.match(logged.find((line) => line.message === 'claim fee bumped (RBF)'), { fields: { claim: 'to_remote', txid: second.getId(), replaces: first.getId() } }, "Bob's log says so");
   t.ok(feeOf(second, spent.satoshis) >= feeOf(first, spent.satoshis) * 1.25 - 1, `a quarter more fee at least (${feeOf(first, spent.satoshis)} -> ${feeOf(second, spent.satoshis)} sat)`);
 
-  // The estimate for claims jumps: the next bump follows it.
-  claimRate[1] = 20_000;
+  // The estimate for sweeps jumps: the next bump follows it.
+  sweepRate[1] = 20_000;
   bob.manager.bestBlockUpdated(height + 12);
   const third = bob.broadcast.at(-1)!;
   t.ok(feerateOf(third, spent.satoshis) >= 19_900, `the estimator's rate (${Math.round(feerateOf(third, spent.satoshis))} sat/kw)`);
@@ -131,7 +132,7 @@ function weigh(tx: Transaction, known: Map<string, { scriptPubKey: Uint8Array; s
 }
 
 t.test('justice on a breach: signed again at a rising feerate while it does not confirm', async (t) => {
-  const rates: Rates[] = [{ claim: 2500, justice: 2500 }, { claim: 2500, justice: 2500 }];
+  const rates: Rates[] = [{ claim: 2500, sweep: 2500, justice: 2500 }, { claim: 2500, sweep: 2500, justice: 2500 }];
   const logged: LoggedLine[] = [];
   const net = network('static_remotekey', rates, logged);
   const [alice, bob] = net.nodes;
@@ -178,7 +179,7 @@ t.test('justice on a breach: signed again at a rising feerate while it does not 
 });
 
 t.test("second-stage justice: the cheater's HTLC-timeout output, punished and signed again while it does not confirm", async (t) => {
-  const rates: Rates[] = [{ claim: 2500, justice: 2500 }, { claim: 2500, justice: 2500 }];
+  const rates: Rates[] = [{ claim: 2500, sweep: 2500, justice: 2500 }, { claim: 2500, sweep: 2500, justice: 2500 }];
   const logged: LoggedLine[] = [];
   const net = network('static_remotekey', rates, logged);
   const [alice, bob] = net.nodes;
@@ -236,7 +237,7 @@ function aliceWallet(): { wallet: NodeWallet; deposit: Transaction } {
 }
 
 t.test("anchors: Alice's commitment does not confirm: a child spending her anchor pays for it (CPFP), bumped in turn", async (t) => {
-  const rates: Rates[] = [{ claim: 2500, justice: 2500 }, { claim: 2500, justice: 2500 }];
+  const rates: Rates[] = [{ claim: 2500, sweep: 2500, justice: 2500 }, { claim: 2500, sweep: 2500, justice: 2500 }];
   const logged: LoggedLine[] = [];
   const { wallet, deposit } = aliceWallet();
   const net = network('anchors', rates, logged, wallet);
@@ -282,7 +283,7 @@ t.test("anchors: Alice's commitment does not confirm: a child spending her ancho
 });
 
 t.test("anchors: the HTLC-timeout on Alice's commitment, its fee paid by her wallet, built again at a rising feerate", async (t) => {
-  const rates: Rates[] = [{ claim: 2500, justice: 2500 }, { claim: 2500, justice: 2500 }];
+  const rates: Rates[] = [{ claim: 2500, sweep: 2500, justice: 2500 }, { claim: 2500, sweep: 2500, justice: 2500 }];
   const logged: LoggedLine[] = [];
   const { wallet, deposit } = aliceWallet();
   const net = network('anchors', rates, logged, wallet);

@@ -67,7 +67,7 @@ for (const variant of ['static_remotekey', 'anchors'] as const) {
     t.equal(await chain.confirmations(toLocal.transaction.getId()), 1, 'to_local swept into Alice\'s wallet');
 
     // Bob's side of Alice's commitment: his to_remote, and the HTLC with its preimage (had he had it in time).
-    const bobClaims = claimsAfterTheirClose(pair.bob.state, pair.bob.signer, commitment, p2wpkh(publicKeyOf(sha256(Uint8Array.of(0xb2)))), 2500, (hash) =>
+    const bobClaims = claimsAfterTheirClose(pair.bob.state, pair.bob.signer, commitment, p2wpkh(publicKeyOf(sha256(Uint8Array.of(0xb2)))), { claim: 2500, sweep: 2500 }, (hash) =>
       Buffer.from(hash).equals(Buffer.from(sha256(preimage))) ? preimage : undefined,
     )!;
     const toRemote = bobClaims.find((claim) => claim.description === 'to_remote')!;
