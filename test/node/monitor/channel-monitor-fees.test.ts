@@ -236,14 +236,19 @@ function aliceWallet(): { wallet: NodeWallet; deposit: Transaction } {
   return { wallet, deposit };
 }
 
-t.test("anchors: Alice's commitment does not confirm: a child spending her anchor pays for it (CPFP), bumped in turn", async (t) => {
+/** An anchors channel, Alice (whose wallet has coins to pay fees: `deposit`) paying 300,000 sat to Bob at the start; every rate 2,500 sat/kw until a test changes `rates`; both log to `logged`. */
+function anchorsChannel() {
   const rates: Rates[] = [{ claim: 2500, sweep: 2500, justice: 2500 }, { claim: 2500, sweep: 2500, justice: 2500 }];
   const logged: LoggedLine[] = [];
   const { wallet, deposit } = aliceWallet();
   const net = network('anchors', rates, logged, wallet);
   const [alice, bob] = net.nodes;
   const handle = openChannel(net, alice, bob, 1_000_000, 300_000_000);
-  const funding = alice.broadcast[0]!;
+  return { rates, logged, wallet, deposit, net, alice, bob, handle, funding: alice.broadcast[0]! };
+}
+
+t.test("anchors: Alice's commitment does not confirm: a child spending her anchor pays for it (CPFP), bumped in turn", async (t) => {
+  const { rates, wallet, deposit, net, alice, bob, handle, funding } = anchorsChannel();
   alice.manager.forceClose(bob.id, handle);
   const commitment = alice.broadcast.at(-1)!;
   alice.manager.bestBlockUpdated(700);
@@ -283,13 +288,7 @@ t.test("anchors: Alice's commitment does not confirm: a child spending her ancho
 });
 
 t.test("anchors: the HTLC-timeout on Alice's commitment, its fee paid by her wallet, built again at a rising feerate", async (t) => {
-  const rates: Rates[] = [{ claim: 2500, sweep: 2500, justice: 2500 }, { claim: 2500, sweep: 2500, justice: 2500 }];
-  const logged: LoggedLine[] = [];
-  const { wallet, deposit } = aliceWallet();
-  const net = network('anchors', rates, logged, wallet);
-  const [alice, bob] = net.nodes;
-  const handle = openChannel(net, alice, bob, 1_000_000, 300_000_000);
-  const funding = alice.broadcast[0]!;
+  const { rates, logged, wallet, deposit, net, alice, bob, handle, funding } = anchorsChannel();
 
   // An HTLC Bob will never settle: he goes quiet as soon as it is committed (as in force-close.test.ts).
   const expiry = 740;

@@ -8,18 +8,11 @@ import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { claimsAfterOurClose, secondStageJustice } from '../../../node/monitor/claims.js';
-import { openPair, preimageOf, settle } from '../../../sim/kit/channel-pair.js';
+import { revokedHtlcTimeout } from './revoked-htlc-timeout.js';
 
 t.test('justice on the outputs of second-stage HTLC transactions', async (t) => {
-  const pair = openPair('static_remotekey', 300_000_000);
-  const id = pair.bob.addHtlc(80_000_000, sha256(preimageOf(5)), 800_000);
-  settle(pair);
-  // What Bob could broadcast now: his commitment, and the HTLC-timeout Alice signed for it.
-  const { commitment: breach, claims } = claimsAfterOurClose(pair.bob.state, pair.bob.signer, p2wpkh(publicKeyOf(sha256(Uint8Array.of(1)))), 2500, () => undefined);
-  const timeout = claims.find((claim) => claim.description.startsWith('htlc-timeout'))!.transaction;
-  // The HTLC fails; that commitment is revoked.
-  pair.alice.failHtlc(id, new Uint8Array(0));
-  settle(pair);
+  // Bob's commitment with an HTLC and its HTLC-timeout, revoked since.
+  const { pair, breach, timeout } = revokedHtlcTimeout();
 
   const destination = p2wpkh(publicKeyOf(sha256(Uint8Array.of(2))));
   const justice = secondStageJustice(pair.alice.state, pair.alice.signer, breach, timeout, destination, 2500);

@@ -10,8 +10,8 @@ import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { claimsAfterOurClose, secondStageJustice } from '../../../node/monitor/claims.js';
+import { revokedHtlcTimeout } from './revoked-htlc-timeout.js';
 import { MAX_CLAIM_FEERATE_PER_KW, feePaid, feerateOf, justiceAgain, nextFeerate } from '../../../node/monitor/replacements.js';
-import { openPair, preimageOf, settle } from '../../../sim/kit/channel-pair.js';
 
 t.test('the next feerate: a quarter more, or the estimate, up to the cap', async (t) => {
   t.equal(nextFeerate(2500, 253), 3125, 'a quarter more than paid');
@@ -21,13 +21,8 @@ t.test('the next feerate: a quarter more, or the estimate, up to the cap', async
 });
 
 t.test('second-stage justice signed again at a higher feerate', async (t) => {
-  const pair = openPair('static_remotekey', 300_000_000);
-  const id = pair.bob.addHtlc(80_000_000, sha256(preimageOf(5)), 800_000);
-  settle(pair);
-  const { commitment: breach, claims } = claimsAfterOurClose(pair.bob.state, pair.bob.signer, p2wpkh(publicKeyOf(sha256(Uint8Array.of(1)))), 2500, () => undefined);
-  const timeout = claims.find((claim) => claim.description.startsWith('htlc-timeout'))!.transaction;
-  pair.alice.failHtlc(id, new Uint8Array(0));
-  settle(pair);
+  // Bob's commitment with an HTLC and its HTLC-timeout, revoked since.
+  const { pair, breach, timeout } = revokedHtlcTimeout();
 
   const destination = p2wpkh(publicKeyOf(sha256(Uint8Array.of(2))));
   const first = secondStageJustice(pair.alice.state, pair.alice.signer, breach, timeout, destination, 2500)!;
