@@ -6,6 +6,10 @@
  * a channel before anything it produced leaves the node, and reports what
  * happened as events. It does not know how bytes travel: it is given a
  * `Messenger` (LoRa, serial, MQTT or in-memory, through the link layer).
+ * Nor does it act on chain: the chain's events go to its `ChainMonitor`
+ * (node/monitor/chain-monitor.ts), run inside the manager's steps, with
+ * the updates it needs as they happen (a commitment revoked, a preimage
+ * learned after a close, a close asked for).
  *
  * Components are passed in, as in rust-lightning; a missing one is an error
  * at construction, not a crash later.
@@ -29,7 +33,7 @@ import type { Messenger } from '../core/messenger.js';
 import type { Signer } from '../keys/signer.js';
 import type { Invoice, Persister } from '../persist/persister.js';
 import { type AcceptChannel, type ChannelReady, type ChannelUpdate, type ClosingSigned, DecodeError, type FundingCreated, type FundingSigned, type Message, type OpenChannel, type Shutdown, decodeMessage, encodeMessage } from '../wire/messages.js';
-import { Channel, type ChannelEvent, type ChannelState, type RemoteCommit } from './channel.js';
+import { Channel, type ChannelEvent, type ChannelState } from './channel.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
 import { type ChannelSummary, entrySummary, openingSummary } from './summaries.js';

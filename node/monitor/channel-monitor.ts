@@ -8,11 +8,12 @@
  * claims for preimages learned later, and settles the HTLCs we offered once
  * the chain has decided them.
  *
- * It keeps its state in the channel's `onchain` resolution, which the
- * manager persists with the channel (`host.persist`, always before anything
- * it depends on leaves the node), and it acts through its host: the
- * broadcaster, the wallet, the chain filter, and the manager for what
- * concerns other channels (settling a forwarded HTLC upstream).
+ * It keeps its state in the channel's `onchain` resolution, which is
+ * persisted with the channel (`host.persist`, always before anything it
+ * depends on leaves the node), and it acts through its host, the
+ * ChainMonitor (chain-monitor.ts): the broadcaster, the wallet, the chain
+ * filter, and the manager for what concerns other channels (settling a
+ * forwarded HTLC upstream).
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';

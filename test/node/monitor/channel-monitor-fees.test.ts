@@ -248,7 +248,7 @@ function anchorsChannel() {
 }
 
 t.test("anchors: Alice's commitment does not confirm: a child spending her anchor pays for it (CPFP), bumped in turn", async (t) => {
-  const { rates, wallet, deposit, net, alice, bob, handle, funding } = anchorsChannel();
+  const { rates, wallet, deposit, alice, bob, handle, funding } = anchorsChannel();
   alice.manager.forceClose(bob.id, handle);
   const commitment = alice.broadcast.at(-1)!;
   alice.manager.bestBlockUpdated(700);
