@@ -274,6 +274,8 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
       return refuse((error as Error).message);
     }
     if (change.disconnected.length === 0 && end <= this.cursor.height) return this.onStale(end, message);
+    // The gateway's estimate now, before the blocks: claims made while they are delivered pay it (a node just back knows no other).
+    if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.emit('feerate', message.feeratePerKw);
     // Every block that left, even above our cursor: a crash after delivering and before writing the cursor
     // may have given the listeners blocks the cursor does not show. Listeners take a disconnection twice calmly.
     for (const entry of change.disconnected) for (const listener of this.chainListeners) listener.blockDisconnected(entry.height);
@@ -288,7 +290,6 @@ export class ChainFeedClient extends EventEmitter<ChainFeedClientEvents> impleme
     this.cursor = { height: end, hash: tip.hash };
     this.components.store.write([{ kind: 'feedCursor', id: 'cursor', value: this.cursor }]);
     this.retireWatches();
-    if (message.feeratePerKw >= MIN_FEERATE_PER_KW) this.emit('feerate', message.feeratePerKw);
     this.emit('tip', end, this.fresh(message) && message.tipHeight <= end, Math.max(end, message.tipHeight));
     this.acknowledge();
   }

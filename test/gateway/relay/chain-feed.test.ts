@@ -151,6 +151,7 @@ t.test('a watched output: its spend reaches the node in its block, proven; an id
   await chain.broadcast(first);
   await chain.mine(1);
   const watched = { txid: first.getId(), vout: 0 };
+  env.node.client.on('feerate', (feeratePerKw) => env.node.listener.log.push(`feerate ${feeratePerKw}`));
   env.node.client.start();
   env.node.client.watchOutput(watched);
   const tip = (await chain.tip()).height;
@@ -164,6 +165,10 @@ t.test('a watched output: its spend reaches the node in its block, proven; an id
   await chain.mine(1);
   await until('the spend reaches the node', () => env.node.listener.confirmed.has(spend.getId()));
   t.equal(env.node.listener.confirmed.get(spend.getId()), tip + 1, 'in the block that confirmed it, at once (it matters)');
+  const log = env.node.listener.log;
+  const confirmedAt = log.indexOf(`confirmed ${spend.getId().slice(0, 8)} at ${tip + 1}`);
+  t.match(log[confirmedAt - 1], /^feerate \d+$/, "the push's fee estimate comes before its blocks: claims made on them pay it");
+  t.same(log.slice(confirmedAt + 1), [`tip ${tip + 1}`], 'and not after them');
 
   // Idle: nothing for the node in the next five blocks, so nothing is sent.
   const before = env.toNode.filter((message) => message.type === 'blocks').length;
