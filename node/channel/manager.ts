@@ -199,7 +199,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.channels.set(keyOf(meta.peer, meta.handle), entry);
       this.chainMonitor.add(entry, { ...(meta.breaches && { breaches: meta.breaches }), ...(record.remedies && { remedies: record.remedies }) });
     }
-    this.chainMonitor.restoreJustice();
   }
 
   /**

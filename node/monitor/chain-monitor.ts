@@ -103,15 +103,23 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
 
   /** Appointments for the gateway's watchtower, until its receipts. */
   readonly tower: TowerQueue;
+  /** Justice written before a restart (`remedy` records), by channel, until `add` takes each channel's. */
+  private readonly savedJustice = new Map<string, [string, Uint8Array[]][]>();
 
   constructor(private readonly components: ChainMonitorComponents<Watched>) {
     this.tower = new TowerQueue(components.persister, (event) => components.report(event));
+    // Read once for all channels: a channel that made many payments has many.
+    for (const [hash, remedy] of components.persister.getAll('remedy')) {
+      if (!this.savedJustice.has(remedy.channel)) this.savedJustice.set(remedy.channel, []);
+      this.savedJustice.get(remedy.channel)!.push([hash, [...remedy.justice]]);
+    }
   }
 
   /**
    * Watches a channel: one just funded, or one restored with what was saved
    * with it: the revoked commitments of it already seen on chain (raw), and
-   * the justice that stores of format 1 kept in the channel's record.
+   * the justice that stores of format 1 kept in the channel's record. The
+   * justice written since (`remedy` records) is the channel's again.
    */
   add(channel: Watched, saved: { breaches?: readonly Uint8Array[]; remedies?: readonly SavedRemedy[] } = {}): void {
     this.channels.add(channel);
@@ -120,15 +128,8 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
       this.breaches.set(bytesToHex(tx.getHash()), { channel, tx });
     }
     for (const remedy of saved.remedies ?? []) this.remedies.set(bytesToHex(remedy.breachTxHash), { channel, justice: [...remedy.justice] });
-  }
-
-  /** After a restart, once every channel is added: the justice written for their revoked commitments (`remedy` records). */
-  restoreJustice(): void {
-    const byOwner = new Map([...this.channels].map((channel) => [remedyOwner(channel), channel]));
-    for (const [hash, remedy] of this.components.persister.getAll('remedy')) {
-      const channel = byOwner.get(remedy.channel);
-      if (channel) this.remedies.set(hash, { channel, justice: [...remedy.justice] });
-    }
+    for (const [hash, justice] of this.savedJustice.get(remedyOwner(channel)) ?? []) this.remedies.set(hash, { channel, justice });
+    this.savedJustice.delete(remedyOwner(channel));
   }
 
   /** The revoked commitments of `channel` seen on chain (raw), saved with it: a restart still punishes their second stage. */

@@ -69,7 +69,6 @@ t.test("a revoked commitment is punished with the justice the monitor kept when 
 
   // A new monitor over the same records, as after a restart: the justice is read back from its own records.
   const restarted = aliceMonitor(pair.alice, persister);
-  restarted.monitor.restoreJustice();
   restarted.monitor.transactionSeen(revokedLater);
   t.same(restarted.broadcast[0]?.getId(), justice!.getId(), 'after a restart the same justice goes out');
 });
