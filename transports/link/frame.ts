@@ -8,6 +8,7 @@
  *   act two    0x02 | initiator session id | responder session id | 50-byte act two
  *   act three  0x03 | responder session id | 66-byte act three
  *   sealed     0x10 + flags | recipient's session id | counter | ciphertext + 16-byte tag
+ *   goodbye    0x14 | recipient's session id | counter | 16-byte tag (a sealed empty body)
  *
  * The neighbour tag (`neighbour-tag.ts`) lets the responder tell a known
  * neighbour's act one from a stranger's before it answers.
@@ -16,7 +17,12 @@
  * medium (LoRa, a serial line) a frame says which session, hence which key,
  * it belongs to without naming either node. The sealed header (type, session
  * id, counter) is the AEAD's associated data; the counter is the nonce.
- * Flags: bit 0 = the body holds an acknowledgement, bit 1 = a fragment.
+ * Flags: bit 0 = the body holds an acknowledgement, bit 1 = a fragment,
+ * bit 2 = goodbye: the sender stopped and this session is over. A goodbye
+ * stands alone (no other flag, an empty body), and like every sealed frame
+ * only the session's key makes one, so nobody else can end a session. It is
+ * 19 bytes while the counter is below 128, 21 at most. Other flag bits and
+ * flag sets are refused.
  *
  * The sealed body (after decryption) is the ack if flagged, then the fragment
  * if flagged:
@@ -46,6 +52,7 @@ export const FRAME_ACT_THREE = 0x03;
 export const FRAME_SEALED = 0x10;
 export const FLAG_ACK = 0x01;
 export const FLAG_FRAGMENT = 0x02;
+export const FLAG_GOODBYE = 0x04;
 
 /** Session ids fit in one varint byte: at most 128 sessions and pending handshakes per node at a time. */
 export const MAX_SESSION_ID = 0x7f;
@@ -81,6 +88,8 @@ export interface SealedFrame {
   readonly kind: 'sealed';
   readonly hasAck: boolean;
   readonly hasFragment: boolean;
+  /** A goodbye (`FLAG_GOODBYE`): no ack, no fragment, an empty body. */
+  readonly goodbye?: boolean;
   readonly sessionId: number;
   readonly counter: number;
   /** The header bytes as received: the associated data the tag covers. */
@@ -143,9 +152,18 @@ function expectEnd(reader: ByteReader, field: string): void {
 /** The header of a sealed frame; also the associated data of its AEAD. */
 export function sealedHeader(hasAck: boolean, hasFragment: boolean, sessionId: number, counter: number): Uint8Array {
   if (!hasAck && !hasFragment) throw new RangeError('a sealed frame carries an ack, a fragment or both');
+  return headerOfType(FRAME_SEALED | (hasAck ? FLAG_ACK : 0) | (hasFragment ? FLAG_FRAGMENT : 0), sessionId, counter);
+}
+
+/** The header of a goodbye; also the associated data of its AEAD. */
+export function goodbyeHeader(sessionId: number, counter: number): Uint8Array {
+  return headerOfType(FRAME_SEALED | FLAG_GOODBYE, sessionId, counter);
+}
+
+function headerOfType(type: number, sessionId: number, counter: number): Uint8Array {
   if (sessionId > MAX_SESSION_ID) throw new RangeError(`session id ${sessionId} is over ${MAX_SESSION_ID}`);
   if (counter > MAX_COUNTER) throw new RangeError(`counter ${counter} is over ${MAX_COUNTER}`);
-  const out: number[] = [FRAME_SEALED | (hasAck ? FLAG_ACK : 0) | (hasFragment ? FLAG_FRAGMENT : 0)];
+  const out: number[] = [type];
   writeVarint(out, sessionId, 'sessionId');
   writeVarint(out, counter, 'counter');
   return Uint8Array.from(out);
@@ -179,7 +197,12 @@ export function encodeFrame(frame: LinkFrame): Uint8Array {
       break;
     case 'sealed': {
       if (frame.ciphertext.length < TAG_LENGTH) throw new RangeError(`a ciphertext is at least its ${TAG_LENGTH}-byte tag`);
-      out.push(...sealedHeader(frame.hasAck, frame.hasFragment, frame.sessionId, frame.counter));
+      if (frame.goodbye) {
+        if (frame.hasAck || frame.hasFragment || frame.ciphertext.length !== TAG_LENGTH) throw new RangeError('a goodbye carries no ack, no fragment and an empty body');
+        out.push(...goodbyeHeader(frame.sessionId, frame.counter));
+      } else {
+        out.push(...sealedHeader(frame.hasAck, frame.hasFragment, frame.sessionId, frame.counter));
+      }
       tail = frame.ciphertext;
       break;
     }
@@ -223,14 +246,22 @@ export function decodeFrame(bytes: Uint8Array): LinkFrame {
       return { kind: 'act-three', responderSessionId, act: readAct(reader, ACT_THREE_LENGTH) };
     }
   }
-  if ((type & 0xfc) !== FRAME_SEALED || (type & (FLAG_ACK | FLAG_FRAGMENT)) === 0) throw new LinkDecodeError('type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
+  if (!SEALED_TYPES.includes(type)) throw new LinkDecodeError('type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
   const sessionId = readVarint(reader, 'sessionId', MAX_SESSION_ID);
   const counter = readVarint(reader, 'counter', MAX_COUNTER);
   const header = Uint8Array.prototype.slice.call(bytes, 0, reader.offset);
   const ciphertext = readRest(reader);
   if (ciphertext.length < TAG_LENGTH) throw new LinkDecodeError('ciphertext', `${ciphertext.length} bytes, shorter than the ${TAG_LENGTH}-byte tag`);
+  if (type === GOODBYE_TYPE) {
+    if (ciphertext.length !== TAG_LENGTH) throw new LinkDecodeError('ciphertext', `a goodbye has an empty body, got ${ciphertext.length - TAG_LENGTH} bytes`);
+    return { kind: 'sealed', hasAck: false, hasFragment: false, goodbye: true, sessionId, counter, header, ciphertext };
+  }
   return { kind: 'sealed', hasAck: (type & FLAG_ACK) !== 0, hasFragment: (type & FLAG_FRAGMENT) !== 0, sessionId, counter, header, ciphertext };
 }
+
+const GOODBYE_TYPE = FRAME_SEALED | FLAG_GOODBYE;
+/** The sealed frame types there are: an ack, a fragment, both, or a goodbye alone. */
+const SEALED_TYPES = [FRAME_SEALED | FLAG_ACK, FRAME_SEALED | FLAG_FRAGMENT, FRAME_SEALED | FLAG_ACK | FLAG_FRAGMENT, GOODBYE_TYPE];
 
 function readAct(reader: ByteReader, length: number): Uint8Array {
   const left = reader.bytes.length - reader.offset;

@@ -43,6 +43,13 @@
  *   what it queued on it counts. Dropping the session instead made such a
  *   neighbour's frames arrive for a session we no longer had, spent its
  *   scarce airtime on them, and kept the two out of step for good.
+ * - Goodbye: a link that stops seals one goodbye (`frame.ts`, 19 bytes) on
+ *   the newest session of each neighbour that is up, and gives the transport
+ *   a bounded moment (`GOODBYE_WAIT_MS`) to send them. The neighbour reports
+ *   it down at once and drops its sessions, instead of after the silent
+ *   rounds; what it queued waits in its outbox, and a handshake reaches the
+ *   node once it is back. A node that crashed or lost power says nothing:
+ *   silence still tells.
  * - Exactly once, in order: the receiver delivers message n only after n - 1,
  *   and keeps in the outbox the sequence delivered so far; anything at or
  *   below it is a duplicate. It emits `message` first and records the
@@ -108,6 +115,8 @@ const EARLIER_ACT_ONES = 3;
 const MAX_ABANDONED_INITIATORS = 16;
 /** Sessions kept per neighbour: the newest (we send on it) and the one before (frames already on their way). */
 const SESSIONS_PER_PEER = 2;
+/** How long a stopping link waits, at most, for the transport to take its goodbyes: a stop never waits out a duty cycle. */
+export const GOODBYE_WAIT_MS = 2000;
 
 /** A call the link cannot carry out: an unknown neighbour, a message too large, a medium too small. */
 export class LinkError extends Error {
@@ -374,8 +383,11 @@ export class Link extends EventEmitter<LinkEvents> {
   private running = false;
   private readonly sendQueue: QueuedSend[] = [];
   private sending: Promise<void> | undefined;
+  /** As the transport last said: a goodbye is not sent over a medium that is down. */
+  private mediumUp = true;
   private readonly onTransportFrame = (frame: Uint8Array, from: string | undefined) => this.receiveFrame(frame, from);
   private readonly onTransportLink = (up: boolean) => {
+    this.mediumUp = up;
     if (up) for (const peer of this.peers.values()) this.pump(peer);
   };
 
@@ -451,6 +463,7 @@ export class Link extends EventEmitter<LinkEvents> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.mediumUp = true;
     this.transport.on('frame', this.onTransportFrame);
     this.transport.on('link', this.onTransportLink);
     await this.transport.open();
@@ -477,12 +490,18 @@ export class Link extends EventEmitter<LinkEvents> {
     return [...this.peers.keys()];
   }
 
-  /** Stops timers, forgets sessions (they never outlive the process) and closes the transport. The outbox stays. */
+  /**
+   * Says goodbye to the neighbours that are up, stops timers, forgets
+   * sessions (they never outlive the process) and closes the transport. The
+   * outbox stays.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.transport.off('frame', this.onTransportFrame);
     this.transport.off('link', this.onTransportLink);
+    // Sealed now, while the sessions are still here; sent once the frame on its way has left.
+    const goodbyes = this.mediumUp ? [...this.peers.values()].flatMap((peer) => this.goodbyeTo(peer)) : [];
     for (const peer of this.peers.values()) {
       this.cancelInitiator(peer);
       peer.cancelRetransmit?.();
@@ -494,7 +513,50 @@ export class Link extends EventEmitter<LinkEvents> {
     this.respondersById.clear();
     this.respondersByActOne.clear();
     while (this.sending) await this.sending;
+    await this.sayGoodbye(goodbyes);
     await this.transport.close();
+  }
+
+  /** A goodbye on `peer`'s newest session if it is up: none to a neighbour already quiet, or when the session ran out of counters. */
+  private goodbyeTo(peer: PeerState): { frame: Uint8Array; address: string | undefined }[] {
+    const active = peer.sessions[0];
+    if (!peer.up || !active) return [];
+    try {
+      return [{ frame: active.session.sealGoodbye(), address: active.address }];
+    } catch (error) {
+      if (error instanceof SessionExhaustedError) return [];
+      throw error;
+    }
+  }
+
+  /**
+   * Hands the goodbyes to the transport one at a time, and waits until it
+   * took them or `GOODBYE_WAIT_MS` passed: best effort, since a radio may
+   * hold them for its duty cycle, and closing the transport drops them then.
+   */
+  private async sayGoodbye(goodbyes: readonly { frame: Uint8Array; address: string | undefined }[]): Promise<void> {
+    if (goodbyes.length === 0) return;
+    let cancelTimer: (() => void) | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      cancelTimer = this.clock.setTimer(GOODBYE_WAIT_MS, resolve);
+    });
+    let timedOut = false;
+    const sent = (async () => {
+      for (const { frame, address } of goodbyes) {
+        if (timedOut) return;
+        try {
+          await this.transport.send(frame, address);
+          this.counters.framesSent++;
+          this.counters.bytesSent += frame.length;
+        } catch (error) {
+          this.counters.sendFailures++;
+          this.logger.log('warn', `sending a goodbye failed: ${(error as Error).message}`);
+        }
+      }
+    })();
+    await Promise.race([sent, timeout]);
+    timedOut = true;
+    cancelTimer?.();
   }
 
   /**
@@ -521,8 +583,9 @@ export class Link extends EventEmitter<LinkEvents> {
 
   /**
    * Whether a session with `peer` is up: heard from within the last
-   * `deadAfterSilentRounds` rounds. A neighbour that stopped still counts as
-   * up until then (on a radio, silence takes a while to mean anything):
+   * `deadAfterSilentRounds` rounds. A neighbour that stopped cleanly said
+   * goodbye and is down at once; one that crashed or lost power still counts
+   * as up until then (on a radio, silence takes a while to mean anything):
    * `heardAgoMs` says how long it has been.
    */
   isUp(peer: string): boolean {
@@ -1016,6 +1079,7 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!active) return this.drop('unknown-session');
     const opened = active.session.open(frame);
     if (!opened.ok) return this.drop(opened.reason);
+    if (frame.goodbye) return this.onGoodbye(active.peer);
     const peer = active.peer;
     active.confirmed = true;
     peer.silentRounds = 0;
@@ -1042,6 +1106,19 @@ export class Link extends EventEmitter<LinkEvents> {
     if (body.fragment) this.onFragment(peer, body.fragment);
     // Retransmissions paused while it was quiet (see onRetransmitTimeout) resume.
     if (wasQuiet) this.pump(peer);
+  }
+
+  /**
+   * The peer stopped and said so (its goodbye authenticated on one of its
+   * sessions): down now, as after `deadAfterSilentRounds` silent rounds, and
+   * its sessions go, since it forgot them. What waits for it stays in the
+   * outbox; a handshake, with the usual backoff, reaches it once it is back.
+   */
+  private onGoodbye(peer: PeerState): void {
+    peer.heardAt = this.clock.now();
+    peer.silentRounds = 0;
+    this.dropSessions(peer);
+    this.pump(peer);
   }
 
   private onAck(peer: PeerState, ack: Ack, via: ActiveSession): void {

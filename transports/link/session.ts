@@ -10,7 +10,7 @@
  * the counters it has opened, so a replayed frame is refused even though
  * frames may arrive out of order.
  */
-import { MAX_COUNTER, type SealedFrame, sealedHeader } from './frame.js';
+import { MAX_COUNTER, type SealedFrame, goodbyeHeader, sealedHeader } from './frame.js';
 import { decryptWithAd, encryptWithAd } from './noise-crypto.js';
 
 /** Frames a receiver still accepts behind the newest it has seen (the radio may reorder a retransmission). */
@@ -80,9 +80,18 @@ export class LinkSession {
 
   /** Encrypts a body into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */
   seal(hasAck: boolean, hasFragment: boolean, body: Uint8Array): Uint8Array {
+    return this.sealWith((counter) => sealedHeader(hasAck, hasFragment, this.sendingSessionId, counter), body);
+  }
+
+  /** A goodbye: this session is over (`frame.ts`). Only our sending key makes one the peer accepts. Throws `SessionExhaustedError` as `seal` does. */
+  sealGoodbye(): Uint8Array {
+    return this.sealWith((counter) => goodbyeHeader(this.sendingSessionId, counter), new Uint8Array(0));
+  }
+
+  private sealWith(headerOf: (counter: number) => Uint8Array, body: Uint8Array): Uint8Array {
     if (this.nextCounter > this.maxCounter) throw new SessionExhaustedError(`session ${this.receivingSessionId} has sealed ${this.nextCounter} frames; a new handshake must make new keys`);
     const counter = this.nextCounter++;
-    const header = sealedHeader(hasAck, hasFragment, this.sendingSessionId, counter);
+    const header = headerOf(counter);
     const ciphertext = encryptWithAd(this.sendingKey, counter, header, body);
     const frame = new Uint8Array(header.length + ciphertext.length);
     frame.set(header);

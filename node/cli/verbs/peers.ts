@@ -16,7 +16,8 @@ const COLUMNS: TableColumn[] = [
 
 export function registerPeersVerb(program: Command): void {
   daemonVerb(program, 'peers', 'neighbours on each link: up or not, what waits for them').action(async (options: DaemonOptions) => {
-    // UP stays true for a while after a neighbour stops (silence means something on a radio only after a few rounds): HEARD says how long it has been.
+    // A neighbour stopped cleanly said goodbye: UP false at once. One that crashed or lost power stays UP for about a minute (silence means something
+    // on a radio only after a few rounds): HEARD says how long it has been.
     show(options, await ask(options, 'peers'), (rows) =>
       formatTable(
         rows.map((row) => ({ ...row, nodeId: labelled(row.nodeId, row.name), heard: row.heardSecondsAgo === undefined ? 'never' : `${formatSeconds(row.heardSecondsAgo)} ago` })),

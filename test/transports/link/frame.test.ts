@@ -15,6 +15,7 @@ import {
   decodeSealedBody,
   encodeFrame,
   encodeSealedBody,
+  goodbyeHeader,
   sealedHeader,
   varintLength,
 } from '../../../transports/link/frame.js';
@@ -87,6 +88,23 @@ t.test('bad frames are refused with LinkDecodeError naming the field', async (t)
   t.equal(decodeFailure(new Uint8Array(70_000)), 'frame', 'beyond any medium');
 });
 
+t.test('a goodbye: the goodbye flag alone, an empty body (its tag only); anything else is refused', async (t) => {
+  const goodbye = encodeFrame({ kind: 'sealed', hasAck: false, hasFragment: false, goodbye: true, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(16) });
+  t.equal(hex(goodbye), `140905${'aa'.repeat(16)}`, 'type 0x14, session id, counter, tag: 19 bytes');
+  t.equal(hex(goodbyeHeader(9, 5)), '140905', 'its header, the associated data');
+  const decoded = decodeFrame(goodbye);
+  t.same(decoded, { kind: 'sealed', hasAck: false, hasFragment: false, goodbye: true, sessionId: 9, counter: 5, header: goodbyeHeader(9, 5), ciphertext: bytes(16) }, 'round trip');
+  t.equal(goodbyeHeader(9, 300).length + 16, 20, 'a counter of 300: 20 bytes');
+  t.notOk((decodeFrame(Uint8Array.of(...sealedHeader(true, true, 9, 0), ...bytes(20))) as { goodbye?: boolean }).goodbye, 'other sealed frames are no goodbye');
+
+  t.equal(decodeFailure(Uint8Array.of(0x14, 9, 5, ...bytes(17))), 'ciphertext', 'a goodbye with a body');
+  t.equal(decodeFailure(Uint8Array.of(0x14, 9, 5, ...bytes(15))), 'ciphertext', 'a goodbye short of its tag');
+  for (const type of [0x15, 0x16, 0x17, 0x18, 0x1c, 0x1f]) t.equal(decodeFailure(Uint8Array.of(type, 9, 5, ...bytes(20))), 'type', `type 0x${type.toString(16)}: the goodbye with another flag, or an unknown flag bit`);
+  t.throws(() => encodeFrame({ kind: 'sealed', hasAck: false, hasFragment: false, goodbye: true, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(17) }), RangeError, 'no goodbye with a body is made');
+  t.throws(() => encodeFrame({ kind: 'sealed', hasAck: true, hasFragment: false, goodbye: true, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(16) }), RangeError, 'nor one with an ack');
+  t.throws(() => decodeSealedBody(Uint8Array.of(0), false, false), { name: 'LinkDecodeError' }, 'a body with neither ack nor fragment is empty');
+});
+
 t.test('sealed bodies round trip, and bad ones are refused', async (t) => {
   const body: SealedBody = {
     ack: { deliveredUpTo: 1000, entries: [{ seq: 1001, receivedPrefix: 2, bitmap: Uint8Array.of(1, 0, 4) }, { seq: 1005, receivedPrefix: 0, bitmap: new Uint8Array(0) }] },
@@ -143,6 +161,7 @@ t.test('fuzz: random bytes and mutated frames end in a frame or a LinkDecodeErro
     encodeFrame({ kind: 'act-two', initiatorSessionId: 5, responderSessionId: 9, act: bytes(50) }),
     encodeFrame({ kind: 'act-three', responderSessionId: 9, act: bytes(66) }),
     Uint8Array.of(...sealedHeader(true, true, 9, 1234), ...bytes(40)),
+    Uint8Array.of(...goodbyeHeader(9, 1234), ...bytes(16)),
   ];
   const mutated = fc
     .tuple(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(), fc.boolean())

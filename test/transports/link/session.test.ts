@@ -45,6 +45,23 @@ t.test('an altered frame fails its tag and does not use up its counter', async (
   t.same(alice.open(sealed(frame)), { ok: false, reason: 'bad-tag' }, 'a frame does not open with the sending key: each direction has its own');
 });
 
+t.test('a goodbye is sealed like any frame: it opens once, with the session key only, and its flag is authenticated', async (t) => {
+  const { alice, bob } = pair();
+  alice.seal(false, true, Uint8Array.of(1));
+  const goodbye = alice.sealGoodbye();
+  t.equal(hex(goodbye.subarray(0, 3)), '140701', 'type 0x14, the receiver\'s session id, the next counter');
+  t.equal(goodbye.length, 19, 'header and tag: an empty body');
+  t.same(bob.open(sealed(goodbye)), { ok: true, plaintext: new Uint8Array(0) });
+  t.same(bob.open(sealed(goodbye)), { ok: false, reason: 'replayed' }, 'once');
+  const relabelled = alice.sealGoodbye();
+  relabelled[0] = 0x11; // the same frame as an ack: the header is the associated data
+  t.same(bob.open(sealed(relabelled)), { ok: false, reason: 'bad-tag' }, 'its flag cannot be changed');
+  const made = bob.seal(true, false, Uint8Array.of(0, 0));
+  made[0] = 0x14;
+  t.same(alice.open(sealed(made.subarray(0, 19))), { ok: false, reason: 'bad-tag' }, 'nor put on another frame');
+  t.same(alice.open(sealed(alice.sealGoodbye())), { ok: false, reason: 'bad-tag' }, 'the sending key does not open it');
+});
+
 t.test('the replay window', async (t) => {
   const window = new ReplayWindow();
   t.ok(window.isFresh(0));
