@@ -5,6 +5,7 @@
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { InvalidInputError, checkInteger } from '../core/input.js';
+import { sighashAll } from './bip143.js';
 
 export { Transaction };
 
@@ -50,8 +51,13 @@ export function addOutput(tx: Transaction, scriptPubKey: Uint8Array, satoshis: n
 /** BIP 143 signature hash of a segwit v0 input. `scriptCode` is the witness script (or the P2PKH script for P2WPKH). */
 export function segwitSighash(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, satoshis: number, sighashType: number): Uint8Array {
   checkInteger('inputIndex', inputIndex, 0, tx.ins.length - 1);
-  return tx.hashForWitnessV0(inputIndex, scriptCode, BigInt(checkSatoshis('satoshis', satoshis)), sighashType);
+  const value = BigInt(checkSatoshis('satoshis', satoshis));
+  // The hot case (every commitment signature and check) without bitcoinjs-lib's validating writers; same bytes.
+  if (sighashType === SIGHASH_ALL && scriptCode instanceof Uint8Array && isUint32(tx.version)) return sighashAll(tx, inputIndex, scriptCode, value);
+  return tx.hashForWitnessV0(inputIndex, scriptCode, value, sighashType);
 }
+
+const isUint32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 
 /** Legacy (pre-segwit) signature hash, for P2PKH inputs. */
 export function legacySighash(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, sighashType: number): Uint8Array {

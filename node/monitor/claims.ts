@@ -228,7 +228,8 @@ export function justiceFor(
   if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelUnavailableError('the secret is not the one of this commitment');
   const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
   const breach = commitment.tx;
-  const txid = breach.getId();
+  const breachTxHash = breach.getHash(); // hashed once: the txid is the same bytes reversed
+  const txid = Buffer.from(breachTxHash).reverse().toString('hex');
   const revokedOutputs = commitment.outputs.flatMap((output, vout) =>
     output.kind === 'to_local' || output.htlc
       ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
@@ -268,7 +269,7 @@ export function justiceFor(
   } catch (error) {
     if (!(error instanceof UneconomicSweepError)) throw error;
   }
-  return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
+  return { breachTxHash, ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
 }
 
 /**
