@@ -39,12 +39,28 @@ export function checkSatoshis(field: string, value: unknown): number {
   return checkInteger(field, value, 0, MAX_SATOSHIS);
 }
 
-/** Adds an input spending `outpoint` (bitcoinjs wants the txid in internal byte order). */
+/** bitcoinjs-lib's empty script and witness, which its `addInput` gives every new input: ours share them too. */
+const { script: EMPTY_SCRIPT, witness: EMPTY_WITNESS } = (() => {
+  const tx = new Transaction();
+  tx.addInput(new Uint8Array(32), 0);
+  return tx.ins[0]!;
+})();
+
+/**
+ * Adds an input spending `outpoint` (bitcoinjs wants the txid in internal byte order).
+ * The input bitcoinjs-lib's `addInput` makes, without its valibot checks (they cost more than
+ * the rest of a commitment's build): checked here as it checks them, and anything it would
+ * refuse goes to it, to be refused as before.
+ */
 export function addInput(tx: Transaction, outpoint: Outpoint, sequence: number): number {
-  return tx.addInput(txidToHash(outpoint.txid), outpoint.vout, sequence);
+  const hash = txidToHash(outpoint.txid);
+  if (isUint32(outpoint.vout) && isUint32(sequence)) return tx.ins.push({ hash, index: outpoint.vout, script: EMPTY_SCRIPT, sequence, witness: EMPTY_WITNESS }) - 1;
+  return tx.addInput(hash, outpoint.vout, sequence);
 }
 
+/** The output bitcoinjs-lib's `addOutput` makes, likewise without its valibot checks. */
 export function addOutput(tx: Transaction, scriptPubKey: Uint8Array, satoshis: number): number {
+  if (scriptPubKey instanceof Uint8Array && Number.isSafeInteger(satoshis) && satoshis >= 0) return tx.outs.push({ script: scriptPubKey, value: BigInt(satoshis) }) - 1;
   return tx.addOutput(scriptPubKey, BigInt(satoshis));
 }
 
@@ -57,7 +73,9 @@ export function segwitSighash(tx: Transaction, inputIndex: number, scriptCode: U
   return tx.hashForWitnessV0(inputIndex, scriptCode, value, sighashType);
 }
 
-const isUint32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+function isUint32(n: unknown): boolean {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+}
 
 /** Legacy (pre-segwit) signature hash, for P2PKH inputs. */
 export function legacySighash(tx: Transaction, inputIndex: number, scriptCode: Uint8Array, sighashType: number): Uint8Array {
