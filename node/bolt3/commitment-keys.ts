@@ -103,10 +103,13 @@ function copyOf(keys: CommitmentKeys): CommitmentKeys {
   };
 }
 
-/** The bytes the keys are derived from, as one string; undefined for inputs that are not byte arrays (checked, and refused, below). */
+/**
+ * The bytes the keys are derived from, as one string (one character a byte, read in place); undefined
+ * for inputs that are not 33-byte arrays (checked, and refused, below), so that no two inputs spell one key.
+ */
 function cacheKeyOf(perCommitmentPoint: Uint8Array, owner: ChannelPublicKeys, counterparty: ChannelPublicKeys): string | undefined {
   const keysOf = (side: ChannelPublicKeys) => [side?.fundingPubkey, side?.revocationBasepoint, side?.paymentBasepoint, side?.delayedPaymentBasepoint, side?.htlcBasepoint];
   const parts = [perCommitmentPoint, ...keysOf(owner), ...keysOf(counterparty)];
-  if (!parts.every((part) => part instanceof Uint8Array)) return undefined;
-  return parts.map((part) => Buffer.from(part!).toString('hex')).join('');
+  if (!parts.every((part) => part instanceof Uint8Array && part.length === 33)) return undefined;
+  return parts.map((part) => Buffer.from(part!.buffer, part!.byteOffset, 33).toString('latin1')).join('');
 }

@@ -10,6 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { opcodes, script as bscript } from 'bitcoinjs-lib';
 import { checkBytes, checkInteger } from '../core/input.js';
 import { checkPublicKey } from '../core/curve.js';
+import { compileScript } from './compile-script.js';
 
 const OPS = opcodes;
 
@@ -27,7 +28,7 @@ export function fundingScript(localFundingPubkey: Uint8Array, remoteFundingPubke
     checkPublicKey('localFundingPubkey', localFundingPubkey),
     checkPublicKey('remoteFundingPubkey', remoteFundingPubkey),
   );
-  return bscript.compile([OPS.OP_2, first, second, OPS.OP_2, OPS.OP_CHECKMULTISIG]);
+  return compileScript([OPS.OP_2, first, second, OPS.OP_2, OPS.OP_CHECKMULTISIG]);
 }
 
 /** The two funding keys in the order the funding script lists them (and the witness signs them). */
@@ -43,7 +44,7 @@ export function toLocalScript(revocationPubkey: Uint8Array, toSelfDelay: number,
   checkPublicKey('revocationPubkey', revocationPubkey);
   checkInteger('toSelfDelay', toSelfDelay, 0, 0xffff);
   checkPublicKey('localDelayedPubkey', localDelayedPubkey);
-  return bscript.compile([
+  return compileScript([
     OPS.OP_IF,
     revocationPubkey,
     OPS.OP_ELSE,
@@ -59,13 +60,13 @@ export function toLocalScript(revocationPubkey: Uint8Array, toSelfDelay: number,
 /** `to_remote` with `option_anchors`: the counterparty's payment key, spendable after one confirmation. */
 export function toRemoteAnchorsScript(remotePaymentPubkey: Uint8Array): Uint8Array {
   checkPublicKey('remotePaymentPubkey', remotePaymentPubkey);
-  return bscript.compile([remotePaymentPubkey, OPS.OP_CHECKSIGVERIFY, OPS.OP_1, OPS.OP_CHECKSEQUENCEVERIFY]);
+  return compileScript([remotePaymentPubkey, OPS.OP_CHECKSIGVERIFY, OPS.OP_1, OPS.OP_CHECKSEQUENCEVERIFY]);
 }
 
 /** An anchor: the funding key's owner may spend it at once, anyone after 16 blocks. */
 export function anchorScript(fundingPubkey: Uint8Array): Uint8Array {
   checkPublicKey('fundingPubkey', fundingPubkey);
-  return bscript.compile([
+  return compileScript([
     fundingPubkey,
     OPS.OP_CHECKSIG,
     OPS.OP_IFDUP,
@@ -86,7 +87,7 @@ export interface HtlcScriptKeys {
 export function offeredHtlcScript(keys: HtlcScriptKeys, paymentHash: Uint8Array, anchors: boolean): Uint8Array {
   const { revocationHash, localHtlcPubkey, remoteHtlcPubkey } = checkHtlcKeys(keys);
   checkBytes('paymentHash', paymentHash, 32);
-  return bscript.compile([
+  return compileScript([
     OPS.OP_DUP, OPS.OP_HASH160, revocationHash, OPS.OP_EQUAL,
     OPS.OP_IF,
     OPS.OP_CHECKSIG,
@@ -108,7 +109,7 @@ export function receivedHtlcScript(keys: HtlcScriptKeys, paymentHash: Uint8Array
   const { revocationHash, localHtlcPubkey, remoteHtlcPubkey } = checkHtlcKeys(keys);
   checkBytes('paymentHash', paymentHash, 32);
   checkInteger('cltvExpiry', cltvExpiry, 0, MAX_CLTV_EXPIRY);
-  return bscript.compile([
+  return compileScript([
     OPS.OP_DUP, OPS.OP_HASH160, revocationHash, OPS.OP_EQUAL,
     OPS.OP_IF,
     OPS.OP_CHECKSIG,
@@ -129,17 +130,17 @@ export function receivedHtlcScript(keys: HtlcScriptKeys, paymentHash: Uint8Array
 /** `0 <SHA256(witnessScript)>`: pay to witness script hash. */
 export function p2wsh(witnessScript: Uint8Array): Uint8Array {
   checkBytes('witnessScript', witnessScript);
-  return bscript.compile([OPS.OP_0, sha256(witnessScript)]);
+  return compileScript([OPS.OP_0, sha256(witnessScript)]);
 }
 
 /** `0 <HASH160(pubkey)>`: pay to witness public key hash. */
 export function p2wpkh(publicKey: Uint8Array): Uint8Array {
-  return bscript.compile([OPS.OP_0, hash160(checkPublicKey('publicKey', publicKey))]);
+  return compileScript([OPS.OP_0, hash160(checkPublicKey('publicKey', publicKey))]);
 }
 
 /** `OP_DUP OP_HASH160 <HASH160(pubkey)> OP_EQUALVERIFY OP_CHECKSIG`: legacy pay to public key hash. */
 export function p2pkh(publicKey: Uint8Array): Uint8Array {
-  return bscript.compile([
+  return compileScript([
     OPS.OP_DUP, OPS.OP_HASH160, hash160(checkPublicKey('publicKey', publicKey)), OPS.OP_EQUALVERIFY, OPS.OP_CHECKSIG,
   ]);
 }

@@ -93,6 +93,22 @@ export class RevocationStore {
    * A missing entry would silently forget revealed secrets, so it is refused.
    */
   static fromEntries(entries: readonly ShachainEntry[], latestIndex: number | undefined): RevocationStore {
+    const key = contentKey(entries, latestIndex);
+    if (key !== undefined && recentlyValid.has(key)) return RevocationStore.restore(entries as readonly ShachainEntry[], latestIndex!);
+    const store = RevocationStore.checkedFromEntries(entries, latestIndex);
+    if (key !== undefined) rememberValid(key);
+    return store;
+  }
+
+  /** Entries known to pass `checkedFromEntries` (the same content passes the same checks): each in the bucket of its index. */
+  private static restore(entries: readonly ShachainEntry[], latestIndex: number): RevocationStore {
+    const store = new RevocationStore();
+    for (const entry of entries) store.entries[trailingZeros(entry.index)] = { index: entry.index, secret: Uint8Array.from(entry.secret) };
+    store.lastIndex = latestIndex;
+    return store;
+  }
+
+  private static checkedFromEntries(entries: readonly ShachainEntry[], latestIndex: number | undefined): RevocationStore {
     checkArray('entries', entries, 0, 49);
     const store = new RevocationStore();
     if (latestIndex === undefined) {
@@ -150,9 +166,16 @@ export class RevocationStore {
     return this.lastIndex;
   }
 
-  /** The stored entries (at most 49), for persistence. */
+  /**
+   * The stored entries (at most 49), for persistence. A store holds only
+   * checked entries (each came through `insert` or `fromEntries`), so these,
+   * given back to `fromEntries` with `latestIndex`, pass its checks: it is told so.
+   */
   entriesForStorage(): ShachainEntry[] {
-    return this.entries.flatMap((entry) => (entry ? [{ index: entry.index, secret: Uint8Array.from(entry.secret) }] : []));
+    const entries = this.entries.flatMap((entry) => (entry ? [{ index: entry.index, secret: Uint8Array.from(entry.secret) }] : []));
+    const key = contentKey(entries, this.lastIndex);
+    if (key !== undefined) rememberValid(key);
+    return entries;
   }
 
   private checkAgainstEntries(secret: Uint8Array, index: number, bucket: number): void {
@@ -165,4 +188,31 @@ export class RevocationStore {
       }
     }
   }
+}
+
+/**
+ * Entry sets lately found (or made) consistent, by content: a channel
+ * restores its peer's store from its state at every revocation, and checking
+ * every entry against the others costs up to a few hundred SHA256 once the
+ * store holds a dozen. Bounded: the oldest goes first.
+ */
+const recentlyValid = new Set<string>();
+const RECENTLY_VALID_MAX = 64;
+
+function rememberValid(key: string): void {
+  if (recentlyValid.has(key)) return;
+  if (recentlyValid.size >= RECENTLY_VALID_MAX) recentlyValid.delete(recentlyValid.values().next().value!);
+  recentlyValid.add(key);
+}
+
+/** The entries and latest index as one string; undefined unless they are of the shapes the checks take (those are always checked). */
+function contentKey(entries: readonly ShachainEntry[], latestIndex: number | undefined): string | undefined {
+  if (!Array.isArray(entries) || typeof latestIndex !== 'number') return undefined;
+  const parts = [String(latestIndex)];
+  for (const entry of entries as readonly unknown[]) {
+    const { index, secret } = (entry ?? {}) as Partial<ShachainEntry>;
+    if (typeof index !== 'number' || !(secret instanceof Uint8Array) || secret.length !== 32) return undefined;
+    parts.push(`${index}:${Buffer.from(secret.buffer, secret.byteOffset, 32).toString('hex')}`);
+  }
+  return parts.join('|');
 }

@@ -66,12 +66,13 @@ export function buildSweepTransaction(params: SweepParams): Sweep {
   });
   addOutput(tx, params.destinationScript, 0);
 
-  // Weigh the transaction with placeholder witnesses of the largest size, then take them off again.
+  // Weigh the transaction with placeholder witnesses of the largest size, then take them off again
+  // (set as `setWitness` sets them, without its checks: every item here is a byte array).
   inputs.forEach((input, i) => {
-    tx.setWitness(i, [...input.witnessItemSizes.map((size) => new Uint8Array(size)), input.witnessScript]);
+    tx.ins[i]!.witness = [...input.witnessItemSizes.map((size) => new Uint8Array(size)), input.witnessScript];
   });
   const weight = tx.weight();
-  inputs.forEach((_, i) => tx.setWitness(i, []));
+  inputs.forEach((_, i) => (tx.ins[i]!.witness = []));
 
   const feeSatoshis = feeForWeight(params.feeratePerKw, weight);
   const value = total - feeSatoshis;

@@ -465,10 +465,11 @@ export class Channel {
     const point = this.remotePointFor(state);
     const { commitment, keys } = remoteCommitment(state, spec, number, point);
     const signature = this.signer.signCommitment(commitment.tx, fundingWitnessScript(state), state.fundingSatoshis);
-    const htlcSignatures = htlcTransactionsOf(state, commitment, keys, spec.feeratePerKw, state.local.toSelfDelay).map((htlcTx) =>
+    const txid = commitment.tx.getId();
+    const htlcSignatures = htlcTransactionsOf(state, commitment, keys, spec.feeratePerKw, state.local.toSelfDelay, txid).map((htlcTx) =>
       this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, point, remoteHtlcSighashType(state.variant)),
     );
-    state.nextRemoteCommit = { number, spec, txid: commitment.tx.getId(), perCommitmentPoint: point };
+    state.nextRemoteCommit = { number, spec, txid, perCommitmentPoint: point };
     state.remoteNextPerCommitmentPoint = undefined;
     state.localChanges.signed.push(...state.localChanges.proposed);
     state.localChanges.proposed = [];

@@ -4,7 +4,7 @@
  * their HTLC transactions. The channel signs and checks them; the claims
  * after a close (node/monitor/claims.ts) are built on them.
  */
-import { type Commitment, buildCommitment, fundingWitness } from '../bolt3/commitment.js';
+import { type Commitment, fundingWitness } from '../bolt3/commitment.js';
 import { type CommitmentKeys, deriveCommitmentKeys } from '../bolt3/commitment-keys.js';
 import { buildHtlcTransaction } from '../bolt3/htlc-tx.js';
 import { fundingScript } from '../bolt3/scripts.js';
@@ -14,11 +14,12 @@ import type { ChannelSigner } from '../keys/signer.js';
 import type { ChannelState } from './state.js';
 import { ChannelUnavailableError } from './errors.js';
 import { type CommitmentSpec, htlcsFor } from './spec.js';
+import { commitmentFor } from './recent-commitments.js';
 
 /** Our commitment `number` with `spec`: what we would broadcast. */
 export function localCommitment(state: ChannelState, signer: ChannelSigner, spec: CommitmentSpec, number: number): { commitment: Commitment; keys: CommitmentKeys } {
   const keys = deriveCommitmentKeys(signer.perCommitmentPoint(number), state.local.publicKeys, state.remote.publicKeys);
-  const commitment = buildCommitment({
+  const commitment = commitmentFor({
     variant: state.variant,
     fundingOutpoint: state.fundingOutpoint,
     fundingSatoshis: state.fundingSatoshis,
@@ -41,7 +42,7 @@ export function localCommitment(state: ChannelState, signer: ChannelSigner, spec
 /** Their commitment `number` with `spec` and their per-commitment `point`: what they would broadcast. */
 export function remoteCommitment(state: ChannelState, spec: CommitmentSpec, number: number, point: Uint8Array): { commitment: Commitment; keys: CommitmentKeys } {
   const keys = deriveCommitmentKeys(point, state.remote.publicKeys, state.local.publicKeys);
-  const commitment = buildCommitment({
+  const commitment = commitmentFor({
     variant: state.variant,
     fundingOutpoint: state.fundingOutpoint,
     fundingSatoshis: state.fundingSatoshis,
@@ -61,11 +62,15 @@ export function remoteCommitment(state: ChannelState, spec: CommitmentSpec, numb
   return { commitment, keys };
 }
 
-/** The HTLC-timeout and HTLC-success transactions of a commitment, in the order of its HTLC outputs. */
-export function htlcTransactionsOf(state: ChannelState, commitment: Commitment, keys: CommitmentKeys, feeratePerKw: number, toSelfDelay: number) {
-  const txid = commitment.tx.getId();
+/**
+ * The HTLC-timeout and HTLC-success transactions of a commitment, in the order of its HTLC outputs.
+ * `txid`: the commitment's, when the caller has it (hashing the transaction again costs as much as building one).
+ */
+export function htlcTransactionsOf(state: ChannelState, commitment: Commitment, keys: CommitmentKeys, feeratePerKw: number, toSelfDelay: number, txid?: string) {
+  if (!commitment.outputs.some((output) => output.htlc)) return [];
+  const commitmentTxid = txid ?? commitment.tx.getId();
   return commitment.outputs.flatMap((output, outputIndex) =>
-    output.htlc ? [buildHtlcTransaction({ variant: state.variant, commitmentTxid: txid, output, outputIndex, feeratePerKw, toSelfDelay, keys })] : [],
+    output.htlc ? [buildHtlcTransaction({ variant: state.variant, commitmentTxid, output, outputIndex, feeratePerKw, toSelfDelay, keys })] : [],
   );
 }
 

@@ -16,7 +16,7 @@ import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature } from '../bolt3/signatures.js';
 import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
-import { type ToLocalKit, kitTransaction } from '../gateway-protocol/appointment.js';
+import type { ToLocalKit } from '../gateway-protocol/appointment.js';
 import { perCommitmentPointOf } from '../bolt3/key-derivation.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore } from '../bolt3/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
@@ -240,26 +240,23 @@ export function justiceFor(
   if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelUnavailableError('the secret is not the one of this commitment');
   const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
   const breach = commitment.tx;
-  const txid = breach.getId();
+  const breachTxHash = breach.getHash(); // hashed once: the txid is the same bytes reversed
+  const txid = Buffer.from(breachTxHash).reverse().toString('hex');
   const revokedOutputs = commitment.outputs.flatMap((output, vout) =>
     output.kind === 'to_local' || output.htlc
       ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
       : [],
   );
   // The kit's transaction is the same as the justice taking `to_local` alone (the whole one when that is the
-  // only output, else its per-output one): same unsigned transaction, same input, so the same signature.
-  const signatures = new Map<string, Uint8Array>();
-  const sign = (tx: Transaction, input: number, witnessScript: Uint8Array, satoshis: number): Uint8Array => {
-    const key = `${tx.getId()}:${input}:${satoshis}:${Buffer.from(witnessScript).toString('hex')}`;
-    const signature = signatures.get(key) ?? signer.signJustice(tx, input, witnessScript, satoshis, perCommitmentSecret);
-    signatures.set(key, signature);
-    return signature.slice();
-  };
+  // only output, else its per-output one; `kitTransaction` rebuilds it from the breach): same unsigned
+  // transaction, same input, so the same signature, kept from there rather than built and signed again.
+  let toLocalAlone: Uint8Array | undefined;
   const signedJustice = (outputs: typeof revokedOutputs): Transaction | undefined => {
     try {
       const justice = buildJusticeTransaction({ revokedOutputs: outputs, destinationScript, feeratePerKw });
       outputs.forEach((output, i) => {
-        const signature = sign(justice.tx, i, output.witnessScript, output.satoshis);
+        const signature = signer.signJustice(justice.tx, i, output.witnessScript, output.satoshis, perCommitmentSecret);
+        if (outputs.length === 1 && output.kind === 'to_local') toLocalAlone = signature.slice();
         justice.tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, output.witnessScript));
       });
       return justice.tx;
@@ -272,15 +269,10 @@ export function justiceFor(
   // One per output as well: if the cheater spends an HTLC output first (through a second-stage transaction),
   // the whole transaction becomes invalid, and these still take the rest.
   const perOutput = revokedOutputs.length > 1 ? revokedOutputs.flatMap((output) => signedJustice([output]) ?? []) : [];
-  let kit: ToLocalKit | undefined;
   const kitFields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: state.local.toSelfDelay, destinationScript, feeratePerKw };
-  try {
-    const built = kitTransaction(breach, kitFields);
-    if (built) kit = { ...kitFields, signature: sign(built.sweep.tx, 0, built.witnessScript, built.satoshis) };
-  } catch (error) {
-    if (!(error instanceof UneconomicSweepError)) throw error;
-  }
-  return { breachTxHash: breach.getHash(), ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
+  // No such justice (no `to_local`, or not worth its fee): `kitTransaction` finds no output, or the same fee, and there is no kit.
+  const kit: ToLocalKit | undefined = toLocalAlone && { ...kitFields, signature: toLocalAlone };
+  return { breachTxHash, ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
 }
 
 /**

@@ -24,17 +24,17 @@ const STATE = 'state.';
 const SECRET = 'secret.';
 const OUT = 'out.';
 
+const FIXED = new Set<string>(FIXED_FIELDS);
+
 /** A record cut into named parts; `outbox` stays whole: its parts are numbered by `numberOutbox`. */
 export function partsOf(record: ChannelRecord): { parts: Map<string, unknown>; outbox: readonly unknown[] } {
   const { remoteSecrets, ...rest } = record.state;
   const fixed: Record<string, unknown> = {};
-  const changing: Record<string, unknown> = { ...rest, secretsLatestIndex: remoteSecrets.latestIndex };
-  for (const field of FIXED_FIELDS) {
-    fixed[field] = rest[field];
-    delete changing[field];
-  }
+  for (const field of FIXED_FIELDS) fixed[field] = rest[field];
   const parts = new Map<string, unknown>([['fixed', fixed]]);
-  for (const [field, value] of Object.entries(changing)) if (value !== undefined) parts.set(STATE + field, value);
+  // The other fields in the state's order, then the secrets' latest index (built so, not by deleting from a copy: a save runs at every step).
+  for (const [field, value] of Object.entries(rest)) if (!FIXED.has(field) && value !== undefined) parts.set(STATE + field, value);
+  if (remoteSecrets.latestIndex !== undefined) parts.set(STATE + 'secretsLatestIndex', remoteSecrets.latestIndex);
   if (record.meta) parts.set('meta', record.meta);
   if (record.remedies) parts.set('remedies', record.remedies);
   remoteSecrets.entries.forEach((entry, position) => parts.set(SECRET + position, entry));

@@ -14,6 +14,7 @@ import type { RootDatabase, RootDatabaseOptionsWithPath } from 'lmdb';
 import { equalBytes } from '@noble/curves/utils.js';
 import { openVersionedLmdb } from '../core/versioned-lmdb.js';
 import { numberOutbox, numbered, outPart, partsOf, recordOf } from './channel-parts.js';
+import { NOT_PLAIN, copyOfPlainData, samePlainData } from './plain-data.js';
 import type { ChannelRecord, Persister, RecordKind, RecordOf, RecordStore, RecordWrite } from './persister.js';
 
 /** Format 1 kept each channel whole under `channel/<id>`; format 2 keeps its parts under `chan/<id>#<part>`. */
@@ -39,6 +40,8 @@ export class LmdbPersister implements Persister, RecordStore {
   private readonly codec = new Encoder({ useRecords: false, mapsAsObjects: true });
   /** The bytes of every channel part as the store holds them, by channel id, then part name. */
   private readonly written = new Map<string, Map<string, Uint8Array>>();
+  /** Copies of the values those bytes encode, where this store wrote them (same keys; outbox messages by their bytes' part name too). */
+  private readonly writtenValues = new Map<string, Map<string, unknown>>();
   /** Inside `transaction`: writes join it instead of committing on their own. */
   private inTransaction = false;
   /** Bytes written since the store was opened (for the benchmark of bytes per payment). */
@@ -69,6 +72,7 @@ export class LmdbPersister implements Persister, RecordStore {
       });
     } catch (error) {
       this.written.clear(); // the commit failed: what the saves inside remembered writing is not on disk
+      this.writtenValues.clear();
       throw error;
     } finally {
       this.inTransaction = false;
@@ -81,11 +85,12 @@ export class LmdbPersister implements Persister, RecordStore {
   saveChannel(id: string, record: ChannelRecord): void {
     if (id.includes(PART_SEPARATOR)) throw new StoreError(`a channel id must not contain "${PART_SEPARATOR}": ${id}`);
     const before = this.written.get(id) ?? this.readParts(id);
+    const values = new Encodings(this.codec, before, this.writtenValues.get(id));
     const after = new Map<string, Uint8Array>();
     const { parts, outbox } = partsOf(record);
-    for (const [name, value] of parts) after.set(name, this.codec.encode(value) as Uint8Array);
+    for (const [name, value] of parts) after.set(name, values.encode(name, value));
     const previousOutbox = numbered(before, 'out.').map(([number, bytes]) => ({ number, bytes: bytes as Uint8Array }));
-    const encodedOutbox = outbox.map((message) => this.codec.encode(message) as Uint8Array);
+    const encodedOutbox = outbox.map((message) => values.encodeMessage(message, previousOutbox));
     for (const { number, bytes } of numberOutbox(previousOutbox, encodedOutbox)) after.set(outPart(number), bytes);
     this.inOneTransaction(() => {
       for (const [name, bytes] of after) {
@@ -97,6 +102,7 @@ export class LmdbPersister implements Persister, RecordStore {
       for (const name of before.keys()) if (!after.has(name)) this.db.remove(partKey(id, name));
     });
     this.written.set(id, after);
+    this.writtenValues.set(id, values.of(after));
   }
 
   loadChannels(): Map<string, ChannelRecord> {
@@ -111,6 +117,7 @@ export class LmdbPersister implements Persister, RecordStore {
     for (const [id, parts] of partsById) {
       channels.set(id, this.decodeChannel(id, parts));
       this.written.set(id, parts);
+      this.writtenValues.delete(id); // the bytes on disk, with no value known for them
     }
     return channels;
   }
@@ -121,6 +128,7 @@ export class LmdbPersister implements Persister, RecordStore {
       for (const name of parts.keys()) this.db.remove(partKey(id, name));
     });
     this.written.delete(id);
+    this.writtenValues.delete(id);
   }
 
   put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void {
@@ -226,3 +234,48 @@ export class LmdbPersister implements Persister, RecordStore {
 }
 
 const partKey = (id: string, part: string): string => `${PART_PREFIX}${id}${PART_SEPARATOR}${part}`;
+
+/**
+ * The encodings of one save: a part (or an outbox message) equal to the value
+ * last written under its name keeps the bytes written then, without being
+ * encoded again (the `fixed` part, keys and all, costs more to encode than
+ * every other part together, and never changes).
+ */
+class Encodings {
+  private readonly values = new Map<Uint8Array, unknown>();
+
+  constructor(
+    private readonly codec: Encoder,
+    private readonly before: ReadonlyMap<string, Uint8Array>,
+    private readonly beforeValues: ReadonlyMap<string, unknown> | undefined,
+  ) {}
+
+  encode(name: string, value: unknown): Uint8Array {
+    const bytes = this.before.get(name);
+    if (bytes && this.sameAsWritten(name, value)) return this.keep(bytes, this.beforeValues!.get(name));
+    return this.keep(this.codec.encode(value) as Uint8Array, copyOfPlainData(value));
+  }
+
+  /** An outbox message: the same as one written before (they move along the outbox), or encoded. */
+  encodeMessage(message: unknown, previous: readonly { number: number; bytes: Uint8Array }[]): Uint8Array {
+    for (const { number, bytes } of previous) if (this.sameAsWritten(outPart(number), message)) return this.keep(bytes, this.beforeValues!.get(outPart(number)));
+    return this.keep(this.codec.encode(message) as Uint8Array, copyOfPlainData(message));
+  }
+
+  /** The values of the parts saved, by part name, for the next save to compare with. */
+  of(parts: ReadonlyMap<string, Uint8Array>): Map<string, unknown> {
+    const values = new Map<string, unknown>();
+    for (const [name, bytes] of parts) if (this.values.has(bytes)) values.set(name, this.values.get(bytes));
+    return values;
+  }
+
+  private sameAsWritten(name: string, value: unknown): boolean {
+    const written = this.beforeValues?.get(name);
+    return written !== undefined && written !== NOT_PLAIN && samePlainData(value, written);
+  }
+
+  private keep(bytes: Uint8Array, value: unknown): Uint8Array {
+    if (value !== NOT_PLAIN) this.values.set(bytes, value);
+    return bytes;
+  }
+}

@@ -402,3 +402,20 @@ t.test('a restored store must hold every entry it should, and the first secret i
   }
   t.throws(() => new RevocationStore().insert(MAX_SHACHAIN_INDEX - 1, new Uint8Array(32)), { name: 'ShachainError', field: 'index' }, 'the first secret must be for 2^48-1');
 });
+
+t.test('entries restored as saved (found consistent before) give the same store; changed ones are checked again', async (t) => {
+  const seed = new Uint8Array(32).fill(5);
+  const store = validStore(seed, 100);
+  const saved = store.entriesForStorage();
+  const restored = RevocationStore.fromEntries(copyEntries(saved), store.latestIndex);
+  t.equal(state(restored), state(store));
+  for (let k = 0; k < 100; k++) t.equal(hex(restored.secretFor(MAX - k)), hex(generateFromSeed(seed, MAX - k)));
+  restored.insert(MAX - 100, generateFromSeed(seed, MAX - 100));
+  const position = saved.findIndex((_, i) => checkable(saved, i));
+  t.ok(position >= 0, 'an entry the others check');
+  const tampered = copyEntries(saved);
+  tampered[position]!.secret[0]! ^= 1;
+  t.throws(() => RevocationStore.fromEntries(tampered, store.latestIndex), ShachainError, 'a changed secret is refused, the good set seen or not');
+  t.throws(() => RevocationStore.fromEntries(copyEntries(saved).slice(1), store.latestIndex), ShachainError, 'so is a missing entry');
+  t.throws(() => RevocationStore.fromEntries(copyEntries(saved), (store.latestIndex ?? 0) - 1), ShachainError, 'and another latest index');
+});

@@ -1,0 +1,56 @@
+// The kit justiceFor hands the tower is what the tower rebuilds: for every
+// commitment revoked along a few payments (to_local alone, to_local with
+// HTLCs, nothing worth taking at a high feerate), its signature is the one
+// of kitTransaction's rebuild, and there is a kit exactly when that rebuild
+// finds an output worth its fee.
+import t from 'tap';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { ChannelEvent } from '../../../node/channel/channel.js';
+import { p2wpkh } from '../../../node/bolt3/scripts.js';
+import { UneconomicSweepError } from '../../../node/bolt3/sweep.js';
+import { justiceFromKit, kitTransaction } from '../../../node/gateway-protocol/appointment.js';
+import { remoteCommitment } from '../../../node/commitment/commitments.js';
+import { justiceFor } from '../../../node/monitor/claims.js';
+import { deliver, openPair, preimageOf } from '../../../sim/kit/channel-pair.js';
+
+const hex = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('hex') : undefined);
+
+t.test("the kit's signature is the one of the tower's rebuild", async (t) => {
+  // Bob starts with nothing (no to_local), is paid a little (worth a kit at a low feerate only), then more, then pays back.
+  const pair = openPair('anchors');
+  const destination = p2wpkh(pair.aliceSigner.publicKeys.paymentBasepoint);
+  const pay = (from: 'alice' | 'bob', amount: number, n: number) => {
+    const to = from === 'alice' ? 'bob' : 'alice';
+    const preimage = preimageOf(n);
+    const id = pair[from].addHtlc(amount, sha256(preimage), 800_000);
+    for (let i = 0; i < 10 && (deliver(pair, from) || deliver(pair, to)); i++);
+    pair[to].fulfillHtlc(id, preimage);
+    for (let i = 0; i < 10 && (deliver(pair, to) || deliver(pair, from)); i++);
+  };
+  pay('alice', 1_000_000, 1);
+  pay('alice', 40_000_000, 2);
+  pay('bob', 2_000_000, 3);
+  const revocations = pair.events.alice.filter((event): event is Extract<ChannelEvent, { type: 'commitment_revoked' }> => event.type === 'commitment_revoked');
+  let kits = 0;
+  let none = 0;
+  for (const revoked of revocations) {
+    for (const feerate of [253, 2_000, 500_000]) {
+      const justice = justiceFor(pair.alice.state, pair.alice.signer, revoked.commitment, revoked.perCommitmentSecret, destination, feerate);
+      const { commitment, keys } = remoteCommitment(pair.alice.state, revoked.commitment.spec, revoked.commitment.number, revoked.commitment.perCommitmentPoint);
+      const fields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: pair.alice.state.local.toSelfDelay, destinationScript: destination, feeratePerKw: feerate };
+      let expected: Uint8Array | undefined;
+      try {
+        const built = kitTransaction(commitment.tx, fields);
+        if (built) expected = pair.alice.signer.signJustice(built.sweep.tx, 0, built.witnessScript, built.satoshis, revoked.perCommitmentSecret);
+      } catch (error) {
+        if (!(error instanceof UneconomicSweepError)) throw error;
+      }
+      t.equal(hex(justice.kit?.signature), hex(expected), `commitment ${revoked.commitment.number} at ${feerate} sat/kw`);
+      if (justice.kit) {
+        t.ok(justiceFromKit(commitment.tx, justice.kit), 'the tower accepts it');
+        kits++;
+      } else none++;
+    }
+  }
+  t.ok(kits > 0 && none > 0, `${kits} kits, ${none} commitments with nothing worth a kit`);
+});
