@@ -16,7 +16,7 @@ import { checkBytes, checkInteger } from '../../node/core/input.js';
 import type { NetworkName } from '../../node/chain/network-params.js';
 import type { Broadcaster } from '../../node/chain/broadcaster.js';
 import type { FeeEstimator } from '../../node/chain/fee-estimator.js';
-import type { ChainMonitor, ChannelManager, KeysManager, Network, PeerManager } from 'lightningdevkit';
+import type { ChainMonitor, ChannelManager, Event, KeysManager, Network, PeerManager } from 'lightningdevkit';
 import { loadLdk, type Ldk } from './ldk.js';
 import { ldkLogger } from './ldk-logger.js';
 import { ldkFeeEstimator } from './ldk-fee-estimator.js';
@@ -30,6 +30,8 @@ export interface LightningNodeComponents {
   /** Where LDK's signed transactions go (the gateway's chain backend). */
   readonly broadcaster: Broadcaster;
   readonly feeEstimator: FeeEstimator;
+  /** Where LDK's events go (`FundingGenerationReady`, `ChannelPending`, ...); without one they are logged. Later slices handle them. */
+  readonly onEvent?: (event: Event) => void;
 }
 
 export interface LightningNodeInit {
@@ -52,6 +54,8 @@ export const CHANNEL_TICK_EVERY = 60; // ChannelManager: about once a minute
 export class LightningNode {
   /** Our node id: the 33-byte compressed public key of the node secret LDK derives from the seed. */
   readonly nodeId: Uint8Array;
+  /** LDK's own, for what this slice does not wrap yet (opening a channel: a later slice; tests do it by hand). */
+  readonly channelManager: ChannelManager;
   private readonly driver: SocketDriver;
   private cancelTimer: (() => void) | undefined;
   private ticks = 0;
@@ -62,7 +66,9 @@ export class LightningNode {
     private readonly init: LightningNodeInit,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly onEvent: ((event: Event) => void) | undefined,
   ) {
+    this.channelManager = parts.channelManager;
     this.nodeId = parts.channelManager.get_our_node_id();
     this.driver = new SocketDriver(ldk, parts.peerManager, childLogger(logger, 'tcp'));
     this.schedule();
@@ -75,7 +81,7 @@ export class LightningNode {
     const ldk = await loadLdk();
     const logger = components.logger ?? silentLogger;
     const clock = components.clock ?? systemClock;
-    return new LightningNode(ldk, assemble(ldk, components, init, logger, clock), init, clock, logger);
+    return new LightningNode(ldk, assemble(ldk, components, init, logger, clock), init, clock, logger, components.onEvent);
   }
 
   /** Starts accepting peers; resolves with the port bound. */
@@ -122,7 +128,8 @@ export class LightningNode {
     channelManager.as_EventsProvider().process_pending_events(
       this.ldk.EventHandler.new_impl({
         handle_event: (event) => {
-          this.logger.log('info', `event ${event.constructor.name} (not handled in this slice)`);
+          if (this.onEvent) this.onEvent(event);
+          else this.logger.log('info', `event ${event.constructor.name} (not handled in this slice)`);
           return this.ldk.Result_NoneReplayEventZ.constructor_ok();
         },
       }),
