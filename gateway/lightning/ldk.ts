@@ -7,23 +7,41 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as ldk from 'lightningdevkit';
+import { silentLogger, type Logger } from '../../node/core/logger.js';
 
 export type Ldk = typeof ldk;
 
 let loading: Promise<Ldk> | undefined;
 
-/** The LDK module, its WebAssembly compiled and instantiated (once per process). */
-export function loadLdk(): Promise<Ldk> {
-  loading ??= instantiate().catch((error: unknown) => {
+/**
+ * The LDK module, its WebAssembly compiled and instantiated (once per process;
+ * `logger` is the first caller's, for the version line the package prints).
+ */
+export function loadLdk(logger: Logger = silentLogger): Promise<Ldk> {
+  loading ??= instantiate(logger).catch((error: unknown) => {
     loading = undefined; // a failed load may be retried
     throw error;
   });
   return loading;
 }
 
-async function instantiate(): Promise<Ldk> {
+async function instantiate(logger: Logger): Promise<Ldk> {
   const require = createRequire(import.meta.url);
-  const wasmPath = require.resolve('lightningdevkit/liblightningjs.wasm');
-  await ldk.initializeWasmFromBinary(await readFile(wasmPath));
+  const wasm = await readFile(require.resolve('lightningdevkit/liblightningjs.wasm'));
+  // The package prints its version to stdout, where the daemon's JSON log
+  // lines go: that one line goes to our logger; any other passes through.
+  const print = console.log;
+  console.log = (...args: unknown[]) => {
+    const line = args.map(String).join(' ');
+    if (line.startsWith(VERSION_LINE)) logger.log('info', line);
+    else print(...args);
+  };
+  try {
+    await ldk.initializeWasmFromBinary(wasm);
+  } finally {
+    console.log = print;
+  }
   return ldk;
 }
+
+const VERSION_LINE = 'Loaded LDK-Java Bindings';

@@ -78,8 +78,8 @@ export class LightningNode {
     checkBytes('seed', init.seed, 32);
     checkBytes('chainTip.blockHash', init.chainTip.blockHash, 32);
     checkInteger('chainTip.height', init.chainTip.height, 0, 0xffffffff);
-    const ldk = await loadLdk();
     const logger = components.logger ?? silentLogger;
+    const ldk = await loadLdk(childLogger(logger, 'ldk'));
     const clock = components.clock ?? systemClock;
     return new LightningNode(ldk, assemble(ldk, components, init, logger, clock), init, clock, logger, components.onEvent);
   }
