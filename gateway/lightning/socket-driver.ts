@@ -17,6 +17,12 @@ import type { Logger } from '../../node/core/logger.js';
 import type { Option_SocketAddressZ, PeerManager, SocketDescriptor } from 'lightningdevkit';
 import type { Ldk } from './ldk.js';
 
+/** What the driver uses of LDK's `PeerManager`. */
+export type PeerSockets = Pick<
+  PeerManager,
+  'new_outbound_connection' | 'new_inbound_connection' | 'read_event' | 'process_events' | 'socket_disconnected' | 'write_buffer_space_avail'
+>;
+
 /** The slice of received bytes handed to `read_event` at once. */
 export const READ_SLICE_BYTES = 4096;
 
@@ -27,7 +33,7 @@ export class SocketDriver {
 
   constructor(
     private readonly ldk: Ldk,
-    private readonly peerManager: PeerManager,
+    private readonly peerManager: PeerSockets,
     private readonly logger: Logger,
   ) {}
 
@@ -110,7 +116,7 @@ class Connection {
 
   constructor(
     private readonly ldk: Ldk,
-    private readonly peerManager: PeerManager,
+    private readonly peerManager: PeerSockets,
     private readonly socket: Socket,
     private readonly id: bigint,
     private readonly logger: Logger,
