@@ -2,14 +2,15 @@
  * rust-lightning, as the `lightningdevkit` package's WebAssembly build: the
  * gateway's Lightning side (issue 17). The module is one instance per
  * process; `loadLdk` compiles it the first time and hands the same module
- * back after. Only gateway/lightning/ imports the package, and through here.
+ * back after. Only gateway/lightning/ imports the package, and through here;
+ * other files import its types only. Imported on first use, not with the
+ * gateway: parsing its bindings takes most of a second and ~60 MB.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import * as ldk from 'lightningdevkit';
 import { silentLogger, type Logger } from '../../node/core/logger.js';
 
-export type Ldk = typeof ldk;
+export type Ldk = typeof import('lightningdevkit');
 
 let loading: Promise<Ldk> | undefined;
 
@@ -26,6 +27,7 @@ export function loadLdk(logger: Logger = silentLogger): Promise<Ldk> {
 }
 
 async function instantiate(logger: Logger): Promise<Ldk> {
+  const ldk: Ldk = await import('lightningdevkit');
   const require = createRequire(import.meta.url);
   const wasm = await readFile(require.resolve('lightningdevkit/liblightningjs.wasm'));
   // The package prints its version to stdout, where the daemon's JSON log
