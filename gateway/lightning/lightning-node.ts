@@ -121,19 +121,20 @@ export class LightningNode {
   }
 
   private tick(): void {
-    const { channelManager, peerManager } = this.parts;
+    const { channelManager, chainMonitor, peerManager } = this.parts;
     this.ticks++;
     if (this.ticks % PEER_TICK_EVERY === 0) peerManager.timer_tick_occurred();
     if (this.ticks % CHANNEL_TICK_EVERY === 0) channelManager.timer_tick_occurred();
-    channelManager.as_EventsProvider().process_pending_events(
-      this.ldk.EventHandler.new_impl({
-        handle_event: (event) => {
-          if (this.onEvent) this.onEvent(event);
-          else this.logger.log('info', `event ${event.constructor.name} (not handled in this slice)`);
-          return this.ldk.Result_NoneReplayEventZ.constructor_ok();
-        },
-      }),
-    );
+    const handler = this.ldk.EventHandler.new_impl({
+      handle_event: (event) => {
+        if (this.onEvent) this.onEvent(event);
+        else this.logger.log('info', `event ${event.constructor.name} (not handled in this slice)`);
+        return this.ldk.Result_NoneReplayEventZ.constructor_ok();
+      },
+    });
+    // Channel events, then the monitors' own (SpendableOutputs, BumpTransaction).
+    channelManager.as_EventsProvider().process_pending_events(handler);
+    chainMonitor.as_EventsProvider().process_pending_events(handler);
     peerManager.process_events();
   }
 }
