@@ -12,6 +12,7 @@ import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { loadLdk } from '../../../gateway/lightning/ldk.js';
 import { MONITORS_DIR } from '../../../gateway/lightning/monitor-persister.js';
+import { eventually } from '../../../sim/kit/poll.js';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -35,16 +36,6 @@ async function startNode(t: Test, fill: number): Promise<Started> {
   return { node, dataDir, events, broadcast };
 }
 
-async function eventually<T>(find: () => T | undefined, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** A segwit transaction paying the channel's output from a made-up input. */
 function fundingTransaction(ready: Event_FundingGenerationReady): Transaction {
   const tx = new Transaction();
@@ -60,11 +51,11 @@ t.test('a channel open writes both monitors under monitors/, named by the fundin
   const a = await startNode(t, 1);
   const b = await startNode(t, 2);
   await b.node.connect(a.node.nodeId, LOOPBACK, await a.node.listen());
-  await eventually(() => (a.node.peers().length === 1 && b.node.peers().length === 1 ? true : undefined));
+  await eventually('both to list a peer', () => (a.node.peers().length === 1 && b.node.peers().length === 1 ? true : undefined), 20_000, 50);
 
   const created = b.node.channelManager.create_channel(a.node.nodeId, 100_000n, 0n, 42n, null, null);
   t.ok(created.is_ok(), 'B offers a channel to A');
-  const ready = await eventually(() => b.events.find((e): e is Event_FundingGenerationReady => e instanceof ldk.Event_FundingGenerationReady));
+  const ready = await eventually('FundingGenerationReady', () => b.events.find((e): e is Event_FundingGenerationReady => e instanceof ldk.Event_FundingGenerationReady), 20_000, 50);
   const funding = fundingTransaction(ready);
   const generated = b.node.channelManager.funding_transaction_generated(ready.temporary_channel_id, ready.counterparty_node_id, funding.toBuffer());
   t.ok(generated.is_ok(), 'B hands LDK the funding transaction');
@@ -72,12 +63,12 @@ t.test('a channel open writes both monitors under monitors/, named by the fundin
   const name = `${funding.getId()}_0`;
   for (const [who, side, fill] of [['A', a, 1], ['B', b, 2]] as const) {
     const path = join(side.dataDir, MONITORS_DIR, name);
-    await eventually(() => (existsSync(path) ? true : undefined));
+    await eventually(`the monitor file ${path}`, () => (existsSync(path) ? true : undefined), 20_000, 50);
     t.same(readdirSync(join(side.dataDir, MONITORS_DIR)), [name], `${who}: one monitor, no temporary`);
     const keys = ldk.KeysManager.constructor_new(new Uint8Array(32).fill(fill), 0n, 0);
     const read = ldk.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelMonitorZ_read(readFileSync(path), keys.as_EntropySource(), keys.as_SignerProvider());
     t.ok(read.is_ok(), `${who}: the file reads back as a ChannelMonitor`);
   }
-  const sent = await eventually(() => b.broadcast[0]);
+  const sent = await eventually('the funding transaction broadcast', () => b.broadcast[0], 20_000, 50);
   t.equal(sent.getId(), funding.getId(), 'B broadcasts the funding once A signed');
 });

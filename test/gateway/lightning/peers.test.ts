@@ -11,6 +11,7 @@ import { HDKey } from '@scure/bip32';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import { holdsWithin } from '../../../sim/kit/poll.js';
 
 const LOOPBACK = '127.0.0.1';
 /** Regtest's genesis block hash, internal byte order. */
@@ -32,16 +33,6 @@ async function startNode(t: Test, name: string, seedBytes: Uint8Array): Promise<
   return node;
 }
 
-/** Polls `condition` every 50 ms for up to `ms`. */
-async function eventually(condition: () => boolean, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
-
 /** LDK's `KeysManager` node secret: the BIP 32 master key of the seed, child m/0' (hardened). */
 function ldkNodeId(seedBytes: Uint8Array): string {
   return bytesToHex(HDKey.fromMasterSeed(seedBytes).deriveChild(0x80000000).publicKey!);
@@ -56,12 +47,12 @@ t.test('two nodes connect over TCP, list each other, and A drops B when B stops'
   t.ok(port > 0, 'A listens on a free port');
 
   await b.connect(a.nodeId, LOOPBACK, port);
-  t.ok(await eventually(() => a.peers().length === 1 && b.peers().length === 1), 'both list a peer within 5 s');
+  t.ok(await holdsWithin(() => a.peers().length === 1 && b.peers().length === 1), 'both list a peer');
   t.same(hexes(a.peers()), [bytesToHex(b.nodeId)], 'A lists B');
   t.same(hexes(b.peers()), [bytesToHex(a.nodeId)], 'B lists A');
 
   await b.stop();
-  t.ok(await eventually(() => a.peers().length === 0), 'A drops B once B stops');
+  t.ok(await holdsWithin(() => a.peers().length === 0), 'A drops B once B stops');
   t.same(b.peers(), [], 'B lists nobody');
 });
 
@@ -96,7 +87,7 @@ t.test('connecting to a closed port fails clearly and changes nothing', async (t
   // And B still connects once A listens.
   const port = await a.listen();
   await b.connect(a.nodeId, LOOPBACK, port);
-  t.ok(await eventually(() => b.peers().length === 1), 'B connects afterwards');
+  t.ok(await holdsWithin(() => b.peers().length === 1), 'B connects afterwards');
 });
 
 t.test('bad input is refused before anything starts', async (t) => {

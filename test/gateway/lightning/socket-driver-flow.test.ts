@@ -9,6 +9,7 @@ import type { SocketDescriptor } from 'lightningdevkit';
 import { loadLdk, type Ldk } from '../../../gateway/lightning/ldk.js';
 import { READ_SLICE_BYTES, SocketDriver, type PeerSockets } from '../../../gateway/lightning/socket-driver.js';
 import { silentLogger } from '../../../node/core/logger.js';
+import { waitUntil } from '../../../sim/kit/poll.js';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -50,16 +51,8 @@ async function setUp(t: Test) {
   client.on('error', () => {});
   t.teardown(() => client.destroy());
   await new Promise((resolve) => client.once('connect', resolve));
-  await until(() => peer.descriptor !== undefined);
+  await waitUntil('peer.descriptor !== undefined', () => peer.descriptor !== undefined);
   return { peer, client, descriptor: peer.descriptor! };
-}
-
-async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -68,13 +61,13 @@ t.test('reads go to LDK in 4 KiB slices, and stop while LDK asks until send_data
   const { peer, client, descriptor } = await setUp(t);
   peer.pauseReads = true;
   client.write(new Uint8Array(10_240));
-  await until(() => peer.reads.length > 0);
+  await waitUntil('peer.reads.length > 0', () => peer.reads.length > 0);
   await new Promise((resolve) => setTimeout(resolve, 200));
   t.same(peer.reads, [READ_SLICE_BYTES], 'one slice, then nothing while paused');
 
   peer.pauseReads = false;
   t.equal(descriptor.send_data(new Uint8Array(1), true), 1, 'a send with resume_read');
-  await until(() => sum(peer.reads) === 10_240);
+  await waitUntil('sum(peer.reads) === 10_240', () => sum(peer.reads) === 10_240);
   t.ok(peer.reads.every((n) => n <= READ_SLICE_BYTES), 'every slice at most 4 KiB');
 });
 
@@ -95,21 +88,21 @@ t.test('writes stop being accepted when the socket is backed up, and LDK hears w
   t.equal(peer.spaceAvailable, 0, 'no room announced yet');
 
   client.resume();
-  await until(() => peer.spaceAvailable === 1);
+  await waitUntil('peer.spaceAvailable === 1', () => peer.spaceAvailable === 1);
   t.ok(descriptor.send_data(chunk, false) > 0, 'accepted again once LDK was told');
 });
 
 t.test('a close from the other side is reported; one LDK asked for is not', async (t) => {
   const first = await setUp(t);
   first.client.destroy();
-  await until(() => first.peer.disconnected === 1);
+  await waitUntil('first.peer.disconnected === 1', () => first.peer.disconnected === 1);
   t.equal(first.peer.disconnected, 1, 'socket_disconnected once');
 
   const second = await setUp(t);
   let closed = false;
   second.client.on('close', () => (closed = true));
   second.descriptor.disconnect_socket();
-  await until(() => closed);
+  await waitUntil('closed', () => closed);
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.equal(second.peer.disconnected, 0, 'LDK is not told of a close it asked for');
   t.equal(second.descriptor.send_data(new Uint8Array(1), false), 0, 'and a closed socket takes nothing');

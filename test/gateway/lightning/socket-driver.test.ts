@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import { holdsWithin } from '../../../sim/kit/poll.js';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -22,15 +23,6 @@ async function startNode(t: Test, fill: number): Promise<LightningNode> {
   return node;
 }
 
-async function eventually(condition: () => boolean, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
-
 t.test('a peer that sends garbage instead of the handshake is disconnected', async (t) => {
   const a = await startNode(t, 1);
   const port = await a.listen();
@@ -41,7 +33,7 @@ t.test('a peer that sends garbage instead of the handshake is disconnected', asy
   socket.on('error', () => {});
   await new Promise((resolve) => socket.once('connect', resolve));
   socket.write(new Uint8Array(50).fill(0xff)); // act one is 50 bytes: version 0xff is refused
-  t.ok(await eventually(() => closed), 'A closes the connection');
+  t.ok(await holdsWithin(() => closed), 'A closes the connection');
   t.same(a.peers(), [], 'and lists no peer');
 });
 
@@ -49,9 +41,9 @@ t.test("the listening side's stop is seen by the side that connected", async (t)
   const a = await startNode(t, 1);
   const b = await startNode(t, 2);
   await b.connect(a.nodeId, LOOPBACK, await a.listen());
-  t.ok(await eventually(() => a.peers().length === 1 && b.peers().length === 1), 'connected');
+  t.ok(await holdsWithin(() => a.peers().length === 1 && b.peers().length === 1), 'connected');
   await a.stop();
-  t.ok(await eventually(() => b.peers().length === 0), 'B drops A');
+  t.ok(await holdsWithin(() => b.peers().length === 0), 'B drops A');
 });
 
 t.test('many peers at once, each listed once', async (t) => {
@@ -59,6 +51,6 @@ t.test('many peers at once, each listed once', async (t) => {
   const port = await hub.listen();
   const spokes = await Promise.all([2, 3, 4, 5].map((fill) => startNode(t, fill)));
   await Promise.all(spokes.map((spoke) => spoke.connect(hub.nodeId, LOOPBACK, port)));
-  t.ok(await eventually(() => hub.peers().length === spokes.length), 'the hub lists all four');
-  t.ok(spokes.every((spoke) => spoke.peers().length === 1), 'each spoke lists the hub');
+  t.ok(await holdsWithin(() => hub.peers().length === spokes.length), 'the hub lists all four');
+  t.ok(await holdsWithin(() => spokes.every((spoke) => spoke.peers().length === 1)), 'each spoke lists the hub');
 });
