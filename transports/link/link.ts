@@ -534,6 +534,18 @@ export class Link extends EventEmitter<LinkEvents> {
    * took them or `GOODBYE_WAIT_MS` passed: best effort, since a radio may
    * hold them for its duty cycle, and closing the transport drops them then.
    */
+  /** Hands a frame to the transport and counts it; a failure is counted and logged (`what` names the frame), never thrown. */
+  private async sendCounted(frame: Uint8Array, address: string | undefined, what: string): Promise<void> {
+    try {
+      await this.transport.send(frame, address);
+      this.counters.framesSent++;
+      this.counters.bytesSent += frame.length;
+    } catch (error) {
+      this.counters.sendFailures++;
+      this.logger.log('warn', `sending ${what} failed: ${(error as Error).message}`);
+    }
+  }
+
   private async sayGoodbye(goodbyes: readonly { frame: Uint8Array; address: string | undefined }[]): Promise<void> {
     if (goodbyes.length === 0) return;
     let cancelTimer: (() => void) | undefined;
@@ -544,14 +556,7 @@ export class Link extends EventEmitter<LinkEvents> {
     const sent = (async () => {
       for (const { frame, address } of goodbyes) {
         if (timedOut) return;
-        try {
-          await this.transport.send(frame, address);
-          this.counters.framesSent++;
-          this.counters.bytesSent += frame.length;
-        } catch (error) {
-          this.counters.sendFailures++;
-          this.logger.log('warn', `sending a goodbye failed: ${(error as Error).message}`);
-        }
+        await this.sendCounted(frame, address, 'a goodbye');
       }
     })();
     await Promise.race([sent, timeout]);
@@ -1058,14 +1063,7 @@ export class Link extends EventEmitter<LinkEvents> {
         }
         if (!built) continue;
         const { frame, address } = built;
-        try {
-          await this.transport.send(frame, address);
-          this.counters.framesSent++;
-          this.counters.bytesSent += frame.length;
-        } catch (error) {
-          this.counters.sendFailures++;
-          this.logger.log('warn', `sending a ${frame.length}-byte frame failed: ${(error as Error).message}`);
-        }
+        await this.sendCounted(frame, address, `a ${frame.length}-byte frame`);
       } finally {
         next.resolve();
       }
