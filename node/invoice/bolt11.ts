@@ -9,7 +9,7 @@
  */
 import { bech32 } from '@scure/base';
 import { decode } from 'light-bolt11-decoder';
-import { checkHex } from '../core/input.js';
+import { checkHex, checkInteger } from '../core/input.js';
 import { InvoiceError } from './invoice-error.js';
 import { SIGNATURE_WORDS, checkSignature, packWords, signingDigest } from './signature.js';
 
@@ -43,6 +43,11 @@ export interface RouteHintHop {
 }
 
 export interface Bolt11Invoice {
+  /**
+   * The invoice as read, in lower case: what a node sends its gateway to have
+   * it paid (the gateway checks it again; nothing shorter carries the signature).
+   */
+  readonly paymentRequest: string;
   readonly network: Bolt11Network;
   /** Undefined: the payer chooses ("any amount"). A bigint: up to 2.1e18 msat. */
   readonly amountMsat: bigint | undefined;
@@ -72,6 +77,7 @@ interface Section {
  * payee, paymentHash, expiry, ...) for anything a payer must refuse.
  */
 export function readBolt11(text: string, now: number, network: Bolt11Network): Bolt11Invoice {
+  checkInteger('now', now, 0, Number.MAX_SAFE_INTEGER);
   const words = checkBech32(text);
   const sections = decodeSections(text);
   const found = section(sections, 'coin_network')?.letters;
@@ -87,6 +93,7 @@ export function readBolt11(text: string, now: number, network: Bolt11Network): B
   if (timestamp + expiry <= now) throw new InvoiceError('expiry', `expired at ${timestamp + expiry}, now is ${now}`);
   const description = section(sections, 'description')?.value;
   return {
+    paymentRequest: text.toLowerCase(),
     network,
     amountMsat: amount(sections),
     paymentHash,

@@ -68,6 +68,13 @@ t.test('the donation of any amount: payee recovered from the signature, every fi
   t.equal(invoice.expiry, 3600, 'the default expiry');
   t.equal(invoice.minFinalCltvExpiryDelta, 18, 'the default min_final_cltv_expiry_delta');
   t.same(invoice.routeHints, []);
+  t.equal(invoice.paymentRequest, DONATION, 'the string itself, for the gateway');
+});
+
+t.test('an invoice in upper case (as QR codes carry it) reads the same', async (t) => {
+  const invoice = readBolt11(DONATION.toUpperCase(), SPEC_TIME, 'bc');
+  t.equal(hex(invoice.payee), SPEC_PAYEE);
+  t.equal(invoice.paymentRequest, DONATION);
 });
 
 t.test('the data signed is the hrp and the data words packed to bytes (the coffee example\'s breakdown)', async (t) => {
