@@ -142,6 +142,21 @@ export function verifyDigest(signature: Uint8Array, digest: Uint8Array, publicKe
   }
 }
 
+/**
+ * The public key (33 bytes, compressed) that made a compact signature over
+ * a digest, given its recovery id (0 to 3), as BOLT 11 invoices carry it;
+ * undefined when none does. Callers verify the signature with it after.
+ */
+export function recoverPublicKey(signature: Uint8Array, recoveryId: number, digest: Uint8Array): Uint8Array | undefined {
+  checkBytes('signature', signature, 64);
+  checkBytes('digest', digest, 32);
+  try {
+    return secp256k1.Signature.fromBytes(signature, 'compact').addRecoveryBit(recoveryId).recoverPublicKey(digest).toBytes(true);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Strict DER (as BIP 66 requires) to the 64-byte compact form. */
 export function derToCompact(der: Uint8Array): Uint8Array {
   checkBytes('signature', der);

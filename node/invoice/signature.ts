@@ -3,13 +3,11 @@
  * words before the signature, packed to bytes and zero-padded), 64 bytes of
  * compact signature then a recovery id (0 to 3).
  *
- * Recovery is the one curve operation node/core/curve.ts does not offer yet,
- * so it is done here with @noble/curves; the recovered key is then checked
- * with curve.ts's verifyDigest (libsecp256k1, low-S), like every other signature.
+ * The key is recovered (curve.ts's recoverPublicKey), then the signature is
+ * checked with verifyDigest (libsecp256k1, low-S), like every other one.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { isPublicKey, verifyDigest } from '../core/curve.js';
+import { isPublicKey, recoverPublicKey, verifyDigest } from '../core/curve.js';
 import { InvoiceError } from './invoice-error.js';
 
 /** 65 bytes of signature are 104 five-bit words at the end of the data part. */
@@ -54,19 +52,11 @@ export function checkSignature(signature: Uint8Array, digest: Uint8Array, claime
   const recoveryId = signature[64]!;
   if (recoveryId > 3) throw new InvoiceError('signature', `recovery id ${recoveryId} is not 0 to 3`);
   if (claimed && !isPublicKey(claimed)) throw new InvoiceError('payee', 'the n field is not a valid public key');
-  const payee = claimed ?? recover(compact, recoveryId, digest);
+  const payee = claimed ?? recoverPublicKey(compact, recoveryId, digest);
+  if (!payee) throw new InvoiceError('signature', 'no public key recovers from it');
   if (!verifyDigest(compact, digest, payee)) {
     throw new InvoiceError(claimed ? 'payee' : 'signature', claimed ? 'the signature is not by the n field\'s key' : 'does not verify');
   }
   return payee;
-}
-
-function recover(compact: Uint8Array, recoveryId: number, digest: Uint8Array): Uint8Array {
-  try {
-    const key = secp256k1.Signature.fromBytes(compact, 'compact').addRecoveryBit(recoveryId).recoverPublicKey(digest);
-    return key.toBytes(true);
-  } catch {
-    throw new InvoiceError('signature', 'no public key recovers from it');
-  }
 }
 

@@ -1,6 +1,7 @@
 // secp256k1 wrapper: ECDSA over digests, low-S, DER <-> compact, and input checks.
 import t from 'tap';
 import fc from 'fast-check';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { InvalidInputError } from '../../../node/core/input.js';
 import {
   InvalidKeyError,
@@ -14,6 +15,7 @@ import {
   isPublicKey,
   multiplySecretKeys,
   publicKeyOf,
+  recoverPublicKey,
   signDigest,
   tweakAddPublicKey,
   tweakMultiplyPublicKey,
@@ -322,4 +324,13 @@ t.test('valid points are remembered by content, bounded, and a changed copy is c
   t.equal(validPointCacheSize(), VALID_POINT_CACHE_MAX, `holds at most ${VALID_POINT_CACHE_MAX} points`);
   t.ok(isPublicKey(Uint8Array.from(key)), 'an evicted point is still valid (checked again)');
   t.notOk(isPublicKey(offCurve), 'and an invalid one still refused');
+});
+
+t.test('recoverPublicKey: one recovery id gives back the signer, the others someone else or nothing', async (t) => {
+  const secret = sha256(Uint8Array.of(7));
+  const digest = sha256(Uint8Array.of(8));
+  const signature = signDigest(digest, secret);
+  const recovered = [0, 1, 2, 3].map((id) => recoverPublicKey(signature, id, digest));
+  t.equal(recovered.filter((key) => key && Buffer.from(key).equals(Buffer.from(publicKeyOf(secret)))).length, 1, 'exactly one recovery id recovers the signer');
+  t.throws(() => recoverPublicKey(signature.subarray(0, 63), 0, digest), /signature/, 'a signature of the wrong size is refused');
 });
