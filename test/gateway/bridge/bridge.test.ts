@@ -1,0 +1,203 @@
+// The bridge's decisions, step by step, with the two payment networks
+// recorded (what the bridge asked of each) and their answers fed by hand; the
+// records on real files, so that a restart reads back what was written.
+// BOLT 11's own "coffee" example is the invoice paid out (2,500 µBTC, signed
+// by the spec's key, valid for a minute from its timestamp): the clock stands
+// at that timestamp.
+//
+// The assembled gateway paying a real LDK node is tested elsewhere; this
+// file is the bridge's rules: what it refuses, in which order it writes and
+// hands over, and what a restart resumes.
+import t, { type Test } from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { Bridge, BridgeError, bridgeFeeOn, type BridgeInit } from '../../../gateway/bridge/bridge.js';
+import { FileBridgeStore } from '../../../gateway/bridge/bridge-store.js';
+import type { LightningPayments, MeshPayments } from '../../../gateway/bridge/bridge-ports.js';
+
+const COFFEE =
+  'lnbc2500u1pvjluezpp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpuaztrnwngzn3kdzw5hydlzf03qdgm2hdq27cqv3agm2awhz5se903vruatfhq77w3ls4evs3ch9zw97j25emudupq63nyw24cg27h2rspfj9srp';
+const COFFEE_HASH = hexToBytes('0001020304050607080900010203040506070809000102030405060708090102');
+const COFFEE_MSAT = 250_000_000;
+const SPEC_TIME = 1496314658;
+const NODE = '02'.padEnd(66, 'a');
+const OTHER = '03'.padEnd(66, 'b');
+const FEE = { baseMsat: 1_000, proportionalMillionths: 1_000 };
+const HEIGHT = 500;
+
+/** What the bridge asked of each side, in order. */
+type Call = [side: 'ln' | 'mesh', what: string, ...details: unknown[]];
+
+function rig(t: Test, init: Partial<BridgeInit> = {}, directory = mkdtempSync(join(tmpdir(), 'lnmesh-bridge-'))) {
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const calls: Call[] = [];
+  const outgoing = new Map<string, 'unknown' | 'pending' | 'ended'>();
+  const reachable = new Set<string>([NODE]);
+  const lightning: LightningPayments = {
+    payInvoice: (invoice, limits) => {
+      calls.push(['ln', 'pay', invoice.slice(0, 12), limits.maxFeeMsat, limits.maxTotalCltvExpiryDelta]);
+      outgoing.set(bytesToHex(COFFEE_HASH), 'pending');
+    },
+    outgoingPayment: (hash) => outgoing.get(bytesToHex(hash)) ?? 'unknown',
+    createInvoiceForHash: (request) => {
+      calls.push(['ln', 'invoice', bytesToHex(request.paymentHash), request.amountMsat, request.minFinalCltvExpiryDelta]);
+      return `lnbcrt-for-${bytesToHex(request.paymentHash).slice(0, 8)}`;
+    },
+    claim: (preimage) => void calls.push(['ln', 'claim', bytesToHex(preimage)]),
+    failBack: (hash) => void calls.push(['ln', 'failBack', bytesToHex(hash)]),
+  };
+  const mesh: MeshPayments = {
+    fulfillHeld: (hash, preimage) => void calls.push(['mesh', 'fulfill', bytesToHex(hash), bytesToHex(preimage)]),
+    failHeld: (hash, reason) => void calls.push(['mesh', 'fail', bytesToHex(hash), reason]),
+    pay: (node, hash, amountMsat, cltvExpiry) => void calls.push(['mesh', 'pay', node, bytesToHex(hash), amountMsat, cltvExpiry]),
+    reachable: (node) => reachable.has(node),
+  };
+  const store = new FileBridgeStore(directory);
+  const open = () => {
+    const bridge = new Bridge({ lightning, mesh, store: new FileBridgeStore(directory), clock: { now: () => SPEC_TIME * 1000, setTimer: () => () => undefined } }, { fee: FEE, network: 'bc', ...init });
+    bridge.start(HEIGHT);
+    return bridge;
+  };
+  return { calls, outgoing, reachable, store, open, directory };
+}
+
+const owed = COFFEE_MSAT + bridgeFeeOn(FEE, COFFEE_MSAT);
+
+t.test('out: the invoice and the HTLC, in either order, make one payment; its preimage settles the HTLC', async (t) => {
+  for (const order of ['invoice first', 'HTLC first'] as const) {
+    const { calls, open, store } = rig(t);
+    const bridge = open();
+    const steps = [() => bridge.payOutRequested(NODE, COFFEE), () => bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed + 5_000, HEIGHT + 400)];
+    if (order === 'HTLC first') steps.reverse();
+    steps[0]!();
+    t.same(calls, [], `${order}: nothing is paid on one half`);
+    steps[1]!();
+    t.same(calls, [['ln', 'pay', 'lnbc2500u1pv', owed + 5_000 - COFFEE_MSAT, 400 - 36]], `${order}: LDK pays it, with what the node paid above the invoice as its routing budget`);
+    t.equal(store.all()[0]!.state, 'paying', 'written as paying');
+    const preimage = new Uint8Array(32).fill(7);
+    bridge.lightningEvent({ type: 'sent', paymentHash: COFFEE_HASH, paymentPreimage: preimage, feeMsat: 1_500 });
+    t.same(calls[1], ['mesh', 'fulfill', bytesToHex(COFFEE_HASH), bytesToHex(preimage)], 'the HTLC settles with the preimage LDK returned');
+    t.match(store.all()[0], { state: 'paid', paymentPreimage: bytesToHex(preimage), routingFeeMsat: 1_500 }, 'the preimage is kept');
+  }
+});
+
+t.test('out: refusals fail the HTLC back with the reason, and nothing is paid', async (t) => {
+  const cases: [string, number, number, RegExp][] = [
+    ['too little for the invoice and the fee', owed - 1, HEIGHT + 400, /carries .* need/],
+    ['expiring too soon to pay on', owed, HEIGHT + 36 + 71, /expires too soon/],
+  ];
+  for (const [what, amountMsat, cltvExpiry, reason] of cases) {
+    const { calls, open } = rig(t);
+    const bridge = open();
+    bridge.payOutRequested(NODE, COFFEE);
+    bridge.meshHtlcHeld(NODE, COFFEE_HASH, amountMsat, cltvExpiry);
+    t.equal(calls.length, 1, `${what}: one call`);
+    t.match(calls[0], ['mesh', 'fail', bytesToHex(COFFEE_HASH), reason], `${what}: the HTLC fails back, saying why`);
+  }
+  const { open } = rig(t);
+  const bridge = open();
+  t.throws(() => bridge.payOutRequested(NODE, COFFEE.slice(0, -1) + 'q'), BridgeError, 'a bad checksum is refused');
+  t.throws(() => bridge.payOutRequested(NODE, COFFEE.replace('lnbc', 'lntb')), BridgeError, 'another network is refused');
+  t.equal(bridge.payments().length, 0, 'nothing kept for refused requests');
+  bridge.payOutRequested(NODE, COFFEE);
+  t.throws(() => bridge.payOutRequested(NODE, COFFEE), /already being paid/, 'one invoice is paid once');
+  t.throws(() => bridge.payOutRequested(OTHER, COFFEE), /already being paid/, 'by one node');
+});
+
+t.test('out: LDK failing fails the HTLC; a half left alone is dropped after the pairing window', async (t) => {
+  const { calls, open } = rig(t);
+  const bridge = open();
+  bridge.payOutRequested(NODE, COFFEE);
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  bridge.lightningEvent({ type: 'failed', paymentHash: COFFEE_HASH, reason: 'no route' });
+  t.match(calls.at(-1), ['mesh', 'fail', bytesToHex(COFFEE_HASH), /no route/], 'the HTLC fails with LDK reason');
+
+  const lone = rig(t);
+  const alone = lone.open();
+  alone.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  alone.blockConnected(HEIGHT + 5);
+  t.same(lone.calls, [], 'five blocks: still waiting for its invoice');
+  alone.blockConnected(HEIGHT + 6);
+  t.match(lone.calls, [['mesh', 'fail', bytesToHex(COFFEE_HASH), /no invoice came/]], 'six: failed back');
+});
+
+t.test('out: a restart resumes what was written and starts nothing twice', async (t) => {
+  const { calls, open, outgoing } = rig(t);
+  let bridge = open();
+  bridge.payOutRequested(NODE, COFFEE);
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  t.equal(calls.length, 1, 'paid once');
+  bridge = open();
+  t.equal(calls.length, 1, 'restarted while LDK has it in flight: not paid again');
+  outgoing.delete(bytesToHex(COFFEE_HASH));
+  bridge = open();
+  t.same(calls[1]?.slice(0, 2), ['ln', 'pay'], 'restarted before LDK had it (written as paying, never sent): sent now');
+  const preimage = new Uint8Array(32).fill(9);
+  bridge.lightningEvent({ type: 'sent', paymentHash: COFFEE_HASH, paymentPreimage: preimage, feeMsat: 0 });
+  bridge.lightningEvent({ type: 'sent', paymentHash: COFFEE_HASH, paymentPreimage: preimage, feeMsat: 0 });
+  t.equal(calls.filter((call) => call[1] === 'fulfill').length, 1, 'LDK repeating its event settles once');
+  bridge = open();
+  t.same(calls.at(-1), ['mesh', 'fulfill', bytesToHex(COFFEE_HASH), bytesToHex(preimage)], 'a restart after paid settles the HTLC again (the mesh side ignores a repeat)');
+});
+
+t.test('in: an invoice for the node hash; the payer HTLC is passed on when the node is heard, claimed with its preimage', async (t) => {
+  const { calls, open, reachable, store } = rig(t);
+  const preimage = new Uint8Array(32).fill(3);
+  const paymentHash = sha256(preimage);
+  const hash = bytesToHex(paymentHash);
+  let bridge = open();
+  const invoice = bridge.publicInvoiceRequested(NODE, { paymentHash, amountMsat: 50_000_000, description: 'eggs', expirySecs: 3600 });
+  const invoiceAmount = 50_000_000 + bridgeFeeOn(FEE, 50_000_000);
+  t.equal(invoice, `lnbcrt-for-${hash.slice(0, 8)}`, 'the invoice LDK made is returned');
+  t.same(calls, [['ln', 'invoice', hash, invoiceAmount, 432]], 'for the amount plus the bridge fee, with the hold window in its final CLTV delta');
+  t.throws(() => bridge.publicInvoiceRequested(NODE, { paymentHash, amountMsat: 1, description: '', expirySecs: 60 }), BridgeError, 'one invoice per hash');
+
+  reachable.delete(NODE);
+  bridge.lightningEvent({ type: 'claimable', paymentHash, amountMsat: invoiceAmount, claimDeadline: HEIGHT + 432 });
+  t.equal(calls.length, 1, 'the node is away: the payment is held');
+  bridge = open();
+  bridge.lightningEvent({ type: 'claimable', paymentHash, amountMsat: invoiceAmount, claimDeadline: HEIGHT + 432 });
+  t.equal(calls.length, 1, 'LDK repeating the claimable after a restart changes nothing');
+  reachable.add(NODE);
+  bridge.nodeReachable(NODE);
+  t.same(calls.at(-1), ['mesh', 'pay', NODE, hash, 50_000_000, HEIGHT + 432 - 36], 'the node heard again is paid, expiring safetyBlocks before the claim deadline');
+  bridge.meshPaymentSettled(paymentHash, preimage);
+  t.same(calls.at(-1), ['ln', 'claim', bytesToHex(preimage)], 'its preimage claims the Lightning payment');
+  t.equal(store.all()[0]!.state, 'settled');
+  open();
+  t.same(calls.at(-1), ['ln', 'claim', bytesToHex(preimage)], 'a restart claims again (LDK ignores a repeat)');
+});
+
+t.test('in: a node away past the hold window, or refusing, fails the payer back', async (t) => {
+  const { calls, open, reachable } = rig(t);
+  const bridge = open();
+  const paymentHash = sha256(new Uint8Array(32).fill(4));
+  bridge.publicInvoiceRequested(NODE, { paymentHash, amountMsat: 10_000, description: '', expirySecs: 600 });
+  reachable.delete(NODE);
+  bridge.lightningEvent({ type: 'claimable', paymentHash, amountMsat: 10_000 + bridgeFeeOn(FEE, 10_000), claimDeadline: HEIGHT + 200 });
+  bridge.blockConnected(HEIGHT + 200 - 36 - 36);
+  t.equal(calls.length, 1, 'held while the window is open');
+  bridge.blockConnected(HEIGHT + 200 - 36 - 35);
+  t.same(calls.at(-1), ['ln', 'failBack', bytesToHex(paymentHash)], 'failed back once the mesh HTLC could no longer leave the node its delta');
+
+  const second = sha256(new Uint8Array(32).fill(5));
+  bridge.publicInvoiceRequested(NODE, { paymentHash: second, amountMsat: 10_000, description: '', expirySecs: 600 });
+  reachable.add(NODE);
+  bridge.lightningEvent({ type: 'claimable', paymentHash: second, amountMsat: 10_000 + bridgeFeeOn(FEE, 10_000), claimDeadline: HEIGHT + 432 });
+  bridge.meshPaymentFailed(second, 'unknown payment');
+  t.same(calls.at(-1), ['ln', 'failBack', bytesToHex(second)], 'the node refusing fails the payer back');
+  bridge.lightningEvent({ type: 'claimable', paymentHash: sha256(new Uint8Array(1)), amountMsat: 1, claimDeadline: HEIGHT + 432 });
+  t.equal(calls.at(-1)?.[1], 'failBack', 'a payment for no invoice of the bridge is failed back');
+});
+
+t.test('a node may keep only so many payments open', async (t) => {
+  const { open } = rig(t, { maxOpenPerNode: 2 });
+  const bridge = open();
+  for (const fill of [1, 2]) bridge.publicInvoiceRequested(NODE, { paymentHash: sha256(Uint8Array.of(fill)), amountMsat: 1_000, description: '', expirySecs: 60 });
+  t.throws(() => bridge.publicInvoiceRequested(NODE, { paymentHash: sha256(Uint8Array.of(3)), amountMsat: 1_000, description: '', expirySecs: 60 }), /more than 2 payments open/);
+  t.doesNotThrow(() => bridge.publicInvoiceRequested(OTHER, { paymentHash: sha256(Uint8Array.of(3)), amountMsat: 1_000, description: '', expirySecs: 60 }), 'another node has its own room');
+  t.throws(() => rig(t, { finalCltvExpiryDelta: 72 }).open(), /no hold window/, 'a final delta that leaves no hold window is refused');
+});
