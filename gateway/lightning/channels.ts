@@ -37,10 +37,11 @@ export function channelSummary(ldk: Ldk, channel: ChannelDetails): ChannelSummar
     capacitySat: Number(channel.get_channel_value_satoshis()),
     outboundCapacityMsat: Number(channel.get_outbound_capacity_msat()),
     inboundCapacityMsat: Number(channel.get_inbound_capacity_msat()),
-    usable: channel.get_is_usable(),
-    ready: channel.get_is_channel_ready(),
+    // The bindings hand booleans back as 0 or 1.
+    usable: Boolean(channel.get_is_usable()),
+    ready: Boolean(channel.get_is_channel_ready()),
     confirmations: confirmations instanceof ldk.Option_u32Z_Some ? confirmations.some : 0,
-    isOutbound: channel.get_is_outbound(),
+    isOutbound: Boolean(channel.get_is_outbound()),
     fundingOutpoint: funding ? `${bytesToHex(funding.get_txid().slice().reverse())}:${funding.get_index()}` : undefined,
   };
 }

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
+import { ANYONE_CAN_SPEND_OUTPUT } from '../../../gateway/chain/regtest-miner.js';
 import { LightningError } from '../../../gateway/lightning/lightning-errors.js';
 import { eventually } from '../../../sim/kit/poll.js';
 import { LOOPBACK, eventOf, startChain, startNode, type TestNode } from './lightning-test-kit.js';
@@ -24,7 +25,8 @@ async function connect(from: TestNode, to: TestNode, port: number): Promise<void
   await eventually('the peers to connect', () => (from.node.peers().length > 0 && to.node.peers().length > 0 ? true : undefined), WAIT_MS, 20);
 }
 
-t.test('a funded channel, payments both ways, held payments, a restart and a cooperative close', async (t) => {
+t.test('a funded channel, payments both ways, held payments, a restart and a cooperative close', async (story) => {
+  const t = story;
   const chain = await startChain(t);
   let a = await startNode(t, chain, 1, { coinHeights: [1, 2] });
   const b = await startNode(t, chain, 2);
@@ -93,7 +95,7 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
     const balance = a.node.channels()[0]!.outboundCapacityMsat;
     const nodeId = bytesToHex(a.node.nodeId);
     await a.node.stop();
-    a = await startNode(t, chain, 1, { dataDir: a.dataDir, wallet: a.wallet });
+    a = await startNode(story, chain, 1, { dataDir: a.dataDir, wallet: a.wallet }); // lives on after this subtest
     t.equal(bytesToHex(a.node.nodeId), nodeId, 'the same node id');
     const [channel] = a.node.channels();
     t.equal(channel?.channelId, channelId, 'the channel is back');
@@ -116,6 +118,12 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
     const block = await chain.blockAt((await chain.tip()).height);
     const close = block!.transactions.find(spendsFunding);
     t.ok(close, 'the next block spends the funding output');
+    // Both close to their wallets' scripts (the test wallets': P2WSH(OP_TRUE)); A, the funder, pays the fee.
+    const paid = close!.outs.filter((out) => bytesToHex(out.script) === bytesToHex(ANYONE_CAN_SPEND_OUTPUT)).map((out) => Number(out.value));
+    t.equal(paid.length, 2, 'two outputs, each to a wallet');
+    t.ok(paid.includes(230_000), 'B gets 200,000 pushed + 50,000 paid - 20,000 paid');
+    const toA = paid.find((value) => value !== 230_000)!;
+    t.ok(toA > 760_000 && toA < 770_000, `A gets its 770,000 less the closing fee (${toA})`);
     t.same(a.node.channels(), [], 'A has no channel left');
     t.same(b.node.channels(), [], 'B has no channel left');
   });
