@@ -39,16 +39,16 @@ export class ChannelFunding {
   ) {}
 
   /** Opens a channel of `satoshis` to the connected peer `nodeId`; resolves with its channel id (hex) once funded. */
-  open(nodeId: Uint8Array, satoshis: number, options: { readonly pushMsat?: number } = {}): Promise<string> {
+  async open(nodeId: Uint8Array, satoshis: number, options: { readonly pushMsat?: number } = {}): Promise<string> {
     checkBytes('nodeId', nodeId, 33);
     checkInteger('satoshis', satoshis, 1, 21_000_000 * 100_000_000);
     checkInteger('pushMsat', options.pushMsat ?? 0, 0, satoshis * 1000);
     const userChannelId = palindromicU128();
     const created = this.channelManager.create_channel(nodeId, BigInt(satoshis), BigInt(options.pushMsat ?? 0), userChannelId, null, null);
     if (created instanceof this.ldk.Result_ChannelIdAPIErrorZ_Err) {
-      return Promise.reject(new LightningError('channel-refused', `cannot open a channel to ${bytesToHex(nodeId)}: ${apiErrorText(created.err)}`));
+      throw new LightningError('channel-refused', `cannot open a channel to ${bytesToHex(nodeId)}: ${apiErrorText(created.err)}`);
     }
-    return new Promise((resolve, reject) => this.pending.set(userChannelId, { resolve, reject }));
+    return await new Promise((resolve, reject) => this.pending.set(userChannelId, { resolve, reject }));
   }
 
   /** Handles LDK's funding events; false for an event that is not one. */
