@@ -91,6 +91,17 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
     await eventually('B’s balance back', () => (b.node.channels()[0]!.outboundCapacityMsat === before ? true : undefined), WAIT_MS, 20);
   });
 
+  await t.test('payments that cannot go are refused before anything moves', async (t) => {
+    const c = await startNode(t, chain, 3); // a node A has no channel with
+    const before = a.node.channels()[0]!.outboundCapacityMsat;
+    const stranger = c.node.createInvoice({ amountMsat: 1_000_000, description: 'elsewhere', expirySecs: 3600 });
+    await t.rejects(a.node.payInvoice(stranger.bolt11), { code: 'route-not-found' }, 'no route to a node we have no channel to (no gossip)');
+    const tooMuch = b.node.createInvoice({ amountMsat: before + 1_000, description: 'too much', expirySecs: 3600 });
+    await t.rejects(a.node.payInvoice(tooMuch.bolt11), { code: 'route-not-found', message: /enough outbound capacity/ }, 'more than A can send');
+    await t.rejects(a.node.payInvoice(b.node.createInvoice({ amountMsat: 1_000, description: 'x', expirySecs: 3600 }).bolt11, { maxFeeMsat: -1 }), /maxFeeMsat/);
+    t.equal(a.node.channels()[0]!.outboundCapacityMsat, before, 'A’s balance is untouched');
+  });
+
   await t.test('A restarts from its data directory with its channel', async (t) => {
     const balance = a.node.channels()[0]!.outboundCapacityMsat;
     const nodeId = bytesToHex(a.node.nodeId);
