@@ -28,6 +28,7 @@ import { Payments, type CreatedInvoice, type InvoiceRequest, type PaymentSent } 
 import { channelSummary, closeChannel, type ChannelSummary } from './channels.js';
 import { saveSpendableOutputs } from './spendable-outputs.js';
 import type { LightningEvent } from './lightning-events.js';
+import { OutgoingPayments, type OutgoingPayment } from './outgoing-payments.js';
 import { SocketDriver } from './socket-driver.js';
 
 export interface LightningNodeComponents {
@@ -69,6 +70,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   private readonly driver: SocketDriver;
   private readonly funding: ChannelFunding;
   private readonly payments: Payments;
+  private readonly outgoing: OutgoingPayments;
   private cancelTimer: (() => void) | undefined;
   private ticks = 0;
   private wakeScheduled = false;
@@ -90,7 +92,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     const emit = (event: LightningEvent) => this.emit('event', event);
     const fundingFeerate = () => ldkFeerate(ldk, components.feeEstimator, ldk.ConfirmationTarget.LDKConfirmationTarget_NonAnchorChannelFee);
     this.funding = new ChannelFunding(ldk, parts.channelManager, components.wallet, fundingFeerate, emit, childLogger(logger, 'funding'));
-    this.payments = new Payments(ldk, parts.channelManager, emit, childLogger(logger, 'payments'));
+    this.outgoing = new OutgoingPayments(init.dataDir);
+    this.payments = new Payments(ldk, parts.channelManager, emit, childLogger(logger, 'payments'), this.outgoing);
   }
 
   /**
@@ -161,6 +164,11 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     const paying = this.payments.payInvoice(bolt11, options);
     this.wake();
     return paying;
+  }
+
+  /** The payments this node sent (or tried), as recorded before each was sent. */
+  outgoingPayments(): OutgoingPayment[] {
+    return this.outgoing.list();
   }
 
   /** An invoice whose preimage LDK keeps; paid, it is claimed at once. */

@@ -15,6 +15,7 @@ import type { ChannelManager, Event, Event_PaymentClaimable, Event_PaymentFailed
 import type { Ldk } from './ldk.js';
 import type { LightningEvent } from './lightning-events.js';
 import { LightningError } from './lightning-errors.js';
+import type { OutgoingPayments } from './outgoing-payments.js';
 
 /** How many times LDK tries other routes before it reports a payment failed. */
 export const PAYMENT_ATTEMPTS = 3;
@@ -49,6 +50,7 @@ export class Payments {
     private readonly channelManager: ChannelManager,
     private readonly emit: (event: LightningEvent) => void,
     private readonly logger: Logger,
+    private readonly outgoing: OutgoingPayments,
   ) {}
 
   /** Pays `bolt11` (it must carry an amount); resolves once the payee revealed the preimage, rejects with a `LightningError`. */
@@ -68,9 +70,19 @@ export class Payments {
       route.set_max_total_routing_fee_msat(ldk.Option_u64Z.constructor_some(BigInt(options.maxFeeMsat)));
     }
     const hash = bytesToHex(paymentHash);
-    if (this.waiting.has(hash)) throw new LightningError('duplicate-payment', `the invoice with payment hash ${hash} is being paid already`);
+    const before = this.outgoing.get(hash);
+    if (this.waiting.has(hash) || (before && before.state !== 'failed')) {
+      throw new LightningError('duplicate-payment', `the invoice with payment hash ${hash} was paid or is being paid already`);
+    }
+    // Recorded before LDK sends: a crash after this never lets the invoice be paid a second time.
+    this.outgoing.put({ paymentHash: hash, bolt11, amountMsat: Number(route.get_final_value_msat()), state: 'pending' });
     const sent = this.channelManager.send_payment(paymentHash, onion, paymentHash, route, ldk.Retry.constructor_attempts(PAYMENT_ATTEMPTS));
-    if (sent instanceof ldk.Result_NoneRetryableSendFailureZ_Err) throw sendRefusal(ldk, sent.err, hash);
+    if (sent instanceof ldk.Result_NoneRetryableSendFailureZ_Err) {
+      const refusal = sendRefusal(ldk, sent.err, hash);
+      // Nothing left this node; a duplicate stays recorded as what it was.
+      if (refusal.code !== 'duplicate-payment') this.outgoing.update(hash, { state: 'failed', reason: refusal.message });
+      throw refusal;
+    }
     return new Promise((resolve, reject) => this.waiting.set(hash, { resolve, reject }));
   }
 
@@ -146,6 +158,7 @@ export class Payments {
       preimage: bytesToHex(event.payment_preimage),
       feeMsat: fee instanceof this.ldk.Option_u64Z_Some ? Number(fee.some) : 0,
     };
+    this.outgoing.update(sent.paymentHash, { state: 'sent', preimage: sent.preimage, feeMsat: sent.feeMsat });
     this.emit({ type: 'payment-sent', ...sent });
     this.waiting.get(sent.paymentHash)?.resolve(sent);
     this.waiting.delete(sent.paymentHash);
@@ -155,6 +168,7 @@ export class Payments {
     const { ldk } = this;
     const hash = event.payment_hash instanceof ldk.Option_ThirtyTwoBytesZ_Some ? bytesToHex(event.payment_hash.some) : bytesToHex(event.payment_id);
     const reason = event.reason instanceof ldk.Option_PaymentFailureReasonZ_Some ? failureReason(ldk, event.reason.some) : 'unknown';
+    this.outgoing.update(hash, { state: 'failed', reason });
     this.emit({ type: 'payment-failed', paymentHash: hash, reason });
     this.waiting.get(hash)?.reject(new LightningError('payment-failed', `the payment ${hash} failed: ${reason}; nothing was paid`));
     this.waiting.delete(hash);

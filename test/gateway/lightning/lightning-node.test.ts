@@ -49,10 +49,12 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
   t.equal(b.node.channels()[0]!.channelId, channelId, 'B sees the same channel');
   t.equal(ours!.fundingOutpoint, `${pending.fundingTxid}:0`, 'funded by the wallet transaction, the channel output first');
 
+  let firstInvoice = '';
   await t.test('A pays B’s invoice', async (t) => {
     const before = a.node.channels()[0]!.outboundCapacityMsat;
     const invoice = b.node.createInvoice({ amountMsat: 50_000_000, description: 'coffee', expirySecs: 3600 });
     t.match(invoice.bolt11, /^lnbcrt500u1/, 'a regtest BOLT 11 invoice for 500 µBTC');
+    firstInvoice = invoice.bolt11;
     const sent = await a.node.payInvoice(invoice.bolt11);
     t.equal(sent.paymentHash, invoice.paymentHash);
     t.equal(bytesToHex(sha256(Buffer.from(sent.preimage, 'hex'))), invoice.paymentHash, 'the preimage hashes to the payment hash');
@@ -111,6 +113,13 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
     const [channel] = a.node.channels();
     t.equal(channel?.channelId, channelId, 'the channel is back');
     t.equal(channel?.outboundCapacityMsat, balance, 'with the same balance');
+    const paid = a.node.outgoingPayments().filter((payment) => payment.state === 'sent');
+    t.equal(paid.length, 1, 'the payment A sent is on record');
+    t.equal(paid[0]?.bolt11, firstInvoice);
+    t.equal(paid[0]?.amountMsat, 50_000_000);
+    t.equal(bytesToHex(sha256(Buffer.from(paid[0]!.preimage!, 'hex'))), paid[0]?.paymentHash, 'with its preimage');
+    t.ok(a.node.outgoingPayments().some((payment) => payment.state === 'failed' && /no route/.test(payment.reason!)), 'and those refused, as failed');
+    await t.rejects(a.node.payInvoice(firstInvoice), { code: 'duplicate-payment' }, 'after a restart the invoice is still never paid twice');
     await connect(a, b, port);
     await eventually('the channel usable again', () => (a.node.channels()[0]?.usable ? true : undefined), WAIT_MS, 20);
   });
