@@ -38,8 +38,8 @@ export function internalOrder(displayHash: string): Uint8Array {
 
 export class LdkChainFeed {
   private queue: Promise<void> = Promise.resolve();
-  private readonly onConnect = (block: ChainBlock) => this.enqueue(() => this.connected(block));
-  private readonly onDisconnect = (block: ChainBlock) => this.enqueue(() => this.disconnected(block));
+  private readonly onConnect = (block: ChainBlock) => void this.enqueue(() => this.connected(block)).catch(() => undefined);
+  private readonly onDisconnect = (block: ChainBlock) => void this.enqueue(() => this.disconnected(block)).catch(() => undefined);
 
   constructor(
     private readonly ldk: Ldk,
@@ -54,11 +54,16 @@ export class LdkChainFeed {
     return this.fed;
   }
 
-  /** Follows the chain's events and catches up to its tip; resolves once caught up. */
-  start(): Promise<void> {
+  /** Follows the chain's events and catches up to its tip; resolves once caught up, rejects (and stops) if it cannot. */
+  async start(): Promise<void> {
     this.chain.on('connect', this.onConnect);
     this.chain.on('disconnect', this.onDisconnect);
-    return this.enqueue(() => this.catchUp());
+    try {
+      await this.enqueue(() => this.catchUp());
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   /** Stops following; resolves once what was queued has run. */
@@ -73,11 +78,12 @@ export class LdkChainFeed {
     return this.queue;
   }
 
+  /** Runs `job` after those queued; the queue goes on if it fails (logged), and the caller sees the failure. */
   private enqueue(job: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(job).catch((error: unknown) => {
+    const run = this.queue.then(job);
+    this.queue = run.catch((error: unknown) => {
       this.logger.log('error', 'cannot feed the chain to LDK; the next block retries', { error: String(error) });
     });
-    this.queue = run;
     return run;
   }
 

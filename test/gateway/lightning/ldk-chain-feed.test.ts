@@ -5,7 +5,13 @@
 // transaction LDK had seen confirmed is unconfirmed again).
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
+import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
+import { RegtestTestWallet } from './regtest-test-wallet.js';
 import { previousHash } from '../../../gateway/lightning/ldk-chain-feed.js';
 import { eventually } from '../../../sim/kit/poll.js';
 import { LOOPBACK, eventOf, startChain, startNode } from './lightning-test-kit.js';
@@ -62,4 +68,18 @@ t.test('after a restart: catches up, and unconfirms a funding a missed reorg too
   t.equal(funded.state === 'confirmed' && funded.height, tip.height - 2, 'it had been confirmed in a block the reorg replaced');
   t.equal(again.node.channels()[0]?.confirmations, 0, 'the funding LDK saw confirmed is unconfirmed again');
   t.equal(previousHash((await chain.headerAt(tip.height))!), (await chain.blockAt(tip.height - 1))!.hash, 'headers name their parent (display order)');
+});
+
+t.test('a node whose chain cannot be read does not start', async (t) => {
+  const closed = new EmbeddedChain({}); // never opened
+  const dataDir = mkdtempSync(join(tmpdir(), 'lnmesh-ldk-nochain-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  await t.rejects(
+    LightningNode.create(
+      { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates(), chain: closed, wallet: new RegtestTestWallet([]) },
+      { seed: new Uint8Array(32).fill(9), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: 0 } },
+    ),
+    { name: 'EmbeddedChainError' },
+  );
+  t.equal(closed.listenerCount('connect'), 0, 'nothing left listening to the chain');
 });
