@@ -17,7 +17,7 @@ import type { Broadcaster } from '../../node/chain/broadcaster.js';
 import type { FeeEstimator } from '../../node/chain/fee-estimator.js';
 import type { ChainSource } from '../chain/chain-source.js';
 import type { OnChainWallet } from '../wallet/on-chain-wallet.js';
-import type { ChannelManager, Event, Result_NoneReplayEventZ } from 'lightningdevkit';
+import type { ChannelManager, Event, Future, Result_NoneReplayEventZ } from 'lightningdevkit';
 import { loadLdk, type Ldk } from './ldk.js';
 import { ldkFeerate } from './ldk-fee-estimator.js';
 import { assemble, type LdkParts } from './ldk-assembly.js';
@@ -232,16 +232,21 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
 
   /** LDK's futures say when it has events or needs persisting: handle them at once, not at the next tick. */
   private watchLdk(): void {
-    const register = (future: () => { register_callback_fn(callback: unknown): void }) => {
-      const again = () => {
-        if (this.stopped) return;
-        this.wake();
-        future().register_callback_fn(this.ldk.FutureCallback.new_impl({ call: () => setImmediate(again) }));
-      };
-      future().register_callback_fn(this.ldk.FutureCallback.new_impl({ call: () => setImmediate(again) }));
+    // A future fires once; each firing registers on the next one. setImmediate: never re-enter LDK from its own call.
+    const follow = (next: () => Future) => {
+      next().register_callback_fn(
+        this.ldk.FutureCallback.new_impl({
+          call: () =>
+            setImmediate(() => {
+              if (this.stopped) return;
+              this.wake();
+              follow(next);
+            }),
+        }),
+      );
     };
-    register(() => this.channelManager.get_event_or_persistence_needed_future());
-    register(() => this.parts.chainMonitor.get_update_future());
+    follow(() => this.channelManager.get_event_or_persistence_needed_future());
+    follow(() => this.parts.chainMonitor.get_update_future());
   }
 
   private wake(): void {
