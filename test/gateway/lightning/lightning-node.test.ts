@@ -3,11 +3,14 @@
 // with its own seed, data directory and wallet, over TCP on loopback. A
 // opens a channel to B funded from its wallet; both pay each other's
 // invoices; A holds payments to an invoice whose preimage it does not know,
-// claims one and fails one back; A restarts from disk with its channel; a
-// cooperative close confirms on chain. One chain and one pair of nodes for
-// the whole story, in order.
+// claims one and fails one back; A crashes and restarts from disk with its
+// channel; a cooperative close confirms on chain. One chain and one pair of
+// nodes for the whole story, in order.
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
@@ -104,11 +107,16 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
     t.equal(a.node.channels()[0]!.outboundCapacityMsat, before, 'A’s balance is untouched');
   });
 
-  await t.test('A restarts from its data directory with its channel', async (t) => {
+  await t.test('A crashes and restarts from its data directory with its channel', async (t) => {
     const balance = a.node.channels()[0]!.outboundCapacityMsat;
     const nodeId = bytesToHex(a.node.nodeId);
+    // What a SIGKILL would leave: the data directory as it stands while A runs (A's stop writes only to the original).
+    await a.node.chainSynced();
+    const crashed = mkdtempSync(join(tmpdir(), 'lnmesh-ldk-crashed-'));
+    story.teardown(() => rmSync(crashed, { recursive: true, force: true }));
+    cpSync(a.dataDir, crashed, { recursive: true });
     await a.node.stop();
-    a = await startNode(story, chain, 1, { dataDir: a.dataDir, wallet: a.wallet }); // lives on after this subtest
+    a = await startNode(story, chain, 1, { dataDir: crashed, wallet: a.wallet }); // lives on after this subtest
     t.equal(bytesToHex(a.node.nodeId), nodeId, 'the same node id');
     const [channel] = a.node.channels();
     t.equal(channel?.channelId, channelId, 'the channel is back');
