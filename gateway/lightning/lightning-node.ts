@@ -1,27 +1,34 @@
 /**
  * `LightningNode`: the gateway's node on the Lightning Network, rust-lightning
- * (LDK) assembled as its docs describe: a `KeysManager` from the seed, a
- * `ChainMonitor` that persists each channel's monitor durably under the data
- * directory, a `ChannelManager`, and a `PeerManager` speaking BOLT 8 over
- * TCP through our `SocketDriver`.
- *
- * This slice (issue 17) connects peers and nothing more: the `ChannelManager`
- * is always new (reading a persisted one back, the chain feed through
- * `Confirm`, funding and payments are later slices), and its events are
- * only logged.
+ * (LDK) assembled in `ldk-assembly.ts`, fed the chain by `LdkChainFeed`,
+ * funding channels from the gateway's wallet (`ChannelFunding`), paying and
+ * being paid (`Payments`), its state written crash-safe under the data
+ * directory: each channel monitor as it changes, the `ChannelManager`
+ * whenever LDK says it changed and on stop. Peers over TCP (BOLT 8) through
+ * our `SocketDriver`. No gossip: payments go through our own channels.
  */
+import { EventEmitter } from 'node:events';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { childLogger, silentLogger, type Logger } from '../../node/core/logger.js';
 import { systemClock, type Clock } from '../../node/core/clock.js';
 import { checkBytes, checkInteger } from '../../node/core/input.js';
 import type { NetworkName } from '../../node/chain/network-params.js';
 import type { Broadcaster } from '../../node/chain/broadcaster.js';
 import type { FeeEstimator } from '../../node/chain/fee-estimator.js';
-import type { ChainMonitor, ChannelManager, Event, KeysManager, Network, PeerManager } from 'lightningdevkit';
+import type { ChainSource } from '../chain/chain-source.js';
+import type { OnChainWallet } from '../wallet/on-chain-wallet.js';
+import type { ChannelManager, Event, Future, Result_NoneReplayEventZ } from 'lightningdevkit';
 import { loadLdk, type Ldk } from './ldk.js';
-import { ldkLogger } from './ldk-logger.js';
-import { ldkFeeEstimator } from './ldk-fee-estimator.js';
-import { ldkBroadcaster } from './ldk-broadcaster.js';
-import { monitorPersister } from './monitor-persister.js';
+import { ldkFeerate } from './ldk-fee-estimator.js';
+import { assemble, type LdkParts } from './ldk-assembly.js';
+import { LdkChainFeed, type FedBlock } from './ldk-chain-feed.js';
+import { writeChannelManager } from './channel-manager-store.js';
+import { ChannelFunding } from './channel-funding.js';
+import { Payments, type CreatedInvoice, type InvoiceRequest, type PaymentSent } from './payments.js';
+import { channelSummary, closeChannel, type ChannelSummary } from './channels.js';
+import { saveSpendableOutputs } from './spendable-outputs.js';
+import type { LightningEvent } from './lightning-events.js';
+import { OutgoingPayments, type OutgoingPayment } from './outgoing-payments.js';
 import { SocketDriver } from './socket-driver.js';
 
 export interface LightningNodeComponents {
@@ -30,58 +37,88 @@ export interface LightningNodeComponents {
   /** Where LDK's signed transactions go (the gateway's chain backend). */
   readonly broadcaster: Broadcaster;
   readonly feeEstimator: FeeEstimator;
-  /** Where LDK's events go (`FundingGenerationReady`, `ChannelPending`, ...); without one they are logged. Later slices handle them. */
-  readonly onEvent?: (event: Event) => void;
+  /** The chain LDK follows (blocks connected and disconnected). */
+  readonly chain: ChainSource;
+  /** Funds the channels we open; receives what channels close to. */
+  readonly wallet: OnChainWallet;
 }
 
 export interface LightningNodeInit {
   /** 32 bytes: LDK's `KeysManager` derives the node key and every channel key from it. */
   readonly seed: Uint8Array;
   readonly network: NetworkName;
-  /** Where channel monitors are written (`monitors/`). */
+  /** Where the channel manager and channel monitors are written. */
   readonly dataDir: string;
-  /** The chain tip the new `ChannelManager` starts from; `blockHash` in internal byte order. */
-  readonly chainTip: { readonly height: number; readonly blockHash: Uint8Array };
   /** Where `listen()` accepts peers; port 0 picks a free one. */
   readonly listen: { readonly host: string; readonly port: number };
 }
 
-/** How often events are processed, and how many of those between LDK's timer ticks. */
+/** How often LDK's timers are driven; events are handled as soon as LDK signals them. */
 export const PROCESS_EVENTS_MS = 1000;
 export const PEER_TICK_EVERY = 10; // PeerManager: pings, about every 10 s
 export const CHANNEL_TICK_EVERY = 60; // ChannelManager: about once a minute
 
-export class LightningNode {
+export interface LightningNodeEvents {
+  event: [event: LightningEvent];
+}
+
+export class LightningNode extends EventEmitter<LightningNodeEvents> {
   /** Our node id: the 33-byte compressed public key of the node secret LDK derives from the seed. */
   readonly nodeId: Uint8Array;
-  /** LDK's own, for what this slice does not wrap yet (opening a channel: a later slice; tests do it by hand). */
+  /** LDK's own, for what this class does not wrap. */
   readonly channelManager: ChannelManager;
   private readonly driver: SocketDriver;
+  private readonly funding: ChannelFunding;
+  private readonly payments: Payments;
+  private readonly outgoing: OutgoingPayments;
   private cancelTimer: (() => void) | undefined;
   private ticks = 0;
+  private wakeScheduled = false;
+  private stopped = false;
 
   private constructor(
     private readonly ldk: Ldk,
-    private readonly parts: { keys: KeysManager; channelManager: ChannelManager; peerManager: PeerManager; chainMonitor: ChainMonitor },
+    private readonly parts: LdkParts,
+    private readonly feed: LdkChainFeed,
     private readonly init: LightningNodeInit,
+    components: LightningNodeComponents,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly onEvent: ((event: Event) => void) | undefined,
   ) {
+    super();
     this.channelManager = parts.channelManager;
     this.nodeId = parts.channelManager.get_our_node_id();
     this.driver = new SocketDriver(ldk, parts.peerManager, childLogger(logger, 'tcp'));
-    this.schedule();
+    const emit = (event: LightningEvent) => this.emit('event', event);
+    const fundingFeerate = () => ldkFeerate(ldk, components.feeEstimator, ldk.ConfirmationTarget.LDKConfirmationTarget_NonAnchorChannelFee);
+    this.funding = new ChannelFunding(ldk, parts.channelManager, components.wallet, fundingFeerate, emit, childLogger(logger, 'funding'));
+    this.outgoing = new OutgoingPayments(init.dataDir);
+    this.payments = new Payments(ldk, parts.channelManager, emit, childLogger(logger, 'payments'), this.outgoing);
   }
 
+  /**
+   * Starts the node: reads back what the data directory holds (or starts new
+   * at the chain's tip), catches LDK up with the chain, and resolves once it
+   * is caught up. Rejects with `LightningStoreError` for a data directory
+   * LDK cannot read back.
+   */
   static async create(components: LightningNodeComponents, init: LightningNodeInit): Promise<LightningNode> {
     checkBytes('seed', init.seed, 32);
-    checkBytes('chainTip.blockHash', init.chainTip.blockHash, 32);
-    checkInteger('chainTip.height', init.chainTip.height, 0, 0xffffffff);
     const logger = components.logger ?? silentLogger;
     const ldk = await loadLdk(childLogger(logger, 'ldk'));
     const clock = components.clock ?? systemClock;
-    return new LightningNode(ldk, assemble(ldk, components, init, logger, clock), init, clock, logger, components.onEvent);
+    const parts = await assemble(ldk, { ...components, ...init }, logger, clock);
+    const best = parts.channelManager.current_best_block();
+    const fed: FedBlock = { height: best.get_height(), hash: bytesToHex(best.get_block_hash().slice().reverse()) };
+    const confirms = [parts.channelManager.as_Confirm(), parts.chainMonitor.as_Confirm()];
+    const feed = new LdkChainFeed(ldk, components.chain, confirms, fed, childLogger(logger, 'chain'));
+    await feed.start();
+    const node = new LightningNode(ldk, parts, feed, init, components, clock, logger);
+    // Written now, so that a monitor is never on disk without a manager beside it.
+    writeChannelManager(init.dataDir, parts.channelManager);
+    node.schedule();
+    node.watchLdk();
+    return node;
   }
 
   /** Starts accepting peers; resolves with the port bound. */
@@ -105,12 +142,78 @@ export class LightningNode {
     return this.parts.peerManager.list_peers().map((peer) => peer.get_counterparty_node_id());
   }
 
-  /** Disconnects every peer, closes the listener, stops the timer. */
+  /** Opens a channel of `satoshis` to the connected peer `nodeId`, funded by the wallet; resolves with its channel id (hex) once funded. */
+  openChannel(nodeId: Uint8Array, satoshis: number, options: { readonly pushMsat?: number } = {}): Promise<string> {
+    const opening = this.funding.open(nodeId, satoshis, options);
+    this.wake();
+    return opening;
+  }
+
+  channels(): ChannelSummary[] {
+    return this.channelManager.list_channels().map((channel) => channelSummary(this.ldk, channel));
+  }
+
+  /** Closes a channel (`force`: broadcasting our commitment, without the peer). `channel-closed` follows. */
+  closeChannel(channelId: string, options: { readonly force?: boolean } = {}): void {
+    closeChannel(this.ldk, this.channelManager, channelId, options.force ?? false);
+    this.wake();
+  }
+
+  /** Pays a BOLT 11 invoice; resolves once paid (with the preimage), rejects with a `LightningError`. */
+  payInvoice(bolt11: string, options: { readonly maxFeeMsat?: number } = {}): Promise<PaymentSent> {
+    const paying = this.payments.payInvoice(bolt11, options);
+    this.wake();
+    return paying;
+  }
+
+  /** The payments this node sent (or tried), as recorded before each was sent. */
+  outgoingPayments(): OutgoingPayment[] {
+    return this.outgoing.list();
+  }
+
+  /** An invoice whose preimage LDK keeps; paid, it is claimed at once. */
+  createInvoice(request: InvoiceRequest): CreatedInvoice {
+    return this.payments.createInvoice(request);
+  }
+
+  /** An invoice for a payment hash whose preimage someone else holds; paid, it is held (`payment-claimable`). */
+  createInvoiceForHash(request: InvoiceRequest & { readonly paymentHash: string; readonly minFinalCltvExpiryDelta: number }): CreatedInvoice {
+    return this.payments.createInvoiceForHash(request);
+  }
+
+  /** Claims a held payment with its preimage (hex). */
+  claim(preimage: string): void {
+    this.payments.claim(preimage);
+    this.wake();
+  }
+
+  /** Fails a held payment back to its payer. */
+  failBack(paymentHash: string): void {
+    this.payments.failBack(paymentHash);
+    this.wake();
+  }
+
+  /** Where LDK's view of the chain stands. */
+  get bestBlock(): FedBlock {
+    return this.feed.best;
+  }
+
+  /** Resolves once the chain events received so far are fed to LDK. */
+  chainSynced(): Promise<void> {
+    return this.feed.idle();
+  }
+
+  /** Disconnects every peer, closes the listener, stops following the chain, and writes the manager a last time. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+    await this.feed.stop();
     this.parts.peerManager.disconnect_all_peers();
     await this.driver.close();
+    this.processEvents();
+    writeChannelManager(this.init.dataDir, this.channelManager);
   }
 
   private schedule(): void {
@@ -121,56 +224,83 @@ export class LightningNode {
   }
 
   private tick(): void {
-    const { channelManager, chainMonitor, peerManager } = this.parts;
     this.ticks++;
-    if (this.ticks % PEER_TICK_EVERY === 0) peerManager.timer_tick_occurred();
-    if (this.ticks % CHANNEL_TICK_EVERY === 0) channelManager.timer_tick_occurred();
-    const handler = this.ldk.EventHandler.new_impl({
-      handle_event: (event) => {
-        if (this.onEvent) this.onEvent(event);
-        else this.logger.log('info', `event ${event.constructor.name} (not handled in this slice)`);
-        return this.ldk.Result_NoneReplayEventZ.constructor_ok();
-      },
+    if (this.ticks % PEER_TICK_EVERY === 0) this.parts.peerManager.timer_tick_occurred();
+    if (this.ticks % CHANNEL_TICK_EVERY === 0) this.channelManager.timer_tick_occurred();
+    this.processEvents();
+  }
+
+  /** LDK's futures say when it has events or needs persisting: handle them at once, not at the next tick. */
+  private watchLdk(): void {
+    // A future fires once; each firing registers on the next one. setImmediate: never re-enter LDK from its own call.
+    const follow = (next: () => Future) => {
+      next().register_callback_fn(
+        this.ldk.FutureCallback.new_impl({
+          call: () =>
+            setImmediate(() => {
+              if (this.stopped) return;
+              this.wake();
+              follow(next);
+            }),
+        }),
+      );
+    };
+    follow(() => this.channelManager.get_event_or_persistence_needed_future());
+    follow(() => this.parts.chainMonitor.get_update_future());
+  }
+
+  private wake(): void {
+    if (this.wakeScheduled || this.stopped) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      if (!this.stopped) this.processEvents();
     });
-    // Channel events, then the monitors' own (SpendableOutputs, BumpTransaction).
+  }
+
+  /** Channel events, then the monitors' own; then what LDK needs written; then the messages to send. */
+  private processEvents(): void {
+    const { channelManager, chainMonitor, peerManager, persister } = this.parts;
+    const handler = this.ldk.EventHandler.new_impl({ handle_event: (event) => this.handleEvent(event) });
     channelManager.as_EventsProvider().process_pending_events(handler);
     chainMonitor.as_EventsProvider().process_pending_events(handler);
+    persister.retryFailed(chainMonitor);
+    if (channelManager.get_and_clear_needs_persistence()) {
+      try {
+        writeChannelManager(this.init.dataDir, channelManager);
+      } catch (error) {
+        this.logger.log('error', 'cannot persist the channel manager; retrying on the next tick', { error: String(error) });
+      }
+    }
     peerManager.process_events();
   }
-}
 
-function ldkNetwork(ldk: Ldk, network: NetworkName): Network {
-  const N = ldk.Network;
-  return { mainnet: N.LDKNetwork_Bitcoin, testnet: N.LDKNetwork_Testnet, signet: N.LDKNetwork_Signet, regtest: N.LDKNetwork_Regtest }[network];
-}
+  private handleEvent(event: Event): Result_NoneReplayEventZ {
+    const { ldk } = this;
+    try {
+      if (event instanceof ldk.Event_SpendableOutputs) saveSpendableOutputs(this.init.dataDir, event.outputs);
+      const handled = [this.funding.handle(event), this.payments.handle(event), this.channelEvent(event)].some(Boolean);
+      if (!handled) this.logger.log('debug', `LDK event ${event.constructor.name} (not handled)`);
+      return ldk.Result_NoneReplayEventZ.constructor_ok();
+    } catch (error) {
+      // Replayed by LDK on the next round: nothing it handed over is dropped.
+      this.logger.log('error', `cannot handle LDK event ${event.constructor.name}; it will be replayed`, { error: String(error) });
+      return ldk.Result_NoneReplayEventZ.constructor_err(ldk.ReplayEvent.constructor_new());
+    }
+  }
 
-/** LDK's objects, wired as its docs do (the router and scorer are needed by the ChannelManager even unused). */
-function assemble(ldk: Ldk, components: LightningNodeComponents, init: LightningNodeInit, logger: Logger, clock: Clock) {
-  const log = ldkLogger(ldk, childLogger(logger, 'ldk'));
-  const fees = ldkFeeEstimator(ldk, components.feeEstimator);
-  const broadcaster = ldkBroadcaster(ldk, components.broadcaster, logger);
-  const network = ldkNetwork(ldk, init.network);
-  const now = clock.now();
-  const keys = ldk.KeysManager.constructor_new(init.seed, BigInt(Math.floor(now / 1000)), (now % 1000) * 1_000_000);
-  const persister = monitorPersister(ldk, init.dataDir, childLogger(logger, 'monitors'));
-  const chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), broadcaster, log, fees, persister);
-  const graph = ldk.NetworkGraph.constructor_new(network, log);
-  const scorer = ldk.ProbabilisticScorer.constructor_new(ldk.ProbabilisticScoringDecayParameters.constructor_default(), graph, log);
-  const score = ldk.MultiThreadedLockableScore.constructor_new(scorer.as_Score());
-  const entropy = keys.as_EntropySource();
-  const router = ldk.DefaultRouter.constructor_new(graph, log, entropy, score.as_LockableScore(), ldk.ProbabilisticScoringFeeParameters.constructor_default());
-  const messageRouter = ldk.DefaultMessageRouter.constructor_new(graph, entropy);
-  const tip = ldk.BestBlock.constructor_new(init.chainTip.blockHash, init.chainTip.height);
-  const params = ldk.ChainParameters.constructor_new(network, tip);
-  const seconds = Math.floor(now / 1000);
-  const channelManager = ldk.ChannelManager.constructor_new(
-    fees, chainMonitor.as_Watch(), broadcaster, router.as_Router(), messageRouter.as_MessageRouter(), log,
-    entropy, keys.as_NodeSigner(), keys.as_SignerProvider(), ldk.UserConfig.constructor_default(), params, seconds,
-  );
-  const ignoring = ldk.IgnoringMessageHandler.constructor_new();
-  const peerManager = ldk.PeerManager.constructor_new(
-    channelManager.as_ChannelMessageHandler(), ignoring.as_RoutingMessageHandler(), ignoring.as_OnionMessageHandler(),
-    ignoring.as_CustomMessageHandler(), seconds, entropy.get_secure_random_bytes(), log, keys.as_NodeSigner(),
-  );
-  return { keys, channelManager, peerManager, chainMonitor };
+  private channelEvent(event: Event): boolean {
+    const { ldk } = this;
+    if (event instanceof ldk.Event_ChannelPending) {
+      const outpoint = event.funding_txo;
+      const fundingTxid = bytesToHex(outpoint.get_txid().slice().reverse());
+      this.emit('event', { type: 'channel-pending', channelId: bytesToHex(event.channel_id.get_a()), peerNodeId: bytesToHex(event.counterparty_node_id), fundingTxid });
+    } else if (event instanceof ldk.Event_ChannelReady) {
+      this.emit('event', { type: 'channel-ready', channelId: bytesToHex(event.channel_id.get_a()), peerNodeId: bytesToHex(event.counterparty_node_id) });
+    } else if (event instanceof ldk.Event_ChannelClosed) {
+      const peer = event.counterparty_node_id;
+      this.emit('event', { type: 'channel-closed', channelId: bytesToHex(event.channel_id.get_a()), peerNodeId: peer ? bytesToHex(peer) : '', reason: event.reason.to_str() });
+    } else return event instanceof ldk.Event_SpendableOutputs;
+    return true;
+  }
 }

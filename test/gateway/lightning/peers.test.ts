@@ -2,35 +2,25 @@
 // free port, B connects, LDK runs the BOLT 8 handshake and the `init`
 // exchange, and each lists the other as a peer; B stopping makes A drop it.
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { HDKey } from '@scure/bip32';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import type { Transaction } from '../../../node/bolt3/transaction.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { holdsWithin } from '../../../sim/kit/poll.js';
+import { LOOPBACK, startChain, startNode as startTestNode } from './lightning-test-kit.js';
+import { RegtestTestWallet } from './regtest-test-wallet.js';
 
-const LOOPBACK = '127.0.0.1';
-/** Regtest's genesis block hash, internal byte order. */
-const REGTEST_GENESIS = Uint8Array.from(Buffer.from('0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206', 'hex').reverse());
+const chain = await startChain(t);
 
 function seed(fill: number): Uint8Array {
   return new Uint8Array(32).fill(fill);
 }
 
-async function startNode(t: Test, name: string, seedBytes: Uint8Array): Promise<LightningNode> {
-  const dataDir = mkdtempSync(join(tmpdir(), `lnmesh-ldk-${name}-`));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const broadcast: Transaction[] = [];
-  const node = await LightningNode.create(
-    { broadcaster: { broadcast: (tx) => broadcast.push(tx) }, feeEstimator: new ObservedFeerates() },
-    { seed: seedBytes, network: 'regtest', dataDir, chainTip: { height: 0, blockHash: REGTEST_GENESIS }, listen: { host: LOOPBACK, port: 0 } },
-  );
-  t.teardown(() => node.stop());
-  return node;
+/** A node on the shared chain, seeded with 32 bytes of `fill`. */
+async function startNode(t: Test, fill: number): Promise<LightningNode> {
+  return (await startTestNode(t, chain, fill)).node;
 }
 
 /** LDK's `KeysManager` node secret: the BIP 32 master key of the seed, child m/0' (hardened). */
@@ -41,8 +31,8 @@ function ldkNodeId(seedBytes: Uint8Array): string {
 const hexes = (ids: Uint8Array[]) => ids.map((id) => bytesToHex(id));
 
 t.test('two nodes connect over TCP, list each other, and A drops B when B stops', async (t) => {
-  const a = await startNode(t, 'a', seed(1));
-  const b = await startNode(t, 'b', seed(2));
+  const a = await startNode(t, 1);
+  const b = await startNode(t, 2);
   const port = await a.listen();
   t.ok(port > 0, 'A listens on a free port');
 
@@ -57,8 +47,8 @@ t.test('two nodes connect over TCP, list each other, and A drops B when B stops'
 });
 
 t.test('node ids are 33-byte compressed keys, one per seed, stable across a restart', async (t) => {
-  const a = await startNode(t, 'a', seed(1));
-  const b = await startNode(t, 'b', seed(2));
+  const a = await startNode(t, 1);
+  const b = await startNode(t, 2);
   for (const node of [a, b]) {
     t.equal(node.nodeId.length, 33);
     t.ok(node.nodeId[0] === 2 || node.nodeId[0] === 3, 'compressed: starts with 02 or 03');
@@ -67,13 +57,13 @@ t.test('node ids are 33-byte compressed keys, one per seed, stable across a rest
   t.equal(bytesToHex(a.nodeId), ldkNodeId(seed(1)), "the public key of the seed's node secret (BIP 32 m/0')");
   t.equal(bytesToHex(b.nodeId), ldkNodeId(seed(2)));
   await a.stop();
-  const again = await startNode(t, 'a-again', seed(1));
+  const again = await startNode(t, 1);
   t.equal(bytesToHex(again.nodeId), bytesToHex(a.nodeId), 'the same seed gives the same id');
 });
 
 t.test('connecting to a closed port fails clearly and changes nothing', async (t) => {
-  const a = await startNode(t, 'a', seed(1));
-  const b = await startNode(t, 'b', seed(2));
+  const a = await startNode(t, 1);
+  const b = await startNode(t, 2);
   // A port that was free a moment ago: bound, then closed.
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, LOOPBACK, resolve));
@@ -91,12 +81,12 @@ t.test('connecting to a closed port fails clearly and changes nothing', async (t
 });
 
 t.test('bad input is refused before anything starts', async (t) => {
-  const a = await startNode(t, 'a', seed(1));
+  const a = await startNode(t, 1);
   await t.rejects(a.connect(new Uint8Array(32), LOOPBACK, 9735), /nodeId: expected 33 bytes/);
   await t.rejects(
     LightningNode.create(
-      { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates() },
-      { seed: new Uint8Array(31), network: 'regtest', dataDir: tmpdir(), chainTip: { height: 0, blockHash: REGTEST_GENESIS }, listen: { host: LOOPBACK, port: 0 } },
+      { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates(), chain, wallet: new RegtestTestWallet([]) },
+      { seed: new Uint8Array(31), network: 'regtest', dataDir: tmpdir(), listen: { host: LOOPBACK, port: 0 } },
     ),
     /seed: expected 32 bytes/,
   );

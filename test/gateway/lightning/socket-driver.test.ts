@@ -2,25 +2,15 @@
 // peer that sends what is not a BOLT 8 handshake is cut off, and either
 // side's stop is seen by the other.
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import type { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { holdsWithin } from '../../../sim/kit/poll.js';
+import { LOOPBACK, startChain, startNode as startTestNode } from './lightning-test-kit.js';
 
-const LOOPBACK = '127.0.0.1';
+const chain = await startChain(t);
 
 async function startNode(t: Test, fill: number): Promise<LightningNode> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lnmesh-ldk-driver-'));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const node = await LightningNode.create(
-    { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates() },
-    { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, chainTip: { height: 0, blockHash: new Uint8Array(32) }, listen: { host: LOOPBACK, port: 0 } },
-  );
-  t.teardown(() => node.stop());
-  return node;
+  return (await startTestNode(t, chain, fill)).node;
 }
 
 t.test('a peer that sends garbage instead of the handshake is disconnected', async (t) => {

@@ -1,0 +1,124 @@
+/**
+ * LDK's objects, wired as its docs do: a `KeysManager` from the seed, a
+ * `ChainMonitor` persisting each monitor under the data directory, a
+ * `ChannelManager` (read back from disk after its monitors, or new at the
+ * chain's tip), and a `PeerManager`. The router and scorer are needed by the
+ * `ChannelManager`; with no gossip they route over our own channels only.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { childLogger, type Logger } from '../../node/core/logger.js';
+import type { Clock } from '../../node/core/clock.js';
+import type { NetworkName } from '../../node/chain/network-params.js';
+import type { Broadcaster } from '../../node/chain/broadcaster.js';
+import type { FeeEstimator } from '../../node/chain/fee-estimator.js';
+import type { ChainSource } from '../chain/chain-source.js';
+import type { OnChainWallet } from '../wallet/on-chain-wallet.js';
+import type {
+  BroadcasterInterface, ChainMonitor, ChannelManager, ChannelMonitor, FeeEstimator as LdkFeeEstimator, KeysManager, Logger as LdkLogger,
+  MessageRouter, Network, PeerManager, Router, SignerProvider, UserConfig, Watch,
+} from 'lightningdevkit';
+import type { Ldk } from './ldk.js';
+import { ldkLogger } from './ldk-logger.js';
+import { ldkFeeEstimator } from './ldk-fee-estimator.js';
+import { ldkBroadcaster } from './ldk-broadcaster.js';
+import { monitorPersister, type MonitorPersister } from './monitor-persister.js';
+import { walletSignerProvider } from './wallet-signer-provider.js';
+import { LightningStoreError, readChannelManagerBytes, readMonitors } from './channel-manager-store.js';
+import { internalOrder } from './ldk-chain-feed.js';
+
+export interface AssemblyInput {
+  readonly seed: Uint8Array;
+  readonly network: NetworkName;
+  readonly dataDir: string;
+  readonly broadcaster: Broadcaster;
+  readonly feeEstimator: FeeEstimator;
+  readonly chain: ChainSource;
+  readonly wallet: OnChainWallet;
+}
+
+export interface LdkParts {
+  readonly keys: KeysManager;
+  readonly channelManager: ChannelManager;
+  readonly peerManager: PeerManager;
+  readonly chainMonitor: ChainMonitor;
+  readonly persister: MonitorPersister;
+  /** True when the manager was read back from the data directory. */
+  readonly reloaded: boolean;
+}
+
+/** What a new and a read-back `ChannelManager` are both built with. */
+interface Common {
+  readonly fees: LdkFeeEstimator;
+  readonly watch: Watch;
+  readonly broadcaster: BroadcasterInterface;
+  readonly router: Router;
+  readonly messageRouter: MessageRouter;
+  readonly log: LdkLogger;
+  readonly config: UserConfig;
+}
+
+function ldkNetwork(ldk: Ldk, network: NetworkName): Network {
+  const N = ldk.Network;
+  return { mainnet: N.LDKNetwork_Bitcoin, testnet: N.LDKNetwork_Testnet, signet: N.LDKNetwork_Signet, regtest: N.LDKNetwork_Regtest }[network];
+}
+
+export async function assemble(ldk: Ldk, input: AssemblyInput, logger: Logger, clock: Clock): Promise<LdkParts> {
+  const log = ldkLogger(ldk, childLogger(logger, 'ldk'));
+  const fees = ldkFeeEstimator(ldk, input.feeEstimator);
+  const broadcaster = ldkBroadcaster(ldk, input.broadcaster, logger);
+  const network = ldkNetwork(ldk, input.network);
+  const now = clock.now();
+  const seconds = Math.floor(now / 1000);
+  const keys = ldk.KeysManager.constructor_new(input.seed, BigInt(seconds), (now % 1000) * 1_000_000);
+  const entropy = keys.as_EntropySource();
+  const signer = await walletSignerProvider(ldk, keys, input.wallet, childLogger(logger, 'signer'));
+  const persister = monitorPersister(ldk, input.dataDir, childLogger(logger, 'monitors'));
+  const chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), broadcaster, log, fees, persister.persist);
+  const graph = ldk.NetworkGraph.constructor_new(network, log);
+  const scorer = ldk.ProbabilisticScorer.constructor_new(ldk.ProbabilisticScoringDecayParameters.constructor_default(), graph, log);
+  const score = ldk.MultiThreadedLockableScore.constructor_new(scorer.as_Score());
+  const router = ldk.DefaultRouter.constructor_new(graph, log, entropy, score.as_LockableScore(), ldk.ProbabilisticScoringFeeParameters.constructor_default());
+  const messageRouter = ldk.DefaultMessageRouter.constructor_new(graph, entropy);
+  const config = ldk.UserConfig.constructor_default();
+  const common: Common = { fees, watch: chainMonitor.as_Watch(), broadcaster, router: router.as_Router(), messageRouter: messageRouter.as_MessageRouter(), log, config };
+
+  const monitors = readMonitors(ldk, input.dataDir, entropy, signer);
+  const saved = readChannelManagerBytes(input.dataDir);
+  let channelManager: ChannelManager;
+  if (saved) {
+    channelManager = readChannelManager(ldk, saved, keys, signer, common, monitors, input.dataDir);
+  } else {
+    if (monitors.length > 0) throw new LightningStoreError(`${input.dataDir} holds channel monitors but no channel-manager: restore it from a backup before starting`);
+    const tip = await input.chain.tip();
+    const params = ldk.ChainParameters.constructor_new(network, ldk.BestBlock.constructor_new(internalOrder(tip.hash), tip.height));
+    channelManager = ldk.ChannelManager.constructor_new(
+      fees, common.watch, broadcaster, common.router, common.messageRouter, log, entropy, keys.as_NodeSigner(), signer, config, params, seconds,
+    );
+  }
+  const ignoring = ldk.IgnoringMessageHandler.constructor_new();
+  const peerManager = ldk.PeerManager.constructor_new(
+    channelManager.as_ChannelMessageHandler(), ignoring.as_RoutingMessageHandler(), ignoring.as_OnionMessageHandler(),
+    ignoring.as_CustomMessageHandler(), seconds, entropy.get_secure_random_bytes(), log, keys.as_NodeSigner(),
+  );
+  return { keys, channelManager, peerManager, chainMonitor, persister, reloaded: saved !== undefined };
+}
+
+/** The manager read back with its monitors, which are then handed to the `ChainMonitor` (LDK's order). */
+function readChannelManager(
+  ldk: Ldk, bytes: Uint8Array, keys: KeysManager, signer: SignerProvider,
+  common: Common,
+  monitors: ChannelMonitor[], dataDir: string,
+): ChannelManager {
+  const read = ldk.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelManagerZ_read(
+    bytes, keys.as_EntropySource(), keys.as_NodeSigner(), signer, common.fees, common.watch, common.broadcaster, common.router,
+    common.messageRouter, common.log, common.config, monitors,
+  );
+  if (!(read instanceof ldk.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_OK)) {
+    throw new LightningStoreError(`the channel-manager in ${dataDir} does not read back (with its ${monitors.length} monitors); restore it from a backup before starting`);
+  }
+  for (const monitor of monitors) {
+    const watched = common.watch.watch_channel(monitor.get_funding_txo().get_a(), monitor);
+    if (!watched.is_ok()) throw new LightningStoreError(`LDK refused the channel monitor ${bytesToHex(monitor.channel_id().get_a())} of ${dataDir}`);
+  }
+  return read.res.get_b();
+}
