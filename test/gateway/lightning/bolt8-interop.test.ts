@@ -4,36 +4,29 @@
 // completes, each side sends BOLT 1's `init`, LDK lists us as its peer, and
 // a `ping` of ours gets LDK's `pong` back through both ciphers.
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { type Socket, connect as tcpConnect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { nodeKeyFromSecret, type NodeKey } from '../../../node/core/node-key.js';
 import { HandshakeInitiator, HandshakeResponder, ACT_ONE_LENGTH, ACT_THREE_LENGTH, ACT_TWO_LENGTH, newEphemeralKey, type HandshakeSession } from '../../../transports/link/noise.js';
 import { Bolt8CipherState, LENGTH_HEADER_SIZE, decryptLength, encryptMessage } from '../../../transports/link/bolt8-message.js';
 import { TAG_LENGTH } from '../../../transports/link/noise-crypto.js';
-import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import type { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
+import { LOOPBACK, startNode } from './lightning-test-kit.js';
 import { holdsWithin } from '../../../sim/kit/poll.js';
 
-const LOOPBACK = '127.0.0.1';
-/** Regtest's genesis block hash, internal byte order. */
-const REGTEST_GENESIS = Uint8Array.from(Buffer.from('0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206', 'hex').reverse());
 const INIT = 16;
 const PING = 18;
 const PONG = 19;
 
+// A chain at its genesis: nothing here needs coins.
+const chain = new EmbeddedChain({});
+await chain.open();
+t.teardown(() => chain.close());
+
 async function startLdk(t: Test): Promise<LightningNode> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lnmesh-bolt8-'));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const node = await LightningNode.create(
-    { broadcaster: { broadcast: () => undefined }, feeEstimator: new ObservedFeerates() },
-    { seed: new Uint8Array(32).fill(7), network: 'regtest', dataDir, chainTip: { height: 0, blockHash: REGTEST_GENESIS }, listen: { host: LOOPBACK, port: 0 } },
-  );
-  t.teardown(() => node.stop());
-  return node;
+  return (await startNode(t, chain, 7)).node;
 }
 
 /** Reads exact byte counts off a TCP socket. */
