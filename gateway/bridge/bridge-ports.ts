@@ -11,13 +11,13 @@
 /** The gateway's node on the Lightning Network. */
 export interface LightningPayments {
   /**
-   * Starts paying a BOLT 11 invoice, with its payment hash as LDK's payment
+   * Starts paying a BOLT 11 invoice (whose payment hash is `paymentHash`), with that hash as LDK's payment
    * id (so that LDK itself refuses a second payment of the same invoice).
    * Spends at most `maxFeeMsat` on routing and locks the payment for at most
    * `maxTotalCltvExpiryDelta` blocks. The outcome comes later, as a `sent` or
    * `failed` event, again after a restart if it was not handled.
    */
-  payInvoice(invoice: string, limits: { readonly maxFeeMsat: number; readonly maxTotalCltvExpiryDelta: number }): void;
+  payInvoice(paymentHash: Uint8Array, invoice: string, limits: { readonly maxFeeMsat: number; readonly maxTotalCltvExpiryDelta: number }): void;
   /** What LDK knows of an outgoing payment: nothing (it was never sent, or long forgotten), in flight, or ended. */
   outgoingPayment(paymentHash: Uint8Array): 'unknown' | 'pending' | 'ended';
   /** A BOLT 11 invoice for a payment hash whose preimage the gateway does not know (a mesh node keeps it). */

@@ -177,7 +177,7 @@ export class Bridge {
     const room = htlc!.cltvExpiry - this.height - this.settings.safetyBlocks;
     try {
       // Everything the node paid above the invoice may go to routing: the gateway never pays more than it took.
-      this.components.lightning.payInvoice(invoice!.text, { maxFeeMsat: htlc!.amountMsat - invoice!.amountMsat, maxTotalCltvExpiryDelta: room });
+      this.components.lightning.payInvoice(hexToBytes(record.paymentHash), invoice!.text, { maxFeeMsat: htlc!.amountMsat - invoice!.amountMsat, maxTotalCltvExpiryDelta: room });
     } catch (error) {
       this.failPayOut(record, `the Lightning Network payment could not start: ${(error as Error).message}`);
     }

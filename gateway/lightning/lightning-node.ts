@@ -24,7 +24,7 @@ import { assemble, type LdkParts } from './ldk-assembly.js';
 import { LdkChainFeed, type FedBlock } from './ldk-chain-feed.js';
 import { writeChannelManager } from './channel-manager-store.js';
 import { ChannelFunding } from './channel-funding.js';
-import { Payments, type CreatedInvoice, type InvoiceRequest, type PaymentSent } from './payments.js';
+import { Payments, type CreatedInvoice, type InvoiceRequest, type PaymentSent, type PayOptions } from './payments.js';
 import { channelSummary, closeChannel, type ChannelSummary } from './channels.js';
 import { saveSpendableOutputs } from './spendable-outputs.js';
 import type { LightningEvent } from './lightning-events.js';
@@ -160,7 +160,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   }
 
   /** Pays a BOLT 11 invoice; resolves once paid (with the preimage), rejects with a `LightningError`. */
-  payInvoice(bolt11: string, options: { readonly maxFeeMsat?: number } = {}): Promise<PaymentSent> {
+  payInvoice(bolt11: string, options: PayOptions = {}): Promise<PaymentSent> {
     const paying = this.payments.payInvoice(bolt11, options);
     this.wake();
     return paying;

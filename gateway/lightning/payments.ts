@@ -42,6 +42,13 @@ interface Waiter {
   reject(error: LightningError): void;
 }
 
+export interface PayOptions {
+  /** The most spent on routing fees; LDK's default without it (1% + 50 sat). */
+  readonly maxFeeMsat?: number;
+  /** The most blocks the payment may be locked for (every hop's delta and the payee's final one); LDK's default 1008 without it. */
+  readonly maxTotalCltvExpiryDelta?: number;
+}
+
 export class Payments {
   private readonly waiting = new Map<string, Waiter>();
 
@@ -54,7 +61,7 @@ export class Payments {
   ) {}
 
   /** Pays `bolt11` (it must carry an amount); resolves once the payee revealed the preimage, rejects with a `LightningError`. */
-  async payInvoice(bolt11: string, options: { readonly maxFeeMsat?: number } = {}): Promise<PaymentSent> {
+  async payInvoice(bolt11: string, options: PayOptions = {}): Promise<PaymentSent> {
     const { ldk } = this;
     const parsed = ldk.Bolt11Invoice.constructor_from_str(bolt11);
     if (!(parsed instanceof ldk.Result_Bolt11InvoiceParseOrSemanticErrorZ_OK)) {
@@ -68,6 +75,10 @@ export class Payments {
     if (options.maxFeeMsat !== undefined) {
       checkInteger('maxFeeMsat', options.maxFeeMsat, 0, Number.MAX_SAFE_INTEGER);
       route.set_max_total_routing_fee_msat(ldk.Option_u64Z.constructor_some(BigInt(options.maxFeeMsat)));
+    }
+    if (options.maxTotalCltvExpiryDelta !== undefined) {
+      // The route's whole lock, final delta included: the bridge must claim the mesh HTLC after the preimage comes.
+      route.get_payment_params().set_max_total_cltv_expiry_delta(checkInteger('maxTotalCltvExpiryDelta', options.maxTotalCltvExpiryDelta, 1, 0xffff));
     }
     const hash = bytesToHex(paymentHash);
     const before = this.outgoing.get(hash);

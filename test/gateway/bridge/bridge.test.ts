@@ -37,9 +37,9 @@ function rig(t: Test, init: Partial<BridgeInit> = {}, directory = mkdtempSync(jo
   const outgoing = new Map<string, 'unknown' | 'pending' | 'ended'>();
   const reachable = new Set<string>([NODE]);
   const lightning: LightningPayments = {
-    payInvoice: (invoice, limits) => {
+    payInvoice: (hash, invoice, limits) => {
       calls.push(['ln', 'pay', invoice.slice(0, 12), limits.maxFeeMsat, limits.maxTotalCltvExpiryDelta]);
-      outgoing.set(bytesToHex(COFFEE_HASH), 'pending');
+      outgoing.set(bytesToHex(hash), 'pending');
     },
     outgoingPayment: (hash) => outgoing.get(bytesToHex(hash)) ?? 'unknown',
     createInvoiceForHash: (request) => {
