@@ -79,20 +79,21 @@ t.test('two nodes open channels to the gateway, which forwards between them and 
     const paid = await lnmeshAsync('pay', '--config', a.config, invoice.paymentRequest as string, '--wait', '--timeout', '1m');
     t.equal(paid.status, 0, `pay --wait succeeds through the gateway: ${paid.stdout}${paid.stderr}`);
     t.match(paid.stdout, /^paid: preimage [0-9a-f]{64}/, 'A holds the proof of payment');
-    const received = await ask<Row[]>(b.config, 'payments');
+    const received = await peek<Row[]>(b.config, 'payments');
     t.match(received.find((entry) => entry.paymentHash === invoice.paymentHash), { direction: 'received', status: 'succeeded', amountMsat: satoshis * 1000 }, 'B lists the payment received');
   };
   await pay(30_000);
 
   // Balances on all three; the gateway's settle once B's revocation reaches it.
+  // (Read from the control sockets: each `lnmesh` is a process start, and the gateway's `channels` went through `lnmesh` above.)
   const expectBalances = async (sent: number, when: string) => {
     await eventually(`the gateway's channels to settle (${when})`, async () => ((await peek<Row[]>(gateway.config, 'channels')).every((row) => row.pendingHtlcs === 0) ? true : undefined));
-    t.match((await ask<Row[]>(a.config, 'channels'))[0], { peer: gateway.nodeId, localMsat: (500_000 - sent) * 1000, remoteMsat: sent * 1000 }, `A paid ${sent} sat into its channel (${when})`);
-    t.match((await ask<Row[]>(b.config, 'channels'))[0], { peer: gateway.nodeId, localMsat: (400_000 + sent) * 1000, remoteMsat: (100_000 - sent) * 1000 }, `B received ${sent} sat (${when})`);
-    const rows = await gatewayChannels();
+    t.match((await peek<Row[]>(a.config, 'channels'))[0], { peer: gateway.nodeId, localMsat: (500_000 - sent) * 1000, remoteMsat: sent * 1000 }, `A paid ${sent} sat into its channel (${when})`);
+    t.match((await peek<Row[]>(b.config, 'channels'))[0], { peer: gateway.nodeId, localMsat: (400_000 + sent) * 1000, remoteMsat: (100_000 - sent) * 1000 }, `B received ${sent} sat (${when})`);
+    const rows = await peek<Row[]>(gateway.config, 'channels');
     t.match(byPeer(rows, a), { localMsat: sent * 1000, remoteMsat: (500_000 - sent) * 1000 }, `the gateway took ${sent} sat from A (${when})`);
     t.match(byPeer(rows, b), { localMsat: (100_000 - sent) * 1000, remoteMsat: (400_000 + sent) * 1000 }, `and gave them to B (${when})`);
-    t.equal((await ask(gateway.config, 'status')).balanceMsat, 100_000_000, 'the gateway holds what it held: it forwards, it does not pay');
+    t.equal((await peek(gateway.config, 'status')).balanceMsat, 100_000_000, 'the gateway holds what it held: it forwards, it does not pay');
   };
   await expectBalances(30_000, 'after the payment');
 
