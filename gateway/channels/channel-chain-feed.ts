@@ -11,7 +11,8 @@
  * (their hashes, the last `KEPT_BLOCKS`), and at start, or when an event
  * shows a gap, the feed walks back to where they and the chain agree
  * (disconnecting what left) and delivers every block from there to the
- * tip. A block is recorded after the channels took it: a crash in between
+ * tip. New channels start at the tip: blocks below the first one delivered
+ * hold nothing of theirs. A block is recorded after the channels took it: a crash in between
  * delivers it again, which the channels take as a repeat.
  */
 import type { Transaction } from '../../node/bolt3/transaction.js';
@@ -121,8 +122,10 @@ export class ChannelChainFeed {
 
   private disconnect(block: ChainBlock): void {
     const last = this.lastDelivered();
-    if (!last || last.height !== block.height || last.hash !== block.hash) return; // not the tip we delivered: the next connect catches up
-    this.undeliver(block.height);
+    if (last && (last.height !== block.height || last.hash !== block.hash)) return; // not the tip we delivered: the next connect catches up
+    // Below the first block delivered (the channels started above it) there is no record to remove; the channels are told all the same.
+    if (last) this.undeliver(block.height);
+    else this.components.listener.blockDisconnected(block.height);
   }
 
   private deliver(block: ChainBlock): void {
@@ -155,12 +158,15 @@ export class ChannelChainFeed {
       store.write([{ kind: 'blockDelivered', id: idOf(tip.height), value: { hash: tip.hash } }]);
       return;
     }
+    const remembered = store.getAll('blockDelivered').size;
+    let lowestUndone = last.height + 1;
     while (last && (last.height > tip.height || (await this.hashAt(last.height)) !== last.hash)) {
-      this.undeliver(last.height);
+      this.undeliver((lowestUndone = last.height));
       last = this.lastDelivered();
     }
-    const from = last ? last.height + 1 : Math.max(0, tip.height - KEPT_BLOCKS);
-    if (!last) this.logger.log('warn', `a reorg deeper than the ${KEPT_BLOCKS} blocks the channels remember: delivering again from ${from}`);
+    // Past the blocks remembered: the channels started at the lowest one, or it is a reorg deeper than KEPT_BLOCKS.
+    const from = last ? last.height + 1 : lowestUndone;
+    if (!last && remembered >= KEPT_BLOCKS) this.logger.log('warn', `a reorg deeper than the ${KEPT_BLOCKS} blocks the channels remember: what left below ${from} was not undone`);
     for (let height = from; height <= tip.height; height++) {
       const block = await chain.blockAt(height);
       if (!block) break; // the chain moved under us; its events will tell
