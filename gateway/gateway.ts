@@ -24,6 +24,7 @@ import type { Persister, RecordStore } from '../node/persist/persister.js';
 import type { FundingWallet } from '../node/wallet/funding-wallet.js';
 import type { Transaction } from '../node/bolt3/transaction.js';
 import { ChannelChainFeed } from './channels/channel-chain-feed.js';
+import { MIN_FEERATE_PER_KW } from '../node/core/bolt-limits.js';
 import { type LinkConfig, buildLinks, startLinks } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
 import type { LinkOutbox } from '../transports/link/outbox.js';
@@ -137,7 +138,9 @@ export class Gateway {
     this.manager = components.channels && this.createManager(components.channels, config, logger);
     // The gateway reads every block and mempool transaction itself, and keeps each remedy: no tower of its own to tell.
     this.manager?.on('event', (event) => event.type === 'appointment' && this.manager!.appointmentDelivered(event.appointment.locator));
-    this.channelFeed = this.manager && new ChannelChainFeed({ chain: components.chain, listener: this.manager, store: components.channels!.persister, logger: childLogger(logger, 'channels') });
+    this.channelFeed =
+      this.manager &&
+      new ChannelChainFeed({ chain: components.chain, listener: this.manager, store: components.channels!.persister, feerateSeen: (feeratePerKw) => this.channelFeerate(feeratePerKw), logger: childLogger(logger, 'channels') });
     this.towerHttp = config.towerHttp && new TowerHttpApi({ tower: this.tower, store: components.appointments, gatewayId: key.nodeId, clock, logger: childLogger(logger, 'tower http') }, config.towerHttp);
   }
 
@@ -151,6 +154,16 @@ export class Gateway {
       { signer: channels.signer, persister: channels.persister, messenger: routerMessenger(this.router), wallet: channels.wallet, broadcaster, randomBytes: this.components.randomBytes, logger: channelLogger },
       { ...config.channels, routes: config.routes ?? {} },
     );
+  }
+
+  /** The backend's estimate, for the channels' claims and sweeps (and update_fee on channels the gateway funded: none yet). */
+  private channelFeerate(feeratePerKw: number): void {
+    if (feeratePerKw < MIN_FEERATE_PER_KW) return;
+    try {
+      for (const reason of this.manager!.updateFeerate(feeratePerKw)) this.logger.log('warn', `channels: a channel keeps its feerate: ${reason}`);
+    } catch (error) {
+      this.logger.log('warn', `channels: the backend's feerate ${feeratePerKw} sat/kw is not taken: ${(error as Error).message}`);
+    }
   }
 
   /** The channels' transactions go to the chain backend; a refusal is logged (the chain monitor hands them again while they matter). */

@@ -36,8 +36,13 @@ export interface ChannelChainFeedComponents {
   readonly listener: ChannelChainListener;
   /** Where the blocks delivered are kept: the channels' own store, so that both come back together. */
   readonly store: Pick<Persister, 'getAll'> & RecordStore;
+  /** The backend's estimate to confirm within `FEE_TARGET_BLOCKS`, after each block and the catch-up (when it has one): the channels' fees. */
+  readonly feerateSeen?: (feeratePerKw: number) => void;
   readonly logger?: Logger;
 }
+
+/** The target of the fee estimate passed on, as the nodes' chain feed asks it. */
+export const FEE_TARGET_BLOCKS = 6;
 
 const idOf = (height: number) => String(height).padStart(10, '0');
 
@@ -67,7 +72,10 @@ export class ChannelChainFeed {
     chain.on('connect', this.listeners.connect);
     chain.on('disconnect', this.listeners.disconnect);
     chain.on('transaction', this.listeners.transaction);
-    const catchingUp = this.queue.then(() => this.catchUp());
+    const catchingUp = this.queue.then(async () => {
+      await this.catchUp();
+      await this.passFeerate();
+    });
     this.queue = catchingUp.catch(() => {});
     try {
       await catchingUp;
@@ -118,6 +126,14 @@ export class ChannelChainFeed {
     const previousHash = Buffer.from(block.header.subarray(4, 36)).reverse().toString('hex');
     if (last && (last.height !== block.height - 1 || last.hash !== previousHash)) await this.catchUp(); // a gap or a fork we were not told of
     else this.deliver(block);
+    await this.passFeerate();
+  }
+
+  private async passFeerate(): Promise<void> {
+    const { chain, feerateSeen } = this.components;
+    if (!feerateSeen) return;
+    const feeratePerKw = await chain.estimateFeerate(FEE_TARGET_BLOCKS);
+    if (feeratePerKw !== undefined) feerateSeen(feeratePerKw);
   }
 
   private disconnect(block: ChainBlock): void {

@@ -5,7 +5,7 @@
 // the new tip, in order; blocks mined while stopped are delivered at the
 // next start, before it resolves; a reorg, running or while stopped,
 // disconnects what left before delivering the new branch; mempool
-// transactions are passed on.
+// transactions are passed on; so is the backend's fee estimate.
 import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,17 +53,18 @@ async function setUp(t: Test) {
     rmSync(dir, { recursive: true, force: true });
   });
   const listener = new RecordingListener();
-  const feed = () => new ChannelChainFeed({ chain, listener, store });
+  const feerates: number[] = [];
+  const feed = () => new ChannelChainFeed({ chain, listener, store, feerateSeen: (feeratePerKw) => feerates.push(feeratePerKw) });
   /** The store closed and opened again, as at a restart. */
   const reopen = () => {
     store.close();
     store = new LmdbPersister(join(dir, 'channels'));
   };
-  return { chain, listener, feed, reopen };
+  return { chain, listener, feed, reopen, feerates };
 }
 
 t.test('a new feed starts at the tip; each block then comes whole, transactions before the tip', async (t) => {
-  const { chain, listener, feed } = await setUp(t);
+  const { chain, listener, feed, feerates } = await setUp(t);
   await chain.mine(5);
   const running = feed();
   await running.start();
@@ -72,6 +73,9 @@ t.test('a new feed starts at the tip; each block then comes whole, transactions 
   await running.idle();
   t.same(listener.take(), ['+6:1', 'tip 6', '+7:1', 'tip 7'], 'each block: its transactions (the coinbase here), then the new tip');
   t.same(running.lastDelivered()?.height, 7, 'the last block delivered is kept');
+  const estimate = await chain.estimateFeerate(6);
+  t.ok(estimate !== undefined && estimate >= 253, 'the regtest chain has an estimate (its fallback)');
+  t.same(feerates, [estimate, estimate, estimate], "the backend's fee estimate after the catch-up and after each block");
   await running.stop();
 });
 
