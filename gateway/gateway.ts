@@ -204,12 +204,12 @@ export class Gateway {
     if (!this.running) return;
     this.running = false;
     await this.towerHttp?.stop();
+    await this.channelFeed?.stop(); // the block being delivered finishes while the router can still send what it produces
     this.router.stop();
     this.router.off('message', this.onMessage);
     this.service.stop();
     await this.feed.stop();
     await Promise.all(this.links.map((link) => link.stop()));
-    await this.channelFeed?.stop();
     await this.tower.stop();
   }
 }
