@@ -126,8 +126,11 @@ t.test('nodes open channels to the gateway; it forwards between them, also acros
   t.same(sent?.type === 'payment_sent' && sha256(sent.paymentPreimage), request.paymentHash, 'the preimage is the one of Bob\'s request');
   t.ok(events.bob.some((event) => event.type === 'payment_received' && event.amountMsat === 30_000_000), 'Bob was paid 30,000 sat');
   await until('every HTLC settled on the gateway', () => NAMES.every((name) => gatewaySide(name)?.pendingHtlcs === 0));
-  t.match(gatewaySide('alice'), { localMsat: 30_000_000, remoteMsat: 470_000_000 }, 'the gateway took 30,000 sat from Alice');
-  t.match(gatewaySide('bob'), { localMsat: 70_000_000, remoteMsat: 430_000_000 }, 'and gave them to Bob: it holds what it held');
+  // Alice pays the amount and whatever forwarding fee the gateway charges (none, or its policy's); Bob gets the amount exactly.
+  const paidMsat = 500_000_000 - nodes.alice.manager.balances()[0]!.localMsat;
+  t.ok(paidMsat >= 30_000_000 && paidMsat <= 30_030_000, `Alice paid 30,000 sat and ${paidMsat - 30_000_000} msat of fees, at most 0.1%`);
+  t.match(gatewaySide('alice'), { localMsat: paidMsat, remoteMsat: 500_000_000 - paidMsat }, 'the gateway took what Alice paid');
+  t.match(gatewaySide('bob'), { localMsat: 70_000_000, remoteMsat: 430_000_000 }, 'and gave Bob 30,000 sat: it holds what it held and the fee');
   t.match(nodes.bob.manager.balances()[0], { localMsat: 430_000_000 }, 'Bob sees it too');
   t.same(warnings.filter((warning) => /internal error|threw|malformed/.test(warning)), [], 'no internal error, nothing malformed');
 });

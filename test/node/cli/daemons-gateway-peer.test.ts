@@ -84,24 +84,30 @@ t.test('two nodes open channels to the gateway, which forwards between them and 
   };
   await pay(30_000);
 
-  // Balances on all three; the gateway's settle once B's revocation reaches it.
+  // Balances on all three; the gateway's settle once B's revocation reaches it. A pays the amounts and whatever
+  // forwarding fee the gateway charges (none or its policy's): B gets the amounts exactly, the gateway keeps the fees.
   // (Read from the control sockets: each `lnmesh` is a process start, and the gateway's `channels` went through `lnmesh` above.)
   const expectBalances = async (sent: number, when: string) => {
     await eventually(`the gateway's channels to settle (${when})`, async () => ((await peek<Row[]>(gateway.config, 'channels')).every((row) => row.pendingHtlcs === 0) ? true : undefined));
-    t.match((await peek<Row[]>(a.config, 'channels'))[0], { peer: gateway.nodeId, localMsat: (500_000 - sent) * 1000, remoteMsat: sent * 1000 }, `A paid ${sent} sat into its channel (${when})`);
-    t.match((await peek<Row[]>(b.config, 'channels'))[0], { peer: gateway.nodeId, localMsat: (400_000 + sent) * 1000, remoteMsat: (100_000 - sent) * 1000 }, `B received ${sent} sat (${when})`);
+    const ofA = (await peek<Row[]>(a.config, 'channels'))[0]!;
+    const paidMsat = 500_000_000 - (ofA.localMsat as number);
+    const feesMsat = paidMsat - sent * 1000;
+    t.ok(feesMsat >= 0 && feesMsat <= sent, `A paid ${sent} sat and ${feesMsat} msat of fees, at most 0.1% (${when})`);
+    t.match(ofA, { peer: gateway.nodeId, remoteMsat: paidMsat }, 'its channel with the gateway says so on both sides of it');
+    t.match((await peek<Row[]>(b.config, 'channels'))[0], { peer: gateway.nodeId, localMsat: (400_000 + sent) * 1000, remoteMsat: (100_000 - sent) * 1000 }, `B received exactly ${sent} sat (${when})`);
     const rows = await peek<Row[]>(gateway.config, 'channels');
-    t.match(byPeer(rows, a), { localMsat: sent * 1000, remoteMsat: (500_000 - sent) * 1000 }, `the gateway took ${sent} sat from A (${when})`);
-    t.match(byPeer(rows, b), { localMsat: (100_000 - sent) * 1000, remoteMsat: (400_000 + sent) * 1000 }, `and gave them to B (${when})`);
-    t.equal((await peek(gateway.config, 'status')).balanceMsat, 100_000_000, 'the gateway holds what it held: it forwards, it does not pay');
+    t.match(byPeer(rows, a), { localMsat: paidMsat, remoteMsat: 500_000_000 - paidMsat }, `the gateway took what A paid (${when})`);
+    t.match(byPeer(rows, b), { localMsat: (100_000 - sent) * 1000, remoteMsat: (400_000 + sent) * 1000 }, `and gave B the amount (${when})`);
+    t.equal((await peek(gateway.config, 'status')).balanceMsat, 100_000_000 + feesMsat, 'the gateway holds what it held and the fees: it forwards, it pays nothing itself');
+    return feesMsat;
   };
-  await expectBalances(30_000, 'after the payment');
+  const firstFees = await expectBalances(30_000, 'after the payment');
 
   // The gateway stops on SIGTERM and comes back with its channels.
   t.equal(await gatewayDaemon.stop(), 0, 'the gateway exits 0 on SIGTERM');
   gatewayDaemon = await startDaemon('gateway', gateway.config);
   const status = await ask(gateway.config, 'status');
-  t.match(status, { channelsOpen: 2, channelsPending: 0, balanceMsat: 100_000_000 }, 'the restarted gateway has both channels and its balance');
+  t.match(status, { channelsOpen: 2, channelsPending: 0, balanceMsat: 100_000_000 + firstFees }, 'the restarted gateway has both channels and its balance');
   await eventually('both nodes to see the gateway again', async () => ((await Promise.all([a, b].map((node) => peek<Row[]>(node.config, 'peers')))).every((peers) => peers[0]?.up === true) ? true : undefined));
   await pay(20_000);
   await expectBalances(50_000, 'after the restart and a second payment');
