@@ -28,7 +28,7 @@ import type { ChainSource } from '../chain/chain-source.js';
 import { CoreRpcChain } from '../chain/core-rpc-chain.js';
 import { type BcoinNetwork, EmbeddedChain } from '../chain/embedded-chain.js';
 import { mineToSegwit } from '../chain/regtest-coins.js';
-import { Gateway, gatewayKeyFromSecret } from '../gateway.js';
+import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../gateway.js';
 import { FeedStore } from '../relay/feed-store.js';
 import { Mailbox } from '../relay/mailbox.js';
 import { AppointmentStore } from '../tower/appointment-store.js';
@@ -103,7 +103,7 @@ export class GatewayDaemon {
     const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
     const gateway = new Gateway(
       { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway'), channels },
-      { links: config.links, routes: config.routes, tower: config.tower, channels: { network: NETWORK_NUMBERS[config.network] } },
+      { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config) },
     );
     return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
   }
@@ -187,4 +187,14 @@ function logChannelEvent(logger: Logger, event: ManagerEvent): void {
       return logger.info(fields, type.replace(/_/g, ' '));
     }
   }
+}
+
+/** The mesh channels' settings from the config: the network, and the channels section. */
+function channelSettings(config: GatewayDaemonConfig): GatewayConfig['channels'] {
+  const { minimumDepth, offlineHorizonBlocks, marginBlocks } = config.channels;
+  return {
+    network: NETWORK_NUMBERS[config.network],
+    ...(minimumDepth !== undefined && { minimumDepth }),
+    policy: { ...(offlineHorizonBlocks !== undefined && { offlineHorizonBlocks }), ...(marginBlocks !== undefined && { marginBlocks }) },
+  };
 }
