@@ -166,7 +166,7 @@ export class Gateway {
     }
   }
 
-  /** The channels' transactions go to the chain backend; a refusal is logged (the chain monitor hands them again while they matter). */
+  /** The channels' transactions go to the chain backend; a refusal is logged for the operator (claims go again each block until they confirm). */
   private broadcast(tx: Transaction, logger: Logger): void {
     this.components.chain.broadcast(tx).then(
       (result) => !result.accepted && logger.log('warn', `transaction ${result.txid} refused by the chain backend: ${result.reason}`),

@@ -29,6 +29,8 @@ export const KEPT_BLOCKS = 144;
 export interface ChannelChainListener extends ChainListener {
   /** False while catching up after a start, true once at the tip (payments to us wait meanwhile). */
   setChainSynced?(synced: boolean): void;
+  /** The backend's tip, before a catch-up delivers the blocks up to it: claims due by then go out at once. */
+  chainTipSeen?(height: number): void;
 }
 
 export interface ChannelChainFeedComponents {
@@ -167,6 +169,7 @@ export class ChannelChainFeed {
   private async catchUp(): Promise<void> {
     const { chain, listener, store } = this.components;
     const tip = await chain.tip();
+    listener.chainTipSeen?.(tip.height);
     let last = this.lastDelivered();
     if (!last) {
       // New channels start at the tip: nothing of theirs is in older blocks.
