@@ -7,7 +7,8 @@
 // the gateway while Bob is away: the gateway takes Alice's HTLC and forwards
 // it; it is then restarted from its stores (a new Gateway on the same
 // parts), Bob comes back, and the payment completes: Bob is paid, Alice has
-// the preimage, the gateway holds exactly what it held. A gateway without
+// the preimage, the gateway holds exactly what it held. Alice then closes
+// alone: the gateway sweeps its side to its own key. A gateway without
 // channel parts drops channel messages, with a warning.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { MeshNode } from '../../node/mesh-node.js';
 import { LmdbPersister } from '../../node/persist/lmdb.js';
 import { MemoryPersister } from '../../node/persist/persister.js';
 import { encodeMessage } from '../../node/wire/messages.js';
+import { p2wpkh } from '../../node/bolt3/scripts.js';
 import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../transports/memory.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
@@ -57,8 +59,9 @@ t.test('nodes open channels to the gateway; it forwards between them, also acros
     links: [{ transport: medium.createTransport('gateway'), neighbours: NAMES.map((name) => ({ nodeId: ids[name], address: name })), timing: TIMING }],
     channels: { network: 3, minimumDepth: 1 },
   });
+  let signer: GatewaySigner | undefined;
   const channels = (secretKey: Uint8Array) => {
-    const signer = new GatewaySigner(gatewayKeyFromSecret(secretKey), secretKey);
+    signer = new GatewaySigner(gatewayKeyFromSecret(secretKey), secretKey);
     return { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) };
   };
   const { chain, gateway: first, gatewayId, components } = await gatewayFor(t, 0x6c, config(), warningsInto(warnings, 'gateway: '), channels);
@@ -132,6 +135,28 @@ t.test('nodes open channels to the gateway; it forwards between them, also acros
   t.match(gatewaySide('alice'), { localMsat: paidMsat, remoteMsat: 500_000_000 - paidMsat }, 'the gateway took what Alice paid');
   t.match(gatewaySide('bob'), { localMsat: 70_000_000, remoteMsat: 430_000_000 }, 'and gave Bob 30,000 sat: it holds what it held and the fee');
   t.match(nodes.bob.manager.balances()[0], { localMsat: 430_000_000 }, 'Bob sees it too');
+
+  // Alice closes alone: the gateway sees her commitment in a block of its own chain and sweeps its side to its key.
+  const gatewayEvents: ManagerEvent[] = [];
+  gateway.manager!.on('event', (event) => gatewayEvents.push(event));
+  nodes.alice.manager.forceClose(gatewayId, handles.alice);
+  const closed = events.alice.find((event) => event.type === 'channel_force_closed');
+  const commitmentTxid = closed?.type === 'channel_force_closed' ? closed.commitmentTxid : '';
+  await until("Alice's commitment in the mempool", async () => (await chain.status(commitmentTxid)).state === 'mempool');
+  const sweep = async () => gatewayEvents.find((event) => event.type === 'funds_spendable');
+  await until('the gateway sweeps its side', async () => {
+    if (await sweep()) return true;
+    await chain.mine(1);
+    return false;
+  });
+  const swept = await sweep();
+  const sweepTxid = swept?.type === 'funds_spendable' ? swept.txid : '';
+  t.match(gatewayEvents.find((event) => event.type === 'channel_force_closed'), { peer: ids.alice, ours: false, commitmentTxid }, 'the gateway saw Alice close, from a whole block');
+  const sweepTx = await chain.transaction(sweepTxid);
+  const sweepScript = bytesToHex(p2wpkh(signer!.sweepKey().publicKey));
+  const toGateway = sweepTx?.outs.filter((output) => bytesToHex(output.script) === sweepScript);
+  const sweptSatoshis = (toGateway ?? []).reduce((sum, output) => sum + Number(output.value), 0);
+  t.ok(sweptSatoshis > paidMsat / 1000 - 2_000 && sweptSatoshis < paidMsat / 1000, `its ${paidMsat / 1000} sat came back to its sweep key, less the sweep's fee: ${sweptSatoshis} sat`);
   t.same(warnings.filter((warning) => /internal error|threw|malformed/.test(warning)), [], 'no internal error, nothing malformed');
 });
 
