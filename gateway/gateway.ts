@@ -3,8 +3,12 @@
  * node has), a mailbox in front of them for neighbours that are away, the
  * router (which also bridges mesh segments that only meet here: two LoRa
  * islands joined by MQTT), the watchtower on the chain backend, and the
- * service that answers the nodes. The chain backend is a component: its
- * owner opens and closes it (an embedded bcoin on regtest, or Bitcoin Core).
+ * service that answers the nodes, and the gateway's mesh channels with the
+ * nodes attached to it (lnmesh's own `ChannelManager`, fed whole blocks by
+ * the chain backend). What a node sends is split by kind: gateway-protocol
+ * messages to the service, channel messages to the channels. The chain
+ * backend is a component: its owner opens and closes it (an embedded bcoin
+ * on regtest, or Bitcoin Core).
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../node/core/clock.js';
@@ -13,6 +17,14 @@ import { type Logger, childLogger, silentLogger } from '../node/core/logger.js';
 import { type NodeKey, nodeKeyFromSecret } from '../node/core/node-key.js';
 import type { RandomBytes } from '../node/core/random.js';
 import { type TowerSigner, towerSignerFromSecret } from '../node/gateway-protocol/receipt.js';
+import { messageKind } from '../node/gateway-protocol/message-kind.js';
+import { ChannelManager, type ChannelManagerInit } from '../node/channel/manager.js';
+import type { Signer } from '../node/keys/signer.js';
+import type { Persister, RecordStore } from '../node/persist/persister.js';
+import type { FundingWallet } from '../node/wallet/funding-wallet.js';
+import type { Transaction } from '../node/bolt3/transaction.js';
+import { ChannelChainFeed } from './channels/channel-chain-feed.js';
+import { MIN_FEERATE_PER_KW } from '../node/core/bolt-limits.js';
 import { type LinkConfig, buildLinks, startLinks } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
 import type { LinkOutbox } from '../transports/link/outbox.js';
@@ -51,6 +63,17 @@ export interface GatewayComponents {
   readonly randomBytes: RandomBytes;
   /** Where every part says what it survived, each as `<part>: ...` (`link 0`, `router`, `tower`, ...); by default nowhere. */
   readonly logger?: Logger;
+  /** The mesh channels' parts; without them the gateway holds no channels and drops channel messages (with a warning). */
+  readonly channels?: GatewayChannelComponents;
+}
+
+/** What the gateway's mesh channels need besides the gateway's chain and router. */
+export interface GatewayChannelComponents {
+  /** Its node id must be the gateway's key's (see `GatewaySigner`). */
+  readonly signer: Signer;
+  /** Channels, and the blocks delivered to them; crash-safe as a node's (the node's lmdb persister). */
+  readonly persister: Persister & RecordStore;
+  readonly wallet: FundingWallet;
 }
 
 export interface GatewayConfig {
@@ -67,6 +90,8 @@ export interface GatewayConfig {
   readonly feed?: ChainFeedInit;
   /** The tower's local HTTP API for other clients (signed requests); absent: none. */
   readonly towerHttp?: TowerHttpApiInit;
+  /** The mesh channels' settings (network, policy); their route table is `routes`. Needed with the channel components. */
+  readonly channels?: Omit<ChannelManagerInit, 'routes'>;
 }
 
 export class Gateway {
@@ -77,9 +102,18 @@ export class Gateway {
   readonly feed: ChainFeed;
   readonly relay: MailboxLink;
   readonly towerHttp: TowerHttpApi | undefined;
+  /** The mesh channels with the nodes, when the channel components are given. */
+  readonly manager: ChannelManager | undefined;
+  private readonly channelFeed: ChannelChainFeed | undefined;
+  private readonly logger: Logger;
   /** False when the configuration switched the tower off: it keeps appointments and watches nothing. */
   readonly towerWatching: boolean;
-  private readonly onMessage = (source: string, payload: Uint8Array) => void this.service.handleMessage(source, payload);
+  /** Gateway-protocol messages to the service, channel messages to the channels. */
+  private readonly onMessage = (source: string, payload: Uint8Array) => {
+    if (messageKind(payload) === 'gateway') return void this.service.handleMessage(source, payload);
+    if (this.manager) return this.manager.handleMessage(source, payload);
+    this.logger.log('warn', `a channel message from ${source}, and this gateway holds no channels`);
+  };
   private running = false;
 
   constructor(
@@ -90,7 +124,7 @@ export class Gateway {
       if (!components?.[name]) throw new InvalidInputError(name, 'missing: the gateway needs it');
     }
     const { key, clock, randomBytes } = components;
-    const logger: Logger = components.logger ?? silentLogger;
+    const logger: Logger = (this.logger = components.logger ?? silentLogger);
     this.links = buildLinks(config.links, { nodeKey: key, clock, outbox: components.outbox, randomBytes, logger });
     const linkSet = new LinkSet(this.links);
     // Mail from nodes the config names has standing; any other source is a stranger with the smallest share.
@@ -101,25 +135,68 @@ export class Gateway {
     this.towerWatching = config.tower?.watch !== false;
     this.feed = new ChainFeed({ messenger: routerMessenger(this.router), chain: components.chain, store: components.feedStore, clock, logger: childLogger(logger, 'feed') }, config.feed);
     this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower, feed: this.feed, logger: childLogger(logger, 'service') });
+    this.manager = components.channels && this.createManager(components.channels, config, logger);
+    // The gateway reads every block and mempool transaction itself, and keeps each remedy: no tower of its own to tell.
+    this.manager?.on('event', (event) => event.type === 'appointment' && this.manager!.appointmentDelivered(event.appointment.locator));
+    this.channelFeed =
+      this.manager &&
+      new ChannelChainFeed({ chain: components.chain, listener: this.manager, store: components.channels!.persister, feerateSeen: (feeratePerKw) => this.channelFeerate(feeratePerKw), logger: childLogger(logger, 'channels') });
     this.towerHttp = config.towerHttp && new TowerHttpApi({ tower: this.tower, store: components.appointments, gatewayId: key.nodeId, clock, logger: childLogger(logger, 'tower http') }, config.towerHttp);
   }
 
-  /** Starts the tower (it catches up with the chain) unless switched off, the service and the links. The chain must be open. */
+  /** The channel manager on the gateway's parts: its router as messenger, its chain as broadcaster. */
+  private createManager(channels: GatewayChannelComponents, config: GatewayConfig, logger: Logger): ChannelManager {
+    if (!config.channels) throw new InvalidInputError('channels', 'missing: the mesh channels need their settings (network) with their components');
+    if (bytesToHex(channels.signer.nodeId) !== bytesToHex(this.components.key.nodeId)) throw new InvalidInputError('channels.signer', "its node id is not the gateway's: the nodes would not know the channels' peer");
+    const channelLogger = childLogger(logger, 'channels');
+    const broadcaster = { broadcast: (tx: Transaction) => this.broadcast(tx, channelLogger) };
+    return new ChannelManager(
+      { signer: channels.signer, persister: channels.persister, messenger: routerMessenger(this.router), wallet: channels.wallet, broadcaster, randomBytes: this.components.randomBytes, logger: channelLogger },
+      { ...config.channels, routes: config.routes ?? {} },
+    );
+  }
+
+  /** The backend's estimate, for the channels' claims and sweeps (and update_fee on channels the gateway funded: none yet). */
+  private channelFeerate(feeratePerKw: number): void {
+    if (feeratePerKw < MIN_FEERATE_PER_KW) return;
+    try {
+      for (const reason of this.manager!.updateFeerate(feeratePerKw)) this.logger.log('warn', `channels: a channel keeps its feerate: ${reason}`);
+    } catch (error) {
+      this.logger.log('warn', `channels: the backend's feerate ${feeratePerKw} sat/kw is not taken: ${(error as Error).message}`);
+    }
+  }
+
+  /** The channels' transactions go to the chain backend; a refusal is logged for the operator (claims go again each block until they confirm). */
+  private broadcast(tx: Transaction, logger: Logger): void {
+    this.components.chain.broadcast(tx).then(
+      (result) => !result.accepted && logger.log('warn', `transaction ${result.txid} refused by the chain backend: ${result.reason}`),
+      (error: Error) => logger.log('warn', `transaction ${tx.getId()} could not reach the chain backend: ${error.message}`),
+    );
+  }
+
+  /**
+   * Starts the tower (it catches up with the chain) unless switched off,
+   * the service, the channels (caught up with the chain before any peer is
+   * heard: an HTLC is checked against a current height) and the links; then
+   * the channels send what they owe. The chain must be open.
+   */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    if (this.towerWatching) await this.tower.start();
-    this.service.start();
-    this.feed.start();
-    this.router.on('message', this.onMessage);
-    this.router.start();
     try {
+      if (this.towerWatching) await this.tower.start();
+      this.service.start();
+      this.feed.start();
+      await this.channelFeed?.start();
+      this.router.on('message', this.onMessage);
+      this.router.start();
       await this.towerHttp?.start();
       await startLinks(this.links);
     } catch (error) {
       await this.stop();
       throw error;
     }
+    this.manager?.resume();
   }
 
   /** Stops the links, the service and the tower; stores and chain stay open (their owner closes them). */
@@ -127,6 +204,7 @@ export class Gateway {
     if (!this.running) return;
     this.running = false;
     await this.towerHttp?.stop();
+    await this.channelFeed?.stop(); // the block being delivered finishes while the router can still send what it produces
     this.router.stop();
     this.router.off('message', this.onMessage);
     this.service.stop();

@@ -34,6 +34,7 @@ import { type NetworkName, networkParams } from './chain/network-params.js';
 import type { ChainFilter } from './chain/chain-listener.js';
 import type { ChainFeedClientInit } from './uplink/chain-feed-client.js';
 import { Uplink } from './uplink/uplink.js';
+import { messageKind } from './gateway-protocol/message-kind.js';
 
 export interface MeshNodeComponents {
   /** The node key and the channels' keys. */
@@ -167,9 +168,9 @@ export class MeshNode {
     if (this.running) return;
     this.running = true;
     const uplink = this.uplink;
-    // What the gateway sends is for the uplink; everything else for the channels.
+    // The gateway's protocol messages are for the uplink; channel messages, the gateway's too (it is a channel peer), for the channels.
     this.undeliver = deliverToHandler(this.router, {
-      handleMessage: (peer, bytes) => (uplink && peer === uplink.gatewayId ? uplink.handleMessage(bytes) : this.manager.handleMessage(peer, bytes)),
+      handleMessage: (peer, bytes) => (uplink && peer === uplink.gatewayId && messageKind(bytes) === 'gateway' ? uplink.handleMessage(bytes) : this.manager.handleMessage(peer, bytes)),
     });
     this.router.start();
     if (uplink) {

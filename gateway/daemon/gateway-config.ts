@@ -28,6 +28,19 @@ export interface GatewayDaemonConfig {
   readonly links: readonly LinkEntry[];
   readonly routes: Readonly<Record<string, string>>;
   readonly tower: TowerSection;
+  readonly channels: ChannelsSection;
+}
+
+/**
+ * The `channels:` section: what the gateway asks of the channels nodes open
+ * to it (the depth of their funding, and its policy's delays, as in a
+ * node's config). The nodes fund them, so a feerate or channel type of its
+ * own does not apply.
+ */
+export interface ChannelsSection {
+  readonly minimumDepth?: number;
+  readonly offlineHorizonBlocks?: number;
+  readonly marginBlocks?: number;
 }
 
 /** The `tower:` section: the watchtower's depths, and its space (`gateway/tower/tower-space.ts`). */
@@ -65,7 +78,7 @@ export function towerStoreInit(config: Pick<GatewayDaemonConfig, 'links' | 'rout
   return { ...space, allowedNodes: [...named] };
 }
 
-const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower'];
+const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower', 'channels'];
 
 export function loadGatewayConfig(path: string): GatewayDaemonConfig {
   return parseGatewayConfig(readConfigText(path), resolve(path));
@@ -91,6 +104,7 @@ export function parseGatewayConfig(text: string, file: string): GatewayDaemonCon
     links,
     routes: readRoutes(root.optional('routes'), links),
     tower: readTower(root),
+    channels: readChannels(root),
   };
 }
 
@@ -154,4 +168,19 @@ function readTower(root: YamlMap): TowerSection {
   const allowed = map.optional('allowedNodes');
   if (allowed && allowed.scalar() !== null) tower.allowedNodes = allowed.list(0, MAX_ALLOWED_NODES, 'a list of node ids').map(readNodeId);
   return tower;
+}
+
+/** The bounds of the channels section, as the node's config checks them. */
+const CHANNEL_COUNTS = { minimumDepth: [1, 100], offlineHorizonBlocks: [1, 60_000], marginBlocks: [0, 5_000] } as const;
+
+function readChannels(root: YamlMap): ChannelsSection {
+  const value = root.optional('channels');
+  if (!value) return {};
+  const map = value.map(Object.keys(CHANNEL_COUNTS));
+  const channels: { -readonly [key in keyof ChannelsSection]: ChannelsSection[key] } = {};
+  for (const [key, [min, max]] of Object.entries(CHANNEL_COUNTS) as [keyof typeof CHANNEL_COUNTS, readonly [number, number]][]) {
+    const count = map.optional(key)?.integer(min, max);
+    if (count !== undefined) channels[key] = count;
+  }
+  return channels;
 }

@@ -1,7 +1,7 @@
 /**
  * What the gateway daemon answers on its control socket
  * (node/control/gateway-api.ts): the verbs it shares with the node
- * (`status`, `peers`, `routes`, `outbox`, `links`, `tower`) and, on regtest,
+ * (`status`, `peers`, `routes`, `outbox`, `links`, `channels`, `tower`) and, on regtest,
  * `mine`, `reorg` and `faucet` (gateway-control-regtest.ts).
  */
 import type { ControlHandlers } from '../../node/control/control-api.js';
@@ -22,6 +22,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): ControlHandle
     routes: () => views.routes(),
     outbox: () => waitingMessages(parts, views),
     links: () => views.counters(),
+    channels: () => (gateway.manager?.channelSummaries() ?? []).map((channel) => ({ ...channel, peerName: views.nameOf(channel.peer) })),
     tower: () => ({
       watching: gateway.towerWatching,
       appointments: appointments.count(),
@@ -57,6 +58,7 @@ async function gatewayStatus(parts: GatewayDaemonParts, views: LinkViews): Promi
     appointments: appointments.count(),
     responsesActive: responses.active().length,
     nodesWithMail: mailbox.nodesWithMail().length,
+    ...channelCounts(parts),
     ...memoryFigures(),
     dataDir: config.dataDir,
   };
@@ -74,4 +76,15 @@ function waitingMessages(parts: GatewayDaemonParts, views: LinkViews): Result<'o
     .filter((node) => !waiting.some((entry) => entry.peer === node))
     .map((node) => ({ peer: node, name: views.nameOf(node), up: false, messages: 0, mailbox: mailbox.held(node).messages }));
   return [...waiting, ...beyond];
+}
+
+/** The mesh channels in the status: how many are open and pending, and the gateway's side of the open ones. */
+function channelCounts(parts: GatewayDaemonParts): Pick<Result<'status'>, 'channelsOpen' | 'channelsPending' | 'balanceMsat'> {
+  const channels = parts.gateway.manager?.channelSummaries() ?? [];
+  const open = channels.filter((channel) => channel.status === 'open');
+  return {
+    channelsOpen: open.length,
+    channelsPending: channels.filter((channel) => channel.status === 'negotiating' || channel.status === 'awaiting_funding').length,
+    balanceMsat: open.reduce((sum, channel) => sum + channel.localMsat, 0),
+  };
 }

@@ -1,6 +1,7 @@
 /** What a running gateway daemon holds: the control handlers read from it. */
 import type { Clock } from '../../node/core/clock.js';
 import type { Logger } from '../../node/daemon/logger.js';
+import type { LmdbPersister } from '../../node/persist/lmdb.js';
 import type { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import type { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
 import type { ChainSource } from '../chain/chain-source.js';
@@ -23,6 +24,8 @@ export interface GatewayDaemonParts {
   /** Routed envelopes already delivered to the gateway, on disk: a restart does not make a replay new. */
   readonly seen: LmdbSeenMessages;
   readonly outbox: LmdbLinkOutbox;
+  /** The mesh channels' store (gateway.manager's). */
+  readonly persister: LmdbPersister;
   /** On regtest with the embedded chain: mining and the faucet. */
   readonly regtest?: { readonly chain: EmbeddedChain; readonly faucet: RegtestFaucet };
   readonly clock: Clock;

@@ -2,8 +2,9 @@
  * The gateway daemon (`lnmesh gateway --config FILE`): the `Gateway` on real
  * parts. Its host (node/daemon/daemon-host.ts) locks the data directory; it
  * opens the chain backend (bcoin in the data directory, or Bitcoin Core),
- * the tower's stores, the mailbox and the links' outbox, starts the
- * gateway, and answers the control socket. On
+ * the tower's stores, the mailbox, the links' outbox and the mesh channels'
+ * store (the node's lmdb persister, in `channels/`), starts the gateway,
+ * and answers the control socket. On
  * regtest it can make its chain usable by itself (blocks past segwit, a
  * block clock, a faucet). `stop` undoes it in reverse order.
  */
@@ -13,16 +14,21 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Clock, systemClock } from '../../node/core/clock.js';
 import type { Logger as ComponentLogger } from '../../node/core/logger.js';
 import { DaemonHost } from '../../node/daemon/daemon-host.js';
+import type { ManagerEvent } from '../../node/channel/manager.js';
 import { type Logger, componentLogger } from '../../node/daemon/logger.js';
 import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
+import { NETWORK_NUMBERS } from '../../node/config/node-config.js';
+import { LmdbPersister } from '../../node/persist/lmdb.js';
+import { GatewayChannelWallet } from '../channels/channel-wallet.js';
+import { GatewaySigner } from '../channels/gateway-signer.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
 import type { ChainSource } from '../chain/chain-source.js';
 import { CoreRpcChain } from '../chain/core-rpc-chain.js';
 import { type BcoinNetwork, EmbeddedChain } from '../chain/embedded-chain.js';
 import { mineToSegwit } from '../chain/regtest-coins.js';
-import { Gateway, gatewayKeyFromSecret } from '../gateway.js';
+import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../gateway.js';
 import { FeedStore } from '../relay/feed-store.js';
 import { Mailbox } from '../relay/mailbox.js';
 import { AppointmentStore } from '../tower/appointment-store.js';
@@ -74,7 +80,8 @@ export class GatewayDaemon {
   private static async assemble(config: GatewayDaemonConfig, options: GatewayDaemonOptions, host: DaemonHost): Promise<GatewayDaemonParts> {
     const { logger } = options;
     const clock = options.clock ?? systemClock;
-    const key = gatewayKeyFromSecret(readSeedFile(config.keyFile));
+    const secret = readSeedFile(config.keyFile);
+    const key = gatewayKeyFromSecret(secret);
     const chain = GatewayDaemon.chainFor(config, componentLogger(logger, 'chain'));
     logger.info({ backend: config.chain.backend, network: config.network }, 'opening the chain');
     await chain.open();
@@ -90,12 +97,15 @@ export class GatewayDaemon {
     const outbox = host.open(new LmdbLinkOutbox(join(config.dataDir, 'outbox')));
     const feedStore = host.open(new FeedStore(join(config.dataDir, 'chain-feed')));
     const seen = host.open(new LmdbSeenMessages(join(config.dataDir, 'seen'), clock));
+    const persister = host.open(new LmdbPersister(join(config.dataDir, 'channels')));
+    const signer = new GatewaySigner(key, secret);
+    const channels = { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) };
     const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
     const gateway = new Gateway(
-      { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway') },
-      { links: config.links, routes: config.routes, tower: config.tower },
+      { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway'), channels },
+      { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config) },
     );
-    return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
+    return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
   }
 
   private static chainFor(config: GatewayDaemonConfig, logger: ComponentLogger): ChainSource {
@@ -113,6 +123,7 @@ export class GatewayDaemon {
     gateway.tower.on('response', (record) => logger.info({ breachTxid: record.breachTxid, state: record.state }, 'watchtower response'));
     gateway.links.forEach((link, index) => link.on('peer', (peer, up) => logger.info({ link: index, peer }, up ? 'neighbour up' : 'neighbour down')));
     parts.chain.on('connect', (block) => logger.debug({ height: block.height }, 'block connected'));
+    gateway.manager?.on('event', (event) => logChannelEvent(logger, event));
   }
 
   /** Mines a block every `intervalMs` (a regtest chain has no miners of its own). */
@@ -151,4 +162,39 @@ export class GatewayDaemon {
     })();
     return this.stopping;
   }
+}
+
+/** What the mesh channels do, in the log: opens, closes and payments forwarded as info; what went wrong as warnings. */
+function logChannelEvent(logger: Logger, event: ManagerEvent): void {
+  switch (event.type) {
+    case 'appointment':
+      return; // the gateway is its own watchtower: nothing to send anywhere
+    case 'peer_error':
+      return logger.warn({ peer: event.peer, reason: event.reason }, 'channel peer error');
+    case 'channel_refused':
+      return logger.warn({ peer: event.peer, handle: event.handle, reasons: event.reasons }, 'channel refused');
+    case 'payment_failed':
+      return logger.warn({ paymentHash: bytesToHex(event.paymentHash), reason: event.reason }, 'payment failed');
+    case 'channel_closed':
+      return logger.info({ peer: event.peer, handle: event.handle, closingTxid: event.closingTx.getId() }, 'channel closed');
+    case 'breach':
+      return logger.warn({ peer: event.peer, handle: event.handle, breachTxid: event.breachTxid, justiceTxid: event.justice.getId() }, 'breach: justice broadcast');
+    case 'payment_received':
+    case 'payment_sent':
+      return logger.info({ paymentHash: bytesToHex(event.paymentHash) }, event.type.replace('_', ' '));
+    default: {
+      const { type, ...fields } = event;
+      return logger.info(fields, type.replace(/_/g, ' '));
+    }
+  }
+}
+
+/** The mesh channels' settings from the config: the network, and the channels section. */
+function channelSettings(config: GatewayDaemonConfig): GatewayConfig['channels'] {
+  const { minimumDepth, offlineHorizonBlocks, marginBlocks } = config.channels;
+  return {
+    network: NETWORK_NUMBERS[config.network],
+    ...(minimumDepth !== undefined && { minimumDepth }),
+    policy: { ...(offlineHorizonBlocks !== undefined && { offlineHorizonBlocks }), ...(marginBlocks !== undefined && { marginBlocks }) },
+  };
 }

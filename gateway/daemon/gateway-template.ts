@@ -53,6 +53,12 @@ links:
 # Routes to nodes beyond the gateway's neighbours: destination node id to the neighbour that leads there.
 routes: {}
 
+# The mesh channels nodes open to the gateway (they fund them; the gateway forwards between them).
+# channels:
+#   minimumDepth: 3             # confirmations of a node's funding before its channel opens
+#   offlineHorizonBlocks: 2016  # the delays the gateway imposes, as in a node's config:
+#   marginBlocks: 144           #   to_self_delay = horizon + margin; HTLC expiry deltas follow
+
 # tower:
 #   watch: true                 # false: keep the nodes' appointments but answer no breach (the nodes must)
 #   justiceBuriedDepth: 100     # confirmations after which a justice is final

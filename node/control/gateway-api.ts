@@ -6,6 +6,7 @@
 import type { NetworkName } from '../chain/network-params.js';
 import type { ControlMethod } from './control-api.js';
 import type { LinkShape, MemoryShape, PeerShape, RouteShape } from './link-shapes.js';
+import type { ChannelShape } from './node-api.js';
 
 type NoParams = Record<never, never>;
 
@@ -21,6 +22,11 @@ export type GatewayStatus = {
   readonly appointments: number;
   readonly responsesActive: number;
   readonly nodesWithMail: number;
+  /** The gateway's mesh channels with the nodes. */
+  readonly channelsOpen: number;
+  readonly channelsPending: number;
+  /** What the gateway holds in its open mesh channels. */
+  readonly balanceMsat: number;
   readonly dataDir: string;
 } & MemoryShape;
 
@@ -44,6 +50,8 @@ export type GatewayControlApi = {
   routes: ControlMethod<NoParams, RouteShape[]>;
   outbox: ControlMethod<NoParams, { peer: string; name: string | undefined; up: boolean; messages: number; mailbox: number }[]>;
   links: ControlMethod<NoParams, LinkShape[]>;
+  /** The gateway's mesh channels, as a node's `channels` lists them (`lnmesh channels --socket` reads either). */
+  channels: ControlMethod<NoParams, ChannelShape[]>;
   tower: ControlMethod<NoParams, { watching: boolean; appointments: number; storageBytes: number; byNode: TowerUsageShape[]; responses: TowerResponseShape[] }>;
   /** Regtest with the embedded chain only; `blocks` defaults to 1. */
   mine: ControlMethod<{ blocks?: number }, { blocks: number; height: number }>;

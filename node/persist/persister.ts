@@ -150,6 +150,12 @@ export interface RecordOf {
   walletDeposit: { readonly requestedAt: number };
   /** A payment this node made or asked for (by payment hash, hex), for `lnmesh payments`. */
   payment: PaymentRecord;
+  /**
+   * A block whose transactions were handed to the channels by a listener of
+   * whole blocks (the gateway's), by height (10 digits, zero-padded): the
+   * last few, to find where a reorg met while stopped forked. Display-order hash.
+   */
+  blockDelivered: { readonly hash: string };
   /** The last block whose transactions the chain feed delivered (one record, `cursor`); display-order hash. */
   feedCursor: { readonly height: number; readonly hash: string };
   /**

@@ -10,7 +10,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
 import { type Coin, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
 import { OP_TRUE_SCRIPT } from '../../gateway/chain/regtest-miner.js';
-import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../../gateway/gateway.js';
+import { Gateway, type GatewayChannelComponents, type GatewayComponents, type GatewayConfig, gatewayKeyFromSecret } from '../../gateway/gateway.js';
 import { FeedStore } from '../../gateway/relay/feed-store.js';
 import { Mailbox } from '../../gateway/relay/mailbox.js';
 import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
@@ -48,9 +48,11 @@ export function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWall
 
 /**
  * A gateway on an embedded regtest chain, its stores in temporary
- * directories removed at the end of `t`; not started.
+ * directories removed at the end of `t`; not started. `channels`: its mesh
+ * channels' parts, from its secret key (none by default). The components
+ * are returned too: a test builds a second gateway on them, as a restart.
  */
-export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig, logger?: Logger) {
+export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig, logger?: Logger, channels?: (secretKey: Uint8Array) => GatewayChannelComponents) {
   const dirs: string[] = [];
   const temp = (name: string) => {
     const dir = mkdtempSync(join(tmpdir(), `lnmesh-gateway-${name}-`));
@@ -59,7 +61,8 @@ export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig
   };
   const chain = new EmbeddedChain({});
   await chain.open();
-  const key = gatewayKeyFromSecret(sha256(Uint8Array.of(keyByte)));
+  const secretKey = sha256(Uint8Array.of(keyByte));
+  const key = gatewayKeyFromSecret(secretKey);
   const appointments = new AppointmentStore(temp('appointments'));
   const responses = new ResponseStore(temp('responses'));
   const mailbox = new Mailbox(temp('mailbox'), systemClock);
@@ -70,22 +73,21 @@ export async function gatewayFor(t: Test, keyByte: number, config: GatewayConfig
     await chain.close();
     dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
   });
-  const gateway = new Gateway(
-    {
-      key,
-      chain,
-      appointments,
-      responses,
-      mailbox,
-      feedStore,
-      outbox: new MemoryLinkOutbox(),
-      seen: new MemorySeenMessages(),
-      clock: systemClock,
-      randomBytes,
-      ...(logger && { logger }),
-    },
-    config,
-  );
-  return { chain, gateway, appointments, feedStore, gatewayId: bytesToHex(key.nodeId) };
+  const components: GatewayComponents = {
+    key,
+    chain,
+    appointments,
+    responses,
+    mailbox,
+    feedStore,
+    outbox: new MemoryLinkOutbox(),
+    seen: new MemorySeenMessages(),
+    clock: systemClock,
+    randomBytes,
+    ...(logger && { logger }),
+    ...(channels && { channels: channels(secretKey) }),
+  };
+  const gateway = new Gateway(components, config);
+  return { chain, gateway, appointments, feedStore, gatewayId: bytesToHex(key.nodeId), components };
 }
 

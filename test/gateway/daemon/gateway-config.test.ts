@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { loadGatewayConfig, parseGatewayConfig, towerStoreInit } from '../../../gateway/daemon/gateway-config.js';
 import { gatewayConfigTemplate } from '../../../gateway/daemon/gateway-template.js';
 import { ConfigError } from '../../../node/config/yaml-reader.js';
+import { DEFAULT_MARGIN_BLOCKS, DEFAULT_OFFLINE_HORIZON_BLOCKS } from '../../../node/channel/policy.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
 
 const FILE = '/srv/gateway/gateway.yaml';
@@ -86,6 +87,7 @@ t.test('a Bitcoin Core gateway config reads into what the daemon uses', async (t
     links: [{ transport: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1883', nodeName: 'gateway' }, neighbours: [{ nodeId: NODE_A, address: 'node-a', name: 'node-a' }] }],
     routes: { [NODE_B]: NODE_A },
     tower: { justiceBuriedDepth: 144, fundingBuriedDepth: 12 },
+    channels: {},
   });
 });
 
@@ -97,6 +99,7 @@ t.test('defaults: the embedded chain, the key and socket in the data directory, 
   t.strictSame(regtest.log, { level: 'info', format: 'auto' });
   t.strictSame(regtest.regtest, { mineOnStart: true, blockIntervalMs: 0 }, 'a new regtest chain is mined to segwit on start');
   t.strictSame(regtest.tower, {});
+  t.strictSame(regtest.channels, {}, "the channels' settings are the policy's defaults unless told");
   t.strictSame(regtest.links, []);
   t.strictSame(regtest.routes, {});
   t.strictSame(parseGatewayConfig('network: testnet\ndataDir: gw\n', FILE).regtest, { mineOnStart: false, blockIntervalMs: 0 }, 'never off regtest');
@@ -135,6 +138,16 @@ t.test('the regtest section is only for regtest with the embedded chain', async 
   t.equal(refusal(edit(REGTEST, 'mineOnStart: false', 'mineOnStart: yes')), `${FILE}:4:16: regtest.mineOnStart: expected true or false, got the string "yes"`, 'YAML 1.2: yes is a string, not a boolean');
   t.equal(refusal(edit(REGTEST, 'blockInterval: 30s', 'blockInterval: 2d')), `${FILE}:5:18: regtest.blockInterval: 2d is longer than 1d`);
   t.equal(refusal(edit(REGTEST, 'blockInterval: 30s', 'blockTime: 30s')), `${FILE}:5:3: regtest.blockTime: unknown key "blockTime" (known: mineOnStart, blockInterval)`);
+});
+
+t.test("the channels section: the funding depth the gateway asks, its policy's delays, each within the node's bounds", async (t) => {
+  const config = (section: string) => parseGatewayConfig(`network: regtest\ndataDir: gw\nchannels:\n${section}`, FILE);
+  t.strictSame(config('  minimumDepth: 6\n  offlineHorizonBlocks: 1008\n  marginBlocks: 72\n').channels, { minimumDepth: 6, offlineHorizonBlocks: 1008, marginBlocks: 72 });
+  t.strictSame(config('  marginBlocks: 0\n').channels, { marginBlocks: 0 }, 'what is not given is left to the defaults');
+  const refused = (section: string) => refusal(`network: regtest\ndataDir: gw\nchannels:\n${section}`);
+  t.equal(refused('  minimumDepth: 0\n'), `${FILE}:4:17: channels.minimumDepth: 0 is outside [1, 100]`);
+  t.equal(refused('  offlineHorizonBlocks: 60001\n'), `${FILE}:4:25: channels.offlineHorizonBlocks: 60001 is outside [1, 60000]`);
+  t.match(refused('  feeratePerKw: 253\n'), /channels\.feeratePerKw: unknown key "feeratePerKw" \(known: minimumDepth, offlineHorizonBlocks, marginBlocks\)/, 'the nodes fund the channels: no feerate of its own');
 });
 
 t.test('tower depths are between 1 and 10000 blocks', async (t) => {
@@ -185,7 +198,7 @@ t.test('tower.watch: false switches the tower off (it keeps appointments, answer
 });
 
 t.test('the rest is checked as in the node\'s config', async (t) => {
-  t.equal(refusal(`${REGTEST}seedFile: x\n`), `${FILE}:6:1: seedFile: unknown key "seedFile" (known: network, dataDir, keyFile, controlSocket, log, chain, regtest, links, routes, tower)`, 'a node-only key');
+  t.equal(refusal(`${REGTEST}seedFile: x\n`), `${FILE}:6:1: seedFile: unknown key "seedFile" (known: network, dataDir, keyFile, controlSocket, log, chain, regtest, links, routes, tower, channels)`, 'a node-only key');
   t.equal(refusal('network: main\ndataDir: gw\n'), `${FILE}:1:10: network: unknown network "main": expected one of mainnet, testnet, signet, regtest`);
   t.equal(refusal('network: regtest\n'), `${FILE}:1:1: dataDir: missing: the folder of the gateway's stores and chain, e.g. ./gateway-data`);
   t.equal(refusal(edit(CORE, `  ${NODE_B}: ${NODE_A}`, `  ${NODE_A}: ${NODE_B}`)), `${FILE}:24:71: routes.${NODE_A}: the next hop must be a neighbour on one of the links`);
@@ -211,7 +224,14 @@ t.test('the template lnmesh init gateway writes is a valid config on every netwo
   }
   t.equal(parseGatewayConfig(gatewayConfigTemplate({ dataDir: 'x' }), FILE).network, 'regtest', 'regtest unless asked');
   // The tower section's commented defaults, uncommented, read back as the defaults they say.
-  const towerLines = gatewayConfigTemplate({ dataDir: 'x' }).split('\n').filter((line) => /^# {0,3}(tower:|  [a-zA-Z])/.test(line) && !line.startsWith('#   #'));
+  /** A commented section of the template, uncommented. */
+  const section = (name: string) => {
+    const lines = gatewayConfigTemplate({ dataDir: 'x' }).split('\n');
+    const from = lines.indexOf(`# ${name}:`);
+    const to = lines.findIndex((line, i) => i > from && !line.startsWith('#'));
+    return lines.slice(from, to === -1 ? undefined : to).filter((line) => !line.startsWith('#   #'));
+  };
+  const towerLines = section('tower');
   const tower = parseGatewayConfig(`network: regtest\ndataDir: x\n${towerLines.map((line) => line.slice(2)).join('\n')}\n`, FILE).tower;
   t.strictSame(tower, {
     watch: true,
@@ -226,6 +246,8 @@ t.test('the template lnmesh init gateway writes is a valid config on every netwo
     strangerShare: 0.1,
     allowedNodes: [],
   }, 'the template\'s tower section documents the defaults');
+  const channels = parseGatewayConfig(`network: regtest\ndataDir: x\n${section('channels').map((line) => line.slice(2)).join('\n')}\n`, FILE).channels;
+  t.strictSame(channels, { minimumDepth: 3, offlineHorizonBlocks: DEFAULT_OFFLINE_HORIZON_BLOCKS, marginBlocks: DEFAULT_MARGIN_BLOCKS }, "and its channels section the channels' defaults");
   // Any folder name, quoted in the template, reads back as written.
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (dataDir) => parseGatewayConfig(gatewayConfigTemplate({ dataDir }), FILE).dataDir === resolve('/srv/gateway', dataDir)),
