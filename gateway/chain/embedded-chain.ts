@@ -142,6 +142,16 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     return `http://127.0.0.1:${this.rpcPort}/`;
   }
 
+  /**
+   * The bcoin FullNode itself, once open: for bcoin's own wallet to follow
+   * this chain (gateway/wallet/bcoin-wallet.ts attaches a WalletDB through
+   * bcoin's NodeClient, as bcoin's wallet plugin does). Nothing else should
+   * reach past this class into bcoin.
+   */
+  get bcoinNode(): unknown {
+    return this.opened();
+  }
+
   async tip(): Promise<ChainTip> {
     const node = this.opened();
     return { height: node.chain.height, hash: node.chain.tip.rhash() };
