@@ -14,6 +14,7 @@ import { InvalidInputError, checkBytes, checkInteger } from '../../node/core/inp
 import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { Transaction } from '../../node/bolt3/transaction.js';
 import type { EmbeddedChain } from '../chain/embedded-chain.js';
+import { repairLevelIterators } from '../chain/level-iterators.js';
 import { coinBalance, prevoutsOf, toBcoinOutpoint } from './bcoin-coins.js';
 import { openBcoinWalletRpc } from './bcoin-wallet-rpc.js';
 import { checkFundedTransaction } from './funded-transaction.js';
@@ -73,6 +74,7 @@ export class BcoinWallet implements OnChainWallet {
       location: directory === undefined ? undefined : join(directory, 'walletdb'),
       logger: node.logger,
     });
+    repairLevelIterators(wdb.db);
     wdb.on('error', (error: Error) => this.logger.log('warn', `bcoin wallet: ${error.message}`));
     try {
       await wdb.open();
@@ -80,6 +82,10 @@ export class BcoinWallet implements OnChainWallet {
       await wdb.close().catch(() => undefined);
       throw new WalletError(`cannot open the bcoin wallet${directory === undefined ? '' : ` in ${directory}`}: ${(error as Error).message}`);
     }
+    // bcoin's NodeClient says 'connect' on the next turn of the event loop, and only then does the WalletDB sync with the
+    // chain: wait until it has (under its lock), or a block mined meanwhile would be taken in before the sync and break it.
+    await new Promise((resolve) => setImmediate(resolve));
+    (await wdb.txLock.lock())();
     const wallet = await this.ensureWallet(wdb).catch(async (error) => {
       await wdb.close();
       throw error;
