@@ -91,7 +91,7 @@ export class BcoinWallet implements OnChainWallet {
       throw error;
     });
     const locks = new LockedCoins(directory === undefined ? undefined : join(directory, 'locked-coins.json'));
-    for (const outpoint of locks.outpoints) wallet.lockCoin(toBcoinOutpoint(outpoint));
+    await relock(wallet, locks);
     const rpc = this.options.rpc ? await openBcoinWalletRpc({ node, wdb, wallet, port: this.options.rpc.port ?? 0, apiKey: this.options.rpc.apiKey }) : undefined;
     this.state = { node, wdb, wallet, locks, rpc };
   }
@@ -189,4 +189,15 @@ export class BcoinWallet implements OnChainWallet {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/** Locks again in bcoin what the file says was handed out; forgets those the wallet no longer holds unspent (their funding went out). */
+async function relock(wallet: any, locks: LockedCoins): Promise<void> {
+  const gone = [];
+  for (const outpoint of locks.outpoints) {
+    const coin = toBcoinOutpoint(outpoint);
+    if (await wallet.getCoin(coin.hash, coin.index)) wallet.lockCoin(coin);
+    else gone.push(outpoint);
+  }
+  locks.remove(gone);
 }
