@@ -2,7 +2,7 @@
  * What every backend's funded transaction must be before `fund` hands it
  * out, checked here whatever the backend says: the outputs asked for,
  * first and in order, at most one more (the change), and every input
- * signed with a witness (LDK refuses a funding transaction whose txid a
+ * signed with a witness, native or P2SH-wrapped (LDK refuses a funding transaction whose txid a
  * signature could change).
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -20,8 +20,9 @@ export function checkFundedTransaction(tx: Transaction, outputs: readonly Wallet
     }
   });
   tx.ins.forEach((input, i) => {
-    if (input.witness.length === 0 || input.script.length > 0) {
-      throw new WalletError(`input ${i} of the funded transaction is not a native segwit spend: the wallet holds coins LDK cannot fund a channel from; move them to a new address of the wallet (receiveScript)`);
+    // What LDK checks: a witness on every input (a P2SH-wrapped segwit input is as safe: its scriptSig is fixed).
+    if (input.witness.length === 0) {
+      throw new WalletError(`input ${i} of the funded transaction is not a segwit spend: the wallet holds legacy coins LDK cannot fund a channel from; move them to a new address of the wallet (receiveScript)`);
     }
   });
 }
