@@ -66,34 +66,17 @@ export class BcoinWallet implements OnChainWallet {
     if (this.state) throw new WalletError('the wallet is already open');
     const node = this.options.chain.bcoinNode as any;
     const directory = this.options.dataDirectory;
-    if (directory !== undefined) mkdirSync(directory, { recursive: true });
-    const wdb = new (bcoin as any).WalletDB({
-      network: node.network,
-      client: new (bcoin as any).wallet.NodeClient(node),
-      memory: directory === undefined,
-      location: directory === undefined ? undefined : join(directory, 'walletdb'),
-      logger: node.logger,
-    });
-    repairLevelIterators(wdb.db);
-    wdb.on('error', (error: Error) => this.logger.log('warn', `bcoin wallet: ${error.message}`));
+    const wdb = await this.openWalletDb(node, directory);
     try {
-      await wdb.open();
+      const wallet = await this.ensureWallet(wdb);
+      const locks = new LockedCoins(directory === undefined ? undefined : join(directory, 'locked-coins.json'));
+      await relock(wallet, locks);
+      const rpc = this.options.rpc ? await openBcoinWalletRpc({ node, wdb, wallet, port: this.options.rpc.port ?? 0, apiKey: this.options.rpc.apiKey }) : undefined;
+      this.state = { node, wdb, wallet, locks, rpc };
     } catch (error) {
       await wdb.close().catch(() => undefined);
-      throw new WalletError(`cannot open the bcoin wallet${directory === undefined ? '' : ` in ${directory}`}: ${(error as Error).message}`);
-    }
-    // bcoin's NodeClient says 'connect' on the next turn of the event loop, and only then does the WalletDB sync with the
-    // chain: wait until it has (under its lock), or a block mined meanwhile would be taken in before the sync and break it.
-    await new Promise((resolve) => setImmediate(resolve));
-    (await wdb.txLock.lock())();
-    const wallet = await this.ensureWallet(wdb).catch(async (error) => {
-      await wdb.close();
       throw error;
-    });
-    const locks = new LockedCoins(directory === undefined ? undefined : join(directory, 'locked-coins.json'));
-    await relock(wallet, locks);
-    const rpc = this.options.rpc ? await openBcoinWalletRpc({ node, wdb, wallet, port: this.options.rpc.port ?? 0, apiKey: this.options.rpc.apiKey }) : undefined;
-    this.state = { node, wdb, wallet, locks, rpc };
+    }
   }
 
   async close(): Promise<void> {
@@ -163,12 +146,46 @@ export class BcoinWallet implements OnChainWallet {
     }
   }
 
+  /** bcoin's WalletDB, open and in step with the chain; a failure of its first sync fails the open (bcoin would only report it). */
+  private async openWalletDb(node: any, directory: string | undefined): Promise<any> {
+    if (directory !== undefined) mkdirSync(directory, { recursive: true });
+    const wdb = new (bcoin as any).WalletDB({
+      network: node.network,
+      client: new (bcoin as any).wallet.NodeClient(node),
+      memory: directory === undefined,
+      location: directory === undefined ? undefined : join(directory, 'walletdb'),
+      logger: node.logger,
+    });
+    repairLevelIterators(wdb.db);
+    let failure: Error | undefined;
+    wdb.on('error', (error: Error) => {
+      failure ??= error;
+      this.logger.log('warn', `bcoin wallet: ${error.message}`);
+    });
+    try {
+      await wdb.open();
+      // bcoin's NodeClient says 'connect' on the next turn of the event loop, and only then does the WalletDB sync with
+      // the chain: wait until it has (under its lock), or a block mined meanwhile would be taken in before the sync.
+      await new Promise((resolve) => setImmediate(resolve));
+      (await wdb.txLock.lock())();
+      if (failure) throw failure;
+    } catch (error) {
+      await wdb.close().catch(() => undefined);
+      throw new WalletError(`cannot open the bcoin wallet${directory === undefined ? '' : ` in ${directory}`}: ${(error as Error).message}`);
+    }
+    return wdb;
+  }
+
   /** Our wallet in the WalletDB: created at the first open (from `seed` if given), a native segwit account. */
   private async ensureWallet(wdb: any): Promise<any> {
+    const seeded = this.options.seed === undefined ? undefined : (bcoin as any).HDPrivateKey.fromSeed(Buffer.from(this.options.seed));
     const existing = await wdb.get(WALLET_ID);
-    if (existing) return existing;
-    const master = this.options.seed === undefined ? undefined : (bcoin as any).HDPrivateKey.fromSeed(Buffer.from(this.options.seed));
-    return wdb.create({ id: WALLET_ID, witness: true, master });
+    if (!existing) return wdb.create({ id: WALLET_ID, witness: true, master: seeded });
+    // Keys from another seed than the one the gateway backs up would be keys nobody can restore.
+    if (seeded && existing.master.key && existing.master.key.toBase58(wdb.network) !== seeded.toBase58(wdb.network)) {
+      throw new WalletError(`the wallet in ${this.options.dataDirectory} was made from another seed than the gateway's: move it away to start afresh from this seed, or restore the seed it was made from`);
+    }
+    return existing;
   }
 
   /** The wallet once it has taken in what the chain told it so far (bcoin's WalletDB handles blocks and transactions one at a time under its lock). */

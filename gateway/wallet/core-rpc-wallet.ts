@@ -23,8 +23,9 @@ export interface CoreRpcWalletOptions {
   readonly requestTimeoutMs?: number;
 }
 
-/** Core's codes for a wallet that cannot pay: -4 "Insufficient funds" (Core), -6 (older Core, and bcoin). */
-const INSUFFICIENT_FUNDS_CODES = [-4, -6];
+/** Core's code for a wallet that cannot pay (RPC_WALLET_INSUFFICIENT_FUNDS); Core 0.21 and later say it with -4, a wallet error, and "Insufficient funds". */
+const RPC_WALLET_INSUFFICIENT_FUNDS = -6;
+const isInsufficientFunds = (error: unknown) => error instanceof RpcCallError && (error.code === RPC_WALLET_INSUFFICIENT_FUNDS || (error.code === -4 && /insufficient funds/i.test(error.rpcMessage)));
 
 export class CoreRpcWallet implements OnChainWallet {
   private readonly rpc: JsonRpcClient;
@@ -120,7 +121,7 @@ export class CoreRpcWallet implements OnChainWallet {
     try {
       answer = await this.rpc.call('fundrawtransaction', [unsigned.toHex(), { feeRate, changePosition: unsigned.outs.length }]);
     } catch (error) {
-      if (!(error instanceof RpcCallError && INSUFFICIENT_FUNDS_CODES.includes(error.code))) throw error;
+      if (!isInsufficientFunds(error)) throw error;
       // Core does not say how much it lacked: what it could spend, against the outputs and the least fee they cost.
       const outputsTotal = unsigned.outs.reduce((sum, output) => sum + Number(output.value), 0);
       throw new InsufficientFundsError(await this.spendable(), outputsTotal + Math.ceil((feeratePerKw * unsigned.weight()) / 1000));

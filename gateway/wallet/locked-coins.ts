@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { Outpoint } from '../../node/bolt3/transaction.js';
 import { writeFileDurably } from '../lightning/durable-file.js';
+import { WalletError } from './on-chain-wallet.js';
 
 export class LockedCoins {
   private readonly keys = new Set<string>();
@@ -23,9 +24,14 @@ export class LockedCoins {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    const parsed: unknown = JSON.parse(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
     if (!Array.isArray(parsed) || !parsed.every((key) => typeof key === 'string' && /^[0-9a-f]{64}:\d+$/.test(key))) {
-      throw new Error(`${file} does not hold a list of locked coins (txid:vout)`);
+      throw new WalletError(`${file} does not hold a list of locked coins (txid:vout): restore it, or remove it if no channel funding is pending`);
     }
     for (const key of parsed) this.keys.add(key);
   }

@@ -79,6 +79,23 @@ t.test('from a seed: the same keys in another directory', async (t) => {
   t.throws(() => new BcoinWallet({ chain, seed: new Uint8Array(8) }), { name: 'InvalidInputError', field: 'seed' });
 });
 
+t.test('a wallet made from one seed refuses to open with another', async (t) => {
+  const chain = new EmbeddedChain();
+  await chain.open();
+  t.teardown(() => chain.close());
+  const dataDirectory = await temporaryDirectory(t);
+  const first = new BcoinWallet({ chain, dataDirectory, seed: new Uint8Array(32).fill(1) });
+  await first.open();
+  const script = bytesToHex(await first.receiveScript());
+  await first.close();
+  const other = new BcoinWallet({ chain, dataDirectory, seed: new Uint8Array(32).fill(2) });
+  await t.rejects(other.open(), { name: 'WalletError', message: /made from another seed than the gateway's/ });
+  const same = new BcoinWallet({ chain, dataDirectory, seed: new Uint8Array(32).fill(1) });
+  await same.open();
+  t.teardown(() => same.close());
+  t.not(bytesToHex(await same.receiveScript()), script, 'its own seed: it opens, and goes on from where it was');
+});
+
 t.test('used closed, or opened twice: a WalletError', async (t) => {
   const chain = new EmbeddedChain();
   await chain.open();

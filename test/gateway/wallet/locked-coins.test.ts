@@ -21,9 +21,9 @@ t.test('kept in a file: a new instance (a restarted gateway) has them', async (t
   t.notOk(again.has(a));
 
   await writeFile(file, '{"not": "a list"}');
-  t.throws(() => new LockedCoins(file), { message: /does not hold a list of locked coins/ }, 'a file not ours: an error, not an empty set');
+  t.throws(() => new LockedCoins(file), { name: 'WalletError', message: /does not hold a list of locked coins/ }, 'a file not ours: an error, not an empty set');
   await writeFile(file, 'garbage');
-  t.throws(() => new LockedCoins(file));
+  t.throws(() => new LockedCoins(file), { name: 'WalletError' }, 'not even JSON');
 });
 
 t.test('in memory: no file written', async (t) => {
