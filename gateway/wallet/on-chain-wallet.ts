@@ -18,9 +18,9 @@ export interface WalletOutput {
 }
 
 export interface WalletBalance {
-  /** In blocks of the best chain. */
+  /** Coins in blocks of the best chain that nothing spends, not even a mempool transaction (coins locked by `fund` included). */
   readonly confirmed: number;
-  /** In the mempool, not yet in a block (our change included). */
+  /** Coins of mempool transactions, not yet in a block (our change included). A coinbase not yet mature counts in neither. */
   readonly unconfirmed: number;
 }
 
