@@ -9,8 +9,9 @@
  * - getbalance "*" minconf: bcoin counts a coin spent in the mempool as still confirmed.
  * - fundrawtransaction: bcoin misreads a transaction without inputs (as
  *   segwit, its output count taken for the flag), ignores `changePosition`,
- *   and says "Not enough funds" with code -6 where Core says "Insufficient
- *   funds" with -4.
+ *   spends others' unconfirmed coins, and says "Not enough funds" with code
+ *   -6 where Core says "Insufficient funds" with -4.
+ * - listunspent: bcoin does not say which coins are `safe` (confirmed, or our own change).
  * - signrawtransactionwithwallet: Core's (since 0.17); bcoin has none.
  * - lockunspent: Core takes a third argument, `persistent`; bcoin refuses
  *   it, and its locks live in memory only.
@@ -65,6 +66,12 @@ function answerAsCore(rpc: any, { node, wdb, wallet }: BcoinWalletRpcParts): voi
     const { confirmed, unconfirmed } = await balance();
     return btc(Number(params[1] ?? 0) > 0 ? confirmed : confirmed + unconfirmed);
   };
+  const listUnspentAsBcoin = calls.listunspent;
+  calls.listunspent = async (params: unknown[], help: boolean) => {
+    const coins = await listUnspentAsBcoin.call(rpc, params, help);
+    const unsafe = new Set((await wallet.getCredits()).filter((credit: any) => credit.coin.height === -1 && !credit.own).map((credit: any) => `${credit.coin.txid()}:${credit.coin.index}`));
+    return coins.map((coin: { txid: string; vout: number }) => ({ ...coin, safe: !unsafe.has(`${coin.txid}:${coin.vout}`) }));
+  };
   calls.lockunspent = async (params: unknown[], help: boolean) => lockUnspentAsBcoin.call(rpc, params.slice(0, 2), help);
   calls.fundrawtransaction = (params: unknown[]) => fundAsCore(wallet, params);
   calls.signrawtransactionwithwallet = (params: unknown[]) => signAsCore(wallet, params);
@@ -86,7 +93,7 @@ async function fundAsCore(wallet: any, params: unknown[]): Promise<unknown> {
   const feeRate = options.feeRate;
   let change: number | undefined;
   try {
-    await wallet.fund(mtx, { rate: typeof feeRate === 'number' ? Math.round(feeRate * 1e8) : undefined });
+    await wallet.fund(mtx, { rate: typeof feeRate === 'number' ? Math.round(feeRate * 1e8) : undefined, smart: true });
   } catch (error) {
     if ((error as { type?: string }).type === 'FundingError') throw rpcError(RPC_WALLET_ERROR, 'Insufficient funds');
     throw error;

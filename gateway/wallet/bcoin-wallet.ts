@@ -125,6 +125,7 @@ export class BcoinWallet implements OnChainWallet {
         outputs: outputs.map((output) => ({ script: Buffer.from(output.script), value: output.satoshis })),
         rate: feeratePerKw * 4, // sat/kvB: 1,000 virtual bytes are 4,000 weight units
         sort: false, // the outputs stay in the order asked, the change goes last
+        smart: true, // as Core: no unconfirmed coin of someone else's, who could double-spend it and strand the channel
       });
     } catch (error) {
       const { type, availableFunds, requiredFunds } = error as { type?: string; availableFunds?: number; requiredFunds?: number };

@@ -53,13 +53,13 @@ export class InsufficientFundsError extends WalletError {
   override name = 'InsufficientFundsError';
   readonly shortfallSatoshis: number;
   constructor(
-    /** What the unlocked coins the backend would spend add up to. */
+    /** What the coins the backend would spend add up to: unlocked, confirmed or our own change (never someone else's unconfirmed coin). */
     readonly availableSatoshis: number,
     /** The outputs and the fee (the backend's estimate for the inputs it would need). */
     readonly neededSatoshis: number,
   ) {
     const shortfall = Math.max(1, neededSatoshis - availableSatoshis);
-    super(`the wallet has ${availableSatoshis} sat it can spend but this needs ${neededSatoshis} sat (outputs and fee): send it at least ${shortfall} sat more, or wait for coins locked by other fundings to be released`);
+    super(`the wallet has ${availableSatoshis} sat it can spend but this needs ${neededSatoshis} sat (outputs and fee): send it at least ${shortfall} sat more, or wait for coins sent to it to confirm, or for coins locked by other fundings to be released`);
     this.shortfallSatoshis = shortfall;
   }
 }

@@ -32,7 +32,7 @@ const someoneElse = p2wpkh(publicKeyOf(new Uint8Array(32).fill(3)));
 
 export function behavesAsAnOnChainWallet(t: Test, name: string, open: Open): void {
   t.test(`${name} behaves as an OnChainWallet`, async (t) => {
-    t.test('coins sent to its receive scripts show in its balance: unconfirmed, then confirmed after a block', (t) => receives(t, open));
+    t.test('coins sent to its receive scripts show in its balance: unconfirmed (not yet spendable), then confirmed after a block', (t) => receives(t, open));
     t.test('funds: the outputs asked for first, change back to it, segwit inputs signed, at the feerate asked; the chain takes it', (t) => funds(t, open));
     t.test('a funding locks its coins: the next one never spends them; release gives them back', (t) => locks(t, open));
     t.test('more than it has: InsufficientFundsError naming the shortfall, nothing locked', (t) => refusesBeyondBalance(t, open));
@@ -75,8 +75,10 @@ async function receives(t: Test, open: Open): Promise<void> {
   t.not(bytesToHex(first), bytesToHex(second), 'a new script each time');
   await sendTo(chain, wallet, [BTC, BTC / 2]);
   t.same(await wallet.balance(), { confirmed: 0, unconfirmed: 1.5 * BTC }, 'in the mempool: unconfirmed');
+  await t.rejects(wallet.fund([{ script: fundingScript, satoshis: BTC / 2 }], 1_000), { name: 'InsufficientFundsError', availableSatoshis: 0, message: /wait for coins sent to it to confirm/ }, "someone else's unconfirmed coins fund nothing: the sender could double-spend them");
   await chain.mine(1);
   t.same(await wallet.balance(), { confirmed: 1.5 * BTC, unconfirmed: 0 }, 'in a block: confirmed');
+  t.equal((await wallet.fund([{ script: fundingScript, satoshis: BTC / 2 }], 1_000)).ins.length, 1, 'confirmed: they fund');
 }
 
 async function funds(t: Test, open: Open): Promise<void> {
