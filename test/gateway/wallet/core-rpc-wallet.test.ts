@@ -18,6 +18,7 @@
  */
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import t, { type Test } from 'tap';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
@@ -61,4 +62,25 @@ t.test('wrong credentials, or nobody there: a clear error at open', async (t) =>
   await new Promise((resolve) => closed.close(resolve));
   const nobody = new CoreRpcWallet({ url: `http://127.0.0.1:${port}/`, credentials: { user: 'u', password: 'p' } });
   await t.rejects(nobody.open(), { name: 'RpcConnectionError', message: /ECONNREFUSED/ });
+});
+
+t.test("Core's answers it cannot use: no wallet loaded, an address that is not P2WPKH", async (t) => {
+  // Answers as Core does with no wallet loaded, and with a P2TR address (a wallet whose addresstype is bech32m).
+  const server = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const { id, method } = JSON.parse(body);
+      const answer = method === 'getwalletinfo'
+        ? { result: null, error: { code: -18, message: 'Requested wallet does not exist or is not loaded' }, id }
+        : { result: 'bcrt1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqc8gma6', error: null, id };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  const wallet = new CoreRpcWallet({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, credentials: { user: 'u', password: 'p' } });
+  await t.rejects(wallet.open(), { name: 'WalletError', message: /has no wallet to use \(Requested wallet does not exist or is not loaded\): load one .* \/wallet\/NAME/ });
+  await t.rejects(wallet.receiveScript(), { name: 'RpcResponseError', message: /not a P2WPKH address/ });
 });
