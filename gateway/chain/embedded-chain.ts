@@ -14,6 +14,7 @@ import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { Transaction, checkTxid } from '../../node/bolt3/transaction.js';
 import { decodeBlock } from './block-decoding.js';
+import { repairLevelIterators } from './level-iterators.js';
 import type { BroadcastResult, ChainBlock, ChainSource, ChainSourceEvents, ChainTip, TransactionStatus } from './chain-source.js';
 import { answerSendRawTransactionAsCore, submitToMempool } from './mempool-submission.js';
 import { ANYONE_CAN_SPEND_OUTPUT, RegtestMiner, checkCoinbaseScript } from './regtest-miner.js';
@@ -103,6 +104,7 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
       apiKey: this.options.rpc?.apiKey ?? randomBytes(32).toString('hex'),
     });
     answerSendRawTransactionAsCore(node);
+    repairLevelIterators(node.chain.db.db);
     this.attach(node);
     const clock = this.options.clock;
     if (clock) {
@@ -140,6 +142,16 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
   get rpcUrl(): string {
     this.opened();
     return `http://127.0.0.1:${this.rpcPort}/`;
+  }
+
+  /**
+   * The bcoin FullNode itself, once open: for bcoin's own wallet to follow
+   * this chain (gateway/wallet/bcoin-wallet.ts attaches a WalletDB through
+   * bcoin's NodeClient, as bcoin's wallet plugin does). Nothing else should
+   * reach past this class into bcoin.
+   */
+  get bcoinNode(): unknown {
+    return this.opened();
   }
 
   async tip(): Promise<ChainTip> {
