@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDirectory, writeFileDurably } from '../lightning/durable-file.js';
+import { fsyncDirectory, writeFileDurably } from '../../node/core/durable-file.js';
 import type { BridgeRecord } from './bridge-record.js';
 
 export interface BridgeStore {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChannelManager, ChannelMonitor, EntropySource, SignerProvider } from 'lightningdevkit';
 import type { Ldk } from './ldk.js';
-import { writeFileDurably } from './durable-file.js';
+import { writeFileDurably } from '../../node/core/durable-file.js';
 import { MONITORS_DIR } from './monitor-persister.js';
 
 export const CHANNEL_MANAGER_FILE = 'channel-manager';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Logger } from '../../node/core/logger.js';
 import type { Ldk } from './ldk.js';
-import { fsyncDirectory, writeFileDurably } from './durable-file.js';
+import { fsyncDirectory, writeFileDurably } from '../../node/core/durable-file.js';
 import type { ChainMonitor, ChannelMonitor, ChannelMonitorUpdateStatus, OutPoint, Persist } from 'lightningdevkit';
 
 export const MONITORS_DIR = 'monitors';

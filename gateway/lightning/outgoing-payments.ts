@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from './durable-file.js';
+import { writeFileDurably } from '../../node/core/durable-file.js';
 
 export const PAYMENTS_DIR = 'payments';
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SpendableOutputDescriptor } from 'lightningdevkit';
-import { writeFileDurably } from './durable-file.js';
+import { writeFileDurably } from '../../node/core/durable-file.js';
 
 export const SPENDABLE_OUTPUTS_DIR = 'spendable_outputs';
 

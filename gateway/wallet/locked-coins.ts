@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Outpoint } from '../../node/bolt3/transaction.js';
-import { writeFileDurably } from '../lightning/durable-file.js';
+import { writeFileDurably } from '../../node/core/durable-file.js';
 import { WalletError } from './on-chain-wallet.js';
 
 export class LockedCoins {

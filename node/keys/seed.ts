@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { entropyToMnemonic, mnemonicToEntropy, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { fsyncDirectory } from '../core/durable-file.js';
 import { InvalidInputError, checkBytes, checkHex } from '../core/input.js';
 import type { RandomBytes } from '../core/random.js';
 
@@ -57,12 +58,7 @@ export function writeSeedFile(path: string, seed: Uint8Array): void {
   } finally {
     unlinkSync(temporary); // never leave a copy of the seed behind
   }
-  const directory = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(directory);
-  } finally {
-    closeSync(directory);
-  }
+  fsyncDirectory(dirname(path));
 }
 
 /** Reads a seed file, refusing one that others can read. */

@@ -4,7 +4,7 @@ import t from 'tap';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileDurably } from '../../../gateway/lightning/durable-file.js';
+import { writeFileDurably } from '../../../node/core/durable-file.js';
 
 t.test('writes, replaces, and leaves nothing else behind', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lnmesh-durable-'));

@@ -1,8 +1,8 @@
 /**
  * A file replaced whole or not at all, across a crash: written to a
  * temporary beside it, fsynced, renamed over it, and the directory fsynced
- * so the rename itself survives. What LDK's monitors need: a monitor half
- * written is a channel whose funds cannot be claimed.
+ * so the rename itself survives. What LDK's monitors need (a monitor half
+ * written is a channel whose funds cannot be claimed), and the gateway's other records.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
