@@ -10,6 +10,7 @@
  * either the state before or the state after, never a revocation secret
  * sent ahead of the state that made it safe.
  */
+import type { PeerFees } from '../channel/fee-quotes.js';
 import type { ChannelState } from '../commitment/state.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 
@@ -103,7 +104,11 @@ export interface ChannelMeta {
   /** Revoked commitments of the peer seen on chain (raw): their second-stage HTLC transactions are punished too, also after a restart. */
   readonly breaches?: readonly Uint8Array[];
   /** HTLCs we offered on this channel to forward a payment: the incoming HTLC each one pays for. */
-  readonly forwards?: readonly { readonly outgoingId: number; readonly peer: string; readonly handle: number; readonly id: number }[];
+  readonly forwards?: readonly { readonly outgoingId: number; readonly peer: string; readonly handle: number; readonly id: number; readonly feeMsat?: number }[];
+  /** The peer's last `fee_update`: its fee, and its quotes for destinations beyond it (node/channel/fee-quotes.ts). */
+  readonly peerFees?: PeerFees;
+  /** What our last `fee_update` on this channel said (`feeUpdateKey`): sent again only when it changes. */
+  readonly feesSent?: string;
 }
 
 export interface ChannelRecord {
