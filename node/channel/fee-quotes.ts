@@ -15,13 +15,11 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { FeeUpdate } from '../wire/messages.js';
 import { MAX_FEE_QUOTES } from '../wire/messages.js';
+import type { PeerFees } from '../persist/persister.js';
 import { type ForwardingFee, NO_FEE, composeFee, describeFee, isOfferable } from './forwarding-fee.js';
 
 /** What a peer last told us (saved with the channel entry). */
-export interface PeerFees extends ForwardingFee {
-  readonly quotes: readonly (ForwardingFee & { readonly destination: string })[];
-  readonly incomplete: boolean;
-}
+export type { PeerFees } from '../persist/persister.js';
 
 export function peerFeesOf(message: FeeUpdate): PeerFees {
   return {

@@ -10,7 +10,6 @@
  * either the state before or the state after, never a revocation secret
  * sent ahead of the state that made it safe.
  */
-import type { PeerFees } from '../channel/fee-quotes.js';
 import type { ChannelState } from '../commitment/state.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 
@@ -109,6 +108,14 @@ export interface ChannelMeta {
   readonly peerFees?: PeerFees;
   /** What our last `fee_update` on this channel said (`feeUpdateKey`): sent again only when it changes. */
   readonly feesSent?: string;
+}
+
+/** A peer's last `fee_update` as saved (node/channel/fee-quotes.ts reads it): its fee, and its quotes by destination (hex). */
+export interface PeerFees {
+  readonly baseMsat: number;
+  readonly proportionalMillionths: number;
+  readonly quotes: readonly { readonly destination: string; readonly baseMsat: number; readonly proportionalMillionths: number }[];
+  readonly incomplete: boolean;
 }
 
 export interface ChannelRecord {
