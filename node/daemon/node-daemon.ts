@@ -160,6 +160,7 @@ function meshNodeConfig(config: NodeDaemonConfig): MeshNodeConfig {
       ...(channels.minimumDepth !== undefined && { minimumDepth: channels.minimumDepth }),
       ...(channels.feeratePerKw !== undefined && { feeratePerKw: channels.feeratePerKw }),
       ...(channels.channelType !== undefined && { channelType: channels.channelType }),
+      ...(channels.forwardingFee !== undefined && { forwardingFee: channels.forwardingFee }),
     },
     links: config.links,
     routes: config.routes,

@@ -200,6 +200,8 @@ export interface PaymentRecord {
   reason?: string;
   /** The preimage (hex) once the payment succeeded: the payer's proof of payment. */
   preimage?: string;
+  /** Sent: the forwarding fees paid on top of `amountMsat` along the route (0 to a direct peer). */
+  feeMsat?: number;
 }
 export type RecordKind = keyof RecordOf;
 
