@@ -279,6 +279,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     if (!entry || entry.readySent || depth < entry.minimumDepth) return;
     entry.readySent = true;
     this.steps.save(entry);
+    // Our fees go first: a peer that sees the channel open can pay through us at once.
+    this.refreshFees();
     this.send(peer, { type: 'channel_ready', handle, secondPerCommitmentPoint: entry.channel.channelReadyPoint() });
     this.checkOpened(entry);
   }
@@ -995,9 +997,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     this.refreshFees();
   }
 
-  /** Sends each open channel's peer our `fee_update` where it differs from what we told it last. */
+  /** Sends our `fee_update` to the peer of each channel we said is ready, where it differs from what we told it last. */
   private refreshFees(): void {
-    const open = [...this.channels.values()].filter((entry) => entry.readySent && entry.readyReceived && !entry.onchain && !entry.shutdown);
+    const open = [...this.channels.values()].filter((entry) => entry.readySent && !entry.onchain && !entry.shutdown);
     const routed: RoutedDestination[] = [];
     for (const destination of Object.keys(this.init.routes ?? {})) {
       if (!/^[0-9a-f]{66}$/.test(destination)) continue;
