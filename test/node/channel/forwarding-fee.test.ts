@@ -120,3 +120,27 @@ t.test('no quote from the next hop yet: the payment is refused before anything l
   t.equal(total(payer!), 1_000_000_000, 'nothing spent');
   t.equal(payer!.manager.feeFor({ payee: forwarder!.signer.nodeId, amountMsat: 1 }), 0, 'paying the neighbour itself needs no quote');
 });
+
+t.test('the payee takes up to twice its amount (BOLT 4), not more', async (t) => {
+  const network = createNetwork({ nodes: 2, channels: {} });
+  const [payer, payee] = network.nodes;
+  const handle = openChannel(network, payer!, payee!, 1_000_000);
+  const request = payee!.manager.receive(1_000_000, 800_000);
+  payer!.manager.pay(payee!.id, handle, { ...request, amountMsat: 2_000_001 });
+  network.run();
+  const failed = payer!.events.find((event) => event.type === 'payment_failed');
+  t.match(failed && 'reason' in failed && failed.reason, /more than twice/, 'more than twice is refused');
+  payer!.manager.pay(payee!.id, handle, { ...request, amountMsat: 2_000_000 });
+  network.run();
+  t.equal(total(payee!), 2_000_000, 'twice is taken');
+});
+
+t.test("the quotes a node heard are saved with its channels: after a restart it pays at once", async (t) => {
+  const network = line(3, (i) => (i === 1 ? { baseMsat: 3000 } : undefined));
+  const [payer, , payee] = network.nodes;
+  payer!.restart();
+  t.equal(network.queue.filter(([from]) => from !== payer!.id).length, 0, 'nobody told it anything again');
+  t.equal(payer!.manager.payRequest(payee!.manager.receive(1_000_000, 800_000)), 3000, "it pays the forwarder's fee it heard before the restart");
+  network.run();
+  t.equal(total(payee!), 1_000_000, 'paid');
+});
