@@ -497,6 +497,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     if (entry.shutdown.local) return;
     entry.shutdown.local = this.components.wallet.sweepScript();
     this.send(entry.peer, { type: 'shutdown', handle: entry.handle, scriptPubKey: entry.shutdown.local }, entry);
+    this.refreshFees(); // destinations reached through this channel are no longer quoted to the other peers
   }
 
   /** The funder opens the fee negotiation once both sides have sent shutdown and nothing is pending. */
