@@ -8,8 +8,9 @@
  * scenario opened it, gains what it is paid (when the payee releases the
  * preimage), loses what it pays (when the payer learns the preimage), and
  * drops the balance of a channel that left for the chain (checked on chain
- * instead, for breaches). Forwarding nodes charge no fee: their holding
- * stays what it was once both HTLCs are gone.
+ * instead, for breaches). The payer also pays the forwarders' fees, and each
+ * forwarder gains its fee when the payment it forwarded is fulfilled: fees
+ * move money between nodes, and none appears or vanishes.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 
@@ -17,6 +18,8 @@ export interface PaymentRecord {
   readonly from: string;
   readonly to: string;
   readonly amountMsat: number;
+  /** The forwarders' fees the payer pays on top of `amountMsat`. */
+  readonly feeMsat: number;
   readonly startMs: number;
   outcome: 'pending' | 'settled' | 'failed';
   endMs?: number;
@@ -40,7 +43,7 @@ export class PaymentBook {
   settled(paymentHash: Uint8Array, atMs: number): PaymentRecord | undefined {
     const record = this.end(paymentHash, 'settled', atMs);
     if (record) {
-      this.add(record.from, -record.amountMsat);
+      this.add(record.from, -record.amountMsat - record.feeMsat);
       this.settledTotal++;
     }
     return record;
@@ -50,6 +53,11 @@ export class PaymentBook {
     const record = this.end(paymentHash, 'failed', atMs);
     if (record) record.reason = reason;
     return record;
+  }
+
+  /** A forwarder passed a preimage upstream: it keeps `feeMsat`. */
+  forwarded(node: string, feeMsat: number): void {
+    this.add(node, feeMsat);
   }
 
   /** The payee released the preimage for `amountMsat`. */

@@ -302,7 +302,7 @@ class SimRun {
         wallet: this.wallets.get(name)!,
         clock: this.scheduler,
         random: this.random.fork(`node ${name}`),
-        channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, routeLengths },
+        channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, routeLengths, forwardingFee: settings.forwardingFee },
         links: this.nodeLinks(name),
         routes: this.idRoutes(this.routes[name] ?? {}),
         gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint, pollIntervalMs: settings.pollIntervalMs },
@@ -393,6 +393,7 @@ class SimRun {
         const record = this.book.settled(event.paymentHash, now);
         if (!record) return;
         this.recorder.count('paymentsSettled');
+        this.recorder.count('forwardingFeesPaidMsat', record.feeMsat);
         this.recorder.recordPaymentLatency(now - record.startMs);
         return;
       }
@@ -408,6 +409,11 @@ class SimRun {
         // forward's, settles off chain elsewhere), or one to us won on chain with a preimage learned later.
         this.book.add(name, event.outcome === 'claimed' ? event.amountMsat : -event.amountMsat);
         this.recorder.count('htlcsResolvedOnchain');
+        return;
+      case 'payment_forwarded':
+        this.book.forwarded(name, event.feeMsat);
+        this.recorder.count('paymentsForwarded');
+        this.recorder.count('forwardingFeesEarnedMsat', event.feeMsat);
         return;
       case 'payment_received':
         this.book.received(name, event.amountMsat);
@@ -496,8 +502,9 @@ class SimRun {
     }
     const amountMsat = order.amountSatoshis * 1000;
     const request = payee.mesh!.manager.receive(amountMsat, payee.mesh!.uplink!.chainHeight);
+    let feeMsat: number;
     try {
-      payer.mesh!.manager.payRequest(request);
+      feeMsat = payer.mesh!.manager.payRequest(request);
     } catch (error) {
       // Not affordable, no channel open yet: the payer's node refuses before anything is sent.
       this.recorder.count('paymentsRefused');
@@ -505,7 +512,7 @@ class SimRun {
       return;
     }
     this.recorder.count('paymentsSent');
-    this.book.started(request.paymentHash, { from: order.from, to: order.to, amountMsat, startMs: this.elapsed() });
+    this.book.started(request.paymentHash, { from: order.from, to: order.to, amountMsat, feeMsat, startMs: this.elapsed() });
   }
 
   /** A hop of the route from `from` to `to` whose channel neither end holds open now, if any. */

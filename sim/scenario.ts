@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type ChannelPolicy, type ChannelTerms, DEFAULT_MARGIN_BLOCKS, MAX_CSV_DELAY, channelPolicy, channelRefusals, delaysFor } from '../node/channel/policy.js';
 import { channelReserveSatoshis } from '../node/channel/reserve.js';
+import { DEFAULT_FORWARDING_FEE, type ForwardingFee, MAX_BASE_MSAT, MAX_PROPORTIONAL_MILLIONTHS } from '../node/channel/forwarding-fee.js';
 import { MAX_FUNDING_SATOSHIS, MIN_DUST_LIMIT_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../node/core/bolt-limits.js';
 import { InvalidInputError } from '../node/core/input.js';
 import { formatDuration } from '../node/config/duration.js';
@@ -57,6 +58,8 @@ export interface NodeSettings {
   readonly offlineHorizonBlocks: number;
   /** How often the node asks its gateway for headers, proofs and fee estimates (the uplink's `pollIntervalMs`). */
   readonly pollIntervalMs: number;
+  /** What it charges to forward a payment (BOLT 7); by default the node's own default, 1000 msat + 0 ppm. */
+  readonly forwardingFee: ForwardingFee;
 }
 
 export interface ChannelSpec {
@@ -373,7 +376,7 @@ function readGateway(value: YamlValue | undefined, names: NodeNames): Scenario['
 /** `blockInterval`: where to point when the default horizon does not fit the chain's block interval. */
 function readNodes(value: YamlValue | undefined, names: NodeNames, blockIntervalMs: number, blockInterval: YamlValue): Scenario['nodes'] {
   const nodes = value?.map(['defaults', 'overrides']);
-  const defaults = readNodeSettings(nodes?.optional('defaults'), { horizonMs: DEFAULT_HORIZON_MS, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS }, blockIntervalMs, blockInterval);
+  const defaults = readNodeSettings(nodes?.optional('defaults'), { horizonMs: DEFAULT_HORIZON_MS, pollIntervalMs: DEFAULT_POLL_INTERVAL_MS, forwardingFee: DEFAULT_FORWARDING_FEE }, blockIntervalMs, blockInterval);
   const settings: Record<string, NodeSettings> = Object.fromEntries(names.topology.nodes.map((node) => [node, defaults]));
   const overrides = nodes?.optional('overrides')?.map([], 'a mapping of node names to settings, such as { n2: { horizon: 30d } }');
   for (const { name, value: key } of overrides?.keys() ?? []) {
@@ -387,8 +390,8 @@ const DEFAULT_HORIZON_MS = 14 * 86_400_000;
 /** The node code's default (`Uplink`): every ten minutes. */
 const DEFAULT_POLL_INTERVAL_MS = 600_000;
 
-function readNodeSettings(value: YamlValue | undefined, defaults: Pick<NodeSettings, 'horizonMs' | 'pollIntervalMs'>, blockIntervalMs: number, blockInterval: YamlValue): NodeSettings {
-  const settings = value?.map(['horizon', 'pollInterval']);
+function readNodeSettings(value: YamlValue | undefined, defaults: Omit<NodeSettings, 'offlineHorizonBlocks'>, blockIntervalMs: number, blockInterval: YamlValue): NodeSettings {
+  const settings = value?.map(['horizon', 'pollInterval', 'forwardingFee']);
   const horizonValue = settings?.optional('horizon');
   const horizonMs = horizonValue?.duration(1000, MAX_DURATION_MS) ?? defaults.horizonMs;
   const pollIntervalMs = settings?.optional('pollInterval')?.duration(1000, 86_400_000) ?? defaults.pollIntervalMs;
@@ -406,7 +409,16 @@ function readNodeSettings(value: YamlValue | undefined, defaults: Pick<NodeSetti
     if (!(error instanceof InvalidInputError)) throw error;
     (horizonValue ?? blockInterval).fail(`a horizon of ${formatDuration(horizonMs)} is ${offlineHorizonBlocks} blocks of ${formatDuration(blockIntervalMs)}: ${error.reason}`);
   }
-  return { horizonMs, offlineHorizonBlocks, pollIntervalMs };
+  return { horizonMs, offlineHorizonBlocks, pollIntervalMs, forwardingFee: readForwardingFee(settings?.optional('forwardingFee'), defaults.forwardingFee) };
+}
+
+/** `forwardingFee: { baseMsat, proportionalMillionths }`, each key over the defaults, in the node code's bounds. */
+function readForwardingFee(value: YamlValue | undefined, defaults: ForwardingFee): ForwardingFee {
+  const fee = value?.map(['baseMsat', 'proportionalMillionths'], 'a mapping: baseMsat, proportionalMillionths');
+  return {
+    baseMsat: fee?.optional('baseMsat')?.integer(0, MAX_BASE_MSAT) ?? defaults.baseMsat,
+    proportionalMillionths: fee?.optional('proportionalMillionths')?.integer(0, MAX_PROPORTIONAL_MILLIONTHS) ?? defaults.proportionalMillionths,
+  };
 }
 
 function readChannels(value: YamlValue | undefined, names: NodeNames, nodes: Scenario['nodes']): ChannelSpec[] {

@@ -11,6 +11,15 @@ import type { ChannelUpdate } from '../wire/messages.js';
 import type { Channel } from './channel.js';
 import type { ClosingNegotiation } from './cooperative-close.js';
 import type { Opening } from './opening.js';
+import type { PeerFees } from './fee-quotes.js';
+
+/** The incoming HTLC a forwarded one pays for, and the fee we keep when it is fulfilled. */
+export interface ForwardLink {
+  readonly peer: string;
+  readonly handle: number;
+  readonly id: number;
+  readonly feeMsat?: number;
+}
 
 export interface ChannelEntry {
   readonly peer: string;
@@ -20,7 +29,11 @@ export interface ChannelEntry {
   /** The last update messages sent on this channel, sent again on `resume` (duplicates are ignored by sequence). */
   outbox: ChannelUpdate[];
   /** HTLCs we offered here to forward a payment, by id: the incoming HTLC each pays for. Saved with the channel. */
-  forwards: Map<number, { peer: string; handle: number; id: number }>;
+  forwards: Map<number, ForwardLink>;
+  /** What the peer last told us of its fees (`fee_update`). Saved with the channel. */
+  peerFees?: PeerFees;
+  /** What our last `fee_update` here said (`feeUpdateKey`): sent again only when it changes. Saved with the channel. */
+  feesSent?: string;
   /** After a unilateral close: what is on chain, and our claims. */
   onchain?: OnchainResolution;
   /** Cooperative close, once either side has sent shutdown. */
@@ -57,7 +70,9 @@ export function entryFromRecord(meta: ChannelMeta, record: ChannelRecord, channe
     channelIndex: meta.channelIndex,
     channel,
     outbox: [...record.outbox],
-    forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id }) => [outgoingId, { peer, handle, id }])),
+    forwards: new Map((meta.forwards ?? []).map(({ outgoingId, peer, handle, id, feeMsat }) => [outgoingId, { peer, handle, id, ...(feeMsat !== undefined && { feeMsat }) }])),
+    ...(meta.peerFees && { peerFees: meta.peerFees }),
+    ...(meta.feesSent !== undefined && { feesSent: meta.feesSent }),
     ...(meta.onchain && { onchain: structuredClone(meta.onchain) }),
     readySent: meta.readySent,
     readyReceived: meta.readyReceived,
@@ -70,7 +85,7 @@ export function entryFromRecord(meta: ChannelMeta, record: ChannelRecord, channe
 
 /** What to save of an entry; `breaches`: revoked commitments of this channel seen on chain (raw). */
 export function recordOfEntry(entry: ChannelEntry, breaches: Uint8Array[]): ChannelRecord {
-  const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight, fundingReorged } = entry;
+  const { peer, handle, channelIndex, minimumDepth, readySent, readyReceived, shutdown, fundingHeight, fundingReorged, peerFees, feesSent } = entry;
   const forwards = [...entry.forwards].map(([outgoingId, incoming]) => ({ outgoingId, ...incoming }));
   const meta = {
     peer,
@@ -83,6 +98,8 @@ export function recordOfEntry(entry: ChannelEntry, breaches: Uint8Array[]): Chan
     ...(fundingHeight !== undefined && { fundingHeight }),
     ...(fundingReorged && { fundingReorged }),
     ...(shutdown && { shutdown }),
+    ...(peerFees && { peerFees }),
+    ...(feesSent !== undefined && { feesSent }),
     ...(entry.onchain && { onchain: entry.onchain }),
     ...(breaches.length > 0 && { breaches }),
   };

@@ -46,6 +46,8 @@ export type ChannelEvent =
       readonly paymentHash: Uint8Array;
       readonly cltvExpiry: number;
       readonly destination?: Uint8Array;
+      /** With a destination: what the payee is to get; the rest pays the forwarders' fees. */
+      readonly payeeAmountMsat?: number;
     }
   /** They fulfilled an HTLC we offered: the payment succeeded, and the preimage proves it (emitted as the fulfill arrives). */
   | { readonly type: 'htlc_fulfilled'; readonly id: number; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
@@ -139,13 +141,13 @@ export class Channel {
    * HTLCs they offered that are committed on both sides and that we have not
    * settled yet: what a node must still fulfill or fail, also after a restart.
    */
-  htlcsToSettle(): { id: number; amountMsat: number; paymentHash: Uint8Array; cltvExpiry: number; destination?: Uint8Array }[] {
+  htlcsToSettle(): { id: number; amountMsat: number; paymentHash: Uint8Array; cltvExpiry: number; destination?: Uint8Array; payeeAmountMsat?: number }[] {
     const state = this.current;
     const settled = settledIds(this.ourPendingChanges(state));
     return state.localCommit.spec.htlcs
       .filter((htlc) => htlc.direction === 'incoming' && !settled.has(htlc.id))
       .filter((htlc) => state.remoteCommit.spec.htlcs.some((other) => other.direction === 'incoming' && other.id === htlc.id))
-      .map(({ id, amountMsat, paymentHash, cltvExpiry, destination }) => ({ id, amountMsat, paymentHash, cltvExpiry, ...(destination && { destination }) }));
+      .map(({ id, amountMsat, paymentHash, cltvExpiry, destination, payeeAmountMsat }) => ({ id, amountMsat, paymentHash, cltvExpiry, ...(destination && { destination, payeeAmountMsat: payeeAmountMsat ?? amountMsat }) }));
   }
 
   /**
@@ -177,11 +179,15 @@ export class Channel {
 
   // ---- our updates ----------------------------------------------------------
 
-  /** Offers an HTLC; it goes out with the next `flush`. Returns its id. `destination`: the payee, when beyond the peer. */
-  addHtlc(amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number, destination?: Uint8Array): number {
+  /**
+   * Offers an HTLC; it goes out with the next `flush`. Returns its id.
+   * `destination`: the payee, when beyond the peer, and what it is to get
+   * (`payeeAmountMsat`, by default all of `amountMsat`: no fees).
+   */
+  addHtlc(amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number, destination?: Uint8Array, payeeAmountMsat = amountMsat): number {
     return this.changeState((state) => {
       const id = state.localNextHtlcId;
-      const add: NumberedUpdate = { kind: 'add', amountMsat, paymentHash, cltvExpiry, htlcId: id, ...(destination && { destination }) };
+      const add: NumberedUpdate = { kind: 'add', amountMsat, paymentHash, cltvExpiry, htlcId: id, ...(destination && { destination, payeeAmountMsat }) };
       if (amountMsat < state.remote.htlcMinimumMsat) throw new ChannelUnavailableError(`${amountMsat} msat is below their minimum HTLC of ${state.remote.htlcMinimumMsat} msat`);
       // Their next commitment with every update we know of must still leave us our reserve.
       const spec = asUnavailable(() => applyUpdates(this.latestRemoteSpec(state), [...state.localChanges.proposed, ...state.localChanges.queued, add], this.theirUnsignedChanges(state)));
@@ -382,7 +388,7 @@ export class Channel {
           amountMsat: update.amountMsat,
           paymentHash: update.paymentHash,
           cltvExpiry: update.cltvExpiry,
-          ...(update.destination && { destination: update.destination }),
+          ...(update.destination && { destination: update.destination, payeeAmountMsat: update.payeeAmountMsat ?? update.amountMsat }),
         });
       } else if (update.kind === 'fail') {
         const htlc = revoked.spec.htlcs.find((h) => h.direction === 'outgoing' && h.id === update.id);

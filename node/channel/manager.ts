@@ -32,7 +32,9 @@ import { checkPublicKey } from '../core/curve.js';
 import type { Messenger } from '../core/messenger.js';
 import type { Signer } from '../keys/signer.js';
 import type { Invoice, Persister } from '../persist/persister.js';
-import { type AcceptChannel, type ChannelReady, type ChannelUpdate, type ClosingSigned, DecodeError, type FundingCreated, type FundingSigned, type Message, type OpenChannel, type Shutdown, decodeMessage, encodeMessage } from '../wire/messages.js';
+import { type AcceptChannel, type ChannelReady, type ChannelUpdate, type ClosingSigned, DecodeError, type FeeUpdate, type FundingCreated, type FundingSigned, type Message, type OpenChannel, type Shutdown, decodeMessage, encodeMessage } from '../wire/messages.js';
+import { type ForwardingFee, NO_FEE, describeFee, feeOn, forwardingFee } from './forwarding-fee.js';
+import { type RoutedDestination, feeUpdateFor, feeUpdateKey, peerFeesOf, quoteThrough } from './fee-quotes.js';
 import { Channel, type ChannelEvent, type ChannelState } from './channel.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
@@ -92,6 +94,12 @@ export interface ChannelManagerInit {
    * destination without an entry is assumed two channels away (one forwarder).
    */
   readonly routeLengths?: Readonly<Record<string, number>>;
+  /**
+   * What this node charges to forward an HTLC (BOLT 7's fee_base_msat and
+   * fee_proportional_millionths), told to its channel peers in `fee_update`.
+   * Default as rust-lightning's ChannelConfig: 1000 msat + 0 ppm.
+   */
+  readonly forwardingFee?: Partial<ForwardingFee>;
 }
 
 export type ManagerEvent =
@@ -102,6 +110,8 @@ export type ManagerEvent =
   | { readonly type: 'payment_received'; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly cltvExpiry: number }
   | { readonly type: 'payment_sent'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
   | { readonly type: 'payment_failed'; readonly paymentHash: Uint8Array; readonly reason: string }
+  /** An HTLC we forwarded was fulfilled: we earned `feeMsat` (what came in minus what went out). */
+  | { readonly type: 'payment_forwarded'; readonly paymentHash: Uint8Array; readonly feeMsat: number }
   | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string }
   /** What happened on chain: closes, breaches, claims confirmed, HTLCs resolved there, appointments for the tower. */
   | ChainEvent;
@@ -124,6 +134,8 @@ export interface PaymentRequest {
 export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> implements ChainListener {
   readonly nodeId: string;
   private readonly policy: ChannelPolicy;
+  /** What we charge to forward. */
+  readonly forwardingFee: ForwardingFee;
   /** What we offer and accept when a channel opens. */
   private readonly terms: OpeningTerms;
   private readonly openings = new Map<string, Opening>();
@@ -163,6 +175,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     for (const [destination, length] of Object.entries(init.routeLengths ?? {})) checkInteger(`routeLengths[${JSON.stringify(destination)}]`, length, 2, 64);
     this.steps = new Steps(components.persister, (entry) => this.write(entry));
     this.policy = channelPolicy(init.policy);
+    this.forwardingFee = forwardingFee(init.forwardingFee);
     const { network, dustLimitSatoshis, htlcMinimumMsat, maxAcceptedHtlcs } = init;
     this.terms = { network, channelType: init.channelType ?? 'anchors', policy: this.policy, dustLimitSatoshis, htlcMinimumMsat, maxAcceptedHtlcs };
     this.observedFeerates = new ObservedFeerates(init);
@@ -220,6 +233,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.settleWaiting(entry, forwarded);
       this.sendPendingUpdates(entry);
     }
+    this.refreshFees(); // a new policy (a new config) reaches the peers
   }
 
   /** The incoming HTLCs (`peer/handle/id`) that we forwarded: their outgoing side settles them. */
@@ -265,6 +279,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     if (!entry || entry.readySent || depth < entry.minimumDepth) return;
     entry.readySent = true;
     this.steps.save(entry);
+    // Our fees go first: a peer that sees the channel open can pay through us at once.
+    this.refreshFees();
     this.send(peer, { type: 'channel_ready', handle, secondPerCommitmentPoint: entry.channel.channelReadyPoint() });
     this.checkOpened(entry);
   }
@@ -331,8 +347,22 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * The expiry leaves each forwarding node its delta: one forwarder, or as
    * many as `routeLengths` says the path has.
    */
-  payRequest(request: PaymentRequest): void {
-    this.payRequests([request]);
+  payRequest(request: PaymentRequest): number {
+    return this.payRequests([request])[0]!;
+  }
+
+  /**
+   * The forwarding fees a payment of `request` would pay along the static
+   * route, from the quotes of our channel peers (0 to a direct peer).
+   * Throws, naming the payee, when no channel leads there or no quote is known.
+   */
+  feeFor(request: Pick<PaymentRequest, 'payee' | 'amountMsat'>): number {
+    const payee = bytesToHex(request.payee);
+    const entry = this.openChannelTowards(payee);
+    if (!entry) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
+    const quote = quoteThrough(entry.peerFees, entry.peer, payee);
+    if (typeof quote === 'string') throw new ChannelUnavailableError(`cannot pay ${payee} through ${entry.peer}: ${quote}`);
+    return feeOn(quote, request.amountMsat);
   }
 
   /**
@@ -340,29 +370,33 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * commitment signature per channel, which on a radio link costs far less
    * airtime than one exchange each. A request that cannot be paid (no
    * route, not affordable) throws before any of them is sent; the ones
-   * added before it are taken back.
+   * added before it are taken back. A routed payment pays the forwarders'
+   * fees on top (`feeFor`); returns the fee of each request.
    */
-  payRequests(requests: readonly PaymentRequest[]): void {
-    this.steps.run(() => {
+  payRequests(requests: readonly PaymentRequest[]): number[] {
+    return this.steps.run(() => {
       const touched = new Set<ChannelEntry>();
       const snapshots = new Map<ChannelEntry, ChannelState>();
+      const fees: number[] = [];
       try {
         for (const request of requests) {
           const payee = bytesToHex(request.payee);
-          const entry = this.openChannelTowards(payee);
-          if (!entry) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
+          const feeMsat = this.feeFor(request);
+          const entry = this.openChannelTowards(payee)!;
           if (!snapshots.has(entry)) snapshots.set(entry, entry.channel.state);
           const direct = entry.peer === payee;
           const forwarders = direct ? 0 : Math.max(1, (this.init.routeLengths?.[payee] ?? 2) - 1);
           const expiry = request.minFinalExpiry + forwarders * delaysFor(this.policy).cltvExpiryDelta;
-          entry.channel.addHtlc(request.amountMsat, request.paymentHash, expiry, direct ? undefined : request.payee);
+          entry.channel.addHtlc(request.amountMsat + feeMsat, request.paymentHash, expiry, direct ? undefined : request.payee, request.amountMsat);
           touched.add(entry);
+          fees.push(feeMsat);
         }
       } catch (error) {
         for (const [entry, state] of snapshots) entry.channel.restoreState(state);
         throw error;
       }
       for (const entry of touched) this.sendPendingUpdates(entry);
+      return fees;
     });
   }
 
@@ -372,16 +406,30 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     return [...this.channels.values()].find((m) => m.peer === nextHop && m.readySent && m.readyReceived && !m.shutdown);
   }
 
-  /** An HTLC for someone else: offer it onward, and settle this one when that one settles. */
-  private forward(incoming: ChannelEntry, id: number, amountMsat: number, paymentHash: Uint8Array, cltvExpiry: number, destination: Uint8Array): void {
+  /**
+   * An HTLC for someone else: offer it onward, and settle this one when that
+   * one settles. What goes on is what the payee is to get plus the fees of
+   * the forwarders after us, as our next hop quoted them; what stays must
+   * pay our own fee on it (BOLT 7), or the HTLC is failed back.
+   */
+  private forward(incoming: ChannelEntry, htlc: { id: number; amountMsat: number; paymentHash: Uint8Array; cltvExpiry: number; destination: Uint8Array; payeeAmountMsat?: number }): void {
+    const { id, amountMsat, paymentHash, cltvExpiry, destination } = htlc;
     const destinationHex = bytesToHex(destination);
     const outgoing = this.openChannelTowards(destinationHex);
     const outgoingExpiry = cltvExpiry - delaysFor(this.policy).cltvExpiryDelta;
     try {
       if (!outgoing) throw new ChannelUnavailableError(`no route to ${destinationHex}`);
       if (outgoingExpiry <= this.safeHeight) throw new ChannelUnavailableError(`the HTLC expires at ${cltvExpiry}, too soon to forward with our delta of ${delaysFor(this.policy).cltvExpiryDelta} blocks`);
-      const outId = outgoing.channel.addHtlc(amountMsat, paymentHash, outgoingExpiry, outgoing.peer === destinationHex ? undefined : destination);
-      outgoing.forwards.set(outId, { peer: incoming.peer, handle: incoming.handle, id });
+      const payeeAmountMsat = htlc.payeeAmountMsat ?? amountMsat;
+      const last = outgoing.peer === destinationHex;
+      const next = last ? NO_FEE : quoteThrough(outgoing.peerFees, outgoing.peer, destinationHex);
+      if (typeof next === 'string') throw new ChannelUnavailableError(next);
+      const outgoingMsat = payeeAmountMsat + feeOn(next, payeeAmountMsat);
+      const feeMsat = amountMsat - outgoingMsat;
+      const ourFee = feeOn(this.forwardingFee, outgoingMsat);
+      if (feeMsat < ourFee) throw new ChannelUnavailableError(`fee too low: ${feeMsat} msat left to forward ${outgoingMsat} msat, our fee is ${ourFee} msat (${describeFee(this.forwardingFee)})`);
+      const outId = outgoing.channel.addHtlc(outgoingMsat, paymentHash, outgoingExpiry, last ? undefined : destination, payeeAmountMsat);
+      outgoing.forwards.set(outId, { peer: incoming.peer, handle: incoming.handle, id, feeMsat });
       this.sendPendingUpdates(outgoing); // saves the link with the outgoing channel before the HTLC leaves
     } catch (error) {
       incoming.channel.failHtlc(id, new TextEncoder().encode(`cannot forward: ${(error as Error).message}`.slice(0, 256)));
@@ -406,6 +454,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     }
     outgoing.forwards.delete(outId);
     this.steps.save(outgoing);
+    if (preimage && incoming) this.emitEvent({ type: 'payment_forwarded', paymentHash: sha256(preimage), feeMsat: link.feeMsat ?? 0 });
     return true;
   }
 
@@ -448,6 +497,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     if (entry.shutdown.local) return;
     entry.shutdown.local = this.components.wallet.sweepScript();
     this.send(entry.peer, { type: 'shutdown', handle: entry.handle, scriptPubKey: entry.shutdown.local }, entry);
+    this.refreshFees(); // destinations reached through this channel are no longer quoted to the other peers
   }
 
   /** The funder opens the fee negotiation once both sides have sent shutdown and nothing is pending. */
@@ -529,6 +579,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         return this.handleShutdown(peer, message);
       case 'closing_signed':
         return this.handleClosingSigned(peer, message);
+      case 'fee_update':
+        return this.handleFeeUpdate(peer, message);
       case 'error':
         return this.emitEvent({ type: 'peer_error', peer, reason: `the peer says: ${new TextDecoder().decode(message.message)}` });
       default:
@@ -822,6 +874,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.settleWaiting(entry, forwarded);
       this.sendPendingUpdates(entry);
     }
+    this.refreshFees(); // a new policy (a new config) reaches the peers
   }
 
   /** Our latest commitment, signed: what a unilateral close broadcasts. */
@@ -838,7 +891,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       return;
     }
     if (event.type === 'htlc_received') {
-      if (event.destination && bytesToHex(event.destination) !== this.nodeId) this.forward(entry, event.id, event.amountMsat, event.paymentHash, event.cltvExpiry, event.destination);
+      if (event.destination && bytesToHex(event.destination) !== this.nodeId) this.forward(entry, { ...event, destination: event.destination });
       else this.settleIncoming(entry, event.id, event.paymentHash, event.amountMsat, event.cltvExpiry);
     } else if (event.type === 'htlc_fulfilled') {
       if (!this.settleForwarded(entry, event.id, event.paymentPreimage)) this.emitEvent({ type: 'payment_sent', paymentHash: event.paymentHash, paymentPreimage: event.paymentPreimage });
@@ -854,14 +907,16 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const expiresTooSoon = invoice !== undefined && (cltvExpiry < invoice.minFinalExpiry || cltvExpiry < this.safeHeight + delaysFor(this.policy).finalExpiryDelta / 2);
     if (invoice && expiresTooSoon) {
       entry.channel.failHtlc(id, new TextEncoder().encode('expiry too soon'));
-    } else if (invoice && amountMsat >= invoice.amountMsat) {
+    } else if (invoice && amountMsat >= invoice.amountMsat && amountMsat <= 2 * invoice.amountMsat) {
       entry.channel.fulfillHtlc(id, invoice.preimage);
       this.steps.save(entry);
       this.invoices.delete(bytesToHex(paymentHash));
       this.components.persister.remove('invoice', bytesToHex(paymentHash));
       this.emitEvent({ type: 'payment_received', paymentHash, amountMsat, cltvExpiry });
     } else {
-      entry.channel.failHtlc(id, new TextEncoder().encode(invoice ? 'amount too small' : 'unknown payment'));
+      // BOLT 4: more than twice the amount asked is refused too (a payer that far off is mistaken).
+      const reason = !invoice ? 'unknown payment' : amountMsat < invoice.amountMsat ? 'amount too small' : 'amount more than twice the request';
+      entry.channel.failHtlc(id, new TextEncoder().encode(reason));
     }
     this.steps.save(entry);
   }
@@ -927,7 +982,38 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   }
 
   private checkOpened(entry: ChannelEntry): void {
-    if (entry.readySent && entry.readyReceived) this.emitEvent({ type: 'channel_opened', peer: entry.peer, handle: entry.handle });
+    if (!entry.readySent || !entry.readyReceived) return;
+    this.emitEvent({ type: 'channel_opened', peer: entry.peer, handle: entry.handle });
+    this.refreshFees(); // the new channel's peer learns our fees, the others what it costs to reach through it
+  }
+
+  // ---- forwarding fees (node/channel/fee-quotes.ts) ----------------------------------
+
+  /** The peer's fees and quotes: kept (saved with the channel), and our quotes to the other peers follow. */
+  private handleFeeUpdate(peer: string, message: FeeUpdate): void {
+    const entry = this.channels.get(keyOf(peer, message.handle));
+    if (!entry) throw new PeerProtocolError('fee_update for an unknown channel');
+    entry.peerFees = peerFeesOf(message);
+    this.steps.save(entry);
+    this.refreshFees();
+  }
+
+  /** Sends our `fee_update` to the peer of each channel we said is ready, where it differs from what we told it last. */
+  private refreshFees(): void {
+    const open = [...this.channels.values()].filter((entry) => entry.readySent && !entry.onchain && !entry.shutdown);
+    const routed: RoutedDestination[] = [];
+    for (const destination of Object.keys(this.init.routes ?? {})) {
+      if (!/^[0-9a-f]{66}$/.test(destination)) continue;
+      const through = this.openChannelTowards(destination);
+      if (through && through.peer !== destination) routed.push({ destination, nextHop: through.peer, nextHopFees: through.peerFees });
+    }
+    for (const entry of open) {
+      const update = feeUpdateFor(this.forwardingFee, entry.peer, routed);
+      const key = feeUpdateKey(update);
+      if (entry.feesSent === key) continue;
+      entry.feesSent = key;
+      this.send(entry.peer, { ...update, handle: entry.handle }, entry);
+    }
   }
 
   private emitEvent(event: ManagerEvent): void {

@@ -19,6 +19,8 @@ export interface SpecHtlc {
   readonly cltvExpiry: number;
   /** Where the payer wants it forwarded, if beyond the peer. */
   readonly destination?: Uint8Array;
+  /** With a destination: what the payee is to get (the rest pays the forwarders). */
+  readonly payeeAmountMsat?: number;
 }
 
 export interface CommitmentSpec {
@@ -51,7 +53,7 @@ export function applyUpdates(spec: CommitmentSpec, ours: readonly NumberedUpdate
       amountMsat: update.amountMsat,
       paymentHash: update.paymentHash,
       cltvExpiry: update.cltvExpiry,
-      ...(update.destination && { destination: update.destination }),
+      ...(update.destination && { destination: update.destination, payeeAmountMsat: update.payeeAmountMsat ?? update.amountMsat }),
     });
     if (direction === 'outgoing') toLocalMsat -= update.amountMsat;
     else toRemoteMsat -= update.amountMsat;

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import type { NetworkName } from '../chain/network-params.js';
 import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
+import { MAX_BASE_MSAT, MAX_PROPORTIONAL_MILLIONTHS } from '../channel/forwarding-fee.js';
 import { type LinkEntry, readLinks, readNodeId, readRoutes } from './links-section.js';
 import { type LogSettings, readLogSection } from './log-section.js';
 import { ConfigError, MAX_YAML_BYTES, type YamlMap, readYaml } from './yaml-reader.js';
@@ -40,6 +41,8 @@ export interface NodeDaemonConfig {
     readonly minimumDepth?: number;
     readonly feeratePerKw?: number;
     readonly channelType?: 'anchors' | 'static_remotekey';
+    /** What this node charges to forward a payment (BOLT 7); by default 1000 msat + 0 ppm. */
+    readonly forwardingFee?: { readonly baseMsat?: number; readonly proportionalMillionths?: number };
   };
 }
 
@@ -96,7 +99,7 @@ export function readNetwork(root: YamlMap): NetworkName {
 function readChannels(root: YamlMap): NodeDaemonConfig['channels'] {
   const value = root.optional('channels');
   if (!value) return {};
-  const map = value.map(['offlineHorizonBlocks', 'marginBlocks', 'minimumDepth', 'feeratePerKw', 'channelType']);
+  const map = value.map(['offlineHorizonBlocks', 'marginBlocks', 'minimumDepth', 'feeratePerKw', 'channelType', 'forwardingFee']);
   const channels: Record<string, unknown> = {};
   const integers = { offlineHorizonBlocks: [1, 60_000], marginBlocks: [0, 5_000], minimumDepth: [1, 100], feeratePerKw: [MIN_FEERATE_PER_KW, 100_000] } as const;
   for (const [key, [min, max]] of Object.entries(integers)) {
@@ -108,6 +111,13 @@ function readChannels(root: YamlMap): NodeDaemonConfig['channels'] {
     const name = channelType.string();
     if (name !== 'anchors' && name !== 'static_remotekey') channelType.fail('expected anchors or static_remotekey');
     channels.channelType = name;
+  }
+  const fee = map.optional('forwardingFee');
+  if (fee) {
+    const feeMap = fee.map(['baseMsat', 'proportionalMillionths'], 'a mapping: baseMsat, proportionalMillionths');
+    const baseMsat = feeMap.optional('baseMsat')?.integer(0, MAX_BASE_MSAT);
+    const proportionalMillionths = feeMap.optional('proportionalMillionths')?.integer(0, MAX_PROPORTIONAL_MILLIONTHS);
+    channels.forwardingFee = { ...(baseMsat !== undefined && { baseMsat }), ...(proportionalMillionths !== undefined && { proportionalMillionths }) };
   }
   return channels;
 }

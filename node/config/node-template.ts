@@ -86,5 +86,8 @@ channels:
   # minimumDepth: 3            # confirmations before a channel opens
   # feeratePerKw: ${MIN_FEERATE_PER_KW}          # commitment feerate until the gateway's estimate arrives
   # channelType: anchors       # or static_remotekey
+  # forwardingFee:             # what this node charges to forward a payment (BOLT 7), told to its channel peers
+  #   baseMsat: 1000           # per payment, in millisatoshis (1 sat)
+  #   proportionalMillionths: 0  # per million forwarded (100 = 0.01%)
 `;
 }

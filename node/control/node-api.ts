@@ -39,7 +39,8 @@ export type NodeControlApi = {
   open: ControlMethod<{ peer: string; satoshis: number; pushMsat?: number }, { peer: string; handle: number }>;
   close: ControlMethod<{ peer: string; handle: number; force: boolean }, { peer: string; handle: number; closing: 'force' | 'cooperative' }>;
   invoice: ControlMethod<{ amountMsat: number }, { paymentRequest: string; paymentHash: string; amountMsat: number }>;
-  pay: ControlMethod<{ request: string }, { paymentHash: string; amountMsat: number; payee: string }>;
+  /** `maxFeeMsat`: refuse, before anything is sent, a route whose fees are higher (default 1% + 1 sat). */
+  pay: ControlMethod<{ request: string; maxFeeMsat?: number }, { paymentHash: string; amountMsat: number; feeMsat: number; payee: string }>;
   payment: ControlMethod<{ paymentHash: string }, PaymentShape>;
   /** Newest first; `limit` defaults to 50. */
   payments: ControlMethod<{ limit?: number }, PaymentShape[]>;

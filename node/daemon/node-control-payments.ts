@@ -36,14 +36,19 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
       const known = payments.get(paymentHash);
       if (known && known.direction === 'sent' && known.status !== 'failed') throw new InvalidInputError('request', `already paid or being paid (${known.status}): see lnmesh payments`);
       if (bytesToHex(request.payee) === parts.nodeId) throw new InvalidInputError('request', 'this is a request of this node itself');
+      const maxFeeMsat = params.maxFeeMsat === undefined ? defaultMaxFeeMsat(request.amountMsat) : checkInteger('maxFeeMsat', params.maxFeeMsat, 0, Number.MAX_SAFE_INTEGER);
       payments.sending(request);
+      let feeMsat: number;
       try {
+        feeMsat = manager.feeFor(request);
+        if (feeMsat > maxFeeMsat) throw new InvalidInputError('maxFeeMsat', `the forwarding fees to ${bytesToHex(request.payee)} are ${feeMsat} msat, above the limit of ${maxFeeMsat} msat (raise it with --max-fee-msat)`);
+        payments.sending(request, feeMsat); // written before the HTLC leaves
         manager.payRequest(request);
       } catch (error) {
         payments.refused(request.paymentHash, messageOf(error));
         throw error;
       }
-      return { paymentHash, amountMsat: request.amountMsat, payee: bytesToHex(request.payee) };
+      return { paymentHash, amountMsat: request.amountMsat, feeMsat, payee: bytesToHex(request.payee) };
     },
 
     payment: (params) => {
@@ -57,6 +62,11 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
     /** Newest first: `limit` (default 50) keeps the answer within the control socket's line limit. */
     payments: (params) => payments.list(params.limit === undefined ? 50 : checkInteger('limit', params.limit, 1, 150)),
   };
+}
+
+/** The fees a payment may pay unless told otherwise: 1% of the amount and 1 sat (a 1-sat payment through one default forwarder fits). */
+export function defaultMaxFeeMsat(amountMsat: number): number {
+  return Math.floor(amountMsat / 100) + 1000;
 }
 
 /** Why a payment request does not decode, without its own field name (`paymentRequest: `) after `request: `. */

@@ -95,6 +95,8 @@ export class NodeDaemon {
         case 'payment_received':
         case 'payment_sent':
           return logger.info({ paymentHash: bytesToHex(event.paymentHash), ...(event.type === 'payment_received' && { amountMsat: event.amountMsat }) }, event.type.replace('_', ' '));
+        case 'payment_forwarded':
+          return logger.info({ paymentHash: bytesToHex(event.paymentHash), feeMsat: event.feeMsat }, 'payment forwarded');
         case 'peer_error':
           return logger.warn({ peer: event.peer, reason: event.reason }, 'peer error');
         case 'channel_refused':
@@ -160,6 +162,7 @@ function meshNodeConfig(config: NodeDaemonConfig): MeshNodeConfig {
       ...(channels.minimumDepth !== undefined && { minimumDepth: channels.minimumDepth }),
       ...(channels.feeratePerKw !== undefined && { feeratePerKw: channels.feeratePerKw }),
       ...(channels.channelType !== undefined && { channelType: channels.channelType }),
+      ...(channels.forwardingFee !== undefined && { forwardingFee: channels.forwardingFee }),
     },
     links: config.links,
     routes: config.routes,

@@ -17,9 +17,10 @@ export class PaymentLog {
     private readonly clock: Clock,
   ) {}
 
-  /** We are about to pay `request`. */
-  sending(request: PaymentRequest): void {
-    this.store.put('payment', bytesToHex(request.paymentHash), { direction: 'sent', amountMsat: request.amountMsat, payee: bytesToHex(request.payee), status: 'pending', createdAt: this.clock.now() });
+  /** We are about to pay `request`, and `feeMsat` to the forwarders once known. */
+  sending(request: PaymentRequest, feeMsat?: number): void {
+    const record = { direction: 'sent', amountMsat: request.amountMsat, payee: bytesToHex(request.payee), status: 'pending', createdAt: this.clock.now() } as const;
+    this.store.put('payment', bytesToHex(request.paymentHash), { ...record, ...(feeMsat !== undefined && { feeMsat }) });
   }
 
   /** We asked to be paid `request`. */

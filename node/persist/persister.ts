@@ -103,7 +103,19 @@ export interface ChannelMeta {
   /** Revoked commitments of the peer seen on chain (raw): their second-stage HTLC transactions are punished too, also after a restart. */
   readonly breaches?: readonly Uint8Array[];
   /** HTLCs we offered on this channel to forward a payment: the incoming HTLC each one pays for. */
-  readonly forwards?: readonly { readonly outgoingId: number; readonly peer: string; readonly handle: number; readonly id: number }[];
+  readonly forwards?: readonly { readonly outgoingId: number; readonly peer: string; readonly handle: number; readonly id: number; readonly feeMsat?: number }[];
+  /** The peer's last `fee_update`: its fee, and its quotes for destinations beyond it (node/channel/fee-quotes.ts). */
+  readonly peerFees?: PeerFees;
+  /** What our last `fee_update` on this channel said (`feeUpdateKey`): sent again only when it changes. */
+  readonly feesSent?: string;
+}
+
+/** A peer's last `fee_update` as saved (node/channel/fee-quotes.ts reads it): its fee, and its quotes by destination (hex). */
+export interface PeerFees {
+  readonly baseMsat: number;
+  readonly proportionalMillionths: number;
+  readonly quotes: readonly { readonly destination: string; readonly baseMsat: number; readonly proportionalMillionths: number }[];
+  readonly incomplete: boolean;
 }
 
 export interface ChannelRecord {
@@ -194,6 +206,8 @@ export interface PaymentRecord {
   reason?: string;
   /** The preimage (hex) once the payment succeeded: the payer's proof of payment. */
   preimage?: string;
+  /** Sent: the forwarding fees paid on top of `amountMsat` along the route (0 to a direct peer). */
+  feeMsat?: number;
 }
 export type RecordKind = keyof RecordOf;
 

@@ -19,7 +19,7 @@
  */
 import { InvalidInputError } from '../core/input.js';
 import { MAX_ACCEPTED_HTLCS } from '../core/bolt-limits.js';
-import { type FieldLayout, type MessageLayout, LayoutCodec, type UnknownMessage, bytes, uint } from '../core/cbor-layout.js';
+import { type FieldLayout, type MessageLayout, LayoutCodec, type UnknownMessage, bytes, listOf, uint } from '../core/cbor-layout.js';
 import { DecodeError } from '../core/cbor.js';
 import { MAX_HANDLE, MAX_MESSAGE_BYTES } from '../core/message-limits.js';
 import { type ChannelUpdate, UPDATE_TYPE, decodeChannelUpdate, encodeChannelUpdate } from './update-codec.js';
@@ -122,6 +122,33 @@ export interface ErrorMessage {
   readonly message: Uint8Array;
 }
 
+/** A forwarding fee (BOLT 7's `fee_base_msat`, `fee_proportional_millionths`). */
+export interface FeeQuote {
+  readonly baseMsat: number;
+  readonly proportionalMillionths: number;
+}
+
+/**
+ * What it costs to pay through the sender of this message, as BOLT 7's
+ * `channel_update` says it for a channel direction: the sender's own fee
+ * (for its direct peers) and, for destinations it reaches through another
+ * forwarder, the composed fee of all forwarders from it on. Sent when the
+ * channel is ready and whenever it changes; each replaces the last.
+ */
+export interface FeeUpdate {
+  readonly type: 'fee_update';
+  readonly handle: number;
+  readonly baseMsat: number;
+  readonly proportionalMillionths: number;
+  /** Destinations beyond the sender's direct peers, each with the fee of every forwarder from the sender on. */
+  readonly quotes?: readonly (FeeQuote & { readonly destination: Uint8Array })[];
+  /** 1: some destinations the sender reaches are not listed (too many, or their fees are not known yet): unlisted ones are not its direct peers for sure. */
+  readonly incomplete?: number;
+}
+
+/** Quotes in one `fee_update`: about 45 bytes each, so one message stays under a LoRa frame's few fragments. */
+export const MAX_FEE_QUOTES = 16;
+
 export type { UnknownMessage } from '../core/cbor-layout.js';
 
 export type Message =
@@ -134,7 +161,8 @@ export type Message =
   | Shutdown
   | ClosingSigned
   | ChannelReestablish
-  | ErrorMessage;
+  | ErrorMessage
+  | FeeUpdate;
 
 // ---- field layouts ----------------------------------------------------------
 
@@ -194,6 +222,32 @@ const LAYOUTS: Record<Exclude<Message['type'], 'update'>, MessageLayout> = {
     ],
   },
   error: { number: 20, fields: [handle, { key: 2, name: 'message', field: { kind: 'bytes', maxLength: 1000 } }] },
+  // Odd: a node that does not know fees yet may ignore it (BOLT 1).
+  fee_update: {
+    number: 21,
+    fields: [
+      handle,
+      { key: 2, name: 'baseMsat', field: uint(MAX_SAFE) },
+      { key: 3, name: 'proportionalMillionths', field: uint(MAX_SAFE) },
+      {
+        key: 4,
+        name: 'quotes',
+        optional: true,
+        field: listOf(
+          {
+            kind: 'record',
+            fields: [
+              { key: 1, name: 'destination', field: bytes(33) },
+              { key: 2, name: 'baseMsat', field: uint(MAX_SAFE) },
+              { key: 3, name: 'proportionalMillionths', field: uint(MAX_SAFE) },
+            ],
+          },
+          MAX_FEE_QUOTES,
+        ),
+      },
+      { key: 5, name: 'incomplete', optional: true, field: uint(1, 1) },
+    ],
+  },
 };
 
 const MAP_MESSAGES = new LayoutCodec<Exclude<Message, ChannelUpdate>>(LAYOUTS, {
@@ -201,6 +255,9 @@ const MAP_MESSAGES = new LayoutCodec<Exclude<Message, ChannelUpdate>>(LAYOUTS, {
   maxDepth: 3,
   refusedTypes: new Map([[UPDATE_TYPE, `an update (type ${UPDATE_TYPE}) is sent in its own layout, never as a map`]]),
 });
+
+/** Type numbers of the map messages: one number space with the first bytes of the other layouts. */
+const MAP_NUMBERS = new Set(Object.values(LAYOUTS).map((layout) => layout.number));
 
 // ---- encoding ---------------------------------------------------------------
 
@@ -241,6 +298,7 @@ export function decodeMessage(bytes: Uint8Array): Message | UnknownMessage {
   if (first === undefined) throw new DecodeError('message', 'no bytes');
   if (first < FIRST_CBOR_MAP_BYTE) {
     if (first === UPDATE_TYPE) return decodeChannelUpdate(bytes);
+    if (MAP_NUMBERS.has(first)) throw new DecodeError('type', `type ${first} is sent as a map, never in a layout of its own`);
     if (first % 2 === 1) return { type: 'unknown', typeNumber: first };
     throw new DecodeError('type', `unknown message type ${first}, which is required (even)`);
   }

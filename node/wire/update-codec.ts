@@ -12,7 +12,9 @@
  *     1 fulfill    id | payment preimage (32)
  *     2 fail       id | reason length (0 to 256) | reason
  *     3 fee        feerate per kw
- *     4 add        as 0, then the destination node id (33)
+ *     4 add        as 0, then the destination node id (33) | fees: the amount
+ *                  minus what the payee is to get (a routed payment: the
+ *                  forwarders' fees, 2 bytes at the default 1 sat a hop)
  *   commitment   signature (64) | HTLC signature count (0 to 966) | HTLC signatures (64 each)
  *
  * Handle, counts, amounts, ids, lengths, feerates and expiries are unsigned
@@ -47,6 +49,8 @@ export type Update =
       readonly cltvExpiry: number;
       /** The payee's node id when it is not the receiving peer: a static route needs no onion, only where to forward. */
       readonly destination?: Uint8Array;
+      /** With a destination: what the payee is to get; the rest of `amountMsat` pays the forwarders' fees. */
+      readonly payeeAmountMsat?: number;
     }
   | { readonly kind: 'fulfill'; readonly id: number; readonly paymentPreimage: Uint8Array }
   | { readonly kind: 'fail'; readonly id: number; readonly reason: Uint8Array }
@@ -157,7 +161,13 @@ function writeUpdate(out: number[], value: unknown, path: string, previousExpiry
       pushBytes(out, checkBytes(update.paymentHash, HASH_BYTES, `${path}.paymentHash`));
       const expiry = checkUint(update.cltvExpiry, `${path}.cltvExpiry`, MAX_EXPIRY);
       writeVarint(out, previousExpiry === undefined ? expiry : zigzag(expiry - previousExpiry), `${path}.cltvExpiry`);
-      if (hasDestination) pushBytes(out, checkBytes(update.destination, POINT_BYTES, `${path}.destination`));
+      if (hasDestination) {
+        pushBytes(out, checkBytes(update.destination, POINT_BYTES, `${path}.destination`));
+        const amount = update.amountMsat as number;
+        writeVarint(out, amount - checkUint(update.payeeAmountMsat, `${path}.payeeAmountMsat`, amount, 1), `${path}.payeeAmountMsat`);
+      } else if (update.payeeAmountMsat !== undefined) {
+        throw new DecodeError(`${path}.payeeAmountMsat`, 'only with a destination');
+      }
       return expiry;
     }
     case 'fulfill':
@@ -262,7 +272,9 @@ function readUpdate(reader: ByteReader, path: string, previousExpiry: number | u
       const paymentHash = readFixed(reader, HASH_BYTES, `${path}.paymentHash`);
       const cltvExpiry = readExpiry(reader, `${path}.cltvExpiry`, previousExpiry);
       if (kind === KIND_ADD) return { kind: 'add', amountMsat, paymentHash, cltvExpiry };
-      return { kind: 'add', amountMsat, paymentHash, cltvExpiry, destination: readFixed(reader, POINT_BYTES, `${path}.destination`) };
+      const destination = readFixed(reader, POINT_BYTES, `${path}.destination`);
+      const fees = readUint(reader, `${path}.payeeAmountMsat`, amountMsat - 1);
+      return { kind: 'add', amountMsat, paymentHash, cltvExpiry, destination, payeeAmountMsat: amountMsat - fees };
     }
     case KIND_FULFILL: {
       const id = readUint(reader, `${path}.id`, MAX_SAFE);

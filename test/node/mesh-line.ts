@@ -100,9 +100,9 @@ export async function payAcrossCut(t: Test, [a, b, c]: readonly [LineNode, LineN
   const [cb] = c.mesh.manager.balances();
   t.same([ab!.localMsat, ab!.remoteMsat], [ba!.remoteMsat, ba!.localMsat], 'A and B agree on their channel');
   t.same([bc!.localMsat, bc!.remoteMsat], [cb!.remoteMsat, cb!.localMsat], 'B and C agree on theirs');
-  t.equal(ab!.localMsat, 600_000_000 + 50_000_000 - 30_000_000, 'A: 600,000 sat, +50,000 from C, -30,000 to C');
-  t.equal(cb!.localMsat, 400_000_000 - 50_000_000 + 30_000_000, 'C: 400,000 sat, -50,000 to A, +30,000 from A');
-  t.equal(ba!.localMsat + bc!.localMsat, 400_000_000 + 600_000_000, "B's total is unchanged (no fees on a static route yet)");
+  t.equal(ab!.localMsat, 600_000_000 + 50_000_000 - 30_000_000 - 1000, "A: 600,000 sat, +50,000 from C, -30,000 to C and 1 to B, its fee");
+  t.equal(cb!.localMsat, 400_000_000 - 50_000_000 + 30_000_000 - 1000, "C: 400,000 sat, -50,000 to A and 1 to B, +30,000 from A");
+  t.equal(ba!.localMsat + bc!.localMsat, 400_000_000 + 600_000_000 + 2000, "B's total: what it had, and 1 sat for each payment it forwarded");
   t.equal(count(a, 'payment_received') + count(c, 'payment_received'), 2, 'each payment received once');
   const dropped = [a, b, c].flatMap((node) => node.mesh.links.map((link) => link.counters.dropped['internal-error']));
   t.same(dropped, dropped.map(() => 0), 'no link met an internal error');

@@ -91,10 +91,10 @@ t.test('a node restarted from its stores mid-payment finishes it', async (t) => 
   await until('after B restarted, C has been paid once', () => c.events.filter((event) => event.type === 'payment_received').length === 1);
   await until('and A knows it', () => a.events.some((event) => event.type === 'payment_sent'));
   await until('and every HTLC is settled', () => nodes.every((node) => node.mesh.manager.balances().every((channel) => channel.pendingHtlcs === 0)));
-  t.equal(a.mesh.manager.balances()[0]!.localMsat, 1_000_000_000 - 20_000_000, 'A paid 20,000 sat');
+  t.equal(a.mesh.manager.balances()[0]!.localMsat, 1_000_000_000 - 20_000_000 - 1000, "A paid 20,000 sat and B's fee (1 sat, the default)");
   t.equal(c.mesh.manager.balances()[0]!.localMsat, 20_000_000, 'C received 20,000 sat');
   const [ba, bc] = rebooted.mesh.manager.balances();
-  t.equal(ba!.localMsat + bc!.localMsat, 1_000_000_000, "B, restored from disk, holds what it held");
+  t.equal(ba!.localMsat + bc!.localMsat, 1_000_000_000 + 1000, 'B, restored from disk, holds what it held and its fee');
 });
 
 t.test('a config that does not hold together is refused, naming the field', async (t) => {

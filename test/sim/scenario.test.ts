@@ -78,7 +78,8 @@ t.test('a minimal scenario is filled in with the documented defaults', async (t)
   t.same(scenario.links.default, { kind: 'lora', spreadingFactor: 7, bandwidthHz: 125_000, codingRate: 5, dutyCycle: 'EU868', lossRate: 0 });
   t.same(scenario.links.overrides, []);
   t.same(scenario.gateway, { attachedTo: ['n0'], link: { kind: 'mqtt', latencyMs: 100, mtu: 4096, lossRate: 0 } });
-  t.same(scenario.nodes, { n0: { horizonMs: 14 * DAY, offlineHorizonBlocks: 2016, pollIntervalMs: 600_000 }, n1: { horizonMs: 14 * DAY, offlineHorizonBlocks: 2016, pollIntervalMs: 600_000 } });
+  const node = { horizonMs: 14 * DAY, offlineHorizonBlocks: 2016, pollIntervalMs: 600_000, forwardingFee: { baseMsat: 1000, proportionalMillionths: 0 } };
+  t.same(scenario.nodes, { n0: node, n1: node }, "the node code's defaults: a 14-day horizon, 1 sat a forward");
   t.same(scenario.channels, []);
   t.equal(scenario.workload, undefined);
   t.same(scenario.events, []);
@@ -101,8 +102,8 @@ links:
     - { between: [n1, n2], model: { kind: mqtt, latency: 2s, mtu: 1024 } }
 gateway: { attachedTo: [n0, n5], link: { kind: serial, baudRate: 57600, mtu: 512 } }
 nodes:
-  defaults: { horizon: 7d }
-  overrides: { n2: { horizon: 170h, pollInterval: 1h } }
+  defaults: { horizon: 7d, forwardingFee: { proportionalMillionths: 50 } }
+  overrides: { n2: { horizon: 170h, pollInterval: 1h, forwardingFee: { baseMsat: 0 } } }
 channels:
   - { adjacent: true, capacity: 500000, push: 250000 }
 workload: { rate: 4/h, amount: { min: 100, max: 900 }, endpoints: [[n0, n5], [n2, n3]], start: 2h, stop: 10d }
@@ -126,8 +127,8 @@ events:
   t.same(linkModelBetween(scenario, 'n2', 'n1'), { kind: 'mqtt', latencyMs: 2000, mtu: 1024, lossRate: 0 });
   t.same(linkModelBetween(scenario, 'n3', 'n4'), { kind: 'lora', spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 8, dutyCycle: 'US915', lossRate: 0.05 });
   t.same(scenario.gateway, { attachedTo: ['n0', 'n5'], link: { kind: 'serial', baudRate: 57600, mtu: 512, lossRate: 0 } });
-  t.same(scenario.nodes.n0, { horizonMs: 7 * DAY, offlineHorizonBlocks: 7 * 1440, pollIntervalMs: 600_000 }, "blocks of the chain's own interval");
-  t.same(scenario.nodes.n2, { horizonMs: 170 * 3_600_000, offlineHorizonBlocks: 170 * 60, pollIntervalMs: 3_600_000 }, 'an override inherits nothing it does not name but the defaults');
+  t.same(scenario.nodes.n0, { horizonMs: 7 * DAY, offlineHorizonBlocks: 7 * 1440, pollIntervalMs: 600_000, forwardingFee: { baseMsat: 1000, proportionalMillionths: 50 } }, "blocks of the chain's own interval");
+  t.same(scenario.nodes.n2, { horizonMs: 170 * 3_600_000, offlineHorizonBlocks: 170 * 60, pollIntervalMs: 3_600_000, forwardingFee: { baseMsat: 0, proportionalMillionths: 50 } }, 'an override inherits nothing it does not name but the defaults');
   t.equal(scenario.channels.length, 7, 'a channel per link of a 2 x 3 grid');
   t.same(scenario.channels[0], { funder: 'n0', fundee: 'n1', capacitySatoshis: 500_000, pushSatoshis: 250_000 });
   t.same(scenario.workload, { meanIntervalMs: 900_000, amountSatoshis: { min: 100, max: 900 }, endpoints: [['n0', 'n5'], ['n2', 'n3']], startMs: 2 * 3_600_000, stopMs: 10 * DAY });
@@ -172,6 +173,7 @@ const BAD_FILES: [file: string, line: number, column: number, field: string, rea
   ['payment-without-channels.yaml', 8, 24, 'events[0].payment', /its route n0 - n1 - n2 - n3 has no channel between n1 and n2/],
   ['channel-horizons-apart.yaml', 8, 16, 'channels[1].between', /^the channel between n1 and n2 would never open: n2 would refuse it: the counterparty's cltv_expiry_delta of 2160 blocks is below our offline horizon of 4320 blocks/],
   ['horizon-beyond-csv.yaml', 6, 20, 'nodes.overrides.n1.horizon', /^a horizon of 500d is 72000 blocks of 10m: with the 144-block margin it is beyond the CSV limit of 65535 blocks/],
+  ['forwarding-fee-too-high.yaml', 6, 52, 'nodes.overrides.n1.forwardingFee.proportionalMillionths', /200000/],
   ['yaml-syntax.yaml', 5, 42, '', /^YAML: Flow sequence .* end with a \]/],
   ['duplicate-key.yaml', 4, 1, '', /^YAML: Map keys must be unique \(at "duration"\)/],
   ['file-topology-disconnected.yaml', 4, 3, 'topology', /^the mesh is not connected: c, d cannot reach a/],

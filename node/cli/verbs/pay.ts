@@ -1,7 +1,12 @@
-/** `lnmesh pay REQUEST [--wait]`: pays a payment request; with --wait, until it succeeds or fails (exit 1). */
+/**
+ * `lnmesh pay REQUEST [--wait] [--max-fee-msat N]`: pays a payment request,
+ * and the forwarders' fees along the route (shown); with --wait, until it
+ * succeeds or fails (exit 1). Fees above the limit (default 1% + 1 sat) are
+ * refused before anything is sent.
+ */
 import type { Command } from 'commander';
 import type { PaymentShape } from '../../control/node-api.js';
-import { timeoutOption, waitOption } from './arguments.js';
+import { integerArgument, timeoutOption, waitOption } from './arguments.js';
 import { daemonVerb, show } from './daemon-verb.js';
 import { type DaemonOptions, ask } from './daemon-socket.js';
 import { waitWithProgress } from './progress.js';
@@ -12,11 +17,13 @@ export function registerPayVerb(program: Command): void {
     .argument('<request>', 'the payment request')
     .addOption(waitOption('until the payment succeeds or fails, showing its progress'))
     .addOption(timeoutOption())
-    .action(async (request: string, options: DaemonOptions & { wait?: boolean; timeout: number }) => {
-      const paying = await ask(options, 'pay', { request });
-      if (!options.wait) return show(options, paying, () => `paying ${paying.paymentHash}: lnmesh payments shows when it settles (or use --wait)`);
+    .option('--max-fee-msat <msat>', 'the most to pay forwarders along the route (default 1% of the amount + 1000)', integerArgument('max-fee-msat', 0, Number.MAX_SAFE_INTEGER))
+    .action(async (request: string, options: DaemonOptions & { wait?: boolean; timeout: number; maxFeeMsat?: number }) => {
+      const paying = await ask(options, 'pay', { request, ...(options.maxFeeMsat !== undefined && { maxFeeMsat: options.maxFeeMsat }) });
+      const fee = `fee ${paying.feeMsat} msat`;
+      if (!options.wait) return show(options, paying, () => `paying ${paying.paymentHash} (${fee}): lnmesh payments shows when it settles (or use --wait)`);
       const final = await settled(options, paying.paymentHash, options.timeout);
-      show(options, final, (result) => (result.status === 'succeeded' ? `paid: preimage ${String(result.preimage)}` : `failed: ${String(result.reason)}`));
+      show(options, final, (result) => (result.status === 'succeeded' ? `paid: preimage ${String(result.preimage)}, ${fee}` : `failed: ${String(result.reason)}`));
       if (final.status !== 'succeeded') process.exitCode = 1;
     });
 }

@@ -10,6 +10,7 @@ const COLUMNS: TableColumn[] = [
   { key: 'paymentHash', header: 'PAYMENT HASH' },
   { key: 'direction', header: 'DIRECTION' },
   { key: 'amountSat', header: 'SAT' },
+  { key: 'feeMsat', header: 'FEE MSAT' },
   { key: 'status', header: 'STATUS' },
   { key: 'when', header: 'CREATED' },
   { key: 'reason', header: 'REASON' },
@@ -21,7 +22,7 @@ export function registerPaymentsVerb(program: Command): void {
     .action(async (options: DaemonOptions & { limit: number }) => {
       show(options, await ask(options, 'payments', { limit: options.limit }), (rows) =>
         formatTable(
-          rows.map((row) => ({ ...row, paymentHash: short(row.paymentHash), amountSat: row.amountMsat / 1000, when: new Date(row.createdAt).toISOString().slice(0, 19).replace('T', ' ') })),
+          rows.map((row) => ({ ...row, paymentHash: short(row.paymentHash), amountSat: row.amountMsat / 1000, feeMsat: row.feeMsat ?? '', when: new Date(row.createdAt).toISOString().slice(0, 19).replace('T', ' ') })),
           COLUMNS,
         ),
       );

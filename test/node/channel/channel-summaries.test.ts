@@ -54,8 +54,8 @@ t.test('negotiating, awaiting_funding, open, closing, closed: both sides, messag
   alice.manager.fundingConfirmed(bob.id, handle, 6);
   bob.manager.fundingConfirmed(alice.id, handle, 6);
   t.same([statuses(alice), statuses(bob)], [['awaiting_funding'], ['awaiting_funding']], 'confirmed, but channel_ready not yet received');
-  deliverOne(network);
-  deliverOne(network);
+  // Each sends its fees (fee_update) first, then channel_ready.
+  for (let i = 0; i < 4; i++) deliverOne(network);
   t.same([statuses(alice), statuses(bob)], [['open'], ['open']], 'open once each has the other\'s channel_ready');
   network.run();
 

@@ -134,21 +134,21 @@ t.test('three managers: Alice pays Carol through Bob, by the static route table'
   const network = createLine(3);
   const [alice, bob, carol] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>, NonNullable<(typeof network.nodes)[2]>];
   const request = carol.manager.receive(70_000_000, 800_000);
-  alice.manager.payRequest(request);
+  t.equal(alice.manager.payRequest(request), 1000, 'Alice pays Bob\'s fee on top, as he quoted it: 1 sat, the default');
   network.run();
   t.ok(carol.events.some((event) => event.type === 'payment_received'), 'Carol is paid');
   t.ok(alice.events.some((event) => event.type === 'payment_sent'), 'Alice has the preimage');
   t.notOk(bob.events.some((event) => event.type === 'payment_sent' || event.type === 'payment_received'), 'Bob only forwarded');
-  t.match(alice.manager.balances()[0], { localMsat: 930_000_000, pendingHtlcs: 0 });
+  t.match(alice.manager.balances()[0], { localMsat: 929_999_000, pendingHtlcs: 0 });
   const bobBalances = bob.manager.balances();
-  t.equal(bobBalances.reduce((sum, channel) => sum + channel.localMsat, 0), 1_000_000_000, 'Bob has what he had: 70,000 sat more with Alice, 70,000 sat less with Carol');
+  t.equal(bobBalances.reduce((sum, channel) => sum + channel.localMsat, 0), 1_000_001_000, 'Bob has what he had and his fee: 70,001 sat more with Alice, 70,000 sat less with Carol');
   t.match(carol.manager.balances()[0], { localMsat: 70_000_000, pendingHtlcs: 0 });
 
   const unknown = { ...carol.manager.receive(1_000_000, 800_000), paymentHash: new Uint8Array(32).fill(1) };
   alice.manager.payRequest(unknown);
   network.run();
   t.ok(alice.events.some((event) => event.type === 'payment_failed'), 'a failure at Carol travels back to Alice');
-  t.match(alice.manager.balances()[0], { localMsat: 930_000_000, pendingHtlcs: 0 }, 'and returns her money');
+  t.match(alice.manager.balances()[0], { localMsat: 929_999_000, pendingHtlcs: 0 }, 'and returns her money, the fee too');
 });
 
 t.test('appointments wait durably for the watchtower', async (t) => {
@@ -197,7 +197,7 @@ t.test('a restart settles what a crash interrupted', async (t) => {
     bob.restart();
     network.run();
     t.ok(alice.events.some((event) => event.type === 'payment_sent'), 'Alice gets the preimage');
-    t.match(alice.manager.balances()[0], { localMsat: 970_000_000, pendingHtlcs: 0 });
+    t.match(alice.manager.balances()[0], { localMsat: 969_999_000, pendingHtlcs: 0 }, 'less the payment and Bob\'s fee');
     t.equal(bob.manager.balances().reduce((sum, channel) => sum + channel.pendingHtlcs, 0), 0, 'nothing left pending at Bob');
   });
 });

@@ -38,6 +38,9 @@ t.setTimeout(600_000);
 
 const HORIZON = { offlineHorizonBlocks: 40, marginBlocks: 8 };
 const SHORT_POLICY = [`channels: { offlineHorizonBlocks: ${HORIZON.offlineHorizonBlocks}, marginBlocks: ${HORIZON.marginBlocks} }`];
+/** B, the forwarder, charges 2 sat and 100 ppm per payment it forwards: 7 sat on the 50,000 sat A pays C. */
+const FORWARDER_POLICY = [`channels: { offlineHorizonBlocks: ${HORIZON.offlineHorizonBlocks}, marginBlocks: ${HORIZON.marginBlocks}, forwardingFee: { baseMsat: 2000, proportionalMillionths: 100 } }`];
+const FORWARDING_FEE_MSAT = 2000 + (50_000_000 * 100) / 1e6;
 /** The delay each node imposes on its counterparty's outputs (48 blocks): on B's HTLC transactions' outputs here. */
 const DELAY = delaysFor(channelPolicy(HORIZON)).toSelfDelay;
 
@@ -51,7 +54,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
   const on = (...names: ClusterNode[]) => ({ mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, ...names.map((node) => ({ node, address: node.name }))] } });
   writeGatewayConfig(gateway, mqttUrl, topicPrefix, [a, b, c].map((node) => ({ node, address: node.name })));
   writeNodeConfig(a, gateway, on(b), { [c.nodeId]: b.nodeId }, SHORT_POLICY);
-  writeNodeConfig(b, gateway, on(a, c), {}, SHORT_POLICY);
+  writeNodeConfig(b, gateway, on(a, c), {}, FORWARDER_POLICY);
   writeNodeConfig(c, gateway, on(b), { [a.nodeId]: b.nodeId }, SHORT_POLICY);
 
   let gatewayDaemon = await startDaemon('gateway', gateway.config);
@@ -112,8 +115,13 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     const invoice = await ask(c.config, 'invoice', '50000');
     const paymentHash = invoice.paymentHash as string;
     const aBefore = (await channelWith('a', b)).localMsat as number;
-    await ask(a.config, 'pay', invoice.paymentRequest as string);
+    // A pays the payee's 50,000 sat and B's fee on top, as B told A when their channel opened.
+    const paying = await must('pay', '--config', a.config, invoice.paymentRequest as string);
+    t.match(paying.stdout, new RegExp(`^paying ${paymentHash} \\(fee ${FORWARDING_FEE_MSAT} msat\\)`), `lnmesh pay shows the forwarding fee: ${FORWARDING_FEE_MSAT} msat`);
+    t.match(await paymentOf('a', paymentHash), { direction: 'sent', status: 'pending', amountMsat: 50_000_000, feeMsat: FORWARDING_FEE_MSAT }, 'and lnmesh payments lists it');
     await eventually('the HTLC to be committed to C', async () => (((await channelWith('c', b, peek)).pendingHtlcs as number) === 1 ? true : undefined));
+    t.match(await channelWith('a', b), { localMsat: aBefore - 50_000_000 - FORWARDING_FEE_MSAT, pendingHtlcs: 1 }, "A's HTLC to B holds the amount and B's fee");
+    t.match(await channelWith('c', b), { remoteMsat: 450_000_000, pendingHtlcs: 1 }, "B's HTLC to C holds the payee's 50,000 sat: B keeps its fee");
     t.match(await paymentOf('c', paymentHash), { direction: 'received', status: 'pending' }, 'C holds it: it has not seen the chain since its restart');
     await gone('c');
     gatewayDaemon = await startDaemon('gateway', gateway.config);
@@ -124,7 +132,7 @@ t.test('a payee gone for ever and a payer gone silent: the HTLCs resolve on chai
     t.match(await channelWith('b', c), { status: 'force_closed' }, "B's channel with C is closed on chain");
     await restart('b');
     await mineUntil(gateway.config, 'the payment to fail back to A', async () => ((await paymentOf('a', paymentHash, peek))?.status === 'failed' ? true : undefined));
-    t.match(await channelWith('a', b), { status: 'open', localMsat: aBefore, pendingHtlcs: 0 }, "A's channel stays open, with all of A's balance");
+    t.match(await channelWith('a', b), { status: 'open', localMsat: aBefore, pendingHtlcs: 0 }, "A's channel stays open, with all of A's balance: B's fee came back too");
 
     // After C's delay on B's outputs, B sweeps the HTLC's output back to its wallet.
     const bBefore = await wallet('b');

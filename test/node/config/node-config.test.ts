@@ -93,6 +93,9 @@ channels:
   minimumDepth: 3
   feeratePerKw: 500
   channelType: static_remotekey
+  forwardingFee:
+    baseMsat: 2000
+    proportionalMillionths: 100
 `;
 
 const MINIMAL = 'network: regtest\ndataDir: node-data\n';
@@ -152,7 +155,7 @@ t.test('a full config reads into what the daemon uses', async (t) => {
     },
   ]);
   t.strictSame(config.routes, { '*': GATEWAY, [FAR]: HILLTOP }, 'the default route and a route through a neighbour');
-  t.strictSame(config.channels, { offlineHorizonBlocks: 1008, marginBlocks: 72, minimumDepth: 3, feeratePerKw: 500, channelType: 'static_remotekey' });
+  t.strictSame(config.channels, { offlineHorizonBlocks: 1008, marginBlocks: 72, minimumDepth: 3, feeratePerKw: 500, channelType: 'static_remotekey', forwardingFee: { baseMsat: 2000, proportionalMillionths: 100 } });
 });
 
 t.test('what is left out takes its default', async (t) => {
@@ -177,6 +180,8 @@ t.test('what is left out takes its default', async (t) => {
 t.test('an unknown key is refused at the key, naming the known ones', async (t) => {
   const bad = `${MINIMAL}colour: blue\n`;
   t.equal(refusal(bad), `${FILE}:3:1: colour: unknown key "colour" (known: network, dataDir, seedFile, controlSocket, log, gateway, links, routes, channels)`);
+  t.match(refusal(edit(FULL, '    baseMsat: 2000', '    baseMsat: -1')), /channels\.forwardingFee\.baseMsat/, 'a negative base fee is refused at its key');
+  t.match(refusal(edit(FULL, '    proportionalMillionths: 100', '    proportionalMillionths: 200000')), /channels\.forwardingFee\.proportionalMillionths/, 'a rate above 10% is refused at its key');
   t.equal(refusal(edit(FULL, '  level: debug', '  levle: debug')), `${FILE}:6:3: log.levle: unknown key "levle" (known: level, format)`);
   t.equal(refusal(edit(FULL, '    height: 850000', '    heigth: 850000')), `${FILE}:12:5: gateway.checkpoint.heigth: unknown key "heigth" (known: height, header)`);
   const timing = edit(FULL, '      ackDelay: 200ms', '      ackDelay: 200ms\n      jitter: 1s');
@@ -305,6 +310,8 @@ t.test('the template lnmesh init writes is a valid config', async (t) => {
   t.equal(plain.gateway, undefined, 'no gateway until one is named');
   t.strictSame(plain.links, []);
   t.strictSame(plain.channels, { offlineHorizonBlocks: 2016 });
+  const uncommented = nodeConfigTemplate({ dataDir: './node-data' }).replace('  # forwardingFee:', '  forwardingFee:').replace('  #   baseMsat', '    baseMsat').replace('  #   proportionalMillionths', '    proportionalMillionths');
+  t.strictSame(parseNodeConfig(uncommented, FILE).channels.forwardingFee, { baseMsat: 1000, proportionalMillionths: 0 }, 'the forwarding fee, uncommented, is the default');
   for (const network of ['mainnet', 'testnet', 'signet', 'regtest']) {
     const withGateway = parseNodeConfig(nodeConfigTemplate({ dataDir: '/var/lib/lnmesh', network, gatewayId: GATEWAY }), FILE);
     t.equal(withGateway.network, network);

@@ -13,6 +13,7 @@ import {
   DecodeError,
   MAX_HANDLE,
   MAX_MESSAGE_BYTES,
+  MAX_FEE_QUOTES,
   type Message,
   type Revocation,
   type Update,
@@ -34,6 +35,7 @@ const TYPE_NUMBERS: Record<Message['type'], number> = {
   closing_signed: 16,
   channel_reestablish: 18,
   error: 20,
+  fee_update: 21,
 };
 const TYPES = Object.keys(TYPE_NUMBERS) as Message['type'][];
 /** The types sent as CBOR maps: all but `update`. */
@@ -91,9 +93,12 @@ const offer = {
 };
 
 const updateArbs: Record<Update['kind'], fc.Arbitrary<Update>> = {
-  add: fc.record(
-    { kind: fc.constant('add' as const), amountMsat: uint(MAX_SAFE, 1), paymentHash: bytes(32), cltvExpiry: uint(499_999_999), destination: bytes(33) },
-    { requiredKeys: ['kind', 'amountMsat', 'paymentHash', 'cltvExpiry'] },
+  add: fc.oneof(
+    fc.record({ kind: fc.constant('add' as const), amountMsat: uint(MAX_SAFE, 1), paymentHash: bytes(32), cltvExpiry: uint(499_999_999) }),
+    // Routed: the payee gets part of the amount, the rest is the forwarders' fees.
+    fc
+      .tuple(uint(MAX_SAFE, 1), bytes(32), uint(499_999_999), bytes(33), uint(MAX_SAFE, 1))
+      .map(([amountMsat, paymentHash, cltvExpiry, destination, payee]) => ({ kind: 'add' as const, amountMsat, paymentHash, cltvExpiry, destination, payeeAmountMsat: Math.min(payee, amountMsat) })),
   ),
   fulfill: fc.record({ kind: fc.constant('fulfill' as const), id: uint(MAX_SAFE), paymentPreimage: bytes(32) }),
   fail: fc.record({ kind: fc.constant('fail' as const), id: uint(MAX_SAFE), reason: upTo(256) }),
@@ -153,6 +158,17 @@ const messageArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
     myCurrentPerCommitmentPoint: bytes(33),
   }),
   error: fc.record({ type: fc.constant('error' as const), handle, message: upTo(1000) }),
+  fee_update: fc.record(
+    {
+      type: fc.constant('fee_update' as const),
+      handle,
+      baseMsat: uint(MAX_SAFE),
+      proportionalMillionths: uint(MAX_SAFE),
+      quotes: fc.array(fc.record({ destination: bytes(33), baseMsat: uint(MAX_SAFE), proportionalMillionths: uint(MAX_SAFE) }), { maxLength: MAX_FEE_QUOTES }),
+      incomplete: fc.constant(1),
+    },
+    { requiredKeys: ['type', 'handle', 'baseMsat', 'proportionalMillionths'] },
+  ),
 };
 const messageArb = fc.oneof(...Object.values(messageArbs));
 
@@ -197,6 +213,7 @@ const samples: Record<Message['type'], Message> = {
     myCurrentPerCommitmentPoint: filled(33, 2),
   },
   error: { type: 'error', handle: 7, message: Uint8Array.from(Buffer.from('internal error')) },
+  fee_update: { type: 'fee_update', handle: 7, baseMsat: 1000, proportionalMillionths: 10, quotes: [{ destination: filled(33, 2), baseMsat: 2000, proportionalMillionths: 20 }], incomplete: 1 },
 };
 
 // ---- helpers for hand-made encodings --------------------------------------------
@@ -323,7 +340,7 @@ t.test('the wire format of a few messages', async (t) => {
 // ---- BOLT 1: it's ok to be odd ----------------------------------------------------
 
 t.test('unknown message types: odd is ignored, even is an error', async (t) => {
-  for (const typeNumber of [1, 3, 13, 21, 23, 25, 255, 65537, 2 ** 53 - 1]) {
+  for (const typeNumber of [1, 3, 13, 23, 25, 255, 65537, 2 ** 53 - 1]) {
     t.same(decodeMessage(encodeCbor(new Map([[0, typeNumber]]))), { type: 'unknown', typeNumber }, `odd type ${typeNumber} decodes as unknown`);
   }
   t.same(

@@ -70,7 +70,8 @@ function accepts(t: Pick<Test, 'ok'>, bytes: Uint8Array, label: string): Channel
 const revocation: Revocation = { perCommitmentSecret: filled(32, 0x5e), nextPerCommitmentPoint: filled(33, 0x90) };
 const commitment = (htlcs: number): CommitmentSignatures => ({ signature: filled(64, 0x51), htlcSignatures: Array.from({ length: htlcs }, (_, i) => filled(64, 0x60 + i)) });
 type Add = Extract<Update, { kind: 'add' }>;
-const add = (cltvExpiry: number, destination?: Uint8Array): Add => ({ kind: 'add', amountMsat: 50_000_000, paymentHash: filled(32, 0xa5), cltvExpiry, ...(destination && { destination }) });
+// A routed add pays 1,000 msat of fees: the payee gets 49,999,000.
+const add = (cltvExpiry: number, destination?: Uint8Array): Add => ({ kind: 'add', amountMsat: 50_000_000, paymentHash: filled(32, 0xa5), cltvExpiry, ...(destination && { destination, payeeAmountMsat: 49_999_000 }) });
 const message = (parts: Partial<ChannelUpdate>): ChannelUpdate => ({ type: 'update', handle: 1, sequence: 0, updates: [], ...parts });
 
 // ---- the layout -----------------------------------------------------------------
@@ -111,7 +112,7 @@ t.test('the layout, byte by byte', async (t) => {
     '05', // 5 updates
     '00', '80e1eb17', run(32, 0xa5), '80ea30', // add: amount 50,000,000, hash, expiry 800,000
     '01', '05', run(32, 0xf1), // fulfill: id 5, preimage
-    '04', '80e1eb17', run(32, 0xa5), '14', run(33, 0xde), // add with destination: expiry +10 (zigzag 20), then the node id
+    '04', '80e1eb17', run(32, 0xa5), '14', run(33, 0xde), 'e807', // add with destination: expiry +10 (zigzag 20), the node id, fees of 1,000 (the payee gets 49,999,000)
     '02', 'c801', '03', 'eeeeee', // fail: id 200, reason of 3 bytes
     '03', 'fd01', // fee: 253
     run(64, 0x51), '02', run(64, 0x60), run(64, 0x61), // commitment: signature, 2 HTLC signatures
@@ -146,7 +147,9 @@ const uint = (max: number, min = 0): fc.Arbitrary<number> =>
   fc.oneof({ weight: 1, arbitrary: fc.constantFrom(min, max) }, { weight: 2, arbitrary: fc.integer({ min, max: Math.min(max, min + 300) }) }, { weight: 2, arbitrary: fc.integer({ min, max }) });
 const updateArb: fc.Arbitrary<Update> = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), amountMsat: uint(MAX_SAFE, 1), paymentHash: bytes(32), cltvExpiry: uint(MAX_EXPIRY) }),
-  fc.record({ kind: fc.constant('add' as const), amountMsat: uint(MAX_SAFE, 1), paymentHash: bytes(32), cltvExpiry: fc.integer({ min: 800_000, max: 800_200 }), destination: bytes(33) }),
+  fc
+    .tuple(uint(MAX_SAFE, 1), bytes(32), fc.integer({ min: 800_000, max: 800_200 }), bytes(33), fc.double({ min: 0, max: 1, noNaN: true }))
+    .map(([amountMsat, paymentHash, cltvExpiry, destination, share]) => ({ kind: 'add' as const, amountMsat, paymentHash, cltvExpiry, destination, payeeAmountMsat: Math.max(1, Math.floor(amountMsat * share)) })),
   fc.record({ kind: fc.constant('fulfill' as const), id: uint(MAX_SAFE), paymentPreimage: bytes(32) }),
   fc.record({ kind: fc.constant('fail' as const), id: uint(MAX_SAFE), reason: fc.oneof(fc.uint8Array({ maxLength: 4 }), fc.uint8Array({ maxLength: 256 })) }),
   fc.record({ kind: fc.constant('fee' as const), feeratePerKw: uint(0xffffffff, 253) }),
@@ -179,7 +182,7 @@ function layoutSize(update: ChannelUpdate): number {
     if (item.kind === 'add') {
       const difference = previous === undefined ? item.cltvExpiry : item.cltvExpiry - previous;
       const expiry = previous === undefined ? difference : difference >= 0 ? 2 * difference : -2 * difference - 1;
-      size += varintLength(item.amountMsat) + 32 + varintLength(expiry) + (item.destination ? 33 : 0);
+      size += varintLength(item.amountMsat) + 32 + varintLength(expiry) + (item.destination ? 33 + varintLength(item.amountMsat - item.payeeAmountMsat!) : 0);
       previous = item.cltvExpiry;
     } else if (item.kind === 'fulfill') size += varintLength(item.id) + 32;
     else if (item.kind === 'fail') size += varintLength(item.id) + varintLength(item.reason.length) + item.reason.length;
@@ -241,6 +244,7 @@ t.test('truncated anywhere: refused, naming the field being read', async (t) => 
       'update.updates[].feeratePerKw',
       'update.updates[].id',
       'update.updates[].kind',
+      'update.updates[].payeeAmountMsat',
       'update.updates[].paymentHash',
       'update.updates[].paymentPreimage',
       'update.updates[].reason',
@@ -301,6 +305,9 @@ t.test('every integer within its range, in its shortest form', async (t) => {
   refuses(t, two(addOf('01', varint(MAX_EXPIRY)), addOf('01', varint(2))), 'update.updates[1].cltvExpiry', 'a second expiry of 499,999,999 + 1');
   refuses(t, two(addOf('01', varint(0)), addOf('01', varint(2 * MAX_EXPIRY + 1))), 'update.updates[1].cltvExpiry', 'a difference past any expiry');
   refuses(t, one(`04${'01'}${hash}01${run(32, 1)}`), 'update.updates[0].destination', 'a destination of 32 bytes');
+  refuses(t, one(`04${'0a'}${hash}01${run(33, 2)}0a`), 'update.updates[0].payeeAmountMsat', 'fees of all 10 msat: nothing left for the payee');
+  t.equal((accepts(t, one(`04${'0a'}${hash}01${run(33, 2)}09`), 'fees of 9 of 10 msat')?.updates[0] as { payeeAmountMsat: number }).payeeAmountMsat, 1, 'the payee gets 1 msat');
+  refuses(t, one(`04${'0a'}${hash}01${run(33, 2)}`), 'update.updates[0].payeeAmountMsat', 'a routed add without its fees');
 
   refuses(t, one('03fc01'), 'update.updates[0].feeratePerKw', 'a feerate of 252');
   accepts(t, one('03fd01'), 'a feerate of 253');
@@ -340,6 +347,9 @@ t.test('encodeMessage refuses an update decoding would refuse, naming the field'
   encodes('a fractional expiry', { updates: [add(1.5)] }, 'update.updates[0].cltvExpiry');
   encodes('a destination of 32 bytes', { updates: [add(1, filled(32, 1))] }, 'update.updates[0].destination');
   encodes('a destination that is a string', { updates: [{ ...add(1), destination: 'ab'.repeat(33) }] }, 'update.updates[0].destination');
+  encodes('a routed add without the payee\'s amount', { updates: [{ ...add(1), destination: filled(33, 2) }] }, 'update.updates[0].payeeAmountMsat');
+  encodes('a payee amount above the amount', { updates: [{ ...add(1, filled(33, 2)), payeeAmountMsat: 50_000_001 }] }, 'update.updates[0].payeeAmountMsat');
+  encodes('a payee amount without a destination', { updates: [{ ...add(1), payeeAmountMsat: 1 }] }, 'update.updates[0].payeeAmountMsat');
   encodes('an amount of 2^53', { updates: [{ ...add(1), amountMsat: 2 ** 53 }] }, 'update.updates[0].amountMsat');
   encodes('a reason of 257 bytes', { updates: [{ kind: 'fail', id: 0, reason: filled(257, 1) }] }, 'update.updates[0].reason');
   encodes('a reason that is a string', { updates: [{ kind: 'fail', id: 0, reason: 'no' }] }, 'update.updates[0].reason');

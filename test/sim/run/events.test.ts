@@ -27,6 +27,8 @@ t.test('a payment waits for a cut link to come back; a reorg changes nothing owe
   t.same(report.invariants, { noFundsLost: 'held', breachesPunished: 'held', paymentsEnd: 'held', balanceConserved: 'held', closesResolved: 'held', noLateFulfills: 'held', valueConserved: 'held' }, 'every invariant held');
   t.equal(report.figures.eventErrors, 0, 'no event of the run threw');
   t.equal(report.figures.paymentsSettled, 1, 'the payment settled');
+  t.equal(report.figures.forwardingFeesPaidMsat, 1000, 'n0 paid n1\'s fee, the default 1 sat, on top');
+  t.equal(report.figures.forwardingFeesEarnedMsat, 1000, 'n1 earned it: the balances checked above count it');
   t.ok(report.series.paymentLatenciesMs[0]! >= HOUR / 2, `once the link was back, half an hour after it was sent (${Math.round(report.series.paymentLatenciesMs[0]! / 60_000)} min)`);
   const cut = report.series.timeline.find((entry) => entry.kind === 'link-down')!;
   t.same([cut.label, cut.startMs, cut.endMs], ['n1–n2', 2 * HOUR, 3 * HOUR], 'the cut is on the timeline');

@@ -19,6 +19,8 @@ t.test('partition-heal: a three-hop payment sent across a partition settles afte
   t.equal(report.figures.eventErrors, 0, 'no event of the run threw');
   t.equal(report.figures.channelsOpened, 3);
   t.equal(report.figures.paymentsSettled, 1, 'the payment settled');
+  t.equal(report.figures.forwardingFeesPaidMsat, 2000, 'n0 paid the fees of n1 and n2 (1 sat each, the default), composed in n1\'s quote');
+  t.equal(report.figures.forwardingFeesEarnedMsat, 2000, 'and they earned them: the balances checked above count them');
   const partition = report.series.timeline.find((entry) => entry.kind === 'partition')!;
   t.same([partition.startMs, partition.endMs], [2 * HOUR, DAY], 'the partition lasted from 2 h to 1 d');
   t.ok(report.series.paymentLatenciesMs[0]! >= DAY - 3 * HOUR, `sent at 3 h, it waited for the heal (${Math.round(report.series.paymentLatenciesMs[0]! / HOUR)} h)`);

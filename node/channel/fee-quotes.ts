@@ -1,0 +1,81 @@
+/**
+ * What channel peers tell each other about fees (`fee_update`, see
+ * node/wire/messages.ts), as BOLT 7's `channel_update` does for a channel
+ * direction, and how a node reads it: the fee to pay through a peer to reach
+ * a destination.
+ *
+ * A peer's `fee_update` gives its own fee, which is what reaching its direct
+ * peers costs, and a composed quote for each destination its route table
+ * sends through another forwarder. An unlisted destination is one of its
+ * direct peers, unless it said `incomplete` (it had more than
+ * `MAX_FEE_QUOTES`, or did not know some fees itself yet): then no quote is
+ * known, and a payment there is refused before it leaves rather than sent
+ * underpaid.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { FeeUpdate } from '../wire/messages.js';
+import { MAX_FEE_QUOTES } from '../wire/messages.js';
+import type { PeerFees } from '../persist/persister.js';
+import { type ForwardingFee, NO_FEE, composeFee, describeFee, isOfferable } from './forwarding-fee.js';
+
+/** What a peer last told us (saved with the channel entry). */
+export type { PeerFees } from '../persist/persister.js';
+
+export function peerFeesOf(message: FeeUpdate): PeerFees {
+  return {
+    baseMsat: message.baseMsat,
+    proportionalMillionths: message.proportionalMillionths,
+    quotes: (message.quotes ?? []).map(({ destination, baseMsat, proportionalMillionths }) => ({ destination: bytesToHex(destination), baseMsat, proportionalMillionths })),
+    incomplete: message.incomplete === 1,
+  };
+}
+
+/**
+ * The fee of every forwarder from `nextHop` on to reach `destination`
+ * (hex), from what `nextHop` told us; a string says why it is not known.
+ * Paying `nextHop` itself costs nothing.
+ */
+export function quoteThrough(fees: PeerFees | undefined, nextHop: string, destination: string): ForwardingFee | string {
+  if (destination === nextHop) return NO_FEE;
+  if (!fees) return `no fee quote from ${nextHop} yet (it sends one when the channel is ready)`;
+  const quote = fees.quotes.find((each) => each.destination === destination);
+  if (quote) return { baseMsat: quote.baseMsat, proportionalMillionths: quote.proportionalMillionths };
+  if (fees.incomplete) return `${nextHop} quotes no fee for ${destination} (more destinations than one fee_update lists, or fees it does not know yet)`;
+  return { baseMsat: fees.baseMsat, proportionalMillionths: fees.proportionalMillionths };
+}
+
+/** A destination the route table sends through a channel: its next hop and what that hop last told us. */
+export interface RoutedDestination {
+  readonly destination: string;
+  readonly nextHop: string;
+  readonly nextHopFees: PeerFees | undefined;
+}
+
+/**
+ * The `fee_update` (without its handle) for a peer: our own fee, and the
+ * composed quote for each destination we reach through another forwarder
+ * (never through that peer itself: a route back through it would only loop).
+ * Sorted by destination; past `MAX_FEE_QUOTES` the rest is left out and the
+ * message says `incomplete`.
+ */
+export function feeUpdateFor(own: ForwardingFee, peer: string, routed: readonly RoutedDestination[]): Omit<FeeUpdate, 'handle'> {
+  let incomplete = false;
+  const quotes: (ForwardingFee & { destination: Uint8Array })[] = [];
+  for (const { destination, nextHop, nextHopFees } of [...routed].sort((a, b) => (a.destination < b.destination ? -1 : 1))) {
+    if (nextHop === peer || destination === peer || destination === nextHop) continue;
+    const next = quoteThrough(nextHopFees, nextHop, destination);
+    const quote = typeof next === 'string' ? undefined : composeFee(own, next);
+    if (!quote || !isOfferable(quote) || quotes.length === MAX_FEE_QUOTES) {
+      incomplete = true;
+      continue;
+    }
+    quotes.push({ destination: Uint8Array.from(Buffer.from(destination, 'hex')), ...quote });
+  }
+  return { type: 'fee_update', ...own, ...(quotes.length > 0 && { quotes }), ...(incomplete && { incomplete: 1 }) };
+}
+
+/** The same `fee_update` contents, as a string to compare with what was sent last. */
+export function feeUpdateKey(update: Omit<FeeUpdate, 'handle'>): string {
+  const quotes = (update.quotes ?? []).map((quote) => `${bytesToHex(quote.destination)}:${describeFee(quote)}`);
+  return [describeFee(update), ...quotes, update.incomplete ? 'incomplete' : ''].join(';');
+}
