@@ -75,7 +75,7 @@ export const CHANNEL_MESSAGES: Message[] = [
     revocation: { perCommitmentSecret: hash32, nextPerCommitmentPoint: point },
     updates: [
       { kind: 'add', amountMsat: 1000, paymentHash: hash32, cltvExpiry: 800_000 },
-      { kind: 'add', amountMsat: 2 ** 53 - 1, paymentHash: hash32, cltvExpiry: 799_990, destination: point },
+      { kind: 'add', amountMsat: 2 ** 53 - 1, paymentHash: hash32, cltvExpiry: 799_990, destination: point, payeeAmountMsat: 2 ** 53 - 1_001 },
       { kind: 'fulfill', id: 0, paymentPreimage: hash32 },
       { kind: 'fail', id: 2 ** 53 - 1, reason: counting(256) },
       { kind: 'fee', feeratePerKw: 253 },
