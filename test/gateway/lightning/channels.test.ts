@@ -28,14 +28,15 @@ t.test('a force close: both see it closed, and their outputs are kept on disk as
   await chain.mine(6);
   await eventually('usable', () => (a.node.channels()[0]?.usable && b.node.channels()[0]?.usable ? true : undefined), WAIT_MS, 20);
 
+  // A's commitment reaches the mempool (heard from before the close: LDK may broadcast it at once), then six
+  // blocks: LDK's anti-reorg delay.
+  let commitment: string | undefined;
+  chain.on('transaction', (tx) => void (commitment ??= tx.ins.some((input) => Buffer.from(input.hash).reverse().toString('hex') === fundingTxid) ? tx.getId() : undefined));
   a.node.closeChannel(channelId, { force: true });
   const closed = await eventually('A sees it closed', () => eventOf(a.events, 'channel-closed'), WAIT_MS, 20);
   t.equal(closed.channelId, channelId);
   t.match(closed.reason, /force|closed by the operator/i, 'LDK says why');
   t.same(a.node.channels(), [], 'A lists it no more');
-  // A's commitment reaches the mempool, then six blocks: LDK's anti-reorg delay.
-  let commitment: string | undefined;
-  chain.on('transaction', (tx) => void (commitment ??= tx.ins.some((input) => Buffer.from(input.hash).reverse().toString('hex') === fundingTxid) ? tx.getId() : undefined));
   await eventually('the commitment broadcast', () => commitment, WAIT_MS, 20);
   await chain.mine(6);
   await eventually('B sees it closed', () => eventOf(b.events, 'channel-closed'), WAIT_MS, 20);
