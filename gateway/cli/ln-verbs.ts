@@ -55,7 +55,7 @@ function registerAddress(ln: Command): void {
 
 /** `ID@HOST:PORT`, as Lightning nodes print their address (an IPv6 host in brackets). */
 export function peerAddressArgument(value: string): { nodeId: string; host: string; port: number } {
-  const match = /^([0-9a-fA-F]+)@(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  const match = /^([^@\s]+)@(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
   if (!match) throw new InvalidArgumentError('expected NODE_ID@HOST:PORT, e.g. 02ab...@127.0.0.1:9735');
   const port = Number(match[3]);
   if (port < 1 || port > 65535) throw new InvalidArgumentError(`port ${port} is outside 1 to 65535`);
