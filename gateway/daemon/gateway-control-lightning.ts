@@ -11,6 +11,8 @@ import type { GatewayControlApi, LnPaymentShape } from '../../node/control/gatew
 import { InvalidInputError, checkHex, checkInteger } from '../../node/core/input.js';
 import { MAX_SATOSHIS } from '../../node/bolt3/transaction.js';
 import { scriptToAddress } from '../../node/wallet/address.js';
+import type { NetworkName } from '../../node/chain/network-params.js';
+import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import { LightningError } from '../lightning/lightning-errors.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import type { GatewayLightning } from './gateway-lightning.js';
@@ -56,7 +58,7 @@ export function lightningHandlers(parts: GatewayDaemonParts): LightningHandlers 
       parts.logger.info({ channelId, force }, 'lightning channel closing');
       return { channelId, force };
     },
-    lnPay: (params) => pay(lightning(), params),
+    lnPay: (params) => pay(lightning(), params, parts.config.network, parts.clock.now()),
     lnInvoice: async (params) => {
       const { node, invoices } = lightning();
       const satoshis = checkInteger('satoshis', params.satoshis, 1, MAX_SATOSHIS);
@@ -111,8 +113,20 @@ async function connect(lightning: GatewayLightning, params: { readonly nodeId?: 
   return { nodeId, address };
 }
 
-async function pay(lightning: GatewayLightning, params: { readonly bolt11?: unknown; readonly maxFeeMsat?: unknown }) {
-  if (typeof params.bolt11 !== 'string' || params.bolt11.length === 0 || params.bolt11.length > 7_089) throw new InvalidInputError('bolt11', 'expected a BOLT 11 invoice (lnbc..., lntb..., lnbcrt...)');
+/** Each network's BOLT 11 prefix (`lnbcrt...` on regtest). */
+const BOLT11_NETWORKS: Readonly<Record<NetworkName, Bolt11Network>> = { mainnet: 'bc', testnet: 'tb', signet: 'tbs', regtest: 'bcrt' };
+
+async function pay(lightning: GatewayLightning, params: { readonly bolt11?: unknown; readonly maxFeeMsat?: unknown }, network: NetworkName, nowMs: number) {
+  if (typeof params.bolt11 !== 'string' || params.bolt11.length === 0) throw new InvalidInputError('bolt11', 'expected a BOLT 11 invoice (lnbc..., lntb..., lnbcrt...)');
+  // Checked before LDK sees it: its network (LDK would look for a route on this one), signature, expiry and amount.
+  let invoice: ReturnType<typeof readBolt11>;
+  try {
+    invoice = readBolt11(params.bolt11, Math.floor(nowMs / 1000), BOLT11_NETWORKS[network]);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new InvalidInputError('bolt11', `not a BOLT 11 invoice this gateway can pay: ${error.message}`);
+    throw error;
+  }
+  if (invoice.amountMsat === undefined) throw new InvalidInputError('bolt11', 'the invoice has no amount; ask the payee for one with an amount');
   const maxFeeMsat = params.maxFeeMsat === undefined ? undefined : checkInteger('maxFeeMsat', params.maxFeeMsat, 0, Number.MAX_SAFE_INTEGER);
   const sent = await asControlError(lightning.node.payInvoice(params.bolt11, maxFeeMsat === undefined ? {} : { maxFeeMsat }));
   const record = lightning.node.outgoingPayments().find((payment) => payment.paymentHash === sent.paymentHash);
