@@ -62,6 +62,6 @@ export function lnCommand(program: Command): Command {
         'lightning: section. Its channels are funded from the gateway\'s on-chain wallet (lnmesh ln address), with',
         'Lightning nodes on the internet (lnmesh ln connect, then open). Each verb takes --config or --socket to',
         'find the gateway, and --json for scripts.',
-      ].join('\n'),
+      ].join(' '),
     );
 }
