@@ -116,7 +116,7 @@ function registerPayments(ln: Command): void {
     .action(async (options: DaemonOptions) => {
       show(options, await askGateway(options, 'lnPayments', {}), (rows: LnPaymentShape[]) =>
         formatTable(
-          rows.map((row) => ({ ...row, amountSat: row.amountMsat / 1000, note: row.reason ?? row.description })),
+          rows.map((row) => ({ ...row, amountSat: row.amountMsat / 1000, note: row.reason ?? (row.description || undefined) })),
           PAYMENT_COLUMNS,
         ),
       );

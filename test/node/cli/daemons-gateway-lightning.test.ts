@@ -1,15 +1,17 @@
 /**
  * The gateway's Lightning side from the command line of a real daemon (issue
- * 17): a regtest gateway daemon whose config has a `lightning:` section (its
- * LDK node listening on a free port) and whose embedded chain answers JSON-RPC
- * on loopback; and, in this process, an outside LDK node standing for the
- * rest of the Lightning Network, on the same chain through that RPC (a
- * `CoreRpcChain`, as a node on Bitcoin Core would follow it), with its own
- * keys and data directory. Through `lnmesh` only: the faucet funds the
- * gateway's wallet (`lnmesh ln address`), the gateway connects and opens a
- * channel (pushing part of it to the outside node), pays the outside node's
- * invoice and is paid its own; `lnmesh ln payments` lists both; the gateway
- * restarted (SIGTERM) still has its channel.
+ * 17): README.md's "The gateway on the Lightning Network", its `npx lnmesh`
+ * lines run in order as a user runs them, each comment's promise checked. A
+ * regtest gateway daemon, first without a `lightning:` section (each verb says
+ * how to enable it), then with one as the README shows it (the port 0 here, a
+ * free one: `lnmesh ln info` says which); its embedded chain answers JSON-RPC
+ * on loopback (`chain.rpc`), and in this process an outside LDK node standing
+ * for the rest of the Lightning Network follows that same chain through it
+ * (`CoreRpcChain`, as a node on Bitcoin Core would), with its own keys and data
+ * directory: the README's `<peer id>@<host>:<port>` and `lnbcrt...` are its.
+ * Then what the README does not show: an invoice paid twice, bad input, a
+ * channel the wallet cannot fund, and a restart (SIGTERM) that keeps the
+ * channel and the payments.
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import type { LightningEvent } from '../../../gateway/lightning/lightning-events
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { peek } from '../../../sim/kit/control-socket.js';
 import { RegtestTestWallet } from '../../gateway/lightning/regtest-test-wallet.js';
+import { type ReadmeStep, readmeSection, readmeSteps } from './readme-steps.js';
 import { eventually, initDaemon, must, shortTempDir, startDaemon } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
 
@@ -32,8 +35,6 @@ type Row = Record<string, unknown>;
 t.setTimeout(180_000);
 
 const RPC_PASSWORD = 'lnmesh-test-rpc';
-const CAPACITY_SAT = 500_000;
-const PUSH_MSAT = 100_000_000;
 
 /** `lnmesh ln VERB --json --config FILE ...`, parsed. */
 async function ln<T = Row>(config: string, verb: string, ...args: string[]): Promise<T> {
@@ -86,64 +87,22 @@ t.test("the gateway's Lightning node through lnmesh ln: funded, connected, a cha
   const outside = await startOutsideNode(t, rpcPort);
   const outsideId = bytesToHex(outside.node.nodeId);
 
-  const info = await ln(gateway.config, 'info');
-  t.match(info, { nodeId: /^0[23][0-9a-f]{64}$/, listen: /^127\.0\.0\.1:\d+$/, network: 'regtest', channels: 0, peers: 0, wallet: { confirmedSat: 0, unconfirmedSat: 0 } }, 'lnmesh ln info: a new node and an empty wallet');
-  t.not(info.nodeId, gateway.nodeId, "the Lightning node id is its own, derived from the gateway's key");
+  const walk: Walk = { t, config: gateway.config, outside, filled: { '<peer id>': outsideId, '<host>': '127.0.0.1', '<port>': String(outside.port) } };
+  const steps = readmeSteps(readmeSection('The gateway on the Lightning Network'));
+  t.equal(steps.length, 11, "the README section's eleven lines");
+  for (const step of steps) await walkStep(walk, step);
+  const { channelId, preimage, toOutside, sent } = walk;
+  const info = await peek(gateway.config, 'lnInfo');
 
-  // Coins for the gateway's wallet from the regtest faucet.
-  const address = (await must('ln', 'address', '--config', gateway.config)).stdout.trim();
-  t.match(address, /^bcrt1q[0-9a-z]{38}$/, 'lnmesh ln address prints a regtest P2WPKH address');
-  await must('faucet', '--config', gateway.config, address, '1000000');
-  await must('mine', '--config', gateway.config, '1');
-  await eventually('the wallet to count the coins', async () => ((await peek<{ wallet: Row }>(gateway.config, 'lnInfo')).wallet.confirmedSat === 1_000_000 ? true : undefined));
-
-  // Connect and open, pushing part of the channel so that the outside node can pay back.
-  const connected = await must('ln', 'connect', '--config', gateway.config, `${outsideId}@127.0.0.1:${outside.port}`);
-  t.equal(connected.stdout.trim(), `connected to ${outsideId} at 127.0.0.1:${outside.port}`, 'lnmesh ln connect waits for the handshake');
-  const opened = await must('ln', 'open', '--config', gateway.config, outsideId, String(CAPACITY_SAT), '--push-msat', String(PUSH_MSAT));
-  const channelId = /^channel ([0-9a-f]{64}) funded: 500000 sat/.exec(opened.stdout)?.[1];
-  t.ok(channelId, `lnmesh ln open prints the channel id: ${opened.stdout.trim()}`);
-  const fundingTxid = await eventually('the funding transaction in the mempool', async () => {
-    const outpoint = (await peek<Row[]>(gateway.config, 'lnChannels'))[0]?.fundingOutpoint as string | undefined;
-    const txid = outpoint?.split(':')[0];
-    return txid && (await outside.chain.status(txid)).state === 'mempool' ? txid : undefined;
-  });
-  await must('mine', '--config', gateway.config, '6');
-  await eventually('both sides to see the channel usable', async () => ((await peek<Row[]>(gateway.config, 'lnChannels'))[0]?.usable && outside.node.channels()[0]?.usable ? true : undefined));
-  const channels = await must('ln', 'channels', '--config', gateway.config);
-  t.match(channels.stdout, new RegExp(`^${channelId}\\s+\\S+\\s+usable\\s+500000\\s+\\d+\\s+\\d+\\s+\\d+$`, 'm'), `lnmesh ln channels shows it usable:\n${channels.stdout}`);
-  const [row] = await ln<Row[]>(gateway.config, 'channels');
-  t.match(row, { channelId, peerNodeId: outsideId, capacitySat: CAPACITY_SAT, isOutbound: true, fundingOutpoint: new RegExp(`^${fundingTxid}:\\d$`) }, 'its JSON: ours, to the outside node, funded by the wallet');
-  t.equal(outside.node.channels()[0]!.inboundCapacityMsat + outside.node.channels()[0]!.outboundCapacityMsat > 0, true, 'the outside node has it too');
-
-  // The gateway pays the outside node's invoice: the preimage it prints is the outside node's, for exactly the amount.
-  const toOutside = outside.node.createInvoice({ amountMsat: 20_000_000, description: 'from the gateway', expirySecs: 3600 });
-  const paid = await must('ln', 'pay', '--config', gateway.config, toOutside.bolt11);
-  const [, preimage, fee] = /^paid 20000 sat: preimage ([0-9a-f]{64}); fee (\d+) msat$/m.exec(paid.stdout) ?? [];
-  t.ok(preimage, `lnmesh ln pay waits and prints the preimage and fee: ${paid.stdout.trim()}`);
-  t.equal(bytesToHex(sha256(hexToBytes(preimage!))), toOutside.paymentHash, 'the preimage is the one of the invoice');
-  t.equal(fee, '0', 'a direct channel: no routing fee');
-  const claimed = await eventually('the outside node to claim', async () => outside.events.find((event) => event.type === 'payment-claimed' && event.paymentHash === toOutside.paymentHash));
-  t.match(claimed, { amountMsat: 20_000_000 }, 'the outside node received exactly the amount');
-  const again = await lnmeshAsync('ln', 'pay', '--config', gateway.config, toOutside.bolt11);
+  // What the walk did, seen from both sides.
+  t.equal(outside.node.channels()[0]!.channelId, channelId, 'the outside node has the channel');
+  const again = await lnmeshAsync('ln', 'pay', '--config', gateway.config, toOutside!.bolt11);
   t.equal(again.status, 2, 'paying the same invoice again is refused as bad input');
   t.match(again.stderr, /bolt11: .*paid or is being paid already/, 'naming the argument');
-
-  // The outside node pays the gateway's invoice.
-  const invoice = (await must('ln', 'invoice', '--config', gateway.config, '15000', '--description', 'from outside')).stdout.trim();
-  t.match(invoice, /^lnbcrt150u1/, 'lnmesh ln invoice prints a regtest BOLT 11 invoice for 150 µBTC');
-  const sent = await outside.node.payInvoice(invoice);
-  await eventually('the gateway to list the payment received', async () => ((await peek<Row[]>(gateway.config, 'lnPayments')).some((payment) => payment.state === 'received') ? true : undefined));
-  const payments = await peek<Row[]>(gateway.config, 'lnPayments');
-  t.match(payments, [
-    { direction: 'sent', paymentHash: toOutside.paymentHash, amountMsat: 20_000_000, state: 'sent', preimage, feeMsat: 0 },
-    { direction: 'received', paymentHash: sent.paymentHash, amountMsat: 15_000_000, state: 'received', description: 'from outside' },
-  ], 'lnmesh ln payments lists both');
-  t.equal(payments.length, 2);
-  t.equal(bytesToHex(sha256(hexToBytes(sent.preimage))), sent.paymentHash, "the outside node holds the gateway's preimage");
-  const table = (await must('ln', 'payments', '--config', gateway.config)).stdout;
-  t.match(table, /^sent\s+sent\s+20000\s+0\s+[0-9a-f]{64}\s+-$/m, 'the table: the payment sent');
-  t.match(table, /^received\s+received\s+15000\s+-\s+[0-9a-f]{64}\s+from outside$/m, 'and the invoice paid');
+  t.match(await peek<Row[]>(gateway.config, 'lnPayments'), [
+    { direction: 'sent', paymentHash: toOutside!.paymentHash, amountMsat: 20_000_000, state: 'sent', preimage, feeMsat: 0 },
+    { direction: 'received', paymentHash: sent!.paymentHash, amountMsat: 10_000_000, state: 'received' },
+  ], 'lnmesh ln payments --json lists both, as the table did');
   const before = (await peek<Row[]>(gateway.config, 'lnChannels'))[0]!;
   t.equal(before.outboundCapacityMsat, (await eventually('balances to settle', async () => {
     const ours = (await peek<Row[]>(gateway.config, 'lnChannels'))[0]!;
@@ -174,7 +133,7 @@ t.test("the gateway's Lightning node through lnmesh ln: funded, connected, a cha
   t.strictSame(errors, [], 'no other error logged');
   daemon = await startDaemon('gateway', gateway.config);
   const after = await ln<Row[]>(gateway.config, 'channels');
-  t.match(after, [{ channelId, capacitySat: CAPACITY_SAT, outboundCapacityMsat: before.outboundCapacityMsat }], 'the restarted gateway has its channel and its balance');
+  t.match(after, [{ channelId, capacitySat: 500_000, outboundCapacityMsat: before.outboundCapacityMsat }], 'the restarted gateway has its channel and its balance');
   t.equal((await peek<Row[]>(gateway.config, 'lnPayments')).length, 2, 'and its payments');
   t.equal((await peek(gateway.config, 'lnInfo')).nodeId, info.nodeId, 'the same Lightning node id');
   t.equal(await daemon.stop(), 0, 'the gateway exits 0');
@@ -185,3 +144,116 @@ t.test("the gateway's Lightning node through lnmesh ln: funded, connected, a cha
 function errorsLogged(output: string): string[] {
   return output.split('\n').filter((line) => /"level":(50|60)/.test(line));
 }
+
+/** What the README's lines print, for the lines after them, and what the test checks afterwards. */
+interface Walk {
+  readonly t: Test;
+  readonly config: string;
+  readonly outside: Awaited<ReturnType<typeof startOutsideNode>>;
+  /** Placeholders (`<ln address>`) and what fills them. */
+  readonly filled: Record<string, string>;
+  channelId?: string;
+  toOutside?: { bolt11: string; paymentHash: string };
+  preimage?: string;
+  sent?: { paymentHash: string; preimage: string };
+}
+
+/** A README line as the user runs it: placeholders filled, `gw.yaml` the gateway's config, `lnbcrt...` the outside node's invoice. */
+function wordsOf(walk: Walk, step: ReadmeStep): string[] {
+  const line = step.line.replace(/<[^>]+>/g, (placeholder) => {
+    const value = walk.filled[placeholder];
+    if (value === undefined) throw new Error(`${step.line}: nothing printed before it fills ${placeholder}`);
+    return value;
+  });
+  return line
+    .split(/\s+/)
+    .slice(2) // npx lnmesh
+    .map((word) => (word === 'gw.yaml' ? walk.config : word === 'lnbcrt...' ? walk.toOutside!.bolt11 : word));
+}
+
+/** Runs one README line, then checks what its comment promises (with the outside node's view where it has one). */
+async function walkStep(walk: Walk, step: ReadmeStep): Promise<void> {
+  const { t, config, outside } = walk;
+  // The invoice the README's `lnbcrt...` stands for: the outside node's.
+  if (step.line.includes('lnbcrt...')) walk.toOutside = outside.node.createInvoice({ amountMsat: 20_000_000, description: 'from the gateway', expirySecs: 3600 });
+  const words = wordsOf(walk, step);
+  const run = await must(...words);
+  const verb = words[0] === 'ln' ? `ln ${words[1]}` : words[0];
+  const out = run.stdout;
+  switch (verb) {
+    case 'ln info':
+      t.match(out, /^node id\s+0[23][0-9a-f]{64}$/m, `${step.line}: the node id`);
+      t.match(out, /^listen\s+0[23][0-9a-f]{64}@127\.0\.0\.1:\d+$/m, 'where peers connect, as ID@HOST:PORT');
+      t.match(out, /^wallet sat\s+0$/m, 'an empty wallet');
+      t.match(await peek(config, 'lnInfo'), { network: 'regtest', blockHeight: 432, channels: 0, peers: 0 }, 'a new node at the tip');
+      return;
+    case 'ln address':
+      t.match(out.trim(), /^bcrt1q[0-9a-z]{38}$/, `${step.line}: a regtest P2WPKH address`);
+      walk.filled['<ln address>'] = out.trim();
+      return;
+    case 'faucet':
+      return void t.match(out, /^[0-9a-f]{64}$/m, `${step.line}: prints the txid`);
+    case 'mine':
+      return words.at(-1) === '1' ? walletFunded(walk, step) : channelUsable(walk, step);
+    case 'ln connect':
+      return void t.equal(out.trim(), `connected to ${walk.filled['<peer id>']} at 127.0.0.1:${outside.port}`, `${step.line}: waits for the handshake`);
+    case 'ln open':
+      walk.channelId = /^channel ([0-9a-f]{64}) funded: 500000 sat/.exec(out)?.[1];
+      t.ok(walk.channelId, `${step.line}: prints the channel id: ${out.trim()}`);
+      return fundingSent(walk);
+    case 'ln channels':
+      return void t.match(out, new RegExp(`^${walk.channelId}\\s+\\S+\\s+usable\\s+500000\\s+\\d+\\s+0\\s+6$`, 'm'), `${step.line}: usable, all of it ours, six confirmations:\n${out}`);
+    case 'ln pay':
+      return paid(walk, step, out);
+    case 'ln invoice':
+      return paidByOutside(walk, step, out);
+    case 'ln payments':
+      t.match(out, /^sent\s+sent\s+20000\s+0\s+[0-9a-f]{64}\s+-$/m, `${step.line}: the payment sent:\n${out}`);
+      return void t.match(out, /^received\s+received\s+10000\s+-\s+[0-9a-f]{64}\s+-$/m, 'and the invoice paid');
+    default:
+      t.fail(`${step.line}: the test does not know this line`);
+  }
+}
+
+async function walletFunded(walk: Walk, step: ReadmeStep): Promise<void> {
+  await eventually('the wallet to count the coins', async () => ((await peek<{ wallet: Row }>(walk.config, 'lnInfo')).wallet.confirmedSat === 1_000_000 ? true : undefined));
+  walk.t.pass(`${step.line}: the wallet counts the faucet's 1,000,000 sat`);
+}
+
+/** The funding leaves once the peer signed: in the mempool before the README mines its six blocks. */
+async function fundingSent(walk: Walk): Promise<void> {
+  const txid = await eventually('the funding transaction in the mempool', async () => {
+    const outpoint = (await peek<Row[]>(walk.config, 'lnChannels'))[0]?.fundingOutpoint as string | undefined;
+    const id = outpoint?.split(':')[0];
+    return id && (await walk.outside.chain.status(id)).state === 'mempool' ? id : undefined;
+  });
+  walk.t.match((await peek<Row[]>(walk.config, 'lnChannels'))[0], { channelId: walk.channelId, peerNodeId: walk.filled['<peer id>'], capacitySat: 500_000, isOutbound: true, fundingOutpoint: `${txid}:0` }, 'funded by the wallet, the channel output first');
+}
+
+async function channelUsable(walk: Walk, step: ReadmeStep): Promise<void> {
+  await eventually('both sides to see the channel usable', async () => ((await peek<Row[]>(walk.config, 'lnChannels'))[0]?.usable && walk.outside.node.channels()[0]?.usable ? true : undefined));
+  walk.t.pass(`${step.line}: the channel is usable on both sides`);
+}
+
+/** The gateway paid the outside node's invoice: the preimage it prints is the outside node's, for exactly the amount. */
+async function paid(walk: Walk, step: ReadmeStep, out: string): Promise<void> {
+  const { t, toOutside } = walk;
+  const [, preimage, fee] = /^paid 20000 sat: preimage ([0-9a-f]{64}); fee (\d+) msat$/m.exec(out) ?? [];
+  t.ok(preimage, `${step.line}: waits and prints the preimage and fee: ${out.trim()}`);
+  t.equal(bytesToHex(sha256(hexToBytes(preimage!))), toOutside!.paymentHash, 'the preimage is the one of the invoice');
+  t.equal(fee, '0', 'a direct channel: no routing fee');
+  walk.preimage = preimage;
+  const claimed = await eventually('the outside node to claim', async () => walk.outside.events.find((event) => event.type === 'payment-claimed' && event.paymentHash === toOutside!.paymentHash));
+  t.match(claimed, { amountMsat: 20_000_000 }, 'the outside node received exactly the amount');
+}
+
+/** The outside node pays the invoice the gateway printed, with what it was paid. */
+async function paidByOutside(walk: Walk, step: ReadmeStep, out: string): Promise<void> {
+  const { t } = walk;
+  const invoice = out.trim();
+  t.match(invoice, /^lnbcrt100u1/, `${step.line}: a regtest BOLT 11 invoice for 100 µBTC`);
+  walk.sent = await walk.outside.node.payInvoice(invoice);
+  t.equal(bytesToHex(sha256(hexToBytes(walk.sent.preimage))), walk.sent.paymentHash, "the outside node holds the gateway's preimage");
+  await eventually('the gateway to list the payment received', async () => ((await peek<Row[]>(walk.config, 'lnPayments')).some((payment) => payment.state === 'received') ? true : undefined));
+}
+
