@@ -136,6 +136,24 @@ t.test("the gateway's Lightning node through lnmesh ln: funded, connected, a cha
   t.match(after, [{ channelId, capacitySat: 500_000, outboundCapacityMsat: before.outboundCapacityMsat }], 'the restarted gateway has its channel and its balance');
   t.equal((await peek<Row[]>(gateway.config, 'lnPayments')).length, 2, 'and its payments');
   t.equal((await peek(gateway.config, 'lnInfo')).nodeId, info.nodeId, 'the same Lightning node id');
+
+  // A cooperative close once the peers are connected again: the gateway's share lands in its wallet.
+  const walletBefore = ((await peek<{ wallet: Row }>(gateway.config, 'lnInfo')).wallet.confirmedSat as number);
+  await must('ln', 'connect', '--config', gateway.config, `${outsideId}@127.0.0.1:${outside.port}`);
+  await eventually('the channel to be usable again', async () => ((await peek<Row[]>(gateway.config, 'lnChannels'))[0]?.usable ? true : undefined));
+  const closing = await must('ln', 'close', '--config', gateway.config, channelId!);
+  t.equal(closing.stdout.trim(), `closing ${channelId}: lnmesh ln channels drops it once the close is signed`, 'lnmesh ln close');
+  await eventually('the channel to leave the list', async () => ((await peek<Row[]>(gateway.config, 'lnChannels')).length === 0 ? true : undefined));
+  t.ok(await eventually('the outside node to see it closed', async () => outside.events.find((event) => event.type === 'channel-closed')), 'closed on the outside node too');
+  await eventually('the closing transaction in the mempool, paying the wallet', async () => (((await peek<{ wallet: Row }>(gateway.config, 'lnInfo')).wallet.unconfirmedSat as number) > 0 ? true : undefined));
+  await must('mine', '--config', gateway.config, '1');
+  const walletAfter = await eventually('the share to reach the wallet', async () => {
+    const confirmed = (await peek<{ wallet: Row }>(gateway.config, 'lnInfo')).wallet.confirmedSat as number;
+    return confirmed > walletBefore ? confirmed : undefined;
+  });
+  // The channel's 500,000 sat, less the 20,000 paid out, plus the 10,000 paid in; the gateway opened it, so it pays the closing fee.
+  const back = walletAfter - walletBefore;
+  t.ok(back > 490_000 - 2_000 && back < 490_000, `the wallet got the gateway's 490,000 sat back less the closing fee (${back} sat: ${490_000 - back} of fee)`);
   t.equal(await daemon.stop(), 0, 'the gateway exits 0');
   t.strictSame(errorsLogged(daemon.output()), [], 'no errors logged after the restart');
 });
