@@ -34,7 +34,7 @@ function registerOpen(ln: Command): void {
     .addOption(timeoutOption('the peer to accept and the wallet to fund', 60_000, '1m'))
     .action(async (nodeId: string, satoshis: number, options: DaemonOptions & { pushMsat?: number; timeout: number }) => {
       if (options.pushMsat !== undefined && options.pushMsat > satoshis * 1000) throw new InvalidInputError('--push-msat', `at most the whole channel, ${satoshis * 1000} msat`);
-      const opened = await askGateway(options, 'lnOpen', { nodeId, satoshis, ...(options.pushMsat !== undefined && { pushMsat: options.pushMsat }) }, options.timeout);
+      const opened = await askGateway(options, 'lnOpen', { nodeId, satoshis, ...(options.pushMsat !== undefined && { pushMsat: options.pushMsat }) }, options.timeout, 'the open goes on in the gateway: lnmesh ln channels shows it once the peer accepted and the wallet funded it');
       show(options, opened, (result) => `channel ${result.channelId} funded: ${result.satoshis} sat; usable once its funding confirms (lnmesh ln channels)`);
     });
 }
@@ -65,7 +65,7 @@ function registerPay(ln: Command): void {
     .addOption(new Option('--max-fee-msat <msat>', 'the most to spend on routing fees (default LDK\'s: 1% + 50 sat)').argParser(integerArgument('max-fee-msat', 0, MAX_SATOSHIS * 1000)))
     .addOption(timeoutOption('the outcome', 120_000, '2m'))
     .action(async (bolt11: string, options: DaemonOptions & { maxFeeMsat?: number; timeout: number }) => {
-      const paid = await askGateway(options, 'lnPay', { bolt11, ...(options.maxFeeMsat !== undefined && { maxFeeMsat: options.maxFeeMsat }) }, options.timeout);
+      const paid = await askGateway(options, 'lnPay', { bolt11, ...(options.maxFeeMsat !== undefined && { maxFeeMsat: options.maxFeeMsat }) }, options.timeout, 'the payment goes on in the gateway: lnmesh ln payments shows how it ends');
       show(options, paid, (result) => `paid ${result.amountMsat / 1000} sat: preimage ${result.preimage}; fee ${result.feeMsat} msat`);
     });
 }

@@ -14,11 +14,13 @@ import { DurationError, parseDuration } from '../../node/config/duration.js';
 
 type LnMethod = keyof GatewayControlApi & `ln${string}`;
 
-/** Calls `method` on the gateway, waiting up to `timeoutMs` for the answer. */
-export async function askGateway<M extends LnMethod>(options: DaemonOptions, method: M, params: GatewayControlApi[M]['params'], timeoutMs = 30_000): Promise<GatewayControlApi[M]['result']> {
+/** Calls `method` on the gateway, waiting up to `timeoutMs` for the answer; `onTimeout` says what to do when none came in time. */
+export async function askGateway<M extends LnMethod>(options: DaemonOptions, method: M, params: GatewayControlApi[M]['params'], timeoutMs = 30_000, onTimeout?: string): Promise<GatewayControlApi[M]['result']> {
   try {
     return (await callControl(socketOf(options), method, params, { timeoutMs })) as GatewayControlApi[M]['result'];
   } catch (error) {
+    // The gateway goes on with what it was asked: say where to see how it ends.
+    if (error instanceof ControlError && error.code === 'timeout' && onTimeout) throw new ControlError('timeout', `${error.message}; ${onTimeout}`);
     if (error instanceof ControlError && error.code === 'unknown_method') {
       throw new ControlError(error.code, `the daemon at ${socketOf(options)} has no Lightning verbs: is it a gateway (lnmesh gateway), of this version?`);
     }
