@@ -15,7 +15,8 @@ export function registerGatewayCommand(program: Command): void {
         'Runs the gateway in the foreground until SIGINT or SIGTERM: the chain backend',
         '(bcoin embedded in the dataDir, or Bitcoin Core), the watchtower, the relay mailbox',
         'and the links to the mesh. Other lnmesh verbs talk to it through its control socket',
-        '(status, peers, routes, outbox, tower; on regtest also mine and faucet).',
+        '(status, peers, routes, outbox, tower; on regtest also mine and faucet). With a lightning:',
+        'section it also runs its own Lightning node and on-chain wallet (lnmesh ln --help).',
         'Write a starting config with `lnmesh init gateway`.',
       ].join('\n'),
     )

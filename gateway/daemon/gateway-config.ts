@@ -9,8 +9,9 @@ import type { NetworkName } from '../../node/chain/network-params.js';
 import { type LinkEntry, readLinks, readNodeId, readRoutes, readSecret } from '../../node/config/links-section.js';
 import { type LogSettings, readLogSection } from '../../node/config/log-section.js';
 import { readConfigText, readNetwork } from '../../node/config/node-config.js';
-import { type YamlMap, readYaml } from '../../node/config/yaml-reader.js';
+import { type YamlMap, type YamlValue, readYaml } from '../../node/config/yaml-reader.js';
 import type { AppointmentStoreInit } from '../tower/appointment-store.js';
+import { type LightningSection, readLightning } from './lightning-section.js';
 
 export interface GatewayDaemonConfig {
   readonly file: string;
@@ -21,14 +22,18 @@ export interface GatewayDaemonConfig {
   readonly controlSocket: string;
   readonly log: LogSettings;
   readonly chain:
-    | { readonly backend: 'embedded' }
-    | { readonly backend: 'core'; readonly url: string; readonly username: string; readonly password: string; readonly pollIntervalMs?: number };
+    /** `rpc`: bcoin answers Core's JSON-RPC calls on 127.0.0.1:port with this password (another program on the same chain: a second Lightning node). */
+    | { readonly backend: 'embedded'; readonly rpc?: { readonly port: number; readonly password: string } }
+    /** `wallet`: the Core wallet the gateway funds its Lightning channels from (`<url>/wallet/NAME`); absent, Core's only loaded wallet. */
+    | { readonly backend: 'core'; readonly url: string; readonly username: string; readonly password: string; readonly pollIntervalMs?: number; readonly wallet?: string };
   /** Regtest only, embedded chain only: blocks to make coins spendable, and a block clock. */
   readonly regtest: { readonly mineOnStart: boolean; readonly blockIntervalMs: number };
   readonly links: readonly LinkEntry[];
   readonly routes: Readonly<Record<string, string>>;
   readonly tower: TowerSection;
   readonly channels: ChannelsSection;
+  /** Present: the gateway runs its Lightning node (and its on-chain wallet). */
+  readonly lightning?: LightningSection;
 }
 
 /**
@@ -78,7 +83,7 @@ export function towerStoreInit(config: Pick<GatewayDaemonConfig, 'links' | 'rout
   return { ...space, allowedNodes: [...named] };
 }
 
-const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower', 'channels'];
+const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower', 'channels', 'lightning'];
 
 export function loadGatewayConfig(path: string): GatewayDaemonConfig {
   return parseGatewayConfig(readConfigText(path), resolve(path));
@@ -92,6 +97,7 @@ export function parseGatewayConfig(text: string, file: string): GatewayDaemonCon
   const chain = readChain(root);
   const regtest = readRegtest(root, network, chain.backend);
   const links = readLinks(root.optional('links'));
+  const lightning = readLightning(root);
   return {
     file: resolve(file),
     network,
@@ -105,20 +111,25 @@ export function parseGatewayConfig(text: string, file: string): GatewayDaemonCon
     routes: readRoutes(root.optional('routes'), links),
     tower: readTower(root),
     channels: readChannels(root),
+    ...(lightning && { lightning }),
   };
 }
 
 function readChain(root: YamlMap): GatewayDaemonConfig['chain'] {
   const value = root.optional('chain');
   if (!value) return { backend: 'embedded' };
-  const map = value.map(['backend', 'url', 'username', 'password', 'pollInterval']);
+  const map = value.map(['backend', 'url', 'username', 'password', 'pollInterval', 'wallet', 'rpc']);
   const backend = map.required('backend', 'embedded (bcoin in the data directory) or core (Bitcoin Core over JSON-RPC)');
   const name = backend.string();
   if (name === 'embedded') {
-    for (const key of ['url', 'username', 'password', 'pollInterval']) map.optional(key)?.fail('only for backend: core');
-    return { backend: 'embedded' };
+    for (const key of ['url', 'username', 'password', 'pollInterval', 'wallet']) map.optional(key)?.fail('only for backend: core');
+    const rpc = readEmbeddedRpc(map.optional('rpc'));
+    return { backend: 'embedded', ...(rpc && { rpc }) };
   }
   if (name !== 'core') backend.fail('expected embedded or core');
+  map.optional('rpc')?.fail('only for backend: embedded (Bitcoin Core serves its own RPC)');
+  const wallet = map.optional('wallet')?.string("the name of a wallet loaded in Bitcoin Core, e.g. lnmesh");
+  if (wallet !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(wallet)) map.required('wallet').fail('expected a wallet name of 1 to 64 letters, digits, dots, dashes or underscores');
   const url = map.required('url', "Bitcoin Core's RPC, e.g. http://127.0.0.1:8332/");
   if (!/^https?:\/\/\S+$/.test(url.string())) url.fail('expected an http:// or https:// URL');
   if (/^https?:\/\/[^/]*@/.test(url.string())) url.fail('put the credentials in username and password, not in the URL');
@@ -129,7 +140,18 @@ function readChain(root: YamlMap): GatewayDaemonConfig['chain'] {
     username: map.required('username', 'rpcuser, or __cookie__').string(),
     password: readSecret(map.required('password', 'rpcpassword, or the cookie'))!,
     ...(pollIntervalMs !== undefined && { pollIntervalMs }),
+    ...(wallet !== undefined && { wallet }),
   };
+}
+
+/** `rpc: { port, password }`: the embedded chain's JSON-RPC, on loopback only. */
+function readEmbeddedRpc(value: YamlValue | undefined): { port: number; password: string } | undefined {
+  if (!value) return undefined;
+  const map = value.map(['port', 'password'], 'a mapping: { port, password }');
+  const port = map.required('port', 'the loopback port, e.g. 18443').integer(1, 65535);
+  const password = readSecret(map.required('password', 'what clients give as the HTTP basic-auth password'))!;
+  if (password.length === 0 || password.length > 255) map.required('password').fail('expected 1 to 255 characters');
+  return { port, password };
 }
 
 function readRegtest(root: YamlMap, network: NetworkName, backend: string): GatewayDaemonConfig['regtest'] {

@@ -2,13 +2,15 @@
  * What the gateway daemon answers on its control socket
  * (node/control/gateway-api.ts): the verbs it shares with the node
  * (`status`, `peers`, `routes`, `outbox`, `links`, `channels`, `tower`) and, on regtest,
- * `mine`, `reorg` and `faucet` (gateway-control-regtest.ts).
+ * `mine`, `reorg` and `faucet` (gateway-control-regtest.ts); with a
+ * `lightning:` section, the `ln...` verbs (gateway-control-lightning.ts).
  */
 import type { ControlHandlers } from '../../node/control/control-api.js';
 import type { GatewayControlApi } from '../../node/control/gateway-api.js';
 import { type LinkViews, linkViews } from '../../node/daemon/link-views.js';
 import { memoryFigures } from '../../node/daemon/memory-figures.js';
 import { regtestHandlers } from './gateway-control-regtest.js';
+import { lightningHandlers } from './gateway-control-lightning.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 
 type Result<M extends keyof GatewayControlApi> = GatewayControlApi[M]['result'];
@@ -39,6 +41,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): ControlHandle
       })),
     }),
     ...regtestHandlers(parts),
+    ...lightningHandlers(parts),
   };
 }
 

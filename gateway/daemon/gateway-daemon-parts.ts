@@ -12,6 +12,7 @@ import type { AppointmentStore } from '../tower/appointment-store.js';
 import type { ResponseStore } from '../tower/response-store.js';
 import type { GatewayDaemonConfig } from './gateway-config.js';
 import type { RegtestFaucet } from './regtest-faucet.js';
+import type { GatewayLightning } from './gateway-lightning.js';
 
 export interface GatewayDaemonParts {
   readonly config: GatewayDaemonConfig;
@@ -28,6 +29,8 @@ export interface GatewayDaemonParts {
   readonly persister: LmdbPersister;
   /** On regtest with the embedded chain: mining and the faucet. */
   readonly regtest?: { readonly chain: EmbeddedChain; readonly faucet: RegtestFaucet };
+  /** With a `lightning:` section: the gateway's LDK node and its on-chain wallet (started after the chain, stopped before it). */
+  readonly lightning?: GatewayLightning;
   readonly clock: Clock;
   readonly startedAt: number;
   readonly logger: Logger;

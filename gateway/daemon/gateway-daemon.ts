@@ -37,6 +37,7 @@ import { gatewayControlHandlers } from './gateway-control.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import { type GatewayDaemonConfig, towerStoreInit } from './gateway-config.js';
 import { RegtestFaucet } from './regtest-faucet.js';
+import { startLightning } from './gateway-lightning.js';
 
 export class GatewayDaemonError extends Error {
   override name = 'GatewayDaemonError';
@@ -70,7 +71,8 @@ export class GatewayDaemon {
       const tip = await chain.tip();
       await host.listen(gatewayControlHandlers(parts));
       const cancelBlockClock = regtest && config.regtest.blockIntervalMs > 0 ? GatewayDaemon.blockClock(regtest.chain, config.regtest.blockIntervalMs, clock, logger) : async () => {};
-      logger.info({ nodeId: parts.nodeId, network: config.network, height: tip.height, links: config.links.length, controlSocket: config.controlSocket }, 'gateway started');
+      const lightning = parts.lightning && { lightningNodeId: bytesToHex(parts.lightning.node.nodeId), lightningListen: `${parts.lightning.listen.host}:${parts.lightning.listen.port}` };
+      logger.info({ nodeId: parts.nodeId, network: config.network, height: tip.height, links: config.links.length, controlSocket: config.controlSocket, ...lightning }, 'gateway started');
       if (!gateway.towerWatching) logger.warn('the watchtower is switched off (tower.watch: false): it keeps the nodes\' appointments but answers no breach');
       return new GatewayDaemon(parts, host, cancelBlockClock);
     });
@@ -91,6 +93,8 @@ export class GatewayDaemon {
       if (config.regtest.mineOnStart) await mineToSegwit(chain);
       regtest = { chain, faucet: new RegtestFaucet(chain, join(config.dataDir, 'faucet-next-coinbase')) };
     }
+    // After the chain, before the stores: closed before the chain, after the gateway stops (the bridge will use it).
+    const lightning = config.lightning && (await startLightning(config, config.lightning, secret, chain, host, logger));
     const appointments = host.open(new AppointmentStore(join(config.dataDir, 'tower-appointments'), towerStoreInit(config)));
     const responses = host.open(new ResponseStore(join(config.dataDir, 'tower-responses')));
     const mailbox = host.open(new Mailbox(join(config.dataDir, 'mailbox'), clock));
@@ -105,7 +109,7 @@ export class GatewayDaemon {
       { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway'), channels },
       { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config) },
     );
-    return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, ...(regtest && { regtest }), clock, startedAt: clock.now(), logger };
+    return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, ...(regtest && { regtest }), ...(lightning && { lightning }), clock, startedAt: clock.now(), logger };
   }
 
   private static chainFor(config: GatewayDaemonConfig, logger: ComponentLogger): ChainSource {
@@ -115,7 +119,8 @@ export class GatewayDaemon {
     }
     const network = BCOIN_NETWORKS[config.network];
     if (!network) throw new GatewayDaemonError(`the embedded chain does not run ${config.network}: use chain.backend core (Bitcoin Core)`);
-    return new EmbeddedChain({ network, dataDirectory: join(config.dataDir, 'chain'), logger });
+    const { rpc } = config.chain;
+    return new EmbeddedChain({ network, dataDirectory: join(config.dataDir, 'chain'), logger, ...(rpc && { rpc: { port: rpc.port, apiKey: rpc.password } }) });
   }
 
   private static log(parts: GatewayDaemonParts): void {

@@ -24,11 +24,13 @@ log:
 
 chain:
   backend: embedded  # bcoin in <dataDir>/chain; or core:
+  # rpc: { port: 18443, password: "..." }   # embedded only: bcoin answers Bitcoin Core's JSON-RPC on 127.0.0.1:port
   # backend: core
   # url: http://127.0.0.1:8332/
   # username: rpcuser
   # password: rpcpassword
   # pollInterval: 2s
+  # wallet: lnmesh    # core only: the Core wallet funding the Lightning channels (<url>/wallet/NAME); default Core's only loaded one
 ${
   network === 'regtest'
     ? `
@@ -59,7 +61,7 @@ routes: {}
 #   offlineHorizonBlocks: 2016  # the delays the gateway imposes, as in a node's config:
 #   marginBlocks: 144           #   to_self_delay = horizon + margin; HTLC expiry deltas follow
 
-# tower:
+${LIGHTNING_SECTION}# tower:
 #   watch: true                 # false: keep the nodes' appointments but answer no breach (the nodes must)
 #   justiceBuriedDepth: 100     # confirmations after which a justice is final
 #   fundingBuriedDepth: 100     # confirmations of a funding spend after which its appointments go
@@ -77,3 +79,18 @@ routes: {}
 #   maxWatchesPerNode: 1000
 `;
 }
+
+/** The `lightning:` section, commented out: the gateway opens no Lightning port unless its operator says so. */
+const LIGHTNING_SECTION = `# The gateway's own node on the Lightning Network (rust-lightning), off unless this section is here.
+# Its keys and its on-chain wallet's (<dataDir>/wallet with the embedded chain; chain.wallet with Core) come
+# from the gateway's key: backing up keyFile is enough. lnmesh ln info, address, connect, open, ... drive it.
+# lightning:
+#   listen: 127.0.0.1:9735        # where Lightning peers connect (host:port; 0.0.0.0:9735 for the internet, port 0: any free one)
+#   bridgeFee:                    # what the gateway charges a payment in or out of the mesh:
+#     baseMsat: 1000              #   base, plus
+#     proportionalMillionths: 1000  # millionths of the amount (0.1%)
+#   finalCltvExpiryDelta: 432     # blocks an invoice issued for a mesh node lets the gateway hold its payment (about 3 days):
+#                                 #   the hold window for a node that is away, plus safetyBlocks and 36 blocks for the node
+#   safetyBlocks: 36              # blocks kept between a Lightning deadline and the mesh HTLC's, to claim on chain
+
+`;

@@ -44,6 +44,51 @@ export type TowerResponseShape = {
   readonly reason?: string;
 };
 
+/** The gateway's Lightning node (`lnmesh ln info`). */
+export type LnInfoShape = {
+  readonly nodeId: string;
+  /** host:port where it accepts peers. */
+  readonly listen: string;
+  readonly network: NetworkName;
+  /** The block LDK has seen last. */
+  readonly blockHeight: number;
+  readonly channels: number;
+  readonly channelsUsable: number;
+  readonly peers: number;
+  /** Sum of what the usable channels can send now, and receive. */
+  readonly outboundMsat: number;
+  readonly inboundMsat: number;
+  readonly wallet: { readonly confirmedSat: number; readonly unconfirmedSat: number };
+};
+
+/** One channel of the gateway's Lightning node (gateway/lightning/channels.ts's `ChannelSummary`). */
+export type LnChannelShape = {
+  readonly channelId: string;
+  readonly peerNodeId: string;
+  readonly capacitySat: number;
+  readonly outboundCapacityMsat: number;
+  readonly inboundCapacityMsat: number;
+  readonly usable: boolean;
+  readonly ready: boolean;
+  readonly confirmations: number;
+  readonly isOutbound: boolean;
+  readonly fundingOutpoint: string | undefined;
+};
+
+/** A payment the Lightning node sent, or an invoice it issued (`lnmesh ln payments`). */
+export type LnPaymentShape = {
+  readonly direction: 'sent' | 'received';
+  readonly paymentHash: string;
+  readonly amountMsat: number;
+  /** Sent: pending, sent or failed. Received: unpaid (the invoice waits), received, or expired. */
+  readonly state: 'pending' | 'sent' | 'failed' | 'unpaid' | 'received' | 'expired';
+  readonly bolt11: string;
+  readonly feeMsat?: number;
+  readonly preimage?: string;
+  readonly reason?: string;
+  readonly description?: string;
+};
+
 export type GatewayControlApi = {
   status: ControlMethod<NoParams, GatewayStatus>;
   peers: ControlMethod<NoParams, (PeerShape & { readonly mailbox: number; readonly appointments: number })[]>;
@@ -57,4 +102,18 @@ export type GatewayControlApi = {
   mine: ControlMethod<{ blocks?: number }, { blocks: number; height: number }>;
   reorg: ControlMethod<{ depth: number }, { depth: number; blocks: number; height: number; forkHeight: number }>;
   faucet: ControlMethod<{ address: string; satoshis: number }, { txid: string; satoshis: number; address: string }>;
+  /** The gateway's Lightning node, with a `lightning:` section in its config (`lnmesh ln ...`). */
+  lnInfo: ControlMethod<NoParams, LnInfoShape>;
+  /** A new receive address of the gateway's on-chain wallet, which funds its channels. */
+  lnAddress: ControlMethod<NoParams, { address: string }>;
+  /** Resolves once the peer's handshake and `init` are done. */
+  lnConnect: ControlMethod<{ nodeId: string; host: string; port: number }, { nodeId: string; address: string }>;
+  /** Resolves once the wallet funded the channel (its funding transaction goes out once the peer signed). */
+  lnOpen: ControlMethod<{ nodeId: string; satoshis: number; pushMsat?: number }, { channelId: string; satoshis: number }>;
+  lnChannels: ControlMethod<NoParams, LnChannelShape[]>;
+  lnClose: ControlMethod<{ channelId: string; force?: boolean }, { channelId: string; force: boolean }>;
+  /** Resolves once paid (or rejects with why not). */
+  lnPay: ControlMethod<{ bolt11: string; maxFeeMsat?: number }, { paymentHash: string; preimage: string; feeMsat: number; amountMsat: number }>;
+  lnInvoice: ControlMethod<{ satoshis: number; description?: string; expirySecs?: number }, { bolt11: string; paymentHash: string; amountMsat: number; expirySecs: number }>;
+  lnPayments: ControlMethod<NoParams, LnPaymentShape[]>;
 };

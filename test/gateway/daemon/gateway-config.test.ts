@@ -121,11 +121,55 @@ t.test('Bitcoin Core needs its URL, user and password', async (t) => {
   t.equal(refusal(edit(CORE, 'pollInterval: 2s', 'pollInterval: 2h')), `${FILE}:13:17: chain.pollInterval: 2h is longer than 1h`);
   t.equal(refusal(edit(CORE, 'backend: core', 'backend: electrum')), `${FILE}:9:12: chain.backend: expected embedded or core`);
   t.equal(refusal(edit(CORE, '  backend: core\n', '')), `${FILE}:9:3: chain.backend: missing: embedded (bcoin in the data directory) or core (Bitcoin Core over JSON-RPC)`);
-  t.equal(refusal(edit(CORE, '  pollInterval: 2s\n', '  pollInterval: 2s\n  wallet: main\n')), `${FILE}:14:3: chain.wallet: unknown key "wallet" (known: backend, url, username, password, pollInterval)`);
+  t.equal(refusal(edit(CORE, '  pollInterval: 2s\n', '  pollInterval: 2s\n  wallets: main\n')), `${FILE}:14:3: chain.wallets: unknown key "wallets" (known: backend, url, username, password, pollInterval, wallet, rpc)`);
+});
+
+t.test("Bitcoin Core's wallet: chain.wallet names the one the gateway's Lightning channels are funded from", async (t) => {
+  const core = parseGatewayConfig(edit(CORE, '  pollInterval: 2s\n', '  pollInterval: 2s\n  wallet: lnmesh-gw\n'), FILE);
+  t.match(core.chain, { backend: 'core', wallet: 'lnmesh-gw' });
+  t.equal(refusal(edit(CORE, '  pollInterval: 2s\n', '  pollInterval: 2s\n  wallet: "a/b"\n')), `${FILE}:14:11: chain.wallet: expected a wallet name of 1 to 64 letters, digits, dots, dashes or underscores`);
+  t.equal(refusal(edit(CORE, '  pollInterval: 2s\n', '  pollInterval: 2s\n  rpc: { port: 18443, password: x }\n')), `${FILE}:14:8: chain.rpc: only for backend: embedded (Bitcoin Core serves its own RPC)`);
+});
+
+t.test("the embedded chain's JSON-RPC on loopback: chain.rpc with its port and password", async (t) => {
+  const config = (rpc: string) => `network: regtest\ndataDir: gw\nchain:\n  backend: embedded\n  rpc: ${rpc}\n`;
+  t.strictSame(parseGatewayConfig(config('{ port: 18443, password: "s3cret" }'), FILE).chain, { backend: 'embedded', rpc: { port: 18443, password: 's3cret' } });
+  t.equal(refusal(config('{ password: x }')), `${FILE}:5:8: chain.rpc.port: missing: the loopback port, e.g. 18443`);
+  t.equal(refusal(config('{ port: 0, password: x }')), `${FILE}:5:16: chain.rpc.port: 0 is outside [1, 65535]`);
+  t.equal(refusal(config('{ port: 18443 }')), `${FILE}:5:8: chain.rpc.password: missing: what clients give as the HTTP basic-auth password`);
+  t.equal(refusal(config('{ port: 18443, password: 1234 }')), `${FILE}:5:33: chain.rpc.password: expected a string (quote it); the value is not repeated here`);
+  t.equal(refusal(config('{ port: 18443, password: x, host: 0.0.0.0 }')), `${FILE}:5:36: chain.rpc.host: unknown key "host" (known: port, password)`, 'loopback only');
+});
+
+t.test('the lightning section: on with its defaults, its listen address, the bridge fee and deadlines, each checked', async (t) => {
+  const config = (section: string) => parseGatewayConfig(`network: regtest\ndataDir: gw\nlightning:${section}\n`, FILE).lightning;
+  const defaults = { listen: { host: '127.0.0.1', port: 9735 }, bridgeFee: { baseMsat: 1000, proportionalMillionths: 1000 }, finalCltvExpiryDelta: 432, safetyBlocks: 36 };
+  t.equal(parseGatewayConfig('network: regtest\ndataDir: gw\n', FILE).lightning, undefined, 'no section: no Lightning node');
+  t.strictSame(config(''), defaults, 'an empty section: on, every default');
+  t.strictSame(config(' {}'), defaults);
+  t.strictSame(
+    config('\n  listen: 0.0.0.0:9736\n  bridgeFee: { baseMsat: 0, proportionalMillionths: 2500 }\n  finalCltvExpiryDelta: 288\n  safetyBlocks: 72'),
+    { listen: { host: '0.0.0.0', port: 9736 }, bridgeFee: { baseMsat: 0, proportionalMillionths: 2500 }, finalCltvExpiryDelta: 288, safetyBlocks: 72 },
+  );
+  t.strictSame(config(' { listen: "[::1]:0" }')!.listen, { host: '::1', port: 0 }, 'IPv6 in brackets; port 0: a free one');
+  t.strictSame(config(' { bridgeFee: { baseMsat: 500 } }')!.bridgeFee, { baseMsat: 500, proportionalMillionths: 1000 }, 'what is not given keeps its default');
+  const refused = (section: string) => refusal(`network: regtest\ndataDir: gw\nlightning:\n${section}\n`);
+  t.equal(refused('  listen: 9735'), `${FILE}:4:11: lightning.listen: expected host:port, e.g. 127.0.0.1:9735, got 9735`);
+  t.equal(refused('  listen: localhost'), `${FILE}:4:11: lightning.listen: expected host:port, e.g. 127.0.0.1:9735 or 0.0.0.0:9735, got "localhost"`);
+  t.equal(refused('  listen: 127.0.0.1:70000'), `${FILE}:4:11: lightning.listen: port 70000 is outside [0, 65535]`);
+  t.equal(refused('  bridgeFee: { baseMsat: -1 }'), `${FILE}:4:26: lightning.bridgeFee.baseMsat: -1 is outside [0, 1000000000]`);
+  t.equal(refused('  bridgeFee: { proportionalMillionths: 200000 }'), `${FILE}:4:40: lightning.bridgeFee.proportionalMillionths: 200000 is outside [0, 100000]`, 'at most 10%');
+  t.equal(refused('  bridgeFee: { base: 1 }'), `${FILE}:4:16: lightning.bridgeFee.base: unknown key "base" (known: baseMsat, proportionalMillionths)`);
+  t.equal(refused('  safetyBlocks: 3'), `${FILE}:4:17: lightning.safetyBlocks: 3 is outside [6, 1000]`);
+  t.equal(refused('  finalCltvExpiryDelta: 5000'), `${FILE}:4:25: lightning.finalCltvExpiryDelta: 5000 is outside [18, 2016]`, 'no public payer locks a payment that long');
+  t.equal(refused('  finalCltvExpiryDelta: 72'), `${FILE}:4:25: lightning.finalCltvExpiryDelta: 72 leaves no hold window: it must exceed safetyBlocks + 36 (72)`);
+  t.equal(refused('  safetyBlocks: 500'), `${FILE}:4:3: lightning: 432 leaves no hold window: it must exceed safetyBlocks + 36 (536)`, 'a default that no longer fits is named');
+  t.match(refused('  holdWindowBlocks: 100'), /lightning\.holdWindowBlocks: the hold window is set by finalCltvExpiryDelta/);
+  t.match(refused('  alias: gw'), /lightning\.alias: unknown key "alias" \(known: listen, bridgeFee, finalCltvExpiryDelta, holdWindowBlocks, safetyBlocks\)/);
 });
 
 t.test('the embedded chain refuses what only Bitcoin Core uses', async (t) => {
-  for (const [key, value] of [['url', 'http://127.0.0.1:8332/'], ['username', 'rpcuser'], ['password', 'secret'], ['pollInterval', '2s']] as const) {
+  for (const [key, value] of [['url', 'http://127.0.0.1:8332/'], ['username', 'rpcuser'], ['password', 'secret'], ['pollInterval', '2s'], ['wallet', 'lnmesh']] as const) {
     const text = `network: regtest\ndataDir: gw\nchain:\n  backend: embedded\n  ${key}: ${value}\n`;
     t.equal(refusal(text), `${FILE}:5:${key.length + 5}: chain.${key}: only for backend: core`, key);
   }
@@ -198,7 +242,7 @@ t.test('tower.watch: false switches the tower off (it keeps appointments, answer
 });
 
 t.test('the rest is checked as in the node\'s config', async (t) => {
-  t.equal(refusal(`${REGTEST}seedFile: x\n`), `${FILE}:6:1: seedFile: unknown key "seedFile" (known: network, dataDir, keyFile, controlSocket, log, chain, regtest, links, routes, tower, channels)`, 'a node-only key');
+  t.equal(refusal(`${REGTEST}seedFile: x\n`), `${FILE}:6:1: seedFile: unknown key "seedFile" (known: network, dataDir, keyFile, controlSocket, log, chain, regtest, links, routes, tower, channels, lightning)`, 'a node-only key');
   t.equal(refusal('network: main\ndataDir: gw\n'), `${FILE}:1:10: network: unknown network "main": expected one of mainnet, testnet, signet, regtest`);
   t.equal(refusal('network: regtest\n'), `${FILE}:1:1: dataDir: missing: the folder of the gateway's stores and chain, e.g. ./gateway-data`);
   t.equal(refusal(edit(CORE, `  ${NODE_B}: ${NODE_A}`, `  ${NODE_A}: ${NODE_B}`)), `${FILE}:24:71: routes.${NODE_A}: the next hop must be a neighbour on one of the links`);
@@ -247,6 +291,9 @@ t.test('the template lnmesh init gateway writes is a valid config on every netwo
     allowedNodes: [],
   }, 'the template\'s tower section documents the defaults');
   const channels = parseGatewayConfig(`network: regtest\ndataDir: x\n${section('channels').map((line) => line.slice(2)).join('\n')}\n`, FILE).channels;
+  const lightning = parseGatewayConfig(`network: regtest\ndataDir: x\n${section('lightning').map((line) => line.slice(2)).join('\n')}\n`, FILE).lightning;
+  t.strictSame(lightning, { listen: { host: '127.0.0.1', port: 9735 }, bridgeFee: { baseMsat: 1000, proportionalMillionths: 1000 }, finalCltvExpiryDelta: 432, safetyBlocks: 36 }, 'its lightning section the defaults');
+  t.equal(parseGatewayConfig(gatewayConfigTemplate({ dataDir: 'x' }), FILE).lightning, undefined, 'off as written: no Lightning port opens unless the operator says so');
   t.strictSame(channels, { minimumDepth: 3, offlineHorizonBlocks: DEFAULT_OFFLINE_HORIZON_BLOCKS, marginBlocks: DEFAULT_MARGIN_BLOCKS }, "and its channels section the channels' defaults");
   // Any folder name, quoted in the template, reads back as written.
   fc.assert(

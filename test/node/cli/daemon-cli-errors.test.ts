@@ -57,6 +57,14 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['init', 'node', '--gateway', 'nope'], /expected a node id/],
   [['node', '--bogus'], /unknown option/],
   [['gateway', 'extra'], /too many arguments/],
+  [['ln', 'connect', `${NODE_ID}@127.0.0.1`], /expected NODE_ID@HOST:PORT/],
+  [['ln', 'connect', 'bob@127.0.0.1:9735'], /expected a node id/],
+  [['ln', 'open', NODE_ID], /missing required argument 'satoshis'/],
+  [['ln', 'open', NODE_ID, '500'], /satoshis must be a whole number from 1000/],
+  [['ln', 'close', 'abc'], /channel-id must be 64 hex characters/],
+  [['ln', 'pay'], /missing required argument 'bolt11'/],
+  [['ln', 'invoice', '10', '--expiry', '5'], /expiry must be a whole number from 60/],
+  [['ln', 'pay', 'lnbcrt1x', '--max-fee-msat', '-1'], /max-fee-msat must be a whole number/],
 ];
 
 t.test('every verb with missing or wrong arguments prints a usage line and exits non-zero', async (t) => {
@@ -127,6 +135,9 @@ t.test('a second daemon on a data directory in use refuses to start; the first o
   const second = await lnmeshAsync('node', '--config', node.config);
   t.equal(second.status, 1, 'the second daemon exits 1');
   t.match(second.stderr, new RegExp(`solo-data is in use by another lnmesh daemon \\(pid ${first.child.pid}\\)`), 'and names the process that holds it');
+  const ln = await lnmeshAsync('ln', 'info', '--config', node.config);
+  t.equal(ln.status, 1, "a node has no Lightning verbs: they are the gateway's");
+  t.match(ln.stderr, /has no Lightning verbs: is it a gateway/);
   const status = await lnmeshAsync('status', '--json', '--config', node.config);
   t.equal(JSON.parse(status.stdout).nodeId, node.nodeId, 'the first daemon runs on, undisturbed');
 
