@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from '../lightning/durable-file.js';
+import { writeFileDurably } from '../../node/core/durable-file.js';
 
 export interface IssuedInvoice {
   readonly paymentHash: string;
