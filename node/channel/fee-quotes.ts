@@ -9,14 +9,17 @@
  * sends through another forwarder. An unlisted destination is one of its
  * direct peers, unless it said `incomplete` (it had more than
  * `MAX_FEE_QUOTES`, or did not know some fees itself yet): then no quote is
- * known, and a payment there is refused before it leaves rather than sent
- * underpaid.
+ * known. A payer then assumes every forwarder charges what its next hop
+ * charges (`assumedQuote`), and a forwarder passes on all but its own fee
+ * (`passOnKeeping`): if that falls short, a forwarder further on refuses the
+ * HTLC for its fee and the payment fails back, nothing lost. (A 50-node grid
+ * routes to 49 destinations; one `fee_update` lists 16.)
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { FeeUpdate } from '../wire/messages.js';
 import { MAX_FEE_QUOTES } from '../wire/messages.js';
 import type { PeerFees } from '../persist/persister.js';
-import { type ForwardingFee, NO_FEE, composeFee, describeFee, isOfferable } from './forwarding-fee.js';
+import { type ForwardingFee, NO_FEE, composeFee, describeFee, feeOn, isOfferable } from './forwarding-fee.js';
 
 /** What a peer last told us (saved with the channel entry). */
 export type { PeerFees } from '../persist/persister.js';
@@ -42,6 +45,30 @@ export function quoteThrough(fees: PeerFees | undefined, nextHop: string, destin
   if (quote) return { baseMsat: quote.baseMsat, proportionalMillionths: quote.proportionalMillionths };
   if (fees.incomplete) return `${nextHop} quotes no fee for ${destination} (more destinations than one fee_update lists, or fees it does not know yet)`;
   return { baseMsat: fees.baseMsat, proportionalMillionths: fees.proportionalMillionths };
+}
+
+/**
+ * The quote to assume through a peer that quoted nothing for a destination:
+ * `forwarders` forwarders from it on, each charging the peer's own fee.
+ * Undefined when the peer told us nothing at all (not even its own fee).
+ */
+export function assumedQuote(fees: PeerFees | undefined, forwarders: number): ForwardingFee | undefined {
+  if (!fees) return undefined;
+  const own: ForwardingFee = { baseMsat: fees.baseMsat, proportionalMillionths: fees.proportionalMillionths };
+  let quote = own;
+  for (let more = 1; more < forwarders; more++) quote = composeFee(own, quote);
+  return quote;
+}
+
+/** The most a forwarder charging `fee` can pass on out of `amountMsat` (BOLT 7's fee on what it passes on); 0 if nothing. */
+export function passOnKeeping(fee: ForwardingFee, amountMsat: number): number {
+  const left = BigInt(amountMsat - fee.baseMsat);
+  if (left <= 0n) return 0;
+  // Exact arithmetic first, then a step or two for the fee's rounding down.
+  let passed = Number((left * 1_000_000n) / BigInt(1_000_000 + fee.proportionalMillionths));
+  while (passed + 1 + feeOn(fee, passed + 1) <= amountMsat) passed++;
+  while (passed > 0 && passed + feeOn(fee, passed) > amountMsat) passed--;
+  return passed;
 }
 
 /** A destination the route table sends through a channel: its next hop and what that hop last told us. */

@@ -34,7 +34,7 @@ import type { Signer } from '../keys/signer.js';
 import type { Invoice, Persister } from '../persist/persister.js';
 import { type AcceptChannel, type ChannelReady, type ChannelUpdate, type ClosingSigned, DecodeError, type FeeUpdate, type FundingCreated, type FundingSigned, type Message, type OpenChannel, type Shutdown, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { type ForwardingFee, NO_FEE, describeFee, feeOn, forwardingFee } from './forwarding-fee.js';
-import { type RoutedDestination, feeUpdateFor, feeUpdateKey, peerFeesOf, quoteThrough } from './fee-quotes.js';
+import { type RoutedDestination, assumedQuote, feeUpdateFor, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from './fee-quotes.js';
 import { Channel, type ChannelEvent, type ChannelState } from './channel.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
@@ -360,7 +360,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const payee = bytesToHex(request.payee);
     const entry = this.openChannelTowards(payee);
     if (!entry) throw new InvalidInputError('payee', `no channel leads to ${payee}: no open channel with it, and no route`);
-    const quote = quoteThrough(entry.peerFees, entry.peer, payee);
+    const quoted = quoteThrough(entry.peerFees, entry.peer, payee);
+    // Not quoted (the peer's list was full): every forwarder is assumed to charge what the peer does.
+    const quote = typeof quoted === 'string' ? (assumedQuote(entry.peerFees, this.forwardersTo(payee)) ?? quoted) : quoted;
     if (typeof quote === 'string') throw new ChannelUnavailableError(`cannot pay ${payee} through ${entry.peer}: ${quote}`);
     return feeOn(quote, request.amountMsat);
   }
@@ -385,7 +387,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
           const entry = this.openChannelTowards(payee)!;
           if (!snapshots.has(entry)) snapshots.set(entry, entry.channel.state);
           const direct = entry.peer === payee;
-          const forwarders = direct ? 0 : Math.max(1, (this.init.routeLengths?.[payee] ?? 2) - 1);
+          const forwarders = direct ? 0 : this.forwardersTo(payee);
           const expiry = request.minFinalExpiry + forwarders * delaysFor(this.policy).cltvExpiryDelta;
           entry.channel.addHtlc(request.amountMsat + feeMsat, request.paymentHash, expiry, direct ? undefined : request.payee, request.amountMsat);
           touched.add(entry);
@@ -398,6 +400,11 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       for (const entry of touched) this.sendPendingUpdates(entry);
       return fees;
     });
+  }
+
+  /** The forwarders on the way to a routed `destination`: one, or as many as `routeLengths` says the path has. */
+  private forwardersTo(destination: string): number {
+    return Math.max(1, (this.init.routeLengths?.[destination] ?? 2) - 1);
   }
 
   /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */
@@ -423,8 +430,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       const payeeAmountMsat = htlc.payeeAmountMsat ?? amountMsat;
       const last = outgoing.peer === destinationHex;
       const next = last ? NO_FEE : quoteThrough(outgoing.peerFees, outgoing.peer, destinationHex);
-      if (typeof next === 'string') throw new ChannelUnavailableError(next);
-      const outgoingMsat = payeeAmountMsat + feeOn(next, payeeAmountMsat);
+      // Not quoted: pass on all but our fee; a forwarder further on refuses if it falls short of its own.
+      const outgoingMsat = typeof next === 'string' ? passOnKeeping(this.forwardingFee, amountMsat) : payeeAmountMsat + feeOn(next, payeeAmountMsat);
+      if (outgoingMsat < payeeAmountMsat) throw new ChannelUnavailableError(`fee too low: ${amountMsat} msat cannot pay our fee (${describeFee(this.forwardingFee)}) and ${payeeAmountMsat} msat to the payee`);
       const feeMsat = amountMsat - outgoingMsat;
       const ourFee = feeOn(this.forwardingFee, outgoingMsat);
       if (feeMsat < ourFee) throw new ChannelUnavailableError(`fee too low: ${feeMsat} msat left to forward ${outgoingMsat} msat, our fee is ${ourFee} msat (${describeFee(this.forwardingFee)})`);

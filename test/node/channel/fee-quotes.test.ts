@@ -1,7 +1,8 @@
 // What a node tells each channel peer about fees (fee_update), and how it
 // reads what a peer told it.
 import t from 'tap';
-import { feeUpdateFor, feeUpdateKey, peerFeesOf, quoteThrough } from '../../../node/channel/fee-quotes.js';
+import { assumedQuote, feeUpdateFor, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from '../../../node/channel/fee-quotes.js';
+import { feeOn } from '../../../node/channel/forwarding-fee.js';
 import { MAX_FEE_QUOTES } from '../../../node/wire/messages.js';
 
 const id = (n: number): string => `02${n.toString(16).padStart(64, '0')}`;
@@ -49,4 +50,20 @@ t.test(`at most ${MAX_FEE_QUOTES} quotes: the rest left out, the message incompl
   t.same(quoteThrough(read, id(3), id(100)), { baseMsat: 1500, proportionalMillionths: 5 }, 'and uses the ones listed');
   t.not(feeUpdateKey(update), feeUpdateKey(feeUpdateFor({ baseMsat: 1001, proportionalMillionths: 0 }, id(3), routed)), 'a new fee is a new message');
   t.equal(feeUpdateKey(update), feeUpdateKey(feeUpdateFor(own, id(3), [...routed].reverse())), 'the same fees in another order are not');
+});
+
+t.test('no quote for a destination (the list was full): the payer assumes the peer fee at every forwarder, a forwarder keeps its own', async (t) => {
+  const fees = { baseMsat: 1_000, proportionalMillionths: 100, quotes: [], incomplete: true };
+  t.same(assumedQuote(fees, 1), { baseMsat: 1_000, proportionalMillionths: 100 }, 'one forwarder: the peer itself');
+  const two = assumedQuote(fees, 2)!;
+  for (const amount of [1, 50_000_000, 2 ** 40]) {
+    const downstream = feeOn(fees, amount);
+    t.ok(feeOn(two, amount) >= downstream + feeOn(fees, amount + downstream), `two forwarders at ${amount} msat: enough for both`);
+  }
+  t.equal(assumedQuote(undefined, 3), undefined, 'a peer that told nothing gives nothing to assume');
+  for (const amount of [0, 999, 1_000, 1_001, 50_000_000, 2 ** 52]) {
+    const passed = passOnKeeping(fees, amount);
+    t.ok(passed === 0 || passed + feeOn(fees, passed) <= amount, `${amount}: what is passed on leaves the fee`);
+    t.ok(passed + 1 + feeOn(fees, passed + 1) > amount, `${amount}: and is the most that does`);
+  }
 });
