@@ -29,7 +29,7 @@ import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import type { BridgeRecord, PayInRecord, PayOutRecord } from './bridge-record.js';
 import type { BridgeStore } from './bridge-store.js';
-import type { LightningPaymentEvent, LightningPayments, MeshPayments } from './bridge-ports.js';
+import type { LightningPaymentEvent, LightningPayments, MeshPaymentEvent, MeshPayments } from './bridge-ports.js';
 
 /** The bridge's fee, as a forwarding fee (BOLT 7's shape): base plus millionths of the amount. */
 export interface BridgeFee {
@@ -144,6 +144,12 @@ export class Bridge {
   meshHtlcHeld(node: string, paymentHash: Uint8Array, amountMsat: number, cltvExpiry: number): void {
     const hash = bytesToHex(paymentHash);
     const existing = this.records.get(keyOf('out', hash)) as PayOutRecord | undefined;
+    if (existing?.node === node && existing.htlc?.amountMsat === amountMsat && existing.htlc.cltvExpiry === cltvExpiry) {
+      // The same HTLC, reported again by a restarted manager: what was decided for it is done again (both idempotent).
+      if (existing.state === 'failed') this.components.mesh.failHeld(paymentHash, existing.reason ?? 'failed');
+      else if (existing.state === 'paid') this.components.mesh.fulfillHeld(paymentHash, hexToBytes(existing.paymentPreimage!));
+      return;
+    }
     if (existing && (existing.htlc || existing.node !== node)) {
       this.components.mesh.failHeld(paymentHash, 'that payment hash is already being paid');
       return;
@@ -245,6 +251,13 @@ export class Bridge {
     const record = this.records.get(keyOf('in', bytesToHex(paymentHash))) as PayInRecord | undefined;
     if (record?.state !== 'forwarding') return;
     this.failPayIn(record, `the node refused it: ${reason}`);
+  }
+
+  /** What the gateway's mesh channels report (see mesh-port.ts). */
+  meshEvent(event: MeshPaymentEvent): void {
+    if (event.type === 'held') this.meshHtlcHeld(event.node, event.paymentHash, event.amountMsat, event.cltvExpiry);
+    else if (event.type === 'settled') this.meshPaymentSettled(event.paymentHash, event.paymentPreimage);
+    else this.meshPaymentFailed(event.paymentHash, event.reason);
   }
 
   /** `node` is heard again: what waits for it is paid now. */
