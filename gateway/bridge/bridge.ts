@@ -120,8 +120,11 @@ export class Bridge {
 
   // ---- out ----------------------------------------------------------------------------
 
-  /** A node asks the gateway to pay `invoiceText`; its HTLC comes (or came) separately. Throws BridgeError when refused. */
-  payOutRequested(node: string, invoiceText: string): void {
+  /**
+   * A node asks the gateway to pay `invoiceText`; its HTLC comes (or came) separately. Returns what that HTLC
+   * must carry: the invoice's amount plus the bridge fee. Throws BridgeError when refused.
+   */
+  payOutRequested(node: string, invoiceText: string): number {
     let invoice;
     try {
       invoice = readBolt11(invoiceText, this.unixNow(), this.settings.network);
@@ -138,6 +141,7 @@ export class Bridge {
     const record: PayOutRecord = existing ? { ...existing, invoice: half } : { kind: 'out', paymentHash, node, state: 'waiting', invoice: half, since: this.height };
     this.put(record);
     this.tryPayOut(record);
+    return half.amountMsat + bridgeFeeOn(this.settings.fee, half.amountMsat);
   }
 
   /** An HTLC from `node` to the gateway itself, with no invoice of the gateway's: held for the bridge. */
