@@ -43,7 +43,8 @@ import { Steps } from './step.js';
 import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
-import { type ChannelPolicy, channelPolicy, delaysFor } from './policy.js';
+import { type ChannelPolicy, MAX_CSV_DELAY, channelPolicy, delaysFor } from './policy.js';
+import { RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS } from '../monitor/deadlines.js';
 import { MAX_FUNDING_SATOSHIS, MIN_FEERATE_PER_KW, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 
 
@@ -351,15 +352,22 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   // ---- payments -----------------------------------------------------------------
 
-  /** A request for `amountMsat` to this node; its preimage stays here. */
-  receive(amountMsat: number, currentHeight: number): PaymentRequest {
+  /**
+   * A request for `amountMsat` to this node; its preimage stays here.
+   * `finalExpiryDelta`: the fewest blocks a paying HTLC may leave us, by
+   * default our policy's; shorter for a payment through the gateway's bridge,
+   * whose HTLC leaves what remains of its hold window (see PUBLIC_INVOICE_FINAL_EXPIRY_DELTA).
+   */
+  receive(amountMsat: number, currentHeight: number, finalExpiryDelta = delaysFor(this.policy).finalExpiryDelta): PaymentRequest {
     checkInteger('amountMsat', amountMsat, 1, Number.MAX_SAFE_INTEGER);
     checkInteger('currentHeight', currentHeight, 0, 499_999_999);
+    checkInteger('finalExpiryDelta', finalExpiryDelta, 2 * RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS, MAX_CSV_DELAY);
     const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
     const paymentHash = sha256(preimage);
-    const minFinalExpiry = currentHeight + delaysFor(this.policy).finalExpiryDelta;
-    this.invoices.set(bytesToHex(paymentHash), { preimage, amountMsat, minFinalExpiry });
-    this.components.persister.put('invoice', bytesToHex(paymentHash), { preimage, amountMsat, minFinalExpiry });
+    const minFinalExpiry = currentHeight + finalExpiryDelta;
+    const invoice: Invoice = { preimage, amountMsat, minFinalExpiry, ...(finalExpiryDelta !== delaysFor(this.policy).finalExpiryDelta && { finalExpiryDelta }) };
+    this.invoices.set(bytesToHex(paymentHash), invoice);
+    this.components.persister.put('invoice', bytesToHex(paymentHash), invoice);
     return { paymentHash, amountMsat, minFinalExpiry, payee: this.components.signer.nodeId };
   }
 
@@ -1010,7 +1018,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const invoice = this.invoices.get(bytesToHex(paymentHash));
     // An HTLC that expires before the invoice asked (or before we could claim it on chain) must not get the preimage:
     // the payer would have the proof of payment and could still take the money back.
-    const expiresTooSoon = invoice !== undefined && (cltvExpiry < invoice.minFinalExpiry || cltvExpiry < this.safeHeight + delaysFor(this.policy).finalExpiryDelta / 2);
+    // An invoice of the bridge's (`finalExpiryDelta`) is paid by an HTLC made later than the invoice, with less room: only the second rule applies.
+    const finalExpiryDelta = invoice?.finalExpiryDelta ?? delaysFor(this.policy).finalExpiryDelta;
+    const expiresTooSoon =
+      invoice !== undefined && ((invoice.finalExpiryDelta === undefined && cltvExpiry < invoice.minFinalExpiry) || cltvExpiry < this.safeHeight + finalExpiryDelta / 2);
     if (invoice && expiresTooSoon) {
       entry.channel.failHtlc(id, new TextEncoder().encode('expiry too soon'));
     } else if (invoice && amountMsat >= invoice.amountMsat && amountMsat <= 2 * invoice.amountMsat) {
