@@ -27,6 +27,7 @@ import type { Transaction } from '../node/bolt3/transaction.js';
 import { ChannelChainFeed } from './channels/channel-chain-feed.js';
 import { GatewayBridge, type GatewayBridgeInit, bolt11NetworkOf } from './bridge/gateway-bridge.js';
 import type { LightningNode } from './lightning/lightning-node.js';
+import { PUBLIC_INVOICE_FINAL_EXPIRY_DELTA } from '../node/uplink/bridge-payments.js';
 import { MIN_FEERATE_PER_KW } from '../node/core/bolt-limits.js';
 import { type LinkConfig, buildLinks, startLinks } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
@@ -182,8 +183,9 @@ export class Gateway {
     if (!config.bridge) throw new InvalidInputError('bridge', 'missing: the bridge needs its fee with the Lightning node');
     const { chain, clock } = this.components;
     return new GatewayBridge(
-      { lightning, manager, chain, directory, clock, linkUp: (node) => this.linkSet.isUp(node), logger: childLogger(logger, 'bridge') },
-      { ...config.bridge, network: bolt11NetworkOf(config.channels!.network) },
+      { lightning, manager, chain, directory, clock, links: this.linkSet, logger: childLogger(logger, 'bridge') },
+      // A node takes the bridge's HTLC only with PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 blocks left (and its height may run a few ahead).
+      { meshFinalCltvExpiryDelta: PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 + 6, ...config.bridge, network: bolt11NetworkOf(config.channels!.network) },
     );
   }
 

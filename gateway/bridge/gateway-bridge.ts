@@ -4,10 +4,11 @@
  * gateway), its records in a directory of the gateway's, and what moves it:
  * the chain's blocks, the manager's events, the nodes heard again.
  *
- * A node is heard (`NodePresence`) while its link session with the gateway
- * is up, or for `HEARD_FOR_MS` after a message from it came through the
- * router (a node behind a relay has no session with the gateway). Becoming
- * heard is what pays what waits for it.
+ * A node is heard (`NodePresence`): a neighbour of the gateway while its
+ * link session is up (one that stops says goodbye: down at once); a node
+ * behind a relay, which has no session with the gateway, for `HEARD_FOR_MS`
+ * after a message from it came through the router. Becoming heard is what
+ * pays what waits for it.
  */
 import type { ChannelManager } from '../../node/channel/manager.js';
 import type { Clock } from '../../node/core/clock.js';
@@ -40,8 +41,8 @@ export interface GatewayBridgeComponents {
   readonly chain: ChainSource;
   /** Where the records go, one file per payment. */
   readonly directory: string;
-  /** Whether a node's link session with the gateway is up. */
-  readonly linkUp: (node: string) => boolean;
+  /** Whether a node is the gateway's neighbour on a link, and whether its session is up. */
+  readonly links: { neighbours(): string[]; isUp(node: string): boolean };
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -77,8 +78,9 @@ export class GatewayBridge implements NodePresence {
   }
 
   isHeard(node: string): boolean {
+    if (this.components.links.neighbours().includes(node)) return this.components.links.isUp(node);
     const heardAt = this.lastHeard.get(node);
-    return this.components.linkUp(node) || (heardAt !== undefined && this.components.clock.now() - heardAt < HEARD_FOR_MS);
+    return heardAt !== undefined && this.components.clock.now() - heardAt < HEARD_FOR_MS;
   }
 
   /** A message from `node` came through the router: if it had not been heard lately, what waits for it goes now. */
