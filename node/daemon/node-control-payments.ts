@@ -15,7 +15,7 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
   const { node, payments } = parts;
   const manager = node.manager;
   return {
-    invoice: async (params) => {
+    invoice: (params) => {
       const amountMsat = checkInteger('amountMsat', params.amountMsat, 1, 16_777_215_000);
       if (params.public === true) return publicInvoice(parts, amountMsat, params);
       // The payment's expiry counts from the chain's height: with no chain view yet it would be long past.
@@ -26,7 +26,7 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
       return { paymentRequest: paymentRequestToText(request), paymentHash: bytesToHex(request.paymentHash), amountMsat };
     },
 
-    pay: async (params) => {
+    pay: (params) => {
       if (typeof params.request !== 'string') throw new InvalidInputError('request', 'expected a payment request (lnm1...)');
       if (isBolt11(params.request)) return payInvoice(parts, params.request, params.maxFeeMsat);
       let request;

@@ -201,3 +201,23 @@ t.test('a node may keep only so many payments open', async (t) => {
   t.doesNotThrow(() => bridge.publicInvoiceRequested(OTHER, { paymentHash: sha256(Uint8Array.of(3)), amountMsat: 1_000, description: '', expirySecs: 60 }), 'another node has its own room');
   t.throws(() => rig(t, { finalCltvExpiryDelta: 72 }).open(), /no hold window/, 'a final delta that leaves no hold window is refused');
 });
+
+t.test('a held HTLC reported again (the mesh channels restarted) is the same payment: its outcome is repeated, nothing is paid twice', async (t) => {
+  const { calls, open, outgoing } = rig(t);
+  let bridge = open();
+  bridge.payOutRequested(NODE, COFFEE);
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  t.equal(calls.length, 1, 'paying');
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  t.equal(calls.length, 1, 'reported again while paying: nothing done, nothing failed');
+  const preimage = new Uint8Array(32).fill(7);
+  outgoing.set(bytesToHex(COFFEE_HASH), 'ended');
+  bridge.lightningEvent({ type: 'sent', paymentHash: COFFEE_HASH, paymentPreimage: preimage, feeMsat: 0 });
+  bridge = open();
+  calls.length = 0;
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  t.same(calls, [['mesh', 'fulfill', bytesToHex(COFFEE_HASH), bytesToHex(preimage)]], 'paid: reported again, settled again with the preimage');
+  calls.length = 0;
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed + 1, HEIGHT + 400);
+  t.same(calls, [['mesh', 'fail', bytesToHex(COFFEE_HASH), 'that payment hash is already being paid']], 'another HTLC with that hash is refused');
+});
