@@ -10,7 +10,7 @@
  * after a message from it came through the router. Becoming heard is what
  * pays what waits for it.
  */
-import type { ChannelManager } from '../../node/channel/manager.js';
+import type { ChannelManager, ManagerEvent } from '../../node/channel/manager.js';
 import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError } from '../../node/core/input.js';
 import type { Logger } from '../../node/core/logger.js';
@@ -51,6 +51,11 @@ export class GatewayBridge implements NodePresence {
   readonly bridge: Bridge;
   private readonly lastHeard = new Map<string, number>();
   private readonly onBlock = (block: ChainBlock) => this.bridge.blockConnected(block.height);
+  private readonly onManagerEvent = (event: ManagerEvent) => {
+    const meshEvent = meshEventOf(event);
+    if (meshEvent) this.bridge.meshEvent(meshEvent);
+  };
+  private readonly lightningPort: LightningPort;
 
   constructor(
     private readonly components: GatewayBridgeComponents,
@@ -59,22 +64,29 @@ export class GatewayBridge implements NodePresence {
     const { lightning, manager, directory, clock, logger } = components;
     const store = new FileBridgeStore(directory);
     let bridge: Bridge | undefined;
-    const lightningPort = new LightningPort(lightning, (event) => bridge!.lightningEvent(event));
-    this.bridge = bridge = new Bridge({ lightning: lightningPort, mesh: new MeshPort(manager, this), store, clock, logger }, init);
-    manager.on('event', (event) => {
-      const meshEvent = meshEventOf(event);
-      if (meshEvent) this.bridge.meshEvent(meshEvent);
-    });
+    this.lightningPort = new LightningPort(lightning, (event) => bridge!.lightningEvent(event));
+    this.bridge = bridge = new Bridge({ lightning: this.lightningPort, mesh: new MeshPort(manager, this), store, clock, logger }, init);
+    this.attach(true);
   }
 
   /** At the gateway's start, before its channels resume: what a restart interrupted is finished, then blocks move it. */
   async start(): Promise<void> {
+    this.attach(true);
     this.bridge.start((await this.components.chain.tip()).height);
     this.components.chain.on('connect', this.onBlock);
   }
 
+  /** Stops listening to the chain, the channels and the LDK node (which its owner keeps running, or stops). */
   stop(): void {
     this.components.chain.off('connect', this.onBlock);
+    this.attach(false);
+  }
+
+  /** The manager's and the LDK node's events reach the bridge from construction (what comes before `start` counts), until `stop`. */
+  private attach(attached: boolean): void {
+    this.components.manager.off('event', this.onManagerEvent);
+    if (attached) this.components.manager.on('event', this.onManagerEvent);
+    this.lightningPort.attach(attached);
   }
 
   isHeard(node: string): boolean {

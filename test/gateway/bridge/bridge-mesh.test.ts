@@ -6,8 +6,9 @@
 // - Out: Alice pays O's BOLT 11 invoice (`lnmesh pay lnbcrt...`): O gets the
 //   invoice's amount, Alice paid it plus the bridge fee, and holds the preimage.
 // - In: O pays Alice's public invoice: Alice gets her amount, O the preimage.
-// - Away: O pays while Alice is away; G holds the payment and pays her when
-//   she is heard again.
+// - Away: O pays while Alice is away; G holds the payment (and is restarted:
+//   a new Gateway on the same stores and LDK node) and pays her when she is
+//   heard again.
 // - Away past the hold window: O's payment fails back; nothing moved.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,11 +49,12 @@ const warnings: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'lnmesh-bridge-mesh-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const persister = new LmdbPersister(join(dir, 'channels'));
-const config: GatewayConfig = {
+// A fresh transport at each (re)start, as a daemon opens its link again.
+const config = (): GatewayConfig => ({
   links: [{ transport: medium.createTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }], timing: TIMING }],
   channels: { network: 3, minimumDepth: 1 },
   bridge: { fee: FEE, finalCltvExpiryDelta: FINAL_CLTV_EXPIRY_DELTA },
-};
+});
 const channels = (secretKey: Uint8Array) => {
   const signer = new GatewaySigner(gatewayKeyFromSecret(secretKey), secretKey);
   return { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) };
@@ -61,7 +63,8 @@ const { chain, components, gatewayId } = await gatewayFor(t, 0x7a, { links: [] }
 await mineToSegwit(chain);
 const ldk = await startNode(t, chain, 21, { coinHeights: [3] });
 const outside = await startNode(t, chain, 22);
-const gateway = new Gateway({ ...components, channels: channels(sha256(Uint8Array.of(0x7a))), lightning: ldk.node, bridgeDirectory: join(dir, 'bridge') }, config);
+const newGateway = () => new Gateway({ ...components, channels: channels(sha256(Uint8Array.of(0x7a))), lightning: ldk.node, bridgeDirectory: join(dir, 'bridge') }, config());
+let gateway = newGateway();
 await gateway.start();
 t.teardown(async () => {
   await gateway.stop();
@@ -152,6 +155,10 @@ t.test('away: O pays while Alice is away; she is paid when she comes back', asyn
   await chain.mine(2);
   await new Promise((resolve) => setTimeout(resolve, 300));
   t.equal(recordOf(hash)?.state, 'claimable', 'still held two blocks later, Alice away');
+  await gateway.stop();
+  gateway = newGateway();
+  await gateway.start();
+  t.equal(recordOf(hash)?.state, 'claimable', 'the restarted gateway still holds it, from its records');
   node = await startAlice();
   const sent = await paying;
   t.equal(bytesToHex(sha256(Buffer.from(sent.preimage, 'hex'))), hash, 'paid once Alice is heard: O has her preimage');
