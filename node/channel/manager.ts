@@ -44,7 +44,6 @@ import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
 import { type ChannelPolicy, MAX_CSV_DELAY, channelPolicy, delaysFor } from './policy.js';
-import { RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS } from '../monitor/deadlines.js';
 import { MAX_FUNDING_SATOSHIS, MIN_FEERATE_PER_KW, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 
 
@@ -361,7 +360,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   receive(amountMsat: number, currentHeight: number, finalExpiryDelta = delaysFor(this.policy).finalExpiryDelta): PaymentRequest {
     checkInteger('amountMsat', amountMsat, 1, Number.MAX_SAFE_INTEGER);
     checkInteger('currentHeight', currentHeight, 0, 499_999_999);
-    checkInteger('finalExpiryDelta', finalExpiryDelta, 2 * RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS, MAX_CSV_DELAY);
+    checkInteger('finalExpiryDelta', finalExpiryDelta, 1, MAX_CSV_DELAY);
     const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
     const paymentHash = sha256(preimage);
     const minFinalExpiry = currentHeight + finalExpiryDelta;
