@@ -799,6 +799,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       const entry = held && this.channels.get(keyOf(held.peer, held.handle));
       if (!held || !entry) return false;
       settle(entry, held.id);
+      this.heldReported.delete(`${keyOf(held.peer, held.handle)}/${held.id}`);
       this.steps.save(entry);
       if (!entry.onchain) this.sendPendingUpdates(entry);
       return true;
@@ -826,6 +827,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       const entry = this.channels.get(keyOf(htlc.peer, htlc.handle))!;
       if (entry.onchain) continue;
       entry.channel.failHtlc(htlc.id, new TextEncoder().encode('held until too close to its expiry'));
+      this.heldReported.delete(`${keyOf(htlc.peer, htlc.handle)}/${htlc.id}`);
       this.sendPendingUpdates(entry);
       this.emitEvent({ type: 'held_htlc_expired', peer: htlc.peer, paymentHash: htlc.paymentHash });
     }
