@@ -136,25 +136,33 @@ export class Bridge {
     const paymentHash = bytesToHex(invoice.paymentHash);
     const half = { text: invoice.paymentRequest, amountMsat: Number(invoice.amountMsat), expiresAt: invoice.timestamp + invoice.expiry };
     const existing = this.records.get(keyOf('out', paymentHash)) as PayOutRecord | undefined;
-    if (existing && (existing.invoice || existing.node !== node)) throw new BridgeError('that invoice is already being paid');
+    const owed = half.amountMsat + bridgeFeeOn(this.settings.fee, half.amountMsat);
+    // Asked again by the same node before its HTLC came (its fee limit refused the first quote): the same quote.
+    if (existing?.node === node && existing.state === 'waiting' && !existing.htlc && existing.invoice?.text === half.text) return owed;
+    if (existing?.invoice) throw new BridgeError('that invoice is already being paid');
     if (!existing) this.checkRoom(node);
     const record: PayOutRecord = existing ? { ...existing, invoice: half } : { kind: 'out', paymentHash, node, state: 'waiting', invoice: half, since: this.height };
     this.put(record);
     this.tryPayOut(record);
-    return half.amountMsat + bridgeFeeOn(this.settings.fee, half.amountMsat);
+    return owed;
   }
 
-  /** An HTLC from `node` to the gateway itself, with no invoice of the gateway's: held for the bridge. */
+  /**
+   * An HTLC to the gateway itself from its channel peer `node`, with no invoice of the gateway's: held for the
+   * bridge. For a node beyond a forwarder, `node` is the forwarder (an HTLC does not name its sender), so the
+   * invoice's node and the HTLC's are not compared: an HTLC with an invoice's hash pays that invoice, whoever
+   * sent it, and nobody can take what another paid (the preimage settles only the HTLC that paid).
+   */
   meshHtlcHeld(node: string, paymentHash: Uint8Array, amountMsat: number, cltvExpiry: number): void {
     const hash = bytesToHex(paymentHash);
     const existing = this.records.get(keyOf('out', hash)) as PayOutRecord | undefined;
-    if (existing?.node === node && existing.htlc?.amountMsat === amountMsat && existing.htlc.cltvExpiry === cltvExpiry) {
+    if (existing?.htlc?.amountMsat === amountMsat && existing.htlc.cltvExpiry === cltvExpiry) {
       // The same HTLC, reported again by a restarted manager: what was decided for it is done again (both idempotent).
       if (existing.state === 'failed') this.components.mesh.failHeld(paymentHash, existing.reason ?? 'failed');
       else if (existing.state === 'paid') this.components.mesh.fulfillHeld(paymentHash, hexToBytes(existing.paymentPreimage!));
       return;
     }
-    if (existing && (existing.htlc || existing.node !== node)) {
+    if (existing?.htlc) {
       this.components.mesh.failHeld(paymentHash, 'that payment hash is already being paid');
       return;
     }

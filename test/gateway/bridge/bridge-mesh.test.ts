@@ -6,6 +6,8 @@
 // - Out: Alice pays O's BOLT 11 invoice (`lnmesh pay lnbcrt...`): O gets the
 //   invoice's amount, Alice paid it plus the bridge fee, and holds the preimage.
 // - In: O pays Alice's public invoice: Alice gets her amount, O the preimage.
+// - Two hops: Bob, a neighbour of Alice only, pays an outside invoice; Alice
+//   forwards his HTLC to the gateway for her fee, within his fee limit.
 // - Away: O pays while Alice is away; G holds the payment (and is restarted:
 //   a new Gateway on the same stores and LDK node) and pays her when she is
 //   heard again.
@@ -45,6 +47,8 @@ const FINAL_CLTV_EXPIRY_DELTA = 144;
 const medium = createMemoryMedium({ delayMs: 2, clock: systemClock });
 const aliceSigner = signerOf(40);
 const aliceId = bytesToHex(aliceSigner.nodeId);
+const bobSigner = signerOf(41);
+const bobId = bytesToHex(bobSigner.nodeId);
 const warnings: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'lnmesh-bridge-mesh-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +56,7 @@ const persister = new LmdbPersister(join(dir, 'channels'));
 // A fresh transport at each (re)start, as a daemon opens its link again.
 const config = (): GatewayConfig => ({
   links: [{ transport: medium.createTransport('gateway'), neighbours: [{ nodeId: aliceId, address: 'alice' }], timing: TIMING }],
+  routes: { [bobId]: aliceId },
   channels: { network: 3, minimumDepth: 1 },
   bridge: { fee: FEE, finalCltvExpiryDelta: FINAL_CLTV_EXPIRY_DELTA },
 });
@@ -91,7 +96,7 @@ const startAlice = async () => {
     { signer: aliceSigner, persister: alice.persister, outbox: alice.outbox, seen: alice.seen, wallet: alice.wallet, clock: systemClock, randomBytes, logger: warningsInto(warnings, 'alice: ') },
     {
       channels: { network: 3, minimumDepth: 1 },
-      links: [{ transport: medium.createTransport('alice'), neighbours: [{ nodeId: gatewayId, address: 'gateway' }], timing: TIMING }],
+      links: [{ transport: medium.createTransport('alice'), neighbours: [{ nodeId: gatewayId, address: 'gateway' }, { nodeId: bobId, address: 'bob' }], timing: TIMING }],
       routes: { '*': gatewayId },
       gateway: { nodeId: gatewayId, network: 'regtest', pollIntervalMs: 1_000 },
     },
@@ -142,6 +147,39 @@ t.test('in: O pays Alice\'s public invoice', async (t) => {
   await eventually('settled', () => (node!.manager.balances()[0]!.pendingHtlcs === 0 ? true : undefined), WAIT_MS, 20);
   t.equal(aliceMsat() - before, 25_000_000, 'Alice got her amount; the bridge fee stays with the gateway');
   await eventually('the record settled', () => (recordOf(bytesToHex(request.paymentHash))?.state === 'settled' ? true : undefined), WAIT_MS, 20);
+});
+
+t.test('two hops: Bob, behind Alice, pays an outside invoice; Alice forwards for her fee', async (t) => {
+  const bobEvents: ManagerEvent[] = [];
+  const bob = new MeshNode(
+    { signer: bobSigner, persister: new MemoryPersister(), outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), wallet: coinbaseWallet([await coinbaseAt(chain, 2)], sha256(Uint8Array.of(0xe1))), clock: systemClock, randomBytes, logger: warningsInto(warnings, 'bob: ') },
+    {
+      channels: { network: 3, minimumDepth: 1 },
+      links: [{ transport: medium.createTransport('bob'), neighbours: [{ nodeId: aliceId, address: 'alice' }], timing: TIMING }],
+      routes: { [gatewayId]: aliceId, '*': aliceId },
+      gateway: { nodeId: gatewayId, network: 'regtest', pollIntervalMs: 1_000 },
+    },
+  );
+  bob.manager.on('event', (event) => bobEvents.push(event));
+  await bob.start();
+  t.teardown(() => bob.stop());
+  bob.manager.openChannel(aliceId, 300_000);
+  const funding = () => bob.manager.channelSummaries()[0]?.fundingTxid ?? '00'.repeat(32);
+  await eventually('Bob\'s funding in the mempool, through Alice and the gateway', async () => ((await chain.status(funding())).state === 'mempool' ? true : undefined), WAIT_MS, 20);
+  await chain.mine(1);
+  await eventually('Bob\'s channel open, and his fee quote to the gateway known', () => (bob.manager.channelSummaries()[0]?.status === 'open' && bob.uplink!.chainHeight === node!.uplink!.chainHeight ? true : undefined), WAIT_MS, 20);
+  const invoice = outside.node.createInvoice({ amountMsat: 20_000_000, description: 'from two hops away', expirySecs: 600 });
+  const bobParts = { manager: bob.manager, uplink: bob.uplink!, network: 'regtest' as const, now: Math.floor(Date.now() / 1000) };
+  await t.rejects(prepareBridgePayment(bobParts, invoice.bolt11, 100), { name: 'InvalidInputError', field: 'maxFeeMsat' }, 'over his fee limit: refused before anything is sent');
+  const payment = await prepareBridgePayment(bobParts, invoice.bolt11, undefined); // the same quote again, within the default limit
+  t.equal(payment.meshFeeMsat, 1_000, 'Alice\'s forwarding fee (the default policy: 1 sat)');
+  bob.manager.payRequest(payment.request);
+  const sent = await eventually('Bob has the preimage', () => bobEvents.find((event) => event.type === 'payment_sent'), WAIT_MS, 20);
+  t.equal(sent.type === 'payment_sent' && bytesToHex(sha256(sent.paymentPreimage)), invoice.paymentHash);
+  const claimed = await eventually('O claims', () => eventOf(outside.events, 'payment-claimed', (event) => event.paymentHash === invoice.paymentHash), WAIT_MS, 20);
+  t.equal(claimed.amountMsat, 20_000_000, 'O got exactly the invoice');
+  await eventually('settled', () => (bob.manager.balances()[0]!.pendingHtlcs === 0 ? true : undefined), WAIT_MS, 20);
+  t.equal(300_000_000 - bob.manager.balances()[0]!.localMsat, 20_000_000 + bridgeFeeOn(FEE, 20_000_000) + 1_000, 'Bob paid the invoice, the bridge fee and Alice\'s fee');
 });
 
 t.test('away: O pays while Alice is away; she is paid when she comes back', async (t) => {
