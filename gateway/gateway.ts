@@ -5,7 +5,8 @@
  * islands joined by MQTT), the watchtower on the chain backend, and the
  * service that answers the nodes, and the gateway's mesh channels with the
  * nodes attached to it (lnmesh's own `ChannelManager`, fed whole blocks by
- * the chain backend). What a node sends is split by kind: gateway-protocol
+ * the chain backend), and with a Lightning node the bridge between the mesh
+ * and the Lightning Network (gateway/bridge/). What a node sends is split by kind: gateway-protocol
  * messages to the service, channel messages to the channels. The chain
  * backend is a component: its owner opens and closes it (an embedded bcoin
  * on regtest, or Bitcoin Core).
@@ -24,6 +25,9 @@ import type { Persister, RecordStore } from '../node/persist/persister.js';
 import type { FundingWallet } from '../node/wallet/funding-wallet.js';
 import type { Transaction } from '../node/bolt3/transaction.js';
 import { ChannelChainFeed } from './channels/channel-chain-feed.js';
+import { GatewayBridge, type GatewayBridgeInit, bolt11NetworkOf } from './bridge/gateway-bridge.js';
+import type { LightningNode } from './lightning/lightning-node.js';
+import { PUBLIC_INVOICE_FINAL_EXPIRY_DELTA } from '../node/uplink/bridge-payments.js';
 import { MIN_FEERATE_PER_KW } from '../node/core/bolt-limits.js';
 import { type LinkConfig, buildLinks, startLinks } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
@@ -65,6 +69,13 @@ export interface GatewayComponents {
   readonly logger?: Logger;
   /** The mesh channels' parts; without them the gateway holds no channels and drops channel messages (with a warning). */
   readonly channels?: GatewayChannelComponents;
+  /**
+   * The gateway's Lightning node (started by its owner): with the channels,
+   * the gateway bridges payments between the mesh and the Lightning Network
+   * (gateway/bridge/), keeping its records in `bridgeDirectory`.
+   */
+  readonly lightning?: LightningNode;
+  readonly bridgeDirectory?: string;
 }
 
 /** What the gateway's mesh channels need besides the gateway's chain and router. */
@@ -92,6 +103,8 @@ export interface GatewayConfig {
   readonly towerHttp?: TowerHttpApiInit;
   /** The mesh channels' settings (network, policy); their route table is `routes`. Needed with the channel components. */
   readonly channels?: Omit<ChannelManagerInit, 'routes'>;
+  /** The bridge's fee and deadlines, needed with the Lightning node; its network is the channels'. */
+  readonly bridge?: GatewayBridgeInit;
 }
 
 export class Gateway {
@@ -105,15 +118,20 @@ export class Gateway {
   /** The mesh channels with the nodes, when the channel components are given. */
   readonly manager: ChannelManager | undefined;
   private readonly channelFeed: ChannelChainFeed | undefined;
+  /** Payments between the mesh and the Lightning Network, when the Lightning node is given with the channels. */
+  readonly bridge: GatewayBridge | undefined;
   private readonly logger: Logger;
   /** False when the configuration switched the tower off: it keeps appointments and watches nothing. */
   readonly towerWatching: boolean;
   /** Gateway-protocol messages to the service, channel messages to the channels. */
   private readonly onMessage = (source: string, payload: Uint8Array) => {
+    this.bridge?.messageFrom(source);
     if (messageKind(payload) === 'gateway') return void this.service.handleMessage(source, payload);
     if (this.manager) return this.manager.handleMessage(source, payload);
     this.logger.log('warn', `a channel message from ${source}, and this gateway holds no channels`);
   };
+  private readonly onLinkPeer = (peer: string, up: boolean) => up && this.bridge?.linkCameUp(peer);
+  private readonly linkSet: LinkSet;
   private running = false;
 
   constructor(
@@ -126,7 +144,7 @@ export class Gateway {
     const { key, clock, randomBytes } = components;
     const logger: Logger = (this.logger = components.logger ?? silentLogger);
     this.links = buildLinks(config.links, { nodeKey: key, clock, outbox: components.outbox, randomBytes, logger });
-    const linkSet = new LinkSet(this.links);
+    const linkSet = (this.linkSet = new LinkSet(this.links));
     // Mail from nodes the config names has standing; any other source is a stranger with the smallest share.
     const standing = configuredStanding([...linkSet.neighbours(), ...Object.keys(config.routes ?? {}).filter((destination) => destination !== '*')]);
     this.relay = new MailboxLink(linkSet, components.mailbox, { ownId: bytesToHex(key.nodeId), standing, logger: childLogger(logger, 'mailbox') });
@@ -134,8 +152,10 @@ export class Gateway {
     this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key, logger: childLogger(logger, 'tower') }, config.tower);
     this.towerWatching = config.tower?.watch !== false;
     this.feed = new ChainFeed({ messenger: routerMessenger(this.router), chain: components.chain, store: components.feedStore, clock, logger: childLogger(logger, 'feed') }, config.feed);
-    this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower, feed: this.feed, logger: childLogger(logger, 'service') });
     this.manager = components.channels && this.createManager(components.channels, config, logger);
+    this.bridge = this.manager && components.lightning && this.createBridge(this.manager, components.lightning, config, logger);
+    const bridge = this.bridge?.bridge;
+    this.service = new NodeService({ messenger: routerMessenger(this.router), chain: components.chain, tower: this.tower, feed: this.feed, ...(bridge && { bridge }), logger: childLogger(logger, 'service') });
     // The gateway reads every block and mempool transaction itself, and keeps each remedy: no tower of its own to tell.
     this.manager?.on('event', (event) => event.type === 'appointment' && this.manager!.appointmentDelivered(event.appointment.locator));
     this.channelFeed =
@@ -152,7 +172,20 @@ export class Gateway {
     const broadcaster = { broadcast: (tx: Transaction) => this.broadcast(tx, channelLogger) };
     return new ChannelManager(
       { signer: channels.signer, persister: channels.persister, messenger: routerMessenger(this.router), wallet: channels.wallet, broadcaster, randomBytes: this.components.randomBytes, logger: channelLogger },
-      { ...config.channels, routes: config.routes ?? {} },
+      // With a Lightning node, HTLCs to the gateway with no invoice of its own are held for the bridge.
+      { ...config.channels, routes: config.routes ?? {}, ...(this.components.lightning && { holdUnknownPayments: true }) },
+    );
+  }
+
+  private createBridge(manager: ChannelManager, lightning: LightningNode, config: GatewayConfig, logger: Logger): GatewayBridge {
+    const directory = this.components.bridgeDirectory;
+    if (!directory) throw new InvalidInputError('bridgeDirectory', 'missing: the bridge keeps its records there');
+    if (!config.bridge) throw new InvalidInputError('bridge', 'missing: the bridge needs its fee with the Lightning node');
+    const { chain, clock } = this.components;
+    return new GatewayBridge(
+      { lightning, manager, chain, directory, clock, links: this.linkSet, logger: childLogger(logger, 'bridge') },
+      // A node takes the bridge's HTLC only with PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 blocks left (and its height may run a few ahead).
+      { meshFinalCltvExpiryDelta: PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 + 6, ...config.bridge, network: bolt11NetworkOf(config.channels!.network) },
     );
   }
 
@@ -188,7 +221,9 @@ export class Gateway {
       this.service.start();
       this.feed.start();
       await this.channelFeed?.start();
+      await this.bridge?.start();
       this.router.on('message', this.onMessage);
+      this.linkSet.on('peer', this.onLinkPeer);
       this.router.start();
       await this.towerHttp?.start();
       await startLinks(this.links);
@@ -207,6 +242,8 @@ export class Gateway {
     await this.channelFeed?.stop(); // the block being delivered finishes while the router can still send what it produces
     this.router.stop();
     this.router.off('message', this.onMessage);
+    this.linkSet.off('peer', this.onLinkPeer);
+    this.bridge?.stop();
     this.service.stop();
     await this.feed.stop();
     await Promise.all(this.links.map((link) => link.stop()));

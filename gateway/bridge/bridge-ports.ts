@@ -52,3 +52,9 @@ export interface MeshPayments {
   /** Whether the gateway hears `node` now: it pays a node only when the node can answer. */
   reachable(node: string): boolean;
 }
+
+/** What the mesh side tells the bridge. */
+export type MeshPaymentEvent =
+  | { readonly type: 'held'; readonly node: string; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly cltvExpiry: number }
+  | { readonly type: 'settled'; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
+  | { readonly type: 'failed'; readonly paymentHash: Uint8Array; readonly reason: string };

@@ -29,7 +29,7 @@ import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import type { BridgeRecord, PayInRecord, PayOutRecord } from './bridge-record.js';
 import type { BridgeStore } from './bridge-store.js';
-import type { LightningPaymentEvent, LightningPayments, MeshPayments } from './bridge-ports.js';
+import type { LightningPaymentEvent, LightningPayments, MeshPaymentEvent, MeshPayments } from './bridge-ports.js';
 
 /** The bridge's fee, as a forwarding fee (BOLT 7's shape): base plus millionths of the amount. */
 export interface BridgeFee {
@@ -120,8 +120,11 @@ export class Bridge {
 
   // ---- out ----------------------------------------------------------------------------
 
-  /** A node asks the gateway to pay `invoiceText`; its HTLC comes (or came) separately. Throws BridgeError when refused. */
-  payOutRequested(node: string, invoiceText: string): void {
+  /**
+   * A node asks the gateway to pay `invoiceText`; its HTLC comes (or came) separately. Returns what that HTLC
+   * must carry: the invoice's amount plus the bridge fee. Throws BridgeError when refused.
+   */
+  payOutRequested(node: string, invoiceText: string): number {
     let invoice;
     try {
       invoice = readBolt11(invoiceText, this.unixNow(), this.settings.network);
@@ -133,18 +136,33 @@ export class Bridge {
     const paymentHash = bytesToHex(invoice.paymentHash);
     const half = { text: invoice.paymentRequest, amountMsat: Number(invoice.amountMsat), expiresAt: invoice.timestamp + invoice.expiry };
     const existing = this.records.get(keyOf('out', paymentHash)) as PayOutRecord | undefined;
-    if (existing && (existing.invoice || existing.node !== node)) throw new BridgeError('that invoice is already being paid');
+    const owed = half.amountMsat + bridgeFeeOn(this.settings.fee, half.amountMsat);
+    // Asked again by the same node before its HTLC came (its fee limit refused the first quote): the same quote.
+    if (existing?.node === node && existing.state === 'waiting' && !existing.htlc && existing.invoice?.text === half.text) return owed;
+    if (existing?.invoice) throw new BridgeError('that invoice is already being paid');
     if (!existing) this.checkRoom(node);
     const record: PayOutRecord = existing ? { ...existing, invoice: half } : { kind: 'out', paymentHash, node, state: 'waiting', invoice: half, since: this.height };
     this.put(record);
     this.tryPayOut(record);
+    return owed;
   }
 
-  /** An HTLC from `node` to the gateway itself, with no invoice of the gateway's: held for the bridge. */
+  /**
+   * An HTLC to the gateway itself from its channel peer `node`, with no invoice of the gateway's: held for the
+   * bridge. For a node beyond a forwarder, `node` is the forwarder (an HTLC does not name its sender), so the
+   * invoice's node and the HTLC's are not compared: an HTLC with an invoice's hash pays that invoice, whoever
+   * sent it, and nobody can take what another paid (the preimage settles only the HTLC that paid).
+   */
   meshHtlcHeld(node: string, paymentHash: Uint8Array, amountMsat: number, cltvExpiry: number): void {
     const hash = bytesToHex(paymentHash);
     const existing = this.records.get(keyOf('out', hash)) as PayOutRecord | undefined;
-    if (existing && (existing.htlc || existing.node !== node)) {
+    if (existing?.htlc?.amountMsat === amountMsat && existing.htlc.cltvExpiry === cltvExpiry) {
+      // The same HTLC, reported again by a restarted manager: what was decided for it is done again (both idempotent).
+      if (existing.state === 'failed') this.components.mesh.failHeld(paymentHash, existing.reason ?? 'failed');
+      else if (existing.state === 'paid') this.components.mesh.fulfillHeld(paymentHash, hexToBytes(existing.paymentPreimage!));
+      return;
+    }
+    if (existing?.htlc) {
       this.components.mesh.failHeld(paymentHash, 'that payment hash is already being paid');
       return;
     }
@@ -245,6 +263,13 @@ export class Bridge {
     const record = this.records.get(keyOf('in', bytesToHex(paymentHash))) as PayInRecord | undefined;
     if (record?.state !== 'forwarding') return;
     this.failPayIn(record, `the node refused it: ${reason}`);
+  }
+
+  /** What the gateway's mesh channels report (see mesh-port.ts). */
+  meshEvent(event: MeshPaymentEvent): void {
+    if (event.type === 'held') this.meshHtlcHeld(event.node, event.paymentHash, event.amountMsat, event.cltvExpiry);
+    else if (event.type === 'settled') this.meshPaymentSettled(event.paymentHash, event.paymentPreimage);
+    else this.meshPaymentFailed(event.paymentHash, event.reason);
   }
 
   /** `node` is heard again: what waits for it is paid now. */

@@ -12,15 +12,23 @@ import { LightningError } from '../lightning/lightning-errors.js';
 import type { LightningPaymentEvent, LightningPayments } from './bridge-ports.js';
 
 export class LightningPort implements LightningPayments {
+  private readonly onEvent = (event: LightningEvent) => {
+    const translated = bridgeEventOf(event, this.node.bestBlock.height);
+    if (translated) this.deliver(translated);
+  };
+
   constructor(
     private readonly node: LightningNode,
     /** Where the bridge hears of payments (`Bridge.lightningEvent`). */
     private readonly deliver: (event: LightningPaymentEvent) => void,
   ) {
-    node.on('event', (event) => {
-      const translated = bridgeEventOf(event, node.bestBlock.height);
-      if (translated) this.deliver(translated);
-    });
+    node.on('event', this.onEvent);
+  }
+
+  /** Stops delivering the node's events (the gateway stops; the node may serve a new bridge), or starts again. */
+  attach(attached: boolean): void {
+    this.node.off('event', this.onEvent);
+    if (attached) this.node.on('event', this.onEvent);
   }
 
   payInvoice(paymentHash: Uint8Array, invoice: string, limits: { readonly maxFeeMsat: number; readonly maxTotalCltvExpiryDelta: number }): void {

@@ -23,6 +23,8 @@ import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from 
 import type { ChainSource } from '../chain/chain-source.js';
 import type { Watchtower } from '../tower/watchtower.js';
 import type { ChainFeed } from './chain-feed.js';
+import type { Bridge } from '../bridge/bridge.js';
+import { packInvoice, unpackInvoice } from '../../node/gateway-protocol/compact-invoice.js';
 
 export interface NodeServiceComponents {
   /** Sends to a node (through the gateway's router and mailbox). */
@@ -31,6 +33,8 @@ export interface NodeServiceComponents {
   readonly tower: Pick<Watchtower, 'submit' | 'dropTag' | 'watchFunding' | 'on' | 'off'>;
   /** The chain feed (watches, acknowledgements, pushes); without it, nodes can only ask (headers, proofs). */
   readonly feed?: Pick<ChainFeed, 'watch' | 'unwatch' | 'acknowledge'>;
+  /** The bridge to the Lightning Network, when the gateway runs one: it quotes payments out and issues public invoices. */
+  readonly bridge?: Pick<Bridge, 'payOutRequested' | 'publicInvoiceRequested'>;
   /** Where what the service survives (a malformed request, an answer not sent) is told. Default nowhere. */
   readonly logger?: Logger;
 }
@@ -136,9 +140,24 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
           ...(!result.accepted && { reason: new TextEncoder().encode(result.reason.slice(0, 1000)) }),
         };
       }
+      case 'bridge_pay':
+      case 'public_invoice':
+        return this.bridgeAnswer(nodeId, message);
       default:
         return undefined; // answers and alerts are the gateway's own; a node sending them is ignored
     }
+  }
+
+  /** A payment out quoted (the invoice then waits for the node's HTLC), or a public invoice issued; refused with the bridge's reason. */
+  private bridgeAnswer(nodeId: string, message: Extract<GatewayMessage, { type: 'bridge_pay' | 'public_invoice' }>): GatewayMessage {
+    const bridge = this.components.bridge;
+    if (!bridge) throw new Error('this gateway has no bridge to the Lightning Network');
+    const { requestId } = message;
+    if (message.type === 'bridge_pay') return { type: 'bridge_quote', requestId, amountMsat: bridge.payOutRequested(nodeId, unpackInvoice(message.invoice)) };
+    const { paymentHash, amountMsat, expirySecs } = message;
+    const description = new TextDecoder('utf-8', { fatal: true }).decode(message.description);
+    const invoice = bridge.publicInvoiceRequested(nodeId, { paymentHash, amountMsat, description, expirySecs });
+    return { type: 'public_invoice_issued', requestId, invoice: packInvoice(invoice) };
   }
 
   /** The transaction, its block's height, its index and merkle branch; refused while it is not in a block. */

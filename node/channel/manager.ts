@@ -43,7 +43,7 @@ import { Steps } from './step.js';
 import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
-import { type ChannelPolicy, channelPolicy, delaysFor } from './policy.js';
+import { type ChannelPolicy, MAX_CSV_DELAY, channelPolicy, delaysFor } from './policy.js';
 import { MAX_FUNDING_SATOSHIS, MIN_FEERATE_PER_KW, MIN_FUNDING_SATOSHIS } from '../core/bolt-limits.js';
 
 
@@ -100,7 +100,34 @@ export interface ChannelManagerInit {
    * Default as rust-lightning's ChannelConfig: 1000 msat + 0 ppm.
    */
   readonly forwardingFee?: Partial<ForwardingFee>;
+  /**
+   * The gateway's bridge (rust-lightning's HTLC interception): an HTLC to us
+   * whose payment hash is no invoice of ours is held, not failed, until
+   * `fulfillHeld` or `failHeld` (or until `HELD_HTLC_FAIL_BLOCKS` before it
+   * expires). Default false: a mesh node fails it ("unknown payment").
+   */
+  readonly holdUnknownPayments?: boolean;
 }
+
+/** An HTLC to us held for the bridge (see `holdUnknownPayments`). */
+export interface HeldHtlc {
+  readonly peer: string;
+  readonly handle: number;
+  readonly id: number;
+  readonly paymentHash: Uint8Array;
+  readonly amountMsat: number;
+  readonly cltvExpiry: number;
+}
+
+/**
+ * Blocks before its expiry at which the manager fails a held HTLC itself.
+ * The bridge resolves long before: it locks a Lightning payment for at most
+ * the HTLC's expiry minus its `safetyBlocks` (36), so by this height LDK has
+ * returned the preimage or failed, with 24 blocks left for LDK's own HTLC to
+ * be settled on chain. The peer that offered it goes on chain only 3 blocks
+ * after the expiry (OFFERED_HTLC_GRACE_BLOCKS): 15 blocks for the fail to reach it.
+ */
+export const HELD_HTLC_FAIL_BLOCKS = 12;
 
 export type ManagerEvent =
   | { readonly type: 'channel_opened'; readonly peer: string; readonly handle: number }
@@ -113,6 +140,10 @@ export type ManagerEvent =
   /** An HTLC we forwarded was fulfilled: we earned `feeMsat` (what came in minus what went out). */
   | { readonly type: 'payment_forwarded'; readonly paymentHash: Uint8Array; readonly feeMsat: number }
   | { readonly type: 'peer_error'; readonly peer: string; readonly reason: string }
+  /** An HTLC to us with no invoice of ours, held for the bridge (again after a restart, while it is held). */
+  | { readonly type: 'htlc_held'; readonly peer: string; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly cltvExpiry: number }
+  /** A held HTLC the manager failed itself, `HELD_HTLC_FAIL_BLOCKS` before its expiry. */
+  | { readonly type: 'held_htlc_expired'; readonly peer: string; readonly paymentHash: Uint8Array }
   /** What happened on chain: closes, breaches, claims confirmed, HTLCs resolved there, appointments for the tower. */
   | ChainEvent;
 
@@ -161,6 +192,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private readonly fees: FeeEstimator;
   private nextChannelIndex = 0;
   private nextHandle = 0;
+  /** Held HTLCs (`peer/handle/id`) already reported by this manager: each is reported once per process. */
+  private readonly heldReported = new Set<string>();
 
 
   constructor(
@@ -318,15 +351,22 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   // ---- payments -----------------------------------------------------------------
 
-  /** A request for `amountMsat` to this node; its preimage stays here. */
-  receive(amountMsat: number, currentHeight: number): PaymentRequest {
+  /**
+   * A request for `amountMsat` to this node; its preimage stays here.
+   * `finalExpiryDelta`: the fewest blocks a paying HTLC may leave us, by
+   * default our policy's; shorter for a payment through the gateway's bridge,
+   * whose HTLC leaves what remains of its hold window (see PUBLIC_INVOICE_FINAL_EXPIRY_DELTA).
+   */
+  receive(amountMsat: number, currentHeight: number, finalExpiryDelta = delaysFor(this.policy).finalExpiryDelta): PaymentRequest {
     checkInteger('amountMsat', amountMsat, 1, Number.MAX_SAFE_INTEGER);
     checkInteger('currentHeight', currentHeight, 0, 499_999_999);
+    checkInteger('finalExpiryDelta', finalExpiryDelta, 1, MAX_CSV_DELAY);
     const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
     const paymentHash = sha256(preimage);
-    const minFinalExpiry = currentHeight + delaysFor(this.policy).finalExpiryDelta;
-    this.invoices.set(bytesToHex(paymentHash), { preimage, amountMsat, minFinalExpiry });
-    this.components.persister.put('invoice', bytesToHex(paymentHash), { preimage, amountMsat, minFinalExpiry });
+    const minFinalExpiry = currentHeight + finalExpiryDelta;
+    const invoice: Invoice = { preimage, amountMsat, minFinalExpiry, ...(finalExpiryDelta !== delaysFor(this.policy).finalExpiryDelta && { finalExpiryDelta }) };
+    this.invoices.set(bytesToHex(paymentHash), invoice);
+    this.components.persister.put('invoice', bytesToHex(paymentHash), invoice);
     return { paymentHash, amountMsat, minFinalExpiry, payee: this.components.signer.nodeId };
   }
 
@@ -727,6 +767,80 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     this.emitEvent({ type: 'channel_closed', peer, handle: message.handle, closingTx });
   }
 
+  // ---- HTLCs held for the bridge (`holdUnknownPayments`) ------------------------------
+  // The HTLC itself stays in its channel, committed and unsettled: the channel's saved state is the
+  // record, so a restart finds it again (`resume` settles what waits, which holds it again).
+
+  /** The HTLCs held now, oldest channel first. */
+  heldPayments(): HeldHtlc[] {
+    if (!this.init.holdUnknownPayments) return [];
+    const forwarded = this.forwardedIncoming();
+    return [...this.channels.values()].flatMap((entry) =>
+      entry.channel
+        .htlcsToSettle()
+        .filter((htlc) => !htlc.destination || bytesToHex(htlc.destination) === this.nodeId)
+        .filter((htlc) => !this.invoices.has(bytesToHex(htlc.paymentHash)) && !forwarded.has(`${keyOf(entry.peer, entry.handle)}/${htlc.id}`))
+        .map(({ id, paymentHash, amountMsat, cltvExpiry }) => ({ peer: entry.peer, handle: entry.handle, id, paymentHash, amountMsat, cltvExpiry })),
+    );
+  }
+
+  /** Settles the held HTLC with this payment hash (on chain if its channel closed). Returns false, doing nothing, when none is held. */
+  fulfillHeld(paymentHash: Uint8Array, paymentPreimage: Uint8Array): boolean {
+    if (bytesToHex(sha256(paymentPreimage)) !== bytesToHex(paymentHash)) throw new InvalidInputError('paymentPreimage', 'does not match the payment hash');
+    return this.settleHeld(paymentHash, (entry, id) => {
+      if (entry.onchain) return this.chainMonitor.claimLate(entry, paymentPreimage);
+      entry.channel.fulfillHtlc(id, paymentPreimage);
+    });
+  }
+
+  /** Fails the held HTLC with this payment hash back to its peer. Returns false, doing nothing, when none is held. */
+  failHeld(paymentHash: Uint8Array, reason: string): boolean {
+    return this.settleHeld(paymentHash, (entry, id) => {
+      if (!entry.onchain) entry.channel.failHtlc(id, new TextEncoder().encode(reason.slice(0, 256)));
+    });
+  }
+
+  private settleHeld(paymentHash: Uint8Array, settle: (entry: ChannelEntry, id: number) => void): boolean {
+    return this.steps.run(() => {
+      const hash = bytesToHex(paymentHash);
+      const held = this.heldPayments().find((htlc) => bytesToHex(htlc.paymentHash) === hash);
+      const entry = held && this.channels.get(keyOf(held.peer, held.handle));
+      if (!held || !entry) return false;
+      settle(entry, held.id);
+      this.heldReported.delete(`${keyOf(held.peer, held.handle)}/${held.id}`);
+      this.steps.save(entry);
+      if (!entry.onchain) this.sendPendingUpdates(entry);
+      return true;
+    });
+  }
+
+  /** An HTLC to us with no invoice: held and reported, unless it repeats a held payment hash or expires too soon to hold. */
+  private hold(entry: ChannelEntry, htlc: HeldHtlc): void {
+    const key = `${keyOf(htlc.peer, htlc.handle)}/${htlc.id}`;
+    if (this.heldReported.has(key)) return;
+    const hash = bytesToHex(htlc.paymentHash);
+    const twin = this.heldPayments().some((other) => bytesToHex(other.paymentHash) === hash && (other.peer !== htlc.peer || other.handle !== htlc.handle || other.id !== htlc.id));
+    if (twin || htlc.cltvExpiry - HELD_HTLC_FAIL_BLOCKS <= this.safeHeight) {
+      entry.channel.failHtlc(htlc.id, new TextEncoder().encode(twin ? 'that payment hash is held already' : 'expiry too soon'));
+      return;
+    }
+    this.heldReported.add(key);
+    this.emitEvent({ type: 'htlc_held', peer: htlc.peer, paymentHash: htlc.paymentHash, amountMsat: htlc.amountMsat, cltvExpiry: htlc.cltvExpiry });
+  }
+
+  /** Held HTLCs `HELD_HTLC_FAIL_BLOCKS` from their expiry are failed back: the offerer must never have to go on chain for them. */
+  private failExpiringHeld(): void {
+    for (const htlc of this.heldPayments()) {
+      if (htlc.cltvExpiry - HELD_HTLC_FAIL_BLOCKS > this.safeHeight) continue;
+      const entry = this.channels.get(keyOf(htlc.peer, htlc.handle))!;
+      if (entry.onchain) continue;
+      entry.channel.failHtlc(htlc.id, new TextEncoder().encode('held until too close to its expiry'));
+      this.heldReported.delete(`${keyOf(htlc.peer, htlc.handle)}/${htlc.id}`);
+      this.sendPendingUpdates(entry);
+      this.emitEvent({ type: 'held_htlc_expired', peer: htlc.peer, paymentHash: htlc.paymentHash });
+    }
+  }
+
   // ---- the tower -----------------------------------------------------------------------
 
   /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
@@ -777,6 +891,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
         }
       }
       this.chainMonitor.bestBlockUpdated(height);
+      this.failExpiringHeld();
       this.settleHeldHtlcs();
     });
   }
@@ -912,7 +1027,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const invoice = this.invoices.get(bytesToHex(paymentHash));
     // An HTLC that expires before the invoice asked (or before we could claim it on chain) must not get the preimage:
     // the payer would have the proof of payment and could still take the money back.
-    const expiresTooSoon = invoice !== undefined && (cltvExpiry < invoice.minFinalExpiry || cltvExpiry < this.safeHeight + delaysFor(this.policy).finalExpiryDelta / 2);
+    // An invoice of the bridge's (`finalExpiryDelta`) is paid by an HTLC made later than the invoice, with less room: only the second rule applies.
+    const finalExpiryDelta = invoice?.finalExpiryDelta ?? delaysFor(this.policy).finalExpiryDelta;
+    const expiresTooSoon =
+      invoice !== undefined && ((invoice.finalExpiryDelta === undefined && cltvExpiry < invoice.minFinalExpiry) || cltvExpiry < this.safeHeight + finalExpiryDelta / 2);
     if (invoice && expiresTooSoon) {
       entry.channel.failHtlc(id, new TextEncoder().encode('expiry too soon'));
     } else if (invoice && amountMsat >= invoice.amountMsat && amountMsat <= 2 * invoice.amountMsat) {
@@ -921,6 +1039,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       this.invoices.delete(bytesToHex(paymentHash));
       this.components.persister.remove('invoice', bytesToHex(paymentHash));
       this.emitEvent({ type: 'payment_received', paymentHash, amountMsat, cltvExpiry });
+    } else if (!invoice && this.init.holdUnknownPayments) {
+      this.hold(entry, { peer: entry.peer, handle: entry.handle, id, paymentHash, amountMsat, cltvExpiry });
     } else {
       // BOLT 4: more than twice the amount asked is refused too (a payer that far off is mistaken).
       const reason = !invoice ? 'unknown payment' : amountMsat < invoice.amountMsat ? 'amount too small' : 'amount more than twice the request';

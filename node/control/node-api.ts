@@ -38,9 +38,13 @@ export type NodeControlApi = {
   channels: ControlMethod<NoParams, ChannelShape[]>;
   open: ControlMethod<{ peer: string; satoshis: number; pushMsat?: number }, { peer: string; handle: number }>;
   close: ControlMethod<{ peer: string; handle: number; force: boolean }, { peer: string; handle: number; closing: 'force' | 'cooperative' }>;
-  invoice: ControlMethod<{ amountMsat: number }, { paymentRequest: string; paymentHash: string; amountMsat: number }>;
-  /** `maxFeeMsat`: refuse, before anything is sent, a route whose fees are higher (default 1% + 1 sat). */
-  pay: ControlMethod<{ request: string; maxFeeMsat?: number }, { paymentHash: string; amountMsat: number; feeMsat: number; payee: string }>;
+  /** `public`: a BOLT 11 invoice the gateway issues for this node's payment hash, payable from the Lightning Network. */
+  invoice: ControlMethod<{ amountMsat: number; public?: boolean; description?: string; expirySecs?: number }, { paymentRequest: string; paymentHash: string; amountMsat: number }>;
+  /**
+   * `request`: lnm1... (a mesh node's) or a BOLT 11 invoice (paid through the gateway's bridge; `bridgeFeeMsat` is
+   * then part of `feeMsat`). `maxFeeMsat`: refuse, before anything is sent, fees above it (default 1% + 1 sat).
+   */
+  pay: ControlMethod<{ request: string; maxFeeMsat?: number }, { paymentHash: string; amountMsat: number; feeMsat: number; payee: string; bridgeFeeMsat?: number }>;
   payment: ControlMethod<{ paymentHash: string }, PaymentShape>;
   /** Newest first; `limit` defaults to 50. */
   payments: ControlMethod<{ limit?: number }, PaymentShape[]>;

@@ -7,6 +7,7 @@ import type { NodeControlApi } from '../control/node-api.js';
 import { DecodeError } from '../core/cbor.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import type { NodeDaemonParts } from './node-daemon-parts.js';
+import { type BridgeParts, isBolt11, issuePublicInvoice, prepareBridgePayment } from '../uplink/bridge-payments.js';
 
 type PaymentHandlers = Pick<ControlHandlers<NodeControlApi>, 'invoice' | 'pay' | 'payment' | 'payments'>;
 
@@ -16,6 +17,7 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
   return {
     invoice: (params) => {
       const amountMsat = checkInteger('amountMsat', params.amountMsat, 1, 16_777_215_000);
+      if (params.public === true) return publicInvoice(parts, amountMsat, params);
       // The payment's expiry counts from the chain's height: with no chain view yet it would be long past.
       const height = node.uplink?.chainHeight ?? 0;
       if (height === 0) throw new InvalidInputError('amountMsat', 'this node does not follow the chain yet (no gateway configured, or no headers from it so far): an invoice needs the height');
@@ -26,6 +28,7 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
 
     pay: (params) => {
       if (typeof params.request !== 'string') throw new InvalidInputError('request', 'expected a payment request (lnm1...)');
+      if (isBolt11(params.request)) return payInvoice(parts, params.request, params.maxFeeMsat);
       let request;
       try {
         request = paymentRequestFromText(params.request);
@@ -62,6 +65,46 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
     /** Newest first: `limit` (default 50) keeps the answer within the control socket's line limit. */
     payments: (params) => payments.list(params.limit === undefined ? 50 : checkInteger('limit', params.limit, 1, 150)),
   };
+}
+
+/** The bridge's parts on this node: refused when it has no gateway. */
+function bridgeParts(parts: NodeDaemonParts): BridgeParts {
+  const uplink = parts.node.uplink;
+  if (!uplink) throw new InvalidInputError('request', 'this node has no gateway configured: only a gateway reaches the Lightning Network');
+  return { manager: parts.node.manager, uplink, network: parts.config.network, now: Math.floor(parts.clock.now() / 1000) };
+}
+
+/** A BOLT 11 invoice, paid through the gateway: quoted, checked, logged, then the HTLC to the gateway. */
+async function payInvoice(parts: NodeDaemonParts, text: string, maxFeeMsat: unknown) {
+  const limit = maxFeeMsat === undefined ? undefined : checkInteger('maxFeeMsat', maxFeeMsat, 0, Number.MAX_SAFE_INTEGER);
+  let payment;
+  try {
+    payment = await prepareBridgePayment(bridgeParts(parts), text, limit);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error.field === 'maxFeeMsat' ? error : new InvalidInputError('request', messageOf(error));
+    throw error;
+  }
+  const { request, invoiceAmountMsat, bridgeFeeMsat, meshFeeMsat, payee } = payment;
+  const paymentHash = bytesToHex(request.paymentHash);
+  const known = parts.payments.get(paymentHash);
+  if (known && known.direction === 'sent' && known.status !== 'failed') throw new InvalidInputError('request', `already paid or being paid (${known.status}): see lnmesh payments`);
+  parts.payments.sending(request, meshFeeMsat); // written before the HTLC leaves
+  try {
+    parts.node.manager.payRequest(request);
+  } catch (error) {
+    parts.payments.refused(request.paymentHash, messageOf(error));
+    throw error;
+  }
+  return { paymentHash, amountMsat: invoiceAmountMsat, feeMsat: bridgeFeeMsat + meshFeeMsat, payee, bridgeFeeMsat };
+}
+
+/** An invoice of this node's, issued by the gateway as BOLT 11 for the Lightning Network. */
+async function publicInvoice(parts: NodeDaemonParts, amountMsat: number, params: { readonly description?: unknown; readonly expirySecs?: unknown }) {
+  if (params.description !== undefined && typeof params.description !== 'string') throw new InvalidInputError('description', 'expected text');
+  const expirySecs = params.expirySecs === undefined ? 24 * 3600 : checkInteger('expirySecs', params.expirySecs, 60, 7 * 24 * 3600);
+  const { request, invoice } = await issuePublicInvoice(bridgeParts(parts), { amountMsat, description: params.description ?? '', expirySecs });
+  parts.payments.receiving(request);
+  return { paymentRequest: invoice, paymentHash: bytesToHex(request.paymentHash), amountMsat };
 }
 
 /** The fees a payment may pay unless told otherwise: 1% of the amount and 1 sat (a 1-sat payment through one default forwarder fits). */

@@ -16,6 +16,7 @@ import { hexToHash } from '../chain/block-header.js';
 import { COMPACT_HEADER_MAX_BYTES } from '../chain/compact-headers.js';
 import { type FieldKind, type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from '../core/cbor-layout.js';
 import { DecodeError } from '../core/cbor.js';
+import { type CompactInvoice, MAX_INVOICE_DATA_BYTES, MAX_INVOICE_HRP_BYTES, MAX_INVOICE_WORDS } from './compact-invoice.js';
 
 /** The largest gateway message: a batch of appointments or of headers. */
 export const MAX_GATEWAY_MESSAGE_BYTES = 256 * 1024;
@@ -122,7 +123,18 @@ export type GatewayMessage =
       readonly answers?: number;
     }
   /** Gateway to node, unasked: a transaction in the mempool spends an output the node watches. */
-  | { readonly type: 'mempool_tx'; readonly transaction: Uint8Array };
+  | { readonly type: 'mempool_tx'; readonly transaction: Uint8Array }
+  /**
+   * Node to gateway: pay this BOLT 11 invoice through the bridge; the node's
+   * HTLC to the gateway, with the invoice's payment hash, follows the quote.
+   */
+  | { readonly type: 'bridge_pay'; readonly requestId: number; readonly invoice: CompactInvoice }
+  /** Gateway to node: what the node's HTLC must carry (the invoice's amount plus the bridge fee), or `refused`. */
+  | { readonly type: 'bridge_quote'; readonly requestId: number; readonly amountMsat: number }
+  /** Node to gateway: a BOLT 11 invoice for the node's own payment hash (the preimage stays on the node); `description` UTF-8. */
+  | { readonly type: 'public_invoice'; readonly requestId: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly description: Uint8Array; readonly expirySecs: number }
+  /** Gateway to node: the invoice, or `refused`. */
+  | { readonly type: 'public_invoice_issued'; readonly requestId: number; readonly invoice: CompactInvoice };
 
 export interface WatchedOutpoint {
   /** Internal byte order. */
@@ -137,6 +149,20 @@ export interface FeedMatch {
   readonly branch: readonly Uint8Array[];
   readonly transaction: Uint8Array;
 }
+
+/** An invoice as compact-invoice.ts packs it. */
+const invoice: FieldKind = {
+  kind: 'record',
+  fields: [
+    { key: 1, name: 'hrp', field: bytesUpTo(MAX_INVOICE_HRP_BYTES) },
+    { key: 2, name: 'words', field: uint(MAX_INVOICE_WORDS, 1) },
+    { key: 3, name: 'data', field: bytesUpTo(MAX_INVOICE_DATA_BYTES) },
+  ],
+};
+/** BOLT 11's longest description (639 bytes: its `d` field's length limit). */
+export const MAX_DESCRIPTION_BYTES = 639;
+/** Millisatoshis: 21 million BTC is above 2^53, so a safe integer is the bound. */
+const amountMsat = uint(Number.MAX_SAFE_INTEGER, 1);
 
 const requestId: FieldLayout = { key: 1, name: 'requestId', field: uint(0xffffffff) };
 const tag = bytesUpTo(MAX_TAG_BYTES);
@@ -273,6 +299,20 @@ const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
     ],
   },
   mempool_tx: { number: 104, fields: [{ key: 1, name: 'transaction', field: bytesUpTo(MAX_TRANSACTION_BYTES) }] },
+  bridge_pay: { number: 106, fields: [requestId, { key: 2, name: 'invoice', field: invoice }] },
+  bridge_quote: { number: 108, fields: [requestId, { key: 2, name: 'amountMsat', field: amountMsat }] },
+  public_invoice: {
+    number: 110,
+    fields: [
+      requestId,
+      { key: 2, name: 'paymentHash', field: bytes(32) },
+      { key: 3, name: 'amountMsat', field: amountMsat },
+      { key: 4, name: 'description', field: bytesUpTo(MAX_DESCRIPTION_BYTES) },
+      // A week at most: the gateway keeps a record for each invoice until it expires.
+      { key: 5, name: 'expirySecs', field: uint(7 * 24 * 3600, 60) },
+    ],
+  },
+  public_invoice_issued: { number: 112, fields: [requestId, { key: 2, name: 'invoice', field: invoice }] },
 };
 
 // Depth: the message map, a list, a record in it, and a merkle branch in that record (a feed's match).

@@ -135,6 +135,12 @@ export interface Invoice {
   readonly amountMsat: number;
   /** HTLCs paying it must not expire before this height. */
   readonly minFinalExpiry: number;
+  /**
+   * Set for an invoice paid through the gateway's bridge: an HTLC paying it
+   * must leave at least half of this many blocks when it comes (it is made
+   * long after the invoice), and `minFinalExpiry` does not apply.
+   */
+  readonly finalExpiryDelta?: number;
 }
 
 /** The kinds of small records, and what each holds. */

@@ -40,6 +40,7 @@ import { DecodeError } from '../core/cbor.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
 import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, decodeGatewayMessage, encodeGatewayMessage } from '../gateway-protocol/gateway-messages.js';
 import { ChainFeedClient, type ChainFeedClientInit } from './chain-feed-client.js';
+import { packInvoice, unpackInvoice } from '../gateway-protocol/compact-invoice.js';
 
 /** What the uplink needs of the channel manager. */
 export type UplinkManager = Pick<ChannelManager, 'pendingAppointments' | 'appointmentDelivered' | 'updateFeerate' | 'channelsForTower'>;
@@ -62,6 +63,8 @@ export interface UplinkComponents {
 export interface UplinkInit {
   /** The gateway's node id (hex): its key signs receipts and alerts. */
   readonly gatewayId: string;
+  /** How long a bridge request (quote, public invoice) waits for its answer. Default 2 minutes. */
+  readonly bridgeTimeoutMs?: number;
   /** How often unanswered requests are looked at (appointments not yet receipted, broadcasts, tags). Default 10 minutes. */
   readonly pollIntervalMs?: number;
   /** The chain feed's settings (its silence before asking, its lag while idle). */
@@ -87,6 +90,11 @@ export interface UplinkInit {
   readonly revealFunding?: boolean;
 }
 
+/** The gateway refused a request (its reason), or never answered it. */
+export class GatewayRefusalError extends Error {
+  override name = 'GatewayRefusalError';
+}
+
 export interface BroadcastOutcome {
   readonly txid: string;
   readonly accepted: boolean;
@@ -107,7 +115,9 @@ type Request =
   | { kind: 'appointments'; batch: TaggedAppointment[] }
   | { kind: 'broadcast'; txid: string }
   /** watch_funding or drop_tag, for the tag (hex). */
-  | { kind: 'tag'; tag: string };
+  | { kind: 'tag'; tag: string }
+  /** bridge_pay or public_invoice: someone awaits the answer (or the refusal, or the silence). */
+  | { kind: 'bridge'; answered: (message: GatewayMessage) => void; failed: (error: Error) => void };
 type InFlight = Request & { readonly sentAt: number };
 
 export class Uplink extends EventEmitter<UplinkEvents> {
@@ -130,6 +140,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   private cancelPoll: (() => void) | undefined;
   private cancelFlush: (() => void) | undefined;
   private readonly appointmentDelayMs: number;
+  private readonly bridgeTimeoutMs: number;
   private readonly logger: Logger;
 
   constructor(
@@ -147,6 +158,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.appointmentsPerBatch = checkInteger('appointmentsPerBatch', init.appointmentsPerBatch ?? 16, 1, MAX_APPOINTMENTS_PER_BATCH);
     this.revealFunding = init.revealFunding ?? true;
     this.appointmentDelayMs = checkInteger('appointmentDelayMs', init.appointmentDelayMs ?? 30_000, 0, 86_400_000);
+    this.bridgeTimeoutMs = checkInteger('bridgeTimeoutMs', init.bridgeTimeoutMs ?? 120_000, 1, 86_400_000);
     this.appointmentTimeoutMs = checkInteger('appointmentTimeoutMs', init.appointmentTimeoutMs ?? 86_400_000, 1, 30 * 86_400_000);
     this.nextRequestId = randomUint32(components.randomBytes) >>> 1;
     this.feed = new ChainFeedClient(
@@ -224,7 +236,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   private forgetStaleRequests(): void {
     const now = this.components.clock.now();
     for (const [id, request] of this.inFlight) {
-      if (request.sentAt > now - (request.kind === 'appointments' ? this.appointmentTimeoutMs : 2 * this.pollIntervalMs)) continue;
+      if (request.kind === 'bridge' || request.sentAt > now - (request.kind === 'appointments' ? this.appointmentTimeoutMs : 2 * this.pollIntervalMs)) continue; // bridge requests time out on their own
       this.inFlight.delete(id);
       if (request.kind === 'appointments') this.release(request.batch);
     }
@@ -262,6 +274,49 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.feed.watchTransaction(txid);
   }
 
+  /**
+   * Asks the gateway what our HTLC must carry to have it pay this BOLT 11
+   * invoice (its amount plus the bridge fee); the gateway then waits for that
+   * HTLC. Rejects with the gateway's refusal, or when no answer comes in time.
+   */
+  async quoteBridgePayment(invoice: string): Promise<number> {
+    const answer = await this.askBridge((requestId) => ({ type: 'bridge_pay', requestId, invoice: packInvoice(invoice) }), 'bridge_quote');
+    return answer.amountMsat;
+  }
+
+  /** Asks the gateway for a BOLT 11 invoice for our payment hash (the preimage stays here); resolves with its text. */
+  async requestPublicInvoice(request: { readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly description: string; readonly expirySecs: number }): Promise<string> {
+    const description = new TextEncoder().encode(request.description);
+    const answer = await this.askBridge((requestId) => ({ type: 'public_invoice', requestId, ...request, description }), 'public_invoice_issued');
+    return unpackInvoice(answer.invoice);
+  }
+
+  private askBridge<T extends 'bridge_quote' | 'public_invoice_issued'>(build: (requestId: number) => GatewayMessage, answerType: T): Promise<Extract<GatewayMessage, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      let requestId = 0;
+      const cancel = this.components.clock.setTimer(this.bridgeTimeoutMs, () => {
+        this.inFlight.delete(requestId);
+        reject(new GatewayRefusalError(`the gateway did not answer within ${Math.round(this.bridgeTimeoutMs / 1000)} s`));
+      });
+      const answered = (message: GatewayMessage) => {
+        cancel();
+        if (message.type === answerType) resolve(message as Extract<GatewayMessage, { type: T }>);
+        else reject(new GatewayRefusalError(`the gateway answered ${message.type}, not ${answerType}`));
+      };
+      const failed = (error: Error) => {
+        cancel();
+        reject(error);
+      };
+      requestId = this.requestId({ kind: 'bridge', answered, failed });
+      try {
+        this.send(build(requestId));
+      } catch (error) {
+        this.inFlight.delete(requestId);
+        failed(error as Error);
+      }
+    });
+  }
+
   /** Takes a message that came from the gateway. Never throws: a bad message is reported and ignored. */
   handleMessage(bytes: Uint8Array): void {
     let message: ReturnType<typeof decodeGatewayMessage>;
@@ -290,8 +345,16 @@ export class Uplink extends EventEmitter<UplinkEvents> {
         const request = this.inFlight.get(message.requestId);
         this.inFlight.delete(message.requestId);
         if (request?.kind === 'appointments') this.release(request.batch);
+        if (request?.kind === 'bridge') return request.failed(new GatewayRefusalError(new TextDecoder().decode(message.reason)));
         if (request) this.emit('refused', request.kind, new TextDecoder().decode(message.reason));
         return;
+      }
+      case 'bridge_quote':
+      case 'public_invoice_issued': {
+        const request = this.inFlight.get(message.requestId);
+        if (request?.kind !== 'bridge') return;
+        this.inFlight.delete(message.requestId);
+        return request.answered(message);
       }
       case 'done': {
         const request = this.inFlight.get(message.requestId);

@@ -103,7 +103,8 @@ t.test('out: refusals fail the HTLC back with the reason, and nothing is paid', 
   t.throws(() => bridge.payOutRequested(NODE, COFFEE.replace('lnbc', 'lntb')), BridgeError, 'another network is refused');
   t.equal(bridge.payments().length, 0, 'nothing kept for refused requests');
   bridge.payOutRequested(NODE, COFFEE);
-  t.throws(() => bridge.payOutRequested(NODE, COFFEE), /already being paid/, 'one invoice is paid once');
+  t.equal(bridge.payOutRequested(NODE, COFFEE), owed, 'asked again by the same node before its HTLC: the same quote, still one payment');
+  t.throws(() => bridge.payOutRequested(OTHER, COFFEE), /already being paid/, 'one invoice is paid once');
   t.throws(() => bridge.payOutRequested(OTHER, COFFEE), /already being paid/, 'by one node');
 });
 
@@ -200,4 +201,44 @@ t.test('a node may keep only so many payments open', async (t) => {
   t.throws(() => bridge.publicInvoiceRequested(NODE, { paymentHash: sha256(Uint8Array.of(3)), amountMsat: 1_000, description: '', expirySecs: 60 }), /more than 2 payments open/);
   t.doesNotThrow(() => bridge.publicInvoiceRequested(OTHER, { paymentHash: sha256(Uint8Array.of(3)), amountMsat: 1_000, description: '', expirySecs: 60 }), 'another node has its own room');
   t.throws(() => rig(t, { finalCltvExpiryDelta: 72 }).open(), /no hold window/, 'a final delta that leaves no hold window is refused');
+});
+
+t.test('a held HTLC reported again (the mesh channels restarted) is the same payment: its outcome is repeated, nothing is paid twice', async (t) => {
+  const { calls, open, outgoing } = rig(t);
+  let bridge = open();
+  bridge.payOutRequested(NODE, COFFEE);
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  t.equal(calls.length, 1, 'paying');
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  t.equal(calls.length, 1, 'reported again while paying: nothing done, nothing failed');
+  const preimage = new Uint8Array(32).fill(7);
+  outgoing.set(bytesToHex(COFFEE_HASH), 'ended');
+  bridge.lightningEvent({ type: 'sent', paymentHash: COFFEE_HASH, paymentPreimage: preimage, feeMsat: 0 });
+  bridge = open();
+  calls.length = 0;
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed, HEIGHT + 400);
+  t.same(calls, [['mesh', 'fulfill', bytesToHex(COFFEE_HASH), bytesToHex(preimage)]], 'paid: reported again, settled again with the preimage');
+  calls.length = 0;
+  bridge.meshHtlcHeld(NODE, COFFEE_HASH, owed + 1, HEIGHT + 400);
+  t.same(calls, [['mesh', 'fail', bytesToHex(COFFEE_HASH), 'that payment hash is already being paid']], 'another HTLC with that hash is refused');
+});
+
+t.test('the same node asking again for the same invoice before its HTLC came gets the same quote; anyone else is refused', async (t) => {
+  const { calls, open } = rig(t);
+  const bridge = open();
+  t.equal(bridge.payOutRequested(NODE, COFFEE), owed);
+  t.equal(bridge.payOutRequested(NODE, COFFEE), owed, 'asked again (the node\'s fee limit refused the first quote): the same');
+  t.throws(() => bridge.payOutRequested(OTHER, COFFEE), BridgeError, 'another node: refused');
+  t.same(calls, [], 'nothing paid');
+  t.equal(bridge.payments().length, 1, 'one record');
+});
+
+t.test('a node beyond a forwarder: its invoice, and its HTLC held from the forwarder, make one payment', async (t) => {
+  const { calls, open } = rig(t);
+  const bridge = open();
+  bridge.payOutRequested(NODE, COFFEE);
+  bridge.meshHtlcHeld(OTHER, COFFEE_HASH, owed, HEIGHT + 400);
+  t.same(calls, [['ln', 'pay', 'lnbc2500u1pv', owed - COFFEE_MSAT, 400 - 36]], 'paid: an HTLC does not name its sender, the forwarder offered it');
+  bridge.meshHtlcHeld(OTHER, COFFEE_HASH, owed + 1, HEIGHT + 400);
+  t.same(calls.at(-1), ['mesh', 'fail', bytesToHex(COFFEE_HASH), 'that payment hash is already being paid'], 'a second HTLC for it is refused');
 });

@@ -331,3 +331,19 @@ t.test('several payments at once travel together, or none of them', async (t) =>
   network.run();
   t.match(alice.manager.balances()[0], { localMsat: 740_000_000, pendingHtlcs: 0 }, 'and the first of that batch was taken back: later payments go through as usual');
 });
+
+t.test('an invoice with its own final expiry delta (the bridge\'s public invoices) takes an HTLC that leaves half of it, made long after the invoice', async (t) => {
+  const network = createNetwork({ nodes: 2, channels: {} });
+  const [gateway, alice] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const handle = openChannel(network, gateway, alice, 1_000_000);
+  for (const node of [gateway, alice]) node.manager.bestBlockUpdated(800_000);
+  const early = alice.manager.receive(1_000_000, 800_000, 144);
+  const late = alice.manager.receive(1_000_000, 800_000, 144);
+  t.equal(early.minFinalExpiry, 800_144);
+  for (const node of [gateway, alice]) node.manager.bestBlockUpdated(800_200); // paid 200 blocks after the invoice
+  gateway.manager.pay(alice.id, handle, { ...early, minFinalExpiry: 800_200 + 72 });
+  gateway.manager.pay(alice.id, handle, { ...late, minFinalExpiry: 800_200 + 71 });
+  network.run();
+  t.same(alice.events.filter((event) => event.type === 'payment_received').map((event) => event.type === 'payment_received' && event.cltvExpiry), [800_272], '72 blocks left: taken');
+  t.match(gateway.events.find((event) => event.type === 'payment_failed'), { paymentHash: late.paymentHash, reason: 'expiry too soon' }, '71: refused, the node would have to go on chain at once');
+});

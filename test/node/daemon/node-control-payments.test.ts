@@ -42,3 +42,20 @@ t.test('the fee is told, kept, and refused above the limit before anything is se
   t.match(payments.list()[0], { status: 'succeeded', feeMsat: 5000 }, 'and listed when it settled');
   t.throws(() => control.pay({ request: paymentRequestToText(payee!.manager.receive(1000, 800_000)), maxFeeMsat: -1 }), { name: 'InvalidInputError', field: 'maxFeeMsat' }, 'a negative limit is refused');
 });
+
+t.test('a BOLT 11 invoice goes to the bridge: refused with what to do when the node has no gateway, or when it does not read', async (t) => {
+  const store = new LmdbPersister(join(t.testdir(), 'lonely'));
+  t.teardown(() => store.close());
+  const network = createNetwork({ nodes: 1, channels: { persister: store } });
+  const payments = new PaymentLog(store, new VirtualClock());
+  const clock = new VirtualClock();
+  const parts = (uplink?: object) => ({ node: { manager: network.nodes[0]!.manager, uplink }, payments, nodeId: network.nodes[0]!.id, config: { network: 'regtest' }, clock }) as unknown as NodeDaemonParts;
+  // BOLT 11's coffee invoice: mainnet, while this node is on regtest.
+  const coffee =
+    'lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh';
+  await t.rejects(Promise.resolve().then(() => paymentHandlers(parts()).pay({ request: coffee })), { name: 'InvalidInputError', field: 'request', message: /no gateway configured/ });
+  const uplink = { gatewayId: '02'.padEnd(66, 'a'), chainHeight: 800_000, quoteBridgePayment: () => Promise.reject(new Error('not to be asked')) };
+  await t.rejects(Promise.resolve().then(() => paymentHandlers(parts(uplink)).pay({ request: coffee })), { name: 'InvalidInputError', field: 'request', message: /network: for bc, not bcrt/ }, 'read on the node first: another network is refused before the gateway is asked');
+  await t.rejects(Promise.resolve().then(() => paymentHandlers(parts()).invoice({ amountMsat: 1000, public: true })), { name: 'InvalidInputError', message: /no gateway configured/ }, 'a public invoice needs a gateway too');
+  t.same(payments.list(), [], 'nothing logged');
+});

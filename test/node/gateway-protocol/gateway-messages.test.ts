@@ -8,11 +8,13 @@ import {
   type GatewayMessage,
   MAX_APPOINTMENTS_PER_BATCH,
   MAX_GATEWAY_MESSAGE_BYTES,
+  MAX_DESCRIPTION_BYTES,
   MAX_HEADERS_PER_MESSAGE,
   decodeGatewayMessage,
   encodeGatewayMessage,
 } from '../../../node/gateway-protocol/gateway-messages.js';
 import { caught, throwsField } from '../input.js';
+import { MAX_INVOICE_DATA_BYTES, MAX_INVOICE_HRP_BYTES, MAX_INVOICE_WORDS } from '../../../node/gateway-protocol/compact-invoice.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 /** A CBOR map from its entries, as a peer could send it. */
@@ -20,6 +22,7 @@ const cborMap = (...entries: [number, CborValue][]) => encodeCbor(new Map(entrie
 const fixed = (length: number) => fc.uint8Array({ minLength: length, maxLength: length });
 const upTo = (maxLength: number) => fc.uint8Array({ maxLength });
 const id = fc.nat(0xffffffff);
+const compactInvoice = fc.record({ hrp: upTo(MAX_INVOICE_HRP_BYTES), words: fc.integer({ min: 1, max: MAX_INVOICE_WORDS }), data: upTo(400) });
 
 const arbitraries: Record<GatewayMessage['type'], fc.Arbitrary<GatewayMessage>> = {
   appointments: fc.record({ type: fc.constant('appointments' as const), requestId: id, appointments: fc.array(fc.record({ locator: fixed(16), blob: upTo(600), tag: upTo(32) }), { maxLength: 20 }) }),
@@ -57,7 +60,29 @@ const arbitraries: Record<GatewayMessage['type'], fc.Arbitrary<GatewayMessage>> 
     feeratePerKw: fc.nat(0xffffffff),
   }),
   mempool_tx: fc.record({ type: fc.constant('mempool_tx' as const), transaction: upTo(2000) }),
+  bridge_pay: fc.record({ type: fc.constant('bridge_pay' as const), requestId: id, invoice: compactInvoice }),
+  bridge_quote: fc.record({ type: fc.constant('bridge_quote' as const), requestId: id, amountMsat: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) }),
+  public_invoice: fc.record({
+    type: fc.constant('public_invoice' as const),
+    requestId: id,
+    paymentHash: fixed(32),
+    amountMsat: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    description: upTo(MAX_DESCRIPTION_BYTES),
+    expirySecs: fc.integer({ min: 60, max: 7 * 24 * 3600 }),
+  }),
+  public_invoice_issued: fc.record({ type: fc.constant('public_invoice_issued' as const), requestId: id, invoice: compactInvoice }),
 };
+t.test('the bridge\'s messages keep their bounds', async (t) => {
+  const quote = (amountMsat: number) => encodeGatewayMessage({ type: 'bridge_quote', requestId: 1, amountMsat });
+  t.match(decodeGatewayMessage(quote(Number.MAX_SAFE_INTEGER)), { amountMsat: Number.MAX_SAFE_INTEGER }, 'amounts past 2^32 travel');
+  throwsField(t, () => quote(0), 'bridge_quote.amountMsat', 'a quote of nothing');
+  const request = { type: 'public_invoice' as const, requestId: 1, paymentHash: new Uint8Array(32), amountMsat: 1000, description: new Uint8Array(0), expirySecs: 3600 };
+  throwsField(t, () => encodeGatewayMessage({ ...request, description: new Uint8Array(MAX_DESCRIPTION_BYTES + 1) }), 'public_invoice.description', 'a description longer than BOLT 11 allows');
+  throwsField(t, () => encodeGatewayMessage({ ...request, expirySecs: 8 * 24 * 3600 }), 'public_invoice.expirySecs', 'an invoice for more than a week');
+  throwsField(t, () => encodeGatewayMessage({ ...request, paymentHash: new Uint8Array(31) }), 'public_invoice.paymentHash', 'a short payment hash');
+  throwsField(t, () => encodeGatewayMessage({ type: 'bridge_pay', requestId: 1, invoice: { hrp: new Uint8Array(4), words: 2, data: new Uint8Array(MAX_INVOICE_DATA_BYTES + 1) } }), 'bridge_pay.invoice.data', 'an invoice longer than 2048 characters');
+});
+
 const anyMessage = fc.oneof(...Object.values(arbitraries));
 
 /** Bytes as hex, so that Buffer and Uint8Array compare equal. */

@@ -28,6 +28,7 @@ function setUp() {
   const sent: GatewayMessage[] = [];
   const warnings: string[] = [];
   const headerChain = HeaderChain.open({ network: networkParams('regtest'), store: new MemoryPersister() });
+  const clock = new VirtualClock();
   const uplink = new Uplink(
     {
       messenger: { send: (_peer, bytes) => sent.push(decodeGatewayMessage(bytes) as GatewayMessage) },
@@ -39,14 +40,14 @@ function setUp() {
       },
       headerChain,
       store: new MemoryPersister(),
-      clock: new VirtualClock(),
+      clock,
       randomBytes,
       nodeId,
       logger: warningsInto(warnings),
     },
     { gatewayId: bytesToHex(gateway.nodeId) },
   );
-  return { gateway, rogue, nodeId, queue, delivered, sent, headerChain, uplink, warnings };
+  return { gateway, rogue, nodeId, queue, delivered, sent, headerChain, uplink, warnings, clock };
 }
 
 t.test("a receipt not signed by our gateway leaves the appointments queued; our gateway's clears them", async (t) => {
@@ -78,4 +79,27 @@ t.test('an alert signed by someone else is ignored; garbage is reported, never t
   t.doesNotThrow(() => uplink.handleMessage(Uint8Array.of(1, 2, 3)), 'random bytes');
   t.match(warnings.pop(), /malformed message/);
   t.doesNotThrow(() => uplink.handleMessage(encodeGatewayMessage({ type: 'tx_proof', requestId: 12345, height: 5, index: 0, branch: [], transaction: Uint8Array.of(0) })), 'an answer to nothing we asked');
+});
+
+t.test('bridge requests: the answer to each, a refusal with its reason, and silence after the timeout', async (t) => {
+  const { uplink, sent, clock } = setUp();
+  // BOLT 11's own example invoice: the uplink carries it packed, and does not judge it (the node read it before).
+  const coffee =
+    'lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh';
+  const quoted = uplink.quoteBridgePayment(coffee);
+  const ask = sent.at(-1) as Extract<GatewayMessage, { type: 'bridge_pay' }>;
+  t.equal(ask.type, 'bridge_pay');
+  uplink.handleMessage(encodeGatewayMessage({ type: 'bridge_quote', requestId: ask.requestId + 1, amountMsat: 1 }));
+  uplink.handleMessage(encodeGatewayMessage({ type: 'bridge_quote', requestId: ask.requestId, amountMsat: 250_501_000 }));
+  t.equal(await quoted, 250_501_000, 'the answer to its own request id');
+
+  const issued = uplink.requestPublicInvoice({ paymentHash: new Uint8Array(32).fill(1), amountMsat: 1000, description: 'eggs', expirySecs: 600 });
+  const request = sent.at(-1) as Extract<GatewayMessage, { type: 'public_invoice' }>;
+  t.equal(new TextDecoder().decode(request.description), 'eggs');
+  uplink.handleMessage(encodeGatewayMessage({ type: 'refused', requestId: request.requestId, reason: new TextEncoder().encode('this gateway has no bridge') }));
+  await t.rejects(issued, { name: 'GatewayRefusalError', message: 'this gateway has no bridge' });
+
+  const silent = t.rejects(uplink.quoteBridgePayment(coffee), { name: 'GatewayRefusalError', message: /did not answer within 120 s/ });
+  await clock.advance(120_000);
+  await silent;
 });
