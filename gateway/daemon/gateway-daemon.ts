@@ -38,6 +38,8 @@ import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import { type GatewayDaemonConfig, towerStoreInit } from './gateway-config.js';
 import { RegtestFaucet } from './regtest-faucet.js';
 import { startLightning } from './gateway-lightning.js';
+import type { LightningSection } from './lightning-section.js';
+import type { GatewayBridgeInit } from '../bridge/gateway-bridge.js';
 
 export class GatewayDaemonError extends Error {
   override name = 'GatewayDaemonError';
@@ -93,7 +95,7 @@ export class GatewayDaemon {
       if (config.regtest.mineOnStart) await mineToSegwit(chain);
       regtest = { chain, faucet: new RegtestFaucet(chain, join(config.dataDir, 'faucet-next-coinbase')) };
     }
-    // After the chain, before the stores: closed before the chain, after the gateway stops (the bridge will use it).
+    // After the chain, before the stores: closed before the chain, after the gateway (and its bridge) stops.
     const lightning = config.lightning && (await startLightning(config, config.lightning, secret, chain, host, logger));
     const appointments = host.open(new AppointmentStore(join(config.dataDir, 'tower-appointments'), towerStoreInit(config)));
     const responses = host.open(new ResponseStore(join(config.dataDir, 'tower-responses')));
@@ -106,8 +108,8 @@ export class GatewayDaemon {
     const channels = { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) };
     const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
     const gateway = new Gateway(
-      { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway'), channels },
-      { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config) },
+      { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway'), channels, ...(lightning && { lightning: lightning.node, bridgeDirectory: join(config.dataDir, 'bridge') }) },
+      { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config), ...(lightning && { bridge: bridgeSettings(lightning.settings) }) },
     );
     return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, ...(regtest && { regtest }), ...(lightning && { lightning }), clock, startedAt: clock.now(), logger };
   }
@@ -202,4 +204,9 @@ function channelSettings(config: GatewayDaemonConfig): GatewayConfig['channels']
     ...(minimumDepth !== undefined && { minimumDepth }),
     policy: { ...(offlineHorizonBlocks !== undefined && { offlineHorizonBlocks }), ...(marginBlocks !== undefined && { marginBlocks }) },
   };
+}
+
+/** The bridge's settings from the `lightning:` section. */
+function bridgeSettings(section: LightningSection): GatewayBridgeInit {
+  return { fee: section.bridgeFee, finalCltvExpiryDelta: section.finalCltvExpiryDelta, safetyBlocks: section.safetyBlocks };
 }
