@@ -13,66 +13,32 @@
  * channel the wallet cannot fund, and a restart (SIGTERM) that keeps the
  * channel and the payments.
  */
-import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { CoreRpcChain } from '../../../gateway/chain/core-rpc-chain.js';
-import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
-import type { LightningEvent } from '../../../gateway/lightning/lightning-events.js';
-import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { peek } from '../../../sim/kit/control-socket.js';
-import { RegtestTestWallet } from '../../gateway/lightning/regtest-test-wallet.js';
 import { type ReadmeStep, readmeSection, readmeSteps } from './readme-steps.js';
 import { eventually, initDaemon, must, shortTempDir, startDaemon } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
+import { type OutsideNode, chainRpcLine, freePort, startOutsideNode } from './outside-node.js';
 
 type Row = Record<string, unknown>;
 
 t.setTimeout(180_000);
-
-const RPC_PASSWORD = 'lnmesh-test-rpc';
 
 /** `lnmesh ln VERB --json --config FILE ...`, parsed. */
 async function ln<T = Row>(config: string, verb: string, ...args: string[]): Promise<T> {
   return JSON.parse((await must('ln', verb, '--json', '--config', config, ...args)).stdout) as T;
 }
 
-/** A port free now: bcoin's HTTP server takes its port from the config, so the test chooses one. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The outside node: LDK on the gateway's chain over its JSON-RPC, listening on a free port. */
-async function startOutsideNode(t: Test, rpcPort: number) {
-  const chain = new CoreRpcChain({ url: `http://127.0.0.1:${rpcPort}/`, credentials: { user: 'outside', password: RPC_PASSWORD }, pollIntervalMs: 200 });
-  await chain.open();
-  t.teardown(() => chain.close());
-  const dataDir = mkdtempSync(join(tmpdir(), 'lnmesh-outside-'));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const node = await LightningNode.create(
-    { chain, wallet: new RegtestTestWallet([]), feeEstimator: new ObservedFeerates(), broadcaster: { broadcast: (tx) => void chain.broadcast(tx) } },
-    { seed: new Uint8Array(32).fill(7), network: 'regtest', dataDir, listen: { host: '127.0.0.1', port: 0 } },
-  );
-  t.teardown(() => node.stop());
-  const events: LightningEvent[] = [];
-  node.on('event', (event) => events.push(event));
-  return { node, chain, events, port: await node.listen() };
-}
 
 t.test("the gateway's Lightning node through lnmesh ln: funded, connected, a channel, payments both ways, a restart", async (t) => {
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const gateway = await initDaemon(dir.path, 'gateway', 'gw');
   const rpcPort = await freePort();
-  const config = ['network: regtest', 'dataDir: ./gw-data', 'log: { level: info, format: json }', `chain: { backend: embedded, rpc: { port: ${rpcPort}, password: ${RPC_PASSWORD} } }`];
+  const config = ['network: regtest', 'dataDir: ./gw-data', 'log: { level: info, format: json }', chainRpcLine(rpcPort)];
   writeFileSync(gateway.config, `${config.join('\n')}\n`);
   // Without a lightning: section, each verb says how to enable it.
   let daemon = await startDaemon('gateway', gateway.config);
@@ -167,7 +133,7 @@ function errorsLogged(output: string): string[] {
 interface Walk {
   readonly t: Test;
   readonly config: string;
-  readonly outside: Awaited<ReturnType<typeof startOutsideNode>>;
+  readonly outside: OutsideNode;
   /** Placeholders (`<ln address>`) and what fills them. */
   readonly filled: Record<string, string>;
   channelId?: string;
