@@ -2,9 +2,11 @@
  * Keeps the node connected to the peers it has channels with (as
  * ldk-sample does): at start and every `everyMs`, each peer we have a
  * channel with, an address for, and no connection to is dialled. A peer
- * that cannot be reached is tried less and less often: after n failures in
- * a row, not before `everyMs * 2^n` (at most `maxBackoffMs`) has passed;
- * one success resets it. Errors are logged, never thrown.
+ * still missing is tried less and less often: after n dials in a row, not
+ * before `everyMs * 2^n` (at most `maxBackoffMs`) has passed; seen
+ * connected, it starts over. A dial whose TCP connects but whose handshake
+ * fails (another node at that address) backs off the same way. Errors are
+ * logged, never thrown.
  */
 import type { Clock } from '../../node/core/clock.js';
 import type { Logger } from '../../node/core/logger.js';
@@ -68,6 +70,7 @@ export class Reconnector {
       return this.logger.log('error', 'cannot list the peers to reconnect', { error: String(error) });
     }
     const now = this.clock.now();
+    for (const nodeId of this.backoff.keys()) if (!missing.includes(nodeId)) this.backoff.delete(nodeId); // connected: start over
     for (const nodeId of missing) {
       const address = this.targets.address(nodeId);
       if (!address || this.dialling.has(nodeId) || (this.backoff.get(nodeId)?.notBefore ?? 0) > now) continue;
@@ -77,16 +80,17 @@ export class Reconnector {
 
   private async dial(nodeId: string, address: PeerAddress): Promise<void> {
     this.dialling.add(nodeId);
+    // Counted until the peer is seen connected (the next round clears it): a failed handshake backs off too.
+    const failures = (this.backoff.get(nodeId)?.failures ?? 0) + 1;
+    const waitMs = Math.min(this.policy.everyMs * 2 ** failures, this.policy.maxBackoffMs);
+    const fields = { nodeId, host: address.host, port: address.port, failures };
     try {
       await this.targets.connect(nodeId, address);
-      this.backoff.delete(nodeId);
-      this.logger.log('info', 'reconnected to a channel peer', { nodeId, host: address.host, port: address.port });
+      this.logger.log('info', 'dialled a channel peer again; the handshake follows', fields);
     } catch (error) {
-      const failures = (this.backoff.get(nodeId)?.failures ?? 0) + 1;
-      const waitMs = Math.min(this.policy.everyMs * 2 ** failures, this.policy.maxBackoffMs);
-      this.backoff.set(nodeId, { failures, notBefore: this.clock.now() + waitMs });
-      this.logger.log('warn', `cannot reconnect to a channel peer; trying again in ${waitMs / 1000} s`, { nodeId, host: address.host, port: address.port, failures, error: String(error) });
+      this.logger.log('warn', `cannot reconnect to a channel peer; trying again in ${waitMs / 1000} s`, { ...fields, error: String(error) });
     } finally {
+      this.backoff.set(nodeId, { failures, notBefore: this.clock.now() + waitMs });
       this.dialling.delete(nodeId);
     }
   }

@@ -5,7 +5,7 @@
 // back-off alone, on virtual time, against a real closed port: a dead
 // address is tried less and less often, up to the cap, and at once again
 // after it answers.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -80,55 +80,75 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-t.test('a peer that cannot be reached is tried less and less often, up to the cap, then at once when it answers', async (t) => {
+/**
+ * A Reconnector on virtual time (the default policy) for one peer at a real
+ * `port`: `tries` are the virtual seconds of its dials; `handshakes` says
+ * whether a TCP connect counts as the peer connected (false: another node
+ * answers there).
+ */
+function dialler(t: Test, port: number, handshakes: boolean) {
   const clock = new VirtualClock();
-  const port = await closedPort();
   const peer = '02'.padEnd(66, '1');
-  const tries: number[] = [];
-  let connected = false;
-  let dialling: Promise<unknown> = Promise.resolve();
+  const state = { tries: [] as number[], connected: false, dialling: Promise.resolve() as Promise<unknown> };
   const reconnector = new Reconnector(
     {
-      missing: () => (connected ? [] : [peer]),
+      missing: () => (state.connected ? [] : [peer]),
       address: (nodeId) => (nodeId === peer ? { host: LOOPBACK, port } : undefined),
       connect: (_nodeId, address) => {
-        tries.push(clock.now() / 1000);
+        state.tries.push(clock.now() / 1000);
         const socket = tcpConnect(address);
         const attempt = new Promise<void>((resolve, reject) => {
           socket.once('error', reject);
           socket.once('connect', () => {
-            connected = true;
+            state.connected = handshakes;
             socket.end();
             resolve();
           });
         });
-        dialling = attempt.catch(() => undefined);
+        state.dialling = attempt.catch(() => undefined);
         return attempt;
       },
     },
     clock,
     silentLogger,
-    { everyMs: 10_000, maxBackoffMs: 300_000 },
   );
   t.teardown(() => reconnector.stop());
   reconnector.start();
+  /** Virtual seconds, one at a time, each dial's real answer awaited before time moves on. */
   const step = async (seconds: number) => {
     for (let i = 0; i < seconds; i++) {
       await clock.advance(1000);
-      await dialling; // the real connect's answer, before virtual time moves on
+      await state.dialling;
     }
   };
+  return { state, step };
+}
+
+async function listenOn(t: Test, port: number): Promise<void> {
+  const server: Server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(port, LOOPBACK, resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+}
+
+t.test('a peer that cannot be reached is tried less and less often, up to the cap, then at once when it answers', async (t) => {
+  const port = await closedPort();
+  const { state, step } = dialler(t, port, true);
+  const { tries } = state;
   await step(1000);
   t.strictSame(tries, [0, 20, 60, 140, 300, 600, 900], "at start, then after 20 s, 40 s, 80 s, 160 s, then every 300 s (the cap)");
-  let server: Server | undefined;
-  await new Promise<void>((resolve) => {
-    server = createServer((socket) => socket.destroy()).listen(port, LOOPBACK, resolve);
-  });
-  t.teardown(() => server?.close());
+  await listenOn(t, port);
   await step(300);
   t.equal(tries.at(-1), 1200, 'the next try after the cap reaches the peer now listening');
-  t.ok(connected, 'and connects');
+  t.ok(state.connected, 'and connects');
   const count = tries.length;
   await step(100);
   t.equal(tries.length, count, 'a connected peer is not dialled again');
+});
+
+t.test('an address where TCP connects but the handshake fails backs off the same way', async (t) => {
+  const port = await closedPort();
+  await listenOn(t, port);
+  const { state, step } = dialler(t, port, false);
+  await step(1000);
+  t.strictSame(state.tries, [0, 20, 60, 140, 300, 600, 900], 'not every 10 s');
 });
