@@ -8,7 +8,7 @@
  * our `SocketDriver`. No gossip: payments go through our own channels.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { childLogger, silentLogger, type Logger } from '../../node/core/logger.js';
 import { systemClock, type Clock } from '../../node/core/clock.js';
 import { checkBytes, checkInteger } from '../../node/core/input.js';
@@ -30,6 +30,8 @@ import { saveSpendableOutputs } from './spendable-outputs.js';
 import type { LightningEvent } from './lightning-events.js';
 import { OutgoingPayments, type OutgoingPayment } from './outgoing-payments.js';
 import { SocketDriver } from './socket-driver.js';
+import { PeerAddresses } from './peer-addresses.js';
+import { DEFAULT_RECONNECT_POLICY, Reconnector, type ReconnectPolicy } from './reconnector.js';
 
 export interface LightningNodeComponents {
   readonly logger?: Logger;
@@ -51,6 +53,8 @@ export interface LightningNodeInit {
   readonly dataDir: string;
   /** Where `listen()` accepts peers; port 0 picks a free one. */
   readonly listen: { readonly host: string; readonly port: number };
+  /** How often the channel peers we lost are dialled again, and the longest back-off; default every 10 s, at most 5 min. */
+  readonly reconnect?: ReconnectPolicy;
 }
 
 /** How often LDK's timers are driven; events are handled as soon as LDK signals them. */
@@ -71,6 +75,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   private readonly funding: ChannelFunding;
   private readonly payments: Payments;
   private readonly outgoing: OutgoingPayments;
+  private readonly peerAddresses: PeerAddresses;
+  private readonly reconnector: Reconnector;
   private cancelTimer: (() => void) | undefined;
   private ticks = 0;
   private wakeScheduled = false;
@@ -94,6 +100,18 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     this.funding = new ChannelFunding(ldk, parts.channelManager, components.wallet, fundingFeerate, emit, childLogger(logger, 'funding'));
     this.outgoing = new OutgoingPayments(init.dataDir);
     this.payments = new Payments(ldk, parts.channelManager, emit, childLogger(logger, 'payments'), this.outgoing);
+    const peersLogger = childLogger(logger, 'peers');
+    this.peerAddresses = new PeerAddresses(init.dataDir, (reason) => peersLogger.log('warn', reason));
+    this.reconnector = new Reconnector(
+      {
+        missing: () => this.channelPeersAway(),
+        address: (nodeId) => this.peerAddresses.get(nodeId),
+        connect: (nodeId, address) => this.dial(hexToBytes(nodeId), address.host, address.port),
+      },
+      clock,
+      peersLogger,
+      init.reconnect ?? DEFAULT_RECONNECT_POLICY,
+    );
   }
 
   /**
@@ -118,6 +136,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     writeChannelManager(init.dataDir, parts.channelManager);
     node.schedule();
     node.watchLdk();
+    node.reconnector.start();
     return node;
   }
 
@@ -126,15 +145,37 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     return this.driver.listen(this.init.listen.host, this.init.listen.port);
   }
 
-  /** Opens a connection to `nodeId` at host:port; the handshake and `init` follow. Rejects if TCP cannot connect. */
+  /**
+   * Opens a connection to `nodeId` at host:port; the handshake and `init`
+   * follow. Rejects if TCP cannot connect. Once connected, the address is
+   * kept (`peer-addresses.json`): while we have a channel with `nodeId`, the
+   * node dials it again by itself after a restart or a lost connection.
+   */
   async connect(nodeId: Uint8Array, host: string, port: number): Promise<void> {
     checkBytes('nodeId', nodeId, 33);
     checkInteger('port', port, 1, 65535);
+    await this.dial(nodeId, host, port);
+    try {
+      this.peerAddresses.record(bytesToHex(nodeId), { host, port });
+    } catch (error) {
+      // Connected all the same; only a reconnection after a restart needs it.
+      this.logger.log('error', 'cannot record the address of a peer; it will not be reconnected by itself', { nodeId: bytesToHex(nodeId), host, port, error: String(error) });
+    }
+  }
+
+  private async dial(nodeId: Uint8Array, host: string, port: number): Promise<void> {
+    if (this.stopped) throw new Error(`cannot connect to ${host}:${port}: the node is stopped`);
     try {
       await this.driver.connect(nodeId, host, port);
     } catch (error) {
       throw new Error(`cannot connect to ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** Node ids (hex) we have a channel with but no connection to. */
+  private channelPeersAway(): string[] {
+    const connected = new Set(this.peers().map((peer) => bytesToHex(peer)));
+    return [...new Set(this.channels().map((channel) => channel.peerNodeId))].filter((peer) => !connected.has(peer));
   }
 
   /** The node ids of the peers whose handshake and `init` are done. */
@@ -209,6 +250,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+    this.reconnector.stop();
     await this.feed.stop();
     this.parts.peerManager.disconnect_all_peers();
     await this.driver.close();

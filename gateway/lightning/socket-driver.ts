@@ -30,6 +30,8 @@ export class SocketDriver {
   private readonly connections = new Set<Connection>();
   private server: Server | undefined;
   private nextId = 1n;
+  /** Closed: a connect still under way when it closed is dropped, not handed to LDK. */
+  private closed = false;
 
   constructor(
     private readonly ldk: Ldk,
@@ -64,6 +66,10 @@ export class SocketDriver {
         resolve(socket);
       });
     });
+    if (this.closed) {
+      socket.destroy();
+      throw new Error('the node stopped while connecting');
+    }
     const connection = this.open(socket);
     const result = this.peerManager.new_outbound_connection(nodeId, connection.descriptor, this.remoteAddress(socket));
     if (!(result instanceof this.ldk.Result_CVec_u8ZPeerHandleErrorZ_OK)) {
@@ -75,6 +81,7 @@ export class SocketDriver {
 
   /** Closes every connection (without telling LDK: it is being stopped) and the listener. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const connection of this.connections) connection.close();
     const server = this.server;
     this.server = undefined;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { coinbaseAt, mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import type { ReconnectPolicy } from '../../../gateway/lightning/reconnector.js';
 import type { LightningEvent } from '../../../gateway/lightning/lightning-events.js';
 import type { OnChainWallet } from '../../../gateway/wallet/on-chain-wallet.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
@@ -37,6 +38,10 @@ export interface TestNodeOptions {
   /** Default: a test wallet holding the coinbases of `coinHeights` (default none). */
   readonly wallet?: OnChainWallet;
   readonly coinHeights?: readonly number[];
+  /** Where `listen()` binds; default 0, a free port. */
+  readonly port?: number;
+  /** Default: the node's own (every 10 s, back-off up to 5 min). */
+  readonly reconnect?: ReconnectPolicy;
 }
 
 /** A LightningNode on `chain`, seeded with 32 bytes of `fill`, stopped at the end of `t`. */
@@ -47,7 +52,7 @@ export async function startNode(t: Test, chain: EmbeddedChain, fill: number, opt
   const wallet = options.wallet ?? new RegtestTestWallet(coins);
   const node = await LightningNode.create(
     { broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
-    { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: 0 } },
+    { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect },
   );
   const events: LightningEvent[] = [];
   node.on('event', (event) => events.push(event));

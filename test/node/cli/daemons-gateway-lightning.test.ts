@@ -11,7 +11,7 @@
  * directory: the README's `<peer id>@<host>:<port>` and `lnbcrt...` are its.
  * Then what the README does not show: an invoice paid twice, bad input, a
  * channel the wallet cannot fund, and a restart (SIGTERM) that keeps the
- * channel and the payments.
+ * channel and the payments, and reconnects to the outside node by itself.
  */
 import { writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
@@ -103,10 +103,15 @@ t.test("the gateway's Lightning node through lnmesh ln: funded, connected, a cha
   t.equal((await peek<Row[]>(gateway.config, 'lnPayments')).length, 2, 'and its payments');
   t.equal((await peek(gateway.config, 'lnInfo')).nodeId, info.nodeId, 'the same Lightning node id');
 
-  // A cooperative close once the peers are connected again: the gateway's share lands in its wallet.
+  // The restarted gateway dials the peer it has a channel with by itself (its address kept since ln connect): no ln connect needed.
+  await eventually('the channel to be usable again by itself', async () => ((await peek<Row[]>(gateway.config, 'lnChannels'))[0]?.usable ? true : undefined));
+  t.equal((await peek(gateway.config, 'lnInfo')).peers, 1, 'the gateway reconnected to the outside node');
+  t.equal(outside.node.peers().map(bytesToHex).join(), info.nodeId, 'which lists the gateway as its peer');
+  const connectAgain = await must('ln', 'connect', '--config', gateway.config, `${outsideId}@127.0.0.1:${outside.port}`);
+  t.equal(connectAgain.stdout.trim(), `connected to ${outsideId} at 127.0.0.1:${outside.port}`, 'ln connect to a peer connected already says so, and changes nothing');
+
+  // A cooperative close: the gateway's share lands in its wallet.
   const walletBefore = ((await peek<{ wallet: Row }>(gateway.config, 'lnInfo')).wallet.confirmedSat as number);
-  await must('ln', 'connect', '--config', gateway.config, `${outsideId}@127.0.0.1:${outside.port}`);
-  await eventually('the channel to be usable again', async () => ((await peek<Row[]>(gateway.config, 'lnChannels'))[0]?.usable ? true : undefined));
   const closing = await must('ln', 'close', '--config', gateway.config, channelId!);
   t.equal(closing.stdout.trim(), `closing ${channelId}: lnmesh ln channels drops it once the close is signed`, 'lnmesh ln close');
   await eventually('the channel to leave the list', async () => ((await peek<Row[]>(gateway.config, 'lnChannels')).length === 0 ? true : undefined));
