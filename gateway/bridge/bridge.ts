@@ -26,6 +26,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Clock } from '../../node/core/clock.js';
 import { checkInteger, InvalidInputError } from '../../node/core/input.js';
 import { type Logger, silentLogger } from '../../node/core/logger.js';
+import { MAX_HASHES_PER_LEAVE } from '../../node/gateway-protocol/gateway-messages.js';
 import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import type { BridgeRecord, PayInRecord, PayOutRecord } from './bridge-record.js';
 import type { BridgeStore } from './bridge-store.js';
@@ -57,8 +58,7 @@ export interface BridgeInit {
   readonly maxEndedRecords?: number;
 }
 
-/** The most payment hashes one `leave_hashes` message carries. */
-export const MAX_HASHES_PER_LEAVE = 16;
+
 
 export interface BridgeComponents {
   readonly lightning: LightningPayments;
