@@ -13,6 +13,7 @@ import { integerArgument } from './arguments.js';
 import { daemonVerb, show } from './daemon-verb.js';
 import { type DaemonOptions, ask } from './daemon-socket.js';
 import { MAX_FUNDING_SATOSHIS } from '../../core/bolt-limits.js';
+import { InvalidInputError } from '../../core/input.js';
 import { MAX_HASHES_PER_LEAVE } from '../../gateway-protocol/gateway-messages.js';
 
 type InvoiceOptions = DaemonOptions & { msat?: boolean; public?: boolean; description?: string; expiry?: number; leave?: number };
@@ -31,10 +32,10 @@ export function registerInvoiceVerb(program: Command): void {
     )
     .action(async (amount: number | undefined, options: InvoiceOptions) => {
       if (options.leave !== undefined) {
-        if (amount !== undefined || options.public) throw new Error('--leave takes no amount and no --public: the amount is chosen when the gateway issues the invoice');
+        if (amount !== undefined || options.public) throw new InvalidInputError('leave', 'takes no amount and no --public: the amount is chosen when the gateway issues the invoice');
         return show(options, await ask(options, 'leave_hashes', { count: options.leave }), (result) => `the gateway keeps ${result.left} payment hashes of this node`);
       }
-      if (amount === undefined) throw new Error('missing the amount in satoshis (or --leave N)');
+      if (amount === undefined) throw new InvalidInputError('satoshis', 'missing: the amount to ask (or --leave N)');
       const amountMsat = options.msat ? amount : amount * 1000;
       const publicOptions = options.public ? { public: true, ...(options.description !== undefined && { description: options.description }), ...(options.expiry !== undefined && { expirySecs: options.expiry }) } : {};
       show(options, await ask(options, 'invoice', { amountMsat, ...publicOptions }), (result) => result.paymentRequest);
