@@ -13,7 +13,6 @@ import { integerArgument } from './arguments.js';
 import { daemonVerb, show } from './daemon-verb.js';
 import { type DaemonOptions, ask } from './daemon-socket.js';
 import { MAX_FUNDING_SATOSHIS } from '../../core/bolt-limits.js';
-import { InvalidInputError } from '../../core/input.js';
 import { MAX_HASHES_PER_LEAVE } from '../../gateway-protocol/gateway-messages.js';
 
 type InvoiceOptions = DaemonOptions & { msat?: boolean; public?: boolean; description?: string; expiry?: number; leave?: number };
@@ -30,12 +29,13 @@ export function registerInvoiceVerb(program: Command): void {
       `leave this many payment hashes (1 to ${MAX_HASHES_PER_LEAVE}, any amount each) with the gateway, so that it can issue invoices for this node while it is away (lnmesh ln invoice --for on the gateway); prints how many it keeps`,
       integerArgument('leave', 1, MAX_HASHES_PER_LEAVE),
     )
-    .action(async (amount: number | undefined, options: InvoiceOptions) => {
+    .action(async (amount: number | undefined, options: InvoiceOptions, command: Command) => {
+      // Usage errors, as commander's own: before any daemon is asked.
       if (options.leave !== undefined) {
-        if (amount !== undefined || options.public) throw new InvalidInputError('leave', 'takes no amount and no --public: the amount is chosen when the gateway issues the invoice');
+        if (amount !== undefined || options.public) command.error("error: --leave takes no amount and no --public: the amount is chosen when the gateway issues the invoice", { exitCode: 2 });
         return show(options, await ask(options, 'leave_hashes', { count: options.leave }), (result) => `the gateway keeps ${result.left} payment hashes of this node`);
       }
-      if (amount === undefined) throw new InvalidInputError('satoshis', 'missing: the amount to ask (or --leave N)');
+      if (amount === undefined) command.error("error: missing required argument 'satoshis' (or --leave N)", { exitCode: 2 });
       const amountMsat = options.msat ? amount : amount * 1000;
       const publicOptions = options.public ? { public: true, ...(options.description !== undefined && { description: options.description }), ...(options.expiry !== undefined && { expirySecs: options.expiry }) } : {};
       show(options, await ask(options, 'invoice', { amountMsat, ...publicOptions }), (result) => result.paymentRequest);
