@@ -19,6 +19,13 @@
  * reveals. A node that is away is paid when it is heard again, if that is
  * before the hold window closes; otherwise the payer's HTLC is failed back.
  *
+ * A node may also leave payment hashes in advance (`hashesLeft`): the gateway
+ * issues an invoice for one while the node is away (`invoiceForAwayNode`),
+ * each hash once, and it is paid in as above.
+ *
+ * Ended records are kept up to `maxEndedRecords`, the oldest ended removed
+ * first; open ones are never removed.
+ *
  * Every step is written to the store before it is handed to either side; a
  * restarted bridge (`start`) finishes what it had started and starts nothing twice.
  */
