@@ -273,7 +273,9 @@ export class Bridge {
    * `publicInvoiceRequested` issues one, and paid the same way, when the node is heard again.
    */
   invoiceForAwayNode(node: string, request: { readonly amountMsat: number; readonly description: string; readonly expirySecs: number }): { readonly invoice: string; readonly paymentHash: string } {
-    const kept = this.left.get(node) ?? [];
+    // A hash invoiced since it was left (another node left it too) can never be used: dropped.
+    const kept = (this.left.get(node) ?? []).filter((hash) => !this.records.has(keyOf('in', hash)));
+    if (kept.length !== this.hashesLeftBy(node)) this.setLeft(node, kept);
     if (kept.length === 0) throw new BridgeError(`node ${node} has no payment hashes left with the gateway: it must leave more (lnmesh invoice --leave N on the node)`);
     this.checkRoom(node);
     const [paymentHash, ...rest] = kept as [string, ...string[]];

@@ -289,6 +289,17 @@ t.test('left hashes: an invoice refused (too many open) keeps the hash for later
   t.equal(bridge.hashesLeftBy(NODE), 1, 'still there');
 });
 
+t.test('left hashes: a hash invoiced since it was left (two nodes left it) is dropped, not used twice', async (t) => {
+  const { open } = rig(t);
+  const bridge = open();
+  const [shared, own] = [sha256(Uint8Array.of(1)), sha256(Uint8Array.of(2))];
+  bridge.hashesLeft(OTHER, [shared]);
+  bridge.hashesLeft(NODE, [shared, own]);
+  bridge.invoiceForAwayNode(OTHER, { amountMsat: 1_000, description: '', expirySecs: 60 });
+  t.equal(bridge.invoiceForAwayNode(NODE, { amountMsat: 1_000, description: '', expirySecs: 60 }).paymentHash, bytesToHex(own), 'the next one is used');
+  t.equal(bridge.hashesLeftBy(NODE), 0);
+});
+
 t.test('ended records are pruned, oldest ended first; open ones are never removed', async (t) => {
   const { open, store } = rig(t, { maxEndedRecords: 2, maxOpenPerNode: 100 });
   const bridge = open();
