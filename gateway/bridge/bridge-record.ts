@@ -23,6 +23,8 @@ export interface PayOutRecord {
   readonly paymentPreimage?: string;
   readonly routingFeeMsat?: number;
   readonly reason?: string;
+  /** The height when it ended (paid or failed): the oldest ended records are removed first. */
+  readonly endedAt?: number;
 }
 
 /** In: someone on the Lightning Network pays a mesh node's public invoice; the gateway passes it on. */
@@ -44,6 +46,8 @@ export interface PayInRecord {
   readonly claimDeadline?: number;
   readonly paymentPreimage?: string;
   readonly reason?: string;
+  /** The height when it ended (settled or failed): the oldest ended records are removed first. */
+  readonly endedAt?: number;
 }
 
 export type BridgeRecord = PayOutRecord | PayInRecord;

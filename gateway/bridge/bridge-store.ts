@@ -15,6 +15,16 @@ export interface BridgeStore {
   /** Writes `record` durably before returning. */
   put(record: BridgeRecord): void;
   remove(record: BridgeRecord): void;
+  /** The payment hashes each node left for invoices issued while it is away (hex), by node id. */
+  leftHashes(): Map<string, string[]>;
+  /** Writes what `node` has left durably before returning (none: the entry goes). */
+  putLeftHashes(node: string, hashes: readonly string[]): void;
+}
+
+/** The file of a node's left hashes (the node id checked: nothing else reaches the file system). */
+function leftFileName(node: string): string {
+  if (!/^[0-9a-f]{66}$/.test(node)) throw new Error(`a node id must be 66 hex digits, got ${JSON.stringify(node)}`);
+  return `left-${node}.json`;
 }
 
 /** A record's file name: its direction and payment hash (both checked: nothing else reaches the file system). */
@@ -42,6 +52,22 @@ export class FileBridgeStore implements BridgeStore {
     rmSync(join(this.directory, fileName(record)), { force: true });
     fsyncDirectory(this.directory);
   }
+
+  leftHashes(): Map<string, string[]> {
+    const left = new Map<string, string[]>();
+    for (const name of readdirSync(this.directory)) {
+      const match = /^left-([0-9a-f]{66})\.json$/.exec(name);
+      if (match) left.set(match[1]!, JSON.parse(readFileSync(join(this.directory, name), 'utf8')) as string[]);
+    }
+    return left;
+  }
+
+  putLeftHashes(node: string, hashes: readonly string[]): void {
+    const path = join(this.directory, leftFileName(node));
+    if (hashes.length > 0) return writeFileDurably(path, new TextEncoder().encode(JSON.stringify(hashes)));
+    rmSync(path, { force: true });
+    fsyncDirectory(this.directory);
+  }
 }
 
 /** Records in memory only: for the simulator, and tests that restart nothing. */
@@ -55,5 +81,14 @@ export class MemoryBridgeStore implements BridgeStore {
   }
   remove(record: BridgeRecord): void {
     this.records.delete(fileName(record));
+  }
+  private readonly left = new Map<string, string[]>();
+  leftHashes(): Map<string, string[]> {
+    return new Map([...this.left].map(([node, hashes]) => [node, [...hashes]]));
+  }
+  putLeftHashes(node: string, hashes: readonly string[]): void {
+    leftFileName(node);
+    if (hashes.length > 0) this.left.set(node, [...hashes]);
+    else this.left.delete(node);
   }
 }

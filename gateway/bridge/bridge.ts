@@ -19,6 +19,13 @@
  * reveals. A node that is away is paid when it is heard again, if that is
  * before the hold window closes; otherwise the payer's HTLC is failed back.
  *
+ * A node may also leave payment hashes in advance (`hashesLeft`): the gateway
+ * issues an invoice for one while the node is away (`invoiceForAwayNode`),
+ * each hash once, and it is paid in as above.
+ *
+ * Ended records are kept up to `maxEndedRecords`, the oldest ended removed
+ * first; open ones are never removed.
+ *
  * Every step is written to the store before it is handed to either side; a
  * restarted bridge (`start`) finishes what it had started and starts nothing twice.
  */
@@ -26,6 +33,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Clock } from '../../node/core/clock.js';
 import { checkInteger, InvalidInputError } from '../../node/core/input.js';
 import { type Logger, silentLogger } from '../../node/core/logger.js';
+import { MAX_HASHES_PER_LEAVE } from '../../node/gateway-protocol/gateway-messages.js';
 import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import type { BridgeRecord, PayInRecord, PayOutRecord } from './bridge-record.js';
 import type { BridgeStore } from './bridge-store.js';
@@ -51,7 +59,13 @@ export interface BridgeInit {
   readonly pairingBlocks?: number;
   /** Payments a node may have open at once (each costs the gateway a record and LDK an invoice). Default 16. */
   readonly maxOpenPerNode?: number;
+  /** Payment hashes a node may leave with the gateway for invoices issued while it is away. Default 64. */
+  readonly maxLeftHashesPerNode?: number;
+  /** Ended records kept (for `lnmesh ln payments`); the oldest ended go first, open ones are never removed. Default 1,000. */
+  readonly maxEndedRecords?: number;
 }
+
+
 
 export interface BridgeComponents {
   readonly lightning: LightningPayments;
@@ -77,6 +91,8 @@ export class Bridge {
   private readonly logger: Logger;
   private readonly settings: Required<BridgeInit>;
   private height = 0;
+  /** Per node, the payment hashes (hex) it left, oldest first; each is used for one invoice. */
+  private readonly left: Map<string, string[]>;
 
   constructor(
     private readonly components: BridgeComponents,
@@ -91,11 +107,14 @@ export class Bridge {
       meshFinalCltvExpiryDelta: checkInteger('meshFinalCltvExpiryDelta', init.meshFinalCltvExpiryDelta ?? 36, 6, 2016),
       pairingBlocks: checkInteger('pairingBlocks', init.pairingBlocks ?? 6, 1, 144),
       maxOpenPerNode: checkInteger('maxOpenPerNode', init.maxOpenPerNode ?? 16, 1, 1000),
+      maxLeftHashesPerNode: checkInteger('maxLeftHashesPerNode', init.maxLeftHashesPerNode ?? 64, 0, 10_000),
+      maxEndedRecords: checkInteger('maxEndedRecords', init.maxEndedRecords ?? 1000, 0, 1_000_000),
     };
     if (this.settings.finalCltvExpiryDelta <= this.settings.safetyBlocks + this.settings.meshFinalCltvExpiryDelta) {
       throw new InvalidInputError('finalCltvExpiryDelta', `must exceed safetyBlocks + meshFinalCltvExpiryDelta (${this.settings.safetyBlocks + this.settings.meshFinalCltvExpiryDelta}): no hold window is left`);
     }
     for (const record of components.store.all()) this.records.set(keyOf(record.kind, record.paymentHash), record);
+    this.left = components.store.leftHashes();
   }
 
   /** Every payment the bridge keeps, for `lnmesh ln payments`. */
@@ -213,6 +232,7 @@ export class Bridge {
   publicInvoiceRequested(node: string, request: { readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly description: string; readonly expirySecs: number }): string {
     const paymentHash = bytesToHex(request.paymentHash);
     if (this.records.has(keyOf('in', paymentHash))) throw new BridgeError('an invoice for that payment hash was issued already');
+    if (this.left.get(node)?.includes(paymentHash)) throw new BridgeError('that payment hash was left with the gateway: it is kept for an invoice issued while the node is away');
     this.checkRoom(node);
     const invoiceAmountMsat = request.amountMsat + bridgeFeeOn(this.settings.fee, request.amountMsat);
     const text = this.components.lightning.createInvoiceForHash({
@@ -224,6 +244,55 @@ export class Bridge {
     });
     this.put({ kind: 'in', paymentHash, node, amountMsat: request.amountMsat, invoiceAmountMsat, state: 'issued', expiresAt: this.unixNow() + request.expirySecs });
     return text;
+  }
+
+  /**
+   * A node leaves payment hashes (their preimages stay on the node) for invoices the gateway may issue while the
+   * node is away (`invoiceForAwayNode`). All are kept or none (BridgeError); returns how many the node has left now.
+   */
+  hashesLeft(node: string, paymentHashes: readonly Uint8Array[]): number {
+    if (paymentHashes.length === 0 || paymentHashes.length > MAX_HASHES_PER_LEAVE) throw new BridgeError(`leave 1 to ${MAX_HASHES_PER_LEAVE} payment hashes at a time`);
+    const kept = this.left.get(node) ?? [];
+    const fresh = [...new Set(paymentHashes.map((hash) => bytesToHex(hash)))].filter((hash) => !kept.includes(hash));
+    if (fresh.some((hash) => this.records.has(keyOf('in', hash)))) throw new BridgeError('an invoice was issued already for one of those payment hashes');
+    const all = [...kept, ...fresh];
+    if (all.length > this.settings.maxLeftHashesPerNode) {
+      throw new BridgeError(`the gateway keeps at most ${this.settings.maxLeftHashesPerNode} payment hashes a node; this node has ${kept.length} left unused`);
+    }
+    this.setLeft(node, all);
+    return all.length;
+  }
+
+  /** How many payment hashes `node` has left unused. */
+  hashesLeftBy(node: string): number {
+    return this.left.get(node)?.length ?? 0;
+  }
+
+  /**
+   * An invoice for `node` while it is away, for one of the hashes it left (used once): issued as
+   * `publicInvoiceRequested` issues one, and paid the same way, when the node is heard again.
+   */
+  invoiceForAwayNode(node: string, request: { readonly amountMsat: number; readonly description: string; readonly expirySecs: number }): { readonly invoice: string; readonly paymentHash: string } {
+    // A hash invoiced since it was left (another node left it too) can never be used: dropped.
+    const kept = (this.left.get(node) ?? []).filter((hash) => !this.records.has(keyOf('in', hash)));
+    if (kept.length !== this.hashesLeftBy(node)) this.setLeft(node, kept);
+    if (kept.length === 0) throw new BridgeError(`node ${node} has no payment hashes left with the gateway: it must leave more (lnmesh invoice --leave N on the node)`);
+    this.checkRoom(node);
+    const [paymentHash, ...rest] = kept as [string, ...string[]];
+    // Taken from the list first (written), so that a crash between the two never issues a second invoice for it.
+    this.setLeft(node, rest);
+    try {
+      return { invoice: this.publicInvoiceRequested(node, { ...request, paymentHash: hexToBytes(paymentHash) }), paymentHash };
+    } catch (error) {
+      this.setLeft(node, kept);
+      throw error;
+    }
+  }
+
+  private setLeft(node: string, hashes: readonly string[]): void {
+    this.components.store.putLeftHashes(node, hashes);
+    if (hashes.length > 0) this.left.set(node, [...hashes]);
+    else this.left.delete(node);
   }
 
   /** What the gateway's LDK node reports about payments. */
@@ -322,9 +391,23 @@ export class Bridge {
   }
 
   private put(record: BridgeRecord): BridgeRecord {
+    if (ended(record) && record.endedAt === undefined) record = { ...record, endedAt: this.height };
     this.components.store.put(record);
     this.records.set(keyOf(record.kind, record.paymentHash), record);
+    if (ended(record)) this.pruneEnded();
     return record;
+  }
+
+  /** Keeps at most `maxEndedRecords` ended records, removing the oldest ended first (written before): a busy gateway's disk stays bounded. */
+  private pruneEnded(): void {
+    const endedRecords = [...this.records.values()].filter(ended);
+    if (endedRecords.length <= this.settings.maxEndedRecords) return;
+    // Records from before `endedAt` was kept count as the oldest.
+    endedRecords.sort((a, b) => (a.endedAt ?? -1) - (b.endedAt ?? -1));
+    for (const record of endedRecords.slice(0, endedRecords.length - this.settings.maxEndedRecords)) {
+      this.components.store.remove(record);
+      this.records.delete(keyOf(record.kind, record.paymentHash));
+    }
   }
 
   private unixNow(): number {

@@ -76,8 +76,9 @@ function registerInvoice(ln: Command): void {
     .argument('<satoshis>', 'the amount', integerArgument('satoshis', 1, MAX_SATOSHIS))
     .option('--description <text>', 'what the payer sees, at most 639 bytes', '')
     .addOption(new Option('--expiry <seconds>', `how long it may be paid, 60 to ${MAX_INVOICE_EXPIRY_SECS}`).argParser(integerArgument('expiry', 60, MAX_INVOICE_EXPIRY_SECS)).default(3600))
-    .action(async (satoshis: number, options: DaemonOptions & { description: string; expiry: number }) => {
-      const invoice = await askGateway(options, 'lnInvoice', { satoshis, description: options.description, expirySecs: options.expiry });
+    .option('--for <node-id>', 'for a mesh node, maybe away, from a payment hash it left (lnmesh invoice --leave N on the node): paid, the bridge pays the node when it is heard', nodeIdArgument)
+    .action(async (satoshis: number, options: DaemonOptions & { description: string; expiry: number; for?: string }) => {
+      const invoice = await askGateway(options, 'lnInvoice', { satoshis, description: options.description, expirySecs: options.expiry, ...(options.for !== undefined && { forNode: options.for }) });
       show(options, invoice, (result) => result.bolt11);
     });
 }

@@ -14,6 +14,7 @@ import { scriptToAddress } from '../../node/wallet/address.js';
 import type { NetworkName } from '../../node/chain/network-params.js';
 import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import { LightningError } from '../lightning/lightning-errors.js';
+import { BridgeError } from '../bridge/bridge.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import type { GatewayLightning } from './gateway-lightning.js';
 
@@ -66,6 +67,7 @@ export function lightningHandlers(parts: GatewayDaemonParts): LightningHandlers 
       const description = params.description ?? '';
       if (typeof description !== 'string' || Buffer.byteLength(description) > 639) throw new InvalidInputError('description', 'expected text of at most 639 bytes (what a BOLT 11 invoice holds)');
       const amountMsat = satoshis * 1000;
+      if (params.forNode !== undefined) return invoiceForNode(parts, bytesToHex(checkHex('forNode', params.forNode, 33)), { amountMsat, description, expirySecs });
       const invoice = await asControlError((async () => node.createInvoice({ amountMsat, description, expirySecs }))());
       // Kept before it is handed out: `lnmesh ln payments` lists it, paid or not.
       invoices.add({ paymentHash: invoice.paymentHash, bolt11: invoice.bolt11, amountMsat, description, expiresAt: Math.floor(parts.clock.now() / 1000) + expirySecs, state: 'unpaid' });
@@ -73,6 +75,21 @@ export function lightningHandlers(parts: GatewayDaemonParts): LightningHandlers 
     },
     lnPayments: () => payments(lightning(), parts.clock.now()),
   };
+}
+
+/** An invoice for a mesh node that is away, for a payment hash it left; the bridge's refusal names what to do. */
+function invoiceForNode(parts: GatewayDaemonParts, node: string, request: { readonly amountMsat: number; readonly description: string; readonly expirySecs: number }) {
+  const bridge = parts.gateway.bridge?.bridge;
+  if (!bridge) throw new ControlError('lightning_disabled', 'this gateway runs no bridge to the mesh (it needs mesh channels and a lightning: section)');
+  let issued;
+  try {
+    issued = bridge.invoiceForAwayNode(node, request);
+  } catch (error) {
+    if (error instanceof BridgeError) throw new InvalidInputError('forNode', error.message);
+    throw error;
+  }
+  parts.logger.info({ node, paymentHash: issued.paymentHash, amountMsat: request.amountMsat }, 'invoice issued for a mesh node');
+  return { bolt11: issued.invoice, paymentHash: issued.paymentHash, amountMsat: request.amountMsat, expirySecs: request.expirySecs, forNode: node, hashesLeft: bridge.hashesLeftBy(node) };
 }
 
 async function lightningInfo(parts: GatewayDaemonParts, lightning: GatewayLightning) {

@@ -34,7 +34,7 @@ export interface NodeServiceComponents {
   /** The chain feed (watches, acknowledgements, pushes); without it, nodes can only ask (headers, proofs). */
   readonly feed?: Pick<ChainFeed, 'watch' | 'unwatch' | 'acknowledge'>;
   /** The bridge to the Lightning Network, when the gateway runs one: it quotes payments out and issues public invoices. */
-  readonly bridge?: Pick<Bridge, 'payOutRequested' | 'publicInvoiceRequested'>;
+  readonly bridge?: Pick<Bridge, 'payOutRequested' | 'publicInvoiceRequested' | 'hashesLeft'>;
   /** Where what the service survives (a malformed request, an answer not sent) is told. Default nowhere. */
   readonly logger?: Logger;
 }
@@ -142,18 +142,20 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
       }
       case 'bridge_pay':
       case 'public_invoice':
+      case 'leave_hashes':
         return this.bridgeAnswer(nodeId, message);
       default:
         return undefined; // answers and alerts are the gateway's own; a node sending them is ignored
     }
   }
 
-  /** A payment out quoted (the invoice then waits for the node's HTLC), or a public invoice issued; refused with the bridge's reason. */
-  private bridgeAnswer(nodeId: string, message: Extract<GatewayMessage, { type: 'bridge_pay' | 'public_invoice' }>): GatewayMessage {
+  /** A payment out quoted (the invoice then waits for the node's HTLC), a public invoice issued, or hashes left; refused with the bridge's reason. */
+  private bridgeAnswer(nodeId: string, message: Extract<GatewayMessage, { type: 'bridge_pay' | 'public_invoice' | 'leave_hashes' }>): GatewayMessage {
     const bridge = this.components.bridge;
     if (!bridge) throw new Error('this gateway has no bridge to the Lightning Network');
     const { requestId } = message;
     if (message.type === 'bridge_pay') return { type: 'bridge_quote', requestId, amountMsat: bridge.payOutRequested(nodeId, unpackInvoice(message.invoice)) };
+    if (message.type === 'leave_hashes') return { type: 'hashes_left', requestId, left: bridge.hashesLeft(nodeId, message.paymentHashes) };
     const { paymentHash, amountMsat, expirySecs } = message;
     const description = new TextDecoder('utf-8', { fatal: true }).decode(message.description);
     const invoice = bridge.publicInvoiceRequested(nodeId, { paymentHash, amountMsat, description, expirySecs });

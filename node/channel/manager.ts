@@ -356,15 +356,16 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * `finalExpiryDelta`: the fewest blocks a paying HTLC may leave us, by
    * default our policy's; shorter for a payment through the gateway's bridge,
    * whose HTLC leaves what remains of its hold window (see PUBLIC_INVOICE_FINAL_EXPIRY_DELTA).
+   * `anyAmount`: `amountMsat` is only the least accepted (a hash left with the gateway, the amount chosen later).
    */
-  receive(amountMsat: number, currentHeight: number, finalExpiryDelta = delaysFor(this.policy).finalExpiryDelta): PaymentRequest {
+  receive(amountMsat: number, currentHeight: number, finalExpiryDelta = delaysFor(this.policy).finalExpiryDelta, options: { readonly anyAmount?: boolean } = {}): PaymentRequest {
     checkInteger('amountMsat', amountMsat, 1, Number.MAX_SAFE_INTEGER);
     checkInteger('currentHeight', currentHeight, 0, 499_999_999);
     checkInteger('finalExpiryDelta', finalExpiryDelta, 1, MAX_CSV_DELAY);
     const preimage = (this.components.randomBytes ?? ((n: number) => new Uint8Array(randomBytes(n))))(32);
     const paymentHash = sha256(preimage);
     const minFinalExpiry = currentHeight + finalExpiryDelta;
-    const invoice: Invoice = { preimage, amountMsat, minFinalExpiry, ...(finalExpiryDelta !== delaysFor(this.policy).finalExpiryDelta && { finalExpiryDelta }) };
+    const invoice: Invoice = { preimage, amountMsat, minFinalExpiry, ...(finalExpiryDelta !== delaysFor(this.policy).finalExpiryDelta && { finalExpiryDelta }), ...(options.anyAmount && { anyAmount: true }) };
     this.invoices.set(bytesToHex(paymentHash), invoice);
     this.components.persister.put('invoice', bytesToHex(paymentHash), invoice);
     return { paymentHash, amountMsat, minFinalExpiry, payee: this.components.signer.nodeId };
@@ -1033,7 +1034,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       invoice !== undefined && ((invoice.finalExpiryDelta === undefined && cltvExpiry < invoice.minFinalExpiry) || cltvExpiry < this.safeHeight + finalExpiryDelta / 2);
     if (invoice && expiresTooSoon) {
       entry.channel.failHtlc(id, new TextEncoder().encode('expiry too soon'));
-    } else if (invoice && amountMsat >= invoice.amountMsat && amountMsat <= 2 * invoice.amountMsat) {
+    } else if (invoice && amountMsat >= invoice.amountMsat && (invoice.anyAmount || amountMsat <= 2 * invoice.amountMsat)) {
       entry.channel.fulfillHtlc(id, invoice.preimage);
       this.steps.save(entry);
       this.invoices.delete(bytesToHex(paymentHash));

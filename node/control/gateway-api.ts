@@ -114,6 +114,10 @@ export type GatewayControlApi = {
   lnClose: ControlMethod<{ channelId: string; force?: boolean }, { channelId: string; force: boolean }>;
   /** Resolves once paid (or rejects with why not). */
   lnPay: ControlMethod<{ bolt11: string; maxFeeMsat?: number }, { paymentHash: string; preimage: string; feeMsat: number; amountMsat: number }>;
-  lnInvoice: ControlMethod<{ satoshis: number; description?: string; expirySecs?: number }, { bolt11: string; paymentHash: string; amountMsat: number; expirySecs: number }>;
+  /**
+   * `forNode`: an invoice for that mesh node, for one of the payment hashes it left with the gateway (used once),
+   * issued through the bridge: paid, the node is paid over the mesh (when it is heard, within the hold window).
+   */
+  lnInvoice: ControlMethod<{ satoshis: number; description?: string; expirySecs?: number; forNode?: string }, { bolt11: string; paymentHash: string; amountMsat: number; expirySecs: number; forNode?: string; hashesLeft?: number }>;
   lnPayments: ControlMethod<NoParams, LnPaymentShape[]>;
 };

@@ -40,6 +40,8 @@ export type NodeControlApi = {
   close: ControlMethod<{ peer: string; handle: number; force: boolean }, { peer: string; handle: number; closing: 'force' | 'cooperative' }>;
   /** `public`: a BOLT 11 invoice the gateway issues for this node's payment hash, payable from the Lightning Network. */
   invoice: ControlMethod<{ amountMsat: number; public?: boolean; description?: string; expirySecs?: number }, { paymentRequest: string; paymentHash: string; amountMsat: number }>;
+  /** Leaves `count` payment hashes of this node's (any amount) with the gateway, for invoices it issues while the node is away. `left`: how many it keeps now. */
+  leave_hashes: ControlMethod<{ count: number }, { paymentHashes: string[]; left: number }>;
   /**
    * `request`: lnm1... (a mesh node's) or a BOLT 11 invoice (paid through the gateway's bridge; `bridgeFeeMsat` is
    * then part of `feeMsat`). `maxFeeMsat`: refuse, before anything is sent, fees above it (default 1% + 1 sat).

@@ -7,9 +7,10 @@ import type { NodeControlApi } from '../control/node-api.js';
 import { DecodeError } from '../core/cbor.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import type { NodeDaemonParts } from './node-daemon-parts.js';
-import { type BridgeParts, isBolt11, issuePublicInvoice, prepareBridgePayment } from '../uplink/bridge-payments.js';
+import { type BridgeParts, isBolt11, issuePublicInvoice, leaveHashes, prepareBridgePayment } from '../uplink/bridge-payments.js';
+import { MAX_HASHES_PER_LEAVE } from '../gateway-protocol/gateway-messages.js';
 
-type PaymentHandlers = Pick<ControlHandlers<NodeControlApi>, 'invoice' | 'pay' | 'payment' | 'payments'>;
+type PaymentHandlers = Pick<ControlHandlers<NodeControlApi>, 'invoice' | 'leave_hashes' | 'pay' | 'payment' | 'payments'>;
 
 export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
   const { node, payments } = parts;
@@ -24,6 +25,11 @@ export function paymentHandlers(parts: NodeDaemonParts): PaymentHandlers {
       const request = manager.receive(amountMsat, height);
       payments.receiving(request);
       return { paymentRequest: paymentRequestToText(request), paymentHash: bytesToHex(request.paymentHash), amountMsat };
+    },
+
+    leave_hashes: async (params) => {
+      const { requests, left } = await leaveHashes(bridgeParts(parts), checkInteger('count', params.count, 1, MAX_HASHES_PER_LEAVE), (request) => payments.receiving(request));
+      return { paymentHashes: requests.map((request) => bytesToHex(request.paymentHash)), left };
     },
 
     pay: (params) => {

@@ -50,7 +50,8 @@ export class PaymentLog {
       record.status = 'succeeded';
       if (event.type === 'payment_sent') record.preimage = bytesToHex(event.paymentPreimage);
     }
-    this.store.put('payment', hash, record);
+    // What came: a hash left with the gateway asked only the least it accepts.
+    this.store.put('payment', hash, event.type === 'payment_received' ? { ...record, amountMsat: event.amountMsat } : record);
   }
 
   get(paymentHash: string): PaymentEntry | undefined {

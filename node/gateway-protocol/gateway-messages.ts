@@ -134,7 +134,14 @@ export type GatewayMessage =
   /** Node to gateway: a BOLT 11 invoice for the node's own payment hash (the preimage stays on the node); `description` UTF-8. */
   | { readonly type: 'public_invoice'; readonly requestId: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; readonly description: Uint8Array; readonly expirySecs: number }
   /** Gateway to node: the invoice, or `refused`. */
-  | { readonly type: 'public_invoice_issued'; readonly requestId: number; readonly invoice: CompactInvoice };
+  | { readonly type: 'public_invoice_issued'; readonly requestId: number; readonly invoice: CompactInvoice }
+  /**
+   * Node to gateway: payment hashes of the node's own (the preimages stay on the node) for invoices the
+   * gateway may issue while the node is away, each used once; at most MAX_HASHES_PER_LEAVE.
+   */
+  | { readonly type: 'leave_hashes'; readonly requestId: number; readonly paymentHashes: readonly Uint8Array[] }
+  /** Gateway to node: kept; `left` is how many the gateway now keeps for the node, or `refused`. */
+  | { readonly type: 'hashes_left'; readonly requestId: number; readonly left: number };
 
 export interface WatchedOutpoint {
   /** Internal byte order. */
@@ -161,6 +168,8 @@ const invoice: FieldKind = {
 };
 /** BOLT 11's longest description (639 bytes: its `d` field's length limit). */
 export const MAX_DESCRIPTION_BYTES = 639;
+/** The most payment hashes one `leave_hashes` carries (16 x 34 bytes: well within a LoRa frame's budget of a few messages). */
+export const MAX_HASHES_PER_LEAVE = 16;
 /** Millisatoshis: 21 million BTC is above 2^53, so a safe integer is the bound. */
 const amountMsat = uint(Number.MAX_SAFE_INTEGER, 1);
 
@@ -313,6 +322,8 @@ const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
     ],
   },
   public_invoice_issued: { number: 112, fields: [requestId, { key: 2, name: 'invoice', field: invoice }] },
+  leave_hashes: { number: 114, fields: [requestId, { key: 2, name: 'paymentHashes', field: listOf(bytes(32), MAX_HASHES_PER_LEAVE) }] },
+  hashes_left: { number: 116, fields: [requestId, { key: 2, name: 'left', field: uint(0xffff) }] },
 };
 
 // Depth: the message map, a list, a record in it, and a merkle branch in that record (a feed's match).

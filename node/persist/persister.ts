@@ -141,6 +141,8 @@ export interface Invoice {
    * long after the invoice), and `minFinalExpiry` does not apply.
    */
   readonly finalExpiryDelta?: number;
+  /** Set for a hash left with the gateway: the amount is chosen later, so `amountMsat` is only the least accepted (no BOLT 4 twice-the-amount cap). */
+  readonly anyAmount?: boolean;
 }
 
 /** The kinds of small records, and what each holds. */

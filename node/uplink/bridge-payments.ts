@@ -12,6 +12,10 @@
  * stays here), one that accepts the expiry the bridge's HTLC will carry,
  * and asks the gateway for the BOLT 11 text for its payment hash; it checks
  * that the text names that hash and at least that amount.
+ *
+ * Left hashes (`leaveHashes`): requests of ours of any amount (at least 1
+ * sat), with the same expiry rule as a public invoice's, whose hashes the
+ * gateway keeps to issue invoices for us while we are away.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ChannelManager, PaymentRequest } from '../channel/manager.js';
@@ -19,6 +23,7 @@ import type { NetworkName } from '../chain/network-params.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
 import { type Bolt11Network, readBolt11 } from '../invoice/bolt11.js';
 import { RECEIVED_HTLC_CLAIM_BUFFER_BLOCKS } from '../monitor/deadlines.js';
+import { MAX_HASHES_PER_LEAVE } from '../gateway-protocol/gateway-messages.js';
 import { GatewayRefusalError, type Uplink } from './uplink.js';
 
 /**
@@ -39,7 +44,7 @@ const BOLT11_NETWORK: Record<NetworkName, Bolt11Network> = { mainnet: 'bc', test
 
 export interface BridgeParts {
   readonly manager: Pick<ChannelManager, 'feeFor' | 'receive'>;
-  readonly uplink: Pick<Uplink, 'gatewayId' | 'chainHeight' | 'quoteBridgePayment' | 'requestPublicInvoice'>;
+  readonly uplink: Pick<Uplink, 'gatewayId' | 'chainHeight' | 'quoteBridgePayment' | 'requestPublicInvoice' | 'leaveHashes'>;
   readonly network: NetworkName;
   /** Unix seconds. */
   readonly now: number;
@@ -99,4 +104,20 @@ export async function issuePublicInvoice(
   if (bytesToHex(read.paymentHash) !== bytesToHex(request.paymentHash)) throw new GatewayRefusalError('the gateway issued an invoice for another payment hash');
   if (read.amountMsat === undefined || read.amountMsat < BigInt(options.amountMsat)) throw new GatewayRefusalError('the gateway issued an invoice for less than asked');
   return { request, invoice: read.paymentRequest };
+}
+
+
+/**
+ * Makes `count` requests of ours of any amount (at least 1 sat; the preimages stay here, written before the
+ * hashes leave; `made` sees each), each accepting the expiry the bridge's HTLC carries, and leaves their hashes with the gateway.
+ * Returns them, and how many the gateway now keeps for this node.
+ */
+export async function leaveHashes(parts: BridgeParts, count: number, made: (request: PaymentRequest) => void = () => undefined): Promise<{ readonly requests: readonly PaymentRequest[]; readonly left: number }> {
+  checkInteger('count', count, 1, MAX_HASHES_PER_LEAVE);
+  const height = parts.uplink.chainHeight;
+  if (height === 0) throw new InvalidInputError('count', 'this node does not follow the chain yet: a payment hash needs the height');
+  const requests = Array.from({ length: count }, () => parts.manager.receive(1000, height, PUBLIC_INVOICE_FINAL_EXPIRY_DELTA, { anyAmount: true }));
+  for (const request of requests) made(request);
+  const left = await parts.uplink.leaveHashes(requests.map((request) => request.paymentHash));
+  return { requests, left };
 }

@@ -116,7 +116,7 @@ type Request =
   | { kind: 'broadcast'; txid: string }
   /** watch_funding or drop_tag, for the tag (hex). */
   | { kind: 'tag'; tag: string }
-  /** bridge_pay or public_invoice: someone awaits the answer (or the refusal, or the silence). */
+  /** bridge_pay, public_invoice or leave_hashes: someone awaits the answer (or the refusal, or the silence). */
   | { kind: 'bridge'; answered: (message: GatewayMessage) => void; failed: (error: Error) => void };
 type InFlight = Request & { readonly sentAt: number };
 
@@ -291,7 +291,13 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     return unpackInvoice(answer.invoice);
   }
 
-  private askBridge<T extends 'bridge_quote' | 'public_invoice_issued'>(build: (requestId: number) => GatewayMessage, answerType: T): Promise<Extract<GatewayMessage, { type: T }>> {
+  /** Leaves payment hashes of ours with the gateway for invoices issued while we are away; resolves with how many it now keeps for us. */
+  async leaveHashes(paymentHashes: readonly Uint8Array[]): Promise<number> {
+    const answer = await this.askBridge((requestId) => ({ type: 'leave_hashes', requestId, paymentHashes }), 'hashes_left');
+    return answer.left;
+  }
+
+  private askBridge<T extends 'bridge_quote' | 'public_invoice_issued' | 'hashes_left'>(build: (requestId: number) => GatewayMessage, answerType: T): Promise<Extract<GatewayMessage, { type: T }>> {
     return new Promise((resolve, reject) => {
       let requestId = 0;
       const cancel = this.components.clock.setTimer(this.bridgeTimeoutMs, () => {
@@ -350,7 +356,8 @@ export class Uplink extends EventEmitter<UplinkEvents> {
         return;
       }
       case 'bridge_quote':
-      case 'public_invoice_issued': {
+      case 'public_invoice_issued':
+      case 'hashes_left': {
         const request = this.inFlight.get(message.requestId);
         if (request?.kind !== 'bridge') return;
         this.inFlight.delete(message.requestId);

@@ -11,6 +11,8 @@
 // - Away: O pays while Alice is away; G holds the payment (and is restarted:
 //   a new Gateway on the same stores and LDK node) and pays her when she is
 //   heard again.
+// - Left hashes: Alice leaves payment hashes with G and goes away; G issues an
+//   invoice for her from one (any amount); O pays; she comes back and is paid.
 // - Away past the hold window: O's payment fails back; nothing moved.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +30,7 @@ import { systemClock } from '../../../node/core/clock.js';
 import { MeshNode } from '../../../node/mesh-node.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
-import { type BridgeParts, issuePublicInvoice, prepareBridgePayment } from '../../../node/uplink/bridge-payments.js';
+import { type BridgeParts, issuePublicInvoice, leaveHashes, prepareBridgePayment } from '../../../node/uplink/bridge-payments.js';
 import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { createMemoryMedium } from '../../../transports/memory.js';
 import { MemorySeenMessages } from '../../../transports/router/seen-messages.js';
@@ -202,6 +204,27 @@ t.test('away: O pays while Alice is away; she is paid when she comes back', asyn
   t.equal(bytesToHex(sha256(Buffer.from(sent.preimage, 'hex'))), hash, 'paid once Alice is heard: O has her preimage');
   await eventually('settled', () => (node!.manager.balances()[0]!.pendingHtlcs === 0 ? true : undefined), WAIT_MS, 20);
   t.equal(aliceMsat() - before, 15_000_000, 'Alice got it');
+});
+
+t.test('left hashes: Alice leaves hashes and goes away; the gateway issues an invoice for her; she is paid when she comes back', async (t) => {
+  const before = aliceMsat();
+  const { requests, left } = await leaveHashes(parts(), 2);
+  t.equal(left, 2, 'the gateway keeps both');
+  await node!.stop();
+  node = undefined;
+  const bridge = gateway.bridge!.bridge;
+  // An amount Alice never named: her requests accept any, at least 1 sat.
+  const { invoice, paymentHash } = bridge.invoiceForAwayNode(aliceId, { amountMsat: 12_345_000, description: 'for Alice, away', expirySecs: 600 });
+  t.equal(paymentHash, bytesToHex(requests[0]!.paymentHash), 'from the first hash she left');
+  t.equal(bridge.hashesLeftBy(aliceId), 1, 'used once');
+  const sent = outside.node.payInvoice(invoice);
+  await eventually('the gateway holds the payment', () => (recordOf(paymentHash)?.state === 'claimable' ? true : undefined), WAIT_MS, 20);
+  node = await startAlice();
+  t.equal(bytesToHex(sha256(Buffer.from((await sent).preimage, 'hex'))), paymentHash, 'paid once Alice is heard: O has her preimage');
+  await eventually('settled', () => (node!.manager.balances()[0]!.pendingHtlcs === 0 ? true : undefined), WAIT_MS, 20);
+  t.equal(aliceMsat() - before, 12_345_000, 'Alice got the amount the gateway asked for her');
+  bridge.invoiceForAwayNode(aliceId, { amountMsat: 1_000, description: '', expirySecs: 600 });
+  t.throws(() => bridge.invoiceForAwayNode(aliceId, { amountMsat: 1_000, description: '', expirySecs: 600 }), /must leave more/, 'none left: the gateway says so');
 });
 
 t.test('away past the hold window: O\'s payment fails back, nothing moved', async (t) => {

@@ -9,7 +9,7 @@
 // file is the bridge's rules: what it refuses, in which order it writes and
 // hands over, and what a restart resumes.
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -241,4 +241,84 @@ t.test('a node beyond a forwarder: its invoice, and its HTLC held from the forwa
   t.same(calls, [['ln', 'pay', 'lnbc2500u1pv', owed - COFFEE_MSAT, 400 - 36]], 'paid: an HTLC does not name its sender, the forwarder offered it');
   bridge.meshHtlcHeld(OTHER, COFFEE_HASH, owed + 1, HEIGHT + 400);
   t.same(calls.at(-1), ['mesh', 'fail', bytesToHex(COFFEE_HASH), 'that payment hash is already being paid'], 'a second HTLC for it is refused');
+});
+
+t.test('left hashes: a node leaves hashes; invoices issued while it is away use each once, kept across a restart', async (t) => {
+  const { calls, open, reachable, directory } = rig(t, { maxLeftHashesPerNode: 4 });
+  let bridge = open();
+  const preimages = [1, 2, 3].map((fill) => new Uint8Array(32).fill(fill));
+  const hashes = preimages.map((preimage) => sha256(preimage));
+  t.equal(bridge.hashesLeft(NODE, hashes), 3, 'three kept');
+  t.equal(bridge.hashesLeft(NODE, [hashes[0]!]), 3, 'leaving one again keeps it once');
+  t.throws(() => bridge.hashesLeft(NODE, [4, 5].map((fill) => sha256(Uint8Array.of(fill)))), /at most 4 payment hashes a node; this node has 3 left/, 'over the per-node cap: refused whole');
+  t.equal(bridge.hashesLeftBy(NODE), 3, 'nothing of a refused leave is kept');
+  t.throws(() => bridge.hashesLeft(NODE, Array.from({ length: 17 }, (_, i) => sha256(Uint8Array.of(i)))), /1 to 16 payment hashes at a time/);
+  t.throws(() => bridge.publicInvoiceRequested(NODE, { paymentHash: hashes[1]!, amountMsat: 1_000, description: '', expirySecs: 60 }), /left with the gateway/, 'a left hash is not asked for in person');
+
+  reachable.delete(NODE);
+  bridge = open(); // what was left is on disk
+  t.ok(readdirSync(directory).includes(`left-${NODE}.json`), 'kept in its own file beside the records');
+  const first = bridge.invoiceForAwayNode(NODE, { amountMsat: 7_000_000, description: 'rent', expirySecs: 3600 });
+  t.same(first, { invoice: `lnbcrt-for-${bytesToHex(hashes[0]!).slice(0, 8)}`, paymentHash: bytesToHex(hashes[0]!) }, 'the oldest hash first');
+  t.same(calls.at(-1), ['ln', 'invoice', bytesToHex(hashes[0]!), 7_000_000 + bridgeFeeOn(FEE, 7_000_000), 432], 'issued as a public invoice is');
+  t.equal(bridge.hashesLeftBy(NODE), 2, 'used once');
+  bridge = open();
+  t.equal(bridge.invoiceForAwayNode(NODE, { amountMsat: 1_000, description: '', expirySecs: 60 }).paymentHash, bytesToHex(hashes[1]!), 'after a restart, the next one');
+  bridge.invoiceForAwayNode(NODE, { amountMsat: 1_000, description: '', expirySecs: 60 });
+  t.throws(() => bridge.invoiceForAwayNode(NODE, { amountMsat: 1_000, description: '', expirySecs: 60 }), /no payment hashes left with the gateway: it must leave more/);
+  t.notOk(readdirSync(directory).includes(`left-${NODE}.json`), 'none left: the file is gone');
+  t.throws(() => bridge.hashesLeft(NODE, [hashes[0]!]), /issued already/, 'a hash already invoiced cannot be left again');
+  t.throws(() => bridge.invoiceForAwayNode(OTHER, { amountMsat: 1_000, description: '', expirySecs: 60 }), /no payment hashes left/, 'another node has none');
+
+  // Paid while away, then heard: the pay-in path as for any public invoice.
+  bridge.lightningEvent({ type: 'claimable', paymentHash: hashes[0]!, amountMsat: 7_000_000 + bridgeFeeOn(FEE, 7_000_000), claimDeadline: HEIGHT + 432 });
+  t.equal(calls.at(-1)?.[1], 'invoice', 'held while the node is away');
+  reachable.add(NODE);
+  bridge.nodeReachable(NODE);
+  t.same(calls.at(-1), ['mesh', 'pay', NODE, bytesToHex(hashes[0]!), 7_000_000, HEIGHT + 432 - 36], 'paid when heard');
+  bridge.meshPaymentSettled(hashes[0]!, preimages[0]!);
+  t.same(calls.at(-1), ['ln', 'claim', bytesToHex(preimages[0]!)]);
+});
+
+t.test('left hashes: an invoice refused (too many open) keeps the hash for later', async (t) => {
+  const { open } = rig(t, { maxOpenPerNode: 1 });
+  const bridge = open();
+  bridge.publicInvoiceRequested(NODE, { paymentHash: sha256(Uint8Array.of(9)), amountMsat: 1_000, description: '', expirySecs: 60 });
+  bridge.hashesLeft(NODE, [sha256(Uint8Array.of(8))]);
+  t.throws(() => bridge.invoiceForAwayNode(NODE, { amountMsat: 1_000, description: '', expirySecs: 60 }), /more than 1 payments open/);
+  t.equal(bridge.hashesLeftBy(NODE), 1, 'still there');
+});
+
+t.test('left hashes: a hash invoiced since it was left (two nodes left it) is dropped, not used twice', async (t) => {
+  const { open } = rig(t);
+  const bridge = open();
+  const [shared, own] = [sha256(Uint8Array.of(1)), sha256(Uint8Array.of(2))];
+  bridge.hashesLeft(OTHER, [shared]);
+  bridge.hashesLeft(NODE, [shared, own]);
+  bridge.invoiceForAwayNode(OTHER, { amountMsat: 1_000, description: '', expirySecs: 60 });
+  t.equal(bridge.invoiceForAwayNode(NODE, { amountMsat: 1_000, description: '', expirySecs: 60 }).paymentHash, bytesToHex(own), 'the next one is used');
+  t.equal(bridge.hashesLeftBy(NODE), 0);
+});
+
+t.test('ended records are pruned, oldest ended first; open ones are never removed', async (t) => {
+  const { open, store } = rig(t, { maxEndedRecords: 2, maxOpenPerNode: 100 });
+  const bridge = open();
+  const hashOf = (i: number) => sha256(Uint8Array.of(i));
+  for (let i = 0; i < 6; i++) bridge.publicInvoiceRequested(NODE, { paymentHash: hashOf(i), amountMsat: 1_000, description: '', expirySecs: 600 });
+  // Hashes 0..3 fail, one a block, oldest first; 4 and 5 stay open.
+  for (let i = 0; i < 4; i++) {
+    bridge.blockConnected(HEIGHT + i + 1);
+    bridge.lightningEvent({ type: 'claimable', paymentHash: hashOf(i), amountMsat: 1_000 + bridgeFeeOn(FEE, 1_000), claimDeadline: HEIGHT + 432 });
+    bridge.meshPaymentFailed(hashOf(i), 'refused');
+  }
+  const kept = (records: readonly { paymentHash: string; state: string }[]) => records.map((r) => [r.paymentHash, r.state]).sort();
+  const expected = [
+    [bytesToHex(hashOf(2)), 'failed'],
+    [bytesToHex(hashOf(3)), 'failed'],
+    [bytesToHex(hashOf(4)), 'issued'],
+    [bytesToHex(hashOf(5)), 'issued'],
+  ].sort();
+  t.same(kept(bridge.payments()), expected, 'the two newest ended and both open ones');
+  t.same(kept(store.all()), expected, 'the same on disk');
+  t.same(store.all().filter((r) => r.state === 'failed').map((r) => r.endedAt).sort(), [HEIGHT + 3, HEIGHT + 4], 'each ended record says when it ended');
 });

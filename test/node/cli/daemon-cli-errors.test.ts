@@ -32,6 +32,8 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['invoice'], /missing required argument 'satoshis'/],
   [['invoice', '0'], /satoshis must be a whole number from 1/],
   [['invoice', '1.5'], /satoshis must be a whole number/],
+  [['invoice', '--leave', '17'], /leave must be a whole number from 1 to 16/],
+  [['invoice', '5', '--leave', '2'], /--leave takes no amount/],
   [['pay'], /missing required argument 'request'/],
   [['pay', 'lnm1xyz', '--timeout', 'soon'], /duration/],
   [['deposit'], /missing required argument 'txid'/],
@@ -64,6 +66,7 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['ln', 'close', 'abc'], /channel-id must be 64 hex characters/],
   [['ln', 'pay'], /missing required argument 'bolt11'/],
   [['ln', 'invoice', '10', '--expiry', '5'], /expiry must be a whole number from 60/],
+  [['ln', 'invoice', '10', '--for', '02ab'], /node id/],
   [['ln', 'pay', 'lnbcrt1x', '--max-fee-msat', '-1'], /max-fee-msat must be a whole number/],
 ];
 

@@ -98,6 +98,16 @@ t.test('a mesh node pays a BOLT 11 invoice and is paid from the Lightning Networ
   const received = await eventually('A to list the payment received', async () => (await peek<Row[]>(a.config, 'payments')).find((row) => row.paymentHash === sent.paymentHash && row.status === 'succeeded'));
   t.match(received, { direction: 'received', amountMsat: 5_000_000 }, 'A got exactly its 5,000 sat');
 
+  // Left hashes: A leaves two with the gateway; the gateway issues an invoice for A from one (an amount A never named).
+  const left = await must('invoice', '--leave', '2', '--config', a.config);
+  t.match(left.stdout, /the gateway keeps 2 payment hashes of this node/, `lnmesh invoice --leave: ${left.stdout.trim()}`);
+  const forA = JSON.parse((await must('ln', 'invoice', '--for', a.nodeId, '3000', '--json', '--config', gateway.config)).stdout) as Row;
+  t.match(forA, { forNode: a.nodeId, hashesLeft: 1, amountMsat: 3_000_000 }, 'lnmesh ln invoice --for: from one of the hashes A left');
+  const sentToLeft = await outside.node.payInvoice(forA.bolt11 as string);
+  t.equal(sentToLeft.paymentHash, forA.paymentHash);
+  const receivedLeft = await eventually('A to list the payment to a left hash', async () => (await peek<Row[]>(a.config, 'payments')).find((row) => row.paymentHash === forA.paymentHash && row.status === 'succeeded'));
+  t.match(receivedLeft, { direction: 'received', amountMsat: 3_000_000 }, 'A got the 3,000 sat the gateway asked for it');
+
   const listed = await must(...words(2, {}));
   t.match(listed.stdout, new RegExp(toOutside.paymentHash.slice(0, 8)), 'lnmesh payments lists the payment out');
   t.equal(await nodeA.stop(), 0, 'A exits 0');

@@ -71,6 +71,8 @@ const arbitraries: Record<GatewayMessage['type'], fc.Arbitrary<GatewayMessage>> 
     expirySecs: fc.integer({ min: 60, max: 7 * 24 * 3600 }),
   }),
   public_invoice_issued: fc.record({ type: fc.constant('public_invoice_issued' as const), requestId: id, invoice: compactInvoice }),
+  leave_hashes: fc.record({ type: fc.constant('leave_hashes' as const), requestId: id, paymentHashes: fc.array(fixed(32), { maxLength: 16 }) }),
+  hashes_left: fc.record({ type: fc.constant('hashes_left' as const), requestId: id, left: fc.nat(0xffff) }),
 };
 t.test('the bridge\'s messages keep their bounds', async (t) => {
   const quote = (amountMsat: number) => encodeGatewayMessage({ type: 'bridge_quote', requestId: 1, amountMsat });
@@ -80,6 +82,9 @@ t.test('the bridge\'s messages keep their bounds', async (t) => {
   throwsField(t, () => encodeGatewayMessage({ ...request, description: new Uint8Array(MAX_DESCRIPTION_BYTES + 1) }), 'public_invoice.description', 'a description longer than BOLT 11 allows');
   throwsField(t, () => encodeGatewayMessage({ ...request, expirySecs: 8 * 24 * 3600 }), 'public_invoice.expirySecs', 'an invoice for more than a week');
   throwsField(t, () => encodeGatewayMessage({ ...request, paymentHash: new Uint8Array(31) }), 'public_invoice.paymentHash', 'a short payment hash');
+  const leave = (count: number) => encodeGatewayMessage({ type: 'leave_hashes', requestId: 1, paymentHashes: Array.from({ length: count }, () => new Uint8Array(32)) });
+  t.ok(leave(16), 'sixteen hashes left at once');
+  throwsField(t, () => leave(17), 'leave_hashes.paymentHashes', 'no more than sixteen at once');
   throwsField(t, () => encodeGatewayMessage({ type: 'bridge_pay', requestId: 1, invoice: { hrp: new Uint8Array(4), words: 2, data: new Uint8Array(MAX_INVOICE_DATA_BYTES + 1) } }), 'bridge_pay.invoice.data', 'an invoice longer than 2048 characters');
 });
 
