@@ -2,8 +2,8 @@
  * The gateway SIGKILLed mid-payment, in both directions (issue 17): after a
  * restart the payment resolves, paid exactly once, nothing lost on either side.
  * - Out: A pays an outside invoice; the gateway is killed the moment the
- *   outside node sees the payment claimable (its fulfill to the gateway is
- *   in flight). After the restart the gateway learns the preimage from the
+ *   outside node claims the payment (LDK claims its own invoices at once, so
+ *   its fulfill to the gateway is in flight). After the restart the gateway learns the preimage from the
  *   outside node on reconnect and settles A's mesh HTLC with it.
  * - In: the outside node pays A's public invoice; the gateway is killed the
  *   moment A lists the payment received (A revealed the preimage, the gateway
@@ -32,14 +32,16 @@ t.test('the gateway killed mid-payment resolves it after a restart, in both dire
   const aChannel = async () => (await peek<Row[]>(a.config, 'channels'))[0]!;
   const aPayment = async (hash: string) => (await peek<Row[]>(a.config, 'payments')).find((row) => row.paymentHash === hash);
 
-  // Out: killed as the outside node sees the payment claimable.
+  // Out: killed as the outside node claims the payment.
   const toOutside = outside.node.createInvoice({ amountMsat: 30_000_000, description: 'paid across a crash', expirySecs: 3600 });
   const localBefore = (await aChannel()).localMsat as number;
-  const claimable = onEvent(outside, (event) => event.type === 'payment-claimable' && event.paymentHash === toOutside.paymentHash);
+  const claimed = onEvent(outside, (event) => event.type === 'payment-claimed' && event.paymentHash === toOutside.paymentHash);
   await must('pay', toOutside.bolt11, '--config', a.config);
-  await claimable;
+  await claimed;
+  t.comment('the outside node claimed: killing the gateway');
   await daemons.gateway.kill();
   await restartGateway();
+  t.comment('the gateway restarted (out)');
   const sentOut = await eventually("A's payment out to end", async () => {
     const row = await aPayment(toOutside.paymentHash);
     return row && row.status !== 'pending' ? row : undefined;
@@ -62,8 +64,10 @@ t.test('the gateway killed mid-payment resolves it after a restart, in both dire
   const paying = outside.node.payInvoice(issued.paymentRequest as string);
   const outcome = paying.then((sent) => ({ sent }), (error: unknown) => ({ error }));
   await eventually('A to list the payment received', async () => ((await aPayment(hashIn))?.status === 'succeeded' ? true : undefined), 60_000);
+  t.comment('A received: killing the gateway');
   await daemons.gateway.kill();
   await restartGateway();
+  t.comment('the gateway restarted (in)');
   let ended: { preimage?: string; error?: unknown } | undefined;
   void outcome.then((end) => (ended = 'sent' in end ? { preimage: end.sent.preimage } : end));
   const end = await eventually("the outside node's payment to end", async () => ended, 90_000);
