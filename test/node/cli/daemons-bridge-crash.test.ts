@@ -38,7 +38,8 @@ t.test('the gateway killed mid-payment resolves it after a restart, in both dire
   const claimed = onEvent(outside, (event) => event.type === 'payment-claimed' && event.paymentHash === toOutside.paymentHash);
   await must('pay', toOutside.bolt11, '--config', a.config);
   await claimed;
-  t.comment('the outside node claimed: killing the gateway');
+  const settledBeforeKill = (await aPayment(toOutside.paymentHash))?.status !== 'pending';
+  t.comment(`the outside node claimed: killing the gateway (A's payment was ${settledBeforeKill ? 'already' : 'still not'} settled)`);
   await daemons.gateway.kill();
   await restartGateway();
   t.comment('the gateway restarted (out)');
@@ -64,7 +65,8 @@ t.test('the gateway killed mid-payment resolves it after a restart, in both dire
   const paying = outside.node.payInvoice(issued.paymentRequest as string);
   const outcome = paying.then((sent) => ({ sent }), (error: unknown) => ({ error }));
   await eventually('A to list the payment received', async () => ((await aPayment(hashIn))?.status === 'succeeded' ? true : undefined), 60_000);
-  t.comment('A received: killing the gateway');
+  const sentBeforeKill = outside.events.some((event) => event.type === 'payment-sent' && event.paymentHash === hashIn);
+  t.comment(`A received: killing the gateway (the outside node had ${sentBeforeKill ? 'already' : 'not yet'} seen its payment sent)`);
   await daemons.gateway.kill();
   await restartGateway();
   t.comment('the gateway restarted (in)');
