@@ -77,6 +77,8 @@ t.test('the gateway killed mid-payment resolves it after a restart, in both dire
   t.equal(bytesToHex(sha256(hexToBytes(end.preimage ?? ''))), hashIn, "the outside node's payment ends sent after the gateway's restart, with A's preimage");
   await eventually("A's channel to settle", async () => ((await aChannel()).pendingHtlcs === 0 ? true : undefined));
   t.equal(((await aChannel()).localMsat as number) - localBeforeIn, 4_000_000, 'A received exactly its 4,000 sat, once');
+  const sentIn = outside.events.filter((event) => event.type === 'payment-sent' && event.paymentHash === hashIn);
+  t.equal(sentIn.length, 1, 'the outside node paid once');
   t.match(await aPayment(hashIn), { direction: 'received', status: 'succeeded', amountMsat: 4_000_000 }, 'A lists it received once');
 
   t.equal(await daemons.gateway.stop(), 0, 'the restarted gateway exits 0');
