@@ -10,67 +10,20 @@
  * - In: A's public invoice, paid by the outside node; A gets its amount, the
  *   outside node the preimage A revealed.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { mqttBrokerUrl } from '../../transports/broker.js';
 import { peek } from '../../../sim/kit/control-socket.js';
 import { readmeSection, readmeSteps } from './readme-steps.js';
-import { eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
-import { lnmeshAsync } from './run-cli.js';
-import { chainRpcLine, freePort, startOutsideNode } from './outside-node.js';
+import { eventually, must } from './mesh-cluster.js';
+import { bridgeFeeOn, startBridgeCluster } from './bridge-cluster.js';
 
 type Row = Record<string, unknown>;
 
 t.setTimeout(240_000);
 
-const BRIDGE_FEE = { baseMsat: 1_000, proportionalMillionths: 1_000 };
-const bridgeFeeOn = (amountMsat: number) => BRIDGE_FEE.baseMsat + Math.floor((amountMsat * BRIDGE_FEE.proportionalMillionths) / 1_000_000);
-
 t.test('a mesh node pays a BOLT 11 invoice and is paid from the Lightning Network, through the gateway', async (t) => {
-  const dir = shortTempDir();
-  t.teardown(dir.remove);
-  const mqttUrl = await mqttBrokerUrl(t);
-  const [gateway, a] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a')]);
-  const topicPrefix = `bridge-${process.pid}`;
-  const rpcPort = await freePort();
-  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], {}, [chainRpcLine(rpcPort), 'lightning:', '  listen: 127.0.0.1:0']);
-  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] } }, {}, [], '5s');
-  const gatewayDaemon = await startDaemon('gateway', gateway.config);
-  t.teardown(() => gatewayDaemon.stop());
-  const nodeA = await startDaemon('node', a.config);
-  t.teardown(() => nodeA.stop());
-  const outside = await startOutsideNode(t, rpcPort);
-  const mine = async (blocks = 1) => {
-    await peek(gateway.config, 'mine', { blocks });
-    await sleep(500);
-  };
-
-  // Coins: A's wallet, and the gateway's Lightning wallet.
-  const wallet = await peek(a.config, 'wallet');
-  const funding = (await peek(gateway.config, 'faucet', { address: wallet.address, satoshis: 1_000_000 })).txid as string;
-  await peek(a.config, 'deposit', { txid: funding });
-  const lnAddress = JSON.parse((await must('ln', 'address', '--json', '--config', gateway.config)).stdout).address as string;
-  await peek(gateway.config, 'faucet', { address: lnAddress, satoshis: 1_000_000 });
-  await mine();
-  await eventually("A's deposit to count", async () => ((await peek(a.config, 'wallet')).satoshis === 1_000_000 ? true : undefined));
-
-  // A's channel to the gateway, and the gateway's to the outside node (half of it pushed, so that the outside node can pay in).
-  const opening = lnmeshAsync('open', '--config', a.config, gateway.nodeId, '500000', '--wait', '--timeout', '2m');
-  let opened: Awaited<typeof opening> | undefined;
-  void opening.then((run) => (opened = run));
-  const outsideId = bytesToHex(outside.node.nodeId);
-  await must('ln', 'connect', '--config', gateway.config, `${outsideId}@127.0.0.1:${outside.port}`);
-  await must('ln', 'open', '--config', gateway.config, outsideId, '500000', '--push-msat', '200000000');
-  await eventually('both channels to open', async () => {
-    const lnUsable = (await peek<Row[]>(gateway.config, 'lnChannels'))[0]?.usable === true;
-    if (opened && lnUsable) return true;
-    await mine();
-    return undefined;
-  });
-  t.equal(opened!.status, 0, `A's channel to the gateway opens: ${opened!.stdout}${opened!.stderr}`);
-  await eventually('the gateway to see its channel with A open', async () => ((await peek<Row[]>(gateway.config, 'channels'))[0]?.status === 'open' ? true : undefined));
+  const { gateway, a, daemons, nodeA, outside } = await startBridgeCluster(t);
 
   const steps = readmeSteps(readmeSection('Paying and being paid from the Lightning Network'));
   t.equal(steps.length, 3, "the README section's three lines");
@@ -111,6 +64,6 @@ t.test('a mesh node pays a BOLT 11 invoice and is paid from the Lightning Networ
   const listed = await must(...words(2, {}));
   t.match(listed.stdout, new RegExp(toOutside.paymentHash.slice(0, 8)), 'lnmesh payments lists the payment out');
   t.equal(await nodeA.stop(), 0, 'A exits 0');
-  t.equal(await gatewayDaemon.stop(), 0, 'the gateway exits 0');
+  t.equal(await daemons.gateway.stop(), 0, 'the gateway exits 0');
   t.notMatch(nodeA.output(), /"level":50|"level":60/, 'no errors logged by A');
 });

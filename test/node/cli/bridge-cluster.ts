@@ -1,0 +1,78 @@
+/**
+ * The daemons of the bridge's end-to-end tests, ready to pay across the
+ * Lightning Network: a regtest gateway daemon running its Lightning node, a
+ * node daemon A beside it on MQTT with a 500,000 sat channel to it, and an
+ * outside LDK node in the test's process on the gateway's chain (over its
+ * JSON-RPC), with a 500,000 sat channel from the gateway (200,000 sat pushed
+ * to the outside node, so that it can pay in).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Test } from 'tap';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { mqttBrokerUrl } from '../../transports/broker.js';
+import { peek } from '../../../sim/kit/control-socket.js';
+import { eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { lnmeshAsync, type Daemon } from './run-cli.js';
+import { chainRpcLine, freePort, startOutsideNode } from './outside-node.js';
+
+type Row = Record<string, unknown>;
+
+export const BRIDGE_FEE = { baseMsat: 1_000, proportionalMillionths: 1_000 };
+export const bridgeFeeOn = (amountMsat: number) => BRIDGE_FEE.baseMsat + Math.floor((amountMsat * BRIDGE_FEE.proportionalMillionths) / 1_000_000);
+
+/** The gateway, A and the outside node, both channels open; `restartGateway` starts the gateway daemon again on the same config (after a kill). */
+export async function startBridgeCluster(t: Test) {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const mqttUrl = await mqttBrokerUrl(t);
+  const [gateway, a] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a')]);
+  const topicPrefix = `bridge-${process.pid}`;
+  const rpcPort = await freePort();
+  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], {}, [chainRpcLine(rpcPort), 'lightning:', '  listen: 127.0.0.1:0']);
+  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] } }, {}, [], '5s');
+  const daemons: { gateway: Daemon } = { gateway: await startDaemon('gateway', gateway.config) };
+  t.teardown(() => daemons.gateway.stop());
+  const nodeA = await startDaemon('node', a.config);
+  t.teardown(() => nodeA.stop());
+  const outside = await startOutsideNode(t, rpcPort);
+  const mine = async (blocks = 1) => {
+    await peek(gateway.config, 'mine', { blocks });
+    await sleep(500);
+  };
+  await fundBoth(gateway.config, a.config, mine);
+  await openBothChannels(gateway, a.config, outside, mine);
+  const restartGateway = async () => {
+    daemons.gateway = await startDaemon('gateway', gateway.config);
+    return daemons.gateway;
+  };
+  return { gateway, a, daemons, nodeA, outside, mine, restartGateway };
+}
+
+/** Coins: A's wallet, and the gateway's Lightning wallet. */
+async function fundBoth(gatewayConfig: string, aConfig: string, mine: () => Promise<void>): Promise<void> {
+  const wallet = await peek(aConfig, 'wallet');
+  const funding = (await peek(gatewayConfig, 'faucet', { address: wallet.address, satoshis: 1_000_000 })).txid as string;
+  await peek(aConfig, 'deposit', { txid: funding });
+  const lnAddress = JSON.parse((await must('ln', 'address', '--json', '--config', gatewayConfig)).stdout).address as string;
+  await peek(gatewayConfig, 'faucet', { address: lnAddress, satoshis: 1_000_000 });
+  await mine();
+  await eventually("A's deposit to count", async () => ((await peek(aConfig, 'wallet')).satoshis === 1_000_000 ? true : undefined));
+}
+
+/** A's channel to the gateway, and the gateway's to the outside node. */
+async function openBothChannels(gateway: { config: string; nodeId: string }, aConfig: string, outside: Awaited<ReturnType<typeof startOutsideNode>>, mine: () => Promise<void>): Promise<void> {
+  const opening = lnmeshAsync('open', '--config', aConfig, gateway.nodeId, '500000', '--wait', '--timeout', '2m');
+  let opened: Awaited<typeof opening> | undefined;
+  void opening.then((run) => (opened = run));
+  const outsideId = bytesToHex(outside.node.nodeId);
+  await must('ln', 'connect', '--config', gateway.config, `${outsideId}@127.0.0.1:${outside.port}`);
+  await must('ln', 'open', '--config', gateway.config, outsideId, '500000', '--push-msat', '200000000');
+  await eventually('both channels to open', async () => {
+    const lnUsable = (await peek<Row[]>(gateway.config, 'lnChannels'))[0]?.usable === true;
+    if (opened && lnUsable) return true;
+    await mine();
+    return undefined;
+  });
+  if (opened!.status !== 0) throw new Error(`A's channel to the gateway did not open: ${opened!.stdout}${opened!.stderr}`);
+  await eventually('the gateway to see its channel with A open', async () => ((await peek<Row[]>(gateway.config, 'channels'))[0]?.status === 'open' ? true : undefined));
+}
