@@ -14,8 +14,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Clock, systemClock } from '../../node/core/clock.js';
 import type { Logger as ComponentLogger } from '../../node/core/logger.js';
 import { DaemonHost } from '../../node/daemon/daemon-host.js';
-import type { ManagerEvent } from '../../node/channel/manager.js';
 import { type Logger, componentLogger } from '../../node/daemon/logger.js';
+import { logChannelEvent } from '../../node/daemon/channel-event-log.js';
 import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
 import { NETWORK_NUMBERS } from '../../node/config/node-config.js';
@@ -130,7 +130,8 @@ export class GatewayDaemon {
     gateway.tower.on('response', (record) => logger.info({ breachTxid: record.breachTxid, state: record.state }, 'watchtower response'));
     gateway.links.forEach((link, index) => link.on('peer', (peer, up) => logger.info({ link: index, peer }, up ? 'neighbour up' : 'neighbour down')));
     parts.chain.on('connect', (block) => logger.debug({ height: block.height }, 'block connected'));
-    gateway.manager?.on('event', (event) => logChannelEvent(logger, event));
+    // The gateway is its own watchtower: its channels' appointments go nowhere, and are not logged.
+    gateway.manager?.on('event', (event) => event.type !== 'appointment' && logChannelEvent(logger, event));
   }
 
   /** Mines a block every `intervalMs` (a regtest chain has no miners of its own). */
@@ -168,31 +169,6 @@ export class GatewayDaemon {
       this.parts.logger.info('gateway stopped');
     })();
     return this.stopping;
-  }
-}
-
-/** What the mesh channels do, in the log: opens, closes and payments forwarded as info; what went wrong as warnings. */
-function logChannelEvent(logger: Logger, event: ManagerEvent): void {
-  switch (event.type) {
-    case 'appointment':
-      return; // the gateway is its own watchtower: nothing to send anywhere
-    case 'peer_error':
-      return logger.warn({ peer: event.peer, reason: event.reason }, 'channel peer error');
-    case 'channel_refused':
-      return logger.warn({ peer: event.peer, handle: event.handle, reasons: event.reasons }, 'channel refused');
-    case 'payment_failed':
-      return logger.warn({ paymentHash: bytesToHex(event.paymentHash), reason: event.reason }, 'payment failed');
-    case 'channel_closed':
-      return logger.info({ peer: event.peer, handle: event.handle, closingTxid: event.closingTx.getId() }, 'channel closed');
-    case 'breach':
-      return logger.warn({ peer: event.peer, handle: event.handle, breachTxid: event.breachTxid, justiceTxid: event.justice.getId() }, 'breach: justice broadcast');
-    case 'payment_received':
-    case 'payment_sent':
-      return logger.info({ paymentHash: bytesToHex(event.paymentHash) }, event.type.replace('_', ' '));
-    default: {
-      const { type, ...fields } = event;
-      return logger.info(fields, type.replace(/_/g, ' '));
-    }
   }
 }
 

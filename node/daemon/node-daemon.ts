@@ -23,6 +23,7 @@ import { NodeWallet } from '../wallet/node-wallet.js';
 import { DaemonHost } from './daemon-host.js';
 import { greetNeighbours } from './greet-neighbours.js';
 import { type Logger, componentLogger } from './logger.js';
+import { logChannelEvent } from './channel-event-log.js';
 import { nodeControlHandlers } from './node-control.js';
 import type { NodeDaemonParts } from './node-daemon-parts.js';
 import { PaymentLog } from './payment-log.js';
@@ -91,29 +92,7 @@ export class NodeDaemon {
     const { node, logger, payments } = parts;
     node.manager.on('event', (event) => {
       payments.onEvent(event);
-      switch (event.type) {
-        case 'payment_received':
-        case 'payment_sent':
-          return logger.info({ paymentHash: bytesToHex(event.paymentHash), ...(event.type === 'payment_received' && { amountMsat: event.amountMsat }) }, event.type.replace('_', ' '));
-        case 'payment_forwarded':
-          return logger.info({ paymentHash: bytesToHex(event.paymentHash), feeMsat: event.feeMsat }, 'payment forwarded');
-        case 'peer_error':
-          return logger.warn({ peer: event.peer, reason: event.reason }, 'peer error');
-        case 'channel_refused':
-          return logger.warn({ peer: event.peer, handle: event.handle, reasons: event.reasons }, 'channel refused');
-        case 'payment_failed':
-          return logger.warn({ paymentHash: bytesToHex(event.paymentHash), reason: event.reason }, 'payment failed');
-        case 'appointment':
-          return logger.debug({ peer: event.peer, handle: event.handle }, 'appointment queued for the watchtower');
-        case 'channel_closed':
-          return logger.info({ peer: event.peer, handle: event.handle, closingTxid: event.closingTx.getId() }, 'channel closed');
-        case 'breach':
-          return logger.warn({ peer: event.peer, handle: event.handle, breachTxid: event.breachTxid, justiceTxid: event.justice.getId() }, 'breach: justice broadcast');
-        default: {
-          const { type, ...fields } = event;
-          return logger.info(fields, type.replace(/_/g, ' '));
-        }
-      }
+      logChannelEvent(logger, event);
     });
     node.links.forEach((link, index) => link.on('peer', (peer, up) => logger.info({ link: index, peer }, up ? 'neighbour up' : 'neighbour down')));
     node.uplink?.on('broadcast', (outcome) => logger.info({ ...outcome }, 'broadcast'));
