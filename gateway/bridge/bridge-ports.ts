@@ -49,6 +49,11 @@ export interface MeshPayments {
   failHeld(paymentHash: Uint8Array, reason: string): void;
   /** Pays `node` over its channel with the gateway; throws (nothing sent) when no open channel can carry it. */
   pay(node: string, paymentHash: Uint8Array, amountMsat: number, cltvExpiry: number): void;
+  /**
+   * Whether the gateway's own HTLC with this hash is still out on a mesh channel (its outcome to come). One that is
+   * not, for a payment the bridge started, never left: a restart came between the record and the HTLC.
+   */
+  inFlight(paymentHash: Uint8Array): boolean;
   /** Whether the gateway hears `node` now: it pays a node only when the node can answer. */
   reachable(node: string): boolean;
 }

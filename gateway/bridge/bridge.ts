@@ -122,7 +122,10 @@ export class Bridge {
     return [...this.records.values()];
   }
 
-  /** After a restart, at `height`: finishes what had been handed to one side and not yet answered to the other. */
+  /**
+   * After a restart, at `height`, before the mesh channels resume: finishes what had been handed to one side and not
+   * yet answered to the other.
+   */
   start(height: number): void {
     this.height = height;
     for (const record of this.records.values()) {
@@ -133,6 +136,10 @@ export class Bridge {
         this.components.mesh.fulfillHeld(hexToBytes(record.paymentHash), hexToBytes(record.paymentPreimage!));
       } else if (record.kind === 'in' && record.state === 'settled') {
         this.components.lightning.claim(hexToBytes(record.paymentPreimage!));
+      } else if (record.kind === 'in' && record.state === 'forwarding' && !this.components.mesh.inFlight(hexToBytes(record.paymentHash))) {
+        // Written as forwarding, stopped before the HTLC to the node was saved: it waits for the node again. (One
+        // that is out ends by the manager's events, which it tells again after a restart until the HTLC is gone.)
+        this.tryPayIn(this.put({ ...record, state: 'claimable' }) as PayInRecord);
       }
     }
   }

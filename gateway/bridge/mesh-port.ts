@@ -51,6 +51,10 @@ export class MeshPort implements MeshPayments {
     throw new ChannelUnavailableError(reasons.length > 0 ? reasons.join('; ') : `no channel with ${node.slice(0, 16)} holds ${amountMsat} msat on the gateway's side`);
   }
 
+  inFlight(paymentHash: Uint8Array): boolean {
+    return this.manager.paymentInFlight(paymentHash);
+  }
+
   reachable(node: string): boolean {
     return this.presence.isHeard(node);
   }

@@ -30,7 +30,7 @@ import type { ChannelSigner } from '../keys/signer.js';
 import type { ChannelLimits, ChannelUpdate, CommitmentSignatures, Update } from '../wire/messages.js';
 import { fundingWitnessScript, htlcTransactionsOf, localCommitment, remoteCommitment, signedLocalCommitment } from '../commitment/commitments.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
-import { type CommitmentSpec, type NumberedUpdate, applyUpdates, htlcsFor } from '../commitment/spec.js';
+import { type CommitmentSpec, type NumberedUpdate, type SpecHtlc, applyUpdates, htlcsFor } from '../commitment/spec.js';
 import type { ChannelSide, ChannelState, RemoteCommit } from '../commitment/state.js';
 import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 
@@ -155,14 +155,32 @@ export class Channel {
    * lists (a fulfill carries its preimage): after a restart, what a forwarding
    * node must still pass upstream.
    */
-  settlementsReceived(): { id: number; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] {
+  settlementsReceived(): { id: number; paymentHash: Uint8Array; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] {
     const state = this.current;
-    const settlements: { id: number; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] = [];
+    const settlements: { id: number; paymentHash: Uint8Array; paymentPreimage?: Uint8Array; reason?: Uint8Array }[] = [];
     for (const update of this.theirPendingChanges(state)) {
-      if (update.kind === 'fulfill') settlements.push({ id: update.id, paymentPreimage: update.paymentPreimage });
-      else if (update.kind === 'fail') settlements.push({ id: update.id, reason: update.reason });
+      if (update.kind === 'fulfill') settlements.push({ id: update.id, paymentHash: sha256(update.paymentPreimage), paymentPreimage: update.paymentPreimage });
+      // Their commitment (`remoteCommit`) keeps the HTLC until they revoke it, which is when the fail leaves these lists.
+      else if (update.kind === 'fail') settlements.push({ id: update.id, paymentHash: outgoingHtlc(state.remoteCommit.spec, update.id)?.paymentHash ?? new Uint8Array(32), reason: update.reason });
     }
     return settlements;
+  }
+
+  /**
+   * The ids of the HTLCs we offered with `paymentHash` that are still in the
+   * channel: queued, proposed, in either commitment, or settled by them and
+   * not yet removed from both.
+   */
+  offeredHtlcIds(paymentHash: Uint8Array): number[] {
+    const state = this.current;
+    const ids = new Set<number>();
+    for (const spec of [state.localCommit.spec, state.remoteCommit.spec, state.nextRemoteCommit?.spec]) {
+      for (const htlc of spec?.htlcs ?? []) if (htlc.direction === 'outgoing' && equalBytes(htlc.paymentHash, paymentHash)) ids.add(htlc.id);
+    }
+    for (const update of this.ourPendingChanges(state)) {
+      if (update.kind === 'add' && update.htlcId !== undefined && equalBytes(update.paymentHash, paymentHash)) ids.add(update.htlcId);
+    }
+    return [...ids];
   }
 
   /**
@@ -622,4 +640,8 @@ function asUnavailable<T>(run: () => T): T {
 function stripId(update: NumberedUpdate): Update {
   const { htlcId: _, ...rest } = update;
   return rest as Update;
+}
+
+function outgoingHtlc(spec: CommitmentSpec, id: number): SpecHtlc | undefined {
+  return spec.htlcs.find((htlc) => htlc.direction === 'outgoing' && htlc.id === id);
 }

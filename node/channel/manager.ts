@@ -251,7 +251,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
    * After a restart (call once listeners are attached): settles what a crash
    * interrupted. HTLCs committed to us that are neither settled nor
    * forwarded get settled or forwarded now; settlements received for HTLCs
-   * we forwarded are passed upstream now; then every channel sends what it owes.
+   * we forwarded are passed upstream now, and the preimages of our own
+   * payments are told again (`payment_sent`); then every channel sends what it owes.
    */
   resume(): void {
     const forwarded = this.forwardedIncoming();
@@ -262,6 +263,9 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       for (const message of entry.outbox) this.components.messenger.send(entry.peer, encodeMessage(message));
       for (const settlement of entry.channel.settlementsReceived()) {
         if (entry.forwards.has(settlement.id)) this.settleForwarded(entry, settlement.id, settlement.paymentPreimage, settlement.reason);
+        // Our own payment's preimage: its event may have died with the process (it leaves after the save). Told
+        // again, as rust-lightning replays unhandled events; a fail is told when it is irrevocable, as before.
+        else if (settlement.paymentPreimage) this.emitEvent({ type: 'payment_sent', paymentHash: settlement.paymentHash, paymentPreimage: settlement.paymentPreimage });
       }
       this.settleWaiting(entry, forwarded);
       this.sendPendingUpdates(entry);
@@ -567,6 +571,20 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     entry.shutdown!.offeredFee = feeSatoshis;
     const signature = entry.channel.signClosing(local!, remote!, feeSatoshis);
     this.send(entry.peer, { type: 'closing_signed', handle: entry.handle, feeSatoshis, signature }, entry);
+  }
+
+  /**
+   * Whether a payment of ours (not a forward) with this hash is still in a
+   * channel: offered and not yet removed, or unresolved on chain. One that is
+   * not has ended (its event told) or never left: a crash can come between
+   * deciding to pay and the save that offers the HTLC.
+   */
+  paymentInFlight(paymentHash: Uint8Array): boolean {
+    const hash = bytesToHex(paymentHash);
+    return [...this.channels.values()].some((entry) => {
+      if (entry.onchain) return (entry.onchain.outgoing ?? []).some((htlc) => !htlc.resolved && !entry.forwards.has(htlc.id) && bytesToHex(htlc.paymentHash) === hash);
+      return entry.channel.offeredHtlcIds(paymentHash).some((id) => !entry.forwards.has(id));
+    });
   }
 
   /** Each channel's balances, and the feerate its current commitment pays. */

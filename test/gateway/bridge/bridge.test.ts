@@ -36,6 +36,8 @@ function rig(t: Test, init: Partial<BridgeInit> = {}, directory = mkdtempSync(jo
   const calls: Call[] = [];
   const outgoing = new Map<string, 'unknown' | 'pending' | 'ended'>();
   const reachable = new Set<string>([NODE]);
+  /** The gateway's HTLCs out on the mesh channels, by payment hash: what a restart finds in them. */
+  const inFlight = new Set<string>();
   const lightning: LightningPayments = {
     payInvoice: (hash, invoice, limits) => {
       calls.push(['ln', 'pay', invoice.slice(0, 12), limits.maxFeeMsat, limits.maxTotalCltvExpiryDelta]);
@@ -52,7 +54,11 @@ function rig(t: Test, init: Partial<BridgeInit> = {}, directory = mkdtempSync(jo
   const mesh: MeshPayments = {
     fulfillHeld: (hash, preimage) => void calls.push(['mesh', 'fulfill', bytesToHex(hash), bytesToHex(preimage)]),
     failHeld: (hash, reason) => void calls.push(['mesh', 'fail', bytesToHex(hash), reason]),
-    pay: (node, hash, amountMsat, cltvExpiry) => void calls.push(['mesh', 'pay', node, bytesToHex(hash), amountMsat, cltvExpiry]),
+    pay: (node, hash, amountMsat, cltvExpiry) => {
+      calls.push(['mesh', 'pay', node, bytesToHex(hash), amountMsat, cltvExpiry]);
+      inFlight.add(bytesToHex(hash));
+    },
+    inFlight: (hash) => inFlight.has(bytesToHex(hash)),
     reachable: (node) => reachable.has(node),
   };
   const store = new FileBridgeStore(directory);
@@ -61,7 +67,7 @@ function rig(t: Test, init: Partial<BridgeInit> = {}, directory = mkdtempSync(jo
     bridge.start(HEIGHT);
     return bridge;
   };
-  return { calls, outgoing, reachable, store, open, directory };
+  return { calls, outgoing, reachable, inFlight, store, open, directory };
 }
 
 const owed = COFFEE_MSAT + bridgeFeeOn(FEE, COFFEE_MSAT);
@@ -170,6 +176,26 @@ t.test('in: an invoice for the node hash; the payer HTLC is passed on when the n
   t.equal(store.all()[0]!.state, 'settled');
   open();
   t.same(calls.at(-1), ['ln', 'claim', bytesToHex(preimage)], 'a restart claims again (LDK ignores a repeat)');
+});
+
+t.test('in: a restart finishes a payment passed on to the node: paid again if its HTLC never left, else left to its outcome', async (t) => {
+  const { calls, open, inFlight, store } = rig(t);
+  const preimage = new Uint8Array(32).fill(4);
+  const paymentHash = sha256(preimage);
+  const hash = bytesToHex(paymentHash);
+  let bridge = open();
+  const invoiceAmount = 20_000_000 + bridgeFeeOn(FEE, 20_000_000);
+  bridge.publicInvoiceRequested(NODE, { paymentHash, amountMsat: 20_000_000, description: 'bread', expirySecs: 3600 });
+  bridge.lightningEvent({ type: 'claimable', paymentHash, amountMsat: invoiceAmount, claimDeadline: HEIGHT + 432 });
+  t.equal(calls.filter((call) => call[1] === 'pay').length, 1, 'passed on to the node');
+  bridge = open();
+  t.equal(calls.filter((call) => call[1] === 'pay').length, 1, 'restarted with its HTLC out on the channel: not paid again (its outcome comes from the channel)');
+  inFlight.delete(hash);
+  bridge = open();
+  t.equal(calls.filter((call) => call[1] === 'pay').length, 2, 'restarted with no HTLC out (the crash came before it was saved): paid now, once');
+  t.equal(store.all()[0]!.state, 'forwarding', 'written as forwarding again');
+  bridge.meshPaymentSettled(paymentHash, preimage);
+  t.same(calls.at(-1), ['ln', 'claim', bytesToHex(preimage)], 'and claimed with the preimage the node reveals');
 });
 
 t.test('in: a node away past the hold window, or refusing, fails the payer back', async (t) => {

@@ -44,6 +44,7 @@ const meshSide: MeshPayments = {
   fulfillHeld: (hash, preimage) => void mesh.push(['fulfill', bytesToHex(hash), bytesToHex(preimage)]),
   failHeld: (hash, reason) => void mesh.push(['fail', bytesToHex(hash), reason]),
   pay: (node, hash, amountMsat, cltvExpiry) => void mesh.push(['pay', node, bytesToHex(hash), String(amountMsat), String(cltvExpiry)]),
+  inFlight: () => false,
   reachable: () => true,
 };
 const directory = mkdtempSync(join(tmpdir(), 'lnmesh-bridge-ldk-'));

@@ -1,6 +1,7 @@
 // Channel managers talking through an in-memory messenger: opening with the
 // long-CSV policy, payments both ways, failures, and peers that send garbage.
 import t from 'tap';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeMessage } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { createNetwork } from '../../../sim/kit/network.js';
@@ -182,6 +183,32 @@ t.test('a restart settles what a crash interrupted', async (t) => {
     bob.restart(); // his saved state has the fulfill, and the message that carried it
     network.run();
     t.match(alice.manager.balances()[0], { localMsat: 920_000_000, pendingHtlcs: 0 }, 'the payment completes after the restart');
+  });
+  t.test('a payer whose payment_sent died with the process hears it again on resume', async (t) => {
+    const network = createNetwork({ nodes: 2, channels: {} });
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    const handle = openChannel(network, alice, bob, 1_000_000);
+    const request = bob.manager.receive(40_000_000, 800_000);
+    t.notOk(alice.manager.paymentInFlight(request.paymentHash), 'nothing in flight before the payment');
+    alice.manager.pay(bob.id, handle, request);
+    t.ok(alice.manager.paymentInFlight(request.paymentHash), 'in flight once offered (queued, before it left)');
+    while (network.queue.length > 0 && !alice.events.some((event) => event.type === 'payment_sent')) {
+      const [from, to, bytes] = network.queue.shift()!;
+      (to === alice.id ? alice : bob).manager.handleMessage(from, bytes);
+    }
+    // Alice saved Bob's fulfill; her event and what she sent after it died with her.
+    alice.events.length = 0;
+    for (let i = network.queue.length - 1; i >= 0; i--) if (network.queue[i]![0] === alice.id) network.queue.splice(i, 1);
+    t.ok(alice.manager.paymentInFlight(request.paymentHash), 'still in flight while the fulfilled HTLC is in the channel');
+    alice.restart();
+    const sent = alice.events.filter((event) => event.type === 'payment_sent');
+    t.equal(sent.length, 1, 'told again on resume');
+    t.same(sent[0]?.type === 'payment_sent' && sha256(sent[0].paymentPreimage), request.paymentHash, 'with the preimage');
+    network.run();
+    t.match(alice.manager.balances()[0], { localMsat: 960_000_000, pendingHtlcs: 0 }, 'the payment completes once');
+    t.notOk(alice.manager.paymentInFlight(request.paymentHash), 'and is no longer in flight');
+    alice.restart();
+    t.equal(alice.events.filter((event) => event.type === 'payment_sent').length, 1, 'once removed from the channel, a restart does not tell it again');
   });
   t.test('a forwarder that crashed after learning the preimage passes it upstream on resume', async (t) => {
     const network = createLine(3);
