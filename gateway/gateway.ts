@@ -25,9 +25,8 @@ import type { Persister, RecordStore } from '../node/persist/persister.js';
 import type { FundingWallet } from '../node/wallet/funding-wallet.js';
 import type { Transaction } from '../node/bolt3/transaction.js';
 import { ChannelChainFeed } from './channels/channel-chain-feed.js';
-import { GatewayBridge, type GatewayBridgeInit, bolt11NetworkOf } from './bridge/gateway-bridge.js';
+import { GatewayBridge, type GatewayBridgeInit, MESH_FINAL_CLTV_EXPIRY_DELTA, bolt11NetworkOf } from './bridge/gateway-bridge.js';
 import type { LightningNode } from './lightning/lightning-node.js';
-import { PUBLIC_INVOICE_FINAL_EXPIRY_DELTA } from '../node/uplink/bridge-payments.js';
 import { MIN_FEERATE_PER_KW } from '../node/core/bolt-limits.js';
 import { type LinkConfig, buildLinks, startLinks } from '../transports/config/link-config.js';
 import type { Link } from '../transports/link/link.js';
@@ -184,8 +183,7 @@ export class Gateway {
     const { chain, clock } = this.components;
     return new GatewayBridge(
       { lightning, manager, chain, directory, clock, links: this.linkSet, logger: childLogger(logger, 'bridge') },
-      // A node takes the bridge's HTLC only with PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 blocks left (and its height may run a few ahead).
-      { meshFinalCltvExpiryDelta: PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 + 6, ...config.bridge, network: bolt11NetworkOf(config.channels!.network) },
+      { meshFinalCltvExpiryDelta: MESH_FINAL_CLTV_EXPIRY_DELTA, ...config.bridge, network: bolt11NetworkOf(config.channels!.network) },
     );
   }
 

@@ -61,6 +61,12 @@ export interface BridgeInit {
   readonly maxOpenPerNode?: number;
   /** Payment hashes a node may leave with the gateway for invoices issued while it is away. Default 64. */
   readonly maxLeftHashesPerNode?: number;
+  /**
+   * Payments open at once and hashes left, over all nodes: a stranger with many fresh keys gets no more. Defaults
+   * 1,000 and 10,000 (a record is a small file; a left hash 64 bytes).
+   */
+  readonly maxOpen?: number;
+  readonly maxLeftHashes?: number;
   /** Ended records kept (for `lnmesh ln payments`); the oldest ended go first, open ones are never removed. Default 1,000. */
   readonly maxEndedRecords?: number;
 }
@@ -108,6 +114,8 @@ export class Bridge {
       pairingBlocks: checkInteger('pairingBlocks', init.pairingBlocks ?? 6, 1, 144),
       maxOpenPerNode: checkInteger('maxOpenPerNode', init.maxOpenPerNode ?? 16, 1, 1000),
       maxLeftHashesPerNode: checkInteger('maxLeftHashesPerNode', init.maxLeftHashesPerNode ?? 64, 0, 10_000),
+      maxOpen: checkInteger('maxOpen', init.maxOpen ?? 1000, 1, 1_000_000),
+      maxLeftHashes: checkInteger('maxLeftHashes', init.maxLeftHashes ?? 10_000, 0, 10_000_000),
       maxEndedRecords: checkInteger('maxEndedRecords', init.maxEndedRecords ?? 1000, 0, 1_000_000),
     };
     if (this.settings.finalCltvExpiryDelta <= this.settings.safetyBlocks + this.settings.meshFinalCltvExpiryDelta) {
@@ -192,8 +200,9 @@ export class Bridge {
       this.components.mesh.failHeld(paymentHash, 'that payment hash is already being paid');
       return;
     }
-    if (!existing && this.openCount(node) >= this.settings.maxOpenPerNode) {
-      this.components.mesh.failHeld(paymentHash, `more than ${this.settings.maxOpenPerNode} payments open through the bridge`);
+    const full = existing ? undefined : this.roomFor(node);
+    if (full) {
+      this.components.mesh.failHeld(paymentHash, full);
       return;
     }
     const htlc = { amountMsat, cltvExpiry };
@@ -266,6 +275,8 @@ export class Bridge {
     if (all.length > this.settings.maxLeftHashesPerNode) {
       throw new BridgeError(`the gateway keeps at most ${this.settings.maxLeftHashesPerNode} payment hashes a node; this node has ${kept.length} left unused`);
     }
+    const total = [...this.left.values()].reduce((sum, hashes) => sum + hashes.length, 0);
+    if (total + fresh.length > this.settings.maxLeftHashes) throw new BridgeError(`the gateway keeps at most ${this.settings.maxLeftHashes} payment hashes in all, and is full: try again later`);
     this.setLeft(node, all);
     return all.length;
   }
@@ -389,12 +400,17 @@ export class Bridge {
 
   // ---- plumbing -----------------------------------------------------------------------
 
-  private openCount(node: string): number {
-    return [...this.records.values()].filter((record) => record.node === node && !ended(record)).length;
+  /** Why one more payment for `node` cannot be opened now, or undefined when it can. */
+  private roomFor(node: string): string | undefined {
+    const open = [...this.records.values()].filter((record) => !ended(record));
+    if (open.filter((record) => record.node === node).length >= this.settings.maxOpenPerNode) return `more than ${this.settings.maxOpenPerNode} payments open through the bridge: wait for some to end`;
+    if (open.length >= this.settings.maxOpen) return `the bridge has ${this.settings.maxOpen} payments open, its most: try again later`;
+    return undefined;
   }
 
   private checkRoom(node: string): void {
-    if (this.openCount(node) >= this.settings.maxOpenPerNode) throw new BridgeError(`more than ${this.settings.maxOpenPerNode} payments open through the bridge: wait for some to end`);
+    const full = this.roomFor(node);
+    if (full) throw new BridgeError(full);
   }
 
   private put(record: BridgeRecord): BridgeRecord {

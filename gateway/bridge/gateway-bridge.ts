@@ -17,6 +17,7 @@ import type { Logger } from '../../node/core/logger.js';
 import type { Bolt11Network } from '../../node/invoice/bolt11.js';
 import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 import type { LightningNode } from '../lightning/lightning-node.js';
+import { PUBLIC_INVOICE_FINAL_EXPIRY_DELTA } from '../../node/uplink/bridge-payments.js';
 import { Bridge, type BridgeInit } from './bridge.js';
 import { FileBridgeStore } from './bridge-store.js';
 import { LightningPort } from './lightning-port.js';
@@ -24,6 +25,12 @@ import { MeshPort, type NodePresence, meshEventOf } from './mesh-port.js';
 
 /** How long a node counts as heard after its last message through the router: about a LoRa node's polling interval. */
 export const HEARD_FOR_MS = 10 * 60_000;
+
+/**
+ * The fewest blocks the gateway's HTLC to a node may leave it: a node takes the bridge's HTLC only with
+ * PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 blocks left, and its height may run a few ahead of the gateway's.
+ */
+export const MESH_FINAL_CLTV_EXPIRY_DELTA = PUBLIC_INVOICE_FINAL_EXPIRY_DELTA / 2 + 6;
 
 /** The bridge's settings in the gateway's config: the network comes from the mesh channels'. */
 export type GatewayBridgeInit = Omit<BridgeInit, 'network'>;

@@ -90,7 +90,7 @@ const LIGHTNING_SECTION = `# The gateway's own node on the Lightning Network (ru
 #     baseMsat: 1000              #   base, plus
 #     proportionalMillionths: 1000  # millionths of the amount (0.1%)
 #   finalCltvExpiryDelta: 432     # blocks an invoice issued for a mesh node lets the gateway hold its payment (about 3 days):
-#                                 #   the hold window for a node that is away, plus safetyBlocks and 36 blocks for the node
+#                                 #   the hold window for a node that is away, plus safetyBlocks and 78 blocks for the node
 #   safetyBlocks: 36              # blocks kept between a Lightning deadline and the mesh HTLC's, to claim on chain
 
 `;

@@ -7,6 +7,8 @@
  * reported at its line with its key, before anything starts.
  */
 import type { YamlMap, YamlValue } from '../../node/config/yaml-reader.js';
+// What `finalCltvExpiryDelta` must leave beside `safetyBlocks`: the blocks a node needs left on the gateway's HTLC.
+import { MESH_FINAL_CLTV_EXPIRY_DELTA } from '../bridge/gateway-bridge.js';
 
 export interface LightningSection {
   /** Where LDK accepts peers (BOLT 8 over TCP). */
@@ -27,9 +29,6 @@ export const LIGHTNING_DEFAULTS = {
   safetyBlocks: 36,
 } as const satisfies LightningSection;
 
-/** The final CLTV delta the bridge asks of a mesh node's HTLC (its default): what `finalCltvExpiryDelta` must leave room for beside `safetyBlocks`. */
-const MESH_FINAL_CLTV_EXPIRY_DELTA = 36;
-
 const KEYS = ['listen', 'bridgeFee', 'finalCltvExpiryDelta', 'holdWindowBlocks', 'safetyBlocks'];
 
 /** The section, or undefined when the config has none (the gateway then runs no Lightning node). */
@@ -39,7 +38,7 @@ export function readLightning(root: YamlMap): LightningSection | undefined {
   // `lightning: {}` (or an empty `lightning:`): on, with every default.
   if (value.scalar() === null) return LIGHTNING_DEFAULTS;
   const map = value.map(KEYS, 'a mapping of settings (listen, bridgeFee, finalCltvExpiryDelta, safetyBlocks)');
-  map.optional('holdWindowBlocks')?.fail('the hold window is set by finalCltvExpiryDelta (the hold window plus safetyBlocks and 36 blocks for the node)');
+  map.optional('holdWindowBlocks')?.fail(`the hold window is set by finalCltvExpiryDelta (the hold window plus safetyBlocks and ${MESH_FINAL_CLTV_EXPIRY_DELTA} blocks for the node)`);
   const safetyBlocks = map.optional('safetyBlocks')?.integer(6, 1000) ?? LIGHTNING_DEFAULTS.safetyBlocks;
   const delta = map.optional('finalCltvExpiryDelta');
   // Up to 2016 blocks: public payers refuse to lock their payment for longer (LND's and LDK's limits on a whole route).

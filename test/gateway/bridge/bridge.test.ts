@@ -229,6 +229,22 @@ t.test('a node may keep only so many payments open', async (t) => {
   t.throws(() => rig(t, { finalCltvExpiryDelta: 72 }).open(), /no hold window/, 'a final delta that leaves no hold window is refused');
 });
 
+t.test('strangers with many fresh keys get no more than the totals: payments open, hashes left', async (t) => {
+  const { calls, open, store } = rig(t, { maxOpen: 3, maxLeftHashes: 20 });
+  const bridge = open();
+  const nodes = [1, 2, 3, 4].map((i) => `02${String(i).padStart(2, '0')}`.padEnd(66, 'c'));
+  for (const [i, node] of nodes.slice(0, 3).entries()) bridge.publicInvoiceRequested(node, { paymentHash: sha256(Uint8Array.of(i)), amountMsat: 1_000, description: '', expirySecs: 60 });
+  t.throws(() => bridge.publicInvoiceRequested(nodes[3]!, { paymentHash: sha256(Uint8Array.of(9)), amountMsat: 1_000, description: '', expirySecs: 60 }), /3 payments open, its most/, 'a fourth node is refused an invoice');
+  bridge.meshHtlcHeld(nodes[3]!, COFFEE_HASH, owed, HEIGHT + 400);
+  t.same(calls.at(-1), ['mesh', 'fail', bytesToHex(COFFEE_HASH), 'the bridge has 3 payments open, its most: try again later'], "and its HTLC is failed back at once");
+  t.equal(store.all().length, 3, 'nothing kept for them');
+  const hashesOf = (seed: number) => Array.from({ length: 16 }, (_, i) => sha256(Uint8Array.of(seed, i)));
+  t.equal(bridge.hashesLeft(nodes[0]!, hashesOf(1)), 16, 'one node leaves 16');
+  t.throws(() => bridge.hashesLeft(nodes[1]!, hashesOf(2).slice(0, 5)), /at most 20 payment hashes in all/, 'another may not take the total past 20');
+  t.equal(bridge.hashesLeftBy(nodes[1]!), 0, 'and keeps none of them');
+  t.equal(bridge.hashesLeft(nodes[1]!, hashesOf(2).slice(0, 4)), 4, 'up to the total is fine');
+});
+
 t.test('a held HTLC reported again (the mesh channels restarted) is the same payment: its outcome is repeated, nothing is paid twice', async (t) => {
   const { calls, open, outgoing } = rig(t);
   let bridge = open();

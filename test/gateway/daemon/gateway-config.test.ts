@@ -162,8 +162,8 @@ t.test('the lightning section: on with its defaults, its listen address, the bri
   t.equal(refused('  bridgeFee: { base: 1 }'), `${FILE}:4:16: lightning.bridgeFee.base: unknown key "base" (known: baseMsat, proportionalMillionths)`);
   t.equal(refused('  safetyBlocks: 3'), `${FILE}:4:17: lightning.safetyBlocks: 3 is outside [6, 1000]`);
   t.equal(refused('  finalCltvExpiryDelta: 5000'), `${FILE}:4:25: lightning.finalCltvExpiryDelta: 5000 is outside [18, 2016]`, 'no public payer locks a payment that long');
-  t.equal(refused('  finalCltvExpiryDelta: 72'), `${FILE}:4:25: lightning.finalCltvExpiryDelta: 72 leaves no hold window: it must exceed safetyBlocks + 36 (72)`);
-  t.equal(refused('  safetyBlocks: 500'), `${FILE}:4:3: lightning: 432 leaves no hold window: it must exceed safetyBlocks + 36 (536)`, 'a default that no longer fits is named');
+  t.equal(refused('  finalCltvExpiryDelta: 114'), `${FILE}:4:25: lightning.finalCltvExpiryDelta: 114 leaves no hold window: it must exceed safetyBlocks + 78 (114)`);
+  t.equal(refused('  safetyBlocks: 500'), `${FILE}:4:3: lightning: 432 leaves no hold window: it must exceed safetyBlocks + 78 (578)`, 'a default that no longer fits is named');
   t.match(refused('  holdWindowBlocks: 100'), /lightning\.holdWindowBlocks: the hold window is set by finalCltvExpiryDelta/);
   t.match(refused('  alias: gw'), /lightning\.alias: unknown key "alias" \(known: listen, bridgeFee, finalCltvExpiryDelta, holdWindowBlocks, safetyBlocks\)/);
 });
