@@ -81,6 +81,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   private ticks = 0;
   private wakeScheduled = false;
   private stopped = false;
+  /** The LDK futures waited on (see `watchLdk`), kept alive until they fire. */
+  private readonly futures = new Set<Future>();
 
   private constructor(
     private readonly ldk: Ldk,
@@ -275,15 +277,21 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   /** LDK's futures say when it has events or needs persisting: handle them at once, not at the next tick. */
   private watchLdk(): void {
     // A future fires once; each firing registers on the next one. setImmediate: never re-enter LDK from its own call.
+    // The bindings hold a JS callback only weakly, through the Future it was registered on: each Future is kept
+    // here until it fires, or the garbage collector may take its callback while LDK still means to call it.
     const follow = (next: () => Future) => {
-      next().register_callback_fn(
+      const future = next();
+      this.futures.add(future);
+      future.register_callback_fn(
         this.ldk.FutureCallback.new_impl({
-          call: () =>
+          call: () => {
+            this.futures.delete(future);
             setImmediate(() => {
               if (this.stopped) return;
               this.wake();
               follow(next);
-            }),
+            });
+          },
         }),
       );
     };
