@@ -23,7 +23,7 @@ const WAIT_MS = 20_000;
 
 t.test('a LightningNode keeps alive every callback LDK will make: the garbage collector between steps changes nothing', async (t) => {
   const chain = await startChain(t);
-  const a = await startNode(t, chain, 11, { coinHeights: [1] });
+  let a = await startNode(t, chain, 11, { coinHeights: [1] });
   const b = await startNode(t, chain, 12);
   const port = await b.node.listen();
   await collect();
@@ -42,4 +42,19 @@ t.test('a LightningNode keeps alive every callback LDK will make: the garbage co
   t.equal(sent.paymentHash, invoice.paymentHash, 'paid, with collections between every step');
   const claimed = await eventually('B to claim', () => eventOf(b.events, 'payment-claimed', (event) => event.paymentHash === invoice.paymentHash), WAIT_MS, 20);
   t.equal(claimed.amountMsat, 10_000_000, 'B claimed what it was paid');
+
+  // Restarted, A reads its channel manager and monitors back (another way into LDK, with its own references).
+  await a.node.stop();
+  a = await startNode(t, chain, 11, { dataDir: a.dataDir, wallet: a.wallet });
+  await collect();
+  await a.node.connect(b.node.nodeId, LOOPBACK, port);
+  await eventually('the channel usable again', () => (a.node.channels()[0]?.usable ? true : undefined), WAIT_MS, 20);
+  await collect();
+  const second = b.node.createInvoice({ amountMsat: 20_000_000, description: 'after a restart and a collection', expirySecs: 600 });
+  await collect();
+  t.equal((await a.node.payInvoice(second.bolt11)).paymentHash, second.paymentHash, 'paid again after a restart');
+  await eventually('B to claim again', () => eventOf(b.events, 'payment-claimed', (event) => event.paymentHash === second.paymentHash), WAIT_MS, 20);
+  await a.node.stop();
+  await collect();
+  t.pass('stopped after a collection');
 });
