@@ -42,6 +42,8 @@ export interface TestNodeOptions {
   readonly port?: number;
   /** Default: the node's own (every 10 s, back-off up to 5 min). */
   readonly reconnect?: ReconnectPolicy;
+  /** Announce the channels it opens (a routing node); default false. */
+  readonly announceChannels?: boolean;
 }
 
 /** A LightningNode on `chain`, seeded with 32 bytes of `fill`, stopped at the end of `t`. */
@@ -52,7 +54,7 @@ export async function startNode(t: Test, chain: EmbeddedChain, fill: number, opt
   const wallet = options.wallet ?? new RegtestTestWallet(coins);
   const node = await LightningNode.create(
     { broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
-    { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect },
+    { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect, announceChannels: options.announceChannels },
   );
   const events: LightningEvent[] = [];
   node.on('event', (event) => events.push(event));

@@ -1,0 +1,100 @@
+// The gateway learns the Lightning Network's graph by gossip and pays
+// beyond its own channels: G (the gateway, a leaf: its channel unannounced)
+// -- O -- P, where O and P, routing nodes, have an announced channel. Once
+// O--P is six blocks deep, O and P exchange announcement signatures and O
+// gossips the channel to G; G pays P's invoice through O, paying O's fee as
+// O's channel_update asks. G restarts with the graph it saved, pays P again,
+// and LDK's pruning drops the channel once its updates are two weeks old.
+// One chain and three real LDK nodes over TCP on loopback, in order.
+import t from 'tap';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { eventually } from '../../../sim/kit/poll.js';
+import { pruneNetworkGraph } from '../../../gateway/lightning/network-graph.js';
+import type { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import { LOOPBACK, eventOf, startChain, startNode, type TestNode } from './lightning-test-kit.js';
+
+const CAPACITY_SAT = 1_000_000;
+const AMOUNT_MSAT = 10_000_000;
+const WAIT_MS = 30_000;
+const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
+
+async function connect(from: TestNode, to: TestNode, port: number): Promise<void> {
+  await from.node.connect(to.node.nodeId, LOOPBACK, port);
+  const hex = bytesToHex(to.node.nodeId);
+  await eventually('the peers to connect', () => (from.node.peers().some((peer) => bytesToHex(peer) === hex) ? true : undefined), WAIT_MS, 20);
+}
+
+/** The fee O asks to forward over its announced channel to P, as the graph `node` holds says. */
+function forwardingFee(node: LightningNode, o: Uint8Array, amountMsat: number): number {
+  const view = node.networkGraph.read_only();
+  try {
+    const [scid] = view.list_channels();
+    const channel = view.channel(scid!);
+    const fromO = bytesToHex(channel.get_node_one().as_slice()) === bytesToHex(o) ? channel.get_one_to_two() : channel.get_two_to_one();
+    const fees = fromO.get_fees();
+    return fees.get_base_msat() + Math.floor((amountMsat * fees.get_proportional_millionths()) / 1_000_000);
+  } finally {
+    view.free();
+  }
+}
+
+t.test('G learns O--P by gossip, pays P through O, and keeps the graph across a restart', async (story) => {
+  const t = story;
+  const chain = await startChain(t);
+  let g = await startNode(t, chain, 1, { coinHeights: [1] });
+  const o = await startNode(t, chain, 2, { coinHeights: [2], announceChannels: true });
+  // A leaf refuses to be made public: P announces too, as a node of the public network does.
+  const p = await startNode(t, chain, 3, { announceChannels: true });
+  const oPort = await o.node.listen();
+  const pPort = await p.node.listen();
+  await connect(o, p, pPort);
+  await connect(g, o, oPort);
+
+  await o.node.openChannel(p.node.nodeId, CAPACITY_SAT);
+  await g.node.openChannel(o.node.nodeId, CAPACITY_SAT);
+  await eventually('both fundings in the mempool', () => (o.events.some((e) => e.type === 'channel-pending') && eventOf(g.events, 'channel-pending') ? true : undefined), WAIT_MS, 20);
+  const pending = [eventOf(o.events, 'channel-pending')!, eventOf(g.events, 'channel-pending')!];
+  await eventually('the fundings in the mempool', async () => ((await Promise.all(pending.map((e) => chain.status(e.fundingTxid)))).every((s) => s.state === 'mempool') ? true : undefined), WAIT_MS, 20);
+  await chain.mine(6);
+  await eventually('every channel usable', () => (g.node.channels()[0]?.usable && o.node.channels().filter((c) => c.usable).length === 2 ? true : undefined), WAIT_MS, 20);
+
+  t.equal(o.node.channels().find((c) => c.peerNodeId === bytesToHex(p.node.nodeId))?.announced, true, 'O announces the channel it opened to P');
+  t.equal(g.node.channels()[0]?.announced, false, 'G, a leaf, does not announce its channel');
+  t.same(g.node.graph(), { channels: 0, nodes: 0 }, 'G knows no graph before the announcement');
+  await eventually('G to learn O--P with both directions', () => (g.node.graph().channels === 1 ? true : undefined), WAIT_MS, 50);
+  t.same(g.node.graph(), { channels: 1, nodes: 2 }, 'G knows one channel between two nodes: O--P, and not its own unannounced one');
+  t.same(o.node.graph(), { channels: 1, nodes: 2 }, 'O’s graph holds the same');
+
+  await t.test('G pays P’s invoice through O, and O earns its advertised fee', async (t) => {
+    const fee = forwardingFee(g.node, o.node.nodeId, AMOUNT_MSAT);
+    t.equal(fee, 1_000, 'O asks LDK’s default: 1 sat a payment, nothing proportional');
+    const gBefore = g.node.channels()[0]!.outboundCapacityMsat;
+    const oToP = () => o.node.channels().find((c) => c.peerNodeId === bytesToHex(p.node.nodeId))!.outboundCapacityMsat;
+    const oBefore = oToP();
+    const invoice = p.node.createInvoice({ amountMsat: AMOUNT_MSAT, description: 'beyond the first hop', expirySecs: 3600 });
+    const sent = await g.node.payInvoice(invoice.bolt11);
+    t.equal(sent.feeMsat, fee, 'G paid O’s fee and nothing else');
+    const claimed = await eventually('P to claim', () => eventOf(p.events, 'payment-claimed', (e) => e.paymentHash === invoice.paymentHash), WAIT_MS, 20);
+    t.equal(claimed.amountMsat, AMOUNT_MSAT, 'P received the invoice’s amount');
+    t.equal(g.node.channels()[0]!.outboundCapacityMsat, gBefore - AMOUNT_MSAT - fee, 'G sent the amount and the fee');
+    await eventually('O’s side with P to settle', () => (oToP() === oBefore - AMOUNT_MSAT ? true : undefined), WAIT_MS, 20);
+  });
+
+  await t.test('G restarts with the graph it saved, and pays P again', async (t) => {
+    await g.node.stop();
+    g = await startNode(story, chain, 1, { dataDir: g.dataDir, wallet: g.wallet }); // lives on after this subtest
+    t.same(g.node.graph(), { channels: 1, nodes: 2 }, 'O--P is known at once, before any peer is connected');
+    await eventually('G’s channel usable again (G dials O back)', () => (g.node.channels()[0]?.usable ? true : undefined), WAIT_MS, 20);
+    const invoice = p.node.createInvoice({ amountMsat: AMOUNT_MSAT, description: 'again', expirySecs: 3600 });
+    const sent = await g.node.payInvoice(invoice.bolt11);
+    t.equal(sent.feeMsat, 1_000, 'through O again, for O’s fee');
+    await eventually('P to claim', () => eventOf(p.events, 'payment-claimed', (e) => e.paymentHash === invoice.paymentHash), WAIT_MS, 20);
+  });
+
+  await t.test('pruning keeps a channel with fresh updates and drops it once they are two weeks old', async (t) => {
+    pruneNetworkGraph(g.node.networkGraph, Date.now());
+    t.equal(g.node.graph().channels, 1, 'updated today: kept');
+    pruneNetworkGraph(g.node.networkGraph, Date.now() + TWO_WEEKS_MS + 3600_000);
+    t.same(g.node.graph(), { channels: 0, nodes: 0 }, 'no update for two weeks: gone, with its nodes');
+  });
+});
