@@ -12,6 +12,7 @@ import type { ReconnectPolicy } from '../../../gateway/lightning/reconnector.js'
 import type { LightningEvent } from '../../../gateway/lightning/lightning-events.js';
 import type { OnChainWallet } from '../../../gateway/wallet/on-chain-wallet.js';
 import type { Logger } from '../../../node/core/logger.js';
+import type { Clock } from '../../../node/core/clock.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { RegtestTestWallet } from './regtest-test-wallet.js';
 
@@ -47,6 +48,8 @@ export interface TestNodeOptions {
   readonly announceChannels?: boolean;
   /** Default: logs nowhere. */
   readonly logger?: Logger;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A LightningNode on `chain`, seeded with 32 bytes of `fill`, stopped at the end of `t`. */
@@ -56,7 +59,7 @@ export async function startNode(t: Test, chain: EmbeddedChain, fill: number, opt
   const coins = await Promise.all((options.coinHeights ?? []).map((height) => coinbaseAt(chain, height)));
   const wallet = options.wallet ?? new RegtestTestWallet(coins);
   const node = await LightningNode.create(
-    { logger: options.logger, broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
+    { logger: options.logger, clock: options.clock, broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
     { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect, announceChannels: options.announceChannels },
   );
   const events: LightningEvent[] = [];

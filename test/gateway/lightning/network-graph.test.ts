@@ -13,6 +13,8 @@ import {
 import { ldkLogger } from '../../../gateway/lightning/ldk-logger.js';
 import { silentLogger } from '../../../node/core/logger.js';
 import { warningsInto } from '../../../sim/kit/logger.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import type { Network, NetworkGraph } from 'lightningdevkit';
 import { startChain, startNode } from './lightning-test-kit.js';
 
 const ldk = await loadLdk();
@@ -28,13 +30,17 @@ function dataDir(t: Test): string {
   return dir;
 }
 
-/** A regtest graph holding one channel between NODE_1 and NODE_2. */
-function oneChannelGraph(network = REGTEST) {
+/** A graph holding a channel between NODE_1 and NODE_2 for each time given: announced then, with no update yet. */
+function graphOf(network: Network, announcedAtSecs: readonly number[]): NetworkGraph {
   const graph = ldk.NetworkGraph.constructor_new(network, log);
-  const added = graph.add_channel_from_partial_announcement(700_000n << 40n, 1_700_000_000n, ldk.ChannelFeatures.constructor_empty(), NODE_1, NODE_2);
-  if (!added.is_ok()) throw new Error('the test graph did not take its channel');
+  announcedAtSecs.forEach((at, i) => {
+    const added = graph.add_channel_from_partial_announcement((700_000n + BigInt(i)) << 40n, BigInt(at), ldk.ChannelFeatures.constructor_empty(), NODE_1, NODE_2);
+    if (!added.is_ok()) throw new Error('the test graph did not take its channel');
+  });
   return graph;
 }
+
+const oneChannelGraph = (network = REGTEST) => graphOf(network, [1_700_000_000]);
 
 t.test('no file: an empty graph, and nothing said', async (t) => {
   const warnings: string[] = [];
@@ -84,4 +90,23 @@ t.test('a node whose graph file is corrupt starts, with an empty graph and a war
   await node.stop();
   t.ok(existsSync(join(dir, NETWORK_GRAPH_FILE)), 'on stop the node writes its graph again');
   t.same(graphSize(readNetworkGraph(ldk, dir, REGTEST, log, silentLogger)), { channels: 0, nodes: 0 }, 'which reads back');
+});
+
+t.test('a minute after start the node prunes its graph as BOLT 7 says, and writes it', async (t) => {
+  const chain = await startChain(t);
+  const dir = dataDir(t);
+  const day = 24 * 3600;
+  const announced = 1_800_000_000; // seconds; neither channel has an update
+  writeNetworkGraph(dir, graphOf(REGTEST, [announced, announced + day]));
+  // The first pruning falls 14 days and 1 s after the first announcement: it is stale, the second is not yet.
+  const clock = new VirtualClock((announced + 14 * day + 1 - 60) * 1000);
+  const { node } = await startNode(t, chain, 8, { dataDir: dir, clock });
+  t.same(node.graph(), { channels: 2, nodes: 2 }, 'read back at start');
+  rmSync(join(dir, NETWORK_GRAPH_FILE));
+  await clock.advance(59_000);
+  t.equal(node.graph().channels, 2, 'not pruned before the first minute');
+  t.notOk(existsSync(join(dir, NETWORK_GRAPH_FILE)), 'nor written');
+  await clock.advance(1_000);
+  t.same(node.graph(), { channels: 1, nodes: 2 }, 'the channel without an update for two weeks is gone');
+  t.same(graphSize(readNetworkGraph(ldk, dir, REGTEST, log, silentLogger)), { channels: 1, nodes: 2 }, 'and the pruned graph is on disk');
 });
