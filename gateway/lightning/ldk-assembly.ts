@@ -4,7 +4,7 @@
  * `ChannelManager` (read back from disk after its monitors, or new at the
  * chain's tip), and a `PeerManager` whose routing messages go to a
  * `P2PGossipSync` filling the `NetworkGraph` (read back from disk) that the
- * router finds paths in. Our channels are announced only when
+ * router finds paths in, each announced channel checked on our chain. Our channels are announced only when
  * `announceChannels` says so: a leaf that pays and is paid learns the graph
  * without being in it.
  */
@@ -18,7 +18,7 @@ import type { ChainSource } from '../chain/chain-source.js';
 import type { OnChainWallet } from '../wallet/on-chain-wallet.js';
 import type {
   BroadcasterInterface, ChainMonitor, ChannelManager, ChannelMonitor, FeeEstimator as LdkFeeEstimator, KeysManager, Logger as LdkLogger,
-  MessageRouter, Network, NetworkGraph, PeerManager, Router, SignerProvider, UserConfig, Watch,
+  MessageRouter, Network, NetworkGraph, P2PGossipSync, PeerManager, Router, SignerProvider, UserConfig, Watch,
 } from 'lightningdevkit';
 import type { Ldk } from './ldk.js';
 import { ldkLogger } from './ldk-logger.js';
@@ -29,6 +29,7 @@ import { walletSignerProvider } from './wallet-signer-provider.js';
 import { LightningStoreError, readChannelManagerBytes, readMonitors } from './channel-manager-store.js';
 import { internalOrder } from './ldk-chain-feed.js';
 import { readNetworkGraph } from './network-graph.js';
+import { gossipUtxoLookup } from './gossip-utxo-lookup.js';
 
 export interface AssemblyInput {
   readonly seed: Uint8Array;
@@ -102,14 +103,21 @@ export async function assemble(ldk: Ldk, input: AssemblyInput, logger: Logger, c
       fees, common.watch, broadcaster, common.router, common.messageRouter, log, entropy, keys.as_NodeSigner(), signer, config, params, seconds,
     );
   }
-  // No UtxoLookup: announced channels are taken as their two nodes signed them, unchecked against the chain.
-  const gossip = ldk.P2PGossipSync.constructor_new(graph, ldk.Option_UtxoLookupZ.constructor_none(), log);
+  const gossip = gossipSync(ldk, graph, input.chain, log, logger, clock);
   const ignoring = ldk.IgnoringMessageHandler.constructor_new();
   const peerManager = ldk.PeerManager.constructor_new(
     channelManager.as_ChannelMessageHandler(), gossip.as_RoutingMessageHandler(), ignoring.as_OnionMessageHandler(),
     ignoring.as_CustomMessageHandler(), seconds, entropy.get_secure_random_bytes(), log, keys.as_NodeSigner(),
   );
   return { keys, channelManager, peerManager, chainMonitor, graph, persister, reloaded: saved !== undefined };
+}
+
+/** Gossip into `graph`, each announced channel's funding output looked up on our chain first. */
+function gossipSync(ldk: Ldk, graph: NetworkGraph, chain: ChainSource, log: LdkLogger, logger: Logger, clock: Clock): P2PGossipSync {
+  const gossip = ldk.P2PGossipSync.constructor_new(graph, ldk.Option_UtxoLookupZ.constructor_none(), log);
+  const lookup = gossipUtxoLookup(ldk, { chain, clock, logger: childLogger(logger, 'gossip'), chainHash: graph.get_chain_hash(), target: () => ({ graph, gossip }) });
+  gossip.add_utxo_lookup(ldk.Option_UtxoLookupZ.constructor_some(lookup));
+  return gossip;
 }
 
 /**

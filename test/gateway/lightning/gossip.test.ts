@@ -8,9 +8,16 @@
 // One chain and three real LDK nodes over TCP on loopback, in order.
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { eventually } from '../../../sim/kit/poll.js';
+import { eventually, holdsWithin } from '../../../sim/kit/poll.js';
+import { silentLogger } from '../../../node/core/logger.js';
+import { systemClock } from '../../../node/core/clock.js';
+import type { ChainSource } from '../../../gateway/chain/chain-source.js';
+import { loadLdk } from '../../../gateway/lightning/ldk.js';
+import { ldkLogger } from '../../../gateway/lightning/ldk-logger.js';
+import { gossipUtxoLookup } from '../../../gateway/lightning/gossip-utxo-lookup.js';
 import { pruneNetworkGraph } from '../../../gateway/lightning/network-graph.js';
 import type { LightningNode } from '../../../gateway/lightning/lightning-node.js';
+import type { ChannelAnnouncement } from 'lightningdevkit';
 import { LOOPBACK, eventOf, startChain, startNode, type TestNode } from './lightning-test-kit.js';
 
 const CAPACITY_SAT = 1_000_000;
@@ -36,6 +43,35 @@ function forwardingFee(node: LightningNode, o: Uint8Array, amountMsat: number): 
   } finally {
     view.free();
   }
+}
+
+/** O--P's signed channel_announcement, as G's graph holds it. */
+function announcementIn(node: LightningNode): ChannelAnnouncement {
+  const view = node.networkGraph.read_only();
+  try {
+    return view.channel(view.list_channels()[0]!).get_announcement_message();
+  } finally {
+    view.free();
+  }
+}
+
+/** How many channels a new graph holds after `announcement` was handed to gossip whose funding lookups go to `chain`. */
+async function channelsAfterAnnouncing(announcement: ChannelAnnouncement, chain: ChainSource): Promise<() => number> {
+  const ldk = await loadLdk();
+  const log = ldkLogger(ldk, silentLogger);
+  const graph = ldk.NetworkGraph.constructor_new(ldk.Network.LDKNetwork_Regtest, log);
+  const gossip = ldk.P2PGossipSync.constructor_new(graph, ldk.Option_UtxoLookupZ.constructor_none(), log);
+  const lookup = gossipUtxoLookup(ldk, { chain, clock: systemClock, logger: silentLogger, chainHash: graph.get_chain_hash(), target: () => ({ graph, gossip }) });
+  gossip.add_utxo_lookup(ldk.Option_UtxoLookupZ.constructor_some(lookup));
+  gossip.as_RoutingMessageHandler().handle_channel_announcement(null, announcement); // answered later: the lookup is async
+  return () => {
+    const view = graph.read_only();
+    try {
+      return view.list_channels().length;
+    } finally {
+      view.free();
+    }
+  };
 }
 
 t.test('G learns O--P by gossip, pays P through O, and keeps the graph across a restart', async (story) => {
@@ -64,6 +100,17 @@ t.test('G learns O--P by gossip, pays P through O, and keeps the graph across a 
   await eventually('G to learn O--P with both directions', () => (g.node.graph().channels === 1 ? true : undefined), WAIT_MS, 50);
   t.same(g.node.graph(), { channels: 1, nodes: 2 }, 'G knows one channel between two nodes: O--P, and not its own unannounced one');
   t.same(o.node.graph(), { channels: 1, nodes: 2 }, 'O’s graph holds the same');
+
+  await t.test('an announced channel is taken only if its funding output is on our chain', async (t) => {
+    const announcement = announcementIn(g.node);
+    const onOurs = await channelsAfterAnnouncing(announcement, chain);
+    await eventually('the lookup on our chain to answer', () => (onOurs() === 1 ? true : undefined), WAIT_MS, 20);
+    t.pass('on the chain where O funded it: taken');
+    const elsewhere = await startChain(t); // another regtest chain, without O's funding transaction
+    const onOther = await channelsAfterAnnouncing(announcement, elsewhere);
+    // On our chain it is taken within milliseconds; give the other lookup far longer.
+    t.notOk(await holdsWithin(() => onOther() > 0, 2_000), 'on a chain without its funding output: refused, though signed by both nodes');
+  });
 
   await t.test('G pays P’s invoice through O, and O earns its advertised fee', async (t) => {
     const fee = forwardingFee(g.node, o.node.nodeId, AMOUNT_MSAT);
