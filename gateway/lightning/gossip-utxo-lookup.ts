@@ -62,9 +62,13 @@ export function gossipUtxoLookup(ldk: Ldk, input: GossipUtxoLookupInput): UtxoLo
 async function answer(ldk: Ldk, input: GossipUtxoLookupInput, scid: bigint): Promise<Result_TxOutUtxoLookupErrorZ> {
   const unknown = () => ldk.Result_TxOutUtxoLookupErrorZ.constructor_err(ldk.UtxoLookupError.LDKUtxoLookupError_UnknownTx);
   let cancel = () => {};
-  const late = new Promise<undefined>((resolve) => (cancel = input.clock.setTimer(LOOKUP_TIMEOUT_MS, () => resolve(undefined))));
+  const late = new Promise<'late'>((resolve) => (cancel = input.clock.setTimer(LOOKUP_TIMEOUT_MS, () => resolve('late'))));
   try {
     const output = await Promise.race([outputAt(input.chain, scid), late]);
+    if (output === 'late') {
+      input.logger.log('warn', `the chain source did not answer within ${LOOKUP_TIMEOUT_MS} ms for an announced channel; the announcement is dropped`, { scid: String(scid) });
+      return unknown();
+    }
     return output ? ldk.Result_TxOutUtxoLookupErrorZ.constructor_ok(ldk.TxOut.constructor_new(output.satoshis, output.script)) : unknown();
   } catch (error) {
     input.logger.log('warn', 'cannot look up the funding output of an announced channel; the announcement is dropped', { scid: String(scid), error: String(error) });

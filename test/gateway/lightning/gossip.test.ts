@@ -3,18 +3,22 @@
 // -- O -- P, where O and P, routing nodes, have an announced channel. Once
 // O--P is six blocks deep, O and P exchange announcement signatures and O
 // gossips the channel to G; G pays P's invoice through O, paying O's fee as
-// O's channel_update asks. G restarts with the graph it saved, pays P again,
-// and LDK's pruning drops the channel once its updates are two weeks old.
+// O's channel_update asks. G takes an announced channel only if its funding
+// output is on the chain (and gives a stalled chain source 5 s). G restarts
+// with the graph it saved, pays P again, and LDK's pruning drops the channel
+// once its updates are two weeks old.
 // One chain and three real LDK nodes over TCP on loopback, in order.
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { eventually, holdsWithin } from '../../../sim/kit/poll.js';
-import { silentLogger } from '../../../node/core/logger.js';
-import { systemClock } from '../../../node/core/clock.js';
+import { silentLogger, type Logger } from '../../../node/core/logger.js';
+import { systemClock, type Clock } from '../../../node/core/clock.js';
+import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
+import { warningsInto } from '../../../sim/kit/logger.js';
 import type { ChainSource } from '../../../gateway/chain/chain-source.js';
 import { loadLdk } from '../../../gateway/lightning/ldk.js';
 import { ldkLogger } from '../../../gateway/lightning/ldk-logger.js';
-import { gossipUtxoLookup } from '../../../gateway/lightning/gossip-utxo-lookup.js';
+import { LOOKUP_TIMEOUT_MS, gossipUtxoLookup } from '../../../gateway/lightning/gossip-utxo-lookup.js';
 import { pruneNetworkGraph } from '../../../gateway/lightning/network-graph.js';
 import type { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import type { ChannelAnnouncement } from 'lightningdevkit';
@@ -56,12 +60,12 @@ function announcementIn(node: LightningNode): ChannelAnnouncement {
 }
 
 /** How many channels a new graph holds after `announcement` was handed to gossip whose funding lookups go to `chain`. */
-async function channelsAfterAnnouncing(announcement: ChannelAnnouncement, chain: ChainSource): Promise<() => number> {
+async function channelsAfterAnnouncing(announcement: ChannelAnnouncement, chain: ChainSource, clock: Clock = systemClock, logger: Logger = silentLogger): Promise<() => number> {
   const ldk = await loadLdk();
   const log = ldkLogger(ldk, silentLogger);
   const graph = ldk.NetworkGraph.constructor_new(ldk.Network.LDKNetwork_Regtest, log);
   const gossip = ldk.P2PGossipSync.constructor_new(graph, ldk.Option_UtxoLookupZ.constructor_none(), log);
-  const lookup = gossipUtxoLookup(ldk, { chain, clock: systemClock, logger: silentLogger, chainHash: graph.get_chain_hash(), target: () => ({ graph, gossip }) });
+  const lookup = gossipUtxoLookup(ldk, { chain, clock, logger, chainHash: graph.get_chain_hash(), target: () => ({ graph, gossip }) });
   gossip.add_utxo_lookup(ldk.Option_UtxoLookupZ.constructor_some(lookup));
   gossip.as_RoutingMessageHandler().handle_channel_announcement(null, announcement); // answered later: the lookup is async
   return () => {
@@ -110,6 +114,16 @@ t.test('G learns O--P by gossip, pays P through O, and keeps the graph across a 
     const onOther = await channelsAfterAnnouncing(announcement, elsewhere);
     // On our chain it is taken within milliseconds; give the other lookup far longer.
     t.notOk(await holdsWithin(() => onOther() > 0, 2_000), 'on a chain without its funding output: refused, though signed by both nodes');
+    // A chain source that never answers (a stalled backend): LDK holds gossip back while lookups are pending.
+    const stalled = { blockAt: () => new Promise(() => {}) } as unknown as ChainSource;
+    const clock = new VirtualClock();
+    const warnings: string[] = [];
+    const onStalled = await channelsAfterAnnouncing(announcement, stalled, clock, warningsInto(warnings));
+    await clock.advance(LOOKUP_TIMEOUT_MS - 1);
+    t.same(warnings, [], 'still waiting just before the time limit');
+    await clock.advance(1);
+    t.match(warnings, [/did not answer within 5000 ms for an announced channel; the announcement is dropped/], 'then given up');
+    t.equal(onStalled(), 0, 'and the channel not taken');
   });
 
   await t.test('G pays P’s invoice through O, and O earns its advertised fee', async (t) => {
