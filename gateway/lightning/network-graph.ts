@@ -39,8 +39,13 @@ export function readNetworkGraph(ldk: Ldk, dataDir: string, network: Network, lo
   if (!(read instanceof ldk.Result_NetworkGraphDecodeErrorZ_OK)) why = 'it does not decode';
   else if (bytesToHex(read.res.get_chain_hash()) !== bytesToHex(fresh.get_chain_hash())) why = 'it is for another network';
   else return read.res;
-  renameSync(path, join(dataDir, UNREADABLE_GRAPH_FILE));
-  logger.log('warn', `the network graph ${path} is set aside (${why}): starting with an empty graph, which gossip fills again`, { movedTo: UNREADABLE_GRAPH_FILE });
+  let aside = 'set aside';
+  try {
+    renameSync(path, join(dataDir, UNREADABLE_GRAPH_FILE));
+  } catch (error) {
+    aside = `left in place (cannot move it: ${String(error)}; the next write replaces it)`;
+  }
+  logger.log('warn', `the network graph ${path} is ${aside} (${why}): starting with an empty graph, which gossip fills again`, { movedTo: UNREADABLE_GRAPH_FILE });
   return fresh;
 }
 
