@@ -3,7 +3,7 @@
 // -- O -- P, where O and P, routing nodes, have an announced channel. Once
 // O--P is six blocks deep, O and P exchange announcement signatures and O
 // gossips the channel to G; G pays P's invoice through O, paying O's fee as
-// O's channel_update asks. G takes an announced channel only if its funding
+// O's channel_update asks. A node connecting to O later is sent O--P. G takes an announced channel only if its funding
 // output is on the chain (and gives a stalled chain source 5 s). G restarts
 // with the graph it saved, pays P again, and LDK's pruning drops the channel
 // once its updates are two weeks old.
@@ -104,6 +104,14 @@ t.test('G learns O--P by gossip, pays P through O, and keeps the graph across a 
   await eventually('G to learn O--P with both directions', () => (g.node.graph().channels === 1 ? true : undefined), WAIT_MS, 50);
   t.same(g.node.graph(), { channels: 1, nodes: 2 }, 'G knows one channel between two nodes: O--P, and not its own unannounced one');
   t.same(o.node.graph(), { channels: 1, nodes: 2 }, 'O’s graph holds the same');
+
+  await t.test('a node that connects later is sent the graph as it stands', async (t) => {
+    const q = await startNode(t, chain, 4); // no channel: gossip goes to any peer
+    t.same(q.node.graph(), { channels: 0, nodes: 0 });
+    await connect(q, o, oPort);
+    await eventually('Q to learn O--P from O’s initial sync', () => (q.node.graph().channels === 1 ? true : undefined), WAIT_MS, 50);
+    t.same(q.node.graph(), { channels: 1, nodes: 2 }, 'O--P, its funding output checked on our chain first');
+  });
 
   await t.test('an announced channel is taken only if its funding output is on our chain', async (t) => {
     const announcement = announcementIn(g.node);
