@@ -4,9 +4,9 @@
  * `ChannelManager` (read back from disk after its monitors, or new at the
  * chain's tip), and a `PeerManager` whose routing messages go to a
  * `P2PGossipSync` filling the `NetworkGraph` (read back from disk) that the
- * router finds paths in, each announced channel checked on our chain. Our channels are announced only when
- * `announceChannels` says so: a leaf that pays and is paid learns the graph
- * without being in it.
+ * router finds paths in, each announced channel checked on our chain. Our
+ * channels are announced only when `announceChannels` says so: a leaf that
+ * pays and is paid learns the graph without being in it.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { childLogger, type Logger } from '../../node/core/logger.js';

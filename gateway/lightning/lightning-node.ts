@@ -79,7 +79,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   readonly nodeId: Uint8Array;
   /** LDK's own, for what this class does not wrap. */
   readonly channelManager: ChannelManager;
-  /** LDK's graph of the network, as gossip told it. */
+  /** LDK's graph of the network, as gossip told it. A `read_only()` view holds its locks: `free()` it at once. */
   readonly networkGraph: NetworkGraph;
   private readonly driver: SocketDriver;
   private readonly funding: ChannelFunding;
