@@ -2,10 +2,10 @@
 // anyone-can-spend coinbases (P2WSH(OP_TRUE): segwit, as LDK requires of
 // a funding transaction's inputs), change back to the same kind of output,
 // which it then holds too. Real transactions the chain accepts; no keys.
-import { type Coin, spendAnyoneCanSpendTo } from '../../../gateway/chain/regtest-coins.js';
-import { ANYONE_CAN_SPEND_OUTPUT } from '../../../gateway/chain/regtest-miner.js';
-import { type OnChainWallet, type WalletBalance, type WalletOutput, WalletError } from '../../../gateway/wallet/on-chain-wallet.js';
-import type { Transaction } from '../../../node/bolt3/transaction.js';
+import { type Coin, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
+import { ANYONE_CAN_SPEND_OUTPUT } from '../../gateway/chain/regtest-miner.js';
+import { type OnChainWallet, type WalletBalance, type WalletOutput, WalletError } from '../../gateway/wallet/on-chain-wallet.js';
+import type { Transaction } from '../../node/bolt3/transaction.js';
 
 /** Change below this is left to the fee (a dust output would not relay). */
 const DUST_SATOSHIS = 1_000;
