@@ -79,6 +79,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   private readonly reconnector: Reconnector;
   private cancelTimer: (() => void) | undefined;
   private ticks = 0;
+  /** The futures waited on, one per source: a Future holds its callback, and a callback collected before LDK calls it crashes the process. */
+  private readonly futures: Future[] = [];
   private wakeScheduled = false;
   private stopped = false;
 
@@ -275,14 +277,15 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   /** LDK's futures say when it has events or needs persisting: handle them at once, not at the next tick. */
   private watchLdk(): void {
     // A future fires once; each firing registers on the next one. setImmediate: never re-enter LDK from its own call.
-    const follow = (next: () => Future) => {
-      next().register_callback_fn(
+    const follow = (next: () => Future, slot = this.futures.length) => {
+      const future = (this.futures[slot] = next());
+      future.register_callback_fn(
         this.ldk.FutureCallback.new_impl({
           call: () =>
             setImmediate(() => {
               if (this.stopped) return;
               this.wake();
-              follow(next);
+              follow(next, slot);
             }),
         }),
       );

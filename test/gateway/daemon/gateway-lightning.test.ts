@@ -12,7 +12,7 @@ import { lightningSeed, walletSeed } from '../../../gateway/daemon/gateway-light
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { BcoinWallet } from '../../../gateway/wallet/bcoin-wallet.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from '../../../sim/kit/regtest-test-wallet.js';
+import { RegtestTestWallet } from '../lightning/regtest-test-wallet.js';
 import { type AddressInfo, createServer } from 'node:net';
 import { parseGatewayConfig } from '../../../gateway/daemon/gateway-config.js';
 import { GatewayDaemon } from '../../../gateway/daemon/gateway-daemon.js';

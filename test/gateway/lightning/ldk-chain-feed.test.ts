@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from '../../../sim/kit/regtest-test-wallet.js';
+import { RegtestTestWallet } from './regtest-test-wallet.js';
 import { previousHash } from '../../../gateway/lightning/ldk-chain-feed.js';
 import { eventually } from '../../../sim/kit/poll.js';
 import { LOOPBACK, eventOf, startChain, startNode } from './lightning-test-kit.js';

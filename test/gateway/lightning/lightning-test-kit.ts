@@ -12,7 +12,7 @@ import type { ReconnectPolicy } from '../../../gateway/lightning/reconnector.js'
 import type { LightningEvent } from '../../../gateway/lightning/lightning-events.js';
 import type { OnChainWallet } from '../../../gateway/wallet/on-chain-wallet.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from '../../../sim/kit/regtest-test-wallet.js';
+import { RegtestTestWallet } from './regtest-test-wallet.js';
 
 export const LOOPBACK = '127.0.0.1';
 

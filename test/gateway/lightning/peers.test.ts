@@ -10,7 +10,7 @@ import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { holdsWithin } from '../../../sim/kit/poll.js';
 import { LOOPBACK, startChain, startNode as startTestNode } from './lightning-test-kit.js';
-import { RegtestTestWallet } from '../../../sim/kit/regtest-test-wallet.js';
+import { RegtestTestWallet } from './regtest-test-wallet.js';
 
 const chain = await startChain(t);
 

@@ -14,7 +14,7 @@ import { CoreRpcChain } from '../../../gateway/chain/core-rpc-chain.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import type { LightningEvent } from '../../../gateway/lightning/lightning-events.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from '../../../sim/kit/regtest-test-wallet.js';
+import { RegtestTestWallet } from '../../gateway/lightning/regtest-test-wallet.js';
 
 export const RPC_PASSWORD = 'lnmesh-test-rpc';
 
