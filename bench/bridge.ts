@@ -55,6 +55,9 @@ class AirCount {
   recording = false;
   lastFrameAt = Date.now();
   readonly bytes = new Map<string, number>();
+  frames = 0;
+  /** The bytes counted when the payment had ended on both sides (the rest: the last acks, the appointments and their receipts). */
+  atEnd = 0;
 
   /** A `SimMedium` log: 'sender>receiver link bytes fate'; every fate but 'dropped' (never left the radio) was on the air. */
   readonly log = (kind: string, detail: string): void => {
@@ -65,6 +68,7 @@ class AirCount {
     if (!this.recording) return;
     const onAir = rnodePacketSizes(Number(size)).reduce((sum, packet) => sum + packet, 0);
     this.bytes.set(direction, (this.bytes.get(direction) ?? 0) + onAir);
+    this.frames++;
   };
 
   total(): number {
@@ -72,7 +76,7 @@ class AirCount {
   }
 
   split(): string {
-    return `node>gateway ${this.bytes.get('node>gateway') ?? 0}, gateway>node ${this.bytes.get('gateway>node') ?? 0}`;
+    return `${this.frames} frames, ${this.atEnd} until it ended; node>gateway ${this.bytes.get('node>gateway') ?? 0}, gateway>node ${this.bytes.get('gateway>node') ?? 0}`;
   }
 }
 
@@ -88,8 +92,10 @@ async function quiet(rig: BridgeRig, air: AirCount): Promise<void> {
 async function bytesOf(rig: BridgeRig, air: AirCount, pay: () => Promise<unknown>): Promise<number> {
   await quiet(rig, air);
   air.bytes.clear();
+  air.frames = 0;
   air.recording = true;
   await pay();
+  air.atEnd = air.total();
   await quiet(rig, air);
   air.recording = false;
   return air.total();
@@ -110,12 +116,14 @@ async function measureAir(): Promise<AirRun> {
     process.stderr.write(`bridge air: ${idle} bytes in ${IDLE_MS / 1000} s idle before the payments\n`);
     const run: AirRun = { out: [], in: [] };
     for (let i = 0; i < AIR_PAYMENTS; i++) {
+      const start = Date.now();
       run.out.push(await bytesOf(rig, air, () => payOut(rig, OUT_MSAT)));
-      process.stderr.write(`bridge air: pay-out ${i + 1}: ${run.out.at(-1)} bytes (${air.split()})\n`);
+      process.stderr.write(`bridge air: pay-out ${i + 1}: ${run.out.at(-1)} bytes (${air.split()}) in ${(Date.now() - start) / 1000} s\n`);
     }
     for (let i = 0; i < AIR_PAYMENTS; i++) {
+      const start = Date.now();
       run.in.push(await bytesOf(rig, air, () => payIn(rig, IN_MSAT)));
-      process.stderr.write(`bridge air: pay-in ${i + 1}: ${run.in.at(-1)} bytes (${air.split()})\n`);
+      process.stderr.write(`bridge air: pay-in ${i + 1}: ${run.in.at(-1)} bytes (${air.split()}) in ${(Date.now() - start) / 1000} s\n`);
     }
     if (idle > 0) throw new Error(`bench: ${idle} bytes went on the air with no payment: the figures would count them`);
     checkWarnings(rig);
