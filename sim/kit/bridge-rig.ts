@@ -79,6 +79,8 @@ export interface BridgeRig {
   readonly node: MeshNode;
   readonly nodeId: string;
   readonly nodeEvents: ManagerEvent[];
+  /** Where every part keeps its files (removed by `stop`). */
+  readonly directory: string;
   /** Warnings and errors every part logged, prefixed by who. */
   readonly warnings: string[];
   /** The node's parts for `prepareBridgePayment` and `issuePublicInvoice`, with the time now. */
@@ -110,7 +112,7 @@ export async function startBridgeRig(init: BridgeRigInit): Promise<BridgeRig> {
     await openOutsideChannel(chain, ldk, outside);
     await openMeshChannel(chain, ldk, node.mesh);
     return {
-      chain, gateway, gatewayId: GATEWAY_ID, ldk, outside, node: node.mesh, nodeId: bytesToHex(NODE_SIGNER.nodeId), nodeEvents: node.events, warnings, stop,
+      chain, gateway, gatewayId: GATEWAY_ID, ldk, outside, node: node.mesh, nodeId: bytesToHex(NODE_SIGNER.nodeId), nodeEvents: node.events, directory: dir, warnings, stop,
       parts: () => ({ manager: node.mesh.manager, uplink: node.mesh.uplink!, network: 'regtest', now: Math.floor(Date.now() / 1000) }),
     };
   } catch (error) {
