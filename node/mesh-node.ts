@@ -127,7 +127,7 @@ export class MeshNode {
     };
     this.manager = new ChannelManager(
       { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), logger: components.channelLogger ?? childLogger(logger, 'channels') },
-      { ...config.channels, routes },
+      { ...config.channels, routes, ...(config.gateway && { towerOperator: config.gateway.nodeId }) },
     );
     this.uplink = config.gateway && this.createUplink(components, config.gateway);
     if (this.uplink) {

@@ -107,6 +107,12 @@ export interface ChannelManagerInit {
    * expires). Default false: a mesh node fails it ("unknown payment").
    */
   readonly holdUnknownPayments?: boolean;
+  /**
+   * The node id of the watchtower's operator (a node's gateway). Its channels with us get no appointments: the tower
+   * of the one who would cheat watches nothing for us, and each would cost airtime (about 40% of a payment's bytes
+   * with the gateway). The node answers a breach of those channels itself, from the justice it keeps.
+   */
+  readonly towerOperator?: string;
 }
 
 /** An HTLC to us held for the bridge (see `holdUnknownPayments`). */
@@ -220,6 +226,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       ...(components.chainFilter && { chainFilter: components.chainFilter }),
       logger: components.logger ?? silentLogger,
       persister: components.persister,
+      ...(init.towerOperator && { appointmentsFor: (peer: string) => peer !== init.towerOperator }),
       broadcast: (tx) => this.broadcast(tx),
       save: (entry) => this.steps.save(entry),
       report: (event) => this.emitEvent(event),

@@ -79,6 +79,8 @@ export interface ChainMonitorComponents<Watched extends ChainWatchedChannel = Ch
   readonly logger: Logger;
   /** Where the justice for revoked commitments and the tower's queue are kept. */
   readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll'>;
+  /** Whether the tower gets appointments for channels with `peer`; by default every peer. */
+  readonly appointmentsFor?: (peer: string) => boolean;
   /** Hands a transaction to the broadcaster once the step under way is durable. */
   broadcast(tx: Transaction): void;
   /** Saves the channel (its resolution with it) when the step under way ends: before anything it made leaves. */
@@ -107,7 +109,7 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
   private readonly savedJustice = new Map<string, [string, Uint8Array[]][]>();
 
   constructor(private readonly components: ChainMonitorComponents<Watched>) {
-    this.tower = new TowerQueue(components.persister, (event) => components.report(event));
+    this.tower = new TowerQueue(components.persister, (event) => components.report(event), components.appointmentsFor);
     // Read once for all channels: a channel that made many payments has many.
     for (const [hash, remedy] of components.persister.getAll('remedy')) {
       if (!this.savedJustice.has(remedy.channel)) this.savedJustice.set(remedy.channel, []);

@@ -2,7 +2,8 @@
  * Justice for revoked commitments, and the watchtower's queue: when the
  * peer revokes a commitment, the node signs the justice for it (kept to
  * broadcast itself, `remedy` records) and queues an appointment for the
- * gateway's tower (`appointment` records) until the tower's receipt.
+ * gateway's tower (`appointment` records) until the tower's receipt; none for channels
+ * with the tower's own operator (`appointmentsFor`): its tower would watch for itself.
  * Both are written in the step that handles the revocation, before the
  * state that follows it: no crash leaves a revoked commitment without its
  * remedy.
@@ -32,6 +33,8 @@ export class TowerQueue {
   constructor(
     private readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll'>,
     private readonly report: (event: TowerEvent) => void,
+    /** Whether channels with `peer` get appointments (the justice is kept for every channel). */
+    private readonly appointmentsFor: (peer: string) => boolean = () => true,
   ) {}
 
   /**
@@ -48,7 +51,7 @@ export class TowerQueue {
     const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
     if (remedies.length > 0) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), justice: remedies });
     const data: JusticeData | undefined = justice.kit ? { kind: 'kit', ...justice.kit } : justice.transaction ? { kind: 'transaction', transaction: justice.transaction.toBuffer() } : undefined;
-    if (data) {
+    if (data && this.appointmentsFor(subject.peer)) {
       // Repeating this after a crash writes the same appointment under the same locator.
       const appointment = { ...createAppointment(justice.breachTxHash, data), tag: towerTag(subject) };
       this.persister.put('appointment', bytesToHex(appointment.locator), appointment);

@@ -7,6 +7,7 @@ import { type ChannelRecord, MemoryPersister } from '../../../node/persist/persi
 import { encodeMessage } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { createNetwork } from '../../../sim/kit/network.js';
+import { signerOf } from '../../../sim/kit/signer-of.js';
 import { openChannel } from '../../../sim/kit/channels.js';
 import { createLine } from '../../../sim/kit/channel-line.js';
 
@@ -167,6 +168,21 @@ t.test('appointments wait durably for the watchtower', async (t) => {
   t.equal(alice.manager.pendingAppointments().length, queued.length, 'still queued after a reboot');
   alice.manager.appointmentDelivered(queued[0]!.locator);
   t.equal(alice.manager.pendingAppointments().length, queued.length - 1, 'a receipt takes it off the queue');
+});
+
+t.test("no appointments for channels with the tower's own operator: the node keeps the justice and punishes a breach itself", async (t) => {
+  const operator = bytesToHex(signerOf(1).nodeId);
+  const network = createNetwork({ nodes: 2, channels: { init: (i) => (i === 0 ? { towerOperator: operator } : {}) } });
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  t.equal(bob.id, operator);
+  const handle = openChannel(network, alice, bob, 1_000_000, 400_000_000);
+  const revoked = bob.manager.forceCloseTransaction(alice.id, handle); // Bob's commitment before the payment
+  bob.manager.pay(alice.id, handle, alice.manager.receive(10_000_000, 800_000));
+  network.run();
+  t.equal(alice.manager.pendingAppointments().length, 0, 'nothing queued for the gateway operator\'s tower');
+  t.equal(alice.events.filter((event) => event.type === 'appointment').length, 0, 'no appointment events');
+  alice.manager.transactionSeen(revoked);
+  t.ok(alice.events.some((event) => event.type === 'breach'), 'Bob broadcasting his revoked commitment is punished by Alice herself');
 });
 
 t.test('a restart settles what a crash interrupted', async (t) => {
