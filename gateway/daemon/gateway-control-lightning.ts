@@ -73,7 +73,7 @@ export function lightningHandlers(parts: GatewayDaemonParts): LightningHandlers 
       invoices.add({ paymentHash: invoice.paymentHash, bolt11: invoice.bolt11, amountMsat, description, expiresAt: Math.floor(parts.clock.now() / 1000) + expirySecs, state: 'unpaid' });
       return { ...invoice, amountMsat, expirySecs };
     },
-    lnPayments: () => payments(lightning(), parts.clock.now()),
+    lnPayments: () => [...payments(lightning(), parts.clock.now()), ...bridgedIn(parts)],
   };
 }
 
@@ -163,6 +163,21 @@ function payments(lightning: GatewayLightning, nowMs: number): LnPaymentShape[] 
     description: invoice.description,
   }));
   return [...sent, ...received];
+}
+
+/**
+ * Payments to mesh nodes' invoices (issued by the bridge, held for the node, then passed on): the node the
+ * invoice is for, what the payer pays, and for a payment failed back, why (the node stayed away, the mesh
+ * channel could not carry it, the node refused it).
+ */
+function bridgedIn(parts: GatewayDaemonParts): LnPaymentShape[] {
+  const records = parts.gateway.bridge?.bridge.payments() ?? [];
+  const nowSecs = Math.floor(parts.clock.now() / 1000);
+  return records.flatMap((record) => {
+    if (record.kind !== 'in') return [];
+    const state = record.state === 'settled' ? 'received' : record.state === 'failed' ? 'failed' : record.state === 'issued' ? (record.expiresAt <= nowSecs ? 'expired' : 'unpaid') : 'held';
+    return [{ direction: 'received', paymentHash: record.paymentHash, amountMsat: record.invoiceAmountMsat, state, forNode: record.node, ...(record.reason !== undefined && { reason: record.reason }) }];
+  });
 }
 
 /** LDK's refusals: bad input names its parameter (exit 2 in the CLI); the rest say what failed, with LDK's code. */
