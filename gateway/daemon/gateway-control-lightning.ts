@@ -15,6 +15,7 @@ import type { NetworkName } from '../../node/chain/network-params.js';
 import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import { LightningError } from '../lightning/lightning-errors.js';
 import { BridgeError } from '../bridge/bridge.js';
+import type { PayInRecord } from '../bridge/bridge-record.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import type { GatewayLightning } from './gateway-lightning.js';
 
@@ -175,9 +176,16 @@ function bridgedIn(parts: GatewayDaemonParts): LnPaymentShape[] {
   const nowSecs = Math.floor(parts.clock.now() / 1000);
   return records.flatMap((record) => {
     if (record.kind !== 'in') return [];
-    const state = record.state === 'settled' ? 'received' : record.state === 'failed' ? 'failed' : record.state === 'issued' ? (record.expiresAt <= nowSecs ? 'expired' : 'unpaid') : 'held';
-    return [{ direction: 'received', paymentHash: record.paymentHash, amountMsat: record.invoiceAmountMsat, state, forNode: record.node, ...(record.reason !== undefined && { reason: record.reason }) }];
+    return [{ direction: 'received', paymentHash: record.paymentHash, amountMsat: record.invoiceAmountMsat, state: bridgedInState(record, nowSecs), forNode: record.node, ...(record.reason !== undefined && { reason: record.reason }) }];
   });
+}
+
+/** A bridge record's state as `lnmesh ln payments` says it: claimable and forwarding are both held for the node. */
+function bridgedInState(record: PayInRecord, nowSecs: number): LnPaymentShape['state'] {
+  if (record.state === 'settled') return 'received';
+  if (record.state === 'failed') return 'failed';
+  if (record.state === 'issued') return record.expiresAt <= nowSecs ? 'expired' : 'unpaid';
+  return 'held';
 }
 
 /** LDK's refusals: bad input names its parameter (exit 2 in the CLI); the rest say what failed, with LDK's code. */

@@ -107,7 +107,7 @@ t.test('not enough liquidity out: an invoice above the gateway\'s outbound capac
   t.equal(run.status, 1, 'lnmesh pay --wait exits 1');
   t.match(run.stdout, /^failed: .*enough outbound capacity/m, `it says why: ${run.stdout.trim()}`);
   readable(t, run, 'lnmesh pay');
-  t.match(await lnPayment(invoice.paymentHash), { direction: 'sent', state: 'failed', reason: /enough outbound capacity/ });
+  t.match(await lnPayment(invoice.paymentHash), { direction: 'sent', state: 'failed', reason: /enough outbound capacity/ }, "the gateway's Lightning payment failed before anything left");
   await eventually("A's HTLC to be failed back", async () => ((await balances()).aPending === 0 ? true : undefined));
   t.same(await balances(), before, 'nothing moved on either side');
   t.notOk(outside.events.some((event) => event.type === 'payment-claimed' && event.paymentHash === invoice.paymentHash), 'the outside node was not paid');
