@@ -111,6 +111,12 @@ const PAYMENT_COLUMNS = [
   { key: 'note', header: 'NOTE' },
 ];
 
+/** A bridged invoice names its node (and, held, until when); the gateway's own, its description. */
+function note(row: LnPaymentShape): string | undefined {
+  if (!row.forNode) return row.description || undefined;
+  return row.heldUntil === undefined ? `for ${short(row.forNode)}` : `for ${short(row.forNode)}, held until height ${row.heldUntil}`;
+}
+
 function registerPayments(ln: Command): void {
   daemonVerb(ln, 'payments', 'the payments sent and the invoices issued, and how each ended')
     .description(
@@ -119,7 +125,7 @@ function registerPayments(ln: Command): void {
     .action(async (options: DaemonOptions) => {
       show(options, await askGateway(options, 'lnPayments', {}), (rows: LnPaymentShape[]) =>
         formatTable(
-          rows.map((row) => ({ ...row, amountSat: row.amountMsat / 1000, note: row.reason ?? (row.forNode ? `for ${short(row.forNode)}` : row.description || undefined) })),
+          rows.map((row) => ({ ...row, amountSat: row.amountMsat / 1000, note: row.reason ?? note(row) })),
           PAYMENT_COLUMNS,
         ),
       );

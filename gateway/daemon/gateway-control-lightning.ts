@@ -16,6 +16,7 @@ import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import { LightningError } from '../lightning/lightning-errors.js';
 import { BridgeError } from '../bridge/bridge.js';
 import type { PayInRecord } from '../bridge/bridge-record.js';
+import { MESH_FINAL_CLTV_EXPIRY_DELTA } from '../bridge/gateway-bridge.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import type { GatewayLightning } from './gateway-lightning.js';
 
@@ -74,7 +75,7 @@ export function lightningHandlers(parts: GatewayDaemonParts): LightningHandlers 
       invoices.add({ paymentHash: invoice.paymentHash, bolt11: invoice.bolt11, amountMsat, description, expiresAt: Math.floor(parts.clock.now() / 1000) + expirySecs, state: 'unpaid' });
       return { ...invoice, amountMsat, expirySecs };
     },
-    lnPayments: () => [...payments(lightning(), parts.clock.now()), ...bridgedIn(parts)],
+    lnPayments: () => [...payments(lightning(), parts.clock.now()), ...bridgedIn(parts, lightning().settings.safetyBlocks)],
   };
 }
 
@@ -171,12 +172,25 @@ function payments(lightning: GatewayLightning, nowMs: number): LnPaymentShape[] 
  * invoice is for, what the payer pays, and for a payment failed back, why (the node stayed away, the mesh
  * channel could not carry it, the node refused it).
  */
-function bridgedIn(parts: GatewayDaemonParts): LnPaymentShape[] {
+function bridgedIn(parts: GatewayDaemonParts, safetyBlocks: number): LnPaymentShape[] {
   const records = parts.gateway.bridge?.bridge.payments() ?? [];
   const nowSecs = Math.floor(parts.clock.now() / 1000);
   return records.flatMap((record) => {
     if (record.kind !== 'in') return [];
-    return [{ direction: 'received', paymentHash: record.paymentHash, amountMsat: record.invoiceAmountMsat, state: bridgedInState(record, nowSecs), forNode: record.node, ...(record.reason !== undefined && { reason: record.reason }) }];
+    const state = bridgedInState(record, nowSecs);
+    // The last height at which the node is still paid when heard (Bridge.tryPayIn's rule): after it, failed back.
+    const heldUntil = state === 'held' && record.claimDeadline !== undefined ? record.claimDeadline - safetyBlocks - MESH_FINAL_CLTV_EXPIRY_DELTA : undefined;
+    return [
+      {
+        direction: 'received',
+        paymentHash: record.paymentHash,
+        amountMsat: record.invoiceAmountMsat,
+        state,
+        forNode: record.node,
+        ...(heldUntil !== undefined && { heldUntil }),
+        ...(record.reason !== undefined && { reason: record.reason }),
+      },
+    ];
   });
 }
 

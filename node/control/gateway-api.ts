@@ -91,6 +91,8 @@ export type LnPaymentShape = {
   readonly bolt11?: string;
   /** The mesh node a bridged invoice is for. */
   readonly forNode?: string;
+  /** Held: the last block height at which the node, heard, is still paid; after it the payer's HTLC is failed back. */
+  readonly heldUntil?: number;
   readonly feeMsat?: number;
   readonly preimage?: string;
   readonly reason?: string;
