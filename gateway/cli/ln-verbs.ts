@@ -111,13 +111,21 @@ const PAYMENT_COLUMNS = [
   { key: 'note', header: 'NOTE' },
 ];
 
+/** A bridged invoice names its node (and, held, until when); the gateway's own, its description. */
+function note(row: LnPaymentShape): string | undefined {
+  if (!row.forNode) return row.description || undefined;
+  return row.heldUntil === undefined ? `for ${short(row.forNode)}` : `for ${short(row.forNode)}, held until height ${row.heldUntil}`;
+}
+
 function registerPayments(ln: Command): void {
   daemonVerb(ln, 'payments', 'the payments sent and the invoices issued, and how each ended')
-    .description('The payments the Lightning node sent (pending, sent or failed, with the fee paid) and the invoices lnmesh ln invoice issued (unpaid, received or expired).')
+    .description(
+      "The payments the Lightning node sent (pending, sent or failed, with the fee paid), the invoices lnmesh ln invoice issued (unpaid, received or expired), and mesh nodes' invoices paid through the bridge (held for the node, received, or failed back, with the reason).",
+    )
     .action(async (options: DaemonOptions) => {
       show(options, await askGateway(options, 'lnPayments', {}), (rows: LnPaymentShape[]) =>
         formatTable(
-          rows.map((row) => ({ ...row, amountSat: row.amountMsat / 1000, note: row.reason ?? (row.description || undefined) })),
+          rows.map((row) => ({ ...row, amountSat: row.amountMsat / 1000, note: row.reason ?? note(row) })),
           PAYMENT_COLUMNS,
         ),
       );

@@ -15,6 +15,8 @@ import type { NetworkName } from '../../node/chain/network-params.js';
 import { type Bolt11Network, readBolt11 } from '../../node/invoice/bolt11.js';
 import { LightningError } from '../lightning/lightning-errors.js';
 import { BridgeError } from '../bridge/bridge.js';
+import type { PayInRecord } from '../bridge/bridge-record.js';
+import { MESH_FINAL_CLTV_EXPIRY_DELTA } from '../bridge/gateway-bridge.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 import type { GatewayLightning } from './gateway-lightning.js';
 
@@ -73,7 +75,7 @@ export function lightningHandlers(parts: GatewayDaemonParts): LightningHandlers 
       invoices.add({ paymentHash: invoice.paymentHash, bolt11: invoice.bolt11, amountMsat, description, expiresAt: Math.floor(parts.clock.now() / 1000) + expirySecs, state: 'unpaid' });
       return { ...invoice, amountMsat, expirySecs };
     },
-    lnPayments: () => payments(lightning(), parts.clock.now()),
+    lnPayments: () => [...payments(lightning(), parts.clock.now()), ...bridgedIn(parts, lightning().settings.safetyBlocks)],
   };
 }
 
@@ -163,6 +165,41 @@ function payments(lightning: GatewayLightning, nowMs: number): LnPaymentShape[] 
     description: invoice.description,
   }));
   return [...sent, ...received];
+}
+
+/**
+ * Payments to mesh nodes' invoices (issued by the bridge, held for the node, then passed on): the node the
+ * invoice is for, what the payer pays, and for a payment failed back, why (the node stayed away, the mesh
+ * channel could not carry it, the node refused it).
+ */
+function bridgedIn(parts: GatewayDaemonParts, safetyBlocks: number): LnPaymentShape[] {
+  const records = parts.gateway.bridge?.bridge.payments() ?? [];
+  const nowSecs = Math.floor(parts.clock.now() / 1000);
+  return records.flatMap((record) => {
+    if (record.kind !== 'in') return [];
+    const state = bridgedInState(record, nowSecs);
+    // The last height at which the node is still paid when heard (Bridge.tryPayIn's rule): after it, failed back.
+    const heldUntil = state === 'held' && record.claimDeadline !== undefined ? record.claimDeadline - safetyBlocks - MESH_FINAL_CLTV_EXPIRY_DELTA : undefined;
+    return [
+      {
+        direction: 'received',
+        paymentHash: record.paymentHash,
+        amountMsat: record.invoiceAmountMsat,
+        state,
+        forNode: record.node,
+        ...(heldUntil !== undefined && { heldUntil }),
+        ...(record.reason !== undefined && { reason: record.reason }),
+      },
+    ];
+  });
+}
+
+/** A bridge record's state as `lnmesh ln payments` says it: claimable and forwarding are both held for the node. */
+function bridgedInState(record: PayInRecord, nowSecs: number): LnPaymentShape['state'] {
+  if (record.state === 'settled') return 'received';
+  if (record.state === 'failed') return 'failed';
+  if (record.state === 'issued') return record.expiresAt <= nowSecs ? 'expired' : 'unpaid';
+  return 'held';
 }
 
 /** LDK's refusals: bad input names its parameter (exit 2 in the CLI); the rest say what failed, with LDK's code. */

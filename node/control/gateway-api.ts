@@ -82,9 +82,17 @@ export type LnPaymentShape = {
   readonly direction: 'sent' | 'received';
   readonly paymentHash: string;
   readonly amountMsat: number;
-  /** Sent: pending, sent or failed. Received: unpaid (the invoice waits), received, or expired. */
-  readonly state: 'pending' | 'sent' | 'failed' | 'unpaid' | 'received' | 'expired';
-  readonly bolt11: string;
+  /**
+   * Sent: pending, sent or failed. Received: unpaid (the invoice waits), received, or expired; for a mesh node's
+   * invoice (`forNode`) also held (the gateway holds the payer's HTLC for the node) or failed (failed back: `reason`).
+   */
+  readonly state: 'pending' | 'sent' | 'failed' | 'unpaid' | 'received' | 'expired' | 'held';
+  /** The invoice; not kept for a mesh node's invoice. */
+  readonly bolt11?: string;
+  /** The mesh node a bridged invoice is for. */
+  readonly forNode?: string;
+  /** Held: the last block height at which the node, heard, is still paid; after it the payer's HTLC is failed back. */
+  readonly heldUntil?: number;
   readonly feeMsat?: number;
   readonly preimage?: string;
   readonly reason?: string;

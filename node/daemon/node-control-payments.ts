@@ -6,6 +6,7 @@ import { messageOf } from '../control/control-protocol.js';
 import type { NodeControlApi } from '../control/node-api.js';
 import { DecodeError } from '../core/cbor.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';
+import { InvoiceError } from '../invoice/invoice-error.js';
 import type { NodeDaemonParts } from './node-daemon-parts.js';
 import { type BridgeParts, isBolt11, issuePublicInvoice, leaveHashes, prepareBridgePayment } from '../uplink/bridge-payments.js';
 import { MAX_HASHES_PER_LEAVE } from '../gateway-protocol/gateway-messages.js';
@@ -87,6 +88,7 @@ async function payInvoice(parts: NodeDaemonParts, text: string, maxFeeMsat: unkn
   try {
     payment = await prepareBridgePayment(bridgeParts(parts), text, limit);
   } catch (error) {
+    if (error instanceof InvoiceError && error.field === 'expiry') throw new InvalidInputError('request', `the invoice ${error.reason}: ask the payee for a new one`);
     if (error instanceof InvalidInputError) throw error.field === 'maxFeeMsat' ? error : new InvalidInputError('request', messageOf(error));
     throw error;
   }

@@ -90,7 +90,7 @@ export function readBolt11(text: string, now: number, network: Bolt11Network): B
   if (!paymentHash) throw new InvoiceError('paymentHash', 'no 32-byte payment hash (p field)');
   const timestamp = integer(sections, 'timestamp') ?? 0;
   const expiry = integer(sections, 'expiry') ?? DEFAULT_EXPIRY;
-  if (timestamp + expiry <= now) throw new InvoiceError('expiry', `expired at ${timestamp + expiry}, now is ${now}`);
+  if (timestamp + expiry <= now) throw new InvoiceError('expiry', `expired ${now - timestamp - expiry} s ago, at ${new Date((timestamp + expiry) * 1000).toISOString()}`);
   const description = section(sections, 'description')?.value;
   return {
     paymentRequest: text.toLowerCase(),

@@ -20,15 +20,23 @@ type Row = Record<string, unknown>;
 export const BRIDGE_FEE = { baseMsat: 1_000, proportionalMillionths: 1_000 };
 export const bridgeFeeOn = (amountMsat: number) => BRIDGE_FEE.baseMsat + Math.floor((amountMsat * BRIDGE_FEE.proportionalMillionths) / 1_000_000);
 
-/** The gateway, A and the outside node, both channels open; `restartGateway` starts the gateway daemon again on the same config (after a kill). */
-export async function startBridgeCluster(t: Test) {
+/**
+ * The gateway, A and the outside node, both channels open; `restartGateway` starts the gateway daemon again on the same config (after a kill).
+ * `finalCltvExpiryDelta`: the gateway's `lightning.finalCltvExpiryDelta` (a short hold window for a test), its default if not given.
+ */
+export async function startBridgeCluster(t: Test, options: { finalCltvExpiryDelta?: number } = {}) {
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const mqttUrl = await mqttBrokerUrl(t);
   const [gateway, a] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a')]);
   const topicPrefix = `bridge-${process.pid}`;
   const rpcPort = await freePort();
-  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], {}, [chainRpcLine(rpcPort), 'lightning:', '  listen: 127.0.0.1:0']);
+  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], {}, [
+    chainRpcLine(rpcPort),
+    'lightning:',
+    '  listen: 127.0.0.1:0',
+    ...(options.finalCltvExpiryDelta === undefined ? [] : [`  finalCltvExpiryDelta: ${options.finalCltvExpiryDelta}`]),
+  ]);
   writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] } }, {}, [], '5s');
   const daemons: { gateway: Daemon } = { gateway: await startDaemon('gateway', gateway.config) };
   t.teardown(() => daemons.gateway.stop());
@@ -45,7 +53,7 @@ export async function startBridgeCluster(t: Test) {
     daemons.gateway = await startDaemon('gateway', gateway.config);
     return daemons.gateway;
   };
-  return { gateway, a, daemons, nodeA, outside, mine, restartGateway };
+  return { gateway, a, daemons, nodeA, outside, mine, restartGateway, rpcPort };
 }
 
 /** Coins: A's wallet, and the gateway's Lightning wallet. */

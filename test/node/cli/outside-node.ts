@@ -32,8 +32,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** The outside node: LDK on the gateway's chain over its JSON-RPC, listening on a free port. */
-export async function startOutsideNode(t: Test, rpcPort: number) {
+/** The outside node: LDK on the gateway's chain over its JSON-RPC, listening on a free port. Another `seed` makes another node. */
+export async function startOutsideNode(t: Test, rpcPort: number, seed = 7) {
   const chain = new CoreRpcChain({ url: `http://127.0.0.1:${rpcPort}/`, credentials: { user: 'outside', password: RPC_PASSWORD }, pollIntervalMs: 200 });
   await chain.open();
   t.teardown(() => chain.close());
@@ -41,7 +41,7 @@ export async function startOutsideNode(t: Test, rpcPort: number) {
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const node = await LightningNode.create(
     { chain, wallet: new RegtestTestWallet([]), feeEstimator: new ObservedFeerates(), broadcaster: { broadcast: (tx) => void chain.broadcast(tx) } },
-    { seed: new Uint8Array(32).fill(7), network: 'regtest', dataDir, listen: { host: '127.0.0.1', port: 0 } },
+    { seed: new Uint8Array(32).fill(seed), network: 'regtest', dataDir, listen: { host: '127.0.0.1', port: 0 } },
   );
   t.teardown(() => node.stop());
   const events: LightningEvent[] = [];
