@@ -124,11 +124,18 @@ function gossipSync(ldk: Ldk, graph: NetworkGraph, chain: ChainSource, log: LdkL
  * LDK's defaults, but for announcing: a routing node announces the channels
  * it opens and still accepts a leaf's unannounced ones; a leaf (LDK's
  * default) neither announces nor lets an opener announce a channel with it.
+ * A leaf (the gateway) lets its peer have the whole channel in flight to it,
+ * as LDK advises for an unannounced node: by default 10%, so a payment in of
+ * more than a tenth of the channel found no route.
  */
 function userConfig(ldk: Ldk, announce: boolean): UserConfig {
   const config = ldk.UserConfig.constructor_default();
-  if (!announce) return config;
   const handshake = config.get_channel_handshake_config(); // a copy: set back below
+  if (!announce) {
+    handshake.set_max_inbound_htlc_value_in_flight_percent_of_channel(100);
+    config.set_channel_handshake_config(handshake);
+    return config;
+  }
   handshake.set_announce_for_forwarding(true);
   config.set_channel_handshake_config(handshake);
   const limits = config.get_channel_handshake_limits();

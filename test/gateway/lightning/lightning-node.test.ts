@@ -72,11 +72,12 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
   await t.test('B pays A’s invoice for a hash A does not know; A holds it, then claims it', async (t) => {
     const preimage = randomBytes(32);
     const paymentHash = bytesToHex(sha256(preimage));
-    const invoice = a.node.createInvoiceForHash({ paymentHash, amountMsat: 20_000_000, description: 'for a mesh node', expirySecs: 3600, minFinalCltvExpiryDelta: 144 });
+    // 120,000 sat: more than a tenth of the channel in flight to A at once (a leaf lets its peer use all of it; LDK's default is 10%).
+    const invoice = a.node.createInvoiceForHash({ paymentHash, amountMsat: 120_000_000, description: 'for a mesh node', expirySecs: 3600, minFinalCltvExpiryDelta: 144 });
     t.equal(invoice.paymentHash, paymentHash, 'the invoice carries the given hash');
     const paying = b.node.payInvoice(invoice.bolt11);
     const claimable = await eventually('A to hold the payment', () => eventOf(a.events, 'payment-claimable', (e) => e.paymentHash === paymentHash), WAIT_MS, 20);
-    t.equal(claimable.amountMsat, 20_000_000);
+    t.equal(claimable.amountMsat, 120_000_000, 'more than a tenth of the channel, held');
     t.ok(claimable.claimDeadlineHeight! > (await chain.tip()).height + 100, 'held until a deadline about 144 blocks away');
     a.node.claim(bytesToHex(preimage));
     const sent = await paying;
@@ -149,9 +150,9 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
     // Both close to their wallets' scripts (the test wallets': P2WSH(OP_TRUE)); A, the funder, pays the fee.
     const paid = close!.outs.filter((out) => bytesToHex(out.script) === bytesToHex(ANYONE_CAN_SPEND_OUTPUT)).map((out) => Number(out.value));
     t.equal(paid.length, 2, 'two outputs, each to a wallet');
-    t.ok(paid.includes(230_000), 'B gets 200,000 pushed + 50,000 paid - 20,000 paid');
-    const toA = paid.find((value) => value !== 230_000)!;
-    t.ok(toA > 760_000 && toA < 770_000, `A gets its 770,000 less the closing fee (${toA})`);
+    t.ok(paid.includes(130_000), 'B gets 200,000 pushed + 50,000 paid - 120,000 paid');
+    const toA = paid.find((value) => value !== 130_000)!;
+    t.ok(toA > 860_000 && toA < 870_000, `A gets its 870,000 less the closing fee (${toA})`);
     t.same(a.node.channels(), [], 'A has no channel left');
     t.same(b.node.channels(), [], 'B has no channel left');
   });
