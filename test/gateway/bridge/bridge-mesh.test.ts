@@ -43,7 +43,8 @@ import { LOOPBACK, eventOf, startNode } from '../lightning/lightning-test-kit.js
 
 const WAIT_MS = 30_000;
 const FEE = { baseMsat: 1_000, proportionalMillionths: 2_000 };
-// A short hold window for the test: 144 - 36 (safety) - 78 (what a node needs left) = 30 blocks.
+// A short hold window for the test: 144 - 21 (LDK's claim buffer) - 36 (safety) - 78 (what a node needs left) = 9 blocks, plus
+// the random delay the payer's LDK adds to the final hop's expiry.
 const FINAL_CLTV_EXPIRY_DELTA = 144;
 
 const medium = createMemoryMedium({ delayMs: 2, clock: systemClock });
