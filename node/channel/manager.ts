@@ -86,7 +86,7 @@ export interface ChannelManagerInit {
    * Default 50,000 sat/kw (200 sat/vbyte): a peer cannot burn our balance in fees.
    */
   readonly maxFeeratePerKw?: number;
-  /** The static route table: destination node id (hex) to the neighbour (hex) that leads there. Direct peers need no entry. */
+  /** The static route table: destination node id (hex) to the neighbour (hex) that leads there; `*` for any other (the router's default route). Direct peers need no entry. */
   readonly routes?: Readonly<Record<string, string>>;
   /**
    * Channels on the static path to a destination (hex), when more than two:
@@ -464,7 +464,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */
   private openChannelTowards(destination: string): ChannelEntry | undefined {
-    const nextHop = [destination, this.init.routes?.[destination]].find((peer) => peer && [...this.channels.values()].some((m) => m.peer === peer));
+    const nextHop = [destination, this.init.routes?.[destination] ?? this.init.routes?.[DEFAULT_ROUTE]].find((peer) => peer && [...this.channels.values()].some((m) => m.peer === peer));
     return [...this.channels.values()].find((m) => m.peer === nextHop && m.readySent && m.readyReceived && !m.shutdown);
   }
 
@@ -1202,6 +1202,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
 
 
+/** The route table's entry for any destination not listed: the router's default route (transports/router/route-table.ts). */
+const DEFAULT_ROUTE = '*';
 /** Something due within this many blocks makes the node take every block at once (else a few at a time, idle). */
 const EVERY_BLOCK_WITHIN_BLOCKS = 12;
 /** Update messages kept per channel to send again after a restart: more than can be in flight at once. */

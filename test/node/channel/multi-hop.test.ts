@@ -43,3 +43,15 @@ t.test('assumed one forwarder, the second refuses: the payment fails back, nothi
 t.test('a route length that makes no sense is refused at construction', async (t) => {
   t.throws(() => createNetwork({ nodes: 1, channels: { init: { routeLengths: { [ids[3]!]: 1 } } } }), InvalidInputError);
 });
+
+t.test("a default route ('*', as the router has) carries a payment to any destination not listed", async (t) => {
+  // 0 - 1 - 2 - 3 again, node 0 with only a default route through 1 (and the length of the route to 3).
+  const network = createNetwork({ nodes: 4, channels: { init: (i) => (i === 0 ? { routes: { '*': ids[1]! }, routeLengths: { [ids[3]!]: 3 } } : { routes: routesOf(i) }) } });
+  for (let i = 0; i < 3; i++) openChannel(network, network.nodes[i]!, network.nodes[i + 1]!, 1_000_000);
+  const [payer, , carol, payee] = network.nodes;
+  payer!.manager.payRequest(carol!.manager.receive(5_000_000, 0));
+  payer!.manager.payRequest(payee!.manager.receive(7_000_000, 0));
+  network.run();
+  t.equal(payer!.events.filter((event) => event.type === 'payment_sent').length, 2, 'both paid through the default next hop');
+  t.equal(payee!.manager.balances()[0]!.localMsat, 7_000_000, 'the one two forwarders away too');
+});

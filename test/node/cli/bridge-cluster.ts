@@ -23,21 +23,24 @@ export const bridgeFeeOn = (amountMsat: number) => BRIDGE_FEE.baseMsat + Math.fl
 /**
  * The gateway, A and the outside node, both channels open; `restartGateway` starts the gateway daemon again on the same config (after a kill).
  * `finalCltvExpiryDelta`: the gateway's `lightning.finalCltvExpiryDelta` (a short hold window for a test), its default if not given.
+ * `behindA`: also a node B, a neighbour of A only (two hops from the gateway), with a 300,000 sat channel to A.
  */
-export async function startBridgeCluster(t: Test, options: { finalCltvExpiryDelta?: number } = {}) {
+export async function startBridgeCluster(t: Test, options: { finalCltvExpiryDelta?: number; behindA?: boolean } = {}) {
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const mqttUrl = await mqttBrokerUrl(t);
-  const [gateway, a] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a')]);
+  const [gateway, a, b] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a'), options.behindA ? initDaemon(dir.path, 'node', 'b') : undefined]);
   const topicPrefix = `bridge-${process.pid}`;
   const rpcPort = await freePort();
-  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], {}, [
+  writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], b ? { [b.nodeId]: a.nodeId } : {}, [
     chainRpcLine(rpcPort),
     'lightning:',
     '  listen: 127.0.0.1:0',
     ...(options.finalCltvExpiryDelta === undefined ? [] : [`  finalCltvExpiryDelta: ${options.finalCltvExpiryDelta}`]),
   ]);
-  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] } }, {}, [], '5s');
+  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }, ...(b ? [{ node: b, address: 'b' }] : [])] } }, {}, [], '5s');
+  // B reaches the gateway, and everything else, through A: its default route.
+  if (b) writeNodeConfig(b, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: a, address: 'a' }] } }, { '*': a.nodeId }, [], '5s');
   const daemons: { gateway: Daemon } = { gateway: await startDaemon('gateway', gateway.config) };
   t.teardown(() => daemons.gateway.stop());
   const nodeA = await startDaemon('node', a.config);
@@ -49,11 +52,33 @@ export async function startBridgeCluster(t: Test, options: { finalCltvExpiryDelt
   };
   await fundBoth(gateway.config, a.config, mine);
   await openBothChannels(gateway, a.config, outside, mine);
+  const nodeB = b && (await startNodeBehindA(t, gateway.config, a, b, mine));
   const restartGateway = async () => {
     daemons.gateway = await startDaemon('gateway', gateway.config);
     return daemons.gateway;
   };
-  return { gateway, a, daemons, nodeA, outside, mine, restartGateway, rpcPort };
+  return { gateway, a, b, daemons, nodeA, nodeB, outside, mine, restartGateway, rpcPort };
+}
+
+/** B's daemon, its coins, and its channel to A. */
+async function startNodeBehindA(t: Test, gatewayConfig: string, a: { nodeId: string }, b: { config: string }, mine: () => Promise<void>): Promise<Daemon> {
+  const nodeB = await startDaemon('node', b.config);
+  t.teardown(() => nodeB.stop());
+  const wallet = await peek(b.config, 'wallet');
+  const funding = (await peek(gatewayConfig, 'faucet', { address: wallet.address, satoshis: 500_000 })).txid as string;
+  await peek(b.config, 'deposit', { txid: funding });
+  await mine();
+  await eventually("B's deposit to count", async () => ((await peek(b.config, 'wallet')).satoshis === 500_000 ? true : undefined));
+  const opening = lnmeshAsync('open', '--config', b.config, a.nodeId, '300000', '--wait', '--timeout', '2m');
+  let opened: Awaited<typeof opening> | undefined;
+  void opening.then((run) => (opened = run));
+  await eventually("B's channel to A to open", async () => {
+    if (opened) return true;
+    await mine();
+    return undefined;
+  });
+  if (opened!.status !== 0) throw new Error(`B's channel to A did not open: ${opened!.stdout}${opened!.stderr}`);
+  return nodeB;
 }
 
 /** Coins: A's wallet, and the gateway's Lightning wallet. */
