@@ -1,7 +1,9 @@
 /**
  * What the gateway daemon answers on its control socket
  * (node/control/gateway-api.ts): the verbs it shares with the node
- * (`status`, `peers`, `routes`, `outbox`, `links`, `channels`, `tower`) and, on regtest,
+ * (`status`, `peers`, `routes`, `outbox`, `links`, `channels`, `tower`, and
+ * `open` and `wallet` for its mesh channels' wallet, with `fundChannels`:
+ * gateway-control-wallet.ts) and, on regtest,
  * `mine`, `reorg` and `faucet` (gateway-control-regtest.ts); with a
  * `lightning:` section, the `ln...` verbs (gateway-control-lightning.ts).
  */
@@ -11,6 +13,7 @@ import { type LinkViews, linkViews } from '../../node/daemon/link-views.js';
 import { memoryFigures } from '../../node/daemon/memory-figures.js';
 import { regtestHandlers } from './gateway-control-regtest.js';
 import { lightningHandlers } from './gateway-control-lightning.js';
+import { walletHandlers } from './gateway-control-wallet.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 
 type Result<M extends keyof GatewayControlApi> = GatewayControlApi[M]['result'];
@@ -40,6 +43,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): ControlHandle
         ...(record.reason !== undefined && { reason: record.reason }),
       })),
     }),
+    ...walletHandlers(parts, views),
     ...regtestHandlers(parts),
     ...lightningHandlers(parts),
   };

@@ -1,0 +1,69 @@
+/**
+ * The gateway's control handlers for its mesh channels' wallet
+ * (gateway/channels/channel-wallet.ts): what it holds (`wallet`, as a node
+ * shows its own), coins moved into it from the on-chain wallet
+ * (`fundChannels`, with a `lightning:` section), and a channel opened to a
+ * node from it (`open`, as on a node): the node's inbound liquidity. Bad
+ * input is refused naming the parameter before anything moves.
+ */
+import type { ControlHandlers } from '../../node/control/control-api.js';
+import { ControlError } from '../../node/control/control-protocol.js';
+import type { GatewayControlApi } from '../../node/control/gateway-api.js';
+import { InvalidInputError, checkInteger } from '../../node/core/input.js';
+import { MAX_FUNDING_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../../node/core/bolt-limits.js';
+import type { LinkViews } from '../../node/daemon/link-views.js';
+import { nodeIdProblem } from '../../node/keys/node-id.js';
+import { scriptToAddress } from '../../node/wallet/address.js';
+import { ChannelWalletFundingError, fundChannelWallet } from '../channels/fund-channel-wallet.js';
+import { WalletError } from '../wallet/on-chain-wallet.js';
+import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
+
+type WalletHandlers = Pick<ControlHandlers<GatewayControlApi>, 'wallet' | 'fundChannels' | 'open'>;
+
+/** How a user adds coins to the channel wallet, for the errors that need it. */
+const FUND_VERB = 'lnmesh wallet fund-channels SATOSHIS';
+
+export function walletHandlers(parts: GatewayDaemonParts, views: LinkViews): WalletHandlers {
+  const { channelWallet, config } = parts;
+  return {
+    wallet: () => ({ address: scriptToAddress(channelWallet.script, config.network), satoshis: channelWallet.balance(), coins: channelWallet.coins(), depositsWaiting: [] }),
+    fundChannels: (params) => fundChannels(parts, params.satoshis),
+    open: (params) => {
+      const manager = parts.gateway.manager;
+      if (!manager) throw new ControlError('no_channels', 'this gateway holds no mesh channels');
+      const peer = nodeIdParam(params.peer);
+      if (!views.isNeighbour(peer)) throw new InvalidInputError('peer', `${peer} is not a neighbour of this gateway: a channel must be with a node listed under links: in the config (lnmesh peers shows them)`);
+      const satoshis = checkInteger('satoshis', params.satoshis, MIN_FUNDING_SATOSHIS, MAX_FUNDING_SATOSHIS);
+      const pushMsat = params.pushMsat === undefined ? 0 : checkInteger('pushMsat', params.pushMsat, 0, satoshis * 1000);
+      if (!channelWallet.canFund(satoshis)) {
+        throw new InvalidInputError('satoshis', `the mesh channels' wallet holds ${channelWallet.balance()} sat, not enough for a channel of ${satoshis} sat and its fee (add coins from the on-chain wallet: ${FUND_VERB})`);
+      }
+      const handle = manager.openChannel(peer, satoshis, pushMsat);
+      parts.logger.info({ peer, handle, satoshis, pushMsat }, 'channel requested');
+      return { peer, handle };
+    },
+  };
+}
+
+async function fundChannels(parts: GatewayDaemonParts, value: unknown) {
+  const { channelWallet, lightning } = parts;
+  const satoshis = checkInteger('satoshis', value, 1, Number.MAX_SAFE_INTEGER);
+  if (!lightning) {
+    throw new ControlError('lightning_disabled', `the mesh channels' wallet is funded from the gateway's on-chain wallet, which runs with a lightning: section: add one to ${parts.config.file} (lnmesh init gateway's template documents it) and restart the gateway`);
+  }
+  try {
+    const funded = await fundChannelWallet({ onChain: lightning.wallet, channelWallet, chain: parts.chain, feeratePerKw: lightning.feerates.feeratePerKw('sweep') }, satoshis);
+    parts.logger.info({ txid: funded.txid, satoshis }, "coins sent to the mesh channels' wallet");
+    return { ...funded, walletSatoshis: channelWallet.balance() };
+  } catch (error) {
+    if (error instanceof WalletError) throw new InvalidInputError('satoshis', `${error.message} (lnmesh ln address, lnmesh ln info)`);
+    if (error instanceof ChannelWalletFundingError) throw new ControlError('broadcast_refused', error.message);
+    throw error;
+  }
+}
+
+function nodeIdParam(value: unknown): string {
+  const problem = nodeIdProblem(value);
+  if (problem || typeof value !== 'string') throw new InvalidInputError('peer', problem ?? 'expected a node id');
+  return value.toLowerCase();
+}
