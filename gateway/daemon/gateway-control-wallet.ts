@@ -2,46 +2,29 @@
  * The gateway's control handlers for its mesh channels' wallet
  * (gateway/channels/channel-wallet.ts): what it holds (`wallet`, as a node
  * shows its own), coins moved into it from the on-chain wallet
- * (`fundChannels`, with a `lightning:` section), and a channel opened to a
- * node from it (`open`, as on a node): the node's inbound liquidity. Bad
- * input is refused naming the parameter before anything moves.
+ * (`fundChannels`, with a `lightning:` section), from which `open`
+ * (gateway-control-channels.ts) funds channels to nodes. Bad input is
+ * refused naming the parameter before anything moves.
  */
 import type { ControlHandlers } from '../../node/control/control-api.js';
 import { ControlError } from '../../node/control/control-protocol.js';
 import type { GatewayControlApi } from '../../node/control/gateway-api.js';
 import { InvalidInputError, checkInteger } from '../../node/core/input.js';
-import { MAX_FUNDING_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../../node/core/bolt-limits.js';
-import type { LinkViews } from '../../node/daemon/link-views.js';
-import { nodeIdProblem } from '../../node/keys/node-id.js';
 import { scriptToAddress } from '../../node/wallet/address.js';
 import { ChannelWalletFundingError, fundChannelWallet } from '../channels/fund-channel-wallet.js';
 import { WalletError } from '../wallet/on-chain-wallet.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 
-type WalletHandlers = Pick<ControlHandlers<GatewayControlApi>, 'wallet' | 'fundChannels' | 'open'>;
+type WalletHandlers = Pick<ControlHandlers<GatewayControlApi>, 'wallet' | 'fundChannels'>;
 
 /** How a user adds coins to the channel wallet, for the errors that need it. */
-const FUND_VERB = 'lnmesh wallet fund-channels SATOSHIS';
+export const FUND_VERB = 'lnmesh wallet fund-channels SATOSHIS';
 
-export function walletHandlers(parts: GatewayDaemonParts, views: LinkViews): WalletHandlers {
+export function walletHandlers(parts: GatewayDaemonParts): WalletHandlers {
   const { channelWallet, config } = parts;
   return {
     wallet: () => ({ address: scriptToAddress(channelWallet.script, config.network), satoshis: channelWallet.balance(), coins: channelWallet.coins(), depositsWaiting: [] }),
     fundChannels: (params) => fundChannels(parts, params.satoshis),
-    open: (params) => {
-      const manager = parts.gateway.manager;
-      if (!manager) throw new ControlError('no_channels', 'this gateway holds no mesh channels');
-      const peer = nodeIdParam(params.peer);
-      if (!views.isNeighbour(peer)) throw new InvalidInputError('peer', `${peer} is not a neighbour of this gateway: a channel must be with a node listed under links: in the config (lnmesh peers shows them)`);
-      const satoshis = checkInteger('satoshis', params.satoshis, MIN_FUNDING_SATOSHIS, MAX_FUNDING_SATOSHIS);
-      const pushMsat = params.pushMsat === undefined ? 0 : checkInteger('pushMsat', params.pushMsat, 0, satoshis * 1000);
-      if (!channelWallet.canFund(satoshis)) {
-        throw new InvalidInputError('satoshis', `the mesh channels' wallet holds ${channelWallet.balance()} sat, not enough for a channel of ${satoshis} sat and its fee (add coins from the on-chain wallet: ${FUND_VERB})`);
-      }
-      const handle = manager.openChannel(peer, satoshis, pushMsat);
-      parts.logger.info({ peer, handle, satoshis, pushMsat }, 'channel requested');
-      return { peer, handle };
-    },
   };
 }
 
@@ -60,10 +43,4 @@ async function fundChannels(parts: GatewayDaemonParts, value: unknown) {
     if (error instanceof ChannelWalletFundingError) throw new ControlError('broadcast_refused', error.message);
     throw error;
   }
-}
-
-function nodeIdParam(value: unknown): string {
-  const problem = nodeIdProblem(value);
-  if (problem || typeof value !== 'string') throw new InvalidInputError('peer', problem ?? 'expected a node id');
-  return value.toLowerCase();
 }

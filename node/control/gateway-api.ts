@@ -101,6 +101,7 @@ export type GatewayControlApi = {
   tower: ControlMethod<NoParams, { watching: boolean; appointments: number; storageBytes: number; byNode: TowerUsageShape[]; responses: TowerResponseShape[] }>;
   /** A mesh channel to a node, funded from the channels' wallet (`lnmesh open` on the gateway): the node's inbound liquidity. */
   open: ControlMethod<{ peer: string; satoshis: number; pushMsat?: number }, { peer: string; handle: number }>;
+  close: ControlMethod<{ peer: string; handle: number; force: boolean }, { peer: string; handle: number; closing: 'force' | 'cooperative' }>;
   /** The mesh channels' wallet, as a node's `wallet` shows its own (no deposits: its coins come by `fundChannels`). */
   wallet: ControlMethod<NoParams, { address: string; satoshis: number; coins: WalletCoin[]; depositsWaiting: string[] }>;
   /** Sends `satoshis` from the on-chain wallet (`lightning:`) to the mesh channels' wallet; its coin counts at once. */

@@ -11,6 +11,8 @@
  *   (its funding spends that coin unconfirmed: both confirm together).
  * - The outside node pays A's public invoice; A, which held nothing, gets
  *   exactly the amount, and the gateway's side of the channel gave exactly it.
+ * - Closed by the gateway, the channel pays A's wallet the 5,000 sat and the
+ *   gateway's channel wallet the rest, less the fee it paid as funder.
  */
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -95,6 +97,17 @@ t.test('the gateway funds a channel to a node, which is then paid from the Light
   t.same((await peek<Row[]>(a.config, 'payments')).filter((row) => row.direction === 'sent'), [], 'A never paid out');
   t.equal((await peek<Wallet>(a.config, 'wallet')).satoshis, 0, "A's wallet was never funded");
 
+  // Closed by the gateway: its side comes back to its channel wallet, A's 5,000 sat to A's wallet.
+  const before = (await peek<Wallet>(gateway.config, 'wallet')).satoshis;
+  const closing = lnmeshAsync('close', '--config', gateway.config, a.nodeId, String(gatewaySide.handle), '--wait', '--timeout', '1m');
+  const back = await mineUntil(gateway.config, "the close to pay both wallets", async () => {
+    const wallet = await peek<Wallet>(gateway.config, 'wallet');
+    return wallet.coins.length === 2 && (await peek<Wallet>(a.config, 'wallet')).satoshis > 0 ? wallet : undefined;
+  });
+  t.equal((await closing).status, 0, 'lnmesh close --wait on the gateway');
+  t.equal((await peek<Wallet>(a.config, 'wallet')).satoshis, 5_000, "A's wallet: exactly the 5,000 sat it was paid");
+  const closeFee = 300_000 - 5_000 - (back.satoshis - before);
+  t.ok(closeFee > 0 && closeFee < 2_000, `the gateway's channel wallet got the rest, less the fee it paid as funder (${closeFee} sat)`);
   t.equal(await nodeA.stop(), 0, 'A exits 0');
   t.equal(await gatewayDaemon.stop(), 0, 'the gateway exits 0');
   t.notMatch(nodeA.output(), /"level":50|"level":60/, 'no errors logged by A');
