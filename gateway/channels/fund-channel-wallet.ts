@@ -5,9 +5,11 @@
  * wallet's own coin at once, unconfirmed, as a node's change is: a funding
  * transaction may spend it before it confirms, and both confirm together.
  *
- * The coin is written before the transaction leaves; refused by the
- * backend, it is taken back (`abandonTransaction`) and the on-chain
- * wallet's inputs released, so a refusal changes nothing.
+ * The coin is written once the backend took the transaction: refused, the
+ * on-chain wallet's inputs are released and nothing changed. A crash in
+ * between loses no coin: the block that confirms the transfer pays the
+ * channel wallet's script, which it takes in (`takeDeposits`). (Written
+ * first instead, a crash would leave a coin that never went out.)
  */
 import { MAX_SATOSHIS } from '../../node/bolt3/transaction.js';
 import { checkInteger } from '../../node/core/input.js';
@@ -34,12 +36,11 @@ export async function fundChannelWallet(parts: ChannelWalletFunding, satoshis: n
   // InsufficientFundsError (the on-chain wallet's) says how much it holds; nothing is locked then.
   const tx = await onChain.fund([{ script: channelWallet.script, satoshis }], parts.feeratePerKw);
   const txid = tx.getId();
-  channelWallet.addOutputsOf(tx);
   const result = await chain.broadcast(tx);
   if (!result.accepted) {
-    channelWallet.abandonTransaction(txid);
     await onChain.release(tx);
     throw new ChannelWalletFundingError(`the chain backend refused the transfer ${txid} to the channel wallet: ${result.reason}`);
   }
+  channelWallet.addOutputsOf(tx);
   return { txid, satoshis };
 }

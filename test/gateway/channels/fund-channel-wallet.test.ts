@@ -75,7 +75,7 @@ t.test('bad input and a refusal by the chain backend move nothing', async (t) =>
   // Another chain, where the wallet's coin does not exist: the backend refuses the transfer.
   const elsewhere = await openChain(t);
   await t.rejects(fundChannelWallet({ ...parts, chain: elsewhere }, 400_000), { name: 'ChannelWalletFundingError', message: /refused/ }, 'refused by the backend');
-  t.same(channelWallet.coins(), [], 'its coin is taken back');
+  t.same(channelWallet.coins(), [], 'the channel wallet counts nothing');
   const again = await fundChannelWallet(parts, 400_000);
   t.same(channelWallet.balance(), 400_000, 'the on-chain coin was released: it funds the transfer again');
   t.match(await chain.status(again.txid), { state: 'mempool' });
