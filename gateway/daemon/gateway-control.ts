@@ -68,6 +68,7 @@ async function gatewayStatus(parts: GatewayDaemonParts, views: LinkViews): Promi
     responsesActive: responses.active().length,
     nodesWithMail: mailbox.nodesWithMail().length,
     ...channelCounts(parts),
+    walletSatoshis: parts.channelWallet.balance(),
     ...memoryFigures(),
     dataDir: config.dataDir,
   };

@@ -28,6 +28,8 @@ export type GatewayStatus = {
   readonly channelsPending: number;
   /** What the gateway holds in its open mesh channels. */
   readonly balanceMsat: number;
+  /** What its mesh channels' wallet holds, to fund channels to nodes (`lnmesh wallet`). */
+  readonly walletSatoshis: number;
   readonly dataDir: string;
 } & MemoryShape;
 

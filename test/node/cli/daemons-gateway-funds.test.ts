@@ -62,6 +62,7 @@ t.test('the gateway funds a channel to a node, which is then paid from the Light
   // The mesh channels' wallet gets 400,000 sat, counted at once.
   const funded = JSON.parse((await must('wallet', 'fund-channels', '400000', '--json', '--config', gateway.config)).stdout) as { txid: string; satoshis: number; walletSatoshis: number };
   t.match(funded, { satoshis: 400_000, walletSatoshis: 400_000 }, 'lnmesh wallet fund-channels: the coin counts at once');
+  t.match(await peek(gateway.config, 'status'), { walletSatoshis: 400_000 }, 'lnmesh status on the gateway shows it too');
   const shown = await must('wallet', '--config', gateway.config);
   t.match(shown.stdout, /satoshis\s+400000/, `lnmesh wallet on the gateway shows it: ${shown.stdout.trim()}`);
   const onChain = (await peek<{ wallet: { confirmedSat: number; unconfirmedSat: number } }>(gateway.config, 'lnInfo')).wallet;
