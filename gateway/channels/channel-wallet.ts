@@ -13,7 +13,6 @@
  */
 import type { Persister, RecordStore } from '../../node/persist/persister.js';
 import { NodeWallet } from '../../node/wallet/node-wallet.js';
-import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 import type { GatewaySigner } from './gateway-signer.js';
 
 /** The mesh channels' wallet on the channels' `store` (the manager's persister). */
@@ -21,19 +20,3 @@ export function gatewayChannelWallet(signer: GatewaySigner, store: Pick<Persiste
   return new NodeWallet(signer.sweepKey(), store);
 }
 
-/**
- * What pays the wallet on chain comes back to it: each block's transactions paying its script (the
- * channels' cooperative closes, sweeps, justice, and the transfers of `fundChannelWallet` once they
- * confirm; a coin known already is not counted again). Blocks connected while the gateway was stopped
- * are not read. Returns the function that stops listening.
- */
-export function takeDeposits(wallet: NodeWallet, chain: Pick<ChainSource, 'on' | 'off'>, deposited: (txid: string, satoshis: number) => void): () => void {
-  const onBlock = (block: ChainBlock) => {
-    for (const tx of block.transactions) {
-      const added = wallet.addOutputsOf(tx);
-      if (added > 0) deposited(tx.getId(), added);
-    }
-  };
-  chain.on('connect', onBlock);
-  return () => chain.off('connect', onBlock);
-}

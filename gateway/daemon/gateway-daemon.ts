@@ -22,7 +22,8 @@ import { readSeedFile } from '../../node/keys/seed.js';
 import { NETWORK_NUMBERS } from '../../node/config/node-config.js';
 import { LmdbPersister } from '../../node/persist/lmdb.js';
 import type { NodeWallet } from '../../node/wallet/node-wallet.js';
-import { gatewayChannelWallet, takeDeposits } from '../channels/channel-wallet.js';
+import { gatewayChannelWallet } from '../channels/channel-wallet.js';
+import { ChannelWalletDeposits } from '../channels/channel-wallet-deposits.js';
 import { GatewaySigner } from '../channels/gateway-signer.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
@@ -115,8 +116,8 @@ export class GatewayDaemon {
       { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config), ...(lightning && { bridge: bridgeSettings(lightning.settings) }) },
     );
     settleChannelFundings(gateway, channelWallet, logger);
-    const stopDeposits = takeDeposits(channelWallet, chain, (txid, satoshis) => logger.info({ txid, satoshis }, "coins for the mesh channels' wallet"));
-    host.open({ close: stopDeposits });
+    const deposits = host.open(new ChannelWalletDeposits({ wallet: channelWallet, chain, store: persister, deposited: (txid, satoshis) => logger.info({ txid, satoshis }, "coins for the mesh channels' wallet"), logger: componentLogger(logger, 'channels') }));
+    await deposits.start();
     return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, channelWallet, ...(regtest && { regtest }), ...(lightning && { lightning }), clock, startedAt: clock.now(), logger };
   }
 

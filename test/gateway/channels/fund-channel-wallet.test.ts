@@ -9,7 +9,8 @@ import t, { type Test } from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
-import { gatewayChannelWallet, takeDeposits } from '../../../gateway/channels/channel-wallet.js';
+import { gatewayChannelWallet } from '../../../gateway/channels/channel-wallet.js';
+import { ChannelWalletDeposits } from '../../../gateway/channels/channel-wallet-deposits.js';
 import { fundChannelWallet } from '../../../gateway/channels/fund-channel-wallet.js';
 import { GatewaySigner } from '../../../gateway/channels/gateway-signer.js';
 import { gatewayKeyFromSecret } from '../../../gateway/gateway.js';
@@ -81,29 +82,36 @@ t.test('bad input and a refusal by the chain backend move nothing', async (t) =>
   t.match(await chain.status(again.txid), { state: 'mempool' });
 });
 
-t.test("a block's transactions paying the wallet's script become its coins, once", async (t) => {
-  const { chain, onChain, channelWallet } = await gatewayParts(t);
+t.test("a block's transactions paying the wallet's script become its coins, once, blocks read while stopped included", async (t) => {
+  const { chain, onChain, channelWallet, store } = await gatewayParts(t);
   const deposits: [string, number][] = [];
-  const stop = takeDeposits(channelWallet, chain, (txid, satoshis) => deposits.push([txid, satoshis]));
-  t.teardown(stop);
+  const reader = () => new ChannelWalletDeposits({ wallet: channelWallet, chain, store, deposited: (txid, satoshis) => deposits.push([txid, satoshis]) });
+  let running = reader();
+  await running.start();
+  t.teardown(() => running.close());
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
   // A payment to the script the wallet was not told of, as a close or a sweep would be.
   const tx = await onChain.fund([{ script: channelWallet.script, satoshis: 250_000 }, { script: channelWallet.script, satoshis: 50_000 }], FEERATE);
   t.match(await chain.broadcast(tx), { accepted: true });
   t.equal(channelWallet.balance(), 0, 'not counted while unconfirmed');
   await chain.mine(1);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await settle();
   t.same(deposits, [[tx.getId(), 300_000]], 'both outputs, counted when the block connects');
-  t.equal(channelWallet.balance(), 300_000);
   const funded = await fundChannelWallet({ onChain, channelWallet, chain, feeratePerKw: FEERATE }, 100_000);
   await chain.mine(1);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await settle();
   t.same(deposits.map(([txid]) => txid), [tx.getId()], `the transfer ${funded.txid.slice(0, 8)}, counted at once, is not counted again when it confirms`);
   t.equal(channelWallet.balance(), 400_000);
-  stop();
-  const unseen = await onChain.fund([{ script: channelWallet.script, satoshis: 10_000 }], FEERATE);
-  t.match(await chain.broadcast(unseen), { accepted: true });
-  await chain.mine(1);
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  t.equal(deposits.length, 1, 'stopped: nothing more is read');
-  t.equal(channelWallet.balance(), 400_000);
+
+  // Stopped: a payment confirms meanwhile; read at the next start.
+  running.close();
+  const whileStopped = await onChain.fund([{ script: channelWallet.script, satoshis: 10_000 }], FEERATE);
+  t.match(await chain.broadcast(whileStopped), { accepted: true });
+  await chain.mine(2);
+  await settle();
+  t.equal(channelWallet.balance(), 400_000, 'nothing read while stopped');
+  running = reader();
+  await running.start();
+  t.same(deposits.at(-1), [whileStopped.getId(), 10_000], 'the block connected while stopped is read at start');
+  t.equal(channelWallet.balance(), 410_000);
 });
