@@ -10,6 +10,11 @@
  * - `node.bareRssMB`: a bare Node.js process (`setInterval`) on the same machine.
  * - `gateway.startMs`: `lnmesh gateway` with the embedded bcoin chain on
  *   disk (432 regtest blocks), from spawn to `status` answering; median of 3.
+ * - `gateway.rssMB.idle`: the gateway's resident memory after 15 s idle (links to
+ *   A and B, no Lightning node).
+ * - `gateway.rssMB.withLightning`: the same gateway restarted with a
+ *   `lightning:` section (its LDK node listening on loopback, its bcoin
+ *   wallet; no Lightning channel), after 15 s idle.
  *
  * The daemons run from one esbuild bundle of the CLI (packages left to
  * node_modules), as a device runs its bundle: no TypeScript compiler at start.
@@ -19,7 +24,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +45,8 @@ interface Measured {
   nodeRssMB: number;
   bareRssMB: number;
   gatewayStartMs: number;
+  gatewayRssMB: number;
+  gatewayRssMBWithLightning: number;
 }
 
 let measured: Promise<Measured> | undefined;
@@ -50,6 +57,8 @@ export const daemonFigures: Figure[] = [
   { key: 'node.rssMB.idle10Channels', unit: 'MB resident, node daemon idle with 10 channels', measure: async () => (await once_()).nodeRssMB },
   { key: 'node.bareRssMB', unit: 'MB resident, a bare Node.js process', measure: async () => (await once_()).bareRssMB },
   { key: 'gateway.startMs', unit: 'ms, spawn to control socket answering, embedded chain on disk', measure: async () => (await once_()).gatewayStartMs },
+  { key: 'gateway.rssMB.idle', unit: 'MB resident, gateway daemon idle, no Lightning node', measure: async () => (await once_()).gatewayRssMB },
+  { key: 'gateway.rssMB.withLightning', unit: 'MB resident, gateway daemon idle with its LDK node (no Lightning channel)', measure: async () => (await once_()).gatewayRssMBWithLightning },
 ];
 
 async function measureDaemons(): Promise<Measured> {
@@ -82,8 +91,9 @@ async function measureDaemons(): Promise<Measured> {
 
     progress('measuring gateway start');
     const gatewayStarts = await restartTimes(daemons, 'gateway', 'gw', 3);
+    const gatewayMemory = await gatewayResidentMB(daemons, work);
     rmSync(work, { recursive: true, force: true });
-    return { nodeStartMs: median(nodeStarts), nodeRssMB, bareRssMB, gatewayStartMs: median(gatewayStarts) };
+    return { nodeStartMs: median(nodeStarts), nodeRssMB, bareRssMB, gatewayStartMs: median(gatewayStarts), ...gatewayMemory };
   } catch (error) {
     for (const name of ['a', 'b', 'gw']) console.error(name, JSON.stringify(await daemons.ask(name, 'links').catch(() => 'down')));
     console.error(`bench: the daemons' logs are in ${work}`);
@@ -190,6 +200,23 @@ async function openChannels(daemons: Daemons, ids: Ids): Promise<void> {
     await daemons.ask('gw', 'mine', { blocks: 1 });
     return (await daemons.ask('a', 'channels')).filter((channel: Row) => channel.status === 'open').length === CHANNELS;
   });
+}
+
+/** The gateway's resident memory idle, then restarted with a `lightning:` section (its LDK node up) and idle again. */
+async function gatewayResidentMB(daemons: Daemons, work: string): Promise<Pick<Measured, 'gatewayRssMB' | 'gatewayRssMBWithLightning'>> {
+  progress('measuring gateway memory, without and with its Lightning node');
+  await new Promise((resolve) => setTimeout(resolve, 15_000));
+  const gatewayRssMB = residentMB(daemons.child('gw').pid!);
+  await daemons.stop('gw');
+  appendFileSync(join(work, 'gw.yaml'), 'lightning:\n  listen: 127.0.0.1:0\n');
+  await daemons.start('gateway', 'gw');
+  const info = await daemons.ask('gw', 'lnInfo');
+  if (typeof info.nodeId !== 'string') throw new Error(`bench: the gateway's Lightning node did not start: ${JSON.stringify(info)}`);
+  await new Promise((resolve) => setTimeout(resolve, 15_000));
+  const gatewayRssMBWithLightning = residentMB(daemons.child('gw').pid!);
+  const memory = await daemons.ask('gw', 'status');
+  console.error(`gateway idle: rss ${gatewayRssMB.toFixed(1)} MB; with its Lightning node ${gatewayRssMBWithLightning.toFixed(1)} MB (JS heap ${String(memory.heapUsedMB)} MB, buffers and wasm ${String(memory.externalMB)} MB)`);
+  return { gatewayRssMB, gatewayRssMBWithLightning };
 }
 
 /** Restarts daemon `name` `runs` times: its start times (ms). */

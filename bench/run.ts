@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bolt3Figures, type Figure } from './bolt3.js';
+import { bridgeFigures } from './bridge.js';
 import { channelFigures } from './channel.js';
 import { curveFigures } from './curve.js';
 import { daemonFigures } from './daemons.js';
@@ -18,7 +19,7 @@ import { towerFigures } from './tower.js';
 import { towerAirFigures } from './tower-air.js';
 import { uplinkFigures } from './uplink.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerAirFigures, ...uplinkFigures, ...towerFigures, ...daemonFigures, ...securityFigures, ...simFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerAirFigures, ...uplinkFigures, ...towerFigures, ...daemonFigures, ...securityFigures, ...simFigures, ...bridgeFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });

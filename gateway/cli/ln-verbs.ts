@@ -26,8 +26,8 @@ export function registerLnVerbs(program: Command): void {
 const sat = (msat: number) => Math.floor(msat / 1000);
 
 function registerInfo(ln: Command): void {
-  daemonVerb(ln, 'info', 'node id, listen address, block height, channels, peers, wallet balance')
-    .description("The gateway's Lightning node: its id and where it listens (what peers need to connect: ID@HOST:PORT), the block it has seen, its channels and peers, what it can send and receive, and its on-chain wallet's balance.")
+  daemonVerb(ln, 'info', 'node id, listen address, block height, channels, peers, graph size, wallet balance')
+    .description("The gateway's Lightning node: its id and where it listens (what peers need to connect: ID@HOST:PORT), the block it has seen, its channels and peers, how many channels and nodes gossip told it of, what it can send and receive, and its on-chain wallet's balance.")
     .action(async (options: DaemonOptions) => {
       show(options, await askGateway(options, 'lnInfo', {}), (info) =>
         formatKeyValues({
@@ -37,6 +37,7 @@ function registerInfo(ln: Command): void {
           'block height': info.blockHeight,
           channels: `${info.channels} (${info.channelsUsable} usable)`,
           peers: info.peers,
+          graph: `${info.graph.channels} channels, ${info.graph.nodes} nodes`,
           'can send sat': sat(info.outboundMsat),
           'can receive sat': sat(info.inboundMsat),
           'wallet sat': info.wallet.unconfirmedSat > 0 ? `${info.wallet.confirmedSat} (+${info.wallet.unconfirmedSat} unconfirmed)` : info.wallet.confirmedSat,

@@ -105,6 +105,7 @@ async function lightningInfo(parts: GatewayDaemonParts, lightning: GatewayLightn
     channels: channels.length,
     channelsUsable: usable.length,
     peers: node.peers().length,
+    graph: node.graph(),
     outboundMsat: usable.reduce((sum, channel) => sum + channel.outboundCapacityMsat, 0),
     inboundMsat: usable.reduce((sum, channel) => sum + channel.inboundCapacityMsat, 0),
     wallet: { confirmedSat: balance.confirmed, unconfirmedSat: balance.unconfirmed },

@@ -24,6 +24,8 @@ export interface ChannelSummary {
   /** The funding transaction's depth; 0 while unconfirmed. */
   readonly confirmations: number;
   readonly isOutbound: boolean;
+  /** Announced to the network (BOLT 7): a routing node's channel; a leaf's are not. */
+  readonly announced: boolean;
   /** The funding outpoint, `txid:vout`, once funded. */
   readonly fundingOutpoint: string | undefined;
 }
@@ -42,6 +44,7 @@ export function channelSummary(ldk: Ldk, channel: ChannelDetails): ChannelSummar
     ready: Boolean(channel.get_is_channel_ready()),
     confirmations: confirmations instanceof ldk.Option_u32Z_Some ? confirmations.some : 0,
     isOutbound: Boolean(channel.get_is_outbound()),
+    announced: Boolean(channel.get_is_announced()),
     fundingOutpoint: funding ? `${bytesToHex(funding.get_txid().slice().reverse())}:${funding.get_index()}` : undefined,
   };
 }

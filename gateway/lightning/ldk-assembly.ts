@@ -2,8 +2,11 @@
  * LDK's objects, wired as its docs do: a `KeysManager` from the seed, a
  * `ChainMonitor` persisting each monitor under the data directory, a
  * `ChannelManager` (read back from disk after its monitors, or new at the
- * chain's tip), and a `PeerManager`. The router and scorer are needed by the
- * `ChannelManager`; with no gossip they route over our own channels only.
+ * chain's tip), and a `PeerManager` whose routing messages go to a
+ * `P2PGossipSync` filling the `NetworkGraph` (read back from disk) that the
+ * router finds paths in, each announced channel checked on our chain. Our
+ * channels are announced only when `announceChannels` says so: a leaf that
+ * pays and is paid learns the graph without being in it.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { childLogger, type Logger } from '../../node/core/logger.js';
@@ -15,7 +18,7 @@ import type { ChainSource } from '../chain/chain-source.js';
 import type { OnChainWallet } from '../wallet/on-chain-wallet.js';
 import type {
   BroadcasterInterface, ChainMonitor, ChannelManager, ChannelMonitor, FeeEstimator as LdkFeeEstimator, KeysManager, Logger as LdkLogger,
-  MessageRouter, Network, PeerManager, Router, SignerProvider, UserConfig, Watch,
+  MessageRouter, Network, NetworkGraph, P2PGossipSync, PeerManager, Router, SignerProvider, UserConfig, Watch,
 } from 'lightningdevkit';
 import type { Ldk } from './ldk.js';
 import { ldkLogger } from './ldk-logger.js';
@@ -25,6 +28,8 @@ import { monitorPersister, type MonitorPersister } from './monitor-persister.js'
 import { walletSignerProvider } from './wallet-signer-provider.js';
 import { LightningStoreError, readChannelManagerBytes, readMonitors } from './channel-manager-store.js';
 import { internalOrder } from './ldk-chain-feed.js';
+import { readNetworkGraph } from './network-graph.js';
+import { gossipUtxoLookup } from './gossip-utxo-lookup.js';
 
 export interface AssemblyInput {
   readonly seed: Uint8Array;
@@ -34,6 +39,8 @@ export interface AssemblyInput {
   readonly feeEstimator: FeeEstimator;
   readonly chain: ChainSource;
   readonly wallet: OnChainWallet;
+  /** Announce the channels we open (a routing node, online reliably); default false: a leaf. */
+  readonly announceChannels?: boolean;
 }
 
 export interface LdkParts {
@@ -41,6 +48,7 @@ export interface LdkParts {
   readonly channelManager: ChannelManager;
   readonly peerManager: PeerManager;
   readonly chainMonitor: ChainMonitor;
+  readonly graph: NetworkGraph;
   readonly persister: MonitorPersister;
   /** True when the manager was read back from the data directory. */
   readonly reloaded: boolean;
@@ -74,12 +82,12 @@ export async function assemble(ldk: Ldk, input: AssemblyInput, logger: Logger, c
   const signer = await walletSignerProvider(ldk, keys, input.wallet, childLogger(logger, 'signer'));
   const persister = monitorPersister(ldk, input.dataDir, childLogger(logger, 'monitors'));
   const chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), broadcaster, log, fees, persister.persist);
-  const graph = ldk.NetworkGraph.constructor_new(network, log);
+  const graph = readNetworkGraph(ldk, input.dataDir, network, log, childLogger(logger, 'graph'));
   const scorer = ldk.ProbabilisticScorer.constructor_new(ldk.ProbabilisticScoringDecayParameters.constructor_default(), graph, log);
   const score = ldk.MultiThreadedLockableScore.constructor_new(scorer.as_Score());
   const router = ldk.DefaultRouter.constructor_new(graph, log, entropy, score.as_LockableScore(), ldk.ProbabilisticScoringFeeParameters.constructor_default());
   const messageRouter = ldk.DefaultMessageRouter.constructor_new(graph, entropy);
-  const config = ldk.UserConfig.constructor_default();
+  const config = userConfig(ldk, input.announceChannels ?? false);
   const common: Common = { fees, watch: chainMonitor.as_Watch(), broadcaster, router: router.as_Router(), messageRouter: messageRouter.as_MessageRouter(), log, config };
 
   const monitors = readMonitors(ldk, input.dataDir, entropy, signer);
@@ -95,12 +103,38 @@ export async function assemble(ldk: Ldk, input: AssemblyInput, logger: Logger, c
       fees, common.watch, broadcaster, common.router, common.messageRouter, log, entropy, keys.as_NodeSigner(), signer, config, params, seconds,
     );
   }
+  const gossip = gossipSync(ldk, graph, input.chain, log, logger, clock);
   const ignoring = ldk.IgnoringMessageHandler.constructor_new();
   const peerManager = ldk.PeerManager.constructor_new(
-    channelManager.as_ChannelMessageHandler(), ignoring.as_RoutingMessageHandler(), ignoring.as_OnionMessageHandler(),
+    channelManager.as_ChannelMessageHandler(), gossip.as_RoutingMessageHandler(), ignoring.as_OnionMessageHandler(),
     ignoring.as_CustomMessageHandler(), seconds, entropy.get_secure_random_bytes(), log, keys.as_NodeSigner(),
   );
-  return { keys, channelManager, peerManager, chainMonitor, persister, reloaded: saved !== undefined };
+  return { keys, channelManager, peerManager, chainMonitor, graph, persister, reloaded: saved !== undefined };
+}
+
+/** Gossip into `graph`, each announced channel's funding output looked up on our chain first. */
+function gossipSync(ldk: Ldk, graph: NetworkGraph, chain: ChainSource, log: LdkLogger, logger: Logger, clock: Clock): P2PGossipSync {
+  const gossip = ldk.P2PGossipSync.constructor_new(graph, ldk.Option_UtxoLookupZ.constructor_none(), log);
+  const lookup = gossipUtxoLookup(ldk, { chain, clock, logger: childLogger(logger, 'gossip'), chainHash: graph.get_chain_hash(), target: () => ({ graph, gossip }) });
+  gossip.add_utxo_lookup(ldk.Option_UtxoLookupZ.constructor_some(lookup));
+  return gossip;
+}
+
+/**
+ * LDK's defaults, but for announcing: a routing node announces the channels
+ * it opens and still accepts a leaf's unannounced ones; a leaf (LDK's
+ * default) neither announces nor lets an opener announce a channel with it.
+ */
+function userConfig(ldk: Ldk, announce: boolean): UserConfig {
+  const config = ldk.UserConfig.constructor_default();
+  if (!announce) return config;
+  const handshake = config.get_channel_handshake_config(); // a copy: set back below
+  handshake.set_announce_for_forwarding(true);
+  config.set_channel_handshake_config(handshake);
+  const limits = config.get_channel_handshake_limits();
+  limits.set_force_announced_channel_preference(false);
+  config.set_channel_handshake_limits(limits);
+  return config;
 }
 
 /** The manager read back with its monitors, which are then handed to the `ChainMonitor` (LDK's order). */

@@ -5,7 +5,8 @@
  * being paid (`Payments`), its state written crash-safe under the data
  * directory: each channel monitor as it changes, the `ChannelManager`
  * whenever LDK says it changed and on stop. Peers over TCP (BOLT 8) through
- * our `SocketDriver`. No gossip: payments go through our own channels.
+ * our `SocketDriver`. Gossip from peers fills the network graph that
+ * payments are routed in (`network-graph.ts`: pruned and written hourly, and on stop).
  */
 import { EventEmitter } from 'node:events';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -17,7 +18,7 @@ import type { Broadcaster } from '../../node/chain/broadcaster.js';
 import type { FeeEstimator } from '../../node/chain/fee-estimator.js';
 import type { ChainSource } from '../chain/chain-source.js';
 import type { OnChainWallet } from '../wallet/on-chain-wallet.js';
-import type { ChannelManager, Event, Future, Result_NoneReplayEventZ } from 'lightningdevkit';
+import type { ChannelManager, Event, Future, NetworkGraph, Result_NoneReplayEventZ } from 'lightningdevkit';
 import { loadLdk, type Ldk } from './ldk.js';
 import { ldkFeerate } from './ldk-fee-estimator.js';
 import { assemble, type LdkParts } from './ldk-assembly.js';
@@ -31,6 +32,7 @@ import type { LightningEvent } from './lightning-events.js';
 import { OutgoingPayments, type OutgoingPayment } from './outgoing-payments.js';
 import { SocketDriver } from './socket-driver.js';
 import { PeerAddresses } from './peer-addresses.js';
+import { GRAPH_PRUNE_EVERY_TICKS, GRAPH_PRUNE_FIRST_TICK, graphSize, pruneNetworkGraph, writeNetworkGraph, type GraphSize } from './network-graph.js';
 import { DEFAULT_RECONNECT_POLICY, Reconnector, type ReconnectPolicy } from './reconnector.js';
 
 export interface LightningNodeComponents {
@@ -55,6 +57,12 @@ export interface LightningNodeInit {
   readonly listen: { readonly host: string; readonly port: number };
   /** How often the channel peers we lost are dialled again, and the longest back-off; default every 10 s, at most 5 min. */
   readonly reconnect?: ReconnectPolicy;
+  /**
+   * Announce the channels this node opens (BOLT 7), for a routing node that is
+   * online reliably. Default false: a leaf that pays and is paid through its
+   * peers, learning the graph from them without being in it.
+   */
+  readonly announceChannels?: boolean;
 }
 
 /** How often LDK's timers are driven; events are handled as soon as LDK signals them. */
@@ -71,6 +79,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   readonly nodeId: Uint8Array;
   /** LDK's own, for what this class does not wrap. */
   readonly channelManager: ChannelManager;
+  /** LDK's graph of the network, as gossip told it. A `read_only()` view holds its locks: `free()` it at once. */
+  readonly networkGraph: NetworkGraph;
   private readonly driver: SocketDriver;
   private readonly funding: ChannelFunding;
   private readonly payments: Payments;
@@ -81,6 +91,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   private ticks = 0;
   private wakeScheduled = false;
   private stopped = false;
+  /** The LDK futures waited on (see `watchLdk`), kept alive until they fire. */
+  private readonly futures = new Set<Future>();
 
   private constructor(
     private readonly ldk: Ldk,
@@ -93,6 +105,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   ) {
     super();
     this.channelManager = parts.channelManager;
+    this.networkGraph = parts.graph;
     this.nodeId = parts.channelManager.get_our_node_id();
     this.driver = new SocketDriver(ldk, parts.peerManager, childLogger(logger, 'tcp'));
     const emit = (event: LightningEvent) => this.emit('event', event);
@@ -234,6 +247,11 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     this.wake();
   }
 
+  /** How many channels and nodes the network graph knows (from gossip, and kept across restarts). */
+  graph(): GraphSize {
+    return graphSize(this.networkGraph);
+  }
+
   /** Where LDK's view of the chain stands. */
   get bestBlock(): FedBlock {
     return this.feed.best;
@@ -256,6 +274,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     await this.driver.close();
     this.processEvents();
     writeChannelManager(this.init.dataDir, this.channelManager);
+    this.writeGraph();
   }
 
   private schedule(): void {
@@ -269,21 +288,43 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     this.ticks++;
     if (this.ticks % PEER_TICK_EVERY === 0) this.parts.peerManager.timer_tick_occurred();
     if (this.ticks % CHANNEL_TICK_EVERY === 0) this.channelManager.timer_tick_occurred();
+    if (this.ticks % GRAPH_PRUNE_EVERY_TICKS === GRAPH_PRUNE_FIRST_TICK) this.pruneGraph();
     this.processEvents();
+  }
+
+  /** Stale channels out of the graph, then the graph written. */
+  private pruneGraph(): void {
+    pruneNetworkGraph(this.networkGraph, this.clock.now());
+    this.writeGraph();
+  }
+
+  /** A failed write is tried again at the next pruning and on stop: the graph is only a cache of gossip. */
+  private writeGraph(): void {
+    try {
+      writeNetworkGraph(this.init.dataDir, this.networkGraph);
+    } catch (error) {
+      this.logger.log('warn', 'cannot write the network graph; gossip goes on in memory', { error: String(error) });
+    }
   }
 
   /** LDK's futures say when it has events or needs persisting: handle them at once, not at the next tick. */
   private watchLdk(): void {
     // A future fires once; each firing registers on the next one. setImmediate: never re-enter LDK from its own call.
+    // The bindings hold a JS callback only weakly, through the Future it was registered on: each Future is kept
+    // here until it fires, or the garbage collector may take its callback while LDK still means to call it.
     const follow = (next: () => Future) => {
-      next().register_callback_fn(
+      const future = next();
+      this.futures.add(future);
+      future.register_callback_fn(
         this.ldk.FutureCallback.new_impl({
-          call: () =>
+          call: () => {
+            this.futures.delete(future);
             setImmediate(() => {
               if (this.stopped) return;
               this.wake();
               follow(next);
-            }),
+            });
+          },
         }),
       );
     };

@@ -258,7 +258,10 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const forwarded = this.forwardedIncoming();
     for (const entry of this.channels.values()) {
       if (!entry.onchain && !entry.shutdown?.closed) this.chainMonitor.watchFunding(entry); // repeats are harmless
-      if (entry.onchain) continue;
+      if (entry.onchain) {
+        this.tellResolvedOnchain(entry);
+        continue;
+      }
       // What we sent last may have died with the process: send it again (the peer drops what it already has).
       for (const message of entry.outbox) this.components.messenger.send(entry.peer, encodeMessage(message));
       for (const settlement of entry.channel.settlementsReceived()) {
@@ -989,8 +992,18 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     });
   }
 
-  /** An HTLC we offered is settled on chain: pass it upstream if we forwarded it, or tell the payer. */
+  /**
+   * An HTLC we offered is settled on chain: pass it upstream if we forwarded it (saved with this step), or tell the
+   * payer (an event, which leaves after the save). Either is marked told (`told`): for the payer only once the event
+   * has left, so that a crash before tells it again on resume.
+   */
   private resolveOutgoing(entry: ChannelEntry, id: number, paymentHash: Uint8Array, preimage?: Uint8Array, reason = ''): void {
+    const markTold = () => {
+      const htlc = entry.onchain?.outgoing?.find((candidate) => candidate.id === id);
+      if (!htlc || htlc.told) return;
+      htlc.told = true;
+      this.steps.save(entry);
+    };
     if (entry.forwards.has(id)) {
       const link = entry.forwards.get(id)!;
       try {
@@ -998,10 +1011,19 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       } catch (error) {
         this.emitEvent({ type: 'peer_error', peer: link.peer, reason: `settling HTLC ${link.id} upstream: ${(error as Error).message}` });
       }
-      return;
+      return markTold();
     }
     if (preimage) this.emitEvent({ type: 'payment_sent', paymentHash, paymentPreimage: preimage });
     else this.emitEvent({ type: 'payment_failed', paymentHash, reason });
+    this.steps.release(markTold);
+  }
+
+  /** After a restart: the payments of ours resolved on chain whose outcome may have died with the process, told again. */
+  private tellResolvedOnchain(entry: ChannelEntry): void {
+    for (const htlc of entry.onchain?.outgoing ?? []) {
+      if (!htlc.resolved || htlc.told) continue;
+      this.resolveOutgoing(entry, htlc.id, htlc.paymentHash, htlc.resolved === 'fulfilled' ? htlc.preimage : undefined, 'resolved on chain');
+    }
   }
 
   /** HTLCs they offered us, both commitments signed, that we are holding until our view of the chain is fresh. */

@@ -58,6 +58,8 @@ export type LnInfoShape = {
   readonly channels: number;
   readonly channelsUsable: number;
   readonly peers: number;
+  /** What the network graph (from gossip) knows beyond our own channels. */
+  readonly graph: { readonly channels: number; readonly nodes: number };
   /** Sum of what the usable channels can send now, and receive. */
   readonly outboundMsat: number;
   readonly inboundMsat: number;

@@ -56,6 +56,8 @@ export class NodeDaemon {
       NodeDaemon.log(parts);
       NodeDaemon.watchDeposits(parts);
       await host.run(node);
+      const lost = parts.payments.settleLost((paymentHash) => node.manager.paymentInFlight(paymentHash));
+      if (lost > 0) logger.warn({ payments: lost }, 'payments pending at the last stop are in no channel: marked failed, nothing was paid');
       greetNeighbours(node.links);
       for (const txid of persister.getAll('walletDeposit').keys()) node.uplink?.watch(txid); // deposits still unproven at the last stop
       await host.listen(nodeControlHandlers(parts));

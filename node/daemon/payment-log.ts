@@ -4,7 +4,7 @@
  * manager's events. A record is written before the payment leaves (or the
  * request is shown), so a restart loses none.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { ManagerEvent, PaymentRequest } from '../channel/manager.js';
 import type { Clock } from '../core/clock.js';
 import type { PaymentRecord, Persister, RecordStore } from '../persist/persister.js';
@@ -34,6 +34,22 @@ export class PaymentLog {
     const record = this.store.get('payment', hash);
     if (!record || record.status !== 'pending') return;
     this.store.put('payment', hash, { ...record, status: 'failed', reason, settledAt: this.clock.now() });
+  }
+
+  /**
+   * After a restart, once the channels have resumed (and told again the preimages they hold): a payment still
+   * pending here whose HTLC is in no channel (`inFlight` false) failed while its event was lost, or never left (the
+   * stop came between this record and the HTLC). Either way nothing was paid: it is marked failed, so that it can be
+   * paid again. Returns how many.
+   */
+  settleLost(inFlight: (paymentHash: Uint8Array) => boolean): number {
+    let settled = 0;
+    for (const [hash, record] of this.store.getAll('payment')) {
+      if (record.direction !== 'sent' || record.status !== 'pending' || inFlight(hexToBytes(hash))) continue;
+      this.store.put('payment', hash, { ...record, status: 'failed', reason: 'in no channel after a restart: nothing was paid, it can be paid again', settledAt: this.clock.now() });
+      settled++;
+    }
+    return settled;
   }
 
   /** Settles what the manager reports; other events pass by. */

@@ -79,9 +79,11 @@ export interface OnchainResolution {
    * HTLCs we offered that were pending when the channel closed, until each
    * is resolved (upstream or to the payer): by a preimage seen on chain,
    * or by our timeout confirmed deep enough, or because the commitment on
-   * chain does not carry it.
+   * chain does not carry it. `told`: for a payment of ours, its outcome's
+   * event has left (it leaves after the save that resolved it: one resolved
+   * and not told is told again after a restart).
    */
-  outgoing?: { readonly id: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; preimage?: Uint8Array; resolved?: 'fulfilled' | 'failed' }[];
+  outgoing?: { readonly id: number; readonly paymentHash: Uint8Array; readonly amountMsat: number; preimage?: Uint8Array; resolved?: 'fulfilled' | 'failed'; told?: boolean }[];
 }
 
 /** What the channel manager knows of a channel besides its state. */

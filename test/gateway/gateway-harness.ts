@@ -8,43 +8,19 @@ import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
-import { type Coin, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
-import { OP_TRUE_SCRIPT } from '../../gateway/chain/regtest-miner.js';
 import { Gateway, type GatewayChannelComponents, type GatewayComponents, type GatewayConfig, gatewayKeyFromSecret } from '../../gateway/gateway.js';
 import { FeedStore } from '../../gateway/relay/feed-store.js';
 import { Mailbox } from '../../gateway/relay/mailbox.js';
 import { AppointmentStore } from '../../gateway/tower/appointment-store.js';
 import { ResponseStore } from '../../gateway/tower/response-store.js';
-import { fundingOutputScript } from '../../node/bolt3/funding.js';
-import { p2wpkh, p2wsh } from '../../node/bolt3/scripts.js';
-import type { FundingWallet } from '../../node/wallet/funding-wallet.js';
 import { systemClock } from '../../node/core/clock.js';
-import { publicKeyOf } from '../../node/core/curve.js';
 import { MemoryLinkOutbox } from '../../transports/link/outbox.js';
 import { MemorySeenMessages } from '../../transports/router/seen-messages.js';
 import { randomBytes } from '../../sim/kit/random.js';
+export { coinbaseWallet } from '../../sim/kit/coinbase-wallet.js';
 import type { Logger } from '../../node/core/logger.js';
 
 export const TIMING = { retransmitBaseMs: 300, retransmitMaxMs: 2_000, ackDelayMs: 10 };
-
-/** A wallet funding channels from anyone-can-spend regtest coinbases, sweeping to a P2WPKH of its own. */
-export function coinbaseWallet(coins: Coin[], sweepKey: Uint8Array): FundingWallet {
-  return {
-    fund: ({ localFundingPubkey, remoteFundingPubkey, satoshis }) => {
-      const coin = coins.shift()!;
-      // The funding output, 2,000 sat of fee, and the rest back to an anyone-can-spend output.
-      const tx = spendAnyoneCanSpendTo(coin, [
-        { script: fundingOutputScript(localFundingPubkey, remoteFundingPubkey), satoshis },
-        { script: p2wsh(OP_TRUE_SCRIPT), satoshis: coin.satoshis - satoshis - 2_000 },
-      ]);
-      return { tx, outputIndex: 0 };
-    },
-    sweepScript: () => p2wpkh(publicKeyOf(sweepKey)),
-    payFee: () => {
-      throw new Error('no anchors HTLC claims in this test');
-    },
-  };
-}
 
 /**
  * A gateway on an embedded regtest chain, its stores in temporary

@@ -100,7 +100,7 @@ t.test('a funded channel, payments both ways, held payments, a restart and a coo
     const c = await startNode(t, chain, 3); // a node A has no channel with
     const before = a.node.channels()[0]!.outboundCapacityMsat;
     const stranger = c.node.createInvoice({ amountMsat: 1_000_000, description: 'elsewhere', expirySecs: 3600 });
-    await t.rejects(a.node.payInvoice(stranger.bolt11), { code: 'route-not-found' }, 'no route to a node we have no channel to (no gossip)');
+    await t.rejects(a.node.payInvoice(stranger.bolt11), { code: 'route-not-found' }, 'no route to a node that has no channel (gossip knows no path to it)');
     const tooMuch = b.node.createInvoice({ amountMsat: before + 1_000, description: 'too much', expirySecs: 3600 });
     await t.rejects(a.node.payInvoice(tooMuch.bolt11), { code: 'route-not-found', message: /enough outbound capacity/ }, 'more than A can send');
     await t.rejects(a.node.payInvoice(b.node.createInvoice({ amountMsat: 1_000, description: 'x', expirySecs: 3600 }).bolt11, { maxFeeMsat: -1 }), /maxFeeMsat/);

@@ -11,6 +11,8 @@ import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import type { ReconnectPolicy } from '../../../gateway/lightning/reconnector.js';
 import type { LightningEvent } from '../../../gateway/lightning/lightning-events.js';
 import type { OnChainWallet } from '../../../gateway/wallet/on-chain-wallet.js';
+import type { Logger } from '../../../node/core/logger.js';
+import type { Clock } from '../../../node/core/clock.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { RegtestTestWallet } from './regtest-test-wallet.js';
 
@@ -42,6 +44,12 @@ export interface TestNodeOptions {
   readonly port?: number;
   /** Default: the node's own (every 10 s, back-off up to 5 min). */
   readonly reconnect?: ReconnectPolicy;
+  /** Announce the channels it opens (a routing node); default false. */
+  readonly announceChannels?: boolean;
+  /** Default: logs nowhere. */
+  readonly logger?: Logger;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A LightningNode on `chain`, seeded with 32 bytes of `fill`, stopped at the end of `t`. */
@@ -51,8 +59,8 @@ export async function startNode(t: Test, chain: EmbeddedChain, fill: number, opt
   const coins = await Promise.all((options.coinHeights ?? []).map((height) => coinbaseAt(chain, height)));
   const wallet = options.wallet ?? new RegtestTestWallet(coins);
   const node = await LightningNode.create(
-    { broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
-    { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect },
+    { logger: options.logger, clock: options.clock, broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
+    { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect, announceChannels: options.announceChannels },
   );
   const events: LightningEvent[] = [];
   node.on('event', (event) => events.push(event));

@@ -2,6 +2,8 @@
 // long-CSV policy, payments both ways, failures, and peers that send garbage.
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { type ChannelRecord, MemoryPersister } from '../../../node/persist/persister.js';
 import { encodeMessage } from '../../../node/wire/messages.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { createNetwork } from '../../../sim/kit/network.js';
@@ -209,6 +211,27 @@ t.test('a restart settles what a crash interrupted', async (t) => {
     t.notOk(alice.manager.paymentInFlight(request.paymentHash), 'and is no longer in flight');
     alice.restart();
     t.equal(alice.events.filter((event) => event.type === 'payment_sent').length, 1, 'once removed from the channel, a restart does not tell it again');
+  });
+  t.test('a payment of ours resolved on chain whose event died with the process is told again on resume, once', async (t) => {
+    const persisters = [new MemoryPersister(), new MemoryPersister()];
+    const network = createNetwork({ nodes: 2, channels: { persister: (i) => persisters[i]! } });
+    const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+    const handle = openChannel(network, alice, bob, 1_000_000);
+    alice.manager.forceClose(bob.id, handle);
+    // As the chain monitor leaves it when Bob's claim shows the preimage: resolved, written; the event not yet out.
+    const preimage = new Uint8Array(32).fill(0x5e);
+    const resolved = { id: 3, paymentHash: sha256(preimage), amountMsat: 9_000_000, preimage, resolved: 'fulfilled' as const };
+    const [[id, record]] = [...persisters[0]!.loadChannels()] as [[string, ChannelRecord]];
+    persisters[0]!.saveChannel(id, { ...record, meta: { ...record.meta!, onchain: { ...record.meta!.onchain!, outgoing: [resolved, { ...resolved, id: 4, paymentHash: sha256(Uint8Array.of(4)), told: true }] } } });
+    alice.events.length = 0;
+    alice.restart();
+    t.same(
+      alice.events.filter((event) => event.type === 'payment_sent').map((event) => event.type === 'payment_sent' && bytesToHex(event.paymentPreimage)),
+      [bytesToHex(preimage)],
+      'the one not told is told, with its preimage; the one told is not',
+    );
+    alice.restart();
+    t.equal(alice.events.filter((event) => event.type === 'payment_sent').length, 1, 'marked told: the next restart says nothing');
   });
   t.test('a forwarder that crashed after learning the preimage passes it upstream on resume', async (t) => {
     const network = createLine(3);

@@ -174,6 +174,7 @@ async function walkStep(walk: Walk, step: ReadmeStep): Promise<void> {
       t.match(out, /^node id\s+0[23][0-9a-f]{64}$/m, `${step.line}: the node id`);
       t.match(out, /^listen\s+0[23][0-9a-f]{64}@127\.0\.0\.1:\d+$/m, 'where peers connect, as ID@HOST:PORT');
       t.match(out, /^wallet sat\s+0$/m, 'an empty wallet');
+      t.match(out, /^graph\s+0 channels, 0 nodes$/m, 'no graph learnt yet');
       t.match(await peek(config, 'lnInfo'), { network: 'regtest', blockHeight: 432, channels: 0, peers: 0 }, 'a new node at the tip');
       return;
     case 'ln address':

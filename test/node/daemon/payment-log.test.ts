@@ -122,3 +122,24 @@ t.test('the list is newest first, and kept in the store across reopening', async
   reopened.onEvent({ type: 'payment_received', paymentHash: request(2).paymentHash, amountMsat: 2_000, cltvExpiry: 900_000 });
   t.match(reopened.get(bytesToHex(request(2).paymentHash)), { status: 'succeeded', settledAt: 4_000 }, 'a payment asked for before the restart is settled after it');
 });
+
+t.test('after a restart, a payment pending in the log and in no channel is marked failed (nothing was paid); one in flight stays pending', async (t) => {
+  const dir = t.testdir();
+  const stores = [new LmdbPersister(join(dir, 'alice')), new LmdbPersister(join(dir, 'bob'))];
+  t.teardown(() => stores.forEach((store) => store.close()));
+  const network = createNetwork({ nodes: 2, channels: { persister: (i) => stores[i]! } });
+  const [alice, bob] = network.nodes as [NonNullable<(typeof network.nodes)[0]>, NonNullable<(typeof network.nodes)[1]>];
+  const log = new PaymentLog(stores[0]!, new VirtualClock());
+  const handle = openChannel(network, alice, bob, 1_000_000);
+  const inFlight = bob.manager.receive(20_000_000, 800_000);
+  log.sending(inFlight);
+  alice.manager.pay(bob.id, handle, inFlight); // queued on the channel, not delivered
+  const neverLeft = request(7);
+  log.sending(neverLeft); // the stop came before the HTLC was offered
+  const received = bob.manager.receive(1_000_000, 800_000);
+  log.receiving(received);
+  t.equal(log.settleLost((hash) => alice.manager.paymentInFlight(hash)), 1, 'one settled');
+  t.match(log.get(bytesToHex(neverLeft.paymentHash)), { status: 'failed', reason: /nothing was paid, it can be paid again/ }, 'the one in no channel failed, saying why');
+  t.match(log.get(bytesToHex(inFlight.paymentHash)), { status: 'pending' }, 'the one in flight waits for its outcome');
+  t.match(log.get(bytesToHex(received.paymentHash)), { status: 'pending' }, 'a request to be paid is not touched');
+});
