@@ -9,7 +9,8 @@
  *
  * Its coins come from the gateway's on-chain wallet (`fundChannelWallet`,
  * fund-channel-wallet.ts), which is asynchronous and chooses its own coins:
- * they are moved here ahead, not picked during an open.
+ * they are moved here ahead, not picked during an open. What the channels
+ * pay back to it on chain is read from each block (channel-wallet-deposits.ts).
  */
 import type { Persister, RecordStore } from '../../node/persist/persister.js';
 import { NodeWallet } from '../../node/wallet/node-wallet.js';
