@@ -7,7 +7,7 @@
  * - Without coins in its mesh channels' wallet, `lnmesh open` on the gateway
  *   is refused, saying what it holds and how to add; nothing is opened.
  * - `lnmesh wallet fund-channels` moves coins from the gateway's on-chain
- *   wallet; `lnmesh open A ... --wait` on the gateway opens the channel
+ *   wallet (kept across a restart); `lnmesh open A ... --wait` on the gateway opens the channel
  *   (its funding spends that coin unconfirmed: both confirm together).
  * - The outside node pays A's public invoice; A, which held nothing, gets
  *   exactly the amount, and the gateway's side of the channel gave exactly it.
@@ -37,7 +37,7 @@ t.test('the gateway funds a channel to a node, which is then paid from the Light
   const rpcPort = await freePort();
   writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], {}, [chainRpcLine(rpcPort), 'lightning:', '  listen: 127.0.0.1:0']);
   writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] } }, {}, [], '5s');
-  const gatewayDaemon = await startDaemon('gateway', gateway.config);
+  let gatewayDaemon = await startDaemon('gateway', gateway.config);
   t.teardown(() => gatewayDaemon.stop());
   const nodeA = await startDaemon('node', a.config);
   t.teardown(() => nodeA.stop());
@@ -68,6 +68,11 @@ t.test('the gateway funds a channel to a node, which is then paid from the Light
   const onChain = (await peek<{ wallet: { confirmedSat: number; unconfirmedSat: number } }>(gateway.config, 'lnInfo')).wallet;
   const fee = 2_000_000 - 400_000 - onChain.confirmedSat - onChain.unconfirmedSat;
   t.ok(fee > 0 && fee < 2_000, `the on-chain wallet paid 400,000 sat and a fee of ${fee} sat`);
+
+  // Kept across a restart, unconfirmed still.
+  t.equal(await gatewayDaemon.stop(), 0, 'the gateway stops');
+  gatewayDaemon = await startDaemon('gateway', gateway.config);
+  t.same((await peek<Wallet>(gateway.config, 'wallet')).coins, [{ txid: funded.txid, vout: 0, satoshis: 400_000 }], 'restarted, the channel wallet holds the same coin');
 
   // The gateway opens to A (and to the outside node, which pays in later).
   const opening = lnmeshAsync('open', '--config', gateway.config, a.nodeId, '300000', '--wait', '--timeout', '2m');
