@@ -1,45 +1,23 @@
 /**
- * The `FundingWallet` of the gateway's mesh channels, for now: the nodes
- * fund the channels they open to the gateway (lnmesh channels are
- * single-funded), so the gateway funds none yet. Its closes, sweeps and
- * justice transactions pay to a P2WPKH script of its channel seed
- * (`GatewaySigner.sweepKey`).
+ * The `FundingWallet` of the gateway's mesh channels: the node's own wallet
+ * (`NodeWallet`: P2WPKH coins of one key, kept in the channels' store) over
+ * the gateway's sweep key (`GatewaySigner.sweepKey`), so that the channels'
+ * closes, sweeps and justice transactions pay back to it. It funds the
+ * channels the gateway opens to nodes (an LSP's inbound liquidity: a node
+ * that just joined can be paid at once) and pays the fees of anchors HTLC
+ * claims, synchronously, inside the channel manager's step.
  *
- * What funding from the gateway needs (next): the gateway's on-chain wallet
- * (gateway/wallet/on-chain-wallet.ts) behind this interface. Its `fund` is
- * asynchronous and chooses the coins; `FundingWallet.fund` is called
- * synchronously inside the channel manager's step, so either the manager's
- * open takes a transaction funded beforehand (fund the 2-of-2 output first,
- * then open with it), or the manager awaits the wallet. `payFee` (the fees
- * of anchors HTLC claims) likewise needs coins picked ahead, or an async hook.
- * Until then an HTLC claim with anchors is tried again every block and
- * fails here, and a force close waits on the peer's claims only.
+ * Its coins come from the gateway's on-chain wallet (`fundChannelWallet`,
+ * fund-channel-wallet.ts), which is asynchronous and chooses its own coins:
+ * they are moved here ahead, not picked during an open. What the channels
+ * pay back to it on chain is read from each block (channel-wallet-deposits.ts).
  */
-import { p2wpkh } from '../../node/bolt3/scripts.js';
-import type { Transaction } from '../../node/bolt3/transaction.js';
-import type { FundingWallet } from '../../node/wallet/funding-wallet.js';
+import type { Persister, RecordStore } from '../../node/persist/persister.js';
+import { NodeWallet } from '../../node/wallet/node-wallet.js';
+import type { GatewaySigner } from './gateway-signer.js';
 
-/** The gateway was asked to pay for something on chain, which it cannot do yet (see the file's comment). */
-export class GatewayWalletError extends Error {
-  override name = 'GatewayWalletError';
+/** The mesh channels' wallet on the channels' `store` (the manager's persister). */
+export function gatewayChannelWallet(signer: GatewaySigner, store: Pick<Persister, 'getAll'> & Pick<RecordStore, 'write'>): NodeWallet {
+  return new NodeWallet(signer.sweepKey(), store);
 }
 
-export class GatewayChannelWallet implements FundingWallet {
-  private readonly script: Uint8Array;
-
-  constructor(sweepPublicKey: Uint8Array) {
-    this.script = p2wpkh(sweepPublicKey);
-  }
-
-  fund(request: { satoshis: number }): never {
-    throw new GatewayWalletError(`the gateway cannot fund a mesh channel (${request.satoshis} sat) yet: the node opens it, funded by the node`);
-  }
-
-  sweepScript(): Uint8Array {
-    return this.script;
-  }
-
-  payFee(tx: Transaction): never {
-    throw new GatewayWalletError(`the gateway has no on-chain wallet for its mesh channels yet: the fee of ${tx.getId()} cannot be paid`);
-  }
-}

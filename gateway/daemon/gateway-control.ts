@@ -1,7 +1,10 @@
 /**
  * What the gateway daemon answers on its control socket
  * (node/control/gateway-api.ts): the verbs it shares with the node
- * (`status`, `peers`, `routes`, `outbox`, `links`, `channels`, `tower`) and, on regtest,
+ * (`status`, `peers`, `routes`, `outbox`, `links`, `tower`; `channels`,
+ * `open`, `close` for its mesh channels: gateway-control-channels.ts;
+ * `wallet` for their wallet, with `fundChannels`: gateway-control-wallet.ts)
+ * and, on regtest,
  * `mine`, `reorg` and `faucet` (gateway-control-regtest.ts); with a
  * `lightning:` section, the `ln...` verbs (gateway-control-lightning.ts).
  */
@@ -11,6 +14,8 @@ import { type LinkViews, linkViews } from '../../node/daemon/link-views.js';
 import { memoryFigures } from '../../node/daemon/memory-figures.js';
 import { regtestHandlers } from './gateway-control-regtest.js';
 import { lightningHandlers } from './gateway-control-lightning.js';
+import { walletHandlers } from './gateway-control-wallet.js';
+import { channelHandlers } from './gateway-control-channels.js';
 import type { GatewayDaemonParts } from './gateway-daemon-parts.js';
 
 type Result<M extends keyof GatewayControlApi> = GatewayControlApi[M]['result'];
@@ -24,7 +29,6 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): ControlHandle
     routes: () => views.routes(),
     outbox: () => waitingMessages(parts, views),
     links: () => views.counters(),
-    channels: () => (gateway.manager?.channelSummaries() ?? []).map((channel) => ({ ...channel, peerName: views.nameOf(channel.peer) })),
     tower: () => ({
       watching: gateway.towerWatching,
       appointments: appointments.count(),
@@ -40,6 +44,8 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): ControlHandle
         ...(record.reason !== undefined && { reason: record.reason }),
       })),
     }),
+    ...channelHandlers(parts, views),
+    ...walletHandlers(parts),
     ...regtestHandlers(parts),
     ...lightningHandlers(parts),
   };
@@ -62,6 +68,7 @@ async function gatewayStatus(parts: GatewayDaemonParts, views: LinkViews): Promi
     responsesActive: responses.active().length,
     nodesWithMail: mailbox.nodesWithMail().length,
     ...channelCounts(parts),
+    walletSatoshis: parts.channelWallet.balance(),
     ...memoryFigures(),
     dataDir: config.dataDir,
   };

@@ -2,6 +2,7 @@
 import type { Clock } from '../../node/core/clock.js';
 import type { Logger } from '../../node/daemon/logger.js';
 import type { LmdbPersister } from '../../node/persist/lmdb.js';
+import type { NodeWallet } from '../../node/wallet/node-wallet.js';
 import type { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import type { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
 import type { ChainSource } from '../chain/chain-source.js';
@@ -27,6 +28,8 @@ export interface GatewayDaemonParts {
   readonly outbox: LmdbLinkOutbox;
   /** The mesh channels' store (gateway.manager's). */
   readonly persister: LmdbPersister;
+  /** The mesh channels' wallet (in `persister`): funds the channels the gateway opens (gateway/channels/channel-wallet.ts). */
+  readonly channelWallet: NodeWallet;
   /** On regtest with the embedded chain: mining and the faucet. */
   readonly regtest?: { readonly chain: EmbeddedChain; readonly faucet: RegtestFaucet };
   /** With a `lightning:` section: the gateway's LDK node and its on-chain wallet (started after the chain, stopped before it). */

@@ -3,7 +3,8 @@
  * parts. Its host (node/daemon/daemon-host.ts) locks the data directory; it
  * opens the chain backend (bcoin in the data directory, or Bitcoin Core),
  * the tower's stores, the mailbox, the links' outbox and the mesh channels'
- * store (the node's lmdb persister, in `channels/`), starts the gateway,
+ * store (the node's lmdb persister, in `channels/`, which also keeps the
+ * channels' wallet, channel-wallet.ts), starts the gateway,
  * and answers the control socket. On
  * regtest it can make its chain usable by itself (blocks past segwit, a
  * block clock, a faucet). `stop` undoes it in reverse order.
@@ -20,7 +21,9 @@ import { greetNeighbours } from '../../node/daemon/greet-neighbours.js';
 import { readSeedFile } from '../../node/keys/seed.js';
 import { NETWORK_NUMBERS } from '../../node/config/node-config.js';
 import { LmdbPersister } from '../../node/persist/lmdb.js';
-import { GatewayChannelWallet } from '../channels/channel-wallet.js';
+import type { NodeWallet } from '../../node/wallet/node-wallet.js';
+import { gatewayChannelWallet } from '../channels/channel-wallet.js';
+import { ChannelWalletDeposits } from '../channels/channel-wallet-deposits.js';
 import { GatewaySigner } from '../channels/gateway-signer.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
@@ -105,13 +108,17 @@ export class GatewayDaemon {
     const seen = host.open(new LmdbSeenMessages(join(config.dataDir, 'seen'), clock));
     const persister = host.open(new LmdbPersister(join(config.dataDir, 'channels')));
     const signer = new GatewaySigner(key, secret);
-    const channels = { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) };
+    const channelWallet = gatewayChannelWallet(signer, persister);
+    const channels = { signer, persister, wallet: channelWallet };
     const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
     const gateway = new Gateway(
       { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway'), channels, ...(lightning && { lightning: lightning.node, bridgeDirectory: join(config.dataDir, 'bridge') }) },
       { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config), ...(lightning && { bridge: bridgeSettings(lightning.settings) }) },
     );
-    return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, ...(regtest && { regtest }), ...(lightning && { lightning }), clock, startedAt: clock.now(), logger };
+    settleChannelFundings(gateway, channelWallet, logger);
+    const deposits = host.open(new ChannelWalletDeposits({ wallet: channelWallet, chain, store: persister, deposited: (txid, satoshis) => logger.info({ txid, satoshis }, "coins for the mesh channels' wallet"), logger: componentLogger(logger, 'channels') }));
+    await deposits.start();
+    return { config, gateway, nodeId: bytesToHex(key.nodeId), chain, appointments, responses, mailbox, seen, outbox, persister, channelWallet, ...(regtest && { regtest }), ...(lightning && { lightning }), clock, startedAt: clock.now(), logger };
   }
 
   private static chainFor(config: GatewayDaemonConfig, logger: ComponentLogger): ChainSource {
@@ -170,6 +177,13 @@ export class GatewayDaemon {
     })();
     return this.stopping;
   }
+}
+
+/** Coins held by the gateway's openings that did not become channels before the last stop come back (as on a node). */
+function settleChannelFundings(gateway: Gateway, wallet: NodeWallet, logger: Logger): void {
+  const fundingTxids = new Set((gateway.manager?.channelSummaries() ?? []).flatMap((channel) => (channel.fundingTxid ? [channel.fundingTxid] : [])));
+  const { released } = wallet.settleFundings(fundingTxids);
+  if (released.length > 0) logger.info({ transactions: released }, 'funding transactions of mesh channels that never went out: their coins are back in the channel wallet');
 }
 
 /** The mesh channels' settings from the config: the network, and the channels section. */

@@ -7,6 +7,7 @@ import type { NetworkName } from '../chain/network-params.js';
 import type { ControlMethod } from './control-api.js';
 import type { LinkShape, MemoryShape, PeerShape, RouteShape } from './link-shapes.js';
 import type { ChannelShape } from './node-api.js';
+import type { WalletCoin } from '../wallet/node-wallet.js';
 
 type NoParams = Record<never, never>;
 
@@ -27,6 +28,8 @@ export type GatewayStatus = {
   readonly channelsPending: number;
   /** What the gateway holds in its open mesh channels. */
   readonly balanceMsat: number;
+  /** What its mesh channels' wallet holds, to fund channels to nodes (`lnmesh wallet`). */
+  readonly walletSatoshis: number;
   readonly dataDir: string;
 } & MemoryShape;
 
@@ -108,6 +111,13 @@ export type GatewayControlApi = {
   /** The gateway's mesh channels, as a node's `channels` lists them (`lnmesh channels --socket` reads either). */
   channels: ControlMethod<NoParams, ChannelShape[]>;
   tower: ControlMethod<NoParams, { watching: boolean; appointments: number; storageBytes: number; byNode: TowerUsageShape[]; responses: TowerResponseShape[] }>;
+  /** A mesh channel to a node, funded from the channels' wallet (`lnmesh open` on the gateway): the node's inbound liquidity. */
+  open: ControlMethod<{ peer: string; satoshis: number; pushMsat?: number }, { peer: string; handle: number }>;
+  close: ControlMethod<{ peer: string; handle: number; force: boolean }, { peer: string; handle: number; closing: 'force' | 'cooperative' }>;
+  /** The mesh channels' wallet, as a node's `wallet` shows its own (no deposits: its coins come by `fundChannels`). */
+  wallet: ControlMethod<NoParams, { address: string; satoshis: number; coins: WalletCoin[]; depositsWaiting: string[] }>;
+  /** Sends `satoshis` from the on-chain wallet (`lightning:`) to the mesh channels' wallet; its coin counts at once. */
+  fundChannels: ControlMethod<{ satoshis: number }, { txid: string; satoshis: number; walletSatoshis: number }>;
   /** Regtest with the embedded chain only; `blocks` defaults to 1. */
   mine: ControlMethod<{ blocks?: number }, { blocks: number; height: number }>;
   reorg: ControlMethod<{ depth: number }, { depth: number; blocks: number; height: number; forkHeight: number }>;

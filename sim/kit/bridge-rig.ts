@@ -21,7 +21,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
 import { coinbaseAt, mineToSegwit } from '../../gateway/chain/regtest-coins.js';
 import type { BridgeFee } from '../../gateway/bridge/bridge.js';
-import { GatewayChannelWallet } from '../../gateway/channels/channel-wallet.js';
+import { gatewayChannelWallet } from '../../gateway/channels/channel-wallet.js';
 import { GatewaySigner } from '../../gateway/channels/gateway-signer.js';
 import { Gateway, gatewayKeyFromSecret } from '../../gateway/gateway.js';
 import { LightningNode } from '../../gateway/lightning/lightning-node.js';
@@ -149,7 +149,7 @@ async function startGateway(init: BridgeRigInit, chain: EmbeddedChain, lightning
     {
       key, chain, appointments, responses, mailbox, feedStore, outbox: new MemoryLinkOutbox(), seen: new MemorySeenMessages(), clock: systemClock, randomBytes,
       logger: warningsInto(warnings, 'gateway: '),
-      channels: { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) },
+      channels: { signer, persister, wallet: gatewayChannelWallet(signer, persister) },
       lightning,
       bridgeDirectory: join(dir, 'bridge'),
     },

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { coinbaseAt, mineToSegwit } from '../../gateway/chain/regtest-coins.js';
-import { GatewayChannelWallet } from '../../gateway/channels/channel-wallet.js';
+import { gatewayChannelWallet } from '../../gateway/channels/channel-wallet.js';
 import { GatewaySigner } from '../../gateway/channels/gateway-signer.js';
 import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../../gateway/gateway.js';
 import type { ManagerEvent } from '../../node/channel/manager.js';
@@ -62,7 +62,7 @@ t.test('nodes open channels to the gateway; it forwards between them, also acros
   let signer: GatewaySigner | undefined;
   const channels = (secretKey: Uint8Array) => {
     signer = new GatewaySigner(gatewayKeyFromSecret(secretKey), secretKey);
-    return { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) };
+    return { signer, persister, wallet: gatewayChannelWallet(signer, persister) };
   };
   const { chain, gateway: first, gatewayId, components } = await gatewayFor(t, 0x6c, config(), warningsInto(warnings, 'gateway: '), channels);
   let gateway = first;

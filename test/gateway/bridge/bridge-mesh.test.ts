@@ -22,7 +22,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { coinbaseAt, mineToSegwit } from '../../../gateway/chain/regtest-coins.js';
 import { bridgeFeeOn } from '../../../gateway/bridge/bridge.js';
-import { GatewayChannelWallet } from '../../../gateway/channels/channel-wallet.js';
+import { gatewayChannelWallet } from '../../../gateway/channels/channel-wallet.js';
 import { GatewaySigner } from '../../../gateway/channels/gateway-signer.js';
 import { Gateway, type GatewayConfig, gatewayKeyFromSecret } from '../../../gateway/gateway.js';
 import type { ManagerEvent } from '../../../node/channel/manager.js';
@@ -65,7 +65,7 @@ const config = (): GatewayConfig => ({
 });
 const channels = (secretKey: Uint8Array) => {
   const signer = new GatewaySigner(gatewayKeyFromSecret(secretKey), secretKey);
-  return { signer, persister, wallet: new GatewayChannelWallet(signer.sweepKey().publicKey) };
+  return { signer, persister, wallet: gatewayChannelWallet(signer, persister) };
 };
 const { chain, components, gatewayId } = await gatewayFor(t, 0x7a, { links: [] }, warningsInto(warnings, 'gateway: '));
 await mineToSegwit(chain);

@@ -53,6 +53,8 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['outbox', '--bogus'], /unknown option/],
   [['tower', '--bogus'], /unknown option/],
   [['wallet', '--bogus'], /unknown option/],
+  [['wallet', 'fund-channels'], /missing required argument 'satoshis'/],
+  [['wallet', 'fund-channels', 'lots'], /satoshis must be a whole number/],
   [['init'], /missing required argument 'kind'/],
   [['init', 'router'], /expected node or gateway/],
   [['init', 'node', '--network', 'moonnet'], /expected one of mainnet/],
@@ -150,7 +152,29 @@ t.test('a second daemon on a data directory in use refuses to start; the first o
   t.equal(close.stderr, `lnmesh: handle: no channel 7 with ${NODE_ID} (see lnmesh channels)\n`, 'naming the handle once');
   t.equal(open.status, 2, 'opening a channel with a node that is not a neighbour is bad input');
   t.equal(open.stderr, `lnmesh: peer: ${NODE_ID} is not a neighbour of this node: a channel must be with a neighbour listed under links: in the config (lnmesh peers shows them)\n`, 'naming the peer and where neighbours are listed');
+  const fund = await lnmeshAsync('wallet', 'fund-channels', '100000', '--config', node.config);
+  t.equal(fund.status, 2, "a node has no mesh channels' wallet to fund");
+  t.match(fund.stderr, /only a gateway has a mesh channels' wallet to fund \(a node's wallet takes deposits: lnmesh deposit\)/);
   t.equal(await first.stop(), 0, 'and stops cleanly');
   const again = await startDaemon('node', node.config);
   t.equal(await again.stop(), 0, 'once it is gone, the directory can be used again');
+});
+
+t.test("a gateway without a lightning: section: its mesh channels' wallet has nothing to be funded from, and says so", async (t) => {
+  const dir = shortTempDir();
+  t.teardown(dir.remove);
+  const gateway = await initDaemon(dir.path, 'gateway', 'gw');
+  const daemon = await startDaemon('gateway', gateway.config);
+  t.teardown(daemon.stop);
+  const [fund, open, wallet] = await Promise.all([
+    lnmeshAsync('wallet', 'fund-channels', '100000', '--config', gateway.config),
+    lnmeshAsync('open', '--config', gateway.config, NODE_ID, '100000'),
+    lnmeshAsync('wallet', '--json', '--config', gateway.config),
+  ]);
+  t.equal(fund.status, 1, 'fund-channels fails');
+  t.match(fund.stderr, /funded from the gateway's on-chain wallet, which runs with a lightning: section: add one to .*gw\.yaml/, 'saying what is needed');
+  t.equal(open.status, 2, 'opening to a node that is not its neighbour is bad input');
+  t.match(open.stderr, /is not a neighbour of this gateway/);
+  t.match(JSON.parse(wallet.stdout), { satoshis: 0, coins: [], depositsWaiting: [] }, "lnmesh wallet on the gateway: its mesh channels' wallet, empty");
+  t.equal(await daemon.stop(), 0);
 });
