@@ -187,7 +187,7 @@ export class Gateway {
     );
   }
 
-  /** The backend's estimate, for the channels' claims and sweeps (and update_fee on channels the gateway funded: none yet). */
+  /** The backend's estimate, for the channels' claims and sweeps, and update_fee on the channels the gateway funded. */
   private channelFeerate(feeratePerKw: number): void {
     if (feeratePerKw < MIN_FEERATE_PER_KW) return;
     try {
