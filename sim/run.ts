@@ -103,7 +103,7 @@ export interface RunOptions {
   /** Log every frame's fate into the event log (and its hash). Default false. */
   readonly logFrames?: boolean;
   /** Called after the drain, just before the final checks: for tests that tamper with a node's stores or wallet to see an invariant fail. */
-  readonly beforeFinalChecks?: (run: { wallet(node: string): SimWallet; persister(node: string): MemoryPersister }) => void | Promise<void>;
+  readonly beforeFinalChecks?: (run: { wallet(node: string): SimWallet; persister(node: string): MemoryPersister; lightning: SimLightning | undefined }) => void | Promise<void>;
 }
 
 /** A payment the scenario wants made: `from` pays `to`. */
@@ -262,7 +262,7 @@ class SimRun {
     // The series end where the drain ended: the outboxes' last point is what `outboxDepthAtEnd` counts.
     this.sample();
     this.recorder.setFigure('outboxDepthAtEnd', [...this.nodes.values()].reduce((sum, node) => sum + node.outboxDepth(), 0));
-    await this.options.beforeFinalChecks?.({ wallet: (node) => this.wallets.get(node)!, persister: (node) => this.nodes.get(node)!.persister });
+    await this.options.beforeFinalChecks?.({ wallet: (node) => this.wallets.get(node)!, persister: (node) => this.nodes.get(node)!.persister, lightning: this.lightning });
     await this.finalChecks();
     const report = this.recorder.finish({
       scenario: scenario.name,
@@ -362,7 +362,7 @@ class SimRun {
       const after = formatDuration(record.endMs! - record.startMs);
       this.scheduler.log('bridge-payment-ended', `${record.kind} ${record.node} ${record.amountMsat} msat ${record.outcome} after ${after}${record.reason ? `: ${record.reason}` : ''}`);
     };
-    const parts = { chain: this.chain, directory: this.tempDirectory, logger: this.warningsOf('ldk'), bridge: () => this.gateway?.bridge?.bridge, onEnd };
+    const parts = { chain: this.chain, directory: this.tempDirectory, logger: this.warningsOf('ldk'), clock: this.scheduler, bridge: () => this.gateway?.bridge?.bridge, onEnd };
     this.lightning = await SimLightning.create(parts, spec, await this.chain.spareCoinbase());
     await this.lightning.openOutsideChannel();
     this.bridgeRun = new BridgeRun(
@@ -395,7 +395,7 @@ class SimRun {
   private gatewayLightningConfig() {
     const spec = this.scenario.gateway.lightning;
     if (!spec) return {};
-    return { channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: spec.offlineHorizonBlocks } }, bridge: { fee: spec.fee } };
+    return { channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: spec.offlineHorizonBlocks } }, bridge: { fee: spec.fee, finalCltvExpiryDelta: spec.finalCltvExpiryDelta } };
   }
 
   private idOf(name: string): string {

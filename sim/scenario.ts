@@ -81,7 +81,14 @@ export interface GatewayLightning {
   readonly fee: ForwardingFee;
   /** The gateway's mesh channel policy: the shortest horizon of the attached nodes, in blocks. */
   readonly offlineHorizonBlocks: number;
+  /** The final CLTV delta of the invoices the bridge issues for nodes: its hold window plus `BRIDGE_MARGIN_BLOCKS`. */
+  readonly finalCltvExpiryDelta: number;
 }
+
+/** What a bridge invoice's final CLTV delta keeps beside the hold window: the bridge's safety (36 blocks) and what a node needs left (78). */
+export const BRIDGE_MARGIN_BLOCKS = 36 + 78;
+/** The bridge's default final CLTV delta: 432 blocks, about three days of holding for a node away. */
+export const DEFAULT_FINAL_CLTV_EXPIRY_DELTA = 432;
 
 export interface Workload {
   /** Mean time between two payments of one source (exponentially distributed arrivals). */
@@ -488,7 +495,7 @@ function readFunding(entry: YamlMap): { capacitySatoshis: number; pushSatoshis: 
  */
 function readLightning(value: YamlValue | undefined, attachedTo: readonly string[], nodes: Scenario['nodes']): GatewayLightning | undefined {
   if (!value) return undefined;
-  const lightning = value.map(['outsideChannel', 'meshChannel', 'fee'], 'a mapping: outsideChannel, meshChannel, fee');
+  const lightning = value.map(['outsideChannel', 'meshChannel', 'fee', 'finalCltvExpiryDelta'], 'a mapping: outsideChannel, meshChannel, fee, finalCltvExpiryDelta');
   const outsideChannel = readFunding(lightning.required('outsideChannel', 'the gateway\'s channel with the outside node, such as { capacity: 1000000, push: 400000 }').map(['capacity', 'push']));
   const meshValue = lightning.required('meshChannel', 'what each attached node opens with the gateway, such as { capacity: 500000, push: 200000 }');
   const mesh = readFunding(meshValue.map(['capacity', 'push']));
@@ -501,7 +508,9 @@ function readLightning(value: YamlValue | undefined, attachedTo: readonly string
   }
   const meshChannels = attachedTo.map((node) => ({ funder: node, fundee: GATEWAY, ...mesh }));
   const fee = readForwardingFee(lightning.optional('fee'), { baseMsat: 1000, proportionalMillionths: 2000 });
-  return { outsideChannel: { capacitySatoshis: outsideChannel.capacitySatoshis, pushSatoshis: outsideChannel.pushSatoshis }, meshChannels, fee, offlineHorizonBlocks };
+  // The bridge's own bounds (gateway/bridge/bridge.ts): at least a block of hold window, at most two weeks of blocks.
+  const finalCltvExpiryDelta = lightning.optional('finalCltvExpiryDelta')?.integer(BRIDGE_MARGIN_BLOCKS + 1, 2016) ?? DEFAULT_FINAL_CLTV_EXPIRY_DELTA;
+  return { outsideChannel: { capacitySatoshis: outsideChannel.capacitySatoshis, pushSatoshis: outsideChannel.pushSatoshis }, meshChannels, fee, offlineHorizonBlocks, finalCltvExpiryDelta };
 }
 
 /**

@@ -12,11 +12,12 @@
  * side") when a bridge payment is crossing the TCP link, so that virtual
  * time waits for it, as it waits for bcoin.
  *
- * The LDK nodes' own timers (event processing, pings, reconnection) run on
- * the system clock: LDK's peer manager drops a peer that has not answered a
- * ping by the next tick, and a virtual tick comes long before a real pong.
- * What LDK decides by time here is by the chain's heights and block times,
- * which are virtual.
+ * The LDK nodes read the virtual time (their keys' start time, hence
+ * LDK's own randomness, is the run's) but their timers (event processing,
+ * pings, reconnection) run on the system clock: LDK's peer manager drops a
+ * peer that has not answered a ping by its next tick, and a virtual tick
+ * comes long before a real pong. What LDK decides by time here goes by the
+ * chain's heights and block times, which are virtual.
  */
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ import type { Coin } from '../gateway/chain/regtest-coins.js';
 import type { LightningEvent } from '../gateway/lightning/lightning-events.js';
 import { LightningNode } from '../gateway/lightning/lightning-node.js';
 import { ObservedFeerates } from '../node/chain/fee-estimator.js';
-import { systemClock } from '../node/core/clock.js';
+import { type Clock, systemClock } from '../node/core/clock.js';
 import type { Logger } from '../node/core/logger.js';
 import { BridgeBook, type BridgePaymentRecord } from './bridge-book.js';
 import { CoinbaseWallet } from './lightning-wallet.js';
@@ -48,6 +49,8 @@ export interface SimLightningParts {
   readonly chain: SimChain;
   readonly directory: string;
   readonly logger: Logger;
+  /** The run's virtual clock: LDK reads its time (see above). */
+  readonly clock: Clock;
   /** The bridge of the gateway running now, if it is up. */
   readonly bridge: () => Bridge | undefined;
   /** Told each bridge payment's end. */
@@ -75,7 +78,7 @@ export class SimLightning {
   static async create(parts: SimLightningParts, spec: GatewayLightning, coin: Coin): Promise<SimLightning> {
     const start = (name: string, fill: number, wallet: CoinbaseWallet) =>
       LightningNode.create(
-        { broadcaster: { broadcast: (tx) => void parts.chain.tracked.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain: parts.chain.tracked, wallet, clock: systemClock, logger: parts.logger },
+        { broadcaster: { broadcast: (tx) => void parts.chain.tracked.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain: parts.chain.tracked, wallet, clock: { now: () => parts.clock.now(), setTimer: systemClock.setTimer }, logger: parts.logger },
         { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir: mkdtempSync(join(parts.directory, `ldk-${name}-`)), listen: { host: LOOPBACK, port: 0 } },
       );
     const gatewayNode = await start('gateway', 0x61, new CoinbaseWallet([coin]));
@@ -151,7 +154,10 @@ export class SimLightning {
         const good = bytesToHex(sha256(Buffer.from(sent.preimage, 'hex'))) === paymentHash;
         this.book.end(paymentHash, good ? 'settled' : 'failed', nowMs(), good ? undefined : `the outside node got a preimage that is not the payment hash's: ${sent.preimage}`);
       },
-      (error: Error) => this.book.end(paymentHash, 'failed', nowMs(), error.message),
+      (error: Error) => {
+        const held = this.parts.bridge()?.payments().find((record) => record.paymentHash === paymentHash);
+        this.book.end(paymentHash, 'failed', nowMs(), `${error.message}${held?.reason ? ` (the gateway: ${held.reason})` : ''}`);
+      },
     );
   }
 

@@ -80,6 +80,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   private cancelTimer: (() => void) | undefined;
   private ticks = 0;
   private wakeScheduled = false;
+  /** The LDK futures `watchLdk` waits on (see there). */
+  private readonly futures: Future[] = [];
   private stopped = false;
 
   private constructor(
@@ -275,20 +277,23 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   /** LDK's futures say when it has events or needs persisting: handle them at once, not at the next tick. */
   private watchLdk(): void {
     // A future fires once; each firing registers on the next one. setImmediate: never re-enter LDK from its own call.
-    const follow = (next: () => Future) => {
-      next().register_callback_fn(
+    // Each Future is held until it fires: the bindings keep a callback only as long as its Future object, and
+    // LDK calling one the GC took panics the WebAssembly ("Got function call on GC'd JS object!").
+    const follow = (next: () => Future, slot: number) => {
+      const future = (this.futures[slot] = next());
+      future.register_callback_fn(
         this.ldk.FutureCallback.new_impl({
           call: () =>
             setImmediate(() => {
               if (this.stopped) return;
               this.wake();
-              follow(next);
+              follow(next, slot);
             }),
         }),
       );
     };
-    follow(() => this.channelManager.get_event_or_persistence_needed_future());
-    follow(() => this.parts.chainMonitor.get_update_future());
+    follow(() => this.channelManager.get_event_or_persistence_needed_future(), 0);
+    follow(() => this.parts.chainMonitor.get_update_future(), 1);
   }
 
   private wake(): void {

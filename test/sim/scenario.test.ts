@@ -269,6 +269,7 @@ events:
   t.same(lightning.meshChannels, [{ funder: 'n0', fundee: 'gateway', capacitySatoshis: 500_000, pushSatoshis: 200_000 }], 'one channel per attached node, funded by the node');
   t.same(lightning.fee, { baseMsat: 1000, proportionalMillionths: 2000 }, 'the default bridge fee');
   t.equal(lightning.offlineHorizonBlocks, 2016, 'the gateway takes the attached nodes\' horizon');
+  t.equal(lightning.finalCltvExpiryDelta, 432, 'the bridge\'s default: a hold window of 318 blocks');
   t.same(scenario.events, [
     { atMs: 3_600_000, kind: 'payOutside', from: 'n1', amountSatoshis: 20_000 },
     { atMs: 7_200_000, kind: 'payFromOutside', to: 'n0', amountSatoshis: 15_000 },
@@ -299,7 +300,8 @@ t.test('bad bridge input is refused on load, naming the field', async (t) => {
     [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000, push: 600000 }, meshChannel: { capacity: 500000 } } }\n`, 'gateway.lightning.outsideChannel.push', /more than the capacity/],
     [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 100 } } }\n`, 'gateway.lightning.meshChannel.capacity', /below the smallest channel/],
     [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 500000 }, fee: { baseMsat: -1 } } }\n`, 'gateway.lightning.fee.baseMsat', /outside \[0, /],
-    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 500000 }, hold: 3d } }\n`, 'gateway.lightning.hold', /unknown key "hold" \(known: outsideChannel, meshChannel, fee\)/],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 500000 }, hold: 3d } }\n`, 'gateway.lightning.hold', /unknown key "hold" \(known: outsideChannel, meshChannel, fee, finalCltvExpiryDelta\)/],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 500000 }, finalCltvExpiryDelta: 114 } }\n`, 'gateway.lightning.finalCltvExpiryDelta', /114 is outside \[115, 2016\]/],
   ];
   for (const [text, field, reason] of cases) {
     const error = errorOf(() => parseScenario(text, 'text.yaml'));
