@@ -5,10 +5,15 @@
 //   n1 then pays out through n0, two hops from the gateway;
 // - the same run again gives the same event log, LDK and TCP included;
 // - money that moves on the Lightning side outside any bridge payment is a
-//   `bridgeBalanced` violation: the invariant can fail.
+//   `bridgeBalanced` violation: the invariant can fail;
+// - the village of village-lightning.yaml with a gateway outage while it
+//   holds the shop's payment: the restarted gateway (a new Gateway on the
+//   same stores, the LDK node running on) still pays the shop when it is back.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SIM_EPOCH_MS, runScenario } from '../../../sim/run.js';
-import { parseScenario } from '../../../sim/scenario.js';
+import { loadScenario, parseScenario } from '../../../sim/scenario.js';
 import type { EventRecord } from '../../../sim/scheduler.js';
 
 t.setTimeout(300_000);
@@ -75,4 +80,19 @@ t.test('money moved on the Lightning channel by no bridge payment breaks bridgeB
   t.equal(report.invariants.bridgeBalanced, 'violated');
   const details = (report.violations ?? []).filter((violation) => violation.invariant === 'bridgeBalanced').map((violation) => violation.detail);
   t.match(details, [/the outside node's side moved by -7000000 msat, not the 0 msat/], 'the outside node\'s side moved by a payment the bridge never made');
+});
+
+t.test('a gateway outage while it holds a payment for a node away: paid all the same when the node is back', async (t) => {
+  const file = join(import.meta.dirname, '../../../sim/scenarios/village-lightning.yaml');
+  t.equal(loadScenario(file).events.find((event) => event.kind === 'nodeOnline')?.atMs, 24 * HOUR, 'the shop comes back at 1d');
+  const text = readFileSync(file, 'utf8').replace('  - { at: 1d, nodeOnline: n1 }', '  - { at: 14h, gatewayOutage: 2h }\n  - { at: 1d, nodeOnline: n1 }');
+  const records: EventRecord[] = [];
+  const report = await runScenario(parseScenario(text, 'village-outage.yaml'), { onRecord: (record) => records.push(record) });
+  t.same(report.violations ?? [], [], 'every invariant held');
+  t.equal(report.figures.gatewayRestarts, 1, 'the gateway was out and came back');
+  const collected = records.find((record) => record.kind === 'bridge-payment-ended' && record.detail.startsWith('in n1'));
+  t.match(collected?.detail, /^in n1 25000000 msat settled/, 'the shop was paid');
+  t.ok(collected!.timeMs >= SIM_EPOCH_MS + 24 * HOUR, 'once it was back');
+  t.equal(report.figures.bridgeInSettled, 2);
+  t.equal(report.figures.bridgeOutSettled, 2);
 });
