@@ -1015,31 +1015,9 @@ class SimRun {
     const channels: ChannelView[] = [];
     const claims: ClaimView[] = [];
     const remedies: { node: string; labels: Map<string, string>; all: Map<string, RecordOf['remedy']> }[] = [];
-    for (const [name, node] of this.nodes) {
-      const records = node.persister.loadChannels();
-      const labels = new Map<string, string>();
-      for (const [id, { meta, state }] of records) {
-        const peer = meta ? (this.nameOfId.get(meta.peer) ?? meta.peer) : '?';
-        const label = state.localIsFunder ? `${name}–${peer}` : `${peer}–${name}`;
-        labels.set(id, label);
-        const spec = state.localCommit.spec;
-        channels.push({
-          node: name,
-          label,
-          funding: outpointKey(state.fundingOutpoint.txid, state.fundingOutpoint.vout),
-          fundingSatoshis: state.fundingSatoshis,
-          totalMsat: spec.toLocalMsat + spec.toRemoteMsat + spec.htlcs.reduce((sum, htlc) => sum + htlc.amountMsat, 0),
-          closeSeen: meta?.onchain !== undefined || meta?.shutdown?.closed === true,
-        });
-        const pending = (claim: PendingClaim | undefined): void => {
-          if (!claim) return;
-          if (claim.confirmedAt === undefined && !claim.conflicted) claims.push({ node: name, label, description: claim.description, tx: Transaction.fromBuffer(Buffer.from(claim.transaction)), broadcast: claim.broadcast === true });
-          pending(claim.then);
-        };
-        for (const claim of meta?.onchain?.claims ?? []) pending(claim);
-      }
-      remedies.push({ node: name, labels, all: node.persister.getAll('remedy') });
-    }
+    for (const [name, node] of this.nodes) remedies.push({ node: name, labels: this.channelViews(name, node.persister, channels, claims), all: node.persister.getAll('remedy') });
+    // The gateway's end of its mesh channels (with the Lightning side): its record must agree with the chain too.
+    if (this.scenario.gateway.lightning) this.channelViews(GATEWAY, this.gatewayChannels, channels, []);
     const holders: Holders = {
       wallets: new Map([...this.wallets].map(([name, wallet]) => [Buffer.from(wallet.script).toString('hex'), name])),
       walletCoins: new Map([...this.wallets].map(([name, wallet]) => [name, wallet.coinList()])),
@@ -1069,6 +1047,32 @@ class SimRun {
     this.recorder.setFigure('valueFeesSat', ledger.feesSat);
     this.recorder.setFigure('valueUnheldSat', ledger.unheldSat);
     for (const finding of ledger.findings) this.violation('valueConserved', finding.subject, finding.detail);
+  }
+
+  /** `name`'s channels as its store holds them, into `channels`, and its claims not yet confirmed into `claims`; returns their labels by channel id. */
+  private channelViews(name: string, persister: MemoryPersister, channels: ChannelView[], claims: ClaimView[]): Map<string, string> {
+    const labels = new Map<string, string>();
+    for (const [id, { meta, state }] of persister.loadChannels()) {
+      const peer = meta ? (this.nameOfId.get(meta.peer) ?? meta.peer) : '?';
+      const label = state.localIsFunder ? `${name}–${peer}` : `${peer}–${name}`;
+      labels.set(id, label);
+      const spec = state.localCommit.spec;
+      channels.push({
+        node: name,
+        label,
+        funding: outpointKey(state.fundingOutpoint.txid, state.fundingOutpoint.vout),
+        fundingSatoshis: state.fundingSatoshis,
+        totalMsat: spec.toLocalMsat + spec.toRemoteMsat + spec.htlcs.reduce((sum, htlc) => sum + htlc.amountMsat, 0),
+        closeSeen: meta?.onchain !== undefined || meta?.shutdown?.closed === true,
+      });
+      const pending = (claim: PendingClaim | undefined): void => {
+        if (!claim) return;
+        if (claim.confirmedAt === undefined && !claim.conflicted) claims.push({ node: name, label, description: claim.description, tx: Transaction.fromBuffer(Buffer.from(claim.transaction)), broadcast: claim.broadcast === true });
+        pending(claim.then);
+      };
+      for (const claim of meta?.onchain?.claims ?? []) pending(claim);
+    }
+    return labels;
   }
 
   /** The bridge's payments against both sides (bridge-run.ts): ended, and nothing lost on either. */
