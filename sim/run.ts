@@ -49,7 +49,7 @@ import { SeededRandom } from './random.js';
 import { formatDuration } from './report/data/format.js';
 import { ReportRecorder } from './report/data/report-recorder.js';
 import type { SimReport } from './report/data/sim-report.js';
-import { type Scenario, type ScenarioEvent, linkModelBetween } from './scenario.js';
+import { type ChannelSpec, type Scenario, type ScenarioEvent, linkModelBetween } from './scenario.js';
 import { type EventRecord, Scheduler } from './scheduler.js';
 import { SimChain } from './sim-chain.js';
 import { SimNode } from './sim-node.js';
@@ -59,6 +59,11 @@ import { type ChannelView, type ClaimView, type Holders, type Ledger, assessLedg
 import { Transaction } from '../node/bolt3/transaction.js';
 import { strangerActOne, strangerAppointments, strangerEnvelope } from './stranger.js';
 import type { PendingClaim, RecordOf } from '../node/persist/persister.js';
+import { gatewayChannelWallet } from '../gateway/channels/channel-wallet.js';
+import { GatewaySigner } from '../gateway/channels/gateway-signer.js';
+import { SimLightning } from './sim-lightning.js';
+import { BridgeRun, checkBridge } from './bridge-run.js';
+import type { BridgePaymentRecord } from './bridge-book.js';
 
 /** Virtual time starts here (block times too): a fixed date, so that runs repeat. */
 export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -68,6 +73,9 @@ const DAY_MS = 86_400_000;
 /** Blocks a claim may take to confirm once its locks have passed (broadcast, relayed over the mesh, mined) before it counts as stuck. */
 const CLAIM_GRACE_BLOCKS = 12;
 export const INVARIANTS = ['noFundsLost', 'breachesPunished', 'paymentsEnd', 'balanceConserved', 'closesResolved', 'noLateFulfills', 'valueConserved'] as const;
+/** Checked too when the gateway runs the Lightning side (`gateway.lightning`). */
+export const LIGHTNING_INVARIANTS = ['bridgeBalanced'] as const;
+type Invariant = (typeof INVARIANTS)[number] | (typeof LIGHTNING_INVARIANTS)[number];
 
 export interface RunProgress {
   readonly phase: 'setup' | 'run' | 'drain' | 'done';
@@ -95,7 +103,7 @@ export interface RunOptions {
   /** Log every frame's fate into the event log (and its hash). Default false. */
   readonly logFrames?: boolean;
   /** Called after the drain, just before the final checks: for tests that tamper with a node's stores or wallet to see an invariant fail. */
-  readonly beforeFinalChecks?: (run: { wallet(node: string): SimWallet; persister(node: string): MemoryPersister }) => void | Promise<void>;
+  readonly beforeFinalChecks?: (run: { wallet(node: string): SimWallet; persister(node: string): MemoryPersister; lightning: SimLightning | undefined }) => void | Promise<void>;
 }
 
 /** A payment the scenario wants made: `from` pays `to`. */
@@ -166,6 +174,11 @@ class SimRun {
   private readonly findRoute: ReturnType<typeof routeFinder>;
   private readonly neighbours: ReturnType<typeof neighboursOf>;
   private draining = false;
+  /** The gateway's Lightning side, when the scenario has one (`gateway.lightning`), and its payments. */
+  private lightning: SimLightning | undefined;
+  private bridgeRun: BridgeRun | undefined;
+  /** The gateway's mesh channels (with the Lightning side only): kept across its restarts. */
+  private readonly gatewayChannels = new MemoryPersister();
 
   constructor(
     private readonly scenario: Scenario,
@@ -177,13 +190,14 @@ class SimRun {
     this.routes = staticRoutes(scenario.topology, scenario.gateway.attachedTo);
     this.findRoute = routeFinder(scenario.topology, this.routes);
     this.neighbours = neighboursOf(scenario.topology);
-    this.scheduler = new Scheduler({ startMs: SIM_EPOCH_MS, settle: () => this.chain.settle(), ...(options.onRecord && { onRecord: options.onRecord }) });
+    this.scheduler = new Scheduler({ startMs: SIM_EPOCH_MS, settle: () => this.settle(), ...(options.onRecord && { onRecord: options.onRecord }) });
     this.chain = new SimChain(this.scheduler);
     this.medium = new SimMedium({ clock: this.scheduler, random: this.random.fork('medium'), log: (kind, detail) => this.scheduler.log(kind, detail) }, { logFrames: options.logFrames ?? false });
     this.tempDirectory = mkdtempSync(join(tmpdir(), `lnmesh-sim-${scenario.name}-`));
     this.breaches = new BreachWatch(this.chain.tracked, () => this.gateway?.tower.responses() ?? []);
     this.cheatChannels = new Set(scenario.events.flatMap((event) => (event.kind === 'breach' ? [cheatKey(event.cheater, event.victim)] : [])));
-    const gatewayKey = gatewayKeyFromSecret(this.random.fork('gateway key').bytes(32));
+    const gatewaySecret = this.random.fork('gateway key').bytes(32);
+    const gatewayKey = gatewayKeyFromSecret(gatewaySecret);
     this.gatewayId = bytesToHex(gatewayKey.nodeId);
     for (const name of scenario.topology.nodes) {
       const signer = new SeedSigner(this.random.fork(`key ${name}`).bytes(32));
@@ -213,8 +227,9 @@ class SimRun {
           clock: this.scheduler,
           randomBytes: this.random.fork(`gateway start ${gatewayStarts++}`).bytes,
           logger: this.warningsOf('gateway'),
+          ...this.gatewayLightningParts(gatewaySecret),
         },
-        { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}) },
+        { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}), ...this.gatewayLightningConfig() },
       );
   }
 
@@ -239,15 +254,15 @@ class SimRun {
     // The drain: no new payments; time goes on until the ones in flight end.
     this.draining = true;
     const drainEnd = endMs + drainLimitMs;
-    while (this.book.pending > 0 && this.scheduler.now() < drainEnd) {
-      await this.scheduler.runWhile(() => this.book.pending > 0, Math.min(step, drainEnd - this.scheduler.now()));
+    while (this.pendingCount() > 0 && this.scheduler.now() < drainEnd) {
+      await this.scheduler.runWhile(() => this.pendingCount() > 0, Math.min(step, drainEnd - this.scheduler.now()));
       this.progress('drain');
     }
     this.recorder.setFigure('drainMs', this.scheduler.now() - endMs);
     // The series end where the drain ended: the outboxes' last point is what `outboxDepthAtEnd` counts.
     this.sample();
     this.recorder.setFigure('outboxDepthAtEnd', [...this.nodes.values()].reduce((sum, node) => sum + node.outboxDepth(), 0));
-    await this.options.beforeFinalChecks?.({ wallet: (node) => this.wallets.get(node)!, persister: (node) => this.nodes.get(node)!.persister });
+    await this.options.beforeFinalChecks?.({ wallet: (node) => this.wallets.get(node)!, persister: (node) => this.nodes.get(node)!.persister, lightning: this.lightning });
     await this.finalChecks();
     const report = this.recorder.finish({
       scenario: scenario.name,
@@ -268,6 +283,7 @@ class SimRun {
     for (const name of this.medium.nodes()) this.medium.nodeDown(name);
     for (const node of this.nodes.values()) await node.stop().catch(() => undefined);
     await this.gateway?.stop().catch(() => undefined);
+    await this.lightning?.stop();
     await this.chain.close().catch(() => undefined);
     for (const store of this.stores) await store.close().catch(() => undefined);
     rmSync(this.tempDirectory, { recursive: true, force: true });
@@ -277,13 +293,14 @@ class SimRun {
 
   private async setUp(): Promise<void> {
     const { scenario } = this;
-    this.recorder.declareInvariants(INVARIANTS);
+    this.recorder.declareInvariants(scenario.gateway.lightning ? [...INVARIANTS, ...LIGHTNING_INVARIANTS] : INVARIANTS);
     await this.chain.open();
     for (const name of scenario.topology.nodes) this.wallets.set(name, new SimWallet(name, this.random.fork(`wallet ${name}`).bytes(32)));
     // Each funder gets a coin per channel it funds, and every node one for the fees of HTLC claims.
     const amounts = new Map<string, number[]>(scenario.topology.nodes.map((name) => [name, [1_000_000]]));
-    for (const channel of scenario.channels) amounts.get(channel.funder)!.push(channel.capacitySatoshis + 50_000);
+    for (const channel of this.allChannels()) amounts.get(channel.funder)!.push(channel.capacitySatoshis + 50_000);
     await this.chain.fundWallets([...amounts].map(([name, list]) => ({ wallet: this.wallets.get(name)!, amounts: list })));
+    await this.setUpLightning();
     const checkpoint = await this.chain.checkpoint();
 
     for (const [a, b] of scenario.topology.edges) this.medium.connect(a, b, linkModelBetween(scenario, a, b));
@@ -292,7 +309,7 @@ class SimRun {
     for (const name of scenario.topology.nodes) {
       const settings = scenario.nodes[name]!;
       const routeLengths: Record<string, number> = {};
-      for (const other of scenario.topology.nodes) {
+      for (const other of [...scenario.topology.nodes, ...(scenario.gateway.lightning ? [GATEWAY] : [])]) {
         const path = other === name ? undefined : this.findRoute(name, other);
         if (path && path.length > 3) routeLengths[this.idOf(other)] = path.length - 1;
       }
@@ -304,7 +321,7 @@ class SimRun {
         random: this.random.fork(`node ${name}`),
         channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, routeLengths, forwardingFee: settings.forwardingFee },
         links: this.nodeLinks(name),
-        routes: this.idRoutes(this.routes[name] ?? {}),
+        routes: this.idRoutes(this.nodeRoutes(name)),
         gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint, pollIntervalMs: settings.pollIntervalMs },
         logger: this.warningsOf(name),
         onStart: (mesh) => this.listen(name, mesh),
@@ -317,8 +334,84 @@ class SimRun {
     for (const node of this.nodes.values()) await node.start();
   }
 
+  /** The scenario's channels between nodes, and the attached nodes' channels with the gateway (with the Lightning side). */
+  private allChannels(): ChannelSpec[] {
+    return [...this.scenario.channels, ...(this.scenario.gateway.lightning?.meshChannels ?? [])];
+  }
+
+  /** Payments not ended yet: the mesh's, and those across the bridge. */
+  private pendingCount(): number {
+    return this.book.pending + (this.lightning?.book.pendingPayments().length ?? 0);
+  }
+
+  /**
+   * The scheduler's settle: bcoin's calls done, then, with the Lightning
+   * side, a bridge payment crossing the TCP link between the LDK nodes
+   * waited for in real time (sim-lightning.ts).
+   */
+  private async settle(): Promise<void> {
+    await this.chain.settle();
+    if (this.lightning && !(await this.lightning.whileBusy(this.chain.settle))) this.warn('lightning', 'a bridge payment still crossing the TCP link after the settle limit: virtual time goes on without it');
+  }
+
+  /** Before time starts: the gateway's LDK node and the outside node, and their channel (sim-lightning.ts). */
+  private async setUpLightning(): Promise<void> {
+    const spec = this.scenario.gateway.lightning;
+    if (!spec) return;
+    const onEnd = (record: BridgePaymentRecord) => {
+      const after = formatDuration(record.endMs! - record.startMs);
+      this.scheduler.log('bridge-payment-ended', `${record.kind} ${record.node} ${record.amountMsat} msat ${record.outcome} after ${after}${record.reason ? `: ${record.reason}` : ''}`);
+    };
+    const parts = { chain: this.chain, directory: this.tempDirectory, logger: this.warningsOf('ldk'), clock: this.scheduler, bridge: () => this.gateway?.bridge?.bridge, onEnd };
+    this.lightning = await SimLightning.create(parts, spec, await this.chain.spareCoinbase());
+    await this.lightning.openOutsideChannel();
+    this.bridgeRun = new BridgeRun(
+      {
+        lightning: this.lightning,
+        node: (name) => this.nodes.get(name)!,
+        idOf: (name) => this.idOf(name),
+        elapsed: () => this.elapsed(),
+        now: () => this.scheduler.now(),
+        bridge: () => this.gateway?.bridge?.bridge,
+        started: (hash, record) => this.book.started(hash, record),
+        log: (kind, detail) => this.scheduler.log(kind, detail),
+        count: (figure, by) => this.recorder.count(figure, by),
+        later: (callback) => void this.scheduler.setTimer(0, callback),
+      },
+      this.scenario,
+    );
+  }
+
+  /** The gateway's mesh channels and its LDK node, with the Lightning side. */
+  private gatewayLightningParts(secret: Uint8Array) {
+    if (!this.scenario.gateway.lightning) return {};
+    const signer = new GatewaySigner(gatewayKeyFromSecret(secret), secret);
+    return {
+      channels: { signer, persister: this.gatewayChannels, wallet: gatewayChannelWallet(signer, this.gatewayChannels) },
+      ...(this.lightning && { lightning: this.lightning.gatewayNode, bridgeDirectory: join(this.tempDirectory, 'bridge') }),
+    };
+  }
+
+  private gatewayLightningConfig() {
+    const spec = this.scenario.gateway.lightning;
+    if (!spec) return {};
+    return { channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: spec.offlineHorizonBlocks } }, bridge: { fee: spec.fee, finalCltvExpiryDelta: spec.finalCltvExpiryDelta } };
+  }
+
   private idOf(name: string): string {
     return name === GATEWAY ? this.gatewayId : this.idOfName.get(name)!;
+  }
+
+  /**
+   * `name`'s static routes; with the Lightning side, the gateway named too
+   * (the default route's next hop): a payment out is routed to the gateway
+   * along channels, and the channel code routes only by name.
+   */
+  private nodeRoutes(name: string): Readonly<Record<string, string>> {
+    const table = this.routes[name] ?? {};
+    const next = table[DEFAULT_ROUTE];
+    if (!this.scenario.gateway.lightning || table[GATEWAY] !== undefined || next === undefined || next === GATEWAY) return table;
+    return { ...table, [GATEWAY]: next };
   }
 
   /** A route table of names as node ids. */
@@ -340,6 +433,7 @@ class SimRun {
 
   private listen(name: string, mesh: MeshNode): void {
     mesh.manager.on('event', (event) => this.onManagerEvent(name, event));
+    mesh.manager.on('event', (event) => this.bridgeRun?.meshEvent(name, event));
     mesh.uplink?.on('breach', () => this.recorder.count('breachAlertsReceived'));
     mesh.uplink?.on('broadcast', (outcome) => {
       this.recorder.count(outcome.accepted ? 'broadcastsAccepted' : 'broadcastsRefused');
@@ -365,9 +459,10 @@ class SimRun {
         const peer = this.nameOfId.get(event.peer)!;
         this.openChannels.get(name)!.add(peer);
         this.channelsEverOpened.add(pairKey(name, peer));
-        const spec = this.scenario.channels.find((channel) => pairKey(channel.funder, channel.fundee) === pairKey(name, peer));
+        const spec = this.allChannels().find((channel) => pairKey(channel.funder, channel.fundee) === pairKey(name, peer));
         if (spec) this.book.add(name, 1000 * (name === spec.funder ? spec.capacitySatoshis - spec.pushSatoshis : spec.pushSatoshis));
-        this.recorder.count('channelsOpened', 0.5);
+        // Half a channel per end; the gateway's end (the Lightning side's mesh channels) tells no one.
+        this.recorder.count('channelsOpened', peer === GATEWAY ? 1 : 0.5);
         this.scheduler.log('channel-opened', `${name} ${peer}`);
         if (this.cheatChannels.has(cheatKey(name, peer))) {
           // The cheater keeps this first state: later, revoked, it is what it broadcasts.
@@ -435,7 +530,7 @@ class SimRun {
   // ---- channels, payments and events ------------------------------------------------------
 
   private async openScenarioChannels(): Promise<void> {
-    for (const channel of this.scenario.channels) {
+    for (const channel of this.allChannels()) {
       this.nodes.get(channel.funder)!.mesh!.manager.openChannel(this.idOf(channel.fundee), channel.capacitySatoshis, channel.pushSatoshis * 1000);
     }
   }
@@ -582,6 +677,10 @@ class SimRun {
         return this.pay({ from: event.from, to: event.to, amountSatoshis: event.amountSatoshis });
       case 'flood':
         return this.flood(event);
+      case 'payOutside':
+        return this.bridgeRun!.payOutside(event.from, event.amountSatoshis);
+      case 'payFromOutside':
+        return this.bridgeRun!.payFromOutside(event.to, event.amountSatoshis);
     }
   }
 
@@ -848,6 +947,7 @@ class SimRun {
     }
     await this.checkCloses();
     await this.checkValue();
+    await this.checkLightning(whole);
     const stats = this.medium.stats();
     let bytesOnAir = 0;
     let airtimeMs = 0;
@@ -915,31 +1015,9 @@ class SimRun {
     const channels: ChannelView[] = [];
     const claims: ClaimView[] = [];
     const remedies: { node: string; labels: Map<string, string>; all: Map<string, RecordOf['remedy']> }[] = [];
-    for (const [name, node] of this.nodes) {
-      const records = node.persister.loadChannels();
-      const labels = new Map<string, string>();
-      for (const [id, { meta, state }] of records) {
-        const peer = meta ? (this.nameOfId.get(meta.peer) ?? meta.peer) : '?';
-        const label = state.localIsFunder ? `${name}–${peer}` : `${peer}–${name}`;
-        labels.set(id, label);
-        const spec = state.localCommit.spec;
-        channels.push({
-          node: name,
-          label,
-          funding: outpointKey(state.fundingOutpoint.txid, state.fundingOutpoint.vout),
-          fundingSatoshis: state.fundingSatoshis,
-          totalMsat: spec.toLocalMsat + spec.toRemoteMsat + spec.htlcs.reduce((sum, htlc) => sum + htlc.amountMsat, 0),
-          closeSeen: meta?.onchain !== undefined || meta?.shutdown?.closed === true,
-        });
-        const pending = (claim: PendingClaim | undefined): void => {
-          if (!claim) return;
-          if (claim.confirmedAt === undefined && !claim.conflicted) claims.push({ node: name, label, description: claim.description, tx: Transaction.fromBuffer(Buffer.from(claim.transaction)), broadcast: claim.broadcast === true });
-          pending(claim.then);
-        };
-        for (const claim of meta?.onchain?.claims ?? []) pending(claim);
-      }
-      remedies.push({ node: name, labels, all: node.persister.getAll('remedy') });
-    }
+    for (const [name, node] of this.nodes) remedies.push({ node: name, labels: this.channelViews(name, node.persister, channels, claims), all: node.persister.getAll('remedy') });
+    // The gateway's end of its mesh channels (with the Lightning side): its record must agree with the chain too.
+    if (this.scenario.gateway.lightning) this.channelViews(GATEWAY, this.gatewayChannels, channels, []);
     const holders: Holders = {
       wallets: new Map([...this.wallets].map(([name, wallet]) => [Buffer.from(wallet.script).toString('hex'), name])),
       walletCoins: new Map([...this.wallets].map(([name, wallet]) => [name, wallet.coinList()])),
@@ -971,6 +1049,44 @@ class SimRun {
     for (const finding of ledger.findings) this.violation('valueConserved', finding.subject, finding.detail);
   }
 
+  /** `name`'s channels as its store holds them, into `channels`, and its claims not yet confirmed into `claims`; returns their labels by channel id. */
+  private channelViews(name: string, persister: MemoryPersister, channels: ChannelView[], claims: ClaimView[]): Map<string, string> {
+    const labels = new Map<string, string>();
+    for (const [id, { meta, state }] of persister.loadChannels()) {
+      const peer = meta ? (this.nameOfId.get(meta.peer) ?? meta.peer) : '?';
+      const label = state.localIsFunder ? `${name}–${peer}` : `${peer}–${name}`;
+      labels.set(id, label);
+      const spec = state.localCommit.spec;
+      channels.push({
+        node: name,
+        label,
+        funding: outpointKey(state.fundingOutpoint.txid, state.fundingOutpoint.vout),
+        fundingSatoshis: state.fundingSatoshis,
+        totalMsat: spec.toLocalMsat + spec.toRemoteMsat + spec.htlcs.reduce((sum, htlc) => sum + htlc.amountMsat, 0),
+        closeSeen: meta?.onchain !== undefined || meta?.shutdown?.closed === true,
+      });
+      const pending = (claim: PendingClaim | undefined): void => {
+        if (!claim) return;
+        if (claim.confirmedAt === undefined && !claim.conflicted) claims.push({ node: name, label, description: claim.description, tx: Transaction.fromBuffer(Buffer.from(claim.transaction)), broadcast: claim.broadcast === true });
+        pending(claim.then);
+      };
+      for (const claim of meta?.onchain?.claims ?? []) pending(claim);
+    }
+    return labels;
+  }
+
+  /** The bridge's payments against both sides (bridge-run.ts): ended, and nothing lost on either. */
+  private async checkLightning(whole: boolean): Promise<void> {
+    if (!this.lightning || !this.bridgeRun) return;
+    const manager = this.gateway?.manager;
+    const open = manager?.channelSummaries().filter((channel) => channel.status === 'open') ?? [];
+    const gatewayMesh = manager && {
+      localMsat: manager.balances().filter((balance) => open.some((channel) => channel.handle === balance.handle && channel.peer === balance.peer)).reduce((sum, balance) => sum + balance.localMsat, 0),
+      startMsat: open.length * this.scenario.gateway.lightning!.meshChannels[0]!.pushSatoshis * 1000,
+    };
+    await checkBridge(this.bridgeRun, this.lightning, gatewayMesh, whole, { violation: (invariant, subject, detail) => this.violation(invariant, subject, detail), figure: (name, value) => this.recorder.setFigure(name, value) });
+  }
+
   /** The scenario's channels that neither side ever saw open: the figures of a run with any say less than they seem to. */
   private countChannelsNeverOpened(): void {
     const never = this.scenario.channels.filter((channel) => !this.channelsEverOpened.has(pairKey(channel.funder, channel.fundee)));
@@ -986,7 +1102,7 @@ class SimRun {
   }
 
   /** Records a violation once per subject (a node's holding, a channel, a breach): a checked state that stays wrong is one finding. */
-  private violation(invariant: (typeof INVARIANTS)[number], subject: string, detail: string): void {
+  private violation(invariant: Invariant, subject: string, detail: string): void {
     const key = `${invariant} ${subject}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);

@@ -71,6 +71,25 @@ export interface ChannelSpec {
   readonly pushSatoshis: number;
 }
 
+/** The gateway's Lightning side (issue 17): its LDK node, an outside LDK node behind it, the bridge between them and the mesh. */
+export interface GatewayLightning {
+  /** The channel from the gateway's LDK node to the outside node: funded by the gateway, `pushSatoshis` given to the outside node (so that it can pay in). */
+  readonly outsideChannel: { readonly capacitySatoshis: number; readonly pushSatoshis: number };
+  /** One per node attached to the gateway: the node funds it and pushes `pushSatoshis` to the gateway (so that the gateway can pay it). */
+  readonly meshChannels: readonly ChannelSpec[];
+  /** The bridge's fee, on top of a payment out and taken from a payment in. */
+  readonly fee: ForwardingFee;
+  /** The gateway's mesh channel policy: the shortest horizon of the attached nodes, in blocks. */
+  readonly offlineHorizonBlocks: number;
+  /** The final CLTV delta of the invoices the bridge issues for nodes: its hold window plus `BRIDGE_MARGIN_BLOCKS`. */
+  readonly finalCltvExpiryDelta: number;
+}
+
+/** What a bridge invoice's final CLTV delta keeps beside the hold window: the bridge's safety (36 blocks) and what a node needs left (78). */
+export const BRIDGE_MARGIN_BLOCKS = 36 + 78;
+/** The bridge's default final CLTV delta: 432 blocks, about three days of holding for a node away. */
+export const DEFAULT_FINAL_CLTV_EXPIRY_DELTA = 432;
+
 export interface Workload {
   /** Mean time between two payments of one source (exponentially distributed arrivals). */
   readonly meanIntervalMs: number;
@@ -101,10 +120,14 @@ export type ScenarioEvent = { readonly atMs: number } & (
   | { readonly kind: 'payment'; readonly from: string; readonly to: string; readonly amountSatoshis: number }
   /** A hostile transmitter at `from` sends `flood` every `intervalMs` for `durationMs` (see `sim/stranger.ts`). */
   | { readonly kind: 'flood'; readonly from: string; readonly flood: FloodKind; readonly intervalMs: number; readonly durationMs: number }
+  /** `from` pays a BOLT 11 invoice of `amountSatoshis` of the outside LDK node, through the gateway's bridge. */
+  | { readonly kind: 'payOutside'; readonly from: string; readonly amountSatoshis: number }
+  /** The outside LDK node pays `to` `amountSatoshis`: a public invoice of `to`'s, or, if it is away, one from a payment hash it left. */
+  | { readonly kind: 'payFromOutside'; readonly to: string; readonly amountSatoshis: number }
 );
 
 export type EventKind = ScenarioEvent['kind'];
-export const EVENT_KINDS: readonly EventKind[] = ['linkDown', 'linkUp', 'nodeOffline', 'nodeOnline', 'partition', 'heal', 'gatewayOutage', 'towerOutage', 'forceClose', 'breach', 'reorg', 'payment', 'flood'];
+export const EVENT_KINDS: readonly EventKind[] = ['linkDown', 'linkUp', 'nodeOffline', 'nodeOnline', 'partition', 'heal', 'gatewayOutage', 'towerOutage', 'forceClose', 'breach', 'reorg', 'payment', 'flood', 'payOutside', 'payFromOutside'];
 
 export interface Scenario {
   /** The file it was read from. */
@@ -121,7 +144,7 @@ export interface Scenario {
   readonly topologySpec: TopologySpec;
   readonly topology: Topology;
   readonly links: { readonly default: LinkModel; readonly overrides: readonly LinkOverride[] };
-  readonly gateway: { readonly attachedTo: readonly string[]; readonly link: LinkModel };
+  readonly gateway: { readonly attachedTo: readonly string[]; readonly link: LinkModel; readonly lightning?: GatewayLightning };
   /** Every node's settings, by name. */
   readonly nodes: Readonly<Record<string, NodeSettings>>;
   readonly channels: readonly ChannelSpec[];
@@ -167,11 +190,12 @@ export function parseScenario(text: string, fileName: string): Scenario {
   const links = readLinks(root.optional('links'), names);
   const gateway = readGateway(root.optional('gateway'), names);
   const nodes = readNodes(root.optional('nodes'), names, chain.blockIntervalMs, chainValue?.map([]).optional('blockInterval') ?? root.asValue());
+  const lightning = readLightning(root.optional('gateway')?.map([]).optional('lightning'), gateway.attachedTo, nodes);
   const channels = readChannels(root.optional('channels'), names, nodes);
-  const paths = new PaymentPaths(topology, gateway.attachedTo, channels);
+  const paths = new PaymentPaths(topology, gateway.attachedTo, [...channels, ...(lightning?.meshChannels ?? [])]);
   const workload = readWorkload(root.optional('workload'), names, paths, durationMs, chain.blockIntervalMs);
-  const events = readEvents(root.optional('events'), names, paths, channels, durationMs);
-  return { file: fileName, name, description, seed, durationMs, chain, topologySpec, topology, links, gateway, nodes, channels, workload, events };
+  const events = readEvents(root.optional('events'), names, paths, channels, durationMs, lightning);
+  return { file: fileName, name, description, seed, durationMs, chain, topologySpec, topology, links, gateway: { ...gateway, ...(lightning && { lightning }) }, nodes, channels, workload, events };
 }
 
 // ---- names -----------------------------------------------------------------------
@@ -364,7 +388,7 @@ function readLinks(value: YamlValue | undefined, names: NodeNames): Scenario['li
 }
 
 function readGateway(value: YamlValue | undefined, names: NodeNames): Scenario['gateway'] {
-  const gateway = value?.map(['attachedTo', 'link']);
+  const gateway = value?.map(['attachedTo', 'link', 'lightning']);
   const attachedValue = gateway?.optional('attachedTo');
   const attachedTo = attachedValue?.list(1, MAX_NODES, 'a list of nodes, such as [n0]').map((item) => names.node(item)) ?? [names.topology.nodes[0]!];
   const duplicate = attachedTo.find((node, index) => attachedTo.indexOf(node) !== index);
@@ -426,17 +450,7 @@ function readChannels(value: YamlValue | undefined, names: NodeNames, nodes: Sce
   const openedAt = new Map<string, string>();
   for (const item of value?.list() ?? []) {
     const entry = item.map(['between', 'adjacent', 'capacity', 'push'], 'a channel, such as { between: [n0, n1], capacity: 1000000 }');
-    // The node's own limits (`ChannelManager.openChannel`'s), dust limit (the one it announces) and reserve.
-    const capacityValue = entry.required('capacity', 'in satoshis');
-    const capacitySatoshis = capacityValue.integer(0, Number.MAX_SAFE_INTEGER);
-    if (capacitySatoshis < MIN_FUNDING_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is below the smallest channel, ${MIN_FUNDING_SATOSHIS} sat`);
-    if (capacitySatoshis > MAX_FUNDING_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is above ${MAX_FUNDING_SATOSHIS} sat (2^24 - 1), the largest channel without option_large_channel ("wumbo"), which lnmesh does not offer`);
-    const pushValue = entry.optional('push');
-    const pushSatoshis = pushValue?.integer(0, Number.MAX_SAFE_INTEGER) ?? 0;
-    if (pushSatoshis > capacitySatoshis) pushValue!.fail(`a push of ${pushSatoshis} sat is more than the capacity of ${capacitySatoshis} sat`);
-    if (pushSatoshis > 0 && pushSatoshis < MIN_DUST_LIMIT_SATOSHIS) pushValue!.fail(`a push of ${pushSatoshis} sat is below the ${MIN_DUST_LIMIT_SATOSHIS}-sat dust limit: it would go to fees`);
-    const reserve = channelReserveSatoshis(capacitySatoshis);
-    if (capacitySatoshis - pushSatoshis < reserve) pushValue!.fail(`a push of ${pushSatoshis} sat leaves the funder ${capacitySatoshis - pushSatoshis} sat, below its ${reserve}-sat channel reserve`);
+    const { capacitySatoshis, pushSatoshis } = readFunding(entry);
     const pairs: (readonly [string, string])[] = [];
     const betweenValue = entry.optional('between');
     const adjacentValue = entry.optional('adjacent');
@@ -457,6 +471,46 @@ function readChannels(value: YamlValue | undefined, names: NodeNames, nodes: Sce
     }
   }
   return channels;
+}
+
+/** A channel's `capacity` and `push`, in the node code's own limits (`ChannelManager.openChannel`'s), dust limit (the one it announces) and reserve. */
+function readFunding(entry: YamlMap): { capacitySatoshis: number; pushSatoshis: number } {
+  const capacityValue = entry.required('capacity', 'in satoshis');
+  const capacitySatoshis = capacityValue.integer(0, Number.MAX_SAFE_INTEGER);
+  if (capacitySatoshis < MIN_FUNDING_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is below the smallest channel, ${MIN_FUNDING_SATOSHIS} sat`);
+  if (capacitySatoshis > MAX_FUNDING_SATOSHIS) capacityValue.fail(`${capacitySatoshis} sat is above ${MAX_FUNDING_SATOSHIS} sat (2^24 - 1), the largest channel without option_large_channel ("wumbo"), which lnmesh does not offer`);
+  const pushValue = entry.optional('push');
+  const pushSatoshis = pushValue?.integer(0, Number.MAX_SAFE_INTEGER) ?? 0;
+  if (pushSatoshis > capacitySatoshis) pushValue!.fail(`a push of ${pushSatoshis} sat is more than the capacity of ${capacitySatoshis} sat`);
+  if (pushSatoshis > 0 && pushSatoshis < MIN_DUST_LIMIT_SATOSHIS) pushValue!.fail(`a push of ${pushSatoshis} sat is below the ${MIN_DUST_LIMIT_SATOSHIS}-sat dust limit: it would go to fees`);
+  const reserve = channelReserveSatoshis(capacitySatoshis);
+  if (capacitySatoshis - pushSatoshis < reserve) pushValue!.fail(`a push of ${pushSatoshis} sat leaves the funder ${capacitySatoshis - pushSatoshis} sat, below its ${reserve}-sat channel reserve`);
+  return { capacitySatoshis, pushSatoshis };
+}
+
+/**
+ * `gateway.lightning`: the outside channel, the attached nodes' channels
+ * with the gateway (each checked as the node and a gateway with the shortest
+ * attached horizon would check it), the bridge fee.
+ */
+function readLightning(value: YamlValue | undefined, attachedTo: readonly string[], nodes: Scenario['nodes']): GatewayLightning | undefined {
+  if (!value) return undefined;
+  const lightning = value.map(['outsideChannel', 'meshChannel', 'fee', 'finalCltvExpiryDelta'], 'a mapping: outsideChannel, meshChannel, fee, finalCltvExpiryDelta');
+  const outsideChannel = readFunding(lightning.required('outsideChannel', 'the gateway\'s channel with the outside node, such as { capacity: 1000000, push: 400000 }').map(['capacity', 'push']));
+  const meshValue = lightning.required('meshChannel', 'what each attached node opens with the gateway, such as { capacity: 500000, push: 200000 }');
+  const mesh = readFunding(meshValue.map(['capacity', 'push']));
+  const offlineHorizonBlocks = Math.min(...attachedTo.map((node) => nodes[node]!.offlineHorizonBlocks));
+  const gatewayPolicy = channelPolicy({ offlineHorizonBlocks });
+  for (const node of attachedTo) {
+    const policy = nodePolicy(nodes[node]!);
+    const reasons = [...channelRefusals(policy, termsSeenBy(policy, gatewayPolicy)), ...channelRefusals(gatewayPolicy, termsSeenBy(gatewayPolicy, policy))];
+    if (reasons.length > 0) meshValue.fail(`the channel between ${node} and the gateway (which takes the shortest attached horizon, ${offlineHorizonBlocks} blocks) would never open: ${reasons.join('; ')}`);
+  }
+  const meshChannels = attachedTo.map((node) => ({ funder: node, fundee: GATEWAY, ...mesh }));
+  const fee = readForwardingFee(lightning.optional('fee'), { baseMsat: 1000, proportionalMillionths: 2000 });
+  // The bridge's own bounds (gateway/bridge/bridge.ts): at least a block of hold window, at most two weeks of blocks.
+  const finalCltvExpiryDelta = lightning.optional('finalCltvExpiryDelta')?.integer(BRIDGE_MARGIN_BLOCKS + 1, 2016) ?? DEFAULT_FINAL_CLTV_EXPIRY_DELTA;
+  return { outsideChannel: { capacitySatoshis: outsideChannel.capacitySatoshis, pushSatoshis: outsideChannel.pushSatoshis }, meshChannels, fee, offlineHorizonBlocks, finalCltvExpiryDelta };
 }
 
 /**
@@ -563,7 +617,7 @@ function readWorkload(value: YamlValue | undefined, names: NodeNames, paths: Pay
   return { meanIntervalMs, amountSatoshis, endpoints, startMs, stopMs };
 }
 
-function readEvents(value: YamlValue | undefined, names: NodeNames, paths: PaymentPaths, channels: readonly ChannelSpec[], durationMs: number): ScenarioEvent[] {
+function readEvents(value: YamlValue | undefined, names: NodeNames, paths: PaymentPaths, channels: readonly ChannelSpec[], durationMs: number, lightning: GatewayLightning | undefined): ScenarioEvent[] {
   const withChannel = new Set(channels.map((channel) => pairKey(channel.funder, channel.fundee)));
   return (value?.list(0, MAX_EVENTS) ?? []).map((item): ScenarioEvent => {
     const event = item.map(['at', ...EVENT_KINDS], 'an event, such as { at: 1d, nodeOffline: n2 }');
@@ -632,8 +686,31 @@ function readEvents(value: YamlValue | undefined, names: NodeNames, paths: Payme
         if (floodMs / intervalMs > MAX_FLOOD_MESSAGES) forValue.fail(`${Math.ceil(floodMs / intervalMs).toLocaleString('en-US')} messages at that rate: at most ${MAX_FLOOD_MESSAGES.toLocaleString('en-US')} per flood`);
         return { atMs, kind, from, flood: floodKind, intervalMs, durationMs: floodMs };
       }
+      case 'payOutside':
+      case 'payFromOutside':
+        return readBridgeEvent(atMs, kind, body, names, paths, lightning);
     }
   });
+}
+
+/** `payOutside: { from, amount }` or `payFromOutside: { to, amount }`: the gateway must run the Lightning side, and the mesh end reach it along channels. */
+function readBridgeEvent(atMs: number, kind: 'payOutside' | 'payFromOutside', body: YamlValue, names: NodeNames, paths: PaymentPaths, lightning: GatewayLightning | undefined): ScenarioEvent {
+  const end = kind === 'payOutside' ? 'from' : 'to';
+  const payment = body.map([end, 'amount'], `a mapping, such as { ${end}: n0, amount: 10000 }`);
+  if (!lightning) body.fail(`${kind} needs a gateway on the Lightning Network: add gateway.lightning (outsideChannel, meshChannel)`);
+  const nodeValue = payment.required(end, kind === 'payOutside' ? 'the mesh node that pays' : 'the mesh node paid');
+  const node = names.node(nodeValue);
+  const amountValue = payment.required('amount', 'in satoshis');
+  const amountSatoshis = amountValue.integer(1, MAX_FUNDING_SATOSHIS);
+  const problem = paths.problem(node, GATEWAY);
+  if (problem) nodeValue.fail(`${node} could never reach the gateway's bridge: ${problem}`);
+  if (kind === 'payFromOutside' && !lightning.meshChannels.some((channel) => channel.funder === node)) {
+    nodeValue.fail(`the gateway pays in only over its own channels, and ${node} is not attached to it (gateway.attachedTo)`);
+  }
+  const channel = lightning.meshChannels[0]!;
+  const room = kind === 'payOutside' ? channel.capacitySatoshis - channel.pushSatoshis : channel.pushSatoshis;
+  if (amountSatoshis >= room) amountValue.fail(`${amountSatoshis} sat is more than the ${room} sat the ${kind === 'payOutside' ? 'node' : 'gateway'} starts with in their channel (gateway.lightning.meshChannel)`);
+  return kind === 'payOutside' ? { atMs, kind, from: node, amountSatoshis } : { atMs, kind, to: node, amountSatoshis };
 }
 
 function readGroups(value: YamlValue, names: NodeNames): string[][] {

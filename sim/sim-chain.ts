@@ -44,6 +44,10 @@ export class SimChain {
   readonly entered: { readonly txid: string; readonly vout: number; readonly satoshis: number; readonly script: Uint8Array }[] = [];
   /** The height of the block that confirmed them. */
   fundedHeight = 0;
+  /** The coinbases below this height paid the wallets (`fundWallets`). */
+  private coinbasesUsedBelow = 1;
+  /** Coinbases handed out by `spareCoinbase`, by height. */
+  private readonly sparesGiven = new Set<number>();
   /** Every transaction the mempool accepted or a reorg took out of a block, by txid, in the order seen: the candidates for the mempool at the end. */
   private readonly unconfirmedSeen = new Map<string, Transaction>();
 
@@ -99,6 +103,7 @@ export class SimChain {
       const result = await this.chain.broadcast(tx);
       if (!result.accepted) throw new SimChainError(`bcoin refused a coin distribution: ${result.reason}`);
     }
+    this.coinbasesUsedBelow = height;
     if (transactions.length > 0) await this.chain.mine(1);
     this.fundedHeight = (await this.chain.tip()).height;
     for (const { tx, paid } of transactions) {
@@ -107,6 +112,19 @@ export class SimChain {
         this.entered.push({ txid: tx.getId(), vout, satoshis, script: wallet.script });
       });
     }
+  }
+
+  /**
+   * A mature coinbase that paid no wallet (an anyone-can-spend coin outside
+   * the mesh's economy): for the gateway's Lightning wallet. After `fundWallets`.
+   */
+  async spareCoinbase(): Promise<Coin> {
+    const { height: tip } = await this.chain.tip();
+    let height = tip - COINBASE_MATURITY;
+    while (this.sparesGiven.has(height)) height--;
+    if (height < this.coinbasesUsedBelow) throw new SimChainError('no mature coinbase is left that paid no wallet');
+    this.sparesGiven.add(height);
+    return coinbaseAt(this.chain, height);
   }
 
   /**

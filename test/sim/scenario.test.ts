@@ -22,7 +22,7 @@ function errorOf(load: () => Scenario): ScenarioError {
 
 t.test('every shipped scenario loads', async (t) => {
   const files = readdirSync(shipped).filter((file) => file.endsWith('.yaml'));
-  t.same(files.sort(), ['breach-tower-down.yaml', 'flood.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'neighbour-asleep.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml']);
+  t.same(files.sort(), ['breach-tower-down.yaml', 'flood.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'neighbour-asleep.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml', 'village-lightning.yaml']);
   for (const file of files) {
     const scenario = loadScenario(join(shipped, file));
     t.equal(`${scenario.name}.yaml`, file, `${file} is named after its file`);
@@ -246,6 +246,67 @@ t.test('more refusals, from text', async (t) => {
     t.equal(error.field, field, `${field}: the field`);
     t.match(error.reason, reason, `${field}: the reason`);
     t.equal(error.file, 'text.yaml');
+  }
+});
+
+t.test('the gateway on the Lightning Network: its channels, its fee, and the two bridge events', async (t) => {
+  const scenario = parseScenario(
+    `name: t
+duration: 2d
+topology: { kind: line, nodes: 3 }
+gateway:
+  attachedTo: [n0]
+  lightning: { outsideChannel: { capacity: 1000000, push: 400000 }, meshChannel: { capacity: 500000, push: 200000 } }
+channels: [{ between: [n0, n1], capacity: 300000, push: 100000 }]
+events:
+  - { at: 1h, payOutside: { from: n1, amount: 20000 } }
+  - { at: 2h, payFromOutside: { to: n0, amount: 15000 } }
+`,
+    'text.yaml',
+  );
+  const lightning = scenario.gateway.lightning!;
+  t.same(lightning.outsideChannel, { capacitySatoshis: 1_000_000, pushSatoshis: 400_000 });
+  t.same(lightning.meshChannels, [{ funder: 'n0', fundee: 'gateway', capacitySatoshis: 500_000, pushSatoshis: 200_000 }], 'one channel per attached node, funded by the node');
+  t.same(lightning.fee, { baseMsat: 1000, proportionalMillionths: 2000 }, 'the default bridge fee');
+  t.equal(lightning.offlineHorizonBlocks, 2016, 'the gateway takes the attached nodes\' horizon');
+  t.equal(lightning.finalCltvExpiryDelta, 432, 'the bridge\'s default: a hold window of 318 blocks');
+  t.same(scenario.events, [
+    { atMs: 3_600_000, kind: 'payOutside', from: 'n1', amountSatoshis: 20_000 },
+    { atMs: 7_200_000, kind: 'payFromOutside', to: 'n0', amountSatoshis: 15_000 },
+  ], 'n1 pays out two hops from the gateway; n0, attached, is paid in');
+  t.equal(parseScenario('name: t\nduration: 2d\ntopology: { kind: line, nodes: 3 }\n', 'text.yaml').gateway.lightning, undefined, 'no Lightning side unless asked');
+});
+
+t.test('bad bridge input is refused on load, naming the field', async (t) => {
+  const base = 'name: t\nduration: 2d\ntopology: { kind: line, nodes: 3 }\n';
+  const lightning = `${base}gateway: { attachedTo: [n0], lightning: { outsideChannel: { capacity: 1000000, push: 400000 }, meshChannel: { capacity: 500000, push: 200000 } } }\nchannels: [{ between: [n0, n1], capacity: 300000, push: 100000 }]\n`;
+  const cases: [text: string, field: string, reason: RegExp][] = [
+    [`${base}events: [{ at: 1h, payOutside: { from: n0, amount: 1000 } }]\n`, 'events[0].payOutside', /payOutside needs a gateway on the Lightning Network: add gateway.lightning/],
+    [`${base}events: [{ at: 1h, payFromOutside: { to: n0, amount: 1000 } }]\n`, 'events[0].payFromOutside', /payFromOutside needs a gateway on the Lightning Network/],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n7, amount: 1000 } }]\n`, 'events[0].payOutside.from', /unknown node "n7" \(the mesh has n0 to n2\)/],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n0, amount: 0 } }]\n`, 'events[0].payOutside.amount', /0 is outside \[1, /],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n0, amount: -5 } }]\n`, 'events[0].payOutside.amount', /-5 is outside \[1, /],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n0, amount: lots } }]\n`, 'events[0].payOutside.amount', /expected a whole number, got the string "lots"/],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n0, amount: 1.5 } }]\n`, 'events[0].payOutside.amount', /expected a whole number, got 1.5/],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n0 } }]\n`, 'events[0].payOutside.amount', /missing: in satoshis/],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n0, amount: 300000 } }]\n`, 'events[0].payOutside.amount', /300000 sat is more than the 300000 sat the node starts with/],
+    [`${lightning}events: [{ at: 1h, payFromOutside: { to: n0, amount: 250000 } }]\n`, 'events[0].payFromOutside.amount', /more than the 200000 sat the gateway starts with/],
+    [`${lightning}events: [{ at: 1h, payOutside: { to: n0, amount: 1000 } }]\n`, 'events[0].payOutside.to', /unknown key "to" \(known: from, amount\)/],
+    [`${lightning}events: [{ at: 1h, payOutside: { from: n2, amount: 1000 } }]\n`, 'events[0].payOutside.from', /n2 could never reach the gateway's bridge: its route n2 - n1 - n0 - gateway has no channel between n2 and n1/],
+    [`${lightning}events: [{ at: 1h, payFromOutside: { to: n1, amount: 1000 } }]\n`, 'events[0].payFromOutside.to', /the gateway pays in only over its own channels, and n1 is not attached to it/],
+    [`${lightning}events: [{ at: 3d, payFromOutside: { to: n0, amount: 1000 } }]\n`, 'events[0].at', /after the end of the scenario/],
+    [`${base}gateway: { lightning: { meshChannel: { capacity: 500000 } } }\n`, 'gateway.lightning.outsideChannel', /missing: the gateway's channel with the outside node/],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 } } }\n`, 'gateway.lightning.meshChannel', /missing: what each attached node opens with the gateway/],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000, push: 600000 }, meshChannel: { capacity: 500000 } } }\n`, 'gateway.lightning.outsideChannel.push', /more than the capacity/],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 100 } } }\n`, 'gateway.lightning.meshChannel.capacity', /below the smallest channel/],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 500000 }, fee: { baseMsat: -1 } } }\n`, 'gateway.lightning.fee.baseMsat', /outside \[0, /],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 500000 }, hold: 3d } }\n`, 'gateway.lightning.hold', /unknown key "hold" \(known: outsideChannel, meshChannel, fee, finalCltvExpiryDelta\)/],
+    [`${base}gateway: { lightning: { outsideChannel: { capacity: 500000 }, meshChannel: { capacity: 500000 }, finalCltvExpiryDelta: 114 } }\n`, 'gateway.lightning.finalCltvExpiryDelta', /114 is outside \[115, 2016\]/],
+  ];
+  for (const [text, field, reason] of cases) {
+    const error = errorOf(() => parseScenario(text, 'text.yaml'));
+    t.equal(error.field, field, `${field}: the field`);
+    t.match(error.reason, reason, `${field}: the reason (${error.reason})`);
   }
 });
 
