@@ -84,7 +84,7 @@ t.test('out of range or malformed: a MeshtasticDecodeError that names the field,
       t.equal(decodeFromRadio(fromHex(input)).kind, 'packet', '232 bytes of payload are fine');
       continue;
     }
-    t.throws(() => decodeFromRadio(fromHex(input)), { constructor: MeshtasticDecodeError, message: new RegExp(reason.replace(/[[\]()]/g, '\\$&')) }, reason);
+    t.throws(() => decodeFromRadio(fromHex(input)), { name: 'MeshtasticDecodeError', message: new RegExp(reason.replace(/[[\]()]/g, '\\$&')) }, reason);
   }
   t.throws(() => decodeFromRadio(new Uint8Array(513)), MeshtasticDecodeError, 'more than a frame carries');
   t.throws(() => decodeFromRadio('4001' as unknown as Uint8Array), InvalidInputError, 'not bytes: a caller bug, an input error');
@@ -105,9 +105,9 @@ t.test('the radio model encodes every variant, and bad input is refused', async 
     const bytes = encodeFromRadio(message);
     t.equal(hex(encodeFromRadio(decodeFromRadio(bytes))), hex(bytes), `${message.kind} round-trips`);
   }
-  t.throws(() => encodeFromRadio({ kind: 'myInfo', myNodeNum: -1 }), { constructor: InvalidInputError, field: 'myNodeNum' });
-  t.throws(() => encodeFromRadio({ id: 2 ** 32, kind: 'none' }), { constructor: InvalidInputError, field: 'id' });
-  t.throws(() => encodeFromRadio({ kind: 'queueStatus', queueStatus: { res: 0, free: -1, maxlen: 16, meshPacketId: 0 } }), { constructor: InvalidInputError, field: 'queueStatus.free' });
-  t.throws(() => encodeFromRadio({ kind: 'packet', packet: { encrypted: new Uint8Array(257) } }), { constructor: InvalidInputError, field: 'packet.encrypted' });
-  t.throws(() => encodeFromRadio({ kind: 'rebooted', rebooted: 1 as unknown as boolean }), { constructor: InvalidInputError, field: 'rebooted' });
+  t.throws(() => encodeFromRadio({ kind: 'myInfo', myNodeNum: -1 }), { name: 'InvalidInputError', field: 'myNodeNum' });
+  t.throws(() => encodeFromRadio({ id: 2 ** 32, kind: 'none' }), { name: 'InvalidInputError', field: 'id' });
+  t.throws(() => encodeFromRadio({ kind: 'queueStatus', queueStatus: { res: 0, free: -1, maxlen: 16, meshPacketId: 0 } }), { name: 'InvalidInputError', field: 'queueStatus.free' });
+  t.throws(() => encodeFromRadio({ kind: 'packet', packet: { encrypted: new Uint8Array(257) } }), { name: 'InvalidInputError', field: 'packet.encrypted' });
+  t.throws(() => encodeFromRadio({ kind: 'rebooted', rebooted: 1 as unknown as boolean }), { name: 'InvalidInputError', field: 'rebooted' });
 });

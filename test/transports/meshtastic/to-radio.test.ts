@@ -76,7 +76,7 @@ t.test('bad input is refused with the field named, before any bytes exist', asyn
     ['ToRadio', { kind: 'opaque', field: 5, name: 'xmodemPacket', bytes: new Uint8Array(600) }],
   ];
   for (const [field, message] of refused) {
-    t.throws(() => encodeToRadio(message), { constructor: InvalidInputError, field }, field);
+    t.throws(() => encodeToRadio(message), { name: 'InvalidInputError', field }, field);
   }
 });
 
