@@ -11,10 +11,21 @@ export const DATA_PAYLOAD_LEN = 233;
 export const ENCRYPTED_PAYLOAD_LEN = 256;
 /** The most hops a packet may be sent with (HOP_MAX, firmware src/mesh/MeshTypes.h: 3 bits of the radio header). */
 export const HOP_MAX = 7;
-/** Channel indexes are 0..7 (the firmware holds 8 channels: MAX_NUM_CHANNELS, src/mesh/Channels.h). */
+/** Channel indexes are 0..7: the firmware holds 8 (MAX_NUM_CHANNELS, src/mesh/mesh-pb-constants.h, from deviceonly.options ChannelFile.channels max_count). */
 export const MAX_CHANNEL_INDEX = 7;
 /** MeshPacket.Priority's largest value, MAX (mesh.proto). */
 export const MAX_PRIORITY = 127;
+
+/**
+ * `want_config_id` values the firmware treats specially (SPECIAL_NONCE_ONLY_CONFIG and SPECIAL_NONCE_ONLY_NODES,
+ * src/mesh/PhoneAPI.h): the radio then sends only its config, or only its node infos. A client that wants the
+ * whole handshake picks any other nonce.
+ */
+export const SpecialConfigNonce = { onlyConfig: 69420, onlyNodes: 69421 } as const;
+
+export function isSpecialConfigNonce(nonce: number): boolean {
+  return nonce === SpecialConfigNonce.onlyConfig || nonce === SpecialConfigNonce.onlyNodes;
+}
 
 /** Port numbers (portnums.proto, enum PortNum): only those lnmesh names; any other in 0..511 decodes too. */
 export const PortNum = {

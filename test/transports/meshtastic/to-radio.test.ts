@@ -2,7 +2,7 @@
 // numbers), round trips, and the limits an encoder enforces before anything reaches the radio.
 import t from 'tap';
 import { InvalidInputError } from '../../../node/core/input.js';
-import { DATA_PAYLOAD_LEN, PortNum, type ToRadioInit } from '../../../transports/meshtastic/client-messages.js';
+import { DATA_PAYLOAD_LEN, PortNum, SpecialConfigNonce, isSpecialConfigNonce, type ToRadioInit } from '../../../transports/meshtastic/client-messages.js';
 import { MeshtasticDecodeError } from '../../../transports/meshtastic/decode-error.js';
 import { decodeToRadio, encodeToRadio } from '../../../transports/meshtastic/to-radio.js';
 
@@ -18,6 +18,8 @@ t.test('the session verbs, byte for byte', async (t) => {
   // disconnect is field 4, a bool: 0x20 0x01.
   t.equal(hex(encodeToRadio({ kind: 'disconnect' })), '2001');
   t.equal(hex(encodeToRadio({ kind: 'wantConfigId', nonce: 0 })), '1800', 'a oneof member is written even at 0');
+  // 69420 and 69421 ask the firmware for only its config or only its nodes: a transport must not pick them for a session.
+  t.ok(isSpecialConfigNonce(SpecialConfigNonce.onlyConfig) && isSpecialConfigNonce(69421) && !isSpecialConfigNonce(0x12345678));
 });
 
 t.test('a packet to a neighbour on PRIVATE_APP, byte for byte', async (t) => {
