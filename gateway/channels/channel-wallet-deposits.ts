@@ -5,8 +5,11 @@
  * they confirm; a coin known already is not counted again). The height
  * read last is kept in the channels' store, so that blocks connected while
  * the gateway was stopped are read at start; a new wallet starts at the
- * tip. Taking a block twice (a crash between its coins and its height, a
- * reorg's new branch) counts nothing twice. A coin of a block a reorg takes
+ * tip. The height is written with a block's coins, every HEIGHT_WRITE_EVERY
+ * blocks and at close, not at each block: a regtest gateway mining a
+ * thousand blocks at once would wait on a thousand syncs. Taking a block
+ * twice (a restart before its height was written, a reorg's new branch)
+ * counts nothing twice. A coin of a block a reorg takes
  * away stays counted, as a node's proven deposit does.
  */
 import { type Logger, silentLogger } from '../../node/core/logger.js';
@@ -16,6 +19,8 @@ import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 
 /** The `counter` record that keeps the height read last. */
 const HEIGHT_READ = 'channelWalletHeightRead';
+/** Blocks without coins read between two writes of the height: at most that many read again after a restart. */
+const HEIGHT_WRITE_EVERY = 144;
 
 export interface ChannelWalletDepositsComponents {
   readonly wallet: NodeWallet;
@@ -29,6 +34,8 @@ export interface ChannelWalletDepositsComponents {
 export class ChannelWalletDeposits {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The height read last and not yet written. */
+  private unwritten: number | undefined;
   private readonly onConnect = (block: ChainBlock) => void this.enqueue(async () => this.take(block));
 
   constructor(private readonly components: ChannelWalletDepositsComponents) {}
@@ -41,6 +48,7 @@ export class ChannelWalletDeposits {
 
   /** Stops listening; a block still queued is not read (the store may close next). */
   close(): void {
+    if (this.unwritten !== undefined && !this.closed) this.components.store.put('counter', HEIGHT_READ, this.unwritten);
     this.closed = true;
     this.components.chain.off('connect', this.onConnect);
   }
@@ -64,10 +72,17 @@ export class ChannelWalletDeposits {
   private take(block: ChainBlock): void {
     if (this.closed) return;
     const { wallet, store, deposited } = this.components;
+    let coins = false;
     for (const tx of block.transactions) {
       const added = wallet.addOutputsOf(tx);
       if (added > 0) deposited?.(tx.getId(), added);
+      coins ||= added > 0;
     }
-    store.put('counter', HEIGHT_READ, block.height);
+    if (coins || block.height % HEIGHT_WRITE_EVERY === 0) {
+      store.put('counter', HEIGHT_READ, block.height);
+      this.unwritten = undefined;
+    } else {
+      this.unwritten = block.height;
+    }
   }
 }

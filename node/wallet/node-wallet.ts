@@ -58,6 +58,7 @@ export class NodeWallet implements FundingWallet {
 
   /** Takes every output of `tx` that pays the wallet (a proven deposit); returns the satoshis added. A coin known before, spent or not, is not counted again. */
   addOutputsOf(tx: Transaction): number {
+    if (!tx.outs.some((output) => equalBytes(output.script, this.script))) return 0; // most blocks' transactions: no store read, no write
     const txid = tx.getId();
     const known = this.store.getAll('walletCoin');
     const writes: RecordWrite[] = [];
@@ -67,7 +68,7 @@ export class NodeWallet implements FundingWallet {
       writes.push({ kind: 'walletCoin', id: `${txid}:${vout}`, value: { txid, vout, satoshis: Number(output.value) } });
       added += Number(output.value);
     });
-    this.store.write(writes);
+    if (writes.length > 0) this.store.write(writes);
     return added;
   }
 
