@@ -17,7 +17,9 @@
  *   ignored; text rate-limited (RATE_LIMIT_EXCEEDED); a QueueStatus after
  *   every packet (res 0, or the error: 32 for a full queue, 9 past the duty
  *   cycle, 7 too large) and again when a full queue frees a slot; up to 32
- *   packets held for a client that has not done the handshake;
+ *   packets held for a client that has not done the handshake; the packet's
+ *   hop_limit as the client set it (0 is not relayed: only with want_ack
+ *   does 0 mean the default 3, Router::sendLocal);
  * - sending (mesh/Router.cpp, RadioLibInterface.cpp; see mesh-router.ts):
  *   the duty cycle (airtime.cpp: our airtime in one-minute buckets over a
  *   rolling hour; past the region's share, EU_868 10%, US none, our packets
@@ -46,7 +48,8 @@
  * 0's key; the channel index travels as is); config and admin messages;
  * position, telemetry and node-info broadcasts of the radio's own (a
  * scenario injects traffic with `originate`); the store-and-forward, MQTT
- * and range-test modules; USB re-enumeration on reboot (the model is a
+ * and range-test modules; the heartbeat with nonce 1 (a NodeInfo broadcast
+ * in the firmware); USB re-enumeration on reboot (the model is a
  * UART bridge board: the port stays open, the radio behind it restarts).
  */
 import { SerialPort } from 'serialport';
