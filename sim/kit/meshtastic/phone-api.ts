@@ -69,6 +69,7 @@ export class PhoneApi {
     this.toPhone = [];
     this.statuses = [];
     this.recentIds = [];
+    this.lastTextMs = -Infinity;
   }
 
   /** MeshService::sendToPhone: when full, a text message pushes out the oldest; anything else is dropped. */
