@@ -19,7 +19,9 @@ import { DEFAULT_FORWARDING_FEE, type ForwardingFee, MAX_BASE_MSAT, MAX_PROPORTI
 import { MAX_FUNDING_SATOSHIS, MIN_DUST_LIMIT_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../node/core/bolt-limits.js';
 import { InvalidInputError } from '../node/core/input.js';
 import { formatDuration } from '../node/config/duration.js';
-import { type LinkModel, checkLinkModel } from './link-model.js';
+import { type LinkModel, type MeshtasticLinkModel, checkLinkModel } from './link-model.js';
+import { MESHTASTIC_PRESET_NAMES, MESHTASTIC_REGIONS, MESHTASTIC_REGION_NAMES, type MeshtasticEncryption, type MeshtasticPreset, type MeshtasticRegion } from './meshtastic-air.js';
+import { HOP_MAX } from '../transports/meshtastic/client-messages.js';
 import { SeededRandom } from './random.js';
 import { ConfigError as ScenarioError, type YamlMap, type YamlValue, readYaml } from '../node/config/yaml-reader.js';
 import { GATEWAY, type Topology, TopologyError, type TopologySpec, buildTopology, edgeSet, pairKey, routeFinder, staticRoutes } from './topology.js';
@@ -326,6 +328,7 @@ function nodeNameOf(value: YamlValue): string {
 
 const LINK_KEYS: Readonly<Record<LinkModel['kind'], readonly string[]>> = {
   lora: ['spreadingFactor', 'bandwidthHz', 'codingRate', 'dutyCycle', 'lossRate'],
+  meshtastic: ['preset', 'region', 'hops', 'encryption', 'lossRate'],
   serial: ['baudRate', 'mtu', 'lossRate'],
   mqtt: ['latency', 'mtu', 'lossRate'],
 };
@@ -357,6 +360,9 @@ function readLinkModel(value: YamlValue): LinkModel {
       };
       break;
     }
+    case 'meshtastic':
+      model = readMeshtasticModel(settings, lossRate);
+      break;
     case 'serial':
       model = { kind, baudRate: settings.optional('baudRate')?.integer(1200, 4_000_000) ?? 115_200, mtu: settings.optional('mtu')?.integer(1, 65_535) ?? 255, lossRate };
       break;
@@ -371,6 +377,27 @@ function readLinkModel(value: YamlValue): LinkModel {
     if (error instanceof InvalidInputError) value.fail(`${error.field}: ${error.reason}`);
     throw error;
   }
+}
+
+/** A `meshtastic` link model: `preset` and `region` required, each refused with the names it could be. */
+function readMeshtasticModel(settings: YamlMap, lossRate: number): MeshtasticLinkModel {
+  const presetValue = settings.required('preset', `a modem preset: ${MESHTASTIC_PRESET_NAMES.join(', ')}`);
+  const preset = presetValue.scalar();
+  if (typeof preset !== 'string' || !MESHTASTIC_PRESET_NAMES.includes(preset as MeshtasticPreset)) {
+    presetValue.fail(`unknown modem preset ${presetValue.describe()} (known: ${MESHTASTIC_PRESET_NAMES.join(', ')})`);
+  }
+  const regionValue = settings.required('region', `${MESHTASTIC_REGION_NAMES.join(' or ')}`);
+  const region = regionValue.scalar();
+  if (typeof region !== 'string' || !MESHTASTIC_REGION_NAMES.includes(region as MeshtasticRegion)) {
+    regionValue.fail(`unknown region ${regionValue.describe()}: expected EU_868 (10% of each hour) or US (no duty cycle)`);
+  }
+  const allowed: readonly string[] = MESHTASTIC_REGIONS[region as MeshtasticRegion].presets;
+  if (!allowed.includes(preset as string)) presetValue.fail(`${String(preset)} is not allowed in ${String(region)} (500 kHz does not fit its band): one of ${allowed.join(', ')}`);
+  const encryptionValue = settings.optional('encryption');
+  const encryption: unknown = encryptionValue?.scalar() ?? 'pkc';
+  if (encryption !== 'pkc' && encryption !== 'channel') encryptionValue!.fail(`expected pkc (to the neighbour's key, the firmware's way for a packet to one node) or channel, got ${encryptionValue!.describe()}`);
+  const hops = settings.optional('hops')?.integer(1, HOP_MAX) ?? 1;
+  return { kind: 'meshtastic', preset: preset as MeshtasticPreset, region: region as MeshtasticRegion, hops, encryption: encryption as MeshtasticEncryption, lossRate };
 }
 
 function readLinks(value: YamlValue | undefined, names: NodeNames): Scenario['links'] {
