@@ -17,7 +17,8 @@
  *   never lost. A link of `hops` > 1 has that many minus one relays between
  *   its ends, radios of the mesh that run no lnmesh: each retransmits the
  *   frame whole, one frame at a time, under its own duty cycle, and drops it
- *   (as `Router::send` does a packet it relays) while over it. Each hop may
+ *   (as `Router::send` does a packet it relays) while over it or while 16
+ *   packets wait for its radio (MAX_TX_QUEUE). Each hop may
  *   lose the frame (`lossRate`).
  * - Serial: each direction of a line sends one frame after the other, at
  *   the line's speed; `send` resolves at once (the port buffers).
@@ -122,7 +123,12 @@ interface Radio {
 interface Relay {
   readonly limiter: MeshtasticDutyCycle;
   busyUntilMs: number;
+  /** When the frames it has taken start on the air: those after now wait in its transmit queue. */
+  starts: number[];
 }
+
+/** MAX_TX_QUEUE, firmware src/mesh/RadioInterface.h: the packets a Meshtastic radio holds for transmission. */
+const MAX_TX_QUEUE = 16;
 
 /** How many transmissions a radio without a duty cycle records between trims of its limiter's window. */
 const TRIM_UNLIMITED_EVERY = 1024;
@@ -151,7 +157,7 @@ export class SimLink {
   ) {
     this.mtu = linkMtu(model);
     const percent = model.kind === 'meshtastic' ? MESHTASTIC_REGIONS[model.region].dutyCyclePercent : 100;
-    this.relays = Array.from({ length: meshtasticHops(model) - 1 }, () => ({ limiter: new MeshtasticDutyCycle(clock, percent), busyUntilMs: -Infinity }));
+    this.relays = Array.from({ length: meshtasticHops(model) - 1 }, () => ({ limiter: new MeshtasticDutyCycle(clock, percent), busyUntilMs: -Infinity, starts: [] }));
     this.ends = [a, b];
     this.transports = [new SimTransport(medium, this, a, b, random.fork(`loss ${id} ${a}>${b}`)), new SimTransport(medium, this, b, a, random.fork(`loss ${id} ${b}>${a}`))];
   }
@@ -441,12 +447,15 @@ export class SimMedium {
     const relay = link.relays[hop - 1]!;
     const now = this.clock.now();
     const airtimeMs = link.durationMs(frame.length);
-    if (relay.limiter.whenCanSend(airtimeMs) > now) {
+    relay.starts = relay.starts.filter((start) => start > now);
+    // Router::send: over the duty cycle, or the transmit queue full (MAX_TX_QUEUE), the packet is dropped.
+    if (relay.limiter.whenCanSend(airtimeMs) > now || relay.starts.length >= MAX_TX_QUEUE) {
       link.relayFramesRefused++;
       this.lose(transport, frame, 'refused-by-relay');
       return;
     }
     const start = Math.max(now, relay.busyUntilMs);
+    relay.starts.push(start);
     relay.busyUntilMs = start + airtimeMs;
     relay.limiter.record(start, airtimeMs);
     link.relayAirtimeMs += airtimeMs;
