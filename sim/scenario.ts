@@ -384,12 +384,12 @@ function readMeshtasticModel(settings: YamlMap, lossRate: number): MeshtasticLin
   const presetValue = settings.required('preset', `a modem preset: ${MESHTASTIC_PRESET_NAMES.join(', ')}`);
   const preset = presetValue.scalar();
   if (typeof preset !== 'string' || !MESHTASTIC_PRESET_NAMES.includes(preset as MeshtasticPreset)) {
-    presetValue.fail(`unknown modem preset ${presetValue.describe()} (known: ${MESHTASTIC_PRESET_NAMES.join(', ')})`);
+    presetValue.fail(`unknown modem preset ${typeof preset === 'string' ? JSON.stringify(preset) : presetValue.describe()} (known: ${MESHTASTIC_PRESET_NAMES.join(', ')})`);
   }
   const regionValue = settings.required('region', `${MESHTASTIC_REGION_NAMES.join(' or ')}`);
   const region = regionValue.scalar();
   if (typeof region !== 'string' || !MESHTASTIC_REGION_NAMES.includes(region as MeshtasticRegion)) {
-    regionValue.fail(`unknown region ${regionValue.describe()}: expected EU_868 (10% of each hour) or US (no duty cycle)`);
+    regionValue.fail(`unknown region ${typeof region === 'string' ? JSON.stringify(region) : regionValue.describe()}: expected EU_868 (10% of each hour) or US (no duty cycle)`);
   }
   const allowed: readonly string[] = MESHTASTIC_REGIONS[region as MeshtasticRegion].presets;
   if (!allowed.includes(preset as string)) presetValue.fail(`${String(preset)} is not allowed in ${String(region)} (500 kHz does not fit its band): one of ${allowed.join(', ')}`);
@@ -409,9 +409,31 @@ function readLinks(value: YamlValue | undefined, names: NodeNames): Scenario['li
     const between = names.neighbours(override.required('between', 'the two neighbours, such as [n0, n1]'));
     if (seen.has(pairKey(...between))) item.fail(`a second override for ${between[0]} - ${between[1]}`);
     seen.add(pairKey(...between));
-    return { between, model: readLinkModel(override.required('model', 'such as { kind: serial }')) };
+    const modelValue = override.required('model', 'such as { kind: serial }');
+    return { between, model: readLinkModel(modelValue), modelValue };
   });
-  return { default: defaultValue ? readLinkModel(defaultValue) : DEFAULT_LINK, overrides };
+  const result = { default: defaultValue ? readLinkModel(defaultValue) : DEFAULT_LINK, overrides: overrides.map(({ between, model }) => ({ between, model })) };
+  checkOneMeshtasticRadio(names.topology, result, overrides);
+  return result;
+}
+
+/** A node has one Meshtastic radio: all its Meshtastic links share a preset and region (radios at others cannot hear it). */
+function checkOneMeshtasticRadio(topology: Topology, links: Scenario['links'], overrides: readonly { between: readonly [string, string]; modelValue: YamlValue }[]): void {
+  const radioOf = new Map<string, string>();
+  const setting = (model: LinkModel) => (model.kind === 'meshtastic' ? `${model.preset} ${model.region}` : undefined);
+  // The default's links first: a clash is then always an override's, and named there.
+  const overridden = new Map(overrides.map((override) => [pairKey(...override.between), override]));
+  const edges = [...topology.edges].sort(([a, b], [c, d]) => Number(overridden.has(pairKey(a, b))) - Number(overridden.has(pairKey(c, d))));
+  for (const [a, b] of edges) {
+    const override = overridden.get(pairKey(a, b));
+    const mine = setting(override ? links.overrides.find((entry) => pairKey(...entry.between) === pairKey(a, b))!.model : links.default);
+    if (mine === undefined) continue;
+    for (const node of [a, b]) {
+      const theirs = radioOf.get(node);
+      if (theirs !== undefined && theirs !== mine) override!.modelValue.fail(`${node} has one Meshtastic radio, at ${theirs} on its other links, not ${mine}`);
+      radioOf.set(node, mine);
+    }
+  }
 }
 
 function readGateway(value: YamlValue | undefined, names: NodeNames): Scenario['gateway'] {

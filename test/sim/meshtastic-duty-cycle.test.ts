@@ -35,6 +35,6 @@ t.test('US: no duty cycle', async (t) => {
   const duty = new MeshtasticDutyCycle(clock, 100);
   duty.record(0, 3_000_000);
   t.equal(duty.whenCanSend(10_000), 0);
-  t.throws(() => new MeshtasticDutyCycle(clock, 0), { field: 'dutyCyclePercent' });
-  t.throws(() => duty.record(0, Number.NaN), { field: 'airtimeMs' });
+  t.throws(() => new MeshtasticDutyCycle(clock, 0), { field: 'dutyCyclePercent', message: /outside \(0, 100\]/ });
+  t.throws(() => duty.record(0, Number.NaN), { field: 'airtimeMs', message: /not a duration/ });
 });
