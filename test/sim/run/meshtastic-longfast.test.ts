@@ -74,7 +74,7 @@ t.test('one LongFast hop: frames, airtime and payments an hour per hop-payment',
   const airtimeMs = (sent[0]!.airtimeMs + sent[1]!.airtimeMs) / payments;
   const busiestMs = Math.max(sent[0]!.airtimeMs, sent[1]!.airtimeMs) / payments;
   const perHour = EU_868_BUDGET_MS / busiestMs;
-  t.comment(`meshtastic.framesPerHopPayment: ${frames.toFixed(1)}; meshtastic.airtimeMsPerHopPayment.longFast: ${airtimeMs.toFixed(0)} ms (n0 ${(sent[0]!.airtimeMs / payments).toFixed(0)}, n1 ${(sent[1]!.airtimeMs / payments).toFixed(0)}); meshtastic.paymentsPerHour.longFast: ${perHour.toFixed(1)} (EU_868's 360 s over the busier side)`);
+  t.comment(`meshtastic.framesPerHopPayment: ${frames.toFixed(1)}; meshtastic.airtimeMsPerHopPayment.longFast: ${airtimeMs.toFixed(0)} ms (n0 ${(sent[0]!.airtimeMs / payments).toFixed(0)}, n1 ${(sent[1]!.airtimeMs / payments).toFixed(0)}); payments an hour one at a time: ${perHour.toFixed(1)} (EU_868's 360 s over the busier side's airtime)`);
   t.ok(frames >= 4 && frames <= 12, `a payment is a handful of frames on the hop (${frames.toFixed(1)})`);
   t.ok(airtimeMs < 27_500, `under the 27.5 s a BOLT 2 hop would take on LongFast (${(airtimeMs / 1000).toFixed(1)} s)`);
   t.ok(perHour > 13, `more than the 13 an hour BOLT 2 would allow under EU_868 (${perHour.toFixed(1)})`);
@@ -88,4 +88,30 @@ t.test('one LongFast hop: frames, airtime and payments an hour per hop-payment',
   // Not one hop's cost: a fragment and its ack now take about 6 s there and back, past the link's first retransmission
   // timeout (5 s, LinkInit.retransmitBaseMs, set for one LoRa hop), so the ends send fragments again that were not lost.
   t.ok(twoEndsMs >= 0.9 * airtimeMs, `the ends spend at least one hop's airtime (${twoEndsMs.toFixed(0)} ms, ${(twoEndsMs / airtimeMs).toFixed(1)} × one hop's)`);
+});
+
+t.test('one LongFast hop, sustained: payments an hour when EU_868\'s 10% is the limit', { timeout: 300_000 }, async (t) => {
+  // n0 asks to pay n1 200 times an hour for six hours, more than the hop carries: the payments queue, share
+  // commitments, and those beyond the channel's HTLC limit are refused before anything is sent.
+  const scenario = parseScenario(`
+name: longfast-sustained
+seed: 3
+duration: 8h
+topology: { kind: line, nodes: 2 }
+links: { default: { kind: meshtastic, preset: LongFast, region: EU_868 } }
+gateway: { attachedTo: [n0, n1] }
+channels: [{ between: [n0, n1], capacity: 16000000 }]
+workload: { rate: 200/h, amount: 1000, endpoints: [[n0, n1]], start: 2h }
+`, 'longfast-sustained.yaml');
+  const report = await runScenario(scenario);
+  const { figures } = report;
+  t.same(Object.values(report.invariants).filter((verdict) => verdict !== 'held'), [], 'every invariant held');
+  t.equal(figures.paymentsSettled, figures.paymentsSent, 'every payment sent settled');
+  t.ok(figures.paymentsRefused! > 0, `the offered load was more than the hop carries: ${figures.paymentsRefused} of ${figures.paymentsAsked} refused at the payer (HTLC limit)`);
+  for (const use of report.series.airtime) {
+    t.ok(use.usedMs >= 0.95 * EU_868_BUDGET_MS, `${use.node} used its 10%: ${(use.usedMs / 1000).toFixed(0)} s of ${use.budgetMs / 1000} s in its busiest hour`);
+  }
+  const perHour = figures.paymentsSettled! / ((6 * HOUR + figures.drainMs!) / HOUR);
+  t.comment(`meshtastic.paymentsPerHour.longFast, sustained: ${perHour.toFixed(1)} (${figures.paymentsSettled} in six hours and the ${(figures.drainMs! / 1000).toFixed(0)} s drain; latency p50 ${(figures.latencyP50Ms! / 1000).toFixed(0)} s)`);
+  t.ok(perHour > 13, 'more than the 13 an hour a BOLT 2 hop would allow');
 });
