@@ -30,6 +30,7 @@ t.test('meshtastic-longfast: payments cross LongFast links (one two Meshtastic h
   t.equal(figures.paymentsForwarded, figures.forwardingFeesEarnedMsat! / 1000, 'each forward earned its 1-sat fee');
   t.ok(figures.relayAirtimeMs! > 0, `the relay between n1 and n2 spent ${(figures.relayAirtimeMs! / 1000).toFixed(0)} s on the air`);
   t.comment(`payments: ${figures.paymentsSettled}/${figures.paymentsSent} settled, latency p50 ${(figures.latencyP50Ms! / 1000).toFixed(1)} s, p90 ${(figures.latencyP90Ms! / 1000).toFixed(1)} s, max ${(figures.latencyMaxMs! / 1000).toFixed(1)} s`);
+  t.comment(`appointments still on their way to the tower at the end: ${figures.appointmentsPendingAtEnd}; frames in the outboxes: ${figures.outboxDepthAtEnd}`);
   t.comment(`airtime: nodes ${(figures.airtimeMs! / 1000).toFixed(0)} s, relay ${(figures.relayAirtimeMs! / 1000).toFixed(0)} s; frames the relay refused over its duty cycle or with its queue full: ${figures.relayFramesRefused} (lnmesh's link sent them again)`);
 });
 
@@ -87,6 +88,8 @@ t.test('one LongFast hop: frames, airtime and payments an hour per hop-payment',
   t.comment(`two Meshtastic hops: ${((two.sent[0]!.frames + two.sent[1]!.frames) / two.payments).toFixed(1)} frames, the ends spend ${twoEndsMs.toFixed(0)} ms a payment, and the relay as much again (airtime × hops)`);
   // Not one hop's cost: a fragment and its ack now take about 6 s there and back, past the link's first retransmission
   // timeout (5 s, LinkInit.retransmitBaseMs, set for one LoRa hop), so the ends send fragments again that were not lost.
+  const again = await hopCost(2);
+  t.equal(again.report.eventLogHash, two.report.eventLogHash, 'with a relay between, a run repeats event for event from its seed');
   t.ok(twoEndsMs >= 0.9 * airtimeMs, `the ends spend at least one hop's airtime (${twoEndsMs.toFixed(0)} ms, ${(twoEndsMs / airtimeMs).toFixed(1)} × one hop's)`);
 });
 
