@@ -65,7 +65,7 @@ export interface SimNodeStats {
   /** Frames that left the node (on the air, on the wire, to the broker), and their bytes. */
   framesSent: number;
   bytesSent: number;
-  /** Of those, lost by chance (the link's `lossRate`). */
+  /** Of those, lost by chance (the link's `lossRate`, on any of a Meshtastic link's hops) or refused by a relay between (its duty cycle, its queue). */
   framesLost: number;
   /** Of those, stopped by a cut: a link down, a partition, the receiver's radio off. */
   framesCut: number;
@@ -141,7 +141,7 @@ export class SimLink {
   private readonly durations: number[] = [];
   /** Meshtastic: the relays between the ends, hops - 1 of them. */
   readonly relays: readonly Relay[];
-  /** Meshtastic: airtime the relays spent on this link's frames, and frames they refused over their duty cycle. */
+  /** Meshtastic: airtime the relays spent on this link's frames, and frames they refused (over their duty cycle, their queue full). */
   relayAirtimeMs = 0;
   relayFramesRefused = 0;
 
@@ -436,7 +436,7 @@ export class SimMedium {
     return lostAt;
   }
 
-  /** The frame reached relay `hop` (1-based): it goes on as soon as that radio is free, unless over its duty cycle. */
+  /** The frame reached relay `hop` (1-based): it goes on as soon as that radio is free, unless over its duty cycle or its queue full. */
   private relay(transport: SimTransport, frame: Uint8Array, hop: number, lostAtHop: number): void {
     const link = transport.link;
     if (!this.passes(transport.node, transport.peer)) {
