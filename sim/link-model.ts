@@ -4,6 +4,9 @@
  * LoRa hop costs what a radio's would. LoRa: time on air by Semtech's
  * formula with the preamble the RNode firmware programs, one byte of RNode
  * header per packet, the MTU the LoRa transport picks for the data rate.
+ * Meshtastic: a radio on stock firmware at a modem preset, the packet's
+ * header and protobuf around the frame, and each Meshtastic hop between the
+ * two lnmesh neighbours a whole retransmission (`meshtastic-air.ts`).
  * Serial: ten bit times (start, 8 data, stop) per byte of the line's framing
  * (COBS, CRC-32, delimiter). MQTT: a fixed latency through the broker.
  */
@@ -11,6 +14,8 @@ import { InvalidInputError, checkInteger, checkObject, describe } from '../node/
 import { checkModulation, maxPayloadForDataRate, timeOnAirMs, type LoRaModulation } from '../transports/lora/airtime.js';
 import { RNODE_MTU, rnodePacketSizes, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
 import { serialFrameMaxLength } from '../transports/serial/serial-framing.js';
+import { HOP_MAX } from '../transports/meshtastic/client-messages.js';
+import { checkPresetAndRegion, meshtasticAirtimeMs, meshtasticMtu, type MeshtasticEncryption, type MeshtasticPreset, type MeshtasticRegion } from './meshtastic-air.js';
 
 export interface LoRaLinkModel {
   readonly kind: 'lora';
@@ -24,6 +29,20 @@ export interface LoRaLinkModel {
   readonly lossRate?: number;
   /** The regional rule: 'EU868' (1% of each hour, the default) or 'US915' (no duty cycle). */
   readonly dutyCycle?: 'EU868' | 'US915';
+}
+
+export interface MeshtasticLinkModel {
+  readonly kind: 'meshtastic';
+  /** The modem preset both radios use, such as 'LongFast' (`MESHTASTIC_PRESETS`). */
+  readonly preset: MeshtasticPreset;
+  /** 'EU_868' (10% of the hour, as the firmware counts it) or 'US' (no duty cycle). */
+  readonly region: MeshtasticRegion;
+  /** Meshtastic hops between the two lnmesh neighbours, 1 (in range) to 7: the firmware's relays between them. Default 1. */
+  readonly hops?: number;
+  /** 'pkc' (the default: the firmware encrypts a packet to one node with its key) or 'channel'. */
+  readonly encryption?: MeshtasticEncryption;
+  /** Chance in [0, 1] that a packet is lost on one Meshtastic hop. Default 0. */
+  readonly lossRate?: number;
 }
 
 export interface SerialLinkModel {
@@ -44,9 +63,9 @@ export interface MqttLinkModel {
   readonly mtu?: number;
 }
 
-export type LinkModel = LoRaLinkModel | SerialLinkModel | MqttLinkModel;
+export type LinkModel = LoRaLinkModel | MeshtasticLinkModel | SerialLinkModel | MqttLinkModel;
 
-export const LINK_MODEL_KINDS = ['lora', 'serial', 'mqtt'] as const;
+export const LINK_MODEL_KINDS = ['lora', 'meshtastic', 'serial', 'mqtt'] as const;
 
 const DEFAULT_SERIAL_MTU = 255;
 const DEFAULT_MQTT_MTU = 4096;
@@ -63,6 +82,13 @@ export function checkLinkModel(model: LinkModel): LinkModel {
       checkModulation(loraModulation(model));
       if (model.dutyCycle !== undefined && model.dutyCycle !== 'EU868' && model.dutyCycle !== 'US915') {
         throw new InvalidInputError('dutyCycle', `expected 'EU868' or 'US915', got ${describe(model.dutyCycle)}`);
+      }
+      return model;
+    case 'meshtastic':
+      checkPresetAndRegion(model.preset, model.region);
+      if (model.hops !== undefined) checkInteger('hops', model.hops, 1, HOP_MAX);
+      if (model.encryption !== undefined && model.encryption !== 'pkc' && model.encryption !== 'channel') {
+        throw new InvalidInputError('encryption', `expected 'pkc' or 'channel', got ${describe(model.encryption)}`);
       }
       return model;
     case 'serial':
@@ -95,6 +121,8 @@ export function linkMtu(model: LinkModel): number {
   switch (model.kind) {
     case 'lora':
       return Math.min(RNODE_MTU, maxPayloadForDataRate(model.spreadingFactor, model.bandwidthHz));
+    case 'meshtastic':
+      return meshtasticMtu(model.encryption);
     case 'serial':
       return model.mtu ?? DEFAULT_SERIAL_MTU;
     case 'mqtt':
@@ -104,7 +132,9 @@ export function linkMtu(model: LinkModel): number {
 
 /**
  * How long a frame of `bytes` occupies the sender, in ms (fractional): its
- * time on air for LoRa, on the wire for serial. MQTT: 0 (the broker queues).
+ * time on air for LoRa and Meshtastic (the first hop's: each relay spends as
+ * much again, see `meshtasticHops`), on the wire for serial. MQTT: 0 (the
+ * broker queues).
  */
 export function frameDurationMs(model: LinkModel, bytes: number): number {
   switch (model.kind) {
@@ -112,9 +142,16 @@ export function frameDurationMs(model: LinkModel, bytes: number): number {
       const modulation = loraModulation(model);
       return rnodePacketSizes(bytes).reduce((sum, packet) => sum + timeOnAirMs(modulation, packet), 0);
     }
+    case 'meshtastic':
+      return meshtasticAirtimeMs(model.preset, bytes, model.encryption);
     case 'serial':
       return (serialFrameMaxLength(bytes) * BITS_PER_SERIAL_BYTE * 1000) / model.baudRate;
     case 'mqtt':
       return 0;
   }
+}
+
+/** Meshtastic hops between a link's two ends: each one a whole transmission. 1 for every other kind. */
+export function meshtasticHops(model: LinkModel): number {
+  return model.kind === 'meshtastic' ? (model.hops ?? 1) : 1;
 }

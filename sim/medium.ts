@@ -10,6 +10,16 @@
  *   antenna and the regional duty cycle allows (`DutyCycleLimiter`, the real
  *   transport's); `send` resolves when the frame goes on the air, as the
  *   real transport's does. A frame arrives its time on air later.
+ * - Meshtastic: the same, on the node's Meshtastic radio (one per node, one
+ *   preset and region, apart from its RNode), its duty cycle counted as the
+ *   firmware counts it (`MeshtasticDutyCycle`): past the limit the firmware
+ *   refuses a packet and the transport waits, so the frame waits in the queue,
+ *   never lost. A link of `hops` > 1 has that many minus one relays between
+ *   its ends, radios of the mesh that run no lnmesh: each retransmits the
+ *   frame whole, one frame at a time, under its own duty cycle, and drops it
+ *   (as `Router::send` does a packet it relays) while over it or while 16
+ *   packets wait for its radio (MAX_TX_QUEUE). Each hop may
+ *   lose the frame (`lossRate`).
  * - Serial: each direction of a line sends one frame after the other, at
  *   the line's speed; `send` resolves at once (the port buffers).
  * - MQTT: a frame arrives a fixed latency later.
@@ -31,7 +41,9 @@ import type { Clock } from '../node/core/clock.js';
 import { InvalidInputError, checkArray, describe } from '../node/core/input.js';
 import { DutyCycleLimiter, EU868, US915 } from '../transports/lora/duty-cycle.js';
 import { TransportError, type Transport, type TransportEvents } from '../transports/transport.js';
-import { checkLinkModel, frameDurationMs, linkMtu, type LinkModel } from './link-model.js';
+import { checkLinkModel, frameDurationMs, linkMtu, meshtasticHops, type LinkModel } from './link-model.js';
+import { MESHTASTIC_REGIONS } from './meshtastic-air.js';
+import { MeshtasticDutyCycle } from './meshtastic-duty-cycle.js';
 import type { SeededRandom } from './random.js';
 
 export interface SimMediumComponents {
@@ -53,7 +65,7 @@ export interface SimNodeStats {
   /** Frames that left the node (on the air, on the wire, to the broker), and their bytes. */
   framesSent: number;
   bytesSent: number;
-  /** Of those, lost by chance (the link's `lossRate`). */
+  /** Of those, lost by chance (the link's `lossRate`, on any of a Meshtastic link's hops) or refused by a relay between (its duty cycle, its queue). */
   framesLost: number;
   /** Of those, stopped by a cut: a link down, a partition, the receiver's radio off. */
   framesCut: number;
@@ -83,16 +95,40 @@ interface QueuedFrame {
   reject(error: Error): void;
 }
 
-/** One node's LoRa radio, shared by all its LoRa links. */
+/** What the medium asks of a radio's duty cycle: `DutyCycleLimiter` (RNode) or `MeshtasticDutyCycle`. */
+interface AirtimeBudget {
+  readonly budgetMs: number;
+  usedMs(): number;
+  whenCanSend(airtimeMs: number): number;
+  record(startMs: number, airtimeMs: number): void;
+}
+
+type RadioKind = 'lora' | 'meshtastic';
+
+/** One node's radio of a kind (an RNode, a Meshtastic radio), shared by all its links of that kind. */
 interface Radio {
   readonly node: string;
-  readonly limiter: DutyCycleLimiter;
-  readonly dutyCycle: 'EU868' | 'US915';
+  readonly kind: RadioKind;
+  readonly limiter: AirtimeBudget;
+  /** What all its links must share: 'EU868', or a Meshtastic preset and region, 'LongFast EU_868'. */
+  readonly setting: string;
+  readonly unlimited: boolean;
   readonly queue: QueuedFrame[];
   busyUntilMs: number;
   waking: boolean;
   sinceTrim: number;
 }
+
+/** A Meshtastic radio between a link's ends that relays its frames (a router of the mesh running no lnmesh). */
+interface Relay {
+  readonly limiter: MeshtasticDutyCycle;
+  busyUntilMs: number;
+  /** When the frames it has taken start on the air: those after now wait in its transmit queue. */
+  starts: number[];
+}
+
+/** MAX_TX_QUEUE, firmware src/mesh/RadioInterface.h: the packets a Meshtastic radio holds for transmission. */
+const MAX_TX_QUEUE = 16;
 
 /** How many transmissions a radio without a duty cycle records between trims of its limiter's window. */
 const TRIM_UNLIMITED_EVERY = 1024;
@@ -103,6 +139,11 @@ export class SimLink {
   readonly ends: readonly [string, string];
   private readonly transports: readonly [SimTransport, SimTransport];
   private readonly durations: number[] = [];
+  /** Meshtastic: the relays between the ends, hops - 1 of them. */
+  readonly relays: readonly Relay[];
+  /** Meshtastic: airtime the relays spent on this link's frames, and frames they refused (over their duty cycle, their queue full). */
+  relayAirtimeMs = 0;
+  relayFramesRefused = 0;
 
   /** @internal Made by `SimMedium.connect`. */
   constructor(
@@ -112,8 +153,11 @@ export class SimLink {
     a: string,
     b: string,
     readonly model: LinkModel,
+    clock: Clock,
   ) {
     this.mtu = linkMtu(model);
+    const percent = model.kind === 'meshtastic' ? MESHTASTIC_REGIONS[model.region].dutyCyclePercent : 100;
+    this.relays = Array.from({ length: meshtasticHops(model) - 1 }, () => ({ limiter: new MeshtasticDutyCycle(clock, percent), busyUntilMs: -Infinity, starts: [] }));
     this.ends = [a, b];
     this.transports = [new SimTransport(medium, this, a, b, random.fork(`loss ${id} ${a}>${b}`)), new SimTransport(medium, this, b, a, random.fork(`loss ${id} ${b}>${a}`))];
   }
@@ -159,16 +203,9 @@ export class SimMedium {
     }
     if (a === b) throw new InvalidInputError('b', `a link joins two different nodes, got ${JSON.stringify(a)} twice`);
     checkLinkModel(model);
-    if (model.kind === 'lora') {
-      const dutyCycle = model.dutyCycle ?? 'EU868';
-      for (const node of [a, b]) {
-        const radio = this.radios.get(node);
-        if (radio && radio.dutyCycle !== dutyCycle) throw new InvalidInputError('dutyCycle', `${JSON.stringify(node)} has one LoRa radio, already under ${radio.dutyCycle}, not ${dutyCycle}`);
-      }
-      for (const node of [a, b]) if (!this.radios.has(node)) this.radios.set(node, this.newRadio(node, dutyCycle));
-    }
+    if (model.kind === 'lora' || model.kind === 'meshtastic') this.attachRadios([a, b], model);
     const parallel = this.linksBetween(a, b).length;
-    const link = new SimLink(this, this.random, `${a}~${b}${parallel === 0 ? '' : `#${parallel + 1}`}`, a, b, model);
+    const link = new SimLink(this, this.random, `${a}~${b}${parallel === 0 ? '' : `#${parallel + 1}`}`, a, b, model, this.clock);
     this.allLinks.push(link);
     for (const node of [a, b]) {
       let links = this.linksOfNode.get(node);
@@ -216,8 +253,7 @@ export class SimMedium {
     if (this.downNodes.has(node)) return;
     this.downNodes.add(node);
     this.log('node-down', node);
-    const radio = this.radios.get(node);
-    if (radio) for (const queued of radio.queue.splice(0)) this.drop(queued.transport, queued.frame, queued.resolve);
+    for (const radio of this.radiosOf(node)) for (const queued of radio.queue.splice(0)) this.drop(queued.transport, queued.frame, queued.resolve);
     for (const transport of this.transportsOf(node)) if (transport.isOpen) transport.emit('link', false);
   }
 
@@ -265,11 +301,13 @@ export class SimMedium {
   /** A snapshot of what `node`'s media did. */
   nodeStats(node: string): SimNodeStats {
     this.checkNode('node', node);
-    const radio = this.radios.get(node);
+    const radios = this.radiosOf(node);
+    // A node with an RNode and a Meshtastic radio: the duty cycle nearer its limit.
+    const duty = radios.map((radio) => ({ usedMs: radio.limiter.usedMs(), budgetMs: radio.limiter.budgetMs })).sort((x, y) => y.usedMs / y.budgetMs - x.usedMs / x.budgetMs)[0];
     return {
       ...this.counters.get(node)!,
-      queuedFrames: radio?.queue.length ?? 0,
-      ...(radio && { dutyCycle: { usedMs: radio.limiter.usedMs(), budgetMs: radio.limiter.budgetMs } }),
+      queuedFrames: radios.reduce((sum, radio) => sum + radio.queue.length, 0),
+      ...(duty && { dutyCycle: duty }),
     };
   }
 
@@ -296,8 +334,9 @@ export class SimMedium {
     }
     const now = this.clock.now();
     switch (model.kind) {
-      case 'lora': {
-        const radio = this.radios.get(transport.node)!;
+      case 'lora':
+      case 'meshtastic': {
+        const radio = this.radios.get(radioKey(model.kind, transport.node))!;
         const airtimeMs = transport.link.durationMs(frame.length);
         if (airtimeMs > radio.limiter.budgetMs) {
           return Promise.reject(new TransportError(`a frame of ${airtimeMs.toFixed(1)} ms on air exceeds the whole duty-cycle budget of ${radio.limiter.budgetMs.toFixed(1)} ms`));
@@ -321,7 +360,8 @@ export class SimMedium {
 
   /** @internal Called by `SimTransport.close`: its frames still waiting for the radio are dropped, their sends fail. */
   abandon(transport: SimTransport): void {
-    const radio = this.radios.get(transport.node);
+    const kind = transport.link.model.kind;
+    const radio = kind === 'lora' || kind === 'meshtastic' ? this.radios.get(radioKey(kind, transport.node)) : undefined;
     if (!radio) return;
     const abandoned = radio.queue.filter((queued) => queued.transport === transport);
     if (abandoned.length === 0) return;
@@ -352,7 +392,7 @@ export class SimMedium {
       radio.queue.shift();
       radio.limiter.record(now, head.airtimeMs);
       // Without a duty cycle the limiter never looks at its window, so never forgets: make it, now and then.
-      if (radio.dutyCycle === 'US915' && ++radio.sinceTrim >= TRIM_UNLIMITED_EVERY) {
+      if (radio.unlimited && ++radio.sinceTrim >= TRIM_UNLIMITED_EVERY) {
         radio.sinceTrim = 0;
         radio.limiter.usedMs();
       }
@@ -368,18 +408,65 @@ export class SimMedium {
     const counters = this.countersOf(transport.node);
     counters.framesSent++;
     counters.bytesSent += frame.length;
-    const lossRate = transport.link.model.lossRate ?? 0;
-    // Drawn for every frame, cut or not, so that a partition does not shift later losses.
-    const lost = lossRate > 0 && transport.lossRandom.next() < lossRate;
+    const lostAtHop = this.drawLoss(transport);
     if (!this.passes(transport.node, transport.peer)) {
       counters.framesCut++;
       this.fate(transport, frame, 'cut');
-    } else if (lost) {
-      counters.framesLost++;
-      this.fate(transport, frame, 'lost');
+    } else if (lostAtHop === 0) {
+      this.lose(transport, frame, 'lost');
+    } else if (transport.link.relays.length > 0) {
+      this.clock.setTimer(arrivalMs - this.clock.now(), () => this.relay(transport, frame, 1, lostAtHop));
     } else {
       this.clock.setTimer(arrivalMs - this.clock.now(), () => this.arrive(transport, frame));
     }
+  }
+
+  /**
+   * Which hop loses the frame (0 the sender's transmission, k the k-th
+   * relay's), or -1. One draw per hop for every frame, cut or not, so that a
+   * partition does not shift later losses.
+   */
+  private drawLoss(transport: SimTransport): number {
+    const lossRate = transport.link.model.lossRate ?? 0;
+    if (lossRate <= 0) return -1;
+    let lostAt = -1;
+    for (let hop = 0; hop <= transport.link.relays.length; hop++) {
+      if (transport.lossRandom.next() < lossRate && lostAt < 0) lostAt = hop;
+    }
+    return lostAt;
+  }
+
+  /** The frame reached relay `hop` (1-based): it goes on as soon as that radio is free, unless over its duty cycle or its queue full. */
+  private relay(transport: SimTransport, frame: Uint8Array, hop: number, lostAtHop: number): void {
+    const link = transport.link;
+    if (!this.passes(transport.node, transport.peer)) {
+      this.countersOf(transport.node).framesCut++;
+      this.fate(transport, frame, 'cut');
+      return;
+    }
+    const relay = link.relays[hop - 1]!;
+    const now = this.clock.now();
+    const airtimeMs = link.durationMs(frame.length);
+    relay.starts = relay.starts.filter((start) => start > now);
+    // Router::send: over the duty cycle, or the transmit queue full (MAX_TX_QUEUE), the packet is dropped.
+    if (relay.limiter.whenCanSend(airtimeMs) > now || relay.starts.length >= MAX_TX_QUEUE) {
+      link.relayFramesRefused++;
+      this.lose(transport, frame, 'refused-by-relay');
+      return;
+    }
+    const start = Math.max(now, relay.busyUntilMs);
+    relay.starts.push(start);
+    relay.busyUntilMs = start + airtimeMs;
+    relay.limiter.record(start, airtimeMs);
+    link.relayAirtimeMs += airtimeMs;
+    if (hop === lostAtHop) return this.lose(transport, frame, 'lost');
+    const next = hop < link.relays.length ? () => this.relay(transport, frame, hop + 1, lostAtHop) : () => this.arrive(transport, frame);
+    this.clock.setTimer(Math.ceil(start + airtimeMs) - now, next);
+  }
+
+  private lose(transport: SimTransport, frame: Uint8Array, fate: string): void {
+    this.countersOf(transport.node).framesLost++;
+    this.fate(transport, frame, fate);
   }
 
   private arrive(sender: SimTransport, frame: Uint8Array): void {
@@ -434,8 +521,27 @@ export class SimMedium {
     return this.groupOf.size === 0 || (this.groupOf.get(a) ?? -1) === (this.groupOf.get(b) ?? -1);
   }
 
-  private newRadio(node: string, dutyCycle: 'EU868' | 'US915'): Radio {
-    return { node, limiter: new DutyCycleLimiter(this.clock, dutyCycle === 'US915' ? US915 : EU868), dutyCycle, queue: [], busyUntilMs: -Infinity, waking: false, sinceTrim: 0 };
+  /** Gives each node its radio of the model's kind, or checks that the one it has is set alike: a radio has one setting. */
+  private attachRadios(nodes: readonly string[], model: LinkModel & { kind: RadioKind }): void {
+    const setting = model.kind === 'lora' ? (model.dutyCycle ?? 'EU868') : `${model.preset} ${model.region}`;
+    const field = model.kind === 'lora' ? 'dutyCycle' : 'preset';
+    for (const node of nodes) {
+      const radio = this.radios.get(radioKey(model.kind, node));
+      if (radio && radio.setting !== setting) throw new InvalidInputError(field, `${JSON.stringify(node)} has one ${model.kind === 'lora' ? 'LoRa' : 'Meshtastic'} radio, already at ${radio.setting}, not ${setting}`);
+    }
+    for (const node of nodes) if (!this.radios.has(radioKey(model.kind, node))) this.radios.set(radioKey(model.kind, node), this.newRadio(node, model, setting));
+  }
+
+  private newRadio(node: string, model: LinkModel & { kind: RadioKind }, setting: string): Radio {
+    const limiter = model.kind === 'lora'
+      ? new DutyCycleLimiter(this.clock, setting === 'US915' ? US915 : EU868)
+      : new MeshtasticDutyCycle(this.clock, MESHTASTIC_REGIONS[model.region].dutyCyclePercent);
+    const unlimited = limiter instanceof DutyCycleLimiter ? limiter.policy.maxFraction >= 1 : limiter.dutyCyclePercent >= 100;
+    return { node, kind: model.kind, limiter, setting, unlimited, queue: [], busyUntilMs: -Infinity, waking: false, sinceTrim: 0 };
+  }
+
+  private radiosOf(node: string): Radio[] {
+    return (['lora', 'meshtastic'] as const).flatMap((kind) => this.radios.get(radioKey(kind, node)) ?? []);
   }
 
   private linksBetween(a: string, b: string): SimLink[] {
@@ -515,6 +621,10 @@ export class SimTransport extends EventEmitter<TransportEvents> implements Trans
 
 function emptyCounters(): Counters {
   return { framesSent: 0, bytesSent: 0, framesLost: 0, framesCut: 0, framesUnheard: 0, framesDropped: 0, framesReceived: 0, bytesReceived: 0, airtimeMs: 0 };
+}
+
+function radioKey(kind: RadioKind, node: string): string {
+  return `${kind} ${node}`;
 }
 
 function pairKey(a: string, b: string): string {

@@ -957,6 +957,12 @@ class SimRun {
     }
     this.recorder.setFigure('bytesSent', bytesOnAir);
     this.recorder.setFigure('airtimeMs', airtimeMs);
+    // Meshtastic links of several hops: what their relays (radios of the mesh, no lnmesh node) spent on the air too.
+    const relayed = this.medium.links().filter((link) => link.relays.length > 0);
+    if (relayed.length > 0) {
+      this.recorder.setFigure('relayAirtimeMs', relayed.reduce((sum, link) => sum + link.relayAirtimeMs, 0));
+      this.recorder.setFigure('relayFramesRefused', relayed.reduce((sum, link) => sum + link.relayFramesRefused, 0));
+    }
     this.recorder.setFigure('nodes', this.nodes.size);
     // Events whose code threw (the scheduler logs them and goes on): a run with any deserves a look at its log.
     this.recorder.setFigure('eventErrors', this.scheduler.counters.errors);

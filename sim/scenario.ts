@@ -19,7 +19,9 @@ import { DEFAULT_FORWARDING_FEE, type ForwardingFee, MAX_BASE_MSAT, MAX_PROPORTI
 import { MAX_FUNDING_SATOSHIS, MIN_DUST_LIMIT_SATOSHIS, MIN_FUNDING_SATOSHIS } from '../node/core/bolt-limits.js';
 import { InvalidInputError } from '../node/core/input.js';
 import { formatDuration } from '../node/config/duration.js';
-import { type LinkModel, checkLinkModel } from './link-model.js';
+import { type LinkModel, type MeshtasticLinkModel, checkLinkModel } from './link-model.js';
+import { MESHTASTIC_PRESET_NAMES, MESHTASTIC_REGIONS, MESHTASTIC_REGION_NAMES, type MeshtasticEncryption, type MeshtasticPreset, type MeshtasticRegion } from './meshtastic-air.js';
+import { HOP_MAX } from '../transports/meshtastic/client-messages.js';
 import { SeededRandom } from './random.js';
 import { ConfigError as ScenarioError, type YamlMap, type YamlValue, readYaml } from '../node/config/yaml-reader.js';
 import { GATEWAY, type Topology, TopologyError, type TopologySpec, buildTopology, edgeSet, pairKey, routeFinder, staticRoutes } from './topology.js';
@@ -326,6 +328,7 @@ function nodeNameOf(value: YamlValue): string {
 
 const LINK_KEYS: Readonly<Record<LinkModel['kind'], readonly string[]>> = {
   lora: ['spreadingFactor', 'bandwidthHz', 'codingRate', 'dutyCycle', 'lossRate'],
+  meshtastic: ['preset', 'region', 'hops', 'encryption', 'lossRate'],
   serial: ['baudRate', 'mtu', 'lossRate'],
   mqtt: ['latency', 'mtu', 'lossRate'],
 };
@@ -357,6 +360,9 @@ function readLinkModel(value: YamlValue): LinkModel {
       };
       break;
     }
+    case 'meshtastic':
+      model = readMeshtasticModel(settings, lossRate);
+      break;
     case 'serial':
       model = { kind, baudRate: settings.optional('baudRate')?.integer(1200, 4_000_000) ?? 115_200, mtu: settings.optional('mtu')?.integer(1, 65_535) ?? 255, lossRate };
       break;
@@ -373,6 +379,27 @@ function readLinkModel(value: YamlValue): LinkModel {
   }
 }
 
+/** A `meshtastic` link model: `preset` and `region` required, each refused with the names it could be. */
+function readMeshtasticModel(settings: YamlMap, lossRate: number): MeshtasticLinkModel {
+  const presetValue = settings.required('preset', `a modem preset: ${MESHTASTIC_PRESET_NAMES.join(', ')}`);
+  const preset = presetValue.scalar();
+  if (typeof preset !== 'string' || !MESHTASTIC_PRESET_NAMES.includes(preset as MeshtasticPreset)) {
+    presetValue.fail(`unknown modem preset ${typeof preset === 'string' ? JSON.stringify(preset) : presetValue.describe()} (known: ${MESHTASTIC_PRESET_NAMES.join(', ')})`);
+  }
+  const regionValue = settings.required('region', `${MESHTASTIC_REGION_NAMES.join(' or ')}`);
+  const region = regionValue.scalar();
+  if (typeof region !== 'string' || !MESHTASTIC_REGION_NAMES.includes(region as MeshtasticRegion)) {
+    regionValue.fail(`unknown region ${typeof region === 'string' ? JSON.stringify(region) : regionValue.describe()}: expected EU_868 (10% of each hour) or US (no duty cycle)`);
+  }
+  const allowed: readonly string[] = MESHTASTIC_REGIONS[region as MeshtasticRegion].presets;
+  if (!allowed.includes(preset as string)) presetValue.fail(`${String(preset)} is not allowed in ${String(region)} (500 kHz does not fit its band): one of ${allowed.join(', ')}`);
+  const encryptionValue = settings.optional('encryption');
+  const encryption: unknown = encryptionValue?.scalar() ?? 'pkc';
+  if (encryption !== 'pkc' && encryption !== 'channel') encryptionValue!.fail(`expected pkc (to the neighbour's key, the firmware's way for a packet to one node) or channel, got ${encryptionValue!.describe()}`);
+  const hops = settings.optional('hops')?.integer(1, HOP_MAX) ?? 1;
+  return { kind: 'meshtastic', preset: preset as MeshtasticPreset, region: region as MeshtasticRegion, hops, encryption: encryption as MeshtasticEncryption, lossRate };
+}
+
 function readLinks(value: YamlValue | undefined, names: NodeNames): Scenario['links'] {
   const links = value?.map(['default', 'overrides']);
   const defaultValue = links?.optional('default');
@@ -382,9 +409,31 @@ function readLinks(value: YamlValue | undefined, names: NodeNames): Scenario['li
     const between = names.neighbours(override.required('between', 'the two neighbours, such as [n0, n1]'));
     if (seen.has(pairKey(...between))) item.fail(`a second override for ${between[0]} - ${between[1]}`);
     seen.add(pairKey(...between));
-    return { between, model: readLinkModel(override.required('model', 'such as { kind: serial }')) };
+    const modelValue = override.required('model', 'such as { kind: serial }');
+    return { between, model: readLinkModel(modelValue), modelValue };
   });
-  return { default: defaultValue ? readLinkModel(defaultValue) : DEFAULT_LINK, overrides };
+  const result = { default: defaultValue ? readLinkModel(defaultValue) : DEFAULT_LINK, overrides: overrides.map(({ between, model }) => ({ between, model })) };
+  checkOneMeshtasticRadio(names.topology, result, overrides);
+  return result;
+}
+
+/** A node has one Meshtastic radio: all its Meshtastic links share a preset and region (radios at others cannot hear it). */
+function checkOneMeshtasticRadio(topology: Topology, links: Scenario['links'], overrides: readonly { between: readonly [string, string]; modelValue: YamlValue }[]): void {
+  const radioOf = new Map<string, string>();
+  const setting = (model: LinkModel) => (model.kind === 'meshtastic' ? `${model.preset} ${model.region}` : undefined);
+  // The default's links first: a clash is then always an override's, and named there.
+  const overridden = new Map(overrides.map((override) => [pairKey(...override.between), override]));
+  const edges = [...topology.edges].sort(([a, b], [c, d]) => Number(overridden.has(pairKey(a, b))) - Number(overridden.has(pairKey(c, d))));
+  for (const [a, b] of edges) {
+    const override = overridden.get(pairKey(a, b));
+    const mine = setting(override ? links.overrides.find((entry) => pairKey(...entry.between) === pairKey(a, b))!.model : links.default);
+    if (mine === undefined) continue;
+    for (const node of [a, b]) {
+      const theirs = radioOf.get(node);
+      if (theirs !== undefined && theirs !== mine) override!.modelValue.fail(`${node} has one Meshtastic radio, at ${theirs} on its other links, not ${mine}`);
+      radioOf.set(node, mine);
+    }
+  }
 }
 
 function readGateway(value: YamlValue | undefined, names: NodeNames): Scenario['gateway'] {

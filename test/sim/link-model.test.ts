@@ -1,7 +1,7 @@
 // Link models: a simulated link's MTU and frame time come from the same code
 // as the real transports', and a bad model is refused naming its field.
 import t from 'tap';
-import { checkLinkModel, frameDurationMs, linkMtu, type LinkModel } from '../../sim/link-model.js';
+import { checkLinkModel, frameDurationMs, linkMtu, meshtasticHops, type LinkModel } from '../../sim/link-model.js';
 import { timeOnAirMs } from '../../transports/lora/airtime.js';
 import { LoRaTransport } from '../../transports/lora/lora-transport.js';
 import { rnodePreambleSymbols } from '../../transports/lora/rnode-commands.js';
@@ -51,4 +51,30 @@ t.test('a bad model is refused, naming the field', async (t) => {
   refuse({ kind: 'mqtt', latencyMs: 10, mtu: 0 }, 'mtu');
   refuse({ kind: 'carrier pigeon' }, 'kind');
   refuse(null, 'model');
+});
+
+t.test('Meshtastic: the MTU the firmware takes on the private port, the time on air of one hop', async (t) => {
+  const longFast: LinkModel = { kind: 'meshtastic', preset: 'LongFast', region: 'EU_868' };
+  t.equal(linkMtu(longFast), 219, 'to the neighbour\'s key (the default)');
+  t.equal(linkMtu({ ...longFast, encryption: 'channel' }), 231, 'with the channel\'s key');
+  // 100 bytes: 16 of header, 107 of Data, 12 of PKC: 135 bytes at SF11, 250 kHz, 4/5, a 16-symbol preamble.
+  t.equal(frameDurationMs(longFast, 100), timeOnAirMs({ spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5, preambleSymbols: 16 }, 135));
+  t.equal(frameDurationMs({ ...longFast, hops: 3 }, 100), frameDurationMs(longFast, 100), 'the sender\'s own airtime: each relay spends as much again');
+  t.equal(meshtasticHops({ ...longFast, hops: 3 }), 3);
+  t.equal(meshtasticHops({ kind: 'serial', baudRate: 9600 }), 1);
+});
+
+t.test('Meshtastic: a bad model is refused, naming the field', async (t) => {
+  const longFast = { kind: 'meshtastic', preset: 'LongFast', region: 'EU_868' };
+  for (const [model, field] of [
+    [{ ...longFast, preset: 'VeryLongSlow' }, 'preset'],
+    [{ ...longFast, preset: 'LongTurbo' }, 'preset'],
+    [{ ...longFast, region: 'EU868' }, 'region'],
+    [{ ...longFast, hops: 8 }, 'hops'],
+    [{ ...longFast, hops: 1.5 }, 'hops'],
+    [{ ...longFast, encryption: 'none' }, 'encryption'],
+    [{ ...longFast, lossRate: -0.1 }, 'lossRate'],
+  ] as const) {
+    t.throws(() => checkLinkModel(model as unknown as LinkModel), { field, message: /./ }, JSON.stringify(model));
+  }
 });

@@ -318,3 +318,87 @@ t.test('a real Link pair over the sim medium: the message crosses once the parti
   const other = await messageAcrossPartition(12);
   t.not(other.hash, run.hash, 'another seed: another run');
 });
+
+const LONG_FAST: LinkModel = { kind: 'meshtastic', preset: 'LongFast', region: 'EU_868' };
+
+t.test('Meshtastic: a frame takes its packet\'s time on air; the MTU is what the firmware takes on the private port', async (t) => {
+  const { scheduler, medium } = await mesh([['A', 'B', LONG_FAST]]);
+  const airtimeMs = frameDurationMs(LONG_FAST, 219);
+  t.equal(medium.transport('A', 'B').mtu, 219, 'to a node key: 255 - 16 (header) - 8 (Data around the frame) - 12 (PKC)');
+  const atB = arrivals(medium.transport('B', 'A'), scheduler);
+  void medium.transport('A', 'B').send(frameOf(219));
+  await t.rejects(medium.transport('A', 'B').send(frameOf(220)), /exceeds the meshtastic MTU of 219 bytes/);
+  await scheduler.runUntil(10_000);
+  t.same(atB.map((arrival) => arrival.atMs), [Math.ceil(airtimeMs)], `${airtimeMs.toFixed(1)} ms on LongFast`);
+  t.same(medium.nodeStats('A').dutyCycle, { usedMs: airtimeMs, budgetMs: 360_000 }, 'EU_868: 10% of the hour');
+});
+
+t.test('Meshtastic, 2 hops: the relay retransmits the whole frame, one at a time for both directions', async (t) => {
+  const twoHops: LinkModel = { ...LONG_FAST, hops: 2 };
+  const { scheduler, medium, links } = await mesh([['A', 'B', twoHops]]);
+  const airtimeMs = frameDurationMs(twoHops, 100);
+  const atB = arrivals(medium.transport('B', 'A'), scheduler);
+  const atA = arrivals(medium.transport('A', 'B'), scheduler);
+  void medium.transport('A', 'B').send(frameOf(100, 1));
+  void medium.transport('B', 'A').send(frameOf(100, 2));
+  await scheduler.runUntil(10_000);
+  const hop = Math.ceil(airtimeMs);
+  t.same(atB.map((arrival) => arrival.atMs), [Math.ceil(hop + airtimeMs)], 'A to the relay, the relay to B');
+  t.same(atA.map((arrival) => arrival.atMs), [Math.ceil(hop + 2 * airtimeMs)], 'B\'s frame waits for the relay\'s radio');
+  t.equal(medium.nodeStats('A').airtimeMs, airtimeMs, 'A spends one hop\'s airtime');
+  t.equal(links[0]!.relayAirtimeMs, 2 * airtimeMs, 'the relay one per frame');
+});
+
+t.test('Meshtastic, EU_868: past 10% of the hour frames wait for the firmware, none is lost', async (t) => {
+  const { scheduler, medium } = await mesh([['A', 'B', LONG_FAST]]);
+  const airtimeMs = frameDurationMs(LONG_FAST, 219);
+  const atB = arrivals(medium.transport('B', 'A'), scheduler);
+  // The firmware sends while the hour is at or under 360 s: one packet more than fits.
+  const allowed = Math.floor(360_000 / airtimeMs) + 1;
+  for (let i = 0; i < allowed + 10; i++) void medium.transport('A', 'B').send(frameOf(219));
+  await scheduler.runUntil(HOUR - 1);
+  t.equal(atB.length, allowed, `${allowed} frames of ${airtimeMs.toFixed(1)} ms in the first hour`);
+  t.ok(medium.nodeStats('A').dutyCycle!.usedMs > 360_000, 'the last one took the hour over the limit, as on the radio');
+  await scheduler.runUntil(2 * HOUR);
+  t.equal(atB.length, allowed + 10, 'the rest when the first minutes left the hour');
+  t.equal(medium.nodeStats('A').framesLost, 0);
+  t.equal(medium.nodeStats('A').queuedFrames, 0);
+});
+
+t.test('Meshtastic: a relay over its duty cycle or with 16 packets queued drops what it would relay, as the firmware does', async (t) => {
+  const { scheduler, medium, links } = await mesh([['A', 'B', { ...LONG_FAST, hops: 2 }]]);
+  let delivered = 0;
+  for (const [from, to] of [['A', 'B'], ['B', 'A']] as const) {
+    medium.transport(to, from).on('frame', () => delivered++);
+    for (let i = 0; i < 200; i++) void medium.transport(from, to).send(frameOf(219));
+  }
+  await scheduler.runUntil(HOUR - 1);
+  const lost = medium.nodeStats('A').framesLost + medium.nodeStats('B').framesLost;
+  t.ok(links[0]!.relayFramesRefused > 100, `the relay carries both ends' 10%: it refused ${links[0]!.relayFramesRefused}`);
+  t.equal(lost, links[0]!.relayFramesRefused, 'each counted lost at its sender');
+  t.equal(delivered + lost, medium.nodeStats('A').framesSent + medium.nodeStats('B').framesSent, 'every frame that left either arrived or was refused');
+  t.ok(links[0]!.relayAirtimeMs <= 360_000 + 17 * frameDurationMs(LONG_FAST, 219), `the relay kept to its own 10%, give or take the 16 packets its queue held (${(links[0]!.relayAirtimeMs / 1000).toFixed(1)} s)`);
+});
+
+t.test('Meshtastic: losses compound over the hops; one radio per node, one preset', async (t) => {
+  const lossy: LinkModel = { ...LONG_FAST, region: 'US', hops: 3, lossRate: 0.1 };
+  const { scheduler, medium } = await mesh([['A', 'B', lossy]], 'losses');
+  let delivered = 0;
+  medium.transport('B', 'A').on('frame', () => delivered++);
+  for (let i = 0; i < 2000; i++) void medium.transport('A', 'B').send(frameOf(20));
+  await scheduler.runUntil(10 * HOUR);
+  const lostShare = medium.nodeStats('A').framesLost / 2000;
+  t.ok(Math.abs(lostShare - (1 - 0.9 ** 3)) < 0.03, `${(lostShare * 100).toFixed(1)}% lost, about 1 - 0.9^3 = 27.1%`);
+  t.equal(delivered + medium.nodeStats('A').framesLost, 2000);
+
+  const both = await mesh([
+    ['A', 'B', LONG_FAST],
+    ['A', 'C', SF9],
+  ]);
+  void both.medium.transport('A', 'B').send(frameOf(50));
+  void both.medium.transport('A', 'C').send(frameOf(50));
+  const atC = arrivals(both.medium.transport('C', 'A'), both.scheduler);
+  await both.scheduler.runUntil(10_000);
+  t.same(atC.map((arrival) => arrival.atMs), [Math.ceil(frameDurationMs(SF9, 50))], 'an RNode and a Meshtastic radio send at the same time');
+  t.throws(() => both.medium.connect('A', 'D', { ...LONG_FAST, preset: 'MediumFast' }), { field: 'preset', message: /"A" has one Meshtastic radio, already at LongFast EU_868, not MediumFast EU_868/ });
+});

@@ -22,7 +22,7 @@ function errorOf(load: () => Scenario): ScenarioError {
 
 t.test('every shipped scenario loads', async (t) => {
   const files = readdirSync(shipped).filter((file) => file.endsWith('.yaml'));
-  t.same(files.sort(), ['breach-tower-down.yaml', 'flood.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'neighbour-asleep.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml', 'village-lightning.yaml']);
+  t.same(files.sort(), ['breach-tower-down.yaml', 'flood.yaml', 'gateway-outage.yaml', 'headline.yaml', 'line5-eu868.yaml', 'line5-idle.yaml', 'lora-grid-50.yaml', 'meshtastic-longfast.yaml', 'neighbour-asleep.yaml', 'partition-heal.yaml', 'payee-gone.yaml', 'unilateral-close.yaml', 'village-lightning.yaml']);
   for (const file of files) {
     const scenario = loadScenario(join(shipped, file));
     t.equal(`${scenario.name}.yaml`, file, `${file} is named after its file`);
@@ -211,11 +211,20 @@ t.test('more refusals, from text', async (t) => {
     ['name: t\nduration: 2d\ntopology: { kind: line, nodes: 3, rows: 2 }\n', 'topology.rows', /unknown key "rows" \(known: kind, nodes\)/],
     ['name: t\nduration: 2d\ntopology: { kind: line, nodes: 9999 }\n', 'topology.nodes', /outside \[2, 5000\]/],
     ['name: t\nduration: 2d\ntopology: { kind: random, nodes: 30, radius: 0.02, seed: 3 }\n', 'topology', /never connected/],
-    [`${base}links: { default: { kind: wifi } }\n`, 'links.default.kind', /unknown link kind "wifi" \(known: lora, serial, mqtt\)/],
+    [`${base}links: { default: { kind: wifi } }\n`, 'links.default.kind', /unknown link kind "wifi" \(known: lora, meshtastic, serial, mqtt\)/],
     [`${base}links: { default: { kind: serial, spreadingFactor: 7 } }\n`, 'links.default.spreadingFactor', /unknown key "spreadingFactor" \(known: kind, baudRate, mtu, lossRate\)/],
     [`${base}links: { default: { kind: lora, dutyCycle: EU433 } }\n`, 'links.default.dutyCycle', /expected EU868 .* or US915/],
     [`${base}links: { default: { kind: lora, lossRate: 1.5 } }\n`, 'links.default.lossRate', /1\.5 is outside \[0, 1\]/],
     [`${base}links: { overrides: [{ between: [n0, n2], model: { kind: mqtt } }] }\n`, 'links.overrides[0].between', /not neighbours/],
+    [`${base}links: { default: { kind: meshtastic, preset: LongFastest, region: EU_868 } }\n`, 'links.default.preset', /unknown modem preset "LongFastest" \(known: ShortTurbo, ShortFast, .*LongFast, LongModerate, LongSlow\)/],
+    [`${base}links: { default: { kind: meshtastic, preset: LongFast, region: EU_433 } }\n`, 'links.default.region', /unknown region "EU_433": expected EU_868 \(10% of each hour\) or US \(no duty cycle\)/],
+    [`${base}links: { default: { kind: meshtastic, region: US } }\n`, 'links.default.preset', /missing: a modem preset: ShortTurbo, /],
+    [`${base}links: { default: { kind: meshtastic, preset: ShortTurbo, region: EU_868 } }\n`, 'links.default.preset', /ShortTurbo is not allowed in EU_868 \(500 kHz does not fit its band\)/],
+    [`${base}links: { default: { kind: meshtastic, preset: LongFast, region: US, hops: 8 } }\n`, 'links.default.hops', /8 is outside \[1, 7\]/],
+    [`${base}links: { default: { kind: meshtastic, preset: LongFast, region: US, hops: 0 } }\n`, 'links.default.hops', /0 is outside \[1, 7\]/],
+    [`${base}links: { default: { kind: meshtastic, preset: LongFast, region: US, encryption: aes } }\n`, 'links.default.encryption', /expected pkc .* or channel/],
+    [`${base}links: { default: { kind: meshtastic, preset: LongFast, region: US, spreadingFactor: 9 } }\n`, 'links.default.spreadingFactor', /unknown key "spreadingFactor" \(known: kind, preset, region, hops, encryption, lossRate\)/],
+    [`${base}links: { default: { kind: meshtastic, preset: LongFast, region: EU_868 }, overrides: [{ between: [n1, n2], model: { kind: meshtastic, preset: MediumFast, region: EU_868 } }] }\n`, 'links.overrides[0].model', /n1 has one Meshtastic radio, at LongFast EU_868 on its other links, not MediumFast EU_868/],
     [`${base}chain: { jitter: 2 }\n`, 'chain.jitter', /outside \[0, 1\]/],
     [`${base}gateway: { attachedTo: [n0, n0] }\n`, 'gateway.attachedTo', /n0 is listed twice/],
     [`${base}workload: { rate: 1/h }\n`, 'workload', /random payments .* need a channel on every link, and n0 - n1 has none/],
