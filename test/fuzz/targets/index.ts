@@ -7,6 +7,7 @@ import { blockHeader, compactHeaders, merkleProofCheck, merkleTree } from './cha
 import { duration, durationValues, gatewayConfig, nodeConfig, yamlReader } from './config.js';
 import { controlRequest, controlResponse } from './control.js';
 import { bolt8Message, frame, noiseActOne, noiseActThree, noiseActTwo, reassembly, sealedBody } from './link.js';
+import { meshtasticStream, meshtasticToRadio } from './meshtastic.js';
 import { paymentRequestBytes, paymentRequestText } from './payment-request.js';
 import { envelope } from './router.js';
 import { cobs, kiss, serialFraming } from './serial-and-radio.js';
@@ -22,7 +23,7 @@ export const TARGETS: readonly AnyTarget[] = [
   justiceData, appointmentBlob, receipt, alert, httpRequest,
   controlRequest, controlResponse,
   yamlReader, nodeConfig, gatewayConfig, duration, durationValues,
-  kiss, rnodeValues, serialFraming, cobs, mqttMessage,
+  kiss, rnodeValues, serialFraming, cobs, mqttMessage, meshtasticStream, meshtasticToRadio,
   paymentRequestBytes, paymentRequestText, bitcoinSignature,
   blockDecoding,
 ];
