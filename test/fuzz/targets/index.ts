@@ -2,6 +2,7 @@
 import type { AnyTarget } from '../target.js';
 import { bitcoinSignature } from './bitcoin-signature.js';
 import { blockDecoding } from './block-decoding.js';
+import { bolt11 } from './bolt11.js';
 import { chainFeed } from './chain-feed.js';
 import { blockHeader, compactHeaders, merkleProofCheck, merkleTree } from './chain.js';
 import { duration, durationValues, gatewayConfig, nodeConfig, yamlReader } from './config.js';
@@ -24,7 +25,7 @@ export const TARGETS: readonly AnyTarget[] = [
   controlRequest, controlResponse,
   yamlReader, nodeConfig, gatewayConfig, duration, durationValues,
   kiss, rnodeValues, serialFraming, cobs, mqttMessage, meshtasticStream, meshtasticToRadio,
-  paymentRequestBytes, paymentRequestText, bitcoinSignature,
+  paymentRequestBytes, paymentRequestText, bolt11, bitcoinSignature,
   blockDecoding,
 ];
 
