@@ -70,6 +70,8 @@ export interface MeshtasticTransportStats {
   packetsIgnored: number;
   /** Frames the radio refused: duty cycle, full queue, too large, ... */
   refusals: number;
+  /** Of those, refused past the duty cycle (DUTY_CYCLE_LIMIT). */
+  dutyCycleRefusals: number;
   /** FromRadio messages that did not decode. */
   malformed: number;
   /** Times the radio was lost (rebooted, port closed) and greeted again. */
@@ -88,7 +90,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   private readonly init: MeshtasticTransportInit;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly counters: MeshtasticTransportStats = { framesSent: 0, framesReceived: 0, packetsIgnored: 0, refusals: 0, malformed: 0, reconnects: 0 };
+  private readonly counters: MeshtasticTransportStats = { framesSent: 0, framesReceived: 0, packetsIgnored: 0, refusals: 0, dutyCycleRefusals: 0, malformed: 0, reconnects: 0 };
   private readonly waiters: SendWaiters;
   private state: State = 'closed';
   private stream: RadioStream | undefined;
@@ -321,6 +323,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   /** The error a send gets for the radio's refusal `code`; the duty cycle and a full queue start a back-off. */
   private refusal(code: number, id: number): TransportError {
     this.counters.refusals++;
+    if (code === RoutingError.DUTY_CYCLE_LIMIT) this.counters.dutyCycleRefusals++;
     const why = code === RoutingError.DUTY_CYCLE_LIMIT ? 'duty cycle' : code === RoutingError.BAD_REQUEST ? 'queue full' : undefined;
     const text = `the radio on ${this.options.path} refused packet ${id}: ${why === 'queue full' ? 'its queue is full' : routingErrorName(code)}`;
     this.logger.log('warn', text);
