@@ -66,7 +66,7 @@ export interface MeshtasticTransportInit extends MeshtasticTransportOptions {
 export interface MeshtasticTransportStats {
   framesSent: number;
   framesReceived: number;
-  /** Packets that were not ours: other ports (chat, telemetry), broadcasts, other channels. */
+  /** Packets that were not ours: other ports (chat, telemetry), broadcasts, routing packets, or heard while reconnecting. */
   packetsIgnored: number;
   /** Frames the radio refused: duty cycle, full queue, too large, ... */
   refusals: number;
@@ -174,6 +174,10 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   /** Opens the stream and greets the radio. */
   private async connect(): Promise<void> {
     const stream = await openRadioStream(this.options);
+    if (this.state === 'closed') {
+      await stream.close(); // closed while the port opened: do not leave it open
+      throw new TransportError(`the Meshtastic transport on ${this.options.path} was closed`);
+    }
     this.stream = stream;
     this.decoder = new FrameDecoder();
     stream.listen(

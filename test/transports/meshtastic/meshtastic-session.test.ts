@@ -55,12 +55,12 @@ async function radioOnTcp(ether: MeshtasticEther, nodeNum: number) {
   const url = `tcp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const close = async () => {
     for (const socket of connections) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
     if (serial?.isOpen) await new Promise((resolve) => serial!.close(resolve));
     await model.close();
     await pty.close();
   };
-  return { model, url, connections, close };
+  return { model, url, connections, server, close };
 }
 
 t.test('over TCP: the handshake and frames both ways; a lost connection is reopened and greeted again', { skip }, async (t) => {
@@ -92,4 +92,25 @@ t.test('over TCP: the handshake and frames both ways; a lost connection is reope
   t.equal(onTcp.connections.length, 2, 'a second connection');
   await onSerial.transport.send(bytes(50, 3), '!a1a1a1a1');
   t.ok(await until(() => atTcp.length === 2), 'frames arrive again');
+});
+
+t.test('a radio that does not come back: the transport keeps trying to reconnect; close ends that', { skip }, async (t) => {
+  const ether = new MeshtasticEther();
+  const onTcp = await radioOnTcp(ether, 0xa1a1a1a1);
+  const warnings: string[] = [];
+  const transport = new MeshtasticTransport({ path: onTcp.url, configTimeoutMs: 500, reconnectMs: 50, logger: { log: (_level, message) => warnings.push(message) } });
+  t.teardown(() => onTcp.close());
+  await transport.open();
+  const events: boolean[] = [];
+  transport.on('link', (up) => events.push(up));
+  const sending = transport.send(new Uint8Array(10), '!b2b2b2b2').catch((error: Error) => error);
+  await new Promise<void>((resolve) => onTcp.server.close(() => resolve()) && onTcp.connections[0]!.destroy());
+  t.ok(await until(() => warnings.filter((line) => line.includes('reconnecting')).length >= 3), 'it tries again and again');
+  t.same(events, [false], 'link down once');
+  t.match(await sending, { name: 'TransportError' }, 'a send in flight when the connection went is rejected: the link sends it again later');
+  await transport.close();
+  const tries = warnings.length;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.equal(warnings.length, tries, 'no attempt after close');
+  t.same(events, [false], 'and no link event');
 });
