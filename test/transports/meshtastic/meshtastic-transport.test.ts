@@ -89,6 +89,25 @@ t.test('two Meshtastic hops apart: the radio between relays, the frame arrives f
   t.equal(ether.transmissions[1]!.packet.hopLimit, 2, 'relayed with hop limit 3 - 1');
 });
 
+t.test('the hop limit is honoured: with hopLimit 1 a frame crosses one relay, not two', { skip }, async (t) => {
+  const ether = new MeshtasticEther();
+  const nodeNums = [0xa1a1a1a1, 0xb2b2b2b2, 0xc3c3c3c3, 0xd4d4d4d4];
+  const radios: Radio[] = [];
+  for (const nodeNum of nodeNums) radios.push(await radio(ether, nodeNum, {}, { hopLimit: 1 }));
+  t.teardown(() => dispose(radios));
+  for (let i = 0; i + 1 < nodeNums.length; i++) ether.link(nodeNums[i]!, nodeNums[i + 1]!);
+  const [a, , c, d] = radios as [Radio, Radio, Radio, Radio];
+  await Promise.all([a.transport.open(), c.transport.open(), d.transport.open()]);
+  const atC = received(c);
+  const atD = received(d);
+  await a.transport.send(bytes(10, 1), c.address);
+  await a.transport.send(bytes(10, 2), d.address);
+  t.ok(await until(() => atC.length === 1), 'two hops away (one relay): arrived');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.same(atD, [], 'three hops away (two relays needed): not with hopLimit 1');
+  t.ok(ether.transmissions.every((sent) => sent.packet.hopStart === 1), 'sent with hop limit 1');
+});
+
 t.test('chat on port 1 and packets on other ports are ignored (counted); lnmesh frames beside them arrive', { skip }, async (t) => {
   const { a, b } = await pair();
   t.teardown(() => dispose([a, b]));
