@@ -81,6 +81,8 @@ export interface MeshtasticTransportStats {
 type State = 'closed' | 'opening' | 'open' | 'reconnecting';
 
 const MAX_IN_FLIGHT = 16; // MAX_TX_QUEUE: the radio's transmit queue
+/** QueueStatus.res for a full queue: ERRNO_UNKNOWN (firmware src/mesh/MeshTypes.h). res carries Routing.Error values (9 the duty cycle, 7 too large) or these ERRNO_ numbers. */
+const ERRNO_UNKNOWN = 32;
 
 export class MeshtasticTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly mtu = MESHTASTIC_MTU;
@@ -321,14 +323,14 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
       return;
     }
     if (!this.waiters.has(status.meshPacketId)) return;
-    this.waiters.settle(status.meshPacketId, this.refusal(status.res, status.meshPacketId));
+    const why = status.res === RoutingError.DUTY_CYCLE_LIMIT ? 'duty cycle' : status.res === ERRNO_UNKNOWN ? 'queue full' : undefined;
+    this.waiters.settle(status.meshPacketId, this.refusal(status.res, status.meshPacketId, why));
   }
 
-  /** The error a send gets for the radio's refusal `code`; the duty cycle and a full queue start a back-off. */
-  private refusal(code: number, id: number): TransportError {
+  /** The error a send gets for the radio's refusal `code`; `why` it is busy (duty cycle, full queue) starts a back-off. */
+  private refusal(code: number, id: number, why: 'duty cycle' | 'queue full' | undefined): TransportError {
     this.counters.refusals++;
-    if (code === RoutingError.DUTY_CYCLE_LIMIT) this.counters.dutyCycleRefusals++;
-    const why = code === RoutingError.DUTY_CYCLE_LIMIT ? 'duty cycle' : code === RoutingError.BAD_REQUEST ? 'queue full' : undefined;
+    if (why === 'duty cycle') this.counters.dutyCycleRefusals++;
     const text = `the radio on ${this.options.path} refused packet ${id}: ${why === 'queue full' ? 'its queue is full' : routingErrorName(code)}`;
     this.logger.log('warn', text);
     if (!why) return new TransportError(text);
@@ -365,10 +367,11 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     if (routing.kind !== 'error' || routing.errorReason === RoutingError.NONE) return;
     if (routing.errorReason === RoutingError.DUTY_CYCLE_LIMIT && !this.waiters.has(requestId)) {
       // Its QueueStatus (res 9) came first and started the back-off; a nak alone starts one too.
-      if (!this.busy || this.clock.now() >= this.busy.untilMs) this.refusal(routing.errorReason, requestId);
+      if (!this.busy || this.clock.now() >= this.busy.untilMs) this.refusal(routing.errorReason, requestId, 'duty cycle');
       return;
     }
-    if (this.waiters.has(requestId)) this.waiters.settle(requestId, this.refusal(routing.errorReason, requestId));
+    const why = routing.errorReason === RoutingError.DUTY_CYCLE_LIMIT ? 'duty cycle' : undefined;
+    if (this.waiters.has(requestId)) this.waiters.settle(requestId, this.refusal(routing.errorReason, requestId, why));
     else this.logger.log('debug', `the radio on ${this.options.path} reports ${routingErrorName(routing.errorReason)} for packet ${requestId}`);
   }
 
