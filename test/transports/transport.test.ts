@@ -17,6 +17,7 @@ import { createMemoryMedium } from '../../transports/memory.js';
 import { MqttTransport } from '../../transports/mqtt.js';
 import { SerialTransport } from '../../transports/serial/serial-transport.js';
 import { mqttBrokerUrl } from './broker.js';
+import { dispose as disposeRadios, pair as meshtasticPair } from './meshtastic/radios.js';
 import { Ether, RNodeModel } from './lora/rnode-model.js';
 import { openPtyPair, ptySkipReason } from './pty.js';
 
@@ -74,6 +75,13 @@ t.test('LoRa, each transport to an RNode model on one ether', { skip: ptySkipRea
         for (const pty of ptys) await pty.close();
       },
     };
+  }),
+);
+
+t.test('Meshtastic, each transport to a Meshtastic radio model on one ether', { skip: ptySkipReason() }, (t) =>
+  behavesAsATransport(t, 'meshtastic', async (): Promise<TransportPair> => {
+    const { a, b } = await meshtasticPair();
+    return { a: a.transport, b: b.transport, toB: b.address, toA: a.address, fromA: a.address, fromB: b.address, dispose: () => disposeRadios([a, b]) };
   }),
 );
 

@@ -7,6 +7,7 @@ import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError } from '../../node/core/input.js';
 import type { Logger } from '../../node/core/logger.js';
 import { LoRaTransport, type LoRaTransportOptions } from '../lora/lora-transport.js';
+import { MeshtasticTransport, type MeshtasticTransportOptions } from '../meshtastic/meshtastic-transport.js';
 import { MqttTransport, type MqttTransportOptions } from '../mqtt.js';
 import { SerialTransport, type SerialTransportOptions } from '../serial/serial-transport.js';
 import type { Transport } from '../transport.js';
@@ -16,10 +17,12 @@ export type TransportSpec =
   | ({ readonly kind: 'lora' } & Omit<LoRaTransportOptions, 'clock' | 'logger'>)
   /** A serial line: a wire, or a radio modem in transparent mode. */
   | ({ readonly kind: 'serial' } & Omit<SerialTransportOptions, 'logger'>)
+  /** A radio running Meshtastic firmware, on serial or TCP; neighbours' addresses are node numbers (`!aabbccdd`). */
+  | ({ readonly kind: 'meshtastic' } & MeshtasticTransportOptions)
   /** An MQTT broker. */
   | ({ readonly kind: 'mqtt' } & Omit<MqttTransportOptions, 'logger'>);
 
-export const TRANSPORT_KINDS = ['lora', 'serial', 'mqtt'] as const;
+export const TRANSPORT_KINDS = ['lora', 'meshtastic', 'serial', 'mqtt'] as const;
 
 /**
  * Builds (does not open) the transport `spec` describes, telling `logger`
@@ -29,6 +32,8 @@ export function createTransport(spec: TransportSpec, clock?: Clock, logger?: Log
   switch (spec?.kind) {
     case 'lora':
       return new LoRaTransport({ ...spec, ...(clock && { clock }), ...(logger && { logger }) });
+    case 'meshtastic':
+      return new MeshtasticTransport({ ...spec, ...(clock && { clock }), ...(logger && { logger }) });
     case 'serial':
       return new SerialTransport({ ...spec, ...(logger && { logger }) });
     case 'mqtt':
