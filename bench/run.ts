@@ -13,13 +13,14 @@ import { curveFigures } from './curve.js';
 import { daemonFigures } from './daemons.js';
 import { linkFigures } from './link.js';
 import { loraFigures } from './lora.js';
+import { meshtasticFigures } from './meshtastic.js';
 import { securityFigures } from './security.js';
 import { simFigures } from './sim.js';
 import { towerFigures } from './tower.js';
 import { towerAirFigures } from './tower-air.js';
 import { uplinkFigures } from './uplink.js';
 
-const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...towerAirFigures, ...uplinkFigures, ...towerFigures, ...daemonFigures, ...securityFigures, ...simFigures, ...bridgeFigures];
+const FIGURES: Figure[] = [...bolt3Figures, ...curveFigures, ...channelFigures, ...linkFigures, ...loraFigures, ...meshtasticFigures, ...towerAirFigures, ...uplinkFigures, ...towerFigures, ...daemonFigures, ...securityFigures, ...simFigures, ...bridgeFigures];
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const { values } = parseArgs({ options: { filter: { type: 'string', default: '' }, help: { type: 'boolean', short: 'h' } } });
