@@ -62,6 +62,17 @@ links: []
 #   neighbours:
 #     - nodeId: 03...
 # - transport:
+#     kind: meshtastic           # a radio running Meshtastic firmware, as it is (README: A node on a Meshtastic radio)
+#     path: /dev/ttyUSB0         # its USB serial device, or tcp://192.168.1.20:4403 on WiFi or Ethernet
+#     # port: 256                # lnmesh's port number (256 PRIVATE_APP; 256..511), beside the mesh's chat
+#     # channel: 0               # the radio's channel index, 0..7
+#     # hopLimit: 3              # relays a frame may take, 1..7; set it to the relays between you and your farthest neighbour
+#     # preset: LongFast         # the preset set on the radio; lnmesh only times its retransmissions by it
+#     # wantAck: false           # firmware retries: lnmesh's link acks already do this, for less airtime
+#   neighbours:
+#     - nodeId: 02...
+#       address: "!aabbccdd"     # the neighbour's radio node number (meshtastic --info, or the app)
+# - transport:
 #     kind: mqtt                 # a broker, e.g. at the gateway's site
 #     url: mqtt://192.168.1.10:1883
 #     nodeName: my-node          # this node's topic on the broker
@@ -71,7 +82,7 @@ links: []
 #   neighbours:
 #     - nodeId: 02...
 #       address: gateway         # the neighbour's nodeName on the broker
-#   # timing:                    # link retransmission; the defaults suit LoRa
+#   # timing:                    # link retransmission; the defaults suit LoRa (and Meshtastic: from its preset and hopLimit)
 #   #   retransmitBase: 5s
 #   #   retransmitMax: 10m
 
