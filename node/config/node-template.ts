@@ -13,36 +13,8 @@ export interface NodeTemplateOptions {
   readonly gatewayId?: string;
 }
 
-export function nodeConfigTemplate(options: NodeTemplateOptions): string {
-  const gateway = options.gatewayId
-    ? `gateway:\n  nodeId: ${options.gatewayId}\n  pollInterval: 10m  # how often headers, proofs and appointments are asked for again`
-    : `# gateway:\n#   nodeId: 02...      # the gateway operator gives you this (lnmesh status on the gateway)\n#   pollInterval: 10m  # how often headers, proofs and appointments are asked for again`;
-  return `# lnmesh node configuration (YAML). Checked when the node starts: a mistake is
-# reported with its line and key, and the node does not start.
-
-# mainnet, testnet, signet or regtest. Peers and the gateway must agree.
-network: ${options.network ?? 'regtest'}
-
-# The node's stores (channels, outbox, header chain, wallet), its lock, and by
-# default its seed and control socket. Relative paths are relative to this file.
-dataDir: ${JSON.stringify(options.dataDir)}
-# seedFile: <dataDir>/seed          # 32 bytes, owner-only; back up its words: lnmesh seed words
-# controlSocket: <dataDir>/control.sock
-
-log:
-  level: info        # trace, debug, info, warn, error
-  format: auto       # auto (readable on a terminal, JSON otherwise), json or pretty
-
-# The gateway: watchtower, chain view and broadcasts, reached through the routes below.
-${gateway}
-  # checkpoint:      # where the header chain starts (default genesis): on mainnet, a recent block
-  #   height: 850000
-  #   header: <160 hex characters>
-
-# One entry per transport; each lists the neighbours heard on it.
-# Until you add one, the node talks to nobody. Uncomment and edit:
-links: []
-# - transport:
+/** The links section's examples, one per transport kind, commented out. */
+const LINK_EXAMPLES = `# - transport:
 #     kind: lora                   # an RNode LoRa board on USB serial
 #     path: /dev/ttyACM0
 #     frequencyHz: 868100000
@@ -84,7 +56,38 @@ links: []
 #       address: gateway         # the neighbour's nodeName on the broker
 #   # timing:                    # link retransmission; the defaults suit LoRa (and Meshtastic: from its preset and hopLimit)
 #   #   retransmitBase: 5s
-#   #   retransmitMax: 10m
+#   #   retransmitMax: 10m`;
+
+export function nodeConfigTemplate(options: NodeTemplateOptions): string {
+  const gateway = options.gatewayId
+    ? `gateway:\n  nodeId: ${options.gatewayId}\n  pollInterval: 10m  # how often headers, proofs and appointments are asked for again`
+    : `# gateway:\n#   nodeId: 02...      # the gateway operator gives you this (lnmesh status on the gateway)\n#   pollInterval: 10m  # how often headers, proofs and appointments are asked for again`;
+  return `# lnmesh node configuration (YAML). Checked when the node starts: a mistake is
+# reported with its line and key, and the node does not start.
+
+# mainnet, testnet, signet or regtest. Peers and the gateway must agree.
+network: ${options.network ?? 'regtest'}
+
+# The node's stores (channels, outbox, header chain, wallet), its lock, and by
+# default its seed and control socket. Relative paths are relative to this file.
+dataDir: ${JSON.stringify(options.dataDir)}
+# seedFile: <dataDir>/seed          # 32 bytes, owner-only; back up its words: lnmesh seed words
+# controlSocket: <dataDir>/control.sock
+
+log:
+  level: info        # trace, debug, info, warn, error
+  format: auto       # auto (readable on a terminal, JSON otherwise), json or pretty
+
+# The gateway: watchtower, chain view and broadcasts, reached through the routes below.
+${gateway}
+  # checkpoint:      # where the header chain starts (default genesis): on mainnet, a recent block
+  #   height: 850000
+  #   header: <160 hex characters>
+
+# One entry per transport; each lists the neighbours heard on it.
+# Until you add one, the node talks to nobody. Uncomment and edit:
+links: []
+${LINK_EXAMPLES}
 
 # Static routes: destination node id (or * for everything else, usually towards
 # the gateway) to the neighbour that leads there. Neighbours need no entry.
