@@ -11,6 +11,7 @@ import { parseNodeConfig } from '../../../node/config/node-config.js';
 import { nodeConfigTemplate } from '../../../node/config/node-template.js';
 import { ConfigError } from '../../../node/config/yaml-reader.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
+import { readmeSection, readmeSteps } from '../cli/readme-steps.js';
 
 const FILE = '/etc/lnmesh/node.yaml';
 const HILLTOP = bytesToHex(publicKeyOf(sha256(new TextEncoder().encode('hilltop'))));
@@ -112,4 +113,19 @@ t.test("lnmesh init node's template, its Meshtastic block uncommented, is a Mesh
     transport: { kind: 'meshtastic', path: '/dev/pts/7', port: 256, channel: 0, hopLimit: 3, wantAck: false, preset: 'LongFast' },
     neighbours: [{ nodeId: HILLTOP, address: '!aabbccdd' }],
   }], 'every setting uncommented is its default');
+});
+
+t.test('the README\'s Meshtastic config block is a Meshtastic link', async (t) => {
+  const section = readmeSection('A node on a Meshtastic radio');
+  const block = /\n```yaml\n([\s\S]*?)\n```\n/.exec(section)?.[1];
+  if (block === undefined) return t.fail('the section has a yaml block');
+  t.strictSame(parseNodeConfig(`network: regtest\ndataDir: node-data\n${block}\n`, FILE).links, [{
+    transport: { kind: 'meshtastic', path: '/dev/ttyUSB0', preset: 'LongFast', hopLimit: 2 },
+    neighbours: [{ nodeId: HILLTOP, address: '!a1b2c3d4', name: 'hilltop' }],
+  }]);
+  t.strictSame(readmeSteps(section), [], 'nothing in it is a walk-through step');
+});
+
+t.test('a node number left unquoted is a YAML tag, refused with a hint', async (t) => {
+  t.equal(refusal(edit('"!A1B2C3D4"', '!a1b2c3d4')), `${FILE}:14:18: YAML: Unresolved tag: !a1b2c3d4 (at "!a1b2c3d4"); quote it ("!a1b2c3d4") if it is a node number`);
 });
