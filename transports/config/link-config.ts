@@ -59,16 +59,19 @@ export function buildLinks(configs: readonly LinkConfig[], components: LinkCompo
       () =>
         new Link(
           { transport, clock: components.clock, outbox: components.outbox, nodeKey: components.nodeKey, randomBytes: components.randomBytes, logger },
-          { ...defaultTiming(config.transport), ...config.timing, knownPeers: neighbours.map((neighbour) => neighbour.nodeId), addresses },
+          { ...defaultTiming(config.transport, config.timing), ...config.timing, knownPeers: neighbours.map((neighbour) => neighbour.nodeId), addresses },
         ),
     );
   });
 }
 
 /** Timing the medium needs beyond the link's defaults: over Meshtastic, a first retransmission after the round trip through its relays. */
-export function defaultTiming(transport: TransportSpec | Transport): LinkTiming {
+export function defaultTiming(transport: TransportSpec | Transport, given?: LinkTiming): LinkTiming {
   if (isTransport(transport) || transport?.kind !== 'meshtastic') return {};
-  return { retransmitBaseMs: meshtasticRetransmitBaseMs(transport) };
+  const base = meshtasticRetransmitBaseMs(transport);
+  // A retransmitMax the config gives bounds the default too, rather than making it invalid.
+  const max = given?.retransmitMaxMs;
+  return { retransmitBaseMs: typeof max === 'number' && max >= 1 ? Math.min(base, max) : base };
 }
 
 function isTransport(value: unknown): value is Transport {
