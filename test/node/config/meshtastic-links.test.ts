@@ -4,6 +4,7 @@
 // checked when the file is read. The gateway reads links the same way, and
 // the Meshtastic block of `lnmesh init node`'s template parses uncommented.
 import t from 'tap';
+import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseGatewayConfig } from '../../../gateway/daemon/gateway-config.js';
@@ -128,4 +129,31 @@ t.test('the README\'s Meshtastic config block is a Meshtastic link', async (t) =
 
 t.test('a node number left unquoted is a YAML tag, refused with a hint', async (t) => {
   t.equal(refusal(edit('"!A1B2C3D4"', '!a1b2c3d4')), `${FILE}:14:18: YAML: Unresolved tag: !a1b2c3d4 (at "!a1b2c3d4"); quote it ("!a1b2c3d4") if it is a node number`);
+});
+
+t.test('a mutated Meshtastic link either parses or is refused with a ConfigError, never another error', async (t) => {
+  const lines = CONFIG.split('\n');
+  const scalar = fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }).map(String),
+    fc.constantFrom('true', 'null', '[]', '{}', '""', '"!"', '"!ffffffff"', '"^all"', '"!0000000g"', '!x', 'tcp://', '"tcp://h:99999"', 'LongFast', 'toString', '__proto__'),
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: fc.constantFrom(...'!0123456789abcdefABCDEF'), maxLength: 10 }).map((text) => JSON.stringify(text)),
+  );
+  const mutation = fc.record({ line: fc.nat(lines.length - 1), value: scalar });
+  const outcomes = { parsed: 0, refused: 0 };
+  fc.assert(
+    fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
+      const mutated = [...lines];
+      for (const { line, value } of mutations) mutated[line] = mutated[line]!.replace(/^(\s*(?:- )?[^:\s]+:).*$/, `$1 ${value}`);
+      try {
+        parseNodeConfig(mutated.join('\n'), FILE);
+        outcomes.parsed++;
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        outcomes.refused++;
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  t.ok(outcomes.parsed > 0 && outcomes.refused > 0, `some parse (${outcomes.parsed}), some are refused (${outcomes.refused})`);
 });
