@@ -38,7 +38,7 @@ const LINK_EXAMPLES = `# - transport:
 #     path: /dev/ttyUSB0         # its USB serial device, or tcp://192.168.1.20:4403 on WiFi or Ethernet
 #     # port: 256                # lnmesh's port number (256 PRIVATE_APP; 256..511), beside the mesh's chat
 #     # channel: 0               # the radio's channel index, 0..7
-#     # hopLimit: 3              # relays a frame may take, 1..7; set it to the relays between you and your farthest neighbour
+#     # hopLimit: 3              # 1..7: the hops to your farthest neighbour (1 in range, 2 through one relay); times retransmissions
 #     # preset: LongFast         # the preset set on the radio; lnmesh only times its retransmissions by it
 #     # wantAck: false           # firmware retries: lnmesh's link acks already do this, for less airtime
 #   neighbours:

@@ -51,8 +51,10 @@ export function meshtasticRoundTripMs(preset: MeshtasticPresetName, hops: number
 
 /**
  * The link's first retransmission for a Meshtastic transport: the round
- * trip over `hopLimit` hops, rounded up to 100 ms, at least 5 s. Longer
- * paths (the firmware relays up to hopLimit times) are met by the backoff.
+ * trip over `hopLimit` hops, rounded up to 100 ms, at least 5 s. The
+ * firmware lets a frame be relayed hopLimit times (hopLimit + 1 hops): the
+ * README asks for hopLimit = the hops to the farthest neighbour, leaving
+ * one relay spare; a path longer than hopLimit is met by the backoff.
  * A bad option is the transport's `InvalidInputError`.
  */
 export function meshtasticRetransmitBaseMs(options: MeshtasticTransportOptions): number {

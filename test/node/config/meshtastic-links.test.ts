@@ -12,6 +12,7 @@ import { parseNodeConfig } from '../../../node/config/node-config.js';
 import { nodeConfigTemplate } from '../../../node/config/node-template.js';
 import { ConfigError } from '../../../node/config/yaml-reader.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
+import { meshtasticRetransmitBaseMs } from '../../../transports/config/meshtastic-timing.js';
 import { readmeSection, readmeSteps } from '../cli/readme-steps.js';
 
 const FILE = '/etc/lnmesh/node.yaml';
@@ -125,6 +126,8 @@ t.test('the README\'s Meshtastic config block is a Meshtastic link', async (t) =
     neighbours: [{ nodeId: HILLTOP, address: '!a1b2c3d4', name: 'hilltop' }],
   }]);
   t.strictSame(readmeSteps(section), [], 'nothing in it is a walk-through step');
+  const seconds = (hopLimit: number) => `${(meshtasticRetransmitBaseMs({ path: '/dev/ttyUSB0', hopLimit }) / 1000).toFixed(1)} s`;
+  t.match(section.replace(/\s+/g, ' '), `LongFast is ${seconds(1).replace('.0 s', ' s')} in range, ${seconds(2)} with \`hopLimit: 2\`, ${seconds(3)} with the default 3`, 'its retransmission figures are the computed ones');
 });
 
 t.test('a node number left unquoted is a YAML tag, refused with a hint', async (t) => {
