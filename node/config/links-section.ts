@@ -6,7 +6,8 @@
  */
 import type { LinkConfig } from '../../transports/config/link-config.js';
 import type { TransportSpec } from '../../transports/config/create-transport.js';
-import { MESHTASTIC_PRESETS, type MeshtasticPresetName } from '../../transports/meshtastic/meshtastic-options.js';
+import { HOP_MAX, MAX_CHANNEL_INDEX, PortNum } from '../../transports/meshtastic/client-messages.js';
+import { checkMeshtasticOptions, MESHTASTIC_PRESETS, type MeshtasticPresetName } from '../../transports/meshtastic/meshtastic-options.js';
 import { checkRadioNodeNumber, parseNodeNumber } from '../../transports/meshtastic/node-number.js';
 import { InvalidInputError } from '../core/input.js';
 import { nodeIdProblem } from '../keys/node-id.js';
@@ -136,27 +137,33 @@ function readTransport(value: YamlValue): TransportSpec {
   }
 }
 
-/** A Meshtastic radio on serial or TCP; the ranges are the transport's (meshtastic-options.ts). */
+/** A Meshtastic radio on serial or TCP, refused here for anything its transport would refuse (meshtastic-options.ts). */
 function readMeshtastic(map: YamlMap): TransportSpec {
   const path = map.required('path', 'the radio: a serial device (/dev/ttyUSB0) or tcp://host:4403');
-  const pathText = path.string();
-  if (pathText.startsWith('tcp:') && !/^tcp:\/\/[^:/\s]+(:\d{1,5})?\/?$/.test(pathText)) path.fail('expected tcp://host:port, like tcp://192.168.1.20:4403');
-  const port = map.optional('port')?.integer(256, 511);
-  const channel = map.optional('channel')?.integer(0, 7);
-  const hopLimit = map.optional('hopLimit')?.integer(1, 7);
+  const port = map.optional('port')?.integer(PortNum.privateApp, PortNum.max);
+  const channel = map.optional('channel')?.integer(0, MAX_CHANNEL_INDEX);
+  const hopLimit = map.optional('hopLimit')?.integer(1, HOP_MAX);
   const wantAck = map.optional('wantAck')?.boolean();
   const preset = map.optional('preset');
   const presetName = preset?.string();
   if (preset && !Object.hasOwn(MESHTASTIC_PRESETS, presetName!)) preset.fail(`unknown modem preset: expected one of ${Object.keys(MESHTASTIC_PRESETS).join(', ')}`);
-  return {
-    kind: 'meshtastic',
-    path: pathText,
+  const spec = {
+    kind: 'meshtastic' as const,
+    path: path.string(),
     ...(port !== undefined && { port }),
     ...(channel !== undefined && { channel }),
     ...(hopLimit !== undefined && { hopLimit }),
     ...(wantAck !== undefined && { wantAck }),
     ...(presetName !== undefined && { preset: presetName as MeshtasticPresetName }),
   };
+  try {
+    checkMeshtasticOptions(spec);
+  } catch (error) {
+    // What the checks above leave to the transport (a tcp:// path's form and port), at its key's line.
+    if (error instanceof InvalidInputError) (map.optional(error.field) ?? path).fail(error.reason);
+    throw error;
+  }
+  return spec;
 }
 
 /** A password: a string, refused without repeating it (errors reach logs). */
