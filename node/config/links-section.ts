@@ -6,6 +6,10 @@
  */
 import type { LinkConfig } from '../../transports/config/link-config.js';
 import type { TransportSpec } from '../../transports/config/create-transport.js';
+import { HOP_MAX, MAX_CHANNEL_INDEX, PortNum } from '../../transports/meshtastic/client-messages.js';
+import { checkMeshtasticOptions, MESHTASTIC_PRESETS, type MeshtasticPresetName } from '../../transports/meshtastic/meshtastic-options.js';
+import { checkRadioNodeNumber, parseNodeNumber } from '../../transports/meshtastic/node-number.js';
+import { InvalidInputError } from '../core/input.js';
 import { nodeIdProblem } from '../keys/node-id.js';
 import type { YamlMap, YamlValue } from './yaml-reader.js';
 
@@ -39,31 +43,46 @@ export function readLinks(value: YamlValue | undefined): LinkEntry[] {
   if (!value || value.scalar() === null) return [];
   return value.list(0, MAX_LINKS).map((item) => {
     const map = item.map(['transport', 'neighbours', 'timing']);
+    const transport = readTransport(map.required('transport', `the medium: kind ${KIND_NAMES}, and its settings`));
     return {
-      transport: readTransport(map.required('transport', 'the medium: kind lora, serial or mqtt, and its settings')),
-      neighbours: map.required('neighbours', 'the nodes heard on this link').list(0, MAX_NEIGHBOURS_PER_LINK).map(readNeighbour),
+      transport,
+      neighbours: map.required('neighbours', 'the nodes heard on this link').list(0, MAX_NEIGHBOURS_PER_LINK).map((neighbour) => readNeighbour(neighbour, transport.kind)),
       ...(map.has('timing') && { timing: readTiming(map.required('timing')) }),
     };
   });
 }
 
-function readNeighbour(value: YamlValue): NeighbourEntry {
+function readNeighbour(value: YamlValue, kind: TransportSpec['kind']): NeighbourEntry {
   const map = value.map(['nodeId', 'address', 'name']);
-  const address = map.optional('address')?.string();
+  const address = kind === 'meshtastic' ? readNodeNumber(map.required('address', 'its radio\'s node number, like "!aabbccdd"')) : map.optional('address')?.string();
   const name = map.optional('name')?.string();
   return { nodeId: readNodeId(map.required('nodeId')), ...(address !== undefined && { address }), ...(name !== undefined && { name }) };
 }
 
+/** A neighbour's Meshtastic node number, `!aabbccdd` (lowercased, as the firmware prints it). */
+function readNodeNumber(value: YamlValue): string {
+  const text = value.string('a node number like "!aabbccdd"');
+  try {
+    checkRadioNodeNumber('address', parseNodeNumber(text));
+  } catch (error) {
+    if (error instanceof InvalidInputError) value.fail(error.reason);
+    throw error;
+  }
+  return text.toLowerCase();
+}
+
 const TRANSPORT_KEYS = {
   lora: ['kind', 'path', 'baudRate', 'frequencyHz', 'bandwidthHz', 'spreadingFactor', 'codingRate', 'txPowerDbm', 'preambleSymbols', 'dutyCycle', 'answerTimeout'],
+  meshtastic: ['kind', 'path', 'port', 'channel', 'hopLimit', 'wantAck', 'preset'],
   serial: ['kind', 'path', 'baudRate', 'mtu'],
   mqtt: ['kind', 'url', 'nodeName', 'topicPrefix', 'mtu', 'username', 'password', 'rejectUnauthorized'],
 } as const;
+const KIND_NAMES = 'lora, meshtastic, serial or mqtt';
 
 function readTransport(value: YamlValue): TransportSpec {
-  const kind = value.map([]).required('kind', 'lora, serial or mqtt');
+  const kind = value.map([]).required('kind', KIND_NAMES);
   const kindName = kind.string();
-  if (!(kindName in TRANSPORT_KEYS)) kind.fail(`unknown transport kind ${JSON.stringify(kindName)}: expected lora, serial or mqtt`);
+  if (!Object.hasOwn(TRANSPORT_KEYS, kindName)) kind.fail(`unknown transport kind ${JSON.stringify(kindName)}: expected ${KIND_NAMES}`);
   const map = value.map(TRANSPORT_KEYS[kindName as keyof typeof TRANSPORT_KEYS]);
   const optionalInteger = (key: string, min: number, max: number) => map.optional(key)?.integer(min, max);
   switch (kindName) {
@@ -88,6 +107,8 @@ function readTransport(value: YamlValue): TransportSpec {
         ...(answerTimeoutMs !== undefined && { answerTimeoutMs }),
       };
     }
+    case 'meshtastic':
+      return readMeshtastic(map);
     case 'serial': {
       const baudRate = optionalInteger('baudRate', 1200, 4_000_000);
       const mtu = optionalInteger('mtu', 16, 65_535);
@@ -114,6 +135,35 @@ function readTransport(value: YamlValue): TransportSpec {
       };
     }
   }
+}
+
+/** A Meshtastic radio on serial or TCP, refused here for anything its transport would refuse (meshtastic-options.ts). */
+function readMeshtastic(map: YamlMap): TransportSpec {
+  const path = map.required('path', 'the radio: a serial device (/dev/ttyUSB0) or tcp://host:4403');
+  const port = map.optional('port')?.integer(PortNum.privateApp, PortNum.max);
+  const channel = map.optional('channel')?.integer(0, MAX_CHANNEL_INDEX);
+  const hopLimit = map.optional('hopLimit')?.integer(1, HOP_MAX);
+  const wantAck = map.optional('wantAck')?.boolean();
+  const preset = map.optional('preset');
+  const presetName = preset?.string();
+  if (preset && !Object.hasOwn(MESHTASTIC_PRESETS, presetName!)) preset.fail(`unknown modem preset: expected one of ${Object.keys(MESHTASTIC_PRESETS).join(', ')}`);
+  const spec = {
+    kind: 'meshtastic' as const,
+    path: path.string(),
+    ...(port !== undefined && { port }),
+    ...(channel !== undefined && { channel }),
+    ...(hopLimit !== undefined && { hopLimit }),
+    ...(wantAck !== undefined && { wantAck }),
+    ...(presetName !== undefined && { preset: presetName as MeshtasticPresetName }),
+  };
+  try {
+    checkMeshtasticOptions(spec);
+  } catch (error) {
+    // What the checks above leave to the transport (a tcp:// path's form and port), at its key's line.
+    if (error instanceof InvalidInputError) (map.optional(error.field) ?? path).fail(error.reason);
+    throw error;
+  }
+  return spec;
 }
 
 /** A password: a string, refused without repeating it (errors reach logs). */

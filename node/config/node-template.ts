@@ -13,6 +13,51 @@ export interface NodeTemplateOptions {
   readonly gatewayId?: string;
 }
 
+/** The links section's examples, one per transport kind, commented out. */
+const LINK_EXAMPLES = `# - transport:
+#     kind: lora                   # an RNode LoRa board on USB serial
+#     path: /dev/ttyACM0
+#     frequencyHz: 868100000
+#     bandwidthHz: 125000
+#     spreadingFactor: 9           # 7 (fast, short range) to 12 (slow, long range)
+#     codingRate: 5                # 5 for 4/5 ... 8 for 4/8
+#     txPowerDbm: 14
+#     dutyCycle: EU868             # EU868 (1% airtime) or US915 (none)
+#     # baudRate: 115200
+#   neighbours:
+#     - nodeId: 02...              # a neighbour's node id (lnmesh seed id on its device)
+#       name: hilltop              # shown by lnmesh peers
+# - transport:
+#     kind: serial               # a wire, or a radio modem in transparent mode
+#     path: /dev/ttyUSB0
+#     baudRate: 115200
+#   neighbours:
+#     - nodeId: 03...
+# - transport:
+#     kind: meshtastic           # a radio running Meshtastic firmware, as it is (README: A node on a Meshtastic radio)
+#     path: /dev/ttyUSB0         # its USB serial device, or tcp://192.168.1.20:4403 on WiFi or Ethernet
+#     # port: 256                # lnmesh's port number (256 PRIVATE_APP; 256..511), beside the mesh's chat
+#     # channel: 0               # the radio's channel index, 0..7
+#     # hopLimit: 3              # 1..7: the hops to your farthest neighbour (1 in range, 2 through one relay); times retransmissions
+#     # preset: LongFast         # the preset set on the radio; lnmesh only times its retransmissions by it
+#     # wantAck: false           # firmware retries: lnmesh's link acks already do this, for less airtime
+#   neighbours:
+#     - nodeId: 02...
+#       address: "!aabbccdd"     # the neighbour's radio node number (meshtastic --info, or the app)
+# - transport:
+#     kind: mqtt                 # a broker, e.g. at the gateway's site
+#     url: mqtt://192.168.1.10:1883
+#     nodeName: my-node          # this node's topic on the broker
+#     # topicPrefix: lnmesh
+#     # username: ...
+#     # password: ...
+#   neighbours:
+#     - nodeId: 02...
+#       address: gateway         # the neighbour's nodeName on the broker
+#   # timing:                    # link retransmission; the defaults suit LoRa (and Meshtastic: from its preset and hopLimit)
+#   #   retransmitBase: 5s
+#   #   retransmitMax: 10m`;
+
 export function nodeConfigTemplate(options: NodeTemplateOptions): string {
   const gateway = options.gatewayId
     ? `gateway:\n  nodeId: ${options.gatewayId}\n  pollInterval: 10m  # how often headers, proofs and appointments are asked for again`
@@ -42,38 +87,7 @@ ${gateway}
 # One entry per transport; each lists the neighbours heard on it.
 # Until you add one, the node talks to nobody. Uncomment and edit:
 links: []
-# - transport:
-#     kind: lora                   # an RNode LoRa board on USB serial
-#     path: /dev/ttyACM0
-#     frequencyHz: 868100000
-#     bandwidthHz: 125000
-#     spreadingFactor: 9           # 7 (fast, short range) to 12 (slow, long range)
-#     codingRate: 5                # 5 for 4/5 ... 8 for 4/8
-#     txPowerDbm: 14
-#     dutyCycle: EU868             # EU868 (1% airtime) or US915 (none)
-#     # baudRate: 115200
-#   neighbours:
-#     - nodeId: 02...              # a neighbour's node id (lnmesh seed id on its device)
-#       name: hilltop              # shown by lnmesh peers
-# - transport:
-#     kind: serial               # a wire, or a radio modem in transparent mode
-#     path: /dev/ttyUSB0
-#     baudRate: 115200
-#   neighbours:
-#     - nodeId: 03...
-# - transport:
-#     kind: mqtt                 # a broker, e.g. at the gateway's site
-#     url: mqtt://192.168.1.10:1883
-#     nodeName: my-node          # this node's topic on the broker
-#     # topicPrefix: lnmesh
-#     # username: ...
-#     # password: ...
-#   neighbours:
-#     - nodeId: 02...
-#       address: gateway         # the neighbour's nodeName on the broker
-#   # timing:                    # link retransmission; the defaults suit LoRa
-#   #   retransmitBase: 5s
-#   #   retransmitMax: 10m
+${LINK_EXAMPLES}
 
 # Static routes: destination node id (or * for everything else, usually towards
 # the gateway) to the neighbour that leads there. Neighbours need no entry.

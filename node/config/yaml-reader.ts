@@ -55,7 +55,9 @@ export function readYaml(text: string, file: string, rootField = ''): YamlValue 
     // The word at the error (a duplicate key's name, a stray bracket): the range itself may be one character.
     const snippet = /^[^\s:,[\]{}#]+/.exec(text.slice(problem.pos[0], problem.pos[0] + 41))?.[0] ?? text.slice(problem.pos[0], problem.pos[1]);
     const near = snippet.length > 0 && snippet.length <= 40 && !snippet.includes('\n') ? ` (at ${JSON.stringify(snippet)})` : '';
-    throw new ConfigError(file, line, col, '', `YAML: ${problem.message.split('\n')[0]}${near}`);
+    // `!aabbccdd` unquoted is a YAML tag: say what the user meant, a Meshtastic node number.
+    const hint = /^!.+$/.test(snippet) && problem.message.startsWith('Unresolved tag') ? `; quote it ("${snippet}") if it is a node number` : '';
+    throw new ConfigError(file, line, col, '', `YAML: ${problem.message.split('\n')[0]}${near}${hint}`);
   }
   return new YamlValue({ file, lines, document }, document.contents ?? undefined, rootField, 0);
 }

@@ -9,6 +9,7 @@ import { type Logger, childLogger, silentLogger } from '../../node/core/logger.j
 import type { NodeKey } from '../../node/core/node-key.js';
 import type { RandomBytes } from '../../node/core/random.js';
 import { type TransportSpec, createTransport } from './create-transport.js';
+import { meshtasticRetransmitBaseMs } from './meshtastic-timing.js';
 import { Link, type LinkInit } from '../link/link.js';
 import type { LinkOutbox } from '../link/outbox.js';
 import type { Transport } from '../transport.js';
@@ -19,7 +20,7 @@ export interface NeighbourConfig {
   readonly address?: string;
 }
 
-/** Retransmission, acknowledgement and memory bounds of a link (see `LinkInit`); defaults suit LoRa. */
+/** Retransmission, acknowledgement and memory bounds of a link (see `LinkInit`); defaults suit LoRa, and `defaultTiming` fits them to the medium. */
 export type LinkTiming = Omit<LinkInit, 'knownPeers' | 'addresses'>;
 
 export interface LinkConfig {
@@ -58,10 +59,19 @@ export function buildLinks(configs: readonly LinkConfig[], components: LinkCompo
       () =>
         new Link(
           { transport, clock: components.clock, outbox: components.outbox, nodeKey: components.nodeKey, randomBytes: components.randomBytes, logger },
-          { ...config.timing, knownPeers: neighbours.map((neighbour) => neighbour.nodeId), addresses },
+          { ...defaultTiming(config.transport, config.timing), ...config.timing, knownPeers: neighbours.map((neighbour) => neighbour.nodeId), addresses },
         ),
     );
   });
+}
+
+/** Timing the medium needs beyond the link's defaults: over Meshtastic, a first retransmission after the round trip through its relays. */
+export function defaultTiming(transport: TransportSpec | Transport, given?: LinkTiming): LinkTiming {
+  if (isTransport(transport) || transport?.kind !== 'meshtastic') return {};
+  const base = meshtasticRetransmitBaseMs(transport);
+  // A retransmitMax the config gives bounds the default too, rather than making it invalid.
+  const max = given?.retransmitMaxMs;
+  return { retransmitBaseMs: typeof max === 'number' && max >= 1 ? Math.min(base, max) : base };
 }
 
 function isTransport(value: unknown): value is Transport {

@@ -30,7 +30,26 @@ export interface MeshtasticTransportOptions {
   readonly hopLimit?: number;
   /** Ask the firmware to retry until the destination acks (default false: lnmesh's link acks and retransmits). */
   readonly wantAck?: boolean;
+  /**
+   * The radio's modem preset, default LongFast. Set on the radio (its LoRa
+   * config), not by lnmesh: this only tells lnmesh how long a packet is on
+   * the air, so the link's first retransmission waits long enough.
+   */
+  readonly preset?: MeshtasticPresetName;
 }
+
+/** Modem presets as the firmware defines them (modemPresetToParams, src/mesh/MeshRadio.h): SF, bandwidth, coding rate 4/n. */
+export const MESHTASTIC_PRESETS = {
+  LongFast: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5 },
+  LongModerate: { spreadingFactor: 11, bandwidthHz: 125_000, codingRate: 8 },
+  LongSlow: { spreadingFactor: 12, bandwidthHz: 125_000, codingRate: 8 },
+  MediumSlow: { spreadingFactor: 10, bandwidthHz: 250_000, codingRate: 5 },
+  MediumFast: { spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 5 },
+  ShortSlow: { spreadingFactor: 8, bandwidthHz: 250_000, codingRate: 5 },
+  ShortFast: { spreadingFactor: 7, bandwidthHz: 250_000, codingRate: 5 },
+  ShortTurbo: { spreadingFactor: 7, bandwidthHz: 500_000, codingRate: 5 },
+} as const;
+export type MeshtasticPresetName = keyof typeof MESHTASTIC_PRESETS;
 
 export interface CheckedMeshtasticOptions {
   readonly path: string;
@@ -39,6 +58,7 @@ export interface CheckedMeshtasticOptions {
   readonly channel: number;
   readonly hopLimit: number;
   readonly wantAck: boolean;
+  readonly preset: MeshtasticPresetName;
 }
 
 const TCP = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/;
@@ -57,7 +77,13 @@ export function checkMeshtasticOptions(options: MeshtasticTransportOptions): Che
     channel: checkInteger('channel', options.channel ?? 0, 0, MAX_CHANNEL_INDEX),
     hopLimit: checkInteger('hopLimit', options.hopLimit ?? 3, 1, HOP_MAX),
     wantAck: options.wantAck ?? false,
+    preset: checkPreset(options.preset ?? 'LongFast'),
   };
+}
+
+function checkPreset(preset: unknown): MeshtasticPresetName {
+  if (typeof preset === 'string' && Object.hasOwn(MESHTASTIC_PRESETS, preset)) return preset as MeshtasticPresetName;
+  throw new InvalidInputError('preset', `unknown modem preset ${describe(preset)}: expected one of ${Object.keys(MESHTASTIC_PRESETS).join(', ')}`);
 }
 
 function tcpAddress(path: string): CheckedMeshtasticOptions['tcp'] {

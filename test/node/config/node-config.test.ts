@@ -269,14 +269,14 @@ t.test('routes: destinations are node ids or *, next hops are neighbours', async
 
 t.test('network and transport kind are names from a list', async (t) => {
   t.equal(refusal('network: moonnet\ndataDir: d\n'), `${FILE}:1:10: network: unknown network "moonnet": expected one of mainnet, testnet, signet, regtest`);
-  t.equal(refusal(edit(FULL, 'kind: serial', 'kind: wifi')), `${FILE}:31:13: links[1].transport.kind: unknown transport kind "wifi": expected lora, serial or mqtt`);
+  t.equal(refusal(edit(FULL, 'kind: serial', 'kind: wifi')), `${FILE}:31:13: links[1].transport.kind: unknown transport kind "wifi": expected lora, meshtastic, serial or mqtt`);
 });
 
 t.test('a missing required key is refused where it belongs, with a hint', async (t) => {
   t.equal(refusal('dataDir: d\n'), `${FILE}:1:1: network: missing: mainnet, testnet, signet, regtest`);
   t.equal(refusal('network: regtest\n'), `${FILE}:1:1: dataDir: missing: the folder of the node's stores, e.g. ./node-data`);
   t.equal(refusal(edit(FULL, '      path: /dev/ttyACM0\n', '')), `${FILE}:16:7: links[0].transport.path: missing: the RNode serial device, e.g. /dev/ttyACM0`);
-  t.equal(refusal(edit(FULL, '      kind: serial\n', '')), `${FILE}:31:7: links[1].transport.kind: missing: lora, serial or mqtt`);
+  t.equal(refusal(edit(FULL, '      kind: serial\n', '')), `${FILE}:31:7: links[1].transport.kind: missing: lora, meshtastic, serial or mqtt`);
   t.equal(refusal(edit(FULL, '      nodeName: my-node\n', '')), `${FILE}:${where(FULL, 'kind: mqtt').split(':')[0]}:7: links[2].transport.nodeName: missing: this node's address on the broker`);
   t.equal(refusal(`${MINIMAL}links:\n  - transport: { kind: serial, path: /dev/ttyS0 }\n`), `${FILE}:4:5: links[0].neighbours: missing: the nodes heard on this link`);
   t.equal(refusal(`${MINIMAL}gateway:\n  pollInterval: 1h\n`), `${FILE}:4:3: gateway.nodeId: missing: the gateway's node id`);
