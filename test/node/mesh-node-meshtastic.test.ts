@@ -29,11 +29,13 @@ const TIMING: LinkTiming = { retransmitBaseMs: 5_000, retransmitMaxMs: 10_000, a
 /** Fast firmware timings; US (no duty cycle) unless a radio says otherwise. */
 const MODEL: MeshtasticModelOptions = { preset: 'ShortFast', region: 'US', timing: { processingMs: 300, bootMs: 300 } };
 /**
- * A's radio: EU_868's 10% of an hour shrunk to 6 s, so 600 ms of airtime (three or four full ShortFast packets) in
- * any 6 s: enough for lnmesh alone, not beside a burst of its owner's chat. The transport backs off 300 ms (not the
- * firmware's minute) when refused.
+ * A's radio: EU_868's 10% of an hour shrunk to 4 s, so 400 ms of airtime (two full ShortFast packets) in any 4 s:
+ * enough for lnmesh alone, not beside a burst of its owner's chat (three 200-byte messages, ~570 ms). Shorter than
+ * the link's retransmitBase, so a refused frame's first retry finds the radio free again. The transport backs off
+ * 300 ms (not the firmware's minute) when refused.
  */
-const DUTY_LIMITED: MeshtasticModelOptions = { ...MODEL, region: 'EU_868', timing: { ...MODEL.timing, hourMs: 6_000 } };
+const DUTY_LIMITED: MeshtasticModelOptions = { ...MODEL, region: 'EU_868', timing: { ...MODEL.timing, hourMs: 4_000 } };
+const OWNER_CHATS = 3;
 /** One relay between B and C: hop limit 1 reaches it and stops the flood there (3, the default, would echo every frame twice more). */
 const TRANSPORT = { configTimeoutMs: 2_000, reconnectMs: 100, dutyCycleBackoffMs: 300, hopLimit: 1 };
 
@@ -131,8 +133,10 @@ t.test('A pays C across B over Meshtastic radios, one link two hops long, beside
 
   // Payment 2: A's owner chats A's radio past its duty cycle first; B's radio reboots once the HTLC reaches B.
   const refusedBefore = a.transport.stats.dutyCycleRefusals;
-  for (let i = 0; i < 5; i++) a.model.originate({ portnum: PortNum.textMessage, payload: chatText(i, a), hopLimit: 0 });
-  await until("A's radio is past its duty cycle", () => a.model.airtime.utilizationPercent() > 10, 5_000);
+  await until("A's radio is within its duty cycle (lnmesh's frames have aged out)", () => a.model.airtime.utilizationPercent() <= 10, 10_000);
+  for (let i = 0; i < OWNER_CHATS; i++) a.model.originate({ portnum: PortNum.textMessage, payload: chatText(i, a), hopLimit: 0 });
+  const chatsOfA = () => ether.transmissions.filter((sent) => sent.sender === NUMS.A && sent.packet.data.portnum === PortNum.textMessage).length;
+  await until(`A's owner sent ${OWNER_CHATS} chat messages, and A's radio is past its duty cycle`, () => chatsOfA() === OWNER_CHATS && a.model.airtime.utilizationPercent() > 10, 5_000);
   nodeA.mesh.manager.payRequest(nodeC.mesh.manager.receive(20_000_000, 0));
   await until('the second HTLC reached B', () => nodeB.mesh.manager.balances()[0]!.pendingHtlcs > 0);
   t.equal(count(nodeC, 'payment_received'), 1, "C is not paid the second time yet when B's radio reboots");
