@@ -128,6 +128,8 @@ t.test('A pays C across B over Meshtastic radios, one link two hops long, beside
   await until('A paid C through B, beside the chat', () => count(nodeC, 'payment_received') === 1 && count(nodeA, 'payment_sent') === 1);
   await until('and its HTLCs are settled on both channels', () => pending(nodes) === 0);
   const chats = stopChat();
+  const retransmitted = () => nodes.map((node) => node.mesh.links[0]!.counters.retransmissions).join(', ');
+  t.comment(`after the channels and the first payment, A, B and C retransmitted ${retransmitted()} frames`);
   const ignored = [a, b, c].map((each, i) => each.transport.stats.packetsIgnored - ignoredBefore[i]!);
   t.ok(chats > 0 && ignored.every((n) => n > 0), `${chats} chat messages on port 1; the transports of A, B, C passed over ${ignored.join(', ')} packets not theirs`);
 
