@@ -29,12 +29,12 @@ const TIMING: LinkTiming = { retransmitBaseMs: 5_000, retransmitMaxMs: 10_000, a
 /** Fast firmware timings; US (no duty cycle) unless a radio says otherwise. */
 const MODEL: MeshtasticModelOptions = { preset: 'ShortFast', region: 'US', timing: { processingMs: 300, bootMs: 300 } };
 /**
- * A's radio: EU_868's 10% of an hour shrunk to 4 s, so 400 ms of airtime (two full ShortFast packets) in any 4 s:
- * enough for lnmesh alone, not beside a burst of its owner's chat (three 200-byte messages, ~570 ms). Shorter than
- * the link's retransmitBase, so a refused frame's first retry finds the radio free again. The transport backs off
- * 300 ms (not the firmware's minute) when refused.
+ * A's radio: EU_868's 10% of an hour shrunk to 5 s, so 500 ms of airtime (two or three full ShortFast packets) in
+ * any 5 s: mostly enough for lnmesh alone, not beside a burst of its owner's chat (three 200-byte messages, ~570 ms).
+ * Shorter than the link's retransmitBase, so a refused frame's first retry finds the radio free again. The transport
+ * backs off 300 ms (not the firmware's minute) when refused.
  */
-const DUTY_LIMITED: MeshtasticModelOptions = { ...MODEL, region: 'EU_868', timing: { ...MODEL.timing, hourMs: 4_000 } };
+const DUTY_LIMITED: MeshtasticModelOptions = { ...MODEL, region: 'EU_868', timing: { ...MODEL.timing, hourMs: 5_000 } };
 const OWNER_CHATS = 3;
 /** One relay between B and C: hop limit 1 reaches it and stops the flood there (3, the default, would echo every frame twice more). */
 const TRANSPORT = { configTimeoutMs: 2_000, reconnectMs: 100, dutyCycleBackoffMs: 300, hopLimit: 1 };
