@@ -31,7 +31,7 @@ import { ObservedFeerates } from '../node/chain/fee-estimator.js';
 import { type Clock, systemClock } from '../node/core/clock.js';
 import type { Logger } from '../node/core/logger.js';
 import { BridgeBook, type BridgePaymentRecord } from './bridge-book.js';
-import { CoinbaseWallet } from './lightning-wallet.js';
+import { RegtestCoinbaseWallet } from '../gateway/wallet/regtest-coinbase-wallet.js';
 import type { GatewayLightning } from './scenario.js';
 import type { SimChain } from './sim-chain.js';
 
@@ -76,13 +76,13 @@ export class SimLightning {
 
   /** Both LDK nodes on the run's chain, the gateway's wallet holding `coin` (outside the mesh's economy). */
   static async create(parts: SimLightningParts, spec: GatewayLightning, coin: Coin): Promise<SimLightning> {
-    const start = (name: string, fill: number, wallet: CoinbaseWallet) =>
+    const start = (name: string, fill: number, wallet: RegtestCoinbaseWallet) =>
       LightningNode.create(
         { broadcaster: { broadcast: (tx) => void parts.chain.tracked.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain: parts.chain.tracked, wallet, clock: { now: () => parts.clock.now(), setTimer: systemClock.setTimer }, logger: parts.logger },
         { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir: mkdtempSync(join(parts.directory, `ldk-${name}-`)), listen: { host: LOOPBACK, port: 0 } },
       );
-    const gatewayNode = await start('gateway', 0x61, new CoinbaseWallet([coin]));
-    const outside = await start('outside', 0x62, new CoinbaseWallet([])).catch(async (error: unknown) => {
+    const gatewayNode = await start('gateway', 0x61, new RegtestCoinbaseWallet([coin]));
+    const outside = await start('outside', 0x62, new RegtestCoinbaseWallet([])).catch(async (error: unknown) => {
       await gatewayNode.stop();
       throw error;
     });

@@ -44,7 +44,7 @@ import { coinbaseWallet } from './coinbase-wallet.js';
 import { warningsInto } from './logger.js';
 import { eventually } from './poll.js';
 import { randomBytes } from './random.js';
-import { RegtestTestWallet } from './regtest-test-wallet.js';
+import { RegtestCoinbaseWallet } from '../../gateway/wallet/regtest-coinbase-wallet.js';
 import { signerOf } from './signer-of.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -125,7 +125,7 @@ export async function startBridgeRig(init: BridgeRigInit): Promise<BridgeRig> {
 async function startLightningNode(chain: EmbeddedChain, fill: number, dir: string, cleanup: Cleanup, coinHeights: number[]): Promise<RigLightningNode> {
   const coins = await Promise.all(coinHeights.map((height) => coinbaseAt(chain, height)));
   const node = await LightningNode.create(
-    { broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet: new RegtestTestWallet(coins) },
+    { broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet: new RegtestCoinbaseWallet(coins) },
     { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir: join(dir, `ldk-${fill}`), listen: { host: LOOPBACK, port: 0 } },
   );
   cleanup.push(() => node.stop());

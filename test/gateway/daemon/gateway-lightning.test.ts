@@ -12,7 +12,7 @@ import { lightningSeed, walletSeed } from '../../../gateway/daemon/gateway-light
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { BcoinWallet } from '../../../gateway/wallet/bcoin-wallet.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from '../lightning/regtest-test-wallet.js';
+import { RegtestCoinbaseWallet } from '../../../gateway/wallet/regtest-coinbase-wallet.js';
 import { type AddressInfo, createServer } from 'node:net';
 import { parseGatewayConfig } from '../../../gateway/daemon/gateway-config.js';
 import { GatewayDaemon } from '../../../gateway/daemon/gateway-daemon.js';
@@ -43,7 +43,7 @@ t.test('from the key alone, in empty data directories: the same Lightning node i
   const scripts: string[][] = [];
   for (let run = 0; run < 2; run++) {
     const node = await LightningNode.create(
-      { chain, wallet: new RegtestTestWallet([]), feeEstimator: new ObservedFeerates(), broadcaster: { broadcast: () => {} } },
+      { chain, wallet: new RegtestCoinbaseWallet([]), feeEstimator: new ObservedFeerates(), broadcaster: { broadcast: () => {} } },
       { seed: lightningSeed(SECRET), network: 'regtest', dataDir: tempDir(t), listen: { host: '127.0.0.1', port: 0 } },
     );
     nodeIds.push(bytesToHex(node.nodeId));

@@ -15,10 +15,10 @@ t.test('a wallet that cannot pay: the channel is dropped on both sides and openC
   await a.node.connect(b.node.nodeId, LOOPBACK, await b.node.listen());
   await eventually('peers', () => (a.node.peers().length === 1 && b.node.peers().length === 1 ? true : undefined), WAIT_MS, 20);
 
-  await t.rejects(a.node.openChannel(b.node.nodeId, 100_000), { name: 'LightningError', code: 'funding-failed', message: /the wallet cannot fund it: the test wallet has no coin/ });
+  await t.rejects(a.node.openChannel(b.node.nodeId, 100_000), { name: 'LightningError', code: 'funding-failed', message: /the wallet cannot fund it: the wallet has 0 sat it can spend but this needs 110000 sat/ });
   const failed = eventOf(a.events, 'channel-funding-failed');
   t.ok(failed, 'channel-funding-failed is told');
-  t.match(failed?.reason, /no coin above 100000 sat/, 'with the wallet’s words');
+  t.match(failed?.reason, /needs 110000 sat .*send it at least 110000 sat more/, 'with the wallet’s words: what it holds, what it needs');
   t.same(a.node.channels(), [], 'A keeps no channel');
   await eventually('B to drop it too', () => (b.node.channels().length === 0 ? true : undefined), WAIT_MS, 20);
   t.equal(a.node.peers().length, 1, 'and the peers stay connected');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EmbeddedChain } from '../../../gateway/chain/embedded-chain.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from './regtest-test-wallet.js';
+import { RegtestCoinbaseWallet } from '../../../gateway/wallet/regtest-coinbase-wallet.js';
 import { previousHash } from '../../../gateway/lightning/ldk-chain-feed.js';
 import { eventually } from '../../../sim/kit/poll.js';
 import { LOOPBACK, eventOf, startChain, startNode } from './lightning-test-kit.js';
@@ -76,7 +76,7 @@ t.test('a node whose chain cannot be read does not start', async (t) => {
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   await t.rejects(
     LightningNode.create(
-      { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates(), chain: closed, wallet: new RegtestTestWallet([]) },
+      { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates(), chain: closed, wallet: new RegtestCoinbaseWallet([]) },
       { seed: new Uint8Array(32).fill(9), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: 0 } },
     ),
     { name: 'EmbeddedChainError' },

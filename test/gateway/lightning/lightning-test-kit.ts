@@ -14,7 +14,7 @@ import type { OnChainWallet } from '../../../gateway/wallet/on-chain-wallet.js';
 import type { Logger } from '../../../node/core/logger.js';
 import type { Clock } from '../../../node/core/clock.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from './regtest-test-wallet.js';
+import { RegtestCoinbaseWallet } from '../../../gateway/wallet/regtest-coinbase-wallet.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -57,7 +57,7 @@ export async function startNode(t: Test, chain: EmbeddedChain, fill: number, opt
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `lnmesh-ldk-${fill}-`));
   if (!options.dataDir) t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const coins = await Promise.all((options.coinHeights ?? []).map((height) => coinbaseAt(chain, height)));
-  const wallet = options.wallet ?? new RegtestTestWallet(coins);
+  const wallet = options.wallet ?? new RegtestCoinbaseWallet(coins);
   const node = await LightningNode.create(
     { logger: options.logger, clock: options.clock, broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
     { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect, announceChannels: options.announceChannels },

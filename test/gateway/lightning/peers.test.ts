@@ -10,7 +10,7 @@ import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import { holdsWithin } from '../../../sim/kit/poll.js';
 import { LOOPBACK, startChain, startNode as startTestNode } from './lightning-test-kit.js';
-import { RegtestTestWallet } from './regtest-test-wallet.js';
+import { RegtestCoinbaseWallet } from '../../../gateway/wallet/regtest-coinbase-wallet.js';
 
 const chain = await startChain(t);
 
@@ -85,7 +85,7 @@ t.test('bad input is refused before anything starts', async (t) => {
   await t.rejects(a.connect(new Uint8Array(32), LOOPBACK, 9735), /nodeId: expected 33 bytes/);
   await t.rejects(
     LightningNode.create(
-      { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates(), chain, wallet: new RegtestTestWallet([]) },
+      { broadcaster: { broadcast() {} }, feeEstimator: new ObservedFeerates(), chain, wallet: new RegtestCoinbaseWallet([]) },
       { seed: new Uint8Array(31), network: 'regtest', dataDir: tmpdir(), listen: { host: LOOPBACK, port: 0 } },
     ),
     /seed: expected 32 bytes/,

@@ -14,7 +14,7 @@ import { CoreRpcChain } from '../../../gateway/chain/core-rpc-chain.js';
 import { LightningNode } from '../../../gateway/lightning/lightning-node.js';
 import type { LightningEvent } from '../../../gateway/lightning/lightning-events.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
-import { RegtestTestWallet } from '../../gateway/lightning/regtest-test-wallet.js';
+import { RegtestCoinbaseWallet } from '../../../gateway/wallet/regtest-coinbase-wallet.js';
 
 export const RPC_PASSWORD = 'lnmesh-test-rpc';
 
@@ -40,7 +40,7 @@ export async function startOutsideNode(t: Test, rpcPort: number, seed = 7) {
   const dataDir = mkdtempSync(join(tmpdir(), 'lnmesh-outside-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const node = await LightningNode.create(
-    { chain, wallet: new RegtestTestWallet([]), feeEstimator: new ObservedFeerates(), broadcaster: { broadcast: (tx) => void chain.broadcast(tx) } },
+    { chain, wallet: new RegtestCoinbaseWallet([]), feeEstimator: new ObservedFeerates(), broadcaster: { broadcast: (tx) => void chain.broadcast(tx) } },
     { seed: new Uint8Array(32).fill(seed), network: 'regtest', dataDir, listen: { host: '127.0.0.1', port: 0 } },
   );
   t.teardown(() => node.stop());

@@ -1,16 +1,19 @@
-// A wallet for tests on a regtest chain: it spends the chain's
-// anyone-can-spend coinbases (P2WSH(OP_TRUE): segwit, as LDK requires of
-// a funding transaction's inputs), change back to the same kind of output,
-// which it then holds too. Real transactions the chain accepts; no keys.
-import { type Coin, spendAnyoneCanSpendTo } from '../../gateway/chain/regtest-coins.js';
-import { ANYONE_CAN_SPEND_OUTPUT } from '../../gateway/chain/regtest-miner.js';
-import { type OnChainWallet, type WalletBalance, type WalletOutput, WalletError } from '../../gateway/wallet/on-chain-wallet.js';
+/**
+ * A regtest wallet without keys, for the simulator's LDK nodes and the
+ * tests: it spends the chain's anyone-can-spend coinbases (P2WSH(OP_TRUE):
+ * segwit, as LDK requires of a funding transaction's inputs), change back
+ * to the same kind of output, which it then holds too. Real transactions
+ * the chain accepts.
+ */
+import { type Coin, spendAnyoneCanSpendTo } from '../chain/regtest-coins.js';
+import { ANYONE_CAN_SPEND_OUTPUT } from '../chain/regtest-miner.js';
+import { type OnChainWallet, type WalletBalance, type WalletOutput, InsufficientFundsError } from './on-chain-wallet.js';
 import type { Transaction } from '../../node/bolt3/transaction.js';
 
 /** Change below this is left to the fee (a dust output would not relay). */
 const DUST_SATOSHIS = 1_000;
 
-export class RegtestTestWallet implements OnChainWallet {
+export class RegtestCoinbaseWallet implements OnChainWallet {
   private readonly coins: Coin[];
   /** Coins spent by a funded transaction, by its txid, until released. */
   private readonly reserved = new Map<string, Coin[]>();
@@ -32,7 +35,7 @@ export class RegtestTestWallet implements OnChainWallet {
     const paying = outputs.reduce((sum, output) => sum + output.satoshis, 0);
     // One input, one change output: fee from the weight of a draft.
     const index = this.coins.findIndex((coin) => coin.satoshis >= paying + DUST_SATOSHIS * 10);
-    if (index < 0) throw new WalletError(`the test wallet has no coin above ${paying} sat; mine more`);
+    if (index < 0) throw new InsufficientFundsError(Math.max(0, ...this.coins.map((coin) => coin.satoshis)), paying + DUST_SATOSHIS * 10);
     const coin = this.coins[index]!;
     const draft = spendAnyoneCanSpendTo(coin, [...outputs, { script: ANYONE_CAN_SPEND_OUTPUT, satoshis: coin.satoshis - paying }]);
     const fee = Math.ceil((draft.weight() * feeratePerKw) / 1000);
