@@ -6,6 +6,7 @@
  * before a retransmission.
  */
 import { timeOnAirMs, type LoRaModulation } from '../../../transports/lora/airtime.js';
+import { MESHTASTIC_PRESETS, type MeshtasticPresetName } from '../../../transports/meshtastic/meshtastic-options.js';
 
 export interface ModemPreset {
   readonly name: string;
@@ -15,21 +16,10 @@ export interface ModemPreset {
   readonly codingRate: number;
 }
 
-const preset = (name: string, spreadingFactor: number, bandwidthKHz: number, codingRate: number): ModemPreset => ({
-  name, spreadingFactor, bandwidthHz: bandwidthKHz * 1000, codingRate,
-});
-
-/** The presets (firmware RadioInterface::applyModemConfig, modemPresetToParams); LongFast is the default. */
-export const MODEM_PRESETS = {
-  LongFast: preset('LongFast', 11, 250, 5),
-  LongModerate: preset('LongModerate', 11, 125, 8),
-  LongSlow: preset('LongSlow', 12, 125, 8),
-  MediumSlow: preset('MediumSlow', 10, 250, 5),
-  MediumFast: preset('MediumFast', 9, 250, 5),
-  ShortSlow: preset('ShortSlow', 8, 250, 5),
-  ShortFast: preset('ShortFast', 7, 250, 5),
-  ShortTurbo: preset('ShortTurbo', 7, 500, 5),
-} as const;
+/** The presets (firmware RadioInterface::applyModemConfig, modemPresetToParams), the transport's table with their names; LongFast is the default. */
+export const MODEM_PRESETS = Object.fromEntries(Object.entries(MESHTASTIC_PRESETS).map(([name, preset]) => [name, { name, ...preset }])) as {
+  readonly [Name in MeshtasticPresetName]: ModemPreset & { readonly name: Name };
+};
 export type ModemPresetName = keyof typeof MODEM_PRESETS;
 
 /** Regions by their duty cycle over an hour (firmware RadioInterface.cpp, `regions[]`, RDEF's duty_cycle). */
