@@ -27,6 +27,7 @@ import { ldkBroadcaster } from './ldk-broadcaster.js';
 import { monitorPersister, type MonitorPersister } from './monitor-persister.js';
 import { walletSignerProvider } from './wallet-signer-provider.js';
 import { LightningStoreError, readChannelManagerBytes, readMonitors } from './channel-manager-store.js';
+import { recoverChannelState } from './channel-state-journal.js';
 import { internalOrder } from './ldk-chain-feed.js';
 import { readNetworkGraph } from './network-graph.js';
 import { gossipUtxoLookup } from './gossip-utxo-lookup.js';
@@ -90,6 +91,7 @@ export async function assemble(ldk: Ldk, input: AssemblyInput, logger: Logger, c
   const config = userConfig(ldk, input.announceChannels ?? false);
   const common: Common = { fees, watch: chainMonitor.as_Watch(), broadcaster, router: router.as_Router(), messageRouter: messageRouter.as_MessageRouter(), log, config };
 
+  if (recoverChannelState(input.dataDir)) logger.log('info', 'a crash interrupted a channel-state commit; its files were written from the journal');
   const monitors = readMonitors(ldk, input.dataDir, entropy, signer);
   const saved = readChannelManagerBytes(input.dataDir);
   let channelManager: ChannelManager;
@@ -155,7 +157,8 @@ function readChannelManager(
     common.messageRouter, common.log, common.config, monitors,
   );
   if (!(read instanceof ldk.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_OK)) {
-    throw new LightningStoreError(`the channel-manager in ${dataDir} does not read back (with its ${monitors.length} monitors); restore it from a backup before starting`);
+    const why = read instanceof ldk.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_Err ? read.err.constructor.name.replace(/^DecodeError_/, '') : 'unknown';
+    throw new LightningStoreError(`the channel-manager in ${dataDir} does not read back (with its ${monitors.length} monitors; LDK: ${why}); restore it from a backup before starting`);
   }
   for (const monitor of monitors) {
     const watched = common.watch.watch_channel(monitor.get_funding_txo().get_a(), monitor);

@@ -24,6 +24,7 @@ import { ldkFeerate } from './ldk-fee-estimator.js';
 import { assemble, type LdkParts } from './ldk-assembly.js';
 import { LdkChainFeed, type FedBlock } from './ldk-chain-feed.js';
 import { writeChannelManager } from './channel-manager-store.js';
+import { commitChannelState } from './channel-state-journal.js';
 import { ChannelFunding } from './channel-funding.js';
 import { Payments, type CreatedInvoice, type InvoiceRequest, type PaymentSent, type PayOptions } from './payments.js';
 import { channelSummary, closeChannel, type ChannelSummary } from './channels.js';
@@ -91,6 +92,8 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
   private ticks = 0;
   private wakeScheduled = false;
   private stopped = false;
+  /** LDK said the manager changed and it is not written yet (a write failed): written at the next round. */
+  private managerChanged = false;
   /** The LDK futures waited on (see `watchLdk`), kept alive until they fire. */
   private readonly futures = new Set<Future>();
 
@@ -262,7 +265,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     return this.feed.idle();
   }
 
-  /** Disconnects every peer, closes the listener, stops following the chain, and writes the manager a last time. */
+  /** Disconnects every peer, closes the listener, stops following the chain, and writes the manager and monitors a last time. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -272,8 +275,10 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     await this.feed.stop();
     this.parts.peerManager.disconnect_all_peers();
     await this.driver.close();
-    this.processEvents();
-    writeChannelManager(this.init.dataDir, this.channelManager);
+    // An update takes two rounds to reach the disk with its manager (see persist); a third writes the manager last.
+    for (let round = 0; round < 3; round++) this.processEvents();
+    this.managerChanged = true;
+    this.persist();
     this.writeGraph();
   }
 
@@ -343,19 +348,32 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
 
   /** Channel events, then the monitors' own; then what LDK needs written; then the messages to send. */
   private processEvents(): void {
-    const { channelManager, chainMonitor, peerManager, persister } = this.parts;
+    const { channelManager, chainMonitor, peerManager } = this.parts;
     const handler = this.ldk.EventHandler.new_impl({ handle_event: (event) => this.handleEvent(event) });
     channelManager.as_EventsProvider().process_pending_events(handler);
     chainMonitor.as_EventsProvider().process_pending_events(handler);
-    persister.retryFailed(chainMonitor);
-    if (channelManager.get_and_clear_needs_persistence()) {
-      try {
-        writeChannelManager(this.init.dataDir, channelManager);
-      } catch (error) {
-        this.logger.log('error', 'cannot persist the channel manager; retrying on the next tick', { error: String(error) });
-      }
-    }
+    this.persist();
     peerManager.process_events();
+  }
+
+  /**
+   * The manager, when it changed or a monitor waits for it, committed with the monitors that go with it; then
+   * the updates it lists in flight are told persisted (see monitor-persister.ts). A commit that fails holds them all.
+   */
+  private persist(): void {
+    const { channelManager, chainMonitor, persister } = this.parts;
+    persister.retryFailed(chainMonitor);
+    if (channelManager.get_and_clear_needs_persistence()) this.managerChanged = true;
+    if (!this.managerChanged && persister.pendingCount() === 0) return;
+    try {
+      commitChannelState(this.init.dataDir, { manager: channelManager.write(), monitors: persister.announced() });
+    } catch (error) {
+      this.managerChanged = true;
+      this.logger.log('error', 'cannot persist the channel manager; its channels are held until a retry succeeds', { error: String(error) });
+      return;
+    }
+    this.managerChanged = false;
+    persister.committed(chainMonitor);
   }
 
   private handleEvent(event: Event): Result_NoneReplayEventZ {

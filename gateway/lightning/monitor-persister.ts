@@ -2,12 +2,27 @@
  * LDK's `Persist` for the `ChainMonitor`: each channel's `ChannelMonitor`
  * as one file, `monitors/<txid>_<vout>` under the data directory (the
  * funding outpoint names it, as LDK's own `MonitorUpdatingPersister` does),
- * rewritten whole and durably on every update. A closed channel's monitor
- * moves to `archived_monitors/`, never deleted.
+ * rewritten whole and durably. A closed channel's monitor moves to
+ * `archived_monitors/`, never deleted.
  *
- * A write that fails answers `InProgress`: LDK holds the channel (no new
- * state is signed) until `retryFailed` has written the monitor and told the
- * `ChainMonitor` with `channel_monitor_updated`.
+ * A channel's update (a new commitment, a revocation, a claim) never reaches
+ * the disk apart from the manager it goes with: LDK force-closes a channel
+ * whose manager on disk is older than its monitor (a gateway killed between
+ * the two writes did that), and refuses to read a manager that lists a claim
+ * in flight beside a monitor that already holds it. So each update goes
+ * through three steps, one per round of the node's event loop:
+ * 1. `staged`: the update answers `InProgress` and its monitor waits here,
+ *    serialized. LDK sends none of the channel's messages meanwhile.
+ * 2. The node commits its manager, which lists the update in flight (a
+ *    restart replays it onto the monitor on disk); `committed` then tells
+ *    the `ChainMonitor` it is persisted, and the monitor is `announced`.
+ * 3. The next commit writes the manager, which has seen the update
+ *    completed, together with the announced monitor (channel-state-journal.ts).
+ *
+ * A new channel's monitor is written at once (a manager holds no update to
+ * replay it from), and a chain-sync write too unless the channel's monitor
+ * waits here: then it replaces the waiting bytes. A new channel's write that
+ * fails holds the channel (`InProgress`) until `retryFailed` writes it.
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +30,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Logger } from '../../node/core/logger.js';
 import type { Ldk } from './ldk.js';
 import { fsyncDirectory, writeFileDurably } from '../../node/core/durable-file.js';
-import type { ChainMonitor, ChannelMonitor, ChannelMonitorUpdateStatus, OutPoint, Persist } from 'lightningdevkit';
+import type { ChainMonitor, ChannelMonitor, ChannelMonitorUpdate, ChannelMonitorUpdateStatus, OutPoint, Persist } from 'lightningdevkit';
 
 export const MONITORS_DIR = 'monitors';
 export const ARCHIVED_MONITORS_DIR = 'archived_monitors';
@@ -27,13 +42,21 @@ export function monitorFileName(outpoint: OutPoint): string {
 
 export interface MonitorPersister {
   readonly persist: Persist;
-  /** How many monitors wait for a write that failed. */
-  readonly failedCount: () => number;
-  /** Writes again each monitor whose write failed; those written are reported to `chainMonitor` as persisted. */
+  /** Monitors not on disk yet: staged, announced, or a new channel's whose write failed. */
+  readonly pendingCount: () => number;
+  /** The monitors the next commit writes beside the manager (by file name): those LDK was told are persisted. */
+  readonly announced: () => ReadonlyMap<string, Uint8Array>;
+  /**
+   * The manager is committed, with the announced monitors: they are on disk. Each staged update is listed in
+   * flight in that manager, so it is now persisted as far as LDK is concerned: `chainMonitor` is told, and its
+   * monitor goes with the next commit.
+   */
+  readonly committed: (chainMonitor: ChainMonitor) => void;
+  /** Writes again each new channel's monitor whose write failed; those written are reported to `chainMonitor`. */
   readonly retryFailed: (chainMonitor: ChainMonitor) => void;
 }
 
-interface FailedWrite {
+interface WaitingMonitor {
   readonly outpoint: OutPoint;
   readonly bytes: Uint8Array;
   readonly updateId: bigint;
@@ -45,44 +68,95 @@ export function monitorPersister(ldk: Ldk, dataDir: string, logger: Logger, writ
     Completed: ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed,
     InProgress: ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_InProgress,
   };
-  const failed = new Map<string, FailedWrite>();
-  const write = (outpoint: OutPoint, monitor: ChannelMonitor): ChannelMonitorUpdateStatus => {
+  const staged = new Map<string, WaitingMonitor>();
+  const announced = new Map<string, WaitingMonitor>();
+  const failedNew = new Map<string, WaitingMonitor>();
+  // Serialized now: the monitor object is LDK's and lives only for this call.
+  const waiting = (outpoint: OutPoint, monitor: ChannelMonitor): WaitingMonitor => ({ outpoint: outpoint.clone(), bytes: monitor.write(), updateId: monitor.get_latest_update_id() });
+
+  const persistNew = (outpoint: OutPoint, monitor: ChannelMonitor): ChannelMonitorUpdateStatus => {
     const name = monitorFileName(outpoint);
-    // Serialized now: the monitor object is LDK's and lives only for this call.
-    const bytes = monitor.write();
+    const write = waiting(outpoint, monitor);
     try {
-      writeFile(join(dataDir, MONITORS_DIR, name), bytes);
-      failed.delete(name);
+      writeFile(join(dataDir, MONITORS_DIR, name), write.bytes);
       return Completed;
     } catch (error) {
       // InProgress holds the channel still (LDK panics on UnrecoverableError).
-      failed.set(name, { outpoint: outpoint.clone(), bytes, updateId: monitor.get_latest_update_id() });
+      failedNew.set(name, write);
       logger.log('error', 'cannot persist a channel monitor; the channel is held until a retry succeeds', { monitor: name, error: String(error) });
       return InProgress;
     }
   };
+  const persistUpdate = (outpoint: OutPoint, update: ChannelMonitorUpdate, monitor: ChannelMonitor): ChannelMonitorUpdateStatus => {
+    const name = monitorFileName(outpoint);
+    if (!isChainSync(update)) {
+      staged.set(name, waiting(outpoint, monitor));
+      return InProgress;
+    }
+    // Chain data only: no manager state depends on it, but it must not overtake a waiting update.
+    const queue = staged.has(name) ? staged : announced.has(name) ? announced : failedNew.has(name) ? failedNew : undefined;
+    if (queue) {
+      queue.set(name, waiting(outpoint, monitor));
+      return InProgress;
+    }
+    try {
+      writeFile(join(dataDir, MONITORS_DIR, name), monitor.write());
+      return Completed;
+    } catch (error) {
+      // Written with the next commit (a chain-sync write is not tracked by LDK: nothing is held).
+      announced.set(name, waiting(outpoint, monitor));
+      logger.log('warn', 'cannot write a channel monitor after a block; it goes with the next commit', { monitor: name, error: String(error) });
+      return InProgress;
+    }
+  };
   const persist = ldk.Persist.new_impl({
-    persist_new_channel: (outpoint, monitor) => write(outpoint, monitor),
-    update_persisted_channel: (outpoint, _update, monitor) => write(outpoint, monitor),
-    archive_persisted_channel: (outpoint) => archive(dataDir, monitorFileName(outpoint)),
+    persist_new_channel: persistNew,
+    update_persisted_channel: persistUpdate,
+    archive_persisted_channel: (outpoint) => {
+      const name = monitorFileName(outpoint);
+      for (const queue of [staged, announced, failedNew]) queue.delete(name);
+      archive(dataDir, name);
+    },
   });
+
+  const committed = (chainMonitor: ChainMonitor) => {
+    announced.clear();
+    for (const [name, write] of staged) {
+      reportPersisted(chainMonitor, write, name, logger);
+      announced.set(name, write);
+    }
+    staged.clear();
+  };
   const retryFailed = (chainMonitor: ChainMonitor) => {
-    for (const [name, pending] of failed) {
+    for (const [name, write] of failedNew) {
       try {
-        writeFile(join(dataDir, MONITORS_DIR, name), pending.bytes);
+        writeFile(join(dataDir, MONITORS_DIR, name), write.bytes);
       } catch (error) {
         logger.log('error', 'still cannot persist a channel monitor', { monitor: name, error: String(error) });
         continue;
       }
-      failed.delete(name);
-      reportPersisted(chainMonitor, pending, name, logger);
+      failedNew.delete(name);
+      reportPersisted(chainMonitor, write, name, logger);
     }
   };
-  return { persist, failedCount: () => failed.size, retryFailed };
+  return {
+    persist,
+    pendingCount: () => staged.size + announced.size + failedNew.size,
+    announced: () => new Map([...announced].map(([name, write]) => [name, write.bytes])),
+    committed,
+    retryFailed,
+  };
 }
 
-/** Each update LDK waits on, up to the one written, is now on disk. */
-function reportPersisted(chainMonitor: ChainMonitor, written: FailedWrite, name: string, logger: Logger): void {
+/** A write for blocks, not channel state: LDK's None update, which the bindings hand over as an object on a null pointer. */
+function isChainSync(update: ChannelMonitorUpdate | null): boolean {
+  if (update === null) return true;
+  const pointer = (update as unknown as { ptr: bigint | number }).ptr;
+  return pointer === 0n || pointer === 0;
+}
+
+/** Each update LDK waits on, up to the one written, is now persisted. */
+function reportPersisted(chainMonitor: ChainMonitor, written: WaitingMonitor, name: string, logger: Logger): void {
   for (const pending of chainMonitor.list_pending_monitor_updates()) {
     if (monitorFileName(pending.get_a()) !== name) continue;
     for (const updateId of pending.get_b()) {

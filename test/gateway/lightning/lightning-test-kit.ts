@@ -14,6 +14,7 @@ import type { OnChainWallet } from '../../../gateway/wallet/on-chain-wallet.js';
 import type { Logger } from '../../../node/core/logger.js';
 import type { Clock } from '../../../node/core/clock.js';
 import { ObservedFeerates } from '../../../node/chain/fee-estimator.js';
+import type { Broadcaster } from '../../../node/chain/broadcaster.js';
 import { RegtestCoinbaseWallet } from '../../../gateway/wallet/regtest-coinbase-wallet.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -50,6 +51,8 @@ export interface TestNodeOptions {
   readonly logger?: Logger;
   /** Default: the system clock. */
   readonly clock?: Clock;
+  /** Default: onto `chain`. */
+  readonly broadcaster?: Broadcaster;
 }
 
 /** A LightningNode on `chain`, seeded with 32 bytes of `fill`, stopped at the end of `t`. */
@@ -59,7 +62,7 @@ export async function startNode(t: Test, chain: EmbeddedChain, fill: number, opt
   const coins = await Promise.all((options.coinHeights ?? []).map((height) => coinbaseAt(chain, height)));
   const wallet = options.wallet ?? new RegtestCoinbaseWallet(coins);
   const node = await LightningNode.create(
-    { logger: options.logger, clock: options.clock, broadcaster: { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
+    { logger: options.logger, clock: options.clock, broadcaster: options.broadcaster ?? { broadcast: (tx) => void chain.broadcast(tx) }, feeEstimator: new ObservedFeerates(), chain, wallet },
     { seed: new Uint8Array(32).fill(fill), network: 'regtest', dataDir, listen: { host: LOOPBACK, port: options.port ?? 0 }, reconnect: options.reconnect, announceChannels: options.announceChannels },
   );
   const events: LightningEvent[] = [];

@@ -4,8 +4,14 @@
 // that cannot be written holds the channel: the funder does not broadcast
 // its funding until a retry has written the monitor.
 import t, { type Test } from 'tap';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Transaction } from '../../../node/bolt3/transaction.js';
+import { CHANNEL_MANAGER_FILE } from '../../../gateway/lightning/channel-manager-store.js';
 import { loadLdk } from '../../../gateway/lightning/ldk.js';
 import { MONITORS_DIR } from '../../../gateway/lightning/monitor-persister.js';
 import { eventually, poll } from '../../../sim/kit/poll.js';
@@ -53,4 +59,67 @@ t.test('a monitor that cannot be written holds the funding until a retry writes 
   await eventually('the retried write', () => (existsSync(join(monitors, `${fundingTxid}_0`)) ? true : undefined), WAIT_MS, 20);
   await eventually('the funding broadcast once the monitor is written', async () => ((await chain.status(fundingTxid)).state === 'mempool' ? true : undefined), WAIT_MS, 50);
   t.pass('the funding went out after the retry');
+});
+
+/** The manager and the monitors as they stand in `dataDir`: what LDK reads back. */
+function channelState(dataDir: string): string {
+  const monitors = join(dataDir, MONITORS_DIR);
+  const files = [join(dataDir, CHANNEL_MANAGER_FILE), ...(existsSync(monitors) ? readdirSync(monitors).sort().map((name) => join(monitors, name)) : [])];
+  return bytesToHex(sha256(Buffer.concat(files.filter(existsSync).map((path) => readFileSync(path)))));
+}
+
+t.test('the data directory copied at any moment of payments both ways reads back with its channel open', async (t) => {
+  const snapshots = mkdtempSync(join(tmpdir(), 'lnmesh-ldk-moments-'));
+  t.teardown(() => rmSync(snapshots, { recursive: true, force: true }));
+  const seen = new Set<string>();
+  let copying = false;
+  let dataDir = '';
+  // Every line A logs is a moment a SIGKILL could come: each new state of A's disk is copied then.
+  const momentLogger = {
+    log() {
+      if (!copying) return;
+      const state = channelState(dataDir);
+      if (seen.has(state)) return;
+      seen.add(state);
+      cpSync(dataDir, join(snapshots, String(seen.size)), { recursive: true });
+    },
+  };
+  const a = await startNode(t, chain, 3, { coinHeights: [3], logger: momentLogger });
+  dataDir = a.dataDir;
+  const b = await startNode(t, chain, 4);
+  await a.node.connect(b.node.nodeId, LOOPBACK, await b.node.listen());
+  await eventually('both to list a peer', () => (a.node.peers().length === 1 ? true : undefined), WAIT_MS, 20);
+  const channelId = await a.node.openChannel(b.node.nodeId, 200_000, { pushMsat: 50_000_000 });
+  await eventually('channel-pending', () => eventOf(a.events, 'channel-pending'), WAIT_MS, 20);
+  await chain.mine(6);
+  await eventually('the channel usable', () => (a.node.channels()[0]?.usable && b.node.channels()[0]?.usable ? true : undefined), WAIT_MS, 20);
+  await a.node.chainSynced();
+
+  copying = true;
+  await a.node.payInvoice(b.node.createInvoice({ amountMsat: 20_000_000, description: 'out', expirySecs: 3600 }).bolt11);
+  const preimage = randomBytes(32);
+  const held = a.node.createInvoiceForHash({ paymentHash: bytesToHex(sha256(preimage)), amountMsat: 10_000_000, description: 'in', expirySecs: 3600, minFinalCltvExpiryDelta: 144 });
+  const paying = b.node.payInvoice(held.bolt11);
+  await eventually('A to hold the payment', () => eventOf(a.events, 'payment-claimable'), WAIT_MS, 20);
+  a.node.claim(bytesToHex(preimage));
+  await paying;
+  await eventually('A to see it claimed', () => eventOf(a.events, 'payment-claimed'), WAIT_MS, 20);
+  copying = false;
+  // The copies are read back alone: neither A nor B is there to meet them.
+  await a.node.stop();
+  await b.node.stop();
+  t.ok(seen.size >= 6, `A's disk took ${seen.size} states during the two payments (each commitment dance writes several)`);
+
+  for (const name of readdirSync(snapshots)) {
+    const broadcast: Transaction[] = [];
+    const restarted = await startNode(t, chain, 3, {
+      dataDir: join(snapshots, name), wallet: a.wallet, broadcaster: { broadcast: (tx) => void broadcast.push(tx) },
+      reconnect: { everyMs: 3_600_000, maxBackoffMs: 3_600_000 },
+    });
+    await restarted.node.chainSynced();
+    const channel = restarted.node.channels().find((row) => row.channelId === channelId);
+    t.ok(channel, `state ${name}: the channel reads back open (not force-closed as stale)`);
+    t.same(broadcast, [], `state ${name}: nothing broadcast`);
+    await restarted.node.stop();
+  }
 });
