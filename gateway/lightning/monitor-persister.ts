@@ -119,33 +119,36 @@ export function monitorPersister(ldk: Ldk, dataDir: string, logger: Logger, writ
     },
   });
 
-  const committed = (chainMonitor: ChainMonitor) => {
-    announced.clear();
-    for (const [name, write] of staged) {
-      reportPersisted(chainMonitor, write, name, logger);
-      announced.set(name, write);
-    }
-    staged.clear();
-  };
-  const retryFailed = (chainMonitor: ChainMonitor) => {
-    for (const [name, write] of failedNew) {
-      try {
-        writeFile(join(dataDir, MONITORS_DIR, name), write.bytes);
-      } catch (error) {
-        logger.log('error', 'still cannot persist a channel monitor', { monitor: name, error: String(error) });
-        continue;
-      }
-      failedNew.delete(name);
-      reportPersisted(chainMonitor, write, name, logger);
-    }
-  };
   return {
     persist,
     pendingCount: () => staged.size + announced.size + failedNew.size,
     announced: () => new Map([...announced].map(([name, write]) => [name, write.bytes])),
-    committed,
-    retryFailed,
+    committed: (chainMonitor) => announceStaged(staged, announced, chainMonitor, logger),
+    retryFailed: (chainMonitor) => retryFailedWrites(failedNew, (name, bytes) => writeFile(join(dataDir, MONITORS_DIR, name), bytes), chainMonitor, logger),
   };
+}
+
+/** After a commit: the announced monitors are on disk; the staged become announced, LDK told they are persisted. */
+function announceStaged(staged: Map<string, WaitingMonitor>, announced: Map<string, WaitingMonitor>, chainMonitor: ChainMonitor, logger: Logger): void {
+  announced.clear();
+  for (const [name, write] of staged) {
+    reportPersisted(chainMonitor, write, name, logger);
+    announced.set(name, write);
+  }
+  staged.clear();
+}
+
+function retryFailedWrites(failedNew: Map<string, WaitingMonitor>, write: (name: string, bytes: Uint8Array) => void, chainMonitor: ChainMonitor, logger: Logger): void {
+  for (const [name, waiting] of failedNew) {
+    try {
+      write(name, waiting.bytes);
+    } catch (error) {
+      logger.log('error', 'still cannot persist a channel monitor', { monitor: name, error: String(error) });
+      continue;
+    }
+    failedNew.delete(name);
+    reportPersisted(chainMonitor, waiting, name, logger);
+  }
 }
 
 /** A write for blocks, not channel state: LDK's None update, which the bindings hand over as an object on a null pointer. */
