@@ -15,7 +15,8 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../node/core/clock.js';
 import { PortNum, RoutingError, type MeshPacket } from '../transports/meshtastic/client-messages.js';
 import { dataWithDefaults } from '../transports/meshtastic/mesh-packet.js';
-import type { Transport, TransportEvents } from '../transports/transport.js';
+import { MESHTASTIC_MTU } from '../transports/meshtastic/meshtastic-options.js';
+import { TransportError, type Transport, type TransportEvents } from '../transports/transport.js';
 import { MeshtasticEther, type AirPacket, type EtherRadio, type Hearing } from '../sim/kit/meshtastic/ether.js';
 import { MeshRouter, type Outgoing } from '../sim/kit/meshtastic/mesh-router.js';
 import { MODEM_PRESETS, PROCESSING_TIME_MS, retransmissionDelayMs, type ModemPresetName } from '../sim/kit/meshtastic/modem.js';
@@ -36,7 +37,7 @@ export interface RadioPairOptions {
 
 /** One end: a radio's firmware logic and the transport lnmesh's link sends through. */
 class BenchRadio extends EventEmitter<TransportEvents> implements Transport, EtherRadio {
-  readonly mtu = 219;
+  readonly mtu = MESHTASTIC_MTU;
   readonly presetName: string;
   private readonly router: MeshRouter;
   private readonly peers = new Map<string, number>();
@@ -81,7 +82,8 @@ class BenchRadio extends EventEmitter<TransportEvents> implements Transport, Eth
 
   async send(frame: Uint8Array, to?: string): Promise<void> {
     const peer = to === undefined ? undefined : this.peers.get(to);
-    if (peer === undefined) throw new Error(`no radio for ${String(to)}`);
+    if (peer === undefined) throw new TransportError(`no radio for ${String(to)}: expected one of ${[...this.peers.keys()].join(', ')}`);
+    if (frame.length > this.mtu) throw new TransportError(`a frame of ${frame.length} bytes is over the MTU (${this.mtu})`);
     const data = dataWithDefaults({ portnum: PortNum.privateApp, payload: frame });
     this.router.sendLocal({ from: this.nodeNum, to: peer, id: this.router.generateId(), channel: 0, hopLimit: 1, wantAck: this.options.wantAck, priority: 0, data }, true);
   }

@@ -19,6 +19,7 @@
  */
 import { timeOnAirMs } from '../transports/lora/airtime.js';
 import { meshtasticRetransmitBaseMs } from '../transports/config/meshtastic-timing.js';
+import { MESHTASTIC_MTU } from '../transports/meshtastic/meshtastic-options.js';
 import { MESHTASTIC_REGIONS, meshtasticModulation } from '../sim/meshtastic-air.js';
 import type { MeshtasticEther, Transmission } from '../sim/kit/meshtastic/ether.js';
 import type { Figure } from './bolt3.js';
@@ -55,7 +56,7 @@ function radioRun(wantAck: boolean, loss: number, rounds: number, retransmitMs: 
       return pair.transports;
     } };
     const timing = { retransmitBaseMs: retransmitMs };
-    const done = hopRun({ mtu: 219, headerBytes: 0, transports, timing, quietMs: QUIET_MS }, 1, rounds).then((run) => ({
+    const done = hopRun({ mtu: MESHTASTIC_MTU, headerBytes: 0, transports, timing, quietMs: QUIET_MS }, 1, rounds).then((run) => ({
       run, packets: ether!.transmissions.filter((packet) => packet.startMs >= run.fromMs && packet.startMs < run.toMs),
     }));
     runs.set(key, done);
