@@ -22,6 +22,7 @@ import { meshtasticRetransmitBaseMs } from '../transports/config/meshtastic-timi
 import { MESHTASTIC_MTU } from '../transports/meshtastic/meshtastic-options.js';
 import { MESHTASTIC_REGIONS, meshtasticModulation } from '../sim/meshtastic-air.js';
 import type { MeshtasticEther, Transmission } from '../sim/kit/meshtastic/ether.js';
+import type { VirtualClock } from '../sim/kit/virtual-clock.js';
 import type { Figure } from './bolt3.js';
 import { SUSTAINED_ROUNDS, hopRun, type HopRun } from './hop-payments.js';
 import { radioPair } from './meshtastic-radios.js';
@@ -50,7 +51,7 @@ function radioRun(wantAck: boolean, loss: number, rounds: number, retransmitMs: 
   const key = `${wantAck}/${loss}/${rounds}/${retransmitMs}`;
   if (!runs.has(key)) {
     let ether: MeshtasticEther | undefined;
-    const transports = { name: `meshtastic ${PRESET} ${key}`, create: (clock: Parameters<typeof radioPair>[0]['clock']) => {
+    const transports = { name: `meshtastic ${PRESET} ${key}`, create: (clock: VirtualClock) => {
       const pair = radioPair({ clock, preset: PRESET, wantAck, loss, seed: 1 });
       ether = pair.ether;
       return pair.transports;
