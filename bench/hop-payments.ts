@@ -18,11 +18,22 @@ import { createLink } from '../sim/kit/test-link.js';
 import { makeNode } from '../sim/kit/link-node.js';
 import { createNetwork } from '../sim/kit/network.js';
 import { openChannel } from '../sim/kit/channels.js';
+import type { LinkInit } from '../transports/link/link.js';
+import type { Transport } from '../transports/transport.js';
 
 /** The radio under the hop: its largest frame, and the header bytes it adds to each (counted in `sent`). */
 export interface HopRadio {
   readonly mtu: number;
   readonly headerBytes: number;
+  /**
+   * Alice's and Bob's transports (addressing each other as 'bob' and 'alice') on the run's clock, and the name of
+   * that radio for sharing runs. Default: an in-memory medium at `mtu` that delivers each frame 50 ms after it is sent.
+   */
+  readonly transports?: { readonly name: string; readonly create: (clock: VirtualClock) => readonly [Transport, Transport] };
+  /** The links' timing over this radio; default the link's own (5 s first retransmission, 200 ms ack delay). */
+  readonly timing?: Partial<LinkInit>;
+  /** How long the recording goes on once all is settled (the last acks, a radio's own retries): default 5 s. */
+  readonly quietMs?: number;
 }
 
 /** 50,000 sat: above dust, so each HTLC has its output and its signature in every commitment. */
@@ -32,6 +43,9 @@ export interface HopRun {
   /** Frame sizes each side transmitted, the radio's header included. */
   readonly sent: [number[], number[]];
   readonly rounds: number;
+  /** The recording's virtual time, from the first round's request to the last ack (what a radio did then is the run's). */
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /**
@@ -49,7 +63,7 @@ async function paymentsOverOneHop(radio: HopRadio, batch: number, rounds: number
 
   // The link's keys stand beside the managers' (the daemon will use the node key for both).
   const linkNodes = [makeNode('alice'), makeNode('bob')] as const;
-  const transports = linkNodes.map((node) => medium.createTransport(node.name));
+  const transports = radio.transports?.create(clock) ?? linkNodes.map((node) => medium.createTransport(node.name));
   const sent: [number[], number[]] = [[], []];
   let recording = false;
   transports.forEach((transport, i) => {
@@ -60,7 +74,7 @@ async function paymentsOverOneHop(radio: HopRadio, batch: number, rounds: number
     };
   });
   // The link's own timing defaults (an ack waits 200 ms for a message to ride on), not the tests' faster ones.
-  const timing = { retransmitBaseMs: 5_000, retransmitMaxMs: 600_000, ackDelayMs: 200 };
+  const timing = { retransmitBaseMs: 5_000, retransmitMaxMs: 600_000, ackDelayMs: 200, ...radio.timing };
   const links = linkNodes.map((node, i) => createLink(medium, clock, node, [linkNodes[1 - i]!], { transport: transports[i]!, init: timing }));
   const managerOf = [alice, bob];
   // What a manager sends goes to its link at once, as a daemon's messenger would: its answer can carry the ack.
@@ -90,7 +104,7 @@ async function paymentsOverOneHop(radio: HopRadio, batch: number, rounds: number
       await clock.advance(10);
       nextRound?.();
       if (settled(total) && quiet()) {
-        await clock.advance(5_000); // the last acks
+        await clock.advance(radio.quietMs ?? 5_000); // the last acks
         return;
       }
     }
@@ -101,6 +115,7 @@ async function paymentsOverOneHop(radio: HopRadio, batch: number, rounds: number
   alice.manager.pay(bob.id, handle, bob.manager.receive(PAYMENT_MSAT, 800_000));
   await pump(1);
   recording = true;
+  const fromMs = clock.now();
   let requested = 0;
   const nextRound = () => {
     if (requested < rounds * batch && paid() === 1 + requested) {
@@ -111,14 +126,15 @@ async function paymentsOverOneHop(radio: HopRadio, batch: number, rounds: number
   nextRound();
   await pump(1 + rounds * batch, nextRound);
   recording = false; // each link's goodbye as it stops is not the payments'
+  const toMs = clock.now();
   await Promise.all(links.map((link) => link.stop()));
-  return { sent, rounds };
+  return { sent, rounds, fromMs, toMs };
 }
 
 const runs = new Map<string, Promise<HopRun>>();
 /** One run per radio, batch and rounds, shared by the figures that read it. */
 export function hopRun(radio: HopRadio, batch: number, rounds: number): Promise<HopRun> {
-  const key = `${radio.mtu}/${radio.headerBytes}/${batch}/${rounds}`;
+  const key = `${radio.mtu}/${radio.headerBytes}/${radio.transports?.name ?? 'memory'}/${batch}/${rounds}`;
   if (!runs.has(key)) runs.set(key, paymentsOverOneHop(radio, batch, rounds));
   return runs.get(key)!;
 }

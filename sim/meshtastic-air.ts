@@ -3,7 +3,8 @@
  * own rules, for the simulator's `meshtastic` link model.
  *
  * - Modem presets: (SF, bandwidth, coding rate) as `modemPresetToParams`
- *   sets them (firmware src/mesh/MeshRadio.h); a 16-symbol preamble
+ *   sets them (firmware src/mesh/MeshRadio.h), the transport's table
+ *   (transports/meshtastic/meshtastic-options.ts); a 16-symbol preamble
  *   (`preambleLength`, src/mesh/RadioInterface.h). Which presets a region
  *   allows: `PRESETS_EU_868` and `PRESETS_STD` (src/mesh/RadioInterface.cpp);
  *   the 500 kHz ones do not fit EU_868's 250 kHz sub-band.
@@ -23,29 +24,12 @@
 import { InvalidInputError, describe } from '../node/core/input.js';
 import { MAX_LORA_PAYLOAD_BYTES, timeOnAirMs, type LoRaModulation } from '../transports/lora/airtime.js';
 import { DATA_PAYLOAD_LEN, PortNum } from '../transports/meshtastic/client-messages.js';
+import { MESHTASTIC_PRESETS, type MeshtasticPresetName } from '../transports/meshtastic/meshtastic-options.js';
 
-export interface MeshtasticModem {
-  readonly spreadingFactor: number;
-  readonly bandwidthHz: number;
-  /** The coding rate's denominator: 5 for 4/5, 8 for 4/8. */
-  readonly codingRate: number;
-}
+/** The transport's table (`modemPresetToParams`, firmware src/mesh/MeshRadio.h), names as the apps show them: one table for the transport, the radio model and this. */
+export { MESHTASTIC_PRESETS };
 
-/** `modemPresetToParams` (firmware src/mesh/MeshRadio.h), names as the apps show them. */
-export const MESHTASTIC_PRESETS = {
-  ShortTurbo: { spreadingFactor: 7, bandwidthHz: 500_000, codingRate: 5 },
-  ShortFast: { spreadingFactor: 7, bandwidthHz: 250_000, codingRate: 5 },
-  ShortSlow: { spreadingFactor: 8, bandwidthHz: 250_000, codingRate: 5 },
-  MediumTurbo: { spreadingFactor: 9, bandwidthHz: 500_000, codingRate: 5 },
-  MediumFast: { spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 5 },
-  MediumSlow: { spreadingFactor: 10, bandwidthHz: 250_000, codingRate: 5 },
-  LongTurbo: { spreadingFactor: 11, bandwidthHz: 500_000, codingRate: 8 },
-  LongFast: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5 },
-  LongModerate: { spreadingFactor: 11, bandwidthHz: 125_000, codingRate: 8 },
-  LongSlow: { spreadingFactor: 12, bandwidthHz: 125_000, codingRate: 8 },
-} as const satisfies Record<string, MeshtasticModem>;
-
-export type MeshtasticPreset = keyof typeof MESHTASTIC_PRESETS;
+export type MeshtasticPreset = MeshtasticPresetName;
 export const MESHTASTIC_PRESET_NAMES = Object.keys(MESHTASTIC_PRESETS) as MeshtasticPreset[];
 
 /** The regions modelled: their duty cycle (`RDEF`, firmware src/mesh/RadioInterface.cpp) and the presets they allow. */
@@ -73,10 +57,10 @@ const BITFIELD_BYTES = 2;
 
 /** Checks a preset and region by name, naming the field at fault. */
 export function checkPresetAndRegion(preset: unknown, region: unknown): void {
-  if (typeof preset !== 'string' || !(preset in MESHTASTIC_PRESETS)) {
+  if (typeof preset !== 'string' || !Object.hasOwn(MESHTASTIC_PRESETS, preset)) {
     throw new InvalidInputError('preset', `unknown modem preset ${describe(preset)}: expected one of ${MESHTASTIC_PRESET_NAMES.join(', ')}`);
   }
-  if (typeof region !== 'string' || !(region in MESHTASTIC_REGIONS)) {
+  if (typeof region !== 'string' || !Object.hasOwn(MESHTASTIC_REGIONS, region)) {
     throw new InvalidInputError('region', `unknown region ${describe(region)}: expected one of ${MESHTASTIC_REGION_NAMES.join(', ')}`);
   }
   const allowed: readonly string[] = MESHTASTIC_REGIONS[region as MeshtasticRegion].presets;

@@ -4,8 +4,9 @@
 import t from 'tap';
 import { timeOnAirMs } from '../../transports/lora/airtime.js';
 import { DATA_PAYLOAD_LEN } from '../../transports/meshtastic/client-messages.js';
+import { MESHTASTIC_PRESETS as TRANSPORT_PRESETS } from '../../transports/meshtastic/meshtastic-options.js';
 import {
-  MESHTASTIC_PRESETS, checkPresetAndRegion, dataBytes, meshtasticAirtimeMs, meshtasticModulation, meshtasticMtu, packetBytesOnAir,
+  MESHTASTIC_PRESETS, MESHTASTIC_PRESET_NAMES, checkPresetAndRegion, dataBytes, meshtasticAirtimeMs, meshtasticModulation, meshtasticMtu, packetBytesOnAir,
 } from '../../sim/meshtastic-air.js';
 
 t.test('presets: (SF, bandwidth, coding rate) as the firmware sets them, a 16-symbol preamble', async (t) => {
@@ -13,7 +14,14 @@ t.test('presets: (SF, bandwidth, coding rate) as the firmware sets them, a 16-sy
   t.same(MESHTASTIC_PRESETS.MediumFast, { spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 5 });
   t.same(MESHTASTIC_PRESETS.ShortFast, { spreadingFactor: 7, bandwidthHz: 250_000, codingRate: 5 });
   t.same(MESHTASTIC_PRESETS.LongSlow, { spreadingFactor: 12, bandwidthHz: 125_000, codingRate: 8 });
+  t.same(MESHTASTIC_PRESETS.LongTurbo, { spreadingFactor: 11, bandwidthHz: 500_000, codingRate: 8 }, 'LongTurbo: LongFast\'s SF at 500 kHz, 4/8');
+  t.same(MESHTASTIC_PRESETS.MediumTurbo, { spreadingFactor: 9, bandwidthHz: 500_000, codingRate: 5 }, 'MediumTurbo: MediumFast at 500 kHz');
   t.equal(meshtasticModulation('LongFast').preambleSymbols, 16);
+});
+
+t.test('one preset table: the link model prices with the transport\'s', async (t) => {
+  t.equal(MESHTASTIC_PRESETS, TRANSPORT_PRESETS, 'the same object, not a copy');
+  t.same(MESHTASTIC_PRESET_NAMES, ['LongFast', 'LongModerate', 'LongSlow', 'LongTurbo', 'MediumSlow', 'MediumFast', 'MediumTurbo', 'ShortSlow', 'ShortFast', 'ShortTurbo'], 'in the transport\'s order, ten presets');
 });
 
 t.test('the packet: 16-byte header, the Data protobuf, 12 bytes more to a node key', async (t) => {
@@ -47,7 +55,9 @@ t.test('time on air: Semtech\'s formula on the whole packet', async (t) => {
 t.test('presets and regions refused by name', async (t) => {
   const refuse = (preset: unknown, region: unknown, field: string, pattern: RegExp) =>
     t.throws(() => checkPresetAndRegion(preset, region), { field, message: pattern }, `${String(preset)} in ${String(region)}`);
-  refuse('LongFastest', 'EU_868', 'preset', /unknown modem preset "LongFastest": expected one of ShortTurbo, .*LongFast/);
+  refuse('LongFastest', 'EU_868', 'preset', /unknown modem preset "LongFastest": expected one of LongFast, LongModerate, .*, ShortTurbo$/);
+  refuse('constructor', 'US', 'preset', /unknown modem preset "constructor"/);
+  refuse('MediumTurbo', 'EU_868', 'preset', /MediumTurbo is not allowed in EU_868/);
   refuse('LongFast', 'AS_923', 'region', /unknown region "AS_923": expected one of EU_868, US/);
   refuse('ShortTurbo', 'EU_868', 'preset', /ShortTurbo is not allowed in EU_868/);
   t.doesNotThrow(() => checkPresetAndRegion('ShortTurbo', 'US'));

@@ -38,13 +38,20 @@ export interface MeshtasticTransportOptions {
   readonly preset?: MeshtasticPresetName;
 }
 
-/** Modem presets as the firmware defines them (modemPresetToParams, src/mesh/MeshRadio.h): SF, bandwidth, coding rate 4/n. */
+/**
+ * Modem presets as the firmware defines them (modemPresetToParams, src/mesh/MeshRadio.h): SF, bandwidth, coding rate 4/n.
+ * The Turbo ones are 500 kHz wide (not allowed in EU_868); MediumTurbo (ModemPreset 16) is the newest
+ * (firmware test/test_radio/test_main.cpp: SF9, 500 kHz, 4/5).
+ * The one table: the radio model and the simulator's link model use it too.
+ */
 export const MESHTASTIC_PRESETS = {
   LongFast: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5 },
   LongModerate: { spreadingFactor: 11, bandwidthHz: 125_000, codingRate: 8 },
   LongSlow: { spreadingFactor: 12, bandwidthHz: 125_000, codingRate: 8 },
+  LongTurbo: { spreadingFactor: 11, bandwidthHz: 500_000, codingRate: 8 },
   MediumSlow: { spreadingFactor: 10, bandwidthHz: 250_000, codingRate: 5 },
   MediumFast: { spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 5 },
+  MediumTurbo: { spreadingFactor: 9, bandwidthHz: 500_000, codingRate: 5 },
   ShortSlow: { spreadingFactor: 8, bandwidthHz: 250_000, codingRate: 5 },
   ShortFast: { spreadingFactor: 7, bandwidthHz: 250_000, codingRate: 5 },
   ShortTurbo: { spreadingFactor: 7, bandwidthHz: 500_000, codingRate: 5 },

@@ -87,7 +87,7 @@ t.test('each Meshtastic setting is refused out of its range, at its line, naming
     ['channel: 1', 'channel: 8', '8:16: links[0].transport.channel: 8 is outside [0, 7]'],
     ['hopLimit: 2', 'hopLimit: 0', '9:17: links[0].transport.hopLimit: 0 is outside [1, 7]'],
     ['hopLimit: 2', 'hopLimit: 8', '9:17: links[0].transport.hopLimit: 8 is outside [1, 7]'],
-    ['preset: MediumFast', 'preset: VeryFast', '10:15: links[0].transport.preset: unknown modem preset: expected one of LongFast, LongModerate, LongSlow, MediumSlow, MediumFast, ShortSlow, ShortFast, ShortTurbo'],
+    ['preset: MediumFast', 'preset: VeryFast', '10:15: links[0].transport.preset: unknown modem preset: expected one of LongFast, LongModerate, LongSlow, LongTurbo, MediumSlow, MediumFast, MediumTurbo, ShortSlow, ShortFast, ShortTurbo'],
     ['wantAck: true', 'wantAck: maybe', '11:16: links[0].transport.wantAck: expected true or false, got the string "maybe"'],
     ['"tcp://192.168.1.20:4403"', '"tcp://192.168.1.20:port"', '16:42: links[1].transport.path: expected tcp://host:port (like tcp://192.168.1.20:4403), got a string of 23 characters'],
     ['"tcp://192.168.1.20:4403"', '"tcp://192.168.1.20:99999"', '16:42: links[1].transport.path: 99999 is outside [1, 65535]'],

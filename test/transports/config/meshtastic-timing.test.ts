@@ -85,5 +85,5 @@ t.test('buildLinks: a Meshtastic link gets the computed retransmitBase unless ti
   const [computed, given] = buildLinks([{ transport, neighbours }, { transport, neighbours, timing: { retransmitBaseMs: 3000 } }], components);
   t.equal(retransmitBase(computed), meshtasticRetransmitBaseMs(transport), 'from the preset (LongFast) and hopLimit');
   t.equal(retransmitBase(given), 3000, 'the config\'s timing wins');
-  t.throws(() => buildLinks([{ transport: { ...transport, preset: 'Fastest' as never }, neighbours }], components), new InvalidInputError('links[0].preset', 'unknown modem preset "Fastest": expected one of LongFast, LongModerate, LongSlow, MediumSlow, MediumFast, ShortSlow, ShortFast, ShortTurbo'));
+  t.throws(() => buildLinks([{ transport: { ...transport, preset: 'Fastest' as never }, neighbours }], components), new InvalidInputError('links[0].preset', 'unknown modem preset "Fastest": expected one of LongFast, LongModerate, LongSlow, LongTurbo, MediumSlow, MediumFast, MediumTurbo, ShortSlow, ShortFast, ShortTurbo'));
 });
