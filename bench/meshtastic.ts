@@ -89,20 +89,4 @@ function figuresOf(wantAck: boolean, suffix: string): Figure[] {
   ];
 }
 
-/**
- * The same with the link's first retransmission at 10 s, long enough that the link never sends a frame again
- * that was not lost (at 5 s it does, once the firmware's acks or a full answer delay the link's ack): what
- * want_ack costs on its own.
- */
-function patientFiguresOf(wantAck: boolean, suffix: string): Figure[] {
-  const PATIENT_MS = 10_000;
-  const one = () => radioRun(wantAck, 0, 1, PATIENT_MS);
-  const lossy = () => radioRun(wantAck, 0.1, SUSTAINED_ROUNDS, PATIENT_MS);
-  return [
-    { key: `meshtastic.airtimeMsPerHopPayment.longFast.retransmit10s${suffix}`, unit: 'ms', measure: async () => airtimeMs((await one()).packets) },
-    { key: `meshtastic.paymentsPerHour.longFast.retransmit10s${suffix}`, unit: 'payments/h', measure: () => paymentsPerHour(wantAck, PATIENT_MS) },
-    { key: `meshtastic.airtimeMsPerHopPayment.longFast.loss10.retransmit10s${suffix}`, unit: 'ms', measure: async () => { const done = await lossy(); return perPayment(airtimeMs(done.packets), done); } },
-  ];
-}
-
-export const meshtasticFigures: Figure[] = [...figuresOf(false, ''), ...figuresOf(true, '.wantAck'), ...patientFiguresOf(false, ''), ...patientFiguresOf(true, '.wantAck')];
+export const meshtasticFigures: Figure[] = [...figuresOf(false, ''), ...figuresOf(true, '.wantAck')];

@@ -2,8 +2,8 @@
 // the preset's time on air (Semtech's formula, transports/lora/airtime.ts)
 // and the firmware's relay delays, for a path of hopLimit hops: never under
 // the link's 5 s, past the ~6 s the simulator measured a fragment and its
-// ack taking over two LongFast hops, longer for slower presets and longer
-// paths. buildLinks applies it unless the config's timing says otherwise.
+// ack taking over two LongFast hops and past what a payment's full answers
+// take over one, longer for slower presets and longer paths. buildLinks applies it unless the config's timing says otherwise.
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicKeyOf } from '../../../node/core/curve.js';
@@ -11,7 +11,7 @@ import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 import { systemClock } from '../../../node/core/clock.js';
 import { InvalidInputError } from '../../../node/core/input.js';
 import { buildLinks, defaultTiming } from '../../../transports/config/link-config.js';
-import { ACK_PACKET_BYTES, meshtasticRetransmitBaseMs, meshtasticRoundTripMs, relayDelayMs, slotTimeMs } from '../../../transports/config/meshtastic-timing.js';
+import { meshtasticRetransmitBaseMs, meshtasticRoundTripMs, relayDelayMs, slotTimeMs } from '../../../transports/config/meshtastic-timing.js';
 import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
 import { MAX_LORA_PAYLOAD_BYTES, timeOnAirMs } from '../../../transports/lora/airtime.js';
 import { MESHTASTIC_PRESETS, type MeshtasticPresetName } from '../../../transports/meshtastic/meshtastic-options.js';
@@ -39,15 +39,16 @@ t.test('a relay\'s delay is the mean of the firmware\'s wait for a well-heard pa
   }
 });
 
-t.test('the round trip: a full frame and an ack per hop, each relay waiting both ways, each end its own delay', async (t) => {
+t.test('the round trip: a full frame and a full answer carrying its ack per hop, one frame queued ahead, each relay waiting both ways, each end its own delay', async (t) => {
   for (const preset of PRESETS) {
-    const perHop = onAir(preset, MAX_LORA_PAYLOAD_BYTES) + onAir(preset, ACK_PACKET_BYTES);
+    const full = onAir(preset, MAX_LORA_PAYLOAD_BYTES);
     const ends = 2 * 8 * slotTimeMs(preset);
     for (let hops = 1; hops <= 7; hops++) {
-      t.equal(meshtasticRoundTripMs(preset, hops), hops * perHop + 2 * (hops - 1) * relayDelayMs(preset) + ends, `${preset}, ${hops} hops`);
+      t.equal(meshtasticRoundTripMs(preset, hops), hops * 2 * full + full + 2 * (hops - 1) * relayDelayMs(preset) + ends, `${preset}, ${hops} hops`);
     }
   }
   t.ok(onAir('LongFast', MAX_LORA_PAYLOAD_BYTES) > 2000, 'a full LongFast packet is over 2 s on the air');
+  t.equal(meshtasticRetransmitBaseMs({ path: '/dev/ttyUSB0', preset: 'LongFast', hopLimit: 1 }), 7000, 'LongFast in range: 7 s (a payment there never sends a frame twice unless one is lost)');
 });
 
 t.test('retransmitBase: the round trip over hopLimit hops rounded up to 100 ms, never under the link\'s 5 s', async (t) => {
@@ -59,7 +60,7 @@ t.test('retransmitBase: the round trip over hopLimit hops rounded up to 100 ms, 
       if (hops > 1) t.ok(base(preset, hops) >= base(preset, hops - 1), `${preset}: a longer path waits at least as long`);
     }
   }
-  t.equal(base('LongFast', 1), 5000, 'LongFast, in range: the link default (a frame and its ack are ~3.5 s)');
+  t.equal(base('ShortFast', 1), 5000, 'ShortFast, in range: the link default (a frame and its answer are well under 5 s)');
   t.ok(base('LongFast', 2) > 6000, `LongFast over a relay: ${base('LongFast', 2)} ms, past the ~6 s round trip the simulator measured`);
   t.ok(base('LongSlow', 2) > base('LongFast', 2) && base('LongFast', 2) > base('MediumFast', 2) && base('MediumFast', 2) > base('ShortFast', 2), 'slower presets wait longer');
   t.equal(meshtasticRetransmitBaseMs({ path: '/dev/ttyUSB0' }), base('LongFast', 3), 'defaults: LongFast, hopLimit 3 (the firmware\'s)');
@@ -70,7 +71,7 @@ t.test('retransmitBase: the round trip over hopLimit hops rounded up to 100 ms, 
 t.test('defaultTiming: only a Meshtastic link changes the link\'s defaults', async (t) => {
   t.strictSame(defaultTiming({ kind: 'meshtastic', path: 'tcp://radio:4403', preset: 'MediumFast', hopLimit: 2 }), { retransmitBaseMs: meshtasticRetransmitBaseMs({ path: 'x', preset: 'MediumFast', hopLimit: 2 }) });
   t.strictSame(defaultTiming({ kind: 'meshtastic', path: '/dev/ttyUSB0', hopLimit: 3 }, { retransmitMaxMs: 8000 }), { retransmitBaseMs: 8000 }, 'a retransmitMax given bounds it');
-  t.strictSame(defaultTiming({ kind: 'meshtastic', path: '/dev/ttyUSB0', hopLimit: 1 }, { retransmitMaxMs: 8000 }), { retransmitBaseMs: 5000 }, 'and leaves it alone below');
+  t.strictSame(defaultTiming({ kind: 'meshtastic', path: '/dev/ttyUSB0', hopLimit: 1 }, { retransmitMaxMs: 8000 }), { retransmitBaseMs: 7000 }, 'and leaves it alone below');
   t.strictSame(defaultTiming({ kind: 'serial', path: '/dev/ttyUSB0' }), {});
   t.strictSame(defaultTiming({ kind: 'mqtt', url: 'mqtt://localhost:1883', nodeName: 'n' }), {});
   t.strictSame(defaultTiming({ kind: 'lora', path: '/dev/ttyACM0', frequencyHz: 868_100_000, bandwidthHz: 125_000, spreadingFactor: 9, codingRate: 5, txPowerDbm: 14 }), {});
