@@ -7,15 +7,16 @@
  * for `config_complete_id`, learning our node number from `my_info`; a
  * heartbeat every minute keeps the session (the firmware drops a client
  * silent for 15) and draws a QueueStatus: a radio silent for 2.5 heartbeats
- * is taken for gone, as if its port had closed. `send` writes a packet to the neighbour's node number
- * (`!aabbccdd`) on our port and resolves when the radio's QueueStatus says
+ * is taken for gone, as if its port had closed. `send` writes a packet to
+ * the neighbour's node number (`!aabbccdd`) on our port, on our channel
+ * index, and resolves when the radio's QueueStatus says
  * it took it. A refusal for the duty cycle or a full queue rejects with
  * `RadioBusyError` (a TransportError: the link keeps the frame in its outbox
  * and sends it again later) and refuses further sends until the back-off
  * ends. Packets on other ports (chat, telemetry) or other channels are
- * ignored and counted.
- * A reboot (`rebooted`), a lost port or a silent radio takes the link down; the transport
- * greets the radio again (reopening the port if it went) and brings it up.
+ * ignored and counted. A reboot (`rebooted`), a lost port or a silent radio
+ * takes the link down; the transport greets the radio again (reopening the
+ * port if it went or fell silent) and brings it up.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -265,6 +266,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     for (const item of this.decoder.push(chunk)) {
       if (item.kind === 'console') this.logger.log('debug', `radio: ${item.line}`);
       if (item.kind !== 'packet') continue;
+      this.watchdog.heard(); // any FromRadio, even one we cannot read: the radio is alive
       let message: FromRadio;
       try {
         message = decodeFromRadio(item.packet);
@@ -274,7 +276,6 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
         this.logger.log('warn', `a malformed message from the radio on ${this.options.path}: ${error.message}`);
         continue;
       }
-      this.watchdog.heard();
       this.onMessage(message);
     }
   }
@@ -347,6 +348,9 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
         return;
       } catch (error) {
         this.logger.log('warn', `reconnecting to the radio on ${this.options.path}: ${(error as Error).message}`);
+        // An unanswered greeting over TCP: the connection may be dead without a FIN; connect afresh. A serial port is
+        // kept: closing and reopening one can reset the board (DTR/RTS), and a radio slow to boot would never finish.
+        if (this.options.tcp) await this.dropStream();
         reopen = !this.stream;
         await new Promise<void>((resolve) => this.clock.setTimer(this.init.reconnectMs ?? 2000, resolve));
       }
