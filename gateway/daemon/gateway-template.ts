@@ -1,4 +1,6 @@
 /** The commented starting config `lnmesh init gateway` writes: every key, its meaning and default. */
+import { MESHTASTIC_LINK_EXAMPLE } from '../../node/config/node-template.js';
+
 export interface GatewayTemplateOptions {
   readonly dataDir: string;
   readonly network?: string;
@@ -51,6 +53,8 @@ links:
     #  - nodeId: 02...             # a node's id (lnmesh status on the node)
     #    address: node-a           # its nodeName on the broker
     #    name: node-a
+  # A gateway can ride on a Meshtastic radio too, beside (or instead of) the broker:
+${indent(MESHTASTIC_LINK_EXAMPLE, '  ')}
 
 # Routes to nodes beyond the gateway's neighbours: destination node id to the neighbour that leads there.
 routes: {}
@@ -94,3 +98,8 @@ const LIGHTNING_SECTION = `# The gateway's own node on the Lightning Network (ru
 #   safetyBlocks: 36              # blocks kept between a Lightning deadline and the mesh HTLC's, to claim on chain
 
 `;
+
+/** Every line of `text` indented by `prefix`. */
+function indent(text: string, prefix: string): string {
+  return text.split('\n').map((line) => prefix + line).join('\n');
+}

@@ -13,6 +13,19 @@ export interface NodeTemplateOptions {
   readonly gatewayId?: string;
 }
 
+/** A link over a Meshtastic radio, commented out: the node's template and the gateway's (gateway-template.ts) offer it. */
+export const MESHTASTIC_LINK_EXAMPLE = `# - transport:
+#     kind: meshtastic           # a radio running Meshtastic firmware, as it is (README: A node on a Meshtastic radio)
+#     path: /dev/ttyUSB0         # its USB serial device, or tcp://192.168.1.20:4403 on WiFi or Ethernet
+#     # port: 256                # lnmesh's port number (256 PRIVATE_APP; 256..511), beside the mesh's chat
+#     # channel: 0               # the radio's channel index, 0..7
+#     # hopLimit: 3              # 1..7: the hops to your farthest neighbour (1 in range, 2 through one relay); times retransmissions
+#     # preset: LongFast         # the preset set on the radio; lnmesh only times its retransmissions by it
+#     # wantAck: false           # firmware retries: lnmesh's link acks already do this, for less airtime
+#   neighbours:
+#     - nodeId: 02...
+#       address: "!aabbccdd"     # the neighbour's radio node number (meshtastic --info, or the app)`;
+
 /** The links section's examples, one per transport kind, commented out. */
 const LINK_EXAMPLES = `# - transport:
 #     kind: lora                   # an RNode LoRa board on USB serial
@@ -33,17 +46,7 @@ const LINK_EXAMPLES = `# - transport:
 #     baudRate: 115200
 #   neighbours:
 #     - nodeId: 03...
-# - transport:
-#     kind: meshtastic           # a radio running Meshtastic firmware, as it is (README: A node on a Meshtastic radio)
-#     path: /dev/ttyUSB0         # its USB serial device, or tcp://192.168.1.20:4403 on WiFi or Ethernet
-#     # port: 256                # lnmesh's port number (256 PRIVATE_APP; 256..511), beside the mesh's chat
-#     # channel: 0               # the radio's channel index, 0..7
-#     # hopLimit: 3              # 1..7: the hops to your farthest neighbour (1 in range, 2 through one relay); times retransmissions
-#     # preset: LongFast         # the preset set on the radio; lnmesh only times its retransmissions by it
-#     # wantAck: false           # firmware retries: lnmesh's link acks already do this, for less airtime
-#   neighbours:
-#     - nodeId: 02...
-#       address: "!aabbccdd"     # the neighbour's radio node number (meshtastic --info, or the app)
+${MESHTASTIC_LINK_EXAMPLE}
 # - transport:
 #     kind: mqtt                 # a broker, e.g. at the gateway's site
 #     url: mqtt://192.168.1.10:1883

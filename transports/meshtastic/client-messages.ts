@@ -104,6 +104,12 @@ export interface MeshPacket {
   readonly rxTime: number;
   readonly rxSnr: number;
   readonly rxRssi: number;
+  /**
+   * Encrypted to the destination's key (a direct message, firmware 2.5 and later) rather than with a channel's key.
+   * Such a packet reaches the client on channel 0 whatever channel its sender named (the radio header carries no
+   * channel for it: Router.cpp, perhapsDecode).
+   */
+  readonly pkiEncrypted: boolean;
 }
 
 export type MeshPacketInit = Partial<Omit<MeshPacket, 'decoded'>> & { readonly decoded?: MeshDataInit | undefined };

@@ -46,12 +46,13 @@ const root = protobuf.Root.fromJSON({
     // mesh.proto, message Data: portnum (PortNum, portnums.proto) 1, payload 2, want_response 3, request_id 6.
     Data: type({ portnum: [1, 'int32'], payload: [2, 'bytes'], wantResponse: [3, 'bool'], requestId: [6, 'fixed32'] }),
     // mesh.proto, message MeshPacket: from 1, to 2, channel 3, oneof payload_variant { decoded 4, encrypted 5 }, id 6,
-    // rx_time 7, rx_snr 8, hop_limit 9, want_ack 10, priority 11 (MeshPacket.Priority), rx_rssi 12, hop_start 15.
+    // rx_time 7, rx_snr 8, hop_limit 9, want_ack 10, priority 11 (MeshPacket.Priority), rx_rssi 12, hop_start 15,
+    // pki_encrypted 17.
     MeshPacket: type(
       {
         from: [1, 'fixed32'], to: [2, 'fixed32'], channel: [3, 'uint32'], decoded: [4, 'Data'], encrypted: [5, 'bytes'],
         id: [6, 'fixed32'], rxTime: [7, 'fixed32'], rxSnr: [8, 'float'], hopLimit: [9, 'uint32'], wantAck: [10, 'bool'],
-        priority: [11, 'int32'], rxRssi: [12, 'int32'], hopStart: [15, 'uint32'],
+        priority: [11, 'int32'], rxRssi: [12, 'int32'], hopStart: [15, 'uint32'], pkiEncrypted: [17, 'bool'],
       },
       { payloadVariant: ['decoded', 'encrypted'] },
     ),

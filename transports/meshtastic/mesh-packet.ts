@@ -53,8 +53,8 @@ export function meshPacketProblem(packet: MeshPacket): Problem {
   const channel = integerProblem('channel', packet.channel, 0, channelMax);
   if (channel) return channel;
   if (typeof packet.rxSnr !== 'number' || !Number.isFinite(packet.rxSnr)) return ['rxSnr', 'expected a finite number'];
-  const wantAck = booleanProblem('wantAck', packet.wantAck);
-  if (wantAck) return wantAck;
+  const flag = booleanProblem('wantAck', packet.wantAck) ?? booleanProblem('pkiEncrypted', packet.pkiEncrypted);
+  if (flag) return flag;
   if (packet.decoded && packet.encrypted) return ['decoded', 'a packet is either decoded or encrypted, not both'];
   if (packet.encrypted) return bytesProblem('encrypted', packet.encrypted, ENCRYPTED_PAYLOAD_LEN);
   return packet.decoded ? dataProblem(packet.decoded) : undefined;
@@ -68,7 +68,7 @@ export function meshPacketWithDefaults(init: MeshPacketInit): MeshPacket {
   const { decoded, ...rest } = init;
   return {
     from: 0, to: 0, channel: 0, encrypted: undefined, id: 0, hopLimit: 0, hopStart: 0, wantAck: false, priority: 0,
-    rxTime: 0, rxSnr: 0, rxRssi: 0, ...rest,
+    rxTime: 0, rxSnr: 0, rxRssi: 0, pkiEncrypted: false, ...rest,
     decoded: decoded === undefined ? undefined : dataWithDefaults(decoded),
   };
 }
@@ -90,6 +90,7 @@ export function meshPacketFromWire(wire: any): MeshPacket {
   return {
     from: wire.from, to: wire.to, channel: wire.channel, id: wire.id, hopLimit: wire.hopLimit, hopStart: wire.hopStart,
     wantAck: wire.wantAck, priority: wire.priority, rxTime: wire.rxTime, rxSnr: wire.rxSnr, rxRssi: wire.rxRssi,
+    pkiEncrypted: wire.pkiEncrypted,
     decoded: variant === 'decoded'
       ? { portnum: data.portnum, payload: Uint8Array.from(data.payload), wantResponse: data.wantResponse, requestId: data.requestId }
       : undefined,

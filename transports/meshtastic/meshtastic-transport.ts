@@ -5,15 +5,18 @@
  *
  * `open` wakes the radio, asks for its config with a fresh nonce and waits
  * for `config_complete_id`, learning our node number from `my_info`; a
- * heartbeat every 5 minutes keeps the session (the firmware drops a client
- * silent for 15). `send` writes a packet to the neighbour's node number
- * (`!aabbccdd`) on our port and resolves when the radio's QueueStatus says
+ * heartbeat every minute keeps the session (the firmware drops a client
+ * silent for 15) and draws a QueueStatus: a radio silent for 2.5 heartbeats
+ * is taken for gone, as if its port had closed. `send` writes a packet to
+ * the neighbour's node number (`!aabbccdd`) on our port, on our channel
+ * index, and resolves when the radio's QueueStatus says
  * it took it. A refusal for the duty cycle or a full queue rejects with
  * `RadioBusyError` (a TransportError: the link keeps the frame in its outbox
  * and sends it again later) and refuses further sends until the back-off
- * ends. Packets on other ports (chat, telemetry) are ignored and counted.
- * A reboot (`rebooted`) or a lost port takes the link down; the transport
- * greets the radio again (reopening the port if it went) and brings it up.
+ * ends. Packets on other ports (chat, telemetry) or other channels are
+ * ignored and counted. A reboot (`rebooted`), a lost port or a silent radio
+ * takes the link down; the transport greets the radio again (reopening the
+ * port if it went or fell silent) and brings it up.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -28,6 +31,8 @@ import { checkMeshtasticOptions, MESHTASTIC_MTU, type CheckedMeshtasticOptions, 
 import { isBroadcast, nodeNumberText, parseNodeNumber } from './node-number.js';
 import { openRadioStream, type RadioStream } from './radio-stream.js';
 import { decodeRouting } from './routing.js';
+import { BusyBackoff, DEFAULT_BUSY_BACKOFF, type BusyReason } from './busy-backoff.js';
+import { SilenceWatchdog } from './silence-watchdog.js';
 import { SendWaiters } from './send-waiters.js';
 import { encodeFrame, FrameDecoder, wakeBytes } from './stream-framing.js';
 import { encodeToRadio } from './to-radio.js';
@@ -53,10 +58,14 @@ export interface MeshtasticTransportInit extends MeshtasticTransportOptions {
   readonly configTimeoutMs?: number;
   /** How long to wait for the QueueStatus of a packet; default 10 s. */
   readonly queueStatusTimeoutMs?: number;
-  /** Between heartbeats; default 5 minutes (the firmware drops a client after 15 of silence). */
+  /** Between heartbeats; default 1 minute (the firmware drops a client after 15 of silence; each heartbeat draws a QueueStatus). */
   readonly heartbeatMs?: number;
-  /** Sends refused after a DUTY_CYCLE_LIMIT refusal for this long; default 60 s (the firmware counts in minutes). */
+  /** Nothing at all from the radio for this long: it is gone (hung, unplugged unnoticed, a TCP peer vanished); default 2.5 heartbeats. */
+  readonly silenceMs?: number;
+  /** Sends refused after a DUTY_CYCLE_LIMIT refusal for this long, doubled by each refusal in a row; default 15 s (busy-backoff.ts). */
   readonly dutyCycleBackoffMs?: number;
+  /** The longest of those waits; default 60 s (the firmware's airtime changes by the minute). */
+  readonly dutyCycleBackoffMaxMs?: number;
   /** Sends refused after a full-queue refusal until a slot frees or this passes; default 2 s. */
   readonly queueFullBackoffMs?: number;
   /** Between attempts to reopen a lost port or greet a silent radio; default 2 s. */
@@ -66,7 +75,7 @@ export interface MeshtasticTransportInit extends MeshtasticTransportOptions {
 export interface MeshtasticTransportStats {
   framesSent: number;
   framesReceived: number;
-  /** Packets that were not ours: other ports (chat, telemetry), broadcasts, routing packets, or heard while reconnecting. */
+  /** Packets that were not ours: other ports (chat, telemetry), other channels, broadcasts, routing packets, or heard while reconnecting. */
   packetsIgnored: number;
   /** Frames the radio refused: duty cycle, full queue, too large, ... */
   refusals: number;
@@ -74,8 +83,10 @@ export interface MeshtasticTransportStats {
   dutyCycleRefusals: number;
   /** FromRadio messages that did not decode. */
   malformed: number;
-  /** Times the radio was lost (rebooted, port closed) and greeted again. */
+  /** Times the radio was lost (rebooted, port closed, silent) and greeted again. */
   reconnects: number;
+  /** Of those, times it went silent (no answer to heartbeats) with its port open. */
+  silences: number;
 }
 
 type State = 'closed' | 'opening' | 'open' | 'reconnecting';
@@ -92,25 +103,35 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   private readonly init: MeshtasticTransportInit;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly counters: MeshtasticTransportStats = { framesSent: 0, framesReceived: 0, packetsIgnored: 0, refusals: 0, dutyCycleRefusals: 0, malformed: 0, reconnects: 0 };
+  private readonly counters: MeshtasticTransportStats = { framesSent: 0, framesReceived: 0, packetsIgnored: 0, refusals: 0, dutyCycleRefusals: 0, malformed: 0, reconnects: 0, silences: 0 };
   private readonly waiters: SendWaiters;
   private state: State = 'closed';
   private stream: RadioStream | undefined;
   private decoder = new FrameDecoder();
   private greeting: { nonce: number; done(error?: Error): void } | undefined;
-  private busy: { untilMs: number; why: 'duty cycle' | 'queue full' } | undefined;
+  private readonly busy: BusyBackoff;
+  private readonly watchdog: SilenceWatchdog;
+  private readonly silenceMs: number;
   private cancelHeartbeat: (() => void) | undefined;
 
   constructor(init: MeshtasticTransportInit) {
     super();
     this.options = checkMeshtasticOptions(init);
-    for (const field of ['configTimeoutMs', 'queueStatusTimeoutMs', 'heartbeatMs', 'dutyCycleBackoffMs', 'queueFullBackoffMs', 'reconnectMs'] as const) {
+    for (const field of ['configTimeoutMs', 'queueStatusTimeoutMs', 'heartbeatMs', 'silenceMs', 'dutyCycleBackoffMs', 'dutyCycleBackoffMaxMs', 'queueFullBackoffMs', 'reconnectMs'] as const) {
       if (init[field] !== undefined) checkInteger(field, init[field], 1, 24 * 3_600_000);
     }
     this.init = init;
     this.clock = init.clock ?? systemClock;
     this.logger = init.logger ?? silentLogger;
     this.waiters = new SendWaiters(this.clock);
+    const dutyCycleFirstMs = init.dutyCycleBackoffMs ?? DEFAULT_BUSY_BACKOFF.dutyCycleFirstMs;
+    this.busy = new BusyBackoff(this.clock, {
+      dutyCycleFirstMs,
+      dutyCycleMaxMs: Math.max(dutyCycleFirstMs, init.dutyCycleBackoffMaxMs ?? DEFAULT_BUSY_BACKOFF.dutyCycleMaxMs),
+      queueFullMs: init.queueFullBackoffMs ?? DEFAULT_BUSY_BACKOFF.queueFullMs,
+    });
+    this.silenceMs = init.silenceMs ?? Math.round(this.heartbeatMs() * 2.5);
+    this.watchdog = new SilenceWatchdog(this.clock, this.silenceMs, () => this.onSilent());
   }
 
   get stats(): Readonly<MeshtasticTransportStats> {
@@ -132,9 +153,9 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
 
   async send(frame: Uint8Array, to?: string): Promise<void> {
     const destination = this.checkSend(frame, to);
-    const busy = this.busy;
-    if (busy && this.clock.now() < busy.untilMs) throw new RadioBusyError(`the radio on ${this.options.path} refuses frames for now (${busy.why}): try again later`, busy.untilMs);
-    if (this.waiters.size >= MAX_IN_FLIGHT) throw new RadioBusyError(`${MAX_IN_FLIGHT} frames wait for the radio on ${this.options.path}, its queue's size`, this.clock.now() + this.backoffMs('queue full'));
+    const busy = this.busy.refusing();
+    if (busy) throw new RadioBusyError(`the radio on ${this.options.path} refuses frames for now (${busy.why}): try again later`, busy.untilMs);
+    if (this.waiters.size >= MAX_IN_FLIGHT) throw new RadioBusyError(`${MAX_IN_FLIGHT} frames wait for the radio on ${this.options.path}, its queue's size`, this.clock.now() + (this.init.queueFullBackoffMs ?? DEFAULT_BUSY_BACKOFF.queueFullMs));
     const id = this.packetId();
     const { port, channel, hopLimit, wantAck } = this.options;
     const bytes = encodeFrame(encodeToRadio({ kind: 'packet', packet: { to: destination, id, channel, hopLimit, wantAck, decoded: { portnum: port, payload: frame } } }));
@@ -150,6 +171,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     const wasUp = this.state === 'open';
     this.state = 'closed';
     this.stopHeartbeat();
+    this.watchdog.stop();
     this.greeting?.done(new TransportError(`the Meshtastic transport on ${this.options.path} was closed`));
     this.waiters.rejectAll(new TransportError(`the Meshtastic transport on ${this.options.path} was closed before the radio took the frame`));
     if (this.stream) await this.write(encodeFrame(encodeToRadio({ kind: 'disconnect' }))).catch(() => undefined);
@@ -218,12 +240,17 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   private up(): void {
     this.state = 'open';
     this.scheduleHeartbeat();
+    this.watchdog.start();
     this.emit('link', true);
+  }
+
+  private heartbeatMs(): number {
+    return this.init.heartbeatMs ?? 60_000;
   }
 
   private scheduleHeartbeat(): void {
     this.stopHeartbeat();
-    this.cancelHeartbeat = this.clock.setTimer(this.init.heartbeatMs ?? 5 * 60_000, () => {
+    this.cancelHeartbeat = this.clock.setTimer(this.heartbeatMs(), () => {
       if (this.state !== 'open') return;
       this.write(encodeFrame(encodeToRadio({ kind: 'heartbeat', nonce: 0 }))).catch(() => undefined);
       this.scheduleHeartbeat();
@@ -239,6 +266,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     for (const item of this.decoder.push(chunk)) {
       if (item.kind === 'console') this.logger.log('debug', `radio: ${item.line}`);
       if (item.kind !== 'packet') continue;
+      this.watchdog.heard(); // any FromRadio, even one we cannot read: the radio is alive
       let message: FromRadio;
       try {
         message = decodeFromRadio(item.packet);
@@ -290,11 +318,21 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     void this.recover(true);
   }
 
+  /** Nothing from the radio, heartbeats unanswered, its port still open: take it for gone, reopen the port and greet it. */
+  private onSilent(): void {
+    if (this.state !== 'open') return;
+    this.logger.log('warn', `the radio on ${this.options.path} said nothing for ${this.silenceMs} ms, heartbeats unanswered: reconnecting`);
+    this.counters.silences++;
+    this.lost('the radio went silent');
+    void this.dropStream().then(() => this.recover(true));
+  }
+
   private lost(why: string): void {
     this.state = 'reconnecting';
     this.counters.reconnects++;
     this.stopHeartbeat();
-    this.busy = undefined; // a rebooted radio has a fresh queue (and, in the firmware, forgets its airtime)
+    this.watchdog.stop();
+    this.busy.reset(); // a rebooted radio has a fresh queue and (in the firmware) forgets its airtime; else one more try costs nothing
     this.waiters.rejectAll(new TransportError(`${why} before it took the frame (${this.options.path})`));
     this.emit('link', false);
   }
@@ -310,6 +348,9 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
         return;
       } catch (error) {
         this.logger.log('warn', `reconnecting to the radio on ${this.options.path}: ${(error as Error).message}`);
+        // An unanswered greeting over TCP: the connection may be dead without a FIN; connect afresh. A serial port is
+        // kept: closing and reopening one can reset the board (DTR/RTS), and a radio slow to boot would never finish.
+        if (this.options.tcp) await this.dropStream();
         reopen = !this.stream;
         await new Promise<void>((resolve) => this.clock.setTimer(this.init.reconnectMs ?? 2000, resolve));
       }
@@ -318,8 +359,8 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
 
   private onQueueStatus(status: QueueStatus): void {
     if (status.res === 0) {
-      if (this.busy?.why === 'queue full' && status.free > 0) this.busy = undefined;
-      this.waiters.settle(status.meshPacketId);
+      this.busy.queueReported(status.free);
+      if (this.waiters.settle(status.meshPacketId)) this.busy.taken();
       return;
     }
     if (!this.waiters.has(status.meshPacketId)) return;
@@ -328,19 +369,13 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   }
 
   /** The error a send gets for the radio's refusal `code`; `why` it is busy (duty cycle, full queue) starts a back-off. */
-  private refusal(code: number, id: number, why: 'duty cycle' | 'queue full' | undefined): TransportError {
+  private refusal(code: number, id: number, why: BusyReason | undefined): TransportError {
     this.counters.refusals++;
     if (why === 'duty cycle') this.counters.dutyCycleRefusals++;
     const text = `the radio on ${this.options.path} refused packet ${id}: ${why === 'queue full' ? 'its queue is full' : routingErrorName(code)}`;
     this.logger.log('warn', text);
     if (!why) return new TransportError(text);
-    const untilMs = this.clock.now() + this.backoffMs(why);
-    this.busy = { untilMs: Math.max(untilMs, this.busy?.untilMs ?? 0), why };
-    return new RadioBusyError(text, untilMs);
-  }
-
-  private backoffMs(why: 'duty cycle' | 'queue full'): number {
-    return why === 'duty cycle' ? (this.init.dutyCycleBackoffMs ?? 60_000) : (this.init.queueFullBackoffMs ?? 2000);
+    return new RadioBusyError(text, this.busy.refused(why));
   }
 
   private onPacket(packet: MeshPacket): void {
@@ -349,6 +384,13 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     const ours = this.state === 'open' && data?.portnum === this.options.port && packet.to === this.myNodeNum && packet.from !== this.myNodeNum && data.payload.length > 0;
     if (!ours) {
       this.counters.packetsIgnored++;
+      return;
+    }
+    // A direct message encrypted to our key comes on channel 0 whichever channel its sender named (newer firmware uses
+    // the key on any channel): it counts as ours. Anything else on our port from another channel is not lnmesh's link.
+    if (packet.channel !== this.options.channel && !packet.pkiEncrypted) {
+      this.counters.packetsIgnored++;
+      this.logger.log('debug', `ignored a packet on port ${data.portnum} from ${nodeNumberText(packet.from)} on channel ${packet.channel}, not ours (${this.options.channel})`);
       return;
     }
     this.counters.framesReceived++;
@@ -367,7 +409,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     if (routing.kind !== 'error' || routing.errorReason === RoutingError.NONE) return;
     if (routing.errorReason === RoutingError.DUTY_CYCLE_LIMIT && !this.waiters.has(requestId)) {
       // Its QueueStatus (res 9) came first and started the back-off; a nak alone starts one too.
-      if (!this.busy || this.clock.now() >= this.busy.untilMs) this.refusal(routing.errorReason, requestId, 'duty cycle');
+      if (!this.busy.refusing()) this.refusal(routing.errorReason, requestId, 'duty cycle');
       return;
     }
     const why = routing.errorReason === RoutingError.DUTY_CYCLE_LIMIT ? 'duty cycle' : undefined;

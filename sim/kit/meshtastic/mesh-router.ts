@@ -224,6 +224,6 @@ function phonePacket(packet: AirPacket, hearing: Hearing | undefined): MeshPacke
   return {
     from: packet.from, to: packet.to, channel: packet.channel, decoded: packet.data, encrypted: undefined, id: packet.id,
     hopLimit: packet.hopLimit, hopStart: packet.hopStart, wantAck: packet.wantAck, priority: packet.priority,
-    rxTime: 0, rxSnr: hearing?.snr ?? 0, rxRssi: hearing?.rssi ?? 0,
+    rxTime: 0, rxSnr: hearing?.snr ?? 0, rxRssi: hearing?.rssi ?? 0, pkiEncrypted: packet.pki,
   };
 }

@@ -39,7 +39,10 @@
  *   MAX_RETRANSMIT nak (retransmissions.ts says how it is simplified);
  * - reboot: the client session, both queues, pending retransmissions, the
  *   duty-cycle record and the packet on the air are lost; then boot text
- *   and `rebooted`. The node database (in flash) is kept.
+ *   and `rebooted`. The node database (in flash) is kept;
+ * - a hang (`hang()`): a firmware stuck in a loop, behind a USB-UART bridge
+ *   that keeps the port open: nothing read, written or heard, no heartbeat
+ *   answered, until a reboot (the watchdog, or the reset button).
  *
  * Not modelled: collisions, capture and CSMA (the ether delivers every
  * packet whole, less the link's loss rate; a radio hears while it sends);
@@ -109,6 +112,8 @@ export class MeshtasticRadioModel implements EtherRadio {
   readonly airtime: TxAirtime;
   /** Silent while it boots; gone once closed. */
   booting = false;
+  /** Stuck (`hang()`) until the next reboot. */
+  hung = false;
   reboots = 0;
   private closed = false;
   private queueWasFull = false;
@@ -150,7 +155,7 @@ export class MeshtasticRadioModel implements EtherRadio {
     });
     this.phone = this.makePhoneApi();
     port.on('data', (chunk: Buffer) => {
-      if (!this.booting && !this.closed) this.phone.onBytes(chunk);
+      if (!this.booting && !this.closed && !this.hung) this.phone.onBytes(chunk);
     });
     port.on('error', () => undefined); // a write racing the port's close; a board would not notice either
     ether.join(this);
@@ -195,6 +200,12 @@ export class MeshtasticRadioModel implements EtherRadio {
     this.clock.setTimer(this.timing.bootMs, () => this.boot());
   }
 
+  /** The firmware hangs: it stops serving the client and the air, the port stays open; `reboot()` brings it back. */
+  hang(): void {
+    this.stopEverything();
+    this.hung = true;
+  }
+
   private stopEverything(): void {
     this.transmitter.reset();
     this.retransmissions.clear();
@@ -207,6 +218,7 @@ export class MeshtasticRadioModel implements EtherRadio {
   private boot(): void {
     if (this.closed) return;
     this.booting = false;
+    this.hung = false;
     this.log('INFO', `Booted, node !${this.nodeNum.toString(16).padStart(8, '0')}, preset ${this.presetName}`);
     this.write(encodeFrame(encodeFromRadio({ kind: 'rebooted', rebooted: true })));
   }
@@ -219,7 +231,7 @@ export class MeshtasticRadioModel implements EtherRadio {
       from: this.nodeNum, to: init.to ?? BROADCAST_NODE_NUMBER, id, channel: init.channel ?? 0, hopLimit: init.hopLimit ?? 3,
       wantAck: init.wantAck ?? false, priority: 0, data,
     };
-    if (!this.booting && !this.closed) this.router.sendLocal(packet, false);
+    if (!this.booting && !this.closed && !this.hung) this.router.sendLocal(packet, false);
     return id;
   }
 
@@ -244,7 +256,7 @@ export class MeshtasticRadioModel implements EtherRadio {
   }
 
   hear(packet: AirPacket, hearing: Hearing): void {
-    if (this.booting || this.closed) return;
+    if (this.booting || this.closed || this.hung) return;
     this.router.hear(packet, hearing);
   }
 
@@ -255,7 +267,7 @@ export class MeshtasticRadioModel implements EtherRadio {
   }
 
   private write(bytes: Uint8Array): void {
-    if (this.closed || !this.port.isOpen) return;
+    if (this.closed || this.hung || !this.port.isOpen) return;
     this.port.write(Buffer.from(bytes));
   }
 }

@@ -9,6 +9,7 @@ import { ConfigError, type YamlValue, readYaml } from '../../../node/config/yaml
 import { mutateYamlLines } from '../text-mutations.js';
 import { type FuzzTarget, hex, refusedWith, text, utf8 } from '../target.js';
 import { gatewayId, nodeId, otherId } from './fixtures.js';
+import { MESHTASTIC_GATEWAY_CONFIG, MESHTASTIC_NODE_CONFIG, meshtasticSeeds } from './meshtastic-links.js';
 
 const YAML_DICTIONARY = [': ', '- ', '\n', '\n  ', '#', '&a ', '*a', '<<: *a', '!!binary ', '!!set ', '!!omap ', '%YAML 1.1\n---\n', '? ', '{', '}', '[', ']', '"', "'", '|', '>', '~', '1e400', '10m', '1/h', '\t'].map(utf8);
 
@@ -139,7 +140,7 @@ export const nodeConfig: FuzzTarget<unknown> = {
   name: 'config/node-config',
   exercises: 'parseNodeConfig (node/config/node-config.ts, links-section.ts, log-section.ts)',
   weight: 0.8,
-  seeds: () => [FULL_NODE_CONFIG, nodeConfigTemplate({ dataDir: './data', gatewayId: hex(gatewayId) }), nodeConfigTemplate({ dataDir: 'd', network: 'signet' })].map(utf8),
+  seeds: () => [FULL_NODE_CONFIG, nodeConfigTemplate({ dataDir: './data', gatewayId: hex(gatewayId) }), nodeConfigTemplate({ dataDir: 'd', network: 'signet' }), ...meshtasticSeeds(MESHTASTIC_NODE_CONFIG)].map(utf8),
   dictionary: YAML_DICTIONARY,
   mutate: mutateYamlLines,
   maxInputBytes: 8192,
@@ -151,7 +152,7 @@ export const gatewayConfig: FuzzTarget<unknown> = {
   name: 'config/gateway-config',
   exercises: 'parseGatewayConfig, towerStoreInit (gateway/daemon/gateway-config.ts), the TowerSpace it makes',
   weight: 1.5,
-  seeds: () => [FULL_GATEWAY_CONFIG, REGTEST_GATEWAY_CONFIG, gatewayConfigTemplate({ dataDir: './gw' })].map(utf8),
+  seeds: () => [FULL_GATEWAY_CONFIG, REGTEST_GATEWAY_CONFIG, gatewayConfigTemplate({ dataDir: './gw' }), ...meshtasticSeeds(MESHTASTIC_GATEWAY_CONFIG)].map(utf8),
   dictionary: YAML_DICTIONARY,
   mutate: mutateYamlLines,
   maxInputBytes: 8192,

@@ -2,7 +2,7 @@
 // Bitcoin Core), the regtest block clock, the tower depths, the links it
 // shares with the node's config; every mistake a ConfigError at
 // FILE:LINE:COLUMN naming the key; the template `lnmesh init gateway` writes
-// stays valid.
+// stays valid, and its Meshtastic link block reads once uncommented.
 import t from 'tap';
 import { join, resolve } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -300,6 +300,28 @@ t.test('the template lnmesh init gateway writes is a valid config on every netwo
     fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (dataDir) => parseGatewayConfig(gatewayConfigTemplate({ dataDir }), FILE).dataDir === resolve('/srv/gateway', dataDir)),
     { numRuns: 200 },
   );
+});
+
+t.test("lnmesh init gateway's template offers the node's Meshtastic link: uncommented, the gateway reads it beside its broker", async (t) => {
+  const template = gatewayConfigTemplate({ dataDir: './gateway-data' });
+  const start = template.indexOf('  # - transport:\n  #     kind: meshtastic');
+  const end = template.indexOf('\n\n', start);
+  t.ok(start > 0 && end > start, 'the template offers a Meshtastic link');
+  // Uncommented as an operator would: the block's "# " markers, then its optional keys' own.
+  const block = template
+    .slice(start, end)
+    .split('\n')
+    .map((line) => line.replace(/^ {2}# /, '  ').replace(/^(\s+)# (port|channel|hopLimit|preset|wantAck):/, '$1$2:'))
+    .join('\n')
+    .replace('/dev/ttyUSB0', '/dev/ttyACM1')
+    .replace('02...', NODE_A);
+  const config = parseGatewayConfig(template.slice(0, start) + block + template.slice(end), FILE);
+  t.equal(config.links.length, 2, 'the broker and the radio');
+  t.match(config.links[0]?.transport, { kind: 'mqtt', nodeName: 'gateway' });
+  t.strictSame(config.links[1], {
+    transport: { kind: 'meshtastic', path: '/dev/ttyACM1', port: 256, channel: 0, hopLimit: 3, wantAck: false, preset: 'LongFast' },
+    neighbours: [{ nodeId: NODE_A, address: '!aabbccdd' }],
+  }, 'every setting uncommented is its default');
 });
 
 t.test('secrets are not repeated in errors, and stay out of URLs', async (t) => {

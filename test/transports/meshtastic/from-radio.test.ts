@@ -30,12 +30,19 @@ t.test('a received packet, byte for byte, and back to the same bytes', async (t)
     kind: 'packet',
     packet: {
       from: 0x11223344, to: 0xdeadbeef, channel: 0, id: 0x01020304, hopLimit: 2, hopStart: 3, wantAck: false, priority: 0,
-      rxTime: 1700000000, rxSnr: 6.25, rxRssi: -90,
+      rxTime: 1700000000, rxSnr: 6.25, rxRssi: -90, pkiEncrypted: false,
       decoded: { portnum: 256, payload: new TextEncoder().encode('hi'), wantResponse: false, requestId: 0 },
       encrypted: undefined,
     },
   });
   t.equal(hex(encodeFromRadio(message)), RECEIVED.replace(/ /g, ''));
+});
+
+t.test('a direct message encrypted to our key says so (pki_encrypted), on channel 0 whatever its sender named', async (t) => {
+  const PKI = '12 16 0d 44332211 15 efbeadde 22 07 088002 12026869 8801 01'; // packet { from, to, decoded { 256, "hi" }, pki_encrypted: field 17 }
+  const message = decodeFromRadio(fromHex(PKI));
+  t.match(message, { kind: 'packet', packet: { channel: 0, pkiEncrypted: true } });
+  t.equal(hex(encodeFromRadio(message)), PKI.replace(/ /g, ''), 'and back to the same bytes');
 });
 
 t.test('the handshake and the queue, byte for byte', async (t) => {

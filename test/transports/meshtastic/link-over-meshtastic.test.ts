@@ -1,5 +1,5 @@
 // The link layer over real MeshtasticTransports, each on a pty to a Meshtastic radio model: what the radio refuses
-// (past the duty cycle) or loses (a reboot) the link sends again, and every message arrives once, in order.
+// (past the duty cycle) or loses (a reboot, a hang) the link sends again, and every message arrives once, in order.
 import t, { type Test } from 'tap';
 import { systemClock } from '../../../node/core/clock.js';
 import { SeedSigner } from '../../../node/keys/signer.js';
@@ -66,4 +66,22 @@ t.test('the sender\'s radio reboots mid-stream: link down, greeted again, link u
   t.same(events, [false, true], 'the transport said the link went down, then up');
   t.equal(radios[0]!.transport.stats.reconnects, 1);
   t.equal(radios[0]!.transport.myNodeNum, radios[0]!.model.nodeNum, 'the node number learnt again');
+});
+
+t.test('the sender\'s radio hangs mid-stream: its silence noticed, greeted again after a reboot; all messages arrive once, in order', { skip }, async (t) => {
+  const { ids, radios, links, arrived } = await twoNodes(t, { region: 'US', timing: { processingMs: 300, bootMs: 200 } }, { heartbeatMs: 100, silenceMs: 300, configTimeoutMs: 300 });
+  const events: boolean[] = [];
+  radios[0]!.transport.on('link', (up) => events.push(up));
+  const sent = messages(10);
+  for (const message of sent.slice(0, 5)) links[0]!.send(ids[1]!, new TextEncoder().encode(message));
+  t.ok(await until(() => arrived.length >= 2, 10_000), 'the stream is flowing');
+  radios[0]!.model.hang();
+  for (const message of sent.slice(5)) links[0]!.send(ids[1]!, new TextEncoder().encode(message));
+  t.ok(await until(() => events.includes(false), 5000), 'the transport noticed the silence: link down');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  radios[0]!.model.reboot(); // the firmware's watchdog
+  t.ok(await until(() => arrived.length === sent.length, 30_000), `${arrived.length} of ${sent.length} arrived`);
+  t.same(arrived, sent, 'every message once, in order: the frames waited in the link\'s outbox');
+  t.same(events, [false, true], 'down when it went silent, up after the reboot');
+  t.equal(radios[0]!.transport.stats.silences, 1);
 });

@@ -1,5 +1,6 @@
 // What the radio refuses: past the duty cycle, or with its 16-slot queue full. The send rejects with RadioBusyError
-// (not sent: try later), further sends are refused at once until the back-off ends, then frames go again.
+// (not sent: try later), further sends are refused at once until the back-off ends (for the duty cycle: doubling with
+// each refusal in a row, up to a cap), then frames go again.
 import t from 'tap';
 import { RadioBusyError } from '../../../transports/meshtastic/meshtastic-transport.js';
 import { ptySkipReason } from '../pty.js';
@@ -38,6 +39,37 @@ t.test('past the duty cycle: RadioBusyError with a retry time; refused at once m
   t.ok(await until(() => atB.length === fill), `B got ${atB.length} frames`);
   t.same(atB, Array.from({ length: fill }, (_, i) => i + 1), 'every frame once: the refused one was never on the air, and went later');
   t.ok(ether.transmissions.length > transmissions);
+});
+
+t.test('refused again and again past the duty cycle: each wait doubles up to its cap; a frame taken starts it again', { skip }, async (t) => {
+  // A test hour of 4 s: 10% is 400 ms of ShortFast airtime, two or three 200-byte frames; the radio refuses until they
+  // roll out of its hour. Back-off 200 ms doubling to 400 ms here (15 s to 60 s by default).
+  const { a, b } = await pair({ region: 'EU_868', timing: { hourMs: 4000, processingMs: 300, bootMs: 50 } }, { dutyCycleBackoffMs: 200, dutyCycleBackoffMaxMs: 400 });
+  t.teardown(() => dispose([a, b]));
+  await Promise.all([a.transport.open(), b.transport.open()]);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  /** Sends until `refusals` refusals in a row (each tried once its back-off ended) or one frame sent after a refusal. */
+  const run = async (refusals: number, stopWhenSent: boolean) => {
+    const waits: number[] = [];
+    for (let fill = 1; waits.length < refusals && fill < 60; fill++) {
+      const onAir = a.model.transmitter.sent;
+      const result = await settled(a.transport.send(bytes(200, fill), b.address));
+      if (result === 'sent') {
+        if (stopWhenSent && waits.length > 0) return waits;
+        await until(() => a.model.transmitter.sent > onAir);
+        continue;
+      }
+      if (!(result instanceof RadioBusyError)) throw result;
+      const waitMs = result.retryAtMs - Date.now();
+      waits.push(Math.round(waitMs / 100) * 100); // to the 100 ms: the refusal was a few ms ago
+      await sleep(waitMs + 10);
+    }
+    return waits;
+  };
+  t.same(await run(4, false), [200, 400, 400, 400], '200 ms, doubled to 400, then 400 each');
+  t.equal(a.transport.stats.dutyCycleRefusals, 4, 'the radio was asked again after each wait, and refused');
+  await run(100, true); // tried every 400 ms until its hour lets a frame go
+  t.same(await run(1, false), [200], 'the radio took a frame: the next refusal waits the first time again');
 });
 
 t.test('the radio\'s queue full: RadioBusyError, then sends go again once the radio says a slot freed', { skip }, async (t) => {

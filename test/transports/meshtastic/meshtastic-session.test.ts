@@ -1,5 +1,6 @@
-// Keeping the radio's client session: heartbeats before its silence timeout, and the TCP API (a radio on the
-// network, port 4403), whose connection lost is reopened and greeted again.
+// Keeping the radio's client session: heartbeats before its silence timeout, a radio that hangs (or a TCP path cut
+// without a FIN) noticed by its silence, and the TCP API (a radio on the network, port 4403), whose connection lost
+// is reopened and greeted again.
 import t from 'tap';
 import { createServer, type Server, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
@@ -33,20 +34,53 @@ t.test('heartbeats keep the session: a radio that drops silent clients still del
   t.equal(got.silent, 0, 'the silent one was dropped by its radio (after 400 ms here, 15 minutes in the firmware)');
 });
 
+t.test('a radio that hangs with its port open is noticed within silenceMs, and greeted again once it is back', { skip }, async (t) => {
+  const ether = new MeshtasticEther();
+  // Heartbeats every 100 ms, gone after 300 ms of silence (the defaults: 1 minute and 2.5 minutes).
+  const a = await radio(ether, 0xa1a1a1a1, {}, { heartbeatMs: 100, silenceMs: 300, configTimeoutMs: 200, reconnectMs: 50 });
+  t.teardown(() => dispose([a]));
+  await a.transport.open();
+  const events: { up: boolean; at: number }[] = [];
+  a.transport.on('link', (up) => events.push({ up, at: Date.now() }));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  t.same(events, [], 'a radio that answers its heartbeats (a QueueStatus each) is not taken for gone over 3 silence periods');
+  t.equal(a.transport.stats.silences, 0);
+  const hungAt = Date.now();
+  a.model.hang();
+  t.ok(await until(() => events.length === 1, 3000), 'noticed');
+  t.equal(events[0]!.up, false, 'link down');
+  const noticedAfter = events[0]!.at - hungAt;
+  // Its last word came before the hang, so the bound is silenceMs from the hang; the slack is for a busy machine's timers.
+  t.ok(noticedAfter <= 300 + 700, `within silenceMs of its last word: ${noticedAfter} ms after the hang`);
+  t.equal(a.transport.stats.silences, 1);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.equal(events.length, 1, 'still down while it hangs: greetings go unanswered');
+  a.model.reboot(); // its watchdog, or the reset button
+  t.ok(await until(() => events.length === 2, 3000), 'back');
+  t.equal(events[1]!.up, true, 'link up again');
+  t.equal(a.transport.myNodeNum, a.model.nodeNum);
+  t.equal(a.transport.stats.reconnects, 1, 'one loss');
+});
+
 /** A radio model behind a TCP server, as a radio with its network API on: each connection is bridged to the model's pty. */
 async function radioOnTcp(ether: MeshtasticEther, nodeNum: number) {
   const pty = await openPtyPair();
   const model = await MeshtasticRadioModel.open(pty.b, ether, { ...FAST_MODEL, nodeNum });
   const connections: Socket[] = [];
+  /** Connections cut somewhere on the way, without a FIN or a reset: nothing passes, nothing closes. */
+  const severed = new Set<Socket>();
+  /** How many of the next connections are cut as soon as they open. */
+  const cut = { next: 0 };
   let serial: SerialPort | undefined;
   const server: Server = createServer((socket) => {
     connections.push(socket);
+    if (cut.next > 0 && cut.next--) severed.add(socket);
     if (serial?.isOpen) serial.close();
     socket.pause(); // until the pty is open
     const port = new SerialPort({ path: pty.a, baudRate: 115200 }, () => socket.resume());
     serial = port;
-    socket.on('data', (chunk) => port.isOpen && port.write(chunk));
-    port.on('data', (chunk: Buffer) => socket.write(chunk));
+    socket.on('data', (chunk) => !severed.has(socket) && port.isOpen && port.write(chunk));
+    port.on('data', (chunk: Buffer) => !severed.has(socket) && socket.write(chunk));
     socket.on('error', () => undefined);
     socket.on('close', () => port.isOpen && port.close());
   });
@@ -60,7 +94,7 @@ async function radioOnTcp(ether: MeshtasticEther, nodeNum: number) {
     await model.close();
     await pty.close();
   };
-  return { model, url, connections, server, close };
+  return { model, url, connections, severed, cut, server, close };
 }
 
 t.test('over TCP: the handshake and frames both ways; a lost connection is reopened and greeted again', { skip }, async (t) => {
@@ -113,4 +147,24 @@ t.test('a radio that does not come back: the transport keeps trying to reconnect
   await new Promise((resolve) => setTimeout(resolve, 200));
   t.equal(warnings.length, tries, 'no attempt after close');
   t.same(events, [false], 'and no link event');
+});
+
+t.test('over TCP, a connection cut on the way without a FIN: noticed by its silence, dropped, connected again', { skip }, async (t) => {
+  const ether = new MeshtasticEther();
+  const onTcp = await radioOnTcp(ether, 0xa1a1a1a1);
+  const transport = new MeshtasticTransport({ path: onTcp.url, configTimeoutMs: 300, reconnectMs: 50, heartbeatMs: 100, silenceMs: 300 });
+  t.teardown(async () => {
+    await transport.close();
+    await onTcp.close();
+  });
+  await transport.open();
+  const events: boolean[] = [];
+  transport.on('link', (up) => events.push(up));
+  onTcp.severed.add(onTcp.connections[0]!);
+  onTcp.cut.next = 1; // and the next connection is cut too: its greeting goes unanswered
+  t.ok(await until(() => events.length === 2, 5000), `link events: ${events.join(', ')}`);
+  t.same(events, [false, true], 'down when it went silent, up over a new connection');
+  t.equal(onTcp.connections.length, 3, 'a second connection, unanswered, and a third');
+  t.ok(await until(() => onTcp.connections[0]!.destroyed && onTcp.connections[1]!.destroyed), 'the silent ones were dropped by the transport, not left open');
+  t.equal(transport.stats.silences, 1);
 });

@@ -121,6 +121,31 @@ t.test('chat on port 1 and packets on other ports are ignored (counted); lnmesh 
   t.same(atA, [{ frame: hex(bytes(40, 0x77)), from: b.address }], 'only the frame on port 256');
 });
 
+t.test('the channel index: frames go on the configured one; ours heard on another are ignored (counted, at debug)', { skip }, async (t) => {
+  const ether = new MeshtasticEther();
+  const debug: string[] = [];
+  const logger = { log: (level: LogLevel, message: string) => void (level === 'debug' && debug.push(message)) };
+  const a = await radio(ether, 0xa1a1a1a1, {}, { channel: 2, logger });
+  const b = await radio(ether, 0xb2b2b2b2, {}, { channel: 2 });
+  t.teardown(() => dispose([a, b]));
+  ether.link(a.model.nodeNum, b.model.nodeNum);
+  await Promise.all([a.transport.open(), b.transport.open()]);
+  const atA = received(a);
+  await b.transport.send(bytes(30, 1), a.address);
+  t.ok(await until(() => atA.length === 1), 'a frame on channel 2 arrives');
+  t.match(ether.transmissions[0]!.packet, { channel: 2, pki: false }, 'sent on the configured channel, with its key');
+  b.model.originate({ to: a.model.nodeNum, portnum: PortNum.privateApp, payload: bytes(30, 2), channel: 1 });
+  t.ok(await until(() => a.transport.stats.packetsIgnored === 1), 'our port, our node number, channel 1: ignored');
+  t.ok(debug.some((line) => /on channel 1, not ours \(2\)/.test(line)), 'and said at debug');
+  // A direct message encrypted to A's key reaches A's client on channel 0, whatever channel its sender named
+  // (the firmware's PKI, which newer versions use on any channel): it counts.
+  b.model.originate({ to: a.model.nodeNum, portnum: PortNum.privateApp, payload: bytes(30, 3), channel: 0 });
+  t.ok(await until(() => atA.length === 2), 'a direct message encrypted to our key arrives');
+  t.ok(ether.transmissions.at(-1)!.packet.pki, 'it was');
+  t.same(atA.map(({ frame }) => frame), [hex(bytes(30, 1)), hex(bytes(30, 3))], 'only the frames on our channel or to our key');
+  t.equal(a.transport.stats.packetsIgnored, 1);
+});
+
 t.test('wantAck: the firmware asks for the destination\'s ack; the frame arrives once', { skip }, async (t) => {
   const { a, b, ether } = await pair({}, { wantAck: true });
   t.teardown(() => dispose([a, b]));

@@ -38,7 +38,7 @@ t.test('a packet to a neighbour on PRIVATE_APP, byte for byte', async (t) => {
   t.equal(decoded.kind, 'packet');
   if (decoded.kind !== 'packet') return;
   t.same(decoded.packet, {
-    from: 0, to: 0xaabbccdd, channel: 0, id: 7, hopLimit: 3, hopStart: 0, wantAck: true, priority: 0, rxTime: 0, rxSnr: 0, rxRssi: 0,
+    from: 0, to: 0xaabbccdd, channel: 0, id: 7, hopLimit: 3, hopStart: 0, wantAck: true, priority: 0, rxTime: 0, rxSnr: 0, rxRssi: 0, pkiEncrypted: false,
     decoded: { portnum: 256, payload: fromHex('010203'), wantResponse: false, requestId: 0 },
     encrypted: undefined,
   });

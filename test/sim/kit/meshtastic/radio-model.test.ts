@@ -159,6 +159,35 @@ t.test('a reboot drops the session and the queue, prints its boot text and `rebo
   t.equal(ether.transmissions.length, sent, 'nothing of the old queue went on the air');
 });
 
+t.test('a hung radio answers nothing, not even a heartbeat, and hears nothing, until it reboots', { skip }, async (t) => {
+  const { a, b } = await line(t);
+  await a.client.handshake();
+  a.client.send({ kind: 'heartbeat', nonce: 0 });
+  t.match(await a.client.queueStatus(0), { res: 0, meshPacketId: 0, maxlen: 16 }, 'alive: a heartbeat draws a QueueStatus (PhoneAPI::getFromRadio)');
+  a.model.hang();
+  a.client.received.length = 0;
+  a.client.console.length = 0;
+  a.client.send({ kind: 'heartbeat', nonce: 0 });
+  a.client.send({ kind: 'wantConfigId', nonce: 77 });
+  b.model.originate({ to: a.model.nodeNum, portnum: PortNum.privateApp, payload: bytes(30) });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.same([a.client.received, a.client.console], [[], []], 'hung: not a byte, frame or console line');
+  a.model.reboot();
+  await a.client.next('rebooted', (m) => m.kind === 'rebooted' && m.rebooted);
+  const { myNodeNum } = await a.client.handshake(78);
+  t.equal(myNodeNum, a.model.nodeNum, 'after the reboot it serves the client again');
+  t.equal(a.model.hung, false);
+});
+
+t.test('a direct message encrypted to the destination\'s key reaches its client on channel 0, flagged pki_encrypted', { skip }, async (t) => {
+  const { a, b } = await line(t);
+  await b.client.handshake();
+  a.model.originate({ to: b.model.nodeNum, portnum: PortNum.privateApp, payload: bytes(30), channel: 0 });
+  t.match(await b.client.packet(PortNum.privateApp), { from: a.model.nodeNum, channel: 0, pkiEncrypted: true });
+  a.model.originate({ to: b.model.nodeNum, portnum: 300, payload: bytes(30), channel: 3 });
+  t.match(await b.client.packet(300), { channel: 3, pkiEncrypted: false }, 'on another channel: its key, its index (the model keeps the sender\'s)');
+});
+
 t.test('a client silent past the timeout is dropped: packets wait for the next handshake', { skip }, async (t) => {
   const { a, b } = await line(t, { timing: { clientTimeoutMs: 300 } });
   await a.client.handshake();
