@@ -1,7 +1,8 @@
 /**
  * What the gateway daemon answers on its control socket
  * (node/control/gateway-api.ts): the verbs it shares with the node
- * (`status`, `peers`, `routes`, `outbox`, `links`, `tower`; `channels`,
+ * (`status`, `peers`, `routes`, `outbox`, `links`, `tower`; `checkpoint`
+ * for a node's config; `channels`,
  * `open`, `close` for its mesh channels: gateway-control-channels.ts;
  * `wallet` for their wallet, with `fundChannels`: gateway-control-wallet.ts)
  * and, on regtest,
@@ -10,6 +11,8 @@
  */
 import type { ControlHandlers } from '../../node/control/control-api.js';
 import type { GatewayControlApi } from '../../node/control/gateway-api.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import { type LinkViews, linkViews } from '../../node/daemon/link-views.js';
 import { memoryFigures } from '../../node/daemon/memory-figures.js';
 import { regtestHandlers } from './gateway-control-regtest.js';
@@ -29,6 +32,7 @@ export function gatewayControlHandlers(parts: GatewayDaemonParts): ControlHandle
     routes: () => views.routes(),
     outbox: () => waitingMessages(parts, views),
     links: () => views.counters(),
+    checkpoint: (params) => checkpointOf(parts, params.depth),
     tower: () => ({
       watching: gateway.towerWatching,
       appointments: appointments.count(),
@@ -72,6 +76,21 @@ async function gatewayStatus(parts: GatewayDaemonParts, views: LinkViews): Promi
     ...memoryFigures(),
     dataDir: config.dataDir,
   };
+}
+
+/** The deepest checkpoint asked: a day of blocks (a node then fetches the headers since over its link). */
+export const MAX_CHECKPOINT_DEPTH = 144;
+/** The default: six blocks below the tip, past any reorg a node should expect. */
+export const DEFAULT_CHECKPOINT_DEPTH = 6;
+
+async function checkpointOf(parts: GatewayDaemonParts, depthParam: unknown): Promise<Result<'checkpoint'>> {
+  const depth = checkInteger('depth', depthParam ?? DEFAULT_CHECKPOINT_DEPTH, 0, MAX_CHECKPOINT_DEPTH);
+  const tip = await parts.chain.tip();
+  if (depth > tip.height) throw new InvalidInputError('depth', `the chain has only ${tip.height} blocks above genesis`);
+  const height = tip.height - depth;
+  const header = await parts.chain.headerAt(height);
+  if (!header) throw new InvalidInputError('depth', `the chain has no header at height ${height} (a reorg under way?): try again`);
+  return { height, header: bytesToHex(header) };
 }
 
 /** What waits for each neighbour on its link or in the mailbox, then the mailbox's nodes beyond the neighbours. */

@@ -118,6 +118,8 @@ export type GatewayControlApi = {
   wallet: ControlMethod<NoParams, { address: string; satoshis: number; coins: WalletCoin[]; depositsWaiting: string[] }>;
   /** Sends `satoshis` from the on-chain wallet (`lightning:`) to the mesh channels' wallet; its coin counts at once. */
   fundChannels: ControlMethod<{ satoshis: number }, { txid: string; satoshis: number; walletSatoshis: number }>;
+  /** A block `depth` below the tip (default 6), as a node's `gateway.checkpoint` takes it: where a node on a slow link starts its header chain. */
+  checkpoint: ControlMethod<{ depth?: number }, { height: number; header: string }>;
   /** Regtest with the embedded chain only; `blocks` defaults to 1. */
   mine: ControlMethod<{ blocks?: number }, { blocks: number; height: number }>;
   reorg: ControlMethod<{ depth: number }, { depth: number; blocks: number; height: number; forkHeight: number }>;
