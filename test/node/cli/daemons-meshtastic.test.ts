@@ -30,7 +30,7 @@ const skip = ptySkipReason();
 t.setTimeout(300_000);
 
 /** The firmware's timings where they do not cost seconds; US: no duty cycle. */
-const MODEL: MeshtasticModelOptions = { preset: 'ShortTurbo', region: 'US', timing: { processingMs: 300, bootMs: 300 } };
+const MODEL = { preset: 'ShortFast', region: 'US', timing: { processingMs: 300, bootMs: 300 } } as const satisfies MeshtasticModelOptions;
 const NUMS = { A: 0xa1a1a1a1, B: 0xb2b2b2b2, relay: 0x7e7e7e7e, C: 0xc3c3c3c3 } as const;
 /** One relay between B and C: hop limit 1 reaches it and stops the flood there (with 3, the radios past it relay every frame again). */
 const HOP_LIMIT = 1;
@@ -81,18 +81,18 @@ function chatter(relay: MeshtasticRadioModel, everyMs: number): () => number {
   };
 }
 
-t.test('A pays C across B on Meshtastic radios through the CLI of real daemons: a link two hops long, chat, a reboot', { skip }, async (t) => {
+/** The gateway and A first (A follows the chain over MQTT), then B and C from A's tip as their checkpoint. */
+async function startMesh(t: Test) {
   const dir = shortTempDir();
   t.teardown(dir.remove);
   const mqttUrl = await mqttBrokerUrl(t);
-  const { ether, a: radioA, b: radioB, relay, c: radioC } = await radios(t);
-
+  const { ether, ...radio } = await radios(t);
   const [gateway, a, b, c] = await Promise.all([initDaemon(dir.path, 'gateway', 'gw'), initDaemon(dir.path, 'node', 'a'), initDaemon(dir.path, 'node', 'b'), initDaemon(dir.path, 'node', 'c')]);
   const topicPrefix = `mesh-${process.pid}`;
-  const on = (path: string, ...neighbours: [ClusterNode, { address: string }][]) => ({ path, preset: 'ShortTurbo', hopLimit: HOP_LIMIT, neighbours: neighbours.map(([node, radio]) => ({ node, address: radio.address })) });
+  const on = (path: string, ...neighbours: [ClusterNode, { address: string }][]) => ({ path, preset: MODEL.preset, hopLimit: HOP_LIMIT, neighbours: neighbours.map(([node, { address }]) => ({ node, address })) });
   writeGatewayConfig(gateway, mqttUrl, topicPrefix, [{ node: a, address: 'a' }], { [b.nodeId]: a.nodeId, [c.nodeId]: a.nodeId });
-  // A asks the gateway again every 5 s over MQTT (10 min by default); B and C keep the default, so as not to fill the air.
-  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] }, meshtastic: on(radioA.path, [b, radioB]) }, { [c.nodeId]: b.nodeId }, [], '5s');
+  // A asks the gateway again every 5 s over MQTT (10 min by default); B and C keep the default, not to fill the air.
+  writeNodeConfig(a, gateway, { mqtt: { url: mqttUrl, topicPrefix, neighbours: [{ node: gateway, address: 'gw' }] }, meshtastic: on(radio.a.path, [b, radio.b]) }, { [c.nodeId]: b.nodeId }, [], '5s');
   const [gatewayDaemon, nodeA] = await Promise.all([startDaemon('gateway', gateway.config), startDaemon('node', a.config)]);
   t.teardown(gatewayDaemon.stop);
   t.teardown(nodeA.stop);
@@ -103,13 +103,18 @@ t.test('A pays C across B on Meshtastic radios through the CLI of real daemons: 
   await eventually('A to follow the chain over MQTT', async () => ((await peek(a.config, 'status')).chainHeight === chainHeight ? true : undefined));
   const checkpoint = tipHeader(join(dir.path, 'a-data', 'node'));
   t.equal(checkpoint.height, chainHeight, "B's and C's checkpoint is the chain's tip");
-  writeNodeConfig(b, gateway, { meshtastic: on(radioB.path, [a, radioA], [c, radioC]) }, { '*': a.nodeId }, [], undefined, checkpoint);
-  writeNodeConfig(c, gateway, { meshtastic: on(radioC.path, [b, radioB]) }, { '*': b.nodeId }, [], undefined, checkpoint);
+  writeNodeConfig(b, gateway, { meshtastic: on(radio.b.path, [a, radio.a], [c, radio.c]) }, { '*': a.nodeId }, [], undefined, checkpoint);
+  writeNodeConfig(c, gateway, { meshtastic: on(radio.c.path, [b, radio.b]) }, { '*': b.nodeId }, [], undefined, checkpoint);
   const [nodeB, nodeC] = await startDaemons('node', [b.config, c.config]);
   t.teardown(nodeB.stop);
   t.teardown(nodeC.stop);
-  const nodes = [nodeA, nodeB, nodeC];
-  // Coins for A and B, the channels' funders.
+  return { ether, radio, gateway, a, b, c, checkpoint, daemons: { gateway: gatewayDaemon, a: nodeA, b: nodeB, c: nodeC } };
+}
+
+type Mesh = Awaited<ReturnType<typeof startMesh>>;
+
+/** Coins for A and B from the faucet, then `lnmesh open --wait` A-B and B-C side by side, 500,000 sat each, while blocks come. */
+async function openChannels(t: Test, { gateway, a, b, c, checkpoint }: Mesh) {
   const mine = async () => {
     await peek(gateway.config, 'mine', { blocks: 1 });
     await sleep(1_000);
@@ -120,80 +125,87 @@ t.test('A pays C across B on Meshtastic radios through the CLI of real daemons: 
     await peek(node.config, 'deposit', { txid: funding });
   }
   await mine();
-  await eventually('the deposits to count', async () => ((await peek(a.config, 'wallet')).satoshis === 1_000_000 && (await peek(b.config, 'wallet')).satoshis === 1_000_000 ? true : undefined), 150_000);
+  const counted = async (node: ClusterNode) => (await peek(node.config, 'wallet')).satoshis === 1_000_000;
+  await eventually('the deposits to count', async () => ((await counted(a)) && (await counted(b)) ? true : undefined));
   const peersOfB = await ask<Row[]>(b.config, 'peers');
   t.same(peersOfB.map((peer) => [peer.name, peer.transport, peer.up]).sort(), [['a', 'meshtastic', true], ['c', 'meshtastic', true]], "B's one radio link serves A and C, both up");
 
-  // Channels A-B and B-C, opened side by side and waited on while blocks come.
-  const openings = [lnmeshAsync('open', '--config', a.config, b.nodeId, '500000', '--wait', '--timeout', '3m'), lnmeshAsync('open', '--config', b.config, c.nodeId, '500000', '--wait', '--timeout', '3m')];
-  let opened: Awaited<(typeof openings)[number]>[] | undefined;
-  void Promise.all(openings).then((runs) => (opened = runs));
-  await eventually(
-    'both channels to open',
-    async () => {
-      if (opened) return true;
-      await mine();
-      return undefined;
-    },
-    180_000,
-  );
+  const openings = Promise.all([[a, b], [b, c]].map(([from, to]) => lnmeshAsync('open', '--config', from!.config, to!.nodeId, '500000', '--wait', '--timeout', '2m')));
+  let opened: Awaited<typeof openings> | undefined;
+  void openings.then((runs) => (opened = runs));
+  await eventually('both channels to open', async () => (opened ? true : void (await mine())), 150_000);
   for (const run of opened!) t.equal(run.status, 0, `open --wait succeeds: ${run.stderr}`);
   // C saw its channel's confirmations: the new blocks' headers came over MQTT and two radio links. (Idle, a node is
   // sent blocks a few at a time, not each one: C is not asked to be at the tip.)
   const heightOfC = (await peek(c.config, 'status')).chainHeight as number;
   t.ok(heightOfC >= checkpoint.height + 3, `C follows the chain over the radios: ${heightOfC - checkpoint.height} blocks past the checkpoint`);
+}
 
-  const pending = async () => (await Promise.all([a, b, c].map((node) => peek<Row[]>(node.config, 'channels')))).flat().reduce((sum, channel) => sum + (channel.pendingHtlcs as number), 0);
-  const receivedByC = async () => (await peek<Row[]>(c.config, 'payments')).filter((entry) => entry.direction === 'received' && entry.status === 'succeeded').length;
-  const pay = async (satoshis: number, meanwhile: () => Promise<void> = async () => undefined) => {
-    const invoice = await peek(c.config, 'invoice', { amountMsat: satoshis * 1000 });
-    const paying = lnmeshAsync('pay', '--config', a.config, invoice.paymentRequest as string, '--wait', '--timeout', '90s');
-    await meanwhile();
-    const paid = await paying;
-    t.equal(paid.status, 0, `pay --wait succeeds: ${paid.stdout}${paid.stderr}`);
-    t.match(paid.stdout, /^paid: preimage [0-9a-f]{64}/, 'pay --wait prints the proof of payment');
-    const received = (await ask<Row[]>(c.config, 'payments')).filter((entry) => entry.paymentHash === invoice.paymentHash);
-    t.match(received, [{ direction: 'received', status: 'succeeded', amountMsat: satoshis * 1000 }], 'C lists the payment received, once');
-    await eventually('every HTLC to be settled on both channels', async () => ((await pending()) === 0 ? true : undefined));
-  };
+/** HTLCs not yet settled, on every channel of A, B and C. */
+async function pending({ a, b, c }: Mesh): Promise<number> {
+  const channels = (await Promise.all([a, b, c].map((node) => peek<Row[]>(node.config, 'channels')))).flat();
+  return channels.reduce((sum, channel) => sum + (channel.pendingHtlcs as number), 0);
+}
+
+/** `lnmesh pay --wait` on A of an invoice of C's, `meanwhile` run as it pays; then nothing left pending. */
+async function pay(t: Test, mesh: Mesh, satoshis: number, meanwhile: () => Promise<void> = async () => undefined) {
+  const invoice = await peek(mesh.c.config, 'invoice', { amountMsat: satoshis * 1000 });
+  const paying = lnmeshAsync('pay', '--config', mesh.a.config, invoice.paymentRequest as string, '--wait', '--timeout', '90s');
+  await meanwhile();
+  const paid = await paying;
+  t.equal(paid.status, 0, `pay --wait succeeds: ${paid.stdout}${paid.stderr}`);
+  t.match(paid.stdout, /^paid: preimage [0-9a-f]{64}/, 'pay --wait prints the proof of payment');
+  const received = (await ask<Row[]>(mesh.c.config, 'payments')).filter((entry) => entry.paymentHash === invoice.paymentHash);
+  t.match(received, [{ direction: 'received', status: 'succeeded', amountMsat: satoshis * 1000 }], 'C lists the payment received, once');
+  await eventually('every HTLC to be settled on both channels', async () => ((await pending(mesh)) === 0 ? true : undefined));
+}
+
+/** `lnmesh channels --json` on A, B and C after 50,000 sat from A to C: exact at each end, nothing pending. */
+async function balancesExact(t: Test, { a, b, c }: Mesh) {
+  const [ofA, ofB, ofC] = await Promise.all([a, b, c].map((node) => ask<Row[]>(node.config, 'channels')));
+  const fees = (await peek<Row[]>(a.config, 'payments')).filter((entry) => entry.direction === 'sent').map((entry) => entry.feeMsat as number);
+  t.equal(fees.length, 2, 'A lists two payments sent');
+  t.ok(fees.every((each) => each > 0), `B earned its fee for each payment it forwarded (${fees.join(', ')} msat)`);
+  const fee = fees[0]! + fees[1]!;
+  t.match(ofA, [{ peer: b.nodeId, status: 'open', localMsat: 500_000_000 - 50_000_000 - fee, remoteMsat: 50_000_000 + fee, pendingHtlcs: 0 }], "A: 500,000 sat less the 50,000 to C and B's fees");
+  t.match(ofB!.find((channel) => channel.peer === a.nodeId), { status: 'open', localMsat: 50_000_000 + fee, remoteMsat: 500_000_000 - 50_000_000 - fee, pendingHtlcs: 0 }, 'B agrees with A');
+  t.match(ofB!.find((channel) => channel.peer === c.nodeId), { status: 'open', localMsat: 500_000_000 - 50_000_000, remoteMsat: 50_000_000, pendingHtlcs: 0 }, 'B: 50,000 sat forwarded to C');
+  t.match(ofC, [{ peer: b.nodeId, status: 'open', localMsat: 50_000_000, remoteMsat: 450_000_000, pendingHtlcs: 0 }], 'C: the 50,000 from A, agreed with B');
+}
+
+t.test('A pays C across B on Meshtastic radios through the CLI of real daemons: a link two hops long, chat, a reboot', { skip }, async (t) => {
+  const mesh = await startMesh(t);
+  const { ether, radio, daemons } = mesh;
+  await openChannels(t, mesh);
 
   // Payment 1, with chat from the relay's owner on the mesh all along.
-  const stopChat = chatter(relay.model, 1_500);
-  await pay(30_000);
+  const stopChat = chatter(radio.relay.model, 1_500);
+  await pay(t, mesh, 30_000);
   const chats = stopChat();
   t.ok(chats > 0, `${chats} chat messages on port 1 from the relay beside it`);
 
   // Payment 2: B's radio reboots once the HTLC is at B; B's transport greets it again and the link sends the rest.
-  await pay(20_000, async () => {
-    await eventually('the second HTLC to reach B', async () => ((await peek<Row[]>(b.config, 'channels')).some((channel) => (channel.pendingHtlcs as number) > 0) ? true : undefined), 60_000);
+  const receivedByC = async () => (await peek<Row[]>(mesh.c.config, 'payments')).filter((entry) => entry.direction === 'received' && entry.status === 'succeeded').length;
+  await pay(t, mesh, 20_000, async () => {
+    const atB = async () => (await peek<Row[]>(mesh.b.config, 'channels')).some((channel) => (channel.pendingHtlcs as number) > 0);
+    await eventually('the second HTLC to reach B', async () => ((await atB()) ? true : undefined));
     const receivedBefore = await receivedByC();
-    radioB.model.reboot();
+    radio.b.model.reboot();
     t.equal(receivedBefore, 1, "C was not paid the second time yet when B's radio rebooted");
   });
-  t.equal(radioB.model.reboots, 1, "B's radio rebooted once");
-  t.match(nodeB.output(), /"link 0: the radio on \S+ rebooted"/, "B's transport saw it reboot (and greeted it again: the payment went on)");
-  t.equal(nodeB.output().match(/"payment forwarded"/g)?.length, 2, 'B forwarded each payment once');
-
-  const [ofA, ofB, ofC] = await Promise.all([a, b, c].map((node) => ask<Row[]>(node.config, 'channels')));
-  const fees = (await peek<Row[]>(a.config, 'payments')).filter((entry) => entry.direction === 'sent').map((entry) => entry.feeMsat as number);
-  t.equal(fees.length, 2, 'A lists two payments sent');
-  const fee = fees[0]! + fees[1]!;
-  t.match(ofA, [{ peer: b.nodeId, status: 'open', localMsat: 500_000_000 - 50_000_000 - fee, remoteMsat: 50_000_000 + fee, pendingHtlcs: 0 }], "A: 500,000 sat less the 50,000 to C and B's fees");
-  const abAtB = ofB!.find((channel) => channel.peer === a.nodeId);
-  const bcAtB = ofB!.find((channel) => channel.peer === c.nodeId);
-  t.match(abAtB, { status: 'open', localMsat: 50_000_000 + fee, remoteMsat: 500_000_000 - 50_000_000 - fee, pendingHtlcs: 0 }, 'B agrees with A');
-  t.match(bcAtB, { status: 'open', localMsat: 500_000_000 - 50_000_000, remoteMsat: 50_000_000, pendingHtlcs: 0 }, 'B: 50,000 sat forwarded to C');
-  t.match(ofC, [{ peer: b.nodeId, status: 'open', localMsat: 50_000_000, remoteMsat: 450_000_000, pendingHtlcs: 0 }], 'C: the 50,000 from A, agreed with B');
-  t.ok(fees.every((each) => each > 0), `B earned its fee for each payment it forwarded (${fees.join(', ')} msat)`);
+  t.equal(radio.b.model.reboots, 1, "B's radio rebooted once");
+  t.match(daemons.b.output(), /"link 0: the radio on \S+ rebooted"/, "B's transport saw it reboot (and greeted it again: the payment went on)");
+  t.equal(daemons.b.output().match(/"payment forwarded"/g)?.length, 2, 'B forwarded each payment once');
+  await balancesExact(t, mesh);
 
   const chatOnAir = ether.transmissions.filter((sent) => sent.packet.data.portnum === PortNum.textMessage).length;
-  const links = await Promise.all([a, b, c].map((node) => peek<Row[]>(node.config, 'links')));
+  const links = await Promise.all([mesh.a, mesh.b, mesh.c].map((node) => peek<Row[]>(node.config, 'links')));
   const radioLinks = links.map((rows) => rows.find((row) => row.transport === 'meshtastic')!);
   const dropped = radioLinks.map((link) => Object.entries(link.dropped as Record<string, number>).filter(([, n]) => n > 0));
   t.same(dropped, [[], [], []], `${chatOnAir} chat packets on the air (the relay's, and B's and C's radios repeating them); no radio link dropped a frame`);
   t.comment(`frames sent by A, B, C on their radios: ${radioLinks.map((link) => link.framesSent).join(', ')}; retransmissions: ${radioLinks.map((link) => link.retransmissions).join(', ')}; ${ether.transmissions.length} packets on the air`);
 
-  for (const node of [nodeA, nodeB, nodeC]) t.equal(await node.stop(), 0, 'a node exits 0');
-  t.equal(await gatewayDaemon.stop(), 0, 'the gateway exits 0');
-  t.notMatch(nodeA.output() + nodeB.output() + nodeC.output(), /"level":50|"level":60/, 'no errors logged by the nodes');
+  for (const node of [daemons.a, daemons.b, daemons.c]) t.equal(await node.stop(), 0, 'a node exits 0');
+  t.equal(await daemons.gateway.stop(), 0, 'the gateway exits 0');
+  t.notMatch(daemons.a.output() + daemons.b.output() + daemons.c.output(), /"level":50|"level":60/, 'no errors logged by the nodes');
 });
