@@ -7,6 +7,7 @@
  * and C, and everything C says to the gateway crosses the relay, B's radio, A's radio and MQTT.
  * `lnmesh open --wait` opens A-B and B-C; A pays C beside chat on port 1 from the relay's owner, then again while
  * B's radio reboots with the HTLC at B: each payment completes once, and the balances are exact at all three.
+ * B and C start from a checkpoint (`gateway.checkpoint`): the regtest chain's 432 headers would take over a minute of air.
  * (The duty cycle is proven in process, test/node/mesh-node-meshtastic.test.ts: the transport backs off a minute.)
  */
 import { join } from 'node:path';
