@@ -111,11 +111,52 @@ export function writeGatewayConfig(gateway: ClusterNode, mqttUrl: string, topicP
 export interface NodeLinks {
   readonly mqtt?: { readonly url: string; readonly topicPrefix: string; readonly neighbours: readonly { node: ClusterNode; address: string }[] };
   readonly serial?: { readonly path: string; readonly neighbours: readonly ClusterNode[] };
+  readonly meshtastic?: MeshtasticLink;
 }
 
-/** `extra`: more top-level lines (a `channels:` policy, say); none by default. `pollInterval`: the node's `gateway.pollInterval` (10m by default). */
-export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: NodeLinks, routes: Record<string, string> = {}, extra: readonly string[] = [], pollInterval?: string): void {
-  const gatewayLine = `gateway: { nodeId: ${gateway.nodeId}${pollInterval ? `, pollInterval: ${pollInterval}` : ''} }`;
+/** A link on a Meshtastic radio: its client end, and each neighbour with its radio's node number (`!aabbccdd`). */
+export interface MeshtasticLink {
+  readonly path: string;
+  /** The preset set on the radio (LongFast by default). */
+  readonly preset?: string;
+  /** The transport's hop limit (3 by default). */
+  readonly hopLimit?: number;
+  readonly neighbours: readonly { node: ClusterNode; address: string }[];
+  /** The link's `timing:` line; MESHTASTIC_FAST_LINK by default. */
+  readonly timing?: string;
+}
+
+/**
+ * Link timing for a fast radio model (ShortFast, real time) a relay apart: a frame and its ack through the relay
+ * cross the air four times with the relay's contention delay twice, about 1-1.5 s, a few seconds behind a window of
+ * fragments. 5 s (the link's default) is past that, so frames go again only when lost (a reboot).
+ */
+export const MESHTASTIC_FAST_LINK = '    timing: { retransmitBase: 5s, retransmitMax: 10s, ackDelay: 100ms }';
+
+function meshtasticLines(link: MeshtasticLink): string[] {
+  const options = [`kind: meshtastic`, `path: ${link.path}`, ...(link.preset ? [`preset: ${link.preset}`] : []), ...(link.hopLimit ? [`hopLimit: ${link.hopLimit}`] : [])];
+  return [
+    `  - transport: { ${options.join(', ')} }`,
+    '    neighbours:',
+    // Quoted: an unquoted !aabbccdd is a YAML tag.
+    ...link.neighbours.map(({ node, address }) => `      - { nodeId: ${node.nodeId}, address: "${address}", name: ${node.name} }`),
+    link.timing ?? MESHTASTIC_FAST_LINK,
+  ];
+}
+
+/** Where a node's header chain starts (`gateway.checkpoint`; genesis by default): a height and its header, hex. */
+export interface Checkpoint {
+  readonly height: number;
+  readonly header: string;
+}
+
+/**
+ * `extra`: more top-level lines (a `channels:` policy, say); none by default. `pollInterval`: the node's
+ * `gateway.pollInterval` (10m by default). `checkpoint`: the node's `gateway.checkpoint` (genesis by default).
+ */
+export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: NodeLinks, routes: Record<string, string> = {}, extra: readonly string[] = [], pollInterval?: string, checkpoint?: Checkpoint): void {
+  const checkpointEntry = checkpoint ? `, checkpoint: { height: ${checkpoint.height}, header: ${checkpoint.header} }` : '';
+  const gatewayLine = `gateway: { nodeId: ${gateway.nodeId}${pollInterval ? `, pollInterval: ${pollInterval}` : ''}${checkpointEntry} }`;
   const lines = ['network: regtest', `dataDir: ./${node.name}-data`, 'log: { level: info, format: json }', gatewayLine, 'links:'];
   if (links.mqtt) {
     lines.push(`  - transport: { kind: mqtt, url: "${links.mqtt.url}", nodeName: ${node.name}, topicPrefix: ${links.mqtt.topicPrefix} }`, '    neighbours:');
@@ -127,6 +168,7 @@ export function writeNodeConfig(node: ClusterNode, gateway: ClusterNode, links: 
     for (const neighbour of links.serial.neighbours) lines.push(`      - { nodeId: ${neighbour.nodeId}, name: ${neighbour.name} }`);
     lines.push(FAST_LINK);
   }
+  if (links.meshtastic) lines.push(...meshtasticLines(links.meshtastic));
   lines.push('routes:', ...Object.entries(routes).map(([destination, nextHop]) => `  "${destination}": ${nextHop}`), ...extra);
   // Default settings otherwise (the gateway's chain feed, the policy, the depth): what a user runs.
   lines.push('');
