@@ -83,7 +83,7 @@ log:
 
 # The gateway: watchtower, chain view and broadcasts, reached through the routes below.
 ${gateway}
-  # checkpoint:      # where the header chain starts (default genesis): on mainnet, a recent block
+  # checkpoint:      # where the header chain starts (default genesis): a recent block, as lnmesh checkpoint on the gateway prints it
   #   height: 850000
   #   header: <160 hex characters>
 

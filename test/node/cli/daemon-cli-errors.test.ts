@@ -45,6 +45,8 @@ const USAGE_CASES: [args: string[], says: RegExp][] = [
   [['mine', '1001'], /blocks must be a whole number from 1 to 1000/],
   [['reorg'], /missing required argument 'depth'/],
   [['reorg', '145'], /depth must be a whole number from 1 to 144/],
+  [['checkpoint', '--depth', '145'], /depth must be a whole number from 0 to 144/],
+  [['checkpoint', '--depth'], /option '--depth <blocks>' argument missing/],
   [['status', 'extra'], /too many arguments/],
   [['peers', '--bogus'], /unknown option '--bogus'/],
   [['channels', '--bogus'], /unknown option/],
@@ -176,5 +178,9 @@ t.test("a gateway without a lightning: section: its mesh channels' wallet has no
   t.equal(open.status, 2, 'opening to a node that is not its neighbour is bad input');
   t.match(open.stderr, /is not a neighbour of this gateway/);
   t.match(JSON.parse(wallet.stdout), { satoshis: 0, coins: [], depositsWaiting: [] }, "lnmesh wallet on the gateway: its mesh channels' wallet, empty");
+  // Not an error: what a node on a slow link pastes into its config (regtest: 432 blocks mined at start).
+  const checkpoint = await lnmeshAsync('checkpoint', '--config', gateway.config);
+  t.match(checkpoint.stdout, /^# under gateway: in the node's config\n {2}checkpoint:\n {4}height: 426\n {4}header: [0-9a-f]{160}\n$/, 'lnmesh checkpoint: six blocks below the tip, as YAML for the node');
+  t.match(JSON.parse((await lnmeshAsync('checkpoint', '--depth', '0', '--json', '--config', gateway.config)).stdout), { height: 432, header: /^[0-9a-f]{160}$/ }, '--depth 0: the tip');
   t.equal(await daemon.stop(), 0);
 });
