@@ -11,7 +11,7 @@ import type { Test } from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { peek } from '../../../sim/kit/control-socket.js';
-import { eventually, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { eventually, faucetDeposit, initDaemon, must, shortTempDir, startDaemon, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import { lnmeshAsync, type Daemon } from './run-cli.js';
 import { chainRpcLine, freePort, startOutsideNode } from './outside-node.js';
 
@@ -64,9 +64,7 @@ export async function startBridgeCluster(t: Test, options: { finalCltvExpiryDelt
 async function startNodeBehindA(t: Test, gatewayConfig: string, a: { nodeId: string }, b: { config: string }, mine: () => Promise<void>): Promise<Daemon> {
   const nodeB = await startDaemon('node', b.config);
   t.teardown(() => nodeB.stop());
-  const wallet = await peek(b.config, 'wallet');
-  const funding = (await peek(gatewayConfig, 'faucet', { address: wallet.address, satoshis: 500_000 })).txid as string;
-  await peek(b.config, 'deposit', { txid: funding });
+  await faucetDeposit(gatewayConfig, b, 500_000);
   await mine();
   await eventually("B's deposit to count", async () => ((await peek(b.config, 'wallet')).satoshis === 500_000 ? true : undefined));
   const opening = lnmeshAsync('open', '--config', b.config, a.nodeId, '300000', '--wait', '--timeout', '2m');
@@ -83,9 +81,7 @@ async function startNodeBehindA(t: Test, gatewayConfig: string, a: { nodeId: str
 
 /** Coins: A's wallet, and the gateway's Lightning wallet. */
 async function fundBoth(gatewayConfig: string, aConfig: string, mine: () => Promise<void>): Promise<void> {
-  const wallet = await peek(aConfig, 'wallet');
-  const funding = (await peek(gatewayConfig, 'faucet', { address: wallet.address, satoshis: 1_000_000 })).txid as string;
-  await peek(aConfig, 'deposit', { txid: funding });
+  await faucetDeposit(gatewayConfig, { config: aConfig }, 1_000_000);
   const lnAddress = JSON.parse((await must('ln', 'address', '--json', '--config', gatewayConfig)).stdout).address as string;
   await peek(gatewayConfig, 'faucet', { address: lnAddress, satoshis: 1_000_000 });
   await mine();

@@ -16,7 +16,7 @@ import t from 'tap';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { openPtyPair, ptySkipReason } from '../../transports/pty.js';
 import { peek } from '../../../sim/kit/control-socket.js';
-import { ask, eventually, initDaemon, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { ask, eventually, faucetDeposit, initDaemon, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -60,9 +60,7 @@ t.test('open, pay, restart, pay and close through the CLI of real daemons', { sk
     await peek(gateway.config, 'mine', { blocks: 1 });
     await sleep(1_000);
   };
-  const wallet = await peek(a.config, 'wallet');
-  const funding = (await peek(gateway.config, 'faucet', { address: wallet.address, satoshis: 2_000_000 })).txid as string;
-  await peek(a.config, 'deposit', { txid: funding });
+  await faucetDeposit(gateway.config, a, 2_000_000);
   await mine();
   await eventually('the deposit to count', async () => ((await peek(a.config, 'wallet')).satoshis === 2_000_000 ? true : undefined));
 

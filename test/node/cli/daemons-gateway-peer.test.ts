@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { peek } from '../../../sim/kit/control-socket.js';
-import { type ClusterNode, ask, eventually, initDaemon, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { type ClusterNode, ask, eventually, faucetDeposit, initDaemon, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -47,11 +47,7 @@ t.test('two nodes open channels to the gateway, which forwards between them and 
     await sleep(1_000);
   };
   // Coins for both nodes, counted once the gateway proves them.
-  for (const node of [a, b]) {
-    const wallet = await peek(node.config, 'wallet');
-    const funding = (await peek(gateway.config, 'faucet', { address: wallet.address, satoshis: 1_000_000 })).txid as string;
-    await peek(node.config, 'deposit', { txid: funding });
-  }
+  for (const node of [a, b]) await faucetDeposit(gateway.config, node, 1_000_000);
   await mine();
   await eventually('both deposits to count', async () => ((await Promise.all([a, b].map((node) => peek(node.config, 'wallet')))).every((wallet) => wallet.satoshis === 1_000_000) ? true : undefined));
 

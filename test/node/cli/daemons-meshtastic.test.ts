@@ -19,7 +19,7 @@ import { PortNum } from '../../../transports/meshtastic/client-messages.js';
 import { nodeNumberText } from '../../../transports/meshtastic/node-number.js';
 import { mqttBrokerUrl } from '../../transports/broker.js';
 import { openPtyPair, ptySkipReason } from '../../transports/pty.js';
-import { type Checkpoint, type ClusterNode, ask, eventually, initDaemon, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
+import { type Checkpoint, type ClusterNode, ask, eventually, faucetDeposit, initDaemon, must, shortTempDir, startDaemon, startDaemons, writeGatewayConfig, writeNodeConfig } from './mesh-cluster.js';
 import { lnmeshAsync } from './run-cli.js';
 
 type Row = Record<string, unknown>;
@@ -103,15 +103,16 @@ async function openChannels(t: Test, { gateway, a, b, c, checkpoint }: Mesh) {
     await peek(gateway.config, 'mine', { blocks: 1 });
     await sleep(1_000);
   };
-  for (const node of [a, b]) {
-    const wallet = await peek(node.config, 'wallet');
-    const funding = (await peek(gateway.config, 'faucet', { address: wallet.address, satoshis: 1_000_000 })).txid as string;
-    await peek(node.config, 'deposit', { txid: funding });
-  }
+  for (const node of [a, b]) await faucetDeposit(gateway.config, node, 1_000_000);
   await mine();
   const counted = async (node: ClusterNode) => (await peek(node.config, 'wallet')).satoshis === 1_000_000;
   await eventually('the deposits to count', async () => ((await counted(a)) && (await counted(b)) ? true : undefined));
-  const peersOfB = await ask<Row[]>(b.config, 'peers');
+  // Each session starts with a handshake over the air (two hops to C): wait for it, on a loaded machine too.
+  const bothUp = async () => {
+    const peers = await ask<Row[]>(b.config, 'peers');
+    return peers.length === 2 && peers.every((peer) => peer.up) ? peers : undefined;
+  };
+  const peersOfB = await eventually("B's sessions with A and C to be up", bothUp, 60_000);
   t.same(peersOfB.map((peer) => [peer.name, peer.transport, peer.up]).sort(), [['a', 'meshtastic', true], ['c', 'meshtastic', true]], "B's one radio link serves A and C, both up");
 
   const openings = Promise.all([[a, b], [b, c]].map(([from, to]) => lnmeshAsync('open', '--config', from!.config, to!.nodeId, '500000', '--wait', '--timeout', '2m')));

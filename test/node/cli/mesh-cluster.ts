@@ -83,6 +83,14 @@ export async function initDaemon(dir: string, kind: 'node' | 'gateway', name: st
   return { name, config, nodeId };
 }
 
+/** Coins from the regtest gateway's faucet to `node`'s wallet, handed to the node as a deposit (it counts once mined). Returns the txid. */
+export async function faucetDeposit(gatewayConfig: string, node: { readonly config: string }, satoshis: number): Promise<string> {
+  const wallet = await peek(node.config, 'wallet');
+  const txid = (await peek(gatewayConfig, 'faucet', { address: wallet.address, satoshis })).txid as string;
+  await peek(node.config, 'deposit', { txid });
+  return txid;
+}
+
 /** Link timing for tests: retransmissions in a fraction of a second, not the radio's seconds. */
 const FAST_LINK = '    timing: { retransmitBase: 300ms, retransmitMax: 2s }';
 
