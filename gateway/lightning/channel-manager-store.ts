@@ -1,15 +1,14 @@
 /**
- * The `ChannelManager` on disk, `<dataDir>/channel-manager`, written crash-safe
- * whenever LDK says it changed; and reading a node back in the order LDK
- * requires: the channel monitors first, then the manager that refers to
+ * The `ChannelManager` on disk, `<dataDir>/channel-manager` (written with
+ * its monitors by channel-state-journal.ts), and reading a node back in the
+ * order LDK requires: the channel monitors first, then the manager that refers to
  * them. A monitor or manager that does not read stops the node from
  * starting: running on without one could lose a channel's funds.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChannelManager, ChannelMonitor, EntropySource, SignerProvider } from 'lightningdevkit';
+import type { ChannelMonitor, EntropySource, SignerProvider } from 'lightningdevkit';
 import type { Ldk } from './ldk.js';
-import { writeFileDurably } from '../../node/core/durable-file.js';
 import { MONITORS_DIR } from './monitor-persister.js';
 
 export const CHANNEL_MANAGER_FILE = 'channel-manager';
@@ -17,10 +16,6 @@ export const CHANNEL_MANAGER_FILE = 'channel-manager';
 /** The data directory holds what LDK cannot read back: the node must not start on it. */
 export class LightningStoreError extends Error {
   override name = 'LightningStoreError';
-}
-
-export function writeChannelManager(dataDir: string, channelManager: ChannelManager): void {
-  writeFileDurably(join(dataDir, CHANNEL_MANAGER_FILE), channelManager.write());
 }
 
 /** The persisted manager's bytes, or undefined for a node never started here. */

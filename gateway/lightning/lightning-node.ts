@@ -23,7 +23,6 @@ import { loadLdk, type Ldk } from './ldk.js';
 import { ldkFeerate } from './ldk-fee-estimator.js';
 import { assemble, type LdkParts } from './ldk-assembly.js';
 import { LdkChainFeed, type FedBlock } from './ldk-chain-feed.js';
-import { writeChannelManager } from './channel-manager-store.js';
 import { commitChannelState } from './channel-state-journal.js';
 import { ChannelFunding } from './channel-funding.js';
 import { Payments, type CreatedInvoice, type InvoiceRequest, type PaymentSent, type PayOptions } from './payments.js';
@@ -149,7 +148,7 @@ export class LightningNode extends EventEmitter<LightningNodeEvents> {
     await feed.start();
     const node = new LightningNode(ldk, parts, feed, init, components, clock, logger);
     // Written now, so that a monitor is never on disk without a manager beside it.
-    writeChannelManager(init.dataDir, parts.channelManager);
+    commitChannelState(init.dataDir, { manager: parts.channelManager.write(), monitors: new Map() });
     node.schedule();
     node.watchLdk();
     node.reconnector.start();

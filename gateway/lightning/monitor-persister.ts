@@ -73,12 +73,13 @@ export function monitorPersister(ldk: Ldk, dataDir: string, logger: Logger, writ
   const failedNew = new Map<string, WaitingMonitor>();
   // Serialized now: the monitor object is LDK's and lives only for this call.
   const waiting = (outpoint: OutPoint, monitor: ChannelMonitor): WaitingMonitor => ({ outpoint: outpoint.clone(), bytes: monitor.write(), updateId: monitor.get_latest_update_id() });
+  const writeMonitor = (name: string, bytes: Uint8Array) => writeFile(join(dataDir, MONITORS_DIR, name), bytes);
 
   const persistNew = (outpoint: OutPoint, monitor: ChannelMonitor): ChannelMonitorUpdateStatus => {
     const name = monitorFileName(outpoint);
     const write = waiting(outpoint, monitor);
     try {
-      writeFile(join(dataDir, MONITORS_DIR, name), write.bytes);
+      writeMonitor(name, write.bytes);
       return Completed;
     } catch (error) {
       // InProgress holds the channel still (LDK panics on UnrecoverableError).
@@ -99,12 +100,13 @@ export function monitorPersister(ldk: Ldk, dataDir: string, logger: Logger, writ
       queue.set(name, waiting(outpoint, monitor));
       return InProgress;
     }
+    const write = waiting(outpoint, monitor);
     try {
-      writeFile(join(dataDir, MONITORS_DIR, name), monitor.write());
+      writeMonitor(name, write.bytes);
       return Completed;
     } catch (error) {
       // Written with the next commit (a chain-sync write is not tracked by LDK: nothing is held).
-      announced.set(name, waiting(outpoint, monitor));
+      announced.set(name, write);
       logger.log('warn', 'cannot write a channel monitor after a block; it goes with the next commit', { monitor: name, error: String(error) });
       return InProgress;
     }
@@ -124,7 +126,7 @@ export function monitorPersister(ldk: Ldk, dataDir: string, logger: Logger, writ
     pendingCount: () => staged.size + announced.size + failedNew.size,
     announced: () => new Map([...announced].map(([name, write]) => [name, write.bytes])),
     committed: (chainMonitor) => announceStaged(staged, announced, chainMonitor, logger),
-    retryFailed: (chainMonitor) => retryFailedWrites(failedNew, (name, bytes) => writeFile(join(dataDir, MONITORS_DIR, name), bytes), chainMonitor, logger),
+    retryFailed: (chainMonitor) => retryFailedWrites(failedNew, writeMonitor, chainMonitor, logger),
   };
 }
 
