@@ -67,6 +67,17 @@ const count = (node: LineNode, type: ManagerEvent['type']) => node.events.filter
 /** Waits (virtual or real time) until `done()`, asserting it happened within `limitMs`. */
 export type Until = (what: string, done: () => boolean, limitMs?: number) => Promise<unknown>;
 
+/** Opens A-B and B-C, each funded by its left end (1,000,000 sat, 400,000 pushed right), and confirms them at both ends. */
+export async function openLineChannels(until: Until, [a, b, c]: readonly [LineNode, LineNode, LineNode]): Promise<void> {
+  for (const [left, right] of [[a, b], [b, c]] as const) {
+    const handle = left.mesh.manager.openChannel(right.id, 1_000_000, 400_000_000);
+    await until(`${left.name}-${right.name} funded`, () => left.broadcast.length > 0);
+    left.mesh.manager.fundingConfirmed(right.id, handle, 6);
+    right.mesh.manager.fundingConfirmed(left.id, handle, 6);
+  }
+  await until('both channels open at both ends', () => count(a, 'channel_opened') === 1 && count(b, 'channel_opened') === 2 && count(c, 'channel_opened') === 1);
+}
+
 /**
  * The proof: channels A-B and B-C (each funded by its left end, with some
  * pushed right so both ends can pay); C pays A; with the B - C link cut,
@@ -75,13 +86,7 @@ export type Until = (what: string, done: () => boolean, limitMs?: number) => Pro
  */
 export async function payAcrossCut(t: Test, [a, b, c]: readonly [LineNode, LineNode, LineNode], media: { until: Until; cut(): Promise<void> | void; whileCut(): Promise<void>; restore(): Promise<void> | void }): Promise<void> {
   const { until } = media;
-  for (const [left, right] of [[a, b], [b, c]] as const) {
-    const handle = left.mesh.manager.openChannel(right.id, 1_000_000, 400_000_000);
-    await until(`${left.name}-${right.name} funded`, () => left.broadcast.length > 0);
-    left.mesh.manager.fundingConfirmed(right.id, handle, 6);
-    right.mesh.manager.fundingConfirmed(left.id, handle, 6);
-  }
-  await until('both channels open at both ends', () => count(a, 'channel_opened') === 1 && count(b, 'channel_opened') === 2 && count(c, 'channel_opened') === 1);
+  await openLineChannels(until, [a, b, c]);
 
   c.mesh.manager.payRequest(a.mesh.manager.receive(50_000_000, 0));
   await until('C paid A through B', () => count(a, 'payment_received') === 1 && count(c, 'payment_sent') === 1);

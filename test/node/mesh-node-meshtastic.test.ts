@@ -14,7 +14,7 @@ import type { MeshtasticModelOptions } from '../../sim/kit/meshtastic/radio-mode
 import { PortNum } from '../../transports/meshtastic/client-messages.js';
 import { ptySkipReason } from '../transports/pty.js';
 import { dispose, radio, type Radio } from '../transports/meshtastic/radios.js';
-import { LINE_IDS, type LineNode } from './mesh-line.js';
+import { LINE_IDS, openLineChannels, type LineNode } from './mesh-line.js';
 
 const skip = ptySkipReason();
 
@@ -101,17 +101,6 @@ function chatter(from: Radio, everyMs: number): () => number {
   };
 }
 
-/** Opens A-B and B-C, each funded by its left end with 400,000 sat pushed right, and confirms them. */
-async function openChannels(until: ReturnType<typeof untilFor>, [a, b, c]: readonly [LineNode, LineNode, LineNode]) {
-  for (const [left, right] of [[a, b], [b, c]] as const) {
-    const handle = left.mesh.manager.openChannel(right.id, 1_000_000, 400_000_000);
-    await until(`${left.name}-${right.name} funded`, () => left.broadcast.length > 0);
-    left.mesh.manager.fundingConfirmed(right.id, handle, 6);
-    right.mesh.manager.fundingConfirmed(left.id, handle, 6);
-  }
-  await until('both channels open at both ends', () => count(a, 'channel_opened') === 1 && count(b, 'channel_opened') === 2 && count(c, 'channel_opened') === 1);
-}
-
 t.test('A pays C across B over Meshtastic radios, one link two hops long, beside chat, a reboot and the duty cycle', { skip, timeout: 120_000 }, async (t) => {
   const started = Date.now();
   const { ether, a, b, relay, c } = await radios(t);
@@ -120,7 +109,7 @@ t.test('A pays C across B over Meshtastic radios, one link two hops long, beside
   t.teardown(() => Promise.all(nodes.map((node) => node.mesh.stop())));
   await Promise.all(nodes.map((node) => node.mesh.start()));
   const until = untilFor(t);
-  await openChannels(until, nodes);
+  await openLineChannels(until, nodes);
 
   // Payment 1, with chat from the relay's owner on the mesh all along.
   const ignoredBefore = [a, b, c].map((each) => each.transport.stats.packetsIgnored);

@@ -36,7 +36,7 @@ export class BusyBackoff {
 
   constructor(
     private readonly clock: Clock,
-    private readonly times: BusyBackoffTimes,
+    readonly times: BusyBackoffTimes,
   ) {
     this.nextDutyCycleMs = times.dutyCycleFirstMs;
   }

@@ -155,7 +155,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     const destination = this.checkSend(frame, to);
     const busy = this.busy.refusing();
     if (busy) throw new RadioBusyError(`the radio on ${this.options.path} refuses frames for now (${busy.why}): try again later`, busy.untilMs);
-    if (this.waiters.size >= MAX_IN_FLIGHT) throw new RadioBusyError(`${MAX_IN_FLIGHT} frames wait for the radio on ${this.options.path}, its queue's size`, this.clock.now() + (this.init.queueFullBackoffMs ?? DEFAULT_BUSY_BACKOFF.queueFullMs));
+    if (this.waiters.size >= MAX_IN_FLIGHT) throw new RadioBusyError(`${MAX_IN_FLIGHT} frames wait for the radio on ${this.options.path}, its queue's size`, this.clock.now() + this.busy.times.queueFullMs);
     const id = this.packetId();
     const { port, channel, hopLimit, wantAck } = this.options;
     const bytes = encodeFrame(encodeToRadio({ kind: 'packet', packet: { to: destination, id, channel, hopLimit, wantAck, decoded: { portnum: port, payload: frame } } }));
