@@ -12,6 +12,7 @@
  */
 import type { ChannelState } from '../commitment/state.js';
 import type { ChannelUpdate } from '../wire/messages.js';
+import { copySharing } from './plain-data.js';
 
 /** The HTLC a claim takes: `outgoing`, one we offered. */
 export interface ClaimedHtlc {
@@ -280,7 +281,8 @@ export class MemoryPersister implements Persister, RecordStore {
 
   put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void {
     if (!this.records.has(kind)) this.records.set(kind, new Map());
-    this.records.get(kind)!.set(id, structuredClone(value));
+    const records = this.records.get(kind)!;
+    records.set(id, copySharing(value, records.get(id)));
   }
 
   getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]> {
@@ -292,7 +294,7 @@ export class MemoryPersister implements Persister, RecordStore {
   }
 
   saveChannel(id: string, record: ChannelRecord): void {
-    this.channels.set(id, structuredClone(record));
+    this.channels.set(id, copySharing(record, this.channels.get(id)) as ChannelRecord); // what is unchanged since the last save is shared, never copied again
   }
 
   transaction<T>(work: () => T): T {

@@ -61,6 +61,56 @@ export function copyOfPlainData(value: unknown): unknown {
   return copy;
 }
 
+/**
+ * A copy of `value` that shares with `previous` (an earlier result of this
+ * function, never a live object) every part that is still equal: a channel
+ * saved at every step changes a few of its fields, so a save copies those
+ * and keeps the rest. Values that are not plain data (a Map, a class) are
+ * copied whole by `structuredClone`. One walk over `value`; nothing is
+ * allocated along an unchanged path.
+ */
+export function copySharing(value: unknown, previous: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Uint8Array) {
+    if (!isByteArray(value)) return structuredClone(value);
+    if (previous instanceof Uint8Array && Object.getPrototypeOf(previous) === Object.getPrototypeOf(value) && sameBytes(previous, value)) return previous;
+    return Buffer.isBuffer(value) ? Buffer.from(value) : new Uint8Array(value);
+  }
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
+    const before = Array.isArray(previous) && previous.length === value.length ? (previous as unknown[]) : undefined;
+    let copy: unknown[] | undefined = before ? undefined : new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = copySharing(value[i], before?.[i]);
+      if (!copy && !Object.is(item, before![i])) copy = before!.slice(0, i);
+      if (copy) copy[i] = item;
+    }
+    return copy ?? before;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const keys = Object.keys(value);
+  const before = isPlainObject(previous) && sameKeys(previous, keys) ? previous : undefined;
+  let copy: Record<string, unknown> | undefined = before ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = copySharing((value as Record<string, unknown>)[key], before?.[key]);
+    if (!copy && !Object.is(item, before![key])) copy = Object.fromEntries(keys.slice(0, i).map((earlier) => [earlier, before![earlier]]));
+    if (copy) copy[key] = item;
+  }
+  return copy ?? before;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** The same own keys in the same order: a copy must keep the order (CBOR encodings follow it). */
+function sameKeys(object: Record<string, unknown>, keys: readonly string[]): boolean {
+  const own = Object.keys(object);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (own[i] !== keys[i]) return false;
+  return true;
+}
+
 /** A Uint8Array or a Buffer, nothing derived further. */
 function isByteArray(bytes: Uint8Array): boolean {
   const prototype = Object.getPrototypeOf(bytes);

@@ -4,7 +4,7 @@
 // equal, so it is always encoded again.
 import t from 'tap';
 import { Encoder } from 'cbor-x';
-import { NOT_PLAIN, copyOfPlainData, samePlainData } from '../../../node/persist/plain-data.js';
+import { NOT_PLAIN, copyOfPlainData, copySharing, samePlainData } from '../../../node/persist/plain-data.js';
 
 const codec = new Encoder({ useRecords: false, mapsAsObjects: true });
 const hex = (value: unknown) => Buffer.from(codec.encode(value)).toString('hex');
@@ -53,4 +53,34 @@ t.test('anything else than plain data is never equal', async (t) => {
   t.notOk(samePlainData(map, map), 'not even itself');
   const object = { a: 1 };
   t.notOk(samePlainData(object, object), 'an object is compared with a copy, never with itself');
+});
+
+// The simulator's persister saves every channel at every step: a copy shares what did not change since the last one.
+t.test('a sharing copy keeps what is unchanged from the previous copy and copies the rest', async (t) => {
+  const value = { fixed: { key: Uint8Array.of(1, 2) }, list: [{ n: 1 }, { n: 2 }], bytes: Buffer.from([7]), counter: 1, big: 3n };
+  const first = copySharing(value, undefined) as typeof value;
+  t.same(first, value);
+  t.not(first.fixed, value.fixed, 'the first copy shares nothing with the original');
+  t.ok(Buffer.isBuffer(first.bytes), 'a Buffer stays a Buffer');
+  t.equal(copySharing(value, first), first, 'nothing changed: the previous copy itself');
+
+  value.counter = 2;
+  value.list[1]!.n = 3;
+  const second = copySharing(value, first) as typeof value;
+  t.equal(second.counter, 2);
+  t.equal(second.list[1]!.n, 3);
+  t.equal(first.list[1]!.n, 2, 'the previous copy is not changed');
+  t.equal(second.fixed, first.fixed, 'an unchanged part is shared');
+  t.equal(second.list[0], first.list[0], 'an unchanged item of a changed list is shared');
+  const withMap = { map: new Map([[1, 2]]) };
+  const mapCopy = copySharing(withMap, copySharing(withMap, undefined)) as typeof withMap;
+  t.not(mapCopy.map, withMap.map, 'what is not plain data is copied, every time');
+  t.same(mapCopy.map, withMap.map);
+
+  value.fixed.key[0] = 9;
+  const third = copySharing(value, second) as typeof value;
+  t.same(third.fixed.key, Uint8Array.of(9, 2), 'a byte array changed in place is copied again');
+  t.same(second.fixed.key, Uint8Array.of(1, 2));
+  t.same(Object.keys(copySharing({ b: 1, a: 2 }, { a: 2, b: 1 }) as object), ['b', 'a'], 'the key order is the value\'s');
+  t.ok(Object.is((copySharing({ z: -0 }, { z: 0 }) as { z: number }).z, -0), '-0 is not 0');
 });
