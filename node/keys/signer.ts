@@ -25,6 +25,7 @@ import { derivePrivateKey, deriveRevocationPrivateKey } from '../bolt3/key-deriv
 import { CommitmentSecrets } from './commitment-secrets.js';
 import { MAX_SHACHAIN_INDEX } from '../bolt3/shachain.js';
 import { SEED_LENGTH } from './seed.js';
+import { type ExtendedSecret, hardenedChild } from './hardened-child.js';
 
 /** Signs for one channel. Signatures come back in 64-byte compact form. */
 export interface ChannelSigner {
@@ -184,6 +185,8 @@ export class SeedSigner implements Signer {
   private readonly nodeKey: Uint8Array;
   /** Each channel's keys, derived once: six BIP 32 derivations cost more than the signatures they make. */
   private readonly channelSigners = new Map<number, ChannelSigner>();
+  /** Each family's parent, m/PURPOSE'/0'/family'/0': a secret is then one derivation from it. */
+  private readonly families = new Map<KeyFamily, ExtendedSecret>();
 
   constructor(seed: Uint8Array) {
     this.root = HDKey.fromMasterSeed(checkBytes('seed', seed, SEED_LENGTH));
@@ -217,9 +220,14 @@ export class SeedSigner implements Signer {
     return { publicKey: publicKeyOf(secretKey), signDigest: (digest) => signDigest(digest, secretKey) };
   }
 
+  /** m/PURPOSE'/0'/family'/0'/index'. */
   private secretAt(family: KeyFamily, index: number): Uint8Array {
-    const key = this.root.derive(`m/${PURPOSE}'/0'/${family}'/0'/${index}'`).privateKey;
-    if (!key) throw new Error('BIP 32 derivation returned no private key');
-    return key;
+    let parent = this.families.get(family);
+    if (!parent) {
+      const { privateKey, chainCode } = this.root.derive(`m/${PURPOSE}'/0'/${family}'/0'`);
+      if (!privateKey || !chainCode) throw new Error('BIP 32 derivation returned no private key');
+      this.families.set(family, (parent = { privateKey, chainCode }));
+    }
+    return hardenedChild(parent, index).privateKey;
   }
 }
