@@ -21,12 +21,11 @@
  * (`associatedData` in `envelope.ts`), so a relay can neither redirect an
  * envelope nor pass it off as from someone else.
  */
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import type { NodeKey } from '../../node/core/node-key.js';
-import { openAead } from '../link/noise-crypto.js';
+import { openChaCha20Poly1305, sealChaCha20Poly1305 } from '../../node/core/aead.js';
 import { MESSAGE_ID_LENGTH } from './envelope.js';
 
 const SALT = new TextEncoder().encode('lnmesh router end-to-end v1');
@@ -48,12 +47,12 @@ function nonceOf(messageId: Uint8Array): Uint8Array {
 }
 
 export function sealPayload(key: Uint8Array, messageId: Uint8Array, associatedData: Uint8Array, payload: Uint8Array): Uint8Array {
-  return chacha20poly1305(key, nonceOf(messageId), associatedData).encrypt(payload);
+  return sealChaCha20Poly1305(key, nonceOf(messageId), associatedData, payload);
 }
 
 /** The payload, or undefined when the seal does not verify: altered on the way, or not sealed by the claimed source for us. */
 export function openPayload(key: Uint8Array, messageId: Uint8Array, associatedData: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
-  return openAead(key, nonceOf(messageId), associatedData, sealed);
+  return openChaCha20Poly1305(key, nonceOf(messageId), associatedData, sealed);
 }
 
 /** The end-to-end keys of one node, derived once per correspondent and direction. */
