@@ -22,6 +22,7 @@ import { Session } from 'node:inspector/promises';
 import type { Profiler, Runtime } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { backend } from '../node/core/secp256k1-backend.js';
 import { type RunProgress, runScenario } from '../sim/run.js';
 import { loadScenario } from '../sim/scenario.js';
 
@@ -36,8 +37,32 @@ export interface ChildResult {
   readonly maxRssKB: number;
   readonly paymentsSettled: number;
   readonly violations: number;
+  /**
+   * Violations other than payments still in flight when the run was cut
+   * (`paymentsEnd`: a shortened run has no drain, so what was sent in its last
+   * minutes has not ended): these would be real findings.
+   */
+  readonly violationsBesidesTheCut: number;
   /** With --profile: in [0, 1]. */
   readonly cryptoShare?: number;
+  /** libsecp256k1 calls (signatures, verifications, point operations) per hop of a settled payment, from the first payment settled on (the openings not counted). */
+  readonly curveOperationsPerHopPayment: number;
+}
+
+const CURVE_OPERATIONS = ['sign', 'verify', 'pointFromScalar', 'pointAddScalar', 'pointMultiply', 'pointAdd', 'isPoint'] as const;
+
+/** Counts every call into libsecp256k1 (native or WebAssembly) by operation, by wrapping the backend curve.ts calls. */
+function countCurveOperations(): Map<string, number> {
+  const counts = new Map<string, number>(CURVE_OPERATIONS.map((name) => [name, 0]));
+  const calls = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of CURVE_OPERATIONS) {
+    const operation = calls[name]!;
+    calls[name] = (...args) => {
+      counts.set(name, counts.get(name)! + 1);
+      return operation(...args);
+    };
+  }
+  return counts;
 }
 
 const HOUR_MS = 3_600_000;
@@ -116,9 +141,18 @@ async function main(): Promise<void> {
     await session.post('Profiler.setSamplingInterval', { interval: 1000 }); // microseconds
     await session.post('Profiler.start');
   }
+  const curveCounts = countCurveOperations();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const report = await runScenario(scenario, { durationMs, drainLimitMs: 0, onProgress: showProgress(label, started) });
+  const show = showProgress(label, started);
+  let settledBeforeCounting: number | undefined;
+  const onProgress = (progress: RunProgress) => {
+    show(progress);
+    if (settledBeforeCounting !== undefined || progress.paymentsSettled === 0) return;
+    settledBeforeCounting = progress.paymentsSettled;
+    for (const name of curveCounts.keys()) curveCounts.set(name, 0);
+  };
+  const report = await runScenario(scenario, { durationMs, drainLimitMs: 0, onProgress });
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   let cryptoShare: number | undefined;
@@ -135,6 +169,11 @@ async function main(): Promise<void> {
   }
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
 
+  // A settled payment's hops: one per forwarding node, and the last to the payee.
+  const hopPayments = (report.figures.paymentsForwarded ?? 0) + (report.figures.paymentsSettled ?? 0) - (settledBeforeCounting ?? 0);
+  const curveTotal = [...curveCounts.values()].reduce((sum, count) => sum + count, 0);
+  const cutShort = report.violations.filter((violation) => violation.invariant === 'paymentsEnd').length;
+  const others = report.violations.filter((violation) => violation.invariant !== 'paymentsEnd');
   const result: ChildResult = {
     wallMs,
     virtualMs: report.virtualDurationMs,
@@ -142,14 +181,17 @@ async function main(): Promise<void> {
     maxRssKB: process.resourceUsage().maxRSS,
     paymentsSettled: report.figures.paymentsSettled ?? 0,
     violations: report.violations.length,
+    violationsBesidesTheCut: others.length,
+    curveOperationsPerHopPayment: hopPayments > 0 ? curveTotal / hopPayments : 0,
     ...(cryptoShare !== undefined && { cryptoShare }),
   };
   const figures = report.figures;
   process.stderr.write(
     `${label}: ${result.nodes} nodes, ${(result.virtualMs / HOUR_MS).toFixed(1)} h virtual in ${(wallMs / 1000).toFixed(1)} s wall${session ? ' (profiled)' : ''} (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU), ` +
       `payments ${figures.paymentsSettled ?? 0} settled / ${figures.paymentsFailed ?? 0} failed / ${figures.paymentsRefused ?? 0} refused of ${figures.paymentsAsked ?? 0} asked, ` +
-      `${report.violations.length} violations, peak RSS ${(result.maxRssKB / 1024).toFixed(0)} MB` +
+      `${report.violations.length} violations (${cutShort} payments in flight at the cut, of ${figures.paymentsPendingAtEnd ?? 0}, the oldest sent ${(((figures.oldestPendingAgeAtEndMs ?? 0) / 60_000)).toFixed(1)} min before it; ${others.length} others${others.length > 0 ? `: ${others.map((violation) => `${violation.invariant}: ${violation.detail}`).join('; ')}` : ''}), peak RSS ${(result.maxRssKB / 1024).toFixed(0)} MB` +
       (cryptoShare === undefined ? '' : `, crypto ${(100 * cryptoShare).toFixed(1)}%${breakdown}`) +
+      `; libsecp256k1 calls per hop-payment (${hopPayments} hops, from the first payment settled): ${[...curveCounts].map(([name, count]) => `${name} ${(count / Math.max(1, hopPayments)).toFixed(1)}`).join(', ')}` +
       '\n',
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);

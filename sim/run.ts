@@ -927,6 +927,8 @@ class SimRun {
     const whole = this.disturbances.partition === undefined && this.disturbances.linksDown.size === 0 && this.disturbances.offline.size === 0 && !this.disturbances.gatewayDown;
     const pending = this.book.pendingPayments();
     this.recorder.setFigure('paymentsPendingAtEnd', pending.length);
+    // How long the oldest had been in flight: a few minutes is a run cut short, hours a payment stuck.
+    if (pending.length > 0) this.recorder.setFigure('oldestPendingAgeAtEndMs', this.elapsed() - pending.reduce((oldest, payment) => Math.min(oldest, payment.startMs), Infinity));
     if (whole) {
       for (const payment of pending.slice(0, 20)) {
         this.violation('paymentsEnd', `payment ${payment.from} ${payment.to} ${payment.startMs}`, `${payment.from} → ${payment.to} (${payment.amountMsat} msat), sent at ${formatDuration(payment.startMs)}, had not ended ${formatDuration(this.elapsed() - payment.startMs)} later with the mesh whole`);
