@@ -91,6 +91,8 @@ export interface GatewayConfig {
   readonly links: readonly LinkConfig[];
   /** Destination node id (hex) to the neighbour that leads there, for nodes beyond the gateway's neighbours. */
   readonly routes?: Readonly<Record<string, string>>;
+  /** Hop limit of the envelopes the gateway sends. Default 8 (the router's). */
+  readonly defaultHopLimit?: number;
   /**
    * The watchtower's settings; `watch: false` keeps the nodes' appointments
    * but answers no breach (a tower switched off: the nodes must punish
@@ -147,7 +149,7 @@ export class Gateway {
     // Mail from nodes the config names has standing; any other source is a stranger with the smallest share.
     const standing = configuredStanding([...linkSet.neighbours(), ...Object.keys(config.routes ?? {}).filter((destination) => destination !== '*')]);
     this.relay = new MailboxLink(linkSet, components.mailbox, { ownId: bytesToHex(key.nodeId), standing, logger: childLogger(logger, 'mailbox') });
-    this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen, clock: components.clock, logger: childLogger(logger, 'router') }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours() });
+    this.router = new Router({ link: this.relay, nodeKey: key, randomBytes, seen: components.seen, clock: components.clock, logger: childLogger(logger, 'router') }, { routes: config.routes ?? {}, neighbours: linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit });
     this.tower = new Watchtower({ store: components.appointments, responses: components.responses, chain: components.chain, clock, signer: key, logger: childLogger(logger, 'tower') }, config.tower);
     this.towerWatching = config.tower?.watch !== false;
     this.feed = new ChainFeed({ messenger: routerMessenger(this.router), chain: components.chain, store: components.feedStore, clock, logger: childLogger(logger, 'feed') }, config.feed);

@@ -54,7 +54,7 @@ import { type EventRecord, Scheduler } from './scheduler.js';
 import { SimChain } from './sim-chain.js';
 import { SimNode } from './sim-node.js';
 import { SimWallet } from './sim-wallet.js';
-import { DEFAULT_ROUTE, GATEWAY, neighboursOf, pairKey, routeFinder, staticRoutes } from './topology.js';
+import { DEFAULT_ROUTE, GATEWAY, hopLimitCovering, neighboursOf, pairKey, routeFinder, staticRoutes } from './topology.js';
 import { type ChannelView, type ClaimView, type Holders, type Ledger, assessLedger, outpointKey, traceEconomy } from './value-ledger.js';
 import { Transaction } from '../node/bolt3/transaction.js';
 import { strangerActOne, strangerAppointments, strangerEnvelope } from './stranger.js';
@@ -171,6 +171,8 @@ class SimRun {
   private readonly stores: { close(): Promise<void> }[];
   private readonly gatewayOutbox = new MemoryLinkOutbox();
   private readonly routes: ReturnType<typeof staticRoutes>;
+  /** What every node's and the gateway's envelopes carry: the longest route of the mesh, at least the router's default. */
+  private readonly hopLimit: number;
   private readonly findRoute: ReturnType<typeof routeFinder>;
   private readonly neighbours: ReturnType<typeof neighboursOf>;
   private draining = false;
@@ -188,6 +190,7 @@ class SimRun {
     this.durationMs = options.durationMs ?? scenario.durationMs;
     this.random = new SeededRandom(this.seed);
     this.routes = staticRoutes(scenario.topology, scenario.gateway.attachedTo);
+    this.hopLimit = hopLimitCovering(scenario.topology, scenario.gateway.attachedTo);
     this.findRoute = routeFinder(scenario.topology, this.routes);
     this.neighbours = neighboursOf(scenario.topology);
     this.scheduler = new Scheduler({ startMs: SIM_EPOCH_MS, settle: () => this.settle(), ...(options.onRecord && { onRecord: options.onRecord }) });
@@ -229,7 +232,7 @@ class SimRun {
           logger: this.warningsOf('gateway'),
           ...this.gatewayLightningParts(gatewaySecret),
         },
-        { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}), ...this.gatewayLightningConfig() },
+        { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}), defaultHopLimit: this.hopLimit, ...this.gatewayLightningConfig() },
       );
   }
 
@@ -322,6 +325,7 @@ class SimRun {
         channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, routeLengths, forwardingFee: settings.forwardingFee },
         links: this.nodeLinks(name),
         routes: this.idRoutes(this.nodeRoutes(name)),
+        hopLimit: this.hopLimit,
         gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint, pollIntervalMs: settings.pollIntervalMs },
         logger: this.warningsOf(name),
         onStart: (mesh) => this.listen(name, mesh),

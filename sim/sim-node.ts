@@ -30,6 +30,8 @@ export interface SimNodeInit {
   /** Its transports are the simulated medium's: the same objects across restarts. */
   readonly links: readonly LinkConfig[];
   readonly routes: Readonly<Record<string, string>>;
+  /** Hop limit of the envelopes it sends, enough for the longest route of the mesh (default: the router's). */
+  readonly hopLimit?: number;
   readonly gateway: GatewayConfig | undefined;
   /** Where each MeshNode it starts logs (its channels' lines go nowhere: the simulator reads their events). */
   readonly logger?: Logger;
@@ -56,10 +58,10 @@ export class SimNode {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const { signer, wallet, clock, random, channels, links, routes, gateway, logger } = this.init;
+    const { signer, wallet, clock, random, channels, links, routes, hopLimit, gateway, logger } = this.init;
     const mesh = new MeshNode(
       { signer, persister: this.persister, outbox: this.outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes: random.fork(`start ${this.starts++}`).bytes, ...(logger && { logger }), channelLogger: silentLogger },
-      { channels, links, routes, ...(gateway && { gateway }) },
+      { channels, links, routes, defaultHopLimit: hopLimit, ...(gateway && { gateway }) },
     );
     this.init.onStart(mesh);
     this.mesh = mesh;

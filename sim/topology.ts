@@ -203,6 +203,29 @@ function unreachableFrom(topology: Topology, origin: string): string[] {
   return topology.nodes.filter((node) => !hops.has(node));
 }
 
+/** The router's own default hop limit: what envelopes carry unless a node is told more. */
+export const DEFAULT_HOP_LIMIT = 8;
+
+/**
+ * The hop limit that lets every routed envelope arrive: the most link hops
+ * between any two of the nodes and the gateway (one hop beyond each node in
+ * `gatewayAttachments`), and never less than the router's default. A node of
+ * a 500-node grid is 9 hops from the gateway; at the default of 8 the relay
+ * before the gateway dropped what it sent, funding transactions included.
+ */
+export function hopLimitCovering(topology: Topology, gatewayAttachments: readonly string[]): number {
+  // Between nodes, routes stay on the mesh (never through the gateway); to and from the gateway, through the nearest attachment.
+  const neighbours = neighboursOf(topology);
+  let longest = 0;
+  for (const origin of topology.nodes) for (const hops of hopCounts(neighbours, origin).values()) longest = Math.max(longest, hops);
+  if (gatewayAttachments.length > 0) {
+    const withGateway = new Map(neighbours);
+    withGateway.set(GATEWAY, [...gatewayAttachments]);
+    for (const hops of hopCounts(withGateway, GATEWAY).values()) longest = Math.max(longest, hops);
+  }
+  return Math.max(DEFAULT_HOP_LIMIT, longest);
+}
+
 /** Every node's route table and the gateway's: table owner to (destination or `*`) to next hop. */
 export type RouteTables = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
