@@ -7,6 +7,7 @@
  * to the others could never pay, be paid or reach the watchtower, and every
  * figure about it would be noise.
  */
+import { DEFAULT_HOP_LIMIT } from '../transports/router/router.js';
 
 /** The name under which the gateway appears in route tables. No node may take it. */
 export const GATEWAY = 'gateway';
@@ -202,9 +203,6 @@ function unreachableFrom(topology: Topology, origin: string): string[] {
   const hops = hopCounts(neighboursOf(topology), origin);
   return topology.nodes.filter((node) => !hops.has(node));
 }
-
-/** The router's own default hop limit: what envelopes carry unless a node is told more. */
-export const DEFAULT_HOP_LIMIT = 8;
 
 /**
  * The hop limit that lets every routed envelope arrive: the most link hops

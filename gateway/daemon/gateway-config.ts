@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { NetworkName } from '../../node/chain/network-params.js';
 import { type LinkEntry, readLinks, readNodeId, readRoutes, readSecret } from '../../node/config/links-section.js';
 import { type LogSettings, readLogSection } from '../../node/config/log-section.js';
-import { readConfigText, readNetwork } from '../../node/config/node-config.js';
+import { optionalHopLimit, readConfigText, readNetwork } from '../../node/config/node-config.js';
 import { type YamlMap, type YamlValue, readYaml } from '../../node/config/yaml-reader.js';
 import type { AppointmentStoreInit } from '../tower/appointment-store.js';
 import { type LightningSection, readLightning } from './lightning-section.js';
@@ -30,6 +30,8 @@ export interface GatewayDaemonConfig {
   readonly regtest: { readonly mineOnStart: boolean; readonly blockIntervalMs: number };
   readonly links: readonly LinkEntry[];
   readonly routes: Readonly<Record<string, string>>;
+  /** The links an envelope of the gateway's may cross (the router's default, 8, when absent). */
+  readonly hopLimit?: number;
   readonly tower: TowerSection;
   readonly channels: ChannelsSection;
   /** Present: the gateway runs its Lightning node (and its on-chain wallet). */
@@ -83,7 +85,7 @@ export function towerStoreInit(config: Pick<GatewayDaemonConfig, 'links' | 'rout
   return { ...space, allowedNodes: [...named] };
 }
 
-const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'tower', 'channels', 'lightning'];
+const TOP_KEYS = ['network', 'dataDir', 'keyFile', 'controlSocket', 'log', 'chain', 'regtest', 'links', 'routes', 'hopLimit', 'tower', 'channels', 'lightning'];
 
 export function loadGatewayConfig(path: string): GatewayDaemonConfig {
   return parseGatewayConfig(readConfigText(path), resolve(path));
@@ -109,6 +111,7 @@ export function parseGatewayConfig(text: string, file: string): GatewayDaemonCon
     regtest,
     links,
     routes: readRoutes(root.optional('routes'), links),
+    ...optionalHopLimit(root),
     tower: readTower(root),
     channels: readChannels(root),
     ...(lightning && { lightning }),

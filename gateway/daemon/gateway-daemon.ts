@@ -113,7 +113,7 @@ export class GatewayDaemon {
     const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
     const gateway = new Gateway(
       { key, chain, appointments, responses, mailbox, feedStore, outbox, seen, clock, randomBytes, logger: componentLogger(logger, 'gateway'), channels, ...(lightning && { lightning: lightning.node, bridgeDirectory: join(config.dataDir, 'bridge') }) },
-      { links: config.links, routes: config.routes, tower: config.tower, channels: channelSettings(config), ...(lightning && { bridge: bridgeSettings(lightning.settings) }) },
+      { links: config.links, routes: config.routes, defaultHopLimit: config.hopLimit, tower: config.tower, channels: channelSettings(config), ...(lightning && { bridge: bridgeSettings(lightning.settings) }) },
     );
     settleChannelFundings(gateway, channelWallet, logger);
     const deposits = host.open(new ChannelWalletDeposits({ wallet: channelWallet, chain, store: persister, deposited: (txid, satoshis) => logger.info({ txid, satoshis }, "coins for the mesh channels' wallet"), logger: componentLogger(logger, 'channels') }));

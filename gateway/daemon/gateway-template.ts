@@ -58,6 +58,7 @@ ${indent(MESHTASTIC_LINK_EXAMPLE, '  ')}
 
 # Routes to nodes beyond the gateway's neighbours: destination node id to the neighbour that leads there.
 routes: {}
+# hopLimit: 8                   # links an envelope may cross: at least the hops to the farthest node
 
 # The mesh channels nodes open to the gateway (they fund them; the gateway forwards between them).
 # channels:

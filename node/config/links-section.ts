@@ -197,6 +197,11 @@ function readTiming(value: YamlValue): NonNullable<LinkConfig['timing']> {
  * `routes:` destination node id (or `*`, the default route) to the neighbour
  * that leads there; the neighbour must be on one of the links.
  */
+/** `hopLimit:` the links an envelope of ours may cross: at least the hops to the farthest node we route to. */
+export function readHopLimit(value: YamlValue | undefined): number | undefined {
+  return value?.integer(1, 255);
+}
+
 export function readRoutes(value: YamlValue | undefined, links: readonly LinkEntry[]): Record<string, string> {
   if (!value || value.scalar() === null) return {};
   const neighbours = new Set(links.flatMap((link) => link.neighbours.map((neighbour) => neighbour.nodeId)));

@@ -11,7 +11,7 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import type { NetworkName } from '../chain/network-params.js';
 import { MIN_FEERATE_PER_KW } from '../core/bolt-limits.js';
 import { MAX_BASE_MSAT, MAX_PROPORTIONAL_MILLIONTHS } from '../channel/forwarding-fee.js';
-import { type LinkEntry, readLinks, readNodeId, readRoutes } from './links-section.js';
+import { type LinkEntry, readHopLimit, readLinks, readNodeId, readRoutes } from './links-section.js';
 import { type LogSettings, readLogSection } from './log-section.js';
 import { ConfigError, MAX_YAML_BYTES, type YamlMap, readYaml } from './yaml-reader.js';
 
@@ -35,6 +35,8 @@ export interface NodeDaemonConfig {
   };
   readonly links: readonly LinkEntry[];
   readonly routes: Readonly<Record<string, string>>;
+  /** The links an envelope of this node's may cross (the router's default, 8, when absent). */
+  readonly hopLimit?: number;
   readonly channels: {
     readonly offlineHorizonBlocks?: number;
     readonly marginBlocks?: number;
@@ -46,7 +48,7 @@ export interface NodeDaemonConfig {
   };
 }
 
-const TOP_KEYS = ['network', 'dataDir', 'seedFile', 'controlSocket', 'log', 'gateway', 'links', 'routes', 'channels'];
+const TOP_KEYS = ['network', 'dataDir', 'seedFile', 'controlSocket', 'log', 'gateway', 'links', 'routes', 'hopLimit', 'channels'];
 
 /** Reads and checks `path`; a missing or unreadable file is a `ConfigError` too. */
 export function loadNodeConfig(path: string): NodeDaemonConfig {
@@ -85,8 +87,15 @@ export function parseNodeConfig(text: string, file: string): NodeDaemonConfig {
     ...(gateway && { gateway }),
     links,
     routes: readRoutes(root.optional('routes'), links),
+    ...optionalHopLimit(root),
     channels: readChannels(root),
   };
+}
+
+/** `hopLimit` when the file sets it. */
+export function optionalHopLimit(root: YamlMap): { hopLimit?: number } {
+  const hopLimit = readHopLimit(root.optional('hopLimit'));
+  return hopLimit === undefined ? {} : { hopLimit };
 }
 
 export function readNetwork(root: YamlMap): NetworkName {

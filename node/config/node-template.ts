@@ -96,6 +96,7 @@ ${LINK_EXAMPLES}
 # the gateway) to the neighbour that leads there. Neighbours need no entry.
 routes: {}
 #  "*": 02...
+# hopLimit: 8                   # links an envelope may cross: at least the hops to the farthest node routed to (the gateway included)
 
 channels:
   offlineHorizonBlocks: 2016   # how long this node may be away (14 days); channels protect at least that

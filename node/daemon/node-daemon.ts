@@ -147,6 +147,7 @@ function meshNodeConfig(config: NodeDaemonConfig): MeshNodeConfig {
     },
     links: config.links,
     routes: config.routes,
+    defaultHopLimit: config.hopLimit,
     ...(config.gateway && {
       gateway: {
         nodeId: config.gateway.nodeId,

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import t from 'tap';
 import { RouteTable } from '../../transports/router/route-table.js';
 import { SeededRandom } from '../../sim/random.js';
-import { DEFAULT_HOP_LIMIT, DEFAULT_ROUTE, GATEWAY, type Topology, type TopologySpec, buildTopology, hopLimitCovering, neighboursOf, routeFinder, staticRoutes } from '../../sim/topology.js';
+import { DEFAULT_ROUTE, GATEWAY, type Topology, type TopologySpec, buildTopology, hopLimitCovering, neighboursOf, routeFinder, staticRoutes } from '../../sim/topology.js';
+import { DEFAULT_HOP_LIMIT } from '../../transports/router/router.js';
 
 const noRandomness = (): number => {
   throw new Error('this topology should not draw random numbers');
@@ -190,12 +191,12 @@ t.test("the route tables are what the router reads: node ids to neighbours' ids"
 });
 
 t.test('the hop limit covers the longest route, the hop to the gateway included, and is never below the default', async (t) => {
-  const line = (nodes: number) => buildTopology({ kind: 'line', nodes } as TopologySpec);
+  const line = (nodes: number) => buildTopology({ kind: 'line', nodes }, noRandomness);
   t.equal(hopLimitCovering(line(5), ['n0']), DEFAULT_HOP_LIMIT, 'a short line: the default');
   t.equal(hopLimitCovering(line(10), ['n0']), 10, 'n9 is nine hops from n0 and ten from the gateway behind it');
   t.equal(hopLimitCovering(line(10), ['n0', 'n9']), 9, 'n0 to n9 is the longest then: nodes reach each other over the mesh, not through the gateway');
   t.equal(hopLimitCovering(line(12), []), 11, 'without a gateway: the line itself');
-  const grid = buildTopology({ kind: 'grid', rows: 20, columns: 25 } as TopologySpec);
+  const grid = buildTopology({ kind: 'grid', rows: 20, columns: 25 }, noRandomness);
   const attached = ['n128', 'n134', 'n140', 'n146', 'n353', 'n359', 'n365', 'n371'];
   t.equal(hopLimitCovering(grid, attached), 43, "grid500: its corners are 43 hops apart; they are 9 from the gateway");
 });

@@ -133,6 +133,9 @@ export interface RouterEvents {
   message: [source: string, payload: Uint8Array];
 }
 
+/** The links an envelope may cross unless the node is told more: enough for most meshes, and a bound on what a routing loop costs. */
+export const DEFAULT_HOP_LIMIT = 8;
+
 export class Router extends EventEmitter<RouterEvents> {
   /** Our node id, hex. */
   readonly nodeId: string;
@@ -167,7 +170,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.logger = components.logger ?? silentLogger;
     this.keys = new EndToEndKeys(components.nodeKey);
     this.nodeId = this.keys.nodeId;
-    this.defaultHopLimit = checkInteger('defaultHopLimit', init.defaultHopLimit ?? 8, 1, MAX_HOP_LIMIT);
+    this.defaultHopLimit = checkInteger('defaultHopLimit', init.defaultHopLimit ?? DEFAULT_HOP_LIMIT, 1, MAX_HOP_LIMIT);
     this.neighbours = new Set(checkArray('neighbours', init.neighbours).map((id, index) => nodeIdOf(`neighbours[${index}]`, id, 'a neighbour')));
     if (this.neighbours.has(this.nodeId)) throw new InvalidInputError('neighbours', 'lists our own node id');
     this.table = RouteTable.parse(init.routes);

@@ -242,7 +242,7 @@ t.test('tower.watch: false switches the tower off (it keeps appointments, answer
 });
 
 t.test('the rest is checked as in the node\'s config', async (t) => {
-  t.equal(refusal(`${REGTEST}seedFile: x\n`), `${FILE}:6:1: seedFile: unknown key "seedFile" (known: network, dataDir, keyFile, controlSocket, log, chain, regtest, links, routes, tower, channels, lightning)`, 'a node-only key');
+  t.equal(refusal(`${REGTEST}seedFile: x\n`), `${FILE}:6:1: seedFile: unknown key "seedFile" (known: network, dataDir, keyFile, controlSocket, log, chain, regtest, links, routes, hopLimit, tower, channels, lightning)`, 'a node-only key');
   t.equal(refusal('network: main\ndataDir: gw\n'), `${FILE}:1:10: network: unknown network "main": expected one of mainnet, testnet, signet, regtest`);
   t.equal(refusal('network: regtest\n'), `${FILE}:1:1: dataDir: missing: the folder of the gateway's stores and chain, e.g. ./gateway-data`);
   t.equal(refusal(edit(CORE, `  ${NODE_B}: ${NODE_A}`, `  ${NODE_A}: ${NODE_B}`)), `${FILE}:24:71: routes.${NODE_A}: the next hop must be a neighbour on one of the links`);
@@ -336,4 +336,10 @@ t.test('secrets are not repeated in errors, and stay out of URLs', async (t) => 
   t.match(message, /chain\.password: expected a string \(quote it\)/, 'a password that is not a string is refused');
   t.notMatch(message, /12345678/, 'without repeating it');
   t.throws(() => parseGatewayConfig(`${base}chain: { backend: core, url: "http://u:secret@127.0.0.1:8332/", username: u, password: p }\n`, file), { message: /chain\.url: put the credentials in username and password/ });
+});
+
+t.test("hopLimit: the links the gateway's envelopes may cross", async (t) => {
+  t.equal(parseGatewayConfig(`${REGTEST}hopLimit: 10\n`, FILE).hopLimit, 10);
+  t.equal(parseGatewayConfig(REGTEST, FILE).hopLimit, undefined, "absent: the router's default");
+  t.match(refusal(`${REGTEST}hopLimit: 300\n`), /hopLimit: 300 is outside \[1, 255\]/);
 });

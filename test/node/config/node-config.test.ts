@@ -179,7 +179,7 @@ t.test('what is left out takes its default', async (t) => {
 
 t.test('an unknown key is refused at the key, naming the known ones', async (t) => {
   const bad = `${MINIMAL}colour: blue\n`;
-  t.equal(refusal(bad), `${FILE}:3:1: colour: unknown key "colour" (known: network, dataDir, seedFile, controlSocket, log, gateway, links, routes, channels)`);
+  t.equal(refusal(bad), `${FILE}:3:1: colour: unknown key "colour" (known: network, dataDir, seedFile, controlSocket, log, gateway, links, routes, hopLimit, channels)`);
   t.match(refusal(edit(FULL, '    baseMsat: 2000', '    baseMsat: -1')), /channels\.forwardingFee\.baseMsat/, 'a negative base fee is refused at its key');
   t.match(refusal(edit(FULL, '    proportionalMillionths: 100', '    proportionalMillionths: 200000')), /channels\.forwardingFee\.proportionalMillionths/, 'a rate above 10% is refused at its key');
   t.equal(refusal(edit(FULL, '  level: debug', '  levle: debug')), `${FILE}:6:3: log.levle: unknown key "levle" (known: level, format)`);
@@ -366,4 +366,11 @@ t.test('a mutated config either parses or is refused with a ConfigError, never a
   );
   t.ok(parsed > 0, `some mutations still parse (${parsed})`);
   t.ok(refused > 0, `some are refused (${refused})`);
+});
+
+t.test('hopLimit: the links an envelope may cross, for a mesh longer than the default 8', async (t) => {
+  t.equal(parseNodeConfig(`${MINIMAL}hopLimit: 12\n`, FILE).hopLimit, 12);
+  t.equal(parseNodeConfig(MINIMAL, FILE).hopLimit, undefined, "absent: the router's default");
+  t.equal(refusal(`${MINIMAL}hopLimit: 0\n`), `${FILE}:3:11: hopLimit: 0 is outside [1, 255]`);
+  t.equal(refusal(`${MINIMAL}hopLimit: many\n`), `${FILE}:3:11: hopLimit: expected a whole number, got the string "many"`);
 });
