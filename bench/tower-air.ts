@@ -107,6 +107,7 @@ async function appointmentBytesOnAir(): Promise<number> {
   uplink.flushAppointments();
   const delivered = await clock.runUntil(() => bob.manager.pendingAppointments().length === 0 && bobLink.pendingCount(gatewayId) === 0 && gatewayLink.pendingCount(bobId) === 0, 3_600_000, 100);
   await clock.advance(10_000); // the last acks
+  recording = false; // the links' goodbyes at stop are no appointment's
   await Promise.all([bobLink.stop(), gatewayLink.stop()]);
   directories.forEach((directory) => rmSync(directory, { recursive: true, force: true }));
   if (!delivered) throw new Error('the appointments were not all receipted');
