@@ -111,8 +111,8 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
       case 'appointments':
         return { type: 'appointments_accepted', requestId: message.requestId, signature: tower.submit(nodeId, message.appointments) };
       case 'appointment_batch': {
-        const { appointments, channels } = ungroupAppointments(message.groups);
-        return { type: 'appointments_accepted', requestId: message.requestId, signature: tower.submit(nodeId, appointments, { channels, requireChannels: true }) };
+        const appointments = ungroupAppointments(message.groups);
+        return { type: 'appointments_accepted', requestId: message.requestId, signature: tower.submit(nodeId, appointments, { requireChannels: true }) };
       }
       case 'drop_tag':
         tower.dropTag(nodeId, message.tag);

@@ -32,7 +32,7 @@ import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger } fro
 import { checkPublicKey } from '../../node/core/curve.js';
 import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 import { LOCATOR_LENGTH, checkTowerTag } from '../../node/gateway-protocol/appointment.js';
-import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment, type TowerChannelRecord } from '../../node/gateway-protocol/gateway-messages.js';
+import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/gateway-protocol/gateway-messages.js';
 import { checkChannelRecord } from '../../node/gateway-protocol/tower-channel.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { LocatorFilter } from './locator-filter.js';
@@ -116,6 +116,7 @@ export function checkTowerAppointment(field: string, appointment: TowerAppointme
     throw new InvalidInputError(`${field}.blob`, `expected ${MIN_BLOB_BYTES} to ${MAX_BLOB_BYTES} bytes, got ${blob.length}`);
   }
   checkTowerTag(`${field}.tag`, appointment.tag);
+  if (appointment.channel !== undefined) checkChannelRecord(`${field}.channel`, appointment.channel);
   return appointment;
 }
 
@@ -162,28 +163,20 @@ export class AppointmentStore {
 
   /**
    * Stores a batch of `nodeId`'s appointments durably, all or nothing, with
-   * the channel records that came with them. An appointment under a locator
-   * this node already used replaces the old one. `requireChannels`: every
-   * tag of the batch must have a record, stored or in `channels`.
+   * the channel records beside them. An appointment under a locator this
+   * node already used replaces the old one. `requireChannels`: every tag of
+   * the batch must have a record, stored or in the batch.
    * Throws `InvalidInputError` naming the bad field, `TowerQuotaError`
    * (the node's own quota) or `TowerFullError` (no room for strangers).
    */
-  add(nodeId: string, appointments: readonly TowerAppointment[], options: { readonly channels?: readonly TowerChannelRecord[]; readonly requireChannels?: boolean } = {}): void {
+  add(nodeId: string, appointments: readonly TowerAppointment[], options: { readonly requireChannels?: boolean } = {}): void {
     const node = nodeIdBytes(nodeId);
     checkArray('appointments', appointments, 1);
     appointments.forEach((appointment, i) => checkTowerAppointment(`appointments[${i}]`, appointment));
-    const channels = checkArray('channels', options.channels ?? [], 0, MAX_RECORDS_PER_TAG * appointments.length);
-    const tags = new Set(appointments.map(({ tag }) => Buffer.from(tag).toString('hex')));
-    channels.forEach((channel, i) => {
-      checkTowerTag(`channels[${i}].tag`, channel.tag);
-      checkChannelRecord(`channels[${i}].record`, channel.record);
-      // A record goes with its tag's appointments (and leaves with them): none of its own.
-      if (!tags.has(Buffer.from(channel.tag).toString('hex'))) throw new InvalidInputError(`channels[${i}].tag`, 'no appointment of the batch has this tag');
-    });
     const { held, after } = this.root.transactionSync(() => {
       const held = this.usageOf(node);
-      const newRecords = this.newChannelRecords(node, channels);
-      if (options.requireChannels) this.checkChannelsFor(node, appointments, channels);
+      const newRecords = this.newChannelRecords(node, appointments);
+      if (options.requireChannels) this.checkChannelsFor(node, appointments);
       let count = held.appointments;
       let bytes = held.bytes + newRecords.reduce((sum, { value }) => sum + value.length, 0);
       const writes = new Map<string, { key: Buffer; value: Buffer; tagKey: Buffer; oldTagKey?: Buffer }>();
@@ -242,26 +235,27 @@ export class AppointmentStore {
     return [...this.channels.getRange({ start: prefix, end: Buffer.concat([prefix, RECORD_ID_END]) })].map(({ value }) => Uint8Array.from(value));
   }
 
-  /** The records of `channels` not stored yet, as writes; an `InvalidInputError` when a tag would hold more than `MAX_RECORDS_PER_TAG`. */
-  private newChannelRecords(node: Buffer, channels: readonly TowerChannelRecord[]): { key: Buffer; value: Buffer }[] {
+  /** The records beside `appointments` not stored yet, as writes; an `InvalidInputError` when a tag would hold more than `MAX_RECORDS_PER_TAG`. */
+  private newChannelRecords(node: Buffer, appointments: readonly TowerAppointment[]): { key: Buffer; value: Buffer }[] {
     const writes = new Map<string, { key: Buffer; value: Buffer }>();
     const perTag = new Map<string, number>();
-    channels.forEach(({ tag, record }, i) => {
+    appointments.forEach(({ tag, channel: record }, i) => {
+      if (record === undefined) return;
       const prefix = tagPrefix(node, tag);
       const key = Buffer.concat([prefix, sha256(record).subarray(0, RECORD_ID_BYTES)]);
       if (writes.has(key.toString('latin1')) || this.channels.get(key) !== undefined) return;
       const tagKey = prefix.toString('latin1');
       const held = perTag.get(tagKey) ?? this.channels.getKeysCount({ start: prefix, end: Buffer.concat([prefix, RECORD_ID_END]) });
-      if (held >= MAX_RECORDS_PER_TAG) throw new InvalidInputError(`channels[${i}]`, `a tag holds at most ${MAX_RECORDS_PER_TAG} channel records`);
+      if (held >= MAX_RECORDS_PER_TAG) throw new InvalidInputError(`appointments[${i}].channel`, `a tag holds at most ${MAX_RECORDS_PER_TAG} channel records`);
       perTag.set(tagKey, held + 1);
       writes.set(key.toString('latin1'), { key, value: Buffer.from(record) });
     });
     return [...writes.values()];
   }
 
-  /** An `InvalidInputError` for the first appointment whose tag has no record, stored or in `channels`. */
-  private checkChannelsFor(node: Buffer, appointments: readonly TowerAppointment[], channels: readonly TowerChannelRecord[]): void {
-    const known = new Set(channels.map(({ tag }) => Buffer.from(tag).toString('hex')));
+  /** An `InvalidInputError` for the first appointment whose tag has no record, stored or in the batch. */
+  private checkChannelsFor(node: Buffer, appointments: readonly TowerAppointment[]): void {
+    const known = new Set(appointments.flatMap(({ tag, channel }) => (channel ? [Buffer.from(tag).toString('hex')] : [])));
     appointments.forEach(({ tag }, i) => {
       const hex = Buffer.from(tag).toString('hex');
       if (known.has(hex)) return;

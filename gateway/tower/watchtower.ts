@@ -29,7 +29,7 @@ import type { Outpoint, Transaction } from '../../node/bolt3/transaction.js';
 import type { SignedBreachAlert } from '../../node/gateway-protocol/alert.js';
 import { LOCATOR_LENGTH } from '../../node/gateway-protocol/appointment.js';
 import { type TowerSigner, signReceipt } from '../../node/gateway-protocol/receipt.js';
-import { MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment, type TowerChannelRecord } from '../../node/gateway-protocol/gateway-messages.js';
+import { MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment } from '../../node/gateway-protocol/gateway-messages.js';
 import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 import type { AppointmentStore } from './appointment-store.js';
 import { FundingRetention, type RetiredTag } from './funding-retention.js';
@@ -181,8 +181,8 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
 
   /**
    * Stores a batch of `nodeId`'s appointments (all or nothing), with the
-   * channel records that came with them (`requireChannels`: every tag must
-   * have one, stored or here; see `AppointmentStore.add`), and returns the
+   * channel records beside them (`requireChannels`: every tag must have
+   * one, stored or here; see `AppointmentStore.add`), and returns the
    * receipt: the gateway's signature (see `node/gateway-protocol/receipt.ts`).
    * Throws `InvalidInputError` naming the bad field, `TowerQuotaError` (its quota) or `TowerFullError` (a stranger, and no room for strangers).
    *
@@ -191,10 +191,10 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
    * chain events' queue (`idle()` resolves when it is done). A stopped tower
    * answers it when it starts.
    */
-  submit(nodeId: string, appointments: readonly TowerAppointment[], options: { readonly channels?: readonly TowerChannelRecord[]; readonly requireChannels?: boolean } = {}): Uint8Array {
+  submit(nodeId: string, appointments: readonly TowerAppointment[], options: { readonly requireChannels?: boolean } = {}): Uint8Array {
     checkArray('appointments', appointments, 1, MAX_APPOINTMENTS_PER_BATCH);
     this.components.store.add(nodeId, appointments, options);
-    const receipt = signReceipt(this.components.signer, Buffer.from(nodeId, 'hex'), appointments, options.channels);
+    const receipt = signReceipt(this.components.signer, Buffer.from(nodeId, 'hex'), appointments);
     if (this.started && this.recent.size > 0) {
       // Looked up in the queue, after the chain events received so far: the receipt waits for nothing.
       const locators = appointments.map((appointment) => appointment.locator);

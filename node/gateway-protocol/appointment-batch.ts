@@ -9,23 +9,14 @@
 import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
 import { DecodeError } from '../core/cbor.js';
 import { LOCATOR_LENGTH } from './appointment.js';
-import { type AppointmentGroup, MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment, type TowerChannelRecord } from './gateway-messages.js';
-
-/** Appointments with their channel's record, as the node's queue has them. */
-export type QueuedAppointment = TowerAppointment & { readonly channel?: Uint8Array };
-
-/** What a batch stands for: the appointments in the receipt's order, and the channel records it carries. */
-export interface AppointmentBatch {
-  readonly appointments: TowerAppointment[];
-  readonly channels: TowerChannelRecord[];
-}
+import { type AppointmentGroup, MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment } from './gateway-messages.js';
 
 /**
  * The node's side: `appointments` grouped by tag, in their first
  * appearance's order, with each group's record when `withRecord` says the
  * tower may lack it.
  */
-export function groupAppointments(appointments: readonly QueuedAppointment[], withRecord: (tag: Uint8Array, record: Uint8Array) => boolean): AppointmentGroup[] {
+export function groupAppointments(appointments: readonly TowerAppointment[], withRecord: (tag: Uint8Array, record: Uint8Array) => boolean): AppointmentGroup[] {
   const groups = new Map<string, { tag: Uint8Array; appointments: Uint8Array[]; channel?: Uint8Array }>();
   for (const { locator, blob, tag, channel } of appointments) {
     // A tag with two records (its sweep script changed) makes two groups: each appointment goes with its own.
@@ -38,19 +29,23 @@ export function groupAppointments(appointments: readonly QueuedAppointment[], wi
   return [...groups.values()];
 }
 
-/** Both sides: the appointments and records a batch stands for. A `DecodeError` for an appointment too short to hold a locator, or too many. */
-export function ungroupAppointments(groups: readonly AppointmentGroup[]): AppointmentBatch {
+/**
+ * Both sides: the appointments a batch stands for, a group's record beside
+ * its first appointment. A `DecodeError` for an appointment too short to
+ * hold a locator, a group without any, or too many.
+ */
+export function ungroupAppointments(groups: readonly AppointmentGroup[]): TowerAppointment[] {
   const appointments: TowerAppointment[] = [];
-  const channels: TowerChannelRecord[] = [];
   groups.forEach((group, i) => {
+    if (group.appointments.length === 0) throw new DecodeError(`groups[${i}].appointments`, 'a group of no appointments');
     group.appointments.forEach((bytes, j) => {
       if (bytes.length <= LOCATOR_LENGTH) throw new DecodeError(`groups[${i}].appointments[${j}]`, `a locator and a blob: more than ${LOCATOR_LENGTH} bytes, got ${bytes.length}`);
-      appointments.push({ locator: bytes.slice(0, LOCATOR_LENGTH), blob: bytes.slice(LOCATOR_LENGTH), tag: group.tag });
+      const channel = j === 0 ? group.channel : undefined;
+      appointments.push({ locator: bytes.slice(0, LOCATOR_LENGTH), blob: bytes.slice(LOCATOR_LENGTH), tag: group.tag, ...(channel && { channel }) });
     });
-    if (group.channel) channels.push({ tag: group.tag, record: group.channel });
   });
   if (appointments.length === 0 || appointments.length > MAX_APPOINTMENTS_PER_BATCH) {
     throw new DecodeError('groups', `1 to ${MAX_APPOINTMENTS_PER_BATCH} appointments in a batch, got ${appointments.length}`);
   }
-  return { appointments, channels };
+  return appointments;
 }

@@ -52,12 +52,8 @@ export interface TowerAppointment {
   readonly locator: Uint8Array;
   readonly blob: Uint8Array;
   readonly tag: Uint8Array;
-}
-
-/** A channel's record for the tower (`tower-channel.ts`), under the channel's tag. */
-export interface TowerChannelRecord {
-  readonly tag: Uint8Array;
-  readonly record: Uint8Array;
+  /** The record of the tag's channel (`tower-channel.ts`), beside an appointment that brings it to the tower. */
+  readonly channel?: Uint8Array;
 }
 
 /**

@@ -13,16 +13,16 @@
  *          for each appointment: locator (16) || sha256(tag length (1) || tag || blob)
  *          [|| channel records' count (2, BE) || for each: sha256(tag length (1) || tag || record)])
  *
- * The channel records (`tower-channel.ts`) a batch carries are committed to
- * after the appointments, only when there are any: a batch without them has
- * the digest it had before records existed.
+ * The channel records (`tower-channel.ts`) that appointments of the batch
+ * carry are committed to after them, in their order, only when there are
+ * any: a batch without them has the digest it had before records existed.
  *
  * This file is the node's side too: no gateway code is needed to check a receipt.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { InvalidInputError, checkArray, checkBytes } from '../core/input.js';
 import { checkPublicKey, publicKeyOf, signDigest, verifyDigest } from '../core/curve.js';
-import { MAX_APPOINTMENTS_PER_BATCH, MAX_TAG_BYTES, type TowerAppointment, type TowerChannelRecord } from './gateway-messages.js';
+import { MAX_APPOINTMENTS_PER_BATCH, MAX_TAG_BYTES, type TowerAppointment } from './gateway-messages.js';
 import { LOCATOR_LENGTH } from './appointment.js';
 
 /** Signs 32-byte digests with the gateway's key; the secret stays inside. */
@@ -42,18 +42,18 @@ export function towerSignerFromSecret(secretKey: Uint8Array): TowerSigner {
 const RECEIPT_DOMAIN = new TextEncoder().encode('lnmesh/tower/receipt/1');
 
 /** What the gateway signs for a batch of `nodeId`'s appointments (and the channel records that came with them). */
-export function receiptDigest(nodeId: Uint8Array, appointments: readonly TowerAppointment[], channels: readonly TowerChannelRecord[] = []): Uint8Array {
+export function receiptDigest(nodeId: Uint8Array, appointments: readonly TowerAppointment[]): Uint8Array {
   checkPublicKey('nodeId', nodeId);
   checkArray('appointments', appointments, 1, MAX_APPOINTMENTS_PER_BATCH);
-  checkArray('channels', channels, 0, MAX_APPOINTMENTS_PER_BATCH);
   const hash = sha256.create().update(RECEIPT_DOMAIN).update(nodeId).update(uint16(appointments.length));
   appointments.forEach((appointment, i) => {
     hash.update(checkBytes(`appointments[${i}].locator`, appointment.locator, LOCATOR_LENGTH));
     hash.update(taggedHash(`appointments[${i}]`, appointment.tag, checkBytes(`appointments[${i}].blob`, appointment.blob)));
   });
+  const channels = appointments.flatMap((appointment, i) => (appointment.channel === undefined ? [] : [{ i, tag: appointment.tag, record: checkBytes(`appointments[${i}].channel`, appointment.channel) }]));
   if (channels.length > 0) {
     hash.update(uint16(channels.length));
-    channels.forEach((channel, i) => hash.update(taggedHash(`channels[${i}]`, channel.tag, checkBytes(`channels[${i}].record`, channel.record))));
+    for (const { i, tag, record } of channels) hash.update(taggedHash(`appointments[${i}]`, tag, record));
   }
   return hash.digest();
 }
@@ -70,11 +70,11 @@ function taggedHash(field: string, tag: unknown, bytes: Uint8Array): Uint8Array 
 }
 
 /** The gateway's side: the receipt for a batch it has stored. */
-export function signReceipt(signer: TowerSigner, nodeId: Uint8Array, appointments: readonly TowerAppointment[], channels: readonly TowerChannelRecord[] = []): Uint8Array {
-  return signer.sign(receiptDigest(nodeId, appointments, channels));
+export function signReceipt(signer: TowerSigner, nodeId: Uint8Array, appointments: readonly TowerAppointment[]): Uint8Array {
+  return signer.sign(receiptDigest(nodeId, appointments));
 }
 
 /** The node's side: true when `signature` is `gatewayId`'s receipt for exactly this batch of ours. */
-export function verifyReceipt(gatewayId: Uint8Array, nodeId: Uint8Array, appointments: readonly TowerAppointment[], signature: Uint8Array, channels: readonly TowerChannelRecord[] = []): boolean {
-  return verifyDigest(checkBytes('signature', signature, 64), receiptDigest(nodeId, appointments, channels), checkPublicKey('gatewayId', gatewayId));
+export function verifyReceipt(gatewayId: Uint8Array, nodeId: Uint8Array, appointments: readonly TowerAppointment[], signature: Uint8Array): boolean {
+  return verifyDigest(checkBytes('signature', signature, 64), receiptDigest(nodeId, appointments), checkPublicKey('gatewayId', gatewayId));
 }

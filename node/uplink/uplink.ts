@@ -37,10 +37,10 @@ import { checkPublicKey } from '../core/curve.js';
 import { type RandomBytes, randomUint32 } from '../core/random.js';
 import { verifyAlert } from '../gateway-protocol/alert.js';
 import { verifyReceipt } from '../gateway-protocol/receipt.js';
-import { type AppointmentBatch, groupAppointments, ungroupAppointments } from '../gateway-protocol/appointment-batch.js';
+import { groupAppointments, ungroupAppointments } from '../gateway-protocol/appointment-batch.js';
 import { DecodeError } from '../core/cbor.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
-import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, decodeGatewayMessage, encodeGatewayMessage } from '../gateway-protocol/gateway-messages.js';
+import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../gateway-protocol/gateway-messages.js';
 import { ChainFeedClient, type ChainFeedClientInit } from './chain-feed-client.js';
 import { packInvoice, unpackInvoice } from '../gateway-protocol/compact-invoice.js';
 
@@ -115,7 +115,7 @@ export interface UplinkEvents {
 
 type Request =
   /** `sent`: what the receipt signs (an `appointment_batch` reorders the appointments by tag, and carries records). */
-  | { kind: 'appointments'; batch: TaggedAppointment[]; sent: AppointmentBatch }
+  | { kind: 'appointments'; batch: TaggedAppointment[]; sent: TowerAppointment[] }
   | { kind: 'broadcast'; txid: string }
   /** watch_funding or drop_tag, for the tag (hex). */
   | { kind: 'tag'; tag: string }
@@ -274,11 +274,11 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const appointment of batch) this.appointmentsInFlight.add(bytesToHex(appointment.locator));
     if (!compact) {
       const appointments = batch.map(({ locator, blob, tag }) => ({ locator, blob, tag }));
-      return this.send({ type: 'appointments', requestId: this.requestId({ kind: 'appointments', batch, sent: { appointments, channels: [] } }), appointments });
+      return this.send({ type: 'appointments', requestId: this.requestId({ kind: 'appointments', batch, sent: appointments }), appointments });
     }
     const groups = groupAppointments(batch, (tag, record) => !this.recordsSent.has(recordKey(tag, record)));
     const sent = ungroupAppointments(groups);
-    for (const { tag, record } of sent.channels) this.recordsSent.add(recordKey(tag, record));
+    for (const { tag, channel } of sent) if (channel) this.recordsSent.add(recordKey(tag, channel));
     this.send({ type: 'appointment_batch', requestId: this.requestId({ kind: 'appointments', batch, sent }), groups });
   }
 
@@ -427,8 +427,8 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     if (request?.kind !== 'appointments') return;
     this.inFlight.delete(requestId);
     this.release(request.batch);
-    const { appointments, channels } = request.sent;
-    if (!verifyReceipt(this.gatewayKey, this.components.nodeId, appointments, signature, channels)) {
+    const appointments = request.sent;
+    if (!verifyReceipt(this.gatewayKey, this.components.nodeId, appointments, signature)) {
       return void this.logger.log('warn', 'a receipt that does not verify against our gateway key: the appointments stay queued');
     }
     for (const appointment of appointments) this.components.manager.appointmentDelivered(appointment.locator);
