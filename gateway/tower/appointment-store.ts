@@ -55,7 +55,7 @@ export interface AppointmentQuota {
    * revoked state, so a channel paying a few hundred times a day for a year.
    */
   readonly maxAppointmentsPerNode?: number;
-  /** Bytes of blobs and tags held per node. Default 64 MiB (about 250,000 compact kits of 226 bytes). */
+  /** Bytes of blobs, tags and channel records held per node. Default 64 MiB (about 500,000 compact kits of 116 bytes with a 16-byte tag). */
   readonly maxBytesPerNode?: number;
   /** Funding outpoints watched per node (about one per channel). Default 1,000. */
   readonly maxWatchesPerNode?: number;

@@ -71,7 +71,7 @@ export interface UplinkInit {
   readonly pollIntervalMs?: number;
   /** The chain feed's settings (its silence before asking, its lag while idle). */
   readonly feed?: ChainFeedClientInit;
-  /** Appointments per batch. Default 16 (a batch of kits is about 3.5 kB). */
+  /** Appointments per batch. Default 16 (a batch of compact kits is about 2.2 kB, with a channel's record 2.3 kB). */
   readonly appointmentsPerBatch?: number;
   /** How long a new appointment waits for others to join its batch before it goes. Default 30 seconds. */
   readonly appointmentDelayMs?: number;
