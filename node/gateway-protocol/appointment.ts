@@ -12,8 +12,9 @@
  *
  * Justice data comes in three forms, told apart by the plaintext's first byte:
  *
- * - `transaction` (0x00 || the transaction): the whole signed justice
- *   transaction (to_local and every HTLC output; about 400 bytes and more).
+ * - `transaction` (a CBOR array, first byte 0x82: [0, the transaction]): the
+ *   whole signed justice transaction (to_local and every HTLC output; about
+ *   400 bytes and more), for a state with no `to_local` worth taking alone.
  * - `compact` (0x01 || per-commitment point (33) || feerate per kw (varint)
  *   || signature (64)): what differs from one revoked state of a channel to
  *   the next, 99 or 100 bytes (116 sealed). The rest, the same for every
@@ -22,11 +23,10 @@
  *   record's basepoints, rebuilds the script, finds the `to_local` output,
  *   rebuilds the same transaction and checks the signature before it
  *   broadcasts.
- * - `kit` (a CBOR array, first byte 0x87; and `transaction` as a CBOR array,
- *   0x82): the format of before compact appointments, the keys themselves,
- *   the delay and the script in each blob (167 bytes). Still read: a tower
- *   upgraded with such blobs in its store honours them; a node writes a kit
- *   only for a channel whose record it cannot make.
+ * - `kit` (a CBOR array, first byte 0x87): the format of before compact
+ *   appointments, the keys themselves, the delay and the script in each blob
+ *   (167 bytes). Still read: a tower upgraded with such blobs in its store
+ *   honours them. Nodes no longer write it.
  */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -71,7 +71,6 @@ export type JusticeData =
   | ({ readonly kind: 'kit' } & ToLocalKit)
   | ({ readonly kind: 'compact' } & CompactKit);
 
-const TRANSACTION = 0x00;
 const COMPACT = 0x01;
 /** point + the longest feerate varint + signature. */
 const MAX_COMPACT_BYTES = 1 + 33 + 5 + 64;
@@ -119,7 +118,7 @@ function cipherFor(breachTxHash: Uint8Array) {
 }
 
 export function encodeJusticeData(data: JusticeData): Uint8Array {
-  if (data.kind === 'transaction') return concatBytes(Uint8Array.of(TRANSACTION), data.transaction);
+  if (data.kind === 'transaction') return encodeCbor([0, data.transaction]);
   if (data.kind === 'compact') {
     const feerate: number[] = [];
     writeVarint(feerate, checkInteger('feeratePerKw', data.feeratePerKw, 0, 0xffffffff), 'feeratePerKw');
@@ -129,9 +128,7 @@ export function encodeJusticeData(data: JusticeData): Uint8Array {
 }
 
 export function decodeJusticeData(bytes: Uint8Array): JusticeData {
-  if (bytes[0] === TRANSACTION) return { kind: 'transaction', transaction: bytes.slice(1) };
-  if (bytes[0] === COMPACT) return decodeCompact(bytes);
-  return decodeLegacy(bytes);
+  return bytes[0] === COMPACT ? decodeCompact(bytes) : decodeCborArray(bytes);
 }
 
 function decodeCompact(bytes: Uint8Array): JusticeData {
@@ -144,8 +141,8 @@ function decodeCompact(bytes: Uint8Array): JusticeData {
   return { kind: 'compact', perCommitmentPoint, feeratePerKw, signature: bytes.slice(reader.offset) };
 }
 
-/** The CBOR arrays of before compact kits. */
-function decodeLegacy(bytes: Uint8Array): JusticeData {
+/** The CBOR arrays: a whole transaction, or a kit of before compact kits. */
+function decodeCborArray(bytes: Uint8Array): JusticeData {
   const value = decodeCbor(bytes, { maxBytes: MAX_JUSTICE_DATA_BYTES, maxDepth: 1 });
   if (!Array.isArray(value) || typeof value[0] !== 'number') throw new DecodeError('justice', 'expected [kind, ...]');
   if (value[0] === 0 && value.length === 2 && value[1] instanceof Uint8Array) return { kind: 'transaction', transaction: value[1] };
