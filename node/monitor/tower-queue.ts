@@ -39,6 +39,9 @@ export interface TowerChannel {
 }
 
 export class TowerQueue {
+  /** Each channel's record, by tag and sweep script: the same for every state, sealed once (about 45 µs each). */
+  private readonly records = new Map<string, Uint8Array>();
+
   constructor(
     private readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll'>,
     private readonly report: (event: TowerEvent) => void,
@@ -66,12 +69,20 @@ export class TowerQueue {
         : transaction && { kind: 'transaction', transaction: transaction.toBuffer() };
       if (data) {
         // Repeating this after a crash writes the same appointment under the same locator.
-        const appointment = { ...createAppointment(justice.breachTxHash, data), tag: towerTag(subject), channel: channelRecord(subject, sweepScript) };
+        const tag = towerTag(subject);
+        const appointment = { ...createAppointment(justice.breachTxHash, data), tag, channel: this.recordOf(subject, tag, sweepScript) };
         this.persister.put('appointment', bytesToHex(appointment.locator), appointment);
         this.report({ type: 'appointment', peer: subject.peer, handle: subject.handle, appointment });
       }
     }
     return remedies.length > 0 ? { breachTxid, justice: remedies } : undefined;
+  }
+
+  private recordOf(subject: TowerChannel, tag: Uint8Array, sweepScript: Uint8Array): Uint8Array {
+    const key = `${bytesToHex(tag)}/${bytesToHex(sweepScript)}`;
+    let record = this.records.get(key);
+    if (!record) this.records.set(key, (record = channelRecord(subject, sweepScript)));
+    return record;
   }
 
   /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
