@@ -20,6 +20,7 @@ import { type Logger, silentLogger } from '../../node/core/logger.js';
 import type { SignedBreachAlert } from '../../node/gateway-protocol/alert.js';
 import { DecodeError } from '../../node/core/cbor.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../node/gateway-protocol/gateway-messages.js';
+import { ungroupAppointments } from '../../node/gateway-protocol/appointment-batch.js';
 import type { ChainSource } from '../chain/chain-source.js';
 import type { Watchtower } from '../tower/watchtower.js';
 import type { ChainFeed } from './chain-feed.js';
@@ -109,6 +110,10 @@ export class NodeService extends EventEmitter<NodeServiceEvents> {
         return { type: 'done', requestId: message.requestId };
       case 'appointments':
         return { type: 'appointments_accepted', requestId: message.requestId, signature: tower.submit(nodeId, message.appointments) };
+      case 'appointment_batch': {
+        const appointments = ungroupAppointments(message.groups);
+        return { type: 'appointments_accepted', requestId: message.requestId, signature: tower.submit(nodeId, appointments, { requireChannels: true }) };
+      }
       case 'drop_tag':
         tower.dropTag(nodeId, message.tag);
         return { type: 'done', requestId: message.requestId };

@@ -12,6 +12,13 @@
  * funding output, if the node revealed it, is spent and buried. There is no
  * fixed expiry: a node away for weeks finds its appointments still here.
  *
+ * Compact appointments need their channel's record (`tower-channel.ts`),
+ * which a node sends once per tag: kept under node id || tag || a hash of
+ * the record (at most `MAX_RECORDS_PER_TAG` of them, should the node's sweep
+ * script change), counted in the node's bytes, dropped with the tag. A
+ * store of before records (format 1 all the same) opens with none; the
+ * blobs it holds, in the older format, are still read (`appointment.ts`).
+ *
  * Each node has a quota (appointments, bytes, funding outpoints watched);
  * a batch over it is refused whole, with the numbers. Since node ids are
  * free, strangers (nodes the operator did not name) also share one pool,
@@ -26,6 +33,8 @@ import { checkPublicKey } from '../../node/core/curve.js';
 import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 import { LOCATOR_LENGTH, checkTowerTag } from '../../node/gateway-protocol/appointment.js';
 import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/gateway-protocol/gateway-messages.js';
+import { checkChannelRecord } from '../../node/gateway-protocol/tower-channel.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { LocatorFilter } from './locator-filter.js';
 import { type NodeUsage, TowerSpace, type TowerSpaceInit } from './tower-space.js';
 
@@ -34,6 +43,9 @@ export { type NodeUsage, TowerFullError } from './tower-space.js';
 /** ChaCha20-Poly1305's tag and at least one byte of justice data. */
 export const MIN_BLOB_BYTES = 17;
 const NODE_ID_LENGTH = 33;
+/** Records kept per tag: one, unless the node's sweep script changed while the channel was open. */
+export const MAX_RECORDS_PER_TAG = 4;
+const RECORD_ID_BYTES = 8;
 /** Bumped when the layout changes, so an old store is recognised rather than misread. */
 const FORMAT_VERSION = 1;
 
@@ -43,7 +55,7 @@ export interface AppointmentQuota {
    * revoked state, so a channel paying a few hundred times a day for a year.
    */
   readonly maxAppointmentsPerNode?: number;
-  /** Bytes of blobs and tags held per node. Default 64 MiB (about 250,000 compact kits of 226 bytes). */
+  /** Bytes of blobs, tags and channel records held per node. Default 64 MiB (about 500,000 compact kits of 116 bytes with a 16-byte tag). */
   readonly maxBytesPerNode?: number;
   /** Funding outpoints watched per node (about one per channel). Default 1,000. */
   readonly maxWatchesPerNode?: number;
@@ -104,6 +116,7 @@ export function checkTowerAppointment(field: string, appointment: TowerAppointme
     throw new InvalidInputError(`${field}.blob`, `expected ${MIN_BLOB_BYTES} to ${MAX_BLOB_BYTES} bytes, got ${blob.length}`);
   }
   checkTowerTag(`${field}.tag`, appointment.tag);
+  if (appointment.channel !== undefined) checkChannelRecord(`${field}.channel`, appointment.channel);
   return appointment;
 }
 
@@ -119,6 +132,8 @@ export class AppointmentStore {
   private readonly usageByNode: Database<Buffer, Buffer>;
   /** node id || tag length || tag -> funding txid (32, internal order) || vout (4) [|| spent height (4) || spent block hash (32)] */
   private readonly funding: Database<Buffer, Buffer>;
+  /** node id || tag length || tag || sha256(record) (8) -> the channel's record */
+  private readonly channels: Database<Buffer, Buffer>;
   /** Which locators may be stored: the scan's fast no. */
   private readonly filter = new LocatorFilter();
   /** What strangers, and all nodes, may hold together. */
@@ -140,25 +155,30 @@ export class AppointmentStore {
     this.byTag = this.root.openDB<Buffer, Buffer>('appointments-by-tag', binary);
     this.usageByNode = this.root.openDB<Buffer, Buffer>('usage', binary);
     this.funding = this.root.openDB<Buffer, Buffer>('funding', binary);
+    this.channels = this.root.openDB<Buffer, Buffer>('channels', binary);
     for (const key of this.appointments.getKeys({})) this.filter.add(key);
     // One record per node holding anything: as many as the strangers' pool lets in, plus the named nodes.
     for (const { key } of this.usageByNode.getRange({})) this.space.moved(key.toString('hex'), NO_USAGE, this.usageOf(key));
   }
 
   /**
-   * Stores a batch of `nodeId`'s appointments durably, all or nothing. An
-   * appointment under a locator this node already used replaces the old one.
+   * Stores a batch of `nodeId`'s appointments durably, all or nothing, with
+   * the channel records beside them. An appointment under a locator this
+   * node already used replaces the old one. `requireChannels`: every tag of
+   * the batch must have a record, stored or in the batch.
    * Throws `InvalidInputError` naming the bad field, `TowerQuotaError`
    * (the node's own quota) or `TowerFullError` (no room for strangers).
    */
-  add(nodeId: string, appointments: readonly TowerAppointment[]): void {
+  add(nodeId: string, appointments: readonly TowerAppointment[], options: { readonly requireChannels?: boolean } = {}): void {
     const node = nodeIdBytes(nodeId);
     checkArray('appointments', appointments, 1);
     appointments.forEach((appointment, i) => checkTowerAppointment(`appointments[${i}]`, appointment));
     const { held, after } = this.root.transactionSync(() => {
       const held = this.usageOf(node);
+      const newRecords = this.newChannelRecords(node, appointments);
+      if (options.requireChannels) this.checkChannelsFor(node, appointments);
       let count = held.appointments;
-      let bytes = held.bytes;
+      let bytes = held.bytes + newRecords.reduce((sum, { value }) => sum + value.length, 0);
       const writes = new Map<string, { key: Buffer; value: Buffer; tagKey: Buffer; oldTagKey?: Buffer }>();
       for (const appointment of appointments) {
         const key = Buffer.concat([appointment.locator, node]);
@@ -184,6 +204,7 @@ export class AppointmentStore {
         this.appointments.putSync(key, value);
         this.byTag.putSync(tagKey, EMPTY);
       }
+      for (const { key, value } of newRecords) this.channels.putSync(key, value);
       this.setUsage(node, after);
       return { held, after };
     });
@@ -208,6 +229,44 @@ export class AppointmentStore {
     return found;
   }
 
+  /** The records of `nodeId`'s channel of this tag (`tower-channel.ts`): one, or a few if its sweep script changed. */
+  channelRecords(nodeId: string, tag: Uint8Array): Uint8Array[] {
+    const prefix = tagPrefix(nodeIdBytes(nodeId), checkTowerTag('tag', tag));
+    return [...this.channels.getRange({ start: prefix, end: Buffer.concat([prefix, RECORD_ID_END]) })].map(({ value }) => Uint8Array.from(value));
+  }
+
+  /** The records beside `appointments` not stored yet, as writes; an `InvalidInputError` when a tag would hold more than `MAX_RECORDS_PER_TAG`. */
+  private newChannelRecords(node: Buffer, appointments: readonly TowerAppointment[]): { key: Buffer; value: Buffer }[] {
+    const writes = new Map<string, { key: Buffer; value: Buffer }>();
+    const perTag = new Map<string, number>();
+    appointments.forEach(({ tag, channel: record }, i) => {
+      if (record === undefined) return;
+      const prefix = tagPrefix(node, tag);
+      const key = Buffer.concat([prefix, sha256(record).subarray(0, RECORD_ID_BYTES)]);
+      if (writes.has(key.toString('latin1')) || this.channels.get(key) !== undefined) return;
+      const tagKey = prefix.toString('latin1');
+      const held = perTag.get(tagKey) ?? this.channels.getKeysCount({ start: prefix, end: Buffer.concat([prefix, RECORD_ID_END]) });
+      if (held >= MAX_RECORDS_PER_TAG) throw new InvalidInputError(`appointments[${i}].channel`, `a tag holds at most ${MAX_RECORDS_PER_TAG} channel records`);
+      perTag.set(tagKey, held + 1);
+      writes.set(key.toString('latin1'), { key, value: Buffer.from(record) });
+    });
+    return [...writes.values()];
+  }
+
+  /** An `InvalidInputError` for the first appointment whose tag has no record, stored or in the batch. */
+  private checkChannelsFor(node: Buffer, appointments: readonly TowerAppointment[]): void {
+    const known = new Set(appointments.flatMap(({ tag, channel }) => (channel ? [Buffer.from(tag).toString('hex')] : [])));
+    appointments.forEach(({ tag }, i) => {
+      const hex = Buffer.from(tag).toString('hex');
+      if (known.has(hex)) return;
+      const prefix = tagPrefix(node, tag);
+      if (this.channels.getKeysCount({ start: prefix, end: Buffer.concat([prefix, RECORD_ID_END]) }) === 0) {
+        throw new InvalidInputError(`appointments[${i}].tag`, 'the tower has no channel record for this tag: send it with the batch');
+      }
+      known.add(hex);
+    });
+  }
+
   usage(nodeId: string): NodeUsage {
     return this.usageOf(nodeIdBytes(nodeId));
   }
@@ -230,10 +289,14 @@ export class AppointmentStore {
         this.byTag.removeSync(key);
         dropped++;
       }
+      for (const { key, value } of this.channels.getRange({ start: prefix, end: Buffer.concat([prefix, RECORD_ID_END]) })) {
+        bytes += value.length;
+        this.channels.removeSync(key);
+      }
       const watched = this.funding.get(prefix) !== undefined;
       if (watched) this.funding.removeSync(prefix);
       const after = { appointments: held.appointments - dropped, bytes: held.bytes - bytes, watches: held.watches - (watched ? 1 : 0) };
-      if (dropped > 0 || watched) this.setUsage(node, after);
+      if (dropped > 0 || watched || bytes > 0) this.setUsage(node, after);
       return { dropped, held, after };
     });
     this.space.moved(node.toString('hex'), held, after);
@@ -301,7 +364,7 @@ export class AppointmentStore {
   storageBytes(): number {
     let pages = 0;
     let pageSize = 0;
-    for (const db of [this.appointments, this.byTag, this.usageByNode, this.funding]) {
+    for (const db of [this.appointments, this.byTag, this.usageByNode, this.funding, this.channels]) {
       const stats = db.getStats() as { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number; pageSize: number };
       pages += stats.treeBranchPageCount + stats.treeLeafPageCount + stats.overflowPages;
       pageSize = stats.pageSize;
@@ -338,9 +401,14 @@ const NO_USAGE: NodeUsage = { appointments: 0, bytes: 0, watches: 0 };
 /** Above every node id: the end of a locator's key range. */
 const NODE_ID_END = Buffer.alloc(NODE_ID_LENGTH + 1, 0xff);
 const LOCATOR_END = Buffer.alloc(LOCATOR_LENGTH + 1, 0xff);
+const RECORD_ID_END = Buffer.alloc(RECORD_ID_BYTES + 1, 0xff);
 
 function nodeIdBytes(nodeId: string): Buffer {
   return Buffer.from(checkPublicKey('nodeId', checkHex('nodeId', nodeId, NODE_ID_LENGTH)));
+}
+
+function tagPrefix(node: Buffer, tag: Uint8Array): Buffer {
+  return Buffer.concat([node, Uint8Array.of(tag.length), tag]);
 }
 
 function tagIndexKey(node: Buffer, tag: Uint8Array, locator: Uint8Array): Buffer {

@@ -4,7 +4,7 @@
  * through the link layer (`relay/node-service.ts`); this is the same tower.
  * JSON in and out, bytes as hex; loopback only unless told otherwise.
  *
- *   POST /v1/appointments  { nodeId, signedAt, appointments: [{ locator, blob, tag }], signature }
+ *   POST /v1/appointments  { nodeId, signedAt, appointments: [{ locator, blob, tag, channel? }], signature }
  *                          200 { receipt }: the tower's receipt signature (`node/tower/receipt.ts`)
  *   POST /v1/drop-tag      { nodeId, signedAt, tag, signature }  200 { dropped }
  *   GET  /v1/status        200 { appointments, gateway }: how many stored in all, the tower's key

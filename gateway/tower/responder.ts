@@ -6,22 +6,31 @@
  * broadcasting it again whenever the chain no longer has it (it was never
  * accepted, or a reorg took it out) while the breach is there to be spent.
  *
+ * A compact kit is completed by its channel's record (`tower-channel.ts`),
+ * opened with the funding script that the breach's witness reveals; the
+ * keys derived, the justice rebuilt and its signature checked.
+ *
  * Garbage is recorded, not acted on: a blob that does not decrypt with this
- * breach's txid, or whose justice does not spend (only) the breach, becomes
- * an `invalid` record and nothing is broadcast.
+ * breach's txid, a compact kit without a record that opens, a kit whose
+ * justice does not fit or whose signature is wrong, or a justice that does
+ * not spend (only) the breach, becomes an `invalid` record and nothing is
+ * broadcast.
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import type { Clock } from '../../node/core/clock.js';
 import { Transaction } from '../../node/bolt3/transaction.js';
 import { type SignedBreachAlert, signAlert } from '../../node/gateway-protocol/alert.js';
-import { LOCATOR_LENGTH, justiceFromKit, justiceFromTransaction, openAppointment } from '../../node/gateway-protocol/appointment.js';
+import { type CompactKit, LOCATOR_LENGTH, justiceFromKit, justiceFromTransaction, kitOfCompact, openAppointment } from '../../node/gateway-protocol/appointment.js';
+import { openChannelRecord } from '../../node/gateway-protocol/tower-channel.js';
 import type { TowerSigner } from '../../node/gateway-protocol/receipt.js';
 import type { BroadcastResult, ChainSource, TransactionStatus } from '../chain/chain-source.js';
-import type { StoredAppointment } from './appointment-store.js';
+import type { AppointmentStore, StoredAppointment } from './appointment-store.js';
 import type { ResponseRecord, ResponseStore } from './response-store.js';
 
 export interface ResponderComponents {
   readonly responses: ResponseStore;
+  /** Where the channel records of compact kits are. */
+  readonly store: Pick<AppointmentStore, 'channelRecords'>;
   readonly chain: ChainSource;
   readonly clock: Clock;
   readonly signer: TowerSigner;
@@ -35,17 +44,44 @@ export interface ResponderOutputs {
   warning(message: string): void;
 }
 
-/** The justice transaction an appointment gives for this breach, or why there is none. */
-export function justiceForBreach(breach: Transaction, breachHash: Uint8Array, blob: Uint8Array): { justice: Transaction } | { reason: string } {
+/**
+ * The justice transaction an appointment gives for this breach, or why there
+ * is none. `channelRecords`: the records stored under the appointment's tag.
+ */
+export function justiceForBreach(breach: Transaction, breachHash: Uint8Array, blob: Uint8Array, channelRecords: readonly Uint8Array[] = []): { justice: Transaction } | { reason: string } {
   let justice: Transaction | undefined;
   try {
     const data = openAppointment(breachHash, blob);
+    if (data.kind === 'compact') return justiceFromCompact(breach, breachHash, data, channelRecords);
     justice = data.kind === 'kit' ? justiceFromKit(breach, data) : justiceFromTransaction(breach, data.transaction);
     if (!justice) return { reason: data.kind === 'kit' ? 'the kit does not fit this breach, or its signature is wrong' : 'the justice transaction does not spend the breach' };
   } catch (error) {
     return { reason: `the appointment cannot be used for this breach: ${(error as Error).message}` };
   }
-  // The tower is not a free broadcaster: a justice transaction spends the breach and nothing else.
+  return spendsOnlyTheBreach(justice, breachHash);
+}
+
+/** A compact kit with the first of the tag's records that opens with the breach's funding script. */
+function justiceFromCompact(breach: Transaction, breachHash: Uint8Array, compact: CompactKit, channelRecords: readonly Uint8Array[]): { justice: Transaction } | { reason: string } {
+  // A commitment spends the funding output: `0 <sig> <sig> <funding script>`.
+  const witness = breach.ins.length === 1 ? breach.ins[0]!.witness : [];
+  const fundingScript = witness[witness.length - 1];
+  if (witness.length !== 4 || !fundingScript) return { reason: 'the breach does not spend a funding output: no channel record can open' };
+  for (const record of channelRecords) {
+    let channel;
+    try {
+      channel = openChannelRecord(fundingScript, record);
+    } catch {
+      continue; // another channel's, or another version's
+    }
+    const justice = justiceFromKit(breach, kitOfCompact(compact, channel));
+    if (justice) return spendsOnlyTheBreach(justice, breachHash);
+  }
+  return { reason: channelRecords.length === 0 ? 'no channel record for this tag' : 'no channel record of this tag makes a kit that fits this breach with a valid signature' };
+}
+
+/** The tower is not a free broadcaster: a justice transaction spends the breach and nothing else. */
+function spendsOnlyTheBreach(justice: Transaction, breachHash: Uint8Array): { justice: Transaction } | { reason: string } {
   if (!justice.ins.every((input) => equalBytes(input.hash, breachHash))) return { reason: 'the justice transaction spends outputs other than the breach\'s' };
   return { justice };
 }
@@ -67,7 +103,7 @@ export class Responder {
     const breachTxid = Buffer.from(breachHash).reverse().toString('hex');
     const known = this.components.responses.get(breachTxid, appointment.nodeId);
     if (known) return known.state === 'active';
-    const verdict = justiceForBreach(breach, breachHash, appointment.blob);
+    const verdict = justiceForBreach(breach, breachHash, appointment.blob, this.components.store.channelRecords(appointment.nodeId, appointment.tag));
     const base = { breachTxid, nodeId: appointment.nodeId, detectedAt: this.components.clock.now(), broadcasts: 0, confirmations: 0, alerted: false };
     if ('reason' in verdict) {
       this.save({ ...base, state: 'invalid', reason: verdict.reason });

@@ -180,8 +180,10 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
   }
 
   /**
-   * Stores a batch of `nodeId`'s appointments (all or nothing) and returns
-   * the receipt: the gateway's signature (see `node/tower/receipt.ts`).
+   * Stores a batch of `nodeId`'s appointments (all or nothing), with the
+   * channel records beside them (`requireChannels`: every tag must have
+   * one, stored or here; see `AppointmentStore.add`), and returns the
+   * receipt: the gateway's signature (see `node/gateway-protocol/receipt.ts`).
    * Throws `InvalidInputError` naming the bad field, `TowerQuotaError` (its quota) or `TowerFullError` (a stranger, and no room for strangers).
    *
    * An appointment whose breach is already in a recent block is answered
@@ -189,9 +191,9 @@ export class Watchtower extends EventEmitter<WatchtowerEvents> {
    * chain events' queue (`idle()` resolves when it is done). A stopped tower
    * answers it when it starts.
    */
-  submit(nodeId: string, appointments: readonly TowerAppointment[]): Uint8Array {
+  submit(nodeId: string, appointments: readonly TowerAppointment[], options: { readonly requireChannels?: boolean } = {}): Uint8Array {
     checkArray('appointments', appointments, 1, MAX_APPOINTMENTS_PER_BATCH);
-    this.components.store.add(nodeId, appointments);
+    this.components.store.add(nodeId, appointments, options);
     const receipt = signReceipt(this.components.signer, Buffer.from(nodeId, 'hex'), appointments);
     if (this.started && this.recent.size > 0) {
       // Looked up in the queue, after the chain events received so far: the receipt waits for nothing.

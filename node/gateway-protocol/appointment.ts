@@ -10,25 +10,39 @@
  *   SHA-256 of the full 32-byte txid (internal order). The nonce is twelve
  *   zero bytes: each key encrypts exactly one blob, so it is never reused.
  *
- * Justice data comes in two forms. `transaction`: the whole signed justice
- * transaction (to_local and every HTLC output; about 400 bytes and more).
- * `kit`: only what the tower cannot read from the breach itself, for the
- * `to_local` output (about 210 bytes): the keys and delay that rebuild the
- * script, where to send the funds, the feerate, and the signature. The
- * tower finds the output, rebuilds the same transaction and checks the
- * signature before broadcasting.
+ * Justice data comes in three forms, told apart by the plaintext's first byte:
+ *
+ * - `transaction` (a CBOR array, first byte 0x82: [0, the transaction]): the
+ *   whole signed justice transaction (to_local and every HTLC output; about
+ *   400 bytes and more), for a state with no `to_local` worth taking alone.
+ * - `compact` (0x01 || per-commitment point (33) || feerate per kw (varint)
+ *   || signature (64)): what differs from one revoked state of a channel to
+ *   the next, 99 or 100 bytes (116 sealed). The rest, the same for every
+ *   state, is in the channel's record (`tower-channel.ts`), sent once per tag:
+ *   the tower derives the revocation and delayed keys from the point and the
+ *   record's basepoints, rebuilds the script, finds the `to_local` output,
+ *   rebuilds the same transaction and checks the signature before it
+ *   broadcasts.
+ * - `kit` (a CBOR array, first byte 0x87): the format of before compact
+ *   appointments, the keys themselves, the delay and the script in each blob
+ *   (167 bytes). Still read: a tower upgraded with such blobs in its store
+ *   honours them. Nodes no longer write it.
  */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import type { Sweep } from '../bolt3/sweep.js';
 import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { p2wsh, toLocalScript } from '../bolt3/scripts.js';
 import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.js';
 import { SIGHASH_ALL, Transaction } from '../bolt3/transaction.js';
-import { InvalidInputError, checkBytes } from '../core/input.js';
+import { InvalidInputError, checkBytes, checkInteger } from '../core/input.js';
 import { isPublicKey } from '../core/curve.js';
 import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../core/cbor.js';
+import { readVarint, writeVarint } from '../core/varint.js';
+import { derivePublicKey, deriveRevocationPublicKey } from '../bolt3/key-derivation.js';
+import type { TowerChannelParams } from './tower-channel.js';
 
 export const LOCATOR_LENGTH = 16;
 /** A justice transaction sweeping 483 x 2 HTLC outputs stays well under this. */
@@ -44,7 +58,22 @@ export interface ToLocalKit {
   readonly signature: Uint8Array;
 }
 
-export type JusticeData = { readonly kind: 'transaction'; readonly transaction: Uint8Array } | ({ readonly kind: 'kit' } & ToLocalKit);
+/** A compact kit: with its channel's record (`tower-channel.ts`), a `ToLocalKit`. */
+export interface CompactKit {
+  /** The revoked commitment's per-commitment point. */
+  readonly perCommitmentPoint: Uint8Array;
+  readonly feeratePerKw: number;
+  readonly signature: Uint8Array;
+}
+
+export type JusticeData =
+  | { readonly kind: 'transaction'; readonly transaction: Uint8Array }
+  | ({ readonly kind: 'kit' } & ToLocalKit)
+  | ({ readonly kind: 'compact' } & CompactKit);
+
+const COMPACT = 0x01;
+/** point + the longest feerate varint + signature. */
+const MAX_COMPACT_BYTES = 1 + 33 + 5 + 64;
 
 export interface Appointment {
   readonly locator: Uint8Array;
@@ -89,14 +118,31 @@ function cipherFor(breachTxHash: Uint8Array) {
 }
 
 export function encodeJusticeData(data: JusticeData): Uint8Array {
-  const value: CborValue =
-    data.kind === 'transaction'
-      ? [0, data.transaction]
-      : [1, data.revocationPubkey, data.localDelayedPubkey, data.toSelfDelay, data.destinationScript, data.feeratePerKw, data.signature];
-  return encodeCbor(value);
+  if (data.kind === 'transaction') return encodeCbor([0, data.transaction]);
+  if (data.kind === 'compact') {
+    const feerate: number[] = [];
+    writeVarint(feerate, checkInteger('feeratePerKw', data.feeratePerKw, 0, 0xffffffff), 'feeratePerKw');
+    return concatBytes(Uint8Array.of(COMPACT), checkBytes('perCommitmentPoint', data.perCommitmentPoint, 33), Uint8Array.from(feerate), checkBytes('signature', data.signature, 64));
+  }
+  return encodeCbor([1, data.revocationPubkey, data.localDelayedPubkey, data.toSelfDelay, data.destinationScript, data.feeratePerKw, data.signature]);
 }
 
 export function decodeJusticeData(bytes: Uint8Array): JusticeData {
+  return bytes[0] === COMPACT ? decodeCompact(bytes) : decodeCborArray(bytes);
+}
+
+function decodeCompact(bytes: Uint8Array): JusticeData {
+  if (bytes.length > MAX_COMPACT_BYTES) throw new DecodeError('justice', `a compact kit is at most ${MAX_COMPACT_BYTES} bytes, got ${bytes.length}`);
+  const perCommitmentPoint = bytes.slice(1, 34);
+  if (!isPublicKey(perCommitmentPoint)) throw new DecodeError('justice.perCommitmentPoint', 'expected a compressed public key');
+  const reader = { bytes, offset: 34 };
+  const feeratePerKw = readVarint(reader, 0xffffffff, (reason) => new DecodeError('justice.feeratePerKw', reason));
+  if (bytes.length - reader.offset !== 64) throw new DecodeError('justice.signature', `expected 64 bytes, got ${bytes.length - reader.offset}`);
+  return { kind: 'compact', perCommitmentPoint, feeratePerKw, signature: bytes.slice(reader.offset) };
+}
+
+/** The CBOR arrays: a whole transaction, or a kit of before compact kits. */
+function decodeCborArray(bytes: Uint8Array): JusticeData {
   const value = decodeCbor(bytes, { maxBytes: MAX_JUSTICE_DATA_BYTES, maxDepth: 1 });
   if (!Array.isArray(value) || typeof value[0] !== 'number') throw new DecodeError('justice', 'expected [kind, ...]');
   if (value[0] === 0 && value.length === 2 && value[1] instanceof Uint8Array) return { kind: 'transaction', transaction: value[1] };
@@ -118,6 +164,18 @@ export function decodeJusticeData(bytes: Uint8Array): JusticeData {
     destinationScript,
     feeratePerKw,
     signature,
+  };
+}
+
+/** A compact kit with its channel's record: the keys derived from the per-commitment point and the basepoints. */
+export function kitOfCompact(compact: CompactKit, channel: TowerChannelParams): ToLocalKit {
+  return {
+    revocationPubkey: deriveRevocationPublicKey(channel.revocationBasepoint, compact.perCommitmentPoint),
+    localDelayedPubkey: derivePublicKey(channel.delayedPaymentBasepoint, compact.perCommitmentPoint),
+    toSelfDelay: channel.toSelfDelay,
+    destinationScript: channel.destinationScript,
+    feeratePerKw: compact.feeratePerKw,
+    signature: compact.signature,
   };
 }
 

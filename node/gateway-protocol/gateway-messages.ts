@@ -11,7 +11,8 @@
  * work, a transaction comes with its merkle branch.
  */
 import { InvalidInputError } from '../core/input.js';
-import { MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from './appointment.js';
+import { LOCATOR_LENGTH, MAX_JUSTICE_DATA_BYTES, MAX_TAG_BYTES } from './appointment.js';
+import { MAX_CHANNEL_RECORD_BYTES } from './tower-channel.js';
 import { hexToHash } from '../chain/block-header.js';
 import { COMPACT_HEADER_MAX_BYTES } from '../chain/compact-headers.js';
 import { type FieldKind, type FieldLayout, LayoutCodec, type MessageLayout, type UnknownMessage, bytes, bytesUpTo, listOf, uint } from '../core/cbor-layout.js';
@@ -51,11 +52,30 @@ export interface TowerAppointment {
   readonly locator: Uint8Array;
   readonly blob: Uint8Array;
   readonly tag: Uint8Array;
+  /** The record of the tag's channel (`tower-channel.ts`), beside an appointment that brings it to the tower. */
+  readonly channel?: Uint8Array;
+}
+
+/**
+ * One tag's part of an `appointment_batch`: each appointment as its locator
+ * and blob end to end (the tag said once), and the channel's record when
+ * the tower may not have it yet (see `appointment-batch.ts`).
+ */
+export interface AppointmentGroup {
+  readonly tag: Uint8Array;
+  readonly appointments: readonly Uint8Array[];
+  readonly channel?: Uint8Array;
 }
 
 export type GatewayMessage =
   /** Node to gateway: store these for the watchtower. */
   | { readonly type: 'appointments'; readonly requestId: number; readonly appointments: readonly TowerAppointment[] }
+  /**
+   * Node to gateway: store these, grouped by tag, with the channel records
+   * the compact ones need (`appointment-batch.ts`). The tower refuses a
+   * batch with a tag whose record it has neither stored nor received here.
+   */
+  | { readonly type: 'appointment_batch'; readonly requestId: number; readonly groups: readonly AppointmentGroup[] }
   /** Gateway to node: all of the batch is stored; the signature is the receipt (see `node/gateway-protocol/receipt.ts`). */
   | { readonly type: 'appointments_accepted'; readonly requestId: number; readonly signature: Uint8Array }
   /** Gateway to node: a request refused, nothing stored or done; `reason` is UTF-8 for people. */
@@ -206,6 +226,27 @@ const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
       },
     ],
   },
+  appointment_batch: {
+    number: 118,
+    fields: [
+      requestId,
+      {
+        key: 2,
+        name: 'groups',
+        field: listOf(
+          {
+            kind: 'record',
+            fields: [
+              { key: 1, name: 'tag', field: tag },
+              { key: 2, name: 'appointments', field: listOf(bytesUpTo(LOCATOR_LENGTH + MAX_BLOB_BYTES), MAX_APPOINTMENTS_PER_BATCH) },
+              { key: 3, name: 'channel', field: bytesUpTo(MAX_CHANNEL_RECORD_BYTES), optional: true },
+            ],
+          },
+          MAX_APPOINTMENTS_PER_BATCH,
+        ),
+      },
+    ],
+  },
   appointments_accepted: { number: 66, fields: [requestId, { key: 2, name: 'signature', field: bytes(64) }] },
   refused: { number: 68, fields: [requestId, { key: 2, name: 'reason', field: reason }] },
   drop_tag: { number: 70, fields: [requestId, { key: 2, name: 'tag', field: tag }] },
@@ -326,7 +367,7 @@ const LAYOUTS: Record<GatewayMessage['type'], MessageLayout> = {
   hashes_left: { number: 116, fields: [requestId, { key: 2, name: 'left', field: uint(0xffff) }] },
 };
 
-// Depth: the message map, a list, a record in it, and a merkle branch in that record (a feed's match).
+// Depth: the message map, a list, a record in it, and a list in that record (a feed's merkle branch, a batch group's appointments).
 const CODEC = new LayoutCodec<GatewayMessage>(LAYOUTS, { maxBytes: MAX_GATEWAY_MESSAGE_BYTES, maxDepth: 4 });
 
 /** Encodes a gateway message, checked by decoding it again; a bad one is an `InvalidInputError` naming the field. */

@@ -28,6 +28,7 @@ import { checkPublicKey, verifyDigest } from '../core/curve.js';
 import { MAX_APPOINTMENTS_PER_BATCH, MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from './gateway-messages.js';
 import { LOCATOR_LENGTH, checkTowerTag } from './appointment.js';
 import { type TowerSigner, receiptDigest } from './receipt.js';
+import { MAX_CHANNEL_RECORD_BYTES, checkChannelRecord } from './tower-channel.js';
 
 /** The node's key, signing 32-byte digests (the shape of the tower's signer); the secret stays inside. */
 export type RequestSigner = TowerSigner;
@@ -38,7 +39,8 @@ export interface AppointmentsRequestBody {
   readonly nodeId: string;
   /** When the node signed, in seconds since the epoch. */
   readonly signedAt: number;
-  readonly appointments: readonly { readonly locator: string; readonly blob: string; readonly tag: string }[];
+  /** `channel`: the tag's channel record (`tower-channel.ts`), hex, beside an appointment that brings it. */
+  readonly appointments: readonly { readonly locator: string; readonly blob: string; readonly tag: string; readonly channel?: string }[];
   /** The node's 64-byte compact signature of `appointmentsRequestDigest`, hex. */
   readonly signature: string;
 }
@@ -96,7 +98,7 @@ export function signAppointmentsRequest(signer: RequestSigner, gatewayId: Uint8A
   return {
     nodeId: bytesToHex(signer.nodeId),
     signedAt,
-    appointments: appointments.map(({ locator, blob, tag }) => ({ locator: bytesToHex(locator), blob: bytesToHex(blob), tag: bytesToHex(tag) })),
+    appointments: appointments.map(({ locator, blob, tag, channel }) => ({ locator: bytesToHex(locator), blob: bytesToHex(blob), tag: bytesToHex(tag), ...(channel && { channel: bytesToHex(channel) }) })),
     signature: bytesToHex(signature),
   };
 }
@@ -125,6 +127,7 @@ export function parseAppointmentsRequest(body: unknown): AppointmentsRequest {
       locator: checkHex(`${field}.locator`, appointment.locator, LOCATOR_LENGTH),
       blob: parseHexUpTo(`${field}.blob`, appointment.blob, MAX_BLOB_BYTES),
       tag: parseHexUpTo(`${field}.tag`, appointment.tag, MAX_TAG_BYTES),
+      ...(appointment.channel !== undefined && { channel: checkChannelRecord(`${field}.channel`, parseHexUpTo(`${field}.channel`, appointment.channel, MAX_CHANNEL_RECORD_BYTES)) }),
     });
   });
   return { nodeId, signedAt, appointments, signature: checkHex('signature', fields.signature, 64) };

@@ -10,7 +10,12 @@
  * receipt also says *what* was stored under each locator.
  *
  *   sha256("lnmesh/tower/receipt/1" || node id (33) || count (2, BE) ||
- *          for each appointment: locator (16) || sha256(tag length (1) || tag || blob))
+ *          for each appointment: locator (16) || sha256(tag length (1) || tag || blob)
+ *          [|| channel records' count (2, BE) || for each: sha256(tag length (1) || tag || record)])
+ *
+ * The channel records (`tower-channel.ts`) that appointments of the batch
+ * carry are committed to after them, in their order, only when there are
+ * any: a batch without them has the digest it had before records existed.
  *
  * This file is the node's side too: no gateway code is needed to check a receipt.
  */
@@ -36,18 +41,32 @@ export function towerSignerFromSecret(secretKey: Uint8Array): TowerSigner {
 
 const RECEIPT_DOMAIN = new TextEncoder().encode('lnmesh/tower/receipt/1');
 
-/** What the gateway signs for a batch of `nodeId`'s appointments. */
+/** What the gateway signs for a batch of `nodeId`'s appointments (and the channel records that came with them). */
 export function receiptDigest(nodeId: Uint8Array, appointments: readonly TowerAppointment[]): Uint8Array {
   checkPublicKey('nodeId', nodeId);
   checkArray('appointments', appointments, 1, MAX_APPOINTMENTS_PER_BATCH);
-  const hash = sha256.create().update(RECEIPT_DOMAIN).update(nodeId).update(Uint8Array.of(appointments.length >> 8, appointments.length & 0xff));
+  const hash = sha256.create().update(RECEIPT_DOMAIN).update(nodeId).update(uint16(appointments.length));
   appointments.forEach((appointment, i) => {
     hash.update(checkBytes(`appointments[${i}].locator`, appointment.locator, LOCATOR_LENGTH));
-    const tag = checkBytes(`appointments[${i}].tag`, appointment.tag);
-    if (tag.length > MAX_TAG_BYTES) throw new InvalidInputError(`appointments[${i}].tag`, `at most ${MAX_TAG_BYTES} bytes, got ${tag.length}`);
-    hash.update(sha256.create().update(Uint8Array.of(tag.length)).update(tag).update(checkBytes(`appointments[${i}].blob`, appointment.blob)).digest());
+    hash.update(taggedHash(`appointments[${i}]`, appointment.tag, checkBytes(`appointments[${i}].blob`, appointment.blob)));
   });
+  const channels = appointments.flatMap((appointment, i) => (appointment.channel === undefined ? [] : [{ i, tag: appointment.tag, record: checkBytes(`appointments[${i}].channel`, appointment.channel) }]));
+  if (channels.length > 0) {
+    hash.update(uint16(channels.length));
+    for (const { i, tag, record } of channels) hash.update(taggedHash(`appointments[${i}]`, tag, record));
+  }
   return hash.digest();
+}
+
+function uint16(value: number): Uint8Array {
+  return Uint8Array.of(value >> 8, value & 0xff);
+}
+
+/** sha256(tag length (1) || tag || bytes). */
+function taggedHash(field: string, tag: unknown, bytes: Uint8Array): Uint8Array {
+  const checked = checkBytes(`${field}.tag`, tag);
+  if (checked.length > MAX_TAG_BYTES) throw new InvalidInputError(`${field}.tag`, `at most ${MAX_TAG_BYTES} bytes, got ${checked.length}`);
+  return sha256.create().update(Uint8Array.of(checked.length)).update(checked).update(bytes).digest();
 }
 
 /** The gateway's side: the receipt for a batch it has stored. */

@@ -159,8 +159,8 @@ export interface RecordOf {
    * saves do not grow with the number of payments it has made.
    */
   remedy: { readonly channel: string; readonly justice: readonly Uint8Array[] };
-  /** A watchtower appointment waiting for delivery to the gateway, with its channel's tag (absent in stores of before tags). */
-  appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array; readonly tag?: Uint8Array };
+  /** A watchtower appointment waiting for delivery to the gateway, with its channel's tag (absent in stores of before tags) and record (`node/gateway-protocol/tower-channel.ts`; absent before compact appointments). */
+  appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array; readonly tag?: Uint8Array; readonly channel?: Uint8Array };
   /** A header of the best chain by height, with the work from the checkpoint to it (hex); see node/chain/header-store.ts. */
   chainHeader: { readonly header: Uint8Array; readonly work: string };
   /** The height of a best-chain header, by its hash (display hex): the index of `chainHeader`. */

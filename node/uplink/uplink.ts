@@ -23,6 +23,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { Transaction } from '../bolt3/transaction.js';
 import { hashToHex, hexToHash } from '../chain/block-header.js';
 import type { HeaderChain } from '../chain/header-chain.js';
@@ -36,9 +37,10 @@ import { checkPublicKey } from '../core/curve.js';
 import { type RandomBytes, randomUint32 } from '../core/random.js';
 import { verifyAlert } from '../gateway-protocol/alert.js';
 import { verifyReceipt } from '../gateway-protocol/receipt.js';
+import { groupAppointments, ungroupAppointments } from '../gateway-protocol/appointment-batch.js';
 import { DecodeError } from '../core/cbor.js';
 import type { Persister, RecordStore } from '../persist/persister.js';
-import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, decodeGatewayMessage, encodeGatewayMessage } from '../gateway-protocol/gateway-messages.js';
+import { type GatewayMessage, MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../gateway-protocol/gateway-messages.js';
 import { ChainFeedClient, type ChainFeedClientInit } from './chain-feed-client.js';
 import { packInvoice, unpackInvoice } from '../gateway-protocol/compact-invoice.js';
 
@@ -69,7 +71,7 @@ export interface UplinkInit {
   readonly pollIntervalMs?: number;
   /** The chain feed's settings (its silence before asking, its lag while idle). */
   readonly feed?: ChainFeedClientInit;
-  /** Appointments per batch. Default 16 (a batch of kits is about 3.5 kB). */
+  /** Appointments per batch. Default 16 (a batch of compact kits is about 2.2 kB, with a channel's record 2.3 kB). */
   readonly appointmentsPerBatch?: number;
   /** How long a new appointment waits for others to join its batch before it goes. Default 30 seconds. */
   readonly appointmentDelayMs?: number;
@@ -112,7 +114,8 @@ export interface UplinkEvents {
 }
 
 type Request =
-  | { kind: 'appointments'; batch: TaggedAppointment[] }
+  /** `sent`: what the receipt signs (an `appointment_batch` reorders the appointments by tag, and carries records). */
+  | { kind: 'appointments'; batch: TaggedAppointment[]; sent: TowerAppointment[] }
   | { kind: 'broadcast'; txid: string }
   /** watch_funding or drop_tag, for the tag (hex). */
   | { kind: 'tag'; tag: string }
@@ -134,6 +137,14 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   /** Transactions handed over for broadcast and not yet answered: sent again at each round. */
   private readonly unansweredBroadcasts = new Map<string, Transaction>();
   private readonly appointmentsInFlight = new Set<string>();
+  /**
+   * Channel records sent (tag hex / sha256 of the record, hex), this run:
+   * each goes once, in the first batch of its tag, and again after a
+   * refusal of a batch of its tag (the tower may lack it: a batch overtook
+   * the one with the record, or its store started again) or when the batch
+   * that carried it is given up.
+   */
+  private readonly recordsSent = new Set<string>();
   private readonly revealFunding: boolean;
   /** Tags whose funding outpoint the tower acknowledged (this run: repeating is harmless). */
   private readonly fundingRevealed = new Set<string>();
@@ -238,19 +249,37 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     for (const [id, request] of this.inFlight) {
       if (request.kind === 'bridge' || request.sentAt > now - (request.kind === 'appointments' ? this.appointmentTimeoutMs : 2 * this.pollIntervalMs)) continue; // bridge requests time out on their own
       this.inFlight.delete(id);
-      if (request.kind === 'appointments') this.release(request.batch);
+      if (request.kind === 'appointments') {
+        this.release(request.batch);
+        this.forgetRecordsOf(request.batch);
+      }
     }
   }
 
-  /** Sends the appointments not yet receipted nor in flight, in batches. */
+  /**
+   * Sends the appointments not yet receipted nor in flight, in batches:
+   * those with their channel's record as an `appointment_batch` (the record
+   * once, until the tower receipted it), those queued before records (none)
+   * as `appointments`.
+   */
   flushAppointments(): void {
     const waiting = this.components.manager.pendingAppointments().filter((appointment) => !this.appointmentsInFlight.has(bytesToHex(appointment.locator)));
-    for (let start = 0; start < waiting.length; start += this.appointmentsPerBatch) {
-      const batch = waiting.slice(start, start + this.appointmentsPerBatch);
-      const requestId = this.requestId({ kind: 'appointments', batch });
-      for (const appointment of batch) this.appointmentsInFlight.add(bytesToHex(appointment.locator));
-      this.send({ type: 'appointments', requestId, appointments: batch.map(({ locator, blob, tag }) => ({ locator, blob, tag })) });
+    for (const compact of [true, false]) {
+      const kind = waiting.filter((appointment) => (appointment.channel !== undefined) === compact);
+      for (let start = 0; start < kind.length; start += this.appointmentsPerBatch) this.sendAppointments(kind.slice(start, start + this.appointmentsPerBatch), compact);
     }
+  }
+
+  private sendAppointments(batch: TaggedAppointment[], compact: boolean): void {
+    for (const appointment of batch) this.appointmentsInFlight.add(bytesToHex(appointment.locator));
+    if (!compact) {
+      const appointments = batch.map(({ locator, blob, tag }) => ({ locator, blob, tag }));
+      return this.send({ type: 'appointments', requestId: this.requestId({ kind: 'appointments', batch, sent: appointments }), appointments });
+    }
+    const groups = groupAppointments(batch, (tag, record) => !this.recordsSent.has(recordKey(tag, record)));
+    const sent = ungroupAppointments(groups);
+    for (const { tag, channel } of sent) if (channel) this.recordsSent.add(recordKey(tag, channel));
+    this.send({ type: 'appointment_batch', requestId: this.requestId({ kind: 'appointments', batch, sent }), groups });
   }
 
   /** Transactions handed over for broadcast that the gateway has not answered yet. */
@@ -350,7 +379,10 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       case 'refused': {
         const request = this.inFlight.get(message.requestId);
         this.inFlight.delete(message.requestId);
-        if (request?.kind === 'appointments') this.release(request.batch);
+        if (request?.kind === 'appointments') {
+          this.release(request.batch);
+          this.forgetRecordsOf(request.batch);
+        }
         if (request?.kind === 'bridge') return request.failed(new GatewayRefusalError(new TextDecoder().decode(message.reason)));
         if (request) this.emit('refused', request.kind, new TextDecoder().decode(message.reason));
         return;
@@ -394,12 +426,18 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     const request = this.inFlight.get(requestId);
     if (request?.kind !== 'appointments') return;
     this.inFlight.delete(requestId);
-    const batch = request.batch.map(({ locator, blob, tag }) => ({ locator, blob, tag }));
-    this.release(batch);
-    if (!verifyReceipt(this.gatewayKey, this.components.nodeId, batch, signature)) {
+    this.release(request.batch);
+    const appointments = request.sent;
+    if (!verifyReceipt(this.gatewayKey, this.components.nodeId, appointments, signature)) {
       return void this.logger.log('warn', 'a receipt that does not verify against our gateway key: the appointments stay queued');
     }
-    for (const appointment of batch) this.components.manager.appointmentDelivered(appointment.locator);
+    for (const appointment of appointments) this.components.manager.appointmentDelivered(appointment.locator);
+  }
+
+  /** The records of the batch's tags are presumed missing at the tower: they go with the next batch of each tag. */
+  private forgetRecordsOf(batch: readonly { tag: Uint8Array }[]): void {
+    const tags = new Set(batch.map(({ tag }) => `${bytesToHex(tag)}/`));
+    for (const key of this.recordsSent) if (tags.has(key.slice(0, key.indexOf('/') + 1))) this.recordsSent.delete(key);
   }
 
   /** A batch is answered or given up: its appointments may be sent again (those still queued). */
@@ -421,4 +459,9 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   private send(message: GatewayMessage): void {
     this.components.messenger.send(this.gatewayId, encodeGatewayMessage(message));
   }
+}
+
+/** A channel record as `recordsSent` knows it: tag hex / sha256 of the record, hex. */
+function recordKey(tag: Uint8Array, record: Uint8Array): string {
+  return `${bytesToHex(tag)}/${bytesToHex(sha256(record))}`;
 }

@@ -13,7 +13,7 @@ import { paymentRequestBytes, paymentRequestText } from './payment-request.js';
 import { envelope } from './router.js';
 import { cobs, kiss, serialFraming } from './serial-and-radio.js';
 import { mqttMessage, rnodeValues } from './transports.js';
-import { alert, appointmentBlob, httpRequest, justiceData, receipt } from './tower.js';
+import { alert, appointmentBlob, channelRecord, httpRequest, justiceData, receipt } from './tower.js';
 import { cbor, gatewayMessages, messages, updateCodec, varint } from './wire.js';
 
 export const TARGETS: readonly AnyTarget[] = [
@@ -21,7 +21,7 @@ export const TARGETS: readonly AnyTarget[] = [
   frame, sealedBody, reassembly, noiseActOne, noiseActTwo, noiseActThree, bolt8Message,
   envelope,
   blockHeader, compactHeaders, merkleProofCheck, merkleTree, chainFeed,
-  justiceData, appointmentBlob, receipt, alert, httpRequest,
+  justiceData, appointmentBlob, channelRecord, receipt, alert, httpRequest,
   controlRequest, controlResponse,
   yamlReader, nodeConfig, gatewayConfig, duration, durationValues,
   kiss, rnodeValues, serialFraming, cobs, mqttMessage, meshtasticStream, meshtasticToRadio,

@@ -12,6 +12,7 @@ import {
 } from '../../../node/gateway-protocol/http-request.js';
 import { signReceipt, towerSignerFromSecret, verifyReceipt } from '../../../node/gateway-protocol/receipt.js';
 import { DecodeError } from '../../../node/core/cbor.js';
+import { type TowerChannelParams, openChannelRecord, sealChannelRecord } from '../../../node/gateway-protocol/tower-channel.js';
 import { type GatewayMessage, type TowerAppointment, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
 import { mutateJson } from '../text-mutations.js';
 import { type FuzzTarget, hex, refusedWith, sameBytes, sameValue, text, utf8 } from '../target.js';
@@ -25,6 +26,7 @@ const breachHash = Uint8Array.from(breach.getHash());
 const JUSTICE: JusticeData[] = [
   { kind: 'transaction', transaction: Uint8Array.from(sampleTransaction(1, true, 90).toBuffer()) },
   { kind: 'kit', revocationPubkey: point, localDelayedPubkey: nodeId, toSelfDelay: 1008, destinationScript: counting(22), feeratePerKw: 253, signature },
+  { kind: 'compact', perCommitmentPoint: point, feeratePerKw: 253, signature },
 ];
 
 export const justiceData: FuzzTarget<JusticeData> = {
@@ -51,6 +53,23 @@ export const appointmentBlob: FuzzTarget<JusticeData> = {
   seeds: () => JUSTICE.map((data) => createAppointment(breachHash, data).blob),
   decode: (input) => openAppointment(breachHash, input),
   refuses: refusedWith(DecodeError),
+};
+
+const fundingScript = counting(71);
+const CHANNELS: TowerChannelParams[] = [
+  { revocationBasepoint: point, delayedPaymentBasepoint: nodeId, toSelfDelay: 2160, destinationScript: counting(22) },
+  { revocationBasepoint: nodeId, delayedPaymentBasepoint: point, toSelfDelay: 100, destinationScript: counting(34) },
+];
+
+/** A channel's record, as the tower opens it at a breach with the funding script the breach shows. */
+export const channelRecord: FuzzTarget<TowerChannelParams> = {
+  name: 'tower/channel-record',
+  exercises: 'openChannelRecord (node/gateway-protocol/tower-channel.ts)',
+  weight: 1,
+  seeds: () => CHANNELS.map((params) => sealChannelRecord(fundingScript, params)),
+  decode: (input) => openChannelRecord(fundingScript, input),
+  refuses: refusedWith(DecodeError),
+  roundTrip: (params, input) => sameBytes('sealChannelRecord', input, sealChannelRecord(fundingScript, params)),
 };
 
 const tower = towerSignerFromSecret(gatewaySecret);

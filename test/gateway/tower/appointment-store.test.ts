@@ -163,3 +163,30 @@ t.test('storage per appointment', async (t) => {
   // 49-byte key + 233-byte value, the tag index's 81-byte key, lmdb's node headers and half-full pages.
   t.ok(perAppointment > 350 && perAppointment < 1000, `${perAppointment.toFixed(0)} bytes per appointment of 200 bytes with a 32-byte tag`);
 });
+
+t.test("channel records: kept beside their tag's appointments, required when asked, bounded, counted, dropped with the tag", async (t) => {
+  const dir = tempDir(t);
+  const store = new AppointmentStore(dir);
+  const record = (byte: number) => Uint8Array.from([1, ...new Uint8Array(120).fill(byte)]);
+  const refused = () => store.add(alice, [appointment(1), appointment(2, channelB)], { requireChannels: true });
+  throwsField(t, refused, 'appointments[0].tag', 'a tag with no record, stored or in the batch: refused');
+  t.match((caught(refused) as Error).message, /no channel record for this tag/);
+  t.equal(store.count(), 0, 'nothing of the refused batch is stored');
+  store.add(alice, [{ ...appointment(1), channel: record(1) }, appointment(2), { ...appointment(3, channelB), channel: record(2) }], { requireChannels: true });
+  t.same(store.channelRecords(alice, channelA), [record(1)], "a tag's record");
+  t.same(store.channelRecords(bob, channelA), [], "another node's tag of the same bytes is not the same channel");
+  t.equal(store.usage(alice).bytes, 3 * (200 + channelA.length) + 2 * 121, 'records count in the node\'s bytes');
+  store.add(alice, [appointment(4)], { requireChannels: true });
+  t.equal(store.count(), 4, 'a record stored before serves later batches of its tag');
+  store.add(alice, [{ ...appointment(5), channel: record(1) }]);
+  t.equal(store.channelRecords(alice, channelA).length, 1, 'the same record again is kept once');
+  store.add(alice, [{ ...appointment(6), channel: record(3) }, { ...appointment(7), channel: record(4) }, { ...appointment(8), channel: record(5) }]);
+  throwsField(t, () => store.add(alice, [{ ...appointment(9), channel: record(6) }]), 'appointments[0].channel', 'a fifth record for one tag: refused');
+  throwsField(t, () => store.add(alice, [{ ...appointment(9), channel: Uint8Array.of(2, 3) }]), 'appointments[0].channel', 'a record of no known shape: refused');
+  t.equal(store.channelRecords(alice, channelA).length, 4);
+  const before = store.usage(alice).bytes;
+  t.equal(store.dropTag(alice, channelA), 7, "dropping the tag drops its appointments");
+  t.same(store.channelRecords(alice, channelA), [], 'and its records');
+  t.equal(store.usage(alice).bytes, before - 7 * (200 + channelA.length) - 4 * 121, 'and their bytes');
+  await store.close();
+});

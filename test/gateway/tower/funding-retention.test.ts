@@ -54,7 +54,8 @@ t.test("a channel's appointments are kept until its funding output is spent and 
   await fixture.tower.idle();
   t.equal(retired.length, 1, 'at 5 confirmations the tag is retired');
   t.match(retired[0], { nodeId: alice.id, appointments: appointments.length });
-  t.same(fixture.store.usage(alice.id), { appointments: 1, bytes: appointments[0]!.blob.length + 1, watches: 1 }, 'the other channel stays');
+  t.same(fixture.store.usage(alice.id), { appointments: 1, bytes: appointments[0]!.blob.length + 1 + appointments[0]!.channel!.length, watches: 1 }, 'the other channel stays (its record counted in the bytes)');
+  t.same(fixture.store.channelRecords(alice.id, tag), [], "the closed channel's record is gone with its appointments");
   t.same(fixture.store.lookup(appointments[0]!.locator), [], "the closed channel's appointments are gone");
   t.match(fixture.tower.responses(), [{ breachTxid: breach.getId(), state: 'active' }], 'the response to the breach is not affected');
 });

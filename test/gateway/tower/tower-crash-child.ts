@@ -16,7 +16,7 @@
  * one JSON command a line on stdin, handled in order, each answered by one
  * line ({"error":...,"command":...} when it fails):
  *
- *   {"submit":{"nodeId":hex,"appointments":[{locator,tag,blob}]}} -> {"submitted":n}
+ *   {"submit":{"nodeId":hex,"appointments":[{locator,tag,blob,channel}]}} -> {"submitted":n}
  *   {"broadcast":rawhex}   -> {"broadcast":{accepted,txid,reason?}}
  *   {"mine":n}             -> {"mined":{tip}}  (after the tower handled the blocks)
  *   {"status":txid}        -> {"status":{txid,state,...}}
@@ -53,7 +53,7 @@ export type PrintedResponse = Omit<ResponseRecord, 'justice'>;
 
 /** The commands and their argument (hex for bytes). */
 export interface GatewayCommands {
-  submit: { readonly nodeId: string; readonly appointments: readonly { readonly locator: string; readonly tag: string; readonly blob: string }[] };
+  submit: { readonly nodeId: string; readonly appointments: readonly { readonly locator: string; readonly tag: string; readonly blob: string; readonly channel: string }[] };
   /** A raw transaction. */
   broadcast: string;
   mine: number;
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   type Handlers = { [Name in keyof GatewayCommands]: (argument: GatewayCommands[Name]) => Promise<GatewayLine> };
   const commands: Handlers = {
     submit: async ({ nodeId, appointments }) => {
-      tower.submit(nodeId, appointments.map(({ locator, tag, blob }) => ({ locator: hex(locator), tag: hex(tag), blob: hex(blob) })));
+      tower.submit(nodeId, appointments.map(({ locator, tag, blob, channel }) => ({ locator: hex(locator), tag: hex(tag), blob: hex(blob), channel: hex(channel) })));
       return { submitted: appointments.length };
     },
     broadcast: async (raw) => ({ broadcast: await chain.broadcast(Transaction.fromHex(raw)) }),

@@ -173,7 +173,7 @@ function templateOnce(): Promise<Template> {
     const breachHash = breach.getHash();
     const appointment = appointments.find((candidate) => Buffer.from(candidate.locator).equals(breachHash.subarray(0, LOCATOR_LENGTH)));
     if (!appointment) throw new Error("none of Alice's appointments is for the breach");
-    const verdict = justiceForBreach(breach, breachHash, appointment.blob);
+    const verdict = justiceForBreach(breach, breachHash, appointment.blob, [appointment.channel!]);
     if ('reason' in verdict) throw new Error(`Alice's appointment gives no justice: ${verdict.reason}`);
 
     const built = performance.now();
@@ -188,7 +188,7 @@ function templateOnce(): Promise<Template> {
       {
         submit: {
           nodeId: alice.id,
-          appointments: appointments.map(({ locator, tag, blob }) => ({ locator: hex(locator), tag: hex(tag), blob: hex(blob) })),
+          appointments: appointments.map(({ locator, tag, blob, channel }) => ({ locator: hex(locator), tag: hex(tag), blob: hex(blob), channel: hex(channel!) })),
         },
       },
       'submitted',

@@ -1,10 +1,13 @@
 // The watchtower stopped in the middle of its work finishes it after a
 // restart, from what it wrote to disk: a response written but never
 // broadcast, a justice confirming while the tower was down, a breach mined
-// while it was down.
+// while it was down. And a store of appointments in the format of before
+// compact kits is honoured by the upgraded tower.
 import t from 'tap';
 import { Transaction } from '../../../node/bolt3/transaction.js';
 import type { SignedBreachAlert } from '../../../node/gateway-protocol/alert.js';
+import { createAppointment, kitOfCompact, openAppointment } from '../../../node/gateway-protocol/appointment.js';
+import { openChannelRecord } from '../../../node/gateway-protocol/tower-channel.js';
 import { breachScenario, openChain, tempDir, towerIn } from './breach-scenario.js';
 
 t.setTimeout(60_000);
@@ -95,4 +98,35 @@ t.test('a breach mined while the tower was down is found by scanning the blocks 
   t.same(await chain.status(response!.justiceTxid!), { state: 'mempool' });
   await chain.mine(1);
   t.equal((await chain.status(Transaction.fromBuffer(response!.justice!).getId())).state, 'confirmed', 'and mined');
+});
+
+t.test('appointments stored before compact kits (the keys in each blob, no channel record) are honoured after the upgrade', async (t) => {
+  const chain = await openChain(t);
+  const { alice, breach, appointments, aliceSweepScript } = await breachScenario(chain);
+  // The same justice in the format of before: the kit with its keys, as the store of an older tower holds it.
+  const fundingScript = breach.ins[0]!.witness[3]!;
+  const older = appointments.map(({ locator, tag, blob, channel }) => {
+    const breachHash = breach.getHash();
+    if (!Buffer.from(locator).equals(breachHash.subarray(0, 16))) return { locator, tag, blob };
+    const compact = openAppointment(breachHash, blob);
+    if (compact.kind !== 'compact') throw new Error('expected a compact kit');
+    const kit = kitOfCompact(compact, openChannelRecord(fundingScript, channel!));
+    return { locator, tag, blob: createAppointment(breachHash, { kind: 'kit', ...kit }).blob };
+  });
+  t.equal(older.filter(({ blob }) => blob.length === 183).length, 1, 'one blob of the older format (183 bytes), for the breach');
+  const dir = tempDir(t);
+  const first = towerIn(dir, chain);
+  first.tower.submit(alice.id, older);
+  await first.close();
+  const upgraded = towerIn(dir, chain);
+  t.teardown(() => upgraded.close());
+  upgraded.tower.on('alert', () => {});
+  await upgraded.tower.start();
+  t.same(upgraded.store.channelRecords(alice.id, appointments[0]!.tag), [], 'the store holds no channel record');
+  await chain.broadcast(breach);
+  await chain.mine(1);
+  await upgraded.tower.idle();
+  const [response] = upgraded.tower.responses();
+  t.match(response, { breachTxid: breach.getId(), state: 'active', lastBroadcast: { accepted: true } }, 'the breach is answered from the older blob');
+  t.same(Transaction.fromBuffer(response!.justice!).outs[0]!.script, aliceSweepScript, 'paying Alice');
 });

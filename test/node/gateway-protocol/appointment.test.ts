@@ -1,8 +1,11 @@
 // From a revocation to a tower's justice: Bob revokes a commitment during a
-// payment; Alice turns it into appointments (whole transaction, and compact
-// kit); when Bob broadcasts that revoked commitment, a tower that knows only
-// the appointment finds it by locator, decrypts it with the breach's txid,
-// rebuilds the justice transaction, and bcoin's interpreter accepts it.
+// payment; Alice turns it into appointments (whole transaction, the kit of
+// before, and the compact kit with her channel's record); when Bob
+// broadcasts that revoked commitment, a tower that knows only the
+// appointment (and the record) finds it by locator, decrypts it with the
+// breach's txid (the record with the funding script in the breach's
+// witness), rebuilds the justice transaction, and bcoin's interpreter
+// accepts it.
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { ChannelEvent } from '../../../node/channel/channel.js';
@@ -14,9 +17,11 @@ import {
   encodeJusticeData,
   justiceFromKit,
   justiceFromTransaction,
+  kitOfCompact,
   locatorOf,
   openAppointment,
 } from '../../../node/gateway-protocol/appointment.js';
+import { openChannelRecord, sealChannelRecord } from '../../../node/gateway-protocol/tower-channel.js';
 import { justiceFor } from '../../../node/monitor/claims.js';
 import { DecodeError } from '../../../node/core/cbor.js';
 import { scriptResult } from '../bolt3/interpreter.js';
@@ -47,10 +52,21 @@ t.test('appointments punish a revoked commitment, with a whole transaction or a 
   const justice = justiceFor(pair.alice.state, pair.alice.signer, first.commitment, first.perCommitmentSecret, destination, 2000);
   t.ok(justice.transaction && justice.kit, 'both forms exist: Bob had a to_local output');
   const full = createAppointment(justice.breachTxHash, { kind: 'transaction', transaction: justice.transaction!.toBuffer() });
-  const compact = createAppointment(justice.breachTxHash, { kind: 'kit', ...justice.kit! });
-  t.ok(compact.blob.length < 240, `the kit blob is ${compact.blob.length} bytes`);
-  t.ok(compact.blob.length < full.blob.length, `smaller than the whole transaction (${full.blob.length} bytes)`);
-  t.comment(`appointment blob: ${compact.blob.length} bytes (kit), ${full.blob.length} bytes (whole transaction)`);
+  const legacy = createAppointment(justice.breachTxHash, { kind: 'kit', ...justice.kit! });
+  const { perCommitmentPoint } = first.commitment;
+  const compact = createAppointment(justice.breachTxHash, { kind: 'compact', perCommitmentPoint, feeratePerKw: 2000, signature: justice.kit!.signature });
+  const { local, remote } = pair.alice.state;
+  const aliceFundingScript = fundingScript(local.publicKeys.fundingPubkey, remote.publicKeys.fundingPubkey);
+  const record = sealChannelRecord(aliceFundingScript, {
+    revocationBasepoint: local.publicKeys.revocationBasepoint,
+    delayedPaymentBasepoint: remote.publicKeys.delayedPaymentBasepoint,
+    toSelfDelay: local.toSelfDelay,
+    destinationScript: destination,
+  });
+  t.equal(legacy.blob.length, 183, 'the kit of before is 183 bytes sealed');
+  t.equal(compact.blob.length, 116, 'the compact kit is 116 bytes sealed (99 + the AEAD tag)');
+  t.ok(record.length <= 130, `the channel's record is ${record.length} bytes, once per channel`);
+  t.comment(`appointment blob: ${compact.blob.length} bytes (compact kit), ${legacy.blob.length} (kit of before), ${full.blob.length} bytes (whole transaction)`);
 
   // The tower sees the breach on chain: txid in internal byte order.
   const hash = breach.getHash();
@@ -58,9 +74,15 @@ t.test('appointments punish a revoked commitment, with a whole transaction or a 
   const funding = { scriptPubKey: p2wsh(fundingScript(pair.bob.state.local.publicKeys.fundingPubkey, pair.bob.state.remote.publicKeys.fundingPubkey)), satoshis: FUNDING_SATOSHIS };
   t.equal(scriptResult(breach, 0, funding), 'OK', "Bob's revoked commitment is still a valid transaction: the breach is possible");
 
-  for (const [name, appointment] of [['whole transaction', full], ['kit', compact]] as const) {
+  // The tower opens the record with the funding script the breach's witness shows: `0 <sig> <sig> <script>`.
+  const witnessScript = breach.ins[0]!.witness[3]!;
+  t.same(witnessScript, aliceFundingScript, "the breach's witness ends with the funding script");
+  const channel = openChannelRecord(witnessScript, record);
+  const derived = kitOfCompact({ perCommitmentPoint, feeratePerKw: 2000, signature: justice.kit!.signature }, channel);
+  t.same(derived, justice.kit, 'the keys derived from the point and the record are the kit\'s');
+  for (const [name, appointment] of [['whole transaction', full], ['kit of before', legacy], ['compact kit', compact]] as const) {
     const data = openAppointment(hash, appointment.blob);
-    const tx = data.kind === 'kit' ? justiceFromKit(breach, data) : justiceFromTransaction(breach, data.transaction);
+    const tx = data.kind === 'transaction' ? justiceFromTransaction(breach, data.transaction) : justiceFromKit(breach, data.kind === 'kit' ? data : kitOfCompact(data, channel));
     t.ok(tx, `${name}: the tower has a justice transaction`);
     tx!.ins.forEach((input, i) => {
       const spent = breach.outs[input.index]!;
@@ -76,6 +98,10 @@ t.test('appointments punish a revoked commitment, with a whole transaction or a 
   const forgedKit = { ...justice.kit!, signature: new Uint8Array(64).fill(3) };
   t.equal(justiceFromKit(breach, forgedKit), undefined, 'a kit with a wrong signature is refused');
   t.equal(justiceFromKit(other, justice.kit!), undefined, 'a kit for another commitment finds no output');
+  t.throws(() => openChannelRecord(p2wpkh(perCommitmentPoint), record), DecodeError, "another script cannot open the channel's record");
+  const tampered = Uint8Array.from(record);
+  tampered[20]! ^= 1;
+  t.throws(() => openChannelRecord(witnessScript, tampered), DecodeError, 'nor a record changed on the way');
 });
 
 t.test('justice data decoding is strict', async (t) => {
@@ -104,4 +130,14 @@ t.test('justice data decoding is strict', async (t) => {
     }
   }
   t.pass('every one-byte mutation either decodes or throws DecodeError');
+  const compact = { kind: 'compact' as const, perCommitmentPoint: pair.aliceSigner.publicKeys.revocationBasepoint, feeratePerKw: 253, signature: new Uint8Array(64).fill(2) };
+  const packed = encodeJusticeData(compact);
+  t.equal(packed.length, 1 + 33 + 2 + 64, 'a compact kit: kind, point, feerate as a varint, signature');
+  t.same(hexed(decodeJusticeData(packed)), hexed(compact), 'a compact kit round-trips');
+  t.throws(() => decodeJusticeData(packed.subarray(0, 99)), DecodeError, 'a short one is refused');
+  t.throws(() => decodeJusticeData(Uint8Array.from([...packed, 0])), DecodeError, 'so is a long one');
+  const badPoint = Uint8Array.from(packed);
+  badPoint[1] = 0x05;
+  t.throws(() => decodeJusticeData(badPoint), DecodeError, 'and one whose point is no key');
+  t.throws(() => decodeJusticeData(new Uint8Array(200).fill(1)), DecodeError, 'a compact kit has a size limit');
 });

@@ -26,6 +26,11 @@ const compactInvoice = fc.record({ hrp: upTo(MAX_INVOICE_HRP_BYTES), words: fc.i
 
 const arbitraries: Record<GatewayMessage['type'], fc.Arbitrary<GatewayMessage>> = {
   appointments: fc.record({ type: fc.constant('appointments' as const), requestId: id, appointments: fc.array(fc.record({ locator: fixed(16), blob: upTo(600), tag: upTo(32) }), { maxLength: 20 }) }),
+  appointment_batch: fc.record({
+    type: fc.constant('appointment_batch' as const),
+    requestId: id,
+    groups: fc.array(fc.record({ tag: upTo(32), appointments: fc.array(upTo(300), { maxLength: 8 }), channel: upTo(150) }, { requiredKeys: ['tag', 'appointments'] }), { maxLength: 6 }),
+  }),
   appointments_accepted: fc.record({ type: fc.constant('appointments_accepted' as const), requestId: id, signature: fixed(64) }),
   refused: fc.record({ type: fc.constant('refused' as const), requestId: id, reason: upTo(1000) }),
   drop_tag: fc.record({ type: fc.constant('drop_tag' as const), requestId: id, tag: upTo(32) }),

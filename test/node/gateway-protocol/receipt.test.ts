@@ -80,3 +80,18 @@ t.test('a batch that the wire would refuse has no digest', (t) => {
   throwsField(t, () => verifyReceipt(gateway.nodeId, node, [good], new Uint8Array(63)), 'signature', 'a short signature');
   t.end();
 });
+
+t.test('a receipt also commits to the channel records beside the appointments, and only when there are any', async (t) => {
+  const appointments: TowerAppointment[] = [1, 2].map((i) => ({ locator: new Uint8Array(16).fill(i), blob: new Uint8Array(40).fill(i), tag: Uint8Array.of(6 + i) }));
+  const bare = receiptDigest(node, appointments);
+  // The digest of before records existed, written out: a batch without them keeps it.
+  const inner = (i: number) => sha256(Uint8Array.from([1, 6 + i, ...new Uint8Array(40).fill(i)]));
+  const before = sha256(Uint8Array.from([...new TextEncoder().encode('lnmesh/tower/receipt/1'), ...node, 0, 2, ...new Uint8Array(16).fill(1), ...inner(1), ...new Uint8Array(16).fill(2), ...inner(2)]));
+  t.same(bare, before, 'no record: the digest of before');
+  const withRecord = [{ ...appointments[0]!, channel: Uint8Array.of(1, 2, 3) }, appointments[1]!];
+  const signature = signReceipt(gateway, node, withRecord);
+  t.ok(verifyReceipt(gateway.nodeId, node, withRecord, signature), 'a batch with a record verifies as sent');
+  t.notOk(verifyReceipt(gateway.nodeId, node, appointments, signature), 'not without the record');
+  t.notOk(verifyReceipt(gateway.nodeId, node, [{ ...withRecord[0]!, channel: Uint8Array.of(1, 2, 4) }, appointments[1]!], signature), 'nor with another record');
+  t.notOk(verifyReceipt(gateway.nodeId, node, [appointments[0]!, { ...appointments[1]!, channel: Uint8Array.of(1, 2, 3) }], signature), 'nor beside an appointment of another tag');
+});

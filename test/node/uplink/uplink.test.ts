@@ -13,6 +13,7 @@ import { MemoryPersister } from '../../../node/persist/persister.js';
 import { signAlert } from '../../../node/gateway-protocol/alert.js';
 import { signReceipt, towerSignerFromSecret } from '../../../node/gateway-protocol/receipt.js';
 import { Uplink } from '../../../node/uplink/uplink.js';
+import { ungroupAppointments } from '../../../node/gateway-protocol/appointment-batch.js';
 import { type GatewayMessage, decodeGatewayMessage, encodeGatewayMessage } from '../../../node/gateway-protocol/gateway-messages.js';
 import { signerOf } from '../../../sim/kit/signer-of.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
@@ -102,4 +103,30 @@ t.test('bridge requests: the answer to each, a refusal with its reason, and sile
   const silent = t.rejects(uplink.quoteBridgePayment(coffee), { name: 'GatewayRefusalError', message: /did not answer within 120 s/ });
   await clock.advance(120_000);
   await silent;
+});
+
+t.test('appointments with their channel record go as an appointment_batch: grouped by tag, each record once, again after a refusal', async (t) => {
+  const { uplink, sent, gateway, nodeId, queue, delivered } = setUp();
+  const record = (i: number) => Uint8Array.from([1, ...new Uint8Array(120).fill(i)]);
+  // Five more appointments on two channels (tags 7 and 8), queued with their records; the three of before have none.
+  queue.push(...[7, 7, 8, 7, 8].map((tag, i) => ({ locator: sha256(Uint8Array.of(50 + i)).slice(0, 16), blob: sha256(Uint8Array.of(60 + i)), tag: Uint8Array.of(tag), channel: record(tag) })));
+  uplink.flushAppointments();
+  const batch = sent.find((message) => message.type === 'appointment_batch') as Extract<GatewayMessage, { type: 'appointment_batch' }>;
+  const legacy = sent.find((message) => message.type === 'appointments') as Extract<GatewayMessage, { type: 'appointments' }>;
+  t.equal(legacy.appointments.length, 3, 'those queued without a record go as before');
+  t.same(batch.groups.map((group) => [group.tag[0], group.appointments.length, group.channel?.[1]]), [[7, 3, 7], [8, 2, 8]], 'one group a tag, its record once');
+  t.same(batch.groups[0]!.appointments[1], Uint8Array.from([...queue[4]!.locator, ...queue[4]!.blob]), 'each appointment: its locator and blob end to end');
+  const signed = ungroupAppointments(batch.groups);
+  uplink.handleMessage(encodeGatewayMessage({ type: 'appointments_accepted', requestId: batch.requestId, signature: signReceipt(gateway, nodeId, signed) }));
+  t.equal(delivered.length, 5, 'the receipt over the batch as the tower reads it (records included) clears them');
+
+  queue.push({ locator: sha256(Uint8Array.of(90)).slice(0, 16), blob: sha256(Uint8Array.of(91)), tag: Uint8Array.of(7), channel: record(7) });
+  uplink.flushAppointments();
+  const next = sent.filter((message) => message.type === 'appointment_batch').at(-1) as Extract<GatewayMessage, { type: 'appointment_batch' }>;
+  t.same(next.groups.map((group) => group.channel), [undefined], 'a record sent once is not sent again');
+  uplink.handleMessage(encodeGatewayMessage({ type: 'refused', requestId: next.requestId, reason: new TextEncoder().encode('appointments[0].tag: the tower has no channel record for this tag: send it with the batch') }));
+  uplink.flushAppointments();
+  const retried = sent.filter((message) => message.type === 'appointment_batch').at(-1) as Extract<GatewayMessage, { type: 'appointment_batch' }>;
+  t.not(retried.requestId, next.requestId, 'refused: it goes again');
+  t.same(retried.groups.map((group) => group.channel?.[1]), [7], 'with its record this time');
 });
