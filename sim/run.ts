@@ -210,10 +210,10 @@ class SimRun {
     }
     this.nameOfId.set(this.gatewayId, GATEWAY);
     // The mesh's nodes are the gateway's to serve, as its operator names them (tower.allowedNodes): a flood's fresh keys are strangers.
-    const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'), { allowedNodes: [...this.idOfName.values()] });
-    const responses = new ResponseStore(join(this.tempDirectory, 'responses'));
+    const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'), { allowedNodes: [...this.idOfName.values()], syncToDisk: false });
+    const responses = new ResponseStore(join(this.tempDirectory, 'responses'), { syncToDisk: false });
     const mailbox = new Mailbox(join(this.tempDirectory, 'mailbox'), this.scheduler);
-    const feedStore = new FeedStore(join(this.tempDirectory, 'chain-feed'));
+    const feedStore = new FeedStore(join(this.tempDirectory, 'chain-feed'), { syncToDisk: false });
     this.stores = [appointments, responses, mailbox, feedStore];
     let gatewayStarts = 0;
     this.makeGateway = () =>

@@ -8,7 +8,7 @@
  */
 import { Encoder } from 'cbor-x';
 import type { RootDatabase } from 'lmdb';
-import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
+import { type StoreSyncInit, openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 
 /** `o:<txid>:<vout>` for an output, `t:<txid>` for a transaction (display-order txids). */
 export type WatchKey = string;
@@ -42,8 +42,11 @@ export class FeedStore {
   private readonly watchCounts = new Map<string, number>();
   private readonly cursors = new Map<string, FeedCursor>();
 
-  constructor(readonly path: string) {
-    this.db = openVersionedLmdb<Uint8Array, string>({ path, encoding: 'binary', compression: false }, { name: 'feed store', version: FORMAT_VERSION, error: FeedStoreError }).db;
+  constructor(
+    readonly path: string,
+    init: StoreSyncInit = {},
+  ) {
+    this.db = openVersionedLmdb<Uint8Array, string>({ path, encoding: 'binary', compression: false, noSync: init.syncToDisk === false }, { name: 'feed store', version: FORMAT_VERSION, error: FeedStoreError }).db;
     for (const { key } of this.db.getRange({ start: 'watch/', end: 'watch/\uffff' })) {
       const [, nodeId, watchKey] = key.split('/') as [string, string, string];
       this.index(nodeId, watchKey);

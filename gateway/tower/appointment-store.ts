@@ -30,7 +30,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import { type Outpoint, checkOutpoint } from '../../node/bolt3/transaction.js';
 import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger } from '../../node/core/input.js';
 import { checkPublicKey } from '../../node/core/curve.js';
-import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
+import { type StoreSyncInit, openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 import { LOCATOR_LENGTH, checkTowerTag } from '../../node/gateway-protocol/appointment.js';
 import { MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from '../../node/gateway-protocol/gateway-messages.js';
 import { checkChannelRecord } from '../../node/gateway-protocol/tower-channel.js';
@@ -62,7 +62,7 @@ export interface AppointmentQuota {
 }
 
 /** Each node's quota, and the tower's space by who the node is (`TowerSpace`). */
-export interface AppointmentStoreInit extends AppointmentQuota, TowerSpaceInit {}
+export interface AppointmentStoreInit extends AppointmentQuota, TowerSpaceInit, StoreSyncInit {}
 
 export interface StoredAppointment {
   /** The submitting node's id, hex. */
@@ -149,7 +149,7 @@ export class AppointmentStore {
       maxWatchesPerNode: checkInteger('maxWatchesPerNode', quota.maxWatchesPerNode ?? 1000, 0, 10_000_000),
     };
     this.space = new TowerSpace(quota);
-    this.root = openVersionedLmdb({ path, maxDbs: 8, compression: false }, { name: 'appointment store', version: FORMAT_VERSION, error: AppointmentStoreError }).db;
+    this.root = openVersionedLmdb({ path, maxDbs: 8, compression: false, noSync: quota.syncToDisk === false }, { name: 'appointment store', version: FORMAT_VERSION, error: AppointmentStoreError }).db;
     const binary = { keyEncoding: 'binary', encoding: 'binary', compression: false } as const;
     this.appointments = this.root.openDB<Buffer, Buffer>('appointments', binary);
     this.byTag = this.root.openDB<Buffer, Buffer>('appointments-by-tag', binary);

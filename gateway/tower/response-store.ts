@@ -9,7 +9,7 @@
 import { Encoder } from 'cbor-x';
 import type { Database, RootDatabase } from 'lmdb';
 import { checkInteger } from '../../node/core/input.js';
-import { openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
+import { type StoreSyncInit, openVersionedLmdb } from '../../node/core/versioned-lmdb.js';
 
 /**
  * - `active`: the justice is broadcast (or about to be) and tracked until buried.
@@ -64,8 +64,11 @@ export class ResponseStore {
   /** Keys of the active responses: the ones each block re-checks. */
   private readonly activeKeys = new Set<string>();
 
-  constructor(readonly path: string) {
-    this.root = openVersionedLmdb({ path, maxDbs: 4, compression: false }, { name: 'response store', version: FORMAT_VERSION, error: ResponseStoreError }).db;
+  constructor(
+    readonly path: string,
+    init: StoreSyncInit = {},
+  ) {
+    this.root = openVersionedLmdb({ path, maxDbs: 4, compression: false, noSync: init.syncToDisk === false }, { name: 'response store', version: FORMAT_VERSION, error: ResponseStoreError }).db;
     const binary = { keyEncoding: 'binary', encoding: 'binary', compression: false } as const;
     this.responses = this.root.openDB<Buffer, Buffer>('responses', binary);
     this.blocks = this.root.openDB<Buffer, Buffer>('scanned-blocks', binary);

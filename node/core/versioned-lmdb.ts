@@ -15,6 +15,11 @@ import { type Key, type RootDatabase, type RootDatabaseOptionsWithPath, open } f
 /** The key of the version record, in every store (an upgrade writes it with its records). */
 const FORMAT_KEY = 'format';
 
+/** How a store commits: `syncToDisk` false (the simulator's) skips the wait for the disk; a run never outlives its process. Default true. */
+export interface StoreSyncInit {
+  readonly syncToDisk?: boolean;
+}
+
 export interface StoreFormat {
   /** The store's name in the refusal: `<path>: <name> format <found>, this lnmesh reads format <version>`. */
   readonly name: string;
