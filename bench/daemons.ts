@@ -239,7 +239,7 @@ async function gatewayResidentMB(daemons: Daemons, work: string): Promise<Pick<M
   await new Promise((resolve) => setTimeout(resolve, 15_000));
   const gatewayRssMBWithLightning = residentMB(daemons.child('gw').pid!);
   const memory = await daemons.ask('gw', 'status');
-  console.error(`gateway idle: rss ${gatewayRssMB.toFixed(1)} MB; with its Lightning node ${gatewayRssMBWithLightning.toFixed(1)} MB (JS heap ${String(memory.heapUsedMB)} MB, buffers and wasm ${String(memory.externalMB)} MB)`);
+  console.error(`gateway idle: rss ${gatewayRssMB.toFixed(1)} MB; with its Lightning node ${gatewayRssMBWithLightning.toFixed(1)} MB (JS heap ${String(memory.heapUsedMB)} MB, outside the heap ${String(memory.externalMB)} MB)`);
   return { gatewayRssMB, gatewayRssMBWithLightning };
 }
 
