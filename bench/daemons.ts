@@ -16,13 +16,16 @@
  *   `lightning:` section (its LDK node listening on loopback, its bcoin
  *   wallet; no Lightning channel), after 15 s idle.
  *
- * The daemons run from one esbuild bundle of the CLI (packages left to
- * node_modules), as a device runs its bundle: no TypeScript compiler at start.
- * The setup (a regtest gateway, nodes A and B on an in-process MQTT broker,
+ * The nodes run as a device runs them: from the device bundle (`lnmesh
+ * bundle` for this machine's architecture, unpacked, started through its
+ * `bin/lnmesh` launcher with the launcher's Node.js flags and only the bundle's
+ * own node_modules). The gateway, and `lnmesh init`, run from one esbuild
+ * bundle of the full CLI (packages left to node_modules). No TypeScript
+ * compiler at start in either. The setup (a regtest gateway, nodes A and B on an in-process MQTT broker,
  * coins from the faucet, 10 channels A-B) takes about a minute; the four
  * figures share it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
@@ -31,6 +34,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import { build } from 'esbuild';
+import { buildBundle } from '../node/bundle/build-bundle.js';
+import { TARGET_ARCHES } from '../node/bundle/target-arch.js';
 import { peek } from '../sim/kit/control-socket.js';
 import { eventually } from '../sim/kit/poll.js';
 import type { Figure } from './bolt3.js';
@@ -64,12 +69,13 @@ export const daemonFigures: Figure[] = [
 async function measureDaemons(): Promise<Measured> {
   const work = mkdtempSync(join(tmpdir(), 'lnm-bench-'));
   const cli = await bundleCli();
+  const device = await deviceLauncher(work);
   const broker = await Aedes.createBroker();
   const server = createServer(broker.handle);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const mqttUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const daemons = new Daemons(cli, work);
+  const daemons = new Daemons(cli, device, work);
   try {
     const ids = await initDaemons(cli, work, mqttUrl);
     await daemons.start('gateway', 'gw');
@@ -82,7 +88,7 @@ async function measureDaemons(): Promise<Measured> {
     await new Promise((resolve) => setTimeout(resolve, 15_000));
     const nodeRssMB = residentMB(daemons.child('a').pid!);
     const memory = await daemons.ask('a', 'status');
-    console.error(`node a idle: rss ${nodeRssMB.toFixed(1)} MB, JS heap ${String(memory.heapUsedMB)} MB, buffers and wasm ${String(memory.externalMB)} MB`);
+    console.error(`node a idle: rss ${nodeRssMB.toFixed(1)} MB, JS heap ${String(memory.heapUsedMB)} MB, outside the heap (allocated, not all resident) ${String(memory.externalMB)} MB`);
 
     const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     daemons.running.push(bare);
@@ -112,6 +118,17 @@ async function bundleCli(): Promise<string> {
   const cli = join(outDir, 'lnmesh.mjs');
   await build({ entryPoints: [join(ROOT, 'node/program/lnmesh.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'error' });
   return cli;
+}
+
+/** The device bundle for this machine, built and unpacked in `work`: its launcher, `bin/lnmesh`. */
+async function deviceLauncher(work: string): Promise<string> {
+  const arch = Object.values(TARGET_ARCHES).find((target) => target.nodeArch === process.arch);
+  if (!arch) throw new Error(`bench: no device bundle for ${process.arch}`);
+  const built = await buildBundle({ arch, out: join(work, 'device.tar.gz') });
+  const unpacked = join(work, 'device');
+  mkdirSync(unpacked);
+  execFileSync('tar', ['-xzf', built.out, '-C', unpacked]);
+  return join(unpacked, built.topName, 'bin', 'lnmesh');
 }
 
 type Ids = { gw: string; a: string; b: string };
@@ -146,6 +163,8 @@ class Daemons {
 
   constructor(
     private readonly cli: string,
+    /** The device bundle's launcher: what runs `lnmesh node`. */
+    private readonly device: string,
     private readonly work: string,
   ) {}
 
@@ -161,7 +180,12 @@ class Daemons {
   async start(kind: string, name: string): Promise<number> {
     const started = performance.now();
     const log = openSync(join(this.work, `${name}.log`), 'a');
-    const child = spawn(process.execPath, [this.cli, kind, '--config', join(this.work, `${name}.yaml`)], { stdio: ['ignore', log, log] });
+    const args = [kind, '--config', join(this.work, `${name}.yaml`)];
+    // The launcher execs Node.js (LNMESH_NODE: this one), so the child's pid is the node's.
+    const child =
+      kind === 'node'
+        ? spawn(this.device, args, { stdio: ['ignore', log, log], env: { ...process.env, LNMESH_NODE: process.execPath } })
+        : spawn(process.execPath, [this.cli, ...args], { stdio: ['ignore', log, log] });
     this.running.push(child);
     this.byName.set(name, child);
     await until(`${name} to answer`, async () => (await this.ask(name, 'status').then(() => true, () => undefined)) === true, 120_000, 20);
@@ -215,7 +239,7 @@ async function gatewayResidentMB(daemons: Daemons, work: string): Promise<Pick<M
   await new Promise((resolve) => setTimeout(resolve, 15_000));
   const gatewayRssMBWithLightning = residentMB(daemons.child('gw').pid!);
   const memory = await daemons.ask('gw', 'status');
-  console.error(`gateway idle: rss ${gatewayRssMB.toFixed(1)} MB; with its Lightning node ${gatewayRssMBWithLightning.toFixed(1)} MB (JS heap ${String(memory.heapUsedMB)} MB, buffers and wasm ${String(memory.externalMB)} MB)`);
+  console.error(`gateway idle: rss ${gatewayRssMB.toFixed(1)} MB; with its Lightning node ${gatewayRssMBWithLightning.toFixed(1)} MB (JS heap ${String(memory.heapUsedMB)} MB, outside the heap ${String(memory.externalMB)} MB)`);
   return { gatewayRssMB, gatewayRssMBWithLightning };
 }
 

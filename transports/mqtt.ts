@@ -18,9 +18,10 @@
  * the link layer's duplicate suppression absorbs.
  */
 import { EventEmitter } from 'node:events';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { InvalidInputError } from '../node/core/input.js';
 import { type Logger, silentLogger } from '../node/core/logger.js';
+import { exportOf, loadOptionalPackage } from '../node/core/optional-package.js';
 import { TransportError, type Transport, type TransportEvents } from './transport.js';
 
 /** Node names are topic levels and travel in every message: short, and none of MQTT's `/ + #`. */
@@ -123,6 +124,9 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
    */
   async open(): Promise<void> {
     if (this.client) return;
+    // Loaded here: a node on other media never holds the MQTT client (and its dependencies) in memory.
+    const connect = exportOf(await loadOptionalPackage('mqtt', 'an MQTT link', () => import('mqtt')), 'connect', 'mqtt', 'an MQTT link');
+    if (this.client) return;
     const broker = describeBroker(this.options.url);
     const clientOptions: IClientOptions = {
       clientId: this.options.clientId ?? `${this.topicPrefix}/${this.nodeName}`,
@@ -130,6 +134,8 @@ export class MqttTransport extends EventEmitter<TransportEvents> implements Tran
       clean: false,
       reconnectPeriod: this.options.reconnectPeriodMs ?? 5000,
       connectTimeout: this.options.connectTimeoutMs ?? 30_000,
+      // Else mqtt-packet builds a table of 65,536 two-byte Buffers (about 6 MB of heap) at the first publish.
+      writeCache: false,
     };
     // Only what was given: an undefined username would override one in the URL.
     for (const key of ['username', 'password', 'ca', 'cert', 'key', 'rejectUnauthorized'] as const) {

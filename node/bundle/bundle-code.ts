@@ -77,6 +77,11 @@ export async function bundleDeviceCode(options: BundleCodeOptions): Promise<Bund
       // Chunks: what a verb imports lazily (the daemon, with lmdb and serialport) loads only for that verb,
       // so a device whose native modules do not load still answers `status`, `seed`, `check`.
       splitting: true,
+      // The device holds every module's source in memory while it runs: without whitespace and comments
+      // it is smaller, and plain ASCII (a comment's "§" or "–" made V8 keep a whole chunk as two-byte text).
+      // Names are kept (no minified identifiers), so errors and stacks still read.
+      minifyWhitespace: true,
+      minifySyntax: true,
       // Beside lnmesh.mjs: tiny-secp256k1 reads its secp256k1.wasm from the folder of the code that loads it.
       chunkNames: 'lnmesh-[name]-[hash]',
       external: EXTERNAL_PACKAGES.map((external) => external.name),

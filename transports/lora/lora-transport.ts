@@ -13,7 +13,7 @@
  * undefined; the link layer above addresses and authenticates.
  */
 import { EventEmitter } from 'node:events';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { systemClock, type Clock } from '../../node/core/clock.js';
 import { checkInteger, InvalidInputError } from '../../node/core/input.js';
 import { type Logger, silentLogger } from '../../node/core/logger.js';
@@ -21,6 +21,7 @@ import { TransportError, type Transport, type TransportEvents } from '../transpo
 import { maxPayloadForDataRate, timeOnAirMs, type LoRaModulation } from './airtime.js';
 import { DutyCycleLimiter, eu868Policy, US915, type DutyCyclePolicy } from './duty-cycle.js';
 import { KissDecoder } from './kiss.js';
+import { loadSerialPort } from '../serial/load-serialport.js';
 import { writeToPort } from '../serial/write-to-port.js';
 import {
   dataFrame,
@@ -411,7 +412,8 @@ function dutyCyclePolicy(options: LoRaTransportOptions): DutyCyclePolicy {
   }
 }
 
-function openPort(path: string, baudRate: number): Promise<SerialPort> {
+async function openPort(path: string, baudRate: number): Promise<SerialPort> {
+  const SerialPort = await loadSerialPort('a LoRa link');
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     port.open((error) => (error ? reject(new TransportError(`cannot open the serial port ${path}: ${error.message}`)) : resolve(port)));

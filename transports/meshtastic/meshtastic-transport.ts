@@ -26,18 +26,18 @@ import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { TransportError, type Transport, type TransportEvents } from '../transport.js';
 import { isSpecialConfigNonce, PortNum, RoutingError, routingErrorName, type FromRadio, type MeshPacket, type QueueStatus } from './client-messages.js';
 import { MeshtasticDecodeError } from './decode-error.js';
-import { decodeFromRadio } from './from-radio.js';
 import { checkMeshtasticOptions, MESHTASTIC_MTU, type CheckedMeshtasticOptions, type MeshtasticTransportOptions } from './meshtastic-options.js';
 import { isBroadcast, nodeNumberText, parseNodeNumber } from './node-number.js';
 import { openRadioStream, type RadioStream } from './radio-stream.js';
-import { decodeRouting } from './routing.js';
 import { BusyBackoff, DEFAULT_BUSY_BACKOFF, type BusyReason } from './busy-backoff.js';
 import { SilenceWatchdog } from './silence-watchdog.js';
 import { SendWaiters } from './send-waiters.js';
 import { encodeFrame, FrameDecoder, wakeBytes } from './stream-framing.js';
-import { encodeToRadio } from './to-radio.js';
+import { loadOptionalPackage } from '../../node/core/optional-package.js';
 
 export type { MeshtasticTransportOptions } from './meshtastic-options.js';
+
+type RadioCodec = typeof import('./radio-codec.js');
 
 /** The radio refused a frame for now (duty cycle, full queue): not sent; try again after `retryAtMs`. */
 export class RadioBusyError extends TransportError {
@@ -113,6 +113,8 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   private readonly watchdog: SilenceWatchdog;
   private readonly silenceMs: number;
   private cancelHeartbeat: (() => void) | undefined;
+  /** Loaded by the first `open` (protobufjs and the schema): every use below comes after it. */
+  private codecModule: RadioCodec | undefined;
 
   constructor(init: MeshtasticTransportInit) {
     super();
@@ -158,7 +160,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     if (this.waiters.size >= MAX_IN_FLIGHT) throw new RadioBusyError(`${MAX_IN_FLIGHT} frames wait for the radio on ${this.options.path}, its queue's size`, this.clock.now() + this.busy.times.queueFullMs);
     const id = this.packetId();
     const { port, channel, hopLimit, wantAck } = this.options;
-    const bytes = encodeFrame(encodeToRadio({ kind: 'packet', packet: { to: destination, id, channel, hopLimit, wantAck, decoded: { portnum: port, payload: frame } } }));
+    const bytes = encodeFrame(this.codec.encodeToRadio({ kind: 'packet', packet: { to: destination, id, channel, hopLimit, wantAck, decoded: { portnum: port, payload: frame } } }));
     const timeoutMs = this.init.queueStatusTimeoutMs ?? 10_000;
     const taken = this.waiters.wait(id, timeoutMs, () => new TransportError(`the radio on ${this.options.path} did not answer for packet ${id} within ${timeoutMs} ms`));
     this.write(bytes).catch((error: Error) => this.waiters.settle(id, new TransportError(`writing to ${this.options.path} failed: ${error.message}`)));
@@ -174,7 +176,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     this.watchdog.stop();
     this.greeting?.done(new TransportError(`the Meshtastic transport on ${this.options.path} was closed`));
     this.waiters.rejectAll(new TransportError(`the Meshtastic transport on ${this.options.path} was closed before the radio took the frame`));
-    if (this.stream) await this.write(encodeFrame(encodeToRadio({ kind: 'disconnect' }))).catch(() => undefined);
+    if (this.stream) await this.write(encodeFrame(this.codec.encodeToRadio({ kind: 'disconnect' }))).catch(() => undefined);
     await this.dropStream();
     if (wasUp) this.emit('link', false);
   }
@@ -197,6 +199,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
 
   /** Opens the stream and greets the radio. */
   private async connect(): Promise<void> {
+    this.codecModule ??= await loadOptionalPackage('protobufjs', 'a Meshtastic radio', () => import('./radio-codec.js'));
     const stream = await openRadioStream(this.options);
     if (this.state === 'closed') {
       await stream.close(); // closed while the port opened: do not leave it open
@@ -233,7 +236,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   }
 
   private sendWantConfig(nonce: number): void {
-    const bytes = new Uint8Array([...wakeBytes(), ...encodeFrame(encodeToRadio({ kind: 'wantConfigId', nonce }))]);
+    const bytes = new Uint8Array([...wakeBytes(), ...encodeFrame(this.codec.encodeToRadio({ kind: 'wantConfigId', nonce }))]);
     this.write(bytes).catch((error: Error) => this.greeting?.done(new TransportError(`writing to ${this.options.path} failed: ${error.message}`)));
   }
 
@@ -244,6 +247,11 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     this.emit('link', true);
   }
 
+  private get codec(): RadioCodec {
+    if (!this.codecModule) throw new TransportError(`the Meshtastic transport on ${this.options.path} has not been opened`);
+    return this.codecModule;
+  }
+
   private heartbeatMs(): number {
     return this.init.heartbeatMs ?? 60_000;
   }
@@ -252,7 +260,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     this.stopHeartbeat();
     this.cancelHeartbeat = this.clock.setTimer(this.heartbeatMs(), () => {
       if (this.state !== 'open') return;
-      this.write(encodeFrame(encodeToRadio({ kind: 'heartbeat', nonce: 0 }))).catch(() => undefined);
+      this.write(encodeFrame(this.codec.encodeToRadio({ kind: 'heartbeat', nonce: 0 }))).catch(() => undefined);
       this.scheduleHeartbeat();
     });
   }
@@ -269,7 +277,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
       this.watchdog.heard(); // any FromRadio, even one we cannot read: the radio is alive
       let message: FromRadio;
       try {
-        message = decodeFromRadio(item.packet);
+        message = this.codec.decodeFromRadio(item.packet);
       } catch (error) {
         if (!(error instanceof MeshtasticDecodeError)) throw error;
         this.counters.malformed++;
@@ -401,7 +409,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
   private onRouting(payload: Uint8Array, requestId: number): void {
     let routing;
     try {
-      routing = decodeRouting(payload);
+      routing = this.codec.decodeRouting(payload);
     } catch {
       this.counters.malformed++;
       return;

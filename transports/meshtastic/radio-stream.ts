@@ -4,7 +4,7 @@
  * transport does not care which.
  */
 import { connect, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
+import { loadSerialPort } from '../serial/load-serialport.js';
 import { writeToPort } from '../serial/write-to-port.js';
 import { TransportError } from '../transport.js';
 import type { CheckedMeshtasticOptions } from './meshtastic-options.js';
@@ -20,7 +20,8 @@ export function openRadioStream(options: CheckedMeshtasticOptions): Promise<Radi
   return options.tcp ? openTcp(options.tcp.host, options.tcp.port) : openSerial(options.path);
 }
 
-function openSerial(path: string): Promise<RadioStream> {
+async function openSerial(path: string): Promise<RadioStream> {
+  const SerialPort = await loadSerialPort('a Meshtastic radio on serial');
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
     port.open((error) => {

@@ -5,9 +5,10 @@
  * so frames carry no address and `from` is always undefined.
  */
 import { EventEmitter } from 'node:events';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { type Logger, silentLogger } from '../../node/core/logger.js';
 import { TransportError, type Transport, type TransportEvents } from '../transport.js';
+import { loadSerialPort } from './load-serialport.js';
 import { SerialFrameDecoder, encodeSerialFrame, type SerialFrameStats } from './serial-framing.js';
 import { writeToPort } from './write-to-port.js';
 
@@ -46,6 +47,8 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   }
 
   async open(): Promise<void> {
+    if (this.port) return;
+    const SerialPort = await loadSerialPort('a serial link');
     if (this.port) return;
     const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
