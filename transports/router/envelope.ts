@@ -150,7 +150,7 @@ function routedHeaderPrefix(source: string, destination: string): Uint8Array {
 }
 
 function keyBytes(field: string, nodeId: string): Uint8Array {
-  const bytes = /^[0-9a-fA-F]{66}$/.test(nodeId) ? Uint8Array.from(Buffer.from(nodeId, 'hex')) : undefined;
+  const bytes = /^[0-9a-fA-F]{66}$/.test(nodeId) ? Buffer.from(nodeId, 'hex') : undefined; // read once, into the header: no copy
   if (!bytes || (bytes[0] !== 2 && bytes[0] !== 3)) throw new RangeError(`${field} ${nodeId} is not a compressed node id in hex`);
   return bytes;
 }

@@ -5,7 +5,6 @@
  * follow). No gossip: a mesh of a few dozen radios is configured by hand,
  * and every byte of routing chatter would cost airtime.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError, checkObject } from '../../node/core/input.js';
 import { isPublicKey } from '../../node/core/curve.js';
 
@@ -71,10 +70,19 @@ export class RouteTable {
 
 /** A node id as the table keeps it: lowercase hex of a valid compressed key. */
 export function nodeIdOf(field: string, value: unknown, what: string): string {
+  // Every envelope sent names its destination: ids already checked skip the curve.
+  if (typeof value === 'string' && checkedNodeIds.has(value)) return value;
   if (typeof value !== 'string' || !/^[0-9a-fA-F]{66}$/.test(value)) {
     throw new InvalidInputError(field, `${what} must be a node id (33 bytes in hex, 66 characters), got ${typeof value === 'string' ? JSON.stringify(value.length > 70 ? `${value.slice(0, 70)}...` : value) : typeof value}`);
   }
   const bytes = Uint8Array.from(Buffer.from(value, 'hex'));
   if (!isPublicKey(bytes)) throw new InvalidInputError(field, `${what} ${value} is not a valid compressed secp256k1 key`);
-  return bytesToHex(bytes);
+  const id = value.toLowerCase();
+  if (checkedNodeIds.size >= CHECKED_NODE_IDS_MAX) checkedNodeIds.delete(checkedNodeIds.values().next().value!);
+  checkedNodeIds.add(id);
+  return id;
 }
+
+/** Node ids (lower-case hex) found valid; bounded, the oldest goes first. */
+const checkedNodeIds = new Set<string>();
+const CHECKED_NODE_IDS_MAX = 4096;
