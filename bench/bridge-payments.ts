@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 import { issuePublicInvoice, prepareBridgePayment } from '../node/uplink/bridge-payments.js';
 import type { BridgeRig } from '../sim/kit/bridge-rig.js';
 import { eventually } from '../sim/kit/poll.js';

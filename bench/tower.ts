@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 import { EmbeddedChain } from '../gateway/chain/embedded-chain.js';
 import type { ChainBlock } from '../gateway/chain/chain-source.js';
 import { AppointmentStore } from '../gateway/tower/appointment-store.js';

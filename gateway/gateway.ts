@@ -11,7 +11,7 @@
  * backend is a component: its owner opens and closes it (an embedded bcoin
  * on regtest, or Bitcoin Core).
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 import type { Clock } from '../node/core/clock.js';
 import { InvalidInputError } from '../node/core/input.js';
 import { type Logger, childLogger, silentLogger } from '../node/core/logger.js';

@@ -14,7 +14,7 @@
  * gateway is open, one payment hash per such event (`leaveHashes`).
  * The ends go into the `BridgeBook`; `check` holds them against both sides.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 import { type Bridge, bridgeFeeOn } from '../gateway/bridge/bridge.js';
 import type { ManagerEvent } from '../node/channel/manager.js';
 import { type BridgeParts, issuePublicInvoice, leaveHashes, prepareBridgePayment } from '../node/uplink/bridge-payments.js';

@@ -12,7 +12,7 @@
  * forwarder gains its fee when the payment it forwarded is fulfilled: fees
  * move money between nodes, and none appears or vanishes.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 
 export interface PaymentRecord {
   readonly from: string;

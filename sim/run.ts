@@ -28,7 +28,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 import { Gateway, gatewayKeyFromSecret } from '../gateway/gateway.js';
 import { FeedStore } from '../gateway/relay/feed-store.js';
 import { Mailbox } from '../gateway/relay/mailbox.js';

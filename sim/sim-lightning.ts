@@ -22,7 +22,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 import type { Bridge } from '../gateway/bridge/bridge.js';
 import type { Coin } from '../gateway/chain/regtest-coins.js';
 import type { LightningEvent } from '../gateway/lightning/lightning-events.js';

@@ -12,7 +12,7 @@
  * - `appointments`: the same, to the gateway, carrying a batch of tower
  *   appointments of random bytes: the tower stores what its quotas let in.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../node/core/hex.js';
 import { nodeKeyFromSecret } from '../node/core/node-key.js';
 import type { RandomBytes } from '../node/core/random.js';
 import { encodeGatewayMessage } from '../node/gateway-protocol/gateway-messages.js';

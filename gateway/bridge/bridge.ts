@@ -29,7 +29,8 @@
  * Every step is written to the store before it is handed to either side; a
  * restarted bridge (`start`) finishes what it had started and starts nothing twice.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Clock } from '../../node/core/clock.js';
 import { checkInteger, InvalidInputError } from '../../node/core/input.js';
 import { type Logger, silentLogger } from '../../node/core/logger.js';

@@ -5,7 +5,8 @@
  * reaches the bridge as a `failed` event like one that failed on its way; a
  * refusal as a duplicate does not, since the first attempt's outcome will.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { LightningNode } from '../lightning/lightning-node.js';
 import type { LightningEvent } from '../lightning/lightning-events.js';
 import { LightningError } from '../lightning/lightning-errors.js';

@@ -4,7 +4,8 @@
  * section; without one each says how to enable it. Bad input is refused
  * naming the parameter before anything is asked of LDK or the wallet.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { ControlHandlers } from '../../node/control/control-api.js';
 import { ControlError } from '../../node/control/control-protocol.js';
 import type { GatewayControlApi, LnPaymentShape } from '../../node/control/gateway-api.js';

@@ -11,7 +11,7 @@
  */
 import type { ControlHandlers } from '../../node/control/control-api.js';
 import type { GatewayControlApi } from '../../node/control/gateway-api.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import { type LinkViews, linkViews } from '../../node/daemon/link-views.js';
 import { memoryFigures } from '../../node/daemon/memory-figures.js';

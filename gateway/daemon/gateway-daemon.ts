@@ -11,7 +11,7 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { type Clock, systemClock } from '../../node/core/clock.js';
 import type { Logger as ComponentLogger } from '../../node/core/logger.js';
 import { DaemonHost } from '../../node/daemon/daemon-host.js';

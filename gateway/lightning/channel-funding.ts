@@ -7,7 +7,7 @@
  * channel is dropped before anything is signed, and `open` rejects.
  */
 import { randomBytes } from 'node:crypto';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { checkBytes, checkInteger } from '../../node/core/input.js';
 import type { Logger } from '../../node/core/logger.js';
 import { Transaction } from '../../node/bolt3/transaction.js';

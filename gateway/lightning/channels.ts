@@ -1,7 +1,7 @@
 /**
  * The node's channels as plain objects of ours, and closing one by its id.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { checkHex } from '../../node/core/input.js';
 import type { ChannelDetails, ChannelManager } from 'lightningdevkit';
 import type { Ldk } from './ldk.js';

@@ -11,7 +11,7 @@
  * lightning-block-sync's `GossipVerifier` does: none kept, so a reorg leaves
  * nothing stale.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Clock } from '../../node/core/clock.js';
 import type { Logger } from '../../node/core/logger.js';
 import type { ChainSource } from '../chain/chain-source.js';

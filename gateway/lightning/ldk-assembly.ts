@@ -8,7 +8,7 @@
  * channels are announced only when `announceChannels` says so: a leaf that
  * pays and is paid learns the graph without being in it.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { childLogger, type Logger } from '../../node/core/logger.js';
 import type { Clock } from '../../node/core/clock.js';
 import type { NetworkName } from '../../node/chain/network-params.js';

@@ -11,7 +11,7 @@
  * is filled from `blockAt`) nor fed twice as a new best block (a `connect`
  * at or below what was fed is one the catch-up already fed).
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Logger } from '../../node/core/logger.js';
 import type { ChainBlock, ChainSource } from '../chain/chain-source.js';
 import type { Confirm } from 'lightningdevkit';

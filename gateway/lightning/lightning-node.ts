@@ -9,7 +9,8 @@
  * payments are routed in (`network-graph.ts`: pruned and written hourly, and on stop).
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { childLogger, silentLogger, type Logger } from '../../node/core/logger.js';
 import { systemClock, type Clock } from '../../node/core/clock.js';
 import { checkBytes, checkInteger } from '../../node/core/input.js';

@@ -26,7 +26,7 @@
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Logger } from '../../node/core/logger.js';
 import type { Ldk } from './ldk.js';
 import { fsyncDirectory, writeFileDurably } from '../../node/core/durable-file.js';

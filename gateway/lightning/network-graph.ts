@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Logger } from '../../node/core/logger.js';
 import { writeFileDurably } from '../../node/core/durable-file.js';
 import type { Logger as LdkLogger, Network, NetworkGraph } from 'lightningdevkit';

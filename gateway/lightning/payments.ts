@@ -8,7 +8,7 @@
  * A payment's id is its payment hash: LDK refuses a second payment with the
  * same id, so an invoice is never paid twice.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { checkHex, checkInteger } from '../../node/core/input.js';
 import type { Logger } from '../../node/core/logger.js';
 import type { ChannelManager, Event, Event_PaymentClaimable, Event_PaymentFailed, Event_PaymentSent } from 'lightningdevkit';

@@ -26,7 +26,7 @@
  * after a restart the gateway pushes again from each cursor.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Transaction } from '../../node/bolt3/transaction.js';
 import { hashToHex } from '../../node/chain/block-header.js';
 import { encodeCompactHeaders } from '../../node/chain/compact-headers.js';

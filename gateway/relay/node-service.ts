@@ -10,7 +10,7 @@
  * branch. So a relay in between can drop or delay, never forge.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { Transaction } from '../../node/bolt3/transaction.js';
 import { hashToHex } from '../../node/chain/block-header.js';
 import { merkleProof } from '../../node/chain/merkle.js';

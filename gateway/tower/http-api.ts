@@ -47,7 +47,7 @@
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError, checkInteger } from '../../node/core/input.js';
 import { type Logger, silentLogger } from '../../node/core/logger.js';

@@ -5,7 +5,7 @@
  * signed with a witness, native or P2SH-wrapped (LDK refuses a funding transaction whose txid a
  * signature could change).
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Transaction } from '../../node/bolt3/transaction.js';
 import { type WalletOutput, WalletError } from './on-chain-wallet.js';
 

@@ -7,7 +7,7 @@
  * block explorers and Bitcoin Core print.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { InvalidInputError, checkBytes, checkHex, checkInteger } from '../core/input.js';
 
 export const HEADER_LENGTH = 80;

@@ -15,7 +15,7 @@
  * HTLC for its fee and the payment fails back, nothing lost. (A 50-node grid
  * routes to 49 destinations; one `fee_update` lists 16.)
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { FeeUpdate } from '../wire/messages.js';
 import { MAX_FEE_QUOTES } from '../wire/messages.js';
 import type { PeerFees } from '../persist/persister.js';

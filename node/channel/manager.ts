@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { feeForWeight } from '../bolt3/fees.js';
 import type { Transaction } from '../bolt3/transaction.js';
 import type { FundingWallet } from '../wallet/funding-wallet.js';

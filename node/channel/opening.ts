@@ -5,7 +5,8 @@
  * from the first message until the funding is signed; `openChannel`
  * (open.ts) then makes the channel's first state.
  */
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
 import { fundingOutputScript } from '../bolt3/funding.js';
 import type { Transaction } from '../bolt3/transaction.js';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import { NETWORK_NAMES } from '../config/node-config.js';
 import { nodeConfigTemplate } from '../config/node-template.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, readSync } from 'node:fs';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/input.js';
 import { generateSeed, readSeedFile, seedFromWords, seedToWords, writeSeedFile } from '../keys/seed.js';

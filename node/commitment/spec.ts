@@ -6,7 +6,7 @@
  * A new commitment is the previous one with a batch of updates applied
  * (`applyUpdates`): adds first, then settlements, then the latest fee update.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { Htlc } from '../bolt3/commitment.js';
 import type { Update } from '../wire/messages.js';
 import { PeerProtocolError } from './errors.js';

@@ -3,7 +3,7 @@
  * as info, what went wrong as warnings. The node daemon and the gateway
  * daemon (for its mesh channels) log them alike.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { ManagerEvent } from '../channel/manager.js';
 import type { Logger } from './logger.js';
 

@@ -1,5 +1,5 @@
 /** The node's control handlers for payments: ask to be paid, pay, and what became of each. */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { paymentRequestFromText, paymentRequestToText } from '../channel/payment-request.js';
 import type { ControlHandlers } from '../control/control-api.js';
 import { messageOf } from '../control/control-protocol.js';

@@ -8,7 +8,7 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { LmdbLinkOutbox } from '../../transports/link/outbox.js';
 import { LmdbSeenMessages } from '../../transports/router/lmdb-seen-messages.js';
 import type { Broadcaster } from '../channel/manager.js';

@@ -4,7 +4,8 @@
  * manager's events. A record is written before the payment leaves (or the
  * request is shown), so a restart loses none.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { ManagerEvent, PaymentRequest } from '../channel/manager.js';
 import type { Clock } from '../core/clock.js';
 import type { PaymentRecord, Persister, RecordStore } from '../persist/persister.js';

@@ -6,7 +6,8 @@
  * in one order (the groups', then each group's), and the receipt
  * (`receipt.ts`) signs it in that order.
  */
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { DecodeError } from '../core/cbor.js';
 import { LOCATOR_LENGTH } from './appointment.js';
 import { type AppointmentGroup, MAX_APPOINTMENTS_PER_BATCH, type TowerAppointment } from './gateway-messages.js';

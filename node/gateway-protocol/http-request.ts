@@ -22,7 +22,7 @@
  * long after; a replay within the tower's window is harmless (see the API).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { InvalidInputError, checkArray, checkBytes, checkHex, checkInteger, checkObject, describe } from '../core/input.js';
 import { checkPublicKey, verifyDigest } from '../core/curve.js';
 import { MAX_APPOINTMENTS_PER_BATCH, MAX_BLOB_BYTES, MAX_TAG_BYTES, type TowerAppointment } from './gateway-messages.js';

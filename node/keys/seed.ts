@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlin
 import { dirname, join } from 'node:path';
 import { entropyToMnemonic, mnemonicToEntropy, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { fsyncDirectory } from '../core/durable-file.js';
 import { InvalidInputError, checkBytes, checkHex } from '../core/input.js';
 import type { RandomBytes } from '../core/random.js';

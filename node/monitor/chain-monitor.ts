@@ -19,7 +19,7 @@
  * chain filter, and the manager again for what concerns the protocol
  * (settling an HTLC upstream, marking a channel closed).
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
 import type { ChainFilter } from '../chain/chain-listener.js';

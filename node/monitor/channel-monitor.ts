@@ -15,7 +15,7 @@
  * filter, and the manager for what concerns other channels (settling a
  * forwarded HTLC upstream).
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ANCHOR_OUTPUT_SATOSHIS } from '../bolt3/fees.js';
 import { Transaction } from '../bolt3/transaction.js';

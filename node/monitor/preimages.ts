@@ -5,7 +5,7 @@
  * the HTLC reads it there and claims its own incoming HTLC with it.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { Transaction } from '../bolt3/transaction.js';
 
 /** The preimages in `tx`'s witnesses whose hash is one of `paymentHashes` (hex), by hash. */

@@ -15,7 +15,7 @@
  * again here to compare (three point multiplications a revocation): the
  * tests do, over real payments.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { RemoteCommit } from '../commitment/state.js';
 import { fundingScript } from '../bolt3/scripts.js';
 import { type Appointment, type JusticeData, createAppointment } from '../gateway-protocol/appointment.js';

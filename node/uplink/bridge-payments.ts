@@ -17,7 +17,7 @@
  * sat), with the same expiry rule as a public invoice's, whose hashes the
  * gateway keeps to issue invoices for us while we are away.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import type { ChannelManager, PaymentRequest } from '../channel/manager.js';
 import type { NetworkName } from '../chain/network-params.js';
 import { InvalidInputError, checkInteger } from '../core/input.js';

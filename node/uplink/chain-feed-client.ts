@@ -20,7 +20,7 @@
  *   silence, with an acknowledgement that asks for anything new.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { type Outpoint, Transaction } from '../bolt3/transaction.js';
 import { decodeHeader, hashToHex, hexToHash } from '../chain/block-header.js';
 import type { ChainFilter, ChainListener } from '../chain/chain-listener.js';

@@ -22,7 +22,7 @@
  * (`pollIntervalMs`), which sends nothing when nothing waits.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Transaction } from '../bolt3/transaction.js';
 import { hashToHex, hexToHash } from '../chain/block-header.js';

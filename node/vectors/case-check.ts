@@ -1,7 +1,7 @@
 /**
  * One vector case: its comparisons, and what went wrong if anything did.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { InvalidInputError } from '../core/input.js';
 import { Fields } from './fields.js';
 

@@ -8,7 +8,7 @@
  * and HTLC-timeout transaction, in commitment-output order.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { type Commitment, type Htlc, buildCommitment, fundingWitness, obscuringFactor } from '../bolt3/commitment.js';
 import type { CommitmentScriptKeys } from '../bolt3/commitment-keys.js';
 import { COMMITMENT_VARIANTS, type CommitmentVariant } from '../bolt3/fees.js';

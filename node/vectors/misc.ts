@@ -4,7 +4,7 @@
  * Appendix B funding transaction. Appendix G (dual funding, which lnmesh does
  * not do) holds raw blocks, not checks, and is listed as a note.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { opcodes, script as bscript } from 'bitcoinjs-lib';
 import { commitmentWeight, htlcSuccessFee, htlcSuccessWeight, htlcTimeoutFee, htlcTimeoutWeight, isHtlcTrimmed, commitmentFee } from '../bolt3/fees.js';
 import type { CommitmentVariant } from '../bolt3/fees.js';

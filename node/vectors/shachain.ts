@@ -3,7 +3,7 @@
  * from a seed, and insertion sequences into the compact storage, each step
  * expected to be accepted ("OK") or rejected ("ERROR").
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../core/hex.js';
 import { InvalidInputError } from '../core/input.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore, generateFromSeed } from '../bolt3/shachain.js';
 import { type CaseCheck, type CaseResult, runCases } from './case-check.js';

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { EmbeddedChain } from '../../gateway/chain/embedded-chain.js';
 import { coinbaseAt, mineToSegwit } from '../../gateway/chain/regtest-coins.js';
 import type { BridgeFee } from '../../gateway/bridge/bridge.js';

@@ -3,7 +3,7 @@
  * scenarios: `createNetwork` with the channels layer, then `openChannel`
  * between each pair of neighbours.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { openChannel } from './channels.js';
 import { type ChannelNetwork, createNetwork } from './network.js';
 import { signerOf } from './signer-of.js';

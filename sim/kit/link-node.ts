@@ -2,7 +2,7 @@
  * A named node of a link-layer test (a key, its id, a name that is also its
  * address on a memory medium), and ways to read what its link received.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { publicKeyOf } from '../../node/core/curve.js';
 import type { Link } from '../../transports/link/link.js';
 import { newEphemeralKey } from '../../transports/link/noise.js';

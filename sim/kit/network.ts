@@ -15,7 +15,7 @@
  * What else runs above bare links (a `Router`) is the caller's: the router
  * tests' `createMesh` is built on it (test/transports/router/router-network.ts).
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Clock } from '../../node/core/clock.js';
 import type { SeedSigner } from '../../node/keys/signer.js';
 import type { LinkConfig } from '../../node/mesh-node.js';

@@ -4,7 +4,7 @@
  * the transactions are valid but for their inputs' existence.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { addFeeInputs } from '../../node/bolt3/fee-inputs.js';
 import { buildFundingTransaction } from '../../node/bolt3/funding.js';
 import { p2wpkh } from '../../node/bolt3/scripts.js';

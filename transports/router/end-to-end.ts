@@ -23,7 +23,8 @@
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import { concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { NodeKey } from '../../node/core/node-key.js';
 import { openChaCha20Poly1305, sealChaCha20Poly1305 } from '../../node/core/aead.js';
 import { MESSAGE_ID_LENGTH } from './envelope.js';

@@ -24,7 +24,7 @@
  * Every byte of this header is authenticated end to end except the hop
  * limit, which each relay must change (`associatedData`).
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { isPublicKey } from '../../node/core/curve.js';
 import { TAG_LENGTH } from '../link/noise-crypto.js';
 

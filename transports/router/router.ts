@@ -23,7 +23,7 @@
  * and counted in `counters.dropped`.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import { InvalidInputError, checkArray, checkInteger } from '../../node/core/input.js';
 import type { RandomBytes } from '../../node/core/random.js';
 import { type Logger, silentLogger } from '../../node/core/logger.js';
