@@ -78,7 +78,7 @@ export interface ChainMonitorComponents<Watched extends ChainWatchedChannel = Ch
   readonly chainFilter?: ChainFilter;
   readonly logger: Logger;
   /** Where the justice for revoked commitments and the tower's queue are kept. */
-  readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll'>;
+  readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll' | 'get'>;
   /** Whether the tower gets appointments for channels with `peer`; by default every peer. */
   readonly appointmentsFor?: (peer: string) => boolean;
   /** Hands a transaction to the broadcaster once the step under way is durable. */
@@ -97,24 +97,22 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
   private readonly monitors = new WeakMap<Watched, ChannelMonitor>();
   /** Revoked commitments seen on chain, by hash (internal order, hex): their second-stage HTLC transactions are ours too. */
   private readonly breaches = new Map<string, { channel: Watched; tx: Transaction }>();
-  /** Signed justice by revoked commitment (hash, internal order, hex): the whole justice first, then one per output. */
-  private readonly remedies = new Map<string, { channel: Watched; justice: Uint8Array[] }>();
+  /**
+   * Justice that stores of format 1 kept in the channel's record, by revoked
+   * commitment (hash, internal order, hex). Since, each is a `remedy` record,
+   * read from the persister when a transaction is seen: a channel has one
+   * per revoked commitment, and a device cannot hold them all in memory.
+   */
+  private readonly recordedRemedies = new Map<string, { channel: Watched; justice: Uint8Array[] }>();
   private height = 0;
   /** The chain's tip as the gateway last told it (see `chainTipSeen`). */
   private tipHeight = 0;
 
   /** Appointments for the gateway's watchtower, until its receipts. */
   readonly tower: TowerQueue;
-  /** Justice written before a restart (`remedy` records), by channel, until `add` takes each channel's. */
-  private readonly savedJustice = new Map<string, [string, Uint8Array[]][]>();
 
   constructor(private readonly components: ChainMonitorComponents<Watched>) {
     this.tower = new TowerQueue(components.persister, (event) => components.report(event), components.appointmentsFor);
-    // Read once for all channels: a channel that made many payments has many.
-    for (const [hash, remedy] of components.persister.getAll('remedy')) {
-      if (!this.savedJustice.has(remedy.channel)) this.savedJustice.set(remedy.channel, []);
-      this.savedJustice.get(remedy.channel)!.push([hash, [...remedy.justice]]);
-    }
   }
 
   /**
@@ -129,9 +127,17 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
       const tx = Transaction.fromBuffer(raw);
       this.breaches.set(bytesToHex(tx.getHash()), { channel, tx });
     }
-    for (const remedy of saved.remedies ?? []) this.remedies.set(bytesToHex(remedy.breachTxHash), { channel, justice: [...remedy.justice] });
-    for (const [hash, justice] of this.savedJustice.get(remedyOwner(channel)) ?? []) this.remedies.set(hash, { channel, justice });
-    this.savedJustice.delete(remedyOwner(channel));
+    for (const remedy of saved.remedies ?? []) this.recordedRemedies.set(bytesToHex(remedy.breachTxHash), { channel, justice: [...remedy.justice] });
+  }
+
+  /** Our signed justice against the revoked commitment of hash `hash` (internal order, hex), the whole one first, with its channel; undefined for any other transaction. */
+  private remedyFor(hash: string): { channel: Watched; justice: Uint8Array[] } | undefined {
+    const recorded = this.recordedRemedies.get(hash);
+    if (recorded) return recorded;
+    const remedy = this.components.persister.get('remedy', hash);
+    if (!remedy) return undefined;
+    for (const channel of this.channels) if (remedyOwner(channel) === remedy.channel) return { channel, justice: [...remedy.justice] };
+    return undefined;
   }
 
   /** The revoked commitments of `channel` seen on chain (raw), saved with it: a restart still punishes their second stage. */
@@ -163,8 +169,7 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
    * revocation is saved (same step, written first).
    */
   commitmentRevoked(channel: Watched, revoked: RemoteCommit, secret: Uint8Array): void {
-    const remedies = this.tower.justiceFor(channel, revoked, secret, this.components.wallet.sweepScript(), this.components.fees.feeratePerKw('justice'));
-    if (remedies) this.remedies.set(remedies.breachTxid, { channel, justice: remedies.justice });
+    this.tower.justiceFor(channel, revoked, secret, this.components.wallet.sweepScript(), this.components.fees.feeratePerKw('justice')); // written as a `remedy` record
   }
 
   /** A preimage learned after `channel` went on chain (from downstream, for an HTLC we forwarded): it is claimed there. */
@@ -303,7 +308,7 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
         this.components.report({ type: 'breach', peer: breach.channel.peer, handle: breach.channel.handle, breachTxid: breach.tx.getId(), justice });
       }
     }
-    const remedy = this.remedies.get(hash);
+    const remedy = this.remedyFor(hash);
     if (!remedy) return;
     const { channel, justice } = remedy;
     if (!this.breaches.has(hash)) {
@@ -364,7 +369,7 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
    * chain; its monitor tells what the close was and takes it from there.
    */
   private fundingSpent(channel: Watched, tx: Transaction): void {
-    const remedies = this.remedies.get(bytesToHex(tx.getHash()))?.justice;
+    const remedies = this.remedyFor(bytesToHex(tx.getHash()))?.justice;
     const { kind, reason, stakeMsat } = this.monitorOf(channel).fundingSpent(tx, remedies, channel.shutdown?.closed === true);
     this.components.closed(channel);
     this.components.save(channel);

@@ -258,6 +258,8 @@ export interface Persister {
    */
   put<K extends RecordKind>(kind: K, id: string, value: RecordOf[K]): void;
   getAll<K extends RecordKind>(kind: K): Map<string, RecordOf[K]>;
+  /** One small record, or undefined. */
+  get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined;
   remove(kind: RecordKind, id: string): void;
   close(): void;
 }

@@ -40,6 +40,7 @@ function killable(store: LmdbPersister): Persister {
     deleteChannel: (id) => after(store.deleteChannel(id)),
     put: (kind, id, value) => after(store.put(kind, id, value)),
     getAll: (kind) => store.getAll(kind),
+    get: (kind, id) => store.get(kind, id),
     remove: (kind, id) => after(store.remove(kind, id)),
     close: () => store.close(),
   };
