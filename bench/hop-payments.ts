@@ -127,7 +127,11 @@ async function paymentsOverOneHop(radio: HopRadio, batch: number, rounds: number
   await pump(1 + rounds * batch, nextRound);
   recording = false; // each link's goodbye as it stops is not the payments'
   const toMs = clock.now();
-  await Promise.all(links.map((link) => link.stop()));
+  // A stop waits for the frame on its way and the goodbyes: on a radio they leave on the run's clock, so time goes on meanwhile.
+  let stopped = false;
+  const stopping = Promise.all(links.map((link) => link.stop())).then(() => (stopped = true));
+  while (!stopped) await clock.advance(100);
+  await stopping;
   return { sent, rounds, fromMs, toMs };
 }
 
