@@ -89,6 +89,7 @@ import {
 import { Reassembly, SEALED_FRAME_OVERHEAD, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
 import { HandshakeError, HandshakeInitiator, HandshakeResponder, ACT_THREE_LENGTH, newEphemeralKey } from './noise.js';
 import { neighbourTag, neighbourTagKey, neighbourTagMatches } from './neighbour-tag.js';
+import { type AckTiming, type FragmentArrivals, ackDelayFor, noteFragment } from './ack-hold.js';
 import type { LinkOutbox } from './outbox.js';
 import { LinkSession, SessionExhaustedError } from './session.js';
 
@@ -342,6 +343,8 @@ interface PeerState {
   /** Send that waiting ack even if a data frame carried ours meanwhile (it answers a repeated act three). */
   ackForced: boolean;
   cancelAck?: () => void;
+  /** The peer's fragments as they came: an ack waits while a message is still arriving (`ack-hold.ts`). */
+  readonly arrivals: FragmentArrivals;
   /** Heard from lately: a session came up, or an authenticated frame arrived, since the last `deadAfterSilentRounds` silent rounds. */
   up: boolean;
   /** When a session came up or an authenticated frame arrived last (the clock's ms). */
@@ -378,6 +381,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly deadAfterSilentRounds: number;
   private readonly windowFragments: number;
   private readonly ackDelayMs: number;
+  private readonly ackTiming: AckTiming;
   private readonly maxMessageBytes: number;
   private readonly handshakeRepliesPerHour: number;
   private running = false;
@@ -410,6 +414,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.deadAfterSilentRounds = checkInteger('deadAfterSilentRounds', init.deadAfterSilentRounds ?? 4, 1, 1000);
     this.windowFragments = checkInteger('windowFragments', init.windowFragments ?? 8, 1, 1024);
     this.ackDelayMs = checkInteger('ackDelayMs', init.ackDelayMs ?? 200, 0, 3_600_000);
+    this.ackTiming = { ackDelayMs: this.ackDelayMs, retransmitBaseMs: this.retransmitBaseMs, windowFragments: this.windowFragments };
     this.maxMessageBytes = checkInteger('maxMessageBytes', init.maxMessageBytes ?? 65_536, 0, 16 * 1024 * 1024);
     const maxReassemblyBytes = checkInteger('maxReassemblyBytes', init.maxReassemblyBytes ?? 262_144, 1, 1 << 30);
     const maxMessagesAhead = checkInteger('maxMessagesAhead', init.maxMessagesAhead ?? 64, 1, 1 << 20);
@@ -442,6 +447,7 @@ export class Link extends EventEmitter<LinkEvents> {
         ackPending: false,
         ackWaiting: false,
         ackForced: false,
+        arrivals: { sinceAck: 0 },
         up: false,
       });
     }
@@ -1184,9 +1190,10 @@ export class Link extends EventEmitter<LinkEvents> {
       case 'complete':
         break;
     }
+    noteFragment(peer.arrivals, fragment.seq, fragment.index, this.clock.now());
     this.deliverInOrder(peer);
-    // Even a duplicate is answered: its sender did not get our last ack.
-    this.scheduleAck(peer);
+    // Even a duplicate is answered: its sender did not get our last ack. One for a message still arriving waits for the rest (`ack-hold.ts`).
+    this.scheduleAck(peer, ackDelayFor(peer.arrivals, this.ackTiming, outcome === 'stored' && !fragment.last));
     // A reply the listeners queued goes now, carrying that ack.
     this.pump(peer);
   }
@@ -1220,10 +1227,14 @@ export class Link extends EventEmitter<LinkEvents> {
 
   // ---- acks ----
 
-  private scheduleAck(peer: PeerState): void {
+  /** Sends our ack in `delayMs` unless a data frame carries it first; a longer delay postpones one already due sooner (more fragments are coming). */
+  private scheduleAck(peer: PeerState, delayMs = this.ackDelayMs): void {
     peer.ackPending = true;
-    if (peer.cancelAck) return;
-    peer.cancelAck = this.clock.setTimer(this.ackDelayMs, () => {
+    if (peer.cancelAck) {
+      if (delayMs === this.ackDelayMs) return;
+      peer.cancelAck();
+    }
+    peer.cancelAck = this.clock.setTimer(delayMs, () => {
       peer.cancelAck = undefined;
       if (peer.ackPending) this.sendAck(peer);
     });
@@ -1264,6 +1275,7 @@ export class Link extends EventEmitter<LinkEvents> {
   }
 
   private ackSent(peer: PeerState): void {
+    peer.arrivals.sinceAck = 0;
     peer.ackPending = false;
     peer.cancelAck?.();
     peer.cancelAck = undefined;
