@@ -7,7 +7,8 @@
  * a retransmission (even after a reboot) sends the very same fragments and
  * the receiver can combine copies from different frames and sessions. The
  * split leaves room for the largest counter (3 bytes), so a frame early in a
- * session (1-byte counter) is up to 2 bytes short of the MTU.
+ * session (1-byte counter) is up to 2 bytes short of the MTU. A message that
+ * fits one frame goes whole: its fragment has no index (`FLAG_WHOLE`).
  *
  * The receiver holds fragments in memory per peer, bounded: a message may
  * not exceed `maxMessageBytes`, all the fragments held for one peer may not
@@ -33,6 +34,8 @@ export class FragmentError extends Error {
 /** How many data bytes each fragment of a `length`-byte message with sequence `seq` carries at this MTU. */
 export function fragmentDataSize(mtu: number, seq: number, length: number): number {
   const room = mtu - SEALED_FRAME_OVERHEAD - varintLength(seq);
+  // A message that fits one frame goes whole, without an index (`FLAG_WHOLE`).
+  if (length <= room && room >= 1) return room;
   const withOneByteIndex = room - 1;
   if (withOneByteIndex >= 1 && Math.ceil(length / withOneByteIndex) <= ONE_BYTE_INDEX_FRAGMENTS) return withOneByteIndex;
   const withTwoByteIndex = room - 2;

@@ -84,6 +84,7 @@ import {
   decodeSealedBody,
   encodeFrame,
   encodeSealedBody,
+  isGoodbye,
   varintLength,
 } from './frame.js';
 import { Reassembly, SEALED_FRAME_OVERHEAD, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
@@ -966,7 +967,7 @@ export class Link extends EventEmitter<LinkEvents> {
     const fragmentBytes = encodeSealedBody({ fragment }).length;
     const ack = peer.ackPending ? this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD - fragmentBytes) : undefined;
     try {
-      const frame = active.session.seal(ack !== undefined, true, encodeSealedBody(ack ? { ack, fragment } : { fragment }));
+      const frame = active.session.seal(ack ? { ack, fragment } : { fragment });
       if (ack) this.ackSent(peer);
       return frame;
     } catch (error) {
@@ -1083,7 +1084,7 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!active) return this.drop('unknown-session');
     const opened = active.session.open(frame);
     if (!opened.ok) return this.drop(opened.reason);
-    if (frame.goodbye) return this.onGoodbye(active.peer);
+    if (isGoodbye(frame)) return this.onGoodbye(active.peer);
     const peer = active.peer;
     active.confirmed = true;
     peer.silentRounds = 0;
@@ -1101,7 +1102,7 @@ export class Link extends EventEmitter<LinkEvents> {
     }
     let body;
     try {
-      body = decodeSealedBody(opened.plaintext, frame.hasAck, frame.hasFragment);
+      body = decodeSealedBody(opened.plaintext, frame.flags);
     } catch (error) {
       if (error instanceof LinkDecodeError) return this.drop('bad-body');
       throw error;
@@ -1263,7 +1264,7 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!ack) return undefined;
     let frame: Uint8Array;
     try {
-      frame = active.session.seal(true, false, encodeSealedBody({ ack }));
+      frame = active.session.seal({ ack });
     } catch (error) {
       if (!(error instanceof SessionExhaustedError)) throw error;
       this.dropSession(active);
@@ -1284,9 +1285,10 @@ export class Link extends EventEmitter<LinkEvents> {
   /** Our ack for `peer` in at most `room` bytes, with as many entries as fit; undefined if not even the bare ack does. */
   private ackFitting(peer: PeerState, room: number): Ack | undefined {
     const entries = peer.reassembly.ackEntries(peer.deliveredUpTo, MAX_ACK_ENTRIES);
-    const bare = varintLength(peer.deliveredUpTo) + 1;
+    const bare = varintLength(peer.deliveredUpTo);
     if (bare > room) return undefined;
-    let size = bare;
+    // With entries, their count comes first (`FLAG_ACK_ENTRIES`).
+    let size = bare + 1;
     const fitting = [];
     let previous = peer.deliveredUpTo;
     for (const entry of entries) {

@@ -10,7 +10,7 @@
  * the counters it has opened, so a replayed frame is refused even though
  * frames may arrive out of order.
  */
-import { MAX_COUNTER, type SealedFrame, goodbyeHeader, sealedHeader } from './frame.js';
+import { MAX_COUNTER, type SealedBody, type SealedFrame, encodeSealedBody, goodbyeHeader, sealedFlags, sealedHeader } from './frame.js';
 import { decryptWithAd, encryptWithAd } from './noise-crypto.js';
 
 /** Frames a receiver still accepts behind the newest it has seen (the radio may reorder a retransmission). */
@@ -78,9 +78,10 @@ export class LinkSession {
     return this.nextCounter;
   }
 
-  /** Encrypts a body into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */
-  seal(hasAck: boolean, hasFragment: boolean, body: Uint8Array): Uint8Array {
-    return this.sealWith((counter) => sealedHeader(hasAck, hasFragment, this.sendingSessionId, counter), body);
+  /** Encrypts a body (an ack, a fragment or both) into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */
+  seal(body: SealedBody): Uint8Array {
+    const flags = sealedFlags(body);
+    return this.sealWith((counter) => sealedHeader(flags, this.sendingSessionId, counter), encodeSealedBody(body));
   }
 
   /** A goodbye: this session is over (`frame.ts`). Only our sending key makes one the peer accepts. Throws `SessionExhaustedError` as `seal` does. */

@@ -1,7 +1,7 @@
 // Splitting messages to the MTU and putting them back together, within bounds on memory.
 import t from 'tap';
 import fc from 'fast-check';
-import { encodeSealedBody, sealedHeader } from '../../../transports/link/frame.js';
+import { FLAG_ACK, FLAG_FRAGMENT, encodeSealedBody, sealedHeader } from '../../../transports/link/frame.js';
 import { FRAGMENT_BOOKKEEPING_BYTES, Reassembly, bitmapIndexes, fragmentDataSize, splitMessage } from '../../../transports/link/fragment.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -11,7 +11,7 @@ t.test('each fragment, sealed, fits the MTU even late in a session', async (t) =
   fc.assert(
     fc.property(fc.integer({ min: 68, max: 600 }), fc.nat({ max: 2 ** 40 }), fc.uint8Array({ maxLength: 3000 }), (mtu, seq, message) => {
       const fragments = splitMessage(message, seq, mtu);
-      const worstHeader = sealedHeader(true, true, 127, 0x1fffff).length;
+      const worstHeader = sealedHeader(FLAG_ACK | FLAG_FRAGMENT, 127, 0x1fffff).length;
       for (const fragment of fragments) {
         const size = worstHeader + encodeSealedBody({ fragment }).length + 16;
         if (size > mtu) throw new Error(`a ${size}-byte frame over an mtu of ${mtu}`);

@@ -74,9 +74,9 @@ t.test('a forged or replayed goodbye changes nothing', async (t) => {
   const { clock, alice, bob, aliceLink, bobLink, bobLinkOn, sentByBob, peerEvents } = await pair();
   bobLink.send(alice.id, Uint8Array.of(1));
   t.ok(await clock.runUntil(() => bobLink.pendingCount(alice.id) === 0, 60_000));
-  const sealed = sentByBob.find((frame) => (frame[0]! & 0xf0) === FRAME_SEALED)!;
+  const sealed = sentByBob.find((frame) => (frame[0]! & 0xe0) === FRAME_SEALED)!;
   const sessionId = sealed[1]!;
-  const forge = (id: number, tag: Uint8Array) => encodeFrame({ kind: 'sealed', hasAck: false, hasFragment: false, goodbye: true, sessionId: id, counter: 100, header: new Uint8Array(0), ciphertext: tag });
+  const forge = (id: number, tag: Uint8Array) => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: id, counter: 100, header: new Uint8Array(0), ciphertext: tag });
 
   aliceLink.receiveFrame(forge(sessionId, new Uint8Array(16).fill(0x5a)), bob.name);
   t.equal(aliceLink.counters.dropped['bad-tag'], 1, 'a goodbye on her session with bob, without his key: a bad tag');
@@ -97,7 +97,7 @@ t.test('a forged or replayed goodbye changes nothing', async (t) => {
   aliceLink.receiveFrame(goodbye!, bob.name);
   t.equal(aliceLink.counters.dropped['unknown-session'] + aliceLink.counters.dropped['bad-tag'], dropsBefore + 1, 'the old goodbye replayed: its session is gone (or its id, reused, has another key)');
   t.ok(aliceLink.isUp(bob.id), 'bob stays up');
-  t.equal(hex(goodbye!.subarray(0, 1)), '14', 'the goodbye was 0x10 | the goodbye flag');
+  t.equal(hex(goodbye!.subarray(0, 1)), '24', 'the goodbye was 0x20 | the goodbye flag');
   await Promise.all([aliceLink.stop(), bobAgain.stop()]);
 });
 
