@@ -17,10 +17,10 @@
  * caller); the sender retransmits what was not acknowledged.
  */
 import { MAX_ACK_BITMAP_BYTES, MAX_COUNTER, MAX_FRAGMENTS, MAX_SESSION_ID, type AckEntry, type Fragment, varintLength } from './frame.js';
-import { TAG_LENGTH } from './noise-crypto.js';
+import { FRAME_TAG_LENGTH } from './frame-aead.js';
 
 /** The most a sealed frame's header and tag take: type, session id, counter, tag. */
-export const SEALED_FRAME_OVERHEAD = 1 + varintLength(MAX_SESSION_ID) + varintLength(MAX_COUNTER) + TAG_LENGTH;
+export const SEALED_FRAME_OVERHEAD = 1 + varintLength(MAX_SESSION_ID) + varintLength(MAX_COUNTER) + FRAME_TAG_LENGTH;
 /** Fragments in a message whose index fits one varint byte (index * 2 + 1 < 128). */
 const ONE_BYTE_INDEX_FRAGMENTS = 64;
 /** What the receiver counts a held fragment as beyond its data: so that a flood of empty fragments is bounded too. */

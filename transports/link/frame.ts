@@ -7,8 +7,8 @@
  *   act one    0x01 | initiator session id | 50-byte BOLT 8 act one | 8-byte neighbour tag
  *   act two    0x02 | initiator session id | responder session id | 50-byte act two
  *   act three  0x03 | responder session id | 66-byte act three
- *   sealed     0x20 + flags | recipient's session id | counter | ciphertext + 16-byte tag
- *   goodbye    0x24 | recipient's session id | counter | 16-byte tag (a sealed empty body)
+ *   sealed     0x20 + flags | recipient's session id | counter | ciphertext + 8-byte tag
+ *   goodbye    0x24 | recipient's session id | counter | 8-byte tag (a sealed empty body)
  *
  * The neighbour tag (`neighbour-tag.ts`) lets the responder tell a known
  * neighbour's act one from a stranger's before it answers.
@@ -16,7 +16,8 @@
  * A session id is chosen by the side that receives on it, so on a broadcast
  * medium (LoRa, a serial line) a frame says which session, hence which key,
  * it belongs to without naming either node. The sealed header (type, session
- * id, counter) is the AEAD's associated data; the counter is the nonce.
+ * id, counter) is the AEAD's associated data; the counter is the nonce; the
+ * tag is the first 8 bytes of ChaCha20-Poly1305's (`frame-aead.ts`).
  * Flags: bit 0 = the body holds an acknowledgement, bit 1 = a fragment,
  * bit 2 = goodbye: the sender stopped and this session is over, bit 3 (with
  * bit 0) = the ack lists what it holds of messages after delivered-up-to,
@@ -24,7 +25,7 @@
  * the type byte, which is there anyway, what a count and an index said in
  * the body. A goodbye stands alone (no other flag, an empty body), and like
  * every sealed frame only the session's key makes one, so nobody else can
- * end a session. It is 19 bytes while the counter is below 128, 21 at most.
+ * end a session. It is 11 bytes while the counter is below 128, 13 at most.
  * Other flag bits and flag sets are refused.
  *
  * The sealed body (after decryption) is the ack if flagged, then the fragment
@@ -35,14 +36,14 @@
  *   fragment  seq | without bit 4: index * 2 + (1 if last), never 1 | data (the rest)
  *
  * A data frame's overhead is 1 (type) + 1 (session id < 128) + 1..3
- * (counter) + 16 (tag) + 1..3 (seq), and 1..2 (index) for a fragment of a
- * message of several: 20 bytes for a whole message in the first 127 frames
+ * (counter) + 8 (tag) + 1..3 (seq), and 1..2 (index) for a fragment of a
+ * message of several: 12 bytes for a whole message in the first 127 frames
  * of a session and messages, against BOLT 8's 34 bytes per message (18 of
  * them an encrypted length a radio frame already knows). An ack adds 1 byte
  * when nothing is missing.
  *
- * Framing 0x10 (before issue 19) had no bits 3 and 4 and always wrote the
- * count and the index: its sealed types are unknown here, and a node
+ * Framing 0x10 (before issue 19) had no bits 3 and 4, always wrote the
+ * count and the index, and a 16-byte tag: its sealed types are unknown here, and a node
  * framing so cannot complete a handshake with this one (its neighbour tags
  * differ, `neighbour-tag.ts`), so a neighbour left on the old version is a
  * stranger whose frames are dropped, never misread.
@@ -52,7 +53,7 @@
  * claims.
  */
 import { ACT_ONE_LENGTH, ACT_THREE_LENGTH, ACT_TWO_LENGTH } from './noise.js';
-import { TAG_LENGTH } from './noise-crypto.js';
+import { FRAME_TAG_LENGTH } from './frame-aead.js';
 import { NEIGHBOUR_TAG_LENGTH } from './neighbour-tag.js';
 import { type ByteReader, readVarint as readShortestVarint, varintLength, writeVarint } from '../../node/core/varint.js';
 
@@ -227,8 +228,8 @@ export function encodeFrame(frame: LinkFrame): Uint8Array {
       tail = frame.act;
       break;
     case 'sealed': {
-      if (frame.ciphertext.length < TAG_LENGTH) throw new RangeError(`a ciphertext is at least its ${TAG_LENGTH}-byte tag`);
-      if (isGoodbye(frame) && frame.ciphertext.length !== TAG_LENGTH) throw new RangeError('a goodbye carries no ack, no fragment and an empty body');
+      if (frame.ciphertext.length < FRAME_TAG_LENGTH) throw new RangeError(`a ciphertext is at least its ${FRAME_TAG_LENGTH}-byte tag`);
+      if (isGoodbye(frame) && frame.ciphertext.length !== FRAME_TAG_LENGTH) throw new RangeError('a goodbye carries no ack, no fragment and an empty body');
       out.push(...sealedHeader(frame.flags, frame.sessionId, frame.counter));
       tail = frame.ciphertext;
       break;
@@ -279,8 +280,8 @@ export function decodeFrame(bytes: Uint8Array): LinkFrame {
   const counter = readVarint(reader, 'counter', MAX_COUNTER);
   const header = Uint8Array.prototype.slice.call(bytes, 0, reader.offset);
   const ciphertext = readRest(reader);
-  if (ciphertext.length < TAG_LENGTH) throw new LinkDecodeError('ciphertext', `${ciphertext.length} bytes, shorter than the ${TAG_LENGTH}-byte tag`);
-  if (flags === FLAG_GOODBYE && ciphertext.length !== TAG_LENGTH) throw new LinkDecodeError('ciphertext', `a goodbye has an empty body, got ${ciphertext.length - TAG_LENGTH} bytes`);
+  if (ciphertext.length < FRAME_TAG_LENGTH) throw new LinkDecodeError('ciphertext', `${ciphertext.length} bytes, shorter than the ${FRAME_TAG_LENGTH}-byte tag`);
+  if (flags === FLAG_GOODBYE && ciphertext.length !== FRAME_TAG_LENGTH) throw new LinkDecodeError('ciphertext', `a goodbye has an empty body, got ${ciphertext.length - FRAME_TAG_LENGTH} bytes`);
   return { kind: 'sealed', flags, sessionId, counter, header, ciphertext };
 }
 

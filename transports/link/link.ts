@@ -43,7 +43,7 @@
  *   what it queued on it counts. Dropping the session instead made such a
  *   neighbour's frames arrive for a session we no longer had, spent its
  *   scarce airtime on them, and kept the two out of step for good.
- * - Goodbye: a link that stops seals one goodbye (`frame.ts`, 19 bytes) on
+ * - Goodbye: a link that stops seals one goodbye (`frame.ts`, 11 bytes) on
  *   the newest session of each neighbour that is up, and gives the transport
  *   a bounded moment (`GOODBYE_WAIT_MS`) to send them. The neighbour reports
  *   it down at once and drops its sessions, instead of after the silent

@@ -3,7 +3,8 @@
  * seal and open frames one at a time.
  *
  * Unlike BOLT 8's stream, each frame carries its own counter (the nonce) in
- * its header, so a lost frame costs that frame and nothing else. The sender
+ * its header, so a lost frame costs that frame and nothing else. Its tag is
+ * ChaCha20-Poly1305's cut to 8 bytes (`frame-aead.ts`). The sender
  * never reuses a counter: it only counts up, and a session lives in memory
  * only, so a reboot cannot reuse a nonce with the same key: after a restart a
  * fresh handshake makes fresh keys. The receiver keeps a sliding window of
@@ -11,7 +12,7 @@
  * frames may arrive out of order.
  */
 import { MAX_COUNTER, type SealedBody, type SealedFrame, encodeSealedBody, goodbyeHeader, sealedFlags, sealedHeader } from './frame.js';
-import { decryptWithAd, encryptWithAd } from './noise-crypto.js';
+import { openFrameBody, sealFrameBody } from './frame-aead.js';
 
 /** Frames a receiver still accepts behind the newest it has seen (the radio may reorder a retransmission). */
 export const REPLAY_WINDOW = 64;
@@ -93,7 +94,7 @@ export class LinkSession {
     if (this.nextCounter > this.maxCounter) throw new SessionExhaustedError(`session ${this.receivingSessionId} has sealed ${this.nextCounter} frames; a new handshake must make new keys`);
     const counter = this.nextCounter++;
     const header = headerOf(counter);
-    const ciphertext = encryptWithAd(this.sendingKey, counter, header, body);
+    const ciphertext = sealFrameBody(this.sendingKey, counter, header, body);
     const frame = new Uint8Array(header.length + ciphertext.length);
     frame.set(header);
     frame.set(ciphertext, header.length);
@@ -103,7 +104,7 @@ export class LinkSession {
   /** Decrypts a frame addressed to this session; a replayed counter or a tag that does not verify is refused, and leaves the window as it was. */
   open(frame: SealedFrame): OpenResult {
     if (!this.window.isFresh(frame.counter)) return { ok: false, reason: 'replayed' };
-    const plaintext = decryptWithAd(this.receivingKey, frame.counter, frame.header, frame.ciphertext);
+    const plaintext = openFrameBody(this.receivingKey, frame.counter, frame.header, frame.ciphertext);
     if (!plaintext) return { ok: false, reason: 'bad-tag' };
     this.window.accept(frame.counter);
     return { ok: true, plaintext };

@@ -26,6 +26,7 @@ import {
   sealedHeader,
   varintLength,
 } from '../../../transports/link/frame.js';
+import { FRAME_TAG_LENGTH } from '../../../transports/link/frame-aead.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const bytes = (length: number, fill = 0xaa) => new Uint8Array(length).fill(fill);
@@ -63,11 +64,11 @@ t.test('the layout, byte for byte', async (t) => {
   const selective = { ack: { deliveredUpTo: 7, entries: [{ seq: 9, receivedPrefix: 3, bitmap: Uint8Array.of(0b101) }] } };
   t.equal(hex(encodeSealedBody(selective)), '07010203' + '0105', 'an ack with entries: their count, then each: seq after the previous, prefix, bitmap length, bitmap');
   t.equal(sealedFlags(selective), FLAG_ACK | FLAG_ACK_ENTRIES);
-  // The overhead budget of a whole message early in a session: 1 + 1 + 1 + 16 + 1, and 1 for a bare ack riding along.
+  // The overhead budget of a whole message early in a session: 1 + 1 + 1 + 8 + 1, and 1 for a bare ack riding along.
   const body = encodeSealedBody({ fragment: { seq: 3, index: 0, last: true, data: bytes(100) } });
-  t.equal(sealedHeader(FLAG_FRAGMENT | FLAG_WHOLE, 9, 0).length + body.length + 16 - 100, 20, 'a data frame costs 20 bytes beyond its data (21 before issue 19)');
+  t.equal(sealedHeader(FLAG_FRAGMENT | FLAG_WHOLE, 9, 0).length + body.length + FRAME_TAG_LENGTH - 100, 12, 'a data frame costs 12 bytes beyond its data (21 before issue 19)');
   const withAck = encodeSealedBody({ ack: { deliveredUpTo: 5, entries: [] }, fragment: { seq: 3, index: 0, last: true, data: bytes(100) } });
-  t.equal(sealedHeader(FLAG_ACK | FLAG_FRAGMENT | FLAG_WHOLE, 9, 0).length + withAck.length + 16 - 100, 21, 'and 21 with an ack riding along (23 before)');
+  t.equal(sealedHeader(FLAG_ACK | FLAG_FRAGMENT | FLAG_WHOLE, 9, 0).length + withAck.length + FRAME_TAG_LENGTH - 100, 13, 'and 13 with an ack riding along (23 before)');
 });
 
 t.test('frames decode to what was encoded', async (t) => {
@@ -101,27 +102,27 @@ t.test('bad frames are refused with LinkDecodeError naming the field', async (t)
   t.equal(decodeFailure(Uint8Array.of(0x01, 0x80, 0x01, ...bytes(50))), 'initiatorSessionId', 'a session id over 127');
   t.equal(decodeFailure(Uint8Array.of(0x22, 1, 0x80, 0x00, ...bytes(16))), 'counter', 'a varint not in its shortest form');
   t.equal(decodeFailure(Uint8Array.of(0x22, 1, 0x80, 0x80, 0x80, 0x01, ...bytes(16))), 'counter', `a counter over ${MAX_COUNTER}`);
-  t.equal(decodeFailure(Uint8Array.of(0x22, 1, 0, ...bytes(15))), 'ciphertext', 'shorter than a tag');
+  t.equal(decodeFailure(Uint8Array.of(0x22, 1, 0, ...bytes(7))), 'ciphertext', 'shorter than a tag');
   t.equal(decodeFailure(Uint8Array.of(0x22, 1)), 'counter', 'truncated header');
   t.equal(decodeFailure(new Uint8Array(70_000)), 'frame', 'beyond any medium');
 });
 
 t.test('a goodbye: the goodbye flag alone, an empty body (its tag only); anything else is refused', async (t) => {
-  const goodbye = encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(16) });
-  t.equal(hex(goodbye), `240905${'aa'.repeat(16)}`, 'type 0x24, session id, counter, tag: 19 bytes');
+  const goodbye = encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(8) });
+  t.equal(hex(goodbye), `240905${'aa'.repeat(8)}`, 'type 0x24, session id, counter, tag: 11 bytes');
   t.equal(hex(goodbyeHeader(9, 5)), '240905', 'its header, the associated data');
   const decoded = decodeFrame(goodbye);
-  t.same(decoded, { kind: 'sealed', flags: FLAG_GOODBYE, sessionId: 9, counter: 5, header: goodbyeHeader(9, 5), ciphertext: bytes(16) }, 'round trip');
+  t.same(decoded, { kind: 'sealed', flags: FLAG_GOODBYE, sessionId: 9, counter: 5, header: goodbyeHeader(9, 5), ciphertext: bytes(8) }, 'round trip');
   t.ok(decoded.kind === 'sealed' && isGoodbye(decoded), 'a goodbye');
-  t.equal(goodbyeHeader(9, 300).length + 16, 20, 'a counter of 300: 20 bytes');
+  t.equal(goodbyeHeader(9, 300).length + FRAME_TAG_LENGTH, 12, 'a counter of 300: 12 bytes');
   const other = decodeFrame(Uint8Array.of(...sealedHeader(FLAG_ACK | FLAG_FRAGMENT, 9, 0), ...bytes(20)));
   t.notOk(other.kind === 'sealed' && isGoodbye(other), 'other sealed frames are no goodbye');
 
-  t.equal(decodeFailure(Uint8Array.of(0x24, 9, 5, ...bytes(17))), 'ciphertext', 'a goodbye with a body');
-  t.equal(decodeFailure(Uint8Array.of(0x24, 9, 5, ...bytes(15))), 'ciphertext', 'a goodbye short of its tag');
+  t.equal(decodeFailure(Uint8Array.of(0x24, 9, 5, ...bytes(9))), 'ciphertext', 'a goodbye with a body');
+  t.equal(decodeFailure(Uint8Array.of(0x24, 9, 5, ...bytes(7))), 'ciphertext', 'a goodbye short of its tag');
   for (const type of [0x25, 0x26, 0x27, 0x2c, 0x34, 0x3f]) t.equal(decodeFailure(Uint8Array.of(type, 9, 5, ...bytes(20))), 'type', `type 0x${type.toString(16)}: the goodbye with another flag`);
-  t.throws(() => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(17) }), RangeError, 'no goodbye with a body is made');
-  t.throws(() => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE | FLAG_ACK, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(16) }), RangeError, 'nor one with an ack');
+  t.throws(() => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(9) }), RangeError, 'no goodbye with a body is made');
+  t.throws(() => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE | FLAG_ACK, sessionId: 9, counter: 5, header: new Uint8Array(0), ciphertext: bytes(8) }), RangeError, 'nor one with an ack');
   t.throws(() => decodeSealedBody(Uint8Array.of(0), 0), { name: 'LinkDecodeError' }, 'a body with neither ack nor fragment is empty');
 });
 
@@ -187,7 +188,7 @@ t.test('fuzz: random bytes and mutated frames end in a frame or a LinkDecodeErro
     encodeFrame({ kind: 'act-two', initiatorSessionId: 5, responderSessionId: 9, act: bytes(50) }),
     encodeFrame({ kind: 'act-three', responderSessionId: 9, act: bytes(66) }),
     Uint8Array.of(...sealedHeader(FLAG_ACK | FLAG_FRAGMENT, 9, 1234), ...bytes(40)),
-    Uint8Array.of(...goodbyeHeader(9, 1234), ...bytes(16)),
+    Uint8Array.of(...goodbyeHeader(9, 1234), ...bytes(8)),
   ];
   const mutated = fc
     .tuple(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(), fc.boolean())
