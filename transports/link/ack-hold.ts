@@ -23,7 +23,7 @@ export interface FragmentArrivals {
   lastSeq?: number;
   lastIndex?: number;
   lastAtMs?: number;
-  /** The latest gap between two fragments of a message sent in order, in ms; undefined until seen. */
+  /** The latest gap between two fragments of a message sent in order, the later one not its last (a last one is shorter, and so is its time on the air), in ms; undefined until seen. */
   gapMs?: number;
   /** Fragments received since our last ack went out. */
   sinceAck: number;
@@ -37,8 +37,8 @@ export interface AckTiming {
 }
 
 /** Records a fragment's arrival at `nowMs`. */
-export function noteFragment(arrivals: FragmentArrivals, seq: number, index: number, nowMs: number): void {
-  if (arrivals.lastSeq === seq && arrivals.lastIndex === index - 1 && arrivals.lastAtMs !== undefined) arrivals.gapMs = nowMs - arrivals.lastAtMs;
+export function noteFragment(arrivals: FragmentArrivals, seq: number, index: number, last: boolean, nowMs: number): void {
+  if (!last && arrivals.lastSeq === seq && arrivals.lastIndex === index - 1 && arrivals.lastAtMs !== undefined) arrivals.gapMs = nowMs - arrivals.lastAtMs;
   arrivals.lastSeq = seq;
   arrivals.lastIndex = index;
   arrivals.lastAtMs = nowMs;

@@ -87,7 +87,7 @@ import {
   isGoodbye,
   varintLength,
 } from './frame.js';
-import { Reassembly, SEALED_FRAME_OVERHEAD, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
+import { Reassembly, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
 import { HandshakeError, HandshakeInitiator, HandshakeResponder, ACT_THREE_LENGTH, newEphemeralKey } from './noise.js';
 import { neighbourTag, neighbourTagKey, neighbourTagMatches } from './neighbour-tag.js';
 import { type AckTiming, type FragmentArrivals, ackDelayFor, noteFragment } from './ack-hold.js';
@@ -965,7 +965,8 @@ export class Link extends EventEmitter<LinkEvents> {
   private sealFragment(active: ActiveSession, fragment: Fragment): Uint8Array | undefined {
     const peer = active.peer;
     const fragmentBytes = encodeSealedBody({ fragment }).length;
-    const ack = peer.ackPending ? this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD - fragmentBytes) : undefined;
+    // The split left room for a counter of 3 bytes; early in a session it takes 1, and a bare ack fits in what is left.
+    const ack = peer.ackPending ? this.ackFitting(peer, this.transport.mtu - active.session.nextOverhead - fragmentBytes) : undefined;
     try {
       const frame = active.session.seal(ack ? { ack, fragment } : { fragment });
       if (ack) this.ackSent(peer);
@@ -1191,7 +1192,7 @@ export class Link extends EventEmitter<LinkEvents> {
       case 'complete':
         break;
     }
-    noteFragment(peer.arrivals, fragment.seq, fragment.index, this.clock.now());
+    noteFragment(peer.arrivals, fragment.seq, fragment.index, fragment.last, this.clock.now());
     this.deliverInOrder(peer);
     // Even a duplicate is answered: its sender did not get our last ack. One for a message still arriving waits for the rest (`ack-hold.ts`).
     this.scheduleAck(peer, ackDelayFor(peer.arrivals, this.ackTiming, outcome === 'stored' && !fragment.last));
@@ -1260,7 +1261,7 @@ export class Link extends EventEmitter<LinkEvents> {
     peer.ackForced = false;
     const active = peer.sessions[0];
     if (!active || !(peer.ackPending || forced)) return undefined;
-    const ack = this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD);
+    const ack = this.ackFitting(peer, this.transport.mtu - active.session.nextOverhead);
     if (!ack) return undefined;
     let frame: Uint8Array;
     try {

@@ -11,8 +11,8 @@
  * the counters it has opened, so a replayed frame is refused even though
  * frames may arrive out of order.
  */
-import { MAX_COUNTER, type SealedBody, type SealedFrame, encodeSealedBody, goodbyeHeader, sealedFlags, sealedHeader } from './frame.js';
-import { openFrameBody, sealFrameBody } from './frame-aead.js';
+import { MAX_COUNTER, type SealedBody, type SealedFrame, encodeSealedBody, goodbyeHeader, sealedFlags, sealedHeader, varintLength } from './frame.js';
+import { FRAME_TAG_LENGTH, openFrameBody, sealFrameBody } from './frame-aead.js';
 
 /** Frames a receiver still accepts behind the newest it has seen (the radio may reorder a retransmission). */
 export const REPLAY_WINDOW = 64;
@@ -77,6 +77,11 @@ export class LinkSession {
   /** Frames this session has sealed. */
   get framesSealed(): number {
     return this.nextCounter;
+  }
+
+  /** What the next frame sealed takes beyond its body: its header (type, session id, counter) and tag. */
+  get nextOverhead(): number {
+    return 1 + varintLength(this.sendingSessionId) + varintLength(this.nextCounter) + FRAME_TAG_LENGTH;
   }
 
   /** Encrypts a body (an ack, a fragment or both) into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */

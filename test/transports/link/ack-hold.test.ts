@@ -13,20 +13,22 @@ const TIMING = { ackDelayMs: 200, retransmitBaseMs: 5000, windowFragments: 8 };
 
 t.test('the delay of an ack', async (t) => {
   const arrivals: FragmentArrivals = { sinceAck: 0 };
-  noteFragment(arrivals, 7, 0, 1000);
+  noteFragment(arrivals, 7, 0, false, 1000);
   t.equal(ackDelayFor(arrivals, TIMING, false), 200, 'a message complete (or a last fragment): the ack delay');
   t.equal(ackDelayFor(arrivals, TIMING, true), 2500, 'more to come, no gap seen yet: half the first retransmission timeout');
-  noteFragment(arrivals, 7, 1, 1370);
+  noteFragment(arrivals, 7, 1, false, 1370);
   t.equal(arrivals.gapMs, 370, 'the gap between two fragments of a message in order');
+  noteFragment(arrivals, 7, 2, true, 1400);
+  t.equal(arrivals.gapMs, 370, 'not to a last fragment: it is shorter');
   t.equal(ackDelayFor(arrivals, TIMING, true), 740, 'more to come: twice that gap');
-  noteFragment(arrivals, 9, 3, 1400);
+  noteFragment(arrivals, 9, 3, false, 1400);
   t.equal(arrivals.gapMs, 370, 'fragments out of order leave the gap as it was');
-  noteFragment(arrivals, 9, 4, 1420);
+  noteFragment(arrivals, 9, 4, false, 1420);
   t.equal(ackDelayFor(arrivals, TIMING, true), 200, 'never below the ack delay');
-  noteFragment(arrivals, 9, 5, 9420);
+  noteFragment(arrivals, 9, 5, false, 9420);
   t.equal(ackDelayFor(arrivals, TIMING, true), 2500, 'never above half the first retransmission timeout');
-  for (let index = 6; index < 10; index++) noteFragment(arrivals, 9, index, 9420 + index);
-  t.equal(arrivals.sinceAck, 9, 'nine fragments since our last ack');
+  for (let index = 6; index < 10; index++) noteFragment(arrivals, 9, index, false, 9420 + index);
+  t.equal(arrivals.sinceAck, 10, 'ten fragments since our last ack');
   t.equal(ackDelayFor(arrivals, TIMING, true), 200, "a window's worth since our last ack: the sender waits for it, so it goes");
 });
 

@@ -87,3 +87,11 @@ t.test('a session that ran out of counters refuses to seal: no nonce is ever use
   alice.seal(whole(2));
   t.throws(() => alice.seal(whole(3)), { name: 'SessionExhaustedError' });
 });
+
+t.test("the next frame's overhead follows its counter: an ack rides in the room a 3-byte counter was kept for", async (t) => {
+  const { alice } = pair();
+  t.equal(alice.nextOverhead, 1 + 1 + 1 + 8, 'type, session id, a 1-byte counter, tag');
+  t.equal(alice.seal(whole()).length - 1, 11, 'what the first frame took beyond its 1-byte body');
+  for (let i = 1; i < 128; i++) alice.seal(whole());
+  t.equal(alice.nextOverhead, 12, 'counter 128: 2 bytes');
+});
