@@ -26,6 +26,7 @@
  */
 import { timeOnAirMs, maxPayloadForDataRate } from '../transports/lora/airtime.js';
 import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
+import { loraRetransmitBaseMs } from '../transports/lora/lora-timing.js';
 import { SimMedium } from '../sim/medium.js';
 import { SeededRandom } from '../sim/random.js';
 import type { VirtualClock } from '../sim/kit/virtual-clock.js';
@@ -53,6 +54,8 @@ const rnode = (spreadingFactor: number): HopRadio => ({
   mtu: maxPayloadForDataRate(spreadingFactor, BANDWIDTH_HZ),
   headerBytes: RNODE_HEADER_BYTES,
   transports: { name: `rnode sf${spreadingFactor}`, create: (clock) => rnodePair(spreadingFactor, clock) },
+  // The first retransmission a node's LoRa link gets at this data rate (`defaultTiming`): 5 s at SF7, 15.8 s at SF12.
+  timing: { retransmitBaseMs: loraRetransmitBaseMs({ spreadingFactor, bandwidthHz: BANDWIDTH_HZ }) },
 });
 
 async function paymentsPerHour(spreadingFactor: number, batch: number): Promise<number> {
