@@ -7,8 +7,8 @@
  *   act one    0x01 | initiator session id | 50-byte BOLT 8 act one | 8-byte neighbour tag
  *   act two    0x02 | initiator session id | responder session id | 50-byte act two
  *   act three  0x03 | responder session id | 66-byte act three
- *   sealed     0x20 + flags | recipient's session id | counter | ciphertext + 8-byte tag
- *   goodbye    0x24 | recipient's session id | counter | 8-byte tag (a sealed empty body)
+ *   sealed     0x20 + flags | recipient's session id | counter's low byte | ciphertext + 8-byte tag
+ *   goodbye    0x24 | recipient's session id | counter's low byte | 8-byte tag (a sealed empty body)
  *
  * The neighbour tag (`neighbour-tag.ts`) lets the responder tell a known
  * neighbour's act one from a stranger's before it answers.
@@ -16,7 +16,10 @@
  * A session id is chosen by the side that receives on it, so on a broadcast
  * medium (LoRa, a serial line) a frame says which session, hence which key,
  * it belongs to without naming either node. The sealed header (type, session
- * id, counter) is the AEAD's associated data; the counter is the nonce; the
+ * id, counter's low byte) is the AEAD's associated data; the whole counter
+ * is the nonce, and the receiver finds it from that byte and its replay
+ * window (`session.ts`), so that no frame carries the bytes a long session's
+ * counter grows to; the
  * tag is the first 8 bytes of ChaCha20-Poly1305's (`frame-aead.ts`).
  * Flags: bit 0 = the body holds an acknowledgement, bit 1 = a fragment,
  * bit 2 = goodbye: the sender stopped and this session is over, bit 3 (with
@@ -25,7 +28,7 @@
  * the type byte, which is there anyway, what a count and an index said in
  * the body. A goodbye stands alone (no other flag, an empty body), and like
  * every sealed frame only the session's key makes one, so nobody else can
- * end a session. It is 11 bytes while the counter is below 128, 13 at most.
+ * end a session. It is 11 bytes.
  * Other flag bits and flag sets are refused.
  *
  * The sealed body (after decryption) is the ack if flagged, then the fragment
@@ -35,10 +38,10 @@
  *     entry   seq - delivered-up-to | received prefix | bitmap length (0..8) | bitmap
  *   fragment  seq | without bit 4: index * 2 + (1 if last), never 1 | data (the rest)
  *
- * A data frame's overhead is 1 (type) + 1 (session id < 128) + 1..3
+ * A data frame's overhead is 1 (type) + 1 (session id < 128) + 1
  * (counter) + 8 (tag) + 1..3 (seq), and 1..2 (index) for a fragment of a
- * message of several: 12 bytes for a whole message in the first 127 frames
- * of a session and messages, against BOLT 8's 34 bytes per message (18 of
+ * message of several: 12 bytes for a whole message among the first 127
+ * messages, against BOLT 8's 34 bytes per message (18 of
  * them an encrypted length a radio frame already knows). An ack adds 1 byte
  * when nothing is missing.
  *
@@ -71,7 +74,7 @@ export const FLAG_WHOLE = 0x10;
 
 /** Session ids fit in one varint byte: at most 128 sessions and pending handshakes per node at a time. */
 export const MAX_SESSION_ID = 0x7f;
-/** A session's counter stays within 3 varint bytes; past it, the session ends and a new handshake makes new keys. */
+/** Frames a session seals at most; past it, the session ends and a new handshake makes new keys. */
 export const MAX_COUNTER = 0x1fffff;
 /** Message sequences and other integers: within JavaScript's safe integers (8 varint bytes). */
 export const MAX_VARINT = Number.MAX_SAFE_INTEGER;
@@ -104,7 +107,8 @@ export interface SealedFrame {
   /** The flags of its type byte (`FLAG_*`), one of the sets `sealedHeader` takes; `FLAG_GOODBYE` alone for a goodbye (an empty body). */
   readonly flags: number;
   readonly sessionId: number;
-  readonly counter: number;
+  /** The counter's low byte, as sent: the session finds the whole counter (`LinkSession.open`). */
+  readonly counterLow: number;
   /** The header bytes as received: the associated data the tag covers. */
   readonly header: Uint8Array;
   readonly ciphertext: Uint8Array;
@@ -194,10 +198,10 @@ export function goodbyeHeader(sessionId: number, counter: number): Uint8Array {
 
 function headerOfType(type: number, sessionId: number, counter: number): Uint8Array {
   if (sessionId > MAX_SESSION_ID) throw new RangeError(`session id ${sessionId} is over ${MAX_SESSION_ID}`);
-  if (counter > MAX_COUNTER) throw new RangeError(`counter ${counter} is over ${MAX_COUNTER}`);
+  if (!Number.isInteger(counter) || counter < 0 || counter > MAX_COUNTER) throw new RangeError(`counter ${counter} is not in [0, ${MAX_COUNTER}]`);
   const out: number[] = [type];
   writeVarint(out, sessionId, 'sessionId');
-  writeVarint(out, counter, 'counter');
+  out.push(counter & 0xff);
   return Uint8Array.from(out);
 }
 
@@ -230,7 +234,7 @@ export function encodeFrame(frame: LinkFrame): Uint8Array {
     case 'sealed': {
       if (frame.ciphertext.length < FRAME_TAG_LENGTH) throw new RangeError(`a ciphertext is at least its ${FRAME_TAG_LENGTH}-byte tag`);
       if (isGoodbye(frame) && frame.ciphertext.length !== FRAME_TAG_LENGTH) throw new RangeError('a goodbye carries no ack, no fragment and an empty body');
-      out.push(...sealedHeader(frame.flags, frame.sessionId, frame.counter));
+      out.push(...sealedHeader(frame.flags, frame.sessionId, frame.counterLow));
       tail = frame.ciphertext;
       break;
     }
@@ -277,12 +281,12 @@ export function decodeFrame(bytes: Uint8Array): LinkFrame {
   const flags = type & FLAG_BITS;
   if ((type & ~FLAG_BITS) !== FRAME_SEALED || !SEALED_FLAG_SETS.includes(flags)) throw new LinkDecodeError('type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
   const sessionId = readVarint(reader, 'sessionId', MAX_SESSION_ID);
-  const counter = readVarint(reader, 'counter', MAX_COUNTER);
+  const counterLow = readBytes(reader, 1, 'counter')[0]!;
   const header = Uint8Array.prototype.slice.call(bytes, 0, reader.offset);
   const ciphertext = readRest(reader);
   if (ciphertext.length < FRAME_TAG_LENGTH) throw new LinkDecodeError('ciphertext', `${ciphertext.length} bytes, shorter than the ${FRAME_TAG_LENGTH}-byte tag`);
   if (flags === FLAG_GOODBYE && ciphertext.length !== FRAME_TAG_LENGTH) throw new LinkDecodeError('ciphertext', `a goodbye has an empty body, got ${ciphertext.length - FRAME_TAG_LENGTH} bytes`);
-  return { kind: 'sealed', flags, sessionId, counter, header, ciphertext };
+  return { kind: 'sealed', flags, sessionId, counterLow, header, ciphertext };
 }
 
 function readAct(reader: ByteReader, length: number): Uint8Array {

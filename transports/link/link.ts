@@ -965,7 +965,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private sealFragment(active: ActiveSession, fragment: Fragment): Uint8Array | undefined {
     const peer = active.peer;
     const fragmentBytes = encodeSealedBody({ fragment }).length;
-    // The split left room for a counter of 3 bytes; early in a session it takes 1, and a bare ack fits in what is left.
+    // The split left room for a bare ack (`ACK_ROOM_BYTES`).
     const ack = peer.ackPending ? this.ackFitting(peer, this.transport.mtu - active.session.nextOverhead - fragmentBytes) : undefined;
     try {
       const frame = active.session.seal(ack ? { ack, fragment } : { fragment });

@@ -16,6 +16,13 @@ import { FRAME_TAG_LENGTH, openFrameBody, sealFrameBody } from './frame-aead.js'
 
 /** Frames a receiver still accepts behind the newest it has seen (the radio may reorder a retransmission). */
 export const REPLAY_WINDOW = 64;
+/**
+ * Counters a frame's low byte may stand for that the receiver tries, at most: the nearest at or after the
+ * window's start, then each 256 later. So up to about a thousand frames lost in a row are bridged; past that
+ * the session cannot be opened, the sender's silent rounds offer a new handshake, and a new session forms.
+ * A stranger's or a garbled frame costs at most this many tag checks.
+ */
+export const COUNTER_TRIES = 4;
 
 /** The session has sealed `MAX_COUNTER` frames: its keys must not be used again. */
 export class SessionExhaustedError extends Error {
@@ -34,6 +41,18 @@ export class ReplayWindow {
     const behind = this.highest - counter;
     if (behind >= REPLAY_WINDOW) return false;
     return ((this.seen >> BigInt(behind)) & 1n) === 0n;
+  }
+
+  /**
+   * The counters a low byte may stand for, nearest first: from the window's
+   * start on, `tries` of them 256 apart. `first` says whether the nearest
+   * was accepted already (then a frame is most likely a replay).
+   */
+  candidates(low: number, tries: number): { counters: number[]; nearestAccepted: boolean } {
+    const start = Math.max(0, this.highest - REPLAY_WINDOW + 1);
+    const nearest = start + ((low - (start & 0xff) + 256) & 0xff);
+    const counters = Array.from({ length: tries }, (_, i) => nearest + 256 * i).filter((counter) => counter <= MAX_COUNTER && this.isFresh(counter));
+    return { counters, nearestAccepted: !this.isFresh(nearest) };
   }
 
   /** Records `counter`; call only after its frame authenticated. */
@@ -81,7 +100,7 @@ export class LinkSession {
 
   /** What the next frame sealed takes beyond its body: its header (type, session id, counter) and tag. */
   get nextOverhead(): number {
-    return 1 + varintLength(this.sendingSessionId) + varintLength(this.nextCounter) + FRAME_TAG_LENGTH;
+    return 1 + varintLength(this.sendingSessionId) + 1 + FRAME_TAG_LENGTH;
   }
 
   /** Encrypts a body (an ack, a fragment or both) into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */
@@ -106,12 +125,21 @@ export class LinkSession {
     return frame;
   }
 
-  /** Decrypts a frame addressed to this session; a replayed counter or a tag that does not verify is refused, and leaves the window as it was. */
+  /**
+   * Decrypts a frame addressed to this session. Its counter is found from
+   * its low byte: the counters it may stand for that the window has not
+   * accepted, nearest first, each tried as the nonce (`COUNTER_TRIES` at
+   * most); the one whose tag verifies is the frame's. A replayed counter or
+   * a tag that does not verify is refused, and leaves the window as it was.
+   */
   open(frame: SealedFrame): OpenResult {
-    if (!this.window.isFresh(frame.counter)) return { ok: false, reason: 'replayed' };
-    const plaintext = openFrameBody(this.receivingKey, frame.counter, frame.header, frame.ciphertext);
-    if (!plaintext) return { ok: false, reason: 'bad-tag' };
-    this.window.accept(frame.counter);
-    return { ok: true, plaintext };
+    const { counters, nearestAccepted } = this.window.candidates(frame.counterLow, COUNTER_TRIES);
+    for (const counter of counters) {
+      const plaintext = openFrameBody(this.receivingKey, counter, frame.header, frame.ciphertext);
+      if (!plaintext) continue;
+      this.window.accept(counter);
+      return { ok: true, plaintext };
+    }
+    return { ok: false, reason: nearestAccepted ? 'replayed' : 'bad-tag' };
   }
 }

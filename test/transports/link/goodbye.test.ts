@@ -77,7 +77,7 @@ t.test('a forged or replayed goodbye changes nothing', async (t) => {
   t.ok(await clock.runUntil(() => bobLink.pendingCount(alice.id) === 0, 60_000));
   const sealed = sentByBob.find((frame) => (frame[0]! & 0xe0) === FRAME_SEALED)!;
   const sessionId = sealed[1]!;
-  const forge = (id: number, tag: Uint8Array) => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: id, counter: 100, header: new Uint8Array(0), ciphertext: tag });
+  const forge = (id: number, tag: Uint8Array) => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: id, counterLow: 100, header: new Uint8Array(0), ciphertext: tag });
 
   aliceLink.receiveFrame(forge(sessionId, new Uint8Array(FRAME_TAG_LENGTH).fill(0x5a)), bob.name);
   t.equal(aliceLink.counters.dropped['bad-tag'], 1, 'a goodbye on her session with bob, without his key: a bad tag');

@@ -1,7 +1,7 @@
 // A link session seals each frame on its own: a lost frame costs only itself, a replayed one is refused.
 import t from 'tap';
 import { type SealedBody, type SealedFrame, decodeFrame } from '../../../transports/link/frame.js';
-import { LinkSession, REPLAY_WINDOW, ReplayWindow } from '../../../transports/link/session.js';
+import { COUNTER_TRIES, LinkSession, REPLAY_WINDOW, ReplayWindow } from '../../../transports/link/session.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const keyA = new Uint8Array(32).fill(1);
@@ -88,10 +88,30 @@ t.test('a session that ran out of counters refuses to seal: no nonce is ever use
   t.throws(() => alice.seal(whole(3)), { name: 'SessionExhaustedError' });
 });
 
-t.test("the next frame's overhead follows its counter: an ack rides in the room a 3-byte counter was kept for", async (t) => {
+t.test("a frame's overhead stays 11 bytes beyond its body however long the session: the counter goes as its low byte", async (t) => {
   const { alice } = pair();
-  t.equal(alice.nextOverhead, 1 + 1 + 1 + 8, 'type, session id, a 1-byte counter, tag');
-  t.equal(alice.seal(whole()).length - 1, 11, 'what the first frame took beyond its 1-byte body');
-  for (let i = 1; i < 128; i++) alice.seal(whole());
-  t.equal(alice.nextOverhead, 12, 'counter 128: 2 bytes');
+  t.equal(alice.nextOverhead, 1 + 1 + 1 + 8, 'type, session id, counter byte, tag');
+  t.equal(alice.seal(whole()).length - 1, 11, 'the first frame, beyond its 1-byte body');
+  for (let i = 1; i < 70_000; i++) alice.seal(whole());
+  t.equal(alice.seal(whole()).length - 1, 11, 'frame 70,000: the same (a 3-byte counter before)');
+});
+
+t.test('the receiver finds the counter from its low byte and the window', async (t) => {
+  const { alice, bob } = pair();
+  const frames = Array.from({ length: 2101 }, (_, i) => alice.seal(whole(i & 0xff, i >> 8)));
+  const opens = (i: number) => {
+    const result = bob.open(sealed(frames[i]!));
+    return result.ok && hex(result.plaintext) === hex(Uint8Array.of(1, i & 0xff, i >> 8));
+  };
+  t.ok([0, 1, 2].every(opens), 'in order');
+  t.ok([250, 258, 255, 256, 251].every(opens), 'out of order across a wrap of the byte');
+  t.same(bob.open(sealed(frames[256]!)), { ok: false, reason: 'replayed' }, 'a replay after the wrap is refused');
+  t.ok(opens(258 + 700), '700 frames lost in a row: the next still opens (a later 256 tried)');
+  t.ok(opens(959), 'and the one after it');
+  t.notOk(bob.open(sealed(frames[2100]!)).ok, `${2100 - 959} lost in a row, beyond ${COUNTER_TRIES} tries: not opened (a new handshake follows the silence)`);
+  t.ok(opens(960), 'the session itself still works for frames within reach');
+  const garbled = frames[961]!.slice();
+  garbled[garbled.length - 1]! ^= 1;
+  t.same(bob.open(sealed(garbled)), { ok: false, reason: 'bad-tag' }, 'a garbled frame: a bad tag, after at most COUNTER_TRIES checks');
+  t.ok(opens(961), 'and the genuine one opens after it');
 });
