@@ -127,8 +127,16 @@ async function paymentsOverOneHop(radio: HopRadio, batch: number, rounds: number
   await pump(1 + rounds * batch, nextRound);
   recording = false; // each link's goodbye as it stops is not the payments'
   const toMs = clock.now();
-  await Promise.all(links.map((link) => link.stop()));
+  await stopOnClock(clock, links);
   return { sent, rounds, fromMs, toMs };
+}
+
+/** Stops the links: a stop waits for the frame on its way and the goodbyes, which on a radio leave on the run's clock, so time goes on meanwhile. */
+async function stopOnClock(clock: VirtualClock, links: readonly { stop(): Promise<void> }[]): Promise<void> {
+  let stopped = false;
+  const stopping = Promise.all(links.map((link) => link.stop())).then(() => (stopped = true));
+  while (!stopped) await clock.advance(100);
+  await stopping;
 }
 
 const runs = new Map<string, Promise<HopRun>>();

@@ -1,9 +1,15 @@
 /**
  * Payments over one LoRa hop, all overhead included: two ChannelManagers
  * whose messages go through the link layer (sessions already up, acks and
- * all) over an in-memory medium with the MTU of the data rate, on virtual
- * time. Each frame costs the RNode's one-byte header and its time on air
- * (Semtech's formula, 125 kHz, coding rate 4/5, the firmware's preamble).
+ * all) over the simulator's LoRa link (`sim/medium.ts`, `sim/link-model.ts`)
+ * on virtual time: one radio per side sending one frame at a time, each
+ * arriving its time on air after it started, the MTU of the data rate. A
+ * 50 ms in-memory hop instead delivered a message's fragments together and
+ * let an ack wait for all of them, which a radio does not. Each frame costs
+ * the RNode's one-byte header and its time on air (Semtech's formula,
+ * 125 kHz, coding rate 4/5, the firmware's preamble). The link's duty cycle
+ * is off here (US915): the figures price the airtime against EU868's 1%
+ * themselves, as the frames of ten rounds would fit its first hour anyway.
  *
  * Bytes and airtime per payment are those of one payment made alone: its
  * last frame is Alice's bare acknowledgement of Bob's last revocation
@@ -20,6 +26,11 @@
  */
 import { timeOnAirMs, maxPayloadForDataRate } from '../transports/lora/airtime.js';
 import { RNODE_HEADER_BYTES, rnodePreambleSymbols } from '../transports/lora/rnode-commands.js';
+import { loraRetransmitBaseMs } from '../transports/lora/lora-timing.js';
+import { SimMedium } from '../sim/medium.js';
+import { SeededRandom } from '../sim/random.js';
+import type { VirtualClock } from '../sim/kit/virtual-clock.js';
+import type { Transport } from '../transports/transport.js';
 import type { Figure } from './bolt3.js';
 import { SUSTAINED_ROUNDS, framesOf, hopRun, type HopRadio } from './hop-payments.js';
 
@@ -31,8 +42,21 @@ function airtimeMs(spreadingFactor: number, frames: number[]): number {
   return frames.reduce((sum, bytes) => sum + timeOnAirMs(modulation, bytes), 0);
 }
 
-/** The RNode at a spreading factor: the data rate's MTU and its one-byte header. */
-const rnode = (spreadingFactor: number): HopRadio => ({ mtu: maxPayloadForDataRate(spreadingFactor, BANDWIDTH_HZ), headerBytes: RNODE_HEADER_BYTES });
+/** Two RNodes in range on the simulator's LoRa link at a spreading factor. */
+function rnodePair(spreadingFactor: number, clock: VirtualClock): readonly [Transport, Transport] {
+  const medium = new SimMedium({ clock, random: new SeededRandom(1) });
+  medium.connect('alice', 'bob', { kind: 'lora', spreadingFactor, bandwidthHz: BANDWIDTH_HZ, dutyCycle: 'US915' });
+  return [medium.transport('alice', 'bob'), medium.transport('bob', 'alice')];
+}
+
+/** The RNode at a spreading factor: the data rate's MTU, its one-byte header, its time on air. */
+const rnode = (spreadingFactor: number): HopRadio => ({
+  mtu: maxPayloadForDataRate(spreadingFactor, BANDWIDTH_HZ),
+  headerBytes: RNODE_HEADER_BYTES,
+  transports: { name: `rnode sf${spreadingFactor}`, create: (clock) => rnodePair(spreadingFactor, clock) },
+  // The first retransmission a node's LoRa link gets at this data rate (`defaultTiming`): 5 s at SF7, 15.8 s at SF12.
+  timing: { retransmitBaseMs: loraRetransmitBaseMs({ spreadingFactor, bandwidthHz: BANDWIDTH_HZ }) },
+});
 
 async function paymentsPerHour(spreadingFactor: number, batch: number): Promise<number> {
   const { sent, rounds } = await hopRun(rnode(spreadingFactor), batch, SUSTAINED_ROUNDS);

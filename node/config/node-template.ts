@@ -57,7 +57,7 @@ ${MESHTASTIC_LINK_EXAMPLE}
 #   neighbours:
 #     - nodeId: 02...
 #       address: gateway         # the neighbour's nodeName on the broker
-#   # timing:                    # link retransmission; the defaults suit LoRa (and Meshtastic: from its preset and hopLimit)
+#   # timing:                    # link retransmission; the defaults suit the medium (LoRa: from its data rate; Meshtastic: from its preset and hopLimit)
 #   #   retransmitBase: 5s
 #   #   retransmitMax: 10m`;
 

@@ -10,6 +10,7 @@ import type { NodeKey } from '../../node/core/node-key.js';
 import type { RandomBytes } from '../../node/core/random.js';
 import { type TransportSpec, createTransport } from './create-transport.js';
 import { meshtasticRetransmitBaseMs } from './meshtastic-timing.js';
+import { LINK_DEFAULT_RETRANSMIT_MS, loraRetransmitBaseMs } from '../lora/lora-timing.js';
 import { Link, type LinkInit } from '../link/link.js';
 import type { LinkOutbox } from '../link/outbox.js';
 import type { Transport } from '../transport.js';
@@ -65,10 +66,11 @@ export function buildLinks(configs: readonly LinkConfig[], components: LinkCompo
   });
 }
 
-/** Timing the medium needs beyond the link's defaults: over Meshtastic, a first retransmission after the round trip through its relays. */
+/** Timing the medium needs beyond the link's defaults: a first retransmission after the round trip through Meshtastic's relays, or three full packets of a slow LoRa data rate. */
 export function defaultTiming(transport: TransportSpec | Transport, given?: LinkTiming): LinkTiming {
-  if (isTransport(transport) || transport?.kind !== 'meshtastic') return {};
-  const base = meshtasticRetransmitBaseMs(transport);
+  if (isTransport(transport) || (transport?.kind !== 'meshtastic' && transport?.kind !== 'lora')) return {};
+  const base = transport.kind === 'meshtastic' ? meshtasticRetransmitBaseMs(transport) : loraRetransmitBaseMs(transport);
+  if (transport.kind === 'lora' && base <= LINK_DEFAULT_RETRANSMIT_MS) return {};
   // A retransmitMax the config gives bounds the default too, rather than making it invalid.
   const max = given?.retransmitMaxMs;
   return { retransmitBaseMs: typeof max === 'number' && max >= 1 ? Math.min(base, max) : base };

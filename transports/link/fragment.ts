@@ -6,8 +6,10 @@
  * A message's split depends only on its length, its sequence and the MTU, so
  * a retransmission (even after a reboot) sends the very same fragments and
  * the receiver can combine copies from different frames and sessions. The
- * split leaves room for the largest counter (3 bytes), so a frame early in a
- * session (1-byte counter) is up to 2 bytes short of the MTU.
+ * split leaves 2 bytes in each frame for a bare ack to ride along
+ * (delivered-up-to below 16,384): an ack waiting for a frame the other way
+ * then never needs one of its own. A message that fits one frame goes
+ * whole: its fragment has no index (`FLAG_WHOLE`).
  *
  * The receiver holds fragments in memory per peer, bounded: a message may
  * not exceed `maxMessageBytes`, all the fragments held for one peer may not
@@ -15,11 +17,13 @@
  * delivered are held. Whatever would go beyond is dropped (and counted by the
  * caller); the sender retransmits what was not acknowledged.
  */
-import { MAX_ACK_BITMAP_BYTES, MAX_COUNTER, MAX_FRAGMENTS, MAX_SESSION_ID, type AckEntry, type Fragment, varintLength } from './frame.js';
-import { TAG_LENGTH } from './noise-crypto.js';
+import { MAX_ACK_BITMAP_BYTES, MAX_FRAGMENTS, MAX_SESSION_ID, type AckEntry, type Fragment, varintLength } from './frame.js';
+import { FRAME_TAG_LENGTH } from './frame-aead.js';
 
-/** The most a sealed frame's header and tag take: type, session id, counter, tag. */
-export const SEALED_FRAME_OVERHEAD = 1 + varintLength(MAX_SESSION_ID) + varintLength(MAX_COUNTER) + TAG_LENGTH;
+/** The most a sealed frame's header and tag take: type, session id, the counter's low byte, tag. */
+export const SEALED_FRAME_OVERHEAD = 1 + varintLength(MAX_SESSION_ID) + 1 + FRAME_TAG_LENGTH;
+/** Room the split keeps in each frame for a bare ack to ride along. */
+export const ACK_ROOM_BYTES = 2;
 /** Fragments in a message whose index fits one varint byte (index * 2 + 1 < 128). */
 const ONE_BYTE_INDEX_FRAGMENTS = 64;
 /** What the receiver counts a held fragment as beyond its data: so that a flood of empty fragments is bounded too. */
@@ -32,11 +36,13 @@ export class FragmentError extends Error {
 
 /** How many data bytes each fragment of a `length`-byte message with sequence `seq` carries at this MTU. */
 export function fragmentDataSize(mtu: number, seq: number, length: number): number {
-  const room = mtu - SEALED_FRAME_OVERHEAD - varintLength(seq);
+  const room = mtu - SEALED_FRAME_OVERHEAD - ACK_ROOM_BYTES - varintLength(seq);
+  // A message that fits one frame goes whole, without an index (`FLAG_WHOLE`).
+  if (length <= room && room >= 1) return room;
   const withOneByteIndex = room - 1;
   if (withOneByteIndex >= 1 && Math.ceil(length / withOneByteIndex) <= ONE_BYTE_INDEX_FRAGMENTS) return withOneByteIndex;
   const withTwoByteIndex = room - 2;
-  if (withTwoByteIndex < 1) throw new FragmentError(`an mtu of ${mtu} bytes leaves no room for data after the ${SEALED_FRAME_OVERHEAD + varintLength(seq) + 2}-byte frame overhead`);
+  if (withTwoByteIndex < 1) throw new FragmentError(`an mtu of ${mtu} bytes leaves no room for data after the ${SEALED_FRAME_OVERHEAD + ACK_ROOM_BYTES + varintLength(seq) + 2}-byte frame overhead`);
   if (Math.ceil(length / withTwoByteIndex) > MAX_FRAGMENTS) {
     throw new FragmentError(`a message of ${length} bytes needs more than ${MAX_FRAGMENTS} fragments of ${withTwoByteIndex} bytes at an mtu of ${mtu}`);
   }

@@ -7,8 +7,8 @@
  *   act one    0x01 | initiator session id | 50-byte BOLT 8 act one | 8-byte neighbour tag
  *   act two    0x02 | initiator session id | responder session id | 50-byte act two
  *   act three  0x03 | responder session id | 66-byte act three
- *   sealed     0x10 + flags | recipient's session id | counter | ciphertext + 16-byte tag
- *   goodbye    0x14 | recipient's session id | counter | 16-byte tag (a sealed empty body)
+ *   sealed     0x20 + flags | recipient's session id | counter's low byte | ciphertext + 8-byte tag
+ *   goodbye    0x24 | recipient's session id | counter's low byte | 8-byte tag (a sealed empty body)
  *
  * The neighbour tag (`neighbour-tag.ts`) lets the responder tell a known
  * neighbour's act one from a stranger's before it answers.
@@ -16,47 +16,65 @@
  * A session id is chosen by the side that receives on it, so on a broadcast
  * medium (LoRa, a serial line) a frame says which session, hence which key,
  * it belongs to without naming either node. The sealed header (type, session
- * id, counter) is the AEAD's associated data; the counter is the nonce.
+ * id, counter's low byte) is the AEAD's associated data; the whole counter
+ * is the nonce, and the receiver finds it from that byte and its replay
+ * window (`session.ts`), so that no frame carries the bytes a long session's
+ * counter grows to; the
+ * tag is the first 8 bytes of ChaCha20-Poly1305's (`frame-aead.ts`).
  * Flags: bit 0 = the body holds an acknowledgement, bit 1 = a fragment,
- * bit 2 = goodbye: the sender stopped and this session is over. A goodbye
- * stands alone (no other flag, an empty body), and like every sealed frame
- * only the session's key makes one, so nobody else can end a session. It is
- * 19 bytes while the counter is below 128, 21 at most. Other flag bits and
- * flag sets are refused.
+ * bit 2 = goodbye: the sender stopped and this session is over, bit 3 (with
+ * bit 0) = the ack lists what it holds of messages after delivered-up-to,
+ * bit 4 (with bit 1) = the fragment is a whole message. The two last say in
+ * the type byte, which is there anyway, what a count and an index said in
+ * the body. A goodbye stands alone (no other flag, an empty body), and like
+ * every sealed frame only the session's key makes one, so nobody else can
+ * end a session. It is 11 bytes.
+ * Other flag bits and flag sets are refused.
  *
  * The sealed body (after decryption) is the ack if flagged, then the fragment
  * if flagged:
  *
- *   ack       delivered-up-to | entry count (0..4) | entries
+ *   ack       delivered-up-to | with bit 3: entry count (1..4) | entries
  *     entry   seq - delivered-up-to | received prefix | bitmap length (0..8) | bitmap
- *   fragment  seq | index * 2 + (1 if last) | data (the rest)
+ *   fragment  seq | without bit 4: index * 2 + (1 if last), never 1 | data (the rest)
  *
- * A data frame's overhead is 1 (type) + 1 (session id < 128) + 1..3
- * (counter) + 16 (tag) + 1..3 (seq) + 1..2 (index): 21 bytes for the
- * first 127 frames of a session and messages, against BOLT 8's 34 bytes per
- * message (18 of them an encrypted length a radio frame already knows).
- * An ack adds 2 bytes when nothing is missing.
+ * A data frame's overhead is 1 (type) + 1 (session id < 128) + 1
+ * (counter) + 8 (tag) + 1..3 (seq), and 1..2 (index) for a fragment of a
+ * message of several: 12 bytes for a whole message among the first 127
+ * messages, against BOLT 8's 34 bytes per message (18 of
+ * them an encrypted length a radio frame already knows). An ack adds 1 byte
+ * when nothing is missing.
+ *
+ * Framing 0x10 (before issue 19) had no bits 3 and 4, always wrote the
+ * count and the index, and a 16-byte tag: its sealed types are unknown here, and a node
+ * framing so cannot complete a handshake with this one (its neighbour tags
+ * differ, `neighbour-tag.ts`), so a neighbour left on the old version is a
+ * stranger whose frames are dropped, never misread.
  *
  * Decoders take whatever the medium delivered and either return a frame or
  * throw `LinkDecodeError`; nothing is allocated for a length a peer merely
  * claims.
  */
 import { ACT_ONE_LENGTH, ACT_THREE_LENGTH, ACT_TWO_LENGTH } from './noise.js';
-import { TAG_LENGTH } from './noise-crypto.js';
+import { FRAME_TAG_LENGTH } from './frame-aead.js';
 import { NEIGHBOUR_TAG_LENGTH } from './neighbour-tag.js';
 import { type ByteReader, readVarint as readShortestVarint, varintLength, writeVarint } from '../../node/core/varint.js';
 
 export const FRAME_ACT_ONE = 0x01;
 export const FRAME_ACT_TWO = 0x02;
 export const FRAME_ACT_THREE = 0x03;
-export const FRAME_SEALED = 0x10;
+export const FRAME_SEALED = 0x20;
 export const FLAG_ACK = 0x01;
 export const FLAG_FRAGMENT = 0x02;
 export const FLAG_GOODBYE = 0x04;
+/** With `FLAG_ACK`: entries follow delivered-up-to (a count, then each); without it, delivered-up-to is the whole ack. */
+export const FLAG_ACK_ENTRIES = 0x08;
+/** With `FLAG_FRAGMENT`: the fragment is a whole message (index 0, the last), and has no index field. */
+export const FLAG_WHOLE = 0x10;
 
 /** Session ids fit in one varint byte: at most 128 sessions and pending handshakes per node at a time. */
 export const MAX_SESSION_ID = 0x7f;
-/** A session's counter stays within 3 varint bytes; past it, the session ends and a new handshake makes new keys. */
+/** Frames a session seals at most; past it, the session ends and a new handshake makes new keys. */
 export const MAX_COUNTER = 0x1fffff;
 /** Message sequences and other integers: within JavaScript's safe integers (8 varint bytes). */
 export const MAX_VARINT = Number.MAX_SAFE_INTEGER;
@@ -86,12 +104,11 @@ export type LinkFrame =
 
 export interface SealedFrame {
   readonly kind: 'sealed';
-  readonly hasAck: boolean;
-  readonly hasFragment: boolean;
-  /** A goodbye (`FLAG_GOODBYE`): no ack, no fragment, an empty body. */
-  readonly goodbye?: boolean;
+  /** The flags of its type byte (`FLAG_*`), one of the sets `sealedHeader` takes; `FLAG_GOODBYE` alone for a goodbye (an empty body). */
+  readonly flags: number;
   readonly sessionId: number;
-  readonly counter: number;
+  /** The counter's low byte, as sent: the session finds the whole counter (`LinkSession.open`). */
+  readonly counterLow: number;
   /** The header bytes as received: the associated data the tag covers. */
   readonly header: Uint8Array;
   readonly ciphertext: Uint8Array;
@@ -149,23 +166,42 @@ function expectEnd(reader: ByteReader, field: string): void {
 
 // ---- frames ----
 
-/** The header of a sealed frame; also the associated data of its AEAD. */
-export function sealedHeader(hasAck: boolean, hasFragment: boolean, sessionId: number, counter: number): Uint8Array {
-  if (!hasAck && !hasFragment) throw new RangeError('a sealed frame carries an ack, a fragment or both');
-  return headerOfType(FRAME_SEALED | (hasAck ? FLAG_ACK : 0) | (hasFragment ? FLAG_FRAGMENT : 0), sessionId, counter);
+/** The flag sets there are: an ack (bare or with entries), a fragment (part or whole), one of each, or a goodbye alone. */
+const SEALED_FLAG_SETS: readonly number[] = [
+  FLAG_GOODBYE,
+  ...[0, FLAG_ACK, FLAG_ACK | FLAG_ACK_ENTRIES].flatMap((ack) => [0, FLAG_FRAGMENT, FLAG_FRAGMENT | FLAG_WHOLE].map((fragment) => ack | fragment)).filter((flags) => flags !== 0),
+];
+
+/** The type byte's low bits are the flags, its high bits `FRAME_SEALED`. */
+const FLAG_BITS = 0x1f;
+
+export const isGoodbye = (frame: SealedFrame): boolean => frame.flags === FLAG_GOODBYE;
+
+/** The flags of a body: which parts it has, and in which form. */
+export function sealedFlags(body: SealedBody): number {
+  let flags = 0;
+  if (body.ack) flags |= FLAG_ACK | (body.ack.entries.length > 0 ? FLAG_ACK_ENTRIES : 0);
+  if (body.fragment) flags |= FLAG_FRAGMENT | (body.fragment.index === 0 && body.fragment.last ? FLAG_WHOLE : 0);
+  return flags;
+}
+
+/** The header of a sealed frame with these flags (a goodbye's: `FLAG_GOODBYE`); also the associated data of its AEAD. */
+export function sealedHeader(flags: number, sessionId: number, counter: number): Uint8Array {
+  if (!SEALED_FLAG_SETS.includes(flags)) throw new RangeError(`a sealed frame carries an ack, a fragment or both, or is a goodbye: flags 0x${flags.toString(16)}`);
+  return headerOfType(FRAME_SEALED | flags, sessionId, counter);
 }
 
 /** The header of a goodbye; also the associated data of its AEAD. */
 export function goodbyeHeader(sessionId: number, counter: number): Uint8Array {
-  return headerOfType(FRAME_SEALED | FLAG_GOODBYE, sessionId, counter);
+  return sealedHeader(FLAG_GOODBYE, sessionId, counter);
 }
 
 function headerOfType(type: number, sessionId: number, counter: number): Uint8Array {
   if (sessionId > MAX_SESSION_ID) throw new RangeError(`session id ${sessionId} is over ${MAX_SESSION_ID}`);
-  if (counter > MAX_COUNTER) throw new RangeError(`counter ${counter} is over ${MAX_COUNTER}`);
+  if (!Number.isInteger(counter) || counter < 0 || counter > MAX_COUNTER) throw new RangeError(`counter ${counter} is not in [0, ${MAX_COUNTER}]`);
   const out: number[] = [type];
   writeVarint(out, sessionId, 'sessionId');
-  writeVarint(out, counter, 'counter');
+  out.push(counter & 0xff);
   return Uint8Array.from(out);
 }
 
@@ -196,13 +232,9 @@ export function encodeFrame(frame: LinkFrame): Uint8Array {
       tail = frame.act;
       break;
     case 'sealed': {
-      if (frame.ciphertext.length < TAG_LENGTH) throw new RangeError(`a ciphertext is at least its ${TAG_LENGTH}-byte tag`);
-      if (frame.goodbye) {
-        if (frame.hasAck || frame.hasFragment || frame.ciphertext.length !== TAG_LENGTH) throw new RangeError('a goodbye carries no ack, no fragment and an empty body');
-        out.push(...goodbyeHeader(frame.sessionId, frame.counter));
-      } else {
-        out.push(...sealedHeader(frame.hasAck, frame.hasFragment, frame.sessionId, frame.counter));
-      }
+      if (frame.ciphertext.length < FRAME_TAG_LENGTH) throw new RangeError(`a ciphertext is at least its ${FRAME_TAG_LENGTH}-byte tag`);
+      if (isGoodbye(frame) && frame.ciphertext.length !== FRAME_TAG_LENGTH) throw new RangeError('a goodbye carries no ack, no fragment and an empty body');
+      out.push(...sealedHeader(frame.flags, frame.sessionId, frame.counterLow));
       tail = frame.ciphertext;
       break;
     }
@@ -246,22 +278,16 @@ export function decodeFrame(bytes: Uint8Array): LinkFrame {
       return { kind: 'act-three', responderSessionId, act: readAct(reader, ACT_THREE_LENGTH) };
     }
   }
-  if (!SEALED_TYPES.includes(type)) throw new LinkDecodeError('type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
+  const flags = type & FLAG_BITS;
+  if ((type & ~FLAG_BITS) !== FRAME_SEALED || !SEALED_FLAG_SETS.includes(flags)) throw new LinkDecodeError('type', `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
   const sessionId = readVarint(reader, 'sessionId', MAX_SESSION_ID);
-  const counter = readVarint(reader, 'counter', MAX_COUNTER);
+  const counterLow = readBytes(reader, 1, 'counter')[0]!;
   const header = Uint8Array.prototype.slice.call(bytes, 0, reader.offset);
   const ciphertext = readRest(reader);
-  if (ciphertext.length < TAG_LENGTH) throw new LinkDecodeError('ciphertext', `${ciphertext.length} bytes, shorter than the ${TAG_LENGTH}-byte tag`);
-  if (type === GOODBYE_TYPE) {
-    if (ciphertext.length !== TAG_LENGTH) throw new LinkDecodeError('ciphertext', `a goodbye has an empty body, got ${ciphertext.length - TAG_LENGTH} bytes`);
-    return { kind: 'sealed', hasAck: false, hasFragment: false, goodbye: true, sessionId, counter, header, ciphertext };
-  }
-  return { kind: 'sealed', hasAck: (type & FLAG_ACK) !== 0, hasFragment: (type & FLAG_FRAGMENT) !== 0, sessionId, counter, header, ciphertext };
+  if (ciphertext.length < FRAME_TAG_LENGTH) throw new LinkDecodeError('ciphertext', `${ciphertext.length} bytes, shorter than the ${FRAME_TAG_LENGTH}-byte tag`);
+  if (flags === FLAG_GOODBYE && ciphertext.length !== FRAME_TAG_LENGTH) throw new LinkDecodeError('ciphertext', `a goodbye has an empty body, got ${ciphertext.length - FRAME_TAG_LENGTH} bytes`);
+  return { kind: 'sealed', flags, sessionId, counterLow, header, ciphertext };
 }
-
-const GOODBYE_TYPE = FRAME_SEALED | FLAG_GOODBYE;
-/** The sealed frame types there are: an ack, a fragment, both, or a goodbye alone. */
-const SEALED_TYPES = [FRAME_SEALED | FLAG_ACK, FRAME_SEALED | FLAG_FRAGMENT, FRAME_SEALED | FLAG_ACK | FLAG_FRAGMENT, GOODBYE_TYPE];
 
 function readAct(reader: ByteReader, length: number): Uint8Array {
   const left = reader.bytes.length - reader.offset;
@@ -280,7 +306,8 @@ export function encodeAck(ack: Ack): Uint8Array {
 function writeAck(out: number[], ack: Ack): void {
   if (ack.entries.length > MAX_ACK_ENTRIES) throw new RangeError(`an ack holds at most ${MAX_ACK_ENTRIES} entries`);
   writeVarint(out, ack.deliveredUpTo, 'deliveredUpTo');
-  out.push(ack.entries.length);
+  // No entries: no count either (`FLAG_ACK_ENTRIES` says which).
+  if (ack.entries.length > 0) out.push(ack.entries.length);
   let previous = ack.deliveredUpTo;
   for (const entry of ack.entries) {
     if (entry.seq <= previous) throw new RangeError('ack entries are for increasing sequences after deliveredUpTo');
@@ -292,11 +319,7 @@ function writeAck(out: number[], ack: Ack): void {
   }
 }
 
-/** The bytes a fragment header takes before its data. */
-export function fragmentHeaderLength(seq: number, index: number): number {
-  return varintLength(seq) + varintLength(index * 2 + 1);
-}
-
+/** Encodes a body, in the form its flags (`sealedFlags`) say. */
 export function encodeSealedBody(body: SealedBody): Uint8Array {
   const out: number[] = [];
   if (body.ack) writeAck(out, body.ack);
@@ -304,7 +327,8 @@ export function encodeSealedBody(body: SealedBody): Uint8Array {
     const { seq, index, last, data } = body.fragment;
     if (index >= MAX_FRAGMENTS) throw new RangeError(`fragment index ${index} is over ${MAX_FRAGMENTS - 1}`);
     writeVarint(out, seq, 'seq');
-    writeVarint(out, index * 2 + (last ? 1 : 0), 'index');
+    // A whole message has no index (`FLAG_WHOLE`).
+    if (index > 0 || !last) writeVarint(out, index * 2 + (last ? 1 : 0), 'index');
     const bytes = new Uint8Array(out.length + data.length);
     bytes.set(out);
     bytes.set(data, out.length);
@@ -313,16 +337,17 @@ export function encodeSealedBody(body: SealedBody): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Decodes a decrypted body; which parts it holds comes from the (authenticated) frame type. */
-export function decodeSealedBody(bytes: Uint8Array, hasAck: boolean, hasFragment: boolean): SealedBody {
+/** Decodes a decrypted body; which parts it holds, and in which form, comes from the (authenticated) frame type's flags. */
+export function decodeSealedBody(bytes: Uint8Array, flags: number): SealedBody {
   if (bytes.length > MAX_FRAME_BYTES) throw new LinkDecodeError('body', `${bytes.length} bytes, more than the ${MAX_FRAME_BYTES} allowed`);
   const reader: ByteReader = { bytes, offset: 0 };
   let ack: Ack | undefined;
   let fragment: Fragment | undefined;
-  if (hasAck) {
+  if (flags & FLAG_ACK) {
     const deliveredUpTo = readVarint(reader, 'ack.deliveredUpTo');
-    const count = readBytes(reader, 1, 'ack.entries')[0]!;
+    const count = flags & FLAG_ACK_ENTRIES ? readBytes(reader, 1, 'ack.entries')[0]! : 0;
     if (count > MAX_ACK_ENTRIES) throw new LinkDecodeError('ack.entries', `${count} entries, more than the ${MAX_ACK_ENTRIES} allowed`);
+    if (count === 0 && flags & FLAG_ACK_ENTRIES) throw new LinkDecodeError('ack.entries', 'flagged with entries, and a count of 0');
     const entries: AckEntry[] = [];
     let previous = deliveredUpTo;
     for (let i = 0; i < count; i++) {
@@ -337,9 +362,11 @@ export function decodeSealedBody(bytes: Uint8Array, hasAck: boolean, hasFragment
     }
     ack = { deliveredUpTo, entries };
   }
-  if (hasFragment) {
+  if (flags & FLAG_FRAGMENT) {
     const seq = readVarint(reader, 'fragment.seq');
-    const indexAndLast = readVarint(reader, 'fragment.index', MAX_FRAGMENTS * 2 - 1);
+    const indexAndLast = flags & FLAG_WHOLE ? 1 : readVarint(reader, 'fragment.index', MAX_FRAGMENTS * 2 - 1);
+    // One encoding: index 0 and the last is a whole message, flagged so.
+    if (indexAndLast === 1 && !(flags & FLAG_WHOLE)) throw new LinkDecodeError('fragment.index', 'a whole message is flagged so, without an index');
     fragment = { seq, index: Math.floor(indexAndLast / 2), last: indexAndLast % 2 === 1, data: readRest(reader) };
   }
   expectEnd(reader, 'body');

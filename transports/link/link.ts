@@ -43,7 +43,7 @@
  *   what it queued on it counts. Dropping the session instead made such a
  *   neighbour's frames arrive for a session we no longer had, spent its
  *   scarce airtime on them, and kept the two out of step for good.
- * - Goodbye: a link that stops seals one goodbye (`frame.ts`, 19 bytes) on
+ * - Goodbye: a link that stops seals one goodbye (`frame.ts`, 11 bytes) on
  *   the newest session of each neighbour that is up, and gives the transport
  *   a bounded moment (`GOODBYE_WAIT_MS`) to send them. The neighbour reports
  *   it down at once and drops its sessions, instead of after the silent
@@ -84,11 +84,13 @@ import {
   decodeSealedBody,
   encodeFrame,
   encodeSealedBody,
+  isGoodbye,
   varintLength,
 } from './frame.js';
-import { Reassembly, SEALED_FRAME_OVERHEAD, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
+import { Reassembly, bitmapIndexes, fragmentDataSize, splitMessage } from './fragment.js';
 import { HandshakeError, HandshakeInitiator, HandshakeResponder, ACT_THREE_LENGTH, newEphemeralKey } from './noise.js';
 import { neighbourTag, neighbourTagKey, neighbourTagMatches } from './neighbour-tag.js';
+import { type AckTiming, type FragmentArrivals, ackDelayFor, noteFragment } from './ack-hold.js';
 import type { LinkOutbox } from './outbox.js';
 import { LinkSession, SessionExhaustedError } from './session.js';
 
@@ -342,6 +344,8 @@ interface PeerState {
   /** Send that waiting ack even if a data frame carried ours meanwhile (it answers a repeated act three). */
   ackForced: boolean;
   cancelAck?: () => void;
+  /** The peer's fragments as they came: an ack waits while a message is still arriving (`ack-hold.ts`). */
+  readonly arrivals: FragmentArrivals;
   /** Heard from lately: a session came up, or an authenticated frame arrived, since the last `deadAfterSilentRounds` silent rounds. */
   up: boolean;
   /** When a session came up or an authenticated frame arrived last (the clock's ms). */
@@ -378,6 +382,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly deadAfterSilentRounds: number;
   private readonly windowFragments: number;
   private readonly ackDelayMs: number;
+  private readonly ackTiming: AckTiming;
   private readonly maxMessageBytes: number;
   private readonly handshakeRepliesPerHour: number;
   private running = false;
@@ -410,6 +415,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.deadAfterSilentRounds = checkInteger('deadAfterSilentRounds', init.deadAfterSilentRounds ?? 4, 1, 1000);
     this.windowFragments = checkInteger('windowFragments', init.windowFragments ?? 8, 1, 1024);
     this.ackDelayMs = checkInteger('ackDelayMs', init.ackDelayMs ?? 200, 0, 3_600_000);
+    this.ackTiming = { ackDelayMs: this.ackDelayMs, retransmitBaseMs: this.retransmitBaseMs, windowFragments: this.windowFragments };
     this.maxMessageBytes = checkInteger('maxMessageBytes', init.maxMessageBytes ?? 65_536, 0, 16 * 1024 * 1024);
     const maxReassemblyBytes = checkInteger('maxReassemblyBytes', init.maxReassemblyBytes ?? 262_144, 1, 1 << 30);
     const maxMessagesAhead = checkInteger('maxMessagesAhead', init.maxMessagesAhead ?? 64, 1, 1 << 20);
@@ -442,6 +448,7 @@ export class Link extends EventEmitter<LinkEvents> {
         ackPending: false,
         ackWaiting: false,
         ackForced: false,
+        arrivals: { sinceAck: 0 },
         up: false,
       });
     }
@@ -958,9 +965,10 @@ export class Link extends EventEmitter<LinkEvents> {
   private sealFragment(active: ActiveSession, fragment: Fragment): Uint8Array | undefined {
     const peer = active.peer;
     const fragmentBytes = encodeSealedBody({ fragment }).length;
-    const ack = peer.ackPending ? this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD - fragmentBytes) : undefined;
+    // The split left room for a bare ack (`ACK_ROOM_BYTES`).
+    const ack = peer.ackPending ? this.ackFitting(peer, this.transport.mtu - active.session.nextOverhead - fragmentBytes) : undefined;
     try {
-      const frame = active.session.seal(ack !== undefined, true, encodeSealedBody(ack ? { ack, fragment } : { fragment }));
+      const frame = active.session.seal(ack ? { ack, fragment } : { fragment });
       if (ack) this.ackSent(peer);
       return frame;
     } catch (error) {
@@ -1077,7 +1085,7 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!active) return this.drop('unknown-session');
     const opened = active.session.open(frame);
     if (!opened.ok) return this.drop(opened.reason);
-    if (frame.goodbye) return this.onGoodbye(active.peer);
+    if (isGoodbye(frame)) return this.onGoodbye(active.peer);
     const peer = active.peer;
     active.confirmed = true;
     peer.silentRounds = 0;
@@ -1095,7 +1103,7 @@ export class Link extends EventEmitter<LinkEvents> {
     }
     let body;
     try {
-      body = decodeSealedBody(opened.plaintext, frame.hasAck, frame.hasFragment);
+      body = decodeSealedBody(opened.plaintext, frame.flags);
     } catch (error) {
       if (error instanceof LinkDecodeError) return this.drop('bad-body');
       throw error;
@@ -1184,9 +1192,10 @@ export class Link extends EventEmitter<LinkEvents> {
       case 'complete':
         break;
     }
+    noteFragment(peer.arrivals, fragment.seq, fragment.index, fragment.last, this.clock.now());
     this.deliverInOrder(peer);
-    // Even a duplicate is answered: its sender did not get our last ack.
-    this.scheduleAck(peer);
+    // Even a duplicate is answered: its sender did not get our last ack. One for a message still arriving waits for the rest (`ack-hold.ts`).
+    this.scheduleAck(peer, ackDelayFor(peer.arrivals, this.ackTiming, outcome === 'stored' && !fragment.last));
     // A reply the listeners queued goes now, carrying that ack.
     this.pump(peer);
   }
@@ -1220,10 +1229,14 @@ export class Link extends EventEmitter<LinkEvents> {
 
   // ---- acks ----
 
-  private scheduleAck(peer: PeerState): void {
+  /** Sends our ack in `delayMs` unless a data frame carries it first; a longer delay postpones one already due sooner (more fragments are coming). */
+  private scheduleAck(peer: PeerState, delayMs = this.ackDelayMs): void {
     peer.ackPending = true;
-    if (peer.cancelAck) return;
-    peer.cancelAck = this.clock.setTimer(this.ackDelayMs, () => {
+    if (peer.cancelAck) {
+      if (delayMs === this.ackDelayMs) return;
+      peer.cancelAck();
+    }
+    peer.cancelAck = this.clock.setTimer(delayMs, () => {
       peer.cancelAck = undefined;
       if (peer.ackPending) this.sendAck(peer);
     });
@@ -1248,11 +1261,11 @@ export class Link extends EventEmitter<LinkEvents> {
     peer.ackForced = false;
     const active = peer.sessions[0];
     if (!active || !(peer.ackPending || forced)) return undefined;
-    const ack = this.ackFitting(peer, this.transport.mtu - SEALED_FRAME_OVERHEAD);
+    const ack = this.ackFitting(peer, this.transport.mtu - active.session.nextOverhead);
     if (!ack) return undefined;
     let frame: Uint8Array;
     try {
-      frame = active.session.seal(true, false, encodeSealedBody({ ack }));
+      frame = active.session.seal({ ack });
     } catch (error) {
       if (!(error instanceof SessionExhaustedError)) throw error;
       this.dropSession(active);
@@ -1264,6 +1277,7 @@ export class Link extends EventEmitter<LinkEvents> {
   }
 
   private ackSent(peer: PeerState): void {
+    peer.arrivals.sinceAck = 0;
     peer.ackPending = false;
     peer.cancelAck?.();
     peer.cancelAck = undefined;
@@ -1272,9 +1286,10 @@ export class Link extends EventEmitter<LinkEvents> {
   /** Our ack for `peer` in at most `room` bytes, with as many entries as fit; undefined if not even the bare ack does. */
   private ackFitting(peer: PeerState, room: number): Ack | undefined {
     const entries = peer.reassembly.ackEntries(peer.deliveredUpTo, MAX_ACK_ENTRIES);
-    const bare = varintLength(peer.deliveredUpTo) + 1;
+    const bare = varintLength(peer.deliveredUpTo);
     if (bare > room) return undefined;
-    let size = bare;
+    // With entries, their count comes first (`FLAG_ACK_ENTRIES`).
+    let size = bare + 1;
     const fitting = [];
     let previous = peer.deliveredUpTo;
     for (const entry of entries) {

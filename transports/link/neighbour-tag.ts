@@ -24,7 +24,11 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 
 export const NEIGHBOUR_TAG_LENGTH = 8;
 
-const KEY_LABEL = utf8ToBytes('lnmesh act one neighbour tag');
+/**
+ * Names the link's framing too: a node framing otherwise (0x10, before issue 19) computes other tags,
+ * so each takes the other's act one for a stranger's and no session forms to carry frames it would misread.
+ */
+const KEY_LABEL = utf8ToBytes('lnmesh act one neighbour tag, frames 0x20');
 
 /** The pair's tag key, from the ECDH of the two static keys (the same on both sides). */
 export function neighbourTagKey(staticEcdh: Uint8Array): Uint8Array {

@@ -3,18 +3,26 @@
  * seal and open frames one at a time.
  *
  * Unlike BOLT 8's stream, each frame carries its own counter (the nonce) in
- * its header, so a lost frame costs that frame and nothing else. The sender
+ * its header, so a lost frame costs that frame and nothing else. Its tag is
+ * ChaCha20-Poly1305's cut to 8 bytes (`frame-aead.ts`). The sender
  * never reuses a counter: it only counts up, and a session lives in memory
  * only, so a reboot cannot reuse a nonce with the same key: after a restart a
  * fresh handshake makes fresh keys. The receiver keeps a sliding window of
  * the counters it has opened, so a replayed frame is refused even though
  * frames may arrive out of order.
  */
-import { MAX_COUNTER, type SealedFrame, goodbyeHeader, sealedHeader } from './frame.js';
-import { decryptWithAd, encryptWithAd } from './noise-crypto.js';
+import { MAX_COUNTER, type SealedBody, type SealedFrame, encodeSealedBody, goodbyeHeader, sealedFlags, sealedHeader, varintLength } from './frame.js';
+import { FRAME_TAG_LENGTH, openFrameBody, sealFrameBody } from './frame-aead.js';
 
 /** Frames a receiver still accepts behind the newest it has seen (the radio may reorder a retransmission). */
 export const REPLAY_WINDOW = 64;
+/**
+ * Counters a frame's low byte may stand for that the receiver tries, at most: the nearest at or after the
+ * window's start, then each 256 later. So up to about a thousand frames lost in a row are bridged; past that
+ * the session cannot be opened, the sender's silent rounds offer a new handshake, and a new session forms.
+ * A stranger's or a garbled frame costs at most this many tag checks.
+ */
+export const COUNTER_TRIES = 4;
 
 /** The session has sealed `MAX_COUNTER` frames: its keys must not be used again. */
 export class SessionExhaustedError extends Error {
@@ -33,6 +41,18 @@ export class ReplayWindow {
     const behind = this.highest - counter;
     if (behind >= REPLAY_WINDOW) return false;
     return ((this.seen >> BigInt(behind)) & 1n) === 0n;
+  }
+
+  /**
+   * The counters a low byte may stand for, nearest first: from the window's
+   * start on, `tries` of them 256 apart. `first` says whether the nearest
+   * was accepted already (then a frame is most likely a replay).
+   */
+  candidates(low: number, tries: number): { counters: number[]; nearestAccepted: boolean } {
+    const start = Math.max(0, this.highest - REPLAY_WINDOW + 1);
+    const nearest = start + ((low - (start & 0xff) + 256) & 0xff);
+    const counters = Array.from({ length: tries }, (_, i) => nearest + 256 * i).filter((counter) => counter <= MAX_COUNTER && this.isFresh(counter));
+    return { counters, nearestAccepted: !this.isFresh(nearest) };
   }
 
   /** Records `counter`; call only after its frame authenticated. */
@@ -78,9 +98,15 @@ export class LinkSession {
     return this.nextCounter;
   }
 
-  /** Encrypts a body into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */
-  seal(hasAck: boolean, hasFragment: boolean, body: Uint8Array): Uint8Array {
-    return this.sealWith((counter) => sealedHeader(hasAck, hasFragment, this.sendingSessionId, counter), body);
+  /** What the next frame sealed takes beyond its body: its header (type, session id, counter) and tag. */
+  get nextOverhead(): number {
+    return 1 + varintLength(this.sendingSessionId) + 1 + FRAME_TAG_LENGTH;
+  }
+
+  /** Encrypts a body (an ack, a fragment or both) into a whole frame with the next counter. Throws `SessionExhaustedError` once the counters run out. */
+  seal(body: SealedBody): Uint8Array {
+    const flags = sealedFlags(body);
+    return this.sealWith((counter) => sealedHeader(flags, this.sendingSessionId, counter), encodeSealedBody(body));
   }
 
   /** A goodbye: this session is over (`frame.ts`). Only our sending key makes one the peer accepts. Throws `SessionExhaustedError` as `seal` does. */
@@ -92,19 +118,28 @@ export class LinkSession {
     if (this.nextCounter > this.maxCounter) throw new SessionExhaustedError(`session ${this.receivingSessionId} has sealed ${this.nextCounter} frames; a new handshake must make new keys`);
     const counter = this.nextCounter++;
     const header = headerOf(counter);
-    const ciphertext = encryptWithAd(this.sendingKey, counter, header, body);
+    const ciphertext = sealFrameBody(this.sendingKey, counter, header, body);
     const frame = new Uint8Array(header.length + ciphertext.length);
     frame.set(header);
     frame.set(ciphertext, header.length);
     return frame;
   }
 
-  /** Decrypts a frame addressed to this session; a replayed counter or a tag that does not verify is refused, and leaves the window as it was. */
+  /**
+   * Decrypts a frame addressed to this session. Its counter is found from
+   * its low byte: the counters it may stand for that the window has not
+   * accepted, nearest first, each tried as the nonce (`COUNTER_TRIES` at
+   * most); the one whose tag verifies is the frame's. A replayed counter or
+   * a tag that does not verify is refused, and leaves the window as it was.
+   */
   open(frame: SealedFrame): OpenResult {
-    if (!this.window.isFresh(frame.counter)) return { ok: false, reason: 'replayed' };
-    const plaintext = decryptWithAd(this.receivingKey, frame.counter, frame.header, frame.ciphertext);
-    if (!plaintext) return { ok: false, reason: 'bad-tag' };
-    this.window.accept(frame.counter);
-    return { ok: true, plaintext };
+    const { counters, nearestAccepted } = this.window.candidates(frame.counterLow, COUNTER_TRIES);
+    for (const counter of counters) {
+      const plaintext = openFrameBody(this.receivingKey, counter, frame.header, frame.ciphertext);
+      if (!plaintext) continue;
+      this.window.accept(counter);
+      return { ok: true, plaintext };
+    }
+    return { ok: false, reason: nearestAccepted ? 'replayed' : 'bad-tag' };
   }
 }

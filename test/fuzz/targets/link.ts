@@ -2,7 +2,7 @@
 import { nodeKeyFromSecret } from '../../../node/core/node-key.js';
 import { Bolt8CipherState, Bolt8MessageError, decryptMessage, encryptMessage } from '../../../transports/link/bolt8-message.js';
 import { Reassembly } from '../../../transports/link/fragment.js';
-import { FLAG_ACK, FLAG_FRAGMENT, FRAME_SEALED, type Fragment, LinkDecodeError, type LinkFrame, type SealedBody, decodeFrame, decodeSealedBody, encodeFrame, encodeSealedBody } from '../../../transports/link/frame.js';
+import { FLAG_ACK, FLAG_ACK_ENTRIES, FLAG_FRAGMENT, FLAG_WHOLE, FRAME_SEALED, type Fragment, LinkDecodeError, type LinkFrame, type SealedBody, decodeFrame, decodeSealedBody, encodeFrame, encodeSealedBody } from '../../../transports/link/frame.js';
 import { neighbourTagKey, neighbourTagMatches } from '../../../transports/link/neighbour-tag.js';
 import { HandshakeError, HandshakeInitiator, HandshakeResponder } from '../../../transports/link/noise.js';
 import { LinkSession } from '../../../transports/link/session.js';
@@ -16,9 +16,9 @@ const session = (): LinkSession => new LinkSession({ sendingKey: counting(32, 1)
 function sealedSeeds(): Uint8Array[] {
   const sealer = session();
   return [
-    sealer.seal(false, true, encodeSealedBody({ fragment: { seq: 1, index: 0, last: true, data: counting(40) } })),
-    sealer.seal(true, false, encodeSealedBody({ ack: { deliveredUpTo: 3, entries: [] } })),
-    sealer.seal(true, true, encodeSealedBody({ ack: { deliveredUpTo: 200, entries: [{ seq: 202, receivedPrefix: 1, bitmap: Uint8Array.of(5) }] }, fragment: { seq: 9000, index: 8191, last: false, data: counting(3) } })),
+    sealer.seal({ fragment: { seq: 1, index: 0, last: true, data: counting(40) } }),
+    sealer.seal({ ack: { deliveredUpTo: 3, entries: [] } }),
+    sealer.seal({ ack: { deliveredUpTo: 200, entries: [{ seq: 202, receivedPrefix: 1, bitmap: Uint8Array.of(5) }] }, fragment: { seq: 9000, index: 8191, last: false, data: counting(3) } }),
   ];
 }
 
@@ -46,16 +46,16 @@ export const frame: FuzzTarget<LinkFrame> = {
   roundTrip: (decoded, input) => sameBytes('encodeFrame', input, encodeFrame(decoded)),
 };
 
-/** The first byte is the frame type (its ack and fragment flags); the rest is the decrypted body. */
+/** The first byte is the frame type (its flags, the low 5 bits); the rest is the decrypted body. */
 export const sealedBody: FuzzTarget<SealedBody> = {
   name: 'link/sealed-body',
   exercises: 'decodeSealedBody (transports/link/frame.ts)',
   weight: 8,
   seeds: () => [
-    Uint8Array.of(FRAME_SEALED | FLAG_FRAGMENT, ...encodeSealedBody({ fragment: { seq: 1, index: 0, last: true, data: counting(40) } })),
+    Uint8Array.of(FRAME_SEALED | FLAG_FRAGMENT | FLAG_WHOLE, ...encodeSealedBody({ fragment: { seq: 1, index: 0, last: true, data: counting(40) } })),
     Uint8Array.of(FRAME_SEALED | FLAG_ACK, ...encodeSealedBody({ ack: { deliveredUpTo: 3, entries: [] } })),
     Uint8Array.of(
-      FRAME_SEALED | FLAG_ACK | FLAG_FRAGMENT,
+      FRAME_SEALED | FLAG_ACK | FLAG_ACK_ENTRIES | FLAG_FRAGMENT,
       ...encodeSealedBody({
         ack: { deliveredUpTo: 2 ** 40, entries: [1, 2, 3, 4].map((i) => ({ seq: 2 ** 40 + i * 1000, receivedPrefix: 8192, bitmap: counting(8 - i) })) },
         fragment: { seq: 2 ** 53 - 1, index: 8191, last: true, data: new Uint8Array(0) },
@@ -63,7 +63,7 @@ export const sealedBody: FuzzTarget<SealedBody> = {
     ),
   ],
   dictionary: LEB128_DICTIONARY,
-  decode: (input) => decodeSealedBody(input.subarray(1), ((input[0] ?? 0) & FLAG_ACK) !== 0, ((input[0] ?? 0) & FLAG_FRAGMENT) !== 0),
+  decode: (input) => decodeSealedBody(input.subarray(1), (input[0] ?? 0) & 0x1f),
   refuses: refusedWith(LinkDecodeError),
   roundTrip: (body, input) => sameBytes('encodeSealedBody', input.subarray(1), encodeSealedBody(body)),
 };

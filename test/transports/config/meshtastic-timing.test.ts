@@ -68,13 +68,14 @@ t.test('retransmitBase: the round trip over hopLimit hops rounded up to 100 ms, 
   t.throws(() => meshtasticRetransmitBaseMs({ path: '/dev/ttyUSB0', hopLimit: 8 }), { name: 'InvalidInputError', field: 'hopLimit' });
 });
 
-t.test('defaultTiming: only a Meshtastic link changes the link\'s defaults', async (t) => {
+t.test('defaultTiming: only a Meshtastic link or a slow LoRa one changes the link\'s defaults', async (t) => {
   t.strictSame(defaultTiming({ kind: 'meshtastic', path: 'tcp://radio:4403', preset: 'MediumFast', hopLimit: 2 }), { retransmitBaseMs: meshtasticRetransmitBaseMs({ path: 'x', preset: 'MediumFast', hopLimit: 2 }) });
   t.strictSame(defaultTiming({ kind: 'meshtastic', path: '/dev/ttyUSB0', hopLimit: 3 }, { retransmitMaxMs: 8000 }), { retransmitBaseMs: 8000 }, 'a retransmitMax given bounds it');
   t.strictSame(defaultTiming({ kind: 'meshtastic', path: '/dev/ttyUSB0', hopLimit: 1 }, { retransmitMaxMs: 8000 }), { retransmitBaseMs: 7000 }, 'and leaves it alone below');
   t.strictSame(defaultTiming({ kind: 'serial', path: '/dev/ttyUSB0' }), {});
   t.strictSame(defaultTiming({ kind: 'mqtt', url: 'mqtt://localhost:1883', nodeName: 'n' }), {});
-  t.strictSame(defaultTiming({ kind: 'lora', path: '/dev/ttyACM0', frequencyHz: 868_100_000, bandwidthHz: 125_000, spreadingFactor: 9, codingRate: 5, txPowerDbm: 14 }), {});
+  t.strictSame(defaultTiming({ kind: 'lora', path: '/dev/ttyACM0', frequencyHz: 868_100_000, bandwidthHz: 125_000, spreadingFactor: 9, codingRate: 5, txPowerDbm: 14 }), {}, 'a fast LoRa data rate keeps the link\'s 5 s');
+  t.strictSame(defaultTiming({ kind: 'lora', path: '/dev/ttyACM0', frequencyHz: 868_100_000, bandwidthHz: 125_000, spreadingFactor: 12, codingRate: 5, txPowerDbm: 14 }), { retransmitBaseMs: 15_800 }, 'SF12: three full packets (lora-timing.ts)');
 });
 
 t.test('buildLinks: a Meshtastic link gets the computed retransmitBase unless timing gives one; a bad preset names the link', async (t) => {

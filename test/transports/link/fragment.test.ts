@@ -1,7 +1,8 @@
 // Splitting messages to the MTU and putting them back together, within bounds on memory.
 import t from 'tap';
 import fc from 'fast-check';
-import { encodeSealedBody, sealedHeader } from '../../../transports/link/frame.js';
+import { FLAG_ACK, FLAG_FRAGMENT, encodeSealedBody, sealedHeader } from '../../../transports/link/frame.js';
+import { FRAME_TAG_LENGTH } from '../../../transports/link/frame-aead.js';
 import { FRAGMENT_BOOKKEEPING_BYTES, Reassembly, bitmapIndexes, fragmentDataSize, splitMessage } from '../../../transports/link/fragment.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -11,9 +12,9 @@ t.test('each fragment, sealed, fits the MTU even late in a session', async (t) =
   fc.assert(
     fc.property(fc.integer({ min: 68, max: 600 }), fc.nat({ max: 2 ** 40 }), fc.uint8Array({ maxLength: 3000 }), (mtu, seq, message) => {
       const fragments = splitMessage(message, seq, mtu);
-      const worstHeader = sealedHeader(true, true, 127, 0x1fffff).length;
+      const worstHeader = sealedHeader(FLAG_ACK | FLAG_FRAGMENT, 127, 0x1fffff).length;
       for (const fragment of fragments) {
-        const size = worstHeader + encodeSealedBody({ fragment }).length + 16;
+        const size = worstHeader + encodeSealedBody({ fragment }).length + FRAME_TAG_LENGTH;
         if (size > mtu) throw new Error(`a ${size}-byte frame over an mtu of ${mtu}`);
       }
       if (hex(Buffer.concat(fragments.map((fragment) => fragment.data))) !== hex(message)) throw new Error('fragments do not make the message');
@@ -22,9 +23,11 @@ t.test('each fragment, sealed, fits the MTU even late in a session', async (t) =
     { numRuns: 500 },
   );
   t.equal(splitMessage(new Uint8Array(0), 1, 100).length, 1, 'an empty message is one empty fragment');
-  t.equal(fragmentDataSize(70, 1, 1000), 47, 'at an mtu of 70: 70 - 21 (type, session id, a counter of up to 3 bytes, tag) - 1 (seq) - 1 (index)');
-  t.equal(fragmentDataSize(70, 1, 5000), 46, 'more than 64 fragments: the index takes 2 bytes');
-  t.throws(() => fragmentDataSize(70, 1, 8192 * 46 + 1), { name: 'FragmentError' }, 'more than 8192 fragments');
+  t.equal(fragmentDataSize(70, 1, 1000), 55, 'at an mtu of 70: 70 - 13 (type, session id, a counter of up to 3 bytes, tag) - 1 (seq) - 1 (index)');
+  t.equal(fragmentDataSize(70, 1, 56), 56, 'a message that fits one frame goes whole, without an index');
+  t.equal(fragmentDataSize(70, 1, 57), 55, 'one byte more: two fragments, each with an index');
+  t.equal(fragmentDataSize(70, 1, 5000), 54, 'more than 64 fragments: the index takes 2 bytes');
+  t.throws(() => fragmentDataSize(70, 1, 8192 * 54 + 1), { name: 'FragmentError' }, 'more than 8192 fragments');
 });
 
 t.test('fragments in any order, with duplicates, make the message once', async (t) => {

@@ -4,6 +4,7 @@ import t from 'tap';
 import { createMemoryMedium } from '../../../transports/memory.js';
 import { GOODBYE_WAIT_MS } from '../../../transports/link/link.js';
 import { MemoryLinkOutbox } from '../../../transports/link/outbox.js';
+import { FRAME_TAG_LENGTH } from '../../../transports/link/frame-aead.js';
 import { FLAG_GOODBYE, FRAME_SEALED, encodeFrame } from '../../../transports/link/frame.js';
 import { VirtualClock } from '../../../sim/kit/virtual-clock.js';
 import { createLink } from '../../../sim/kit/test-link.js';
@@ -47,7 +48,7 @@ t.test('a neighbour that stops is down at once; started again, it comes back up 
   await bobLink.stop();
   const goodbyes = goodbyeOf(sentByBob);
   t.equal(goodbyes.length, 1, 'one goodbye for the one neighbour up');
-  t.equal(goodbyes[0]!.length, 19, 'of 19 bytes: type, session id, counter, tag');
+  t.equal(goodbyes[0]!.length, 11, 'of 11 bytes: type, session id, counter, tag');
   await clock.advance(100);
   t.notOk(aliceLink.isUp(bob.id), 'alice shows bob down as soon as the goodbye arrives');
   t.equal(peerEvents.at(-1), `${stoppedAt + 20} ms: bob down`, "'peer' false, 20 ms (the medium's delay) after the stop");
@@ -74,13 +75,13 @@ t.test('a forged or replayed goodbye changes nothing', async (t) => {
   const { clock, alice, bob, aliceLink, bobLink, bobLinkOn, sentByBob, peerEvents } = await pair();
   bobLink.send(alice.id, Uint8Array.of(1));
   t.ok(await clock.runUntil(() => bobLink.pendingCount(alice.id) === 0, 60_000));
-  const sealed = sentByBob.find((frame) => (frame[0]! & 0xf0) === FRAME_SEALED)!;
+  const sealed = sentByBob.find((frame) => (frame[0]! & 0xe0) === FRAME_SEALED)!;
   const sessionId = sealed[1]!;
-  const forge = (id: number, tag: Uint8Array) => encodeFrame({ kind: 'sealed', hasAck: false, hasFragment: false, goodbye: true, sessionId: id, counter: 100, header: new Uint8Array(0), ciphertext: tag });
+  const forge = (id: number, tag: Uint8Array) => encodeFrame({ kind: 'sealed', flags: FLAG_GOODBYE, sessionId: id, counterLow: 100, header: new Uint8Array(0), ciphertext: tag });
 
-  aliceLink.receiveFrame(forge(sessionId, new Uint8Array(16).fill(0x5a)), bob.name);
+  aliceLink.receiveFrame(forge(sessionId, new Uint8Array(FRAME_TAG_LENGTH).fill(0x5a)), bob.name);
   t.equal(aliceLink.counters.dropped['bad-tag'], 1, 'a goodbye on her session with bob, without his key: a bad tag');
-  aliceLink.receiveFrame(forge((sessionId + 1) & 0x7f, new Uint8Array(16)), bob.name);
+  aliceLink.receiveFrame(forge((sessionId + 1) & 0x7f, new Uint8Array(FRAME_TAG_LENGTH)), bob.name);
   t.equal(aliceLink.counters.dropped['unknown-session'], 1, 'on a session she does not have');
   t.ok(aliceLink.isUp(bob.id), 'bob is still up');
   t.equal(peerEvents.length, 1, 'no down');
@@ -97,7 +98,7 @@ t.test('a forged or replayed goodbye changes nothing', async (t) => {
   aliceLink.receiveFrame(goodbye!, bob.name);
   t.equal(aliceLink.counters.dropped['unknown-session'] + aliceLink.counters.dropped['bad-tag'], dropsBefore + 1, 'the old goodbye replayed: its session is gone (or its id, reused, has another key)');
   t.ok(aliceLink.isUp(bob.id), 'bob stays up');
-  t.equal(hex(goodbye!.subarray(0, 1)), '14', 'the goodbye was 0x10 | the goodbye flag');
+  t.equal(hex(goodbye!.subarray(0, 1)), '24', 'the goodbye was 0x20 | the goodbye flag');
   await Promise.all([aliceLink.stop(), bobAgain.stop()]);
 });
 
