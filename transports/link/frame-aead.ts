@@ -19,44 +19,22 @@
  * tags are 8, and this link's own neighbour tag is 8 (`neighbour-tag.ts`).
  * The handshake's acts keep BOLT 8's 16-byte tags.
  *
- * Opening checks the tag before it decrypts anything, in time independent
- * of where a tag differs: a stranger's or a garbled frame costs one ChaCha20
- * block and a Poly1305 pass over the frame, no more.
+ * Opening releases nothing before the tag checks (OpenSSL compares it in
+ * time independent of where it differs): a stranger's or a garbled frame
+ * costs one pass of ChaCha20 and Poly1305 over the frame, no more.
  */
-import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { poly1305 } from '@noble/ciphers/_poly1305.js';
-import { TAG_LENGTH, nonceOf } from './noise-crypto.js';
+import { openChaCha20Poly1305, sealChaCha20Poly1305 } from '../../node/core/aead.js';
+import { nonceOf } from './noise-crypto.js';
 
 /** The tag a sealed frame carries: the first 8 bytes of its Poly1305 tag. */
 export const FRAME_TAG_LENGTH = 8;
 
 /** The body encrypted, then the first `FRAME_TAG_LENGTH` bytes of its RFC 8439 tag. */
 export function sealFrameBody(key: Uint8Array, counter: number, header: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const sealed = chacha20poly1305(key, nonceOf(counter), header).encrypt(plaintext);
-  return sealed.subarray(0, sealed.length - (TAG_LENGTH - FRAME_TAG_LENGTH));
+  return sealChaCha20Poly1305(key, nonceOf(counter), header, plaintext, FRAME_TAG_LENGTH);
 }
 
 /** The plaintext, or undefined when the tag does not verify (wrong key, counter, header or a changed byte); never throws. */
 export function openFrameBody(key: Uint8Array, counter: number, header: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
-  if (sealed.length < FRAME_TAG_LENGTH) return undefined;
-  const nonce = nonceOf(counter);
-  const ciphertext = sealed.subarray(0, sealed.length - FRAME_TAG_LENGTH);
-  const tag = poly1305Tag(key, nonce, header, ciphertext);
-  let difference = 0;
-  for (let i = 0; i < FRAME_TAG_LENGTH; i++) difference |= tag[i]! ^ sealed[ciphertext.length + i]!;
-  if (difference !== 0) return undefined;
-  return chacha20(key, nonce, ciphertext, undefined, 1);
-}
-
-/** RFC 8439 §2.8: Poly1305 keyed by the nonce's first ChaCha20 block, over header, ciphertext (each padded to 16) and their lengths. */
-export function poly1305Tag(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  const polyKey = chacha20(key, nonce, new Uint8Array(32), undefined, 0);
-  const padded = (length: number) => length + ((16 - (length % 16)) % 16);
-  const data = new Uint8Array(padded(associatedData.length) + padded(ciphertext.length) + 16);
-  data.set(associatedData, 0);
-  data.set(ciphertext, padded(associatedData.length));
-  const view = new DataView(data.buffer);
-  view.setBigUint64(data.length - 16, BigInt(associatedData.length), true);
-  view.setBigUint64(data.length - 8, BigInt(ciphertext.length), true);
-  return poly1305(data, polyKey);
+  return openChaCha20Poly1305(key, nonceOf(counter), header, sealed, FRAME_TAG_LENGTH);
 }

@@ -65,7 +65,7 @@
  * `receiveFrame` never throws.
  */
 import { EventEmitter } from 'node:events';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex } from '../../node/core/hex.js';
 import type { Clock } from '../../node/core/clock.js';
 import { InvalidInputError, checkHex, checkInteger } from '../../node/core/input.js';
 import { checkPublicKey } from '../../node/core/curve.js';

@@ -8,10 +8,10 @@
  * Shared by the handshake and by message encryption, so both use exactly
  * the same bytes the published vectors check.
  */
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { tweakMultiplyPublicKey } from '../../node/core/curve.js';
+import { openChaCha20Poly1305, sealChaCha20Poly1305 } from '../../node/core/aead.js';
 
 /** Poly1305 tag length: every ciphertext is its plaintext plus this. */
 export const TAG_LENGTH = 16;
@@ -24,7 +24,7 @@ export function nonceOf(counter: number): Uint8Array {
 }
 
 export function encryptWithAd(key: Uint8Array, counter: number, associatedData: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  return chacha20poly1305(key, nonceOf(counter), associatedData).encrypt(plaintext);
+  return sealChaCha20Poly1305(key, nonceOf(counter), associatedData, plaintext);
 }
 
 /** The plaintext, or `undefined` when the tag does not verify (wrong key, nonce, data or a changed byte). */
@@ -34,12 +34,7 @@ export function decryptWithAd(key: Uint8Array, counter: number, associatedData: 
 
 /** ChaCha20-Poly1305 decryption under any 12-byte nonce: the plaintext, or `undefined` for bytes that do not verify (never a throw). */
 export function openAead(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
-  if (ciphertext.length < TAG_LENGTH) return undefined;
-  try {
-    return chacha20poly1305(key, nonce, associatedData).decrypt(ciphertext);
-  } catch {
-    return undefined;
-  }
+  return openChaCha20Poly1305(key, nonce, associatedData, ciphertext);
 }
 
 /** HKDF(salt, ikm) with empty info, split into the two 32-byte halves BOLT 8 uses (e.g. `ck, temp_k`). */

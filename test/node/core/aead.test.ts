@@ -41,3 +41,18 @@ t.test('what does not verify is undefined', async (t) => {
   t.same(openChaCha20Poly1305(key, nonce, Uint8Array.of(9), sealed), Uint8Array.of(1, 2, 3));
   t.throws(() => sealChaCha20Poly1305(new Uint8Array(31), nonce, new Uint8Array(0), new Uint8Array(0)), /key/, 'a short key is a caller error');
 });
+
+t.test('a tag cut to 8 bytes is the first 8 of the whole one, and checks as strictly', async (t) => {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+  const nonce = new Uint8Array(12).fill(7);
+  const plaintext = Uint8Array.from({ length: 90 }, (_, i) => i);
+  const whole = sealChaCha20Poly1305(key, nonce, Uint8Array.of(1), plaintext);
+  const cut = sealChaCha20Poly1305(key, nonce, Uint8Array.of(1), plaintext, 8);
+  t.same(cut, whole.subarray(0, plaintext.length + 8));
+  t.same(openChaCha20Poly1305(key, nonce, Uint8Array.of(1), cut, 8), plaintext);
+  const changed = Uint8Array.from(cut);
+  changed[cut.length - 1]! ^= 0x80;
+  t.equal(openChaCha20Poly1305(key, nonce, Uint8Array.of(1), changed, 8), undefined, 'the last tag byte changed');
+  t.equal(openChaCha20Poly1305(key, nonce, Uint8Array.of(1), whole, 8), undefined, 'a whole tag read as a cut one');
+  t.throws(() => sealChaCha20Poly1305(key, nonce, Uint8Array.of(1), plaintext, 4), /8 to 16/, 'shorter than 8: refused');
+});

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { FRAME_TAG_LENGTH, openFrameBody, poly1305Tag, sealFrameBody } from '../../../transports/link/frame-aead.js';
+import { FRAME_TAG_LENGTH, openFrameBody, sealFrameBody } from '../../../transports/link/frame-aead.js';
 import { nonceOf } from '../../../transports/link/noise-crypto.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -14,8 +14,7 @@ t.test('the tag is RFC 8439\'s', async (t) => {
   const aad = hexToBytes('50515253c0c1c2c3c4c5c6c7');
   const plaintext = utf8ToBytes("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.");
   const sealed = chacha20poly1305(key, nonce, aad).encrypt(plaintext);
-  const ciphertext = sealed.subarray(0, plaintext.length);
-  t.equal(hex(poly1305Tag(key, nonce, aad, ciphertext)), '1ae10b594f09e26a7e902ecbd0600691', 'the RFC vector');
+  t.equal(hex(sealed.subarray(plaintext.length)), '1ae10b594f09e26a7e902ecbd0600691', 'the RFC vector');
   const body = Uint8Array.from({ length: 40 }, (_, i) => i);
   const frameSealed = sealFrameBody(key, 300, aad, body);
   const full = chacha20poly1305(key, nonceOf(300), aad).encrypt(body);
