@@ -111,9 +111,12 @@ workload: { rate: 200/h, amount: 1000, endpoints: [[n0, n1]], start: 2h }
   t.same(Object.values(report.invariants).filter((verdict) => verdict !== 'held'), [], 'every invariant held');
   t.equal(figures.paymentsSettled, figures.paymentsSent, 'every payment sent settled');
   t.ok(figures.paymentsRefused! > 0, `the offered load was more than the hop carries: ${figures.paymentsRefused} of ${figures.paymentsAsked} refused at the payer (HTLC limit)`);
-  for (const use of report.series.airtime) {
-    t.ok(use.usedMs >= 0.95 * EU_868_BUDGET_MS, `${use.node} used its 10%: ${(use.usedMs / 1000).toFixed(0)} s of ${use.budgetMs / 1000} s in its busiest hour`);
-  }
+  // The duty cycle holds the hop: the busier side spends its 10%, and the other most of it (it answers every round;
+  // since acks ride on data frames, its share is a little less).
+  const uses = [...report.series.airtime].sort((a, b) => b.usedMs - a.usedMs);
+  const seconds = (ms: number) => (ms / 1000).toFixed(0);
+  t.ok(uses[0]!.usedMs >= 0.95 * EU_868_BUDGET_MS, `${uses[0]!.node} used its 10%: ${seconds(uses[0]!.usedMs)} s of ${uses[0]!.budgetMs / 1000} s in its busiest hour`);
+  t.ok(uses[1]!.usedMs >= 0.8 * EU_868_BUDGET_MS, `${uses[1]!.node} most of it: ${seconds(uses[1]!.usedMs)} s of ${uses[1]!.budgetMs / 1000} s`);
   const perHour = figures.paymentsSettled! / ((6 * HOUR + figures.drainMs!) / HOUR);
   t.comment(`meshtastic.paymentsPerHour.longFast, sustained: ${perHour.toFixed(1)} (${figures.paymentsSettled} in six hours and the ${(figures.drainMs! / 1000).toFixed(0)} s drain; latency p50 ${(figures.latencyP50Ms! / 1000).toFixed(0)} s)`);
   t.ok(perHour > 13, 'more than the 13 an hour a BOLT 2 hop would allow');
