@@ -84,6 +84,16 @@ export function settle(pair: Pair): void {
   throw new Error('the channels did not settle in 100 messages');
 }
 
+/** `from` pays the other side `amountMsat` with the `n`-th preimage: the HTLC added and committed, then fulfilled and committed. */
+export function payAcross(pair: Pair, from: 'alice' | 'bob', amountMsat: number, n: number): void {
+  const to = from === 'alice' ? 'bob' : 'alice';
+  const preimage = preimageOf(n);
+  const id = pair[from].addHtlc(amountMsat, sha256(preimage), 800_000);
+  for (let i = 0; i < 10 && (deliver(pair, from) || deliver(pair, to)); i++);
+  pair[to].fulfillHtlc(id, preimage);
+  for (let i = 0; i < 10 && (deliver(pair, to) || deliver(pair, from)); i++);
+}
+
 export function preimageOf(n: number): Uint8Array {
   return sha256(Uint8Array.of(0x70, n & 0xff, n >> 8));
 }

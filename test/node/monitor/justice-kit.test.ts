@@ -4,14 +4,13 @@
 // of kitTransaction's rebuild, and there is a kit exactly when that rebuild
 // finds an output worth its fee.
 import t from 'tap';
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { ChannelEvent } from '../../../node/channel/channel.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { UneconomicSweepError } from '../../../node/bolt3/sweep.js';
 import { justiceFromKit, kitTransaction } from '../../../node/gateway-protocol/appointment.js';
 import { remoteCommitment } from '../../../node/commitment/commitments.js';
 import { justiceFor } from '../../../node/monitor/claims.js';
-import { deliver, openPair, preimageOf } from '../../../sim/kit/channel-pair.js';
+import { openPair, payAcross } from '../../../sim/kit/channel-pair.js';
 
 const hex = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('hex') : undefined);
 
@@ -19,14 +18,7 @@ t.test("the kit's signature is the one of the tower's rebuild", async (t) => {
   // Bob starts with nothing (no to_local), is paid a little (worth a kit at a low feerate only), then more, then pays back.
   const pair = openPair('anchors');
   const destination = p2wpkh(pair.aliceSigner.publicKeys.paymentBasepoint);
-  const pay = (from: 'alice' | 'bob', amount: number, n: number) => {
-    const to = from === 'alice' ? 'bob' : 'alice';
-    const preimage = preimageOf(n);
-    const id = pair[from].addHtlc(amount, sha256(preimage), 800_000);
-    for (let i = 0; i < 10 && (deliver(pair, from) || deliver(pair, to)); i++);
-    pair[to].fulfillHtlc(id, preimage);
-    for (let i = 0; i < 10 && (deliver(pair, to) || deliver(pair, from)); i++);
-  };
+  const pay = (from: 'alice' | 'bob', amount: number, n: number) => payAcross(pair, from, amount, n);
   pay('alice', 1_000_000, 1);
   pay('alice', 40_000_000, 2);
   pay('bob', 2_000_000, 3);

@@ -5,7 +5,6 @@
 // signed for, and rebuilds a justice that bcoin's interpreter accepts. The
 // record is the same for every state of the channel.
 import t from 'tap';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ChannelEvent } from '../../../node/channel/channel.js';
 import { fundingScript, p2wpkh } from '../../../node/bolt3/scripts.js';
@@ -15,19 +14,12 @@ import { remoteCommitment } from '../../../node/commitment/commitments.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { type TowerEvent, TowerQueue } from '../../../node/monitor/tower-queue.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { deliver, openPair, preimageOf } from '../../../sim/kit/channel-pair.js';
+import { openPair, payAcross } from '../../../sim/kit/channel-pair.js';
 
 t.test('compact appointments and their record give the justice the kit signed', async (t) => {
   const pair = openPair('anchors');
   const destination = p2wpkh(pair.aliceSigner.publicKeys.paymentBasepoint);
-  const pay = (from: 'alice' | 'bob', amount: number, n: number) => {
-    const to = from === 'alice' ? 'bob' : 'alice';
-    const preimage = preimageOf(n);
-    const id = pair[from].addHtlc(amount, sha256(preimage), 800_000);
-    for (let i = 0; i < 10 && (deliver(pair, from) || deliver(pair, to)); i++);
-    pair[to].fulfillHtlc(id, preimage);
-    for (let i = 0; i < 10 && (deliver(pair, to) || deliver(pair, from)); i++);
-  };
+  const pay = (from: 'alice' | 'bob', amount: number, n: number) => payAcross(pair, from, amount, n);
   pay('alice', 40_000_000, 1);
   pay('bob', 2_000_000, 2);
   pay('alice', 3_000_000, 3);
