@@ -25,11 +25,13 @@
  *   are not counted: the child prints the whole breakdown on stderr.
  *
  * Each run is a child process (bench/sim-child.ts). At the defaults the
- * three take about 9, 14 and 4 minutes on a 2-core machine (`--filter sim.`
- * about 27 in all; the filter is a prefix: `sim.nodeDaysPerSecond.grid50`
+ * three take about 3, 11 and 1.5 minutes on a 2-core machine (`--filter sim.`
+ * about 16 in all; the filter is a prefix: `sim.nodeDaysPerSecond.grid50`
  * runs grid500 too). Peak memory grows with the virtual time run (grid50:
- * about 230 MB after 2 hours, 620 MB after a day, 940 MB after two), so the
- * RSS figures hold for these lengths only.
+ * about 250 MB after 3 hours, 530 MB after a day, 690 MB after two), so the
+ * RSS figures hold for these lengths only. Each child's summary line (on
+ * stderr) says which violations are payments in flight at the cut, and
+ * counts libsecp256k1 calls per hop-payment.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
