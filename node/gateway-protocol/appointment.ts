@@ -28,7 +28,6 @@
  *   (167 bytes). Still read: a tower upgraded with such blobs in its store
  *   honours them. Nodes no longer write it.
  */
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { equalBytes } from '@noble/curves/utils.js';
@@ -39,6 +38,7 @@ import { encodeBitcoinSignature, verifySegwitInput } from '../bolt3/signatures.j
 import { SIGHASH_ALL, Transaction } from '../bolt3/transaction.js';
 import { InvalidInputError, checkBytes, checkInteger } from '../core/input.js';
 import { isPublicKey } from '../core/curve.js';
+import { openChaCha20Poly1305, sealChaCha20Poly1305 } from '../core/aead.js';
 import { type CborValue, DecodeError, decodeCbor, encodeCbor } from '../core/cbor.js';
 import { readVarint, writeVarint } from '../core/varint.js';
 import { derivePublicKey, deriveRevocationPublicKey } from '../bolt3/key-derivation.js';
@@ -97,24 +97,24 @@ export function locatorOf(breachTxHash: Uint8Array): Uint8Array {
 
 export function createAppointment(breachTxHash: Uint8Array, data: JusticeData): Appointment {
   const plaintext = encodeJusticeData(data);
-  return { locator: locatorOf(breachTxHash), blob: cipherFor(breachTxHash).encrypt(plaintext) };
+  return { locator: locatorOf(breachTxHash), blob: sealChaCha20Poly1305(blobKeyOf(breachTxHash), BLOB_NONCE, NO_DATA, plaintext) };
 }
 
 /** Opens a blob with the txid of a transaction whose locator matched. Throws `DecodeError` if it is not for this transaction. */
 export function openAppointment(breachTxHash: Uint8Array, blob: Uint8Array): JusticeData {
   checkBytes('blob', blob);
   if (blob.length > MAX_JUSTICE_DATA_BYTES + 16) throw new DecodeError('blob', 'larger than any justice data');
-  let plaintext: Uint8Array;
-  try {
-    plaintext = cipherFor(breachTxHash).decrypt(blob);
-  } catch {
-    throw new DecodeError('blob', 'does not decrypt with this transaction\'s key: not an appointment for it');
-  }
+  const plaintext = openChaCha20Poly1305(blobKeyOf(breachTxHash), BLOB_NONCE, NO_DATA, blob);
+  if (!plaintext) throw new DecodeError('blob', 'does not decrypt with this transaction\'s key: not an appointment for it');
   return decodeJusticeData(plaintext);
 }
 
-function cipherFor(breachTxHash: Uint8Array) {
-  return chacha20poly1305(sha256(checkBytes('breachTxHash', breachTxHash, 32)), new Uint8Array(12));
+/** Each blob has a key of its own (the breach's txid hashed), so one fixed nonce serves all. */
+const BLOB_NONCE = new Uint8Array(12);
+const NO_DATA = new Uint8Array(0);
+
+function blobKeyOf(breachTxHash: Uint8Array): Uint8Array {
+  return sha256(checkBytes('breachTxHash', breachTxHash, 32));
 }
 
 export function encodeJusticeData(data: JusticeData): Uint8Array {

@@ -20,13 +20,13 @@
  * and a new plaintext (a changed sweep script) gets a new nonce, never a
  * reused one.
  */
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { DecodeError } from '../core/cbor.js';
 import { checkBytes, checkInteger, InvalidInputError } from '../core/input.js';
 import { checkPublicKey, isPublicKey } from '../core/curve.js';
 import { readVarint, writeVarint } from '../core/varint.js';
+import { openChaCha20Poly1305, sealChaCha20Poly1305 } from '../core/aead.js';
 
 export interface TowerChannelParams {
   /** Our revocation basepoint: with a per-commitment point, the revocation key of their commitment. */
@@ -71,7 +71,7 @@ export function sealChannelRecord(fundingScript: Uint8Array, params: TowerChanne
   );
   const key = keyOf(fundingScript);
   const nonce = sha256(concatBytes(key, plaintext)).slice(0, NONCE_BYTES);
-  return concatBytes(Uint8Array.of(VERSION), nonce, chacha20poly1305(key, nonce).encrypt(plaintext));
+  return concatBytes(Uint8Array.of(VERSION), nonce, sealChaCha20Poly1305(key, nonce, new Uint8Array(0), plaintext));
 }
 
 /** Checks a record's shape as the tower receives it (it cannot open it); an `InvalidInputError` naming `field`. */
@@ -92,12 +92,8 @@ export function openChannelRecord(fundingScript: Uint8Array, record: Uint8Array)
   } catch (error) {
     throw new DecodeError('record', (error as InvalidInputError).reason);
   }
-  let plaintext: Uint8Array;
-  try {
-    plaintext = chacha20poly1305(keyOf(fundingScript), record.subarray(1, 1 + NONCE_BYTES)).decrypt(record.subarray(1 + NONCE_BYTES));
-  } catch {
-    throw new DecodeError('record', 'does not open with this funding script: not this channel\'s');
-  }
+  const plaintext = openChaCha20Poly1305(keyOf(fundingScript), record.subarray(1, 1 + NONCE_BYTES), new Uint8Array(0), record.subarray(1 + NONCE_BYTES));
+  if (!plaintext) throw new DecodeError('record', 'does not open with this funding script: not this channel\'s');
   return decodePlaintext(plaintext);
 }
 

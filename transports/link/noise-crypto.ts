@@ -11,10 +11,10 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { tweakMultiplyPublicKey } from '../../node/core/curve.js';
-import { openChaCha20Poly1305, sealChaCha20Poly1305 } from '../../node/core/aead.js';
+import { AEAD_TAG_LENGTH, openChaCha20Poly1305, sealChaCha20Poly1305 } from '../../node/core/aead.js';
 
 /** Poly1305 tag length: every ciphertext is its plaintext plus this. */
-export const TAG_LENGTH = 16;
+export const TAG_LENGTH = AEAD_TAG_LENGTH;
 
 /** The 12-byte ChaCha20-Poly1305 nonce for a counter: 4 zero bytes, then the counter as 8 bytes little-endian. */
 export function nonceOf(counter: number): Uint8Array {
