@@ -216,12 +216,16 @@ export function hopLimitCovering(topology: Topology, gatewayAttachments: readonl
   const neighbours = neighboursOf(topology);
   let longest = 0;
   for (const origin of topology.nodes) for (const hops of hopCounts(neighbours, origin).values()) longest = Math.max(longest, hops);
-  if (gatewayAttachments.length > 0) {
-    const withGateway = new Map(neighbours);
-    withGateway.set(GATEWAY, [...gatewayAttachments]);
-    for (const hops of hopCounts(withGateway, GATEWAY).values()) longest = Math.max(longest, hops);
-  }
+  if (gatewayAttachments.length > 0) for (const hops of hopCounts(withGateway(neighbours, gatewayAttachments), GATEWAY).values()) longest = Math.max(longest, hops);
   return Math.max(DEFAULT_HOP_LIMIT, longest);
+}
+
+/** The mesh's links and the gateway's: one hop between it and each node in `gatewayAttachments`. */
+function withGateway(neighbours: ReadonlyMap<string, readonly string[]>, gatewayAttachments: readonly string[]): Map<string, readonly string[]> {
+  const links = new Map(neighbours);
+  links.set(GATEWAY, [...gatewayAttachments]);
+  for (const attached of gatewayAttachments) links.set(attached, [GATEWAY, ...(neighbours.get(attached) ?? [])]);
+  return links;
 }
 
 /** Every node's route table and the gateway's: table owner to (destination or `*`) to next hop. */
@@ -260,13 +264,11 @@ export function staticRoutes(topology: Topology, gatewayAttachments: readonly st
     if (viaAttached !== undefined && hops.get(viaAttached)! > 0) gatewayTable[destination] = viaAttached;
   }
   if (gatewayAttachments.length > 0) {
-    const withGateway = new Map(neighbours);
-    withGateway.set(GATEWAY, [...gatewayAttachments]);
-    for (const attached of gatewayAttachments) withGateway.set(attached, [GATEWAY, ...(neighbours.get(attached) ?? [])]);
-    const hops = hopCounts(withGateway, GATEWAY);
+    const links = withGateway(neighbours, gatewayAttachments);
+    const hops = hopCounts(links, GATEWAY);
     for (const node of topology.nodes) {
       const distance = hops.get(node);
-      if (distance !== undefined) tables.get(node)![DEFAULT_ROUTE] = closerNeighbour(withGateway.get(node)!, hops, distance);
+      if (distance !== undefined) tables.get(node)![DEFAULT_ROUTE] = closerNeighbour(links.get(node)!, hops, distance);
     }
     tables.set(GATEWAY, gatewayTable);
   }
