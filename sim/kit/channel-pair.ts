@@ -94,6 +94,11 @@ export function payAcross(pair: Pair, from: 'alice' | 'bob', amountMsat: number,
   for (let i = 0; i < 10 && (deliver(pair, to) || deliver(pair, from)); i++);
 }
 
+/** The `commitment_revoked` events `side` has seen: the other side's commitments it can punish. */
+export function revocationsSeenBy(pair: Pair, side: 'alice' | 'bob'): Extract<ChannelEvent, { type: 'commitment_revoked' }>[] {
+  return pair.events[side].filter((event): event is Extract<ChannelEvent, { type: 'commitment_revoked' }> => event.type === 'commitment_revoked');
+}
+
 export function preimageOf(n: number): Uint8Array {
   return sha256(Uint8Array.of(0x70, n & 0xff, n >> 8));
 }

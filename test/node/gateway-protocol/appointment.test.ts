@@ -8,7 +8,6 @@
 // accepts it.
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { ChannelEvent } from '../../../node/channel/channel.js';
 import { p2wpkh, fundingScript, p2wsh } from '../../../node/bolt3/scripts.js';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import {
@@ -25,7 +24,7 @@ import { openChannelRecord, sealChannelRecord } from '../../../node/gateway-prot
 import { justiceFor } from '../../../node/monitor/claims.js';
 import { DecodeError } from '../../../node/core/cbor.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { FUNDING_SATOSHIS, deliver, openPair, preimageOf } from '../../../sim/kit/channel-pair.js';
+import { FUNDING_SATOSHIS, deliver, openPair, preimageOf, revocationsSeenBy } from '../../../sim/kit/channel-pair.js';
 
 const destination = p2wpkh(openPair().aliceSigner.publicKeys.paymentBasepoint);
 
@@ -41,7 +40,7 @@ t.test('appointments punish a revoked commitment, with a whole transaction or a 
   pair.alice.fulfillHtlc(id, preimage);
   for (let i = 0; i < 10 && (deliver(pair, 'alice') || deliver(pair, 'bob')); i++) remember();
 
-  const revocations = pair.events.alice.filter((event): event is Extract<ChannelEvent, { type: 'commitment_revoked' }> => event.type === 'commitment_revoked');
+  const revocations = revocationsSeenBy(pair, 'alice');
   t.ok(revocations.length >= 2, `Bob revoked ${revocations.length} commitments`);
   // A revoked commitment with Bob's HTLC in flight: the richest breach.
   const first = revocations.find((event) => event.commitment.spec.htlcs.length > 0)!;

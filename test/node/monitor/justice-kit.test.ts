@@ -4,13 +4,12 @@
 // of kitTransaction's rebuild, and there is a kit exactly when that rebuild
 // finds an output worth its fee.
 import t from 'tap';
-import type { ChannelEvent } from '../../../node/channel/channel.js';
 import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { UneconomicSweepError } from '../../../node/bolt3/sweep.js';
 import { justiceFromKit, kitTransaction } from '../../../node/gateway-protocol/appointment.js';
 import { remoteCommitment } from '../../../node/commitment/commitments.js';
 import { justiceFor } from '../../../node/monitor/claims.js';
-import { openPair, payAcross } from '../../../sim/kit/channel-pair.js';
+import { openPair, payAcross, revocationsSeenBy } from '../../../sim/kit/channel-pair.js';
 
 const hex = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('hex') : undefined);
 
@@ -18,11 +17,10 @@ t.test("the kit's signature is the one of the tower's rebuild", async (t) => {
   // Bob starts with nothing (no to_local), is paid a little (worth a kit at a low feerate only), then more, then pays back.
   const pair = openPair('anchors');
   const destination = p2wpkh(pair.aliceSigner.publicKeys.paymentBasepoint);
-  const pay = (from: 'alice' | 'bob', amount: number, n: number) => payAcross(pair, from, amount, n);
-  pay('alice', 1_000_000, 1);
-  pay('alice', 40_000_000, 2);
-  pay('bob', 2_000_000, 3);
-  const revocations = pair.events.alice.filter((event): event is Extract<ChannelEvent, { type: 'commitment_revoked' }> => event.type === 'commitment_revoked');
+  payAcross(pair, 'alice', 1_000_000, 1);
+  payAcross(pair, 'alice', 40_000_000, 2);
+  payAcross(pair, 'bob', 2_000_000, 3);
+  const revocations = revocationsSeenBy(pair, 'alice');
   let kits = 0;
   let none = 0;
   for (const revoked of revocations) {

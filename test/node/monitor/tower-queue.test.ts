@@ -6,7 +6,6 @@
 // record is the same for every state of the channel.
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { ChannelEvent } from '../../../node/channel/channel.js';
 import { fundingScript, p2wpkh } from '../../../node/bolt3/scripts.js';
 import { justiceFromKit, kitOfCompact, openAppointment } from '../../../node/gateway-protocol/appointment.js';
 import { openChannelRecord } from '../../../node/gateway-protocol/tower-channel.js';
@@ -14,16 +13,15 @@ import { remoteCommitment } from '../../../node/commitment/commitments.js';
 import { MemoryPersister } from '../../../node/persist/persister.js';
 import { type TowerEvent, TowerQueue } from '../../../node/monitor/tower-queue.js';
 import { scriptResult } from '../bolt3/interpreter.js';
-import { openPair, payAcross } from '../../../sim/kit/channel-pair.js';
+import { openPair, payAcross, revocationsSeenBy } from '../../../sim/kit/channel-pair.js';
 
 t.test('compact appointments and their record give the justice the kit signed', async (t) => {
   const pair = openPair('anchors');
   const destination = p2wpkh(pair.aliceSigner.publicKeys.paymentBasepoint);
-  const pay = (from: 'alice' | 'bob', amount: number, n: number) => payAcross(pair, from, amount, n);
-  pay('alice', 40_000_000, 1);
-  pay('bob', 2_000_000, 2);
-  pay('alice', 3_000_000, 3);
-  const revocations = pair.events.alice.filter((event): event is Extract<ChannelEvent, { type: 'commitment_revoked' }> => event.type === 'commitment_revoked');
+  payAcross(pair, 'alice', 40_000_000, 1);
+  payAcross(pair, 'bob', 2_000_000, 2);
+  payAcross(pair, 'alice', 3_000_000, 3);
+  const revocations = revocationsSeenBy(pair, 'alice');
   const reported: TowerEvent[] = [];
   const queue = new TowerQueue(new MemoryPersister(), (event) => reported.push(event));
   const subject = { peer: 'bob', handle: 0, channel: pair.alice };
