@@ -59,6 +59,7 @@ import { SimChain } from '../sim/sim-chain.js';
 import { SimNode } from '../sim/sim-node.js';
 import { SimWallet } from '../sim/sim-wallet.js';
 import { warningsInto } from '../sim/kit/logger.js';
+import { RouteTable } from '../transports/router/route-table.js';
 import type { Figure } from './bolt3.js';
 
 const HOUR_MS = 3_600_000;
@@ -184,7 +185,7 @@ async function runMesh(close: boolean): Promise<MeshRun> {
         random: random.fork(`node ${name}`),
         channels: { network: 3, minimumDepth: 3 },
         links: [linkTo(name, other), linkTo(name, GATEWAY)],
-        routes: { '*': ids.gateway },
+        routes: RouteTable.parse({ '*': ids.gateway }),
         // Every setting of the uplink and its feed at the node's default.
         gateway: { nodeId: ids.gateway, network: 'regtest', checkpoint },
         logger: warningsInto(warnings, `${name}: `),

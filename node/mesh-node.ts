@@ -20,6 +20,7 @@ import type { LinkOutbox } from '../transports/link/outbox.js';
 import { LinkSet } from '../transports/router/link-set.js';
 import { deliverToHandler, routerMessenger } from '../transports/router/messenger.js';
 import { Router } from '../transports/router/router.js';
+import { RouteTable, type StaticRoutes } from '../transports/router/route-table.js';
 import type { SeenMessages } from '../transports/router/seen-messages.js';
 import { type Broadcaster, ChannelManager, type ChannelManagerInit } from './channel/manager.js';
 import type { FundingWallet } from './wallet/funding-wallet.js';
@@ -57,6 +58,8 @@ export interface MeshNodeComponents {
   readonly logger?: Logger;
   /** Where the channels say what they do on chain (claims, bumps, closes); by default `logger`, as `channels: ...`. */
   readonly channelLogger?: Logger;
+  /** The route table the router and the channels share; by default the config's `routes` and `channels.routeLengths`, read as a `RouteTable`. */
+  readonly routes?: StaticRoutes;
 }
 
 /** The node's gateway: the watchtower, the chain view and the broadcaster, through the router. */
@@ -116,9 +119,10 @@ export class MeshNode {
     const logger = (this.logger = components.logger ?? silentLogger);
     this.links = buildLinks(config.links, { nodeKey: signer, clock, outbox, randomBytes, logger });
     this.linkSet = new LinkSet(this.links);
-    const routes = config.routes ?? {};
+    // One table for the router and the channels: a mesh of hundreds of nodes has as many entries.
+    const routes = components.routes ?? RouteTable.parse(config.routes ?? {}, 'routes', config.channels.routeLengths);
     // What the gateway sends through us (it may be no neighbour, and no entry of the table) has standing with the relay bounds.
-    this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen, clock, logger: childLogger(logger, 'router') }, { routes, neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit, ...(config.gateway && { knownSources: [config.gateway.nodeId] }) });
+    this.router = new Router({ link: this.linkSet, nodeKey: signer, randomBytes, seen: components.seen, clock, logger: childLogger(logger, 'router'), routes }, { neighbours: this.linkSet.neighbours(), defaultHopLimit: config.defaultHopLimit, ...(config.gateway && { knownSources: [config.gateway.nodeId] }) });
     const broadcaster: Broadcaster = components.broadcaster ?? { broadcast: (tx) => this.uplink!.broadcast(tx) };
     // The uplink is built after the manager (it needs it): the manager's watches reach its feed through this.
     const chainFilter: ChainFilter = {
@@ -126,8 +130,8 @@ export class MeshNode {
       watchOutput: (outpoint) => this.uplink?.feed.watchOutput(outpoint),
     };
     this.manager = new ChannelManager(
-      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), logger: components.channelLogger ?? childLogger(logger, 'channels') },
-      { ...config.channels, routes, ...(config.gateway && { towerOperator: config.gateway.nodeId }) },
+      { signer, persister: components.persister, messenger: routerMessenger(this.router), wallet: components.wallet, broadcaster, randomBytes, ...(config.gateway && { chainFilter }), logger: components.channelLogger ?? childLogger(logger, 'channels'), routes },
+      { ...config.channels, ...(config.gateway && { towerOperator: config.gateway.nodeId }) },
     );
     this.uplink = config.gateway && this.createUplink(components, config.gateway);
     if (this.uplink) {

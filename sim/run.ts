@@ -54,7 +54,8 @@ import { type EventRecord, Scheduler } from './scheduler.js';
 import { SimChain } from './sim-chain.js';
 import { SimNode } from './sim-node.js';
 import { SimWallet } from './sim-wallet.js';
-import { DEFAULT_ROUTE, GATEWAY, hopLimitCovering, neighboursOf, pairKey, routeFinder, staticRoutes } from './topology.js';
+import { DEFAULT_ROUTE, GATEWAY, type RouteTables, hopLimitCovering, neighboursOf, pairKey, routeFinder, staticRoutes } from './topology.js';
+import { RouteMatrix } from './route-matrix.js';
 import { type ChannelView, type ClaimView, type Holders, type Ledger, assessLedger, outpointKey, traceEconomy } from './value-ledger.js';
 import { Transaction } from '../node/bolt3/transaction.js';
 import { strangerActOne, strangerAppointments, strangerEnvelope } from './stranger.js';
@@ -170,7 +171,8 @@ class SimRun {
   private readonly disturbances = { partition: undefined as string | undefined, linksDown: new Set<string>(), offline: new Set<string>(), gatewayDown: false };
   private readonly stores: { close(): Promise<void> }[];
   private readonly gatewayOutbox = new MemoryLinkOutbox();
-  private readonly routes: ReturnType<typeof staticRoutes>;
+  /** Every node's static routes and the gateway's, shared: each node reads its own view. */
+  private readonly routes: RouteMatrix;
   /** What every node's and the gateway's envelopes carry: the longest route of the mesh, at least the router's default. */
   private readonly hopLimit: number;
   private readonly findRoute: ReturnType<typeof routeFinder>;
@@ -189,9 +191,7 @@ class SimRun {
     this.seed = options.seed ?? scenario.seed;
     this.durationMs = options.durationMs ?? scenario.durationMs;
     this.random = new SeededRandom(this.seed);
-    this.routes = staticRoutes(scenario.topology, scenario.gateway.attachedTo);
     this.hopLimit = hopLimitCovering(scenario.topology, scenario.gateway.attachedTo);
-    this.findRoute = routeFinder(scenario.topology, this.routes);
     this.neighbours = neighboursOf(scenario.topology);
     this.scheduler = new Scheduler({ startMs: SIM_EPOCH_MS, settle: () => this.settle(), ...(options.onRecord && { onRecord: options.onRecord }) });
     this.chain = new SimChain(this.scheduler);
@@ -209,6 +209,11 @@ class SimRun {
       this.idOfName.set(name, bytesToHex(signer.nodeId));
     }
     this.nameOfId.set(this.gatewayId, GATEWAY);
+    const tables = staticRoutes(scenario.topology, scenario.gateway.attachedTo);
+    const routed = [...scenario.topology.nodes, ...(tables[GATEWAY] ? [GATEWAY] : [])];
+    this.routes = new RouteMatrix(routed, (name) => this.nodeRoutes(tables, name), (name) => this.idOf(name));
+    this.findRoute = routeFinder(scenario.topology, (owner, destination) => this.routes.nextHopByName(owner, destination));
+    this.routes.countChannels(this.findRoute);
     // The mesh's nodes are the gateway's to serve, as its operator names them (tower.allowedNodes): a flood's fresh keys are strangers.
     const appointments = new AppointmentStore(join(this.tempDirectory, 'appointments'), { allowedNodes: [...this.idOfName.values()], syncToDisk: false });
     const responses = new ResponseStore(join(this.tempDirectory, 'responses'), { syncToDisk: false });
@@ -232,7 +237,7 @@ class SimRun {
           logger: this.warningsOf('gateway'),
           ...this.gatewayLightningParts(gatewaySecret),
         },
-        { links: this.gatewayLinks(), routes: this.idRoutes(this.routes[GATEWAY] ?? {}), defaultHopLimit: this.hopLimit, ...this.gatewayLightningConfig() },
+        { links: this.gatewayLinks(), routes: this.idRoutes(this.routes.tableByName(GATEWAY)), defaultHopLimit: this.hopLimit, ...this.gatewayLightningConfig() },
       );
   }
 
@@ -311,20 +316,15 @@ class SimRun {
 
     for (const name of scenario.topology.nodes) {
       const settings = scenario.nodes[name]!;
-      const routeLengths: Record<string, number> = {};
-      for (const other of [...scenario.topology.nodes, ...(scenario.gateway.lightning ? [GATEWAY] : [])]) {
-        const path = other === name ? undefined : this.findRoute(name, other);
-        if (path && path.length > 3) routeLengths[this.idOf(other)] = path.length - 1;
-      }
       const node = new SimNode({
         name,
         signer: this.signers.get(name)!,
         wallet: this.wallets.get(name)!,
         clock: this.scheduler,
         random: this.random.fork(`node ${name}`),
-        channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, routeLengths, forwardingFee: settings.forwardingFee },
+        channels: { network: 3, minimumDepth: 3, policy: { offlineHorizonBlocks: settings.offlineHorizonBlocks }, forwardingFee: settings.forwardingFee },
         links: this.nodeLinks(name),
-        routes: this.idRoutes(this.nodeRoutes(name)),
+        routes: this.routes.routesOf(name),
         hopLimit: this.hopLimit,
         gateway: { nodeId: this.gatewayId, network: 'regtest', checkpoint, pollIntervalMs: settings.pollIntervalMs },
         logger: this.warningsOf(name),
@@ -411,8 +411,8 @@ class SimRun {
    * (the default route's next hop): a payment out is routed to the gateway
    * along channels, and the channel code routes only by name.
    */
-  private nodeRoutes(name: string): Readonly<Record<string, string>> {
-    const table = this.routes[name] ?? {};
+  private nodeRoutes(tables: RouteTables, name: string): Readonly<Record<string, string>> {
+    const table = tables[name] ?? {};
     const next = table[DEFAULT_ROUTE];
     if (!this.scenario.gateway.lightning || table[GATEWAY] !== undefined || next === undefined || next === GATEWAY) return table;
     return { ...table, [GATEWAY]: next };

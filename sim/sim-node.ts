@@ -16,6 +16,7 @@ import { type GatewayConfig, type LinkConfig, MeshNode } from '../node/mesh-node
 import { MemoryPersister } from '../node/persist/persister.js';
 import { MemoryLinkOutbox } from '../transports/link/outbox.js';
 import { MemorySeenMessages } from '../transports/router/seen-messages.js';
+import type { StaticRoutes } from '../transports/router/route-table.js';
 import type { SeededRandom } from './random.js';
 import type { SimWallet } from './sim-wallet.js';
 
@@ -29,7 +30,8 @@ export interface SimNodeInit {
   readonly channels: Omit<ChannelManagerInit, 'routes'>;
   /** Its transports are the simulated medium's: the same objects across restarts. */
   readonly links: readonly LinkConfig[];
-  readonly routes: Readonly<Record<string, string>>;
+  /** Its view of the simulator's shared route table (`RouteMatrix.routesOf`): what its router and channel manager read. */
+  readonly routes: StaticRoutes;
   /** Hop limit of the envelopes it sends, enough for the longest route of the mesh (default: the router's). */
   readonly hopLimit?: number;
   readonly gateway: GatewayConfig | undefined;
@@ -60,8 +62,8 @@ export class SimNode {
     if (this.running) return;
     const { signer, wallet, clock, random, channels, links, routes, hopLimit, gateway, logger } = this.init;
     const mesh = new MeshNode(
-      { signer, persister: this.persister, outbox: this.outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes: random.fork(`start ${this.starts++}`).bytes, ...(logger && { logger }), channelLogger: silentLogger },
-      { channels, links, routes, defaultHopLimit: hopLimit, ...(gateway && { gateway }) },
+      { signer, persister: this.persister, outbox: this.outbox, seen: new MemorySeenMessages(), wallet, clock, randomBytes: random.fork(`start ${this.starts++}`).bytes, ...(logger && { logger }), channelLogger: silentLogger, routes },
+      { channels, links, defaultHopLimit: hopLimit, ...(gateway && { gateway }) },
     );
     this.init.onStart(mesh);
     this.mesh = mesh;

@@ -298,9 +298,10 @@ function nearest(candidates: readonly string[], hops: ReadonlyMap<string, number
  * (the destination's own entry, else a neighbour directly, else the default
  * route). The gateway may be either end. Undefined when the route breaks or loops.
  */
-export function routeFinder(topology: Topology, tables: RouteTables): (from: string, to: string) => string[] | undefined {
+export function routeFinder(topology: Topology, tables: RouteTables | RouteLookup): (from: string, to: string) => string[] | undefined {
+  const entry: RouteLookup = typeof tables === 'function' ? tables : (owner, destination) => tables[owner]?.[destination];
   const neighbours = neighboursOf(topology);
-  const attached = topology.nodes.filter((node) => tables[node]?.[DEFAULT_ROUTE] === GATEWAY);
+  const attached = topology.nodes.filter((node) => entry(node, DEFAULT_ROUTE) === GATEWAY);
   neighbours.set(GATEWAY, attached);
   for (const node of attached) neighbours.get(node)!.push(GATEWAY);
   return (from, to) => {
@@ -308,8 +309,7 @@ export function routeFinder(topology: Topology, tables: RouteTables): (from: str
     const visited = new Set(path);
     let node = from;
     while (node !== to) {
-      const table = tables[node];
-      const next = table?.[to] ?? (neighbours.get(node)?.includes(to) ? to : table?.[DEFAULT_ROUTE]);
+      const next = entry(node, to) ?? (neighbours.get(node)?.includes(to) ? to : entry(node, DEFAULT_ROUTE));
       if (next === undefined || visited.has(next)) return undefined;
       path.push(next);
       visited.add(next);
@@ -318,6 +318,9 @@ export function routeFinder(topology: Topology, tables: RouteTables): (from: str
     return path;
   };
 }
+
+/** `owner`'s table entry for `destination` (a name, or `*`), by names, as `RouteTables` holds it: what `routeFinder` follows. */
+export type RouteLookup = (owner: string, destination: string) => string | undefined;
 
 function listSome(names: readonly string[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;

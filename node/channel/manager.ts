@@ -40,6 +40,7 @@ import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
 import { type ChannelSummary, entrySummary, openingSummary } from './summaries.js';
 import { Steps } from './step.js';
+import { RouteTable, type StaticRoutes } from '../../transports/router/route-table.js';
 import { answerClosingFee, isStandardShutdownScript } from './cooperative-close.js';
 import { openChannel } from './open.js';
 import { MAX_OPENINGS_PER_PEER, type Opening, type OpeningTerms, channelOffer, checkFundingOutput, localSide, openRefusals, remoteSide } from './opening.js';
@@ -67,6 +68,8 @@ export interface ChannelManagerComponents {
   readonly feeEstimator?: FeeEstimator;
   /** Where the manager and the channels' monitors say what they do on chain; by default nowhere. */
   readonly logger?: Logger;
+  /** The node's route table, shared with its router; without it, `routes` and `routeLengths` of the init read as a `RouteTable`. */
+  readonly routes?: StaticRoutes;
 }
 
 export interface ChannelManagerInit {
@@ -198,6 +201,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private readonly fees: FeeEstimator;
   private nextChannelIndex = 0;
   private nextHandle = 0;
+  private readonly routes: StaticRoutes;
   /** Held HTLCs (`peer/handle/id`) already reported by this manager: each is reported once per process. */
   private readonly heldReported = new Set<string>();
 
@@ -211,7 +215,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
       if (!components?.[name]) throw new InvalidInputError(`components.${name}`, 'missing: the channel manager needs it');
     }
     checkInteger('network', init.network, 0, 255);
-    for (const [destination, length] of Object.entries(init.routeLengths ?? {})) checkInteger(`routeLengths[${JSON.stringify(destination)}]`, length, 2, 64);
+    this.routes = components.routes ?? RouteTable.parse(init.routes ?? {}, 'routes', init.routeLengths);
     this.steps = new Steps(components.persister, (entry) => this.write(entry));
     this.policy = channelPolicy(init.policy);
     this.forwardingFee = forwardingFee(init.forwardingFee);
@@ -459,12 +463,12 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** The forwarders on the way to a routed `destination`: one, or as many as `routeLengths` says the path has. */
   private forwardersTo(destination: string): number {
-    return Math.max(1, (this.init.routeLengths?.[destination] ?? 2) - 1);
+    return Math.max(1, (this.routes.channelsTo(destination) ?? 2) - 1);
   }
 
   /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */
   private openChannelTowards(destination: string): ChannelEntry | undefined {
-    const nextHop = [destination, this.init.routes?.[destination] ?? this.init.routes?.[DEFAULT_ROUTE]].find((peer) => peer && [...this.channels.values()].some((m) => m.peer === peer));
+    const nextHop = [destination, this.routes.explicitRoute(destination) ?? this.routes.defaultRoute].find((peer) => peer && [...this.channels.values()].some((m) => m.peer === peer));
     return [...this.channels.values()].find((m) => m.peer === nextHop && m.readySent && m.readyReceived && !m.shutdown);
   }
 
@@ -1178,8 +1182,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private refreshFees(): void {
     const open = [...this.channels.values()].filter((entry) => entry.readySent && !entry.onchain && !entry.shutdown);
     const routed: RoutedDestination[] = [];
-    for (const destination of Object.keys(this.init.routes ?? {})) {
-      if (!/^[0-9a-f]{66}$/.test(destination)) continue;
+    for (const destination of this.routes.destinations()) {
       const through = this.openChannelTowards(destination);
       if (through && through.peer !== destination) routed.push({ destination, nextHop: through.peer, nextHopFees: through.peerFees });
     }
@@ -1203,7 +1206,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
 
 /** The route table's entry for any destination not listed: the router's default route (transports/router/route-table.ts). */
-const DEFAULT_ROUTE = '*';
 /** Something due within this many blocks makes the node take every block at once (else a few at a time, idle). */
 const EVERY_BLOCK_WITHIN_BLOCKS = 12;
 /** Update messages kept per channel to send again after a restart: more than can be in flight at once. */

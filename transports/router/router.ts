@@ -42,7 +42,7 @@ import {
   withHopLimitDecremented,
 } from './envelope.js';
 import { type QueuedFigures, type RelayBoundsInit, RelayLedger, STRANGERS } from './relay-ledger.js';
-import { RouteTable, nodeIdOf } from './route-table.js';
+import { RouteTable, type StaticRoutes, checkRoutesFrom, nodeIdOf } from './route-table.js';
 import type { SeenMessages } from './seen-messages.js';
 
 /** What the router needs of the link layer; `Link` is one. */
@@ -109,11 +109,13 @@ export interface RouterComponents {
   readonly clock?: Clock;
   /** Where what the router survives is told. Default nowhere. */
   readonly logger?: Logger;
+  /** The node's route table, shared with its channel manager; without it, `RouterInit.routes` read as a `RouteTable`. */
+  readonly routes?: StaticRoutes;
 }
 
 export interface RouterInit {
-  /** The static route table: destination node id (hex) or `*` to a neighbour's node id. */
-  readonly routes: Readonly<Record<string, string>>;
+  /** The static route table: destination node id (hex) or `*` to a neighbour's node id. Ignored with `RouterComponents.routes`; default none. */
+  readonly routes?: Readonly<Record<string, string>>;
   /** Node ids of the link's neighbours: reached directly, and the only possible next hops. */
   readonly neighbours: readonly string[];
   /** Hop limit of the envelopes we send: the most links one may cross. Default 8. */
@@ -140,7 +142,7 @@ export class Router extends EventEmitter<RouterEvents> {
   /** Our node id, hex. */
   readonly nodeId: string;
   readonly counters: RouterCounters;
-  readonly table: RouteTable;
+  readonly table: StaticRoutes;
   private readonly link: RouterLink;
   private readonly randomBytes: RandomBytes;
   private readonly seen: SeenMessages;
@@ -149,6 +151,7 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly keys: EndToEndKeys;
   private readonly neighbours: ReadonlySet<string>;
   private readonly defaultHopLimit: number;
+  /** Sources with standing besides the neighbours and the table's destinations (`RouterInit.knownSources`). */
   private readonly knownSources: ReadonlySet<string>;
   /** What we relay and still hold, per next hop and per source. */
   readonly relayLedger: RelayLedger;
@@ -173,14 +176,9 @@ export class Router extends EventEmitter<RouterEvents> {
     this.defaultHopLimit = checkInteger('defaultHopLimit', init.defaultHopLimit ?? DEFAULT_HOP_LIMIT, 1, MAX_HOP_LIMIT);
     this.neighbours = new Set(checkArray('neighbours', init.neighbours).map((id, index) => nodeIdOf(`neighbours[${index}]`, id, 'a neighbour')));
     if (this.neighbours.has(this.nodeId)) throw new InvalidInputError('neighbours', 'lists our own node id');
-    this.table = RouteTable.parse(init.routes);
-    for (const [destination, nextHop] of Object.entries(init.routes)) {
-      const field = `routes[${JSON.stringify(destination)}]`;
-      if (!this.neighbours.has(nextHop.toLowerCase())) throw new InvalidInputError(field, `the next hop ${nextHop} is not one of our neighbours`);
-      if (destination.toLowerCase() === this.nodeId) throw new InvalidInputError(field, 'is a route to ourselves');
-    }
-    const knownSources = checkArray('knownSources', init.knownSources ?? []).map((id, index) => nodeIdOf(`knownSources[${index}]`, id, 'a known source'));
-    this.knownSources = new Set([...this.neighbours, ...this.table.destinations(), ...knownSources]);
+    this.table = components.routes ?? RouteTable.parse(init.routes ?? {});
+    checkRoutesFrom(this.table, this.nodeId, this.neighbours);
+    this.knownSources = new Set(checkArray('knownSources', init.knownSources ?? []).map((id, index) => nodeIdOf(`knownSources[${index}]`, id, 'a known source')));
     this.relayLedger = new RelayLedger(init.relay);
     this.counters = { sent: 0, forwarded: 0, delivered: 0, listenerErrors: 0, dropped: Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<RouterDropReason, number> };
   }
@@ -234,6 +232,11 @@ export class Router extends EventEmitter<RouterEvents> {
     return this.table.explicitRoute(id) ?? (this.neighbours.has(id) ? id : this.table.defaultRoute);
   }
 
+  /** A neighbour, a destination of the table or a known source: what it sends through us has a share of its own. */
+  private isKnownSource(id: string): boolean {
+    return this.neighbours.has(id) || this.table.explicitRoute(id) !== undefined || this.knownSources.has(id);
+  }
+
   /** Handles one envelope from `neighbour` (what the link delivered). Never throws. */
   receiveEnvelope(neighbour: string, bytes: Uint8Array): void {
     try {
@@ -269,7 +272,7 @@ export class Router extends EventEmitter<RouterEvents> {
     if (nextHop === from) return this.drop('loop');
     if (envelope.hopLimit <= 1) return this.drop('hop-limit-exceeded');
     // Dropped without a warning: a flood would fill the log too.
-    const pool = this.knownSources.has(envelope.source) ? envelope.source : STRANGERS;
+    const pool = this.isKnownSource(envelope.source) ? envelope.source : STRANGERS;
     if (this.relayLedger.refusal(nextHop, pool, bytes.length, this.queuedOf, this.clock.now())) return this.drop('relay-full');
     let seq: unknown;
     try {

@@ -1,7 +1,7 @@
 // The static route table as the config gives it: destination (or *) to neighbour, checked entry by entry.
 import t from 'tap';
 import { InvalidInputError } from '../../../node/core/input.js';
-import { DEFAULT_ROUTE, RouteTable } from '../../../transports/router/route-table.js';
+import { DEFAULT_ROUTE, RouteTable, checkRoutesFrom } from '../../../transports/router/route-table.js';
 import { makeNode } from '../../../sim/kit/link-node.js';
 
 const [gateway, relay, other, far] = ['gateway', 'relay', 'other', 'far'].map(makeNode);
@@ -23,7 +23,7 @@ t.test('next hops: a destination its own entry, anyone else the default route', 
   t.equal(table.nextHop(gateway!.id), relay!.id, 'the gateway, with no entry, by the default route');
   t.equal(table.defaultRoute, relay!.id);
   t.same([...table.nextHops()].sort(), [other!.id, relay!.id].sort());
-  t.same(table.destinations(), [far!.id]);
+  t.same([...table.destinations()], [far!.id]);
 
   const noDefault = RouteTable.parse({ [far!.id.toUpperCase()]: other!.id.toUpperCase() });
   t.equal(noDefault.nextHop(far!.id), other!.id, 'stored lowercase');
@@ -40,4 +40,31 @@ t.test('a bad entry is an InvalidInputError naming it', async (t) => {
   t.match(failure({ [far!.id]: 5 as unknown as string }), { reason: /got number/ });
   t.match(failure(null as unknown as Record<string, string>), { field: 'routes', reason: /expected an object/ });
   t.match(failure(Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, 'x']))), { field: 'routes', reason: /more than the 10000 allowed/ });
+});
+
+t.test('route lengths: the channels on a path to a destination, more than two, checked as the routes are', async (t) => {
+  const table = RouteTable.parse({ [far!.id]: other!.id }, 'routes', { [far!.id.toUpperCase()]: 4 });
+  t.equal(table.channelsTo(far!.id), 4, 'its own length, the id in either case');
+  t.equal(table.channelsTo(gateway!.id), undefined, 'none given: the caller assumes two');
+  const lengthFailure = (lengths: Record<string, number>) => t.throws(() => RouteTable.parse({}, 'routes', lengths), InvalidInputError);
+  lengthFailure({ [far!.id]: 1 });
+  lengthFailure({ [far!.id]: 65 });
+  lengthFailure({ [far!.id]: 2.5 });
+  lengthFailure({ relay: 3 });
+});
+
+t.test('checkRoutesFrom: every next hop a neighbour, no route to ourselves, the bad entry named', async (t) => {
+  const fieldOf = (check: () => void) => {
+    try {
+      check();
+      return undefined;
+    } catch (error) {
+      return (error as InvalidInputError).field;
+    }
+  };
+  const table = RouteTable.parse({ [far!.id]: other!.id, [DEFAULT_ROUTE]: relay!.id });
+  t.equal(fieldOf(() => checkRoutesFrom(table, gateway!.id, new Set([other!.id, relay!.id]))), undefined, 'all next hops are neighbours');
+  t.equal(fieldOf(() => checkRoutesFrom(table, gateway!.id, new Set([relay!.id]))), `routes[${JSON.stringify(far!.id)}]`, 'a next hop that is no neighbour');
+  t.equal(fieldOf(() => checkRoutesFrom(table, gateway!.id, new Set([other!.id]))), 'routes["*"]', 'a default route to no neighbour');
+  t.equal(fieldOf(() => checkRoutesFrom(table, far!.id, new Set([other!.id, relay!.id]))), `routes[${JSON.stringify(far!.id)}]`, 'a route to ourselves');
 });
