@@ -85,3 +85,23 @@ t.test('sending whenever allowed never puts more than the budget in any window (
   );
   t.pass('budget held in every window');
 });
+
+t.test('a busy radio over many windows: the airtime in the window is what was sent in it, as the log grows and forgets', async (t) => {
+  const clock = new VirtualClock();
+  const limiter = new DutyCycleLimiter(clock, US915);
+  const sent: { startMs: number; airtimeMs: number }[] = [];
+  // Bursts of 1 to 300 frames a minute for three hours: the log grows, then keeps about an hour.
+  for (let minute = 0; minute < 180; minute++) {
+    const frames = 1 + ((minute * 37) % 300);
+    for (let frame = 0; frame < frames; frame++) {
+      const startMs = minute * 60_000 + frame * 150;
+      clock.tickTo(startMs);
+      limiter.record(startMs, 100);
+      sent.push({ startMs, airtimeMs: 100 });
+    }
+    const now = clock.now();
+    const expected = sent.reduce((sum, s) => sum + Math.max(0, Math.min(s.startMs + s.airtimeMs, now) - Math.max(s.startMs, now - HOUR)), 0);
+    if (limiter.usedMs() !== expected) t.fail(`minute ${minute}: ${limiter.usedMs()} ms used, expected ${expected}`);
+  }
+  t.ok(limiter.usedMs() > 0);
+});
