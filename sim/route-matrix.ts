@@ -27,22 +27,26 @@ export class RouteMatrix {
   /** channels[owner * size + destination]: channels on the path when more than two, else 0. */
   private readonly channels: Uint8Array;
   private readonly size: number;
+  /** Each node's id (lower-case hex), by index. */
+  private readonly ids: readonly string[];
 
   /**
    * `names` are the nodes (the gateway included, if it routes), `tables`
    * each one's routes by name (`staticRoutes`, with what `nodeRoutes` adds),
-   * `idOf` a name's node id (lower-case hex).
+   * `idOf` a name's node id (lower-case hex). Neither function is kept:
+   * a closure would keep its context (the tables by names) with it.
    */
   constructor(
     private readonly names: readonly string[],
     tableOf: (name: string) => Readonly<Record<string, string>>,
-    private readonly idOf: (name: string) => string,
+    idOf: (name: string) => string,
   ) {
     if (names.length > MAX_MATRIX_NODES) throw new RangeError(`${names.length} nodes: the route matrix holds at most ${MAX_MATRIX_NODES}`);
     this.size = names.length;
+    this.ids = names.map(idOf);
     names.forEach((name, index) => {
       this.indexOfName.set(name, index);
-      this.indexOfId.set(idOf(name), index);
+      this.indexOfId.set(this.ids[index]!, index);
     });
     this.next = new Uint16Array(this.size * this.size).fill(NONE);
     this.defaults = new Uint16Array(this.size).fill(NONE);
@@ -93,13 +97,13 @@ export class RouteMatrix {
     const row = this.indexOfName.get(owner);
     if (row === undefined) throw new RangeError(`${owner} is not in the route matrix`);
     const matrix = this;
-    const idAt = (index: number) => (index === NONE ? undefined : matrix.idOf(matrix.names[index]!));
+    const idAt = (index: number) => (index === NONE ? undefined : matrix.ids[index]);
     const columnOf = (destination: string) => matrix.indexOfId.get(destination) ?? matrix.indexOfId.get(destination.toLowerCase());
     return {
       defaultRoute: idAt(this.defaults[row]!),
       explicitRoute: (destination) => idAt(matrix.entry(row, columnOf(destination))),
       *destinations() {
-        for (let column = 0; column < matrix.size; column++) if (matrix.entry(row, column) !== NONE) yield matrix.idOf(matrix.names[column]!);
+        for (let column = 0; column < matrix.size; column++) if (matrix.entry(row, column) !== NONE) yield matrix.ids[column]!;
       },
       nextHops() {
         const hops = new Set<string>();
