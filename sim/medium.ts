@@ -138,7 +138,8 @@ export class SimLink {
   readonly mtu: number;
   readonly ends: readonly [string, string];
   private readonly transports: readonly [SimTransport, SimTransport];
-  private readonly durations: number[] = [];
+  /** Frame durations by size, shared by the links of one model (`durationsOf`). */
+  private readonly durations: Map<number, number>;
   /** Meshtastic: the relays between the ends, hops - 1 of them. */
   readonly relays: readonly Relay[];
   /** Meshtastic: airtime the relays spent on this link's frames, and frames they refused (over their duty cycle, their queue full). */
@@ -156,6 +157,7 @@ export class SimLink {
     clock: Clock,
   ) {
     this.mtu = linkMtu(model);
+    this.durations = medium.durationsOf(model);
     const percent = model.kind === 'meshtastic' ? MESHTASTIC_REGIONS[model.region].dutyCyclePercent : 100;
     this.relays = Array.from({ length: meshtasticHops(model) - 1 }, () => ({ limiter: new MeshtasticDutyCycle(clock, percent), busyUntilMs: -Infinity, starts: [] }));
     this.ends = [a, b];
@@ -171,7 +173,9 @@ export class SimLink {
 
   /** How long a frame of `bytes` occupies its sender (time on air, on the wire), in ms. */
   durationMs(bytes: number): number {
-    return (this.durations[bytes] ??= frameDurationMs(this.model, bytes));
+    let duration = this.durations.get(bytes);
+    if (duration === undefined) this.durations.set(bytes, (duration = frameDurationMs(this.model, bytes)));
+    return duration;
   }
 }
 
@@ -186,6 +190,8 @@ export class SimMedium {
   private readonly counters = new Map<string, Counters>();
   private readonly downLinks = new Set<string>();
   private readonly downNodes = new Set<string>();
+  /** Frame durations by size per link model (by its settings): a mesh's thousands of links have a few models. */
+  private readonly durationsByModel = new Map<string, Map<number, number>>();
   private groupOf = new Map<string, number>();
 
   constructor(components: SimMediumComponents, options: SimMediumOptions = {}) {
@@ -194,6 +200,14 @@ export class SimMedium {
     this.random = components.random;
     this.log = components.log ?? (() => undefined);
     this.logFrames = options.logFrames ?? false;
+  }
+
+  /** @internal The frame durations of links with `model`'s settings, one map for them all. */
+  durationsOf(model: LinkModel): Map<number, number> {
+    const key = JSON.stringify(model);
+    let durations = this.durationsByModel.get(key);
+    if (!durations) this.durationsByModel.set(key, (durations = new Map()));
+    return durations;
   }
 
   /** A new link between `a` and `b`; two nodes may have several (a LoRa and an MQTT link, say). */
