@@ -89,10 +89,11 @@ class TransmissionLog {
     return Array.from({ length: this.count }, (_, index) => this.at(index));
   }
 
-  /** Moves what is kept to the front, and doubles the room when it is more than half full. */
+  /** Moves what is kept to the front, and grows by half when more than three quarters are kept. */
   private makeRoom(): void {
     const kept = this.times.subarray(2 * this.head, 2 * (this.head + this.count));
-    const times = 4 * this.count + 2 > this.times.length ? new Float64Array(2 * this.times.length) : this.times;
+    const full = 2 * this.count > 0.75 * this.times.length;
+    const times = full ? new Float64Array(2 * Math.ceil(0.75 * this.times.length)) : this.times;
     times.set(kept);
     this.times = times;
     this.head = 0;
