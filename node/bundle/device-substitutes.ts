@@ -8,7 +8,9 @@
  *   long as the node runs, and which `--jitless` (bin/lnmesh) turns off
  *   (node/core/secp256k1-portable.ts);
  * - the package readable-stream, a copy of Node's streams that mqtt and bl
- *   each bundle: Node's own (readable-stream-native.ts).
+ *   each bundle: Node's own (readable-stream-native.ts);
+ * - the index of bitcoinjs-lib, which loads its PSBT, payments and
+ *   addresses: the three modules the node uses (bitcoinjs-device.ts).
  */
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
@@ -21,6 +23,7 @@ export const DEVICE_SUBSTITUTES: readonly { readonly module: string; readonly re
 /** A package (imported by its bare name), and the project module the device bundle has in its place. */
 export const DEVICE_PACKAGE_SUBSTITUTES: readonly { readonly packageName: string; readonly replacement: string }[] = [
   { packageName: 'readable-stream', replacement: 'node/bundle/readable-stream-native.ts' },
+  { packageName: 'bitcoinjs-lib', replacement: 'node/bundle/bitcoinjs-device.ts' },
 ];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');

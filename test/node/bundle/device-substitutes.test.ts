@@ -1,4 +1,4 @@
-// The device bundle swaps the WebAssembly secp256k1 backend for noble, and readable-stream for Node's stream module.
+// The device bundle swaps the WebAssembly secp256k1 backend for noble, readable-stream for Node's stream module, and bitcoinjs-lib's index for the modules the node uses.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,9 @@ t.test('an entry bundled with the substitutes gets noble and Node streams, and r
   t.notOk(inputs.includes('node/core/secp256k1-portable.ts'), 'the WebAssembly one is not');
   t.notOk(inputs.some((input) => input.includes('node_modules/tiny-secp256k1/')), 'nor tiny-secp256k1');
   t.notOk(inputs.some((input) => input.includes('node_modules/readable-stream/')), 'no copy of readable-stream');
-  t.equal(execFileSync(process.execPath, [outfile], { encoding: 'utf8' }).trim(), 'function noble', 'it runs, on noble');
+  t.ok(inputs.some((input) => input.endsWith('bitcoinjs-lib/src/esm/transaction.js')), "bitcoinjs-lib's transactions are in");
+  t.notOk(inputs.some((input) => /bitcoinjs-lib\/src\/esm\/(psbt|payments)|node_modules\/bip174\//.test(input)), 'its PSBT and payments are not');
+  t.equal(execFileSync(process.execPath, [outfile], { encoding: 'utf8' }).trim(), 'function noble 1 1', 'it runs, on noble, with transactions and scripts');
 });
 
 t.test("readable-stream's names are Node's stream classes", async (t) => {
