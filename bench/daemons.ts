@@ -89,6 +89,7 @@ async function measureDaemons(): Promise<Measured> {
     const nodeRssMB = residentMB(daemons.child('a').pid!);
     const memory = await daemons.ask('a', 'status');
     console.error(`node a idle: rss ${nodeRssMB.toFixed(1)} MB, JS heap ${String(memory.heapUsedMB)} MB, outside the heap (allocated, not all resident) ${String(memory.externalMB)} MB`);
+    console.error(`node a idle, resident by mapping: ${residentSplit(daemons.child('a').pid!)}`);
 
     const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     daemons.running.push(bare);
@@ -274,6 +275,28 @@ async function until(what: string, check: () => Promise<boolean | undefined>, ti
 function residentMB(pid: number): number {
   const kB = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
   return kB / 1024;
+}
+
+/**
+ * Where a process's resident memory is (Linux smaps), in MB: the Node.js
+ * executable's pages (code and data read from the file; a bare process has
+ * most of them too), other files (shared libraries, native modules),
+ * lmdb's map (data.mdb), and anonymous memory (V8's heap, malloc,
+ * JIT code, WebAssembly memories, buffers).
+ */
+function residentSplit(pid: number): string {
+  const kB = { executable: 0, lmdbMap: 0, otherFiles: 0, anonymous: 0 };
+  let bucket: keyof typeof kB = 'anonymous';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const file = mapping[1]!;
+      bucket = file === process.execPath ? 'executable' : file.endsWith('/data.mdb') ? 'lmdbMap' : file.startsWith('/') ? 'otherFiles' : 'anonymous';
+    } else if (line.startsWith('Rss:')) kB[bucket] += Number(line.split(/\s+/)[1]);
+  }
+  return Object.entries(kB)
+    .map(([name, value]) => `${name} ${(value / 1024).toFixed(1)}`)
+    .join(', ');
 }
 
 function median(values: number[]): number {

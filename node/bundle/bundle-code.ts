@@ -9,12 +9,13 @@
  * `__dirname`: a banner gives the module a `require` (createRequire) and
  * the bundle's own file and folder, where its node_modules is.
  */
-import { chmodSync, copyFileSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { type Message, build } from 'esbuild';
 import { BundleError } from './bundle-error.js';
 import { checkDeviceGraph } from './clean-graph.js';
 import { EXTERNAL_PACKAGES } from './external-packages.js';
+import { deviceSubstitutes } from './device-substitutes.js';
 
 /** What inlined CommonJS code expects of its module scope (esbuild renames any inlined declaration these would clash with). */
 const BANNER = [
@@ -31,13 +32,6 @@ export const BUNDLE_MAIN = 'lnmesh.mjs';
 /** `lnmesh check` on its own (node/cli/check-program.ts), so that it works when lnmesh.mjs cannot start. */
 export const CHECK_ENTRY = 'node/cli/check-program.ts';
 export const BUNDLE_CHECK = 'check.mjs';
-
-/**
- * Files that inlined packages read beside their own module at run time
- * (`new URL(file, import.meta.url)`): once inlined, that is beside
- * lnmesh.mjs, so they are copied there.
- */
-const RUNTIME_FILES: readonly { readonly packageName: string; readonly file: string }[] = [{ packageName: 'tiny-secp256k1', file: 'lib/secp256k1.wasm' }];
 
 export interface BundleCodeOptions {
   /** The lnmesh source tree. */
@@ -82,11 +76,11 @@ export async function bundleDeviceCode(options: BundleCodeOptions): Promise<Bund
       // Names are kept (no minified identifiers), so errors and stacks still read.
       minifyWhitespace: true,
       minifySyntax: true,
-      // Beside lnmesh.mjs: tiny-secp256k1 reads its secp256k1.wasm from the folder of the code that loads it.
       chunkNames: 'lnmesh-[name]-[hash]',
       external: EXTERNAL_PACKAGES.map((external) => external.name),
       banner: { js: BANNER },
       define: { __dirname: '__lnmeshDirname', __filename: '__lnmeshFilename' },
+      plugins: [deviceSubstitutes(options.root)],
       metafile: true,
       logLevel: 'silent',
     });
@@ -103,14 +97,6 @@ export async function bundleDeviceCode(options: BundleCodeOptions): Promise<Bund
   const outDir = resolve(options.root, options.outDir);
   const files = [...outputs, ...Object.keys(result.metafile.outputs).map((path) => relative(outDir, resolve(options.root, path))).filter((path) => path.startsWith('lnmesh-'))];
   for (const chunk of files.slice(outputs.length)) chmodSync(join(options.outDir, chunk), 0o644);
-  for (const { packageName, file } of RUNTIME_FILES) {
-    const marker = `node_modules/${packageName}/`;
-    const input = inputs.find((path) => path.includes(marker));
-    if (input === undefined) continue;
-    const source = join(options.root, input.slice(0, input.indexOf(marker) + marker.length), file);
-    copyFileSync(source, join(options.outDir, basename(file)));
-    files.push(basename(file));
-  }
   return { files, inputCount: inputs.length, bytes: statSync(join(options.outDir, BUNDLE_MAIN)).size, warnings: result.warnings.map(formatMessage) };
 }
 

@@ -7,14 +7,13 @@
  *
  * The hot paths (point multiplication, signing, verifying) run on
  * libsecp256k1: built for this machine where the `secp256k1` package has a
- * build, else compiled to WebAssembly (tiny-secp256k1; see
- * secp256k1-backend.ts). `npm run bench -- --filter curve` measures the
+ * build, else compiled to WebAssembly (tiny-secp256k1), or on a device noble
+ * (see secp256k1-backend.ts). `npm run bench -- --filter curve` measures the
  * WebAssembly 4 to 15 times faster than @noble/curves, which serves the rest
  * (scalar products, DER encoding), where it is simpler and fast enough.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, equalBytes, numberToBytesBE } from '@noble/curves/utils.js';
-import * as libsecp256k1 from 'tiny-secp256k1';
 import { InvalidInputError, checkBytes } from './input.js';
 import { backend } from './secp256k1-backend.js';
 
@@ -76,13 +75,13 @@ export function checkPublicKey(field: string, value: unknown): Uint8Array {
 /** A 32-byte scalar in [1, n-1]: a valid private key. */
 export function checkSecretKey(field: string, value: unknown): Uint8Array {
   const bytes = checkBytes(field, value, 32);
-  if (!libsecp256k1.isPrivate(bytes)) throw new InvalidKeyError(field, 'not a valid secp256k1 private key');
+  if (!Point.Fn.isValidNot0(bytesToNumberBE(bytes))) throw new InvalidKeyError(field, 'not a valid secp256k1 private key');
   return bytes;
 }
 
 export function isPublicKey(bytes: Uint8Array): boolean {
   if (bytes.length !== 33 || (bytes[0] !== 2 && bytes[0] !== 3)) return false;
-  if (!(bytes instanceof Uint8Array)) return libsecp256k1.isPoint(bytes);
+  if (!(bytes instanceof Uint8Array)) return false;
   if (validPointBytes.has(pointCacheKey(bytes))) return true;
   if (!backend.isPoint(bytes)) return false;
   rememberValidPoint(bytes);

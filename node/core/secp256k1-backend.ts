@@ -4,27 +4,18 @@
  * or one node-gyp compiled at install), else the same library compiled to
  * WebAssembly (tiny-secp256k1). Same C code, same results (RFC 6979 nonces,
  * low-S); the native build is 3 to 5 times faster, which is most of a
- * payment's cost. A machine without it (an ARM device with no compiler, the
- * device bundle) runs on the WebAssembly, as before.
+ * payment's cost. A machine without it runs on the portable backend
+ * (secp256k1-portable.ts): the WebAssembly, or in the device bundle noble's
+ * JavaScript, which holds less memory.
  *
  * The package's main entry would fall back to a JavaScript implementation
  * (elliptic) when the binary is missing; only its binding is used here.
  */
 import { createRequire } from 'node:module';
-import * as wasm from 'tiny-secp256k1';
+import type { Secp256k1Backend } from './secp256k1-operations.js';
+import { portableBackend } from './secp256k1-portable.js';
 
-/** The operations curve.ts needs, in tiny-secp256k1's shape: null where the result is the point at infinity. */
-export interface Secp256k1Backend {
-  readonly name: 'native' | 'wasm';
-  isPoint(point: Uint8Array): boolean;
-  pointFromScalar(secretKey: Uint8Array, compressed: true): Uint8Array | null;
-  pointAdd(a: Uint8Array, b: Uint8Array, compressed: true): Uint8Array | null;
-  pointAddScalar(point: Uint8Array, tweak: Uint8Array, compressed: true): Uint8Array | null;
-  pointMultiply(point: Uint8Array, tweak: Uint8Array, compressed: true): Uint8Array | null;
-  sign(digest: Uint8Array, secretKey: Uint8Array): Uint8Array;
-  /** Throws on a signature whose r or s is out of range; high-S is false. */
-  verify(digest: Uint8Array, publicKey: Uint8Array, signature: Uint8Array, strict: true): boolean;
-}
+export type { Secp256k1Backend } from './secp256k1-operations.js';
 
 /** What `secp256k1/bindings` (version 5) exports, as far as it is used here. */
 interface NativeSecp256k1 {
@@ -36,17 +27,6 @@ interface NativeSecp256k1 {
   ecdsaSign(digest: Uint8Array, secretKey: Uint8Array): { signature: Uint8Array };
   ecdsaVerify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
 }
-
-export const wasmBackend: Secp256k1Backend = {
-  name: 'wasm',
-  isPoint: (point) => wasm.isPoint(point),
-  pointFromScalar: (secretKey, compressed) => wasm.pointFromScalar(secretKey, compressed),
-  pointAdd: (a, b, compressed) => wasm.pointAdd(a, b, compressed),
-  pointAddScalar: (point, tweak, compressed) => wasm.pointAddScalar(point, tweak, compressed),
-  pointMultiply: (point, tweak, compressed) => wasm.pointMultiply(point, tweak, compressed),
-  sign: (digest, secretKey) => wasm.sign(digest, secretKey),
-  verify: (digest, publicKey, signature, strict) => wasm.verify(digest, publicKey, signature, strict),
-};
 
 /**
  * The native library throws where tiny-secp256k1 answers null (a sum or
@@ -88,4 +68,4 @@ export function loadNative(): NativeSecp256k1 | undefined {
 }
 
 const native = loadNative();
-export const backend: Secp256k1Backend = native ? nativeBackendOf(native) : wasmBackend;
+export const backend: Secp256k1Backend = native ? nativeBackendOf(native) : portableBackend;

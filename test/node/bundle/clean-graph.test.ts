@@ -42,6 +42,11 @@ t.test('the simulator is refused', async (t) => {
   t.throws(() => checkDeviceGraph(graph, 'node/cli/lnmesh-device.ts'), { message: /would contain the simulator \(sim\/\): node\/cli\/lnmesh-device\.ts -> sim\/cli\.ts/ });
 });
 
+t.test('the WebAssembly libsecp256k1 is refused: a device runs noble', async (t) => {
+  const graph = metafile({ 'node/cli/lnmesh-device.ts': ['node/core/curve.ts'], 'node/core/curve.ts': ['node_modules/tiny-secp256k1/lib/index.js'] });
+  t.throws(() => checkDeviceGraph(graph, 'node/cli/lnmesh-device.ts'), { message: /would contain the WebAssembly libsecp256k1 \(tiny-secp256k1\): node\/cli\/lnmesh-device\.ts -> node\/core\/curve\.ts -> node_modules\/tiny-secp256k1\/lib\/index\.js; import secp256k1 operations through node\/core\/curve\.ts/ });
+});
+
 t.test('importChain skips external imports and says when there is no path', async (t) => {
   const graph = metafile({ a: ['b'], b: ['c'] });
   t.same(importChain(graph, 'a', 'c'), ['a', 'b', 'c']);

@@ -3,7 +3,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
-import { backend, loadNative, nativeBackendOf, wasmBackend } from '../../../node/core/secp256k1-backend.js';
+import { backend, loadNative, nativeBackendOf } from '../../../node/core/secp256k1-backend.js';
+import { wasmBackend } from '../../../node/core/secp256k1-wasm.js';
 
 const native = loadNative();
 const ORDER = secp256k1.Point.Fn.ORDER;
