@@ -86,13 +86,27 @@ export interface RoutedDestination {
  * message says `incomplete`.
  */
 export function feeUpdateFor(own: ForwardingFee, peer: string, routed: readonly RoutedDestination[]): Omit<FeeUpdate, 'handle'> {
+  return feeUpdateFromSorted(own, peer, [...routed].sort((a, b) => (a.destination < b.destination ? -1 : 1)));
+}
+
+/**
+ * `feeUpdateFor` over destinations already sorted, read only as far as the
+ * message needs: up to the first one past `MAX_FEE_QUOTES`, which only makes
+ * it `incomplete`. A node of a large mesh routes to hundreds of
+ * destinations, and quotes again at every `fee_update` a peer sends.
+ */
+export function feeUpdateFromSorted(own: ForwardingFee, peer: string, sortedRouted: Iterable<RoutedDestination>): Omit<FeeUpdate, 'handle'> {
   let incomplete = false;
   const quotes: (ForwardingFee & { destination: Uint8Array })[] = [];
-  for (const { destination, nextHop, nextHopFees } of [...routed].sort((a, b) => (a.destination < b.destination ? -1 : 1))) {
+  for (const { destination, nextHop, nextHopFees } of sortedRouted) {
     if (nextHop === peer || destination === peer || destination === nextHop) continue;
+    if (quotes.length === MAX_FEE_QUOTES) {
+      incomplete = true;
+      break; // nothing after this could change the message
+    }
     const next = quoteThrough(nextHopFees, nextHop, destination);
     const quote = typeof next === 'string' ? undefined : composeFee(own, next);
-    if (!quote || !isOfferable(quote) || quotes.length === MAX_FEE_QUOTES) {
+    if (!quote || !isOfferable(quote)) {
       incomplete = true;
       continue;
     }

@@ -34,7 +34,7 @@ import type { Signer } from '../keys/signer.js';
 import type { Invoice, Persister } from '../persist/persister.js';
 import { type AcceptChannel, type ChannelReady, type ChannelUpdate, type ClosingSigned, DecodeError, type FeeUpdate, type FundingCreated, type FundingSigned, type Message, type OpenChannel, type Shutdown, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { type ForwardingFee, NO_FEE, describeFee, feeOn, forwardingFee } from './forwarding-fee.js';
-import { type RoutedDestination, assumedQuote, feeUpdateFor, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from './fee-quotes.js';
+import { type RoutedDestination, assumedQuote, feeUpdateFromSorted, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from './fee-quotes.js';
 import { Channel, type ChannelEvent, type ChannelState } from './channel.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
@@ -202,6 +202,8 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   private nextChannelIndex = 0;
   private nextHandle = 0;
   private readonly routes: StaticRoutes;
+  /** The route table's destinations in order (it does not change while the manager runs). */
+  private sortedDestinations: readonly string[] | undefined;
   /** Held HTLCs (`peer/handle/id`) already reported by this manager: each is reported once per process. */
   private readonly heldReported = new Set<string>();
 
@@ -1181,18 +1183,37 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
   /** Sends our `fee_update` to the peer of each channel we said is ready, where it differs from what we told it last. */
   private refreshFees(): void {
     const open = [...this.channels.values()].filter((entry) => entry.readySent && !entry.onchain && !entry.shutdown);
-    const routed: RoutedDestination[] = [];
-    for (const destination of this.routes.destinations()) {
-      const through = this.openChannelTowards(destination);
-      if (through && through.peer !== destination) routed.push({ destination, nextHop: through.peer, nextHopFees: through.peerFees });
-    }
+    const routed = this.routedDestinations();
     for (const entry of open) {
-      const update = feeUpdateFor(this.forwardingFee, entry.peer, routed);
+      const update = feeUpdateFromSorted(this.forwardingFee, entry.peer, routed);
       const key = feeUpdateKey(update);
       if (entry.feesSent === key) continue;
       entry.feesSent = key;
       this.send(entry.peer, { ...update, handle: entry.handle }, entry);
     }
+  }
+
+  /**
+   * The destinations our table sends through a channel (not to the
+   * destination itself), sorted, each looked up when first read: a peer's
+   * `fee_update` needs the first few dozen of a large table's hundreds.
+   */
+  private routedDestinations(): Iterable<RoutedDestination> {
+    const sorted = (this.sortedDestinations ??= [...this.routes.destinations()].sort());
+    const found: (RoutedDestination | null)[] = [];
+    const routedAt = (index: number): RoutedDestination | null => {
+      const destination = sorted[index]!;
+      const through = this.openChannelTowards(destination);
+      return through && through.peer !== destination ? { destination, nextHop: through.peer, nextHopFees: through.peerFees } : null;
+    };
+    return {
+      *[Symbol.iterator]() {
+        for (let index = 0; index < sorted.length; index++) {
+          const routed = (found[index] ??= routedAt(index));
+          if (routed) yield routed;
+        }
+      },
+    };
   }
 
   private emitEvent(event: ManagerEvent): void {

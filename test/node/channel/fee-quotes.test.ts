@@ -1,7 +1,7 @@
 // What a node tells each channel peer about fees (fee_update), and how it
 // reads what a peer told it.
 import t from 'tap';
-import { assumedQuote, feeUpdateFor, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from '../../../node/channel/fee-quotes.js';
+import { assumedQuote, feeUpdateFor, feeUpdateFromSorted, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from '../../../node/channel/fee-quotes.js';
 import { feeOn } from '../../../node/channel/forwarding-fee.js';
 import { MAX_FEE_QUOTES } from '../../../node/wire/messages.js';
 
@@ -50,6 +50,20 @@ t.test(`at most ${MAX_FEE_QUOTES} quotes: the rest left out, the message incompl
   t.same(quoteThrough(read, id(3), id(100)), { baseMsat: 1500, proportionalMillionths: 5 }, 'and uses the ones listed');
   t.not(feeUpdateKey(update), feeUpdateKey(feeUpdateFor({ baseMsat: 1001, proportionalMillionths: 0 }, id(3), routed)), 'a new fee is a new message');
   t.equal(feeUpdateKey(update), feeUpdateKey(feeUpdateFor(own, id(3), [...routed].reverse())), 'the same fees in another order are not');
+});
+
+t.test('quoting from a sorted table reads it only as far as the message needs, and says the same', async (t) => {
+  // Hundreds of destinations, a few of them unknown or back through the peer: the first past the last quote ends the reading.
+  const sorted = Array.from({ length: 400 }, (_, i) => ({ destination: id(100 + i), nextHop: i % 7 === 0 ? id(3) : id(2), nextHopFees: i % 5 === 0 ? undefined : told([]) }));
+  let read = 0;
+  const counted = { *[Symbol.iterator]() { for (const routed of sorted) { read++; yield routed; } } };
+  const update = feeUpdateFromSorted(own, id(3), counted);
+  t.equal(feeUpdateKey(update), feeUpdateKey(feeUpdateFor(own, id(3), [...sorted].reverse())), 'the same message as from the whole table in any order');
+  t.equal(update.quotes?.length, MAX_FEE_QUOTES);
+  t.equal(update.incomplete, 1);
+  t.ok(read < 40, `${read} of 400 destinations read`);
+  const few = sorted.slice(0, 10);
+  t.same(feeUpdateFromSorted(own, id(3), few), feeUpdateFor(own, id(3), few), 'a table shorter than the message: all of it, the same');
 });
 
 t.test('no quote for a destination (the list was full): the payer assumes the peer fee at every forwarder, a forwarder keeps its own', async (t) => {
