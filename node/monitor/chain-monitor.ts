@@ -32,6 +32,7 @@ import { secondStageJustice } from './claims.js';
 import { ChannelMonitor, type MonitorEvent, type MonitoredChannel, type WatchedChannel } from './channel-monitor.js';
 import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from './deadlines.js';
 import { spentOutpoint } from './outpoints.js';
+import { signedJusticeTransactions } from './remedy.js';
 import { type TowerEvent, TowerQueue, remedyOwner, towerTag } from './tower-queue.js';
 
 /** Justice as stores of format 1 kept it, in the channel's record. */
@@ -130,13 +131,23 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
     for (const remedy of saved.remedies ?? []) this.recordedRemedies.set(bytesToHex(remedy.breachTxHash), { channel, justice: [...remedy.justice] });
   }
 
-  /** Our signed justice against the revoked commitment of hash `hash` (internal order, hex), the whole one first, with its channel; undefined for any other transaction. */
+  /**
+   * Our signed justice against the revoked commitment of hash `hash`
+   * (internal order, hex), the whole one first, with its channel; undefined
+   * for any other transaction. A remedy kept unsigned is signed now: the
+   * commitment is on chain (or in a mempool).
+   */
   private remedyFor(hash: string): { channel: Watched; justice: Uint8Array[] } | undefined {
     const recorded = this.recordedRemedies.get(hash);
     if (recorded) return recorded;
     const remedy = this.components.persister.get('remedy', hash);
     if (!remedy) return undefined;
-    for (const channel of this.channels) if (remedyOwner(channel) === remedy.channel) return { channel, justice: [...remedy.justice] };
+    for (const channel of this.channels) {
+      if (remedyOwner(channel) !== remedy.channel) continue;
+      const signedNow = remedy.unsigned ? signedJusticeTransactions(channel.channel.signer, remedy.unsigned).map((tx) => tx.toBuffer()) : [];
+      const justice = [...remedy.justice, ...signedNow];
+      return justice.length > 0 ? { channel, justice } : undefined;
+    }
     return undefined;
   }
 

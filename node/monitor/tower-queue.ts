@@ -1,7 +1,8 @@
 /**
  * Justice for revoked commitments, and the watchtower's queue: when the
- * peer revokes a commitment, the node signs the justice for it (kept to
- * broadcast itself, `remedy` records) and queues an appointment for the
+ * peer revokes a commitment, the node keeps the justice for it (unsigned,
+ * to sign and broadcast itself if it reaches the chain, `remedy` records)
+ * and queues an appointment (its kit signed) for the
  * gateway's tower (`appointment` records) until the tower's receipt; none for channels
  * with the tower's own operator (`appointmentsFor`): its tower would watch for itself.
  * Both are written in the step that handles the revocation, before the
@@ -21,7 +22,8 @@ import { fundingScript } from '../bolt3/scripts.js';
 import { type Appointment, type JusticeData, createAppointment } from '../gateway-protocol/appointment.js';
 import { type TowerChannelParams, sealChannelRecord } from '../gateway-protocol/tower-channel.js';
 import type { Persister } from '../persist/persister.js';
-import { justiceFor } from './claims.js';
+import type { ChannelSigner } from '../keys/signer.js';
+import { type RevokedRemedy, anyJusticeWorthIt, justiceKit, revokedRemedy, signedJustice } from './remedy.js';
 import type { WatchedChannel } from './channel-monitor.js';
 import { towerTagOf } from './tower-tag.js';
 
@@ -50,32 +52,29 @@ export class TowerQueue {
   ) {}
 
   /**
-   * Signs the justice for a commitment the peer just revoked, writes it
-   * (`remedy`) and the tower's appointment (`appointment`), and returns the
-   * justice transactions (raw, the whole one first) under the revoked
-   * commitment's txid (internal order, hex); undefined when the revoked
-   * state leaves nothing to take.
+   * Keeps the justice for a commitment the peer just revoked, unsigned
+   * (`remedy`: signed if it ever reaches the chain, node/monitor/remedy.ts),
+   * and writes the tower's appointment (`appointment`), whose kit is signed
+   * now; returns the revoked commitment's txid (internal order, hex), or
+   * undefined when the revoked state leaves nothing worth taking.
    */
-  justiceFor(subject: TowerChannel, revoked: RemoteCommit, secret: Uint8Array, sweepScript: Uint8Array, feeratePerKw: number): { breachTxid: string; justice: Uint8Array[] } | undefined {
+  justiceFor(subject: TowerChannel, revoked: RemoteCommit, secret: Uint8Array, sweepScript: Uint8Array, feeratePerKw: number): string | undefined {
     const { state, signer } = subject.channel;
-    const justice = justiceFor(state, signer, revoked, secret, sweepScript, feeratePerKw);
-    const breachTxid = bytesToHex(justice.breachTxHash);
-    const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
-    if (remedies.length > 0) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), justice: remedies });
+    const remedy = revokedRemedy(state, revoked, secret, sweepScript, feeratePerKw);
+    const breachTxid = bytesToHex(remedy.breachTxHash);
+    const worthIt = anyJusticeWorthIt(remedy.justice);
+    if (worthIt) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), justice: [], unsigned: remedy.justice });
     if (this.appointmentsFor(subject.peer)) {
-      const { kit, transaction } = justice;
-      const data: JusticeData | undefined = kit
-        ? { kind: 'compact', perCommitmentPoint: revoked.perCommitmentPoint, feeratePerKw: kit.feeratePerKw, signature: kit.signature }
-        : transaction && { kind: 'transaction', transaction: transaction.toBuffer() };
+      const data = towerData(signer, remedy, revoked.perCommitmentPoint);
       if (data) {
         // Repeating this after a crash writes the same appointment under the same locator.
         const tag = towerTag(subject);
-        const appointment = { ...createAppointment(justice.breachTxHash, data), tag, channel: this.recordOf(subject, tag, sweepScript) };
+        const appointment = { ...createAppointment(remedy.breachTxHash, data), tag, channel: this.recordOf(subject, tag, sweepScript) };
         this.persister.put('appointment', bytesToHex(appointment.locator), appointment);
         this.report({ type: 'appointment', peer: subject.peer, handle: subject.handle, appointment });
       }
     }
-    return remedies.length > 0 ? { breachTxid, justice: remedies } : undefined;
+    return worthIt ? breachTxid : undefined;
   }
 
   private recordOf(subject: TowerChannel, tag: Uint8Array, sweepScript: Uint8Array): Uint8Array {
@@ -96,6 +95,19 @@ export class TowerQueue {
   }
 }
 
+/**
+ * What the tower gets for a revoked commitment: the compact kit (the
+ * justice taking `to_local` alone, which the tower rebuilds), or else the
+ * whole justice transaction signed (no `to_local` worth taking: the tower
+ * cannot build the HTLC outputs' scripts), or nothing.
+ */
+function towerData(signer: ChannelSigner, remedy: RevokedRemedy, perCommitmentPoint: Uint8Array): JusticeData | undefined {
+  const kit = justiceKit(signer, remedy);
+  if (kit) return { kind: 'compact', perCommitmentPoint, feeratePerKw: kit.feeratePerKw, signature: kit.signature };
+  const whole = signedJustice(signer, remedy.justice, remedy.justice.revokedOutputs);
+  return whole && { kind: 'transaction', transaction: whole.toBuffer() };
+}
+
 /** What a `remedy` record names its channel by. */
 export function remedyOwner(subject: { readonly peer: string; readonly handle: number }): string {
   return `${subject.peer}/${subject.handle}`;
@@ -114,7 +126,7 @@ export function towerTag(subject: TowerChannel): Uint8Array {
  * The channel's record for the tower (`tower-channel.ts`): the basepoints
  * that `remoteCommitment` derives their commitment's keys from (our
  * revocation basepoint, their delayed payment basepoint), the delay we
- * imposed on them and where justice pays, as `justiceFor`'s kit has them.
+ * imposed on them and where justice pays, as `justiceKit` has them.
  */
 function channelRecord(subject: TowerChannel, sweepScript: Uint8Array): Uint8Array {
   const { local, remote } = subject.channel.state;
