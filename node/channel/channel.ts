@@ -9,7 +9,9 @@
  * and theirs from `proposed` to `acked` (in our commitment) to `signed`.
  *
  * The class does no I/O. Every method works on a copy of the state and keeps
- * it only if nothing threw, so a bad message from a peer changes nothing.
+ * it only if nothing threw, so a bad message from a peer changes nothing
+ * (`copyOfState`: a state is never altered once made, new ones share its
+ * unchanged parts).
  * The caller persists `state` after each call and only then sends what
  * `flush` returns: a revocation secret leaves the node only once the
  * commitment that replaces the revoked one is on disk.
@@ -596,30 +598,24 @@ export class Channel {
 }
 
 /**
- * A copy of a state that shares nothing with it, as `structuredClone` would
- * make, in a tenth of its time (a state is a few dozen plain objects, arrays
- * and byte arrays; a channel copies it at every call). Byte arrays are copied
- * too (as plain Uint8Arrays, Buffers included, as `structuredClone` does), so
- * a change to any byte of the copy leaves the original as it was. Anything
- * else than plain data (never in a state) goes through `structuredClone`.
+ * A copy of a state for a change to work on: a new state object with new
+ * change lists, the only parts a change alters in place (fields are
+ * assigned, lists pushed to). Everything else (commitments, specs, updates,
+ * keys, byte arrays) is shared with `state`: no change alters those in
+ * place, it assigns new ones (`state.localCommit = { ... }`), so `state`
+ * stays as it was whatever the change does, and a channel's successive
+ * states share what did not change (as the persister's copies do). Copying
+ * the whole state at every call was a good part of a payment's cost.
  */
 export function copyOfState(state: ChannelState): ChannelState {
-  return deepCopy(state) as ChannelState;
+  return { ...state, localChanges: withListsCopied(state.localChanges), remoteChanges: withListsCopied(state.remoteChanges) };
 }
 
-function deepCopy(value: unknown): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value;
-  if (typeof value !== 'object') return structuredClone(value); // throws, as it did
-  if (value instanceof Uint8Array) return new Uint8Array(value);
-  if (Array.isArray(value)) {
-    const copy = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) copy[i] = deepCopy(value[i]);
-    return copy;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = deepCopy((value as Record<string, unknown>)[key]);
-  return copy;
+/** The same change lists in new arrays (same keys in the same order: the persister's encodings follow it). */
+function withListsCopied<T extends Record<string, NumberedUpdate[]>>(lists: T): T {
+  const copy: Record<string, NumberedUpdate[]> = {};
+  for (const key of Object.keys(lists)) copy[key] = lists[key]!.slice();
+  return copy as T;
 }
 
 /** The ids of the HTLCs these updates fulfill or fail. */

@@ -56,18 +56,13 @@ export function revokedRemedy(state: ChannelState, revoked: RemoteCommit, perCom
 
 /** The justice taking `outputs` (some of `justice`'s), signed; undefined when they are not worth its fee. */
 export function signedJustice(signer: ChannelSigner, justice: UnsignedJustice, outputs: readonly RevokedOutput[]): Transaction | undefined {
-  return signedJusticeWithSignatures(signer, justice, outputs)?.tx;
-}
-
-function signedJusticeWithSignatures(signer: ChannelSigner, justice: UnsignedJustice, outputs: readonly RevokedOutput[]): { tx: Transaction; signatures: Uint8Array[] } | undefined {
-  const built = unsignedJustice(justice, outputs);
-  if (!built) return undefined;
-  const signatures = outputs.map((output, i) => {
-    const signature = signer.signJustice(built, i, output.witnessScript, output.satoshis, justice.perCommitmentSecret);
-    built.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), justice.revocationPubkey, output.witnessScript));
-    return signature.slice();
+  const tx = unsignedJustice(justice, outputs);
+  if (!tx) return undefined;
+  outputs.forEach((output, i) => {
+    const signature = signer.signJustice(tx, i, output.witnessScript, output.satoshis, justice.perCommitmentSecret);
+    tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), justice.revocationPubkey, output.witnessScript));
   });
-  return { tx: built, signatures };
+  return tx;
 }
 
 /** The justice taking `outputs`, without witnesses (its txid is the signed one's); undefined when they are not worth its fee. */
@@ -94,9 +89,15 @@ export function justiceGroups(justice: UnsignedJustice): (readonly RevokedOutput
   return groups.filter((group) => unsignedJustice(justice, group) !== undefined);
 }
 
-/** Whether any justice against the commitment is worth its fee (the whole one is, or else one per output), without building them all. */
-export function anyJusticeWorthIt(justice: UnsignedJustice): boolean {
+/**
+ * Whether any justice against the commitment is worth its fee (the whole
+ * one is, or else one per output), without building them all. `toLocalAlone`:
+ * the justice taking `to_local` alone, when built already (the kit's).
+ */
+export function anyJusticeWorthIt(justice: UnsignedJustice, toLocalAlone?: Transaction): boolean {
   const outputs = justice.revokedOutputs;
+  // The one taking to_local alone is the whole one (to_local is the only output) or one of the per-output ones.
+  if (toLocalAlone) return true;
   if (unsignedJustice(justice, outputs)) return true;
   return outputs.length > 1 && outputs.some((output) => unsignedJustice(justice, [output]) !== undefined);
 }
@@ -111,17 +112,23 @@ export function unsignedJusticeTransactions(justice: UnsignedJustice): Transacti
   return justiceGroups(justice).flatMap((group) => unsignedJustice(justice, group) ?? []);
 }
 
+/** The justice taking `to_local` alone, unsigned: the tower's kit signs it; undefined when there is no `to_local`, or it is not worth its fee. */
+export function toLocalJustice(justice: UnsignedJustice): { tx: Transaction; output: RevokedOutput } | undefined {
+  const output = justice.revokedOutputs.find((each) => each.kind === 'to_local');
+  const tx = output && unsignedJustice(justice, [output]);
+  return tx && { tx, output: output! };
+}
+
 /**
  * The tower's kit: the signature of the justice taking `to_local` alone
- * (the tower rebuilds that transaction with `kitTransaction`), and the
- * keys it needs; undefined when there is no `to_local`, or it is not worth
- * its fee.
+ * (`toLocalJustice`; the tower rebuilds that transaction with
+ * `kitTransaction`), and the keys it needs; undefined when there is no
+ * `to_local`, or it is not worth its fee.
  */
-export function justiceKit(signer: ChannelSigner, remedy: RevokedRemedy): ToLocalKit | undefined {
+export function justiceKit(signer: ChannelSigner, remedy: RevokedRemedy, toLocal = toLocalJustice(remedy.justice)): ToLocalKit | undefined {
+  if (!toLocal) return undefined;
   const { justice } = remedy;
-  const toLocal = justice.revokedOutputs.find((output) => output.kind === 'to_local');
-  const signed = toLocal && signedJusticeWithSignatures(signer, justice, [toLocal]);
-  if (!signed) return undefined;
+  const signature = signer.signJustice(toLocal.tx, 0, toLocal.output.witnessScript, toLocal.output.satoshis, justice.perCommitmentSecret).slice();
   const { revocationPubkey, destinationScript, feeratePerKw } = justice;
-  return { revocationPubkey, localDelayedPubkey: remedy.localDelayedPubkey, toSelfDelay: remedy.toSelfDelay, destinationScript, feeratePerKw, signature: signed.signatures[0]! };
+  return { revocationPubkey, localDelayedPubkey: remedy.localDelayedPubkey, toSelfDelay: remedy.toSelfDelay, destinationScript, feeratePerKw, signature };
 }

@@ -23,7 +23,7 @@ import { type Appointment, type JusticeData, createAppointment } from '../gatewa
 import { type TowerChannelParams, sealChannelRecord } from '../gateway-protocol/tower-channel.js';
 import type { Persister } from '../persist/persister.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import { type RevokedRemedy, anyJusticeWorthIt, justiceKit, revokedRemedy, signedJustice } from './remedy.js';
+import { type RevokedRemedy, anyJusticeWorthIt, justiceKit, revokedRemedy, signedJustice, toLocalJustice } from './remedy.js';
 import type { WatchedChannel } from './channel-monitor.js';
 import { towerTagOf } from './tower-tag.js';
 
@@ -43,6 +43,8 @@ export interface TowerChannel {
 export class TowerQueue {
   /** Each channel's record, by tag and sweep script: the same for every state, sealed once (about 45 µs each). */
   private readonly records = new Map<string, Uint8Array>();
+  /** The appointments waiting for the tower's receipt, by locator (hex), once read (`waitingAppointments`). */
+  private waiting: Map<string, TaggedAppointment> | undefined;
 
   constructor(
     private readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll'>,
@@ -62,15 +64,18 @@ export class TowerQueue {
     const { state, signer } = subject.channel;
     const remedy = revokedRemedy(state, revoked, secret, sweepScript, feeratePerKw);
     const breachTxid = bytesToHex(remedy.breachTxHash);
-    const worthIt = anyJusticeWorthIt(remedy.justice);
+    const toLocal = toLocalJustice(remedy.justice);
+    const worthIt = anyJusticeWorthIt(remedy.justice, toLocal?.tx);
     if (worthIt) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), justice: [], unsigned: remedy.justice });
     if (this.appointmentsFor(subject.peer)) {
-      const data = towerData(signer, remedy, revoked.perCommitmentPoint);
+      const data = towerData(signer, remedy, toLocal, revoked.perCommitmentPoint);
       if (data) {
         // Repeating this after a crash writes the same appointment under the same locator.
         const tag = towerTag(subject);
         const appointment = { ...createAppointment(remedy.breachTxHash, data), tag, channel: this.recordOf(subject, tag, sweepScript) };
-        this.persister.put('appointment', bytesToHex(appointment.locator), appointment);
+        const id = bytesToHex(appointment.locator);
+        this.persister.put('appointment', id, appointment);
+        this.waiting?.set(id, appointment);
         this.report({ type: 'appointment', peer: subject.peer, handle: subject.handle, appointment });
       }
     }
@@ -86,12 +91,27 @@ export class TowerQueue {
 
   /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
   pending(): TaggedAppointment[] {
-    return [...this.persister.getAll('appointment').values()].map(({ channel, ...appointment }) => ({ ...appointment, tag: appointment.tag ?? new Uint8Array(0), ...(channel && { channel }) }));
+    return [...this.waitingAppointments().values()].map((appointment) => ({ ...appointment }));
   }
 
   /** The tower signed a receipt for this appointment: it leaves the queue. */
   delivered(locator: Uint8Array): void {
-    this.persister.remove('appointment', bytesToHex(locator));
+    const id = bytesToHex(locator);
+    this.persister.remove('appointment', id);
+    this.waiting?.delete(id);
+  }
+
+  /**
+   * The `appointment` records, read once and then kept in step with them
+   * (this queue is their only writer): the uplink asks for them at every
+   * round and every new appointment, and reading them all back each time
+   * grew with the queue while the gateway was out of reach.
+   */
+  private waitingAppointments(): Map<string, TaggedAppointment> {
+    this.waiting ??= new Map(
+      [...this.persister.getAll('appointment')].map(([id, { channel, ...appointment }]) => [id, { ...appointment, tag: appointment.tag ?? new Uint8Array(0), ...(channel && { channel }) }]),
+    );
+    return this.waiting;
   }
 }
 
@@ -101,8 +121,8 @@ export class TowerQueue {
  * whole justice transaction signed (no `to_local` worth taking: the tower
  * cannot build the HTLC outputs' scripts), or nothing.
  */
-function towerData(signer: ChannelSigner, remedy: RevokedRemedy, perCommitmentPoint: Uint8Array): JusticeData | undefined {
-  const kit = justiceKit(signer, remedy);
+function towerData(signer: ChannelSigner, remedy: RevokedRemedy, toLocal: ReturnType<typeof toLocalJustice>, perCommitmentPoint: Uint8Array): JusticeData | undefined {
+  const kit = justiceKit(signer, remedy, toLocal);
   if (kit) return { kind: 'compact', perCommitmentPoint, feeratePerKw: kit.feeratePerKw, signature: kit.signature };
   const whole = signedJustice(signer, remedy.justice, remedy.justice.revokedOutputs);
   return whole && { kind: 'transaction', transaction: whole.toBuffer() };
