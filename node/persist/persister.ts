@@ -124,6 +124,7 @@ export interface PeerFees {
 
 export interface ChannelRecord {
   readonly meta?: ChannelMeta;
+  /** Never altered once made: each change of the channel makes a new state sharing the unchanged parts (node/channel/channel.ts's `copyOfState`; MemoryPersister relies on it). */
   readonly state: ChannelState;
   /**
    * The last messages sent on the channel, to send again after a restart
@@ -271,6 +272,8 @@ export interface Persister {
 /** A `Persister` in memory: for tests and the simulator, where a "disk" survives a simulated crash. */
 export class MemoryPersister implements Persister, RecordStore {
   private readonly channels = new Map<string, ChannelRecord>();
+  /** The state each channel's last save copied (see `saveChannel`). */
+  private readonly savedStates = new Map<string, ChannelState>();
   private readonly records = new Map<string, Map<string, unknown>>();
 
   get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined {
@@ -300,7 +303,10 @@ export class MemoryPersister implements Persister, RecordStore {
   }
 
   saveChannel(id: string, record: ChannelRecord): void {
-    this.channels.set(id, copySharing(record, this.channels.get(id)) as ChannelRecord); // what is unchanged since the last save is shared, never copied again
+    // What is unchanged since the last save is shared, never copied again; in the state, what is the very
+    // object the last save copied is not even compared (a channel's states are never altered once made).
+    this.channels.set(id, copySharing(record, this.channels.get(id), { state: this.savedStates.get(id) }) as ChannelRecord);
+    this.savedStates.set(id, record.state);
   }
 
   transaction<T>(work: () => T): T {
@@ -313,6 +319,7 @@ export class MemoryPersister implements Persister, RecordStore {
 
   deleteChannel(id: string): void {
     this.channels.delete(id);
+    this.savedStates.delete(id);
   }
 
   close(): void {}

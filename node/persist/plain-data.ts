@@ -68,9 +68,16 @@ export function copyOfPlainData(value: unknown): unknown {
  * and keeps the rest. Values that are not plain data (a Map, a class) are
  * copied whole by `structuredClone`. One walk over `value`; nothing is
  * allocated along an unchanged path.
+ *
+ * `source`: the live value `previous` was copied from, when `value` is known
+ * to be made from it by replacing parts, never by altering one in place (a
+ * channel's states, node/channel/channel.ts's `copyOfState`). A part of
+ * `value` that is `source`'s very object then has `previous`'s copy at
+ * once, without a walk.
  */
-export function copySharing(value: unknown, previous: unknown): unknown {
+export function copySharing(value: unknown, previous: unknown, source?: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  if (value === source && previous !== undefined) return previous;
   if (value instanceof Uint8Array) {
     if (!isByteArray(value)) return structuredClone(value);
     if (previous instanceof Uint8Array && Object.getPrototypeOf(previous) === Object.getPrototypeOf(value) && sameBytes(previous, value)) return previous;
@@ -78,9 +85,10 @@ export function copySharing(value: unknown, previous: unknown): unknown {
   }
   if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
     const before = Array.isArray(previous) && previous.length === value.length ? (previous as unknown[]) : undefined;
+    const from = before && Array.isArray(source) && source.length === value.length ? (source as unknown[]) : undefined;
     let copy: unknown[] | undefined = before ? undefined : new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
-      const item = copySharing(value[i], before?.[i]);
+      const item = copySharing(value[i], before?.[i], from?.[i]);
       if (!copy && !Object.is(item, before![i])) copy = before!.slice(0, i);
       if (copy) copy[i] = item;
     }
@@ -89,10 +97,11 @@ export function copySharing(value: unknown, previous: unknown): unknown {
   if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
   const keys = Object.keys(value);
   const before = isPlainObject(previous) && sameKeys(previous, keys) ? previous : undefined;
+  const from = before && isPlainObject(source) ? source : undefined;
   let copy: Record<string, unknown> | undefined = before ? undefined : {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const item = copySharing((value as Record<string, unknown>)[key], before?.[key]);
+    const item = copySharing((value as Record<string, unknown>)[key], before?.[key], from?.[key]);
     if (!copy && !Object.is(item, before![key])) copy = Object.fromEntries(keys.slice(0, i).map((earlier) => [earlier, before![earlier]]));
     if (copy) copy[key] = item;
   }

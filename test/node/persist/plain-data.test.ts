@@ -84,3 +84,20 @@ t.test('a sharing copy keeps what is unchanged from the previous copy and copies
   t.same(Object.keys(copySharing({ b: 1, a: 2 }, { a: 2, b: 1 }) as object), ['b', 'a'], 'the key order is the value\'s');
   t.ok(Object.is((copySharing({ z: -0 }, { z: 0 }) as { z: number }).z, -0), '-0 is not 0');
 });
+
+// A channel's states are made from the one before by replacing parts, never altering one in place: a save
+// given the state the last save copied (`source`) takes the last copy of what is that very object, unread.
+t.test('a sharing copy of a value made from its source by replacing parts', async (t) => {
+  const source = { commit: { spec: { htlcs: [{ id: 1 }] }, txid: 'a' }, secrets: [Uint8Array.of(1)], counter: 1 };
+  const first = copySharing(source, undefined) as typeof source;
+  const value = { ...source, commit: { ...source.commit, txid: 'b' }, counter: 2 };
+  const second = copySharing(value, first, source) as typeof value;
+  t.same(second, value, 'an equal copy');
+  t.equal(second.secrets, first.secrets, 'a part that is the source\'s object is the previous copy');
+  t.equal(second.commit.spec, first.commit.spec, 'also inside a replaced part');
+  t.not(second.commit, first.commit, 'a replaced part is copied');
+  t.not(second.commit.spec, value.commit.spec, 'and nothing of the live value is kept');
+  t.equal(copySharing(value, second, value), second, 'the source itself: its previous copy, unread (it is never altered)');
+  const other = { ...value, secrets: [Uint8Array.of(2)] };
+  t.same((copySharing(other, second, value) as typeof other).secrets, [Uint8Array.of(2)], 'a new part is read and copied');
+});
