@@ -45,8 +45,9 @@ export interface RevokedRemedy {
 export function revokedRemedy(state: ChannelState, revoked: RemoteCommit, perCommitmentSecret: Uint8Array, destinationScript: Uint8Array, feeratePerKw: number): RevokedRemedy {
   if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelUnavailableError('the secret is not the one of this commitment');
   const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
-  const breachTxHash = commitment.tx.getHash(); // hashed once: the txid is the same bytes reversed
-  const txid = Buffer.from(breachTxHash).reverse().toString('hex');
+  // The txid of the commitment we signed for them (`signNextRemoteCommitment`), not hashed again from its rebuild.
+  const txid = revoked.txid;
+  const breachTxHash = Uint8Array.from(Buffer.from(txid, 'hex').reverse());
   const revokedOutputs = commitment.outputs.flatMap((output, vout): RevokedOutput[] =>
     output.kind === 'to_local' || output.htlc ? [{ kind: output.kind === 'to_local' ? 'to_local' : 'htlc', outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }] : [],
   );

@@ -7,20 +7,24 @@
 // first, the per-output justice still takes to_local and the second-stage
 // output is taken too. A remedy signed ahead by a store of before is honoured.
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
 import type { Channel } from '../../../node/channel/channel.js';
 import { bytesToHex } from '../../../node/core/hex.js';
 import { silentLogger } from '../../../node/core/logger.js';
 import { type ChainEvent, ChainMonitor, type ChainWatchedChannel } from '../../../node/monitor/chain-monitor.js';
 import { signedJusticeTransactions } from '../../../node/monitor/remedy.js';
-import { MemoryPersister } from '../../../node/persist/persister.js';
+import { LmdbPersister } from '../../../node/persist/lmdb.js';
+import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
 import { testWallet } from '../../../sim/kit/test-wallet.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { revokedHtlcTimeout } from './revoked-htlc-timeout.js';
 
 const BOB_ID = '02'.padEnd(66, 'b');
 
-function aliceMonitor(channel: Channel, persister: MemoryPersister) {
+function aliceMonitor(channel: Channel, persister: Persister) {
   const subject: ChainWatchedChannel = { peer: BOB_ID, handle: 0, channel, readySent: true };
   const broadcast: Transaction[] = [];
   const events: ChainEvent[] = [];
@@ -103,4 +107,21 @@ t.test('a revoked commitment with an HTLC output is punished in full from a reme
   const restored = aliceMonitor(pair.alice, before);
   restored.monitor.transactionSeen(breach);
   t.same(restored.broadcast.map((tx) => bytesToHex(tx.toBuffer())), [whole!, ...perOutput].map((tx) => bytesToHex(tx.toBuffer())), 'a remedy signed ahead is broadcast as it was kept, byte for byte the one signed at the breach');
+});
+
+t.test('a remedy kept unsigned in an lmdb store is signed after a restart', async (t) => {
+  const scratch = mkdtempSync(join(tmpdir(), 'lnmesh-lazy-justice-'));
+  t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+  const { pair, breach } = revokedHtlcTimeout();
+  const first = new LmdbPersister(join(scratch, 'alice'));
+  const { subject, monitor } = aliceMonitor(pair.alice, first);
+  for (const event of pair.events.alice) if (event.type === 'commitment_revoked') monitor.commitmentRevoked(subject, event.commitment, event.perCommitmentSecret);
+  first.close();
+
+  const reopened = new LmdbPersister(join(scratch, 'alice'));
+  t.teardown(() => reopened.close());
+  const restarted = aliceMonitor(pair.alice, reopened);
+  restarted.monitor.transactionSeen(breach);
+  t.equal(restarted.broadcast.length, 3, 'read back from disk: the whole justice and one per output');
+  for (const tx of restarted.broadcast) t.ok(allValid(tx, [breach]), `justice ${tx.getId()} is valid`);
 });
