@@ -19,7 +19,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { type Commitment, fundingWitness } from '../bolt3/commitment.js';
-import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
+import type { ChannelPublicKeys, CommitmentKeys } from '../bolt3/commitment-keys.js';
 import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, isHtlcTrimmed } from '../bolt3/fees.js';
 import { remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
@@ -55,8 +55,21 @@ export type ChannelEvent =
   | { readonly type: 'htlc_fulfilled'; readonly id: number; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
   /** They failed an HTLC we offered, and its removal is irrevocable: the amount is ours again. */
   | { readonly type: 'htlc_failed'; readonly id: number; readonly paymentHash: Uint8Array; readonly reason: Uint8Array }
-  /** They revoked a commitment: hand it to the watchtower. */
-  | { readonly type: 'commitment_revoked'; readonly commitment: RemoteCommit; readonly perCommitmentSecret: Uint8Array };
+  /**
+   * They revoked a commitment: hand it to the watchtower. `built`: that
+   * commitment as built when we signed it, when this channel still has it
+   * in memory (the justice is built from it rather than again).
+   */
+  | { readonly type: 'commitment_revoked'; readonly commitment: RemoteCommit; readonly perCommitmentSecret: Uint8Array; readonly built?: BuiltCommitment };
+
+/** A commitment transaction as built, with the keys it was built with. */
+export interface BuiltCommitment {
+  readonly commitment: Commitment;
+  readonly keys: CommitmentKeys;
+}
+
+/** Their commitments signed lately that a channel keeps as built, until they revoke them: the one signed last and the one before it. */
+const SIGNED_REMOTE_KEPT = 2;
 
 export interface Balances {
   /** Our balance in that commitment (our reserve included; HTLCs in flight not). */
@@ -66,6 +79,13 @@ export interface Balances {
 }
 
 export class Channel {
+  /**
+   * Their commitments we signed lately, as built, by txid (in memory only):
+   * when they revoke one its justice is built from it (`commitment_revoked`'s
+   * `built`), not built again.
+   */
+  private readonly signedRemote = new Map<string, BuiltCommitment>();
+
   constructor(
     private current: ChannelState,
     /** The channel's keys; the claims after a close are signed with them too. */
@@ -398,7 +418,8 @@ export class Channel {
     state.nextRemoteCommit = undefined;
     state.remoteNextPerCommitmentPoint = nextPoint;
 
-    const events: ChannelEvent[] = [{ type: 'commitment_revoked', commitment: revoked, perCommitmentSecret: secret }];
+    const built = this.signedRemote.get(revoked.txid);
+    const events: ChannelEvent[] = [{ type: 'commitment_revoked', commitment: revoked, perCommitmentSecret: secret, ...(built && { built }) }];
     // Their updates we had signed are now in both commitments for good.
     for (const update of state.remoteChanges.signed) {
       if (update.kind === 'add') {
@@ -496,6 +517,8 @@ export class Channel {
       this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, point, remoteHtlcSighashType(state.variant)),
     );
     state.nextRemoteCommit = { number, spec, txid, perCommitmentPoint: point };
+    this.signedRemote.set(txid, { commitment, keys });
+    if (this.signedRemote.size > SIGNED_REMOTE_KEPT) this.signedRemote.delete(this.signedRemote.keys().next().value!);
     state.remoteNextPerCommitmentPoint = undefined;
     state.localChanges.signed.push(...state.localChanges.proposed);
     state.localChanges.proposed = [];

@@ -751,7 +751,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const events = entry.channel.receive(message);
     // The justice for what they just revoked is written before the state that follows it:
     // no crash can leave a revoked commitment without its remedy.
-    for (const event of events) if (event.type === 'commitment_revoked') this.chainMonitor.commitmentRevoked(entry, event.commitment, event.perCommitmentSecret);
+    for (const event of events) if (event.type === 'commitment_revoked') this.chainMonitor.commitmentRevoked(entry, event.commitment, event.perCommitmentSecret, event.built);
     this.steps.save(entry);
     for (const event of events) {
       try {

@@ -32,7 +32,7 @@ import { secondStageJustice } from './claims.js';
 import { ChannelMonitor, type MonitorEvent, type MonitoredChannel, type WatchedChannel } from './channel-monitor.js';
 import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from './deadlines.js';
 import { spentOutpoint } from './outpoints.js';
-import { signedJusticeTransactions } from './remedy.js';
+import { type BuiltRemoteCommitment, signedJusticeTransactions } from './remedy.js';
 import { type TowerEvent, TowerQueue, remedyOwner, towerTag } from './tower-queue.js';
 
 /** Justice as stores of format 1 kept it, in the channel's record. */
@@ -179,8 +179,8 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
    * its appointment. Both are on disk before the state that follows the
    * revocation is saved (same step, written first).
    */
-  commitmentRevoked(channel: Watched, revoked: RemoteCommit, secret: Uint8Array): void {
-    this.tower.justiceFor(channel, revoked, secret, this.components.wallet.sweepScript(), this.components.fees.feeratePerKw('justice')); // written as a `remedy` record
+  commitmentRevoked(channel: Watched, revoked: RemoteCommit, secret: Uint8Array, built?: BuiltRemoteCommitment): void {
+    this.tower.justiceFor(channel, revoked, secret, this.components.wallet.sweepScript(), this.components.fees.feeratePerKw('justice'), built); // written as a `remedy` record
   }
 
   /** A preimage learned after `channel` went on chain (from downstream, for an HTLC we forwarded): it is claimed there. */

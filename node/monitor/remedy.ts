@@ -23,8 +23,16 @@ import { SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
 import { remoteCommitment } from '../commitment/commitments.js';
 import { ChannelUnavailableError } from '../commitment/errors.js';
 import type { ChannelState, RemoteCommit } from '../commitment/state.js';
+import type { Commitment } from '../bolt3/commitment.js';
+import type { CommitmentKeys } from '../bolt3/commitment-keys.js';
 import type { ToLocalKit } from '../gateway-protocol/appointment.js';
 import type { ChannelSigner } from '../keys/signer.js';
+
+/** Their commitment as the channel built it to sign it (`commitment_revoked`'s `built`). */
+export interface BuiltRemoteCommitment {
+  readonly commitment: Commitment;
+  readonly keys: CommitmentKeys;
+}
 
 /** A revoked commitment's remedy, unsigned, and what the tower's kit needs besides. */
 export interface RevokedRemedy {
@@ -42,9 +50,17 @@ export interface RevokedRemedy {
  * `commitment_revoked` event): it takes `to_local` and every HTLC output,
  * paying to `destinationScript`.
  */
-export function revokedRemedy(state: ChannelState, revoked: RemoteCommit, perCommitmentSecret: Uint8Array, destinationScript: Uint8Array, feeratePerKw: number): RevokedRemedy {
+export function revokedRemedy(
+  state: ChannelState,
+  revoked: RemoteCommit,
+  perCommitmentSecret: Uint8Array,
+  destinationScript: Uint8Array,
+  feeratePerKw: number,
+  /** The revoked commitment as the channel built it to sign it (`commitment_revoked`'s `built`), if it has it: not built again. */
+  built?: BuiltRemoteCommitment,
+): RevokedRemedy {
   if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelUnavailableError('the secret is not the one of this commitment');
-  const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
+  const { commitment, keys } = built ?? remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
   // The txid of the commitment we signed for them (`signNextRemoteCommitment`), not hashed again from its rebuild.
   const txid = revoked.txid;
   const breachTxHash = Uint8Array.from(Buffer.from(txid, 'hex').reverse());

@@ -23,7 +23,7 @@ import { type Appointment, type JusticeData, createAppointment } from '../gatewa
 import { type TowerChannelParams, sealChannelRecord } from '../gateway-protocol/tower-channel.js';
 import type { Persister } from '../persist/persister.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import { type RevokedRemedy, anyJusticeWorthIt, justiceKit, revokedRemedy, signedJustice, toLocalJustice } from './remedy.js';
+import { type BuiltRemoteCommitment, type RevokedRemedy, anyJusticeWorthIt, justiceKit, revokedRemedy, signedJustice, toLocalJustice } from './remedy.js';
 import type { WatchedChannel } from './channel-monitor.js';
 import { towerTagOf } from './tower-tag.js';
 
@@ -60,9 +60,9 @@ export class TowerQueue {
    * now; returns the revoked commitment's txid (internal order, hex), or
    * undefined when the revoked state leaves nothing worth taking.
    */
-  justiceFor(subject: TowerChannel, revoked: RemoteCommit, secret: Uint8Array, sweepScript: Uint8Array, feeratePerKw: number): string | undefined {
+  justiceFor(subject: TowerChannel, revoked: RemoteCommit, secret: Uint8Array, sweepScript: Uint8Array, feeratePerKw: number, built?: BuiltRemoteCommitment): string | undefined {
     const { state, signer } = subject.channel;
-    const remedy = revokedRemedy(state, revoked, secret, sweepScript, feeratePerKw);
+    const remedy = revokedRemedy(state, revoked, secret, sweepScript, feeratePerKw, built);
     const breachTxid = bytesToHex(remedy.breachTxHash);
     const toLocal = toLocalJustice(remedy.justice);
     const worthIt = anyJusticeWorthIt(remedy.justice, toLocal?.tx);

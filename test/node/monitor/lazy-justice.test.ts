@@ -15,7 +15,7 @@ import type { Channel } from '../../../node/channel/channel.js';
 import { bytesToHex } from '../../../node/core/hex.js';
 import { silentLogger } from '../../../node/core/logger.js';
 import { type ChainEvent, ChainMonitor, type ChainWatchedChannel } from '../../../node/monitor/chain-monitor.js';
-import { signedJusticeTransactions } from '../../../node/monitor/remedy.js';
+import { revokedRemedy, signedJusticeTransactions } from '../../../node/monitor/remedy.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
 import { testWallet } from '../../../sim/kit/test-wallet.js';
@@ -124,4 +124,20 @@ t.test('a remedy kept unsigned in an lmdb store is signed after a restart', asyn
   restarted.monitor.transactionSeen(breach);
   t.equal(restarted.broadcast.length, 3, 'read back from disk: the whole justice and one per output');
   for (const tx of restarted.broadcast) t.ok(allValid(tx, [breach]), `justice ${tx.getId()} is valid`);
+});
+
+t.test('the remedy from the commitment the channel built to sign it is the one built again', async (t) => {
+  const { pair } = revokedHtlcTimeout();
+  const revocations = pair.events.alice.flatMap((event) => (event.type === 'commitment_revoked' ? [event] : []));
+  const withBuilt = revocations.filter((event) => event.built);
+  // Commitment 0 was signed at the opening, not by an update: built again.
+  const signedByUpdates = revocations.filter((event) => event.commitment.number > 0);
+  t.ok(withBuilt.length > 0 && withBuilt.length === signedByUpdates.length, `the channel kept what it built for ${withBuilt.length} of ${signedByUpdates.length} revocations of commitments it signed in updates`);
+  const destination = testWallet(0).sweepScript();
+  for (const event of withBuilt) {
+    const reused = revokedRemedy(pair.alice.state, event.commitment, event.perCommitmentSecret, destination, 2500, event.built);
+    const rebuilt = revokedRemedy(pair.alice.state, event.commitment, event.perCommitmentSecret, destination, 2500);
+    t.same(reused, rebuilt, `commitment ${event.commitment.number}: the same remedy`);
+    t.equal(event.built!.commitment.tx.getId(), event.commitment.txid, 'built as the commitment they revoked');
+  }
 });
