@@ -83,17 +83,7 @@ export function copySharing(value: unknown, previous: unknown, source?: unknown)
     if (previous instanceof Uint8Array && Object.getPrototypeOf(previous) === Object.getPrototypeOf(value) && sameBytes(previous, value)) return previous;
     return Buffer.isBuffer(value) ? Buffer.from(value) : new Uint8Array(value);
   }
-  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
-    const before = Array.isArray(previous) && previous.length === value.length ? (previous as unknown[]) : undefined;
-    const from = before && Array.isArray(source) && source.length === value.length ? (source as unknown[]) : undefined;
-    let copy: unknown[] | undefined = before ? undefined : new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item = copySharing(value[i], before?.[i], from?.[i]);
-      if (!copy && !Object.is(item, before![i])) copy = before!.slice(0, i);
-      if (copy) copy[i] = item;
-    }
-    return copy ?? before;
-  }
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) return copySharingList(value, previous, source);
   if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
   const keys = Object.keys(value);
   const before = isPlainObject(previous) && sameKeys(previous, keys) ? previous : undefined;
@@ -106,6 +96,31 @@ export function copySharing(value: unknown, previous: unknown, source?: unknown)
     if (copy) copy[key] = item;
   }
   return copy ?? before;
+}
+
+/**
+ * `copySharing` for a list. Its items are shared with `previous`'s item
+ * by item; a list that dropped its first item since (a channel's outbox:
+ * its last few messages) is matched with `previous` shifted by one, and
+ * one that only grew at its end keeps `previous`'s items too.
+ */
+function copySharingList(value: readonly unknown[], previous: unknown, source: unknown): unknown {
+  const earlier = Array.isArray(previous) ? (previous as unknown[]) : undefined;
+  const from = earlier && Array.isArray(source) && source.length === earlier.length ? (source as unknown[]) : undefined;
+  let shift = 0;
+  let first = value.length > 0 ? copySharing(value[0], earlier?.[0], from?.[0]) : undefined;
+  if (earlier && earlier.length > 1 && value.length > 0 && !Object.is(first, earlier[0]) && samePlainData(value[0], earlier[1])) {
+    shift = 1;
+    first = earlier[1];
+  }
+  const sameShape = earlier !== undefined && shift === 0 && earlier.length === value.length;
+  let copy: unknown[] | undefined = sameShape ? undefined : new Array<unknown>(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const item = i === 0 ? first : copySharing(value[i], earlier?.[i + shift], from?.[i + shift]);
+    if (!copy && !Object.is(item, earlier![i])) copy = earlier!.slice(0, i);
+    if (copy) copy[i] = item;
+  }
+  return copy ?? earlier;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

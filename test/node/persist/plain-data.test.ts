@@ -101,3 +101,20 @@ t.test('a sharing copy of a value made from its source by replacing parts', asyn
   const other = { ...value, secrets: [Uint8Array.of(2)] };
   t.same((copySharing(other, second, value) as typeof other).secrets, [Uint8Array.of(2)], 'a new part is read and copied');
 });
+
+// A channel's outbox keeps its last few messages: each save drops the oldest and adds one.
+t.test('a sharing copy of a list that dropped its first item or grew keeps the items it had', async (t) => {
+  const message = (n: number) => ({ sequence: n, signature: new Uint8Array(64).fill(n) });
+  const first = copySharing([message(1), message(2), message(3)], undefined) as ReturnType<typeof message>[];
+  const shifted = copySharing([message(2), message(3), message(4)], first) as ReturnType<typeof message>[];
+  t.same(shifted, [message(2), message(3), message(4)], 'an equal copy');
+  t.equal(shifted[0], first[1], 'the items it had are shared');
+  t.equal(shifted[1], first[2]);
+  t.not(shifted[2], first[2], 'the new one is copied');
+  const grown = copySharing([message(2), message(3), message(4), message(5)], shifted) as ReturnType<typeof message>[];
+  t.same(grown.map((each) => each.sequence), [2, 3, 4, 5]);
+  t.ok(grown.slice(0, 3).every((each, i) => each === shifted[i]), 'grown at its end: the items it had are shared');
+  const changed = copySharing([message(9), message(3), message(4), message(5)], grown) as ReturnType<typeof message>[];
+  t.same(changed.map((each) => each.sequence), [9, 3, 4, 5], 'a first item replaced is no shift');
+  t.equal(changed[1], grown[1]);
+});
