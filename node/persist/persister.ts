@@ -129,6 +129,8 @@ export interface ChannelRecord {
   /**
    * The last messages sent on the channel, to send again after a restart
    * (the peer recognises and ignores what it already has, by sequence).
+   * Neither the list nor a message is altered once made: a new message
+   * makes a new list (MemoryPersister relies on it).
    */
   readonly outbox: readonly ChannelUpdate[];
   /** Stores of format 1 kept the remedies here; they are now `remedy` records, written once each (see `RecordOf`). Still read. */
@@ -272,8 +274,8 @@ export interface Persister {
 /** A `Persister` in memory: for tests and the simulator, where a "disk" survives a simulated crash. */
 export class MemoryPersister implements Persister, RecordStore {
   private readonly channels = new Map<string, ChannelRecord>();
-  /** The state each channel's last save copied (see `saveChannel`). */
-  private readonly savedStates = new Map<string, ChannelState>();
+  /** The state and outbox each channel's last save copied (see `saveChannel`). */
+  private readonly savedParts = new Map<string, Pick<ChannelRecord, 'state' | 'outbox'>>();
   private readonly records = new Map<string, Map<string, unknown>>();
 
   get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined {
@@ -303,10 +305,10 @@ export class MemoryPersister implements Persister, RecordStore {
   }
 
   saveChannel(id: string, record: ChannelRecord): void {
-    // What is unchanged since the last save is shared, never copied again; in the state, what is the very
-    // object the last save copied is not even compared (a channel's states are never altered once made).
-    this.channels.set(id, copySharing(record, this.channels.get(id), { state: this.savedStates.get(id) }) as ChannelRecord);
-    this.savedStates.set(id, record.state);
+    // What is unchanged since the last save is shared, never copied again; in the state and the outbox, what
+    // is the very object the last save copied is not even compared (neither is altered once made).
+    this.channels.set(id, copySharing(record, this.channels.get(id), this.savedParts.get(id)) as ChannelRecord);
+    this.savedParts.set(id, { state: record.state, outbox: record.outbox });
   }
 
   transaction<T>(work: () => T): T {
@@ -319,7 +321,7 @@ export class MemoryPersister implements Persister, RecordStore {
 
   deleteChannel(id: string): void {
     this.channels.delete(id);
-    this.savedStates.delete(id);
+    this.savedParts.delete(id);
   }
 
   close(): void {}
