@@ -79,7 +79,7 @@ export interface ChannelManagerInit {
   readonly minimumDepth?: number;
   readonly feeratePerKw?: number;
   readonly channelType?: 'anchors' | 'static_remotekey';
-  /** Feerate of the justice transactions signed in advance for revoked commitments. Default 2500 (10 sat/vbyte). */
+  /** Feerate of the justice for revoked commitments, fixed when they are revoked (the tower's kit is signed then; our own justice at that rate if one reaches the chain). Default 2500 (10 sat/vbyte). */
   readonly justiceFeeratePerKw?: number;
   /**
    * The highest commitment feerate we accept from a funder (update_fee).
