@@ -33,6 +33,7 @@ import { ChannelMonitor, type MonitorEvent, type MonitoredChannel, type WatchedC
 import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from './deadlines.js';
 import { spentOutpoint } from './outpoints.js';
 import { type BuiltRemoteCommitment, signedJusticeTransactions } from './remedy.js';
+import { decodeUnsignedJustice } from './remedy-record.js';
 import { type TowerEvent, TowerQueue, remedyOwner, towerTag } from './tower-queue.js';
 
 /** Justice as stores of format 1 kept it, in the channel's record. */
@@ -144,8 +145,9 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
     if (!remedy) return undefined;
     for (const channel of this.channels) {
       if (remedyOwner(channel) !== remedy.channel) continue;
-      const signedNow = remedy.unsigned ? signedJusticeTransactions(channel.channel.signer, remedy.unsigned).map((tx) => tx.toBuffer()) : [];
-      const justice = [...remedy.justice, ...signedNow];
+      const unsigned = remedy.unsigned && decodeUnsignedJustice(remedy.unsigned, Buffer.from(hash, 'hex').reverse().toString('hex'));
+      const signedNow = unsigned ? signedJusticeTransactions(channel.channel.signer, unsigned).map((tx) => tx.toBuffer()) : [];
+      const justice = [...(remedy.justice ?? []), ...signedNow];
       return justice.length > 0 ? { channel, justice } : undefined;
     }
     return undefined;

@@ -23,6 +23,7 @@ import { type Appointment, type JusticeData, createAppointment } from '../gatewa
 import { type TowerChannelParams, sealChannelRecord } from '../gateway-protocol/tower-channel.js';
 import type { Persister } from '../persist/persister.js';
 import type { ChannelSigner } from '../keys/signer.js';
+import { encodeUnsignedJustice } from './remedy-record.js';
 import { type BuiltRemoteCommitment, type RevokedRemedy, anyJusticeWorthIt, justiceKit, revokedRemedy, signedJustice, toLocalJustice } from './remedy.js';
 import type { WatchedChannel } from './channel-monitor.js';
 import { towerTagOf } from './tower-tag.js';
@@ -66,7 +67,7 @@ export class TowerQueue {
     const breachTxid = bytesToHex(remedy.breachTxHash);
     const toLocal = toLocalJustice(remedy.justice);
     const worthIt = anyJusticeWorthIt(remedy.justice, toLocal?.tx);
-    if (worthIt) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), justice: [], unsigned: remedy.justice });
+    if (worthIt) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), unsigned: encodeUnsignedJustice(remedy.justice) });
     if (this.appointmentsFor(subject.peer)) {
       const data = towerData(signer, remedy, toLocal, revoked.perCommitmentPoint);
       if (data) {

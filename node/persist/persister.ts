@@ -10,7 +10,6 @@
  * either the state before or the state after, never a revocation secret
  * sent ahead of the state that made it safe.
  */
-import type { UnsignedJustice } from '../bolt3/justice.js';
 import type { ChannelState } from '../commitment/state.js';
 import type { ChannelUpdate } from '../wire/messages.js';
 import { copySharing } from './plain-data.js';
@@ -162,10 +161,10 @@ export interface RecordOf {
    * once, so that a channel's saves do not grow with the number of payments
    * it has made. Stores of before kept the justice signed (`justice`: the
    * whole transaction, then one per output); since, the record keeps it
-   * unsigned (`unsigned`, with `justice` empty) and it is signed when the
-   * revoked commitment reaches the chain (node/monitor/remedy.ts).
+   * unsigned (`unsigned`, node/monitor/remedy-record.ts) and it is signed
+   * when the revoked commitment reaches the chain (node/monitor/remedy.ts).
    */
-  remedy: { readonly channel: string; readonly justice: readonly Uint8Array[]; readonly unsigned?: UnsignedJustice };
+  remedy: { readonly channel: string; readonly justice?: readonly Uint8Array[]; readonly unsigned?: Uint8Array };
   /** A watchtower appointment waiting for delivery to the gateway, with its channel's tag (absent in stores of before tags) and record (`node/gateway-protocol/tower-channel.ts`; absent before compact appointments). */
   appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array; readonly tag?: Uint8Array; readonly channel?: Uint8Array };
   /** A header of the best chain by height, with the work from the checkpoint to it (hex); see node/chain/header-store.ts. */

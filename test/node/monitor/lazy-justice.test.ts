@@ -17,6 +17,7 @@ import { silentLogger } from '../../../node/core/logger.js';
 import { type ChainEvent, ChainMonitor, type ChainWatchedChannel } from '../../../node/monitor/chain-monitor.js';
 import { revokedRemedy, signedJusticeTransactions } from '../../../node/monitor/remedy.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
+import { decodeUnsignedJustice, encodeUnsignedJustice } from '../../../node/monitor/remedy-record.js';
 import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
 import { testWallet } from '../../../sim/kit/test-wallet.js';
 import { scriptResult } from '../bolt3/interpreter.js';
@@ -71,8 +72,10 @@ t.test('a revoked commitment with an HTLC output is punished in full from a reme
   t.equal(signed, appointments, 'one signature per revocation, the tower kit’s: the justice itself is not signed ahead');
   const record = persister.get('remedy', bytesToHex(breach.getHash()))!;
   t.ok(record.unsigned, 'the revoked commitment with the HTLC has its remedy, unsigned');
-  t.same(record.justice, [], 'with no signed transaction');
-  const kinds = record.unsigned!.revokedOutputs.map((output) => output.kind);
+  t.equal(record.justice, undefined, 'with no signed transaction');
+  const unsigned = decodeUnsignedJustice(record.unsigned!, breach.getId());
+  t.same(encodeUnsignedJustice(unsigned), record.unsigned, 'its record decodes and encodes again to the same bytes');
+  const kinds = unsigned.revokedOutputs.map((output) => output.kind);
   t.same([...kinds].sort(), ['htlc', 'to_local'], 'it takes to_local and the HTLC output');
 
   // Bob broadcasts the revoked commitment: the whole justice and one per output, signed now.
@@ -87,7 +90,7 @@ t.test('a revoked commitment with an HTLC output is punished in full from a reme
   // Bob was first on the HTLC output, with his HTLC-timeout: its output is taken, and to_local by its own justice.
   const htlcOutpoint = `${bytesToHex(timeout.ins[0]!.hash)}:${timeout.ins[0]!.index}`;
   const toLocalAlone = perOutput.find((tx) => !outpointsOf(tx).includes(htlcOutpoint));
-  t.ok(toLocalAlone && record.unsigned!.revokedOutputs.some((output) => output.kind === 'to_local' && `${bytesToHex(breach.getHash())}:${output.outpoint.vout}` === outpointsOf(toLocalAlone)[0]), 'to_local has a justice that the HTLC-timeout does not void');
+  t.ok(toLocalAlone && unsigned.revokedOutputs.some((output) => output.kind === 'to_local' && `${bytesToHex(breach.getHash())}:${output.outpoint.vout}` === outpointsOf(toLocalAlone)[0]), 'to_local has a justice that the HTLC-timeout does not void');
   broadcast.length = 0;
   monitor.transactionSeen(timeout);
   t.equal(broadcast.length, 1, 'the HTLC-timeout seen: one justice more');
@@ -102,7 +105,7 @@ t.test('a revoked commitment with an HTLC output is punished in full from a reme
 
   // A store of before kept the same remedy signed: it is honoured as it is, and it is the same transactions.
   const before = new MemoryPersister();
-  const signedAhead = signedJusticeTransactions(signer, record.unsigned!);
+  const signedAhead = signedJusticeTransactions(signer, unsigned);
   before.put('remedy', bytesToHex(breach.getHash()), { channel: record.channel, justice: signedAhead.map((tx) => tx.toBuffer()) });
   const restored = aliceMonitor(pair.alice, before);
   restored.monitor.transactionSeen(breach);
@@ -140,4 +143,15 @@ t.test('the remedy from the commitment the channel built to sign it is the one b
     t.same(reused, rebuilt, `commitment ${event.commitment.number}: the same remedy`);
     t.equal(event.built!.commitment.tx.getId(), event.commitment.txid, 'built as the commitment they revoked');
   }
+});
+
+t.test('a remedy record cut short, or with bytes after it, is refused', async (t) => {
+  const { pair, breach } = revokedHtlcTimeout();
+  const persister = new MemoryPersister();
+  const { subject, monitor } = aliceMonitor(pair.alice, persister);
+  for (const event of pair.events.alice) if (event.type === 'commitment_revoked') monitor.commitmentRevoked(subject, event.commitment, event.perCommitmentSecret);
+  const bytes = persister.get('remedy', bytesToHex(breach.getHash()))!.unsigned!;
+  t.throws(() => decodeUnsignedJustice(bytes.subarray(0, bytes.length - 1), breach.getId()), /cut short/);
+  t.throws(() => decodeUnsignedJustice(Uint8Array.of(...bytes, 0), breach.getId()), /after the record/);
+  t.throws(() => decodeUnsignedJustice(Uint8Array.of(2, ...bytes.subarray(1)), breach.getId()), /version 2/);
 });
