@@ -47,6 +47,13 @@ export interface ChildResult {
   readonly cryptoShare?: number;
   /** libsecp256k1 calls (signatures, verifications, point operations) per hop of a settled payment, from the first payment settled on (the openings not counted). */
   readonly curveOperationsPerHopPayment: number;
+  /**
+   * CPU time (milliseconds) per virtual hour from the first payment settled
+   * to the end of the run: the payments alone, without the setup and the
+   * openings that the wall time counts. A measure of the work per payment
+   * that other processes on the machine disturb less than the wall time.
+   */
+  readonly steadyCpuMsPerVirtualHour?: number;
 }
 
 const CURVE_OPERATIONS = ['sign', 'verify', 'pointFromScalar', 'pointAddScalar', 'pointMultiply', 'pointAdd', 'isPoint'] as const;
@@ -116,6 +123,28 @@ function selfTimeByGroup(profile: Profiler.Profile): Map<string, number> {
   return byGroup;
 }
 
+/** The CPU time of the steady part of the run: from the first payment settled (the openings done) to the end of the virtual time. */
+function steadyMeter() {
+  const cpuMicros = () => {
+    const used = process.cpuUsage();
+    return used.user + used.system;
+  };
+  let from: { virtualMs: number; cpuMicros: number } | undefined;
+  let to: { virtualMs: number; cpuMicros: number } | undefined;
+  return {
+    progress(progress: RunProgress): void {
+      if (progress.phase !== 'run') return;
+      if (from) to = { virtualMs: progress.virtualMs, cpuMicros: cpuMicros() };
+      else if (progress.paymentsSettled > 0) from = { virtualMs: progress.virtualMs, cpuMicros: cpuMicros() };
+    },
+    cpuMsPerVirtualHour(): number | undefined {
+      if (!from || !to || to.virtualMs <= from.virtualMs) return undefined;
+      return (to.cpuMicros - from.cpuMicros) / 1000 / ((to.virtualMs - from.virtualMs) / HOUR_MS);
+    },
+    fromVirtualMs: (): number => from?.virtualMs ?? 0,
+  };
+}
+
 function showProgress(label: string, started: number): (progress: RunProgress) => void {
   if (!process.stderr.isTTY) return () => undefined;
   return (progress) => {
@@ -146,8 +175,10 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const show = showProgress(label, started);
   let settledBeforeCounting: number | undefined;
+  const steady = steadyMeter();
   const onProgress = (progress: RunProgress) => {
     show(progress);
+    steady.progress(progress);
     if (settledBeforeCounting !== undefined || progress.paymentsSettled === 0) return;
     settledBeforeCounting = progress.paymentsSettled;
     for (const name of curveCounts.keys()) curveCounts.set(name, 0);
@@ -183,6 +214,7 @@ async function main(): Promise<void> {
     violations: report.violations.length,
     violationsBesidesTheCut: others.length,
     curveOperationsPerHopPayment: hopPayments > 0 ? curveTotal / hopPayments : 0,
+    ...(steady.cpuMsPerVirtualHour() !== undefined && { steadyCpuMsPerVirtualHour: steady.cpuMsPerVirtualHour() }),
     ...(cryptoShare !== undefined && { cryptoShare }),
   };
   const figures = report.figures;
@@ -190,6 +222,7 @@ async function main(): Promise<void> {
     `${label}: ${result.nodes} nodes, ${(result.virtualMs / HOUR_MS).toFixed(1)} h virtual in ${(wallMs / 1000).toFixed(1)} s wall${session ? ' (profiled)' : ''} (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU), ` +
       `payments ${figures.paymentsSettled ?? 0} settled / ${figures.paymentsFailed ?? 0} failed / ${figures.paymentsRefused ?? 0} refused of ${figures.paymentsAsked ?? 0} asked, ` +
       `${report.violations.length} violations (${cutShort} payments in flight at the cut, of ${figures.paymentsPendingAtEnd ?? 0}, the oldest sent ${(((figures.oldestPendingAgeAtEndMs ?? 0) / 60_000)).toFixed(1)} min before it; ${others.length} others${others.length > 0 ? `: ${others.map((violation) => `${violation.invariant}: ${violation.detail}`).join('; ')}` : ''}), peak RSS ${(result.maxRssKB / 1024).toFixed(0)} MB` +
+      (result.steadyCpuMsPerVirtualHour === undefined ? '' : `; ${(result.steadyCpuMsPerVirtualHour / 1000).toFixed(2)} s CPU per virtual hour from ${(steady.fromVirtualMs() / HOUR_MS).toFixed(1)} h`) +
       (cryptoShare === undefined ? '' : `, crypto ${(100 * cryptoShare).toFixed(1)}%${breakdown}`) +
       `; libsecp256k1 calls per hop-payment (${hopPayments} hops, from the first payment settled): ${[...curveCounts].map(([name, count]) => `${name} ${(count / Math.max(1, hopPayments)).toFixed(1)}`).join(', ')}` +
       '\n',

@@ -58,6 +58,8 @@ import { DEFAULT_ROUTE, GATEWAY, type RouteTables, hopLimitCovering, neighboursO
 import { RouteMatrix } from './route-matrix.js';
 import { type ChannelView, type ClaimView, type Holders, type Ledger, assessLedger, outpointKey, traceEconomy } from './value-ledger.js';
 import { Transaction } from '../node/bolt3/transaction.js';
+import { unsignedJusticeTransactions } from '../node/monitor/remedy.js';
+import { decodeUnsignedJustice } from '../node/monitor/remedy-record.js';
 import { strangerActOne, strangerAppointments, strangerEnvelope } from './stranger.js';
 import type { PendingClaim, RecordOf } from '../node/persist/persister.js';
 import { gatewayChannelWallet } from '../gateway/channels/channel-wallet.js';
@@ -1054,9 +1056,12 @@ class SimRun {
     });
     // The justice transactions a node holds for a revoked commitment that reached the chain: its claims on that breach's outputs.
     for (const { node, labels, all } of remedies) {
-      for (const [id, { channel, justice }] of all) {
-        if (!trace.transactions.has(Buffer.from(id, 'hex').reverse().toString('hex'))) continue;
-        for (const raw of justice) claims.push({ node, label: labels.get(channel) ?? channel, description: 'justice', tx: Transaction.fromBuffer(Buffer.from(raw)), broadcast: false });
+      for (const [id, { channel, justice = [], unsigned }] of all) {
+        const txid = Buffer.from(id, 'hex').reverse().toString('hex');
+        if (!trace.transactions.has(txid)) continue;
+        // A remedy kept unsigned: the same transactions without their witnesses (the ledger reads what they spend and pay).
+        const transactions = [...justice.map((raw) => Transaction.fromBuffer(Buffer.from(raw))), ...(unsigned ? unsignedJusticeTransactions(decodeUnsignedJustice(unsigned, txid)) : [])];
+        for (const tx of transactions) claims.push({ node, label: labels.get(channel) ?? channel, description: 'justice', tx, broadcast: false });
       }
     }
     const ledger: Ledger = assessLedger(trace, holders);

@@ -84,3 +84,19 @@ export function justiceWitness(
   }
   throw new InvalidInputError('kind', 'expected "to_local" or "htlc"');
 }
+
+/**
+ * Everything a justice against one revoked commitment needs except the
+ * signatures: the outputs it takes, where it pays, at what feerate, and the
+ * per-commitment secret the peer revealed (with it and our revocation
+ * basepoint secret the signer derives the revocation key). Plain data, kept
+ * (`remedy` records) so that the justice is signed when the revoked
+ * commitment reaches the chain, not ahead for each of the many that never do.
+ */
+export interface UnsignedJustice {
+  readonly revokedOutputs: readonly RevokedOutput[];
+  readonly destinationScript: Uint8Array;
+  readonly feeratePerKw: number;
+  readonly perCommitmentSecret: Uint8Array;
+  readonly revocationPubkey: Uint8Array;
+}

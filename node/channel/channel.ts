@@ -9,7 +9,9 @@
  * and theirs from `proposed` to `acked` (in our commitment) to `signed`.
  *
  * The class does no I/O. Every method works on a copy of the state and keeps
- * it only if nothing threw, so a bad message from a peer changes nothing.
+ * it only if nothing threw, so a bad message from a peer changes nothing
+ * (`copyOfState`: a state is never altered once made, new ones share its
+ * unchanged parts).
  * The caller persists `state` after each call and only then sends what
  * `flush` returns: a revocation secret leaves the node only once the
  * commitment that replaces the revoked one is on disk.
@@ -17,7 +19,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { type Commitment, fundingWitness } from '../bolt3/commitment.js';
-import type { ChannelPublicKeys } from '../bolt3/commitment-keys.js';
+import type { ChannelPublicKeys, CommitmentKeys } from '../bolt3/commitment-keys.js';
 import { ANCHOR_OUTPUT_SATOSHIS, type CommitmentVariant, commitmentFee, isHtlcTrimmed } from '../bolt3/fees.js';
 import { remoteHtlcSighashType } from '../bolt3/htlc-tx.js';
 import { buildClosingTransaction, closingWeight } from '../bolt3/closing.js';
@@ -53,8 +55,21 @@ export type ChannelEvent =
   | { readonly type: 'htlc_fulfilled'; readonly id: number; readonly paymentHash: Uint8Array; readonly paymentPreimage: Uint8Array }
   /** They failed an HTLC we offered, and its removal is irrevocable: the amount is ours again. */
   | { readonly type: 'htlc_failed'; readonly id: number; readonly paymentHash: Uint8Array; readonly reason: Uint8Array }
-  /** They revoked a commitment: hand it to the watchtower. */
-  | { readonly type: 'commitment_revoked'; readonly commitment: RemoteCommit; readonly perCommitmentSecret: Uint8Array };
+  /**
+   * They revoked a commitment: hand it to the watchtower. `built`: that
+   * commitment as built when we signed it, when this channel still has it
+   * in memory (the justice is built from it rather than again).
+   */
+  | { readonly type: 'commitment_revoked'; readonly commitment: RemoteCommit; readonly perCommitmentSecret: Uint8Array; readonly built?: BuiltCommitment };
+
+/** A commitment transaction as built, with the keys it was built with. */
+export interface BuiltCommitment {
+  readonly commitment: Commitment;
+  readonly keys: CommitmentKeys;
+}
+
+/** Their commitments signed lately that a channel keeps as built, until they revoke them: the one signed last and the one before it. */
+const SIGNED_REMOTE_KEPT = 2;
 
 export interface Balances {
   /** Our balance in that commitment (our reserve included; HTLCs in flight not). */
@@ -64,6 +79,13 @@ export interface Balances {
 }
 
 export class Channel {
+  /**
+   * Their commitments we signed lately, as built, by txid (in memory only):
+   * when they revoke one its justice is built from it (`commitment_revoked`'s
+   * `built`), not built again.
+   */
+  private readonly signedRemote = new Map<string, BuiltCommitment>();
+
   constructor(
     private current: ChannelState,
     /** The channel's keys; the claims after a close are signed with them too. */
@@ -396,7 +418,8 @@ export class Channel {
     state.nextRemoteCommit = undefined;
     state.remoteNextPerCommitmentPoint = nextPoint;
 
-    const events: ChannelEvent[] = [{ type: 'commitment_revoked', commitment: revoked, perCommitmentSecret: secret }];
+    const built = this.signedRemote.get(revoked.txid);
+    const events: ChannelEvent[] = [{ type: 'commitment_revoked', commitment: revoked, perCommitmentSecret: secret, ...(built && { built }) }];
     // Their updates we had signed are now in both commitments for good.
     for (const update of state.remoteChanges.signed) {
       if (update.kind === 'add') {
@@ -494,6 +517,8 @@ export class Channel {
       this.signer.signHtlc(htlcTx.tx, 0, htlcTx.witnessScript, htlcTx.inputSatoshis, point, remoteHtlcSighashType(state.variant)),
     );
     state.nextRemoteCommit = { number, spec, txid, perCommitmentPoint: point };
+    this.signedRemote.set(txid, { commitment, keys });
+    if (this.signedRemote.size > SIGNED_REMOTE_KEPT) this.signedRemote.delete(this.signedRemote.keys().next().value!);
     state.remoteNextPerCommitmentPoint = undefined;
     state.localChanges.signed.push(...state.localChanges.proposed);
     state.localChanges.proposed = [];
@@ -596,30 +621,24 @@ export class Channel {
 }
 
 /**
- * A copy of a state that shares nothing with it, as `structuredClone` would
- * make, in a tenth of its time (a state is a few dozen plain objects, arrays
- * and byte arrays; a channel copies it at every call). Byte arrays are copied
- * too (as plain Uint8Arrays, Buffers included, as `structuredClone` does), so
- * a change to any byte of the copy leaves the original as it was. Anything
- * else than plain data (never in a state) goes through `structuredClone`.
+ * A copy of a state for a change to work on: a new state object with new
+ * change lists, the only parts a change alters in place (fields are
+ * assigned, lists pushed to). Everything else (commitments, specs, updates,
+ * keys, byte arrays) is shared with `state`: no change alters those in
+ * place, it assigns new ones (`state.localCommit = { ... }`), so `state`
+ * stays as it was whatever the change does, and a channel's successive
+ * states share what did not change (as the persister's copies do). Copying
+ * the whole state at every call was a good part of a payment's cost.
  */
 export function copyOfState(state: ChannelState): ChannelState {
-  return deepCopy(state) as ChannelState;
+  return { ...state, localChanges: withListsCopied(state.localChanges), remoteChanges: withListsCopied(state.remoteChanges) };
 }
 
-function deepCopy(value: unknown): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value;
-  if (typeof value !== 'object') return structuredClone(value); // throws, as it did
-  if (value instanceof Uint8Array) return new Uint8Array(value);
-  if (Array.isArray(value)) {
-    const copy = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) copy[i] = deepCopy(value[i]);
-    return copy;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = deepCopy((value as Record<string, unknown>)[key]);
-  return copy;
+/** The same change lists in new arrays (same keys in the same order: the persister's encodings follow it). */
+function withListsCopied<T extends Record<string, NumberedUpdate[]>>(lists: T): T {
+  const copy: Record<string, NumberedUpdate[]> = {};
+  for (const key of Object.keys(lists)) copy[key] = lists[key]!.slice();
+  return copy as T;
 }
 
 /** The ids of the HTLCs these updates fulfill or fail. */

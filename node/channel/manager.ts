@@ -82,7 +82,7 @@ export interface ChannelManagerInit {
   readonly minimumDepth?: number;
   readonly feeratePerKw?: number;
   readonly channelType?: 'anchors' | 'static_remotekey';
-  /** Feerate of the justice transactions signed in advance for revoked commitments. Default 2500 (10 sat/vbyte). */
+  /** Feerate of the justice for revoked commitments, fixed when they are revoked (the tower's kit is signed then; our own justice at that rate if one reaches the chain). Default 2500 (10 sat/vbyte). */
   readonly justiceFeeratePerKw?: number;
   /**
    * The highest commitment feerate we accept from a funder (update_fee).
@@ -757,7 +757,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
     const events = entry.channel.receive(message);
     // The justice for what they just revoked is written before the state that follows it:
     // no crash can leave a revoked commitment without its remedy.
-    for (const event of events) if (event.type === 'commitment_revoked') this.chainMonitor.commitmentRevoked(entry, event.commitment, event.perCommitmentSecret);
+    for (const event of events) if (event.type === 'commitment_revoked') this.chainMonitor.commitmentRevoked(entry, event.commitment, event.perCommitmentSecret, event.built);
     this.steps.save(entry);
     for (const event of events) {
       try {

@@ -32,6 +32,8 @@ import { secondStageJustice } from './claims.js';
 import { ChannelMonitor, type MonitorEvent, type MonitoredChannel, type WatchedChannel } from './channel-monitor.js';
 import { htlcDeadline, offeredHtlcOverdue, receivedHtlcClaimDue } from './deadlines.js';
 import { spentOutpoint } from './outpoints.js';
+import { type BuiltRemoteCommitment, signedJusticeTransactions } from './remedy.js';
+import { decodeUnsignedJustice } from './remedy-record.js';
 import { type TowerEvent, TowerQueue, remedyOwner, towerTag } from './tower-queue.js';
 
 /** Justice as stores of format 1 kept it, in the channel's record. */
@@ -130,13 +132,24 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
     for (const remedy of saved.remedies ?? []) this.recordedRemedies.set(bytesToHex(remedy.breachTxHash), { channel, justice: [...remedy.justice] });
   }
 
-  /** Our signed justice against the revoked commitment of hash `hash` (internal order, hex), the whole one first, with its channel; undefined for any other transaction. */
+  /**
+   * Our signed justice against the revoked commitment of hash `hash`
+   * (internal order, hex), the whole one first, with its channel; undefined
+   * for any other transaction. A remedy kept unsigned is signed now: the
+   * commitment is on chain (or in a mempool).
+   */
   private remedyFor(hash: string): { channel: Watched; justice: Uint8Array[] } | undefined {
     const recorded = this.recordedRemedies.get(hash);
     if (recorded) return recorded;
     const remedy = this.components.persister.get('remedy', hash);
     if (!remedy) return undefined;
-    for (const channel of this.channels) if (remedyOwner(channel) === remedy.channel) return { channel, justice: [...remedy.justice] };
+    for (const channel of this.channels) {
+      if (remedyOwner(channel) !== remedy.channel) continue;
+      const unsigned = remedy.unsigned && decodeUnsignedJustice(remedy.unsigned, Buffer.from(hash, 'hex').reverse().toString('hex'));
+      const signedNow = unsigned ? signedJusticeTransactions(channel.channel.signer, unsigned).map((tx) => tx.toBuffer()) : [];
+      const justice = [...(remedy.justice ?? []), ...signedNow];
+      return justice.length > 0 ? { channel, justice } : undefined;
+    }
     return undefined;
   }
 
@@ -168,8 +181,8 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
    * its appointment. Both are on disk before the state that follows the
    * revocation is saved (same step, written first).
    */
-  commitmentRevoked(channel: Watched, revoked: RemoteCommit, secret: Uint8Array): void {
-    this.tower.justiceFor(channel, revoked, secret, this.components.wallet.sweepScript(), this.components.fees.feeratePerKw('justice')); // written as a `remedy` record
+  commitmentRevoked(channel: Watched, revoked: RemoteCommit, secret: Uint8Array, built?: BuiltRemoteCommitment): void {
+    this.tower.justiceFor(channel, revoked, secret, this.components.wallet.sweepScript(), this.components.fees.feeratePerKw('justice'), built); // written as a `remedy` record
   }
 
   /** A preimage learned after `channel` went on chain (from downstream, for an HTLC we forwarded): it is claimed there. */

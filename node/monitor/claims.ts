@@ -3,8 +3,9 @@
  * channel's state as plain functions: after our own commitment (`to_local`
  * after the delay, HTLCs through their pre-signed second-stage
  * transactions), after theirs (`to_remote`, HTLCs with a preimage or after
- * expiry), and justice for a revoked commitment of theirs and its
- * second-stage transactions.
+ * expiry), and justice on the second-stage transactions of a revoked
+ * commitment of theirs (the justice on the commitment itself is
+ * remedy.ts's).
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import { commitmentNumberOf } from '../bolt3/commitment.js';
@@ -16,11 +17,10 @@ import { buildJusticeTransaction, justiceWitness } from '../bolt3/justice.js';
 import { encodeBitcoinSignature } from '../bolt3/signatures.js';
 import { MAX_SIGNATURE_WITNESS_SIZE, UneconomicSweepError, buildSweepTransaction, delayedSweepInput, delayedSweepWitness } from '../bolt3/sweep.js';
 import { type Outpoint, SIGHASH_ALL, type Transaction } from '../bolt3/transaction.js';
-import type { ToLocalKit } from '../gateway-protocol/appointment.js';
 import { perCommitmentPointOf } from '../bolt3/key-derivation.js';
 import { MAX_SHACHAIN_INDEX, RevocationStore } from '../bolt3/shachain.js';
 import type { ChannelSigner } from '../keys/signer.js';
-import type { ChannelState, RemoteCommit } from '../commitment/state.js';
+import type { ChannelState } from '../commitment/state.js';
 import type { ClaimedHtlc } from '../persist/persister.js';
 import { localCommitment, htlcTransactionsOf, remoteCommitment, signedLocalCommitment } from '../commitment/commitments.js';
 import { ChannelUnavailableError } from '../commitment/errors.js';
@@ -220,59 +220,6 @@ export function claimsAfterTheirClose(
     }
   });
   return claims;
-}
-
-/**
- * Justice for one of their revoked commitments (from a `commitment_revoked`
- * event): the whole signed transaction taking `to_local` and every HTLC
- * output, and the compact kit for `to_local` alone, both paying to
- * `destinationScript`. Either may be absent when there is nothing worth
- * taking (an output below what its sweep costs).
- */
-export function justiceFor(
-  state: ChannelState,
-  signer: ChannelSigner,
-  revoked: RemoteCommit,
-  perCommitmentSecret: Uint8Array,
-  destinationScript: Uint8Array,
-  feeratePerKw: number,
-): { breachTxHash: Uint8Array; transaction?: Transaction; perOutput: Transaction[]; kit?: ToLocalKit } {
-  if (!equalBytes(perCommitmentPointOf(perCommitmentSecret), revoked.perCommitmentPoint)) throw new ChannelUnavailableError('the secret is not the one of this commitment');
-  const { commitment, keys } = remoteCommitment(state, revoked.spec, revoked.number, revoked.perCommitmentPoint);
-  const breach = commitment.tx;
-  const breachTxHash = breach.getHash(); // hashed once: the txid is the same bytes reversed
-  const txid = Buffer.from(breachTxHash).reverse().toString('hex');
-  const revokedOutputs = commitment.outputs.flatMap((output, vout) =>
-    output.kind === 'to_local' || output.htlc
-      ? [{ kind: output.kind === 'to_local' ? ('to_local' as const) : ('htlc' as const), outpoint: { txid, vout }, satoshis: output.satoshis, witnessScript: output.witnessScript! }]
-      : [],
-  );
-  // The kit's transaction is the same as the justice taking `to_local` alone (the whole one when that is the
-  // only output, else its per-output one; `kitTransaction` rebuilds it from the breach): same unsigned
-  // transaction, same input, so the same signature, kept from there rather than built and signed again.
-  let toLocalAlone: Uint8Array | undefined;
-  const signedJustice = (outputs: typeof revokedOutputs): Transaction | undefined => {
-    try {
-      const justice = buildJusticeTransaction({ revokedOutputs: outputs, destinationScript, feeratePerKw });
-      outputs.forEach((output, i) => {
-        const signature = signer.signJustice(justice.tx, i, output.witnessScript, output.satoshis, perCommitmentSecret);
-        if (outputs.length === 1 && output.kind === 'to_local') toLocalAlone = signature.slice();
-        justice.tx.setWitness(i, justiceWitness(output.kind, encodeBitcoinSignature(signature, SIGHASH_ALL), keys.revocationPubkey, output.witnessScript));
-      });
-      return justice.tx;
-    } catch (error) {
-      if (error instanceof UneconomicSweepError) return undefined;
-      throw error;
-    }
-  };
-  const transaction = revokedOutputs.length > 0 ? signedJustice(revokedOutputs) : undefined;
-  // One per output as well: if the cheater spends an HTLC output first (through a second-stage transaction),
-  // the whole transaction becomes invalid, and these still take the rest.
-  const perOutput = revokedOutputs.length > 1 ? revokedOutputs.flatMap((output) => signedJustice([output]) ?? []) : [];
-  const kitFields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: state.local.toSelfDelay, destinationScript, feeratePerKw };
-  // No such justice (no `to_local`, or not worth its fee): `kitTransaction` finds no output, or the same fee, and there is no kit.
-  const kit: ToLocalKit | undefined = toLocalAlone && { ...kitFields, signature: toLocalAlone };
-  return { breachTxHash, ...(transaction && { transaction }), perOutput, ...(kit && { kit }) };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Justice for revoked commitments, and the watchtower's queue: when the
- * peer revokes a commitment, the node signs the justice for it (kept to
- * broadcast itself, `remedy` records) and queues an appointment for the
+ * peer revokes a commitment, the node keeps the justice for it (unsigned,
+ * to sign and broadcast itself if it reaches the chain, `remedy` records)
+ * and queues an appointment (its kit signed) for the
  * gateway's tower (`appointment` records) until the tower's receipt; none for channels
  * with the tower's own operator (`appointmentsFor`): its tower would watch for itself.
  * Both are written in the step that handles the revocation, before the
@@ -21,7 +22,9 @@ import { fundingScript } from '../bolt3/scripts.js';
 import { type Appointment, type JusticeData, createAppointment } from '../gateway-protocol/appointment.js';
 import { type TowerChannelParams, sealChannelRecord } from '../gateway-protocol/tower-channel.js';
 import type { Persister } from '../persist/persister.js';
-import { justiceFor } from './claims.js';
+import type { ChannelSigner } from '../keys/signer.js';
+import { encodeUnsignedJustice } from './remedy-record.js';
+import { type BuiltRemoteCommitment, type RevokedRemedy, anyJusticeWorthIt, justiceKit, revokedRemedy, signedJustice, toLocalJustice } from './remedy.js';
 import type { WatchedChannel } from './channel-monitor.js';
 import { towerTagOf } from './tower-tag.js';
 
@@ -41,6 +44,8 @@ export interface TowerChannel {
 export class TowerQueue {
   /** Each channel's record, by tag and sweep script: the same for every state, sealed once (about 45 µs each). */
   private readonly records = new Map<string, Uint8Array>();
+  /** The appointments waiting for the tower's receipt, by locator (hex), once read (`waitingAppointments`). */
+  private waiting: Map<string, TaggedAppointment> | undefined;
 
   constructor(
     private readonly persister: Pick<Persister, 'put' | 'remove' | 'getAll'>,
@@ -50,32 +55,32 @@ export class TowerQueue {
   ) {}
 
   /**
-   * Signs the justice for a commitment the peer just revoked, writes it
-   * (`remedy`) and the tower's appointment (`appointment`), and returns the
-   * justice transactions (raw, the whole one first) under the revoked
-   * commitment's txid (internal order, hex); undefined when the revoked
-   * state leaves nothing to take.
+   * Keeps the justice for a commitment the peer just revoked, unsigned
+   * (`remedy`: signed if it ever reaches the chain, node/monitor/remedy.ts),
+   * and writes the tower's appointment (`appointment`), whose kit is signed
+   * now; returns the revoked commitment's txid (internal order, hex), or
+   * undefined when the revoked state leaves nothing worth taking.
    */
-  justiceFor(subject: TowerChannel, revoked: RemoteCommit, secret: Uint8Array, sweepScript: Uint8Array, feeratePerKw: number): { breachTxid: string; justice: Uint8Array[] } | undefined {
+  justiceFor(subject: TowerChannel, revoked: RemoteCommit, secret: Uint8Array, sweepScript: Uint8Array, feeratePerKw: number, built?: BuiltRemoteCommitment): string | undefined {
     const { state, signer } = subject.channel;
-    const justice = justiceFor(state, signer, revoked, secret, sweepScript, feeratePerKw);
-    const breachTxid = bytesToHex(justice.breachTxHash);
-    const remedies = [...(justice.transaction ? [justice.transaction] : []), ...justice.perOutput].map((tx) => tx.toBuffer());
-    if (remedies.length > 0) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), justice: remedies });
+    const remedy = revokedRemedy(state, revoked, secret, sweepScript, feeratePerKw, built);
+    const breachTxid = bytesToHex(remedy.breachTxHash);
+    const toLocal = toLocalJustice(remedy.justice);
+    const worthIt = anyJusticeWorthIt(remedy.justice, toLocal?.tx);
+    if (worthIt) this.persister.put('remedy', breachTxid, { channel: remedyOwner(subject), unsigned: encodeUnsignedJustice(remedy.justice) });
     if (this.appointmentsFor(subject.peer)) {
-      const { kit, transaction } = justice;
-      const data: JusticeData | undefined = kit
-        ? { kind: 'compact', perCommitmentPoint: revoked.perCommitmentPoint, feeratePerKw: kit.feeratePerKw, signature: kit.signature }
-        : transaction && { kind: 'transaction', transaction: transaction.toBuffer() };
+      const data = towerData(signer, remedy, toLocal, revoked.perCommitmentPoint);
       if (data) {
         // Repeating this after a crash writes the same appointment under the same locator.
         const tag = towerTag(subject);
-        const appointment = { ...createAppointment(justice.breachTxHash, data), tag, channel: this.recordOf(subject, tag, sweepScript) };
-        this.persister.put('appointment', bytesToHex(appointment.locator), appointment);
+        const appointment = { ...createAppointment(remedy.breachTxHash, data), tag, channel: this.recordOf(subject, tag, sweepScript) };
+        const id = bytesToHex(appointment.locator);
+        this.persister.put('appointment', id, appointment);
+        this.waiting?.set(id, appointment);
         this.report({ type: 'appointment', peer: subject.peer, handle: subject.handle, appointment });
       }
     }
-    return remedies.length > 0 ? { breachTxid, justice: remedies } : undefined;
+    return worthIt ? breachTxid : undefined;
   }
 
   private recordOf(subject: TowerChannel, tag: Uint8Array, sweepScript: Uint8Array): Uint8Array {
@@ -87,13 +92,41 @@ export class TowerQueue {
 
   /** Appointments not yet confirmed by the tower, oldest first: what to send when a path to the gateway exists. */
   pending(): TaggedAppointment[] {
-    return [...this.persister.getAll('appointment').values()].map(({ channel, ...appointment }) => ({ ...appointment, tag: appointment.tag ?? new Uint8Array(0), ...(channel && { channel }) }));
+    return [...this.waitingAppointments().values()].map((appointment) => ({ ...appointment }));
   }
 
   /** The tower signed a receipt for this appointment: it leaves the queue. */
   delivered(locator: Uint8Array): void {
-    this.persister.remove('appointment', bytesToHex(locator));
+    const id = bytesToHex(locator);
+    this.persister.remove('appointment', id);
+    this.waiting?.delete(id);
   }
+
+  /**
+   * The `appointment` records, read once and then kept in step with them
+   * (this queue is their only writer): the uplink asks for them at every
+   * round and every new appointment, and reading them all back each time
+   * grew with the queue while the gateway was out of reach.
+   */
+  private waitingAppointments(): Map<string, TaggedAppointment> {
+    this.waiting ??= new Map(
+      [...this.persister.getAll('appointment')].map(([id, { channel, ...appointment }]) => [id, { ...appointment, tag: appointment.tag ?? new Uint8Array(0), ...(channel && { channel }) }]),
+    );
+    return this.waiting;
+  }
+}
+
+/**
+ * What the tower gets for a revoked commitment: the compact kit (the
+ * justice taking `to_local` alone, which the tower rebuilds), or else the
+ * whole justice transaction signed (no `to_local` worth taking: the tower
+ * cannot build the HTLC outputs' scripts), or nothing.
+ */
+function towerData(signer: ChannelSigner, remedy: RevokedRemedy, toLocal: ReturnType<typeof toLocalJustice>, perCommitmentPoint: Uint8Array): JusticeData | undefined {
+  const kit = justiceKit(signer, remedy, toLocal);
+  if (kit) return { kind: 'compact', perCommitmentPoint, feeratePerKw: kit.feeratePerKw, signature: kit.signature };
+  const whole = signedJustice(signer, remedy.justice, remedy.justice.revokedOutputs);
+  return whole && { kind: 'transaction', transaction: whole.toBuffer() };
 }
 
 /** What a `remedy` record names its channel by. */
@@ -114,7 +147,7 @@ export function towerTag(subject: TowerChannel): Uint8Array {
  * The channel's record for the tower (`tower-channel.ts`): the basepoints
  * that `remoteCommitment` derives their commitment's keys from (our
  * revocation basepoint, their delayed payment basepoint), the delay we
- * imposed on them and where justice pays, as `justiceFor`'s kit has them.
+ * imposed on them and where justice pays, as `justiceKit` has them.
  */
 function channelRecord(subject: TowerChannel, sweepScript: Uint8Array): Uint8Array {
   const { local, remote } = subject.channel.state;

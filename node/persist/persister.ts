@@ -123,10 +123,13 @@ export interface PeerFees {
 
 export interface ChannelRecord {
   readonly meta?: ChannelMeta;
+  /** Never altered once made: each change of the channel makes a new state sharing the unchanged parts (node/channel/channel.ts's `copyOfState`; MemoryPersister relies on it). */
   readonly state: ChannelState;
   /**
    * The last messages sent on the channel, to send again after a restart
    * (the peer recognises and ignores what it already has, by sequence).
+   * Neither the list nor a message is altered once made: a new message
+   * makes a new list (MemoryPersister relies on it).
    */
   readonly outbox: readonly ChannelUpdate[];
   /** Stores of format 1 kept the remedies here; they are now `remedy` records, written once each (see `RecordOf`). Still read. */
@@ -154,11 +157,14 @@ export interface RecordOf {
   counter: number;
   /**
    * For one commitment the peer revoked (by its txid, internal order, hex):
-   * the channel it belongs to and our signed justice transactions (whole,
-   * then one per output). One record each, written once, so that a channel's
-   * saves do not grow with the number of payments it has made.
+   * the channel it belongs to and our justice. One record each, written
+   * once, so that a channel's saves do not grow with the number of payments
+   * it has made. Stores of before kept the justice signed (`justice`: the
+   * whole transaction, then one per output); since, the record keeps it
+   * unsigned (`unsigned`, node/monitor/remedy-record.ts) and it is signed
+   * when the revoked commitment reaches the chain (node/monitor/remedy.ts).
    */
-  remedy: { readonly channel: string; readonly justice: readonly Uint8Array[] };
+  remedy: { readonly channel: string; readonly justice?: readonly Uint8Array[]; readonly unsigned?: Uint8Array };
   /** A watchtower appointment waiting for delivery to the gateway, with its channel's tag (absent in stores of before tags) and record (`node/gateway-protocol/tower-channel.ts`; absent before compact appointments). */
   appointment: { readonly locator: Uint8Array; readonly blob: Uint8Array; readonly tag?: Uint8Array; readonly channel?: Uint8Array };
   /** A header of the best chain by height, with the work from the checkpoint to it (hex); see node/chain/header-store.ts. */
@@ -267,6 +273,8 @@ export interface Persister {
 /** A `Persister` in memory: for tests and the simulator, where a "disk" survives a simulated crash. */
 export class MemoryPersister implements Persister, RecordStore {
   private readonly channels = new Map<string, ChannelRecord>();
+  /** The state and outbox each channel's last save copied (see `saveChannel`). */
+  private readonly savedParts = new Map<string, Pick<ChannelRecord, 'state' | 'outbox'>>();
   private readonly records = new Map<string, Map<string, unknown>>();
 
   get<K extends RecordKind>(kind: K, id: string): RecordOf[K] | undefined {
@@ -296,7 +304,10 @@ export class MemoryPersister implements Persister, RecordStore {
   }
 
   saveChannel(id: string, record: ChannelRecord): void {
-    this.channels.set(id, copySharing(record, this.channels.get(id)) as ChannelRecord); // what is unchanged since the last save is shared, never copied again
+    // What is unchanged since the last save is shared, never copied again; in the state and the outbox, what
+    // is the very object the last save copied is not even compared (neither is altered once made).
+    this.channels.set(id, copySharing(record, this.channels.get(id), this.savedParts.get(id)) as ChannelRecord);
+    this.savedParts.set(id, { state: record.state, outbox: record.outbox });
   }
 
   transaction<T>(work: () => T): T {
@@ -309,6 +320,7 @@ export class MemoryPersister implements Persister, RecordStore {
 
   deleteChannel(id: string): void {
     this.channels.delete(id);
+    this.savedParts.delete(id);
   }
 
   close(): void {}

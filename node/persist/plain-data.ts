@@ -68,35 +68,59 @@ export function copyOfPlainData(value: unknown): unknown {
  * and keeps the rest. Values that are not plain data (a Map, a class) are
  * copied whole by `structuredClone`. One walk over `value`; nothing is
  * allocated along an unchanged path.
+ *
+ * `source`: the live value `previous` was copied from, when `value` is known
+ * to be made from it by replacing parts, never by altering one in place (a
+ * channel's states, node/channel/channel.ts's `copyOfState`). A part of
+ * `value` that is `source`'s very object then has `previous`'s copy at
+ * once, without a walk.
  */
-export function copySharing(value: unknown, previous: unknown): unknown {
+export function copySharing(value: unknown, previous: unknown, source?: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  if (value === source && previous !== undefined) return previous;
   if (value instanceof Uint8Array) {
     if (!isByteArray(value)) return structuredClone(value);
     if (previous instanceof Uint8Array && Object.getPrototypeOf(previous) === Object.getPrototypeOf(value) && sameBytes(previous, value)) return previous;
     return Buffer.isBuffer(value) ? Buffer.from(value) : new Uint8Array(value);
   }
-  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
-    const before = Array.isArray(previous) && previous.length === value.length ? (previous as unknown[]) : undefined;
-    let copy: unknown[] | undefined = before ? undefined : new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item = copySharing(value[i], before?.[i]);
-      if (!copy && !Object.is(item, before![i])) copy = before!.slice(0, i);
-      if (copy) copy[i] = item;
-    }
-    return copy ?? before;
-  }
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) return copySharingList(value, previous, source);
   if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
   const keys = Object.keys(value);
   const before = isPlainObject(previous) && sameKeys(previous, keys) ? previous : undefined;
+  const from = before && isPlainObject(source) ? source : undefined;
   let copy: Record<string, unknown> | undefined = before ? undefined : {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const item = copySharing((value as Record<string, unknown>)[key], before?.[key]);
+    const item = copySharing((value as Record<string, unknown>)[key], before?.[key], from?.[key]);
     if (!copy && !Object.is(item, before![key])) copy = Object.fromEntries(keys.slice(0, i).map((earlier) => [earlier, before![earlier]]));
     if (copy) copy[key] = item;
   }
   return copy ?? before;
+}
+
+/**
+ * `copySharing` for a list. Its items are shared with `previous`'s item
+ * by item; a list that dropped its first item since (a channel's outbox:
+ * its last few messages) is matched with `previous` shifted by one, and
+ * one that only grew at its end keeps `previous`'s items too.
+ */
+function copySharingList(value: readonly unknown[], previous: unknown, source: unknown): unknown {
+  const earlier = Array.isArray(previous) ? (previous as unknown[]) : undefined;
+  const from = earlier && Array.isArray(source) && source.length === earlier.length ? (source as unknown[]) : undefined;
+  let shift = 0;
+  let first = value.length > 0 ? copySharing(value[0], earlier?.[0], from?.[0]) : undefined;
+  if (earlier && earlier.length > 1 && value.length > 0 && !Object.is(first, earlier[0]) && samePlainData(value[0], earlier[1])) {
+    shift = 1;
+    first = earlier[1];
+  }
+  const sameShape = earlier !== undefined && shift === 0 && earlier.length === value.length;
+  let copy: unknown[] | undefined = sameShape ? undefined : new Array<unknown>(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const item = i === 0 ? first : copySharing(value[i], earlier?.[i + shift], from?.[i + shift]);
+    if (!copy && !Object.is(item, earlier![i])) copy = earlier!.slice(0, i);
+    if (copy) copy[i] = item;
+  }
+  return copy ?? earlier;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -21,7 +21,7 @@ import {
   openAppointment,
 } from '../../../node/gateway-protocol/appointment.js';
 import { openChannelRecord, sealChannelRecord } from '../../../node/gateway-protocol/tower-channel.js';
-import { justiceFor } from '../../../node/monitor/claims.js';
+import { justiceKit, revokedRemedy, signedJustice } from '../../../node/monitor/remedy.js';
 import { DecodeError } from '../../../node/core/cbor.js';
 import { scriptResult } from '../bolt3/interpreter.js';
 import { FUNDING_SATOSHIS, deliver, openPair, preimageOf, revocationsSeenBy } from '../../../sim/kit/channel-pair.js';
@@ -48,7 +48,8 @@ t.test('appointments punish a revoked commitment, with a whole transaction or a 
   const breach = bobCommitments.get(first.commitment.number)!;
   t.equal(breach.getId(), first.commitment.txid, 'the revoked commitment is the one Bob could broadcast');
 
-  const justice = justiceFor(pair.alice.state, pair.alice.signer, first.commitment, first.perCommitmentSecret, destination, 2000);
+  const remedy = revokedRemedy(pair.alice.state, first.commitment, first.perCommitmentSecret, destination, 2000);
+  const justice = { breachTxHash: remedy.breachTxHash, transaction: signedJustice(pair.alice.signer, remedy.justice, remedy.justice.revokedOutputs), kit: justiceKit(pair.alice.signer, remedy) };
   t.ok(justice.transaction && justice.kit, 'both forms exist: Bob had a to_local output');
   const full = createAppointment(justice.breachTxHash, { kind: 'transaction', transaction: justice.transaction!.toBuffer() });
   const legacy = createAppointment(justice.breachTxHash, { kind: 'kit', ...justice.kit! });

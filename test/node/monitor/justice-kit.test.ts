@@ -1,4 +1,4 @@
-// The kit justiceFor hands the tower is what the tower rebuilds: for every
+// The kit justiceKit hands the tower is what the tower rebuilds: for every
 // commitment revoked along a few payments (to_local alone, to_local with
 // HTLCs, nothing worth taking at a high feerate), its signature is the one
 // of kitTransaction's rebuild, and there is a kit exactly when that rebuild
@@ -8,7 +8,7 @@ import { p2wpkh } from '../../../node/bolt3/scripts.js';
 import { UneconomicSweepError } from '../../../node/bolt3/sweep.js';
 import { justiceFromKit, kitTransaction } from '../../../node/gateway-protocol/appointment.js';
 import { remoteCommitment } from '../../../node/commitment/commitments.js';
-import { justiceFor } from '../../../node/monitor/claims.js';
+import { justiceKit, revokedRemedy } from '../../../node/monitor/remedy.js';
 import { openPair, payAcross, revocationsSeenBy } from '../../../sim/kit/channel-pair.js';
 
 const hex = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('hex') : undefined);
@@ -25,7 +25,7 @@ t.test("the kit's signature is the one of the tower's rebuild", async (t) => {
   let none = 0;
   for (const revoked of revocations) {
     for (const feerate of [253, 2_000, 500_000]) {
-      const justice = justiceFor(pair.alice.state, pair.alice.signer, revoked.commitment, revoked.perCommitmentSecret, destination, feerate);
+      const justice = { kit: justiceKit(pair.alice.signer, revokedRemedy(pair.alice.state, revoked.commitment, revoked.perCommitmentSecret, destination, feerate)) };
       const { commitment, keys } = remoteCommitment(pair.alice.state, revoked.commitment.spec, revoked.commitment.number, revoked.commitment.perCommitmentPoint);
       const fields = { revocationPubkey: keys.revocationPubkey, localDelayedPubkey: keys.localDelayedPubkey, toSelfDelay: pair.alice.state.local.toSelfDelay, destinationScript: destination, feeratePerKw: feerate };
       let expected: Uint8Array | undefined;

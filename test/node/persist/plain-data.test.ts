@@ -84,3 +84,37 @@ t.test('a sharing copy keeps what is unchanged from the previous copy and copies
   t.same(Object.keys(copySharing({ b: 1, a: 2 }, { a: 2, b: 1 }) as object), ['b', 'a'], 'the key order is the value\'s');
   t.ok(Object.is((copySharing({ z: -0 }, { z: 0 }) as { z: number }).z, -0), '-0 is not 0');
 });
+
+// A channel's states are made from the one before by replacing parts, never altering one in place: a save
+// given the state the last save copied (`source`) takes the last copy of what is that very object, unread.
+t.test('a sharing copy of a value made from its source by replacing parts', async (t) => {
+  const source = { commit: { spec: { htlcs: [{ id: 1 }] }, txid: 'a' }, secrets: [Uint8Array.of(1)], counter: 1 };
+  const first = copySharing(source, undefined) as typeof source;
+  const value = { ...source, commit: { ...source.commit, txid: 'b' }, counter: 2 };
+  const second = copySharing(value, first, source) as typeof value;
+  t.same(second, value, 'an equal copy');
+  t.equal(second.secrets, first.secrets, 'a part that is the source\'s object is the previous copy');
+  t.equal(second.commit.spec, first.commit.spec, 'also inside a replaced part');
+  t.not(second.commit, first.commit, 'a replaced part is copied');
+  t.not(second.commit.spec, value.commit.spec, 'and nothing of the live value is kept');
+  t.equal(copySharing(value, second, value), second, 'the source itself: its previous copy, unread (it is never altered)');
+  const other = { ...value, secrets: [Uint8Array.of(2)] };
+  t.same((copySharing(other, second, value) as typeof other).secrets, [Uint8Array.of(2)], 'a new part is read and copied');
+});
+
+// A channel's outbox keeps its last few messages: each save drops the oldest and adds one.
+t.test('a sharing copy of a list that dropped its first item or grew keeps the items it had', async (t) => {
+  const message = (n: number) => ({ sequence: n, signature: new Uint8Array(64).fill(n) });
+  const first = copySharing([message(1), message(2), message(3)], undefined) as ReturnType<typeof message>[];
+  const shifted = copySharing([message(2), message(3), message(4)], first) as ReturnType<typeof message>[];
+  t.same(shifted, [message(2), message(3), message(4)], 'an equal copy');
+  t.equal(shifted[0], first[1], 'the items it had are shared');
+  t.equal(shifted[1], first[2]);
+  t.not(shifted[2], first[2], 'the new one is copied');
+  const grown = copySharing([message(2), message(3), message(4), message(5)], shifted) as ReturnType<typeof message>[];
+  t.same(grown.map((each) => each.sequence), [2, 3, 4, 5]);
+  t.ok(grown.slice(0, 3).every((each, i) => each === shifted[i]), 'grown at its end: the items it had are shared');
+  const changed = copySharing([message(9), message(3), message(4), message(5)], grown) as ReturnType<typeof message>[];
+  t.same(changed.map((each) => each.sequence), [9, 3, 4, 5], 'a first item replaced is no shift');
+  t.equal(changed[1], grown[1]);
+});
