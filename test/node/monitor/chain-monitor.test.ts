@@ -4,38 +4,12 @@
 // manager is involved: the channels are a pair opened in memory.
 import t from 'tap';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Transaction } from '../../../node/bolt3/transaction.js';
-import type { Channel } from '../../../node/channel/channel.js';
-import { silentLogger } from '../../../node/core/logger.js';
-import { type ChainEvent, ChainMonitor, type ChainWatchedChannel } from '../../../node/monitor/chain-monitor.js';
 import { htlcDeadline } from '../../../node/monitor/deadlines.js';
-import { MemoryPersister } from '../../../node/persist/persister.js';
 import { openPair, preimageOf, settle } from '../../../sim/kit/channel-pair.js';
-import { testWallet } from '../../../sim/kit/test-wallet.js';
 import { scriptResult } from '../bolt3/interpreter.js';
+import { aliceMonitor } from './alice-monitor.js';
 
-const BOB_ID = '02'.padEnd(66, 'b');
-const FEES = { feeratePerKw: () => 2500 };
 
-/** Alice's side of a channel as the chain monitor watches it, and a monitor that records what it does. */
-function aliceMonitor(channel: Channel, persister = new MemoryPersister()) {
-  const subject: ChainWatchedChannel = { peer: BOB_ID, handle: 0, channel, readySent: true };
-  const broadcast: Transaction[] = [];
-  const events: ChainEvent[] = [];
-  const monitor = new ChainMonitor({
-    wallet: testWallet(0),
-    fees: FEES,
-    logger: silentLogger,
-    persister,
-    broadcast: (tx) => broadcast.push(tx),
-    save: () => {},
-    report: (event) => events.push(event),
-    closed: (closed) => Object.assign(closed, { shutdown: { closed: true } }),
-    resolveOutgoing: () => {},
-  });
-  monitor.add(subject);
-  return { subject, monitor, broadcast, events, persister };
-}
 
 t.test("a revoked commitment is punished with the justice the monitor kept when it was revoked, also after a restart", async (t) => {
   // Bob starts with 300,000 sat, so his first commitment is worth cheating with once he is paid more.

@@ -11,38 +11,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transaction } from '../../../node/bolt3/transaction.js';
-import type { Channel } from '../../../node/channel/channel.js';
 import { bytesToHex } from '../../../node/core/hex.js';
-import { silentLogger } from '../../../node/core/logger.js';
-import { type ChainEvent, ChainMonitor, type ChainWatchedChannel } from '../../../node/monitor/chain-monitor.js';
 import { revokedRemedy, signedJusticeTransactions } from '../../../node/monitor/remedy.js';
 import { LmdbPersister } from '../../../node/persist/lmdb.js';
 import { decodeUnsignedJustice, encodeUnsignedJustice } from '../../../node/monitor/remedy-record.js';
-import { MemoryPersister, type Persister } from '../../../node/persist/persister.js';
+import { MemoryPersister } from '../../../node/persist/persister.js';
 import { testWallet } from '../../../sim/kit/test-wallet.js';
 import { scriptResult } from '../bolt3/interpreter.js';
+import { aliceMonitor } from './alice-monitor.js';
 import { revokedHtlcTimeout } from './revoked-htlc-timeout.js';
 
-const BOB_ID = '02'.padEnd(66, 'b');
 
-function aliceMonitor(channel: Channel, persister: Persister) {
-  const subject: ChainWatchedChannel = { peer: BOB_ID, handle: 0, channel, readySent: true };
-  const broadcast: Transaction[] = [];
-  const events: ChainEvent[] = [];
-  const monitor = new ChainMonitor({
-    wallet: testWallet(0),
-    fees: { feeratePerKw: () => 2500 },
-    logger: silentLogger,
-    persister,
-    broadcast: (tx) => broadcast.push(tx),
-    save: () => {},
-    report: (event) => events.push(event),
-    closed: (closed) => Object.assign(closed, { shutdown: { closed: true } }),
-    resolveOutgoing: () => {},
-  });
-  monitor.add(subject);
-  return { subject, monitor, broadcast, events };
-}
 
 /** Each input of `tx` checked by bcoin's interpreter against what it spends (outputs of `parents`). */
 function allValid(tx: Transaction, parents: readonly Transaction[]): boolean {
