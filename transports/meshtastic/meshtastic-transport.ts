@@ -91,6 +91,9 @@ export interface MeshtasticTransportStats {
 
 type State = 'closed' | 'opening' | 'open' | 'reconnecting';
 
+/** How long a close waits for its `disconnect` to reach the radio. */
+const COURTESY_WRITE_MS = 1000;
+
 const MAX_IN_FLIGHT = 16; // MAX_TX_QUEUE: the radio's transmit queue
 /** QueueStatus.res for a full queue: ERRNO_UNKNOWN (firmware src/mesh/MeshTypes.h). res carries Routing.Error values (9 the duty cycle, 7 too large) or these ERRNO_ numbers. */
 const ERRNO_UNKNOWN = 32;
@@ -176,7 +179,7 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     this.watchdog.stop();
     this.greeting?.done(new TransportError(`the Meshtastic transport on ${this.options.path} was closed`));
     this.waiters.rejectAll(new TransportError(`the Meshtastic transport on ${this.options.path} was closed before the radio took the frame`));
-    if (this.stream) await this.write(encodeFrame(this.codec.encodeToRadio({ kind: 'disconnect' }))).catch(() => undefined);
+    if (this.stream) await this.courtesyWrite(encodeFrame(this.codec.encodeToRadio({ kind: 'disconnect' })));
     await this.dropStream();
     if (wasUp) this.emit('link', false);
   }
@@ -423,6 +426,18 @@ export class MeshtasticTransport extends EventEmitter<TransportEvents> implement
     const why = routing.errorReason === RoutingError.DUTY_CYCLE_LIMIT ? 'duty cycle' : undefined;
     if (this.waiters.has(requestId)) this.waiters.settle(requestId, this.refusal(routing.errorReason, requestId, why));
     else this.logger.log('debug', `the radio on ${this.options.path} reports ${routingErrorName(routing.errorReason)} for packet ${requestId}`);
+  }
+
+  /**
+   * A write that may go unheard (the `disconnect` at close): given up after
+   * `COURTESY_WRITE_MS`, so that a radio that hangs with its port open, its
+   * buffer full, cannot hold the close forever.
+   */
+  private async courtesyWrite(bytes: Uint8Array): Promise<void> {
+    let cancel = (): void => undefined;
+    const givenUp = new Promise<void>((resolve) => (cancel = this.clock.setTimer(COURTESY_WRITE_MS, resolve)));
+    await Promise.race([this.write(bytes).catch(() => undefined), givenUp]);
+    cancel();
   }
 
   private write(bytes: Uint8Array): Promise<void> {
