@@ -470,8 +470,17 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */
   private openChannelTowards(destination: string): ChannelEntry | undefined {
-    const nextHop = [destination, this.routes.explicitRoute(destination) ?? this.routes.defaultRoute].find((peer) => peer && [...this.channels.values()].some((m) => m.peer === peer));
-    return [...this.channels.values()].find((m) => m.peer === nextHop && m.readySent && m.readyReceived && !m.shutdown);
+    // Without copying the channel list: quoting fees asks this for hundreds of destinations at a time.
+    const route = this.routes.explicitRoute(destination) ?? this.routes.defaultRoute;
+    const nextHop = this.hasChannelWith(destination) ? destination : route !== undefined && this.hasChannelWith(route) ? route : undefined;
+    if (nextHop === undefined) return undefined;
+    for (const entry of this.channels.values()) if (entry.peer === nextHop && entry.readySent && entry.readyReceived && !entry.shutdown) return entry;
+    return undefined;
+  }
+
+  private hasChannelWith(peer: string): boolean {
+    for (const entry of this.channels.values()) if (entry.peer === peer) return true;
+    return false;
   }
 
   /**
