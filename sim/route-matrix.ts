@@ -105,12 +105,6 @@ export class RouteMatrix {
       *destinations() {
         for (let column = 0; column < matrix.size; column++) if (matrix.entry(row, column) !== NONE) yield matrix.ids[column]!;
       },
-      nextHops() {
-        const hops = new Set<string>();
-        for (let column = 0; column < matrix.size; column++) if (matrix.entry(row, column) !== NONE) hops.add(idAt(matrix.entry(row, column))!);
-        if (this.defaultRoute) hops.add(this.defaultRoute);
-        return hops;
-      },
       channelsTo: (destination) => {
         const column = columnOf(destination);
         const channels = column === undefined ? 0 : matrix.channels[row * matrix.size + column]!;

@@ -1235,7 +1235,6 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
 
 
-/** The route table's entry for any destination not listed: the router's default route (transports/router/route-table.ts). */
 /** Something due within this many blocks makes the node take every block at once (else a few at a time, idle). */
 const EVERY_BLOCK_WITHIN_BLOCKS = 12;
 /** Update messages kept per channel to send again after a restart: more than can be in flight at once. */

@@ -29,8 +29,6 @@ export interface StaticRoutes {
   readonly defaultRoute: string | undefined;
   /** Destinations with an entry of their own. */
   destinations(): Iterable<string>;
-  /** Every neighbour some entry leads to, the default route's included. */
-  nextHops(): Set<string>;
   /** Channels on the static path to `destination`, when known to be more than two (the config's `routeLengths`). */
   channelsTo(destination: string): number | undefined;
 }
@@ -80,6 +78,7 @@ export class RouteTable implements StaticRoutes {
     return this.routes.get(destination.toLowerCase());
   }
 
+  /** Every neighbour some entry leads to, the default route's included. */
   nextHops(): Set<string> {
     const hops = new Set(this.routes.values());
     if (this.defaultRoute) hops.add(this.defaultRoute);
