@@ -242,7 +242,10 @@ async function paidByOutside(walk: Walk, step: ReadmeStep, out: string): Promise
   const { t } = walk;
   const invoice = out.trim();
   t.match(invoice, /^lnbcrt100u1/, `${step.line}: a regtest BOLT 11 invoice for 100 µBTC`);
-  walk.sent = await walk.outside.node.payInvoice(invoice);
+  // LDK's payInvoice waits for the preimage without a limit: a minute here, so that a stuck payment fails by name.
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the outside node did not pay the invoice within 60 s')), 60_000)));
+  walk.sent = await Promise.race([walk.outside.node.payInvoice(invoice), stuck]).finally(() => clearTimeout(timer));
   t.equal(bytesToHex(sha256(hexToBytes(walk.sent.preimage))), walk.sent.paymentHash, "the outside node holds the gateway's preimage");
   await eventually('the gateway to list the payment received', async () => ((await peek<Row[]>(walk.config, 'lnPayments')).some((payment) => payment.state === 'received') ? true : undefined));
 }
