@@ -104,6 +104,8 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
    * commitment (hash, internal order, hex). Since, each is a `remedy` record,
    * read from the persister when a transaction is seen: a channel has one
    * per revoked commitment, and a device cannot hold them all in memory.
+   * A remedy signed at a breach joins them: the same breach is seen again
+   * (mempool, block, the funding spend), and its justice is signed once.
    */
   private readonly recordedRemedies = new Map<string, { channel: Watched; justice: Uint8Array[] }>();
   private height = 0;
@@ -135,7 +137,7 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
   /**
    * Our signed justice against the revoked commitment of hash `hash`
    * (internal order, hex), the whole one first, with its channel; undefined
-   * for any other transaction. A remedy kept unsigned is signed now: the
+   * for any other transaction. A remedy kept unsigned is signed now, once: the
    * commitment is on chain (or in a mempool).
    */
   private remedyFor(hash: string): { channel: Watched; justice: Uint8Array[] } | undefined {
@@ -148,7 +150,9 @@ export class ChainMonitor<Watched extends ChainWatchedChannel = ChainWatchedChan
       const unsigned = remedy.unsigned && decodeUnsignedJustice(remedy.unsigned, Buffer.from(hash, 'hex').reverse().toString('hex'));
       const signedNow = unsigned ? signedJusticeTransactions(channel.channel.signer, unsigned).map((tx) => tx.toBuffer()) : [];
       const justice = [...(remedy.justice ?? []), ...signedNow];
-      return justice.length > 0 ? { channel, justice } : undefined;
+      if (justice.length === 0) return undefined;
+      this.recordedRemedies.set(hash, { channel, justice });
+      return { channel, justice };
     }
     return undefined;
   }

@@ -65,6 +65,13 @@ t.test('a revoked commitment with an HTLC output is punished in full from a reme
   for (const tx of broadcast) t.ok(allValid(tx, [breach]), `justice ${tx.getId()} is valid`);
   t.same(perOutput.map(outpointsOf).flat().sort(), outpointsOf(whole!).sort(), 'the per-output ones take the same outputs, one each');
   t.match(events.find((event) => event.type === 'breach'), { breachTxid: breach.getId() }, 'the breach is reported');
+  const signedAtBreach = signed;
+  t.ok(signedAtBreach > appointments, `the justice signed at the breach (${signedAtBreach - appointments} signatures)`);
+  broadcast.length = 0;
+  monitor.transactionSeen(breach); // seen again: in a block after the mempool
+  const hexOf = (txs: readonly Transaction[]) => txs.map((tx) => bytesToHex(tx.toBuffer()));
+  t.same(hexOf(broadcast), hexOf([whole!, ...perOutput]), 'seen again, the same justice broadcast again');
+  t.equal(signed, signedAtBreach, 'without signing it again');
 
   // Bob was first on the HTLC output, with his HTLC-timeout: its output is taken, and to_local by its own justice.
   const htlcOutpoint = `${bytesToHex(timeout.ins[0]!.hash)}:${timeout.ins[0]!.index}`;
