@@ -39,11 +39,18 @@ export function peerFeesOf(message: FeeUpdate): PeerFees {
  * Paying `nextHop` itself costs nothing.
  */
 export function quoteThrough(fees: PeerFees | undefined, nextHop: string, destination: string): ForwardingFee | string {
-  if (destination === nextHop) return NO_FEE;
+  const quote = knownQuote(fees, nextHop, destination);
+  if (quote) return quote;
   if (!fees) return `no fee quote from ${nextHop} yet (it sends one when the channel is ready)`;
-  const quote = fees.quotes.find((each) => each.destination === destination);
-  if (quote) return { baseMsat: quote.baseMsat, proportionalMillionths: quote.proportionalMillionths };
-  if (fees.incomplete) return `${nextHop} quotes no fee for ${destination} (more destinations than one fee_update lists, or fees it does not know yet)`;
+  return `${nextHop} quotes no fee for ${destination} (more destinations than one fee_update lists, or fees it does not know yet)`;
+}
+
+/** `quoteThrough` without the reason when unknown: quoting fees asks it for hundreds of destinations, mostly unknown while a mesh opens. */
+export function knownQuote(fees: PeerFees | undefined, nextHop: string, destination: string): ForwardingFee | undefined {
+  if (destination === nextHop) return NO_FEE;
+  if (!fees) return undefined;
+  for (const quote of fees.quotes) if (quote.destination === destination) return { baseMsat: quote.baseMsat, proportionalMillionths: quote.proportionalMillionths };
+  if (fees.incomplete) return undefined;
   return { baseMsat: fees.baseMsat, proportionalMillionths: fees.proportionalMillionths };
 }
 
@@ -104,8 +111,8 @@ export function feeUpdateFromSorted(own: ForwardingFee, peer: string, sortedRout
       incomplete = true;
       break; // nothing after this could change the message
     }
-    const next = quoteThrough(nextHopFees, nextHop, destination);
-    const quote = typeof next === 'string' ? undefined : composeFee(own, next);
+    const next = knownQuote(nextHopFees, nextHop, destination);
+    const quote = next && composeFee(own, next);
     if (!quote || !isOfferable(quote)) {
       incomplete = true;
       continue;
