@@ -85,6 +85,12 @@ export interface RoutedDestination {
   readonly nextHopFees: PeerFees | undefined;
 }
 
+/** The channel a destination is reached through: its peer and what the peer last told us (a channel entry is one). */
+export interface NextHop {
+  readonly peer: string;
+  readonly peerFees?: PeerFees | undefined;
+}
+
 /**
  * The `fee_update` (without its handle) for a peer: our own fee, and the
  * composed quote for each destination we reach through another forwarder
@@ -93,25 +99,37 @@ export interface RoutedDestination {
  * message says `incomplete`.
  */
 export function feeUpdateFor(own: ForwardingFee, peer: string, routed: readonly RoutedDestination[]): Omit<FeeUpdate, 'handle'> {
-  return feeUpdateFromSorted(own, peer, [...routed].sort((a, b) => (a.destination < b.destination ? -1 : 1)));
+  const sorted = [...routed].sort((a, b) => (a.destination < b.destination ? -1 : 1));
+  const byDestination = new Map(sorted.map((each) => [each.destination, { peer: each.nextHop, peerFees: each.nextHopFees }]));
+  return feeUpdateFromSorted(own, peer, sorted.map((each) => each.destination), (destination) => byDestination.get(destination));
 }
 
 /**
- * `feeUpdateFor` over destinations already sorted, read only as far as the
- * message needs: up to the first one past `MAX_FEE_QUOTES`, which only makes
- * it `incomplete`. A node of a large mesh routes to hundreds of
- * destinations, and quotes again at every `fee_update` a peer sends.
+ * `feeUpdateFor` over the route table's destinations, sorted, each asked
+ * `nextHopTowards` (undefined, or the destination itself: not routed) only
+ * as far as the message needs: up to the first one past `MAX_FEE_QUOTES`,
+ * which only makes it `incomplete`. A node of a large mesh routes to
+ * hundreds of destinations, and quotes again at every `fee_update` a peer
+ * sends: nothing is made for a destination but its quote.
  */
-export function feeUpdateFromSorted(own: ForwardingFee, peer: string, sortedRouted: Iterable<RoutedDestination>): Omit<FeeUpdate, 'handle'> {
+export function feeUpdateFromSorted(
+  own: ForwardingFee,
+  peer: string,
+  sortedDestinations: readonly string[],
+  nextHopTowards: (destination: string) => NextHop | undefined,
+): Omit<FeeUpdate, 'handle'> {
   let incomplete = false;
   const quotes: (ForwardingFee & { destination: Uint8Array })[] = [];
-  for (const { destination, nextHop, nextHopFees } of sortedRouted) {
+  for (const destination of sortedDestinations) {
+    const through = nextHopTowards(destination);
+    if (!through) continue;
+    const nextHop = through.peer;
     if (nextHop === peer || destination === peer || destination === nextHop) continue;
     if (quotes.length === MAX_FEE_QUOTES) {
       incomplete = true;
       break; // nothing after this could change the message
     }
-    const next = knownQuote(nextHopFees, nextHop, destination);
+    const next = knownQuote(through.peerFees, nextHop, destination);
     const quote = next && composeFee(own, next);
     if (!quote || !isOfferable(quote)) {
       incomplete = true;

@@ -34,7 +34,7 @@ import type { Signer } from '../keys/signer.js';
 import type { Invoice, Persister } from '../persist/persister.js';
 import { type AcceptChannel, type ChannelReady, type ChannelUpdate, type ClosingSigned, DecodeError, type FeeUpdate, type FundingCreated, type FundingSigned, type Message, type OpenChannel, type Shutdown, decodeMessage, encodeMessage } from '../wire/messages.js';
 import { type ForwardingFee, NO_FEE, describeFee, feeOn, forwardingFee } from './forwarding-fee.js';
-import { type RoutedDestination, assumedQuote, feeUpdateFromSorted, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from './fee-quotes.js';
+import { assumedQuote, feeUpdateFromSorted, feeUpdateKey, passOnKeeping, peerFeesOf, quoteThrough } from './fee-quotes.js';
 import { Channel, type ChannelEvent, type ChannelState } from './channel.js';
 import { PeerProtocolError, ChannelUnavailableError } from '../commitment/errors.js';
 import { type ChannelEntry, entryFromRecord, newEntry, recordOfEntry } from './channel-entry.js';
@@ -470,17 +470,7 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** An open channel with `destination`, or with the neighbour the route table names for it, that is not closing. */
   private openChannelTowards(destination: string): ChannelEntry | undefined {
-    // Without copying the channel list: quoting fees asks this for hundreds of destinations at a time.
-    const route = this.routes.explicitRoute(destination) ?? this.routes.defaultRoute;
-    const nextHop = this.hasChannelWith(destination) ? destination : route !== undefined && this.hasChannelWith(route) ? route : undefined;
-    if (nextHop === undefined) return undefined;
-    for (const entry of this.channels.values()) if (entry.peer === nextHop && entry.readySent && entry.readyReceived && !entry.shutdown) return entry;
-    return undefined;
-  }
-
-  private hasChannelWith(peer: string): boolean {
-    for (const entry of this.channels.values()) if (entry.peer === peer) return true;
-    return false;
+    return openChannelAmong(this.channels.values(), this.routes, destination);
   }
 
   /**
@@ -1191,38 +1181,19 @@ export class ChannelManager extends EventEmitter<{ event: [ManagerEvent] }> impl
 
   /** Sends our `fee_update` to the peer of each channel we said is ready, where it differs from what we told it last. */
   private refreshFees(): void {
-    const open = [...this.channels.values()].filter((entry) => entry.readySent && !entry.onchain && !entry.shutdown);
-    const routed = this.routedDestinations();
+    const channels = [...this.channels.values()];
+    const open = channels.filter((entry) => entry.readySent && !entry.onchain && !entry.shutdown);
+    if (open.length === 0) return;
+    // Each peer's walk over the table asks the channel towards each destination: found in this list, nothing made.
+    const sorted = (this.sortedDestinations ??= [...this.routes.destinations()].sort());
+    const nextHopTowards = (destination: string) => openChannelAmong(channels, this.routes, destination);
     for (const entry of open) {
-      const update = feeUpdateFromSorted(this.forwardingFee, entry.peer, routed);
+      const update = feeUpdateFromSorted(this.forwardingFee, entry.peer, sorted, nextHopTowards);
       const key = feeUpdateKey(update);
       if (entry.feesSent === key) continue;
       entry.feesSent = key;
       this.send(entry.peer, { ...update, handle: entry.handle }, entry);
     }
-  }
-
-  /**
-   * The destinations our table sends through a channel (not to the
-   * destination itself), sorted, each looked up when first read: a peer's
-   * `fee_update` needs the first few dozen of a large table's hundreds.
-   */
-  private routedDestinations(): Iterable<RoutedDestination> {
-    const sorted = (this.sortedDestinations ??= [...this.routes.destinations()].sort());
-    const found: (RoutedDestination | null)[] = [];
-    const routedAt = (index: number): RoutedDestination | null => {
-      const destination = sorted[index]!;
-      const through = this.openChannelTowards(destination);
-      return through && through.peer !== destination ? { destination, nextHop: through.peer, nextHopFees: through.peerFees } : null;
-    };
-    return {
-      *[Symbol.iterator]() {
-        for (let index = 0; index < sorted.length; index++) {
-          const routed = (found[index] ??= routedAt(index));
-          if (routed) yield routed;
-        }
-      },
-    };
   }
 
   private emitEvent(event: ManagerEvent): void {
@@ -1241,6 +1212,26 @@ const EVERY_BLOCK_WITHIN_BLOCKS = 12;
 const RESENT_AFTER_RESTART = 8;
 /** The highest update_fee feerate accepted by default: 200 sat/vbyte. */
 const DEFAULT_MAX_FEERATE_PER_KW = 50_000;
+
+/**
+ * The channel ready for payments towards `destination`: the one with it, else
+ * the one with the route table's next hop for it. Without copying the channel
+ * list: quoting fees asks this for hundreds of destinations at a time.
+ */
+function openChannelAmong(channels: Iterable<ChannelEntry>, routes: StaticRoutes, destination: string): ChannelEntry | undefined {
+  const route = routes.explicitRoute(destination) ?? routes.defaultRoute;
+  let withDestination = false;
+  let direct: ChannelEntry | undefined;
+  let routed: ChannelEntry | undefined;
+  for (const entry of channels) {
+    const ready = entry.readySent && entry.readyReceived && !entry.shutdown;
+    if (entry.peer === destination) {
+      withDestination = true; // a channel with the destination itself is the way, ready or not yet
+      if (ready) direct ??= entry;
+    } else if (entry.peer === route && ready) routed ??= entry;
+  }
+  return withDestination ? direct : routed;
+}
 
 function keyOf(peer: string, handle: number): string {
   return `${peer}/${handle}`;

@@ -55,15 +55,19 @@ t.test(`at most ${MAX_FEE_QUOTES} quotes: the rest left out, the message incompl
 t.test('quoting from a sorted table reads it only as far as the message needs, and says the same', async (t) => {
   // Hundreds of destinations, a few of them unknown or back through the peer: the first past the last quote ends the reading.
   const sorted = Array.from({ length: 400 }, (_, i) => ({ destination: id(100 + i), nextHop: i % 7 === 0 ? id(3) : id(2), nextHopFees: i % 5 === 0 ? undefined : told([]) }));
+  const destinations = sorted.map((each) => each.destination);
+  const byDestination = new Map(sorted.map((each) => [each.destination, { peer: each.nextHop, peerFees: each.nextHopFees }]));
   let read = 0;
-  const counted = { *[Symbol.iterator]() { for (const routed of sorted) { read++; yield routed; } } };
-  const update = feeUpdateFromSorted(own, id(3), counted);
+  const counted = (destination: string) => (read++, byDestination.get(destination));
+  const update = feeUpdateFromSorted(own, id(3), destinations, counted);
   t.equal(feeUpdateKey(update), feeUpdateKey(feeUpdateFor(own, id(3), [...sorted].reverse())), 'the same message as from the whole table in any order');
   t.equal(update.quotes?.length, MAX_FEE_QUOTES);
   t.equal(update.incomplete, 1);
   t.ok(read < 40, `${read} of 400 destinations read`);
   const few = sorted.slice(0, 10);
-  t.same(feeUpdateFromSorted(own, id(3), few), feeUpdateFor(own, id(3), few), 'a table shorter than the message: all of it, the same');
+  t.same(feeUpdateFromSorted(own, id(3), destinations.slice(0, 10), counted), feeUpdateFor(own, id(3), few), 'a table shorter than the message: all of it, the same');
+  const notRouted = feeUpdateFromSorted(own, id(3), [id(100), id(2), id(101)], (destination) => (destination === id(100) ? undefined : destination === id(2) ? { peer: id(2) } : byDestination.get(destination)));
+  t.same(notRouted, feeUpdateFor(own, id(3), [sorted[1]!]), 'a destination without a channel towards it, or a peer itself, is not quoted');
 });
 
 t.test('no quote for a destination (the list was full): the payer assumes the peer fee at every forwarder, a forwarder keeps its own', async (t) => {
