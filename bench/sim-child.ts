@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { backend } from '../node/core/secp256k1-backend.js';
 import { type RunProgress, runScenario } from '../sim/run.js';
+import { limitHeapGrowth } from '../sim/heap-growth.js';
 import { loadScenario } from '../sim/scenario.js';
 
 /** The signature, key and hash libraries: what cryptoShare counts. */
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
   if (!scenarioPath || !(durationMs > 0)) throw new Error('usage: sim-child.ts SCENARIO.yaml DURATION_MS [--profile] [--label NAME]');
   const label = values.label ?? 'sim';
   const scenario = loadScenario(scenarioPath);
+  limitHeapGrowth(); // as lnmesh sim run does
 
   let session: Session | undefined;
   if (values.profile) {

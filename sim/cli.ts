@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../node/core/input.js';
 import { formatDuration } from '../node/config/duration.js';
 import type { RunProgress } from './run.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 interface RunOptions {
   seed?: string;
@@ -64,6 +65,7 @@ export function registerSimCommand(program: Command): void {
       // Loaded when a run starts, so that the other verbs of lnmesh start fast.
       const [{ loadScenario }, { runScenario }, { formatSummary }, { writeReport }] = await Promise.all([import('./scenario.js'), import('./run.js'), import('./report/summary.js'), import('./report/write-report.js')]);
       const scenario = loadScenario(path);
+      limitHeapGrowth(); // a large mesh's peak memory near what it holds (sim/heap-growth.ts)
       const out = options.out ?? join('sim-reports', scenario.name);
       const progress = options.quiet ? undefined : progressPrinter(process.stderr);
       console.error(`running ${scenario.name} (${formatDuration(scenario.durationMs)} of virtual time, ${scenario.topology.nodes.length} nodes, seed ${seed ?? scenario.seed})`);
