@@ -15,7 +15,8 @@
  *   payments start after it: of grid500's two hours, one is opening, one
  *   is payments.
  * - `sim.peakRssMB.grid50` / `.grid500`: the peak resident memory
- *   (maxRSS) of the process that made that run: Node, tsx and the run.
+ *   (maxRSS) of the process that made that run: Node, tsx and the run, with
+ *   the heap limit `lnmesh sim run` sets (sim/heap-growth.ts).
  * - `sim.cryptoShare.grid50`: the share, in [0, 1], of the wall time of a
  *   grid50 run of LNMESH_BENCH_SIM_PROFILE_DAYS virtual days (default 1)
  *   spent in signature, key and hash libraries (@noble/*, @scure/bip32,
@@ -25,11 +26,11 @@
  *   are not counted: the child prints the whole breakdown on stderr.
  *
  * Each run is a child process (bench/sim-child.ts). At the defaults the
- * three take about 3, 11 and 1.5 minutes on a 2-core machine (`--filter sim.`
- * about 16 in all; the filter is a prefix: `sim.nodeDaysPerSecond.grid50`
+ * three take about 1.5, 5.5 and 1 minutes on a 2-core machine (`--filter sim.`
+ * about 9 in all; the filter is a prefix: `sim.nodeDaysPerSecond.grid50`
  * runs grid500 too). Peak memory grows with the virtual time run (grid50:
- * about 250 MB after 3 hours, 530 MB after a day, 690 MB after two), so the
- * RSS figures hold for these lengths only. Each child's summary line (on
+ * about 330 MB after a day, 400 MB after two), so the RSS figures hold for
+ * these lengths only. Each child's summary line (on
  * stderr) says which violations are payments in flight at the cut, and
  * counts libsecp256k1 calls per hop-payment.
  */
