@@ -13,7 +13,9 @@
  * and `cryptoShare` is the share of sampled time whose leaf frame (self
  * time) is in a signature, key or hash library (CRYPTO_PACKAGES); code
  * running in WebAssembly counts for the package whose JavaScript called it
- * (libsecp256k1 in tiny-secp256k1). A profiled run is slower: its wall time
+ * (libsecp256k1 in tiny-secp256k1), and so does native code (libsecp256k1
+ * in the `secp256k1` package's binding; until December 2026 it did not: its
+ * frames have no URL, and the figure left out most of the curve's time). A profiled run is slower: its wall time
  * is no rate to report.
  *
  * Progress goes to stderr while stderr is a terminal; a summary line always.
@@ -28,7 +30,7 @@ import { limitHeapGrowth } from '../sim/heap-growth.js';
 import { loadScenario } from '../sim/scenario.js';
 
 /** The signature, key and hash libraries: what cryptoShare counts. */
-const CRYPTO_PACKAGES = ['@noble/curves', '@noble/hashes', '@noble/ciphers', '@scure/bip32', 'tiny-secp256k1', '@bitcoinerlab/secp256k1'];
+const CRYPTO_PACKAGES = ['@noble/curves', '@noble/hashes', '@noble/ciphers', '@scure/bip32', 'tiny-secp256k1', '@bitcoinerlab/secp256k1', 'secp256k1'];
 
 export interface ChildResult {
   readonly wallMs: number;
@@ -83,9 +85,13 @@ function packageOf(url: string): string | undefined {
   return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
-/** Frames that are not JavaScript of their own: WebAssembly and the wrappers into and out of it. */
-function isWasmFrame(frame: Runtime.CallFrame): boolean {
-  return frame.url.startsWith('wasm://') || (frame.url === '' && /^(js-to-wasm|wasm-to-js)/.test(frame.functionName));
+/**
+ * Frames that are not JavaScript of their own: WebAssembly and the wrappers
+ * into and out of it, and a native addon's functions (no URL, no name: the
+ * `secp256k1` package's libsecp256k1 binding). Their time is their caller's.
+ */
+function isWasmOrNativeFrame(frame: Runtime.CallFrame): boolean {
+  return frame.url.startsWith('wasm://') || (frame.url === '' && (frame.functionName === '' || /^(js-to-wasm|wasm-to-js)/.test(frame.functionName)));
 }
 
 /** Where a leaf frame's time goes: a package name, the project's top folder (node/, sim/, ...), or V8's own "(garbage collector)", "(idle)", ... */
@@ -108,7 +114,7 @@ function selfTimeByGroup(profile: Profiler.Profile): Map<string, number> {
     const known = groupOfNode.get(id);
     if (known !== undefined) return known;
     let node = nodes.get(id);
-    while (node && isWasmFrame(node.callFrame)) node = nodes.get(parents.get(node.id) ?? -1);
+    while (node && isWasmOrNativeFrame(node.callFrame)) node = nodes.get(parents.get(node.id) ?? -1);
     const group = node ? groupOf(node.callFrame) : '(wasm)';
     groupOfNode.set(id, group);
     return group;
