@@ -133,7 +133,12 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     await this.miner?.idle();
     this.miner = undefined;
     this.node = undefined;
-    await node.close();
+    const closing = node.close();
+    // bcoin stops its HTTP server (a microtask from now, before any new connection can come) and waits for every
+    // connection on it to end: a JSON-RPC client that keeps its connection alive (an LDK node following this
+    // chain) or has a request in flight held the gateway's stop for ever. They are cut instead.
+    node.http.http.closeAllConnections();
+    await closing;
     this.restoreTime?.();
     this.restoreTime = undefined;
   }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import t from 'tap';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EmbeddedChain, REGTEST_FALLBACK_FEERATE_PER_KW } from '../../../gateway/chain/embedded-chain.js';
@@ -264,4 +265,21 @@ t.test('a listener that throws does not break the chain: it becomes a warning', 
   await chain.mine(2);
   t.equal((await chain.tip()).height, 2);
   t.same(warnings, ["a 'connect' listener threw: listener bug", "a 'connect' listener threw: listener bug"]);
+});
+
+t.test('closes while a JSON-RPC client holds a request open: the client is cut, nothing is left open', async (t) => {
+  const chain = new EmbeddedChain({ rpc: { apiKey: 'a key' } });
+  await chain.open();
+  const { port } = new URL(chain.rpcUrl);
+  // A request whose body never finishes: left alone, its connection outlives the chain and holds the process.
+  const client = connect(Number(port), '127.0.0.1');
+  await once(client, 'connect');
+  client.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"method":');
+  client.on('error', () => undefined); // ECONNRESET: the cut
+  const cut = new Promise((resolve) => client.once('close', resolve));
+  const closed = chain.close().then(() => 'closed');
+  const waited = new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting after 10 s'));
+  t.equal(await Promise.race([closed, waited]), 'closed', 'the chain closed');
+  await cut;
+  t.pass('and the client was disconnected');
 });

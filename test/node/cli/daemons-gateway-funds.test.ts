@@ -26,7 +26,7 @@ import { chainRpcLine, freePort, startOutsideNode } from './outside-node.js';
 type Row = Record<string, unknown>;
 type Wallet = { address: string; satoshis: number; coins: { txid: string; vout: number; satoshis: number }[] };
 
-t.setTimeout(180_000);
+t.setTimeout(300_000); // room for a stuck step to fail by name (each waits a minute at most) before the file would expire
 
 t.test('the gateway funds a channel to a node, which is then paid from the Lightning Network at once', async (t) => {
   const dir = shortTempDir();

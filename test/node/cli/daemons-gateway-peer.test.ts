@@ -19,7 +19,7 @@ import { lnmeshAsync } from './run-cli.js';
 
 type Row = Record<string, unknown>;
 
-t.setTimeout(180_000);
+t.setTimeout(300_000); // room for a stuck step to fail by name (each waits a minute at most) before the file would expire
 
 t.test('two nodes open channels to the gateway, which forwards between them and keeps its channels across a restart', async (t) => {
   const dir = shortTempDir();
