@@ -15,8 +15,8 @@
  * running in WebAssembly counts for the package whose JavaScript called it
  * (libsecp256k1 in tiny-secp256k1), and so does native code (libsecp256k1
  * in the `secp256k1` package's binding; until December 2026 it did not: its
- * frames have no URL, and the figure left out most of the curve's time). A profiled run is slower: its wall time
- * is no rate to report.
+ * frames have no URL, and the figure left out most of the curve's time).
+ * A profiled run is slower: its wall time is no rate to report.
  *
  * Progress goes to stderr while stderr is a terminal; a summary line always.
  */

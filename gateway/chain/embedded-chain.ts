@@ -134,9 +134,9 @@ export class EmbeddedChain extends EventEmitter<ChainSourceEvents> implements Ch
     this.miner = undefined;
     this.node = undefined;
     const closing = node.close();
-    // bcoin stops its HTTP server (a microtask from now, before any new connection can come) and waits for every
-    // connection on it to end: a JSON-RPC client that keeps its connection alive (an LDK node following this
-    // chain) or has a request in flight held the gateway's stop for ever. They are cut instead.
+    // The JSON-RPC clients' connections (an LDK node following this chain) are cut as the close begins: left
+    // alone, one with a request open outlives the close, and under load they held bcoin's close for ever (the
+    // gateway's stop with it). bcoin stops listening a microtask from now, before any new connection can come.
     node.http.http.closeAllConnections();
     await closing;
     this.restoreTime?.();
